@@ -1,0 +1,98 @@
+/**
+ * What crew may see. Everything crew-facing (SCC payload, crew Slack posts, the guest page) is built
+ * from a CrewSafeView, which is assembled field by field — never by spreading a booking — and whose
+ * type is checked at compile time to hold no money-like key at any depth. Adding one means editing
+ * MoneyWord below, a visible decision in review.
+ */
+import type { OperatorDetails } from '../config';
+import { firstName } from './schema';
+import { charterSchedule, humanDate, humanTime, humanTimeRange, isoWithOffset } from './time';
+import type { BookingRequest, CrewRole, RosterMember } from './types';
+
+export interface CrewSafeRosterMember {
+  readonly slackUserId: string;
+  readonly name: string;
+  readonly email?: string;
+  readonly role: CrewRole;
+}
+
+export interface CrewSafeTime {
+  readonly iso: string;
+  /** "4:00 PM PST" */
+  readonly text: string;
+}
+
+export interface CrewSafeView {
+  readonly sessionId: string;
+  readonly guestFirstName: string;
+  readonly partySize: number;
+  readonly vesselName: string;
+  readonly dockAddress: string;
+  readonly timezone: string;
+  /** YYYY-MM-DD in the operator's time zone. */
+  readonly date: string;
+  /** "Sat, Dec 5, 2026" */
+  readonly dateText: string;
+  readonly checkIn: CrewSafeTime;
+  readonly departure: CrewSafeTime;
+  readonly return: CrewSafeTime;
+  readonly timeRangeText: string;
+  readonly endsNextDay: boolean;
+  readonly durationHours: number;
+  readonly roster: readonly CrewSafeRosterMember[];
+  readonly checklist: readonly string[];
+  readonly guestUrl: string;
+}
+
+type MoneyWord =
+  | 'cent' | 'Cent' | 'price' | 'Price' | 'fee' | 'Fee' | 'cost' | 'Cost' | 'revenue' | 'Revenue'
+  | 'gross' | 'Gross' | 'net' | 'Net' | 'amount' | 'Amount' | 'pay' | 'Pay' | 'rate' | 'Rate' | 'dollar' | 'Dollar';
+type MoneyKey = `${string}${MoneyWord}${string}`;
+type DeepKeys<T> = T extends readonly (infer U)[]
+  ? DeepKeys<U>
+  : T extends object
+    ? { [K in keyof T & string]: K | DeepKeys<T[K]> }[keyof T & string]
+    : never;
+type AssertTrue<T extends true> = T;
+/** Fails to compile if any key of CrewSafeView, at any depth, looks like money. */
+export type CrewSafeViewHasNoMoneyKeys = AssertTrue<[Extract<DeepKeys<CrewSafeView>, MoneyKey>] extends [never] ? true : false>;
+
+export interface CrewSafeSource {
+  sessionId: string;
+  request: BookingRequest;
+  roster: readonly RosterMember[];
+  guestUrl: string;
+}
+
+export function toCrewSafeView(
+  source: CrewSafeSource,
+  settings: { timezone: string; checkInLeadMinutes: number; operator: OperatorDetails },
+): CrewSafeView {
+  const { request } = source;
+  const schedule = charterSchedule(request, settings.timezone, settings.checkInLeadMinutes);
+  const time = (dt: typeof schedule.departure): CrewSafeTime => ({ iso: isoWithOffset(dt), text: humanTime(dt) });
+  return {
+    sessionId: source.sessionId,
+    guestFirstName: firstName(request.guestName),
+    partySize: request.partySize,
+    vesselName: settings.operator.vesselName,
+    dockAddress: settings.operator.dockAddress,
+    timezone: settings.timezone,
+    date: request.date,
+    dateText: humanDate(schedule.departure),
+    checkIn: time(schedule.checkIn),
+    departure: time(schedule.departure),
+    return: time(schedule.return),
+    timeRangeText: humanTimeRange(schedule),
+    endsNextDay: schedule.endsNextDay,
+    durationHours: request.durationHours,
+    roster: source.roster.map((m) => ({
+      slackUserId: m.slackUserId,
+      name: m.name,
+      role: m.role,
+      ...(m.email ? { email: m.email } : {}),
+    })),
+    checklist: [...settings.operator.checklist],
+    guestUrl: source.guestUrl,
+  };
+}

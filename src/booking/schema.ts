@@ -1,0 +1,155 @@
+/**
+ * The booking request schema. Input arrives as loosely typed values (modal state, JSON, a test's
+ * random object); the result is either a normalised BookingRequest or one message per field, worded
+ * for the operator to read next to that field. It never throws.
+ */
+import { z } from 'zod';
+import type { DateTime } from 'luxon';
+import { parseDollarsToCents } from './money';
+import { localDateTime } from './time';
+import type { BookingField, BookingRequest } from './types';
+
+export interface SchemaContext {
+  now: Date;
+  timezone: string;
+  capacity: number;
+}
+
+export type FieldErrors = Partial<Record<BookingField, string>>;
+
+export type BookingParseResult = { ok: true; value: BookingRequest } | { ok: false; errors: FieldErrors };
+
+export const MAX_PRICE_CENTS = 100_000_00;
+export const MAX_CREW = 10;
+const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
+
+const text = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'is required' }).trim());
+const optionalText = (max: number) =>
+  z.preprocess(
+    (v) => (v === null || v === undefined ? undefined : typeof v === 'number' ? String(v) : v),
+    z.string({ error: 'must be text' }).trim().max(max, `Keep this under ${max} characters.`).optional(),
+  ).transform((v) => (v === '' ? undefined : v));
+
+const number = (label: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v),
+    z.number({ error: `Enter the ${label} as a number.` }).refine(Number.isFinite, `Enter the ${label} as a number.`),
+  );
+
+const halfHourSteps = (label: string, min: number, max: number) =>
+  number(label)
+    .refine((n) => n >= min && n <= max, `${capitalise(label)} must be between ${min} and ${max} hours.`)
+    .refine((n) => Number.isInteger(n * 2), `${capitalise(label)} goes in half-hour steps (e.g. 4 or 4.5).`);
+
+const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Pick a person from the list.');
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function fieldSchemas(ctx: SchemaContext) {
+  return {
+    guestName: text.pipe(
+      z.string().min(1, 'Enter the guest’s name.').max(100, 'Keep the name under 100 characters.'),
+    ),
+    guestEmail: text.pipe(z.email({ error: 'Enter an email address like guest@example.com.' }).max(254)),
+    guestPhone: optionalText(40).refine(
+      (v) => v === undefined || /^\+?[\d\s().-]{7,20}$/.test(v),
+      'Enter a phone number like +1 619 555 0100.',
+    ),
+    date: text.pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the charter date.')),
+    departureTime: text.pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Pick the departure time.')),
+    durationHours: halfHourSteps('duration', 0.5, 12),
+    partySize: number('party size').refine(
+      (n) => Number.isInteger(n) && n >= 1 && n <= ctx.capacity,
+      `Party size must be a whole number from 1 to ${ctx.capacity} (the vessel's capacity).`,
+    ),
+    priceCents: z
+      .preprocess(
+        (v) => (typeof v === 'number' ? v.toFixed(2) : v),
+        z.string({ error: 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.' }),
+      )
+      .transform((v, c) => {
+        const cents = parseDollarsToCents(v);
+        if (cents === undefined) {
+          c.addIssue({ code: 'custom', message: 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.' });
+          return z.NEVER;
+        }
+        return cents;
+      })
+      .refine((c) => c > 0, 'The charter price must be more than $0.')
+      .refine((c) => c <= MAX_PRICE_CENTS, 'That price is over $100,000 — check for a typo.'),
+    captain: z.preprocess(
+      (v) => (v === '' || v === null ? undefined : v),
+      z.string({ error: 'Pick the captain.' }).pipe(slackUser),
+    ),
+    crew: z
+      .preprocess((v) => (v === undefined || v === null || v === '' ? [] : v), z.array(slackUser, { error: 'Pick crew from the list.' }))
+      .refine((ids) => ids.length <= MAX_CREW, `At most ${MAX_CREW} crew.`)
+      .refine((ids) => new Set(ids).size === ids.length, 'Each crew member only once.'),
+    crewHours: halfHourSteps('crew hours', 0, 24).optional(),
+    captainHours: halfHourSteps('captain hours', 0, 24).optional(),
+    boatsetterRef: optionalText(64),
+    notes: optionalText(2000),
+  } satisfies Record<BookingField, z.ZodType>;
+}
+
+type Parsed = { [K in BookingField]?: unknown };
+
+export function parseBookingRequest(input: unknown, ctx: SchemaContext): BookingParseResult {
+  const raw: Record<string, unknown> = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  const schemas = fieldSchemas(ctx);
+  const errors: FieldErrors = {};
+  const values: Parsed = {};
+  for (const field of Object.keys(schemas) as BookingField[]) {
+    const result = schemas[field].safeParse(Object.hasOwn(raw, field) ? raw[field] : undefined);
+    if (result.success) values[field] = result.data;
+    else errors[field] = result.error.issues[0]?.message ?? 'is not valid';
+  }
+
+  // Cross-field rules, only once the fields they read are themselves valid.
+  if (!errors.date && !errors.departureTime) {
+    const departure = localDateTime(String(values.date), String(values.departureTime), ctx.timezone);
+    if (!departure.isValid) {
+      const dayExists = localDateTime(String(values.date), '12:00', ctx.timezone).isValid;
+      if (dayExists) errors.departureTime = 'That time does not exist on this date (clocks spring forward). Pick another.';
+      else errors.date = 'That date does not exist. Pick it from the calendar.';
+    } else if (isBefore(departure, ctx.now)) {
+      errors.date = 'That departure is in the past. Pick a future date and time.';
+    } else if (departure.toMillis() - ctx.now.getTime() > TWO_YEARS_MS) {
+      errors.date = 'That date is more than two years away — check the year.';
+    }
+  }
+  if (typeof values.captain === 'string' && Array.isArray(values.crew) && values.crew.includes(values.captain)) {
+    errors.crew = 'The captain is already aboard as captain — remove them from the crew.';
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const duration = values.durationHours as number;
+  const request: BookingRequest = {
+    guestName: values.guestName as string,
+    guestEmail: values.guestEmail as string,
+    date: values.date as string,
+    departureTime: values.departureTime as string,
+    durationHours: duration,
+    partySize: values.partySize as number,
+    priceCents: values.priceCents as number,
+    captain: values.captain as string,
+    crew: values.crew as string[],
+    crewHours: (values.crewHours as number | undefined) ?? duration,
+    captainHours: (values.captainHours as number | undefined) ?? duration,
+  };
+  if (values.guestPhone) request.guestPhone = values.guestPhone as string;
+  if (values.boatsetterRef) request.boatsetterRef = values.boatsetterRef as string;
+  if (values.notes) request.notes = values.notes as string;
+  return { ok: true, value: request };
+}
+
+function isBefore(dt: DateTime, now: Date): boolean {
+  return dt.toMillis() < now.getTime();
+}
+
+/** The guest's first name, for crew-facing and guest-facing text. */
+export function firstName(fullName: string): string {
+  return fullName.trim().split(/\s+/)[0] ?? fullName;
+}

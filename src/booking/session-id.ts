@@ -1,0 +1,39 @@
+/**
+ * Guest session ids: Crockford base32 from a CSPRNG. 12 characters = 60 bits, so guessing a live
+ * guest page is hopeless and 100k draws never collide in practice. The id doubles as the booking id
+ * and the `externalId` sent to the dashboard and SCC.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export const SESSION_ID_LENGTH = 12;
+const MIN_LENGTH = 10;
+const MAX_LENGTH = 26;
+
+export function newSessionId(): string {
+  const bytes = randomBytes(SESSION_ID_LENGTH);
+  // 256 is a multiple of 32, so the low five bits of each byte are uniform.
+  let id = '';
+  for (const byte of bytes) id += ALPHABET[byte & 31];
+  return id;
+}
+
+/**
+ * Normalises a typed or pasted id (any case, Crockford's look-alikes I/L→1 and O→0, hyphens) to the
+ * canonical upper-case form; undefined if it is not an id.
+ */
+export function parseSessionId(text: string): string | undefined {
+  const normalised = text
+    .trim()
+    .toUpperCase()
+    .replace(/-/g, '')
+    .replace(/[IL]/g, '1')
+    .replace(/O/g, '0');
+  if (normalised.length < MIN_LENGTH || normalised.length > MAX_LENGTH) return undefined;
+  for (const ch of normalised) if (!ALPHABET.includes(ch)) return undefined;
+  return normalised;
+}
+
+export function isSessionId(text: string): boolean {
+  return parseSessionId(text) === text;
+}

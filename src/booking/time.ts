@@ -1,0 +1,72 @@
+/**
+ * Charter times live in the operator's time zone (CHARTER_TIMEZONE). Payloads carry ISO 8601 with
+ * the offset; people see text that names the zone, because a guest flying in from elsewhere and a
+ * crew member reading Slack abroad must both read 4:00 PM as San Diego time.
+ */
+import { DateTime } from 'luxon';
+
+export interface CharterSchedule {
+  timezone: string;
+  checkIn: DateTime;
+  departure: DateTime;
+  return: DateTime;
+  /** The charter comes back after midnight, on the calendar day after departure. */
+  endsNextDay: boolean;
+}
+
+/** Local date (YYYY-MM-DD) and time (HH:mm) in `timezone`; invalid DateTime for a nonexistent time. */
+export function localDateTime(date: string, time: string, timezone: string): DateTime {
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone: timezone });
+  // A wall time skipped by a DST jump is shifted by luxon; treat it as not a real time.
+  if (dt.isValid && dt.toFormat('yyyy-MM-dd HH:mm') !== `${date} ${time}`) {
+    return DateTime.invalid('nonexistent local time (daylight saving change)');
+  }
+  return dt;
+}
+
+export function charterSchedule(
+  input: { date: string; departureTime: string; durationHours: number },
+  timezone: string,
+  checkInLeadMinutes: number,
+): CharterSchedule {
+  const departure = localDateTime(input.date, input.departureTime, timezone);
+  const ret = departure.plus({ minutes: Math.round(input.durationHours * 60) });
+  return {
+    timezone,
+    checkIn: departure.minus({ minutes: checkInLeadMinutes }),
+    departure,
+    return: ret,
+    endsNextDay: ret.startOf('day') > departure.startOf('day'),
+  };
+}
+
+/** 2026-12-05T16:00:00-08:00 */
+export function isoWithOffset(dt: DateTime): string {
+  return dt.toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+}
+
+/** "Sat, Dec 5, 2026" */
+export function humanDate(dt: DateTime): string {
+  return dt.setLocale('en-US').toFormat('ccc, LLL d, yyyy');
+}
+
+/** "4:00 PM PST" — the zone abbreviation is always there. */
+export function humanTime(dt: DateTime): string {
+  return dt.setLocale('en-US').toFormat('h:mm a ZZZZ');
+}
+
+/** "Sat, Dec 5, 2026, 4:00 PM PST" */
+export function humanDateTime(dt: DateTime): string {
+  return `${humanDate(dt)}, ${humanTime(dt)}`;
+}
+
+/** "Pacific Time (America/Los_Angeles)" for headers that name the zone in full. */
+export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): string {
+  const long = at.setZone(timezone).setLocale('en-US').toFormat('ZZZZZ');
+  return `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
+}
+
+/** "4:00 PM PST – 9:00 PM PST", with "(next day)" when the charter returns after midnight. */
+export function humanTimeRange(schedule: CharterSchedule): string {
+  return `${humanTime(schedule.departure)} – ${humanTime(schedule.return)}${schedule.endsNextDay ? ' (next day)' : ''}`;
+}

@@ -1,0 +1,34 @@
+/** The validated booking request: what the operator typed into the modal, normalised. */
+export interface BookingRequest {
+  guestName: string;
+  guestEmail: string;
+  guestPhone?: string;
+  /** Local calendar date in the operator's time zone, YYYY-MM-DD. */
+  date: string;
+  /** Local departure time in the operator's time zone, HH:mm (24 h). */
+  departureTime: string;
+  durationHours: number;
+  partySize: number;
+  /** What the guest pays for the charter (gross), in cents. */
+  priceCents: number;
+  /** Slack user ID of the captain. */
+  captain: string;
+  /** Slack user IDs of the deckhands. */
+  crew: string[];
+  crewHours: number;
+  captainHours: number;
+  boatsetterRef?: string;
+  notes?: string;
+}
+
+export type BookingField = keyof BookingRequest;
+
+export type CrewRole = 'captain' | 'crew';
+
+/** A roster member resolved from Slack (users.info) when the booking is created. */
+export interface RosterMember {
+  slackUserId: string;
+  name: string;
+  email?: string;
+  role: CrewRole;
+}

@@ -1,0 +1,315 @@
+/**
+ * Configuration: DESIGN's environment contract, validated with zod in one pass so an operator
+ * sees every problem at once. Takes `env` as a parameter so tests never touch process.env.
+ */
+import { z } from 'zod';
+import { DEFAULT_CHECKLIST, DEFAULT_WHAT_TO_BRING } from './booking/operator-defaults';
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+
+/** Hosts that front SCC with CloudFront: its origin request function strips Authorization. */
+const CLOUDFRONT_HOST = /\.cloudfront\.net$/i;
+
+export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'dynamodb'; table: string };
+
+export interface Rates {
+  crewRateCentsPerHour: number;
+  captainRateCentsPerHour: number;
+  /** Port fee in basis points of gross (1800 = 18%). */
+  portFeeBasisPoints: number;
+  checkInLeadMinutes: number;
+}
+
+export interface OperatorDetails {
+  operatorName: string;
+  vesselName: string;
+  dockAddress: string;
+  dockMapUrl: string;
+  emergencyPhone: string;
+  safetyBriefing: string;
+  whatToBring: string[];
+  checklist: string[];
+  weatherNote: string;
+  capacity: number;
+}
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    port: number;
+    approvers: string[];
+    opsChannel?: string;
+    crewChannel?: string;
+  };
+  dashboard: { url: string; token: string };
+  scc: {
+    apiUrl: string;
+    serviceKey: string;
+    serviceKeyHash?: string;
+    serviceKeyHashAlgorithm: string;
+    eventsTable: string;
+    moneyAttributes: string[];
+  };
+  guest: { bucket: string; distributionId: string; siteUrl: string };
+  store: StoreLocation;
+  timezone: string;
+  aws: { region: string };
+  rates: Rates;
+  operator: OperatorDetails;
+}
+
+/** Variables whose values must never be echoed back, even in a validation message. */
+export const SECRET_VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'DASHBOARD_TOKEN',
+  'SCC_SERVICE_KEY',
+  'SCC_SERVICE_KEY_HASH',
+] as const;
+
+const trimmed = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string());
+const required = (hint: string) => trimmed.pipe(z.string().min(1, `is required — ${hint}`));
+const optional = trimmed.optional().transform((v) => (v === '' ? undefined : v));
+
+const httpUrl = (hint: string) =>
+  required(hint).pipe(
+    z
+      .string()
+      .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), `must be an http(s) URL — ${hint}`)
+      .transform((v) => v.replace(/\/+$/, '')),
+  );
+
+const optionalUrl = (hint: string) =>
+  optional.pipe(
+    z
+      .string()
+      .refine((v) => URL.canParse(v), `must be a URL — ${hint}`)
+      .optional(),
+  );
+
+const dollars = (fallback: string, hint: string) =>
+  optional
+    .transform((v) => v ?? fallback)
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+(\.\d{1,2})?$/, `must be a non-negative amount in dollars like 25 or 25.50 — ${hint}`)
+        .transform((v) => Math.round(Number(v) * 100)),
+    );
+
+const wholeNumber = (fallback: number, min: number, max: number, hint: string) =>
+  optional
+    .transform((v) => v ?? String(fallback))
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+$/, `must be a whole number — ${hint}`)
+        .transform(Number)
+        .pipe(z.number().min(min, `must be at least ${min} — ${hint}`).max(max, `must be at most ${max} — ${hint}`)),
+    );
+
+const percent = (fallback: string, hint: string) =>
+  optional
+    .transform((v) => v ?? fallback)
+    .pipe(
+      z
+        .string()
+        .regex(/^\d+(\.\d{1,2})?$/, `must be a percentage like 18 or 17.5 — ${hint}`)
+        .transform((v) => Math.round(Number(v) * 100))
+        .pipe(z.number().max(10000, `must be at most 100 — ${hint}`)),
+    );
+
+const list = (pattern: RegExp, what: string) =>
+  optional.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+      .refine((ids) => ids.every((id) => pattern.test(id)), `must be comma-separated ${what}`),
+  );
+
+/** Checklists and packing lists: one item per line, or separated by `|` for a one-line env value. */
+const items = (fallback: readonly string[]) =>
+  optional.transform((v) => (v ? v.split(/\r?\n|\|/).map((s) => s.trim()).filter(Boolean) : [...fallback]));
+
+const isIanaZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: required('the bot token, xoxb-…').pipe(z.string().startsWith('xoxb-', 'must start with xoxb-')),
+    SLACK_SIGNING_SECRET: optional,
+    SLACK_APP_TOKEN: optional.pipe(z.string().startsWith('xapp-', 'must start with xapp- (an app-level token)').optional()),
+    SLACK_API_URL: optionalUrl('the Slack Web API base, e.g. https://slack.com/api/'),
+    PORT: wholeNumber(3000, 0, 65535, 'the HTTP port'),
+    CHARTER_APPROVERS: list(SLACK_USER_ID, 'Slack user IDs like U012ABCDEF').refine(
+      (ids) => ids.length > 0,
+      'is required — comma-separated Slack user IDs allowed to approve, e.g. U012ABCDEF,U034GHIJKL',
+    ),
+    CHARTER_OPS_CHANNEL: optional.pipe(z.string().regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF').optional()),
+    CHARTER_CREW_CHANNEL: optional.pipe(z.string().regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF').optional()),
+    DASHBOARD_URL: httpUrl('the JADA dashboard Lambda base URL'),
+    DASHBOARD_TOKEN: required('the X-Dashboard-Token value'),
+    SCC_API_URL: httpUrl('the SCC API Gateway URL, https://{id}.execute-api.{region}.amazonaws.com/{stage}'),
+    SCC_SERVICE_KEY: required('the SCC service key'),
+    SCC_SERVICE_KEY_HASH: optional,
+    SCC_SERVICE_KEY_HASH_ALGORITHM: optional.transform((v) => v ?? 'sha256'),
+    SCC_EVENTS_TABLE: required("SCC's DynamoDB events table name"),
+    SCC_MONEY_ATTRIBUTES: optional.transform((v) =>
+      v
+        ? v.split(',').map((s) => s.trim()).filter(Boolean)
+        : ['captainFee', 'captainCost', 'crewCost', 'crewPay', 'revenue', 'netRevenue', 'gross', 'grossRevenue', 'price', 'portFees', 'portFee', 'net', 'cost', 'costs', 'totalCost'],
+    ),
+    GUEST_BUCKET: required('the S3 bucket that holds guest pages, e.g. queenofsandiego.com'),
+    GUEST_DISTRIBUTION_ID: required('the CloudFront distribution ID in front of the bucket, e.g. E1ABCDEF2GHIJK'),
+    GUEST_SITE_URL: httpUrl('the public base URL, e.g. https://queenofsandiego.com'),
+    CHARTER_STORE: optional
+      .transform((v) => v ?? 'sqlite:./data/charter.db')
+      .pipe(z.string().regex(/^(sqlite:.+|dynamodb:[A-Za-z0-9_.-]{3,255})$/, 'must be sqlite:PATH or dynamodb:TABLE')),
+    CHARTER_TIMEZONE: optional
+      .transform((v) => v ?? 'America/Los_Angeles')
+      .pipe(z.string().refine(isIanaZone, 'must be an IANA time zone like America/Los_Angeles')),
+    AWS_REGION: optional.transform((v) => v ?? 'us-west-2'),
+    CHARTER_CREW_RATE: dollars('25', 'crew pay per hour'),
+    CHARTER_CAPTAIN_RATE: dollars('50', 'captain pay per hour'),
+    CHARTER_PORT_FEE_PERCENT: percent('18', 'port fee as a percentage of the charter price'),
+    CHARTER_CHECKIN_LEAD_MINUTES: wholeNumber(30, 0, 240, 'minutes before departure guests check in'),
+    CHARTER_CAPACITY: wholeNumber(6, 1, 150, 'the most guests the vessel may carry'),
+    CHARTER_OPERATOR_NAME: optional.transform((v) => v ?? 'Queen of San Diego Charters'),
+    CHARTER_VESSEL_NAME: optional.transform((v) => v ?? 'JADA'),
+    CHARTER_DOCK_ADDRESS: optional.transform((v) => v ?? 'Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101'),
+    CHARTER_DOCK_MAP_URL: optionalUrl('a map link for the dock'),
+    CHARTER_EMERGENCY_PHONE: optional.transform((v) => v ?? '+1 619 555 0142'),
+    CHARTER_SAFETY_BRIEFING: optional.transform(
+      (v) =>
+        v ??
+        'Your captain gives a short safety briefing before we leave the dock: life jackets, where the safety gear is, and how to move around the boat under way. Please keep one hand for the boat, and tell the captain about any medical condition.',
+    ),
+    CHARTER_WHAT_TO_BRING: items(DEFAULT_WHAT_TO_BRING),
+    CHARTER_CHECKLIST: items(DEFAULT_CHECKLIST),
+    CHARTER_WEATHER_NOTE: optional.transform(
+      (v) =>
+        v ??
+        'We sail in most weather. If the captain cancels for safety (small craft advisory, lightning, fog), we reschedule or refund in full. We will call you before departure if plans change.',
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required in HTTP mode — the app\'s Signing Secret (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (URL.canParse(env.SCC_API_URL) && URL.canParse(env.GUEST_SITE_URL)) {
+      const sccHost = new URL(env.SCC_API_URL).hostname;
+      if (CLOUDFRONT_HOST.test(sccHost) || sccHost === new URL(env.GUEST_SITE_URL).hostname) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SCC_API_URL'],
+          message:
+            "points at CloudFront — its origin request function strips the Authorization header; use the API Gateway URL (https://{id}.execute-api.{region}.amazonaws.com/{stage})",
+        });
+      }
+    }
+  });
+
+type Env = Record<string, string | undefined>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Parses the environment. Problems name the variable and what it should look like — never its value. */
+export function loadConfig(env: Env): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      const missing = env[variable] === undefined || env[variable]?.trim() === '';
+      const message = issue.code === 'invalid_type' && missing ? 'is required' : issue.message;
+      return `${variable} ${message}`;
+    });
+    return { ok: false, problems: [...new Set(problems)].sort() };
+  }
+  const e = parsed.data;
+  const store = e.CHARTER_STORE.startsWith('sqlite:')
+    ? ({ kind: 'sqlite', path: e.CHARTER_STORE.slice('sqlite:'.length) } as const)
+    : ({ kind: 'dynamodb', table: e.CHARTER_STORE.slice('dynamodb:'.length) } as const);
+  return {
+    ok: true,
+    config: {
+      slack: {
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        appToken: e.SLACK_APP_TOKEN,
+        apiUrl: e.SLACK_API_URL,
+        port: e.PORT,
+        approvers: e.CHARTER_APPROVERS,
+        opsChannel: e.CHARTER_OPS_CHANNEL,
+        crewChannel: e.CHARTER_CREW_CHANNEL,
+      },
+      dashboard: { url: e.DASHBOARD_URL, token: e.DASHBOARD_TOKEN },
+      scc: {
+        apiUrl: e.SCC_API_URL,
+        serviceKey: e.SCC_SERVICE_KEY,
+        serviceKeyHash: e.SCC_SERVICE_KEY_HASH,
+        serviceKeyHashAlgorithm: e.SCC_SERVICE_KEY_HASH_ALGORITHM,
+        eventsTable: e.SCC_EVENTS_TABLE,
+        moneyAttributes: e.SCC_MONEY_ATTRIBUTES,
+      },
+      guest: { bucket: e.GUEST_BUCKET, distributionId: e.GUEST_DISTRIBUTION_ID, siteUrl: e.GUEST_SITE_URL },
+      store,
+      timezone: e.CHARTER_TIMEZONE,
+      aws: { region: e.AWS_REGION },
+      rates: {
+        crewRateCentsPerHour: e.CHARTER_CREW_RATE,
+        captainRateCentsPerHour: e.CHARTER_CAPTAIN_RATE,
+        portFeeBasisPoints: e.CHARTER_PORT_FEE_PERCENT,
+        checkInLeadMinutes: e.CHARTER_CHECKIN_LEAD_MINUTES,
+      },
+      operator: {
+        operatorName: e.CHARTER_OPERATOR_NAME,
+        vesselName: e.CHARTER_VESSEL_NAME,
+        dockAddress: e.CHARTER_DOCK_ADDRESS,
+        dockMapUrl:
+          e.CHARTER_DOCK_MAP_URL ?? `https://maps.google.com/?q=${encodeURIComponent(e.CHARTER_DOCK_ADDRESS)}`,
+        emergencyPhone: e.CHARTER_EMERGENCY_PHONE,
+        safetyBriefing: e.CHARTER_SAFETY_BRIEFING,
+        whatToBring: e.CHARTER_WHAT_TO_BRING,
+        checklist: e.CHARTER_CHECKLIST,
+        weatherNote: e.CHARTER_WEATHER_NOTE,
+        capacity: e.CHARTER_CAPACITY,
+      },
+    },
+  };
+}
+
+/** Every secret value present in a config, for scrubbing free text (error messages, logs). */
+export function secretValues(config: Config): string[] {
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.dashboard.token,
+    config.scc.serviceKey,
+    config.scc.serviceKeyHash,
+  ].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
+
+export function formatConfigProblems(problems: string[]): string {
+  return [
+    `charter-bot cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:`,
+    ...problems.map((p) => `  • ${p}`),
+    'See README.md → Configuration for every variable.',
+  ].join('\n');
+}

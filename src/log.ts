@@ -1,0 +1,65 @@
+/**
+ * pino logger. Secrets are scrubbed twice over: any key that names a credential is redacted at any
+ * depth, and every known secret value is cut out of free text (an upstream error that echoes a
+ * header must not leak it into the logs).
+ */
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+const SECRET_KEY = /(token|secret|password|passwd|authorization|signature|service.?key|api.?key|cookie|x-dashboard-token)/i;
+export const REDACTED = '[REDACTED]';
+
+export function createScrubber(secretValues: readonly string[]): (value: unknown) => unknown {
+  const values = [...new Set(secretValues.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  const scrubText = (text: string) => values.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+  const seen = new WeakSet<object>();
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return scrubText(value);
+    if (value === null || typeof value !== 'object' || depth > 8) return value;
+    if (seen.has(value)) return '[Circular]';
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+      const source =
+        value instanceof Error
+          ? { type: value.name, message: value.message, stack: value.stack, ...(value as unknown as Record<string, unknown>) }
+          : (value as Record<string, unknown>);
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(source)) {
+        out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
+      }
+      return out;
+    } finally {
+      seen.delete(value);
+    }
+  };
+  return (value) => scrub(value, 0);
+}
+
+export interface LogOptions {
+  level?: string;
+  secretValues?: readonly string[];
+  /** Where lines go; defaults to stdout (pretty when a person is watching a terminal). */
+  destination?: pino.DestinationStream;
+  pretty?: boolean;
+}
+
+export function createLogger(options: LogOptions = {}): Logger {
+  const scrub = createScrubber(options.secretValues ?? []);
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const base: pino.LoggerOptions = {
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    base: { app: 'charter-bot' },
+    formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        // Message strings and printf arguments are scrubbed as well as the merge object.
+        method.apply(this, args.map((a) => scrub(a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  if (options.destination) return pino(base, options.destination);
+  if (pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } });
+  return pino(base);
+}

@@ -1,0 +1,26 @@
+/** Process entry point: read configuration, build the app, start serving. */
+import { formatConfigProblems, loadConfig, secretValues } from './config';
+import { createLogger } from './log';
+import { startApp } from './app';
+
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`${formatConfigProblems(loaded.problems)}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  const log = createLogger({ secretValues: secretValues(loaded.config) });
+  const running = await startApp(loaded.config, { log });
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`charter-bot failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+/**
+ * The booking record and the step contract shared by the runner, the stores and the Slack layer.
+ * Time fields name their unit (…AtMs): seconds-vs-milliseconds is the classic lease bug.
+ */
+import type { CostBreakdown } from '../booking/costs';
+import type { BookingRequest, RosterMember } from '../booking/types';
+import type { Logger } from '../log';
+
+export const STEP_NAMES = ['calendar', 'scc_event', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** DESIGN's DAG: each step runs once every step it lists is done. */
+export const STEP_DEPENDENCIES: Readonly<Record<StepName, readonly StepName[]>> = {
+  calendar: [],
+  scc_event: [],
+  revenue_guard: ['scc_event'],
+  guest_page: [],
+  guest_cache: ['guest_page'],
+  crew_notice: ['revenue_guard', 'guest_cache'],
+};
+
+export type BookingState = 'pending_approval' | 'approved' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
+
+/** Ids and facts a step produced (never money): what later steps, retries and cancellation need. */
+export type StepResult = Record<string, string | number | boolean>;
+
+export interface StepError {
+  message: string;
+  /** Stable machine code, e.g. SCC_UNAUTHORIZED. */
+  code: string;
+  /** Whether pressing Retry (without changing anything) can help. */
+  retryable: boolean;
+}
+
+export interface StepLease {
+  owner: string;
+  leaseExpiresAtMs: number;
+}
+
+export interface StepState {
+  status: StepStatus;
+  attempts: number;
+  startedAtMs?: number;
+  finishedAtMs?: number;
+  result?: StepResult;
+  error?: StepError;
+  lease?: StepLease;
+}
+
+export type AuditAction = 'created' | 'approved' | 'cancelled' | 'retried' | 'refreshed' | 'confirmed';
+
+export interface AuditEntry {
+  action: AuditAction;
+  userId: string;
+  atMs: number;
+  detail?: string;
+}
+
+export interface SlackRefs {
+  /** Channel of the approval message and its thread. */
+  channel: string;
+  approvalTs?: string;
+  progressTs?: string;
+  crewChannel?: string;
+  crewTs?: string;
+}
+
+export interface BookingRecord {
+  /** The guest session id (Crockford base32, upper-case); also the externalId everywhere. */
+  id: string;
+  /** Compare-and-set version: every write names the version it read. */
+  version: number;
+  state: BookingState;
+  request: BookingRequest;
+  roster: RosterMember[];
+  costs: CostBreakdown;
+  createdBy: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  audit: AuditEntry[];
+  slack: SlackRefs;
+  /** Slack user id → when they confirmed. */
+  confirmations: Record<string, number>;
+  steps: Record<StepName, StepState>;
+}
+
+/** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */
+export interface StepContext {
+  booking: BookingRecord;
+  /** Results of steps already done (dependencies are guaranteed present). */
+  results: Partial<Record<StepName, StepResult>>;
+  /** This step's own previous result, when a refresh or retry re-runs a done step. */
+  previous?: StepResult;
+  /** 1 for the first attempt. */
+  attempt: number;
+  log: Logger;
+}
+
+export type StepImplementation = (ctx: StepContext) => Promise<StepResult>;
+export type StepImplementations = Record<StepName, StepImplementation>;
