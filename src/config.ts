@@ -203,44 +203,47 @@ const envSchema = z
         v ??
         'We sail in most weather. If the captain cancels for safety (small craft advisory, lightning, fog), we reschedule or refund in full. We will call you before departure if plans change.',
     ),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'is required in HTTP mode — the app\'s Signing Secret (or set SLACK_APP_TOKEN for Socket Mode)',
-      });
-    }
-    if (URL.canParse(env.SCC_API_URL) && URL.canParse(env.GUEST_SITE_URL)) {
-      const sccHost = new URL(env.SCC_API_URL).hostname;
-      if (CLOUDFRONT_HOST.test(sccHost) || sccHost === new URL(env.GUEST_SITE_URL).hostname) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['SCC_API_URL'],
-          message:
-            "points at CloudFront — its origin request function strips the Authorization header; use the API Gateway URL (https://{id}.execute-api.{region}.amazonaws.com/{stage})",
-        });
-      }
-    }
   });
 
 type Env = Record<string, string | undefined>;
+
+/** Rules that read several variables; checked on the raw values so they report even when others fail. */
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const value = (name: string) => env[name]?.trim() || undefined;
+  if (!value('SLACK_APP_TOKEN') && !value('SLACK_SIGNING_SECRET')) {
+    problems.push("SLACK_SIGNING_SECRET is required in HTTP mode — the app's Signing Secret (or set SLACK_APP_TOKEN for Socket Mode)");
+  }
+  const scc = value('SCC_API_URL');
+  if (scc && URL.canParse(scc)) {
+    const sccHost = new URL(scc).hostname;
+    const guest = value('GUEST_SITE_URL');
+    const guestHost = guest && URL.canParse(guest) ? new URL(guest).hostname : undefined;
+    if (CLOUDFRONT_HOST.test(sccHost) || sccHost === guestHost) {
+      problems.push(
+        'SCC_API_URL points at CloudFront — its origin request function strips the Authorization header; use the API Gateway URL (https://{id}.execute-api.{region}.amazonaws.com/{stage})',
+      );
+    }
+  }
+  return problems;
+}
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
 /** Parses the environment. Problems name the variable and what it should look like — never its value. */
 export function loadConfig(env: Env): ConfigResult {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const crossField = crossFieldProblems(env);
+  if (!parsed.success || crossField.length > 0) {
+    const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
       const missing = env[variable] === undefined || env[variable]?.trim() === '';
       const message = issue.code === 'invalid_type' && missing ? 'is required' : issue.message;
       return `${variable} ${message}`;
     });
-    return { ok: false, problems: [...new Set(problems)].sort() };
+    return { ok: false, problems: [...new Set([...problems, ...crossField])].sort() };
   }
+  if (!parsed.success) return { ok: false, problems: ['environment could not be read'] };
   const e = parsed.data;
   const store = e.CHARTER_STORE.startsWith('sqlite:')
     ? ({ kind: 'sqlite', path: e.CHARTER_STORE.slice('sqlite:'.length) } as const)

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { computeCosts } from '../../../src/booking/costs';
+import { toCrewSafeView } from '../../../src/booking/crew-safe';
+import { loadConfig } from '../../../src/config';
+import { RATES, bookingRequestArb, sampleRequest, sampleRoster } from '../../support/booking';
+import { validEnv } from '../../support/env';
+
+const loaded = loadConfig(validEnv());
+if (!loaded.ok) throw new Error('test env invalid');
+const settings = { timezone: 'America/Los_Angeles', checkInLeadMinutes: 30, operator: loaded.config.operator };
+
+/** Every number anywhere in a value, including numbers inside strings ("$1,200.00" → 1200, 1200.00, 120000). */
+function numbersIn(value: unknown): Set<number> {
+  const found = new Set<number>();
+  const text = JSON.stringify(value);
+  for (const m of text.matchAll(/\d[\d,]*(?:\.\d+)?/g)) {
+    const raw = m[0].replace(/,/g, '');
+    found.add(Number(raw));
+    found.add(Number(raw.replace('.', '')));
+  }
+  return found;
+}
+
+describe('toCrewSafeView', () => {
+  it('carries what crew need, and the times name the zone', () => {
+    const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest(), roster: sampleRoster, guestUrl: 'https://queenofsandiego.com/g/ABCDEFGHJK12' }, settings);
+    expect(view.guestFirstName).toBe('Maria');
+    expect(view.departure).toEqual({ iso: '2030-07-04T16:00:00-07:00', text: '4:00 PM PDT' });
+    expect(view.checkIn.text).toBe('3:30 PM PDT');
+    expect(view.return.iso).toBe('2030-07-04T21:00:00-07:00');
+    expect(view.roster.map((m) => m.role)).toEqual(['captain', 'crew', 'crew']);
+    expect(view.checklist.length).toBeGreaterThan(0);
+    expect(JSON.stringify(view)).not.toMatch(/Delgado|1,?200|584|notes|BS-48213/);
+  });
+
+  it('marks a return after midnight', () => {
+    const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ departureTime: '21:00' }), roster: sampleRoster, guestUrl: 'u' }, settings);
+    expect(view.endsNextDay).toBe(true);
+    expect(view.timeRangeText).toBe('9:00 PM PDT – 2:00 AM PDT (next day)');
+  });
+
+  it('holds no money key and no money amount for any booking', () => {
+    fc.assert(
+      fc.property(bookingRequestArb, (request) => {
+        const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES);
+        const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request, roster: sampleRoster, guestUrl: 'https://x.test/g/ABCDEFGHJK12' }, settings);
+        const keys = JSON.stringify(view).match(/"(\w+)":/g) ?? [];
+        if (keys.some((k) => /cent|price|fee|cost|revenue|gross|net|amount|pay|rate|dollar/i.test(k))) return false;
+        if (JSON.stringify(view).includes('$')) return false;
+        const numbers = numbersIn(view);
+        // Small whole numbers legitimately appear in dates, times and party sizes, so only amounts
+        // that no date or time can produce are compared (most real amounts are in this range).
+        const amounts = [costs.grossCents, costs.crewCents, costs.captainCents, costs.portFeeCents, costs.netCents]
+          .flatMap((c) => [c, c / 100])
+          .filter((a) => a > 2400 || (!Number.isInteger(a) && a > 24));
+        return amounts.every((a) => !numbers.has(a));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

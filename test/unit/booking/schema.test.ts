@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { parseBookingRequest, type SchemaContext } from '../../../src/booking/schema';
+
+const ctx: SchemaContext = { now: new Date('2030-06-01T12:00:00Z'), timezone: 'America/Los_Angeles', capacity: 6 };
+
+const form = (overrides: Record<string, unknown> = {}) => ({
+  guestName: ' Maria Delgado ',
+  guestEmail: 'maria@example.com',
+  date: '2030-07-04',
+  departureTime: '16:00',
+  durationHours: '5',
+  partySize: '6',
+  priceCents: '1,200.00',
+  captain: 'U0CAPTAIN1',
+  crew: ['U0CREW0001', 'U0CREW0002'],
+  captainHours: '3',
+  ...overrides,
+});
+
+describe('parseBookingRequest', () => {
+  it('normalises a valid modal submission; hours default to the duration', () => {
+    const r = parseBookingRequest(form(), ctx);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.value).toEqual({
+      guestName: 'Maria Delgado',
+      guestEmail: 'maria@example.com',
+      date: '2030-07-04',
+      departureTime: '16:00',
+      durationHours: 5,
+      partySize: 6,
+      priceCents: 120000,
+      captain: 'U0CAPTAIN1',
+      crew: ['U0CREW0001', 'U0CREW0002'],
+      crewHours: 5,
+      captainHours: 3,
+    });
+  });
+
+  it.each([
+    [{ guestName: '' }, 'guestName', /name/],
+    [{ guestEmail: 'maria' }, 'guestEmail', /email/],
+    [{ durationHours: '4.25' }, 'durationHours', /half-hour/],
+    [{ durationHours: '13' }, 'durationHours', /between 0.5 and 12/],
+    [{ partySize: '7' }, 'partySize', /1 to 6/],
+    [{ partySize: 'lots' }, 'partySize', /number/],
+    [{ priceCents: '12.345' }, 'priceCents', /dollars/],
+    [{ priceCents: '0' }, 'priceCents', /more than \$0/],
+    [{ priceCents: '250000' }, 'priceCents', /typo/],
+    [{ captain: undefined }, 'captain', /captain/],
+    [{ crew: Array.from({ length: 11 }, (_, i) => `U0CREW00${10 + i}`) }, 'crew', /At most 10/],
+    [{ crew: ['U0CAPTAIN1'] }, 'crew', /already aboard/],
+    [{ date: '2030-05-01' }, 'date', /in the past/],
+    [{ date: '2034-05-01' }, 'date', /two years/],
+    [{ date: '2030-02-30' }, 'date', /does not exist/],
+    [{ date: '2031-03-09', departureTime: '02:30' }, 'departureTime', /does not exist/],
+    [{ guestPhone: 'call me' }, 'guestPhone', /phone/],
+  ])('gives a field message for %p', (overrides, field, message) => {
+    const r = parseBookingRequest(form(overrides), ctx);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors)).toEqual([field]);
+    expect(r.errors[field as keyof typeof r.errors]).toMatch(message);
+  });
+
+  it('accepts a charter that returns after midnight', () => {
+    const r = parseBookingRequest(form({ departureTime: '21:00', durationHours: '5' }), ctx);
+    expect(r.ok).toBe(true);
+  });
+
+  it('reports every bad field at once', () => {
+    const r = parseBookingRequest({}, ctx);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors).sort()).toEqual(
+      ['captain', 'date', 'departureTime', 'durationHours', 'guestEmail', 'guestName', 'partySize', 'priceCents'].sort(),
+    );
+  });
+
+  it('never throws, whatever it is given', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(...Object.keys(form())), fc.anything())), (input) => {
+        const r = parseBookingRequest(input, ctx);
+        return r.ok ? typeof r.value.priceCents === 'number' : Object.keys(r.errors).length > 0;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws on a valid form with one field replaced by anything', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(form())), fc.anything(), (field, value) => {
+        const r = parseBookingRequest(form({ [field]: value }), ctx);
+        return r.ok || Object.keys(r.errors).length > 0;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

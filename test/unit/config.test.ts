@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { formatConfigProblems, loadConfig } from '../../src/config';
+import { validEnv } from '../support/env';
+
+const run = promisify(execFile);
+
+describe('loadConfig', () => {
+  it('accepts a complete environment and applies the documented defaults', () => {
+    const result = loadConfig(validEnv());
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const c = result.config;
+    expect(c.slack.port).toBe(3000);
+    expect(c.store).toEqual({ kind: 'sqlite', path: './data/charter.db' });
+    expect(c.timezone).toBe('America/Los_Angeles');
+    expect(c.rates).toEqual({ crewRateCentsPerHour: 2500, captainRateCentsPerHour: 5000, portFeeBasisPoints: 1800, checkInLeadMinutes: 30 });
+    expect(c.slack.approvers).toEqual(['U0APPROVER1', 'U0APPROVER2']);
+    expect(c.dashboard.url).toBe('http://127.0.0.1:9/dashboard');
+    expect(c.operator.checklist.length).toBeGreaterThan(3);
+  });
+
+  it('lists every missing variable at once when the environment is empty', () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const vars = result.problems.map((p) => p.split(' ')[0]);
+    expect(vars).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'CHARTER_APPROVERS', 'DASHBOARD_URL', 'DASHBOARD_TOKEN',
+        'SCC_API_URL', 'SCC_SERVICE_KEY', 'SCC_EVENTS_TABLE', 'GUEST_BUCKET', 'GUEST_DISTRIBUTION_ID', 'GUEST_SITE_URL',
+      ]),
+    );
+    expect(new Set(vars).size).toBe(vars.length);
+  });
+
+  it.each([
+    ['DASHBOARD_URL', 'not a url', 'must be an http(s) URL'],
+    ['CHARTER_APPROVERS', 'alice,bob', 'Slack user IDs'],
+    ['CHARTER_OPS_CHANNEL', '#ops', 'channel ID'],
+    ['CHARTER_STORE', 'postgres://x', 'sqlite:PATH or dynamodb:TABLE'],
+    ['CHARTER_TIMEZONE', 'Mars/Olympus', 'IANA time zone'],
+    ['CHARTER_CREW_RATE', '-5', 'non-negative amount'],
+    ['CHARTER_PORT_FEE_PERCENT', '180', 'at most 100'],
+    ['SLACK_BOT_TOKEN', 'xoxp-user-token', 'xoxb-'],
+    ['SCC_API_URL', 'https://d111111abcdef8.cloudfront.net/api', 'strips the Authorization header'],
+    ['SCC_API_URL', 'https://queenofsandiego.com/scc', 'strips the Authorization header'],
+  ])('rejects a malformed %s with what it should look like', (name, value, expected) => {
+    const result = loadConfig(validEnv({ [name]: value }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toContain(name);
+    expect(result.problems[0]).toContain(expected);
+  });
+
+  it('accepts Socket Mode without a signing secret', () => {
+    const result = loadConfig(validEnv({ SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-test' }));
+    expect(result.ok).toBe(true);
+  });
+
+  it('parses dynamodb stores, overrides and list values', () => {
+    const result = loadConfig(
+      validEnv({
+        CHARTER_STORE: 'dynamodb:charter-bookings',
+        CHARTER_CREW_RATE: '27.50',
+        CHARTER_PORT_FEE_PERCENT: '17.5',
+        CHARTER_CHECKLIST: 'Fuel | Life jackets |  | Radio',
+      }),
+    );
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.store).toEqual({ kind: 'dynamodb', table: 'charter-bookings' });
+    expect(result.config.rates.crewRateCentsPerHour).toBe(2750);
+    expect(result.config.rates.portFeeBasisPoints).toBe(1750);
+    expect(result.config.operator.checklist).toEqual(['Fuel', 'Life jackets', 'Radio']);
+  });
+
+  it('never echoes a secret value in a problem message', () => {
+    const secret = 'xoxp-leaked-user-token-123';
+    const result = loadConfig(validEnv({ SLACK_BOT_TOKEN: secret, SCC_SERVICE_KEY: '' }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatConfigProblems(result.problems)).not.toContain(secret);
+  });
+});
+
+describe('npm start with a bad environment', () => {
+  it('exits non-zero with one readable list and no stack trace', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const failure = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', SLACK_BOT_TOKEN: 'xoxb-keep-this-secret' },
+    }).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string; stdout?: string }) => err,
+    );
+    expect(failure).toBeDefined();
+    expect(failure?.code).toBe(78);
+    const stderr = failure?.stderr ?? '';
+    expect(stderr).toMatch(/cannot start: \d+ configuration problems/);
+    expect(stderr).toContain('DASHBOARD_TOKEN is required');
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack frames
+    expect(stderr + (failure?.stdout ?? '')).not.toContain('xoxb-keep-this-secret');
+  });
+});

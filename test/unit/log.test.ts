@@ -1,0 +1,48 @@
+import { Writable } from 'node:stream';
+import { createLogger, REDACTED } from '../../src/log';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { lines, destination };
+}
+
+describe('logger', () => {
+  it('redacts credential keys at any depth and known secret values in free text', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ destination, secretValues: ['dash-token-secret-value', 'xoxb-bot-secret'] });
+    log.info(
+      {
+        headers: { 'X-Dashboard-Token': 'dash-token-secret-value', Authorization: 'Bearer abc', accept: 'json' },
+        config: { slack: { botToken: 'xoxb-bot-secret', signingSecret: 'sss' } },
+        err: new Error('upstream said: bad token dash-token-secret-value'),
+      },
+      'calling with xoxb-bot-secret',
+    );
+    const out = lines.join('');
+    expect(out).not.toContain('dash-token-secret-value');
+    expect(out).not.toContain('xoxb-bot-secret');
+    expect(out).not.toContain('Bearer abc');
+    expect(out).not.toContain('sss');
+    expect(out).toContain(REDACTED);
+    expect(out).toContain('"accept":"json"');
+    expect(out).toContain('upstream said: bad token');
+  });
+
+  it('keeps child bindings and does not choke on cycles', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ destination }).child({ bookingId: 'ABCDEFGHJK12', step: 'calendar' });
+    const a: Record<string, unknown> = { name: 'a' };
+    a.self = a;
+    log.warn({ a }, 'cycle');
+    const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(entry.bookingId).toBe('ABCDEFGHJK12');
+    expect(entry.step).toBe('calendar');
+    expect(JSON.stringify(entry.a)).toContain('[Circular]');
+  });
+});
