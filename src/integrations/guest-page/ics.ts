@@ -1,0 +1,171 @@
+/**
+ * The guest's "Add to calendar" file: RFC 5545 iCalendar, uploaded beside the page. Times are written
+ * in the operator's zone (DTSTART;TZID=…) with a VTIMEZONE built from the zone's real offsets around
+ * the charter, so a guest's phone in another zone still shows the right instant.
+ */
+import { DateTime } from 'luxon';
+import type { GuestPageView } from './view';
+
+const CRLF = '\r\n';
+const FOLD_OCTETS = 75;
+const PRODID = '-//charter-bot//Guest charter calendar//EN';
+
+export interface GuestCalendarOptions {
+  /** DTSTAMP; defaults to now. */
+  now?: Date;
+}
+
+export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarOptions = {}): string {
+  const zone = view.timezone;
+  const departure = DateTime.fromISO(view.departure.iso, { setZone: true }).setZone(zone);
+  const ret = DateTime.fromISO(view.return.iso, { setZone: true }).setZone(zone);
+  const stamp = DateTime.fromJSDate(options.now ?? new Date()).toUTC();
+  const reminderMinutes = view.checkInLeadMinutes + 60;
+
+  const description = [
+    `Check in by ${view.checkIn.text} (${view.checkInLeadMinutes} minutes before departure) at ${view.dock.address}.`,
+    `Departs ${view.departure.text}, back ${view.return.text}${view.endsNextDay ? ' (next day)' : ''}.`,
+    ...(view.captainFirstName ? [`Captain: ${view.captainFirstName}`] : []),
+    `Party: ${view.partyText}`,
+    ...(view.whatToBring.length > 0 ? [`Bring: ${view.whatToBring.join('; ')}`] : []),
+    `Emergency contact: ${view.emergency.phoneText}`,
+    `Map: ${view.dock.mapUrl}`,
+    `Details: ${view.links.page}`,
+  ].join('\n');
+
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    `PRODID:${PRODID}`,
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    ...vtimezone(zone, departure),
+    'BEGIN:VEVENT',
+    `UID:${uid(view)}`,
+    `DTSTAMP:${stamp.toFormat("yyyyMMdd'T'HHmmss'Z'")}`,
+    `DTSTART;TZID=${zone}:${localStamp(departure)}`,
+    `DTEND;TZID=${zone}:${localStamp(ret)}`,
+    `SUMMARY:${escapeText(`Charter aboard ${view.vesselName}`)}`,
+    `LOCATION:${escapeText(view.dock.address)}`,
+    `DESCRIPTION:${escapeText(description)}`,
+    `URL:${view.links.page}`,
+    'STATUS:CONFIRMED',
+    'TRANSP:OPAQUE',
+    'BEGIN:VALARM',
+    'ACTION:DISPLAY',
+    `DESCRIPTION:${escapeText(`Check in by ${view.checkIn.text} at ${view.dock.address}`)}`,
+    `TRIGGER:-PT${reminderMinutes}M`,
+    'END:VALARM',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ];
+  return lines.map(fold).join(CRLF) + CRLF;
+}
+
+/** Stable per booking, so re-downloading after a change updates the same calendar entry. */
+function uid(view: GuestPageView): string {
+  const host = URL.canParse(view.links.page) ? new URL(view.links.page).hostname : 'charter-bot';
+  return `${view.sessionId.toLowerCase()}@${host}`;
+}
+
+function localStamp(dt: DateTime): string {
+  return dt.toFormat("yyyyMMdd'T'HHmmss");
+}
+
+/** TEXT value escaping (RFC 5545 §3.3.11). */
+export function escapeText(value: string): string {
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    // Other control characters are not allowed in TEXT.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
+
+/** Lines longer than 75 octets continue on the next line after one space, never splitting a UTF-8 character. */
+export function fold(line: string): string {
+  if (Buffer.byteLength(line, 'utf8') <= FOLD_OCTETS) return line;
+  const parts: string[] = [];
+  let current = '';
+  let currentOctets = 0;
+  let limit = FOLD_OCTETS;
+  for (const ch of line) {
+    const octets = Buffer.byteLength(ch, 'utf8');
+    if (currentOctets + octets > limit) {
+      parts.push(current);
+      current = '';
+      currentOctets = 0;
+      limit = FOLD_OCTETS - 1; // the leading space counts
+    }
+    current += ch;
+    currentOctets += octets;
+  }
+  parts.push(current);
+  return parts.join(`${CRLF} `);
+}
+
+/**
+ * A VTIMEZONE holding each offset change from the year before the charter to the year after, found
+ * from the zone database through luxon rather than hard-coded rules (which change by law).
+ */
+function vtimezone(zone: string, around: DateTime): string[] {
+  const start = DateTime.fromObject({ year: around.year - 1, month: 1, day: 1 }, { zone });
+  const end = DateTime.fromObject({ year: around.year + 2, month: 1, day: 1 }, { zone });
+  const startOffset = start.offset;
+  const observances = [
+    observance(start.isInDST, localStamp(start), startOffset, startOffset, start.offsetNameShort ?? ''),
+  ];
+  for (const t of offsetChanges(zone, start.toMillis(), end.toMillis())) {
+    const before = DateTime.fromMillis(t - 1, { zone });
+    const after = DateTime.fromMillis(t, { zone });
+    // DTSTART of an observance is the wall-clock time of the change in the offset it replaces.
+    const onset = DateTime.fromMillis(t, { zone: 'UTC' }).plus({ minutes: before.offset });
+    observances.push(
+      observance(after.isInDST, localStamp(onset), before.offset, after.offset, after.offsetNameShort ?? ''),
+    );
+  }
+  return ['BEGIN:VTIMEZONE', `TZID:${zone}`, ...observances.flat(), 'END:VTIMEZONE'];
+}
+
+function observance(dst: boolean, dtstart: string, fromMinutes: number, toMinutes: number, name: string): string[] {
+  const kind = dst ? 'DAYLIGHT' : 'STANDARD';
+  return [
+    `BEGIN:${kind}`,
+    `DTSTART:${dtstart}`,
+    `TZOFFSETFROM:${utcOffset(fromMinutes)}`,
+    `TZOFFSETTO:${utcOffset(toMinutes)}`,
+    ...(name ? [`TZNAME:${escapeText(name)}`] : []),
+    `END:${kind}`,
+  ];
+}
+
+/** -480 → "-0800" */
+function utcOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** Instants (ms) at which the zone's UTC offset changes, to the minute. */
+function offsetChanges(zone: string, fromMs: number, toMs: number): number[] {
+  const offsetAt = (ms: number) => DateTime.fromMillis(ms, { zone }).offset;
+  const HOUR = 3_600_000;
+  const changes: number[] = [];
+  // Offsets never change twice within six hours; step by that and bisect each change to the minute.
+  const STEP = 6 * HOUR;
+  for (let t = fromMs; t < toMs; t += STEP) {
+    const next = Math.min(t + STEP, toMs);
+    if (offsetAt(t) === offsetAt(next)) continue;
+    let lo = t;
+    let hi = next;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (offsetAt(mid) === offsetAt(lo)) lo = mid;
+      else hi = mid;
+    }
+    changes.push(hi);
+  }
+  return changes;
+}

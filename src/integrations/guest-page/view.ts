@@ -1,0 +1,146 @@
+/**
+ * What the guest sees: the crew-safe projection narrowed further to what a guest needs, plus the
+ * operator's guest-facing details. Built field by field so no money, no crew contact detail and no
+ * guest contact detail (the page is reachable by anyone holding the link) can ride along.
+ */
+import { DateTime } from 'luxon';
+import type { OperatorDetails } from '../../config';
+import { toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
+import { firstName } from '../../booking/schema';
+import { zoneLabel } from '../../booking/time';
+
+export interface GuestPageTime {
+  /** 2026-12-05T16:00:00-08:00 */
+  readonly iso: string;
+  /** "4:00 PM PST" */
+  readonly text: string;
+}
+
+export interface GuestPageView {
+  readonly sessionId: string;
+  readonly guestName: string;
+  readonly guestFirstName: string;
+  readonly partySize: number;
+  /** "6 guests" */
+  readonly partyText: string;
+  readonly operatorName: string;
+  readonly vesselName: string;
+  /** First name only: the captain's surname and contact details stay with the crew. */
+  readonly captainFirstName: string | null;
+  readonly timezone: string;
+  /** "Pacific Time (America/Los_Angeles)" */
+  readonly zoneText: string;
+  /** YYYY-MM-DD in the operator's time zone. */
+  readonly date: string;
+  /** "Sat, Dec 5, 2026" */
+  readonly dateText: string;
+  readonly checkIn: GuestPageTime;
+  readonly departure: GuestPageTime;
+  readonly return: GuestPageTime;
+  readonly checkInLeadMinutes: number;
+  /** "4:00 PM PST – 9:00 PM PST" (+ " (next day)") */
+  readonly timeRangeText: string;
+  readonly endsNextDay: boolean;
+  /** "5 hours" */
+  readonly durationText: string;
+  readonly dock: { readonly address: string; readonly mapUrl: string };
+  readonly whatToBring: readonly string[];
+  readonly safetyBriefing: string;
+  /** telHref is null when the configured number has no digits to dial. */
+  readonly emergency: { readonly phoneText: string; readonly telHref: string | null };
+  readonly weatherNote: string;
+  readonly links: {
+    /** Absolute public URL of this page. */
+    readonly page: string;
+    /** Root-relative path of the .ics beside the page: /g/{ID}.ics */
+    readonly calendar: string;
+    /** Absolute URL of the .ics. */
+    readonly calendarUrl: string;
+  };
+  readonly meta: { readonly title: string; readonly description: string };
+}
+
+type MoneyWord =
+  | 'cent' | 'Cent' | 'price' | 'Price' | 'fee' | 'Fee' | 'cost' | 'Cost' | 'revenue' | 'Revenue'
+  | 'gross' | 'Gross' | 'net' | 'Net' | 'amount' | 'Amount' | 'pay' | 'Pay' | 'rate' | 'Rate' | 'dollar' | 'Dollar';
+type DeepKeys<T> = T extends readonly (infer U)[]
+  ? DeepKeys<U>
+  : T extends object
+    ? { [K in keyof T & string]: K | DeepKeys<T[K]> }[keyof T & string]
+    : never;
+type AssertTrue<T extends true> = T;
+/** Same compile-time guard as CrewSafeView: no key of the guest view, at any depth, looks like money. */
+export type GuestPageViewHasNoMoneyKeys = AssertTrue<
+  [Extract<DeepKeys<GuestPageView>, `${string}${MoneyWord}${string}`>] extends [never] ? true : false
+>;
+
+export type GuestPageSource = CrewSafeSource & { guestFullName: string };
+
+export interface GuestPageSettings {
+  timezone: string;
+  checkInLeadMinutes: number;
+  operator: OperatorDetails;
+}
+
+export function buildGuestPageView(source: GuestPageSource, settings: GuestPageSettings): GuestPageView {
+  const safe = toCrewSafeView(source, settings);
+  const { operator } = settings;
+  const captain = safe.roster.find((m) => m.role === 'captain');
+  const departureAt = DateTime.fromISO(safe.departure.iso, { zone: settings.timezone });
+  const guestName = source.guestFullName.trim();
+  const pagePath = pathOf(safe.guestUrl);
+  return {
+    sessionId: safe.sessionId,
+    guestName,
+    guestFirstName: firstName(guestName) || safe.guestFirstName,
+    partySize: safe.partySize,
+    partyText: `${safe.partySize} ${safe.partySize === 1 ? 'guest' : 'guests'}`,
+    operatorName: operator.operatorName,
+    vesselName: safe.vesselName,
+    captainFirstName: captain ? firstName(captain.name) || null : null,
+    timezone: safe.timezone,
+    zoneText: zoneLabel(settings.timezone, departureAt),
+    date: safe.date,
+    dateText: safe.dateText,
+    checkIn: { iso: safe.checkIn.iso, text: safe.checkIn.text },
+    departure: { iso: safe.departure.iso, text: safe.departure.text },
+    return: { iso: safe.return.iso, text: safe.return.text },
+    checkInLeadMinutes: settings.checkInLeadMinutes,
+    timeRangeText: safe.timeRangeText,
+    endsNextDay: safe.endsNextDay,
+    durationText: `${safe.durationHours} ${safe.durationHours === 1 ? 'hour' : 'hours'}`,
+    dock: { address: safe.dockAddress, mapUrl: safeMapUrl(operator.dockMapUrl, safe.dockAddress) },
+    whatToBring: [...operator.whatToBring],
+    safetyBriefing: operator.safetyBriefing,
+    emergency: { phoneText: operator.emergencyPhone, telHref: telHref(operator.emergencyPhone) },
+    weatherNote: operator.weatherNote,
+    links: {
+      page: safe.guestUrl,
+      calendar: `${pagePath}.ics`,
+      calendarUrl: `${safe.guestUrl.replace(/\/+$/, '')}.ics`,
+    },
+    meta: {
+      title: `Your charter aboard ${safe.vesselName} · ${safe.dateText}`,
+      description: `Check in ${safe.checkIn.text}, departing ${safe.departure.text} from ${safe.dockAddress}. Times, directions and what to bring.`,
+    },
+  };
+}
+
+/** "/g/ABC" from "https://host/g/ABC"; keeps a site prefix path, so the .ics link works under one too. */
+function pathOf(url: string): string {
+  const path = URL.canParse(url) ? new URL(url).pathname : url;
+  return path.replace(/\/+$/, '');
+}
+
+/** Only web links go into an href: a configured `javascript:` URL must never become clickable. */
+function safeMapUrl(configured: string, address: string): string {
+  if (URL.canParse(configured) && /^https?:$/.test(new URL(configured).protocol)) return configured;
+  return `https://maps.google.com/?q=${encodeURIComponent(address)}`;
+}
+
+/** RFC 3966 global number: "+1 619 555 0142" → "tel:+16195550142". */
+function telHref(phone: string): string | null {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length === 0) return null;
+  return `tel:${phone.trim().startsWith('+') ? '+' : ''}${digits}`;
+}
