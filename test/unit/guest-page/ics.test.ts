@@ -1,0 +1,109 @@
+import ICAL from 'ical.js';
+import fc from 'fast-check';
+import { buildGuestPageView } from '../../../src/integrations/guest-page/view';
+import { escapeText, fold, renderGuestCalendar } from '../../../src/integrations/guest-page/ics';
+import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
+
+const NOW = new Date('2026-11-24T15:00:00Z');
+
+/** Parses with ical.js and resolves TZID through the file's own VTIMEZONE, as a calendar app would. */
+function parseEvent(ics: string) {
+  const calendar = new ICAL.Component(ICAL.parse(ics));
+  const vtimezone = calendar.getFirstSubcomponent('vtimezone');
+  if (!vtimezone) throw new Error('no VTIMEZONE');
+  const zone = new ICAL.Timezone(vtimezone);
+  const vevent = calendar.getFirstSubcomponent('vevent');
+  if (!vevent) throw new Error('no VEVENT');
+  const event = new ICAL.Event(vevent);
+  event.startDate.zone = zone;
+  event.endDate.zone = zone;
+  return { calendar, event, vevent, zone };
+}
+
+function viewFor(date: string, departureTime: string, durationHours: number, timezone = 'America/Los_Angeles') {
+  const base = sampleSource();
+  return buildGuestPageView(
+    { ...base, request: { ...base.request, date, departureTime, durationHours } },
+    { ...sampleSettings(), timezone },
+  );
+}
+
+describe('renderGuestCalendar', () => {
+  const view = buildGuestPageView(sampleSource(), sampleSettings());
+  const ics = renderGuestCalendar(view, { now: NOW });
+
+  test('is a VCALENDAR with the required properties and a VTIMEZONE for the operator zone', () => {
+    expect(ics.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:')).toBe(true);
+    expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
+    const { calendar, vevent, zone } = parseEvent(ics);
+    expect(calendar.getFirstPropertyValue('version')).toBe('2.0');
+    expect(zone.tzid).toBe('America/Los_Angeles');
+    expect(vevent.getFirstProperty('dtstart')?.getParameter('tzid')).toBe('America/Los_Angeles');
+    expect(vevent.getFirstPropertyValue('uid')).toBe('7k3m9qx2tb4d@queenofsandiego.com');
+    expect(String(vevent.getFirstPropertyValue('dtstamp'))).toBe('2026-11-24T15:00:00Z');
+    expect(vevent.getFirstPropertyValue('summary')).toBe('Charter aboard JADA');
+    expect(vevent.getFirstPropertyValue('location')).toBe(
+      'Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101',
+    );
+    const description = String(vevent.getFirstPropertyValue('description'));
+    expect(description).toContain('Check in by 3:30 PM PST');
+    expect(description).toContain('\nEmergency contact: +1 619 555 0142');
+    expect(description).toContain('Details: https://queenofsandiego.com/g/7K3M9QX2TB4D');
+    expect(description).not.toMatch(/\$|Whitaker|crew\.example/);
+  });
+
+  test('start and end are the charter instants', () => {
+    const { event } = parseEvent(ics);
+    expect(event.startDate.toJSDate().toISOString()).toBe('2026-12-06T00:00:00.000Z');
+    expect(event.endDate.toJSDate().toISOString()).toBe('2026-12-06T05:00:00.000Z');
+  });
+
+  test('the UID is stable across renders', () => {
+    const again = renderGuestCalendar(view, { now: new Date('2026-11-30T00:00:00Z') });
+    expect(parseEvent(again).vevent.getFirstPropertyValue('uid')).toBe('7k3m9qx2tb4d@queenofsandiego.com');
+  });
+
+  test.each([
+    ['summer, PDT', '2026-07-04', '10:00', 4, 'America/Los_Angeles', '2026-07-04T17:00:00.000Z', '2026-07-04T21:00:00.000Z'],
+    ['the morning after the spring change', '2027-03-14', '09:00', 3, 'America/Los_Angeles', '2027-03-14T16:00:00.000Z', '2027-03-14T19:00:00.000Z'],
+    ['across midnight and the fall change', '2026-10-31', '22:00', 6, 'America/Los_Angeles', '2026-11-01T05:00:00.000Z', '2026-11-01T11:00:00.000Z'],
+    ['a southern-hemisphere zone in its summer', '2027-01-10', '18:00', 2, 'Australia/Sydney', '2027-01-10T07:00:00.000Z', '2027-01-10T09:00:00.000Z'],
+    ['a zone without daylight time', '2026-08-01', '08:30', 2.5, 'Asia/Tokyo', '2026-07-31T23:30:00.000Z', '2026-08-01T02:00:00.000Z'],
+  ])('%s: right start and end through its VTIMEZONE', (_label, date, time, hours, zone, start, end) => {
+    const { event } = parseEvent(renderGuestCalendar(viewFor(date, time, hours, zone), { now: NOW }));
+    expect(event.startDate.toJSDate().toISOString()).toBe(start);
+    expect(event.endDate.toJSDate().toISOString()).toBe(end);
+  });
+
+  test('every line ends in CRLF and no line is longer than 75 octets', () => {
+    expect(ics.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    for (const line of ics.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
+    expect(ics).toMatch(/\r\n [^\r\n]/); // the description is long enough to fold
+  });
+
+  test('hostile text is escaped and survives a round trip', () => {
+    const hostile = 'Pier 5; Gate "B", slip \\3\nAsk for <Sam>';
+    const v = buildGuestPageView(sampleSource(), sampleSettings({ dockAddress: hostile, vesselName: 'Sea, Breeze; II' }));
+    const { vevent } = parseEvent(renderGuestCalendar(v, { now: NOW }));
+    expect(vevent.getFirstPropertyValue('location')).toBe(hostile);
+    expect(vevent.getFirstPropertyValue('summary')).toBe('Charter aboard Sea, Breeze; II');
+  });
+
+  test('escapeText escapes backslash, semicolon, comma and newlines', () => {
+    expect(escapeText('a\\b;c,d\ne\r\nf')).toBe('a\\\\b\\;c\\,d\\ne\\nf');
+  });
+
+  test('folding never splits a UTF-8 character and unfolds to the original', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {
+        const line = `DESCRIPTION:${text}`;
+        const folded = fold(line);
+        for (const part of folded.split('\r\n')) {
+          expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(75);
+          expect(Buffer.from(part, 'utf8').toString('utf8')).toBe(part);
+        }
+        expect(folded.replace(/\r\n /g, '')).toBe(line);
+      }),
+    );
+  });
+});

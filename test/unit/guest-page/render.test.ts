@@ -1,0 +1,114 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildGuestPageView } from '../../../src/integrations/guest-page/view';
+import { createGuestPageRenderer, renderGuestPage } from '../../../src/integrations/guest-page/render';
+import { IntegrationError } from '../../../src/integrations/errors';
+import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
+
+const PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>"];
+
+/** Names of every tag the HTML tokenizer would open: `<` followed by a letter starts a tag. */
+function tagNames(html: string): Set<string> {
+  return new Set([...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => m[1]!.toLowerCase()));
+}
+
+const ALLOWED_TAGS = new Set(
+  'html head meta title style body header div p h1 h2 h3 strong main section span time dl dt dd a ul li footer'.split(' '),
+);
+
+function hostilePage(payload: string): string {
+  const source = sampleSource({ guestFullName: `${payload} Smith` });
+  const settings = sampleSettings({
+    operatorName: payload,
+    vesselName: payload,
+    dockAddress: payload,
+    dockMapUrl: `https://maps.example.com/?q=${payload}`,
+    emergencyPhone: `+1 619 555 0142 ${payload}`,
+    safetyBriefing: payload,
+    weatherNote: payload,
+    whatToBring: [payload, 'Hat'],
+  });
+  const view = buildGuestPageView(
+    { ...source, roster: [{ slackUserId: 'U0CAPTAIN1', name: `${payload} Whitaker`, role: 'captain' }] },
+    settings,
+  );
+  return renderGuestPage(view);
+}
+
+describe('renderGuestPage', () => {
+  const view = buildGuestPageView(sampleSource(), sampleSettings());
+  const html = renderGuestPage(view);
+
+  test('is one small, self-contained HTML file', () => {
+    const bytes = Buffer.byteLength(html, 'utf8');
+    console.log(`guest page: ${bytes} bytes`);
+    expect(bytes).toBeLessThan(20 * 1024);
+    expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+    expect(html).not.toMatch(/src=/i);
+  });
+
+  test('has the head a texted link needs and search engines respect', () => {
+    expect(html).toContain('<meta name="robots" content="noindex, nofollow">');
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toContain('<title>Your charter aboard JADA · Sat, Dec 5, 2026</title>');
+    expect(html).toContain('<meta property="og:title" content="Your charter aboard JADA · Sat, Dec 5, 2026">');
+    expect(html).toMatch(/<meta property="og:description" content="Check in 3:30 PM PST/);
+    expect(html).toContain('<meta property="og:type" content="website">');
+    expect(html).not.toContain('og:image');
+    expect(html).toContain('prefers-color-scheme:dark');
+  });
+
+  test('one h1, and headings never skip a level', () => {
+    const levels = [...html.matchAll(/<h([1-6])[\s>]/g)].map((m) => Number(m[1]));
+    expect(levels.filter((l) => l === 1)).toHaveLength(1);
+    expect(levels[0]).toBe(1);
+    levels.forEach((level, i) => {
+      if (i > 0) expect(level - levels[i - 1]!).toBeLessThanOrEqual(1);
+    });
+  });
+
+  test('shows what the guest needs, and links calendar, map and a phone call', () => {
+    for (const text of ['Ahoy, Maria!', '3:30 PM PST', '4:00 PM PST', '9:00 PM PST', 'Pacific Time (America/Los_Angeles)',
+      'Harbor Island West Marina', '6 guests', 'Sam', 'Sunscreen, sunglasses and a hat', 'safety briefing', 'We sail in most weather']) {
+      expect(html).toContain(text);
+    }
+    expect(html).toContain('href="/g/7K3M9QX2TB4D.ics"');
+    expect(html).toContain('href="tel:+16195550142"');
+    expect(html).toContain('href="https://maps.google.com/?q&#x3D;Harbor%20Island');
+    expect(html).not.toContain('Whitaker');
+    expect(html).not.toContain('crew.example');
+    expect(html).not.toContain('$');
+  });
+
+  test.each(PAYLOADS)('%s in every text field stays text', (payload) => {
+    const page = hostilePage(payload);
+    for (const tag of tagNames(page)) expect(ALLOWED_TAGS).toContain(tag);
+    expect(page).not.toMatch(/\sonerror=|\sonload=/i);
+    expect(page).toContain('&lt;');
+    // The hostile captain surname still never shows; the first name is the payload's first word.
+    expect(page).not.toContain('Whitaker');
+  });
+
+  test('strict mode: a template that names a missing field fails loudly instead of rendering a blank', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guest-tpl-'));
+    mkdirSync(path.join(dir, 'partials'));
+    writeFileSync(path.join(dir, 'guest-page.hbs'), '<p>{{> greet}}</p>');
+    writeFileSync(path.join(dir, 'partials', 'greet.hbs'), 'Hi {{guestNickname}}');
+    const render = createGuestPageRenderer(dir);
+    expect(() => render(view)).toThrow(/guestNickname/);
+  });
+
+  test('a missing template folder is a typed, non-retryable error', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'guest-empty-'));
+    let thrown: unknown;
+    try {
+      createGuestPageRenderer(dir);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(IntegrationError);
+    expect(thrown).toMatchObject({ code: 'GUEST_TEMPLATE_MISSING', retryable: false });
+  });
+});
