@@ -1,0 +1,226 @@
+/**
+ * The rendered guest page in a real Chromium, served over HTTP from 127.0.0.1 the way CloudFront
+ * serves it: /g/{ID} is the page, /g/{ID}.ics the calendar file beside it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { buildGuestPageView, renderGuestCalendar, renderGuestPage } from '../../../src/integrations/guest-page';
+import { describeWithChromium, launchChromium } from '../../support/chromium';
+import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
+
+const ID = '7K3M9QX2TB4D';
+const HOSTILE_ID = 'XSS0XSS0XSS0';
+const PAYLOAD = '"><img src=x onerror=alert(1)><script>alert(2)</script>';
+
+const VIEWPORTS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1280, height: 800 },
+] as const;
+
+function pages(): Map<string, { type: string; body: string }> {
+  const view = buildGuestPageView(sampleSource(), sampleSettings());
+  const hostileView = buildGuestPageView(
+    sampleSource({ sessionId: HOSTILE_ID, guestFullName: PAYLOAD, guestUrl: `https://queenofsandiego.com/g/${HOSTILE_ID}` }),
+    sampleSettings({
+      operatorName: PAYLOAD,
+      vesselName: PAYLOAD,
+      dockAddress: PAYLOAD,
+      safetyBriefing: PAYLOAD,
+      weatherNote: PAYLOAD,
+      emergencyPhone: `+1 619 555 0142 ${PAYLOAD}`,
+      whatToBring: [PAYLOAD],
+    }),
+  );
+  return new Map([
+    [`/g/${ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(view) }],
+    [`/g/${ID}.ics`, { type: 'text/calendar; charset=utf-8', body: renderGuestCalendar(view) }],
+    [`/g/${HOSTILE_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(hostileView) }],
+  ]);
+}
+
+/** WCAG 2 contrast ratio of two CSS rgb()/rgba() colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).map((v) => {
+      const c = v / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Text colour and the first opaque background behind it, for each element matching a selector. */
+async function colourPairs(page: Page, selectors: string[]) {
+  return page.evaluate((sels) => {
+    const opaqueBackground = (el: Element | null): string => {
+      for (let e = el; e; e = e.parentElement) {
+        const bg = getComputedStyle(e).backgroundColor;
+        if (!/rgba\(.*,\s*0\)$/.test(bg) && bg !== 'transparent') return bg;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    return sels.flatMap((sel) =>
+      [...document.querySelectorAll(sel)].map((el) => ({
+        selector: sel,
+        color: getComputedStyle(el).color,
+        background: opaqueBackground(el),
+      })),
+    );
+  }, selectors);
+}
+
+const TEXT_SELECTORS = ['body', 'h1', '.eyebrow', '.lede', 'h2', '.label', '.card p', '.times dt', '.times dd', '.zone',
+  '.checkin-time', '.checks li', '.button', 'footer p'];
+
+describeWithChromium('guest page in Chromium', (executablePath) => {
+  let server: Server;
+  let baseUrl: string;
+  let browser: Browser;
+  const shotsDir = mkdtempSync(path.join(tmpdir(), 'guest-page-shots-'));
+  const served = pages();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const hit = served.get(req.url ?? '');
+      if (!hit) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': hit.type }).end(hit.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium(executablePath);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    console.log(`guest page screenshots: ${shotsDir}`);
+  });
+
+  async function open(viewport: { width: number; height: number }, pathName = `/g/${ID}`) {
+    const page = await browser.newPage({ viewport });
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const response = await page.goto(`${baseUrl}${pathName}`, { waitUntil: 'load' });
+    return { page, requests, dialogs, response };
+  }
+
+  describe.each(VIEWPORTS)('$name $width×$height', (viewport) => {
+    let page: Page;
+    let requests: string[];
+
+    beforeAll(async () => {
+      ({ page, requests } = await open(viewport));
+    });
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    test('loads with no request beyond the page itself', () => {
+      expect(requests).toEqual([`${baseUrl}/g/${ID}`]);
+    });
+
+    test('has no horizontal overflow', async () => {
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+      expect(innerWidth).toBe(viewport.width);
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    });
+
+    test('check-in time is on the first screen; dock and emergency call are visible', async () => {
+      const checkIn = page.locator('.checkin-time');
+      expect(await checkIn.isVisible()).toBe(true);
+      expect(await checkIn.textContent()).toBe('3:30 PM PST');
+      const box = await checkIn.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+
+      const dock = page.getByText('Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101', { exact: true });
+      await dock.scrollIntoViewIfNeeded();
+      expect(await dock.isVisible()).toBe(true);
+
+      const call = page.locator('a[href="tel:+16195550142"]');
+      await call.scrollIntoViewIfNeeded();
+      expect(await call.isVisible()).toBe(true);
+      expect(await call.textContent()).toContain('+1 619 555 0142');
+      // A thumb-sized target.
+      expect((await call.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    });
+
+    test('lang, one h1 and headings in order', async () => {
+      const { lang, levels } = await page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        levels: [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map((h) => Number(h.tagName[1])),
+      }));
+      expect(lang).toBe('en');
+      expect(levels.filter((l) => l === 1)).toHaveLength(1);
+      expect(levels[0]).toBe(1);
+      levels.forEach((level, i) => {
+        if (i > 0) expect(level - levels[i - 1]!).toBeLessThanOrEqual(1);
+      });
+    });
+
+    test.each(['light', 'dark'] as const)('text meets WCAG AA contrast in %s mode', async (colorScheme) => {
+      await page.emulateMedia({ colorScheme });
+      const pairs = await colourPairs(page, TEXT_SELECTORS);
+      expect(pairs.length).toBeGreaterThan(TEXT_SELECTORS.length);
+      const rated = pairs.map((p) => ({ ...p, ratio: Number(contrast(p.color, p.background).toFixed(2)) }));
+      const lowest = rated.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+      console.log(`contrast ${viewport.name} ${colorScheme}: lowest ${lowest.ratio}:1 (${lowest.selector})`);
+      expect(rated.filter((p) => p.ratio < 4.5)).toEqual([]);
+      const bodyBackground = pairs.find((p) => p.selector === 'body')!.background;
+      const dark = contrast(bodyBackground, 'rgb(0, 0, 0)') < contrast(bodyBackground, 'rgb(255, 255, 255)');
+      expect(dark).toBe(colorScheme === 'dark');
+      const file = path.join(shotsDir, `guest-page-${viewport.name}-${colorScheme}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      console.log(`screenshot: ${file}`);
+    });
+
+    test('"Add to calendar" resolves beside the page to a text/calendar file', async () => {
+      const href = await page.locator('a', { hasText: 'Add to calendar' }).getAttribute('href');
+      expect(href).toBe(`/g/${ID}.ics`);
+      const res = await fetch(new URL(href!, page.url()));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/calendar/);
+      expect(await res.text()).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    });
+  });
+
+  test('hostile text in every field renders as text: no element, no script run', async () => {
+    const { page, requests, dialogs } = await open({ width: 390, height: 844 }, `/g/${HOSTILE_ID}`);
+    try {
+      const dom = await page.evaluate(() => ({
+        scripts: document.querySelectorAll('script').length,
+        images: document.querySelectorAll('img').length,
+        withHandlers: [...document.querySelectorAll('*')].filter((el) =>
+          [...el.attributes].some((a) => a.name.startsWith('on')),
+        ).length,
+        h1: document.querySelector('h1')?.textContent ?? '',
+        body: document.body.innerText,
+      }));
+      expect(dom).toMatchObject({ scripts: 0, images: 0, withHandlers: 0 });
+      // The greeting uses the first word of the name; the full payload shows as text elsewhere.
+      expect(dom.h1).toBe('Ahoy, "><img!');
+      expect(dom.body).toContain(PAYLOAD);
+      expect(dialogs).toEqual([]);
+      expect(requests).toEqual([`${baseUrl}/g/${HOSTILE_ID}`]);
+    } finally {
+      await page.close();
+    }
+  });
+});
