@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The rendered guest page in a real Chromium, served over HTTP from 127.0.0.1 the way CloudFront
  * serves it: /g/{ID} is the page, /g/{ID}.ics the calendar file beside it.
