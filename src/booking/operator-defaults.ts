@@ -1,6 +1,7 @@
 /** Defaults a San Diego charter captain would expect; each is overridable through configuration. */
 export const DEFAULT_CHECKLIST: readonly string[] = [
   'Check weather, tides and marine forecast; confirm no small craft advisory',
+  'Captain license, vessel documentation and registration aboard',
   'Engine: oil, coolant, belts, raw-water strainer; run blower before start',
   'Fuel and water tanks at least three-quarters full',
   'Life jackets counted for the party plus crew, children sizes if needed',
@@ -9,6 +10,7 @@ export const DEFAULT_CHECKLIST: readonly string[] = [
   'Bilge dry and pumps tested; navigation lights working',
   'Lines, fenders and boarding ladder ready; deck clear',
   'Ice, water and guest supplies loaded; heads clean and stocked',
+  'Head count matches the party size and stays within the vessel passenger limit',
   'Safety briefing delivered to all guests before departure',
 ];
 
@@ -18,4 +20,5 @@ export const DEFAULT_WHAT_TO_BRING: readonly string[] = [
   'Sunscreen, sunglasses and a hat',
   'Photo ID for everyone over 18',
   'Food and drinks you would like (no glass, please)',
+  'Seasickness remedy if you need one — take it before boarding',
 ];
