@@ -1,0 +1,80 @@
+/**
+ * Errors of the pipeline and its stores. Callers branch on the class or `code`, never on text.
+ */
+import type { BookingRecord, BookingState } from './types';
+
+export class PipelineError extends Error {
+  override name = 'PipelineError';
+  readonly code: string;
+  readonly bookingId?: string;
+
+  constructor(message: string, code: string, options: { bookingId?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.bookingId = options.bookingId;
+  }
+}
+
+/** A transition the state machine forbids (e.g. approving a cancelled booking). */
+export class IllegalTransitionError extends PipelineError {
+  override name = 'IllegalTransitionError';
+  readonly from: BookingState;
+  readonly action: string;
+
+  constructor(bookingId: string, from: BookingState, action: string) {
+    super(`Booking ${bookingId} cannot be ${action} while ${from}`, 'PIPELINE_ILLEGAL_TRANSITION', { bookingId });
+    this.from = from;
+    this.action = action;
+  }
+}
+
+/** A compare-and-set lost: someone wrote the record since it was read. `current` is what they wrote. */
+export class VersionConflictError extends PipelineError {
+  override name = 'VersionConflictError';
+  readonly expectedVersion: number;
+  readonly current: BookingRecord;
+
+  constructor(current: BookingRecord, expectedVersion: number) {
+    super(
+      `Booking ${current.id} is at version ${current.version}, not ${expectedVersion}`,
+      'PIPELINE_VERSION_CONFLICT',
+      { bookingId: current.id },
+    );
+    this.expectedVersion = expectedVersion;
+    this.current = current;
+  }
+}
+
+export class BookingNotFoundError extends PipelineError {
+  override name = 'BookingNotFoundError';
+
+  constructor(bookingId: string) {
+    super(`Booking ${bookingId} does not exist`, 'PIPELINE_BOOKING_NOT_FOUND', { bookingId });
+  }
+}
+
+export class BookingExistsError extends PipelineError {
+  override name = 'BookingExistsError';
+
+  constructor(bookingId: string) {
+    super(`Booking ${bookingId} already exists`, 'PIPELINE_BOOKING_EXISTS', { bookingId });
+  }
+}
+
+/** The store is unreachable or misconfigured (table missing, file unwritable). */
+export class StoreUnavailableError extends PipelineError {
+  override name = 'StoreUnavailableError';
+
+  constructor(message: string, cause?: unknown) {
+    super(message, 'PIPELINE_STORE_UNAVAILABLE', { cause });
+  }
+}
+
+/** A CAS loop that kept losing: a sign of a hot record or a bug, not something to spin on forever. */
+export class ContentionError extends PipelineError {
+  override name = 'ContentionError';
+
+  constructor(bookingId: string, attempts: number) {
+    super(`Booking ${bookingId}: gave up after ${attempts} conflicting writes`, 'PIPELINE_CONTENTION', { bookingId });
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * SQLite adapter: the embedded default. One row per booking (the record as JSON, plus `version`
+ * and `state` as columns so compare-and-set and listActive need no JSON parsing). WAL and a busy
+ * timeout let two processes share the file; a single UPDATE … WHERE version = ? is the CAS.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
+import { ACTIVE_STATES } from './state-machine';
+import type { BookingStore } from './store';
+import type { BookingRecord } from './types';
+
+/** Ordered migrations; index + 1 is the schema version each one produces. Only ever append. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE bookings (
+     id TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     updated_at_ms INTEGER NOT NULL,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX bookings_state ON bookings(state);`,
+];
+
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface SqliteStoreOptions {
+  /** How long a writer waits for another process's lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+interface Row {
+  record: string;
+}
+
+export class SqliteBookingStore implements BookingStore {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /** Opens (creating the file, its directory and the schema on first start) and migrates. */
+  static open(file: string, options: SqliteStoreOptions = {}): SqliteBookingStore {
+    let db: Database.Database;
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      db = new Database(file);
+    } catch (err) {
+      throw new StoreUnavailableError(`Cannot open the SQLite store at ${file}: check the path in CHARTER_STORE and that the directory is writable`, err);
+    }
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return new SqliteBookingStore(db);
+  }
+
+  get schemaVersion(): number {
+    return readSchemaVersion(this.db);
+  }
+
+  async create(record: BookingRecord): Promise<void> {
+    const info = this.db
+      .prepare('INSERT INTO bookings (id, version, state, updated_at_ms, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+      .run(record.id, record.version, record.state, record.updatedAtMs, JSON.stringify(record));
+    if (info.changes === 0) throw new BookingExistsError(record.id);
+  }
+
+  async get(id: string): Promise<BookingRecord | undefined> {
+    return this.read(id);
+  }
+
+  async put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {
+    const written: BookingRecord = { ...record, version: expectedVersion + 1 };
+    const info = this.db
+      .prepare('UPDATE bookings SET version = ?, state = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?')
+      .run(written.version, written.state, written.updatedAtMs, JSON.stringify(written), record.id, expectedVersion);
+    if (info.changes === 1) return written;
+    const current = this.read(record.id);
+    if (!current) throw new BookingNotFoundError(record.id);
+    throw new VersionConflictError(current, expectedVersion);
+  }
+
+  async listActive(): Promise<BookingRecord[]> {
+    const marks = ACTIVE_STATES.map(() => '?').join(', ');
+    const rows = this.db.prepare(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...ACTIVE_STATES) as Row[];
+    return rows.map((r) => JSON.parse(r.record) as BookingRecord);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private read(id: string): BookingRecord | undefined {
+    const row = this.db.prepare('SELECT record FROM bookings WHERE id = ?').get(id) as Row | undefined;
+    return row ? (JSON.parse(row.record) as BookingRecord) : undefined;
+  }
+}
+
+function readSchemaVersion(db: Database.Database): number {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** BEGIN IMMEDIATE takes the write lock first, so two processes starting together migrate once. */
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
+  const run = db.transaction(() => {
+    const from = readSchemaVersion(db);
+    if (from > MIGRATIONS.length) {
+      throw new StoreUnavailableError(`The SQLite store is at schema ${from}, newer than this build (${MIGRATIONS.length}): upgrade charter-bot`);
+    }
+    MIGRATIONS.slice(from).forEach((sql, i) => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_version (version, applied_at_ms) VALUES (?, ?)').run(from + i + 1, Date.now());
+    });
+  });
+  run.immediate();
+}

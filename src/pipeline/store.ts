@@ -1,0 +1,60 @@
+/**
+ * The booking store: one small interface, two adapters (sqlite-store.ts, dynamodb-store.ts),
+ * one contract test suite. Every write is a compare-and-set on `version`, so concurrent writers
+ * across processes never overwrite each other: the loser gets the current record and decides again.
+ */
+import { ContentionError, VersionConflictError, BookingNotFoundError } from './errors';
+import type { BookingRecord } from './types';
+
+export interface GetOptions {
+  /** Strongly consistent read (default true; DynamoDB reads are eventually consistent otherwise). */
+  consistent?: boolean;
+}
+
+export interface BookingStore {
+  /** Stores a new record as given (its `version`, normally 1). BookingExistsError if the id is taken. */
+  create(record: BookingRecord): Promise<void>;
+  get(id: string, opts?: GetOptions): Promise<BookingRecord | undefined>;
+  /**
+   * Writes `record` as version `expectedVersion + 1` if the stored version is `expectedVersion`,
+   * and returns what was written. VersionConflictError (carrying the current record) on mismatch;
+   * BookingNotFoundError if the record does not exist.
+   */
+  put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord>;
+  /** Bookings in `approved` or `running`: what a restarted runner resumes. */
+  listActive(): Promise<BookingRecord[]>;
+  /** Cheap round trip proving the store is reachable (doctor, health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a mutation decides after reading the latest record: a new record, or `undefined` to stop. */
+export type Mutation = (current: BookingRecord) => BookingRecord | undefined;
+
+export interface UpdateResult {
+  /** The record as stored after the call: the written one, or the current one when the mutation declined. */
+  record: BookingRecord;
+  written: boolean;
+}
+
+export const DEFAULT_MAX_CAS_ATTEMPTS = 50;
+
+/**
+ * Read-modify-write under compare-and-set. The mutation is re-run against the winner's record on
+ * every conflict, so it must be a pure decision on its input. BookingNotFoundError if missing.
+ */
+export async function updateWithRetry(store: BookingStore, id: string, mutate: Mutation, maxAttempts = DEFAULT_MAX_CAS_ATTEMPTS): Promise<UpdateResult> {
+  let current = await store.get(id);
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (!current) throw new BookingNotFoundError(id);
+    const next = mutate(current);
+    if (next === undefined) return { record: current, written: false };
+    try {
+      return { record: await store.put(next, current.version), written: true };
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+      current = err.current;
+    }
+  }
+  throw new ContentionError(id, maxAttempts);
+}

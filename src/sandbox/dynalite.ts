@@ -1,0 +1,44 @@
+/**
+ * A local DynamoDB (dynalite) on a loopback ephemeral port, for tests and the sandbox.
+ * Tables become ACTIVE at once. Dynalite has no transactions and ignores
+ * ReturnValuesOnConditionCheckFailure (see LOCAL-STANDINS.md): code under test must not rely on them.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface DynaliteOptions {
+  /** Directory for an on-disk LevelDB; in memory when omitted. */
+  path?: string;
+}
+
+export interface RunningDynalite {
+  /** e.g. http://127.0.0.1:54321 — pass as `endpoint` or AWS_ENDPOINT_URL_DYNAMODB. */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+type DynaliteFactory = (options: Record<string, unknown>) => Server;
+
+export async function startDynalite(opts: DynaliteOptions = {}): Promise<RunningDynalite> {
+  // dynalite ships no types; its default export is a factory returning an http.Server.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require('dynalite') as DynaliteFactory;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.path ? { path: opts.path } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // Keep-alive sockets from SDK clients would hold close() open.
+        server.closeAllConnections?.();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The BookingStore contract, as one function run against every adapter (store-contract.test.ts).
+ * Anything the runner relies on is stated here, so an adapter that passes can be swapped in.
+ */
+import { BookingExistsError, BookingNotFoundError, VersionConflictError } from '../../../src/pipeline/errors';
+import { applyTransition, appendAudit } from '../../../src/pipeline/state-machine';
+import { updateWithRetry, type BookingStore } from '../../../src/pipeline/store';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+
+export function describeStoreContract(name: string, open: () => Promise<BookingStore>, dispose: () => Promise<void>): void {
+  describe(`BookingStore contract: ${name}`, () => {
+    let store: BookingStore;
+
+    beforeAll(async () => {
+      store = await open();
+    });
+
+    afterAll(async () => {
+      await store.close();
+      await dispose();
+    });
+
+    it('answers undefined for an unknown id and a ping when reachable', async () => {
+      await expect(store.get('NOSUCHBOOKING')).resolves.toBeUndefined();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('round-trips a full record, unicode and nested fields included', async () => {
+      const record = sampleRecord();
+      record.request.notes = 'Cumpleaños 🎉 — “quoted”';
+      record.steps.calendar = { status: 'done', attempts: 2, startedAtMs: 1, finishedAtMs: 2, result: { id: 'cal-1', ok: true, n: 3 } };
+      await store.create(record);
+      await expect(store.get(record.id)).resolves.toEqual(record);
+    });
+
+    it('refuses to create a record whose id exists, leaving the first intact', async () => {
+      const record = sampleRecord();
+      await store.create(record);
+      const impostor = { ...record, createdBy: 'U0IMPOSTOR' };
+      await expect(store.create(impostor)).rejects.toThrow(BookingExistsError);
+      expect((await store.get(record.id))?.createdBy).toBe(record.createdBy);
+    });
+
+    it('put writes the next version when the expected version matches', async () => {
+      const record = sampleRecord();
+      await store.create(record);
+      const approved = applyTransition(record, 'approve', { userId: 'U0APPROVER1', nowMs: record.createdAtMs + 5 });
+      const written = await store.put(approved, 1);
+      expect(written.version).toBe(2);
+      expect(written.state).toBe('approved');
+      await expect(store.get(record.id)).resolves.toEqual(written);
+    });
+
+    it('put with a stale version throws VersionConflictError carrying the current record', async () => {
+      const record = sampleRecord();
+      await store.create(record);
+      const winner = await store.put(appendAudit(record, 'confirmed', 'U0WINNER01', 10), 1);
+      const conflict = store.put(appendAudit(record, 'confirmed', 'U0LOSER001', 11), 1);
+      await expect(conflict).rejects.toThrow(VersionConflictError);
+      const err = (await conflict.catch((e: unknown) => e)) as VersionConflictError;
+      expect(err.code).toBe('PIPELINE_VERSION_CONFLICT');
+      expect(err.expectedVersion).toBe(1);
+      expect(err.current).toEqual(winner);
+      expect((await store.get(record.id))?.audit.map((a) => a.userId)).toEqual([record.createdBy, 'U0WINNER01']);
+    });
+
+    it('put on a missing record throws BookingNotFoundError', async () => {
+      await expect(store.put(sampleRecord(), 1)).rejects.toThrow(BookingNotFoundError);
+    });
+
+    it('of many puts racing on the same version exactly one wins', async () => {
+      const record = sampleRecord();
+      await store.create(record);
+      const racers = Array.from({ length: 12 }, (_, i) => store.put(appendAudit(record, 'approved', `U0RACER${String(i).padStart(3, '0')}`, 20 + i), 1));
+      const results = await Promise.allSettled(racers);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.every((r) => r.reason instanceof VersionConflictError)).toBe(true);
+      const stored = await store.get(record.id);
+      expect(stored?.version).toBe(2);
+      expect(stored?.audit).toHaveLength(2);
+    });
+
+    it('updateWithRetry loses no update among concurrent writers', async () => {
+      const record = sampleRecord();
+      await store.create(record);
+      const writers = Array.from({ length: 10 }, (_, i) =>
+        updateWithRetry(store, record.id, (current) => appendAudit(current, 'confirmed', `U0CREW${String(i).padStart(4, '0')}`, 100 + i)),
+      );
+      await Promise.all(writers);
+      const stored = await store.get(record.id);
+      expect(stored?.version).toBe(11);
+      expect(new Set(stored?.audit.filter((a) => a.action === 'confirmed').map((a) => a.userId)).size).toBe(10);
+    });
+
+    it('updateWithRetry writes nothing when the mutation declines, and reports the missing', async () => {
+      const record = sampleRecord();
+      await store.create(record);
+      const out = await updateWithRetry(store, record.id, () => undefined);
+      expect(out).toEqual({ record, written: false });
+      await expect(updateWithRetry(store, 'NOSUCHBOOKING', (r) => r)).rejects.toThrow(BookingNotFoundError);
+    });
+
+    it('listActive returns exactly the approved and running bookings', async () => {
+      const states = ['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled'] as const;
+      const ids: Record<string, string> = {};
+      for (const state of states) {
+        const record = { ...sampleRecord(), state };
+        ids[state] = record.id;
+        await store.create(record);
+      }
+      const active = await store.listActive();
+      const mine = active.filter((r) => Object.values(ids).includes(r.id));
+      expect(mine.map((r) => r.state).sort()).toEqual(['approved', 'running']);
+      expect(active.every((r) => r.state === 'approved' || r.state === 'running')).toBe(true);
+    });
+  });
+}
