@@ -78,3 +78,16 @@ export class ContentionError extends PipelineError {
     super(`Booking ${bookingId}: gave up after ${attempts} conflicting writes`, 'PIPELINE_CONTENTION', { bookingId });
   }
 }
+
+/** A step run on demand (a guest page refresh) failed; `stepError` is what the operator should see. */
+export class StepFailedError extends PipelineError {
+  override name = 'StepFailedError';
+  readonly step: string;
+  readonly stepError: { message: string; code: string; retryable: boolean };
+
+  constructor(bookingId: string, step: string, stepError: { message: string; code: string; retryable: boolean }) {
+    super(`Booking ${bookingId}: step ${step} failed: ${stepError.message}`, 'PIPELINE_STEP_FAILED', { bookingId });
+    this.step = step;
+    this.stepError = stepError;
+  }
+}

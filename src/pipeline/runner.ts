@@ -1,0 +1,306 @@
+/**
+ * The durable DAG runner. Each step is claimed with a lease by one compare-and-set BEFORE its
+ * side effect and marked done by another AFTER it, so a process that dies anywhere leaves a record
+ * a successor can resume from: a step whose lease expired is run again, and the step
+ * implementation's own idempotency (deterministic keys, lookup-before-create) turns that second
+ * run into a no-op outside. Independent steps run concurrently; the runner knows nothing of Slack.
+ */
+import { randomUUID } from 'node:crypto';
+import { IntegrationError, isRetryable } from '../integrations/errors';
+import type { Logger } from '../log';
+import type { ProgressEvent, ProgressListener } from './api';
+import { backoffDelayMs } from './backoff';
+import { BookingNotFoundError, PipelineError, StepFailedError } from './errors';
+import {
+  applyTransition,
+  claimStep,
+  completeStep,
+  dependenciesDone,
+  failedSteps,
+  foreignLeaseExpiry,
+  isClaimable,
+  leaseExpired,
+  readySteps,
+  recordStepError,
+  renewLease,
+  stepsOutcome,
+} from './state-machine';
+import { updateWithRetry, type BookingStore } from './store';
+import { STEP_NAMES, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
+
+export type Boundary = 'before' | 'after';
+
+export interface RunnerOptions {
+  /** Attempts per step before a transient failure becomes a failed step (default 5). */
+  maxAttempts?: number;
+  /** First backoff ceiling; doubles per attempt (default 250 ms). */
+  baseDelayMs?: number;
+  /** Backoff ceiling, and the most of a Retry-After that is honoured (default 15 s). */
+  maxDelayMs?: number;
+  /** How long a claim stays valid without renewal (default 60 s); renewed every leaseMs/3 while a step runs. */
+  leaseMs?: number;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: () => number;
+  /** Crash tests only: called right before and right after each step's side effect. */
+  onBoundary?: (step: StepName, boundary: Boundary, bookingId: string) => void | Promise<void>;
+}
+
+export interface PipelineRunnerDeps extends RunnerOptions {
+  store: BookingStore;
+  steps: StepImplementations;
+  log: Logger;
+  /** Clock for leases and timestamps (default Date.now). */
+  now?: () => number;
+  /** Lease owner id; unique per process (default host-pid-random). */
+  ownerId?: string;
+}
+
+export interface ForcedRunResult {
+  record: BookingRecord;
+  /** Results of the forced steps, in the order they ran. */
+  results: Partial<Record<StepName, StepResult>>;
+}
+
+type StepOutcome = 'done' | 'failed' | 'skipped';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function defaultOwnerId(): string {
+  return `${process.env.HOSTNAME ?? 'host'}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+/** What the operator sees for a failure: the integration's own message, else a plain bug report. */
+export function toStepError(step: StepName, err: unknown): StepError {
+  if (err instanceof IntegrationError) return { message: err.operatorMessage, code: err.code, retryable: err.retryable };
+  if (err instanceof PipelineError) return { message: err.message, code: err.code, retryable: false };
+  const detail = err instanceof Error ? err.message : String(err);
+  return { message: `Unexpected error in step ${step}: ${detail}. This is a bug in charter-bot; Retry will not help until it is fixed.`, code: 'STEP_UNEXPECTED', retryable: false };
+}
+
+function resultsOf(record: BookingRecord): Partial<Record<StepName, StepResult>> {
+  const out: Partial<Record<StepName, StepResult>> = {};
+  for (const s of STEP_NAMES) {
+    const state = record.steps[s];
+    if (state.status === 'done' && state.result) out[s] = state.result;
+  }
+  return out;
+}
+
+export class PipelineRunner {
+  readonly ownerId: string;
+  private readonly store: BookingStore;
+  private readonly steps: PipelineRunnerDeps['steps'];
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly leaseMs: number;
+  private readonly onBoundary?: RunnerOptions['onBoundary'];
+  private readonly listeners = new Set<ProgressListener>();
+  /** Steps this process is executing, by `${bookingId}/${step}`: one execution per step per process. */
+  private readonly executing = new Map<string, Promise<StepOutcome>>();
+
+  constructor(deps: PipelineRunnerDeps) {
+    this.store = deps.store;
+    this.steps = deps.steps;
+    this.log = deps.log;
+    this.now = deps.now ?? Date.now;
+    this.ownerId = deps.ownerId ?? defaultOwnerId();
+    this.random = deps.random ?? Math.random;
+    this.maxAttempts = deps.maxAttempts ?? 5;
+    this.baseDelayMs = deps.baseDelayMs ?? 250;
+    this.maxDelayMs = deps.maxDelayMs ?? 15_000;
+    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.onBoundary = deps.onBoundary;
+  }
+
+  onProgress(listener: ProgressListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Drives one booking to done or failed: approved → running, then every ready step, concurrently,
+   * until nothing can progress. Steps leased by a live process elsewhere are waited for, not run.
+   * Resolves with the final record (or the current one when the booking is not runnable).
+   */
+  async run(bookingId: string): Promise<BookingRecord> {
+    let record = await this.read(bookingId);
+    if (record.state === 'approved') {
+      record = (await updateWithRetry(this.store, bookingId, (r) => (r.state === 'approved' ? applyTransition(r, 'start', { nowMs: this.now() }) : undefined))).record;
+    }
+    const log = this.log.child({ bookingId });
+    const inflight = new Map<StepName, Promise<StepOutcome>>();
+    while (record.state === 'running') {
+      for (const step of readySteps(record, this.ownerId, this.now())) {
+        if (inflight.has(step)) continue;
+        const execution = this.execute(record.id, step, false).finally(() => inflight.delete(step));
+        inflight.set(step, execution);
+      }
+      if (inflight.size > 0) {
+        // A store error inside a step rejects here and ends this run; the leases it holds expire.
+        await Promise.race(inflight.values());
+        record = await this.read(bookingId);
+        continue;
+      }
+      const outcome = stepsOutcome(record);
+      if (outcome) {
+        const finished = await updateWithRetry(this.store, bookingId, (r) =>
+          r.state === 'running' && stepsOutcome(r) === outcome ? applyTransition(r, outcome === 'done' ? 'complete' : 'fail', { nowMs: this.now() }) : undefined,
+        );
+        record = finished.record;
+        if (finished.written) {
+          log.info({ state: record.state, failedSteps: failedSteps(record) }, `booking ${record.state}`);
+          this.emit(outcome === 'done' ? { type: 'booking_done', bookingId } : { type: 'booking_failed', bookingId, failedSteps: failedSteps(record) }, record);
+        }
+        continue;
+      }
+      // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
+      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now());
+      const waitMs = expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
+      log.debug({ waitMs }, 'steps leased elsewhere; waiting');
+      await sleep(waitMs);
+      record = await this.read(bookingId);
+    }
+    return record;
+  }
+
+  /**
+   * Re-runs `steps` (in DAG order) even though they are done — a guest page refresh. The booking's
+   * state does not change; a failure keeps the step's previous result (the old artifact is still
+   * live) and is thrown as StepFailedError.
+   */
+  async runForced(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
+    const ordered = STEP_NAMES.filter((s) => steps.includes(s));
+    const results: Partial<Record<StepName, StepResult>> = {};
+    for (const step of ordered) {
+      const outcome = await this.execute(bookingId, step, true);
+      const record = await this.read(bookingId);
+      const state = record.steps[step];
+      if (outcome !== 'done') {
+        throw new StepFailedError(bookingId, step, state.error ?? { message: `Step ${step} is being run by another process; try again shortly.`, code: 'PIPELINE_STEP_BUSY', retryable: true });
+      }
+      if (state.result) results[step] = state.result;
+    }
+    return { record: await this.read(bookingId), results };
+  }
+
+  private execute(bookingId: string, step: StepName, force: boolean): Promise<StepOutcome> {
+    const key = `${bookingId}/${step}`;
+    const existing = this.executing.get(key);
+    if (existing) return existing.then(() => 'skipped' as const);
+    const run = this.runStep(bookingId, step, force).finally(() => this.executing.delete(key));
+    this.executing.set(key, run);
+    return run;
+  }
+
+  private mayClaim(record: BookingRecord, step: StepName, force: boolean, nowMs: number): boolean {
+    const state = record.steps[step];
+    if (force) {
+      const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs) && state.lease?.owner !== this.ownerId;
+      return record.state === 'done' && dependenciesDone(record, step) && !heldElsewhere;
+    }
+    return record.state === 'running' && dependenciesDone(record, step) && isClaimable(state, this.ownerId, nowMs);
+  }
+
+  private async runStep(bookingId: string, step: StepName, force: boolean): Promise<StepOutcome> {
+    const log = this.log.child({ bookingId, step });
+    let firstClaim = true;
+    for (;;) {
+      // Claim (or re-claim for the next attempt) before any side effect.
+      const claimed = await updateWithRetry(this.store, bookingId, (r) => {
+        const nowMs = this.now();
+        if (!this.mayClaim(r, step, force, nowMs)) return undefined;
+        const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...r.steps[step], attempts: 0 } } } : r;
+        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs);
+      });
+      if (!claimed.written) return 'skipped';
+      firstClaim = false;
+      const booking = claimed.record;
+      const state = booking.steps[step];
+      const attempt = state.attempts;
+      const previous = force ? this.previousResult(booking, step) : state.result;
+      log.info({ attempt }, 'step started');
+      this.emit({ type: 'step_started', bookingId, step, attempt }, booking);
+
+      let result: StepResult;
+      const stopHeartbeat = this.heartbeat(bookingId, step, log);
+      try {
+        await this.onBoundary?.(step, 'before', bookingId);
+        result = await this.steps[step]({ booking, results: resultsOf(booking), ...(previous ? { previous } : {}), attempt, log });
+        await this.onBoundary?.(step, 'after', bookingId);
+      } catch (err) {
+        stopHeartbeat();
+        const error = toStepError(step, err);
+        const willRetry = isRetryable(err) && attempt < this.maxAttempts;
+        const retryAfterMs = err instanceof IntegrationError ? err.retryAfterMs : undefined;
+        const delayMs = willRetry ? backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs) : 0;
+        log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
+        const written = await updateWithRetry(this.store, bookingId, (r) => {
+          if (r.steps[step].lease?.owner !== this.ownerId || r.steps[step].status !== 'running') return undefined;
+          const nowMs = this.now();
+          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs });
+          if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(r.steps[step], error, nowMs) }, updatedAtMs: nowMs };
+          return recordStepError(r, step, error, nowMs, { final: true });
+        });
+        this.emit({ type: 'step_failed', bookingId, step, error, willRetry }, written.record);
+        if (!willRetry) return force ? 'failed' : written.record.steps[step].status === 'done' ? 'done' : 'failed';
+        await sleep(delayMs);
+        continue;
+      }
+      stopHeartbeat();
+      const done = await updateWithRetry(this.store, bookingId, (r) =>
+        r.steps[step].status === 'done' && !force ? undefined : completeStep(r, step, result, this.now()),
+      );
+      log.info({ attempt, result }, 'step done');
+      this.emit({ type: 'step_done', bookingId, step, result }, done.record);
+      return 'done';
+    }
+  }
+
+  /** A refresh re-runs a done step; if it fails, the earlier artifact is still what guests see. */
+  private restoredAfterForcedFailure(state: StepState, error: StepError, nowMs: number): StepState {
+    const { lease: _lease, ...rest } = state;
+    return { ...rest, status: state.result ? 'done' : 'failed', finishedAtMs: nowMs, error };
+  }
+
+  private previousResult(record: BookingRecord, step: StepName): StepResult | undefined {
+    return record.steps[step].result;
+  }
+
+  /** Keeps the lease alive while a slow side effect runs, so no other process takes the step. */
+  private heartbeat(bookingId: string, step: StepName, log: Logger): () => void {
+    const every = Math.max(10, Math.floor(this.leaseMs / 3));
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = updateWithRetry(this.store, bookingId, (r) => {
+        const state = r.steps[step];
+        if (state.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
+        return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now());
+      }).catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
+    }, every);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      void renewing;
+    };
+  }
+
+  private async read(bookingId: string): Promise<BookingRecord> {
+    const record = await this.store.get(bookingId);
+    if (!record) throw new BookingNotFoundError(bookingId);
+    return record;
+  }
+
+  private emit(event: ProgressEvent, record: BookingRecord): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event, record);
+      } catch (err) {
+        this.log.error({ err, event: event.type }, 'progress listener threw');
+      }
+    }
+  }
+}

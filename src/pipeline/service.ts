@@ -1,0 +1,173 @@
+/**
+ * BookingService: the BookingApi the Slack layer and the Lambda handlers call. Every decision
+ * (approve, cancel, retry, confirm) is one compare-and-set through updateWithRetry, so racing
+ * clicks in any number of processes resolve to one winner and the rest are told who won.
+ */
+import type { Logger } from '../log';
+import type { BookingApi, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import { IllegalTransitionError } from './errors';
+import { PipelineRunner, type RunnerOptions } from './runner';
+import {
+  appendAudit,
+  applyTransition,
+  canTransition,
+  lastActor,
+  newBookingRecord,
+  resetSteps,
+  stepsToRetry,
+  type BookingAction,
+} from './state-machine';
+import { updateWithRetry, type BookingStore } from './store';
+import type { AuditAction, BookingRecord, SlackRefs, StepImplementations } from './types';
+
+export interface BookingServiceOptions extends RunnerOptions {
+  store: BookingStore;
+  steps: StepImplementations;
+  log: Logger;
+  now?: () => number;
+  ownerId?: string;
+  /** Start the pipeline in the background after approve/retry (default true; false on Lambda, where the table stream starts runs). */
+  autoRun?: boolean;
+}
+
+/** Steps a guest page refresh re-runs: re-render and upload, then invalidate the cached copy. */
+const REFRESH_STEPS = ['guest_page', 'guest_cache'] as const;
+
+export class BookingService implements BookingApi {
+  readonly runner: PipelineRunner;
+  private readonly store: BookingStore;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly autoRun: boolean;
+  /** Runs this process started, by booking id: one at a time per booking, and what idle() awaits. */
+  private readonly runs = new Map<string, Promise<BookingRecord>>();
+
+  constructor(options: BookingServiceOptions) {
+    this.store = options.store;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.autoRun = options.autoRun ?? true;
+    this.runner = new PipelineRunner({ ...options, now: this.now });
+  }
+
+  async create(booking: NewBooking): Promise<BookingRecord> {
+    const record = newBookingRecord(booking, this.now());
+    await this.store.create(record);
+    this.log.child({ bookingId: record.id }).info({ createdBy: record.createdBy }, 'booking created');
+    return record;
+  }
+
+  get(id: string): Promise<BookingRecord | undefined> {
+    return this.store.get(id);
+  }
+
+  async approve(id: string, userId: string): Promise<TransitionOutcome> {
+    const outcome = await this.transition(id, userId, 'approve', (r) => applyTransition(r, 'approve', { userId, nowMs: this.now() }));
+    if (outcome.won && this.autoRun) this.startRun(id);
+    return outcome;
+  }
+
+  cancel(id: string, userId: string): Promise<TransitionOutcome> {
+    return this.transition(id, userId, 'cancel', (r) => applyTransition(r, 'cancel', { userId, nowMs: this.now() }));
+  }
+
+  async retry(id: string, userId: string): Promise<TransitionOutcome> {
+    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(applyTransition(r, 'retry', { userId, nowMs: this.now() }), stepsToRetry(r), this.now()));
+    if (outcome.won && this.autoRun) this.startRun(id);
+    return outcome;
+  }
+
+  async refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }> {
+    const audited = await updateWithRetry(this.store, id, (r) => {
+      if (r.state !== 'done') throw new IllegalTransitionError(id, r.state, 'refreshed');
+      return appendAudit(r, 'refreshed', userId, this.now());
+    });
+    this.log.child({ bookingId: id }).info({ userId, version: audited.record.version }, 'guest page refresh');
+    const { record, results } = await this.runner.runForced(id, REFRESH_STEPS);
+    const invalidationId = results.guest_cache?.invalidationId;
+    return typeof invalidationId === 'string' ? { booking: record, invalidationId } : { booking: record };
+  }
+
+  async confirmCrew(id: string, userId: string): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      if (r.confirmations[userId] !== undefined) return undefined;
+      const nowMs = this.now();
+      return appendAudit({ ...r, confirmations: { ...r.confirmations, [userId]: nowMs } }, 'confirmed', userId, nowMs);
+    });
+    return out.record;
+  }
+
+  async setSlackRefs(id: string, patch: Partial<SlackRefs>): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const slack = { ...r.slack, ...patch };
+      if (JSON.stringify(slack) === JSON.stringify(r.slack)) return undefined;
+      return { ...r, slack, updatedAtMs: this.now() };
+    });
+    return out.record;
+  }
+
+  run(id: string): Promise<BookingRecord> {
+    return this.startRun(id);
+  }
+
+  /**
+   * Resumes every approved/running booking. A booking whose steps are leased by a live process
+   * is waited on (its holder renews the lease) and finishes when that process finishes it.
+   */
+  async resumeAll(): Promise<void> {
+    const active = await this.store.listActive();
+    this.log.info({ count: active.length }, 'resuming active bookings');
+    for (const record of active) this.startRun(record.id);
+  }
+
+  onProgress(listener: ProgressListener): () => void {
+    return this.runner.onProgress(listener);
+  }
+
+  async idle(): Promise<void> {
+    while (this.runs.size > 0) await Promise.allSettled([...this.runs.values()]);
+  }
+
+  /** One run per booking per process; a second request joins the first. Failures are logged, never unhandled. */
+  private startRun(id: string): Promise<BookingRecord> {
+    const existing = this.runs.get(id);
+    if (existing) return existing;
+    const log = this.log.child({ bookingId: id });
+    const run = this.runner.run(id).finally(() => this.runs.delete(id));
+    run.catch((err: unknown) => log.error({ err }, 'pipeline run stopped with an error'));
+    this.runs.set(id, run);
+    return run;
+  }
+
+  /**
+   * A conditional transition. The loser learns why: the booking already moved past this
+   * transition (and who moved it), or its state forbids it (e.g. approving a cancelled booking).
+   */
+  private async transition(id: string, userId: string, action: BookingAction, apply: (r: BookingRecord) => BookingRecord): Promise<TransitionOutcome> {
+    const out = await updateWithRetry(this.store, id, (r) => (canTransition(r.state, action) ? apply(r) : undefined));
+    const log = this.log.child({ bookingId: id });
+    if (out.written) {
+      log.info({ userId, action, state: out.record.state }, 'booking transition');
+      return { won: true, booking: out.record };
+    }
+    const booking = out.record;
+    const winner = alreadyDoneBy(booking, action);
+    log.info({ userId, action, state: booking.state, winner }, 'booking transition lost');
+    if (winner !== undefined) return { won: false, booking, reason: 'already_done', byUserId: winner };
+    const blocker = booking.state === 'cancelled' ? lastActor(booking, 'cancelled') : undefined;
+    return blocker === undefined ? { won: false, booking, reason: 'not_allowed' } : { won: false, booking, reason: 'not_allowed', byUserId: blocker };
+  }
+}
+
+/** The audit action that shows `action` already happened, and the states that follow it. */
+const DONE_WHEN: Partial<Record<BookingAction, { audit: AuditAction; states: readonly BookingRecord['state'][] }>> = {
+  approve: { audit: 'approved', states: ['approved', 'running', 'done', 'failed'] },
+  cancel: { audit: 'cancelled', states: ['cancelled'] },
+  retry: { audit: 'retried', states: ['running', 'done'] },
+};
+
+function alreadyDoneBy(record: BookingRecord, action: BookingAction): string | undefined {
+  const rule = DONE_WHEN[action];
+  if (!rule || !rule.states.includes(record.state)) return undefined;
+  return lastActor(record, rule.audit);
+}

@@ -1,0 +1,154 @@
+import { IllegalTransitionError } from '../../../src/pipeline/errors';
+import {
+  applyTransition,
+  canTransition,
+  claimStep,
+  completeStep,
+  dependentsOf,
+  isClaimable,
+  lastActor,
+  readySteps,
+  recordStepError,
+  resetSteps,
+  stepsOutcome,
+  stepsToRetry,
+  type BookingAction,
+} from '../../../src/pipeline/state-machine';
+import { STEP_NAMES, type BookingRecord, type BookingState, type StepName } from '../../../src/pipeline/types';
+import { backoffDelayMs } from '../../../src/pipeline/backoff';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+
+const NOW = 1_800_000_000_000;
+const STATES: BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled'];
+const LEGAL: Record<BookingAction, [BookingState, BookingState]> = {
+  approve: ['pending_approval', 'approved'],
+  cancel: ['pending_approval', 'cancelled'],
+  start: ['approved', 'running'],
+  retry: ['failed', 'running'],
+  complete: ['running', 'done'],
+  fail: ['running', 'failed'],
+};
+
+function withSteps(record: BookingRecord, statuses: Partial<Record<StepName, 'pending' | 'running' | 'done' | 'failed'>>): BookingRecord {
+  const steps = { ...record.steps };
+  for (const [s, status] of Object.entries(statuses) as [StepName, 'pending' | 'running' | 'done' | 'failed'][]) steps[s] = { status, attempts: status === 'pending' ? 0 : 1 };
+  return { ...record, steps };
+}
+
+describe('booking transitions', () => {
+  for (const [action, [from, to]] of Object.entries(LEGAL) as [BookingAction, [BookingState, BookingState]][]) {
+    it(`${action}: only ${from} → ${to}; every other state is an IllegalTransitionError`, () => {
+      for (const state of STATES) {
+        const record = { ...sampleRecord(), state };
+        if (state === from) {
+          expect(canTransition(state, action)).toBe(true);
+          expect(applyTransition(record, action, { nowMs: NOW, userId: 'U0ACTOR001' }).state).toBe(to);
+        } else {
+          expect(canTransition(state, action)).toBe(false);
+          expect(() => applyTransition(record, action, { nowMs: NOW, userId: 'U0ACTOR001' })).toThrow(IllegalTransitionError);
+        }
+      }
+    });
+  }
+
+  it('the error names the booking, the state and the action, with a stable code', () => {
+    const record = { ...sampleRecord(), state: 'cancelled' as const };
+    const err = (() => {
+      try {
+        applyTransition(record, 'approve', { nowMs: NOW, userId: 'U0ACTOR001' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })() as IllegalTransitionError;
+    expect(err).toBeInstanceOf(IllegalTransitionError);
+    expect(err.code).toBe('PIPELINE_ILLEGAL_TRANSITION');
+    expect(err.from).toBe('cancelled');
+    expect(err.message).toBe(`Booking ${record.id} cannot be approved while cancelled`);
+  });
+
+  it('people are audited, the runner is not; lastActor finds the latest', () => {
+    let record = applyTransition(sampleRecord(), 'approve', { nowMs: NOW + 1, userId: 'U0APPROVER1' });
+    record = applyTransition(record, 'start', { nowMs: NOW + 2 });
+    record = applyTransition(record, 'fail', { nowMs: NOW + 3 });
+    record = applyTransition(record, 'retry', { nowMs: NOW + 4, userId: 'U0RETRIER1' });
+    expect(record.audit.map((a) => [a.action, a.userId, a.atMs])).toEqual([
+      ['created', 'U0CREATOR1', 1_800_000_000_000],
+      ['approved', 'U0APPROVER1', NOW + 1],
+      ['retried', 'U0RETRIER1', NOW + 4],
+    ]);
+    expect(lastActor(record, 'approved')).toBe('U0APPROVER1');
+    expect(lastActor(record, 'cancelled')).toBeUndefined();
+  });
+});
+
+describe('step readiness and outcome', () => {
+  const running = { ...sampleRecord(), state: 'running' as const };
+
+  it('roots are ready first; a step becomes ready once all its dependencies are done', () => {
+    expect(readySteps(running, 'me', NOW)).toEqual(['calendar', 'scc_event', 'guest_page']);
+    const partly = withSteps(running, { scc_event: 'done', guest_page: 'done', calendar: 'running' });
+    partly.steps.calendar.lease = { owner: 'other', leaseExpiresAtMs: NOW + 1 };
+    expect(readySteps(partly, 'me', NOW)).toEqual(['revenue_guard', 'guest_cache']);
+    const nearly = withSteps(running, { calendar: 'done', scc_event: 'done', revenue_guard: 'done', guest_page: 'done', guest_cache: 'running' });
+    nearly.steps.guest_cache.lease = { owner: 'other', leaseExpiresAtMs: NOW + 1 };
+    expect(readySteps(nearly, 'me', NOW)).toEqual([]);
+  });
+
+  it('a lease blocks others until it expires (expiry is inclusive); its owner may re-claim', () => {
+    const claimed = claimStep(running, 'calendar', 'owner-a', NOW, 1000);
+    const state = claimed.steps.calendar;
+    expect(state).toMatchObject({ status: 'running', attempts: 1, startedAtMs: NOW, lease: { owner: 'owner-a', leaseExpiresAtMs: NOW + 1000 } });
+    expect(isClaimable(state, 'owner-b', NOW + 999)).toBe(false);
+    expect(isClaimable(state, 'owner-b', NOW + 1000)).toBe(true);
+    expect(isClaimable(state, 'owner-a', NOW + 1)).toBe(true);
+    expect(isClaimable(completeStep(claimed, 'calendar', { id: 'x' }, NOW + 2).steps.calendar, 'owner-a', NOW + 5000)).toBe(false);
+  });
+
+  it('a retryable error keeps the step running under its owner; a final one fails it', () => {
+    const claimed = claimStep(running, 'scc_event', 'owner-a', NOW, 1000);
+    const error = { message: 'SCC is down', code: 'SCC_UNAVAILABLE', retryable: true };
+    const waiting = recordStepError(claimed, 'scc_event', error, NOW + 5, { final: false, owner: 'owner-a', leaseExpiresAtMs: NOW + 3000 });
+    expect(waiting.steps.scc_event).toMatchObject({ status: 'running', error, lease: { owner: 'owner-a', leaseExpiresAtMs: NOW + 3000 } });
+    expect(isClaimable(waiting.steps.scc_event, 'owner-b', NOW + 2000)).toBe(false);
+    const failed = recordStepError(claimed, 'scc_event', error, NOW + 5, { final: true });
+    expect(failed.steps.scc_event).toMatchObject({ status: 'failed', finishedAtMs: NOW + 5, error });
+    expect(failed.steps.scc_event.lease).toBeUndefined();
+  });
+
+  it('outcome: all done → done; a failure with nothing else able to move → failed; otherwise undecided', () => {
+    const all = Object.fromEntries(STEP_NAMES.map((s) => [s, 'done'])) as Record<StepName, 'done'>;
+    expect(stepsOutcome(withSteps(running, all))).toBe('done');
+    expect(stepsOutcome(withSteps(running, { scc_event: 'failed', calendar: 'done', guest_page: 'done', guest_cache: 'done' }))).toBe('failed');
+    expect(stepsOutcome(withSteps(running, { scc_event: 'failed', calendar: 'done', guest_page: 'done' }))).toBeUndefined();
+    expect(stepsOutcome(withSteps(running, { scc_event: 'failed', calendar: 'running' }))).toBeUndefined();
+    expect(stepsOutcome(running)).toBeUndefined();
+  });
+
+  it('dependents are transitive and retry covers a failed step and what waits on it, never done steps', () => {
+    expect(dependentsOf('scc_event')).toEqual(['revenue_guard', 'crew_notice']);
+    expect(dependentsOf('guest_page')).toEqual(['guest_cache', 'crew_notice']);
+    expect(dependentsOf('crew_notice')).toEqual([]);
+    const failed = withSteps(running, { calendar: 'done', scc_event: 'failed', guest_page: 'done', guest_cache: 'done' });
+    expect(stepsToRetry(failed)).toEqual(['scc_event', 'revenue_guard', 'crew_notice']);
+    const reset = resetSteps(failed, stepsToRetry(failed), NOW);
+    expect(reset.steps.scc_event).toEqual({ status: 'pending', attempts: 0 });
+    expect(reset.steps.calendar.status).toBe('done');
+  });
+});
+
+describe('backoff', () => {
+  const policy = { baseDelayMs: 100, maxDelayMs: 1000 };
+
+  it('full jitter under an exponential ceiling that stops at maxDelayMs', () => {
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(a, policy, () => 0.999999))).toEqual([99, 199, 399, 799, 999, 999]);
+    expect(backoffDelayMs(3, policy, () => 0)).toBe(0);
+    expect(backoffDelayMs(3, policy, () => 0.5)).toBe(200);
+  });
+
+  it('never sooner than Retry-After, which is honoured up to maxDelayMs', () => {
+    expect(backoffDelayMs(1, policy, () => 0, 700)).toBe(700);
+    expect(backoffDelayMs(1, policy, () => 0, 60_000)).toBe(1000);
+    expect(backoffDelayMs(4, policy, () => 0.999999, 10)).toBe(799);
+  });
+});
