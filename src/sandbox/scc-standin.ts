@@ -1,0 +1,140 @@
+/**
+ * Stand-in for ShipCaptainCrew's API Gateway + Lambda: POST /events → {eventId};
+ * GET /events?externalId=X → {items:[{eventId}]}; `Authorization: Bearer {key}` or 401.
+ * Like the real SCC Lambda, creating an event also writes the event item into the SCC events table
+ * (key attribute `eventId`). `seedMoney` adds money attributes and money lines in `notes` to that
+ * item — what SCC's own sync does in production and what the revenue guard exists to remove.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { startHttpStandin, type RunningStandin } from './http-standin';
+
+export interface SccMoneySeed {
+  /** Number attributes written on the item, e.g. { captainFee: 15000, revenue: 120000 }. */
+  attributes: Record<string, number>;
+  /** Lines appended to the item's `notes`. */
+  notesLines: string[];
+}
+
+export const DEFAULT_MONEY_SEED: SccMoneySeed = {
+  attributes: { captainFee: 15000, crewCost: 25000, revenue: 120000, netRevenue: 58400, portFees: 21600 },
+  notesLines: ['Captain fee: $150.00', 'Revenue $1,200.00 — net after fees $584.00'],
+};
+
+export interface SccStandinOptions {
+  serviceKey?: string;
+  dynamodbEndpoint: string;
+  region?: string;
+  table: string;
+  /** false: the item holds only crew-safe fields. Default: DEFAULT_MONEY_SEED. */
+  seedMoney?: SccMoneySeed | false;
+  /** Delay before the item appears in the table (eventual arrival), in ms. Default 0. */
+  itemDelayMs?: number;
+}
+
+export interface SccEvent {
+  eventId: string;
+  externalId: string;
+  body: Record<string, unknown>;
+}
+
+export interface SccStandin extends RunningStandin {
+  serviceKey: string;
+  events(): SccEvent[];
+  /** Change money seeding / item delay for events created from now on. */
+  setItemBehaviour(opts: { seedMoney?: SccMoneySeed | false; itemDelayMs?: number }): void;
+  /** Resolves when every pending delayed item write has finished. */
+  settled(): Promise<void>;
+}
+
+const S = (v: string): AttributeValue => ({ S: v });
+
+function toAttribute(value: unknown): AttributeValue | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : S(value);
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(toAttribute).filter((v): v is AttributeValue => v !== undefined) };
+  if (value && typeof value === 'object') {
+    const M: Record<string, AttributeValue> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const a = toAttribute(v);
+      if (a) M[k] = a;
+    }
+    return { M };
+  }
+  return undefined;
+}
+
+export async function startSccStandin(opts: SccStandinOptions): Promise<SccStandin> {
+  const serviceKey = opts.serviceKey ?? `scc-${randomUUID()}`;
+  let seedMoney: SccMoneySeed | false = opts.seedMoney ?? DEFAULT_MONEY_SEED;
+  let itemDelayMs = opts.itemDelayMs ?? 0;
+  const events: SccEvent[] = [];
+  const pending = new Set<Promise<void>>();
+  const dynamo = new DynamoDBClient({
+    endpoint: opts.dynamodbEndpoint,
+    region: opts.region ?? 'us-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  const writeItem = async (event: SccEvent) => {
+    const item: Record<string, AttributeValue> = { eventId: S(event.eventId), createdAt: S(new Date().toISOString()) };
+    for (const [k, v] of Object.entries(event.body)) {
+      const a = toAttribute(v);
+      if (a && k !== 'eventId') item[k] = a;
+    }
+    if (seedMoney) {
+      for (const [k, cents] of Object.entries(seedMoney.attributes)) item[k] = { N: String(cents) };
+      const notes = [typeof event.body.description === 'string' ? event.body.description : '', ...seedMoney.notesLines].filter(Boolean);
+      item.notes = S(notes.join('\n'));
+    }
+    await dynamo.send(new PutItemCommand({ TableName: opts.table, Item: item }));
+  };
+
+  const standin = await startHttpStandin(async (req) => {
+    if (req.path !== '/events') return { status: 404, body: { message: 'Not Found' } };
+    if (req.headers.authorization !== `Bearer ${serviceKey}`) return { status: 401, body: { message: 'Unauthorized' } };
+    if (req.method === 'GET') {
+      const externalId = req.query.externalId;
+      const items = events.filter((e) => externalId === undefined || e.externalId === externalId).map((e) => ({ eventId: e.eventId }));
+      return { status: 200, body: { items } };
+    }
+    if (req.method === 'POST') {
+      if (typeof req.body !== 'object' || req.body === null) return { status: 400, body: { message: 'JSON body required' } };
+      const b = req.body as Record<string, unknown>;
+      if (typeof b.externalId !== 'string' || b.externalId === '') return { status: 400, body: { message: 'missing externalId' } };
+      const event: SccEvent = { eventId: `evt_${randomUUID()}`, externalId: b.externalId, body: b };
+      events.push(event);
+      if (itemDelayMs > 0) {
+        const delay = itemDelayMs;
+        const p: Promise<void> = new Promise<void>((r) => setTimeout(r, delay))
+          .then(() => writeItem(event))
+          .catch(() => undefined)
+          .finally(() => pending.delete(p));
+        pending.add(p);
+      } else {
+        await writeItem(event);
+      }
+      return { status: 201, body: { eventId: event.eventId } };
+    }
+    return { status: 405, body: { message: 'Method Not Allowed' } };
+  }, 'scc');
+
+  return {
+    ...standin,
+    serviceKey,
+    events: () => [...events],
+    setItemBehaviour: (o) => {
+      if (o.seedMoney !== undefined) seedMoney = o.seedMoney;
+      if (o.itemDelayMs !== undefined) itemDelayMs = o.itemDelayMs;
+    },
+    settled: async () => {
+      await Promise.all([...pending]);
+    },
+    close: async () => {
+      await Promise.all([...pending]);
+      dynamo.destroy();
+      await standin.close();
+    },
+  };
+}
