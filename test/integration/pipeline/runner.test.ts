@@ -1,0 +1,280 @@
+/** The runner and BookingService over a real SQLite store, with fault-injecting step implementations. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../../src/log';
+import type { ProgressEvent } from '../../../src/pipeline/api';
+import { IllegalTransitionError, StepFailedError } from '../../../src/pipeline/errors';
+import { PipelineRunner } from '../../../src/pipeline/runner';
+import { BookingService, type BookingServiceOptions } from '../../../src/pipeline/service';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import { claimStep } from '../../../src/pipeline/state-machine';
+import { STEP_NAMES, type StepName } from '../../../src/pipeline/types';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { ScriptedSteps, type StepScript } from '../../fixtures/pipeline/scripted-steps';
+
+const log = createLogger({ level: 'silent', pretty: false });
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-runner-'));
+let store: SqliteBookingStore;
+
+beforeAll(() => {
+  store = SqliteBookingStore.open(path.join(tmpDir, 'runner.db'));
+});
+
+afterAll(async () => {
+  await store.close();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+const FAST = { baseDelayMs: 1, maxDelayMs: 5, leaseMs: 5_000 };
+
+function setup(scripts: Partial<Record<StepName, StepScript>> = {}, options: Partial<BookingServiceOptions> = {}) {
+  const steps = new ScriptedSteps(scripts);
+  const service = new BookingService({ store, steps: steps.implementations, log, ...FAST, ...options });
+  const events: ProgressEvent[] = [];
+  service.onProgress((e) => events.push(e));
+  return { steps, service, events };
+}
+
+async function approvedAndRun(service: BookingService) {
+  const booking = await service.create(sampleNewBooking());
+  const outcome = await service.approve(booking.id, 'U0APPROVER1');
+  expect(outcome.won).toBe(true);
+  await service.idle();
+  const record = await service.get(booking.id);
+  if (!record) throw new Error('booking vanished');
+  return record;
+}
+
+describe('PipelineRunner', () => {
+  it('runs every step once in dependency order, passing results downstream, and ends done', async () => {
+    const { steps, service, events } = setup();
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('done');
+    expect(steps.calls).toEqual({ calendar: 1, scc_event: 1, revenue_guard: 1, guest_page: 1, guest_cache: 1, crew_notice: 1 });
+    for (const s of STEP_NAMES) expect(record.steps[s]).toMatchObject({ status: 'done', attempts: 1, result: { id: `${s}-${record.id}` } });
+    expect(record.steps.calendar.lease).toBeUndefined();
+    expect(steps.contexts.revenue_guard?.[0]?.results.scc_event).toEqual({ id: `scc_event-${record.id}`, call: 1 });
+    expect(Object.keys(steps.contexts.crew_notice?.[0]?.results ?? {}).sort()).toEqual([...STEP_NAMES].filter((s) => s !== 'crew_notice').sort());
+    expect(events.filter((e) => e.type === 'step_done')).toHaveLength(6);
+    expect(events.at(-1)).toEqual({ type: 'booking_done', bookingId: record.id });
+  });
+
+  it('runs independent steps concurrently: makespan is the critical path (3 waves), not 6', async () => {
+    // Each barrier opens only when all its parties are inside their side effect at the same time.
+    const wave1 = { barrier: { name: 'roots', parties: 3 } };
+    const { steps, service } = setup({
+      calendar: wave1,
+      scc_event: wave1,
+      guest_page: wave1,
+      revenue_guard: { barrier: { name: 'second', parties: 2 } },
+      guest_cache: { barrier: { name: 'second', parties: 2 } },
+    });
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('done');
+    // Waves from the timeline: a step's wave is 1 + the wave of the latest step that ended before it started.
+    const wave: Partial<Record<StepName, number>> = {};
+    const ended: StepName[] = [];
+    for (const entry of steps.timeline) {
+      if (entry.event === 'start') wave[entry.step] = 1 + Math.max(0, ...ended.map((s) => wave[s] ?? 0));
+      else ended.push(entry.step);
+    }
+    console.log('pipeline waves', JSON.stringify(wave));
+    expect(wave).toEqual({ calendar: 1, scc_event: 1, guest_page: 1, revenue_guard: 2, guest_cache: 2, crew_notice: 3 });
+  });
+
+  it('retries transient failures with backoff and counts the attempts', async () => {
+    const { steps, service, events } = setup({ calendar: { transientFailures: 2 }, guest_cache: { transientFailures: 1, retryAfterMs: 2 } });
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('done');
+    expect(record.steps.calendar).toMatchObject({ status: 'done', attempts: 3 });
+    expect(record.steps.calendar.error).toBeUndefined();
+    expect(record.steps.guest_cache).toMatchObject({ status: 'done', attempts: 2 });
+    expect(steps.calls.calendar).toBe(3);
+    expect(steps.contexts.calendar?.map((c) => c.attempt)).toEqual([1, 2, 3]);
+    const retries = events.filter((e) => e.type === 'step_failed');
+    expect(retries.map((e) => e.type === 'step_failed' && [e.step, e.willRetry])).toEqual(
+      expect.arrayContaining([['calendar', true], ['calendar', true], ['guest_cache', true]]),
+    );
+    expect(retries).toHaveLength(3);
+  });
+
+  it('gives up after maxAttempts on a persistent transient failure, marking it retryable', async () => {
+    const { steps, service } = setup({ guest_page: { transientFailures: 99 } }, { maxAttempts: 3 });
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('failed');
+    expect(steps.calls.guest_page).toBe(3);
+    expect(record.steps.guest_page).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'TEST_UNAVAILABLE', retryable: true } });
+    expect(record.steps.guest_cache.status).toBe('pending');
+  });
+
+  it('fails a permanent error at once; dependents wait, independent branches finish', async () => {
+    const { steps, service, events } = setup({ scc_event: { permanent: true } });
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('failed');
+    expect(steps.calls.scc_event).toBe(1);
+    expect(record.steps.scc_event).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'SCC_UNAUTHORIZED', retryable: false, message: expect.stringContaining('check SCC_SERVICE_KEY') },
+    });
+    expect([record.steps.revenue_guard.status, record.steps.crew_notice.status]).toEqual(['pending', 'pending']);
+    expect([record.steps.calendar.status, record.steps.guest_page.status, record.steps.guest_cache.status]).toEqual(['done', 'done', 'done']);
+    expect(steps.calls.revenue_guard + steps.calls.crew_notice).toBe(0);
+    expect(events.at(-1)).toEqual({ type: 'booking_failed', bookingId: record.id, failedSteps: ['scc_event'] });
+  });
+
+  it('an unexpected exception is a failed step with a bug report, not a retry loop', async () => {
+    const { steps, service } = setup({ calendar: { bug: true } });
+    const record = await approvedAndRun(service);
+    expect(steps.calls.calendar).toBe(1);
+    expect(record.steps.calendar.error).toMatchObject({ code: 'STEP_UNEXPECTED', retryable: false });
+  });
+
+  it('retry after the fault is cleared finishes without re-running finished steps', async () => {
+    const { steps, service } = setup({ scc_event: { permanent: true } });
+    const failed = await approvedAndRun(service);
+    steps.set('scc_event', {});
+    const outcome = await service.retry(failed.id, 'U0RETRIER1');
+    expect(outcome.won).toBe(true);
+    await service.idle();
+    const record = await service.get(failed.id);
+    expect(record?.state).toBe('done');
+    expect(steps.calls).toEqual({ calendar: 1, scc_event: 2, revenue_guard: 1, guest_page: 1, guest_cache: 1, crew_notice: 1 });
+    expect(record?.steps.scc_event).toMatchObject({ status: 'done', attempts: 1 });
+    expect(record?.audit.map((a) => a.action)).toEqual(['created', 'approved', 'retried']);
+    const again = await service.retry(failed.id, 'U0SECOND01');
+    expect(again).toMatchObject({ won: false, reason: 'already_done', byUserId: 'U0RETRIER1' });
+  });
+
+  it('running a finished booking again is a no-op', async () => {
+    const { steps, service } = setup();
+    const record = await approvedAndRun(service);
+    const again = await service.run(record.id);
+    expect(again.version).toBe(record.version);
+    expect(Object.values(steps.calls).reduce((a, b) => a + b, 0)).toBe(6);
+  });
+
+  it('never runs a step another owner holds under a live lease; takes it over once the lease expires', async () => {
+    let clock = 1_900_000_000_000;
+    const { steps, service, events } = setup({}, { now: () => clock, leaseMs: 100 });
+    const booking = await service.create(sampleNewBooking());
+    // Another process claimed scc_event and (so far) is alive.
+    const current = await store.get(booking.id);
+    if (!current) throw new Error('missing');
+    await store.put(claimStep({ ...current, state: 'approved' }, 'scc_event', 'other-process', clock, 60_000), current.version);
+    const run = service.run(booking.id);
+    // Wait until everything not blocked by scc_event is done.
+    await new Promise<void>((resolve) => {
+      const check = () => (events.filter((e) => e.type === 'step_done').length === 3 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(steps.calls.scc_event).toBe(0);
+    expect((await store.get(booking.id))?.steps.scc_event.lease?.owner).toBe('other-process');
+    clock += 60_000; // the other process died: its lease runs out
+    const record = await run;
+    expect(record.state).toBe('done');
+    expect(steps.calls.scc_event).toBe(1);
+    expect(record.steps.scc_event.attempts).toBe(2);
+  });
+
+  it('two runners on one booking run each step exactly once, even when steps outlast the lease (heartbeat)', async () => {
+    const slow = { delayMs: 120 };
+    const steps = new ScriptedSteps({ calendar: slow, scc_event: slow, revenue_guard: slow, guest_page: slow, guest_cache: slow, crew_notice: slow });
+    const a = new PipelineRunner({ store, steps: steps.implementations, log, ownerId: 'runner-a', ...FAST, leaseMs: 60 });
+    const b = new PipelineRunner({ store, steps: steps.implementations, log, ownerId: 'runner-b', ...FAST, leaseMs: 60 });
+    const service = new BookingService({ store, steps: steps.implementations, log, autoRun: false });
+    const booking = await service.create(sampleNewBooking());
+    await service.approve(booking.id, 'U0APPROVER1');
+    const [ra, rb] = await Promise.all([a.run(booking.id), b.run(booking.id)]);
+    expect([ra.state, rb.state]).toEqual(['done', 'done']);
+    expect(steps.calls).toEqual({ calendar: 1, scc_event: 1, revenue_guard: 1, guest_page: 1, guest_cache: 1, crew_notice: 1 });
+  });
+});
+
+describe('BookingService', () => {
+  it('of concurrent approvals in one process exactly one wins; the rest are told who', async () => {
+    const { steps, service } = setup();
+    const booking = await service.create(sampleNewBooking());
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => service.approve(booking.id, `U0APPR${String(i).padStart(4, '0')}`)));
+    await service.idle();
+    const winners = outcomes.filter((o) => o.won);
+    expect(winners).toHaveLength(1);
+    const winnerId = winners[0]?.booking.audit.find((a) => a.action === 'approved')?.userId;
+    for (const o of outcomes.filter((x) => !x.won)) expect(o).toMatchObject({ reason: 'already_done', byUserId: winnerId });
+    expect(steps.calls.calendar).toBe(1);
+  });
+
+  it('cancel wins only from pending_approval; approving a cancelled booking names who cancelled', async () => {
+    const { service } = setup();
+    const booking = await service.create(sampleNewBooking());
+    expect((await service.cancel(booking.id, 'U0CANCEL01')).won).toBe(true);
+    expect(await service.approve(booking.id, 'U0APPROVER1')).toMatchObject({ won: false, reason: 'not_allowed', byUserId: 'U0CANCEL01' });
+    expect(await service.cancel(booking.id, 'U0CANCEL02')).toMatchObject({ won: false, reason: 'already_done', byUserId: 'U0CANCEL01' });
+    const approved = await service.create(sampleNewBooking());
+    await service.approve(approved.id, 'U0APPROVER1');
+    await service.idle();
+    expect(await service.cancel(approved.id, 'U0CANCEL01')).toMatchObject({ won: false, reason: 'not_allowed' });
+    expect(await service.retry(approved.id, 'U0RETRIER1')).toMatchObject({ won: false, reason: 'not_allowed' });
+  });
+
+  it('refreshGuestPage re-runs guest_page and guest_cache of a done booking and returns the invalidation id', async () => {
+    const { steps, service } = setup();
+    const done = await approvedAndRun(service);
+    const calls = { ...steps.calls };
+    const out = await service.refreshGuestPage(done.id, 'U0APPROVER1');
+    expect(out.invalidationId).toBeUndefined(); // scripted results carry `id`, not invalidationId
+    expect(steps.calls).toEqual({ ...calls, guest_page: 2, guest_cache: 2 });
+    expect(steps.contexts.guest_page?.[1]?.previous).toEqual(done.steps.guest_page.result);
+    expect(out.booking.state).toBe('done');
+    expect(out.booking.steps.guest_cache.result).toEqual({ id: `guest_cache-${done.id}`, call: 2 });
+    expect(out.booking.audit.at(-1)).toMatchObject({ action: 'refreshed', userId: 'U0APPROVER1' });
+  });
+
+  it('refreshGuestPage returns invalidationId from the guest_cache result', async () => {
+    const steps = new ScriptedSteps();
+    const impls = { ...steps.implementations, guest_cache: async () => ({ invalidationId: 'I2J3K4EXAMPLE' }) };
+    const service = new BookingService({ store, steps: impls, log, ...FAST });
+    const done = await approvedAndRun(service);
+    await expect(service.refreshGuestPage(done.id, 'U0APPROVER1')).resolves.toMatchObject({ invalidationId: 'I2J3K4EXAMPLE' });
+  });
+
+  it('a failed refresh keeps the live artifact done and reports the step error; refresh before done is illegal', async () => {
+    const { steps, service } = setup();
+    const done = await approvedAndRun(service);
+    steps.set('guest_page', { permanent: true });
+    await expect(service.refreshGuestPage(done.id, 'U0APPROVER1')).rejects.toThrow(StepFailedError);
+    const after = await service.get(done.id);
+    expect(after?.steps.guest_page).toMatchObject({ status: 'done', result: done.steps.guest_page.result, error: { code: 'SCC_UNAUTHORIZED' } });
+    expect(steps.calls.guest_cache).toBe(1);
+    const pending = await service.create(sampleNewBooking());
+    await expect(service.refreshGuestPage(pending.id, 'U0APPROVER1')).rejects.toThrow(IllegalTransitionError);
+  });
+
+  it('confirmCrew records each person once; setSlackRefs merges', async () => {
+    const { service } = setup();
+    const booking = await service.create(sampleNewBooking());
+    const once = await service.confirmCrew(booking.id, 'U0CREW0001');
+    const twice = await service.confirmCrew(booking.id, 'U0CREW0001');
+    expect(twice.version).toBe(once.version);
+    expect(Object.keys(twice.confirmations)).toEqual(['U0CREW0001']);
+    const refs = await service.setSlackRefs(booking.id, { progressTs: '1700000000.000200' });
+    expect(refs.slack).toEqual({ channel: 'C0OPS00001', approvalTs: '1700000000.000100', progressTs: '1700000000.000200' });
+  });
+
+  it('resumeAll picks up an approved booking nobody started', async () => {
+    // Its own file: resumeAll sees every active booking in the store.
+    const own = SqliteBookingStore.open(path.join(tmpDir, 'resume.db'));
+    const approver = new BookingService({ store: own, steps: new ScriptedSteps().implementations, log, autoRun: false });
+    const booking = await approver.create(sampleNewBooking());
+    await approver.approve(booking.id, 'U0APPROVER1');
+    const steps = new ScriptedSteps();
+    const service = new BookingService({ store: own, steps: steps.implementations, log, ...FAST });
+    await service.resumeAll();
+    await service.idle();
+    expect((await own.get(booking.id))?.state).toBe('done');
+    expect(steps.calls.crew_notice).toBe(1);
+    await own.close();
+  });
+});
