@@ -37,3 +37,32 @@ export class IntegrationError extends Error {
 export function isRetryable(err: unknown): boolean {
   return err instanceof IntegrationError ? err.retryable : false;
 }
+
+/** 401/403 from an outside system: a credential is wrong; retrying cannot help until it is fixed. */
+export class UpstreamAuthError extends IntegrationError {
+  override name = 'UpstreamAuthError';
+}
+
+/**
+ * The system could not answer usefully right now (5xx, 429, timeout, reset, refused). Retryable.
+ * `maybeProcessed`: the request may have taken effect before the failure (a 5xx or a reset after
+ * sending), so a create must look up by externalId before trying again.
+ */
+export class UpstreamUnavailableError extends IntegrationError {
+  override name = 'UpstreamUnavailableError';
+  readonly maybeProcessed: boolean;
+  constructor(message: string, options: IntegrationErrorOptions & { maybeProcessed: boolean }) {
+    super(message, options);
+    this.maybeProcessed = options.maybeProcessed;
+  }
+}
+
+/** Any other 4xx: the request itself is wrong (a bug or a contract change). Not retryable. */
+export class UpstreamRejectedError extends IntegrationError {
+  override name = 'UpstreamRejectedError';
+}
+
+/** A 2xx whose body does not match the assumed contract. Not retryable. */
+export class UpstreamContractError extends IntegrationError {
+  override name = 'UpstreamContractError';
+}

@@ -104,7 +104,9 @@ export async function startStandins(opts: StandinsOptions = {}): Promise<Standin
       SCC_EVENTS_TABLE: table,
       GUEST_BUCKET: bucket,
       GUEST_DISTRIBUTION_ID: cloudfront.distributionId,
-      GUEST_SITE_URL: guestSite.url,
+      // `localhost`, not 127.0.0.1: configuration refuses an SCC_API_URL on the guest site's host
+      // (there it would be CloudFront), and SCC's stand-in is on 127.0.0.1.
+      GUEST_SITE_URL: guestSite.url.replace('127.0.0.1', 'localhost'),
       AWS_REGION: region,
       // s3rver verifies signatures against these fixed keys; dynalite and the CloudFront stand-in accept any.
       AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,

@@ -1,0 +1,112 @@
+/**
+ * JADA dashboard calendar (DESIGN "Assumed contracts"): POST {DASHBOARD_URL}/calendar → {id};
+ * GET /calendar?externalId=X → {items:[{id}]}; authenticated with X-Dashboard-Token.
+ * The dashboard is internal (operators only), so the entry carries internal notes.
+ */
+import type { OperatorDetails } from '../config';
+import { charterSchedule, isoWithOffset } from '../booking/time';
+import type { BookingRequest, RosterMember } from '../booking/types';
+import { createOnce } from './create-once';
+import { HttpClient, type HttpClientOptions } from './http';
+
+export interface CalendarCrewAssignment {
+  slackUserId: string;
+  name: string;
+  email?: string;
+  role: 'captain' | 'crew';
+}
+
+export interface CalendarEntry {
+  /** The booking's session id. */
+  externalId: string;
+  title: string;
+  /** ISO 8601 with offset, in the operator's time zone. */
+  start: string;
+  end: string;
+  timezone: string;
+  crew: CalendarCrewAssignment[];
+  notes: string;
+}
+
+export const DASHBOARD_AUTH_FIX =
+  'The dashboard rejected the token — check DASHBOARD_TOKEN against the token the JADA dashboard Lambda expects.';
+
+export function calendarEntryFor(
+  booking: { id: string; request: BookingRequest; roster: readonly RosterMember[] },
+  settings: { timezone: string; operator: OperatorDetails; guestUrl?: string },
+): CalendarEntry {
+  const { request } = booking;
+  // Departure to return: the boat's time on the calendar (check-in lead is the guest's concern).
+  const schedule = charterSchedule(request, settings.timezone, 0);
+  const notes = [
+    request.boatsetterRef ? `Boatsetter: ${request.boatsetterRef}` : undefined,
+    settings.guestUrl ? `Guest page: ${settings.guestUrl}` : undefined,
+    request.notes?.trim() ? request.notes.trim() : undefined,
+  ].filter((l): l is string => l !== undefined);
+  return {
+    externalId: booking.id,
+    title: `Charter: ${request.guestName} (${request.partySize}) · ${settings.operator.vesselName}`,
+    start: isoWithOffset(schedule.departure),
+    end: isoWithOffset(schedule.return),
+    timezone: settings.timezone,
+    crew: booking.roster.map((m) => ({ slackUserId: m.slackUserId, name: m.name, role: m.role, ...(m.email ? { email: m.email } : {}) })),
+    notes: notes.join('\n'),
+  };
+}
+
+export interface DashboardCalendarOptions {
+  url: string;
+  token: string;
+  /** Timeouts, retry policy, onRetry — see HttpClientOptions. */
+  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix'>>;
+}
+
+export class DashboardCalendar {
+  private readonly http: HttpClient;
+  private readonly headers: Record<string, string>;
+
+  constructor(options: DashboardCalendarOptions) {
+    this.http = new HttpClient({
+      ...(options.http ?? {}),
+      system: 'DASHBOARD',
+      displayName: 'The dashboard',
+      baseUrl: options.url,
+      authFix: DASHBOARD_AUTH_FIX,
+      secrets: [options.token, ...(options.http?.secrets ?? [])],
+    });
+    this.headers = { 'x-dashboard-token': options.token };
+  }
+
+  async findByExternalId(externalId: string): Promise<string | undefined> {
+    const req = { method: 'GET' as const, path: '/calendar', query: { externalId } };
+    const res = await this.http.request({ ...req, headers: this.headers });
+    const items = (res.body as { items?: unknown } | undefined)?.items;
+    if (!Array.isArray(items)) throw this.http.contractError(req, 'no items array');
+    const first = items[0] as { id?: unknown } | undefined;
+    if (first === undefined) return undefined;
+    if (typeof first.id !== 'string' || first.id === '') throw this.http.contractError(req, 'item without id');
+    return first.id;
+  }
+
+  async create(entry: CalendarEntry): Promise<string> {
+    const req = { method: 'POST' as const, path: '/calendar' };
+    const res = await this.http.request({ ...req, headers: this.headers, json: entry });
+    const id = (res.body as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string' || id === '') throw this.http.contractError(req, 'no id in the response');
+    return id;
+  }
+
+  /** Creates the entry unless it exists; looks up first when an earlier attempt's outcome is unknown. */
+  async ensure(entry: CalendarEntry, opts: { outcomeUnknown: boolean }): Promise<{ calendarId: string; created: boolean }> {
+    const { value, created } = await createOnce({
+      lookup: () => this.findByExternalId(entry.externalId),
+      create: () => this.create(entry),
+      outcomeUnknown: opts.outcomeUnknown,
+    });
+    return { calendarId: value, created };
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

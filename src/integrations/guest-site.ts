@@ -1,0 +1,151 @@
+/**
+ * The guest site: the rendered page and its .ics in the S3 bucket behind CloudFront, and the
+ * invalidation that makes a new version visible. Keys are deterministic (jada-guest-{id lower}.*),
+ * so a re-run overwrites instead of adding; the invalidation's CallerReference is id + content hash,
+ * so a repeat of the same content is deduplicated by CloudFront itself and new content gets a new one.
+ */
+import { createHash } from 'node:crypto';
+import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { IntegrationError } from './errors';
+
+/** Browsers re-check within a minute; CloudFront keeps it until we invalidate. */
+export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=31536000';
+
+export interface PublishedGuestPage {
+  key: string;
+  icsKey: string;
+  /** sha256 of page + .ics, hex, first 16 characters. */
+  contentHash: string;
+  guestUrl: string;
+}
+
+export interface GuestInvalidation {
+  invalidationId: string;
+  callerReference: string;
+  paths: string[];
+}
+
+export interface GuestSiteOptions {
+  s3: S3Client;
+  cloudfront: CloudFrontClient;
+  bucket: string;
+  distributionId: string;
+  /** Public base URL, e.g. https://queenofsandiego.com */
+  siteUrl: string;
+}
+
+export class GuestSiteError extends IntegrationError {
+  override name = 'GuestSiteError';
+}
+
+export function guestObjectKeys(id: string): { html: string; ics: string } {
+  const lower = id.toLowerCase();
+  return { html: `jada-guest-${lower}.html`, ics: `jada-guest-${lower}.ics` };
+}
+
+export function guestContentHash(html: string, ics: string): string {
+  return createHash('sha256').update(html).update('\0').update(ics).digest('hex').slice(0, 16);
+}
+
+export function guestUrlFor(siteUrl: string, id: string): string {
+  return `${siteUrl.replace(/\/+$/, '')}/g/${id.toUpperCase()}`;
+}
+
+/** Every path a viewer or the cache may hold for this guest page. */
+export function guestInvalidationPaths(id: string): string[] {
+  const keys = guestObjectKeys(id);
+  const upper = id.toUpperCase();
+  return [`/${keys.html}`, `/${keys.ics}`, `/g/${upper}`, `/g/${upper}.ics`];
+}
+
+export class GuestSite {
+  constructor(private readonly options: GuestSiteOptions) {}
+
+  guestUrl(id: string): string {
+    return guestUrlFor(this.options.siteUrl, id);
+  }
+
+  async publish(page: { id: string; html: string; ics: string }): Promise<PublishedGuestPage> {
+    const keys = guestObjectKeys(page.id);
+    const put = (Key: string, Body: string, ContentType: string) =>
+      this.options.s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key, Body, ContentType, CacheControl: GUEST_CACHE_CONTROL }));
+    try {
+      // The .ics first: the page links to it, so it must exist before the page can be seen.
+      await put(keys.ics, page.ics, 'text/calendar; charset=utf-8');
+      await put(keys.html, page.html, 'text/html; charset=utf-8');
+    } catch (err) {
+      throw this.s3Error(err);
+    }
+    return { key: keys.html, icsKey: keys.ics, contentHash: guestContentHash(page.html, page.ics), guestUrl: this.guestUrl(page.id) };
+  }
+
+  async invalidate(page: { id: string; contentHash: string }): Promise<GuestInvalidation> {
+    const paths = guestInvalidationPaths(page.id);
+    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}`;
+    try {
+      const res = await this.options.cloudfront.send(
+        new CreateInvalidationCommand({
+          DistributionId: this.options.distributionId,
+          InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: paths } },
+        }),
+      );
+      const invalidationId = res.Invalidation?.Id;
+      if (!invalidationId) {
+        throw new GuestSiteError('CreateInvalidation answered without an Id', {
+          code: 'CLOUDFRONT_CONTRACT',
+          retryable: false,
+          system: 'CloudFront',
+          operatorMessage: 'CloudFront answered the invalidation without an id — check AWS_ENDPOINT_URL_CLOUDFRONT is not pointing somewhere unexpected.',
+        });
+      }
+      return { invalidationId, callerReference, paths };
+    } catch (err) {
+      throw this.cloudFrontError(err);
+    }
+  }
+
+  private s3Error(err: unknown): IntegrationError {
+    if (err instanceof IntegrationError) return err;
+    const name = (err as { name?: string }).name ?? 'Error';
+    const bucket = this.options.bucket;
+    if (name === 'NoSuchBucket') {
+      return new GuestSiteError(`bucket ${bucket} not found`, {
+        code: 'S3_BUCKET_MISSING', retryable: false, system: 'S3', cause: err,
+        operatorMessage: `The S3 bucket ${bucket} does not exist — check GUEST_BUCKET.`,
+      });
+    }
+    if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
+      return new GuestSiteError(`S3 ${name} on ${bucket}`, {
+        code: 'S3_ACCESS_DENIED', retryable: false, system: 'S3', cause: err,
+        operatorMessage: `S3 refused the upload to ${bucket} (${name}) — check the bot's AWS credentials and its s3:PutObject permission on the bucket.`,
+      });
+    }
+    return new GuestSiteError(`S3 ${name} on ${bucket}`, {
+      code: 'S3_UNAVAILABLE', retryable: true, system: 'S3', cause: err,
+      operatorMessage: `Uploading the guest page to S3 failed (${name}) — Retry; if it persists, check AWS_ENDPOINT_URL_S3/region and S3's health.`,
+    });
+  }
+
+  private cloudFrontError(err: unknown): IntegrationError {
+    if (err instanceof IntegrationError) return err;
+    const name = (err as { name?: string }).name ?? 'Error';
+    const dist = this.options.distributionId;
+    if (name === 'NoSuchDistribution') {
+      return new GuestSiteError(`distribution ${dist} not found`, {
+        code: 'CLOUDFRONT_DISTRIBUTION_MISSING', retryable: false, system: 'CloudFront', cause: err,
+        operatorMessage: `CloudFront has no distribution ${dist} — check GUEST_DISTRIBUTION_ID.`,
+      });
+    }
+    if (name === 'AccessDenied' || name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch') {
+      return new GuestSiteError(`CloudFront ${name}`, {
+        code: 'CLOUDFRONT_ACCESS_DENIED', retryable: false, system: 'CloudFront', cause: err,
+        operatorMessage: `CloudFront refused the invalidation (${name}) — grant the bot cloudfront:CreateInvalidation on ${dist}.`,
+      });
+    }
+    return new GuestSiteError(`CloudFront ${name}`, {
+      code: 'CLOUDFRONT_UNAVAILABLE', retryable: true, system: 'CloudFront', cause: err,
+      operatorMessage: `The CloudFront invalidation failed (${name}) — Retry; the page is uploaded, only caches may be stale.`,
+    });
+  }
+}

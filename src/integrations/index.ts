@@ -1,0 +1,60 @@
+/**
+ * Builds every integration adapter from configuration — what the composition root (app.ts) and the
+ * sandbox hand to createStepImplementations. `env` supplies the AWS SDK's own endpoint/credential
+ * variables (process.env by default).
+ */
+import type { Config } from '../config';
+import { createAwsClients, type AwsClients } from './aws-clients';
+import { DashboardCalendar } from './calendar';
+import { GuestSite } from './guest-site';
+import type { HttpClientOptions } from './http';
+import { RevenueGuard, type RevenueGuardOptions } from './revenue-guard';
+import { SccClient } from './scc';
+
+export interface Integrations {
+  calendar: DashboardCalendar;
+  scc: SccClient;
+  revenueGuard: RevenueGuard;
+  guestSite: GuestSite;
+  aws: AwsClients;
+  /** Closes HTTP pools and AWS clients' sockets. */
+  close(): Promise<void>;
+}
+
+export interface IntegrationsOptions {
+  env?: Record<string, string | undefined>;
+  /** Timeouts / retry policy / onRetry for the dashboard and SCC HTTP clients. */
+  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix'>>;
+  itemWait?: RevenueGuardOptions['itemWait'];
+}
+
+export function createIntegrations(config: Config, options: IntegrationsOptions = {}): Integrations {
+  const aws = createAwsClients(config, options.env ?? process.env);
+  const http = options.http ?? {};
+  const calendar = new DashboardCalendar({ url: config.dashboard.url, token: config.dashboard.token, http });
+  const scc = new SccClient({ apiUrl: config.scc.apiUrl, serviceKey: config.scc.serviceKey, guestSiteUrl: config.guest.siteUrl, http });
+  const revenueGuard = new RevenueGuard({
+    dynamodb: aws.dynamodb,
+    table: config.scc.eventsTable,
+    moneyAttributes: config.scc.moneyAttributes,
+    ...(options.itemWait ? { itemWait: options.itemWait } : {}),
+  });
+  const guestSite = new GuestSite({
+    s3: aws.s3,
+    cloudfront: aws.cloudfront,
+    bucket: config.guest.bucket,
+    distributionId: config.guest.distributionId,
+    siteUrl: config.guest.siteUrl,
+  });
+  return {
+    calendar,
+    scc,
+    revenueGuard,
+    guestSite,
+    aws,
+    close: async () => {
+      await Promise.all([calendar.close(), scc.close()]);
+      aws.destroy();
+    },
+  };
+}

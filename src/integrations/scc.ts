@@ -1,0 +1,140 @@
+/**
+ * ShipCaptainCrew events (DESIGN "Assumed contracts"): POST {SCC_API_URL}/events → {eventId};
+ * GET /events?externalId=X → {items:[{eventId}]}; `Authorization: Bearer {SCC_SERVICE_KEY}`.
+ * The body is built only from the CrewSafeView, field by field: crew see SCC, so no money goes in.
+ * SCC must be called on its API Gateway URL: the CloudFront distribution in front of it runs an
+ * origin request function that strips Authorization, so every call there would be a 401.
+ */
+import type { CrewSafeView } from '../booking/crew-safe';
+import { IntegrationError } from './errors';
+import { createOnce } from './create-once';
+import { HttpClient, type HttpClientOptions } from './http';
+
+export const SCC_AUTH_FIX =
+  "SCC rejected the service key — check SCC_SERVICE_KEY against SERVICE_KEY_HASH in the SCC Lambda's environment";
+
+export interface SccRosterEntry {
+  name: string;
+  email?: string;
+  role: 'captain' | 'crew';
+}
+
+export interface SccEventPayload {
+  externalId: string;
+  title: string;
+  guestFirstName: string;
+  partySize: number;
+  /** YYYY-MM-DD, operator's time zone. */
+  date: string;
+  timezone: string;
+  /** ISO 8601 with offset. */
+  checkInTime: string;
+  departureTime: string;
+  returnTime: string;
+  vessel: string;
+  dock: string;
+  roster: SccRosterEntry[];
+  description: string;
+  checklist: { text: string }[];
+}
+
+/** The SCC request body, from the crew-safe projection only. */
+export function sccEventPayload(view: CrewSafeView): SccEventPayload {
+  const guests = `${view.partySize} ${view.partySize === 1 ? 'guest' : 'guests'}`;
+  return {
+    externalId: view.sessionId,
+    title: `${view.guestFirstName} · ${view.dateText} · ${view.vesselName}`,
+    guestFirstName: view.guestFirstName,
+    partySize: view.partySize,
+    date: view.date,
+    timezone: view.timezone,
+    checkInTime: view.checkIn.iso,
+    departureTime: view.departure.iso,
+    returnTime: view.return.iso,
+    vessel: view.vesselName,
+    dock: view.dockAddress,
+    roster: view.roster.map((m) => ({ name: m.name, role: m.role, ...(m.email ? { email: m.email } : {}) })),
+    description: `${view.guestFirstName}'s charter aboard ${view.vesselName}: ${guests}, ${view.dateText}, ${view.timeRangeText}. Crew check-in ${view.checkIn.text} at ${view.dockAddress}.`,
+    checklist: view.checklist.map((text) => ({ text })),
+  };
+}
+
+const CLOUDFRONT_HOST = /\.cloudfront\.net$/i;
+
+export class SccUrlError extends IntegrationError {
+  override name = 'SccUrlError';
+}
+
+/** Refuses an SCC URL on CloudFront (or on the guest site's host, which is CloudFront too). */
+export function assertSccApiUrl(apiUrl: string, guestSiteUrl?: string): void {
+  const host = new URL(apiUrl).hostname;
+  const guestHost = guestSiteUrl && URL.canParse(guestSiteUrl) ? new URL(guestSiteUrl).hostname : undefined;
+  if (CLOUDFRONT_HOST.test(host) || host === guestHost) {
+    throw new SccUrlError(`SCC_API_URL host ${host} is behind CloudFront`, {
+      code: 'SCC_URL_CLOUDFRONT',
+      retryable: false,
+      system: 'SCC',
+      operatorMessage:
+        "SCC_API_URL points at CloudFront — its origin request function strips the Authorization header; use the API Gateway URL (https://{id}.execute-api.{region}.amazonaws.com/{stage}).",
+    });
+  }
+}
+
+export interface SccClientOptions {
+  apiUrl: string;
+  serviceKey: string;
+  /** The guest site's URL, refused as an SCC host too. */
+  guestSiteUrl?: string;
+  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix'>>;
+}
+
+export class SccClient {
+  private readonly http: HttpClient;
+  private readonly headers: Record<string, string>;
+
+  constructor(options: SccClientOptions) {
+    assertSccApiUrl(options.apiUrl, options.guestSiteUrl);
+    this.http = new HttpClient({
+      ...(options.http ?? {}),
+      system: 'SCC',
+      displayName: 'SCC',
+      baseUrl: options.apiUrl,
+      authFix: SCC_AUTH_FIX,
+      secrets: [options.serviceKey, ...(options.http?.secrets ?? [])],
+    });
+    this.headers = { authorization: `Bearer ${options.serviceKey}` };
+  }
+
+  async findByExternalId(externalId: string): Promise<string | undefined> {
+    const req = { method: 'GET' as const, path: '/events', query: { externalId } };
+    const res = await this.http.request({ ...req, headers: this.headers });
+    const items = (res.body as { items?: unknown } | undefined)?.items;
+    if (!Array.isArray(items)) throw this.http.contractError(req, 'no items array');
+    const first = items[0] as { eventId?: unknown } | undefined;
+    if (first === undefined) return undefined;
+    if (typeof first.eventId !== 'string' || first.eventId === '') throw this.http.contractError(req, 'item without eventId');
+    return first.eventId;
+  }
+
+  async create(payload: SccEventPayload): Promise<string> {
+    const req = { method: 'POST' as const, path: '/events' };
+    const res = await this.http.request({ ...req, headers: this.headers, json: payload });
+    const eventId = (res.body as { eventId?: unknown } | undefined)?.eventId;
+    if (typeof eventId !== 'string' || eventId === '') throw this.http.contractError(req, 'no eventId in the response');
+    return eventId;
+  }
+
+  /** Creates the event unless it exists; looks up first when an earlier attempt's outcome is unknown. */
+  async ensure(payload: SccEventPayload, opts: { outcomeUnknown: boolean }): Promise<{ eventId: string; created: boolean }> {
+    const { value, created } = await createOnce({
+      lookup: () => this.findByExternalId(payload.externalId),
+      create: () => this.create(payload),
+      outcomeUnknown: opts.outcomeUnknown,
+    });
+    return { eventId: value, created };
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The pipeline's integration steps (all but crew_notice, which is Slack's). Each is idempotent:
+ * - calendar / scc_event look up by externalId (the booking id) before creating whenever an earlier
+ *   attempt's outcome is unknown (a retry, a resumed crash, a re-run of a done step);
+ * - revenue_guard converges (removing nothing from a clean item is a no-op);
+ * - guest_page writes deterministic keys; guest_cache's CallerReference is id + content hash, so
+ *   CloudFront itself dedupes a repeat of the same content.
+ * Results hold ids and counts, never money.
+ */
+import { toCrewSafeView } from '../booking/crew-safe';
+import type { Config } from '../config';
+import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
+import { IntegrationError } from '../integrations/errors';
+import { buildGuestPageView, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
+import type { GuestSite } from '../integrations/guest-site';
+import type { RevenueGuard } from '../integrations/revenue-guard';
+import { sccEventPayload, type SccClient } from '../integrations/scc';
+import type { StepContext, StepImplementations, StepName, StepResult } from './types';
+
+export interface StepDependencies {
+  config: Pick<Config, 'timezone' | 'rates' | 'operator'>;
+  calendar: Pick<DashboardCalendar, 'ensure'>;
+  scc: Pick<SccClient, 'ensure'>;
+  revenueGuard: Pick<RevenueGuard, 'guard'>;
+  guestSite: Pick<GuestSite, 'publish' | 'invalidate' | 'guestUrl'>;
+  /** Defaults to the templates/ renderer of src/integrations/guest-page. */
+  renderPage?: (view: GuestPageView) => string;
+}
+
+export type IntegrationSteps = Omit<StepImplementations, 'crew_notice'>;
+
+/** An earlier attempt may have had its effect: lookup before create. */
+function outcomeUnknown(ctx: StepContext): boolean {
+  return ctx.attempt > 1 || ctx.previous !== undefined;
+}
+
+function requireResult(ctx: StepContext, step: StepName, field: string): string {
+  const value = ctx.results[step]?.[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new IntegrationError(`step ${step} has no ${field} in its result`, {
+      code: 'PIPELINE_MISSING_RESULT',
+      retryable: false,
+      system: 'pipeline',
+      operatorMessage: `Internal error: ${step} finished without recording ${field}. Retry ${step}; report this if it repeats.`,
+    });
+  }
+  return value;
+}
+
+export function createStepImplementations(deps: StepDependencies): IntegrationSteps {
+  const { config } = deps;
+  const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
+  const renderPage = deps.renderPage ?? renderGuestPage;
+
+  return {
+    async calendar(ctx): Promise<StepResult> {
+      const { booking } = ctx;
+      const entry = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
+      const { calendarId, created } = await deps.calendar.ensure(entry, { outcomeUnknown: outcomeUnknown(ctx) });
+      return { calendarId, created };
+    },
+
+    async scc_event(ctx): Promise<StepResult> {
+      const { booking } = ctx;
+      const view = toCrewSafeView(
+        { sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) },
+        settings,
+      );
+      const { eventId, created } = await deps.scc.ensure(sccEventPayload(view), { outcomeUnknown: outcomeUnknown(ctx) });
+      return { eventId, created };
+    },
+
+    async revenue_guard(ctx): Promise<StepResult> {
+      const eventId = requireResult(ctx, 'scc_event', 'eventId');
+      const result = await deps.revenueGuard.guard(eventId);
+      return { eventId, removedAttributes: result.removedAttributes, removedNoteLines: result.removedNoteLines, verified: result.verified };
+    },
+
+    async guest_page(ctx): Promise<StepResult> {
+      const { booking } = ctx;
+      const view = buildGuestPageView(
+        {
+          sessionId: booking.id,
+          request: booking.request,
+          roster: booking.roster,
+          guestUrl: deps.guestSite.guestUrl(booking.id),
+          guestFullName: booking.request.guestName,
+        },
+        settings,
+      );
+      // DTSTAMP from the booking, not the clock: the same booking renders the same bytes, so the
+      // content hash (and the invalidation's CallerReference) only changes when the content does.
+      const ics = renderGuestCalendar(view, { now: new Date(booking.createdAtMs) });
+      const published = await deps.guestSite.publish({ id: booking.id, html: renderPage(view), ics });
+      return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl };
+    },
+
+    async guest_cache(ctx): Promise<StepResult> {
+      const { booking } = ctx;
+      const contentHash = requireResult(ctx, 'guest_page', 'contentHash');
+      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash });
+      return { invalidationId: inv.invalidationId, callerReference: inv.callerReference, pathCount: inv.paths.length, guestUrl: deps.guestSite.guestUrl(booking.id) };
+    },
+  };
+}
