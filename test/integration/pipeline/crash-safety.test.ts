@@ -1,0 +1,109 @@
+/**
+ * Crash safety: a child process runs the pipeline against the sandbox stand-ins and is SIGKILLed
+ * at each of the 12 step boundaries (before and after each of the 6 side effects). A fresh service
+ * then resumes; the booking must finish and every outside system must hold exactly one artifact:
+ * one calendar entry, one SCC event, one guest page object, one invalidation, one crew notice.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { createLogger } from '../../../src/log';
+import { BookingService } from '../../../src/pipeline/service';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import { STEP_NAMES } from '../../../src/pipeline/types';
+import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { spawnWorker } from '../../fixtures/pipeline/spawn-worker';
+
+jest.setTimeout(180_000);
+
+const LEASE_MS = 400;
+const log = createLogger({ level: 'silent', pretty: false });
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-crash-'));
+const dbFile = path.join(tmpDir, 'crash.db');
+let standins: Standins;
+let notices: RecordingServer;
+let env: Record<string, string>;
+let store: SqliteBookingStore;
+let sandbox: SandboxSteps;
+let s3: S3Client;
+
+beforeAll(async () => {
+  standins = await startStandins();
+  notices = await startRecordingServer();
+  env = { ...standins.env, NOTICES_URL: notices.url };
+  store = SqliteBookingStore.open(dbFile);
+  sandbox = sandboxSteps(env);
+  s3 = new S3Client({ endpoint: standins.s3.endpoint, region: 'us-west-2', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
+});
+
+afterAll(async () => {
+  s3.destroy();
+  await sandbox.close();
+  await store.close();
+  await notices.close();
+  await standins.close();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+async function artifactCounts(id: string) {
+  const objects = await s3.send(new ListObjectsV2Command({ Bucket: standins.s3.bucket, Prefix: `jada-guest-${id.toLowerCase()}.` }));
+  return {
+    calendar: standins.dashboard.entries().filter((e) => e.externalId === id).length,
+    scc: standins.scc.events().filter((e) => e.externalId === id).length,
+    s3Pages: (objects.Contents ?? []).filter((o) => o.Key?.endsWith('.html')).length,
+    invalidations: standins.cloudfront.invalidations().filter((i) => i.callerReference.startsWith(id)).length,
+    crewNotices: notices.effects.filter((e) => e.body.externalId === id).length,
+  };
+}
+
+const ARTIFACT_OF: Partial<Record<(typeof STEP_NAMES)[number], 'calendar' | 'scc' | 's3Pages' | 'invalidations' | 'crewNotices'>> = {
+  calendar: 'calendar',
+  scc_event: 'scc',
+  guest_page: 's3Pages',
+  guest_cache: 'invalidations',
+  crew_notice: 'crewNotices',
+};
+
+const BOUNDARIES = STEP_NAMES.flatMap((step) => (['before', 'after'] as const).map((boundary) => `${step}:${boundary}`));
+
+it('survives a SIGKILL at each of the 12 step boundaries with no duplicate artifact', async () => {
+  const report: string[] = [];
+  let killed = 0;
+  let duplicates = 0;
+  for (const killAt of BOUNDARIES) {
+    const booking = await new BookingService({ store, steps: sandbox.steps, log, autoRun: false }).create(sampleNewBooking());
+    await new BookingService({ store, steps: sandbox.steps, log, autoRun: false }).approve(booking.id, 'U0APPROVER1');
+
+    const worker = spawnWorker('crash-worker.ts', { ...env, CHARTER_STORE: `sqlite:${dbFile}`, BOOKING_ID: booking.id, KILL_AT: killAt, LEASE_MS: String(LEASE_MS) });
+    const how = await worker.exited;
+    if (how !== 'SIGKILL') throw new Error(`worker for ${killAt} ended with ${how}, not SIGKILL:\n${worker.stderr()}`);
+    killed += 1;
+    const [killStep] = killAt.split(':') as [(typeof STEP_NAMES)[number]];
+    const afterCrash = await store.get(booking.id);
+    expect(afterCrash?.state).toBe('running');
+    expect(afterCrash?.steps[killStep].status).toBe('running');
+    // The kill really landed on the named side of the side effect.
+    const artifact = ARTIFACT_OF[killStep];
+    if (artifact) expect((await artifactCounts(booking.id))[artifact]).toBe(killAt.endsWith(':after') ? 1 : 0);
+
+    // Restart: a new process (here, a new service with a new owner id) resumes what is active.
+    const restarted = new BookingService({ store, steps: sandbox.steps, log, ownerId: `restart-${killAt}`, leaseMs: LEASE_MS, baseDelayMs: 5 });
+    await restarted.resumeAll();
+    await restarted.idle();
+    const record = await store.get(booking.id);
+    expect(record?.state).toBe('done');
+
+    const counts = await artifactCounts(booking.id);
+    duplicates += Object.values(counts).reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+    report.push(`${killAt.padEnd(22)} ${JSON.stringify(counts)} reran=${record?.steps[killStep].attempts}`);
+    expect(counts).toEqual({ calendar: 1, scc: 1, s3Pages: 1, invalidations: 1, crewNotices: 1 });
+  }
+  console.log(`crash safety: boundaries killed=${killed}/12, duplicates found=${duplicates}\n${report.join('\n')}`);
+  expect(killed).toBe(12);
+  expect(duplicates).toBe(0);
+});
