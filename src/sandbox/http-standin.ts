@@ -24,7 +24,9 @@ export type Fault =
   | { kind: 'throttle'; retryAfterSeconds?: number }
   | { kind: 'unauthorized' }
   | { kind: 'latency'; ms: number }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Handles the request (its effect happens), then resets the connection: a lost response. */
+  | { kind: 'lose_response' };
 
 export interface FaultOptions {
   /** How many matching requests get the fault; omitted = every request until cleared. */
@@ -108,14 +110,15 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
     let answered = false;
     for (const f of faults) {
       if (f.remaining <= 0 || !routeMatches(f.route, method, path)) continue;
-      if (f.fault.kind !== 'latency') {
+      if (f.fault.kind !== 'latency' && f.fault.kind !== 'lose_response') {
         if (answered) continue;
         answered = true;
       }
       f.remaining -= 1;
       taken.push(f.fault);
     }
-    taken.sort((a, b) => Number(a.kind !== 'latency') - Number(b.kind !== 'latency'));
+    const answers = (f: Fault) => Number(f.kind !== 'latency' && f.kind !== 'lose_response');
+    taken.sort((a, b) => answers(a) - answers(b));
     for (let i = faults.length - 1; i >= 0; i--) if (faults[i]!.remaining <= 0) faults.splice(i, 1);
     return taken;
   };
@@ -140,6 +143,7 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
         };
         requests.push(recorded);
         try {
+          let loseResponse = false;
           for (const fault of takeFaults(recorded.method, recorded.path)) {
             switch (fault.kind) {
               case 'latency':
@@ -158,12 +162,20 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
                   body: { message: 'Too Many Requests' },
                 });
                 return;
+              case 'lose_response':
+                loseResponse = true;
+                break;
               case 'status':
                 send(res, { status: fault.status, body: fault.body ?? { message: `injected ${fault.status}` } });
                 return;
             }
           }
-          send(res, await handler(recorded));
+          const reply = await handler(recorded);
+          if (loseResponse) {
+            req.socket.destroy();
+            return;
+          }
+          send(res, reply);
         } catch (err) {
           send(res, { status: 500, body: { message: `${name} stand-in error: ${err instanceof Error ? err.message : String(err)}` } });
         }
