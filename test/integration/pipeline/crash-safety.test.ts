@@ -3,6 +3,7 @@
  * at each of the 12 step boundaries (before and after each of the 6 side effects). A fresh service
  * then resumes; the booking must finish and every outside system must hold exactly one artifact:
  * one calendar entry, one SCC event, one guest page object, one invalidation, one crew notice.
+ * The steps are the production ones (createStepImplementations) except crew_notice (Slack's).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -97,6 +98,7 @@ it('survives a SIGKILL at each of the 12 step boundaries with no duplicate artif
     await restarted.idle();
     const record = await store.get(booking.id);
     expect(record?.state).toBe('done');
+    expect(record?.steps.revenue_guard.result?.verified).toBe(true);
 
     const counts = await artifactCounts(booking.id);
     duplicates += Object.values(counts).reduce((sum, n) => sum + Math.max(0, n - 1), 0);
