@@ -1,0 +1,84 @@
+/** Guest site adapter against s3rver and the CloudFront API stand-in, through the AWS SDK. */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createAwsClients, type AwsClients } from '../../../src/integrations/aws-clients';
+import { GUEST_CACHE_CONTROL, GuestSite, guestContentHash } from '../../../src/integrations/guest-site';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+
+let standins: Standins;
+let aws: AwsClients;
+let site: GuestSite;
+
+beforeAll(async () => {
+  standins = await startStandins();
+  aws = createAwsClients({ aws: { region: standins.env.AWS_REGION! } }, standins.env);
+  site = new GuestSite({
+    s3: aws.s3,
+    cloudfront: aws.cloudfront,
+    bucket: standins.env.GUEST_BUCKET!,
+    distributionId: standins.env.GUEST_DISTRIBUTION_ID!,
+    siteUrl: 'https://queenofsandiego.com/',
+  });
+});
+afterAll(async () => {
+  aws?.destroy();
+  await standins?.close();
+});
+
+const get = async (Key: string) => {
+  const obj = await aws.s3.send(new GetObjectCommand({ Bucket: standins.env.GUEST_BUCKET, Key }));
+  return { contentType: obj.ContentType, cacheControl: obj.CacheControl, body: await obj.Body!.transformToString('utf8') };
+};
+
+describe('guest site', () => {
+  it('puts the page and .ics under deterministic lower-case keys with exact bytes and content types', async () => {
+    const html = '<!doctype html><title>Ahoy · “JADA” ⚓</title>';
+    const ics = 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n';
+    const published = await site.publish({ id: '7K3MZQ9XW2TR', html, ics });
+    expect(published).toEqual({
+      key: 'jada-guest-7k3mzq9xw2tr.html',
+      icsKey: 'jada-guest-7k3mzq9xw2tr.ics',
+      contentHash: guestContentHash(html, ics),
+      guestUrl: 'https://queenofsandiego.com/g/7K3MZQ9XW2TR',
+    });
+    // WHEN_REQUIRED checksums: s3rver stores the body, not aws-chunked framing.
+    expect(await get(published.key)).toEqual({ contentType: 'text/html; charset=utf-8', cacheControl: GUEST_CACHE_CONTROL, body: html });
+    expect(await get(published.icsKey)).toEqual({ contentType: 'text/calendar; charset=utf-8', cacheControl: GUEST_CACHE_CONTROL, body: ics });
+  });
+
+  it('same content → the same invalidation (CloudFront dedupe); new content → a new one', async () => {
+    const before = standins.cloudfront.invalidations().length;
+    const a = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'aaaa000011112222' });
+    const again = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'aaaa000011112222' });
+    const b = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'bbbb000011112222' });
+    expect(again.invalidationId).toBe(a.invalidationId);
+    expect(b.invalidationId).not.toBe(a.invalidationId);
+    expect(a.callerReference).toBe('7K3MZQ9XW2TR-aaaa000011112222');
+    expect(a.paths).toEqual(['/jada-guest-7k3mzq9xw2tr.html', '/jada-guest-7k3mzq9xw2tr.ics', '/g/7K3MZQ9XW2TR', '/g/7K3MZQ9XW2TR.ics']);
+    expect(standins.cloudfront.invalidations().length - before).toBe(2);
+    const [signed] = standins.cloudfront.recorder.find('POST', '/2020-05-31/distribution/');
+    expect(signed?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/cloudfront\//);
+  });
+
+  it('names the variable to fix for a wrong distribution or bucket', async () => {
+    const wrong = new GuestSite({ s3: aws.s3, cloudfront: aws.cloudfront, bucket: 'no-such-bucket', distributionId: 'ENOSUCH', siteUrl: 'https://x.example' });
+    await expect(wrong.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'h' })).rejects.toMatchObject({
+      code: 'CLOUDFRONT_DISTRIBUTION_MISSING',
+      retryable: false,
+      operatorMessage: expect.stringContaining('GUEST_DISTRIBUTION_ID'),
+    });
+    await expect(wrong.publish({ id: '7K3MZQ9XW2TR', html: 'x', ics: 'y' })).rejects.toMatchObject({
+      code: 'S3_BUCKET_MISSING',
+      retryable: false,
+      operatorMessage: expect.stringContaining('GUEST_BUCKET'),
+    });
+  });
+
+  it('a CloudFront outage is retryable', async () => {
+    standins.cloudfront.faults.inject('*', { kind: 'status', status: 503 });
+    try {
+      await expect(site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'cccc000011112222' })).rejects.toMatchObject({ code: 'CLOUDFRONT_UNAVAILABLE', retryable: true });
+    } finally {
+      standins.cloudfront.faults.clear();
+    }
+  });
+});

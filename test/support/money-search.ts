@@ -1,0 +1,36 @@
+/** Deep search for money in anything crew can see: money-like keys at any depth, and amounts in values. */
+import { formatCents } from '../../src/booking/money';
+import type { CostBreakdown } from '../../src/booking/costs';
+
+const MONEY_KEY = /(cent|price|fee|cost|revenue|gross|net|amount|pay|rate|dollar|tip|profit|margin|wage|earning|commission)/i;
+
+export interface MoneyFinding {
+  path: string;
+  why: string;
+}
+
+/** Amounts of one booking worth looking for (small ones would match ordinary numbers like party size). */
+export function amountsOf(costs: CostBreakdown): number[] {
+  return [costs.grossCents, costs.crewCents, costs.captainCents, costs.portFeeCents, costs.netCents].filter((c) => Math.abs(c) >= 1000);
+}
+
+export function findMoney(value: unknown, amountsCents: readonly number[], path = '$'): MoneyFinding[] {
+  const out: MoneyFinding[] = [];
+  if (typeof value === 'string') {
+    if (/[$€£]/.test(value)) out.push({ path, why: 'currency sign' });
+    for (const c of amountsCents) {
+      const dollars = formatCents(Math.abs(c)).slice(1);
+      if (value.includes(dollars) || value.includes((Math.abs(c) / 100).toFixed(2))) out.push({ path, why: `amount ${dollars}` });
+    }
+  } else if (typeof value === 'number') {
+    for (const c of amountsCents) if (value === c || (Math.abs(c) >= 10000 && value === c / 100)) out.push({ path, why: 'amount as number' });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => out.push(...findMoney(v, amountsCents, `${path}[${i}]`)));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (MONEY_KEY.test(k)) out.push({ path: `${path}.${k}`, why: 'money-like key' });
+      out.push(...findMoney(v, amountsCents, `${path}.${k}`));
+    }
+  }
+  return out;
+}

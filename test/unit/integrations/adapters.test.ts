@@ -1,0 +1,120 @@
+/** Pure parts of the adapters: payload builders, Retry-After parsing, create-once decisions. */
+import { toCrewSafeView } from '../../../src/booking/crew-safe';
+import { computeCosts } from '../../../src/booking/costs';
+import { loadConfig } from '../../../src/config';
+import { calendarEntryFor } from '../../../src/integrations/calendar';
+import { createOnce } from '../../../src/integrations/create-once';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../src/integrations/errors';
+import { guestInvalidationPaths, guestObjectKeys, guestUrlFor } from '../../../src/integrations/guest-site';
+import { parseRetryAfterMs } from '../../../src/integrations/http';
+import { assertSccApiUrl, sccEventPayload } from '../../../src/integrations/scc';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+import { validEnv } from '../../support/env';
+import { amountsOf, findMoney } from '../../support/money-search';
+
+const loaded = loadConfig(validEnv());
+if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+const config = loaded.config;
+const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
+
+describe('sccEventPayload', () => {
+  const request = sampleRequest();
+  const view = toCrewSafeView({ sessionId: '7K3MZQ9XW2TR', request, roster: sampleRoster, guestUrl: 'https://q.example/g/7K3MZQ9XW2TR' }, settings);
+  const payload = sccEventPayload(view);
+
+  it('carries the crew-safe facts SCC needs', () => {
+    expect(payload).toMatchObject({
+      externalId: '7K3MZQ9XW2TR',
+      guestFirstName: 'Maria',
+      partySize: 6,
+      date: '2030-07-04',
+      departureTime: '2030-07-04T16:00:00-07:00',
+      checkInTime: '2030-07-04T15:30:00-07:00',
+      returnTime: '2030-07-04T21:00:00-07:00',
+      roster: [
+        { name: 'Sam Ortiz', email: 'sam@example.com', role: 'captain' },
+        { name: 'Lee Park', email: 'lee@example.com', role: 'crew' },
+        { name: 'Ana Cruz', email: 'ana@example.com', role: 'crew' },
+      ],
+    });
+    expect(payload.checklist.length).toBeGreaterThan(0);
+  });
+
+  it('holds no money and none of the free-text notes (which can mention money)', () => {
+    const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
+    expect(findMoney(payload, amountsOf(costs))).toEqual([]);
+    expect(JSON.stringify(payload)).not.toContain('Birthday');
+    expect(JSON.stringify(payload)).not.toContain('Delgado');
+  });
+});
+
+describe('calendarEntryFor', () => {
+  it('spans departure to return with offsets, lists the crew, keeps internal notes', () => {
+    const entry = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest(), roster: sampleRoster }, { timezone: config.timezone, operator: config.operator, guestUrl: 'https://q.example/g/7K3MZQ9XW2TR' });
+    expect(entry).toMatchObject({ externalId: '7K3MZQ9XW2TR', start: '2030-07-04T16:00:00-07:00', end: '2030-07-04T21:00:00-07:00', timezone: 'America/Los_Angeles' });
+    expect(entry.crew.map((c) => c.role)).toEqual(['captain', 'crew', 'crew']);
+    expect(entry.notes).toContain('BS-48213');
+    expect(entry.notes).toContain('https://q.example/g/7K3MZQ9XW2TR');
+  });
+});
+
+describe('assertSccApiUrl', () => {
+  it('accepts API Gateway and refuses CloudFront hosts', () => {
+    expect(() => assertSccApiUrl('https://abc123.execute-api.us-west-2.amazonaws.com/prod')).not.toThrow();
+    expect(() => assertSccApiUrl('https://D1234.CloudFront.net')).toThrow(expect.objectContaining({ code: 'SCC_URL_CLOUDFRONT', retryable: false }));
+  });
+});
+
+describe('guest site names', () => {
+  it('derives keys, URL and invalidation paths from the id in any case', () => {
+    expect(guestObjectKeys('7k3mZQ9XW2TR')).toEqual({ html: 'jada-guest-7k3mzq9xw2tr.html', ics: 'jada-guest-7k3mzq9xw2tr.ics' });
+    expect(guestUrlFor('https://queenofsandiego.com/', '7k3mzq9xw2tr')).toBe('https://queenofsandiego.com/g/7K3MZQ9XW2TR');
+    expect(guestInvalidationPaths('7k3mzq9xw2tr')).toEqual(['/jada-guest-7k3mzq9xw2tr.html', '/jada-guest-7k3mzq9xw2tr.ics', '/g/7K3MZQ9XW2TR', '/g/7K3MZQ9XW2TR.ics']);
+  });
+});
+
+describe('parseRetryAfterMs', () => {
+  it('reads delta-seconds and HTTP dates, ignores garbage', () => {
+    expect(parseRetryAfterMs('3')).toBe(3000);
+    expect(parseRetryAfterMs(['2'])).toBe(2000);
+    expect(parseRetryAfterMs('Wed, 21 Oct 2015 07:28:05 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(5000);
+    expect(parseRetryAfterMs('soon')).toBeUndefined();
+    expect(parseRetryAfterMs(undefined)).toBeUndefined();
+  });
+});
+
+describe('createOnce', () => {
+  const unavailable = (maybeProcessed: boolean) =>
+    new UpstreamUnavailableError('x', { code: 'X_UNAVAILABLE', retryable: true, system: 'X', operatorMessage: 'x', maybeProcessed });
+
+  it('skips the lookup when nothing can have happened yet, and uses it when the outcome is unknown', async () => {
+    const calls: string[] = [];
+    const lookup = async () => (calls.push('lookup'), 'found');
+    const create = async () => (calls.push('create'), 'new');
+    await expect(createOnce({ lookup, create, outcomeUnknown: false })).resolves.toEqual({ value: 'new', created: true });
+    await expect(createOnce({ lookup, create, outcomeUnknown: true })).resolves.toEqual({ value: 'found', created: false });
+    expect(calls).toEqual(['create', 'lookup']);
+  });
+
+  it('after an ambiguous failure looks up before creating again, at most maxCreates POSTs', async () => {
+    let creates = 0;
+    const create = async () => {
+      creates += 1;
+      throw unavailable(true);
+    };
+    await expect(createOnce({ lookup: async () => undefined, create, outcomeUnknown: false, maxCreates: 2, pauseMs: 0 })).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    expect(creates).toBe(2);
+  });
+
+  it('does not re-create after a failure that cannot have taken effect, or after a rejection', async () => {
+    let creates = 0;
+    const throwing = (err: Error) => async () => {
+      creates += 1;
+      throw err;
+    };
+    await expect(createOnce({ lookup: async () => undefined, create: throwing(unavailable(false)), outcomeUnknown: false })).rejects.toMatchObject({ maybeProcessed: false });
+    const rejected = new UpstreamRejectedError('bad', { code: 'X_REJECTED', retryable: false, system: 'X', operatorMessage: 'bad' });
+    await expect(createOnce({ lookup: async () => undefined, create: throwing(rejected), outcomeUnknown: false })).rejects.toBe(rejected);
+    expect(creates).toBe(2);
+  });
+});
