@@ -1,7 +1,7 @@
 /**
  * Errors of the pipeline and its stores. Callers branch on the class or `code`, never on text.
  */
-import type { BookingRecord, BookingState } from './types';
+import type { BookingRecord, BookingState, StepError, StepName } from './types';
 
 export class PipelineError extends Error {
   override name = 'PipelineError';
@@ -82,10 +82,10 @@ export class ContentionError extends PipelineError {
 /** A step run on demand (a guest page refresh) failed; `stepError` is what the operator should see. */
 export class StepFailedError extends PipelineError {
   override name = 'StepFailedError';
-  readonly step: string;
-  readonly stepError: { message: string; code: string; retryable: boolean };
+  readonly step: StepName;
+  readonly stepError: StepError;
 
-  constructor(bookingId: string, step: string, stepError: { message: string; code: string; retryable: boolean }) {
+  constructor(bookingId: string, step: StepName, stepError: StepError) {
     super(`Booking ${bookingId}: step ${step} failed: ${stepError.message}`, 'PIPELINE_STEP_FAILED', { bookingId });
     this.step = step;
     this.stepError = stepError;
