@@ -4,10 +4,11 @@
  * variables (process.env by default).
  */
 import type { Config } from '../config';
+import type { Logger } from '../log';
 import { createAwsClients, type AwsClients } from './aws-clients';
 import { DashboardCalendar } from './calendar';
 import { GuestSite } from './guest-site';
-import type { HttpClientOptions } from './http';
+import type { HttpClientOptions, RetryEvent } from './http';
 import { RevenueGuard, type RevenueGuardOptions } from './revenue-guard';
 import { SccClient } from './scc';
 
@@ -26,11 +27,24 @@ export interface IntegrationsOptions {
   /** Timeouts / retry policy / onRetry for the dashboard and SCC HTTP clients. */
   http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix'>>;
   itemWait?: RevenueGuardOptions['itemWait'];
+  /** Logs each HTTP retry (method, path, status or error code, delay) at warn. */
+  log?: Logger;
 }
 
 export function createIntegrations(config: Config, options: IntegrationsOptions = {}): Integrations {
   const aws = createAwsClients(config, options.env ?? process.env);
-  const http = options.http ?? {};
+  const log = options.log;
+  const http = {
+    ...(options.http ?? {}),
+    ...(log || options.http?.onRetry
+      ? {
+          onRetry: (event: RetryEvent) => {
+            log?.warn({ retry: event }, 'retrying HTTP request');
+            options.http?.onRetry?.(event);
+          },
+        }
+      : {}),
+  };
   const calendar = new DashboardCalendar({ url: config.dashboard.url, token: config.dashboard.token, http });
   const scc = new SccClient({ apiUrl: config.scc.apiUrl, serviceKey: config.scc.serviceKey, guestSiteUrl: config.guest.siteUrl, http });
   const revenueGuard = new RevenueGuard({
