@@ -1,11 +1,184 @@
-/** Composition root — wired up by the Slack surface work (issue 5). */
+/**
+ * Composition root: the one place that wires store, integrations, BookingService, the Bolt app,
+ * the Slack listeners and the progress publisher. No Slack call is made at start-up: the bot token
+ * is handed to Bolt through `authorize`, so Bolt never needs auth.test to serve a request.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config';
 import type { Logger } from './log';
+import type { BookingApi } from './pipeline/api';
+import { openStore } from './pipeline/open-store';
+import type { RunnerOptions } from './pipeline/runner';
+import { BookingService } from './pipeline/service';
+import type { BookingStore } from './pipeline/store';
+import type { StepImplementations } from './pipeline/types';
+import type { SlackDeps } from './slack/context';
+import { createCrewNoticeStep } from './slack/crew-notice';
+import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
+import { registerListeners } from './slack/register';
+import { renderProgress } from './slack/render';
+import { createUserDirectory } from './slack/users';
+
+export type IntegrationSteps = Omit<StepImplementations, 'crew_notice'>;
+
+export interface AppDeps {
+  log: Logger;
+  /** Clock for booking records, schema checks and message times (default Date.now). */
+  now?: () => number;
+  /** An already open store (tests share one); default openStore(config.store). */
+  store?: BookingStore;
+  /** The integration steps; default createStepImplementations from the pipeline layer. */
+  integrationSteps?: (config: Config, log: Logger) => IntegrationSteps | Promise<IntegrationSteps>;
+  /** Replaces individual steps after everything is wired (tests inject failures). */
+  stepOverrides?: Partial<StepImplementations>;
+  runner?: RunnerOptions;
+  /** Extra WebClient options, e.g. `{ retryConfig: { retries: 0 } }` in tests. */
+  slackClientOptions?: WebClientOptions;
+  /** Coalescing window of progress updates per booking (default 1000 ms). */
+  progressMinIntervalMs?: number;
+  /** Interface the HTTP receiver binds (default all interfaces; tests use 127.0.0.1). */
+  host?: string;
+  ownerId?: string;
+}
+
+export interface BuiltApp {
+  bolt: App;
+  api: BookingApi;
+  service: BookingService;
+  store: BookingStore;
+  progress: ProgressPublisher;
+  /** Only in HTTP mode. */
+  receiver?: HTTPReceiver;
+  /** Starts serving (HTTP on config.slack.port, or Socket Mode), then resumes interrupted pipelines. */
+  start(): Promise<RunningApp>;
+}
 
 export interface RunningApp {
+  /** The HTTP port actually bound (useful with PORT=0); undefined in Socket Mode. */
+  port?: number;
+  /** `http://127.0.0.1:PORT` in HTTP mode. */
+  url?: string;
+  built: BuiltApp;
   stop(): Promise<void>;
 }
 
-export async function startApp(_config: Config, _deps: { log: Logger }): Promise<RunningApp> {
-  throw new Error('charter-bot: the Slack app is not wired yet');
+/** Bolt logs through pino, at debug so request noise stays out of the operator's log. */
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg) => child.debug(msg.map(String).join(' ')),
+    info: (...msg) => child.debug(msg.map(String).join(' ')),
+    warn: (...msg) => child.warn(msg.map(String).join(' ')),
+    error: (...msg) => child.error(msg.map(String).join(' ')),
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+async function defaultIntegrationSteps(config: Config, log: Logger): Promise<IntegrationSteps> {
+  // TODO(wire): becomes a static import once src/pipeline/step-implementations.ts lands.
+  const modulePath = './pipeline/step-implementations';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(modulePath) as { createStepImplementations: (deps: { config: Config; log: Logger }) => IntegrationSteps };
+  return mod.createStepImplementations({ config, log });
+}
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
+  const log = deps.log;
+  const now = deps.now ?? Date.now;
+  const store = deps.store ?? (await openStore(config.store));
+  const ownsStore = deps.store === undefined;
+
+  const clientOptions: WebClientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
+    ...deps.slackClientOptions,
+  };
+  // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
+  const client = new WebClient(config.slack.botToken, { ...clientOptions, rejectRateLimitedCalls: true, logger: boltLogger(log) });
+
+  const integration = await (deps.integrationSteps ?? defaultIntegrationSteps)(config, log);
+  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
+  const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...deps.runner });
+
+  const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
+  service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
+
+  const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });
+  const boltLog = boltLogger(log);
+  let receiver: HTTPReceiver | undefined;
+  let bolt: App;
+  if (config.slack.appToken) {
+    bolt = new App({ appToken: config.slack.appToken, socketMode: true, authorize, clientOptions, logger: boltLog });
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret ?? '',
+      endpoints: '/slack/events',
+      logger: boltLog,
+      customRoutes: [
+        {
+          path: '/healthz',
+          method: ['GET'],
+          handler: (_req, res) => {
+            store.ping().then(
+              () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, store: 'reachable' })),
+              (err: unknown) => {
+                log.warn({ err }, 'health check: store unreachable');
+                res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, store: 'unreachable' }));
+              },
+            );
+          },
+        },
+      ],
+    });
+    bolt = new App({ receiver, authorize, clientOptions, logger: boltLog });
+  }
+  bolt.error(async (err) => {
+    log.error({ err }, 'slack listener failed');
+  });
+
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client };
+  registerListeners(bolt, slackDeps);
+
+  const built: BuiltApp = {
+    bolt,
+    api: service,
+    service,
+    store,
+    progress,
+    ...(receiver ? { receiver } : {}),
+    async start() {
+      let port: number | undefined;
+      if (receiver) {
+        const server = (await bolt.start({ port: config.slack.port, ...(deps.host ? { host: deps.host } : {}) })) as Server;
+        port = (server.address() as AddressInfo).port;
+        log.info({ port }, 'listening for Slack at POST /slack/events');
+      } else {
+        await bolt.start();
+        log.info('connected to Slack in Socket Mode');
+      }
+      void service.resumeAll().catch((err: unknown) => log.error({ err }, 'resuming interrupted bookings failed'));
+      return {
+        ...(port !== undefined ? { port, url: `http://127.0.0.1:${port}` } : {}),
+        built,
+        async stop() {
+          progress.stop();
+          await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
+          await service.idle();
+          if (ownsStore) await store.close();
+        },
+      };
+    },
+  };
+  return built;
+}
+
+/** Used by src/main.ts. */
+export async function startApp(config: Config, deps: AppDeps): Promise<RunningApp> {
+  const built = await buildApp(config, deps);
+  return built.start();
 }

@@ -1,0 +1,207 @@
+/**
+ * A local Slack Web API for tests and the sandbox. Bolt's WebClient posts form-encoded bodies to
+ * `{slackApiUrl}{method}`; every call is recorded with its parsed body (`view`, `blocks`,
+ * `metadata` decoded from their JSON strings) so tests can assert on exactly what Slack would see.
+ * Faults: the next N calls of a method can answer 429 with Retry-After, or an `ok: false` error.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackTestUser {
+  id: string;
+  realName: string;
+  email?: string;
+}
+
+export interface RecordedSlackCall {
+  method: string;
+  /** Form fields; `view`, `blocks`, `metadata` and `attachments` parsed from JSON. */
+  body: Record<string, unknown>;
+  /** What the stand-in answered with. */
+  status: number;
+  atMs: number;
+}
+
+export interface SlackApiStandinOptions {
+  users?: SlackTestUser[];
+  botUserId?: string;
+  botId?: string;
+  teamId?: string;
+}
+
+export interface SlackApiStandin {
+  /** Base URL for WebClient's `slackApiUrl` (ends with `/api/`). */
+  url: string;
+  calls: RecordedSlackCall[];
+  callsTo(method: string): RecordedSlackCall[];
+  /** Adds or replaces a users.info answer. */
+  setUser(user: SlackTestUser): void;
+  /** The next `count` calls of `method` answer 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
+  /** The next `count` calls of `method` answer `{ ok: false, error }`. */
+  failNext(method: string, count: number, error: string): void;
+  /** Called for every recorded call (the sandbox prints messages as they happen). */
+  onCall(listener: (call: RecordedSlackCall) => void): () => void;
+  /** Waits until `predicate` holds over the recorded calls (polls each time a call arrives). */
+  waitFor(predicate: (calls: RecordedSlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = ['view', 'blocks', 'metadata', 'attachments'];
+
+export const DEFAULT_TEST_USERS: SlackTestUser[] = [
+  { id: 'U0APPROVE1', realName: 'Olivia Approver', email: 'olivia@example.com' },
+  { id: 'U0CAPTAIN1', realName: 'Sam Ortiz', email: 'sam@example.com' },
+  { id: 'U0CREW0001', realName: 'Lee Park', email: 'lee@example.com' },
+  { id: 'U0CREW0002', realName: 'Ana Cruz', email: 'ana@example.com' },
+  { id: 'U0OUTSIDER', realName: 'Otto Outsider', email: 'otto@example.com' },
+];
+
+export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): Promise<SlackApiStandin> {
+  const users = new Map((opts.users ?? DEFAULT_TEST_USERS).map((u) => [u.id, u]));
+  const botUserId = opts.botUserId ?? 'U0BOT00001';
+  const teamId = opts.teamId ?? 'T0TEAM0001';
+  const calls: RecordedSlackCall[] = [];
+  const faults = new Map<string, { kind: 'ratelimit' | 'error'; left: number; retryAfterSeconds: number; error: string }[]>();
+  const listeners = new Set<(call: RecordedSlackCall) => void>();
+  const waiters = new Set<() => void>();
+  let tsCounter = 0;
+  const nextTs = () => {
+    tsCounter += 1;
+    return `${1_800_000_000 + tsCounter}.${String(tsCounter).padStart(6, '0')}`;
+  };
+
+  const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
+    const channel = typeof body.channel === 'string' ? body.channel : 'C0DEFAULT1';
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://standin.slack.local/', team: 'Stand-in', user: 'charter-bot', team_id: teamId, user_id: botUserId, bot_id: opts.botId ?? 'B0BOT00001' };
+      case 'views.open':
+      case 'views.update':
+      case 'views.push': {
+        const view = (body.view ?? {}) as Record<string, unknown>;
+        return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...view } };
+      }
+      case 'chat.postMessage':
+        return { ok: true, channel, ts: nextTs(), message: { text: body.text, blocks: body.blocks, thread_ts: body.thread_ts } };
+      case 'chat.update':
+        return { ok: true, channel, ts: body.ts, text: body.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'chat.getPermalink':
+        return { ok: true, channel, permalink: `https://standin.slack.local/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}` };
+      case 'conversations.info':
+        return { ok: true, channel: { id: channel, name: `channel-${channel.toLowerCase()}`, is_member: true } };
+      case 'users.info': {
+        const user = users.get(String(body.user));
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: { id: user.id, team_id: teamId, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email ? { email: user.email } : {}) } },
+        };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const body = parseBody(raw, req.headers['content-type']);
+    const pending = faults.get(method)?.find((f) => f.left > 0);
+    let status = 200;
+    let payload: Record<string, unknown>;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (pending) {
+      pending.left -= 1;
+      if (pending.kind === 'ratelimit') {
+        status = 429;
+        headers['retry-after'] = String(pending.retryAfterSeconds);
+        payload = { ok: false, error: 'ratelimited' };
+      } else payload = { ok: false, error: pending.error };
+    } else payload = answer(method, body);
+    const call: RecordedSlackCall = { method, body, status, atMs: Date.now() };
+    calls.push(call);
+    res.writeHead(status, headers).end(JSON.stringify(payload));
+    for (const l of listeners) l(call);
+    for (const w of [...waiters]) w();
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => res.writeHead(500).end());
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const addFault = (method: string, fault: { kind: 'ratelimit' | 'error'; left: number; retryAfterSeconds: number; error: string }) => {
+    const list = faults.get(method) ?? [];
+    list.push(fault);
+    faults.set(method, list);
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    setUser: (user) => void users.set(user.id, user),
+    rateLimitNext: (method, count, retryAfterSeconds) => addFault(method, { kind: 'ratelimit', left: count, retryAfterSeconds, error: 'ratelimited' }),
+    failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
+    onCall: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    waitFor: (predicate, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (predicate(calls)) return resolve();
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`Slack stand-in: condition not met within ${timeoutMs} ms (${calls.length} calls: ${calls.map((c) => c.method).join(', ')})`));
+        }, timeoutMs);
+        const check = () => {
+          if (!predicate(calls)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      }),
+    clear: () => {
+      calls.length = 0;
+      faults.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType?.includes('application/json')) {
+    try {
+      return JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return { raw };
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (JSON_FIELDS.includes(key)) {
+      try {
+        out[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // keep the raw string: the bot sent something that is not JSON, which a test may want to see
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}

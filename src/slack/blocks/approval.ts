@@ -1,0 +1,123 @@
+/** The approval message in the ops channel: what is being booked, what it costs, Approve / Cancel. */
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import type { CostBreakdown } from '../../booking/costs';
+import { formatCents } from '../../booking/money';
+import { charterSchedule, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
+import type { BookingRequest, RosterMember } from '../../booking/types';
+import { bookingBlockId } from '../booking-ref';
+import { escapeMrkdwn, mention, whenText } from './format';
+
+export const APPROVE_ACTION_ID = 'booking_approve';
+export const CANCEL_ACTION_ID = 'booking_cancel';
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export interface ApprovalInput {
+  bookingId: string;
+  request: BookingRequest;
+  roster: readonly RosterMember[];
+  costs: CostBreakdown;
+  createdBy: string;
+  timezone: string;
+  capacity: number;
+  checkInLeadMinutes: number;
+}
+
+export type ApprovalDecision =
+  | { kind: 'pending' }
+  | { kind: 'approved'; userId: string; atMs: number }
+  | { kind: 'cancelled'; userId: string; atMs: number };
+
+/** Aligned lines for a code block: label left, amount right, the arithmetic in between. */
+export function costLines(c: CostBreakdown): string[] {
+  const pct = `${c.portFeeBasisPoints / 100}%`;
+  const rows: [string, string, string][] = [
+    ['Charter price', 'gross', formatCents(c.grossCents)],
+    ['Crew', `${c.crewCount} × ${formatCents(c.crewRateCentsPerHour)}/h × ${c.crewHours} h`, formatCents(-c.crewCents)],
+    ['Captain', `${formatCents(c.captainRateCentsPerHour)}/h × ${c.captainHours} h`, formatCents(-c.captainCents)],
+    ['Port fees', `${pct} of gross`, formatCents(-c.portFeeCents)],
+  ];
+  const net: [string, string, string] = ['Net', '', formatCents(c.netCents)];
+  const all = [...rows, net];
+  const w0 = Math.max(...all.map((r) => r[0].length));
+  const w1 = Math.max(...all.map((r) => r[1].length));
+  const w2 = Math.max(...all.map((r) => r[2].length));
+  const line = (r: [string, string, string]) => `${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2].padStart(w2)}`;
+  return [...rows.map(line), '─'.repeat(w0 + w1 + w2 + 4), line(net)];
+}
+
+export function approvalWarnings(input: ApprovalInput): string[] {
+  const warnings = [...input.costs.warnings];
+  if (input.request.partySize > input.capacity) warnings.push(`Party of ${input.request.partySize} is over the vessel's capacity of ${input.capacity}.`);
+  if (input.request.crew.length === 0) warnings.push('No crew assigned: the captain sails alone.');
+  return warnings;
+}
+
+export function rosterText(roster: readonly RosterMember[]): string {
+  const captain = roster.filter((m) => m.role === 'captain').map((m) => `${mention(m.slackUserId)} (captain)`);
+  const crew = roster.filter((m) => m.role === 'crew').map((m) => mention(m.slackUserId));
+  return [...captain, ...crew].join(', ') || '—';
+}
+
+export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision = { kind: 'pending' }): SlackMessage {
+  const { request: r, bookingId: id } = input;
+  const schedule = charterSchedule(r, input.timezone, input.checkInLeadMinutes);
+  const zone = zoneLabel(input.timezone, schedule.departure);
+  const warnings = approvalWarnings(input);
+  const guest = [escapeMrkdwn(r.guestName), escapeMrkdwn(r.guestEmail), r.guestPhone ? escapeMrkdwn(r.guestPhone) : undefined].filter(Boolean).join(' · ');
+  const blocks: KnownBlock[] = [
+    { type: 'header', block_id: bookingBlockId(id, 'header'), text: { type: 'plain_text', text: `Charter for ${r.guestName} — ${humanDate(schedule.departure)}` } },
+    {
+      type: 'section',
+      block_id: bookingBlockId(id, 'details'),
+      fields: [
+        { type: 'mrkdwn', text: `*Guest*\n${guest}` },
+        { type: 'mrkdwn', text: `*Party size*\n${r.partySize}` },
+        { type: 'mrkdwn', text: `*Date*\n${humanDate(schedule.departure)}` },
+        { type: 'mrkdwn', text: `*Departure – return*\n${humanTimeRange(schedule)}` },
+        { type: 'mrkdwn', text: `*Roster*\n${rosterText(input.roster)}` },
+        { type: 'mrkdwn', text: `*Boatsetter*\n${r.boatsetterRef ? escapeMrkdwn(r.boatsetterRef) : '—'}` },
+      ],
+    },
+    { type: 'section', block_id: bookingBlockId(id, 'costs'), text: { type: 'mrkdwn', text: `*Cost breakdown*\n\`\`\`\n${costLines(input.costs).join('\n')}\n\`\`\`` } },
+  ];
+  if (r.notes) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'notes'), text: { type: 'mrkdwn', text: `*Notes*\n${escapeMrkdwn(r.notes)}` } });
+  if (warnings.length > 0) {
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'warnings'), text: { type: 'mrkdwn', text: warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n') } });
+  }
+  blocks.push({ type: 'context', block_id: bookingBlockId(id, 'context'), elements: [{ type: 'mrkdwn', text: `Times in ${zone} · requested by ${mention(input.createdBy)} · booking \`${id}\`` }] });
+
+  if (decision.kind === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: bookingBlockId(id, 'decision'),
+      elements: [
+        { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: id },
+        {
+          type: 'button',
+          action_id: CANCEL_ACTION_ID,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Cancel' },
+          value: id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Cancel this charter?' },
+            text: { type: 'mrkdwn', text: `Nothing has been booked yet. Cancelling closes the request for ${escapeMrkdwn(r.guestName)}.` },
+            confirm: { type: 'plain_text', text: 'Cancel charter' },
+            deny: { type: 'plain_text', text: 'Keep it' },
+            style: 'danger',
+          },
+        },
+      ],
+    });
+  } else {
+    const at = DateTime.fromMillis(decision.atMs, { zone: input.timezone });
+    const verb = decision.kind === 'approved' ? ':white_check_mark: Approved' : ':x: Cancelled';
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'decision'), text: { type: 'mrkdwn', text: `${verb} by ${mention(decision.userId)} at ${whenText(at)}` } });
+  }
+  const text = `Charter for ${r.guestName} on ${humanDate(schedule.departure)}: net ${formatCents(input.costs.netCents)}${decision.kind === 'pending' ? ' — awaiting approval' : ` — ${decision.kind}`}`;
+  return { text, blocks };
+}

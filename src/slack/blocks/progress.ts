@@ -1,0 +1,89 @@
+/** The progress message in the approval thread: one line per step, the guest URL, the crew section. */
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import { humanTime } from '../../booking/time';
+import { STEP_DEPENDENCIES, STEP_NAMES, type BookingRecord, type StepName, type StepResult } from '../../pipeline/types';
+import { bookingBlockId } from '../booking-ref';
+import type { SlackMessage } from './approval';
+import { escapeMrkdwn, mention } from './format';
+
+export const RETRY_ACTION_ID = 'booking_retry';
+
+export const STEP_LABELS: Record<StepName, string> = {
+  calendar: 'Calendar entry',
+  scc_event: 'SCC event',
+  revenue_guard: 'Money removed from SCC',
+  guest_page: 'Guest page uploaded',
+  guest_cache: 'Guest page cache cleared',
+  crew_notice: 'Crew notified',
+};
+
+/** Result keys worth showing: the ids a person would search for in the other system. */
+function resultText(result: StepResult | undefined): string {
+  if (!result) return '';
+  const shown = Object.entries(result)
+    .filter(([k, v]) => /id$|Id$|^ts$|^key$/.test(k) && (typeof v === 'string' || typeof v === 'number'))
+    .slice(0, 2)
+    .map(([k, v]) => `${k} \`${String(v)}\``);
+  return shown.length > 0 ? ` — ${shown.join(', ')}` : '';
+}
+
+export function stepLine(booking: BookingRecord, step: StepName): string {
+  const s = booking.steps[step];
+  const label = STEP_LABELS[step];
+  switch (s.status) {
+    case 'done':
+      return `:white_check_mark: ${label}${resultText(s.result)}`;
+    case 'running':
+      return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeMrkdwn(s.error.message)}` : ''}`;
+    case 'failed':
+      return `:x: ${label} — failed: ${escapeMrkdwn(s.error?.message ?? 'unknown error')}${s.error?.code ? ` (\`${s.error.code}\`)` : ''}`;
+    case 'pending': {
+      const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done');
+      const suffix = waitingFor.length > 0 && booking.state !== 'pending_approval' ? ` for ${waitingFor.map((d) => STEP_LABELS[d].toLowerCase()).join(' and ')}` : '';
+      return `:white_circle: ${label} — waiting${suffix}`;
+    }
+  }
+}
+
+const STATE_TITLE: Record<BookingRecord['state'], string> = {
+  pending_approval: 'Waiting for approval',
+  approved: 'Approved — starting',
+  running: 'Setting up',
+  done: 'All set',
+  failed: 'Needs attention',
+  cancelled: 'Cancelled',
+};
+
+export function crewSection(booking: BookingRecord, timezone: string): string {
+  const lines = booking.roster.map((m) => {
+    const at = booking.confirmations[m.slackUserId];
+    const role = m.role === 'captain' ? ' (captain)' : '';
+    return at === undefined
+      ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`
+      : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: timezone }))}`;
+  });
+  return `*Crew*\n${lines.join('\n')}`;
+}
+
+export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string }): SlackMessage {
+  const id = booking.id;
+  const blocks: KnownBlock[] = [
+    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: `*${STATE_TITLE[booking.state]}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}` } },
+  ];
+  const guestReady = booking.steps.guest_cache.status === 'done';
+  if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
+  if (booking.state === 'done' || booking.steps.crew_notice.status === 'done') {
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: crewSection(booking, opts.timezone) } });
+  }
+  if (booking.state === 'failed') {
+    blocks.push({
+      type: 'actions',
+      block_id: bookingBlockId(id, 'retry'),
+      elements: [{ type: 'button', action_id: RETRY_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Retry failed steps' }, value: id }],
+    });
+  }
+  const done = STEP_NAMES.filter((s) => booking.steps[s].status === 'done').length;
+  const text = `${STATE_TITLE[booking.state]}: ${done}/${STEP_NAMES.length} steps done${guestReady ? ` — guest page ${opts.guestUrl}` : ''}`;
+  return { text, blocks };
+}

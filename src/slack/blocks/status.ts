@@ -1,0 +1,19 @@
+/** `/charter status ID` and `/charter help` replies (ephemeral). Money appears only for approvers. */
+import { formatCents } from '../../booking/money';
+import { STEP_NAMES, type BookingRecord } from '../../pipeline/types';
+import { costLines } from './approval';
+import { stepLine } from './progress';
+
+export function statusText(booking: BookingRecord, opts: { guestUrl: string; showMoney: boolean }): string {
+  const lines = [`*Booking \`${booking.id}\`* — ${booking.request.guestName}, ${booking.request.date} ${booking.request.departureTime} · state *${booking.state.replace('_', ' ')}*`, ...STEP_NAMES.map((s) => stepLine(booking, s))];
+  if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
+  if (opts.showMoney) lines.push(`Net ${formatCents(booking.costs.netCents)}\n\`\`\`\n${costLines(booking.costs).join('\n')}\n\`\`\``);
+  return lines.join('\n');
+}
+
+export const HELP_TEXT = [
+  '*/charter* — open the booking form (approval message with costs goes to the ops channel)',
+  '*/charter status ID* — where a booking stands: each step and the guest page',
+  '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
+  '*/charter help* — this message',
+].join('\n');

@@ -1,0 +1,43 @@
+/**
+ * How a Slack message names its booking: the bot sets message metadata (event_type
+ * charter_booking) and prefixes block ids with `booking:{ID}:`. Shortcut payloads do not always
+ * carry metadata, so block ids are the fallback.
+ */
+import { parseSessionId } from '../booking/session-id';
+
+export const BOOKING_EVENT_TYPE = 'charter_booking';
+const BLOCK_PREFIX = /^booking:([0-9A-Za-z]+):/;
+
+export function bookingBlockId(bookingId: string, part: string): string {
+  return `booking:${bookingId}:${part}`;
+}
+
+export function bookingMetadata(bookingId: string): { event_type: string; event_payload: { booking_id: string } } {
+  return { event_type: BOOKING_EVENT_TYPE, event_payload: { booking_id: bookingId } };
+}
+
+interface MessageLike {
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+  blocks?: { block_id?: string }[];
+}
+
+export function bookingIdFromMessage(message: unknown): string | undefined {
+  if (message === null || typeof message !== 'object') return undefined;
+  const m = message as MessageLike;
+  if (m.metadata?.event_type === BOOKING_EVENT_TYPE) {
+    const id = m.metadata.event_payload?.booking_id;
+    if (typeof id === 'string' && parseSessionId(id)) return parseSessionId(id);
+  }
+  for (const block of Array.isArray(m.blocks) ? m.blocks : []) {
+    const match = typeof block?.block_id === 'string' ? BLOCK_PREFIX.exec(block.block_id) : null;
+    if (match?.[1] && parseSessionId(match[1])) return parseSessionId(match[1]);
+  }
+  return undefined;
+}
+
+/** Bolt parses X-Slack-Retry-Num into context.retryNum; a header value that is not a count is treated as absent. */
+export function parseRetryNum(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d{1,3}$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}

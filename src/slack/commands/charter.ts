@@ -1,0 +1,68 @@
+/**
+ * /charter and its subcommands. Bare /charter opens the booking modal: ack, then views.open with
+ * the trigger id before any other outside call (the trigger expires in 3 s). Subcommands live in
+ * SUBCOMMANDS so new ones (doctor) are one entry.
+ */
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { parseSessionId } from '../../booking/session-id';
+import { bookingModal } from '../blocks/modal';
+import { HELP_TEXT, statusText } from '../blocks/status';
+import { guestUrl, isApprover, type SlackDeps } from '../context';
+import { tellUser } from '../ephemeral';
+import { refreshGuestPage } from '../refresh';
+
+export interface SubcommandInput {
+  deps: SlackDeps;
+  client: WebClient;
+  userId: string;
+  channelId: string;
+  args: string[];
+  reply: (text: string) => Promise<void>;
+}
+
+export interface Subcommand {
+  usage: string;
+  run(input: SubcommandInput): Promise<void>;
+}
+
+export const SUBCOMMANDS: Record<string, Subcommand> = {
+  help: { usage: '/charter help', run: ({ reply }) => reply(HELP_TEXT) },
+  status: {
+    usage: '/charter status ID',
+    async run({ deps, userId, args, reply }) {
+      const id = parseSessionId(args[0] ?? '');
+      if (!id) return reply('Usage: `/charter status ID` — the booking id is in the approval message.');
+      const booking = await deps.api.get(id);
+      if (!booking) return reply(`No booking \`${id}\`.`);
+      return reply(statusText(booking, { guestUrl: guestUrl(deps.config, id), showMoney: isApprover(deps.config, userId) }));
+    },
+  },
+  refresh: {
+    usage: '/charter refresh ID',
+    async run({ deps, userId, args, reply }) {
+      const id = parseSessionId(args[0] ?? '');
+      if (!id) return reply('Usage: `/charter refresh ID`.');
+      return reply(await refreshGuestPage(deps, id, userId));
+    },
+  },
+};
+
+export function charterCommand(deps: SlackDeps) {
+  return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const [name, ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    if (name === undefined) {
+      await ack();
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: command.channel_id }, nowMs: deps.now() }),
+      });
+      return;
+    }
+    await ack();
+    const reply = (text: string) => tellUser(client, deps.log, { channel: command.channel_id, user: command.user_id }, text);
+    const sub = SUBCOMMANDS[name.toLowerCase()];
+    if (!sub) return reply(`I don't know \`${name}\`.\n${HELP_TEXT}`);
+    await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args, reply });
+  };
+}

@@ -1,0 +1,26 @@
+/** What every Slack listener needs, built once by the composition root (src/app.ts). */
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { BookingApi } from '../pipeline/api';
+import type { ProgressPublisher } from './progress/publisher';
+import type { UserDirectory } from './users';
+
+export interface SlackDeps {
+  api: BookingApi;
+  config: Config;
+  log: Logger;
+  now: () => number;
+  users: UserDirectory;
+  progress: ProgressPublisher;
+  /** A client that rejects 429s instead of sleeping inside the call (the publisher handles Retry-After). */
+  client: WebClient;
+}
+
+export function isApprover(config: Config, userId: string): boolean {
+  return config.slack.approvers.includes(userId);
+}
+
+export function guestUrl(config: Config, bookingId: string): string {
+  return `${config.guest.siteUrl}/g/${bookingId}`;
+}

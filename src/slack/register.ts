@@ -1,0 +1,14 @@
+/** Every Slack surface, registered on one Bolt app. */
+import type { App } from '@slack/bolt';
+import { register as registerActions } from './actions';
+import { register as registerCommands } from './commands';
+import type { SlackDeps } from './context';
+import { register as registerShortcuts } from './shortcuts';
+import { register as registerViews } from './views';
+
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommands(app, deps);
+  registerViews(app, deps);
+  registerActions(app, deps);
+  registerShortcuts(app, deps);
+}

@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../context';
+import { REFRESH_SHORTCUT_CALLBACK_ID, refreshShortcut } from './refresh-guest-page';
+
+export function register(app: App, deps: SlackDeps): void {
+  app.shortcut({ callback_id: REFRESH_SHORTCUT_CALLBACK_ID, type: 'message_action' }, refreshShortcut(deps));
+}

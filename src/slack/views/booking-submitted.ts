@@ -1,0 +1,47 @@
+/**
+ * Booking modal submitted. Schema errors go back next to their fields (block id = field name) and
+ * nothing is posted. A valid booking: ack (closes the modal), resolve the roster, compute costs,
+ * store it, post the approval message, remember where it is.
+ */
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { computeCosts } from '../../booking/costs';
+import { parseBookingRequest } from '../../booking/schema';
+import { newSessionId } from '../../booking/session-id';
+import { modalValuesToInput, parseModalMetadata } from '../blocks/modal';
+import { bookingMetadata } from '../booking-ref';
+import type { SlackDeps } from '../context';
+import { tellUser } from '../ephemeral';
+import { renderApproval } from '../render';
+
+export function bookingSubmitted(deps: SlackDeps) {
+  return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const parsed = parseBookingRequest(modalValuesToInput(view.state.values as never), {
+      now: new Date(deps.now()),
+      timezone: deps.config.timezone,
+      capacity: deps.config.operator.capacity,
+    });
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
+      return;
+    }
+    await ack();
+    const userId = body.user.id;
+    const origin = parseModalMetadata(view.private_metadata);
+    const channel = deps.config.slack.opsChannel ?? origin?.channel ?? userId;
+    const request = parsed.value;
+    const id = newSessionId();
+    const log = deps.log.child({ bookingId: id });
+    try {
+      const roster = await deps.users.roster(request.captain, request.crew);
+      const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
+      const booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel } });
+      const message = renderApproval(booking, deps.config);
+      const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(id) });
+      if (posted.ts) await deps.api.setSlackRefs(id, { approvalTs: posted.ts });
+      log.info({ channel }, 'approval requested');
+    } catch (err) {
+      log.error({ err }, 'booking could not be created');
+      await tellUser(client, deps.log, { channel: origin?.channel, user: userId }, `The booking for ${request.guestName} could not be created (${(err as { code?: string }).code ?? 'error'}). Nothing was booked; try /charter again.`);
+    }
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * One running bot for Slack integration tests: the real app (HTTP receiver on an ephemeral port,
+ * signature checks on), the Slack Web API stand-in, a SQLite store in a temp folder, and scripted
+ * integration steps (the crew_notice step is the real one, posting to the stand-in).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildApp, type AppDeps, type RunningApp } from '../../../src/app';
+import { loadConfig, type Config } from '../../../src/config';
+import { createLogger } from '../../../src/log';
+import type { BookingRecord, StepName } from '../../../src/pipeline/types';
+import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
+import { bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const APPROVER = 'U0APPROVE1';
+export const OUTSIDER = 'U0OUTSIDER';
+export const CAPTAIN = 'U0CAPTAIN1';
+export const CREW = ['U0CREW0001', 'U0CREW0002'] as const;
+export const OPS_CHANNEL = 'C0OPS00001';
+export const ORIGIN_CHANNEL = 'C0ORIGIN01';
+
+export interface Harness {
+  slack: SlackApiStandin;
+  running: RunningApp;
+  requester: SlackRequester;
+  config: Config;
+  steps: ScriptedSteps;
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {}): Promise<Harness> {
+  const slack = await startSlackApiStandin();
+  const dir = mkdtempSync(join(tmpdir(), 'charter-slack-'));
+  const loaded = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    PORT: '0',
+    CHARTER_APPROVERS: APPROVER,
+    CHARTER_OPS_CHANNEL: OPS_CHANNEL,
+    DASHBOARD_URL: 'http://127.0.0.1:9/dashboard',
+    DASHBOARD_TOKEN: 'dash-token-secret-value',
+    SCC_API_URL: 'https://abc123.execute-api.us-west-2.amazonaws.com/prod',
+    SCC_SERVICE_KEY: 'scc-service-key-secret',
+    SCC_EVENTS_TABLE: 'scc-events',
+    GUEST_BUCKET: 'guest-site-local',
+    GUEST_DISTRIBUTION_ID: 'E1TESTDIST',
+    GUEST_SITE_URL: 'https://queenofsandiego.com',
+    CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
+    CHARTER_TIMEZONE: 'America/Los_Angeles',
+    ...opts.env,
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const logLines: string[] = [];
+  const log = createLogger({ level: 'debug', destination: new Writable({ write: (chunk: Buffer, _e, cb) => (logLines.push(chunk.toString()), cb()) }) });
+  const steps = new ScriptedSteps();
+  const scripted = steps.implementations;
+  const built = await buildApp(loaded.config, {
+    log,
+    host: '127.0.0.1',
+    integrationSteps: () => ({ calendar: scripted.calendar, scc_event: scripted.scc_event, revenue_guard: scripted.revenue_guard, guest_page: scripted.guest_page, guest_cache: async (ctx) => ({ ...(await scripted.guest_cache(ctx)), invalidationId: `I${ctx.booking.id}${steps.calls.guest_cache}` }) }),
+    slackClientOptions: { retryConfig: { retries: 0 } },
+    runner: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
+    progressMinIntervalMs: 200,
+    ...opts.deps,
+  });
+  const running = await built.start();
+  const requester = new SlackRequester({ url: running.url ?? '', signingSecret: SIGNING_SECRET });
+  return {
+    slack,
+    running,
+    requester,
+    config: loaded.config,
+    steps,
+    logLines,
+    async close() {
+      await running.stop();
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const VALID_FIELDS = {
+  guestName: 'Maria Delgado',
+  guestEmail: 'maria@example.com',
+  guestPhone: '+1 619 555 0100',
+  date: `${new Date().getUTCFullYear() + 1}-07-04`,
+  departureTime: '16:00',
+  durationHours: '5',
+  partySize: '6',
+  priceCents: '1200',
+  captain: CAPTAIN,
+  crew: [...CREW],
+  crewHours: '5',
+  captainHours: '3',
+  boatsetterRef: 'BS-48213',
+  notes: 'Birthday; guest pays $1,200 — net after fees $584',
+};
+
+export function approvalPosts(slack: SlackApiStandin): RecordedSlackCall[] {
+  return slack.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === undefined && JSON.stringify(c.body.blocks ?? []).includes('booking_approve'));
+}
+
+/** Submits the modal and waits for the approval message; returns the booking id. */
+export async function submitBooking(h: Harness, fields: Record<string, string | string[] | undefined> = VALID_FIELDS): Promise<string> {
+  const before = approvalPosts(h.slack).length;
+  const res = await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }));
+  if (res.status !== 200) throw new Error(`view submission answered ${res.status}`);
+  await h.slack.waitFor(() => approvalPosts(h.slack).length > before);
+  const post = approvalPosts(h.slack)[before];
+  const id = (post?.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id;
+  if (!id) throw new Error('approval message without booking metadata');
+  // the approval ts is saved right after the post
+  await waitForBooking(h, id, (b) => b.slack.approvalTs !== undefined);
+  return id;
+}
+
+export async function waitForBooking(h: Harness, id: string, predicate: (b: BookingRecord) => boolean, timeoutMs = 10_000): Promise<BookingRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const b = await h.running.built.api.get(id);
+    if (b && predicate(b)) return b;
+    if (Date.now() > deadline) throw new Error(`booking ${id}: condition not met (state ${b?.state})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function settle(h: Harness): Promise<void> {
+  await h.running.built.service.idle();
+  await h.running.built.progress.idle();
+}
+
+export function stepCalls(h: Harness, step: StepName): number {
+  return h.steps.calls[step];
+}
