@@ -9,12 +9,14 @@
  */
 import { toCrewSafeView } from '../booking/crew-safe';
 import type { Config } from '../config';
+import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
 import type { RevenueGuard } from '../integrations/revenue-guard';
 import { sccEventPayload, type SccClient } from '../integrations/scc';
+import type { Logger } from '../log';
 import type { StepContext, StepImplementations, StepName, StepResult } from './types';
 
 export interface StepDependencies {
@@ -47,7 +49,21 @@ function requireResult(ctx: StepContext, step: StepName, field: string): string 
   return value;
 }
 
-export function createStepImplementations(deps: StepDependencies): IntegrationSteps {
+/**
+ * Adapters built from configuration by createIntegrations (process.env supplies the AWS SDK's own
+ * endpoint/credential variables unless `env` is given). They live as long as the process.
+ */
+export interface StepsFromConfig {
+  config: Config;
+  log?: Logger;
+  env?: Record<string, string | undefined>;
+}
+
+export function createStepImplementations(input: StepDependencies | StepsFromConfig): IntegrationSteps {
+  const deps: StepDependencies =
+    'calendar' in input
+      ? input
+      : { config: input.config, ...createIntegrations(input.config, { ...(input.env ? { env: input.env } : {}), ...(input.log ? { log: input.log } : {}) }) };
   const { config } = deps;
   const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
   const renderPage = deps.renderPage ?? renderGuestPage;

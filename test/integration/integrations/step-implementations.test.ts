@@ -98,6 +98,13 @@ describe('integration steps', () => {
     expect({ cal: standins.dashboard.entries().length, scc: standins.scc.events().length, inv: standins.cloudfront.invalidations().length }).toEqual(before);
   });
 
+  it('can build its own adapters from configuration alone (what the composition root calls)', async () => {
+    const fromConfig = createStepImplementations({ config, env: standins.env, log });
+    const booking = sampleRecord();
+    await expect(fromConfig.calendar(ctx(booking, {}))).resolves.toMatchObject({ created: true });
+    await expect(fromConfig.guest_page(ctx(booking, {}))).resolves.toMatchObject({ guestUrl: `${standins.env.GUEST_SITE_URL}/g/${booking.id}` });
+  });
+
   it('guest_cache without a guest_page result fails as a non-retryable bug', async () => {
     await expect(steps.guest_cache(ctx(sampleRecord(), {}))).rejects.toMatchObject({ code: 'PIPELINE_MISSING_RESULT', retryable: false });
   });
