@@ -1,6 +1,7 @@
 /** The exact CloudFront Function file, evaluated in a bare V8 context with CloudFront event shapes. */
+import { statSync } from 'node:fs';
 import fc from 'fast-check';
-import { loadCloudFrontFunction, viewerRequestEvent } from '../../../src/edge/load';
+import { GUEST_REWRITE_FILE, loadCloudFrontFunction, viewerRequestEvent } from '../../../src/edge/load';
 
 const handler = loadCloudFrontFunction();
 const rewrite = (uri: string) => handler(viewerRequestEvent(uri)).uri;
@@ -33,6 +34,11 @@ describe('guest-rewrite CloudFront Function', () => {
     '/jada-guest-0123456789ab.html',
   ])('leaves %s untouched', (uri) => {
     expect(rewrite(uri)).toBe(uri);
+  });
+
+  it('fits CloudFront Functions limits: one file under 10 KB, no module system', () => {
+    expect(statSync(GUEST_REWRITE_FILE).size).toBeLessThan(10 * 1024);
+    expect(() => loadCloudFrontFunction()).not.toThrow();
   });
 
   it('keeps the rest of the request (headers, querystring, method) as it was', () => {
