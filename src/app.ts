@@ -14,6 +14,7 @@ import { openStore } from './pipeline/open-store';
 import type { RunnerOptions } from './pipeline/runner';
 import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
+import { createStepImplementations, type IntegrationSteps } from './pipeline/step-implementations';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { createCrewNoticeStep } from './slack/crew-notice';
@@ -22,7 +23,7 @@ import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { createUserDirectory } from './slack/users';
 
-export type IntegrationSteps = Omit<StepImplementations, 'crew_notice'>;
+export type { IntegrationSteps };
 
 export interface AppDeps {
   log: Logger;
@@ -30,7 +31,12 @@ export interface AppDeps {
   now?: () => number;
   /** An already open store (tests share one); default openStore(config.store). */
   store?: BookingStore;
-  /** The integration steps; default createStepImplementations from the pipeline layer. */
+  /**
+   * Environment for the integration adapters' AWS SDK variables (AWS_ENDPOINT_URL_*, credentials);
+   * default process.env. Tests and the sandbox pass startStandins().env here.
+   */
+  env?: Record<string, string | undefined>;
+  /** The integration steps; default createStepImplementations({ config, log, env }). */
   integrationSteps?: (config: Config, log: Logger) => IntegrationSteps | Promise<IntegrationSteps>;
   /** Replaces individual steps after everything is wired (tests inject failures). */
   stepOverrides?: Partial<StepImplementations>;
@@ -80,14 +86,6 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-async function defaultIntegrationSteps(config: Config, log: Logger): Promise<IntegrationSteps> {
-  // TODO(wire): becomes a static import once src/pipeline/step-implementations.ts lands.
-  const modulePath = './pipeline/step-implementations';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(modulePath) as { createStepImplementations: (deps: { config: Config; log: Logger }) => IntegrationSteps };
-  return mod.createStepImplementations({ config, log });
-}
-
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
@@ -101,7 +99,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
   const client = new WebClient(config.slack.botToken, { ...clientOptions, rejectRateLimitedCalls: true, logger: boltLogger(log) });
 
-  const integration = await (deps.integrationSteps ?? defaultIntegrationSteps)(config, log);
+  const integration = deps.integrationSteps
+    ? await deps.integrationSteps(config, log)
+    : createStepImplementations({ config, log, ...(deps.env ? { env: deps.env } : {}) });
   const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
   const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...deps.runner });
 

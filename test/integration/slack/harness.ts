@@ -11,6 +11,7 @@ import { buildApp, type AppDeps, type RunningApp } from '../../../src/app';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import type { BookingRecord, StepName } from '../../../src/pipeline/types';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
 import { bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
@@ -30,11 +31,14 @@ export interface Harness {
   config: Config;
   steps: ScriptedSteps;
   logLines: string[];
+  /** With `real: true`: the integration stand-ins the production steps talk to. */
+  standins?: Standins;
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {}): Promise<Harness> {
+export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps>; real?: boolean } = {}): Promise<Harness> {
   const slack = await startSlackApiStandin();
+  const standins = opts.real ? await startStandins() : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'charter-slack-'));
   const loaded = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
@@ -53,6 +57,7 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     GUEST_SITE_URL: 'https://queenofsandiego.com',
     CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
     CHARTER_TIMEZONE: 'America/Los_Angeles',
+    ...standins?.env,
     ...opts.env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -63,7 +68,8 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
   const built = await buildApp(loaded.config, {
     log,
     host: '127.0.0.1',
-    integrationSteps: () => ({ calendar: scripted.calendar, scc_event: scripted.scc_event, revenue_guard: scripted.revenue_guard, guest_page: scripted.guest_page, guest_cache: async (ctx) => ({ ...(await scripted.guest_cache(ctx)), invalidationId: `I${ctx.booking.id}${steps.calls.guest_cache}` }) }),
+    ...(standins ? { env: { ...standins.env } } : {}),
+    integrationSteps: standins ? undefined : () => ({ calendar: scripted.calendar, scc_event: scripted.scc_event, revenue_guard: scripted.revenue_guard, guest_page: scripted.guest_page, guest_cache: async (ctx) => ({ ...(await scripted.guest_cache(ctx)), invalidationId: `I${ctx.booking.id}${steps.calls.guest_cache}` }) }),
     slackClientOptions: { retryConfig: { retries: 0 } },
     runner: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
     progressMinIntervalMs: 200,
@@ -78,9 +84,11 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     config: loaded.config,
     steps,
     logLines,
+    ...(standins ? { standins } : {}),
     async close() {
       await running.stop();
       await slack.close();
+      await standins?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
