@@ -3,7 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CostBreakdown } from '../../booking/costs';
 import { formatCents } from '../../booking/money';
-import { charterSchedule, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
+import { charterSchedule, humanDate, humanTime, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
 import { escapeMrkdwn, mention, whenText } from './format';
@@ -77,7 +77,7 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
       fields: [
         { type: 'mrkdwn', text: `*Guest*\n${guest}` },
         { type: 'mrkdwn', text: `*Party size*\n${r.partySize}` },
-        { type: 'mrkdwn', text: `*Date*\n${humanDate(schedule.departure)}` },
+        { type: 'mrkdwn', text: `*Guests check in*\n${humanTime(schedule.checkIn)}` },
         { type: 'mrkdwn', text: `*Departure – return*\n${humanTimeRange(schedule)}` },
         { type: 'mrkdwn', text: `*Roster*\n${rosterText(input.roster)}` },
         { type: 'mrkdwn', text: `*Boatsetter*\n${r.boatsetterRef ? escapeMrkdwn(r.boatsetterRef) : '—'}` },

@@ -39,9 +39,11 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
     case 'failed':
       return `:x: ${label} — failed: ${escapeMrkdwn(s.error?.message ?? 'unknown error')}${s.error?.code ? ` (\`${s.error.code}\`)` : ''}`;
     case 'pending': {
-      const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done');
-      const suffix = waitingFor.length > 0 && booking.state !== 'pending_approval' ? ` for ${waitingFor.map((d) => STEP_LABELS[d].toLowerCase()).join(' and ')}` : '';
-      return `:white_circle: ${label} — waiting${suffix}`;
+      const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done').map((d) => STEP_LABELS[d]);
+      if (booking.state === 'pending_approval' || waitingFor.length === 0) return `:white_circle: ${label} — waiting`;
+      // In a failed booking nothing more will start until Retry: say what the step needs.
+      if (booking.state === 'failed') return `:white_circle: ${label} — not started: needs ${waitingFor.join(' and ')}`;
+      return `:white_circle: ${label} — waiting for ${waitingFor.join(' and ')}`;
     }
   }
 }

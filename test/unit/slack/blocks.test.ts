@@ -1,0 +1,146 @@
+/** Pure Block Kit builders, read as text the way an operator reads them. */
+import { computeCosts } from '../../../src/booking/costs';
+import { loadConfig, type Config } from '../../../src/config';
+import { newBookingRecord } from '../../../src/pipeline/state-machine';
+import { STEP_NAMES, type BookingRecord } from '../../../src/pipeline/types';
+import { approvalMessage, costLines } from '../../../src/slack/blocks/approval';
+import { crewMessage, parseConfirmValue } from '../../../src/slack/blocks/crew';
+import { bookingModal, modalValuesToInput, parseModalMetadata } from '../../../src/slack/blocks/modal';
+import { progressMessage } from '../../../src/slack/blocks/progress';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
+import { bookingIdFromMessage, parseRetryNum } from '../../../src/slack/booking-ref';
+import { crewSafeViewOf } from '../../../src/slack/crew-notice';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+import { validEnv } from '../../support/env';
+import { bookingModalState } from '../../support/slack-requests';
+
+const ID = 'K7M2Q9TX4B1P';
+const loaded = loadConfig(validEnv());
+if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+const config: Config = loaded.config;
+const request = sampleRequest();
+const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
+const approvalInput = { bookingId: ID, request, roster: sampleRoster, costs, createdBy: 'U0APPROVE1', timezone: 'America/Los_Angeles', capacity: 6, checkInLeadMinutes: 30 };
+
+function record(mutate: (r: BookingRecord) => void = () => undefined): BookingRecord {
+  const r = newBookingRecord({ id: ID, request, roster: sampleRoster, costs, createdBy: 'U0APPROVE1', slack: { channel: 'C0OPS00001', approvalTs: '1.1' } }, 1_900_000_000_000);
+  mutate(r);
+  return r;
+}
+
+describe('approval message', () => {
+  it('lays the known-answer costs out in aligned columns', () => {
+    const lines = costLines(costs);
+    expect(lines).toEqual([
+      'Charter price  gross               $1,200.00',
+      'Crew           2 × $25.00/h × 5 h   −$250.00',
+      'Captain        $50.00/h × 3 h       −$150.00',
+      'Port fees      18% of gross         −$216.00',
+      '────────────────────────────────────────────',
+      'Net                                  $584.00',
+    ]);
+  });
+
+  it('reads well as text, names the zone, and loses its buttons once decided', () => {
+    const pending = blocksToText(approvalMessage(approvalInput).blocks);
+    const approved = blocksToText(approvalMessage(approvalInput, { kind: 'approved', userId: 'U0APPROVE1', atMs: Date.UTC(2030, 6, 1, 19, 5) }).blocks);
+    process.stdout.write(`\n--- approval (pending) ---\n${pending}\n--- approval (approved) ---\n${approved}\n`);
+    expect(pending).toContain('4:00 PM PDT – 9:00 PM PDT');
+    expect(pending).toContain('Pacific Time (America/Los_Angeles)');
+    expect(pending).toContain('[ Approve ](primary)  [ Cancel ](danger)');
+    expect(approved).toContain('Approved by <@U0APPROVE1> at Mon, Jul 1, 2030, 12:05 PM PDT');
+    expect(approved).not.toContain('[ Approve ]');
+  });
+
+  it('warns about a negative net and an empty crew', () => {
+    const losing = computeCosts({ grossCents: 10000, crewCount: 0, crewHours: 5, captainHours: 5 }, RATES);
+    const text = blocksToText(approvalMessage({ ...approvalInput, request: { ...request, crew: [] }, costs: losing }).blocks);
+    expect(text).toContain(':warning: Net is negative');
+    expect(text).toContain(':warning: No crew assigned');
+  });
+});
+
+describe('progress message', () => {
+  it('shows each step state, the failure fix, the Retry button only when failed, and the guest URL once the cache is cleared', () => {
+    const running = record((r) => {
+      r.state = 'running';
+      r.steps.calendar = { status: 'done', attempts: 1, result: { calendarId: 'cal-42', created: true } };
+      r.steps.guest_page = { status: 'done', attempts: 1, result: { key: 'jada-guest-k7m2q9tx4b1p.html' } };
+      r.steps.guest_cache = { status: 'done', attempts: 1, result: { invalidationId: 'I2ABC' } };
+      r.steps.scc_event = { status: 'running', attempts: 2, error: { message: 'SCC is unavailable; it will be retried.', code: 'SCC_UNAVAILABLE', retryable: true } };
+    });
+    const text = blocksToText(progressMessage(running, { guestUrl: `https://queenofsandiego.com/g/${ID}`, timezone: 'America/Los_Angeles' }).blocks);
+    const failed = record((r) => {
+      r.state = 'failed';
+      r.steps.scc_event = { status: 'failed', attempts: 1, error: { message: 'SCC rejected the service key: check SCC_SERVICE_KEY.', code: 'SCC_UNAUTHORIZED', retryable: false } };
+    });
+    const failedText = blocksToText(progressMessage(failed, { guestUrl: 'x', timezone: 'America/Los_Angeles' }).blocks);
+    const done = record((r) => {
+      r.state = 'done';
+      for (const s of STEP_NAMES) r.steps[s] = { status: 'done', attempts: 1, result: {} };
+      r.confirmations = { U0CREW0001: Date.UTC(2030, 6, 1, 20, 0) };
+    });
+    const doneText = blocksToText(progressMessage(done, { guestUrl: `https://queenofsandiego.com/g/${ID}`, timezone: 'America/Los_Angeles' }).blocks);
+    process.stdout.write(`\n--- progress (running) ---\n${text}\n--- progress (failed) ---\n${failedText}\n--- progress (done) ---\n${doneText}\n`);
+    expect(text).toContain('Calendar entry — calendarId `cal-42`');
+    expect(text).toContain('SCC event — running (attempt 2)');
+    expect(text).toContain('Money removed from SCC — waiting for SCC event');
+    expect(text).toContain(`Guest page*  https://queenofsandiego.com/g/${ID}`);
+    expect(text).not.toContain('Retry');
+    expect(failedText).toContain(':x: SCC event — failed: SCC rejected the service key: check SCC_SERVICE_KEY. (`SCC_UNAUTHORIZED`)');
+    expect(failedText).toContain('[ Retry failed steps ]');
+    expect(failedText).toContain('Crew notified — not started: needs Money removed from SCC and Guest page cache cleared');
+    expect(doneText).toContain('<@U0CREW0001> — :white_check_mark: confirmed 1:00 PM PDT');
+    expect(doneText).toContain('<@U0CREW0002> — not confirmed yet');
+  });
+});
+
+describe('crew message', () => {
+  it('is built from the crew-safe view: roster, times, checklist, guest URL, and no money anywhere', () => {
+    const message = crewMessage(crewSafeViewOf(record(), config), { U0CAPTAIN1: Date.UTC(2030, 6, 1, 18, 30) });
+    const text = blocksToText(message.blocks);
+    process.stdout.write(`\n--- crew post ---\n${text}\n`);
+    const all = JSON.stringify(message);
+    expect(all).not.toMatch(/\$|1,?200|584|250\.00|net|gross|fee|price|Birthday/i);
+    expect(text).toContain('Captain: <@U0CAPTAIN1> — :white_check_mark: confirmed 11:30 AM PDT');
+    expect(text).toContain('Crew: <@U0CREW0001> — please confirm');
+    expect(text).toContain('[ Confirm — Lee Park ]');
+    expect(text).not.toContain('Confirm — Sam Ortiz');
+    expect(text).toContain(`https://queenofsandiego.com/g/${ID}`);
+  });
+
+  it('parses only well-formed confirm values', () => {
+    expect(parseConfirmValue(`${ID}:U0CREW0001`)).toEqual({ bookingId: ID, userId: 'U0CREW0001' });
+    expect(parseConfirmValue('nonsense')).toBeUndefined();
+    expect(parseConfirmValue(undefined)).toBeUndefined();
+  });
+});
+
+describe('modal', () => {
+  it('uses field names as block ids and round-trips its state to the schema input', () => {
+    const view = bookingModal({ timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01' }, nowMs: Date.UTC(2030, 0, 1) });
+    const ids = view.blocks.map((b) => b.block_id).filter(Boolean);
+    expect(ids).toEqual(['guestName', 'guestEmail', 'guestPhone', 'date', 'departureTime', 'durationHours', 'partySize', 'priceCents', 'captain', 'crew', 'crewHours', 'captainHours', 'boatsetterRef', 'notes']);
+    expect(parseModalMetadata(view.private_metadata)).toEqual({ channel: 'C0ORIGIN01' });
+    expect(parseModalMetadata('garbage')).toBeUndefined();
+    const input = modalValuesToInput(bookingModalState({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'], notes: undefined }) as never);
+    expect(input).toEqual({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'] });
+  });
+});
+
+describe('booking references', () => {
+  it('finds the booking from metadata or block ids, and nothing in other messages', () => {
+    expect(bookingIdFromMessage({ metadata: { event_type: 'charter_booking', event_payload: { booking_id: ID } } })).toBe(ID);
+    expect(bookingIdFromMessage({ blocks: [{ block_id: 'x' }, { block_id: `booking:${ID}:header` }] })).toBe(ID);
+    expect(bookingIdFromMessage({ text: 'hi', blocks: [{ block_id: 'booking:not-an-id!:x' }] })).toBeUndefined();
+    expect(bookingIdFromMessage(null)).toBeUndefined();
+  });
+
+  it('parses X-Slack-Retry-Num as a count, never casting', () => {
+    expect(parseRetryNum('2')).toBe(2);
+    expect(parseRetryNum(['1'])).toBe(1);
+    expect(parseRetryNum('two')).toBeUndefined();
+    expect(parseRetryNum('1e3')).toBeUndefined();
+    expect(parseRetryNum(undefined)).toBeUndefined();
+  });
+});
