@@ -211,6 +211,15 @@ describe('after approval', () => {
     expect(stepCalls(h, 'guest_cache') - cacheCalls).toBe(1);
   });
 
+  it('/charter refresh ID does what the shortcut does', async () => {
+    const cacheCalls = stepCalls(h, 'guest_cache');
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `refresh ${id}` });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain(`invalidation \`I${id}`);
+    expect(stepCalls(h, 'guest_cache') - cacheCalls).toBe(1);
+  });
+
   it('reports store reachability on GET /healthz', async () => {
     const res = await fetch(`${h.running.url}/healthz`);
     expect(res.status).toBe(200);

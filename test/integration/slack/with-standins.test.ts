@@ -8,7 +8,7 @@ import { APPROVER, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, settle, startHarness, subm
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ real: true });
+  h = await startHarness({ real: true, env: { CHARTER_CREW_CHANNEL: 'C0CREW0001' } });
 });
 afterAll(async () => {
   await h.close();
@@ -34,6 +34,9 @@ it('takes a booking from /charter to a thread showing a guest URL that serves th
   const page = await fetch(url);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('Maria');
+
+  const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call'));
+  expect(crewPosts.map((c) => [c.body.channel, c.body.thread_ts])).toEqual([['C0CREW0001', undefined]]);
 
   for (const member of CREW) {
     await h.requester.interact(blockActionPayload({ userId: member, actionId: `crew_confirm:${member}`, value: `${id}:${member}`, channelId: OPS_CHANNEL }));
