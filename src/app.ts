@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type AwsLambdaReceiver, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config';
 import type { Logger } from './log';
@@ -48,6 +48,13 @@ export interface AppDeps {
   /** Interface the HTTP receiver binds (default all interfaces; tests use 127.0.0.1). */
   host?: string;
   ownerId?: string;
+  /**
+   * A receiver built by the caller (src/lambda.ts passes an AwsLambdaReceiver); wins over HTTP and
+   * Socket Mode. start() is then not used: the caller serves requests through the receiver.
+   */
+  receiver?: AwsLambdaReceiver;
+  /** Start pipelines in this process after approve/retry (default true; false on Lambda, where the table stream starts them). */
+  autoRun?: boolean;
 }
 
 export interface BuiltApp {
@@ -103,7 +110,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ? await deps.integrationSteps(config, log)
     : createStepImplementations({ config, log, ...(deps.env ? { env: deps.env } : {}) });
   const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
-  const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...deps.runner });
+  const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
   service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
@@ -112,7 +119,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const boltLog = boltLogger(log);
   let receiver: HTTPReceiver | undefined;
   let bolt: App;
-  if (config.slack.appToken) {
+  if (deps.receiver) {
+    bolt = new App({ receiver: deps.receiver, authorize, clientOptions, logger: boltLog });
+  } else if (config.slack.appToken) {
     bolt = new App({ appToken: config.slack.appToken, socketMode: true, authorize, clientOptions, logger: boltLog });
   } else {
     receiver = new HTTPReceiver({
