@@ -225,6 +225,12 @@ function crossFieldProblems(env: Env): string[] {
       );
     }
   }
+  // Lambda's disk is per instance and temporary, and the pipeline runs in another function: only
+  // a shared table keeps one booking's state (and its step claims) consistent across them.
+  const store = value('CHARTER_STORE');
+  if (value('AWS_LAMBDA_FUNCTION_NAME') && !store?.startsWith('dynamodb:')) {
+    problems.push('CHARTER_STORE must be dynamodb:TABLE on AWS Lambda — a SQLite file does not survive the instance nor reach the pipeline function');
+  }
   return problems;
 }
 
