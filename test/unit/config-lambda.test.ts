@@ -6,7 +6,7 @@ const RULE = /^CHARTER_STORE must be dynamodb:TABLE on AWS Lambda/;
 
 describe('configuration on AWS Lambda', () => {
   it('refuses the default SQLite store when AWS_LAMBDA_FUNCTION_NAME is set', () => {
-    const env = { ...validEnv(), ...LAMBDA };
+    const env: Record<string, string | undefined> = { ...validEnv(), ...LAMBDA };
     delete env.CHARTER_STORE;
     const result = loadConfig(env);
     expect(result.ok).toBe(false);
