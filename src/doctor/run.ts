@@ -1,0 +1,108 @@
+/**
+ * Runs every check against one environment. Used by `npm run doctor` (the process environment) and
+ * `/charter doctor` (the running app's configuration, store and Slack client).
+ */
+import { WebClient } from '@slack/web-api';
+import { loadConfig, type Config } from '../config';
+import { createAwsClients } from '../integrations/aws-clients';
+import { openStore } from '../pipeline/open-store';
+import {
+  checkBucket,
+  checkConfiguration,
+  checkDashboard,
+  checkDistribution,
+  checkSccKey,
+  checkSccKeyHash,
+  checkSccTable,
+  checkSccUrl,
+  checkSlack,
+  checkStore,
+  type CheckResult,
+} from './checks';
+
+type Env = Record<string, string | undefined>;
+
+export interface DoctorOptions {
+  env: Env;
+  /** An already loaded configuration (the running app's); default loadConfig(env). */
+  config?: Config;
+  /** The app's Slack client; default a client from the configuration. */
+  slack?: WebClient;
+  /** The app's open store; default one opened (and closed) for the check. */
+  store?: { ping(): Promise<void> };
+}
+
+/** Stands in for a CloudFront SCC_API_URL so the rest of the configuration can still be checked; never called. */
+const PLACEHOLDER_SCC_URL = 'https://doctor-placeholder.execute-api.us-west-2.amazonaws.com/unchecked';
+
+const CHECKED_SYSTEMS = ['Slack', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
+
+export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
+  const sccUrl = checkSccUrl(opts.env);
+  let config = opts.config;
+  const results: CheckResult[] = [];
+  if (config) results.push(...checkConfiguration([]));
+  else {
+    // The SCC URL check owns the CloudFront rule; the configuration check reports everything else.
+    const env = sccUrl.status === 'fail' ? { ...opts.env, SCC_API_URL: PLACEHOLDER_SCC_URL } : opts.env;
+    const loaded = loadConfig(env);
+    results.push(...checkConfiguration(loaded.ok ? [] : loaded.problems));
+    if (loaded.ok) config = loaded.config;
+  }
+  results.push(sccUrl);
+  if (!config) {
+    return [...results, ...CHECKED_SYSTEMS.map((name) => ({ status: 'warn' as const, name, detail: 'not checked: the configuration is incomplete', fix: 'fix the Configuration problems first' }))];
+  }
+  const cfg = config;
+
+  const slack =
+    opts.slack ??
+    new WebClient(cfg.slack.botToken, {
+      ...(cfg.slack.apiUrl ? { slackApiUrl: cfg.slack.apiUrl.endsWith('/') ? cfg.slack.apiUrl : `${cfg.slack.apiUrl}/` } : {}),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 5000,
+    });
+  const aws = createAwsClients(cfg, opts.env);
+  try {
+    const guarded = (name: string, check: () => Promise<CheckResult> | CheckResult) =>
+      Promise.resolve()
+        .then(check)
+        .catch((err: unknown): CheckResult => ({ status: 'fail', name, detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' }));
+    const sccKey: Promise<CheckResult> =
+      sccUrl.status === 'fail'
+        ? Promise.resolve({ status: 'warn', name: 'SCC key', detail: 'not checked: SCC_API_URL is a CloudFront host', fix: 'fix SCC URL first' })
+        : guarded('SCC key', () => checkSccKey(cfg));
+    const store = guarded('State store', async () => {
+      if (opts.store) return checkStore(opts.store, cfg);
+      let opened: Awaited<ReturnType<typeof openStore>>;
+      try {
+        opened = await openStore(cfg.store, { dynamodb: aws.dynamodb });
+      } catch (err) {
+        return checkStore({ ping: () => Promise.reject(err) }, cfg);
+      }
+      try {
+        return await checkStore(opened, cfg);
+      } finally {
+        await opened.close();
+      }
+    });
+    const rest = await Promise.all([
+      guarded('Slack', () => checkSlack(slack, cfg)),
+      guarded('Dashboard', () => checkDashboard(cfg)),
+      sccKey,
+      guarded('SCC key hash', () => checkSccKeyHash(cfg)),
+      guarded('S3 bucket', () => checkBucket(aws, cfg)),
+      guarded('CloudFront', () => checkDistribution(aws, cfg)),
+      guarded('SCC events table', () => checkSccTable(aws, cfg)),
+      store,
+    ]);
+    return [...results, ...rest];
+  } finally {
+    aws.destroy();
+  }
+}
+
+export function hasFailure(results: readonly CheckResult[]): boolean {
+  return results.some((r) => r.status === 'fail');
+}

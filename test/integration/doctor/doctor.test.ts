@@ -1,0 +1,136 @@
+/**
+ * The doctor against the local stand-ins: all green, then each misconfiguration injected one at a
+ * time turns exactly its own check ❌ (with a fix line) and leaves the others ✅.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { CheckResult } from '../../../src/doctor/checks';
+import { formatReport } from '../../../src/doctor/format';
+import { hasFailure, runDoctor } from '../../../src/doctor/run';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+
+let standins: Standins;
+let slack: SlackApiStandin;
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  standins = await startStandins();
+  slack = await startSlackApiStandin();
+  dir = mkdtempSync(join(tmpdir(), 'charter-doctor-'));
+  env = {
+    ...standins.env,
+    SLACK_BOT_TOKEN: 'xoxb-doctor-test',
+    SLACK_SIGNING_SECRET: 'doctor-signing-secret',
+    SLACK_API_URL: slack.url,
+    CHARTER_APPROVERS: 'U0APPROVE1',
+    CHARTER_OPS_CHANNEL: 'C0OPS00001',
+    CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
+  };
+});
+afterAll(async () => {
+  await slack.close();
+  await standins.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const byName = (results: CheckResult[]) => new Map(results.map((r) => [r.name, r]));
+
+function expectOnly(results: CheckResult[], failing: string, alsoNotOk: string[] = []) {
+  const checks = byName(results);
+  const bad = checks.get(failing);
+  expect(bad?.status).toBe('fail');
+  expect(bad?.fix).not.toBe('');
+  for (const r of results) {
+    if (r.name === failing || alsoNotOk.includes(r.name)) continue;
+    expect({ name: r.name, status: r.status }).toEqual({ name: r.name, status: 'ok' });
+  }
+  expect(hasFailure(results)).toBe(true);
+  return bad as CheckResult;
+}
+
+it('is all green against the stand-ins, and leaves no probe object in the bucket', async () => {
+  const results = await runDoctor({ env });
+  expect(results.map((r) => [r.name, r.status])).toEqual([
+    ['Configuration', 'ok'],
+    ['SCC URL', 'ok'],
+    ['Slack', 'ok'],
+    ['Dashboard', 'ok'],
+    ['SCC key', 'ok'],
+    ['SCC key hash', 'ok'],
+    ['S3 bucket', 'ok'],
+    ['CloudFront', 'ok'],
+    ['SCC events table', 'ok'],
+    ['State store', 'ok'],
+  ]);
+  expect(hasFailure(results)).toBe(false);
+  expect(formatReport(results)).toContain('All checks passed.');
+  const s3 = new S3Client({ endpoint: standins.s3.endpoint, region: 'us-west-2', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: env.GUEST_BUCKET }));
+  s3.destroy();
+  expect(listed.KeyCount ?? 0).toBe(0);
+});
+
+it('a wrong dashboard token fails only the dashboard check', async () => {
+  const bad = expectOnly(await runDoctor({ env: { ...env, DASHBOARD_TOKEN: 'not-the-token' } }), 'Dashboard');
+  expect(bad.fix).toContain('DASHBOARD_TOKEN');
+  expect(JSON.stringify(bad)).not.toContain('not-the-token');
+});
+
+it('a wrong SCC key fails only the SCC key check', async () => {
+  const bad = expectOnly(await runDoctor({ env: { ...env, SCC_SERVICE_KEY: 'wrong-scc-key' } }), 'SCC key');
+  expect(bad.fix).toContain('SCC_SERVICE_KEY');
+});
+
+it('an SCC URL on CloudFront fails the SCC URL check; the key is not tried; configuration stays green', async () => {
+  const results = await runDoctor({ env: { ...env, SCC_API_URL: 'https://d111111abcdef8.cloudfront.net/prod' } });
+  const bad = expectOnly(results, 'SCC URL', ['SCC key']);
+  expect(bad.fix).toContain('API Gateway');
+  expect(byName(results).get('SCC key')?.status).toBe('warn');
+});
+
+it('a missing bucket fails only the S3 check', async () => {
+  const s3 = new S3Client({ endpoint: standins.s3.endpoint, region: 'us-west-2', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  await s3.send(new DeleteBucketCommand({ Bucket: env.GUEST_BUCKET }));
+  try {
+    const bad = expectOnly(await runDoctor({ env }), 'S3 bucket');
+    expect(bad.detail).toContain('does not exist');
+    expect(bad.fix).toContain('GUEST_BUCKET');
+  } finally {
+    await s3.send(new CreateBucketCommand({ Bucket: env.GUEST_BUCKET }));
+    s3.destroy();
+  }
+});
+
+it('a missing SCC events table fails only the table check', async () => {
+  const bad = expectOnly(await runDoctor({ env: { ...env, SCC_EVENTS_TABLE: 'no-such-table' } }), 'SCC events table');
+  expect(bad.fix).toContain('SCC_EVENTS_TABLE');
+});
+
+it('a key that does not hash to SCC_SERVICE_KEY_HASH fails only the hash check; the right hash passes in hex and sha512', async () => {
+  const wrong = createHash('sha256').update('some-other-key').digest('hex');
+  expectOnly(await runDoctor({ env: { ...env, SCC_SERVICE_KEY_HASH: wrong } }), 'SCC key hash');
+  const right512 = createHash('sha512').update(env.SCC_SERVICE_KEY ?? '').digest('hex');
+  const results = await runDoctor({ env: { ...env, SCC_SERVICE_KEY_HASH: right512.toUpperCase(), SCC_SERVICE_KEY_HASH_ALGORITHM: 'sha512' } });
+  expect(byName(results).get('SCC key hash')?.status).toBe('ok');
+  expect(hasFailure(results)).toBe(false);
+});
+
+it('a refused bot token and a missing CloudFront distribution are named', async () => {
+  slack.failNext('auth.test', 1, 'invalid_auth');
+  const results = await runDoctor({ env });
+  expect(byName(results).get('Slack')).toMatchObject({ status: 'fail', detail: expect.stringContaining('invalid_auth') });
+  const wrongDist = await runDoctor({ env: { ...env, GUEST_DISTRIBUTION_ID: 'ENOSUCHDIST' } });
+  expect(byName(wrongDist).get('CloudFront')?.status).toBe('fail');
+});
+
+it('a missing variable is a configuration ❌ naming it, and the systems are reported as not checked', async () => {
+  const { DASHBOARD_TOKEN: _omit, ...rest } = env;
+  const results = await runDoctor({ env: rest });
+  expect(results.filter((r) => r.status === 'fail').map((r) => r.detail)).toEqual([expect.stringContaining('DASHBOARD_TOKEN')]);
+  expect(formatReport(results)).toMatch(/❌ Configuration\s+DASHBOARD_TOKEN/);
+});
