@@ -49,7 +49,7 @@ export function checkConfiguration(problems: readonly string[]): CheckResult[] {
 /** auth.test, then conversations.info on the ops channel: is the bot a member (can it post)? Posts nothing. */
 export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult> {
   const name = 'Slack';
-  let team = '';
+  let team: string;
   try {
     const auth = await client.auth.test();
     team = auth.team ?? auth.team_id ?? '';
