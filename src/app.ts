@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type AwsLambdaReceiver, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config';
+import { formatReport } from './doctor/format';
+import { runDoctor } from './doctor/run';
 import type { Logger } from './log';
 import type { BookingApi } from './pipeline/api';
 import { openStore } from './pipeline/open-store';
@@ -150,7 +152,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     log.error({ err }, 'slack listener failed');
   });
 
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client };
+  const doctor = async () => formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor };
   registerListeners(bolt, slackDeps);
 
   const built: BuiltApp = {

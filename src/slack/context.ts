@@ -15,6 +15,8 @@ export interface SlackDeps {
   progress: ProgressPublisher;
   /** A client that rejects 429s instead of sleeping inside the call (the publisher handles Retry-After). */
   client: WebClient;
+  /** Runs the preflight checks (`/charter doctor`) and returns the formatted table; wired by src/app.ts. */
+  doctor?: () => Promise<string>;
 }
 
 export function isApprover(config: Config, userId: string): boolean {

@@ -15,5 +15,6 @@ export const HELP_TEXT = [
   '*/charter* — open the booking form (approval message with costs goes to the ops channel)',
   '*/charter status ID* — where a booking stands: each step and the guest page',
   '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
+  '*/charter doctor* — check every connection and credential, with how to fix each (approvers)',
   '*/charter help* — this message',
 ].join('\n');

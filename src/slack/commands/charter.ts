@@ -46,6 +46,14 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       return reply(await refreshGuestPage(deps, id, userId));
     },
   },
+  doctor: {
+    usage: '/charter doctor',
+    async run({ deps, userId, reply }) {
+      if (!isApprover(deps.config, userId)) return reply('Only approvers can run `/charter doctor`.');
+      if (!deps.doctor) return reply('The doctor is not wired in this process.');
+      return reply(`*charter-bot doctor*\n${await deps.doctor()}`);
+    },
+  },
 };
 
 export function charterCommand(deps: SlackDeps) {
