@@ -4,7 +4,7 @@
  * ReturnValuesOnConditionCheckFailure (see LOCAL-STANDINS.md): code under test must not rely on them.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 export interface DynaliteOptions {
   /** Directory for an on-disk LevelDB; in memory when omitted. */
@@ -24,21 +24,9 @@ export async function startDynalite(opts: DynaliteOptions = {}): Promise<Running
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as DynaliteFactory;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(opts.path ? { path: opts.path } : {}) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // Keep-alive sockets from SDK clients would hold close() open.
-        server.closeAllConnections?.();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    endpoint: listener.url,
+    close: listener.close,
   };
 }

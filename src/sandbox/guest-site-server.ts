@@ -3,9 +3,9 @@
  * CloudFront Function file (src/edge/guest-rewrite.js), and the rewritten URI is read from the bucket.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { loadCloudFrontFunction, viewerRequestEvent } from '../edge/load';
+import { listenOnLoopback } from './loopback';
 
 export interface GuestSiteServer {
   /** e.g. http://127.0.0.1:5555 — use as GUEST_SITE_URL so guest URLs open locally. */
@@ -43,20 +43,9 @@ export async function startGuestSiteServer(opts: { s3: S3Client; bucket: string;
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server, opts.port ?? 0);
   return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    url: listener.url,
+    close: listener.close,
   };
 }

@@ -4,7 +4,7 @@
  * the same servers, so a fault injected here is seen by the real HTTP client exactly as in production.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 export interface RecordedRequest {
   method: string;
@@ -184,17 +184,10 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
   });
   // Keep-alive is what the real client uses; make sure idle sockets do not outlive close().
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listener.url,
     recorder: {
       get requests() {
         return requests;
@@ -212,10 +205,6 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
         faults.length = 0;
       },
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: listener.close,
   };
 }

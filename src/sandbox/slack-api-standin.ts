@@ -5,7 +5,7 @@
  * Faults: the next N calls of a method can answer 429 with Retry-After, or an `ok: false` error.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 export interface SlackTestUser {
   id: string;
@@ -135,8 +135,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     handle(req, res).catch(() => res.writeHead(500).end());
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
 
   const addFault = (method: string, fault: { kind: 'ratelimit' | 'error'; left: number; retryAfterSeconds: number; error: string }) => {
     const list = faults.get(method) ?? [];
@@ -145,7 +144,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   };
 
   return {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: `${listener.url}/api/`,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     setUser: (user) => void users.set(user.id, user),
@@ -174,11 +173,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       calls.length = 0;
       faults.clear();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listener.close,
   };
 }
 
