@@ -1,10 +1,10 @@
 /**
  * What crew may see. Everything crew-facing (SCC payload, crew Slack posts, the guest page) is built
  * from a CrewSafeView, which is assembled field by field — never by spreading a booking — and whose
- * type is checked at compile time to hold no money-like key at any depth. Adding one means editing
- * MoneyWord below, a visible decision in review.
+ * type is checked at compile time to hold no money-like key at any depth (see no-money.ts).
  */
 import type { OperatorDetails } from '../config';
+import type { AssertNoMoney, HasNoMoneyKeys } from './no-money';
 import { firstName } from './schema';
 import { charterSchedule, humanDate, humanTime, humanTimeRange, isoWithOffset } from './time';
 import type { BookingRequest, CrewRole, RosterMember } from './types';
@@ -44,18 +44,8 @@ export interface CrewSafeView {
   readonly guestUrl: string;
 }
 
-type MoneyWord =
-  | 'cent' | 'Cent' | 'price' | 'Price' | 'fee' | 'Fee' | 'cost' | 'Cost' | 'revenue' | 'Revenue'
-  | 'gross' | 'Gross' | 'net' | 'Net' | 'amount' | 'Amount' | 'pay' | 'Pay' | 'rate' | 'Rate' | 'dollar' | 'Dollar';
-type MoneyKey = `${string}${MoneyWord}${string}`;
-type DeepKeys<T> = T extends readonly (infer U)[]
-  ? DeepKeys<U>
-  : T extends object
-    ? { [K in keyof T & string]: K | DeepKeys<T[K]> }[keyof T & string]
-    : never;
-type AssertTrue<T extends true> = T;
 /** Fails to compile if any key of CrewSafeView, at any depth, looks like money. */
-export type CrewSafeViewHasNoMoneyKeys = AssertTrue<[Extract<DeepKeys<CrewSafeView>, MoneyKey>] extends [never] ? true : false>;
+export type CrewSafeViewHasNoMoneyKeys = AssertNoMoney<HasNoMoneyKeys<CrewSafeView>>;
 
 export interface CrewSafeSource {
   sessionId: string;

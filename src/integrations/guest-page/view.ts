@@ -4,6 +4,7 @@
  * guest contact detail (the page is reachable by anyone holding the link) can ride along.
  */
 import { DateTime } from 'luxon';
+import type { AssertNoMoney, HasNoMoneyKeys } from '../../booking/no-money';
 import type { OperatorDetails } from '../../config';
 import { toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
 import { firstName } from '../../booking/schema';
@@ -60,19 +61,8 @@ export interface GuestPageView {
   readonly meta: { readonly title: string; readonly description: string };
 }
 
-type MoneyWord =
-  | 'cent' | 'Cent' | 'price' | 'Price' | 'fee' | 'Fee' | 'cost' | 'Cost' | 'revenue' | 'Revenue'
-  | 'gross' | 'Gross' | 'net' | 'Net' | 'amount' | 'Amount' | 'pay' | 'Pay' | 'rate' | 'Rate' | 'dollar' | 'Dollar';
-type DeepKeys<T> = T extends readonly (infer U)[]
-  ? DeepKeys<U>
-  : T extends object
-    ? { [K in keyof T & string]: K | DeepKeys<T[K]> }[keyof T & string]
-    : never;
-type AssertTrue<T extends true> = T;
 /** Same compile-time guard as CrewSafeView: no key of the guest view, at any depth, looks like money. */
-export type GuestPageViewHasNoMoneyKeys = AssertTrue<
-  [Extract<DeepKeys<GuestPageView>, `${string}${MoneyWord}${string}`>] extends [never] ? true : false
->;
+export type GuestPageViewHasNoMoneyKeys = AssertNoMoney<HasNoMoneyKeys<GuestPageView>>;
 
 export type GuestPageSource = CrewSafeSource & { guestFullName: string };
 
