@@ -6,7 +6,7 @@
 import type { OperatorDetails } from '../config';
 import { charterSchedule, isoWithOffset } from '../booking/time';
 import type { BookingRequest, RosterMember } from '../booking/types';
-import { createOnce } from './create-once';
+import { ExternalIdCollection } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
 
 export interface CalendarCrewAssignment {
@@ -63,7 +63,7 @@ export interface DashboardCalendarOptions {
 
 export class DashboardCalendar {
   private readonly http: HttpClient;
-  private readonly headers: Record<string, string>;
+  private readonly entries: ExternalIdCollection<CalendarEntry>;
 
   constructor(options: DashboardCalendarOptions) {
     this.http = new HttpClient({
@@ -74,35 +74,20 @@ export class DashboardCalendar {
       authFix: DASHBOARD_AUTH_FIX,
       secrets: [options.token, ...(options.http?.secrets ?? [])],
     });
-    this.headers = { 'x-dashboard-token': options.token };
+    this.entries = new ExternalIdCollection<CalendarEntry>(this.http, { 'x-dashboard-token': options.token }, '/calendar', 'id');
   }
 
-  async findByExternalId(externalId: string): Promise<string | undefined> {
-    const req = { method: 'GET' as const, path: '/calendar', query: { externalId } };
-    const res = await this.http.request({ ...req, headers: this.headers });
-    const items = (res.body as { items?: unknown } | undefined)?.items;
-    if (!Array.isArray(items)) throw this.http.contractError(req, 'no items array');
-    const first = items[0] as { id?: unknown } | undefined;
-    if (first === undefined) return undefined;
-    if (typeof first.id !== 'string' || first.id === '') throw this.http.contractError(req, 'item without id');
-    return first.id;
+  findByExternalId(externalId: string): Promise<string | undefined> {
+    return this.entries.findByExternalId(externalId);
   }
 
-  async create(entry: CalendarEntry): Promise<string> {
-    const req = { method: 'POST' as const, path: '/calendar' };
-    const res = await this.http.request({ ...req, headers: this.headers, json: entry });
-    const id = (res.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string' || id === '') throw this.http.contractError(req, 'no id in the response');
-    return id;
+  create(body: CalendarEntry): Promise<string> {
+    return this.entries.create(body);
   }
 
-  /** Creates the entry unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  async ensure(entry: CalendarEntry, opts: { outcomeUnknown: boolean }): Promise<{ calendarId: string; created: boolean }> {
-    const { value, created } = await createOnce({
-      lookup: () => this.findByExternalId(entry.externalId),
-      create: () => this.create(entry),
-      outcomeUnknown: opts.outcomeUnknown,
-    });
+  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
+  async ensure(body: CalendarEntry, opts: { outcomeUnknown: boolean }): Promise<{ calendarId: string; created: boolean }> {
+    const { value, created } = await this.entries.ensure(body, opts);
     return { calendarId: value, created };
   }
 

@@ -7,7 +7,7 @@
  */
 import type { CrewSafeView } from '../booking/crew-safe';
 import { IntegrationError } from './errors';
-import { createOnce } from './create-once';
+import { ExternalIdCollection } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
 
 export const SCC_AUTH_FIX =
@@ -90,7 +90,7 @@ export interface SccClientOptions {
 
 export class SccClient {
   private readonly http: HttpClient;
-  private readonly headers: Record<string, string>;
+  private readonly events: ExternalIdCollection<SccEventPayload>;
 
   constructor(options: SccClientOptions) {
     assertSccApiUrl(options.apiUrl, options.guestSiteUrl);
@@ -102,35 +102,20 @@ export class SccClient {
       authFix: SCC_AUTH_FIX,
       secrets: [options.serviceKey, ...(options.http?.secrets ?? [])],
     });
-    this.headers = { authorization: `Bearer ${options.serviceKey}` };
+    this.events = new ExternalIdCollection<SccEventPayload>(this.http, { authorization: `Bearer ${options.serviceKey}` }, '/events', 'eventId');
   }
 
-  async findByExternalId(externalId: string): Promise<string | undefined> {
-    const req = { method: 'GET' as const, path: '/events', query: { externalId } };
-    const res = await this.http.request({ ...req, headers: this.headers });
-    const items = (res.body as { items?: unknown } | undefined)?.items;
-    if (!Array.isArray(items)) throw this.http.contractError(req, 'no items array');
-    const first = items[0] as { eventId?: unknown } | undefined;
-    if (first === undefined) return undefined;
-    if (typeof first.eventId !== 'string' || first.eventId === '') throw this.http.contractError(req, 'item without eventId');
-    return first.eventId;
+  findByExternalId(externalId: string): Promise<string | undefined> {
+    return this.events.findByExternalId(externalId);
   }
 
-  async create(payload: SccEventPayload): Promise<string> {
-    const req = { method: 'POST' as const, path: '/events' };
-    const res = await this.http.request({ ...req, headers: this.headers, json: payload });
-    const eventId = (res.body as { eventId?: unknown } | undefined)?.eventId;
-    if (typeof eventId !== 'string' || eventId === '') throw this.http.contractError(req, 'no eventId in the response');
-    return eventId;
+  create(body: SccEventPayload): Promise<string> {
+    return this.events.create(body);
   }
 
-  /** Creates the event unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  async ensure(payload: SccEventPayload, opts: { outcomeUnknown: boolean }): Promise<{ eventId: string; created: boolean }> {
-    const { value, created } = await createOnce({
-      lookup: () => this.findByExternalId(payload.externalId),
-      create: () => this.create(payload),
-      outcomeUnknown: opts.outcomeUnknown,
-    });
+  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
+  async ensure(body: SccEventPayload, opts: { outcomeUnknown: boolean }): Promise<{ eventId: string; created: boolean }> {
+    const { value, created } = await this.events.ensure(body, opts);
     return { eventId: value, created };
   }
 
