@@ -1,0 +1,92 @@
+/**
+ * What both Lambda functions share: configuration from the environment, a logger, the DynamoDB
+ * store and the one composition root (buildApp) behind an AwsLambdaReceiver, with autoRun off —
+ * on Lambda a pipeline never runs in the process that approved it; the table's stream starts it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AwsLambdaReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { buildApp, type AppDeps, type BuiltApp } from './app';
+import { formatConfigProblems, loadConfig, secretValues, type Config } from './config';
+import { awsEndpoint } from './integrations/aws-clients';
+import { createLogger, type Logger } from './log';
+import { DynamoBookingStore } from './pipeline/dynamodb-store';
+
+type Env = Record<string, string | undefined>;
+
+/** The function cannot serve: configuration is missing or malformed. Not retryable until redeployed. */
+export class LambdaConfigError extends Error {
+  override name = 'LambdaConfigError';
+  readonly code = 'LAMBDA_CONFIG_INVALID';
+  readonly retryable = false;
+  readonly operatorMessage: string;
+
+  constructor(problems: string[]) {
+    const text = formatConfigProblems(problems);
+    super(text);
+    this.operatorMessage = text;
+  }
+}
+
+export interface LambdaAppOptions {
+  /** Default process.env. Tests pass the stand-ins' environment. */
+  env?: Env;
+  /** Extra composition-root options (tests: slackClientOptions, runner timings, a logger). */
+  deps?: Partial<Omit<AppDeps, 'receiver' | 'autoRun' | 'store'>>;
+}
+
+export interface LambdaApp {
+  config: Config;
+  log: Logger;
+  built: BuiltApp;
+  receiver: AwsLambdaReceiver;
+  /** Lets a test (or a long-lived host) release sockets; Lambda itself never calls it. */
+  close(): Promise<void>;
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg) => child.debug(msg.map(String).join(' ')),
+    info: (...msg) => child.debug(msg.map(String).join(' ')),
+    warn: (...msg) => child.warn(msg.map(String).join(' ')),
+    error: (...msg) => child.error(msg.map(String).join(' ')),
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+/** The state table's client, aimed by the SDK's own variables read from `env` (not process.env). */
+function stateTableClient(config: Config, env: Env): DynamoDBClient {
+  const endpoint = awsEndpoint('DYNAMODB', env);
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : undefined;
+  return new DynamoDBClient({ region: config.aws.region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
+}
+
+export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<LambdaApp> {
+  const env = options.env ?? process.env;
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new LambdaConfigError(loaded.problems);
+  const config = loaded.config;
+  // Checked here as well as in config (which keys the rule on AWS_LAMBDA_FUNCTION_NAME): this code
+  // path must never open SQLite, whose native module is not in the bundle.
+  if (config.store.kind !== 'dynamodb') throw new LambdaConfigError(['CHARTER_STORE must be dynamodb:TABLE on AWS Lambda']);
+  const log = options.deps?.log ?? createLogger({ secretValues: secretValues(config) });
+  const store = new DynamoBookingStore({ client: stateTableClient(config, env), table: config.store.table, ownsClient: true });
+  const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLogger(log) });
+  const built = await buildApp(config, { env, ...options.deps, log, store, receiver, autoRun: false });
+  return {
+    config,
+    log,
+    built,
+    receiver,
+    async close() {
+      built.progress.stop();
+      await built.service.idle();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The Slack function: Slack → Function URL → Bolt's AwsLambdaReceiver. It acks, validates, writes
+ * state and opens views. It never runs the pipeline (Lambda freezes the instance once the response
+ * is returned): an approval only writes `approved`, and the state table's stream starts the
+ * pipeline function (src/lambda-pipeline.ts).
+ *
+ * Handler: `lambda.handler`, two arguments and a promise (Node 24's runtime rejects callbacks).
+ */
+import type { AwsLambdaReceiver } from '@slack/bolt';
+import { buildLambdaApp, type LambdaApp, type LambdaAppOptions } from './lambda-app';
+
+type AwsHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
+export type SlackLambdaEvent = Parameters<AwsHandler>[0];
+export type SlackLambdaResult = Awaited<ReturnType<AwsHandler>>;
+
+export interface SlackLambda {
+  app: LambdaApp;
+  handle(event: SlackLambdaEvent, context: unknown): Promise<SlackLambdaResult>;
+}
+
+export async function createSlackHandler(options: LambdaAppOptions = {}): Promise<SlackLambda> {
+  const app = await buildLambdaApp(options);
+  const receive = app.receiver.toHandler();
+  return {
+    app,
+    async handle(event, context) {
+      try {
+        return await receive(event, context);
+      } finally {
+        // Work a listener left behind (a coalesced progress update, a guest page refresh) must
+        // finish before the response: after it the instance may be frozen mid-request.
+        await app.built.service.idle();
+        await app.built.progress.idle();
+      }
+    },
+  };
+}
+
+let instance: Promise<SlackLambda> | undefined;
+
+/** Built once per instance (cold start); a failed build is retried by the next invocation. */
+export async function handler(event: SlackLambdaEvent, context: unknown): Promise<SlackLambdaResult> {
+  instance ??= createSlackHandler().catch((err: unknown) => {
+    instance = undefined;
+    throw err;
+  });
+  return (await instance).handle(event, context);
+}
