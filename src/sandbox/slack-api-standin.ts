@@ -19,6 +19,8 @@ export interface RecordedSlackCall {
   body: Record<string, unknown>;
   /** What the stand-in answered with. */
   status: number;
+  /** The JSON body it answered (e.g. the `ts` of a posted message). */
+  response: Record<string, unknown>;
   atMs: number;
 }
 
@@ -124,7 +126,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         payload = { ok: false, error: 'ratelimited' };
       } else payload = { ok: false, error: pending.error };
     } else payload = answer(method, body);
-    const call: RecordedSlackCall = { method, body, status, atMs: Date.now() };
+    const call: RecordedSlackCall = { method, body, status, response: payload, atMs: Date.now() };
     calls.push(call);
     res.writeHead(status, headers).end(JSON.stringify(payload));
     for (const l of listeners) l(call);

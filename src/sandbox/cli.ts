@@ -1,0 +1,106 @@
+/**
+ * `npm run sandbox [-- --keep] [--fail STEP] [--data DIR] [--store sqlite|dynamodb] [--slack]`
+ * Exit 0 when the sample booking reached done (and every crew member confirmed); 1 with the reason
+ * otherwise; 2 for bad flags.
+ */
+import { parseArgs } from 'node:util';
+import { driveSampleBooking, FAILABLE_STEPS, SandboxError, startSandbox, summarize, type FailableStep, type Sandbox } from './driver';
+
+const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join('|')}] [--data DIR] [--store sqlite|dynamodb] [--slack]
+  --keep          stay up after the run so the guest page can be opened (Ctrl-C to stop)
+  --fail STEP     break STEP's stand-in permanently, show the failed step and Retry, heal it, Retry
+  --data DIR      keep state (SQLite, bucket files, DynamoDB) in DIR instead of a temp folder
+  --store KIND    sqlite (default) or dynamodb (the state store on the local dynalite)
+  --slack         connect to a real workspace in Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
+                  CHARTER_APPROVERS); every other backend stays local. Stays up; nothing is driven.`;
+
+const write = (text: string) => void process.stdout.write(text);
+
+function parseFlags(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      keep: { type: 'boolean', default: false },
+      slack: { type: 'boolean', default: false },
+      fail: { type: 'string' },
+      data: { type: 'string' },
+      store: { type: 'string', default: 'sqlite' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.fail !== undefined && !(FAILABLE_STEPS as readonly string[]).includes(values.fail)) throw new SandboxError(`--fail takes one of ${FAILABLE_STEPS.join(', ')}`);
+  if (values.store !== 'sqlite' && values.store !== 'dynamodb') throw new SandboxError('--store takes sqlite or dynamodb');
+  return { keep: values.keep, slack: values.slack, help: values.help, fail: values.fail as FailableStep | undefined, data: values.data, store: values.store as 'sqlite' | 'dynamodb' };
+}
+
+function stayUp(sb: Sandbox): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    void sb;
+  });
+}
+
+async function main(): Promise<number> {
+  let flags: ReturnType<typeof parseFlags>;
+  try {
+    flags = parseFlags(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    write(`${USAGE}\n`);
+    return 0;
+  }
+  const started = Date.now();
+  if (flags.slack) {
+    if (!process.env.SLACK_BOT_TOKEN || !process.env.SLACK_APP_TOKEN || !process.env.CHARTER_APPROVERS) {
+      process.stderr.write('--slack needs SLACK_BOT_TOKEN (xoxb-…), SLACK_APP_TOKEN (xapp-…) and CHARTER_APPROVERS in the environment\n');
+      return 2;
+    }
+    const sb = await startSandbox({ realSlack: { env: process.env }, store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), write });
+    write(`charter-bot is connected to your workspace in Socket Mode; every other backend is local.\n`);
+    write(`Run /charter in Slack. Guest pages are served at ${sb.config.guest.siteUrl}/g/{ID}. Ctrl-C to stop.\n`);
+    await stayUp(sb);
+    await sb.close();
+    return 0;
+  }
+
+  write(`charter-bot sandbox — local stand-ins for Slack, the dashboard, SCC, S3, DynamoDB and CloudFront\n`);
+  let sb: Sandbox | undefined;
+  try {
+    sb = await startSandbox({ store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), ...(flags.fail ? { failStep: flags.fail } : {}), write });
+    write(`bot listening at ${sb.running.url}/slack/events (HTTP mode, signed requests); state store ${flags.store}${flags.data ? ` in ${flags.data}` : ' in a temp folder'}\n`);
+    const result = await driveSampleBooking(sb, { ...(flags.fail ? { failStep: flags.fail } : {}), write });
+    write(`${await summarize(sb, result)}\n`);
+    write(`\nguest URL: ${result.guestUrl}\n`);
+    write(`elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    if (flags.keep) {
+      write(`\nStaying up (--keep): open ${result.guestUrl} in a browser. Ctrl-C to stop.\n`);
+      await stayUp(sb);
+    }
+    return 0;
+  } catch (err) {
+    const reason = err instanceof SandboxError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    process.stderr.write(`\nsandbox failed: ${reason}\n`);
+    write(`\nsandbox failed: ${reason}\nelapsed: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return 1;
+  } finally {
+    await sb?.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`sandbox could not start: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

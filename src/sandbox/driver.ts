@@ -1,0 +1,322 @@
+/**
+ * `npm run sandbox`: the whole product on one machine with no accounts. Starts every stand-in on
+ * loopback, builds the bot's Config through loadConfig from an environment that differs from
+ * production only in endpoints and credentials, starts the bot in HTTP mode, and drives one sample
+ * booking through real signed Slack requests while printing what the bot posts.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, DeleteBucketCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DateTime } from 'luxon';
+import { startApp, type RunningApp } from '../app';
+import { loadConfig, formatConfigProblems, secretValues, type Config } from '../config';
+import { createAwsClients, type AwsClients } from '../integrations/aws-clients';
+import { createLogger } from '../log';
+import { openStore } from '../pipeline/open-store';
+import type { BookingStore } from '../pipeline/store';
+import type { BookingRecord } from '../pipeline/types';
+import { ThreadPrinter } from './printer';
+import { DEFAULT_TEST_USERS, startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from './slack-api-standin';
+import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from './slack-requests';
+import { startStandins, type Standins } from './standins';
+
+export const APPROVER = 'U0APPROVE1';
+export const CAPTAIN = 'U0CAPTAIN1';
+export const CREW = ['U0CREW0001', 'U0CREW0002'] as const;
+export const OPS_CHANNEL = 'C0OPS00001';
+export const ORIGIN_CHANNEL = 'C0ORIGIN01';
+const CHANNEL_NAMES: Record<string, string> = { [OPS_CHANNEL]: 'charter-ops', [ORIGIN_CHANNEL]: 'charters' };
+
+/** Steps whose stand-in can be made to fail permanently (and then healed) with `--fail`. */
+export const FAILABLE_STEPS = ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const;
+export type FailableStep = (typeof FAILABLE_STEPS)[number];
+
+export interface SandboxOptions {
+  /** Keep state here instead of a temp folder removed on close. */
+  dataDir?: string;
+  store?: 'sqlite' | 'dynamodb';
+  failStep?: FailableStep;
+  /** Socket Mode against a real workspace (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, CHARTER_APPROVERS from `slackEnv`). */
+  realSlack?: { env: Record<string, string | undefined> };
+  write: (text: string) => void;
+  /** Where the bot's own log lines go (warnings and errors only); default stderr. */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export interface Sandbox {
+  config: Config;
+  env: Record<string, string>;
+  standins: Standins;
+  /** Undefined with real Slack. */
+  slack?: SlackApiStandin;
+  running: RunningApp;
+  store: BookingStore;
+  aws: AwsClients;
+  signingSecret: string;
+  startMs: number;
+  close(): Promise<void>;
+}
+
+export class SandboxError extends Error {
+  override name = 'SandboxError';
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const startMs = Date.now();
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const ownsDir = opts.dataDir === undefined;
+    const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'charter-sandbox-'));
+    mkdirSync(dir, { recursive: true });
+    if (ownsDir) closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const persistent = opts.dataDir !== undefined;
+    if (persistent) {
+      mkdirSync(join(dir, 's3'), { recursive: true });
+      mkdirSync(join(dir, 'dynamodb'), { recursive: true });
+    }
+
+    const standins = await startStandins(persistent ? { s3Directory: join(dir, 's3'), dynamodbPath: join(dir, 'dynamodb') } : {});
+    closers.push(standins.close);
+    const slack = opts.realSlack ? undefined : await startSlackApiStandin();
+    if (slack) closers.push(slack.close);
+
+    const signingSecret = randomBytes(16).toString('hex');
+    const slackEnv: Record<string, string> = opts.realSlack
+      ? pick(opts.realSlack.env, ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'CHARTER_APPROVERS', 'CHARTER_OPS_CHANNEL', 'CHARTER_CREW_CHANNEL'])
+      : {
+          SLACK_BOT_TOKEN: 'xoxb-sandbox',
+          SLACK_SIGNING_SECRET: signingSecret,
+          SLACK_API_URL: slack?.url ?? '',
+          CHARTER_APPROVERS: APPROVER,
+          CHARTER_OPS_CHANNEL: OPS_CHANNEL,
+        };
+    const env: Record<string, string> = {
+      ...standins.env,
+      ...slackEnv,
+      PORT: '0',
+      CHARTER_STORE: opts.store === 'dynamodb' ? 'dynamodb:charter-sandbox' : `sqlite:${join(dir, 'charter.db')}`,
+      CHARTER_TIMEZONE: 'America/Los_Angeles',
+    };
+    const loaded = loadConfig(env);
+    if (!loaded.ok) throw new SandboxError(formatConfigProblems(loaded.problems));
+    const config = loaded.config;
+
+    const aws = createAwsClients(config, env);
+    closers.push(async () => aws.destroy());
+    // The sandbox creates its own DynamoDB state table; production tables are made on purpose.
+    const store = await openStore(config.store, { dynamodb: aws.dynamodb, createTable: true });
+    closers.push(() => store.close());
+
+    const log = createLogger({ level: 'warn', secretValues: secretValues(config), destination: (opts.logDestination ?? process.stderr) as never, pretty: false });
+    const running = await startApp(config, {
+      log,
+      env,
+      store,
+      host: '127.0.0.1',
+      slackClientOptions: { retryConfig: { retries: 0 } },
+      progressMinIntervalMs: 150,
+      runner: { baseDelayMs: 50, maxDelayMs: 1000 },
+    });
+    closers.push(() => running.stop());
+
+    if (slack) {
+      const users = new Map(DEFAULT_TEST_USERS.map((u) => [u.id, u.realName]));
+      const printer = new ThreadPrinter({ write: opts.write, startMs, users, channels: CHANNEL_NAMES });
+      slack.onCall((call: RecordedSlackCall) => printer.print(call));
+    }
+    return { config, env, standins, ...(slack ? { slack } : {}), running, store, aws, signingSecret, startMs, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function pick(env: Record<string, string | undefined>, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = env[n];
+    if (v !== undefined && v !== '') out[n] = v;
+  }
+  return out;
+}
+
+/** A charter three weeks out: $1,200, 5 hours, captain 3 h, two deckhands 5 h each → $584.00 net. */
+export function sampleBooking(nowMs: number, timezone: string): Record<string, string | string[]> {
+  return {
+    guestName: 'Maria Delgado',
+    guestEmail: 'maria@example.com',
+    guestPhone: '+1 619 555 0100',
+    date: DateTime.fromMillis(nowMs, { zone: timezone }).plus({ weeks: 3 }).toISODate() ?? '',
+    departureTime: '16:00',
+    durationHours: '5',
+    partySize: '6',
+    priceCents: '1200',
+    captain: CAPTAIN,
+    crew: [...CREW],
+    crewHours: '5',
+    captainHours: '3',
+    boatsetterRef: 'BS-48213',
+    notes: 'Birthday sunset sail',
+  };
+}
+
+export interface DriveResult {
+  bookingId: string;
+  booking: BookingRecord;
+  guestUrl: string;
+}
+
+/** Injects a permanent failure into the step's stand-in; returns how to heal it. */
+async function injectFailure(sb: Sandbox, step: FailableStep): Promise<() => Promise<void>> {
+  const { standins } = sb;
+  switch (step) {
+    case 'calendar':
+      standins.dashboard.faults.inject('POST /calendar', { kind: 'unauthorized' });
+      return async () => standins.dashboard.faults.clear();
+    case 'scc_event':
+      standins.scc.faults.inject('POST /events', { kind: 'unauthorized' });
+      return async () => standins.scc.faults.clear();
+    case 'guest_page': {
+      // The bucket disappears (NoSuchBucket: not retryable), then is created again.
+      await sb.aws.s3.send(new DeleteBucketCommand({ Bucket: sb.config.guest.bucket }));
+      return async () => void (await sb.aws.s3.send(new CreateBucketCommand({ Bucket: sb.config.guest.bucket })));
+    }
+    case 'guest_cache':
+      standins.cloudfront.faults.inject('*', {
+        kind: 'status',
+        status: 403,
+        body: '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform cloudfront:CreateInvalidation</Message></Error></ErrorResponse>',
+      });
+      return async () => standins.cloudfront.faults.clear();
+  }
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new SandboxError(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Returns once no Slack call has arrived for `quietMs` (so the last updates are printed before the summary). */
+async function quiet(slack: SlackApiStandin, quietMs = 250, maxMs = 3000): Promise<void> {
+  const start = Date.now();
+  let seen = slack.calls.length;
+  let since = Date.now();
+  while (Date.now() - start < maxMs) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (slack.calls.length !== seen) {
+      seen = slack.calls.length;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+  }
+}
+
+/** /charter → modal → submit → Approve → pipeline (→ Retry when a failure was injected) → crew confirm. */
+export async function driveSampleBooking(sb: Sandbox, opts: { failStep?: FailableStep; write: (text: string) => void }): Promise<DriveResult> {
+  const slack = sb.slack;
+  if (!slack || !sb.running.url) throw new SandboxError('driving needs the local Slack stand-in and the HTTP receiver');
+  const requester = new SlackRequester({ url: sb.running.url, signingSecret: sb.signingSecret });
+  const api = sb.running.built.api;
+  const step = (text: string) => opts.write(`\n▶ ${text}\n`);
+
+  step(`/charter in #${CHANNEL_NAMES[ORIGIN_CHANNEL]} by Olivia Approver`);
+  const opened = await requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL });
+  if (opened.status !== 200) throw new SandboxError(`/charter answered HTTP ${opened.status}`);
+  await slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'), 5000);
+  const modal = slack.callsTo('views.open').at(-1)?.body.view as { private_metadata?: string } | undefined;
+
+  step('submit the booking form (Maria Delgado, party of 6, $1,200, 5 h, three weeks out)');
+  const fields = sampleBooking(Date.now(), sb.config.timezone);
+  const submitted = await requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState(fields), privateMetadata: modal?.private_metadata ?? '' }));
+  if (submitted.status !== 200) throw new SandboxError(`the modal submission answered HTTP ${submitted.status}`);
+  if (submitted.text) throw new SandboxError(`the modal refused the sample booking: ${submitted.text}`);
+  const approval = await until('the approval message', 5000, async () =>
+    slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body.blocks ?? []).includes('booking_approve')),
+  );
+  const bookingId = (approval.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id;
+  if (!bookingId) throw new SandboxError('the approval message carries no booking id');
+  const approvalTs = await until('the approval message to be saved', 5000, async () => (await api.get(bookingId))?.slack.approvalTs);
+
+  const heal = opts.failStep ? await injectFailure(sb, opts.failStep) : undefined;
+  if (opts.failStep) opts.write(`\n⚡ injected a permanent failure into ${opts.failStep}'s stand-in\n`);
+
+  step('Approve, clicked by Olivia Approver');
+  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: bookingId, channelId: OPS_CHANNEL, messageTs: approvalTs }));
+
+  if (heal && opts.failStep) {
+    const failedStep = opts.failStep;
+    const failed = await until(`${failedStep} to fail`, 20_000, async () => {
+      const b = await api.get(bookingId);
+      if (b?.state === 'done') throw new SandboxError(`${failedStep} did not fail although its stand-in was broken`);
+      return b?.state === 'failed' ? b : undefined;
+    });
+    await sb.running.built.progress.idle();
+    await quiet(slack);
+    const err = failed.steps[failedStep].error;
+    await heal();
+    step(`fault cleared (${failedStep} had failed with ${err?.code ?? 'an error'}); Retry, clicked by Olivia Approver`);
+    await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_retry', value: bookingId, channelId: OPS_CHANNEL, messageTs: failed.slack.progressTs ?? approvalTs }));
+  }
+
+  const finished = await until('the pipeline to finish', 30_000, async () => {
+    const b = await api.get(bookingId);
+    return b && (b.state === 'done' || b.state === 'failed' || b.state === 'cancelled') ? b : undefined;
+  });
+  await sb.running.built.service.idle();
+  await sb.running.built.progress.idle();
+  await quiet(slack);
+  if (finished.state !== 'done') {
+    const failedSteps = Object.entries(finished.steps).filter(([, s]) => s.status === 'failed').map(([name, s]) => `${name}: ${s.error?.code ?? '?'} — ${s.error?.message ?? ''}`);
+    throw new SandboxError(`booking ${bookingId} ended ${finished.state}${failedSteps.length ? ` (${failedSteps.join('; ')})` : ''}`);
+  }
+
+  for (const member of finished.roster) {
+    step(`Confirm, clicked by ${member.name} (${member.role})`);
+    const res = await requester.interact(blockActionPayload({ userId: member.slackUserId, actionId: `crew_confirm:${member.slackUserId}`, value: `${bookingId}:${member.slackUserId}`, channelId: finished.slack.crewChannel ?? OPS_CHANNEL, ...(finished.slack.crewTs ? { messageTs: finished.slack.crewTs } : {}) }));
+    if (res.status !== 200) throw new SandboxError(`${member.name}'s Confirm answered HTTP ${res.status}`);
+  }
+  const confirmed = await until('every crew confirmation', 10_000, async () => {
+    const b = await api.get(bookingId);
+    return b && b.roster.every((m) => b.confirmations[m.slackUserId] !== undefined) ? b : undefined;
+  });
+  await sb.running.built.progress.idle();
+  await quiet(slack);
+  return { bookingId, booking: confirmed, guestUrl: `${sb.config.guest.siteUrl}/g/${bookingId}` };
+}
+
+/** What each outside system received, read back from the stand-ins themselves. */
+export async function summarize(sb: Sandbox, result: DriveResult): Promise<string> {
+  const lines: string[] = ['', '════ Summary ════'];
+  const { booking } = result;
+  lines.push(`booking ${booking.id}: ${booking.state}; confirmed by ${booking.roster.filter((m) => booking.confirmations[m.slackUserId] !== undefined).map((m) => m.name).join(', ')}`);
+  for (const e of sb.standins.dashboard.entries()) lines.push(`dashboard calendar  entry ${e.id}: "${String(e.body.title ?? '')}"`);
+  for (const e of sb.standins.scc.events()) lines.push(`SCC                 event ${e.eventId} (externalId ${e.externalId})`);
+  const guard = booking.steps.revenue_guard.result;
+  if (guard) {
+    lines.push(`revenue guard       removed ${String(guard.removedAttributes ?? 0)} money attribute(s) and ${String(guard.removedNoteLines ?? 0)} money line(s) in notes from the SCC item; read back clean: ${String(guard.verified)}`);
+  }
+  const listed = await sb.aws.s3.send(new ListObjectsV2Command({ Bucket: sb.config.guest.bucket }));
+  for (const o of listed.Contents ?? []) {
+    const head = await sb.aws.s3.send(new HeadObjectCommand({ Bucket: sb.config.guest.bucket, Key: o.Key }));
+    lines.push(`S3                  s3://${sb.config.guest.bucket}/${o.Key} (${o.Size ?? 0} bytes, ${head.ContentType ?? '?'})`);
+  }
+  for (const inv of sb.standins.cloudfront.invalidations()) lines.push(`CloudFront          invalidation ${inv.id} on ${inv.distributionId}: ${inv.paths.join(', ')}`);
+  if (sb.slack) {
+    const counts = new Map<string, number>();
+    for (const c of sb.slack.calls) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);
+    lines.push(`Slack Web API       ${[...counts].map(([m, n]) => `${m} ×${n}`).join(', ')}`);
+  }
+  const page = await fetch(result.guestUrl);
+  const html = await page.text();
+  lines.push(`guest page          ${result.guestUrl} → ${page.status} ${page.headers.get('content-type') ?? ''}, ${Buffer.byteLength(html)} bytes`);
+  return lines.join('\n');
+}
