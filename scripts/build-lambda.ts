@@ -91,6 +91,9 @@ export async function buildLambdaBundles(outDir: string = path.join(ROOT, 'dist'
       legalComments: 'none',
       // ES module builds of the AWS SDK tree-shake better than its CommonJS ones.
       mainFields: ['module', 'main'],
+      // Those ES builds load node:http lazily with import(); as require() the bundle also loads in
+      // hosts without an ESM loader hook (jest's vm, which runs the bundle in the tests).
+      supported: { 'dynamic-import': false },
       // better-sqlite3 is listed only as a tripwire: the stub means nothing imports it. ws's optional
       // speed-ups are native and absent; ws falls back to JavaScript when require() fails.
       external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],

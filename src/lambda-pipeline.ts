@@ -9,6 +9,7 @@
  * Handler: `lambda-pipeline.handler`; partial batch responses (ReportBatchItemFailures).
  */
 import { buildLambdaApp, type LambdaApp, type LambdaAppOptions } from './lambda-app';
+import { BookingNotFoundError } from './pipeline/errors';
 import { ACTIVE_STATES } from './pipeline/state-machine';
 import type { BookingState } from './pipeline/types';
 
@@ -73,6 +74,11 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
             const record = await app.built.service.run(id);
             app.log.info({ bookingId: id, state: record.state }, 'pipeline run finished');
           } catch (err) {
+            if (err instanceof BookingNotFoundError) {
+              // Deleted since the record was written: a redelivery would find nothing either.
+              app.log.warn({ bookingId: id }, 'stream record for a booking no longer in the table; skipped');
+              return;
+            }
             app.log.error({ err, bookingId: id }, 'pipeline run could not proceed; the batch item is retried');
             failures.push({ itemIdentifier: sequenceNumber });
           }

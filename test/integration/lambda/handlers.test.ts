@@ -1,0 +1,214 @@
+/**
+ * The Lambda bundles, built once with esbuild into a temp folder and loaded with require(): the
+ * Slack handler answers signed Function URL events (views.open reaches the Slack stand-in), and
+ * the pipeline handler runs an approved booking to done from a DynamoDB stream record against the
+ * integration stand-ins and dynalite — twice delivered, once done.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildLambdaBundles, MAX_BUNDLE_BYTES, type BuiltBundle } from '../../../scripts/build-lambda';
+import { createLogger } from '../../../src/log';
+import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { validEnv } from '../../support/env';
+import { SlackRequester, slashCommandBody } from '../../support/slack-requests';
+import { functionUrlEvent, streamRecord } from './support';
+
+type SlackModule = typeof import('../../../src/lambda');
+type PipelineModule = typeof import('../../../src/lambda-pipeline');
+
+const SIGNING_SECRET = 'lambda-test-signing-secret-0123';
+const APPROVER = 'U0APPROVE1';
+const OPS_CHANNEL = 'C0OPS00001';
+const TABLE = 'charter-bookings-lambda';
+
+let outDir: string;
+let bundles: BuiltBundle[];
+let slackModule: SlackModule;
+let pipelineModule: PipelineModule;
+let standins: Standins;
+let slackApi: SlackApiStandin;
+let slackLambda: Awaited<ReturnType<SlackModule['createSlackHandler']>>;
+let pipelineLambda: Awaited<ReturnType<PipelineModule['createPipelineHandler']>>;
+let secondPipelineLambda: Awaited<ReturnType<PipelineModule['createPipelineHandler']>>;
+let ddb: DynamoDBClient;
+let s3: S3Client;
+let lambdaEnv: Record<string, string | undefined>;
+const requester = new SlackRequester({ url: 'http://unused.invalid', signingSecret: SIGNING_SECRET });
+const log = createLogger({ level: 'silent' });
+
+beforeAll(async () => {
+  outDir = mkdtempSync(path.join(tmpdir(), 'charter-lambda-'));
+  bundles = await buildLambdaBundles(outDir);
+  const file = (name: string) => bundles.find((b) => b.name === name)?.file ?? '';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  slackModule = require(file('slack')) as SlackModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  pipelineModule = require(file('pipeline')) as PipelineModule;
+
+  [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
+  ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  s3 = new S3Client({ endpoint: standins.env.AWS_ENDPOINT_URL_S3, region: 'us-west-2', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
+  await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
+
+  const env = validEnv({
+    ...standins.env,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slackApi.url,
+    CHARTER_APPROVERS: APPROVER,
+    CHARTER_OPS_CHANNEL: OPS_CHANNEL,
+    CHARTER_STORE: `dynamodb:${TABLE}`,
+  });
+  const deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50 };
+  slackLambda = await slackModule.createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
+  lambdaEnv = { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' };
+  pipelineLambda = await pipelineModule.createPipelineHandler({ env: lambdaEnv, deps });
+  secondPipelineLambda = await pipelineModule.createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps });
+}, 120_000);
+
+afterAll(async () => {
+  await slackLambda?.app.close();
+  await pipelineLambda?.app.close();
+  await secondPipelineLambda?.app.close();
+  ddb?.destroy();
+  s3?.destroy();
+  await slackApi?.close();
+  await standins?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+async function rawItem(id: string): Promise<Record<string, AttributeValue>> {
+  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }));
+  if (!out.Item) throw new Error(`no item ${id}`);
+  return out.Item;
+}
+
+/** What a booking left in every outside system, counted in the stand-ins' own records. */
+function artifacts(id: string) {
+  return {
+    calendar: standins.dashboard.entries().filter((e) => e.externalId === id).length,
+    scc: standins.scc.events().filter((e) => e.externalId === id).length,
+    invalidations: standins.cloudfront.invalidations().filter((i) => i.paths.includes(`/g/${id}`)).length,
+    crewPosts: slackApi.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.body).includes(id) && JSON.stringify(c.body.blocks ?? []).includes('crew_confirm')).length,
+  };
+}
+
+describe('the Lambda bundles', () => {
+  it('build under the size limit, without native modules, and export two-argument handlers', () => {
+    expect(bundles.map((b) => b.name).sort()).toEqual(['pipeline', 'slack']);
+    for (const b of bundles) {
+      expect(b.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      expect(b.bytes).toBeGreaterThan(100_000);
+    }
+    expect(slackModule.handler.length).toBe(2);
+    expect(pipelineModule.handler.length).toBe(2);
+  });
+});
+
+describe('Slack handler (Function URL event)', () => {
+  it('answers a correctly signed /charter with 200 and opens the booking modal through the Web API', async () => {
+    const before = slackApi.callsTo('views.open').length;
+    const body = slashCommandBody({ user_id: APPROVER, channel_id: 'C0ORIGIN01' });
+    const res = await slackLambda.handle(functionUrlEvent(body, requester.headers(body)), {});
+    expect(res.statusCode).toBe(200);
+    const opened = slackApi.callsTo('views.open').slice(before);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.body.view).toMatchObject({ type: 'modal' });
+  });
+
+  it('answers 401 to a badly signed request and calls nothing', async () => {
+    const before = slackApi.calls.length;
+    const body = slashCommandBody({ user_id: APPROVER, channel_id: 'C0ORIGIN01' });
+    const res = await slackLambda.handle(functionUrlEvent(body, requester.headers(body, { signingSecret: 'not-the-signing-secret' })), {});
+    expect(res.statusCode).toBe(401);
+    expect(slackApi.calls.length).toBe(before);
+  });
+
+  it('answers 401 to a signature older than five minutes', async () => {
+    const body = slashCommandBody({ user_id: APPROVER, channel_id: 'C0ORIGIN01' });
+    const res = await slackLambda.handle(functionUrlEvent(body, requester.headers(body, { timestampSec: Math.floor(Date.now() / 1000) - 600 })), {});
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('pipeline handler (DynamoDB stream event)', () => {
+  it('approval in the Slack function only writes state; the stream record runs the booking to done; redelivery changes nothing', async () => {
+    const service = slackLambda.app.built.service;
+    const booking = await service.create(sampleNewBooking());
+    const outcome = await service.approve(booking.id, APPROVER);
+    expect(outcome.won).toBe(true);
+    await service.idle();
+    expect((await service.get(booking.id))?.state).toBe('approved'); // no run started in the Slack function
+
+    const event = { Records: [streamRecord(await rawItem(booking.id))] };
+    await expect(pipelineLambda.handle(event, {})).resolves.toEqual({ batchItemFailures: [] });
+    const done = await service.get(booking.id);
+    expect(done?.state).toBe('done');
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+    const key = `jada-guest-${booking.id.toLowerCase()}.html`;
+    const object = await s3.send(new HeadObjectCommand({ Bucket: standins.env.GUEST_BUCKET, Key: key }));
+    expect(object.ContentType).toBe('text/html; charset=utf-8');
+
+    // The same record again (Lambda's at-least-once delivery), and the run's own `running` image.
+    await expect(pipelineLambda.handle(event, {})).resolves.toEqual({ batchItemFailures: [] });
+    const runningImage = { ...(await rawItem(booking.id)), state: { S: 'running' } };
+    await expect(pipelineLambda.handle({ Records: [streamRecord(runningImage)] }, {})).resolves.toEqual({ batchItemFailures: [] });
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+    const after = await service.get(booking.id);
+    expect(after?.version).toBe(done?.version); // not one write: no step re-ran, so no second S3 PutObject
+  });
+
+  it('the same record delivered to two instances at once makes one set of artifacts', async () => {
+    const service = slackLambda.app.built.service;
+    const booking = await service.create(sampleNewBooking());
+    await service.approve(booking.id, APPROVER);
+    const event = { Records: [streamRecord(await rawItem(booking.id))] };
+    const results = await Promise.all([pipelineLambda.handle(event, {}), secondPipelineLambda.handle(event, {})]);
+    expect(results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect((await service.get(booking.id))?.state).toBe('done');
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+  });
+
+  it('ignores records that start nothing: pending approval, removals', async () => {
+    const service = slackLambda.app.built.service;
+    const booking = await service.create(sampleNewBooking());
+    const item = await rawItem(booking.id);
+    const event = { Records: [streamRecord(item, 'INSERT'), streamRecord(item, 'REMOVE')] };
+    expect(pipelineModule.bookingsToRun(event)).toEqual([]);
+    await expect(pipelineLambda.handle(event, {})).resolves.toEqual({ batchItemFailures: [] });
+    expect((await service.get(booking.id))?.state).toBe('pending_approval');
+    expect(artifacts(booking.id)).toEqual({ calendar: 0, scc: 0, invalidations: 0, crewPosts: 0 });
+  });
+
+  it('runs each booking once per batch and reports the first record of a booking it could not run', () => {
+    const a = { id: { S: 'AAAAAAAAAAAA' }, state: { S: 'approved' } };
+    const b = { id: { S: 'BBBBBBBBBBBB' }, state: { S: 'running' } };
+    const records = [streamRecord(a), streamRecord(b), streamRecord(a)];
+    expect(pipelineModule.bookingsToRun({ Records: records })).toEqual([
+      { id: 'AAAAAAAAAAAA', sequenceNumber: records[0]?.dynamodb.SequenceNumber },
+      { id: 'BBBBBBBBBBBB', sequenceNumber: records[1]?.dynamodb.SequenceNumber },
+    ]);
+  });
+
+  it('skips a record whose booking is no longer in the table', async () => {
+    const ghost = { id: { S: 'GHOST0000000' }, state: { S: 'approved' }, version: { N: '2' } };
+    await expect(pipelineLambda.handle({ Records: [streamRecord(ghost)] }, {})).resolves.toEqual({ batchItemFailures: [] });
+  });
+
+  it('hands every booking back as a batch item failure when the state table cannot be read', async () => {
+    const broken = await pipelineModule.createPipelineHandler({ env: { ...lambdaEnv, CHARTER_STORE: 'dynamodb:no-such-table' }, deps: { log } });
+    try {
+      const records = [streamRecord({ id: { S: 'AAAAAAAAAAAA' }, state: { S: 'approved' } }), streamRecord({ id: { S: 'BBBBBBBBBBBB' }, state: { S: 'running' } })];
+      const res = await broken.handle({ Records: records }, {});
+      expect(res.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(records.map((r) => r.dynamodb.SequenceNumber).sort());
+    } finally {
+      await broken.app.close();
+    }
+  });
+});
