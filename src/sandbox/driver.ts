@@ -183,7 +183,12 @@ async function injectFailure(sb: Sandbox, step: FailableStep): Promise<() => Pro
       return async () => standins.scc.faults.clear();
     case 'guest_page': {
       // The bucket disappears (NoSuchBucket: not retryable), then is created again.
-      await sb.aws.s3.send(new DeleteBucketCommand({ Bucket: sb.config.guest.bucket }));
+      try {
+        await sb.aws.s3.send(new DeleteBucketCommand({ Bucket: sb.config.guest.bucket }));
+      } catch (err) {
+        if ((err as { name?: string }).name === 'BucketNotEmpty') throw new SandboxError('--fail guest_page removes the bucket, which needs it empty: run it without --data');
+        throw err;
+      }
       return async () => void (await sb.aws.s3.send(new CreateBucketCommand({ Bucket: sb.config.guest.bucket })));
     }
     case 'guest_cache':
@@ -298,18 +303,18 @@ export async function summarize(sb: Sandbox, result: DriveResult): Promise<strin
   const lines: string[] = ['', '════ Summary ════'];
   const { booking } = result;
   lines.push(`booking ${booking.id}: ${booking.state}; confirmed by ${booking.roster.filter((m) => booking.confirmations[m.slackUserId] !== undefined).map((m) => m.name).join(', ')}`);
-  for (const e of sb.standins.dashboard.entries()) lines.push(`dashboard calendar  entry ${e.id}: "${String(e.body.title ?? '')}"`);
-  for (const e of sb.standins.scc.events()) lines.push(`SCC                 event ${e.eventId} (externalId ${e.externalId})`);
+  for (const e of sb.standins.dashboard.entries().filter((x) => x.externalId === booking.id)) lines.push(`dashboard calendar  entry ${e.id}: "${String(e.body.title ?? '')}"`);
+  for (const e of sb.standins.scc.events().filter((x) => x.externalId === booking.id)) lines.push(`SCC                 event ${e.eventId} (externalId ${e.externalId})`);
   const guard = booking.steps.revenue_guard.result;
   if (guard) {
     lines.push(`revenue guard       removed ${String(guard.removedAttributes ?? 0)} money attribute(s) and ${String(guard.removedNoteLines ?? 0)} money line(s) in notes from the SCC item; read back clean: ${String(guard.verified)}`);
   }
-  const listed = await sb.aws.s3.send(new ListObjectsV2Command({ Bucket: sb.config.guest.bucket }));
+  const listed = await sb.aws.s3.send(new ListObjectsV2Command({ Bucket: sb.config.guest.bucket, Prefix: `jada-guest-${booking.id.toLowerCase()}.` }));
   for (const o of listed.Contents ?? []) {
     const head = await sb.aws.s3.send(new HeadObjectCommand({ Bucket: sb.config.guest.bucket, Key: o.Key }));
     lines.push(`S3                  s3://${sb.config.guest.bucket}/${o.Key} (${o.Size ?? 0} bytes, ${head.ContentType ?? '?'})`);
   }
-  for (const inv of sb.standins.cloudfront.invalidations()) lines.push(`CloudFront          invalidation ${inv.id} on ${inv.distributionId}: ${inv.paths.join(', ')}`);
+  for (const inv of sb.standins.cloudfront.invalidations().filter((i) => i.paths.includes(`/g/${booking.id}`))) lines.push(`CloudFront          invalidation ${inv.id} on ${inv.distributionId}: ${inv.paths.join(', ')}`);
   if (sb.slack) {
     const counts = new Map<string, number>();
     for (const c of sb.slack.calls) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);

@@ -1,0 +1,96 @@
+/**
+ * `npm run sandbox` as an operator runs it: the CLI in a child process, everything on loopback.
+ * It must exit 0 after printing the approval (with the $584.00 net) and a /g/ URL; with --keep the
+ * URL keeps serving the guest page until the process is stopped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = ['--import', 'tsx', 'src/sandbox/cli.ts'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const GUEST_URL = /guest URL: (http:\/\/localhost:\d+\/g\/[0-9A-Z]+)/;
+
+it('drives the sample booking to done and prints the thread, the artifacts and the guest URL', async () => {
+  const run = await runCli([]);
+  expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(run.stdout).toContain('approval request');
+  expect(run.stdout).toMatch(/Net\s+\$584\.00/);
+  expect(run.stdout).toContain('Crew call');
+  expect(run.stdout).toMatch(/booking [0-9A-Z]+: done; confirmed by Sam Ortiz, Lee Park, Ana Cruz/);
+  expect(run.stdout).toMatch(/dashboard calendar\s+entry cal_/);
+  expect(run.stdout).toMatch(/SCC\s+event evt_/);
+  expect(run.stdout).toMatch(/S3\s+s3:\/\/guest-site-local\/jada-guest-[0-9a-z]+\.html \(\d+ bytes, text\/html/);
+  expect(run.stdout).toMatch(/CloudFront\s+invalidation \w+ on \w+: .*\/g\/[0-9A-Z]+/);
+  expect(run.stdout).toMatch(GUEST_URL);
+  // the money stays in the approval: nothing printed after it for the crew carries a dollar amount
+  const crewPost = run.stdout.slice(run.stdout.indexOf('Crew call'), run.stdout.indexOf('▶ Confirm'));
+  expect(crewPost).not.toMatch(/\$\d/);
+}, 60_000);
+
+it('--fail scc_event shows the failed step and Retry, then heals it and finishes', async () => {
+  const run = await runCli(['--fail', 'scc_event']);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/❌ SCC event — failed: .*SCC_UNAUTHORIZED/);
+  expect(run.stdout).toContain('[ Retry failed steps ]');
+  expect(run.stdout).toMatch(/✅ SCC event — eventId `evt_/);
+  expect(run.stdout).toMatch(/booking [0-9A-Z]+: done/);
+}, 60_000);
+
+it('rejects an unknown --fail step with exit code 2 and the usage', async () => {
+  const run = await runCli(['--fail', 'everything']);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain('usage: npm run sandbox');
+}, 30_000);
+
+describe('--keep', () => {
+  let child: ChildProcess | undefined;
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('stays up serving the guest page at the printed URL, and stops cleanly on SIGTERM', async () => {
+    const proc = spawn(process.execPath, [...CLI, '--keep'], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      proc.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = GUEST_URL.exec(stdout);
+        if (m?.[1] && stdout.includes('Staying up')) resolve(m[1]);
+      });
+      proc.once('exit', (code) => reject(new Error(`sandbox exited ${code} before serving:\n${stdout}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('Maria');
+
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  }, 60_000);
+});
