@@ -17,7 +17,7 @@ import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
-import { SlackRequester, slashCommandBody } from '../../support/slack-requests';
+import { blockActionPayload, interactivityBody, SlackRequester, slashCommandBody } from '../../support/slack-requests';
 import { functionUrlEvent, streamRecord } from './support';
 
 type SlackModule = typeof import('../../../src/lambda');
@@ -162,6 +162,21 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
     const after = await service.get(booking.id);
     expect(after?.version).toBe(done?.version); // not one write: no step re-ran, so no second S3 PutObject
+  });
+
+  it('an Approve click answered by the Slack function leaves the booking approved with no side effect; its stream record finishes it', async () => {
+    const service = slackLambda.app.built.service;
+    const booking = await service.create(sampleNewBooking());
+    const body = interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: booking.id, channelId: OPS_CHANNEL }));
+    const res = await slackLambda.handle(functionUrlEvent(body, requester.headers(body)), {});
+    expect(res.statusCode).toBe(200);
+    // The response is back and the instance could freeze now: nothing was started in it.
+    expect((await service.get(booking.id))?.state).toBe('approved');
+    expect(artifacts(booking.id)).toEqual({ calendar: 0, scc: 0, invalidations: 0, crewPosts: 0 });
+
+    await expect(pipelineLambda.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {})).resolves.toEqual({ batchItemFailures: [] });
+    expect((await service.get(booking.id))?.state).toBe('done');
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
   });
 
   it('the same record delivered to two instances at once makes one set of artifacts', async () => {
