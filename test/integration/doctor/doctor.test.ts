@@ -2,6 +2,7 @@
  * The doctor against the local stand-ins: all green, then each misconfiguration injected one at a
  * time turns exactly its own check ❌ (with a fix line) and leaves the others ✅.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,4 +134,31 @@ it('a missing variable is a configuration ❌ naming it, and the systems are rep
   const results = await runDoctor({ env: rest });
   expect(results.filter((r) => r.status === 'fail').map((r) => r.detail)).toEqual([expect.stringContaining('DASHBOARD_TOKEN')]);
   expect(formatReport(results)).toMatch(/❌ Configuration\s+DASHBOARD_TOKEN/);
+});
+
+describe('npm run doctor (the CLI, reading its environment)', () => {
+  const runCli = (extra: Record<string, string>) =>
+    new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/doctor/cli.ts'], {
+        cwd: join(__dirname, '..', '..', '..'),
+        // Only the doctor's variables: nothing from the developer's own shell leaks in.
+        env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env, ...extra },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+
+  it('exits 0 when every check passes and 1 on any ❌, printing the table with the fix', async () => {
+    const green = await runCli({});
+    expect(green.code).toBe(0);
+    expect(green.stdout).toContain('All checks passed.');
+    const red = await runCli({ DASHBOARD_TOKEN: 'not-the-token' });
+    expect(red.code).toBe(1);
+    expect(red.stdout).toMatch(/❌ Dashboard\s+token refused/);
+    expect(red.stdout).toMatch(/fix: DASHBOARD_TOKEN is wrong/);
+    expect(red.stdout).not.toContain('not-the-token');
+  }, 30_000);
 });
