@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DateTime } from 'luxon';
+import type { DestinationStream } from 'pino';
 import { startApp, type RunningApp } from '../app';
 import { loadConfig, formatConfigProblems, secretValues, type Config } from '../config';
 import { createAwsClients, type AwsClients } from '../integrations/aws-clients';
@@ -42,7 +43,7 @@ export interface SandboxOptions {
   realSlack?: { env: Record<string, string | undefined> };
   write: (text: string) => void;
   /** Where the bot's own log lines go (warnings and errors only); default stderr. */
-  logDestination?: NodeJS.WritableStream;
+  logDestination?: DestinationStream;
 }
 
 export interface Sandbox {
@@ -112,7 +113,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const store = await openStore(config.store, { dynamodb: aws.dynamodb, createTable: true });
     closers.push(() => store.close());
 
-    const log = createLogger({ level: 'warn', secretValues: secretValues(config), destination: (opts.logDestination ?? process.stderr) as never, pretty: false });
+    const log = createLogger({ level: 'warn', secretValues: secretValues(config), destination: opts.logDestination ?? process.stderr, pretty: false });
     const running = await startApp(config, {
       log,
       env,
