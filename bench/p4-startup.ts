@@ -1,0 +1,106 @@
+/**
+ * P4: process start → ready to serve, i.e. spawn `node --import tsx src/main.ts` until the first
+ * GET /healthz answers 200, against a bare Bolt app started the same way (bench/bare-bolt.ts).
+ * Both go through tsx, so the loader's cost falls on both sides. Plus the Lambda bundle's size,
+ * when `npm run build:lambda` exists.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
+import { appEnv, type BenchResult, BOT_TOKEN, firstOk, median, ROOT, round, SIGNING_SECRET, spawnNode } from './harness';
+
+const RUNS = 3;
+const BUNDLE_LIMIT_BYTES = 3 * 1024 * 1024;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function timeToReady(script: string, env: Record<string, string>): Promise<number> {
+  const port = await freePort();
+  const child = spawnNode(script, { ...env, PORT: String(port) });
+  try {
+    const okAtMs = await firstOk(`http://127.0.0.1:${port}/healthz`, child, 30_000);
+    return okAtMs - child.startedAtMs;
+  } finally {
+    await child.stop();
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** Runs the Lambda build if it exists; the bundle is what it wrote under dist/ (a .zip if any, else .js/.mjs/.cjs). */
+async function bundleSize(): Promise<{ largestBytes: number; files: { path: string; bytes: number }[] } | string> {
+  if (!existsSync(join(ROOT, 'scripts', 'build-lambda.ts'))) return 'not yet built (scripts/build-lambda.ts does not exist)';
+  const startedMs = Date.now() - 1000;
+  const failed = await new Promise<string | undefined>((resolve) =>
+    execFile('npm', ['run', '--silent', 'build:lambda'], { cwd: ROOT, timeout: 120_000 }, (err, _out, stderr) => resolve(err ? `build:lambda failed: ${stderr.slice(-300) || err.message}` : undefined)),
+  );
+  if (failed) return failed;
+  const fresh = filesUnder(join(ROOT, 'dist')).filter((f) => statSync(f).mtimeMs >= startedMs);
+  const zips = fresh.filter((f) => f.endsWith('.zip'));
+  const files = zips.length > 0 ? zips : fresh.filter((f) => /\.(m|c)?js$/.test(f));
+  if (files.length === 0) return 'build:lambda wrote no .zip or .js under dist/';
+  const sized = files.map((f) => ({ path: f.slice(ROOT.length + 1), bytes: statSync(f).size }));
+  return { largestBytes: Math.max(...sized.map((f) => f.bytes)), files: sized };
+}
+
+export async function benchStartup(ctx: { standinEnv: Record<string, string>; slack: SlackApiStandin }): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-p4-'));
+  const botEnv = appEnv(ctx.standinEnv, { slackApiUrl: ctx.slack.url, storePath: join(dir, 'charter.db') });
+  const bareEnv = { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: ctx.slack.url };
+  const botMs: number[] = [];
+  const bareMs: number[] = [];
+  try {
+    // one unmeasured start each fills tsx's transform cache
+    await timeToReady('src/main.ts', botEnv);
+    await timeToReady('bench/bare-bolt.ts', bareEnv);
+    for (let i = 0; i < RUNS; i++) {
+      botMs.push(await timeToReady('src/main.ts', botEnv));
+      bareMs.push(await timeToReady('bench/bare-bolt.ts', bareEnv));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bot = median(botMs);
+  const bare = median(bareMs);
+  const ratio = bot / bare;
+  const bundle = await bundleSize();
+  return [
+    {
+      id: 'P4',
+      what: `start → first 200 from GET /healthz (median of ${RUNS})`,
+      baseline: { label: 'bare Bolt', value: round(bare, 0), unit: 'ms' },
+      measured: { label: 'bot', value: round(bot, 0), unit: 'ms' },
+      ratio: round(ratio, 3),
+      goal: 'ratio ≤ 1.5',
+      pass: ratio <= 1.5,
+      extra: { bot_runs_ms: botMs.map((m) => round(m, 0)).join('/'), bare_runs_ms: bareMs.map((m) => round(m, 0)).join('/') },
+      notes: [],
+    },
+    typeof bundle === 'string'
+      ? { id: 'P4-bundle', what: 'Lambda bundle size', baseline: null, measured: { label: 'bundle', value: Number.NaN, unit: 'MB' }, ratio: null, goal: '≤ 3 MB', pass: null, extra: {}, notes: [bundle] }
+      : {
+          id: 'P4-bundle',
+          what: 'Lambda bundle size (largest function)',
+          baseline: { label: 'limit', value: 3, unit: 'MB' },
+          measured: { label: 'largest', value: round(bundle.largestBytes / 2 ** 20, 2), unit: 'MB' },
+          ratio: round(bundle.largestBytes / BUNDLE_LIMIT_BYTES, 3),
+          goal: '≤ 3 MB',
+          pass: bundle.largestBytes <= BUNDLE_LIMIT_BYTES,
+          extra: Object.fromEntries(bundle.files.map((f) => [f.path, `${round(f.bytes / 2 ** 20, 2)} MB`])),
+          notes: ['Each file is one Lambda function’s bundle; the limit applies per function.'],
+        },
+  ];
+}

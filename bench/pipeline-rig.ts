@@ -1,0 +1,150 @@
+/**
+ * The bot as its own process (`node --import tsx src/main.ts`, production defaults) wired to the
+ * stand-ins, with latency on every outside call: the dashboard, SCC and CloudFront stand-ins inject
+ * it themselves; s3rver, dynalite and the Slack stand-in cannot, so a latency proxy sits in front
+ * of each. Bookings are written to the bot's SQLite file as the modal would, then approved with a
+ * signed Approve click, the way an operator does it. Used by P2 and P3.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APPROVE_ACTION_ID } from '../src/slack/blocks/approval';
+import { SqliteBookingStore } from '../src/pipeline/sqlite-store';
+import type { BookingRecord, StepName } from '../src/pipeline/types';
+import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
+import { blockActionPayload, SlackRequester } from '../src/sandbox/slack-requests';
+import type { Standins } from '../src/sandbox/standins';
+import { APPROVER, appEnv, type Child, CREW_CHANNEL, doneAtMs, latencyDepth, listeningPort, OPS_CHANNEL, pendingBooking, SIGNING_SECRET, spawnNode, startLatencyProxy, type LatencyProxy, waitUntil } from './harness';
+
+export interface PipelineRig {
+  standins: Standins;
+  slack: SlackApiStandin;
+  s3: LatencyProxy;
+  dynamodb: LatencyProxy;
+  slackProxy: LatencyProxy;
+  child: Child;
+  store: SqliteBookingStore;
+  requester: SlackRequester;
+  /** Latency on every outside call from now on (0 clears it). */
+  setLatency(ms: number): void;
+  latencyMs: number;
+  /** Forgets every recorded call (stand-ins, proxies, Slack). */
+  clearCalls(): void;
+  createPending(count: number): Promise<BookingRecord[]>;
+  /** Clicks Approve on each booking at once; resolves with the time the first click was sent. */
+  approveAll(ids: readonly string[]): Promise<number>;
+  waitDone(ids: readonly string[], timeoutMs: number): Promise<BookingRecord[]>;
+  /** Injected latencies one after another per step, from the calls the stand-ins and proxies saw. */
+  stepDepths(): Record<StepName, number>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startPipelineRig(standins: Standins, slack: SlackApiStandin): Promise<PipelineRig> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
+  const s3 = await startLatencyProxy(standins.s3.endpoint);
+  const dynamodb = await startLatencyProxy(standins.dynamodb.endpoint);
+  const slackProxy = await startLatencyProxy(new URL(slack.url).origin);
+  const storePath = join(dir, 'charter.db');
+  const env = appEnv(
+    { ...standins.env, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url },
+    { slackApiUrl: `${slackProxy.url}/api/`, storePath },
+  );
+  const child = spawnNode('src/main.ts', env);
+  const port = await waitUntil('bot listening', () => {
+    if (child.proc.exitCode !== null) throw new Error(`bot exited: ${child.stderr.join('')}`);
+    return listeningPort(child);
+  }, 30_000);
+  const store = SqliteBookingStore.open(storePath);
+  const requester = new SlackRequester({ url: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET });
+  const httpStandins = [standins.dashboard, standins.scc, standins.cloudfront];
+
+  const rig: PipelineRig = {
+    standins,
+    slack,
+    s3,
+    dynamodb,
+    slackProxy,
+    child,
+    store,
+    requester,
+    latencyMs: 0,
+    setLatency(ms) {
+      rig.latencyMs = ms;
+      for (const s of httpStandins) {
+        s.faults.clear();
+        if (ms > 0) s.faults.inject('*', { kind: 'latency', ms });
+      }
+      s3.delayMs = ms;
+      dynamodb.delayMs = ms;
+      slackProxy.delayMs = ms;
+    },
+    clearCalls() {
+      for (const s of httpStandins) s.recorder.clear();
+      s3.calls.length = 0;
+      dynamodb.calls.length = 0;
+      slackProxy.calls.length = 0;
+      slack.calls.length = 0;
+    },
+    async createPending(count) {
+      const records: BookingRecord[] = [];
+      for (let i = 0; i < count; i++) {
+        counter += 1;
+        const record = pendingBooking(counter);
+        await store.create(record);
+        records.push(record);
+      }
+      return records;
+    },
+    async approveAll(ids) {
+      const sentAtMs = Date.now();
+      const answers = await Promise.all(ids.map((id) => requester.interact(blockActionPayload({ userId: APPROVER, actionId: APPROVE_ACTION_ID, value: id, channelId: OPS_CHANNEL }))));
+      const bad = answers.find((a) => a.status !== 200);
+      if (bad) throw new Error(`approve answered ${bad.status}: ${bad.text}`);
+      return sentAtMs;
+    },
+    async waitDone(ids, timeoutMs) {
+      return waitUntil(
+        `${ids.length} bookings done`,
+        async () => {
+          const records = await Promise.all(ids.map((id) => store.get(id)));
+          const failed = records.find((r) => r?.state === 'failed');
+          if (failed) throw new Error(`booking ${failed.id} failed: ${JSON.stringify(Object.fromEntries(Object.entries(failed.steps).map(([k, s]) => [k, s.error?.code])))}`);
+          if (records.every((r) => r?.state === 'done' && Number.isFinite(doneAtMs(r)))) return records as BookingRecord[];
+          return undefined;
+        },
+        timeoutMs,
+        20,
+      );
+    },
+    stepDepths() {
+      const ms = rig.latencyMs;
+      const at = (list: readonly { atMs: number }[]) => latencyDepth(list.map((r) => r.atMs), ms);
+      return {
+        calendar: at(standins.dashboard.recorder.requests),
+        scc_event: at(standins.scc.recorder.requests),
+        revenue_guard: latencyDepth(dynamodb.calls.map((c) => c.startMs), ms),
+        guest_page: latencyDepth(s3.calls.map((c) => c.startMs), ms),
+        guest_cache: at(standins.cloudfront.recorder.requests),
+        crew_notice: at(slack.calls.filter((c) => c.method.startsWith('chat.') && c.body.channel === CREW_CHANNEL)),
+      };
+    },
+    async close() {
+      rig.setLatency(0);
+      await child.stop();
+      await store.close();
+      await s3.close();
+      await dynamodb.close();
+      await slackProxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return rig;
+}
+
+/** DESIGN's DAG: calendar ‖ scc_event→revenue_guard ‖ guest_page→guest_cache, then crew_notice. */
+export function criticalPathMs(depths: Record<StepName, number>, latencyMs: number): number {
+  const crewReady = Math.max(depths.scc_event + depths.revenue_guard, depths.guest_page + depths.guest_cache);
+  return Math.max(depths.calendar, crewReady + depths.crew_notice) * latencyMs;
+}
