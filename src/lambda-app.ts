@@ -7,9 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AwsLambdaReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { buildApp, type AppDeps, type BuiltApp } from './app';
 import { formatConfigProblems, loadConfig, secretValues, type Config } from './config';
+import { createIntegrations } from './integrations';
 import { awsEndpoint } from './integrations/aws-clients';
 import { createLogger, type Logger } from './log';
 import { DynamoBookingStore } from './pipeline/dynamodb-store';
+import { createStepImplementations } from './pipeline/step-implementations';
 
 type Env = Record<string, string | undefined>;
 
@@ -77,7 +79,17 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
   const log = options.deps?.log ?? createLogger({ secretValues: secretValues(config) });
   const store = new DynamoBookingStore({ client: stateTableClient(config, env), table: config.store.table, ownsClient: true });
   const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLogger(log) });
-  const built = await buildApp(config, { env, ...options.deps, log, store, receiver, autoRun: false });
+  // Built here rather than by buildApp so close() can release their sockets.
+  const integrations = options.deps?.integrationSteps ? undefined : createIntegrations(config, { env, log });
+  const built = await buildApp(config, {
+    env,
+    ...(integrations ? { integrationSteps: () => createStepImplementations({ config, ...integrations }) } : {}),
+    ...options.deps,
+    log,
+    store,
+    receiver,
+    autoRun: false,
+  });
   return {
     config,
     log,
@@ -86,6 +98,7 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
     async close() {
       built.progress.stop();
       await built.service.idle();
+      await integrations?.close();
       await store.close();
     },
   };
