@@ -4,7 +4,7 @@
  * the pipeline handler runs an approved booking to done from a DynamoDB stream record against the
  * integration stand-ins and dynalite — twice delivered, once done.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -105,6 +105,10 @@ describe('the Lambda bundles', () => {
     for (const b of bundles) {
       expect(b.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
       expect(b.bytes).toBeGreaterThan(100_000);
+      const code = readFileSync(b.file, 'utf8');
+      expect(code).not.toContain('better-sqlite3');
+      expect(code).not.toMatch(/require\("(express|@aws-sdk\/[^"]+|@slack\/[^"]+)"\)/); // bundled, not left to the runtime
+      expect(existsSync(path.join(path.dirname(b.file), 'templates', 'guest-page.hbs'))).toBe(true);
     }
     expect(slackModule.handler.length).toBe(2);
     expect(pipelineModule.handler.length).toBe(2);
