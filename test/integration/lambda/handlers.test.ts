@@ -117,6 +117,19 @@ describe('the Lambda bundles', () => {
 });
 
 describe('Slack handler (Function URL event)', () => {
+  it('the exported handler refuses to serve without configuration, naming the problems and no values', async () => {
+    const saved = process.env.SLACK_BOT_TOKEN;
+    delete process.env.SLACK_BOT_TOKEN;
+    try {
+      const body = slashCommandBody({ user_id: APPROVER, channel_id: 'C0ORIGIN01' });
+      const failure = slackModule.handler(functionUrlEvent(body, requester.headers(body)), {});
+      await expect(failure).rejects.toMatchObject({ name: 'LambdaConfigError', code: 'LAMBDA_CONFIG_INVALID', retryable: false });
+      await expect(failure).rejects.toThrow(/SLACK_BOT_TOKEN is required/);
+    } finally {
+      if (saved !== undefined) process.env.SLACK_BOT_TOKEN = saved;
+    }
+  });
+
   it('answers a correctly signed /charter with 200 and opens the booking modal through the Web API', async () => {
     const before = slackApi.callsTo('views.open').length;
     const body = slashCommandBody({ user_id: APPROVER, channel_id: 'C0ORIGIN01' });
