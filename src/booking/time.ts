@@ -60,10 +60,25 @@ export function humanDateTime(dt: DateTime): string {
   return `${humanDate(dt)}, ${humanTime(dt)}`;
 }
 
+/**
+ * Zone labels by zone, year and offset. The long zone name costs a fresh Intl.DateTimeFormat in
+ * luxon on every call (~0.5 ms; the P1 benchmark found it on every /charter), and within a year a
+ * zone at a given offset always has the same name. Capped so a long-running process stays flat.
+ */
+const zoneLabels = new Map<string, string>();
+const ZONE_LABELS_MAX = 256;
+
 /** "Pacific Time (America/Los_Angeles)" for headers that name the zone in full. */
 export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): string {
-  const long = at.setZone(timezone).setLocale('en-US').toFormat('ZZZZZ');
-  return `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
+  const local = at.setZone(timezone);
+  const key = `${timezone}|${local.year}|${local.offset}`;
+  const cached = zoneLabels.get(key);
+  if (cached !== undefined) return cached;
+  const long = local.setLocale('en-US').toFormat('ZZZZZ');
+  const label = `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
+  if (zoneLabels.size >= ZONE_LABELS_MAX) zoneLabels.delete(zoneLabels.keys().next().value ?? '');
+  zoneLabels.set(key, label);
+  return label;
 }
 
 /** "4:00 PM PST – 9:00 PM PST", with "(next day)" when the charter returns after midnight. */
