@@ -18,10 +18,16 @@ export interface CriticalPathOutcome {
 }
 
 export async function benchCriticalPath(rig: PipelineRig): Promise<CriticalPathOutcome> {
+  // The first booking warms up; the next ones give the makespan with no injected latency at all:
+  // the bot's and the stand-ins' own service time, which P2's residual above the critical path is made of.
   rig.setLatency(0);
-  const [warm] = await rig.createPending(1);
-  await rig.approveAll([warm!.id]);
-  await rig.waitDone([warm!.id], 30_000);
+  const floorMs: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const [b] = await rig.createPending(1);
+    const sentAtMs = await rig.approveAll([b!.id]);
+    const [done] = await rig.waitDone([b!.id], 30_000);
+    if (i > 0) floorMs.push(doneAtMs(done!) - sentAtMs);
+  }
 
   rig.setLatency(LATENCY_MS);
   const makespansMs: number[] = [];
@@ -56,6 +62,7 @@ export async function benchCriticalPath(rig: PipelineRig): Promise<CriticalPathO
       goal: 'ratio ≤ 1.15',
       pass: ratio <= 1.15,
       extra: {
+        makespan_no_latency_ms: round(median(floorMs), 0),
         makespans_ms: makespansMs.map((m) => round(m, 0)).join('/'),
         approve_to_first_step_ms: round(median(firstStepMs), 0),
         last_run_steps_ms: timelines.at(-1) ?? '',
