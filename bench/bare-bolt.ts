@@ -3,9 +3,13 @@
  * token, a /charter handler that only acks and opens a modal) with a /healthz route like the
  * bot's. Run as its own process by the benchmarks: `node --import tsx bench/bare-bolt.ts`.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { ViewsOpenArguments } from '@slack/web-api';
+
+type ModalView = ViewsOpenArguments['view'];
 
 const receiver = new HTTPReceiver({
   signingSecret: process.env.SLACK_SIGNING_SECRET ?? '',
@@ -19,12 +23,14 @@ const app = new App({
   logLevel: LogLevel.ERROR,
 });
 
+// BARE_VIEW_FILE: the modal to open, so the floor carries the same Slack payload as the bot (P1).
+const view = process.env.BARE_VIEW_FILE
+  ? (JSON.parse(readFileSync(process.env.BARE_VIEW_FILE, 'utf8')) as ModalView)
+  : ({ type: 'modal', callback_id: 'booking_modal', title: { type: 'plain_text', text: 'New charter' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hello' } }] } satisfies ModalView);
+
 app.command('/charter', async ({ ack, command, client }) => {
   await ack();
-  await client.views.open({
-    trigger_id: command.trigger_id,
-    view: { type: 'modal', callback_id: 'booking_modal', title: { type: 'plain_text', text: 'New charter' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Hello' } }] },
-  });
+  await client.views.open({ trigger_id: command.trigger_id, view });
 });
 
 void app.start({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }).then((server) => {
