@@ -8,15 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type AwsLambdaReceiver, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config';
-import { formatReport } from './doctor/format';
-import { runDoctor } from './doctor/run';
 import type { Logger } from './log';
 import type { BookingApi } from './pipeline/api';
 import { openStore } from './pipeline/open-store';
 import type { RunnerOptions } from './pipeline/runner';
 import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
-import { createStepImplementations, type IntegrationSteps } from './pipeline/step-implementations';
+import type { IntegrationSteps } from './pipeline/step-implementations';
+import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { createCrewNoticeStep } from './slack/crew-notice';
@@ -38,7 +37,7 @@ export interface AppDeps {
    * default process.env. Tests and the sandbox pass startStandins().env here.
    */
   env?: Record<string, string | undefined>;
-  /** The integration steps; default createStepImplementations({ config, log, env }). */
+  /** The integration steps; default createStepImplementations({ config, log, env }), built on first use. */
   integrationSteps?: (config: Config, log: Logger) => IntegrationSteps | Promise<IntegrationSteps>;
   /** Replaces individual steps after everything is wired (tests inject failures). */
   stepOverrides?: Partial<StepImplementations>;
@@ -110,7 +109,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
 
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
-    : createStepImplementations({ config, log, ...(deps.env ? { env: deps.env } : {}) });
+    : lazyIntegrationSteps(config, log, deps.env);
   const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
   const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
 
@@ -152,7 +151,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     log.error({ err }, 'slack listener failed');
   });
 
-  const doctor = async () => formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
+  const doctor = async () => {
+    const { runDoctor, formatReport } = loadDoctor();
+    return formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
+  };
   const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor };
   registerListeners(bolt, slackDeps);
 

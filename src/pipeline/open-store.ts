@@ -1,8 +1,7 @@
 /** Picks the store adapter from CHARTER_STORE (already parsed into a StoreLocation by config.ts). */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StoreLocation } from '../config';
-import { DynamoBookingStore } from './dynamodb-store';
-import { SqliteBookingStore } from './sqlite-store';
 import type { BookingStore } from './store';
 
 export interface OpenStoreOptions {
@@ -12,10 +11,19 @@ export interface OpenStoreOptions {
   createTable?: boolean;
 }
 
+/**
+ * Each adapter is required only when chosen: a SQLite process never loads the AWS SDK, and a
+ * Lambda bundle never needs the native better-sqlite3.
+ */
 export async function openStore(location: StoreLocation, opts: OpenStoreOptions = {}): Promise<BookingStore> {
-  if (location.kind === 'sqlite') return SqliteBookingStore.open(location.path);
+  if (location.kind === 'sqlite') {
+    const { SqliteBookingStore } = require('./sqlite-store') as typeof import('./sqlite-store');
+    return SqliteBookingStore.open(location.path);
+  }
+  const { DynamoBookingStore } = require('./dynamodb-store') as typeof import('./dynamodb-store');
+  const { DynamoDBClient: Client } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   const ownsClient = opts.dynamodb === undefined;
-  const store = new DynamoBookingStore({ client: opts.dynamodb ?? new DynamoDBClient({}), table: location.table, ownsClient });
+  const store = new DynamoBookingStore({ client: opts.dynamodb ?? new Client({}), table: location.table, ownsClient });
   try {
     await store.ensureTable({ create: opts.createTable ?? false });
   } catch (err) {
