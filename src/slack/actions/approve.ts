@@ -27,6 +27,6 @@ export function approveBooking(deps: SlackDeps) {
     const booking = outcome.booking;
     const message = renderApproval(booking, deps.config);
     if (booking.slack.approvalTs) await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
-    deps.progress.notify(bookingId, { final: true });
+    deps.progress.notify(bookingId);
   };
 }

@@ -12,6 +12,6 @@ export function retryBooking(deps: SlackDeps) {
     if (!isApprover(deps.config, userId)) return tellUser(client, deps.log, { channel, user: userId }, 'Only approvers can retry a booking.');
     const outcome = await deps.api.retry(bookingId, userId);
     if (!outcome.won) return tellUser(client, deps.log, { channel, user: userId }, `Nothing to retry: the booking is ${outcome.booking.state.replace('_', ' ')}.`);
-    deps.progress.notify(bookingId, { final: true });
+    deps.progress.notify(bookingId);
   };
 }

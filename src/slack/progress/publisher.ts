@@ -2,6 +2,11 @@
  * Keeps one progress message per booking in the approval thread, updated in place. Step events
  * arrive in bursts (six steps, retries, a hundred bookings at once), so updates are coalesced: at
  * most one chat.update per booking per `minIntervalMs`, except the final one, which goes at once.
+ * Across bookings, non-final sends also share one workspace-wide spacing (`workspaceMinGapMs`,
+ * default 1.2 s ≈ Slack's Tier 3 of 50 chat.update a minute): a burst of a hundred approvals makes
+ * intermediate updates wait their turn — and coalesce while they wait, since each message is rendered
+ * from the store when its slot comes — instead of drawing 429s. A final update skips the queue (it
+ * is the one the operator is waiting for) and wakes any waiting send of its booking.
  * A 429 is retried after the Retry-After Slack sends.
  */
 import type { WebClient } from '@slack/web-api';
@@ -19,6 +24,8 @@ export interface ProgressPublisherOptions {
   render: (booking: BookingRecord) => SlackMessage;
   now?: () => number;
   minIntervalMs?: number;
+  /** Least gap between any two non-final sends, across all bookings (default 1200 ms). */
+  workspaceMinGapMs?: number;
   maxRateLimitRetries?: number;
 }
 
@@ -27,6 +34,10 @@ interface Entry {
   timer?: NodeJS.Timeout;
   chain: Promise<void>;
   lastSentAtMs: number;
+  /** A final update is due: skip the workspace spacing. */
+  final: boolean;
+  /** Ends a wait for a workspace slot early (a final update arrived). */
+  wake?: () => void;
 }
 
 export function isFinalEvent(event: ProgressEvent): boolean {
@@ -38,11 +49,15 @@ export class ProgressPublisher {
   readonly stats = { posts: 0, updates: 0, rateLimited: 0 };
   private readonly entries = new Map<string, Entry>();
   private readonly minIntervalMs: number;
+  private readonly workspaceMinGapMs: number;
+  /** When the next non-final send may go, workspace-wide. */
+  private nextSlotAtMs = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
   private stopped = false;
 
   constructor(private readonly opts: ProgressPublisherOptions) {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
+    this.workspaceMinGapMs = opts.workspaceMinGapMs ?? 1200;
     this.now = opts.now ?? Date.now;
   }
 
@@ -52,6 +67,8 @@ export class ProgressPublisher {
     const entry = this.entry(bookingId);
     entry.dirty = true;
     if (opts.final) {
+      entry.final = true;
+      entry.wake?.();
       if (entry.timer) clearTimeout(entry.timer);
       entry.timer = undefined;
       this.enqueue(bookingId, entry);
@@ -80,13 +97,14 @@ export class ProgressPublisher {
       if (e.timer) clearTimeout(e.timer);
       e.timer = undefined;
       e.dirty = false;
+      e.wake?.();
     }
   }
 
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, final: false };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -98,9 +116,36 @@ export class ProgressPublisher {
       .catch((err: unknown) => this.opts.log.child({ bookingId }).warn({ err }, 'progress message not updated'));
   }
 
+  /**
+   * Waits until no non-final send has gone out for `workspaceMinGapMs`, then takes the slot. A slot
+   * is taken only when a send goes (not reserved ahead), so a wait cut short by a final update
+   * leaves nothing behind; JavaScript's single thread makes the check-and-take atomic.
+   */
+  private async workspaceSlot(entry: Entry): Promise<void> {
+    while (!entry.final && !this.stopped) {
+      const waitMs = this.nextSlotAtMs - this.now();
+      if (waitMs <= 0) {
+        this.nextSlotAtMs = this.now() + this.workspaceMinGapMs;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        entry.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      entry.wake = undefined;
+    }
+  }
+
   private async send(bookingId: string, entry: Entry): Promise<void> {
     if (!entry.dirty || this.stopped) return;
+    await this.workspaceSlot(entry);
+    if (!entry.dirty || this.stopped) return;
     entry.dirty = false;
+    // This send renders the latest state, final included; later events (a Retry) queue again.
+    entry.final = false;
     entry.lastSentAtMs = this.now();
     const booking = await this.opts.api.get(bookingId);
     if (!booking) return;

@@ -18,11 +18,19 @@ async function progressCalls(id: string): Promise<RecordedSlackCall[]> {
   return h.slack.calls.filter((c) => (c.method === 'chat.update' && c.body.ts === b?.slack.progressTs) || (c.method === 'chat.postMessage' && c.body.thread_ts === b?.slack.approvalTs && String(c.body.text).includes('steps done')));
 }
 
+/** submitBooking finds its approval post by count, so submissions must not overlap. */
+async function submitSequentially(n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await submitBooking(h));
+  expect(new Set(ids).size).toBe(n);
+  return ids;
+}
+
 describe('progress coalescing', () => {
   it('a burst of step events and notifications gives at most one update per second per booking, plus the final one', async () => {
     h.steps.set('calendar', { delayMs: 1500 });
     h.steps.set('scc_event', { transientFailures: 1 });
-    const ids = await Promise.all([0, 1, 2, 3, 4].map(() => submitBooking(h)));
+    const ids = await submitSequentially(5);
     h.slack.clear();
     await Promise.all(ids.map((id) => approve(id)));
     // A burst on top of the runner's own events: 200 notifications per booking at once.
@@ -43,10 +51,32 @@ describe('progress coalescing', () => {
     h.steps.set('scc_event', {});
   });
 
+  it('spaces non-final progress sends across all bookings (Slack Tier 3), while each final update goes at once', async () => {
+    h.steps.set('guest_page', { delayMs: 2500 });
+    const ids = await submitSequentially(6);
+    h.slack.clear();
+    await Promise.all(ids.map((id) => approve(id)));
+    await Promise.all(ids.map((id) => waitForBooking(h, id, (b) => b.state === 'done')));
+    await settle(h);
+    const all = (await Promise.all(ids.map((id) => progressCalls(id)))).flat().filter((c) => c.status === 200);
+    const isFinal = (c: RecordedSlackCall) => JSON.stringify(c.body.blocks).includes('All set');
+    const finals = all.filter(isFinal);
+    const intermediate = all.filter((c) => !isFinal(c)).sort((a, b) => a.atMs - b.atMs);
+    expect(finals).toHaveLength(ids.length);
+    expect(intermediate.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < intermediate.length; i++) {
+      expect((intermediate[i]?.atMs ?? 0) - (intermediate[i - 1]?.atMs ?? 0)).toBeGreaterThanOrEqual(1150);
+    }
+    // Six bookings × six steps of events, yet far fewer sends than events.
+    expect(all.length).toBeLessThan(ids.length * 4);
+    h.steps.set('guest_page', {});
+  });
+
   it('retries a rate-limited update after Retry-After and still lands the final state', async () => {
     const id = await submitBooking(h);
     h.slack.clear();
-    h.steps.set('calendar', { delayMs: 300 });
+    // Long enough for the thread's first post to go before the booking finishes (sends are spaced).
+    h.steps.set('calendar', { delayMs: 3000 });
     const limitedBefore = h.running.built.progress.stats.rateLimited;
     await approve(id);
     // The approval message's own update goes first; the next chat.update is the progress thread's.
