@@ -13,6 +13,7 @@ import { newTriggerId, SlackRequester } from '../src/sandbox/slack-requests';
 import { APPROVER, appEnv, BOT_TOKEN, type BenchResult, type Child, listeningPort, percentile, pool, round, SIGNING_SECRET, spawnNode, waitUntil } from './harness';
 
 const REQUESTS = 2000;
+const ROUNDS = 3;
 const CONCURRENCY = 50;
 const WARMUP = 200;
 
@@ -65,14 +66,21 @@ export async function benchAck(ctx: { standinEnv: Record<string, string>; slack:
     bare = await startServer('bench/bare-bolt.ts', { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.url, PORT: '0', BARE_VIEW_FILE: viewFile });
     await load(bare.url, slack, waiting, WARMUP);
     // Both sides under load at the same moment: whatever else the machine is doing hits both alike.
-    const [botMs, bareMs] = await Promise.all([load(bot.url, slack, waiting, REQUESTS), load(bare.url, slack, waiting, REQUESTS)]);
+    // A p99 of 2,000 requests on two cores swings ±15% run to run (0.94–1.21 seen), so the figure
+    // is the median of ROUNDS rounds' ratios, as P2 and P4 take medians.
+    const rounds: { botMs: number[]; bareMs: number[]; ratio: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const [botMs, bareMs] = await Promise.all([load(bot.url, slack, waiting, REQUESTS), load(bare.url, slack, waiting, REQUESTS)]);
+      rounds.push({ botMs, bareMs, ratio: percentile(botMs, 99) / percentile(bareMs, 99) });
+    }
+    rounds.sort((x, y) => x.ratio - y.ratio);
+    const { botMs, bareMs, ratio } = rounds[Math.floor(ROUNDS / 2)] as (typeof rounds)[number];
     const viewBytes = Buffer.byteLength(JSON.stringify(opened));
     const bot99 = percentile(botMs, 99);
     const bare99 = percentile(bareMs, 99);
-    const ratio = bot99 / bare99;
     return {
       id: 'P1',
-      what: `/charter → 200 + views.open, ${REQUESTS} req @ ${CONCURRENCY} concurrent`,
+      what: `/charter → 200 + views.open, ${REQUESTS} req @ ${CONCURRENCY} concurrent (median of ${ROUNDS})`,
       baseline: { label: 'bare Bolt p99', value: round(bare99), unit: 'ms' },
       measured: { label: 'bot p99', value: round(bot99), unit: 'ms' },
       ratio: round(ratio, 3),
@@ -84,6 +92,7 @@ export async function benchAck(ctx: { standinEnv: Record<string, string>; slack:
         p50_ratio: round(percentile(botMs, 50) / percentile(bareMs, 50), 3),
         bot_max_ms: round(Math.max(...botMs)),
         bare_max_ms: round(Math.max(...bareMs)),
+        round_p99_ratios: rounds.map((x) => round(x.ratio, 3)).join('/'),
         modal_json_bytes: viewBytes,
       },
       notes: ['The bare Bolt app opens the same modal JSON the bot opened in its warm-up (same Slack payload on both sides).'],
