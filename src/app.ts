@@ -5,10 +5,11 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type AwsLambdaReceiver, type Authorize, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, type AwsLambdaReceiver, type Authorize } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config';
 import type { Logger } from './log';
+import { boltLogger } from './slack/bolt-logger';
 import type { BookingApi } from './pipeline/api';
 import { openStore } from './pipeline/open-store';
 import type { RunnerOptions } from './pipeline/runner';
@@ -77,21 +78,6 @@ export interface RunningApp {
   url?: string;
   built: BuiltApp;
   stop(): Promise<void>;
-}
-
-/** Bolt logs through pino, at debug so request noise stays out of the operator's log. */
-function boltLogger(log: Logger): BoltLogger {
-  const child = log.child({ component: 'bolt' });
-  let level = LogLevel.INFO;
-  return {
-    debug: (...msg) => child.debug(msg.map(String).join(' ')),
-    info: (...msg) => child.debug(msg.map(String).join(' ')),
-    warn: (...msg) => child.warn(msg.map(String).join(' ')),
-    error: (...msg) => child.error(msg.map(String).join(' ')),
-    setLevel: (l) => void (level = l),
-    getLevel: () => level,
-    setName: () => undefined,
-  };
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {

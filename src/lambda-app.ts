@@ -4,12 +4,13 @@
  * on Lambda a pipeline never runs in the process that approved it; the table's stream starts it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AwsLambdaReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { AwsLambdaReceiver } from '@slack/bolt';
 import { buildApp, type AppDeps, type BuiltApp } from './app';
 import { formatConfigProblems, loadConfig, secretValues, type Config } from './config';
 import { createIntegrations } from './integrations';
 import { awsEndpoint } from './integrations/aws-clients';
 import { createLogger, type Logger } from './log';
+import { boltLogger } from './slack/bolt-logger';
 import { DynamoBookingStore } from './pipeline/dynamodb-store';
 import { createStepImplementations } from './pipeline/step-implementations';
 
@@ -43,20 +44,6 @@ export interface LambdaApp {
   receiver: AwsLambdaReceiver;
   /** Lets a test (or a long-lived host) release sockets; Lambda itself never calls it. */
   close(): Promise<void>;
-}
-
-function boltLogger(log: Logger): BoltLogger {
-  const child = log.child({ component: 'bolt' });
-  let level = LogLevel.INFO;
-  return {
-    debug: (...msg) => child.debug(msg.map(String).join(' ')),
-    info: (...msg) => child.debug(msg.map(String).join(' ')),
-    warn: (...msg) => child.warn(msg.map(String).join(' ')),
-    error: (...msg) => child.error(msg.map(String).join(' ')),
-    setLevel: (l) => void (level = l),
-    getLevel: () => level,
-    setName: () => undefined,
-  };
 }
 
 /** The state table's client, aimed by the SDK's own variables read from `env` (not process.env). */
