@@ -72,8 +72,10 @@ export const SECRET_VARIABLES = [
   'SCC_SERVICE_KEY_HASH',
 ] as const;
 
-const trimmed = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string());
-const required = (hint: string) => trimmed.pipe(z.string().min(1, `is required — ${hint}`));
+const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
+const trimmed = z.preprocess(trim, z.string());
+/** Absent (invalid_type) and empty both say what the value should look like. */
+const required = (hint: string) => z.preprocess(trim, z.string({ error: `is required — ${hint}` }).min(1, `is required — ${hint}`));
 const optional = trimmed.optional().transform((v) => (v === '' ? undefined : v));
 
 const httpUrl = (hint: string) =>
@@ -244,7 +246,7 @@ export function loadConfig(env: Env): ConfigResult {
     const problems = (parsed.success ? [] : parsed.error.issues).map((issue) => {
       const variable = String(issue.path[0] ?? 'environment');
       const missing = env[variable] === undefined || env[variable]?.trim() === '';
-      const message = issue.code === 'invalid_type' && missing ? 'is required' : issue.message;
+      const message = issue.code === 'invalid_type' && missing && !issue.message.startsWith('is required') ? 'is required' : issue.message;
       return `${variable} ${message}`;
     });
     return { ok: false, problems: [...new Set([...problems, ...crossField])].sort() };

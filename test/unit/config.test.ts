@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       ]),
     );
     expect(new Set(vars).size).toBe(vars.length);
+    // Each missing variable also says what it should look like.
+    for (const problem of result.problems) expect(problem).toMatch(/ is required.* — \S/);
   });
 
   it.each([
