@@ -5,6 +5,7 @@
  * is bounded by a count or a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { sampleRequest as exampleRequest } from '../test/support/booking';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -252,23 +253,15 @@ export function appEnv(standinEnv: Record<string, string>, o: { slackApiUrl: str
   };
 }
 
+/** The operator's worked example (test/support/booking.ts), one distinct guest per booking. */
 export function sampleRequest(n: number): BookingRequest {
-  return {
+  return exampleRequest({
     guestName: `Guest Number${n}`,
     guestEmail: `guest${n}@example.com`,
-    guestPhone: '+1 619 555 0100',
     date: `${new Date().getUTCFullYear() + 1}-07-04`,
-    departureTime: '16:00',
-    durationHours: 5,
-    partySize: 6,
-    priceCents: 120000,
-    captain: 'U0CAPTAIN1',
-    crew: ['U0CREW0001', 'U0CREW0002'],
-    crewHours: 5,
-    captainHours: 3,
     boatsetterRef: `BS-${40000 + n}`,
     notes: 'Birthday',
-  };
+  });
 }
 
 /** A pending booking record as the modal submission would have stored it. */
