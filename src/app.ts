@@ -12,6 +12,7 @@ import type { Logger } from './log';
 import { boltLogger } from './slack/bolt-logger';
 import type { BookingApi } from './pipeline/api';
 import { openStore } from './pipeline/open-store';
+import { PeriodicScheduler, type PeriodicTask } from './pipeline/periodic';
 import type { RunnerOptions } from './pipeline/runner';
 import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
@@ -57,6 +58,8 @@ export interface AppDeps {
   receiver?: AwsLambdaReceiver;
   /** Start pipelines in this process after approve/retry (default true; false on Lambda, where the table stream starts them). */
   autoRun?: boolean;
+  /** How often the sweeper looks for stalled bookings (default 5 s). */
+  sweepEveryMs?: number;
 }
 
 export interface BuiltApp {
@@ -65,6 +68,8 @@ export interface BuiltApp {
   service: BookingService;
   store: BookingStore;
   progress: ProgressPublisher;
+  /** Clock-driven work (sweeper, reminders, feeds); started by start(), run once per tick on Lambda. */
+  periodic: PeriodicScheduler;
   /** Only in HTTP mode. */
   receiver?: HTTPReceiver;
   /** Starts serving (HTTP on config.slack.port, or Socket Mode), then resumes interrupted pipelines. */
@@ -144,12 +149,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor };
   registerListeners(bolt, slackDeps);
 
+  // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
+  const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() }];
+  const periodic = new PeriodicScheduler(periodicTasks, log, now);
+
   const built: BuiltApp = {
     bolt,
     api: service,
     service,
     store,
     progress,
+    periodic,
     ...(receiver ? { receiver } : {}),
     async start() {
       let port: number | undefined;
@@ -161,12 +171,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         await bolt.start();
         log.info('connected to Slack in Socket Mode');
       }
-      void service.resumeAll().catch((err: unknown) => log.error({ err }, 'resuming interrupted bookings failed'));
+      void periodic.runOnce();
+      periodic.start();
       return {
         ...(port !== undefined ? { port, url: `http://127.0.0.1:${port}` } : {}),
         built,
         async stop() {
           progress.stop();
+          await periodic.stop();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await service.idle();
           if (ownsStore) await store.close();

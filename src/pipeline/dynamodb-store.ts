@@ -29,7 +29,7 @@ import {
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
 import { ACTIVE_STATES } from './state-machine';
 import type { BookingStore, GetOptions } from './store';
-import type { BookingRecord } from './types';
+import type { BookingRecord, BookingState } from './types';
 
 type Item = Record<string, AttributeValue>;
 
@@ -146,9 +146,14 @@ export class DynamoBookingStore implements BookingStore {
 
   /** A filtered Scan: fine for one operator's bookings; a sparse index is the step up if it ever is not. */
   async listActive(): Promise<BookingRecord[]> {
+    return this.listByStates(ACTIVE_STATES);
+  }
+
+  async listByStates(states: readonly BookingState[]): Promise<BookingRecord[]> {
+    if (states.length === 0) return [];
     const out: BookingRecord[] = [];
     let startKey: Item | undefined;
-    const values = Object.fromEntries(ACTIVE_STATES.map((s, i) => [`:s${i}`, { S: s }]));
+    const values = Object.fromEntries(states.map((s, i) => [`:s${i}`, { S: s }]));
     try {
       do {
         const page = await this.client.send(

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
 import { ACTIVE_STATES } from './state-machine';
 import type { BookingStore } from './store';
-import type { BookingRecord } from './types';
+import type { BookingRecord, BookingState } from './types';
 
 /** Ordered migrations; index + 1 is the schema version each one produces. Only ever append. */
 const MIGRATIONS: readonly string[] = [
@@ -84,8 +84,13 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   async listActive(): Promise<BookingRecord[]> {
-    const marks = ACTIVE_STATES.map(() => '?').join(', ');
-    const rows = this.db.prepare(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...ACTIVE_STATES) as Row[];
+    return this.listByStates(ACTIVE_STATES);
+  }
+
+  async listByStates(states: readonly BookingState[]): Promise<BookingRecord[]> {
+    if (states.length === 0) return [];
+    const marks = states.map(() => '?').join(', ');
+    const rows = this.db.prepare(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...states) as Row[];
     return rows.map((r) => JSON.parse(r.record) as BookingRecord);
   }
 

@@ -4,7 +4,7 @@
  * across processes never overwrite each other: the loser gets the current record and decides again.
  */
 import { ContentionError, VersionConflictError, BookingNotFoundError } from './errors';
-import type { BookingRecord } from './types';
+import type { BookingRecord, BookingState } from './types';
 
 export interface GetOptions {
   /** Strongly consistent read (default true; DynamoDB reads are eventually consistent otherwise). */
@@ -23,6 +23,11 @@ export interface BookingStore {
   put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord>;
   /** Bookings in `approved` or `running`: what a restarted runner resumes. */
   listActive(): Promise<BookingRecord[]>;
+  /**
+   * Every booking in one of `states`, oldest update first. A small operator has dozens of bookings
+   * a season, so callers (reminders, App Home, conflict checks) filter by date in memory.
+   */
+  listByStates(states: readonly BookingState[]): Promise<BookingRecord[]>;
   /** Cheap round trip proving the store is reachable (doctor, health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -114,6 +114,9 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       const mine = active.filter((r) => Object.values(ids).includes(r.id));
       expect(mine.map((r) => r.state).sort()).toEqual(['approved', 'running']);
       expect(active.every((r) => r.state === 'approved' || r.state === 'running')).toBe(true);
+      const doneOrFailed = (await store.listByStates(['done', 'failed'])).filter((r) => Object.values(ids).includes(r.id));
+      expect(doneOrFailed.map((r) => r.state).sort()).toEqual(['done', 'failed']);
+      expect(await store.listByStates([])).toEqual([]);
     });
   });
 }
