@@ -48,3 +48,9 @@ it('is valid against Slack\'s published manifest schema', () => {
   expect(validate({ ...manifest, oauth_config: { scopes: { bot: 'chat:write' } } })).toBe(false);
   expect(validate({ ...manifest, features: { ...manifest.features, app_home: { home_tab: true } } })).toBe(false);
 });
+
+it('the README\'s setup section lists every bot scope with why it is needed', () => {
+  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+  const setup = readme.slice(readme.indexOf('## Setting up the Slack app'), readme.indexOf('## Configuration'));
+  for (const scope of BOT_SCOPES) expect(setup).toMatch(new RegExp(`\\| \`${scope.replace('.', '\\.')}\` \\| \\S.{10,}`));
+});
