@@ -20,7 +20,7 @@ import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-pro
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { sandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
 import { spawnWorker } from '../../fixtures/pipeline/spawn-worker';
 
 jest.setTimeout(120_000);
