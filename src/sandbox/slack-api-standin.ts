@@ -54,6 +54,10 @@ export interface SlackApiStandin {
   /** Replaces the granted scopes (a workspace that installed an older manifest). */
   setScopes(scopes: readonly string[]): void;
   readonly scopes: readonly string[];
+  /** Calls of `method` ('*' for all) are read and never answered until heal(): a hung Slack. Not recorded. */
+  hang(method: string): void;
+  /** Ends hang(); requests already held stay unanswered (their clients time out). */
+  heal(): void;
   /** Called for every recorded call (the sandbox prints messages as they happen). */
   onCall(listener: (call: RecordedSlackCall) => void): () => void;
   /** Waits until `predicate` holds over the recorded calls (polls each time a call arrives). */
@@ -149,11 +153,13 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     }
   };
 
+  const hung = new Set<string>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
     const pending = faults.get(method)?.find((f) => f.left > 0);
     let status = 200;
@@ -199,6 +205,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     get scopes() {
       return scopes;
     },
+    hang: (method) => void hung.add(method),
+    heal: () => hung.clear(),
     onCall: (listener) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);
