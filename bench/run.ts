@@ -69,7 +69,7 @@ async function main(): Promise<void> {
           single = outcome.makespansMs;
           return outcome.result;
         });
-        await run('P3', () => benchBurst(rig, single));
+        await run('P3', () => benchBurst(rig, single, standins.env));
       } finally {
         await rig.close();
       }
