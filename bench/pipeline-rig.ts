@@ -5,7 +5,7 @@
  * of each. Bookings are written to the bot's SQLite file as the modal would, then approved with a
  * signed Approve click, the way an operator does it. Used by P2 and P3.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVE_ACTION_ID } from '../src/slack/blocks/approval';
@@ -39,7 +39,7 @@ export interface PipelineRig {
   createPending(count: number): Promise<BookingRecord[]>;
   /** Clicks Approve on each booking at once; resolves with the time the first click was sent. */
   approveAll(ids: readonly string[]): Promise<number>;
-  /** Clicks Approve on each booking at once; the time each answer took, in ms (client side). */
+  /** Clicks Approve on each booking at once from a separate process (bench/clicker.ts); each answer's time in ms. */
   approveTimed(ids: readonly string[]): Promise<{ sentAtMs: number; answerMs: number[]; answeredAtMs: number[] }>;
   waitDone(ids: readonly string[], timeoutMs: number): Promise<BookingRecord[]>;
   /** Injected latencies one after another per step, from the calls the stand-ins and proxies saw. */
@@ -129,19 +129,16 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
       return sentAtMs;
     },
     async approveTimed(ids) {
-      const sentAtMs = Date.now();
-      const answerMs: number[] = [];
-      const answeredAtMs: number[] = [];
-      await Promise.all(
-        ids.map(async (id) => {
-          const t0 = performance.now();
-          const answer = await requester.interact(blockActionPayload({ userId: APPROVER, actionId: APPROVE_ACTION_ID, value: id, channelId: OPS_CHANNEL }));
-          answerMs.push(performance.now() - t0);
-          answeredAtMs.push(Date.now());
-          if (answer.status !== 200) throw new Error(`approve answered ${answer.status}: ${answer.text}`);
-        }),
-      );
-      return { sentAtMs, answerMs, answeredAtMs };
+      const input = join(dir, `clicks-${Date.now()}.json`);
+      writeFileSync(input, JSON.stringify({ url: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, userId: APPROVER, channelId: OPS_CHANNEL, actionId: APPROVE_ACTION_ID, ids }));
+      const clicker = spawnNode('bench/clicker.ts', { CLICKER_INPUT: input });
+      await new Promise<void>((resolve) => clicker.proc.once('exit', () => resolve()));
+      const line = clicker.stdout.join('').trim().split('\n').pop() ?? '';
+      if (!line.startsWith('{')) throw new Error(`clicker failed: ${clicker.stderr.join('').slice(-500)}`);
+      const out = JSON.parse(line) as { sentAtMs: number; answerMs: number[]; answeredAtMs: number[]; statuses: number[] };
+      const bad = out.statuses.find((s) => s !== 200);
+      if (bad !== undefined) throw new Error(`approve answered ${bad}`);
+      return out;
     },
     async waitDone(ids, timeoutMs) {
       return waitUntil(

@@ -11,6 +11,7 @@ import { type BenchResult, ROOT, round } from './harness';
 import { benchAck } from './p1-ack';
 import { benchCriticalPath } from './p2-critical-path';
 import { benchBurst } from './p3-burst';
+import { benchBurst300 } from './p3b-burst300';
 import { startPipelineRig } from './pipeline-rig';
 import { benchStartup } from './p4-startup';
 import { benchRender } from './render';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
         await rig.close();
       }
     }
+    await run('P3B', () => benchBurst300({ standins, slack }));
     await run('P4', () => benchStartup({ standinEnv: standins.env, slack }));
     await run('RENDER', () => benchRender({ standinEnv: standins.env }));
     await run('STORE', () => benchStore({ dynamodbEndpoint: standins.dynamodb.endpoint }));
