@@ -12,6 +12,7 @@ import { benchAck } from './p1-ack';
 import { benchCriticalPath } from './p2-critical-path';
 import { benchBurst } from './p3-burst';
 import { benchBurst300 } from './p3b-burst300';
+import { benchDynamoStore } from './p3c-dynamodb';
 import { startPipelineRig } from './pipeline-rig';
 import { benchStartup } from './p4-startup';
 import { benchRender } from './render';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
       }
     }
     await run('P3B', () => benchBurst300({ standins, slack }));
+    await run('P3C', () => benchDynamoStore({ standins, slack }));
     await run('P4', () => benchStartup({ standinEnv: standins.env, slack }));
     await run('RENDER', () => benchRender({ standinEnv: standins.env }));
     await run('STORE', () => benchStore({ dynamodbEndpoint: standins.dynamodb.endpoint }));
