@@ -39,6 +39,8 @@ export interface PipelineRig {
   createPending(count: number): Promise<BookingRecord[]>;
   /** Clicks Approve on each booking at once; resolves with the time the first click was sent. */
   approveAll(ids: readonly string[]): Promise<number>;
+  /** Clicks Approve on one booking; when the click was sent and when its 200 came back. */
+  approveOne(id: string): Promise<{ sentAtMs: number; answeredAtMs: number }>;
   /** Clicks Approve on each booking at once from a separate process (bench/clicker.ts); each answer's time in ms. */
   approveTimed(ids: readonly string[]): Promise<{ sentAtMs: number; answerMs: number[]; answeredAtMs: number[] }>;
   waitDone(ids: readonly string[], timeoutMs: number): Promise<BookingRecord[]>;
@@ -127,6 +129,12 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
       const bad = answers.find((a) => a.status !== 200);
       if (bad) throw new Error(`approve answered ${bad.status}: ${bad.text}`);
       return sentAtMs;
+    },
+    async approveOne(id) {
+      const sentAtMs = Date.now();
+      const answer = await requester.interact(blockActionPayload({ userId: APPROVER, actionId: APPROVE_ACTION_ID, value: id, channelId: OPS_CHANNEL }));
+      if (answer.status !== 200) throw new Error(`approve answered ${answer.status}: ${answer.text}`);
+      return { sentAtMs, answeredAtMs: Date.now() };
     },
     async approveTimed(ids) {
       const input = join(dir, `clicks-${Date.now()}.json`);

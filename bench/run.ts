@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         await run(wanted('P2') ? 'P2' : 'P3', async () => {
           const outcome = await benchCriticalPath(rig);
           single = outcome.makespansMs;
-          return outcome.result;
+          return outcome.results;
         });
         await run('P3', () => benchBurst(rig, single, standins.env));
       } finally {
