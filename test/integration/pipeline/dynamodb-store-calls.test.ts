@@ -69,10 +69,10 @@ describe('DynamoDB store: calls per transition', () => {
   });
 
   it('three concurrent read-modify-writes of one booking all land, with no lost compare-and-set sent', async () => {
-    await Promise.all([1, 2, 3].map((n) => updateWithRetry(store, record.id, (r) => ({ ...r, audit: [...r.audit, { action: 'approved', byUserId: `U${n}`, atMs: n }] as BookingRecord['audit'] }))));
+    await Promise.all([1, 2, 3].map((n) => updateWithRetry(store, record.id, (r) => ({ ...r, audit: [...r.audit, { action: 'approved', userId: `U${n}`, atMs: n }] as BookingRecord['audit'] }))));
     const final = await store.get(record.id);
     expect(final?.version).toBe(record.version + 3);
-    expect(final?.audit.slice(-3).map((a) => a.byUserId).sort()).toEqual(['U1', 'U2', 'U3']);
+    expect(final?.audit.slice(-3).map((a) => a.userId).sort()).toEqual(['U1', 'U2', 'U3']);
     expect(sent.filter((c) => c === 'PutItemCommand')).toHaveLength(3);
   });
 
@@ -80,7 +80,7 @@ describe('DynamoDB store: calls per transition', () => {
     const [a, b, c] = await Promise.all([store.get(record.id), store.get(record.id), store.get(record.id)]);
     expect(sent).toEqual(['GetItemCommand']);
     expect(a).toEqual(record);
-    a!.notes = 'changed by one caller';
+    a!.request.guestName = 'changed by one caller';
     expect(b).toEqual(record);
     expect(c).not.toBe(b);
   });
