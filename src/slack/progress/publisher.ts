@@ -10,7 +10,8 @@
  * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
  * update), a step failed for good, the booking is done or failed. They still take a token (the
  * bucket may go into debt), so the cosmetic updates behind them make room.
- * A 429 is retried after the Retry-After Slack sends.
+ * A 429 is retried after the Retry-After Slack sends; any other failed send stays due (a milestone
+ * stays one) and is retried with backoff.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../log';
@@ -33,6 +34,10 @@ export interface ProgressPublisherOptions {
   /** One more cosmetic send per this many ms, workspace-wide (default 1200 ms = 50 a minute). */
   workspaceRefillMs?: number;
   maxRateLimitRetries?: number;
+  /** First pause after a failed send (timeout, 5xx); doubles per failure up to 30 s (default 1000 ms). */
+  failureBackoffMs?: number;
+  /** Failed sends in a row before the update is given up on (default 8: about 2 minutes). */
+  maxSendFailures?: number;
 }
 
 interface Entry {
@@ -44,6 +49,8 @@ interface Entry {
   milestone: boolean;
   /** Ends a wait for a workspace token early (a milestone arrived). */
   wake?: () => void;
+  /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
+  failures: number;
 }
 
 export function isFinalEvent(event: ProgressEvent): boolean {
@@ -125,7 +132,7 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -164,8 +171,43 @@ export class ProgressPublisher {
     if (!entry.dirty || this.stopped) return;
     entry.dirty = false;
     // This send renders the latest state, milestone included; later events (a Retry) queue again.
+    const wasMilestone = entry.milestone;
     entry.milestone = false;
     entry.lastSentAtMs = this.now();
+    try {
+      await this.render(bookingId);
+      entry.failures = 0;
+    } catch (err) {
+      this.retryLater(bookingId, entry, wasMilestone);
+      throw err;
+    }
+  }
+
+  /**
+   * A send that failed (Slack timed out, 5xx) is not dropped: the thread would keep showing
+   * "running" for a booking that is done or failed, with no Retry button. The update stays due
+   * (a milestone stays one) and is tried again with backoff, for about two minutes.
+   */
+  private retryLater(bookingId: string, entry: Entry, wasMilestone: boolean): void {
+    if (this.stopped) return;
+    entry.failures += 1;
+    if (entry.failures > (this.opts.maxSendFailures ?? 8)) {
+      this.opts.log.child({ bookingId }).error({ failures: entry.failures - 1 }, 'progress message could not be updated; giving up until the next change');
+      entry.failures = 0;
+      return;
+    }
+    entry.dirty = true;
+    entry.milestone ||= wasMilestone;
+    const delayMs = Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1));
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      this.enqueue(bookingId, entry);
+    }, delayMs);
+    entry.timer.unref();
+  }
+
+  private async render(bookingId: string): Promise<void> {
     const booking = await this.opts.api.get(bookingId);
     if (!booking) return;
     const message = this.opts.render(booking);
