@@ -308,7 +308,7 @@ export async function summarize(sb: Sandbox, result: DriveResult): Promise<strin
   for (const e of sb.standins.scc.events().filter((x) => x.externalId === booking.id)) lines.push(`SCC                 event ${e.eventId} (externalId ${e.externalId})`);
   const guard = booking.steps.revenue_guard.result;
   if (guard) {
-    lines.push(`revenue guard       removed ${String(guard.removedAttributes ?? 0)} money attribute(s) and ${String(guard.removedNoteLines ?? 0)} money line(s) in notes from the SCC item; read back clean: ${String(guard.verified)}`);
+    lines.push(`revenue guard       removed ${String(guard.removedAttributes ?? 0)} money attribute(s) and ${String(guard.removedNoteLines ?? 0)} money line(s) from ${String(guard.items ?? 1)} SCC item(s); verified clean: ${String(guard.verified)}`);
   }
   const listed = await sb.aws.s3.send(new ListObjectsV2Command({ Bucket: sb.config.guest.bucket, Prefix: `jada-guest-${booking.id.toLowerCase()}.` }));
   for (const o of listed.Contents ?? []) {

@@ -36,6 +36,9 @@ export function crewMessage(view: CrewSafeView, confirmations: Readonly<Record<s
     },
     { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: `*Roster*\n${rosterLines.join('\n')}` } },
     { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: `*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}` } },
+    ...(view.crewNotes.length > 0
+      ? [{ type: 'section' as const, block_id: bookingBlockId(id, 'crew-notes'), text: { type: 'mrkdwn' as const, text: `*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`.slice(0, 3000) } }]
+      : []),
     { type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] },
   ];
   if (unconfirmed.length > 0) {
