@@ -101,7 +101,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
-  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
+  // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
+  const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
+  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config, api: crewPostStore }), ...deps.stepOverrides };
   const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });

@@ -93,6 +93,12 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         return { ok: true, message_ts: nextTs() };
       case 'chat.getPermalink':
         return { ok: true, channel, permalink: `https://standin.slack.local/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}` };
+      case 'conversations.open': {
+        // One DM channel per user, stable across calls (like Slack's).
+        const user = String(body.users ?? '').split(',')[0] ?? '';
+        if (!users.has(user)) return { ok: false, error: 'user_not_found' };
+        return { ok: true, channel: { id: `D${user.slice(1)}` } };
+      }
       case 'conversations.info':
         return { ok: true, channel: { id: channel, name: `channel-${channel.toLowerCase()}`, is_member: true } };
       case 'users.info': {

@@ -61,6 +61,8 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
   const lines = booking.roster.map((m) => {
     const at = booking.confirmations[m.slackUserId];
     const role = m.role === 'captain' ? ' (captain)' : '';
+    const declined = booking.declines?.[m.slackUserId];
+    if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeMrkdwn(declined.reason)}` : ''}`;
     return at === undefined
       ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`
       : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: timezone }))}`;
