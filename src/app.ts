@@ -3,7 +3,9 @@
  * the Slack listeners and the progress publisher. No Slack call is made at start-up: the bot token
  * is handed to Bolt through `authorize`, so Bolt never needs auth.test to serve a request.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type AwsLambdaReceiver, type Authorize } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -21,6 +23,7 @@ import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { createCrewNoticeStep } from './slack/crew-notice';
+import { crewReminderTask } from './slack/crew-reminders';
 import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
@@ -152,7 +155,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
-  const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() }];
+  const periodicTasks: PeriodicTask[] = [
+    { name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() },
+    crewReminderTask({ store, service, client, config, log, owner: deps.ownerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` }),
+  ];
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
   const built: BuiltApp = {
