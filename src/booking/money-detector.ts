@@ -27,10 +27,10 @@ const TEXT_MONEY_WORDS = [
   'refund', 'refunded', 'charge', 'charged', 'owe', 'owes', 'owed', 'balance', 'total', 'subtotal', 'invoice', 'invoiced', 'cash',
   'venmo', 'zelle', 'amount',
 ];
-/** Money words that also count AFTER a number ("150 tip", "584 net") when the clause ends there. */
+/** Money words that also count AFTER a number ("150 tip", "584 net") when the clause ends there. Not "total": "we are 6 total". */
 const TRAILING_MONEY_WORDS = [
   'pay', 'paid', 'payout', 'fee', 'fees', 'tip', 'tips', 'gratuity', 'net', 'gross', 'revenue', 'price', 'cost', 'costs',
-  'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'total', 'cash', 'owed',
+  'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed',
 ];
 /** Word parts that make a field name money. */
 const KEY_MONEY_PARTS = new Set([
