@@ -25,6 +25,9 @@ import { amountsOf, findMoney as findAmounts } from '../../support/money-search'
 import { blockActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
+// Real steps against every stand-in, a dozen bookings: generous under a loaded machine (no timing is asserted).
+jest.setTimeout(180_000);
+
 const HOUR = 3_600_000;
 const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let h: Harness;
@@ -61,7 +64,7 @@ it('the whole flow: nothing crew can see carries money, and no crew post is in t
   await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL });
   const id = await submitBooking(h, { ...VALID_FIELDS, notes });
   await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
-  const done = await waitForBooking(h, id, (b) => b.state === 'done' || b.state === 'failed', 20_000);
+  const done = await waitForBooking(h, id, (b) => b.state === 'done' || b.state === 'failed', 60_000);
   expect(done.state).toBe('done');
   expect(done.steps.revenue_guard.result).toMatchObject({ verified: true });
   await settle(h);
@@ -134,7 +137,7 @@ it('random bookings with money-bearing notes: no money in the SCC request, the S
       h.slack.clear();
       await h.running.built.api.create({ id, request, roster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL, approvalTs: `1800000000.${String(n).padStart(6, '0')}` } });
       await h.running.built.api.approve(id, APPROVER);
-      const done = await waitForBooking(h, id, (b) => b.state === 'done' || b.state === 'failed', 20_000);
+      const done = await waitForBooking(h, id, (b) => b.state === 'done' || b.state === 'failed', 60_000);
       expect(done.state).toBe('done');
       await settle(h);
 
