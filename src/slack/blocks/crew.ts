@@ -9,7 +9,8 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeMrkdwn, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention } from './format';
+import { LIMITS } from './limits';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
 export const CREW_DECLINE_ACTION_PREFIX = 'crew_decline:';
@@ -41,7 +42,7 @@ function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string): s
 
 function buttonsFor(view: CrewSafeView, answers: CrewAnswers, member: CrewSafeView['roster'][number], personal: boolean) {
   const value = `${view.sessionId}:${member.slackUserId}`;
-  const who = personal ? '' : ` — ${member.name.slice(0, 40)}`;
+  const who = personal ? '' : ` — ${fitPlain(member.name, 40)}`;
   const out = [];
   if (answers.confirmations[member.slackUserId] === undefined) {
     out.push({ type: 'button' as const, action_id: `${CREW_CONFIRM_ACTION_PREFIX}${member.slackUserId}`, style: 'primary' as const, text: { type: 'plain_text' as const, text: `${answers.declines[member.slackUserId] ? 'Confirm after all' : 'Confirm'}${who}` }, value });
@@ -57,7 +58,7 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
   const rosterLines = view.roster.map((m) => `• ${m.role === 'captain' ? 'Captain' : 'Crew'}: ${mention(m.slackUserId)} — ${statusLine(view, answers, m.slackUserId)}`);
   const me = opts.recipient ? view.roster.find((m) => m.slackUserId === opts.recipient) : undefined;
   const blocks: KnownBlock[] = [
-    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: `${opts.reminder ? 'Reminder — ' : ''}Crew call: ${view.vesselName}, ${view.dateText}`.slice(0, 150) } },
+    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`${opts.reminder ? 'Reminder — ' : ''}Crew call: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
   ];
   if (me) {
     const ask = opts.reminder ? `Check-in is in about ${opts.reminder.hoursBefore} hours and you have not answered yet.` : 'You are called for this charter.';
@@ -70,19 +71,19 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
       fields: [
         { type: 'mrkdwn', text: `*Check-in*\n${view.checkIn.text}` },
         { type: 'mrkdwn', text: `*Departure – return*\n${view.timeRangeText}` },
-        { type: 'mrkdwn', text: `*Party*\n${view.partySize} guests (${escapeMrkdwn(view.guestFirstName)})` },
-        { type: 'mrkdwn', text: `*Dock*\n${escapeMrkdwn(view.dockAddress)}` },
+        { type: 'mrkdwn', text: `*Party*\n${view.partySize} guests (${escapeAndFit(view.guestFirstName, 200)})` },
+        { type: 'mrkdwn', text: `*Dock*\n${escapeAndFit(view.dockAddress, LIMITS.sectionFieldText - 10)}` },
       ],
     },
-    { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: `*Roster*\n${rosterLines.join('\n')}`.slice(0, 3000) } },
-    { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: `*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`.slice(0, 3000) } },
+    { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: fitText(`*Roster*\n${rosterLines.join('\n')}`, LIMITS.sectionText) } },
+    { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: fitText(`*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText) } },
   );
   if (view.crewNotes.length > 0) {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew-notes'), text: { type: 'mrkdwn', text: `*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`.slice(0, 3000) } });
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew-notes'), text: { type: 'mrkdwn', text: fitText(`*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`, LIMITS.sectionText) } });
   }
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] });
   const members = me ? [me] : view.roster;
-  const buttons = members.flatMap((m) => buttonsFor(view, answers, m, me !== undefined)).slice(0, 25);
+  const buttons = members.flatMap((m) => buttonsFor(view, answers, m, me !== undefined)).slice(0, LIMITS.actionsElements);
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'crew-confirm'), elements: buttons });
   const confirmed = view.roster.filter((m) => answers.confirmations[m.slackUserId] !== undefined).length;
   const text = me
@@ -140,7 +141,7 @@ export function crewDeclinedMessage(bookingId: string, userId: string, reason?: 
   return {
     text,
     blocks: [
-      { type: 'section', block_id: bookingBlockId(bookingId, `crew-declined-${userId}`), text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
+      { type: 'section', block_id: bookingBlockId(bookingId, `crew-declined-${userId}`), text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } },
       { type: 'actions', block_id: bookingBlockId(bookingId, `crew-change-${userId}`), elements: [{ type: 'button', action_id: CREW_CHANGE_ACTION_ID, text: { type: 'plain_text', text: 'Change crew' }, value: bookingId }] },
     ],
   };
