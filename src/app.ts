@@ -22,6 +22,7 @@ import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { createCrewNoticeStep } from './slack/crew-notice';
+import { crewReminderTask } from './slack/crew-reminders';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
@@ -108,7 +109,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
-  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
+  // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
+  const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
+  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config, api: crewPostStore }), ...deps.stepOverrides };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   const service = new BookingService({
     store,
@@ -176,7 +179,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
-  const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() }];
+  const periodicTasks: PeriodicTask[] = [
+    { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
+    crewReminderTask({ store, service, client, config, log, owner: ownerId }),
+  ];
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
   const built: BuiltApp = {

@@ -1,11 +1,13 @@
 import type { App } from '@slack/bolt';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from '../blocks/approval';
-import { CREW_CONFIRM_ACTION_PREFIX } from '../blocks/crew';
+import { CREW_CHANGE_ACTION_ID, CREW_CONFIRM_ACTION_PREFIX, CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { RETRY_ACTION_ID } from '../blocks/progress';
 import type { SlackDeps } from '../context';
 import { approveBooking } from './approve';
 import { cancelBooking } from './cancel';
+import { changeCrew } from './crew-change';
 import { confirmCrew } from './crew-confirm';
+import { declineCrew } from './crew-decline';
 import { retryBooking } from './retry';
 
 export function register(app: App, deps: SlackDeps): void {
@@ -13,4 +15,6 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(CANCEL_ACTION_ID, cancelBooking(deps));
   app.action(RETRY_ACTION_ID, retryBooking(deps));
   app.action(new RegExp(`^${CREW_CONFIRM_ACTION_PREFIX}`), confirmCrew(deps));
+  app.action(new RegExp(`^${CREW_DECLINE_ACTION_PREFIX}`), declineCrew(deps));
+  app.action(CREW_CHANGE_ACTION_ID, changeCrew(deps));
 }
