@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CostBreakdown } from '../../booking/costs';
 import { formatCents } from '../../booking/money';
+import { platformText } from '../../booking/platform';
 import { charterSchedule, humanDate, humanTime, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
@@ -80,7 +81,7 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
         { type: 'mrkdwn', text: `*Guests check in*\n${humanTime(schedule.checkIn)}` },
         { type: 'mrkdwn', text: `*Departure – return*\n${humanTimeRange(schedule)}` },
         { type: 'mrkdwn', text: `*Roster*\n${rosterText(input.roster)}` },
-        { type: 'mrkdwn', text: `*Boatsetter*\n${r.boatsetterRef ? escapeMrkdwn(r.boatsetterRef) : '—'}` },
+        { type: 'mrkdwn', text: `*Platform*\n${platformText(r) ? escapeMrkdwn(platformText(r) ?? '') : '—'}` },
       ],
     },
     { type: 'section', block_id: bookingBlockId(id, 'costs'), text: { type: 'mrkdwn', text: `*Cost breakdown*\n\`\`\`\n${costLines(input.costs).join('\n')}\n\`\`\`` } },
