@@ -263,6 +263,9 @@ function crossFieldProblems(env: Env): string[] {
       );
     }
   }
+  if (value('CHARTER_ICAL_FEEDS') && !value('CHARTER_OPS_CHANNEL')) {
+    problems.push('CHARTER_OPS_CHANNEL is required with CHARTER_ICAL_FEEDS — the channel where new-booking and feed notices go, e.g. C012ABCDEF');
+  }
   // Lambda's disk is per instance and temporary, and the pipeline runs in another function: only
   // a shared table keeps one booking's state (and its step claims) consistent across them.
   const store = value('CHARTER_STORE');

@@ -81,6 +81,8 @@ export interface BookingRecord {
   updatedAtMs: number;
   audit: AuditEntry[];
   slack: SlackRefs;
+  /** Warnings found before approval (duplicate platform reference, double bookings); absent on older records. */
+  warnings?: string[];
   /** Slack user id → when they confirmed. */
   confirmations: Record<string, number>;
   steps: Record<StepName, StepState>;

@@ -35,7 +35,9 @@ export function cleanLine(raw: string): string {
     .replace(/[\u00a0\u2007\u202f\t]/g, ' ')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
     .replace(/[\u2018\u2019]/g, "'")
-    .replace(/\*+/g, '')
+    // Slack/Markdown bold around labels and values (*Total:* $950): only asterisks at a token's edge,
+    // so a reference with an asterisk inside is not turned into another reference.
+    .replace(/(^|\s)\*+|\*+(?=\s|$)/g, '$1')
     .replace(/(^|\s)_+(?=\S)|(?<=\S)_+(?=\s|$)/g, '$1')
     .replace(/\s+/g, ' ')
     .trim();

@@ -1,11 +1,13 @@
 import type { App } from '@slack/bolt';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from '../blocks/approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from '../blocks/crew';
+import { ICAL_CANCEL_ACTION_ID, ICAL_CREATE_ACTION_ID, ICAL_RESCHEDULE_ACTION_ID } from '../blocks/intake';
 import { RETRY_ACTION_ID } from '../blocks/progress';
 import type { SlackDeps } from '../context';
 import { approveBooking } from './approve';
 import { cancelBooking } from './cancel';
 import { confirmCrew } from './crew-confirm';
+import { createCharterFromEvent, handOver } from './ical-notice';
 import { retryBooking } from './retry';
 
 export function register(app: App, deps: SlackDeps): void {
@@ -13,4 +15,8 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(CANCEL_ACTION_ID, cancelBooking(deps));
   app.action(RETRY_ACTION_ID, retryBooking(deps));
   app.action(new RegExp(`^${CREW_CONFIRM_ACTION_PREFIX}`), confirmCrew(deps));
+  app.action(ICAL_CREATE_ACTION_ID, createCharterFromEvent(deps));
+  // The change and cancel flows (lifecycle) take these over; until then they point at the commands.
+  app.action(ICAL_RESCHEDULE_ACTION_ID, handOver('reschedule')(deps));
+  app.action(ICAL_CANCEL_ACTION_ID, handOver('cancel')(deps));
 }

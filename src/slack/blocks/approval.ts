@@ -26,6 +26,8 @@ export interface ApprovalInput {
   timezone: string;
   capacity: number;
   checkInLeadMinutes: number;
+  /** Found before approval (intake): duplicate platform reference, double bookings. */
+  warnings?: readonly string[];
 }
 
 export type ApprovalDecision =
@@ -52,7 +54,7 @@ export function costLines(c: CostBreakdown): string[] {
 }
 
 export function approvalWarnings(input: ApprovalInput): string[] {
-  const warnings = [...input.costs.warnings];
+  const warnings = [...(input.warnings ?? []), ...input.costs.warnings];
   if (input.request.partySize > input.capacity) warnings.push(`Party of ${input.request.partySize} is over the vessel's capacity of ${input.capacity}.`);
   if (input.request.crew.length === 0) warnings.push('No crew assigned: the captain sails alone.');
   return warnings;

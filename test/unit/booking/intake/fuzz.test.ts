@@ -78,7 +78,7 @@ describe('parseConfirmation under fuzzing', () => {
         }
         return true;
       }),
-      { numRuns: 1500 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 1500) },
     );
   });
 
