@@ -176,7 +176,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() }];
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
   const feedClient = config.ical.feeds.length > 0 ? new IcalFeedClient() : undefined;
-  if (feedClient) periodicTasks.push(icalWatcherTask({ store, client, config, log, feeds: feedClient }));
+  // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.
+  const minPollGapMs = deps.receiver ? Math.max(0, config.ical.pollMinutes * 60_000 - 30_000) : 0;
+  if (feedClient) periodicTasks.push(icalWatcherTask({ store, client, config, log, feeds: feedClient, minPollGapMs }));
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
   const built: BuiltApp = {

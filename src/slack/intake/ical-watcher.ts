@@ -36,6 +36,12 @@ export interface IcalWatcherDeps {
   config: Config;
   log: Logger;
   feeds: IcalFeedClient;
+  /**
+   * Skip a feed polled less than this long ago (by any process). 0 in a long-lived process, whose
+   * own interval spaces the polls; on Lambda, where a one-minute schedule runs every periodic task,
+   * about CHARTER_ICAL_POLL_MINUTES so the platforms are polled as configured.
+   */
+  minPollGapMs?: number;
 }
 
 export function icalWatcherTask(deps: IcalWatcherDeps): PeriodicTask {
@@ -51,8 +57,19 @@ export async function pollFeeds(deps: IcalWatcherDeps, nowMs: number): Promise<v
   );
 }
 
+/** Claims this poll of a feed when polls are gated: false when it was polled recently or another process just claimed it. */
+async function claimPoll(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): Promise<boolean> {
+  const gap = deps.minPollGapMs ?? 0;
+  if (gap <= 0) return true;
+  const key = `ical:polled:${feed.name}`;
+  const last = await deps.store.getMeta(key);
+  if (last && nowMs - Number(last.value) < gap) return false;
+  return (await deps.store.casMeta(key, String(nowMs), last?.version ?? 0)) !== undefined;
+}
+
 async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): Promise<void> {
   const { store, log } = deps;
+  if (!(await claimPoll(deps, feed, nowMs))) return;
   const entry = await store.getMeta(feedKey(feed.name));
   const previous = readFeedState(entry?.value);
   let fetched;

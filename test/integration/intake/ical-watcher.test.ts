@@ -7,7 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
+import { IcalFeedClient } from '../../../src/integrations/ical-feed';
+import { createLogger } from '../../../src/log';
+import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
 import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { blockActionPayload } from '../../support/slack-requests';
@@ -180,5 +184,23 @@ describe('iCal watcher', () => {
     // the feed URL (and its token) never reaches Slack or the logs
     expect(JSON.stringify(h.slack.calls)).not.toContain(feed.feedUrl('boatsetter'));
     expect(h.logLines.join('')).not.toContain(feed.feedUrl('boatsetter'));
+  });
+
+  it('on Lambda (gated polls) a feed is fetched once per interval however often the schedule ticks, by one process', async () => {
+    const feeds = new IcalFeedClient();
+    const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: `${(h.config.slack.apiUrl ?? '').replace(/\/?$/, '/')}`, retryConfig: { retries: 0 } });
+    const deps = { store: h.running.built.store, client, config: h.config, log: createLogger({ level: 'silent' }), feeds, minPollGapMs: 14.5 * 60_000 };
+    try {
+      const t0 = Date.now();
+      const before = feed.requests.length;
+      await Promise.all([pollFeeds(deps, t0), pollFeeds(deps, t0)]); // two Lambda instances, same tick
+      await pollFeeds(deps, t0 + 60_000);
+      await pollFeeds(deps, t0 + 14 * 60_000);
+      expect(feed.requests.length - before).toBe(1);
+      await pollFeeds(deps, t0 + 15 * 60_000);
+      expect(feed.requests.length - before).toBe(2);
+    } finally {
+      await feeds.close();
+    }
   });
 });
