@@ -9,6 +9,7 @@
  * polled again next tick; nothing here throws into the scheduler for one bad feed.
  */
 import type { WebClient } from '@slack/web-api';
+import { DateTime } from 'luxon';
 import { parseConfirmation, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import type { Config, IcalFeed } from '../../config';
 import { IntegrationError } from '../../integrations/errors';
@@ -135,12 +136,12 @@ async function recover(deps: IcalWatcherDeps, feed: IcalFeed, previous: FeedStat
 export function prefillFromEvent(feed: string, event: IcalEvent, timezone: string, nowMs: number): IntakeFields {
   const text = [event.summary, event.description].filter(Boolean).join('\n');
   const parsed = parseConfirmation(text, { timezone, nowMs }).fields;
-  const start = new Date(event.startMs);
-  const local = (ms: number, fmt: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-CA', { timeZone: timezone, ...fmt }).format(ms);
+  const start = DateTime.fromMillis(event.startMs, { zone: timezone });
+  // The feed's own times win over anything its text says; the UID is the reference when the text has none.
   const fields: IntakeFields = { ...parsed, platform: feed, platformRef: parsed.platformRef ?? event.uid.slice(0, 64) };
-  fields.date = local(start.getTime(), { year: 'numeric', month: '2-digit', day: '2-digit' });
+  fields.date = start.toFormat('yyyy-MM-dd');
   if (!event.allDay) {
-    fields.departureTime = local(start.getTime(), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    fields.departureTime = start.toFormat('HH:mm');
     fields.durationHours = Math.round(((event.endMs - event.startMs) / 3600_000) * 100) / 100;
   } else {
     delete fields.departureTime;
