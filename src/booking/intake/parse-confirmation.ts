@@ -139,15 +139,17 @@ function isSystemEmail(email: string): boolean {
   return /^(no-?reply|do-?not-?reply|notifications?|bookings?|support|hello|info|team|mailer|reservations?)@/i.test(email) || PLATFORMS.some((p) => p.pattern.test(email.split('@')[1] ?? ''));
 }
 
+/**
+ * The name in a value like "Maria Delgado <maria@example.com>" or "Olivia Brown (olivia@…) · 619…":
+ * the text before the first address or number (or after it, when nothing comes before) — never
+ * pieces from both sides joined up.
+ */
 function nameFrom(value: string): string | undefined {
-  const v = value
-    .replace(/[<([]?\s*[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\s*[>)\]]?/g, ' ')
-    .replace(/\+?\(?\d[\d\s().-]{5,}\d/g, ' ')
-    .replace(/\s+/g, ' ')
-    .replace(/[\s,;|·•-]+$/, '')
-    .replace(/^[\s,;|·•-]+/, '')
-    .trim();
-  if (!/\p{L}/u.test(v) || v.length > 100 || /^\d/.test(v)) return undefined;
+  const cut = /[<([]?\s*[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|\+?\(?\d[\d\s().-]{5,}\d/.exec(value);
+  const parts = cut ? [value.slice(0, cut.index), value.slice(cut.index + cut[0].length).replace(/^\s*[>)\]]/, '')] : [value];
+  const tidy = (p: string) => p.replace(/\s+/g, ' ').replace(/^[\s,;|·•-]+|[\s,;|·•(<[-]+$/g, '').trim();
+  const v = tidy(parts[0] ?? '') || tidy(parts[1] ?? '');
+  if (!/\p{L}/u.test(v) || v.length > 100 || /^\d/.test(v) || /@/.test(v)) return undefined;
   if (/\b(hours?|guests?|passengers?|am|pm)\b/i.test(v) && /\d/.test(v)) return undefined;
   return v;
 }
