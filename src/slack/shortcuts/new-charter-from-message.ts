@@ -1,4 +1,4 @@
-/** Message shortcut "New charter from this message": the booking modal, prefilled from the message's text. */
+/** Message shortcut "New charter from message": the booking modal, prefilled from the message's text. */
 import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../context';
 import { messageText, openPrefilledModal, prefillFromText } from '../intake/prefill';
