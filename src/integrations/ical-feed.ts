@@ -7,7 +7,7 @@
  */
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { IcalFeed } from '../config';
 import { IcalFeedError } from './errors';
 
@@ -41,14 +41,36 @@ export interface FeedClientOptions {
 const DEFAULTS = { connectTimeoutMs: 5000, totalTimeoutMs: 15_000, maxBytes: 5 * 1024 * 1024 };
 
 export class IcalFeedClient {
-  private readonly dispatcher: Dispatcher;
+  /** One small Pool per origin: the Lambda bundle's slim undici has Pool (not Agent or interceptors). */
+  private readonly pools = new Map<string, Pool>();
   private readonly opts: Required<FeedClientOptions>;
 
   constructor(options: FeedClientOptions = {}) {
     this.opts = { ...DEFAULTS, ...options };
-    this.dispatcher = new Agent({ connect: { timeout: this.opts.connectTimeoutMs }, headersTimeout: this.opts.totalTimeoutMs, bodyTimeout: this.opts.totalTimeoutMs }).compose(
-      interceptors.redirect({ maxRedirections: 3 }),
-    );
+  }
+
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: 2, connect: { timeout: this.opts.connectTimeoutMs }, headersTimeout: this.opts.totalTimeoutMs, bodyTimeout: this.opts.totalTimeoutMs });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** GET with up to 3 redirects followed (platforms move their export URLs behind redirects). */
+  private async get(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    let target = new URL(url);
+    for (let hop = 0; ; hop++) {
+      const res = await this.pool(target.origin).request({ path: `${target.pathname}${target.search}`, method: 'GET', headers, signal });
+      const location = res.headers.location;
+      if ([301, 302, 303, 307, 308].includes(res.statusCode) && typeof location === 'string' && hop < 3) {
+        await res.body.dump();
+        target = new URL(location, target);
+        continue;
+      }
+      return res;
+    }
   }
 
   /** `timezone`: the operator's, for the feed's floating times. */
@@ -59,7 +81,7 @@ export class IcalFeedClient {
     let text: string;
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(feed.url, { method: 'GET', headers, dispatcher: this.dispatcher, signal: AbortSignal.timeout(this.opts.totalTimeoutMs) });
+      res = await this.get(feed.url, headers, AbortSignal.timeout(this.opts.totalTimeoutMs));
       if (res.statusCode === 304) {
         await res.body.dump();
         return { kind: 'not_modified' };
@@ -94,7 +116,8 @@ export class IcalFeedClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
   }
 }
 
