@@ -21,8 +21,11 @@ import type { IntegrationSteps } from './pipeline/step-implementations';
 import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
+import { IcalFeedClient } from './integrations/ical-feed';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { crewReminderTask } from './slack/crew-reminders';
+import { createApprovalChecks } from './slack/intake/approval-checks';
+import { icalWatcherTask } from './slack/intake/ical-watcher';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
@@ -175,7 +178,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     const { runDoctor, formatReport } = loadDoctor();
     return formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
   };
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor };
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, approvalChecks: createApprovalChecks(store, config) };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
@@ -183,6 +186,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
     crewReminderTask({ store, service, client, config, log, owner: ownerId }),
   ];
+  // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
+  const feedClient = config.ical.feeds.length > 0 ? new IcalFeedClient() : undefined;
+  // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.
+  const minPollGapMs = deps.receiver ? Math.max(0, config.ical.pollMinutes * 60_000 - 30_000) : 0;
+  if (feedClient) periodicTasks.push(icalWatcherTask({ store, client, config, log, feeds: feedClient, minPollGapMs }));
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
   const built: BuiltApp = {
@@ -211,6 +219,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         async stop() {
           progress.stop();
           await periodic.stop();
+          await feedClient?.close();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await service.idle();
           if (ownsStore) await store.close();

@@ -107,6 +107,15 @@ export interface Config {
   aws: { region: string };
   rates: Rates;
   operator: OperatorDetails;
+  /** Booking platforms' iCal exports the watcher polls (none: the watcher is off). */
+  ical: { feeds: IcalFeed[]; pollMinutes: number };
+}
+
+export interface IcalFeed {
+  /** The platform's name as the operator wrote it ("Boatsetter"): shown in notices. */
+  name: string;
+  /** The export URL; it usually carries a private token, so it is never logged nor echoed. */
+  url: string;
 }
 
 /** Variables whose values must never be echoed back, even in a validation message. */
@@ -186,6 +195,31 @@ const list = (pattern: RegExp, what: string) =>
 const items = (fallback: readonly string[]) =>
   optional.transform((v) => (v ? v.split(/\r?\n|\|/).map((s) => s.trim()).filter(Boolean) : [...fallback]));
 
+/** `name=url,name=url`: each name once, each URL http(s). Problems never echo a URL (they carry tokens). */
+const icalFeeds = optional.transform((v, ctx): IcalFeed[] => {
+  const hint = 'comma-separated name=url pairs, e.g. Boatsetter=https://www.boatsetter.com/calendar/….ics';
+  const feeds: IcalFeed[] = [];
+  for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = part.indexOf('=');
+    const name = at > 0 ? part.slice(0, at).trim() : '';
+    const url = at > 0 ? part.slice(at + 1).trim() : '';
+    if (!name || !/^[\p{L}\p{N} &._-]{1,40}$/u.test(name)) {
+      ctx.addIssue({ code: 'custom', message: `must be ${hint} (a name is missing or has odd characters)` });
+      return z.NEVER;
+    }
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      ctx.addIssue({ code: 'custom', message: `must be ${hint} (the URL for ${name} is not an http(s) URL)` });
+      return z.NEVER;
+    }
+    if (feeds.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
+      ctx.addIssue({ code: 'custom', message: `must name each feed once (${name} appears twice)` });
+      return z.NEVER;
+    }
+    feeds.push({ name, url });
+  }
+  return feeds;
+});
+
 const isIanaZone = (zone: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -236,6 +270,8 @@ const envSchema = z
     CHARTER_PORT_FEE_PERCENT: percent('18', 'port fee as a percentage of the charter price'),
     CHARTER_CHECKIN_LEAD_MINUTES: wholeNumber(30, 0, 240, 'minutes before departure guests check in'),
     CHARTER_CAPACITY: wholeNumber(6, 1, 150, 'the most guests the vessel may carry'),
+    CHARTER_ICAL_FEEDS: icalFeeds,
+    CHARTER_ICAL_POLL_MINUTES: wholeNumber(15, 1, 1440, 'minutes between polls of the iCal feeds'),
     CHARTER_OPERATOR_NAME: optional.transform((v) => v ?? 'Queen of San Diego Charters'),
     CHARTER_VESSEL_NAME: optional.transform((v) => v ?? 'JADA'),
     CHARTER_DOCK_ADDRESS: optional.transform((v) => v ?? 'Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101'),
@@ -282,6 +318,9 @@ function crossFieldProblems(env: Env): string[] {
         'SCC_API_URL points at CloudFront — its origin request function strips the Authorization header; use the API Gateway URL (https://{id}.execute-api.{region}.amazonaws.com/{stage})',
       );
     }
+  }
+  if (value('CHARTER_ICAL_FEEDS') && !value('CHARTER_OPS_CHANNEL')) {
+    problems.push('CHARTER_OPS_CHANNEL is required with CHARTER_ICAL_FEEDS — the channel where new-booking and feed notices go, e.g. C012ABCDEF');
   }
   // Lambda's disk is per instance and temporary, and the pipeline runs in another function: only
   // a shared table keeps one booking's state (and its step claims) consistent across them.
@@ -368,6 +407,7 @@ export function loadConfig(env: Env): ConfigResult {
         weatherNote: e.CHARTER_WEATHER_NOTE,
         capacity: e.CHARTER_CAPACITY,
       },
+      ical: { feeds: e.CHARTER_ICAL_FEEDS, pollMinutes: e.CHARTER_ICAL_POLL_MINUTES },
     },
   };
 }
@@ -381,6 +421,7 @@ export function secretValues(config: Config): string[] {
     config.dashboard.token,
     config.scc.serviceKey,
     config.scc.serviceKeyHash,
+    ...config.ical.feeds.map((f) => f.url),
   ].filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }
 

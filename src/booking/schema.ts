@@ -89,6 +89,8 @@ function fieldSchemas(ctx: SchemaContext) {
       .refine((ids) => new Set(ids).size === ids.length, 'Each crew member only once.'),
     crewHours: halfHourSteps('crew hours', 0, 24).optional(),
     captainHours: halfHourSteps('captain hours', 0, 24).optional(),
+    platform: optionalText(40),
+    platformRef: optionalText(64),
     boatsetterRef: optionalText(64),
     notes: optionalText(2000),
   } satisfies Record<BookingField, z.ZodType>;
@@ -140,7 +142,11 @@ export function parseBookingRequest(input: unknown, ctx: SchemaContext): Booking
     captainHours: (values.captainHours as number | undefined) ?? duration,
   };
   if (values.guestPhone) request.guestPhone = values.guestPhone as string;
-  if (values.boatsetterRef) request.boatsetterRef = values.boatsetterRef as string;
+  // The legacy boatsetterRef input (older clients, scripts) is a Boatsetter platform reference.
+  const platformRef = (values.platformRef ?? values.boatsetterRef) as string | undefined;
+  const platform = (values.platform ?? (values.platformRef === undefined && values.boatsetterRef !== undefined ? 'Boatsetter' : undefined)) as string | undefined;
+  if (platform) request.platform = platform;
+  if (platformRef) request.platformRef = platformRef;
   if (values.notes) request.notes = values.notes as string;
   return { ok: true, value: request };
 }

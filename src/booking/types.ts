@@ -17,6 +17,14 @@ export interface BookingRequest {
   crew: string[];
   crewHours: number;
   captainHours: number;
+  /** Booking platform the charter came from ("Boatsetter", "GetMyBoat", …); read with platformRefOf(). */
+  platform?: string;
+  /** The platform's booking reference (a second booking with the same reference is flagged). */
+  platformRef?: string;
+  /**
+   * @deprecated Written by records made before platforms were generalised (always a Boatsetter
+   * reference). Still accepted as input and read by platformRefOf(); new records use platformRef.
+   */
   boatsetterRef?: string;
   notes?: string;
 }

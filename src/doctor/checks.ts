@@ -14,6 +14,7 @@ import type { Config } from '../config';
 import type { AwsClients } from '../integrations/aws-clients';
 import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
+import { IcalFeedClient } from '../integrations/ical-feed';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -219,5 +220,28 @@ export async function checkStore(store: { ping(): Promise<void> }, config: Confi
     return ok(name, `${where} reachable`);
   } catch (err) {
     return fail(name, `${where} unreachable (${awsErrorName(err)})`, config.store.kind === 'sqlite' ? 'make the directory of CHARTER_STORE writable' : 'create the table or correct CHARTER_STORE / AWS_REGION');
+  }
+}
+
+/** Each CHARTER_ICAL_FEEDS feed: fetched and parsed (its URL is never shown: it carries a token). */
+export async function checkIcalFeeds(config: Config): Promise<CheckResult[]> {
+  if (config.ical.feeds.length === 0) return [];
+  const client = new IcalFeedClient({ connectTimeoutMs: 3000, totalTimeoutMs: 5000 });
+  try {
+    return await Promise.all(
+      config.ical.feeds.map(async (feed): Promise<CheckResult> => {
+        const name = `iCal feed ${feed.name}`;
+        try {
+          const read = await client.fetch(feed, {}, config.timezone);
+          const events = read.kind === 'fetched' ? read.events.length : 0;
+          return ok(name, `reads as iCalendar (${events} event${events === 1 ? '' : 's'})`);
+        } catch (err) {
+          if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
+          throw err;
+        }
+      }),
+    );
+  } finally {
+    await client.close();
   }
 }

@@ -12,6 +12,7 @@ import {
   checkCrewPosts,
   checkDashboard,
   checkDistribution,
+  checkIcalFeeds,
   checkSccKey,
   checkSccKeyHash,
   checkSccTable,
@@ -99,7 +100,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       guarded('SCC events table', () => checkSccTable(aws, cfg)),
       store,
     ]);
-    return [...results, ...rest];
+    const feeds = await checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [{ status: 'fail', name: 'iCal feeds', detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' }]);
+    return [...results, ...rest, ...feeds];
   } finally {
     aws.destroy();
   }

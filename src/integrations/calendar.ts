@@ -3,6 +3,7 @@
  * GET /calendar?externalId=X → {items:[{id}]}; authenticated with X-Dashboard-Token.
  * The dashboard is internal (operators only), so the entry carries internal notes.
  */
+import { platformRefOf } from '../booking/platform';
 import type { OperatorDetails } from '../config';
 import { charterSchedule, isoWithOffset } from '../booking/time';
 import type { BookingRequest, RosterMember } from '../booking/types';
@@ -38,8 +39,9 @@ export function calendarEntryFor(
   const { request } = booking;
   // Departure to return: the boat's time on the calendar (check-in lead is the guest's concern).
   const schedule = charterSchedule(request, settings.timezone, 0);
+  const platform = platformRefOf(request);
   const notes = [
-    request.boatsetterRef ? `Boatsetter: ${request.boatsetterRef}` : undefined,
+    platform ? `${platform.platform}: ${platform.ref}` : undefined,
     settings.guestUrl ? `Guest page: ${settings.guestUrl}` : undefined,
     request.notes?.trim() ? request.notes.trim() : undefined,
   ].filter((l): l is string => l !== undefined);

@@ -66,3 +66,8 @@ export class UpstreamRejectedError extends IntegrationError {
 export class UpstreamContractError extends IntegrationError {
   override name = 'UpstreamContractError';
 }
+
+/** An iCal feed could not be read this tick (unreachable, non-2xx, not iCalendar). The watcher retries next tick. */
+export class IcalFeedError extends IntegrationError {
+  override name = 'IcalFeedError';
+}

@@ -14,6 +14,8 @@ export interface NewBooking {
   costs: CostBreakdown;
   createdBy: string;
   slack: SlackRefs;
+  /** Intake warnings shown on the approval message (duplicate reference, double bookings). */
+  warnings?: string[];
 }
 
 /** Outcome of a conditional transition that several people/processes may race for. */

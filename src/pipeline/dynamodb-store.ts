@@ -23,6 +23,11 @@
  *     --billing-mode PAY_PER_REQUEST \
  *     --stream-specification StreamEnabled=true,StreamViewType=NEW_IMAGE
  * The stream (NEW_IMAGE) is what starts pipeline runs on Lambda.
+ *
+ * Meta entries (getMeta/casMeta: iCal watcher state, notices sent) share the table as items
+ *   id = "meta#{key}" · itemType = "meta" · version (N) · value (S)
+ * They have no `state`, so listByStates skips them and the stream handler starts no run for them;
+ * booking ids are Crockford base32 and never contain '#'.
  */
 import {
   ConditionalCheckFailedException,
@@ -38,10 +43,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
 import { ACTIVE_STATES } from './state-machine';
-import type { BookingStore, GetOptions } from './store';
+import type { BookingStore, GetOptions, MetaEntry } from './store';
 import type { BookingRecord, BookingState } from './types';
 
 type Item = Record<string, AttributeValue>;
+
+/** Meta entries' ids; '#' never appears in a booking id. */
+const META_PREFIX = 'meta#';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
@@ -252,6 +260,36 @@ export class DynamoBookingStore implements BookingStore {
       throw this.unavailable(err);
     }
     return out.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
+  }
+
+  async getMeta(key: string): Promise<MetaEntry | undefined> {
+    try {
+      const out = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { id: { S: `${META_PREFIX}${key}` } }, ConsistentRead: true }));
+      const item = out.Item;
+      if (!item?.value?.S || !item.version?.N) return undefined;
+      return { key, value: item.value.S, version: Number(item.version.N) };
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+  }
+
+  async casMeta(key: string, value: string, expectedVersion: number): Promise<MetaEntry | undefined> {
+    const version = expectedVersion + 1;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { id: { S: `${META_PREFIX}${key}` }, itemType: { S: 'meta' }, version: { N: String(version) }, value: { S: value } },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(id)' }
+            : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } } }),
+        }),
+      );
+      return { key, value, version };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw this.unavailable(err);
+    }
   }
 
   async ping(): Promise<void> {

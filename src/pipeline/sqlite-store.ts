@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
 import { ACTIVE_STATES } from './state-machine';
-import type { BookingStore } from './store';
+import type { BookingStore, MetaEntry } from './store';
 import type { BookingRecord, BookingState } from './types';
 
 /** Ordered migrations; index + 1 is the schema version each one produces. Only ever append. */
@@ -21,6 +21,13 @@ const MIGRATIONS: readonly string[] = [
      record TEXT NOT NULL
    );
    CREATE INDEX bookings_state ON bookings(state);`,
+  // 2: small compare-and-set key/value entries beside the bookings (iCal watcher state, sent notices).
+  `CREATE TABLE meta (
+     key TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     updated_at_ms INTEGER NOT NULL
+   );`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -108,6 +115,20 @@ export class SqliteBookingStore implements BookingStore {
     const marks = states.map(() => '?').join(', ');
     const rows = this.statement(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...states) as Row[];
     return rows.map((r) => JSON.parse(r.record) as BookingRecord);
+  }
+
+  async getMeta(key: string): Promise<MetaEntry | undefined> {
+    const row = this.db.prepare('SELECT key, value, version FROM meta WHERE key = ?').get(key) as MetaEntry | undefined;
+    return row ? { key: row.key, value: row.value, version: row.version } : undefined;
+  }
+
+  async casMeta(key: string, value: string, expectedVersion: number): Promise<MetaEntry | undefined> {
+    const version = expectedVersion + 1;
+    const info =
+      expectedVersion === 0
+        ? this.db.prepare('INSERT INTO meta (key, version, value, updated_at_ms) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO NOTHING').run(key, value, Date.now())
+        : this.db.prepare('UPDATE meta SET version = ?, value = ?, updated_at_ms = ? WHERE key = ? AND version = ?').run(version, value, Date.now(), key, expectedVersion);
+    return info.changes === 1 ? { key, value, version } : undefined;
   }
 
   async ping(): Promise<void> {

@@ -87,6 +87,7 @@ export function newBookingRecord(input: NewBooking, nowMs: number): BookingRecor
     updatedAtMs: nowMs,
     audit: [{ action: 'created', userId: input.createdBy, atMs: nowMs }],
     slack: input.slack,
+    ...(input.warnings && input.warnings.length > 0 ? { warnings: input.warnings } : {}),
     confirmations: {},
     steps,
   };

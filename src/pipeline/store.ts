@@ -11,6 +11,14 @@ export interface GetOptions {
   consistent?: boolean;
 }
 
+/** A small key/value entry beside the bookings (iCal feed state, notices already sent). */
+export interface MetaEntry {
+  key: string;
+  value: string;
+  /** 1 for a new entry, +1 on every write. */
+  version: number;
+}
+
 export interface BookingStore {
   /** Stores a new record as given (its `version`, normally 1). BookingExistsError if the id is taken. */
   create(record: BookingRecord): Promise<void>;
@@ -28,6 +36,14 @@ export interface BookingStore {
    * a season, so callers (reminders, App Home, conflict checks) filter by date in memory.
    */
   listByStates(states: readonly BookingState[]): Promise<BookingRecord[]>;
+  /** A meta entry, read strongly consistent. */
+  getMeta(key: string): Promise<MetaEntry | undefined>;
+  /**
+   * Compare-and-set on a meta entry: writes `value` as version `expectedVersion + 1` when the stored
+   * version is `expectedVersion` (0 = the key must not exist yet). Returns the written entry, or
+   * undefined when another writer got there first — exactly one of several racing writers wins.
+   */
+  casMeta(key: string, value: string, expectedVersion: number): Promise<MetaEntry | undefined>;
   /** Cheap round trip proving the store is reachable (doctor, health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

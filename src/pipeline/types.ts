@@ -115,6 +115,8 @@ export interface BookingRecord {
   updatedAtMs: number;
   audit: AuditEntry[];
   slack: SlackRefs;
+  /** Warnings found before approval (duplicate platform reference, double bookings); absent on older records. */
+  warnings?: string[];
   /** Slack user id → when they confirmed. */
   confirmations: Record<string, number>;
   /** Slack user id → when (and why) they said they can't make it. A later Confirm removes it. */

@@ -1,18 +1,22 @@
 /**
- * `npm run sandbox [-- --keep] [--fail STEP] [--data DIR] [--store sqlite|dynamodb] [--slack]`
+ * `npm run sandbox [-- --keep] [--fail STEP] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical]`
  * Exit 0 when the sample booking reached done (and every crew member confirmed); 1 with the reason
  * otherwise; 2 for bad flags.
  */
 import { parseArgs } from 'node:util';
+import { driveIcalBooking, SANDBOX_FEED } from './ical-drive';
+import { startIcalFeedStandin, type IcalFeedStandin } from './ical-feed-standin';
 import { driveSampleBooking, FAILABLE_STEPS, SandboxError, startSandbox, summarize, type FailableStep, type Sandbox } from './driver';
 
-const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join('|')}] [--data DIR] [--store sqlite|dynamodb] [--slack]
+const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join('|')}] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical]
   --keep          stay up after the run so the guest page can be opened (Ctrl-C to stop)
   --fail STEP     break STEP's stand-in permanently, show the failed step and Retry, heal it, Retry
   --data DIR      keep state (SQLite, bucket files, DynamoDB) in DIR instead of a temp folder
   --store KIND    sqlite (default) or dynamodb (the state store on the local dynalite)
   --slack         connect to a real workspace in Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
-                  CHARTER_APPROVERS); every other backend stays local. Stays up; nothing is driven.`;
+                  CHARTER_APPROVERS); every other backend stays local. Stays up; nothing is driven.
+  --ical          after the sample booking, a Boatsetter iCal feed (local) gains a booking: the
+                  watcher's notice, [Create charter], the prefilled modal, Approve, done.`;
 
 const write = (text: string) => void process.stdout.write(text);
 
@@ -22,6 +26,7 @@ function parseFlags(argv: string[]) {
     options: {
       keep: { type: 'boolean', default: false },
       slack: { type: 'boolean', default: false },
+      ical: { type: 'boolean', default: false },
       fail: { type: 'string' },
       data: { type: 'string' },
       store: { type: 'string', default: 'sqlite' },
@@ -31,7 +36,7 @@ function parseFlags(argv: string[]) {
   });
   if (values.fail !== undefined && !(FAILABLE_STEPS as readonly string[]).includes(values.fail)) throw new SandboxError(`--fail takes one of ${FAILABLE_STEPS.join(', ')}`);
   if (values.store !== 'sqlite' && values.store !== 'dynamodb') throw new SandboxError('--store takes sqlite or dynamodb');
-  return { keep: values.keep, slack: values.slack, help: values.help, fail: values.fail as FailableStep | undefined, data: values.data, store: values.store as 'sqlite' | 'dynamodb' };
+  return { keep: values.keep, slack: values.slack, ical: values.ical, help: values.help, fail: values.fail as FailableStep | undefined, data: values.data, store: values.store as 'sqlite' | 'dynamodb' };
 }
 
 function stayUp(sb: Sandbox): Promise<void> {
@@ -75,12 +80,20 @@ async function main(): Promise<number> {
 
   write(`charter-bot sandbox — local stand-ins for Slack, the dashboard, SCC, S3, DynamoDB and CloudFront\n`);
   let sb: Sandbox | undefined;
+  let feed: IcalFeedStandin | undefined;
   try {
-    sb = await startSandbox({ store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), ...(flags.fail ? { failStep: flags.fail } : {}), write });
+    feed = flags.ical ? await startIcalFeedStandin() : undefined;
+    feed?.setEvents('boatsetter', []); // the export exists (empty) before the bot's first poll
+    const extraEnv = feed ? { CHARTER_ICAL_FEEDS: `${SANDBOX_FEED}=${feed.feedUrl('boatsetter')}` } : undefined;
+    sb = await startSandbox({ store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), ...(flags.fail ? { failStep: flags.fail } : {}), ...(extraEnv ? { extraEnv } : {}), write });
     write(`bot listening at ${sb.running.url}/slack/events (HTTP mode, signed requests); state store ${flags.store}${flags.data ? ` in ${flags.data}` : ' in a temp folder'}\n`);
     const result = await driveSampleBooking(sb, { ...(flags.fail ? { failStep: flags.fail } : {}), write });
     write(`${await summarize(sb, result)}\n`);
     write(`\nguest URL: ${result.guestUrl}\n`);
+    if (feed) {
+      write(`\n════ iCal intake ════\n`);
+      await driveIcalBooking(sb, feed, write);
+    }
     write(`elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     if (flags.keep) {
       write(`\nStaying up (--keep): open ${result.guestUrl} in a browser. Ctrl-C to stop.\n`);
@@ -94,6 +107,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await sb?.close();
+    await feed?.close();
   }
 }
 

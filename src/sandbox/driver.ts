@@ -44,6 +44,8 @@ export interface SandboxOptions {
   write: (text: string) => void;
   /** Where the bot's own log lines go (warnings and errors only); default stderr. */
   logDestination?: DestinationStream;
+  /** More environment for the bot, e.g. CHARTER_ICAL_FEEDS for `--ical`. */
+  extraEnv?: Record<string, string>;
 }
 
 export interface Sandbox {
@@ -102,6 +104,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       PORT: '0',
       CHARTER_STORE: opts.store === 'dynamodb' ? 'dynamodb:charter-sandbox' : `sqlite:${join(dir, 'charter.db')}`,
       CHARTER_TIMEZONE: 'America/Los_Angeles',
+      ...opts.extraEnv,
     };
     const loaded = loadConfig(env);
     if (!loaded.ok) throw new SandboxError(formatConfigProblems(loaded.problems));

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
+import type { ApprovalChecks } from './intake/approval-checks';
 import type { ProgressPublisher } from './progress/publisher';
 import type { UserDirectory } from './users';
 
@@ -17,6 +18,8 @@ export interface SlackDeps {
   client: WebClient;
   /** Runs the preflight checks (`/charter doctor`) and returns the formatted table; wired by src/app.ts. */
   doctor?: () => Promise<string>;
+  /** Duplicate-reference and double-booking warnings for a new booking's approval; wired by src/app.ts. */
+  approvalChecks?: ApprovalChecks;
 }
 
 export function isApprover(config: Config, userId: string): boolean {

@@ -24,6 +24,7 @@ export function renderApproval(booking: BookingRecord, config: Config): SlackMes
       timezone: config.timezone,
       capacity: config.operator.capacity,
       checkInLeadMinutes: config.rates.checkInLeadMinutes,
+      ...(booking.warnings ? { warnings: booking.warnings } : {}),
     },
     decisionOf(booking),
   );

@@ -55,6 +55,17 @@ it('--fail scc_event shows the failed step and Retry, then heals it and finishes
   expect(run.stdout).toMatch(/booking [0-9A-Z]+: done/);
 }, 60_000);
 
+it('--ical shows a Boatsetter feed booking becoming a charter from its notice', async () => {
+  const run = await runCli(['--ical']);
+  expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+  const ical = run.stdout.slice(run.stdout.indexOf('iCal intake'));
+  expect(ical).toMatch(/New Boatsetter booking · \w{3}, \w{3} \d{1,2}, 10:00 AM – 3:00 PM P[SD]T/);
+  expect(ical).toContain('[ Create charter ](primary)');
+  expect(ical).toMatch(/modal prefilled from the feed: guestName=James Park, .*departureTime=10:00, durationHours=5, partySize=4, platform=Boatsetter, platformRef=BS-77001/);
+  expect(ical).toMatch(/Boatsetter booking BS-77001 → charter [0-9A-Z]+: done \(Boatsetter BS-77001\); new-booking notices posted: 1/);
+  expect(ical).not.toContain('feed answered');
+}, 60_000);
+
 it('rejects an unknown --fail step with exit code 2 and the usage', async () => {
   const run = await runCli(['--fail', 'everything']);
   expect(run.code).toBe(2);

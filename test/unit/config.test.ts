@@ -77,6 +77,43 @@ describe('loadConfig', () => {
     expect(result.config.operator.checklist).toEqual(['Fuel', 'Life jackets', 'Radio']);
   });
 
+  it('reads iCal feeds as name=url pairs, polled every 15 minutes by default', () => {
+    const none = loadConfig(validEnv());
+    if (!none.ok) throw new Error(none.problems.join('\n'));
+    expect(none.config.ical).toEqual({ feeds: [], pollMinutes: 15 });
+    const two = loadConfig(validEnv({ CHARTER_ICAL_FEEDS: ' Boatsetter=https://www.boatsetter.com/ical/abc.ics?token=s3cr3t , GetMyBoat=http://127.0.0.1:8080/gmb.ics', CHARTER_ICAL_POLL_MINUTES: '5', CHARTER_OPS_CHANNEL: 'C0OPS00001' }));
+    if (!two.ok) throw new Error(two.problems.join('\n'));
+    expect(two.config.ical).toEqual({
+      feeds: [
+        { name: 'Boatsetter', url: 'https://www.boatsetter.com/ical/abc.ics?token=s3cr3t' },
+        { name: 'GetMyBoat', url: 'http://127.0.0.1:8080/gmb.ics' },
+      ],
+      pollMinutes: 5,
+    });
+  });
+
+  it.each([
+    ['https://www.boatsetter.com/ical/abc.ics?token=s3cr3t', /name=url pairs.*name is missing/],
+    ['Boatsetter=ftp://x/abc?token=s3cr3t', /URL for Boatsetter is not an http\(s\) URL/],
+    ['A=https://a.example/1?token=s3cr3t,a=https://b.example/2', /each feed once \(a appears twice\)/],
+  ])('explains a malformed CHARTER_ICAL_FEEDS without echoing its URL: %s', (value, message) => {
+    const result = loadConfig(validEnv({ CHARTER_ICAL_FEEDS: value, CHARTER_OPS_CHANNEL: 'C0OPS00001' }));
+    if (result.ok) throw new Error('expected a problem');
+    const problem = result.problems.find((p) => p.startsWith('CHARTER_ICAL_FEEDS'));
+    expect(problem).toMatch(message);
+    expect(formatConfigProblems(result.problems)).not.toContain('s3cr3t');
+  });
+
+  it('needs an ops channel for the feed notices', () => {
+    const result = loadConfig(validEnv({ CHARTER_ICAL_FEEDS: 'Boatsetter=https://a.example/x.ics', CHARTER_OPS_CHANNEL: undefined }));
+    expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^CHARTER_OPS_CHANNEL is required with CHARTER_ICAL_FEEDS/)]);
+  });
+
+  it('rejects a poll interval that is not a whole number of minutes', () => {
+    const result = loadConfig(validEnv({ CHARTER_ICAL_POLL_MINUTES: '0.5' }));
+    expect(result.ok ? [] : result.problems).toEqual(['CHARTER_ICAL_POLL_MINUTES must be a whole number — minutes between polls of the iCal feeds']);
+  });
+
   it('never echoes a secret value in a problem message', () => {
     const secret = 'xoxp-leaked-user-token-123';
     const result = loadConfig(validEnv({ SLACK_BOT_TOKEN: secret, SCC_SERVICE_KEY: '' }));

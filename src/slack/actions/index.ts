@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from '../blocks/approval';
 import { CREW_CHANGE_ACTION_ID, CREW_CONFIRM_ACTION_PREFIX, CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
+import { ICAL_CANCEL_ACTION_ID, ICAL_CREATE_ACTION_ID, ICAL_RESCHEDULE_ACTION_ID } from '../blocks/intake';
 import { RETRY_ACTION_ID } from '../blocks/progress';
 import type { SlackDeps } from '../context';
 import { approveBooking } from './approve';
@@ -8,6 +9,7 @@ import { cancelBooking } from './cancel';
 import { changeCrew } from './crew-change';
 import { confirmCrew } from './crew-confirm';
 import { declineCrew } from './crew-decline';
+import { createCharterFromEvent, handOver } from './ical-notice';
 import { retryBooking } from './retry';
 
 export function register(app: App, deps: SlackDeps): void {
@@ -17,4 +19,8 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(new RegExp(`^${CREW_CONFIRM_ACTION_PREFIX}`), confirmCrew(deps));
   app.action(new RegExp(`^${CREW_DECLINE_ACTION_PREFIX}`), declineCrew(deps));
   app.action(CREW_CHANGE_ACTION_ID, changeCrew(deps));
+  app.action(ICAL_CREATE_ACTION_ID, createCharterFromEvent(deps));
+  // The change and cancel flows (lifecycle) take these over; until then they point at the commands.
+  app.action(ICAL_RESCHEDULE_ACTION_ID, handOver('reschedule')(deps));
+  app.action(ICAL_CANCEL_ACTION_ID, handOver('cancel')(deps));
 }

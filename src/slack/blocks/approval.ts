@@ -3,6 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CostBreakdown } from '../../booking/costs';
 import { formatCents } from '../../booking/money';
+import { platformText } from '../../booking/platform';
 import { charterSchedule, humanDate, humanTime, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
@@ -28,6 +29,8 @@ export interface ApprovalInput {
   timezone: string;
   capacity: number;
   checkInLeadMinutes: number;
+  /** Found before approval (intake): duplicate platform reference, double bookings. */
+  warnings?: readonly string[];
 }
 
 export type ApprovalDecision =
@@ -54,7 +57,7 @@ export function costLines(c: CostBreakdown): string[] {
 }
 
 export function approvalWarnings(input: ApprovalInput): string[] {
-  const warnings = [...input.costs.warnings];
+  const warnings = [...(input.warnings ?? []), ...input.costs.warnings];
   if (input.request.partySize > input.capacity) warnings.push(`Party of ${input.request.partySize} is over the vessel's capacity of ${input.capacity}.`);
   if (input.request.crew.length === 0) warnings.push('No crew assigned: the captain sails alone.');
   return warnings;
@@ -86,7 +89,7 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
         field('Guests check in', humanTime(schedule.checkIn)),
         field('Departure – return', humanTimeRange(schedule)),
         field('Roster', rosterText(input.roster)),
-        field('Boatsetter', r.boatsetterRef ? escapeMrkdwn(r.boatsetterRef) : '—'),
+        field('Platform', platformText(r) ? escapeMrkdwn(platformText(r) ?? '') : '—'),
       ],
     },
     { type: 'section', block_id: bookingBlockId(id, 'costs'), text: { type: 'mrkdwn', text: `*Cost breakdown*\n\`\`\`\n${costLines(input.costs).join('\n')}\n\`\`\`` } },

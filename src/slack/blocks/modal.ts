@@ -4,6 +4,7 @@
  */
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
+import { INTAKE_FIELDS, INTAKE_FIELD_LABELS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import { zoneLabel } from '../../booking/time';
 import type { BookingField } from '../../booking/types';
 
@@ -19,6 +20,62 @@ export interface BookingModalOptions {
   capacity: number;
   origin: ModalMetadata;
   nowMs: number;
+  /**
+   * Fields read from a confirmation or an iCal event (intake). With a prefill, fields it lacks are
+   * left EMPTY (no today / 10:00 / 4 h defaults) so the operator sees what still needs filling in.
+   */
+  prefill?: Prefill;
+}
+
+export interface Prefill {
+  fields: IntakeFields;
+  /** Fields the source did not give, named in a context line at the top of the modal. */
+  missing: readonly IntakeField[];
+  /** Where the fields came from, e.g. "the pasted text" or "the Boatsetter calendar". */
+  source: string;
+}
+
+/** Cents → the dollars a number_input shows: 120000 → "1200", 49999 → "499.99". */
+function dollarsText(cents: number): string {
+  return cents % 100 === 0 ? String(cents / 100) : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+}
+
+/** What the modal can show of a prefill (each value within its element's limits), and what it cannot. */
+function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<BookingField, string>>; notes: string[] } {
+  const f = p.fields;
+  const initial: Partial<Record<BookingField, string>> = {};
+  const notes: string[] = [];
+  const text = (field: BookingField, v: string | undefined, max: number) => {
+    if (v !== undefined && v.trim() !== '') initial[field] = v.trim().slice(0, max);
+  };
+  text('guestName', f.guestName, 100);
+  text('guestEmail', f.guestEmail, 254);
+  text('guestPhone', f.guestPhone, 40);
+  text('date', f.date, 10);
+  text('departureTime', f.departureTime, 5);
+  text('platform', f.platform, 40);
+  text('platformRef', f.platformRef, 64);
+  text('notes', f.notes, 2000);
+  if (f.durationHours !== undefined) {
+    if (f.durationHours >= 0.5 && f.durationHours <= 12) initial.durationHours = String(f.durationHours);
+    else notes.push(`duration (${f.durationHours} h is outside 0.5–12 h)`);
+  }
+  if (f.partySize !== undefined) {
+    if (f.partySize >= 1 && f.partySize <= capacity) initial.partySize = String(f.partySize);
+    else notes.push(`party size (${f.partySize} is over the capacity of ${capacity})`);
+  }
+  if (f.priceCents !== undefined) {
+    if (f.priceCents >= 100 && f.priceCents <= 100_000_00) initial.priceCents = dollarsText(f.priceCents);
+    else notes.push('price (outside $1–$100,000)');
+  }
+  return { initial, notes };
+}
+
+function prefillContext(p: Prefill, notShown: string[]): string {
+  const found = INTAKE_FIELDS.filter((f) => !p.missing.includes(f)).length;
+  const unread = [...p.missing.map((f) => INTAKE_FIELD_LABELS[f]), ...notShown];
+  const head = found > 0 ? `:mag: Filled in ${found} field${found === 1 ? '' : 's'} from ${p.source} — check them.` : `:mag: Nothing could be read from ${p.source}.`;
+  return unread.length > 0 ? `${head} Could not read: *${unread.join(', ')}*.` : head;
 }
 
 const input = (field: BookingField, label: string, element: InputBlock['element'], opts: { optional?: boolean; hint?: string } = {}): InputBlock => ({
@@ -33,22 +90,28 @@ const input = (field: BookingField, label: string, element: InputBlock['element'
 export function bookingModal(opts: BookingModalOptions): ModalView {
   const zone = zoneLabel(opts.timezone, DateTime.fromMillis(opts.nowMs));
   const today = DateTime.fromMillis(opts.nowMs, { zone: opts.timezone }).toISODate() ?? undefined;
+  const prefill = opts.prefill ? prefillValues(opts.prefill, opts.capacity) : undefined;
+  // Without a prefill: the usual starting values. With one: only what the source gave.
+  const v: Partial<Record<BookingField, string>> = prefill?.initial ?? { ...(today ? { date: today } : {}), departureTime: '10:00', durationHours: '4' };
+  const initialValue = (field: BookingField) => (v[field] !== undefined ? { initial_value: v[field] } : {});
   const blocks: KnownBlock[] = [
+    ...(opts.prefill && prefill ? [{ type: 'context', block_id: 'intake', elements: [{ type: 'mrkdwn', text: prefillContext(opts.prefill, prefill.notes) }] } satisfies KnownBlock] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Times are in *${zone}*. Costs are worked out from the price and hours; you approve them in the next step.` }] },
-    input('guestName', 'Guest name', { type: 'plain_text_input', action_id: 'guestName', max_length: 100, placeholder: { type: 'plain_text', text: 'Maria Delgado' } }),
-    input('guestEmail', 'Guest email', { type: 'email_text_input', action_id: 'guestEmail', placeholder: { type: 'plain_text', text: 'guest@example.com' } }),
-    input('guestPhone', 'Guest phone', { type: 'plain_text_input', action_id: 'guestPhone', max_length: 40 }, { optional: true }),
-    input('date', 'Charter date', { type: 'datepicker', action_id: 'date', ...(today ? { initial_date: today } : {}) }),
-    input('departureTime', 'Departure time', { type: 'timepicker', action_id: 'departureTime', initial_time: '10:00' }, { hint: `In ${zone}.` }),
-    input('durationHours', 'Duration (hours)', { type: 'number_input', action_id: 'durationHours', is_decimal_allowed: true, min_value: '0.5', max_value: '12', initial_value: '4' }, { hint: 'Half-hour steps, e.g. 4 or 4.5.' }),
-    input('partySize', 'Party size', { type: 'number_input', action_id: 'partySize', is_decimal_allowed: false, min_value: '1', max_value: String(opts.capacity) }, { hint: `Guests aboard, at most ${opts.capacity}.` }),
-    input('priceCents', 'Charter price (USD)', { type: 'number_input', action_id: 'priceCents', is_decimal_allowed: true, min_value: '1', max_value: '100000' }, { hint: 'What the guest pays for the charter (gross).' }),
+    input('guestName', 'Guest name', { type: 'plain_text_input', action_id: 'guestName', max_length: 100, placeholder: { type: 'plain_text', text: 'Maria Delgado' }, ...initialValue('guestName') }),
+    input('guestEmail', 'Guest email', { type: 'email_text_input', action_id: 'guestEmail', placeholder: { type: 'plain_text', text: 'guest@example.com' }, ...initialValue('guestEmail') }),
+    input('guestPhone', 'Guest phone', { type: 'plain_text_input', action_id: 'guestPhone', max_length: 40, ...initialValue('guestPhone') }, { optional: true }),
+    input('date', 'Charter date', { type: 'datepicker', action_id: 'date', ...(v.date ? { initial_date: v.date } : {}) }),
+    input('departureTime', 'Departure time', { type: 'timepicker', action_id: 'departureTime', ...(v.departureTime ? { initial_time: v.departureTime } : {}) }, { hint: `In ${zone}.` }),
+    input('durationHours', 'Duration (hours)', { type: 'number_input', action_id: 'durationHours', is_decimal_allowed: true, min_value: '0.5', max_value: '12', ...initialValue('durationHours') }, { hint: 'Half-hour steps, e.g. 4 or 4.5.' }),
+    input('partySize', 'Party size', { type: 'number_input', action_id: 'partySize', is_decimal_allowed: false, min_value: '1', max_value: String(opts.capacity), ...initialValue('partySize') }, { hint: `Guests aboard, at most ${opts.capacity}.` }),
+    input('priceCents', 'Charter price (USD)', { type: 'number_input', action_id: 'priceCents', is_decimal_allowed: true, min_value: '1', max_value: '100000', ...initialValue('priceCents') }, { hint: 'What the guest pays for the charter (gross).' }),
     input('captain', 'Captain', { type: 'users_select', action_id: 'captain', placeholder: { type: 'plain_text', text: 'Pick the captain' } }),
     input('crew', 'Crew', { type: 'multi_users_select', action_id: 'crew', max_selected_items: 10, placeholder: { type: 'plain_text', text: 'Pick the deckhands' } }, { optional: true }),
     input('crewHours', 'Crew hours (each)', { type: 'number_input', action_id: 'crewHours', is_decimal_allowed: true, min_value: '0', max_value: '24' }, { optional: true, hint: 'Paid hours per deckhand; blank = the duration.' }),
     input('captainHours', 'Captain hours', { type: 'number_input', action_id: 'captainHours', is_decimal_allowed: true, min_value: '0', max_value: '24' }, { optional: true, hint: 'Paid captain hours; blank = the duration.' }),
-    input('boatsetterRef', 'Boatsetter reference', { type: 'plain_text_input', action_id: 'boatsetterRef', max_length: 64 }, { optional: true }),
-    input('notes', 'Notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000 }, { optional: true, hint: 'Crew see these without any line that states an amount; guests never see them.' }),
+    input('platform', 'Booking platform', { type: 'plain_text_input', action_id: 'platform', max_length: 40, placeholder: { type: 'plain_text', text: 'Boatsetter, GetMyBoat, …' }, ...initialValue('platform') }, { optional: true }),
+    input('platformRef', 'Platform booking reference', { type: 'plain_text_input', action_id: 'platformRef', max_length: 64, ...initialValue('platformRef') }, { optional: true, hint: 'A second booking with the same reference is flagged.' }),
+    input('notes', 'Notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000, ...initialValue('notes') }, { optional: true, hint: 'Crew see these without any line that states an amount; guests never see them.' }),
   ];
   return {
     type: 'modal',

@@ -17,5 +17,6 @@ export const HELP_TEXT = [
   '*/charter status ID* — where a booking stands: each step and the guest page',
   '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
   '*/charter doctor* — check every connection and credential, with how to fix each (approvers)',
+  '*/charter* followed by a pasted booking confirmation — the booking form, filled in from it (or use the message shortcut *New charter from message*)',
   '*/charter help* — this message',
 ].join('\n');

@@ -1,7 +1,8 @@
 /**
  * /charter and its subcommands. Bare /charter opens the booking modal: ack, then views.open with
  * the trigger id before any other outside call (the trigger expires in 3 s). Subcommands live in
- * SUBCOMMANDS so new ones (doctor) are one entry.
+ * SUBCOMMANDS so new ones (doctor) are one entry. Text that is no subcommand but reads as a booking
+ * confirmation opens the modal prefilled from it (intake).
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -10,6 +11,7 @@ import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT, statusText } from '../blocks/status';
 import { guestUrl, isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
+import { openPrefilledModal, prefillFromText } from '../intake/prefill';
 import { refreshGuestPage } from '../refresh';
 
 export interface SubcommandInput {
@@ -59,6 +61,15 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
 export function charterCommand(deps: SlackDeps) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const [name, ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    // `/charter <pasted confirmation>`: not a subcommand, and the text gives booking fields.
+    if (name !== undefined && !SUBCOMMANDS[name.toLowerCase()]) {
+      const prefill = prefillFromText(deps, command.text, 'the pasted text');
+      if (Object.keys(prefill.fields).length > 0) {
+        await ack();
+        await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, prefill });
+        return;
+      }
+    }
     if (name === undefined) {
       await ack();
       await client.views.open({

@@ -1,7 +1,7 @@
 /**
  * Booking modal submitted. Schema errors go back next to their fields (block id = field name) and
  * nothing is posted. A valid booking: ack (closes the modal), resolve the roster, compute costs,
- * store it, post the approval message, remember where it is.
+ * check for duplicates and double bookings, store it, post the approval message, remember where it is.
  *
  * The booking id is derived from the modal's view id, so the same submission delivered again (a
  * retry, a double click, two instances) collides on create and makes no second booking or post.
@@ -16,7 +16,19 @@ import { modalValuesToInput, parseModalMetadata } from '../blocks/modal';
 import { bookingMetadata } from '../booking-ref';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
+import type { ApprovalCheckInput } from '../intake/approval-checks';
 import { renderApproval } from '../render';
+
+/** A failed check must not block the booking: the approver is told the check did not run. */
+async function intakeWarnings(deps: SlackDeps, input: ApprovalCheckInput): Promise<string[]> {
+  if (!deps.approvalChecks) return [];
+  try {
+    return await deps.approvalChecks(input, deps.now());
+  } catch (err) {
+    deps.log.warn({ err, bookingId: input.bookingId }, 'double-booking checks failed');
+    return ['Could not check for double bookings or a duplicate reference: look at the calendar before approving.'];
+  }
+}
 
 export function bookingSubmitted(deps: SlackDeps) {
   return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
@@ -42,9 +54,10 @@ export function bookingSubmitted(deps: SlackDeps) {
     try {
       const roster = await deps.users.roster(request.captain, request.crew);
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
+      const warnings = await intakeWarnings(deps, { bookingId: id, request, roster });
       let booking;
       try {
-        booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel } });
+        booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel }, warnings });
       } catch (err) {
         if (!(err instanceof BookingExistsError)) throw err;
         log.info({ viewId: view.id }, 'same booking form delivered again; already booked');

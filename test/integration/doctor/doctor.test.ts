@@ -11,6 +11,7 @@ import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Clien
 import type { CheckResult } from '../../../src/doctor/checks';
 import { formatReport } from '../../../src/doctor/format';
 import { hasFailure, runDoctor } from '../../../src/doctor/run';
+import { startIcalFeedStandin } from '../../../src/sandbox/ical-feed-standin';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 
@@ -169,4 +170,20 @@ describe('npm run doctor (the CLI, reading its environment)', () => {
     expect(red.stdout).toMatch(/fix: DASHBOARD_TOKEN is wrong/);
     expect(red.stdout).not.toContain('not-the-token');
   }, 30_000);
+});
+
+it('checks each iCal feed: a readable one ✅, one answering 500 ❌ with the fix — never showing the URL', async () => {
+  const feeds = await startIcalFeedStandin();
+  try {
+    feeds.setEvents('good', [{ uid: 'a@x', start: new Date('2030-01-01T18:00:00Z'), end: new Date('2030-01-01T20:00:00Z') }]);
+    feeds.setEvents('bad', []);
+    feeds.fail('bad', { status: 500 }, 5);
+    const results = await runDoctor({ env: { ...env, CHARTER_ICAL_FEEDS: `Boatsetter=${feeds.feedUrl('good')}?token=s3cr3t,GetMyBoat=${feeds.feedUrl('bad')}?token=s3cr3t` } });
+    const checks = byName(results);
+    expect(checks.get('iCal feed Boatsetter')).toMatchObject({ status: 'ok', detail: 'reads as iCalendar (1 event)' });
+    expect(checks.get('iCal feed GetMyBoat')).toMatchObject({ status: 'fail', detail: 'GetMyBoat feed answered 500' });
+    expect(formatReport(results)).not.toContain('s3cr3t');
+  } finally {
+    await feeds.close();
+  }
 });

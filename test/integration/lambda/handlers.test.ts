@@ -238,6 +238,11 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     ]);
   });
 
+  it('starts nothing for the store’s meta items (iCal watcher state) in the same table', () => {
+    const meta = { id: { S: 'meta#ical:feed:Boatsetter' }, itemType: { S: 'meta' }, version: { N: '3' }, value: { S: '{"events":{}}' } };
+    expect(pipelineModule.bookingsToRun({ Records: [streamRecord(meta), streamRecord(meta, 'INSERT')] })).toEqual([]);
+  });
+
   it('skips a record whose booking is no longer in the table', async () => {
     const ghost = { id: { S: 'GHOST0000000' }, state: { S: 'approved' }, version: { N: '2' } };
     await expect(pipelineLambda.handle({ Records: [streamRecord(ghost)] }, {})).resolves.toEqual({ batchItemFailures: [] });

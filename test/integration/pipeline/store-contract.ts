@@ -102,6 +102,27 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       await expect(updateWithRetry(store, 'NOSUCHBOOKING', (r) => r)).rejects.toThrow(BookingNotFoundError);
     });
 
+    it('meta: a new key is created once, then written only by whoever names its current version', async () => {
+      const key = `ical:test:${Math.random()}`;
+      await expect(store.getMeta(key)).resolves.toBeUndefined();
+      await expect(store.casMeta(key, 'first', 0)).resolves.toEqual({ key, value: 'first', version: 1 });
+      await expect(store.casMeta(key, 'again', 0)).resolves.toBeUndefined();
+      await expect(store.casMeta(key, 'stale', 5)).resolves.toBeUndefined();
+      await expect(store.casMeta(key, 'second ✓ {"json":true}', 1)).resolves.toEqual({ key, value: 'second ✓ {"json":true}', version: 2 });
+      await expect(store.getMeta(key)).resolves.toEqual({ key, value: 'second ✓ {"json":true}', version: 2 });
+    });
+
+    it('meta: of many writers racing on the same version exactly one wins; meta never shows up as a booking', async () => {
+      const key = `notice:race:${Math.random()}`;
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.casMeta(key, `writer ${i}`, 0)));
+      const winners = results.filter((r) => r !== undefined);
+      expect(winners).toHaveLength(1);
+      await expect(store.getMeta(key)).resolves.toEqual(winners[0]);
+      const all = await store.listByStates(['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled']);
+      expect(all.every((b) => typeof b.id === 'string' && b.request !== undefined)).toBe(true);
+      await expect(store.get(key)).resolves.toBeUndefined();
+    });
+
     it('listActive returns exactly the approved and running bookings', async () => {
       const states = ['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled'] as const;
       const ids: Record<string, string> = {};

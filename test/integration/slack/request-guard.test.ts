@@ -42,7 +42,7 @@ function largestViewSubmission(): string {
 }
 
 /**
- * The message shortcut (intake: "New charter from this message") on the longest message Slack
+ * The message shortcut (intake: "New charter from message") on the longest message Slack
  * allows, 40,000 characters of a pasted confirmation: Slack sends its text and its rich_text block.
  */
 function largestMessageShortcut(): string {

@@ -36,6 +36,15 @@ describe('parseBookingRequest', () => {
     });
   });
 
+  it('keeps the booking platform and its reference; the legacy boatsetterRef input is a Boatsetter reference', () => {
+    const current = parseBookingRequest(form({ platform: 'GetMyBoat', platformRef: ' GMB-20391 ' }), ctx);
+    const legacy = parseBookingRequest(form({ boatsetterRef: 'BS-48213' }), ctx);
+    if (!current.ok || !legacy.ok) throw new Error('expected valid');
+    expect(current.value).toMatchObject({ platform: 'GetMyBoat', platformRef: 'GMB-20391' });
+    expect(legacy.value).toMatchObject({ platform: 'Boatsetter', platformRef: 'BS-48213' });
+    expect(legacy.value.boatsetterRef).toBeUndefined();
+  });
+
   it.each([
     [{ guestName: '' }, 'guestName', /name/],
     [{ guestEmail: 'maria' }, 'guestEmail', /email/],

@@ -147,11 +147,48 @@ describe('modal', () => {
   it('uses field names as block ids and round-trips its state to the schema input', () => {
     const view = bookingModal({ timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01' }, nowMs: Date.UTC(2030, 0, 1) });
     const ids = view.blocks.map((b) => b.block_id).filter(Boolean);
-    expect(ids).toEqual(['guestName', 'guestEmail', 'guestPhone', 'date', 'departureTime', 'durationHours', 'partySize', 'priceCents', 'captain', 'crew', 'crewHours', 'captainHours', 'boatsetterRef', 'notes']);
+    expect(ids).toEqual(['guestName', 'guestEmail', 'guestPhone', 'date', 'departureTime', 'durationHours', 'partySize', 'priceCents', 'captain', 'crew', 'crewHours', 'captainHours', 'platform', 'platformRef', 'notes']);
     expect(parseModalMetadata(view.private_metadata)).toEqual({ channel: 'C0ORIGIN01' });
     expect(parseModalMetadata('garbage')).toBeUndefined();
     const input = modalValuesToInput(bookingModalState({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'], notes: undefined }) as never);
     expect(input).toEqual({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'] });
+  });
+});
+
+describe('prefilled modal', () => {
+  const base = { timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01' }, nowMs: Date.UTC(2030, 0, 1) };
+  const element = (view: ReturnType<typeof bookingModal>, id: string) => (view.blocks.find((b) => b.block_id === id) as unknown as { element: Record<string, unknown> }).element;
+
+  it('fills what the source gave, leaves the rest empty, and says what it could not read', () => {
+    const view = bookingModal({
+      ...base,
+      prefill: { fields: { guestName: 'Maria Delgado', date: '2030-12-19', departureTime: '10:00', priceCents: 120050, platform: 'Boatsetter', platformRef: 'BS-1' }, missing: ['guestEmail', 'guestPhone', 'durationHours', 'partySize', 'notes'], source: 'the pasted text' },
+    });
+    expect(element(view, 'guestName').initial_value).toBe('Maria Delgado');
+    expect(element(view, 'date').initial_date).toBe('2030-12-19');
+    expect(element(view, 'departureTime').initial_time).toBe('10:00');
+    expect(element(view, 'priceCents').initial_value).toBe('1200.50');
+    expect(element(view, 'platformRef').initial_value).toBe('BS-1');
+    // no defaults sneak in where the source said nothing
+    expect(element(view, 'durationHours').initial_value).toBeUndefined();
+    expect(element(view, 'guestEmail').initial_value).toBeUndefined();
+    const context = JSON.stringify(view.blocks.find((b) => b.block_id === 'intake'));
+    expect(context).toContain('Filled in 6 fields from the pasted text');
+    expect(context).toContain('Could not read: *e-mail, phone, duration, party size, notes*');
+  });
+
+  it('does not put a value the element would reject into the view, and says why', () => {
+    const view = bookingModal({ ...base, prefill: { fields: { partySize: 14, durationHours: 30 }, missing: [], source: 'the message' } });
+    expect(element(view, 'partySize').initial_value).toBeUndefined();
+    expect(element(view, 'durationHours').initial_value).toBeUndefined();
+    expect(JSON.stringify(view.blocks)).toContain('party size (14 is over the capacity of 6)');
+  });
+
+  it('keeps the usual starting values without a prefill', () => {
+    const view = bookingModal(base);
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+    expect(element(view, 'departureTime').initial_time).toBe('10:00');
+    expect(view.blocks.find((b) => b.block_id === 'intake')).toBeUndefined();
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { BOT_SCOPES } from '../../../src/slack/scopes';
+import { NEW_CHARTER_SHORTCUT_CALLBACK_ID } from '../../../src/slack/shortcuts/new-charter-from-message';
 import { REFRESH_SHORTCUT_CALLBACK_ID } from '../../../src/slack/shortcuts/refresh-guest-page';
 import manifestSchema from '../../fixtures/slack/manifest.schema.1.0.0.json';
 
@@ -24,7 +25,10 @@ it('declares /charter, the message shortcut and interactivity, all at /slack/eve
   expect(manifest.features.bot_user).toBeDefined();
   expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/charter']);
   expect(manifest.features.slash_commands[0]?.usage_hint).toContain('status ID');
-  expect(manifest.features.shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: REFRESH_SHORTCUT_CALLBACK_ID })]);
+  expect(manifest.features.shortcuts).toEqual([
+    expect.objectContaining({ type: 'message', callback_id: REFRESH_SHORTCUT_CALLBACK_ID }),
+    expect.objectContaining({ type: 'message', callback_id: NEW_CHARTER_SHORTCUT_CALLBACK_ID }),
+  ]);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
   for (const url of [manifest.settings.interactivity.request_url, manifest.features.slash_commands[0]?.url, manifest.settings.event_subscriptions.request_url]) expect(url).toMatch(/\/slack\/events$/);
 });

@@ -1,0 +1,371 @@
+/**
+ * Reads a pasted or forwarded booking confirmation (Boatsetter, GetMyBoat, other platforms, or a
+ * guest's own e-mail) into booking fields. Tolerant — labels in any order and case, with or
+ * without colons, value on the label's line or the next — and honest: a field is returned only
+ * when the text says it, each with the input line it came from (`evidence`), and every field it
+ * could not read is listed in `missing`. Dates and times are the operator's wall-clock times
+ * (CHARTER_TIMEZONE): the platforms write them in the boat's local time. Pure; never throws.
+ */
+import { normaliseLabel, toLines, type Line } from './text';
+import {
+  readCount,
+  readDate,
+  readDurationHours,
+  readEmail,
+  readEmails,
+  readMoneyCents,
+  readPhone,
+  readReference,
+  readTimeRange,
+  type DateContext,
+} from './values';
+
+export const INTAKE_FIELDS = [
+  'guestName',
+  'guestEmail',
+  'guestPhone',
+  'date',
+  'departureTime',
+  'durationHours',
+  'partySize',
+  'priceCents',
+  'platform',
+  'platformRef',
+  'notes',
+] as const;
+export type IntakeField = (typeof INTAKE_FIELDS)[number];
+
+export interface IntakeFields {
+  guestName?: string;
+  guestEmail?: string;
+  guestPhone?: string;
+  /** YYYY-MM-DD in the operator's time zone. */
+  date?: string;
+  /** HH:mm (24 h) in the operator's time zone. */
+  departureTime?: string;
+  durationHours?: number;
+  partySize?: number;
+  /** What the guest pays, integer cents. */
+  priceCents?: number;
+  /** Canonical platform name, e.g. "Boatsetter". */
+  platform?: string;
+  platformRef?: string;
+  notes?: string;
+}
+
+export interface ParsedConfirmation {
+  fields: IntakeFields;
+  /** For each field returned, the input line(s) it was read from — always a substring of the input. */
+  evidence: Partial<Record<IntakeField, string>>;
+  /** Fields the text did not give (or gave in a form the parser could not read). */
+  missing: IntakeField[];
+}
+
+/** What the operator reads in the modal: "Could not read: party size, price". */
+export const INTAKE_FIELD_LABELS: Record<IntakeField, string> = {
+  guestName: 'guest name',
+  guestEmail: 'e-mail',
+  guestPhone: 'phone',
+  date: 'date',
+  departureTime: 'start time',
+  durationHours: 'duration',
+  partySize: 'party size',
+  priceCents: 'price',
+  platform: 'platform',
+  platformRef: 'booking reference',
+  notes: 'notes',
+};
+
+/** Platform names as they are spelled in text (and in their mail domains) → the canonical name. */
+export const PLATFORMS: readonly { name: string; pattern: RegExp }[] = [
+  { name: 'Boatsetter', pattern: /boat\s?setter/i },
+  { name: 'GetMyBoat', pattern: /get\s?my\s?boat/i },
+  { name: 'Sailo', pattern: /\bsailo\b/i },
+  { name: 'Click&Boat', pattern: /click\s?(&|and)\s?boat/i },
+  { name: 'Airbnb', pattern: /\bairbnb\b/i },
+  { name: 'Viator', pattern: /\bviator\b/i },
+  { name: 'FareHarbor', pattern: /\bfare\s?harbor\b/i },
+];
+
+type Kind = 'name' | 'email' | 'phone' | 'date' | 'start' | 'end' | 'when' | 'duration' | 'party' | 'price' | 'ref' | 'platform' | 'notes' | 'guest';
+
+const LABELS: Record<string, Kind> = {};
+function label(kind: Kind, ...names: string[]): void {
+  for (const n of names) LABELS[normaliseLabel(n)] = kind;
+}
+label('name', 'renter', 'renter name', 'guest name', 'name', 'customer', 'customer name', 'booked by', 'lead guest', 'primary guest', 'traveler', 'traveller', 'contact', 'contact name', 'full name', 'client', 'client name', 'primary contact', 'renter details', 'guest details');
+label('guest', 'guest');
+label('email', 'email', 'email address', 'renter email', 'guest email', 'contact email', 'customer email', 'client email', 'mail');
+label('phone', 'phone', 'phone number', 'mobile', 'mobile number', 'cell', 'cell phone', 'tel', 'telephone', 'renter phone', 'guest phone', 'contact phone', 'customer phone');
+label('date', 'date', 'trip date', 'charter date', 'departure date', 'start date', 'day', 'rental date', 'trip day', 'date of trip', 'date of charter', 'event date', 'booking date for');
+label('when', 'when', 'trip', 'schedule', 'date and time', 'date time', 'trip details', 'itinerary', 'date & time', 'time slot', 'slot');
+label('start', 'start', 'start time', 'departure', 'departure time', 'departs', 'depart', 'pickup time', 'pick up time', 'time', 'trip time', 'trip start', 'begins', 'starts', 'boarding time', 'from');
+label('end', 'end', 'end time', 'return', 'return time', 'returns', 'drop off time', 'trip end', 'ends', 'until', 'to');
+label('duration', 'duration', 'trip duration', 'length', 'hours', 'trip length', 'rental duration', 'charter length', 'charter duration', 'booking duration', 'rental length');
+label('party', 'passengers', 'guests', 'party size', 'number of guests', 'group size', '# of guests', 'guest count', 'people', 'party', 'pax', 'number of passengers', '# of passengers', 'no of guests', 'total guests', 'headcount', 'number of people', 'group');
+label('price', 'total', 'trip price', 'price', 'total price', 'amount', 'charter price', 'booking total', 'total paid', 'grand total', 'trip total', 'rental price', 'total cost', 'amount paid', 'charter total', 'trip cost', 'rental total', 'booking price', 'total charged', 'renter paid', 'guest paid');
+label('ref', 'booking id', 'booking #', 'booking number', 'booking no', 'booking reference', 'booking ref', 'reservation', 'reservation id', 'reservation #', 'reservation number', 'reservation code', 'confirmation', 'confirmation code', 'confirmation number', 'confirmation #', 'confirmation no', 'reference', 'ref', 'reference number', 'ref #', 'trip id', 'trip #', 'booking code', 'order #', 'order number', 'order id', 'request id', 'booking');
+label('platform', 'platform', 'source', 'booked via', 'booked on', 'booked through', 'channel', 'marketplace');
+label('notes', 'notes', 'note', 'special requests', 'special request', 'message', 'message from renter', 'message from guest', 'comments', 'requests', 'additional info', 'additional information', 'guest notes', 'renter notes', 'occasion', 'remarks', 'requests and notes');
+
+/** "Label: value", "Label — value", "Label<tab or 2+ spaces>value" on one (raw) line. */
+function splitLabel(line: Line): { kind: Kind; value: string } | undefined {
+  const colon = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)\s*(?::|：| - )\s*(.*)$/.exec(line.clean);
+  const spaced = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)(?:\t| {2,})\s*(\S.*)$/.exec(line.raw.replace(/^(\s*>)+ ?/, '').trim());
+  for (const m of [colon, spaced]) {
+    if (!m) continue;
+    const kind = LABELS[normaliseLabel(m[1] as string)];
+    if (kind) return { kind, value: (m[2] as string).replace(/\s+/g, ' ').trim() };
+  }
+  return undefined;
+}
+
+/** A line that is only a label ("Trip date" or "Trip date:"), the value being on the next line. */
+function bareLabel(line: Line): Kind | undefined {
+  const m = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)\s*:?$/.exec(line.clean);
+  return m ? LABELS[normaliseLabel(m[1] as string)] : undefined;
+}
+
+interface Labelled {
+  kind: Kind;
+  value: string;
+  /** The raw line holding the value. */
+  raw: string;
+  index: number;
+}
+
+/** Mail-system and platform addresses are who sent the mail, not the guest. */
+function isSystemEmail(email: string): boolean {
+  return /^(no-?reply|do-?not-?reply|notifications?|bookings?|support|hello|info|team|mailer|reservations?)@/i.test(email) || PLATFORMS.some((p) => p.pattern.test(email.split('@')[1] ?? ''));
+}
+
+/**
+ * The name in a value like "Maria Delgado <maria@example.com>" or "Olivia Brown (olivia@…) · 619…":
+ * the text before the first address or number (or after it, when nothing comes before) — never
+ * pieces from both sides joined up.
+ */
+function nameFrom(value: string): string | undefined {
+  const cut = /[<([]?\s*[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|\+?\(?\d[\d\s().-]{5,}\d/.exec(value);
+  const parts = cut ? [value.slice(0, cut.index), value.slice(cut.index + cut[0].length).replace(/^\s*[>)\]]/, '')] : [value];
+  const tidy = (p: string) => p.replace(/\s+/g, ' ').replace(/^[\s,;|·•-]+|[\s,;|·•(<[-]+$/g, '').trim();
+  const v = tidy(parts[0] ?? '') || tidy(parts[1] ?? '');
+  if (!/\p{L}/u.test(v) || v.length > 100 || /^\d/.test(v) || /@/.test(v)) return undefined;
+  if (/\b(hours?|guests?|passengers?|am|pm)\b/i.test(v) && /\d/.test(v)) return undefined;
+  return v;
+}
+
+function platformIn(text: string): string | undefined {
+  let best: { name: string; index: number } | undefined;
+  for (const p of PLATFORMS) {
+    const m = p.pattern.exec(text);
+    if (m && (!best || m.index < best.index)) best = { name: p.name, index: m.index };
+  }
+  return best?.name;
+}
+
+export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirmation {
+  const input = typeof text === 'string' ? text.slice(0, 20_000) : '';
+  const lines = toLines(input);
+  const fields: IntakeFields = {};
+  const evidence: Partial<Record<IntakeField, string>> = {};
+  // End times seen ("Return: 3 PM", "10 AM – 3 PM"), turned into a duration once the start is known.
+  const endTimes: { time: string; raw: string }[] = [];
+  const set = <K extends IntakeField>(field: K, value: IntakeFields[K] | undefined, raw: string): boolean => {
+    if (value === undefined || fields[field] !== undefined) return false;
+    fields[field] = value;
+    evidence[field] = raw;
+    return true;
+  };
+
+  // 1. Labelled values, the label on the value's line or alone on the line before it.
+  const labelled: Labelled[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (line.header || line.clean === '') continue;
+    const split = splitLabel(line);
+    if (split && split.value !== '') {
+      labelled.push({ ...split, raw: line.raw, index: i });
+      continue;
+    }
+    const bare = bareLabel(line);
+    const next = lines[i + 1];
+    if (bare && next && !next.header && next.clean !== '' && !splitLabel(next) && !bareLabel(next)) {
+      labelled.push({ kind: bare, value: next.clean, raw: next.raw, index: i + 1 });
+      i++;
+    }
+  }
+
+  for (const l of labelled) {
+    switch (l.kind) {
+      case 'name': {
+        set('guestName', nameFrom(l.value), l.raw);
+        const email = readEmail(l.value);
+        if (email && !isSystemEmail(email)) set('guestEmail', email, l.raw);
+        break;
+      }
+      case 'guest': {
+        // "Guest: Maria Delgado" is a name, "Guest: 6" a head count.
+        if (/^\d{1,3}\b/.test(l.value)) set('partySize', readCount(l.value), l.raw);
+        else set('guestName', nameFrom(l.value), l.raw);
+        const email = readEmail(l.value);
+        if (email && !isSystemEmail(email)) set('guestEmail', email, l.raw);
+        break;
+      }
+      case 'email':
+        set('guestEmail', readEmail(l.value), l.raw);
+        break;
+      case 'phone':
+        set('guestPhone', readPhone(l.value), l.raw);
+        break;
+      case 'date':
+      case 'when': {
+        set('date', readDate(l.value, ctx), l.raw);
+        const range = readTimeRange(l.value);
+        if (range) applyRange(range, l.raw);
+        const d = readDurationHours(l.value);
+        if (d !== undefined && /\b(h|hrs?|hours?)\b/i.test(l.value)) set('durationHours', d, l.raw);
+        break;
+      }
+      case 'start': {
+        const range = readTimeRange(l.value);
+        if (range) applyRange(range, l.raw);
+        if (!fields.date) set('date', readDate(l.value, ctx), l.raw);
+        break;
+      }
+      case 'end': {
+        const range = readTimeRange(l.value);
+        if (range) endTimes.push({ time: range.end ?? range.start, raw: l.raw });
+        break;
+      }
+      case 'duration':
+        set('durationHours', readDurationHours(l.value) ?? bareHours(l.value), l.raw);
+        break;
+      case 'party':
+        set('partySize', readCount(l.value), l.raw);
+        break;
+      case 'price':
+        set('priceCents', readMoneyCents(l.value), l.raw);
+        break;
+      case 'ref':
+        set('platformRef', readReference(l.value), l.raw);
+        break;
+      case 'platform':
+        set('platform', platformIn(l.value) ?? otherPlatform(l.value), l.raw);
+        break;
+      case 'notes':
+        set('notes', notesFrom(lines, l), notesEvidence(input, lines, l));
+        break;
+    }
+  }
+
+  // 2. Unlabelled text: prose confirmations ("… on Saturday, December 19 from 10am to 3pm for 6 guests").
+  for (const line of lines) {
+    if (line.header || line.clean === '') continue;
+    const c = line.clean;
+    if (!fields.guestEmail) {
+      const email = readEmails(c).find((e) => !isSystemEmail(e));
+      if (email) set('guestEmail', email, line.raw);
+    }
+    if (!fields.date) set('date', readDate(c, ctx), line.raw);
+    if (!fields.departureTime) {
+      // A lone time in prose is read only next to a word that makes it the start; a range always is.
+      const range = readTimeRange(c);
+      if (range && (range.end !== undefined || /\b(from|at|depart\w*|start\w*|leav\w*|board\w*)\b/i.test(c))) applyRange(range, line.raw);
+    }
+    if (!fields.partySize) {
+      const m = /\b(?:for|party of|group of)?\s*(\d{1,3})\s+(guests|passengers|people|persons|adults|pax)\b/i.exec(c);
+      if (m) set('partySize', Number(m[1]), line.raw);
+    }
+    if (!fields.durationHours && !/\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond|expire\w*|reply)\b/i.test(c)) {
+      const m = /\b(\d{1,2}(?:\.\d)?)\s*-?\s*(?:hours?|hrs?)\b/i.exec(c);
+      if (m) set('durationHours', Number(m[1]), line.raw);
+    }
+    if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
+      const at = c.search(/\$|usd/i);
+      set('priceCents', readMoneyCents(c.slice(at)), line.raw);
+    }
+    if (!fields.platformRef) {
+      const m = /\b(?:booking|reservation|confirmation|trip|request)\s*(?:#|no\.?|number|id|code|ref(?:erence)?)\s*:?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{2,62}[A-Za-z0-9])/i.exec(c);
+      if (m && /\d/.test(m[1] as string)) set('platformRef', m[1], line.raw);
+    }
+    if (!fields.guestName) {
+      const m = /\b(?:booked by|reserved by|booking from|request from|renter is)\s+([A-Z][\p{L}'’-]+(?:\s+[A-Z][\p{L}'’.-]*){0,3})/u.exec(c);
+      if (m) set('guestName', (m[1] as string).replace(/[.]$/, ''), line.raw);
+    }
+  }
+  // The platform: named in a label, else anywhere — a forward's From: line counts as evidence.
+  if (!fields.platform) {
+    for (const line of lines) {
+      const name = platformIn(line.clean);
+      if (name && set('platform', name, line.raw)) break;
+    }
+  }
+  if (!fields.durationHours && fields.departureTime && endTimes.length > 0) {
+    const end = endTimes[0] as { time: string; raw: string };
+    const hours = hoursBetween(fields.departureTime, end.time);
+    if (hours !== undefined) set('durationHours', hours, end.raw);
+  }
+  if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
+    delete fields.durationHours;
+    delete evidence.durationHours;
+  }
+  if (fields.partySize !== undefined && !(fields.partySize >= 1 && fields.partySize <= 150)) {
+    delete fields.partySize;
+    delete evidence.partySize;
+  }
+  if (fields.priceCents !== undefined && !(fields.priceCents > 0)) {
+    delete fields.priceCents;
+    delete evidence.priceCents;
+  }
+
+  return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined) };
+
+  function applyRange(range: { start: string; end?: string }, raw: string): void {
+    set('departureTime', range.start, raw);
+    if (range.end) endTimes.push({ time: range.end, raw });
+  }
+}
+
+function bareHours(value: string): number | undefined {
+  const m = /^(\d{1,2}(?:\.\d{1,2})?)$/.exec(value.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+function hoursBetween(start: string, end: string): number | undefined {
+  const [sh, sm] = start.split(':').map(Number) as [number, number];
+  const [eh, em] = end.split(':').map(Number) as [number, number];
+  let minutes = eh * 60 + em - (sh * 60 + sm);
+  if (minutes <= 0) minutes += 24 * 60;
+  const hours = minutes / 60;
+  return hours > 0 && hours <= 24 ? Math.round(hours * 100) / 100 : undefined;
+}
+
+function otherPlatform(value: string): string | undefined {
+  const v = value.trim();
+  return /^[\p{L}][\p{L}\d &.'-]{1,40}$/u.test(v) ? v : undefined;
+}
+
+/** The notes label's value plus the lines that continue it, up to a blank line or the next label. */
+function noteLines(lines: Line[], l: Labelled): Line[] {
+  const out: Line[] = [lines[l.index] as Line];
+  for (let i = l.index + 1; i < lines.length; i++) {
+    const line = lines[i] as Line;
+    if (line.clean === '' || line.header || splitLabel(line) || bareLabel(line)) break;
+    out.push(line);
+  }
+  return out;
+}
+
+function notesFrom(lines: Line[], l: Labelled): string | undefined {
+  const [first, ...rest] = noteLines(lines, l);
+  const text = [l.value, ...rest.map((x) => x.clean)].join('\n').trim().slice(0, 2000);
+  return first && text !== '' ? text : undefined;
+}
+
+/** The input from the first note line to the end of the last: a true substring, whatever the line breaks. */
+function notesEvidence(input: string, lines: Line[], l: Labelled): string {
+  const all = noteLines(lines, l);
+  const first = all[0] as Line;
+  const last = all[all.length - 1] as Line;
+  return input.slice(first.start, last.start + last.raw.length);
+}

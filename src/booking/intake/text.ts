@@ -1,0 +1,92 @@
+/**
+ * Line handling for pasted confirmations: what a person copies out of a mail client or Slack is
+ * quoted ("> "), wrapped in Slack's link markup (<mailto:a@b.c|a@b.c>), bolded (*Trip date:*),
+ * and often carries the mail headers of a forward. Each line keeps its raw text so the parser can
+ * point at exactly the input it read a field from (`evidence`).
+ */
+
+export interface Line {
+  /** The line as it appears in the input (a substring of it). */
+  raw: string;
+  /** Offset of `raw` in the input. */
+  start: number;
+  /** Quote markers, Slack markup and odd whitespace removed; dashes normalised. */
+  clean: string;
+  /** Part of a mail header block (From:/Sent:/Subject:… of a forward, or an "On … wrote:" line). */
+  header: boolean;
+}
+
+const HEADER_LABEL = /^(from|to|cc|bcc|sent|date|subject|reply-to)\s*:/i;
+const HEADER_ANCHOR = /^(from|to|cc|sent|subject)\s*:/i;
+const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|original message)\s*-{2,}|begin forwarded message:?|-{3,}\s*original message\s*-{3,})$/i;
+const ATTRIBUTION = /^on .{4,160}\bwrote:?$/i;
+
+export function cleanLine(raw: string): string {
+  let s = raw.replace(/^(\s*>)+ ?/, '');
+  s = s
+    // Slack link markup: <mailto:x|label>, <tel:x|label>, <https://…|label>, <https://…>
+    .replace(/<(?:mailto:|tel:|https?:\/\/)[^|>\s]*\|([^>]*)>/g, '$1')
+    .replace(/<mailto:([^>\s]*)>/g, '$1')
+    .replace(/<tel:([^>\s]*)>/g, '$1')
+    .replace(/<(https?:\/\/[^>\s]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/[\u00a0\u2007\u202f\t]/g, ' ')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/[\u2018\u2019]/g, "'")
+    // Slack/Markdown bold around labels and values (*Total:* $950): only asterisks at a token's edge,
+    // so a reference with an asterisk inside is not turned into another reference.
+    .replace(/(^|\s)\*+|\*+(?=\s|$)/g, '$1')
+    .replace(/(^|\s)_+(?=\S)|(?<=\S)_+(?=\s|$)/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return s;
+}
+
+/** Splits the input into lines and marks the mail-header blocks a forward or reply carries. */
+export function toLines(text: string): Line[] {
+  const lines: Line[] = [];
+  const breaks = /\r\n|\r|\n/g;
+  let start = 0;
+  for (;;) {
+    const m = breaks.exec(text);
+    const raw = text.slice(start, m ? m.index : text.length);
+    lines.push({ raw, start, clean: cleanLine(raw), header: false });
+    if (!m) break;
+    start = m.index + m[0].length;
+  }
+  // A run of consecutive header-shaped lines that includes From/To/Sent/Subject is a mail header,
+  // so its "Date:" is when the mail was sent, not the trip date.
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] as Line;
+    if (FORWARD_MARKER.test(line.clean) || ATTRIBUTION.test(line.clean)) {
+      line.header = true;
+      i++;
+      continue;
+    }
+    if (!HEADER_LABEL.test(line.clean)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let anchored = false;
+    while (j < lines.length && HEADER_LABEL.test((lines[j] as Line).clean)) {
+      if (HEADER_ANCHOR.test((lines[j] as Line).clean)) anchored = true;
+      j++;
+    }
+    if (anchored) for (let k = i; k < j; k++) (lines[k] as Line).header = true;
+    i = j;
+  }
+  return lines;
+}
+
+/** Lower-case letters, digits and '#', single spaces: "Trip Date" and "TRIP  DATE" match. */
+export function normaliseLabel(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/e-mail/g, 'email')
+    .replace(/[^a-z0-9#]+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,197 @@
+/**
+ * Readers for the values people write in confirmations: dates, times and ranges, durations,
+ * counts, money, e-mail, phone, references. Each returns undefined rather than guess; none throws.
+ */
+import { DateTime } from 'luxon';
+import { parseDollarsToCents } from '../money';
+
+const MONTHS: Record<string, number> = {
+  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
+  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11, dec: 12, december: 12,
+};
+const MONTH_NAMES = Object.keys(MONTHS).sort((a, b) => b.length - a.length).join('|');
+
+export interface DateContext {
+  timezone: string;
+  nowMs: number;
+}
+
+function isoDate(year: number, month: number, day: number, timezone: string): string | undefined {
+  const dt = DateTime.fromObject({ year, month, day }, { zone: timezone });
+  return dt.isValid ? (dt.toISODate() ?? undefined) : undefined;
+}
+
+/** A year-less date is the next one on or after yesterday (a confirmation is for a trip to come). */
+function upcomingYear(month: number, day: number, ctx: DateContext): number {
+  const today = DateTime.fromMillis(ctx.nowMs, { zone: ctx.timezone }).startOf('day');
+  const thisYear = DateTime.fromObject({ year: today.year, month, day }, { zone: ctx.timezone });
+  return thisYear.isValid && thisYear < today.minus({ days: 1 }) ? today.year + 1 : today.year;
+}
+
+function fullYear(y: string): number {
+  const n = Number(y);
+  return y.length === 2 ? 2000 + n : n;
+}
+
+/** The first date in `text` as YYYY-MM-DD, or undefined. US order for numeric dates (12/19/2026). */
+export function readDate(text: string, ctx: DateContext): string | undefined {
+  const s = text.toLowerCase();
+  let m = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(s);
+  if (m) return isoDate(Number(m[1]), Number(m[2]), Number(m[3]), ctx.timezone);
+  // Dec 19, 2026 · December 19th 2026 · Sat, Dec 19 · December 19
+  m = new RegExp(`\\b(${MONTH_NAMES})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4}))?`).exec(s);
+  if (m) {
+    const month = MONTHS[m[1] as string] as number;
+    const day = Number(m[2]);
+    return isoDate(m[3] ? Number(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
+  }
+  // 19 Dec 2026 · 19th December
+  m = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(${MONTH_NAMES})\\.?\\b(?:,?\\s+(\\d{4}))?`).exec(s);
+  if (m) {
+    const month = MONTHS[m[2] as string] as number;
+    const day = Number(m[1]);
+    return isoDate(m[3] ? Number(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
+  }
+  // 12/19/2026 · 12/19/26 · 12-19-2026 · 12/19
+  m = /(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/.-])/.exec(s);
+  if (m && !/^\s*\d{1,2}[:.]\d{2}\s*(am|pm|a\.m|p\.m)/.test(s.slice(m.index))) {
+    const month = Number(m[1]);
+    const day = Number(m[2]);
+    if (month < 1 || month > 12) return undefined;
+    return isoDate(m[3] ? fullYear(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
+  }
+  return undefined;
+}
+
+export interface TimeMatch {
+  /** HH:mm, 24 h. */
+  time: string;
+  /** Whether the text said am/pm (or noon/midnight), or was unambiguous 24 h. */
+  meridiem: 'am' | 'pm' | 'none';
+  hour12?: number;
+  minute: number;
+  index: number;
+  length: number;
+}
+
+const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b/gi;
+
+function hhmm(h: number, m: number): string {
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+/** Every time of day in `text`: 10:00 AM, 3pm, 3 p.m., 15:00, noon. */
+export function readTimes(text: string): TimeMatch[] {
+  const out: TimeMatch[] = [];
+  for (const m of text.matchAll(TIME)) {
+    const index = m.index ?? 0;
+    if (m[1]) {
+      const noon = m[1].toLowerCase() === 'noon';
+      out.push({ time: noon ? '12:00' : '00:00', meridiem: noon ? 'pm' : 'am', hour12: 12, minute: 0, index, length: m[0].length });
+    } else if (m[2] !== undefined) {
+      const h = Number(m[2]);
+      const min = Number(m[3] ?? '0');
+      if (h < 1 || h > 12 || min > 59) continue;
+      const pm = (m[4] as string).toLowerCase() === 'p';
+      out.push({ time: hhmm((h % 12) + (pm ? 12 : 0), min), meridiem: pm ? 'pm' : 'am', hour12: h, minute: min, index, length: m[0].length });
+    } else if (m[5] !== undefined) {
+      out.push({ time: hhmm(Number(m[5]), Number(m[6])), meridiem: 'none', minute: Number(m[6]), index, length: m[0].length });
+    }
+  }
+  return out;
+}
+
+export interface TimeRange {
+  start: string;
+  end?: string;
+}
+
+/**
+ * A start time and, when the text gives one, an end: "10:00 AM – 3:00 PM", "10am to 3pm",
+ * "10 - 3 PM" (the start borrows the end's am/pm when that keeps it before the end).
+ */
+export function readTimeRange(text: string): TimeRange | undefined {
+  const times = readTimes(text);
+  const bare = /\b(\d{1,2})(?::(\d{2}))?\s*(?:-|to|until|till)\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b/i.exec(text);
+  if (bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index)) {
+    const h1 = Number(bare[1]);
+    const m1 = Number(bare[2] ?? '0');
+    const h2 = Number(bare[3]);
+    const m2 = Number(bare[4] ?? '0');
+    if (h1 >= 1 && h1 <= 12 && h2 >= 1 && h2 <= 12 && m1 < 60 && m2 < 60) {
+      const pm = (bare[5] as string).toLowerCase() === 'p';
+      const end = (h2 % 12) + (pm ? 12 : 0);
+      let start = (h1 % 12) + (pm ? 12 : 0);
+      if (start * 60 + m1 > end * 60 + m2) start -= 12;
+      if (start >= 0) return { start: hhmm(start, m1), end: hhmm(end, m2) };
+    }
+  }
+  const first = times[0];
+  if (!first) return undefined;
+  const second = times[1];
+  if (second) {
+    const between = text.slice(first.index + first.length, second.index);
+    if (/^\s*(-|to|until|till|through|and)\s*$/i.test(between)) return { start: first.time, end: second.time };
+  }
+  return { start: first.time };
+}
+
+/** Hours from "5 hours", "4 hrs", "4.5h", "4 1/2 hours", "3 hours 30 minutes", "half day (4 hours)". */
+export function readDurationHours(text: string): number | undefined {
+  const s = text.toLowerCase();
+  const hm = /(\d{1,2})\s*(?:h|hrs?|hours?)\s*(?:and\s*)?(\d{1,2})\s*(?:m|min|mins|minutes?)\b/.exec(s);
+  if (hm) return Number(hm[1]) + Number(hm[2]) / 60;
+  const half = /(\d{1,2})\s+(?:1\/2|½)\s*-?\s*(?:h|hrs?|hours?)\b/.exec(s) ?? /(\d{1,2})½\s*-?\s*(?:h|hrs?|hours?)\b/.exec(s);
+  if (half) return Number(half[1]) + 0.5;
+  const h = /(\d{1,2}(?:\.\d{1,2})?)\s*-?\s*(?:h|hrs?|hours?)\b/.exec(s);
+  if (h) return Number(h[1]);
+  const min = /(\d{2,3})\s*(?:min|mins|minutes)\b/.exec(s);
+  if (min) return Number(min[1]) / 60;
+  return undefined;
+}
+
+/** A count of people: "6", "6 guests", "4 adults, 2 children" (summed). */
+export function readCount(text: string): number | undefined {
+  const s = text.toLowerCase();
+  const parts = [...s.matchAll(/(\d{1,3})\s*(adults?|children|kids?|child|infants?|seniors?)\b/g)];
+  if (parts.length > 1) return parts.reduce((sum, p) => sum + Number(p[1]), 0);
+  const m = /(?<![\d.$,])(\d{1,3})(?![\d.,:/])/.exec(s);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The first amount of money: "$1,200.00", "USD 1200", "1.200" is not read (ambiguous), "$950". */
+export function readMoneyCents(text: string): number | undefined {
+  // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
+  if (/€|£|\b(eur|gbp|mxn|cad|aud)\b/i.test(text)) return undefined;
+  const m = /(?:US\s?\$|\$|usd\s*)?\s*(\d{1,3}(?:,\d{3})+|\d{1,9})(\.\d{1,2})?(?![\d,])/i.exec(text);
+  if (!m || /^\s\d{3}\b/.test(text.slice(m.index + m[0].length))) return undefined;
+  return parseDollarsToCents(`${m[1]}${m[2] ?? ''}`);
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/;
+
+export function readEmail(text: string): string | undefined {
+  return EMAIL.exec(text)?.[0];
+}
+
+export function readEmails(text: string): string[] {
+  return [...text.matchAll(new RegExp(EMAIL.source, 'g'))].map((m) => m[0]);
+}
+
+/** A phone number of 7–15 digits, as written (the modal keeps the operator's format). */
+export function readPhone(text: string): string | undefined {
+  for (const m of text.matchAll(/\+?\(?\d[\d\s().-]{5,22}\d/g)) {
+    const digits = m[0].replace(/\D/g, '');
+    if (digits.length >= 7 && digits.length <= 15 && !/^\d{4}-\d{2}-\d{2}$/.test(m[0].trim())) return m[0].trim().slice(0, 40);
+  }
+  return undefined;
+}
+
+/** A booking reference: a token of 4+ letters/digits/dashes that has a digit ("BS-48213", "#R7K2Q9"). */
+export function readReference(text: string): string | undefined {
+  for (const m of text.matchAll(/#?\s?([A-Za-z0-9][A-Za-z0-9-]{2,62}[A-Za-z0-9])/g)) {
+    const token = m[1] as string;
+    if (/\d/.test(token) && !/^\d{1,2}$/.test(token)) return token;
+  }
+  return undefined;
+}

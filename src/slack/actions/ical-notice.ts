@@ -1,0 +1,32 @@
+/**
+ * Buttons on the iCal watcher's notices. [Create charter] opens the booking modal prefilled from the
+ * event: the button carries the prefill, so views.open is the first outside call (3 s trigger
+ * window). [Reschedule] and [Cancel charter] hand over to the change/cancel commands until those
+ * flows own these buttons.
+ */
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { INTAKE_FIELDS } from '../../booking/intake/parse-confirmation';
+import { decodeCreateValue } from '../blocks/intake';
+import type { SlackDeps } from '../context';
+import { tellUser } from '../ephemeral';
+import { openPrefilledModal } from '../intake/prefill';
+
+export function createCharterFromEvent(deps: SlackDeps) {
+  return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const value = decodeCreateValue(action.value);
+    const channel = body.channel?.id ?? deps.config.slack.opsChannel ?? body.user.id;
+    if (!value) return tellUser(client, deps.log, { channel: body.channel?.id, user: body.user.id }, 'That notice is from an older version of the bot; run `/charter` to book it.');
+    const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined);
+    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, prefill: { fields: value.fields, missing, source: `the ${value.feed} calendar` } });
+  };
+}
+
+export function handOver(command: 'reschedule' | 'cancel') {
+  return (deps: SlackDeps) =>
+    async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+      await ack();
+      const id = action.value ?? 'ID';
+      await tellUser(client, deps.log, { channel: body.channel?.id, user: body.user.id }, `To ${command} this charter, run \`/charter ${command} ${id}\`.`);
+    };
+}

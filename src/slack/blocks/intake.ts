@@ -1,0 +1,97 @@
+/**
+ * Intake notices from the iCal watcher, as pure Block Kit builders: a new platform booking in the
+ * ops channel with [Create charter]; a moved or cancelled one in its booking's thread with
+ * [Reschedule] / [Cancel charter]. Times name the operator's zone.
+ */
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import type { IntakeFields } from '../../booking/intake/parse-confirmation';
+import { humanTime } from '../../booking/time';
+import type { SlackMessage } from './approval';
+import { escapeMrkdwn } from './format';
+
+export const ICAL_CREATE_ACTION_ID = 'ical_create_charter';
+export const ICAL_RESCHEDULE_ACTION_ID = 'ical_reschedule';
+export const ICAL_CANCEL_ACTION_ID = 'ical_cancel_charter';
+
+/** "Sat, Dec 19, 10:00 AM – 3:00 PM PST" (the end's date too when it is another day). */
+export function eventWhen(startMs: number, endMs: number, timezone: string, allDay = false): string {
+  const start = DateTime.fromMillis(startMs, { zone: timezone }).setLocale('en-US');
+  const end = DateTime.fromMillis(endMs, { zone: timezone }).setLocale('en-US');
+  if (allDay) return `${start.toFormat('ccc, LLL d')} (all day)`;
+  const day = start.toFormat('ccc, LLL d');
+  const endDay = end.hasSame(start, 'day') ? '' : `${end.toFormat('ccc, LLL d')}, `;
+  return `${day}, ${start.toFormat('h:mm a')} – ${endDay}${humanTime(end)}`;
+}
+
+/** What the [Create charter] button carries: the modal's prefill, so the click opens it with no store read first. */
+export interface CreateFromEventValue {
+  feed: string;
+  uid: string;
+  fields: IntakeFields;
+}
+
+/** Button values are at most 2,000 characters: the notes go first, then the description-derived extras. */
+export function encodeCreateValue(v: CreateFromEventValue): string {
+  const full = JSON.stringify(v);
+  if (full.length <= 2000) return full;
+  const { notes: _notes, ...rest } = v.fields;
+  const lean = JSON.stringify({ ...v, fields: rest });
+  if (lean.length <= 2000) return lean;
+  const { feed, uid } = v;
+  const { date, departureTime, durationHours, platform } = v.fields;
+  return JSON.stringify({ feed, uid: uid.slice(0, 500), fields: { date, departureTime, durationHours, platform } });
+}
+
+export function decodeCreateValue(value: string | undefined): CreateFromEventValue | undefined {
+  try {
+    const v = JSON.parse(value ?? '') as CreateFromEventValue;
+    if (v && typeof v.feed === 'string' && typeof v.uid === 'string' && v.fields && typeof v.fields === 'object') return v;
+  } catch {
+    // not ours
+  }
+  return undefined;
+}
+
+export function newEventNotice(p: { feed: string; when: string; summary?: string; value: string }): SlackMessage {
+  const headline = `New ${p.feed} booking · ${p.when}`;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `:inbox_tray: *${escapeMrkdwn(headline)}*${p.summary ? `\n${escapeMrkdwn(p.summary)}` : ''}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `From the ${escapeMrkdwn(p.feed)} calendar feed; no charter covers it yet.` }] },
+    { type: 'actions', elements: [{ type: 'button', action_id: ICAL_CREATE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Create charter' }, value: p.value }] },
+  ];
+  return { text: headline, blocks };
+}
+
+export function movedEventNotice(p: { feed: string; bookingId: string; was: string; now: string }): SlackMessage {
+  const text = `${p.feed} moved this booking: was ${p.was}, now ${p.now}.`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:calendar: *${escapeMrkdwn(p.feed)} moved this booking*\nwas ${escapeMrkdwn(p.was)}\nnow *${escapeMrkdwn(p.now)}*` } },
+      { type: 'actions', elements: [{ type: 'button', action_id: ICAL_RESCHEDULE_ACTION_ID, text: { type: 'plain_text', text: 'Reschedule' }, value: p.bookingId }] },
+    ],
+  };
+}
+
+export function cancelledEventNotice(p: { feed: string; bookingId: string; when: string; how: 'removed' | 'cancelled' }): SlackMessage {
+  const why = p.how === 'cancelled' ? 'marked it cancelled' : 'no longer lists it';
+  const text = `${p.feed} ${why} (${p.when}).`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:x: *${escapeMrkdwn(p.feed)} ${why}* — ${escapeMrkdwn(p.when)}\nThe charter still stands here until someone cancels it.` } },
+      { type: 'actions', elements: [{ type: 'button', action_id: ICAL_CANCEL_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Cancel charter' }, value: p.bookingId }] },
+    ],
+  };
+}
+
+export function feedFailedNotice(p: { feed: string; message: string }): SlackMessage {
+  const text = `:warning: ${p.message} I keep trying every poll and say nothing more until it reads again.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }] };
+}
+
+export function feedRecoveredNotice(feed: string): SlackMessage {
+  const text = `:white_check_mark: The ${feed} calendar feed reads again.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }] };
+}

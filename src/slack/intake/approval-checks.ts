@@ -1,0 +1,75 @@
+/**
+ * Warnings for the approval message, worked out before it is posted: the same platform reference
+ * already booked, and double bookings — another charter of the vessel in the window (bookings in
+ * the store and iCal busy blocks not yet in the store), the captain or a crew member on an
+ * overlapping charter (check-in to return). Approvers can still approve; the warnings say what to look at.
+ */
+import { findConflicts, type CharterWindow, type Conflict } from '../../booking/conflicts';
+import { platformRefOf, sameReference } from '../../booking/platform';
+import { charterSchedule } from '../../booking/time';
+import type { BookingRequest, RosterMember } from '../../booking/types';
+import type { Config } from '../../config';
+import type { BookingStore } from '../../pipeline/store';
+import type { BookingRecord } from '../../pipeline/types';
+import { eventWhen } from '../blocks/intake';
+import { bookingForEvent, feedKey, HOLDING_STATES, readFeedState } from './ical-state';
+
+export interface ApprovalCheckInput {
+  bookingId: string;
+  request: BookingRequest;
+  roster: readonly RosterMember[];
+}
+
+export type ApprovalChecks = (input: ApprovalCheckInput, nowMs: number) => Promise<string[]>;
+
+export function bookingWindow(b: { id: string; request: BookingRequest }, config: Pick<Config, 'timezone' | 'rates'>): CharterWindow {
+  const s = charterSchedule(b.request, config.timezone, config.rates.checkInLeadMinutes);
+  return { id: b.id, source: 'booking', startMs: s.departure.toMillis(), endMs: s.return.toMillis(), checkInMs: s.checkIn.toMillis(), captain: b.request.captain, crew: b.request.crew };
+}
+
+/** iCal events that hold the boat and no booking in the store (nor the candidate) accounts for. */
+async function busyBlocks(store: BookingStore, config: Config, bookings: readonly BookingRecord[], candidate: ApprovalCheckInput, nowMs: number): Promise<CharterWindow[]> {
+  const out: CharterWindow[] = [];
+  for (const feed of config.ical.feeds) {
+    const state = readFeedState((await store.getMeta(feedKey(feed.name)))?.value);
+    for (const [uid, e] of Object.entries(state?.events ?? {})) {
+      if (e.cancelled || e.endMs <= nowMs) continue;
+      // covered by a booking in the store, or the candidate itself (made from this very event)
+      if (bookingForEvent([...bookings, candidate], uid, e, config.timezone)) continue;
+      out.push({ id: uid, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
+    }
+  }
+  return out;
+}
+
+function describe(c: Conflict, names: Map<string, string>, config: Config): string {
+  const when = eventWhen(c.other.startMs, c.other.endMs, config.timezone);
+  if (c.other.source === 'ical') return `Overlaps a ${c.other.label ?? 'calendar'} booking not yet in charter-bot (${when}).`;
+  const who = c.userId ? names.get(c.userId) ?? c.userId : '';
+  if (c.kind === 'vessel') return `Overlaps charter ${c.other.id} (${when}): the boat is already booked.`;
+  return `${who} (${c.kind}) is also on charter ${c.other.id} (${when}, check-in ${config.rates.checkInLeadMinutes} min before).`;
+}
+
+export function createApprovalChecks(store: BookingStore, config: Config): ApprovalChecks {
+  return async (input, nowMs) => {
+    const warnings: string[] = [];
+    const bookings = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== input.bookingId);
+    const ref = platformRefOf(input.request);
+    if (ref) {
+      for (const b of bookings) {
+        const theirs = platformRefOf(b.request);
+        if (theirs && sameReference(ref, theirs)) {
+          const w = bookingWindow(b, config);
+          const when = eventWhen(w.startMs, w.endMs, config.timezone);
+          warnings.push(`${ref.platform} reference ${ref.ref} is already on booking ${b.id} (${when}, ${b.state.replace('_', ' ')}): is this a duplicate?`);
+        }
+      }
+    }
+    const names = new Map<string, string>();
+    for (const m of input.roster) names.set(m.slackUserId, m.name);
+    const others = [...bookings.map((b) => bookingWindow(b, config)), ...(await busyBlocks(store, config, bookings, input, nowMs))];
+    const conflicts = findConflicts(bookingWindow({ id: input.bookingId, request: input.request }, config), others);
+    for (const c of conflicts) warnings.push(describe(c, names, config));
+    return warnings;
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * What the iCal watcher keeps in the store's meta table, and how a feed event is matched to a
+ * booking. One entry per feed (`ical:feed:{name}`: validators, the events last seen, whether the
+ * feed is failing) and one per notice (`ical:notice:…`) claimed with a compare-and-set, so each
+ * notice is posted by exactly one process, once, across restarts.
+ */
+import { platformRefOf } from '../../booking/platform';
+import { localDateTime } from '../../booking/time';
+import type { IcalEvent, FeedValidators } from '../../integrations/ical-feed';
+import type { BookingStore } from '../../pipeline/store';
+import type { BookingRequest } from '../../booking/types';
+import type { BookingState } from '../../pipeline/types';
+
+export interface KnownEvent {
+  startMs: number;
+  endMs: number;
+  cancelled: boolean;
+  summary?: string;
+  description?: string;
+}
+
+export interface FeedState {
+  validators: FeedValidators;
+  events: Record<string, KnownEvent>;
+  /** Set while the feed fails; the failure is reported once per streak. */
+  failing?: { code: string; sinceMs: number };
+}
+
+export const feedKey = (feed: string) => `ical:feed:${feed}`;
+
+export function readFeedState(value: string | undefined): FeedState | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(value) as FeedState;
+    if (parsed && typeof parsed === 'object' && parsed.events && typeof parsed.events === 'object') return { validators: parsed.validators ?? {}, events: parsed.events, ...(parsed.failing ? { failing: parsed.failing } : {}) };
+  } catch {
+    // an unreadable entry is treated as a first poll
+  }
+  return undefined;
+}
+
+export function knownEvent(e: IcalEvent): KnownEvent {
+  return {
+    startMs: e.startMs,
+    endMs: e.endMs,
+    cancelled: e.status === 'CANCELLED',
+    ...(e.summary ? { summary: e.summary.slice(0, 300) } : {}),
+    ...(e.description ? { description: e.description.slice(0, 2000) } : {}),
+  };
+}
+
+/** Bookings that hold (or will hold) the boat: everything but cancelled. */
+export const HOLDING_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
+
+export function departureMs(b: { request: BookingRequest }, timezone: string): number {
+  return localDateTime(b.request.date, b.request.departureTime, timezone).toMillis();
+}
+
+const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
+
+/**
+ * The booking an event belongs to: one whose platform reference is the event's UID or appears in
+ * its summary/description; failing that, one departing exactly when the event starts(ed).
+ */
+export function bookingForEvent<B extends { request: BookingRequest }>(bookings: readonly B[], uid: string, event: Pick<KnownEvent, 'startMs' | 'summary' | 'description'>, timezone: string): B | undefined {
+  const text = norm(`${event.summary ?? ''} ${event.description ?? ''}`);
+  const byRef = bookings.find((b) => {
+    const ref = platformRefOf(b.request)?.ref;
+    if (!ref) return false;
+    const r = norm(ref);
+    return r === norm(uid) || (r.length >= 4 && text.includes(r));
+  });
+  return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs);
+}
+
+/** Claims a notice: true for exactly one caller. A claim older than `staleMs` whose post never finished is taken over. */
+export async function claimNotice(store: BookingStore, key: string, nowMs: number, staleMs = 5 * 60_000): Promise<{ version: number } | undefined> {
+  const current = await store.getMeta(key);
+  if (!current) {
+    const won = await store.casMeta(key, `posting:${nowMs}`, 0);
+    return won ? { version: won.version } : undefined;
+  }
+  const [status, at] = current.value.split(':');
+  const retry = status === 'failed' || (status === 'posting' && nowMs - Number(at) > staleMs);
+  if (!retry) return undefined;
+  const won = await store.casMeta(key, `posting:${nowMs}`, current.version);
+  return won ? { version: won.version } : undefined;
+}
+
+export async function finishNotice(store: BookingStore, key: string, claim: { version: number }, ok: boolean, detail = ''): Promise<void> {
+  await store.casMeta(key, ok ? `posted:${detail}` : 'failed:', claim.version);
+}

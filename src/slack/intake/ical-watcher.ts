@@ -1,0 +1,204 @@
+/**
+ * The iCal watcher, a PeriodicTask: polls each CHARTER_ICAL_FEEDS feed, compares it with what the
+ * store remembers of it, and posts
+ *   - a new event (by UID) no booking covers → "New Boatsetter booking · … [Create charter]" (ops channel);
+ *   - an event that moved → a notice in its booking's thread with [Reschedule];
+ *   - an event that disappeared or became STATUS:CANCELLED → a notice with [Cancel charter].
+ * Each notice is claimed in the store with a compare-and-set before it is posted, so several
+ * processes (or a restart) post it once. A feed that fails is reported once per failure streak and
+ * polled again next tick; nothing here throws into the scheduler for one bad feed.
+ */
+import type { WebClient } from '@slack/web-api';
+import { DateTime } from 'luxon';
+import { parseConfirmation, type IntakeFields } from '../../booking/intake/parse-confirmation';
+import type { Config, IcalFeed } from '../../config';
+import { IntegrationError } from '../../integrations/errors';
+import type { IcalEvent, IcalFeedClient } from '../../integrations/ical-feed';
+import type { Logger } from '../../log';
+import type { PeriodicTask } from '../../pipeline/periodic';
+import type { BookingStore } from '../../pipeline/store';
+import type { BookingRecord } from '../../pipeline/types';
+import type { SlackMessage } from '../blocks/approval';
+import { bookingMetadata } from '../booking-ref';
+import {
+  cancelledEventNotice,
+  encodeCreateValue,
+  eventWhen,
+  feedFailedNotice,
+  feedRecoveredNotice,
+  movedEventNotice,
+  newEventNotice,
+} from '../blocks/intake';
+import { bookingForEvent, claimNotice, feedKey, finishNotice, HOLDING_STATES, knownEvent, readFeedState, type FeedState, type KnownEvent } from './ical-state';
+
+export interface IcalWatcherDeps {
+  store: BookingStore;
+  client: WebClient;
+  config: Config;
+  log: Logger;
+  feeds: IcalFeedClient;
+  /**
+   * Skip a feed polled less than this long ago (by any process). 0 in a long-lived process, whose
+   * own interval spaces the polls; on Lambda, where a one-minute schedule runs every periodic task,
+   * about CHARTER_ICAL_POLL_MINUTES so the platforms are polled as configured.
+   */
+  minPollGapMs?: number;
+}
+
+export function icalWatcherTask(deps: IcalWatcherDeps): PeriodicTask {
+  return { name: 'ical-watcher', everyMs: deps.config.ical.pollMinutes * 60_000, run: (nowMs) => pollFeeds(deps, nowMs) };
+}
+
+/** One poll of every feed; each feed's failure stays with that feed. */
+export async function pollFeeds(deps: IcalWatcherDeps, nowMs: number): Promise<void> {
+  await Promise.all(
+    deps.config.ical.feeds.map((feed) =>
+      pollFeed(deps, feed, nowMs).catch((err: unknown) => deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, feed: feed.name }, 'iCal poll failed; next tick tries again')),
+    ),
+  );
+}
+
+/** Claims this poll of a feed when polls are gated: false when it was polled recently or another process just claimed it. */
+async function claimPoll(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): Promise<boolean> {
+  const gap = deps.minPollGapMs ?? 0;
+  if (gap <= 0) return true;
+  const key = `ical:polled:${feed.name}`;
+  const last = await deps.store.getMeta(key);
+  if (last && nowMs - Number(last.value) < gap) return false;
+  return (await deps.store.casMeta(key, String(nowMs), last?.version ?? 0)) !== undefined;
+}
+
+async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): Promise<void> {
+  const { store, log } = deps;
+  if (!(await claimPoll(deps, feed, nowMs))) return;
+  const entry = await store.getMeta(feedKey(feed.name));
+  const previous = readFeedState(entry?.value);
+  let fetched;
+  try {
+    fetched = await deps.feeds.fetch(feed, previous?.validators ?? {}, deps.config.timezone);
+  } catch (err) {
+    const code = err instanceof IntegrationError ? err.code : 'ICAL_ERROR';
+    const message = err instanceof IntegrationError ? err.operatorMessage : `The ${feed.name} calendar feed could not be read.`;
+    log.warn({ feed: feed.name, code }, 'iCal feed failed');
+    if (previous?.failing) return; // already reported in this streak
+    const next: FeedState = { validators: previous?.validators ?? {}, events: previous?.events ?? {}, failing: { code, sinceMs: nowMs } };
+    // Whoever records the streak reports it: one message however many processes poll.
+    if (await store.casMeta(feedKey(feed.name), JSON.stringify(next), entry?.version ?? 0)) await post(deps, feedFailedNotice({ feed: feed.name, message }));
+    return;
+  }
+  if (fetched.kind === 'not_modified') {
+    if (previous?.failing) await recover(deps, feed, previous, entry?.version ?? 0);
+    return;
+  }
+
+  const bookings = await store.listByStates(HOLDING_STATES);
+  const current: Record<string, KnownEvent> = {};
+  for (const e of fetched.events) current[e.uid] = knownEvent(e);
+  const events = new Map(fetched.events.map((e) => [e.uid, e]));
+  const before = previous?.events ?? {};
+  let allPosted = true;
+  const tz = deps.config.timezone;
+
+  for (const [uid, now] of Object.entries(current)) {
+    if (now.endMs <= nowMs) continue; // the past is not news
+    const was = before[uid];
+    if (now.cancelled) {
+      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, uid, was, 'cancelled', bookings, nowMs)) && allPosted;
+      continue;
+    }
+    if (!was || was.cancelled) {
+      if (!bookingForEvent(bookings, uid, now, tz)) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, nowMs)) && allPosted;
+      continue;
+    }
+    if (was.startMs !== now.startMs || was.endMs !== now.endMs) {
+      const booking = bookingForEvent(bookings, uid, was, tz) ?? bookingForEvent(bookings, uid, now, tz);
+      allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, nowMs)) && allPosted;
+    }
+  }
+  for (const [uid, was] of Object.entries(before)) {
+    if (current[uid] || was.cancelled || was.endMs <= nowMs) continue;
+    allPosted = (await cancelled(deps, feed, uid, was, 'removed', bookings, nowMs)) && allPosted;
+  }
+
+  // A notice that could not be posted keeps the old state, so the next tick finds the change again.
+  if (!allPosted) return;
+  const next: FeedState = { validators: fetched.validators, events: current };
+  const written = await store.casMeta(feedKey(feed.name), JSON.stringify(next), entry?.version ?? 0);
+  if (written && previous?.failing) await post(deps, feedRecoveredNotice(feed.name));
+}
+
+async function recover(deps: IcalWatcherDeps, feed: IcalFeed, previous: FeedState, version: number): Promise<void> {
+  const next: FeedState = { validators: previous.validators, events: previous.events };
+  if (await deps.store.casMeta(feedKey(feed.name), JSON.stringify(next), version)) await post(deps, feedRecoveredNotice(feed.name));
+}
+
+/** Fields the feed gives for the modal: the times, the platform, and whatever its text says. */
+export function prefillFromEvent(feed: string, event: IcalEvent, timezone: string, nowMs: number): IntakeFields {
+  const text = [event.summary, event.description].filter(Boolean).join('\n');
+  const parsed = parseConfirmation(text, { timezone, nowMs }).fields;
+  const start = DateTime.fromMillis(event.startMs, { zone: timezone });
+  // The feed's own times win over anything its text says; the UID is the reference when the text has none.
+  const fields: IntakeFields = { ...parsed, platform: feed, platformRef: parsed.platformRef ?? event.uid.slice(0, 64) };
+  fields.date = start.toFormat('yyyy-MM-dd');
+  if (!event.allDay) {
+    fields.departureTime = start.toFormat('HH:mm');
+    fields.durationHours = Math.round(((event.endMs - event.startMs) / 3600_000) * 100) / 100;
+  } else {
+    delete fields.departureTime;
+    delete fields.durationHours;
+  }
+  return fields;
+}
+
+async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, nowMs: number): Promise<boolean> {
+  const key = `ical:notice:${feed.name}:${event.uid}:new:${known.startMs}-${known.endMs}`;
+  const value = encodeCreateValue({ feed: feed.name, uid: event.uid, fields: prefillFromEvent(feed.name, event, deps.config.timezone, nowMs) });
+  const message = newEventNotice({ feed: feed.name, when: eventWhen(known.startMs, known.endMs, deps.config.timezone, event.allDay), ...(known.summary ? { summary: known.summary } : {}), value });
+  return notify(deps, key, nowMs, message);
+}
+
+async function moved(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent, booking: BookingRecord, nowMs: number): Promise<boolean> {
+  const key = `ical:notice:${feed.name}:${uid}:moved:${now.startMs}-${now.endMs}`;
+  const tz = deps.config.timezone;
+  const message = movedEventNotice({ feed: feed.name, bookingId: booking.id, was: eventWhen(was.startMs, was.endMs, tz), now: eventWhen(now.startMs, now.endMs, tz) });
+  return notify(deps, key, nowMs, message, booking);
+}
+
+async function cancelled(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, how: 'removed' | 'cancelled', bookings: readonly BookingRecord[], nowMs: number): Promise<boolean> {
+  const booking = bookingForEvent(bookings, uid, was, deps.config.timezone);
+  if (!booking) return true; // nothing of ours to cancel: the "new" notice was never turned into a charter
+  const key = `ical:notice:${feed.name}:${uid}:cancelled`;
+  const message = cancelledEventNotice({ feed: feed.name, bookingId: booking.id, when: eventWhen(was.startMs, was.endMs, deps.config.timezone), how });
+  return notify(deps, key, nowMs, message, booking);
+}
+
+/** Claim, post, record. False when the post failed (the claim is released for the next tick). */
+async function notify(deps: IcalWatcherDeps, key: string, nowMs: number, message: SlackMessage, booking?: BookingRecord): Promise<boolean> {
+  const claim = await claimNotice(deps.store, key, nowMs);
+  if (!claim) return true; // posted (or being posted) by someone else
+  const ts = await post(deps, message, booking);
+  await finishNotice(deps.store, key, claim, ts !== undefined, ts ?? '');
+  return ts !== undefined;
+}
+
+/** Booking notices go to the booking's thread; the rest to the ops channel. Returns the message ts. */
+async function post(deps: IcalWatcherDeps, message: SlackMessage, booking?: BookingRecord): Promise<string | undefined> {
+  const channel = booking?.slack.channel ?? deps.config.slack.opsChannel;
+  if (!channel) {
+    deps.log.warn('iCal notice not posted: CHARTER_OPS_CHANNEL is not set');
+    return undefined;
+  }
+  try {
+    const res = await deps.client.chat.postMessage({
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      ...(booking?.slack.approvalTs ? { thread_ts: booking.slack.approvalTs } : {}),
+      ...(booking ? { metadata: bookingMetadata(booking.id) } : {}),
+    });
+    return res.ts ?? '';
+  } catch (err) {
+    deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'iCal notice could not be posted; next tick tries again');
+    return undefined;
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The iCal watcher against a local feed server (real HTTP, conditional GETs) and the Slack stand-in,
+ * with the real app polling through its periodic scheduler. New, moved and cancelled events each
+ * produce one notice — also across a restart and with two processes polling the same store — and a
+ * feed answering 500 or garbage is reported once and polled again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { DateTime } from 'luxon';
+import { IcalFeedClient } from '../../../src/integrations/ical-feed';
+import { createLogger } from '../../../src/log';
+import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
+import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
+import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
+import { blockActionPayload } from '../../support/slack-requests';
+import { APPROVER, approvalPosts, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
+
+let feed: IcalFeedStandin;
+let dir: string;
+const running: Harness[] = [];
+
+const LA = 'America/Los_Angeles';
+/** A day `weeks` weeks from now (within the schema's two-year horizon) at a local wall time. */
+const base = DateTime.now().setZone(LA).startOf('day').plus({ days: 30 });
+const local = (weeks: number, time: string) => DateTime.fromISO(`${base.plus({ weeks }).toISODate()}T${time}`, { zone: LA });
+const day = (dt: DateTime) => dt.setLocale('en-US').toFormat('ccc, LLL d');
+const zone = (dt: DateTime) => dt.setLocale('en-US').toFormat('ZZZZ');
+const at = (weeks: number, from: string, to: string): Pick<StandinEvent, 'start' | 'end'> => ({ start: local(weeks, from).toJSDate(), end: local(weeks, to).toJSDate() });
+const isoDate = (weeks: number) => local(weeks, '00:00').toISODate() ?? '';
+
+const A: StandinEvent = { uid: 'bs-1001@boatsetter.com', ...at(0, '10:00', '15:00'), summary: 'Boatsetter booking: Maria Delgado (6 guests)', description: 'Booking ID: BS-1001\nRenter: Maria Delgado\nEmail: maria@example.com\nPassengers: 6' };
+// Covered by charters made by hand: their platform references are in the descriptions.
+const B: StandinEvent = { uid: 'bs-2002@boatsetter.com', ...at(2, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-2002' };
+const C: StandinEvent = { uid: 'bs-3003@boatsetter.com', ...at(3, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-3003' };
+const PAST: StandinEvent = { uid: 'bs-0999@boatsetter.com', start: new Date('2020-01-01T18:00:00Z'), end: new Date('2020-01-01T22:00:00Z'), summary: 'old trip' };
+
+async function startBot(): Promise<Harness> {
+  const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('boatsetter')}`, CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}` } });
+  running.push(h);
+  await h.running.built.periodic.runOnce(); // the start-up poll, settled
+  return h;
+}
+
+async function stopBot(h: Harness): Promise<void> {
+  running.splice(running.indexOf(h), 1);
+  await h.close();
+}
+
+const posts = (h: Harness): RecordedSlackCall[] => h.slack.callsTo('chat.postMessage').filter((c) => !JSON.stringify(c.body.blocks ?? '').includes('booking_approve') && !String(c.body.text).startsWith('Charter for'));
+const blocksOf = (c: RecordedSlackCall | undefined) => (typeof c?.body.blocks === 'string' ? c.body.blocks : JSON.stringify(c?.body.blocks ?? []));
+
+beforeAll(async () => {
+  feed = await startIcalFeedStandin();
+  dir = mkdtempSync(join(tmpdir(), 'charter-ical-'));
+});
+afterAll(async () => {
+  for (const h of running.splice(0)) await h.close();
+  await feed.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('iCal watcher', () => {
+  let h: Harness;
+  let bookingB: string;
+  let bookingC: string;
+
+  it('posts one notice for a new event no charter covers, none for covered or past events', async () => {
+    feed.setEvents('boatsetter', []);
+    h = await startBot();
+    bookingB = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(2), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-2002' } as never);
+    bookingC = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(3), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-3003' } as never);
+    h.slack.clear();
+    feed.setEvents('boatsetter', [A, B, C, PAST]);
+    await h.running.built.periodic.runOnce();
+    const notices = posts(h);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.body.channel).toBe(OPS_CHANNEL);
+    expect(notices[0]?.body.text).toBe(`New Boatsetter booking · ${day(local(0, '10:00'))}, 10:00 AM – 3:00 PM ${zone(local(0, '10:00'))}`);
+    expect(blocksOf(notices[0])).toContain('Create charter');
+
+    // unchanged feed: a conditional GET answered 304, and nothing posted
+    await h.running.built.periodic.runOnce();
+    expect(posts(h)).toHaveLength(1);
+    const last = feed.requests[feed.requests.length - 1];
+    expect(last?.ifNoneMatch).toMatch(/^"/);
+    expect(last?.status).toBe(304);
+  });
+
+  it('[Create charter] opens the modal prefilled from the event, views.open first', async () => {
+    const notice = posts(h)[0];
+    const button = (JSON.parse(blocksOf(notice)) as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'ical_create_charter');
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button?.value ?? '', channelId: OPS_CHANNEL }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    expect(h.slack.calls[0]?.method).toBe('views.open');
+    const view = JSON.stringify(h.slack.calls[0]?.body.view);
+    for (const expected of [`"initial_date":"${isoDate(0)}"`, '"initial_time":"10:00"', '"initial_value":"5"', '"initial_value":"Boatsetter"', '"initial_value":"BS-1001"', '"initial_value":"Maria Delgado"', '"initial_value":"6"', 'the Boatsetter calendar']) {
+      expect(view).toContain(expected);
+    }
+  });
+
+  it('an event not yet in the store is a busy block for the conflict check, until the charter made from it exists', async () => {
+    const n = approvalPosts(h.slack).length;
+    await submitBooking(h, { ...VALID_FIELDS, date: isoDate(0), departureTime: '14:00', durationHours: '3', boatsetterRef: undefined } as never);
+    expect(blocksOf(approvalPosts(h.slack)[n])).toContain(`Overlaps a Boatsetter booking not yet in charter-bot (${day(local(0, '10:00'))}, 10:00 AM – 3:00 PM ${zone(local(0, '10:00'))})`);
+    // the charter created from the event itself does not conflict with its own event
+    await submitBooking(h, { ...VALID_FIELDS, captain: 'U0CAPTAIN1', crew: [], date: isoDate(0), departureTime: '10:00', durationHours: '5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-1001' } as never);
+    expect(blocksOf(approvalPosts(h.slack)[n + 1])).not.toContain('not yet in charter-bot');
+  });
+
+  it('a moved event gets one notice in its charter’s thread with [Reschedule], also after a restart', async () => {
+    h.slack.clear();
+    const movedB = { ...B, ...at(2, '11:00', '15:00') };
+    feed.setEvents('boatsetter', [A, movedB, C]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const notices = posts(h);
+    expect(notices).toHaveLength(1);
+    const booking = await h.running.built.api.get(bookingB);
+    expect(notices[0]?.body.thread_ts).toBe(booking?.slack.approvalTs);
+    expect(notices[0]?.body.text).toBe(`Boatsetter moved this booking: was ${day(local(2, '10:00'))}, 10:00 AM – 2:00 PM ${zone(local(2, '14:00'))}, now ${day(local(2, '10:00'))}, 11:00 AM – 3:00 PM ${zone(local(2, '15:00'))}.`);
+    expect(blocksOf(notices[0])).toContain('ical_reschedule');
+
+    // [Reschedule] hands over to the command until the change flow owns the button
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_reschedule', value: bookingB, channelId: OPS_CHANNEL }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain(`/charter reschedule ${bookingB}`);
+
+    // restart: a new process on the same store, with the feed unchanged, says nothing again
+    await stopBot(h);
+    h = await startBot();
+    await h.running.built.periodic.runOnce();
+    expect(posts(h)).toHaveLength(0);
+  });
+
+  it('STATUS:CANCELLED and an event that disappears each get one notice with [Cancel charter]', async () => {
+    feed.setEvents('boatsetter', [A, { ...B, ...at(2, '11:00', '15:00'), status: 'CANCELLED' }]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const notices = posts(h);
+    expect(notices.map((n) => n.body.text)).toEqual([
+      `Boatsetter marked it cancelled (${day(local(2, '11:00'))}, 11:00 AM – 3:00 PM ${zone(local(2, '15:00'))}).`,
+      `Boatsetter no longer lists it (${day(local(3, '10:00'))}, 10:00 AM – 2:00 PM ${zone(local(3, '14:00'))}).`,
+    ]);
+    expect(notices.map((n) => n.body.thread_ts)).toEqual([(await h.running.built.api.get(bookingB))?.slack.approvalTs, (await h.running.built.api.get(bookingC))?.slack.approvalTs]);
+    expect(blocksOf(notices[1])).toContain('ical_cancel_charter');
+  });
+
+  it('two processes polling the same store post a new event once', async () => {
+    const second = await startBot();
+    h.slack.clear();
+    second.slack.clear();
+    const D: StandinEvent = { uid: 'bs-4004@boatsetter.com', ...at(5, '10:00', '12:00'), summary: 'Boatsetter booking' };
+    feed.setEvents('boatsetter', [A, D]);
+    await Promise.all([h.running.built.periodic.runOnce(), second.running.built.periodic.runOnce()]);
+    const all = [...posts(h), ...posts(second)];
+    expect(all.map((c) => c.body.text)).toEqual([`New Boatsetter booking · ${day(local(5, '10:00'))}, 10:00 AM – 12:00 PM ${zone(local(5, '12:00'))}`]);
+    await stopBot(second);
+  });
+
+  it('a feed answering 500, then garbage, is reported once per streak and polled again every tick', async () => {
+    h.slack.clear();
+    const before = feed.requests.length;
+    feed.fail('boatsetter', { status: 500 }, 3);
+    for (let i = 0; i < 3; i++) await h.running.built.periodic.runOnce();
+    expect(feed.requests.length - before).toBe(3);
+    expect(posts(h).map((c) => c.body.text)).toEqual([expect.stringMatching(/^:warning: The Boatsetter calendar feed answered 500/)]);
+    // the next poll reads it again
+    await h.running.built.periodic.runOnce();
+    expect(posts(h).map((c) => c.body.text)).toEqual([expect.stringContaining('answered 500'), ':white_check_mark: The Boatsetter calendar feed reads again.']);
+
+    h.slack.clear();
+    feed.fail('boatsetter', { malformed: true }, 2);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const texts = posts(h).map((c) => String(c.body.text));
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/did not parse as iCalendar/);
+    expect(texts[1]).toContain('reads again');
+    // the feed URL (and its token) never reaches Slack or the logs
+    expect(JSON.stringify(h.slack.calls)).not.toContain(feed.feedUrl('boatsetter'));
+    expect(h.logLines.join('')).not.toContain(feed.feedUrl('boatsetter'));
+  });
+
+  it('on Lambda (gated polls) a feed is fetched once per interval however often the schedule ticks, by one process', async () => {
+    const feeds = new IcalFeedClient();
+    const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: `${(h.config.slack.apiUrl ?? '').replace(/\/?$/, '/')}`, retryConfig: { retries: 0 } });
+    const deps = { store: h.running.built.store, client, config: h.config, log: createLogger({ level: 'silent' }), feeds, minPollGapMs: 14.5 * 60_000 };
+    try {
+      const t0 = Date.now();
+      const before = feed.requests.length;
+      await Promise.all([pollFeeds(deps, t0), pollFeeds(deps, t0)]); // two Lambda instances, same tick
+      await pollFeeds(deps, t0 + 60_000);
+      await pollFeeds(deps, t0 + 14 * 60_000);
+      expect(feed.requests.length - before).toBe(1);
+      await pollFeeds(deps, t0 + 15 * 60_000);
+      expect(feed.requests.length - before).toBe(2);
+    } finally {
+      await feeds.close();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Intake over real HTTP (signed requests → the bot → the Slack stand-in): the message shortcut and
+ * `/charter <pasted text>` open the booking modal prefilled, with views.open as the very first Web
+ * API call; the approval message warns about a reused platform reference and double bookings.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { messageShortcutPayload } from '../../support/slack-requests';
+import { renderApproval } from '../../../src/slack/render';
+import { APPROVER, approvalPosts, ORIGIN_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+type View = { blocks: { block_id?: string; element?: Record<string, unknown>; elements?: { text: string }[] }[]; private_metadata: string; callback_id: string };
+
+function openedView(): { trigger: string; view: View } {
+  const call = h.slack.callsTo('views.open')[0];
+  if (!call) throw new Error('no views.open');
+  const view = (typeof call.body.view === 'string' ? JSON.parse(call.body.view) : call.body.view) as View;
+  return { trigger: String(call.body.trigger_id), view };
+}
+const element = (view: View, id: string) => view.blocks.find((b) => b.block_id === id)?.element ?? {};
+const contextText = (view: View) => view.blocks.find((b) => b.block_id === 'intake')?.elements?.[0]?.text ?? '';
+
+const confirmation = readFileSync(join(__dirname, '../../fixtures/intake/02-boatsetter-forwarded.txt'), 'utf8');
+
+describe('prefill from text', () => {
+  it('the message shortcut opens the booking modal with the fields the message gives, views.open first', async () => {
+    h.slack.clear();
+    const payload = messageShortcutPayload({ userId: APPROVER, channelId: ORIGIN_CHANNEL, callbackId: 'new_charter_from_message', message: { text: confirmation } });
+    const res = await h.requester.interact(payload);
+    expect(res.status).toBe(200);
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    // the trigger id is spent before anything else leaves the bot
+    expect(h.slack.calls[0]?.method).toBe('views.open');
+    const { trigger, view } = openedView();
+    expect(trigger).toBe(payload.trigger_id);
+    expect(view.callback_id).toBe('booking_modal');
+    expect(JSON.parse(view.private_metadata)).toEqual({ channel: ORIGIN_CHANNEL });
+    expect(element(view, 'guestName').initial_value).toBe('James Park');
+    expect(element(view, 'guestEmail').initial_value).toBe('jpark@example.org');
+    // "Sat, Dec 19" has no year: the coming Dec 19 (this year's until it has passed)
+    const y = new Date().getUTCFullYear();
+    expect(element(view, 'date').initial_date).toBe(`${Date.now() > Date.UTC(y, 11, 19) ? y + 1 : y}-12-19`);
+    expect(element(view, 'departureTime').initial_time).toBe('10:00');
+    expect(element(view, 'durationHours').initial_value).toBe('5');
+    expect(element(view, 'partySize').initial_value).toBe('4');
+    expect(element(view, 'priceCents').initial_value).toBe('950');
+    expect(element(view, 'platform').initial_value).toBe('Boatsetter');
+    expect(element(view, 'platformRef').initial_value).toBe('7731902');
+    expect(element(view, 'guestPhone').initial_value).toBeUndefined();
+    expect(contextText(view)).toContain('Could not read: *phone, notes*');
+  });
+
+  it('/charter <pasted text> does the same; text that is neither a subcommand nor a booking gets the help', async () => {
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text: 'Renter: Ana Ruiz\nTrip date: 12/28/2030\nStart: 9am\nDuration: 4 hrs\nPassengers: 3', trigger_id: '42.42.pasted' });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    expect(h.slack.calls[0]?.method).toBe('views.open');
+    const { trigger, view } = openedView();
+    expect(trigger).toBe('42.42.pasted');
+    expect(element(view, 'guestName').initial_value).toBe('Ana Ruiz');
+    expect(element(view, 'date').initial_date).toBe('2030-12-28');
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+    expect(element(view, 'priceCents').initial_value).toBeUndefined();
+    expect(contextText(view)).toContain('e-mail');
+
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text: 'frobnicate please' });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+    expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain("I don't know `frobnicate`");
+  });
+});
+
+describe('approval warnings', () => {
+  const warningsOf = (index: number) => {
+    const post = approvalPosts(h.slack)[index];
+    const blocks = (typeof post?.body.blocks === 'string' ? JSON.parse(post.body.blocks) : post?.body.blocks) as { block_id?: string; text?: { text: string } }[];
+    return blocks.find((b) => b.block_id?.endsWith(':warnings'))?.text?.text ?? '';
+  };
+  const year = new Date().getUTCFullYear() + 2;
+  const base = { ...VALID_FIELDS, date: `${year}-08-01`, departureTime: '10:00', durationHours: '5', boatsetterRef: undefined, platform: 'GetMyBoat', platformRef: 'GMB-1' };
+  let first: string;
+
+  beforeAll(async () => {
+    first = await submitBooking(h, base);
+  });
+
+  it('flags a platform reference that is already booked, naming the booking', async () => {
+    const before = approvalPosts(h.slack).length;
+    await submitBooking(h, { ...base, date: `${year}-09-01`, platformRef: 'gmb-1' });
+    const text = warningsOf(before);
+    expect(text).toContain(`GetMyBoat reference gmb-1 is already on booking ${first}`);
+  });
+
+  /** An anchor charter 10:00–15:00 (check-in 9:30) on its own day, then a candidate that day; the candidate's warnings. */
+  let day = 0;
+  async function candidateWarnings(time: string, extra: Record<string, unknown> = {}): Promise<{ anchor: string; text: string }> {
+    day += 1;
+    const date = `${year}-11-${String(day).padStart(2, '0')}`;
+    const anchor = await submitBooking(h, { ...base, date, platform: undefined, platformRef: undefined } as never);
+    const n = approvalPosts(h.slack).length;
+    await submitBooking(h, { ...base, date, platform: undefined, platformRef: undefined, departureTime: time, ...extra } as never);
+    return { anchor, text: warningsOf(n) };
+  }
+
+  it('touching charters are not conflicts; one minute of overlap of the boat or the captain is', async () => {
+    h.slack.setUser({ id: 'U0OTHERCPT', realName: 'Kai Other' });
+    const other = { captain: 'U0OTHERCPT', crew: [] };
+    // returns 15:00, the candidate's crew check in at 15:00: touching, for boat and people alike
+    expect((await candidateWarnings('15:30')).text).not.toMatch(/Overlaps|also on charter/);
+    // departs 15:00 exactly with another captain: the boat is free at 15:00
+    expect((await candidateWarnings('15:00', other)).text).not.toMatch(/Overlaps|also on charter/);
+    // same captain and crew checking in at 14:59: one minute into the anchor's window, boat still free
+    const people = await candidateWarnings('15:29');
+    expect(people.text).not.toContain('Overlaps charter');
+    expect(people.text).toContain(`Sam Ortiz (captain) is also on charter ${people.anchor}`);
+    expect(people.text).toContain(`Lee Park (crew) is also on charter ${people.anchor}`);
+    // another captain departing 14:59: the boat overlaps by one minute
+    const boat = await candidateWarnings('14:59', other);
+    expect(boat.text).toContain(`Overlaps charter ${boat.anchor}`);
+    expect(boat.text).toContain('the boat is already booked');
+    expect(boat.text).not.toContain('also on charter');
+  });
+
+  it('keeps the warnings on the approval message after it is re-rendered (approve)', async () => {
+    const id = await submitBooking(h, { ...base, platformRef: 'GMB-1', date: `${year}-10-01` });
+    const b = await h.running.built.api.get(id);
+    expect(b?.warnings?.join(' ')).toContain('GMB-1 is already on booking');
+    expect(JSON.stringify(renderApproval({ ...(b as NonNullable<typeof b>), audit: [...(b?.audit ?? []), { action: 'approved', userId: APPROVER, atMs: Date.now() }] }, h.config).blocks)).toContain('is already on booking');
+  });
+
+  it('a cancelled charter holds nothing', async () => {
+    day += 1;
+    const date = `${year}-11-${String(day).padStart(2, '0')}`;
+    const anchor = await submitBooking(h, { ...base, date, platform: undefined, platformRef: undefined } as never);
+    await h.running.built.api.cancel(anchor, APPROVER);
+    const n = approvalPosts(h.slack).length;
+    await submitBooking(h, { ...base, date, platform: undefined, platformRef: undefined, departureTime: '11:00' } as never);
+    expect(warningsOf(n)).not.toMatch(/Overlaps|also on charter/);
+  });
+});

@@ -1,0 +1,51 @@
+/** parseIcal: what the watcher reads from a platform's export, including the awkward parts. */
+import { IcalFeedError } from '../../../src/integrations/errors';
+import { parseIcal } from '../../../src/integrations/ical-feed';
+import { icsOf } from '../../../src/sandbox/ical-feed-standin';
+
+const LA = 'America/Los_Angeles';
+
+describe('parseIcal', () => {
+  it('reads UTC events, their status and text (escapes undone)', () => {
+    const ics = icsOf([{ uid: 'a@x', start: new Date('2030-12-21T18:00:00Z'), end: new Date('2030-12-21T23:00:00Z'), summary: 'Trip; 6 guests, deck', description: 'Booking ID: BS-1\nRenter: Maria', status: 'CANCELLED' }]);
+    expect(parseIcal(ics, 'Boatsetter', LA)).toEqual([
+      { uid: 'a@x', summary: 'Trip; 6 guests, deck', description: 'Booking ID: BS-1\nRenter: Maria', startMs: Date.parse('2030-12-21T18:00:00Z'), endMs: Date.parse('2030-12-21T23:00:00Z'), allDay: false, status: 'CANCELLED' },
+    ]);
+  });
+
+  it('reads floating times and all-day dates as the operator’s wall clock, TZID times through the feed’s VTIMEZONE', () => {
+    const ics = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:test',
+      'BEGIN:VTIMEZONE', 'TZID:America/New_York',
+      'BEGIN:STANDARD', 'DTSTART:19701101T020000', 'RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU', 'TZOFFSETFROM:-0400', 'TZOFFSETTO:-0500', 'END:STANDARD',
+      'BEGIN:DAYLIGHT', 'DTSTART:19700308T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU', 'TZOFFSETFROM:-0500', 'TZOFFSETTO:-0400', 'END:DAYLIGHT',
+      'END:VTIMEZONE',
+      'BEGIN:VEVENT', 'UID:floating', 'DTSTART:20301221T100000', 'DTEND:20301221T150000', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:allday', 'DTSTART;VALUE=DATE:20301222', 'DTEND;VALUE=DATE:20301223', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:ny', 'DTSTART;TZID=America/New_York:20301221T130000', 'DTEND;TZID=America/New_York:20301221T180000', 'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const byUid = Object.fromEntries(parseIcal(ics, 'GetMyBoat', LA).map((e) => [e.uid, e]));
+    expect(new Date(byUid.floating?.startMs ?? 0).toISOString()).toBe('2030-12-21T18:00:00.000Z'); // 10:00 PST
+    expect(byUid.allday?.allDay).toBe(true);
+    expect(new Date(byUid.allday?.startMs ?? 0).toISOString()).toBe('2030-12-22T08:00:00.000Z'); // midnight PST
+    expect(new Date(byUid.ny?.startMs ?? 0).toISOString()).toBe('2030-12-21T18:00:00.000Z'); // 1 PM EST = 10 AM PST
+  });
+
+  it.each([
+    ['an HTML login page', '<html><body>Sign in</body></html>'],
+    ['an empty body', ''],
+    ['a vCard', 'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Someone\r\nEND:VCARD\r\n'],
+  ])('refuses %s with a typed, retryable error that names the feed', (_what, body) => {
+    let caught: unknown;
+    try {
+      parseIcal(body, 'Boatsetter', LA);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(IcalFeedError);
+    expect((caught as IcalFeedError).code).toBe('ICAL_MALFORMED');
+    expect((caught as IcalFeedError).retryable).toBe(true);
+    expect((caught as IcalFeedError).operatorMessage).toContain('The Boatsetter calendar feed did not parse as iCalendar');
+  });
+});

@@ -1,0 +1,43 @@
+/** The iCal notices' pure parts: the prefill an event gives, its time text, the button value's 2,000-character cap. */
+import { decodeCreateValue, encodeCreateValue, eventWhen, newEventNotice } from '../../../src/slack/blocks/intake';
+import { prefillFromEvent } from '../../../src/slack/intake/ical-watcher';
+
+const LA = 'America/Los_Angeles';
+const NOW = Date.UTC(2030, 10, 1);
+
+describe('prefillFromEvent', () => {
+  it('takes date, start and duration from the event, the rest from its text, the UID when no reference is written', () => {
+    const fields = prefillFromEvent('GetMyBoat', { uid: 'gmb-77@getmyboat.com', startMs: Date.UTC(2030, 11, 21, 18), endMs: Date.UTC(2030, 11, 21, 22, 30), allDay: false, description: 'Renter: Ana Ruiz\nPassengers: 3\nTrip date: Jan 5, 2031' }, LA, NOW);
+    expect(fields).toEqual({ platform: 'GetMyBoat', platformRef: 'gmb-77@getmyboat.com', guestName: 'Ana Ruiz', partySize: 3, date: '2030-12-21', departureTime: '10:00', durationHours: 4.5 });
+  });
+
+  it('an all-day block gives the date only', () => {
+    const fields = prefillFromEvent('Boatsetter', { uid: 'x', startMs: Date.UTC(2030, 11, 21, 8), endMs: Date.UTC(2030, 11, 22, 8), allDay: true }, LA, NOW);
+    expect(fields).toEqual({ platform: 'Boatsetter', platformRef: 'x', date: '2030-12-21' });
+  });
+});
+
+describe('notice text and button', () => {
+  it('names the day, the times and the zone; across midnight the end names its day', () => {
+    expect(eventWhen(Date.UTC(2030, 11, 21, 18), Date.UTC(2030, 11, 21, 23), LA)).toBe('Sat, Dec 21, 10:00 AM – 3:00 PM PST');
+    expect(eventWhen(Date.UTC(2030, 11, 22, 6), Date.UTC(2030, 11, 22, 9), LA)).toBe('Sat, Dec 21, 10:00 PM – Sun, Dec 22, 1:00 AM PST');
+    expect(eventWhen(Date.UTC(2030, 11, 21, 8), Date.UTC(2030, 11, 22, 8), LA, true)).toBe('Sat, Dec 21 (all day)');
+  });
+
+  it('keeps the [Create charter] value within Slack’s 2,000 characters, dropping notes first', () => {
+    const fields = { date: '2030-12-21', departureTime: '10:00', durationHours: 5, platform: 'Boatsetter', guestName: 'Maria', notes: 'n'.repeat(1900) };
+    const value = encodeCreateValue({ feed: 'Boatsetter', uid: 'u@x', fields });
+    expect(value.length).toBeLessThanOrEqual(2000);
+    const { notes: _dropped, ...rest } = fields;
+    expect(decodeCreateValue(value)).toEqual({ feed: 'Boatsetter', uid: 'u@x', fields: rest });
+    const huge = encodeCreateValue({ feed: 'Boatsetter', uid: 'u'.repeat(3000), fields: { ...rest, guestName: 'g'.repeat(100) } });
+    expect(huge.length).toBeLessThanOrEqual(2000);
+    expect(decodeCreateValue(huge)?.fields).toEqual({ date: '2030-12-21', departureTime: '10:00', durationHours: 5, platform: 'Boatsetter' });
+    expect(decodeCreateValue('not json')).toBeUndefined();
+  });
+
+  it('escapes what the feed wrote', () => {
+    const notice = newEventNotice({ feed: 'Boatsetter', when: 'Sat', summary: '<!channel> & <https://evil|x>', value: '{}' });
+    expect(JSON.stringify(notice.blocks)).toContain('&lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
+  });
+});
