@@ -20,6 +20,7 @@ import type { IntegrationSteps } from './pipeline/step-implementations';
 import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
+import { approvalWatchTask } from './slack/approval-watch';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
@@ -102,7 +103,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
   const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
-  const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
+  const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
+  const service = new BookingService({ store, steps, log, now, approvalPolicy, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
   service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
@@ -150,7 +152,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
-  const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() }];
+  const periodicTasks: PeriodicTask[] = [
+    { name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() },
+    approvalWatchTask({ store, client, config, log, onChange: () => slackDeps.home?.changed() }),
+  ];
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
   const built: BuiltApp = {

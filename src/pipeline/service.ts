@@ -5,6 +5,8 @@
  */
 import type { Logger } from '../log';
 import type { BookingApi, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import { retryDetail, withLastAuditDetail } from './audit-detail';
+import { assertMayApprove, charterInstants, type ApprovalPolicy } from './approval-policy';
 import { IllegalTransitionError } from './errors';
 import { PipelineRunner, type RunnerOptions } from './runner';
 import {
@@ -28,6 +30,11 @@ export interface BookingServiceOptions extends RunnerOptions {
   ownerId?: string;
   /** Start the pipeline in the background after approve/retry (default true; false on Lambda, where the table stream starts runs). */
   autoRun?: boolean;
+  /**
+   * Second approver and expiry (approval-policy.ts), enforced here so a replayed or retried request
+   * is refused as well as a click. Absent (runner-only tests), only the state machine decides.
+   */
+  approvalPolicy?: ApprovalPolicy;
 }
 
 /** Steps a guest page refresh re-runs: re-render and upload, then invalidate the cached copy. */
@@ -39,6 +46,7 @@ export class BookingService implements BookingApi {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly autoRun: boolean;
+  private readonly approvalPolicy?: ApprovalPolicy;
   /** Runs this process started, by booking id: one at a time per booking, and what idle() awaits. */
   private readonly runs = new Map<string, Promise<BookingRecord>>();
 
@@ -47,6 +55,7 @@ export class BookingService implements BookingApi {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.autoRun = options.autoRun ?? true;
+    this.approvalPolicy = options.approvalPolicy;
     this.runner = new PipelineRunner({ ...options, now: this.now });
   }
 
@@ -61,8 +70,13 @@ export class BookingService implements BookingApi {
     return this.store.get(id);
   }
 
+  /** SelfApprovalError / ApprovalExpiredError when the approval policy refuses (the record is unchanged). */
   async approve(id: string, userId: string): Promise<TransitionOutcome> {
-    const outcome = await this.transition(id, userId, 'approve', (r) => applyTransition(r, 'approve', { userId, nowMs: this.now() }));
+    const outcome = await this.transition(id, userId, 'approve', (r) => {
+      const nowMs = this.now();
+      if (this.approvalPolicy) assertMayApprove(id, { policy: this.approvalPolicy, creatorId: r.createdBy, approverId: userId, departureAtMs: charterInstants(r.request, this.approvalPolicy).departureAtMs, nowMs });
+      return applyTransition(r, 'approve', { userId, nowMs });
+    });
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
   }
@@ -72,7 +86,8 @@ export class BookingService implements BookingApi {
   }
 
   async retry(id: string, userId: string): Promise<TransitionOutcome> {
-    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(applyTransition(r, 'retry', { userId, nowMs: this.now() }), stepsToRetry(r), this.now()));
+    // The audit entry keeps what failed (attempts, error): the reset below clears it from the steps.
+    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs: this.now() }), retryDetail(r)), stepsToRetry(r), this.now()));
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
   }

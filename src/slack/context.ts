@@ -17,6 +17,8 @@ export interface SlackDeps {
   client: WebClient;
   /** Runs the preflight checks (`/charter doctor`) and returns the formatted table; wired by src/app.ts. */
   doctor?: () => Promise<string>;
+  /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
+  home?: { changed(): void };
 }
 
 export function isApprover(config: Config, userId: string): boolean {
