@@ -22,6 +22,7 @@ import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { approvalWatchTask } from './slack/approval-watch';
 import { createCrewNoticeStep } from './slack/crew-notice';
+import { HomePublisher } from './slack/home/publisher';
 import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
@@ -59,6 +60,8 @@ export interface AppDeps {
   receiver?: AwsLambdaReceiver;
   /** Start pipelines in this process after approve/retry (default true; false on Lambda, where the table stream starts them). */
   autoRun?: boolean;
+  /** Quiet time per user before a booking change republishes their App Home (default 2 s). */
+  homeDebounceMs?: number;
   /** How often the sweeper looks for stalled bookings (default 5 s). */
   sweepEveryMs?: number;
 }
@@ -69,6 +72,8 @@ export interface BuiltApp {
   service: BookingService;
   store: BookingStore;
   progress: ProgressPublisher;
+  /** App Home tabs of users who opened them. */
+  home: HomePublisher;
   /** Clock-driven work (sweeper, reminders, feeds); started by start(), run once per tick on Lambda. */
   periodic: PeriodicScheduler;
   /** Only in HTTP mode. */
@@ -148,13 +153,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     const { runDoctor, formatReport } = loadDoctor();
     return formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
   };
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor };
+  const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
+  service.onProgress(() => home.changed());
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() },
-    approvalWatchTask({ store, client, config, log, onChange: () => slackDeps.home?.changed() }),
+    approvalWatchTask({ store, client, config, log, onChange: () => home.changed() }),
+    // Catches what no event announces (a new request, a new day): unchanged tabs are not republished.
+    { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
@@ -164,6 +173,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     service,
     store,
     progress,
+    home,
     periodic,
     ...(receiver ? { receiver } : {}),
     async start() {
@@ -183,6 +193,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         built,
         async stop() {
           progress.stop();
+          home.stop();
           await periodic.stop();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await service.idle();

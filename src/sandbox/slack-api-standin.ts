@@ -81,7 +81,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         return { ok: true, url: 'https://standin.slack.local/', team: 'Stand-in', user: 'charter-bot', team_id: teamId, user_id: botUserId, bot_id: opts.botId ?? 'B0BOT00001' };
       case 'views.open':
       case 'views.update':
-      case 'views.push': {
+      case 'views.push':
+      case 'views.publish': {
         const view = (body.view ?? {}) as Record<string, unknown>;
         return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...view } };
       }

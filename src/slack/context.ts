@@ -18,7 +18,7 @@ export interface SlackDeps {
   /** Runs the preflight checks (`/charter doctor`) and returns the formatted table; wired by src/app.ts. */
   doctor?: () => Promise<string>;
   /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
-  home?: { changed(): void };
+  home?: { changed(): void; opened(userId: string): Promise<void> };
 }
 
 export function isApprover(config: Config, userId: string): boolean {

@@ -24,5 +24,6 @@ export function confirmCrew(deps: SlackDeps) {
       await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
     }
     deps.progress.notify(target.bookingId);
+    deps.home?.changed();
   };
 }
