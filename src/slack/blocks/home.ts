@@ -205,8 +205,16 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
   unconfirmed: ':question: please confirm',
 };
 
+export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons'> {
+  /**
+   * Hook for Decline (crew-privacy work): extra buttons next to Confirm on an unanswered call.
+   * With any extra button the call gets an actions row instead of a Confirm accessory.
+   */
+  crewButtons?: (call: CrewCall, userId: string) => Button[];
+}
+
 /** A crew member's own upcoming calls. Takes only CrewSafeView values: no money can get in. */
-export function homeForCrew(userId: string, calls: readonly CrewCall[], settings: Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons'>): HomeView {
+export function homeForCrew(userId: string, calls: readonly CrewCall[], settings: CrewHomeSettings): HomeView {
   const days = settings.days ?? HOME_DAYS;
   const departureOf = (c: CrewCall) => DateTime.fromISO(c.view.departure.iso, { zone: settings.timezone });
   const budget = new BlockBudget();
@@ -220,11 +228,13 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
     const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${CREW_MARK_WORDS[item.mark]} · <${v.guestUrl}|guest page>`;
-    const section: KnownBlock =
-      item.mark === 'unconfirmed'
-        ? { type: 'section', text: { type: 'mrkdwn', text }, accessory: { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` } }
-        : { type: 'section', text: { type: 'mrkdwn', text } };
-    if (!budget.add([...(day !== lastDay ? [daySection(departure)] : []), section])) break;
+    const confirm: Button = { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` };
+    const buttons = item.mark === 'unconfirmed' ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
+    const call: KnownBlock[] =
+      buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
+      : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: confirm }]
+      : [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', elements: buttons }];
+    if (!budget.add([...(day !== lastDay ? [daySection(departure)] : []), ...call])) break;
     lastDay = day;
     shown += 1;
   }

@@ -102,6 +102,19 @@ describe('App Home', () => {
     await h.slack.waitFor(() => publishesTo(APPROVER).some((c) => printed(c).includes('✅ @Lee Park')));
   });
 
+  it('debounces a burst of changes per user, and does not republish a view that did not change', async () => {
+    const home = h.running.built.home;
+    await home.idle();
+    h.slack.clear();
+    const before = { ...home.stats };
+    for (let i = 0; i < 50; i++) home.changed();
+    await home.idle();
+    // Two users have Home open (the approver and the deckhand): one rebuild each, nothing changed, nothing sent.
+    expect(home.stats.skippedUnchanged - before.skippedUnchanged).toBe(2);
+    expect(home.stats.published).toBe(before.published);
+    expect(h.slack.callsTo('views.publish')).toHaveLength(0);
+  });
+
   it('ignores the Messages tab, and someone on no roster sees an empty schedule', async () => {
     h.slack.clear();
     await open(OUTSIDER, 'messages');

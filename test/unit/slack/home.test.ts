@@ -114,6 +114,11 @@ describe('crew Home', () => {
     expect(JSON.stringify(view)).toContain(`"action_id":"crew_confirm:${lee}"`);
   });
 
+  it('has a hook for Decline next to Confirm (crew-privacy work)', () => {
+    const view = homeForCrew(lee, calls([booking({ daysAhead: 1, state: 'done' })]), { ...settings, crewButtons: (c, u) => [{ type: 'button', action_id: `crew_decline:${u}`, text: { type: 'plain_text', text: 'Decline' }, value: `${c.view.sessionId}:${u}` }] });
+    expect(homeViewText(view, names)).toContain('[ Confirm ](primary)  [ Decline ]');
+  });
+
   it('says when nothing is scheduled, lists 60 calls within 100 blocks, and summarises beyond that', () => {
     expect(homeViewText(homeForCrew(lee, [], settings), names)).toContain('Nothing on your schedule in the next 14 days.');
     const sixty = homeForCrew(lee, calls(Array.from({ length: 60 }, (_, i) => booking({ daysAhead: 1 + (i % 13), state: 'done' }))), settings);
