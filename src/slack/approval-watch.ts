@@ -41,12 +41,14 @@ export function approvalWatchTask(deps: ApprovalWatchDeps): PeriodicTask {
 export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
   const pending = await deps.store.listByStates(['pending_approval']);
   for (const booking of pending) {
+    // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.
+    if (booking.approvalNotices?.expiredAtMs !== undefined) continue;
     const instants = charterInstants(booking.request, { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes });
     const log = deps.log.child({ bookingId: booking.id });
     try {
       if (isExpired(instants.departureAtMs, nowMs)) {
         if (await claim(deps.store, booking.id, 'expiredAtMs', nowMs)) await markExpired(deps, booking.id, nowMs, log);
-      } else if (isResurfaceDue(instants, nowMs)) {
+      } else if (isResurfaceDue(instants, nowMs) && booking.approvalNotices?.resurfacedAtMs === undefined) {
         if (await claim(deps.store, booking.id, 'resurfacedAtMs', nowMs)) await resurface(deps, booking, instants.checkInAtMs, log);
       }
     } catch (err) {
@@ -74,7 +76,7 @@ async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, l
   deps.onChange?.();
 }
 
-export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: number; timezone: string; permalink?: string }): { text: string; blocks: KnownBlock[] } {
+export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: number; timezone: string; permalink?: string; requireSecondApprover?: boolean }): { text: string; blocks: KnownBlock[] } {
   const checkIn = DateTime.fromMillis(opts.checkInAtMs, { zone: opts.timezone });
   const link = opts.permalink ? `<${opts.permalink}|the approval request>` : 'the approval request';
   const text = `Still waiting for approval: ${booking.request.guestName}, guests check in ${humanDateTime(checkIn)}`;
@@ -86,7 +88,7 @@ export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: nu
         block_id: bookingBlockId(booking.id, 'resurface'),
         text: {
           type: 'mrkdwn',
-          text: `:hourglass_flowing_sand: *Still waiting for approval* — ${escapeMrkdwn(booking.request.guestName)}, party of ${booking.request.partySize}; guests check in *${humanDateTime(checkIn)}*. Requested by ${mention(booking.createdBy)}; see ${link} for the costs.`,
+          text: `:hourglass_flowing_sand: *Still waiting for approval* — ${escapeMrkdwn(booking.request.guestName)}, party of ${booking.request.partySize}; guests check in *${humanDateTime(checkIn)}*. Requested by ${mention(booking.createdBy)}${opts.requireSecondApprover ? ` (needs an approver other than ${mention(booking.createdBy)})` : ''}; see ${link} for the costs.`,
         },
       },
       { type: 'actions', block_id: bookingBlockId(booking.id, 'resurface-actions'), elements: [{ type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id }] },
@@ -103,7 +105,7 @@ async function resurface(deps: ApprovalWatchDeps, booking: BookingRecord, checkI
       .then((r) => r.permalink)
       .catch(() => undefined);
   }
-  const message = resurfaceMessage(booking, { checkInAtMs, timezone: deps.config.timezone, ...(permalink ? { permalink } : {}) });
+  const message = resurfaceMessage(booking, { checkInAtMs, timezone: deps.config.timezone, requireSecondApprover: deps.config.slack.requireSecondApprover, ...(permalink ? { permalink } : {}) });
   await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(booking.id) });
   log.info({ channel }, 'pending approval re-surfaced before check-in');
 }

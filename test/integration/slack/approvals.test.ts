@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { ApprovalExpiredError, SelfApprovalError } from '../../../src/pipeline/errors';
 import { watchApprovals } from '../../../src/slack/approval-watch';
 import { createLogger } from '../../../src/log';
+import { openStore } from '../../../src/pipeline/open-store';
 import { renderProgress } from '../../../src/slack/render';
 import { blockActionPayload } from '../../support/slack-requests';
 import { amountsOf, findMoney } from '../../support/money-search';
@@ -120,9 +121,10 @@ describe('approval watch', () => {
     const departure = DateTime.fromISO(`${booking?.request.date}T${booking?.request.departureTime}`, { zone: ZONE });
     const checkIn = departure.minus({ minutes: 30 });
     const log = createLogger({ level: 'silent' });
-    // Two processes: each with its own task deps over the shared store and Slack.
+    // Two processes: the app's own store connection and a second one opened on the same SQLite file.
     const processA = { store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log };
-    const processB = { ...processA };
+    const secondStore = await openStore(h.config.store);
+    const processB = { ...processA, store: secondStore };
     h.slack.clear();
 
     const remindersOf = (bookingId: string) => h.slack.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.body.blocks).includes(`booking:${bookingId}:resurface`));
@@ -136,6 +138,7 @@ describe('approval watch', () => {
     expect(reminders[0]?.body.channel).toBe(OPS_CHANNEL);
     expect(JSON.stringify(reminders[0]?.body.blocks)).toContain(`${checkIn.setLocale('en-US').toFormat('h:mm a ZZZZ')}`);
     expect(JSON.stringify(reminders[0]?.body.blocks)).toContain('booking_approve');
+    expect(JSON.stringify(reminders[0]?.body.blocks)).toContain(`needs an approver other than <@${APPROVER}>`);
     expect((await h.running.built.api.get(id))?.approvalNotices?.resurfacedAtMs).toBe(due);
 
     const past = departure.toMillis() + MINUTE;
@@ -146,6 +149,7 @@ describe('approval watch', () => {
     expect(JSON.stringify(closed[0]?.body.blocks)).toContain('Expired — departure was');
     expect(JSON.stringify(closed[0]?.body.blocks)).not.toContain('booking_approve');
     expect(remindersOf(id)).toHaveLength(1);
+    await secondStore.close();
   });
 });
 
