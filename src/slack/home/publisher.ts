@@ -10,7 +10,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../../log';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
-import { homeForApprover, homeForCrew, UPCOMING_STATES, crewMark, type HomeSettings, type HomeView } from '../blocks/home';
+import { crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
 
@@ -43,7 +43,9 @@ export async function buildHomeView(opts: Pick<HomePublisherOptions, 'store' | '
     return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   const bookings = await opts.store.listByStates(UPCOMING_STATES);
-  const mine = bookings.filter((b: BookingRecord) => b.roster.some((m) => m.slackUserId === userId));
+  // Dates first: the crew-safe projection of a season of past charters is not free.
+  const inWindow = homeDateFilter(settings);
+  const mine = bookings.filter((b: BookingRecord) => inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
   return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId) })), settings);
 }
 
