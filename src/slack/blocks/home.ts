@@ -122,7 +122,7 @@ class BlockBudget {
   }
 }
 
-function intro(title: string, settings: HomeSettings): KnownBlock[] {
+function intro(title: string, settings: Pick<HomeSettings, 'nowMs' | 'timezone'>): KnownBlock[] {
   const now = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone });
   return [
     { type: 'header', text: { type: 'plain_text', text: title } },
@@ -232,7 +232,7 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
   const days = settings.days ?? HOME_DAYS;
   const departureOf = (c: CrewCall) => DateTime.fromISO(c.view.departure.iso, { zone: settings.timezone });
   const budget = new BlockBudget();
-  budget.add(intro(`Your crew calls — next ${days} days`, { ...settings, guestUrl: () => '' }));
+  budget.add(intro(`Your crew calls — next ${days} days`, settings));
   const mine = upcoming(calls, (c) => c.view.date, departureOf, settings);
   if (mine.length === 0) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `Nothing on your schedule in the next ${days} days.` } }]);
   let shown = 0;
