@@ -13,7 +13,8 @@ import { boltLogger } from './slack/bolt-logger';
 import type { BookingApi } from './pipeline/api';
 import { openStore } from './pipeline/open-store';
 import { PeriodicScheduler, type PeriodicTask } from './pipeline/periodic';
-import type { RunnerOptions } from './pipeline/runner';
+import { sameHostOwnerDead } from './pipeline/owner-liveness';
+import { defaultOwnerId, type RunnerOptions } from './pipeline/runner';
 import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
 import type { IntegrationSteps } from './pipeline/step-implementations';
@@ -62,8 +63,6 @@ export interface AppDeps {
   autoRun?: boolean;
   /** Quiet time per user before a booking change republishes their App Home (default 2 s). */
   homeDebounceMs?: number;
-  /** How often the sweeper looks for stalled bookings (default 5 s). */
-  sweepEveryMs?: number;
 }
 
 export interface BuiltApp {
@@ -94,11 +93,16 @@ export interface RunningApp {
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
-  const store = deps.store ?? (await openStore(config.store));
+  const store = deps.store ?? (await openStore(config.store, {}, config.liveness));
   const ownsStore = deps.store === undefined;
 
+  const liveness = config.liveness;
   const clientOptions: WebClientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
+    // The WebClient's defaults are no deadline and ~30 minutes of retries: a hung Slack would hold
+    // the crew step (and its booking) far past any bound. Three tries of callTimeoutMs each.
+    timeout: liveness.callTimeoutMs,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true },
     ...deps.slackClientOptions,
   };
   // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
@@ -109,7 +113,24 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     : lazyIntegrationSteps(config, log, deps.env);
   const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
-  const service = new BookingService({ store, steps, log, now, approvalPolicy, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
+  const ownerId = deps.ownerId ?? defaultOwnerId();
+  const service = new BookingService({
+    store,
+    steps,
+    log,
+    now,
+    ownerId,
+    approvalPolicy,
+    leaseMs: liveness.leaseMs,
+    stepAttemptTimeoutMs: liveness.stepAttemptTimeoutMs,
+    stepBudgetMs: liveness.stepBudgetMs,
+    createQuietMs: liveness.createQuietMs,
+    maxConcurrentRuns: liveness.maxConcurrentRuns,
+    // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.
+    ...(config.store.kind === 'sqlite' ? { ownerDead: sameHostOwnerDead(ownerId) } : {}),
+    ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}),
+    ...deps.runner,
+  });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
   service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
@@ -160,7 +181,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
-    { name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() },
+    { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
     approvalWatchTask({ store, client, config, log, onChange: () => home.changed() }),
     // Catches what no event announces (a new request, a new day): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },

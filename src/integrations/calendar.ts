@@ -6,7 +6,7 @@
 import type { OperatorDetails } from '../config';
 import { charterSchedule, isoWithOffset } from '../booking/time';
 import type { BookingRequest, RosterMember } from '../booking/types';
-import { ExternalIdCollection } from './external-id-collection';
+import { ExternalIdCollection, type EnsureOptions } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
 
 export interface CalendarCrewAssignment {
@@ -85,8 +85,8 @@ export class DashboardCalendar {
     return this.entries.create(body);
   }
 
-  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  async ensure(body: CalendarEntry, opts: { outcomeUnknown: boolean }): Promise<{ calendarId: string; created: boolean }> {
+  /** Creates unless it exists; never POSTs again while an earlier POST may still land (createOnce). */
+  async ensure(body: CalendarEntry, opts: EnsureOptions): Promise<{ calendarId: string; created: boolean }> {
     const { value, created } = await this.entries.ensure(body, opts);
     return { calendarId: value, created };
   }

@@ -7,7 +7,7 @@
  */
 import type { CrewSafeView } from '../booking/crew-safe';
 import { IntegrationError } from './errors';
-import { ExternalIdCollection } from './external-id-collection';
+import { ExternalIdCollection, type EnsureOptions } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
 
 export const SCC_AUTH_FIX =
@@ -113,8 +113,8 @@ export class SccClient {
     return this.events.create(body);
   }
 
-  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  async ensure(body: SccEventPayload, opts: { outcomeUnknown: boolean }): Promise<{ eventId: string; created: boolean }> {
+  /** Creates unless it exists; never POSTs again while an earlier POST may still land (createOnce). */
+  async ensure(body: SccEventPayload, opts: EnsureOptions): Promise<{ eventId: string; created: boolean }> {
     const { value, created } = await this.events.ensure(body, opts);
     return { eventId: value, created };
   }

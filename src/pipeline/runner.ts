@@ -6,7 +6,8 @@
  * run into a no-op outside. Independent steps run concurrently; the runner knows nothing of Slack.
  */
 import { randomUUID } from 'node:crypto';
-import { IntegrationError, isRetryable } from '../integrations/errors';
+import { hostname } from 'node:os';
+import { IntegrationError, isRetryable, UpstreamUnavailableError } from '../integrations/errors';
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
@@ -21,10 +22,12 @@ import {
   isClaimable,
   leaseExpired,
   readySteps,
+  type OwnerDead,
   recordStepError,
   renewLease,
   stepsOutcome,
 } from './state-machine';
+import { withStoreRetries, type StoreRetryPolicy } from './resilient-store';
 import { updateWithRetry, type BookingStore } from './store';
 import { STEP_NAMES, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
 
@@ -37,8 +40,18 @@ export interface RunnerOptions {
   baseDelayMs?: number;
   /** Backoff ceiling, and the most of a Retry-After that is honoured (default 15 s). */
   maxDelayMs?: number;
-  /** How long a claim stays valid without renewal (default 60 s); renewed every leaseMs/3 while a step runs. */
+  /** How long a claim stays valid without renewal (default 15 s); renewed every leaseMs/3 while a step runs. */
   leaseMs?: number;
+  /** Deadline of one step attempt (default 45 s): the attempt's AbortSignal fires and it counts as a timeout. */
+  stepAttemptTimeoutMs?: number;
+  /** How long a step keeps retrying transient failures, from its first attempt (default 60 s). */
+  stepBudgetMs?: number;
+  /** After an attempt that may have had its effect, a create waits this long before trying again (default 35 s). */
+  createQuietMs?: number;
+  /** Lease holders known dead (crashed processes on this host) are taken over at once. */
+  ownerDead?: OwnerDead;
+  /** Store outages inside a run are retried this long (default 60 s). */
+  storeRetry?: Partial<StoreRetryPolicy>;
   /** Jitter source in [0, 1) (default Math.random). */
   random?: () => number;
   /** Crash tests only: called right before and right after each step's side effect. */
@@ -65,8 +78,39 @@ type StepOutcome = 'done' | 'failed' | 'skipped';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** `{host}-{pid}-{random}`: the host and pid let a restarted process on the same host see its predecessor died. */
 export function defaultOwnerId(): string {
-  return `${process.env.HOSTNAME ?? 'host'}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  return `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Which outside system a step talks to: what a timeout message names. */
+const STEP_SYSTEMS: Readonly<Record<string, { code: string; name: string }>> = {
+  calendar: { code: 'DASHBOARD', name: 'The dashboard' },
+  scc_event: { code: 'SCC', name: 'SCC' },
+  revenue_guard: { code: 'SCC', name: "DynamoDB (SCC's events table)" },
+  guest_page: { code: 'S3', name: 'S3 (the guest-page bucket)' },
+  guest_cache: { code: 'CLOUDFRONT', name: 'CloudFront' },
+  crew_notice: { code: 'SLACK', name: 'Slack' },
+};
+
+export class StepTimeoutError extends UpstreamUnavailableError {
+  override name = 'StepTimeoutError';
+  constructor(step: string, timeoutMs: number) {
+    const system = STEP_SYSTEMS[step] ?? { code: 'STEP', name: `Step ${step}` };
+    super(`step ${step} did not finish within ${timeoutMs} ms`, {
+      code: `${system.code}_TIMEOUT`,
+      retryable: true,
+      maybeProcessed: true,
+      system: system.code,
+      operatorMessage: `${system.name} did not answer within ${Math.round(timeoutMs / 1000)} s — check its health, then Retry (nothing is created twice).`,
+    });
+  }
+}
+
+/** The attempt may have had its side effect: anything but a clear refusal before the request was processed. */
+function mayHaveTakenEffect(err: unknown): boolean {
+  if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
+  return !(err instanceof IntegrationError);
 }
 
 /** What the operator sees for a failure: the integration's own message, else a plain bug report. */
@@ -97,13 +141,17 @@ export class PipelineRunner {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly leaseMs: number;
+  private readonly stepAttemptTimeoutMs: number;
+  private readonly stepBudgetMs: number;
+  private readonly createQuietMs: number;
+  readonly ownerDead?: OwnerDead;
   private readonly onBoundary?: RunnerOptions['onBoundary'];
   private readonly listeners = new Set<ProgressListener>();
   /** Steps this process is executing, by `${bookingId}/${step}`: one execution per step per process. */
   private readonly executing = new Map<string, Promise<StepOutcome>>();
 
   constructor(deps: PipelineRunnerDeps) {
-    this.store = deps.store;
+    this.store = withStoreRetries(deps.store, deps.log, deps.storeRetry);
     this.steps = deps.steps;
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
@@ -112,7 +160,11 @@ export class PipelineRunner {
     this.maxAttempts = deps.maxAttempts ?? 5;
     this.baseDelayMs = deps.baseDelayMs ?? 250;
     this.maxDelayMs = deps.maxDelayMs ?? 15_000;
-    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.leaseMs = deps.leaseMs ?? 15_000;
+    this.stepAttemptTimeoutMs = deps.stepAttemptTimeoutMs ?? 45_000;
+    this.stepBudgetMs = deps.stepBudgetMs ?? 60_000;
+    this.createQuietMs = deps.createQuietMs ?? 35_000;
+    if (deps.ownerDead) this.ownerDead = deps.ownerDead;
     this.onBoundary = deps.onBoundary;
   }
 
@@ -134,13 +186,14 @@ export class PipelineRunner {
     const log = this.log.child({ bookingId });
     const inflight = new Map<StepName, Promise<StepOutcome>>();
     while (record.state === 'running') {
-      for (const step of readySteps(record, this.ownerId, this.now())) {
+      for (const step of readySteps(record, this.ownerId, this.now(), this.ownerDead)) {
         if (inflight.has(step)) continue;
         const execution = this.execute(record.id, step, false).finally(() => inflight.delete(step));
         inflight.set(step, execution);
       }
       if (inflight.size > 0) {
-        // A store error inside a step rejects here and ends this run; the leases it holds expire.
+        // A store outage longer than the store retry budget rejects here and ends this run; the
+        // sweeper resumes the booking (its leases are ours, so at once).
         await Promise.race(inflight.values());
         record = await this.read(bookingId);
         continue;
@@ -158,7 +211,7 @@ export class PipelineRunner {
         continue;
       }
       // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
-      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now());
+      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead);
       const waitMs = expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
       log.debug({ waitMs }, 'steps leased elsewhere; waiting');
       await sleep(waitMs);
@@ -199,10 +252,10 @@ export class PipelineRunner {
   private mayClaim(record: BookingRecord, step: StepName, force: boolean, nowMs: number): boolean {
     const state = record.steps[step];
     if (force) {
-      const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs) && state.lease?.owner !== this.ownerId;
+      const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs, this.ownerDead) && state.lease?.owner !== this.ownerId;
       return record.state === 'done' && dependenciesDone(record, step) && !heldElsewhere;
     }
-    return record.state === 'running' && dependenciesDone(record, step) && isClaimable(state, this.ownerId, nowMs);
+    return record.state === 'running' && dependenciesDone(record, step) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
   }
 
   private async runStep(bookingId: string, step: StepName, force: boolean): Promise<StepOutcome> {
@@ -214,7 +267,7 @@ export class PipelineRunner {
         const nowMs = this.now();
         if (!this.mayClaim(r, step, force, nowMs)) return undefined;
         const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...r.steps[step], attempts: 0 } } } : r;
-        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs);
+        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs);
       });
       if (!claimed.written) return 'skipped';
       firstClaim = false;
@@ -226,24 +279,41 @@ export class PipelineRunner {
       this.emit({ type: 'step_started', bookingId, step, attempt }, booking);
 
       let result: StepResult;
-      const stopHeartbeat = this.heartbeat(bookingId, step, log);
+      const attemptControl = new AbortController();
+      const stopHeartbeat = this.heartbeat(bookingId, step, log, attemptControl);
       try {
         await this.onBoundary?.(step, 'before', bookingId);
-        result = await this.steps[step]({ booking, results: resultsOf(booking), ...(previous ? { previous } : {}), attempt, log });
+        const ctx = {
+          booking,
+          results: resultsOf(booking),
+          ...(previous ? { previous } : {}),
+          attempt,
+          outcomeUnknown: state.outcomeUnknown === true || attempt > 1,
+          ...(state.quietUntilMs !== undefined ? { quietUntilMs: state.quietUntilMs } : {}),
+          idempotencyKey: `${booking.id}:${step}:${booking.revision ?? 1}`,
+          signal: attemptControl.signal,
+          log,
+        };
+        result = await this.withDeadline(step, attemptControl, this.steps[step](ctx));
         await this.onBoundary?.(step, 'after', bookingId);
       } catch (err) {
         stopHeartbeat();
+        attemptControl.abort();
         const error = toStepError(step, err);
-        const willRetry = isRetryable(err) && attempt < this.maxAttempts;
         const retryAfterMs = err instanceof IntegrationError ? err.retryAfterMs : undefined;
-        const delayMs = willRetry ? backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs) : 0;
+        const proposedDelayMs = backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
+        const firstAt = state.firstAttemptAtMs ?? state.startedAtMs ?? this.now();
+        const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs;
+        const willRetry = isRetryable(err) && attempt < this.maxAttempts && withinBudget;
+        const delayMs = willRetry ? proposedDelayMs : 0;
+        const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
         const written = await updateWithRetry(this.store, bookingId, (r) => {
           if (r.steps[step].lease?.owner !== this.ownerId || r.steps[step].status !== 'running') return undefined;
           const nowMs = this.now();
-          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs });
+          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs }, uncertain);
           if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(r.steps[step], error, nowMs) }, updatedAtMs: nowMs };
-          return recordStepError(r, step, error, nowMs, { final: true });
+          return recordStepError(r, step, error, nowMs, { final: true }, uncertain);
         });
         this.emit({ type: 'step_failed', bookingId, step, error, willRetry }, written.record);
         if (!willRetry) return force ? 'failed' : written.record.steps[step].status === 'done' ? 'done' : 'failed';
@@ -251,6 +321,7 @@ export class PipelineRunner {
         continue;
       }
       stopHeartbeat();
+      attemptControl.abort();
       const done = await updateWithRetry(this.store, bookingId, (r) =>
         r.steps[step].status === 'done' && !force ? undefined : completeStep(r, step, result, this.now()),
       );
@@ -270,8 +341,36 @@ export class PipelineRunner {
     return record.steps[step].result;
   }
 
-  /** Keeps the lease alive while a slow side effect runs, so no other process takes the step. */
-  private heartbeat(bookingId: string, step: StepName, log: Logger): () => void {
+  /**
+   * The step attempt's deadline: the attempt's signal fires and the attempt fails as a timeout
+   * (retryable). Work the implementation does not stop is abandoned; its effect, if any, is found
+   * by the next attempt's lookup.
+   */
+  private withDeadline<T>(step: StepName, control: AbortController, work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new StepTimeoutError(step, this.stepAttemptTimeoutMs);
+        control.abort(err);
+        reject(err);
+      }, this.stepAttemptTimeoutMs);
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /**
+   * Keeps the lease alive while a slow side effect runs, so no other process takes the step. If the
+   * lease turns out lost (another process took the step), the attempt is aborted.
+   */
+  private heartbeat(bookingId: string, step: StepName, log: Logger, control: AbortController): () => void {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
@@ -279,7 +378,15 @@ export class PipelineRunner {
         const state = r.steps[step];
         if (state.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
         return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now());
-      }).catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
+      })
+        .then((out) => {
+          const state = out.record.steps[step];
+          if (!out.written && state.status === 'running' && state.lease?.owner !== this.ownerId) {
+            log.warn({ holder: state.lease?.owner }, 'lease lost to another process; abandoning this attempt');
+            control.abort(new Error('lease lost'));
+          }
+        })
+        .catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
     }, every);
     timer.unref();
     return () => {

@@ -113,23 +113,41 @@ export function dependenciesDone(record: BookingRecord, step: StepName): boolean
   return STEP_DEPENDENCIES[step].every((dep) => record.steps[dep].status === 'done');
 }
 
-export function leaseExpired(state: StepState, nowMs: number): boolean {
-  return state.lease === undefined || state.lease.leaseExpiresAtMs <= nowMs;
+/** Whether a lease owner is known to be dead (a crashed process on this host); false = assume alive. */
+export type OwnerDead = (owner: string) => boolean;
+
+const neverKnownDead: OwnerDead = () => false;
+
+export function leaseExpired(state: StepState, nowMs: number, ownerDead: OwnerDead = neverKnownDead): boolean {
+  return state.lease === undefined || state.lease.leaseExpiresAtMs <= nowMs || ownerDead(state.lease.owner);
 }
 
 /**
  * Whether `owner` may claim the step now: it is pending, or running under a lease that expired
- * (its owner crashed) or that `owner` itself holds (the next attempt after a transient error).
+ * (or whose holder is known dead) or that `owner` itself holds (the next attempt after a transient error).
  */
-export function isClaimable(state: StepState, owner: string, nowMs: number): boolean {
-  if (state.status === 'pending') return leaseExpired(state, nowMs) || state.lease?.owner === owner;
-  if (state.status === 'running') return leaseExpired(state, nowMs) || state.lease?.owner === owner;
-  return false;
+export function isClaimable(state: StepState, owner: string, nowMs: number, ownerDead?: OwnerDead): boolean {
+  if (state.status !== 'pending' && state.status !== 'running') return false;
+  return leaseExpired(state, nowMs, ownerDead) || state.lease?.owner === owner;
 }
 
 /** Steps whose dependencies are done and that `owner` could claim now. */
-export function readySteps(record: BookingRecord, owner: string, nowMs: number): StepName[] {
-  return STEP_NAMES.filter((s) => dependenciesDone(record, s) && isClaimable(record.steps[s], owner, nowMs));
+export function readySteps(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): StepName[] {
+  return STEP_NAMES.filter((s) => dependenciesDone(record, s) && isClaimable(record.steps[s], owner, nowMs, ownerDead));
+}
+
+/**
+ * A booking nobody is driving: active, and no step is held under a live lease of another process.
+ * The sweeper resumes these (a crashed process, a run that ended on an error, an approval whose
+ * process died before it started the run).
+ */
+export function isStalled(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): boolean {
+  if (!ACTIVE_STATES.includes(record.state)) return false;
+  return STEP_NAMES.every((s) => {
+    const state = record.steps[s];
+    if (state.status !== 'running' && state.status !== 'pending') return true;
+    return state.lease === undefined || state.lease.owner === owner || leaseExpired(state, nowMs, ownerDead);
+  });
 }
 
 export function failedSteps(record: BookingRecord): StepName[] {
@@ -137,11 +155,11 @@ export function failedSteps(record: BookingRecord): StepName[] {
 }
 
 /** Running steps held by someone else's live lease: the earliest expiry is when to look again. */
-export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number): number | undefined {
+export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): number | undefined {
   let earliest: number | undefined;
   for (const s of STEP_NAMES) {
     const state = record.steps[s];
-    if ((state.status === 'running' || state.status === 'pending') && state.lease && state.lease.owner !== owner && !leaseExpired(state, nowMs)) {
+    if ((state.status === 'running' || state.status === 'pending') && state.lease && state.lease.owner !== owner && !leaseExpired(state, nowMs, ownerDead)) {
       earliest = Math.min(earliest ?? Infinity, state.lease.leaseExpiresAtMs);
     }
   }
@@ -164,9 +182,14 @@ function withStep(record: BookingRecord, step: StepName, state: StepState, nowMs
   return { ...record, steps: { ...record.steps, [step]: state }, updatedAtMs: nowMs };
 }
 
-/** Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`. */
-export function claimStep(record: BookingRecord, step: StepName, owner: string, nowMs: number, leaseMs: number): BookingRecord {
+/**
+ * Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`.
+ * Taking over a step another process was running (its lease expired, or it died) means its side
+ * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating.
+ */
+export function claimStep(record: BookingRecord, step: StepName, owner: string, nowMs: number, leaseMs: number, quietMs = 0): BookingRecord {
   const prev = record.steps[step];
+  const takeover = prev.status === 'running' && prev.lease !== undefined && prev.lease.owner !== owner;
   return withStep(
     record,
     step,
@@ -174,9 +197,11 @@ export function claimStep(record: BookingRecord, step: StepName, owner: string, 
       ...prev,
       status: 'running',
       attempts: prev.attempts + 1,
+      firstAttemptAtMs: prev.attempts === 0 || prev.firstAttemptAtMs === undefined ? nowMs : prev.firstAttemptAtMs,
       startedAtMs: nowMs,
       finishedAtMs: undefined,
       lease: { owner, leaseExpiresAtMs: nowMs + leaseMs },
+      ...(takeover ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, nowMs + quietMs) } : {}),
     },
     nowMs,
   );
@@ -188,7 +213,8 @@ export function renewLease(record: BookingRecord, step: StepName, owner: string,
 
 export function completeStep(record: BookingRecord, step: StepName, result: StepResult, nowMs: number): BookingRecord {
   const prev = record.steps[step];
-  return withStep(record, step, { status: 'done', attempts: prev.attempts, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
+  const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
+  return withStep(record, step, { status: 'done', attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
 }
 
 /**
@@ -201,21 +227,43 @@ export function recordStepError(
   error: StepError,
   nowMs: number,
   next: { final: true } | { final: false; owner: string; leaseExpiresAtMs: number },
+  /** The attempt may have had its effect (timeout, reset, 5xx): a create waits this long before trying again. */
+  uncertain?: { quietUntilMs: number },
 ): BookingRecord {
   const prev = record.steps[step];
-  const base = { attempts: prev.attempts, startedAtMs: prev.startedAtMs, error, ...(prev.result ? { result: prev.result } : {}) };
+  const unknown =
+    uncertain !== undefined
+      ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, uncertain.quietUntilMs) }
+      : { ...(prev.outcomeUnknown ? { outcomeUnknown: true } : {}), ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}) };
+  const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
+  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...(prev.result ? { result: prev.result } : {}) };
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };
   return withStep(record, step, state, nowMs);
 }
 
-/** Back to pending for a retry: attempts restart, the error goes, a previous result stays for lookups. */
+/**
+ * Back to pending for a retry: attempts and the retry budget restart, the error goes; a previous
+ * result and any uncertainty about an earlier side effect stay, so the retry looks up before creating.
+ */
 export function resetSteps(record: BookingRecord, steps: readonly StepName[], nowMs: number): BookingRecord {
   let out = record;
   for (const s of steps) {
     const prev = out.steps[s];
-    out = withStep(out, s, { status: 'pending', attempts: 0, ...(prev.result ? { result: prev.result } : {}) }, nowMs);
+    const uncertain = prev.outcomeUnknown || (prev.attempts > 0 && prev.status !== 'done');
+    out = withStep(
+      out,
+      s,
+      {
+        status: 'pending',
+        attempts: 0,
+        ...(prev.result ? { result: prev.result } : {}),
+        ...(uncertain ? { outcomeUnknown: true } : {}),
+        ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}),
+      },
+      nowMs,
+    );
   }
   return out;
 }

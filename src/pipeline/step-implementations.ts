@@ -20,7 +20,7 @@ import type { Logger } from '../log';
 import type { StepContext, StepImplementations, StepName, StepResult } from './types';
 
 export interface StepDependencies {
-  config: Pick<Config, 'timezone' | 'rates' | 'operator'>;
+  config: Pick<Config, 'timezone' | 'rates' | 'operator'> & Partial<Pick<Config, 'liveness'>>;
   calendar: Pick<DashboardCalendar, 'ensure'>;
   scc: Pick<SccClient, 'ensure'>;
   revenueGuard: Pick<RevenueGuard, 'guard'>;
@@ -33,7 +33,18 @@ export type IntegrationSteps = Omit<StepImplementations, 'crew_notice'>;
 
 /** An earlier attempt may have had its effect: lookup before create. */
 function outcomeUnknown(ctx: StepContext): boolean {
-  return ctx.attempt > 1 || ctx.previous !== undefined;
+  return ctx.outcomeUnknown === true || ctx.attempt > 1 || ctx.previous !== undefined;
+}
+
+/** What createOnce needs from the attempt: uncertainty, the quiet time, the deadline, the key. */
+function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
+  return {
+    outcomeUnknown: outcomeUnknown(ctx),
+    ...(ctx.quietUntilMs !== undefined ? { quietUntilMs: ctx.quietUntilMs } : {}),
+    ...(quietMs !== undefined ? { quietMs } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+  };
 }
 
 function requireResult(ctx: StepContext, step: StepName, field: string): string {
@@ -67,12 +78,13 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
   const { config } = deps;
   const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
   const renderPage = deps.renderPage ?? renderGuestPage;
+  const quietMs = config.liveness?.createQuietMs;
 
   return {
     async calendar(ctx): Promise<StepResult> {
       const { booking } = ctx;
       const entry = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
-      const { calendarId, created } = await deps.calendar.ensure(entry, { outcomeUnknown: outcomeUnknown(ctx) });
+      const { calendarId, created } = await deps.calendar.ensure(entry, ensureOptions(ctx, quietMs));
       return { calendarId, created };
     },
 
@@ -82,7 +94,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
         { sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) },
         settings,
       );
-      const { eventId, created } = await deps.scc.ensure(sccEventPayload(view), { outcomeUnknown: outcomeUnknown(ctx) });
+      const { eventId, created } = await deps.scc.ensure(sccEventPayload(view), ensureOptions(ctx, quietMs));
       return { eventId, created };
     },
 

@@ -42,6 +42,15 @@ export interface StepLease {
 export interface StepState {
   status: StepStatus;
   attempts: number;
+  /** When the first attempt since the last reset was claimed: the retry budget counts from here. */
+  firstAttemptAtMs?: number;
+  /**
+   * An earlier attempt may have had its side effect without us knowing (crash, timeout, ambiguous
+   * failure): the next attempt looks up before it creates. Survives Retry.
+   */
+  outcomeUnknown?: boolean;
+  /** A create sent by an earlier attempt may still land upstream until then: look up, do not create. */
+  quietUntilMs?: number;
   startedAtMs?: number;
   finishedAtMs?: number;
   result?: StepResult;
@@ -72,6 +81,8 @@ export interface BookingRecord {
   id: string;
   /** Compare-and-set version: every write names the version it read. */
   version: number;
+  /** The details' revision the artifacts must show (1 at creation); part of every Idempotency-Key. */
+  revision?: number;
   state: BookingState;
   request: BookingRequest;
   roster: RosterMember[];
@@ -107,6 +118,14 @@ export interface StepContext {
   previous?: StepResult;
   /** 1 for the first attempt. */
   attempt: number;
+  /** An earlier attempt may already have had this step's side effect: look up before creating. */
+  outcomeUnknown?: boolean;
+  /** A create sent by an earlier attempt may still land until then (ms since epoch): only look up before. */
+  quietUntilMs?: number;
+  /** `{bookingId}:{step}:{revision}`: sent with every create so an upstream that honours it deduplicates. */
+  idempotencyKey?: string;
+  /** Fires at the attempt's deadline: stop, start nothing new. */
+  signal?: AbortSignal;
   log: Logger;
 }
 
