@@ -27,6 +27,8 @@ export interface HomePublisherOptions {
 }
 
 const MAX_USERS = 500;
+/** How long one store listing serves further tabs (at most half the debounce, so a change is never missed). */
+const LISTING_REUSE_MS = 500;
 
 interface Viewer {
   timer?: NodeJS.Timeout;
@@ -34,18 +36,19 @@ interface Viewer {
   lastPublished?: string;
 }
 
-/** Builds the view a user should see now (pure apart from the store read). */
-export async function buildHomeView(opts: Pick<HomePublisherOptions, 'store' | 'config' | 'lifecycleButtons'>, userId: string, nowMs: number): Promise<HomeView> {
+/** Every booking a Home tab can show: pending approvals and the upcoming states. */
+export const HOME_STATES = ['pending_approval', ...UPCOMING_STATES] as const;
+
+/** The view a user should see now, from a listing of HOME_STATES bookings (pure). */
+export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifecycleButtons'>, bookings: readonly BookingRecord[], userId: string, nowMs: number): HomeView {
   const { config } = opts;
   const settings = { nowMs, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
   if (isApprover(config, userId)) {
-    const bookings = await opts.store.listByStates(['pending_approval', ...UPCOMING_STATES]);
     return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
-  const bookings = await opts.store.listByStates(UPCOMING_STATES);
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
-  const mine = bookings.filter((b: BookingRecord) => inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
+  const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
   return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId) })), settings);
 }
 
@@ -55,6 +58,8 @@ export class HomePublisher {
   private readonly now: () => number;
   private readonly debounceMs: number;
   private stopped = false;
+  /** One store listing shared by every tab published in the same burst (a DynamoDB listing is a Scan). */
+  private listing?: { atMs: number; bookings: Promise<BookingRecord[]> };
 
   constructor(private readonly opts: HomePublisherOptions) {
     this.now = opts.now ?? Date.now;
@@ -100,6 +105,17 @@ export class HomePublisher {
     }
   }
 
+  private bookings(): Promise<BookingRecord[]> {
+    // Real elapsed time, not the injected clock (which tests may hold still).
+    const nowMs = performance.now();
+    if (!this.listing || nowMs - this.listing.atMs > Math.min(LISTING_REUSE_MS, this.debounceMs / 2)) {
+      const bookings = this.opts.store.listByStates(HOME_STATES);
+      bookings.catch(() => (this.listing = undefined));
+      this.listing = { atMs: nowMs, bookings };
+    }
+    return this.listing.bookings;
+  }
+
   private viewer(userId: string): Viewer {
     return this.viewers.get(userId) ?? { chain: Promise.resolve() };
   }
@@ -113,7 +129,7 @@ export class HomePublisher {
 
   private async publish(userId: string, viewer: Viewer, force: boolean): Promise<void> {
     if (this.stopped) return;
-    const view = await buildHomeView(this.opts, userId, this.now());
+    const view = buildHomeView(this.opts, await this.bookings(), userId, this.now());
     // The "updated" line changes every minute; compare without it so an idle tab is not republished.
     const key = JSON.stringify(view.blocks.slice(2));
     if (!force && key === viewer.lastPublished) {
