@@ -5,7 +5,11 @@ import { humanTime } from '../../booking/time';
 import { STEP_DEPENDENCIES, STEP_NAMES, type BookingRecord, type StepName, type StepResult } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeMrkdwn, mention } from './format';
+import { escapeAndFit, fitText, mention } from './format';
+import { LIMITS } from './limits';
+
+/** An upstream's error message can be long (a whole HTML error page): each step line stays short. */
+const ERROR_TEXT_MAX = 300;
 
 export const RETRY_ACTION_ID = 'booking_retry';
 /** Details: the full trail (`/charter status ID`) as an ephemeral reply; money only for approvers. */
@@ -30,7 +34,7 @@ function resultText(result: StepResult | undefined): string {
   const shown = Object.entries(result)
     .filter(([k, v]) => /id$|Id$|^ts$|^key$/.test(k) && (typeof v === 'string' || typeof v === 'number'))
     .slice(0, 2)
-    .map(([k, v]) => `${k} \`${String(v)}\``);
+    .map(([k, v]) => `${k} \`${escapeAndFit(String(v), 100)}\``);
   return shown.length > 0 ? ` — ${shown.join(', ')}` : '';
 }
 
@@ -41,9 +45,9 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
     case 'done':
       return `:white_check_mark: ${label}${resultText(s.result)}`;
     case 'running':
-      return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeMrkdwn(s.error.message)}` : ''}`;
+      return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeAndFit(s.error.message, ERROR_TEXT_MAX)}` : ''}`;
     case 'failed':
-      return `:x: ${label} — failed: ${escapeMrkdwn(s.error?.message ?? 'unknown error')}${s.error?.code ? ` (\`${s.error.code}\`)` : ''}`;
+      return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
     case 'pending': {
       const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done').map((d) => STEP_LABELS[d]);
       if (booking.state === 'pending_approval' || waitingFor.length === 0) return `:white_circle: ${label} — waiting`;
@@ -77,12 +81,12 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
 export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string }): SlackMessage {
   const id = booking.id;
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: `*${STATE_TITLE[booking.state]}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}` } },
+    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: fitText(`*${STATE_TITLE[booking.state]}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}`, LIMITS.sectionText) } },
   ];
   const guestReady = booking.steps.guest_cache.status === 'done';
   if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
   if (booking.state === 'done' || booking.steps.crew_notice.status === 'done') {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: crewSection(booking, opts.timezone) } });
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: fitText(crewSection(booking, opts.timezone), LIMITS.sectionText) } });
   }
   if (booking.state === 'failed') {
     blocks.push({

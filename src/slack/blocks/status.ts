@@ -8,7 +8,8 @@ import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
 import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
-import { escapeMrkdwn, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
+import { LIMITS } from './limits';
 import { STEP_LABELS } from './progress';
 
 export interface StatusOptions {
@@ -28,6 +29,9 @@ const ACTION_WORDS: Record<string, string> = {
   declined: 'declined the crew call',
 };
 
+/** An error or a retry detail is shown up to this long: the trail must stay one readable message. */
+const DETAIL_MAX = 400;
+
 interface TrailLine {
   atMs: number;
   text: string;
@@ -35,7 +39,7 @@ interface TrailLine {
 
 function auditLine(entry: AuditEntry): string {
   const what = ACTION_WORDS[entry.action] ?? entry.action;
-  return `${mention(entry.userId)} ${what}${entry.detail ? ` — ${escapeMrkdwn(entry.detail)}` : ''}`;
+  return `${mention(entry.userId)} ${what}${entry.detail ? ` — ${escapeAndFit(entry.detail, DETAIL_MAX)}` : ''}`;
 }
 
 /** People's actions and the bot's own clock-driven notices, oldest first. */
@@ -53,7 +57,7 @@ function stepDetail(booking: BookingRecord, step: StepName, timezone: string): s
   const label = STEP_LABELS[step];
   const tries = s.attempts > 0 ? `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}` : 'not tried yet';
   const at = (ms: number | undefined) => (ms === undefined ? '' : ` at ${humanTime(DateTime.fromMillis(ms, { zone: timezone }))}`);
-  const error = s.error ? ` — last error: ${escapeMrkdwn(s.error.message)} (\`${s.error.code}\`${s.error.retryable ? ', retryable' : ''})` : '';
+  const error = s.error ? ` — last error: ${escapeAndFit(s.error.message, DETAIL_MAX)} (\`${escapeAndFit(s.error.code, 80)}\`${s.error.retryable ? ', retryable' : ''})` : '';
   switch (s.status) {
     case 'done':
       return `• ${label}: done${at(s.finishedAtMs)} · ${tries}${error}`;
@@ -80,7 +84,8 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
   ];
   if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
   if (opts.showMoney) lines.push(`Net ${formatCents(booking.costs.netCents)}\n\`\`\`\n${costLines(booking.costs).join('\n')}\n\`\`\``);
-  return lines.join('\n');
+  // A long trail (many retries) still fits one message; the newest lines are what is cut.
+  return fitText(lines.join('\n'), LIMITS.messageText);
 }
 
 export const HELP_TEXT = [

@@ -11,6 +11,7 @@ import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord, type BookingState } from '../../../src/pipeline/types';
 import { homeViewText } from '../../../src/sandbox/printer';
 import { crewMark, homeForApprover, homeForCrew, MAX_VIEW_BLOCKS, type HomeSettings } from '../../../src/slack/blocks/home';
+import { validateView } from '../../../src/slack/blocks/limits';
 import { guestUrl } from '../../../src/slack/context';
 import { crewSafeViewOf } from '../../../src/slack/crew-notice';
 import { amountsOf, findMoney } from '../../support/money-search';
@@ -87,6 +88,7 @@ describe('approver Home', () => {
     ];
     const view = homeForApprover(many, settings);
     expect(view.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+    expect(validateView(view)).toEqual([]);
     const text = homeViewText(view, names);
     expect(text).toContain('…and 5 more waiting for approval');
     const shown = view.blocks.filter((b) => b.type === 'section' && JSON.stringify(b).includes('party of') && !JSON.stringify(b).includes('net $')).length;
@@ -123,12 +125,28 @@ describe('crew Home', () => {
     expect(homeViewText(homeForCrew(lee, [], settings), names)).toContain('Nothing on your schedule in the next 14 days.');
     const sixty = homeForCrew(lee, calls(Array.from({ length: 60 }, (_, i) => booking({ daysAhead: 1 + (i % 13), state: 'done' }))), settings);
     expect(sixty.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+    expect(validateView(sixty)).toEqual([]);
     expect(homeViewText(sixty, names).match(/Check-in/g)).toHaveLength(60);
     const hundred = homeForCrew(lee, calls(Array.from({ length: 100 }, (_, i) => booking({ daysAhead: 1 + (i % 13), state: 'done' }))), settings);
     expect(hundred.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
     const shown = homeViewText(hundred, names).match(/Check-in/g)?.length ?? 0;
     expect(homeViewText(hundred, names)).toContain(`…and ${100 - shown} more calls`);
   });
+});
+
+it('escapes what people typed and stays within every Block Kit limit with worst-case names and a full roster', () => {
+  const evil = '<!channel> & <https://evil.example|click> '.repeat(3).slice(0, 100);
+  const roster = Array.from({ length: 11 }, (_, i) => ({ slackUserId: `U0CREW${String(i).padStart(4, '0')}`, name: evil, role: i === 0 ? ('captain' as const) : ('crew' as const) }));
+  const bookings = [
+    booking({ daysAhead: 1, state: 'failed', guest: evil, mutate: (r) => (r.roster = roster) }),
+    booking({ daysAhead: 2, state: 'pending_approval', guest: evil, mutate: (r) => (r.roster = roster) }),
+  ];
+  const approver = homeForApprover(bookings, settings);
+  const crew = homeForCrew('U0CREW0001', bookings.slice(0, 1).map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, 'U0CREW0001') })), settings);
+  for (const view of [approver, crew]) {
+    expect(validateView(view)).toEqual([]);
+    expect(JSON.stringify(view)).not.toMatch(/<!channel>|<https:\/\/evil/);
+  }
 });
 
 describe('approval policy (pure)', () => {
