@@ -23,8 +23,9 @@ import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { approvalWatchTask } from './slack/approval-watch';
 import { createCrewNoticeStep } from './slack/crew-notice';
+import { crewReminderTask } from './slack/crew-reminders';
 import { HomePublisher } from './slack/home/publisher';
-import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
+import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
@@ -52,6 +53,8 @@ export interface AppDeps {
   slackClientOptions?: WebClientOptions;
   /** Coalescing window of progress updates per booking (default 1000 ms). */
   progressMinIntervalMs?: number;
+  /** Workspace token bucket of cosmetic progress updates (default 5 at once, one per 1200 ms). */
+  progressWorkspace?: { burst?: number; refillMs?: number };
   /** Interface the HTTP receiver binds (default all interfaces; tests use 127.0.0.1). */
   host?: string;
   ownerId?: string;
@@ -112,7 +115,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
-  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
+  // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
+  const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
+  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config, api: crewPostStore }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   const service = new BookingService({
@@ -133,8 +138,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ...deps.runner,
   });
 
-  const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
-  service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
+  const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
+  service.onProgress((event) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event) }));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });
   const boltLog = boltLogger(log);
@@ -186,6 +191,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
+    crewReminderTask({ store, service, client, config, log, owner: ownerId }),
     approvalWatchTask({ store, client, config, log, onChange: () => home.changed() }),
     // Catches what no event announces (a new request, a new day): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },

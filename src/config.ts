@@ -100,6 +100,8 @@ export interface Config {
     serviceKeyHashAlgorithm: string;
     eventsTable: string;
     moneyAttributes: string[];
+    /** A GSI on externalId in SCC's table, if its owner added one (the revenue guard then Queries instead of Scanning). */
+    externalIdIndex?: string;
   };
   guest: { bucket: string; distributionId: string; siteUrl: string };
   store: StoreLocation;
@@ -218,6 +220,7 @@ const envSchema = z
     SCC_SERVICE_KEY_HASH: optional,
     SCC_SERVICE_KEY_HASH_ALGORITHM: optional.transform((v) => v ?? 'sha256'),
     SCC_EVENTS_TABLE: required("SCC's DynamoDB events table name"),
+    SCC_EVENTS_EXTERNAL_ID_INDEX: optional,
     SCC_MONEY_ATTRIBUTES: optional.transform((v) =>
       v
         ? v.split(',').map((s) => s.trim()).filter(Boolean)
@@ -346,6 +349,7 @@ export function loadConfig(env: Env): ConfigResult {
         serviceKeyHashAlgorithm: e.SCC_SERVICE_KEY_HASH_ALGORITHM,
         eventsTable: e.SCC_EVENTS_TABLE,
         moneyAttributes: e.SCC_MONEY_ATTRIBUTES,
+        ...(e.SCC_EVENTS_EXTERNAL_ID_INDEX ? { externalIdIndex: e.SCC_EVENTS_EXTERNAL_ID_INDEX } : {}),
       },
       guest: { bucket: e.GUEST_BUCKET, distributionId: e.GUEST_DISTRIBUTION_ID, siteUrl: e.GUEST_SITE_URL },
       store,

@@ -4,6 +4,7 @@
  * type is checked at compile time to hold no money-like key at any depth (see no-money.ts).
  */
 import type { OperatorDetails } from '../config';
+import { withoutMoneyLines } from './money-detector';
 import type { AssertNoMoney, HasNoMoneyKeys } from './no-money';
 import { firstName } from './schema';
 import { charterSchedule, humanDate, humanTime, humanTimeRange, isoWithOffset } from './time';
@@ -41,6 +42,11 @@ export interface CrewSafeView {
   readonly durationHours: number;
   readonly roster: readonly CrewSafeRosterMember[];
   readonly checklist: readonly string[];
+  /**
+   * The operator's notes as crew may read them: every line that carries money dropped by the shared
+   * detector (money-detector.ts), blank lines trimmed. Empty when nothing is left.
+   */
+  readonly crewNotes: readonly string[];
   readonly guestUrl: string;
 }
 
@@ -83,6 +89,16 @@ export function toCrewSafeView(
       ...(m.email ? { email: m.email } : {}),
     })),
     checklist: [...settings.operator.checklist],
+    crewNotes: crewSafeNotes(request.notes),
     guestUrl: source.guestUrl,
   };
+}
+
+/** Operator notes → the lines crew may read (no line that carries money, no blank lines). */
+export function crewSafeNotes(notes: string | undefined): string[] {
+  if (!notes) return [];
+  return withoutMoneyLines(notes)
+    .text.split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

@@ -69,6 +69,20 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
   }
 }
 
+/**
+ * Where crew posts go. Crew never see money, so a crew channel that is also the ops channel (where
+ * approval messages show the cost breakdown) is a warning. Pure: reads the configuration only.
+ */
+export function checkCrewPosts(config: Config): CheckResult {
+  const name = 'Crew posts';
+  const { crewChannel, opsChannel } = config.slack;
+  if (!crewChannel) return ok(name, 'crew are called each by DM (needs the im:write scope)');
+  if (crewChannel === opsChannel) {
+    return warn(name, `CHARTER_CREW_CHANNEL is the ops channel ${opsChannel}: crew there read approval messages with the cost breakdown`, 'set CHARTER_CREW_CHANNEL to a crew-only channel, or unset it to call crew by DM');
+  }
+  return ok(name, `crew posts go to ${crewChannel}, apart from the ops channel`);
+}
+
 function slackError(err: unknown): string {
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' ? data.error : awsErrorName(err);

@@ -9,6 +9,7 @@ import { openStore } from '../pipeline/open-store';
 import {
   checkBucket,
   checkConfiguration,
+  checkCrewPosts,
   checkDashboard,
   checkDistribution,
   checkSccKey,
@@ -35,7 +36,7 @@ export interface DoctorOptions {
 /** Stands in for a CloudFront SCC_API_URL so the rest of the configuration can still be checked; never called. */
 const PLACEHOLDER_SCC_URL = 'https://doctor-placeholder.execute-api.us-west-2.amazonaws.com/unchecked';
 
-const CHECKED_SYSTEMS = ['Slack', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
+const CHECKED_SYSTEMS = ['Slack', 'Crew posts', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
 
 export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   const sccUrl = checkSccUrl(opts.env);
@@ -89,6 +90,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     });
     const rest = await Promise.all([
       guarded('Slack', () => checkSlack(slack, cfg)),
+      guarded('Crew posts', () => checkCrewPosts(cfg)),
       guarded('Dashboard', () => checkDashboard(cfg)),
       sccKey,
       guarded('SCC key hash', () => checkSccKeyHash(cfg)),

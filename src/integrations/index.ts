@@ -54,6 +54,7 @@ export function createIntegrations(config: Config, options: IntegrationsOptions 
     dynamodb: aws.dynamodb,
     table: config.scc.eventsTable,
     moneyAttributes: config.scc.moneyAttributes,
+    ...(config.scc.externalIdIndex ? { externalIdIndex: config.scc.externalIdIndex } : {}),
     ...(options.itemWait ? { itemWait: options.itemWait } : {}),
   });
   const guestSite = new GuestSite({

@@ -54,7 +54,11 @@ export function sccEventPayload(view: CrewSafeView): SccEventPayload {
     vessel: view.vesselName,
     dock: view.dockAddress,
     roster: view.roster.map((m) => ({ name: m.name, role: m.role, ...(m.email ? { email: m.email } : {}) })),
-    description: `${view.guestFirstName}'s charter aboard ${view.vesselName}: ${guests}, ${view.dateText}, ${view.timeRangeText}. Crew check-in ${view.checkIn.text} at ${view.dockAddress}.`,
+    description: [
+      `${view.guestFirstName}'s charter aboard ${view.vesselName}: ${guests}, ${view.dateText}, ${view.timeRangeText}. Crew check-in ${view.checkIn.text} at ${view.dockAddress}.`,
+      // Operator notes only as the crew-safe projection has them (money lines dropped).
+      ...(view.crewNotes.length > 0 ? ['', 'Notes from the office:', ...view.crewNotes] : []),
+    ].join('\n'),
     checklist: view.checklist.map((text) => ({ text })),
   };
 }

@@ -46,8 +46,12 @@ export interface BookingApi {
   retry(id: string, userId: string): Promise<TransitionOutcome>;
   /** Re-runs guest_page and guest_cache of a done booking (re-render + invalidate). */
   refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }>;
-  /** Records a crew member's confirmation (the caller checks they are on the roster). */
+  /** Records a crew member's confirmation, withdrawing a decline (the caller checks they are on the roster). */
   confirmCrew(id: string, userId: string): Promise<BookingRecord>;
+  /** Records a crew member's decline with an optional reason, withdrawing a confirmation. */
+  declineCrew(id: string, userId: string, reason?: string): Promise<BookingRecord>;
+  /** Saves where one crew-facing post lives (by recipient user id, or CREW_CHANNEL_POST_KEY). */
+  saveCrewPost(id: string, key: string, ref: { channel: string; ts: string }): Promise<BookingRecord>;
   /** Saves Slack message references (approval ts, progress ts, crew post ts). */
   setSlackRefs(id: string, patch: Partial<SlackRefs>): Promise<BookingRecord>;
   /** Runs (or resumes) the pipeline of one booking to the end; resolves when it is done or failed. */

@@ -110,11 +110,62 @@ export class BookingService implements BookingApi {
     return typeof invalidationId === 'string' ? { booking: record, invalidationId } : { booking: record };
   }
 
+  /** Records a crew member's Confirm; a Decline they gave earlier is withdrawn (answers may change until departure). */
   async confirmCrew(id: string, userId: string): Promise<BookingRecord> {
     const out = await updateWithRetry(this.store, id, (r) => {
-      if (r.confirmations[userId] !== undefined) return undefined;
+      if (r.confirmations[userId] !== undefined && r.declines?.[userId] === undefined) return undefined;
       const nowMs = this.now();
-      return appendAudit({ ...r, confirmations: { ...r.confirmations, [userId]: nowMs } }, 'confirmed', userId, nowMs);
+      const { [userId]: _withdrawn, ...declines } = r.declines ?? {};
+      return appendAudit({ ...r, confirmations: { ...r.confirmations, [userId]: nowMs }, declines, updatedAtMs: nowMs }, 'confirmed', userId, nowMs);
+    });
+    return out.record;
+  }
+
+  /** Records a crew member's Decline (with their optional reason, kept in the audit too); withdraws a Confirm. */
+  async declineCrew(id: string, userId: string, reason?: string): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const previous = r.declines?.[userId];
+      if (previous && previous.reason === reason && r.confirmations[userId] === undefined) return undefined;
+      const nowMs = this.now();
+      const { [userId]: _withdrawn, ...confirmations } = r.confirmations;
+      const decline = { atMs: nowMs, ...(reason ? { reason } : {}) };
+      return appendAudit({ ...r, confirmations, declines: { ...r.declines, [userId]: decline }, updatedAtMs: nowMs }, 'declined', userId, nowMs, reason);
+    });
+    return out.record;
+  }
+
+  /** Saves where one crew-facing post lives (a DM or the crew channel post), as soon as it is posted. */
+  async saveCrewPost(id: string, key: string, ref: { channel: string; ts: string }): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const existing = r.slack.crewPosts?.[key];
+      if (existing?.channel === ref.channel && existing.ts === ref.ts) return undefined;
+      return { ...r, slack: { ...r.slack, crewPosts: { ...r.slack.crewPosts, [key]: ref } }, updatedAtMs: this.now() };
+    });
+    return out.record;
+  }
+
+  /**
+   * Claims reminder `key` of a booking for `owner` (compare-and-set): true only for the one caller
+   * that may send it now. A claim not marked sent within `leaseMs` (its process died) can be taken over.
+   */
+  async claimReminder(id: string, key: string, owner: string, leaseMs: number): Promise<{ claimed: boolean; booking: BookingRecord }> {
+    const nowMs = this.now();
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const state = r.reminders?.[key];
+      if (r.state === 'cancelled' || state?.sentAtMs !== undefined) return undefined;
+      if (state?.claimExpiresAtMs !== undefined && state.claimExpiresAtMs > nowMs) return undefined;
+      return { ...r, reminders: { ...r.reminders, [key]: { claimedBy: owner, claimExpiresAtMs: nowMs + leaseMs } }, updatedAtMs: nowMs };
+    });
+    return { claimed: out.written, booking: out.record };
+  }
+
+  /** Marks a claimed reminder sent (and audits it), so no process sends it again. */
+  async markReminderSent(id: string, key: string, owner: string): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const state = r.reminders?.[key];
+      if (state?.sentAtMs !== undefined) return undefined;
+      const nowMs = this.now();
+      return appendAudit({ ...r, reminders: { ...r.reminders, [key]: { ...state, claimedBy: owner, sentAtMs: nowMs } }, updatedAtMs: nowMs }, 'reminded', 'system', nowMs, key);
     });
     return out.record;
   }

@@ -100,8 +100,9 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
 
     async revenue_guard(ctx): Promise<StepResult> {
       const eventId = requireResult(ctx, 'scc_event', 'eventId');
-      const result = await deps.revenueGuard.guard(eventId);
-      return { eventId, removedAttributes: result.removedAttributes, removedNoteLines: result.removedNoteLines, verified: result.verified };
+      // Every SCC item with this booking's externalId, not only the one we created (SCC may hold a duplicate).
+      const result = await deps.revenueGuard.guard({ eventId, externalId: ctx.booking.id });
+      return { eventId, items: result.items, removedAttributes: result.removedAttributes, removedNoteLines: result.removedNoteLines, verified: result.verified };
     },
 
     async guest_page(ctx): Promise<StepResult> {

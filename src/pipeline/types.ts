@@ -58,7 +58,7 @@ export interface StepState {
   lease?: StepLease;
 }
 
-export type AuditAction = 'created' | 'approved' | 'cancelled' | 'retried' | 'refreshed' | 'confirmed';
+export type AuditAction = 'created' | 'approved' | 'cancelled' | 'retried' | 'refreshed' | 'confirmed' | 'declined' | 'reminded';
 
 export interface AuditEntry {
   action: AuditAction;
@@ -74,6 +74,29 @@ export interface SlackRefs {
   progressTs?: string;
   crewChannel?: string;
   crewTs?: string;
+  /**
+   * Every crew-facing post, by recipient: a crew member's Slack user id for their DM, or
+   * CREW_CHANNEL_POST_KEY for the one post in CHARTER_CREW_CHANNEL. Saved as each is posted, so a
+   * re-run of crew_notice updates these instead of posting again.
+   */
+  crewPosts?: Record<string, { channel: string; ts: string }>;
+  /** The "Crew called: …" line in the ops thread. */
+  crewCalledTs?: string;
+}
+
+export const CREW_CHANNEL_POST_KEY = '#crew-channel';
+
+export interface CrewDecline {
+  atMs: number;
+  /** What the crew member wrote in the Decline modal (optional). */
+  reason?: string;
+}
+
+/** One reminder (e.g. `dm48:U123`, `ops24`): claimed with a compare-and-set before sending, marked sent after. */
+export interface ReminderState {
+  claimedBy?: string;
+  claimExpiresAtMs?: number;
+  sentAtMs?: number;
 }
 
 export interface BookingRecord {
@@ -94,6 +117,10 @@ export interface BookingRecord {
   slack: SlackRefs;
   /** Slack user id → when they confirmed. */
   confirmations: Record<string, number>;
+  /** Slack user id → when (and why) they said they can't make it. A later Confirm removes it. */
+  declines?: Record<string, CrewDecline>;
+  /** Crew reminders by key (see src/pipeline/reminders.ts). */
+  reminders?: Record<string, ReminderState>;
   steps: Record<StepName, StepState>;
   /**
    * Clock-driven approval notices, each claimed once with a compare-and-set before it is sent, so

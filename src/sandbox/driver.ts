@@ -17,7 +17,7 @@ import { createAwsClients, type AwsClients } from '../integrations/aws-clients';
 import { createLogger } from '../log';
 import { openStore } from '../pipeline/open-store';
 import type { BookingStore } from '../pipeline/store';
-import type { BookingRecord } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
 import { ThreadPrinter } from './printer';
 import { DEFAULT_TEST_USERS, startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from './slack-api-standin';
 import { appHomeOpenedEvent, blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from './slack-requests';
@@ -287,7 +287,9 @@ export async function driveSampleBooking(sb: Sandbox, opts: { failStep?: Failabl
 
   for (const member of finished.roster) {
     step(`Confirm, clicked by ${member.name} (${member.role})`);
-    const res = await requester.interact(blockActionPayload({ userId: member.slackUserId, actionId: `crew_confirm:${member.slackUserId}`, value: `${bookingId}:${member.slackUserId}`, channelId: finished.slack.crewChannel ?? OPS_CHANNEL, ...(finished.slack.crewTs ? { messageTs: finished.slack.crewTs } : {}) }));
+    // The button sits in the member's own DM (or the crew channel post when CHARTER_CREW_CHANNEL is set).
+    const post = finished.slack.crewPosts?.[member.slackUserId] ?? finished.slack.crewPosts?.[CREW_CHANNEL_POST_KEY];
+    const res = await requester.interact(blockActionPayload({ userId: member.slackUserId, actionId: `crew_confirm:${member.slackUserId}`, value: `${bookingId}:${member.slackUserId}`, channelId: post?.channel ?? OPS_CHANNEL, ...(post ? { messageTs: post.ts } : {}) }));
     if (res.status !== 200) throw new SandboxError(`${member.name}'s Confirm answered HTTP ${res.status}`);
   }
   const confirmed = await until('every crew confirmation', 10_000, async () => {
@@ -318,7 +320,7 @@ export async function summarize(sb: Sandbox, result: DriveResult): Promise<strin
   for (const e of sb.standins.scc.events().filter((x) => x.externalId === booking.id)) lines.push(`SCC                 event ${e.eventId} (externalId ${e.externalId})`);
   const guard = booking.steps.revenue_guard.result;
   if (guard) {
-    lines.push(`revenue guard       removed ${String(guard.removedAttributes ?? 0)} money attribute(s) and ${String(guard.removedNoteLines ?? 0)} money line(s) in notes from the SCC item; read back clean: ${String(guard.verified)}`);
+    lines.push(`revenue guard       removed ${String(guard.removedAttributes ?? 0)} money attribute(s) and ${String(guard.removedNoteLines ?? 0)} money line(s) from ${String(guard.items ?? 1)} SCC item(s); verified clean: ${String(guard.verified)}`);
   }
   const listed = await sb.aws.s3.send(new ListObjectsV2Command({ Bucket: sb.config.guest.bucket, Prefix: `jada-guest-${booking.id.toLowerCase()}.` }));
   for (const o of listed.Contents ?? []) {

@@ -148,7 +148,10 @@ export class ThreadPrinter {
 
   private channelName(id: string): string {
     const name = this.opts.channels[id];
-    return name ? `#${name}` : id;
+    if (name) return `#${name}`;
+    // The Slack stand-in names a DM channel after its user (D… for U…).
+    const dmWith = id.startsWith('D') ? this.opts.users.get(`U${id.slice(1)}`) : undefined;
+    return dmWith ? `DM with @${dmWith}` : id;
   }
 
   private heading(at: string, what: string): void {

@@ -14,11 +14,23 @@ export interface SccMoneySeed {
   attributes: Record<string, number>;
   /** Lines appended to the item's `notes`. */
   notesLines: string[];
+  /** Added to every roster entry (money inside a list of maps: `roster[].crewPay`). */
+  rosterAttributes?: Record<string, number>;
+  /** Lines appended to the item's `description`. */
+  descriptionLines?: string[];
+  /** Written as-is (nested maps and lists holding money). */
+  nested?: Record<string, unknown>;
+  /** Harmless lines with money WORDS (no amounts) appended to `notes`: the guard must keep them. */
+  keptLines?: string[];
 }
 
 export const DEFAULT_MONEY_SEED: SccMoneySeed = {
-  attributes: { captainFee: 15000, crewCost: 25000, revenue: 120000, netRevenue: 58400, portFees: 21600 },
-  notesLines: ['Captain fee: $150.00', 'Revenue $1,200.00 — net after fees $584.00'],
+  attributes: { captainFee: 15000, crewCost: 25000, revenue: 120000, netRevenue: 58400, portFees: 21600, captainPay: 15000, tip: 5000, amount: 120000, fee: 2000, payout: 58400 },
+  notesLines: ['Captain fee: $150.00', 'Revenue $1,200.00 — net after fees $584.00', 'USD 1200 received', 'Crew gets 1200 bucks total'],
+  rosterAttributes: { crewPay: 12500 },
+  descriptionLines: ['Guest paid $1,200 on Boatsetter', 'net 584'],
+  nested: { billing: { memo: 'Gross 1200', lines: [{ label: 'Port fee', amountCents: 21600 }, { label: 'Tip', tip_cents: 5000 }] } },
+  keptLines: ['Pay attention: tide turns at 3 pm', 'Tip: bring a jacket'],
 };
 
 export interface SccStandinOptions {
@@ -84,9 +96,18 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
       if (a && k !== 'eventId') item[k] = a;
     }
     if (seedMoney) {
-      for (const [k, cents] of Object.entries(seedMoney.attributes)) item[k] = { N: String(cents) };
-      const notes = [typeof event.body.description === 'string' ? event.body.description : '', ...seedMoney.notesLines].filter(Boolean);
+      const seed = seedMoney;
+      for (const [k, cents] of Object.entries(seed.attributes)) item[k] = { N: String(cents) };
+      const notes = [typeof event.body.description === 'string' ? event.body.description : '', ...seed.notesLines, ...(seed.keptLines ?? [])].filter(Boolean);
       item.notes = S(notes.join('\n'));
+      if (seed.descriptionLines?.length && item.description?.S !== undefined) item.description = S([item.description.S, ...seed.descriptionLines].join('\n'));
+      if (seed.rosterAttributes && item.roster?.L) {
+        item.roster = { L: item.roster.L.map((m) => (m.M ? { M: { ...m.M, ...toAttribute(seed.rosterAttributes)?.M } } : m)) };
+      }
+      for (const [k, v] of Object.entries(seed.nested ?? {})) {
+        const a = toAttribute(v);
+        if (a) item[k] = a;
+      }
     }
     await dynamo.send(new PutItemCommand({ TableName: opts.table, Item: item }));
   };

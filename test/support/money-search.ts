@@ -1,8 +1,11 @@
-/** Deep search for money in anything crew can see: money-like keys at any depth, and amounts in values. */
+/**
+ * Deep search for money in anything crew can see: money-named keys at any depth (the detector's
+ * word-part rule, so Slack's `event_payload` is not "pay"), currency signs, and this booking's amounts.
+ */
 import { formatCents } from '../../src/booking/money';
+import { isMoneyKey } from '../../src/booking/money-detector';
 import type { CostBreakdown } from '../../src/booking/costs';
 
-const MONEY_KEY = /(cent|price|fee|cost|revenue|gross|net|amount|pay|rate|dollar|tip|profit|margin|wage|earning|commission)/i;
 
 export interface MoneyFinding {
   path: string;
@@ -28,7 +31,7 @@ export function findMoney(value: unknown, amountsCents: readonly number[], path 
     value.forEach((v, i) => out.push(...findMoney(v, amountsCents, `${path}[${i}]`)));
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (MONEY_KEY.test(k)) out.push({ path: `${path}.${k}`, why: 'money-like key' });
+      if (isMoneyKey(k)) out.push({ path: `${path}.${k}`, why: 'money-like key' });
       out.push(...findMoney(v, amountsCents, `${path}.${k}`));
     }
   }

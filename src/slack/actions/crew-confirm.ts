@@ -1,8 +1,8 @@
-/** A crew member confirms themselves: only the person a button names, and only if on the roster. */
+/** A crew member confirms themselves: only the person a button names, on the roster, before departure. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { crewMessage, parseConfirmValue } from '../blocks/crew';
+import { parseConfirmValue } from '../blocks/crew';
 import type { SlackDeps } from '../context';
-import { crewPostRef, crewSafeViewOf } from '../crew-notice';
+import { announceAnswer, answerRefusal } from '../crew-answers';
 import { tellUser } from '../ephemeral';
 
 export function confirmCrew(deps: SlackDeps) {
@@ -14,16 +14,9 @@ export function confirmCrew(deps: SlackDeps) {
     if (!target) return;
     const booking = await deps.api.get(target.bookingId);
     if (!booking) return;
-    const onRoster = booking.roster.some((m) => m.slackUserId === userId);
-    if (!onRoster) return tellUser(client, deps.log, { channel, user: userId }, 'Only the captain and crew assigned to this charter can confirm.');
-    if (target.userId !== userId) return tellUser(client, deps.log, { channel, user: userId }, `That button is for <@${target.userId}>; use the one with your name.`);
+    const refusal = answerRefusal(deps, booking, userId, target.userId);
+    if (refusal) return tellUser(client, deps.log, { channel, user: userId }, refusal);
     const updated = await deps.api.confirmCrew(target.bookingId, userId);
-    const post = crewPostRef(updated);
-    if (post) {
-      const message = crewMessage(crewSafeViewOf(updated, deps.config), updated.confirmations);
-      await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
-    }
-    deps.progress.notify(target.bookingId);
-    deps.home?.changed();
+    await announceAnswer(deps, client, booking, updated, userId);
   };
 }

@@ -1,8 +1,9 @@
 /**
- * The crew-facing post. Built from a CrewSafeView and confirmation times only — the types admit no
- * money, and nothing from the booking record is passed in.
+ * Crew-facing messages and the crew lines of the ops thread. The crew-facing ones are built from a
+ * CrewSafeView and CrewAnswers only — the types admit no money, nothing from the booking record is
+ * passed in, and a decline reason arrives already through the money detector (crew-notice.ts).
  */
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
@@ -12,19 +13,58 @@ import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention } from './format
 import { LIMITS } from './limits';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
+export const CREW_DECLINE_ACTION_PREFIX = 'crew_decline:';
+export const CREW_DECLINE_CALLBACK_ID = 'crew_decline';
+export const CREW_DECLINE_REASON_BLOCK = 'reason';
+export const CREW_DECLINE_REASON_ACTION = 'reason';
+export const CREW_CHANGE_ACTION_ID = 'crew_change';
 
-export function crewMessage(view: CrewSafeView, confirmations: Readonly<Record<string, number>>): SlackMessage {
+/** Who answered what. Reasons here are crew-safe (money lines dropped) when the message is crew-facing. */
+export interface CrewAnswers {
+  confirmations: Readonly<Record<string, number>>;
+  declines: Readonly<Record<string, { atMs: number; reason?: string }>>;
+}
+
+export interface CrewMessageOptions {
+  /** A DM: only this person's buttons. Without it (the crew channel post) everyone's buttons. */
+  recipient?: string;
+  /** A reminder DM: says so in the text. */
+  reminder?: { hoursBefore: number };
+}
+
+function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string): string {
+  const at = answers.confirmations[userId];
+  if (at !== undefined) return `:white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: view.timezone }))}`;
+  const declined = answers.declines[userId];
+  if (declined) return `:no_entry: can't make it${declined.reason ? ` — ${escapeMrkdwn(declined.reason)}` : ''}`;
+  return 'please confirm';
+}
+
+function buttonsFor(view: CrewSafeView, answers: CrewAnswers, member: CrewSafeView['roster'][number], personal: boolean) {
+  const value = `${view.sessionId}:${member.slackUserId}`;
+  const who = personal ? '' : ` — ${fitPlain(member.name, 40)}`;
+  const out = [];
+  if (answers.confirmations[member.slackUserId] === undefined) {
+    out.push({ type: 'button' as const, action_id: `${CREW_CONFIRM_ACTION_PREFIX}${member.slackUserId}`, style: 'primary' as const, text: { type: 'plain_text' as const, text: `${answers.declines[member.slackUserId] ? 'Confirm after all' : 'Confirm'}${who}` }, value });
+  }
+  if (answers.declines[member.slackUserId] === undefined) {
+    out.push({ type: 'button' as const, action_id: `${CREW_DECLINE_ACTION_PREFIX}${member.slackUserId}`, text: { type: 'plain_text' as const, text: `Can't make it${who}` }, value });
+  }
+  return out;
+}
+
+export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: CrewMessageOptions = {}): SlackMessage {
   const id = view.sessionId;
-  const rosterLines = view.roster.map((m) => {
-    const at = confirmations[m.slackUserId];
-    const role = m.role === 'captain' ? 'Captain' : 'Crew';
-    return at === undefined
-      ? `• ${role}: ${mention(m.slackUserId)} — please confirm`
-      : `• ${role}: ${mention(m.slackUserId)} — :white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: view.timezone }))}`;
-  });
-  const unconfirmed = view.roster.filter((m) => confirmations[m.slackUserId] === undefined);
+  const rosterLines = view.roster.map((m) => `• ${m.role === 'captain' ? 'Captain' : 'Crew'}: ${mention(m.slackUserId)} — ${statusLine(view, answers, m.slackUserId)}`);
+  const me = opts.recipient ? view.roster.find((m) => m.slackUserId === opts.recipient) : undefined;
   const blocks: KnownBlock[] = [
-    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`Crew call: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
+    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`${opts.reminder ? 'Reminder — ' : ''}Crew call: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
+  ];
+  if (me) {
+    const ask = opts.reminder ? `Check-in is in about ${opts.reminder.hoursBefore} hours and you have not answered yet.` : 'You are called for this charter.';
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew-you'), text: { type: 'mrkdwn', text: `${ask} Role: *${me.role === 'captain' ? 'captain' : 'crew'}*. Confirm, or tell the office you can't make it — you can change your answer until departure.` } });
+  }
+  blocks.push(
     {
       type: 'section',
       block_id: bookingBlockId(id, 'crew-details'),
@@ -37,23 +77,74 @@ export function crewMessage(view: CrewSafeView, confirmations: Readonly<Record<s
     },
     { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: fitText(`*Roster*\n${rosterLines.join('\n')}`, LIMITS.sectionText) } },
     { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: fitText(`*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText) } },
-    { type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] },
-  ];
-  if (unconfirmed.length > 0) {
-    blocks.push({
-      type: 'actions',
-      block_id: bookingBlockId(id, 'crew-confirm'),
-      // An actions block holds 25 elements at most.
-      elements: unconfirmed.slice(0, LIMITS.actionsElements).map((m) => ({
-        type: 'button' as const,
-        action_id: `${CREW_CONFIRM_ACTION_PREFIX}${m.slackUserId}`,
-        text: { type: 'plain_text' as const, text: `Confirm — ${fitPlain(m.name, 50)}` },
-        value: `${id}:${m.slackUserId}`,
-      })),
-    });
+  );
+  if (view.crewNotes.length > 0) {
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew-notes'), text: { type: 'mrkdwn', text: fitText(`*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`, LIMITS.sectionText) } });
   }
-  const text = `Crew call: ${view.dateText}, ${view.timeRangeText}, ${view.partySize} guests — ${view.roster.length - unconfirmed.length}/${view.roster.length} confirmed`;
+  blocks.push({ type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] });
+  const members = me ? [me] : view.roster;
+  const buttons = members.flatMap((m) => buttonsFor(view, answers, m, me !== undefined)).slice(0, LIMITS.actionsElements);
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'crew-confirm'), elements: buttons });
+  const confirmed = view.roster.filter((m) => answers.confirmations[m.slackUserId] !== undefined).length;
+  const text = me
+    ? `${opts.reminder ? 'Reminder: please answer the crew call' : 'Crew call'}: ${view.dateText}, check-in ${view.checkIn.text} — ${statusLine(view, answers, me.slackUserId).replace(/^:[a-z_]+: /, '')}`
+    : `Crew call: ${view.dateText}, ${view.timeRangeText}, ${view.partySize} guests — ${confirmed}/${view.roster.length} confirmed`;
   return { text, blocks };
+}
+
+/** The small modal behind "Can't make it": an optional reason. */
+export function crewDeclineModal(input: { bookingId: string; userId: string; dateText: string }): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CREW_DECLINE_CALLBACK_ID,
+    private_metadata: JSON.stringify({ bookingId: input.bookingId, userId: input.userId }),
+    title: { type: 'plain_text', text: "Can't make it" },
+    submit: { type: 'plain_text', text: 'Tell the office' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `The office will be told you can't make the charter on ${escapeMrkdwn(input.dateText)}. You can still confirm later, until departure.` } },
+      {
+        type: 'input',
+        block_id: CREW_DECLINE_REASON_BLOCK,
+        optional: true,
+        label: { type: 'plain_text', text: 'Reason (optional)' },
+        element: { type: 'plain_text_input', action_id: CREW_DECLINE_REASON_ACTION, multiline: true, max_length: 500 },
+      },
+    ],
+  };
+}
+
+export function parseDeclineMetadata(raw: string | undefined): { bookingId: string; userId: string } | undefined {
+  try {
+    const v = JSON.parse(raw ?? '') as { bookingId?: unknown; userId?: unknown };
+    return typeof v.bookingId === 'string' && typeof v.userId === 'string' ? { bookingId: v.bookingId, userId: v.userId } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- the ops thread (money-free too: it is a thread, and thread replies are easy to forward) ----
+
+/** "Crew called: @Sam (captain), @Lee, @Ana — by DM" */
+export function crewCalledText(roster: CrewSafeView['roster'], where: { crewChannel?: string }): string {
+  const names = roster.map((m) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join(', ');
+  return `Crew called: ${names} — ${where.crewChannel ? `in <#${where.crewChannel}>` : 'each by DM'}`;
+}
+
+export function crewConfirmedText(userId: string): string {
+  return `:white_check_mark: ${mention(userId)} confirmed`;
+}
+
+/** "@Lee can't make it — <reason>" with [Change crew]. */
+export function crewDeclinedMessage(bookingId: string, userId: string, reason?: string): SlackMessage {
+  const text = `:no_entry: ${mention(userId)} can't make it${reason ? ` — ${escapeMrkdwn(reason)}` : ''}`;
+  return {
+    text,
+    blocks: [
+      { type: 'section', block_id: bookingBlockId(bookingId, `crew-declined-${userId}`), text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } },
+      { type: 'actions', block_id: bookingBlockId(bookingId, `crew-change-${userId}`), elements: [{ type: 'button', action_id: CREW_CHANGE_ACTION_ID, text: { type: 'plain_text', text: 'Change crew' }, value: bookingId }] },
+    ],
+  };
 }
 
 export function parseConfirmValue(value: string | undefined): { bookingId: string; userId: string } | undefined {

@@ -48,7 +48,7 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
     input('crewHours', 'Crew hours (each)', { type: 'number_input', action_id: 'crewHours', is_decimal_allowed: true, min_value: '0', max_value: '24' }, { optional: true, hint: 'Paid hours per deckhand; blank = the duration.' }),
     input('captainHours', 'Captain hours', { type: 'number_input', action_id: 'captainHours', is_decimal_allowed: true, min_value: '0', max_value: '24' }, { optional: true, hint: 'Paid captain hours; blank = the duration.' }),
     input('boatsetterRef', 'Boatsetter reference', { type: 'plain_text_input', action_id: 'boatsetterRef', max_length: 64 }, { optional: true }),
-    input('notes', 'Notes (operators only)', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000 }, { optional: true, hint: 'Never shown to crew or the guest.' }),
+    input('notes', 'Notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000 }, { optional: true, hint: 'Crew see these without any line that states an amount; guests never see them.' }),
   ];
   return {
     type: 'modal',

@@ -5,7 +5,7 @@ import { humanTime } from '../../booking/time';
 import { STEP_DEPENDENCIES, STEP_NAMES, type BookingRecord, type StepName, type StepResult } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeAndFit, fitText, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
 import { LIMITS } from './limits';
 
 /** An upstream's error message can be long (a whole HTML error page): each step line stays short. */
@@ -71,6 +71,8 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
   const lines = booking.roster.map((m) => {
     const at = booking.confirmations[m.slackUserId];
     const role = m.role === 'captain' ? ' (captain)' : '';
+    const declined = booking.declines?.[m.slackUserId];
+    if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeMrkdwn(declined.reason)}` : ''}`;
     return at === undefined
       ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`
       : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: timezone }))}`;

@@ -60,6 +60,7 @@ it('is all green against the stand-ins, and leaves no probe object in the bucket
     ['Configuration', 'ok'],
     ['SCC URL', 'ok'],
     ['Slack', 'ok'],
+    ['Crew posts', 'ok'],
     ['Dashboard', 'ok'],
     ['SCC key', 'ok'],
     ['SCC key hash', 'ok'],
@@ -74,6 +75,13 @@ it('is all green against the stand-ins, and leaves no probe object in the bucket
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: env.GUEST_BUCKET }));
   s3.destroy();
   expect(listed.KeyCount ?? 0).toBe(0);
+});
+
+it('warns when the crew channel is the ops channel (crew would read the cost breakdown); a separate crew channel is fine', async () => {
+  const same = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: 'C0OPS00001', CHARTER_CREW_CHANNEL: 'C0OPS00001' } })).get('Crew posts');
+  expect(same).toMatchObject({ status: 'warn', detail: expect.stringContaining('cost breakdown'), fix: expect.stringContaining('DM') });
+  const apart = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: 'C0OPS00001', CHARTER_CREW_CHANNEL: 'C0CREW0001' } })).get('Crew posts');
+  expect(apart?.status).toBe('ok');
 });
 
 it('a wrong dashboard token fails only the dashboard check', async () => {

@@ -95,6 +95,7 @@ function artifacts(id: string) {
     calendar: standins.dashboard.entries().filter((e) => e.externalId === id).length,
     scc: standins.scc.events().filter((e) => e.externalId === id).length,
     invalidations: standins.cloudfront.invalidations().filter((i) => i.paths.includes(`/g/${id}`)).length,
+    // One crew call per roster member (captain + 2 crew), each by DM; a duplicate would make it more.
     crewPosts: slackApi.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.body).includes(id) && JSON.stringify(c.body.blocks ?? []).includes('crew_confirm')).length,
   };
 }
@@ -176,7 +177,7 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     await expect(pipelineLambda.handle(event, {})).resolves.toEqual({ batchItemFailures: [] });
     const done = await service.get(booking.id);
     expect(done?.state).toBe('done');
-    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
     const key = `jada-guest-${booking.id.toLowerCase()}.html`;
     const object = await s3.send(new HeadObjectCommand({ Bucket: standins.env.GUEST_BUCKET, Key: key }));
     expect(object.ContentType).toBe('text/html; charset=utf-8');
@@ -185,7 +186,7 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     await expect(pipelineLambda.handle(event, {})).resolves.toEqual({ batchItemFailures: [] });
     const runningImage = { ...(await rawItem(booking.id)), state: { S: 'running' } };
     await expect(pipelineLambda.handle({ Records: [streamRecord(runningImage)] }, {})).resolves.toEqual({ batchItemFailures: [] });
-    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
     const after = await service.get(booking.id);
     expect(after?.version).toBe(done?.version); // not one write: no step re-ran, so no second S3 PutObject
   });
@@ -202,7 +203,7 @@ describe('pipeline handler (DynamoDB stream event)', () => {
 
     await expect(pipelineLambda.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {})).resolves.toEqual({ batchItemFailures: [] });
     expect((await service.get(booking.id))?.state).toBe('done');
-    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
   });
 
   it('the same record delivered to two instances at once makes one set of artifacts', async () => {
@@ -213,7 +214,7 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     const results = await Promise.all([pipelineLambda.handle(event, {}), secondPipelineLambda.handle(event, {})]);
     expect(results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
     expect((await service.get(booking.id))?.state).toBe('done');
-    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 1 });
+    expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
   });
 
   it('ignores records that start nothing: pending approval, removals', async () => {

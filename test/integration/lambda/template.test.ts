@@ -68,7 +68,8 @@ describe('infra/template.yaml', () => {
     for (const r of resourcesFor('cloudfront:CreateInvalidation')) expect(r).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${GuestDistributionId}' });
     expect(resourcesFor('dynamodb:UpdateItem')).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SccEventsTable}' }]);
     expect(resourcesFor('dynamodb:PutItem')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }]);
-    expect(resourcesFor('dynamodb:Scan')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }]);
+    // The revenue guard scans SCC's table for every item with the booking's externalId.
+    expect(resourcesFor('dynamodb:Scan')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SccEventsTable}' }]);
     expect(resourcesFor('dynamodb:GetRecords')).toEqual([{ 'Fn::Sub': '${BookingsTable.Arn}/stream/*' }]);
     const allActions = all.flatMap(actions);
     expect(allActions.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObject', 's3:PutObject', 's3:PutObject', 's3:PutObject']);

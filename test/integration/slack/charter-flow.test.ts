@@ -1,4 +1,6 @@
 /** The operator's flow over real HTTP: signed Slack requests in, Web API calls out to the stand-in. */
+import { findMoney } from '../../../src/booking/money-detector';
+import { amountsOf, findMoney as findAmounts } from '../../support/money-search';
 import { blockActionPayload, bookingModalState, messageShortcutPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, approvalPosts, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, OUTSIDER, settle, startHarness, stepCalls, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
@@ -154,7 +156,7 @@ describe('after approval', () => {
     // The progress message's last send: an update, or the first post itself when the pipeline
     // finished before the post's turn came (sends are spaced workspace-wide).
     const last = h.slack.calls
-      .filter((c) => (c.method === 'chat.update' && c.body.ts === booking?.slack.progressTs) || (c.method === 'chat.postMessage' && c.status === 200 && JSON.stringify(c.body.blocks).includes(`booking:${id}:progress`)))
+      .filter((c) => (c.method === 'chat.update' && c.body.ts === booking?.slack.progressTs) || (c.method === 'chat.postMessage' && c.status === 200 && JSON.stringify(c.body.blocks ?? []).includes(`booking:${id}:progress`)))
       .at(-1);
     const text = JSON.stringify(last?.body.blocks);
     expect(text).toContain(`https://queenofsandiego.com/g/${id}`);
@@ -162,26 +164,33 @@ describe('after approval', () => {
     expect(text).toContain('All set');
   });
 
-  it('posts the crew notice without any money (deep search)', async () => {
-    const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call'));
-    expect(crewPosts).toHaveLength(1);
-    const found: string[] = [];
-    const walk = (v: unknown, path: string) => {
-      if (typeof v === 'string') {
-        if (/\$|1,?200|250\.00|150\.00|216|584|\bnet\b|gross|cost|fee|price|revenue/i.test(v)) found.push(`${path}: ${v}`);
-      } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
-    };
-    walk(crewPosts[0]?.body, 'crewPost');
-    expect(found).toEqual([]);
-    expect(JSON.stringify(crewPosts[0]?.body)).toContain(`/g/${id}`);
+  it('calls each crew member by DM — none in the ops channel — without any money (detector + amounts)', async () => {
+    const booking = await h.running.built.api.get(id);
+    const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call:'));
+    expect(crewPosts.map((c) => c.body.channel).sort()).toEqual([CAPTAIN, ...CREW].map((u) => `D${u.slice(1)}`).sort());
+    expect(h.slack.callsTo('conversations.open').map((c) => c.body.users).sort()).toEqual([CAPTAIN, ...CREW].sort());
+    expect(crewPosts.every((c) => c.body.thread_ts === undefined)).toBe(true);
+    for (const post of crewPosts) {
+      expect(findMoney(post.body)).toEqual([]);
+      expect(findAmounts(post.body, amountsOf(booking!.costs))).toEqual([]);
+      // Their own buttons only.
+      const recipient = `U${String(post.body.channel).slice(1)}`;
+      const actionIds = JSON.stringify(post.body.blocks).match(/crew_(confirm|decline):U[0-9A-Z]+/g) ?? [];
+      expect(new Set(actionIds.map((a) => a.split(':')[1]))).toEqual(new Set([recipient]));
+      expect(JSON.stringify(post.body)).toContain(`/g/${id}`);
+    }
+    expect(booking?.slack.crewPosts).toEqual(Object.fromEntries(crewPosts.map((c) => [`U${String(c.body.channel).slice(1)}`, { channel: c.body.channel, ts: c.response.ts }])));
+    const opsChannelPosts = h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL);
+    expect(opsChannelPosts.filter((c) => /Crew call:|crew_confirm/.test(JSON.stringify(c.body)))).toEqual([]);
+    const called = opsChannelPosts.filter((c) => String(c.body.text).startsWith('Crew called:'));
+    expect(called.map((c) => [c.body.text, c.body.thread_ts])).toEqual([[`Crew called: <@${CAPTAIN}> (captain), <@${CREW[0]}>, <@${CREW[1]}> — each by DM`, booking?.slack.approvalTs]]);
   });
 
-  it('lets only the assigned crew member confirm themselves; the roster shows it in the post and the thread', async () => {
+  it('lets only the assigned crew member confirm themselves; their DM, the thread and the progress roster show it', async () => {
     const booking = await h.running.built.api.get(id);
-    const crewTs = booking?.steps.crew_notice.result?.ts;
+    const dm = booking!.slack.crewPosts![CREW[0]]!;
     h.slack.clear();
-    const confirm = (userId: string, forUser: string) => h.requester.interact(blockActionPayload({ userId, actionId: `crew_confirm:${forUser}`, value: `${id}:${forUser}`, channelId: OPS_CHANNEL }));
+    const confirm = (userId: string, forUser: string) => h.requester.interact(blockActionPayload({ userId, actionId: `crew_confirm:${forUser}`, value: `${id}:${forUser}`, channelId: dm.channel }));
     await confirm(OUTSIDER, OUTSIDER);
     await confirm(CREW[1], CREW[0]);
     await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length === 2);
@@ -189,11 +198,14 @@ describe('after approval', () => {
     await confirm(CREW[0], CREW[0]);
     const confirmed = await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
     expect(Object.keys(confirmed.confirmations)).toEqual([CREW[0]]);
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === crewTs));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === dm.ts));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.text === `:white_check_mark: <@${CREW[0]}> confirmed`));
     await settle(h);
-    const crewUpdate = h.slack.callsTo('chat.update').find((c) => c.body.ts === crewTs);
+    const crewUpdate = h.slack.callsTo('chat.update').find((c) => c.body.ts === dm.ts);
     expect(JSON.stringify(crewUpdate?.body.blocks)).toMatch(new RegExp(`<@${CREW[0]}> — :white_check_mark: confirmed`));
     expect(JSON.stringify(crewUpdate?.body.blocks)).not.toContain(`crew_confirm:${CREW[0]}`);
+    const threadLine = h.slack.callsTo('chat.postMessage').find((c) => String(c.body.text).endsWith('confirmed'));
+    expect([threadLine?.body.channel, threadLine?.body.thread_ts]).toEqual([OPS_CHANNEL, confirmed.slack.approvalTs]);
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === confirmed.slack.progressTs));
     const threadUpdate = h.slack.callsTo('chat.update').find((c) => c.body.ts === confirmed.slack.progressTs);
     expect(JSON.stringify(threadUpdate?.body.blocks)).toContain(`<@${CREW[0]}> — :white_check_mark: confirmed`);

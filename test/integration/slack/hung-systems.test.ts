@@ -46,7 +46,7 @@ afterAll(async () => {
 async function artifacts(id: string) {
   const standins = h.standins!;
   const objects = await s3.send(new ListObjectsV2Command({ Bucket: standins.s3.bucket, Prefix: `jada-guest-${id.toLowerCase()}.` }));
-  const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call') && JSON.stringify(c.body.metadata ?? {}).includes(id));
+  const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call:') && JSON.stringify(c.body.metadata ?? {}).includes(id));
   return {
     calendar: standins.dashboard.entries().filter((e) => e.externalId === id).length,
     scc: standins.scc.events().filter((e) => e.externalId === id).length,
@@ -98,7 +98,8 @@ describe.each(SYSTEMS)('$name hangs', (system) => {
     await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_retry', value: id, channelId: OPS_CHANNEL }));
     await waitForBooking(h, id, (b) => b.state === 'done', 30_000);
     await settle(h);
-    expect(await artifacts(id)).toEqual({ calendar: 1, scc: 1, pages: 1, invalidations: 1, crewPosts: 1 });
+    // One crew call per roster member (captain + 2 crew, by DM), none twice.
+    expect(await artifacts(id)).toEqual({ calendar: 1, scc: 1, pages: 1, invalidations: 1, crewPosts: 3 });
     console.log(`${system.name} hung: booking failed ${failedAfterMs} ms after Approve (step budget 2.5 s + attempt deadline 2.5 s)`);
   });
 });

@@ -35,7 +35,7 @@ it('takes a booking from /charter to a thread showing a guest URL that serves th
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('Maria');
 
-  const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call'));
+  const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call:'));
   expect(crewPosts.map((c) => [c.body.channel, c.body.thread_ts])).toEqual([['C0CREW0001', undefined]]);
 
   for (const member of CREW) {

@@ -33,6 +33,13 @@ describe('toCrewSafeView', () => {
     expect(JSON.stringify(view)).not.toMatch(/Delgado|1,?200|584|notes|BS-48213/);
   });
 
+  it('carries operator notes only as their crew-safe lines: money lines dropped, harmless ones kept', () => {
+    const notes = 'Birthday sunset sail\nPaid $1,200, net 584\n\n  Pay attention: tide turns at 3 pm  \nTip: bring a jacket\nCaptain fee 150';
+    const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ notes }), roster: sampleRoster, guestUrl: 'u' }, settings);
+    expect(view.crewNotes).toEqual(['Birthday sunset sail', 'Pay attention: tide turns at 3 pm', 'Tip: bring a jacket']);
+    expect(toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ notes: 'Paid $1,200' }), roster: sampleRoster, guestUrl: 'u' }, settings).crewNotes).toEqual([]);
+  });
+
   it('marks a return after midnight', () => {
     const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ departureTime: '21:00' }), roster: sampleRoster, guestUrl: 'u' }, settings);
     expect(view.endsNextDay).toBe(true);

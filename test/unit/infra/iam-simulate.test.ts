@@ -51,6 +51,8 @@ const SENT_TO: Record<string, Target[]> = {
   'src/pipeline/dynamodb-store.ts:DescribeTable': ['bookingsTable'],
   'src/integrations/revenue-guard.ts:GetItem': ['sccTable'],
   'src/integrations/revenue-guard.ts:UpdateItem': ['sccTable'],
+  // Every SCC item with the booking's externalId: a bounded Scan of SCC's table (no index we own).
+  'src/integrations/revenue-guard.ts:Scan': ['sccTable'],
   'src/integrations/guest-site.ts:PutObject': ['guestPage', 'guestCalendar'],
   'src/integrations/guest-site.ts:CreateInvalidation': ['distribution'],
   'src/doctor/checks.ts:PutObject': ['doctorProbe'],
@@ -64,6 +66,8 @@ const NEVER_SENT: Record<string, { functions: string[]; why: string }> = {
   'src/pipeline/dynamodb-store.ts:CreateTable': { functions: ['slack', 'pipeline'], why: 'only with createTable: true (tests, sandbox); the Lambda app opens an existing table' },
   'src/integrations/revenue-guard.ts:GetItem': { functions: ['slack'], why: 'the Slack function runs no pipeline step but the guest page refresh (autoRun: false); the stream starts steps in the pipeline function' },
   'src/integrations/revenue-guard.ts:UpdateItem': { functions: ['slack'], why: 'as above' },
+  'src/integrations/revenue-guard.ts:Scan': { functions: ['slack'], why: 'as above' },
+  'src/integrations/revenue-guard.ts:Query': { functions: ['slack', 'pipeline'], why: 'only with SCC_EVENTS_EXTERNAL_ID_INDEX (a GSI SCC does not have); whoever sets it grants dynamodb:Query on that index' },
   'src/doctor/checks.ts:PutObject': { functions: ['pipeline'], why: 'the doctor runs on /charter doctor, a Slack request; the pipeline function serves none' },
   'src/doctor/checks.ts:DeleteObject': { functions: ['pipeline'], why: 'as above' },
   'src/doctor/checks.ts:GetDistribution': { functions: ['pipeline'], why: 'as above' },
@@ -177,7 +181,8 @@ describe('least privilege, by the same simulator', () => {
     ['PipelineFunction', 'cloudfront:GetDistribution', TARGETS.distribution],
     ['SlackFunction', 's3:PutObject', 'arn:aws:s3:::jada-guests/index.html'],
     ['SlackFunction', 'cloudfront:CreateInvalidation', `arn:aws:cloudfront::${ACCOUNT}:distribution/EOTHERDIST`],
-    ['PipelineFunction', 'dynamodb:Scan', TARGETS.sccTable],
+    ['SlackFunction', 'dynamodb:Scan', TARGETS.sccTable],
+    ['PipelineFunction', 'dynamodb:Query', TARGETS.sccTable],
   ])('%s may not %s on %s', async (functionId, action, resource) => {
     expect(await simulate(functionId, action, resource ?? '')).toBe('ImplicitlyDenied');
   });

@@ -97,7 +97,7 @@ describe('progress message', () => {
 
 describe('crew message', () => {
   it('is built from the crew-safe view: roster, times, checklist, guest URL, and no money anywhere', () => {
-    const message = crewMessage(crewSafeViewOf(record(), config), { U0CAPTAIN1: Date.UTC(2030, 6, 1, 18, 30) });
+    const message = crewMessage(crewSafeViewOf(record(), config), { confirmations: { U0CAPTAIN1: Date.UTC(2030, 6, 1, 18, 30) }, declines: {} });
     const text = blocksToText(message.blocks);
     process.stdout.write(`\n--- crew post ---\n${text}\n`);
     const all = JSON.stringify(message);
@@ -107,6 +107,33 @@ describe('crew message', () => {
     expect(text).toContain('[ Confirm — Lee Park ]');
     expect(text).not.toContain('Confirm — Sam Ortiz');
     expect(text).toContain(`https://queenofsandiego.com/g/${ID}`);
+  });
+
+  it("as a DM: only the recipient's own buttons; a decline shows with its reason and offers Confirm after all", () => {
+    const view = crewSafeViewOf(record(), config);
+    const answers = { confirmations: { U0CAPTAIN1: Date.UTC(2030, 6, 1, 18, 30) }, declines: { U0CREW0002: { atMs: Date.UTC(2030, 6, 1, 19), reason: 'sick kid' } } };
+    const lee = blocksToText(crewMessage(view, answers, { recipient: 'U0CREW0001' }).blocks);
+    expect(lee).toContain('You are called for this charter. Role: *crew*');
+    expect(lee).toContain('[ Confirm ]');
+    expect(lee).toContain("[ Can't make it ]");
+    expect(lee).not.toMatch(/Confirm — |Sam Ortiz ]/);
+    expect(lee).toContain("Crew: <@U0CREW0002> — :no_entry: can't make it — sick kid");
+    const ana = blocksToText(crewMessage(view, answers, { recipient: 'U0CREW0002' }).blocks);
+    expect(ana).toContain('[ Confirm after all ]');
+    expect(ana).not.toContain("[ Can't make it ]");
+    const sam = crewMessage(view, answers, { recipient: 'U0CAPTAIN1' });
+    expect(sam.blocks.some((b) => b.type === 'actions' && b.elements.some((e) => 'action_id' in e && e.action_id?.startsWith('crew_confirm:')))).toBe(false);
+    expect(blocksToText(sam.blocks)).toContain("[ Can't make it ]");
+  });
+
+  it('shows the crew-safe lines of operator notes, never their money lines', () => {
+    const notes = 'Birthday sunset sail\nPaid $1,200, net 584\nPay attention: tide turns at 3 pm';
+    const view = crewSafeViewOf({ ...record(), request: { ...record().request, notes } }, config);
+    const text = blocksToText(crewMessage(view, { confirmations: {}, declines: {} }).blocks);
+    expect(text).toContain('Notes from the office');
+    expect(text).toContain('Birthday sunset sail');
+    expect(text).toContain('Pay attention: tide turns at 3 pm');
+    expect(text).not.toMatch(/1,200|584/);
   });
 
   it('parses only well-formed confirm values', () => {

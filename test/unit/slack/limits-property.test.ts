@@ -15,7 +15,7 @@ import { LIMITS, validateMessage, validateView } from '../../../src/slack/blocks
 import { bookingModal } from '../../../src/slack/blocks/modal';
 import { progressMessage } from '../../../src/slack/blocks/progress';
 import { HELP_TEXT, statusText } from '../../../src/slack/blocks/status';
-import { crewSafeViewOf } from '../../../src/slack/crew-notice';
+import { crewAnswersOf, crewSafeViewOf } from '../../../src/slack/crew-notice';
 import { RATES, sampleRequest } from '../../support/booking';
 import { validEnv } from '../../support/env';
 
@@ -128,9 +128,13 @@ it('crew posts, with many crew and long hostile names, stay within the limits', 
   fc.assert(
     fc.property(caseArb, (c) => {
       const r = recordOf(c);
-      const message = crewMessage(crewSafeViewOf(r, config), r.confirmations);
-      expect(validateMessage(message)).toEqual([]);
-      for (const text of [message.text, ...mrkdwnStrings(message.blocks)]) expectNoRawSpecials(text);
+      // The crew channel post (everyone's buttons) and each crew member's own DM.
+      const view = crewSafeViewOf(r, config);
+      for (const recipient of [undefined, ...r.roster.map((m) => m.slackUserId)]) {
+        const message = crewMessage(view, crewAnswersOf(r), recipient ? { recipient } : {});
+        expect(validateMessage(message)).toEqual([]);
+        for (const text of [message.text, ...mrkdwnStrings(message.blocks)]) expectNoRawSpecials(text);
+      }
     }),
     RUNS,
   );

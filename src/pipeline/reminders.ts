@@ -1,0 +1,49 @@
+/**
+ * Which crew reminders are due — a pure decision on a booking record and a clock, so it is tested
+ * without Slack and re-checked on the claimed record before anything is sent.
+ *
+ * - `dm48:{user}` / `dm24:{user}`: a DM to a crew member who has not answered (neither confirmed nor
+ *   declined), 48 h and 24 h before check-in;
+ * - `ops24`: one line in the ops thread 24 h before check-in when someone is still not confirmed.
+ * A reminder is due from its moment until check-in, only if the crew call went out BEFORE that
+ * moment (a booking approved 10 h before check-in just got its crew call; reminding at once is
+ * noise), and never for a cancelled booking or one whose crew call has not been made.
+ * Durability (claim → send → mark sent) is BookingService.claimReminder / markReminderSent.
+ */
+import type { BookingRecord, BookingState } from './types';
+
+export type ReminderKind = 'dm48' | 'dm24' | 'ops24';
+
+export interface DueReminder {
+  key: string;
+  kind: ReminderKind;
+  /** The crew member to DM (dm kinds). */
+  userId?: string;
+  hoursBefore: 48 | 24;
+}
+
+/** States whose crew may still need reminding (a failed booking may still sail once retried). */
+export const REMINDABLE_STATES: readonly BookingState[] = ['approved', 'running', 'done', 'failed'];
+
+const HOUR_MS = 3_600_000;
+
+export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: number): DueReminder[] {
+  if (!REMINDABLE_STATES.includes(booking.state) || nowMs >= checkInMs) return [];
+  const crewCall = booking.steps.crew_notice;
+  if (crewCall.status !== 'done' || crewCall.finishedAtMs === undefined) return [];
+  const calledAtMs = crewCall.finishedAtMs;
+  const members = [...new Set(booking.roster.map((m) => m.slackUserId))];
+  const unanswered = members.filter((u) => booking.confirmations[u] === undefined && booking.declines?.[u] === undefined);
+  const unconfirmed = members.filter((u) => booking.confirmations[u] === undefined);
+  const at = (hours: number) => checkInMs - hours * HOUR_MS;
+  const due: DueReminder[] = [];
+  // The 48 h nudge only until the 24 h one takes over: one DM per window, never two at once.
+  if (nowMs >= at(48) && nowMs < at(24) && calledAtMs < at(48)) {
+    for (const userId of unanswered) due.push({ key: `dm48:${userId}`, kind: 'dm48', userId, hoursBefore: 48 });
+  }
+  if (nowMs >= at(24) && calledAtMs < at(24)) {
+    for (const userId of unanswered) due.push({ key: `dm24:${userId}`, kind: 'dm24', userId, hoursBefore: 24 });
+    if (unconfirmed.length > 0) due.push({ key: 'ops24', kind: 'ops24', hoursBefore: 24 });
+  }
+  return due.filter((r) => booking.reminders?.[r.key]?.sentAtMs === undefined);
+}

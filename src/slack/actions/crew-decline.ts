@@ -1,0 +1,27 @@
+/** "Can't make it": checks who clicked, then opens the small modal asking for an optional reason. */
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { crewDeclineModal, parseConfirmValue } from '../blocks/crew';
+import type { SlackDeps } from '../context';
+import { answerRefusal } from '../crew-answers';
+import { crewSafeViewOf } from '../crew-notice';
+import { tellUser } from '../ephemeral';
+
+export function declineCrew(deps: SlackDeps) {
+  return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const userId = body.user.id;
+    const channel = body.channel?.id;
+    const target = parseConfirmValue(action.value);
+    if (!target) return;
+    const booking = await deps.api.get(target.bookingId);
+    if (!booking) return;
+    const refusal = answerRefusal(deps, booking, userId, target.userId);
+    if (refusal) return tellUser(client, deps.log, { channel, user: userId }, refusal);
+    try {
+      await client.views.open({ trigger_id: body.trigger_id, view: crewDeclineModal({ bookingId: booking.id, userId, dateText: crewSafeViewOf(booking, deps.config).dateText }) });
+    } catch (err) {
+      deps.log.warn({ err, bookingId: booking.id }, 'could not open the decline modal');
+      await tellUser(client, deps.log, { channel, user: userId }, "Slack would not open the form — please try Can't make it again.");
+    }
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * What happens after a crew member answers (Confirm or Can't make it), shared by the button and the
+ * decline modal: who may answer, until when, and the follow-up posts. A crew member may change
+ * their answer until departure; after that the answer window is closed.
+ */
+import type { WebClient } from '@slack/web-api';
+import { charterSchedule } from '../booking/time';
+import type { BookingRecord } from '../pipeline/types';
+import { crewConfirmedText, crewDeclinedMessage } from './blocks/crew';
+import type { SlackDeps } from './context';
+import { refreshCrewPosts } from './crew-notice';
+
+/** Why this person may not answer for this booking now, or undefined when they may. */
+export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string): string | undefined {
+  if (!booking.roster.some((m) => m.slackUserId === userId)) return 'Only the captain and crew assigned to this charter can answer.';
+  if (forUserId !== userId) return `That button is for <@${forUserId}>; use the one with your name.`;
+  if (booking.state === 'cancelled') return 'This charter was cancelled — nothing to answer.';
+  const departure = charterSchedule(booking.request, deps.config.timezone, deps.config.rates.checkInLeadMinutes).departure.toMillis();
+  if (deps.now() >= departure) return 'This charter has already departed, so answers are closed. Call the office if something is wrong.';
+  return undefined;
+}
+
+/** After an answer is recorded: every crew post shows it, the ops thread hears it, the progress message too. */
+export async function announceAnswer(deps: SlackDeps, client: WebClient, before: BookingRecord, after: BookingRecord, userId: string): Promise<void> {
+  await refreshCrewPosts(client, after, deps.config, deps.log);
+  const threadTs = after.slack.approvalTs;
+  const confirmedNow = before.confirmations[userId] === undefined && after.confirmations[userId] !== undefined;
+  const declinedNow = after.declines?.[userId] !== undefined && JSON.stringify(before.declines?.[userId]) !== JSON.stringify(after.declines[userId]);
+  if (threadTs && (confirmedNow || declinedNow)) {
+    // The ops thread is for operators: the reason is shown as typed (escaped).
+    const message = confirmedNow ? { text: crewConfirmedText(userId) } : crewDeclinedMessage(after.id, userId, after.declines?.[userId]?.reason);
+    try {
+      await client.chat.postMessage({ channel: after.slack.channel, thread_ts: threadTs, ...message });
+    } catch (err) {
+      deps.log.warn({ err, bookingId: after.id }, 'could not tell the ops thread about a crew answer');
+    }
+  }
+  deps.progress.notify(after.id);
+  deps.home?.changed();
+}

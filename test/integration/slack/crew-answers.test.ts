@@ -1,0 +1,218 @@
+/**
+ * Crew answers and reminders end to end over real HTTP (signed Slack requests in, the Slack stand-in
+ * out), with the default configuration (crew called by DM) and an injectable clock:
+ * Decline with a reason (modal) → recorded, shown on the crew DMs and in the ops thread with
+ * [Change crew]; a changed answer; answers closed after departure; a re-run of crew_notice updates
+ * instead of posting; reminders 48 h / 24 h before check-in sent once, across a restart and two
+ * processes, none for a cancelled booking.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findMoney } from '../../../src/booking/money-detector';
+import { updateWithRetry } from '../../../src/pipeline/store';
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { checkInMsOf } from '../../../src/slack/crew-reminders';
+import { blockActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
+
+const HOUR = 3_600_000;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'charter-crew-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A clock that runs with real time, shifted by `offsetMs` (moved by tests). */
+function shiftedClock() {
+  const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs, setTo: (ms: number) => void (clock.offsetMs = ms - Date.now()) };
+  return clock;
+}
+
+async function start(clock: ReturnType<typeof shiftedClock>, storeFile: string, ownerId: string): Promise<Harness> {
+  return startHarness({ env: { CHARTER_STORE: `sqlite:${join(dir, storeFile)}` }, deps: { now: clock.now, ownerId } });
+}
+
+async function approvedBooking(h: Harness): Promise<BookingRecord> {
+  const id = await submitBooking(h);
+  await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
+  const done = await waitForBooking(h, id, (b) => b.state === 'done');
+  await settle(h);
+  return done;
+}
+
+const dmPosts = (h: Harness, text: RegExp) => h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.channel).startsWith('D') && text.test(String(c.body.text)));
+const threadPosts = (h: Harness, b: BookingRecord) => h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL && c.body.thread_ts === b.slack.approvalTs);
+
+describe('Decline', () => {
+  let h: Harness;
+  const clock = shiftedClock();
+  beforeAll(async () => {
+    h = await start(clock, 'decline.db', 'decline-process');
+  });
+  afterAll(async () => h.close());
+
+  it("opens a reason modal, records the decline, shows it on the crew DMs and in the ops thread with [Change crew]; the crew member can change their mind", async () => {
+    const booking = await approvedBooking(h);
+    const id = booking.id;
+    const leeDm = booking.slack.crewPosts![CREW[0]]!;
+    h.slack.clear();
+
+    // Someone else's button, or someone not on the roster: refused, no modal.
+    await h.requester.interact(blockActionPayload({ userId: OUTSIDER, actionId: `crew_decline:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: leeDm.channel }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_decline:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: leeDm.channel }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const modal = h.slack.callsTo('views.open')[0]?.body.view as { callback_id: string; private_metadata: string; blocks: { block_id?: string; optional?: boolean }[] };
+    expect(modal.callback_id).toBe('crew_decline');
+    expect(modal.blocks.find((b) => b.block_id === 'reason')?.optional).toBe(true);
+
+    const reason = 'Sick kid at home';
+    const res = await h.requester.interact(viewSubmissionPayload({ userId: CREW[0], callbackId: 'crew_decline', privateMetadata: modal.private_metadata, values: { reason: { reason: { type: 'plain_text_input', value: reason } } } }));
+    expect(res.status).toBe(200);
+    const declined = await waitForBooking(h, id, (b) => b.declines?.[CREW[0]] !== undefined);
+    expect(declined.declines?.[CREW[0]]?.reason).toBe(reason);
+    expect(declined.audit.at(-1)).toMatchObject({ action: 'declined', userId: CREW[0], detail: reason });
+
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && String(c.body.text).includes("can't make it")));
+    const opsLine = threadPosts(h, declined).find((c) => String(c.body.text).includes("can't make it"));
+    expect(opsLine?.body.text).toBe(`:no_entry: <@${CREW[0]}> can't make it — ${reason}`);
+    expect(JSON.stringify(opsLine?.body.blocks)).toContain('"action_id":"crew_change"');
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === leeDm.ts));
+    const leeUpdate = h.slack.callsTo('chat.update').filter((c) => c.body.ts === leeDm.ts).at(-1);
+    expect(JSON.stringify(leeUpdate?.body.blocks)).toContain(`<@${CREW[0]}> — :no_entry: can't make it — ${reason}`);
+    expect(JSON.stringify(leeUpdate?.body.blocks)).toContain('Confirm after all');
+    // Every crew DM is refreshed (they see the roster), none of them carries money.
+    const updatedDms = new Set(h.slack.callsTo('chat.update').map((c) => c.body.channel).filter((c) => String(c).startsWith('D')));
+    expect(updatedDms.size).toBe(3);
+
+    // [Change crew]: until the change flow exists, it explains how.
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'crew_change', value: id, channelId: OPS_CHANNEL }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral' && String(c.body.text).includes('/charter edit')));
+    expect(h.slack.callsTo('chat.postEphemeral').find((c) => String(c.body.text).includes('/charter edit'))?.body.text).toContain(`/charter edit ${id}`);
+
+    // Lee changes their mind: Confirm after all withdraws the decline.
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: leeDm.channel }));
+    const confirmed = await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    expect(confirmed.declines?.[CREW[0]]).toBeUndefined();
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.text === `:white_check_mark: <@${CREW[0]}> confirmed`));
+    await settle(h);
+  });
+
+  it('a decline reason that carries money reaches the ops thread but not the crew DMs', async () => {
+    const booking = await approvedBooking(h);
+    const anaDm = booking.slack.crewPosts![CREW[1]]!;
+    h.slack.clear();
+    const meta = JSON.stringify({ bookingId: booking.id, userId: CREW[1] });
+    await h.requester.interact(viewSubmissionPayload({ userId: CREW[1], callbackId: 'crew_decline', privateMetadata: meta, values: { reason: { reason: { type: 'plain_text_input', value: 'Another gig\nit pays $300' } } } }));
+    await waitForBooking(h, booking.id, (b) => b.declines?.[CREW[1]] !== undefined);
+    await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.update' && String(c.body.channel).startsWith('D')).length === 3);
+    for (const update of h.slack.callsTo('chat.update').filter((c) => String(c.body.channel).startsWith('D'))) expect(findMoney(update.body)).toEqual([]);
+    expect(JSON.stringify(h.slack.callsTo('chat.update').find((c) => c.body.ts === anaDm.ts)?.body.blocks)).toContain("can't make it — Another gig");
+    await settle(h);
+  });
+
+  it('a re-run of crew_notice updates every DM instead of posting again', async () => {
+    const booking = await approvedBooking(h);
+    h.slack.clear();
+    await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
+    expect(dmPosts(h, /./)).toHaveLength(0);
+    expect(h.slack.callsTo('conversations.open')).toHaveLength(0);
+    const updated = h.slack.callsTo('chat.update').map((c) => `${String(c.body.channel)}/${String(c.body.ts)}`);
+    for (const ref of Object.values(booking.slack.crewPosts ?? {})) expect(updated).toContain(`${ref.channel}/${ref.ts}`);
+    expect(threadPosts(h, booking).filter((c) => String(c.body.text).startsWith('Crew called'))).toHaveLength(0);
+  });
+
+  it('closes answers at departure', async () => {
+    const booking = await approvedBooking(h);
+    // The last test of this harness: its clock only ever moves forward.
+    clock.setTo(checkInMsOf(booking, h.config) + HOUR);
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CAPTAIN}`, value: `${booking.id}:${CAPTAIN}`, channelId: booking.slack.crewPosts![CAPTAIN]!.channel }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    expect(h.slack.callsTo('chat.postEphemeral')[0]?.body.text).toContain('already departed');
+    expect((await h.running.built.api.get(booking.id))?.confirmations[CAPTAIN]).toBeUndefined();
+  });
+});
+
+describe('Reminders', () => {
+  it('48 h and 24 h before check-in: a DM to each crew member who has not answered, the ops thread at 24 h — each once, across a restart and two processes', async () => {
+    const clock = shiftedClock();
+    const a = await start(clock, 'reminders.db', 'process-a');
+    const booking = await approvedBooking(a);
+    const id = booking.id;
+    const checkIn = checkInMsOf(booking, a.config);
+    // Lee confirms; Sam and Ana do not answer.
+    await a.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: booking.slack.crewPosts![CREW[0]]!.channel }));
+    await waitForBooking(a, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    await settle(a);
+
+    // Nothing is due 72 h out.
+    clock.setTo(checkIn - 72 * HOUR);
+    a.slack.clear();
+    await a.running.built.periodic.runOnce();
+    expect(dmPosts(a, /Reminder/)).toHaveLength(0);
+
+    // 47 h out, process A claims Sam's 48 h reminder and dies before sending it (the claim is in the store).
+    clock.setTo(checkIn - 47 * HOUR);
+    const claim = await a.running.built.service.claimReminder(id, `dm48:${CAPTAIN}`, 'process-a', 120_000);
+    expect(claim.claimed).toBe(true);
+    await a.close();
+
+    // Restart: process B on the same store, and a second process C ticking at the same moments.
+    const b = await start(clock, 'reminders.db', 'process-b');
+    const c = await start(clock, 'reminders.db', 'process-c');
+    try {
+      await Promise.all([b.running.built.periodic.runOnce(), c.running.built.periodic.runOnce()]);
+      const sent48 = () => [...dmPosts(b, /Reminder/), ...dmPosts(c, /Reminder/)];
+      // Ana's is sent once; Sam's waits for A's claim to expire; Lee (confirmed) gets none.
+      expect(sent48().map((p) => p.body.channel)).toEqual([`D${CREW[1].slice(1)}`]);
+      clock.setTo(checkIn - 47 * HOUR + 3 * 60_000);
+      await Promise.all([b.running.built.periodic.runOnce(), c.running.built.periodic.runOnce()]);
+      await Promise.all([b.running.built.periodic.runOnce(), c.running.built.periodic.runOnce()]);
+      expect(sent48().map((p) => p.body.channel).sort()).toEqual([`D${CAPTAIN.slice(1)}`, `D${CREW[1].slice(1)}`].sort());
+      for (const p of sent48()) {
+        expect(String(p.body.text)).toMatch(/^Reminder: please answer the crew call/);
+        expect(findMoney(p.body)).toEqual([]);
+        expect(JSON.stringify(p.body.blocks)).toContain(`crew_confirm:U${String(p.body.channel).slice(1)}`);
+      }
+
+      // 23 h out: the 24 h DMs, and the ops thread hears who is still unconfirmed — once.
+      clock.setTo(checkIn - 23 * HOUR);
+      b.slack.clear();
+      c.slack.clear();
+      for (let i = 0; i < 3; i++) await Promise.all([b.running.built.periodic.runOnce(), c.running.built.periodic.runOnce()]);
+      expect(sent48().map((p) => p.body.channel).sort()).toEqual([`D${CAPTAIN.slice(1)}`, `D${CREW[1].slice(1)}`].sort());
+      const opsLines = [...b.slack.callsTo('chat.postMessage'), ...c.slack.callsTo('chat.postMessage')].filter((p) => p.body.channel === OPS_CHANNEL);
+      expect(opsLines).toHaveLength(1);
+      expect(opsLines[0]?.body.thread_ts).toBe(booking.slack.approvalTs);
+      expect(opsLines[0]?.body.text).toContain(`not confirmed yet: <@${CAPTAIN}>, <@${CREW[1]}>`);
+      expect(opsLines[0]?.body.text).not.toContain(CREW[0]);
+      const after = await b.running.built.api.get(id);
+      expect(Object.entries(after?.reminders ?? {}).filter(([, r]) => r.sentAtMs !== undefined).map(([k]) => k).sort()).toEqual([`dm24:${CAPTAIN}`, `dm24:${CREW[1]}`, `dm48:${CAPTAIN}`, `dm48:${CREW[1]}`, 'ops24'].sort());
+      expect(after?.audit.filter((e) => e.action === 'reminded')).toHaveLength(5);
+    } finally {
+      await c.close();
+      await b.close();
+    }
+  });
+
+  it('none for a cancelled booking', async () => {
+    const clock = shiftedClock();
+    const h = await start(clock, 'cancelled.db', 'process-x');
+    try {
+      const booking = await approvedBooking(h);
+      // The lifecycle work cancels approved bookings; here the store is set as it will leave it.
+      await updateWithRetry(h.running.built.store, booking.id, (r) => ({ ...r, state: 'cancelled' }));
+      clock.setTo(checkInMsOf(booking, h.config) - 23 * HOUR);
+      h.slack.clear();
+      await h.running.built.periodic.runOnce();
+      expect(dmPosts(h, /Reminder/)).toHaveLength(0);
+      expect(h.slack.callsTo('chat.postMessage').filter((p) => p.body.channel === OPS_CHANNEL)).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
+  });
+});

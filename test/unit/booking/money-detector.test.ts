@@ -1,0 +1,107 @@
+/**
+ * The shared money detector: a fixed corpus of tricky lines judged both ways, field names, and
+ * properties over generated notes and generated nested items (maps and lists, any depth).
+ */
+import fc from 'fast-check';
+import { findMoney, isMoneyKey, isMoneyLine, nameParts, withoutMoneyLines } from '../../../src/booking/money-detector';
+import corpus from '../../fixtures/money/tricky-lines.json';
+import { moneyLine, safeLine } from '../../support/money-lines';
+
+describe('isMoneyLine on the fixed corpus', () => {
+  it.each(corpus.money)('money: %s', (line) => {
+    expect(isMoneyLine(line)).toBe(true);
+  });
+  it.each(corpus.notMoney)('not money: %s', (line) => {
+    expect(isMoneyLine(line)).toBe(false);
+  });
+});
+
+describe('field names', () => {
+  it('splits camelCase, snake_case, kebab-case and acronyms into word parts', () => {
+    expect(nameParts('captainPay')).toEqual(['captain', 'pay']);
+    expect(nameParts('crew_pay_cents')).toEqual(['crew', 'pay', 'cents']);
+    expect(nameParts('TIPAmount')).toEqual(['tip', 'amount']);
+    expect(nameParts('port-fee2')).toEqual(['port', 'fee', '2']);
+  });
+
+  it.each(['captainPay', 'crewPay', 'tip', 'Tip', 'amount', 'fee', 'payout', 'rate', 'price', 'cost', 'revenue', 'net', 'gross', 'deposit', 'netRevenue', 'crew_pay', 'PORT_FEES', 'totalCost', 'tipAmount', 'hourlyRate', 'captainFeeCents'])(
+    '%s is a money field',
+    (name) => expect(isMoneyKey(name)).toBe(true),
+  );
+
+  it.each(['eventId', 'externalId', 'title', 'description', 'notes', 'roster', 'partySize', 'checkInTime', 'returnTime', 'network', 'display', 'coffee', 'pirate', 'cabinet', 'dock', 'vessel', 'checklist', 'timezone'])(
+    '%s is not a money field',
+    (name) => expect(isMoneyKey(name)).toBe(false),
+  );
+
+  it('honours an explicit list for names that are not split into words', () => {
+    expect(isMoneyKey('captainfee')).toBe(false);
+    expect(isMoneyKey('CaptainFee'.toLowerCase(), new Set(['captainfee']))).toBe(true);
+  });
+});
+
+// ---- generated notes --------------------------------------------------------------------------
+
+describe('withoutMoneyLines over generated notes', () => {
+  it('drops every money line and keeps every other line in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(moneyLine.map((text) => ({ text, money: true })), safeLine.map((text) => ({ text, money: false }))), { maxLength: 12 }), (lines) => {
+        const out = withoutMoneyLines(lines.map((l) => l.text).join('\n'));
+        const expected = lines.filter((l) => !l.money).map((l) => l.text);
+        expect(out.text).toBe(expected.join('\n'));
+        expect(out.removedLines).toBe(lines.length - expected.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+// ---- generated items --------------------------------------------------------------------------
+
+const safeKey = fc.constantFrom('title', 'notes', 'description', 'roster', 'name', 'role', 'dock', 'vessel', 'checklist', 'text', 'partySize', 'details', 'meta');
+const moneyKey = fc.constantFrom('captainPay', 'crewPay', 'tip', 'amount', 'fee', 'payout', 'rate', 'price', 'cost', 'revenue', 'net', 'gross', 'deposit', 'crew_pay', 'portFees', 'TipAmount');
+type Json = string | number | boolean | Json[] | { [k: string]: Json };
+const safeLeaf: fc.Arbitrary<Json> = fc.oneof(safeLine, fc.integer({ min: 0, max: 20 }), fc.boolean());
+const { tree } = fc.letrec<{ tree: Json }>((t) => ({
+  tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, safeLeaf, fc.array(t('tree'), { maxLength: 3 }), fc.dictionary(safeKey, t('tree'), { maxKeys: 3 })),
+}));
+
+/** Puts `money` at a random place (inside maps and lists) of `base`; returns the new tree. */
+function plant(base: Json, path: number[], key: string, money: Json): Json {
+  if (Array.isArray(base) && base.length > 0 && path.length > 0) {
+    const i = path[0]! % base.length;
+    return base.map((v, j) => (j === i ? plant(v, path.slice(1), key, money) : v));
+  }
+  if (base && typeof base === 'object' && !Array.isArray(base)) {
+    const keys = Object.keys(base);
+    if (keys.length > 0 && path.length > 0 && path[0]! % 2 === 0) {
+      const k = keys[path[0]! % keys.length]!;
+      return { ...base, [k]: plant(base[k]!, path.slice(1), key, money) };
+    }
+    return { ...base, [key]: money };
+  }
+  return { wrapped: base, [key]: money };
+}
+
+describe('findMoney over generated items', () => {
+  it('finds nothing in items with only crew-safe fields and lines', () => {
+    fc.assert(fc.property(tree, (item) => expect(findMoney(item)).toEqual([])), { numRuns: 300 });
+  });
+
+  it('finds a money field or a money line planted at any depth, in maps or lists', () => {
+    fc.assert(
+      fc.property(tree, fc.array(fc.nat(), { maxLength: 5 }), fc.oneof(moneyKey.map((k) => ({ k, v: 15000 as Json })), moneyLine.map((line) => ({ k: 'description', v: `Sunset sail\n${line}` as Json }))), (item, path, planted) => {
+        const withMoney = plant(item, path, planted.k, planted.v);
+        expect(findMoney(withMoney).length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('names the path of money inside lists', () => {
+    expect(findMoney({ roster: [{ name: 'Sam' }, { name: 'Lee', crewPay: 12500 }], description: 'Sunset\nPaid $1,200' })).toEqual([
+      { path: '$.roster[1].crewPay', why: 'money field' },
+      { path: '$.description', why: 'money text' },
+    ]);
+  });
+});

@@ -1,0 +1,48 @@
+/** Which crew reminders are due: windows, who is reminded, and when nothing is. */
+import { dueReminders } from '../../../src/pipeline/reminders';
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+
+const HOUR = 3_600_000;
+const CHECK_IN = 2_000_000_000_000;
+const [SAM, LEE, ANA] = ['U0CAPTAIN1', 'U0CREW0001', 'U0CREW0002'];
+
+function called(atMs: number, patch: Partial<BookingRecord> = {}): BookingRecord {
+  const r = sampleRecord();
+  return { ...r, state: 'done', steps: { ...r.steps, crew_notice: { status: 'done', attempts: 1, finishedAtMs: atMs } }, ...patch };
+}
+const keys = (b: BookingRecord, nowMs: number) => dueReminders(b, CHECK_IN, nowMs).map((r) => r.key).sort();
+
+describe('dueReminders', () => {
+  it('48 h window: a DM to each member who has not answered (neither confirmed nor declined)', () => {
+    const b = called(CHECK_IN - 100 * HOUR, { confirmations: { [LEE]: 1 }, declines: { [ANA]: { atMs: 1 } } });
+    expect(keys(b, CHECK_IN - 49 * HOUR)).toEqual([]);
+    expect(keys(b, CHECK_IN - 48 * HOUR)).toEqual([`dm48:${SAM}`]);
+    expect(keys(b, CHECK_IN - 25 * HOUR)).toEqual([`dm48:${SAM}`]);
+  });
+
+  it('24 h window: the 24 h DMs replace the 48 h ones, and ops hears while anyone (declined too) is not confirmed', () => {
+    const b = called(CHECK_IN - 100 * HOUR, { confirmations: { [LEE]: 1 }, declines: { [ANA]: { atMs: 1 } } });
+    expect(keys(b, CHECK_IN - 24 * HOUR)).toEqual([`dm24:${SAM}`, 'ops24']);
+    const allConfirmed = called(CHECK_IN - 100 * HOUR, { confirmations: { [SAM]: 1, [LEE]: 1, [ANA]: 1 } });
+    expect(keys(allConfirmed, CHECK_IN - 2 * HOUR)).toEqual([]);
+  });
+
+  it('nothing at or after check-in, for a cancelled or pending booking, before the crew call, or already sent', () => {
+    const b = called(CHECK_IN - 100 * HOUR);
+    expect(keys(b, CHECK_IN)).toEqual([]);
+    expect(keys({ ...b, state: 'cancelled' }, CHECK_IN - HOUR)).toEqual([]);
+    expect(keys({ ...b, state: 'pending_approval' }, CHECK_IN - HOUR)).toEqual([]);
+    expect(keys({ ...b, steps: { ...b.steps, crew_notice: { status: 'running', attempts: 1 } } }, CHECK_IN - HOUR)).toEqual([]);
+    const sent = { ...b, reminders: { [`dm24:${SAM}`]: { sentAtMs: 1 }, ops24: { sentAtMs: 1 } } };
+    expect(keys(sent, CHECK_IN - HOUR)).toEqual([`dm24:${LEE}`, `dm24:${ANA}`]);
+  });
+
+  it('no reminder for a moment the crew call came after (a late booking is not nagged right away)', () => {
+    const late = called(CHECK_IN - 10 * HOUR);
+    expect(keys(late, CHECK_IN - 9 * HOUR)).toEqual([]);
+    const between = called(CHECK_IN - 30 * HOUR);
+    expect(keys(between, CHECK_IN - 29 * HOUR)).toEqual([]);
+    expect(keys(between, CHECK_IN - 23 * HOUR)).toEqual([`dm24:${LEE}`, `dm24:${ANA}`, `dm24:${SAM}`, 'ops24'].sort());
+  });
+});
