@@ -26,6 +26,8 @@ import { createCrewNoticeStep } from './slack/crew-notice';
 import { crewReminderTask } from './slack/crew-reminders';
 import { createApprovalChecks } from './slack/intake/approval-checks';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
+import { approvalWatchTask } from './slack/approval-watch';
+import { HomePublisher } from './slack/home/publisher';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
@@ -66,6 +68,8 @@ export interface AppDeps {
   receiver?: AwsLambdaReceiver;
   /** Start pipelines in this process after approve/retry (default true; false on Lambda, where the table stream starts them). */
   autoRun?: boolean;
+  /** Quiet time per user before a booking change republishes their App Home (default 2 s). */
+  homeDebounceMs?: number;
 }
 
 export interface BuiltApp {
@@ -74,6 +78,8 @@ export interface BuiltApp {
   service: BookingService;
   store: BookingStore;
   progress: ProgressPublisher;
+  /** App Home tabs of users who opened them. */
+  home: HomePublisher;
   /** Clock-driven work (sweeper, reminders, feeds); started by start(), run once per tick on Lambda. */
   periodic: PeriodicScheduler;
   /** Only in HTTP mode. */
@@ -115,6 +121,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
   const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
   const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config, api: crewPostStore }), ...deps.stepOverrides };
+  const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   const service = new BookingService({
     store,
@@ -122,6 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     log,
     now,
     ownerId,
+    approvalPolicy,
     leaseMs: liveness.leaseMs,
     stepAttemptTimeoutMs: liveness.stepAttemptTimeoutMs,
     stepBudgetMs: liveness.stepBudgetMs,
@@ -178,13 +186,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     const { runDoctor, formatReport } = loadDoctor();
     return formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
   };
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, approvalChecks: createApprovalChecks(store, config) };
+  const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
+  service.onProgress(() => home.changed());
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config) };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
     crewReminderTask({ store, service, client, config, log, owner: ownerId }),
+    approvalWatchTask({ store, client, config, log, onChange: () => home.changed() }),
+    // Catches what no event announces (a new request, a new day): unchanged tabs are not republished.
+    { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
   const feedClient = config.ical.feeds.length > 0 ? new IcalFeedClient() : undefined;
@@ -199,6 +212,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     service,
     store,
     progress,
+    home,
     periodic,
     ...(receiver ? { receiver } : {}),
     async start() {
@@ -218,6 +232,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         built,
         async stop() {
           progress.stop();
+          home.stop();
           await periodic.stop();
           await feedClient?.close();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));

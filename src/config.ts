@@ -89,6 +89,8 @@ export interface Config {
     approvers: string[];
     opsChannel?: string;
     crewChannel?: string;
+    /** CHARTER_REQUIRE_SECOND_APPROVER: whoever created a booking (or a change) may not approve it. */
+    requireSecondApprover: boolean;
   };
   dashboard: { url: string; token: string };
   scc: {
@@ -242,6 +244,9 @@ const envSchema = z
     ),
     CHARTER_OPS_CHANNEL: optional.pipe(z.string().regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF').optional()),
     CHARTER_CREW_CHANNEL: optional.pipe(z.string().regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF').optional()),
+    CHARTER_REQUIRE_SECOND_APPROVER: optional
+      .transform((v) => (v ?? 'false').toLowerCase())
+      .pipe(z.enum(['true', 'false'], { error: 'must be true or false — true: whoever created a booking may not approve it' }).transform((v) => v === 'true')),
     DASHBOARD_URL: httpUrl('the JADA dashboard Lambda base URL'),
     DASHBOARD_TOKEN: required('the X-Dashboard-Token value'),
     SCC_API_URL: httpUrl('the SCC API Gateway URL, https://{id}.execute-api.{region}.amazonaws.com/{stage}'),
@@ -373,6 +378,7 @@ export function loadConfig(env: Env): ConfigResult {
         approvers: e.CHARTER_APPROVERS,
         opsChannel: e.CHARTER_OPS_CHANNEL,
         crewChannel: e.CHARTER_CREW_CHANNEL,
+        requireSecondApprover: e.CHARTER_REQUIRE_SECOND_APPROVER,
       },
       dashboard: { url: e.DASHBOARD_URL, token: e.DASHBOARD_TOKEN },
       scc: {

@@ -36,7 +36,11 @@ export type ProgressListener = (event: ProgressEvent, booking: BookingRecord) =>
 export interface BookingApi {
   create(booking: NewBooking): Promise<BookingRecord>;
   get(id: string): Promise<BookingRecord | undefined>;
-  /** pending_approval → approved, exactly one winner; the winner's call starts the pipeline (not awaited). */
+  /**
+   * pending_approval → approved, exactly one winner; the winner's call starts the pipeline (not awaited).
+   * Rejects with SelfApprovalError (CHARTER_REQUIRE_SECOND_APPROVER, creator approving) or
+   * ApprovalExpiredError (departure passed) and changes nothing.
+   */
   approve(id: string, userId: string): Promise<TransitionOutcome>;
   /** pending_approval → cancelled. */
   cancel(id: string, userId: string): Promise<TransitionOutcome>;

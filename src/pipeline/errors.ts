@@ -96,3 +96,25 @@ export class StepFailedError extends PipelineError {
     this.stepError = stepError;
   }
 }
+
+/** CHARTER_REQUIRE_SECOND_APPROVER: the person who created the booking (or change) tried to approve it. */
+export class SelfApprovalError extends PipelineError {
+  override name = 'SelfApprovalError';
+  readonly creatorId: string;
+
+  constructor(bookingId: string, creatorId: string) {
+    super(`Booking ${bookingId} needs an approver other than its creator ${creatorId}`, 'PIPELINE_SELF_APPROVAL', { bookingId });
+    this.creatorId = creatorId;
+  }
+}
+
+/** The charter's departure has passed: approving it now would book a trip in the past. */
+export class ApprovalExpiredError extends PipelineError {
+  override name = 'ApprovalExpiredError';
+  readonly departureAtMs: number;
+
+  constructor(bookingId: string, departureAtMs: number) {
+    super(`Booking ${bookingId} expired: its departure (${new Date(departureAtMs).toISOString()}) has passed`, 'PIPELINE_APPROVAL_EXPIRED', { bookingId });
+    this.departureAtMs = departureAtMs;
+  }
+}

@@ -5,6 +5,8 @@
  */
 import type { Logger } from '../log';
 import type { BookingApi, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import { retryDetail, withLastAuditDetail } from './audit-detail';
+import { assertMayApprove, charterInstants, type ApprovalPolicy } from './approval-policy';
 import { IllegalTransitionError } from './errors';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
@@ -33,6 +35,11 @@ export interface BookingServiceOptions extends RunnerOptions {
   autoRun?: boolean;
   /** Pipeline runs driven at once (default 8); more wait in a FIFO queue so Slack acks are answered first. */
   maxConcurrentRuns?: number;
+  /**
+   * Second approver and expiry (approval-policy.ts), enforced here so a replayed or retried request
+   * is refused as well as a click. Absent (runner-only tests), only the state machine decides.
+   */
+  approvalPolicy?: ApprovalPolicy;
 }
 
 /** Steps a guest page refresh re-runs: re-render and upload, then invalidate the cached copy. */
@@ -44,6 +51,7 @@ export class BookingService implements BookingApi {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly autoRun: boolean;
+  private readonly approvalPolicy?: ApprovalPolicy;
   /** Runs this process started (queued or running), by booking id: one per booking, and what idle() awaits. */
   private readonly runs = new Map<string, Promise<BookingRecord>>();
   private readonly queue: RunQueue;
@@ -53,6 +61,7 @@ export class BookingService implements BookingApi {
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.autoRun = options.autoRun ?? true;
+    this.approvalPolicy = options.approvalPolicy;
     this.queue = new RunQueue(options.maxConcurrentRuns ?? 8);
     this.runner = new PipelineRunner({ ...options, store: this.store, now: this.now });
   }
@@ -68,8 +77,13 @@ export class BookingService implements BookingApi {
     return this.store.get(id);
   }
 
+  /** SelfApprovalError / ApprovalExpiredError when the approval policy refuses (the record is unchanged). */
   async approve(id: string, userId: string): Promise<TransitionOutcome> {
-    const outcome = await this.transition(id, userId, 'approve', (r) => applyTransition(r, 'approve', { userId, nowMs: this.now() }));
+    const outcome = await this.transition(id, userId, 'approve', (r) => {
+      const nowMs = this.now();
+      if (this.approvalPolicy) assertMayApprove(id, { policy: this.approvalPolicy, creatorId: r.createdBy, approverId: userId, departureAtMs: charterInstants(r.request, this.approvalPolicy).departureAtMs, nowMs });
+      return applyTransition(r, 'approve', { userId, nowMs });
+    });
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
   }
@@ -79,7 +93,8 @@ export class BookingService implements BookingApi {
   }
 
   async retry(id: string, userId: string): Promise<TransitionOutcome> {
-    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(applyTransition(r, 'retry', { userId, nowMs: this.now() }), stepsToRetry(r), this.now()));
+    // The audit entry keeps what failed (attempts, error): the reset below clears it from the steps.
+    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs: this.now() }), retryDetail(r)), stepsToRetry(r), this.now()));
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
   }

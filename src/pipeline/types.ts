@@ -124,6 +124,18 @@ export interface BookingRecord {
   /** Crew reminders by key (see src/pipeline/reminders.ts). */
   reminders?: Record<string, ReminderState>;
   steps: Record<StepName, StepState>;
+  /**
+   * Clock-driven approval notices, each claimed once with a compare-and-set before it is sent, so
+   * several processes send it once (src/slack/approval-watch.ts). Absent on older records.
+   */
+  approvalNotices?: ApprovalNotices;
+}
+
+export interface ApprovalNotices {
+  /** When the still-pending approval was posted again in the ops channel (24 h before check-in). */
+  resurfacedAtMs?: number;
+  /** When the approval message was marked expired (departure passed while pending). */
+  expiredAtMs?: number;
 }
 
 /** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */

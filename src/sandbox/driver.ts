@@ -20,7 +20,7 @@ import type { BookingStore } from '../pipeline/store';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
 import { ThreadPrinter } from './printer';
 import { DEFAULT_TEST_USERS, startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from './slack-api-standin';
-import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from './slack-requests';
+import { appHomeOpenedEvent, blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from './slack-requests';
 import { startStandins, type Standins } from './standins';
 
 export const APPROVER = 'U0APPROVE1';
@@ -149,13 +149,13 @@ function pick(env: Record<string, string | undefined>, names: string[]): Record<
   return out;
 }
 
-/** A charter three weeks out: $1,200, 5 hours, captain 3 h, two deckhands 5 h each → $584.00 net. */
+/** A charter ten days out (inside the App Home's 14 days): $1,200, 5 hours, captain 3 h, two deckhands 5 h each → $584.00 net. */
 export function sampleBooking(nowMs: number, timezone: string): Record<string, string | string[]> {
   return {
     guestName: 'Maria Delgado',
     guestEmail: 'maria@example.com',
     guestPhone: '+1 619 555 0100',
-    date: DateTime.fromMillis(nowMs, { zone: timezone }).plus({ weeks: 3 }).toISODate() ?? '',
+    date: DateTime.fromMillis(nowMs, { zone: timezone }).plus({ days: 10 }).toISODate() ?? '',
     departureTime: '16:00',
     durationHours: '5',
     partySize: '6',
@@ -243,7 +243,7 @@ export async function driveSampleBooking(sb: Sandbox, opts: { failStep?: Failabl
   await slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'), 5000);
   const modal = slack.callsTo('views.open').at(-1)?.body.view as { private_metadata?: string } | undefined;
 
-  step('submit the booking form (Maria Delgado, party of 6, $1,200, 5 h, three weeks out)');
+  step('submit the booking form (Maria Delgado, party of 6, $1,200, 5 h, ten days out)');
   const fields = sampleBooking(Date.now(), sb.config.timezone);
   const submitted = await requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState(fields), privateMetadata: modal?.private_metadata ?? '' }));
   if (submitted.status !== 200) throw new SandboxError(`the modal submission answered HTTP ${submitted.status}`);
@@ -301,6 +301,16 @@ export async function driveSampleBooking(sb: Sandbox, opts: { failStep?: Failabl
   });
   await sb.running.built.progress.idle();
   await quiet(slack);
+
+  // The Home tab as an approver and as a deckhand read it (printed like the thread).
+  const deckhand = confirmed.roster.find((m) => m.role === 'crew');
+  for (const viewer of [{ id: APPROVER, name: 'Olivia Approver' }, ...(deckhand ? [{ id: deckhand.slackUserId, name: deckhand.name }] : [])]) {
+    step(`${viewer.name} opens charter-bot's Home tab`);
+    const res = await requester.event(appHomeOpenedEvent({ userId: viewer.id }));
+    if (res.status !== 200) throw new SandboxError(`app_home_opened answered HTTP ${res.status}`);
+    await sb.running.built.home.idle();
+    await quiet(slack);
+  }
   return { bookingId, booking: confirmed, guestUrl: `${sb.config.guest.siteUrl}/g/${bookingId}` };
 }
 

@@ -36,9 +36,31 @@ const EMOJI: Record<string, string> = {
   no_entry_sign: '🚫',
   large_orange_circle: '🟠',
   large_blue_circle: '🔵',
+  question: '❓',
+  busts_in_silhouette: '👥',
 };
 
-const PRINTED_METHODS = new Set(['views.open', 'chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+const PRINTED_METHODS = new Set(['views.open', 'views.publish', 'chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+
+/** Slack markup as a person reads it: emoji, @names, #channels, link labels. */
+export function readableText(text: string, users: ReadonlyMap<string, string>, channels: Readonly<Record<string, string>> = {}): string {
+  const channelName = (id: string) => (channels[id] ? `#${channels[id]}` : id);
+  return text
+    .replace(/:([a-z0-9_+-]+):/g, (m, code: string) => EMOJI[code] ?? m)
+    .replace(/<@([UW][A-Z0-9]+)>/g, (_m, id: string) => `@${users.get(id) ?? id}`)
+    .replace(/<#([CGD][A-Z0-9]+)(\|[^>]*)?>/g, (_m, id: string) => channelName(id))
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+    .replace(/<(https?:[^>]+)>/g, '$1');
+}
+
+/** An App Home view (views.publish) as text: the same reading as the thread, one line per line. */
+export function homeViewText(view: { blocks?: unknown }, users: ReadonlyMap<string, string>): string {
+  return readableText(blocksToText(view.blocks), users)
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l !== '')
+    .join('\n');
+}
 
 export class ThreadPrinter {
   /** ts of each message → its lines as last printed. */
@@ -59,6 +81,12 @@ export class ThreadPrinter {
       case 'views.open': {
         const view = (b.view ?? {}) as { title?: { text?: string }; blocks?: unknown[] };
         this.heading(at, `modal opened: "${view.title?.text ?? ''}" (${view.blocks?.length ?? 0} fields)`);
+        return;
+      }
+      case 'views.publish': {
+        const view = (b.view ?? {}) as { blocks?: unknown[] };
+        this.heading(at, `App Home of ${this.userName(String(b.user_id))} published (${view.blocks?.length ?? 0} blocks)`);
+        this.body(homeViewText(view, this.opts.users).split('\n'));
         return;
       }
       case 'chat.postEphemeral':
@@ -111,12 +139,7 @@ export class ThreadPrinter {
   }
 
   private names(text: string): string {
-    return text
-      .replace(/:([a-z0-9_+-]+):/g, (m, code: string) => EMOJI[code] ?? m)
-      .replace(/<@([UW][A-Z0-9]+)>/g, (_m, id: string) => `@${this.userName(id)}`)
-      .replace(/<#([CGD][A-Z0-9]+)(\|[^>]*)?>/g, (_m, id: string) => this.channelName(id))
-      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
-      .replace(/<(https?:[^>]+)>/g, '$1');
+    return readableText(text, this.opts.users, this.opts.channels);
   }
 
   private userName(id: string): string {

@@ -155,6 +155,21 @@ export function messageShortcutPayload(p: { userId: string; channelId: string; m
   };
 }
 
+/** An Events API delivery of `app_home_opened` (JSON body, signed like every other request). */
+export function appHomeOpenedEvent(p: { userId: string; tab?: 'home' | 'messages' }): Record<string, unknown> {
+  const nowSec = Math.floor(Date.now() / 1000);
+  return {
+    token: 'deprecated-verification-token',
+    team_id: team.id,
+    api_app_id: 'A0APP00001',
+    event: { type: 'app_home_opened', user: p.userId, channel: 'D0HOME0001', tab: p.tab ?? 'home', event_ts: `${nowSec}.000100` },
+    type: 'event_callback',
+    event_id: `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
+    event_time: nowSec,
+    authorizations: [{ team_id: team.id, user_id: 'U0BOT00001', is_bot: true, is_enterprise_install: false }],
+  };
+}
+
 /** Sends signed requests to one app's `POST /slack/events`. */
 export class SlackRequester {
   constructor(private readonly opts: { url: string; signingSecret: string; now?: () => number }) {}
@@ -171,6 +186,11 @@ export class SlackRequester {
     return this.post(interactivityBody(payload), send);
   }
 
+  /** Events API: the body is JSON, not a form. */
+  event(payload: unknown, send: SendOptions = {}): Promise<SlackResponse> {
+    return this.post(JSON.stringify(payload), send, 'application/json');
+  }
+
   headers(body: string, send: SendOptions = {}): SignedHeaders {
     const timestampSec = send.timestampSec ?? Math.floor((this.opts.now ?? Date.now)() / 1000);
     const headers: SignedHeaders = {
@@ -185,8 +205,8 @@ export class SlackRequester {
     return headers;
   }
 
-  async post(body: string, send: SendOptions = {}): Promise<SlackResponse> {
-    const res = await fetch(this.eventsUrl, { method: 'POST', headers: { ...this.headers(body, send) }, body });
+  async post(body: string, send: SendOptions = {}, contentType?: string): Promise<SlackResponse> {
+    const res = await fetch(this.eventsUrl, { method: 'POST', headers: { ...this.headers(body, send), ...(contentType ? { 'content-type': contentType } : {}) }, body });
     const text = await res.text();
     let json: unknown;
     try {

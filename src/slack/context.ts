@@ -20,6 +20,8 @@ export interface SlackDeps {
   doctor?: () => Promise<string>;
   /** Duplicate-reference and double-booking warnings for a new booking's approval; wired by src/app.ts. */
   approvalChecks?: ApprovalChecks;
+  /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
+  home?: { changed(): void; opened(userId: string): Promise<void> };
 }
 
 export function isApprover(config: Config, userId: string): boolean {

@@ -36,4 +36,5 @@ export async function announceAnswer(deps: SlackDeps, client: WebClient, before:
     }
   }
   deps.progress.notify(after.id);
+  deps.home?.changed();
 }

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import { register as registerActions } from './actions';
 import { register as registerCommands } from './commands';
 import type { SlackDeps } from './context';
+import { register as registerEvents } from './events';
 import { register as registerShortcuts } from './shortcuts';
 import { register as registerViews } from './views';
 
@@ -11,4 +12,5 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerViews(app, deps);
   registerActions(app, deps);
   registerShortcuts(app, deps);
+  registerEvents(app, deps);
 }

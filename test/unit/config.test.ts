@@ -42,6 +42,7 @@ describe('loadConfig', () => {
     ['CHARTER_OPS_CHANNEL', '#ops', 'channel ID'],
     ['CHARTER_STORE', 'postgres://x', 'sqlite:PATH or dynamodb:TABLE'],
     ['CHARTER_TIMEZONE', 'Mars/Olympus', 'IANA time zone'],
+    ['CHARTER_REQUIRE_SECOND_APPROVER', 'yes', 'must be true or false'],
     ['CHARTER_CREW_RATE', '-5', 'non-negative amount'],
     ['CHARTER_PORT_FEE_PERCENT', '180', 'at most 100'],
     ['SLACK_BOT_TOKEN', 'xoxp-user-token', 'xoxb-'],
@@ -54,6 +55,14 @@ describe('loadConfig', () => {
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toContain(name);
     expect(result.problems[0]).toContain(expected);
+  });
+
+  it('CHARTER_REQUIRE_SECOND_APPROVER defaults to false and reads true in any case', () => {
+    const off = loadConfig(validEnv());
+    const on = loadConfig(validEnv({ CHARTER_REQUIRE_SECOND_APPROVER: 'TRUE' }));
+    if (!off.ok || !on.ok) throw new Error('valid environment rejected');
+    expect(off.config.slack.requireSecondApprover).toBe(false);
+    expect(on.config.slack.requireSecondApprover).toBe(true);
   });
 
   it('accepts Socket Mode without a signing secret', () => {

@@ -1,8 +1,13 @@
 /**
  * Approve. The store's conditional approve picks exactly one winner across double clicks, Slack
- * retries and processes; only the winner's call starts the pipeline. Losers hear who won.
+ * retries and processes; only the winner's call starts the pipeline. Losers hear who won. The
+ * approval policy (second approver, expiry) is the service's: a refusal arrives as a typed error,
+ * is told to the clicker privately, and an expired request's message loses its buttons.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { DateTime } from 'luxon';
+import { humanDateTime } from '../../booking/time';
+import { ApprovalExpiredError, SelfApprovalError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { renderApproval } from '../render';
@@ -18,7 +23,22 @@ export function approveBooking(deps: SlackDeps) {
       log.info('approve refused: not an approver');
       return tellUser(client, deps.log, { channel, user: userId }, 'Only approvers can approve charters. Ask someone in CHARTER_APPROVERS.');
     }
-    const outcome = await deps.api.approve(bookingId, userId);
+    let outcome;
+    try {
+      outcome = await deps.api.approve(bookingId, userId);
+    } catch (err) {
+      if (err instanceof SelfApprovalError) {
+        log.info('approve refused: the creator may not approve (CHARTER_REQUIRE_SECOND_APPROVER)');
+        return tellUser(client, deps.log, { channel, user: userId }, 'You created this booking, and this workspace requires a second approver: it needs an approver other than you.');
+      }
+      if (err instanceof ApprovalExpiredError) {
+        log.info('approve refused: departure has passed');
+        const departed = humanDateTime(DateTime.fromMillis(err.departureAtMs, { zone: deps.config.timezone }));
+        await tellUser(client, deps.log, { channel, user: userId }, `This charter can no longer be approved: its departure was ${departed}. Nothing was booked.`);
+        return showExpired(deps, client, bookingId);
+      }
+      throw err;
+    }
     if (!outcome.won) {
       const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
       const what = outcome.reason === 'already_done' ? `Already approved${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be approved.`;
@@ -28,5 +48,14 @@ export function approveBooking(deps: SlackDeps) {
     const message = renderApproval(booking, deps.config);
     if (booking.slack.approvalTs) await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
     deps.progress.notify(bookingId);
+    deps.home?.changed();
   };
+}
+
+/** The approval message says why it closed and loses its buttons (the periodic watch does the same unprompted). */
+async function showExpired(deps: SlackDeps, client: AllMiddlewareArgs['client'], bookingId: string): Promise<void> {
+  const booking = await deps.api.get(bookingId);
+  if (!booking?.slack.approvalTs) return;
+  const message = renderApproval(booking, deps.config, deps.now());
+  await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
 }

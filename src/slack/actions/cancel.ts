@@ -15,6 +15,7 @@ export function cancelBooking(deps: SlackDeps) {
     if (!outcome.won) {
       return tellUser(client, deps.log, { channel, user: userId }, `This booking is already ${outcome.booking.state.replace('_', ' ')}${outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : ''}.`);
     }
+    deps.home?.changed();
     const message = renderApproval(outcome.booking, deps.config);
     if (outcome.booking.slack.approvalTs) await client.chat.update({ channel: outcome.booking.slack.channel, ts: outcome.booking.slack.approvalTs, text: message.text, blocks: message.blocks });
   };

@@ -31,12 +31,16 @@ export interface ApprovalInput {
   checkInLeadMinutes: number;
   /** Found before approval (intake): duplicate platform reference, double bookings. */
   warnings?: readonly string[];
+  /** CHARTER_REQUIRE_SECOND_APPROVER is on: the pending message says who may not approve it. */
+  requireSecondApprover?: boolean;
 }
 
 export type ApprovalDecision =
   | { kind: 'pending' }
   | { kind: 'approved'; userId: string; atMs: number }
-  | { kind: 'cancelled'; userId: string; atMs: number };
+  | { kind: 'cancelled'; userId: string; atMs: number }
+  /** Still pending when its departure passed: closed for good, buttons removed. */
+  | { kind: 'expired'; departureAtMs: number };
 
 /** Aligned lines for a code block: label left, amount right, the arithmetic in between. */
 export function costLines(c: CostBreakdown): string[] {
@@ -106,6 +110,9 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
   }
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'context'), elements: [{ type: 'mrkdwn', text: `Times in ${zone} · requested by ${mention(input.createdBy)} · booking \`${id}\`` }] });
 
+  if (decision.kind === 'pending' && input.requireSecondApprover) {
+    blocks.push({ type: 'context', block_id: bookingBlockId(id, 'policy'), elements: [{ type: 'mrkdwn', text: `:busts_in_silhouette: Needs an approver other than ${mention(input.createdBy)}` }] });
+  }
   if (decision.kind === 'pending') {
     blocks.push({
       type: 'actions',
@@ -129,6 +136,9 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
         },
       ],
     });
+  } else if (decision.kind === 'expired') {
+    const departed = DateTime.fromMillis(decision.departureAtMs, { zone: input.timezone });
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'decision'), text: { type: 'mrkdwn', text: `:hourglass: Expired — departure was ${whenText(departed)}. Nothing was booked; create a new request if the charter is rescheduled.` } });
   } else {
     const at = DateTime.fromMillis(decision.atMs, { zone: input.timezone });
     const verb = decision.kind === 'approved' ? ':white_check_mark: Approved' : ':x: Cancelled';

@@ -12,6 +12,12 @@ import { LIMITS } from './limits';
 const ERROR_TEXT_MAX = 300;
 
 export const RETRY_ACTION_ID = 'booking_retry';
+/** Details: the full trail (`/charter status ID`) as an ephemeral reply; money only for approvers. */
+export const DETAILS_ACTION_ID = 'booking_details';
+
+export function detailsButton(bookingId: string) {
+  return { type: 'button' as const, action_id: DETAILS_ACTION_ID, text: { type: 'plain_text' as const, text: 'Details' }, value: bookingId };
+}
 
 export const STEP_LABELS: Record<StepName, string> = {
   calendar: 'Calendar entry',
@@ -88,8 +94,13 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
     blocks.push({
       type: 'actions',
       block_id: bookingBlockId(id, 'retry'),
-      elements: [{ type: 'button', action_id: RETRY_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Retry failed steps' }, value: id }],
+      elements: [
+        { type: 'button', action_id: RETRY_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Retry failed steps' }, value: id },
+        detailsButton(id),
+      ],
     });
+  } else if (booking.state !== 'pending_approval') {
+    blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'details'), elements: [detailsButton(id)] });
   }
   const done = STEP_NAMES.filter((s) => booking.steps[s].status === 'done').length;
   const text = `${STATE_TITLE[booking.state]}: ${done}/${STEP_NAMES.length} steps done${guestReady ? ` — guest page ${opts.guestUrl}` : ''}`;

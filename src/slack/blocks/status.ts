@@ -1,20 +1,96 @@
-/** `/charter status ID` and `/charter help` replies (ephemeral). Money appears only for approvers. */
+/**
+ * `/charter status ID` (and the Details button) — where a booking stands and how it got there:
+ * every action with who and when, each step's attempts and errors, all in the operator's time zone
+ * (named once at the top). Ephemeral. Money appears only for approvers.
+ */
+import { DateTime } from 'luxon';
 import { formatCents } from '../../booking/money';
-import { STEP_NAMES, type BookingRecord } from '../../pipeline/types';
+import { charterSchedule, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
+import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
-import { escapeMrkdwn } from './format';
-import { stepLine } from './progress';
+import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
+import { LIMITS } from './limits';
+import { STEP_LABELS } from './progress';
 
-export function statusText(booking: BookingRecord, opts: { guestUrl: string; showMoney: boolean }): string {
-  const lines = [`*Booking \`${booking.id}\`* — ${escapeMrkdwn(booking.request.guestName)}, ${booking.request.date} ${booking.request.departureTime} · state *${booking.state.replace('_', ' ')}*`, ...STEP_NAMES.map((s) => stepLine(booking, s))];
+export interface StatusOptions {
+  guestUrl: string;
+  showMoney: boolean;
+  timezone: string;
+  checkInLeadMinutes?: number;
+}
+
+const ACTION_WORDS: Record<string, string> = {
+  created: 'requested',
+  approved: 'approved',
+  cancelled: 'cancelled',
+  retried: 'pressed Retry',
+  refreshed: 'refreshed the guest page',
+  confirmed: 'confirmed for the crew',
+  declined: 'declined the crew call',
+};
+
+/** An error or a retry detail is shown up to this long: the trail must stay one readable message. */
+const DETAIL_MAX = 400;
+
+interface TrailLine {
+  atMs: number;
+  text: string;
+}
+
+function auditLine(entry: AuditEntry): string {
+  const what = ACTION_WORDS[entry.action] ?? entry.action;
+  return `${mention(entry.userId)} ${what}${entry.detail ? ` — ${escapeAndFit(entry.detail, DETAIL_MAX)}` : ''}`;
+}
+
+/** People's actions and the bot's own clock-driven notices, oldest first. */
+export function trailLines(booking: BookingRecord): TrailLine[] {
+  const lines: TrailLine[] = booking.audit.map((e) => ({ atMs: e.atMs, text: auditLine(e) }));
+  const notices = booking.approvalNotices;
+  if (notices?.resurfacedAtMs !== undefined) lines.push({ atMs: notices.resurfacedAtMs, text: 'charter-bot posted the pending approval again in the ops channel (24 h before check-in)' });
+  if (notices?.expiredAtMs !== undefined) lines.push({ atMs: notices.expiredAtMs, text: 'charter-bot closed the approval request: departure passed while pending' });
+  // Stable sort: entries written in the same millisecond keep their recorded order.
+  return lines.map((l, i) => ({ l, i })).sort((a, b) => a.l.atMs - b.l.atMs || a.i - b.i).map(({ l }) => l);
+}
+
+function stepDetail(booking: BookingRecord, step: StepName, timezone: string): string {
+  const s = booking.steps[step];
+  const label = STEP_LABELS[step];
+  const tries = s.attempts > 0 ? `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}` : 'not tried yet';
+  const at = (ms: number | undefined) => (ms === undefined ? '' : ` at ${humanTime(DateTime.fromMillis(ms, { zone: timezone }))}`);
+  const error = s.error ? ` — last error: ${escapeAndFit(s.error.message, DETAIL_MAX)} (\`${escapeAndFit(s.error.code, 80)}\`${s.error.retryable ? ', retryable' : ''})` : '';
+  switch (s.status) {
+    case 'done':
+      return `• ${label}: done${at(s.finishedAtMs)} · ${tries}${error}`;
+    case 'failed':
+      return `• ${label}: *failed*${at(s.finishedAtMs)} · ${tries}${error}`;
+    case 'running':
+      return `• ${label}: running since${at(s.startedAtMs)} · ${tries}${error}`;
+    default:
+      return `• ${label}: pending · ${tries}${error}`;
+  }
+}
+
+export function statusText(booking: BookingRecord, opts: StatusOptions): string {
+  const { timezone } = opts;
+  const schedule = charterSchedule(booking.request, timezone, opts.checkInLeadMinutes ?? 30);
+  const when = schedule.departure.isValid ? humanDateTime(schedule.departure) : `${booking.request.date} ${booking.request.departureTime}`;
+  const lines = [
+    `*Booking \`${booking.id}\`* — ${escapeMrkdwn(booking.request.guestName)}, departs ${when} · state *${booking.state.replace('_', ' ')}*`,
+    `_Times in ${zoneLabel(timezone)}._`,
+    '*Trail*',
+    ...trailLines(booking).map((l) => `• ${humanDateTime(DateTime.fromMillis(l.atMs, { zone: timezone }))} — ${l.text}`),
+    '*Steps*',
+    ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone)),
+  ];
   if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
   if (opts.showMoney) lines.push(`Net ${formatCents(booking.costs.netCents)}\n\`\`\`\n${costLines(booking.costs).join('\n')}\n\`\`\``);
-  return lines.join('\n');
+  // A long trail (many retries) still fits one message; the newest lines are what is cut.
+  return fitText(lines.join('\n'), LIMITS.messageText);
 }
 
 export const HELP_TEXT = [
   '*/charter* — open the booking form (approval message with costs goes to the ops channel)',
-  '*/charter status ID* — where a booking stands: each step and the guest page',
+  '*/charter status ID* — where a booking stands: who did what and when, each step with its attempts and errors',
   '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
   '*/charter doctor* — check every connection and credential, with how to fix each (approvers)',
   '*/charter* followed by a pasted booking confirmation — the booking form, filled in from it (or use the message shortcut *New charter from message*)',

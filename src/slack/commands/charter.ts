@@ -8,8 +8,9 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { WebClient } from '@slack/web-api';
 import { parseSessionId } from '../../booking/session-id';
 import { bookingModal } from '../blocks/modal';
-import { HELP_TEXT, statusText } from '../blocks/status';
-import { guestUrl, isApprover, type SlackDeps } from '../context';
+import { HELP_TEXT } from '../blocks/status';
+import { bookingStatusFor } from '../booking-status';
+import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { openPrefilledModal, prefillFromText } from '../intake/prefill';
 import { refreshGuestPage } from '../refresh';
@@ -35,9 +36,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     async run({ deps, userId, args, reply }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply('Usage: `/charter status ID` — the booking id is in the approval message.');
-      const booking = await deps.api.get(id);
-      if (!booking) return reply(`No booking \`${id}\`.`);
-      return reply(statusText(booking, { guestUrl: guestUrl(deps.config, id), showMoney: isApprover(deps.config, userId) }));
+      return reply(await bookingStatusFor(deps, id, userId));
     },
   },
   refresh: {

@@ -90,12 +90,13 @@ function mrkdwnStrings(value: unknown, out: string[] = []): string[] {
 
 const RUNS = { numRuns: 150 };
 
-it('approval messages (pending, approved, cancelled) stay within the limits and escape typed text everywhere, fallback text included', () => {
+it('approval messages (pending, approved, cancelled, expired; second approver on or off) stay within the limits and escape typed text everywhere, fallback text included', () => {
   fc.assert(
-    fc.property(caseArb, fc.constantFrom<ApprovalDecision['kind']>('pending', 'approved', 'cancelled'), (c, kind) => {
+    fc.property(caseArb, fc.constantFrom<ApprovalDecision['kind']>('pending', 'approved', 'cancelled', 'expired'), fc.boolean(), (c, kind, requireSecondApprover) => {
       const r = recordOf(c);
-      const decision: ApprovalDecision = kind === 'pending' ? { kind } : { kind, userId: 'U0APPROVE1', atMs: 1_900_000_000_000 };
-      const message = approvalMessage({ bookingId: ID, request: r.request, roster: r.roster, costs: r.costs, createdBy: 'U0APPROVE1', timezone: config.timezone, capacity: 6, checkInLeadMinutes: 30 }, decision);
+      const decision: ApprovalDecision =
+        kind === 'pending' ? { kind } : kind === 'expired' ? { kind, departureAtMs: 1_900_000_000_000 } : { kind, userId: 'U0APPROVE1', atMs: 1_900_000_000_000 };
+      const message = approvalMessage({ bookingId: ID, request: r.request, roster: r.roster, costs: r.costs, createdBy: 'U0APPROVE1', timezone: config.timezone, capacity: 6, checkInLeadMinutes: 30, requireSecondApprover }, decision);
       expect(validateMessage(message)).toEqual([]);
       for (const text of [message.text, ...mrkdwnStrings(message.blocks)]) expectNoRawSpecials(text);
     }),
@@ -142,7 +143,7 @@ it('crew posts, with many crew and long hostile names, stay within the limits', 
 it('/charter status replies and help stay within a message and escape the guest name', () => {
   fc.assert(
     fc.property(caseArb, fc.boolean(), (c, showMoney) => {
-      const text = statusText(recordOf(c), { guestUrl: `https://queenofsandiego.com/g/${ID}`, showMoney });
+      const text = statusText(recordOf(c), { guestUrl: `https://queenofsandiego.com/g/${ID}`, showMoney, timezone: config.timezone });
       expect(validateMessage({ text })).toEqual([]);
       expect(text.length).toBeLessThanOrEqual(LIMITS.messageText);
       expectNoRawSpecials(text);

@@ -1,0 +1,65 @@
+/**
+ * Who may approve what, and until when — pure rules over plain values, so the booking approval
+ * (BookingService.approve), a change request's approval (the lifecycle operations) and the Slack
+ * listeners all ask the same question and get the same answer. No clock, no store: callers pass
+ * `nowMs` and the creator's id.
+ */
+import { charterSchedule } from '../booking/time';
+import type { BookingRequest } from '../booking/types';
+import { ApprovalExpiredError, SelfApprovalError } from './errors';
+
+export interface ApprovalPolicy {
+  /** CHARTER_REQUIRE_SECOND_APPROVER. */
+  requireSecondApprover: boolean;
+  /** Operator time zone (CHARTER_TIMEZONE): the request's date and time are local to it. */
+  timezone: string;
+  /** Minutes guests check in before departure (CHARTER_CHECKIN_LEAD_MINUTES). */
+  checkInLeadMinutes: number;
+}
+
+export type ApprovalRefusal = { kind: 'self_approval'; creatorId: string } | { kind: 'expired'; departureAtMs: number };
+
+/** How long before check-in a still-pending approval is posted again in the ops channel. */
+export const RESURFACE_BEFORE_CHECK_IN_MS = 24 * 60 * 60 * 1000;
+
+/** Departure and check-in instants (ms) of a request, read in the operator's zone. NaN for an impossible local time. */
+export function charterInstants(request: Pick<BookingRequest, 'date' | 'departureTime' | 'durationHours'>, policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>): { departureAtMs: number; checkInAtMs: number } {
+  const s = charterSchedule(request, policy.timezone, policy.checkInLeadMinutes);
+  return { departureAtMs: s.departure.toMillis(), checkInAtMs: s.checkIn.toMillis() };
+}
+
+/** Self-approval only matters when the operator asked for a second pair of eyes. */
+export function isSelfApprovalRefused(policy: Pick<ApprovalPolicy, 'requireSecondApprover'>, creatorId: string, approverId: string): boolean {
+  return policy.requireSecondApprover && creatorId === approverId;
+}
+
+/** A departure at or before now can no longer be approved. */
+export function isExpired(departureAtMs: number, nowMs: number): boolean {
+  return !(departureAtMs > nowMs);
+}
+
+/**
+ * Why `approverId` may not approve something created by `creatorId` departing at `departureAtMs`,
+ * or undefined when they may. Expiry wins: an expired request is closed for everyone.
+ */
+export function approvalRefusal(input: { policy: ApprovalPolicy; creatorId: string; approverId: string; departureAtMs: number; nowMs: number }): ApprovalRefusal | undefined {
+  if (isExpired(input.departureAtMs, input.nowMs)) return { kind: 'expired', departureAtMs: input.departureAtMs };
+  if (isSelfApprovalRefused(input.policy, input.creatorId, input.approverId)) return { kind: 'self_approval', creatorId: input.creatorId };
+  return undefined;
+}
+
+/** The typed error for a refusal (what the service throws and the listeners branch on). */
+export function refusalError(bookingId: string, refusal: ApprovalRefusal): SelfApprovalError | ApprovalExpiredError {
+  return refusal.kind === 'expired' ? new ApprovalExpiredError(bookingId, refusal.departureAtMs) : new SelfApprovalError(bookingId, refusal.creatorId);
+}
+
+/** Throws the refusal's typed error, if any: a one-liner inside a compare-and-set mutation. */
+export function assertMayApprove(bookingId: string, input: Parameters<typeof approvalRefusal>[0]): void {
+  const refusal = approvalRefusal(input);
+  if (refusal) throw refusalError(bookingId, refusal);
+}
+
+/** A pending approval is due to be re-surfaced from 24 h before check-in until departure. */
+export function isResurfaceDue(instants: { departureAtMs: number; checkInAtMs: number }, nowMs: number): boolean {
+  return nowMs >= instants.checkInAtMs - RESURFACE_BEFORE_CHECK_IN_MS && !isExpired(instants.departureAtMs, nowMs);
+}

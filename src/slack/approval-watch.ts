@@ -1,0 +1,111 @@
+/**
+ * The approval watch (a PeriodicTask): approvals must not rot in the channel.
+ * - A request still pending 24 h before check-in is posted again in the ops channel, once.
+ * - A request still pending when the departure passed is closed: its message says
+ *   "Expired — departure was …" and loses its buttons (the service refuses the approval anyway).
+ * Each notice is claimed in the booking record with a compare-and-set *before* it is sent, so two
+ * processes ticking at once send it once. A crash between the claim and the send loses that one
+ * notice — a missing reminder is better than a duplicate in a busy channel.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import { humanDateTime } from '../booking/time';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { charterInstants, isExpired, isResurfaceDue } from '../pipeline/approval-policy';
+import type { PeriodicTask } from '../pipeline/periodic';
+import { updateWithRetry, type BookingStore } from '../pipeline/store';
+import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
+import { APPROVE_ACTION_ID } from './blocks/approval';
+import { escapeMrkdwn, mention } from './blocks/format';
+import { bookingBlockId, bookingMetadata } from './booking-ref';
+import { renderApproval } from './render';
+
+export interface ApprovalWatchDeps {
+  store: BookingStore;
+  client: WebClient;
+  config: Config;
+  log: Logger;
+  everyMs?: number;
+  /** Told after a notice went out (App Home refresh). */
+  onChange?: () => void;
+}
+
+export const APPROVAL_WATCH_TASK = 'approval-watch';
+
+export function approvalWatchTask(deps: ApprovalWatchDeps): PeriodicTask {
+  return { name: APPROVAL_WATCH_TASK, everyMs: deps.everyMs ?? 60_000, run: (nowMs) => watchApprovals(deps, nowMs) };
+}
+
+export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
+  const pending = await deps.store.listByStates(['pending_approval']);
+  for (const booking of pending) {
+    // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.
+    if (booking.approvalNotices?.expiredAtMs !== undefined) continue;
+    const instants = charterInstants(booking.request, { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes });
+    const log = deps.log.child({ bookingId: booking.id });
+    try {
+      if (isExpired(instants.departureAtMs, nowMs)) {
+        if (await claim(deps.store, booking.id, 'expiredAtMs', nowMs)) await markExpired(deps, booking.id, nowMs, log);
+      } else if (isResurfaceDue(instants, nowMs) && booking.approvalNotices?.resurfacedAtMs === undefined) {
+        if (await claim(deps.store, booking.id, 'resurfacedAtMs', nowMs)) await resurface(deps, booking, instants.checkInAtMs, log);
+      }
+    } catch (err) {
+      // One booking's Slack error must not starve the others; the claim means it is not retried.
+      log.warn({ err }, 'approval notice not sent');
+    }
+  }
+}
+
+/** True for the one caller that set the mark; everyone else (another process, a later tick) gets false. */
+async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotices, nowMs: number): Promise<boolean> {
+  const out = await updateWithRetry(store, id, (r) => {
+    if (r.state !== 'pending_approval' || r.approvalNotices?.[mark] !== undefined) return undefined;
+    return { ...r, approvalNotices: { ...r.approvalNotices, [mark]: nowMs }, updatedAtMs: nowMs };
+  });
+  return out.written;
+}
+
+async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, log: Logger): Promise<void> {
+  const booking = await deps.store.get(id);
+  if (!booking?.slack.approvalTs) return;
+  const message = renderApproval(booking, deps.config, nowMs);
+  await deps.client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+  log.info('approval expired: departure passed while pending');
+  deps.onChange?.();
+}
+
+export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: number; timezone: string; permalink?: string; requireSecondApprover?: boolean }): { text: string; blocks: KnownBlock[] } {
+  const checkIn = DateTime.fromMillis(opts.checkInAtMs, { zone: opts.timezone });
+  const link = opts.permalink ? `<${opts.permalink}|the approval request>` : 'the approval request';
+  const text = `Still waiting for approval: ${booking.request.guestName}, guests check in ${humanDateTime(checkIn)}`;
+  return {
+    text,
+    blocks: [
+      {
+        type: 'section',
+        block_id: bookingBlockId(booking.id, 'resurface'),
+        text: {
+          type: 'mrkdwn',
+          text: `:hourglass_flowing_sand: *Still waiting for approval* — ${escapeMrkdwn(booking.request.guestName)}, party of ${booking.request.partySize}; guests check in *${humanDateTime(checkIn)}*. Requested by ${mention(booking.createdBy)}${opts.requireSecondApprover ? ` (needs an approver other than ${mention(booking.createdBy)})` : ''}; see ${link} for the costs.`,
+        },
+      },
+      { type: 'actions', block_id: bookingBlockId(booking.id, 'resurface-actions'), elements: [{ type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id }] },
+    ],
+  };
+}
+
+async function resurface(deps: ApprovalWatchDeps, booking: BookingRecord, checkInAtMs: number, log: Logger): Promise<void> {
+  const channel = deps.config.slack.opsChannel ?? booking.slack.channel;
+  let permalink: string | undefined;
+  if (booking.slack.approvalTs) {
+    permalink = await deps.client.chat
+      .getPermalink({ channel: booking.slack.channel, message_ts: booking.slack.approvalTs })
+      .then((r) => r.permalink)
+      .catch(() => undefined);
+  }
+  const message = resurfaceMessage(booking, { checkInAtMs, timezone: deps.config.timezone, requireSecondApprover: deps.config.slack.requireSecondApprover, ...(permalink ? { permalink } : {}) });
+  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(booking.id) });
+  log.info({ channel }, 'pending approval re-surfaced before check-in');
+}

@@ -1,0 +1,258 @@
+/**
+ * The App Home tab: what's coming in the next 14 days, grouped by day in the operator's time zone.
+ * Two views, two builders:
+ * - approvers (homeForApprover): pending approvals at the top, then every upcoming charter with
+ *   its state, crew confirmations, guest link and buttons (Details; Retry when failed);
+ * - everyone else (homeForCrew): only their own upcoming calls, with Confirm. Built from the
+ *   crew-safe projection (CrewSafeView has no money field, checked at compile time), so no amount
+ *   can reach a crew member's Home.
+ * Slack allows 100 blocks per view: both builders stop adding charters before that and end with
+ * "…and N more", never a truncated view or a views.publish error.
+ */
+import type { Button, KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import type { CrewSafeView } from '../../booking/crew-safe';
+import { formatCents } from '../../booking/money';
+import { firstName } from '../../booking/schema';
+import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
+import type { BookingRecord, BookingState } from '../../pipeline/types';
+import { APPROVE_ACTION_ID } from './approval';
+import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
+import { escapeMrkdwn, mention } from './format';
+import { detailsButton, RETRY_ACTION_ID } from './progress';
+
+/** Slack's limit for a Home tab (and any view). */
+export const MAX_VIEW_BLOCKS = 100;
+export const HOME_DAYS = 14;
+/** Pending approvals listed one by one before the rest are summarised. */
+export const MAX_PENDING_LISTED = 10;
+
+/** Booking states the Home tab lists as upcoming charters (pending ones have their own section). */
+export const UPCOMING_STATES: readonly BookingState[] = ['approved', 'running', 'done', 'failed'];
+
+export interface HomeView {
+  type: 'home';
+  blocks: KnownBlock[];
+}
+
+export interface HomeSettings {
+  nowMs: number;
+  timezone: string;
+  checkInLeadMinutes: number;
+  guestUrl: (bookingId: string) => string;
+  days?: number;
+  /**
+   * Hook for the lifecycle operations: extra buttons per charter (Edit, Cancel) once they exist.
+   * Returned buttons join Details/Retry in the charter's actions row.
+   */
+  lifecycleButtons?: (booking: BookingRecord) => Button[];
+}
+
+/** Confirmation marks for one roster member: ✅ confirmed, ❌ declined, ❓ not yet. */
+export type CrewMark = 'confirmed' | 'declined' | 'unconfirmed';
+
+/** Decline arrives with the crew-privacy work as `declines` (user id → when); read it if present. */
+export function crewMark(booking: Pick<BookingRecord, 'confirmations'> & { declines?: unknown }, userId: string): CrewMark {
+  const declines = booking.declines && typeof booking.declines === 'object' ? (booking.declines as Record<string, unknown>) : {};
+  if (declines[userId] !== undefined) return 'declined';
+  return booking.confirmations[userId] !== undefined ? 'confirmed' : 'unconfirmed';
+}
+
+const MARK_EMOJI: Record<CrewMark, string> = { confirmed: ':white_check_mark:', declined: ':x:', unconfirmed: ':question:' };
+
+const STATE_WORDS: Record<BookingState, string> = {
+  pending_approval: ':hourglass_flowing_sand: waiting for approval',
+  approved: ':large_blue_circle: approved, starting',
+  running: ':large_blue_circle: setting up',
+  done: ':white_check_mark: all set',
+  failed: ':warning: needs attention',
+  cancelled: ':no_entry_sign: cancelled',
+};
+
+interface Dated<T> {
+  item: T;
+  departure: DateTime;
+}
+
+/**
+ * Items departing within [now, now + days), soonest first. The store lists every booking of a state
+ * ever (a season of done charters), and working out a departure in a zone costs ~0.25 ms, so the
+ * local date string (YYYY-MM-DD) rules out far-off items first, with a day's margin either side.
+ */
+function upcoming<T>(items: readonly T[], dateOf: (t: T) => string, departureOf: (t: T) => DateTime, settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): Dated<T>[] {
+  const from = settings.nowMs;
+  const to = settings.nowMs + (settings.days ?? HOME_DAYS) * 24 * 60 * 60 * 1000;
+  const mayBeInWindow = homeDateFilter(settings);
+  return items
+    .filter((item) => mayBeInWindow(dateOf(item)))
+    .map((item) => ({ item, departure: departureOf(item) }))
+    .filter(({ departure }) => departure.isValid && departure.toMillis() >= from && departure.toMillis() < to)
+    .sort((a, b) => a.departure.toMillis() - b.departure.toMillis());
+}
+
+/** A cheap test on a local date (YYYY-MM-DD): false only for dates certainly outside the Home's window. */
+export function homeDateFilter(settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): (date: string) => boolean {
+  const today = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone });
+  const firstDate = today.minus({ days: 1 }).toISODate() ?? '';
+  const lastDate = today.plus({ days: (settings.days ?? HOME_DAYS) + 1 }).toISODate() ?? '9999-12-31';
+  return (date) => date >= firstDate && date <= lastDate;
+}
+
+const dayKey = (dt: DateTime) => dt.toISODate() ?? '';
+
+/** Adds whole units (a charter's blocks) while they fit, keeping one block for the summary. */
+class BlockBudget {
+  readonly blocks: KnownBlock[] = [];
+  private full = false;
+
+  constructor(private readonly max = MAX_VIEW_BLOCKS) {}
+
+  /** False once a unit did not fit: everything after it is summarised, so order is kept. */
+  add(unit: KnownBlock[]): boolean {
+    if (this.full || this.blocks.length + unit.length > this.max - 1) {
+      this.full = true;
+      return false;
+    }
+    this.blocks.push(...unit);
+    return true;
+  }
+
+  summary(text: string): void {
+    this.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+  }
+}
+
+function intro(title: string, settings: Pick<HomeSettings, 'nowMs' | 'timezone'>): KnownBlock[] {
+  const now = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone });
+  return [
+    { type: 'header', text: { type: 'plain_text', text: title } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Times in ${zoneLabel(settings.timezone, now)} · updated ${humanDateTime(now)}` }] },
+  ];
+}
+
+function daySection(day: DateTime): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: `*${day.setLocale('en-US').toFormat('cccc, LLL d')}*` } };
+}
+
+function rosterMarks(booking: BookingRecord): string {
+  return booking.roster.map((m) => `${MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join('  ') || 'no crew';
+}
+
+function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
+  const r = booking.request;
+  const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
+  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${STATE_WORDS[booking.state]}\nCrew: ${rosterMarks(booking)}${guestLink}`;
+  const buttons: Button[] = [
+    ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
+    detailsButton(booking.id),
+    ...(settings.lifecycleButtons?.(booking) ?? []),
+  ];
+  if (buttons.length === 1) return [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: buttons[0] as Button }];
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text } },
+    { type: 'actions', elements: buttons },
+  ];
+}
+
+function pendingBlocks(booking: BookingRecord, departure: DateTime): KnownBlock[] {
+  const r = booking.request;
+  return [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}` },
+    },
+    {
+      type: 'actions',
+      elements: [{ type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id }, detailsButton(booking.id)],
+    },
+  ];
+}
+
+/** Upcoming charters (any `UPCOMING_STATES`) and pending approvals, for an approver. */
+export function homeForApprover(bookings: readonly BookingRecord[], settings: HomeSettings): HomeView {
+  const days = settings.days ?? HOME_DAYS;
+  const departureOf = (b: BookingRecord) => charterSchedule(b.request, settings.timezone, settings.checkInLeadMinutes).departure;
+  const budget = new BlockBudget();
+  budget.add(intro(`Charters — next ${days} days`, settings));
+
+  // Pending approvals: every one not yet departed, however far out (they need a decision now).
+  const pending = upcoming(bookings.filter((b) => b.state === 'pending_approval'), (b) => b.request.date, departureOf, { ...settings, days: 3650 });
+  let pendingLeft = pending.length;
+  if (pending.length > 0) {
+    budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `*:hourglass_flowing_sand: Waiting for approval (${pending.length})*` } }]);
+    for (const { item, departure } of pending.slice(0, MAX_PENDING_LISTED)) {
+      if (!budget.add(pendingBlocks(item, departure))) break;
+      pendingLeft -= 1;
+    }
+    if (pendingLeft > 0) budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${pendingLeft} more waiting for approval in the ops channel.` }] }]);
+  }
+  budget.add([{ type: 'divider' }]);
+
+  const charters = upcoming(bookings.filter((b) => UPCOMING_STATES.includes(b.state)), (b) => b.request.date, departureOf, settings);
+  if (charters.length === 0) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `No charters in the next ${days} days.` } }]);
+  let shown = 0;
+  let lastDay = '';
+  for (const { item, departure } of charters) {
+    const day = dayKey(departure);
+    const unit = [...(day !== lastDay ? [daySection(departure)] : []), ...charterBlocks(item, departure, settings)];
+    if (!budget.add(unit)) break;
+    lastDay = day;
+    shown += 1;
+  }
+  const more = charters.length - shown;
+  if (more > 0) {
+    const last = charters.at(-1)?.departure;
+    budget.summary(`…and ${more} more charter${more === 1 ? '' : 's'} through ${last ? humanDate(last) : 'the next two weeks'} — \`/charter status ID\` shows any one.`);
+  }
+  return { type: 'home', blocks: budget.blocks };
+}
+
+/** One crew call as the crew member sees it: crew-safe facts and their own mark, nothing else. */
+export interface CrewCall {
+  view: CrewSafeView;
+  mark: CrewMark;
+}
+
+const CREW_MARK_WORDS: Record<CrewMark, string> = {
+  confirmed: ':white_check_mark: you confirmed',
+  declined: ':x: you declined',
+  unconfirmed: ':question: please confirm',
+};
+
+export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons'> {
+  /**
+   * Hook for Decline (crew-privacy work): extra buttons next to Confirm on an unanswered call.
+   * With any extra button the call gets an actions row instead of a Confirm accessory.
+   */
+  crewButtons?: (call: CrewCall, userId: string) => Button[];
+}
+
+/** A crew member's own upcoming calls. Takes only CrewSafeView values: no money can get in. */
+export function homeForCrew(userId: string, calls: readonly CrewCall[], settings: CrewHomeSettings): HomeView {
+  const days = settings.days ?? HOME_DAYS;
+  const departureOf = (c: CrewCall) => DateTime.fromISO(c.view.departure.iso, { zone: settings.timezone });
+  const budget = new BlockBudget();
+  budget.add(intro(`Your crew calls — next ${days} days`, settings));
+  const mine = upcoming(calls, (c) => c.view.date, departureOf, settings);
+  if (mine.length === 0) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `Nothing on your schedule in the next ${days} days.` } }]);
+  let shown = 0;
+  let lastDay = '';
+  for (const { item, departure } of mine) {
+    const v = item.view;
+    const day = dayKey(departure);
+    const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
+    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${CREW_MARK_WORDS[item.mark]} · <${v.guestUrl}|guest page>`;
+    const confirm: Button = { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` };
+    const buttons = item.mark === 'unconfirmed' ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
+    const call: KnownBlock[] =
+      buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
+      : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: confirm }]
+      : [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', elements: buttons }];
+    if (!budget.add([...(day !== lastDay ? [daySection(departure)] : []), ...call])) break;
+    lastDay = day;
+    shown += 1;
+  }
+  const more = mine.length - shown;
+  if (more > 0) budget.summary(`…and ${more} more call${more === 1 ? '' : 's'} — see the crew posts.`);
+  return { type: 'home', blocks: budget.blocks };
+}

@@ -1,0 +1,168 @@
+/**
+ * App Home builders, read as text the way an operator (and a deckhand) reads them: grouped by day
+ * in the operator's zone, crew marks, buttons, no money for crew, and Slack's 100-block limit with
+ * 60 upcoming charters.
+ */
+import { DateTime } from 'luxon';
+import { computeCosts } from '../../../src/booking/costs';
+import { loadConfig, type Config } from '../../../src/config';
+import { approvalRefusal, isResurfaceDue } from '../../../src/pipeline/approval-policy';
+import { newBookingRecord } from '../../../src/pipeline/state-machine';
+import { STEP_NAMES, type BookingRecord, type BookingState } from '../../../src/pipeline/types';
+import { homeViewText } from '../../../src/sandbox/printer';
+import { crewMark, homeForApprover, homeForCrew, MAX_VIEW_BLOCKS, type HomeSettings } from '../../../src/slack/blocks/home';
+import { validateView } from '../../../src/slack/blocks/limits';
+import { guestUrl } from '../../../src/slack/context';
+import { crewSafeViewOf } from '../../../src/slack/crew-notice';
+import { amountsOf, findMoney } from '../../support/money-search';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+import { validEnv } from '../../support/env';
+
+const ZONE = 'America/Los_Angeles';
+const loaded = loadConfig(validEnv());
+if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+const config: Config = loaded.config;
+/** Wed Jul 3 2030, 9:00 AM PDT. */
+const NOW = DateTime.fromISO('2030-07-03T09:00', { zone: ZONE }).toMillis();
+const settings: HomeSettings = { nowMs: NOW, timezone: ZONE, checkInLeadMinutes: 30, guestUrl: (id) => guestUrl(config, id) };
+const names = new Map([
+  ['U0CAPTAIN1', 'Sam Ortiz'],
+  ['U0CREW0001', 'Lee Park'],
+  ['U0CREW0002', 'Ana Cruz'],
+  ['U0APPROVE1', 'Alex Approver'],
+]);
+
+let n = 0;
+function booking(opts: { daysAhead: number; time?: string; state: BookingState; guest?: string; mutate?: (r: BookingRecord) => void }): BookingRecord {
+  n += 1;
+  const date = DateTime.fromMillis(NOW, { zone: ZONE }).plus({ days: opts.daysAhead }).toISODate() ?? '';
+  const request = sampleRequest({ date, departureTime: opts.time ?? '16:00', guestName: opts.guest ?? 'Maria Delgado' });
+  const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
+  const r = newBookingRecord({ id: `K7M2Q9TX${String(n).padStart(4, '0')}`, request, roster: sampleRoster, costs, createdBy: 'U0APPROVE1', slack: { channel: 'C0OPS00001' } }, NOW - 86_400_000);
+  r.state = opts.state;
+  if (opts.state === 'done') for (const s of STEP_NAMES) r.steps[s] = { status: 'done', attempts: 1, result: {} };
+  opts.mutate?.(r);
+  return r;
+}
+
+describe('approver Home', () => {
+  it('puts pending approvals first, then charters grouped by day with crew marks, guest link and buttons', () => {
+    const bookings = [
+      booking({ daysAhead: 2, state: 'pending_approval', guest: 'Paula Pending' }),
+      booking({ daysAhead: 1, time: '10:00', state: 'done', guest: 'Maria Delgado', mutate: (r) => ((r.confirmations = { U0CAPTAIN1: NOW }), Object.assign(r, { declines: { U0CREW0002: NOW } })) }),
+      booking({ daysAhead: 1, time: '16:00', state: 'failed', guest: 'Frank Failed' }),
+      booking({ daysAhead: 3, state: 'running', guest: 'Rita Running' }),
+      booking({ daysAhead: 20, state: 'done', guest: 'Far Future' }),
+      booking({ daysAhead: -1, state: 'done', guest: 'Yesterday Gone' }),
+    ];
+    const view = homeForApprover(bookings, settings);
+    const text = homeViewText(view, names);
+    process.stdout.write(`\n--- App Home (approver) ---\n${text}\n`);
+    expect(view.type).toBe('home');
+    expect(text).toContain('Times in Pacific Time (America/Los_Angeles)');
+    const lines = text.split('\n');
+    const idx = (s: string) => lines.findIndex((l) => l.includes(s));
+    expect(idx('Waiting for approval (1)')).toBeLessThan(idx('Thursday, Jul 4'));
+    expect(lines[idx('Paula')]).toContain('net $584.00');
+    expect(lines[idx('Paula') + 1]).toBe('[ Approve ](primary)  [ Details ]');
+    expect(idx('Thursday, Jul 4')).toBeLessThan(idx('Maria'));
+    expect(idx('Maria')).toBeLessThan(idx('Frank'));
+    expect(idx('Frank')).toBeLessThan(idx('Saturday, Jul 6'));
+    expect(idx('Saturday, Jul 6')).toBeLessThan(idx('Rita'));
+    expect(lines[idx('Maria')]).toBe('*10:00 AM PDT* · Maria · party of 6 · ✅ all set');
+    expect(lines[idx('Maria') + 1]).toBe(`Crew: ✅ @Sam Ortiz (captain)  ❓ @Lee Park  ❌ @Ana Cruz · guest page (https://queenofsandiego.com/g/${bookings[1]?.id})  [ Details ]`);
+    expect(lines[idx('Frank') + 2]).toBe('[ Retry ](primary)  [ Details ]');
+    expect(text).not.toContain('Far Future');
+    expect(text).not.toContain('Yesterday');
+  });
+
+  it('has a hook for Edit/Cancel buttons from the lifecycle work', () => {
+    const view = homeForApprover([booking({ daysAhead: 1, state: 'done' })], { ...settings, lifecycleButtons: (b) => [{ type: 'button', action_id: 'booking_edit', text: { type: 'plain_text', text: 'Edit' }, value: b.id }] });
+    expect(homeViewText(view, names)).toContain('[ Details ]  [ Edit ]');
+  });
+
+  it('stays within 100 blocks with 60 upcoming charters (and 15 pending), saying how many more', () => {
+    const many = [
+      ...Array.from({ length: 60 }, (_, i) => booking({ daysAhead: 1 + (i % 13), time: `${String(8 + (i % 10)).padStart(2, '0')}:00`, state: i % 7 === 0 ? 'failed' : 'done' })),
+      ...Array.from({ length: 15 }, (_, i) => booking({ daysAhead: 2 + i, state: 'pending_approval' })),
+    ];
+    const view = homeForApprover(many, settings);
+    expect(view.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+    expect(validateView(view)).toEqual([]);
+    const text = homeViewText(view, names);
+    expect(text).toContain('…and 5 more waiting for approval');
+    const shown = view.blocks.filter((b) => b.type === 'section' && JSON.stringify(b).includes('party of') && !JSON.stringify(b).includes('net $')).length;
+    expect(text).toContain(`…and ${60 - shown} more charters through`);
+    expect(shown).toBeGreaterThan(20);
+  });
+});
+
+describe('crew Home', () => {
+  const lee = 'U0CREW0001';
+  const calls = (bookings: BookingRecord[]) => bookings.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, lee) }));
+
+  it('shows only the crew member’s calls with Confirm, and no money anywhere', () => {
+    const mine = [booking({ daysAhead: 1, state: 'done' }), booking({ daysAhead: 2, time: '09:00', state: 'running', mutate: (r) => (r.confirmations = { [lee]: NOW }) })];
+    const view = homeForCrew(lee, calls(mine), settings);
+    const text = homeViewText(view, names);
+    process.stdout.write(`\n--- App Home (crew: Lee Park) ---\n${text}\n`);
+    expect(findMoney(view, amountsOf(mine[0]!.costs))).toEqual([]);
+    expect(text).not.toMatch(/\$|net|gross|price|cost|fee/i);
+    expect(text).toContain('*Check-in 3:30 PM PDT* · Crew on JADA · 4:00 PM PDT – 9:00 PM PDT');
+    expect(text).toContain('Maria, party of 6 · ❓ please confirm');
+    expect(text).toContain('[ Confirm ](primary)');
+    expect(text).toContain('✅ you confirmed');
+    expect(JSON.stringify(view)).toContain(`"value":"${mine[0]?.id}:${lee}"`);
+    expect(JSON.stringify(view)).toContain(`"action_id":"crew_confirm:${lee}"`);
+  });
+
+  it('has a hook for Decline next to Confirm (crew-privacy work)', () => {
+    const view = homeForCrew(lee, calls([booking({ daysAhead: 1, state: 'done' })]), { ...settings, crewButtons: (c, u) => [{ type: 'button', action_id: `crew_decline:${u}`, text: { type: 'plain_text', text: 'Decline' }, value: `${c.view.sessionId}:${u}` }] });
+    expect(homeViewText(view, names)).toContain('[ Confirm ](primary)  [ Decline ]');
+  });
+
+  it('says when nothing is scheduled, lists 60 calls within 100 blocks, and summarises beyond that', () => {
+    expect(homeViewText(homeForCrew(lee, [], settings), names)).toContain('Nothing on your schedule in the next 14 days.');
+    const sixty = homeForCrew(lee, calls(Array.from({ length: 60 }, (_, i) => booking({ daysAhead: 1 + (i % 13), state: 'done' }))), settings);
+    expect(sixty.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+    expect(validateView(sixty)).toEqual([]);
+    expect(homeViewText(sixty, names).match(/Check-in/g)).toHaveLength(60);
+    const hundred = homeForCrew(lee, calls(Array.from({ length: 100 }, (_, i) => booking({ daysAhead: 1 + (i % 13), state: 'done' }))), settings);
+    expect(hundred.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+    const shown = homeViewText(hundred, names).match(/Check-in/g)?.length ?? 0;
+    expect(homeViewText(hundred, names)).toContain(`…and ${100 - shown} more calls`);
+  });
+});
+
+it('escapes what people typed and stays within every Block Kit limit with worst-case names and a full roster', () => {
+  const evil = '<!channel> & <https://evil.example|click> '.repeat(3).slice(0, 100);
+  const roster = Array.from({ length: 11 }, (_, i) => ({ slackUserId: `U0CREW${String(i).padStart(4, '0')}`, name: evil, role: i === 0 ? ('captain' as const) : ('crew' as const) }));
+  const bookings = [
+    booking({ daysAhead: 1, state: 'failed', guest: evil, mutate: (r) => (r.roster = roster) }),
+    booking({ daysAhead: 2, state: 'pending_approval', guest: evil, mutate: (r) => (r.roster = roster) }),
+  ];
+  const approver = homeForApprover(bookings, settings);
+  const crew = homeForCrew('U0CREW0001', bookings.slice(0, 1).map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, 'U0CREW0001') })), settings);
+  for (const view of [approver, crew]) {
+    expect(validateView(view)).toEqual([]);
+    expect(JSON.stringify(view)).not.toMatch(/<!channel>|<https:\/\/evil/);
+  }
+});
+
+describe('approval policy (pure)', () => {
+  const policy = { requireSecondApprover: true, timezone: ZONE, checkInLeadMinutes: 30 };
+  const departureAtMs = NOW + 86_400_000;
+
+  it('refuses the creator only when a second approver is required, and anyone once departed', () => {
+    expect(approvalRefusal({ policy, creatorId: 'U1', approverId: 'U1', departureAtMs, nowMs: NOW })).toEqual({ kind: 'self_approval', creatorId: 'U1' });
+    expect(approvalRefusal({ policy, creatorId: 'U1', approverId: 'U2', departureAtMs, nowMs: NOW })).toBeUndefined();
+    expect(approvalRefusal({ policy: { ...policy, requireSecondApprover: false }, creatorId: 'U1', approverId: 'U1', departureAtMs, nowMs: NOW })).toBeUndefined();
+    expect(approvalRefusal({ policy, creatorId: 'U1', approverId: 'U2', departureAtMs, nowMs: departureAtMs })).toEqual({ kind: 'expired', departureAtMs });
+  });
+
+  it('is due for re-surfacing from 24 h before check-in until departure', () => {
+    const checkInAtMs = departureAtMs - 30 * 60_000;
+    const due = (nowMs: number) => isResurfaceDue({ departureAtMs, checkInAtMs }, nowMs);
+    expect([due(checkInAtMs - 86_400_001), due(checkInAtMs - 86_400_000), due(departureAtMs - 1), due(departureAtMs)]).toEqual([false, true, true, false]);
+  });
+});
