@@ -13,7 +13,7 @@ import { Pool, RetryAgent, type Dispatcher } from 'undici';
 import type RetryHandler from 'undici/types/retry-handler';
 import { UpstreamAuthError, UpstreamContractError, UpstreamRejectedError, UpstreamUnavailableError } from './errors';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (default 3). */

@@ -4,8 +4,9 @@
  * clicks in any number of processes resolve to one winner and the rest are told who won.
  */
 import type { Logger } from '../log';
-import type { BookingApi, NewBooking, ProgressListener, TransitionOutcome } from './api';
-import { IllegalTransitionError } from './errors';
+import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import { IllegalTransitionError, OperationDecidedError } from './errors';
+import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { PipelineRunner, type RunnerOptions } from './runner';
 import {
   appendAudit,
@@ -18,7 +19,7 @@ import {
   type BookingAction,
 } from './state-machine';
 import { updateWithRetry, type BookingStore } from './store';
-import type { AuditAction, BookingRecord, SlackRefs, StepImplementations } from './types';
+import type { AuditAction, BookingRecord, Operation, SlackRefs, StepImplementations } from './types';
 
 export interface BookingServiceOptions extends RunnerOptions {
   store: BookingStore;
@@ -67,14 +68,88 @@ export class BookingService implements BookingApi {
     return outcome;
   }
 
-  cancel(id: string, userId: string): Promise<TransitionOutcome> {
-    return this.transition(id, userId, 'cancel', (r) => applyTransition(r, 'cancel', { userId, nowMs: this.now() }));
+  /**
+   * Before approval: closes the request. After it (approved, running, failed, done): stops what runs
+   * and starts the cancel operation that undoes what was made. One winner across clicks and retries.
+   */
+  async cancel(id: string, userId: string): Promise<TransitionOutcome> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      if (canTransition(r.state, 'cancel')) return applyTransition(r, 'cancel', { userId, nowMs: this.now() });
+      if (LIFECYCLE_STATES.includes(r.state) && !cancelOperation(r)) return requestCancel(r, userId, this.now());
+      return undefined;
+    });
+    const log = this.log.child({ bookingId: id });
+    if (out.written) {
+      log.info({ userId, state: out.record.state }, 'booking cancel');
+      if (out.record.state === 'running' && this.autoRun) this.startRun(id);
+      return { won: true, booking: out.record };
+    }
+    const by = lastActor(out.record, 'cancelled');
+    const already = out.record.state === 'cancelled' || cancelOperation(out.record) !== undefined;
+    log.info({ userId, state: out.record.state, by }, 'booking cancel lost');
+    return { won: false, booking: out.record, reason: already ? 'already_done' : 'not_allowed', ...(by !== undefined ? { byUserId: by } : {}) };
   }
 
   async retry(id: string, userId: string): Promise<TransitionOutcome> {
-    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(applyTransition(r, 'retry', { userId, nowMs: this.now() }), stepsToRetry(r), this.now()));
+    const outcome = await this.transition(id, userId, 'retry', (r) => {
+      const nowMs = this.now();
+      const opId = activeOperationId(r);
+      return resetSteps(retryOperation(applyTransition(r, 'retry', { userId, nowMs }), opId, nowMs), stepsToRetry(r, opId), nowMs, opId);
+    });
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
+  }
+
+  /** Anyone may propose a change; it waits as `proposed` for an approver. */
+  async proposeChange(id: string, proposal: Omit<ChangeProposal, 'nowMs'>): Promise<{ booking: BookingRecord; op: Operation }> {
+    let op: Operation | undefined;
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const proposed = proposeChange(r, { ...proposal, nowMs: this.now() });
+      op = proposed.op;
+      return proposed.record;
+    });
+    if (!op) throw new Error('unreachable: a proposal always writes');
+    this.log.child({ bookingId: id }).info({ opId: op.id, userId: proposal.userId, label: proposal.label }, 'change proposed');
+    return { booking: out.record, op };
+  }
+
+  /** An approver approves a proposed change: it runs after whatever runs now. One winner. */
+  async approveChange(id: string, opId: string, userId: string): Promise<ChangeOutcome> {
+    return this.decideChange(id, opId, userId, 'approve');
+  }
+
+  async rejectChange(id: string, opId: string, userId: string): Promise<ChangeOutcome> {
+    return this.decideChange(id, opId, userId, 'reject');
+  }
+
+  /** Records the Slack message of a change request (its buttons), so the decision can update it. */
+  async setChangeRequestTs(id: string, opId: string, ts: string): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const ops = r.operations ?? [];
+      if (!ops.some((o) => o.id === opId && o.requestTs !== ts)) return undefined;
+      return { ...r, operations: ops.map((o) => (o.id === opId ? { ...o, requestTs: ts } : o)) };
+    });
+    return out.record;
+  }
+
+  private async decideChange(id: string, opId: string, userId: string, decision: 'approve' | 'reject'): Promise<ChangeOutcome> {
+    const log = this.log.child({ bookingId: id, opId });
+    try {
+      const out = await updateWithRetry(this.store, id, (r) => (decision === 'approve' ? approveChange(r, opId, userId, this.now()) : rejectChange(r, opId, userId, this.now())));
+      log.info({ userId, decision, state: out.record.state }, 'change decided');
+      if (decision === 'approve' && out.record.state === 'running' && this.autoRun) this.startRun(id);
+      return { won: true, booking: out.record };
+    } catch (err) {
+      if (err instanceof OperationDecidedError || err instanceof IllegalTransitionError) {
+        const booking = await this.store.get(id);
+        if (!booking) throw err;
+        const status = err instanceof OperationDecidedError ? err.status : booking.state;
+        const byUserId = err instanceof OperationDecidedError ? err.byUserId : undefined;
+        log.info({ userId, decision, status }, 'change decision lost');
+        return { won: false, booking, status, ...(byUserId !== undefined ? { byUserId } : {}) };
+      }
+      throw err;
+    }
   }
 
   async refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }> {

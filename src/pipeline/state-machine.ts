@@ -5,9 +5,11 @@
  */
 import type { NewBooking } from './api';
 import { IllegalTransitionError } from './errors';
+import { CREATE_OP, dependenciesOf, stepNamesOf, stepState, stepsOf, withOpStep } from './op-steps';
 import {
   STEP_DEPENDENCIES,
   STEP_NAMES,
+  type AnyStepName,
   type AuditAction,
   type BookingRecord,
   type BookingState,
@@ -93,24 +95,29 @@ export function newBookingRecord(input: NewBooking, nowMs: number): BookingRecor
 }
 
 // ---- steps -------------------------------------------------------------------------------
+// Every step function takes the operation it works on (default: create, as before operations
+// existed); op-steps.ts says where that operation's steps live and what its DAG is.
 
-/** Every step that (transitively) depends on `step`. */
-export function dependentsOf(step: StepName): StepName[] {
-  const out = new Set<StepName>();
-  const visit = (s: StepName) => {
-    for (const candidate of STEP_NAMES) {
-      if (STEP_DEPENDENCIES[candidate].includes(s) && !out.has(candidate)) {
+/** Every step of `opId` that (transitively) depends on `step`. */
+export function dependentsOf(step: AnyStepName, record?: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
+  const names: readonly AnyStepName[] = record ? stepNamesOf(record, opId) : STEP_NAMES;
+  const depsOf = (s: AnyStepName): readonly AnyStepName[] => (record ? dependenciesOf(record, opId, s) : (STEP_DEPENDENCIES[s as StepName] ?? []));
+  const out = new Set<AnyStepName>();
+  const visit = (s: AnyStepName) => {
+    for (const candidate of names) {
+      if (depsOf(candidate).includes(s) && !out.has(candidate)) {
         out.add(candidate);
         visit(candidate);
       }
     }
   };
   visit(step);
-  return STEP_NAMES.filter((s) => out.has(s));
+  return names.filter((s) => out.has(s));
 }
 
-export function dependenciesDone(record: BookingRecord, step: StepName): boolean {
-  return STEP_DEPENDENCIES[step].every((dep) => record.steps[dep].status === 'done');
+export function dependenciesDone(record: BookingRecord, step: AnyStepName, opId: string = CREATE_OP): boolean {
+  const steps = stepsOf(record, opId);
+  return dependenciesOf(record, opId, step).every((dep) => steps[dep]?.status === 'done');
 }
 
 export function leaseExpired(state: StepState, nowMs: number): boolean {
@@ -128,19 +135,22 @@ export function isClaimable(state: StepState, owner: string, nowMs: number): boo
 }
 
 /** Steps whose dependencies are done and that `owner` could claim now. */
-export function readySteps(record: BookingRecord, owner: string, nowMs: number): StepName[] {
-  return STEP_NAMES.filter((s) => dependenciesDone(record, s) && isClaimable(record.steps[s], owner, nowMs));
+export function readySteps(record: BookingRecord, owner: string, nowMs: number, opId: string = CREATE_OP): AnyStepName[] {
+  const steps = stepsOf(record, opId);
+  return stepNamesOf(record, opId).filter((s) => dependenciesDone(record, s, opId) && isClaimable(steps[s]!, owner, nowMs));
 }
 
-export function failedSteps(record: BookingRecord): StepName[] {
-  return STEP_NAMES.filter((s) => record.steps[s].status === 'failed');
+export function failedSteps(record: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
+  const steps = stepsOf(record, opId);
+  return stepNamesOf(record, opId).filter((s) => steps[s]?.status === 'failed');
 }
 
 /** Running steps held by someone else's live lease: the earliest expiry is when to look again. */
-export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number): number | undefined {
+export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number, opId: string = CREATE_OP): number | undefined {
   let earliest: number | undefined;
-  for (const s of STEP_NAMES) {
-    const state = record.steps[s];
+  const steps = stepsOf(record, opId);
+  for (const s of stepNamesOf(record, opId)) {
+    const state = steps[s]!;
     if ((state.status === 'running' || state.status === 'pending') && state.lease && state.lease.owner !== owner && !leaseExpired(state, nowMs)) {
       earliest = Math.min(earliest ?? Infinity, state.lease.leaseExpiresAtMs);
     }
@@ -149,26 +159,25 @@ export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: 
 }
 
 /**
- * What the booking's steps add up to: every step done → 'done'; nothing left that can make
+ * What an operation's steps add up to: every step done → 'done'; nothing left that can make
  * progress (only failed steps and the pending ones waiting on them) → 'failed'; else undefined.
  */
-export function stepsOutcome(record: BookingRecord): 'done' | 'failed' | undefined {
-  const states = STEP_NAMES.map((s) => record.steps[s]);
+export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): 'done' | 'failed' | undefined {
+  const steps = stepsOf(record, opId);
+  const names = stepNamesOf(record, opId);
+  const states = names.map((s) => steps[s]!);
   if (states.every((s) => s.status === 'done')) return 'done';
   if (states.some((s) => s.status === 'running')) return undefined;
-  const canProgress = STEP_NAMES.some((s) => record.steps[s].status === 'pending' && dependenciesDone(record, s));
+  const canProgress = names.some((s) => steps[s]!.status === 'pending' && dependenciesDone(record, s, opId));
   return canProgress ? undefined : 'failed';
 }
 
-function withStep(record: BookingRecord, step: StepName, state: StepState, nowMs: number): BookingRecord {
-  return { ...record, steps: { ...record.steps, [step]: state }, updatedAtMs: nowMs };
-}
-
 /** Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`. */
-export function claimStep(record: BookingRecord, step: StepName, owner: string, nowMs: number, leaseMs: number): BookingRecord {
-  const prev = record.steps[step];
-  return withStep(
+export function claimStep(record: BookingRecord, step: AnyStepName, owner: string, nowMs: number, leaseMs: number, opId: string = CREATE_OP): BookingRecord {
+  const prev = stepState(record, opId, step);
+  return withOpStep(
     record,
+    opId,
     step,
     {
       ...prev,
@@ -182,13 +191,13 @@ export function claimStep(record: BookingRecord, step: StepName, owner: string, 
   );
 }
 
-export function renewLease(record: BookingRecord, step: StepName, owner: string, leaseExpiresAtMs: number, nowMs: number): BookingRecord {
-  return withStep(record, step, { ...record.steps[step], lease: { owner, leaseExpiresAtMs } }, nowMs);
+export function renewLease(record: BookingRecord, step: AnyStepName, owner: string, leaseExpiresAtMs: number, nowMs: number, opId: string = CREATE_OP): BookingRecord {
+  return withOpStep(record, opId, step, { ...stepState(record, opId, step), lease: { owner, leaseExpiresAtMs } }, nowMs);
 }
 
-export function completeStep(record: BookingRecord, step: StepName, result: StepResult, nowMs: number): BookingRecord {
-  const prev = record.steps[step];
-  return withStep(record, step, { status: 'done', attempts: prev.attempts, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
+export function completeStep(record: BookingRecord, step: AnyStepName, result: StepResult, nowMs: number, opId: string = CREATE_OP): BookingRecord {
+  const prev = stepState(record, opId, step);
+  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
 }
 
 /**
@@ -197,35 +206,37 @@ export function completeStep(record: BookingRecord, step: StepName, result: Step
  */
 export function recordStepError(
   record: BookingRecord,
-  step: StepName,
+  step: AnyStepName,
   error: StepError,
   nowMs: number,
   next: { final: true } | { final: false; owner: string; leaseExpiresAtMs: number },
+  opId: string = CREATE_OP,
 ): BookingRecord {
-  const prev = record.steps[step];
+  const prev = stepState(record, opId, step);
   const base = { attempts: prev.attempts, startedAtMs: prev.startedAtMs, error, ...(prev.result ? { result: prev.result } : {}) };
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };
-  return withStep(record, step, state, nowMs);
+  return withOpStep(record, opId, step, state, nowMs);
 }
 
 /** Back to pending for a retry: attempts restart, the error goes, a previous result stays for lookups. */
-export function resetSteps(record: BookingRecord, steps: readonly StepName[], nowMs: number): BookingRecord {
+export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[], nowMs: number, opId: string = CREATE_OP): BookingRecord {
   let out = record;
   for (const s of steps) {
-    const prev = out.steps[s];
-    out = withStep(out, s, { status: 'pending', attempts: 0, ...(prev.result ? { result: prev.result } : {}) }, nowMs);
+    const prev = stepState(out, opId, s);
+    out = withOpStep(out, opId, s, { status: 'pending', attempts: 0, ...(prev.result ? { result: prev.result } : {}) }, nowMs);
   }
   return out;
 }
 
 /** The failed steps and everything downstream of them: what Retry re-runs. */
-export function stepsToRetry(record: BookingRecord): StepName[] {
-  const out = new Set<StepName>();
-  for (const s of failedSteps(record)) {
+export function stepsToRetry(record: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
+  const out = new Set<AnyStepName>();
+  const steps = stepsOf(record, opId);
+  for (const s of failedSteps(record, opId)) {
     out.add(s);
-    for (const d of dependentsOf(s)) if (record.steps[d].status !== 'done') out.add(d);
+    for (const d of dependentsOf(s, record, opId)) if (steps[d]?.status !== 'done') out.add(d);
   }
-  return STEP_NAMES.filter((s) => out.has(s));
+  return stepNamesOf(record, opId).filter((s) => out.has(s));
 }
