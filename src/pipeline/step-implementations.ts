@@ -120,6 +120,8 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const calendarId = await calendarIdOf(ctx);
       // Never created (the create stopped before its POST took effect): nothing to delete.
       if (!calendarId) return { deleted: false, found: false };
+      // An earlier attempt may have deleted it already: look before sending a second DELETE.
+      if (outcomeUnknown(ctx) && (await deps.calendar.findByExternalId(ctx.booking.id)) === undefined) return { calendarId, deleted: false, found: false };
       const { deleted } = await deps.calendar.delete(calendarId, idempotencyKey(ctx, 'calendar_delete'));
       return { calendarId, deleted, found: true };
     },
