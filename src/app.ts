@@ -20,6 +20,7 @@ import type { IntegrationSteps } from './pipeline/step-implementations';
 import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
+import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
@@ -101,7 +102,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
-  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config }), ...deps.stepOverrides };
+  const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, config }), { client, config }), ...deps.stepOverrides };
   const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
