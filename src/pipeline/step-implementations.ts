@@ -166,7 +166,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       // DTSTAMP from the booking, not the clock: the same booking renders the same bytes, so the
       // content hash (and the invalidation's CallerReference) only changes when the content does.
       const cancelled = ctx.operation?.kind === 'cancel';
-      const ics = renderGuestCalendar(view, { now: new Date(booking.createdAtMs), revision: ctx.operation?.revision ?? 1, cancelled });
+      const ics = renderGuestCalendar(view, { now: new Date(booking.createdAtMs), revision: ctx.operation?.revision ?? booking.revision ?? 1, cancelled });
       const html = cancelled ? renderCancelled(view) : renderPage(view);
       const published = await deps.guestSite.publish({ id: booking.id, html, ics });
       return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl };
