@@ -13,7 +13,8 @@ import { boltLogger } from './slack/bolt-logger';
 import type { BookingApi } from './pipeline/api';
 import { openStore } from './pipeline/open-store';
 import { PeriodicScheduler, type PeriodicTask } from './pipeline/periodic';
-import type { RunnerOptions } from './pipeline/runner';
+import { sameHostOwnerDead } from './pipeline/owner-liveness';
+import { defaultOwnerId, type RunnerOptions } from './pipeline/runner';
 import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
 import type { IntegrationSteps } from './pipeline/step-implementations';
@@ -59,8 +60,6 @@ export interface AppDeps {
   receiver?: AwsLambdaReceiver;
   /** Start pipelines in this process after approve/retry (default true; false on Lambda, where the table stream starts them). */
   autoRun?: boolean;
-  /** How often the sweeper looks for stalled bookings (default 5 s). */
-  sweepEveryMs?: number;
 }
 
 export interface BuiltApp {
@@ -89,11 +88,16 @@ export interface RunningApp {
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
-  const store = deps.store ?? (await openStore(config.store));
+  const store = deps.store ?? (await openStore(config.store, {}, config.liveness));
   const ownsStore = deps.store === undefined;
 
+  const liveness = config.liveness;
   const clientOptions: WebClientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
+    // The WebClient's defaults are no deadline and ~30 minutes of retries: a hung Slack would hold
+    // the crew step (and its booking) far past any bound. Three tries of callTimeoutMs each.
+    timeout: liveness.callTimeoutMs,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true },
     ...deps.slackClientOptions,
   };
   // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
@@ -103,7 +107,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
   const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, config }), { client, config }), ...deps.stepOverrides };
-  const service = new BookingService({ store, steps, log, now, ...(deps.ownerId ? { ownerId: deps.ownerId } : {}), ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}), ...deps.runner });
+  const ownerId = deps.ownerId ?? defaultOwnerId();
+  const service = new BookingService({
+    store,
+    steps,
+    log,
+    now,
+    ownerId,
+    leaseMs: liveness.leaseMs,
+    stepAttemptTimeoutMs: liveness.stepAttemptTimeoutMs,
+    stepBudgetMs: liveness.stepBudgetMs,
+    createQuietMs: liveness.createQuietMs,
+    maxConcurrentRuns: liveness.maxConcurrentRuns,
+    // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.
+    ...(config.store.kind === 'sqlite' ? { ownerDead: sameHostOwnerDead(ownerId) } : {}),
+    ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}),
+    ...deps.runner,
+  });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
   service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
@@ -151,7 +171,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
-  const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: deps.sweepEveryMs ?? 5000, run: () => service.resumeAll() }];
+  const periodicTasks: PeriodicTask[] = [{ name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() }];
   const periodic = new PeriodicScheduler(periodicTasks, log, now);
 
   const built: BuiltApp = {

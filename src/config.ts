@@ -34,7 +34,52 @@ export interface OperatorDetails {
   capacity: number;
 }
 
+/**
+ * Deadlines and bounds that make every booking end (DESIGN "Liveness"). A step keeps retrying
+ * transient failures for at most stepBudgetMs, each attempt cut at stepAttemptTimeoutMs, so a
+ * booking whose outside system hangs is `failed` (with Retry) within stepBudgetMs +
+ * stepAttemptTimeoutMs of the step's first attempt — 105 s with the defaults.
+ */
+export interface Liveness {
+  /** TCP/TLS connect deadline of every outside call. */
+  connectTimeoutMs: number;
+  /** Deadline for an answer to one outside call attempt (HTTP headers/body, AWS SDK, Slack). */
+  callTimeoutMs: number;
+  /** Deadline of one step attempt; the attempt is aborted (AbortSignal) when it passes. */
+  stepAttemptTimeoutMs: number;
+  /** How long a step keeps retrying transient failures before it is failed (Retry button). */
+  stepBudgetMs: number;
+  /**
+   * After a create whose outcome is unknown, no second POST until this long after it was sent —
+   * only lookups. API Gateway gives up on an integration at 29 s; 35 s is past it.
+   */
+  createQuietMs: number;
+  /** Step lease; renewed every third of it while the step runs. */
+  leaseMs: number;
+  /** How often every process sweeps for stalled bookings. */
+  sweepEveryMs: number;
+  /** Pipeline runs one process drives at once; more wait in a queue so Slack acks never starve. */
+  maxConcurrentRuns: number;
+}
+
+export const DEFAULT_LIVENESS: Liveness = {
+  connectTimeoutMs: 3000,
+  callTimeoutMs: 10_000,
+  stepAttemptTimeoutMs: 45_000,
+  stepBudgetMs: 60_000,
+  createQuietMs: 35_000,
+  leaseMs: 15_000,
+  sweepEveryMs: 5000,
+  maxConcurrentRuns: 8,
+};
+
+/** The worst case from Approve (run started) to a failed step with Retry, for one hung system. */
+export function failureBoundMs(l: Liveness): number {
+  return l.stepBudgetMs + l.stepAttemptTimeoutMs;
+}
+
 export interface Config {
+  liveness: Liveness;
   slack: {
     botToken: string;
     signingSecret?: string;
@@ -200,6 +245,14 @@ const envSchema = z
     ),
     CHARTER_WHAT_TO_BRING: items(DEFAULT_WHAT_TO_BRING),
     CHARTER_CHECKLIST: items(DEFAULT_CHECKLIST),
+    CHARTER_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_LIVENESS.connectTimeoutMs, 50, 60_000, 'connect deadline of outside calls, in ms'),
+    CHARTER_CALL_TIMEOUT_MS: wholeNumber(DEFAULT_LIVENESS.callTimeoutMs, 50, 120_000, 'answer deadline of one outside call, in ms'),
+    CHARTER_STEP_TIMEOUT_MS: wholeNumber(DEFAULT_LIVENESS.stepAttemptTimeoutMs, 100, 900_000, 'deadline of one step attempt, in ms'),
+    CHARTER_STEP_BUDGET_MS: wholeNumber(DEFAULT_LIVENESS.stepBudgetMs, 0, 3_600_000, 'how long a step retries transient failures, in ms'),
+    CHARTER_CREATE_QUIET_MS: wholeNumber(DEFAULT_LIVENESS.createQuietMs, 0, 900_000, 'no second create POST until this long after an unanswered one, in ms'),
+    CHARTER_LEASE_MS: wholeNumber(DEFAULT_LIVENESS.leaseMs, 300, 600_000, 'step lease, in ms'),
+    CHARTER_SWEEP_MS: wholeNumber(DEFAULT_LIVENESS.sweepEveryMs, 50, 600_000, 'how often stalled bookings are swept, in ms'),
+    CHARTER_MAX_CONCURRENT_RUNS: wholeNumber(DEFAULT_LIVENESS.maxConcurrentRuns, 1, 1000, 'pipeline runs one process drives at once'),
     CHARTER_WEATHER_NOTE: optional.transform(
       (v) =>
         v ??
@@ -259,6 +312,16 @@ export function loadConfig(env: Env): ConfigResult {
   return {
     ok: true,
     config: {
+      liveness: {
+        connectTimeoutMs: e.CHARTER_CONNECT_TIMEOUT_MS,
+        callTimeoutMs: e.CHARTER_CALL_TIMEOUT_MS,
+        stepAttemptTimeoutMs: e.CHARTER_STEP_TIMEOUT_MS,
+        stepBudgetMs: e.CHARTER_STEP_BUDGET_MS,
+        createQuietMs: e.CHARTER_CREATE_QUIET_MS,
+        leaseMs: e.CHARTER_LEASE_MS,
+        sweepEveryMs: e.CHARTER_SWEEP_MS,
+        maxConcurrentRuns: e.CHARTER_MAX_CONCURRENT_RUNS,
+      },
       slack: {
         botToken: e.SLACK_BOT_TOKEN,
         signingSecret: e.SLACK_SIGNING_SECRET,

@@ -8,7 +8,7 @@ import { AwsLambdaReceiver } from '@slack/bolt';
 import { buildApp, type AppDeps, type BuiltApp } from './app';
 import { formatConfigProblems, loadConfig, secretValues, type Config } from './config';
 import { createIntegrations } from './integrations';
-import { awsEndpoint } from './integrations/aws-clients';
+import { awsCallOptions, awsEndpoint } from './integrations/aws-clients';
 import { createLogger, type Logger } from './log';
 import { boltLogger } from './slack/bolt-logger';
 import { DynamoBookingStore } from './pipeline/dynamodb-store';
@@ -52,7 +52,7 @@ function stateTableClient(config: Config, env: Env): DynamoDBClient {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
   const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : undefined;
-  return new DynamoDBClient({ region: config.aws.region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
+  return new DynamoDBClient({ region: config.aws.region, ...awsCallOptions(config.liveness), ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
 }
 
 export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<LambdaApp> {

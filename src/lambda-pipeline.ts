@@ -54,9 +54,22 @@ export function bookingsToRun(event: DynamoDBStreamEvent): BookingToRun[] {
   return [...out.values()];
 }
 
+/**
+ * What EventBridge Scheduler sends (infra/template.yaml, every minute): run the periodic tasks
+ * once — the sweeper resumes bookings whose pipeline function died mid-run (its stream record was
+ * already consumed), and reminders and feeds run on the same tick.
+ */
+export interface ScheduledTick {
+  charterTick: 'periodic';
+}
+
+export function isScheduledTick(event: unknown): event is ScheduledTick {
+  return typeof event === 'object' && event !== null && (event as { charterTick?: unknown }).charterTick === 'periodic';
+}
+
 export interface PipelineLambda {
   app: LambdaApp;
-  handle(event: DynamoDBStreamEvent, context: unknown): Promise<StreamBatchResponse>;
+  handle(event: DynamoDBStreamEvent | ScheduledTick, context: unknown): Promise<StreamBatchResponse>;
 }
 
 export async function createPipelineHandler(options: LambdaAppOptions = {}): Promise<PipelineLambda> {
@@ -64,6 +77,13 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
   return {
     app,
     async handle(event) {
+      if (isScheduledTick(event)) {
+        await app.built.periodic.runOnce();
+        // Runs the sweeper started finish (or fail) inside this invocation; the Lambda timeout bounds it.
+        await app.built.service.idle();
+        await app.built.progress.idle();
+        return { batchItemFailures: [] };
+      }
       const todo = bookingsToRun(event);
       const failures: { itemIdentifier: string }[] = [];
       // A booking that ends `failed` is not a batch failure: it waits for a person's Retry. Only a
@@ -93,7 +113,7 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
 
 let instance: Promise<PipelineLambda> | undefined;
 
-export async function handler(event: DynamoDBStreamEvent, context: unknown): Promise<StreamBatchResponse> {
+export async function handler(event: DynamoDBStreamEvent | ScheduledTick, context: unknown): Promise<StreamBatchResponse> {
   instance ??= createPipelineHandler().catch((err: unknown) => {
     instance = undefined;
     throw err;

@@ -3,19 +3,30 @@
  * guest page is hopeless and 100k draws never collide in practice. The id doubles as the booking id
  * and the `externalId` sent to the dashboard and SCC.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const SESSION_ID_LENGTH = 12;
 const MIN_LENGTH = 10;
 const MAX_LENGTH = 26;
 
-export function newSessionId(): string {
-  const bytes = randomBytes(SESSION_ID_LENGTH);
+function encode(bytes: Uint8Array): string {
   // 256 is a multiple of 32, so the low five bits of each byte are uniform.
   let id = '';
-  for (const byte of bytes) id += ALPHABET[byte & 31];
+  for (const byte of bytes.subarray(0, SESSION_ID_LENGTH)) id += ALPHABET[byte & 31];
   return id;
+}
+
+export function newSessionId(): string {
+  return encode(randomBytes(SESSION_ID_LENGTH));
+}
+
+/**
+ * The same id every time for the same `key` (e.g. a modal's view id, so a redelivered submission
+ * makes no second booking), and as unguessable as a random one to anyone without `secret`.
+ */
+export function sessionIdFor(key: string, secret: string): string {
+  return encode(createHmac('sha256', secret).update(key).digest());
 }
 
 /**

@@ -4,10 +4,15 @@
  * passed in, so a test or the sandbox can aim one process at local stand-ins without touching
  * process.env. Checksums are WHEN_REQUIRED: S3-compatible servers such as s3rver store the
  * aws-chunked framing of flexible checksums as object content.
+ *
+ * Every client has a connect and a whole-request deadline and a bounded number of attempts: the
+ * SDK's defaults have neither deadline, so a server that accepts the connection and never answers
+ * would hold a step (and its booking) forever.
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_LIVENESS } from '../config';
 
 export interface AwsClients {
   s3: S3Client;
@@ -27,13 +32,34 @@ export function awsEndpoint(service: 'S3' | 'DYNAMODB' | 'CLOUDFRONT', env: Env)
   return nonEmpty(env[`AWS_ENDPOINT_URL_${service}`]) ?? nonEmpty(env.AWS_ENDPOINT_URL);
 }
 
-export function createAwsClients(config: { aws: { region: string } }, env: Env = process.env): AwsClients {
+export interface AwsCallLimits {
+  connectTimeoutMs: number;
+  callTimeoutMs: number;
+  /** Attempts per call, the first included (the SDK retries throttles, 5xx and timeouts). */
+  maxAttempts?: number;
+}
+
+/** Client options every AWS SDK client of ours gets: deadlines, attempts. */
+export function awsCallOptions(limits: AwsCallLimits) {
+  return {
+    maxAttempts: limits.maxAttempts ?? 3,
+    requestHandler: {
+      connectionTimeout: limits.connectTimeoutMs,
+      requestTimeout: limits.callTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+      socketTimeout: limits.callTimeoutMs,
+    },
+  };
+}
+
+export function createAwsClients(config: { aws: { region: string }; liveness?: AwsCallLimits }, env: Env = process.env): AwsClients {
   const region = config.aws.region;
   const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
   const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
   // Explicit keys from `env` when given; otherwise the SDK's default chain (instance role, SSO, …).
   const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : undefined;
-  const common = { region, ...(credentials ? { credentials } : {}) };
+  const common = { region, ...(credentials ? { credentials } : {}), ...awsCallOptions(config.liveness ?? DEFAULT_LIVENESS) };
   const s3Endpoint = awsEndpoint('S3', env);
   const dynamoEndpoint = awsEndpoint('DYNAMODB', env);
   const cloudfrontEndpoint = awsEndpoint('CLOUDFRONT', env);

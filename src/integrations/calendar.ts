@@ -8,7 +8,7 @@
 import type { OperatorDetails } from '../config';
 import { charterSchedule, isoWithOffset } from '../booking/time';
 import type { BookingRequest, RosterMember } from '../booking/types';
-import { ExternalIdCollection } from './external-id-collection';
+import { ExternalIdCollection, type EnsureOptions } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
 
 export interface CalendarCrewAssignment {
@@ -79,28 +79,28 @@ export class DashboardCalendar {
     this.entries = new ExternalIdCollection<CalendarEntry>(this.http, { 'x-dashboard-token': options.token }, '/calendar', 'id');
   }
 
-  findByExternalId(externalId: string): Promise<string | undefined> {
-    return this.entries.findByExternalId(externalId);
+  findByExternalId(externalId: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    return this.entries.findByExternalId(externalId, opts);
   }
 
   create(body: CalendarEntry): Promise<string> {
     return this.entries.create(body);
   }
 
-  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  async ensure(body: CalendarEntry, opts: { outcomeUnknown: boolean }): Promise<{ calendarId: string; created: boolean }> {
+  /** Creates unless it exists; never POSTs again while an earlier POST may still land (createOnce). */
+  async ensure(body: CalendarEntry, opts: EnsureOptions): Promise<{ calendarId: string; created: boolean }> {
     const { value, created } = await this.entries.ensure(body, opts);
     return { calendarId: value, created };
   }
 
   /** PATCH the entry with what changed (or the whole entry: absolute values make a repeat harmless). */
-  async update(calendarId: string, patch: Partial<CalendarEntry>, idempotencyKey: string): Promise<{ calendarId: string }> {
-    return { calendarId: await this.entries.update(calendarId, { ...patch }, idempotencyKey) };
+  async update(calendarId: string, patch: Partial<CalendarEntry>, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ calendarId: string }> {
+    return { calendarId: await this.entries.update(calendarId, { ...patch }, idempotencyKey, opts) };
   }
 
   /** DELETE the entry; already gone (404) counts as done. */
-  delete(calendarId: string, idempotencyKey: string): Promise<{ deleted: boolean }> {
-    return this.entries.remove(calendarId, idempotencyKey);
+  delete(calendarId: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
+    return this.entries.remove(calendarId, idempotencyKey, opts);
   }
 
   close(): Promise<void> {

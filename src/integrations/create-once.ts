@@ -1,35 +1,123 @@
 /**
  * Create-at-most-once against a service that offers lookup by externalId (the dashboard and SCC).
- * A create whose outcome is unknown (an earlier attempt crashed, a 5xx or a reset after sending)
- * is followed by a lookup, never by a blind second POST.
+ *
+ * A POST that got no clear answer (timeout, reset, 5xx) may still be processed upstream for a
+ * while: API Gateway gives up on its integration at 29 s, and the side effect can land at the very
+ * end. A lookup that finds nothing during that time proves nothing, so after such a POST we only
+ * look up — until `quietMs` after it was sent — and POST again only when the quiet time has passed
+ * and a lookup still finds nothing. An earlier attempt's POST (a crashed process, an aborted
+ * attempt) is covered the same way through `quietUntilMs`, which the runner passes in.
  */
-import { UpstreamUnavailableError } from './errors';
+import { IntegrationError, UpstreamUnavailableError } from './errors';
 
 export interface CreateOnceOptions<T> {
-  lookup: () => Promise<T | undefined>;
-  create: () => Promise<T>;
-  /** True when an earlier attempt may already have created it. */
+  lookup: (signal?: AbortSignal) => Promise<T | undefined>;
+  create: (signal?: AbortSignal) => Promise<T>;
+  /** True when an earlier attempt may already have created it: look up before any POST. */
   outcomeUnknown: boolean;
-  /** POSTs at most (default 3). */
+  /** An earlier attempt's create may land upstream until then (ms since epoch): look up, don't POST. */
+  quietUntilMs?: number;
+  /** How long after an unanswered POST it may still land (default 35 s: past API Gateway's 29 s). */
+  quietMs?: number;
+  /** POSTs at most in one call (default 2). */
   maxCreates?: number;
-  /** Pause before looking up after an ambiguous failure (default 100 ms). */
-  pauseMs?: number;
+  /** Pause between lookups while waiting out the quiet time (default 1 s). */
+  pollMs?: number;
+  /** The step attempt's deadline: no POST or lookup starts after it fires. */
+  signal?: AbortSignal;
+  /** Names the system in the error when the outcome stays unknown. */
+  system?: string;
+  displayName?: string;
+  now?: () => number;
+}
+
+export const DEFAULT_CREATE_QUIET_MS = 35_000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/** Ambiguous: the request may have been processed (as opposed to refused before it was sent). */
+function maybeLanded(err: unknown): boolean {
+  return err instanceof UpstreamUnavailableError && err.maybeProcessed;
 }
 
 export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value: T; created: boolean }> {
-  const maxCreates = opts.maxCreates ?? 3;
-  let unknown = opts.outcomeUnknown;
-  for (let creates = 1; ; creates++) {
-    if (unknown) {
-      const found = await opts.lookup();
-      if (found !== undefined) return { value: found, created: false };
+  const now = opts.now ?? Date.now;
+  const quietMs = opts.quietMs ?? DEFAULT_CREATE_QUIET_MS;
+  const pollMs = opts.pollMs ?? 1000;
+  const maxCreates = opts.maxCreates ?? 2;
+  const { signal } = opts;
+  let mustLookUp = opts.outcomeUnknown;
+  let quietUntil = opts.quietUntilMs ?? 0;
+  let lastError: unknown;
+
+  for (let creates = 0; ; ) {
+    if (mustLookUp) {
+      const found = await waitOutQuietTime();
+      if (found.value !== undefined) return { value: found.value, created: false };
+      if (!found.confirmedAbsent) throw outcomeUnknownError(found.error ?? lastError);
     }
+    if (creates >= maxCreates) throw lastError;
+    throwIfAborted(signal);
+    const sentAtMs = now();
+    creates += 1;
     try {
-      return { value: await opts.create(), created: true };
+      return { value: await opts.create(signal), created: true };
     } catch (err) {
-      if (!(err instanceof UpstreamUnavailableError) || !err.maybeProcessed || creates >= maxCreates) throw err;
-      unknown = true;
-      await new Promise((r) => setTimeout(r, opts.pauseMs ?? 100));
+      if (!maybeLanded(err)) throw err;
+      lastError = err;
+      mustLookUp = true;
+      quietUntil = sentAtMs + quietMs;
     }
+  }
+
+  /**
+   * Looks up until found or the quiet time is over. Absence counts only from a lookup that
+   * started after the quiet time; a failed lookup leaves the outcome unknown.
+   */
+  async function waitOutQuietTime(): Promise<{ value?: T; confirmedAbsent: boolean; error?: unknown }> {
+    let error: unknown;
+    for (;;) {
+      throwIfAborted(signal);
+      const startedAt = now();
+      try {
+        const value = await opts.lookup(signal);
+        if (value !== undefined) return { value, confirmedAbsent: false };
+        if (startedAt >= quietUntil) return { confirmedAbsent: true };
+        error = undefined;
+      } catch (err) {
+        if (!(err instanceof IntegrationError) || !err.retryable) throw err;
+        error = err;
+        if (startedAt >= quietUntil) return { confirmedAbsent: false, error };
+      }
+      await sleep(Math.min(pollMs, Math.max(0, quietUntil - now())), signal);
+    }
+  }
+
+  function outcomeUnknownError(cause: unknown): IntegrationError {
+    const system = opts.system ?? 'UPSTREAM';
+    const name = opts.displayName ?? 'The service';
+    return new UpstreamUnavailableError(`${system} create outcome unknown: no answer and no lookup result`, {
+      code: `${system}_OUTCOME_UNKNOWN`,
+      retryable: true,
+      maybeProcessed: true,
+      system,
+      cause,
+      operatorMessage: `${name} did not answer whether the entry was created, and could not be asked — Retry once it is healthy (nothing is created twice).`,
+    });
   }
 }

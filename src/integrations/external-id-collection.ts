@@ -7,6 +7,22 @@ import { createOnce } from './create-once';
 import { UpstreamRejectedError } from './errors';
 import type { HttpClient, HttpMethod } from './http';
 
+/** What one create attempt knows: see createOnce. */
+export interface EnsureOptions {
+  /** An earlier attempt may already have created it: look up before any POST. */
+  outcomeUnknown: boolean;
+  /** An earlier attempt's POST may land upstream until then (ms since epoch). */
+  quietUntilMs?: number;
+  /** How long an unanswered POST may still land (default 35 s). */
+  quietMs?: number;
+  /** Pause between lookups while waiting (default 1 s). */
+  pollMs?: number;
+  /** The step attempt's deadline. */
+  signal?: AbortSignal;
+  /** Sent as `Idempotency-Key` so an upstream that honours it deduplicates: `{bookingId}:{step}:{revision}`. */
+  idempotencyKey?: string;
+}
+
 export class ExternalIdCollection<Body extends { externalId: string }> {
   constructor(
     private readonly http: HttpClient,
@@ -16,9 +32,9 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
     private readonly idField: string,
   ) {}
 
-  async findByExternalId(externalId: string): Promise<string | undefined> {
+  async findByExternalId(externalId: string, opts: { signal?: AbortSignal; noRetry?: boolean } = {}): Promise<string | undefined> {
     const req = { method: 'GET' as const, path: this.path, query: { externalId } };
-    const res = await this.http.request({ ...req, headers: this.headers });
+    const res = await this.http.request({ ...req, headers: this.headers, ...opts });
     const items = (res.body as { items?: unknown } | undefined)?.items;
     if (!Array.isArray(items)) throw this.http.contractError(req, 'no items array');
     const first = items[0] as Record<string, unknown> | undefined;
@@ -26,18 +42,26 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
     return this.idOf(first, req, `item without ${this.idField}`);
   }
 
-  async create(body: Body): Promise<string> {
+  async create(body: Body, opts: { signal?: AbortSignal; idempotencyKey?: string } = {}): Promise<string> {
     const req = { method: 'POST' as const, path: this.path };
-    const res = await this.http.request({ ...req, headers: this.headers, json: body });
+    const headers = opts.idempotencyKey ? { ...this.headers, 'idempotency-key': opts.idempotencyKey } : this.headers;
+    const res = await this.http.request({ ...req, headers, json: body, ...(opts.signal ? { signal: opts.signal } : {}) });
     return this.idOf(res.body as Record<string, unknown> | undefined, req, `no ${this.idField} in the response`);
   }
 
-  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  ensure(body: Body, opts: { outcomeUnknown: boolean }): Promise<{ value: string; created: boolean }> {
+  /** Creates unless it exists; never POSTs again while an earlier POST may still land. */
+  ensure(body: Body, opts: EnsureOptions): Promise<{ value: string; created: boolean }> {
+    const { signal, idempotencyKey } = opts;
     return createOnce({
-      lookup: () => this.findByExternalId(body.externalId),
-      create: () => this.create(body),
+      lookup: () => this.findByExternalId(body.externalId, { noRetry: true, ...(signal ? { signal } : {}) }),
+      create: () => this.create(body, { ...(signal ? { signal } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) }),
       outcomeUnknown: opts.outcomeUnknown,
+      system: this.http.system,
+      displayName: this.http.displayName,
+      ...(opts.quietUntilMs !== undefined ? { quietUntilMs: opts.quietUntilMs } : {}),
+      ...(opts.quietMs !== undefined ? { quietMs: opts.quietMs } : {}),
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+      ...(signal ? { signal } : {}),
     });
   }
 
@@ -46,16 +70,16 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
    * repeat after a crash sets the same values again; `idempotencyKey` lets an upstream that honours
    * it deduplicate as well.
    */
-  async update(id: string, patch: Record<string, unknown>, idempotencyKey: string): Promise<string> {
+  async update(id: string, patch: Record<string, unknown>, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
     const req = { method: 'PATCH' as const, path: `${this.path}/${encodeURIComponent(id)}` };
-    const res = await this.http.request({ ...req, headers: { ...this.headers, 'idempotency-key': idempotencyKey }, json: patch });
+    const res = await this.http.request({ ...req, headers: { ...this.headers, 'idempotency-key': idempotencyKey }, json: patch, ...(opts.signal ? { signal: opts.signal } : {}) });
     return this.idOf(res.body as Record<string, unknown> | undefined, req, `no ${this.idField} in the response`);
   }
 
   /** DELETE {path}/{id}; 404 means it is already gone, which is what was asked: `deleted: false`. */
-  async remove(id: string, idempotencyKey: string): Promise<{ deleted: boolean }> {
+  async remove(id: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
     try {
-      await this.http.request({ method: 'DELETE', path: `${this.path}/${encodeURIComponent(id)}`, headers: { ...this.headers, 'idempotency-key': idempotencyKey } });
+      await this.http.request({ method: 'DELETE', path: `${this.path}/${encodeURIComponent(id)}`, headers: { ...this.headers, 'idempotency-key': idempotencyKey }, ...(opts.signal ? { signal: opts.signal } : {}) });
       return { deleted: true };
     } catch (err) {
       if (err instanceof UpstreamRejectedError && err.status === 404) return { deleted: false };

@@ -16,7 +16,7 @@ import { UpstreamAuthError, UpstreamContractError, UpstreamRejectedError, Upstre
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RetryPolicy {
-  /** Retries after the first attempt (default 3). */
+  /** Retries after the first attempt (default 2). */
   maxRetries: number;
   /** Backoff ceiling of the first retry; doubles per retry (default 200 ms). */
   minDelayMs: number;
@@ -61,6 +61,10 @@ export interface HttpRequest {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   json?: unknown;
+  /** Aborts the request and its retries (a step attempt's deadline). */
+  signal?: AbortSignal;
+  /** One attempt only: the caller polls in its own loop (a lookup while a create may land). */
+  noRetry?: boolean;
 }
 
 export interface HttpResponse {
@@ -70,7 +74,7 @@ export interface HttpResponse {
   body: unknown;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 3, minDelayMs: 200, maxDelayMs: 5000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxRetries: 2, minDelayMs: 200, maxDelayMs: 5000 };
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /** Errors after which the server never saw the request. */
@@ -102,6 +106,14 @@ export class HttpClient {
   private readonly base: URL;
   private readonly policy: RetryPolicy;
   private readonly scrub: (text: string) => string;
+
+  get system(): string {
+    return this.options.system;
+  }
+
+  get displayName(): string {
+    return this.options.displayName;
+  }
 
   constructor(private readonly options: HttpClientOptions) {
     this.base = new URL(options.baseUrl);
@@ -157,7 +169,7 @@ export class HttpClient {
     const basePath = this.base.pathname.replace(/\/+$/, '');
     const search = req.query ? `?${new URLSearchParams(req.query).toString()}` : '';
     const path = `${basePath}${req.path}${search}`;
-    const dispatcher = isIdempotent(req.method) ? this.idempotent : this.nonIdempotent;
+    const dispatcher = req.noRetry ? this.pool : isIdempotent(req.method) ? this.idempotent : this.nonIdempotent;
     const headers: Record<string, string> = { accept: 'application/json', ...(req.headers ?? {}) };
     let body: string | undefined;
     if (req.json !== undefined) {
@@ -166,7 +178,14 @@ export class HttpClient {
     }
     let res: Dispatcher.ResponseData;
     try {
-      res = await dispatcher.request({ origin: this.base.origin, method: req.method, path, headers, ...(body === undefined ? {} : { body }) });
+      res = await dispatcher.request({
+        origin: this.base.origin,
+        method: req.method,
+        path,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
     } catch (err) {
       throw this.transportError(req, err);
     }

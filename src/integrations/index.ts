@@ -35,6 +35,9 @@ export function createIntegrations(config: Config, options: IntegrationsOptions 
   const aws = createAwsClients(config, options.env ?? process.env);
   const log = options.log;
   const http = {
+    connectTimeoutMs: config.liveness.connectTimeoutMs,
+    headersTimeoutMs: config.liveness.callTimeoutMs,
+    bodyTimeoutMs: config.liveness.callTimeoutMs,
     ...(options.http ?? {}),
     ...(log || options.http?.onRetry
       ? {

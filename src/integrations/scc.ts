@@ -9,7 +9,7 @@
  */
 import type { CrewSafeView } from '../booking/crew-safe';
 import { IntegrationError } from './errors';
-import { ExternalIdCollection } from './external-id-collection';
+import { ExternalIdCollection, type EnsureOptions } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
 
 export const SCC_AUTH_FIX =
@@ -107,28 +107,28 @@ export class SccClient {
     this.events = new ExternalIdCollection<SccEventPayload>(this.http, { authorization: `Bearer ${options.serviceKey}` }, '/events', 'eventId');
   }
 
-  findByExternalId(externalId: string): Promise<string | undefined> {
-    return this.events.findByExternalId(externalId);
+  findByExternalId(externalId: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    return this.events.findByExternalId(externalId, opts);
   }
 
   create(body: SccEventPayload): Promise<string> {
     return this.events.create(body);
   }
 
-  /** Creates unless it exists; looks up first when an earlier attempt's outcome is unknown. */
-  async ensure(body: SccEventPayload, opts: { outcomeUnknown: boolean }): Promise<{ eventId: string; created: boolean }> {
+  /** Creates unless it exists; never POSTs again while an earlier POST may still land (createOnce). */
+  async ensure(body: SccEventPayload, opts: EnsureOptions): Promise<{ eventId: string; created: boolean }> {
     const { value, created } = await this.events.ensure(body, opts);
     return { eventId: value, created };
   }
 
   /** PATCH the event (date, times, roster, checklist, description); SCC e-mails the crew what changed. */
-  async update(eventId: string, patch: Partial<SccEventPayload>, idempotencyKey: string): Promise<{ eventId: string }> {
-    return { eventId: await this.events.update(eventId, { ...patch }, idempotencyKey) };
+  async update(eventId: string, patch: Partial<SccEventPayload>, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ eventId: string }> {
+    return { eventId: await this.events.update(eventId, { ...patch }, idempotencyKey, opts) };
   }
 
   /** Cancel = PATCH {"status":"cancelled"}; SCC tells the crew. */
-  async cancel(eventId: string, idempotencyKey: string): Promise<{ eventId: string }> {
-    return { eventId: await this.events.update(eventId, { status: 'cancelled' }, idempotencyKey) };
+  async cancel(eventId: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ eventId: string }> {
+    return { eventId: await this.events.update(eventId, { status: 'cancelled' }, idempotencyKey, opts) };
   }
 
   close(): Promise<void> {

@@ -203,6 +203,7 @@ export class DynamoBookingStore implements BookingStore {
       return new StoreUnavailableError(`DynamoDB table ${this.table} does not exist: create it (see README, "State store")`, err);
     }
     const name = err instanceof Error ? err.name : 'unknown error';
-    return new StoreUnavailableError(`DynamoDB table ${this.table}: ${name}`, err);
+    const misconfigured = name === 'AccessDeniedException' || name === 'UnrecognizedClientException' || name === 'ValidationException';
+    return new StoreUnavailableError(`DynamoDB table ${this.table}: ${name}`, err, { transient: !misconfigured });
   }
 }

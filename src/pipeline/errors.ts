@@ -61,12 +61,17 @@ export class BookingExistsError extends PipelineError {
   }
 }
 
-/** The store is unreachable or misconfigured (table missing, file unwritable). */
+/**
+ * The store is unreachable or misconfigured (table missing, file unwritable). `transient`: an
+ * outage worth waiting out (5xx, throttling, a locked file) rather than a setting to fix.
+ */
 export class StoreUnavailableError extends PipelineError {
   override name = 'StoreUnavailableError';
+  readonly transient: boolean;
 
-  constructor(message: string, cause?: unknown) {
+  constructor(message: string, cause?: unknown, options: { transient?: boolean } = {}) {
     super(message, 'PIPELINE_STORE_UNAVAILABLE', { cause });
+    this.transient = options.transient ?? false;
   }
 }
 

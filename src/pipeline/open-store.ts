@@ -1,7 +1,8 @@
 /** Picks the store adapter from CHARTER_STORE (already parsed into a StoreLocation by config.ts). */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { StoreLocation } from '../config';
+import { DEFAULT_LIVENESS, type StoreLocation } from '../config';
+import { awsCallOptions, type AwsCallLimits } from '../integrations/aws-clients';
 import type { BookingStore } from './store';
 
 export interface OpenStoreOptions {
@@ -15,7 +16,7 @@ export interface OpenStoreOptions {
  * Each adapter is required only when chosen: a SQLite process never loads the AWS SDK, and a
  * Lambda bundle never needs the native better-sqlite3.
  */
-export async function openStore(location: StoreLocation, opts: OpenStoreOptions = {}): Promise<BookingStore> {
+export async function openStore(location: StoreLocation, opts: OpenStoreOptions = {}, limits: AwsCallLimits = DEFAULT_LIVENESS): Promise<BookingStore> {
   if (location.kind === 'sqlite') {
     const { SqliteBookingStore } = require('./sqlite-store') as typeof import('./sqlite-store');
     return SqliteBookingStore.open(location.path);
@@ -23,7 +24,7 @@ export async function openStore(location: StoreLocation, opts: OpenStoreOptions 
   const { DynamoBookingStore } = require('./dynamodb-store') as typeof import('./dynamodb-store');
   const { DynamoDBClient: Client } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
   const ownsClient = opts.dynamodb === undefined;
-  const store = new DynamoBookingStore({ client: opts.dynamodb ?? new Client({}), table: location.table, ownsClient });
+  const store = new DynamoBookingStore({ client: opts.dynamodb ?? new Client(awsCallOptions(limits)), table: location.table, ownsClient });
   try {
     await store.ensureTable({ create: opts.createTable ?? false });
   } catch (err) {

@@ -14,7 +14,7 @@
 import type { BookingRequest, RosterMember } from '../booking/types';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
 import { CREATE_OP, findOperation, stepsOf, withOperation } from './op-steps';
-import { leaseExpired } from './state-machine';
+import { leaseExpired, type OwnerDead } from './state-machine';
 import {
   OPERATION_DAGS,
   type AnyStepName,
@@ -215,12 +215,19 @@ export function requestCancel(record: BookingRecord, userId: string, nowMs: numb
  * expired, or is `owner`'s own and `owner` is not executing it. Such steps end failed ("stopped"):
  * they may or may not have had their effect, which the cancel's lookups settle.
  */
-export function settleStopping(record: BookingRecord, opId: string, owner: string, nowMs: number, executingHere: (step: AnyStepName) => boolean): BookingRecord | undefined {
+export function settleStopping(
+  record: BookingRecord,
+  opId: string,
+  owner: string,
+  nowMs: number,
+  executingHere: (step: AnyStepName) => boolean,
+  ownerDead?: OwnerDead,
+): BookingRecord | undefined {
   const op = operationsOf(record).find((o) => o.id === opId);
   if (op?.status !== 'stopping') return undefined;
   const steps = stepsOf(record, opId);
   const entries = Object.entries(steps) as [AnyStepName, StepState][];
-  const busy = entries.some(([name, s]) => s.status === 'running' && (executingHere(name) || (!leaseExpired(s, nowMs) && s.lease?.owner !== owner)));
+  const busy = entries.some(([name, s]) => s.status === 'running' && (executingHere(name) || (!leaseExpired(s, nowMs, ownerDead) && s.lease?.owner !== owner)));
   if (busy) return undefined;
   const stopped: Partial<Record<AnyStepName, StepState>> = {};
   for (const [name, s] of entries) {

@@ -6,7 +6,8 @@
  * run into a no-op outside. Independent steps run concurrently; the runner knows nothing of Slack.
  */
 import { randomUUID } from 'node:crypto';
-import { IntegrationError, isRetryable } from '../integrations/errors';
+import { hostname } from 'node:os';
+import { IntegrationError, isRetryable, UpstreamUnavailableError } from '../integrations/errors';
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
@@ -23,10 +24,12 @@ import {
   isClaimable,
   leaseExpired,
   readySteps,
+  type OwnerDead,
   recordStepError,
   renewLease,
   stepsOutcome,
 } from './state-machine';
+import { withStoreRetries, type StoreRetryPolicy } from './resilient-store';
 import { updateWithRetry, type BookingStore } from './store';
 import { STEP_NAMES, type AnyStepName, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
 
@@ -39,8 +42,18 @@ export interface RunnerOptions {
   baseDelayMs?: number;
   /** Backoff ceiling, and the most of a Retry-After that is honoured (default 15 s). */
   maxDelayMs?: number;
-  /** How long a claim stays valid without renewal (default 60 s); renewed every leaseMs/3 while a step runs. */
+  /** How long a claim stays valid without renewal (default 15 s); renewed every leaseMs/3 while a step runs. */
   leaseMs?: number;
+  /** Deadline of one step attempt (default 45 s): the attempt's AbortSignal fires and it counts as a timeout. */
+  stepAttemptTimeoutMs?: number;
+  /** How long a step keeps retrying transient failures, from its first attempt (default 60 s). */
+  stepBudgetMs?: number;
+  /** After an attempt that may have had its effect, a create waits this long before trying again (default 35 s). */
+  createQuietMs?: number;
+  /** Lease holders known dead (crashed processes on this host) are taken over at once. */
+  ownerDead?: OwnerDead;
+  /** Store outages inside a run are retried this long (default 60 s). */
+  storeRetry?: Partial<StoreRetryPolicy>;
   /** Jitter source in [0, 1) (default Math.random). */
   random?: () => number;
   /** Crash tests only: called right before and right after each step's side effect. */
@@ -67,8 +80,43 @@ type StepOutcome = 'done' | 'failed' | 'skipped';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** `{host}-{pid}-{random}`: the host and pid let a restarted process on the same host see its predecessor died. */
 export function defaultOwnerId(): string {
-  return `${process.env.HOSTNAME ?? 'host'}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  return `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Which outside system a step talks to: what a timeout message names. */
+const STEP_SYSTEMS: Readonly<Record<string, { code: string; name: string }>> = {
+  calendar: { code: 'DASHBOARD', name: 'The dashboard' },
+  calendar_update: { code: 'DASHBOARD', name: 'The dashboard' },
+  calendar_delete: { code: 'DASHBOARD', name: 'The dashboard' },
+  scc_event: { code: 'SCC', name: 'SCC' },
+  scc_update: { code: 'SCC', name: 'SCC' },
+  scc_cancel: { code: 'SCC', name: 'SCC' },
+  revenue_guard: { code: 'SCC', name: "DynamoDB (SCC's events table)" },
+  guest_page: { code: 'S3', name: 'S3 (the guest-page bucket)' },
+  guest_cache: { code: 'CLOUDFRONT', name: 'CloudFront' },
+  crew_notice: { code: 'SLACK', name: 'Slack' },
+};
+
+export class StepTimeoutError extends UpstreamUnavailableError {
+  override name = 'StepTimeoutError';
+  constructor(step: string, timeoutMs: number) {
+    const system = STEP_SYSTEMS[step] ?? { code: 'STEP', name: `Step ${step}` };
+    super(`step ${step} did not finish within ${timeoutMs} ms`, {
+      code: `${system.code}_TIMEOUT`,
+      retryable: true,
+      maybeProcessed: true,
+      system: system.code,
+      operatorMessage: `${system.name} did not answer within ${Math.round(timeoutMs / 1000)} s — check its health, then Retry (nothing is created twice).`,
+    });
+  }
+}
+
+/** The attempt may have had its side effect: anything but a clear refusal before the request was processed. */
+function mayHaveTakenEffect(err: unknown): boolean {
+  if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
+  return !(err instanceof IntegrationError);
 }
 
 /** What the operator sees for a failure: the integration's own message, else a plain bug report. */
@@ -108,13 +156,17 @@ export class PipelineRunner {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly leaseMs: number;
+  private readonly stepAttemptTimeoutMs: number;
+  private readonly stepBudgetMs: number;
+  private readonly createQuietMs: number;
+  readonly ownerDead?: OwnerDead;
   private readonly onBoundary?: RunnerOptions['onBoundary'];
   private readonly listeners = new Set<ProgressListener>();
-  /** Steps this process is executing, by `${bookingId}/${step}`: one execution per step per process. */
+  /** Steps this process is executing, by `${bookingId}/${opId}/${step}`: one execution per step per process. */
   private readonly executing = new Map<string, Promise<StepOutcome>>();
 
   constructor(deps: PipelineRunnerDeps) {
-    this.store = deps.store;
+    this.store = withStoreRetries(deps.store, deps.log, deps.storeRetry);
     this.steps = deps.steps;
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
@@ -123,7 +175,11 @@ export class PipelineRunner {
     this.maxAttempts = deps.maxAttempts ?? 5;
     this.baseDelayMs = deps.baseDelayMs ?? 250;
     this.maxDelayMs = deps.maxDelayMs ?? 15_000;
-    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.leaseMs = deps.leaseMs ?? 15_000;
+    this.stepAttemptTimeoutMs = deps.stepAttemptTimeoutMs ?? 45_000;
+    this.stepBudgetMs = deps.stepBudgetMs ?? 60_000;
+    this.createQuietMs = deps.createQuietMs ?? 35_000;
+    if (deps.ownerDead) this.ownerDead = deps.ownerDead;
     this.onBoundary = deps.onBoundary;
   }
 
@@ -155,7 +211,7 @@ export class PipelineRunner {
       }
       if (active?.status === 'stopping') {
         // A cancel arrived: claim nothing more; once no step of this operation runs anywhere, it is stopped.
-        const settled = await updateWithRetry(this.store, bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`)));
+        const settled = await updateWithRetry(this.store, bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead));
         record = settled.record;
         if (settled.written) {
           log.info({ opId }, 'operation stopped for a cancel');
@@ -166,14 +222,15 @@ export class PipelineRunner {
         record = await this.read(bookingId);
         continue;
       }
-      for (const step of readySteps(record, this.ownerId, this.now(), opId)) {
+      for (const step of readySteps(record, this.ownerId, this.now(), this.ownerDead, opId)) {
         const key = `${opId}/${step}`;
         if (inflight.has(key)) continue;
         const execution = this.execute(record.id, opId, step, false).finally(() => inflight.delete(key));
         inflight.set(key, execution);
       }
       if (inflight.size > 0) {
-        // A store error inside a step rejects here and ends this run; the leases it holds expire.
+        // A store outage longer than the store retry budget rejects here and ends this run; the
+        // sweeper resumes the booking (its leases are ours, so at once).
         await Promise.race(inflight.values());
         record = await this.read(bookingId);
         continue;
@@ -193,7 +250,7 @@ export class PipelineRunner {
         continue;
       }
       // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
-      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), opId);
+      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead, opId);
       const waitMs = expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
       log.debug({ waitMs }, 'steps leased elsewhere; waiting');
       await sleep(waitMs);
@@ -250,13 +307,13 @@ export class PipelineRunner {
     const state = stepsOf(record, opId)[step];
     if (!state) return false;
     if (force) {
-      const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs) && state.lease?.owner !== this.ownerId;
+      const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs, this.ownerDead) && state.lease?.owner !== this.ownerId;
       return record.state === 'done' && dependenciesDone(record, step, opId) && !heldElsewhere;
     }
     // Only the active operation's steps, and none of an operation a cancel is stopping.
     const active = activeOperation(record);
     if ((active?.id ?? CREATE_OP) !== opId || (active && active.status !== 'running')) return false;
-    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs);
+    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
   }
 
   private async runStep(bookingId: string, opId: string, step: AnyStepName, force: boolean): Promise<StepOutcome> {
@@ -268,7 +325,7 @@ export class PipelineRunner {
         const nowMs = this.now();
         if (!this.mayClaim(r, opId, step, force, nowMs)) return undefined;
         const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...stepState(r, opId, step), attempts: 0 } } } : r;
-        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, opId);
+        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
       });
       if (!claimed.written) return 'skipped';
       firstClaim = false;
@@ -280,34 +337,46 @@ export class PipelineRunner {
       this.emit({ type: 'step_started', bookingId, step, attempt, opId }, booking);
 
       let result: StepResult;
-      const stopHeartbeat = this.heartbeat(bookingId, opId, step, log);
+      const attemptControl = new AbortController();
+      const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl);
       try {
         const implementation = this.implementationOf(booking, opId, step);
         const operation = stepOperation(booking, opId);
         await this.onBoundary?.(step, 'before', bookingId, opId);
-        result = await implementation({
+        const ctx = {
           booking,
           results: resultsOf(booking, opId),
           ...(previous ? { previous } : {}),
           attempt,
+          outcomeUnknown: state.outcomeUnknown === true || attempt > 1,
+          ...(state.quietUntilMs !== undefined ? { quietUntilMs: state.quietUntilMs } : {}),
+          // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
+          idempotencyKey: `${booking.id}:${step}:${opId === CREATE_OP ? (booking.revision ?? 1) : operation.revision}`,
+          signal: attemptControl.signal,
           log,
           ...(opId === CREATE_OP ? {} : { operation, created: createdResults(booking) }),
-        });
+        };
+        result = await this.withDeadline(step, attemptControl, implementation(ctx));
         await this.onBoundary?.(step, 'after', bookingId, opId);
       } catch (err) {
         stopHeartbeat();
+        attemptControl.abort();
         const error = toStepError(step, err);
-        const willRetry = isRetryable(err) && attempt < this.maxAttempts;
         const retryAfterMs = err instanceof IntegrationError ? err.retryAfterMs : undefined;
-        const delayMs = willRetry ? backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs) : 0;
+        const proposedDelayMs = backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
+        const firstAt = state.firstAttemptAtMs ?? state.startedAtMs ?? this.now();
+        const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs;
+        const willRetry = isRetryable(err) && attempt < this.maxAttempts && withinBudget;
+        const delayMs = willRetry ? proposedDelayMs : 0;
+        const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
         const written = await updateWithRetry(this.store, bookingId, (r) => {
           const current = stepsOf(r, opId)[step];
           if (current?.lease?.owner !== this.ownerId || current.status !== 'running') return undefined;
           const nowMs = this.now();
-          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs }, opId);
+          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs }, uncertain, opId);
           if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(current, error, nowMs) }, updatedAtMs: nowMs };
-          return recordStepError(r, step, error, nowMs, { final: true }, opId);
+          return recordStepError(r, step, error, nowMs, { final: true }, uncertain, opId);
         });
         this.emit({ type: 'step_failed', bookingId, step, error, willRetry, opId }, written.record);
         if (!willRetry) return force ? 'failed' : stepsOf(written.record, opId)[step]?.status === 'done' ? 'done' : 'failed';
@@ -315,6 +384,7 @@ export class PipelineRunner {
         continue;
       }
       stopHeartbeat();
+      attemptControl.abort();
       const done = await updateWithRetry(this.store, bookingId, (r) =>
         stepsOf(r, opId)[step]?.status === 'done' && !force ? undefined : completeStep(r, step, result, this.now(), opId),
       );
@@ -339,8 +409,36 @@ export class PipelineRunner {
     };
   }
 
-  /** Keeps the lease alive while a slow side effect runs, so no other process takes the step. */
-  private heartbeat(bookingId: string, opId: string, step: AnyStepName, log: Logger): () => void {
+  /**
+   * The step attempt's deadline: the attempt's signal fires and the attempt fails as a timeout
+   * (retryable). Work the implementation does not stop is abandoned; its effect, if any, is found
+   * by the next attempt's lookup.
+   */
+  private withDeadline<T>(step: AnyStepName, control: AbortController, work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new StepTimeoutError(step, this.stepAttemptTimeoutMs);
+        control.abort(err);
+        reject(err);
+      }, this.stepAttemptTimeoutMs);
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /**
+   * Keeps the lease alive while a slow side effect runs, so no other process takes the step. If the
+   * lease turns out lost (another process took the step), the attempt is aborted.
+   */
+  private heartbeat(bookingId: string, opId: string, step: AnyStepName, log: Logger, control: AbortController): () => void {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
@@ -348,7 +446,15 @@ export class PipelineRunner {
         const state = stepsOf(r, opId)[step];
         if (state?.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
         return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now(), opId);
-      }).catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
+      })
+        .then((out) => {
+          const state = stepsOf(out.record, opId)[step];
+          if (!out.written && state?.status === 'running' && state.lease?.owner !== this.ownerId) {
+            log.warn({ holder: state.lease?.owner }, 'lease lost to another process; abandoning this attempt');
+            control.abort(new Error('lease lost'));
+          }
+        })
+        .catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
     }, every);
     timer.unref();
     return () => {

@@ -7,11 +7,14 @@ import type { Logger } from '../log';
 import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
 import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
+import { withStoreRetries } from './resilient-store';
+import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
 import {
   appendAudit,
   applyTransition,
   canTransition,
+  isStalled,
   lastActor,
   newBookingRecord,
   resetSteps,
@@ -29,6 +32,8 @@ export interface BookingServiceOptions extends RunnerOptions {
   ownerId?: string;
   /** Start the pipeline in the background after approve/retry (default true; false on Lambda, where the table stream starts runs). */
   autoRun?: boolean;
+  /** Pipeline runs driven at once (default 8); more wait in a FIFO queue so Slack acks are answered first. */
+  maxConcurrentRuns?: number;
 }
 
 /** Steps a guest page refresh re-runs: re-render and upload, then invalidate the cached copy. */
@@ -40,15 +45,17 @@ export class BookingService implements BookingApi {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly autoRun: boolean;
-  /** Runs this process started, by booking id: one at a time per booking, and what idle() awaits. */
+  /** Runs this process started (queued or running), by booking id: one per booking, and what idle() awaits. */
   private readonly runs = new Map<string, Promise<BookingRecord>>();
+  private readonly queue: RunQueue;
 
   constructor(options: BookingServiceOptions) {
-    this.store = options.store;
+    this.store = withStoreRetries(options.store, options.log, options.storeRetry);
     this.log = options.log;
     this.now = options.now ?? Date.now;
     this.autoRun = options.autoRun ?? true;
-    this.runner = new PipelineRunner({ ...options, now: this.now });
+    this.queue = new RunQueue(options.maxConcurrentRuns ?? 8);
+    this.runner = new PipelineRunner({ ...options, store: this.store, now: this.now });
   }
 
   async create(booking: NewBooking): Promise<BookingRecord> {
@@ -186,13 +193,17 @@ export class BookingService implements BookingApi {
   }
 
   /**
-   * Resumes every approved/running booking. A booking whose steps are leased by a live process
-   * is waited on (its holder renews the lease) and finishes when that process finishes it.
+   * The sweeper: resumes every active booking nobody is driving — its run ended on an error, its
+   * process crashed (lease expired, or its holder is known dead), or its approval's process died
+   * before starting it. Bookings this process already runs or queues, and bookings whose steps a
+   * live process holds, are left alone. Runs every few seconds in every process (PeriodicScheduler).
    */
   async resumeAll(): Promise<void> {
     const active = await this.store.listActive();
-    this.log.info({ count: active.length }, 'resuming active bookings');
-    for (const record of active) this.startRun(record.id);
+    const nowMs = this.now();
+    const stalled = active.filter((r) => !this.runs.has(r.id) && isStalled(r, this.runner.ownerId, nowMs, this.runner.ownerDead));
+    if (stalled.length > 0) this.log.info({ count: stalled.length, ids: stalled.map((r) => r.id) }, 'resuming stalled bookings');
+    for (const record of stalled) this.startRun(record.id);
   }
 
   onProgress(listener: ProgressListener): () => void {
@@ -203,12 +214,15 @@ export class BookingService implements BookingApi {
     while (this.runs.size > 0) await Promise.allSettled([...this.runs.values()]);
   }
 
-  /** One run per booking per process; a second request joins the first. Failures are logged, never unhandled. */
+  /**
+   * One run per booking per process; a second request joins the first. Runs wait for a slot in the
+   * queue. Failures are logged, never unhandled; the sweeper picks the booking up again.
+   */
   private startRun(id: string): Promise<BookingRecord> {
     const existing = this.runs.get(id);
     if (existing) return existing;
     const log = this.log.child({ bookingId: id });
-    const run = this.runner.run(id).finally(() => this.runs.delete(id));
+    const run = this.queue.run(() => this.runner.run(id)).finally(() => this.runs.delete(id));
     run.catch((err: unknown) => log.error({ err }, 'pipeline run stopped with an error'));
     this.runs.set(id, run);
     return run;

@@ -50,7 +50,9 @@ export class SqliteBookingStore implements BookingStore {
     } catch (err) {
       throw new StoreUnavailableError(`Cannot open the SQLite store at ${file}: check the path in CHARTER_STORE and that the directory is writable`, err);
     }
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // Short: better-sqlite3 waits synchronously (blocking the event loop that answers Slack); longer
+    // locks are waited out asynchronously by withStoreRetries.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 100}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     migrate(db);

@@ -95,8 +95,8 @@ export function newBookingRecord(input: NewBooking, nowMs: number): BookingRecor
 }
 
 // ---- steps -------------------------------------------------------------------------------
-// Every step function takes the operation it works on (default: create, as before operations
-// existed); op-steps.ts says where that operation's steps live and what its DAG is.
+// Every step function takes the operation it works on as its last parameter (default: create, as
+// before operations existed); op-steps.ts says where that operation's steps live and its DAG.
 
 /** Every step of `opId` that (transitively) depends on `step`. */
 export function dependentsOf(step: AnyStepName, record?: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
@@ -120,24 +120,48 @@ export function dependenciesDone(record: BookingRecord, step: AnyStepName, opId:
   return dependenciesOf(record, opId, step).every((dep) => steps[dep]?.status === 'done');
 }
 
-export function leaseExpired(state: StepState, nowMs: number): boolean {
-  return state.lease === undefined || state.lease.leaseExpiresAtMs <= nowMs;
+/** Whether a lease owner is known to be dead (a crashed process on this host); false = assume alive. */
+export type OwnerDead = (owner: string) => boolean;
+
+const neverKnownDead: OwnerDead = () => false;
+
+export function leaseExpired(state: StepState, nowMs: number, ownerDead: OwnerDead = neverKnownDead): boolean {
+  return state.lease === undefined || state.lease.leaseExpiresAtMs <= nowMs || ownerDead(state.lease.owner);
 }
 
 /**
  * Whether `owner` may claim the step now: it is pending, or running under a lease that expired
- * (its owner crashed) or that `owner` itself holds (the next attempt after a transient error).
+ * (or whose holder is known dead) or that `owner` itself holds (the next attempt after a transient error).
  */
-export function isClaimable(state: StepState, owner: string, nowMs: number): boolean {
-  if (state.status === 'pending') return leaseExpired(state, nowMs) || state.lease?.owner === owner;
-  if (state.status === 'running') return leaseExpired(state, nowMs) || state.lease?.owner === owner;
-  return false;
+export function isClaimable(state: StepState, owner: string, nowMs: number, ownerDead?: OwnerDead): boolean {
+  if (state.status !== 'pending' && state.status !== 'running') return false;
+  return leaseExpired(state, nowMs, ownerDead) || state.lease?.owner === owner;
 }
 
 /** Steps whose dependencies are done and that `owner` could claim now. */
-export function readySteps(record: BookingRecord, owner: string, nowMs: number, opId: string = CREATE_OP): AnyStepName[] {
+export function readySteps(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead, opId: string = CREATE_OP): AnyStepName[] {
   const steps = stepsOf(record, opId);
-  return stepNamesOf(record, opId).filter((s) => dependenciesDone(record, s, opId) && isClaimable(steps[s]!, owner, nowMs));
+  return stepNamesOf(record, opId).filter((s) => dependenciesDone(record, s, opId) && isClaimable(steps[s]!, owner, nowMs, ownerDead));
+}
+
+/** Every step state of the booking: the create's and each follow-up operation's. */
+function allStepStates(record: BookingRecord): StepState[] {
+  const out: StepState[] = STEP_NAMES.map((s) => record.steps[s]);
+  for (const op of record.operations ?? []) for (const state of Object.values(op.steps ?? {})) if (state) out.push(state);
+  return out;
+}
+
+/**
+ * A booking nobody is driving: active, and no step (of any operation) is held under a live lease of
+ * another process. The sweeper resumes these (a crashed process, a run that ended on an error, an
+ * approval, change or cancel whose process died before it started the run).
+ */
+export function isStalled(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): boolean {
+  if (!ACTIVE_STATES.includes(record.state)) return false;
+  return allStepStates(record).every((state) => {
+    if (state.status !== 'running' && state.status !== 'pending') return true;
+    return state.lease === undefined || state.lease.owner === owner || leaseExpired(state, nowMs, ownerDead);
+  });
 }
 
 export function failedSteps(record: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
@@ -146,12 +170,12 @@ export function failedSteps(record: BookingRecord, opId: string = CREATE_OP): An
 }
 
 /** Running steps held by someone else's live lease: the earliest expiry is when to look again. */
-export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number, opId: string = CREATE_OP): number | undefined {
+export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead, opId: string = CREATE_OP): number | undefined {
   let earliest: number | undefined;
   const steps = stepsOf(record, opId);
   for (const s of stepNamesOf(record, opId)) {
     const state = steps[s]!;
-    if ((state.status === 'running' || state.status === 'pending') && state.lease && state.lease.owner !== owner && !leaseExpired(state, nowMs)) {
+    if ((state.status === 'running' || state.status === 'pending') && state.lease && state.lease.owner !== owner && !leaseExpired(state, nowMs, ownerDead)) {
       earliest = Math.min(earliest ?? Infinity, state.lease.leaseExpiresAtMs);
     }
   }
@@ -172,9 +196,14 @@ export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): '
   return canProgress ? undefined : 'failed';
 }
 
-/** Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`. */
-export function claimStep(record: BookingRecord, step: AnyStepName, owner: string, nowMs: number, leaseMs: number, opId: string = CREATE_OP): BookingRecord {
+/**
+ * Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`.
+ * Taking over a step another process was running (its lease expired, or it died) means its side
+ * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating.
+ */
+export function claimStep(record: BookingRecord, step: AnyStepName, owner: string, nowMs: number, leaseMs: number, quietMs = 0, opId: string = CREATE_OP): BookingRecord {
   const prev = stepState(record, opId, step);
+  const takeover = prev.status === 'running' && prev.lease !== undefined && prev.lease.owner !== owner;
   return withOpStep(
     record,
     opId,
@@ -183,9 +212,11 @@ export function claimStep(record: BookingRecord, step: AnyStepName, owner: strin
       ...prev,
       status: 'running',
       attempts: prev.attempts + 1,
+      firstAttemptAtMs: prev.attempts === 0 || prev.firstAttemptAtMs === undefined ? nowMs : prev.firstAttemptAtMs,
       startedAtMs: nowMs,
       finishedAtMs: undefined,
       lease: { owner, leaseExpiresAtMs: nowMs + leaseMs },
+      ...(takeover ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, nowMs + quietMs) } : {}),
     },
     nowMs,
   );
@@ -197,7 +228,8 @@ export function renewLease(record: BookingRecord, step: AnyStepName, owner: stri
 
 export function completeStep(record: BookingRecord, step: AnyStepName, result: StepResult, nowMs: number, opId: string = CREATE_OP): BookingRecord {
   const prev = stepState(record, opId, step);
-  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
+  const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
+  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
 }
 
 /**
@@ -210,22 +242,45 @@ export function recordStepError(
   error: StepError,
   nowMs: number,
   next: { final: true } | { final: false; owner: string; leaseExpiresAtMs: number },
+  /** The attempt may have had its effect (timeout, reset, 5xx): a create waits this long before trying again. */
+  uncertain?: { quietUntilMs: number },
   opId: string = CREATE_OP,
 ): BookingRecord {
   const prev = stepState(record, opId, step);
-  const base = { attempts: prev.attempts, startedAtMs: prev.startedAtMs, error, ...(prev.result ? { result: prev.result } : {}) };
+  const unknown =
+    uncertain !== undefined
+      ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, uncertain.quietUntilMs) }
+      : { ...(prev.outcomeUnknown ? { outcomeUnknown: true } : {}), ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}) };
+  const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
+  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...(prev.result ? { result: prev.result } : {}) };
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };
   return withOpStep(record, opId, step, state, nowMs);
 }
 
-/** Back to pending for a retry: attempts restart, the error goes, a previous result stays for lookups. */
+/**
+ * Back to pending for a retry: attempts and the retry budget restart, the error goes; a previous
+ * result and any uncertainty about an earlier side effect stay, so the retry looks up before creating.
+ */
 export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[], nowMs: number, opId: string = CREATE_OP): BookingRecord {
   let out = record;
   for (const s of steps) {
     const prev = stepState(out, opId, s);
-    out = withOpStep(out, opId, s, { status: 'pending', attempts: 0, ...(prev.result ? { result: prev.result } : {}) }, nowMs);
+    const uncertain = prev.outcomeUnknown || (prev.attempts > 0 && prev.status !== 'done');
+    out = withOpStep(
+      out,
+      opId,
+      s,
+      {
+        status: 'pending',
+        attempts: 0,
+        ...(prev.result ? { result: prev.result } : {}),
+        ...(uncertain ? { outcomeUnknown: true } : {}),
+        ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}),
+      },
+      nowMs,
+    );
   }
   return out;
 }

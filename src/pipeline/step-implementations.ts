@@ -25,7 +25,7 @@ import type { Logger } from '../log';
 import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
 
 export interface StepDependencies {
-  config: Pick<Config, 'timezone' | 'rates' | 'operator'>;
+  config: Pick<Config, 'timezone' | 'rates' | 'operator'> & Partial<Pick<Config, 'liveness'>>;
   calendar: Pick<DashboardCalendar, 'ensure' | 'update' | 'delete' | 'findByExternalId'>;
   scc: Pick<SccClient, 'ensure' | 'update' | 'cancel' | 'findByExternalId'>;
   revenueGuard: Pick<RevenueGuard, 'guard'>;
@@ -40,7 +40,18 @@ export type IntegrationSteps = Omit<StepImplementations, 'crew_notice'>;
 
 /** An earlier attempt may have had its effect: lookup before create. */
 function outcomeUnknown(ctx: StepContext): boolean {
-  return ctx.attempt > 1 || ctx.previous !== undefined;
+  return ctx.outcomeUnknown === true || ctx.attempt > 1 || ctx.previous !== undefined;
+}
+
+/** What createOnce needs from the attempt: uncertainty, the quiet time, the deadline, the key. */
+function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
+  return {
+    outcomeUnknown: outcomeUnknown(ctx),
+    ...(ctx.quietUntilMs !== undefined ? { quietUntilMs: ctx.quietUntilMs } : {}),
+    ...(quietMs !== undefined ? { quietMs } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
+  };
 }
 
 function requireResult(ctx: StepContext, step: AnyStepName, field: string): string {
@@ -74,13 +85,17 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
   const { config } = deps;
   const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
   const renderPage = deps.renderPage ?? renderGuestPage;
+  const quietMs = config.liveness?.createQuietMs;
   const renderCancelled = deps.renderCancelledPage ?? renderCancelledGuestPage;
-  const idempotencyKey = (ctx: StepContext, step: AnyStepName) => `${ctx.booking.id}:${step}:${ctx.operation?.revision ?? 1}`;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  /** Idempotency-Key {bookingId}:{step}:{revision}; the runner sets it per operation. */
+  const keyOf = (ctx: StepContext, step: AnyStepName) => ctx.idempotencyKey ?? `${ctx.booking.id}:${step}:${ctx.operation?.revision ?? 1}`;
+  /** A change's or cancel's own signal and deadline. */
+  const callOptions = (ctx: StepContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
   /** The calendar entry the create made: its recorded id, else a lookup (the create's answer was lost). */
-  const calendarIdOf = async (ctx: StepContext) => str(ctx.created?.calendar?.calendarId) ?? (await deps.calendar.findByExternalId(ctx.booking.id));
-  const sccEventIdOf = async (ctx: StepContext) => str(ctx.created?.scc_event?.eventId) ?? (await deps.scc.findByExternalId(ctx.booking.id));
+  const calendarIdOf = async (ctx: StepContext) => str(ctx.created?.calendar?.calendarId) ?? (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx)));
+  const sccEventIdOf = async (ctx: StepContext) => str(ctx.created?.scc_event?.eventId) ?? (await deps.scc.findByExternalId(ctx.booking.id, callOptions(ctx)));
   const sccPayloadOf = (ctx: StepContext) => {
     const { booking } = ctx;
     const view = toCrewSafeView({ sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) }, settings);
@@ -98,12 +113,12 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     async calendar(ctx): Promise<StepResult> {
       const { booking } = ctx;
       const entry = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
-      const { calendarId, created } = await deps.calendar.ensure(entry, { outcomeUnknown: outcomeUnknown(ctx) });
+      const { calendarId, created } = await deps.calendar.ensure(entry, ensureOptions(ctx, quietMs));
       return { calendarId, created };
     },
 
     async scc_event(ctx): Promise<StepResult> {
-      const { eventId, created } = await deps.scc.ensure(sccPayloadOf(ctx), { outcomeUnknown: outcomeUnknown(ctx) });
+      const { eventId, created } = await deps.scc.ensure(sccPayloadOf(ctx), ensureOptions(ctx, quietMs));
       return { eventId, created };
     },
 
@@ -112,7 +127,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const calendarId = await calendarIdOf(ctx);
       if (!calendarId) throw missing('The calendar entry', 'calendar_update');
       const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
-      await deps.calendar.update(calendarId, entry, idempotencyKey(ctx, 'calendar_update'));
+      await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
       return { calendarId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -121,8 +136,8 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       // Never created (the create stopped before its POST took effect): nothing to delete.
       if (!calendarId) return { deleted: false, found: false };
       // An earlier attempt may have deleted it already: look before sending a second DELETE.
-      if (outcomeUnknown(ctx) && (await deps.calendar.findByExternalId(ctx.booking.id)) === undefined) return { calendarId, deleted: false, found: false };
-      const { deleted } = await deps.calendar.delete(calendarId, idempotencyKey(ctx, 'calendar_delete'));
+      if (outcomeUnknown(ctx) && (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx))) === undefined) return { calendarId, deleted: false, found: false };
+      const { deleted } = await deps.calendar.delete(calendarId, keyOf(ctx, 'calendar_delete'), callOptions(ctx));
       return { calendarId, deleted, found: true };
     },
 
@@ -130,14 +145,14 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
-      await deps.scc.update(eventId, patch, idempotencyKey(ctx, 'scc_update'));
+      await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
       return { eventId, revision: ctx.operation?.revision ?? 1 };
     },
 
     async scc_cancel(ctx): Promise<StepResult> {
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
-      await deps.scc.cancel(eventId, idempotencyKey(ctx, 'scc_cancel'));
+      await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
       return { eventId, cancelled: true, found: true };
     },
 

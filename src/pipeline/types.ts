@@ -107,6 +107,15 @@ export interface StepLease {
 export interface StepState {
   status: StepStatus;
   attempts: number;
+  /** When the first attempt since the last reset was claimed: the retry budget counts from here. */
+  firstAttemptAtMs?: number;
+  /**
+   * An earlier attempt may have had its side effect without us knowing (crash, timeout, ambiguous
+   * failure): the next attempt looks up before it creates. Survives Retry.
+   */
+  outcomeUnknown?: boolean;
+  /** A create sent by an earlier attempt may still land upstream until then: look up, do not create. */
+  quietUntilMs?: number;
   startedAtMs?: number;
   finishedAtMs?: number;
   result?: StepResult;
@@ -137,6 +146,11 @@ export interface BookingRecord {
   id: string;
   /** Compare-and-set version: every write names the version it read. */
   version: number;
+  /**
+   * The details' revision the artifacts must show (1 at creation, +1 each time a change or cancel
+   * starts); part of every Idempotency-Key. Absent on older records (read as 1).
+   */
+  revision?: number;
   state: BookingState;
   request: BookingRequest;
   roster: RosterMember[];
@@ -149,11 +163,6 @@ export interface BookingRecord {
   /** Slack user id → when they confirmed. */
   confirmations: Record<string, number>;
   steps: Record<StepName, StepState>;
-  /**
-   * Which details the artifacts must show: 1 at creation, +1 each time a change starts. Absent on
-   * records written before operations existed (read as 1).
-   */
-  revision?: number;
   /**
    * Every operation in order, the create one first. Absent on older records and on bookings that
    * never had a change or cancel after approval: operationsOf() then derives the create operation.
@@ -183,6 +192,14 @@ export interface StepContext {
   previous?: StepResult;
   /** 1 for the first attempt. */
   attempt: number;
+  /** An earlier attempt may already have had this step's side effect: look up before creating. */
+  outcomeUnknown?: boolean;
+  /** A create sent by an earlier attempt may still land until then (ms since epoch): only look up before. */
+  quietUntilMs?: number;
+  /** `{bookingId}:{step}:{revision}`: sent with every create so an upstream that honours it deduplicates. */
+  idempotencyKey?: string;
+  /** Fires at the attempt's deadline: stop, start nothing new. */
+  signal?: AbortSignal;
   log: Logger;
 }
 

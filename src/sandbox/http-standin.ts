@@ -23,8 +23,11 @@ export type Fault =
   | { kind: 'status'; status: number; body?: unknown }
   | { kind: 'throttle'; retryAfterSeconds?: number }
   | { kind: 'unauthorized' }
+  /** Waits `ms`, then processes and answers: a slow upstream whose side effect lands late. */
   | { kind: 'latency'; ms: number }
   | { kind: 'reset' }
+  /** Reads the request and never answers (nor processes it): a hung upstream. */
+  | { kind: 'hang' }
   /** Handles the request (its effect happens), then resets the connection: a lost response. */
   | { kind: 'lose_response' };
 
@@ -152,6 +155,8 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
               case 'reset':
                 req.socket.destroy();
                 return;
+              case 'hang':
+                return; // never answered; close() drops the socket
               case 'unauthorized':
                 send(res, { status: 401, body: { message: 'Unauthorized' } });
                 return;

@@ -42,6 +42,10 @@ export interface SlackApiStandin {
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
   /** The next `count` calls of `method` answer `{ ok: false, error }`. */
   failNext(method: string, count: number, error: string): void;
+  /** Calls of `method` ('*' for all) are read and never answered until heal(): a hung Slack. Not recorded. */
+  hang(method: string): void;
+  /** Ends hang(); requests already held stay unanswered (their clients time out). */
+  heal(): void;
   /** Called for every recorded call (the sandbox prints messages as they happen). */
   onCall(listener: (call: RecordedSlackCall) => void): () => void;
   /** Waits until `predicate` holds over the recorded calls (polls each time a call arrives). */
@@ -108,11 +112,13 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     }
   };
 
+  const hung = new Set<string>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
     const pending = faults.get(method)?.find((f) => f.left > 0);
     let status = 200;
@@ -152,6 +158,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     setUser: (user) => void users.set(user.id, user),
     rateLimitNext: (method, count, retryAfterSeconds) => addFault(method, { kind: 'ratelimit', left: count, retryAfterSeconds, error: 'ratelimited' }),
     failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
+    hang: (method) => void hung.add(method),
+    heal: () => hung.clear(),
     onCall: (listener) => {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -108,7 +108,14 @@ export function bookingModalState(fields: Record<string, string | string[] | und
   return out;
 }
 
-export function viewSubmissionPayload(p: { userId: string; callbackId?: string; values: ModalStateValues; privateMetadata?: string }): Record<string, unknown> {
+let viewCounter = 0;
+/** Every modal Slack opens has its own view id; a redelivery repeats the same payload. */
+function newViewId(): string {
+  viewCounter += 1;
+  return `V0${process.pid.toString(36).toUpperCase()}${String(viewCounter).padStart(6, '0')}`;
+}
+
+export function viewSubmissionPayload(p: { userId: string; callbackId?: string; values: ModalStateValues; privateMetadata?: string; viewId?: string }): Record<string, unknown> {
   return {
     type: 'view_submission',
     team,
@@ -117,7 +124,7 @@ export function viewSubmissionPayload(p: { userId: string; callbackId?: string; 
     token: 'deprecated-verification-token',
     trigger_id: newTriggerId(),
     view: {
-      id: 'V0VIEW0001',
+      id: p.viewId ?? newViewId(),
       team_id: team.id,
       type: 'modal',
       callback_id: p.callbackId ?? 'booking_modal',

@@ -2,11 +2,15 @@
  * Booking modal submitted. Schema errors go back next to their fields (block id = field name) and
  * nothing is posted. A valid booking: ack (closes the modal), resolve the roster, compute costs,
  * store it, post the approval message, remember where it is.
+ *
+ * The booking id is derived from the modal's view id, so the same submission delivered again (a
+ * retry, a double click, two instances) collides on create and makes no second booking or post.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { computeCosts } from '../../booking/costs';
 import { parseBookingRequest } from '../../booking/schema';
-import { newSessionId } from '../../booking/session-id';
+import { sessionIdFor } from '../../booking/session-id';
+import { BookingExistsError } from '../../pipeline/errors';
 import { modalValuesToInput, parseModalMetadata } from '../blocks/modal';
 import { bookingMetadata } from '../booking-ref';
 import type { SlackDeps } from '../context';
@@ -29,12 +33,19 @@ export function bookingSubmitted(deps: SlackDeps) {
     const origin = parseModalMetadata(view.private_metadata);
     const channel = deps.config.slack.opsChannel ?? origin?.channel ?? userId;
     const request = parsed.value;
-    const id = newSessionId();
+    const id = sessionIdFor(`view:${view.id}`, deps.config.slack.botToken);
     const log = deps.log.child({ bookingId: id });
     try {
       const roster = await deps.users.roster(request.captain, request.crew);
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
-      const booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel } });
+      let booking;
+      try {
+        booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel } });
+      } catch (err) {
+        if (!(err instanceof BookingExistsError)) throw err;
+        log.info({ viewId: view.id }, 'same booking form delivered again; already booked');
+        return;
+      }
       const message = renderApproval(booking, deps.config);
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(id) });
       if (posted.ts) await deps.api.setSlackRefs(id, { approvalTs: posted.ts });

@@ -123,12 +123,29 @@ describe('dashboard calendar', () => {
     expect(standins.dashboard.recorder.find('GET')).toHaveLength(4);
   });
 
-  it('never repeats a POST blindly: a 5xx is followed by a lookup, then one new POST', async () => {
+  it('never repeats a POST blindly: a 5xx is followed by lookups for the quiet time, then one new POST', async () => {
     const e = entry();
     standins.dashboard.faults.inject('POST /calendar', { kind: 'status', status: 500 }, { times: 1 });
-    const result = await calendar.ensure(e, { outcomeUnknown: false });
+    const result = await calendar.ensure(e, { outcomeUnknown: false, quietMs: 300, pollMs: 100, idempotencyKey: `${e.externalId}:calendar:1` });
     expect(result.created).toBe(true);
-    expect(standins.dashboard.recorder.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
+    const methods = standins.dashboard.recorder.requests.map((r) => r.method);
+    expect(methods[0]).toBe('POST');
+    expect(methods.at(-1)).toBe('POST');
+    expect(methods.slice(1, -1).every((m) => m === 'GET') && methods.length >= 3).toBe(true);
+    const posts = standins.dashboard.recorder.find('POST');
+    // The quiet time counts from when the client sent the first POST; the server stamps it a few ms later.
+    expect(posts[1]!.atMs - posts[0]!.atMs).toBeGreaterThanOrEqual(300 - 25);
+    expect(posts.map((p) => p.headers['idempotency-key'])).toEqual([`${e.externalId}:calendar:1`, `${e.externalId}:calendar:1`]);
+    expect(standins.dashboard.entries().filter((x) => x.externalId === e.externalId)).toHaveLength(1);
+  });
+
+  it('a create the dashboard processes for longer than our deadline lands once: no second POST while it may land', async () => {
+    const e = entry();
+    // Answers (and creates) only after 1.2 s; the client gives up at 250 ms.
+    standins.dashboard.faults.inject('POST /calendar', { kind: 'latency', ms: 1200 }, { times: 1 });
+    const result = await calendar.ensure(e, { outcomeUnknown: false, quietMs: 2000, pollMs: 100 });
+    expect(result.created).toBe(false);
+    expect(standins.dashboard.recorder.find('POST')).toHaveLength(1);
     expect(standins.dashboard.entries().filter((x) => x.externalId === e.externalId)).toHaveLength(1);
   });
 
@@ -193,9 +210,9 @@ describe('SCC client', () => {
   it('a reset while creating is followed by a lookup, so SCC never gets the event twice', async () => {
     const p = payload();
     standins.scc.faults.inject('POST /events', { kind: 'reset' }, { times: 1 });
-    const { created } = await scc.ensure(p, { outcomeUnknown: false });
+    const { created } = await scc.ensure(p, { outcomeUnknown: false, quietMs: 200, pollMs: 500 });
     expect(created).toBe(true);
-    expect(standins.scc.recorder.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
+    expect(standins.scc.recorder.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'GET', 'POST']);
     expect(standins.scc.events().filter((e) => e.externalId === p.externalId)).toHaveLength(1);
   });
 

@@ -4,12 +4,22 @@
  * then resumes; the booking must finish and every outside system must hold exactly one artifact:
  * one calendar entry, one SCC event, one guest page object, one invalidation, one crew notice.
  * The steps are the production ones (createStepImplementations) except crew_notice (Slack's).
+ *
+ * SQLite: the restarted process takes over the dead worker's steps at once (same host, its pid is
+ * gone) — the leases here last 10 minutes, so finishing at all proves nobody waited them out.
+ * DynamoDB: no such knowledge across hosts; a live process's sweeper finishes the booking once the
+ * dead worker's lease has run out, and not before.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../../src/log';
+import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import { sameHostOwnerDead } from '../../../src/pipeline/owner-liveness';
+import { PeriodicScheduler } from '../../../src/pipeline/periodic';
+import { defaultOwnerId } from '../../../src/pipeline/runner';
 import { BookingService } from '../../../src/pipeline/service';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { STEP_NAMES } from '../../../src/pipeline/types';
@@ -22,7 +32,9 @@ import { spawnWorker } from '../../fixtures/pipeline/spawn-worker';
 
 jest.setTimeout(180_000);
 
-const LEASE_MS = 400;
+/** Far longer than the test may take: a resume that waited for a lease would never finish in time. */
+const LEASE_MS = 600_000;
+const QUIET_MS = 200;
 const log = createLogger({ level: 'silent', pretty: false });
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-crash-'));
 const dbFile = path.join(tmpDir, 'crash.db');
@@ -80,7 +92,7 @@ it('survives a SIGKILL at each of the 12 step boundaries with no duplicate artif
     const booking = await new BookingService({ store, steps: sandbox.steps, log, autoRun: false }).create(sampleNewBooking());
     await new BookingService({ store, steps: sandbox.steps, log, autoRun: false }).approve(booking.id, 'U0APPROVER1');
 
-    const worker = spawnWorker('crash-worker.ts', { ...env, CHARTER_STORE: `sqlite:${dbFile}`, BOOKING_ID: booking.id, KILL_AT: killAt, LEASE_MS: String(LEASE_MS) });
+    const worker = spawnWorker('crash-worker.ts', { ...env, CHARTER_STORE: `sqlite:${dbFile}`, BOOKING_ID: booking.id, KILL_AT: killAt, LEASE_MS: String(LEASE_MS), CREATE_QUIET_MS: String(QUIET_MS) });
     const how = await worker.exited;
     if (how !== 'SIGKILL') throw new Error(`worker for ${killAt} ended with ${how}, not SIGKILL:\n${worker.stderr()}`);
     killed += 1;
@@ -92,20 +104,71 @@ it('survives a SIGKILL at each of the 12 step boundaries with no duplicate artif
     const artifact = ARTIFACT_OF[killStep];
     if (artifact) expect((await artifactCounts(booking.id))[artifact]).toBe(killAt.endsWith(':after') ? 1 : 0);
 
-    // Restart: a new process (here, a new service with a new owner id) resumes what is active.
-    const restarted = new BookingService({ store, steps: sandbox.steps, log, ownerId: `restart-${killAt}`, leaseMs: LEASE_MS, baseDelayMs: 5 });
+    // Restart: a new process on this host (a new owner id) sweeps at start-up, as the app does.
+    const ownerId = defaultOwnerId();
+    const restarted = new BookingService({ store, steps: sandbox.steps, log, ownerId, ownerDead: sameHostOwnerDead(ownerId), leaseMs: LEASE_MS, createQuietMs: QUIET_MS, baseDelayMs: 5 });
+    const readyAt = Date.now();
     await restarted.resumeAll();
     await restarted.idle();
     const record = await store.get(booking.id);
     expect(record?.state).toBe('done');
+    // The dead worker's 10-minute lease was taken over, not waited out.
+    const resumedAfterMs = (record?.steps[killStep].startedAtMs ?? Infinity) - readyAt;
+    expect(resumedAfterMs).toBeLessThan(LEASE_MS);
     expect(record?.steps.revenue_guard.result?.verified).toBe(true);
 
     const counts = await artifactCounts(booking.id);
     duplicates += Object.values(counts).reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-    report.push(`${killAt.padEnd(22)} ${JSON.stringify(counts)} reran=${record?.steps[killStep].attempts}`);
+    report.push(`${killAt.padEnd(22)} ${JSON.stringify(counts)} reran=${record?.steps[killStep].attempts} resumed ${resumedAfterMs} ms after restart`);
     expect(counts).toEqual({ calendar: 1, scc: 1, s3Pages: 1, invalidations: 1, crewNotices: 1 });
   }
   console.log(`crash safety: boundaries killed=${killed}/12, duplicates found=${duplicates}\n${report.join('\n')}`);
   expect(killed).toBe(12);
   expect(duplicates).toBe(0);
+});
+
+it('DynamoDB store: a live process sweeps up a killed process\'s booking once its lease runs out, with no duplicate', async () => {
+  const dynamodb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const table = 'charter-crash-dynamo';
+  const ddbStore = new DynamoBookingStore({ client: dynamodb, table, ownsClient: false });
+  await ddbStore.ensureTable({ create: true });
+  const lease = 1500;
+  const sweepEveryMs = 200;
+  // The live process: its own owner id, a sweeper on a clock, no knowledge of other hosts' processes.
+  const live = new BookingService({ store: ddbStore, steps: sandbox.steps, log, ownerId: 'live-process', leaseMs: lease, createQuietMs: QUIET_MS, baseDelayMs: 5 });
+  const sweeper = new PeriodicScheduler([{ name: 'sweeper', everyMs: sweepEveryMs, run: () => live.resumeAll() }], log);
+  try {
+    for (const killAt of ['scc_event:after', 'guest_cache:before']) {
+      const booking = await live.create(sampleNewBooking());
+      // Approved elsewhere (autoRun off): only the worker runs it until it dies.
+      await new BookingService({ store: ddbStore, steps: sandbox.steps, log, autoRun: false }).approve(booking.id, 'U0APPROVER1');
+      const worker = spawnWorker('crash-worker.ts', { ...env, CHARTER_STORE: `dynamodb:${table}`, BOOKING_ID: booking.id, KILL_AT: killAt, LEASE_MS: String(lease), CREATE_QUIET_MS: String(QUIET_MS) });
+      // The live process sweeps from the moment the worker drives the booking (before that, an
+      // approved booking nobody runs is stalled, and the sweeper would rightly take it at once).
+      while ((await ddbStore.get(booking.id))?.state === 'approved') await new Promise((r) => setTimeout(r, 20));
+      sweeper.start();
+      expect(await worker.exited).toBe('SIGKILL');
+      const [killStep] = killAt.split(':') as [(typeof STEP_NAMES)[number]];
+      const afterCrash = await ddbStore.get(booking.id);
+      const deadLeaseEndsAt = afterCrash?.steps[killStep].lease?.leaseExpiresAtMs ?? 0;
+      expect(deadLeaseEndsAt).toBeGreaterThan(0);
+
+      let record = await ddbStore.get(booking.id);
+      for (let i = 0; i < 200 && record?.state !== 'done'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        record = await ddbStore.get(booking.id);
+      }
+      expect(record?.state).toBe('done');
+      // Taken over only after the dead worker's lease ended — never while it might still be working.
+      expect(record?.steps[killStep].startedAtMs ?? 0).toBeGreaterThanOrEqual(deadLeaseEndsAt);
+      console.log(`dynamodb ${killAt}: resumed ${(record?.steps[killStep].startedAtMs ?? 0) - deadLeaseEndsAt} ms after the lease ended (sweep every ${sweepEveryMs} ms)`);
+      expect(await artifactCounts(booking.id)).toEqual({ calendar: 1, scc: 1, s3Pages: 1, invalidations: 1, crewNotices: 1 });
+      await sweeper.stop();
+    }
+  } finally {
+    await sweeper.stop();
+    await live.idle();
+    await ddbStore.close();
+    dynamodb.destroy();
+  }
 });

@@ -12,6 +12,8 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
 import { createLogger } from '../../../src/log';
 import { operationsOf } from '../../../src/pipeline/operations';
+import { sameHostOwnerDead } from '../../../src/pipeline/owner-liveness';
+import { defaultOwnerId } from '../../../src/pipeline/runner';
 import { BookingService } from '../../../src/pipeline/service';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { OPERATION_DAGS, type BookingRecord, type OperationKind } from '../../../src/pipeline/types';
@@ -24,7 +26,8 @@ import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
 jest.setTimeout(300_000);
 
-const LEASE_MS = 400;
+/** Longer than the test: finishing at all proves the dead worker's leases were taken over, not waited out. */
+const LEASE_MS = 600_000;
 const APPROVER = 'U0APPROVER1';
 const log = createLogger({ level: 'silent', pretty: false });
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-lifecycle-crash-'));
@@ -54,7 +57,9 @@ afterAll(async () => {
   fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
-const service = (ownerId: string, autoRun = false) => new BookingService({ store, steps: sandbox.steps, log, autoRun, ownerId, leaseMs: LEASE_MS, baseDelayMs: 5 });
+const service = (ownerId: string, autoRun = false) =>
+  // A restarted process on this host takes over a dead predecessor's leases at once (owner-liveness.ts).
+  new BookingService({ store, steps: sandbox.steps, log, autoRun, ownerId, ownerDead: sameHostOwnerDead(ownerId), leaseMs: LEASE_MS, createQuietMs: 200, baseDelayMs: 5 });
 
 const RESCHEDULED = sampleRequest({ date: '2030-07-05', departureTime: '10:30' });
 
@@ -109,8 +114,9 @@ describe.each(['cancel', 'change'] as const)('SIGKILL at every step boundary of 
       killed += 1;
       const afterCrash = (await store.get(ready.id))!;
       expect(afterCrash.state).toBe('running');
+      expect(operationsOf(afterCrash).at(-1)?.status).toBe('running');
 
-      const restarted = service(`restart-${kind}-${killAt}`, true);
+      const restarted = service(defaultOwnerId(), true);
       await restarted.resumeAll();
       await restarted.idle();
       const record = (await store.get(ready.id))!;

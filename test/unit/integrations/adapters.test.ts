@@ -102,8 +102,59 @@ describe('createOnce', () => {
       creates += 1;
       throw unavailable(true);
     };
-    await expect(createOnce({ lookup: async () => undefined, create, outcomeUnknown: false, maxCreates: 2, pauseMs: 0 })).rejects.toBeInstanceOf(UpstreamUnavailableError);
+    await expect(createOnce({ lookup: async () => undefined, create, outcomeUnknown: false, maxCreates: 2, quietMs: 0, pollMs: 0 })).rejects.toBeInstanceOf(UpstreamUnavailableError);
     expect(creates).toBe(2);
+  });
+
+  it('never POSTs again while an unanswered POST may still land: it lands late and is found', async () => {
+    const sentAt: number[] = [];
+    let landed = false;
+    const create = async () => {
+      sentAt.push(Date.now());
+      // The upstream processes the request after the client gave up on it.
+      setTimeout(() => (landed = true), 150);
+      throw unavailable(true);
+    };
+    const lookup = async () => (landed ? 'late-id' : undefined);
+    await expect(createOnce({ lookup, create, outcomeUnknown: false, quietMs: 400, pollMs: 20 })).resolves.toEqual({ value: 'late-id', created: false });
+    expect(sentAt).toHaveLength(1);
+  });
+
+  it('POSTs again only after the quiet time, when a lookup started after it still finds nothing', async () => {
+    const sentAt: number[] = [];
+    const lookupsAt: number[] = [];
+    const create = async () => {
+      sentAt.push(Date.now());
+      if (sentAt.length === 1) throw unavailable(true);
+      return 'second';
+    };
+    const lookup = async () => (lookupsAt.push(Date.now()), undefined);
+    await expect(createOnce({ lookup, create, outcomeUnknown: false, quietMs: 200, pollMs: 50 })).resolves.toEqual({ value: 'second', created: true });
+    expect(sentAt).toHaveLength(2);
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(200);
+    expect(lookupsAt.at(-1)! - sentAt[0]!).toBeGreaterThanOrEqual(200);
+  });
+
+  it("honours an earlier attempt's quiet time and gives up (outcome unknown) when lookups fail throughout", async () => {
+    let creates = 0;
+    const create = async () => (creates++, 'x');
+    const failingLookup = async () => {
+      throw unavailable(true);
+    };
+    const quietUntilMs = Date.now() + 150;
+    await expect(createOnce({ lookup: failingLookup, create, outcomeUnknown: true, quietUntilMs, pollMs: 20, system: 'DASHBOARD' })).rejects.toMatchObject({ code: 'DASHBOARD_OUTCOME_UNKNOWN', retryable: true });
+    expect(creates).toBe(0);
+  });
+
+  it('stops at the attempt deadline without a further POST', async () => {
+    let creates = 0;
+    const create = async () => {
+      creates += 1;
+      throw unavailable(true);
+    };
+    const signal = AbortSignal.timeout(100);
+    await expect(createOnce({ lookup: async () => undefined, create, outcomeUnknown: false, quietMs: 5000, pollMs: 20, signal })).rejects.toThrow();
+    expect(creates).toBe(1);
   });
 
   it('does not re-create after a failure that cannot have taken effect, or after a rejection', async () => {

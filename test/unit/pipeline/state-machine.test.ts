@@ -132,7 +132,8 @@ describe('step readiness and outcome', () => {
     const failed = withSteps(running, { calendar: 'done', scc_event: 'failed', guest_page: 'done', guest_cache: 'done' });
     expect(stepsToRetry(failed)).toEqual(['scc_event', 'revenue_guard', 'crew_notice']);
     const reset = resetSteps(failed, stepsToRetry(failed), NOW);
-    expect(reset.steps.scc_event).toEqual({ status: 'pending', attempts: 0 });
+    // It was attempted and failed: the retry must look up before it creates (the attempt may have landed).
+    expect(reset.steps.scc_event).toEqual({ status: 'pending', attempts: 0, outcomeUnknown: true });
     expect(reset.steps.calendar.status).toBe('done');
   });
 });

@@ -1,0 +1,71 @@
+/**
+ * A TCP proxy on loopback in front of a real local server (s3rver, dynalite) that can make it hang:
+ * connections are accepted and their bytes read, but nothing is forwarded and nothing comes back —
+ * what a stuck load balancer or a frozen server looks like to a client. The AWS SDK clients are
+ * pointed at the proxy through their usual endpoint variables, so tests see real SDK behaviour.
+ */
+import { createServer, connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface FaultProxy {
+  /** http://127.0.0.1:PORT — use in place of the target's endpoint. */
+  url: string;
+  /** New connections hang (and so do requests on connections opened while hung). */
+  hang(): void;
+  /** Forward again; connections that hung stay hung until the client gives up on them. */
+  heal(): void;
+  /** Connections accepted while hung. */
+  readonly hungConnections: number;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
+  const target = new URL(targetUrl);
+  const targetPort = Number(target.port);
+  let hanging = false;
+  let hungConnections = 0;
+  const sockets = new Set<Socket>();
+
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    if (hanging) {
+      hungConnections += 1;
+      client.resume(); // read and drop: the request "arrives" and is never answered
+      return;
+    }
+    const upstream = connect(targetPort, target.hostname);
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hang: () => {
+      hanging = true;
+      // Keep-alive connections already open would otherwise keep forwarding.
+      for (const s of sockets) s.destroy();
+    },
+    heal: () => {
+      hanging = false;
+    },
+    get hungConnections() {
+      return hungConnections;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
