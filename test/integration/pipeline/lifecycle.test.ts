@@ -268,6 +268,33 @@ describe('change', () => {
   });
 });
 
+describe('a failed change', () => {
+  it('fails the booking with a Retry that re-runs only the change’s failed steps, then finishes', async () => {
+    const done = await doneBooking();
+    const s = service();
+    standins.dashboard.faults.inject('PATCH *', { kind: 'unauthorized' });
+    const { op } = await s.proposeChange(done.id, { details: details({ date: '2030-07-10' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, op.id, APPROVER);
+    const failed = await s.run(done.id);
+    expect(failed.state).toBe('failed');
+    const change = operationsOf(failed)[1]!;
+    expect(change.status).toBe('failed');
+    expect(change.steps?.calendar_update).toMatchObject({ status: 'failed', error: { code: 'DASHBOARD_UNAUTHORIZED' } });
+    // The other artifacts already moved; the create's own steps are untouched.
+    expect(change.steps?.scc_update?.status).toBe('done');
+    expect(failed.steps.calendar.status).toBe('done');
+
+    standins.dashboard.faults.clear();
+    expect((await s.retry(done.id, APPROVER)).won).toBe(true);
+    const retried = await s.run(done.id);
+    expect(retried.state).toBe('done');
+    expect(operationsOf(retried)[1]?.status).toBe('done');
+    const after = await artifacts(retried);
+    expect(after.calendarEntries[0]?.body.start).toBe('2030-07-10T16:00:00-07:00');
+    expect(after.sccPatches).toHaveLength(1);
+  });
+});
+
 describe('records written before operations existed', () => {
   it('load as one create operation, and can be cancelled', async () => {
     const done = await doneBooking();
