@@ -12,6 +12,11 @@ export interface FaultProxy {
   url: string;
   /** New connections hang (and so do requests on connections opened while hung). */
   hang(): void;
+  /**
+   * Every request is answered 500 with a DynamoDB-style InternalServerError body (what a throttled
+   * or ailing table sends), and its connection closed.
+   */
+  fail(): void;
   /** Forward again; connections that hung stay hung until the client gives up on them. */
   heal(): void;
   /** Connections accepted while hung. */
@@ -22,7 +27,7 @@ export interface FaultProxy {
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   const targetPort = Number(target.port);
-  let hanging = false;
+  let mode: 'pass' | 'hang' | 'fail' = 'pass';
   let hungConnections = 0;
   const sockets = new Set<Socket>();
 
@@ -30,9 +35,16 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
-    if (hanging) {
+    if (mode === 'hang') {
       hungConnections += 1;
       client.resume(); // read and drop: the request "arrives" and is never answered
+      return;
+    }
+    if (mode === 'fail') {
+      client.once('data', () => {
+        const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected by the fault proxy' });
+        client.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      });
       return;
     }
     const upstream = connect(targetPort, target.hostname);
@@ -52,12 +64,16 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     hang: () => {
-      hanging = true;
+      mode = 'hang';
       // Keep-alive connections already open would otherwise keep forwarding.
       for (const s of sockets) s.destroy();
     },
+    fail: () => {
+      mode = 'fail';
+      for (const s of sockets) s.destroy();
+    },
     heal: () => {
-      hanging = false;
+      mode = 'pass';
     },
     get hungConnections() {
       return hungConnections;

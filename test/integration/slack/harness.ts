@@ -11,6 +11,7 @@ import { buildApp, type AppDeps, type RunningApp } from '../../../src/app';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import type { BookingRecord, StepName } from '../../../src/pipeline/types';
+import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
@@ -33,12 +34,16 @@ export interface Harness {
   logLines: string[];
   /** With `real: true`: the integration stand-ins the production steps talk to. */
   standins?: Standins;
+  /** With `proxies: true`: TCP fault proxies the bot reaches S3 and DynamoDB through (hang/heal). */
+  proxies?: { s3: FaultProxy; dynamodb: FaultProxy };
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps>; real?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps>; real?: boolean; proxies?: boolean } = {}): Promise<Harness> {
   const slack = await startSlackApiStandin();
-  const standins = opts.real ? await startStandins() : undefined;
+  const standins = opts.real || opts.proxies ? await startStandins() : undefined;
+  const proxies = standins && opts.proxies ? { s3: await startFaultProxy(standins.env.AWS_ENDPOINT_URL_S3!), dynamodb: await startFaultProxy(standins.env.AWS_ENDPOINT_URL_DYNAMODB!) } : undefined;
+  const awsEnv = standins ? { ...standins.env, ...(proxies ? { AWS_ENDPOINT_URL_S3: proxies.s3.url, AWS_ENDPOINT_URL_DYNAMODB: proxies.dynamodb.url } : {}) } : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'charter-slack-'));
   const loaded = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-bot-token',
@@ -57,7 +62,7 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     GUEST_SITE_URL: 'https://queenofsandiego.com',
     CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
     CHARTER_TIMEZONE: 'America/Los_Angeles',
-    ...standins?.env,
+    ...awsEnv,
     ...opts.env,
   });
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -68,7 +73,7 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
   const built = await buildApp(loaded.config, {
     log,
     host: '127.0.0.1',
-    ...(standins ? { env: { ...standins.env } } : {}),
+    ...(awsEnv ? { env: awsEnv } : {}),
     integrationSteps: standins ? undefined : () => ({ calendar: scripted.calendar, scc_event: scripted.scc_event, revenue_guard: scripted.revenue_guard, guest_page: scripted.guest_page, guest_cache: async (ctx) => ({ ...(await scripted.guest_cache(ctx)), invalidationId: `I${ctx.booking.id}${steps.calls.guest_cache}` }) }),
     slackClientOptions: { retryConfig: { retries: 0 } },
     runner: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
@@ -85,9 +90,12 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     steps,
     logLines,
     ...(standins ? { standins } : {}),
+    ...(proxies ? { proxies } : {}),
     async close() {
       await running.stop();
       await slack.close();
+      await proxies?.s3.close();
+      await proxies?.dynamodb.close();
       await standins?.close();
       rmSync(dir, { recursive: true, force: true });
     },
