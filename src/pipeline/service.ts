@@ -48,6 +48,8 @@ export class BookingService implements BookingApi {
   /** Runs this process started (queued or running), by booking id: one per booking, and what idle() awaits. */
   private readonly runs = new Map<string, Promise<BookingRecord>>();
   private readonly queue: RunQueue;
+  /** Bookings whose run must start again when the current one ends (an operation queued during it). */
+  private readonly runAgain = new Set<string>();
 
   constructor(options: BookingServiceOptions) {
     this.store = withStoreRetries(options.store, options.log, options.storeRetry);
@@ -88,7 +90,7 @@ export class BookingService implements BookingApi {
     const log = this.log.child({ bookingId: id });
     if (out.written) {
       log.info({ userId, state: out.record.state }, 'booking cancel');
-      if (out.record.state === 'running' && this.autoRun) this.startRun(id);
+      if (out.record.state === 'running' && this.autoRun) void this.startRun(id, { again: true });
       return { won: true, booking: out.record };
     }
     const by = lastActor(out.record, 'cancelled');
@@ -144,7 +146,7 @@ export class BookingService implements BookingApi {
     try {
       const out = await updateWithRetry(this.store, id, (r) => (decision === 'approve' ? approveChange(r, opId, userId, this.now()) : rejectChange(r, opId, userId, this.now())));
       log.info({ userId, decision, state: out.record.state }, 'change decided');
-      if (decision === 'approve' && out.record.state === 'running' && this.autoRun) this.startRun(id);
+      if (decision === 'approve' && out.record.state === 'running' && this.autoRun) void this.startRun(id, { again: true });
       return { won: true, booking: out.record };
     } catch (err) {
       if (err instanceof OperationDecidedError || err instanceof IllegalTransitionError) {
@@ -218,11 +220,18 @@ export class BookingService implements BookingApi {
    * One run per booking per process; a second request joins the first. Runs wait for a slot in the
    * queue. Failures are logged, never unhandled; the sweeper picks the booking up again.
    */
-  private startRun(id: string): Promise<BookingRecord> {
+  private startRun(id: string, opts: { again?: boolean } = {}): Promise<BookingRecord> {
     const existing = this.runs.get(id);
-    if (existing) return existing;
+    if (existing) {
+      // A change or cancel written while this process's run may be about to end: run once more after it.
+      if (opts.again) this.runAgain.add(id);
+      return existing;
+    }
     const log = this.log.child({ bookingId: id });
-    const run = this.queue.run(() => this.runner.run(id)).finally(() => this.runs.delete(id));
+    const run = this.queue.run(() => this.runner.run(id)).finally(() => {
+      this.runs.delete(id);
+      if (this.runAgain.delete(id)) void this.startRun(id);
+    });
     run.catch((err: unknown) => log.error({ err }, 'pipeline run stopped with an error'));
     this.runs.set(id, run);
     return run;

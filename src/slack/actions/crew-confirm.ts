@@ -4,6 +4,7 @@ import { crewMessage, parseConfirmValue } from '../blocks/crew';
 import type { SlackDeps } from '../context';
 import { crewPostRef, crewSafeViewOf } from '../crew-notice';
 import { tellUser } from '../ephemeral';
+import { cancelOperation } from '../../pipeline/operations';
 
 export function confirmCrew(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
@@ -14,6 +15,8 @@ export function confirmCrew(deps: SlackDeps) {
     if (!target) return;
     const booking = await deps.api.get(target.bookingId);
     if (!booking) return;
+    // An old Confirm button on a cancelled charter must not bring the crew call back.
+    if (booking.state === 'cancelled' || cancelOperation(booking)) return tellUser(client, deps.log, { channel, user: userId }, 'This charter was cancelled — nobody needs to come in.');
     const onRoster = booking.roster.some((m) => m.slackUserId === userId);
     if (!onRoster) return tellUser(client, deps.log, { channel, user: userId }, 'Only the captain and crew assigned to this charter can confirm.');
     if (target.userId !== userId) return tellUser(client, deps.log, { channel, user: userId }, `That button is for <@${target.userId}>; use the one with your name.`);

@@ -161,6 +161,11 @@ describe('cancel', () => {
     expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter cancelled'))).toHaveLength(1);
     expect(ephemeralTo(APPROVER).some((t) => t.includes('already cancelled'))).toBe(true);
 
+    // An old Confirm button on the cancelled crew call does not bring it back.
+    await click(`crew_confirm:${CAPTAIN}`, `${id}:${CAPTAIN}`, CAPTAIN);
+    await h.slack.waitFor(() => ephemeralTo(CAPTAIN).some((t) => t.includes('was cancelled')));
+    expect(JSON.stringify(h.slack.callsTo('chat.update').filter((c) => c.body.ts === crewTs).at(-1)?.body.blocks)).toContain('Cancelled:');
+
     // /charter status shows the operations: who asked, who approved, the outcome.
     await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `status ${id}` });
     await h.slack.waitFor(() => ephemeralTo(APPROVER).some((t) => t.includes('*Operations*')));
