@@ -166,6 +166,35 @@ describe('cancel', () => {
   });
 });
 
+describe('cancel a failed booking', () => {
+  it('undoes what the create made before it failed; the step that never ran needs nothing', async () => {
+    const s = service();
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    standins.cloudfront.faults.inject('*', { kind: 'status', status: 403, body: '<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>' });
+    const failed = await s.run(booking.id);
+    standins.cloudfront.faults.clear();
+    expect(failed.state).toBe('failed');
+    expect(failed.steps.guest_cache.status).toBe('failed');
+    expect(failed.steps.crew_notice.status).toBe('pending');
+
+    expect((await s.cancel(booking.id, APPROVER)).won).toBe(true);
+    const cancelled = await s.run(booking.id);
+    expect(cancelled.state).toBe('cancelled');
+    const ops = operationsOf(cancelled);
+    expect(ops.map((o) => [o.kind, o.status])).toEqual([
+      ['create', 'stopped'],
+      ['cancel', 'done'],
+    ]);
+    expect(Object.keys(ops[1]?.steps ?? {})).toEqual(['calendar_delete', 'scc_cancel', 'revenue_guard', 'guest_page', 'guest_cache']);
+    const after = await artifacts(cancelled);
+    expect(after.calendarEntries).toHaveLength(0);
+    expect(after.sccEvents[0]?.body.status).toBe('cancelled');
+    expect(after.page.html).toContain('This charter was cancelled');
+    expect(after.notices).toHaveLength(0);
+  });
+});
+
 describe('change', () => {
   it('reschedule after done: one calendar PATCH, one SCC PATCH then a clean item, the new date on the page and in the .ics, a new invalidation, crew asked again', async () => {
     const done = await doneBooking();
