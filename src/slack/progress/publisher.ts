@@ -27,6 +27,10 @@ export interface ProgressPublisherOptions {
   /** Least gap between any two non-final sends, across all bookings (default 1200 ms). */
   workspaceMinGapMs?: number;
   maxRateLimitRetries?: number;
+  /** First pause after a failed send (timeout, 5xx); doubles per failure up to 30 s (default 1000 ms). */
+  failureBackoffMs?: number;
+  /** Failed sends in a row before the update is given up on (default 8: about 2 minutes). */
+  maxSendFailures?: number;
 }
 
 interface Entry {
@@ -38,6 +42,8 @@ interface Entry {
   final: boolean;
   /** Ends a wait for a workspace slot early (a final update arrived). */
   wake?: () => void;
+  /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
+  failures: number;
 }
 
 export function isFinalEvent(event: ProgressEvent): boolean {
@@ -104,7 +110,7 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, final: false };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, final: false, failures: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -145,8 +151,43 @@ export class ProgressPublisher {
     if (!entry.dirty || this.stopped) return;
     entry.dirty = false;
     // This send renders the latest state, final included; later events (a Retry) queue again.
+    const wasFinal = entry.final;
     entry.final = false;
     entry.lastSentAtMs = this.now();
+    try {
+      await this.render(bookingId);
+      entry.failures = 0;
+    } catch (err) {
+      this.retryLater(bookingId, entry, wasFinal);
+      throw err;
+    }
+  }
+
+  /**
+   * A send that failed (Slack timed out, 5xx) is not dropped: the thread would keep showing
+   * "running" for a booking that is done or failed, with no Retry button. The update stays due
+   * (final included) and is tried again with backoff, for about two minutes.
+   */
+  private retryLater(bookingId: string, entry: Entry, wasFinal: boolean): void {
+    if (this.stopped) return;
+    entry.failures += 1;
+    if (entry.failures > (this.opts.maxSendFailures ?? 8)) {
+      this.opts.log.child({ bookingId }).error({ failures: entry.failures - 1 }, 'progress message could not be updated; giving up until the next change');
+      entry.failures = 0;
+      return;
+    }
+    entry.dirty = true;
+    entry.final ||= wasFinal;
+    const delayMs = Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1));
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      this.enqueue(bookingId, entry);
+    }, delayMs);
+    entry.timer.unref();
+  }
+
+  private async render(bookingId: string): Promise<void> {
     const booking = await this.opts.api.get(bookingId);
     if (!booking) return;
     const message = this.opts.render(booking);
