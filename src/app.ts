@@ -26,6 +26,7 @@ import { createCrewNoticeStep } from './slack/crew-notice';
 import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
+import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
 import { createUserDirectory } from './slack/users';
 
 export type { IntegrationSteps };
@@ -141,6 +142,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       signingSecret: config.slack.signingSecret ?? '',
       endpoints: '/slack/events',
       logger: boltLog,
+      bodyLimit: SLACK_BODY_LIMIT_BYTES,
       customRoutes: [
         {
           path: '/healthz',
@@ -157,6 +159,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         },
       ],
     });
+    // The real clock, as Bolt's own staleness check uses (deps.now may be a test's fake clock).
+    guardSlackRequests(receiver, { endpoints: ['/slack/events'], onRefused: (reason) => log.warn({ reason }, 'refused a Slack request') });
     bolt = new App({ receiver, authorize, clientOptions, logger: boltLog });
   }
   bolt.error(async (err) => {

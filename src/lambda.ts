@@ -8,6 +8,7 @@
  */
 import type { AwsLambdaReceiver } from '@slack/bolt';
 import { buildLambdaApp, type LambdaApp, type LambdaAppOptions } from './lambda-app';
+import { isFromTheFuture } from './slack/request-guard';
 
 type AwsHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
 export type SlackLambdaEvent = Parameters<AwsHandler>[0];
@@ -24,6 +25,11 @@ export async function createSlackHandler(options: LambdaAppOptions = {}): Promis
   return {
     app,
     async handle(event, context) {
+      // Bolt refuses stale timestamps only; one more than 5 minutes ahead is refused here.
+      if (isFromTheFuture(event.headers ?? {}, Date.now())) {
+        app.log.warn({ reason: 'timestamp more than 5 minutes in the future' }, 'refused a Slack request');
+        return { statusCode: 401, body: '' };
+      }
       try {
         return await receive(event, context);
       } finally {

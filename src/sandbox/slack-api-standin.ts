@@ -3,9 +3,16 @@
  * `{slackApiUrl}{method}`; every call is recorded with its parsed body (`view`, `blocks`,
  * `metadata` decoded from their JSON strings) so tests can assert on exactly what Slack would see.
  * Faults: the next N calls of a method can answer 429 with Retry-After, or an `ok: false` error.
+ *
+ * Like real Slack it enforces the token's scopes (default: what manifest.yml requests) with
+ * `missing_scope`, and Block Kit limits (src/slack/blocks/limits.ts) with `invalid_blocks` for
+ * messages, `invalid_arguments` for views and `msg_too_long` for text past 40,000 characters.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { slackErrorMessages, validateMessage, validateView, LIMITS } from '../slack/blocks/limits';
+import { neededScope } from '../slack/scopes';
 import { listenOnLoopback } from './loopback';
+import { manifestBotScopes } from './manifest-scopes';
 
 export interface SlackTestUser {
   id: string;
@@ -29,6 +36,8 @@ export interface SlackApiStandinOptions {
   botUserId?: string;
   botId?: string;
   teamId?: string;
+  /** Scopes the bot token was granted (default: manifest.yml's bot scopes). */
+  scopes?: readonly string[];
 }
 
 export interface SlackApiStandin {
@@ -42,6 +51,9 @@ export interface SlackApiStandin {
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
   /** The next `count` calls of `method` answer `{ ok: false, error }`. */
   failNext(method: string, count: number, error: string): void;
+  /** Replaces the granted scopes (a workspace that installed an older manifest). */
+  setScopes(scopes: readonly string[]): void;
+  readonly scopes: readonly string[];
   /** Calls of `method` ('*' for all) are read and never answered until heal(): a hung Slack. Not recorded. */
   hang(method: string): void;
   /** Ends hang(); requests already held stay unanswered (their clients time out). */
@@ -55,6 +67,7 @@ export interface SlackApiStandin {
 }
 
 const JSON_FIELDS = ['view', 'blocks', 'metadata', 'attachments'];
+const VIEW_METHODS = ['views.open', 'views.update', 'views.push', 'views.publish'];
 
 export const DEFAULT_TEST_USERS: SlackTestUser[] = [
   { id: 'U0APPROVE1', realName: 'Olivia Approver', email: 'olivia@example.com' },
@@ -68,6 +81,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   const users = new Map((opts.users ?? DEFAULT_TEST_USERS).map((u) => [u.id, u]));
   const botUserId = opts.botUserId ?? 'U0BOT00001';
   const teamId = opts.teamId ?? 'T0TEAM0001';
+  let scopes: readonly string[] = [...(opts.scopes ?? manifestBotScopes())];
   const calls: RecordedSlackCall[] = [];
   const faults = new Map<string, { kind: 'ratelimit' | 'error'; left: number; retryAfterSeconds: number; error: string }[]>();
   const listeners = new Set<(call: RecordedSlackCall) => void>();
@@ -78,14 +92,36 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     return `${1_800_000_000 + tsCounter}.${String(tsCounter).padStart(6, '0')}`;
   };
 
+  /** What real Slack refuses before doing anything: a scope the token lacks, a payload over a limit. */
+  const refusal = (method: string, body: Record<string, unknown>): Record<string, unknown> | undefined => {
+    const needed = neededScope(method, body);
+    if (needed && !scopes.includes(needed)) return { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') };
+    if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+      if (typeof body.text === 'string' && body.text.length > LIMITS.messageText) return { ok: false, error: 'msg_too_long' };
+      const problems = validateMessage({ text: body.text, blocks: body.blocks });
+      if (problems.length > 0) {
+        const messages = slackErrorMessages(problems);
+        return { ok: false, error: problems.every((p) => p.pointer.startsWith('/blocks')) ? 'invalid_blocks' : 'invalid_arguments', errors: messages, response_metadata: { messages } };
+      }
+    }
+    if (VIEW_METHODS.includes(method)) {
+      const problems = validateView(body.view);
+      if (problems.length > 0) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: slackErrorMessages(problems) } };
+    }
+    return undefined;
+  };
+
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     const channel = typeof body.channel === 'string' ? body.channel : 'C0DEFAULT1';
+    const refused = refusal(method, body);
+    if (refused) return refused;
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://standin.slack.local/', team: 'Stand-in', user: 'charter-bot', team_id: teamId, user_id: botUserId, bot_id: opts.botId ?? 'B0BOT00001' };
       case 'views.open':
       case 'views.update':
-      case 'views.push': {
+      case 'views.push':
+      case 'views.publish': {
         const view = (body.view ?? {}) as Record<string, unknown>;
         return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...view } };
       }
@@ -97,6 +133,11 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         return { ok: true, message_ts: nextTs() };
       case 'chat.getPermalink':
         return { ok: true, channel, permalink: `https://standin.slack.local/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}` };
+      case 'conversations.open': {
+        // One DM channel per user, stable across calls, as Slack gives.
+        const user = String(body.users ?? '').split(',')[0] ?? '';
+        return { ok: true, channel: { id: `D${user.replace(/^[UW]/, '').padEnd(9, '0').slice(0, 10)}` } };
+      }
       case 'conversations.info':
         return { ok: true, channel: { id: channel, name: `channel-${channel.toLowerCase()}`, is_member: true } };
       case 'users.info': {
@@ -104,7 +145,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: user.id, team_id: teamId, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email ? { email: user.email } : {}) } },
+          user: { id: user.id, team_id: teamId, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email && scopes.includes('users:read.email') ? { email: user.email } : {}) } },
         };
       }
       default:
@@ -123,7 +164,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const pending = faults.get(method)?.find((f) => f.left > 0);
     let status = 200;
     let payload: Record<string, unknown>;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') };
     if (pending) {
       pending.left -= 1;
       if (pending.kind === 'ratelimit') {
@@ -158,6 +199,12 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     setUser: (user) => void users.set(user.id, user),
     rateLimitNext: (method, count, retryAfterSeconds) => addFault(method, { kind: 'ratelimit', left: count, retryAfterSeconds, error: 'ratelimited' }),
     failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
+    setScopes: (next) => {
+      scopes = [...next];
+    },
+    get scopes() {
+      return scopes;
+    },
     hang: (method) => void hung.add(method),
     heal: () => hung.clear(),
     onCall: (listener) => {

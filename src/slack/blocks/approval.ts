@@ -6,10 +6,13 @@ import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDate, humanTime, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
-import { escapeMrkdwn, mention, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention, splitText, whenText } from './format';
+import { LIMITS } from './limits';
 
 export const APPROVE_ACTION_ID = 'booking_approve';
 export const CANCEL_ACTION_ID = 'booking_cancel';
+/** Escaped notes of 2,000 characters fit in 10,000 characters: four sections, one to spare. */
+const NOTE_SECTIONS = 5;
 
 export interface SlackMessage {
   text: string;
@@ -69,25 +72,34 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
   const zone = zoneLabel(input.timezone, schedule.departure);
   const warnings = approvalWarnings(input);
   const guest = [escapeMrkdwn(r.guestName), escapeMrkdwn(r.guestEmail), r.guestPhone ? escapeMrkdwn(r.guestPhone) : undefined].filter(Boolean).join(' · ');
+  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: fitText(`*${label}*\n${value}`, LIMITS.sectionFieldText) });
+  const date = humanDate(schedule.departure);
   const blocks: KnownBlock[] = [
-    { type: 'header', block_id: bookingBlockId(id, 'header'), text: { type: 'plain_text', text: `Charter for ${r.guestName} — ${humanDate(schedule.departure)}` } },
+    // Plain text shows `<!channel>` literally; only the length needs care (the date must survive).
+    { type: 'header', block_id: bookingBlockId(id, 'header'), text: { type: 'plain_text', text: `Charter for ${fitPlain(r.guestName, LIMITS.headerText - 20 - date.length)} — ${date}` } },
     {
       type: 'section',
       block_id: bookingBlockId(id, 'details'),
       fields: [
-        { type: 'mrkdwn', text: `*Guest*\n${guest}` },
-        { type: 'mrkdwn', text: `*Party size*\n${r.partySize}` },
-        { type: 'mrkdwn', text: `*Guests check in*\n${humanTime(schedule.checkIn)}` },
-        { type: 'mrkdwn', text: `*Departure – return*\n${humanTimeRange(schedule)}` },
-        { type: 'mrkdwn', text: `*Roster*\n${rosterText(input.roster)}` },
-        { type: 'mrkdwn', text: `*Boatsetter*\n${r.boatsetterRef ? escapeMrkdwn(r.boatsetterRef) : '—'}` },
+        field('Guest', guest),
+        field('Party size', String(r.partySize)),
+        field('Guests check in', humanTime(schedule.checkIn)),
+        field('Departure – return', humanTimeRange(schedule)),
+        field('Roster', rosterText(input.roster)),
+        field('Boatsetter', r.boatsetterRef ? escapeMrkdwn(r.boatsetterRef) : '—'),
       ],
     },
     { type: 'section', block_id: bookingBlockId(id, 'costs'), text: { type: 'mrkdwn', text: `*Cost breakdown*\n\`\`\`\n${costLines(input.costs).join('\n')}\n\`\`\`` } },
   ];
-  if (r.notes) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'notes'), text: { type: 'mrkdwn', text: `*Notes*\n${escapeMrkdwn(r.notes)}` } });
+  // Escaping can grow notes fivefold (2,000 `&` → 10,000 characters): long notes continue in
+  // further sections rather than breaking Slack's 3,000-character limit.
+  if (r.notes) {
+    splitText(`*Notes*\n${escapeMrkdwn(r.notes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
+      blocks.push({ type: 'section', block_id: bookingBlockId(id, i === 0 ? 'notes' : `notes-${i + 1}`), text: { type: 'mrkdwn', text: part } });
+    });
+  }
   if (warnings.length > 0) {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'warnings'), text: { type: 'mrkdwn', text: warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n') } });
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'warnings'), text: { type: 'mrkdwn', text: fitText(warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText) } });
   }
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'context'), elements: [{ type: 'mrkdwn', text: `Times in ${zone} · requested by ${mention(input.createdBy)} · booking \`${id}\`` }] });
 
@@ -105,7 +117,8 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
           value: id,
           confirm: {
             title: { type: 'plain_text', text: 'Cancel this charter?' },
-            text: { type: 'mrkdwn', text: `Nothing has been booked yet. Cancelling closes the request for ${escapeMrkdwn(r.guestName)}.` },
+            // 300 characters at most, after escaping: a long name full of `&` is cut, not refused.
+            text: { type: 'mrkdwn', text: `Nothing has been booked yet. Cancelling closes the request for ${escapeAndFit(r.guestName, LIMITS.confirmText - 70)}.` },
             confirm: { type: 'plain_text', text: 'Cancel charter' },
             deny: { type: 'plain_text', text: 'Keep it' },
             style: 'danger',
@@ -118,6 +131,7 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
     const verb = decision.kind === 'approved' ? ':white_check_mark: Approved' : ':x: Cancelled';
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'decision'), text: { type: 'mrkdwn', text: `${verb} by ${mention(decision.userId)} at ${whenText(at)}` } });
   }
-  const text = `Charter for ${r.guestName} on ${humanDate(schedule.departure)}: net ${formatCents(input.costs.netCents)}${decision.kind === 'pending' ? ' — awaiting approval' : ` — ${decision.kind}`}`;
+  // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.
+  const text = `Charter for ${escapeAndFit(r.guestName, 500)} on ${date}: net ${formatCents(input.costs.netCents)}${decision.kind === 'pending' ? ' — awaiting approval' : ` — ${decision.kind}`}`;
   return { text, blocks };
 }

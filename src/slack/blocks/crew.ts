@@ -8,7 +8,8 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeMrkdwn, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention } from './format';
+import { LIMITS } from './limits';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
 
@@ -23,29 +24,30 @@ export function crewMessage(view: CrewSafeView, confirmations: Readonly<Record<s
   });
   const unconfirmed = view.roster.filter((m) => confirmations[m.slackUserId] === undefined);
   const blocks: KnownBlock[] = [
-    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: `Crew call: ${view.vesselName}, ${view.dateText}` } },
+    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`Crew call: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
     {
       type: 'section',
       block_id: bookingBlockId(id, 'crew-details'),
       fields: [
         { type: 'mrkdwn', text: `*Check-in*\n${view.checkIn.text}` },
         { type: 'mrkdwn', text: `*Departure – return*\n${view.timeRangeText}` },
-        { type: 'mrkdwn', text: `*Party*\n${view.partySize} guests (${escapeMrkdwn(view.guestFirstName)})` },
-        { type: 'mrkdwn', text: `*Dock*\n${escapeMrkdwn(view.dockAddress)}` },
+        { type: 'mrkdwn', text: `*Party*\n${view.partySize} guests (${escapeAndFit(view.guestFirstName, 200)})` },
+        { type: 'mrkdwn', text: `*Dock*\n${escapeAndFit(view.dockAddress, LIMITS.sectionFieldText - 10)}` },
       ],
     },
-    { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: `*Roster*\n${rosterLines.join('\n')}` } },
-    { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: `*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}` } },
+    { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: fitText(`*Roster*\n${rosterLines.join('\n')}`, LIMITS.sectionText) } },
+    { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: fitText(`*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText) } },
     { type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] },
   ];
   if (unconfirmed.length > 0) {
     blocks.push({
       type: 'actions',
       block_id: bookingBlockId(id, 'crew-confirm'),
-      elements: unconfirmed.map((m) => ({
+      // An actions block holds 25 elements at most.
+      elements: unconfirmed.slice(0, LIMITS.actionsElements).map((m) => ({
         type: 'button' as const,
         action_id: `${CREW_CONFIRM_ACTION_PREFIX}${m.slackUserId}`,
-        text: { type: 'plain_text' as const, text: `Confirm — ${m.name.slice(0, 50)}` },
+        text: { type: 'plain_text' as const, text: `Confirm — ${fitPlain(m.name, 50)}` },
         value: `${id}:${m.slackUserId}`,
       })),
     });

@@ -7,8 +7,12 @@ import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
-import { escapeMrkdwn, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
 import { lifecycleButtons } from './lifecycle';
+import { LIMITS } from './limits';
+
+/** An upstream's error message can be long (a whole HTML error page): each step line stays short. */
+const ERROR_TEXT_MAX = 300;
 
 export const RETRY_ACTION_ID = 'booking_retry';
 
@@ -31,7 +35,7 @@ function resultText(result: StepResult | undefined): string {
   const shown = Object.entries(result)
     .filter(([k, v]) => /id$|Id$|^ts$|^key$/.test(k) && (typeof v === 'string' || typeof v === 'number'))
     .slice(0, 2)
-    .map(([k, v]) => `${k} \`${String(v)}\``);
+    .map(([k, v]) => `${k} \`${escapeAndFit(String(v), 100)}\``);
   return shown.length > 0 ? ` — ${shown.join(', ')}` : '';
 }
 
@@ -42,9 +46,9 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
     case 'done':
       return `:white_check_mark: ${label}${resultText(s.result)}`;
     case 'running':
-      return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeMrkdwn(s.error.message)}` : ''}`;
+      return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeAndFit(s.error.message, ERROR_TEXT_MAX)}` : ''}`;
     case 'failed':
-      return `:x: ${label} — failed: ${escapeMrkdwn(s.error?.message ?? 'unknown error')}${s.error?.code ? ` (\`${s.error.code}\`)` : ''}`;
+      return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
     case 'pending': {
       const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done').map((d) => STEP_LABELS[d]);
       if (booking.state === 'pending_approval' || waitingFor.length === 0) return `:white_circle: ${label} — waiting`;
@@ -114,14 +118,14 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
   const active = activeOperation(booking);
   const title = booking.state === 'running' && active?.kind === 'cancel' ? 'Cancelling' : booking.state === 'running' && active?.kind === 'change' ? 'Applying a change' : STATE_TITLE[booking.state];
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: `*${title}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}` } },
+    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: fitText(`*${title}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}`, LIMITS.sectionText) } },
   ];
   const operations = operationsSection(booking);
-  if (operations) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'operations'), text: { type: 'mrkdwn', text: operations.slice(0, 3000) } });
+  if (operations) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'operations'), text: { type: 'mrkdwn', text: fitText(operations, LIMITS.sectionText) } });
   const guestReady = booking.steps.guest_cache.status === 'done';
   if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
   if (booking.state === 'done' || booking.steps.crew_notice.status === 'done') {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: crewSection(booking, opts.timezone) } });
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: fitText(crewSection(booking, opts.timezone), LIMITS.sectionText) } });
   }
   if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));
   if (booking.state === 'failed') {

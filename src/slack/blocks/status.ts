@@ -2,11 +2,12 @@
 import { formatCents } from '../../booking/money';
 import { STEP_NAMES, type BookingRecord } from '../../pipeline/types';
 import { costLines } from './approval';
+import { escapeMrkdwn } from './format';
 import { operationsLines } from './lifecycle';
 import { operationsSection, stepLine } from './progress';
 
 export function statusText(booking: BookingRecord, opts: { guestUrl: string; showMoney: boolean; timezone?: string }): string {
-  const lines = [`*Booking \`${booking.id}\`* — ${booking.request.guestName}, ${booking.request.date} ${booking.request.departureTime} · state *${booking.state.replace('_', ' ')}*`, ...STEP_NAMES.map((s) => stepLine(booking, s))];
+  const lines = [`*Booking \`${booking.id}\`* — ${escapeMrkdwn(booking.request.guestName)}, ${booking.request.date} ${booking.request.departureTime} · state *${booking.state.replace('_', ' ')}*`, ...STEP_NAMES.map((s) => stepLine(booking, s))];
   if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
   const followUps = operationsSection(booking);
   if (followUps) lines.push(followUps);

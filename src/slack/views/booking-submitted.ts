@@ -11,6 +11,7 @@ import { computeCosts } from '../../booking/costs';
 import { parseBookingRequest } from '../../booking/schema';
 import { sessionIdFor } from '../../booking/session-id';
 import { BookingExistsError } from '../../pipeline/errors';
+import { escapeMrkdwn } from '../blocks/format';
 import { modalValuesToInput, parseModalMetadata } from '../blocks/modal';
 import { bookingMetadata } from '../booking-ref';
 import type { SlackDeps } from '../context';
@@ -35,6 +36,9 @@ export function bookingSubmitted(deps: SlackDeps) {
     const request = parsed.value;
     const id = sessionIdFor(`view:${view.id}`, deps.config.slack.botToken);
     const log = deps.log.child({ bookingId: id });
+    // Whether the record exists decides what the person is told: after create() it does, and
+    // "nothing was booked, try again" would make them enter a second booking.
+    let saved = false;
     try {
       const roster = await deps.users.roster(request.captain, request.crew);
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
@@ -46,13 +50,30 @@ export function bookingSubmitted(deps: SlackDeps) {
         log.info({ viewId: view.id }, 'same booking form delivered again; already booked');
         return;
       }
+      saved = true;
       const message = renderApproval(booking, deps.config);
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(id) });
       if (posted.ts) await deps.api.setSlackRefs(id, { approvalTs: posted.ts });
       log.info({ channel }, 'approval requested');
     } catch (err) {
-      log.error({ err }, 'booking could not be created');
-      await tellUser(client, deps.log, { channel: origin?.channel, user: userId }, `The booking for ${request.guestName} could not be created (${(err as { code?: string }).code ?? 'error'}). Nothing was booked; try /charter again.`);
+      const code = slackErrorCode(err);
+      const guest = escapeMrkdwn(request.guestName);
+      log.error({ err, saved }, saved ? 'approval message could not be posted' : 'booking could not be created');
+      await tellUser(
+        client,
+        deps.log,
+        { channel: origin?.channel, user: userId },
+        saved
+          ? `The booking for ${guest} is saved as \`${id}\`, but its approval message could not be posted (${code}), so nobody can approve it yet. Nothing has been sent to the calendar, SCC or the guest page. Check it with \`/charter status ${id}\` and tell an operator (the log has the details); do not book it again.`
+          : `The booking for ${guest} could not be created (${code}). Nothing was booked; try /charter again.`,
+      );
     }
   };
+}
+
+/** Slack's own error (`invalid_blocks`, `channel_not_found`) where there is one; else the error's code. */
+function slackErrorCode(err: unknown): string {
+  const e = err as { code?: unknown; data?: { error?: unknown } } | undefined;
+  if (typeof e?.data?.error === 'string') return e.data.error;
+  return typeof e?.code === 'string' ? e.code : 'error';
 }

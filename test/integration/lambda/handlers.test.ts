@@ -153,6 +153,14 @@ describe('Slack handler (Function URL event)', () => {
     const res = await slackLambda.handle(functionUrlEvent(body, requester.headers(body, { timestampSec: Math.floor(Date.now() / 1000) - 600 })), {});
     expect(res.statusCode).toBe(401);
   });
+
+  it('answers 401 to a correctly signed request stamped 10 minutes in the future, and calls nothing', async () => {
+    const before = slackApi.calls.length;
+    const body = slashCommandBody({ user_id: APPROVER, channel_id: 'C0ORIGIN01' });
+    const res = await slackLambda.handle(functionUrlEvent(body, requester.headers(body, { timestampSec: Math.floor(Date.now() / 1000) + 600 })), {});
+    expect(res.statusCode).toBe(401);
+    expect(slackApi.calls.length).toBe(before);
+  });
 });
 
 describe('pipeline handler (DynamoDB stream event)', () => {

@@ -4,39 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { GUEST_REWRITE_FILE } from '../../../src/edge/load';
+import { loadTemplate, roleStatements, type Json } from '../../support/cfn-template';
 
-const INTRINSICS = ['Ref', 'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Base64', 'Cidr', 'ImportValue', 'GetAZs', 'Condition'];
-const longForm = (name: string) => (name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`);
-
-const cloudFormationTags: (ScalarTag | CollectionTag)[] = INTRINSICS.flatMap((name): (ScalarTag | CollectionTag)[] => [
-  { tag: `!${name}`, resolve: (value: string) => ({ [longForm(name)]: name === 'GetAtt' ? value.split('.') : value }) },
-  { tag: `!${name}`, collection: 'seq', resolve: (seq) => ({ [longForm(name)]: (seq as YAMLSeq).toJSON() }) as unknown as YAMLSeq },
-  { tag: `!${name}`, collection: 'map', resolve: (map) => ({ [longForm(name)]: (map as YAMLMap).toJSON() }) as unknown as YAMLMap },
-]);
-
-type Json = Record<string, unknown>;
-const template = parse(readFileSync(path.join(__dirname, '../../../infra/template.yaml'), 'utf8'), { customTags: cloudFormationTags }) as Json;
-const resources = template.Resources as Record<string, { Type: string; Properties: Json }>;
-const parameters = template.Parameters as Record<string, Json>;
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Sid?: string;
-}
-
-function statements(): { role: string; statement: Statement }[] {
-  const out: { role: string; statement: Statement }[] = [];
-  for (const [role, resource] of Object.entries(resources)) {
-    if (resource.Type !== 'AWS::IAM::Role') continue;
-    for (const policy of (resource.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? []) {
-      for (const statement of policy.PolicyDocument.Statement) out.push({ role, statement });
-    }
-  }
-  return out;
-}
+const template = loadTemplate();
+const resources = template.Resources;
+const parameters = template.Parameters;
+const statements = () => roleStatements(template);
+type Statement = ReturnType<typeof statements>[number]['statement'];
 
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const resourceList = (s: Statement) => (Array.isArray(s.Resource) ? (s.Resource as unknown[]) : [s.Resource]);
@@ -85,14 +60,19 @@ describe('infra/template.yaml', () => {
   it('scopes each service to exactly the resource the issue names', () => {
     const all = statements().map((s) => s.statement);
     const resourcesFor = (action: string) => all.filter((s) => actions(s).includes(action)).flatMap(resourceList);
-    for (const r of resourcesFor('s3:PutObject')) expect(r).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${GuestBucket}/jada-guest-*' });
+    const guestPages = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${GuestBucket}/jada-guest-*' };
+    const doctorProbe = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${GuestBucket}/charter-doctor-probe-*' };
+    expect(resourcesFor('s3:PutObject')).toEqual([guestPages, doctorProbe, guestPages]);
+    // Only the doctor's probe objects can be deleted; never a guest page.
+    expect(resourcesFor('s3:DeleteObject')).toEqual([doctorProbe]);
     for (const r of resourcesFor('cloudfront:CreateInvalidation')) expect(r).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${GuestDistributionId}' });
     expect(resourcesFor('dynamodb:UpdateItem')).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SccEventsTable}' }]);
     expect(resourcesFor('dynamodb:PutItem')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }]);
+    expect(resourcesFor('dynamodb:Scan')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }]);
     expect(resourcesFor('dynamodb:GetRecords')).toEqual([{ 'Fn::Sub': '${BookingsTable.Arn}/stream/*' }]);
     const allActions = all.flatMap(actions);
-    expect(allActions.filter((a) => a.startsWith('s3:'))).toEqual(['s3:PutObject', 's3:PutObject']);
-    expect(allActions.filter((a) => a.startsWith('cloudfront:'))).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:CreateInvalidation']);
+    expect(allActions.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObject', 's3:PutObject', 's3:PutObject', 's3:PutObject']);
+    expect(allActions.filter((a) => a.startsWith('cloudfront:')).sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:CreateInvalidation', 'cloudfront:GetDistribution']);
   });
 
   it('takes secrets only as Secrets Manager dynamic references, never as literals or parameter defaults', () => {
@@ -113,5 +93,15 @@ describe('infra/template.yaml', () => {
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
     expect(resources.SlackFunction?.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: 'SlackLogGroup' } });
     expect(resources.PipelineFunction?.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: 'PipelineLogGroup' } });
+  });
+
+  it('deploys the guest-rewrite CloudFront Function (cloudfront-js-2.0, published) with exactly the code of src/edge/guest-rewrite.js, ARN as an output', () => {
+    const fn = resources.GuestRewriteFunction;
+    expect(fn?.Type).toBe('AWS::CloudFront::Function');
+    expect(fn?.Properties.AutoPublish).toBe(true);
+    expect((fn?.Properties.FunctionConfig as Json).Runtime).toBe('cloudfront-js-2.0');
+    expect(String(fn?.Properties.FunctionCode).trimEnd()).toBe(readFileSync(GUEST_REWRITE_FILE, 'utf8').trimEnd());
+    expect(String(fn?.Properties.FunctionCode).length).toBeLessThan(10 * 1024);
+    expect((template.Outputs as Json).GuestRewriteFunctionArn).toMatchObject({ Value: { 'Fn::GetAtt': ['GuestRewriteFunction', 'FunctionARN'] } });
   });
 });

@@ -132,7 +132,8 @@ it('DynamoDB store: a live process sweeps up a killed process\'s booking once it
   const table = 'charter-crash-dynamo';
   const ddbStore = new DynamoBookingStore({ client: dynamodb, table, ownsClient: false });
   await ddbStore.ensureTable({ create: true });
-  const lease = 1500;
+  // Long enough that the worker's heartbeat (every third of it) keeps its lease on a loaded machine.
+  const lease = 5000;
   const sweepEveryMs = 200;
   // The live process: its own owner id, a sweeper on a clock, no knowledge of other hosts' processes.
   const live = new BookingService({ store: ddbStore, steps: sandbox.steps, log, ownerId: 'live-process', leaseMs: lease, createQuietMs: QUIET_MS, baseDelayMs: 5 });

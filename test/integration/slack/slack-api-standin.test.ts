@@ -1,12 +1,15 @@
 /** The Slack Web API stand-in, driven by the real WebClient the bot uses. */
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+
+/** The WebClient logs Slack's response_metadata messages as errors; the tests assert on them instead. */
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
 
 let slack: SlackApiStandin;
 let client: WebClient;
 beforeAll(async () => {
   slack = await startSlackApiStandin();
-  client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
 });
 afterAll(async () => {
   await slack.close();
@@ -46,4 +49,71 @@ it('answers views.open, chat.postEphemeral, auth.test, conversations.info and ch
   await expect(client.conversations.info({ channel: 'C0OPS00001' })).resolves.toMatchObject({ channel: { id: 'C0OPS00001' } });
   await expect(client.chat.getPermalink({ channel: 'C1', message_ts: '1.2' })).resolves.toMatchObject({ permalink: expect.stringContaining('/archives/C1/p12') });
   expect((slack.callsTo('views.open')[0]?.body.view as { type: string }).type).toBe('modal');
+});
+
+describe('scopes, as a real install enforces them', () => {
+  afterEach(() => slack.setScopes(['channels:read', 'chat:write', 'commands', 'groups:read', 'im:write', 'users:read', 'users:read.email']));
+
+  it('grants what manifest.yml requests by default', () => {
+    expect([...slack.scopes].sort()).toEqual(['channels:read', 'chat:write', 'commands', 'groups:read', 'im:write', 'users:read', 'users:read.email']);
+  });
+
+  it('answers missing_scope with needed and provided, like Slack, for the old manifest\'s four scopes', async () => {
+    slack.setScopes(['commands', 'chat:write', 'users:read', 'users:read.email']);
+    await expect(client.conversations.info({ channel: 'C0OPS00001' })).rejects.toMatchObject({
+      code: ErrorCode.PlatformError,
+      data: { ok: false, error: 'missing_scope', needed: 'channels:read', provided: 'commands,chat:write,users:read,users:read.email' },
+    });
+    await expect(client.conversations.open({ users: 'U0CREW0001' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'im:write' } });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'still fine' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('needs groups:read for a private channel and channels:read for a public one', async () => {
+    slack.setScopes(['channels:read']);
+    await expect(client.conversations.info({ channel: 'G0PRIVATE1' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'groups:read' } });
+    await expect(client.conversations.info({ channel: 'C0PUBLIC01' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('leaves the email out of users.info without users:read.email', async () => {
+    slack.setScopes(['users:read']);
+    const user = await client.users.info({ user: 'U0CREW0001' });
+    expect(user.user?.real_name).toBe('Lee Park');
+    expect(user.user?.profile?.email).toBeUndefined();
+  });
+
+  it('opens a DM (conversations.open → D…, the same for the same user) and publishes an App Home view', async () => {
+    const first = await client.conversations.open({ users: 'U0CREW0001' });
+    const again = await client.conversations.open({ users: 'U0CREW0001' });
+    expect(first.channel?.id).toMatch(/^D[A-Z0-9]+$/);
+    expect(again.channel?.id).toBe(first.channel?.id);
+    expect((await client.conversations.open({ users: 'U0CREW0002' })).channel?.id).not.toBe(first.channel?.id);
+    await expect(client.views.publish({ user_id: 'U0APPROVE1', view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Home' } }] } })).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('Block Kit limits, as Slack enforces them', () => {
+  const section = (text: string) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text } });
+
+  it('answers invalid_blocks, with Slack\'s json-pointer messages, for a section over 3,000 characters', async () => {
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: [section('a'.repeat(3000))] })).resolves.toMatchObject({ ok: true });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: [section('a'.repeat(3001))] })).rejects.toMatchObject({
+      data: { error: 'invalid_blocks', response_metadata: { messages: ['[ERROR] must be less than 3001 characters (is 3001) [json-pointer:/blocks/0/text/text]'] } },
+    });
+  });
+
+  it('refuses chat.update past the limits too, and more than 50 blocks in a message', async () => {
+    await expect(client.chat.update({ channel: 'C1', ts: '1.1', text: 'x', blocks: Array.from({ length: 51 }, (_, i) => section(`b${i}`)) })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+  });
+
+  it('answers msg_too_long for text past 40,000 characters', async () => {
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'a'.repeat(40_001) })).rejects.toMatchObject({ data: { error: 'msg_too_long' } });
+  });
+
+  it('answers invalid_arguments for a modal title over 24 characters', async () => {
+    const view = (title: string) => ({ type: 'modal' as const, title: { type: 'plain_text' as const, text: title }, blocks: [] });
+    await expect(client.views.open({ trigger_id: 't', view: view('a'.repeat(24)) })).resolves.toMatchObject({ ok: true });
+    await expect(client.views.open({ trigger_id: 't', view: view('a'.repeat(25)) })).rejects.toMatchObject({
+      data: { error: 'invalid_arguments', response_metadata: { messages: [expect.stringContaining('[json-pointer:/view/title/text]')] } },
+    });
+  });
 });
