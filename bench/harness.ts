@@ -77,6 +77,10 @@ export interface ProxiedCall {
   startMs: number;
   endMs: number;
   status: number;
+  /** The request body as text (what the floor baseline replays) and the headers that name the operation. */
+  body: string;
+  contentType?: string;
+  amzTarget?: string;
 }
 
 /**
@@ -105,7 +109,18 @@ export async function startLatencyProxy(target: string): Promise<LatencyProxy> {
           (up) => {
             res.writeHead(up.statusCode ?? 502, up.headers);
             up.pipe(res);
-            up.on('end', () => proxy.calls.push({ method: req.method ?? 'GET', path: req.url ?? '/', startMs, endMs: Date.now(), status: up.statusCode ?? 0 }));
+            up.on('end', () =>
+              proxy.calls.push({
+                method: req.method ?? 'GET',
+                path: req.url ?? '/',
+                startMs,
+                endMs: Date.now(),
+                status: up.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString(),
+                ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+                ...(typeof req.headers['x-amz-target'] === 'string' ? { amzTarget: req.headers['x-amz-target'] } : {}),
+              }),
+            );
           },
         );
         upstream.on('error', () => {

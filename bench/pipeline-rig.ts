@@ -5,11 +5,14 @@
  * of each. Bookings are written to the bot's SQLite file as the modal would, then approved with a
  * signed Approve click, the way an operator does it. Used by P2 and P3.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVE_ACTION_ID } from '../src/slack/blocks/approval';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoBookingStore } from '../src/pipeline/dynamodb-store';
 import { SqliteBookingStore } from '../src/pipeline/sqlite-store';
+import type { BookingStore } from '../src/pipeline/store';
 import type { BookingRecord, StepName } from '../src/pipeline/types';
 import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
 import { blockActionPayload, SlackRequester } from '../src/sandbox/slack-requests';
@@ -23,7 +26,10 @@ export interface PipelineRig {
   dynamodb: LatencyProxy;
   slackProxy: LatencyProxy;
   child: Child;
-  store: SqliteBookingStore;
+  /** The bot's own store, opened by the bench directly (not through the latency proxy). */
+  store: BookingStore;
+  /** DynamoDB table of the bot's store when it runs on DynamoDB. */
+  storeTable?: string;
   requester: SlackRequester;
   /** Latency on every outside call from now on (0 clears it). */
   setLatency(ms: number): void;
@@ -33,6 +39,10 @@ export interface PipelineRig {
   createPending(count: number): Promise<BookingRecord[]>;
   /** Clicks Approve on each booking at once; resolves with the time the first click was sent. */
   approveAll(ids: readonly string[]): Promise<number>;
+  /** Clicks Approve on one booking; when the click was sent and when its 200 came back. */
+  approveOne(id: string): Promise<{ sentAtMs: number; answeredAtMs: number }>;
+  /** Clicks Approve on each booking at once from a separate process (bench/clicker.ts); each answer's time in ms. */
+  approveTimed(ids: readonly string[]): Promise<{ sentAtMs: number; answerMs: number[]; answeredAtMs: number[] }>;
   waitDone(ids: readonly string[], timeoutMs: number): Promise<BookingRecord[]>;
   /** Injected latencies one after another per step, from the calls the stand-ins and proxies saw. */
   stepDepths(): Record<StepName, number>;
@@ -41,7 +51,12 @@ export interface PipelineRig {
 
 let counter = 0;
 
-export async function startPipelineRig(standins: Standins, slack: SlackApiStandin): Promise<PipelineRig> {
+export interface PipelineRigOptions {
+  /** Run the bot on a DynamoDB store (this table on dynalite, created here) instead of SQLite. */
+  dynamodbTable?: string;
+}
+
+export async function startPipelineRig(standins: Standins, slack: SlackApiStandin, options: PipelineRigOptions = {}): Promise<PipelineRig> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
   const s3 = await startLatencyProxy(standins.s3.endpoint);
   const dynamodb = await startLatencyProxy(standins.dynamodb.endpoint);
@@ -51,12 +66,22 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
     { ...standins.env, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url },
     { slackApiUrl: `${slackProxy.url}/api/`, storePath },
   );
+  let store: BookingStore;
+  let ddbClient: DynamoDBClient | undefined;
+  if (options.dynamodbTable) {
+    env.CHARTER_STORE = `dynamodb:${options.dynamodbTable}`;
+    ddbClient = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: standins.env.AWS_REGION ?? 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const ddb = new DynamoBookingStore({ client: ddbClient, table: options.dynamodbTable });
+    await ddb.ensureTable({ create: true, timeoutMs: 10_000 });
+    store = ddb;
+  } else {
+    store = SqliteBookingStore.open(storePath);
+  }
   const child = spawnNode('src/main.ts', env);
   const port = await waitUntil('bot listening', () => {
     if (child.proc.exitCode !== null) throw new Error(`bot exited: ${child.stderr.join('')}`);
     return listeningPort(child);
   }, 30_000);
-  const store = SqliteBookingStore.open(storePath);
   const requester = new SlackRequester({ url: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET });
   const httpStandins = [standins.dashboard, standins.scc, standins.cloudfront];
 
@@ -68,6 +93,7 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
     slackProxy,
     child,
     store,
+    ...(options.dynamodbTable ? { storeTable: options.dynamodbTable } : {}),
     requester,
     latencyMs: 0,
     setLatency(ms) {
@@ -104,6 +130,24 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
       if (bad) throw new Error(`approve answered ${bad.status}: ${bad.text}`);
       return sentAtMs;
     },
+    async approveOne(id) {
+      const sentAtMs = Date.now();
+      const answer = await requester.interact(blockActionPayload({ userId: APPROVER, actionId: APPROVE_ACTION_ID, value: id, channelId: OPS_CHANNEL }));
+      if (answer.status !== 200) throw new Error(`approve answered ${answer.status}: ${answer.text}`);
+      return { sentAtMs, answeredAtMs: Date.now() };
+    },
+    async approveTimed(ids) {
+      const input = join(dir, `clicks-${Date.now()}.json`);
+      writeFileSync(input, JSON.stringify({ url: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, userId: APPROVER, channelId: OPS_CHANNEL, actionId: APPROVE_ACTION_ID, ids }));
+      const clicker = spawnNode('bench/clicker.ts', { CLICKER_INPUT: input });
+      await new Promise<void>((resolve) => clicker.proc.once('exit', () => resolve()));
+      const line = clicker.stdout.join('').trim().split('\n').pop() ?? '';
+      if (!line.startsWith('{')) throw new Error(`clicker failed: ${clicker.stderr.join('').slice(-500)}`);
+      const out = JSON.parse(line) as { sentAtMs: number; answerMs: number[]; answeredAtMs: number[]; statuses: number[] };
+      const bad = out.statuses.find((s) => s !== 200);
+      if (bad !== undefined) throw new Error(`approve answered ${bad}`);
+      return out;
+    },
     async waitDone(ids, timeoutMs) {
       return waitUntil(
         `${ids.length} bookings done`,
@@ -134,6 +178,7 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
       rig.setLatency(0);
       await child.stop();
       await store.close();
+      ddbClient?.destroy();
       await s3.close();
       await dynamodb.close();
       await slackProxy.close();

@@ -11,6 +11,8 @@ import { type BenchResult, ROOT, round } from './harness';
 import { benchAck } from './p1-ack';
 import { benchCriticalPath } from './p2-critical-path';
 import { benchBurst } from './p3-burst';
+import { benchBurst300 } from './p3b-burst300';
+import { benchDynamoStore } from './p3c-dynamodb';
 import { startPipelineRig } from './pipeline-rig';
 import { benchStartup } from './p4-startup';
 import { benchRender } from './render';
@@ -67,13 +69,15 @@ async function main(): Promise<void> {
         await run(wanted('P2') ? 'P2' : 'P3', async () => {
           const outcome = await benchCriticalPath(rig);
           single = outcome.makespansMs;
-          return outcome.result;
+          return outcome.results;
         });
-        await run('P3', () => benchBurst(rig, single));
+        await run('P3', () => benchBurst(rig, single, standins.env));
       } finally {
         await rig.close();
       }
     }
+    await run('P3B', () => benchBurst300({ standins, slack }));
+    await run('P3C', () => benchDynamoStore({ standins, slack }));
     await run('P4', () => benchStartup({ standinEnv: standins.env, slack }));
     await run('RENDER', () => benchRender({ standinEnv: standins.env }));
     await run('STORE', () => benchStore({ dynamodbEndpoint: standins.dynamodb.endpoint }));

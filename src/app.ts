@@ -23,7 +23,7 @@ import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
-import { isFinalEvent, ProgressPublisher } from './slack/progress/publisher';
+import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
@@ -51,6 +51,8 @@ export interface AppDeps {
   slackClientOptions?: WebClientOptions;
   /** Coalescing window of progress updates per booking (default 1000 ms). */
   progressMinIntervalMs?: number;
+  /** Workspace token bucket of cosmetic progress updates (default 5 at once, one per 1200 ms). */
+  progressWorkspace?: { burst?: number; refillMs?: number };
   /** Interface the HTTP receiver binds (default all interfaces; tests use 127.0.0.1). */
   host?: string;
   ownerId?: string;
@@ -126,8 +128,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ...deps.runner,
   });
 
-  const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}) });
-  service.onProgress((event) => progress.notify(event.bookingId, { final: isFinalEvent(event) }));
+  const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
+  service.onProgress((event) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event) }));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });
   const boltLog = boltLogger(log);

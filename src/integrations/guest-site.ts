@@ -70,13 +70,16 @@ export class GuestSite {
     const keys = guestObjectKeys(page.id);
     const put = (Key: string, Body: string, ContentType: string) =>
       this.options.s3.send(new PutObjectCommand({ Bucket: this.options.bucket, Key, Body, ContentType, CacheControl: GUEST_CACHE_CONTROL }));
-    try {
-      // The .ics first: the page links to it, so it must exist before the page can be seen.
-      await put(keys.ics, page.ics, 'text/calendar; charset=utf-8');
-      await put(keys.html, page.html, 'text/html; charset=utf-8');
-    } catch (err) {
-      throw this.s3Error(err);
-    }
+    // Both at once (one round trip instead of two on the guest URL's critical path). No one can
+    // follow the page's link to its .ics before both are in: the guest URL is handed out only after
+    // this step and the invalidation are done, and a re-publish overwrites a .ics that already exists.
+    // allSettled, not all: a failed upload must not leave the other still writing under a retry.
+    const settled = await Promise.allSettled([
+      put(keys.ics, page.ics, 'text/calendar; charset=utf-8'),
+      put(keys.html, page.html, 'text/html; charset=utf-8'),
+    ]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw this.s3Error(failed.reason);
     return { key: keys.html, icsKey: keys.ics, contentHash: guestContentHash(page.html, page.ics), guestUrl: this.guestUrl(page.id) };
   }
 

@@ -36,9 +36,23 @@ interface Row {
 
 export class SqliteBookingStore implements BookingStore {
   private readonly db: Database.Database;
+  /**
+   * Statements by SQL, prepared on first use. prepare() compiles the SQL each time (46 calls per
+   * booking before this cache); a prepared statement is reusable for the connection's life.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   /** Opens (creating the file, its directory and the schema on first start) and migrates. */
@@ -64,8 +78,8 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   async create(record: BookingRecord): Promise<void> {
-    const info = this.db
-      .prepare('INSERT INTO bookings (id, version, state, updated_at_ms, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
+    const info = this
+      .statement('INSERT INTO bookings (id, version, state, updated_at_ms, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(record.id, record.version, record.state, record.updatedAtMs, JSON.stringify(record));
     if (info.changes === 0) throw new BookingExistsError(record.id);
   }
@@ -76,8 +90,8 @@ export class SqliteBookingStore implements BookingStore {
 
   async put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {
     const written: BookingRecord = { ...record, version: expectedVersion + 1 };
-    const info = this.db
-      .prepare('UPDATE bookings SET version = ?, state = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?')
+    const info = this
+      .statement('UPDATE bookings SET version = ?, state = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?')
       .run(written.version, written.state, written.updatedAtMs, JSON.stringify(written), record.id, expectedVersion);
     if (info.changes === 1) return written;
     const current = this.read(record.id);
@@ -92,12 +106,12 @@ export class SqliteBookingStore implements BookingStore {
   async listByStates(states: readonly BookingState[]): Promise<BookingRecord[]> {
     if (states.length === 0) return [];
     const marks = states.map(() => '?').join(', ');
-    const rows = this.db.prepare(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...states) as Row[];
+    const rows = this.statement(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...states) as Row[];
     return rows.map((r) => JSON.parse(r.record) as BookingRecord);
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.statement('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -105,7 +119,7 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   private read(id: string): BookingRecord | undefined {
-    const row = this.db.prepare('SELECT record FROM bookings WHERE id = ?').get(id) as Row | undefined;
+    const row = this.statement('SELECT record FROM bookings WHERE id = ?').get(id) as Row | undefined;
     return row ? (JSON.parse(row.record) as BookingRecord) : undefined;
   }
 }

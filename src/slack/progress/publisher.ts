@@ -1,13 +1,17 @@
 /**
  * Keeps one progress message per booking in the approval thread, updated in place. Step events
- * arrive in bursts (six steps, retries, a hundred bookings at once), so updates are coalesced: at
- * most one chat.update per booking per `minIntervalMs`, except the final one, which goes at once.
- * Across bookings, non-final sends also share one workspace-wide spacing (`workspaceMinGapMs`,
- * default 1.2 s ≈ Slack's Tier 3 of 50 chat.update a minute): a burst of a hundred approvals makes
- * intermediate updates wait their turn — and coalesce while they wait, since each message is rendered
- * from the store when its slot comes — instead of drawing 429s. A final update skips the queue (it
- * is the one the operator is waiting for) and wakes any waiting send of its booking.
- * A 429 is retried after the Retry-After Slack sends.
+ * arrive in bursts (six steps, retries, a hundred bookings at once), so cosmetic updates (a step
+ * started, a step done) are coalesced: at most one chat.update per booking per `minIntervalMs`, and
+ * across bookings they draw from one token bucket per workspace (`workspaceBurst` sends at once, then
+ * one per `workspaceRefillMs`, default 1.2 s ≈ Slack's Tier 3 of 50 chat.update a minute with short
+ * bursts tolerated): in a burst of approvals they wait their turn — and coalesce while they wait,
+ * since each message is rendered from the store when its turn comes — instead of drawing 429s.
+ * Milestones go at once, skipping both waits and waking any waiting send of their booking: the guest
+ * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
+ * update), a step failed for good, the booking is done or failed. They still take a token (the
+ * bucket may go into debt), so the cosmetic updates behind them make room.
+ * A 429 is retried after the Retry-After Slack sends; any other failed send stays due (a milestone
+ * stays one) and is retried with backoff.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../log';
@@ -16,6 +20,7 @@ import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
 import { isRateLimited } from '../slack-errors';
+import { TokenBucket } from './token-bucket';
 
 export interface ProgressPublisherOptions {
   client: WebClient;
@@ -24,8 +29,10 @@ export interface ProgressPublisherOptions {
   render: (booking: BookingRecord) => SlackMessage;
   now?: () => number;
   minIntervalMs?: number;
-  /** Least gap between any two non-final sends, across all bookings (default 1200 ms). */
-  workspaceMinGapMs?: number;
+  /** Cosmetic sends the workspace may make at once (default 5). */
+  workspaceBurst?: number;
+  /** One more cosmetic send per this many ms, workspace-wide (default 1200 ms = 50 a minute). */
+  workspaceRefillMs?: number;
   maxRateLimitRetries?: number;
   /** First pause after a failed send (timeout, 5xx); doubles per failure up to 30 s (default 1000 ms). */
   failureBackoffMs?: number;
@@ -38,9 +45,9 @@ interface Entry {
   timer?: NodeJS.Timeout;
   chain: Promise<void>;
   lastSentAtMs: number;
-  /** A final update is due: skip the workspace spacing. */
-  final: boolean;
-  /** Ends a wait for a workspace slot early (a final update arrived). */
+  /** A milestone is due: skip the coalescing window and the workspace bucket. */
+  milestone: boolean;
+  /** Ends a wait for a workspace token early (a milestone arrived). */
   wake?: () => void;
   /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
   failures: number;
@@ -50,30 +57,45 @@ export function isFinalEvent(event: ProgressEvent): boolean {
   return event.type === 'booking_done' || event.type === 'booking_failed';
 }
 
+/** What the operator is waiting for: sent at once. Everything else is cosmetic and coalesced. */
+export function isMilestoneEvent(event: ProgressEvent): boolean {
+  if (isFinalEvent(event)) return true;
+  if (event.type === 'step_done') return event.step === 'guest_cache';
+  if (event.type === 'step_failed') return !event.willRetry;
+  return false;
+}
+
 export class ProgressPublisher {
   /** Messages posted and updated, for tests and the benchmark. */
   readonly stats = { posts: 0, updates: 0, rateLimited: 0 };
   private readonly entries = new Map<string, Entry>();
   private readonly minIntervalMs: number;
-  private readonly workspaceMinGapMs: number;
-  /** When the next non-final send may go, workspace-wide. */
-  private nextSlotAtMs = Number.NEGATIVE_INFINITY;
+  /** The workspace's cosmetic sends (the bot serves one workspace per process). */
+  private readonly workspace: TokenBucket;
   private readonly now: () => number;
   private stopped = false;
 
   constructor(private readonly opts: ProgressPublisherOptions) {
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
-    this.workspaceMinGapMs = opts.workspaceMinGapMs ?? 1200;
     this.now = opts.now ?? Date.now;
+    this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });
   }
 
-  /** Marks the booking's message stale; it is rendered from the store when its turn comes. */
-  notify(bookingId: string, opts: { final?: boolean } = {}): void {
+  /** Cosmetic sends the workspace could make right now (negative while milestones' debt is paid off). */
+  get workspaceTokens(): number {
+    return this.workspace.available;
+  }
+
+  /**
+   * Marks the booking's message stale; it is rendered from the store when its turn comes.
+   * `milestone` (or `final`, the same) sends it at once.
+   */
+  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean } = {}): void {
     if (this.stopped) return;
     const entry = this.entry(bookingId);
     entry.dirty = true;
-    if (opts.final) {
-      entry.final = true;
+    if (opts.milestone || opts.final) {
+      entry.milestone = true;
       entry.wake?.();
       if (entry.timer) clearTimeout(entry.timer);
       entry.timer = undefined;
@@ -110,7 +132,7 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, final: false, failures: 0 };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -123,17 +145,14 @@ export class ProgressPublisher {
   }
 
   /**
-   * Waits until no non-final send has gone out for `workspaceMinGapMs`, then takes the slot. A slot
-   * is taken only when a send goes (not reserved ahead), so a wait cut short by a final update
-   * leaves nothing behind; JavaScript's single thread makes the check-and-take atomic.
+   * Waits for a workspace token, or takes one in debt for a milestone. A token is taken only when
+   * a send goes (not reserved ahead), so a wait cut short by a milestone leaves nothing behind;
+   * JavaScript's single thread makes the check-and-take atomic.
    */
-  private async workspaceSlot(entry: Entry): Promise<void> {
-    while (!entry.final && !this.stopped) {
-      const waitMs = this.nextSlotAtMs - this.now();
-      if (waitMs <= 0) {
-        this.nextSlotAtMs = this.now() + this.workspaceMinGapMs;
-        return;
-      }
+  private async workspaceToken(entry: Entry): Promise<void> {
+    while (!entry.milestone && !this.stopped) {
+      const waitMs = this.workspace.tryTake();
+      if (waitMs === 0) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);
         entry.wake = () => {
@@ -143,22 +162,23 @@ export class ProgressPublisher {
       });
       entry.wake = undefined;
     }
+    if (entry.milestone) this.workspace.force();
   }
 
   private async send(bookingId: string, entry: Entry): Promise<void> {
     if (!entry.dirty || this.stopped) return;
-    await this.workspaceSlot(entry);
+    await this.workspaceToken(entry);
     if (!entry.dirty || this.stopped) return;
     entry.dirty = false;
-    // This send renders the latest state, final included; later events (a Retry) queue again.
-    const wasFinal = entry.final;
-    entry.final = false;
+    // This send renders the latest state, milestone included; later events (a Retry) queue again.
+    const wasMilestone = entry.milestone;
+    entry.milestone = false;
     entry.lastSentAtMs = this.now();
     try {
       await this.render(bookingId);
       entry.failures = 0;
     } catch (err) {
-      this.retryLater(bookingId, entry, wasFinal);
+      this.retryLater(bookingId, entry, wasMilestone);
       throw err;
     }
   }
@@ -166,9 +186,9 @@ export class ProgressPublisher {
   /**
    * A send that failed (Slack timed out, 5xx) is not dropped: the thread would keep showing
    * "running" for a booking that is done or failed, with no Retry button. The update stays due
-   * (final included) and is tried again with backoff, for about two minutes.
+   * (a milestone stays one) and is tried again with backoff, for about two minutes.
    */
-  private retryLater(bookingId: string, entry: Entry, wasFinal: boolean): void {
+  private retryLater(bookingId: string, entry: Entry, wasMilestone: boolean): void {
     if (this.stopped) return;
     entry.failures += 1;
     if (entry.failures > (this.opts.maxSendFailures ?? 8)) {
@@ -177,7 +197,7 @@ export class ProgressPublisher {
       return;
     }
     entry.dirty = true;
-    entry.final ||= wasFinal;
+    entry.milestone ||= wasMilestone;
     const delayMs = Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1));
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {

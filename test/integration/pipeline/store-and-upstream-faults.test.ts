@@ -100,14 +100,18 @@ it('SQLite locked by another process for 20 s mid-run: the booking finishes done
   try {
     const booking = await service.create(sampleNewBooking());
     await service.approve(booking.id, 'U0APPROVER1');
+    while (lockedAt === 0) await new Promise((r) => setTimeout(r, 20));
+    // Readers still get through (WAL); writers do not. Five seconds into the lock the run is held:
+    // the calendar step's completion cannot be written, and nothing gave up on the booking.
+    await new Promise((r) => setTimeout(r, 5000));
+    const during = await store.get(booking.id);
+    expect(during?.state).toBe('running');
+    expect(during?.steps.calendar.status).toBe('running');
     await service.idle();
-    expect(lockedAt).toBeGreaterThan(0);
     expect(await locker.exited).toBe(0);
     const record = await service.get(booking.id);
     expect(record?.state).toBe('done');
-    // The lock really held the run: the calendar step's completion was written only after it.
-    expect(record?.steps.calendar.finishedAtMs ?? 0).toBeGreaterThanOrEqual(lockedAt + 19_000);
-    console.log(`sqlite locked 20 s: booking done ${(record?.updatedAtMs ?? 0) - lockedAt} ms after the lock was taken`);
+    console.log(`sqlite locked 20 s: booking done ${Date.now() - lockedAt} ms after the lock was taken`);
   } finally {
     locker.child.kill();
     await service.idle();

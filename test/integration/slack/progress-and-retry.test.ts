@@ -4,8 +4,11 @@ import { APPROVER, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, w
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 
 let h: Harness;
+const REFILL_MS = 300;
 beforeAll(async () => {
-  h = await startHarness({ deps: { progressMinIntervalMs: 1000 } });
+  // The workspace bucket refills every 300 ms here (1200 ms in production) so a test does not wait
+  // out the previous one's milestones; the bucket's shape is the same.
+  h = await startHarness({ deps: { progressMinIntervalMs: 1000, progressWorkspace: { burst: 5, refillMs: REFILL_MS } } });
 });
 afterAll(async () => {
   await h.close();
@@ -42,8 +45,10 @@ describe('progress coalescing', () => {
       expect(calls[0]?.method).toBe('chat.postMessage');
       const last = calls.at(-1);
       expect(JSON.stringify(last?.body.blocks)).toContain('All set');
-      // Between the first post and the final update, sends are spaced by the coalescing window.
-      const middle = calls.slice(1, -1);
+      // Between the first post and the final update, cosmetic sends are spaced by the coalescing
+      // window; the guest-page-live milestone (the first send with the guest URL) goes at once.
+      const guestLive = calls.findIndex((c) => JSON.stringify(c.body.blocks).includes('guest-url'));
+      const middle = calls.slice(1, -1).filter((c) => c !== calls[guestLive]);
       for (let i = 1; i < middle.length; i++) expect((middle[i]?.atMs ?? 0) - (middle[i - 1]?.atMs ?? 0)).toBeGreaterThanOrEqual(950);
       expect(calls.length).toBeLessThan(10);
     }
@@ -51,24 +56,35 @@ describe('progress coalescing', () => {
     h.steps.set('scc_event', {});
   });
 
-  it('spaces non-final progress sends across all bookings (Slack Tier 3), while each final update goes at once', async () => {
+  it('draws non-final progress sends of all bookings from one workspace token bucket (Slack Tier 3, short bursts), while each final update goes at once', async () => {
     h.steps.set('guest_page', { delayMs: 2500 });
     const ids = await submitSequentially(6);
+    // start with a full bucket: the previous test's milestones may have left it in debt
+    while (h.running.built.progress.workspaceTokens < 5) await new Promise((r) => setTimeout(r, 50));
     h.slack.clear();
     await Promise.all(ids.map((id) => approve(id)));
     await Promise.all(ids.map((id) => waitForBooking(h, id, (b) => b.state === 'done')));
     await settle(h);
     const all = (await Promise.all(ids.map((id) => progressCalls(id)))).flat().filter((c) => c.status === 200);
     const isFinal = (c: RecordedSlackCall) => JSON.stringify(c.body.blocks).includes('All set');
+    const showsGuestUrl = (c: RecordedSlackCall) => JSON.stringify(c.body.blocks).includes('guest-url');
     const finals = all.filter(isFinal);
-    const intermediate = all.filter((c) => !isFinal(c)).sort((a, b) => a.atMs - b.atMs);
+    // Milestones (guest page live, done) skip the bucket; the cosmetic sends are the rest.
+    const cosmetic = all.filter((c) => !isFinal(c) && !showsGuestUrl(c)).sort((a, b) => a.atMs - b.atMs);
     expect(finals).toHaveLength(ids.length);
-    expect(intermediate.length).toBeGreaterThanOrEqual(2);
-    for (let i = 1; i < intermediate.length; i++) {
-      expect((intermediate[i]?.atMs ?? 0) - (intermediate[i - 1]?.atMs ?? 0)).toBeGreaterThanOrEqual(1150);
+    expect(cosmetic.length).toBeGreaterThanOrEqual(2);
+    // The bucket (5 at once, then one per REFILL_MS): any run of cosmetic sends from the i-th to the
+    // j-th fits in 5 plus what refilled in between, plus one: the stand-in stamps a call when it
+    // arrives, which lags the moment its token was taken by up to a refill under load.
+    for (let i = 0; i < cosmetic.length; i++) {
+      for (let j = i; j < cosmetic.length; j++) {
+        const refilled = (cosmetic[j]!.atMs - cosmetic[i]!.atMs) / REFILL_MS;
+        expect(j - i + 1).toBeLessThanOrEqual(5 + 1 + Math.floor(refilled));
+      }
     }
-    // Six bookings × six steps of events, yet far fewer sends than events.
-    expect(all.length).toBeLessThan(ids.length * 4);
+    // Six bookings × six steps of events (twelve each: started and done), yet per booking at most the
+    // post, one cosmetic update, the guest-page-live milestone and the final one.
+    expect(all.length).toBeLessThanOrEqual(ids.length * 4);
     h.steps.set('guest_page', {});
   });
 

@@ -1,4 +1,5 @@
-import { charterSchedule, humanDateTime, isoWithOffset, localDateTime, zoneLabel } from '../../../src/booking/time';
+import { DateTime } from 'luxon';
+import { charterSchedule, humanDate, humanDateTime, humanTime, isoWithOffset, localDateTime, zoneLabel } from '../../../src/booking/time';
 
 const LA = 'America/Los_Angeles';
 
@@ -28,5 +29,28 @@ describe('charter times', () => {
 
   it('treats a wall time skipped by spring-forward as invalid', () => {
     expect(localDateTime('2030-03-10', '02:30', LA).isValid).toBe(false);
+  });
+  it('formats dates and times exactly as luxon en-US would, across zones, DST and the cached abbreviations', () => {
+    // humanDate/humanTime write the English names out and cache zone abbreviations per zone, year
+    // and offset; this compares them with luxon's own formatting every 5 hours over two years.
+    const zones = [LA, 'America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/Lord_Howe', 'UTC'];
+    for (const zone of zones) {
+      for (let h = 0; h < 24 * 730; h += 5) {
+        const dt = DateTime.fromMillis(Date.UTC(2029, 0, 1) + h * 3_600_000 + 7 * 60_000, { zone });
+        expect(humanTime(dt)).toBe(dt.setLocale('en-US').toFormat('h:mm a ZZZZ'));
+        expect(humanDate(dt)).toBe(dt.setLocale('en-US').toFormat('ccc, LLL d, yyyy'));
+      }
+    }
+    expect(humanTime(localDateTime('2030-07-04', '00:05', LA))).toBe('12:05 AM PDT');
+    expect(humanTime(localDateTime('2030-12-05', '12:30', LA))).toBe('12:30 PM PST');
+  });
+  it('caches a schedule per input: the same inputs share one, any different input gets its own', () => {
+    const input = { date: '2030-07-04', departureTime: '16:00', durationHours: 5 };
+    const a = charterSchedule(input, LA, 30);
+    expect(charterSchedule({ ...input }, LA, 30)).toBe(a);
+    expect(isoWithOffset(charterSchedule(input, LA, 45).checkIn)).toBe('2030-07-04T15:15:00-07:00');
+    expect(isoWithOffset(charterSchedule({ ...input, durationHours: 6 }, LA, 30).return)).toBe('2030-07-04T22:00:00-07:00');
+    expect(isoWithOffset(charterSchedule(input, 'America/New_York', 30).departure)).toBe('2030-07-04T16:00:00-04:00');
+    expect(isoWithOffset(a.return)).toBe('2030-07-04T21:00:00-07:00');
   });
 });
