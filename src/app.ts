@@ -22,6 +22,7 @@ import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { IcalFeedClient } from './integrations/ical-feed';
+import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { crewReminderTask } from './slack/crew-reminders';
 import { createApprovalChecks } from './slack/intake/approval-checks';
@@ -120,7 +121,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     : lazyIntegrationSteps(config, log, deps.env);
   // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
   const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
-  const steps: StepImplementations = { ...integration, crew_notice: createCrewNoticeStep({ client, config, api: crewPostStore }), ...deps.stepOverrides };
+  const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, config, api: crewPostStore }), { client, config }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   const service = new BookingService({

@@ -8,7 +8,7 @@
 import type { Config } from './config';
 import type { Logger } from './log';
 import type { IntegrationSteps } from './pipeline/step-implementations';
-import { STEP_NAMES, type StepName } from './pipeline/types';
+import { LIFECYCLE_STEP_NAMES, STEP_NAMES, type StepImplementation } from './pipeline/types';
 
 /** Memoises a loader: the first call loads, later calls return the same value. */
 export function once<T>(load: () => T): () => T {
@@ -23,9 +23,9 @@ export function lazyIntegrationSteps(config: Config, log: Logger, env?: Record<s
     return createStepImplementations({ config, log, ...(env ? { env } : {}) });
   });
   const steps = {} as IntegrationSteps;
-  for (const name of STEP_NAMES) {
+  for (const name of [...STEP_NAMES, ...LIFECYCLE_STEP_NAMES]) {
     if (name === 'crew_notice') continue;
-    steps[name as Exclude<StepName, 'crew_notice'>] = (ctx) => load()[name as Exclude<StepName, 'crew_notice'>](ctx);
+    steps[name] = (ctx) => (load()[name] as StepImplementation)(ctx);
   }
   return steps;
 }

@@ -1,6 +1,8 @@
 /**
  * JADA dashboard calendar (DESIGN "Assumed contracts"): POST {DASHBOARD_URL}/calendar → {id};
- * GET /calendar?externalId=X → {items:[{id}]}; authenticated with X-Dashboard-Token.
+ * GET /calendar?externalId=X → {items:[{id}]}; PATCH /calendar/{id} → {id}; DELETE /calendar/{id} → 204
+ * (404 = already gone); authenticated with X-Dashboard-Token. Changes carry
+ * `Idempotency-Key: {bookingId}:{step}:{revision}`.
  * The dashboard is internal (operators only), so the entry carries internal notes.
  */
 import { platformRefOf } from '../booking/platform';
@@ -79,8 +81,8 @@ export class DashboardCalendar {
     this.entries = new ExternalIdCollection<CalendarEntry>(this.http, { 'x-dashboard-token': options.token }, '/calendar', 'id');
   }
 
-  findByExternalId(externalId: string): Promise<string | undefined> {
-    return this.entries.findByExternalId(externalId);
+  findByExternalId(externalId: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    return this.entries.findByExternalId(externalId, opts);
   }
 
   create(body: CalendarEntry): Promise<string> {
@@ -91,6 +93,16 @@ export class DashboardCalendar {
   async ensure(body: CalendarEntry, opts: EnsureOptions): Promise<{ calendarId: string; created: boolean }> {
     const { value, created } = await this.entries.ensure(body, opts);
     return { calendarId: value, created };
+  }
+
+  /** PATCH the entry with what changed (or the whole entry: absolute values make a repeat harmless). */
+  async update(calendarId: string, patch: Partial<CalendarEntry>, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ calendarId: string }> {
+    return { calendarId: await this.entries.update(calendarId, { ...patch }, idempotencyKey, opts) };
+  }
+
+  /** DELETE the entry; already gone (404) counts as done. */
+  delete(calendarId: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
+    return this.entries.remove(calendarId, idempotencyKey, opts);
   }
 
   close(): Promise<void> {

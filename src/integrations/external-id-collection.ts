@@ -4,7 +4,8 @@
  * rule (what makes a lost response safe to retry) identical for both.
  */
 import { createOnce } from './create-once';
-import type { HttpClient } from './http';
+import { UpstreamRejectedError } from './errors';
+import type { HttpClient, HttpMethod } from './http';
 
 /** What one create attempt knows: see createOnce. */
 export interface EnsureOptions {
@@ -64,7 +65,29 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
     });
   }
 
-  private idOf(value: Record<string, unknown> | undefined, req: { method: 'GET' | 'POST'; path: string }, what: string): string {
+  /**
+   * PATCH {path}/{id} with a partial body. A partial PATCH of absolute values is idempotent, so a
+   * repeat after a crash sets the same values again; `idempotencyKey` lets an upstream that honours
+   * it deduplicate as well.
+   */
+  async update(id: string, patch: Record<string, unknown>, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const req = { method: 'PATCH' as const, path: `${this.path}/${encodeURIComponent(id)}` };
+    const res = await this.http.request({ ...req, headers: { ...this.headers, 'idempotency-key': idempotencyKey }, json: patch, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return this.idOf(res.body as Record<string, unknown> | undefined, req, `no ${this.idField} in the response`);
+  }
+
+  /** DELETE {path}/{id}; 404 means it is already gone, which is what was asked: `deleted: false`. */
+  async remove(id: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ deleted: boolean }> {
+    try {
+      await this.http.request({ method: 'DELETE', path: `${this.path}/${encodeURIComponent(id)}`, headers: { ...this.headers, 'idempotency-key': idempotencyKey }, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return { deleted: true };
+    } catch (err) {
+      if (err instanceof UpstreamRejectedError && err.status === 404) return { deleted: false };
+      throw err;
+    }
+  }
+
+  private idOf(value: Record<string, unknown> | undefined, req: { method: HttpMethod; path: string }, what: string): string {
     const id = value?.[this.idField];
     if (typeof id !== 'string' || id === '') throw this.http.contractError(req, what);
     return id;

@@ -1,6 +1,8 @@
 /**
  * ShipCaptainCrew events (DESIGN "Assumed contracts"): POST {SCC_API_URL}/events → {eventId};
- * GET /events?externalId=X → {items:[{eventId}]}; `Authorization: Bearer {SCC_SERVICE_KEY}`.
+ * GET /events?externalId=X → {items:[{eventId}]}; PATCH /events/{eventId} (partial) → {eventId}, and
+ * cancel = PATCH {"status":"cancelled"}; `Authorization: Bearer {SCC_SERVICE_KEY}`. SCC rewrites its
+ * item (money included) on every PATCH, so the revenue guard runs after each.
  * The body is built only from the CrewSafeView, field by field: crew see SCC, so no money goes in.
  * SCC must be called on its API Gateway URL: the CloudFront distribution in front of it runs an
  * origin request function that strips Authorization, so every call there would be a 401.
@@ -109,8 +111,8 @@ export class SccClient {
     this.events = new ExternalIdCollection<SccEventPayload>(this.http, { authorization: `Bearer ${options.serviceKey}` }, '/events', 'eventId');
   }
 
-  findByExternalId(externalId: string): Promise<string | undefined> {
-    return this.events.findByExternalId(externalId);
+  findByExternalId(externalId: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+    return this.events.findByExternalId(externalId, opts);
   }
 
   create(body: SccEventPayload): Promise<string> {
@@ -121,6 +123,16 @@ export class SccClient {
   async ensure(body: SccEventPayload, opts: EnsureOptions): Promise<{ eventId: string; created: boolean }> {
     const { value, created } = await this.events.ensure(body, opts);
     return { eventId: value, created };
+  }
+
+  /** PATCH the event (date, times, roster, checklist, description); SCC e-mails the crew what changed. */
+  async update(eventId: string, patch: Partial<SccEventPayload>, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ eventId: string }> {
+    return { eventId: await this.events.update(eventId, { ...patch }, idempotencyKey, opts) };
+  }
+
+  /** Cancel = PATCH {"status":"cancelled"}; SCC tells the crew. */
+  async cancel(eventId: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ eventId: string }> {
+    return { eventId: await this.events.update(eventId, { status: 'cancelled' }, idempotencyKey, opts) };
   }
 
   close(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import type { CostBreakdown } from '../booking/costs';
 import type { BookingRequest, RosterMember } from '../booking/types';
-import type { BookingRecord, SlackRefs, StepError, StepName, StepResult } from './types';
+import type { AnyStepName, BookingDetails, BookingRecord, Operation, SlackRefs, StepError, StepResult } from './types';
 
 export interface NewBooking {
   /** Session id from newSessionId(); becomes the booking id. */
@@ -24,12 +24,21 @@ export type TransitionOutcome =
   /** Someone else got there first (or the state forbids it); `booking` is the current record. */
   | { won: false; booking: BookingRecord; reason: 'already_done' | 'not_allowed'; byUserId?: string };
 
+/** Outcome of approving or rejecting a change request. */
+export type ChangeOutcome =
+  | { won: true; booking: BookingRecord }
+  /** `status`: the change's status (approved → queued/running/done, rejected, superseded, missing) or the booking state forbidding it. */
+  | { won: false; booking: BookingRecord; status: string; byUserId?: string };
+
 export type ProgressEvent =
-  | { type: 'step_started'; bookingId: string; step: StepName; attempt: number }
-  | { type: 'step_done'; bookingId: string; step: StepName; result: StepResult }
-  | { type: 'step_failed'; bookingId: string; step: StepName; error: StepError; willRetry: boolean }
+  | { type: 'step_started'; bookingId: string; step: AnyStepName; attempt: number; opId?: string }
+  | { type: 'step_done'; bookingId: string; step: AnyStepName; result: StepResult; opId?: string }
+  | { type: 'step_failed'; bookingId: string; step: AnyStepName; error: StepError; willRetry: boolean; opId?: string }
+  /** An operation finished and another one follows (a change queued behind the create). */
+  | { type: 'operation_done'; bookingId: string; opId: string; outcome: 'done' | 'failed' }
+  /** The booking's work is over: done, or cancelled after its cancel ran. */
   | { type: 'booking_done'; bookingId: string }
-  | { type: 'booking_failed'; bookingId: string; failedSteps: StepName[] };
+  | { type: 'booking_failed'; bookingId: string; failedSteps: AnyStepName[] };
 
 export type ProgressListener = (event: ProgressEvent, booking: BookingRecord) => void;
 
@@ -42,8 +51,13 @@ export interface BookingApi {
    * ApprovalExpiredError (departure passed) and changes nothing.
    */
   approve(id: string, userId: string): Promise<TransitionOutcome>;
-  /** pending_approval → cancelled. */
+  /** pending_approval → cancelled; later (approved, running, failed, done) stops what runs and starts the cancel operation. */
   cancel(id: string, userId: string): Promise<TransitionOutcome>;
+  /** Proposes a change of an approved booking (anyone); it waits for approveChange. */
+  proposeChange(id: string, proposal: { details: BookingDetails; label: string; userId: string }): Promise<{ booking: BookingRecord; op: Operation }>;
+  approveChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;
+  rejectChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;
+  setChangeRequestTs(id: string, opId: string, ts: string): Promise<BookingRecord>;
   /** failed → running: re-runs failed steps and their dependents only. */
   retry(id: string, userId: string): Promise<TransitionOutcome>;
   /** Re-runs guest_page and guest_cache of a done booking (re-render + invalidate). */

@@ -118,3 +118,19 @@ export class ApprovalExpiredError extends PipelineError {
     this.departureAtMs = departureAtMs;
   }
 }
+
+/** A change request that is not there, or already approved, rejected or replaced. */
+export class OperationDecidedError extends PipelineError {
+  override name = 'OperationDecidedError';
+  readonly opId: string;
+  /** The operation's status, or 'missing'. */
+  readonly status: string;
+  readonly byUserId?: string;
+
+  constructor(bookingId: string, opId: string, status: string, byUserId?: string) {
+    super(`Booking ${bookingId}: change ${opId} is ${status}`, 'PIPELINE_OPERATION_DECIDED', { bookingId });
+    this.opId = opId;
+    this.status = status;
+    if (byUserId !== undefined) this.byUserId = byUserId;
+  }
+}

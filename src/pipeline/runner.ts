@@ -12,6 +12,8 @@ import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
 import { BookingNotFoundError, PipelineError, StepFailedError } from './errors';
+import { CREATE_OP, kindOf, stepState, stepsOf } from './op-steps';
+import { activeOperation, activeOperationId, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
 import {
   applyTransition,
   claimStep,
@@ -29,7 +31,7 @@ import {
 } from './state-machine';
 import { withStoreRetries, type StoreRetryPolicy } from './resilient-store';
 import { updateWithRetry, type BookingStore } from './store';
-import { STEP_NAMES, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
+import { STEP_NAMES, type AnyStepName, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
 
 export type Boundary = 'before' | 'after';
 
@@ -55,7 +57,7 @@ export interface RunnerOptions {
   /** Jitter source in [0, 1) (default Math.random). */
   random?: () => number;
   /** Crash tests only: called right before and right after each step's side effect. */
-  onBoundary?: (step: StepName, boundary: Boundary, bookingId: string) => void | Promise<void>;
+  onBoundary?: (step: AnyStepName, boundary: Boundary, bookingId: string, opId: string) => void | Promise<void>;
 }
 
 export interface PipelineRunnerDeps extends RunnerOptions {
@@ -86,7 +88,11 @@ export function defaultOwnerId(): string {
 /** Which outside system a step talks to: what a timeout message names. */
 const STEP_SYSTEMS: Readonly<Record<string, { code: string; name: string }>> = {
   calendar: { code: 'DASHBOARD', name: 'The dashboard' },
+  calendar_update: { code: 'DASHBOARD', name: 'The dashboard' },
+  calendar_delete: { code: 'DASHBOARD', name: 'The dashboard' },
   scc_event: { code: 'SCC', name: 'SCC' },
+  scc_update: { code: 'SCC', name: 'SCC' },
+  scc_cancel: { code: 'SCC', name: 'SCC' },
   revenue_guard: { code: 'SCC', name: "DynamoDB (SCC's events table)" },
   guest_page: { code: 'S3', name: 'S3 (the guest-page bucket)' },
   guest_cache: { code: 'CLOUDFRONT', name: 'CloudFront' },
@@ -114,18 +120,27 @@ function mayHaveTakenEffect(err: unknown): boolean {
 }
 
 /** What the operator sees for a failure: the integration's own message, else a plain bug report. */
-export function toStepError(step: StepName, err: unknown): StepError {
+export function toStepError(step: AnyStepName, err: unknown): StepError {
   if (err instanceof IntegrationError) return { message: err.operatorMessage, code: err.code, retryable: err.retryable };
   if (err instanceof PipelineError) return { message: err.message, code: err.code, retryable: false };
   const detail = err instanceof Error ? err.message : String(err);
   return { message: `Unexpected error in step ${step}: ${detail}. This is a bug in charter-bot; Retry will not help until it is fixed.`, code: 'STEP_UNEXPECTED', retryable: false };
 }
 
-function resultsOf(record: BookingRecord): Partial<Record<StepName, StepResult>> {
+function resultsOf(record: BookingRecord, opId: string = CREATE_OP): Partial<Record<AnyStepName, StepResult>> {
+  const out: Partial<Record<AnyStepName, StepResult>> = {};
+  for (const [s, state] of Object.entries(stepsOf(record, opId)) as [AnyStepName, StepState][]) {
+    if (state.status === 'done' && state.result) out[s] = state.result;
+  }
+  return out;
+}
+
+/** The create operation's results, done or not: the ids follow-up operations act on. */
+function createdResults(record: BookingRecord): Partial<Record<StepName, StepResult>> {
   const out: Partial<Record<StepName, StepResult>> = {};
   for (const s of STEP_NAMES) {
-    const state = record.steps[s];
-    if (state.status === 'done' && state.result) out[s] = state.result;
+    const result = record.steps[s].result;
+    if (result) out[s] = result;
   }
   return out;
 }
@@ -147,7 +162,7 @@ export class PipelineRunner {
   readonly ownerDead?: OwnerDead;
   private readonly onBoundary?: RunnerOptions['onBoundary'];
   private readonly listeners = new Set<ProgressListener>();
-  /** Steps this process is executing, by `${bookingId}/${step}`: one execution per step per process. */
+  /** Steps this process is executing, by `${bookingId}/${opId}/${step}`: one execution per step per process. */
   private readonly executing = new Map<string, Promise<StepOutcome>>();
 
   constructor(deps: PipelineRunnerDeps) {
@@ -184,12 +199,34 @@ export class PipelineRunner {
       record = (await updateWithRetry(this.store, bookingId, (r) => (r.state === 'approved' ? applyTransition(r, 'start', { nowMs: this.now() }) : undefined))).record;
     }
     const log = this.log.child({ bookingId });
-    const inflight = new Map<StepName, Promise<StepOutcome>>();
+    const inflight = new Map<string, Promise<StepOutcome>>();
     while (record.state === 'running') {
-      for (const step of readySteps(record, this.ownerId, this.now(), this.ownerDead)) {
-        if (inflight.has(step)) continue;
-        const execution = this.execute(record.id, step, false).finally(() => inflight.delete(step));
-        inflight.set(step, execution);
+      // One operation at a time, in order (operations.ts): create, then each change or the cancel.
+      const active = activeOperation(record);
+      const opId = active?.id ?? CREATE_OP;
+      if (active?.status === 'queued') {
+        record = (await updateWithRetry(this.store, bookingId, (r) => (activeOperation(r)?.id === opId && activeOperation(r)?.status === 'queued' ? startOperation(r, opId, this.now()) : undefined))).record;
+        log.info({ opId, kind: active.kind }, 'operation started');
+        continue;
+      }
+      if (active?.status === 'stopping') {
+        // A cancel arrived: claim nothing more; once no step of this operation runs anywhere, it is stopped.
+        const settled = await updateWithRetry(this.store, bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead));
+        record = settled.record;
+        if (settled.written) {
+          log.info({ opId }, 'operation stopped for a cancel');
+          continue;
+        }
+        if (inflight.size > 0) await Promise.race(inflight.values());
+        else await sleep(this.stopPollMs(record, opId));
+        record = await this.read(bookingId);
+        continue;
+      }
+      for (const step of readySteps(record, this.ownerId, this.now(), this.ownerDead, opId)) {
+        const key = `${opId}/${step}`;
+        if (inflight.has(key)) continue;
+        const execution = this.execute(record.id, opId, step, false).finally(() => inflight.delete(key));
+        inflight.set(key, execution);
       }
       if (inflight.size > 0) {
         // A store outage longer than the store retry budget rejects here and ends this run; the
@@ -198,26 +235,43 @@ export class PipelineRunner {
         record = await this.read(bookingId);
         continue;
       }
-      const outcome = stepsOutcome(record);
+      const outcome = stepsOutcome(record, opId);
       if (outcome) {
         const finished = await updateWithRetry(this.store, bookingId, (r) =>
-          r.state === 'running' && stepsOutcome(r) === outcome ? applyTransition(r, outcome === 'done' ? 'complete' : 'fail', { nowMs: this.now() }) : undefined,
+          r.state === 'running' && activeOperationId(r) === opId && stepsOutcome(r, opId) === outcome ? this.finish(r, opId, outcome) : undefined,
         );
         record = finished.record;
         if (finished.written) {
-          log.info({ state: record.state, failedSteps: failedSteps(record) }, `booking ${record.state}`);
-          this.emit(outcome === 'done' ? { type: 'booking_done', bookingId } : { type: 'booking_failed', bookingId, failedSteps: failedSteps(record) }, record);
+          log.info({ opId, outcome, state: record.state, failedSteps: failedSteps(record, opId) }, `operation ${outcome}`);
+          if (record.state === 'done' || record.state === 'cancelled') this.emit({ type: 'booking_done', bookingId }, record);
+          else if (record.state === 'failed') this.emit({ type: 'booking_failed', bookingId, failedSteps: failedSteps(record, opId) }, record);
+          else this.emit({ type: 'operation_done', bookingId, opId, outcome }, record);
         }
         continue;
       }
       // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
-      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead);
+      const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead, opId);
       const waitMs = expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
       log.debug({ waitMs }, 'steps leased elsewhere; waiting');
       await sleep(waitMs);
       record = await this.read(bookingId);
     }
     return record;
+  }
+
+  /** Create-only bookings keep the original transitions; bookings with operations settle through them. */
+  private finish(record: BookingRecord, opId: string, outcome: 'done' | 'failed'): BookingRecord {
+    if (!record.operations || record.operations.length === 0) return applyTransition(record, outcome === 'done' ? 'complete' : 'fail', { nowMs: this.now() });
+    return finishOperation(record, opId, outcome, this.now());
+  }
+
+  /** How long to wait before looking at a stopping operation again: until the first foreign lease ends. */
+  private stopPollMs(record: BookingRecord, opId: string): number {
+    let earliest = Infinity;
+    for (const state of Object.values(stepsOf(record, opId))) {
+      if (state?.status === 'running' && state.lease && state.lease.owner !== this.ownerId) earliest = Math.min(earliest, state.lease.leaseExpiresAtMs);
+    }
+    return earliest === Infinity ? 50 : Math.max(10, Math.min(earliest - this.now() + 5, this.leaseMs));
   }
 
   /**
@@ -229,7 +283,7 @@ export class PipelineRunner {
     const ordered = STEP_NAMES.filter((s) => steps.includes(s));
     const results: Partial<Record<StepName, StepResult>> = {};
     for (const step of ordered) {
-      const outcome = await this.execute(bookingId, step, true);
+      const outcome = await this.execute(bookingId, CREATE_OP, step, true);
       const record = await this.read(bookingId);
       const state = record.steps[step];
       if (outcome !== 'done') {
@@ -240,62 +294,70 @@ export class PipelineRunner {
     return { record: await this.read(bookingId), results };
   }
 
-  private execute(bookingId: string, step: StepName, force: boolean): Promise<StepOutcome> {
-    const key = `${bookingId}/${step}`;
+  private execute(bookingId: string, opId: string, step: AnyStepName, force: boolean): Promise<StepOutcome> {
+    const key = `${bookingId}/${opId}/${step}`;
     const existing = this.executing.get(key);
     if (existing) return existing.then(() => 'skipped' as const);
-    const run = this.runStep(bookingId, step, force).finally(() => this.executing.delete(key));
+    const run = this.runStep(bookingId, opId, step, force).finally(() => this.executing.delete(key));
     this.executing.set(key, run);
     return run;
   }
 
-  private mayClaim(record: BookingRecord, step: StepName, force: boolean, nowMs: number): boolean {
-    const state = record.steps[step];
+  private mayClaim(record: BookingRecord, opId: string, step: AnyStepName, force: boolean, nowMs: number): boolean {
+    const state = stepsOf(record, opId)[step];
+    if (!state) return false;
     if (force) {
       const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs, this.ownerDead) && state.lease?.owner !== this.ownerId;
-      return record.state === 'done' && dependenciesDone(record, step) && !heldElsewhere;
+      return record.state === 'done' && dependenciesDone(record, step, opId) && !heldElsewhere;
     }
-    return record.state === 'running' && dependenciesDone(record, step) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
+    // Only the active operation's steps, and none of an operation a cancel is stopping.
+    const active = activeOperation(record);
+    if ((active?.id ?? CREATE_OP) !== opId || (active && active.status !== 'running')) return false;
+    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
   }
 
-  private async runStep(bookingId: string, step: StepName, force: boolean): Promise<StepOutcome> {
-    const log = this.log.child({ bookingId, step });
+  private async runStep(bookingId: string, opId: string, step: AnyStepName, force: boolean): Promise<StepOutcome> {
+    const log = this.log.child({ bookingId, step, ...(opId === CREATE_OP ? {} : { opId }) });
     let firstClaim = true;
     for (;;) {
       // Claim (or re-claim for the next attempt) before any side effect.
       const claimed = await updateWithRetry(this.store, bookingId, (r) => {
         const nowMs = this.now();
-        if (!this.mayClaim(r, step, force, nowMs)) return undefined;
-        const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...r.steps[step], attempts: 0 } } } : r;
-        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs);
+        if (!this.mayClaim(r, opId, step, force, nowMs)) return undefined;
+        const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...stepState(r, opId, step), attempts: 0 } } } : r;
+        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
       });
       if (!claimed.written) return 'skipped';
       firstClaim = false;
       const booking = claimed.record;
-      const state = booking.steps[step];
+      const state = stepState(booking, opId, step);
       const attempt = state.attempts;
-      const previous = force ? this.previousResult(booking, step) : state.result;
+      const previous = state.result;
       log.info({ attempt }, 'step started');
-      this.emit({ type: 'step_started', bookingId, step, attempt }, booking);
+      this.emit({ type: 'step_started', bookingId, step, attempt, opId }, booking);
 
       let result: StepResult;
       const attemptControl = new AbortController();
-      const stopHeartbeat = this.heartbeat(bookingId, step, log, attemptControl);
+      const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl);
       try {
-        await this.onBoundary?.(step, 'before', bookingId);
+        const implementation = this.implementationOf(booking, opId, step);
+        const operation = stepOperation(booking, opId);
+        await this.onBoundary?.(step, 'before', bookingId, opId);
         const ctx = {
           booking,
-          results: resultsOf(booking),
+          results: resultsOf(booking, opId),
           ...(previous ? { previous } : {}),
           attempt,
           outcomeUnknown: state.outcomeUnknown === true || attempt > 1,
           ...(state.quietUntilMs !== undefined ? { quietUntilMs: state.quietUntilMs } : {}),
-          idempotencyKey: `${booking.id}:${step}:${booking.revision ?? 1}`,
+          // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
+          idempotencyKey: `${booking.id}:${step}:${opId === CREATE_OP ? (booking.revision ?? 1) : operation.revision}`,
           signal: attemptControl.signal,
           log,
+          ...(opId === CREATE_OP ? {} : { operation, created: createdResults(booking) }),
         };
-        result = await this.withDeadline(step, attemptControl, this.steps[step](ctx));
-        await this.onBoundary?.(step, 'after', bookingId);
+        result = await this.withDeadline(step, attemptControl, implementation(ctx));
+        await this.onBoundary?.(step, 'after', bookingId, opId);
       } catch (err) {
         stopHeartbeat();
         attemptControl.abort();
@@ -309,24 +371,25 @@ export class PipelineRunner {
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
         const written = await updateWithRetry(this.store, bookingId, (r) => {
-          if (r.steps[step].lease?.owner !== this.ownerId || r.steps[step].status !== 'running') return undefined;
+          const current = stepsOf(r, opId)[step];
+          if (current?.lease?.owner !== this.ownerId || current.status !== 'running') return undefined;
           const nowMs = this.now();
-          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs }, uncertain);
-          if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(r.steps[step], error, nowMs) }, updatedAtMs: nowMs };
-          return recordStepError(r, step, error, nowMs, { final: true }, uncertain);
+          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs }, uncertain, opId);
+          if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(current, error, nowMs) }, updatedAtMs: nowMs };
+          return recordStepError(r, step, error, nowMs, { final: true }, uncertain, opId);
         });
-        this.emit({ type: 'step_failed', bookingId, step, error, willRetry }, written.record);
-        if (!willRetry) return force ? 'failed' : written.record.steps[step].status === 'done' ? 'done' : 'failed';
+        this.emit({ type: 'step_failed', bookingId, step, error, willRetry, opId }, written.record);
+        if (!willRetry) return force ? 'failed' : stepsOf(written.record, opId)[step]?.status === 'done' ? 'done' : 'failed';
         await sleep(delayMs);
         continue;
       }
       stopHeartbeat();
       attemptControl.abort();
       const done = await updateWithRetry(this.store, bookingId, (r) =>
-        r.steps[step].status === 'done' && !force ? undefined : completeStep(r, step, result, this.now()),
+        stepsOf(r, opId)[step]?.status === 'done' && !force ? undefined : completeStep(r, step, result, this.now(), opId),
       );
       log.info({ attempt, result }, 'step done');
-      this.emit({ type: 'step_done', bookingId, step, result }, done.record);
+      this.emit({ type: 'step_done', bookingId, step, result, opId }, done.record);
       return 'done';
     }
   }
@@ -337,8 +400,13 @@ export class PipelineRunner {
     return { ...rest, status: state.result ? 'done' : 'failed', finishedAtMs: nowMs, error };
   }
 
-  private previousResult(record: BookingRecord, step: StepName): StepResult | undefined {
-    return record.steps[step].result;
+  /** The step's implementation; a follow-up step this process was not given fails its operation plainly. */
+  private implementationOf(record: BookingRecord, opId: string, step: AnyStepName) {
+    const implementation = this.steps[step];
+    if (implementation) return implementation;
+    return () => {
+      throw new PipelineError(`No implementation of step ${step} (operation ${kindOf(record, opId)}) is wired in this process.`, 'PIPELINE_STEP_MISSING', { bookingId: record.id });
+    };
   }
 
   /**
@@ -346,7 +414,7 @@ export class PipelineRunner {
    * (retryable). Work the implementation does not stop is abandoned; its effect, if any, is found
    * by the next attempt's lookup.
    */
-  private withDeadline<T>(step: StepName, control: AbortController, work: Promise<T>): Promise<T> {
+  private withDeadline<T>(step: AnyStepName, control: AbortController, work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const err = new StepTimeoutError(step, this.stepAttemptTimeoutMs);
@@ -370,18 +438,18 @@ export class PipelineRunner {
    * Keeps the lease alive while a slow side effect runs, so no other process takes the step. If the
    * lease turns out lost (another process took the step), the attempt is aborted.
    */
-  private heartbeat(bookingId: string, step: StepName, log: Logger, control: AbortController): () => void {
+  private heartbeat(bookingId: string, opId: string, step: AnyStepName, log: Logger, control: AbortController): () => void {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       renewing = updateWithRetry(this.store, bookingId, (r) => {
-        const state = r.steps[step];
-        if (state.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
-        return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now());
+        const state = stepsOf(r, opId)[step];
+        if (state?.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
+        return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now(), opId);
       })
         .then((out) => {
-          const state = out.record.steps[step];
-          if (!out.written && state.status === 'running' && state.lease?.owner !== this.ownerId) {
+          const state = stepsOf(out.record, opId)[step];
+          if (!out.written && state?.status === 'running' && state.lease?.owner !== this.ownerId) {
             log.warn({ holder: state.lease?.owner }, 'lease lost to another process; abandoning this attempt');
             control.abort(new Error('lease lost'));
           }

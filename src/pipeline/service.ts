@@ -4,10 +4,11 @@
  * clicks in any number of processes resolve to one winner and the rest are told who won.
  */
 import type { Logger } from '../log';
-import type { BookingApi, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, type ApprovalPolicy } from './approval-policy';
-import { IllegalTransitionError } from './errors';
+import { IllegalTransitionError, OperationDecidedError } from './errors';
+import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
@@ -23,7 +24,7 @@ import {
   type BookingAction,
 } from './state-machine';
 import { updateWithRetry, type BookingStore } from './store';
-import type { AuditAction, BookingRecord, SlackRefs, StepImplementations } from './types';
+import type { AuditAction, BookingRecord, Operation, SlackRefs, StepImplementations } from './types';
 
 export interface BookingServiceOptions extends RunnerOptions {
   store: BookingStore;
@@ -55,6 +56,8 @@ export class BookingService implements BookingApi {
   /** Runs this process started (queued or running), by booking id: one per booking, and what idle() awaits. */
   private readonly runs = new Map<string, Promise<BookingRecord>>();
   private readonly queue: RunQueue;
+  /** Bookings whose run must start again when the current one ends (an operation queued during it). */
+  private readonly runAgain = new Set<string>();
 
   constructor(options: BookingServiceOptions) {
     this.store = withStoreRetries(options.store, options.log, options.storeRetry);
@@ -88,15 +91,90 @@ export class BookingService implements BookingApi {
     return outcome;
   }
 
-  cancel(id: string, userId: string): Promise<TransitionOutcome> {
-    return this.transition(id, userId, 'cancel', (r) => applyTransition(r, 'cancel', { userId, nowMs: this.now() }));
+  /**
+   * Before approval: closes the request. After it (approved, running, failed, done): stops what runs
+   * and starts the cancel operation that undoes what was made. One winner across clicks and retries.
+   */
+  async cancel(id: string, userId: string): Promise<TransitionOutcome> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      if (canTransition(r.state, 'cancel')) return applyTransition(r, 'cancel', { userId, nowMs: this.now() });
+      if (LIFECYCLE_STATES.includes(r.state) && !cancelOperation(r)) return requestCancel(r, userId, this.now());
+      return undefined;
+    });
+    const log = this.log.child({ bookingId: id });
+    if (out.written) {
+      log.info({ userId, state: out.record.state }, 'booking cancel');
+      if (out.record.state === 'running' && this.autoRun) void this.startRun(id, { again: true });
+      return { won: true, booking: out.record };
+    }
+    const by = lastActor(out.record, 'cancelled');
+    const already = out.record.state === 'cancelled' || cancelOperation(out.record) !== undefined;
+    log.info({ userId, state: out.record.state, by }, 'booking cancel lost');
+    return { won: false, booking: out.record, reason: already ? 'already_done' : 'not_allowed', ...(by !== undefined ? { byUserId: by } : {}) };
   }
 
   async retry(id: string, userId: string): Promise<TransitionOutcome> {
     // The audit entry keeps what failed (attempts, error): the reset below clears it from the steps.
-    const outcome = await this.transition(id, userId, 'retry', (r) => resetSteps(withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs: this.now() }), retryDetail(r)), stepsToRetry(r), this.now()));
+    const outcome = await this.transition(id, userId, 'retry', (r) => {
+      const nowMs = this.now();
+      const opId = activeOperationId(r);
+      const retried = withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs }), retryDetail(r));
+      return resetSteps(retryOperation(retried, opId, nowMs), stepsToRetry(r, opId), nowMs, opId);
+    });
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
+  }
+
+  /** Anyone may propose a change; it waits as `proposed` for an approver. */
+  async proposeChange(id: string, proposal: Omit<ChangeProposal, 'nowMs'>): Promise<{ booking: BookingRecord; op: Operation }> {
+    let op: Operation | undefined;
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const proposed = proposeChange(r, { ...proposal, nowMs: this.now() });
+      op = proposed.op;
+      return proposed.record;
+    });
+    if (!op) throw new Error('unreachable: a proposal always writes');
+    this.log.child({ bookingId: id }).info({ opId: op.id, userId: proposal.userId, label: proposal.label }, 'change proposed');
+    return { booking: out.record, op };
+  }
+
+  /** An approver approves a proposed change: it runs after whatever runs now. One winner. */
+  async approveChange(id: string, opId: string, userId: string): Promise<ChangeOutcome> {
+    return this.decideChange(id, opId, userId, 'approve');
+  }
+
+  async rejectChange(id: string, opId: string, userId: string): Promise<ChangeOutcome> {
+    return this.decideChange(id, opId, userId, 'reject');
+  }
+
+  /** Records the Slack message of a change request (its buttons), so the decision can update it. */
+  async setChangeRequestTs(id: string, opId: string, ts: string): Promise<BookingRecord> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const ops = r.operations ?? [];
+      if (!ops.some((o) => o.id === opId && o.requestTs !== ts)) return undefined;
+      return { ...r, operations: ops.map((o) => (o.id === opId ? { ...o, requestTs: ts } : o)) };
+    });
+    return out.record;
+  }
+
+  private async decideChange(id: string, opId: string, userId: string, decision: 'approve' | 'reject'): Promise<ChangeOutcome> {
+    const log = this.log.child({ bookingId: id, opId });
+    try {
+      const out = await updateWithRetry(this.store, id, (r) => (decision === 'approve' ? approveChange(r, opId, userId, this.now()) : rejectChange(r, opId, userId, this.now())));
+      log.info({ userId, decision, state: out.record.state }, 'change decided');
+      if (decision === 'approve' && out.record.state === 'running' && this.autoRun) void this.startRun(id, { again: true });
+      return { won: true, booking: out.record };
+    } catch (err) {
+      if (err instanceof OperationDecidedError || err instanceof IllegalTransitionError) {
+        const booking = await this.store.get(id);
+        if (!booking) throw err;
+        const status = err instanceof OperationDecidedError ? err.status : booking.state;
+        const byUserId = err instanceof OperationDecidedError ? err.byUserId : undefined;
+        log.info({ userId, decision, status }, 'change decision lost');
+        return { won: false, booking, status, ...(byUserId !== undefined ? { byUserId } : {}) };
+      }
+      throw err;
+    }
   }
 
   async refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }> {
@@ -209,11 +287,18 @@ export class BookingService implements BookingApi {
    * One run per booking per process; a second request joins the first. Runs wait for a slot in the
    * queue. Failures are logged, never unhandled; the sweeper picks the booking up again.
    */
-  private startRun(id: string): Promise<BookingRecord> {
+  private startRun(id: string, opts: { again?: boolean } = {}): Promise<BookingRecord> {
     const existing = this.runs.get(id);
-    if (existing) return existing;
+    if (existing) {
+      // A change or cancel written while this process's run may be about to end: run once more after it.
+      if (opts.again) this.runAgain.add(id);
+      return existing;
+    }
     const log = this.log.child({ bookingId: id });
-    const run = this.queue.run(() => this.runner.run(id)).finally(() => this.runs.delete(id));
+    const run = this.queue.run(() => this.runner.run(id)).finally(() => {
+      this.runs.delete(id);
+      if (this.runAgain.delete(id)) void this.startRun(id);
+    });
     run.catch((err: unknown) => log.error({ err }, 'pipeline run stopped with an error'));
     this.runs.set(id, run);
     return run;

@@ -5,9 +5,11 @@
  */
 import type { NewBooking } from './api';
 import { IllegalTransitionError } from './errors';
+import { CREATE_OP, dependenciesOf, stepNamesOf, stepState, stepsOf, withOpStep } from './op-steps';
 import {
   STEP_DEPENDENCIES,
   STEP_NAMES,
+  type AnyStepName,
   type AuditAction,
   type BookingRecord,
   type BookingState,
@@ -94,24 +96,29 @@ export function newBookingRecord(input: NewBooking, nowMs: number): BookingRecor
 }
 
 // ---- steps -------------------------------------------------------------------------------
+// Every step function takes the operation it works on as its last parameter (default: create, as
+// before operations existed); op-steps.ts says where that operation's steps live and its DAG.
 
-/** Every step that (transitively) depends on `step`. */
-export function dependentsOf(step: StepName): StepName[] {
-  const out = new Set<StepName>();
-  const visit = (s: StepName) => {
-    for (const candidate of STEP_NAMES) {
-      if (STEP_DEPENDENCIES[candidate].includes(s) && !out.has(candidate)) {
+/** Every step of `opId` that (transitively) depends on `step`. */
+export function dependentsOf(step: AnyStepName, record?: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
+  const names: readonly AnyStepName[] = record ? stepNamesOf(record, opId) : STEP_NAMES;
+  const depsOf = (s: AnyStepName): readonly AnyStepName[] => (record ? dependenciesOf(record, opId, s) : (STEP_DEPENDENCIES[s as StepName] ?? []));
+  const out = new Set<AnyStepName>();
+  const visit = (s: AnyStepName) => {
+    for (const candidate of names) {
+      if (depsOf(candidate).includes(s) && !out.has(candidate)) {
         out.add(candidate);
         visit(candidate);
       }
     }
   };
   visit(step);
-  return STEP_NAMES.filter((s) => out.has(s));
+  return names.filter((s) => out.has(s));
 }
 
-export function dependenciesDone(record: BookingRecord, step: StepName): boolean {
-  return STEP_DEPENDENCIES[step].every((dep) => record.steps[dep].status === 'done');
+export function dependenciesDone(record: BookingRecord, step: AnyStepName, opId: string = CREATE_OP): boolean {
+  const steps = stepsOf(record, opId);
+  return dependenciesOf(record, opId, step).every((dep) => steps[dep]?.status === 'done');
 }
 
 /** Whether a lease owner is known to be dead (a crashed process on this host); false = assume alive. */
@@ -133,33 +140,42 @@ export function isClaimable(state: StepState, owner: string, nowMs: number, owne
 }
 
 /** Steps whose dependencies are done and that `owner` could claim now. */
-export function readySteps(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): StepName[] {
-  return STEP_NAMES.filter((s) => dependenciesDone(record, s) && isClaimable(record.steps[s], owner, nowMs, ownerDead));
+export function readySteps(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead, opId: string = CREATE_OP): AnyStepName[] {
+  const steps = stepsOf(record, opId);
+  return stepNamesOf(record, opId).filter((s) => dependenciesDone(record, s, opId) && isClaimable(steps[s]!, owner, nowMs, ownerDead));
+}
+
+/** Every step state of the booking: the create's and each follow-up operation's. */
+function allStepStates(record: BookingRecord): StepState[] {
+  const out: StepState[] = STEP_NAMES.map((s) => record.steps[s]);
+  for (const op of record.operations ?? []) for (const state of Object.values(op.steps ?? {})) if (state) out.push(state);
+  return out;
 }
 
 /**
- * A booking nobody is driving: active, and no step is held under a live lease of another process.
- * The sweeper resumes these (a crashed process, a run that ended on an error, an approval whose
- * process died before it started the run).
+ * A booking nobody is driving: active, and no step (of any operation) is held under a live lease of
+ * another process. The sweeper resumes these (a crashed process, a run that ended on an error, an
+ * approval, change or cancel whose process died before it started the run).
  */
 export function isStalled(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): boolean {
   if (!ACTIVE_STATES.includes(record.state)) return false;
-  return STEP_NAMES.every((s) => {
-    const state = record.steps[s];
+  return allStepStates(record).every((state) => {
     if (state.status !== 'running' && state.status !== 'pending') return true;
     return state.lease === undefined || state.lease.owner === owner || leaseExpired(state, nowMs, ownerDead);
   });
 }
 
-export function failedSteps(record: BookingRecord): StepName[] {
-  return STEP_NAMES.filter((s) => record.steps[s].status === 'failed');
+export function failedSteps(record: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
+  const steps = stepsOf(record, opId);
+  return stepNamesOf(record, opId).filter((s) => steps[s]?.status === 'failed');
 }
 
 /** Running steps held by someone else's live lease: the earliest expiry is when to look again. */
-export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead): number | undefined {
+export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: number, ownerDead?: OwnerDead, opId: string = CREATE_OP): number | undefined {
   let earliest: number | undefined;
-  for (const s of STEP_NAMES) {
-    const state = record.steps[s];
+  const steps = stepsOf(record, opId);
+  for (const s of stepNamesOf(record, opId)) {
+    const state = steps[s]!;
     if ((state.status === 'running' || state.status === 'pending') && state.lease && state.lease.owner !== owner && !leaseExpired(state, nowMs, ownerDead)) {
       earliest = Math.min(earliest ?? Infinity, state.lease.leaseExpiresAtMs);
     }
@@ -168,19 +184,17 @@ export function foreignLeaseExpiry(record: BookingRecord, owner: string, nowMs: 
 }
 
 /**
- * What the booking's steps add up to: every step done → 'done'; nothing left that can make
+ * What an operation's steps add up to: every step done → 'done'; nothing left that can make
  * progress (only failed steps and the pending ones waiting on them) → 'failed'; else undefined.
  */
-export function stepsOutcome(record: BookingRecord): 'done' | 'failed' | undefined {
-  const states = STEP_NAMES.map((s) => record.steps[s]);
+export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): 'done' | 'failed' | undefined {
+  const steps = stepsOf(record, opId);
+  const names = stepNamesOf(record, opId);
+  const states = names.map((s) => steps[s]!);
   if (states.every((s) => s.status === 'done')) return 'done';
   if (states.some((s) => s.status === 'running')) return undefined;
-  const canProgress = STEP_NAMES.some((s) => record.steps[s].status === 'pending' && dependenciesDone(record, s));
+  const canProgress = names.some((s) => steps[s]!.status === 'pending' && dependenciesDone(record, s, opId));
   return canProgress ? undefined : 'failed';
-}
-
-function withStep(record: BookingRecord, step: StepName, state: StepState, nowMs: number): BookingRecord {
-  return { ...record, steps: { ...record.steps, [step]: state }, updatedAtMs: nowMs };
 }
 
 /**
@@ -188,11 +202,12 @@ function withStep(record: BookingRecord, step: StepName, state: StepState, nowMs
  * Taking over a step another process was running (its lease expired, or it died) means its side
  * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating.
  */
-export function claimStep(record: BookingRecord, step: StepName, owner: string, nowMs: number, leaseMs: number, quietMs = 0): BookingRecord {
-  const prev = record.steps[step];
+export function claimStep(record: BookingRecord, step: AnyStepName, owner: string, nowMs: number, leaseMs: number, quietMs = 0, opId: string = CREATE_OP): BookingRecord {
+  const prev = stepState(record, opId, step);
   const takeover = prev.status === 'running' && prev.lease !== undefined && prev.lease.owner !== owner;
-  return withStep(
+  return withOpStep(
     record,
+    opId,
     step,
     {
       ...prev,
@@ -208,14 +223,14 @@ export function claimStep(record: BookingRecord, step: StepName, owner: string, 
   );
 }
 
-export function renewLease(record: BookingRecord, step: StepName, owner: string, leaseExpiresAtMs: number, nowMs: number): BookingRecord {
-  return withStep(record, step, { ...record.steps[step], lease: { owner, leaseExpiresAtMs } }, nowMs);
+export function renewLease(record: BookingRecord, step: AnyStepName, owner: string, leaseExpiresAtMs: number, nowMs: number, opId: string = CREATE_OP): BookingRecord {
+  return withOpStep(record, opId, step, { ...stepState(record, opId, step), lease: { owner, leaseExpiresAtMs } }, nowMs);
 }
 
-export function completeStep(record: BookingRecord, step: StepName, result: StepResult, nowMs: number): BookingRecord {
-  const prev = record.steps[step];
+export function completeStep(record: BookingRecord, step: AnyStepName, result: StepResult, nowMs: number, opId: string = CREATE_OP): BookingRecord {
+  const prev = stepState(record, opId, step);
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
-  return withStep(record, step, { status: 'done', attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
+  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
 }
 
 /**
@@ -224,14 +239,15 @@ export function completeStep(record: BookingRecord, step: StepName, result: Step
  */
 export function recordStepError(
   record: BookingRecord,
-  step: StepName,
+  step: AnyStepName,
   error: StepError,
   nowMs: number,
   next: { final: true } | { final: false; owner: string; leaseExpiresAtMs: number },
   /** The attempt may have had its effect (timeout, reset, 5xx): a create waits this long before trying again. */
   uncertain?: { quietUntilMs: number },
+  opId: string = CREATE_OP,
 ): BookingRecord {
-  const prev = record.steps[step];
+  const prev = stepState(record, opId, step);
   const unknown =
     uncertain !== undefined
       ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, uncertain.quietUntilMs) }
@@ -241,20 +257,21 @@ export function recordStepError(
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };
-  return withStep(record, step, state, nowMs);
+  return withOpStep(record, opId, step, state, nowMs);
 }
 
 /**
  * Back to pending for a retry: attempts and the retry budget restart, the error goes; a previous
  * result and any uncertainty about an earlier side effect stay, so the retry looks up before creating.
  */
-export function resetSteps(record: BookingRecord, steps: readonly StepName[], nowMs: number): BookingRecord {
+export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[], nowMs: number, opId: string = CREATE_OP): BookingRecord {
   let out = record;
   for (const s of steps) {
-    const prev = out.steps[s];
+    const prev = stepState(out, opId, s);
     const uncertain = prev.outcomeUnknown || (prev.attempts > 0 && prev.status !== 'done');
-    out = withStep(
+    out = withOpStep(
       out,
+      opId,
       s,
       {
         status: 'pending',
@@ -270,11 +287,12 @@ export function resetSteps(record: BookingRecord, steps: readonly StepName[], no
 }
 
 /** The failed steps and everything downstream of them: what Retry re-runs. */
-export function stepsToRetry(record: BookingRecord): StepName[] {
-  const out = new Set<StepName>();
-  for (const s of failedSteps(record)) {
+export function stepsToRetry(record: BookingRecord, opId: string = CREATE_OP): AnyStepName[] {
+  const out = new Set<AnyStepName>();
+  const steps = stepsOf(record, opId);
+  for (const s of failedSteps(record, opId)) {
     out.add(s);
-    for (const d of dependentsOf(s)) if (record.steps[d].status !== 'done') out.add(d);
+    for (const d of dependentsOf(s, record, opId)) if (steps[d]?.status !== 'done') out.add(d);
   }
-  return STEP_NAMES.filter((s) => out.has(s));
+  return stepNamesOf(record, opId).filter((s) => out.has(s));
 }

@@ -5,6 +5,11 @@
  * - revenue_guard converges (removing nothing from a clean item is a no-op);
  * - guest_page writes deterministic keys; guest_cache's CallerReference is id + content hash, so
  *   CloudFront itself dedupes a repeat of the same content.
+ * Follow-up operations (DESIGN "Operations"): calendar_update/scc_update PATCH with absolute values
+ * (a repeat sets the same values), calendar_delete treats 404 as done, scc_cancel PATCHes a status;
+ * each sends Idempotency-Key {bookingId}:{step}:{revision} and finds its target by the id the create
+ * got, or by externalId when the create's outcome was never recorded. revenue_guard runs after every
+ * SCC write; guest_page re-renders (a cancel renders the cancelled notice at the same key).
  * Results hold ids and counts, never money.
  */
 import { toCrewSafeView } from '../booking/crew-safe';
@@ -12,21 +17,23 @@ import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError } from '../integrations/errors';
-import { buildGuestPageView, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
+import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
 import type { RevenueGuard } from '../integrations/revenue-guard';
 import { sccEventPayload, type SccClient } from '../integrations/scc';
 import type { Logger } from '../log';
-import type { StepContext, StepImplementations, StepName, StepResult } from './types';
+import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
 
 export interface StepDependencies {
   config: Pick<Config, 'timezone' | 'rates' | 'operator'> & Partial<Pick<Config, 'liveness'>>;
-  calendar: Pick<DashboardCalendar, 'ensure'>;
-  scc: Pick<SccClient, 'ensure'>;
+  calendar: Pick<DashboardCalendar, 'ensure' | 'update' | 'delete' | 'findByExternalId'>;
+  scc: Pick<SccClient, 'ensure' | 'update' | 'cancel' | 'findByExternalId'>;
   revenueGuard: Pick<RevenueGuard, 'guard'>;
   guestSite: Pick<GuestSite, 'publish' | 'invalidate' | 'guestUrl'>;
   /** Defaults to the templates/ renderer of src/integrations/guest-page. */
   renderPage?: (view: GuestPageView) => string;
+  /** The cancelled notice; defaults to templates/guest-cancelled.hbs. */
+  renderCancelledPage?: (view: GuestPageView) => string;
 }
 
 export type IntegrationSteps = Omit<StepImplementations, 'crew_notice'>;
@@ -47,7 +54,7 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
   };
 }
 
-function requireResult(ctx: StepContext, step: StepName, field: string): string {
+function requireResult(ctx: StepContext, step: AnyStepName, field: string): string {
   const value = ctx.results[step]?.[field];
   if (typeof value !== 'string' || value === '') {
     throw new IntegrationError(`step ${step} has no ${field} in its result`, {
@@ -79,6 +86,28 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
   const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
   const renderPage = deps.renderPage ?? renderGuestPage;
   const quietMs = config.liveness?.createQuietMs;
+  const renderCancelled = deps.renderCancelledPage ?? renderCancelledGuestPage;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  /** Idempotency-Key {bookingId}:{step}:{revision}; the runner sets it per operation. */
+  const keyOf = (ctx: StepContext, step: AnyStepName) => ctx.idempotencyKey ?? `${ctx.booking.id}:${step}:${ctx.operation?.revision ?? 1}`;
+  /** A change's or cancel's own signal and deadline. */
+  const callOptions = (ctx: StepContext) => (ctx.signal ? { signal: ctx.signal } : {});
+
+  /** The calendar entry the create made: its recorded id, else a lookup (the create's answer was lost). */
+  const calendarIdOf = async (ctx: StepContext) => str(ctx.created?.calendar?.calendarId) ?? (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx)));
+  const sccEventIdOf = async (ctx: StepContext) => str(ctx.created?.scc_event?.eventId) ?? (await deps.scc.findByExternalId(ctx.booking.id, callOptions(ctx)));
+  const sccPayloadOf = (ctx: StepContext) => {
+    const { booking } = ctx;
+    const view = toCrewSafeView({ sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) }, settings);
+    return sccEventPayload(view);
+  };
+  const missing = (what: string, step: AnyStepName) =>
+    new IntegrationError(`${what} not found for ${step}`, {
+      code: 'PIPELINE_ARTIFACT_MISSING',
+      retryable: false,
+      system: 'pipeline',
+      operatorMessage: `${what} this booking should have could not be found, so ${step} cannot change it — check it was not deleted by hand, then Retry.`,
+    });
 
   return {
     async calendar(ctx): Promise<StepResult> {
@@ -89,18 +118,51 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     },
 
     async scc_event(ctx): Promise<StepResult> {
-      const { booking } = ctx;
-      const view = toCrewSafeView(
-        { sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) },
-        settings,
-      );
-      const { eventId, created } = await deps.scc.ensure(sccEventPayload(view), ensureOptions(ctx, quietMs));
+      const { eventId, created } = await deps.scc.ensure(sccPayloadOf(ctx), ensureOptions(ctx, quietMs));
       return { eventId, created };
     },
 
+    async calendar_update(ctx): Promise<StepResult> {
+      const { booking } = ctx;
+      const calendarId = await calendarIdOf(ctx);
+      if (!calendarId) throw missing('The calendar entry', 'calendar_update');
+      const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
+      await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
+      return { calendarId, revision: ctx.operation?.revision ?? 1 };
+    },
+
+    async calendar_delete(ctx): Promise<StepResult> {
+      const calendarId = await calendarIdOf(ctx);
+      // Never created (the create stopped before its POST took effect): nothing to delete.
+      if (!calendarId) return { deleted: false, found: false };
+      // An earlier attempt may have deleted it already: look before sending a second DELETE.
+      if (outcomeUnknown(ctx) && (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx))) === undefined) return { calendarId, deleted: false, found: false };
+      const { deleted } = await deps.calendar.delete(calendarId, keyOf(ctx, 'calendar_delete'), callOptions(ctx));
+      return { calendarId, deleted, found: true };
+    },
+
+    async scc_update(ctx): Promise<StepResult> {
+      const eventId = await sccEventIdOf(ctx);
+      if (!eventId) throw missing('The SCC event', 'scc_update');
+      const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
+      await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
+      return { eventId, revision: ctx.operation?.revision ?? 1 };
+    },
+
+    async scc_cancel(ctx): Promise<StepResult> {
+      const eventId = await sccEventIdOf(ctx);
+      if (!eventId) return { cancelled: false, found: false };
+      await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
+      return { eventId, cancelled: true, found: true };
+    },
+
     async revenue_guard(ctx): Promise<StepResult> {
-      const eventId = requireResult(ctx, 'scc_event', 'eventId');
-      // Every SCC item with this booking's externalId, not only the one we created (SCC may hold a duplicate).
+      // After whichever SCC write this operation made (create, update or cancel).
+      const written = ctx.results.scc_event ?? ctx.results.scc_update ?? ctx.results.scc_cancel;
+      if (written && written.found === false) return { skipped: true, verified: true };
+      const eventId = written ? requireResult(ctx, ctx.results.scc_event ? 'scc_event' : ctx.results.scc_update ? 'scc_update' : 'scc_cancel', 'eventId') : await sccEventIdOf(ctx);
+      if (!eventId) throw missing('The SCC event', 'revenue_guard');
+      // Every SCC item with this booking's externalId, not only the one we wrote (SCC may hold a duplicate).
       const result = await deps.revenueGuard.guard({ eventId, externalId: ctx.booking.id });
       return { eventId, items: result.items, removedAttributes: result.removedAttributes, removedNoteLines: result.removedNoteLines, verified: result.verified };
     },
@@ -119,8 +181,10 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       );
       // DTSTAMP from the booking, not the clock: the same booking renders the same bytes, so the
       // content hash (and the invalidation's CallerReference) only changes when the content does.
-      const ics = renderGuestCalendar(view, { now: new Date(booking.createdAtMs) });
-      const published = await deps.guestSite.publish({ id: booking.id, html: renderPage(view), ics });
+      const cancelled = ctx.operation?.kind === 'cancel';
+      const ics = renderGuestCalendar(view, { now: new Date(booking.createdAtMs), revision: ctx.operation?.revision ?? booking.revision ?? 1, cancelled });
+      const html = cancelled ? renderCancelled(view) : renderPage(view);
+      const published = await deps.guestSite.publish({ id: booking.id, html, ics });
       return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl };
     },
 

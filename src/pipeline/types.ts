@@ -19,6 +19,71 @@ export const STEP_DEPENDENCIES: Readonly<Record<StepName, readonly StepName[]>> 
   crew_notice: ['revenue_guard', 'guest_cache'],
 };
 
+/**
+ * Steps only follow-up operations have (DESIGN "Operations: create, change, cancel"). revenue_guard,
+ * guest_page, guest_cache and crew_notice are shared: the same implementation serves every operation
+ * and reads `ctx.operation.kind` to know whether it re-renders, announces a change or a cancellation.
+ */
+export const LIFECYCLE_STEP_NAMES = ['calendar_update', 'calendar_delete', 'scc_update', 'scc_cancel'] as const;
+export type LifecycleStepName = (typeof LIFECYCLE_STEP_NAMES)[number];
+export type AnyStepName = StepName | LifecycleStepName;
+
+export type OperationKind = 'create' | 'change' | 'cancel';
+
+/** Each operation's DAG, in the order steps are listed; an operation runs the subset it planned. */
+export const OPERATION_DAGS: Readonly<Record<OperationKind, { steps: readonly AnyStepName[]; deps: Readonly<Partial<Record<AnyStepName, readonly AnyStepName[]>>> }>> = {
+  create: { steps: STEP_NAMES, deps: STEP_DEPENDENCIES },
+  change: {
+    steps: ['calendar_update', 'scc_update', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice'],
+    deps: { revenue_guard: ['scc_update'], guest_cache: ['guest_page'], crew_notice: ['revenue_guard', 'guest_cache'] },
+  },
+  cancel: {
+    steps: ['calendar_delete', 'scc_cancel', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice'],
+    deps: { revenue_guard: ['scc_cancel'], guest_cache: ['guest_page'], crew_notice: ['revenue_guard', 'guest_cache'] },
+  },
+};
+
+/**
+ * proposed → (approved) queued → running → done | failed; a change nobody approved ends rejected, a
+ * queued or failed change a newer one replaces ends superseded, and an operation a cancel interrupts
+ * goes stopping (no new step is claimed) → stopped (its in-flight steps have ended).
+ */
+export type OperationStatus = 'proposed' | 'rejected' | 'queued' | 'running' | 'stopping' | 'stopped' | 'superseded' | 'done' | 'failed';
+
+/** The details the artifacts show: what a change replaces as a whole. */
+export interface BookingDetails {
+  request: BookingRequest;
+  roster: RosterMember[];
+  costs: CostBreakdown;
+}
+
+export interface Operation {
+  /** "create" for the first; "op2", "op3", … after it. */
+  id: string;
+  kind: OperationKind;
+  status: OperationStatus;
+  requestedBy: string;
+  requestedAtMs: number;
+  approvedBy?: string;
+  approvedAtMs?: number;
+  startedAtMs?: number;
+  finishedAtMs?: number;
+  /** The booking revision this operation brings the artifacts to (set when it starts). */
+  revision?: number;
+  /** change: what it asks for ("reschedule", "edit", "crew swap") — for people, not for logic. */
+  label?: string;
+  /** change: the new details. */
+  details?: BookingDetails;
+  /** change: the details it replaced (captured when it started): who lost or changed a call. */
+  previous?: BookingDetails;
+  /** Follow-up operations' steps, only those it planned. The create operation's live in `record.steps`. */
+  steps?: Partial<Record<AnyStepName, StepState>>;
+  /** Slack message of a change request (its Approve change / Reject buttons). */
+  requestTs?: string;
+  /** Why it stopped, failed or was rejected/superseded, in words. */
+  note?: string;
+}
+
 export type BookingState = 'pending_approval' | 'approved' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
@@ -104,7 +169,10 @@ export interface BookingRecord {
   id: string;
   /** Compare-and-set version: every write names the version it read. */
   version: number;
-  /** The details' revision the artifacts must show (1 at creation); part of every Idempotency-Key. */
+  /**
+   * The details' revision the artifacts must show (1 at creation, +1 each time a change or cancel
+   * starts); part of every Idempotency-Key. Absent on older records (read as 1).
+   */
   revision?: number;
   state: BookingState;
   request: BookingRequest;
@@ -129,6 +197,11 @@ export interface BookingRecord {
    * several processes send it once (src/slack/approval-watch.ts). Absent on older records.
    */
   approvalNotices?: ApprovalNotices;
+  /**
+   * Every operation in order, the create one first. Absent on older records and on bookings that
+   * never had a change or cancel after approval: operationsOf() then derives the create operation.
+   */
+  operations?: Operation[];
 }
 
 export interface ApprovalNotices {
@@ -138,11 +211,24 @@ export interface ApprovalNotices {
   expiredAtMs?: number;
 }
 
+/** What a step knows of the operation it belongs to. */
+export interface StepOperation {
+  id: string;
+  kind: OperationKind;
+  revision: number;
+  /** change: the details before it (for crew whose call changed). */
+  previous?: BookingDetails;
+}
+
 /** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */
 export interface StepContext {
   booking: BookingRecord;
-  /** Results of steps already done (dependencies are guaranteed present). */
-  results: Partial<Record<StepName, StepResult>>;
+  /** Results of this operation's steps already done (dependencies are guaranteed present). */
+  results: Partial<Record<AnyStepName, StepResult>>;
+  /** The operation this step runs in (create when absent, as before operations existed). */
+  operation?: StepOperation;
+  /** Results of the create operation's steps: the ids the artifacts got (follow-up operations read them). */
+  created?: Partial<Record<StepName, StepResult>>;
   /** This step's own previous result, when a refresh or retry re-runs a done step. */
   previous?: StepResult;
   /** 1 for the first attempt. */
@@ -159,4 +245,5 @@ export interface StepContext {
 }
 
 export type StepImplementation = (ctx: StepContext) => Promise<StepResult>;
-export type StepImplementations = Record<StepName, StepImplementation>;
+/** The create steps are required; a follow-up step without an implementation fails its operation. */
+export type StepImplementations = Record<StepName, StepImplementation> & Partial<Record<LifecycleStepName, StepImplementation>>;

@@ -1,14 +1,14 @@
 /**
- * `npm run sandbox [-- --keep] [--fail STEP] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical]`
+ * `npm run sandbox [-- --keep] [--fail STEP] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical] [--lifecycle]`
  * Exit 0 when the sample booking reached done (and every crew member confirmed); 1 with the reason
  * otherwise; 2 for bad flags.
  */
 import { parseArgs } from 'node:util';
 import { driveIcalBooking, SANDBOX_FEED } from './ical-drive';
 import { startIcalFeedStandin, type IcalFeedStandin } from './ical-feed-standin';
-import { driveSampleBooking, FAILABLE_STEPS, SandboxError, startSandbox, summarize, type FailableStep, type Sandbox } from './driver';
+import { driveLifecycle, driveSampleBooking, FAILABLE_STEPS, SandboxError, startSandbox, summarize, type FailableStep, type Sandbox } from './driver';
 
-const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join('|')}] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical]
+const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join('|')}] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical] [--lifecycle]
   --keep          stay up after the run so the guest page can be opened (Ctrl-C to stop)
   --fail STEP     break STEP's stand-in permanently, show the failed step and Retry, heal it, Retry
   --data DIR      keep state (SQLite, bucket files, DynamoDB) in DIR instead of a temp folder
@@ -16,7 +16,9 @@ const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join(
   --slack         connect to a real workspace in Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
                   CHARTER_APPROVERS); every other backend stays local. Stays up; nothing is driven.
   --ical          after the sample booking, a Boatsetter iCal feed (local) gains a booking: the
-                  watcher's notice, [Create charter], the prefilled modal, Approve, done.`;
+                  watcher's notice, [Create charter], the prefilled modal, Approve, done.
+  --lifecycle     after the booking is done: reschedule it (proposed by crew, approved), then cancel
+                  it, printing the thread and every artifact after each step`;
 
 const write = (text: string) => void process.stdout.write(text);
 
@@ -25,6 +27,7 @@ function parseFlags(argv: string[]) {
     args: argv,
     options: {
       keep: { type: 'boolean', default: false },
+      lifecycle: { type: 'boolean', default: false },
       slack: { type: 'boolean', default: false },
       ical: { type: 'boolean', default: false },
       fail: { type: 'string' },
@@ -36,7 +39,7 @@ function parseFlags(argv: string[]) {
   });
   if (values.fail !== undefined && !(FAILABLE_STEPS as readonly string[]).includes(values.fail)) throw new SandboxError(`--fail takes one of ${FAILABLE_STEPS.join(', ')}`);
   if (values.store !== 'sqlite' && values.store !== 'dynamodb') throw new SandboxError('--store takes sqlite or dynamodb');
-  return { keep: values.keep, slack: values.slack, ical: values.ical, help: values.help, fail: values.fail as FailableStep | undefined, data: values.data, store: values.store as 'sqlite' | 'dynamodb' };
+  return { keep: values.keep, lifecycle: values.lifecycle, slack: values.slack, ical: values.ical, help: values.help, fail: values.fail as FailableStep | undefined, data: values.data, store: values.store as 'sqlite' | 'dynamodb' };
 }
 
 function stayUp(sb: Sandbox): Promise<void> {
@@ -89,6 +92,7 @@ async function main(): Promise<number> {
     write(`bot listening at ${sb.running.url}/slack/events (HTTP mode, signed requests); state store ${flags.store}${flags.data ? ` in ${flags.data}` : ' in a temp folder'}\n`);
     const result = await driveSampleBooking(sb, { ...(flags.fail ? { failStep: flags.fail } : {}), write });
     write(`${await summarize(sb, result)}\n`);
+    if (flags.lifecycle) await driveLifecycle(sb, result, { write });
     write(`\nguest URL: ${result.guestUrl}\n`);
     if (feed) {
       write(`\n════ iCal intake ════\n`);

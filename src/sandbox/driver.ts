@@ -341,3 +341,81 @@ export async function summarize(sb: Sandbox, result: DriveResult): Promise<strin
   lines.push(`guest page          ${result.guestUrl} → ${page.status} ${page.headers.get('content-type') ?? ''}, ${Buffer.byteLength(html)} bytes`);
   return lines.join('\n');
 }
+
+/** The artifacts of one booking as the outside systems hold them now — printed after each lifecycle step. */
+export async function artifactsReport(sb: Sandbox, bookingId: string, title: string): Promise<string> {
+  const booking = await sb.running.built.api.get(bookingId);
+  if (!booking) throw new SandboxError(`booking ${bookingId} vanished`);
+  const lines = ['', `──── Artifacts ${title} (booking ${bookingId}: ${booking.state}, revision ${booking.revision ?? 1}) ────`];
+  const entries = sb.standins.dashboard.entries().filter((e) => e.externalId === bookingId);
+  for (const e of entries) lines.push(`dashboard calendar  entry ${e.id}: ${String(e.body.start ?? '')} – ${String(e.body.end ?? '')} "${String(e.body.title ?? '')}"`);
+  for (const e of sb.standins.dashboard.deleted().filter((x) => x.externalId === bookingId)) lines.push(`dashboard calendar  entry ${e.id}: deleted`);
+  for (const e of sb.standins.scc.events().filter((x) => x.externalId === bookingId)) {
+    lines.push(`SCC                 event ${e.eventId}: ${String(e.body.date ?? '')} departs ${String(e.body.departureTime ?? '')}, status ${String(e.body.status ?? 'scheduled')}, ${sb.standins.scc.patches().filter((p) => p.eventId === e.eventId).length} PATCH(es)`);
+  }
+  const changes = sb.standins.dashboard.changes().filter((c) => entries.some((e) => e.id === c.id) || sb.standins.dashboard.deleted().some((d) => d.id === c.id && d.externalId === bookingId));
+  lines.push(`dashboard changes   ${changes.map((c) => c.method).join(', ') || 'none'}`);
+  const page = await fetch(`${sb.config.guest.siteUrl}/g/${bookingId}`);
+  const html = await page.text();
+  const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1] ?? '?';
+  const ics = await (await fetch(`${sb.config.guest.siteUrl}/g/${bookingId}.ics`)).text();
+  // The event's DTSTART, not the VTIMEZONE's (which comes first).
+  const dtstart = /BEGIN:VEVENT[\s\S]*?^(DTSTART[^\r\n]*)/m.exec(ics)?.[1] ?? '?';
+  const icsStatus = /^STATUS:[^\r\n]*/m.exec(ics)?.[0] ?? '?';
+  lines.push(`guest page          ${page.status} "${heading.replace(/&#x27;|&#39;/g, "'")}"; .ics ${dtstart} ${icsStatus}`);
+  lines.push(`CloudFront          ${sb.standins.cloudfront.invalidations().filter((i) => i.callerReference.startsWith(bookingId)).length} invalidation(s) of /g/${bookingId}`);
+  const history = (booking.operations ?? []).map((o) => `${o.id === o.kind ? o.kind : `${o.id} ${o.kind}`}${o.label ? ` (${o.label})` : ''}: ${o.status}`).join(' · ');
+  lines.push(`operations          ${history || `create: ${booking.state}`}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** After the sample booking: reschedule it (proposed by a deckhand, approved by Olivia), then cancel it. */
+export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { write: (text: string) => void }): Promise<void> {
+  const slack = sb.slack;
+  if (!slack || !sb.running.url) throw new SandboxError('driving needs the local Slack stand-in and the HTTP receiver');
+  const requester = new SlackRequester({ url: sb.running.url, signingSecret: sb.signingSecret });
+  const api = sb.running.built.api;
+  const id = first.bookingId;
+  const step = (text: string) => opts.write(`\n▶ ${text}\n`);
+  const settle = async () => {
+    await sb.running.built.service.idle();
+    await sb.running.built.progress.idle();
+    await quiet(slack);
+  };
+
+  opts.write(await artifactsReport(sb, id, 'after create'));
+
+  step(`/charter reschedule ${id} by Lee Park (crew): the booking form opens prefilled`);
+  const before = slack.callsTo('views.open').length;
+  await requester.command({ user_id: CREW[0], channel_id: OPS_CHANNEL, text: `reschedule ${id}` });
+  await slack.waitFor((calls) => calls.filter((c) => c.method === 'views.open').length > before, 5000);
+  const form = slack.callsTo('views.open').at(-1)?.body.view as { private_metadata?: string; callback_id?: string } | undefined;
+  const moved = { ...sampleBooking(Date.now(), sb.config.timezone), date: DateTime.fromISO(first.booking.request.date).plus({ days: 1 }).toISODate() ?? '', departureTime: '10:30' };
+  step(`submit it: one day later, departing 10:30 AM`);
+  const submitted = await requester.interact(viewSubmissionPayload({ userId: CREW[0], callbackId: form?.callback_id ?? 'booking_change_modal', values: bookingModalState(moved), privateMetadata: form?.private_metadata ?? '' }));
+  if (submitted.text) throw new SandboxError(`the change form was refused: ${submitted.text}`);
+  const opId = await until('the change request', 5000, async () => (await api.get(id))?.operations?.find((o) => o.kind === 'change' && o.status === 'proposed')?.id);
+  await quiet(slack);
+
+  step('Approve change, clicked by Olivia Approver');
+  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'change_approve', value: `${id}:${opId}`, channelId: OPS_CHANNEL }));
+  const changed = await until('the change to finish', 30_000, async () => {
+    const b = await api.get(id);
+    const op = b?.operations?.find((o) => o.id === opId);
+    return op && (op.status === 'done' || op.status === 'failed') ? b : undefined;
+  });
+  await settle();
+  if (changed.state !== 'done') throw new SandboxError(`the reschedule ended ${changed.state}`);
+  opts.write(await artifactsReport(sb, id, 'after reschedule'));
+
+  step(`/charter cancel ${id} by Olivia Approver, then Cancel charter in the confirm dialog`);
+  await requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `cancel ${id}` });
+  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_cancel', value: id, channelId: OPS_CHANNEL }));
+  const cancelled = await until('the cancel to finish', 30_000, async () => {
+    const b = await api.get(id);
+    return b && (b.state === 'cancelled' || b.state === 'failed') ? b : undefined;
+  });
+  await settle();
+  if (cancelled.state !== 'cancelled') throw new SandboxError(`the cancel ended ${cancelled.state}`);
+  opts.write(await artifactsReport(sb, id, 'after cancel'));
+}

@@ -4,6 +4,9 @@
  * Like the real SCC Lambda, creating an event also writes the event item into the SCC events table
  * (key attribute `eventId`). `seedMoney` adds money attributes and money lines in `notes` to that
  * item — what SCC's own sync does in production and what the revenue guard exists to remove.
+ * Changes: PATCH /events/{eventId} (partial JSON, merged; cancel = {"status":"cancelled"}) → {eventId};
+ * like SCC, every PATCH writes the whole item again, money included — so the guard runs after each.
+ * A PATCH repeating an Idempotency-Key gets the first answer again and changes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -53,6 +56,8 @@ export interface SccEvent {
 export interface SccStandin extends RunningStandin {
   serviceKey: string;
   events(): SccEvent[];
+  /** PATCHes that took effect (a replayed Idempotency-Key is not one), in order. */
+  patches(): { eventId: string; body: Record<string, unknown> }[];
   /** Change money seeding / item delay for events created from now on. */
   setItemBehaviour(opts: { seedMoney?: SccMoneySeed | false; itemDelayMs?: number }): void;
   /** Resolves when every pending delayed item write has finished. */
@@ -82,6 +87,8 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
   let seedMoney: SccMoneySeed | false = opts.seedMoney ?? DEFAULT_MONEY_SEED;
   let itemDelayMs = opts.itemDelayMs ?? 0;
   const events: SccEvent[] = [];
+  const patches: { eventId: string; body: Record<string, unknown> }[] = [];
+  const replies = new Map<string, { status: number; body: unknown }>();
   const pending = new Set<Promise<void>>();
   const dynamo = new DynamoDBClient({
     endpoint: opts.dynamodbEndpoint,
@@ -113,8 +120,27 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
   };
 
   const standin = await startHttpStandin(async (req) => {
-    if (req.path !== '/events') return { status: 404, body: { message: 'Not Found' } };
+    const one = /^\/events\/([^/]+)$/.exec(req.path);
+    if (req.path !== '/events' && !one) return { status: 404, body: { message: 'Not Found' } };
     if (req.headers.authorization !== `Bearer ${serviceKey}`) return { status: 401, body: { message: 'Unauthorized' } };
+    if (one) {
+      if (req.method !== 'PATCH') return { status: 405, body: { message: 'Method Not Allowed' } };
+      const key = req.headers['idempotency-key'];
+      const replay = key ? replies.get(key) : undefined;
+      if (replay) return replay;
+      const eventId = decodeURIComponent(one[1] ?? '');
+      const index = events.findIndex((e) => e.eventId === eventId);
+      if (index < 0) return { status: 404, body: { message: `no event ${eventId}` } };
+      if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return { status: 400, body: { message: 'JSON object body required' } };
+      const { externalId: _ignored, eventId: _id, ...patch } = req.body as Record<string, unknown>;
+      const event = { ...events[index]!, body: { ...events[index]!.body, ...patch } };
+      events[index] = event;
+      await writeItem(event);
+      patches.push({ eventId, body: patch });
+      const reply = { status: 200, body: { eventId } };
+      if (key) replies.set(key, reply);
+      return reply;
+    }
     if (req.method === 'GET') {
       const externalId = req.query.externalId;
       const items = events.filter((e) => externalId === undefined || e.externalId === externalId).map((e) => ({ eventId: e.eventId }));
@@ -145,6 +171,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
     ...standin,
     serviceKey,
     events: () => [...events],
+    patches: () => [...patches],
     setItemBehaviour: (o) => {
       if (o.seedMoney !== undefined) seedMoney = o.seedMoney;
       if (o.itemDelayMs !== undefined) itemDelayMs = o.itemDelayMs;

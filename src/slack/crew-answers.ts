@@ -5,6 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterSchedule } from '../booking/time';
+import { cancelOperation } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { crewConfirmedText, crewDeclinedMessage } from './blocks/crew';
 import type { SlackDeps } from './context';
@@ -14,7 +15,8 @@ import { refreshCrewPosts } from './crew-notice';
 export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string): string | undefined {
   if (!booking.roster.some((m) => m.slackUserId === userId)) return 'Only the captain and crew assigned to this charter can answer.';
   if (forUserId !== userId) return `That button is for <@${forUserId}>; use the one with your name.`;
-  if (booking.state === 'cancelled') return 'This charter was cancelled — nothing to answer.';
+  // An old button on a cancelled charter (or one being cancelled) must not bring the crew call back.
+  if (booking.state === 'cancelled' || cancelOperation(booking)) return 'This charter was cancelled — nobody needs to come in.';
   const departure = charterSchedule(booking.request, deps.config.timezone, deps.config.rates.checkInLeadMinutes).departure.toMillis();
   if (deps.now() >= departure) return 'This charter has already departed, so answers are closed. Call the office if something is wrong.';
   return undefined;

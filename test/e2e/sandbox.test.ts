@@ -66,6 +66,34 @@ it('--ical shows a Boatsetter feed booking becoming a charter from its notice', 
   expect(ical).not.toContain('feed answered');
 }, 60_000);
 
+it('--lifecycle walks create → reschedule → cancel, printing the thread and the artifacts after each', async () => {
+  const run = await runCli(['--lifecycle']);
+  expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+  const after = (title: string) => {
+    const start = run.stdout.indexOf(`Artifacts after ${title}`);
+    expect(start).toBeGreaterThan(0);
+    return run.stdout.slice(start, run.stdout.indexOf('\n\n', start + 1));
+  };
+  const created = after('create');
+  const rescheduled = after('reschedule');
+  const cancelled = after('cancel');
+  expect(run.stdout).toContain('*Change requested (reschedule)*');
+  expect(run.stdout).toContain('[ Approve change ](primary)');
+  expect(run.stdout).toContain('please confirm (again)');
+  expect(created).toMatch(/T16:00:00-0[78]:00/);
+  expect(rescheduled).toMatch(/entry cal_\S+: \S+T10:30:00-0[78]:00/);
+  expect(rescheduled).toMatch(/status scheduled, 1 PATCH/);
+  expect(rescheduled).toMatch(/\.ics DTSTART;TZID=America\/Los_Angeles:\d{8}T103000/);
+  expect(rescheduled).toContain('2 invalidation(s)');
+  expect(cancelled).toMatch(/entry cal_\S+: deleted/);
+  expect(cancelled).toContain('status cancelled');
+  expect(cancelled).toContain('"This charter was cancelled"');
+  expect(cancelled).toContain('STATUS:CANCELLED');
+  expect(cancelled).toContain('3 invalidation(s)');
+  expect(cancelled).toMatch(/op3 cancel: done/);
+  expect(run.stdout).toContain('Cancelled: JADA');
+}, 90_000);
+
 it('rejects an unknown --fail step with exit code 2 and the usage', async () => {
   const run = await runCli(['--fail', 'everything']);
   expect(run.code).toBe(2);

@@ -13,6 +13,13 @@ const PRODID = '-//charter-bot//Guest charter calendar//EN';
 export interface GuestCalendarOptions {
   /** DTSTAMP; defaults to now. */
   now?: Date;
+  /**
+   * The booking revision: written as SEQUENCE (revision − 1) so a calendar app that imported an
+   * earlier version replaces it (RFC 5545 §3.8.7.4). Default 1.
+   */
+  revision?: number;
+  /** The charter was cancelled: METHOD:CANCEL and STATUS:CANCELLED, so imported copies are removed. */
+  cancelled?: boolean;
 }
 
 export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarOptions = {}): string {
@@ -38,18 +45,19 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
     'VERSION:2.0',
     `PRODID:${PRODID}`,
     'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
+    options.cancelled ? 'METHOD:CANCEL' : 'METHOD:PUBLISH',
     ...vtimezone(zone, departure),
     'BEGIN:VEVENT',
     `UID:${uid(view)}`,
+    ...((options.revision ?? 1) > 1 || options.cancelled ? [`SEQUENCE:${Math.max(0, (options.revision ?? 1) - 1)}`] : []),
     `DTSTAMP:${stamp.toFormat("yyyyMMdd'T'HHmmss'Z'")}`,
     `DTSTART;TZID=${zone}:${localStamp(departure)}`,
     `DTEND;TZID=${zone}:${localStamp(ret)}`,
-    `SUMMARY:${escapeText(`Charter aboard ${view.vesselName}`)}`,
+    `SUMMARY:${escapeText(`${options.cancelled ? 'Cancelled: ' : ''}Charter aboard ${view.vesselName}`)}`,
     `LOCATION:${escapeText(view.dock.address)}`,
     `DESCRIPTION:${escapeText(description)}`,
     `URL:${view.links.page}`,
-    'STATUS:CONFIRMED',
+    options.cancelled ? 'STATUS:CANCELLED' : 'STATUS:CONFIRMED',
     'TRANSP:OPAQUE',
     'BEGIN:VALARM',
     'ACTION:DISPLAY',

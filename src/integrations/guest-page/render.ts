@@ -10,14 +10,16 @@ import { IntegrationError } from '../errors';
 import type { GuestPageView } from './view';
 
 export const GUEST_PAGE_TEMPLATE = 'guest-page.hbs';
+/** What the same URL shows once the charter is cancelled (same view, same partials). */
+export const GUEST_CANCELLED_TEMPLATE = 'guest-cancelled.hbs';
 
 export type GuestPageRenderer = (view: GuestPageView) => string;
 
 const COMPILE_OPTIONS = { strict: true, noEscape: false } as const;
 
 /** Compiles the page and every partial in `templatesDir` into an isolated Handlebars environment. */
-export function createGuestPageRenderer(templatesDir: string): GuestPageRenderer {
-  const mainPath = path.join(templatesDir, GUEST_PAGE_TEMPLATE);
+export function createGuestPageRenderer(templatesDir: string, templateName: string = GUEST_PAGE_TEMPLATE): GuestPageRenderer {
+  const mainPath = path.join(templatesDir, templateName);
   if (!existsSync(mainPath)) throw templatesMissing(templatesDir);
   const hbs = Handlebars.create();
   const partialsDir = path.join(templatesDir, 'partials');
@@ -32,10 +34,17 @@ export function createGuestPageRenderer(templatesDir: string): GuestPageRenderer
 }
 
 let cached: GuestPageRenderer | undefined;
+let cachedCancelled: GuestPageRenderer | undefined;
 
 export function renderGuestPage(view: GuestPageView): string {
   cached ??= createGuestPageRenderer(defaultTemplatesDir());
   return cached(view);
+}
+
+/** The kind "this charter was cancelled — contact us" page, served at the same key as the guest page. */
+export function renderCancelledGuestPage(view: GuestPageView): string {
+  cachedCancelled ??= createGuestPageRenderer(defaultTemplatesDir(), GUEST_CANCELLED_TEMPLATE);
+  return cachedCancelled(view);
 }
 
 /**

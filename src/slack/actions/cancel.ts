@@ -1,22 +1,18 @@
-/** Cancel before approval: approvers only, one conditional transition, message updated in place. */
+/**
+ * Cancel: approvers only, one conditional write (lifecycle.ts cancelAsApprover). Before approval it
+ * closes the request; after it — from the progress message's Cancel charter button — the create is
+ * stopped if it still runs and the cancel operation undoes what was made.
+ */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { isApprover, type SlackDeps } from '../context';
+import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import { renderApproval } from '../render';
+import { cancelAsApprover } from '../lifecycle';
 
 export function cancelBooking(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
-    const channel = body.channel?.id;
-    const bookingId = action.value ?? '';
-    if (!isApprover(deps.config, userId)) return tellUser(client, deps.log, { channel, user: userId }, 'Only approvers can cancel charters.');
-    const outcome = await deps.api.cancel(bookingId, userId);
-    if (!outcome.won) {
-      return tellUser(client, deps.log, { channel, user: userId }, `This booking is already ${outcome.booking.state.replace('_', ' ')}${outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : ''}.`);
-    }
-    deps.home?.changed();
-    const message = renderApproval(outcome.booking, deps.config);
-    if (outcome.booking.slack.approvalTs) await client.chat.update({ channel: outcome.booking.slack.channel, ts: outcome.booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+    const reply = await cancelAsApprover(deps, client, action.value ?? '', userId);
+    await tellUser(client, deps.log, { channel: body.channel?.id, user: userId }, reply);
   };
 }

@@ -1,16 +1,19 @@
 /**
- * [Change crew] under "@Lee can't make it" in the ops thread. The change flow (crew swap as a `change`
- * operation) is being built separately; until it is registered here, the button says how to change
- * crew today.
+ * [Change crew] under "@Lee can't make it" in the ops thread: opens the booking's change form as a
+ * crew swap (a `change` operation), so whoever presses it picks the new crew and an approver
+ * approves the change — the declined member is told they are off, the new one gets their call.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
+import { openChangeForm } from '../lifecycle';
 
 export function changeCrew(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const bookingId = action.value ?? '';
-    await tellUser(client, deps.log, { channel: body.channel?.id, user: body.user.id }, `To change the crew of this charter, run \`/charter edit ${bookingId}\` and pick the new crew; they get their own crew call.`);
+    const channel = body.channel?.id;
+    const problem = await openChangeForm(deps, client, { triggerId: body.trigger_id, bookingId, label: 'crew swap', channel: channel ?? body.user.id });
+    if (problem) await tellUser(client, deps.log, { channel, user: body.user.id }, problem);
   };
 }

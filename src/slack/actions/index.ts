@@ -11,6 +11,9 @@ import { confirmCrew } from './crew-confirm';
 import { declineCrew } from './crew-decline';
 import { createCharterFromEvent, handOver } from './ical-notice';
 import { showDetails } from './details';
+import { CHANGE_APPROVE_ACTION_ID, CHANGE_REJECT_ACTION_ID, EDIT_ACTION_ID } from '../blocks/lifecycle';
+import { decideChange } from './change-decision';
+import { editBooking } from './edit';
 import { retryBooking } from './retry';
 
 export function register(app: App, deps: SlackDeps): void {
@@ -25,4 +28,7 @@ export function register(app: App, deps: SlackDeps): void {
   // The change and cancel flows (lifecycle) take these over; until then they point at the commands.
   app.action(ICAL_RESCHEDULE_ACTION_ID, handOver('reschedule')(deps));
   app.action(ICAL_CANCEL_ACTION_ID, handOver('cancel')(deps));
+  app.action(EDIT_ACTION_ID, editBooking(deps));
+  app.action(CHANGE_APPROVE_ACTION_ID, decideChange(deps, 'approve'));
+  app.action(CHANGE_REJECT_ACTION_ID, decideChange(deps, 'reject'));
 }

@@ -6,9 +6,12 @@ import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import { INTAKE_FIELDS, INTAKE_FIELD_LABELS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import { zoneLabel } from '../../booking/time';
-import type { BookingField } from '../../booking/types';
+import { platformRefOf } from '../../booking/platform';
+import type { BookingField, BookingRequest } from '../../booking/types';
 
 export const BOOKING_MODAL_CALLBACK_ID = 'booking_modal';
+/** The same form, prefilled, proposing a change of an approved booking (Edit, /charter edit|reschedule). */
+export const CHANGE_MODAL_CALLBACK_ID = 'booking_change_modal';
 
 export interface ModalMetadata {
   /** Channel /charter was run in: the approval goes there when no ops channel is configured. */
@@ -25,6 +28,10 @@ export interface BookingModalOptions {
    * left EMPTY (no today / 10:00 / 4 h defaults) so the operator sees what still needs filling in.
    */
   prefill?: Prefill;
+  /** Prefill every field from this request (a change of an existing booking). */
+  initial?: BookingRequest;
+  /** Makes it the change form of this booking: its own callback id, title and metadata. */
+  change?: { bookingId: string; label: string };
 }
 
 export interface Prefill {
@@ -78,6 +85,47 @@ function prefillContext(p: Prefill, notShown: string[]): string {
   return unread.length > 0 ? `${head} Could not read: *${unread.join(', ')}*.` : head;
 }
 
+/** What a change form carries in private_metadata. */
+export interface ChangeModalMetadata extends ModalMetadata {
+  bookingId: string;
+  label: string;
+}
+
+export function parseChangeModalMetadata(text: string | undefined): ChangeModalMetadata | undefined {
+  try {
+    const parsed = JSON.parse(text ?? '') as Partial<ChangeModalMetadata> | null;
+    if (parsed && typeof parsed.bookingId === 'string' && typeof parsed.label === 'string' && typeof parsed.channel === 'string') {
+      return { channel: parsed.channel, bookingId: parsed.bookingId, label: parsed.label };
+    }
+  } catch {
+    // not a change form
+  }
+  return undefined;
+}
+
+/** A booking's request as the form's initial values (the change form shows the booking as it is). */
+function requestValues(r: BookingRequest): Partial<Record<BookingField, string>> {
+  const ref = platformRefOf(r);
+  const out: Partial<Record<BookingField, string>> = {
+    guestName: r.guestName,
+    guestEmail: r.guestEmail,
+    date: r.date,
+    departureTime: r.departureTime,
+    durationHours: String(r.durationHours),
+    partySize: String(r.partySize),
+    priceCents: dollarsText(r.priceCents),
+    crewHours: String(r.crewHours),
+    captainHours: String(r.captainHours),
+  };
+  if (r.guestPhone) out.guestPhone = r.guestPhone;
+  if (ref) {
+    out.platform = ref.platform;
+    out.platformRef = ref.ref;
+  } else if (r.platform) out.platform = r.platform;
+  if (r.notes) out.notes = r.notes;
+  return out;
+}
+
 const input = (field: BookingField, label: string, element: InputBlock['element'], opts: { optional?: boolean; hint?: string } = {}): InputBlock => ({
   type: 'input',
   block_id: field,
@@ -91,8 +139,9 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
   const zone = zoneLabel(opts.timezone, DateTime.fromMillis(opts.nowMs));
   const today = DateTime.fromMillis(opts.nowMs, { zone: opts.timezone }).toISODate() ?? undefined;
   const prefill = opts.prefill ? prefillValues(opts.prefill, opts.capacity) : undefined;
-  // Without a prefill: the usual starting values. With one: only what the source gave.
-  const v: Partial<Record<BookingField, string>> = prefill?.initial ?? { ...(today ? { date: today } : {}), departureTime: '10:00', durationHours: '4' };
+  const r = opts.initial;
+  // A change form shows the booking as it is; a prefill only what its source gave; otherwise the usual starting values.
+  const v: Partial<Record<BookingField, string>> = r ? requestValues(r) : (prefill?.initial ?? { ...(today ? { date: today } : {}), departureTime: '10:00', durationHours: '4' });
   const initialValue = (field: BookingField) => (v[field] !== undefined ? { initial_value: v[field] } : {});
   const blocks: KnownBlock[] = [
     ...(opts.prefill && prefill ? [{ type: 'context', block_id: 'intake', elements: [{ type: 'mrkdwn', text: prefillContext(opts.prefill, prefill.notes) }] } satisfies KnownBlock] : []),
@@ -105,21 +154,22 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
     input('durationHours', 'Duration (hours)', { type: 'number_input', action_id: 'durationHours', is_decimal_allowed: true, min_value: '0.5', max_value: '12', ...initialValue('durationHours') }, { hint: 'Half-hour steps, e.g. 4 or 4.5.' }),
     input('partySize', 'Party size', { type: 'number_input', action_id: 'partySize', is_decimal_allowed: false, min_value: '1', max_value: String(opts.capacity), ...initialValue('partySize') }, { hint: `Guests aboard, at most ${opts.capacity}.` }),
     input('priceCents', 'Charter price (USD)', { type: 'number_input', action_id: 'priceCents', is_decimal_allowed: true, min_value: '1', max_value: '100000', ...initialValue('priceCents') }, { hint: 'What the guest pays for the charter (gross).' }),
-    input('captain', 'Captain', { type: 'users_select', action_id: 'captain', placeholder: { type: 'plain_text', text: 'Pick the captain' } }),
-    input('crew', 'Crew', { type: 'multi_users_select', action_id: 'crew', max_selected_items: 10, placeholder: { type: 'plain_text', text: 'Pick the deckhands' } }, { optional: true }),
-    input('crewHours', 'Crew hours (each)', { type: 'number_input', action_id: 'crewHours', is_decimal_allowed: true, min_value: '0', max_value: '24' }, { optional: true, hint: 'Paid hours per deckhand; blank = the duration.' }),
-    input('captainHours', 'Captain hours', { type: 'number_input', action_id: 'captainHours', is_decimal_allowed: true, min_value: '0', max_value: '24' }, { optional: true, hint: 'Paid captain hours; blank = the duration.' }),
+    input('captain', 'Captain', { type: 'users_select', action_id: 'captain', placeholder: { type: 'plain_text', text: 'Pick the captain' }, ...(r ? { initial_user: r.captain } : {}) }),
+    input('crew', 'Crew', { type: 'multi_users_select', action_id: 'crew', max_selected_items: 10, placeholder: { type: 'plain_text', text: 'Pick the deckhands' }, ...(r && r.crew.length > 0 ? { initial_users: r.crew } : {}) }, { optional: true }),
+    input('crewHours', 'Crew hours (each)', { type: 'number_input', action_id: 'crewHours', is_decimal_allowed: true, min_value: '0', max_value: '24', ...initialValue('crewHours') }, { optional: true, hint: 'Paid hours per deckhand; blank = the duration.' }),
+    input('captainHours', 'Captain hours', { type: 'number_input', action_id: 'captainHours', is_decimal_allowed: true, min_value: '0', max_value: '24', ...initialValue('captainHours') }, { optional: true, hint: 'Paid captain hours; blank = the duration.' }),
     input('platform', 'Booking platform', { type: 'plain_text_input', action_id: 'platform', max_length: 40, placeholder: { type: 'plain_text', text: 'Boatsetter, GetMyBoat, …' }, ...initialValue('platform') }, { optional: true }),
     input('platformRef', 'Platform booking reference', { type: 'plain_text_input', action_id: 'platformRef', max_length: 64, ...initialValue('platformRef') }, { optional: true, hint: 'A second booking with the same reference is flagged.' }),
     input('notes', 'Notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000, ...initialValue('notes') }, { optional: true, hint: 'Crew see these without any line that states an amount; guests never see them.' }),
   ];
+  const change = opts.change;
   return {
     type: 'modal',
-    callback_id: BOOKING_MODAL_CALLBACK_ID,
-    title: { type: 'plain_text', text: 'New charter' },
-    submit: { type: 'plain_text', text: 'Review costs' },
+    callback_id: change ? CHANGE_MODAL_CALLBACK_ID : BOOKING_MODAL_CALLBACK_ID,
+    title: { type: 'plain_text', text: change ? (change.label === 'reschedule' ? 'Reschedule charter' : 'Change charter') : 'New charter' },
+    submit: { type: 'plain_text', text: change ? 'Review change' : 'Review costs' },
     close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: JSON.stringify(opts.origin),
+    private_metadata: JSON.stringify(change ? { ...opts.origin, bookingId: change.bookingId, label: change.label } : opts.origin),
     blocks,
   };
 }

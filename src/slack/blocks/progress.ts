@@ -2,10 +2,13 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { humanTime } from '../../booking/time';
-import { STEP_DEPENDENCIES, STEP_NAMES, type BookingRecord, type StepName, type StepResult } from '../../pipeline/types';
+import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
+import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
+import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
-import type { SlackMessage } from './approval';
+import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
 import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
+import { lifecycleButtons } from './lifecycle';
 import { LIMITS } from './limits';
 
 /** An upstream's error message can be long (a whole HTML error page): each step line stays short. */
@@ -19,7 +22,11 @@ export function detailsButton(bookingId: string) {
   return { type: 'button' as const, action_id: DETAILS_ACTION_ID, text: { type: 'plain_text' as const, text: 'Details' }, value: bookingId };
 }
 
-export const STEP_LABELS: Record<StepName, string> = {
+export const STEP_LABELS: Record<AnyStepName, string> = {
+  calendar_update: 'Calendar entry updated',
+  calendar_delete: 'Calendar entry deleted',
+  scc_update: 'SCC event updated',
+  scc_cancel: 'SCC event cancelled',
   calendar: 'Calendar entry',
   scc_event: 'SCC event',
   revenue_guard: 'Money removed from SCC',
@@ -58,6 +65,40 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
   }
 }
 
+/** A step line of a change or cancel operation (same marks as the create's). */
+export function operationStepLine(booking: BookingRecord, op: Operation, step: AnyStepName): string {
+  const s: StepState | undefined = op.steps?.[step];
+  const label = STEP_LABELS[step];
+  if (!s) return `:white_circle: ${label}`;
+  switch (s.status) {
+    case 'done':
+      return `:white_check_mark: ${label}${resultText(s.result)}`;
+    case 'running':
+      return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}`;
+    case 'failed':
+      return `:x: ${label} — failed: ${escapeMrkdwn(s.error?.message ?? 'unknown error')}${s.error?.code ? ` (\`${s.error.code}\`)` : ''}`;
+    case 'pending': {
+      const waitingFor = dependenciesOf(booking, op.id, step).filter((d) => op.steps?.[d]?.status !== 'done').map((d) => STEP_LABELS[d]);
+      return `:white_circle: ${label} — ${waitingFor.length > 0 ? `waiting for ${waitingFor.join(' and ')}` : 'waiting'}`;
+    }
+  }
+}
+
+const OPERATION_TITLE: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel' };
+
+/** The follow-up operations that ran or will run (the last few), each with its step lines. */
+export function operationsSection(booking: BookingRecord): string | undefined {
+  const shown = operationsOf(booking).filter((o) => o.kind !== 'create' && ['queued', 'running', 'stopping', 'failed', 'done'].includes(o.status)).slice(-4);
+  if (shown.length === 0) return undefined;
+  return shown
+    .map((op) => {
+      const head = `*${OPERATION_TITLE[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
+      const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
+      return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : steps)].join('\n');
+    })
+    .join('\n\n');
+}
+
 const STATE_TITLE: Record<BookingRecord['state'], string> = {
   pending_approval: 'Waiting for approval',
   approved: 'Approved — starting',
@@ -82,14 +123,19 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
 
 export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string }): SlackMessage {
   const id = booking.id;
+  const active = activeOperation(booking);
+  const title = booking.state === 'running' && active?.kind === 'cancel' ? 'Cancelling' : booking.state === 'running' && active?.kind === 'change' ? 'Applying a change' : STATE_TITLE[booking.state];
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: fitText(`*${STATE_TITLE[booking.state]}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}`, LIMITS.sectionText) } },
+    { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: fitText(`*${title}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}`, LIMITS.sectionText) } },
   ];
+  const operations = operationsSection(booking);
+  if (operations) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'operations'), text: { type: 'mrkdwn', text: fitText(operations, LIMITS.sectionText) } });
   const guestReady = booking.steps.guest_cache.status === 'done';
   if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
   if (booking.state === 'done' || booking.steps.crew_notice.status === 'done') {
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: fitText(crewSection(booking, opts.timezone), LIMITS.sectionText) } });
   }
+  if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));
   if (booking.state === 'failed') {
     blocks.push({
       type: 'actions',
@@ -103,6 +149,6 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
     blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'details'), elements: [detailsButton(id)] });
   }
   const done = STEP_NAMES.filter((s) => booking.steps[s].status === 'done').length;
-  const text = `${STATE_TITLE[booking.state]}: ${done}/${STEP_NAMES.length} steps done${guestReady ? ` — guest page ${opts.guestUrl}` : ''}`;
+  const text = `${title}: ${done}/${STEP_NAMES.length} steps done${guestReady ? ` — guest page ${opts.guestUrl}` : ''}`;
   return { text, blocks };
 }

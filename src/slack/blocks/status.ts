@@ -10,7 +10,8 @@ import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '
 import { costLines } from './approval';
 import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
 import { LIMITS } from './limits';
-import { STEP_LABELS } from './progress';
+import { operationsLines } from './lifecycle';
+import { operationsSection, STEP_LABELS } from './progress';
 
 export interface StatusOptions {
   guestUrl: string;
@@ -83,6 +84,9 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
     ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone)),
   ];
   if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
+  const followUps = operationsSection(booking);
+  if (followUps) lines.push(followUps);
+  lines.push(`*Operations* (times in ${opts.timezone ?? 'America/Los_Angeles'})`, ...operationsLines(booking, opts.timezone ?? 'America/Los_Angeles'));
   if (opts.showMoney) lines.push(`Net ${formatCents(booking.costs.netCents)}\n\`\`\`\n${costLines(booking.costs).join('\n')}\n\`\`\``);
   // A long trail (many retries) still fits one message; the newest lines are what is cut.
   return fitText(lines.join('\n'), LIMITS.messageText);
@@ -92,6 +96,8 @@ export const HELP_TEXT = [
   '*/charter* — open the booking form (approval message with costs goes to the ops channel)',
   '*/charter status ID* — where a booking stands: who did what and when, each step with its attempts and errors',
   '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
+  '*/charter edit ID* · */charter reschedule ID* — propose a change (anyone); approvers approve it in the thread',
+  '*/charter cancel ID* — cancel a charter, undoing the calendar entry, SCC event, guest page and crew post (approvers)',
   '*/charter doctor* — check every connection and credential, with how to fix each (approvers)',
   '*/charter* followed by a pasted booking confirmation — the booking form, filled in from it (or use the message shortcut *New charter from message*)',
   '*/charter help* — this message',

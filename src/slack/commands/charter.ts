@@ -7,13 +7,30 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { parseSessionId } from '../../booking/session-id';
+import { CANCEL_ACTION_ID } from '../blocks/approval';
 import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT } from '../blocks/status';
 import { bookingStatusFor } from '../booking-status';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { openPrefilledModal, prefillFromText } from '../intake/prefill';
+import { cancelConfirmDialog, type ChangeLabel } from '../blocks/lifecycle';
 import { refreshGuestPage } from '../refresh';
+import { cancelAsApprover, openChangeForm } from '../lifecycle';
+
+/** /charter edit ID and /charter reschedule ID: the booking form, prefilled, as a change request. */
+function changeCommand(label: ChangeLabel): Subcommand {
+  return {
+    usage: `/charter ${label} ID`,
+    async run({ deps, client, channelId, args, reply, triggerId }) {
+      const id = parseSessionId(args[0] ?? '');
+      if (!id) return reply(`Usage: \`/charter ${label} ID\` — the booking id is in the approval message.`);
+      if (!triggerId) return reply('Slack did not send a trigger for the form; run the command again.');
+      const problem = await openChangeForm(deps, client, { triggerId, bookingId: id, label, channel: channelId });
+      if (problem) return reply(problem);
+    },
+  };
+}
 
 export interface SubcommandInput {
   deps: SlackDeps;
@@ -22,6 +39,8 @@ export interface SubcommandInput {
   channelId: string;
   args: string[];
   reply: (text: string) => Promise<void>;
+  /** For subcommands that open a form (edit, reschedule). */
+  triggerId?: string;
 }
 
 export interface Subcommand {
@@ -47,6 +66,35 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       return reply(await refreshGuestPage(deps, id, userId));
     },
   },
+  cancel: {
+    usage: '/charter cancel ID',
+    async run({ deps, client, userId, channelId, args, reply }) {
+      const id = parseSessionId(args[0] ?? '');
+      if (!id) return reply('Usage: `/charter cancel ID` — the booking id is in the approval message.');
+      if (!isApprover(deps.config, userId)) return reply('Only approvers can cancel charters.');
+      const booking = await deps.api.get(id);
+      if (!booking) return reply(`No booking \`${id}\`.`);
+      if (booking.state === 'pending_approval') return reply(await cancelAsApprover(deps, client, id, userId));
+      // After approval a cancel undoes real things: ask first, with the list of what will happen.
+      const dialog = cancelConfirmDialog(booking);
+      const text = `Cancel ${booking.request.guestName}'s charter (\`${id}\`)?`;
+      try {
+        await client.chat.postEphemeral({
+          channel: channelId,
+          user: userId,
+          text,
+          blocks: [
+            { type: 'section', text: { type: 'mrkdwn', text } },
+            { type: 'actions', elements: [{ type: 'button', action_id: CANCEL_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Cancel charter' }, value: id, confirm: dialog }] },
+          ],
+        });
+      } catch (err) {
+        deps.log.warn({ err, bookingId: id }, 'cancel prompt not shown');
+      }
+    },
+  },
+  edit: changeCommand('edit'),
+  reschedule: changeCommand('reschedule'),
   doctor: {
     usage: '/charter doctor',
     async run({ deps, userId, reply }) {
@@ -81,6 +129,6 @@ export function charterCommand(deps: SlackDeps) {
     const reply = (text: string) => tellUser(client, deps.log, { channel: command.channel_id, user: command.user_id }, text);
     const sub = SUBCOMMANDS[name.toLowerCase()];
     if (!sub) return reply(`I don't know \`${name}\`.\n${HELP_TEXT}`);
-    await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args, reply });
+    await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args, reply, triggerId: command.trigger_id });
   };
 }

@@ -206,6 +206,30 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
   });
 
+  it('a Cancel charter click on a done booking only writes state in the Slack function; its stream record runs the cancel, once', async () => {
+    const service = slackLambda.app.built.service;
+    const booking = await service.create(sampleNewBooking());
+    await service.approve(booking.id, APPROVER);
+    await pipelineLambda.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {});
+    expect((await service.get(booking.id))?.state).toBe('done');
+
+    const body = interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_cancel', value: booking.id, channelId: OPS_CHANNEL }));
+    expect((await slackLambda.handle(functionUrlEvent(body, requester.headers(body)), {})).statusCode).toBe(200);
+    expect((await service.get(booking.id))?.state).toBe('running');
+    expect(artifacts(booking.id).calendar).toBe(1);
+
+    const event = { Records: [streamRecord(await rawItem(booking.id))] };
+    await Promise.all([pipelineLambda.handle(event, {}), secondPipelineLambda.handle(event, {})]);
+    const cancelled = await service.get(booking.id);
+    expect(cancelled?.state).toBe('cancelled');
+    expect(artifacts(booking.id).calendar).toBe(0);
+    const eventId = String(cancelled?.steps.scc_event.result?.eventId);
+    expect(standins.scc.patches().filter((p) => p.eventId === eventId)).toEqual([{ eventId, body: { status: 'cancelled' } }]);
+    expect(artifacts(booking.id).invalidations).toBe(2);
+    await expect(pipelineLambda.handle(event, {})).resolves.toEqual({ batchItemFailures: [] });
+    expect((await service.get(booking.id))?.version).toBe(cancelled?.version);
+  });
+
   it('the same record delivered to two instances at once makes one set of artifacts', async () => {
     const service = slackLambda.app.built.service;
     const booking = await service.create(sampleNewBooking());

@@ -206,7 +206,7 @@ describe('BookingService', () => {
     expect(steps.calls.calendar).toBe(1);
   });
 
-  it('cancel wins only from pending_approval; approving a cancelled booking names who cancelled', async () => {
+  it('cancel before approval closes the request; after approval it starts one cancel operation; losers hear who won', async () => {
     const { service } = setup();
     const booking = await service.create(sampleNewBooking());
     expect((await service.cancel(booking.id, 'U0CANCEL01')).won).toBe(true);
@@ -215,8 +215,11 @@ describe('BookingService', () => {
     const approved = await service.create(sampleNewBooking());
     await service.approve(approved.id, 'U0APPROVER1');
     await service.idle();
-    expect(await service.cancel(approved.id, 'U0CANCEL01')).toMatchObject({ won: false, reason: 'not_allowed' });
     expect(await service.retry(approved.id, 'U0RETRIER1')).toMatchObject({ won: false, reason: 'not_allowed' });
+    // Issue 15: a done booking can be cancelled — once (lifecycle.test.ts runs the cancel itself).
+    expect(await service.cancel(approved.id, 'U0CANCEL01')).toMatchObject({ won: true, booking: { state: 'running' } });
+    expect(await service.cancel(approved.id, 'U0CANCEL02')).toMatchObject({ won: false, reason: 'already_done', byUserId: 'U0CANCEL01' });
+    await service.idle();
   });
 
   it('refreshGuestPage re-runs guest_page and guest_cache of a done booking and returns the invalidation id', async () => {

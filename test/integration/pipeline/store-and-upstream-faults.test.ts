@@ -15,7 +15,7 @@ import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
 import type { Boundary } from '../../../src/pipeline/runner';
 import { BookingService } from '../../../src/pipeline/service';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
-import type { StepName } from '../../../src/pipeline/types';
+import type { AnyStepName, StepName } from '../../../src/pipeline/types';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
@@ -43,7 +43,7 @@ afterAll(async () => {
 
 const onceAt = (step: StepName, boundary: Boundary, action: () => void | Promise<void>) => {
   let fired = false;
-  return async (s: StepName, b: Boundary) => {
+  return async (s: AnyStepName, b: Boundary) => {
     if (fired || s !== step || b !== boundary) return;
     fired = true;
     await action();

@@ -88,10 +88,11 @@ describe('Decline', () => {
     const updatedDms = new Set(h.slack.callsTo('chat.update').map((c) => c.body.channel).filter((c) => String(c).startsWith('D')));
     expect(updatedDms.size).toBe(3);
 
-    // [Change crew]: until the change flow exists, it explains how.
+    // [Change crew] opens the booking's change form as a crew swap, prefilled with the booking as it is.
     await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'crew_change', value: id, channelId: OPS_CHANNEL }));
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral' && String(c.body.text).includes('/charter edit')));
-    expect(h.slack.callsTo('chat.postEphemeral').find((c) => String(c.body.text).includes('/charter edit'))?.body.text).toContain(`/charter edit ${id}`);
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' && (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal'));
+    const form = h.slack.callsTo('views.open').find((c) => (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal');
+    expect(JSON.stringify(form?.body.view)).toContain('crew swap');
 
     // Lee changes their mind: Confirm after all withdraws the decline.
     await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: leeDm.channel }));

@@ -80,8 +80,10 @@ it('the whole flow: nothing crew can see carries money, and no crew post is in t
   // Someone clicks a button that is not theirs: an ephemeral reply in their DM.
   await h.requester.interact(blockActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: dm(CAPTAIN).channel }));
   await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined && b.declines?.[CREW[1]] !== undefined);
+  await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length >= 1);
+  // [Change crew] opens the change form (for ops, who see money anyway; not a crew surface).
   await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'crew_change', value: id, channelId: OPS_CHANNEL }));
-  await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length >= 2);
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' && (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal'));
 
   // Reminders 48 h and 24 h before check-in.
   const checkIn = checkInMsOf(done, h.config);

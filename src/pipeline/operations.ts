@@ -1,0 +1,381 @@
+/**
+ * A booking's life after approval as a sequence of operations (DESIGN "Operations: create, change,
+ * cancel"), as pure functions over BookingRecord like state-machine.ts: callers pass the clock and
+ * persist what comes back through one compare-and-set.
+ *
+ * - One operation runs at a time, in order. A change approved while another operation is unfinished
+ *   waits (queued); a newer change replaces a queued or failed one (superseded) — each change carries
+ *   the full new details, so the newer one alone brings every artifact to the latest revision.
+ * - A cancel stops whatever runs (no new step is claimed; steps in flight finish or their lease runs
+ *   out), drops changes not yet started, then compensates only what an earlier step may have made.
+ * - A change starts by making its details the booking's (revision + 1) and runs only the steps whose
+ *   artifact shows something that changed.
+ */
+import type { BookingRequest, RosterMember } from '../booking/types';
+import { IllegalTransitionError, OperationDecidedError } from './errors';
+import { CREATE_OP, findOperation, stepsOf, withOperation } from './op-steps';
+import { leaseExpired, type OwnerDead } from './state-machine';
+import {
+  OPERATION_DAGS,
+  type AnyStepName,
+  type BookingDetails,
+  type BookingRecord,
+  type BookingState,
+  type Operation,
+  type OperationStatus,
+  type StepOperation,
+  type StepState,
+} from './types';
+
+/** States in which an approved booking can be changed or cancelled. */
+export const LIFECYCLE_STATES: readonly BookingState[] = ['approved', 'running', 'failed', 'done'];
+
+export function revisionOf(record: BookingRecord): number {
+  return record.revision ?? 1;
+}
+
+export function detailsOf(record: BookingRecord): BookingDetails {
+  return { request: record.request, roster: record.roster, costs: record.costs };
+}
+
+function lastAudit(record: BookingRecord, action: 'approved' | 'cancelled'): { userId: string; atMs: number } | undefined {
+  for (let i = record.audit.length - 1; i >= 0; i--) {
+    const e = record.audit[i];
+    if (e?.action === action) return { userId: e.userId, atMs: e.atMs };
+  }
+  return undefined;
+}
+
+const CREATE_STATUS: Readonly<Record<BookingState, OperationStatus>> = {
+  pending_approval: 'proposed',
+  approved: 'queued',
+  running: 'running',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'rejected',
+};
+
+/** The create operation of a record that has no `operations` yet (older records, or no change so far). */
+function derivedCreateOperation(record: BookingRecord): Operation {
+  const approved = lastAudit(record, 'approved');
+  const finished = record.state === 'done' || record.state === 'failed';
+  return {
+    id: CREATE_OP,
+    kind: 'create',
+    status: CREATE_STATUS[record.state],
+    requestedBy: record.createdBy,
+    requestedAtMs: record.createdAtMs,
+    ...(approved ? { approvedBy: approved.userId, approvedAtMs: approved.atMs } : {}),
+    revision: 1,
+    ...(finished ? { finishedAtMs: record.updatedAtMs } : {}),
+  };
+}
+
+/** Every operation, the create one first. Records without `operations` read as one create operation. */
+export function operationsOf(record: BookingRecord): Operation[] {
+  return record.operations && record.operations.length > 0 ? record.operations : [derivedCreateOperation(record)];
+}
+
+function materialised(record: BookingRecord): BookingRecord {
+  return record.operations && record.operations.length > 0 ? record : { ...record, operations: [derivedCreateOperation(record)] };
+}
+
+/** Statuses in which an operation still has work (or a person's Retry) ahead of it. */
+const UNFINISHED: readonly OperationStatus[] = ['running', 'stopping', 'failed'];
+
+/**
+ * The operation the runner drives now: the first one started but not finished (a failed one blocks
+ * those after it until Retry or a cancel), else the first queued one.
+ */
+export function activeOperation(record: BookingRecord): Operation | undefined {
+  const ops = operationsOf(record);
+  return ops.find((o) => UNFINISHED.includes(o.status)) ?? ops.find((o) => o.status === 'queued');
+}
+
+export function activeOperationId(record: BookingRecord): string {
+  return activeOperation(record)?.id ?? CREATE_OP;
+}
+
+/** What a step needs to know of its operation. */
+export function stepOperation(record: BookingRecord, opId: string): StepOperation {
+  if (opId === CREATE_OP) return { id: CREATE_OP, kind: 'create', revision: 1 };
+  const op = findOperation(record, opId);
+  if (!op) throw new Error(`booking ${record.id} has no operation ${opId}`);
+  return { id: op.id, kind: op.kind, revision: op.revision ?? revisionOf(record), ...(op.previous ? { previous: op.previous } : {}) };
+}
+
+function nextOperationId(record: BookingRecord): string {
+  return `op${operationsOf(record).length + 1}`;
+}
+
+function allowLifecycle(record: BookingRecord, verb: string): void {
+  if (!LIFECYCLE_STATES.includes(record.state)) throw new IllegalTransitionError(record.id, record.state, verb);
+  if (operationsOf(record).some((o) => o.kind === 'cancel')) throw new IllegalTransitionError(record.id, 'cancelled', verb);
+}
+
+export function cancelOperation(record: BookingRecord): Operation | undefined {
+  return operationsOf(record).find((o) => o.kind === 'cancel');
+}
+
+// ---- change ----------------------------------------------------------------------------------
+
+export interface ChangeProposal {
+  details: BookingDetails;
+  /** "reschedule", "edit", "crew swap". */
+  label: string;
+  userId: string;
+  nowMs: number;
+}
+
+/** Anyone may propose a change of an approved booking; it waits for an approver as `proposed`. */
+export function proposeChange(record: BookingRecord, proposal: ChangeProposal): { record: BookingRecord; op: Operation } {
+  allowLifecycle(record, 'changed');
+  const base = materialised(record);
+  const op: Operation = {
+    id: nextOperationId(base),
+    kind: 'change',
+    status: 'proposed',
+    label: proposal.label,
+    requestedBy: proposal.userId,
+    requestedAtMs: proposal.nowMs,
+    details: proposal.details,
+  };
+  return { record: { ...base, operations: [...(base.operations ?? []), op], updatedAtMs: proposal.nowMs }, op };
+}
+
+/** The booking state that follows from its operations once nothing is decided by a run. */
+function settledState(record: BookingRecord): BookingState {
+  const active = activeOperation(record);
+  if (active?.status === 'failed') return 'failed';
+  if (active) return 'running';
+  return cancelOperation(record)?.status === 'done' ? 'cancelled' : 'done';
+}
+
+/**
+ * An approver approves a proposed change: it queues behind any unfinished operation, and replaces
+ * (supersedes) changes queued or failed before it.
+ */
+export function approveChange(record: BookingRecord, opId: string, userId: string, nowMs: number): BookingRecord {
+  const op = findOperation(record, opId);
+  if (!op || op.kind !== 'change') throw new OperationDecidedError(record.id, opId, 'missing');
+  if (op.status !== 'proposed') throw new OperationDecidedError(record.id, opId, op.status, op.approvedBy);
+  allowLifecycle(record, 'changed');
+  const operations = (record.operations ?? []).map((o): Operation => {
+    if (o.id === opId) return { ...o, status: 'queued', approvedBy: userId, approvedAtMs: nowMs };
+    if (o.kind === 'change' && (o.status === 'queued' || o.status === 'failed')) return { ...o, status: 'superseded', finishedAtMs: nowMs, note: `replaced by ${opId}` };
+    return o;
+  });
+  const next = { ...record, operations, updatedAtMs: nowMs };
+  return { ...next, state: settledState(next) };
+}
+
+export function rejectChange(record: BookingRecord, opId: string, userId: string, nowMs: number): BookingRecord {
+  const op = findOperation(record, opId);
+  if (!op || op.kind !== 'change') throw new OperationDecidedError(record.id, opId, 'missing');
+  if (op.status !== 'proposed') throw new OperationDecidedError(record.id, opId, op.status, op.approvedBy);
+  return { ...withOperation(record, { ...op, status: 'rejected', approvedBy: userId, approvedAtMs: nowMs, finishedAtMs: nowMs }), updatedAtMs: nowMs };
+}
+
+// ---- cancel ----------------------------------------------------------------------------------
+
+/**
+ * An approver cancels an approved booking: what runs is stopped, changes not started are dropped,
+ * and a cancel operation queues to compensate. Audited as 'cancelled'.
+ */
+export function requestCancel(record: BookingRecord, userId: string, nowMs: number): BookingRecord {
+  allowLifecycle(record, 'cancelled');
+  const base = materialised(record);
+  const operations = (base.operations ?? []).map((o): Operation => {
+    switch (o.status) {
+      case 'proposed':
+        return { ...o, status: 'rejected', finishedAtMs: nowMs, note: 'the booking was cancelled' };
+      case 'queued':
+        // Never started (a create still `approved`, a change waiting): nothing of it to stop.
+        return { ...o, status: o.kind === 'create' ? 'stopped' : 'superseded', finishedAtMs: nowMs, note: 'the booking was cancelled' };
+      case 'running':
+        return { ...o, status: 'stopping', note: 'stopping for a cancel' };
+      case 'failed':
+        return { ...o, status: 'stopped', finishedAtMs: nowMs, note: 'the booking was cancelled' };
+      default:
+        return o;
+    }
+  });
+  const cancel: Operation = { id: nextOperationId(base), kind: 'cancel', status: 'queued', requestedBy: userId, requestedAtMs: nowMs, approvedBy: userId, approvedAtMs: nowMs };
+  return {
+    ...base,
+    state: 'running',
+    operations: [...operations, cancel],
+    audit: [...base.audit, { action: 'cancelled', userId, atMs: nowMs }],
+    updatedAtMs: nowMs,
+  };
+}
+
+/**
+ * A stopping operation is stopped once no step of it runs anywhere: each running step's lease has
+ * expired, or is `owner`'s own and `owner` is not executing it. Such steps end failed ("stopped"):
+ * they may or may not have had their effect, which the cancel's lookups settle.
+ */
+export function settleStopping(
+  record: BookingRecord,
+  opId: string,
+  owner: string,
+  nowMs: number,
+  executingHere: (step: AnyStepName) => boolean,
+  ownerDead?: OwnerDead,
+): BookingRecord | undefined {
+  const op = operationsOf(record).find((o) => o.id === opId);
+  if (op?.status !== 'stopping') return undefined;
+  const steps = stepsOf(record, opId);
+  const entries = Object.entries(steps) as [AnyStepName, StepState][];
+  const busy = entries.some(([name, s]) => s.status === 'running' && (executingHere(name) || (!leaseExpired(s, nowMs, ownerDead) && s.lease?.owner !== owner)));
+  if (busy) return undefined;
+  const stopped: Partial<Record<AnyStepName, StepState>> = {};
+  for (const [name, s] of entries) {
+    if (s.status !== 'running') continue;
+    const { lease: _lease, ...rest } = s;
+    stopped[name] = { ...rest, status: 'failed', finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
+  }
+  const withSteps = opId === CREATE_OP ? { ...record, steps: { ...record.steps, ...stopped } } : withOperation(record, { ...op, steps: { ...op.steps, ...stopped } });
+  const operations = (withSteps.operations ?? []).map((o): Operation => (o.id === opId ? { ...o, status: 'stopped', finishedAtMs: nowMs } : o));
+  return { ...withSteps, operations, updatedAtMs: nowMs };
+}
+
+// ---- starting and finishing ------------------------------------------------------------------
+
+const pending = (): StepState => ({ status: 'pending', attempts: 0 });
+
+function rosterKey(roster: readonly RosterMember[]): string {
+  return JSON.stringify(roster.map((m) => [m.slackUserId, m.role, m.name, m.email ?? '']));
+}
+
+function fieldsDiffer(a: BookingRequest, b: BookingRequest, fields: readonly (keyof BookingRequest)[]): boolean {
+  return fields.some((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]));
+}
+
+const SCHEDULE_FIELDS = ['date', 'departureTime', 'durationHours'] as const;
+/** What each artifact shows (see calendarEntryFor, sccEventPayload, buildGuestPageView, crewMessage). */
+const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'boatsetterRef', 'notes'];
+const SCC_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
+const GUEST_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
+
+function captainName(roster: readonly RosterMember[]): string {
+  return roster.find((m) => m.role === 'captain')?.name ?? '';
+}
+
+/** The steps a change needs: only those whose artifact shows a field that changed. */
+export function planChangeSteps(from: BookingDetails, to: BookingDetails): AnyStepName[] {
+  const roster = rosterKey(from.roster) !== rosterKey(to.roster);
+  const out = new Set<AnyStepName>();
+  if (roster || fieldsDiffer(from.request, to.request, CALENDAR_FIELDS)) out.add('calendar_update');
+  if (roster || fieldsDiffer(from.request, to.request, SCC_FIELDS)) {
+    out.add('scc_update');
+    out.add('revenue_guard');
+    out.add('crew_notice');
+  }
+  if (captainName(from.roster) !== captainName(to.roster) || fieldsDiffer(from.request, to.request, GUEST_FIELDS)) {
+    out.add('guest_page');
+    out.add('guest_cache');
+  }
+  return OPERATION_DAGS.change.steps.filter((s) => out.has(s));
+}
+
+/** The cancel's steps: compensate only what an earlier operation may have made (a step that never ran made nothing). */
+export function planCancelSteps(record: BookingRecord): AnyStepName[] {
+  const created = record.steps;
+  const ran = (s: keyof typeof created) => created[s].status !== 'pending' || created[s].result !== undefined;
+  const out = new Set<AnyStepName>();
+  if (ran('calendar')) out.add('calendar_delete');
+  if (ran('scc_event')) {
+    out.add('scc_cancel');
+    out.add('revenue_guard');
+  }
+  if (ran('guest_page')) {
+    out.add('guest_page');
+    out.add('guest_cache');
+  }
+  if (ran('crew_notice')) out.add('crew_notice');
+  return OPERATION_DAGS.cancel.steps.filter((s) => out.has(s));
+}
+
+/**
+ * Whose call changed: everyone when the schedule moved, else whoever's role changed. Their
+ * confirmation is reset (they are asked again); removed crew lose theirs.
+ */
+export function callsChanged(from: BookingDetails, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
+  const before = new Map(from.roster.map((m) => [m.slackUserId, m]));
+  const after = new Map(to.roster.map((m) => [m.slackUserId, m]));
+  const moved = fieldsDiffer(from.request, to.request, SCHEDULE_FIELDS);
+  const changed = to.roster.filter((m) => before.has(m.slackUserId) && (moved || before.get(m.slackUserId)?.role !== m.role)).map((m) => m.slackUserId);
+  const added = to.roster.filter((m) => !before.has(m.slackUserId)).map((m) => m.slackUserId);
+  const removed = from.roster.filter((m) => !after.has(m.slackUserId)).map((m) => m.slackUserId);
+  return { changed, added, removed };
+}
+
+/** queued → running. A change makes its details the booking's (revision + 1); a cancel plans its compensation. */
+export function startOperation(record: BookingRecord, opId: string, nowMs: number): BookingRecord {
+  const op = findOperation(record, opId);
+  if (!op || op.status !== 'queued') return record;
+  if (op.kind === 'create') {
+    return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs }), updatedAtMs: nowMs };
+  }
+  const revision = revisionOf(record) + 1;
+  if (op.kind === 'change' && op.details) {
+    const previous = detailsOf(record);
+    const to = op.details;
+    const steps = Object.fromEntries(planChangeSteps(previous, to).map((s) => [s, pending()]));
+    const calls = callsChanged(previous, to);
+    const reset = new Set([...calls.changed, ...calls.removed]);
+    const confirmations = Object.fromEntries(Object.entries(record.confirmations).filter(([user]) => !reset.has(user)));
+    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps };
+    return { ...withOperation(record, started), request: to.request, roster: to.roster, costs: to.costs, confirmations, revision, updatedAtMs: nowMs };
+  }
+  const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, pending()]));
+  return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision, steps }), revision, updatedAtMs: nowMs };
+}
+
+/**
+ * Ends the operation's run with what its steps add up to, and sets the booking state that follows:
+ * the next queued operation keeps it running; a finished cancel makes it cancelled.
+ */
+export function finishOperation(record: BookingRecord, opId: string, outcome: 'done' | 'failed', nowMs: number): BookingRecord {
+  if (!record.operations || record.operations.length === 0) {
+    // Only a create has run on this booking: the state alone tells the story (as before operations).
+    return { ...record, state: outcome, updatedAtMs: nowMs };
+  }
+  const operations = record.operations.map((o): Operation => (o.id === opId ? { ...o, status: outcome, finishedAtMs: nowMs } : o));
+  const next = { ...record, operations, updatedAtMs: nowMs };
+  return { ...next, state: settledState(next) };
+}
+
+/** Retry: the active operation's failed steps (and what depends on them) run again. */
+export function retryOperation(record: BookingRecord, opId: string, nowMs: number): BookingRecord {
+  if (opId === CREATE_OP && (!record.operations || record.operations.length === 0)) return record;
+  const operations = (record.operations ?? []).map((o): Operation => (o.id === opId && o.status === 'failed' ? { ...o, status: 'running' } : o));
+  return { ...record, operations, updatedAtMs: nowMs };
+}
+
+/** The ids the artifacts got (from the create operation's results) — what changes and a cancel act on. */
+export interface ArtifactIds {
+  calendarId?: string;
+  sccEventId?: string;
+  guestKey?: string;
+  icsKey?: string;
+  crewChannel?: string;
+  crewTs?: string;
+}
+
+export function artifactIds(record: BookingRecord): ArtifactIds {
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const r = record.steps;
+  const out: ArtifactIds = {};
+  const set = <K extends keyof ArtifactIds>(k: K, v: string | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('calendarId', str(r.calendar.result?.calendarId));
+  set('sccEventId', str(r.scc_event.result?.eventId));
+  set('guestKey', str(r.guest_page.result?.key));
+  set('icsKey', str(r.guest_page.result?.icsKey));
+  set('crewChannel', record.slack.crewChannel ?? str(r.crew_notice.result?.channel));
+  set('crewTs', record.slack.crewTs ?? str(r.crew_notice.result?.ts));
+  return out;
+}

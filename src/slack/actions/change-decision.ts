@@ -1,0 +1,28 @@
+/**
+ * Approve change / Reject on a change request: approvers only; one conditional write picks the
+ * winner across double clicks, Slack retries and processes. The winner's approval starts the change
+ * (after whatever runs now); the request message shows the decision.
+ */
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { parseChangeValue } from '../blocks/lifecycle';
+import { isApprover, type SlackDeps } from '../context';
+import { tellUser } from '../ephemeral';
+import { publishChangeRequest } from '../lifecycle';
+
+export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
+  return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const userId = body.user.id;
+    const channel = body.channel?.id;
+    const target = parseChangeValue(action.value);
+    if (!target) return;
+    if (!isApprover(deps.config, userId)) return tellUser(client, deps.log, { channel, user: userId }, `Only approvers can ${decision} a change. Ask someone in CHARTER_APPROVERS.`);
+    const outcome = decision === 'approve' ? await deps.api.approveChange(target.bookingId, target.opId, userId) : await deps.api.rejectChange(target.bookingId, target.opId, userId);
+    if (!outcome.won) {
+      const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
+      return tellUser(client, deps.log, { channel, user: userId }, `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`);
+    }
+    await publishChangeRequest(deps, client, outcome.booking, target.opId).catch((err: unknown) => deps.log.warn({ err, bookingId: target.bookingId }, 'change request not updated'));
+    deps.progress.notify(target.bookingId);
+  };
+}

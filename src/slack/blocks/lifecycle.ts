@@ -1,0 +1,203 @@
+/**
+ * Messages of a booking's life after approval (DESIGN "Operations"): the change request with its
+ * diff and new cost breakdown (ops channel only — it shows money), the cancel confirm dialog, the
+ * crew-facing cancelled post and change notice (crew-safe: schedule and roles only, never money),
+ * and the operations history for `/charter status`. Pure builders, like the rest of blocks/.
+ */
+import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import type { CrewSafeView } from '../../booking/crew-safe';
+import { formatCents } from '../../booking/money';
+import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
+import type { BookingRequest, RosterMember } from '../../booking/types';
+import { operationsOf } from '../../pipeline/operations';
+import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
+import { bookingBlockId } from '../booking-ref';
+import { costLines, type SlackMessage } from './approval';
+import { escapeMrkdwn, mention, whenText } from './format';
+
+export const EDIT_ACTION_ID = 'booking_edit';
+export const CHANGE_APPROVE_ACTION_ID = 'change_approve';
+export const CHANGE_REJECT_ACTION_ID = 'change_reject';
+
+/** What a proposed change is, for people: the Edit button, /charter edit, /charter reschedule, a crew swap. */
+export type ChangeLabel = 'edit' | 'reschedule' | 'crew swap';
+
+export function editButtonValue(bookingId: string, label: ChangeLabel = 'edit'): string {
+  return `${bookingId}:${label}`;
+}
+
+export function parseEditValue(value: string | undefined): { bookingId: string; label: ChangeLabel } | undefined {
+  const match = /^([0-9A-Z]+):(edit|reschedule|crew swap)$/.exec(value ?? '');
+  return match?.[1] && match[2] ? { bookingId: match[1], label: match[2] as ChangeLabel } : undefined;
+}
+
+export function changeValue(bookingId: string, opId: string): string {
+  return `${bookingId}:${opId}`;
+}
+
+export function parseChangeValue(value: string | undefined): { bookingId: string; opId: string } | undefined {
+  const match = /^([0-9A-Z]+):(op\d+)$/.exec(value ?? '');
+  return match?.[1] && match[2] ? { bookingId: match[1], opId: match[2] } : undefined;
+}
+
+export interface DiffLine {
+  field: string;
+  from: string;
+  to: string;
+}
+
+interface Settings {
+  timezone: string;
+  checkInLeadMinutes: number;
+}
+
+function scheduleText(r: BookingRequest, s: Settings): { date: string; times: string } {
+  const schedule = charterSchedule(r, s.timezone, s.checkInLeadMinutes);
+  return { date: humanDate(schedule.departure), times: humanTimeRange(schedule) };
+}
+
+function rosterNames(roster: readonly RosterMember[], role: RosterMember['role']): string {
+  return roster.filter((m) => m.role === role).map((m) => m.name).join(', ') || '—';
+}
+
+/** Old → new for every field that changed; `crewSafe` keeps only what crew may see (no money, no guest contact). */
+export function changeDiff(from: BookingDetails, to: BookingDetails, settings: Settings, opts: { crewSafe?: boolean } = {}): DiffLine[] {
+  const a = from.request;
+  const b = to.request;
+  const lines: DiffLine[] = [];
+  const add = (field: string, x: string, y: string) => {
+    if (x !== y) lines.push({ field, from: x, to: y });
+  };
+  const sa = scheduleText(a, settings);
+  const sb = scheduleText(b, settings);
+  add('Date', sa.date, sb.date);
+  add('Departure – return', sa.times, sb.times);
+  add('Party size', String(a.partySize), String(b.partySize));
+  add('Captain', rosterNames(from.roster, 'captain'), rosterNames(to.roster, 'captain'));
+  add('Crew', rosterNames(from.roster, 'crew'), rosterNames(to.roster, 'crew'));
+  if (opts.crewSafe) return lines;
+  add('Guest', a.guestName, b.guestName);
+  add('Guest email', a.guestEmail, b.guestEmail);
+  add('Guest phone', a.guestPhone ?? '—', b.guestPhone ?? '—');
+  add('Charter price', formatCents(a.priceCents), formatCents(b.priceCents));
+  add('Crew hours', String(a.crewHours), String(b.crewHours));
+  add('Captain hours', String(a.captainHours), String(b.captainHours));
+  add('Boatsetter', a.boatsetterRef ?? '—', b.boatsetterRef ?? '—');
+  add('Notes', a.notes ?? '—', b.notes ?? '—');
+  return lines;
+}
+
+const diffText = (lines: readonly DiffLine[]) =>
+  lines.length === 0 ? '_Nothing changed._' : lines.map((l) => `*${l.field}*: ${escapeMrkdwn(l.from)} → ${escapeMrkdwn(l.to)}`).join('\n');
+
+export interface ChangeRequestInput {
+  bookingId: string;
+  op: Operation;
+  from: BookingDetails;
+  settings: Settings;
+}
+
+/** Posted in the approval thread: the diff, the new cost breakdown, Approve change / Reject (approvers). */
+export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
+  const { bookingId: id, op } = input;
+  const to = op.details;
+  const diff = to ? changeDiff(input.from, to, input.settings) : [];
+  const label = op.label ?? 'change';
+  const blocks: KnownBlock[] = [
+    { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `*Change requested (${escapeMrkdwn(label)})* by ${mention(op.requestedBy)}\n${diffText(diff)}` } },
+  ];
+  if (to) blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-costs`), text: { type: 'mrkdwn', text: `*New cost breakdown*\n\`\`\`\n${costLines(to.costs).join('\n')}\n\`\`\`` } });
+  if (op.status === 'proposed') {
+    const value = changeValue(id, op.id);
+    blocks.push({
+      type: 'actions',
+      block_id: bookingBlockId(id, `change-${op.id}-decision`),
+      elements: [
+        { type: 'button', action_id: CHANGE_APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve change' }, value },
+        { type: 'button', action_id: CHANGE_REJECT_ACTION_ID, text: { type: 'plain_text', text: 'Reject' }, value },
+      ],
+    });
+  } else {
+    const who = op.approvedBy ? ` by ${mention(op.approvedBy)}` : '';
+    const at = op.approvedAtMs !== undefined ? ` at ${whenText(DateTime.fromMillis(op.approvedAtMs, { zone: input.settings.timezone }))}` : '';
+    const verdict = op.status === 'rejected' ? `:no_entry_sign: Rejected${who}${at}` : op.status === 'superseded' ? ':leftwards_arrow_with_hook: Replaced by a newer change' : `:white_check_mark: Approved${who}${at} — ${op.status}`;
+    blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-decision`), elements: [{ type: 'mrkdwn', text: verdict }] });
+  }
+  const text = `Change requested for booking ${id}: ${diff.map((d) => d.field).join(', ') || 'nothing'} (${op.status})`;
+  return { text, blocks };
+}
+
+/** What a cancel will do, worded for the confirm dialog. Slack caps confirm text at 300 characters. */
+export function cancelConfirmDialog(booking: BookingRecord): ConfirmationDialog {
+  const text = [
+    `Cancels ${booking.request.guestName}'s charter:`,
+    '• calendar entry deleted',
+    '• SCC event cancelled (SCC tells the crew)',
+    '• guest page replaced by a cancelled notice',
+    '• crew post marked cancelled, crew told',
+  ].join('\n');
+  return {
+    title: { type: 'plain_text', text: 'Cancel this charter?' },
+    text: { type: 'plain_text', text: text.length > 300 ? `${text.slice(0, 297)}…` : text },
+    confirm: { type: 'plain_text', text: 'Cancel charter' },
+    deny: { type: 'plain_text', text: 'Keep it' },
+    style: 'danger',
+  };
+}
+
+/** Edit and Cancel charter on the progress message of an approved booking. */
+export function lifecycleButtons(booking: BookingRecord, cancelActionId: string): KnownBlock {
+  const edit: Button = { type: 'button', action_id: EDIT_ACTION_ID, text: { type: 'plain_text', text: 'Edit' }, value: editButtonValue(booking.id) };
+  const cancel: Button = { type: 'button', action_id: cancelActionId, style: 'danger', text: { type: 'plain_text', text: 'Cancel charter' }, value: booking.id, confirm: cancelConfirmDialog(booking) };
+  return { type: 'actions', block_id: bookingBlockId(booking.id, 'lifecycle'), elements: [edit, cancel] };
+}
+
+const OP_TITLES: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel' };
+
+/** One line per operation: what, who asked, who approved, when, outcome. */
+export function operationsLines(booking: BookingRecord, timezone: string): string[] {
+  const at = (ms: number | undefined) => (ms === undefined ? '' : whenText(DateTime.fromMillis(ms, { zone: timezone })));
+  return operationsOf(booking).map((op) => {
+    const label = op.label ? ` (${op.label})` : '';
+    const approved = op.approvedBy ? `, approved by ${mention(op.approvedBy)} ${at(op.approvedAtMs)}` : '';
+    const finished = op.finishedAtMs !== undefined ? `, ended ${at(op.finishedAtMs)}` : '';
+    return `• ${OP_TITLES[op.kind]}${label} — asked by ${mention(op.requestedBy)} ${at(op.requestedAtMs)}${approved} · *${op.status}*${finished}${op.note ? ` — ${escapeMrkdwn(op.note)}` : ''}`;
+  });
+}
+
+// ---- crew-facing (crew-safe views only) --------------------------------------------------
+
+/** The crew post once the charter is cancelled: no confirm buttons, nobody is expected. */
+export function crewCancelledMessage(view: CrewSafeView): SlackMessage {
+  const id = view.sessionId;
+  const blocks: KnownBlock[] = [
+    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: `Cancelled: ${view.vesselName}, ${view.dateText}` } },
+    {
+      type: 'section',
+      block_id: bookingBlockId(id, 'crew-cancelled'),
+      text: { type: 'mrkdwn', text: `:x: *This charter was cancelled.* ${view.timeRangeText} will not sail — nobody needs to come in.\nWas on the roster: ${view.roster.map((m) => mention(m.slackUserId)).join(', ') || '—'}` },
+    },
+  ];
+  return { text: `Cancelled: crew call ${view.dateText}, ${view.timeRangeText}`, blocks };
+}
+
+export interface CrewCalls {
+  changed: string[];
+  added: string[];
+  removed: string[];
+}
+
+/** The thread note under the crew post after a change: what moved, who must confirm again, who is off. */
+export function crewChangeNoticeText(view: CrewSafeView, diff: readonly DiffLine[], calls: CrewCalls): string {
+  const lines = [`:arrows_counterclockwise: *Charter updated* — ${view.dateText}, ${view.timeRangeText}`];
+  for (const d of diff) lines.push(`• ${d.field}: ${escapeMrkdwn(d.from)} → ${escapeMrkdwn(d.to)}`);
+  const askAgain = [...calls.changed, ...calls.added];
+  if (askAgain.length > 0) lines.push(`${askAgain.map(mention).join(' ')} — please confirm (again) on the crew post.`);
+  if (calls.removed.length > 0) lines.push(`${calls.removed.map(mention).join(' ')} — you're off this charter; no need to come in.`);
+  return lines.join('\n');
+}
+
+export function crewCancelNoticeText(view: CrewSafeView): string {
+  return `:x: *Charter cancelled* — ${view.dateText}, ${view.timeRangeText}. ${view.roster.map((m) => mention(m.slackUserId)).join(' ')} nobody needs to come in.`;
+}

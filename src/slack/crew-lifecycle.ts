@@ -1,0 +1,71 @@
+/**
+ * crew_notice in a change or cancel operation (the create's posts are src/slack/crew-notice.ts,
+ * which this wraps): each crew member's DM, or the crew channel's post.
+ * - change: every post is updated in place (confirmations of anyone whose call changed were reset
+ *   when the change started, so their Confirm button is back), added crew get their call, a reply
+ *   under each post says what moved and asks for confirmation, and removed crew are told by DM.
+ * - cancel: every post becomes "Cancelled" without buttons and a reply under it tells the crew.
+ * Re-runs update the posts again (idempotent); the replies are skipped once the step's result says
+ * they went. A crash between posting them and recording it can repeat a reply — never a post.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import { callsChanged } from '../pipeline/operations';
+import type { StepContext, StepImplementation, StepResult } from '../pipeline/types';
+import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText } from './blocks/lifecycle';
+import { crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
+import { toSlackIntegrationError } from './slack-errors';
+
+export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; config: Config }): StepImplementation {
+  const call = async <T>(method: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toSlackIntegrationError(err, method);
+    }
+  };
+  return async (ctx: StepContext): Promise<StepResult> => {
+    const kind = ctx.operation?.kind ?? 'create';
+    const { booking } = ctx;
+    const posts = crewPostsOf(booking);
+    // No crew post yet (the create never got that far): a change calls the crew as the create would.
+    if (kind === 'create' || (kind === 'change' && posts.length === 0)) return createStep(ctx);
+    if (posts.length === 0) return { skipped: true };
+    const view = crewSafeViewOf(booking, deps.config);
+
+    let result: StepResult;
+    if (kind === 'cancel') {
+      const message = crewCancelledMessage(view);
+      for (const post of posts) await call('chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
+      result = { posts: posts.length };
+    } else {
+      // The create's step updates every post in place (reset confirmations bring Confirm back) and calls added crew.
+      result = await createStep(ctx);
+    }
+    if (ctx.previous?.notesPosted === true) return { ...result, notesPosted: true };
+
+    let note: string;
+    let removed: string[] = [];
+    if (kind === 'cancel') {
+      note = crewCancelNoticeText(view);
+    } else {
+      const previous = ctx.operation?.previous;
+      const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
+      const calls = previous ? callsChanged(previous, now) : { changed: [], added: [], removed: [] };
+      removed = calls.removed;
+      const settings = { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes };
+      note = crewChangeNoticeText(view, previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [], calls);
+    }
+    // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
+    const targets = crewPostsOf(booking, kind === 'change' ? result : undefined).filter((p) => !removed.includes(p.key));
+    for (const post of targets) await call('chat.postMessage', () => deps.client.chat.postMessage({ channel: post.channel, thread_ts: post.ts, text: note }));
+    for (const userId of removed) {
+      const channel = await openDm(deps.client, userId);
+      await call('chat.postMessage', () =>
+        deps.client.chat.postMessage({ channel, text: `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!` }),
+      );
+    }
+    ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
+    return { ...result, notesPosted: true };
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * What the Slack surfaces share for a booking's life after approval — used by the buttons
+ * (actions/cancel.ts, actions/edit.ts, actions/change-decision.ts), `/charter cancel|edit|reschedule`
+ * and the change form (views/change-submitted.ts). Who may do what: anyone may propose a change;
+ * only approvers (CHARTER_APPROVERS) cancel an approved booking and approve or reject a change.
+ */
+import type { WebClient } from '@slack/web-api';
+import { LIFECYCLE_STATES, cancelOperation, operationsOf } from '../pipeline/operations';
+import type { BookingRecord } from '../pipeline/types';
+import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
+import { bookingModal } from './blocks/modal';
+import { isApprover, type SlackDeps } from './context';
+import { renderApproval } from './render';
+
+/** Why a booking cannot be changed now, in the user's words; undefined when it can. */
+export function whyNotChangeable(booking: BookingRecord): string | undefined {
+  if (booking.state === 'pending_approval') return `Booking \`${booking.id}\` is not approved yet — change it by cancelling and running /charter again, or approve it first.`;
+  if (booking.state === 'cancelled' || cancelOperation(booking)) return `Booking \`${booking.id}\` is cancelled; it cannot be changed.`;
+  if (!LIFECYCLE_STATES.includes(booking.state)) return `Booking \`${booking.id}\` is ${booking.state}; it cannot be changed.`;
+  return undefined;
+}
+
+/** Opens the booking form prefilled with the booking's current details, as its change form. */
+export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string }): Promise<string | undefined> {
+  const booking = await deps.api.get(input.bookingId);
+  if (!booking) return `No booking \`${input.bookingId}\`.`;
+  const why = whyNotChangeable(booking);
+  if (why) return why;
+  await client.views.open({
+    trigger_id: input.triggerId,
+    view: bookingModal({
+      timezone: deps.config.timezone,
+      capacity: deps.config.operator.capacity,
+      origin: { channel: input.channel },
+      nowMs: deps.now(),
+      initial: booking.request,
+      change: { bookingId: booking.id, label: input.label },
+    }),
+  });
+  return undefined;
+}
+
+/**
+ * Cancels for an approver: before approval it closes the request; after it, the cancel operation
+ * runs (the create is stopped first if it still runs). Returns what to tell the user.
+ */
+export async function cancelAsApprover(deps: SlackDeps, client: WebClient, bookingId: string, userId: string): Promise<string> {
+  if (!isApprover(deps.config, userId)) return 'Only approvers can cancel charters.';
+  const outcome = await deps.api.cancel(bookingId, userId);
+  if (!outcome.won) {
+    const by = outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : '';
+    return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
+  }
+  const booking = outcome.booking;
+  const message = renderApproval(booking, deps.config);
+  if (booking.slack.approvalTs) {
+    await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks }).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
+  }
+  deps.progress.notify(bookingId);
+  deps.home?.changed();
+  if (booking.state === 'cancelled') return `Cancelled the request for ${booking.request.guestName}. Nothing had been booked.`;
+  return `Cancelling ${booking.request.guestName}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.`;
+}
+
+/** Posts (or updates) the change request in the booking's thread and remembers where it is. */
+export async function publishChangeRequest(deps: SlackDeps, client: WebClient, booking: BookingRecord, opId: string): Promise<void> {
+  const ops = operationsOf(booking);
+  const op = ops.find((o) => o.id === opId);
+  if (!op) return;
+  // The diff is against the details before this change: the previous change's details, or the booking's.
+  const from = op.previous ?? { request: booking.request, roster: booking.roster, costs: booking.costs };
+  const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes } });
+  if (op.requestTs) {
+    await client.chat.update({ channel: booking.slack.channel, ts: op.requestTs, text: message.text, blocks: message.blocks });
+    return;
+  }
+  const posted = await client.chat.postMessage({ channel: booking.slack.channel, text: message.text, blocks: message.blocks, ...(booking.slack.approvalTs ? { thread_ts: booking.slack.approvalTs } : {}) });
+  if (posted.ts) await deps.api.setChangeRequestTs(booking.id, opId, posted.ts);
+}

@@ -1,0 +1,50 @@
+/**
+ * The change form submitted (anyone may propose). Field errors go back next to their fields; a
+ * valid form becomes a proposed change — never applied here — and the bot posts the change request
+ * (old → new per field, the new cost breakdown, Approve change / Reject) in the booking's thread.
+ */
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { computeCosts } from '../../booking/costs';
+import { parseBookingRequest } from '../../booking/schema';
+import { changeDiff } from '../blocks/lifecycle';
+import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
+import type { SlackDeps } from '../context';
+import { tellUser } from '../ephemeral';
+import { publishChangeRequest, whyNotChangeable } from '../lifecycle';
+
+export function changeSubmitted(deps: SlackDeps) {
+  return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const meta = parseChangeModalMetadata(view.private_metadata);
+    const parsed = parseBookingRequest(modalValuesToInput(view.state.values as never), { now: new Date(deps.now()), timezone: deps.config.timezone, capacity: deps.config.operator.capacity });
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
+      return;
+    }
+    const booking = meta ? await deps.api.get(meta.bookingId) : undefined;
+    const why = !meta || !booking ? 'This form no longer matches a booking; open Edit again.' : whyNotChangeable(booking);
+    if (why) {
+      await ack({ response_action: 'errors', errors: { guestName: why } });
+      return;
+    }
+    const request = parsed.value;
+    const from = { request: booking!.request, roster: booking!.roster, costs: booking!.costs };
+    const settings = { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes };
+    await ack();
+    const userId = body.user.id;
+    const log = deps.log.child({ bookingId: meta!.bookingId, userId });
+    try {
+      const roster = await deps.users.roster(request.captain, request.crew);
+      const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
+      const details = { request, roster, costs };
+      if (changeDiff(from, details, settings).length === 0) {
+        return tellUser(client, deps.log, { channel: meta!.channel, user: userId }, `Nothing changed in booking \`${meta!.bookingId}\`; no change request was made.`);
+      }
+      const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId });
+      await publishChangeRequest(deps, client, updated, op.id);
+      log.info({ opId: op.id }, 'change requested');
+    } catch (err) {
+      log.error({ err }, 'change could not be proposed');
+      await tellUser(client, deps.log, { channel: meta!.channel, user: userId }, `The change to booking \`${meta!.bookingId}\` could not be proposed (${(err as { code?: string }).code ?? 'error'}). Nothing changed; try again.`);
+    }
+  };
+}

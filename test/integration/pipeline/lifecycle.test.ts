@@ -1,0 +1,340 @@
+/**
+ * Operations after approval against the real local servers (dashboard and SCC stand-ins over HTTP,
+ * dynalite for SCC's item, s3rver, the CloudFront stand-in, the guest site through the edge function):
+ * cancel after done, cancel while the create runs, reschedule, two changes in a row, a change approved
+ * while the create runs. The steps are the production ones except crew_notice (Slack's; here a
+ * recording server with lookup-before-post, one notice per operation).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { computeCosts } from '../../../src/booking/costs';
+import type { BookingRequest } from '../../../src/booking/types';
+import { createLogger } from '../../../src/log';
+import { operationsOf } from '../../../src/pipeline/operations';
+import { BookingService } from '../../../src/pipeline/service';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+
+jest.setTimeout(120_000);
+
+const APPROVER = 'U0APPROVER1';
+const log = createLogger({ level: 'silent', pretty: false });
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-lifecycle-'));
+let standins: Standins;
+let notices: RecordingServer;
+let store: SqliteBookingStore;
+let sandbox: SandboxSteps;
+let ddb: DynamoDBClient;
+
+beforeAll(async () => {
+  standins = await startStandins();
+  notices = await startRecordingServer();
+  store = SqliteBookingStore.open(path.join(tmpDir, 'lifecycle.db'));
+  sandbox = sandboxSteps({ ...standins.env, NOTICES_URL: notices.url });
+  ddb = new DynamoDBClient({ endpoint: standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+
+afterAll(async () => {
+  ddb.destroy();
+  await sandbox.close();
+  await store.close();
+  await notices.close();
+  await standins.close();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+const service = (ownerId = 'test') => new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId, leaseMs: 2000, baseDelayMs: 5 });
+
+async function doneBooking(): Promise<BookingRecord> {
+  const s = service();
+  const booking = await s.create(sampleNewBooking());
+  await s.approve(booking.id, APPROVER);
+  const done = await s.run(booking.id);
+  expect(done.state).toBe('done');
+  return done;
+}
+
+function details(overrides: Partial<BookingRequest>, roster = sampleRoster): BookingDetails {
+  const request = sampleRequest({ ...overrides, crew: roster.filter((m) => m.role === 'crew').map((m) => m.slackUserId) });
+  return { request, roster, costs: computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES) };
+}
+
+/** What each outside system holds or received for one booking. */
+async function artifacts(record: BookingRecord) {
+  const id = record.id;
+  const calendarId = record.steps.calendar.result?.calendarId;
+  const eventId = String(record.steps.scc_event.result?.eventId ?? '');
+  const item = (await ddb.send(new GetItemCommand({ TableName: standins.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }))).Item;
+  const page = await fetch(`${standins.guestSite.url}/g/${id}`);
+  const ics = await fetch(`${standins.guestSite.url}/g/${id}.ics`);
+  return {
+    calendarEntries: standins.dashboard.entries().filter((e) => e.externalId === id),
+    calendarPatches: standins.dashboard.changes().filter((c) => c.id === calendarId && c.method === 'PATCH'),
+    calendarDeletes: standins.dashboard.changes().filter((c) => c.id === calendarId && c.method === 'DELETE'),
+    sccEvents: standins.scc.events().filter((e) => e.externalId === id),
+    sccPatches: standins.scc.patches().filter((p) => p.eventId === eventId),
+    sccItem: item,
+    invalidations: standins.cloudfront.invalidations().filter((i) => i.callerReference.startsWith(id)),
+    page: { status: page.status, html: await page.text() },
+    ics: await ics.text(),
+    notices: notices.effects.filter((e) => String(e.body.externalId).startsWith(id)),
+  };
+}
+
+const MONEY_ATTRIBUTES = ['captainFee', 'crewCost', 'revenue', 'netRevenue', 'portFees'];
+
+describe('cancel', () => {
+  it('after done: one DELETE, one SCC cancel PATCH (then a clean item), the cancelled notice at the guest URL, one new invalidation, one crew notice — repeated clicks change nothing', async () => {
+    const done = await doneBooking();
+    const before = await artifacts(done);
+    expect(before.page.html).toContain('Ahoy');
+
+    // Double clicks in two processes and a Slack retry: one cancel operation, one winner.
+    const [a, b, c] = await Promise.all([service('p1').cancel(done.id, APPROVER), service('p2').cancel(done.id, APPROVER), service('p1').cancel(done.id, 'U0APPROVER2')]);
+    expect([a, b, c].filter((o) => o.won)).toHaveLength(1);
+    expect([a, b, c].filter((o) => !o.won).every((o) => !o.won && o.reason === 'already_done')).toBe(true);
+
+    const cancelled = await service('p1').run(done.id);
+    expect(cancelled.state).toBe('cancelled');
+    // Running again (a sweeper, a stream redelivery) finds nothing to do.
+    await service('p3').run(done.id);
+    expect((await service().cancel(done.id, APPROVER)).won).toBe(false);
+
+    const after = await artifacts((await store.get(done.id))!);
+    expect(after.calendarEntries).toHaveLength(0);
+    expect(after.calendarDeletes).toHaveLength(1);
+    expect(after.sccPatches).toEqual([{ eventId: expect.any(String), body: { status: 'cancelled' } }]);
+    expect(after.sccEvents[0]?.body.status).toBe('cancelled');
+    for (const attr of MONEY_ATTRIBUTES) expect(after.sccItem?.[attr]).toBeUndefined();
+    expect(after.sccItem?.status?.S).toBe('cancelled');
+    expect(after.page.status).toBe(200);
+    expect(after.page.html).toContain('This charter was cancelled');
+    expect(after.page.html).not.toContain('Ahoy');
+    expect(after.ics).toContain('STATUS:CANCELLED');
+    expect(after.invalidations).toHaveLength(before.invalidations.length + 1);
+    expect(after.notices.map((n) => n.body.kind)).toEqual(['create', 'cancel']);
+
+    const ops = operationsOf(cancelled);
+    expect(ops.map((o) => [o.kind, o.status])).toEqual([
+      ['create', 'done'],
+      ['cancel', 'done'],
+    ]);
+    expect(ops[1]).toMatchObject({ requestedBy: APPROVER, approvedBy: APPROVER, revision: 2 });
+  });
+
+  it('while the create runs: no new create step is claimed, then everything made is undone and nothing is left behind', async () => {
+    const s = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId: 'runner', leaseMs: 2000, baseDelayMs: 5 });
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    // SCC answers slowly: the cancel lands while scc_event is in flight and crew_notice has not started.
+    standins.scc.faults.inject('POST /events', { kind: 'latency', ms: 1500 }, { times: 1 });
+    const run = s.run(booking.id);
+    for (;;) {
+      const r = await store.get(booking.id);
+      if (r?.steps.calendar.status === 'done' && r.steps.scc_event.status === 'running') break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const outcome = await service('p2').cancel(booking.id, APPROVER);
+    expect(outcome.won).toBe(true);
+    const final = await run;
+    expect(final.state).toBe('cancelled');
+
+    const ops = operationsOf(final);
+    expect(ops.map((o) => [o.kind, o.status])).toEqual([
+      ['create', 'stopped'],
+      ['cancel', 'done'],
+    ]);
+    // The create never reached its last step; the cancel did not post a notice for a post that never existed.
+    expect(final.steps.crew_notice.status).toBe('pending');
+    expect(ops[1]?.steps?.crew_notice).toBeUndefined();
+
+    const after = await artifacts(final);
+    expect(after.calendarEntries).toHaveLength(0);
+    expect(after.calendarDeletes).toHaveLength(1);
+    // The in-flight SCC create finished and was then cancelled: no live SCC event is left.
+    expect(after.sccEvents.length).toBe(1);
+    expect(after.sccEvents.every((e) => e.body.status === 'cancelled')).toBe(true);
+    expect(after.notices).toHaveLength(0);
+    if (final.steps.guest_page.status !== 'pending') expect(after.page.html).toContain('This charter was cancelled');
+  });
+});
+
+describe('cancel a failed booking', () => {
+  it('undoes what the create made before it failed; the step that never ran needs nothing', async () => {
+    const s = service();
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    standins.cloudfront.faults.inject('*', { kind: 'status', status: 403, body: '<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>' });
+    const failed = await s.run(booking.id);
+    standins.cloudfront.faults.clear();
+    expect(failed.state).toBe('failed');
+    expect(failed.steps.guest_cache.status).toBe('failed');
+    expect(failed.steps.crew_notice.status).toBe('pending');
+
+    expect((await s.cancel(booking.id, APPROVER)).won).toBe(true);
+    const cancelled = await s.run(booking.id);
+    expect(cancelled.state).toBe('cancelled');
+    const ops = operationsOf(cancelled);
+    expect(ops.map((o) => [o.kind, o.status])).toEqual([
+      ['create', 'stopped'],
+      ['cancel', 'done'],
+    ]);
+    expect(Object.keys(ops[1]?.steps ?? {})).toEqual(['calendar_delete', 'scc_cancel', 'revenue_guard', 'guest_page', 'guest_cache']);
+    const after = await artifacts(cancelled);
+    expect(after.calendarEntries).toHaveLength(0);
+    expect(after.sccEvents[0]?.body.status).toBe('cancelled');
+    expect(after.page.html).toContain('This charter was cancelled');
+    expect(after.notices).toHaveLength(0);
+  });
+});
+
+describe('change', () => {
+  it('reschedule after done: one calendar PATCH, one SCC PATCH then a clean item, the new date on the page and in the .ics, a new invalidation, crew asked again', async () => {
+    const done = await doneBooking();
+    const s = service();
+    await s.confirmCrew(done.id, 'U0CREW0001');
+    const before = await artifacts(done);
+    const { op } = await s.proposeChange(done.id, { details: details({ date: '2030-07-05', departureTime: '10:30' }), label: 'reschedule', userId: 'U0CREW0002' });
+    expect((await s.approveChange(done.id, op.id, APPROVER)).won).toBe(true);
+    // A second click on Approve change loses and says who won.
+    const again = await s.approveChange(done.id, op.id, 'U0APPROVER2');
+    expect(again).toMatchObject({ won: false, byUserId: APPROVER });
+
+    const changed = await s.run(done.id);
+    expect(changed.state).toBe('done');
+    expect(changed.request.date).toBe('2030-07-05');
+    expect(changed.revision).toBe(2);
+    // Everyone's call moved: the earlier confirmation is reset.
+    expect(changed.confirmations).toEqual({});
+
+    const after = await artifacts(changed);
+    expect(after.calendarPatches).toHaveLength(1);
+    expect(after.calendarPatches[0]?.body?.start).toBe('2030-07-05T10:30:00-07:00');
+    expect(after.sccPatches).toHaveLength(1);
+    expect(after.sccPatches[0]?.body.departureTime).toBe('2030-07-05T10:30:00-07:00');
+    for (const attr of MONEY_ATTRIBUTES) expect(after.sccItem?.[attr]).toBeUndefined();
+    expect(after.sccItem?.notes?.S ?? '').not.toMatch(/\$/);
+    expect(after.page.html).toContain('Jul 5, 2030');
+    expect(after.page.html).toContain('10:30');
+    expect(after.ics).toContain('DTSTART;TZID=America/Los_Angeles:20300705T103000');
+    expect(after.ics).toContain('SEQUENCE:1');
+    expect(after.invalidations).toHaveLength(before.invalidations.length + 1);
+    expect(after.notices.map((n) => n.body.kind)).toEqual(['create', 'change']);
+    const ops = operationsOf(changed);
+    expect(ops[1]).toMatchObject({ kind: 'change', status: 'done', label: 'reschedule', requestedBy: 'U0CREW0002', approvedBy: APPROVER, previous: { request: { date: '2030-07-04' } } });
+  });
+
+  it('a notes-only change runs only the calendar update', async () => {
+    const done = await doneBooking();
+    const s = service();
+    const { op } = await s.proposeChange(done.id, { details: details({ notes: 'Anniversary, bring a cake' }), label: 'edit', userId: 'U0CREW0002' });
+    await s.approveChange(done.id, op.id, APPROVER);
+    const changed = await s.run(done.id);
+    const ran = Object.keys(operationsOf(changed)[1]?.steps ?? {});
+    expect(ran).toEqual(['calendar_update']);
+    const after = await artifacts(changed);
+    expect(after.calendarPatches).toHaveLength(1);
+    expect(after.sccPatches).toHaveLength(0);
+    expect(after.notices).toHaveLength(1);
+  });
+
+  it('two changes approved one after another: the artifacts end at the second', async () => {
+    const done = await doneBooking();
+    const s = service();
+    const first = await s.proposeChange(done.id, { details: details({ date: '2030-07-06' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, first.op.id, APPROVER);
+    const second = await s.proposeChange(done.id, { details: details({ date: '2030-07-07', departureTime: '09:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, second.op.id, APPROVER);
+    const final = await s.run(done.id);
+    expect(final.state).toBe('done');
+    expect(operationsOf(final).map((o) => o.status)).toEqual(['done', 'superseded', 'done']);
+
+    // And a third after the second has run: applied on top.
+    const third = await s.proposeChange(done.id, { details: details({ date: '2030-07-08', departureTime: '09:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, third.op.id, APPROVER);
+    const last = await s.run(done.id);
+    expect(last.request.date).toBe('2030-07-08');
+    const after = await artifacts(last);
+    expect(after.calendarEntries[0]?.body.start).toBe('2030-07-08T09:00:00-07:00');
+    expect(after.sccEvents[0]?.body.date).toBe('2030-07-08');
+    expect(after.ics).toContain('DTSTART;TZID=America/Los_Angeles:20300708T090000');
+  });
+
+  it('a change approved while the create still runs is applied after it, nothing lost', async () => {
+    const s = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId: 'runner', leaseMs: 2000, baseDelayMs: 5 });
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    standins.scc.faults.inject('POST /events', { kind: 'latency', ms: 800 }, { times: 1 });
+    const run = s.run(booking.id);
+    for (;;) {
+      const r = await store.get(booking.id);
+      if (r?.steps.scc_event.status === 'running') break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const { op } = await service('p2').proposeChange(booking.id, { details: details({ date: '2030-07-09', departureTime: '11:00' }), label: 'reschedule', userId: APPROVER });
+    await service('p2').approveChange(booking.id, op.id, APPROVER);
+    const final = await run;
+    expect(final.state).toBe('done');
+    expect(operationsOf(final).map((o) => [o.kind, o.status])).toEqual([
+      ['create', 'done'],
+      ['change', 'done'],
+    ]);
+    // The create made everything with the old details first; the change then moved it all.
+    expect(final.steps.crew_notice.status).toBe('done');
+    const after = await artifacts(final);
+    expect(after.calendarEntries).toHaveLength(1);
+    expect(after.calendarEntries[0]?.body.start).toBe('2030-07-09T11:00:00-07:00');
+    expect(after.sccEvents).toHaveLength(1);
+    expect(after.sccEvents[0]?.body.date).toBe('2030-07-09');
+    expect(after.ics).toContain('DTSTART;TZID=America/Los_Angeles:20300709T110000');
+  });
+});
+
+describe('a failed change', () => {
+  it('fails the booking with a Retry that re-runs only the change’s failed steps, then finishes', async () => {
+    const done = await doneBooking();
+    const s = service();
+    standins.dashboard.faults.inject('PATCH *', { kind: 'unauthorized' });
+    const { op } = await s.proposeChange(done.id, { details: details({ date: '2030-07-10' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, op.id, APPROVER);
+    const failed = await s.run(done.id);
+    expect(failed.state).toBe('failed');
+    const change = operationsOf(failed)[1]!;
+    expect(change.status).toBe('failed');
+    expect(change.steps?.calendar_update).toMatchObject({ status: 'failed', error: { code: 'DASHBOARD_UNAUTHORIZED' } });
+    // The other artifacts already moved; the create's own steps are untouched.
+    expect(change.steps?.scc_update?.status).toBe('done');
+    expect(failed.steps.calendar.status).toBe('done');
+
+    standins.dashboard.faults.clear();
+    expect((await s.retry(done.id, APPROVER)).won).toBe(true);
+    const retried = await s.run(done.id);
+    expect(retried.state).toBe('done');
+    expect(operationsOf(retried)[1]?.status).toBe('done');
+    const after = await artifacts(retried);
+    expect(after.calendarEntries[0]?.body.start).toBe('2030-07-10T16:00:00-07:00');
+    expect(after.sccPatches).toHaveLength(1);
+  });
+});
+
+describe('records written before operations existed', () => {
+  it('load as one create operation, and can be cancelled', async () => {
+    const done = await doneBooking();
+    // The shape an older version stored: no revision, no operations.
+    const { revision: _r, operations: _o, ...legacy } = done;
+    const stored = await store.get(done.id);
+    await store.put({ ...legacy, version: stored!.version } as BookingRecord, stored!.version);
+    const loaded = (await store.get(done.id))!;
+    expect(loaded.operations).toBeUndefined();
+    expect(operationsOf(loaded)).toEqual([expect.objectContaining({ id: 'create', kind: 'create', status: 'done', approvedBy: APPROVER })]);
+    expect((await service().cancel(done.id, APPROVER)).won).toBe(true);
+    expect((await service().run(done.id)).state).toBe('cancelled');
+  });
+});

@@ -1,0 +1,148 @@
+/** The operation rules as pure functions (operations.ts): ordering, superseding, stopping, planning. */
+import { computeCosts } from '../../../src/booking/costs';
+import type { BookingRequest, RosterMember } from '../../../src/booking/types';
+import { OperationDecidedError, IllegalTransitionError } from '../../../src/pipeline/errors';
+import {
+  activeOperation,
+  approveChange,
+  callsChanged,
+  finishOperation,
+  operationsOf,
+  planCancelSteps,
+  planChangeSteps,
+  proposeChange,
+  rejectChange,
+  requestCancel,
+  settleStopping,
+  startOperation,
+} from '../../../src/pipeline/operations';
+import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+
+const T = 1_800_000_000_000;
+
+function details(overrides: Partial<BookingRequest> = {}, roster: RosterMember[] = sampleRoster): BookingDetails {
+  const request = sampleRequest({ ...overrides, crew: roster.filter((m) => m.role === 'crew').map((m) => m.slackUserId) });
+  return { request, roster, costs: computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES) };
+}
+
+function withState(state: BookingRecord['state'], stepStatus: 'done' | 'pending' = 'done'): BookingRecord {
+  const r = sampleRecord();
+  const steps = Object.fromEntries(Object.entries(r.steps).map(([k, v]) => [k, { ...v, status: stepStatus }])) as BookingRecord['steps'];
+  return { ...r, state, steps, audit: [...r.audit, { action: 'approved', userId: 'U0APPROVER1', atMs: T }] };
+}
+
+describe('records without operations', () => {
+  it('read as one create operation whose status follows the booking state', () => {
+    expect(operationsOf(withState('done'))).toEqual([expect.objectContaining({ id: 'create', kind: 'create', status: 'done', approvedBy: 'U0APPROVER1' })]);
+    expect(operationsOf(withState('running', 'pending'))[0]?.status).toBe('running');
+    expect(operationsOf(withState('failed'))[0]?.status).toBe('failed');
+  });
+});
+
+describe('change', () => {
+  it('is proposed by anyone, queued on approval, supersedes a queued one, and starts by becoming the booking (revision + 1)', () => {
+    const done = withState('done');
+    const a = proposeChange(done, { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U0CREW0001', nowMs: T });
+    expect(a.op).toMatchObject({ id: 'op2', status: 'proposed' });
+    const b = proposeChange(a.record, { details: details({ date: '2030-07-06' }), label: 'reschedule', userId: 'U0CREW0001', nowMs: T });
+    let r = approveChange(b.record, 'op2', 'U0APPROVER1', T);
+    expect(r.state).toBe('running');
+    r = approveChange(r, 'op3', 'U0APPROVER1', T);
+    expect(operationsOf(r).map((o) => o.status)).toEqual(['done', 'superseded', 'queued']);
+    expect(activeOperation(r)?.id).toBe('op3');
+    r = startOperation(r, 'op3', T);
+    expect(r.request.date).toBe('2030-07-06');
+    expect(r.revision).toBe(2);
+    expect(operationsOf(r)[2]?.previous?.request.date).toBe('2030-07-04');
+    expect(Object.keys(operationsOf(r)[2]?.steps ?? {})).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice']);
+    const finished = finishOperation(r, 'op3', 'done', T);
+    expect(finished.state).toBe('done');
+  });
+
+  it('a second decision loses and names the winner; a rejected change never runs', () => {
+    const { record } = proposeChange(withState('done'), { details: details({ notes: 'x' }), label: 'edit', userId: 'U0CREW0001', nowMs: T });
+    const approved = approveChange(record, 'op2', 'U0APPROVER1', T);
+    expect(() => approveChange(approved, 'op2', 'U0APPROVER2', T)).toThrow(OperationDecidedError);
+    expect(() => rejectChange(approved, 'op2', 'U0APPROVER2', T)).toThrow(expect.objectContaining({ status: 'queued', byUserId: 'U0APPROVER1' }));
+    const rejected = rejectChange(record, 'op2', 'U0APPROVER2', T);
+    expect(activeOperation(rejected)).toBeUndefined();
+    expect(rejected.state).toBe('done');
+  });
+
+  it('cannot be proposed before approval or after a cancel', () => {
+    expect(() => proposeChange(withState('pending_approval', 'pending'), { details: details(), label: 'edit', userId: 'U1', nowMs: T })).toThrow(IllegalTransitionError);
+    const cancelled = requestCancel(withState('done'), 'U0APPROVER1', T);
+    expect(() => proposeChange(cancelled, { details: details(), label: 'edit', userId: 'U1', nowMs: T })).toThrow(IllegalTransitionError);
+  });
+
+  it('plans only the steps whose artifact shows a changed field', () => {
+    const from = details();
+    expect(planChangeSteps(from, details({ notes: 'cake' }))).toEqual(['calendar_update']);
+    expect(planChangeSteps(from, details({ priceCents: 150000 }))).toEqual([]);
+    expect(planChangeSteps(from, details({ guestEmail: 'new@example.com' }))).toEqual([]);
+    expect(planChangeSteps(from, details({ departureTime: '10:00' }))).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice']);
+    const swapped = details({}, [sampleRoster[0]!, sampleRoster[1]!, { slackUserId: 'U0NEWCREW1', name: 'Jo Kim', role: 'crew' }]);
+    expect(planChangeSteps(from, swapped)).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
+  });
+
+  it('resets confirmations of whoever’s call changed: everyone on a reschedule, the role-changed, the removed', () => {
+    const from = details();
+    expect(callsChanged(from, details({ date: '2030-07-05' })).changed).toEqual(['U0CAPTAIN1', 'U0CREW0001', 'U0CREW0002']);
+    const roles: RosterMember[] = [{ ...sampleRoster[1]!, role: 'captain' }, { ...sampleRoster[0]!, role: 'crew' }, { slackUserId: 'U0NEWCREW1', name: 'Jo Kim', role: 'crew' }];
+    expect(callsChanged(from, details({}, roles))).toEqual({ changed: ['U0CREW0001', 'U0CAPTAIN1'], added: ['U0NEWCREW1'], removed: ['U0CREW0002'] });
+
+    const done = { ...withState('done'), confirmations: { U0CAPTAIN1: T, U0CREW0001: T, U0CREW0002: T } };
+    const { record } = proposeChange(done, { details: details({}, [sampleRoster[0]!, sampleRoster[1]!]), label: 'crew swap', userId: 'U1', nowMs: T });
+    const started = startOperation(approveChange(record, 'op2', 'U0APPROVER1', T), 'op2', T);
+    expect(started.confirmations).toEqual({ U0CAPTAIN1: T, U0CREW0001: T });
+  });
+});
+
+describe('cancel', () => {
+  it('stops a running create, drops changes not started, and compensates only what ran', () => {
+    const running = withState('running', 'pending');
+    running.steps.calendar = { status: 'done', attempts: 1, result: { calendarId: 'cal_1' } };
+    running.steps.scc_event = { status: 'running', attempts: 1, lease: { owner: 'other', leaseExpiresAtMs: T + 10_000 } };
+    const { record } = proposeChange(running, { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U1', nowMs: T });
+    const queued = approveChange(record, 'op2', 'U0APPROVER1', T);
+    const cancelling = requestCancel(queued, 'U0APPROVER1', T);
+    expect(operationsOf(cancelling).map((o) => [o.kind, o.status])).toEqual([
+      ['create', 'stopping'],
+      ['change', 'superseded'],
+      ['cancel', 'queued'],
+    ]);
+    expect(cancelling.audit.at(-1)).toMatchObject({ action: 'cancelled', userId: 'U0APPROVER1' });
+
+    // The SCC create is still in flight under another process's live lease: not stopped yet.
+    expect(settleStopping(cancelling, 'create', 'me', T, () => false)).toBeUndefined();
+    // Its holder died (lease expired): stopped; the abandoned step is failed, not re-run.
+    const stopped = settleStopping(cancelling, 'create', 'me', T + 20_000, () => false)!;
+    expect(operationsOf(stopped)[0]?.status).toBe('stopped');
+    expect(stopped.steps.scc_event).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_STOPPED' } });
+    expect(activeOperation(stopped)?.kind).toBe('cancel');
+
+    // The calendar entry exists; the SCC create may have landed (the cancel looks it up); nothing else ran.
+    expect(planCancelSteps(stopped)).toEqual(['calendar_delete', 'scc_cancel', 'revenue_guard']);
+    const started = startOperation(stopped, 'op3', T);
+    expect(Object.keys(operationsOf(started)[2]?.steps ?? {})).toEqual(['calendar_delete', 'scc_cancel', 'revenue_guard']);
+    expect(finishOperation(started, 'op3', 'done', T).state).toBe('cancelled');
+  });
+
+  it('after done compensates every step; a failed booking stops at once', () => {
+    expect(planCancelSteps(withState('done'))).toEqual(['calendar_delete', 'scc_cancel', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice']);
+    const failed = withState('failed', 'pending');
+    failed.steps.guest_page = { status: 'failed', attempts: 5, error: { code: 'S3_ACCESS_DENIED', message: 'no', retryable: false } };
+    const r = requestCancel(failed, 'U0APPROVER1', T);
+    expect(operationsOf(r).map((o) => o.status)).toEqual(['stopped', 'queued']);
+    expect(r.state).toBe('running');
+    // guest_page failed (it may have uploaded before failing): its page is replaced too.
+    expect(planCancelSteps(r)).toEqual(['guest_page', 'guest_cache']);
+  });
+
+  it('happens once', () => {
+    const once = requestCancel(withState('done'), 'U0APPROVER1', T);
+    expect(() => requestCancel(once, 'U0APPROVER2', T)).toThrow(IllegalTransitionError);
+  });
+});

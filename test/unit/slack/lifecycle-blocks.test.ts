@@ -1,0 +1,49 @@
+/** The lifecycle message builders: Slack's limits, crew-safe diffs, the change request's contents. */
+import { computeCosts } from '../../../src/booking/costs';
+import type { BookingRequest } from '../../../src/booking/types';
+import { proposeChange } from '../../../src/pipeline/operations';
+import type { BookingDetails } from '../../../src/pipeline/types';
+import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewChangeNoticeText, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
+import { toCrewSafeView } from '../../../src/booking/crew-safe';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+
+const settings = { timezone: 'America/Los_Angeles', checkInLeadMinutes: 30 };
+
+function details(overrides: Partial<BookingRequest> = {}): BookingDetails {
+  const request = sampleRequest(overrides);
+  return { request, roster: sampleRoster, costs: computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES) };
+}
+
+it('the cancel confirm dialog says what will happen and stays within Slack’s 300 characters, even for a 100-character name', () => {
+  const record = { ...sampleRecord(), request: sampleRequest({ guestName: 'A'.repeat(100) }) };
+  const dialog = cancelConfirmDialog(record);
+  expect(dialog.text.text.length).toBeLessThanOrEqual(300);
+  for (const what of ['calendar entry deleted', 'SCC event cancelled', 'cancelled notice', 'crew told']) expect(dialog.text.text).toContain(what);
+});
+
+it('the change request shows old → new per changed field and the new cost breakdown, with Approve change / Reject', () => {
+  const record = { ...sampleRecord(), state: 'done' as const };
+  const { op } = proposeChange(record, { details: details({ date: '2030-07-05', priceCents: 150000 }), label: 'reschedule', userId: 'U0CREW0001', nowMs: 1 });
+  const message = changeRequestMessage({ bookingId: record.id, op, from: details(), settings });
+  const text = JSON.stringify(message.blocks);
+  expect(text).toContain('*Date*: Thu, Jul 4, 2030 → Fri, Jul 5, 2030');
+  expect(text).toContain('$1,200.00 → $1,500.00');
+  expect(text).toContain('New cost breakdown');
+  expect(text).toContain('change_approve');
+  expect(parseChangeValue(`${record.id}:${op.id}`)).toEqual({ bookingId: record.id, opId: op.id });
+  expect(parseEditValue(`${record.id}:crew swap`)).toEqual({ bookingId: record.id, label: 'crew swap' });
+  expect(parseEditValue(`${record.id}:drop table`)).toBeUndefined();
+});
+
+it('what crew are told about a change carries no money and no guest contact, only schedule, party and roster', () => {
+  const from = details();
+  const to = details({ date: '2030-07-05', priceCents: 150000, guestEmail: 'other@example.com', notes: 'pays $1,500' });
+  const diff = changeDiff(from, to, settings, { crewSafe: true });
+  expect(diff.map((d) => d.field)).toEqual(['Date']);
+  const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: to.request, roster: to.roster, guestUrl: 'https://x/g/ABCDEFGHJK12' }, { ...settings, operator: { vesselName: 'JADA', dockAddress: 'Dock', checklist: [] } as never });
+  const note = crewChangeNoticeText(view, diff, { changed: ['U0CREW0001'], added: [], removed: ['U0CREW0002'] });
+  expect(note).not.toMatch(/\$|other@example\.com/);
+  expect(note).toContain('<@U0CREW0001> — please confirm');
+  expect(note).toContain("<@U0CREW0002> — you're off");
+});
