@@ -15,6 +15,9 @@ import { renderApproval } from '../render';
 export function approveBooking(deps: SlackDeps) {
   return async ({ ack, action, body, client, context }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
+    // In a burst (everyone approving at once), requests advance through their awaits in lockstep, so
+    // this click's work would delay every other click's ack; a macrotask lets the pending acks go first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const userId = body.user.id;
     const channel = body.channel?.id;
     const bookingId = action.value ?? '';

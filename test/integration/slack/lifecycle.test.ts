@@ -46,7 +46,8 @@ describe('change', () => {
   it('Edit opens the form prefilled; anyone proposes; the diff and new costs go to the thread; only approvers approve; everything moves once and crew are asked again', async () => {
     const id = await doneBooking();
     const booking = (await h.running.built.api.get(id))!;
-    const crewPost = booking.steps.crew_notice.result;
+    // Each crew member has their own crew call by DM; the captain's stands for all of them here.
+    const crewPost = booking.slack.crewPosts?.[CAPTAIN];
     h.slack.clear();
 
     await click('booking_edit', `${id}:edit`, OUTSIDER);
@@ -94,7 +95,7 @@ describe('change', () => {
     expect(JSON.stringify(h.standins!.scc.patches())).not.toMatch(/1,?500|price|Cents/i);
     const page = await (await fetch(`${h.standins!.guestSite.url}/g/${id}`)).text();
     expect(page).toContain('Jul 5');
-    // The crew post is updated in place; crew are asked to confirm again in its thread.
+    // The crew posts are updated in place; crew are asked to confirm again under them.
     const update = h.slack.callsTo('chat.update').filter((c) => c.body.ts === crewPost?.ts).at(-1);
     expect(JSON.stringify(update?.body.blocks)).toContain('crew_confirm:');
     const note = h.slack.callsTo('chat.postMessage').find((c) => String(c.body.text).includes('Charter updated'));
@@ -116,7 +117,8 @@ describe('change', () => {
     const note = String(h.slack.callsTo('chat.postMessage').find((c) => String(c.body.text).includes('Charter updated'))?.body.text);
     expect(note).toContain(`<@${OUTSIDER}> — please confirm`);
     expect(note).toContain(`<@${CREW[1]}> — you're off this charter`);
-    expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === CREW[1] && String(c.body.text).includes("You're off"))).toBe(true);
+    const offDm = h.slack.callsTo('conversations.open').find((c) => c.body.users === CREW[1])?.response.channel as { id?: string } | undefined;
+    expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm?.id && String(c.body.text).includes("You're off"))).toBe(true);
   });
 });
 
@@ -129,7 +131,7 @@ describe('cancel', () => {
   it('Cancel charter (approvers only; double click and a Slack retry) undoes everything once; the crew post says cancelled; the guest URL serves the notice', async () => {
     const id = await doneBooking();
     const booking = (await h.running.built.api.get(id))!;
-    const crewTs = booking.steps.crew_notice.result?.ts;
+    const crewTs = booking.slack.crewPosts?.[CAPTAIN]?.ts;
     h.slack.clear();
 
     await h.requester.command({ user_id: OUTSIDER, channel_id: OPS_CHANNEL, text: `cancel ${id}` });
@@ -158,7 +160,8 @@ describe('cancel', () => {
     const crewUpdate = h.slack.callsTo('chat.update').filter((c) => c.body.ts === crewTs).at(-1);
     expect(JSON.stringify(crewUpdate?.body.blocks)).toContain('Cancelled:');
     expect(JSON.stringify(crewUpdate?.body.blocks)).not.toContain('crew_confirm:');
-    expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter cancelled'))).toHaveLength(1);
+    // One note under each crew member's call, however many clicks.
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter cancelled'))).toHaveLength(booking.roster.length);
     expect(ephemeralTo(APPROVER).some((t) => t.includes('already cancelled'))).toBe(true);
 
     // An old Confirm button on the cancelled crew call does not bring it back.
