@@ -54,7 +54,7 @@ export interface BookingApi {
   /** pending_approval → cancelled; later (approved, running, failed, done) stops what runs and starts the cancel operation. */
   cancel(id: string, userId: string): Promise<TransitionOutcome>;
   /** Proposes a change of an approved booking (anyone); it waits for approveChange. */
-  proposeChange(id: string, proposal: { details: BookingDetails; label: string; userId: string }): Promise<{ booking: BookingRecord; op: Operation }>;
+  proposeChange(id: string, proposal: { details: BookingDetails; label: string; userId: string; warnings?: readonly string[] }): Promise<{ booking: BookingRecord; op: Operation }>;
   approveChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;
   rejectChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;
   setChangeRequestTs(id: string, opId: string, ts: string): Promise<BookingRecord>;

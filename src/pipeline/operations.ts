@@ -125,6 +125,8 @@ export interface ChangeProposal {
   label: string;
   userId: string;
   nowMs: number;
+  /** Double bookings the new details would make (shown on the change request). */
+  warnings?: readonly string[];
 }
 
 /** Anyone may propose a change of an approved booking; it waits for an approver as `proposed`. */
@@ -139,6 +141,7 @@ export function proposeChange(record: BookingRecord, proposal: ChangeProposal): 
     requestedBy: proposal.userId,
     requestedAtMs: proposal.nowMs,
     details: proposal.details,
+    ...(proposal.warnings && proposal.warnings.length > 0 ? { warnings: [...proposal.warnings] } : {}),
   };
   return { record: { ...base, operations: [...(base.operations ?? []), op], updatedAtMs: proposal.nowMs }, op };
 }

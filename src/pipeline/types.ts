@@ -82,6 +82,8 @@ export interface Operation {
   requestTs?: string;
   /** Why it stopped, failed or was rejected/superseded, in words. */
   note?: string;
+  /** change: double bookings found when it was proposed (approvers may still approve). */
+  warnings?: string[];
 }
 
 export type BookingState = 'pending_approval' | 'approved' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -14,7 +14,8 @@ import { operationsOf } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage } from './approval';
-import { escapeMrkdwn, mention, whenText } from './format';
+import { escapeMrkdwn, fitText, mention, whenText } from './format';
+import { LIMITS } from './limits';
 
 export const EDIT_ACTION_ID = 'booking_edit';
 export const CHANGE_APPROVE_ACTION_ID = 'change_approve';
@@ -108,6 +109,9 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
     { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `*Change requested (${escapeMrkdwn(label)})* by ${mention(op.requestedBy)}\n${diffText(diff)}` } },
   ];
   if (to) blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-costs`), text: { type: 'mrkdwn', text: `*New cost breakdown*\n\`\`\`\n${costLines(to.costs).join('\n')}\n\`\`\`` } });
+  if (op.warnings && op.warnings.length > 0) {
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-warnings`), text: { type: 'mrkdwn', text: fitText(op.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText) } });
+  }
   if (op.status === 'proposed') {
     const value = changeValue(id, op.id);
     blocks.push({

@@ -39,7 +39,9 @@ export function changeSubmitted(deps: SlackDeps) {
       if (changeDiff(from, details, settings).length === 0) {
         return tellUser(client, deps.log, { channel: meta!.channel, user: userId }, `Nothing changed in booking \`${meta!.bookingId}\`; no change request was made.`);
       }
-      const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId });
+      // The same double-booking checks as a new booking's approval, against the new details.
+      const warnings = deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [];
+      const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
       await publishChangeRequest(deps, client, updated, op.id);
       log.info({ opId: op.id }, 'change requested');
     } catch (err) {

@@ -122,6 +122,32 @@ describe('change', () => {
   });
 });
 
+describe('change request conflicts', () => {
+  it('a change onto another charter\'s window shows the double booking as a warning; a change to a free day shows none', async () => {
+    const other = await doneBooking();
+    const id = await doneBooking();
+    const requestBlocks = async (fields: Record<string, string | string[] | undefined>) => {
+      const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
+      await submitChange(id, 'reschedule', fields);
+      const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
+      const op = b.operations!.at(-1)!;
+      await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes(`change-${op.id}`)));
+      const post = h.slack.calls.filter((c) => JSON.stringify(c.body.blocks ?? []).includes(`change-${op.id}`)).at(-1);
+      await click('change_reject', `${id}:${op.id}`);
+      return JSON.stringify(post?.body.blocks);
+    };
+    // Its own platform reference, so the only possible warning is a double booking (every test
+    // booking shares VALID_FIELDS' reference, which is rightly flagged as a duplicate).
+    const own = { ...VALID_FIELDS, boatsetterRef: `BS-${id}` };
+    // Same day, an hour later: still overlaps the other charter (same vessel, same captain).
+    const clash = await requestBlocks({ ...own, departureTime: '17:00' });
+    expect(clash).toContain(':warning:');
+    expect(clash).toContain(other);
+    const free = await requestBlocks({ ...own, date: `${year}-09-21`, departureTime: '09:00' });
+    expect(free).not.toContain(':warning:');
+  });
+});
+
 describe('cancel', () => {
   let browser: Browser | undefined;
   afterAll(async () => {
