@@ -7,8 +7,9 @@ import type { WebClient } from '@slack/web-api';
 import { charterSchedule } from '../booking/time';
 import { cancelOperation } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
-import { crewConfirmedText, crewDeclinedMessage } from './blocks/crew';
+import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blocks/crew';
 import type { SlackDeps } from './context';
+import { tellUser } from './ephemeral';
 import { refreshCrewPosts } from './crew-notice';
 
 /** Why this person may not answer for this booking now, or undefined when they may. */
@@ -20,6 +21,27 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
   const departure = charterSchedule(booking.request, deps.config.timezone, deps.config.rates.checkInLeadMinutes).departure.toMillis();
   if (deps.now() >= departure) return 'This charter has already departed, so answers are closed. Call the office if something is wrong.';
   return undefined;
+}
+
+/**
+ * The booking a crew answer button (Confirm / Can't make it) is about, when the clicker may answer
+ * it; otherwise undefined, after telling them why privately.
+ */
+export async function answerableBooking(
+  deps: SlackDeps,
+  client: WebClient,
+  click: { userId: string; channel?: string; value?: string },
+): Promise<BookingRecord | undefined> {
+  const target = parseConfirmValue(click.value);
+  if (!target) return undefined;
+  const booking = await deps.api.get(target.bookingId);
+  if (!booking) return undefined;
+  const refusal = answerRefusal(deps, booking, click.userId, target.userId);
+  if (refusal) {
+    await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, refusal);
+    return undefined;
+  }
+  return booking;
 }
 
 /** After an answer is recorded: every crew post shows it, the ops thread hears it, the progress message too. */

@@ -1,8 +1,8 @@
 /** "Can't make it": checks who clicked, then opens the small modal asking for an optional reason. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { crewDeclineModal, parseConfirmValue } from '../blocks/crew';
+import { crewDeclineModal } from '../blocks/crew';
 import type { SlackDeps } from '../context';
-import { answerRefusal } from '../crew-answers';
+import { answerableBooking } from '../crew-answers';
 import { crewSafeViewOf } from '../crew-notice';
 import { tellUser } from '../ephemeral';
 
@@ -11,12 +11,8 @@ export function declineCrew(deps: SlackDeps) {
     await ack();
     const userId = body.user.id;
     const channel = body.channel?.id;
-    const target = parseConfirmValue(action.value);
-    if (!target) return;
-    const booking = await deps.api.get(target.bookingId);
+    const booking = await answerableBooking(deps, client, { userId, channel, value: action.value });
     if (!booking) return;
-    const refusal = answerRefusal(deps, booking, userId, target.userId);
-    if (refusal) return tellUser(client, deps.log, { channel, user: userId }, refusal);
     try {
       await client.views.open({ trigger_id: body.trigger_id, view: crewDeclineModal({ bookingId: booking.id, userId, dateText: crewSafeViewOf(booking, deps.config).dateText }) });
     } catch (err) {
