@@ -205,7 +205,8 @@ async function injectFailure(sb: Sandbox, step: FailableStep): Promise<() => Pro
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Polls `probe` until it gives a value, or fails the sandbox run naming what it waited for. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -6,21 +6,11 @@
  */
 import { DateTime } from 'luxon';
 import type { Sandbox } from './driver';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, SandboxError } from './driver';
+import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, SandboxError, until } from './driver';
 import type { IcalFeedStandin } from './ical-feed-standin';
 import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from './slack-requests';
 
 export const SANDBOX_FEED = 'Boatsetter';
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new SandboxError(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 type ViewBlock = { block_id?: string; element?: { initial_value?: string; initial_date?: string; initial_time?: string } };
 
