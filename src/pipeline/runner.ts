@@ -1,9 +1,15 @@
 /**
- * The durable DAG runner. Each step is claimed with a lease by one compare-and-set BEFORE its
+ * The durable DAG runner. Each step is claimed with a lease by a compare-and-set BEFORE its
  * side effect and marked done by another AFTER it, so a process that dies anywhere leaves a record
  * a successor can resume from: a step whose lease expired is run again, and the step
  * implementation's own idempotency (deterministic keys, lookup-before-create) turns that second
  * run into a no-op outside. Independent steps run concurrently; the runner knows nothing of Slack.
+ *
+ * One write per step where the DAG allows it: the write that starts the booking also claims its
+ * first steps, a step's completion claims the steps it made ready, and the last completion finishes
+ * the operation. Writes start from the newest record this process holds instead of reading first;
+ * a stale one is refused by the compare-and-set with the current record, so no decision is ever
+ * made on a record older than the one it replaces.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,7 +18,7 @@ import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
 import { BookingNotFoundError, PipelineError, StepFailedError } from './errors';
-import { CREATE_OP, kindOf, stepState, stepsOf } from './op-steps';
+import { CREATE_OP, dependenciesOf, kindOf, stepState, stepsOf } from './op-steps';
 import { activeOperation, activeOperationId, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
 import {
   applyTransition,
@@ -30,7 +36,7 @@ import {
   stepsOutcome,
 } from './state-machine';
 import { withStoreRetries, type StoreRetryPolicy } from './resilient-store';
-import { updateWithRetry, type BookingStore } from './store';
+import { updateWithRetry, type BookingStore, type Mutation, type UpdateResult } from './store';
 import { STEP_NAMES, type AnyStepName, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
 
 export type Boundary = 'before' | 'after';
@@ -77,6 +83,12 @@ export interface ForcedRunResult {
 }
 
 type StepOutcome = 'done' | 'failed' | 'skipped';
+
+/** Steps a write claims for this process besides its own change (filled in by its mutation). */
+interface Claims {
+  opId: string;
+  steps: AnyStepName[];
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -164,6 +176,12 @@ export class PipelineRunner {
   private readonly listeners = new Set<ProgressListener>();
   /** Steps this process is executing, by `${bookingId}/${opId}/${step}`: one execution per step per process. */
   private readonly executing = new Map<string, Promise<StepOutcome>>();
+  /** The newest record of each booking being run here, read or written: where the next write starts. */
+  private readonly latest = new Map<string, BookingRecord>();
+  /** The last queued write of each booking from this process. */
+  private readonly writing = new Map<string, Promise<undefined>>();
+  /** Runs of each booking under way here: `latest` is forgotten when the last one ends. */
+  private readonly runsOf = new Map<string, number>();
 
   constructor(deps: PipelineRunnerDeps) {
     this.store = withStoreRetries(deps.store, deps.log, deps.storeRetry);
@@ -194,9 +212,38 @@ export class PipelineRunner {
    * Resolves with the final record (or the current one when the booking is not runnable).
    */
   async run(bookingId: string): Promise<BookingRecord> {
+    this.runsOf.set(bookingId, (this.runsOf.get(bookingId) ?? 0) + 1);
+    try {
+      return await this.drive(bookingId);
+    } finally {
+      const left = (this.runsOf.get(bookingId) ?? 1) - 1;
+      if (left > 0) this.runsOf.set(bookingId, left);
+      else {
+        this.runsOf.delete(bookingId);
+        this.latest.delete(bookingId);
+      }
+    }
+  }
+
+  private async drive(bookingId: string): Promise<BookingRecord> {
     let record = await this.read(bookingId);
     if (record.state === 'approved') {
-      record = (await updateWithRetry(this.store, bookingId, (r) => (r.state === 'approved' ? applyTransition(r, 'start', { nowMs: this.now() }) : undefined))).record;
+      // Starting and claiming the first steps are one write.
+      const claims: Claims = { opId: CREATE_OP, steps: [] };
+      const started = await this.update(
+        bookingId,
+        (r) => {
+          claims.steps = [];
+          if (r.state !== 'approved') return undefined;
+          const running = applyTransition(r, 'start', { nowMs: this.now() });
+          claims.opId = activeOperationId(running);
+          const out = this.claimReady(running, claims.opId, () => true);
+          claims.steps = out.claimed;
+          return out.record;
+        },
+        claims,
+      );
+      record = started.record;
     }
     const log = this.log.child({ bookingId });
     const inflight = new Map<string, Promise<StepOutcome>>();
@@ -205,13 +252,13 @@ export class PipelineRunner {
       const active = activeOperation(record);
       const opId = active?.id ?? CREATE_OP;
       if (active?.status === 'queued') {
-        record = (await updateWithRetry(this.store, bookingId, (r) => (activeOperation(r)?.id === opId && activeOperation(r)?.status === 'queued' ? startOperation(r, opId, this.now()) : undefined))).record;
+        record = (await this.update(bookingId, (r) => (activeOperation(r)?.id === opId && activeOperation(r)?.status === 'queued' ? startOperation(r, opId, this.now()) : undefined))).record;
         log.info({ opId, kind: active.kind }, 'operation started');
         continue;
       }
       if (active?.status === 'stopping') {
         // A cancel arrived: claim nothing more; once no step of this operation runs anywhere, it is stopped.
-        const settled = await updateWithRetry(this.store, bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead));
+        const settled = await this.update(bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead));
         record = settled.record;
         if (settled.written) {
           log.info({ opId }, 'operation stopped for a cancel');
@@ -232,21 +279,18 @@ export class PipelineRunner {
         // A store outage longer than the store retry budget rejects here and ends this run; the
         // sweeper resumes the booking (its leases are ours, so at once).
         await Promise.race(inflight.values());
-        record = await this.read(bookingId);
+        // Every write of this booking's steps went through this process, so the newest record it
+        // holds is the one to decide on; anyone else's write is met as a conflict at the next one.
+        record = this.latest.get(bookingId) ?? (await this.read(bookingId));
         continue;
       }
       const outcome = stepsOutcome(record, opId);
       if (outcome) {
-        const finished = await updateWithRetry(this.store, bookingId, (r) =>
+        const finished = await this.update(bookingId, (r) =>
           r.state === 'running' && activeOperationId(r) === opId && stepsOutcome(r, opId) === outcome ? this.finish(r, opId, outcome) : undefined,
         );
         record = finished.record;
-        if (finished.written) {
-          log.info({ opId, outcome, state: record.state, failedSteps: failedSteps(record, opId) }, `operation ${outcome}`);
-          if (record.state === 'done' || record.state === 'cancelled') this.emit({ type: 'booking_done', bookingId }, record);
-          else if (record.state === 'failed') this.emit({ type: 'booking_failed', bookingId, failedSteps: failedSteps(record, opId) }, record);
-          else this.emit({ type: 'operation_done', bookingId, opId, outcome }, record);
-        }
+        if (finished.written) this.announceFinish(record, opId, outcome);
         continue;
       }
       // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
@@ -257,6 +301,33 @@ export class PipelineRunner {
       record = await this.read(bookingId);
     }
     return record;
+  }
+
+  /** The operation's end, told once: the log line and the progress event the write that ended it earns. */
+  private announceFinish(record: BookingRecord, opId: string, outcome: 'done' | 'failed'): void {
+    const bookingId = record.id;
+    this.log.info({ bookingId, opId, outcome, state: record.state, failedSteps: failedSteps(record, opId) }, `operation ${outcome}`);
+    if (record.state === 'done' || record.state === 'cancelled') this.emit({ type: 'booking_done', bookingId }, record);
+    else if (record.state === 'failed') this.emit({ type: 'booking_failed', bookingId, failedSteps: failedSteps(record, opId) }, record);
+    else this.emit({ type: 'operation_done', bookingId, opId, outcome }, record);
+  }
+
+  /**
+   * Claims, in `record`, every step of `opId` that is ready, not held by anyone alive, not executing
+   * here, and passes `which`: the steps the write that made them ready hands straight to this process.
+   */
+  private claimReady(record: BookingRecord, opId: string, which: (step: AnyStepName) => boolean): { record: BookingRecord; claimed: AnyStepName[] } {
+    const nowMs = this.now();
+    const claimed: AnyStepName[] = [];
+    let out = record;
+    for (const step of readySteps(record, this.ownerId, nowMs, this.ownerDead, opId)) {
+      const state = stepsOf(out, opId)[step];
+      const oursAlready = state?.status === 'running' && state.lease?.owner === this.ownerId && !leaseExpired(state, nowMs, this.ownerDead);
+      if (oursAlready || !which(step) || this.executing.has(`${record.id}/${opId}/${step}`) || !this.mayClaim(out, opId, step, false, nowMs)) continue;
+      out = claimStep(out, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
+      claimed.push(step);
+    }
+    return { record: out, claimed };
   }
 
   /** Create-only bookings keep the original transitions; bookings with operations settle through them. */
@@ -280,6 +351,20 @@ export class PipelineRunner {
    * live) and is thrown as StepFailedError.
    */
   async runForced(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
+    this.runsOf.set(bookingId, (this.runsOf.get(bookingId) ?? 0) + 1);
+    try {
+      return await this.runForcedSteps(bookingId, steps);
+    } finally {
+      const left = (this.runsOf.get(bookingId) ?? 1) - 1;
+      if (left > 0) this.runsOf.set(bookingId, left);
+      else {
+        this.runsOf.delete(bookingId);
+        this.latest.delete(bookingId);
+      }
+    }
+  }
+
+  private async runForcedSteps(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
     const ordered = STEP_NAMES.filter((s) => steps.includes(s));
     const results: Partial<Record<StepName, StepResult>> = {};
     for (const step of ordered) {
@@ -294,11 +379,12 @@ export class PipelineRunner {
     return { record: await this.read(bookingId), results };
   }
 
-  private execute(bookingId: string, opId: string, step: AnyStepName, force: boolean): Promise<StepOutcome> {
+  /** `claimed`: the record of the write that already claimed the step for this process (no claim of its own). */
+  private execute(bookingId: string, opId: string, step: AnyStepName, force: boolean, claimed?: BookingRecord): Promise<StepOutcome> {
     const key = `${bookingId}/${opId}/${step}`;
     const existing = this.executing.get(key);
     if (existing) return existing.then(() => 'skipped' as const);
-    const run = this.runStep(bookingId, opId, step, force).finally(() => this.executing.delete(key));
+    const run = this.runStep(bookingId, opId, step, force, claimed).finally(() => this.executing.delete(key));
     this.executing.set(key, run);
     return run;
   }
@@ -316,17 +402,22 @@ export class PipelineRunner {
     return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
   }
 
-  private async runStep(bookingId: string, opId: string, step: AnyStepName, force: boolean): Promise<StepOutcome> {
+  private async runStep(bookingId: string, opId: string, step: AnyStepName, force: boolean, preclaimed?: BookingRecord): Promise<StepOutcome> {
     const log = this.log.child({ bookingId, step, ...(opId === CREATE_OP ? {} : { opId }) });
     let firstClaim = true;
+    let handedOver = preclaimed;
     for (;;) {
-      // Claim (or re-claim for the next attempt) before any side effect.
-      const claimed = await updateWithRetry(this.store, bookingId, (r) => {
-        const nowMs = this.now();
-        if (!this.mayClaim(r, opId, step, force, nowMs)) return undefined;
-        const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...stepState(r, opId, step), attempts: 0 } } } : r;
-        return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
-      });
+      // Claim (or re-claim for the next attempt) before any side effect, unless the write that made
+      // the step ready already claimed it for this process.
+      const claimed: UpdateResult = handedOver
+        ? { record: handedOver, written: true }
+        : await this.update(bookingId, (r) => {
+            const nowMs = this.now();
+            if (!this.mayClaim(r, opId, step, force, nowMs)) return undefined;
+            const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...stepState(r, opId, step), attempts: 0 } } } : r;
+            return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
+          });
+      handedOver = undefined;
       if (!claimed.written) return 'skipped';
       firstClaim = false;
       const booking = claimed.record;
@@ -370,7 +461,7 @@ export class PipelineRunner {
         const delayMs = willRetry ? proposedDelayMs : 0;
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
-        const written = await updateWithRetry(this.store, bookingId, (r) => {
+        const written = await this.update(bookingId, (r) => {
           const current = stepsOf(r, opId)[step];
           if (current?.lease?.owner !== this.ownerId || current.status !== 'running') return undefined;
           const nowMs = this.now();
@@ -385,11 +476,31 @@ export class PipelineRunner {
       }
       stopHeartbeat();
       attemptControl.abort();
-      const done = await updateWithRetry(this.store, bookingId, (r) =>
-        stepsOf(r, opId)[step]?.status === 'done' && !force ? undefined : completeStep(r, step, result, this.now(), opId),
+      // The completion also claims the steps it makes ready and, if it was the last, ends the operation.
+      const next: Claims = { opId, steps: [] };
+      let finished = false;
+      const done = await this.update(
+        bookingId,
+        (r) => {
+          next.steps = [];
+          finished = false;
+          if (stepsOf(r, opId)[step]?.status === 'done' && !force) return undefined;
+          const completed = completeStep(r, step, result, this.now(), opId);
+          if (force) return completed;
+          const active = activeOperation(r);
+          if (r.state === 'running' && active?.id === opId && active.status === 'running' && stepsOutcome(completed, opId) === 'done') {
+            finished = true;
+            return this.finish(completed, opId, 'done');
+          }
+          const out = this.claimReady(completed, opId, (s) => this.dependsOn(completed, opId, s, step));
+          next.steps = out.claimed;
+          return out.record;
+        },
+        next,
       );
       log.info({ attempt, result }, 'step done');
       this.emit({ type: 'step_done', bookingId, step, result, opId }, done.record);
+      if (done.written && finished) this.announceFinish(done.record, opId, 'done');
       return 'done';
     }
   }
@@ -442,7 +553,7 @@ export class PipelineRunner {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      renewing = updateWithRetry(this.store, bookingId, (r) => {
+      renewing = this.update(bookingId, (r) => {
         const state = stepsOf(r, opId)[step];
         if (state?.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
         return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now(), opId);
@@ -466,7 +577,50 @@ export class PipelineRunner {
   private async read(bookingId: string): Promise<BookingRecord> {
     const record = await this.store.get(bookingId);
     if (!record) throw new BookingNotFoundError(bookingId);
+    this.observe(record);
     return record;
+  }
+
+  /**
+   * A compare-and-set that starts from the newest record this process holds. Steps the written
+   * mutation claimed (`claims`, filled by the mutation) start executing in the same turn the write
+   * is taken in, before the record is shared: nothing here can see them claimed and not executing.
+   */
+  private update(bookingId: string, mutate: Mutation, claims?: Claims): Promise<UpdateResult> {
+    // One write of a booking at a time from this process: each starts from the one before it, so
+    // steps finishing together do not lose compare-and-sets to each other.
+    const turn = (this.writing.get(bookingId) ?? Promise.resolve()).then(async () => {
+      const current = this.latest.get(bookingId);
+      const out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
+      if (out.written && claims) {
+        for (const step of claims.steps) {
+          // The run loop joins this execution (and sees its error); this only keeps it from going unhandled.
+          this.execute(bookingId, claims.opId, step, false, out.record).catch((err: unknown) => this.log.warn({ err, bookingId, step }, 'step ended on an error; the sweeper resumes the booking'));
+        }
+      }
+      this.observe(out.record);
+      return out;
+    });
+    const tail = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writing.set(bookingId, tail);
+    void tail.then(() => {
+      if (this.writing.get(bookingId) === tail) this.writing.delete(bookingId);
+    });
+    return turn;
+  }
+
+  /** Remembers `record` if it is newer than what this process holds, while a run of it is under way here. */
+  private observe(record: BookingRecord): void {
+    if (!this.runsOf.has(record.id)) return;
+    const held = this.latest.get(record.id);
+    if (!held || held.version < record.version) this.latest.set(record.id, record);
+  }
+
+  private dependsOn(record: BookingRecord, opId: string, step: AnyStepName, on: AnyStepName): boolean {
+    return dependenciesOf(record, opId, step).includes(on);
   }
 
   private emit(event: ProgressEvent, record: BookingRecord): void {

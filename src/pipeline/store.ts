@@ -60,22 +60,43 @@ export interface UpdateResult {
 
 export const DEFAULT_MAX_CAS_ATTEMPTS = 50;
 
+export interface UpdateOptions {
+  /** Compare-and-set attempts before ContentionError (default 50). */
+  maxAttempts?: number;
+  /**
+   * The newest record the caller already holds: the first attempt decides on it instead of reading.
+   * If it is stale the write is refused with the current record (a conflict is no dearer than the
+   * read it replaces), so the outcome is the same as reading first.
+   */
+  current?: BookingRecord;
+}
+
 /**
  * Read-modify-write under compare-and-set. The mutation is re-run against the winner's record on
  * every conflict, so it must be a pure decision on its input. BookingNotFoundError if missing.
  */
-export async function updateWithRetry(store: BookingStore, id: string, mutate: Mutation, maxAttempts = DEFAULT_MAX_CAS_ATTEMPTS): Promise<UpdateResult> {
-  let current = await store.get(id);
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+export async function updateWithRetry(store: BookingStore, id: string, mutate: Mutation, options: UpdateOptions = {}): Promise<UpdateResult> {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_CAS_ATTEMPTS;
+  let fresh = options.current === undefined;
+  let current = options.current ?? (await store.get(id));
+  let conflicts = 0;
+  for (;;) {
     if (!current) throw new BookingNotFoundError(id);
     const next = mutate(current);
-    if (next === undefined) return { record: current, written: false };
+    if (next === undefined) {
+      // Declining on a record that may be stale is no answer: decide again on the stored one.
+      if (fresh) return { record: current, written: false };
+      current = await store.get(id);
+      fresh = true;
+      continue;
+    }
     try {
       return { record: await store.put(next, current.version), written: true };
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
+      if (++conflicts >= maxAttempts) throw new ContentionError(id, maxAttempts);
       current = err.current;
+      fresh = true;
     }
   }
-  throw new ContentionError(id, maxAttempts);
 }

@@ -60,6 +60,39 @@ describe('PipelineRunner', () => {
     expect(events.at(-1)).toEqual({ type: 'booking_done', bookingId: record.id });
   });
 
+  it('writes the booking once per step: the start claims the first steps, each completion claims what it made ready, the last one finishes', async () => {
+    const calls = { get: 0, put: 0 };
+    const counting = new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if ((prop === 'get' || prop === 'put') && typeof value === 'function') {
+          return (...args: unknown[]) => {
+            calls[prop] += 1;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const steps = new ScriptedSteps({});
+    const service = new BookingService({ store: counting, steps: steps.implementations, log, ...FAST });
+    const booking = await service.create(sampleNewBooking());
+    expect((await service.approve(booking.id, 'U0APPROVER1')).won).toBe(true);
+    const approvedVersion = (await store.get(booking.id))!.version;
+    calls.get = 0;
+    calls.put = 0;
+    await service.idle();
+    const record = (await store.get(booking.id))!;
+    expect(record.state).toBe('done');
+    for (const s of STEP_NAMES) expect(record.steps[s]).toMatchObject({ status: 'done', attempts: 1 });
+    // start + first claims, then one per step (the last also finishes): 7 stored versions, not 2 per step + 2.
+    expect(record.version - approvedVersion).toBe(1 + STEP_NAMES.length);
+    // This process's writes queue behind each other, so steps finishing together lose no compare-and-set,
+    // and each write starts from the one before it: no reads after the run's first.
+    expect(calls.put).toBe(1 + STEP_NAMES.length);
+    expect(calls.get).toBeLessThanOrEqual(1);
+  });
+
   it('runs independent steps concurrently: makespan is the critical path (3 waves), not 6', async () => {
     // Each barrier opens only when all its parties are inside their side effect at the same time.
     const wave1 = { barrier: { name: 'roots', parties: 3 } };
