@@ -47,13 +47,13 @@ export function withStoreRetries(store: BookingStore, log: Logger, policy: Parti
       }
     }
   }
-  // Every method but ping (health checks want the truth now) and close; a Proxy so methods added
-  // to the interface later are covered without touching this file.
+  // Every method but ping (health checks want the truth now), close and the call-free newestKnown;
+  // a Proxy so methods added to the interface later are covered without touching this file.
   return new Proxy(store, {
     get(target, key, receiver) {
       if (key === RESILIENT) return true;
       const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || key === 'ping' || key === 'close' || key === 'constructor') return value;
+      if (typeof value !== 'function' || key === 'ping' || key === 'close' || key === 'newestKnown' || key === 'constructor') return value;
       const method = value as (...args: unknown[]) => Promise<unknown>;
       return (...args: unknown[]) => retrying(String(key), () => method.apply(target, args));
     },

@@ -226,7 +226,10 @@ export class PipelineRunner {
   }
 
   private async drive(bookingId: string): Promise<BookingRecord> {
-    let record = await this.read(bookingId);
+    // Just approved in this process: the store already holds the record, and the start below is a
+    // compare-and-set that refuses it if it is stale. Any other state is read.
+    const known = this.store.newestKnown?.(bookingId);
+    let record = known?.state === 'approved' ? known : await this.read(bookingId);
     if (record.state === 'approved') {
       // Starting and claiming the first steps are one write.
       const claims: Claims = { opId: CREATE_OP, steps: [] };

@@ -29,6 +29,12 @@ export interface BookingStore {
    * BookingNotFoundError if the record does not exist.
    */
   put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord>;
+  /**
+   * The newest record of `id` this process has seen stored, without a call: possibly stale, since
+   * another process may have written since. Only ever the starting point of a compare-and-set,
+   * which refuses it if it is stale. Optional: a store whose reads cost little need not keep one.
+   */
+  newestKnown?(id: string): BookingRecord | undefined;
   /** Bookings in `approved` or `running`: what a restarted runner resumes. */
   listActive(): Promise<BookingRecord[]>;
   /**
@@ -64,7 +70,8 @@ export interface UpdateOptions {
   /** Compare-and-set attempts before ContentionError (default 50). */
   maxAttempts?: number;
   /**
-   * The newest record the caller already holds: the first attempt decides on it instead of reading.
+   * The newest record the caller already holds (default: the store's `newestKnown`): the first
+   * attempt decides on it instead of reading.
    * If it is stale the write is refused with the current record (a conflict is no dearer than the
    * read it replaces), so the outcome is the same as reading first.
    */
@@ -77,8 +84,9 @@ export interface UpdateOptions {
  */
 export async function updateWithRetry(store: BookingStore, id: string, mutate: Mutation, options: UpdateOptions = {}): Promise<UpdateResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_CAS_ATTEMPTS;
-  let fresh = options.current === undefined;
-  let current = options.current ?? (await store.get(id));
+  const known = options.current ?? store.newestKnown?.(id);
+  let fresh = known === undefined;
+  let current = known ?? (await store.get(id));
   let conflicts = 0;
   for (;;) {
     if (!current) throw new BookingNotFoundError(id);

@@ -104,4 +104,30 @@ describe('DynamoDB store: calls per transition', () => {
     const written = await updateWithRetry(store, record.id, (r) => touched(r, 1));
     expect(written.record).toMatchObject({ version: record.version + 2, updatedAtMs: record.updatedAtMs + 8 });
   });
+
+  it('starts a read-modify-write from the record this process last saw: one PutItem and no GetItem; stale, one refused PutItem and the right write', async () => {
+    await store.get(record.id);
+    sent = [];
+    const first = await updateWithRetry(store, record.id, (r) => touched(r, 1));
+    expect(sent).toEqual(['PutItemCommand']);
+    expect(first.record.version).toBe(record.version + 1);
+
+    // Another process writes: what this one knows is stale now, and the compare-and-set says so.
+    const other = await newStore(`calls-${table}`, false);
+    await other.put(touched(first.record, 10), first.record.version);
+    sent = [];
+    const second = await updateWithRetry(store, record.id, (r) => touched(r, 100));
+    // DynamoDB returns the current item with the refusal; dynalite does not, so the store reads it here.
+    expect(sent.filter((c) => c !== 'GetItemCommand')).toEqual(['PutItemCommand', 'PutItemCommand']);
+    expect(sent.filter((c) => c === 'GetItemCommand').length).toBeLessThanOrEqual(1);
+    expect(second.record).toMatchObject({ version: record.version + 3, updatedAtMs: record.updatedAtMs + 111 });
+
+    // A mutation that declines on a record that may be stale is asked again on the stored one.
+    await other.put(touched(second.record, 1000), second.record.version);
+    sent = [];
+    const declined = await updateWithRetry(store, record.id, (r) => (r.updatedAtMs === record.updatedAtMs + 111 ? undefined : touched(r, 1)));
+    expect(declined.written).toBe(true);
+    expect(declined.record.updatedAtMs).toBe(record.updatedAtMs + 1112);
+    expect(sent).toEqual(['GetItemCommand', 'PutItemCommand']);
+  });
 });
