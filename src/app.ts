@@ -143,7 +143,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   });
 
   const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
-  service.onProgress((event) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event) }));
+  service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });
   const boltLog = boltLogger(log);

@@ -5,7 +5,10 @@
  * across bookings they draw from one token bucket per workspace (`workspaceBurst` sends at once, then
  * one per `workspaceRefillMs`, default 1.2 s ≈ Slack's Tier 3 of 50 chat.update a minute with short
  * bursts tolerated): in a burst of approvals they wait their turn — and coalesce while they wait,
- * since each message is rendered from the store when its turn comes — instead of drawing 429s.
+ * since each message is rendered from the newest record when its turn comes — instead of drawing 429s.
+ * That record is the one the runner's event came with when the newest change was a step's (no read:
+ * the runner's write is the booking as stored); it is read from the store after any other change,
+ * and before the message is first posted.
  * Milestones go at once, skipping both waits and waking any waiting send of their booking: the guest
  * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
  * update), a step failed for good, the booking is done or failed. They still take a token (the
@@ -51,6 +54,10 @@ interface Entry {
   wake?: () => void;
   /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
   failures: number;
+  /** The record the newest change came with; undefined = read the store at the next send. */
+  record?: BookingRecord;
+  /** The progress message this process posted, until the records carry it. */
+  progressTs?: string;
 }
 
 export function isFinalEvent(event: ProgressEvent): boolean {
@@ -87,13 +94,17 @@ export class ProgressPublisher {
   }
 
   /**
-   * Marks the booking's message stale; it is rendered from the store when its turn comes.
-   * `milestone` (or `final`, the same) sends it at once.
+   * Marks the booking's message stale; it is rendered when its turn comes, from `record` (the
+   * booking as a write just stored it) or, without one, from the store. `milestone` (or `final`,
+   * the same) sends it at once.
    */
-  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean } = {}): void {
+  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean; record?: BookingRecord } = {}): void {
     if (this.stopped) return;
     const entry = this.entry(bookingId);
     entry.dirty = true;
+    // A change that came without its record (a crew answer, a Retry) means: read the store.
+    if (!opts.record) entry.record = undefined;
+    else if (!entry.record || entry.record.version < opts.record.version) entry.record = opts.record;
     if (opts.milestone || opts.final) {
       entry.milestone = true;
       entry.wake?.();
@@ -175,7 +186,7 @@ export class ProgressPublisher {
     entry.milestone = false;
     entry.lastSentAtMs = this.now();
     try {
-      await this.render(bookingId);
+      await this.render(bookingId, entry);
       entry.failures = 0;
     } catch (err) {
       this.retryLater(bookingId, entry, wasMilestone);
@@ -207,11 +218,14 @@ export class ProgressPublisher {
     entry.timer.unref();
   }
 
-  private async render(bookingId: string): Promise<void> {
-    const booking = await this.opts.api.get(bookingId);
+  private async render(bookingId: string, entry: Entry): Promise<void> {
+    // Whether the message exists yet is decided on the stored record: another process may have posted it.
+    const held = entry.record && (entry.record.slack.progressTs ?? entry.progressTs) ? entry.record : undefined;
+    const booking = held ?? (await this.opts.api.get(bookingId));
     if (!booking) return;
     const message = this.opts.render(booking);
-    const { channel, approvalTs, progressTs } = booking.slack;
+    const { channel, approvalTs } = booking.slack;
+    const progressTs = booking.slack.progressTs ?? entry.progressTs;
     if (progressTs) {
       await this.withRateLimit(() => this.opts.client.chat.update({ channel, ts: progressTs, text: message.text, blocks: message.blocks }));
       this.stats.updates += 1;
@@ -221,7 +235,10 @@ export class ProgressPublisher {
       this.opts.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(bookingId), ...(approvalTs ? { thread_ts: approvalTs } : {}) }),
     );
     this.stats.posts += 1;
-    if (posted.ts) await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts });
+    if (posted.ts) {
+      entry.progressTs = posted.ts;
+      await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts });
+    }
   }
 
   private async withRateLimit<T>(call: () => Promise<T>): Promise<T> {

@@ -1,0 +1,77 @@
+/**
+ * The progress publisher renders from the record a runner event came with (the booking as the
+ * runner's write stored it) and reads the store only when it must: before the message is first
+ * posted (another process may have posted it) and after a change that came without its record.
+ * Over a real WebClient and the Slack API stand-in; the booking store behind BookingApi is a map.
+ */
+import { WebClient } from '@slack/web-api';
+import { createLogger } from '../../../src/log';
+import type { BookingApi } from '../../../src/pipeline/api';
+import type { BookingRecord, SlackRefs } from '../../../src/pipeline/types';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { ProgressPublisher } from '../../../src/slack/progress/publisher';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+
+let slack: SlackApiStandin;
+beforeAll(async () => {
+  slack = await startSlackApiStandin();
+});
+afterAll(async () => {
+  await slack.close();
+});
+
+function setup(stored: BookingRecord) {
+  let current = stored;
+  const reads: number[] = [];
+  const api = {
+    get: async () => {
+      reads.push(current.version);
+      return current;
+    },
+    setSlackRefs: async (_id: string, patch: Partial<SlackRefs>) => {
+      current = { ...current, version: current.version + 1, slack: { ...current.slack, ...patch } };
+      return current;
+    },
+  } as unknown as BookingApi;
+  const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+  const publisher = new ProgressPublisher({
+    client,
+    api,
+    log: createLogger({ level: 'silent', pretty: false }),
+    // What the message says is the record's version and guest name: enough to see which record it came from.
+    render: (b) => ({ text: `v${b.version} ${b.request.guestName}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `v${b.version} ${b.request.guestName}` } }] }),
+    minIntervalMs: 0,
+  });
+  return { publisher, reads, stored: () => current, set: (r: BookingRecord) => (current = r) };
+}
+
+const sent = () => slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update').map((c) => `${c.method} ${String(c.body.text)}`);
+
+it('reads the store once to post, then renders from the records events bring, newest first, and reads again after a change without one', async () => {
+  slack.clear();
+  const base = { ...sampleRecord(), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000100' } };
+  const { publisher, reads, set } = setup(base);
+
+  // The first post decides on the stored record (no progress message yet).
+  publisher.notify(base.id, { milestone: true, record: { ...base, version: 2 } });
+  await publisher.idle();
+  expect(reads).toHaveLength(1);
+  expect(sent()).toEqual([`chat.postMessage v1 ${base.request.guestName}`]);
+
+  // Records from events: no read, and an older record arriving late never replaces a newer one.
+  const v5 = { ...base, version: 5, request: { ...base.request, guestName: 'Five' } };
+  const v4 = { ...base, version: 4, request: { ...base.request, guestName: 'Four' } };
+  publisher.notify(base.id, { record: v5 });
+  publisher.notify(base.id, { record: v4, milestone: true });
+  await publisher.idle();
+  expect(reads).toHaveLength(1);
+  expect(sent().at(-1)).toBe('chat.update v5 Five');
+
+  // A change that came without its record (a crew answer, a Retry): the store is read.
+  set({ ...v5, version: 6, request: { ...base.request, guestName: 'Six' }, slack: { ...v5.slack, progressTs: String(slack.callsTo('chat.postMessage')[0]?.response.ts) } });
+  publisher.notify(base.id, { milestone: true });
+  await publisher.idle();
+  expect(reads).toHaveLength(2);
+  expect(sent().at(-1)).toBe('chat.update v6 Six');
+  expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+});
