@@ -28,8 +28,6 @@ export interface HomePublisherOptions {
 }
 
 const MAX_USERS = 500;
-/** How long one store listing serves further tabs (at most half the debounce, so a change is never missed). */
-const LISTING_REUSE_MS = 500;
 
 interface Viewer {
   timer?: NodeJS.Timeout;
@@ -63,8 +61,12 @@ export class HomePublisher {
   private readonly now: () => number;
   private readonly debounceMs: number;
   private stopped = false;
-  /** One store listing shared by every tab published in the same burst (a DynamoDB listing is a Scan). */
-  private listing?: { atMs: number; bookings: Promise<BookingRecord[]> };
+  /**
+   * The store listing in flight: tabs published while it is under way (a burst: every viewer's
+   * debounced refresh fires together) share it (a DynamoDB listing is a Scan). Once it has answered
+   * it serves no one, so a tab never shows a listing older than its own publish.
+   */
+  private listing?: Promise<BookingRecord[]>;
 
   constructor(private readonly opts: HomePublisherOptions) {
     this.now = opts.now ?? Date.now;
@@ -111,14 +113,14 @@ export class HomePublisher {
   }
 
   private bookings(): Promise<BookingRecord[]> {
-    // Real elapsed time, not the injected clock (which tests may hold still).
-    const nowMs = performance.now();
-    if (!this.listing || nowMs - this.listing.atMs > Math.min(LISTING_REUSE_MS, this.debounceMs / 2)) {
-      const bookings = this.opts.store.listByStates(HOME_STATES);
-      bookings.catch(() => (this.listing = undefined));
-      this.listing = { atMs: nowMs, bookings };
-    }
-    return this.listing.bookings;
+    if (this.listing) return this.listing;
+    const listing = this.opts.store.listByStates(HOME_STATES);
+    this.listing = listing;
+    const done = () => {
+      if (this.listing === listing) this.listing = undefined;
+    };
+    listing.then(done, done);
+    return listing;
   }
 
   private viewer(userId: string): Viewer {
