@@ -43,6 +43,9 @@ export interface AwsCallLimits {
 export function awsCallOptions(limits: AwsCallLimits) {
   return {
     maxAttempts: limits.maxAttempts ?? 3,
+    // Resolve each command's middleware stack once, not on every call (SDK ≥ 3.649): we add no
+    // per-command middleware, and it is a third of the SDK's CPU per DynamoDB call.
+    cacheMiddleware: true,
     requestHandler: {
       connectionTimeout: limits.connectTimeoutMs,
       requestTimeout: limits.callTimeoutMs,
