@@ -13,7 +13,7 @@
  * dashboard/SCC client uses. Each stub throws a typed error if it is ever reached.
  * Fails when a bundle exceeds MAX_BUNDLE_BYTES or still references better-sqlite3.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -179,6 +179,8 @@ export async function buildLambdaBundles(outDir: string = path.join(ROOT, 'dist'
       metafile: true,
       logLevel: 'error',
     });
+    // Beside the function's folder, not in it (SAM zips the folder): what went in, for esbuild's analyzer.
+    writeFileSync(path.join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
     const inputs = Object.keys(result.metafile.inputs);
     const native = inputs.filter((i) => /node_modules\/(better-sqlite3|bindings|classic-level|leveldown)\//.test(i) || i.endsWith('.node'));
     if (native.length > 0) throw new Error(`${name}: native modules in the bundle: ${native.join(', ')}`);
