@@ -11,11 +11,12 @@
  * what Lambda never runs is stubbed the same way (STUBS below: express, iconv-lite, source-map,
  * Bolt's Socket Mode and OAuth dependencies) and undici is cut to the Pool and RetryAgent the
  * dashboard/SCC client uses. Each stub throws a typed error if it is ever reached.
- * Fails when a bundle exceeds MAX_BUNDLE_BYTES or still references better-sqlite3.
+ * Fails when a bundle exceeds MAX_BUNDLE_BYTES, still references better-sqlite3, or loads one of
+ * LOADED_ON_FIRST_USE when index.js is required.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
  * The build's hard ceiling per function: what a bundle must never outgrow (Lambda cold starts grow
@@ -23,6 +24,13 @@ import { build, type Plugin } from 'esbuild';
  */
 export const MAX_BUNDLE_BYTES = 3 * 1024 * 1024;
 const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * Packages a cold start must not load: the code that needs them loads them on first use
+ * (src/lazy-modules.ts). Bundled, a module's top level runs when it is first imported, so one
+ * static import from the start-up path would put theirs back into every cold require.
+ */
+export const LOADED_ON_FIRST_USE = ['@aws-sdk/client-s3', '@aws-sdk/client-cloudfront', 'undici', 'handlebars', 'ical.js'] as const;
 
 export const LAMBDA_FUNCTIONS = {
   slack: 'src/lambda.ts',
@@ -179,16 +187,41 @@ export async function buildLambdaBundles(outDir: string = path.join(ROOT, 'dist'
       metafile: true,
       logLevel: 'error',
     });
+    // Beside the function's folder, not in it (SAM zips the folder): what went in, for esbuild's analyzer.
+    writeFileSync(path.join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
     const inputs = Object.keys(result.metafile.inputs);
     const native = inputs.filter((i) => /node_modules\/(better-sqlite3|bindings|classic-level|leveldown)\//.test(i) || i.endsWith('.node'));
     if (native.length > 0) throw new Error(`${name}: native modules in the bundle: ${native.join(', ')}`);
     if (readFileSync(file, 'utf8').includes('better-sqlite3')) throw new Error(`${name}: the bundle still references better-sqlite3`);
+    const atRequire = [...loadedAtRequire(result.metafile, path.relative(ROOT, path.join(ROOT, entry)))];
+    const early = LOADED_ON_FIRST_USE.filter((pkg) => atRequire.some((i) => i.includes(`node_modules/${pkg}/`) || i === `lambda-stub:${pkg}`));
+    if (early.length > 0) throw new Error(`${name}: loaded when the bundle is required, not on first use: ${early.join(', ')} (see src/lazy-modules.ts)`);
     cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
     const bytes = statSync(file).size;
     if (bytes > MAX_BUNDLE_BYTES) throw new Error(`${name}: bundle is ${formatBytes(bytes)}, over the ${formatBytes(MAX_BUNDLE_BYTES)} limit`);
     bundles.push({ name, file, bytes });
   }
   return bundles;
+}
+
+/**
+ * The inputs whose top level runs when the bundle is required: those reachable from the entry by
+ * static imports, and by require() in dependencies (which require at their top level). A require()
+ * in src/ is a deferred load (src/lazy-modules.ts, openStore) and is not followed.
+ */
+export function loadedAtRequire(metafile: Metafile, entry: string): Set<string> {
+  const seen = new Set([entry]);
+  const todo = [entry];
+  for (let input = todo.pop(); input !== undefined; input = todo.pop()) {
+    for (const imported of metafile.inputs[input]?.imports ?? []) {
+      const eager = imported.kind === 'import-statement' || (imported.kind === 'require-call' && !input.startsWith('src/'));
+      if (eager && !imported.external && !seen.has(imported.path)) {
+        seen.add(imported.path);
+        todo.push(imported.path);
+      }
+    }
+  }
+  return seen;
 }
 
 export function formatBytes(bytes: number): string {

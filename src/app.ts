@@ -18,10 +18,9 @@ import { defaultOwnerId, type RunnerOptions } from './pipeline/runner';
 import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
 import type { IntegrationSteps } from './pipeline/step-implementations';
-import { lazyIntegrationSteps, loadDoctor } from './lazy-modules';
+import { lazyIcalFeedClient, lazyIntegrationSteps, loadDoctor } from './lazy-modules';
 import type { StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
-import { IcalFeedClient } from './integrations/ical-feed';
 import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { crewReminderTask } from './slack/crew-reminders';
@@ -201,7 +200,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
-  const feedClient = config.ical.feeds.length > 0 ? new IcalFeedClient() : undefined;
+  const feedClient = config.ical.feeds.length > 0 ? lazyIcalFeedClient() : undefined;
   // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.
   const minPollGapMs = deps.receiver ? Math.max(0, config.ical.pollMinutes * 60_000 - 30_000) : 0;
   if (feedClient) periodicTasks.push(icalWatcherTask({ store, client, config, log, feeds: feedClient, minPollGapMs }));

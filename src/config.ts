@@ -2,8 +2,9 @@
  * Configuration: DESIGN's environment contract, validated with zod in one pass so an operator
  * sees every problem at once. Takes `env` as a parameter so tests never touch process.env.
  */
-import { z } from 'zod';
 import { DEFAULT_CHECKLIST, DEFAULT_WHAT_TO_BRING } from './booking/operator-defaults';
+import * as z from 'zod/mini';
+import { failTransform } from './zod';
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
@@ -131,92 +132,73 @@ export const SECRET_VARIABLES = [
 ] as const;
 
 const trim = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
-const trimmed = z.preprocess(trim, z.string());
+/** zod's preprocess (what `z.preprocess` builds in the full build): a transform piped into the schema. */
+const preprocess = <T extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);
+/** `schema.transform(fn)` of the full build. */
+const then = <T extends z.ZodMiniType, O>(schema: T, fn: (v: z.output<T>, ctx: z.core.ParsePayload) => O) => z.pipe(schema, z.transform(fn));
+
+const trimmed = preprocess(trim, z.string());
 /** Absent (invalid_type) and empty both say what the value should look like. */
-const required = (hint: string) => z.preprocess(trim, z.string({ error: `is required — ${hint}` }).min(1, `is required — ${hint}`));
-const optional = trimmed.optional().transform((v) => (v === '' ? undefined : v));
+const required = (hint: string) => preprocess(trim, z.string({ error: `is required — ${hint}` }).check(z.minLength(1, `is required — ${hint}`)));
+const optional = then(z.optional(trimmed), (v) => (v === '' ? undefined : v));
 
 const httpUrl = (hint: string) =>
-  required(hint).pipe(
-    z
-      .string()
-      .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), `must be an http(s) URL — ${hint}`)
-      .transform((v) => v.replace(/\/+$/, '')),
+  z.pipe(
+    required(hint),
+    then(
+      z.string().check(z.refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), `must be an http(s) URL — ${hint}`)),
+      (v) => v.replace(/\/+$/, ''),
+    ),
   );
 
-const optionalUrl = (hint: string) =>
-  optional.pipe(
-    z
-      .string()
-      .refine((v) => URL.canParse(v), `must be a URL — ${hint}`)
-      .optional(),
-  );
+const optionalUrl = (hint: string) => z.pipe(optional, z.optional(z.string().check(z.refine((v) => URL.canParse(v), `must be a URL — ${hint}`))));
 
 const dollars = (fallback: string, hint: string) =>
-  optional
-    .transform((v) => v ?? fallback)
-    .pipe(
-      z
-        .string()
-        .regex(/^\d+(\.\d{1,2})?$/, `must be a non-negative amount in dollars like 25 or 25.50 — ${hint}`)
-        .transform((v) => Math.round(Number(v) * 100)),
-    );
+  z.pipe(
+    then(optional, (v) => v ?? fallback),
+    then(z.string().check(z.regex(/^\d+(\.\d{1,2})?$/, `must be a non-negative amount in dollars like 25 or 25.50 — ${hint}`)), (v) => Math.round(Number(v) * 100)),
+  );
 
 const wholeNumber = (fallback: number, min: number, max: number, hint: string) =>
-  optional
-    .transform((v) => v ?? String(fallback))
-    .pipe(
-      z
-        .string()
-        .regex(/^\d+$/, `must be a whole number — ${hint}`)
-        .transform(Number)
-        .pipe(z.number().min(min, `must be at least ${min} — ${hint}`).max(max, `must be at most ${max} — ${hint}`)),
-    );
+  z.pipe(
+    then(optional, (v) => v ?? String(fallback)),
+    z.pipe(
+      then(z.string().check(z.regex(/^\d+$/, `must be a whole number — ${hint}`)), Number),
+      z.number().check(z.gte(min, `must be at least ${min} — ${hint}`), z.lte(max, `must be at most ${max} — ${hint}`)),
+    ),
+  );
 
 const percent = (fallback: string, hint: string) =>
-  optional
-    .transform((v) => v ?? fallback)
-    .pipe(
-      z
-        .string()
-        .regex(/^\d+(\.\d{1,2})?$/, `must be a percentage like 18 or 17.5 — ${hint}`)
-        .transform((v) => Math.round(Number(v) * 100))
-        .pipe(z.number().max(10000, `must be at most 100 — ${hint}`)),
-    );
+  z.pipe(
+    then(optional, (v) => v ?? fallback),
+    z.pipe(
+      then(z.string().check(z.regex(/^\d+(\.\d{1,2})?$/, `must be a percentage like 18 or 17.5 — ${hint}`)), (v) => Math.round(Number(v) * 100)),
+      z.number().check(z.lte(10000, `must be at most 100 — ${hint}`)),
+    ),
+  );
 
 const list = (pattern: RegExp, what: string) =>
-  optional.pipe(
-    z
-      .string()
-      .optional()
-      .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
-      .refine((ids) => ids.every((id) => pattern.test(id)), `must be comma-separated ${what}`),
+  z.pipe(
+    optional,
+    then(z.optional(z.string()), (v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)).check(
+      z.refine((ids) => ids.every((id) => pattern.test(id)), `must be comma-separated ${what}`),
+    ),
   );
 
 /** Checklists and packing lists: one item per line, or separated by `|` for a one-line env value. */
-const items = (fallback: readonly string[]) =>
-  optional.transform((v) => (v ? v.split(/\r?\n|\|/).map((s) => s.trim()).filter(Boolean) : [...fallback]));
+const items = (fallback: readonly string[]) => then(optional, (v) => (v ? v.split(/\r?\n|\|/).map((s) => s.trim()).filter(Boolean) : [...fallback]));
 
 /** `name=url,name=url`: each name once, each URL http(s). Problems never echo a URL (they carry tokens). */
-const icalFeeds = optional.transform((v, ctx): IcalFeed[] => {
+const icalFeeds = then(optional, (v, ctx): IcalFeed[] => {
   const hint = 'comma-separated name=url pairs, e.g. Boatsetter=https://www.boatsetter.com/calendar/….ics';
   const feeds: IcalFeed[] = [];
   for (const part of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const at = part.indexOf('=');
     const name = at > 0 ? part.slice(0, at).trim() : '';
     const url = at > 0 ? part.slice(at + 1).trim() : '';
-    if (!name || !/^[\p{L}\p{N} &._-]{1,40}$/u.test(name)) {
-      ctx.addIssue({ code: 'custom', message: `must be ${hint} (a name is missing or has odd characters)` });
-      return z.NEVER;
-    }
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      ctx.addIssue({ code: 'custom', message: `must be ${hint} (the URL for ${name} is not an http(s) URL)` });
-      return z.NEVER;
-    }
-    if (feeds.some((f) => f.name.toLowerCase() === name.toLowerCase())) {
-      ctx.addIssue({ code: 'custom', message: `must name each feed once (${name} appears twice)` });
-      return z.NEVER;
-    }
+    if (!name || !/^[\p{L}\p{N} &._-]{1,40}$/u.test(name)) return failTransform(ctx, `must be ${hint} (a name is missing or has odd characters)`);
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return failTransform(ctx, `must be ${hint} (the URL for ${name} is not an http(s) URL)`);
+    if (feeds.some((f) => f.name.toLowerCase() === name.toLowerCase())) return failTransform(ctx, `must name each feed once (${name} appears twice)`);
     feeds.push({ name, url });
   }
   return feeds;
@@ -233,29 +215,29 @@ const isIanaZone = (zone: string) => {
 
 const envSchema = z
   .object({
-    SLACK_BOT_TOKEN: required('the bot token, xoxb-…').pipe(z.string().startsWith('xoxb-', 'must start with xoxb-')),
+    SLACK_BOT_TOKEN: z.pipe(required('the bot token, xoxb-…'), z.string().check(z.startsWith('xoxb-', 'must start with xoxb-'))),
     SLACK_SIGNING_SECRET: optional,
-    SLACK_APP_TOKEN: optional.pipe(z.string().startsWith('xapp-', 'must start with xapp- (an app-level token)').optional()),
+    SLACK_APP_TOKEN: z.pipe(optional, z.optional(z.string().check(z.startsWith('xapp-', 'must start with xapp- (an app-level token)')))),
     SLACK_API_URL: optionalUrl('the Slack Web API base, e.g. https://slack.com/api/'),
     PORT: wholeNumber(3000, 0, 65535, 'the HTTP port'),
-    CHARTER_APPROVERS: list(SLACK_USER_ID, 'Slack user IDs like U012ABCDEF').refine(
-      (ids) => ids.length > 0,
-      'is required — comma-separated Slack user IDs allowed to approve, e.g. U012ABCDEF,U034GHIJKL',
+    CHARTER_APPROVERS: list(SLACK_USER_ID, 'Slack user IDs like U012ABCDEF').check(
+      z.refine((ids) => ids.length > 0, 'is required — comma-separated Slack user IDs allowed to approve, e.g. U012ABCDEF,U034GHIJKL'),
     ),
-    CHARTER_OPS_CHANNEL: optional.pipe(z.string().regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF').optional()),
-    CHARTER_CREW_CHANNEL: optional.pipe(z.string().regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF').optional()),
-    CHARTER_REQUIRE_SECOND_APPROVER: optional
-      .transform((v) => (v ?? 'false').toLowerCase())
-      .pipe(z.enum(['true', 'false'], { error: 'must be true or false — true: whoever created a booking may not approve it' }).transform((v) => v === 'true')),
+    CHARTER_OPS_CHANNEL: z.pipe(optional, z.optional(z.string().check(z.regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF')))),
+    CHARTER_CREW_CHANNEL: z.pipe(optional, z.optional(z.string().check(z.regex(SLACK_CHANNEL_ID, 'must be a channel ID like C012ABCDEF')))),
+    CHARTER_REQUIRE_SECOND_APPROVER: z.pipe(
+      then(optional, (v) => (v ?? 'false').toLowerCase()),
+      then(z.enum(['true', 'false'], { error: 'must be true or false — true: whoever created a booking may not approve it' }), (v) => v === 'true'),
+    ),
     DASHBOARD_URL: httpUrl('the JADA dashboard Lambda base URL'),
     DASHBOARD_TOKEN: required('the X-Dashboard-Token value'),
     SCC_API_URL: httpUrl('the SCC API Gateway URL, https://{id}.execute-api.{region}.amazonaws.com/{stage}'),
     SCC_SERVICE_KEY: required('the SCC service key'),
     SCC_SERVICE_KEY_HASH: optional,
-    SCC_SERVICE_KEY_HASH_ALGORITHM: optional.transform((v) => v ?? 'sha256'),
+    SCC_SERVICE_KEY_HASH_ALGORITHM: then(optional, (v) => v ?? 'sha256'),
     SCC_EVENTS_TABLE: required("SCC's DynamoDB events table name"),
     SCC_EVENTS_EXTERNAL_ID_INDEX: optional,
-    SCC_MONEY_ATTRIBUTES: optional.transform((v) =>
+    SCC_MONEY_ATTRIBUTES: then(optional, (v) =>
       v
         ? v.split(',').map((s) => s.trim()).filter(Boolean)
         : ['captainFee', 'captainCost', 'crewCost', 'crewPay', 'revenue', 'netRevenue', 'gross', 'grossRevenue', 'price', 'portFees', 'portFee', 'net', 'cost', 'costs', 'totalCost'],
@@ -263,13 +245,15 @@ const envSchema = z
     GUEST_BUCKET: required('the S3 bucket that holds guest pages, e.g. queenofsandiego.com'),
     GUEST_DISTRIBUTION_ID: required('the CloudFront distribution ID in front of the bucket, e.g. E1ABCDEF2GHIJK'),
     GUEST_SITE_URL: httpUrl('the public base URL, e.g. https://queenofsandiego.com'),
-    CHARTER_STORE: optional
-      .transform((v) => v ?? 'sqlite:./data/charter.db')
-      .pipe(z.string().regex(/^(sqlite:.+|dynamodb:[A-Za-z0-9_.-]{3,255})$/, 'must be sqlite:PATH or dynamodb:TABLE')),
-    CHARTER_TIMEZONE: optional
-      .transform((v) => v ?? 'America/Los_Angeles')
-      .pipe(z.string().refine(isIanaZone, 'must be an IANA time zone like America/Los_Angeles')),
-    AWS_REGION: optional.transform((v) => v ?? 'us-west-2'),
+    CHARTER_STORE: z.pipe(
+      then(optional, (v) => v ?? 'sqlite:./data/charter.db'),
+      z.string().check(z.regex(/^(sqlite:.+|dynamodb:[A-Za-z0-9_.-]{3,255})$/, 'must be sqlite:PATH or dynamodb:TABLE')),
+    ),
+    CHARTER_TIMEZONE: z.pipe(
+      then(optional, (v) => v ?? 'America/Los_Angeles'),
+      z.string().check(z.refine(isIanaZone, 'must be an IANA time zone like America/Los_Angeles')),
+    ),
+    AWS_REGION: then(optional, (v) => v ?? 'us-west-2'),
     CHARTER_CREW_RATE: dollars('25', 'crew pay per hour'),
     CHARTER_CAPTAIN_RATE: dollars('50', 'captain pay per hour'),
     CHARTER_PORT_FEE_PERCENT: percent('18', 'port fee as a percentage of the charter price'),
@@ -277,12 +261,13 @@ const envSchema = z
     CHARTER_CAPACITY: wholeNumber(6, 1, 150, 'the most guests the vessel may carry'),
     CHARTER_ICAL_FEEDS: icalFeeds,
     CHARTER_ICAL_POLL_MINUTES: wholeNumber(15, 1, 1440, 'minutes between polls of the iCal feeds'),
-    CHARTER_OPERATOR_NAME: optional.transform((v) => v ?? 'Queen of San Diego Charters'),
-    CHARTER_VESSEL_NAME: optional.transform((v) => v ?? 'JADA'),
-    CHARTER_DOCK_ADDRESS: optional.transform((v) => v ?? 'Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101'),
+    CHARTER_OPERATOR_NAME: then(optional, (v) => v ?? 'Queen of San Diego Charters'),
+    CHARTER_VESSEL_NAME: then(optional, (v) => v ?? 'JADA'),
+    CHARTER_DOCK_ADDRESS: then(optional, (v) => v ?? 'Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101'),
     CHARTER_DOCK_MAP_URL: optionalUrl('a map link for the dock'),
-    CHARTER_EMERGENCY_PHONE: optional.transform((v) => v ?? '+1 619 555 0142'),
-    CHARTER_SAFETY_BRIEFING: optional.transform(
+    CHARTER_EMERGENCY_PHONE: then(optional, (v) => v ?? '+1 619 555 0142'),
+    CHARTER_SAFETY_BRIEFING: then(
+      optional,
       (v) =>
         v ??
         'Your captain gives a short safety briefing before we leave the dock: life jackets, where the safety gear is, and how to move around the boat under way. Please keep one hand for the boat, and tell the captain about any medical condition.',
@@ -297,7 +282,8 @@ const envSchema = z
     CHARTER_LEASE_MS: wholeNumber(DEFAULT_LIVENESS.leaseMs, 300, 600_000, 'step lease, in ms'),
     CHARTER_SWEEP_MS: wholeNumber(DEFAULT_LIVENESS.sweepEveryMs, 50, 600_000, 'how often stalled bookings are swept, in ms'),
     CHARTER_MAX_CONCURRENT_RUNS: wholeNumber(DEFAULT_LIVENESS.maxConcurrentRuns, 1, 1000, 'pipeline runs one process drives at once'),
-    CHARTER_WEATHER_NOTE: optional.transform(
+    CHARTER_WEATHER_NOTE: then(
+      optional,
       (v) =>
         v ??
         'We sail in most weather. If the captain cancels for safety (small craft advisory, lightning, fog), we reschedule or refund in full. We will call you before departure if plans change.',

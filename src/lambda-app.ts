@@ -7,12 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AwsLambdaReceiver } from '@slack/bolt';
 import { buildApp, type AppDeps, type BuiltApp } from './app';
 import { formatConfigProblems, loadConfig, secretValues, type Config } from './config';
-import { createIntegrations } from './integrations';
-import { awsCallOptions, awsEndpoint } from './integrations/aws-clients';
+import { awsCallOptions, awsEndpoint } from './integrations/aws-options';
+import { lazyIntegrations } from './lazy-modules';
 import { createLogger, type Logger } from './log';
 import { boltLogger } from './slack/bolt-logger';
 import { DynamoBookingStore } from './pipeline/dynamodb-store';
-import { createStepImplementations } from './pipeline/step-implementations';
 
 type Env = Record<string, string | undefined>;
 
@@ -66,11 +65,12 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
   const log = options.deps?.log ?? createLogger({ secretValues: secretValues(config) });
   const store = new DynamoBookingStore({ client: stateTableClient(config, env), table: config.store.table, ownsClient: true });
   const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLogger(log) });
-  // Built here rather than by buildApp so close() can release their sockets.
-  const integrations = options.deps?.integrationSteps ? undefined : createIntegrations(config, { env, log });
+  // Made here rather than by buildApp so close() can release their sockets. Built (and their
+  // modules loaded) when a step first runs: most Slack requests and scheduled ticks run none.
+  const integrations = options.deps?.integrationSteps ? undefined : lazyIntegrations(config, { env, log });
   const built = await buildApp(config, {
     env,
-    ...(integrations ? { integrationSteps: () => createStepImplementations({ config, ...integrations }) } : {}),
+    ...(integrations ? { integrationSteps: () => integrations.steps } : {}),
     ...options.deps,
     log,
     store,

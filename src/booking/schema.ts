@@ -3,11 +3,12 @@
  * random object); the result is either a normalised BookingRequest or one message per field, worded
  * for the operator to read next to that field. It never throws.
  */
-import { z } from 'zod';
 import type { DateTime } from 'luxon';
 import { parseDollarsToCents } from './money';
 import { localDateTime } from './time';
 import type { BookingField, BookingRequest } from './types';
+import * as z from 'zod/mini';
+import { failTransform } from '../zod';
 
 export interface SchemaContext {
   now: Date;
@@ -23,25 +24,32 @@ export const MAX_PRICE_CENTS = 100_000_00;
 export const MAX_CREW = 10;
 const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
 
-const text = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'is required' }).trim());
+/** zod's preprocess (what `z.preprocess` builds in the full build): a transform piped into the schema. */
+const preprocess = <T extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);
+
+const text = preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'is required' }).check(z.trim()));
 const optionalText = (max: number) =>
-  z.preprocess(
-    (v) => (v === null || v === undefined ? undefined : typeof v === 'number' ? String(v) : v),
-    z.string({ error: 'must be text' }).trim().max(max, `Keep this under ${max} characters.`).optional(),
-  ).transform((v) => (v === '' ? undefined : v));
+  z.pipe(
+    preprocess(
+      (v) => (v === null || v === undefined ? undefined : typeof v === 'number' ? String(v) : v),
+      z.optional(z.string({ error: 'must be text' }).check(z.trim(), z.maxLength(max, `Keep this under ${max} characters.`))),
+    ),
+    z.transform((v: string | undefined) => (v === '' ? undefined : v)),
+  );
 
 const number = (label: string) =>
-  z.preprocess(
+  preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : v),
-    z.number({ error: `Enter the ${label} as a number.` }).refine(Number.isFinite, `Enter the ${label} as a number.`),
+    z.number({ error: `Enter the ${label} as a number.` }).check(z.refine(Number.isFinite, `Enter the ${label} as a number.`)),
   );
 
 const halfHourSteps = (label: string, min: number, max: number) =>
-  number(label)
-    .refine((n) => n >= min && n <= max, `${capitalise(label)} must be between ${min} and ${max} hours.`)
-    .refine((n) => Number.isInteger(n * 2), `${capitalise(label)} goes in half-hour steps (e.g. 4 or 4.5).`);
+  number(label).check(
+    z.refine((n) => n >= min && n <= max, `${capitalise(label)} must be between ${min} and ${max} hours.`),
+    z.refine((n) => Number.isInteger(n * 2), `${capitalise(label)} goes in half-hour steps (e.g. 4 or 4.5).`),
+  );
 
-const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'Pick a person from the list.');
+const slackUser = z.string().check(z.regex(/^[UW][A-Z0-9]{2,}$/, 'Pick a person from the list.'));
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -49,51 +57,36 @@ function capitalise(s: string): string {
 
 function fieldSchemas(ctx: SchemaContext) {
   return {
-    guestName: text.pipe(
-      z.string().min(1, 'Enter the guest’s name.').max(100, 'Keep the name under 100 characters.'),
-    ),
-    guestEmail: text.pipe(z.email({ error: 'Enter an email address like guest@example.com.' }).max(254)),
-    guestPhone: optionalText(40).refine(
-      (v) => v === undefined || /^\+?[\d\s().-]{7,20}$/.test(v),
-      'Enter a phone number like +1 619 555 0100.',
-    ),
-    date: text.pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the charter date.')),
-    departureTime: text.pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Pick the departure time.')),
+    guestName: z.pipe(text, z.string().check(z.minLength(1, 'Enter the guest’s name.'), z.maxLength(100, 'Keep the name under 100 characters.'))),
+    guestEmail: z.pipe(text, z.email({ error: 'Enter an email address like guest@example.com.' }).check(z.maxLength(254))),
+    guestPhone: optionalText(40).check(z.refine((v) => v === undefined || /^\+?[\d\s().-]{7,20}$/.test(v), 'Enter a phone number like +1 619 555 0100.')),
+    date: z.pipe(text, z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the charter date.'))),
+    departureTime: z.pipe(text, z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Pick the departure time.'))),
     durationHours: halfHourSteps('duration', 0.5, 12),
-    partySize: number('party size').refine(
-      (n) => Number.isInteger(n) && n >= 1 && n <= ctx.capacity,
-      `Party size must be a whole number from 1 to ${ctx.capacity} (the vessel's capacity).`,
+    partySize: number('party size').check(
+      z.refine((n) => Number.isInteger(n) && n >= 1 && n <= ctx.capacity, `Party size must be a whole number from 1 to ${ctx.capacity} (the vessel's capacity).`),
     ),
     priceCents: z
-      .preprocess(
-        (v) => (typeof v === 'number' ? v.toFixed(2) : v),
-        z.string({ error: 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.' }),
+      .pipe(
+        preprocess((v) => (typeof v === 'number' ? v.toFixed(2) : v), z.string({ error: 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.' })),
+        z.transform((v: string, c) => parseDollarsToCents(v) ?? failTransform(c, 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.')),
       )
-      .transform((v, c) => {
-        const cents = parseDollarsToCents(v);
-        if (cents === undefined) {
-          c.addIssue({ code: 'custom', message: 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.' });
-          return z.NEVER;
-        }
-        return cents;
-      })
-      .refine((c) => c > 0, 'The charter price must be more than $0.')
-      .refine((c) => c <= MAX_PRICE_CENTS, 'That price is over $100,000 — check for a typo.'),
-    captain: z.preprocess(
-      (v) => (v === '' || v === null ? undefined : v),
-      z.string({ error: 'Pick the captain.' }).pipe(slackUser),
+      .check(
+        z.refine((c) => c > 0, 'The charter price must be more than $0.'),
+        z.refine((c) => c <= MAX_PRICE_CENTS, 'That price is over $100,000 — check for a typo.'),
+      ),
+    captain: preprocess((v) => (v === '' || v === null ? undefined : v), z.pipe(z.string({ error: 'Pick the captain.' }), slackUser)),
+    crew: preprocess((v) => (v === undefined || v === null || v === '' ? [] : v), z.array(slackUser, { error: 'Pick crew from the list.' })).check(
+      z.refine((ids) => ids.length <= MAX_CREW, `At most ${MAX_CREW} crew.`),
+      z.refine((ids) => new Set(ids).size === ids.length, 'Each crew member only once.'),
     ),
-    crew: z
-      .preprocess((v) => (v === undefined || v === null || v === '' ? [] : v), z.array(slackUser, { error: 'Pick crew from the list.' }))
-      .refine((ids) => ids.length <= MAX_CREW, `At most ${MAX_CREW} crew.`)
-      .refine((ids) => new Set(ids).size === ids.length, 'Each crew member only once.'),
-    crewHours: halfHourSteps('crew hours', 0, 24).optional(),
-    captainHours: halfHourSteps('captain hours', 0, 24).optional(),
+    crewHours: z.optional(halfHourSteps('crew hours', 0, 24)),
+    captainHours: z.optional(halfHourSteps('captain hours', 0, 24)),
     platform: optionalText(40),
     platformRef: optionalText(64),
     boatsetterRef: optionalText(64),
     notes: optionalText(2000),
-  } satisfies Record<BookingField, z.ZodType>;
+  } satisfies Record<BookingField, z.ZodMiniType>;
 }
 
 type Parsed = { [K in BookingField]?: unknown };

@@ -13,6 +13,7 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_LIVENESS } from '../config';
+import { awsCallOptions, awsEndpoint, nonEmpty, type AwsCallLimits } from './aws-options';
 
 export interface AwsClients {
   s3: S3Client;
@@ -25,36 +26,7 @@ export interface AwsClients {
 type Env = Record<string, string | undefined>;
 type Checksum = 'WHEN_REQUIRED' | 'WHEN_SUPPORTED';
 
-const nonEmpty = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : undefined);
 const checksum = (v: string | undefined): Checksum => (v?.trim().toUpperCase() === 'WHEN_SUPPORTED' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED');
-
-export function awsEndpoint(service: 'S3' | 'DYNAMODB' | 'CLOUDFRONT', env: Env): string | undefined {
-  return nonEmpty(env[`AWS_ENDPOINT_URL_${service}`]) ?? nonEmpty(env.AWS_ENDPOINT_URL);
-}
-
-export interface AwsCallLimits {
-  connectTimeoutMs: number;
-  callTimeoutMs: number;
-  /** Attempts per call, the first included (the SDK retries throttles, 5xx and timeouts). */
-  maxAttempts?: number;
-}
-
-/** Client options every AWS SDK client of ours gets: deadlines, attempts. */
-export function awsCallOptions(limits: AwsCallLimits) {
-  return {
-    maxAttempts: limits.maxAttempts ?? 3,
-    // Resolve each command's middleware stack once, not on every call (SDK ≥ 3.649): we add no
-    // per-command middleware, and it is a third of the SDK's CPU per DynamoDB call.
-    cacheMiddleware: true,
-    requestHandler: {
-      connectionTimeout: limits.connectTimeoutMs,
-      requestTimeout: limits.callTimeoutMs,
-      // Without this the SDK only logs a warning when requestTimeout passes.
-      throwOnRequestTimeout: true,
-      socketTimeout: limits.callTimeoutMs,
-    },
-  };
-}
 
 export function createAwsClients(config: { aws: { region: string }; liveness?: AwsCallLimits }, env: Env = process.env): AwsClients {
   const region = config.aws.region;

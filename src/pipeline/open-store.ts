@@ -2,7 +2,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_LIVENESS, type StoreLocation } from '../config';
-import { awsCallOptions, type AwsCallLimits } from '../integrations/aws-clients';
+import { awsCallOptions, type AwsCallLimits } from '../integrations/aws-options';
 import type { BookingStore } from './store';
 
 export interface OpenStoreOptions {

@@ -36,7 +36,7 @@ export interface IcalWatcherDeps {
   client: WebClient;
   config: Config;
   log: Logger;
-  feeds: IcalFeedClient;
+  feeds: Pick<IcalFeedClient, 'fetch'>;
   /**
    * Skip a feed polled less than this long ago (by any process). 0 in a long-lived process, whose
    * own interval spaces the polls; on Lambda, where a one-minute schedule runs every periodic task,
