@@ -45,6 +45,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
+import { KnownRecords } from './known-records';
 import { ACTIVE_STATES } from './state-machine';
 import type { BookingStore, GetOptions, MetaEntry } from './store';
 import type { BookingRecord, BookingState } from './types';
@@ -84,8 +85,6 @@ function fromItem(item: Item): BookingRecord {
   return JSON.parse(json) as BookingRecord;
 }
 
-/** Bookings whose newest record this process remembers; older ones are forgotten first. */
-const KNOWN_MAX = 1000;
 
 interface InflightRead {
   /** This process's write count for the booking when the read was sent. */
@@ -98,7 +97,7 @@ export class DynamoBookingStore implements BookingStore {
   readonly table: string;
   private readonly ownsClient: boolean;
   /** The newest record of each booking this process has seen stored (read or written), as JSON: each use gets its own copy. */
-  private readonly known = new Map<string, { version: number; json: string }>();
+  private readonly known = new KnownRecords();
   /** The tail of each booking's queue of writes from this process. */
   private readonly writeQueues = new Map<string, Promise<unknown>>();
   /** Successful writes per booking from this process: a read sent before one must not be joined after it. */
@@ -139,14 +138,16 @@ export class DynamoBookingStore implements BookingStore {
   }
 
   async create(record: BookingRecord): Promise<void> {
+    const json = JSON.stringify(record);
     try {
       await this.client.send(
-        new PutItemCommand({ TableName: this.table, Item: toItem(record), ConditionExpression: 'attribute_not_exists(id)' }),
+        new PutItemCommand({ TableName: this.table, Item: toItem(record, json), ConditionExpression: 'attribute_not_exists(id)' }),
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) throw new BookingExistsError(record.id);
       throw this.unavailable(err);
     }
+    this.known.remember(record.id, record.version, json);
   }
 
   async get(id: string, opts: GetOptions = {}): Promise<BookingRecord | undefined> {
@@ -170,14 +171,13 @@ export class DynamoBookingStore implements BookingStore {
     const item = await read.item;
     // parsed per caller: callers own (and may change) the record they are given
     const record = item ? fromItem(item) : undefined;
-    if (record) this.remember(record.id, record.version, item!.record!.S!);
+    if (record) this.known.remember(record.id, record.version, item!.record!.S!);
     return record;
   }
 
   /** The newest record this process has read or written; the compare-and-set of a write from it settles whether it still is. */
   newestKnown(id: string): BookingRecord | undefined {
-    const seen = this.known.get(id);
-    return seen ? (JSON.parse(seen.json) as BookingRecord) : undefined;
+    return this.known.record(id);
   }
 
   async put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {
@@ -192,9 +192,8 @@ export class DynamoBookingStore implements BookingStore {
   }
 
   private async putNow(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {
-    const seen = this.known.get(record.id);
     // The stored version is at least the one seen: DynamoDB would refuse this write.
-    if (seen && seen.version > expectedVersion) throw new VersionConflictError(JSON.parse(seen.json) as BookingRecord, expectedVersion);
+    if ((this.known.version(record.id) ?? 0) > expectedVersion) throw new VersionConflictError(this.known.record(record.id)!, expectedVersion);
     const written: BookingRecord = { ...record, version: expectedVersion + 1 };
     const json = JSON.stringify(written);
     let failed: ConditionalCheckFailedException;
@@ -210,7 +209,7 @@ export class DynamoBookingStore implements BookingStore {
         }),
       );
       this.writeCounts.set(record.id, (this.writeCounts.get(record.id) ?? 0) + 1);
-      this.remember(written.id, written.version, json);
+      this.known.remember(written.id, written.version, json);
       return written;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw this.unavailable(err);
@@ -219,7 +218,7 @@ export class DynamoBookingStore implements BookingStore {
     const returned = failed.Item?.record?.S;
     const current = returned ? fromItem(failed.Item!) : await this.get(record.id);
     if (!current) throw new BookingNotFoundError(record.id);
-    if (returned) this.remember(current.id, current.version, returned);
+    if (returned) this.known.remember(current.id, current.version, returned);
     throw new VersionConflictError(current, expectedVersion);
   }
 
@@ -230,14 +229,6 @@ export class DynamoBookingStore implements BookingStore {
     } catch (err) {
       throw this.unavailable(err);
     }
-  }
-
-  private remember(id: string, version: number, json: string): void {
-    const seen = this.known.get(id);
-    if (seen && seen.version >= version) return;
-    this.known.delete(id);
-    if (this.known.size >= KNOWN_MAX) this.known.delete(this.known.keys().next().value ?? '');
-    this.known.set(id, { version, json });
   }
 
   /** A filtered Scan: fine for one operator's bookings; a sparse index is the step up if it ever is not. */

@@ -90,6 +90,12 @@ interface Claims {
   steps: AnyStepName[];
 }
 
+/**
+ * Why an attempt's signal fires once the attempt is over (work it left running stops). One shared
+ * reason: abort() without one builds a DOMException, stack trace included, per step.
+ */
+const ATTEMPT_OVER = Object.freeze(new Error('step attempt over'));
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `{host}-{pid}-{random}`: the host and pid let a restarted process on the same host see its predecessor died. */
@@ -427,7 +433,7 @@ export class PipelineRunner {
       const state = stepState(booking, opId, step);
       const attempt = state.attempts;
       const previous = state.result;
-      log.info({ attempt }, 'step started');
+      log.debug({ attempt }, 'step started');
       this.emit({ type: 'step_started', bookingId, step, attempt, opId }, booking);
 
       let result: StepResult;
@@ -454,7 +460,7 @@ export class PipelineRunner {
         await this.onBoundary?.(step, 'after', bookingId, opId);
       } catch (err) {
         stopHeartbeat();
-        attemptControl.abort();
+        attemptControl.abort(ATTEMPT_OVER);
         const error = toStepError(step, err);
         const retryAfterMs = err instanceof IntegrationError ? err.retryAfterMs : undefined;
         const proposedDelayMs = backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
@@ -478,7 +484,7 @@ export class PipelineRunner {
         continue;
       }
       stopHeartbeat();
-      attemptControl.abort();
+      attemptControl.abort(ATTEMPT_OVER);
       // The completion also claims the steps it makes ready and, if it was the last, ends the operation.
       const next: Claims = { opId, steps: [] };
       let finished = false;
@@ -501,7 +507,7 @@ export class PipelineRunner {
         },
         next,
       );
-      log.info({ attempt, result }, 'step done');
+      log.info({ attempt, result, durationMs: this.now() - (state.startedAtMs ?? this.now()) }, 'step done');
       this.emit({ type: 'step_done', bookingId, step, result, opId }, done.record);
       if (done.written && finished) this.announceFinish(done.record, opId, 'done');
       return 'done';
@@ -593,7 +599,10 @@ export class PipelineRunner {
     // One write of a booking at a time from this process: each starts from the one before it, so
     // steps finishing together do not lose compare-and-sets to each other.
     const turn = (this.writing.get(bookingId) ?? Promise.resolve()).then(async () => {
-      const current = this.latest.get(bookingId);
+      // The store may know a newer one: written here outside the runner (a step saving a Slack ref).
+      const held = this.latest.get(bookingId);
+      const known = this.store.newestKnown?.(bookingId);
+      const current = known && (!held || known.version > held.version) ? known : held;
       const out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
       if (out.written && claims) {
         for (const step of claims.steps) {

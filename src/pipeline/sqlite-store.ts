@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
+import { KnownRecords } from './known-records';
 import { ACTIVE_STATES } from './state-machine';
 import type { BookingStore, MetaEntry } from './store';
 import type { BookingRecord, BookingState } from './types';
@@ -48,6 +49,8 @@ export class SqliteBookingStore implements BookingStore {
    * booking before this cache); a prepared statement is reusable for the connection's life.
    */
   private readonly statements = new Map<string, Database.Statement>();
+  /** What newestKnown answers: another process sharing the file may have written since. */
+  private readonly known = new KnownRecords();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -85,10 +88,16 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   async create(record: BookingRecord): Promise<void> {
+    const json = JSON.stringify(record);
     const info = this
       .statement('INSERT INTO bookings (id, version, state, updated_at_ms, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
-      .run(record.id, record.version, record.state, record.updatedAtMs, JSON.stringify(record));
+      .run(record.id, record.version, record.state, record.updatedAtMs, json);
     if (info.changes === 0) throw new BookingExistsError(record.id);
+    this.known.remember(record.id, record.version, json);
+  }
+
+  newestKnown(id: string): BookingRecord | undefined {
+    return this.known.record(id);
   }
 
   async get(id: string): Promise<BookingRecord | undefined> {
@@ -97,10 +106,14 @@ export class SqliteBookingStore implements BookingStore {
 
   async put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {
     const written: BookingRecord = { ...record, version: expectedVersion + 1 };
+    const json = JSON.stringify(written);
     const info = this
       .statement('UPDATE bookings SET version = ?, state = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?')
-      .run(written.version, written.state, written.updatedAtMs, JSON.stringify(written), record.id, expectedVersion);
-    if (info.changes === 1) return written;
+      .run(written.version, written.state, written.updatedAtMs, json, record.id, expectedVersion);
+    if (info.changes === 1) {
+      this.known.remember(written.id, written.version, json);
+      return written;
+    }
     const current = this.read(record.id);
     if (!current) throw new BookingNotFoundError(record.id);
     throw new VersionConflictError(current, expectedVersion);
@@ -141,7 +154,10 @@ export class SqliteBookingStore implements BookingStore {
 
   private read(id: string): BookingRecord | undefined {
     const row = this.statement('SELECT record FROM bookings WHERE id = ?').get(id) as Row | undefined;
-    return row ? (JSON.parse(row.record) as BookingRecord) : undefined;
+    if (!row) return undefined;
+    const record = JSON.parse(row.record) as BookingRecord;
+    this.known.remember(record.id, record.version, row.record);
+    return record;
   }
 }
 

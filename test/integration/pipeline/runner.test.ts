@@ -77,20 +77,20 @@ describe('PipelineRunner', () => {
     const steps = new ScriptedSteps({});
     const service = new BookingService({ store: counting, steps: steps.implementations, log, ...FAST });
     const booking = await service.create(sampleNewBooking());
-    expect((await service.approve(booking.id, 'U0APPROVER1')).won).toBe(true);
-    const approvedVersion = (await store.get(booking.id))!.version;
     calls.get = 0;
     calls.put = 0;
+    expect((await service.approve(booking.id, 'U0APPROVER1')).won).toBe(true);
     await service.idle();
     const record = (await store.get(booking.id))!;
     expect(record.state).toBe('done');
     for (const s of STEP_NAMES) expect(record.steps[s]).toMatchObject({ status: 'done', attempts: 1 });
-    // start + first claims, then one per step (the last also finishes): 7 stored versions, not 2 per step + 2.
-    expect(record.version - approvedVersion).toBe(1 + STEP_NAMES.length);
+    // The approval, then start + first claims, then one per step (the last also finishes): 8 stored
+    // versions, not 2 per step + 3.
+    expect(record.version - booking.version).toBe(1 + 1 + STEP_NAMES.length);
     // This process's writes queue behind each other, so steps finishing together lose no compare-and-set,
-    // and each write starts from the one before it: no reads after the run's first.
-    expect(calls.put).toBe(1 + STEP_NAMES.length);
-    expect(calls.get).toBeLessThanOrEqual(1);
+    // and each write starts from the record this process wrote last: no reads at all.
+    expect(calls.put).toBe(1 + 1 + STEP_NAMES.length);
+    expect(calls.get).toBe(0);
   });
 
   it('runs independent steps concurrently: makespan is the critical path (3 waves), not 6', async () => {
