@@ -106,7 +106,8 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const recipients = crewChannel ? [CREW_CHANNEL_POST_KEY] : [...new Set(booking.roster.map((m) => m.slackUserId))];
     const result: StepResult = { mode: crewChannel ? 'channel' : 'dm', posts: recipients.length };
 
-    for (const key of recipients) {
+    /** One recipient's post, updated if it exists; its ref is saved the moment it is posted. */
+    const postTo = async (key: string): Promise<string> => {
       const message = messageFor(booking, config, key);
       const known = existing.get(key);
       if (known) {
@@ -115,8 +116,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         } catch (err) {
           throw toSlackIntegrationError(err, 'chat.update');
         }
-        result[`${RESULT_PREFIX}${key}`] = `${known.channel}/${known.ts}`;
-        continue;
+        return `${known.channel}/${known.ts}`;
       }
       const channel = crewChannel ?? (await openDm(client, key));
       let ts: string;
@@ -128,26 +128,38 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       }
       await deps.api.saveCrewPost(booking.id, key, { channel, ts });
       ctx.log.info({ channel, ts, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'crew call posted');
-      result[`${RESULT_PREFIX}${key}`] = `${channel}/${ts}`;
-    }
+      return `${channel}/${ts}`;
+    };
 
-    // The ops thread learns who was called — names only, no details crew might need and no money.
-    const called = crewCalledText(crewSafeViewOf(booking, config).roster, crewChannel ? { crewChannel } : {});
-    const threadTs = booking.slack.approvalTs;
-    if (booking.slack.crewCalledTs) {
-      await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.crewCalledTs, text: called }).catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
-      result.crewCalledTs = booking.slack.crewCalledTs;
-    } else if (threadTs) {
+    /** The ops thread learns who was called — names only, no details crew might need and no money. */
+    const calledLine = async (): Promise<string | undefined> => {
+      const called = crewCalledText(crewSafeViewOf(booking, config).roster, crewChannel ? { crewChannel } : {});
+      const threadTs = booking.slack.approvalTs;
+      if (booking.slack.crewCalledTs) {
+        await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.crewCalledTs, text: called }).catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
+        return booking.slack.crewCalledTs;
+      }
+      if (!threadTs) return undefined;
       try {
         const posted = await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: called });
-        if (posted.ts) {
-          await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts });
-          result.crewCalledTs = posted.ts;
-        }
+        if (!posted.ts) return undefined;
+        await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts });
+        return posted.ts;
       } catch (err) {
         throw toSlackIntegrationError(err, 'chat.postMessage');
       }
-    }
+    };
+
+    // The posts go to different channels, so they go at once; every one that lands is saved before
+    // a failure of another fails the step (the next attempt updates the saved ones).
+    const [line, ...posts] = await Promise.allSettled([calledLine(), ...recipients.map(postTo)]);
+    const failed = [line, ...posts].find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    if (failed) throw failed.reason;
+    recipients.forEach((key, i) => {
+      const post = posts[i];
+      if (post?.status === 'fulfilled') result[`${RESULT_PREFIX}${key}`] = post.value;
+    });
+    if (line?.status === 'fulfilled' && line.value) result.crewCalledTs = line.value;
     return result;
   };
 }
