@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, QueryCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, QueryCommand, ScanCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { WebClient } from '@slack/web-api';
 import { Pool } from 'undici';
@@ -54,6 +54,8 @@ const DYNAMO_COMMANDS: Record<string, new (input: never) => GetItemCommand> = {
   UpdateItem: UpdateItemCommand as never,
   PutItem: PutItemCommand as never,
   Query: QueryCommand as never,
+  // the revenue guard finds every SCC item of the booking with a Scan when SCC's table has no GSI
+  Scan: ScanCommand as never,
 };
 
 async function dynamo(call: FloorTemplate['dynamodb'][number], id: string, eventId: string): Promise<void> {

@@ -177,7 +177,9 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
   const startedAtMs = Date.now();
   // BENCH_CPU_PROF=DIR profiles every spawned process (node --cpu-prof): how a missed goal is diagnosed.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const proc = spawn(process.execPath, [...profile, ...extraArgs, '--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS="--trace-gc …" passes node flags to every spawned process (diagnosis only).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...profile, ...nodeArgs, ...extraArgs, '--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   proc.stdout?.on('data', (c: Buffer) => stdout.push(c.toString()));
