@@ -58,6 +58,8 @@ interface Entry {
   record?: BookingRecord;
   /** The progress message this process posted, until the records carry it. */
   progressTs?: string;
+  /** Sends queued or under way. */
+  queued: number;
 }
 
 export function isFinalEvent(event: ProgressEvent): boolean {
@@ -143,16 +145,39 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0 };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0, queued: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
   }
 
   private enqueue(bookingId: string, entry: Entry): void {
+    entry.queued += 1;
     entry.chain = entry.chain
       .then(() => this.send(bookingId, entry))
-      .catch((err: unknown) => this.opts.log.child({ bookingId }).warn({ err }, 'progress message not updated'));
+      .catch((err: unknown) => this.opts.log.child({ bookingId }).warn({ err }, 'progress message not updated'))
+      .finally(() => {
+        entry.queued -= 1;
+        this.forgetWhenQuiet(bookingId, entry);
+      });
+  }
+
+  /**
+   * A booking whose message is up to date is forgotten once its coalescing window has passed (the
+   * window is all its entry still enforces), so a long-running process holds no record per booking
+   * it ever ran. A later change starts a new entry, which reads the store.
+   */
+  private forgetWhenQuiet(bookingId: string, entry: Entry): void {
+    const quiet = () => entry.queued === 0 && !entry.dirty && !entry.timer;
+    if (!quiet()) return;
+    setTimeout(() => {
+      if (quiet() && this.entries.get(bookingId) === entry) this.entries.delete(bookingId);
+    }, Math.max(0, entry.lastSentAtMs + this.minIntervalMs - this.now())).unref();
+  }
+
+  /** Bookings whose progress message this process is keeping up to date (tests). */
+  get tracked(): number {
+    return this.entries.size;
   }
 
   /**

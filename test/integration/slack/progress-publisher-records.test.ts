@@ -75,3 +75,20 @@ it('reads the store once to post, then renders from the records events bring, ne
   expect(sent().at(-1)).toBe('chat.update v6 Six');
   expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
 });
+
+it('forgets a booking once its message is up to date and its coalescing window has passed', async () => {
+  slack.clear();
+  const base = { ...sampleRecord('FORGETME0001'), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000200' } };
+  const { publisher, reads } = setup(base);
+  publisher.notify(base.id, { final: true, record: base });
+  await publisher.idle();
+  expect(publisher.tracked).toBe(1);
+  await new Promise((r) => setTimeout(r, 50));
+  expect(publisher.tracked).toBe(0);
+  // A later change starts afresh: the store is read (it knows the message by now) and the message updated.
+  publisher.notify(base.id, { final: true, record: { ...base, version: 9 } });
+  await publisher.idle();
+  expect(reads).toHaveLength(2);
+  expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  expect(slack.callsTo('chat.update')).toHaveLength(1);
+});
