@@ -1,7 +1,7 @@
 /**
  * The framework floor for P1 and P4: a bare Bolt app (HTTPReceiver, `authorize` returning the
  * token, a /charter handler that only acks and opens a modal) with a /healthz route like the
- * bot's. Run as its own process by the benchmarks: `node --import tsx bench/bare-bolt.ts`.
+ * bot's. Run as its own process by the benchmarks: `node --require tsx/cjs bench/bare-bolt.ts`.
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';

@@ -179,7 +179,7 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_ARGS="--trace-gc …" passes node flags to every spawned process (diagnosis only).
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...profile, ...nodeArgs, ...extraArgs, '--import', 'tsx', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...profile, ...nodeArgs, ...extraArgs, '--require', 'tsx/cjs', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   proc.stdout?.on('data', (c: Buffer) => stdout.push(c.toString()));

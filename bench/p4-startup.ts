@@ -1,5 +1,5 @@
 /**
- * P4: process start → ready to serve, i.e. spawn `node --import tsx src/main.ts` until the first
+ * P4: process start → ready to serve, i.e. spawn `node --require tsx/cjs src/main.ts` (what `npm start` runs) until the first
  * GET /healthz answers 200, against a bare Bolt app started the same way (bench/bare-bolt.ts).
  * Both go through tsx, so the loader's cost falls on both sides. Plus each Lambda bundle's size and
  * its cold require (a fresh `node` requiring index.js: what a Lambda cold start pays before the

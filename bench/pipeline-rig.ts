@@ -1,5 +1,5 @@
 /**
- * The bot as its own process (`node --import tsx src/main.ts`, production defaults) wired to the
+ * The bot as its own process (`node --require tsx/cjs src/main.ts`, as `npm start` runs it, production defaults) wired to the
  * stand-ins, with latency on every outside call: the dashboard, SCC and CloudFront stand-ins inject
  * it themselves; s3rver, dynalite and the Slack stand-in cannot, so a latency proxy sits in front
  * of each. Bookings are written to the bot's SQLite file as the modal would, then approved with a

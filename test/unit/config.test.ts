@@ -135,7 +135,7 @@ describe('loadConfig', () => {
 describe('npm start with a bad environment', () => {
   it('exits non-zero with one readable list and no stack trace', async () => {
     const root = path.resolve(__dirname, '../..');
-    const failure = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const failure = await run(process.execPath, ['--require', 'tsx/cjs', 'src/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', SLACK_BOT_TOKEN: 'xoxb-keep-this-secret' },
     }).then(
