@@ -217,10 +217,15 @@ export class PipelineRunner {
    * until nothing can progress. Steps leased by a live process elsewhere are waited for, not run.
    * Resolves with the final record (or the current one when the booking is not runnable).
    */
-  async run(bookingId: string): Promise<BookingRecord> {
+  run(bookingId: string): Promise<BookingRecord> {
+    return this.tracking(bookingId, () => this.drive(bookingId));
+  }
+
+  /** Keeps the booking's newest record while `work` runs, and forgets it when the last run here ends. */
+  private async tracking<T>(bookingId: string, work: () => Promise<T>): Promise<T> {
     this.runsOf.set(bookingId, (this.runsOf.get(bookingId) ?? 0) + 1);
     try {
-      return await this.drive(bookingId);
+      return await work();
     } finally {
       const left = (this.runsOf.get(bookingId) ?? 1) - 1;
       if (left > 0) this.runsOf.set(bookingId, left);
@@ -359,18 +364,8 @@ export class PipelineRunner {
    * state does not change; a failure keeps the step's previous result (the old artifact is still
    * live) and is thrown as StepFailedError.
    */
-  async runForced(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
-    this.runsOf.set(bookingId, (this.runsOf.get(bookingId) ?? 0) + 1);
-    try {
-      return await this.runForcedSteps(bookingId, steps);
-    } finally {
-      const left = (this.runsOf.get(bookingId) ?? 1) - 1;
-      if (left > 0) this.runsOf.set(bookingId, left);
-      else {
-        this.runsOf.delete(bookingId);
-        this.latest.delete(bookingId);
-      }
-    }
+  runForced(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
+    return this.tracking(bookingId, () => this.runForcedSteps(bookingId, steps));
   }
 
   private async runForcedSteps(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
