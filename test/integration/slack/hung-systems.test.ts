@@ -106,10 +106,18 @@ describe.each(SYSTEMS)('$name hangs', (system) => {
 
 it('Slack failing the progress updates at the end does not leave the thread stale: the final state lands once Slack answers', async () => {
   const id = await submitBooking(h);
-  await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
-  await waitForBooking(h, id, (b) => b.slack.progressTs !== undefined, 20_000);
-  // Every progress update from here on fails three times in a row (Slack erring), then Slack recovers.
-  h.slack.failNext('chat.update', 3, 'internal_error');
+  // SCC answers slowly until the failures are armed, so the run's last progress updates come after.
+  const scc = h.standins!.scc;
+  scc.faults.inject('*', { kind: 'latency', ms: 400 });
+  try {
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
+    await waitForBooking(h, id, (b) => b.slack.progressTs !== undefined, 20_000);
+    expect((await h.running.built.api.get(id))?.state).toBe('running');
+    // Every progress update from here on fails three times in a row (Slack erring), then Slack recovers.
+    h.slack.failNext('chat.update', 3, 'internal_error');
+  } finally {
+    scc.faults.clear();
+  }
   const done = await waitForBooking(h, id, (b) => b.state === 'done', 30_000);
   await settle(h);
   const updates = h.slack.callsTo('chat.update').filter((c) => c.body.ts === done.slack.progressTs);
