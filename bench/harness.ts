@@ -4,7 +4,7 @@
  * the app's environment pointed at the stand-ins, and booking fixtures. Loopback only; every loop
  * is bounded by a count or a deadline.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { sampleRequest as exampleRequest } from '../test/support/booking';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -18,6 +18,21 @@ import { newBookingRecord } from '../src/pipeline/state-machine';
 import type { BookingRecord } from '../src/pipeline/types';
 
 export const ROOT = join(__dirname, '..');
+
+/** The bot as `npm start` runs it: the compiled build (prestart runs `npm run build`). */
+export const BOT_SCRIPT = 'dist/main.js';
+/** The bare Bolt baseline, compiled the same way (plain JavaScript, no loader hook) by buildForBench. */
+export const BARE_BOLT_SCRIPT = 'dist/bench/bare-bolt.js';
+
+/**
+ * Builds what the benchmarks start: the bot (`npm run build`, as `npm start` does first) and the
+ * bare Bolt app (esbuild, one file, its imports left to node_modules), so both run as plain JS.
+ */
+export async function buildForBench(): Promise<void> {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const { build } = await import('esbuild');
+  await build({ absWorkingDir: ROOT, entryPoints: ['bench/bare-bolt.ts'], outfile: BARE_BOLT_SCRIPT, platform: 'node', format: 'cjs', target: 'node20', bundle: false, logLevel: 'error' });
+}
 
 export interface BenchResult {
   id: string;
@@ -179,7 +194,9 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // BENCH_NODE_ARGS="--trace-gc …" passes node flags to every spawned process (diagnosis only).
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...profile, ...nodeArgs, ...extraArgs, '--require', 'tsx/cjs', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Compiled scripts run as they are; TypeScript ones through tsx's CommonJS hook.
+  const loader = script.endsWith('.js') ? [] : ['--require', 'tsx/cjs'];
+  const proc = spawn(process.execPath, [...profile, ...nodeArgs, ...extraArgs, ...loader, script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   proc.stdout?.on('data', (c: Buffer) => stdout.push(c.toString()));

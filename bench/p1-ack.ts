@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
 import { newTriggerId, SlackRequester } from '../src/sandbox/slack-requests';
-import { APPROVER, appEnv, BOT_TOKEN, type BenchResult, type Child, listeningPort, percentile, pool, round, SIGNING_SECRET, spawnNode, waitUntil } from './harness';
+import { APPROVER, appEnv, BARE_BOLT_SCRIPT, BOT_SCRIPT, BOT_TOKEN, type BenchResult, type Child, listeningPort, percentile, pool, round, SIGNING_SECRET, spawnNode, waitUntil } from './harness';
 
 const REQUESTS = 2000;
 const ROUNDS = 3;
@@ -55,7 +55,7 @@ export async function benchAck(ctx: { standinEnv: Record<string, string>; slack:
   });
   const dir = mkdtempSync(join(tmpdir(), 'bench-p1-'));
   const env = appEnv(ctx.standinEnv, { slackApiUrl: slack.url, storePath: join(dir, 'charter.db') });
-  const bot = await startServer('src/main.ts', env);
+  const bot = await startServer(BOT_SCRIPT, env);
   let bare: { child: Child; url: string } | undefined;
   try {
     await load(bot.url, slack, waiting, WARMUP);
@@ -63,7 +63,7 @@ export async function benchAck(ctx: { standinEnv: Record<string, string>; slack:
     const opened = slack.callsTo('views.open').at(-1)?.body.view;
     const viewFile = join(dir, 'view.json');
     writeFileSync(viewFile, JSON.stringify(opened));
-    bare = await startServer('bench/bare-bolt.ts', { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.url, PORT: '0', BARE_VIEW_FILE: viewFile });
+    bare = await startServer(BARE_BOLT_SCRIPT, { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.url, PORT: '0', BARE_VIEW_FILE: viewFile });
     await load(bare.url, slack, waiting, WARMUP);
     // Both sides under load at the same moment: whatever else the machine is doing hits both alike.
     // A p99 of 2,000 requests on two cores swings ±15% run to run (0.94–1.21 seen), so the figure

@@ -100,6 +100,6 @@ export async function benchBurst300(ctx: { standins: Standins; slack: SlackApiSt
       chat_update_per_min: round(last.slack.updatePerMinute, 0),
       ...last.slack.rates,
     },
-    notes: ['Answer time is measured at the client (send → 200) with all clicks in flight at once; Slack gives up at 3 s.', 'Peak RSS is the fresh bot process\'s VmHWM, tsx included.'],
+    notes: ['Answer time is measured at the client (send → 200) with all clicks in flight at once; Slack gives up at 3 s.', 'Peak RSS is the fresh bot process\'s VmHWM (the compiled bot, as npm start runs it).'],
   };
 }

@@ -1,7 +1,7 @@
 /**
- * P4: process start → ready to serve, i.e. spawn `node --require tsx/cjs src/main.ts` (what `npm start` runs) until the first
- * GET /healthz answers 200, against a bare Bolt app started the same way (bench/bare-bolt.ts).
- * Both go through tsx, so the loader's cost falls on both sides. Plus each Lambda bundle's size and
+ * P4: process start → ready to serve, i.e. spawn `node dist/main.js` (what `npm start` runs, after
+ * its build) until the first GET /healthz answers 200, against a bare Bolt app compiled the same way
+ * (bench/bare-bolt.ts → dist/bench/bare-bolt.js): both plain JavaScript. Plus each Lambda bundle's size and
  * its cold require (a fresh `node` requiring index.js: what a Lambda cold start pays before the
  * handler runs), median of COLD_RUNS.
  */
@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
-import { appEnv, type BenchResult, BOT_TOKEN, firstOk, median, ROOT, round, SIGNING_SECRET, spawnNode } from './harness';
+import { appEnv, BARE_BOLT_SCRIPT, type BenchResult, BOT_SCRIPT, BOT_TOKEN, firstOk, median, ROOT, round, SIGNING_SECRET, spawnNode } from './harness';
 import { spread } from './stats';
 
 const RUNS = 3;
@@ -77,12 +77,12 @@ export async function benchStartup(ctx: { standinEnv: Record<string, string>; sl
   const botMs: number[] = [];
   const bareMs: number[] = [];
   try {
-    // one unmeasured start each fills tsx's transform cache
-    await timeToReady('src/main.ts', botEnv);
-    await timeToReady('bench/bare-bolt.ts', bareEnv);
+    // one unmeasured start each warms the page cache
+    await timeToReady(BOT_SCRIPT, botEnv);
+    await timeToReady(BARE_BOLT_SCRIPT, bareEnv);
     for (let i = 0; i < RUNS; i++) {
-      botMs.push(await timeToReady('src/main.ts', botEnv));
-      bareMs.push(await timeToReady('bench/bare-bolt.ts', bareEnv));
+      botMs.push(await timeToReady(BOT_SCRIPT, botEnv));
+      bareMs.push(await timeToReady(BARE_BOLT_SCRIPT, bareEnv));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

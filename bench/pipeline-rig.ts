@@ -1,5 +1,5 @@
 /**
- * The bot as its own process (`node --require tsx/cjs src/main.ts`, as `npm start` runs it, production defaults) wired to the
+ * The bot as its own process (`node dist/main.js`, as `npm start` runs it, production defaults) wired to the
  * stand-ins, with latency on every outside call: the dashboard, SCC and CloudFront stand-ins inject
  * it themselves; s3rver, dynalite and the Slack stand-in cannot, so a latency proxy sits in front
  * of each. Bookings are written to the bot's SQLite file as the modal would, then approved with a
@@ -17,7 +17,7 @@ import type { BookingRecord, StepName } from '../src/pipeline/types';
 import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
 import { blockActionPayload, SlackRequester } from '../src/sandbox/slack-requests';
 import type { Standins } from '../src/sandbox/standins';
-import { APPROVER, appEnv, type Child, CREW_CHANNEL, doneAtMs, latencyDepth, listeningPort, OPS_CHANNEL, pendingBooking, SIGNING_SECRET, spawnNode, startLatencyProxy, type LatencyProxy, waitUntil } from './harness';
+import { APPROVER, appEnv, BOT_SCRIPT, type Child, CREW_CHANNEL, doneAtMs, latencyDepth, listeningPort, OPS_CHANNEL, pendingBooking, SIGNING_SECRET, spawnNode, startLatencyProxy, type LatencyProxy, waitUntil } from './harness';
 
 export interface PipelineRig {
   standins: Standins;
@@ -77,7 +77,7 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
   } else {
     store = SqliteBookingStore.open(storePath);
   }
-  const child = spawnNode('src/main.ts', env);
+  const child = spawnNode(BOT_SCRIPT, env);
   const port = await waitUntil('bot listening', () => {
     if (child.proc.exitCode !== null) throw new Error(`bot exited: ${child.stderr.join('')}`);
     return listeningPort(child);

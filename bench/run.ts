@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSlackApiStandin } from '../src/sandbox/slack-api-standin';
 import { startStandins } from '../src/sandbox/standins';
-import { type BenchResult, ROOT, round } from './harness';
+import { type BenchResult, buildForBench, ROOT, round } from './harness';
 import { benchAck } from './p1-ack';
 import { benchCriticalPath } from './p2-critical-path';
 import { benchBurst } from './p3-burst';
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${process.arch}` };
   console.log(`machine: ${machine.nproc} cores (${machine.cpu}), ${machine.memoryGb} GB, node ${machine.node}`);
 
+  // The bot and the bare Bolt baseline run compiled, as `npm start` runs the bot.
+  await buildForBench();
   const standins = await startStandins();
   const slack = await startSlackApiStandin();
   const results: BenchResult[] = [];
