@@ -176,8 +176,8 @@ export class DynamoBookingStore implements BookingStore {
   }
 
   /** The newest record this process has read or written; the compare-and-set of a write from it settles whether it still is. */
-  newestKnown(id: string): BookingRecord | undefined {
-    return this.known.record(id);
+  newestKnown(id: string, newerThan?: number): BookingRecord | undefined {
+    return this.known.record(id, newerThan);
   }
 
   async put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {

@@ -26,8 +26,10 @@ export class KnownRecords {
     return this.records.get(id)?.version;
   }
 
-  record(id: string): BookingRecord | undefined {
+  /** A copy of the newest known record; with `newerThan`, only if it is newer than that version. */
+  record(id: string, newerThan?: number): BookingRecord | undefined {
     const seen = this.records.get(id);
-    return seen ? (JSON.parse(seen.json) as BookingRecord) : undefined;
+    if (!seen || (newerThan !== undefined && seen.version <= newerThan)) return undefined;
+    return JSON.parse(seen.json) as BookingRecord;
   }
 }

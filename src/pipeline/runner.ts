@@ -94,7 +94,7 @@ interface Claims {
  * Why an attempt's signal fires once the attempt is over (work it left running stops). One shared
  * reason: abort() without one builds a DOMException, stack trace included, per step.
  */
-const ATTEMPT_OVER = Object.freeze(new Error('step attempt over'));
+const ATTEMPT_OVER = new Error('step attempt over');
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -596,8 +596,7 @@ export class PipelineRunner {
     const turn = (this.writing.get(bookingId) ?? Promise.resolve()).then(async () => {
       // The store may know a newer one: written here outside the runner (a step saving a Slack ref).
       const held = this.latest.get(bookingId);
-      const known = this.store.newestKnown?.(bookingId);
-      const current = known && (!held || known.version > held.version) ? known : held;
+      const current = this.store.newestKnown?.(bookingId, held?.version) ?? held;
       const out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
       if (out.written && claims) {
         for (const step of claims.steps) {

@@ -96,8 +96,8 @@ export class SqliteBookingStore implements BookingStore {
     this.known.remember(record.id, record.version, json);
   }
 
-  newestKnown(id: string): BookingRecord | undefined {
-    return this.known.record(id);
+  newestKnown(id: string, newerThan?: number): BookingRecord | undefined {
+    return this.known.record(id, newerThan);
   }
 
   async get(id: string): Promise<BookingRecord | undefined> {

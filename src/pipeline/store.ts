@@ -33,8 +33,9 @@ export interface BookingStore {
    * The newest record of `id` this process has seen stored, without a call: possibly stale, since
    * another process may have written since. Only ever the starting point of a compare-and-set,
    * which refuses it if it is stale. Optional: a store whose reads cost little need not keep one.
+   * With `newerThan`, undefined unless what is known is newer than that version (nothing parsed).
    */
-  newestKnown?(id: string): BookingRecord | undefined;
+  newestKnown?(id: string, newerThan?: number): BookingRecord | undefined;
   /** Bookings in `approved` or `running`: what a restarted runner resumes. */
   listActive(): Promise<BookingRecord[]>;
   /**
