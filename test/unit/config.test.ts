@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(c.operator.checklist.length).toBeGreaterThan(3);
   });
 
+  it('accepts canonical IANA zones and their aliases, and refuses names that are not zones', () => {
+    for (const zone of ['America/New_York', 'Pacific/Honolulu', 'US/Pacific', 'Asia/Calcutta', 'UTC']) {
+      const result = loadConfig({ ...validEnv(), CHARTER_TIMEZONE: zone });
+      if (!result.ok) throw new Error(`${zone}: ${result.problems.join('\n')}`);
+      expect(result.config.timezone).toBe(zone);
+    }
+    for (const zone of ['Mars/Olympus', 'PST8PDTX', 'America/Los Angeles']) expect(loadConfig({ ...validEnv(), CHARTER_TIMEZONE: zone }).ok).toBe(false);
+  });
+
   it('lists every missing variable at once when the environment is empty', () => {
     const result = loadConfig({});
     expect(result.ok).toBe(false);
