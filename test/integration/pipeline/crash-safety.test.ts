@@ -10,9 +10,6 @@
  * DynamoDB: no such knowledge across hosts; a live process's sweeper finishes the booking once the
  * dead worker's lease has run out, and not before.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../../src/log';
@@ -21,13 +18,14 @@ import { sameHostOwnerDead } from '../../../src/pipeline/owner-liveness';
 import { PeriodicScheduler } from '../../../src/pipeline/periodic';
 import { defaultOwnerId } from '../../../src/pipeline/runner';
 import { BookingService } from '../../../src/pipeline/service';
-import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import type { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { STEP_NAMES } from '../../../src/pipeline/types';
 import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 import { spawnWorker } from '../../fixtures/pipeline/spawn-worker';
 
 jest.setTimeout(180_000);
@@ -36,8 +34,8 @@ jest.setTimeout(180_000);
 const LEASE_MS = 600_000;
 const QUIET_MS = 200;
 const log = createLogger({ level: 'silent', pretty: false });
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-crash-'));
-const dbFile = path.join(tmpDir, 'crash.db');
+const world = useSandboxWorld('crash');
+const { dbFile } = world;
 let standins: Standins;
 let notices: RecordingServer;
 let env: Record<string, string>;
@@ -45,22 +43,13 @@ let store: SqliteBookingStore;
 let sandbox: SandboxSteps;
 let s3: S3Client;
 
-beforeAll(async () => {
-  standins = await startStandins();
-  notices = await startRecordingServer();
-  env = { ...standins.env, NOTICES_URL: notices.url };
-  store = SqliteBookingStore.open(dbFile);
-  sandbox = sandboxSteps(env);
+beforeAll(() => {
+  ({ standins, notices, env, store, sandbox } = world);
   s3 = new S3Client({ endpoint: standins.s3.endpoint, region: 'us-west-2', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
 });
 
-afterAll(async () => {
+afterAll(() => {
   s3.destroy();
-  await sandbox.close();
-  await store.close();
-  await notices.close();
-  await standins.close();
-  fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
 async function artifactCounts(id: string) {

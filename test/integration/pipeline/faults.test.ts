@@ -4,32 +4,27 @@
  * rejects the key) fails its step with the operator's fix while independent branches finish, and
  * Retry after the fix completes the booking without re-running what was done.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createLogger } from '../../../src/log';
 import { BookingService } from '../../../src/pipeline/service';
-import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import type { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import { type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 
 jest.setTimeout(60_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-faults-'));
+const world = useSandboxWorld('faults');
 let standins: Standins;
 let notices: RecordingServer;
 let store: SqliteBookingStore;
 let sandbox: SandboxSteps;
 let service: BookingService;
 
-beforeAll(async () => {
-  standins = await startStandins();
-  notices = await startRecordingServer();
-  store = SqliteBookingStore.open(path.join(tmpDir, 'faults.db'));
-  sandbox = sandboxSteps({ ...standins.env, NOTICES_URL: notices.url });
+beforeAll(() => {
+  ({ standins, notices, store, sandbox } = world);
   service = new BookingService({ store, steps: sandbox.steps, log, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 200 });
 });
 
@@ -37,13 +32,7 @@ afterEach(() => {
   for (const s of [standins.dashboard, standins.scc, standins.cloudfront]) s.faults.clear();
 });
 
-afterAll(async () => {
-  await sandbox.close();
-  await store.close();
-  await notices.close();
-  await standins.close();
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-});
+
 
 async function approveAndSettle(): Promise<string> {
   const booking = await service.create(sampleNewBooking());

@@ -5,9 +5,6 @@
  * DELETE (or PATCH), one SCC PATCH taking effect, one new invalidation, one crew notice — and the
  * guest page and SCC item must end right. Same pattern as crash-safety.test.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
 import { createLogger } from '../../../src/log';
@@ -15,12 +12,13 @@ import { operationsOf } from '../../../src/pipeline/operations';
 import { sameHostOwnerDead } from '../../../src/pipeline/owner-liveness';
 import { defaultOwnerId } from '../../../src/pipeline/runner';
 import { BookingService } from '../../../src/pipeline/service';
-import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import type { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { OPERATION_DAGS, type BookingRecord, type OperationKind } from '../../../src/pipeline/types';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 import { spawnWorker } from '../../fixtures/pipeline/spawn-worker';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
@@ -30,8 +28,8 @@ jest.setTimeout(300_000);
 const LEASE_MS = 600_000;
 const APPROVER = 'U0APPROVER1';
 const log = createLogger({ level: 'silent', pretty: false });
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-lifecycle-crash-'));
-const dbFile = path.join(tmpDir, 'crash.db');
+const world = useSandboxWorld('lifecycle-crash');
+const { dbFile } = world;
 let standins: Standins;
 let notices: RecordingServer;
 let env: Record<string, string>;
@@ -39,22 +37,13 @@ let store: SqliteBookingStore;
 let sandbox: SandboxSteps;
 let ddb: DynamoDBClient;
 
-beforeAll(async () => {
-  standins = await startStandins();
-  notices = await startRecordingServer();
-  env = { ...standins.env, NOTICES_URL: notices.url };
-  store = SqliteBookingStore.open(dbFile);
-  sandbox = sandboxSteps(env);
+beforeAll(() => {
+  ({ standins, notices, env, store, sandbox } = world);
   ddb = new DynamoDBClient({ endpoint: standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 
-afterAll(async () => {
+afterAll(() => {
   ddb.destroy();
-  await sandbox.close();
-  await store.close();
-  await notices.close();
-  await standins.close();
-  fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
 const service = (ownerId: string, autoRun = false) =>

@@ -5,49 +5,39 @@
  * while the create runs. The steps are the production ones except crew_notice (Slack's; here a
  * recording server with lookup-before-post, one notice per operation).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
 import { createLogger } from '../../../src/log';
 import { operationsOf } from '../../../src/pipeline/operations';
 import { BookingService } from '../../../src/pipeline/service';
-import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import type { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
 jest.setTimeout(120_000);
 
 const APPROVER = 'U0APPROVER1';
 const log = createLogger({ level: 'silent', pretty: false });
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-lifecycle-'));
+const world = useSandboxWorld('lifecycle');
 let standins: Standins;
 let notices: RecordingServer;
 let store: SqliteBookingStore;
 let sandbox: SandboxSteps;
 let ddb: DynamoDBClient;
 
-beforeAll(async () => {
-  standins = await startStandins();
-  notices = await startRecordingServer();
-  store = SqliteBookingStore.open(path.join(tmpDir, 'lifecycle.db'));
-  sandbox = sandboxSteps({ ...standins.env, NOTICES_URL: notices.url });
+beforeAll(() => {
+  ({ standins, notices, store, sandbox } = world);
   ddb = new DynamoDBClient({ endpoint: standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 
-afterAll(async () => {
+afterAll(() => {
   ddb.destroy();
-  await sandbox.close();
-  await store.close();
-  await notices.close();
-  await standins.close();
-  fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
 const service = (ownerId = 'test') => new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId, leaseMs: 2000, baseDelayMs: 5 });
