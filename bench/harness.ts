@@ -23,15 +23,19 @@ export const ROOT = join(__dirname, '..');
 export const BOT_SCRIPT = 'dist/main.js';
 /** The bare Bolt baseline, compiled the same way (plain JavaScript, no loader hook) by buildForBench. */
 export const BARE_BOLT_SCRIPT = 'dist/bench/bare-bolt.js';
+/** P3's floor, compiled the same way: under tsx its errors paid for source-map stack traces the bot never pays. */
+export const FLOOR_SCRIPT = 'dist/bench/floor.js';
 
 /**
- * Builds what the benchmarks start: the bot (`npm run build`, as `npm start` does first) and the
- * bare Bolt app (esbuild, one file, its imports left to node_modules), so both run as plain JS.
+ * Builds what the benchmarks start: the bot (`npm run build`, as `npm start` does first), the bare
+ * Bolt app and the floor (esbuild, one file each, imports left to node_modules), so all run as plain JS.
  */
 export async function buildForBench(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const { build } = await import('esbuild');
-  await build({ absWorkingDir: ROOT, entryPoints: ['bench/bare-bolt.ts'], outfile: BARE_BOLT_SCRIPT, platform: 'node', format: 'cjs', target: 'node20', bundle: false, logLevel: 'error' });
+  for (const [entry, outfile] of [['bench/bare-bolt.ts', BARE_BOLT_SCRIPT], ['bench/floor.ts', FLOOR_SCRIPT]] as const) {
+    await build({ absWorkingDir: ROOT, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20', bundle: false, logLevel: 'error' });
+  }
 }
 
 export interface BenchResult {
@@ -122,7 +126,11 @@ export async function startLatencyProxy(target: string): Promise<LatencyProxy> {
         const upstream = httpRequest(
           { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
           (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
+            // Hop-by-hop headers stay on their hop (RFC 9110 §7.6.1): the stand-ins' short keep-alive
+            // would otherwise make every client open a new connection per call, which real AWS and
+            // Slack endpoints do not.
+            const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = up.headers;
+            res.writeHead(up.statusCode ?? 502, headers);
             up.pipe(res);
             up.on('end', () =>
               proxy.calls.push({
@@ -284,6 +292,8 @@ export function appEnv(standinEnv: Record<string, string>, o: { slackApiUrl: str
     CHARTER_STORE: `sqlite:${o.storePath}`,
     CHARTER_TIMEZONE: 'America/Los_Angeles',
     LOG_LEVEL: 'info',
+    // BENCH_BOT_ENV="CHARTER_MAX_CONCURRENT_RUNS=32 LOG_LEVEL=warn" overrides the bot's settings (diagnosis only).
+    ...Object.fromEntries((process.env.BENCH_BOT_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
 }
 

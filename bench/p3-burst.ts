@@ -13,7 +13,7 @@ import { newSessionId } from '../src/booking/session-id';
 import { APPROVE_ACTION_ID } from '../src/slack/blocks/approval';
 import type { RecordedSlackCall } from '../src/sandbox/slack-api-standin';
 import { blockActionPayload, SlackRequester } from '../src/sandbox/slack-requests';
-import { APPROVER, type BenchResult, BOT_TOKEN, type Child, CREW_CHANNEL, doneAtMs, median, OPS_CHANNEL, round, SIGNING_SECRET, sleep, spawnNode, waitUntil } from './harness';
+import { APPROVER, type BenchResult, BOT_TOKEN, type Child, CREW_CHANNEL, doneAtMs, FLOOR_SCRIPT, median, OPS_CHANNEL, round, SIGNING_SECRET, sleep, spawnNode, waitUntil } from './harness';
 import { captureFloorTemplate, templateCallCounts, writeFloorTemplate, type FloorTemplate } from './floor-template';
 import { LATENCY_MS } from './p2-critical-path';
 import type { PipelineRig } from './pipeline-rig';
@@ -90,7 +90,7 @@ interface Floor {
 async function startFloor(template: FloorTemplate, dir: string, standinEnv: Record<string, string>): Promise<Floor> {
   const file = join(dir, 'floor-template.json');
   writeFloorTemplate(file, template);
-  const child = spawnNode('bench/floor.ts', {
+  const child = spawnNode(FLOOR_SCRIPT, {
     FLOOR_TEMPLATE: file,
     PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
