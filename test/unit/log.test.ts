@@ -45,4 +45,16 @@ describe('logger', () => {
     expect(entry.step).toBe('calendar');
     expect(JSON.stringify(entry.a)).toContain('[Circular]');
   });
+
+  it('scrubs a secret out of an Error logged on its own and out of printf arguments', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ destination, secretValues: ['xoxb-bot-secret'] });
+    log.error(new Error('Slack refused xoxb-bot-secret'));
+    log.warn('token was %s', 'xoxb-bot-secret');
+    const out = lines.join('');
+    expect(lines).toHaveLength(2);
+    expect(out).not.toContain('xoxb-bot-secret');
+    expect(out).toContain(`Slack refused ${REDACTED}`);
+    expect(out).toContain(`token was ${REDACTED}`);
+  });
 });
