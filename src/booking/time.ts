@@ -4,6 +4,7 @@
  * crew member reading Slack abroad must both read 4:00 PM as San Diego time.
  */
 import { DateTime } from 'luxon';
+import { BoundedCache } from '../bounded-cache';
 
 /** Most entries kept by each cache in this module: a long-running process stays flat. */
 const ZONE_LABELS_MAX = 256;
@@ -33,7 +34,7 @@ export function localDateTime(date: string, time: string, timezone: string): Dat
  * message, calendar, SCC, guest page, crew post, progress renders). DateTime is immutable, so one
  * schedule can be shared. Capped like the zone caches.
  */
-const schedules = new Map<string, CharterSchedule>();
+const schedules = new BoundedCache<string, CharterSchedule>(ZONE_LABELS_MAX);
 
 export function charterSchedule(
   input: { date: string; departureTime: string; durationHours: number },
@@ -41,12 +42,7 @@ export function charterSchedule(
   checkInLeadMinutes: number,
 ): CharterSchedule {
   const key = `${timezone}|${input.date}|${input.departureTime}|${input.durationHours}|${checkInLeadMinutes}`;
-  const cached = schedules.get(key);
-  if (cached) return cached;
-  const schedule = computeSchedule(input, timezone, checkInLeadMinutes);
-  if (schedules.size >= ZONE_LABELS_MAX) schedules.delete(schedules.keys().next().value ?? '');
-  schedules.set(key, schedule);
-  return schedule;
+  return schedules.get(key, () => computeSchedule(input, timezone, checkInLeadMinutes));
 }
 
 function computeSchedule(
@@ -86,16 +82,10 @@ export function humanDate(dt: DateTime): string {
  * Intl.DateTimeFormat on every call (~0.2 ms; 9% of a booking's CPU in the P3 profile), and within
  * a year a zone at a given offset always has the same abbreviation. Capped like zoneLabels.
  */
-const zoneAbbreviations = new Map<string, string>();
+const zoneAbbreviations = new BoundedCache<string, string>(ZONE_LABELS_MAX);
 
 function zoneAbbreviation(dt: DateTime): string {
-  const key = `${dt.zoneName ?? ''}|${dt.year}|${dt.offset}`;
-  const cached = zoneAbbreviations.get(key);
-  if (cached !== undefined) return cached;
-  const abbreviation = dt.setLocale('en-US').toFormat('ZZZZ');
-  if (zoneAbbreviations.size >= ZONE_LABELS_MAX) zoneAbbreviations.delete(zoneAbbreviations.keys().next().value ?? '');
-  zoneAbbreviations.set(key, abbreviation);
-  return abbreviation;
+  return zoneAbbreviations.get(`${dt.zoneName ?? ''}|${dt.year}|${dt.offset}`, () => dt.setLocale('en-US').toFormat('ZZZZ'));
 }
 
 /** "4:00 PM PST" — the zone abbreviation is always there. */
@@ -115,19 +105,15 @@ export function humanDateTime(dt: DateTime): string {
  * luxon on every call (~0.5 ms; the P1 benchmark found it on every /charter), and within a year a
  * zone at a given offset always has the same name. Capped so a long-running process stays flat.
  */
-const zoneLabels = new Map<string, string>();
+const zoneLabels = new BoundedCache<string, string>(ZONE_LABELS_MAX);
 
 /** "Pacific Time (America/Los_Angeles)" for headers that name the zone in full. */
 export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): string {
   const local = at.setZone(timezone);
-  const key = `${timezone}|${local.year}|${local.offset}`;
-  const cached = zoneLabels.get(key);
-  if (cached !== undefined) return cached;
-  const long = local.setLocale('en-US').toFormat('ZZZZZ');
-  const label = `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
-  if (zoneLabels.size >= ZONE_LABELS_MAX) zoneLabels.delete(zoneLabels.keys().next().value ?? '');
-  zoneLabels.set(key, label);
-  return label;
+  return zoneLabels.get(`${timezone}|${local.year}|${local.offset}`, () => {
+    const long = local.setLocale('en-US').toFormat('ZZZZZ');
+    return `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
+  });
 }
 
 /** "4:00 PM PST – 9:00 PM PST", with "(next day)" when the charter returns after midnight. */

@@ -4,6 +4,7 @@
  * the charter, so a guest's phone in another zone still shows the right instant.
  */
 import { DateTime } from 'luxon';
+import { BoundedCache } from '../../bounded-cache';
 import type { GuestPageView } from './view';
 
 const CRLF = '\r\n';
@@ -24,9 +25,9 @@ export interface GuestCalendarOptions {
 
 export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarOptions = {}): string {
   const zone = view.timezone;
-  const departure = DateTime.fromISO(view.departure.iso, { setZone: true }).setZone(zone);
-  const ret = DateTime.fromISO(view.return.iso, { setZone: true }).setZone(zone);
-  const stamp = DateTime.fromJSDate(options.now ?? new Date()).toUTC();
+  // Parsed straight into the zone: each luxon zone conversion asks Intl for the offset again.
+  const departure = DateTime.fromISO(view.departure.iso, { zone });
+  const ret = DateTime.fromISO(view.return.iso, { zone });
   const reminderMinutes = view.checkInLeadMinutes + 60;
 
   const description = [
@@ -50,7 +51,7 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
     'BEGIN:VEVENT',
     `UID:${uid(view)}`,
     ...((options.revision ?? 1) > 1 || options.cancelled ? [`SEQUENCE:${Math.max(0, (options.revision ?? 1) - 1)}`] : []),
-    `DTSTAMP:${stamp.toFormat("yyyyMMdd'T'HHmmss'Z'")}`,
+    `DTSTAMP:${utcStamp(options.now ?? new Date())}`,
     `DTSTART;TZID=${zone}:${localStamp(departure)}`,
     `DTEND;TZID=${zone}:${localStamp(ret)}`,
     `SUMMARY:${escapeText(`${options.cancelled ? 'Cancelled: ' : ''}Charter aboard ${view.vesselName}`)}`,
@@ -76,8 +77,16 @@ function uid(view: GuestPageView): string {
   return `${view.sessionId.toLowerCase()}@${host}`;
 }
 
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** 20261205T160000, the wall-clock time in the DateTime's zone (its fields, not a format string: toFormat tokenizes every call). */
 function localStamp(dt: DateTime): string {
-  return dt.toFormat("yyyyMMdd'T'HHmmss");
+  return `${pad(dt.year, 4)}${pad(dt.month)}${pad(dt.day)}T${pad(dt.hour)}${pad(dt.minute)}${pad(dt.second)}`;
+}
+
+/** 20261202T175000Z */
+function utcStamp(at: Date): string {
+  return `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 }
 
 /** TEXT value escaping (RFC 5545 §3.3.11). */
@@ -119,18 +128,10 @@ export function fold(line: string): string {
  * look-ups (~100 ms of blocked event loop per page, measured by the P3 benchmark), and the answer
  * only depends on the zone and the year; the cap keeps a long-running process's memory flat.
  */
-const vtimezoneCache = new Map<string, readonly string[]>();
-const VTIMEZONE_CACHE_MAX = 64;
+const vtimezoneCache = new BoundedCache<string, readonly string[]>(64);
 
 function vtimezone(zone: string, around: DateTime): string[] {
-  const key = `${zone}|${around.year}`;
-  let lines = vtimezoneCache.get(key);
-  if (!lines) {
-    lines = buildVtimezone(zone, around);
-    if (vtimezoneCache.size >= VTIMEZONE_CACHE_MAX) vtimezoneCache.delete(vtimezoneCache.keys().next().value ?? '');
-    vtimezoneCache.set(key, lines);
-  }
-  return [...lines];
+  return [...vtimezoneCache.get(`${zone}|${around.year}`, () => buildVtimezone(zone, around))];
 }
 
 /**

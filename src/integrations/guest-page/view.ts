@@ -3,12 +3,11 @@
  * operator's guest-facing details. Built field by field so no money, no crew contact detail and no
  * guest contact detail (the page is reachable by anyone holding the link) can ride along.
  */
-import { DateTime } from 'luxon';
 import type { AssertNoMoney, HasNoMoneyKeys } from '../../booking/no-money';
 import type { OperatorDetails } from '../../config';
 import { toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
 import { firstName } from '../../booking/schema';
-import { zoneLabel } from '../../booking/time';
+import { charterSchedule, zoneLabel } from '../../booking/time';
 
 export interface GuestPageTime {
   /** 2026-12-05T16:00:00-08:00 */
@@ -76,7 +75,8 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
   const safe = toCrewSafeView(source, settings);
   const { operator } = settings;
   const captain = safe.roster.find((m) => m.role === 'captain');
-  const departureAt = DateTime.fromISO(safe.departure.iso, { zone: settings.timezone });
+  // The schedule toCrewSafeView just used (cached): parsing the ISO back costs an Intl offset look-up.
+  const departureAt = charterSchedule(source.request, settings.timezone, settings.checkInLeadMinutes).departure;
   const guestName = source.guestFullName.trim();
   const pagePath = pathOf(safe.guestUrl);
   return {
