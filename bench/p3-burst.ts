@@ -21,7 +21,7 @@ import { spread } from './stats';
 import { stepSpread } from './timeline';
 
 const BOOKINGS = 100;
-const ROUNDS = Number(process.env.BENCH_P3_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_P3_ROUNDS ?? 5);
 /** After the last booking is done, its final progress update is still on the wire: wait it out on both sides. */
 const TRAIL_MS = 1500;
 
