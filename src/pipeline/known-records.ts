@@ -9,21 +9,27 @@ import type { BookingRecord } from './types';
 const DEFAULT_MAX = 1000;
 
 export class KnownRecords {
-  private readonly records = new Map<string, { version: number; json: string }>();
+  private readonly records = new Map<string, { version: number; json: string; state?: string }>();
 
   constructor(private readonly max = DEFAULT_MAX) {}
 
-  /** Keeps `json` if it is newer than what is known of `id`. */
-  remember(id: string, version: number, json: string): void {
+  /** Keeps `json` (and the record's state, when the caller has it at hand) if it is newer than what is known of `id`. */
+  remember(id: string, version: number, json: string, state?: string): void {
     const seen = this.records.get(id);
     if (seen && seen.version >= version) return;
     this.records.delete(id);
     if (this.records.size >= this.max) this.records.delete(this.records.keys().next().value ?? '');
-    this.records.set(id, { version, json });
+    this.records.set(id, state === undefined ? { version, json } : { version, json, state });
   }
 
   version(id: string): number | undefined {
     return this.records.get(id)?.version;
+  }
+
+  /** The state of `id` at exactly `version`, when that version is the one known. */
+  stateAt(id: string, version: number): string | undefined {
+    const seen = this.records.get(id);
+    return seen?.version === version ? seen.state : undefined;
   }
 
   /** A copy of the newest known record; with `newerThan`, only if it is newer than that version. */

@@ -93,7 +93,7 @@ export class SqliteBookingStore implements BookingStore {
       .statement('INSERT INTO bookings (id, version, state, updated_at_ms, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING')
       .run(record.id, record.version, record.state, record.updatedAtMs, json);
     if (info.changes === 0) throw new BookingExistsError(record.id);
-    this.known.remember(record.id, record.version, json);
+    this.known.remember(record.id, record.version, json, record.state);
   }
 
   newestKnown(id: string, newerThan?: number): BookingRecord | undefined {
@@ -107,11 +107,15 @@ export class SqliteBookingStore implements BookingStore {
   async put(record: BookingRecord, expectedVersion: number): Promise<BookingRecord> {
     const written: BookingRecord = { ...record, version: expectedVersion + 1 };
     const json = JSON.stringify(written);
-    const info = this
-      .statement('UPDATE bookings SET version = ?, state = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?')
-      .run(written.version, written.state, written.updatedAtMs, json, record.id, expectedVersion);
+    // Most writes (a step's progress) keep the state. Naming the indexed column in SET rewrites its
+    // index entry all the same: two WAL frames a write instead of one (measured), and twice the
+    // checkpoint copying. When the version being replaced is known to hold this state, it is left out.
+    const info =
+      this.known.stateAt(record.id, expectedVersion) === written.state
+        ? this.statement('UPDATE bookings SET version = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?').run(written.version, written.updatedAtMs, json, record.id, expectedVersion)
+        : this.statement('UPDATE bookings SET version = ?, state = ?, updated_at_ms = ?, record = ? WHERE id = ? AND version = ?').run(written.version, written.state, written.updatedAtMs, json, record.id, expectedVersion);
     if (info.changes === 1) {
-      this.known.remember(written.id, written.version, json);
+      this.known.remember(written.id, written.version, json, written.state);
       return written;
     }
     const current = this.read(record.id);
@@ -156,7 +160,7 @@ export class SqliteBookingStore implements BookingStore {
     const row = this.statement('SELECT record FROM bookings WHERE id = ?').get(id) as Row | undefined;
     if (!row) return undefined;
     const record = JSON.parse(row.record) as BookingRecord;
-    this.known.remember(record.id, record.version, row.record);
+    this.known.remember(record.id, record.version, row.record, record.state);
     return record;
   }
 }

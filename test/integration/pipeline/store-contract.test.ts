@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
-import { StoreUnavailableError } from '../../../src/pipeline/errors';
+import { StoreUnavailableError, VersionConflictError } from '../../../src/pipeline/errors';
 import { openStore } from '../../../src/pipeline/open-store';
 import { SQLITE_SCHEMA_VERSION, SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynalite';
@@ -67,6 +67,41 @@ describe('SQLite adapter specifics', () => {
     await expect(second.get(record.id)).resolves.toEqual(record);
     expect(second.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
     await second.close();
+  });
+
+  it('keeps the state column true whether a write keeps the state or changes it, across two connections', async () => {
+    const file = path.join(tmpDir, 'state-column.db');
+    const a = SqliteBookingStore.open(file);
+    const b = SqliteBookingStore.open(file);
+    const columnState = (id: string) => {
+      const raw = new Database(file, { readonly: true });
+      try {
+        return (raw.prepare('SELECT state FROM bookings WHERE id = ?').get(id) as { state: string }).state;
+      } finally {
+        raw.close();
+      }
+    };
+    try {
+      const record = { ...sampleRecord(), state: 'approved' as const };
+      await a.create(record);
+      // a keeps the state it knows (the write that leaves the column out) ...
+      const v2 = await a.put({ ...record, updatedAtMs: 2 }, 1);
+      expect(columnState(record.id)).toBe('approved');
+      // ... b, which never saw version 2, changes it ...
+      const seenByB = (await b.get(record.id))!;
+      await b.put({ ...seenByB, state: 'running', updatedAtMs: 3 }, seenByB.version);
+      expect(columnState(record.id)).toBe('running');
+      expect((await a.listByStates(['running'])).map((r) => r.id)).toEqual([record.id]);
+      // ... and a, whose known state is now stale, loses its compare-and-set instead of writing over it.
+      await expect(a.put({ ...v2, updatedAtMs: 4 }, v2.version)).rejects.toThrow(VersionConflictError);
+      const current = (await a.get(record.id))!;
+      await a.put({ ...current, state: 'done', updatedAtMs: 5 }, current.version);
+      expect(columnState(record.id)).toBe('done');
+      expect(await a.listByStates(['running'])).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('refuses a store written by a newer schema instead of guessing', async () => {
