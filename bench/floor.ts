@@ -7,8 +7,9 @@
  * the bot's CPU per booking by this process's.
  *
  * Run by the bench as its own process, compiled like the bot (dist/bench/floor.js): FLOOR_TEMPLATE=file PORT=0. It prints
- * {"floor":"listening","port":N}. GET /stats answers {done, failed, errors}; POST /slack-counts
- * sets how many chat.update calls per booking to make (the bot's own average in the same round).
+ * {"floor":"listening","port":N}. GET /stats answers {done, failed, errors}; POST /settings
+ * sets how many chat.update calls per booking to make (the bot's own average in the same round)
+ * and, for P3's paired rounds, how many bookings run at once (the bot's run cap; default: all).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,23 @@ const dashboardPool = new Pool(template.endpoints.dashboard, { connections: 32 }
 const sccPool = new Pool(template.endpoints.scc, { connections: 32 });
 
 const stats = { done: 0, failed: 0, errors: [] as string[] };
+
+/** Bookings run at once; unlimited unless the bench asks for the bot's run cap (P3's paired rounds). */
+let maxConcurrent = Number.POSITIVE_INFINITY;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function limited(work: () => Promise<void>): Promise<void> {
+  if (running >= maxConcurrent) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
 let updatesPerBooking = template.slackOps.filter((c) => c.method === 'chat.update').length;
 
 /** The template's text with this booking's ids (upper and lower case) and SCC event id in. */
@@ -145,8 +163,10 @@ const server = createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
       return;
     }
-    if (req.method === 'POST' && req.url === '/slack-counts') {
-      updatesPerBooking = Math.max(0, Math.round(Number(JSON.parse(body).updatesPerBooking)));
+    if (req.method === 'POST' && req.url === '/settings') {
+      const settings = JSON.parse(body) as { updatesPerBooking?: number; maxConcurrent?: number };
+      if (settings.updatesPerBooking !== undefined) updatesPerBooking = Math.max(0, Math.round(Number(settings.updatesPerBooking)));
+      if (settings.maxConcurrent !== undefined) maxConcurrent = settings.maxConcurrent > 0 ? Math.round(settings.maxConcurrent) : Number.POSITIVE_INFINITY;
       res.writeHead(204).end();
       return;
     }
@@ -158,7 +178,7 @@ const server = createServer((req, res) => {
     const id = payload.actions?.[0]?.value;
     res.writeHead(200).end();
     if (!id) return;
-    runBooking(id).then(
+    limited(() => runBooking(id)).then(
       () => {
         stats.done += 1;
       },
