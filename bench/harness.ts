@@ -193,6 +193,8 @@ export interface Child {
   peakRssMb(): number;
   /** CPU time used so far (user + system, Linux /proc), in ms; NaN where /proc is missing. */
   cpuMs(): number;
+  /** The JavaScript thread's share of cpuMs(): the rest is V8's GC and compiler threads and libuv's pool. */
+  mainThreadCpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -224,16 +226,8 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
         return Number.NaN;
       }
     },
-    cpuMs() {
-      try {
-        // fields after the parenthesised command name: state is [0], utime [11], stime [12], in clock ticks (100/s on Linux)
-        const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return (Number(fields[11]) + Number(fields[12])) * 10;
-      } catch {
-        return Number.NaN;
-      }
-    },
+    cpuMs: () => statCpuMs(`/proc/${proc.pid}/stat`),
+    mainThreadCpuMs: () => statCpuMs(`/proc/${proc.pid}/task/${proc.pid}/stat`),
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
@@ -242,6 +236,17 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
       clearTimeout(killer);
     },
   };
+}
+
+function statCpuMs(path: string): number {
+  try {
+    // fields after the parenthesised command name: state is [0], utime [11], stime [12], in clock ticks (100/s on Linux)
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The `port` of the first pino line saying the app listens. */
