@@ -71,6 +71,12 @@ describe('money helpers', () => {
     expect(formatCents(-1205)).toBe('−$12.05');
   });
 
+  it('groups dollars exactly as en-US number formatting does', () => {
+    const asLocale = (cents: number) => `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`;
+    for (const cents of [0, 99, 100, 99_999, 100_000, 123_456, 99_999_999, 100_000_000, Number.MAX_SAFE_INTEGER]) expect(formatCents(cents)).toBe(asLocale(cents));
+    fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (cents) => formatCents(cents) === asLocale(cents)));
+  });
+
   it('mulDivRound rounds halves away from zero', () => {
     expect(mulDivRound(5, 1, 2)).toBe(3);
     expect(mulDivRound(-5, 1, 2)).toBe(-3);
