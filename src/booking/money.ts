@@ -14,8 +14,9 @@ export function parseDollarsToCents(text: string): number | undefined {
 export function formatCents(cents: number): string {
   const sign = cents < 0 ? '−' : '';
   const abs = Math.abs(cents);
-  // Grouped by hand: toLocaleString('en-US') builds a number formatter per call (~10 µs; a fifth of
-  // the Approve click's rendering in the P3 profile), for what is only a comma every three digits.
+  // Grouped by hand: toLocaleString('en-US') goes through ICU's number formatting, ~8 µs a call in
+  // place (a third of the Approve message's rendering in the P3 profile; under 1 µs in a tight
+  // loop), for what is only a comma every three digits.
   const dollars = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+$)/g, ',');
   return `${sign}$${dollars}.${String(abs % 100).padStart(2, '0')}`;
 }
