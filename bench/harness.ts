@@ -195,6 +195,8 @@ export interface Child {
   cpuMs(): number;
   /** The JavaScript thread's share of cpuMs(): the rest is V8's GC and compiler threads and libuv's pool. */
   mainThreadCpuMs(): number;
+  /** The kernel's part of cpuMs() (stime): system calls, page faults, and the receiving side of loopback TCP. */
+  systemCpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -228,6 +230,7 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
     },
     cpuMs: () => statCpuMs(`/proc/${proc.pid}/stat`),
     mainThreadCpuMs: () => statCpuMs(`/proc/${proc.pid}/task/${proc.pid}/stat`),
+    systemCpuMs: () => statCpuMs(`/proc/${proc.pid}/stat`, 'system'),
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
@@ -238,12 +241,12 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
   };
 }
 
-function statCpuMs(path: string): number {
+function statCpuMs(path: string, part: 'all' | 'system' = 'all'): number {
   try {
     // fields after the parenthesised command name: state is [0], utime [11], stime [12], in clock ticks (100/s on Linux)
     const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return (part === 'system' ? Number(fields[12]) : Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }

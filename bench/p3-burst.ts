@@ -130,12 +130,13 @@ async function floorBookings(floor: Floor, count: number): Promise<void> {
 }
 
 /** Approves `count` fresh floor bookings at once; the floor's CPU for them (all threads, and the JavaScript thread alone), trailing calls included. */
-async function floorRound(floor: Floor, count: number): Promise<{ cpuMs: number; mainMs: number }> {
+async function floorRound(floor: Floor, count: number): Promise<{ cpuMs: number; mainMs: number; sysMs: number }> {
   const cpu0 = floor.child.cpuMs();
   const main0 = floor.child.mainThreadCpuMs();
+  const sys0 = floor.child.systemCpuMs();
   await floorBookings(floor, count);
   await sleep(TRAIL_MS);
-  return { cpuMs: floor.child.cpuMs() - cpu0, mainMs: floor.child.mainThreadCpuMs() - main0 };
+  return { cpuMs: floor.child.cpuMs() - cpu0, mainMs: floor.child.mainThreadCpuMs() - main0, sysMs: floor.child.systemCpuMs() - sys0 };
 }
 
 /**
@@ -188,6 +189,8 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
     const mainRatios: number[] = [];
     const botMainShare: number[] = [];
     const floorMainShare: number[] = [];
+    const botSysPer: number[] = [];
+    const floorSysPer: number[] = [];
     const walls: number[] = [];
     const updatesPer: number[] = [];
     let first: { missing: string[]; duplicates: number; peakRssMb: number; steps: string; slack: ReturnType<typeof slackRates>; busyPct: number } | undefined;
@@ -199,12 +202,14 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
       rig.clearCalls();
       const cpu0 = rig.child.cpuMs();
       const main0 = rig.child.mainThreadCpuMs();
+      const sys0 = rig.child.systemCpuMs();
       const sentAtMs = await rig.approveAll(ids);
       const done = await rig.waitDone(ids, 120_000);
       const wallMs = Math.max(...done.map(doneAtMs)) - sentAtMs;
       await sleep(TRAIL_MS);
       const botCpuMs = rig.child.cpuMs() - cpu0;
       const botMainMs = rig.child.mainThreadCpuMs() - main0;
+      const botSysMs = rig.child.systemCpuMs() - sys0;
       const progressUpdates = rig.slack.callsTo('chat.update').filter((c) => !approvalTs.has(String(c.body.ts))).length;
       const updates = progressUpdates / BOOKINGS;
       if (!first) {
@@ -212,7 +217,9 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
         first = { ...check, peakRssMb: rig.child.peakRssMb(), steps: stepSpread(done, sentAtMs), slack: slackRates(rig.slack.calls, sentAtMs), busyPct: (100 * botCpuMs) / wallMs };
       }
       await floor.settings({ updatesPerBooking: updates });
-      const { cpuMs: floorCpuMs, mainMs: floorMainMs } = await floorRound(floor, BOOKINGS);
+      const { cpuMs: floorCpuMs, mainMs: floorMainMs, sysMs: floorSysMs } = await floorRound(floor, BOOKINGS);
+      botSysPer.push(botSysMs / BOOKINGS);
+      floorSysPer.push(floorSysMs / BOOKINGS);
       mainRatios.push(botMainMs / floorMainMs);
       botMainShare.push(botMainMs / botCpuMs);
       floorMainShare.push(floorMainMs / floorCpuMs);
@@ -239,6 +246,7 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
         main_thread_ratio: spread(mainRatios, 3),
         main_thread_share_bot_floor: `${spread(botMainShare, 2)} / ${spread(floorMainShare, 2)}`,
         bot_cpu_ms_per_booking_spread: spread(botPer, 1),
+        system_cpu_ms_per_booking_bot_floor: `${spread(botSysPer, 1)} / ${spread(floorSysPer, 1)}`,
         floor_cpu_ms_per_booking_spread: spread(floorPer, 1),
         calls_per_booking: templateCallCounts(template),
         progress_updates_per_booking_in_burst: updatesPer.map((u) => round(u, 2)).join('/'),
@@ -257,6 +265,7 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
         'Floor = bench/floor.ts: the calls the bot made for one booking (captured this run), replayed per booking with the same clients (undici, AWS SDK v3, WebClient), no framework, no store; it verifies and parses the same signed Approve click.',
         'CPU is user+system from /proc/PID/stat of each child process, including the trailing final update (1.5 s after the last booking is done).',
         'Spreads are min–max over rounds; figures are medians.',
+        'system_cpu (diagnosis): the kernel\'s part (stime) of each process\'s CPU per booking; the rest is user time.',
         'main_thread_ratio (diagnosis): the same ratio for the JavaScript thread alone (/proc/PID/task/PID/stat); main_thread_share is that thread\'s part of each process\'s CPU, the rest being V8\'s GC and compiler threads.',
         `paired_ratio_same_cap_side_by_side (diagnosis, not the goal): ${PAIRED_ROUNDS} more rounds with the bot's and the floor's ${BOOKINGS} approved at the same moment and the floor held to the bot's run cap (${DEFAULT_LIVENESS.maxConcurrentRuns}), so both see the same machine for the whole round.`,
       ],
