@@ -11,7 +11,8 @@ import { type PipelineRig, startPipelineRig } from './pipeline-rig';
 import { spread } from './stats';
 
 const BOOKINGS = Number(process.env.BENCH_P3C_BOOKINGS ?? 30);
-const ROUNDS = Number(process.env.BENCH_P3C_ROUNDS ?? 3);
+/** Rounds, each one batch on each store; the order alternates so drift in the VM's speed falls on both alike. */
+const ROUNDS = Number(process.env.BENCH_P3C_ROUNDS ?? 6);
 const TABLE = 'bench-charter-bookings';
 
 async function cpuPerBooking(rig: PipelineRig, count: number): Promise<number> {
@@ -59,8 +60,15 @@ export async function benchDynamoStore(ctx: { standins: Standins; slack: SlackAp
     const callsPer: number[] = [];
     let byOperation: Record<string, number> = {};
     for (let i = 0; i < ROUNDS; i++) {
-      const s = await cpuPerBooking(sqlite, BOOKINGS);
-      const d = await cpuPerBooking(dynamo, BOOKINGS);
+      let s: number;
+      let d: number;
+      if (i % 2 === 0) {
+        s = await cpuPerBooking(sqlite, BOOKINGS);
+        d = await cpuPerBooking(dynamo, BOOKINGS);
+      } else {
+        d = await cpuPerBooking(dynamo, BOOKINGS);
+        s = await cpuPerBooking(sqlite, BOOKINGS);
+      }
       const calls = storeCalls(dynamo);
       sqliteCpu.push(s);
       dynamoCpu.push(d);
@@ -86,7 +94,10 @@ export async function benchDynamoStore(ctx: { standins: Standins; slack: SlackAp
         sqlite_cpu_ms_per_booking: spread(sqliteCpu, 1),
         dynamodb_cpu_ms_per_booking: spread(dynamoCpu, 1),
       },
-      notes: ['Store calls are counted at a proxy in front of dynalite, by TableName; the bench reads the store directly, not through it.'],
+      notes: [
+        'Store calls are counted at a proxy in front of dynalite, by TableName; the bench reads the store directly, not through it.',
+        `Each round runs one batch on each store, SQLite first in even rounds and DynamoDB first in odd ones; the ratio is the median of the ${ROUNDS} rounds' ratios.`,
+      ],
     };
   } finally {
     await dynamo?.close();
