@@ -193,10 +193,8 @@ export interface Child {
   peakRssMb(): number;
   /** CPU time used so far (user + system, Linux /proc), in ms; NaN where /proc is missing. */
   cpuMs(): number;
-  /** The JavaScript thread's share of cpuMs(): the rest is V8's GC and compiler threads and libuv's pool. */
-  mainThreadCpuMs(): number;
-  /** The kernel's part of cpuMs() (stime): system calls, page faults, and the receiving side of loopback TCP. */
-  systemCpuMs(): number;
+  /** cpuMs() with its parts, each /proc file read once; subtract two with cpuSince(). */
+  cpuTimes(): CpuTimes;
   stop(): Promise<void>;
 }
 
@@ -228,9 +226,11 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
         return Number.NaN;
       }
     },
-    cpuMs: () => statCpuMs(`/proc/${proc.pid}/stat`),
-    mainThreadCpuMs: () => statCpuMs(`/proc/${proc.pid}/task/${proc.pid}/stat`),
-    systemCpuMs: () => statCpuMs(`/proc/${proc.pid}/stat`, 'system'),
+    cpuMs: () => procCpuMs(`/proc/${proc.pid}/stat`).totalMs,
+    cpuTimes: () => {
+      const whole = procCpuMs(`/proc/${proc.pid}/stat`);
+      return { ...whole, mainThreadMs: procCpuMs(`/proc/${proc.pid}/task/${proc.pid}/stat`).totalMs };
+    },
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       proc.kill('SIGTERM');
@@ -241,14 +241,28 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
   };
 }
 
-function statCpuMs(path: string, part: 'all' | 'system' = 'all'): number {
+export interface CpuTimes {
+  /** User + system, all threads. */
+  totalMs: number;
+  /** The kernel's part (stime): system calls, page faults, and the receiving side of loopback TCP. */
+  systemMs: number;
+  /** The JavaScript thread alone: the rest is V8's GC and compiler threads and libuv's pool. */
+  mainThreadMs: number;
+}
+
+/** What a process (or thread) used between two cpuTimes() readings. */
+export function cpuSince(before: CpuTimes, after: CpuTimes): CpuTimes {
+  return { totalMs: after.totalMs - before.totalMs, systemMs: after.systemMs - before.systemMs, mainThreadMs: after.mainThreadMs - before.mainThreadMs };
+}
+
+function procCpuMs(path: string): { totalMs: number; systemMs: number } {
   try {
     // fields after the parenthesised command name: state is [0], utime [11], stime [12], in clock ticks (100/s on Linux)
     const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (part === 'system' ? Number(fields[12]) : Number(fields[11]) + Number(fields[12])) * 10;
+    return { totalMs: (Number(fields[11]) + Number(fields[12])) * 10, systemMs: Number(fields[12]) * 10 };
   } catch {
-    return Number.NaN;
+    return { totalMs: Number.NaN, systemMs: Number.NaN };
   }
 }
 

@@ -14,7 +14,7 @@ import { DEFAULT_LIVENESS } from '../src/config';
 import { APPROVE_ACTION_ID } from '../src/slack/blocks/approval';
 import type { RecordedSlackCall } from '../src/sandbox/slack-api-standin';
 import { blockActionPayload, SlackRequester } from '../src/sandbox/slack-requests';
-import { APPROVER, type BenchResult, BOT_TOKEN, type Child, CREW_CHANNEL, doneAtMs, FLOOR_SCRIPT, median, OPS_CHANNEL, round, SIGNING_SECRET, sleep, spawnNode, waitUntil } from './harness';
+import { APPROVER, type BenchResult, BOT_TOKEN, type Child, type CpuTimes, cpuSince, CREW_CHANNEL, doneAtMs, FLOOR_SCRIPT, median, OPS_CHANNEL, round, SIGNING_SECRET, sleep, spawnNode, waitUntil } from './harness';
 import { captureFloorTemplate, templateCallCounts, writeFloorTemplate, type FloorTemplate } from './floor-template';
 import { LATENCY_MS } from './p2-critical-path';
 import type { PipelineRig } from './pipeline-rig';
@@ -130,13 +130,11 @@ async function floorBookings(floor: Floor, count: number): Promise<void> {
 }
 
 /** Approves `count` fresh floor bookings at once; the floor's CPU for them (all threads, and the JavaScript thread alone), trailing calls included. */
-async function floorRound(floor: Floor, count: number): Promise<{ cpuMs: number; mainMs: number; sysMs: number }> {
-  const cpu0 = floor.child.cpuMs();
-  const main0 = floor.child.mainThreadCpuMs();
-  const sys0 = floor.child.systemCpuMs();
+async function floorRound(floor: Floor, count: number): Promise<CpuTimes> {
+  const before = floor.child.cpuTimes();
   await floorBookings(floor, count);
   await sleep(TRAIL_MS);
-  return { cpuMs: floor.child.cpuMs() - cpu0, mainMs: floor.child.mainThreadCpuMs() - main0, sysMs: floor.child.systemCpuMs() - sys0 };
+  return cpuSince(before, floor.child.cpuTimes());
 }
 
 /**
@@ -200,16 +198,12 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
       const ids = records.map((r) => r.id);
       const approvalTs = new Set(records.map((r) => r.slack.approvalTs));
       rig.clearCalls();
-      const cpu0 = rig.child.cpuMs();
-      const main0 = rig.child.mainThreadCpuMs();
-      const sys0 = rig.child.systemCpuMs();
+      const before = rig.child.cpuTimes();
       const sentAtMs = await rig.approveAll(ids);
       const done = await rig.waitDone(ids, 120_000);
       const wallMs = Math.max(...done.map(doneAtMs)) - sentAtMs;
       await sleep(TRAIL_MS);
-      const botCpuMs = rig.child.cpuMs() - cpu0;
-      const botMainMs = rig.child.mainThreadCpuMs() - main0;
-      const botSysMs = rig.child.systemCpuMs() - sys0;
+      const { totalMs: botCpuMs, mainThreadMs: botMainMs, systemMs: botSysMs } = cpuSince(before, rig.child.cpuTimes());
       const progressUpdates = rig.slack.callsTo('chat.update').filter((c) => !approvalTs.has(String(c.body.ts))).length;
       const updates = progressUpdates / BOOKINGS;
       if (!first) {
@@ -217,7 +211,7 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
         first = { ...check, peakRssMb: rig.child.peakRssMb(), steps: stepSpread(done, sentAtMs), slack: slackRates(rig.slack.calls, sentAtMs), busyPct: (100 * botCpuMs) / wallMs };
       }
       await floor.settings({ updatesPerBooking: updates });
-      const { cpuMs: floorCpuMs, mainMs: floorMainMs, sysMs: floorSysMs } = await floorRound(floor, BOOKINGS);
+      const { totalMs: floorCpuMs, mainThreadMs: floorMainMs, systemMs: floorSysMs } = await floorRound(floor, BOOKINGS);
       botSysPer.push(botSysMs / BOOKINGS);
       floorSysPer.push(floorSysMs / BOOKINGS);
       mainRatios.push(botMainMs / floorMainMs);

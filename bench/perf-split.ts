@@ -85,14 +85,13 @@ export function split(samples: readonly Sample[], pid: string) {
   const mainKeys = new Map<string, number>();
   for (const s of samples) {
     if (s.pid !== pid) continue;
-    const js = s.frames.map(jsModule).find((m) => m !== undefined);
     if (!s.main) {
       const native = nativeKind(s.frames);
       const kind = native.startsWith('V8') || native.startsWith('GC') ? native : 'other threads';
       threads.set(kind, (threads.get(kind) ?? 0) + 1);
       continue;
     }
-    const key = js ?? nativeKind(s.frames);
+    const key = s.frames.map(jsModule).find((m) => m !== undefined) ?? nativeKind(s.frames);
     mainKeys.set(key, (mainKeys.get(key) ?? 0) + 1);
   }
   const groups = new Map<string, number>();
@@ -119,7 +118,7 @@ function main(): void {
     console.log(`\n${title} (ms per booking: ${sides.map((s) => `pid ${s.pid}`).join(' | ')}${sides.length === 2 ? ' | difference' : ''})`);
     for (const k of keys.slice(0, limit)) {
       const cols = sides.map((s) => perBooking(value(s, k), s.bookings));
-      const diff = sides.length === 2 ? ((value(sides[0]!, k) / sides[0]!.bookings - value(sides[1]!, k) / sides[1]!.bookings) * msPer).toFixed(2).padStart(7) : '';
+      const diff = sides.length === 2 ? (weight(k) * msPer).toFixed(2).padStart(7) : '';
       console.log(`${cols.join(' ')} ${diff}  ${k}`);
     }
   };
