@@ -51,6 +51,8 @@ export interface SlackApiStandin {
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
   /** The next `count` calls of `method` answer `{ ok: false, error }`. */
   failNext(method: string, count: number, error: string): void;
+  /** The next `count` calls of `method` take effect at once (recorded, a message posted) but are answered `delayMs` later. */
+  slowNext(method: string, count: number, delayMs: number): void;
   /** Replaces the granted scopes (a workspace that installed an older manifest). */
   setScopes(scopes: readonly string[]): void;
   readonly scopes: readonly string[];
@@ -83,7 +85,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   const teamId = opts.teamId ?? 'T0TEAM0001';
   let scopes: readonly string[] = [...(opts.scopes ?? manifestBotScopes())];
   const calls: RecordedSlackCall[] = [];
-  const faults = new Map<string, { kind: 'ratelimit' | 'error'; left: number; retryAfterSeconds: number; error: string }[]>();
+  type Fault = { kind: 'ratelimit' | 'error' | 'slow'; left: number; retryAfterSeconds: number; error: string; delayMs?: number };
+  const faults = new Map<string, Fault[]>();
   const listeners = new Set<(call: RecordedSlackCall) => void>();
   const waiters = new Set<() => void>();
   let tsCounter = 0;
@@ -165,7 +168,12 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     let status = 200;
     let payload: Record<string, unknown>;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') };
-    if (pending) {
+    let answerAfterMs = 0;
+    if (pending?.kind === 'slow') {
+      pending.left -= 1;
+      answerAfterMs = pending.delayMs ?? 0;
+      payload = answer(method, body);
+    } else if (pending) {
       pending.left -= 1;
       if (pending.kind === 'ratelimit') {
         status = 429;
@@ -175,9 +183,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     } else payload = answer(method, body);
     const call: RecordedSlackCall = { method, body, status, response: payload, atMs: Date.now() };
     calls.push(call);
-    res.writeHead(status, headers).end(JSON.stringify(payload));
     for (const l of listeners) l(call);
     for (const w of [...waiters]) w();
+    if (answerAfterMs > 0) await new Promise((r) => setTimeout(r, answerAfterMs));
+    res.writeHead(status, headers).end(JSON.stringify(payload));
   };
 
   const server: Server = createServer((req, res) => {
@@ -186,7 +195,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   server.keepAliveTimeout = 1000;
   const listener = await listenOnLoopback(server);
 
-  const addFault = (method: string, fault: { kind: 'ratelimit' | 'error'; left: number; retryAfterSeconds: number; error: string }) => {
+  const addFault = (method: string, fault: Fault) => {
     const list = faults.get(method) ?? [];
     list.push(fault);
     faults.set(method, list);
@@ -199,6 +208,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     setUser: (user) => void users.set(user.id, user),
     rateLimitNext: (method, count, retryAfterSeconds) => addFault(method, { kind: 'ratelimit', left: count, retryAfterSeconds, error: 'ratelimited' }),
     failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
+    slowNext: (method, count, delayMs) => addFault(method, { kind: 'slow', left: count, retryAfterSeconds: 0, error: '', delayMs }),
     setScopes: (next) => {
       scopes = [...next];
     },
