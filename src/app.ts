@@ -28,6 +28,7 @@ import { createApprovalChecks } from './slack/intake/approval-checks';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
 import { approvalWatchTask } from './slack/approval-watch';
 import { HomePublisher } from './slack/home/publisher';
+import { postClaimRule } from './slack/progress/post-claim';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
@@ -97,6 +98,10 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/** The WebClient's retries of one call, and the longest pause between them (see postClaimRule). */
+const SLACK_RETRIES = 2;
+const SLACK_MAX_BACKOFF_MS = 2000;
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
@@ -109,7 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     // The WebClient's defaults are no deadline and ~30 minutes of retries: a hung Slack would hold
     // the crew step (and its booking) far past any bound. Three tries of callTimeoutMs each.
     timeout: liveness.callTimeoutMs,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000, randomize: true },
+    retryConfig: { retries: SLACK_RETRIES, factor: 2, minTimeout: 500, maxTimeout: SLACK_MAX_BACKOFF_MS, randomize: true },
     ...deps.slackClientOptions,
   };
   // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
@@ -123,6 +128,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, config, api: crewPostStore }), { client, config }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
   const ownerId = deps.ownerId ?? defaultOwnerId();
+  // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.
+  const ownerDead = config.store.kind === 'sqlite' ? sameHostOwnerDead(ownerId) : undefined;
   const service = new BookingService({
     store,
     steps,
@@ -135,13 +142,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     stepBudgetMs: liveness.stepBudgetMs,
     createQuietMs: liveness.createQuietMs,
     maxConcurrentRuns: liveness.maxConcurrentRuns,
-    // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.
-    ...(config.store.kind === 'sqlite' ? { ownerDead: sameHostOwnerDead(ownerId) } : {}),
+    ...(ownerDead ? { ownerDead } : {}),
     ...(deps.autoRun !== undefined ? { autoRun: deps.autoRun } : {}),
     ...deps.runner,
   });
 
-  const progress = new ProgressPublisher({ client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
+  const postClaim = postClaimRule(liveness.callTimeoutMs, SLACK_RETRIES + 1, SLACK_RETRIES * SLACK_MAX_BACKOFF_MS, ownerDead);
+  const progress = new ProgressPublisher({ ownerId, postClaim, client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });

@@ -48,9 +48,10 @@ export interface BookingApi {
   /**
    * pending_approval → approved, exactly one winner; the winner's call starts the pipeline (not awaited).
    * Rejects with SelfApprovalError (CHARTER_REQUIRE_SECOND_APPROVER, creator approving) or
-   * ApprovalExpiredError (departure passed) and changes nothing.
+   * ApprovalExpiredError (departure passed) and changes nothing. `progressClaimOwner`: the winning
+   * write also claims the progress message for that owner, who posts it next (no write of its own).
    */
-  approve(id: string, userId: string): Promise<TransitionOutcome>;
+  approve(id: string, userId: string, opts?: { progressClaimOwner?: string }): Promise<TransitionOutcome>;
   /** pending_approval → cancelled; later (approved, running, failed, done) stops what runs and starts the cancel operation. */
   cancel(id: string, userId: string): Promise<TransitionOutcome>;
   /** Proposes a change of an approved booking (anyone); it waits for approveChange. */
@@ -70,6 +71,8 @@ export interface BookingApi {
   saveCrewPost(id: string, key: string, ref: { channel: string; ts: string }): Promise<BookingRecord>;
   /** Saves Slack message references (approval ts, progress ts, crew post ts). */
   setSlackRefs(id: string, patch: Partial<SlackRefs>): Promise<BookingRecord>;
+  /** A compare-and-set of the Slack references: `mutate` returns the new ones, or undefined to write nothing. */
+  updateSlackRefs(id: string, mutate: (slack: SlackRefs) => SlackRefs | undefined): Promise<{ written: boolean; booking: BookingRecord }>;
   /** Runs (or resumes) the pipeline of one booking to the end; resolves when it is done or failed. */
   run(id: string): Promise<BookingRecord>;
   /** Resumes every approved/running booking whose unfinished steps have expired leases. */

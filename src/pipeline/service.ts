@@ -81,11 +81,13 @@ export class BookingService implements BookingApi {
   }
 
   /** SelfApprovalError / ApprovalExpiredError when the approval policy refuses (the record is unchanged). */
-  async approve(id: string, userId: string): Promise<TransitionOutcome> {
+  async approve(id: string, userId: string, opts: { progressClaimOwner?: string } = {}): Promise<TransitionOutcome> {
     const outcome = await this.transition(id, userId, 'approve', (r) => {
       const nowMs = this.now();
       if (this.approvalPolicy) assertMayApprove(id, { policy: this.approvalPolicy, creatorId: r.createdBy, approverId: userId, departureAtMs: charterInstants(r.request, this.approvalPolicy).departureAtMs, nowMs });
-      return applyTransition(r, 'approve', { userId, nowMs });
+      const approved = applyTransition(r, 'approve', { userId, nowMs });
+      const owner = opts.progressClaimOwner;
+      return owner && !approved.slack.progressTs ? { ...approved, slack: { ...approved.slack, progressClaim: { owner, atMs: nowMs } } } : approved;
     });
     if (outcome.won && this.autoRun) this.startRun(id);
     return outcome;
@@ -255,6 +257,14 @@ export class BookingService implements BookingApi {
       return { ...r, slack, updatedAtMs: this.now() };
     });
     return out.record;
+  }
+
+  async updateSlackRefs(id: string, mutate: (slack: SlackRefs) => SlackRefs | undefined): Promise<{ written: boolean; booking: BookingRecord }> {
+    const out = await updateWithRetry(this.store, id, (r) => {
+      const slack = mutate(r.slack);
+      return slack ? { ...r, slack, updatedAtMs: this.now() } : undefined;
+    });
+    return { written: out.written, booking: out.record };
   }
 
   run(id: string): Promise<BookingRecord> {

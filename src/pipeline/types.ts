@@ -139,6 +139,11 @@ export interface SlackRefs {
   channel: string;
   approvalTs?: string;
   progressTs?: string;
+  /**
+   * Who may post the progress message while `progressTs` is unknown (src/slack/progress/post-claim.ts):
+   * taken with a compare-and-set, so two processes never both post it. Cleared when progressTs is stored.
+   */
+  progressClaim?: { owner: string; atMs: number };
   crewChannel?: string;
   crewTs?: string;
   /**

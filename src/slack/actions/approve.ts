@@ -28,7 +28,8 @@ export function approveBooking(deps: SlackDeps) {
     }
     let outcome;
     try {
-      outcome = await deps.api.approve(bookingId, userId);
+      // The winning write also claims the progress message for this process, which posts it below.
+      outcome = await deps.api.approve(bookingId, userId, { progressClaimOwner: deps.progress.ownerId });
     } catch (err) {
       if (err instanceof SelfApprovalError) {
         log.info('approve refused: the creator may not approve (CHARTER_REQUIRE_SECOND_APPROVER)');

@@ -15,6 +15,8 @@
  * bucket may go into debt), so the cosmetic updates behind them make room.
  * A 429 is retried after the Retry-After Slack sends; any other failed send stays due (a milestone
  * stays one) and is retried with backoff.
+ * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
+ * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../log';
@@ -23,9 +25,14 @@ import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
 import { isRateLimited } from '../slack-errors';
+import { claimProgressPost, type PostClaimRule, postClaimRule, progressPostClaim } from './post-claim';
 import { TokenBucket } from './token-bucket';
 
 export interface ProgressPublisherOptions {
+  /** This process in the progress message's post claim (the runner's owner id). */
+  ownerId: string;
+  /** Default: a 10 s Slack deadline, three tries, 4 s of backoff. */
+  postClaim?: PostClaimRule;
   client: WebClient;
   api: BookingApi;
   log: Logger;
@@ -74,9 +81,14 @@ export function isMilestoneEvent(event: ProgressEvent): boolean {
   return false;
 }
 
+/** How often a process waiting for another's first post looks for its progressTs. */
+const CLAIM_RECHECK_MS = 500;
+
 export class ProgressPublisher {
-  /** Messages posted and updated, for tests and the benchmark. */
-  readonly stats = { posts: 0, updates: 0, rateLimited: 0 };
+  /** Messages posted and updated, for tests and the benchmark; `claimWaits`: sends put off for another process's first post. */
+  readonly stats = { posts: 0, updates: 0, rateLimited: 0, claimWaits: 0 };
+  readonly ownerId: string;
+  private readonly postClaim: PostClaimRule;
   private readonly entries = new Map<string, Entry>();
   private readonly minIntervalMs: number;
   /** The workspace's cosmetic sends (the bot serves one workspace per process). */
@@ -85,6 +97,8 @@ export class ProgressPublisher {
   private stopped = false;
 
   constructor(private readonly opts: ProgressPublisherOptions) {
+    this.ownerId = opts.ownerId;
+    this.postClaim = opts.postClaim ?? postClaimRule(10_000, 3, 4_000);
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.now = opts.now ?? Date.now;
     this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });
@@ -211,8 +225,9 @@ export class ProgressPublisher {
     entry.milestone = false;
     entry.lastSentAtMs = this.now();
     try {
-      await this.render(bookingId, entry);
+      const wait = await this.render(bookingId, entry);
       entry.failures = 0;
+      if (wait) this.sendLater(bookingId, entry, wasMilestone, wait.waitMs);
     } catch (err) {
       this.retryLater(bookingId, entry, wasMilestone);
       throw err;
@@ -232,9 +247,14 @@ export class ProgressPublisher {
       entry.failures = 0;
       return;
     }
+    this.sendLater(bookingId, entry, wasMilestone, Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1)));
+  }
+
+  /** The update stays due (a milestone stays one) and is sent again after `delayMs`. */
+  private sendLater(bookingId: string, entry: Entry, wasMilestone: boolean, delayMs: number): void {
+    if (this.stopped) return;
     entry.dirty = true;
     entry.milestone ||= wasMilestone;
-    const delayMs = Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1));
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
@@ -243,27 +263,52 @@ export class ProgressPublisher {
     entry.timer.unref();
   }
 
-  private async render(bookingId: string, entry: Entry): Promise<void> {
+  /** Sends the message; or, when another process is to post it first, says how long to wait before looking again. */
+  private async render(bookingId: string, entry: Entry): Promise<{ waitMs: number } | undefined> {
     // Whether the message exists yet is decided on the stored record: another process may have posted it.
     const held = entry.record && (entry.record.slack.progressTs ?? entry.progressTs) ? entry.record : undefined;
     const booking = held ?? (await this.opts.api.get(bookingId));
-    if (!booking) return;
+    if (!booking) return undefined;
     const message = this.opts.render(booking);
-    const { channel, approvalTs } = booking.slack;
     const progressTs = booking.slack.progressTs ?? entry.progressTs;
     if (progressTs) {
-      await this.withRateLimit(() => this.opts.client.chat.update({ channel, ts: progressTs, text: message.text, blocks: message.blocks }));
-      this.stats.updates += 1;
-      return;
+      await this.withRateLimit(() => this.update(booking, progressTs, message));
+      return undefined;
     }
-    const posted = await this.withRateLimit(() =>
-      this.opts.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(bookingId), ...(approvalTs ? { thread_ts: approvalTs } : {}) }),
-    );
-    this.stats.posts += 1;
-    if (posted.ts) {
-      entry.progressTs = posted.ts;
-      await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts });
-    }
+    let slack = booking.slack;
+    return this.withRateLimit(async () => {
+      // At most: claim it, then post (a lost claim shows who holds it, or the ts they stored).
+      for (let look = 0; look < 3; look++) {
+        const claim = progressPostClaim(slack, this.ownerId, this.now(), this.postClaim);
+        if (claim.kind === 'posted') {
+          entry.progressTs = claim.ts;
+          await this.update(booking, claim.ts, message);
+          return undefined;
+        }
+        if (claim.kind === 'held') {
+          this.stats.claimWaits += 1;
+          return { waitMs: Math.max(1, Math.min(CLAIM_RECHECK_MS, claim.untilMs - this.now())) };
+        }
+        if (claim.kind === 'free') {
+          slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.postClaim))).booking.slack;
+          continue;
+        }
+        const { channel, approvalTs } = booking.slack;
+        const posted = await this.opts.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(bookingId), ...(approvalTs ? { thread_ts: approvalTs } : {}) });
+        this.stats.posts += 1;
+        if (posted.ts) {
+          entry.progressTs = posted.ts;
+          await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined });
+        }
+        return undefined;
+      }
+      throw new Error('progress message: the post claim did not settle');
+    });
+  }
+
+  private async update(booking: BookingRecord, ts: string, message: SlackMessage): Promise<void> {
+    await this.opts.client.chat.update({ channel: booking.slack.channel, ts, text: message.text, blocks: message.blocks });
+    this.stats.updates += 1;
   }
 
   private async withRateLimit<T>(call: () => Promise<T>): Promise<T> {

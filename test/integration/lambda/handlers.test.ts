@@ -206,6 +206,31 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
   });
 
+  it('the progress thread gets one message when the pipeline function starts before the Slack function’s post has answered', async () => {
+    const service = slackLambda.app.built.service;
+    const booking = await service.create(sampleNewBooking());
+    const progressPosts = () => slackApi.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL && JSON.stringify(c.body.metadata ?? {}).includes(booking.id));
+    // The Slack function's progress post lands in Slack at once; its answer (the ts) comes 1 s later.
+    slackApi.slowNext('chat.postMessage', 1, 1000);
+    const body = interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: booking.id, channelId: OPS_CHANNEL }));
+    const click = slackLambda.handle(functionUrlEvent(body, requester.headers(body)), {});
+    await slackApi.waitFor(() => progressPosts().length === 1);
+    const waitsBefore = pipelineLambda.app.built.progress.stats.claimWaits;
+    const run = pipelineLambda.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {});
+    expect((await click).statusCode).toBe(200);
+    await expect(run).resolves.toEqual({ batchItemFailures: [] });
+
+    expect((await service.get(booking.id))?.state).toBe('done');
+    expect(progressPosts()).toHaveLength(1);
+    const ts = String(progressPosts()[0]?.response.ts);
+    expect((await service.get(booking.id))?.slack.progressTs).toBe(ts);
+    // The pipeline function waited for that message and then kept it up to date, to the end.
+    expect(pipelineLambda.app.built.progress.stats.claimWaits).toBeGreaterThan(waitsBefore);
+    const updates = slackApi.callsTo('chat.update').filter((c) => c.body.ts === ts);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(String(updates.at(-1)?.body.text)).toMatch(/done|ready|live/i);
+  });
+
   it('a Cancel charter click on a done booking only writes state in the Slack function; its stream record runs the cancel, once', async () => {
     const service = slackLambda.app.built.service;
     const booking = await service.create(sampleNewBooking());

@@ -32,9 +32,15 @@ function setup(stored: BookingRecord) {
       current = { ...current, version: current.version + 1, slack: { ...current.slack, ...patch } };
       return current;
     },
+    updateSlackRefs: async (_id: string, mutate: (s: SlackRefs) => SlackRefs | undefined) => {
+      const slack = mutate(current.slack);
+      if (slack) current = { ...current, version: current.version + 1, slack };
+      return { written: slack !== undefined, booking: current };
+    },
   } as unknown as BookingApi;
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
   const publisher = new ProgressPublisher({
+    ownerId: 'test-host-1-0000aaaa',
     client,
     api,
     log: createLogger({ level: 'silent', pretty: false }),

@@ -1,0 +1,56 @@
+/**
+ * Who may post a booking's progress message. Slack has no idempotency key for chat.postMessage, so
+ * two processes that both find no `progressTs` would both post, and the thread would show two
+ * progress messages: on Lambda the Slack function (after Approve) and a pipeline function (its
+ * first step event) do exactly that. So the first post is claimed in the booking's record with a
+ * compare-and-set (`slack.progressClaim`), and only the claim's holder posts; everyone else waits
+ * for the `progressTs` it stores, and updates that message.
+ *
+ * A claim is a lease: a holder that died leaves it to expire (or to `ownerDead`, on one host). A
+ * holder posts only while at least `postBoundMs` (the longest one chat.postMessage can take, its
+ * retries included) of its lease is left, renewing it first otherwise, so a post that lands late
+ * has still landed before anyone else may claim.
+ */
+import type { OwnerDead } from '../../pipeline/state-machine';
+import type { SlackRefs } from '../../pipeline/types';
+
+export interface PostClaimRule {
+  /** How long a claim keeps others from posting. */
+  ttlMs: number;
+  /** The longest one post can take (deadline × tries + backoff); a holder starts one only with this much lease left. */
+  postBoundMs: number;
+  /** Same-host stores: a claim whose process is gone is free at once. */
+  ownerDead?: OwnerDead;
+}
+
+export type PostClaimView =
+  /** The message exists: update it. */
+  | { kind: 'posted'; ts: string }
+  /** This owner holds the claim with enough lease left: post. */
+  | { kind: 'mine' }
+  /** Another live owner holds it: wait for its progressTs, or for the claim to lapse at `untilMs`. */
+  | { kind: 'held'; untilMs: number }
+  /** Nobody holds it (never claimed, lapsed, holder dead, or ours with too little lease left): claim it. */
+  | { kind: 'free' };
+
+/** Two owners' posts never overlap: a claim is taken only once the previous holder's last post must have ended. */
+export function postClaimRule(callTimeoutMs: number, tries: number, retryBackoffMs: number, ownerDead?: OwnerDead): PostClaimRule {
+  const postBoundMs = callTimeoutMs * tries + retryBackoffMs;
+  return { ttlMs: 2 * postBoundMs, postBoundMs, ...(ownerDead ? { ownerDead } : {}) };
+}
+
+export function progressPostClaim(slack: SlackRefs, owner: string, nowMs: number, rule: PostClaimRule): PostClaimView {
+  if (slack.progressTs) return { kind: 'posted', ts: slack.progressTs };
+  const claim = slack.progressClaim;
+  if (!claim) return { kind: 'free' };
+  const untilMs = claim.atMs + rule.ttlMs;
+  if (claim.owner === owner) return untilMs - nowMs >= rule.postBoundMs ? { kind: 'mine' } : { kind: 'free' };
+  if (nowMs < untilMs && !rule.ownerDead?.(claim.owner)) return { kind: 'held', untilMs };
+  return { kind: 'free' };
+}
+
+/** The compare-and-set's mutation: the claim taken (or renewed) by `owner`, or undefined when it is not free. */
+export function claimProgressPost(slack: SlackRefs, owner: string, nowMs: number, rule: PostClaimRule): SlackRefs | undefined {
+  if (progressPostClaim(slack, owner, nowMs, rule).kind !== 'free') return undefined;
+  return { ...slack, progressClaim: { owner, atMs: nowMs } };
+}
