@@ -59,7 +59,11 @@ export interface BookingApi {
   approveChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;
   rejectChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;
   setChangeRequestTs(id: string, opId: string, ts: string): Promise<BookingRecord>;
-  /** failed → running: re-runs failed steps and their dependents only. */
+  /**
+   * failed → running: re-runs failed steps and their dependents only. Rejects with
+   * RetryAfterDepartureError, changing nothing, when the booking's own pipeline failed and its
+   * departure has passed (a failed change or cancel may still be retried).
+   */
   retry(id: string, userId: string): Promise<TransitionOutcome>;
   /** Re-runs guest_page and guest_cache of a done booking (re-render + invalidate). */
   refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }>;

@@ -119,6 +119,20 @@ export class ApprovalExpiredError extends PipelineError {
   }
 }
 
+/**
+ * Retry of a booking whose departure has passed: it would create the calendar entry, the SCC event
+ * and the guest page of a trip that is over, and call its crew. A change or cancel may still be retried.
+ */
+export class RetryAfterDepartureError extends PipelineError {
+  override name = 'RetryAfterDepartureError';
+  readonly departureAtMs: number;
+
+  constructor(bookingId: string, departureAtMs: number) {
+    super(`Booking ${bookingId} cannot be retried: its departure (${new Date(departureAtMs).toISOString()}) has passed`, 'PIPELINE_RETRY_AFTER_DEPARTURE', { bookingId });
+    this.departureAtMs = departureAtMs;
+  }
+}
+
 /** A change request that is not there, or already approved, rejected or replaced. */
 export class OperationDecidedError extends PipelineError {
   override name = 'OperationDecidedError';

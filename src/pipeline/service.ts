@@ -6,10 +6,11 @@
 import type { Logger } from '../log';
 import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
-import { assertMayApprove, charterInstants, type ApprovalPolicy } from './approval-policy';
-import { IllegalTransitionError, OperationDecidedError } from './errors';
+import { assertMayApprove, charterInstants, isExpired, type ApprovalPolicy } from './approval-policy';
+import { IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError } from './errors';
 import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
+import { CREATE_OP } from './op-steps';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
 import {
@@ -120,6 +121,10 @@ export class BookingService implements BookingApi {
     const outcome = await this.transition(id, userId, 'retry', (r) => {
       const nowMs = this.now();
       const opId = activeOperationId(r);
+      if (opId === CREATE_OP && this.approvalPolicy) {
+        const { departureAtMs } = charterInstants(r.request, this.approvalPolicy);
+        if (isExpired(departureAtMs, nowMs)) throw new RetryAfterDepartureError(id, departureAtMs);
+      }
       const retried = withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs }), retryDetail(r));
       return resetSteps(retryOperation(retried, opId, nowMs), stepsToRetry(r, opId), nowMs, opId);
     });

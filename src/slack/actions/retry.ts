@@ -1,5 +1,12 @@
-/** Retry: approvers only; the service re-runs only the failed steps and what depends on them. */
+/**
+ * Retry: approvers only; the service re-runs only the failed steps and what depends on them. A
+ * booking whose trip has already left is not re-run (the service refuses): the clicker hears why
+ * and what to do instead.
+ */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { DateTime } from 'luxon';
+import { humanDateTime } from '../../booking/time';
+import { RetryAfterDepartureError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 
@@ -10,7 +17,15 @@ export function retryBooking(deps: SlackDeps) {
     const channel = body.channel?.id;
     const bookingId = action.value ?? '';
     if (!isApprover(deps.config, userId)) return tellUser(client, deps.log, { channel, user: userId }, 'Only approvers can retry a booking.');
-    const outcome = await deps.api.retry(bookingId, userId);
+    let outcome;
+    try {
+      outcome = await deps.api.retry(bookingId, userId);
+    } catch (err) {
+      if (!(err instanceof RetryAfterDepartureError)) throw err;
+      deps.log.child({ bookingId, userId }).info('retry refused: departure has passed');
+      const departed = humanDateTime(DateTime.fromMillis(err.departureAtMs, { zone: deps.config.timezone }));
+      return tellUser(client, deps.log, { channel, user: userId }, `This charter can no longer be retried: its departure was ${departed}. Retrying now would book a trip that is over and call its crew. To close it, use *Cancel charter*, which undoes what was made.`);
+    }
     if (!outcome.won) return tellUser(client, deps.log, { channel, user: userId }, `Nothing to retry: the booking is ${outcome.booking.state.replace('_', ' ')}.`);
     deps.progress.notify(bookingId);
   };

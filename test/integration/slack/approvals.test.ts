@@ -5,7 +5,7 @@
  * The app runs on a hand-set clock so expiry and the trail's times are exact.
  */
 import { DateTime } from 'luxon';
-import { ApprovalExpiredError, SelfApprovalError } from '../../../src/pipeline/errors';
+import { ApprovalExpiredError, RetryAfterDepartureError, SelfApprovalError } from '../../../src/pipeline/errors';
 import { watchApprovals } from '../../../src/slack/approval-watch';
 import { createLogger } from '../../../src/log';
 import { openStore } from '../../../src/pipeline/open-store';
@@ -150,6 +150,42 @@ describe('approval watch', () => {
     expect(JSON.stringify(closed[0]?.body.blocks)).not.toContain('booking_approve');
     expect(remindersOf(id)).toHaveLength(1);
     await secondStore.close();
+  });
+});
+
+describe('retry after departure', () => {
+  it('a booking that failed and whose trip has left is not re-run by Retry (click or replay); the clicker is told why and what to do', async () => {
+    const id = await submitBooking(h, fieldsDepartingIn(30));
+    h.steps.set('scc_event', { permanent: true });
+    await click(id, APPROVER2);
+    await waitForBooking(h, id, (b) => b.state === 'failed');
+    await settle(h);
+    const failed = (await h.running.built.api.get(id))!;
+    h.steps.set('scc_event', {});
+    const departure = DateTime.fromISO(`${failed.request.date}T${failed.request.departureTime}`, { zone: ZONE });
+    const sccBefore = stepCalls(h, 'scc_event');
+    clockMs = departure.toMillis() + MINUTE;
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: APPROVER2, actionId: 'booking_retry', value: id, channelId: OPS_CHANNEL }));
+    await h.slack.waitFor(() => ephemeralsTo(APPROVER2).length === 1);
+    const departed = `${departure.setLocale('en-US').toFormat('ccc, LLL d, yyyy')}, ${departure.setLocale('en-US').toFormat('h:mm a ZZZZ')}`;
+    const told = ephemeralsTo(APPROVER2)[0] ?? '';
+    process.stdout.write(`\n--- Retry after departure (ephemeral) ---\n${told}\n`);
+    expect(told).toContain(`can no longer be retried: its departure was ${departed}`);
+    expect(told).toContain('Cancel charter');
+    await expect(h.running.built.api.retry(id, APPROVER2)).rejects.toThrow(RetryAfterDepartureError);
+    await settle(h);
+    const after = await h.running.built.api.get(id);
+    expect(after?.state).toBe('failed');
+    expect(after?.version).toBe(failed.version);
+    expect(stepCalls(h, 'scc_event')).toBe(sccBefore);
+
+    // A minute before departure the same Retry still runs it.
+    clockMs = departure.toMillis() - MINUTE;
+    await h.requester.interact(blockActionPayload({ userId: APPROVER2, actionId: 'booking_retry', value: id, channelId: OPS_CHANNEL }));
+    await waitForBooking(h, id, (b) => b.state === 'done');
+    await settle(h);
+    clockMs = Date.now();
   });
 });
 
