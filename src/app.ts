@@ -148,7 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   });
 
   const postClaim = postClaimRule(liveness.callTimeoutMs, SLACK_RETRIES + 1, SLACK_RETRIES * SLACK_MAX_BACKOFF_MS, ownerDead);
-  const progress = new ProgressPublisher({ ownerId, postClaim, client, api: service, log, now, render: (b) => renderProgress(b, config), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
+  const progress = new ProgressPublisher({ ownerId, postClaim, client, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });

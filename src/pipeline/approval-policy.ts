@@ -59,6 +59,17 @@ export function assertMayApprove(bookingId: string, input: Parameters<typeof app
   if (refusal) throw refusalError(bookingId, refusal);
 }
 
+/**
+ * Retry of a booking's own pipeline closes at its departure: it would create the artifacts of a
+ * trip that is over and call its crew. A failed change or cancel stays retryable (a cancel is how
+ * a past trip's artifacts are undone). The departure (ms) once closed, else undefined.
+ */
+export function retryClosedAt(input: { request: Pick<BookingRequest, 'date' | 'departureTime' | 'durationHours'>; ownPipeline: boolean; policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>; nowMs: number }): number | undefined {
+  if (!input.ownPipeline) return undefined;
+  const { departureAtMs } = charterInstants(input.request, input.policy);
+  return isExpired(departureAtMs, input.nowMs) ? departureAtMs : undefined;
+}
+
 /** A pending approval is due to be re-surfaced from 24 h before check-in until departure. */
 export function isResurfaceDue(instants: { departureAtMs: number; checkInAtMs: number }, nowMs: number): boolean {
   return nowMs >= instants.checkInAtMs - RESURFACE_BEFORE_CHECK_IN_MS && !isExpired(instants.departureAtMs, nowMs);

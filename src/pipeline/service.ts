@@ -6,7 +6,7 @@
 import type { Logger } from '../log';
 import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
-import { assertMayApprove, charterInstants, isExpired, type ApprovalPolicy } from './approval-policy';
+import { assertMayApprove, charterInstants, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError } from './errors';
 import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
@@ -121,10 +121,8 @@ export class BookingService implements BookingApi {
     const outcome = await this.transition(id, userId, 'retry', (r) => {
       const nowMs = this.now();
       const opId = activeOperationId(r);
-      if (opId === CREATE_OP && this.approvalPolicy) {
-        const { departureAtMs } = charterInstants(r.request, this.approvalPolicy);
-        if (isExpired(departureAtMs, nowMs)) throw new RetryAfterDepartureError(id, departureAtMs);
-      }
+      const closedAt = this.approvalPolicy ? retryClosedAt({ request: r.request, ownPipeline: opId === CREATE_OP, policy: this.approvalPolicy, nowMs }) : undefined;
+      if (closedAt !== undefined) throw new RetryAfterDepartureError(id, closedAt);
       const retried = withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs }), retryDetail(r));
       return resetSteps(retryOperation(retried, opId, nowMs), stepsToRetry(r, opId), nowMs, opId);
     });

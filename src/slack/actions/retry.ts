@@ -23,6 +23,8 @@ export function retryBooking(deps: SlackDeps) {
     } catch (err) {
       if (!(err instanceof RetryAfterDepartureError)) throw err;
       deps.log.child({ bookingId, userId }).info('retry refused: departure has passed');
+      // Redrawn without its Retry button: the message offered one because it was drawn before departure.
+      deps.progress.notify(bookingId);
       const departed = humanDateTime(DateTime.fromMillis(err.departureAtMs, { zone: deps.config.timezone }));
       return tellUser(client, deps.log, { channel, user: userId }, `This charter can no longer be retried: its departure was ${departed}. Retrying now would book a trip that is over and call its crew. To close it, use *Cancel charter*, which undoes what was made.`);
     }

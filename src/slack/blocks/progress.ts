@@ -1,7 +1,7 @@
 /** The progress message in the approval thread: one line per step, the guest URL, the crew section. */
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { humanTime } from '../../booking/time';
+import { humanDateTime, humanTime } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
 import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
@@ -121,7 +121,8 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
   return `*Crew*\n${lines.join('\n')}`;
 }
 
-export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string }): SlackMessage {
+/** `retryClosedAtMs`: the departure that closed Retry of a failed booking (it then offers Details only). */
+export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string; retryClosedAtMs?: number }): SlackMessage {
   const id = booking.id;
   const active = activeOperation(booking);
   const title = booking.state === 'running' && active?.kind === 'cancel' ? 'Cancelling' : booking.state === 'running' && active?.kind === 'change' ? 'Applying a change' : STATE_TITLE[booking.state];
@@ -136,7 +137,11 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: fitText(crewSection(booking, opts.timezone), LIMITS.sectionText) } });
   }
   if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));
-  if (booking.state === 'failed') {
+  if (booking.state === 'failed' && opts.retryClosedAtMs !== undefined) {
+    const departed = humanDateTime(DateTime.fromMillis(opts.retryClosedAtMs, { zone: opts.timezone }));
+    blocks.push({ type: 'context', block_id: bookingBlockId(id, 'retry-closed'), elements: [{ type: 'mrkdwn', text: `Departed ${departed}: Retry is closed. *Cancel charter* closes the booking and undoes what was made.` }] });
+    blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'details'), elements: [detailsButton(id)] });
+  } else if (booking.state === 'failed') {
     blocks.push({
       type: 'actions',
       block_id: bookingBlockId(id, 'retry'),

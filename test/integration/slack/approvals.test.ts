@@ -175,6 +175,13 @@ describe('retry after departure', () => {
     expect(told).toContain('Cancel charter');
     await expect(h.running.built.api.retry(id, APPROVER2)).rejects.toThrow(RetryAfterDepartureError);
     await settle(h);
+    // The progress message is redrawn without Retry, saying why; Cancel charter and Details stay.
+    const redrawn = h.slack.callsTo('chat.update').filter((c) => c.body.ts === failed.slack.progressTs).at(-1);
+    const blocks = JSON.stringify(redrawn?.body.blocks);
+    expect(blocks).not.toContain('booking_retry');
+    expect(blocks).toContain(`Departed ${departed}: Retry is closed.`);
+    expect(blocks).toContain('booking_cancel');
+    expect(blocks).toContain('booking_details');
     const after = await h.running.built.api.get(id);
     expect(after?.state).toBe('failed');
     expect(after?.version).toBe(failed.version);
@@ -241,6 +248,6 @@ describe('/charter status — the trail', () => {
     expect(outsider).toContain(`<@${CREW[0]}> confirmed for the crew`);
     const booking = await h.running.built.api.get(id);
     expect(findMoney(outsider, amountsOf(booking!.costs))).toEqual([]);
-    expect(JSON.stringify(renderProgress(booking!, h.config).blocks)).toContain('"action_id":"booking_details"');
+    expect(JSON.stringify(renderProgress(booking!, h.config, Date.now()).blocks)).toContain('"action_id":"booking_details"');
   });
 });
