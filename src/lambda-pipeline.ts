@@ -82,6 +82,7 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
         // Runs the sweeper started finish (or fail) inside this invocation; the Lambda timeout bounds it.
         await app.built.service.idle();
         await app.built.progress.idle();
+        await app.built.home.flush();
         return { batchItemFailures: [] };
       }
       const todo = bookingsToRun(event);
@@ -104,8 +105,10 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
           }
         }),
       );
-      // The thread's last progress update must leave before the instance freezes.
+      // The thread's last progress update, and the Home tabs of everyone who opened one (through the
+      // Slack function: the stored viewers), must leave before the instance freezes.
       await app.built.progress.idle();
+      await app.built.home.flush();
       return { batchItemFailures: failures };
     },
   };

@@ -1,9 +1,10 @@
 /**
  * Publishes App Home tabs. A user's tab is published when they open it, and again whenever a
- * booking changes (approval, a pipeline step, a confirmation) — debounced per user, so a burst of
- * step events is one views.publish per user, and skipped when the view came out identical to the
- * last one published. Only users who opened Home in this process are refreshed (bounded: the most
- * recent MAX_USERS); their next open refreshes them anywhere else.
+ * booking changes (approval, a pipeline step, a confirmation) — debounced, so a burst of step
+ * events is one views.publish per user, and skipped when the view came out identical to the last
+ * one this process published. The users refreshed are those who opened Home in this process and
+ * those any process recorded in the store (./viewers.ts, read at most every 30 s): on Lambda the
+ * pipeline function refreshes tabs opened through the Slack function.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../../config';
@@ -14,6 +15,7 @@ import { crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
+import { readHomeViewers, rememberHomeViewer, VIEWER_REFRESH_MS } from './viewers';
 
 export interface HomePublisherOptions {
   client: WebClient;
@@ -28,9 +30,10 @@ export interface HomePublisherOptions {
 }
 
 const MAX_USERS = 500;
+/** How long a reading of the stored viewers is used before the store is read again. */
+const SHARED_VIEWERS_READ_MS = 30_000;
 
 interface Viewer {
-  timer?: NodeJS.Timeout;
   chain: Promise<void>;
   lastPublished?: string;
 }
@@ -61,6 +64,13 @@ export class HomePublisher {
   private readonly now: () => number;
   private readonly debounceMs: number;
   private stopped = false;
+  /** The debounced refresh of every viewer's tab after a change. */
+  private refreshTimer?: NodeJS.Timeout;
+  private refreshing: Promise<void> = Promise.resolve();
+  /** The stored viewers as last read, and when. */
+  private shared?: { readAtMs: number; users: Promise<string[]> };
+  /** Users this process has recorded in the store, and when (no store call for their next opens that day). */
+  private readonly remembered = new Map<string, number>();
   /**
    * The store listing in flight: tabs published while it is under way (a burst: every viewer's
    * debounced refresh fires together) share it (a DynamoDB listing is a Scan). Once it has answered
@@ -74,42 +84,92 @@ export class HomePublisher {
   }
 
   /** The user opened their Home tab: publish now (Slack shows the last published view meanwhile). */
-  opened(userId: string): Promise<void> {
-    const viewer = this.viewer(userId);
-    // Most recently seen last, so the oldest is dropped first.
-    this.viewers.delete(userId);
-    this.viewers.set(userId, viewer);
-    while (this.viewers.size > MAX_USERS) this.viewers.delete(this.viewers.keys().next().value ?? '');
-    return this.enqueue(userId, viewer, true);
+  async opened(userId: string): Promise<void> {
+    const viewer = this.track(userId);
+    await Promise.all([this.enqueue(userId, viewer, true), this.remember(userId)]);
   }
 
-  /** Some booking changed: every known viewer's tab is republished after a quiet `debounceMs`. */
+  /** Some booking changed: every viewer's tab is republished after a quiet `debounceMs`. */
   changed(): void {
-    if (this.stopped) return;
-    for (const [userId, viewer] of this.viewers) {
-      if (viewer.timer) continue;
-      viewer.timer = setTimeout(() => {
-        viewer.timer = undefined;
-        void this.enqueue(userId, viewer, false);
-      }, this.debounceMs);
+    if (this.stopped || this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshing = this.refreshAll();
+    }, this.debounceMs);
+  }
+
+  /** Sends a pending refresh now rather than after its quiet time (a Lambda invocation about to end). */
+  async flush(): Promise<void> {
+    if (this.refreshTimer) {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = undefined;
+      this.refreshing = this.refreshAll();
     }
+    await this.idle();
   }
 
   /** Resolves when nothing is scheduled or in flight (tests, shutdown). */
   async idle(): Promise<void> {
     for (;;) {
+      await this.refreshing;
       await Promise.all([...this.viewers.values()].map((v) => v.chain));
-      if ([...this.viewers.values()].every((v) => !v.timer)) return;
+      if (!this.refreshTimer) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
   stop(): void {
     this.stopped = true;
-    for (const v of this.viewers.values()) {
-      if (v.timer) clearTimeout(v.timer);
-      v.timer = undefined;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+  }
+
+  private async refreshAll(): Promise<void> {
+    if (this.stopped) return;
+    let stored: string[] = [];
+    try {
+      stored = await this.sharedViewers();
+    } catch (err) {
+      this.opts.log.warn({ err }, 'App Home viewers not read from the store; refreshing this process’s only');
     }
+    const users = new Set([...this.viewers.keys(), ...stored]);
+    await Promise.all([...users].map((userId) => this.enqueue(userId, this.track(userId, false), false)));
+  }
+
+  private sharedViewers(): Promise<string[]> {
+    const nowMs = this.now();
+    if (!this.shared || nowMs - this.shared.readAtMs >= SHARED_VIEWERS_READ_MS) {
+      const users = readHomeViewers(this.opts.store, nowMs);
+      this.shared = { readAtMs: nowMs, users };
+      users.catch(() => {
+        if (this.shared?.users === users) this.shared = undefined;
+      });
+    }
+    return this.shared.users;
+  }
+
+  private async remember(userId: string): Promise<void> {
+    const nowMs = this.now();
+    const last = this.remembered.get(userId);
+    if (last !== undefined && nowMs - last < VIEWER_REFRESH_MS) return;
+    try {
+      await rememberHomeViewer(this.opts.store, userId, nowMs);
+      this.remembered.set(userId, nowMs);
+      while (this.remembered.size > MAX_USERS) this.remembered.delete(this.remembered.keys().next().value ?? '');
+    } catch (err) {
+      this.opts.log.warn({ err, userId }, 'App Home viewer not recorded in the store; other processes will not refresh their tab');
+    }
+  }
+
+  /** The viewer's entry; `recent` moves them to the end (most recently seen last, so the oldest is dropped first). */
+  private track(userId: string, recent = true): Viewer {
+    const viewer = this.viewers.get(userId) ?? { chain: Promise.resolve() };
+    if (recent || !this.viewers.has(userId)) {
+      this.viewers.delete(userId);
+      this.viewers.set(userId, viewer);
+    }
+    while (this.viewers.size > MAX_USERS) this.viewers.delete(this.viewers.keys().next().value ?? '');
+    return viewer;
   }
 
   private bookings(): Promise<BookingRecord[]> {
@@ -121,10 +181,6 @@ export class HomePublisher {
     };
     listing.then(done, done);
     return listing;
-  }
-
-  private viewer(userId: string): Viewer {
-    return this.viewers.get(userId) ?? { chain: Promise.resolve() };
   }
 
   private enqueue(userId: string, viewer: Viewer, force: boolean): Promise<void> {

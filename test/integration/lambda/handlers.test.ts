@@ -17,7 +17,7 @@ import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
-import { blockActionPayload, interactivityBody, SlackRequester, slashCommandBody } from '../../support/slack-requests';
+import { appHomeOpenedEvent, blockActionPayload, interactivityBody, SlackRequester, slashCommandBody } from '../../support/slack-requests';
 import { functionUrlEvent, streamRecord } from './support';
 
 type SlackModule = typeof import('../../../src/lambda');
@@ -264,6 +264,32 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     expect(results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
     expect((await service.get(booking.id))?.state).toBe('done');
     expect(artifacts(booking.id)).toEqual({ calendar: 1, scc: 1, invalidations: 1, crewPosts: 3 });
+  });
+
+  it('a Home tab opened through the Slack function is refreshed by a pipeline instance when it runs a booking, before the invocation ends', async () => {
+    const body = JSON.stringify(appHomeOpenedEvent({ userId: APPROVER }));
+    expect((await slackLambda.handle(functionUrlEvent(body, { ...requester.headers(body), 'content-type': 'application/json' }), {})).statusCode).toBe(200);
+    const publishes = () => slackApi.callsTo('views.publish').filter((c) => c.body.user_id === APPROVER);
+    expect(publishes().length).toBeGreaterThan(0);
+
+    // A pipeline instance that never saw this user: it learns of them from the store.
+    const instance = await pipelineModule.createPipelineHandler({ env: lambdaEnv, deps: { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50 } });
+    try {
+      const inThreeDays = new Date(Date.now() + 3 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
+      const sample = sampleNewBooking();
+      const service = slackLambda.app.built.service;
+      const booking = await service.create({ ...sample, request: { ...sample.request, date: inThreeDays, guestName: 'Hana Home' } });
+      await service.approve(booking.id, APPROVER);
+      const before = publishes().length;
+      await expect(instance.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {})).resolves.toEqual({ batchItemFailures: [] });
+      const refreshed = publishes().slice(before);
+      expect(refreshed).toHaveLength(1);
+      const shown = JSON.stringify(refreshed[0]?.body.view);
+      expect(shown).toContain('Hana');
+      expect(instance.app.built.home.stats.published).toBe(1);
+    } finally {
+      await instance.app.close();
+    }
   });
 
   it('ignores records that start nothing: pending approval, removals', async () => {
