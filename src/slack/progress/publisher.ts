@@ -227,7 +227,11 @@ export class ProgressPublisher {
     try {
       const wait = await this.render(bookingId, entry);
       entry.failures = 0;
-      if (wait) this.sendLater(bookingId, entry, wasMilestone, wait.waitMs);
+      if (wait) {
+        // Nothing went to Slack: the workspace's budget is not spent on looking at a claim.
+        this.workspace.giveBack();
+        this.sendLater(bookingId, entry, wasMilestone, wait.waitMs);
+      }
     } catch (err) {
       this.retryLater(bookingId, entry, wasMilestone);
       throw err;

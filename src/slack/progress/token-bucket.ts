@@ -43,6 +43,12 @@ export class TokenBucket {
     this.tokens = Math.max(-this.opts.capacity, this.tokens - 1);
   }
 
+  /** Returns a token taken for a send that sent nothing (never above capacity). */
+  giveBack(): void {
+    this.refill();
+    this.tokens = Math.min(this.opts.capacity, this.tokens + 1);
+  }
+
   private refill(): void {
     const now = this.opts.now();
     const elapsed = Math.max(0, now - this.updatedAtMs);

@@ -24,6 +24,20 @@ describe('TokenBucket', () => {
     expect(b.available).toBe(3);
   });
 
+  it('takes back a token given back by a send that sent nothing, up to capacity', () => {
+    const { b } = bucket(2, 1000);
+    b.tryTake();
+    b.force();
+    b.force();
+    expect(b.available).toBe(-1);
+    b.giveBack();
+    expect(b.available).toBe(0);
+    b.giveBack();
+    b.giveBack();
+    b.giveBack();
+    expect(b.available).toBe(2);
+  });
+
   it('lets a forced take go into debt (at most one bucket), which later takes wait out', () => {
     const { b, advance } = bucket(2, 1000);
     for (let i = 0; i < 6; i++) b.force();
