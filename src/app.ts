@@ -202,7 +202,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
     crewReminderTask({ store, service, client, config, log, owner: ownerId }),
-    approvalWatchTask({ store, client, config, log, onChange: () => home.changed() }),
+    approvalWatchTask({ store, client, config, log, onChange: () => home.changed(), onRetryClosed: (id) => progress.notify(id, { milestone: true }) }),
     // Catches what no event announces (a new request, a new day): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];

@@ -216,6 +216,8 @@ export interface ApprovalNotices {
   resurfacedAtMs?: number;
   /** When the approval message was marked expired (departure passed while pending). */
   expiredAtMs?: number;
+  /** When the progress message of a failed booking was redrawn without Retry (departure passed while failed). */
+  retryClosedAtMs?: number;
 }
 
 /** What a step knows of the operation it belongs to. */

@@ -3,6 +3,8 @@
  * - A request still pending 24 h before check-in is posted again in the ops channel, once.
  * - A request still pending when the departure passed is closed: its message says
  *   "Expired — departure was …" and loses its buttons (the service refuses the approval anyway).
+ * - A booking that failed and whose departure passed has its progress message redrawn without
+ *   Retry (the service refuses it now), once, by `onRetryClosed`: the progress publisher's job.
  * Each notice is claimed in the booking record with a compare-and-set *before* it is sent, so two
  * processes ticking at once send it once. A crash between the claim and the send loses that one
  * notice — a missing reminder is better than a duplicate in a busy channel.
@@ -13,7 +15,9 @@ import { DateTime } from 'luxon';
 import { humanDateTime } from '../booking/time';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { charterInstants, isExpired, isResurfaceDue } from '../pipeline/approval-policy';
+import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pipeline/approval-policy';
+import { CREATE_OP } from '../pipeline/op-steps';
+import { activeOperationId } from '../pipeline/operations';
 import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
 import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
@@ -30,6 +34,8 @@ export interface ApprovalWatchDeps {
   everyMs?: number;
   /** Told after a notice went out (App Home refresh). */
   onChange?: () => void;
+  /** A failed booking's Retry closed at departure: redraw its progress message (once per booking). */
+  onRetryClosed?: (bookingId: string) => void;
 }
 
 export const APPROVAL_WATCH_TASK = 'approval-watch';
@@ -39,8 +45,9 @@ export function approvalWatchTask(deps: ApprovalWatchDeps): PeriodicTask {
 }
 
 export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
-  const pending = await deps.store.listByStates(['pending_approval']);
-  for (const booking of pending) {
+  const listed = await deps.store.listByStates(['pending_approval', 'failed']);
+  for (const booking of listed.filter((b) => b.state === 'failed')) await closeRetry(deps, booking, nowMs);
+  for (const booking of listed.filter((b) => b.state === 'pending_approval')) {
     // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.
     if (booking.approvalNotices?.expiredAtMs !== undefined) continue;
     const instants = charterInstants(booking.request, { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes });
@@ -58,10 +65,23 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
   }
 }
 
+async function closeRetry(deps: ApprovalWatchDeps, booking: BookingRecord, nowMs: number): Promise<void> {
+  if (!deps.onRetryClosed || booking.approvalNotices?.retryClosedAtMs !== undefined || !booking.slack.progressTs) return;
+  const closed = retryClosedAt({ request: booking.request, ownPipeline: activeOperationId(booking) === CREATE_OP, policy: { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes }, nowMs });
+  if (closed === undefined) return;
+  try {
+    if (!(await claim(deps.store, booking.id, 'retryClosedAtMs', nowMs, 'failed'))) return;
+    deps.log.child({ bookingId: booking.id }).info('retry closed: departure passed while failed; progress message redrawn');
+    deps.onRetryClosed(booking.id);
+  } catch (err) {
+    deps.log.child({ bookingId: booking.id }).warn({ err }, 'retry-closed mark not written');
+  }
+}
+
 /** True for the one caller that set the mark; everyone else (another process, a later tick) gets false. */
-async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotices, nowMs: number): Promise<boolean> {
+async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotices, nowMs: number, state: BookingRecord['state'] = 'pending_approval'): Promise<boolean> {
   const out = await updateWithRetry(store, id, (r) => {
-    if (r.state !== 'pending_approval' || r.approvalNotices?.[mark] !== undefined) return undefined;
+    if (r.state !== state || r.approvalNotices?.[mark] !== undefined) return undefined;
     return { ...r, approvalNotices: { ...r.approvalNotices, [mark]: nowMs }, updatedAtMs: nowMs };
   });
   return out.written;

@@ -194,6 +194,35 @@ describe('retry after departure', () => {
     await settle(h);
     clockMs = Date.now();
   });
+
+  it('the approval watch redraws a failed booking’s progress message without Retry once its departure passed, once across ticks', async () => {
+    const id = await submitBooking(h, fieldsDepartingIn(30));
+    h.steps.set('scc_event', { permanent: true });
+    await click(id, APPROVER2);
+    await waitForBooking(h, id, (b) => b.state === 'failed');
+    await settle(h);
+    h.steps.set('scc_event', {});
+    const failed = (await h.running.built.api.get(id))!;
+    const departure = DateTime.fromISO(`${failed.request.date}T${failed.request.departureTime}`, { zone: ZONE });
+    const redraws = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === failed.slack.progressTs);
+    h.slack.clear();
+
+    clockMs = departure.toMillis() - MINUTE;
+    await h.running.built.periodic.runOnce();
+    await settle(h);
+    expect(redraws()).toHaveLength(0); // still retryable: nothing to redraw
+
+    clockMs = departure.toMillis() + MINUTE;
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    await settle(h);
+    expect(redraws()).toHaveLength(1);
+    const blocks = JSON.stringify(redraws()[0]?.body.blocks);
+    expect(blocks).not.toContain('booking_retry');
+    expect(blocks).toContain('Retry is closed.');
+    expect((await h.running.built.api.get(id))?.approvalNotices?.retryClosedAtMs).toBe(clockMs);
+    clockMs = Date.now();
+  });
 });
 
 describe('/charter status — the trail', () => {
