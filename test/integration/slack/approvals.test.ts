@@ -154,15 +154,20 @@ describe('approval watch', () => {
 });
 
 describe('retry after departure', () => {
-  it('a booking that failed and whose trip has left is not re-run by Retry (click or replay); the clicker is told why and what to do', async () => {
-    const id = await submitBooking(h, fieldsDepartingIn(30));
+  /** A booking that failed (SCC refused it for good), departing `hoursAhead` from the app's clock, as stored once settled. */
+  async function failedBookingDepartingIn(hoursAhead: number) {
+    const id = await submitBooking(h, fieldsDepartingIn(hoursAhead));
     h.steps.set('scc_event', { permanent: true });
     await click(id, APPROVER2);
     await waitForBooking(h, id, (b) => b.state === 'failed');
     await settle(h);
-    const failed = (await h.running.built.api.get(id))!;
     h.steps.set('scc_event', {});
-    const departure = DateTime.fromISO(`${failed.request.date}T${failed.request.departureTime}`, { zone: ZONE });
+    const failed = (await h.running.built.api.get(id))!;
+    return { id, failed, departure: DateTime.fromISO(`${failed.request.date}T${failed.request.departureTime}`, { zone: ZONE }) };
+  }
+
+  it('a booking that failed and whose trip has left is not re-run by Retry (click or replay); the clicker is told why and what to do', async () => {
+    const { id, failed, departure } = await failedBookingDepartingIn(30);
     const sccBefore = stepCalls(h, 'scc_event');
     clockMs = departure.toMillis() + MINUTE;
     h.slack.clear();
@@ -196,14 +201,7 @@ describe('retry after departure', () => {
   });
 
   it('the approval watch redraws a failed booking’s progress message without Retry once its departure passed, once across ticks', async () => {
-    const id = await submitBooking(h, fieldsDepartingIn(30));
-    h.steps.set('scc_event', { permanent: true });
-    await click(id, APPROVER2);
-    await waitForBooking(h, id, (b) => b.state === 'failed');
-    await settle(h);
-    h.steps.set('scc_event', {});
-    const failed = (await h.running.built.api.get(id))!;
-    const departure = DateTime.fromISO(`${failed.request.date}T${failed.request.departureTime}`, { zone: ZONE });
+    const { id, failed, departure } = await failedBookingDepartingIn(30);
     const redraws = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === failed.slack.progressTs);
     h.slack.clear();
 
