@@ -7,6 +7,9 @@
 import { charterSchedule } from '../booking/time';
 import type { BookingRequest } from '../booking/types';
 import { ApprovalExpiredError, SelfApprovalError } from './errors';
+import { CREATE_OP } from './op-steps';
+import { activeOperationId } from './operations';
+import type { BookingRecord } from './types';
 
 export interface ApprovalPolicy {
   /** CHARTER_REQUIRE_SECOND_APPROVER. */
@@ -64,10 +67,10 @@ export function assertMayApprove(bookingId: string, input: Parameters<typeof app
  * trip that is over and call its crew. A failed change or cancel stays retryable (a cancel is how
  * a past trip's artifacts are undone). The departure (ms) once closed, else undefined.
  */
-export function retryClosedAt(input: { request: Pick<BookingRequest, 'date' | 'departureTime' | 'durationHours'>; ownPipeline: boolean; policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>; nowMs: number }): number | undefined {
-  if (!input.ownPipeline) return undefined;
-  const { departureAtMs } = charterInstants(input.request, input.policy);
-  return isExpired(departureAtMs, input.nowMs) ? departureAtMs : undefined;
+export function retryClosedAt(booking: BookingRecord, policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>, nowMs: number): number | undefined {
+  if (activeOperationId(booking) !== CREATE_OP) return undefined;
+  const { departureAtMs } = charterInstants(booking.request, policy);
+  return isExpired(departureAtMs, nowMs) ? departureAtMs : undefined;
 }
 
 /** A pending approval is due to be re-surfaced from 24 h before check-in until departure. */

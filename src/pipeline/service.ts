@@ -10,7 +10,6 @@ import { assertMayApprove, charterInstants, retryClosedAt, type ApprovalPolicy }
 import { IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError } from './errors';
 import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
-import { CREATE_OP } from './op-steps';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
 import {
@@ -121,7 +120,7 @@ export class BookingService implements BookingApi {
     const outcome = await this.transition(id, userId, 'retry', (r) => {
       const nowMs = this.now();
       const opId = activeOperationId(r);
-      const closedAt = this.approvalPolicy ? retryClosedAt({ request: r.request, ownPipeline: opId === CREATE_OP, policy: this.approvalPolicy, nowMs }) : undefined;
+      const closedAt = this.approvalPolicy ? retryClosedAt(r, this.approvalPolicy, nowMs) : undefined;
       if (closedAt !== undefined) throw new RetryAfterDepartureError(id, closedAt);
       const retried = withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs }), retryDetail(r));
       return resetSteps(retryOperation(retried, opId, nowMs), stepsToRetry(r, opId), nowMs, opId);

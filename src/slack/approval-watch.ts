@@ -16,8 +16,6 @@ import { humanDateTime } from '../booking/time';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pipeline/approval-policy';
-import { CREATE_OP } from '../pipeline/op-steps';
-import { activeOperationId } from '../pipeline/operations';
 import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
 import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
@@ -67,7 +65,7 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
 
 async function closeRetry(deps: ApprovalWatchDeps, booking: BookingRecord, nowMs: number): Promise<void> {
   if (!deps.onRetryClosed || booking.approvalNotices?.retryClosedAtMs !== undefined || !booking.slack.progressTs) return;
-  const closed = retryClosedAt({ request: booking.request, ownPipeline: activeOperationId(booking) === CREATE_OP, policy: { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes }, nowMs });
+  const closed = retryClosedAt(booking, { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes }, nowMs);
   if (closed === undefined) return;
   try {
     if (!(await claim(deps.store, booking.id, 'retryClosedAtMs', nowMs, 'failed'))) return;

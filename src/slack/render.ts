@@ -1,8 +1,6 @@
 /** Booking record → Slack messages, with the operator's settings filled in. */
 import type { Config } from '../config';
 import { charterInstants, isExpired, retryClosedAt } from '../pipeline/approval-policy';
-import { CREATE_OP } from '../pipeline/op-steps';
-import { activeOperationId } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { approvalMessage, type ApprovalDecision, type SlackMessage } from './blocks/approval';
 import { progressMessage } from './blocks/progress';
@@ -45,7 +43,6 @@ export function renderApproval(booking: BookingRecord, config: Config, nowMs?: n
 
 /** `nowMs`: a failed booking whose trip has left shows no Retry (the service would refuse it). */
 export function renderProgress(booking: BookingRecord, config: Config, nowMs: number): SlackMessage {
-  const retryClosedAtMs =
-    booking.state === 'failed' ? retryClosedAt({ request: booking.request, ownPipeline: activeOperationId(booking) === CREATE_OP, policy: { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes }, nowMs }) : undefined;
+  const retryClosedAtMs = booking.state === 'failed' ? retryClosedAt(booking, { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes }, nowMs) : undefined;
   return progressMessage(booking, { guestUrl: guestUrl(config, booking.id), timezone: config.timezone, ...(retryClosedAtMs !== undefined ? { retryClosedAtMs } : {}) });
 }
