@@ -25,14 +25,14 @@ import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
 import { isRateLimited } from '../slack-errors';
-import { claimProgressPost, type PostClaimRule, postClaimRule, progressPostClaim } from './post-claim';
+import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { TokenBucket } from './token-bucket';
 
 export interface ProgressPublisherOptions {
   /** This process in the progress message's post claim (the runner's owner id). */
   ownerId: string;
-  /** Default: a 10 s Slack deadline, three tries, 4 s of backoff. */
-  postClaim?: PostClaimRule;
+  /** From the WebClient's deadline and retries (the composition root derives it). */
+  postClaim: PostClaimRule;
   client: WebClient;
   api: BookingApi;
   log: Logger;
@@ -98,7 +98,7 @@ export class ProgressPublisher {
 
   constructor(private readonly opts: ProgressPublisherOptions) {
     this.ownerId = opts.ownerId;
-    this.postClaim = opts.postClaim ?? postClaimRule(10_000, 3, 4_000);
+    this.postClaim = opts.postClaim;
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.now = opts.now ?? Date.now;
     this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });

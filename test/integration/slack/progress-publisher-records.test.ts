@@ -9,6 +9,7 @@ import { createLogger } from '../../../src/log';
 import type { BookingApi } from '../../../src/pipeline/api';
 import type { BookingRecord, SlackRefs } from '../../../src/pipeline/types';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { postClaimRule } from '../../../src/slack/progress/post-claim';
 import { ProgressPublisher } from '../../../src/slack/progress/publisher';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 
@@ -41,6 +42,7 @@ function setup(stored: BookingRecord) {
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
   const publisher = new ProgressPublisher({
     ownerId: 'test-host-1-0000aaaa',
+    postClaim: postClaimRule(10_000, 3, 4_000),
     client,
     api,
     log: createLogger({ level: 'silent', pretty: false }),
