@@ -8,7 +8,7 @@
  * Everything is bundled, the AWS SDK v3 included (the runtime's copy is whatever version AWS ships
  * that week). Nothing native goes in: the SQLite adapter is replaced by a stub that refuses to
  * open (Lambda always uses DynamoDB, and config says so), so better-sqlite3 is never required;
- * what Lambda never runs is stubbed the same way (STUBS below: express, iconv-lite, source-map,
+ * what Lambda never runs is stubbed the same way (STUBS below: express, raw-body, source-map,
  * Bolt's Socket Mode and OAuth dependencies) and undici is cut to the Pool and RetryAgent the
  * dashboard/SCC client uses. Each stub throws a typed error if it is ever reached.
  * Fails when a bundle exceeds MAX_BUNDLE_BYTES, still references better-sqlite3, or loads one of
@@ -85,12 +85,14 @@ ${exportsCode}
 `;
 
 /**
- * raw-body loads iconv-lite (~480 KB minified, 17% of the bundle) to decode non-UTF-8 request
- * bodies; AwsLambdaReceiver never calls raw-body. raw-body asks encodingExists first, so an
- * unexpected charset would be a 415, not a crash.
+ * Bolt reads a request body with raw-body only in its HTTP and Express receivers; on Lambda the
+ * body arrives in the event and AwsLambdaReceiver never calls it. Its real module costs ~8 ms of a
+ * cold require (http-errors builds an error class per status and depd walks the stack) and
+ * pulled in iconv-lite (~480 KB minified) for non-UTF-8 bodies.
  */
-const ICONV_STUB = notInBundle('iconv-lite', 'request bodies on Lambda arrive decoded in the event', `
-module.exports = { getDecoder: notInBundle, encodingExists: () => false, decode: notInBundle, encode: notInBundle };
+const RAW_BODY_STUB = notInBundle('raw-body', 'request bodies on Lambda arrive in the event (AwsLambdaReceiver)', `
+module.exports = notInBundle;
+module.exports.default = notInBundle;
 `);
 
 /** Handlebars loads source-map only for precompiled source maps, inside a try; a throwing require makes it use its own fallback. */
@@ -137,7 +139,7 @@ const STUBS: Record<string, string> = {
   'ical.js': ICAL_STUB,
   'sqlite-store': SQLITE_STUB,
   express: EXPRESS_STUB,
-  'iconv-lite': ICONV_STUB,
+  'raw-body': RAW_BODY_STUB,
   'source-map': SOURCE_MAP_STUB,
   '@slack/socket-mode': SOCKET_MODE_STUB,
   '@slack/oauth': OAUTH_STUB,
@@ -151,7 +153,7 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
       b.onResolve({ filter: new RegExp(`^${mod.replace(/[.]/g, '\\.')}$`) }, () => ({ path: mod, namespace: 'lambda-stub' }));
     }
     b.onResolve({ filter: /(^|\/)sqlite-store$/ }, () => ({ path: 'sqlite-store', namespace: 'lambda-stub' }));
-    b.onResolve({ filter: /^(express|iconv-lite|source-map|@slack\/socket-mode|@slack\/oauth|undici)$/ }, (args) => ({ path: args.path, namespace: 'lambda-stub' }));
+    b.onResolve({ filter: /^(express|raw-body|source-map|@slack\/socket-mode|@slack\/oauth|undici)$/ }, (args) => ({ path: args.path, namespace: 'lambda-stub' }));
     // resolveDir: the slim undici requires undici's own files from node_modules
     b.onLoad({ filter: /.*/, namespace: 'lambda-stub' }, (args) => ({ contents: STUBS[args.path] ?? '', loader: 'js', resolveDir: ROOT }));
   },

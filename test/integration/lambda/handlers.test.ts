@@ -115,6 +115,15 @@ describe('the Lambda bundles', () => {
     expect(slackModule.handler.length).toBe(2);
     expect(pipelineModule.handler.length).toBe(2);
   });
+
+  it('leave out what AwsLambdaReceiver never runs: Express, raw-body and what they load', () => {
+    for (const b of bundles) {
+      const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, unknown> };
+      const inputs = Object.keys(meta.inputs);
+      expect(inputs.filter((i) => /node_modules\/(express|body-parser|raw-body|iconv-lite|http-errors)\//.test(i))).toEqual([]);
+      expect(inputs).toEqual(expect.arrayContaining(['lambda-stub:express', 'lambda-stub:raw-body']));
+    }
+  });
 });
 
 describe('Slack handler (Function URL event)', () => {
