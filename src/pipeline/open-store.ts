@@ -21,8 +21,7 @@ export async function openStore(location: StoreLocation, opts: OpenStoreOptions 
     const { SqliteBookingStore } = require('./sqlite-store') as typeof import('./sqlite-store');
     return SqliteBookingStore.open(location.path);
   }
-  const { DynamoBookingStore } = require('./dynamodb-store') as typeof import('./dynamodb-store');
-  const { DynamoDBClient: Client } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  const { DynamoBookingStore, DynamoDBClient: Client } = require('./dynamodb-store') as typeof import('./dynamodb-store');
   const ownsClient = opts.dynamodb === undefined;
   const store = new DynamoBookingStore({ client: opts.dynamodb ?? new Client(awsCallOptions(limits)), table: location.table, ownsClient });
   try {

@@ -124,6 +124,16 @@ describe('the Lambda bundles', () => {
       expect(inputs).toEqual(expect.arrayContaining(['lambda-stub:express', 'lambda-stub:raw-body']));
     }
   });
+
+  it('never require() an AWS SDK client’s index from our code: a require keeps all of its commands, an import only those used', () => {
+    for (const b of bundles) {
+      const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, { imports: { path: string; kind: string }[] }> };
+      const required = Object.entries(meta.inputs).flatMap(([from, input]) =>
+        input.imports.filter((i) => i.kind === 'require-call' && /node_modules\/@aws-sdk\/client-/.test(i.path)).map((i) => `${from} -> ${i.path}`),
+      );
+      expect(required).toEqual([]);
+    }
+  });
 });
 
 describe('Slack handler (Function URL event)', () => {
