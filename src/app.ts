@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type AwsLambdaReceiver, type Authorize } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import type { Config } from './config';
+import { charterTimeSettings, type Config } from './config';
 import type { Logger } from './log';
 import { boltLogger } from './slack/bolt-logger';
 import type { BookingApi } from './pipeline/api';
@@ -126,7 +126,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
   const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
   const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, config, api: crewPostStore }), { client, config }), ...deps.stepOverrides };
-  const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
+  const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, ...charterTimeSettings(config) };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.
   const ownerDead = config.store.kind === 'sqlite' ? sameHostOwnerDead(ownerId) : undefined;

@@ -100,6 +100,11 @@ export function humanDateTime(dt: DateTime): string {
   return `${humanDate(dt)}, ${humanTime(dt)}`;
 }
 
+/** An instant (epoch ms) as humanDateTime shows it in `zone`. */
+export function humanInstant(ms: number, zone: string): string {
+  return humanDateTime(DateTime.fromMillis(ms, { zone }));
+}
+
 /**
  * Zone labels by zone, year and offset. The long zone name costs a fresh Intl.DateTimeFormat in
  * luxon on every call (~0.5 ms; the P1 benchmark found it on every /charter), and within a year a

@@ -13,7 +13,7 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { humanDateTime } from '../booking/time';
-import type { Config } from '../config';
+import { charterTimeSettings, type Config } from '../config';
 import type { Logger } from '../log';
 import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pipeline/approval-policy';
 import type { PeriodicTask } from '../pipeline/periodic';
@@ -48,7 +48,7 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
   for (const booking of listed.filter((b) => b.state === 'pending_approval')) {
     // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.
     if (booking.approvalNotices?.expiredAtMs !== undefined) continue;
-    const instants = charterInstants(booking.request, { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes });
+    const instants = charterInstants(booking.request, charterTimeSettings(deps.config));
     const log = deps.log.child({ bookingId: booking.id });
     try {
       if (isExpired(instants.departureAtMs, nowMs)) {
@@ -65,7 +65,7 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
 
 async function closeRetry(deps: ApprovalWatchDeps, booking: BookingRecord, nowMs: number): Promise<void> {
   if (!deps.onRetryClosed || booking.approvalNotices?.retryClosedAtMs !== undefined || !booking.slack.progressTs) return;
-  const closed = retryClosedAt(booking, { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes }, nowMs);
+  const closed = retryClosedAt(booking, charterTimeSettings(deps.config), nowMs);
   if (closed === undefined) return;
   try {
     if (!(await claim(deps.store, booking.id, 'retryClosedAtMs', nowMs, 'failed'))) return;

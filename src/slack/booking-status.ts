@@ -1,4 +1,5 @@
 /** Shared by `/charter status ID` and the Details buttons: the reply text for one user (money for approvers only). */
+import { charterTimeSettings } from '../config';
 import { statusText } from './blocks/status';
 import { guestUrl, isApprover, type SlackDeps } from './context';
 
@@ -8,7 +9,6 @@ export async function bookingStatusFor(deps: SlackDeps, bookingId: string, userI
   return statusText(booking, {
     guestUrl: guestUrl(deps.config, bookingId),
     showMoney: isApprover(deps.config, userId),
-    timezone: deps.config.timezone,
-    checkInLeadMinutes: deps.config.rates.checkInLeadMinutes,
+    ...charterTimeSettings(deps.config),
   });
 }

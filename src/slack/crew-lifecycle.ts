@@ -9,7 +9,7 @@
  * they went. A crash between posting them and recording it can repeat a reply — never a post.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config';
+import { charterTimeSettings, type Config } from '../config';
 import { callsChanged } from '../pipeline/operations';
 import type { StepContext, StepImplementation, StepResult } from '../pipeline/types';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText } from './blocks/lifecycle';
@@ -53,7 +53,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
       const calls = previous ? callsChanged(previous, now) : { changed: [], added: [], removed: [] };
       removed = calls.removed;
-      const settings = { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes };
+      const settings = charterTimeSettings(deps.config);
       note = crewChangeNoticeText(view, previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [], calls);
     }
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.

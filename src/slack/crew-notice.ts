@@ -11,7 +11,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { toCrewSafeView, crewSafeNotes, type CrewSafeView } from '../booking/crew-safe';
-import type { Config } from '../config';
+import { charterTimeSettings, type Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type StepImplementation, type StepResult } from '../pipeline/types';
@@ -23,7 +23,7 @@ import { toSlackIntegrationError } from './slack-errors';
 export function crewSafeViewOf(booking: BookingRecord, config: Config): CrewSafeView {
   return toCrewSafeView(
     { sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: guestUrl(config, booking.id) },
-    { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator },
+    { ...charterTimeSettings(config), operator: config.operator },
   );
 }
 

@@ -5,6 +5,7 @@
  * only approvers (CHARTER_APPROVERS) cancel an approved booking and approve or reject a change.
  */
 import type { WebClient } from '@slack/web-api';
+import { charterTimeSettings } from '../config';
 import { LIFECYCLE_STATES, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
@@ -69,7 +70,7 @@ export async function publishChangeRequest(deps: SlackDeps, client: WebClient, b
   if (!op) return;
   // The diff is against the details before this change: the previous change's details, or the booking's.
   const from = op.previous ?? { request: booking.request, roster: booking.roster, costs: booking.costs };
-  const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes } });
+  const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: charterTimeSettings(deps.config) });
   if (op.requestTs) {
     await client.chat.update({ channel: booking.slack.channel, ts: op.requestTs, text: message.text, blocks: message.blocks });
     return;

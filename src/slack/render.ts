@@ -1,5 +1,5 @@
 /** Booking record → Slack messages, with the operator's settings filled in. */
-import type { Config } from '../config';
+import { charterTimeSettings, type Config } from '../config';
 import { charterInstants, isExpired, retryClosedAt } from '../pipeline/approval-policy';
 import type { BookingRecord } from '../pipeline/types';
 import { approvalMessage, type ApprovalDecision, type SlackMessage } from './blocks/approval';
@@ -43,6 +43,6 @@ export function renderApproval(booking: BookingRecord, config: Config, nowMs?: n
 
 /** `nowMs`: a failed booking whose trip has left shows no Retry (the service would refuse it). */
 export function renderProgress(booking: BookingRecord, config: Config, nowMs: number): SlackMessage {
-  const retryClosedAtMs = booking.state === 'failed' ? retryClosedAt(booking, { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes }, nowMs) : undefined;
+  const retryClosedAtMs = booking.state === 'failed' ? retryClosedAt(booking, charterTimeSettings(config), nowMs) : undefined;
   return progressMessage(booking, { guestUrl: guestUrl(config, booking.id), timezone: config.timezone, ...(retryClosedAtMs !== undefined ? { retryClosedAtMs } : {}) });
 }

@@ -5,8 +5,7 @@
  * is told to the clicker privately, and an expired request's message loses its buttons.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { DateTime } from 'luxon';
-import { humanDateTime } from '../../booking/time';
+import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError, SelfApprovalError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -37,7 +36,7 @@ export function approveBooking(deps: SlackDeps) {
       }
       if (err instanceof ApprovalExpiredError) {
         log.info('approve refused: departure has passed');
-        const departed = humanDateTime(DateTime.fromMillis(err.departureAtMs, { zone: deps.config.timezone }));
+        const departed = humanInstant(err.departureAtMs, deps.config.timezone);
         await tellUser(client, deps.log, { channel, user: userId }, `This charter can no longer be approved: its departure was ${departed}. Nothing was booked.`);
         return showExpired(deps, client, bookingId);
       }

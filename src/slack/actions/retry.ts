@@ -4,8 +4,7 @@
  * and what to do instead.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { DateTime } from 'luxon';
-import { humanDateTime } from '../../booking/time';
+import { humanInstant } from '../../booking/time';
 import { RetryAfterDepartureError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -25,7 +24,7 @@ export function retryBooking(deps: SlackDeps) {
       deps.log.child({ bookingId, userId }).info('retry refused: departure has passed');
       // Redrawn without its Retry button: the message offered one because it was drawn before departure.
       deps.progress.notify(bookingId);
-      const departed = humanDateTime(DateTime.fromMillis(err.departureAtMs, { zone: deps.config.timezone }));
+      const departed = humanInstant(err.departureAtMs, deps.config.timezone);
       return tellUser(client, deps.log, { channel, user: userId }, `This charter can no longer be retried: its departure was ${departed}. Retrying now would book a trip that is over and call its crew. To close it, use *Cancel charter*, which undoes what was made.`);
     }
     if (!outcome.won) return tellUser(client, deps.log, { channel, user: userId }, `Nothing to retry: the booking is ${outcome.booking.state.replace('_', ' ')}.`);

@@ -1,7 +1,7 @@
 /** The progress message in the approval thread: one line per step, the guest URL, the crew section. */
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { humanDateTime, humanTime } from '../../booking/time';
+import { humanInstant, humanTime } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
 import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
@@ -138,7 +138,7 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
   }
   if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));
   if (booking.state === 'failed' && opts.retryClosedAtMs !== undefined) {
-    const departed = humanDateTime(DateTime.fromMillis(opts.retryClosedAtMs, { zone: opts.timezone }));
+    const departed = humanInstant(opts.retryClosedAtMs, opts.timezone);
     blocks.push({ type: 'context', block_id: bookingBlockId(id, 'retry-closed'), elements: [{ type: 'mrkdwn', text: `Departed ${departed}: Retry is closed. *Cancel charter* closes the booking and undoes what was made.` }] });
     blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'details'), elements: [detailsButton(id)] });
   } else if (booking.state === 'failed') {

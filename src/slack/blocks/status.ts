@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { formatCents } from '../../booking/money';
-import { charterSchedule, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
+import { charterSchedule, humanDateTime, humanInstant, humanTime, zoneLabel } from '../../booking/time';
 import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
 import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
@@ -79,7 +79,7 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
     `*Booking \`${booking.id}\`* — ${escapeMrkdwn(booking.request.guestName)}, departs ${when} · state *${booking.state.replace('_', ' ')}*`,
     `_Times in ${zoneLabel(timezone)}._`,
     '*Trail*',
-    ...trailLines(booking).map((l) => `• ${humanDateTime(DateTime.fromMillis(l.atMs, { zone: timezone }))} — ${l.text}`),
+    ...trailLines(booking).map((l) => `• ${humanInstant(l.atMs, timezone)} — ${l.text}`),
     '*Steps*',
     ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone)),
   ];

@@ -6,6 +6,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { computeCosts } from '../../booking/costs';
 import { parseBookingRequest } from '../../booking/schema';
+import { charterTimeSettings } from '../../config';
 import { changeDiff } from '../blocks/lifecycle';
 import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
 import type { SlackDeps } from '../context';
@@ -28,7 +29,7 @@ export function changeSubmitted(deps: SlackDeps) {
     }
     const request = parsed.value;
     const from = { request: booking!.request, roster: booking!.roster, costs: booking!.costs };
-    const settings = { timezone: deps.config.timezone, checkInLeadMinutes: deps.config.rates.checkInLeadMinutes };
+    const settings = charterTimeSettings(deps.config);
     await ack();
     const userId = body.user.id;
     const log = deps.log.child({ bookingId: meta!.bookingId, userId });
