@@ -7,7 +7,7 @@
  * pipeline function refreshes tabs opened through the Slack function.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../../config';
+import { charterTimeSettings, type Config } from '../../config';
 import type { Logger } from '../../log';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
@@ -15,7 +15,7 @@ import { crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
-import { readHomeViewers, rememberHomeViewer, VIEWER_REFRESH_MS } from './viewers';
+import { MAX_VIEWERS, readHomeViewers, rememberHomeViewer, VIEWER_REFRESH_MS } from './viewers';
 
 export interface HomePublisherOptions {
   client: WebClient;
@@ -29,7 +29,10 @@ export interface HomePublisherOptions {
   lifecycleButtons?: HomeSettings['lifecycleButtons'];
 }
 
-const MAX_USERS = 500;
+/** Keeps the MAX_VIEWERS most recent entries of a map kept in order of last sight (the oldest first). */
+function dropOldest<K, V>(map: Map<K, V>): void {
+  while (map.size > MAX_VIEWERS) map.delete(map.keys().next().value as K);
+}
 /** How long a reading of the stored viewers is used before the store is read again. */
 const SHARED_VIEWERS_READ_MS = 30_000;
 
@@ -44,7 +47,7 @@ export const HOME_STATES = ['pending_approval', ...UPCOMING_STATES] as const;
 /** The view a user should see now, from a listing of HOME_STATES bookings (pure). */
 export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifecycleButtons'>, bookings: readonly BookingRecord[], userId: string, nowMs: number): HomeView {
   const { config } = opts;
-  const settings = { nowMs, timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
+  const settings = { nowMs, ...charterTimeSettings(config) };
   if (isApprover(config, userId)) {
     return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
@@ -154,8 +157,9 @@ export class HomePublisher {
     if (last !== undefined && nowMs - last < VIEWER_REFRESH_MS) return;
     try {
       await rememberHomeViewer(this.opts.store, userId, nowMs);
+      this.remembered.delete(userId);
       this.remembered.set(userId, nowMs);
-      while (this.remembered.size > MAX_USERS) this.remembered.delete(this.remembered.keys().next().value ?? '');
+      dropOldest(this.remembered);
     } catch (err) {
       this.opts.log.warn({ err, userId }, 'App Home viewer not recorded in the store; other processes will not refresh their tab');
     }
@@ -168,7 +172,7 @@ export class HomePublisher {
       this.viewers.delete(userId);
       this.viewers.set(userId, viewer);
     }
-    while (this.viewers.size > MAX_USERS) this.viewers.delete(this.viewers.keys().next().value ?? '');
+    dropOldest(this.viewers);
     return viewer;
   }
 

@@ -88,7 +88,6 @@ export class ProgressPublisher {
   /** Messages posted and updated, for tests and the benchmark; `claimWaits`: sends put off for another process's first post. */
   readonly stats = { posts: 0, updates: 0, rateLimited: 0, claimWaits: 0 };
   readonly ownerId: string;
-  private readonly postClaim: PostClaimRule;
   private readonly entries = new Map<string, Entry>();
   private readonly minIntervalMs: number;
   /** The workspace's cosmetic sends (the bot serves one workspace per process). */
@@ -98,7 +97,6 @@ export class ProgressPublisher {
 
   constructor(private readonly opts: ProgressPublisherOptions) {
     this.ownerId = opts.ownerId;
-    this.postClaim = opts.postClaim;
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.now = opts.now ?? Date.now;
     this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });
@@ -283,7 +281,7 @@ export class ProgressPublisher {
     return this.withRateLimit(async () => {
       // At most: claim it, then post (a lost claim shows who holds it, or the ts they stored).
       for (let look = 0; look < 3; look++) {
-        const claim = progressPostClaim(slack, this.ownerId, this.now(), this.postClaim);
+        const claim = progressPostClaim(slack, this.ownerId, this.now(), this.opts.postClaim);
         if (claim.kind === 'posted') {
           entry.progressTs = claim.ts;
           await this.update(booking, claim.ts, message);
@@ -294,7 +292,7 @@ export class ProgressPublisher {
           return { waitMs: Math.max(1, Math.min(CLAIM_RECHECK_MS, claim.untilMs - this.now())) };
         }
         if (claim.kind === 'free') {
-          slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.postClaim))).booking.slack;
+          slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim))).booking.slack;
           continue;
         }
         const { channel, approvalTs } = booking.slack;
