@@ -4,7 +4,7 @@
  * A POST that got no clear answer (timeout, reset, 5xx) may still be processed upstream for a
  * while: API Gateway gives up on its integration at 29 s, and the side effect can land at the very
  * end. A lookup that finds nothing during that time proves nothing, so after such a POST we only
- * look up — until `quietMs` after it was sent — and POST again only when the quiet time has passed
+ * look up — until `quietMs` after its failure was seen — and POST again only when the quiet time has passed
  * and a lookup still finds nothing. An earlier attempt's POST (a crashed process, an aborted
  * attempt) is covered the same way through `quietUntilMs`, which the runner passes in.
  */
@@ -17,7 +17,7 @@ export interface CreateOnceOptions<T> {
   outcomeUnknown: boolean;
   /** An earlier attempt's create may land upstream until then (ms since epoch): look up, don't POST. */
   quietUntilMs?: number;
-  /** How long after an unanswered POST it may still land (default 35 s: past API Gateway's 29 s). */
+  /** How long after an unanswered POST failed it may still land (default 35 s: past API Gateway's 29 s). */
   quietMs?: number;
   /** POSTs at most in one call (default 2). */
   maxCreates?: number;
@@ -73,7 +73,6 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
     }
     if (creates >= maxCreates) throw lastError;
     throwIfAborted(signal);
-    const sentAtMs = now();
     creates += 1;
     try {
       return { value: await opts.create(signal), created: true };
@@ -81,7 +80,9 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
       if (!maybeLanded(err)) throw err;
       lastError = err;
       mustLookUp = true;
-      quietUntil = sentAtMs + quietMs;
+      // Counted from the failure, not from the send: the request left no later than that, so the
+      // quiet time can only be longer than needed, never shorter (the runner counts the same way).
+      quietUntil = Math.max(quietUntil, now() + quietMs);
     }
   }
 

@@ -135,6 +135,21 @@ describe('createOnce', () => {
     expect(lookupsAt.at(-1)! - sentAt[0]!).toBeGreaterThanOrEqual(200);
   });
 
+  it('counts the quiet time from when the unanswered POST failed, not from when it started', async () => {
+    const sentAt: number[] = [];
+    let failedAt = 0;
+    const create = async () => {
+      sentAt.push(Date.now());
+      if (sentAt.length > 1) return 'second';
+      // A slow upload: the upstream may have received the request just before the client gave up.
+      await new Promise((r) => setTimeout(r, 120));
+      failedAt = Date.now();
+      throw unavailable(true);
+    };
+    await expect(createOnce({ lookup: async () => undefined, create, outcomeUnknown: false, quietMs: 150, pollMs: 20 })).resolves.toEqual({ value: 'second', created: true });
+    expect(sentAt[1]! - failedAt).toBeGreaterThanOrEqual(150);
+  });
+
   it("honours an earlier attempt's quiet time and gives up (outcome unknown) when lookups fail throughout", async () => {
     let creates = 0;
     const create = async () => (creates++, 'x');
