@@ -8,7 +8,7 @@
  * since each message is rendered from the newest record when its turn comes — instead of drawing 429s.
  * That record is the one the runner's event came with when the newest change was a step's (no read:
  * the runner's write is the booking as stored); it is read from the store after any other change,
- * and before the message is first posted.
+ * and before the message is first posted, unless that record shows this process's own live claim.
  * Milestones go at once, skipping both waits and waking any waiting send of their booking: the guest
  * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
  * update), a step failed for good, the booking is done or failed. They still take a token (the
@@ -267,8 +267,10 @@ export class ProgressPublisher {
 
   /** Sends the message; or, when another process is to post it first, says how long to wait before looking again. */
   private async render(bookingId: string, entry: Entry): Promise<{ waitMs: number } | undefined> {
-    // Whether the message exists yet is decided on the stored record: another process may have posted it.
-    const held = entry.record && (entry.record.slack.progressTs ?? entry.progressTs) ? entry.record : undefined;
+    // Whether the message exists yet is decided on the stored record (another process may have
+    // posted it) — unless the record in hand shows this process's own live claim: while it holds,
+    // nobody else may post, so there is nothing newer to read.
+    const held = entry.record && (entry.record.slack.progressTs ?? entry.progressTs ?? this.holdsClaim(entry.record)) ? entry.record : undefined;
     const booking = held ?? (await this.opts.api.get(bookingId));
     if (!booking) return undefined;
     const message = this.opts.render(booking);
@@ -306,6 +308,10 @@ export class ProgressPublisher {
       }
       throw new Error('progress message: the post claim did not settle');
     });
+  }
+
+  private holdsClaim(record: BookingRecord): boolean {
+    return progressPostClaim(record.slack, this.ownerId, this.now(), this.opts.postClaim).kind === 'mine';
   }
 
   private async update(booking: BookingRecord, ts: string, message: SlackMessage): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The progress publisher renders from the record a runner event came with (the booking as the
  * runner's write stored it) and reads the store only when it must: before the message is first
- * posted (another process may have posted it) and after a change that came without its record.
+ * posted (another process may have posted it) unless the record shows this process's own live
+ * claim, and after a change that came without its record.
  * Over a real WebClient and the Slack API stand-in; the booking store behind BookingApi is a map.
  */
 import { WebClient } from '@slack/web-api';
@@ -99,4 +100,34 @@ it('forgets a booking once its message is up to date and its coalescing window h
   expect(reads).toHaveLength(2);
   expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   expect(slack.callsTo('chat.update')).toHaveLength(1);
+});
+
+it("posts without reading the store when the record in hand shows this process's own live claim", async () => {
+  slack.clear();
+  const owner = 'test-host-1-0000aaaa';
+  const rule = postClaimRule(10_000, 3, 4_000);
+  const base = { ...sampleRecord('OWNCLAIM0001'), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000300' } };
+  const { publisher, reads, stored } = setup(base);
+  // The approval's own write claimed the post for this process a moment ago.
+  publisher.notify(base.id, { milestone: true, record: { ...base, version: 2, slack: { ...base.slack, progressClaim: { owner, atMs: Date.now() } } } });
+  await publisher.idle();
+  expect(reads).toHaveLength(0);
+  expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  expect(stored().slack.progressTs).toBe(String(slack.callsTo('chat.postMessage')[0]?.response.ts));
+
+  // A claim of ours with too little lease left for a post, or another's claim: the store decides.
+  const claims = [
+    { owner, atMs: Date.now() - rule.ttlMs + rule.postBoundMs - 1_000 },
+    { owner: 'other-host-2-0000bbbb', atMs: Date.now() },
+  ];
+  for (const [i, progressClaim] of claims.entries()) {
+    const id = `OWNCLAIM000${i + 2}`;
+    const other = setup({ ...sampleRecord(id), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000400', progressTs: '1800000000.000500' } });
+    other.publisher.notify(id, { milestone: true, record: { ...sampleRecord(id), version: 2, slack: { channel: 'C0OPS00001', progressClaim } } });
+    await other.publisher.idle();
+    expect(other.reads).toHaveLength(1);
+  }
+  // Both found the message another process had posted, and updated it.
+  expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  expect(slack.callsTo('chat.update').map((c) => c.body.ts)).toEqual(['1800000000.000500', '1800000000.000500']);
 });
