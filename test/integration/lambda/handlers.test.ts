@@ -299,13 +299,19 @@ describe('pipeline handler (DynamoDB stream event)', () => {
       const service = slackLambda.app.built.service;
       const booking = await service.create({ ...sample, request: { ...sample.request, date: inThreeDays, guestName: 'Hana Home' } });
       await service.approve(booking.id, APPROVER);
+      // What a Slack function invocation does before it ends: its own refresh after the approval
+      // goes now, not during the pipeline's run below.
+      await slackLambda.app.built.home.flush();
       const before = publishes().length;
       await expect(instance.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {})).resolves.toEqual({ batchItemFailures: [] });
+      // On a slow machine the run outlasts the 2 s debounce and the tab is also refreshed mid-run;
+      // either way the last refresh, sent before the invocation ended, shows the booking done.
       const refreshed = publishes().slice(before);
-      expect(refreshed).toHaveLength(1);
-      const shown = JSON.stringify(refreshed[0]?.body.view);
+      expect(refreshed.length).toBeGreaterThanOrEqual(1);
+      expect(instance.app.built.home.stats.published).toBe(refreshed.length);
+      const shown = JSON.stringify(refreshed.at(-1)?.body.view);
       expect(shown).toContain('Hana');
-      expect(instance.app.built.home.stats.published).toBe(1);
+      expect(shown).toContain('all set');
     } finally {
       await instance.app.close();
     }
