@@ -10,7 +10,8 @@
  * open (Lambda always uses DynamoDB, and config says so), so better-sqlite3 is never required;
  * what Lambda never runs is stubbed the same way (STUBS below: express, raw-body, source-map,
  * Bolt's Socket Mode and OAuth dependencies) and undici is cut to the Pool and RetryAgent the
- * dashboard/SCC client uses. Each stub throws a typed error if it is ever reached.
+ * dashboard/SCC client uses. Each stub throws a typed error if it is ever reached. The AWS SDK's
+ * credential chain keeps only the links Lambda uses (CREDENTIALS_FROM_ENV).
  * Fails when a bundle exceeds MAX_BUNDLE_BYTES, still references better-sqlite3, or loads one of
  * LOADED_ON_FIRST_USE when index.js is required.
  */
@@ -132,6 +133,45 @@ class Unavailable { constructor() { notInBundle(); } }
 module.exports = { parse: notInBundle, Component: Unavailable, Event: Unavailable, Timezone: Unavailable, Time: Unavailable, TimezoneService: { has: notInBundle, register: notInBundle } };
 `);
 
+/**
+ * The AWS SDK's default credential chain holds SSO, ini files, credential processes, web identity,
+ * IMDS and the STS and SSO clients they use: ~97 KB parsed at every cold require. Lambda puts the
+ * execution role's credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN), and a host that serves them over HTTP names the endpoint in
+ * AWS_CONTAINER_CREDENTIALS_*: those two links are kept, each from the SDK's own provider, with
+ * the chain's rule of fetching again five minutes before credentials that expire do.
+ */
+export const CREDENTIALS_FROM_ENV = `
+const { fromEnv } = require('@aws-sdk/credential-provider-env');
+const { fromHttp } = require('@aws-sdk/credential-provider-http');
+const REFRESH_BEFORE_MS = 300000;
+function defaultProvider(init = {}) {
+  let cached;
+  let pending;
+  const fresh = (c) => c.expiration === undefined || c.expiration.getTime() - Date.now() >= REFRESH_BEFORE_MS;
+  const resolve = async (props) => {
+    try {
+      return await fromEnv(init)(props);
+    } catch (envError) {
+      try {
+        return await fromHttp(init)(props);
+      } catch (httpError) {
+        const err = new Error('No AWS credentials: on Lambda the execution role sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (' + envError.message + '; ' + String(httpError.message).split('\\n')[0] + ')');
+        err.name = 'CredentialsProviderError';
+        err.tryNextLink = false;
+        throw err;
+      }
+    }
+  };
+  return (props) => {
+    if (cached && fresh(cached)) return Promise.resolve(cached);
+    pending ??= resolve(props).then((c) => (cached = c)).finally(() => (pending = undefined));
+    return pending;
+  };
+}
+module.exports = { defaultProvider };
+`;
+
 /** Modules stubbed in one function's bundle only. */
 const STUBBED_PER_FUNCTION: Record<LambdaFunctionName, readonly string[]> = { slack: ['ical.js'], pipeline: [] };
 
@@ -144,6 +184,7 @@ const STUBS: Record<string, string> = {
   '@slack/socket-mode': SOCKET_MODE_STUB,
   '@slack/oauth': OAUTH_STUB,
   undici: UNDICI_SLIM,
+  '@aws-sdk/credential-provider-node': CREDENTIALS_FROM_ENV,
 };
 
 const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
@@ -153,7 +194,7 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
       b.onResolve({ filter: new RegExp(`^${mod.replace(/[.]/g, '\\.')}$`) }, () => ({ path: mod, namespace: 'lambda-stub' }));
     }
     b.onResolve({ filter: /(^|\/)sqlite-store$/ }, () => ({ path: 'sqlite-store', namespace: 'lambda-stub' }));
-    b.onResolve({ filter: /^(express|raw-body|source-map|@slack\/socket-mode|@slack\/oauth|undici)$/ }, (args) => ({ path: args.path, namespace: 'lambda-stub' }));
+    b.onResolve({ filter: /^(express|raw-body|source-map|@slack\/socket-mode|@slack\/oauth|undici|@aws-sdk\/credential-provider-node)$/ }, (args) => ({ path: args.path, namespace: 'lambda-stub' }));
     // resolveDir: the slim undici requires undici's own files from node_modules
     b.onLoad({ filter: /.*/, namespace: 'lambda-stub' }, (args) => ({ contents: STUBS[args.path] ?? '', loader: 'js', resolveDir: ROOT }));
   },

@@ -125,6 +125,15 @@ describe('the Lambda bundles', () => {
     }
   });
 
+  it('keep only the environment and HTTP links of the AWS SDK credential chain (Lambda sets the role’s keys in the environment)', () => {
+    for (const b of bundles) {
+      const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, unknown> };
+      const inputs = Object.keys(meta.inputs);
+      expect(inputs.filter((i) => /node_modules\/@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\/|credential-provider-imds/.test(i))).toEqual([]);
+      expect(inputs).toEqual(expect.arrayContaining(['lambda-stub:@aws-sdk/credential-provider-node']));
+    }
+  });
+
   it('never require() an AWS SDK client’s index from our code: a require keeps all of its commands, an import only those used', () => {
     for (const b of bundles) {
       const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, { imports: { path: string; kind: string }[] }> };
