@@ -143,7 +143,6 @@ module.exports = { parse: notInBundle, Component: Unavailable, Event: Unavailabl
  */
 export const CREDENTIALS_FROM_ENV = `
 const { fromEnv } = require('@aws-sdk/credential-provider-env');
-const { fromHttp } = require('@aws-sdk/credential-provider-http');
 const REFRESH_BEFORE_MS = 300000;
 function defaultProvider(init = {}) {
   let cached;
@@ -154,6 +153,8 @@ function defaultProvider(init = {}) {
       return await fromEnv(init)(props);
     } catch (envError) {
       try {
+        // Loaded only here: with the role's keys in the environment it is never needed.
+        const { fromHttp } = require('@aws-sdk/credential-provider-http');
         return await fromHttp(init)(props);
       } catch (httpError) {
         const err = new Error('No AWS credentials: on Lambda the execution role sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (' + envError.message + '; ' + String(httpError.message).split('\\n')[0] + ')');

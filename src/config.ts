@@ -410,12 +410,12 @@ export function loadConfig(env: Env): ConfigResult {
   };
 }
 
-/** Every secret value present in a config, for scrubbing free text (error messages, logs). */
 /** What placing a charter in time needs (check-in, departure, their labels): the operator's zone and check-in lead. */
 export function charterTimeSettings(config: Config): { timezone: string; checkInLeadMinutes: number } {
   return { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes };
 }
 
+/** Every secret value present in a config, for scrubbing free text (error messages, logs). */
 export function secretValues(config: Config): string[] {
   return [
     config.slack.botToken,

@@ -100,6 +100,11 @@ function artifacts(id: string) {
   };
 }
 
+/** esbuild's metafile the build wrote beside a function's folder. */
+function metafileOf(b: BuiltBundle): { inputs: Record<string, { imports: { path: string; kind: string }[] }> } {
+  return JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, { imports: { path: string; kind: string }[] }> };
+}
+
 describe('the Lambda bundles', () => {
   it('build under the size limit, without native modules, and export two-argument handlers', () => {
     expect(bundles.map((b) => b.name).sort()).toEqual(['pipeline', 'slack']);
@@ -118,8 +123,7 @@ describe('the Lambda bundles', () => {
 
   it('leave out what AwsLambdaReceiver never runs: Express, raw-body and what they load', () => {
     for (const b of bundles) {
-      const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, unknown> };
-      const inputs = Object.keys(meta.inputs);
+      const inputs = Object.keys(metafileOf(b).inputs);
       expect(inputs.filter((i) => /node_modules\/(express|body-parser|raw-body|iconv-lite|http-errors)\//.test(i))).toEqual([]);
       expect(inputs).toEqual(expect.arrayContaining(['lambda-stub:express', 'lambda-stub:raw-body']));
     }
@@ -127,8 +131,7 @@ describe('the Lambda bundles', () => {
 
   it('keep only the environment and HTTP links of the AWS SDK credential chain (Lambda sets the role’s keys in the environment)', () => {
     for (const b of bundles) {
-      const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, unknown> };
-      const inputs = Object.keys(meta.inputs);
+      const inputs = Object.keys(metafileOf(b).inputs);
       expect(inputs.filter((i) => /node_modules\/@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|login)|nested-clients|token-providers)\/|credential-provider-imds/.test(i))).toEqual([]);
       expect(inputs).toEqual(expect.arrayContaining(['lambda-stub:@aws-sdk/credential-provider-node']));
     }
@@ -136,8 +139,7 @@ describe('the Lambda bundles', () => {
 
   it('never require() an AWS SDK client’s index from our code: a require keeps all of its commands, an import only those used', () => {
     for (const b of bundles) {
-      const meta = JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, { imports: { path: string; kind: string }[] }> };
-      const required = Object.entries(meta.inputs).flatMap(([from, input]) =>
+      const required = Object.entries(metafileOf(b).inputs).flatMap(([from, input]) =>
         input.imports.filter((i) => i.kind === 'require-call' && /node_modules\/@aws-sdk\/client-/.test(i.path)).map((i) => `${from} -> ${i.path}`),
       );
       expect(required).toEqual([]);
