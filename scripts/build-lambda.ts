@@ -2,8 +2,11 @@
  * `npm run build:lambda`: one esbuild bundle per Lambda function, each in its own folder with the
  * guest page templates beside it (the renderer finds templates/ by walking up from the bundle):
  *
- *   dist/lambda/slack/index.js      + templates/   handler index.handler (src/lambda.ts)
- *   dist/lambda/pipeline/index.js   + templates/   handler index.handler (src/lambda-pipeline.ts)
+ *   dist/lambda/slack/index.js    + lazy.js + templates/   handler index.handler (src/lambda.ts)
+ *   dist/lambda/pipeline/index.js + lazy.js + templates/   handler index.handler (src/lambda-pipeline.ts)
+ *
+ * index.js is what a cold start requires; lazy.js holds what src/lazy-modules.ts loads on first use
+ * and takes every module index.js also holds from it (buildFunction).
  *
  * Everything is bundled, the AWS SDK v3 included (the runtime's copy is whatever version AWS ships
  * that week). Nothing native goes in: the SQLite adapter is replaced by a stub that refuses to
@@ -12,10 +15,10 @@
  * Bolt's Socket Mode and OAuth dependencies) and undici is cut to the Pool and RetryAgent the
  * dashboard/SCC client uses. Each stub throws a typed error if it is ever reached. The AWS SDK's
  * credential chain keeps only the links Lambda uses (CREDENTIALS_FROM_ENV).
- * Fails when a bundle exceeds MAX_BUNDLE_BYTES, still references better-sqlite3, or loads one of
- * LOADED_ON_FIRST_USE when index.js is required.
+ * Fails when a bundle exceeds MAX_BUNDLE_BYTES, still references better-sqlite3, loads one of
+ * LOADED_ON_FIRST_USE when index.js is required, or holds a module in both files.
  */
-import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -41,9 +44,14 @@ export type LambdaFunctionName = keyof typeof LAMBDA_FUNCTIONS;
 
 export interface BuiltBundle {
   name: LambdaFunctionName;
-  /** Absolute path of index.js. */
+  /** Absolute path of index.js, what the handler names and a cold start requires. */
   file: string;
+  /** Absolute path of lazy.js beside it, required when a step or a feed poll first runs. */
+  lazyFile: string;
+  /** Both files: the function's code. */
   bytes: number;
+  /** index.js alone: what a cold start parses. */
+  indexBytes: number;
 }
 
 /** The typed error of a stubbed adapter, in the same shape as the rest of the code base. */
@@ -201,6 +209,169 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
   },
 });
 
+/** How a bundle's code reaches a module the other file of the same function holds (see buildFunction). */
+const MODULE_REGISTRY = 'charter-bot.lambda-modules';
+/** The file beside index.js that holds what src/lazy-modules.ts loads on first use. */
+export const LAZY_FILE = 'lazy.js';
+/** The suffix of lazy.js's stand-in for a module index.js holds. */
+const FROM_INDEX = '.from-index.cjs';
+/** Marks a resolve a plugin asked for itself, so its own onResolve lets it through. */
+const OWN_RESOLVE = { ownResolve: true };
+
+/** A module's name in esbuild's metafile: its path from the root, or namespace:path for a virtual one. */
+function inputKey(resolved: { path: string; namespace: string }): string {
+  return resolved.namespace === 'file' ? path.relative(ROOT, resolved.path) : `${resolved.namespace}:${resolved.path}`;
+}
+
+/** The specifier that names, from the root, the module a metafile names `key` (a stub by its own name). */
+function specifierOf(key: string): string {
+  return JSON.stringify(/^[a-z-]+:/.test(key) ? key.replace(/^[a-z-]+:/, '') : `./${key}`);
+}
+
+/**
+ * In index.js: src/lazy-modules.ts's require()s of src/ modules load them from lazy.js instead, and
+ * `exposed` (registryCode) is added to the entry.
+ */
+function splitAtLazyLoads(entry: string, lazyTargets: Set<string>, exposed?: string): Plugin {
+  const lazyModules = path.join(ROOT, 'src', 'lazy-modules.ts');
+  return {
+    name: 'split-at-lazy-loads',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.pluginData === OWN_RESOLVE || args.importer !== lazyModules || args.kind !== 'require-call') return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: OWN_RESOLVE });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        const key = inputKey(resolved);
+        lazyTargets.add(key);
+        return { path: key, namespace: 'lazy-file' };
+      });
+      b.onResolve({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({ contents: `module.exports = require('./${LAZY_FILE}').load(${JSON.stringify(args.path)});`, loader: 'js' }));
+      if (!exposed) return;
+      b.onResolve({ filter: /^charter-bot:module-registry$/ }, () => ({ path: 'module-registry', namespace: 'lazy-file-link' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-file-link' }, () => ({ contents: exposed, loader: 'js', resolveDir: ROOT }));
+      b.onLoad({ filter: /\.ts$/ }, (args) =>
+        args.path === path.join(ROOT, entry) ? { contents: `${readFileSync(args.path, 'utf8')}\nimport 'charter-bot:module-registry';\n`, loader: 'ts' } : undefined,
+      );
+    },
+  };
+}
+
+/** The modules a build kept code from: one tree-shaken away holds nothing to share. */
+function codeIn(metafile: Metafile): Set<string> {
+  return new Set(Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([key]) => key)));
+}
+
+/**
+ * The module that hands lazy.js the modules it shares with index.js, through one global function,
+ * so both files use one copy of each: one class for instanceof, one cache, one logger. A module
+ * index.js loads at require is imported statically: a require() here would make esbuild wrap it
+ * (and what it imports) in a lazy initialiser, which cost a cold require more than the split
+ * saved. One index.js loads later (openStore's) is required, so it still loads only then.
+ */
+function registryCode(shared: ReadonlyMap<string, number>, index: Metafile, entry: string): string {
+  const eager = loadedAtRequire(index, entry);
+  const byId = [...shared].sort((a, b) => a[1] - b[1]).map(([key]) => key);
+  const imported = (key: string) => eager.has(key) && index.inputs[key]?.format === 'esm';
+  return `${byId.map((key, id) => (imported(key) ? `import * as m${id} from ${specifierOf(key)};\n` : '')).join('')}
+// An ES module's namespace, marked as one, as esbuild's own require() of an ES module would be.
+const asRequired = (ns) => {
+  const exports = Object.defineProperty({}, '__esModule', { value: true });
+  for (const name of Object.keys(ns)) Object.defineProperty(exports, name, { enumerable: true, get: () => ns[name] });
+  return exports;
+};
+const loaders = [
+${byId.map((key, id) => `  () => ${imported(key) ? `asRequired(m${id})` : `require(${specifierOf(key)})`},`).join('\n')}
+];
+const handedOut = new Map();
+globalThis[Symbol.for(${JSON.stringify(MODULE_REGISTRY)})] = (id) => {
+  if (!handedOut.has(id)) handedOut.set(id, loaders[id]());
+  return handedOut.get(id);
+};
+`;
+}
+
+/**
+ * A barrel: a module of `export … from` lines only. lazy.js bundles the barrel itself and takes what
+ * it re-exports one module at a time, so index.js exposes the modules it already holds, not the
+ * barrel, which would make it keep everything behind the barrel (the DynamoDB client's 63
+ * commands, for one). A barrel holds no state, so its two copies are harmless.
+ */
+export function reExportsOnly(file: string): boolean {
+  if (!/\.(m?js|ts)$/.test(file) || !existsSync(file)) return false;
+  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return code.replace(/export\s*(\*(\s*as\s+[\w$]+)?|\{[^}]*\})\s*from\s*(['"])[^'"]+\3\s*;?/g, '').trim() === '';
+}
+
+/** In lazy.js: every module index.js also holds comes from index.js (recorded in `shared`), the rest is bundled. */
+function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, number>): Plugin {
+  return {
+    name: 'take-shared-from-index',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === OWN_RESOLVE || args.kind === 'entry-point' || args.namespace === 'from-index') return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, namespace: args.namespace, resolveDir: args.resolveDir, pluginData: OWN_RESOLVE });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.external) return { path: resolved.path, external: true };
+        const key = inputKey(resolved);
+        if (!inIndex.has(key) || (resolved.namespace === 'file' && reExportsOnly(resolved.path))) return { path: resolved.path, namespace: resolved.namespace, pluginData: resolved.pluginData, sideEffects: resolved.sideEffects, suffix: resolved.suffix };
+        if (!shared.has(key)) shared.set(key, shared.size);
+        // .cjs: esbuild reads a module's format from its extension first, and luxon's is .mjs
+        return { path: `${key}${FROM_INDEX}`, namespace: 'from-index' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'from-index' }, (args) => ({ contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(MODULE_REGISTRY)})](${shared.get(args.path.slice(0, -FROM_INDEX.length))});`, loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * One function, two files. index.js is what a cold start requires; lazy.js holds what
+ * src/lazy-modules.ts loads on first use (the S3 and CloudFront clients, undici, Handlebars, the
+ * guest page, the doctor). Bundled into one file that code ran only later, but V8 still parsed all
+ * of it at require: about half the bytes, and a third of a cold require's time. esbuild splits
+ * only ES modules, and an ES module bundle loaded slower than CommonJS (P4 in the README), so the
+ * split is made here, in three builds: index.js once to learn what it holds, lazy.js taking every
+ * module index.js holds from it, and index.js again exposing exactly those.
+ */
+async function buildFunction(name: LambdaFunctionName, entry: string, dir: string): Promise<{ index: Metafile; lazy: Metafile }> {
+  const common = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node20',
+    format: 'cjs' as const,
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none' as const,
+    // ES module builds of the AWS SDK tree-shake better than its CommonJS ones.
+    mainFields: ['module', 'main'],
+    // Those ES builds load node:http lazily with import(); as require() the bundle also loads in
+    // hosts without an ESM loader hook (jest's vm, which runs the bundle in the tests).
+    supported: { 'dynamic-import': false },
+    // better-sqlite3 is listed only as a tripwire: the stub means nothing imports it. ws's optional
+    // speed-ups are native and absent; ws falls back to JavaScript when require() fails.
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    metafile: true as const,
+    logLevel: 'error' as const,
+  };
+  const lazyTargets = new Set<string>();
+  const first = await build({ ...common, entryPoints: [path.join(ROOT, entry)], write: false, outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, lazyTargets), stubUnusedOnLambda(name)] });
+  const shared = new Map<string, number>();
+  const lazy = await build({
+    ...common,
+    stdin: {
+      contents: `exports.load = (key) => {\n  switch (key) {\n${[...lazyTargets].map((key) => `    case ${JSON.stringify(key)}: return require(${specifierOf(key)});`).join('\n')}\n  }\n};`,
+      resolveDir: ROOT,
+      sourcefile: 'lazy-entry.js',
+      loader: 'js',
+    },
+    outfile: path.join(dir, LAZY_FILE),
+    plugins: [takeSharedFromIndex(codeIn(first.metafile), shared), stubUnusedOnLambda(name)],
+  });
+  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, new Set(), registryCode(shared, first.metafile, path.relative(ROOT, path.join(ROOT, entry)))), stubUnusedOnLambda(name)] });
+  return { index: index.metafile, lazy: lazy.metafile };
+}
+
 export async function buildLambdaBundles(outDir: string = path.join(ROOT, 'dist', 'lambda')): Promise<BuiltBundle[]> {
   const bundles: BuiltBundle[] = [];
   for (const [name, entry] of Object.entries(LAMBDA_FUNCTIONS) as [LambdaFunctionName, string][]) {
@@ -208,42 +379,25 @@ export async function buildLambdaBundles(outDir: string = path.join(ROOT, 'dist'
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'index.js');
-    const result = await build({
-      absWorkingDir: ROOT,
-      entryPoints: [path.join(ROOT, entry)],
-      outfile: file,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      minify: true,
-      sourcemap: false,
-      legalComments: 'none',
-      // ES module builds of the AWS SDK tree-shake better than its CommonJS ones.
-      mainFields: ['module', 'main'],
-      // Those ES builds load node:http lazily with import(); as require() the bundle also loads in
-      // hosts without an ESM loader hook (jest's vm, which runs the bundle in the tests).
-      supported: { 'dynamic-import': false },
-      // better-sqlite3 is listed only as a tripwire: the stub means nothing imports it. ws's optional
-      // speed-ups are native and absent; ws falls back to JavaScript when require() fails.
-      external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
-      plugins: [stubUnusedOnLambda(name)],
-      metafile: true,
-      logLevel: 'error',
-    });
+    const lazyFile = path.join(dir, LAZY_FILE);
+    const built = await buildFunction(name, entry, dir);
+    const metafile: Metafile = { inputs: { ...built.lazy.inputs, ...built.index.inputs }, outputs: { ...built.index.outputs, ...built.lazy.outputs } };
     // Beside the function's folder, not in it (SAM zips the folder): what went in, for esbuild's analyzer.
-    writeFileSync(path.join(outDir, `${name}.meta.json`), JSON.stringify(result.metafile));
-    const inputs = Object.keys(result.metafile.inputs);
+    writeFileSync(path.join(outDir, `${name}.meta.json`), JSON.stringify(metafile));
+    const inputs = Object.keys(metafile.inputs);
     const native = inputs.filter((i) => /node_modules\/(better-sqlite3|bindings|classic-level|leveldown)\//.test(i) || i.endsWith('.node'));
     if (native.length > 0) throw new Error(`${name}: native modules in the bundle: ${native.join(', ')}`);
-    if (readFileSync(file, 'utf8').includes('better-sqlite3')) throw new Error(`${name}: the bundle still references better-sqlite3`);
-    const atRequire = [...loadedAtRequire(result.metafile, path.relative(ROOT, path.join(ROOT, entry)))];
+    if ([file, lazyFile].some((f) => readFileSync(f, 'utf8').includes('better-sqlite3'))) throw new Error(`${name}: the bundle still references better-sqlite3`);
+    const atRequire = [...loadedAtRequire(built.index, path.relative(ROOT, path.join(ROOT, entry)))];
     const early = LOADED_ON_FIRST_USE.filter((pkg) => atRequire.some((i) => i.includes(`node_modules/${pkg}/`) || i === `lambda-stub:${pkg}`));
     if (early.length > 0) throw new Error(`${name}: loaded when the bundle is required, not on first use: ${early.join(', ')} (see src/lazy-modules.ts)`);
+    const inLazy = codeIn(built.lazy);
+    const twice = [...codeIn(built.index)].filter((i) => inLazy.has(i) && !reExportsOnly(path.join(ROOT, i)));
+    if (twice.length > 0) throw new Error(`${name}: modules in both index.js and lazy.js (two copies, two states): ${twice.join(', ')}`);
     cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
-    const bytes = statSync(file).size;
+    const bytes = statSync(file).size + statSync(lazyFile).size;
     if (bytes > MAX_BUNDLE_BYTES) throw new Error(`${name}: bundle is ${formatBytes(bytes)}, over the ${formatBytes(MAX_BUNDLE_BYTES)} limit`);
-    bundles.push({ name, file, bytes });
+    bundles.push({ name, file, lazyFile, bytes, indexBytes: statSync(file).size });
   }
   return bundles;
 }
@@ -275,7 +429,10 @@ export function formatBytes(bytes: number): string {
 if (require.main === module) {
   buildLambdaBundles(process.argv[2] ? path.resolve(process.argv[2]) : undefined).then(
     (bundles) => {
-      for (const b of bundles) process.stdout.write(`${b.name.padEnd(9)} ${formatBytes(b.bytes).padStart(8)}  ${path.relative(process.cwd(), b.file)}\n`);
+      for (const b of bundles) {
+        const lazyBytes = b.bytes - b.indexBytes;
+        process.stdout.write(`${b.name.padEnd(9)} ${formatBytes(b.bytes).padStart(8)}  ${path.relative(process.cwd(), path.dirname(b.file))}/  (index.js ${formatBytes(b.indexBytes)}, ${LAZY_FILE} ${formatBytes(lazyBytes)})\n`);
+      }
     },
     (err: unknown) => {
       process.stderr.write(`build:lambda failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -5,7 +5,9 @@
  * bundles with esbuild (which then runs the module's top level only when the require runs) and
  * keeps the module's own types through `typeof import(…)`. Nothing here may be imported statically
  * on a Lambda function's start-up path, or its top level runs at require time again
- * (dist/lambda/NAME.meta.json shows what a bundle imports from where).
+ * (dist/lambda/NAME.meta.json shows what a bundle imports from where). The Lambda build splits at
+ * this file's require()s of src/ modules: what they load goes into lazy.js, beside index.js, which a
+ * cold start then does not even parse (scripts/build-lambda.ts).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { Config } from './config';

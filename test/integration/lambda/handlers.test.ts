@@ -4,12 +4,14 @@
  * the pipeline handler runs an approved booking to done from a DynamoDB stream record against the
  * integration stand-ins and dynalite — twice delivered, once done.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { buildLambdaBundles, MAX_BUNDLE_BYTES, type BuiltBundle } from '../../../scripts/build-lambda';
+import type { Metafile } from 'esbuild';
+import { buildLambdaBundles, LOADED_ON_FIRST_USE, MAX_BUNDLE_BYTES, reExportsOnly, type BuiltBundle } from '../../../scripts/build-lambda';
 import { createLogger } from '../../../src/log';
 import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
@@ -23,6 +25,7 @@ import { functionUrlEvent, streamRecord } from './support';
 type SlackModule = typeof import('../../../src/lambda');
 type PipelineModule = typeof import('../../../src/lambda-pipeline');
 
+const ROOT = path.resolve(__dirname, '../../..');
 const SIGNING_SECRET = 'lambda-test-signing-secret-0123';
 const APPROVER = 'U0APPROVE1';
 const OPS_CHANNEL = 'C0OPS00001';
@@ -100,9 +103,9 @@ function artifacts(id: string) {
   };
 }
 
-/** esbuild's metafile the build wrote beside a function's folder. */
-function metafileOf(b: BuiltBundle): { inputs: Record<string, { imports: { path: string; kind: string }[] }> } {
-  return JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as { inputs: Record<string, { imports: { path: string; kind: string }[] }> };
+/** esbuild's metafile the build wrote beside a function's folder: both files' inputs and outputs. */
+function metafileOf(b: BuiltBundle): Pick<Metafile, 'inputs' | 'outputs'> {
+  return JSON.parse(readFileSync(path.join(path.dirname(b.file), '..', `${b.name}.meta.json`), 'utf8')) as Metafile;
 }
 
 describe('the Lambda bundles', () => {
@@ -111,14 +114,42 @@ describe('the Lambda bundles', () => {
     for (const b of bundles) {
       expect(b.bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
       expect(b.bytes).toBeGreaterThan(100_000);
-      const code = readFileSync(b.file, 'utf8');
-      expect(code.includes('better-sqlite3')).toBe(false);
-      // Bundled, not left to the runtime's copy (an SDK error message quotes one require, hence the prefix).
-      expect(code.match(/[=(,;]require\("(express|@aws-sdk\/[^"]+|@slack\/[^"]+)"\)/g)).toBeNull();
+      for (const file of [b.file, b.lazyFile]) {
+        const code = readFileSync(file, 'utf8');
+        expect(code.includes('better-sqlite3')).toBe(false);
+        // Bundled, not left to the runtime's copy (an SDK error message quotes one require, hence the prefix).
+        expect(code.match(/[=(,;]require\("(express|@aws-sdk\/[^"]+|@slack\/[^"]+)"\)/g)).toBeNull();
+      }
       expect(existsSync(path.join(path.dirname(b.file), 'templates', 'guest-page.hbs'))).toBe(true);
     }
     expect(slackModule.handler.length).toBe(2);
     expect(pipelineModule.handler.length).toBe(2);
+  });
+
+  it('split in two: index.js, what a cold start requires, without what loads on first use; lazy.js, with no second copy of a module', () => {
+    for (const b of bundles) {
+      const { outputs } = metafileOf(b);
+      const codeIn = (file: string) => new Set(Object.entries(outputs[path.relative(ROOT, file)]?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([input]) => input));
+      const index = codeIn(b.file);
+      const lazy = codeIn(b.lazyFile);
+      expect(index.size).toBeGreaterThan(100);
+      expect(lazy.size).toBeGreaterThan(100);
+      for (const pkg of LOADED_ON_FIRST_USE.filter((p) => b.name === 'pipeline' || p !== 'ical.js')) {
+        expect([...index].filter((i) => i.includes(`node_modules/${pkg}/`))).toEqual([]);
+        expect([...lazy].some((i) => i.includes(`node_modules/${pkg}/`))).toBe(true);
+      }
+      // Barrels (re-exports only) hold no state and may sit in both; any other module must not.
+      const twice = [...index].filter((i) => lazy.has(i) && !reExportsOnly(path.join(ROOT, i)));
+      expect(twice).toEqual([]);
+      expect(b.bytes).toBe(b.indexBytes + readFileSync(b.lazyFile).length);
+    }
+  });
+
+  it('load lazy.js only when a step first runs: requiring index.js leaves it unloaded', () => {
+    for (const b of bundles) {
+      const loaded = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(b.file)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { env: { PATH: process.env.PATH ?? '' } });
+      expect(JSON.parse(loaded.toString())).toEqual([b.file]);
+    }
   });
 
   it('leave out what AwsLambdaReceiver never runs: Express, raw-body and what they load', () => {
@@ -357,6 +388,24 @@ describe('pipeline handler (DynamoDB stream event)', () => {
   it('skips a record whose booking is no longer in the table', async () => {
     const ghost = { id: { S: 'GHOST0000000' }, state: { S: 'approved' }, version: { N: '2' } };
     await expect(pipelineLambda.handle({ Records: [streamRecord(ghost)] }, {})).resolves.toEqual({ batchItemFailures: [] });
+  });
+
+  it('a step that fails in lazy.js is judged by index.js’s error classes: the operator gets the fix, not "a bug in charter-bot"', async () => {
+    // The dashboard client (lazy.js) throws UpstreamAuthError; the runner (index.js) reads its code
+    // and fix only if both files share one src/integrations/errors.ts (instanceof).
+    const wrongToken = await pipelineModule.createPipelineHandler({ env: { ...lambdaEnv, DASHBOARD_TOKEN: 'not-the-dashboard-token' }, deps: { log, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 } } });
+    try {
+      const service = slackLambda.app.built.service;
+      const booking = await service.create(sampleNewBooking());
+      expect((await service.approve(booking.id, APPROVER)).won).toBe(true);
+      await expect(wrongToken.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {})).resolves.toEqual({ batchItemFailures: [] });
+      const failed = await service.get(booking.id);
+      expect(failed?.state).toBe('failed');
+      expect(failed?.steps.calendar.error).toMatchObject({ code: 'DASHBOARD_UNAUTHORIZED', retryable: false });
+      expect(failed?.steps.calendar.error?.message).toMatch(/DASHBOARD_TOKEN/);
+    } finally {
+      await wrongToken.app.close();
+    }
   });
 
   it('hands every booking back as a batch item failure when the state table cannot be read', async () => {
