@@ -328,8 +328,8 @@ function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, n
  * One function, two files. index.js is what a cold start requires; lazy.js holds what
  * src/lazy-modules.ts loads on first use (the S3 and CloudFront clients, undici, Handlebars, the
  * guest page, the doctor). Bundled into one file that code ran only later, but V8 still parsed all
- * of it at require: about half the bytes, and a third of a cold require's time. esbuild splits
- * only ES modules, and an ES module bundle loaded slower than CommonJS (P4 in the README), so the
+ * of it at require: about half the bytes, and a quarter of a cold require's time. esbuild splits
+ * only ES modules, and an ES module bundle loaded slower than CommonJS (bench/README.md, P4), so the
  * split is made here, in three builds: index.js once to learn what it holds, lazy.js taking every
  * module index.js holds from it, and index.js again exposing exactly those.
  */
