@@ -66,4 +66,20 @@ if (!node22 || !existsSync(node22)) {
       expect(out.error?.message).toContain('SLACK_BOT_TOKEN');
     }
   });
+
+  it('loads lazy.js on Node 22 beside index.js: what a first step loads, wired to the modules index.js holds', () => {
+    // The require()s a first step makes (src/lazy-modules.ts): lazy.js's modules run their top level,
+    // taking every module they share with index.js from it (a missing one throws here).
+    const probe = `
+require(process.argv[1]);
+const lazy = require(process.argv[2]);
+const steps = lazy.load('src/pipeline/step-implementations.ts');
+const integrations = lazy.load('src/integrations/index.ts');
+process.stdout.write(JSON.stringify({ node: process.versions.node, steps: typeof steps.createStepImplementations, integrations: typeof integrations.createIntegrations }));
+`;
+    for (const bundle of bundles) {
+      const out = JSON.parse(execFileSync(node22, ['-e', probe, bundle.file, bundle.lazyFile], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2' } })) as Record<string, string>;
+      expect(out).toEqual({ node: expect.stringMatching(/^22\./), steps: 'function', integrations: 'function' });
+    }
+  });
 }
