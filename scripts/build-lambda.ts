@@ -360,7 +360,8 @@ async function buildFunction(name: LambdaFunctionName, entry: string, dir: strin
   const lazy = await build({
     ...common,
     stdin: {
-      contents: `exports.load = (key) => {\n  switch (key) {\n${[...lazyTargets].map((key) => `    case ${JSON.stringify(key)}: return require(${specifierOf(key)});`).join('\n')}\n  }\n};`,
+      contents: `if (typeof globalThis[Symbol.for(${JSON.stringify(MODULE_REGISTRY)})] !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');
+exports.load = (key) => {\n  switch (key) {\n${[...lazyTargets].map((key) => `    case ${JSON.stringify(key)}: return require(${specifierOf(key)});`).join('\n')}\n  }\n};`,
       resolveDir: ROOT,
       sourcefile: 'lazy-entry.js',
       loader: 'js',
