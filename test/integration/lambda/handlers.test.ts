@@ -145,10 +145,18 @@ describe('the Lambda bundles', () => {
     }
   });
 
-  it('load lazy.js only when a step first runs: requiring index.js leaves it unloaded', () => {
+  it('load lazy.js only when something deferred first loads, and every module src/lazy-modules.ts defers loads from it', () => {
+    const probe = `
+const loadedAtRequire = (require(process.argv[1]), Object.keys(require.cache));
+const lazy = require(process.argv[2]);
+const exportsOf = Object.fromEntries(JSON.parse(process.argv[3]).map((key) => [key, Object.keys(lazy.load(key)).length]));
+process.stdout.write(JSON.stringify({ loadedAtRequire, exportsOf }));`;
     for (const b of bundles) {
-      const loaded = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(b.file)}); process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { env: { PATH: process.env.PATH ?? '' } });
-      expect(JSON.parse(loaded.toString())).toEqual([b.file]);
+      const deferred = Object.keys(metafileOf(b).inputs).filter((i) => i.startsWith('lazy-file:')).map((i) => i.slice('lazy-file:'.length));
+      expect(deferred).toEqual(expect.arrayContaining(['src/integrations/index.ts', 'src/pipeline/step-implementations.ts', 'src/doctor/run.ts']));
+      const out = JSON.parse(execFileSync(process.execPath, ['-e', probe, b.file, b.lazyFile, JSON.stringify(deferred)], { env: { PATH: process.env.PATH ?? '' } }).toString()) as { loadedAtRequire: string[]; exportsOf: Record<string, number> };
+      expect(out.loadedAtRequire).toEqual([b.file]);
+      for (const key of deferred) expect(out.exportsOf[key]).toBeGreaterThan(0);
     }
   });
 
