@@ -232,7 +232,7 @@ function specifierOf(key: string): string {
  * In index.js: src/lazy-modules.ts's require()s of src/ modules load them from lazy.js instead, and
  * `exposed` (registryCode) is added to the entry.
  */
-function splitAtLazyLoads(entry: string, lazyTargets: Set<string>, exposed?: string): Plugin {
+function splitAtLazyLoads(entry: string, lazyTargets?: Set<string>, exposed?: string): Plugin {
   const lazyModules = path.join(ROOT, 'src', 'lazy-modules.ts');
   return {
     name: 'split-at-lazy-loads',
@@ -242,7 +242,7 @@ function splitAtLazyLoads(entry: string, lazyTargets: Set<string>, exposed?: str
         const resolved = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: OWN_RESOLVE });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         const key = inputKey(resolved);
-        lazyTargets.add(key);
+        lazyTargets?.add(key);
         return { path: key, namespace: 'lazy-file' };
       });
       b.onResolve({ filter: /.*/, namespace: 'lazy-file' }, (args) => ({ path: args.path, external: true }));
@@ -369,7 +369,7 @@ exports.load = (key) => {\n  switch (key) {\n${[...lazyTargets].map((key) => `  
     outfile: path.join(dir, LAZY_FILE),
     plugins: [takeSharedFromIndex(codeIn(first.metafile), shared), stubUnusedOnLambda(name)],
   });
-  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, new Set(), registryCode(shared, first.metafile, path.relative(ROOT, path.join(ROOT, entry)))), stubUnusedOnLambda(name)] });
+  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, undefined, registryCode(shared, first.metafile, entry)), stubUnusedOnLambda(name)] });
   return { index: index.metafile, lazy: lazy.metafile };
 }
 
@@ -389,16 +389,17 @@ export async function buildLambdaBundles(outDir: string = path.join(ROOT, 'dist'
     const native = inputs.filter((i) => /node_modules\/(better-sqlite3|bindings|classic-level|leveldown)\//.test(i) || i.endsWith('.node'));
     if (native.length > 0) throw new Error(`${name}: native modules in the bundle: ${native.join(', ')}`);
     if ([file, lazyFile].some((f) => readFileSync(f, 'utf8').includes('better-sqlite3'))) throw new Error(`${name}: the bundle still references better-sqlite3`);
-    const atRequire = [...loadedAtRequire(built.index, path.relative(ROOT, path.join(ROOT, entry)))];
+    const atRequire = [...loadedAtRequire(built.index, entry)];
     const early = LOADED_ON_FIRST_USE.filter((pkg) => atRequire.some((i) => i.includes(`node_modules/${pkg}/`) || i === `lambda-stub:${pkg}`));
     if (early.length > 0) throw new Error(`${name}: loaded when the bundle is required, not on first use: ${early.join(', ')} (see src/lazy-modules.ts)`);
     const inLazy = codeIn(built.lazy);
     const twice = [...codeIn(built.index)].filter((i) => inLazy.has(i) && !reExportsOnly(path.join(ROOT, i)));
     if (twice.length > 0) throw new Error(`${name}: modules in both index.js and lazy.js (two copies, two states): ${twice.join(', ')}`);
     cpSync(path.join(ROOT, 'templates'), path.join(dir, 'templates'), { recursive: true });
-    const bytes = statSync(file).size + statSync(lazyFile).size;
+    const indexBytes = statSync(file).size;
+    const bytes = indexBytes + statSync(lazyFile).size;
     if (bytes > MAX_BUNDLE_BYTES) throw new Error(`${name}: bundle is ${formatBytes(bytes)}, over the ${formatBytes(MAX_BUNDLE_BYTES)} limit`);
-    bundles.push({ name, file, lazyFile, bytes, indexBytes: statSync(file).size });
+    bundles.push({ name, file, lazyFile, bytes, indexBytes });
   }
   return bundles;
 }
