@@ -14,7 +14,9 @@
  * BOOKINGS is how many bookings each process ran while perf recorded (P3: 100 a round; the floor
  * also runs a 10-booking warm-up). Each main-thread sample is charged to its innermost JavaScript
  * frame's module (node's own modules by file), or, with no JavaScript frame, to what the native
- * leaf is; other threads are V8's optimising compiler, its GC helpers, or the rest.
+ * leaf is; other threads are V8's optimising compiler, its GC helpers, or the rest. The bot is one
+ * bundle (dist/main.js, zod inside it), so all its own frames are charged to `app main.js`; perf's
+ * output still names each frame's function, which is where to look for a finer split.
  */
 import { readFileSync } from 'node:fs';
 
