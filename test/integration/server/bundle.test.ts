@@ -5,8 +5,7 @@
  * bundle, and the templates it finds by walking up work from there), and stop cleanly on SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildServer, type BuiltServer } from '../../../scripts/build-server';
@@ -40,13 +39,13 @@ let storePath: string;
 let loadedFilesOut: string;
 const output: string[] = [];
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+/** The port of the log line saying the server listens (it starts on PORT=0: no port to lose to another test). */
+function listeningPort(): number | undefined {
+  for (const line of output.join('').split('\n')) {
+    const port = /"port":(\d+)/.exec(line)?.[1];
+    if (port && line.includes('listening')) return Number(port);
+  }
+  return undefined;
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
@@ -68,12 +67,11 @@ async function loadedFiles(): Promise<string[]> {
 
 beforeAll(async () => {
   // Inside the repository, so the bundle's packages resolve from node_modules as under `npm start`.
+  mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
   outDir = mkdtempSync(path.join(ROOT, 'dist', '.test-server-'));
   tmp = mkdtempSync(path.join(tmpdir(), 'charter-server-'));
   built = await buildServer(path.join(outDir, 'main.js'));
   [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
   storePath = path.join(tmp, 'charter.db');
   loadedFilesOut = path.join(tmp, 'loaded.json');
   const hook = path.join(tmp, 'loaded-files-hook.cjs');
@@ -85,13 +83,14 @@ beforeAll(async () => {
     CHARTER_APPROVERS: APPROVER,
     CHARTER_OPS_CHANNEL: OPS_CHANNEL,
     CHARTER_STORE: `sqlite:${storePath}`,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
+    PORT: '0',
+    LOG_LEVEL: 'info',
     LOADED_FILES_OUT: loadedFilesOut,
   });
   server = spawn(process.execPath, ['--require', hook, built.file], { cwd: tmp, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
   server.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+  baseUrl = `http://127.0.0.1:${await waitFor('the server to listen', listeningPort)}`;
   await waitFor('GET /healthz to answer 200', async () => {
     try {
       const res = await fetch(`${baseUrl}/healthz`);
