@@ -6,7 +6,8 @@
  * item — what SCC's own sync does in production and what the revenue guard exists to remove.
  * Changes: PATCH /events/{eventId} (partial JSON, merged; cancel = {"status":"cancelled"}) → {eventId};
  * like SCC, every PATCH writes the whole item again, money included — so the guard runs after each.
- * A PATCH repeating an Idempotency-Key gets the first answer again and changes nothing.
+ * A PATCH repeating an Idempotency-Key gets the first answer again and changes nothing, also while
+ * the first is still being applied.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -88,7 +89,8 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
   let itemDelayMs = opts.itemDelayMs ?? 0;
   const events: SccEvent[] = [];
   const patches: { eventId: string; body: Record<string, unknown> }[] = [];
-  const replies = new Map<string, { status: number; body: unknown }>();
+  /** The answer to each Idempotency-Key, held from the moment its first request starts applying. */
+  const replies = new Map<string, Promise<{ status: number; body: unknown }>>();
   const pending = new Set<Promise<void>>();
   const dynamo = new DynamoDBClient({
     endpoint: opts.dynamodbEndpoint,
@@ -119,6 +121,18 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
     await dynamo.send(new PutItemCommand({ TableName: opts.table, Item: item }));
   };
 
+  const applyPatch = async (eventId: string, body: unknown): Promise<{ status: number; body: unknown }> => {
+    const index = events.findIndex((e) => e.eventId === eventId);
+    if (index < 0) return { status: 404, body: { message: `no event ${eventId}` } };
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: { message: 'JSON object body required' } };
+    const { externalId: _ignored, eventId: _id, ...patch } = body as Record<string, unknown>;
+    const event = { ...events[index]!, body: { ...events[index]!.body, ...patch } };
+    events[index] = event;
+    await writeItem(event);
+    patches.push({ eventId, body: patch });
+    return { status: 200, body: { eventId } };
+  };
+
   const standin = await startHttpStandin(async (req) => {
     const one = /^\/events\/([^/]+)$/.exec(req.path);
     if (req.path !== '/events' && !one) return { status: 404, body: { message: 'Not Found' } };
@@ -128,17 +142,16 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
       const key = req.headers['idempotency-key'];
       const replay = key ? replies.get(key) : undefined;
       if (replay) return replay;
-      const eventId = decodeURIComponent(one[1] ?? '');
-      const index = events.findIndex((e) => e.eventId === eventId);
-      if (index < 0) return { status: 404, body: { message: `no event ${eventId}` } };
-      if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return { status: 400, body: { message: 'JSON object body required' } };
-      const { externalId: _ignored, eventId: _id, ...patch } = req.body as Record<string, unknown>;
-      const event = { ...events[index]!, body: { ...events[index]!.body, ...patch } };
-      events[index] = event;
-      await writeItem(event);
-      patches.push({ eventId, body: patch });
-      const reply = { status: 200, body: { eventId } };
-      if (key) replies.set(key, reply);
+      const applying = applyPatch(decodeURIComponent(one[1] ?? ''), req.body);
+      if (!key) return applying;
+      // The key is claimed before the change is applied: a repeat arriving meanwhile (a killed
+      // caller's successor) waits for the first answer instead of applying the change again.
+      replies.set(key, applying);
+      const reply = await applying.catch((err: unknown) => {
+        replies.delete(key);
+        throw err;
+      });
+      if (reply.status >= 500) replies.delete(key);
       return reply;
     }
     if (req.method === 'GET') {

@@ -68,6 +68,24 @@ describe('SCC stand-in', () => {
     const found = await json(`${url}/events?externalId=EXT2`, { headers: { authorization: `Bearer ${serviceKey}` } });
     expect(found.body).toEqual({ items: [{ eventId }] });
   });
+
+  it('applies a PATCH once for an Idempotency-Key, even when the repeat arrives while the first is still being applied', async () => {
+    // A process killed mid-call leaves its PATCH running upstream; its successor repeats it with the same key.
+    const { url, serviceKey } = standins.scc;
+    const created = await json(`${url}/events`, { method: 'POST', headers: { authorization: `Bearer ${serviceKey}` }, body: { externalId: 'EXT3', description: 'Sunset sail' } });
+    const eventId = created.body.eventId as string;
+    const patch = (description: string) =>
+      request(`${url}/events/${eventId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json', 'idempotency-key': `EXT3:scc_update:2` },
+        body: JSON.stringify({ description }),
+      }).then(async (res) => ({ status: res.statusCode, body: (await res.body.json()) as unknown }));
+    const answers = await Promise.all([patch('Moonlight sail'), patch('Moonlight sail'), patch('Moonlight sail')]);
+    expect(answers).toEqual([0, 1, 2].map(() => ({ status: 200, body: { eventId } })));
+    expect(standins.scc.patches().filter((p) => p.eventId === eventId)).toHaveLength(1);
+    const item = await aws.dynamodb.send(new GetItemCommand({ TableName: standins.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }));
+    expect(item.Item?.description?.S).toContain('Moonlight sail');
+  });
 });
 
 describe('CloudFront stand-in through the AWS SDK', () => {
