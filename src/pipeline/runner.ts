@@ -91,6 +91,14 @@ interface Claims {
   steps: AnyStepName[];
 }
 
+/** A write asked for while another of the same booking is in flight here. */
+interface QueuedWrite {
+  mutate: Mutation;
+  claims?: Claims;
+  resolve(result: UpdateResult): void;
+  reject(err: unknown): void;
+}
+
 /**
  * Why an attempt's signal fires once the attempt is over (work it left running stops). One shared
  * reason: abort() without one builds a DOMException, stack trace included, per step.
@@ -194,8 +202,11 @@ export class PipelineRunner {
   private readonly executing = new Map<string, Promise<StepOutcome>>();
   /** The newest record of each booking being run here, read or written: where the next write starts. */
   private readonly latest = new Map<string, BookingRecord>();
-  /** The last queued write of each booking from this process. */
-  private readonly writing = new Map<string, Promise<undefined>>();
+  /**
+   * Writes of each booking waiting for this process's one write of it in flight; a booking is here
+   * while that writer runs. The writer takes them all as its next write (writeBatch).
+   */
+  private readonly queuedWrites = new Map<string, QueuedWrite[]>();
   /** Runs of each booking under way here: `latest` is forgotten when the last one ends. */
   private readonly runsOf = new Map<string, number>();
 
@@ -599,33 +610,87 @@ export class PipelineRunner {
    * A compare-and-set that starts from the newest record this process holds. Steps the written
    * mutation claimed (`claims`, filled by the mutation) start executing in the same turn the write
    * is taken in, before the record is shared: nothing here can see them claimed and not executing.
+   *
+   * One write of a booking at a time from this process, each starting from the one before it, so
+   * steps finishing together do not lose compare-and-sets to each other. Writes asked for while one
+   * is in flight go out together as the next (group commit): steps that finish while the store
+   * answers cost one write between them, and none waits longer than it would in line.
    */
   private update(bookingId: string, mutate: Mutation, claims?: Claims): Promise<UpdateResult> {
-    // One write of a booking at a time from this process: each starts from the one before it, so
-    // steps finishing together do not lose compare-and-sets to each other.
-    const turn = (this.writing.get(bookingId) ?? Promise.resolve()).then(async () => {
+    return new Promise<UpdateResult>((resolve, reject) => {
+      const write: QueuedWrite = { mutate, ...(claims ? { claims } : {}), resolve, reject };
+      const queued = this.queuedWrites.get(bookingId);
+      if (queued) {
+        queued.push(write);
+        return;
+      }
+      this.queuedWrites.set(bookingId, [write]);
+      void this.writeQueued(bookingId);
+    });
+  }
+
+  /** The writer of one booking: takes everything queued as one write until nothing is. */
+  private async writeQueued(bookingId: string): Promise<void> {
+    // Writes asked for in the same turn as the first join it.
+    await Promise.resolve();
+    for (;;) {
+      const batch = this.queuedWrites.get(bookingId) ?? [];
+      if (batch.length === 0) {
+        this.queuedWrites.delete(bookingId);
+        return;
+      }
+      this.queuedWrites.set(bookingId, []);
+      await this.writeBatch(bookingId, batch);
+    }
+  }
+
+  /**
+   * The batch's mutations applied in order, each to the record the one before it made, and written
+   * once. A mutation that declines or throws is left out; the rest still go. Each caller learns
+   * whether its own mutation was written.
+   */
+  private async writeBatch(bookingId: string, batch: readonly QueuedWrite[]): Promise<void> {
+    const applied: boolean[] = [];
+    const thrown = new Map<number, unknown>();
+    const mutate: Mutation = (record) => {
+      thrown.clear();
+      let out: BookingRecord | undefined;
+      batch.forEach((write, i) => {
+        applied[i] = false;
+        try {
+          const next = write.mutate(out ?? record);
+          if (next !== undefined) {
+            out = next;
+            applied[i] = true;
+          }
+        } catch (err) {
+          thrown.set(i, err);
+        }
+      });
+      return out;
+    };
+    let out: UpdateResult;
+    try {
       // The store may know a newer one: written here outside the runner (a step saving a Slack ref).
       const held = this.latest.get(bookingId);
       const current = this.store.newestKnown?.(bookingId, held?.version) ?? held;
-      const out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
-      if (out.written && claims) {
-        for (const step of claims.steps) {
-          // The run loop joins this execution (and sees its error); this only keeps it from going unhandled.
-          this.execute(bookingId, claims.opId, step, false, out.record).catch((err: unknown) => this.log.warn({ err, bookingId, step }, 'step ended on an error; the sweeper resumes the booking'));
-        }
+      out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
+    } catch (err) {
+      for (const write of batch) write.reject(err);
+      return;
+    }
+    batch.forEach((write, i) => {
+      if (!out.written || !applied[i] || !write.claims) return;
+      for (const step of write.claims.steps) {
+        // The run loop joins this execution (and sees its error); this only keeps it from going unhandled.
+        this.execute(bookingId, write.claims.opId, step, false, out.record).catch((err: unknown) => this.log.warn({ err, bookingId, step }, 'step ended on an error; the sweeper resumes the booking'));
       }
-      this.observe(out.record);
-      return out;
     });
-    const tail = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.writing.set(bookingId, tail);
-    void tail.then(() => {
-      if (this.writing.get(bookingId) === tail) this.writing.delete(bookingId);
+    this.observe(out.record);
+    batch.forEach((write, i) => {
+      if (thrown.has(i)) write.reject(thrown.get(i));
+      else write.resolve({ record: out.record, written: out.written && applied[i] === true });
     });
-    return turn;
   }
 
   /** Remembers `record` if it is newer than what this process holds, while a run of it is under way here. */
