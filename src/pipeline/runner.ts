@@ -5,7 +5,7 @@
  * implementation's own idempotency (deterministic keys, lookup-before-create) turns that second
  * run into a no-op outside. Independent steps run concurrently; the runner knows nothing of Slack.
  *
- * One write per step where the DAG allows it: the write that starts the booking also claims its
+ * At most one write per step where the DAG allows it: the write that starts the booking also claims its
  * first steps, a step's completion claims the steps it made ready, and the last completion finishes
  * the operation. Writes start from the newest record this process holds instead of reading first;
  * a stale one is refused by the compare-and-set with the current record, so no decision is ever
