@@ -15,3 +15,27 @@ export function validEnv(overrides: Record<string, string | undefined> = {}): Re
     ...overrides,
   };
 }
+
+export interface StandinAppEnv {
+  /** The stand-ins' own variables (Standins.env). */
+  standins: Record<string, string>;
+  slackApiUrl: string;
+  signingSecret: string;
+  approver: string;
+  opsChannel: string;
+  /** CHARTER_STORE, e.g. `sqlite:/tmp/x.db` or `dynamodb:table`. */
+  store: string;
+}
+
+/** A valid environment aimed at the local stand-ins and the Slack stand-in, as a deployed app would read it. */
+export function standinAppEnv(o: StandinAppEnv, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return validEnv({
+    ...o.standins,
+    SLACK_SIGNING_SECRET: o.signingSecret,
+    SLACK_API_URL: o.slackApiUrl,
+    CHARTER_APPROVERS: o.approver,
+    CHARTER_OPS_CHANNEL: o.opsChannel,
+    CHARTER_STORE: o.store,
+    ...overrides,
+  });
+}

@@ -18,7 +18,7 @@ import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox
 import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { validEnv } from '../../support/env';
+import { standinAppEnv } from '../../support/env';
 import { appHomeOpenedEvent, blockActionPayload, interactivityBody, SlackRequester, slashCommandBody } from '../../support/slack-requests';
 import { functionUrlEvent, streamRecord } from './support';
 
@@ -60,14 +60,7 @@ beforeAll(async () => {
   s3 = new S3Client({ endpoint: standins.env.AWS_ENDPOINT_URL_S3, region: 'us-west-2', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
   await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
 
-  const env = validEnv({
-    ...standins.env,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slackApi.url,
-    CHARTER_APPROVERS: APPROVER,
-    CHARTER_OPS_CHANNEL: OPS_CHANNEL,
-    CHARTER_STORE: `dynamodb:${TABLE}`,
-  });
+  const env = standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` });
   const deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50 };
   slackLambda = await slackModule.createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
   lambdaEnv = { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' };

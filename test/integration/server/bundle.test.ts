@@ -14,7 +14,7 @@ import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { APPROVE_ACTION_ID } from '../../../src/slack/blocks/approval';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
-import { validEnv } from '../../support/env';
+import { standinAppEnv } from '../../support/env';
 import { blockActionPayload, SlackRequester } from '../../support/slack-requests';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -76,17 +76,10 @@ beforeAll(async () => {
   loadedFilesOut = path.join(tmp, 'loaded.json');
   const hook = path.join(tmp, 'loaded-files-hook.cjs');
   writeFileSync(hook, LOADED_FILES_HOOK);
-  const env = validEnv({
-    ...standins.env,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slackApi.url,
-    CHARTER_APPROVERS: APPROVER,
-    CHARTER_OPS_CHANNEL: OPS_CHANNEL,
-    CHARTER_STORE: `sqlite:${storePath}`,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    LOADED_FILES_OUT: loadedFilesOut,
-  });
+  const env = standinAppEnv(
+    { standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `sqlite:${storePath}` },
+    { PORT: '0', LOG_LEVEL: 'info', LOADED_FILES_OUT: loadedFilesOut },
+  );
   server = spawn(process.execPath, ['--require', hook, built.file], { cwd: tmp, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
   server.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
