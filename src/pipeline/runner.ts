@@ -640,7 +640,9 @@ export class PipelineRunner {
         return;
       }
       this.queuedWrites.set(bookingId, []);
-      await this.writeBatch(bookingId, batch);
+      // Whatever goes wrong, every caller hears and the writer goes on: a writer that stopped would
+      // leave every later write of the booking queued for ever. (Settling a promise twice is a no-op.)
+      await this.writeBatch(bookingId, batch).catch((err: unknown) => batch.forEach((write) => write.reject(err)));
     }
   }
 
