@@ -209,8 +209,8 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
   },
 });
 
-/** How a bundle's code reaches a module the other file of the same function holds (see buildFunction). */
-const MODULE_REGISTRY = 'charter-bot.lambda-modules';
+/** How a bundle's code reaches a module the other file of the same function holds (see buildFunction): this expression, in the generated code. */
+const MODULE_REGISTRY = `globalThis[Symbol.for(${JSON.stringify('charter-bot.lambda-modules')})]`;
 /** The file beside index.js that holds what src/lazy-modules.ts loads on first use. */
 export const LAZY_FILE = 'lazy.js';
 /** The suffix of lazy.js's stand-in for a module index.js holds. */
@@ -284,7 +284,7 @@ const loaders = [
 ${byId.map((key, id) => `  () => ${imported(key) ? `asRequired(m${id})` : `require(${specifierOf(key)})`},`).join('\n')}
 ];
 const handedOut = new Map();
-globalThis[Symbol.for(${JSON.stringify(MODULE_REGISTRY)})] = (id) => {
+${MODULE_REGISTRY} = (id) => {
   if (!handedOut.has(id)) handedOut.set(id, loaders[id]());
   return handedOut.get(id);
 };
@@ -319,7 +319,7 @@ function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, n
         // .cjs: esbuild reads a module's format from its extension first, and luxon's is .mjs
         return { path: `${key}${FROM_INDEX}`, namespace: 'from-index' };
       });
-      b.onLoad({ filter: /.*/, namespace: 'from-index' }, (args) => ({ contents: `module.exports = globalThis[Symbol.for(${JSON.stringify(MODULE_REGISTRY)})](${shared.get(args.path.slice(0, -FROM_INDEX.length))});`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'from-index' }, (args) => ({ contents: `module.exports = ${MODULE_REGISTRY}(${shared.get(args.path.slice(0, -FROM_INDEX.length))});`, loader: 'js' }));
     },
   };
 }
@@ -360,7 +360,7 @@ async function buildFunction(name: LambdaFunctionName, entry: string, dir: strin
   const lazy = await build({
     ...common,
     stdin: {
-      contents: `if (typeof globalThis[Symbol.for(${JSON.stringify(MODULE_REGISTRY)})] !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');
+      contents: `if (typeof ${MODULE_REGISTRY} !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');
 exports.load = (key) => {\n  switch (key) {\n${[...lazyTargets].map((key) => `    case ${JSON.stringify(key)}: return require(${specifierOf(key)});`).join('\n')}\n  }\n};`,
       resolveDir: ROOT,
       sourcefile: 'lazy-entry.js',

@@ -78,7 +78,7 @@ beforeAll(async () => {
   writeFileSync(hook, LOADED_FILES_HOOK);
   const env = standinAppEnv(
     { standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `sqlite:${storePath}` },
-    { PORT: '0', LOG_LEVEL: 'info', LOADED_FILES_OUT: loadedFilesOut },
+    { PORT: '0', LOG_LEVEL: 'info', LOADED_FILES_OUT: loadedFilesOut, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1' },
   );
   server = spawn(process.execPath, ['--require', hook, built.file], { cwd: tmp, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (c: Buffer) => output.push(c.toString()));
