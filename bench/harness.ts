@@ -54,15 +54,7 @@ export interface BenchResult {
   notes: string[];
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
-
-export const median = (values: readonly number[]) => percentile(values, 50);
-export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+export { median, percentile, round } from './stats';
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 10): Promise<T> {
