@@ -2,14 +2,17 @@
 import { formatConfigProblems, loadConfig, secretValues } from './config';
 import { createLogger } from './log';
 import { startApp } from './app';
+import { boundHeapGrowth } from './heap-growth';
 
 async function main(): Promise<void> {
+  const heapGrowth = boundHeapGrowth();
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
     process.stderr.write(`${formatConfigProblems(loaded.problems)}\n`);
     process.exit(78); // EX_CONFIG
   }
   const log = createLogger({ secretValues: secretValues(loaded.config) });
+  log.debug({ heapGrowth: heapGrowth ?? 'as node was started' }, 'heap growth bound');
   const running = await startApp(loaded.config, { log });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
