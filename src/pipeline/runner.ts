@@ -671,16 +671,11 @@ export class PipelineRunner {
       });
       return out;
     };
-    let out: UpdateResult;
-    try {
-      // The store may know a newer one: written here outside the runner (a step saving a Slack ref).
-      const held = this.latest.get(bookingId);
-      const current = this.store.newestKnown?.(bookingId, held?.version) ?? held;
-      out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
-    } catch (err) {
-      for (const write of batch) write.reject(err);
-      return;
-    }
+    // The store may know a newer one: written here outside the runner (a step saving a Slack ref).
+    // A write that fails rejects every caller in the batch (writeQueued).
+    const held = this.latest.get(bookingId);
+    const current = this.store.newestKnown?.(bookingId, held?.version) ?? held;
+    const out = await updateWithRetry(this.store, bookingId, mutate, current ? { current } : {});
     batch.forEach((write, i) => {
       if (!out.written || !applied[i] || !write.claims) return;
       for (const step of write.claims.steps) {
