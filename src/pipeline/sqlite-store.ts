@@ -135,7 +135,7 @@ export class SqliteBookingStore implements BookingStore {
   }
 
   async getMeta(key: string): Promise<MetaEntry | undefined> {
-    const row = this.db.prepare('SELECT key, value, version FROM meta WHERE key = ?').get(key) as MetaEntry | undefined;
+    const row = this.statement('SELECT key, value, version FROM meta WHERE key = ?').get(key) as MetaEntry | undefined;
     return row ? { key: row.key, value: row.value, version: row.version } : undefined;
   }
 
@@ -143,8 +143,8 @@ export class SqliteBookingStore implements BookingStore {
     const version = expectedVersion + 1;
     const info =
       expectedVersion === 0
-        ? this.db.prepare('INSERT INTO meta (key, version, value, updated_at_ms) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO NOTHING').run(key, value, Date.now())
-        : this.db.prepare('UPDATE meta SET version = ?, value = ?, updated_at_ms = ? WHERE key = ? AND version = ?').run(version, value, Date.now(), key, expectedVersion);
+        ? this.statement('INSERT INTO meta (key, version, value, updated_at_ms) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO NOTHING').run(key, value, Date.now())
+        : this.statement('UPDATE meta SET version = ?, value = ?, updated_at_ms = ? WHERE key = ? AND version = ?').run(version, value, Date.now(), key, expectedVersion);
     return info.changes === 1 ? { key, value, version } : undefined;
   }
 
