@@ -3,6 +3,8 @@
  * `{slackApiUrl}{method}`; every call is recorded with its parsed body (`view`, `blocks`,
  * `metadata` decoded from their JSON strings) so tests can assert on exactly what Slack would see.
  * Faults: the next N calls of a method can answer 429 with Retry-After, or an `ok: false` error.
+ * With rate limits set (SLACK_PUBLISHED_LIMITS), it answers 429 as Slack does when a method (or,
+ * for chat.postMessage, a channel) is called faster than its tier allows.
  *
  * Like real Slack it enforces the token's scopes (default: what manifest.yml requests) with
  * `missing_scope`, and Block Kit limits (src/slack/blocks/limits.ts) with `invalid_blocks` for
@@ -31,6 +33,33 @@ export interface RecordedSlackCall {
   atMs: number;
 }
 
+/** A token bucket: `burst` calls at once, then `perMinute` spread evenly. */
+export interface SlackRateLimit {
+  /** Slack counts calls per method per workspace; chat.postMessage also per channel. */
+  scope: 'workspace' | 'channel';
+  perMinute: number;
+  burst: number;
+}
+
+/**
+ * Slack's published limits for the methods the bot calls (docs.slack.dev/apis/web-api/rate-limits):
+ * Tier 3 is "50+ per minute, sporadic bursts welcome", Tier 4 "100+ per minute, generous burst
+ * behaviour", and chat.postMessage "generally one message per second per channel, short bursts >1
+ * allowed". Slack publishes no burst sizes: these are small on purpose, so a test meets 429s
+ * sooner than a real workspace would.
+ */
+export const SLACK_PUBLISHED_LIMITS: Readonly<Record<string, SlackRateLimit>> = {
+  'chat.postMessage': { scope: 'channel', perMinute: 60, burst: 3 },
+  'chat.update': { scope: 'workspace', perMinute: 50, burst: 10 },
+  'conversations.open': { scope: 'workspace', perMinute: 50, burst: 10 },
+  'chat.postEphemeral': { scope: 'workspace', perMinute: 100, burst: 20 },
+  'users.info': { scope: 'workspace', perMinute: 100, burst: 20 },
+  'views.open': { scope: 'workspace', perMinute: 100, burst: 20 },
+  'views.update': { scope: 'workspace', perMinute: 100, burst: 20 },
+  'views.push': { scope: 'workspace', perMinute: 100, burst: 20 },
+  'views.publish': { scope: 'workspace', perMinute: 100, burst: 20 },
+};
+
 export interface SlackApiStandinOptions {
   users?: SlackTestUser[];
   botUserId?: string;
@@ -38,6 +67,8 @@ export interface SlackApiStandinOptions {
   teamId?: string;
   /** Scopes the bot token was granted (default: manifest.yml's bot scopes). */
   scopes?: readonly string[];
+  /** Rate limits by method (default: none). */
+  rateLimits?: Readonly<Record<string, SlackRateLimit>>;
 }
 
 export interface SlackApiStandin {
@@ -49,6 +80,8 @@ export interface SlackApiStandin {
   setUser(user: SlackTestUser): void;
   /** The next `count` calls of `method` answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
+  /** Enforces these limits from now on (buckets start full); undefined lifts them. */
+  setRateLimits(limits: Readonly<Record<string, SlackRateLimit>> | undefined): void;
   /** The next `count` calls of `method` answer `{ ok: false, error }`. */
   failNext(method: string, count: number, error: string): void;
   /** The next `count` calls of `method` take effect at once (recorded, a message posted) but are answered `delayMs` later. */
@@ -156,6 +189,26 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     }
   };
 
+  let rateLimits = opts.rateLimits;
+  const buckets = new Map<string, { tokens: number; atMs: number }>();
+  /** Seconds to wait (Retry-After) when `method` is over its limit now; undefined when the call may go. */
+  const overLimit = (method: string, body: Record<string, unknown>): number | undefined => {
+    const limit = rateLimits?.[method];
+    if (!limit) return undefined;
+    const key = limit.scope === 'channel' ? `${method} ${String(body.channel ?? '')}` : method;
+    const nowMs = Date.now();
+    const perMs = limit.perMinute / 60_000;
+    const bucket = buckets.get(key) ?? { tokens: limit.burst, atMs: nowMs };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + (nowMs - bucket.atMs) * perMs);
+    bucket.atMs = nowMs;
+    buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+  };
+
   const hung = new Set<string>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -180,7 +233,15 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         headers['retry-after'] = String(pending.retryAfterSeconds);
         payload = { ok: false, error: 'ratelimited' };
       } else payload = { ok: false, error: pending.error };
-    } else payload = answer(method, body);
+    } else {
+      const retryAfterSeconds = overLimit(method, body);
+      if (retryAfterSeconds === undefined) payload = answer(method, body);
+      else {
+        status = 429;
+        headers['retry-after'] = String(retryAfterSeconds);
+        payload = { ok: false, error: 'ratelimited' };
+      }
+    }
     const call: RecordedSlackCall = { method, body, status, response: payload, atMs: Date.now() };
     calls.push(call);
     for (const l of listeners) l(call);
@@ -207,6 +268,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     callsTo: (method) => calls.filter((c) => c.method === method),
     setUser: (user) => void users.set(user.id, user),
     rateLimitNext: (method, count, retryAfterSeconds) => addFault(method, { kind: 'ratelimit', left: count, retryAfterSeconds, error: 'ratelimited' }),
+    setRateLimits: (limits) => {
+      rateLimits = limits;
+      buckets.clear();
+    },
     failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
     slowNext: (method, count, delayMs) => addFault(method, { kind: 'slow', left: count, retryAfterSeconds: 0, error: '', delayMs }),
     setScopes: (next) => {

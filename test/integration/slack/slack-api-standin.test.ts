@@ -42,6 +42,32 @@ it('answers 429 with Retry-After, then errors, for the next N calls of a method 
   expect(slack.callsTo('chat.update').map((c) => c.status)).toEqual([429, 200, 200]);
 });
 
+describe("Slack's published rate limits", () => {
+  afterEach(() => slack.setRateLimits(undefined));
+
+  it('lets a burst through per channel for chat.postMessage, then answers 429 with the wait until the next token', async () => {
+    slack.setRateLimits({ 'chat.postMessage': { scope: 'channel', perMinute: 60, burst: 2 } });
+    const post = (channel: string) => client.chat.postMessage({ channel, text: 'x' });
+    await post('C0BUSY0001');
+    await post('C0BUSY0001');
+    await expect(post('C0BUSY0001')).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 1 });
+    // another channel has its own bucket; a method without a limit is never refused
+    await expect(post('C0QUIET001')).resolves.toMatchObject({ ok: true });
+    await expect(client.chat.update({ channel: 'C0BUSY0001', ts: '1.1', text: 'x' })).resolves.toMatchObject({ ok: true });
+    // the refused call took nothing: one second later one more goes
+    await new Promise((r) => setTimeout(r, 1050));
+    await expect(post('C0BUSY0001')).resolves.toMatchObject({ ok: true });
+    expect(slack.callsTo('chat.postMessage').map((c) => `${c.body.channel} ${c.status}`)).toEqual(['C0BUSY0001 200', 'C0BUSY0001 200', 'C0BUSY0001 429', 'C0QUIET001 200', 'C0BUSY0001 200']);
+  });
+
+  it('counts a workspace-wide method across channels, with Retry-After rounded up to whole seconds', async () => {
+    slack.setRateLimits({ 'chat.update': { scope: 'workspace', perMinute: 50, burst: 1 } });
+    await client.chat.update({ channel: 'C1', ts: '1.1', text: 'x' });
+    // 50 a minute is one per 1.2 s: Slack's Retry-After is whole seconds, so 2
+    await expect(client.chat.update({ channel: 'C2', ts: '2.2', text: 'x' })).rejects.toMatchObject({ code: ErrorCode.RateLimitedError, retryAfter: 2 });
+  });
+});
+
 it('answers views.open, chat.postEphemeral, auth.test, conversations.info and chat.getPermalink', async () => {
   await expect(client.views.open({ trigger_id: 't', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })).resolves.toMatchObject({ ok: true });
   await expect(client.chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x' })).resolves.toMatchObject({ ok: true });
