@@ -8,10 +8,11 @@ export interface BackoffPolicy {
 /**
  * Delay before attempt `attempt + 1` after `attempt` failed (1-based). Full jitter spreads
  * processes that failed together; Retry-After is honoured up to `maxDelayMs` so one slow
- * server cannot park a step for an hour.
+ * server cannot park a step for an hour, and the jitter goes on top of it: callers a rate limit
+ * turned away together are told the same Retry-After, and would otherwise all return at once.
  */
 export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: () => number, retryAfterMs?: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.floor(random() * ceiling);
-  return retryAfterMs === undefined ? jittered : Math.max(jittered, Math.min(retryAfterMs, policy.maxDelayMs));
+  return retryAfterMs === undefined ? jittered : Math.min(retryAfterMs, policy.maxDelayMs) + jittered;
 }

@@ -43,7 +43,7 @@ import { STEP_NAMES, type AnyStepName, type StepImplementations, type BookingRec
 export type Boundary = 'before' | 'after';
 
 export interface RunnerOptions {
-  /** Attempts per step before a transient failure becomes a failed step (default 5). */
+  /** Attempts per step before a transient failure becomes a failed step (default 5); 429s do not count, the step budget bounds them. */
   maxAttempts?: number;
   /** First backoff ceiling; doubles per attempt (default 250 ms). */
   baseDelayMs?: number;
@@ -153,6 +153,11 @@ export class StepTimeoutError extends UpstreamUnavailableError {
 function mayHaveTakenEffect(err: unknown): boolean {
   if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
   return !(err instanceof IntegrationError);
+}
+
+/** Refused with 429 before anything was done: wait as told and try again. */
+function isThrottled(err: unknown): boolean {
+  return err instanceof IntegrationError && err.status === 429;
 }
 
 /** What the operator sees for a failure: the integration's own message, else a plain bug report. */
@@ -479,10 +484,15 @@ export class PipelineRunner {
         attemptControl.abort(ATTEMPT_OVER);
         const error = toStepError(step, err);
         const retryAfterMs = err instanceof IntegrationError ? err.retryAfterMs : undefined;
-        const proposedDelayMs = backoffDelayMs(attempt, { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
+        // A 429 is back-pressure, not a failure: the request was refused before it did anything. A
+        // burst of approvals meets Slack's per-channel limit on every crew post, so such attempts
+        // do not use up the attempt limit; the step's time budget still ends the wait.
+        const throttled = isThrottled(err);
+        const countedAttempts = attempt - (state.throttled ?? 0) - (throttled ? 1 : 0);
+        const proposedDelayMs = backoffDelayMs(Math.max(1, countedAttempts), { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
         const firstAt = state.firstAttemptAtMs ?? state.startedAtMs ?? this.now();
         const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs;
-        const willRetry = isRetryable(err) && attempt < this.maxAttempts && withinBudget;
+        const willRetry = isRetryable(err) && (throttled || countedAttempts < this.maxAttempts) && withinBudget;
         const delayMs = willRetry ? proposedDelayMs : 0;
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
@@ -490,9 +500,9 @@ export class PipelineRunner {
           const current = stepsOf(r, opId)[step];
           if (current?.lease?.owner !== this.ownerId || current.status !== 'running') return undefined;
           const nowMs = this.now();
-          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs }, uncertain, opId);
+          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs, throttled }, uncertain, opId);
           if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(current, error, nowMs) }, updatedAtMs: nowMs };
-          return recordStepError(r, step, error, nowMs, { final: true }, uncertain, opId);
+          return recordStepError(r, step, error, nowMs, { final: true, throttled }, uncertain, opId);
         });
         this.emit({ type: 'step_failed', bookingId, step, error, willRetry, opId }, written.record);
         if (!willRetry) return force ? 'failed' : stepsOf(written.record, opId)[step]?.status === 'done' ? 'done' : 'failed';

@@ -242,7 +242,7 @@ export function recordStepError(
   step: AnyStepName,
   error: StepError,
   nowMs: number,
-  next: { final: true } | { final: false; owner: string; leaseExpiresAtMs: number },
+  next: ({ final: true } | { final: false; owner: string; leaseExpiresAtMs: number }) & { throttled?: boolean },
   /** The attempt may have had its effect (timeout, reset, 5xx): a create waits this long before trying again. */
   uncertain?: { quietUntilMs: number },
   opId: string = CREATE_OP,
@@ -253,7 +253,8 @@ export function recordStepError(
       ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, uncertain.quietUntilMs) }
       : { ...(prev.outcomeUnknown ? { outcomeUnknown: true } : {}), ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}) };
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
-  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...(prev.result ? { result: prev.result } : {}) };
+  const throttled = (prev.throttled ?? 0) + (next.throttled ? 1 : 0);
+  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...(throttled > 0 ? { throttled } : {}), ...(prev.result ? { result: prev.result } : {}) };
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };

@@ -118,6 +118,11 @@ export interface StepState {
   outcomeUnknown?: boolean;
   /** A create sent by an earlier attempt may still land upstream until then: look up, do not create. */
   quietUntilMs?: number;
+  /**
+   * Attempts an upstream refused with 429 before doing anything (Slack's rate limits): they wait out
+   * its Retry-After and do not count against the attempt limit; the step's time budget still bounds them.
+   */
+  throttled?: number;
   startedAtMs?: number;
   finishedAtMs?: number;
   result?: StepResult;

@@ -212,6 +212,24 @@ describe('PipelineRunner', () => {
     expect(record.steps.guest_cache.status).toBe('pending');
   });
 
+  it('waits out 429s past maxAttempts (back-pressure, not failure); the failures after them still get every attempt', async () => {
+    const { steps, service } = setup({ guest_page: { rateLimited: 6, transientFailures: 2 } }, { maxAttempts: 3 });
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('done');
+    // six refusals, two 503s, then success: nine calls, where the attempt limit alone allows three
+    expect(steps.calls.guest_page).toBe(9);
+    expect(record.steps.guest_page).toMatchObject({ status: 'done', attempts: 9 });
+  });
+
+  it('ends a step that is only ever refused with 429 when its time budget runs out, retryable', async () => {
+    const { steps, service } = setup({ guest_page: { rateLimited: 10_000, retryAfterMs: 20 } }, { maxAttempts: 3, stepBudgetMs: 400 });
+    const record = await approvedAndRun(service);
+    expect(record.state).toBe('failed');
+    expect(steps.calls.guest_page).toBeGreaterThan(3);
+    expect(steps.calls.guest_page).toBeLessThan(10_000);
+    expect(record.steps.guest_page).toMatchObject({ status: 'failed', throttled: steps.calls.guest_page, error: { code: 'TEST_RATE_LIMITED', retryable: true } });
+  });
+
   it('fails a permanent error at once; dependents wait, independent branches finish', async () => {
     const { steps, service, events } = setup({ scc_event: { permanent: true } });
     const record = await approvedAndRun(service);

@@ -147,9 +147,11 @@ describe('backoff', () => {
     expect(backoffDelayMs(3, policy, () => 0.5)).toBe(200);
   });
 
-  it('never sooner than Retry-After, which is honoured up to maxDelayMs', () => {
+  it('never sooner than Retry-After, which is honoured up to maxDelayMs, with the jitter on top', () => {
     expect(backoffDelayMs(1, policy, () => 0, 700)).toBe(700);
     expect(backoffDelayMs(1, policy, () => 0, 60_000)).toBe(1000);
-    expect(backoffDelayMs(4, policy, () => 0.999999, 10)).toBe(799);
+    expect(backoffDelayMs(4, policy, () => 0.999999, 10)).toBe(809);
+    // callers told the same Retry-After come back spread over the jitter, not all at once
+    expect([0, 0.5, 0.999999].map((r) => backoffDelayMs(1, policy, () => r, 1000))).toEqual([1000, 1050, 1099]);
   });
 });
