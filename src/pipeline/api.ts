@@ -4,7 +4,7 @@
  */
 import type { CostBreakdown } from '../booking/costs';
 import type { BookingRequest, RosterMember } from '../booking/types';
-import type { AnyStepName, BookingDetails, BookingRecord, Operation, SlackRefs, StepError, StepResult } from './types';
+import type { AnyStepName, BookingDetails, BookingRecord, CrewPostSaved, Operation, SlackRefs, StepError, StepResult } from './types';
 
 export interface NewBooking {
   /** Session id from newSessionId(); becomes the booking id. */
@@ -72,7 +72,7 @@ export interface BookingApi {
   /** Records a crew member's decline with an optional reason, withdrawing a confirmation. */
   declineCrew(id: string, userId: string, reason?: string): Promise<BookingRecord>;
   /** Saves where one crew-facing post lives (by recipient user id, or CREW_CHANNEL_POST_KEY). */
-  saveCrewPost(id: string, key: string, ref: { channel: string; ts: string }): Promise<BookingRecord>;
+  saveCrewPost(id: string, key: string, ref: CrewPostSaved): Promise<BookingRecord>;
   /** Saves Slack message references (approval ts, progress ts, crew post ts). */
   setSlackRefs(id: string, patch: Partial<SlackRefs>): Promise<BookingRecord>;
   /** A compare-and-set of the Slack references: `mutate` returns the new ones, or undefined to write nothing. */

@@ -24,7 +24,7 @@ import {
   type BookingAction,
 } from './state-machine';
 import { updateWithRetry, type BookingStore } from './store';
-import type { AuditAction, BookingRecord, Operation, SlackRefs, StepImplementations } from './types';
+import type { AuditAction, BookingRecord, CrewPostSaved, Operation, SlackRefs, StepImplementations } from './types';
 
 export interface BookingServiceOptions extends RunnerOptions {
   store: BookingStore;
@@ -217,10 +217,10 @@ export class BookingService implements BookingApi {
   }
 
   /** Saves where one crew-facing post lives (a DM or the crew channel post), as soon as it is posted. */
-  async saveCrewPost(id: string, key: string, ref: { channel: string; ts: string }): Promise<BookingRecord> {
+  async saveCrewPost(id: string, key: string, ref: CrewPostSaved): Promise<BookingRecord> {
     const out = await updateWithRetry(this.store, id, (r) => {
       const existing = r.slack.crewPosts?.[key];
-      if (existing?.channel === ref.channel && existing.ts === ref.ts) return undefined;
+      if (existing?.channel === ref.channel && existing.ts === ref.ts && existing.shown === ref.shown) return undefined;
       return { ...r, slack: { ...r.slack, crewPosts: { ...r.slack.crewPosts, [key]: ref } }, updatedAtMs: this.now() };
     });
     return out.record;

@@ -154,11 +154,20 @@ export interface SlackRefs {
   /**
    * Every crew-facing post, by recipient: a crew member's Slack user id for their DM, or
    * CREW_CHANNEL_POST_KEY for the one post in CHARTER_CREW_CHANNEL. Saved as each is posted, so a
-   * re-run of crew_notice updates these instead of posting again.
+   * re-run of crew_notice updates these instead of posting again. `shown` is a digest of what the
+   * post shows: a re-run leaves a post that would show the same alone (crew-notice.ts).
    */
-  crewPosts?: Record<string, { channel: string; ts: string }>;
+  crewPosts?: Record<string, CrewPostSaved>;
   /** The "Crew called: …" line in the ops thread. */
   crewCalledTs?: string;
+  /** A digest of what that line shows. */
+  crewCalledShown?: string;
+}
+
+export interface CrewPostSaved {
+  channel: string;
+  ts: string;
+  shown?: string;
 }
 
 export const CREW_CHANNEL_POST_KEY = '#crew-channel';

@@ -7,8 +7,10 @@
  *
  * Idempotent per recipient: each post's channel + ts is saved on the booking the moment it exists
  * (slack.crewPosts) and returned in the step result, so a re-run — after a crash halfway through
- * the roster, a Retry, a change — updates those posts and only posts to recipients who have none.
+ * the roster, a Retry, a change — updates those posts (only those that would show something new)
+ * and only posts to recipients who have none.
  */
+import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { toCrewSafeView, crewSafeNotes, type CrewSafeView } from '../booking/crew-safe';
 import { charterTimeSettings, type Config } from '../config';
@@ -42,6 +44,17 @@ export interface CrewPostRef {
   key: string;
   channel: string;
   ts: string;
+  /** Digest of what the post was last made to show (shownDigest); unknown for older records. */
+  shown?: string;
+}
+
+/**
+ * A short digest of what a message shows. A re-run of the step (a retry after Slack's 429, a crash
+ * halfway) leaves a post that would show the same alone: chat.update is Tier 3, about 50 a minute
+ * for the whole workspace, and re-drawing unchanged posts on every retry starves everything else.
+ */
+export function shownDigest(message: { text?: string; blocks?: unknown }): string {
+  return createHash('sha256').update(message.text ?? '').update('\u0000').update(JSON.stringify(message.blocks ?? null)).digest('base64url').slice(0, 16);
 }
 
 const RESULT_PREFIX = 'post:';
@@ -64,22 +77,67 @@ function messageFor(booking: BookingRecord, config: Config, key: string) {
   return crewMessage(view, crewAnswersOf(booking), key === CREW_CHANNEL_POST_KEY ? {} : { recipient: key });
 }
 
-/** Re-renders every crew post after an answer changed (a failure on one post does not stop the rest). */
-export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger): Promise<void> {
+/**
+ * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
+ * and records what each now shows. A stale digest could make a later re-run skip a post that needs
+ * redrawing: a price-only change resets confirmations and renders the post as first posted, while
+ * Slack still shows "confirmed".
+ */
+export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<void> {
+  const redrawn = new Map<string, CrewPostRef>();
   await Promise.all(
     crewPostsOf(booking).map(async (post) => {
       const message = messageFor(booking, config, post.key);
       try {
         await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
+        redrawn.set(post.key, { ...post, shown: shownDigest(message) });
       } catch (err) {
         log.warn({ err, bookingId: booking.id, channel: post.channel }, 'could not update a crew post');
       }
     }),
   );
+  if (redrawn.size === 0) return;
+  await api
+    .updateSlackRefs(booking.id, (slack) => {
+      const saved = { ...slack.crewPosts };
+      let changed = false;
+      for (const { key, channel, ts, shown } of redrawn.values()) {
+        const current = saved[key];
+        // only the post that was redrawn: a re-run may have replaced the ref meanwhile
+        if (current?.channel !== channel || current.ts !== ts || current.shown === shown) continue;
+        saved[key] = { channel, ts, ...(shown ? { shown } : {}) };
+        changed = true;
+      }
+      return changed ? { ...slack, crewPosts: saved } : undefined;
+    })
+    .catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'could not record what the crew posts show'));
 }
 
+/**
+ * DM channel ids by user, per client. A bot's DM with a user keeps its id, and conversations.open is
+ * Tier 3 (about 50 a minute): a burst of approvals with the same crew, or a crew step retried after
+ * a 429, would otherwise open the same DMs again and again. An open under way is shared; a failed
+ * one is forgotten.
+ */
+const dmChannels = new WeakMap<WebClient, Map<string, Promise<string>>>();
+const MAX_DM_CHANNELS = 1000;
+
 /** Opens (or finds) the DM channel between the bot and a user. */
-export async function openDm(client: WebClient, userId: string): Promise<string> {
+export function openDm(client: WebClient, userId: string): Promise<string> {
+  let known = dmChannels.get(client);
+  if (!known) dmChannels.set(client, (known = new Map()));
+  const cached = known.get(userId);
+  if (cached) return cached;
+  const opening = openDmChannel(client, userId);
+  if (known.size >= MAX_DM_CHANNELS) known.delete(known.keys().next().value as string);
+  known.set(userId, opening);
+  opening.catch(() => {
+    if (known.get(userId) === opening) known.delete(userId);
+  });
+  return opening;
+}
+
+async function openDmChannel(client: WebClient, userId: string): Promise<string> {
   try {
     const res = await client.conversations.open({ users: userId });
     const channel = res.channel?.id;
@@ -106,16 +164,19 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const recipients = crewChannel ? [CREW_CHANNEL_POST_KEY] : [...new Set(booking.roster.map((m) => m.slackUserId))];
     const result: StepResult = { mode: crewChannel ? 'channel' : 'dm', posts: recipients.length };
 
-    /** One recipient's post, updated if it exists; its ref is saved the moment it is posted. */
+    /** One recipient's post, updated if it exists and would change; its ref is saved the moment it is posted. */
     const postTo = async (key: string): Promise<string> => {
       const message = messageFor(booking, config, key);
+      const shown = shownDigest(message);
       const known = existing.get(key);
       if (known) {
+        if (known.shown === shown) return `${known.channel}/${known.ts}`;
         try {
           await client.chat.update({ channel: known.channel, ts: known.ts, text: message.text, blocks: message.blocks });
         } catch (err) {
           throw toSlackIntegrationError(err, 'chat.update');
         }
+        await deps.api.saveCrewPost(booking.id, key, { channel: known.channel, ts: known.ts, shown });
         return `${known.channel}/${known.ts}`;
       }
       const channel = crewChannel ?? (await openDm(client, key));
@@ -126,7 +187,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       } catch (err) {
         throw toSlackIntegrationError(err, 'chat.postMessage');
       }
-      await deps.api.saveCrewPost(booking.id, key, { channel, ts });
+      await deps.api.saveCrewPost(booking.id, key, { channel, ts, shown });
       ctx.log.info({ channel, ts, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'crew call posted');
       return `${channel}/${ts}`;
     };
@@ -134,16 +195,22 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     /** The ops thread learns who was called — names only, no details crew might need and no money. */
     const calledLine = async (): Promise<string | undefined> => {
       const called = crewCalledText(crewSafeViewOf(booking, config).roster, crewChannel ? { crewChannel } : {});
+      const shown = shownDigest({ text: called });
       const threadTs = booking.slack.approvalTs;
-      if (booking.slack.crewCalledTs) {
-        await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.crewCalledTs, text: called }).catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
-        return booking.slack.crewCalledTs;
+      const calledTs = booking.slack.crewCalledTs;
+      if (calledTs) {
+        if (booking.slack.crewCalledShown === shown) return calledTs;
+        await client.chat
+          .update({ channel: booking.slack.channel, ts: calledTs, text: called })
+          .then(() => deps.api.setSlackRefs(booking.id, { crewCalledShown: shown }))
+          .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
+        return calledTs;
       }
       if (!threadTs) return undefined;
       try {
         const posted = await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: called });
         if (!posted.ts) return undefined;
-        await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts });
+        await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts, crewCalledShown: shown });
         return posted.ts;
       } catch (err) {
         throw toSlackIntegrationError(err, 'chat.postMessage');

@@ -1,5 +1,6 @@
 /** The operator's flow over real HTTP: signed Slack requests in, Web API calls out to the stand-in. */
 import { findMoney } from '../../../src/booking/money-detector';
+import { shownDigest } from '../../../src/slack/crew-notice';
 import { amountsOf, findMoney as findAmounts } from '../../support/money-search';
 import { blockActionPayload, bookingModalState, messageShortcutPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, approvalPosts, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, OUTSIDER, settle, startHarness, stepCalls, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
@@ -168,7 +169,10 @@ describe('after approval', () => {
     const booking = await h.running.built.api.get(id);
     const crewPosts = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith('Crew call:'));
     expect(crewPosts.map((c) => c.body.channel).sort()).toEqual([CAPTAIN, ...CREW].map((u) => `D${u.slice(1)}`).sort());
-    expect(h.slack.callsTo('conversations.open').map((c) => c.body.users).sort()).toEqual([CAPTAIN, ...CREW].sort());
+    // DMs are opened once per crew member for the app's life (crew-notice.ts), not once per booking
+    const opened = h.slack.callsTo('conversations.open').map((c) => String(c.body.users));
+    expect(opened.every((u) => [CAPTAIN, ...CREW].includes(u as never))).toBe(true);
+    expect(new Set(opened).size).toBe(opened.length);
     expect(crewPosts.every((c) => c.body.thread_ts === undefined)).toBe(true);
     for (const post of crewPosts) {
       expect(findMoney(post.body)).toEqual([]);
@@ -179,7 +183,8 @@ describe('after approval', () => {
       expect(new Set(actionIds.map((a) => a.split(':')[1]))).toEqual(new Set([recipient]));
       expect(JSON.stringify(post.body)).toContain(`/g/${id}`);
     }
-    expect(booking?.slack.crewPosts).toEqual(Object.fromEntries(crewPosts.map((c) => [`U${String(c.body.channel).slice(1)}`, { channel: c.body.channel, ts: c.response.ts }])));
+    // each saved with a digest of exactly what was posted, so a re-run leaves it alone
+    expect(booking?.slack.crewPosts).toEqual(Object.fromEntries(crewPosts.map((c) => [`U${String(c.body.channel).slice(1)}`, { channel: c.body.channel, ts: c.response.ts, shown: shownDigest({ text: String(c.body.text), blocks: c.body.blocks }) }])));
     const opsChannelPosts = h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL);
     expect(opsChannelPosts.filter((c) => /Crew call:|crew_confirm/.test(JSON.stringify(c.body)))).toEqual([]);
     const called = opsChannelPosts.filter((c) => String(c.body.text).startsWith('Crew called:'));

@@ -2,8 +2,8 @@
  * Crew answers and reminders end to end over real HTTP (signed Slack requests in, the Slack stand-in
  * out), with the default configuration (crew called by DM) and an injectable clock:
  * Decline with a reason (modal) → recorded, shown on the crew DMs and in the ops thread with
- * [Change crew]; a changed answer; answers closed after departure; a re-run of crew_notice updates
- * instead of posting; reminders 48 h / 24 h before check-in sent once, across a restart and two
+ * [Change crew]; a changed answer; answers closed after departure; a re-run of crew_notice posts
+ * nothing again and redraws only posts that would change; reminders 48 h / 24 h before check-in sent once, across a restart and two
  * processes, none for a cancelled booking.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -115,15 +115,33 @@ describe('Decline', () => {
     await settle(h);
   });
 
-  it('a re-run of crew_notice updates every DM instead of posting again', async () => {
+  it('a re-run of crew_notice posts nothing again, and updates only the DMs that would change', async () => {
     const booking = await approvedBooking(h);
     h.slack.clear();
     await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
     expect(dmPosts(h, /./)).toHaveLength(0);
     expect(h.slack.callsTo('conversations.open')).toHaveLength(0);
-    const updated = h.slack.callsTo('chat.update').map((c) => `${String(c.body.channel)}/${String(c.body.ts)}`);
-    for (const ref of Object.values(booking.slack.crewPosts ?? {})) expect(updated).toContain(`${ref.channel}/${ref.ts}`);
+    // every DM and the crew-called line already show what they would: Slack hears nothing
+    expect(h.slack.callsTo('chat.update')).toHaveLength(0);
     expect(threadPosts(h, booking).filter((c) => String(c.body.text).startsWith('Crew called'))).toHaveLength(0);
+
+    // a DM saved as showing something else (an older rendering) is redrawn, and only that one
+    const lee = booking.slack.crewPosts![CREW[0]]!;
+    await h.running.built.service.saveCrewPost(booking.id, CREW[0], { ...lee, shown: 'older-render' });
+    await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
+    expect(h.slack.callsTo('chat.update').map((c) => `${String(c.body.channel)}/${String(c.body.ts)}`)).toEqual([`${lee.channel}/${lee.ts}`]);
+    expect(dmPosts(h, /./)).toHaveLength(0);
+    expect((await h.running.built.api.get(booking.id))?.slack.crewPosts?.[CREW[0]]?.shown).toBe(lee.shown);
+
+    // a crew answer redraws every post and records what each shows now, so a re-run after it is silent too
+    const beforeAnswer = (await h.running.built.api.get(booking.id))?.slack.crewPosts ?? {};
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${booking.id}:${CREW[0]}`, channelId: lee.channel }));
+    await waitForBooking(h, booking.id, (b) => Object.entries(b.slack.crewPosts ?? {}).every(([key, post]) => post.shown !== beforeAnswer[key]?.shown));
+    await settle(h);
+    h.slack.clear();
+    await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
+    expect(h.slack.callsTo('chat.update')).toHaveLength(0);
+    expect(dmPosts(h, /./)).toHaveLength(0);
   });
 
   it('closes answers at departure', async () => {

@@ -106,6 +106,8 @@ describe('change', () => {
 
   it('a crew swap: the added crew member gets the call, the removed one is told they are off (and by DM)', async () => {
     const id = await doneBooking();
+    const offDm = (await h.running.built.api.get(id))?.slack.crewPosts?.[CREW[1]]?.channel;
+    expect(offDm).toMatch(/^D/);
     h.slack.clear();
     await submitChange(id, 'crew swap', { ...VALID_FIELDS, crew: [CREW[0], OUTSIDER] }, CREW[1]);
     await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve')));
@@ -117,8 +119,7 @@ describe('change', () => {
     const note = String(h.slack.callsTo('chat.postMessage').find((c) => String(c.body.text).includes('Charter updated'))?.body.text);
     expect(note).toContain(`<@${OUTSIDER}> — please confirm`);
     expect(note).toContain(`<@${CREW[1]}> — you're off this charter`);
-    const offDm = h.slack.callsTo('conversations.open').find((c) => c.body.users === CREW[1])?.response.channel as { id?: string } | undefined;
-    expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm?.id && String(c.body.text).includes("You're off"))).toBe(true);
+    expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm && String(c.body.text).includes("You're off"))).toBe(true);
   });
 });
 
