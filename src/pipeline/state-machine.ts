@@ -230,7 +230,8 @@ export function renewLease(record: BookingRecord, step: AnyStepName, owner: stri
 export function completeStep(record: BookingRecord, step: AnyStepName, result: StepResult, nowMs: number, opId: string = CREATE_OP): BookingRecord {
   const prev = stepState(record, opId, step);
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
-  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
+  const throttled = prev.throttled ? { throttled: prev.throttled } : {};
+  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, ...throttled, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
 }
 
 /**

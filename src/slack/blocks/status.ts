@@ -56,7 +56,8 @@ export function trailLines(booking: BookingRecord): TrailLine[] {
 function stepDetail(booking: BookingRecord, step: StepName, timezone: string): string {
   const s = booking.steps[step];
   const label = STEP_LABELS[step];
-  const tries = s.attempts > 0 ? `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}` : 'not tried yet';
+  const turnedAway = s.throttled ? `, ${s.throttled} of them turned away by a rate limit and retried` : '';
+  const tries = s.attempts > 0 ? `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${turnedAway}` : 'not tried yet';
   const at = (ms: number | undefined) => (ms === undefined ? '' : ` at ${humanTime(DateTime.fromMillis(ms, { zone: timezone }))}`);
   const error = s.error ? ` — last error: ${escapeAndFit(s.error.message, DETAIL_MAX)} (\`${escapeAndFit(s.error.code, 80)}\`${s.error.retryable ? ', retryable' : ''})` : '';
   switch (s.status) {

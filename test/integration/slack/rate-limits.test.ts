@@ -6,6 +6,7 @@
 import { blockActionPayload } from '../../support/slack-requests';
 import { SLACK_PUBLISHED_LIMITS, type RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import type { BookingRecord } from '../../../src/pipeline/types';
+import { statusText } from '../../../src/slack/blocks/status';
 import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
 const BOOKINGS = 8;
@@ -56,6 +57,12 @@ it(`${BOOKINGS} approvals at once: every booking done, each crew DM, progress me
     const progress = [...thread.filter((c) => bookingOf(c) === b.id), ...h.slack.callsTo('chat.update').filter((c) => ok(c) && c.body.ts === b.slack.progressTs)];
     expect(JSON.stringify(progress.at(-1)?.body.blocks)).toContain('All set');
   }
+  // /charter status tells the operator why a step took several attempts
+  const slowest = finals.reduce((a, b) => (b.steps.crew_notice.attempts > a.steps.crew_notice.attempts ? b : a));
+  const crewLine = statusText(slowest, { guestUrl: '', timezone: h.config.timezone, showMoney: false }).split('\n').find((l) => l.startsWith('• Crew notified'));
+  process.stdout.write(`${crewLine}\n`);
+  expect(crewLine).toContain(`${slowest.steps.crew_notice.attempts} attempts, ${slowest.steps.crew_notice.throttled} of them turned away by a rate limit`);
+  expect(slowest.steps.crew_notice.throttled).toBeGreaterThan(0);
   // The DM channels were opened once per crew member, not once per booking and attempt.
   expect(h.slack.callsTo('conversations.open').filter(ok)).toHaveLength(1 + CREW.length);
 });

@@ -116,6 +116,18 @@ describe('step readiness and outcome', () => {
     expect(failed.steps.scc_event.lease).toBeUndefined();
   });
 
+  it('turned-away attempts are counted through retries and kept when the step completes', () => {
+    const throttle = { message: 'Slack is rate limiting', code: 'SLACK_THROTTLED', retryable: true };
+    let r = claimStep(running, 'crew_notice', 'owner-a', NOW, 1000);
+    r = recordStepError(r, 'crew_notice', throttle, NOW + 1, { final: false, owner: 'owner-a', leaseExpiresAtMs: NOW + 3000, throttled: true });
+    r = claimStep(r, 'crew_notice', 'owner-a', NOW + 2, 1000);
+    r = recordStepError(r, 'crew_notice', { ...throttle, code: 'SLACK_UNAVAILABLE' }, NOW + 3, { final: false, owner: 'owner-a', leaseExpiresAtMs: NOW + 3000 });
+    r = claimStep(r, 'crew_notice', 'owner-a', NOW + 4, 1000);
+    expect(r.steps.crew_notice).toMatchObject({ attempts: 3, throttled: 1 });
+    expect(completeStep(r, 'crew_notice', {}, NOW + 5).steps.crew_notice).toMatchObject({ status: 'done', attempts: 3, throttled: 1 });
+    expect(completeStep(claimStep(running, 'calendar', 'owner-a', NOW, 1000), 'calendar', {}, NOW + 1).steps.calendar.throttled).toBeUndefined();
+  });
+
   it('outcome: all done → done; a failure with nothing else able to move → failed; otherwise undecided', () => {
     const all = Object.fromEntries(STEP_NAMES.map((s) => [s, 'done'])) as Record<StepName, 'done'>;
     expect(stepsOutcome(withSteps(running, all))).toBe('done');
