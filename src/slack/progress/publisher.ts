@@ -13,8 +13,8 @@
  * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
  * update), a step failed for good, the booking is done or failed. They still take a token (the
  * bucket may go into debt), so the cosmetic updates behind them make room.
- * A 429 is retried after the Retry-After Slack sends; any other failed send stays due (a milestone
- * stays one) and is retried with backoff.
+ * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`;
+ * any other failed send stays due (a milestone stays one) and is retried with backoff.
  * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
  * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
  */
@@ -43,7 +43,15 @@ export interface ProgressPublisherOptions {
   workspaceBurst?: number;
   /** One more cosmetic send per this many ms, workspace-wide (default 1200 ms = 50 a minute). */
   workspaceRefillMs?: number;
-  maxRateLimitRetries?: number;
+  /**
+   * How long one send keeps waiting out Slack's 429s before it counts as a failed send (default
+   * 10 minutes). A burst of approvals shares the ops channel's one post a second; a count of
+   * retries would give a progress message up while its turn was still coming.
+   */
+  rateLimitBudgetMs?: number;
+  /** Random pause added to each Retry-After, so sends turned away together do not return together (default up to 1000 ms). */
+  rateLimitJitterMs?: number;
+  random?: () => number;
   /** First pause after a failed send (timeout, 5xx); doubles per failure up to 30 s (default 1000 ms). */
   failureBackoffMs?: number;
   /** Failed sends in a row before the update is given up on (default 8: about 2 minutes). */
@@ -319,15 +327,19 @@ export class ProgressPublisher {
     this.stats.updates += 1;
   }
 
+  /** A 429 is Slack saying "not yet": wait as told (plus jitter) and try again, within the budget. */
   private async withRateLimit<T>(call: () => Promise<T>): Promise<T> {
-    const maxRetries = this.opts.maxRateLimitRetries ?? 5;
-    for (let attempt = 0; ; attempt++) {
+    const giveUpAtMs = this.now() + (this.opts.rateLimitBudgetMs ?? 600_000);
+    const random = this.opts.random ?? Math.random;
+    for (;;) {
       try {
         return await call();
       } catch (err) {
-        if (!isRateLimited(err) || attempt >= maxRetries || this.stopped) throw err;
+        if (!isRateLimited(err) || this.stopped) throw err;
+        const waitMs = Math.max(1, err.retryAfter) * 1000 + Math.floor(random() * (this.opts.rateLimitJitterMs ?? 1000));
+        if (this.now() + waitMs > giveUpAtMs) throw err;
         this.stats.rateLimited += 1;
-        await new Promise((r) => setTimeout(r, Math.max(1, err.retryAfter) * 1000));
+        await new Promise((r) => setTimeout(r, waitMs).unref());
       }
     }
   }

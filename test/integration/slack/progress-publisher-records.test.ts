@@ -2,7 +2,8 @@
  * The progress publisher renders from the record a runner event came with (the booking as the
  * runner's write stored it) and reads the store only when it must: before the message is first
  * posted (another process may have posted it) unless the record shows this process's own live
- * claim, and after a change that came without its record.
+ * claim, and after a change that came without its record. A 429 is waited out for as long as
+ * its time budget allows, however many come in a row.
  * Over a real WebClient and the Slack API stand-in; the booking store behind BookingApi is a map.
  */
 import { WebClient } from '@slack/web-api';
@@ -11,7 +12,7 @@ import type { BookingApi } from '../../../src/pipeline/api';
 import type { BookingRecord, SlackRefs } from '../../../src/pipeline/types';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { postClaimRule } from '../../../src/slack/progress/post-claim';
-import { ProgressPublisher } from '../../../src/slack/progress/publisher';
+import { ProgressPublisher, type ProgressPublisherOptions } from '../../../src/slack/progress/publisher';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 
 let slack: SlackApiStandin;
@@ -22,7 +23,7 @@ afterAll(async () => {
   await slack.close();
 });
 
-function setup(stored: BookingRecord) {
+function setup(stored: BookingRecord, options: Partial<ProgressPublisherOptions> = {}) {
   let current = stored;
   const reads: number[] = [];
   const api = {
@@ -40,7 +41,7 @@ function setup(stored: BookingRecord) {
       return { written: slack !== undefined, booking: current };
     },
   } as unknown as BookingApi;
-  const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+  const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   const publisher = new ProgressPublisher({
     ownerId: 'test-host-1-0000aaaa',
     postClaim: postClaimRule(10_000, 3, 4_000),
@@ -50,6 +51,7 @@ function setup(stored: BookingRecord) {
     // What the message says is the record's version and guest name: enough to see which record it came from.
     render: (b) => ({ text: `v${b.version} ${b.request.guestName}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `v${b.version} ${b.request.guestName}` } }] }),
     minIntervalMs: 0,
+    ...options,
   });
   return { publisher, reads, stored: () => current, set: (r: BookingRecord) => (current = r) };
 }
@@ -130,4 +132,39 @@ it("posts without reading the store when the record in hand shows this process's
   // Both found the message another process had posted, and updated it.
   expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   expect(slack.callsTo('chat.update').map((c) => c.body.ts)).toEqual(['1800000000.000500', '1800000000.000500']);
+});
+
+describe("Slack's 429 on the first post", () => {
+  // Any failed send gives the message up at once here, so only the 429 budget keeps it alive.
+  const strict = { maxSendFailures: 0, failureBackoffMs: 1, rateLimitJitterMs: 0 };
+  const refusedPosts = () => slack.callsTo('chat.postMessage').filter((c) => c.status === 429).length;
+  const landedPosts = () => slack.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.response.ok === true).length;
+
+  it('is waited out however many come in a row, and the message is posted once', async () => {
+    slack.clear();
+    const base = { ...sampleRecord('LIMITED00001'), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000600' } };
+    const { publisher, stored } = setup(base, strict);
+    // A burst of approvals shares the ops channel's one post a second: the turn comes after more
+    // refusals than a count of retries (it was 5) would sit out.
+    slack.rateLimitNext('chat.postMessage', 7, 1);
+    publisher.notify(base.id, { milestone: true, record: base });
+    await publisher.idle();
+    expect(refusedPosts()).toBe(7);
+    expect(landedPosts()).toBe(1);
+    expect(publisher.stats.rateLimited).toBe(7);
+    expect(stored().slack.progressTs).toBe(String(slack.callsTo('chat.postMessage').at(-1)?.response.ts));
+  }, 20_000);
+
+  it('is given up on when the next wait would pass its budget', async () => {
+    slack.clear();
+    const base = { ...sampleRecord('LIMITED00002'), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000700' } };
+    const { publisher } = setup(base, { ...strict, rateLimitBudgetMs: 1_500 });
+    slack.rateLimitNext('chat.postMessage', 5, 1);
+    publisher.notify(base.id, { milestone: true, record: base });
+    await publisher.idle();
+    // refused at 0 s, waited 1 s, refused again: a second wait would end past 1.5 s
+    expect(refusedPosts()).toBe(2);
+    expect(landedPosts()).toBe(0);
+    slack.heal();
+  });
 });
