@@ -13,8 +13,9 @@
  * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
  * update), a step failed for good, the booking is done or failed. They still take a token (the
  * bucket may go into debt), so the cosmetic updates behind them make room.
- * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`;
- * any other failed send stays due (a milestone stays one) and is retried with backoff.
+ * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`,
+ * the sends turned away in one channel coming back one at a time (./retry-line.ts); any other
+ * failed send stays due (a milestone stays one) and is retried with backoff.
  * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
  * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
  */
@@ -26,6 +27,7 @@ import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
 import { isRateLimited } from '../slack-errors';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
+import { RetryLine } from './retry-line';
 import { TokenBucket } from './token-bucket';
 
 export interface ProgressPublisherOptions {
@@ -100,6 +102,7 @@ export class ProgressPublisher {
   private readonly minIntervalMs: number;
   /** The workspace's cosmetic sends (the bot serves one workspace per process). */
   private readonly workspace: TokenBucket;
+  private readonly retryLine: RetryLine;
   private readonly now: () => number;
   private stopped = false;
 
@@ -107,6 +110,7 @@ export class ProgressPublisher {
     this.ownerId = opts.ownerId;
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.now = opts.now ?? Date.now;
+    this.retryLine = new RetryLine(this.now);
     this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });
   }
 
@@ -284,11 +288,11 @@ export class ProgressPublisher {
     const message = this.opts.render(booking);
     const progressTs = booking.slack.progressTs ?? entry.progressTs;
     if (progressTs) {
-      await this.withRateLimit(() => this.update(booking, progressTs, message));
+      await this.withRateLimit('chat.update', () => this.update(booking, progressTs, message));
       return undefined;
     }
     let slack = booking.slack;
-    return this.withRateLimit(async () => {
+    return this.withRateLimit(`chat.postMessage ${booking.slack.channel}`, async () => {
       // At most: claim it, then post (a lost claim shows who holds it, or the ts they stored).
       for (let look = 0; look < 3; look++) {
         const claim = progressPostClaim(slack, this.ownerId, this.now(), this.opts.postClaim);
@@ -327,20 +331,30 @@ export class ProgressPublisher {
     this.stats.updates += 1;
   }
 
-  /** A 429 is Slack saying "not yet": wait as told (plus jitter) and try again, within the budget. */
-  private async withRateLimit<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * A 429 is Slack saying "not yet": wait as told (plus jitter) and try again, within the budget.
+   * Sends turned away in the same `line` (Slack's limit: a channel's posts, the workspace's
+   * updates) come back one at a time, so they leave room for the crew step's posts there.
+   */
+  private async withRateLimit<T>(line: string, call: () => Promise<T>): Promise<T> {
     const giveUpAtMs = this.now() + (this.opts.rateLimitBudgetMs ?? 600_000);
     const random = this.opts.random ?? Math.random;
-    for (;;) {
-      try {
-        return await call();
-      } catch (err) {
-        if (!isRateLimited(err) || this.stopped) throw err;
-        const waitMs = Math.max(1, err.retryAfter) * 1000 + Math.floor(random() * (this.opts.rateLimitJitterMs ?? 1000));
-        if (this.now() + waitMs > giveUpAtMs) throw err;
-        this.stats.rateLimited += 1;
-        await new Promise((r) => setTimeout(r, waitMs).unref());
+    let release: (() => void) | undefined;
+    try {
+      for (;;) {
+        try {
+          return await call();
+        } catch (err) {
+          if (!isRateLimited(err) || this.stopped) throw err;
+          const waitMs = Math.max(1, err.retryAfter) * 1000 + Math.floor(random() * (this.opts.rateLimitJitterMs ?? 1000));
+          if (this.now() + waitMs > giveUpAtMs) throw err;
+          this.stats.rateLimited += 1;
+          if (release) await new Promise((r) => setTimeout(r, waitMs).unref());
+          else if (!(release = await this.retryLine.turn(line, this.now() + waitMs, giveUpAtMs))) throw err;
+        }
       }
+    } finally {
+      release?.();
     }
   }
 }
