@@ -22,6 +22,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../log';
 import type { BookingApi, ProgressEvent } from '../../pipeline/api';
+import { backoffDelayMs } from '../../pipeline/backoff';
 import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
@@ -53,7 +54,6 @@ export interface ProgressPublisherOptions {
   rateLimitBudgetMs?: number;
   /** Random pause added to each Retry-After, so sends turned away together do not return together (default up to 1000 ms). */
   rateLimitJitterMs?: number;
-  random?: () => number;
   /** First pause after a failed send (timeout, 5xx); doubles per failure up to 30 s (default 1000 ms). */
   failureBackoffMs?: number;
   /** Failed sends in a row before the update is given up on (default 8: about 2 minutes). */
@@ -337,8 +337,10 @@ export class ProgressPublisher {
    * updates) come back one at a time, so they leave room for the crew step's posts there.
    */
   private async withRateLimit<T>(line: string, call: () => Promise<T>): Promise<T> {
-    const giveUpAtMs = this.now() + (this.opts.rateLimitBudgetMs ?? 600_000);
-    const random = this.opts.random ?? Math.random;
+    const budgetMs = this.opts.rateLimitBudgetMs ?? 600_000;
+    const giveUpAtMs = this.now() + budgetMs;
+    // Retry-After plus full jitter up to rateLimitJitterMs: the runner's backoff rule, first attempt.
+    const jitter = { baseDelayMs: this.opts.rateLimitJitterMs ?? 1000, maxDelayMs: budgetMs };
     let release: (() => void) | undefined;
     try {
       for (;;) {
@@ -346,7 +348,7 @@ export class ProgressPublisher {
           return await call();
         } catch (err) {
           if (!isRateLimited(err) || this.stopped) throw err;
-          const waitMs = Math.max(1, err.retryAfter) * 1000 + Math.floor(random() * (this.opts.rateLimitJitterMs ?? 1000));
+          const waitMs = backoffDelayMs(1, jitter, Math.random, Math.max(1, err.retryAfter) * 1000);
           if (this.now() + waitMs > giveUpAtMs) throw err;
           this.stats.rateLimited += 1;
           if (release) await new Promise((r) => setTimeout(r, waitMs).unref());
