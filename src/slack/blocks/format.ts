@@ -35,6 +35,51 @@ function safeCut(text: string, at: number): number {
   return cut;
 }
 
+/**
+ * At most `max` characters of raw `text`, never half of a surrogate pair (an emoji cut in two is
+ * an unpaired surrogate in the JSON Slack receives). No ellipsis: for values a form is prefilled with.
+ */
+export function sliceWhole(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/** Below this, fitLines drops a line that does not fit rather than showing a stub of it. */
+const MIN_FITTED_LINE = 80;
+
+/**
+ * Whole lines joined with "\n", as many as fit in `max` characters; when some do not, the last
+ * line kept says how many were left out. A line on its own longer than the room is fitted. Used
+ * for lists (rosters, step lines, a change's diff), where a cut inside a line could split a
+ * `<@U…>` mention or leave a later entry silently missing.
+ */
+export function fitLines(lines: readonly string[], max: number): string {
+  const joined = lines.join('\n');
+  if (joined.length <= max) return joined;
+  const more = (n: number) => `_…and ${n} more_`;
+  const kept: string[] = [];
+  let length = 0;
+  for (const [i, line] of lines.entries()) {
+    const after = lines.length - i - 1;
+    const sep = kept.length > 0 ? 1 : 0;
+    // Room is always left for the marker the lines after this one would need.
+    const marker = after > 0 ? more(after).length + 1 : 0;
+    if (length + sep + line.length + marker <= max) {
+      kept.push(line);
+      length += sep + line.length;
+      continue;
+    }
+    const room = max - length - sep - marker;
+    if (room >= MIN_FITTED_LINE) {
+      kept.push(fitText(line, room));
+      if (after > 0) kept.push(more(after));
+    } else kept.push(more(after + 1));
+    break;
+  }
+  return kept.join('\n');
+}
+
 /** `text` (already escaped or plain) shortened to at most `max` characters, ending in "…" when cut. */
 export function fitText(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -51,7 +96,9 @@ export const fitPlain = fitText;
 
 /**
  * Already escaped `text` split into pieces of at most `max` characters, at a line break where one is
- * near, never inside an escape; at most `maxPieces`, the last ending in "…" when text is left over.
+ * near (within a sixth of `max` of the cut, so every piece but the last holds at least five sixths:
+ * the approval's 5 note sections hold 2,000 typed characters even when every one is escaped to
+ * five), never inside an escape; at most `maxPieces`, the last ending in "…" when text is left over.
  */
 export function splitText(text: string, max: number, maxPieces: number): string[] {
   const pieces: string[] = [];
@@ -62,8 +109,9 @@ export function splitText(text: string, max: number, maxPieces: number): string[
       break;
     }
     let cut = safeCut(rest, max);
-    const newline = rest.lastIndexOf('\n', cut);
-    if (newline > max / 2) cut = newline + 1;
+    // Before the cut, not at it: a break right at `cut` would make a piece of max + 1.
+    const newline = rest.lastIndexOf('\n', cut - 1);
+    if (newline >= cut - max / 6) cut = newline + 1;
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
