@@ -20,7 +20,7 @@ import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
 import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
 import { APPROVE_ACTION_ID } from './blocks/approval';
-import { escapeMrkdwn, mention } from './blocks/format';
+import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
 import { renderApproval } from './render';
 
@@ -97,7 +97,8 @@ async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, l
 export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: number; timezone: string; permalink?: string; requireSecondApprover?: boolean }): { text: string; blocks: KnownBlock[] } {
   const checkIn = DateTime.fromMillis(opts.checkInAtMs, { zone: opts.timezone });
   const link = opts.permalink ? `<${opts.permalink}|the approval request>` : 'the approval request';
-  const text = `Still waiting for approval: ${booking.request.guestName}, guests check in ${humanDateTime(checkIn)}`;
+  // Notification text is mrkdwn too: a typed name must not ping or link there either.
+  const text = `Still waiting for approval: ${escapeAndFit(booking.request.guestName, 200)}, guests check in ${humanDateTime(checkIn)}`;
   return {
     text,
     blocks: [

@@ -9,6 +9,7 @@ import { charterTimeSettings } from '../config';
 import { LIFECYCLE_STATES, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
+import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
 import { renderApproval } from './render';
@@ -59,8 +60,8 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   }
   deps.progress.notify(bookingId);
   deps.home?.changed();
-  if (booking.state === 'cancelled') return `Cancelled the request for ${booking.request.guestName}. Nothing had been booked.`;
-  return `Cancelling ${booking.request.guestName}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.`;
+  if (booking.state === 'cancelled') return `Cancelled the request for ${escapeAndFit(booking.request.guestName, 200)}. Nothing had been booked.`;
+  return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.`;
 }
 
 /** Posts (or updates) the change request in the booking's thread and remembers where it is. */

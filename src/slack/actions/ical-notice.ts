@@ -17,8 +17,9 @@ export function createCharterFromEvent(deps: SlackDeps) {
     const value = decodeCreateValue(action.value);
     const channel = body.channel?.id ?? deps.config.slack.opsChannel ?? body.user.id;
     if (!value) return tellUser(client, deps.log, { channel: body.channel?.id, user: body.user.id }, 'That notice is from an older version of the bot; run `/charter` to book it.');
-    const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined);
-    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, prefill: { fields: value.fields, missing, source: `the ${value.feed} calendar` } });
+    const dropped = value.dropped ?? [];
+    const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
+    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` } });
   };
 }
 

@@ -9,7 +9,7 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention } from './format';
 import { LIMITS } from './limits';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
@@ -18,6 +18,12 @@ export const CREW_DECLINE_CALLBACK_ID = 'crew_decline';
 export const CREW_DECLINE_REASON_BLOCK = 'reason';
 export const CREW_DECLINE_REASON_ACTION = 'reason';
 export const CREW_CHANGE_ACTION_ID = 'crew_change';
+/**
+ * A decline reason as shown in a roster line (escaped characters). The decline modal takes 500
+ * typed characters, up to 2,500 escaped: eleven of those would push the rest of the roster out of
+ * its 3,000-character section. The full reason is in the ops thread's decline message.
+ */
+export const DECLINE_REASON_MAX = 200;
 
 /** Who answered what. Reasons here are crew-safe (money lines dropped) when the message is crew-facing. */
 export interface CrewAnswers {
@@ -36,7 +42,7 @@ function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string): s
   const at = answers.confirmations[userId];
   if (at !== undefined) return `:white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: view.timezone }))}`;
   const declined = answers.declines[userId];
-  if (declined) return `:no_entry: can't make it${declined.reason ? ` — ${escapeMrkdwn(declined.reason)}` : ''}`;
+  if (declined) return `:no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
   return 'please confirm';
 }
 
@@ -75,7 +81,7 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
         { type: 'mrkdwn', text: `*Dock*\n${escapeAndFit(view.dockAddress, LIMITS.sectionFieldText - 10)}` },
       ],
     },
-    { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: fitText(`*Roster*\n${rosterLines.join('\n')}`, LIMITS.sectionText) } },
+    { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: fitLines(['*Roster*', ...rosterLines], LIMITS.sectionText) } },
     { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: fitText(`*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText) } },
   );
   if (view.crewNotes.length > 0) {

@@ -5,10 +5,10 @@
  */
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import type { IntakeFields } from '../../booking/intake/parse-confirmation';
+import { INTAKE_FIELDS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import { humanTime } from '../../booking/time';
 import type { SlackMessage } from './approval';
-import { escapeMrkdwn } from './format';
+import { escapeMrkdwn, sliceWhole } from './format';
 
 export const ICAL_CREATE_ACTION_ID = 'ical_create_charter';
 export const ICAL_RESCHEDULE_ACTION_ID = 'ical_reschedule';
@@ -29,6 +29,8 @@ export interface CreateFromEventValue {
   feed: string;
   uid: string;
   fields: IntakeFields;
+  /** Fields read from the event but left out to fit the button: the form says so instead of "could not read". */
+  dropped?: IntakeField[];
 }
 
 /** Button values are at most 2,000 characters: the notes go first, then the description-derived extras. */
@@ -36,11 +38,13 @@ export function encodeCreateValue(v: CreateFromEventValue): string {
   const full = JSON.stringify(v);
   if (full.length <= 2000) return full;
   const { notes: _notes, ...rest } = v.fields;
-  const lean = JSON.stringify({ ...v, fields: rest });
+  const lean = JSON.stringify({ ...v, fields: rest, dropped: ['notes'] });
   if (lean.length <= 2000) return lean;
   const { feed, uid } = v;
   const { date, departureTime, durationHours, platform } = v.fields;
-  return JSON.stringify({ feed, uid: uid.slice(0, 500), fields: { date, departureTime, durationHours, platform } });
+  const kept = { date, departureTime, durationHours, platform };
+  const dropped = INTAKE_FIELDS.filter((f) => v.fields[f] !== undefined && !(f in kept));
+  return JSON.stringify({ feed, uid: sliceWhole(uid, 500), fields: kept, dropped });
 }
 
 export function decodeCreateValue(value: string | undefined): CreateFromEventValue | undefined {

@@ -14,7 +14,7 @@ import { operationsOf } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage } from './approval';
-import { escapeMrkdwn, fitText, mention, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, splitText, whenText } from './format';
 import { LIMITS } from './limits';
 
 export const EDIT_ACTION_ID = 'booking_edit';
@@ -89,8 +89,16 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   return lines;
 }
 
-const diffText = (lines: readonly DiffLine[]) =>
-  lines.length === 0 ? '_Nothing changed._' : lines.map((l) => `*${l.field}*: ${escapeMrkdwn(l.from)} → ${escapeMrkdwn(l.to)}`).join('\n');
+/**
+ * A value as a diff line shows it (escaped characters). Notes can be 2,000 typed characters on each
+ * side: both in full would not fit a section, so a long value is shortened here and new notes
+ * that were shortened follow in full in sections of their own (changeRequestMessage).
+ */
+const DIFF_VALUE_MAX = 300;
+const NOTE_SECTIONS = 5;
+
+const diffLines = (lines: readonly DiffLine[]) =>
+  lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(l.from, DIFF_VALUE_MAX)} → ${escapeAndFit(l.to, DIFF_VALUE_MAX)}`);
 
 export interface ChangeRequestInput {
   bookingId: string;
@@ -105,9 +113,17 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
   const to = op.details;
   const diff = to ? changeDiff(input.from, to, input.settings) : [];
   const label = op.label ?? 'change';
+  const head = `*Change requested (${escapeAndFit(label, DIFF_VALUE_MAX)})* by ${mention(op.requestedBy)}`;
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `*Change requested (${escapeMrkdwn(label)})* by ${mention(op.requestedBy)}\n${diffText(diff)}` } },
+    { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `${head}\n${fitLines(diffLines(diff), LIMITS.sectionText - head.length - 1)}` } },
   ];
+  // The approver approves the new notes as written, so they are shown whole when the diff shortened them.
+  const newNotes = diff.find((d) => d.field === 'Notes')?.to;
+  if (newNotes !== undefined && escapeMrkdwn(newNotes).length > DIFF_VALUE_MAX) {
+    splitText(`*New notes*\n${escapeMrkdwn(newNotes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
+      blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-notes-${i}`), text: { type: 'mrkdwn', text: part } });
+    });
+  }
   if (to) blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-costs`), text: { type: 'mrkdwn', text: `*New cost breakdown*\n\`\`\`\n${costLines(to.costs).join('\n')}\n\`\`\`` } });
   if (op.warnings && op.warnings.length > 0) {
     blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-warnings`), text: { type: 'mrkdwn', text: fitText(op.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText) } });
@@ -143,7 +159,7 @@ export function cancelConfirmDialog(booking: BookingRecord): ConfirmationDialog 
   ].join('\n');
   return {
     title: { type: 'plain_text', text: 'Cancel this charter?' },
-    text: { type: 'plain_text', text: text.length > 300 ? `${text.slice(0, 297)}…` : text },
+    text: { type: 'plain_text', text: fitPlain(text, 300) },
     confirm: { type: 'plain_text', text: 'Cancel charter' },
     deny: { type: 'plain_text', text: 'Keep it' },
     style: 'danger',

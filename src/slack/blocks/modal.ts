@@ -6,6 +6,7 @@ import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import { INTAKE_FIELDS, INTAKE_FIELD_LABELS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import { zoneLabel } from '../../booking/time';
+import { sliceWhole } from './format';
 import { platformRefOf } from '../../booking/platform';
 import type { BookingField, BookingRequest } from '../../booking/types';
 
@@ -40,6 +41,8 @@ export interface Prefill {
   missing: readonly IntakeField[];
   /** Where the fields came from, e.g. "the pasted text" or "the Boatsetter calendar". */
   source: string;
+  /** Fields the source gave that were too long to carry into the form (an iCal notice's button). */
+  notCarried?: readonly IntakeField[];
 }
 
 /** Cents → the dollars a number_input shows: 120000 → "1200", 49999 → "499.99". */
@@ -53,7 +56,7 @@ function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<
   const initial: Partial<Record<BookingField, string>> = {};
   const notes: string[] = [];
   const text = (field: BookingField, v: string | undefined, max: number) => {
-    if (v !== undefined && v.trim() !== '') initial[field] = v.trim().slice(0, max);
+    if (v !== undefined && v.trim() !== '') initial[field] = sliceWhole(v.trim(), max);
   };
   text('guestName', f.guestName, 100);
   text('guestEmail', f.guestEmail, 254);
@@ -79,10 +82,12 @@ function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<
 }
 
 function prefillContext(p: Prefill, notShown: string[]): string {
-  const found = INTAKE_FIELDS.filter((f) => !p.missing.includes(f)).length;
+  const found = INTAKE_FIELDS.filter((f) => !p.missing.includes(f) && !(p.notCarried ?? []).includes(f)).length;
   const unread = [...p.missing.map((f) => INTAKE_FIELD_LABELS[f]), ...notShown];
   const head = found > 0 ? `:mag: Filled in ${found} field${found === 1 ? '' : 's'} from ${p.source} — check them.` : `:mag: Nothing could be read from ${p.source}.`;
-  return unread.length > 0 ? `${head} Could not read: *${unread.join(', ')}*.` : head;
+  const long = (p.notCarried ?? []).map((f) => INTAKE_FIELD_LABELS[f]);
+  const tooLong = long.length > 0 ? ` Too long to carry over: *${long.join(', ')}*; copy ${long.length === 1 ? 'it' : 'them'} from ${p.source}.` : '';
+  return `${head}${unread.length > 0 ? ` Could not read: *${unread.join(', ')}*.` : ''}${tooLong}`;
 }
 
 /** What a change form carries in private_metadata. */

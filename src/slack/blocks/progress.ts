@@ -7,7 +7,8 @@ import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
+import { DECLINE_REASON_MAX } from './crew';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitText, mention } from './format';
 import { lifecycleButtons } from './lifecycle';
 import { LIMITS } from './limits';
 
@@ -76,7 +77,7 @@ export function operationStepLine(booking: BookingRecord, op: Operation, step: A
     case 'running':
       return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}`;
     case 'failed':
-      return `:x: ${label} — failed: ${escapeMrkdwn(s.error?.message ?? 'unknown error')}${s.error?.code ? ` (\`${s.error.code}\`)` : ''}`;
+      return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
     case 'pending': {
       const waitingFor = dependenciesOf(booking, op.id, step).filter((d) => op.steps?.[d]?.status !== 'done').map((d) => STEP_LABELS[d]);
       return `:white_circle: ${label} — ${waitingFor.length > 0 ? `waiting for ${waitingFor.join(' and ')}` : 'waiting'}`;
@@ -90,13 +91,16 @@ const OPERATION_TITLE: Record<Operation['kind'], string> = { create: 'Create', c
 export function operationsSection(booking: BookingRecord): string | undefined {
   const shown = operationsOf(booking).filter((o) => o.kind !== 'create' && ['queued', 'running', 'stopping', 'failed', 'done'].includes(o.status)).slice(-4);
   if (shown.length === 0) return undefined;
-  return shown
-    .map((op) => {
-      const head = `*${OPERATION_TITLE[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
-      const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
-      return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : steps)].join('\n');
-    })
-    .join('\n\n');
+  const entries = shown.map((op) => {
+    const head = `*${OPERATION_TITLE[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
+    const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
+    return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : steps)].join('\n');
+  });
+  // Over a section's length, the oldest go first: the newest (running or queued) are what ops act on.
+  let dropped = 0;
+  const text = () => [...(dropped > 0 ? [`_…${dropped} earlier not shown_`] : []), ...entries.slice(dropped)].join('\n\n');
+  while (dropped < entries.length - 1 && text().length > LIMITS.sectionText) dropped += 1;
+  return text();
 }
 
 const STATE_TITLE: Record<BookingRecord['state'], string> = {
@@ -113,12 +117,12 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
     const at = booking.confirmations[m.slackUserId];
     const role = m.role === 'captain' ? ' (captain)' : '';
     const declined = booking.declines?.[m.slackUserId];
-    if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeMrkdwn(declined.reason)}` : ''}`;
+    if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
     return at === undefined
       ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`
       : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: timezone }))}`;
   });
-  return `*Crew*\n${lines.join('\n')}`;
+  return fitLines(['*Crew*', ...lines], LIMITS.sectionText);
 }
 
 /** `retryClosedAtMs`: the departure that closed Retry of a failed booking (it then offers Details only). */
@@ -134,7 +138,7 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
   const guestReady = booking.steps.guest_cache.status === 'done';
   if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
   if (booking.state === 'done' || booking.steps.crew_notice.status === 'done') {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: fitText(crewSection(booking, opts.timezone), LIMITS.sectionText) } });
+    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: crewSection(booking, opts.timezone) } });
   }
   if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));
   if (booking.state === 'failed' && opts.retryClosedAtMs !== undefined) {

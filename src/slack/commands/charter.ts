@@ -8,6 +8,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { WebClient } from '@slack/web-api';
 import { parseSessionId } from '../../booking/session-id';
 import { CANCEL_ACTION_ID } from '../blocks/approval';
+import { escapeAndFit } from '../blocks/format';
 import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT } from '../blocks/status';
 import { bookingStatusFor } from '../booking-status';
@@ -77,7 +78,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       if (booking.state === 'pending_approval') return reply(await cancelAsApprover(deps, client, id, userId));
       // After approval a cancel undoes real things: ask first, with the list of what will happen.
       const dialog = cancelConfirmDialog(booking);
-      const text = `Cancel ${booking.request.guestName}'s charter (\`${id}\`)?`;
+      const text = `Cancel ${escapeAndFit(booking.request.guestName, 200)}'s charter (\`${id}\`)?`;
       try {
         await client.chat.postEphemeral({
           channel: channelId,

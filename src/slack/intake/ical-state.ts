@@ -6,6 +6,7 @@
  */
 import { platformRefOf } from '../../booking/platform';
 import { localDateTime } from '../../booking/time';
+import { sliceWhole } from '../blocks/format';
 import type { IcalEvent, FeedValidators } from '../../integrations/ical-feed';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRequest } from '../../booking/types';
@@ -44,8 +45,8 @@ export function knownEvent(e: IcalEvent): KnownEvent {
     startMs: e.startMs,
     endMs: e.endMs,
     cancelled: e.status === 'CANCELLED',
-    ...(e.summary ? { summary: e.summary.slice(0, 300) } : {}),
-    ...(e.description ? { description: e.description.slice(0, 2000) } : {}),
+    ...(e.summary ? { summary: sliceWhole(e.summary, 300) } : {}),
+    ...(e.description ? { description: sliceWhole(e.description, 2000) } : {}),
   };
 }
 

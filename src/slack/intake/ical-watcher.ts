@@ -15,6 +15,7 @@ import type { Config, IcalFeed } from '../../config';
 import { IntegrationError } from '../../integrations/errors';
 import type { IcalEvent, IcalFeedClient } from '../../integrations/ical-feed';
 import type { Logger } from '../../log';
+import { sliceWhole } from '../blocks/format';
 import type { PeriodicTask } from '../../pipeline/periodic';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
@@ -138,7 +139,7 @@ export function prefillFromEvent(feed: string, event: IcalEvent, timezone: strin
   const parsed = parseConfirmation(text, { timezone, nowMs }).fields;
   const start = DateTime.fromMillis(event.startMs, { zone: timezone });
   // The feed's own times win over anything its text says; the UID is the reference when the text has none.
-  const fields: IntakeFields = { ...parsed, platform: feed, platformRef: parsed.platformRef ?? event.uid.slice(0, 64) };
+  const fields: IntakeFields = { ...parsed, platform: feed, platformRef: parsed.platformRef ?? sliceWhole(event.uid, 64) };
   fields.date = start.toFormat('yyyy-MM-dd');
   if (!event.allDay) {
     fields.departureTime = start.toFormat('HH:mm');

@@ -1,5 +1,7 @@
 /** The iCal notices' pure parts: the prefill an event gives, its time text, the button value's 2,000-character cap. */
 import { decodeCreateValue, encodeCreateValue, eventWhen, newEventNotice } from '../../../src/slack/blocks/intake';
+import { INTAKE_FIELDS } from '../../../src/booking/intake/parse-confirmation';
+import { bookingModal } from '../../../src/slack/blocks/modal';
 import { prefillFromEvent } from '../../../src/slack/intake/ical-watcher';
 
 const LA = 'America/Los_Angeles';
@@ -29,11 +31,26 @@ describe('notice text and button', () => {
     const value = encodeCreateValue({ feed: 'Boatsetter', uid: 'u@x', fields });
     expect(value.length).toBeLessThanOrEqual(2000);
     const { notes: _dropped, ...rest } = fields;
-    expect(decodeCreateValue(value)).toEqual({ feed: 'Boatsetter', uid: 'u@x', fields: rest });
+    // What was read but left out is named, so the form does not claim it could not be read.
+    expect(decodeCreateValue(value)).toEqual({ feed: 'Boatsetter', uid: 'u@x', fields: rest, dropped: ['notes'] });
     const huge = encodeCreateValue({ feed: 'Boatsetter', uid: 'u'.repeat(3000), fields: { ...rest, guestName: 'g'.repeat(100) } });
     expect(huge.length).toBeLessThanOrEqual(2000);
     expect(decodeCreateValue(huge)?.fields).toEqual({ date: '2030-12-21', departureTime: '10:00', durationHours: 5, platform: 'Boatsetter' });
+    expect(decodeCreateValue(huge)?.dropped).toEqual(['guestName']);
     expect(decodeCreateValue('not json')).toBeUndefined();
+  });
+
+  it('the form says which fields were too long to carry over, not that it could not read them', () => {
+    const value = decodeCreateValue(encodeCreateValue({ feed: 'Boatsetter', uid: 'u@x', fields: { date: '2030-12-21', departureTime: '10:00', durationHours: 5, platform: 'Boatsetter', guestName: 'Maria', notes: 'n'.repeat(1950) } }));
+    if (!value) throw new Error('value did not decode');
+    const dropped = value.dropped ?? [];
+    // As createCharterFromEvent computes it.
+    const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
+    const modal = bookingModal({ timezone: LA, capacity: 6, origin: { channel: 'C0OPS00001' }, nowMs: NOW, prefill: { fields: value.fields, missing, notCarried: dropped, source: 'the Boatsetter calendar' } });
+    const context = JSON.stringify(modal.blocks.find((b) => b.block_id === 'intake'));
+    expect(context).toContain('Too long to carry over: *notes*; copy it from the Boatsetter calendar.');
+    expect(context).not.toMatch(/Could not read: [^.]*notes/);
+    expect(context).toContain('Filled in 5 fields');
   });
 
   it('escapes what the feed wrote', () => {

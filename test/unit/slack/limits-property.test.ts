@@ -7,10 +7,14 @@ import fc from 'fast-check';
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest, RosterMember } from '../../../src/booking/types';
 import { loadConfig, type Config } from '../../../src/config';
+import { proposeChange } from '../../../src/pipeline/operations';
 import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord, type StepStatus } from '../../../src/pipeline/types';
 import { approvalMessage, type ApprovalDecision } from '../../../src/slack/blocks/approval';
+import { resurfaceMessage } from '../../../src/slack/approval-watch';
 import { crewMessage } from '../../../src/slack/blocks/crew';
+import { escapeMrkdwn } from '../../../src/slack/blocks/format';
+import { changeRequestMessage } from '../../../src/slack/blocks/lifecycle';
 import { LIMITS, validateMessage, validateView } from '../../../src/slack/blocks/limits';
 import { bookingModal } from '../../../src/slack/blocks/modal';
 import { progressMessage } from '../../../src/slack/blocks/progress';
@@ -163,4 +167,93 @@ it('the Cancel confirm dialog text stays under 300 characters for a 100-characte
   expect(confirm.length).toBeGreaterThan(100);
   expect(confirm.length).toBeLessThanOrEqual(LIMITS.confirmText);
   expect(confirm).toMatch(/…\.$/);
+});
+
+/** An unpaired UTF-16 surrogate: half an emoji, which Slack would show as a broken character (or refuse). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+it('change requests, with long hostile notes on both sides, stay within the limits and show the new notes whole', () => {
+  fc.assert(
+    fc.property(caseArb, worstOr(2000), worstOr(2000), (c, before, after) => {
+      const r = recordOf({ ...c, state: 'done' });
+      const from = { request: { ...r.request, notes: before || undefined }, roster: r.roster, costs: r.costs };
+      const { op } = proposeChange({ ...r, request: from.request }, { details: { ...from, request: { ...from.request, notes: after || 'changed', guestName: `${r.request.guestName}!` } }, label: 'reschedule', userId: 'U0APPROVE1', nowMs: 1 });
+      for (const status of ['proposed', 'rejected'] as const) {
+        const message = changeRequestMessage({ bookingId: ID, op: { ...op, status }, from, settings: { timezone: config.timezone, checkInLeadMinutes: 30 } });
+        expect(validateMessage(message)).toEqual([]);
+        for (const text of [message.text, ...mrkdwnStrings(message.blocks)]) expectNoRawSpecials(text);
+        const newNotes = message.blocks.filter((b) => b.block_id?.includes('-notes-')).map((b) => (b as { text: { text: string } }).text.text);
+        if (newNotes.length > 0) expect(newNotes.join('')).toBe(`*New notes*\n${escapeMrkdwn(after || 'changed')}`);
+      }
+    }),
+    RUNS,
+  );
+});
+
+it('the progress message keeps every queued operation and its steps visible when an upstream error is a whole HTML page', () => {
+  const r = recordOf(fc.sample(caseArb, { seed: 7, numRuns: 1 })[0] as Case);
+  r.state = 'done';
+  const change = proposeChange(r, { details: { request: { ...r.request, partySize: 2 }, roster: r.roster, costs: r.costs }, label: 'reschedule', userId: 'U0APPROVE1', nowMs: 1 }).op;
+  const html = `<html>${'<p>upstream reset before headers &amp; more</p>'.repeat(90)}</html>`;
+  change.status = 'failed';
+  change.steps = { scc_update: { status: 'failed', attempts: 5, error: { message: html, code: `<${'E'.repeat(200)}>`, retryable: true } }, guest_page: { status: 'pending', attempts: 0 } } as never;
+  const cancel = { ...change, id: 'op-cancel', kind: 'cancel' as const, status: 'queued' as const, label: undefined, steps: undefined };
+  r.operations = [...(r.operations ?? []), change, cancel] as never;
+  const message = progressMessage(r, { guestUrl: `https://queenofsandiego.com/g/${ID}`, timezone: config.timezone });
+  expect(validateMessage(message)).toEqual([]);
+  const operations = JSON.stringify(message.blocks.find((b) => b.block_id?.endsWith(':operations')));
+  expect(operations).toContain('*Cancel*');
+  expect(operations).toContain('Guest page uploaded');
+  expect(operations).not.toContain('<EEEE');
+});
+
+it('crew posts and the progress crew section name every crew member even when most declined with long reasons, and never cut a mention', () => {
+  fc.assert(
+    fc.property(caseArb, fc.array(worstOr(500), { minLength: 11, maxLength: 11 }), (c, reasons) => {
+      const r = recordOf({ ...c, state: 'done' });
+      r.steps.crew_notice = { status: 'done', attempts: 1 };
+      r.roster.forEach((m, i) => {
+        if (i % 2 === 0 || i === 1) {
+          delete r.confirmations[m.slackUserId];
+          r.declines = { ...(r.declines ?? {}), [m.slackUserId]: { atMs: 1_900_000_000_000, reason: reasons[i] || 'sick' } };
+        }
+      });
+      const progress = progressMessage(r, { guestUrl: `https://queenofsandiego.com/g/${ID}`, timezone: config.timezone });
+      const answers = { confirmations: r.confirmations, declines: r.declines ?? {} };
+      const crewPost = crewMessage(crewSafeViewOf(r, config), answers);
+      for (const message of [progress, crewPost]) {
+        expect(validateMessage(message)).toEqual([]);
+        const text = mrkdwnStrings(message.blocks).join('\n');
+        for (const m of r.roster) expect(text).toContain(`<@${m.slackUserId}>`);
+        expect(text).not.toMatch(/<@U[A-Z0-9]*…/);
+      }
+    }),
+    RUNS,
+  );
+});
+
+it('the approval reminder escapes the guest name in its notification text too', () => {
+  fc.assert(
+    fc.property(caseArb, (c) => {
+      const message = resurfaceMessage(recordOf({ ...c, state: 'pending_approval' }), { checkInAtMs: 1_900_000_000_000, timezone: config.timezone });
+      expect(validateMessage(message)).toEqual([]);
+      for (const text of [message.text, ...mrkdwnStrings(message.blocks)]) expectNoRawSpecials(text);
+    }),
+    RUNS,
+  );
+});
+
+it('a prefilled booking form never cuts an emoji in half at a field’s limit', () => {
+  const emojiAtEnd = (n: number) => `${'n'.repeat(n - 1)}😀 tail`;
+  const modal = bookingModal({
+    timezone: config.timezone,
+    capacity: 6,
+    origin: { channel: 'C0OPS00001' },
+    nowMs: 1_900_000_000_000,
+    prefill: { fields: { guestName: emojiAtEnd(100), notes: emojiAtEnd(2000), platformRef: emojiAtEnd(64) }, missing: [], source: 'the pasted text' },
+  });
+  expect(validateView(modal)).toEqual([]);
+  const json = JSON.stringify(modal);
+  expect(json).not.toMatch(/\\ud83d(?!\\ude00)/);
+  expect(LONE_SURROGATE.test(JSON.parse(json).blocks.map((b: { element?: { initial_value?: string } }) => b.element?.initial_value ?? '').join(''))).toBe(false);
 });
