@@ -95,6 +95,12 @@ export function humanTime(dt: DateTime): string {
   return `${hour12}:${String(dt.minute).padStart(2, '0')} ${dt.hour < 12 ? 'AM' : 'PM'} ${zoneAbbreviation(dt)}`;
 }
 
+/** "Sat, Dec 5" — for a date shown beside another date of the same charter, where the year is known. */
+export function humanDayMonth(dt: DateTime): string {
+  if (!dt.isValid) return dt.setLocale('en-US').toFormat('ccc, LLL d');
+  return `${WEEKDAYS[dt.weekday - 1]}, ${MONTHS[dt.month - 1]} ${dt.day}`;
+}
+
 /** "Sat, Dec 5, 2026, 4:00 PM PST" */
 export function humanDateTime(dt: DateTime): string {
   return `${humanDate(dt)}, ${humanTime(dt)}`;
@@ -119,6 +125,24 @@ export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): stri
     const long = local.setLocale('en-US').toFormat('ZZZZZ');
     return `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
   });
+}
+
+/**
+ * Check-in falls on the local date before departure when the lead reaches back past midnight (a
+ * 00:15 departure with a 30-minute lead). Every surface prints check-in next to the departure date.
+ */
+export function checkInOnPreviousDay(schedule: CharterSchedule): boolean {
+  const { checkIn: c, departure: d } = schedule;
+  return c.year !== d.year || c.month !== d.month || c.day !== d.day;
+}
+
+/**
+ * "3:30 PM PST"; "11:45 PM PDT (Fri, Jul 3)" when check-in is the evening before departure, because
+ * someone who reads "Sat, Jul 4 … check in 11:45 PM" turns up on Saturday night, after the boat left.
+ */
+export function humanCheckInTime(schedule: CharterSchedule): string {
+  const time = humanTime(schedule.checkIn);
+  return checkInOnPreviousDay(schedule) ? `${time} (${humanDayMonth(schedule.checkIn)})` : time;
 }
 
 /** "4:00 PM PST – 9:00 PM PST", with "(next day)" when the charter returns after midnight. */

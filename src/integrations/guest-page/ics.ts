@@ -31,7 +31,8 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
   const reminderMinutes = view.checkInLeadMinutes + 60;
 
   const description = [
-    `Check in by ${view.checkIn.text} (${view.checkInLeadMinutes} minutes before departure) at ${view.dock.address}.`,
+    // checkIn.text may carry its own date in parentheses; a second pair after it would read as noise.
+    `Check in by ${view.checkIn.text}, ${view.checkInLeadMinutes} minutes before departure, at ${view.dock.address}.`,
     `Departs ${view.departure.text}, back ${view.return.text}${view.endsNextDay ? ' (next day)' : ''}.`,
     ...(view.captainFirstName ? [`Captain: ${view.captainFirstName}`] : []),
     `Party: ${view.partyText}`,
