@@ -7,7 +7,7 @@ import type { OperatorDetails } from '../config';
 import { withoutMoneyLines } from './money-detector';
 import type { AssertNoMoney, HasNoMoneyKeys } from './no-money';
 import { firstName } from './schema';
-import { charterSchedule, humanDate, humanTime, humanTimeRange, isoWithOffset } from './time';
+import { charterSchedule, checkInOnPreviousDay, humanCheckInTime, humanDate, humanTime, humanTimeRange, isoWithOffset } from './time';
 import type { BookingRequest, CrewRole, RosterMember } from './types';
 
 export interface CrewSafeRosterMember {
@@ -23,6 +23,13 @@ export interface CrewSafeTime {
   readonly text: string;
 }
 
+export interface CrewSafeCheckIn extends CrewSafeTime {
+  /** "3:30 PM PST", or "11:45 PM PDT (Fri, Jul 3)" when check-in is on the day before departure. */
+  readonly text: string;
+  /** Check-in is on the local date before `date`; `text` then already names its date. */
+  readonly onPreviousDay: boolean;
+}
+
 export interface CrewSafeView {
   readonly sessionId: string;
   readonly guestFirstName: string;
@@ -34,7 +41,7 @@ export interface CrewSafeView {
   readonly date: string;
   /** "Sat, Dec 5, 2026" */
   readonly dateText: string;
-  readonly checkIn: CrewSafeTime;
+  readonly checkIn: CrewSafeCheckIn;
   readonly departure: CrewSafeTime;
   readonly return: CrewSafeTime;
   readonly timeRangeText: string;
@@ -76,7 +83,7 @@ export function toCrewSafeView(
     timezone: settings.timezone,
     date: request.date,
     dateText: humanDate(schedule.departure),
-    checkIn: time(schedule.checkIn),
+    checkIn: { iso: isoWithOffset(schedule.checkIn), text: humanCheckInTime(schedule), onPreviousDay: checkInOnPreviousDay(schedule) },
     departure: time(schedule.departure),
     return: time(schedule.return),
     timeRangeText: humanTimeRange(schedule),

@@ -5,7 +5,7 @@
  */
 import type { DateTime } from 'luxon';
 import { parseDollarsToCents } from './money';
-import { localDateTime } from './time';
+import { humanClock, humanDayMonth, humanTime, localDateTime, repeatedWallTimes } from './time';
 import type { BookingField, BookingRequest } from './types';
 import * as z from 'zod/mini';
 import { failTransform } from '../zod';
@@ -105,10 +105,15 @@ export function parseBookingRequest(input: unknown, ctx: SchemaContext): Booking
   // Cross-field rules, only once the fields they read are themselves valid.
   if (!errors.date && !errors.departureTime) {
     const departure = localDateTime(String(values.date), String(values.departureTime), ctx.timezone);
+    const repeated = repeatedWallTimes(departure);
     if (!departure.isValid) {
       const dayExists = localDateTime(String(values.date), '12:00', ctx.timezone).isValid;
       if (dayExists) errors.departureTime = 'That time does not exist on this date (clocks spring forward). Pick another.';
       else errors.date = 'That date does not exist. Pick it from the calendar.';
+    } else if (repeated) {
+      // Either instant would be a guess made for the operator, and the guest page, .ics, crew and
+      // reminders would all follow it; asking costs one field error on a night or two a year.
+      errors.departureTime = `${humanClock(departure)} happens twice on ${humanDayMonth(departure)} (clocks go back): pick a time before ${humanTime(repeated.from)} or from ${humanTime(repeated.until)}.`;
     } else if (isBefore(departure, ctx.now)) {
       errors.date = 'That departure is in the past. Pick a future date and time.';
     } else if (departure.toMillis() - ctx.now.getTime() > TWO_YEARS_MS) {

@@ -18,14 +18,45 @@ export interface CharterSchedule {
   endsNextDay: boolean;
 }
 
-/** Local date (YYYY-MM-DD) and time (HH:mm) in `timezone`; invalid DateTime for a nonexistent time. */
+/**
+ * Local date (YYYY-MM-DD) and time (HH:mm) in `timezone`; invalid DateTime for a nonexistent time.
+ * A time that occurs twice (the repeated hour when clocks go back) is its first occurrence.
+ */
 export function localDateTime(date: string, time: string, timezone: string): DateTime {
   const dt = DateTime.fromISO(`${date}T${time}`, { zone: timezone });
   // A wall time skipped by a DST jump is shifted by luxon; treat it as not a real time.
   if (dt.isValid && dt.toFormat('yyyy-MM-dd HH:mm') !== `${date} ${time}`) {
     return DateTime.invalid('nonexistent local time (daylight saving change)');
   }
-  return dt;
+  // luxon resolves a repeated wall time from the zone's offset *now*, so a stored booking at 1:30 AM
+  // on a fall-back day would move by an hour with the season it is read in (and a warm cache would
+  // disagree with a fresh process). The first occurrence is fixed, and is what RFC 5545 reads.
+  const occurrences = dt.getPossibleOffsets();
+  return occurrences.length > 1 ? occurrences.reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a)) : dt;
+}
+
+/**
+ * When `dt`'s wall time occurs twice (clocks go back), the stretch of wall times that repeats:
+ * `from` is its first instant before the change ("1:00 AM PDT"), `until` the first wall time after
+ * it that happens once ("2:00 AM PST"). Null for a wall time that happens once.
+ */
+export function repeatedWallTimes(dt: DateTime): { from: DateTime; until: DateTime } | null {
+  const occurrences = dt.getPossibleOffsets();
+  if (occurrences.length < 2) return null;
+  const [first, second] = [...occurrences].sort((a, b) => a.toMillis() - b.toMillis()) as [DateTime, DateTime];
+  const shiftMs = second.toMillis() - first.toMillis();
+  // The change is the first minute after `first` that has the later offset; zone rules move on whole minutes.
+  let lo = first.toMillis();
+  let hi = second.toMillis();
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+    if (dt.zone.offset(mid) === second.offset) hi = mid;
+    else lo = mid;
+  }
+  return {
+    from: DateTime.fromMillis(hi - shiftMs, { zone: dt.zone }),
+    until: DateTime.fromMillis(hi + shiftMs, { zone: dt.zone }),
+  };
 }
 
 /**
@@ -88,11 +119,22 @@ function zoneAbbreviation(dt: DateTime): string {
   return zoneAbbreviations.get(`${dt.zoneName ?? ''}|${dt.year}|${dt.offset}`, () => dt.setLocale('en-US').toFormat('ZZZZ'));
 }
 
+/** "4:00 PM", for the one place a time must not name a zone: a wall time that occurs in two. */
+export function humanClock(dt: DateTime): string {
+  return `${((dt.hour + 11) % 12) + 1}:${String(dt.minute).padStart(2, '0')} ${dt.hour < 12 ? 'AM' : 'PM'}`;
+}
+
 /** "4:00 PM PST" — the zone abbreviation is always there. */
 export function humanTime(dt: DateTime): string {
   if (!dt.isValid) return dt.setLocale('en-US').toFormat('h:mm a ZZZZ');
   const hour12 = ((dt.hour + 11) % 12) + 1;
   return `${hour12}:${String(dt.minute).padStart(2, '0')} ${dt.hour < 12 ? 'AM' : 'PM'} ${zoneAbbreviation(dt)}`;
+}
+
+/** "Sat, Dec 5" — for a date shown beside another date of the same charter, where the year is known. */
+export function humanDayMonth(dt: DateTime): string {
+  if (!dt.isValid) return dt.setLocale('en-US').toFormat('ccc, LLL d');
+  return `${WEEKDAYS[dt.weekday - 1]}, ${MONTHS[dt.month - 1]} ${dt.day}`;
 }
 
 /** "Sat, Dec 5, 2026, 4:00 PM PST" */
@@ -119,6 +161,24 @@ export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): stri
     const long = local.setLocale('en-US').toFormat('ZZZZZ');
     return `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
   });
+}
+
+/**
+ * Check-in falls on the local date before departure when the lead reaches back past midnight (a
+ * 00:15 departure with a 30-minute lead). Every surface prints check-in next to the departure date.
+ */
+export function checkInOnPreviousDay(schedule: CharterSchedule): boolean {
+  const { checkIn: c, departure: d } = schedule;
+  return c.year !== d.year || c.month !== d.month || c.day !== d.day;
+}
+
+/**
+ * "3:30 PM PST"; "11:45 PM PDT (Fri, Jul 3)" when check-in is the evening before departure, because
+ * someone who reads "Sat, Jul 4 … check in 11:45 PM" turns up on Saturday night, after the boat left.
+ */
+export function humanCheckInTime(schedule: CharterSchedule): string {
+  const time = humanTime(schedule.checkIn);
+  return checkInOnPreviousDay(schedule) ? `${time} (${humanDayMonth(schedule.checkIn)})` : time;
 }
 
 /** "4:00 PM PST – 9:00 PM PST", with "(next day)" when the charter returns after midnight. */

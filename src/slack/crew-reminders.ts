@@ -8,6 +8,7 @@
  * reminder can go twice; nothing in Slack's API lets us close it.)
  */
 import type { WebClient } from '@slack/web-api';
+import type { CrewSafeView } from '../booking/crew-safe';
 import { charterSchedule } from '../booking/time';
 import type { Config } from '../config';
 import type { Logger } from '../log';
@@ -82,5 +83,11 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   const waiting = notConfirmed.filter((m) => !booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const declined = notConfirmed.filter((m) => booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const parts = [waiting.length ? `not confirmed yet: ${waiting.join(', ')}` : '', declined.length ? `can't make it: ${declined.join(', ')}` : ''].filter(Boolean);
-  await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: `:warning: Check-in ${view.checkIn.text} (${view.dateText}) is about 24 h away — ${parts.join('; ')}` });
+  await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts) });
+}
+
+/** The ops thread's 24 h warning. The date in it is check-in's own, not departure's: they differ for an early-morning departure. */
+export function opsReminderText(view: Pick<CrewSafeView, 'checkIn' | 'dateText'>, parts: readonly string[]): string {
+  const checkIn = view.checkIn.onPreviousDay ? view.checkIn.text : `${view.checkIn.text} (${view.dateText})`;
+  return `:warning: Check-in ${checkIn} is about 24 h away — ${parts.join('; ')}`;
 }

@@ -1,10 +1,12 @@
 /**
  * The guest's "Add to calendar" file: RFC 5545 iCalendar, uploaded beside the page. Times are written
  * in the operator's zone (DTSTART;TZID=…) with a VTIMEZONE built from the zone's real offsets around
- * the charter, so a guest's phone in another zone still shows the right instant.
+ * the charter, so a guest's phone in another zone still shows the right instant. A time in the hour
+ * that repeats when clocks go back is written in UTC instead (see eventTimes).
  */
 import { DateTime } from 'luxon';
 import { BoundedCache } from '../../bounded-cache';
+import { repeatedWallTimes } from '../../booking/time';
 import type { GuestPageView } from './view';
 
 const CRLF = '\r\n';
@@ -31,7 +33,8 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
   const reminderMinutes = view.checkInLeadMinutes + 60;
 
   const description = [
-    `Check in by ${view.checkIn.text} (${view.checkInLeadMinutes} minutes before departure) at ${view.dock.address}.`,
+    // checkIn.text may carry its own date in parentheses; a second pair after it would read as noise.
+    `Check in by ${view.checkIn.text}, ${view.checkInLeadMinutes} minutes before departure, at ${view.dock.address}.`,
     `Departs ${view.departure.text}, back ${view.return.text}${view.endsNextDay ? ' (next day)' : ''}.`,
     ...(view.captainFirstName ? [`Captain: ${view.captainFirstName}`] : []),
     `Party: ${view.partyText}`,
@@ -52,8 +55,7 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
     `UID:${uid(view)}`,
     ...((options.revision ?? 1) > 1 || options.cancelled ? [`SEQUENCE:${Math.max(0, (options.revision ?? 1) - 1)}`] : []),
     `DTSTAMP:${utcStamp(options.now ?? new Date())}`,
-    `DTSTART;TZID=${zone}:${localStamp(departure)}`,
-    `DTEND;TZID=${zone}:${localStamp(ret)}`,
+    ...eventTimes(zone, departure, ret),
     `SUMMARY:${escapeText(`${options.cancelled ? 'Cancelled: ' : ''}Charter aboard ${view.vesselName}`)}`,
     `LOCATION:${escapeText(view.dock.address)}`,
     `DESCRIPTION:${escapeText(description)}`,
@@ -69,6 +71,19 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
     'END:VCALENDAR',
   ];
   return lines.map(fold).join(CRLF) + CRLF;
+}
+
+/**
+ * DTSTART/DTEND in the operator's zone, so the event reads as local time in any client. A wall time
+ * from the repeated hour when clocks go back (a 1:30 AM return) names two instants, and clients
+ * pick differently (RFC 5545 says the first, ical.js takes the second), which could shift or zero
+ * the event; then both are written in UTC, which has one reading.
+ */
+function eventTimes(zone: string, start: DateTime, end: DateTime): [string, string] {
+  if (repeatedWallTimes(start) || repeatedWallTimes(end)) {
+    return [`DTSTART:${utcStamp(start.toJSDate())}`, `DTEND:${utcStamp(end.toJSDate())}`];
+  }
+  return [`DTSTART;TZID=${zone}:${localStamp(start)}`, `DTEND;TZID=${zone}:${localStamp(end)}`];
 }
 
 /** Stable per booking, so re-downloading after a change updates the same calendar entry. */

@@ -34,6 +34,7 @@ export interface GuestPageView {
   readonly date: string;
   /** "Sat, Dec 5, 2026" */
   readonly dateText: string;
+  /** text: "3:30 PM PST", or "11:45 PM PDT (Fri, Jul 3)" when check-in is the evening before `date`. */
   readonly checkIn: GuestPageTime;
   readonly departure: GuestPageTime;
   readonly return: GuestPageTime;

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { CostBreakdown } from '../../booking/costs';
 import { formatCents } from '../../booking/money';
 import { platformText } from '../../booking/platform';
-import { charterSchedule, humanDate, humanTime, humanTimeRange, zoneLabel } from '../../booking/time';
+import { charterSchedule, humanCheckInTime, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
 import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention, splitText, whenText } from './format';
@@ -90,7 +90,7 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
       fields: [
         field('Guest', guest),
         field('Party size', String(r.partySize)),
-        field('Guests check in', humanTime(schedule.checkIn)),
+        field('Guests check in', humanCheckInTime(schedule)),
         field('Departure – return', humanTimeRange(schedule)),
         field('Roster', rosterText(input.roster)),
         field('Platform', platformText(r) ? escapeMrkdwn(platformText(r) ?? '') : '—'),

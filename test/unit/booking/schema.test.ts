@@ -62,6 +62,8 @@ describe('parseBookingRequest', () => {
     [{ date: '2034-05-01' }, 'date', /two years/],
     [{ date: '2030-02-30' }, 'date', /does not exist/],
     [{ date: '2031-03-09', departureTime: '02:30' }, 'departureTime', /does not exist/],
+    [{ date: '2030-11-03', departureTime: '01:00' }, 'departureTime', /happens twice/],
+    [{ date: '2030-11-03', departureTime: '01:59' }, 'departureTime', /happens twice/],
     [{ guestPhone: 'call me' }, 'guestPhone', /phone/],
   ])('gives a field message for %p', (overrides, field, message) => {
     const r = parseBookingRequest(form(overrides), ctx);
@@ -69,6 +71,17 @@ describe('parseBookingRequest', () => {
     if (r.ok) return;
     expect(Object.keys(r.errors)).toEqual([field]);
     expect(r.errors[field as keyof typeof r.errors]).toMatch(message);
+  });
+
+  it('refuses a departure in the hour that repeats when clocks go back, and says which times work', () => {
+    const r = parseBookingRequest(form({ date: '2030-11-03', departureTime: '01:30' }), ctx);
+    expect(r).toEqual({
+      ok: false,
+      errors: { departureTime: '1:30 AM happens twice on Sun, Nov 3 (clocks go back): pick a time before 1:00 AM PDT or from 2:00 AM PST.' },
+    });
+    for (const departureTime of ['00:59', '02:00']) expect(parseBookingRequest(form({ date: '2030-11-03', departureTime }), ctx).ok).toBe(true);
+    // A return in the repeated hour is one instant (departure plus the duration), so it is fine.
+    expect(parseBookingRequest(form({ date: '2030-11-02', departureTime: '20:30', durationHours: '5' }), ctx).ok).toBe(true);
   });
 
   it('accepts a charter that returns after midnight', () => {

@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
-import { charterSchedule, humanDate, humanDateTime, humanTime, isoWithOffset, localDateTime, zoneLabel } from '../../../src/booking/time';
+import { DateTime, Settings } from 'luxon';
+import { charterSchedule, humanDate, humanDateTime, humanTime, isoWithOffset, localDateTime, repeatedWallTimes, zoneLabel } from '../../../src/booking/time';
 
 const LA = 'America/Los_Angeles';
 
@@ -29,6 +29,35 @@ describe('charter times', () => {
 
   it('treats a wall time skipped by spring-forward as invalid', () => {
     expect(localDateTime('2030-03-10', '02:30', LA).isValid).toBe(false);
+  });
+
+  describe('a wall time repeated when clocks go back', () => {
+    const realNow = Settings.now;
+    afterEach(() => {
+      Settings.now = realNow;
+    });
+
+    it.each(['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z', '2027-06-01T12:00:00Z', '2027-12-01T12:00:00Z'])(
+      'is its first occurrence whatever the clock says (now %s)',
+      (now) => {
+        Settings.now = () => Date.parse(now);
+        expect(isoWithOffset(localDateTime('2026-11-01', '01:30', LA))).toBe('2026-11-01T01:30:00-07:00');
+        expect(isoWithOffset(localDateTime('2027-11-07', '01:30', LA))).toBe('2027-11-07T01:30:00-07:00');
+        expect(isoWithOffset(localDateTime('2026-10-25', '01:30', 'Europe/London'))).toBe('2026-10-25T01:30:00+01:00');
+        expect(isoWithOffset(localDateTime('2026-11-01', '02:00', LA))).toBe('2026-11-01T02:00:00-08:00');
+      },
+    );
+
+    it('knows the stretch that repeats, for zones that shift by an hour or by half of one', () => {
+      const la = repeatedWallTimes(localDateTime('2026-11-01', '01:30', LA));
+      expect(la && [isoWithOffset(la.from), isoWithOffset(la.until)]).toEqual(['2026-11-01T01:00:00-07:00', '2026-11-01T02:00:00-08:00']);
+      const lordHowe = repeatedWallTimes(localDateTime('2027-04-04', '01:45', 'Australia/Lord_Howe'));
+      expect(lordHowe && [isoWithOffset(lordHowe.from), isoWithOffset(lordHowe.until)]).toEqual(['2027-04-04T01:30:00+11:00', '2027-04-04T02:00:00+10:30']);
+      for (const time of ['00:59', '02:00']) expect(repeatedWallTimes(localDateTime('2026-11-01', time, LA))).toBeNull();
+      expect(repeatedWallTimes(localDateTime('2026-11-01', '01:00', LA))).not.toBeNull();
+      expect(repeatedWallTimes(localDateTime('2026-11-01', '01:59', LA))).not.toBeNull();
+      expect(repeatedWallTimes(localDateTime('2030-03-10', '02:30', LA))).toBeNull();
+    });
   });
   it('formats dates and times exactly as luxon en-US would, across zones, DST and the cached abbreviations', () => {
     // humanDate/humanTime write the English names out and cache zone abbreviations per zone, year

@@ -1,5 +1,6 @@
 import ICAL from 'ical.js';
 import fc from 'fast-check';
+import { Settings } from 'luxon';
 import { buildGuestPageView } from '../../../src/integrations/guest-page/view';
 import { escapeText, fold, renderGuestCalendar } from '../../../src/integrations/guest-page/ics';
 import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
@@ -73,6 +74,43 @@ describe('renderGuestCalendar', () => {
     const { event } = parseEvent(renderGuestCalendar(viewFor(date, time, hours, zone), { now: NOW }));
     expect(event.startDate.toJSDate().toISOString()).toBe(start);
     expect(event.endDate.toJSDate().toISOString()).toBe(end);
+  });
+
+  describe('a time in the hour that repeats when clocks go back', () => {
+    const realNow = Settings.now;
+    afterEach(() => {
+      Settings.now = realNow;
+      ICAL.TimezoneService.reset();
+    });
+
+    /** As a calendar app reads it: TZID through the registered VTIMEZONE, UTC as UTC. */
+    function instants(ics: string): [string, string] {
+      const calendar = new ICAL.Component(ICAL.parse(ics));
+      for (const vtz of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(vtz));
+      const event = new ICAL.Event(calendar.getFirstSubcomponent('vevent') ?? undefined);
+      return [event.startDate.toJSDate().toISOString(), event.endDate.toJSDate().toISOString()];
+    }
+
+    test.each([
+      // The page says "8:30 PM PDT – 1:30 AM PDT (next day)": 1:30 AM wall time happens twice.
+      ['a return in it', '2026-10-31', '20:30', 5, '2026-11-01T03:30:00.000Z', '2026-11-01T08:30:00.000Z'],
+      ['a departure in it (a record from before the form refused one)', '2026-11-01', '01:30', 1, '2026-11-01T08:30:00.000Z', '2026-11-01T09:30:00.000Z'],
+    ])('%s: written in UTC, so the event is the page’s instants in any client and any season', (_label, date, time, hours, start, end) => {
+      for (const now of ['2026-01-15T12:00:00Z', '2026-07-15T12:00:00Z']) {
+        Settings.now = () => Date.parse(now);
+        const view = viewFor(date, time, hours);
+        const ics = renderGuestCalendar(view, { now: NOW });
+        expect(ics).toMatch(/\r\nDTSTART:\d{8}T\d{6}Z\r\nDTEND:\d{8}T\d{6}Z\r\n/);
+        expect([new Date(view.departure.iso).toISOString(), new Date(view.return.iso).toISOString()]).toEqual([start, end]);
+        expect(instants(ics)).toEqual([start, end]);
+        ICAL.TimezoneService.reset();
+      }
+    });
+
+    test('a time just outside it keeps the operator’s zone', () => {
+      const ics = renderGuestCalendar(viewFor('2026-10-31', '22:00', 5), { now: NOW });
+      expect(ics).toContain('\r\nDTSTART;TZID=America/Los_Angeles:20261031T220000\r\nDTEND;TZID=America/Los_Angeles:20261101T020000\r\n');
+    });
   });
 
   test('every line ends in CRLF and no line is longer than 75 octets', () => {
