@@ -142,7 +142,10 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
 /** Floating times and all-day dates are the boat's wall clock: read them in the operator's zone. */
 function toMs(t: ICAL.Time, timezone: string): number {
   if (t.isDate || !t.zone || t.zone.tzid === 'floating') {
-    return DateTime.fromObject({ year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute, second: t.isDate ? 0 : t.second }, { zone: timezone }).toMillis();
+    const dt = DateTime.fromObject({ year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute, second: t.isDate ? 0 : t.second }, { zone: timezone });
+    // A wall time the fall-back hour repeats: its first occurrence, as localDateTime (and RFC 5545)
+    // reads it, not the one luxon picks from the zone's offset today.
+    return Math.min(...dt.getPossibleOffsets().map((o) => o.toMillis()), dt.toMillis());
   }
   return t.toJSDate().getTime();
 }

@@ -1,4 +1,5 @@
 /** parseIcal: what the watcher reads from a platform's export, including the awkward parts. */
+import { Settings } from 'luxon';
 import { IcalFeedError } from '../../../src/integrations/errors';
 import { parseIcal } from '../../../src/integrations/ical-feed';
 import { icsOf } from '../../../src/sandbox/ical-feed-standin';
@@ -30,6 +31,20 @@ describe('parseIcal', () => {
     expect(byUid.allday?.allDay).toBe(true);
     expect(new Date(byUid.allday?.startMs ?? 0).toISOString()).toBe('2030-12-22T08:00:00.000Z'); // midnight PST
     expect(new Date(byUid.ny?.startMs ?? 0).toISOString()).toBe('2030-12-21T18:00:00.000Z'); // 1 PM EST = 10 AM PST
+  });
+
+  it('reads a floating time in the repeated fall-back hour as its first occurrence, whatever the date today', () => {
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:test', 'BEGIN:VEVENT', 'UID:fallback', 'DTSTART:20261101T013000', 'DTEND:20261101T043000', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+    const saved = Settings.now;
+    try {
+      for (const today of [Date.UTC(2027, 0, 15), Date.UTC(2026, 6, 15)]) {
+        Settings.now = () => today;
+        const [event] = parseIcal(ics, 'Boatsetter', LA);
+        expect(new Date(event?.startMs ?? 0).toISOString()).toBe('2026-11-01T08:30:00.000Z'); // 1:30 AM PDT
+      }
+    } finally {
+      Settings.now = saved;
+    }
   });
 
   it.each([
