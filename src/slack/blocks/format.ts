@@ -91,8 +91,24 @@ export function escapeAndFit(text: string, max: number): string {
   return fitText(escapeMrkdwn(text), max);
 }
 
-/** Plain text (headers, buttons): `<!channel>` is shown literally there, so only the length matters. */
-export const fitPlain = fitText;
+/**
+ * Plain text (headers, buttons, dialogs) shortened to at most `max` characters as Slack stores it,
+ * with & < > escaped (limits.ts says why). Nothing is escaped here: `<!channel>` shows literally
+ * in plain text.
+ */
+export function fitPlain(text: string, max: number): string {
+  if (escapeMrkdwn(text).length <= max) return text;
+  let length = ELLIPSIS.length;
+  let cut = 0;
+  // for…of walks code points, so an emoji is kept or dropped whole.
+  for (const ch of text) {
+    const stored = ch === '&' ? 5 : ch === '<' || ch === '>' ? 4 : ch.length;
+    if (length + stored > max) break;
+    length += stored;
+    cut += ch.length;
+  }
+  return `${text.slice(0, cut)}${ELLIPSIS}`;
+}
 
 /**
  * Already escaped `text` split into pieces of at most `max` characters, at a line break where one is

@@ -192,7 +192,7 @@ export function operationsLines(booking: BookingRecord, timezone: string): strin
 export function crewCancelledMessage(view: CrewSafeView): SlackMessage {
   const id = view.sessionId;
   const blocks: KnownBlock[] = [
-    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: `Cancelled: ${view.vesselName}, ${view.dateText}` } },
+    { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`Cancelled: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
     {
       type: 'section',
       block_id: bookingBlockId(id, 'crew-cancelled'),

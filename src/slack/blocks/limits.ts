@@ -4,12 +4,17 @@
  * every message and view the bot builds through it: what passes here passes on real Slack.
  *
  * Lengths are UTF-16 code units (`string.length`), which is never less than the characters Slack
- * counts, so the check errs on the safe side for emoji.
+ * counts, so the check errs on the safe side for emoji. plain_text is counted with & < > escaped
+ * (&amp; &lt; &gt;): Slack stores plain text escaped and hands it back that way, and its docs do not
+ * say which form the limit applies to, so the longer one is assumed (not verified on a workspace).
  *
  * Sources: docs.slack.dev/reference/block-kit/blocks (each block's page),
  * …/block-kit/block-elements, …/block-kit/composition-objects, …/surfaces/modals, and
  * docs.slack.dev/reference/methods/chat.postMessage (text truncated past 40,000 characters).
  */
+
+/** plain_text as Slack stores it, for its length (see above). */
+const escapedForLength = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export const LIMITS = {
   messageBlocks: 50,
@@ -85,7 +90,8 @@ class Checker {
     if (!isObj(value)) return this.add(pointer, 'must be a text object');
     if (value.type !== 'plain_text' && value.type !== 'mrkdwn') this.add(`${pointer}/type`, 'must be plain_text or mrkdwn');
     if (opts.plainOnly && value.type === 'mrkdwn') this.add(`${pointer}/type`, 'must be plain_text');
-    this.length(value.text, max, `${pointer}/text`, true);
+    const text = value.type === 'plain_text' && typeof value.text === 'string' ? escapedForLength(value.text) : value.text;
+    this.length(text, max, `${pointer}/text`, true);
   }
 
   count(value: unknown, max: number, pointer: string): void {

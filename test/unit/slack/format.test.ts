@@ -1,5 +1,5 @@
 /** The text helpers every message builder fits typed text with. */
-import { escapeMrkdwn, fitLines, sliceWhole, splitText } from '../../../src/slack/blocks/format';
+import { escapeMrkdwn, fitLines, fitPlain, sliceWhole, splitText } from '../../../src/slack/blocks/format';
 
 describe('splitText', () => {
   it('never makes a piece longer than the limit, even with a line break exactly at it (was max + 1)', () => {
@@ -44,4 +44,14 @@ it('sliceWhole never leaves half a surrogate pair', () => {
   expect(sliceWhole('ab😀', 3)).toBe('ab');
   expect(sliceWhole('ab😀', 4)).toBe('ab😀');
   expect(sliceWhole('abc', 5)).toBe('abc');
+});
+
+it('fitPlain fits plain text as Slack stores it, with & < > escaped, and never halves an emoji', () => {
+  const name = 'Smith & Jones <VIP> '.repeat(5);
+  const fitted = fitPlain(name, 75);
+  expect(escapeMrkdwn(fitted).length).toBeLessThanOrEqual(75);
+  expect(fitted.endsWith('…')).toBe(true);
+  expect(name.startsWith(fitted.slice(0, -1))).toBe(true);
+  expect(fitPlain('😀'.repeat(50), 75)).toBe(`${'😀'.repeat(37)}…`);
+  expect(fitPlain('short & sweet', 75)).toBe('short & sweet');
 });

@@ -41,6 +41,12 @@ describe('messages', () => {
     expect(validateMessage(msg({ type: 'section', text: mrkdwn('') }))[0]?.message).toBe('must be more than 0 characters');
     expect(validateMessage(msg({ type: 'divider', block_id: 'x' }, { type: 'divider', block_id: 'x' }))[0]?.message).toContain('duplicate block_id');
   });
+
+  it('counts plain_text with & < > escaped, as Slack stores it; mrkdwn as sent (already escaped)', () => {
+    expect(validateMessage(msg({ type: 'header', text: plain('&'.repeat(30)) }))).toEqual([]);
+    expect(validateMessage(msg({ type: 'header', text: plain('&'.repeat(31)) }))[0]?.message).toBe('must be less than 151 characters (is 155)');
+    expect(validateMessage(msg({ type: 'section', text: mrkdwn('&'.repeat(3000)) }))).toEqual([]);
+  });
 });
 
 const viewCases: [string, (n: number) => unknown, number, string][] = [
