@@ -47,7 +47,10 @@ const KEY_MONEY_PARTS = new Set([
   'amounts', 'rate', 'rates', 'price', 'prices', 'pricing', 'cost', 'costs', 'revenue', 'revenues', 'net', 'gross', 'deposit',
   'deposits', 'wage', 'wages', 'commission', 'commissions', 'earning', 'earnings', 'cent', 'cents', 'dollar', 'dollars', 'usd',
   'profit', 'profits', 'salary', 'bonus', 'refund', 'charge', 'charges', 'invoice', 'money', 'cash', 'balance', 'subtotal',
+  'total', 'totals', 'payroll', 'compensation', 'income', 'margin', 'margins', 'fare', 'fares', 'proceeds', 'discount', 'discounts',
 ]);
+/** Word parts that make a "total" field a count ("totalGuests", "total_hours"), not money. */
+const KEY_COUNT_PARTS = new Set(['guest', 'guests', 'people', 'person', 'persons', 'pax', 'passenger', 'passengers', 'adults', 'kids', 'children', 'hour', 'hours', 'hrs', 'minutes', 'mins', 'days', 'nights', 'count', 'items', 'seats']);
 
 const NUMBER_WORDS = 'a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|few|couple|several';
 
@@ -213,7 +216,14 @@ const moneyKeyNames = new BoundedCache<string, boolean>(2000);
 
 /** A field name that holds money: a money word part, or a name on the explicit list (any case). */
 export function isMoneyKey(name: string, explicit: ReadonlySet<string> = new Set()): boolean {
-  return explicit.has(name.toLowerCase()) || moneyKeyNames.get(name, () => nameParts(name).some((p) => KEY_MONEY_PARTS.has(p)));
+  return explicit.has(name.toLowerCase()) || moneyKeyNames.get(name, () => isMoneyNameParts(nameParts(name)));
+}
+
+function isMoneyNameParts(parts: string[]): boolean {
+  const money = parts.filter((p) => KEY_MONEY_PARTS.has(p));
+  if (money.length === 0) return false;
+  // "total" alone is ambiguous: SCC's own "totalGuests" must survive the guard, a "charterTotal" must not.
+  return !money.every((p) => p === 'total' || p === 'totals') || !parts.some((p) => KEY_COUNT_PARTS.has(p));
 }
 
 export interface MoneyFinding {
