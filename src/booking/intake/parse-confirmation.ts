@@ -109,13 +109,13 @@ label('platform', 'platform', 'source', 'booked via', 'booked on', 'booked throu
 label('notes', 'notes', 'note', 'special requests', 'special request', 'message', 'message from renter', 'message from guest', 'comments', 'requests', 'additional info', 'additional information', 'guest notes', 'renter notes', 'occasion', 'remarks', 'requests and notes');
 
 /** "Label: value", "Label — value", "Label<tab or 2+ spaces>value" on one (raw) line. */
-function splitLabel(line: Line): { kind: Kind; value: string } | undefined {
+function splitLabel(line: Line): { kind: Kind; label: string; value: string } | undefined {
   const colon = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)\s*(?::|：| - )\s*(.*)$/.exec(line.clean);
   const spaced = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)(?:\t| {2,})\s*(\S.*)$/.exec(line.raw.replace(/^(\s*>)+ ?/, '').trim());
   for (const m of [colon, spaced]) {
     if (!m) continue;
     const kind = LABELS[normaliseLabel(m[1] as string)];
-    if (kind) return { kind, value: (m[2] as string).replace(/\s+/g, ' ').trim() };
+    if (kind) return { kind, label: m[1] as string, value: (m[2] as string).replace(/\s+/g, ' ').trim() };
   }
   return undefined;
 }
@@ -128,6 +128,8 @@ function bareLabel(line: Line): Kind | undefined {
 
 interface Labelled {
   kind: Kind;
+  /** The label as written ("Grand total"). */
+  label: string;
   value: string;
   /** The raw line holding the value. */
   raw: string;
@@ -190,7 +192,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     const bare = bareLabel(line);
     const next = lines[i + 1];
     if (bare && next && !next.header && next.clean !== '' && !splitLabel(next) && !bareLabel(next)) {
-      labelled.push({ kind: bare, value: next.clean, raw: next.raw, index: i + 1 });
+      labelled.push({ kind: bare, label: line.clean, value: next.clean, raw: next.raw, index: i + 1 });
       i++;
     }
   }
@@ -244,7 +246,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         set('partySize', readCount(l.value), l.raw);
         break;
       case 'price':
-        set('priceCents', readMoneyCents(l.value), l.raw);
+        set('priceCents', readMoneyCents(l.value, { total: TOTAL.test(l.label) || TOTAL.test(l.value) }), l.raw);
         break;
       case 'ref':
         set('platformRef', readReference(l.value), l.raw);
@@ -281,8 +283,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (m) set('durationHours', Number(m[1]), line.raw);
     }
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
-      const at = c.search(/\$|usd/i);
-      set('priceCents', readMoneyCents(c.slice(at)), line.raw);
+      // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
+      set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);
     }
     if (!fields.platformRef) {
       const m = /\b(?:booking|reservation|confirmation|trip|request)\s*(?:#|no\.?|number|id|code|ref(?:erence)?)\s*:?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{2,62}[A-Za-z0-9])/i.exec(c);
@@ -325,6 +327,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     if (range.end) endTimes.push({ time: range.end, raw });
   }
 }
+
+const TOTAL = /\btotal\b/i;
 
 function bareHours(value: string): number | undefined {
   const m = /^(\d{1,2}(?:\.\d{1,2})?)$/.exec(value.trim());

@@ -1,0 +1,31 @@
+/**
+ * parseConfirmation on the lines audit B found misread: the price (M1), money kept in the guest name
+ * (P5) and times around midnight and DST (T3, T4). Read "today" as 1 Dec 2026 in San Diego.
+ */
+import { DateTime } from 'luxon';
+import { parseConfirmation } from '../../../../src/booking/intake/parse-confirmation';
+
+const CTX = { timezone: 'America/Los_Angeles', nowMs: DateTime.fromISO('2026-12-01T09:00', { zone: 'America/Los_Angeles' }).toMillis() };
+const parse = (text: string) => parseConfirmation(text, CTX).fields;
+
+describe('price (audit M1)', () => {
+  it.each<[string, number | undefined]>([
+    ['Price: 4 hours x $300 = $1,200', 120000],
+    ['Total: 6 guests, $1,200.00', 120000],
+    ['Total: 2 x $600', undefined],
+    ['Total: -$150.00 (refund)', undefined],
+    ['Trip price: $1,2000', undefined],
+    ['Total: 1.200,00 USD', undefined],
+    ['Amount: 1e3', undefined],
+    ['Amount: 1_200', undefined],
+    ['Total: $1,000 + $200 fees = $1,200', 120000],
+    ['Grand total: $1,200 (incl. $50 service fee)', 120000],
+    ['Trip price: $1,000 + $200 fees', undefined],
+    ['Total paid: 1,200.00 USD', 120000],
+    ['Grand total\n$1,485.00', 148500],
+    ['Your total is -$150.00 after the refund', undefined],
+    ['The total for 6 guests is $1,200.', 120000],
+  ])('%s', (text, cents) => {
+    expect(parse(text).priceCents).toBe(cents);
+  });
+});
