@@ -108,26 +108,34 @@ export interface TimeRange {
 
 /**
  * A start time and, when the text gives one, an end: "10:00 AM – 3:00 PM", "10am to 3pm",
- * "10 - 3 PM" (the start borrows the end's am/pm when that keeps it before the end).
+ * "10 - 3 PM", "11 - 1 AM". A bare start is the one in the 12 hours before the end: it borrows the
+ * end's am/pm when that keeps it before the end ("10 - 3 PM" is 10 AM), else it is the evening
+ * before ("11 - 1 AM" is 11 PM).
  */
 export function readTimeRange(text: string): TimeRange | undefined {
   const times = readTimes(text);
   const bare = /\b(\d{1,2})(?::(\d{2}))?\s*(?:-|to|until|till)\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b/i.exec(text);
-  if (bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index)) {
-    const h1 = Number(bare[1]);
-    const m1 = Number(bare[2] ?? '0');
-    const h2 = Number(bare[3]);
-    const m2 = Number(bare[4] ?? '0');
+  const bareFirst = bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index) ? bare : undefined;
+  if (bareFirst) {
+    const h1 = Number(bareFirst[1]);
+    const m1 = Number(bareFirst[2] ?? '0');
+    const h2 = Number(bareFirst[3]);
+    const m2 = Number(bareFirst[4] ?? '0');
     if (h1 >= 1 && h1 <= 12 && h2 >= 1 && h2 <= 12 && m1 < 60 && m2 < 60) {
-      const pm = (bare[5] as string).toLowerCase() === 'p';
+      const pm = (bareFirst[5] as string).toLowerCase() === 'p';
       const end = (h2 % 12) + (pm ? 12 : 0);
       let start = (h1 % 12) + (pm ? 12 : 0);
       if (start * 60 + m1 > end * 60 + m2) start -= 12;
-      if (start >= 0) return { start: hhmm(start, m1), end: hhmm(end, m2) };
+      if (start < 0) start += 24;
+      // "1 - 1 AM" could be 0, 12 or 24 hours.
+      if (start * 60 + m1 === end * 60 + m2) return undefined;
+      return { start: hhmm(start, m1), end: hhmm(end, m2) };
     }
   }
   const first = times[0];
   if (!first) return undefined;
+  // The range's start was unreadable ("0 - 1 AM"): the first time is its END, never the departure.
+  if (bareFirst && first.index > bareFirst.index) return undefined;
   const second = times[1];
   if (second) {
     const between = text.slice(first.index + first.length, second.index);

@@ -29,3 +29,15 @@ describe('price (audit M1)', () => {
     expect(parse(text).priceCents).toBe(cents);
   });
 });
+
+describe('a range that starts before midnight (audit T4)', () => {
+  it('"11 - 1 AM" departs at 23:00 for 2 hours, not at 1 AM', () => {
+    expect(parse('Date: Dec 19, 2026\nTime: 11 - 1 AM')).toMatchObject({ date: '2026-12-19', departureTime: '23:00', durationHours: 2 });
+  });
+
+  it('"1 - 1 AM" gives no start and no duration', () => {
+    const fields = parse('Date: Dec 19, 2026\nTime: 1 - 1 AM');
+    expect(fields.departureTime).toBeUndefined();
+    expect(fields.durationHours).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@
  * The value readers on their own, with the cases audit B found misread (M1: price, T4: a range that
  * starts before midnight). Each reader promises "undefined rather than guess".
  */
-import { readMoneyCents } from '../../../../src/booking/intake/values';
+import { readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
 
 describe('readMoneyCents', () => {
   it.each<[string, number]>([
@@ -55,5 +55,27 @@ describe('readMoneyCents', () => {
     expect(readMoneyCents('-$150.00 (refund)', { total: true })).toBeUndefined();
     expect(readMoneyCents('2 x $600', { total: true })).toBeUndefined();
     expect(readMoneyCents('$1 050', { total: true })).toBeUndefined();
+  });
+});
+
+describe('readTimeRange', () => {
+  it.each<[string, { start: string; end?: string } | undefined]>([
+    ['10 - 3 PM', { start: '10:00', end: '15:00' }],
+    ['10:00 AM - 3:00 PM', { start: '10:00', end: '15:00' }],
+    ['11pm - 1am', { start: '23:00', end: '01:00' }],
+    // before midnight to after: the start takes the other meridiem
+    ['11 - 1 AM', { start: '23:00', end: '01:00' }],
+    ['11:30 - 2 AM', { start: '23:30', end: '02:00' }],
+    ['3 PM', { start: '15:00' }],
+  ])('%s', (text, range) => {
+    expect(readTimeRange(text)).toEqual(range);
+  });
+
+  it('never reads the end of a range as its start', () => {
+    for (const text of ['11 - 1 AM', '9 - 1 AM', '12 - 1 AM', '0 - 1 AM', '1 - 1 AM']) expect(readTimeRange(text)?.start).not.toBe('01:00');
+  });
+
+  it.each(['1 - 1 AM', '0 - 1 AM', '11:30 - 11:30 PM'])('%s is unread (no length, or no readable start)', (text) => {
+    expect(readTimeRange(text)).toBeUndefined();
   });
 });
