@@ -6,6 +6,8 @@
  * could not read is listed in `missing`. Dates and times are the operator's wall-clock times
  * (CHARTER_TIMEZONE): the platforms write them in the boat's local time. Pure; never throws.
  */
+import { DateTime } from 'luxon';
+import { localDateTime } from '../time';
 import { normaliseLabel, toLines, type Line } from './text';
 import {
   readCount,
@@ -304,7 +306,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
   if (!fields.durationHours && fields.departureTime && endTimes.length > 0) {
     const end = endTimes[0] as { time: string; raw: string };
-    const hours = hoursBetween(fields.departureTime, end.time);
+    const hours = hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone);
     if (hours !== undefined) set('durationHours', hours, end.raw);
   }
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
@@ -335,11 +337,24 @@ function bareHours(value: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function hoursBetween(start: string, end: string): number | undefined {
+/**
+ * Hours from a start to an end time (the end on the next day when not after the start). With a date,
+ * the hours that really pass in the operator's zone: across a DST change a wall-clock difference is an
+ * hour off, and the booking would return at a time the platform does not say.
+ */
+function hoursBetween(start: string, end: string, date: string | undefined, timezone: string): number | undefined {
   const [sh, sm] = start.split(':').map(Number) as [number, number];
   const [eh, em] = end.split(':').map(Number) as [number, number];
-  let minutes = eh * 60 + em - (sh * 60 + sm);
-  if (minutes <= 0) minutes += 24 * 60;
+  const nextDay = eh * 60 + em <= sh * 60 + sm;
+  let minutes = eh * 60 + em - (sh * 60 + sm) + (nextDay ? 24 * 60 : 0);
+  if (date !== undefined) {
+    const from = localDateTime(date, start, timezone);
+    const endDate = nextDay ? DateTime.fromISO(date, { zone: timezone }).plus({ days: 1 }).toISODate() : date;
+    const to = endDate ? localDateTime(endDate, end, timezone) : DateTime.invalid('no end date');
+    // A time skipped by the spring-forward jump is not a real departure or return: no duration rather than a guess.
+    if (!from.isValid || !to.isValid) return undefined;
+    minutes = to.diff(from, 'minutes').minutes;
+  }
   const hours = minutes / 60;
   return hours > 0 && hours <= 24 ? Math.round(hours * 100) / 100 : undefined;
 }

@@ -41,3 +41,25 @@ describe('a range that starts before midnight (audit T4)', () => {
     expect(fields.durationHours).toBeUndefined();
   });
 });
+
+describe('duration from a time range across a DST change (audit T3)', () => {
+  it.each<[string, number]>([
+    // 1 Nov 2026: clocks go back at 2 AM, so 12:30 AM PDT to 3:30 AM PST is 4 hours
+    ['Date: Nov 1, 2026\nTime: 12:30 AM - 3:30 AM', 4],
+    ['Date: Oct 31, 2026\nTime: 11pm - 2am', 4],
+    // 8 Mar 2026: clocks go forward at 2 AM, so 1 AM PST to 4 AM PDT is 2 hours
+    ['Date: Mar 8, 2026\nTime: 1:00 AM - 4:00 AM', 2],
+    ['Date: Mar 7, 2026\nTime: 10pm - 4am', 5],
+    // no change
+    ['Date: Dec 19, 2026\nTime: 11pm - 1am', 2],
+    ['Date: Dec 19, 2026\nTime: 10am - 3:30pm', 5.5],
+    // no date: the wall clock is all there is
+    ['Time: 10am - 3pm', 5],
+  ])('%s → %d h', (text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it('gives no duration for a start the spring-forward jump skips', () => {
+    expect(parse('Date: Mar 8, 2026\nTime: 2:30 AM - 5:00 AM').durationHours).toBeUndefined();
+  });
+});
