@@ -7,6 +7,7 @@
  * (CHARTER_TIMEZONE): the platforms write them in the boat's local time. Pure; never throws.
  */
 import { DateTime } from 'luxon';
+import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { normaliseLabel, toLines, type Line } from './text';
 import {
@@ -143,18 +144,46 @@ function isSystemEmail(email: string): boolean {
   return /^(no-?reply|do-?not-?reply|notifications?|bookings?|support|hello|info|team|mailer|reservations?)@/i.test(email) || PLATFORMS.some((p) => p.pattern.test(email.split('@')[1] ?? ''));
 }
 
+/** Words that say what an amount after (or before) them is: "paid $1,200", "Total: 1200". */
+const NAME_MONEY_WORDS = 'paid|pay|payment|total|subtotal|price|amount|deposit|balance|fees?|tips?|cost|owes?|owed|due|refund(?:ed)?|charged?';
+/** Where money starts in a name value: a currency sign ("US$", "¥"), or an amount next to a money word. */
+const MONEY_IN_NAME = new RegExp(
+  String.raw`\bUS\s?\p{Sc}|\p{Sc}|\busd\b(?=\s*\d)|\b(?:${NAME_MONEY_WORDS})\b[\s:=]*(?=\d)|(?<![\p{L}\d])\d[\d,.]*\s*(?:${NAME_MONEY_WORDS})\b`,
+  'iu',
+);
+/** A money word left at the end once the amount is cut: set off by punctuation ("· Total", "(paid"), or lower case ("paid"). */
+const TRAILING_MONEY_WORDS = [
+  new RegExp(String.raw`\s*[(·•|,;:\-–—]\s*(?:(?:${NAME_MONEY_WORDS})\b[\s:=]*)+$`, 'i'),
+  new RegExp(String.raw`\s(?:(?:${NAME_MONEY_WORDS})\b[\s:=]*)+$`),
+];
+
+/** The value up to where money starts, without the money word that announced it. */
+function withoutMoney(value: string): string {
+  const money = MONEY_IN_NAME.exec(value);
+  if (!money) return value;
+  let v = value.slice(0, money.index);
+  for (let before = ''; before !== v; ) {
+    before = v;
+    for (const re of TRAILING_MONEY_WORDS) v = v.replace(re, '');
+  }
+  return v;
+}
+
 /**
  * The name in a value like "Maria Delgado <maria@example.com>" or "Olivia Brown (olivia@…) · 619…":
  * the text before the first address or number (or after it, when nothing comes before) — never
- * pieces from both sides joined up.
+ * pieces from both sides joined up. Money is cut first ("Maria Delgado · $1,200 paid"): the name
+ * reaches the guest page, which crew also open, and neither may see what was paid.
  */
-function nameFrom(value: string): string | undefined {
+function nameFrom(raw: string): string | undefined {
+  const value = withoutMoney(raw);
   const cut = /[<([]?\s*[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|\+?\(?\d[\d\s().-]{5,}\d/.exec(value);
   const parts = cut ? [value.slice(0, cut.index), value.slice(cut.index + cut[0].length).replace(/^\s*[>)\]]/, '')] : [value];
   const tidy = (p: string) => p.replace(/\s+/g, ' ').replace(/^[\s,;|·•-]+|[\s,;|·•(<[-]+$/g, '').trim();
   const v = tidy(parts[0] ?? '') || tidy(parts[1] ?? '');
   if (!/\p{L}/u.test(v) || v.length > 100 || /^\d/.test(v) || /@/.test(v)) return undefined;
   if (/\b(hours?|guests?|passengers?|am|pm)\b/i.test(v) && /\d/.test(v)) return undefined;
+  if (isMoneyLine(v)) return undefined;
   return v;
 }
 

@@ -63,3 +63,25 @@ describe('duration from a time range across a DST change (audit T3)', () => {
     expect(parse('Date: Mar 8, 2026\nTime: 2:30 AM - 5:00 AM').durationHours).toBeUndefined();
   });
 });
+
+describe('no money in the guest name (audit P5)', () => {
+  it.each<[string, string]>([
+    ['Renter: Maria Delgado · $1,200 paid', 'Maria Delgado'],
+    ['Guest: Maria Delgado (paid $1,200)', 'Maria Delgado'],
+    ['Renter: Maria Delgado - Total $1,200', 'Maria Delgado'],
+    ['Renter: Maria Delgado, total paid: US$1,200', 'Maria Delgado'],
+    ['Renter: Maria Delgado paid 1200', 'Maria Delgado'],
+    ['Renter: Maria Delgado - 1,200 paid', 'Maria Delgado'],
+    ['Renter: Maria Delgado ¥5000', 'Maria Delgado'],
+    // surnames that are money words stay
+    ['Renter: Will Price', 'Will Price'],
+    ['Renter: Will Price (paid $1,200)', 'Will Price'],
+    ['Renter: Amanda Cash <amanda@example.com>', 'Amanda Cash'],
+  ])('%s → %s', (text, name) => {
+    expect(parse(text).guestName).toBe(name);
+  });
+
+  it('reads no name at all rather than one with an amount', () => {
+    expect(parse('Renter: $1,200 paid').guestName).toBeUndefined();
+  });
+});
