@@ -122,6 +122,8 @@ const NOT_AMOUNT_SPANS = new RegExp(
     String.raw`\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?\s?m\b\.?`,
     String.raw`\b\d{1,2}:\d{2}(?::\d{2})?\b`,
     String.raw`\b\d{1,2}\s*o'?clock\b`,
+    // an hour without am/pm after a word of time: "ready by 3", "from 10 to 2"
+    String.raw`\b(?:by|until|till|before|after|around|from|between)\s+(?:[01]?\d|2[0-3])(?:\s*(?:-|to|and)\s*(?:[01]?\d|2[0-3]))?\b(?![.,]?\d)`,
     // dates: 2026-12-05, 12/5, 12/5/26, 12-05-2026, 05.12.2026, Dec 5, Dec 5th, 2026, 5 Dec, the 5th of December
     String.raw`\b\d{4}-\d{1,2}-\d{1,2}\b`,
     String.raw`\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b`,
@@ -147,8 +149,8 @@ const BARE_AMOUNT = new RegExp(
   String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
   'i',
 );
-/** "85.40", "1,200.00": two decimals are cents (times like 4.30 pm are blanked before). Not "32.71 N" (a position). */
-const CENTS = new RegExp(String.raw`(?<![\w.,#/])\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
+/** "85.40", "1,200.00": two decimals are cents (times like 4.30 pm are blanked before). Not a position ("32.71 N", "lat 32.71"). */
+const CENTS = new RegExp(String.raw`(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|long|longitude)\s*[:=]?\s*-?)\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
 
 /** An amount in words right after a money word: "Crew pay: one fifty", "Price was twelve hundred". */
 const CARDINAL = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand';
