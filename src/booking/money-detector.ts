@@ -11,6 +11,14 @@
  *   number must not be a time ("3 pm", "3:30"), a date ("12/5"), a phone number, a count of people or
  *   hours ("6 guests", "5 hours") or a list label ("Tip 1:"). So "Pay attention: tide turns at 3 pm",
  *   "Tip: bring a jacket" and "Net bag on the bow" stay.
+ * - a money word or pay verb ANYWHERE on a line that also holds a number that is not a time, a date,
+ *   a phone number, a label ("dock 7", "B-12", "#2") or a count of something ("6 guests", "2 coolers"):
+ *   "Balance due 400 on arrival", "Venmo Sam 150", "Captain gets 300 for this one", "20% tip";
+ * - other currencies ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars"), rates
+ *   ("25 an hour", "125/hr"), amounts with cents ("Fuel 85.40") and amounts in words after a money
+ *   word ("Crew pay: one fifty").
+ * Lines are read after NFKC, with every decimal digit made ASCII and format characters (zero-width
+ * space…) removed: notes are pasted from phones and mail, and "Tip ５００" or "$\u200b500" must not slip by.
  * When in doubt the detector says "money": a dropped harmless line costs crew a note, a kept amount
  * breaks the promise.
  *
@@ -39,7 +47,10 @@ const KEY_MONEY_PARTS = new Set([
   'amounts', 'rate', 'rates', 'price', 'prices', 'pricing', 'cost', 'costs', 'revenue', 'revenues', 'net', 'gross', 'deposit',
   'deposits', 'wage', 'wages', 'commission', 'commissions', 'earning', 'earnings', 'cent', 'cents', 'dollar', 'dollars', 'usd',
   'profit', 'profits', 'salary', 'bonus', 'refund', 'charge', 'charges', 'invoice', 'money', 'cash', 'balance', 'subtotal',
+  'total', 'totals', 'payroll', 'compensation', 'income', 'margin', 'margins', 'fare', 'fares', 'proceeds', 'discount', 'discounts',
 ]);
+/** Word parts that make a "total" field a count ("totalGuests", "total_hours"), not money. */
+const KEY_COUNT_PARTS = new Set(['guest', 'guests', 'people', 'person', 'persons', 'pax', 'passenger', 'passengers', 'adults', 'kids', 'children', 'hour', 'hours', 'hrs', 'minutes', 'mins', 'days', 'nights', 'count', 'items', 'seats']);
 
 const NUMBER_WORDS = 'a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|few|couple|several';
 
@@ -50,17 +61,21 @@ const NOT_AN_AMOUNT = String.raw`(?!\s*(?:[ap]\.?m\b|o'?clock|:\d|:(?:\s|$)|/\d|
 /** Filler allowed between a money word and its number: "pay: 150", "tip of 20%", "rate per hour is 50". */
 const FILLER = String.raw`[\s:=~\-–—]*(?:(?:of|is|was|are|were|will|be|about|around|approx\.?|approximately|roughly|only|just|per|each|the|a|an|to|came|comes|totals?|hour|hr|h|head|person|guest|day|night|trip|charter)\b[\s:=~\-–—]*){0,3}`;
 
+/** ISO codes of currencies an operator in San Diego meets (Mexican, Canadian, Australian guests…). */
+const CURRENCY_CODES = 'usd|eur|gbp|mxn|mxp|cad|aud|nzd|jpy|cny|rmb|inr|php|chf|hkd|sgd';
 const CURRENCY = new RegExp(
   [
-    String.raw`[$€£¢]\s*\d`,
-    String.raw`\d\s*[$€£¢]`,
-    String.raw`\b(?:usd|us\$|eur|gbp)\s*\d`,
-    String.raw`\d\s*(?:usd|eur|gbp|dollars?|bucks?|cents?|grand)\b`,
-    String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand)\b`,
+    // \p{Sc}: every currency sign ($ € £ ¢ ¥ ₱ ₹ ₩ …), so a guest's own currency is not a way round.
+    // Slack formatting between the sign and the digits: "$*500*", "$`500`".
+    String.raw`\p{Sc}[\s*_~${'`'}]*\d`,
+    String.raw`\d\s*\p{Sc}`,
+    String.raw`\b(?:${CURRENCY_CODES}|us\$|rs\.?)\s*\d`,
+    String.raw`\d\s*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?)\b`,
+    String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos)\b`,
     // "1.2k", "2K": thousands of something, which in an operator's note is money.
     String.raw`(?<![\w.])\d+(?:\.\d+)?\s?k\b`,
   ].join('|'),
-  'i',
+  'iu',
 );
 const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}`, 'i');
 const NUMBER_THEN_WORD = new RegExp(
@@ -82,8 +97,96 @@ export function isMoneyLine(line: string): boolean {
   return moneyLines.get(line, () => testMoneyLine(line));
 }
 
-function testMoneyLine(line: string): boolean {
-  return CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line);
+/**
+ * Words that make a line money wherever they stand, once the line also holds a number that reads as
+ * an amount: the money words plus pay verbs ("Captain gets 300", "Boatsetter took 20%") and the ways
+ * people get paid.
+ */
+const ANYWHERE_MONEY_WORDS = [
+  ...TEXT_MONEY_WORDS,
+  'paying', 'due', 'bonuses', 'tipping', 'charges', 'fares?', 'discount', 'discounted', 'discounts', 'margin', 'margins', 'income',
+  'proceeds', 'payroll', 'compensation', 'compensated', 'reimburse', 'reimbursed', 'reimbursement', 'collect', 'collected',
+  'collecting', 'gets', 'got', 'takes', 'took', 'receives', 'received', 'percent', 'paypal', 'cashapp', 'stripe', 'square',
+];
+const ANYWHERE_WORD = new RegExp(String.raw`\b(?:${ANYWHERE_MONEY_WORDS.join('|')})\b`, 'i');
+/** "Charge the batteries to 100%" is about power, not a card. */
+const BATTERY = /\bbatter(?:y|ies)\b/i;
+const CHARGE = /\b(?:charges?|charged)\b/gi;
+
+const MONTHS = 'jan|january|feb|february|mar|march|apr|april|may|jun|june|jul|july|aug|august|sep|sept|september|oct|october|nov|november|dec|december';
+
+/** Pieces of a line whose digits are never an amount; blanked out before looking for one. */
+const NOT_AMOUNT_SPANS = new RegExp(
+  [
+    // times: 4 pm, 4:30 PM, 4.30pm, 16:30, 4 o'clock
+    String.raw`\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?\s?m\b\.?`,
+    String.raw`\b\d{1,2}:\d{2}(?::\d{2})?\b`,
+    String.raw`\b\d{1,2}\s*o'?clock\b`,
+    // an hour without am/pm after a word of time: "ready by 3", "from 10 to 2"
+    String.raw`\b(?:by|until|till|before|after|around|from|between)\s+(?:[01]?\d|2[0-3])(?:\s*(?:-|to|and)\s*(?:[01]?\d|2[0-3]))?\b(?![.,]?\d)`,
+    // dates: 2026-12-05, 12/5, 12/5/26, 12-05-2026, 05.12.2026, Dec 5, Dec 5th, 2026, 5 Dec, the 5th of December
+    String.raw`\b\d{4}-\d{1,2}-\d{1,2}\b`,
+    String.raw`\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b`,
+    String.raw`\b\d{1,2}[-.]\d{1,2}[-.]\d{2,4}\b`,
+    String.raw`\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?`,
+    String.raw`\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:${MONTHS})\b\.?(?:,?\s+\d{4}\b)?`,
+    // phone numbers: 619-555-0100, (619) 555 0100, +1 619 555 0100, +52 664 123 4567
+    String.raw`(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b`,
+    String.raw`\+\d[\d\s().-]{6,}\d`,
+  ].join('|'),
+  'gi',
+);
+
+/** Words before a number that make it a label, a place or a count, not an amount: "dock 7", "guests: 6". */
+const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s*[:=#.]?\s*)`;
+/**
+ * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
+ * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
+ */
+const AMOUNT_FOLLOWERS = 'on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct';
+/** A number that reads as an amount in a line already stripped of times, dates and phone numbers. */
+const BARE_AMOUNT = new RegExp(
+  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  'i',
+);
+/** "85.40", "1,200.00": two decimals are cents (times like 4.30 pm are blanked before). Not a position ("32.71 N", "lat 32.71"). */
+const CENTS = new RegExp(String.raw`(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|long|longitude)\s*[:=]?\s*-?)\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
+
+/** An amount in words right after a money word: "Crew pay: one fifty", "Price was twelve hundred". */
+const CARDINAL = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand';
+const WORDS_AMOUNT = new RegExp(
+  String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}(?:${CARDINAL})(?:[\s-]+(?:and\s+)?(?:${CARDINAL}))*\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|on|at|cash|an?|tonight|today)\b))`,
+  'i',
+);
+/** "25 an hour", "25 per hour", "125/hr", "40/h", "twenty five an hour". */
+const RATE = new RegExp(
+  String.raw`(?:${NUM}${NOT_AN_AMOUNT}|\b(?:${CARDINAL})(?:[\s-]+(?:${CARDINAL}))*)\s*(?:(?:an?|per)\s+|/\s*)(?:hour|hr|h)\b`,
+  'i',
+);
+/** A money word glued to its amount ("tip500", "TIP500"). */
+const GLUED = new RegExp(String.raw`\b(${TEXT_MONEY_WORDS.join('|')})(?=\d)`, 'gi');
+
+/** The ASCII digit for any Unicode decimal digit. Decimal digits come in runs of 0–9 (a Unicode rule). */
+function asciiDigit(d: string): string {
+  const cp = d.codePointAt(0) as number;
+  if (cp < 0x80) return d;
+  let start = cp;
+  while (start > 0 && /\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
+  return String((cp - start) % 10);
+}
+
+/** The line as the detector reads it: pasted look-alikes and invisible characters made plain. */
+export function normaliseForMoney(line: string): string {
+  return line.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\p{Nd}/gu, asciiDigit).replace(GLUED, '$1 ');
+}
+
+function testMoneyLine(raw: string): boolean {
+  const line = normaliseForMoney(raw);
+  if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
+  const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
+  if (CENTS.test(stripped)) return true;
+  const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
+  return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);
 }
 
 export interface MoneyFreeText {
@@ -115,7 +218,14 @@ const moneyKeyNames = new BoundedCache<string, boolean>(2000);
 
 /** A field name that holds money: a money word part, or a name on the explicit list (any case). */
 export function isMoneyKey(name: string, explicit: ReadonlySet<string> = new Set()): boolean {
-  return explicit.has(name.toLowerCase()) || moneyKeyNames.get(name, () => nameParts(name).some((p) => KEY_MONEY_PARTS.has(p)));
+  return explicit.has(name.toLowerCase()) || moneyKeyNames.get(name, () => isMoneyNameParts(nameParts(name)));
+}
+
+function isMoneyNameParts(parts: string[]): boolean {
+  const money = parts.filter((p) => KEY_MONEY_PARTS.has(p));
+  if (money.length === 0) return false;
+  // "total" alone is ambiguous: SCC's own "totalGuests" must survive the guard, a "charterTotal" must not.
+  return !money.every((p) => p === 'total' || p === 'totals') || !parts.some((p) => KEY_COUNT_PARTS.has(p));
 }
 
 export interface MoneyFinding {

@@ -6,6 +6,9 @@
  * could not read is listed in `missing`. Dates and times are the operator's wall-clock times
  * (CHARTER_TIMEZONE): the platforms write them in the boat's local time. Pure; never throws.
  */
+import { DateTime } from 'luxon';
+import { isMoneyLine } from '../money-detector';
+import { localDateTime } from '../time';
 import { normaliseLabel, toLines, type Line } from './text';
 import {
   readCount,
@@ -109,13 +112,13 @@ label('platform', 'platform', 'source', 'booked via', 'booked on', 'booked throu
 label('notes', 'notes', 'note', 'special requests', 'special request', 'message', 'message from renter', 'message from guest', 'comments', 'requests', 'additional info', 'additional information', 'guest notes', 'renter notes', 'occasion', 'remarks', 'requests and notes');
 
 /** "Label: value", "Label — value", "Label<tab or 2+ spaces>value" on one (raw) line. */
-function splitLabel(line: Line): { kind: Kind; value: string } | undefined {
+function splitLabel(line: Line): { kind: Kind; label: string; value: string } | undefined {
   const colon = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)\s*(?::|：| - )\s*(.*)$/.exec(line.clean);
   const spaced = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)(?:\t| {2,})\s*(\S.*)$/.exec(line.raw.replace(/^(\s*>)+ ?/, '').trim());
   for (const m of [colon, spaced]) {
     if (!m) continue;
     const kind = LABELS[normaliseLabel(m[1] as string)];
-    if (kind) return { kind, value: (m[2] as string).replace(/\s+/g, ' ').trim() };
+    if (kind) return { kind, label: m[1] as string, value: (m[2] as string).replace(/\s+/g, ' ').trim() };
   }
   return undefined;
 }
@@ -128,6 +131,8 @@ function bareLabel(line: Line): Kind | undefined {
 
 interface Labelled {
   kind: Kind;
+  /** The label as written ("Grand total"). */
+  label: string;
   value: string;
   /** The raw line holding the value. */
   raw: string;
@@ -139,18 +144,46 @@ function isSystemEmail(email: string): boolean {
   return /^(no-?reply|do-?not-?reply|notifications?|bookings?|support|hello|info|team|mailer|reservations?)@/i.test(email) || PLATFORMS.some((p) => p.pattern.test(email.split('@')[1] ?? ''));
 }
 
+/** Words that say what an amount after (or before) them is: "paid $1,200", "Total: 1200". */
+const NAME_MONEY_WORDS = 'paid|pay|payment|total|subtotal|price|amount|deposit|balance|fees?|tips?|cost|owes?|owed|due|refund(?:ed)?|charged?';
+/** Where money starts in a name value: a currency sign ("US$", "¥"), or an amount next to a money word. */
+const MONEY_IN_NAME = new RegExp(
+  String.raw`\bUS\s?\p{Sc}|\p{Sc}|\busd\b(?=\s*\d)|\b(?:${NAME_MONEY_WORDS})\b[\s:=]*(?=\d)|(?<![\p{L}\d])\d[\d,.]*\s*(?:${NAME_MONEY_WORDS})\b`,
+  'iu',
+);
+/** A money word left at the end once the amount is cut: set off by punctuation ("· Total", "(paid"), or lower case ("paid"). */
+const TRAILING_MONEY_WORDS = [
+  new RegExp(String.raw`\s*[(·•|,;:\-–—]\s*(?:(?:${NAME_MONEY_WORDS})\b[\s:=]*)+$`, 'i'),
+  new RegExp(String.raw`\s(?:(?:${NAME_MONEY_WORDS})\b[\s:=]*)+$`),
+];
+
+/** The value up to where money starts, without the money word that announced it. */
+function withoutMoney(value: string): string {
+  const money = MONEY_IN_NAME.exec(value);
+  if (!money) return value;
+  let v = value.slice(0, money.index);
+  for (let before = ''; before !== v; ) {
+    before = v;
+    for (const re of TRAILING_MONEY_WORDS) v = v.replace(re, '');
+  }
+  return v;
+}
+
 /**
  * The name in a value like "Maria Delgado <maria@example.com>" or "Olivia Brown (olivia@…) · 619…":
  * the text before the first address or number (or after it, when nothing comes before) — never
- * pieces from both sides joined up.
+ * pieces from both sides joined up. Money is cut first ("Maria Delgado · $1,200 paid"): the name
+ * reaches the guest page, which crew also open, and neither may see what was paid.
  */
-function nameFrom(value: string): string | undefined {
+function nameFrom(raw: string): string | undefined {
+  const value = withoutMoney(raw);
   const cut = /[<([]?\s*[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|\+?\(?\d[\d\s().-]{5,}\d/.exec(value);
   const parts = cut ? [value.slice(0, cut.index), value.slice(cut.index + cut[0].length).replace(/^\s*[>)\]]/, '')] : [value];
   const tidy = (p: string) => p.replace(/\s+/g, ' ').replace(/^[\s,;|·•-]+|[\s,;|·•(<[-]+$/g, '').trim();
   const v = tidy(parts[0] ?? '') || tidy(parts[1] ?? '');
   if (!/\p{L}/u.test(v) || v.length > 100 || /^\d/.test(v) || /@/.test(v)) return undefined;
   if (/\b(hours?|guests?|passengers?|am|pm)\b/i.test(v) && /\d/.test(v)) return undefined;
+  if (isMoneyLine(v)) return undefined;
   return v;
 }
 
@@ -190,7 +223,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     const bare = bareLabel(line);
     const next = lines[i + 1];
     if (bare && next && !next.header && next.clean !== '' && !splitLabel(next) && !bareLabel(next)) {
-      labelled.push({ kind: bare, value: next.clean, raw: next.raw, index: i + 1 });
+      labelled.push({ kind: bare, label: line.clean, value: next.clean, raw: next.raw, index: i + 1 });
       i++;
     }
   }
@@ -244,7 +277,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         set('partySize', readCount(l.value), l.raw);
         break;
       case 'price':
-        set('priceCents', readMoneyCents(l.value), l.raw);
+        set('priceCents', readMoneyCents(l.value, { total: TOTAL.test(l.label) || TOTAL.test(l.value) }), l.raw);
         break;
       case 'ref':
         set('platformRef', readReference(l.value), l.raw);
@@ -281,8 +314,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (m) set('durationHours', Number(m[1]), line.raw);
     }
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
-      const at = c.search(/\$|usd/i);
-      set('priceCents', readMoneyCents(c.slice(at)), line.raw);
+      // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
+      set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);
     }
     if (!fields.platformRef) {
       const m = /\b(?:booking|reservation|confirmation|trip|request)\s*(?:#|no\.?|number|id|code|ref(?:erence)?)\s*:?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{2,62}[A-Za-z0-9])/i.exec(c);
@@ -302,7 +335,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
   if (!fields.durationHours && fields.departureTime && endTimes.length > 0) {
     const end = endTimes[0] as { time: string; raw: string };
-    const hours = hoursBetween(fields.departureTime, end.time);
+    const hours = hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone);
     if (hours !== undefined) set('durationHours', hours, end.raw);
   }
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
@@ -326,16 +359,31 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
 }
 
+const TOTAL = /\btotal\b/i;
+
 function bareHours(value: string): number | undefined {
   const m = /^(\d{1,2}(?:\.\d{1,2})?)$/.exec(value.trim());
   return m ? Number(m[1]) : undefined;
 }
 
-function hoursBetween(start: string, end: string): number | undefined {
+/**
+ * Hours from a start to an end time (the end on the next day when not after the start). With a date,
+ * the hours that really pass in the operator's zone: across a DST change a wall-clock difference is an
+ * hour off, and the booking would return at a time the platform does not say.
+ */
+function hoursBetween(start: string, end: string, date: string | undefined, timezone: string): number | undefined {
   const [sh, sm] = start.split(':').map(Number) as [number, number];
   const [eh, em] = end.split(':').map(Number) as [number, number];
-  let minutes = eh * 60 + em - (sh * 60 + sm);
-  if (minutes <= 0) minutes += 24 * 60;
+  const nextDay = eh * 60 + em <= sh * 60 + sm;
+  let minutes = eh * 60 + em - (sh * 60 + sm) + (nextDay ? 24 * 60 : 0);
+  if (date !== undefined) {
+    const from = localDateTime(date, start, timezone);
+    const endDate = nextDay ? DateTime.fromISO(date, { zone: timezone }).plus({ days: 1 }).toISODate() : date;
+    const to = endDate ? localDateTime(endDate, end, timezone) : DateTime.invalid('no end date');
+    // A time skipped by the spring-forward jump is not a real departure or return: no duration rather than a guess.
+    if (!from.isValid || !to.isValid) return undefined;
+    minutes = to.diff(from, 'minutes').minutes;
+  }
   const hours = minutes / 60;
   return hours > 0 && hours <= 24 ? Math.round(hours * 100) / 100 : undefined;
 }

@@ -108,26 +108,34 @@ export interface TimeRange {
 
 /**
  * A start time and, when the text gives one, an end: "10:00 AM – 3:00 PM", "10am to 3pm",
- * "10 - 3 PM" (the start borrows the end's am/pm when that keeps it before the end).
+ * "10 - 3 PM", "11 - 1 AM". A bare start is the one in the 12 hours before the end: it borrows the
+ * end's am/pm when that keeps it before the end ("10 - 3 PM" is 10 AM), else it is the evening
+ * before ("11 - 1 AM" is 11 PM).
  */
 export function readTimeRange(text: string): TimeRange | undefined {
   const times = readTimes(text);
   const bare = /\b(\d{1,2})(?::(\d{2}))?\s*(?:-|to|until|till)\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b/i.exec(text);
-  if (bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index)) {
-    const h1 = Number(bare[1]);
-    const m1 = Number(bare[2] ?? '0');
-    const h2 = Number(bare[3]);
-    const m2 = Number(bare[4] ?? '0');
+  const bareFirst = bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index) ? bare : undefined;
+  if (bareFirst) {
+    const h1 = Number(bareFirst[1]);
+    const m1 = Number(bareFirst[2] ?? '0');
+    const h2 = Number(bareFirst[3]);
+    const m2 = Number(bareFirst[4] ?? '0');
     if (h1 >= 1 && h1 <= 12 && h2 >= 1 && h2 <= 12 && m1 < 60 && m2 < 60) {
-      const pm = (bare[5] as string).toLowerCase() === 'p';
+      const pm = (bareFirst[5] as string).toLowerCase() === 'p';
       const end = (h2 % 12) + (pm ? 12 : 0);
       let start = (h1 % 12) + (pm ? 12 : 0);
       if (start * 60 + m1 > end * 60 + m2) start -= 12;
-      if (start >= 0) return { start: hhmm(start, m1), end: hhmm(end, m2) };
+      if (start < 0) start += 24;
+      // "1 - 1 AM" could be 0, 12 or 24 hours.
+      if (start * 60 + m1 === end * 60 + m2) return undefined;
+      return { start: hhmm(start, m1), end: hhmm(end, m2) };
     }
   }
   const first = times[0];
   if (!first) return undefined;
+  // The range's start was unreadable ("0 - 1 AM"): the first time is its END, never the departure.
+  if (bareFirst && first.index > bareFirst.index) return undefined;
   const second = times[1];
   if (second) {
     const between = text.slice(first.index + first.length, second.index);
@@ -159,13 +167,66 @@ export function readCount(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The first amount of money: "$1,200.00", "USD 1200", "1.200" is not read (ambiguous), "$950". */
-export function readMoneyCents(text: string): number | undefined {
+export interface MoneyReadOptions {
+  /** The line is a total ("Total: $1,000 + $200 fees = $1,200"): of several amounts, the last is it. */
+  total?: boolean;
+}
+
+/** A run of digits with the separators people (and typos) put in them: "1,200.00", "1,2000", "1_200", "1.200,00". */
+const NUMBER_RUN = /\d(?:[\d,._]*\d)?/g;
+/** A well-formed dollar amount: "1200", "1,200", "1,200.5", "1200.00". */
+const DOLLARS = /^(?:\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.\d{1,2})?$/;
+const CURRENCY_BEFORE = /(?:US\s?\$|\$|\busd)\s*$/i;
+const CURRENCY_AFTER = /^\s*(?:usd|dollars?)\b/i;
+/** After a number: it counts something, or is a factor of a product. */
+const COUNT_AFTER = /^\s*(?:hours?|hrs?|h\b|guests?|people|persons?|passengers?|pax|adults?|kids?|children|x\b|×|\*)/i;
+/** Before a number: it is a factor of a product ("4 hours x $300"), a unit price and not what is paid. */
+const FACTOR_BEFORE = /(?:\bx|×|\*)\s*(?:US\s?\$|\$|usd)?\s*$/i;
+
+interface AmountCandidate {
+  text: string;
+  currency: boolean;
+  negative: boolean;
+  spaced: boolean;
+  /** Inside parentheses: "(incl. $50 service fee)" is a part of the total, not the total. */
+  aside: boolean;
+}
+
+/**
+ * The amount of money a line states: "$1,200.00", "USD 1200", "1,200.00 USD", "$950", or a lone
+ * bare number. A number with a currency marker wins over bare ones; counts ("4 hours", "6 guests")
+ * and factors ("x $300") are never the price. Undefined rather than a guess: a negative amount, a
+ * malformed one ("$1,2000", "1.200,00"), another currency, or several amounts where the line does
+ * not say which is the total.
+ */
+export function readMoneyCents(text: string, options: MoneyReadOptions = {}): number | undefined {
   // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
-  if (/€|£|\b(eur|gbp|mxn|cad|aud)\b/i.test(text)) return undefined;
-  const m = /(?:US\s?\$|\$|usd\s*)?\s*(\d{1,3}(?:,\d{3})+|\d{1,9})(\.\d{1,2})?(?![\d,])/i.exec(text);
-  if (!m || /^\s\d{3}\b/.test(text.slice(m.index + m[0].length))) return undefined;
-  return parseDollarsToCents(`${m[1]}${m[2] ?? ''}`);
+  if (/€|£|¥|₱|₹|\b(eur|gbp|mxn|cad|aud|pesos?)\b/i.test(text)) return undefined;
+  const candidates: AmountCandidate[] = [];
+  for (const m of text.matchAll(NUMBER_RUN)) {
+    const at = m.index ?? 0;
+    const before = text.slice(0, at);
+    const after = text.slice(at + m[0].length);
+    if (COUNT_AFTER.test(after) || FACTOR_BEFORE.test(before)) continue;
+    const currency = CURRENCY_BEFORE.test(before) || CURRENCY_AFTER.test(after);
+    // Glued to letters or a decimal point ("1e3", ".5", "A12"): part of something else.
+    const fragment = /[\p{L}.]$/u.test(before) || (/^\p{L}/u.test(after) && !currency);
+    candidates.push({
+      text: fragment ? '' : m[0],
+      currency,
+      negative: /[-−–]\s*(?:US\s?\$|\$|usd)?\s*$/i.test(before),
+      // Digits grouped by spaces ("1 050"): which part is the amount is anyone's guess.
+      spaced: m[0].length <= 3 && /^\s\d{3}\b/.test(after),
+      aside: (before.match(/\(/g)?.length ?? 0) > (before.match(/\)/g)?.length ?? 0),
+    });
+  }
+  const marked = candidates.filter((c) => c.currency);
+  let pool = marked.length > 0 ? marked : candidates;
+  if (options.total && pool.some((c) => !c.aside)) pool = pool.filter((c) => !c.aside);
+  if (pool.length === 0 || (pool.length > 1 && !options.total) || pool.some((c) => c.spaced)) return undefined;
+  const chosen = pool[pool.length - 1] as AmountCandidate;
+  if (chosen.negative || !DOLLARS.test(chosen.text)) return undefined;
+  return parseDollarsToCents(chosen.text);
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/;

@@ -34,6 +34,13 @@ describe('field names', () => {
     (name) => expect(isMoneyKey(name)).toBe(false),
   );
 
+  it.each(['total', 'charterTotal', 'grandTotal', 'TOTAL_PRICE', 'payroll', 'compensation', 'crewCompensation', 'income', 'margin', 'fare', 'fares', 'proceeds', 'discount', 'discountCents'])(
+    '%s is a money field (audit P3)',
+    (name) => expect(isMoneyKey(name)).toBe(true),
+  );
+
+  it.each(['totalGuests', 'guestTotal', 'totalHours', 'total_pax', 'totalPeople'])('%s counts people or hours: not a money field', (name) => expect(isMoneyKey(name)).toBe(false));
+
   it('honours an explicit list for names that are not split into words', () => {
     expect(isMoneyKey('captainfee')).toBe(false);
     expect(isMoneyKey('CaptainFee'.toLowerCase(), new Set(['captainfee']))).toBe(true);

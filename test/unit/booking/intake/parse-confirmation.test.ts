@@ -1,0 +1,87 @@
+/**
+ * parseConfirmation on the lines audit B found misread: the price (M1), money kept in the guest name
+ * (P5) and times around midnight and DST (T3, T4). Read "today" as 1 Dec 2026 in San Diego.
+ */
+import { DateTime } from 'luxon';
+import { parseConfirmation } from '../../../../src/booking/intake/parse-confirmation';
+
+const CTX = { timezone: 'America/Los_Angeles', nowMs: DateTime.fromISO('2026-12-01T09:00', { zone: 'America/Los_Angeles' }).toMillis() };
+const parse = (text: string) => parseConfirmation(text, CTX).fields;
+
+describe('price (audit M1)', () => {
+  it.each<[string, number | undefined]>([
+    ['Price: 4 hours x $300 = $1,200', 120000],
+    ['Total: 6 guests, $1,200.00', 120000],
+    ['Total: 2 x $600', undefined],
+    ['Total: -$150.00 (refund)', undefined],
+    ['Trip price: $1,2000', undefined],
+    ['Total: 1.200,00 USD', undefined],
+    ['Amount: 1e3', undefined],
+    ['Amount: 1_200', undefined],
+    ['Total: $1,000 + $200 fees = $1,200', 120000],
+    ['Grand total: $1,200 (incl. $50 service fee)', 120000],
+    ['Trip price: $1,000 + $200 fees', undefined],
+    ['Total paid: 1,200.00 USD', 120000],
+    ['Grand total\n$1,485.00', 148500],
+    ['Your total is -$150.00 after the refund', undefined],
+    ['The total for 6 guests is $1,200.', 120000],
+  ])('%s', (text, cents) => {
+    expect(parse(text).priceCents).toBe(cents);
+  });
+});
+
+describe('a range that starts before midnight (audit T4)', () => {
+  it('"11 - 1 AM" departs at 23:00 for 2 hours, not at 1 AM', () => {
+    expect(parse('Date: Dec 19, 2026\nTime: 11 - 1 AM')).toMatchObject({ date: '2026-12-19', departureTime: '23:00', durationHours: 2 });
+  });
+
+  it('"1 - 1 AM" gives no start and no duration', () => {
+    const fields = parse('Date: Dec 19, 2026\nTime: 1 - 1 AM');
+    expect(fields.departureTime).toBeUndefined();
+    expect(fields.durationHours).toBeUndefined();
+  });
+});
+
+describe('duration from a time range across a DST change (audit T3)', () => {
+  it.each<[string, number]>([
+    // 1 Nov 2026: clocks go back at 2 AM, so 12:30 AM PDT to 3:30 AM PST is 4 hours
+    ['Date: Nov 1, 2026\nTime: 12:30 AM - 3:30 AM', 4],
+    ['Date: Oct 31, 2026\nTime: 11pm - 2am', 4],
+    // 8 Mar 2026: clocks go forward at 2 AM, so 1 AM PST to 4 AM PDT is 2 hours
+    ['Date: Mar 8, 2026\nTime: 1:00 AM - 4:00 AM', 2],
+    ['Date: Mar 7, 2026\nTime: 10pm - 4am', 5],
+    // no change
+    ['Date: Dec 19, 2026\nTime: 11pm - 1am', 2],
+    ['Date: Dec 19, 2026\nTime: 10am - 3:30pm', 5.5],
+    // no date: the wall clock is all there is
+    ['Time: 10am - 3pm', 5],
+  ])('%s → %d h', (text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it('gives no duration for a start the spring-forward jump skips', () => {
+    expect(parse('Date: Mar 8, 2026\nTime: 2:30 AM - 5:00 AM').durationHours).toBeUndefined();
+  });
+});
+
+describe('no money in the guest name (audit P5)', () => {
+  it.each<[string, string]>([
+    ['Renter: Maria Delgado · $1,200 paid', 'Maria Delgado'],
+    ['Guest: Maria Delgado (paid $1,200)', 'Maria Delgado'],
+    ['Renter: Maria Delgado - Total $1,200', 'Maria Delgado'],
+    ['Renter: Maria Delgado, total paid: US$1,200', 'Maria Delgado'],
+    ['Renter: Maria Delgado paid 1200', 'Maria Delgado'],
+    ['Renter: Maria Delgado - 1,200 paid', 'Maria Delgado'],
+    ['Renter: Maria Delgado ¥5000', 'Maria Delgado'],
+    // surnames that are money words stay
+    ['Renter: Will Price', 'Will Price'],
+    ['Renter: Will Price (paid $1,200)', 'Will Price'],
+    ['Renter: Amanda Cash <amanda@example.com>', 'Amanda Cash'],
+  ])('%s → %s', (text, name) => {
+    expect(parse(text).guestName).toBe(name);
+  });
+
+  it('reads no name at all rather than one with an amount', () => {
+    expect(parse('Renter: $1,200 paid').guestName).toBeUndefined();
+  });
+});

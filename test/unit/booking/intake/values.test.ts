@@ -1,0 +1,81 @@
+/**
+ * The value readers on their own, with the cases audit B found misread (M1: price, T4: a range that
+ * starts before midnight). Each reader promises "undefined rather than guess".
+ */
+import { readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
+
+describe('readMoneyCents', () => {
+  it.each<[string, number]>([
+    ['$1,200.00', 120000],
+    ['$950', 95000],
+    ['USD 1480.50', 148050],
+    ['1,200.00 USD', 120000],
+    ['US$1,200', 120000],
+    ['$ 1,200', 120000],
+    ['1200', 120000],
+    ['$1200.5', 120050],
+    // the number with a currency marker wins over bare numbers and counts
+    ['4 hours x $300 = $1,200', 120000],
+    ['6 guests, $1,200.00', 120000],
+    ['$1,200 for 4 hours', 120000],
+    ['1200 for 6 guests', 120000],
+    ['4 × $300 = $1,200', 120000],
+  ])('%s → %i cents', (text, cents) => {
+    expect(readMoneyCents(text)).toBe(cents);
+  });
+
+  it.each([
+    '2 x $600', // a unit price and a count: the total is not written
+    '-$150.00 (refund)',
+    '−$150.00',
+    '- $150',
+    '$1,2000', // not a grouping: never read the tail "2,000"
+    '1.200,00 USD',
+    '1e3',
+    '1_200',
+    '1200.005',
+    '.5',
+    '12,00',
+    '1,20,000',
+    '4 hours', // a count with no amount
+    '6 guests',
+    '$1,250 (incl. $50 service fee)', // two amounts on a line that is not a total
+    '1200 (2 payments of 600)',
+    '1 050',
+    '$1 050',
+  ])('%s → unread', (text) => {
+    expect(readMoneyCents(text)).toBeUndefined();
+  });
+
+  it('takes the last currency amount on a total line', () => {
+    expect(readMoneyCents('$1,000 + $200 fees = $1,200', { total: true })).toBe(120000);
+    expect(readMoneyCents('$1,000 + $200 fees = $1,200')).toBeUndefined();
+    // an aside in parentheses is a part of the total, not the total
+    expect(readMoneyCents('$1,200 (incl. $50 service fee)', { total: true })).toBe(120000);
+    expect(readMoneyCents('-$150.00 (refund)', { total: true })).toBeUndefined();
+    expect(readMoneyCents('2 x $600', { total: true })).toBeUndefined();
+    expect(readMoneyCents('$1 050', { total: true })).toBeUndefined();
+  });
+});
+
+describe('readTimeRange', () => {
+  it.each<[string, { start: string; end?: string } | undefined]>([
+    ['10 - 3 PM', { start: '10:00', end: '15:00' }],
+    ['10:00 AM - 3:00 PM', { start: '10:00', end: '15:00' }],
+    ['11pm - 1am', { start: '23:00', end: '01:00' }],
+    // before midnight to after: the start takes the other meridiem
+    ['11 - 1 AM', { start: '23:00', end: '01:00' }],
+    ['11:30 - 2 AM', { start: '23:30', end: '02:00' }],
+    ['3 PM', { start: '15:00' }],
+  ])('%s', (text, range) => {
+    expect(readTimeRange(text)).toEqual(range);
+  });
+
+  it('never reads the end of a range as its start', () => {
+    for (const text of ['11 - 1 AM', '9 - 1 AM', '12 - 1 AM', '0 - 1 AM', '1 - 1 AM']) expect(readTimeRange(text)?.start).not.toBe('01:00');
+  });
+
+  it.each(['1 - 1 AM', '0 - 1 AM', '11:30 - 11:30 PM'])('%s is unread (no length, or no readable start)', (text) => {
+    expect(readTimeRange(text)).toBeUndefined();
+  });
+});
