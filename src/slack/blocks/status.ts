@@ -97,7 +97,7 @@ export const HELP_TEXT = [
   '*/charter* — open the booking form (approval message with costs goes to the ops channel)',
   '*/charter status ID* — where a booking stands: who did what and when, each step with its attempts and errors',
   '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
-  '*/charter edit ID* · */charter reschedule ID* — propose a change (anyone); approvers approve it in the thread',
+  '*/charter edit ID* · */charter reschedule ID* — propose a change; approvers approve it in the thread (approvers)',
   '*/charter cancel ID* — cancel a charter, undoing the calendar entry, SCC event, guest page and crew post (approvers)',
   '*/charter doctor* — check every connection and credential, with how to fix each (approvers)',
   '*/charter* followed by a pasted booking confirmation — the booking form, filled in from it (or use the message shortcut *New charter from message*)',

@@ -18,15 +18,15 @@ import { cancelConfirmDialog, type ChangeLabel } from '../blocks/lifecycle';
 import { refreshGuestPage } from '../refresh';
 import { cancelAsApprover, openChangeForm } from '../lifecycle';
 
-/** /charter edit ID and /charter reschedule ID: the booking form, prefilled, as a change request. */
+/** /charter edit ID and /charter reschedule ID: the booking form, prefilled, as a change request (approvers). */
 function changeCommand(label: ChangeLabel): Subcommand {
   return {
     usage: `/charter ${label} ID`,
-    async run({ deps, client, channelId, args, reply, triggerId }) {
+    async run({ deps, client, userId, channelId, args, reply, triggerId }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply(`Usage: \`/charter ${label} ID\` — the booking id is in the approval message.`);
       if (!triggerId) return reply('Slack did not send a trigger for the form; run the command again.');
-      const problem = await openChangeForm(deps, client, { triggerId, bookingId: id, label, channel: channelId });
+      const problem = await openChangeForm(deps, client, { triggerId, bookingId: id, label, channel: channelId, userId });
       if (problem) return reply(problem);
     },
   };
