@@ -11,6 +11,7 @@ import { CANCEL_ACTION_ID } from '../blocks/approval';
 import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT } from '../blocks/status';
 import { bookingStatusFor } from '../booking-status';
+import { mayOpenBookingForm } from '../approval-channel';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { openPrefilledModal, prefillFromText } from '../intake/prefill';
@@ -113,12 +114,14 @@ export function charterCommand(deps: SlackDeps) {
       const prefill = prefillFromText(deps, command.text, 'the pasted text');
       if (Object.keys(prefill.fields).length > 0) {
         await ack();
+        if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
         await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, prefill });
         return;
       }
     }
     if (name === undefined) {
       await ack();
+      if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
       await client.views.open({
         trigger_id: command.trigger_id,
         view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: command.channel_id }, nowMs: deps.now() }),
