@@ -3,7 +3,12 @@
  * the channel /charter ran in, but never the crew channel and never a non-approver's DM. Signed
  * Slack requests to the real app, Web API calls to the Slack stand-in.
  */
+import { DateTime } from 'luxon';
+import { computeCosts } from '../../../src/booking/costs';
 import { sessionIdFor } from '../../../src/booking/session-id';
+import { createLogger } from '../../../src/log';
+import { watchApprovals } from '../../../src/slack/approval-watch';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 import { encodeCreateValue } from '../../../src/slack/blocks/intake';
 import { blockActionPayload, bookingModalState, messageShortcutPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, approvalPosts, CREW, ORIGIN_CHANNEL, startHarness, VALID_FIELDS, type Harness } from './harness';
@@ -85,6 +90,15 @@ describe('no CHARTER_OPS_CHANNEL, a crew channel set', () => {
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
     expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain('CHARTER_OPS_CHANNEL');
     expect(h.slack.callsTo('views.open')).toHaveLength(0);
+  });
+
+  it('a request pending in the crew channel (posted before this rule) is not re-surfaced there', async () => {
+    const request = sampleRequest();
+    const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
+    const legacy = await h.running.built.api.create({ id: 'K7M2Q9TX4B9Z', request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: CREW_CHANNEL, approvalTs: '1800000000.000009' } });
+    const checkIn = DateTime.fromISO(`${legacy.request.date}T${legacy.request.departureTime}`, { zone: h.config.timezone }).minus({ minutes: 30 });
+    await watchApprovals({ store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log: createLogger({ level: 'silent' }) }, checkIn.toMillis() - 23 * 3_600_000);
+    expect(h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === CREW_CHANNEL)).toEqual([]);
   });
 });
 
