@@ -4,6 +4,7 @@
  * for the operator to read next to that field. It never throws.
  */
 import type { DateTime } from 'luxon';
+import { isMoneyLine } from './money-detector';
 import { parseDollarsToCents } from './money';
 import { humanClock, humanDayMonth, humanTime, localDateTime, repeatedWallTimes } from './time';
 import type { BookingField, BookingRequest } from './types';
@@ -57,7 +58,15 @@ function capitalise(s: string): string {
 
 function fieldSchemas(ctx: SchemaContext) {
   return {
-    guestName: z.pipe(text, z.string().check(z.minLength(1, 'Enter the guest’s name.'), z.maxLength(100, 'Keep the name under 100 characters.'))),
+    // The name reaches the guest page and (first name) crew posts and SCC, which never show money.
+    guestName: z.pipe(
+      text,
+      z.string().check(
+        z.minLength(1, 'Enter the guest’s name.'),
+        z.maxLength(100, 'Keep the name under 100 characters.'),
+        z.refine((v) => !isMoneyLine(v), 'Enter only the name: it shows on the guest page and crew posts, so no amount of money (put payment details in the notes).'),
+      ),
+    ),
     guestEmail: z.pipe(text, z.email({ error: 'Enter an email address like guest@example.com.' }).check(z.maxLength(254))),
     guestPhone: optionalText(40).check(z.refine((v) => v === undefined || /^\+?[\d\s().-]{7,20}$/.test(v), 'Enter a phone number like +1 619 555 0100.')),
     date: z.pipe(text, z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the charter date.'))),

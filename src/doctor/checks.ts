@@ -58,7 +58,7 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     return fail(name, `auth.test failed: ${slackError(err)}`, 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page');
   }
   const channel = config.slack.opsChannel;
-  if (!channel) return warn(name, `bot token works (${team}); CHARTER_OPS_CHANNEL not set`, 'set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run)');
+  if (!channel) return warn(name, `bot token works (${team}); CHARTER_OPS_CHANNEL not set`, 'set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run; from a DM, only an approver\'s)');
   try {
     const info = await client.conversations.info({ channel });
     if (info.channel?.is_member !== true) {
@@ -71,15 +71,19 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
 }
 
 /**
- * Where crew posts go. Crew never see money, so a crew channel that is also the ops channel (where
- * approval messages show the cost breakdown) is a warning. Pure: reads the configuration only.
+ * Where crew posts go, and whether approval messages (the cost breakdown) could reach them. Both
+ * misconfigurations below make the bot refuse to post approvals (src/slack/approval-channel.ts),
+ * so they fail here rather than warn. Pure: reads the configuration only.
  */
 export function checkCrewPosts(config: Config): CheckResult {
   const name = 'Crew posts';
   const { crewChannel, opsChannel } = config.slack;
   if (!crewChannel) return ok(name, 'crew are called each by DM (needs the im:write scope)');
   if (crewChannel === opsChannel) {
-    return warn(name, `CHARTER_CREW_CHANNEL is the ops channel ${opsChannel}: crew there read approval messages with the cost breakdown`, 'set CHARTER_CREW_CHANNEL to a crew-only channel, or unset it to call crew by DM');
+    return fail(name, `CHARTER_CREW_CHANNEL is the ops channel ${opsChannel}: crew there would read approval messages with the cost breakdown, so none are posted`, 'set CHARTER_CREW_CHANNEL to a crew-only channel, or unset it to call crew by DM');
+  }
+  if (!opsChannel) {
+    return fail(name, `CHARTER_OPS_CHANNEL is not set: approval messages with the cost breakdown would follow /charter into whatever channel it runs in, and are refused in the crew channel ${crewChannel}`, 'set CHARTER_OPS_CHANNEL to the approvers\' channel (a different one from CHARTER_CREW_CHANNEL)');
   }
   return ok(name, `crew posts go to ${crewChannel}, apart from the ops channel`);
 }

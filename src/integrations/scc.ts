@@ -11,6 +11,7 @@ import type { CrewSafeView } from '../booking/crew-safe';
 import { IntegrationError } from './errors';
 import { ExternalIdCollection, type EnsureOptions } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
+import { refuseMoney } from './money-guard';
 
 export const SCC_AUTH_FIX =
   "SCC rejected the service key — check SCC_SERVICE_KEY against SERVICE_KEY_HASH in the SCC Lambda's environment";
@@ -40,10 +41,10 @@ export interface SccEventPayload {
   checklist: { text: string }[];
 }
 
-/** The SCC request body, from the crew-safe projection only. */
+/** The SCC request body, from the crew-safe projection only; throws (non-retryable) rather than carry money. */
 export function sccEventPayload(view: CrewSafeView): SccEventPayload {
   const guests = `${view.partySize} ${view.partySize === 1 ? 'guest' : 'guests'}`;
-  return {
+  const payload: SccEventPayload = {
     externalId: view.sessionId,
     title: `${view.guestFirstName} · ${view.dateText} · ${view.vesselName}`,
     guestFirstName: view.guestFirstName,
@@ -63,6 +64,7 @@ export function sccEventPayload(view: CrewSafeView): SccEventPayload {
     ].join('\n'),
     checklist: view.checklist.map((text) => ({ text })),
   };
+  return refuseMoney(payload, 'SCC event', view.sessionId);
 }
 
 const CLOUDFRONT_HOST = /\.cloudfront\.net$/i;

@@ -370,7 +370,7 @@ export async function artifactsReport(sb: Sandbox, bookingId: string, title: str
   return `${lines.join('\n')}\n`;
 }
 
-/** After the sample booking: reschedule it (proposed by a deckhand, approved by Olivia), then cancel it. */
+/** After the sample booking: a deckhand is refused the change form; Olivia reschedules and approves it, then cancels. */
 export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { write: (text: string) => void }): Promise<void> {
   const slack = sb.slack;
   if (!slack || !sb.running.url) throw new SandboxError('driving needs the local Slack stand-in and the HTTP receiver');
@@ -386,14 +386,21 @@ export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { wr
 
   opts.write(await artifactsReport(sb, id, 'after create'));
 
-  step(`/charter reschedule ${id} by Lee Park (crew): the booking form opens prefilled`);
-  const before = slack.callsTo('views.open').length;
+  // The change form shows the price, pay hours and guest contact details: crew are refused.
+  step(`/charter reschedule ${id} by Lee Park (crew): refused, privately`);
+  const refusalsBefore = slack.callsTo('chat.postEphemeral').length;
   await requester.command({ user_id: CREW[0], channel_id: OPS_CHANNEL, text: `reschedule ${id}` });
+  await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length > refusalsBefore, 5000);
+  opts.write(`  (only Lee sees) ${String(slack.callsTo('chat.postEphemeral').at(-1)?.body.text)}\n`);
+
+  step(`/charter reschedule ${id} by Olivia Approver: the booking form opens prefilled`);
+  const before = slack.callsTo('views.open').length;
+  await requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `reschedule ${id}` });
   await slack.waitFor((calls) => calls.filter((c) => c.method === 'views.open').length > before, 5000);
   const form = slack.callsTo('views.open').at(-1)?.body.view as { private_metadata?: string; callback_id?: string } | undefined;
   const moved = { ...sampleBooking(Date.now(), sb.config.timezone), date: DateTime.fromISO(first.booking.request.date).plus({ days: 1 }).toISODate() ?? '', departureTime: '10:30' };
   step(`submit it: one day later, departing 10:30 AM`);
-  const submitted = await requester.interact(viewSubmissionPayload({ userId: CREW[0], callbackId: form?.callback_id ?? 'booking_change_modal', values: bookingModalState(moved), privateMetadata: form?.private_metadata ?? '' }));
+  const submitted = await requester.interact(viewSubmissionPayload({ userId: APPROVER, callbackId: form?.callback_id ?? 'booking_change_modal', values: bookingModalState(moved), privateMetadata: form?.private_metadata ?? '' }));
   if (submitted.text) throw new SandboxError(`the change form was refused: ${submitted.text}`);
   const opId = await until('the change request', 5000, async () => (await api.get(id))?.operations?.find((o) => o.kind === 'change' && o.status === 'proposed')?.id);
   await quiet(slack);

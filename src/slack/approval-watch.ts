@@ -19,6 +19,7 @@ import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pi
 import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
 import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
+import { mayCarryApprovals } from './approval-channel';
 import { APPROVE_ACTION_ID } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
@@ -117,6 +118,11 @@ export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: nu
 
 async function resurface(deps: ApprovalWatchDeps, booking: BookingRecord, checkInAtMs: number, log: Logger): Promise<void> {
   const channel = deps.config.slack.opsChannel ?? booking.slack.channel;
+  // A booking posted for approval before the crew channel was ruled out may still point there.
+  if (!mayCarryApprovals(deps.config, channel)) {
+    log.warn({ channel }, 'pending approval not re-surfaced: its channel is the crew channel (set CHARTER_OPS_CHANNEL)');
+    return;
+  }
   let permalink: string | undefined;
   if (booking.slack.approvalTs) {
     permalink = await deps.client.chat

@@ -1,8 +1,9 @@
 /**
  * What the Slack surfaces share for a booking's life after approval — used by the buttons
  * (actions/cancel.ts, actions/edit.ts, actions/change-decision.ts), `/charter cancel|edit|reschedule`
- * and the change form (views/change-submitted.ts). Who may do what: anyone may propose a change;
- * only approvers (CHARTER_APPROVERS) cancel an approved booking and approve or reject a change.
+ * and the change form (views/change-submitted.ts). Who may do what: only approvers
+ * (CHARTER_APPROVERS) open the change form, propose a change, cancel an approved booking and
+ * approve or reject a change.
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings } from '../config';
@@ -22,8 +23,21 @@ export function whyNotChangeable(booking: BookingRecord): string | undefined {
   return undefined;
 }
 
-/** Opens the booking form prefilled with the booking's current details, as its change form. */
-export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string }): Promise<string | undefined> {
+/**
+ * The change form is prefilled with the price, paid hours, raw notes and the guest's contact
+ * details, and crew know booking ids (the guest-page URL in their crew post): so only approvers
+ * open it, however they get there. Undefined when `userId` may.
+ */
+export function whyNotAllowedToChange(deps: SlackDeps, userId: string): string | undefined {
+  if (isApprover(deps.config, userId)) return undefined;
+  const who = deps.config.slack.approvers.map((a) => `<@${a}>`).join(', ');
+  return `Only approvers can edit, reschedule or swap the crew of a charter (the form shows the price, pay and the guest's contact details). Ask ${who} (CHARTER_APPROVERS).`;
+}
+
+/** Opens the booking form prefilled with the booking's current details, as its change form (approvers only). */
+export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string; userId: string }): Promise<string | undefined> {
+  const refused = whyNotAllowedToChange(deps, input.userId);
+  if (refused) return refused;
   const booking = await deps.api.get(input.bookingId);
   if (!booking) return `No booking \`${input.bookingId}\`.`;
   const why = whyNotChangeable(booking);

@@ -77,6 +77,7 @@ it('--lifecycle walks create → reschedule → cancel, printing the thread and 
   const created = after('create');
   const rescheduled = after('reschedule');
   const cancelled = after('cancel');
+  expect(run.stdout).toMatch(/\(only Lee sees\) Only approvers can edit, reschedule/);
   expect(run.stdout).toContain('*Change requested (reschedule)*');
   expect(run.stdout).toContain('[ Approve change ](primary)');
   expect(run.stdout).toContain('please confirm (again)');

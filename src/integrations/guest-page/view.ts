@@ -8,6 +8,7 @@ import type { OperatorDetails } from '../../config';
 import { toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, zoneLabel } from '../../booking/time';
+import { refuseMoney } from '../money-guard';
 
 export interface GuestPageTime {
   /** 2026-12-05T16:00:00-08:00 */
@@ -72,6 +73,7 @@ export interface GuestPageSettings {
   operator: OperatorDetails;
 }
 
+/** Throws (non-retryable) rather than return a view that shows money: see money-guard.ts. */
 export function buildGuestPageView(source: GuestPageSource, settings: GuestPageSettings): GuestPageView {
   const safe = toCrewSafeView(source, settings);
   const { operator } = settings;
@@ -80,7 +82,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
   const departureAt = charterSchedule(source.request, settings.timezone, settings.checkInLeadMinutes).departure;
   const guestName = source.guestFullName.trim();
   const pagePath = pathOf(safe.guestUrl);
-  return {
+  const view: GuestPageView = {
     sessionId: safe.sessionId,
     guestName,
     guestFirstName: firstName(guestName) || safe.guestFirstName,
@@ -115,6 +117,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
       description: `Check in ${safe.checkIn.text}, departing ${safe.departure.text} from ${safe.dockAddress}. Times, directions and what to bring.`,
     },
   };
+  return refuseMoney(view, 'guest page', safe.sessionId);
 }
 
 /** "/g/ABC" from "https://host/g/ABC"; keeps a site prefix path, so the .ics link works under one too. */

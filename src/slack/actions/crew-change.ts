@@ -1,7 +1,8 @@
 /**
  * [Change crew] under "@Lee can't make it" in the ops thread: opens the booking's change form as a
- * crew swap (a `change` operation), so whoever presses it picks the new crew and an approver
- * approves the change — the declined member is told they are off, the new one gets their call.
+ * crew swap (a `change` operation), for an approver (the form shows the price and pay), who picks
+ * the new crew; an approver approves the change — the declined member is told they are off, the
+ * new one gets their call.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../context';
@@ -13,7 +14,7 @@ export function changeCrew(deps: SlackDeps) {
     await ack();
     const bookingId = action.value ?? '';
     const channel = body.channel?.id;
-    const problem = await openChangeForm(deps, client, { triggerId: body.trigger_id, bookingId, label: 'crew swap', channel: channel ?? body.user.id });
+    const problem = await openChangeForm(deps, client, { triggerId: body.trigger_id, bookingId, label: 'crew swap', channel: channel ?? body.user.id, userId: body.user.id });
     if (problem) await tellUser(client, deps.log, { channel, user: body.user.id }, problem);
   };
 }

@@ -1,4 +1,4 @@
-/** Edit (and the crew issue's Change crew): anyone opens the booking's change form, prefilled. */
+/** Edit on the progress message: an approver opens the booking's change form, prefilled; anyone else is told who can. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { parseEditValue } from '../blocks/lifecycle';
 import type { SlackDeps } from '../context';
@@ -12,7 +12,7 @@ export function editBooking(deps: SlackDeps) {
     const channel = body.channel?.id;
     const target = parseEditValue(action.value);
     if (!target) return;
-    const problem = await openChangeForm(deps, client, { triggerId: body.trigger_id, bookingId: target.bookingId, label: target.label, channel: channel ?? userId });
+    const problem = await openChangeForm(deps, client, { triggerId: body.trigger_id, bookingId: target.bookingId, label: target.label, channel: channel ?? userId, userId });
     if (problem) await tellUser(client, deps.log, { channel, user: userId }, problem);
   };
 }

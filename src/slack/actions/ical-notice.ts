@@ -7,6 +7,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { INTAKE_FIELDS } from '../../booking/intake/parse-confirmation';
 import { decodeCreateValue } from '../blocks/intake';
+import { mayOpenBookingForm } from '../approval-channel';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { openPrefilledModal } from '../intake/prefill';
@@ -17,6 +18,7 @@ export function createCharterFromEvent(deps: SlackDeps) {
     const value = decodeCreateValue(action.value);
     const channel = body.channel?.id ?? deps.config.slack.opsChannel ?? body.user.id;
     if (!value) return tellUser(client, deps.log, { channel: body.channel?.id, user: body.user.id }, 'That notice is from an older version of the bot; run `/charter` to book it.');
+    if (!(await mayOpenBookingForm(deps, client, { ...(body.channel?.id ? { channel: body.channel.id } : {}), userId: body.user.id }))) return;
     const dropped = value.dropped ?? [];
     const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
     await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` } });

@@ -1,10 +1,13 @@
 /**
  * `/charter status ID` (and the Details button) — where a booking stands and how it got there:
  * every action with who and when, each step's attempts and errors, all in the operator's time zone
- * (named once at the top). Ephemeral. Money appears only for approvers.
+ * (named once at the top). Ephemeral. Money appears only for approvers; anyone else (crew
+ * included: they have booking ids) gets a crew-safe trail — see `showMoney`.
  */
 import { DateTime } from 'luxon';
+import { withoutMoneyLines } from '../../booking/money-detector';
 import { formatCents } from '../../booking/money';
+import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDateTime, humanInstant, humanTime, zoneLabel } from '../../booking/time';
 import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
@@ -15,6 +18,11 @@ import { operationsSection, STEP_LABELS } from './progress';
 
 export interface StatusOptions {
   guestUrl: string;
+  /**
+   * True for approvers. False means the reader may be crew: the cost block, audit details (a
+   * decline reason can name pay: "Sam gets $400 for the same trip") and the guest's surname are
+   * left out, and step errors lose any line that states an amount.
+   */
   showMoney: boolean;
   timezone: string;
   checkInLeadMinutes?: number;
@@ -38,14 +46,19 @@ interface TrailLine {
   text: string;
 }
 
-function auditLine(entry: AuditEntry): string {
+function auditLine(entry: AuditEntry, showDetail: boolean): string {
   const what = ACTION_WORDS[entry.action] ?? entry.action;
-  return `${mention(entry.userId)} ${what}${entry.detail ? ` — ${escapeAndFit(entry.detail, DETAIL_MAX)}` : ''}`;
+  return `${mention(entry.userId)} ${what}${showDetail && entry.detail ? ` — ${escapeAndFit(entry.detail, DETAIL_MAX)}` : ''}`;
 }
 
-/** People's actions and the bot's own clock-driven notices, oldest first. */
-export function trailLines(booking: BookingRecord): TrailLine[] {
-  const lines: TrailLine[] = booking.audit.map((e) => ({ atMs: e.atMs, text: auditLine(e) }));
+/**
+ * People's actions and the bot's own clock-driven notices, oldest first. Details are free text
+ * (decline reasons, the errors a Retry cleared): dropped rather than filtered for non-approvers,
+ * because the money detector is a best effort and a crew member's reason is already on the crew
+ * post, filtered, for those who need it.
+ */
+export function trailLines(booking: BookingRecord, opts: { showDetails: boolean } = { showDetails: true }): TrailLine[] {
+  const lines: TrailLine[] = booking.audit.map((e) => ({ atMs: e.atMs, text: auditLine(e, opts.showDetails) }));
   const notices = booking.approvalNotices;
   if (notices?.resurfacedAtMs !== undefined) lines.push({ atMs: notices.resurfacedAtMs, text: 'charter-bot posted the pending approval again in the ops channel (24 h before check-in)' });
   if (notices?.expiredAtMs !== undefined) lines.push({ atMs: notices.expiredAtMs, text: 'charter-bot closed the approval request: departure passed while pending' });
@@ -53,13 +66,19 @@ export function trailLines(booking: BookingRecord): TrailLine[] {
   return lines.map((l, i) => ({ l, i })).sort((a, b) => a.l.atMs - b.l.atMs || a.i - b.i).map(({ l }) => l);
 }
 
-function stepDetail(booking: BookingRecord, step: StepName, timezone: string): string {
+/** An operator message with no line that states an amount; what is left still says what failed. */
+function crewSafeError(message: string): string {
+  return withoutMoneyLines(message).text.trim() || 'details for approvers';
+}
+
+function stepDetail(booking: BookingRecord, step: StepName, timezone: string, showMoney: boolean): string {
   const s = booking.steps[step];
   const label = STEP_LABELS[step];
   const turnedAway = s.throttled ? `, ${s.throttled} of them turned away by a rate limit and retried` : '';
   const tries = s.attempts > 0 ? `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${turnedAway}` : 'not tried yet';
   const at = (ms: number | undefined) => (ms === undefined ? '' : ` at ${humanTime(DateTime.fromMillis(ms, { zone: timezone }))}`);
-  const error = s.error ? ` — last error: ${escapeAndFit(s.error.message, DETAIL_MAX)} (\`${escapeAndFit(s.error.code, 80)}\`${s.error.retryable ? ', retryable' : ''})` : '';
+  const message = s.error ? (showMoney ? s.error.message : crewSafeError(s.error.message)) : '';
+  const error = s.error ? ` — last error: ${escapeAndFit(message, DETAIL_MAX)} (\`${escapeAndFit(s.error.code, 80)}\`${s.error.retryable ? ', retryable' : ''})` : '';
   switch (s.status) {
     case 'done':
       return `• ${label}: done${at(s.finishedAtMs)} · ${tries}${error}`;
@@ -77,16 +96,17 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
   const schedule = charterSchedule(booking.request, timezone, opts.checkInLeadMinutes ?? 30);
   const when = schedule.departure.isValid ? humanDateTime(schedule.departure) : `${booking.request.date} ${booking.request.departureTime}`;
   const lines = [
-    `*Booking \`${booking.id}\`* — ${escapeMrkdwn(booking.request.guestName)}, departs ${when} · state *${booking.state.replace('_', ' ')}*`,
+    `*Booking \`${booking.id}\`* — ${escapeMrkdwn(opts.showMoney ? booking.request.guestName : firstName(booking.request.guestName))}, departs ${when} · state *${booking.state.replace('_', ' ')}*`,
     `_Times in ${zoneLabel(timezone)}._`,
     '*Trail*',
-    ...trailLines(booking).map((l) => `• ${humanInstant(l.atMs, timezone)} — ${l.text}`),
+    ...trailLines(booking, { showDetails: opts.showMoney }).map((l) => `• ${humanInstant(l.atMs, timezone)} — ${l.text}`),
     '*Steps*',
-    ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone)),
+    ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone, opts.showMoney)),
   ];
   if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
   const followUps = operationsSection(booking);
-  if (followUps) lines.push(followUps);
+  // Its failed steps quote their errors: the same crew-safe filter as the create's steps.
+  if (followUps) lines.push(opts.showMoney ? followUps : withoutMoneyLines(followUps).text);
   lines.push(`*Operations* (times in ${opts.timezone ?? 'America/Los_Angeles'})`, ...operationsLines(booking, opts.timezone ?? 'America/Los_Angeles'));
   if (opts.showMoney) lines.push(`Net ${formatCents(booking.costs.netCents)}\n\`\`\`\n${costLines(booking.costs).join('\n')}\n\`\`\``);
   // A long trail (many retries) still fits one message; the newest lines are what is cut.
@@ -97,7 +117,7 @@ export const HELP_TEXT = [
   '*/charter* — open the booking form (approval message with costs goes to the ops channel)',
   '*/charter status ID* — where a booking stands: who did what and when, each step with its attempts and errors',
   '*/charter refresh ID* — re-render the guest page and clear its cache (approvers)',
-  '*/charter edit ID* · */charter reschedule ID* — propose a change (anyone); approvers approve it in the thread',
+  '*/charter edit ID* · */charter reschedule ID* — propose a change; approvers approve it in the thread (approvers)',
   '*/charter cancel ID* — cancel a charter, undoing the calendar entry, SCC event, guest page and crew post (approvers)',
   '*/charter doctor* — check every connection and credential, with how to fix each (approvers)',
   '*/charter* followed by a pasted booking confirmation — the booking form, filled in from it (or use the message shortcut *New charter from message*)',

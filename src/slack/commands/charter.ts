@@ -12,6 +12,7 @@ import { escapeAndFit } from '../blocks/format';
 import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT } from '../blocks/status';
 import { bookingStatusFor } from '../booking-status';
+import { mayOpenBookingForm } from '../approval-channel';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { openPrefilledModal, prefillFromText } from '../intake/prefill';
@@ -19,15 +20,15 @@ import { cancelConfirmDialog, type ChangeLabel } from '../blocks/lifecycle';
 import { refreshGuestPage } from '../refresh';
 import { cancelAsApprover, openChangeForm } from '../lifecycle';
 
-/** /charter edit ID and /charter reschedule ID: the booking form, prefilled, as a change request. */
+/** /charter edit ID and /charter reschedule ID: the booking form, prefilled, as a change request (approvers). */
 function changeCommand(label: ChangeLabel): Subcommand {
   return {
     usage: `/charter ${label} ID`,
-    async run({ deps, client, channelId, args, reply, triggerId }) {
+    async run({ deps, client, userId, channelId, args, reply, triggerId }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply(`Usage: \`/charter ${label} ID\` — the booking id is in the approval message.`);
       if (!triggerId) return reply('Slack did not send a trigger for the form; run the command again.');
-      const problem = await openChangeForm(deps, client, { triggerId, bookingId: id, label, channel: channelId });
+      const problem = await openChangeForm(deps, client, { triggerId, bookingId: id, label, channel: channelId, userId });
       if (problem) return reply(problem);
     },
   };
@@ -114,12 +115,14 @@ export function charterCommand(deps: SlackDeps) {
       const prefill = prefillFromText(deps, command.text, 'the pasted text');
       if (Object.keys(prefill.fields).length > 0) {
         await ack();
+        if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
         await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, prefill });
         return;
       }
     }
     if (name === undefined) {
       await ack();
+      if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
       await client.views.open({
         trigger_id: command.trigger_id,
         view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: command.channel_id }, nowMs: deps.now() }),

@@ -14,6 +14,7 @@ import { BookingExistsError } from '../../pipeline/errors';
 import { escapeMrkdwn } from '../blocks/format';
 import { modalValuesToInput, parseModalMetadata } from '../blocks/modal';
 import { bookingMetadata } from '../booking-ref';
+import { approvalChannelFor } from '../approval-channel';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import type { ApprovalCheckInput } from '../intake/approval-checks';
@@ -32,6 +33,14 @@ async function intakeWarnings(deps: SlackDeps, input: ApprovalCheckInput): Promi
 
 export function bookingSubmitted(deps: SlackDeps) {
   return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const userId = body.user.id;
+    const origin = parseModalMetadata(view.private_metadata);
+    // Before the fields: no edit in the form fixes where its approval would go.
+    const where = approvalChannelFor(deps.config, { userId, ...(origin?.channel ? { origin: origin.channel } : {}) });
+    if (!where.ok) {
+      await ack({ response_action: 'errors', errors: { guestName: where.message } });
+      return;
+    }
     const parsed = parseBookingRequest(modalValuesToInput(view.state.values as never), {
       now: new Date(deps.now()),
       timezone: deps.config.timezone,
@@ -42,9 +51,7 @@ export function bookingSubmitted(deps: SlackDeps) {
       return;
     }
     await ack();
-    const userId = body.user.id;
-    const origin = parseModalMetadata(view.private_metadata);
-    const channel = deps.config.slack.opsChannel ?? origin?.channel ?? userId;
+    const channel = where.channel;
     const request = parsed.value;
     const id = sessionIdFor(`view:${view.id}`, deps.config.slack.botToken);
     const log = deps.log.child({ bookingId: id });

@@ -1,5 +1,5 @@
 /**
- * The change form submitted (anyone may propose). Field errors go back next to their fields; a
+ * The change form submitted (approvers only, like opening it). Field errors go back next to their fields; a
  * valid form becomes a proposed change — never applied here — and the bot posts the change request
  * (old → new per field, the new cost breakdown, Approve change / Reject) in the booking's thread.
  */
@@ -11,10 +11,16 @@ import { changeDiff } from '../blocks/lifecycle';
 import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import { publishChangeRequest, whyNotChangeable } from '../lifecycle';
+import { publishChangeRequest, whyNotAllowedToChange, whyNotChangeable } from '../lifecycle';
 
 export function changeSubmitted(deps: SlackDeps) {
   return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    // Only a form opened for an approver gets here, unless CHARTER_APPROVERS changed since it opened.
+    const refused = whyNotAllowedToChange(deps, body.user.id);
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { guestName: refused } });
+      return;
+    }
     const meta = parseChangeModalMetadata(view.private_metadata);
     const parsed = parseBookingRequest(modalValuesToInput(view.state.values as never), { now: new Date(deps.now()), timezone: deps.config.timezone, capacity: deps.config.operator.capacity });
     if (!parsed.ok) {

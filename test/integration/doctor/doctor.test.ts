@@ -78,11 +78,18 @@ it('is all green against the stand-ins, and leaves no probe object in the bucket
   expect(listed.KeyCount ?? 0).toBe(0);
 });
 
-it('warns when the crew channel is the ops channel (crew would read the cost breakdown); a separate crew channel is fine', async () => {
+it('fails when approval messages could reach the crew channel: it is the ops channel, or no ops channel is set; a separate crew channel is fine', async () => {
   const same = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: 'C0OPS00001', CHARTER_CREW_CHANNEL: 'C0OPS00001' } })).get('Crew posts');
-  expect(same).toMatchObject({ status: 'warn', detail: expect.stringContaining('cost breakdown'), fix: expect.stringContaining('DM') });
+  expect(same).toMatchObject({ status: 'fail', detail: expect.stringContaining('cost breakdown'), fix: expect.stringContaining('DM') });
+  const noOps = await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: '', CHARTER_CREW_CHANNEL: 'C0CREW0001' } });
+  expect(byName(noOps).get('Crew posts')).toMatchObject({ status: 'fail', detail: expect.stringContaining('CHARTER_OPS_CHANNEL is not set'), fix: expect.stringContaining('CHARTER_OPS_CHANNEL') });
+  expect(hasFailure(noOps)).toBe(true);
   const apart = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: 'C0OPS00001', CHARTER_CREW_CHANNEL: 'C0CREW0001' } })).get('Crew posts');
   expect(apart?.status).toBe('ok');
+  // Crew by DM and no ops channel: approvals go where /charter runs (never a crew member's DM); Slack warns.
+  const byDm = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: '' } }));
+  expect(byDm.get('Crew posts')?.status).toBe('ok');
+  expect(byDm.get('Slack')?.status).toBe('warn');
 });
 
 it('a wrong dashboard token fails only the dashboard check', async () => {

@@ -110,4 +110,15 @@ describe('integration steps', () => {
   it('guest_cache without a guest_page result fails as a non-retryable bug', async () => {
     await expect(steps.guest_cache(ctx(sampleRecord(), {}))).rejects.toMatchObject({ code: 'PIPELINE_MISSING_RESULT', retryable: false });
   });
+
+  it('a guest name with money fails guest_page and scc_event for good, naming the field; nothing is published or sent', async () => {
+    const clean = sampleRecord();
+    const booking = { ...clean, request: { ...clean.request, guestName: '$1,200 paid — Maria Delgado' } };
+    await expect(steps.guest_page(ctx(booking, {}))).rejects.toMatchObject({ code: 'GUEST_PAGE_HAS_MONEY', retryable: false, operatorMessage: expect.stringContaining('guest name') });
+    await expect(steps.scc_event(ctx(booking, {}))).rejects.toMatchObject({ code: 'SCC_EVENT_HAS_MONEY', retryable: false, operatorMessage: expect.stringContaining('guest name') });
+    const page = await request(`${standins.env.GUEST_SITE_URL}/g/${booking.id}`);
+    await page.body.dump();
+    expect(page.statusCode).not.toBe(200);
+    expect(standins.scc.events().filter((e) => e.externalId === booking.id)).toEqual([]);
+  });
 });

@@ -62,6 +62,18 @@ describe('modal submission', () => {
     expect(h.slack.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(0);
   });
 
+  it('refuses a guest name that carries money next to the field, and posts nothing', async () => {
+    h.slack.clear();
+    const res = await h.requester.interact(
+      viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, guestName: 'Maria Delgado · $1,200 paid' }), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }),
+    );
+    const json = res.json as { response_action: string; errors: Record<string, string> };
+    expect(json).toMatchObject({ response_action: 'errors', errors: { guestName: expect.stringContaining('no amount of money') } });
+    expect(Object.keys(json.errors)).toEqual(['guestName']);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.slack.calls.filter((c) => c.method.startsWith('chat.'))).toHaveLength(0);
+  });
+
   it('posts the approval with the known-answer cost breakdown, roster from users.info, zone named', async () => {
     h.slack.clear();
     const id = await submitBooking(h);

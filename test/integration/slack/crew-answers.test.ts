@@ -115,6 +115,32 @@ describe('Decline', () => {
     await settle(h);
   });
 
+  it('/charter status and Details show a decline reason to approvers only: crew and others get the trail without it', async () => {
+    const booking = await approvedBooking(h);
+    const meta = JSON.stringify({ bookingId: booking.id, userId: CREW[1] });
+    const reason = 'Another gig\nSam gets $400 for the same trip';
+    await h.requester.interact(viewSubmissionPayload({ userId: CREW[1], callbackId: 'crew_decline', privateMetadata: meta, values: { reason: { reason: { type: 'plain_text_input', value: reason } } } }));
+    await waitForBooking(h, booking.id, (b) => b.declines?.[CREW[1]] !== undefined);
+    await settle(h);
+    h.slack.clear();
+    // Crew have the booking id: it is in the guest-page URL of their crew post.
+    await h.requester.command({ user_id: CREW[0], channel_id: 'D0CREW0001', text: `status ${booking.id}` });
+    await h.requester.interact(blockActionPayload({ userId: OUTSIDER, actionId: 'booking_details', value: booking.id, channelId: OPS_CHANNEL }));
+    await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `status ${booking.id}` });
+    await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length === 3);
+    const textFor = (user: string) => String(h.slack.callsTo('chat.postEphemeral').find((c) => c.body.user === user)?.body.text);
+    for (const user of [CREW[0], OUTSIDER]) {
+      const text = textFor(user);
+      expect(text).toContain(`<@${CREW[1]}> declined the crew call`);
+      expect(text).not.toContain('Sam gets');
+      expect(text).not.toContain('Another gig');
+      expect(text).not.toContain('Delgado');
+      expect(findMoney(text)).toEqual([]);
+    }
+    expect(textFor(APPROVER)).toContain('Sam gets $400 for the same trip');
+    expect(textFor(APPROVER)).toContain('Maria Delgado');
+  });
+
   it('a re-run of crew_notice posts nothing again, and updates only the DMs that would change', async () => {
     const booking = await approvedBooking(h);
     h.slack.clear();

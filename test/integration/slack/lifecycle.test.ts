@@ -34,7 +34,7 @@ async function doneBooking(): Promise<string> {
 
 const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
 
-async function submitChange(id: string, label: string, fields: Record<string, string | string[] | undefined>, userId = OUTSIDER) {
+async function submitChange(id: string, label: string, fields: Record<string, string | string[] | undefined>, userId = APPROVER) {
   return h.requester.interact(
     viewSubmissionPayload({ userId, callbackId: 'booking_change_modal', values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label }) }),
   );
@@ -43,14 +43,14 @@ async function submitChange(id: string, label: string, fields: Record<string, st
 const year = new Date().getUTCFullYear() + 1;
 
 describe('change', () => {
-  it('Edit opens the form prefilled; anyone proposes; the diff and new costs go to the thread; only approvers approve; everything moves once and crew are asked again', async () => {
+  it('Edit opens the form prefilled for an approver; the diff and new costs go to the thread; only approvers approve; everything moves once and crew are asked again', async () => {
     const id = await doneBooking();
     const booking = (await h.running.built.api.get(id))!;
     // Each crew member has their own crew call by DM; the captain's stands for all of them here.
     const crewPost = booking.slack.crewPosts?.[CAPTAIN];
     h.slack.clear();
 
-    await click('booking_edit', `${id}:edit`, OUTSIDER);
+    await click('booking_edit', `${id}:edit`);
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
     const view = h.slack.callsTo('views.open')[0]?.body.view as { callback_id: string; private_metadata: string; blocks: { block_id?: string; element?: Record<string, unknown> }[] };
     expect(view.callback_id).toBe('booking_change_modal');
@@ -109,7 +109,7 @@ describe('change', () => {
     const offDm = (await h.running.built.api.get(id))?.slack.crewPosts?.[CREW[1]]?.channel;
     expect(offDm).toMatch(/^D/);
     h.slack.clear();
-    await submitChange(id, 'crew swap', { ...VALID_FIELDS, crew: [CREW[0], OUTSIDER] }, CREW[1]);
+    await submitChange(id, 'crew swap', { ...VALID_FIELDS, crew: [CREW[0], OUTSIDER] });
     await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve')));
     const opId = (await h.running.built.api.get(id))?.operations?.at(-1)?.id ?? '';
     await click('change_approve', `${id}:${opId}`);
@@ -120,6 +120,39 @@ describe('change', () => {
     expect(note).toContain(`<@${OUTSIDER}> — please confirm`);
     expect(note).toContain(`<@${CREW[1]}> — you're off this charter`);
     expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm && String(c.body.text).includes("You're off"))).toBe(true);
+  });
+});
+
+describe('who may open the change form', () => {
+  // The form is prefilled with the price, paid hours, raw notes and the guest's contact details;
+  // crew have booking ids (the guest-page URL in their crew post), so every way in is checked.
+  it('refuses non-approvers on Edit, /charter edit, /charter reschedule and Change crew, naming the approvers; no form, nothing of the booking shown', async () => {
+    const id = await doneBooking();
+    h.slack.clear();
+    await click('booking_edit', `${id}:edit`, OUTSIDER);
+    await h.requester.command({ user_id: CREW[0], channel_id: 'D0CREW0001', text: `edit ${id}`, trigger_id: '1.2.trigger' });
+    await h.requester.command({ user_id: CAPTAIN, channel_id: 'D0CAPT0001', text: `reschedule ${id}`, trigger_id: '1.3.trigger' });
+    await click('crew_change', id, CREW[1]);
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').length >= 4);
+    await settle(h);
+    const refusals = h.slack.callsTo('chat.postEphemeral').map((c) => ({ user: c.body.user, text: String(c.body.text) }));
+    expect(refusals.map((r) => r.user).sort()).toEqual([CAPTAIN, CREW[0], CREW[1], OUTSIDER].sort());
+    for (const r of refusals) {
+      expect(r.text).toContain('Only approvers');
+      expect(r.text).toContain(`<@${APPROVER}>`);
+    }
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+    const everything = JSON.stringify(h.slack.calls.map((c) => c.body));
+    for (const secret of ['1200', '1,200', 'maria@example.com', '619 555', 'net after fees']) expect(everything).not.toContain(secret);
+  });
+
+  it('refuses a change form submitted by a non-approver, inline, and proposes nothing', async () => {
+    const id = await doneBooking();
+    const res = await submitChange(id, 'reschedule', { ...VALID_FIELDS, date: `${year}-07-06` }, CREW[0]);
+    const json = res.json as { response_action: string; errors: Record<string, string> };
+    expect(json.response_action).toBe('errors');
+    expect(Object.values(json.errors).join(' ')).toContain('Only approvers');
+    expect((await h.running.built.api.get(id))?.operations ?? []).not.toContainEqual(expect.objectContaining({ kind: 'change' }));
   });
 });
 

@@ -89,6 +89,17 @@ describe('parseBookingRequest', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('refuses a guest name that carries money, next to the field: the name reaches the guest page and crew posts', () => {
+    for (const guestName of ['Maria Delgado · $1,200 paid', 'Maria Delgado (paid $1,200)', 'Maria Delgado - Total $1,200']) {
+      const r = parseBookingRequest(form({ guestName }), ctx);
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(Object.keys(r.errors)).toEqual(['guestName']);
+      expect(r.errors.guestName).toMatch(/amount|money/i);
+    }
+    expect(parseBookingRequest(form({ guestName: "Maria O'Neil-Delgado" }), ctx).ok).toBe(true);
+  });
+
   it('reports every bad field at once', () => {
     const r = parseBookingRequest({}, ctx);
     expect(r.ok).toBe(false);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { buildGuestPageView, type GuestPageSource } from '../../../src/integrations/guest-page/view';
 import type { RosterMember } from '../../../src/booking/types';
+import { IntegrationError } from '../../../src/integrations/errors';
 import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
 
 /** Same words as the compile-time guard in crew-safe.ts: lower-case or capitalised inside a camelCase key. */
@@ -14,6 +15,35 @@ function leaves(value: unknown, path: string[] = []): { path: string[]; value: u
   }
   return [{ path, value }];
 }
+
+/** What a builder threw, for its fields (it must throw). */
+function thrown(fn: () => unknown): IntegrationError {
+  try {
+    fn();
+  } catch (err) {
+    return err as IntegrationError;
+  }
+  throw new Error('did not throw');
+}
+
+describe('buildGuestPageView refuses money (the last check before publishing)', () => {
+  test('a guest name with an amount: a non-retryable error naming the field to fix, not a page', () => {
+    const name = 'Maria Delgado · $1,200 paid';
+    const err = thrown(() => buildGuestPageView(sampleSource({ guestFullName: name, request: { ...sampleSource().request, guestName: name } }), sampleSettings()));
+    expect(err).toBeInstanceOf(IntegrationError);
+    expect(err).toMatchObject({ code: 'GUEST_PAGE_HAS_MONEY', retryable: false });
+    expect(err.operatorMessage).toContain('guest name');
+    expect(err.operatorMessage).toContain('/charter edit 7K3M9QX2TB4D');
+    // The message is shown in Slack next to the step: it names the field, never the amount.
+    expect(err.operatorMessage).not.toContain('1,200');
+  });
+
+  test('money in an operator setting names the variable', () => {
+    const err = thrown(() => buildGuestPageView(sampleSource(), sampleSettings({ weatherNote: 'Rain check fee: $50' })));
+    expect(err).toMatchObject({ code: 'GUEST_PAGE_HAS_MONEY', retryable: false });
+    expect(err.operatorMessage).toContain('CHARTER_WEATHER_NOTE');
+  });
+});
 
 describe('buildGuestPageView', () => {
   const view = buildGuestPageView(sampleSource(), sampleSettings());

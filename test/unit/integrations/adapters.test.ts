@@ -4,7 +4,7 @@ import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig } from '../../../src/config';
 import { calendarEntryFor } from '../../../src/integrations/calendar';
 import { createOnce } from '../../../src/integrations/create-once';
-import { UpstreamRejectedError, UpstreamUnavailableError } from '../../../src/integrations/errors';
+import { IntegrationError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../src/integrations/errors';
 import { guestInvalidationPaths, guestObjectKeys, guestUrlFor } from '../../../src/integrations/guest-site';
 import { parseRetryAfterMs } from '../../../src/integrations/http';
 import { assertSccApiUrl, sccEventPayload } from '../../../src/integrations/scc';
@@ -16,6 +16,30 @@ const loaded = loadConfig(validEnv());
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
 const config = loaded.config;
 const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
+
+describe('sccEventPayload refuses money (the last check before SCC, which crew read)', () => {
+  it('an amount in the guest name or the checklist: a non-retryable error naming what to fix, no payload', () => {
+    const source = (guestName: string) => ({ sessionId: '7K3MZQ9XW2TR', request: sampleRequest({ guestName }), roster: sampleRoster, guestUrl: 'https://q.example/g/7K3MZQ9XW2TR' });
+    const build = (s: ReturnType<typeof source>, op = settings.operator) => () => sccEventPayload(toCrewSafeView(s, { ...settings, operator: op }));
+    expect(build(source('$1200 Maria'))).toThrow(IntegrationError);
+    let err: IntegrationError | undefined;
+    try {
+      build(source('$1200 Maria'))();
+    } catch (e) {
+      err = e as IntegrationError;
+    }
+    expect(err).toMatchObject({ code: 'SCC_EVENT_HAS_MONEY', retryable: false });
+    expect(err?.operatorMessage).toContain('guest name');
+    try {
+      build(source('Maria Delgado'), { ...settings.operator, checklist: ['Ice', 'Collect $400 balance'] })();
+      err = undefined;
+    } catch (e) {
+      err = e as IntegrationError;
+    }
+    expect(err).toMatchObject({ code: 'SCC_EVENT_HAS_MONEY', retryable: false });
+    expect(err?.operatorMessage).toContain('CHARTER_CHECKLIST');
+  });
+});
 
 describe('sccEventPayload', () => {
   const request = sampleRequest();

@@ -7,6 +7,8 @@ import { approvalMessage, costLines } from '../../../src/slack/blocks/approval';
 import { crewMessage, parseConfirmValue } from '../../../src/slack/blocks/crew';
 import { bookingModal, modalValuesToInput, parseModalMetadata } from '../../../src/slack/blocks/modal';
 import { progressMessage } from '../../../src/slack/blocks/progress';
+import { statusText } from '../../../src/slack/blocks/status';
+import { findMoney } from '../../../src/booking/money-detector';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { bookingIdFromMessage, parseRetryNum } from '../../../src/slack/booking-ref';
 import { crewSafeViewOf } from '../../../src/slack/crew-notice';
@@ -92,6 +94,26 @@ describe('progress message', () => {
     expect(failedText).toContain('Crew notified — not started: needs Money removed from SCC and Guest page cache cleared');
     expect(doneText).toContain('<@U0CREW0001> — :white_check_mark: confirmed 1:00 PM PDT');
     expect(doneText).toContain('<@U0CREW0002> — not confirmed yet');
+  });
+});
+
+describe('status for someone who is not an approver', () => {
+  it('keeps the trail and each step, without audit details, money lines of errors or the guest surname', () => {
+    const failed = record((r) => {
+      r.state = 'failed';
+      r.audit.push({ action: 'declined', userId: 'U0CREW0001', atMs: 1_900_000_001_000, detail: "Can't for $150 — Sam gets $400 for the same trip" });
+      r.audit.push({ action: 'retried', userId: 'U0APPROVE1', atMs: 1_900_000_002_000, detail: 'scc_event failed after 1 attempt: X — net 584' });
+      r.steps.scc_event = { status: 'failed', attempts: 1, error: { message: 'SCC refused the event.\nIt echoed: captain pay $150', code: 'SCC_REJECTED', retryable: false } };
+    });
+    const opts = { guestUrl: 'x', timezone: 'America/Los_Angeles' };
+    const crew = statusText(failed, { ...opts, showMoney: false });
+    expect(crew).toContain('<@U0CREW0001> declined the crew call');
+    expect(crew).toContain('SCC refused the event.');
+    expect(crew).toContain('SCC_REJECTED');
+    expect(crew).not.toContain(request.guestName.split(' ').slice(1).join(' '));
+    expect(findMoney(crew)).toEqual([]);
+    const approver = statusText(failed, { ...opts, showMoney: true });
+    for (const s of ['Sam gets $400', 'net 584', 'captain pay $150', request.guestName]) expect(approver).toContain(s);
   });
 });
 
