@@ -2,6 +2,7 @@
  * Configuration: DESIGN's environment contract, validated with zod in one pass so an operator
  * sees every problem at once. Takes `env` as a parameter so tests never touch process.env.
  */
+import { isMoneyLine } from './booking/money-detector';
 import { DEFAULT_CHECKLIST, DEFAULT_WHAT_TO_BRING } from './booking/operator-defaults';
 import * as z from 'zod/mini';
 import { failTransform } from './zod';
@@ -298,6 +299,9 @@ const envSchema = z
 
 type Env = Record<string, string | undefined>;
 
+/** Operator settings shown to guests and crew (guest page, crew posts, SCC event). */
+const GUEST_FACING_SETTINGS = ['CHARTER_OPERATOR_NAME', 'CHARTER_VESSEL_NAME', 'CHARTER_DOCK_ADDRESS', 'CHARTER_EMERGENCY_PHONE', 'CHARTER_SAFETY_BRIEFING', 'CHARTER_WHAT_TO_BRING', 'CHARTER_CHECKLIST', 'CHARTER_WEATHER_NOTE'] as const;
+
 /** Rules that read several variables; checked on the raw values so they report even when others fail. */
 function crossFieldProblems(env: Env): string[] {
   const problems: string[] = [];
@@ -318,6 +322,13 @@ function crossFieldProblems(env: Env): string[] {
   }
   if (value('CHARTER_ICAL_FEEDS') && !value('CHARTER_OPS_CHANNEL')) {
     problems.push('CHARTER_OPS_CHANNEL is required with CHARTER_ICAL_FEEDS — the channel where new-booking and feed notices go, e.g. C012ABCDEF');
+  }
+  // Guests and crew read these on the guest page, crew posts and the SCC event, which refuse money
+  // just before publishing (src/integrations/money-guard.ts): an amount here would fail every
+  // booking's guest page, so it is refused at start, where the operator is looking.
+  for (const name of GUEST_FACING_SETTINGS) {
+    const line = value(name)?.split(/\r?\n|\|/).map((l) => l.trim()).find((l) => isMoneyLine(l));
+    if (line !== undefined) problems.push(`${name} states an amount of money ("${line.length > 80 ? `${line.slice(0, 77)}…` : line}"): guests and crew read it, and no money may reach them — take the amount out`);
   }
   // Lambda's disk is per instance and temporary, and the pipeline runs in another function: only
   // a shared table keeps one booking's state (and its step claims) consistent across them.

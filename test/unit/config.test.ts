@@ -127,6 +127,13 @@ describe('loadConfig', () => {
     expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^CHARTER_OPS_CHANNEL is required with CHARTER_ICAL_FEEDS/)]);
   });
 
+  it('refuses an amount of money in a setting guests and crew read, naming the setting and the line', () => {
+    const result = loadConfig(validEnv({ CHARTER_WHAT_TO_BRING: 'Sunscreen|Cash for parking ($10)|A jacket', CHARTER_WEATHER_NOTE: 'We sail in most weather; refunds in full if we cancel.' }));
+    expect(result.ok ? [] : result.problems).toEqual(['CHARTER_WHAT_TO_BRING states an amount of money ("Cash for parking ($10)"): guests and crew read it, and no money may reach them — take the amount out']);
+    // The defaults (a refund policy without an amount, a phone number, an address) are not money.
+    expect(loadConfig(validEnv()).ok).toBe(true);
+  });
+
   it('rejects a poll interval that is not a whole number of minutes', () => {
     const result = loadConfig(validEnv({ CHARTER_ICAL_POLL_MINUTES: '0.5' }));
     expect(result.ok ? [] : result.problems).toEqual(['CHARTER_ICAL_POLL_MINUTES must be a whole number — minutes between polls of the iCal feeds']);
