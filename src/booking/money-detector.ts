@@ -68,9 +68,11 @@ const CURRENCY = new RegExp(
     // \p{Sc}: every currency sign ($ € £ ¢ ¥ ₱ ₹ ₩ …), so a guest's own currency is not a way round.
     // Slack formatting between the sign and the digits: "$*500*", "$`500`".
     String.raw`\p{Sc}[\s*_~${'`'}]*\d`,
-    String.raw`\d\s*\p{Sc}`,
-    String.raw`\b(?:${CURRENCY_CODES}|us\$|rs\.?)\s*\d`,
-    String.raw`\d\s*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?)\b`,
+    // An amount's digits stand on their own: inside a code like a booking ID ("7DR9BZZ60MXP") they
+    // are not one, and calling them money would fail that booking's guest page for good.
+    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*\p{Sc}`,
+    String.raw`\b(?:${CURRENCY_CODES}|us\$|rs\.?)\s*\d[\d,.]*(?![\p{L}\p{N}])`,
+    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?)\b`,
     String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos)\b`,
     // "1.2k", "2K": thousands of something, which in an operator's note is money.
     String.raw`(?<![\w.])\d+(?:\.\d+)?\s?k\b`,
@@ -163,8 +165,8 @@ const RATE = new RegExp(
   String.raw`(?:${NUM}${NOT_AN_AMOUNT}|\b(?:${CARDINAL})(?:[\s-]+(?:${CARDINAL}))*)\s*(?:(?:an?|per)\s+|/\s*)(?:hour|hr|h)\b`,
   'i',
 );
-/** A money word glued to its amount ("tip500", "TIP500"). */
-const GLUED = new RegExp(String.raw`\b(${TEXT_MONEY_WORDS.join('|')})(?=\d)`, 'gi');
+/** A money word glued to its amount ("tip500", "TIP500"), not the start of a code ("NET10SR1VNF1", a booking ID). */
+const GLUED = new RegExp(String.raw`\b(${TEXT_MONEY_WORDS.join('|')})(?=\d[\d.,]*(?![A-Za-z0-9]))`, 'gi');
 
 /** The ASCII digit for any Unicode decimal digit. Decimal digits come in runs of 0–9 (a Unicode rule). */
 function asciiDigit(d: string): string {

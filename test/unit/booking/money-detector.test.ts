@@ -112,3 +112,21 @@ describe('findMoney over generated items', () => {
     ]);
   });
 });
+
+describe('what the bot generates is never money', () => {
+  // The guest page and the SCC event are refused for good when they carry money, and both carry
+  // the booking ID: an ID read as an amount ("…60MXP", "NET10…", "RS4…") would fail its booking.
+  it('booking IDs, alone, in a sentence or in the guest URL', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'), { minLength: 12, maxLength: 12 }), (chars) => {
+        const id = chars.join('');
+        for (const line of [id, `Booking ${id} for Maria Delgado`, `https://queenofsandiego.com/g/${id}`, `booking \`${id}\``]) expect(isMoneyLine(line)).toBe(false);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each(['7DR9BZZ60MXP', 'NET10SR1VNF1', 'RS4AP4P41KRA', 'HKD3KC2JEGPC', 'PAY9QD05RH36', 'FEE4T8K3NQ74', 'RMB12RJHX5FX'])('%s (IDs the widened detector read as money)', (id) => {
+    expect(isMoneyLine(`Booking ${id} for Maria Delgado`)).toBe(false);
+  });
+});
