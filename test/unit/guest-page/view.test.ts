@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { renderCancelledGuestPage } from '../../../src/integrations/guest-page/render';
 import { buildGuestPageView, type GuestPageSource } from '../../../src/integrations/guest-page/view';
 import type { RosterMember } from '../../../src/booking/types';
 import { IntegrationError } from '../../../src/integrations/errors';
@@ -27,8 +28,18 @@ function thrown(fn: () => unknown): IntegrationError {
 }
 
 describe('buildGuestPageView refuses money (the last check before publishing)', () => {
-  test('a guest name with an amount: a non-retryable error naming the field to fix, not a page', () => {
+  test('a guest name saved with an amount (before the form refused it) shows as its first name, so its page and cancelled notice still publish', () => {
     const name = 'Maria Delgado · $1,200 paid';
+    const view = buildGuestPageView(sampleSource({ guestFullName: name, request: { ...sampleSource().request, guestName: name } }), sampleSettings());
+    expect(view.guestName).toBe('Maria');
+    expect(JSON.stringify(view)).not.toContain('1,200');
+    const cancelled = renderCancelledGuestPage(view);
+    expect(cancelled).toContain('Maria');
+    expect(cancelled).not.toContain('1,200');
+  });
+
+  test('a guest name that is money from its first word: a non-retryable error naming the field to fix, not a page', () => {
+    const name = '$1,200 paid — Maria Delgado';
     const err = thrown(() => buildGuestPageView(sampleSource({ guestFullName: name, request: { ...sampleSource().request, guestName: name } }), sampleSettings()));
     expect(err).toBeInstanceOf(IntegrationError);
     expect(err).toMatchObject({ code: 'GUEST_PAGE_HAS_MONEY', retryable: false });
