@@ -141,6 +141,7 @@ export function proposeChange(record: BookingRecord, proposal: ChangeProposal): 
     requestedBy: proposal.userId,
     requestedAtMs: proposal.nowMs,
     details: proposal.details,
+    baseRevision: revisionOf(base),
     ...(proposal.warnings && proposal.warnings.length > 0 ? { warnings: [...proposal.warnings] } : {}),
   };
   return { record: { ...base, operations: [...(base.operations ?? []), op], updatedAtMs: proposal.nowMs }, op };
@@ -154,6 +155,9 @@ function settledState(record: BookingRecord): BookingState {
   return cancelOperation(record)?.status === 'done' ? 'cancelled' : 'done';
 }
 
+/** The note of a change approved after another change was applied to the details its form showed. */
+export const STALE_CHANGE_NOTE = 'made before a later change was applied; open Edit again';
+
 /**
  * An approver approves a proposed change: it queues behind any unfinished operation, and replaces
  * (supersedes) changes queued or failed before it.
@@ -163,6 +167,13 @@ export function approveChange(record: BookingRecord, opId: string, userId: strin
   if (!op || op.kind !== 'change') throw new OperationDecidedError(record.id, opId, 'missing');
   if (op.status !== 'proposed') throw new OperationDecidedError(record.id, opId, op.status, op.approvedBy);
   allowLifecycle(record, 'changed');
+  // Its form showed the booking before another change was applied (both proposed from the same
+  // details): approving it would quietly put that change's fields back. It is replaced instead,
+  // and the approver is told to open Edit again.
+  if (op.baseRevision !== undefined && op.baseRevision < revisionOf(record)) {
+    const outdated: Operation = { ...op, status: 'superseded', finishedAtMs: nowMs, note: STALE_CHANGE_NOTE };
+    return { ...withOperation(record, outdated), updatedAtMs: nowMs };
+  }
   const operations = (record.operations ?? []).map((o): Operation => {
     if (o.id === opId) return { ...o, status: 'queued', approvedBy: userId, approvedAtMs: nowMs };
     if (o.kind === 'change' && (o.status === 'queued' || o.status === 'failed')) return { ...o, status: 'superseded', finishedAtMs: nowMs, note: `replaced by ${opId}` };
@@ -258,7 +269,8 @@ function fieldsDiffer(a: BookingRequest, b: BookingRequest, fields: readonly (ke
 const SCHEDULE_FIELDS = ['date', 'departureTime', 'durationHours'] as const;
 /** What each artifact shows (see calendarEntryFor, sccEventPayload, buildGuestPageView, crewMessage). */
 const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'boatsetterRef', 'notes'];
-const SCC_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
+// notes: the SCC description and the crew posts carry their crew-safe lines.
+const SCC_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'notes'];
 const GUEST_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
 
 function captainName(roster: readonly RosterMember[]): string {
@@ -314,6 +326,19 @@ export function callsChanged(from: BookingDetails, to: BookingDetails): { change
   return { changed, added, removed };
 }
 
+/**
+ * What the artifacts last showed in full before `opId`: the booking's details, unless the change
+ * started just before it failed and was replaced. That one made its details the booking's but not
+ * every artifact's (SCC may still show the old date), so the change replacing it plans its steps
+ * from what the failed one replaced: its own fields and those the failed one never finished.
+ */
+function lastAppliedDetails(record: BookingRecord, opId: string): BookingDetails {
+  const ops = operationsOf(record);
+  const before = ops.slice(0, ops.findIndex((o) => o.id === opId));
+  const lastStarted = before.filter((o) => o.startedAtMs !== undefined).at(-1);
+  return lastStarted?.kind === 'change' && lastStarted.status === 'superseded' && lastStarted.previous ? lastStarted.previous : detailsOf(record);
+}
+
 /** queued → running. A change makes its details the booking's (revision + 1); a cancel plans its compensation. */
 export function startOperation(record: BookingRecord, opId: string, nowMs: number): BookingRecord {
   const op = findOperation(record, opId);
@@ -323,7 +348,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
   }
   const revision = revisionOf(record) + 1;
   if (op.kind === 'change' && op.details) {
-    const previous = detailsOf(record);
+    const previous = lastAppliedDetails(record, op.id);
     const to = op.details;
     const steps = Object.fromEntries(planChangeSteps(previous, to).map((s) => [s, pending()]));
     const calls = callsChanged(previous, to);

@@ -76,6 +76,8 @@ export interface Operation {
   details?: BookingDetails;
   /** change: the details it replaced (captured when it started): who lost or changed a call. */
   previous?: BookingDetails;
+  /** change: the booking revision its form was filled from (set when proposed); approving it after another change was applied would undo that one. */
+  baseRevision?: number;
   /** Follow-up operations' steps, only those it planned. The create operation's live in `record.steps`. */
   steps?: Partial<Record<AnyStepName, StepState>>;
   /** Slack message of a change request (its Approve change / Reject buttons). */

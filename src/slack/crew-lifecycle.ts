@@ -12,7 +12,7 @@ import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { callsChanged } from '../pipeline/operations';
 import type { StepContext, StepImplementation, StepResult } from '../pipeline/types';
-import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText } from './blocks/lifecycle';
+import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
 import { toSlackIntegrationError } from './slack-errors';
 
@@ -54,12 +54,22 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       const calls = previous ? callsChanged(previous, now) : { changed: [], added: [], removed: [] };
       removed = calls.removed;
       const settings = charterTimeSettings(deps.config);
-      note = crewChangeNoticeText(view, previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [], calls);
+      const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
+      // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
+      if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
+      note = crewChangeNoticeText(view, diff, calls);
     }
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
     const targets = crewPostsOf(booking, kind === 'change' ? result : undefined).filter((p) => !removed.includes(p.key));
     for (const post of targets) await call('chat.postMessage', () => deps.client.chat.postMessage({ channel: post.channel, thread_ts: post.ts, text: note }));
+    const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     for (const userId of removed) {
+      // Their old call still shows Confirm and the old details: it is redrawn as "you're off".
+      const old = offRosterPosts.get(userId);
+      if (old) {
+        const off = crewRemovedMessage(view);
+        await call('chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
+      }
       const channel = await openDm(deps.client, userId);
       await call('chat.postMessage', () =>
         deps.client.chat.postMessage({ channel, text: `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!` }),

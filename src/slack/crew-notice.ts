@@ -59,8 +59,12 @@ export function shownDigest(message: { text?: string; blocks?: unknown }): strin
 
 const RESULT_PREFIX = 'post:';
 
-/** Every crew-facing post of a booking: saved refs, then refs only the step's last result knows. */
-export function crewPostsOf(booking: BookingRecord, previous?: StepResult): CrewPostRef[] {
+/**
+ * Every crew-facing post of a booking: saved refs, then refs only the step's last result knows.
+ * The DM of someone a change took off the roster is left out unless `offRoster` (the change that
+ * removed them redraws it once): later posts, notes and answers are not theirs.
+ */
+export function crewPostsOf(booking: BookingRecord, previous?: StepResult, opts: { offRoster?: boolean } = {}): CrewPostRef[] {
   const refs = new Map<string, CrewPostRef>();
   for (const [k, v] of Object.entries(previous ?? booking.steps.crew_notice.result ?? {})) {
     if (!k.startsWith(RESULT_PREFIX) || typeof v !== 'string') continue;
@@ -68,7 +72,8 @@ export function crewPostsOf(booking: BookingRecord, previous?: StepResult): Crew
     if (channel && ts) refs.set(k.slice(RESULT_PREFIX.length), { key: k.slice(RESULT_PREFIX.length), channel, ts });
   }
   for (const [key, ref] of Object.entries(booking.slack.crewPosts ?? {})) refs.set(key, { key, ...ref });
-  return [...refs.values()];
+  const onRoster = (key: string) => key === CREW_CHANNEL_POST_KEY || booking.roster.some((m) => m.slackUserId === key);
+  return [...refs.values()].filter((p) => opts.offRoster === true || onRoster(p.key));
 }
 
 /** The message one crew post shows. */

@@ -4,6 +4,7 @@
  * (after whatever runs now); the request message shows the decision.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { STALE_CHANGE_NOTE } from '../../pipeline/operations';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -23,6 +24,9 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
       return tellUser(client, deps.log, { channel, user: userId }, `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`);
     }
     await publishChangeRequest(deps, client, outcome.booking, target.opId).catch((err: unknown) => deps.log.warn({ err, bookingId: target.bookingId }, 'change request not updated'));
+    if (outcome.booking.operations?.find((o) => o.id === target.opId)?.note === STALE_CHANGE_NOTE) {
+      await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made before a later change was applied, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is now.');
+    }
     deps.progress.notify(target.bookingId);
   };
 }

@@ -6,11 +6,11 @@
  */
 import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import type { CrewSafeView } from '../../booking/crew-safe';
+import { crewSafeNotes, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
-import { operationsOf } from '../../pipeline/operations';
+import { operationsOf, STALE_CHANGE_NOTE } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage } from './approval';
@@ -77,7 +77,11 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   add('Party size', String(a.partySize), String(b.partySize));
   add('Captain', rosterNames(from.roster, 'captain'), rosterNames(to.roster, 'captain'));
   add('Crew', rosterNames(from.roster, 'crew'), rosterNames(to.roster, 'crew'));
-  if (opts.crewSafe) return lines;
+  if (opts.crewSafe) {
+    // What crew see of the notes: only the lines without money, as on the crew post.
+    add('Notes from the office', crewSafeNotes(a.notes).join('; ') || '—', crewSafeNotes(b.notes).join('; ') || '—');
+    return lines;
+  }
   add('Guest', a.guestName, b.guestName);
   add('Guest email', a.guestEmail, b.guestEmail);
   add('Guest phone', a.guestPhone ?? '—', b.guestPhone ?? '—');
@@ -141,7 +145,14 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
   } else {
     const who = op.approvedBy ? ` by ${mention(op.approvedBy)}` : '';
     const at = op.approvedAtMs !== undefined ? ` at ${whenText(DateTime.fromMillis(op.approvedAtMs, { zone: input.settings.timezone }))}` : '';
-    const verdict = op.status === 'rejected' ? `:no_entry_sign: Rejected${who}${at}` : op.status === 'superseded' ? ':leftwards_arrow_with_hook: Replaced by a newer change' : `:white_check_mark: Approved${who}${at} — ${op.status}`;
+    const verdict =
+      op.status === 'rejected'
+        ? `:no_entry_sign: Rejected${who}${at}`
+        : op.status === 'superseded' && op.note === STALE_CHANGE_NOTE
+          ? ':leftwards_arrow_with_hook: Not applied: it was made before a later change was applied, and would have undone it. Open *Edit* again to make it from the booking as it is now.'
+          : op.status === 'superseded'
+            ? ':leftwards_arrow_with_hook: Replaced by a newer change'
+            : `:white_check_mark: Approved${who}${at} — ${op.status}`;
     blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-decision`), elements: [{ type: 'mrkdwn', text: verdict }] });
   }
   const text = `Change requested for booking ${id}: ${diff.map((d) => d.field).join(', ') || 'nothing'} (${op.status})`;
@@ -200,6 +211,19 @@ export function crewCancelledMessage(view: CrewSafeView): SlackMessage {
     },
   ];
   return { text: `Cancelled: crew call ${view.dateText}, ${view.timeRangeText}`, blocks };
+}
+
+/** A crew call of someone a change took off the roster: no buttons, nobody expects them. */
+export function crewRemovedMessage(view: CrewSafeView): SlackMessage {
+  const id = view.sessionId;
+  const text = `You're off this charter: ${view.vesselName}, ${view.dateText} — no need to come in.`;
+  return {
+    text,
+    blocks: [
+      { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`Off this charter: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
+      { type: 'section', block_id: bookingBlockId(id, 'crew-removed'), text: { type: 'mrkdwn', text: ":wave: The office changed the crew: you're off this charter, so there is nothing to confirm and no need to come in. Thanks!" } },
+    ],
+  };
 }
 
 export interface CrewCalls {

@@ -221,18 +221,18 @@ describe('change', () => {
     expect(ops[1]).toMatchObject({ kind: 'change', status: 'done', label: 'reschedule', requestedBy: 'U0CREW0002', approvedBy: APPROVER, previous: { request: { date: '2030-07-04' } } });
   });
 
-  it('a notes-only change runs only the calendar update', async () => {
+  it('a notes-only change updates the calendar, SCC and the crew posts (their crew-safe lines), not the guest page', async () => {
     const done = await doneBooking();
     const s = service();
     const { op } = await s.proposeChange(done.id, { details: details({ notes: 'Anniversary, bring a cake' }), label: 'edit', userId: 'U0CREW0002' });
     await s.approveChange(done.id, op.id, APPROVER);
     const changed = await s.run(done.id);
     const ran = Object.keys(operationsOf(changed)[1]?.steps ?? {});
-    expect(ran).toEqual(['calendar_update']);
+    expect(ran).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
     const after = await artifacts(changed);
     expect(after.calendarPatches).toHaveLength(1);
-    expect(after.sccPatches).toHaveLength(0);
-    expect(after.notices).toHaveLength(1);
+    expect(after.sccPatches).toHaveLength(1);
+    expect(after.notices.map((n) => n.body.kind)).toEqual(['create', 'change']);
   });
 
   it('two changes approved one after another: the artifacts end at the second', async () => {

@@ -79,7 +79,8 @@ describe('change', () => {
 
   it('plans only the steps whose artifact shows a changed field', () => {
     const from = details();
-    expect(planChangeSteps(from, details({ notes: 'cake' }))).toEqual(['calendar_update']);
+    // Notes: the calendar shows them, and SCC and the crew posts their crew-safe lines.
+    expect(planChangeSteps(from, details({ notes: 'cake' }))).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
     expect(planChangeSteps(from, details({ priceCents: 150000 }))).toEqual([]);
     expect(planChangeSteps(from, details({ guestEmail: 'new@example.com' }))).toEqual([]);
     expect(planChangeSteps(from, details({ departureTime: '10:00' }))).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice']);

@@ -1,0 +1,185 @@
+/**
+ * Sequences of changes and cancels after approval, driven through signed Slack requests against
+ * the real app and the local stand-ins: what the stand-ins (SCC, dashboard, guest site, Slack)
+ * hold at the end. D1–D4 reproduce defects an audit found on 2026-12-04 (each failed before its
+ * fix); D5, C1 and C2 held then and are kept as guards.
+ */
+import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(120_000);
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ real: true });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const click = (actionId: string, value: string, userId = APPROVER) => h.requester.interact(blockActionPayload({ userId, actionId, value, channelId: OPS_CHANNEL }));
+const year = new Date().getUTCFullYear() + 1;
+
+async function doneBooking(fields: Record<string, string | string[] | undefined> = VALID_FIELDS): Promise<string> {
+  const id = await submitBooking(h, fields);
+  await click('booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state === 'done');
+  await settle(h);
+  return id;
+}
+
+/** Submits the change form and waits until the change request is posted; returns the op id. */
+async function propose(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
+  const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
+  const res = await h.requester.interact(
+    viewSubmissionPayload({ userId: APPROVER, callbackId: 'booking_change_modal', values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label }) }),
+  );
+  expect(res.status).toBe(200);
+  const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
+  return b.operations!.at(-1)!.id;
+}
+
+const sccEvent = (id: string) => h.standins!.scc.events().find((e) => e.externalId === id);
+
+describe('changes after approval', () => {
+  it('D1: a change approved while a previous change is failed (Retry pending) brings SCC and crew to the latest details', async () => {
+    const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D1' });
+    // Change A (reschedule to Jul 5): SCC refuses its PATCH, so scc_update fails (and crew_notice never runs).
+    h.standins!.scc.faults.inject('PATCH *', { kind: 'status', status: 400 });
+    const a = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D1', date: `${year}-07-05` });
+    await click('change_approve', `${id}:${a}`);
+    const failed = await waitForBooking(h, id, (b) => b.state === 'failed');
+    await settle(h);
+    h.standins!.scc.faults.clear();
+    expect(failed.operations?.find((o) => o.id === a)?.steps?.scc_update?.status).toBe('failed');
+    h.slack.clear();
+
+    // Change B, made from the form as it opens now (date already Jul 5), only adds a crew-safe note.
+    const b = await propose(id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-D1', date: `${year}-07-05`, notes: 'Birthday; bring the cake stand' });
+    await click('change_approve', `${id}:${b}`);
+    const done = await waitForBooking(h, id, (r) => r.state !== 'running' && r.operations?.find((o) => o.id === b)?.status !== 'queued' && r.operations?.find((o) => o.id === b)?.status !== 'running');
+    await settle(h);
+    expect(done.operations?.find((o) => o.id === a)?.status).toBe('superseded');
+    expect(done.operations?.find((o) => o.id === b)?.status).toBe('done');
+    const crewNotes = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter updated')).map((c) => String(c.body.text));
+    expect(done.state).toBe('done');
+    expect(done.request.date).toBe(`${year}-07-05`);
+    // SCC (which e-mails the crew) must show the booking's date.
+    expect(sccEvent(id)?.body.date).toBe(`${year}-07-05`);
+    // The crew, whose confirmations A reset, must be told the charter moved to Jul 5.
+    expect(crewNotes.some((t) => t.includes('Jul 5'))).toBe(true);
+  });
+
+  it('D2: two changes proposed from the same booking, approved one after the other: the second must not silently undo the first', async () => {
+    const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D2' });
+    const a = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D2', date: `${year}-07-05` });
+    // A second approver opens Edit before A is approved: the form shows Jul 4; they swap a deckhand.
+    const b = await propose(id, 'crew swap', { ...VALID_FIELDS, boatsetterRef: 'BS-D2', crew: [CREW[0], OUTSIDER] });
+    await click('change_approve', `${id}:${a}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'done');
+    await settle(h);
+    expect(sccEvent(id)?.body.date).toBe(`${year}-07-05`);
+    h.slack.clear();
+    const r = await click('change_approve', `${id}:${b}`);
+    expect(r.status).toBe(200);
+    await settle(h);
+    // The approver is told why nothing happened, privately (the handler goes on after its ack).
+    const told = () => h.slack.callsTo('chat.postEphemeral').some((c) => String(c.body.text).includes('made before a later change was applied'));
+    for (let i = 0; i < 250 && !told(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(told()).toBe(true);
+    const after = await waitForBooking(h, id, (x) => x.state !== 'running' && ['done', 'rejected', 'superseded', 'failed'].includes(x.operations?.find((o) => o.id === b)?.status ?? ''));
+    await settle(h);
+    // Either B is refused as stale, or it applies only what it changed (the crew): the reschedule stays.
+    expect(after.request.date).toBe(`${year}-07-05`);
+    expect(sccEvent(id)?.body.date).toBe(`${year}-07-05`);
+  });
+
+  it('D3: a notes-only change that crew see (crew-safe note) reaches the SCC description and the crew posts', async () => {
+    const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D3' });
+    const crewTs = (await h.running.built.api.get(id))!.slack.crewPosts?.[CAPTAIN]?.ts;
+    h.slack.clear();
+    const patchesBefore = h.standins!.scc.patches().length;
+    const op = await propose(id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-D3', notes: 'Birthday; meet at Dock C not Dock A' });
+    await click('change_approve', `${id}:${op}`);
+    const done = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === op)?.status === 'done');
+    await settle(h);
+    expect(Object.keys(done.operations?.find((o) => o.id === op)?.steps ?? {})).toEqual(expect.arrayContaining(['scc_update', 'crew_notice']));
+    expect(h.standins!.scc.patches().length).toBeGreaterThan(patchesBefore);
+    const crewUpdate = h.slack.callsTo('chat.update').filter((c) => c.body.ts === crewTs).at(-1);
+    expect(String(sccEvent(id)?.body.description)).toContain('Dock C');
+    expect(JSON.stringify(crewUpdate?.body.blocks ?? null)).toContain('Dock C');
+  });
+
+  it('D4: crew removed by a change: their DM call is updated (no live Confirm) and they get no later change notes', async () => {
+    const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D4' });
+    const offPost = (await h.running.built.api.get(id))!.slack.crewPosts?.[CREW[1]];
+    const swap = await propose(id, 'crew swap', { ...VALID_FIELDS, boatsetterRef: 'BS-D4', crew: [CREW[0], OUTSIDER] });
+    h.slack.clear();
+    await click('change_approve', `${id}:${swap}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === swap)?.status === 'done');
+    await settle(h);
+    const offUpdates = h.slack.callsTo('chat.update').filter((c) => c.body.ts === offPost?.ts);
+    h.slack.clear();
+    const move = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D4', crew: [CREW[0], OUTSIDER], date: `${year}-07-06` });
+    await click('change_approve', `${id}:${move}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === move)?.status === 'done');
+    await settle(h);
+    const toRemoved = h.slack.calls.filter((c) => c.body.channel === offPost?.channel && c.method.startsWith('chat.'));
+    // Their stale call (old date, Confirm button) should have been marked "off" at the swap.
+    expect(offUpdates.length).toBeGreaterThan(0);
+    // And they are off the charter: no "Charter updated … please confirm" for a later change.
+    expect(toRemoved.filter((c) => String(c.body.text).includes('Charter updated'))).toHaveLength(0);
+  });
+
+  it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
+    const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
+    const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });
+    await Promise.all([click('change_approve', `${id}:${op}`), click('change_reject', `${id}:${op}`)]);
+    const end = await waitForBooking(h, id, (r) => r.state === 'done' && ['done', 'rejected'].includes(r.operations?.find((o) => o.id === op)?.status ?? ''));
+    await settle(h);
+    const status = end.operations!.find((o) => o.id === op)!.status;
+    expect(end.request.date).toBe(status === 'done' ? `${year}-07-07` : `${year}-07-04`);
+  });
+});
+
+describe('cancels', () => {
+  it('C1: cancel of a booking whose create failed midway (SCC refused): everything made is undone, booking cancelled', async () => {
+    h.standins!.scc.faults.inject('POST /events', { kind: 'unauthorized' });
+    const id = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-C1' });
+    await click('booking_approve', id);
+    const failed = await waitForBooking(h, id, (b) => b.state === 'failed');
+    await settle(h);
+    h.standins!.scc.faults.clear();
+    await click('booking_cancel', id);
+    const end = await waitForBooking(h, id, (b) => b.state === 'cancelled' || b.state === 'failed' && b.operations?.at(-1)?.kind === 'cancel' && b.operations.at(-1)?.status === 'failed');
+    await settle(h);
+    const calendarId = String(failed.steps.calendar.result?.calendarId);
+    const page = await (await fetch(`${h.standins!.guestSite.url}/g/${id}`)).text();
+    expect(end.state).toBe('cancelled');
+    expect(h.standins!.dashboard.entries().some((e) => e.id === calendarId)).toBe(false);
+    expect(h.standins!.scc.events().filter((e) => e.externalId === id && e.body.status !== 'cancelled')).toHaveLength(0);
+    expect(page).not.toMatch(/confirmed/i);
+  });
+
+  it('C2: cancel while a change is failed/running; a change proposed after the cancel is refused', async () => {
+    const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-C2' });
+    h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 1500 }, { times: 1 });
+    const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-C2', date: `${year}-07-08` });
+    await click('change_approve', `${id}:${op}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === op)?.steps?.scc_update?.status === 'running');
+    await click('booking_cancel', id);
+    const end = await waitForBooking(h, id, (b) => b.state === 'cancelled', 20_000);
+    await settle(h);
+    const ev = sccEvent(id);
+    const page = await (await fetch(`${h.standins!.guestSite.url}/g/${id}`)).text();
+    expect(ev?.body.status).toBe('cancelled');
+    expect(page).toContain('This charter was cancelled');
+    expect(h.standins!.dashboard.entries().some((e) => e.id === String(end.steps.calendar.result?.calendarId))).toBe(false);
+    h.slack.clear();
+    await h.requester.interact(
+      viewSubmissionPayload({ userId: APPROVER, callbackId: 'booking_change_modal', values: bookingModalState({ ...VALID_FIELDS, date: `${year}-07-09` }), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label: 'edit' }) }),
+    );
+    const after = (await h.running.built.api.get(id))!;
+    expect(after.operations?.filter((o) => o.kind === 'change')).toHaveLength(1);
+  });
+});
