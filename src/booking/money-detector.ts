@@ -182,8 +182,11 @@ export function normaliseForMoney(line: string): string {
   return line.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\p{Nd}/gu, asciiDigit).replace(GLUED, '$1 ');
 }
 
+/** A link: its digits are coordinates, ids and paths ("?ll=32.72,-117.19" reads like cents), never an amount shown. */
+const URL_SPAN = /\b(?:https?:\/\/|www\.)\S+/gi;
+
 function testMoneyLine(raw: string): boolean {
-  const line = normaliseForMoney(raw);
+  const line = normaliseForMoney(raw).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
   if (CENTS.test(stripped)) return true;

@@ -130,3 +130,18 @@ describe('what the bot generates is never money', () => {
     expect(isMoneyLine(`Booking ${id} for Maria Delgado`)).toBe(false);
   });
 });
+
+describe('links', () => {
+  // CHARTER_DOCK_MAP_URL is on every guest page, which is refused for good when it holds money.
+  it.each([
+    'https://maps.apple.com/?ll=32.72,-117.19&q=Dock%20B',
+    'https://www.google.com/maps/place/Harbor+Island+West+Marina/@32.7237,-117.1989,17z',
+    'Map: https://maps.google.com/?q=32.7157,-117.1611',
+  ])('a link’s digits are not an amount: %s', (line) => {
+    expect(isMoneyLine(line)).toBe(false);
+  });
+
+  it('an amount beside a link still is', () => {
+    expect(isMoneyLine('Deposit $200 paid, receipt https://pay.example.com/r/123')).toBe(true);
+  });
+});
