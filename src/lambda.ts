@@ -4,7 +4,7 @@
  * is returned): an approval only writes `approved`, and the state table's stream starts the
  * pipeline function (src/lambda-pipeline.ts).
  *
- * Handler: `lambda.handler`, two arguments and a promise (Node 24's runtime rejects callbacks).
+ * Handler: `index.handler` (the bundle's index.js), two arguments and a promise (Node 24's runtime rejects callbacks).
  */
 import type { AwsLambdaReceiver } from '@slack/bolt';
 import { buildLambdaApp, type LambdaApp, type LambdaAppOptions } from './lambda-app';
