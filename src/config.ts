@@ -242,6 +242,8 @@ const envSchema = z
     SCC_SERVICE_KEY: required('the SCC service key'),
     SCC_SERVICE_KEY_HASH: optional,
     SCC_SERVICE_KEY_HASH_ALGORITHM: then(optional, (v) => v ?? 'sha256'),
+    // Read by the logger (src/log.ts), checked here so a typo is one line of the list, not pino's throw.
+    LOG_LEVEL: z.pipe(optional, z.optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }))),
     SCC_EVENTS_TABLE: required("SCC's DynamoDB events table name"),
     SCC_EVENTS_EXTERNAL_ID_INDEX: optional,
     SCC_MONEY_ATTRIBUTES: then(optional, (v) =>

@@ -134,6 +134,12 @@ describe('loadConfig', () => {
     expect(loadConfig(validEnv()).ok).toBe(true);
   });
 
+  it('names an unknown LOG_LEVEL in the list (pino would otherwise throw at start, exit 1)', () => {
+    const result = loadConfig(validEnv({ LOG_LEVEL: 'verbose' }));
+    expect(result.ok ? [] : result.problems).toEqual([expect.stringMatching(/^LOG_LEVEL.*must be one of fatal, error, warn, info, debug, trace, silent/)]);
+    expect(loadConfig(validEnv({ LOG_LEVEL: 'debug' })).ok).toBe(true);
+  });
+
   it('rejects a poll interval that is not a whole number of minutes', () => {
     const result = loadConfig(validEnv({ CHARTER_ICAL_POLL_MINUTES: '0.5' }));
     expect(result.ok ? [] : result.problems).toEqual(['CHARTER_ICAL_POLL_MINUTES must be a whole number — minutes between polls of the iCal feeds']);
