@@ -114,7 +114,7 @@ export function parseBookingRequest(input: unknown, ctx: SchemaContext): Booking
   // Cross-field rules, only once the fields they read are themselves valid.
   if (!errors.date && !errors.departureTime) {
     const departure = localDateTime(String(values.date), String(values.departureTime), ctx.timezone);
-    const repeated = repeatedWallTimes(departure);
+    const repeated = departure.isValid ? repeatedWallTimes(departure) : null;
     if (!departure.isValid) {
       const dayExists = localDateTime(String(values.date), '12:00', ctx.timezone).isValid;
       if (dayExists) errors.departureTime = 'That time does not exist on this date (clocks spring forward). Pick another.';

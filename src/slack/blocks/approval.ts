@@ -7,13 +7,11 @@ import { platformText } from '../../booking/platform';
 import { charterSchedule, humanCheckInTime, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
-import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention, splitText, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention, NOTE_SECTIONS, splitText, whenText } from './format';
 import { LIMITS } from './limits';
 
 export const APPROVE_ACTION_ID = 'booking_approve';
 export const CANCEL_ACTION_ID = 'booking_cancel';
-/** Escaped notes of 2,000 characters fit in 10,000 characters: four sections, one to spare. */
-const NOTE_SECTIONS = 5;
 
 export interface SlackMessage {
   text: string;

@@ -110,6 +110,9 @@ export function fitPlain(text: string, max: number): string {
   return `${text.slice(0, cut)}${ELLIPSIS}`;
 }
 
+/** Sections for typed notes (splitText): 2,000 characters escaped are at most 10,000, which five hold. */
+export const NOTE_SECTIONS = 5;
+
 /**
  * Already escaped `text` split into pieces of at most `max` characters, at a line break where one is
  * near (within a sixth of `max` of the cut, so every piece but the last holds at least five sixths:

@@ -14,7 +14,7 @@ import { operationsOf, STALE_CHANGE_NOTE } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, splitText, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, splitText, whenText } from './format';
 import { LIMITS } from './limits';
 
 export const EDIT_ACTION_ID = 'booking_edit';
@@ -99,7 +99,6 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
  * that were shortened follow in full in sections of their own (changeRequestMessage).
  */
 const DIFF_VALUE_MAX = 300;
-const NOTE_SECTIONS = 5;
 
 const diffLines = (lines: readonly DiffLine[]) =>
   lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(l.from, DIFF_VALUE_MAX)} → ${escapeAndFit(l.to, DIFF_VALUE_MAX)}`);

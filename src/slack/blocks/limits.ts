@@ -13,8 +13,7 @@
  * docs.slack.dev/reference/methods/chat.postMessage (text truncated past 40,000 characters).
  */
 
-/** plain_text as Slack stores it, for its length (see above). */
-const escapedForLength = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { escapeMrkdwn } from './format';
 
 export const LIMITS = {
   messageBlocks: 50,
@@ -90,7 +89,7 @@ class Checker {
     if (!isObj(value)) return this.add(pointer, 'must be a text object');
     if (value.type !== 'plain_text' && value.type !== 'mrkdwn') this.add(`${pointer}/type`, 'must be plain_text or mrkdwn');
     if (opts.plainOnly && value.type === 'mrkdwn') this.add(`${pointer}/type`, 'must be plain_text');
-    const text = value.type === 'plain_text' && typeof value.text === 'string' ? escapedForLength(value.text) : value.text;
+    const text = value.type === 'plain_text' && typeof value.text === 'string' ? escapeMrkdwn(value.text) : value.text;
     this.length(text, max, `${pointer}/text`, true);
   }
 

@@ -15,7 +15,7 @@ import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-pro
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
-import { bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
+import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const APPROVER = 'U0APPROVE1';
@@ -135,6 +135,27 @@ export async function submitBooking(h: Harness, fields: Record<string, string | 
   // the approval ts is saved right after the post
   await waitForBooking(h, id, (b) => b.slack.approvalTs !== undefined);
   return id;
+}
+
+/** A button click in the ops channel, signed as Slack sends it (`retryNum`: a Slack retry of it). */
+export function clickInOps(h: Harness, actionId: string, value: string, userId: string = APPROVER, retryNum?: number) {
+  return h.requester.interact(blockActionPayload({ userId, actionId, value, channelId: OPS_CHANNEL }), retryNum === undefined ? {} : { retryNum });
+}
+
+/** A booking submitted, approved and run to done, with the progress thread settled; returns its id. */
+export async function doneBooking(h: Harness, fields: Record<string, string | string[] | undefined> = VALID_FIELDS): Promise<string> {
+  const id = await submitBooking(h, fields);
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state === 'done');
+  await settle(h);
+  return id;
+}
+
+/** The change form of booking `id`, submitted by `userId`. */
+export function submitChangeForm(h: Harness, id: string, label: string, fields: Record<string, string | string[] | undefined>, userId: string = APPROVER) {
+  return h.requester.interact(
+    viewSubmissionPayload({ userId, callbackId: 'booking_change_modal', values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label }) }),
+  );
 }
 
 export async function waitForBooking(h: Harness, id: string, predicate: (b: BookingRecord) => boolean, timeoutMs = 10_000): Promise<BookingRecord> {

@@ -4,8 +4,7 @@
  * hold at the end. D1–D4 reproduce defects an audit found on 2026-12-04 (each failed before its
  * fix); D5, C1 and C2 held then and are kept as guards.
  */
-import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OUTSIDER, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -17,23 +16,15 @@ afterAll(async () => {
   await h.close();
 });
 
-const click = (actionId: string, value: string, userId = APPROVER) => h.requester.interact(blockActionPayload({ userId, actionId, value, channelId: OPS_CHANNEL }));
+const click = (actionId: string, value: string, userId = APPROVER) => clickInOps(h, actionId, value, userId);
 const year = new Date().getUTCFullYear() + 1;
 
-async function doneBooking(fields: Record<string, string | string[] | undefined> = VALID_FIELDS): Promise<string> {
-  const id = await submitBooking(h, fields);
-  await click('booking_approve', id);
-  await waitForBooking(h, id, (b) => b.state === 'done');
-  await settle(h);
-  return id;
-}
+const doneBooking = (fields: Record<string, string | string[] | undefined> = VALID_FIELDS) => doneBookingIn(h, fields);
 
 /** Submits the change form and waits until the change request is posted; returns the op id. */
 async function propose(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
   const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
-  const res = await h.requester.interact(
-    viewSubmissionPayload({ userId: APPROVER, callbackId: 'booking_change_modal', values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label }) }),
-  );
+  const res = await submitChangeForm(h, id, label, fields);
   expect(res.status).toBe(200);
   const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
   return b.operations!.at(-1)!.id;
@@ -85,7 +76,7 @@ describe('changes after approval', () => {
     await settle(h);
     // The approver is told why nothing happened, privately (the handler goes on after its ack).
     const told = () => h.slack.callsTo('chat.postEphemeral').some((c) => String(c.body.text).includes('made before a later change was applied'));
-    for (let i = 0; i < 250 && !told(); i++) await new Promise((r) => setTimeout(r, 20));
+    await h.slack.waitFor(told).catch(() => undefined);
     expect(told()).toBe(true);
     const after = await waitForBooking(h, id, (x) => x.state !== 'running' && ['done', 'rejected', 'superseded', 'failed'].includes(x.operations?.find((o) => o.id === b)?.status ?? ''));
     await settle(h);
@@ -176,9 +167,7 @@ describe('cancels', () => {
     expect(page).toContain('This charter was cancelled');
     expect(h.standins!.dashboard.entries().some((e) => e.id === String(end.steps.calendar.result?.calendarId))).toBe(false);
     h.slack.clear();
-    await h.requester.interact(
-      viewSubmissionPayload({ userId: APPROVER, callbackId: 'booking_change_modal', values: bookingModalState({ ...VALID_FIELDS, date: `${year}-07-09` }), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label: 'edit' }) }),
-    );
+    await submitChangeForm(h, id, 'edit', { ...VALID_FIELDS, date: `${year}-07-09` });
     const after = (await h.running.built.api.get(id))!;
     expect(after.operations?.filter((o) => o.kind === 'change')).toHaveLength(1);
   });

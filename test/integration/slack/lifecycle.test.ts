@@ -7,9 +7,8 @@
  * Chromium). Who may do what is checked at each step.
  */
 import type { Browser } from 'playwright-core';
-import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
 import { findChromium, launchChromium } from '../../support/chromium';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -21,24 +20,12 @@ afterAll(async () => {
   await h.close();
 });
 
-const click = (actionId: string, value: string, userId = APPROVER, retryNum?: number) =>
-  h.requester.interact(blockActionPayload({ userId, actionId, value, channelId: OPS_CHANNEL }), retryNum === undefined ? {} : { retryNum });
-
-async function doneBooking(): Promise<string> {
-  const id = await submitBooking(h);
-  await click('booking_approve', id);
-  await waitForBooking(h, id, (b) => b.state === 'done');
-  await settle(h);
-  return id;
-}
+const click = (actionId: string, value: string, userId = APPROVER, retryNum?: number) => clickInOps(h, actionId, value, userId, retryNum);
+const doneBooking = () => doneBookingIn(h);
 
 const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
 
-async function submitChange(id: string, label: string, fields: Record<string, string | string[] | undefined>, userId = APPROVER) {
-  return h.requester.interact(
-    viewSubmissionPayload({ userId, callbackId: 'booking_change_modal', values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: OPS_CHANNEL, bookingId: id, label }) }),
-  );
-}
+const submitChange = (id: string, label: string, fields: Record<string, string | string[] | undefined>, userId = APPROVER) => submitChangeForm(h, id, label, fields, userId);
 
 const year = new Date().getUTCFullYear() + 1;
 
