@@ -137,9 +137,25 @@ function safeMapUrl(configured: string, address: string): string {
   return `https://maps.google.com/?q=${encodeURIComponent(address)}`;
 }
 
-/** RFC 3966 global number: "+1 619 555 0142" → "tel:+16195550142". */
+/** A local number without area code has 7 digits; E.164 allows at most 15. */
+const MIN_PHONE_DIGITS = 7;
+const MAX_PHONE_DIGITS = 15;
+
+/**
+ * RFC 3966 global number: "+1 619 555 0142" → "tel:+16195550142". The setting is free text, so only
+ * its first whole number is dialled: every digit of "+1 619 555 0142 (24/7) or +1 619 555 0199" run
+ * together is someone else's line. No link (the text still shows) when no run of digits is a number,
+ * as in a vanity "1-800-JADA-BOAT".
+ */
 function telHref(phone: string): string | null {
-  const digits = phone.replace(/\D/g, '');
-  if (digits.length === 0) return null;
-  return `tel:${phone.trim().startsWith('+') ? '+' : ''}${digits}`;
+  for (const [run] of phone.matchAll(/\+?[\d(][\d\s().-]*/g)) {
+    let digits = '';
+    for (const ch of run) {
+      // A parenthesis once the number has its digits opens a remark ("(24/7)"), not an area code.
+      if (ch === '(' && digits.length >= MIN_PHONE_DIGITS) break;
+      if (ch >= '0' && ch <= '9') digits += ch;
+    }
+    if (digits.length >= MIN_PHONE_DIGITS && digits.length <= MAX_PHONE_DIGITS) return `tel:${run.startsWith('+') ? '+' : ''}${digits}`;
+  }
+  return null;
 }

@@ -93,6 +93,18 @@ describe('buildGuestPageView', () => {
     expect(v.emergency.telHref).toBeNull();
   });
 
+  // The Call button is what a guest late for the boat presses: it must dial the number the button shows.
+  test.each([
+    ['+1 619 555 0142 (24/7)', 'tel:+16195550142'],
+    ['+1 619 555 0142 or +1 619 555 0199', 'tel:+16195550142'],
+    ['(619) 555-0142 ext. 12', 'tel:6195550142'],
+    ['Dock office, slip 12: +1 619 555 0142', 'tel:+16195550142'],
+    ['1-800-JADA-BOAT', null],
+  ])('emergency phone %j dials %s, never the digits of everything run together', (emergencyPhone, telHref) => {
+    const v = buildGuestPageView(sampleSource(), sampleSettings({ emergencyPhone }));
+    expect(v.emergency).toEqual({ phoneText: emergencyPhone, telHref });
+  });
+
   test('a charter across midnight says so; a booking without a captain names none', () => {
     const source = sampleSource();
     const v = buildGuestPageView(
