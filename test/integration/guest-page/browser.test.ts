@@ -9,13 +9,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildGuestPageView, renderGuestCalendar, renderGuestPage } from '../../../src/integrations/guest-page';
+import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage } from '../../../src/integrations/guest-page';
 import { describeWithChromium, launchChromium } from '../../support/chromium';
 import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
 
 const ID = '7K3M9QX2TB4D';
 const HOSTILE_ID = 'XSS0XSS0XSS0';
 const PAYLOAD = '"><img src=x onerror=alert(1)><script>alert(2)</script>';
+const BIDI_ID = 'B1D10VERR1DE';
+// U+202E RIGHT-TO-LEFT OVERRIDE, left open, as it comes along in text pasted from right-to-left sources.
+const RLO = '\u202e';
 
 const VIEWPORTS = [
   { name: 'phone', width: 390, height: 844 },
@@ -36,7 +39,20 @@ function pages(): Map<string, { type: string; body: string }> {
       whatToBring: [PAYLOAD],
     }),
   );
+  const base = sampleSource();
+  const bidiView = buildGuestPageView(
+    {
+      ...base,
+      sessionId: BIDI_ID,
+      guestFullName: `${RLO}Maria Lopez${RLO}`,
+      guestUrl: `https://queenofsandiego.com/g/${BIDI_ID}`,
+      roster: [{ ...base.roster[0]!, name: `${RLO}Sam Whitaker` }],
+    },
+    sampleSettings(),
+  );
   return new Map([
+    [`/g/${BIDI_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(bidiView) }],
+    [`/g/${BIDI_ID}/cancelled`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(bidiView) }],
     [`/g/${ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(view) }],
     [`/g/${ID}.ics`, { type: 'text/calendar; charset=utf-8', body: renderGuestCalendar(view) }],
     [`/g/${HOSTILE_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(hostileView) }],
@@ -220,6 +236,45 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
       expect(dom.body).toContain(PAYLOAD);
       expect(dialogs).toEqual([]);
       expect(requests).toEqual([`${baseUrl}/g/${HOSTILE_ID}`]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a name with a direction override reads backwards itself, but never turns the text around it', async () => {
+    const { page } = await open({ width: 390, height: 844 }, `/g/${BIDI_ID}`);
+    try {
+      await page.screenshot({ path: path.join(shotsDir, 'guest-page-bidi-override.png'), fullPage: true });
+      /** Where character `at` of `needle` is drawn; `needle` lies within one text node of the element. */
+      const charBox = (selector: string, needle: string, at = 0) =>
+        page.locator(selector).evaluate(
+          (el, [text, i]) => {
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+              const found = n.textContent!.indexOf(text as string);
+              if (found < 0) continue;
+              const range = document.createRange();
+              range.setStart(n, found + (i as number));
+              range.setEnd(n, found + (i as number) + 1);
+              const { left, top } = range.getBoundingClientRect();
+              return { left, top };
+            }
+            throw new Error(`${text as string} not in ${el.textContent}`);
+          },
+          [needle, at] as const,
+        );
+      const drawnLeftToRight = (a: { left: number; top: number }, b: { left: number; top: number }) => a.top === b.top && a.left < b.left;
+      // "Ahoy, <name>!": the exclamation mark stays after the name.
+      expect(drawnLeftToRight(await charBox('h1', 'Maria'), await charBox('h1', '!'))).toBe(true);
+      // "… with Captain <name>. Here’s everything …"
+      expect(drawnLeftToRight(await charBox('.lede', 'Here', 0), await charBox('.lede', 'Here', 1))).toBe(true);
+      // "Booking … for <name> · Queen of San Diego Charters"
+      expect(drawnLeftToRight(await charBox('footer p', 'Queen', 0), await charBox('footer p', 'Queen', 1))).toBe(true);
+
+      // The cancelled notice at the same URL: "<name>, we’re sorry — …".
+      await page.goto(`${baseUrl}/g/${BIDI_ID}/cancelled`, { waitUntil: 'load' });
+      expect(drawnLeftToRight(await charBox('.lede', 'sorry', 0), await charBox('.lede', 'sorry', 1))).toBe(true);
+      expect(drawnLeftToRight(await charBox('footer p', 'Queen', 0), await charBox('footer p', 'Queen', 1))).toBe(true);
     } finally {
       await page.close();
     }

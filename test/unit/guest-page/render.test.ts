@@ -14,7 +14,7 @@ function tagNames(html: string): Set<string> {
 }
 
 const ALLOWED_TAGS = new Set(
-  'html head meta title style body header div p h1 h2 h3 strong main section span time dl dt dd a ul li footer'.split(' '),
+  'html head meta title style body header div p h1 h2 h3 strong bdi main section span time dl dt dd a ul li footer'.split(' '),
 );
 
 function hostilePage(payload: string): string {
@@ -70,7 +70,7 @@ describe('renderGuestPage', () => {
   });
 
   test('shows what the guest needs, and links calendar, map and a phone call', () => {
-    for (const text of ['Ahoy, Maria!', '3:30 PM PST', '4:00 PM PST', '9:00 PM PST', 'Pacific Time (America/Los_Angeles)',
+    for (const text of ['Ahoy, <bdi>Maria</bdi>!', '3:30 PM PST', '4:00 PM PST', '9:00 PM PST', 'Pacific Time (America/Los_Angeles)',
       'Harbor Island West Marina', '6 guests', 'Sam', 'Sunscreen, sunglasses and a hat', 'safety briefing', 'We sail in most weather']) {
       expect(html).toContain(text);
     }
