@@ -90,7 +90,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
   const view: GuestPageView = {
     sessionId: safe.sessionId,
     guestName,
-    guestFirstName: firstName(guestName) || safe.guestFirstName,
+    guestFirstName: greetingName(guestName) || safe.guestFirstName,
     partySize: safe.partySize,
     partyText: `${safe.partySize} ${safe.partySize === 1 ? 'guest' : 'guests'}`,
     operatorName: operator.operatorName,
@@ -123,6 +123,20 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
     },
   };
   return refuseMoney(view, 'guest page', safe.sessionId);
+}
+
+/** A title before the name: the first word is then no first name. */
+const TITLE = /^(mr|mrs|ms|miss|mx|dr|prof|capt|rev|sir)\.?$/i;
+
+/**
+ * Who the page greets ("Ahoy, Maria!"), from the name as the operator typed it. "Dr. Maria Lopez" and
+ * "Mr. & Mrs. Smith" are greeted whole (the guest's own page; crew still get firstName), and the comma
+ * of "Maria, Jose and the kids" is not part of Maria.
+ */
+function greetingName(name: string): string {
+  const first = firstName(name);
+  if (TITLE.test(first)) return name;
+  return first.replace(/[,;:]+$/, '');
 }
 
 /** "/g/ABC" from "https://host/g/ABC"; keeps a site prefix path, so the .ics link works under one too. */

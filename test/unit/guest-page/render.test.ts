@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildGuestPageView } from '../../../src/integrations/guest-page/view';
-import { createGuestPageRenderer, renderGuestPage } from '../../../src/integrations/guest-page/render';
+import { createGuestPageRenderer, renderCancelledGuestPage, renderGuestPage } from '../../../src/integrations/guest-page/render';
 import { IntegrationError } from '../../../src/integrations/errors';
 import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
 
@@ -80,6 +80,16 @@ describe('renderGuestPage', () => {
     expect(html).not.toContain('Whitaker');
     expect(html).not.toContain('crew.example');
     expect(html).not.toContain('$');
+  });
+
+  test.each([
+    ['Maria, Jose and the kids', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['Dr. Maria Lopez', 'Ahoy, <bdi>Dr. Maria Lopez</bdi>!', '<bdi>Dr. Maria Lopez</bdi>, we’re sorry'],
+    ['Mr. & Mrs. Smith', 'Ahoy, <bdi>Mr. &amp; Mrs. Smith</bdi>!', '<bdi>Mr. &amp; Mrs. Smith</bdi>, we’re sorry'],
+  ])('the guest named %j is greeted as a person: %s', (guestName, greeting, cancelled) => {
+    const v = buildGuestPageView(sampleSource({ guestFullName: guestName, request: { ...sampleSource().request, guestName } }), sampleSettings());
+    expect(renderGuestPage(v)).toContain(greeting);
+    expect(renderCancelledGuestPage(v)).toContain(cancelled);
   });
 
   test.each(PAYLOADS)('%s in every text field stays text', (payload) => {
