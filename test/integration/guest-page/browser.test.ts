@@ -16,6 +16,7 @@ import { sampleSettings, sampleSource } from '../../support/guest-page-fixture';
 const ID = '7K3M9QX2TB4D';
 const HOSTILE_ID = 'XSS0XSS0XSS0';
 const PAYLOAD = '"><img src=x onerror=alert(1)><script>alert(2)</script>';
+const INJECTED = '<script>alert(3)</script><img src="/beacon.gif"><link rel="stylesheet" href="/evil.css">';
 const BIDI_ID = 'B1D10VERR1DE';
 // U+202E RIGHT-TO-LEFT OVERRIDE, left open, as it comes along in text pasted from right-to-left sources.
 const RLO = '\u202e';
@@ -56,6 +57,9 @@ function pages(): Map<string, { type: string; body: string }> {
     [`/g/${ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(view) }],
     [`/g/${ID}.ics`, { type: 'text/calendar; charset=utf-8', body: renderGuestCalendar(view) }],
     [`/g/${HOSTILE_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(hostileView) }],
+    // As if a field had escaped its escaping: what the page's own policy must still stop.
+    [`/g/${ID}/unescaped`, { type: 'text/html; charset=utf-8', body: renderGuestPage(view).replace('</main>', `${INJECTED}</main>`) }],
+    [`/g/${ID}/cancelled-unescaped`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(view).replace('</main>', `${INJECTED}</main>`) }],
   ]);
 }
 
@@ -101,9 +105,12 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
   let browser: Browser;
   const shotsDir = mkdtempSync(path.join(tmpdir(), 'guest-page-shots-'));
   const served = pages();
+  /** Every path the server was asked for: what the browser really fetched, not what it considered. */
+  const serverHits: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      serverHits.push(req.url ?? '');
       const hit = served.get(req.url ?? '');
       if (!hit) {
         res.writeHead(404).end();
@@ -236,6 +243,22 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
       expect(dom.body).toContain(PAYLOAD);
       expect(dialogs).toEqual([]);
       expect(requests).toEqual([`${baseUrl}/g/${HOSTILE_ID}`]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test.each(['unescaped', 'cancelled-unescaped'])('markup that escaped its escaping (%s) still runs no script and fetches nothing; the page keeps its styles', async (variant) => {
+    const hitsBefore = serverHits.length;
+    const { page, dialogs } = await open({ width: 390, height: 844 }, `/g/${ID}/${variant}`);
+    try {
+      expect(await page.evaluate(() => document.querySelectorAll('script').length)).toBe(1);
+      expect(dialogs).toEqual([]);
+      await page.waitForLoadState('networkidle');
+      expect(serverHits.slice(hitsBefore)).toEqual([`/g/${ID}/${variant}`]);
+      // The policy lets the page's own inline styles through: the hero keeps its coloured band.
+      const heroBackground = await page.locator('header').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+      expect(heroBackground).not.toMatch(/^rgba\(0, 0, 0, 0\)$/);
     } finally {
       await page.close();
     }
