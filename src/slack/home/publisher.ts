@@ -5,16 +5,21 @@
  * one this process published. The users refreshed are those who opened Home in this process and
  * those any process recorded in the store (./viewers.ts, read at most every 30 s): on Lambda the
  * pipeline function refreshes tabs opened through the Slack function.
+ * A publish Slack turns away with 429 (views.publish is Tier 4: a refresh of more open tabs than its
+ * burst draws some) is not dropped: the tabs are refreshed again after the Retry-After, and only
+ * those whose last publish did not land go out (the rest are unchanged).
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../../config';
 import type { Logger } from '../../log';
+import { backoffDelayMs } from '../../pipeline/backoff';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
 import { crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
+import { isRateLimited } from '../slack-errors';
 import { MAX_VIEWERS, readHomeViewers, rememberHomeViewer, VIEWER_REFRESH_MS } from './viewers';
 
 export interface HomePublisherOptions {
@@ -35,6 +40,8 @@ function dropOldest<K, V>(map: Map<K, V>): void {
 }
 /** How long a reading of the stored viewers is used before the store is read again. */
 const SHARED_VIEWERS_READ_MS = 30_000;
+/** Random pause added to Slack's Retry-After, so processes turned away together do not return together. */
+const RATE_LIMIT_JITTER_MS = 1000;
 
 interface Viewer {
   chain: Promise<void>;
@@ -62,7 +69,7 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
 }
 
 export class HomePublisher {
-  readonly stats = { published: 0, skippedUnchanged: 0 };
+  readonly stats = { published: 0, skippedUnchanged: 0, rateLimited: 0 };
   private readonly viewers = new Map<string, Viewer>();
   private readonly now: () => number;
   private readonly debounceMs: number;
@@ -70,6 +77,11 @@ export class HomePublisher {
   /** The debounced refresh of every viewer's tab after a change. */
   private refreshTimer?: NodeJS.Timeout;
   private refreshing: Promise<void> = Promise.resolve();
+  /**
+   * The refresh after Slack's Retry-After. Kept apart from refreshTimer: flush() (a Lambda
+   * invocation about to answer) must not wait out a rate limit; the timer fires once it thaws.
+   */
+  private rateLimitTimer?: NodeJS.Timeout;
   /** The stored viewers as last read, and when. */
   private shared?: { readAtMs: number; users: Promise<string[]> };
   /** Users this process has recorded in the store, and when (no store call for their next opens that day). */
@@ -125,6 +137,20 @@ export class HomePublisher {
     this.stopped = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
+    if (this.rateLimitTimer) clearTimeout(this.rateLimitTimer);
+    this.rateLimitTimer = undefined;
+  }
+
+  /** Refreshes every tab again after Slack's Retry-After; one refresh serves every tab turned away meanwhile. */
+  private afterRateLimit(retryAfterSeconds: number): void {
+    this.stats.rateLimited += 1;
+    if (this.stopped || this.rateLimitTimer) return;
+    const waitMs = backoffDelayMs(1, { baseDelayMs: RATE_LIMIT_JITTER_MS, maxDelayMs: 60_000 }, Math.random, Math.max(1, retryAfterSeconds) * 1000);
+    this.rateLimitTimer = setTimeout(() => {
+      this.rateLimitTimer = undefined;
+      this.changed();
+    }, waitMs);
+    this.rateLimitTimer.unref();
   }
 
   private async refreshAll(): Promise<void> {
@@ -190,7 +216,10 @@ export class HomePublisher {
   private enqueue(userId: string, viewer: Viewer, force: boolean): Promise<void> {
     viewer.chain = viewer.chain
       .then(() => this.publish(userId, viewer, force))
-      .catch((err: unknown) => this.opts.log.warn({ err, userId }, 'App Home not published'));
+      .catch((err: unknown) => {
+        if (isRateLimited(err)) return this.afterRateLimit(err.retryAfter);
+        this.opts.log.warn({ err, userId }, 'App Home not published');
+      });
     return viewer.chain;
   }
 
