@@ -15,6 +15,7 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
+import { cancelOperation } from '../../pipeline/operations';
 import type { BookingRecord, BookingState } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
@@ -68,6 +69,15 @@ const STATE_WORDS: Record<BookingState, string> = {
   failed: ':warning: needs attention',
   cancelled: ':no_entry_sign: cancelled',
 };
+
+/**
+ * A cancel runs (or waits for Retry) before the booking becomes `cancelled`; until then its state
+ * says "running"/"failed" like any other operation's, which would read "setting up" or "all set".
+ */
+function stateWords(booking: BookingRecord): string {
+  if (booking.state !== 'cancelled' && cancelOperation(booking)) return booking.state === 'failed' ? ':warning: cancelling, needs attention' : ':no_entry_sign: being cancelled';
+  return STATE_WORDS[booking.state];
+}
 
 interface Dated<T> {
   item: T;
@@ -141,7 +151,7 @@ function rosterMarks(booking: BookingRecord): string {
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
-  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${STATE_WORDS[booking.state]}\nCrew: ${rosterMarks(booking)}${guestLink}`;
+  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
     detailsButton(booking.id),
@@ -211,6 +221,8 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
 export interface CrewCall {
   view: CrewSafeView;
   mark: CrewMark;
+  /** A cancel was asked for: answers are refused (crew-answers.ts), so nothing is asked of them. */
+  cancelled?: boolean;
 }
 
 const CREW_MARK_WORDS: Record<CrewMark, string> = {
@@ -218,6 +230,8 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
   declined: ':x: you declined',
   unconfirmed: ':question: please confirm',
 };
+
+const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
 
 export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons'> {
   /**
@@ -241,9 +255,9 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const v = item.view;
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
-    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${CREW_MARK_WORDS[item.mark]} · <${v.guestUrl}|guest page>`;
+    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]} · <${v.guestUrl}|guest page>`;
     const confirm: Button = { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` };
-    const buttons = item.mark === 'unconfirmed' ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
+    const buttons = item.mark === 'unconfirmed' && !item.cancelled ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
     const call: KnownBlock[] =
       buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
       : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: confirm }]
