@@ -223,6 +223,8 @@ export interface CrewCall {
   mark: CrewMark;
   /** A cancel was asked for: answers are refused (crew-answers.ts), so nothing is asked of them. */
   cancelled?: boolean;
+  /** False until the guest page is uploaded and its cache cleared: before that its link opens an error page. */
+  guestPageLive?: boolean;
 }
 
 const CREW_MARK_WORDS: Record<CrewMark, string> = {
@@ -255,7 +257,7 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const v = item.view;
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
-    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]} · <${v.guestUrl}|guest page>`;
+    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
     const confirm: Button = { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` };
     const buttons = item.mark === 'unconfirmed' && !item.cancelled ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
     const call: KnownBlock[] =

@@ -62,7 +62,7 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
   const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
-  return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: cancelOperation(b) !== undefined })), {
+  return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: cancelOperation(b) !== undefined, guestPageLive: b.steps.guest_cache.status === 'done' })), {
     ...settings,
     // The crew post's Decline ("Can't make it"), handled by the same listener.
     crewButtons: (call, user) => [{ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${user}`, text: { type: 'plain_text', text: "Can't make it" }, value: `${call.view.sessionId}:${user}` }],
