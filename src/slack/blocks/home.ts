@@ -47,6 +47,11 @@ export interface HomeSettings {
    * Returned buttons join Details/Retry in the charter's actions row.
    */
   lifecycleButtons?: (booking: BookingRecord) => Button[];
+  /**
+   * The viewer's own answer buttons on a charter they crew (an approver who captains, say): the
+   * approver's view is theirs, and it must still let them answer their own call.
+   */
+  ownCallButtons?: (booking: BookingRecord) => Button[];
 }
 
 /** Confirmation marks for one roster member: ✅ confirmed, ❌ declined, ❓ not yet. */
@@ -154,6 +159,7 @@ function charterBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
+    ...(settings.ownCallButtons?.(booking) ?? []),
     detailsButton(booking.id),
     ...(settings.lifecycleButtons?.(booking) ?? []),
   ];
@@ -235,7 +241,12 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
 
 const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
 
-export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons'> {
+/** Confirm for `userId` on booking `sessionId`, handled by the crew post's listener. */
+export function crewConfirmButton(sessionId: string, userId: string): Button {
+  return { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${sessionId}:${userId}` };
+}
+
+export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons' | 'ownCallButtons'> {
   /**
    * Hook for Decline (crew-privacy work): extra buttons next to Confirm on an unanswered call.
    * With any extra button the call gets an actions row instead of a Confirm accessory.
@@ -258,7 +269,7 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
     const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
-    const confirm: Button = { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` };
+    const confirm = crewConfirmButton(v.sessionId, userId);
     const buttons = item.mark === 'unconfirmed' && !item.cancelled ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
     const call: KnownBlock[] =
       buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]

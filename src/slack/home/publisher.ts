@@ -9,6 +9,7 @@
  * burst draws some) is not dropped: the tabs are refreshed again after the Retry-After, and only
  * those whose last publish did not land go out (the rest are unchanged).
  */
+import type { Button } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../../config';
 import type { Logger } from '../../log';
@@ -16,7 +17,7 @@ import { backoffDelayMs } from '../../pipeline/backoff';
 import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
-import { crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
+import { crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
@@ -52,20 +53,25 @@ interface Viewer {
 /** Every booking a Home tab can show: pending approvals and the upcoming states. */
 export const HOME_STATES = ['pending_approval', ...UPCOMING_STATES] as const;
 
+/** The crew post's Decline ("Can't make it"), handled by the same listener. */
+const declineButton = (sessionId: string, userId: string): Button => ({ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${userId}`, text: { type: 'plain_text', text: "Can't make it" }, value: `${sessionId}:${userId}` });
+
 /** The view a user should see now, from a listing of HOME_STATES bookings (pure). */
 export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifecycleButtons'>, bookings: readonly BookingRecord[], userId: string, nowMs: number): HomeView {
   const { config } = opts;
   const settings = { nowMs, ...charterTimeSettings(config) };
   if (isApprover(config, userId)) {
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    // Their own unanswered call, as their crew Home would offer it (answers close with a cancel).
+    const ownCallButtons = (b: BookingRecord) =>
+      b.roster.some((m) => m.slackUserId === userId) && crewMark(b, userId) === 'unconfirmed' && !cancelOperation(b) ? [crewConfirmButton(b.id, userId), declineButton(b.id, userId)] : [];
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
   const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
   return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: cancelOperation(b) !== undefined, guestPageLive: b.steps.guest_cache.status === 'done' })), {
     ...settings,
-    // The crew post's Decline ("Can't make it"), handled by the same listener.
-    crewButtons: (call, user) => [{ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${user}`, text: { type: 'plain_text', text: "Can't make it" }, value: `${call.view.sessionId}:${user}` }],
+    crewButtons: (call, user) => [declineButton(call.view.sessionId, user)],
   });
 }
 
