@@ -223,6 +223,22 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   return { type: 'home', blocks: budget.blocks };
 }
 
+/**
+ * The tab when the bookings could not be read (the store did not answer) while its user looks at
+ * it: an empty tab, or the last one with its "updated" time, would pass for "nothing on" or current.
+ */
+export function homeUnavailable(settings: Pick<HomeSettings, 'nowMs' | 'timezone'>): HomeView {
+  const now = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone });
+  return {
+    type: 'home',
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Charters' } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Tried ${humanDateTime(now)}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: ':warning: Your charters could not be loaded just now. Close Home and open it again in a minute.' } },
+    ],
+  };
+}
+
 /** One crew call as the crew member sees it: crew-safe facts and their own mark, nothing else. */
 export interface CrewCall {
   view: CrewSafeView;

@@ -17,7 +17,7 @@ import { backoffDelayMs } from '../../pipeline/backoff';
 import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
-import { crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
+import { crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
@@ -232,15 +232,27 @@ export class HomePublisher {
 
   private async publish(userId: string, viewer: Viewer, force: boolean): Promise<void> {
     if (this.stopped) return;
-    const view = buildHomeView(this.opts, await this.bookings(), userId, this.now());
+    let bookings: BookingRecord[];
+    try {
+      bookings = await this.bookings();
+    } catch (err) {
+      // They opened the tab just now: say it could not be loaded. The next refresh replaces it.
+      if (force) await this.send(userId, viewer, homeUnavailable({ nowMs: this.now(), timezone: this.opts.config.timezone }));
+      throw err;
+    }
+    const view = buildHomeView(this.opts, bookings, userId, this.now());
     // The "updated" line changes every minute; compare without it so an idle tab is not republished.
     const key = JSON.stringify(view.blocks.slice(2));
     if (!force && key === viewer.lastPublished) {
       this.stats.skippedUnchanged += 1;
       return;
     }
+    await this.send(userId, viewer, view);
+  }
+
+  private async send(userId: string, viewer: Viewer, view: HomeView): Promise<void> {
     await this.opts.client.views.publish({ user_id: userId, view });
-    viewer.lastPublished = key;
+    viewer.lastPublished = JSON.stringify(view.blocks.slice(2));
     this.stats.published += 1;
   }
 }
