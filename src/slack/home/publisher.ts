@@ -22,7 +22,7 @@ import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
 import { isRateLimited } from '../slack-errors';
-import { MAX_VIEWERS, readHomeViewers, rememberHomeViewer, VIEWER_REFRESH_MS } from './viewers';
+import { MAX_VIEWERS, readHomeViewers, recordTabShown, rememberHomeViewer, tabShows, VIEWER_REFRESH_MS, viewDigest } from './viewers';
 
 export interface HomePublisherOptions {
   client: WebClient;
@@ -243,16 +243,30 @@ export class HomePublisher {
     const view = buildHomeView(this.opts, bookings, userId, this.now());
     // The "updated" line changes every minute; compare without it so an idle tab is not republished.
     const key = JSON.stringify(view.blocks.slice(2));
-    if (!force && key === viewer.lastPublished) {
+    // Only a tab this process has not published asks the store: what this process sent last is surer.
+    if (!force && (key === viewer.lastPublished || (viewer.lastPublished === undefined && (await this.shownElsewhere(userId, key))))) {
+      viewer.lastPublished = key;
       this.stats.skippedUnchanged += 1;
       return;
     }
     await this.send(userId, viewer, view);
   }
 
+  /** Another process (or this one before a restart) already published this view to the tab (./viewers.ts). */
+  private async shownElsewhere(userId: string, key: string): Promise<boolean> {
+    try {
+      return await tabShows(this.opts.store, userId, viewDigest(key));
+    } catch (err) {
+      this.opts.log.warn({ err, userId }, 'App Home: what the tab shows not read from the store; publishing');
+      return false;
+    }
+  }
+
   private async send(userId: string, viewer: Viewer, view: HomeView): Promise<void> {
     await this.opts.client.views.publish({ user_id: userId, view });
-    viewer.lastPublished = JSON.stringify(view.blocks.slice(2));
+    const key = JSON.stringify(view.blocks.slice(2));
+    viewer.lastPublished = key;
     this.stats.published += 1;
+    await recordTabShown(this.opts.store, userId, viewDigest(key)).catch((err: unknown) => this.opts.log.warn({ err, userId }, 'App Home: what the tab shows not recorded; other processes will publish it again'));
   }
 }
