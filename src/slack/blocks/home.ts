@@ -52,6 +52,11 @@ export interface HomeSettings {
    * approver's view is theirs, and it must still let them answer their own call.
    */
   ownCallButtons?: (booking: BookingRecord) => Button[];
+  /**
+   * False for a request the viewer may not approve (its creator, with CHARTER_REQUIRE_SECOND_APPROVER):
+   * an Approve button there could only be refused.
+   */
+  mayApprove?: (booking: BookingRecord) => boolean;
 }
 
 /** Confirmation marks for one roster member: ✅ confirmed, ❌ declined, ❓ not yet. */
@@ -170,17 +175,19 @@ function charterBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   ];
 }
 
-function pendingBlocks(booking: BookingRecord, departure: DateTime): KnownBlock[] {
+function pendingBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
+  const mayApprove = settings.mayApprove?.(booking) ?? true;
+  const approve: Button = { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id };
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}${mayApprove ? '' : '\n:busts_in_silhouette: This one needs an approver other than you.'}`,
+      },
     },
-    {
-      type: 'actions',
-      elements: [{ type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id }, detailsButton(booking.id)],
-    },
+    { type: 'actions', elements: [...(mayApprove ? [approve] : []), detailsButton(booking.id)] },
   ];
 }
 
@@ -197,7 +204,7 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   if (pending.length > 0) {
     budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `*:hourglass_flowing_sand: Waiting for approval (${pending.length})*` } }]);
     for (const { item, departure } of pending.slice(0, MAX_PENDING_LISTED)) {
-      if (!budget.add(pendingBlocks(item, departure))) break;
+      if (!budget.add(pendingBlocks(item, departure, settings))) break;
       pendingLeft -= 1;
     }
     if (pendingLeft > 0) budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${pendingLeft} more waiting for approval in the ops channel.` }] }]);

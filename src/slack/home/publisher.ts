@@ -14,6 +14,7 @@ import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../../config';
 import type { Logger } from '../../log';
 import { backoffDelayMs } from '../../pipeline/backoff';
+import { isSelfApprovalRefused } from '../../pipeline/approval-policy';
 import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
@@ -64,7 +65,8 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
     // Their own unanswered call, as their crew Home would offer it (answers close with a cancel).
     const ownCallButtons = (b: BookingRecord) =>
       b.roster.some((m) => m.slackUserId === userId) && crewMark(b, userId) === 'unconfirmed' && !cancelOperation(b) ? [crewConfirmButton(b.id, userId), declineButton(b.id, userId)] : [];
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, mayApprove, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
