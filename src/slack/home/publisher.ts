@@ -2,7 +2,8 @@
  * Publishes App Home tabs. A user's tab is published when they open it, and again whenever a
  * booking changes (approval, a pipeline step, a confirmation) — debounced, so a burst of step
  * events is one views.publish per user, and skipped when the view came out identical to the last
- * one this process published. The users refreshed are those who opened Home in this process and
+ * one this process published (or, for a tab this process has not published, to the one the store
+ * records it shows: ./viewers.ts). The users refreshed are those who opened Home in this process and
  * those any process recorded in the store (./viewers.ts, read at most every 30 s): on Lambda the
  * pipeline function refreshes tabs opened through the Slack function.
  * A publish Slack turns away with 429 (views.publish is Tier 4: a refresh of more open tabs than its
