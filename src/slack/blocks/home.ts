@@ -265,14 +265,24 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
 const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
 
 /** Confirm for `userId` on booking `sessionId`, handled by the crew post's listener. */
-export function crewConfirmButton(sessionId: string, userId: string): Button {
-  return { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${sessionId}:${userId}` };
+export function crewConfirmButton(sessionId: string, userId: string, afterDecline = false): Button {
+  return { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: afterDecline ? 'Confirm after all' : 'Confirm' }, value: `${sessionId}:${userId}` };
+}
+
+/**
+ * Which answers a call offers, as the crew post does: an answer can be changed until departure, so
+ * after Confirm there is Can't make it (`decline`), and after Can't make it, Confirm after all.
+ */
+export function answerButtons(mark: CrewMark, confirm: (afterDecline: boolean) => Button, decline: () => Button[]): Button[] {
+  if (mark === 'confirmed') return decline();
+  if (mark === 'declined') return [confirm(true)];
+  return [confirm(false), ...decline()];
 }
 
 export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons' | 'ownCallButtons'> {
   /**
-   * Hook for Decline (crew-privacy work): extra buttons next to Confirm on an unanswered call.
-   * With any extra button the call gets an actions row instead of a Confirm accessory.
+   * Hook for Decline (crew-privacy work): the buttons that say "can't make it", offered on an
+   * unanswered call (next to Confirm: an actions row) and on a confirmed one (see answerButtons).
    */
   crewButtons?: (call: CrewCall, userId: string) => Button[];
 }
@@ -292,11 +302,10 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
     const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
-    const confirm = crewConfirmButton(v.sessionId, userId);
-    const buttons = item.mark === 'unconfirmed' && !item.cancelled ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
+    const buttons = item.cancelled ? [] : answerButtons(item.mark, (after) => crewConfirmButton(v.sessionId, userId, after), () => settings.crewButtons?.(item, userId) ?? []);
     const call: KnownBlock[] =
       buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
-      : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: confirm }]
+      : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: buttons[0] as Button }]
       : [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', elements: buttons }];
     if (!budget.add([...(day !== lastDay ? [daySection(departure)] : []), ...call])) break;
     lastDay = day;

@@ -19,7 +19,7 @@ import { isSelfApprovalRefused } from '../../pipeline/approval-policy';
 import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
-import { crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
+import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
@@ -63,9 +63,9 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
   const { config } = opts;
   const settings = { nowMs, ...charterTimeSettings(config) };
   if (isApprover(config, userId)) {
-    // Their own unanswered call, as their crew Home would offer it (answers close with a cancel).
+    // Their own call's answers, as their crew Home would offer them (answers close with a cancel).
     const ownCallButtons = (b: BookingRecord) =>
-      b.roster.some((m) => m.slackUserId === userId) && crewMark(b, userId) === 'unconfirmed' && !cancelOperation(b) ? [crewConfirmButton(b.id, userId), declineButton(b.id, userId)] : [];
+      b.roster.some((m) => m.slackUserId === userId) && !cancelOperation(b) ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
     return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, mayApprove, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
