@@ -203,7 +203,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
     crewReminderTask({ store, service, client, config, log, owner: ownerId }),
     approvalWatchTask({ store, client, config, log, onChange: () => home.changed(), onRetryClosed: (id) => progress.notify(id, { milestone: true }) }),
-    // Catches what no event announces (a new request, a new day): unchanged tabs are not republished.
+    // Catches what no event announces (a new day, another process's new request): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).

@@ -4,7 +4,7 @@
  * type is checked at compile time to hold no money-like key at any depth (see no-money.ts).
  */
 import type { OperatorDetails } from '../config';
-import { withoutMoneyLines } from './money-detector';
+import { isMoneyLine, withoutMoneyLines } from './money-detector';
 import type { AssertNoMoney, HasNoMoneyKeys } from './no-money';
 import { firstName } from './schema';
 import { charterSchedule, checkInOnPreviousDay, humanCheckInTime, humanDate, humanTime, humanTimeRange, isoWithOffset } from './time';
@@ -76,7 +76,7 @@ export function toCrewSafeView(
   const time = (dt: typeof schedule.departure): CrewSafeTime => ({ iso: isoWithOffset(dt), text: humanTime(dt) });
   return {
     sessionId: source.sessionId,
-    guestFirstName: firstName(request.guestName),
+    guestFirstName: crewSafeFirstName(request.guestName),
     partySize: request.partySize,
     vesselName: settings.operator.vesselName,
     dockAddress: settings.operator.dockAddress,
@@ -99,6 +99,20 @@ export function toCrewSafeView(
     crewNotes: crewSafeNotes(request.notes),
     guestUrl: source.guestUrl,
   };
+}
+
+/**
+ * The guest's first name as crew see it. A name saved before the form refused amounts in it may
+ * start with one ("$1,200 Maria Delgado", "USD 1200 Maria"): then it is the first plain word that is
+ * no currency or pay word, else "Guest".
+ */
+export function crewSafeFirstName(fullName: string): string {
+  if (!isMoneyLine(fullName)) return firstName(fullName);
+  const word = fullName
+    .trim()
+    .split(/\s+/)
+    .find((w) => /^\p{L}[\p{L}'’-]*$/u.test(w) && !isMoneyLine(`${w} 100`));
+  return word ?? 'Guest';
 }
 
 /** Operator notes → the lines crew may read (no line that carries money, no blank lines). */

@@ -15,6 +15,7 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
+import { cancelOperation } from '../../pipeline/operations';
 import type { BookingRecord, BookingState } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
@@ -46,6 +47,16 @@ export interface HomeSettings {
    * Returned buttons join Details/Retry in the charter's actions row.
    */
   lifecycleButtons?: (booking: BookingRecord) => Button[];
+  /**
+   * The viewer's own answer buttons on a charter they crew (an approver who captains, say): the
+   * approver's view is theirs, and it must still let them answer their own call.
+   */
+  ownCallButtons?: (booking: BookingRecord) => Button[];
+  /**
+   * False for a request the viewer may not approve (its creator, with CHARTER_REQUIRE_SECOND_APPROVER):
+   * an Approve button there could only be refused.
+   */
+  mayApprove?: (booking: BookingRecord) => boolean;
 }
 
 /** Confirmation marks for one roster member: ✅ confirmed, ❌ declined, ❓ not yet. */
@@ -68,6 +79,15 @@ const STATE_WORDS: Record<BookingState, string> = {
   failed: ':warning: needs attention',
   cancelled: ':no_entry_sign: cancelled',
 };
+
+/**
+ * A cancel runs (or waits for Retry) before the booking becomes `cancelled`; until then its state
+ * says "running"/"failed" like any other operation's, which would read "setting up" or "all set".
+ */
+function stateWords(booking: BookingRecord): string {
+  if (booking.state !== 'cancelled' && cancelOperation(booking)) return booking.state === 'failed' ? ':warning: cancelling, needs attention' : ':no_entry_sign: being cancelled';
+  return STATE_WORDS[booking.state];
+}
 
 interface Dated<T> {
   item: T;
@@ -141,9 +161,10 @@ function rosterMarks(booking: BookingRecord): string {
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
-  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${STATE_WORDS[booking.state]}\nCrew: ${rosterMarks(booking)}${guestLink}`;
+  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
+    ...(settings.ownCallButtons?.(booking) ?? []),
     detailsButton(booking.id),
     ...(settings.lifecycleButtons?.(booking) ?? []),
   ];
@@ -154,17 +175,19 @@ function charterBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   ];
 }
 
-function pendingBlocks(booking: BookingRecord, departure: DateTime): KnownBlock[] {
+function pendingBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
+  const mayApprove = settings.mayApprove?.(booking) ?? true;
+  const approve: Button = { type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id };
   return [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}${mayApprove ? '' : '\n:busts_in_silhouette: This one needs an approver other than you.'}`,
+      },
     },
-    {
-      type: 'actions',
-      elements: [{ type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id }, detailsButton(booking.id)],
-    },
+    { type: 'actions', elements: [...(mayApprove ? [approve] : []), detailsButton(booking.id)] },
   ];
 }
 
@@ -181,7 +204,7 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   if (pending.length > 0) {
     budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `*:hourglass_flowing_sand: Waiting for approval (${pending.length})*` } }]);
     for (const { item, departure } of pending.slice(0, MAX_PENDING_LISTED)) {
-      if (!budget.add(pendingBlocks(item, departure))) break;
+      if (!budget.add(pendingBlocks(item, departure, settings))) break;
       pendingLeft -= 1;
     }
     if (pendingLeft > 0) budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${pendingLeft} more waiting for approval in the ops channel.` }] }]);
@@ -207,10 +230,30 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   return { type: 'home', blocks: budget.blocks };
 }
 
+/**
+ * The tab when the bookings could not be read (the store did not answer) while its user looks at
+ * it: an empty tab, or the last one with its "updated" time, would pass for "nothing on" or current.
+ */
+export function homeUnavailable(settings: Pick<HomeSettings, 'nowMs' | 'timezone'>): HomeView {
+  const now = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone });
+  return {
+    type: 'home',
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'Charters' } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Tried ${humanDateTime(now)}` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: ':warning: Your charters could not be loaded just now. Close Home and open it again in a minute.' } },
+    ],
+  };
+}
+
 /** One crew call as the crew member sees it: crew-safe facts and their own mark, nothing else. */
 export interface CrewCall {
   view: CrewSafeView;
   mark: CrewMark;
+  /** A cancel was asked for: answers are refused (crew-answers.ts), so nothing is asked of them. */
+  cancelled?: boolean;
+  /** False until the guest page is uploaded and its cache cleared: before that its link opens an error page. */
+  guestPageLive?: boolean;
 }
 
 const CREW_MARK_WORDS: Record<CrewMark, string> = {
@@ -219,10 +262,27 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
   unconfirmed: ':question: please confirm',
 };
 
-export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons'> {
+const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
+
+/** Confirm for `userId` on booking `sessionId`, handled by the crew post's listener. */
+export function crewConfirmButton(sessionId: string, userId: string, afterDecline = false): Button {
+  return { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: afterDecline ? 'Confirm after all' : 'Confirm' }, value: `${sessionId}:${userId}` };
+}
+
+/**
+ * Which answers a call offers, as the crew post does: an answer can be changed until departure, so
+ * after Confirm there is Can't make it (`decline`), and after Can't make it, Confirm after all.
+ */
+export function answerButtons(mark: CrewMark, confirm: (afterDecline: boolean) => Button, decline: () => Button[]): Button[] {
+  if (mark === 'confirmed') return decline();
+  if (mark === 'declined') return [confirm(true)];
+  return [confirm(false), ...decline()];
+}
+
+export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons' | 'ownCallButtons'> {
   /**
-   * Hook for Decline (crew-privacy work): extra buttons next to Confirm on an unanswered call.
-   * With any extra button the call gets an actions row instead of a Confirm accessory.
+   * Hook for Decline (crew-privacy work): the buttons that say "can't make it", offered on an
+   * unanswered call (next to Confirm: an actions row) and on a confirmed one (see answerButtons).
    */
   crewButtons?: (call: CrewCall, userId: string) => Button[];
 }
@@ -241,12 +301,11 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const v = item.view;
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
-    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${CREW_MARK_WORDS[item.mark]} · <${v.guestUrl}|guest page>`;
-    const confirm: Button = { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: 'Confirm' }, value: `${v.sessionId}:${userId}` };
-    const buttons = item.mark === 'unconfirmed' ? [confirm, ...(settings.crewButtons?.(item, userId) ?? [])] : [];
+    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
+    const buttons = item.cancelled ? [] : answerButtons(item.mark, (after) => crewConfirmButton(v.sessionId, userId, after), () => settings.crewButtons?.(item, userId) ?? []);
     const call: KnownBlock[] =
       buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
-      : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: confirm }]
+      : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: buttons[0] as Button }]
       : [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'actions', elements: buttons }];
     if (!budget.add([...(day !== lastDay ? [daySection(departure)] : []), ...call])) break;
     lastDay = day;

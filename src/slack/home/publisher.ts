@@ -2,20 +2,29 @@
  * Publishes App Home tabs. A user's tab is published when they open it, and again whenever a
  * booking changes (approval, a pipeline step, a confirmation) — debounced, so a burst of step
  * events is one views.publish per user, and skipped when the view came out identical to the last
- * one this process published. The users refreshed are those who opened Home in this process and
+ * one this process published (or, for a tab this process has not published, to the one the store
+ * records it shows: ./viewers.ts). The users refreshed are those who opened Home in this process and
  * those any process recorded in the store (./viewers.ts, read at most every 30 s): on Lambda the
  * pipeline function refreshes tabs opened through the Slack function.
+ * A publish Slack turns away with 429 (views.publish is Tier 4: a refresh of more open tabs than its
+ * burst draws some) is not dropped: the tabs are refreshed again after the Retry-After, and only
+ * those whose last publish did not land go out (the rest are unchanged).
  */
+import type { Button } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../../config';
 import type { Logger } from '../../log';
+import { backoffDelayMs } from '../../pipeline/backoff';
+import { isSelfApprovalRefused } from '../../pipeline/approval-policy';
+import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
-import { crewMark, homeDateFilter, homeForApprover, homeForCrew, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
+import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
-import { MAX_VIEWERS, readHomeViewers, rememberHomeViewer, VIEWER_REFRESH_MS } from './viewers';
+import { isRateLimited } from '../slack-errors';
+import { MAX_VIEWERS, readHomeViewers, recordTabShown, rememberHomeViewer, tabShows, VIEWER_REFRESH_MS, viewDigest } from './viewers';
 
 export interface HomePublisherOptions {
   client: WebClient;
@@ -35,6 +44,8 @@ function dropOldest<K, V>(map: Map<K, V>): void {
 }
 /** How long a reading of the stored viewers is used before the store is read again. */
 const SHARED_VIEWERS_READ_MS = 30_000;
+/** Random pause added to Slack's Retry-After, so processes turned away together do not return together. */
+const RATE_LIMIT_JITTER_MS = 1000;
 
 interface Viewer {
   chain: Promise<void>;
@@ -44,25 +55,31 @@ interface Viewer {
 /** Every booking a Home tab can show: pending approvals and the upcoming states. */
 export const HOME_STATES = ['pending_approval', ...UPCOMING_STATES] as const;
 
+/** The crew post's Decline ("Can't make it"), handled by the same listener. */
+const declineButton = (sessionId: string, userId: string): Button => ({ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${userId}`, text: { type: 'plain_text', text: "Can't make it" }, value: `${sessionId}:${userId}` });
+
 /** The view a user should see now, from a listing of HOME_STATES bookings (pure). */
 export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifecycleButtons'>, bookings: readonly BookingRecord[], userId: string, nowMs: number): HomeView {
   const { config } = opts;
   const settings = { nowMs, ...charterTimeSettings(config) };
   if (isApprover(config, userId)) {
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    // Their own call's answers, as their crew Home would offer them (answers close with a cancel).
+    const ownCallButtons = (b: BookingRecord) =>
+      b.roster.some((m) => m.slackUserId === userId) && !cancelOperation(b) ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
+    const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, mayApprove, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
   const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
-  return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId) })), {
+  return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: cancelOperation(b) !== undefined, guestPageLive: b.steps.guest_cache.status === 'done' })), {
     ...settings,
-    // The crew post's Decline ("Can't make it"), handled by the same listener.
-    crewButtons: (call, user) => [{ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${user}`, text: { type: 'plain_text', text: "Can't make it" }, value: `${call.view.sessionId}:${user}` }],
+    crewButtons: (call, user) => [declineButton(call.view.sessionId, user)],
   });
 }
 
 export class HomePublisher {
-  readonly stats = { published: 0, skippedUnchanged: 0 };
+  readonly stats = { published: 0, skippedUnchanged: 0, rateLimited: 0 };
   private readonly viewers = new Map<string, Viewer>();
   private readonly now: () => number;
   private readonly debounceMs: number;
@@ -70,6 +87,11 @@ export class HomePublisher {
   /** The debounced refresh of every viewer's tab after a change. */
   private refreshTimer?: NodeJS.Timeout;
   private refreshing: Promise<void> = Promise.resolve();
+  /**
+   * The refresh after Slack's Retry-After. Kept apart from refreshTimer: flush() (a Lambda
+   * invocation about to answer) must not wait out a rate limit; the timer fires once it thaws.
+   */
+  private rateLimitTimer?: NodeJS.Timeout;
   /** The stored viewers as last read, and when. */
   private shared?: { readAtMs: number; users: Promise<string[]> };
   /** Users this process has recorded in the store, and when (no store call for their next opens that day). */
@@ -125,6 +147,20 @@ export class HomePublisher {
     this.stopped = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
+    if (this.rateLimitTimer) clearTimeout(this.rateLimitTimer);
+    this.rateLimitTimer = undefined;
+  }
+
+  /** Refreshes every tab again after Slack's Retry-After; one refresh serves every tab turned away meanwhile. */
+  private afterRateLimit(retryAfterSeconds: number): void {
+    this.stats.rateLimited += 1;
+    if (this.stopped || this.rateLimitTimer) return;
+    const waitMs = backoffDelayMs(1, { baseDelayMs: RATE_LIMIT_JITTER_MS, maxDelayMs: 60_000 }, Math.random, Math.max(1, retryAfterSeconds) * 1000);
+    this.rateLimitTimer = setTimeout(() => {
+      this.rateLimitTimer = undefined;
+      this.changed();
+    }, waitMs);
+    this.rateLimitTimer.unref();
   }
 
   private async refreshAll(): Promise<void> {
@@ -190,21 +226,50 @@ export class HomePublisher {
   private enqueue(userId: string, viewer: Viewer, force: boolean): Promise<void> {
     viewer.chain = viewer.chain
       .then(() => this.publish(userId, viewer, force))
-      .catch((err: unknown) => this.opts.log.warn({ err, userId }, 'App Home not published'));
+      .catch((err: unknown) => {
+        if (isRateLimited(err)) return this.afterRateLimit(err.retryAfter);
+        this.opts.log.warn({ err, userId }, 'App Home not published');
+      });
     return viewer.chain;
   }
 
   private async publish(userId: string, viewer: Viewer, force: boolean): Promise<void> {
     if (this.stopped) return;
-    const view = buildHomeView(this.opts, await this.bookings(), userId, this.now());
+    let bookings: BookingRecord[];
+    try {
+      bookings = await this.bookings();
+    } catch (err) {
+      // They opened the tab just now: say it could not be loaded. The next refresh replaces it.
+      if (force) await this.send(userId, viewer, homeUnavailable({ nowMs: this.now(), timezone: this.opts.config.timezone }));
+      throw err;
+    }
+    const view = buildHomeView(this.opts, bookings, userId, this.now());
     // The "updated" line changes every minute; compare without it so an idle tab is not republished.
     const key = JSON.stringify(view.blocks.slice(2));
-    if (!force && key === viewer.lastPublished) {
+    // Only a tab this process has not published asks the store: what this process sent last is surer.
+    if (!force && (key === viewer.lastPublished || (viewer.lastPublished === undefined && (await this.shownElsewhere(userId, key))))) {
+      viewer.lastPublished = key;
       this.stats.skippedUnchanged += 1;
       return;
     }
+    await this.send(userId, viewer, view);
+  }
+
+  /** Another process (or this one before a restart) already published this view to the tab (./viewers.ts). */
+  private async shownElsewhere(userId: string, key: string): Promise<boolean> {
+    try {
+      return await tabShows(this.opts.store, userId, viewDigest(key));
+    } catch (err) {
+      this.opts.log.warn({ err, userId }, 'App Home: what the tab shows not read from the store; publishing');
+      return false;
+    }
+  }
+
+  private async send(userId: string, viewer: Viewer, view: HomeView): Promise<void> {
     await this.opts.client.views.publish({ user_id: userId, view });
+    const key = JSON.stringify(view.blocks.slice(2));
     viewer.lastPublished = key;
     this.stats.published += 1;
+    await recordTabShown(this.opts.store, userId, viewDigest(key)).catch((err: unknown) => this.opts.log.warn({ err, userId }, 'App Home: what the tab shows not recorded; other processes will publish it again'));
   }
 }

@@ -4,6 +4,7 @@
  * refresh them. One meta entry, `home:viewers`, maps each user to when they last opened Home;
  * users not seen for VIEWER_TTL_MS drop out, and at most MAX_VIEWERS are kept (most recent first).
  */
+import { createHash } from 'node:crypto';
 import type { BookingStore } from '../../pipeline/store';
 
 export const HOME_VIEWERS_KEY = 'home:viewers';
@@ -51,4 +52,27 @@ export async function rememberHomeViewer(store: BookingStore, userId: string, no
     if (await store.casMeta(HOME_VIEWERS_KEY, JSON.stringify(next), entry?.version ?? 0)) return;
   }
   throw new Error(`${HOME_VIEWERS_KEY}: ${CAS_ATTEMPTS} compare-and-sets lost in a row`);
+}
+
+/**
+ * What a user's tab shows, as the last process to publish it recorded (a digest of the view): a
+ * process that never published that tab itself (a cold Lambda instance, another instance) would
+ * otherwise send every recorded tab again on its first refresh, unchanged, against Slack's limit.
+ */
+const shownKey = (userId: string) => `home:shown:${userId}`;
+
+export function viewDigest(view: string): string {
+  return createHash('sha256').update(view).digest('base64url');
+}
+
+/** Whether the user's tab already shows the view with this digest (false when unknown). */
+export async function tabShows(store: BookingStore, userId: string, digest: string): Promise<boolean> {
+  return (await store.getMeta(shownKey(userId)))?.value === digest;
+}
+
+/** Records what was just published to the user's tab (a compare-and-set; losing to another publisher is fine: theirs is as new). */
+export async function recordTabShown(store: BookingStore, userId: string, digest: string): Promise<void> {
+  const entry = await store.getMeta(shownKey(userId));
+  if (entry?.value === digest) return;
+  await store.casMeta(shownKey(userId), digest, entry?.version ?? 0);
 }

@@ -71,6 +71,8 @@ export function bookingSubmitted(deps: SlackDeps) {
         return;
       }
       saved = true;
+      // Approvers' open Home tabs list it now (even if the approval message below cannot be posted).
+      deps.home?.changed();
       const message = renderApproval(booking, deps.config);
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(id) });
       if (posted.ts) await deps.api.setSlackRefs(id, { approvalTs: posted.ts });
