@@ -5,7 +5,7 @@
  */
 import type { AssertNoMoney, HasNoMoneyKeys } from '../../booking/no-money';
 import type { OperatorDetails } from '../../config';
-import { toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
+import { crewSafeFirstName, toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
 import { isMoneyLine } from '../../booking/money-detector';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, zoneLabel } from '../../booking/time';
@@ -82,10 +82,10 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
   // The schedule toCrewSafeView just used (cached): parsing the ISO back costs an Intl offset look-up.
   const departureAt = charterSchedule(source.request, settings.timezone, settings.checkInLeadMinutes).departure;
   const fullName = source.guestFullName.trim();
-  // A name saved before the form refused amounts in it ("Maria Delgado · $1,200 paid") shows as its
-  // first name: failing instead would also block the cancelled notice of such a booking, and the
-  // name cannot be edited while a cancel runs. A first name that is itself money still fails.
-  const guestName = isMoneyLine(fullName) ? firstName(fullName) : fullName;
+  // A name saved before the form refused amounts in it ("Maria Delgado · $1,200 paid") shows as the
+  // plain first name crew see: failing instead would also block the cancelled notice of such a
+  // booking, and the name cannot be edited while a cancel runs.
+  const guestName = isMoneyLine(fullName) ? crewSafeFirstName(fullName) : fullName;
   const pagePath = pathOf(safe.guestUrl);
   const view: GuestPageView = {
     sessionId: safe.sessionId,

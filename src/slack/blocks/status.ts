@@ -5,9 +5,9 @@
  * included: they have booking ids) gets a crew-safe trail — see `showMoney`.
  */
 import { DateTime } from 'luxon';
+import { crewSafeFirstName } from '../../booking/crew-safe';
 import { withoutMoneyLines } from '../../booking/money-detector';
 import { formatCents } from '../../booking/money';
-import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDateTime, humanInstant, humanTime, zoneLabel } from '../../booking/time';
 import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
@@ -96,7 +96,7 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
   const schedule = charterSchedule(booking.request, timezone, opts.checkInLeadMinutes ?? 30);
   const when = schedule.departure.isValid ? humanDateTime(schedule.departure) : `${booking.request.date} ${booking.request.departureTime}`;
   const lines = [
-    `*Booking \`${booking.id}\`* — ${escapeMrkdwn(opts.showMoney ? booking.request.guestName : firstName(booking.request.guestName))}, departs ${when} · state *${booking.state.replace('_', ' ')}*`,
+    `*Booking \`${booking.id}\`* — ${escapeMrkdwn(opts.showMoney ? booking.request.guestName : crewSafeFirstName(booking.request.guestName))}, departs ${when} · state *${booking.state.replace('_', ' ')}*`,
     `_Times in ${zoneLabel(timezone)}._`,
     '*Trail*',
     ...trailLines(booking, { showDetails: opts.showMoney }).map((l) => `• ${humanInstant(l.atMs, timezone)} — ${l.text}`),

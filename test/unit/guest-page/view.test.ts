@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { renderCancelledGuestPage } from '../../../src/integrations/guest-page/render';
+import { renderCancelledGuestPage, renderGuestPage } from '../../../src/integrations/guest-page/render';
 import { buildGuestPageView, type GuestPageSource } from '../../../src/integrations/guest-page/view';
 import type { RosterMember } from '../../../src/booking/types';
 import { IntegrationError } from '../../../src/integrations/errors';
@@ -38,15 +38,13 @@ describe('buildGuestPageView refuses money (the last check before publishing)', 
     expect(cancelled).not.toContain('1,200');
   });
 
-  test('a guest name that is money from its first word: a non-retryable error naming the field to fix, not a page', () => {
-    const name = '$1,200 paid — Maria Delgado';
-    const err = thrown(() => buildGuestPageView(sampleSource({ guestFullName: name, request: { ...sampleSource().request, guestName: name } }), sampleSettings()));
-    expect(err).toBeInstanceOf(IntegrationError);
-    expect(err).toMatchObject({ code: 'GUEST_PAGE_HAS_MONEY', retryable: false });
-    expect(err.operatorMessage).toContain('guest name');
-    expect(err.operatorMessage).toContain('/charter edit 7K3M9QX2TB4D');
-    // The message is shown in Slack next to the step: it names the field, never the amount.
-    expect(err.operatorMessage).not.toContain('1,200');
+  test('a guest name that is money from its first word greets the first plain word, as crew see it', () => {
+    for (const name of ['$1,200 paid — Maria Delgado', 'USD 1200 Maria Delgado']) {
+      const view = buildGuestPageView(sampleSource({ guestFullName: name, request: { ...sampleSource().request, guestName: name } }), sampleSettings());
+      expect(view.guestName).toBe('Maria');
+      expect(view.guestFirstName).toBe('Maria');
+      expect(renderGuestPage(view)).not.toContain('1,200');
+    }
   });
 
   test('money in an operator setting names the variable', () => {

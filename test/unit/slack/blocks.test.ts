@@ -115,6 +115,16 @@ describe('status for someone who is not an approver', () => {
     const approver = statusText(failed, { ...opts, showMoney: true });
     for (const s of ['Sam gets $400', 'net 584', 'captain pay $150', request.guestName]) expect(approver).toContain(s);
   });
+
+
+  it('names a guest saved with an amount before their name by a plain word, not the amount', () => {
+    const legacy = record((r) => {
+      r.request.guestName = '$1,200 Maria Delgado';
+    });
+    const crew = statusText(legacy, { guestUrl: 'x', timezone: 'America/Los_Angeles', showMoney: false });
+    expect(crew).toContain('— Maria, departs');
+    expect(findMoney(crew)).toEqual([]);
+  });
 });
 
 describe('crew message', () => {
