@@ -22,10 +22,17 @@ const SIGNING_SECRET = 'server-test-signing-secret-0123';
 const APPROVER = 'U0APPROVE1';
 const OPS_CHANNEL = 'C0OPS00001';
 
-/** Preloaded into the server: writes the files node has loaded when it gets SIGUSR2. */
+/**
+ * Preloaded into the server: writes the files node has loaded when it gets SIGUSR2. Written beside
+ * and renamed into place, so the test polling for the file never reads it half-written.
+ */
 const LOADED_FILES_HOOK = `
-const { writeFileSync } = require('node:fs');
-process.on('SIGUSR2', () => writeFileSync(process.env.LOADED_FILES_OUT, JSON.stringify(Object.keys(require.cache))));
+const { renameSync, writeFileSync } = require('node:fs');
+process.on('SIGUSR2', () => {
+  const out = process.env.LOADED_FILES_OUT;
+  writeFileSync(out + '.partial', JSON.stringify(Object.keys(require.cache)));
+  renameSync(out + '.partial', out);
+});
 `;
 
 let outDir: string;
