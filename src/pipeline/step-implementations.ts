@@ -16,6 +16,7 @@ import { toCrewSafeView } from '../booking/crew-safe';
 import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
+import { findSettled } from '../integrations/create-once';
 import { IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
@@ -93,9 +94,16 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
   /** A change's or cancel's own signal and deadline. */
   const callOptions = (ctx: StepContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
-  /** The calendar entry the create made: its recorded id, else a lookup (the create's answer was lost). */
-  const calendarIdOf = async (ctx: StepContext) => str(ctx.created?.calendar?.calendarId) ?? (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx)));
-  const sccEventIdOf = async (ctx: StepContext) => str(ctx.created?.scc_event?.eventId) ?? (await deps.scc.findByExternalId(ctx.booking.id, callOptions(ctx)));
+  /**
+   * What the create step made: its recorded id, else a lookup (the create's answer was lost). While
+   * that create's unanswered POST may still land (its quiet time), finding nothing proves nothing:
+   * a cancel would call it never created and leave the late entry or event live.
+   */
+  const createdIdOf = async (ctx: StepContext, step: 'calendar' | 'scc_event', field: string, find: (signal?: AbortSignal) => Promise<string | undefined>) =>
+    str(ctx.created?.[step]?.[field]) ??
+    (await findSettled({ lookup: find, ...(ctx.booking.steps[step].quietUntilMs !== undefined ? { quietUntilMs: ctx.booking.steps[step].quietUntilMs } : {}), ...callOptions(ctx) }));
+  const calendarIdOf = (ctx: StepContext) => createdIdOf(ctx, 'calendar', 'calendarId', (signal) => deps.calendar.findByExternalId(ctx.booking.id, signal ? { signal } : {}));
+  const sccEventIdOf = (ctx: StepContext) => createdIdOf(ctx, 'scc_event', 'eventId', (signal) => deps.scc.findByExternalId(ctx.booking.id, signal ? { signal } : {}));
   const sccPayloadOf = (ctx: StepContext) => {
     const { booking } = ctx;
     const view = toCrewSafeView({ sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) }, settings);
