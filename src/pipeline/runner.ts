@@ -298,7 +298,7 @@ export class PipelineRunner {
       }
       if (active?.status === 'stopping') {
         // A cancel arrived: claim nothing more; once no step of this operation runs anywhere, it is stopped.
-        const settled = await this.update(bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead));
+        const settled = await this.update(bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead, this.createQuietMs));
         record = settled.record;
         if (settled.written) {
           log.info({ opId }, 'operation stopped for a cancel');

@@ -3,17 +3,19 @@
  * while (API Gateway processes it for up to 29 s; the create quiet time, 35 s, covers that), and the
  * cancel must undo what lands then, not record "never created" from a lookup made while the POST
  * could still land — else a cancelled charter keeps a live calendar entry and a live SCC event (SCC
- * e-mails the crew their magic links). Real stand-ins over HTTP, SQLite on disk.
+ * e-mails the crew their magic links). Real stand-ins over HTTP, SQLite on disk, a real SIGKILL.
  *
  * Scaled as in production: the upstream processes a POST within LATE_MS, less than the quiet time,
  * and a step attempt's deadline outlasts the quiet time (45 s against 35 s).
  */
 import { createLogger } from '../../../src/log';
 import { sameHostOwnerDead } from '../../../src/pipeline/owner-liveness';
+import { defaultOwnerId } from '../../../src/pipeline/runner';
 import { BookingService } from '../../../src/pipeline/service';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
 import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
+import { spawnWorker } from '../../fixtures/pipeline/spawn-worker';
 
 jest.setTimeout(60_000);
 
@@ -78,3 +80,28 @@ it('a cancel clicked as a slow create fails undoes the calendar entry and SCC ev
   await expectNothingLive(booking.id);
 });
 
+it('a cancel after the process running the create died mid-POST undoes what its POST made when it lands', async () => {
+  const { standins, store, env, dbFile } = world;
+  const setup = service('setup');
+  const booking = await setup.create(sampleNewBooking());
+  await setup.approve(booking.id, APPROVER);
+  standins.dashboard.faults.inject('POST /calendar', { kind: 'latency', ms: LATE_MS }, { times: 1 });
+  standins.scc.faults.inject('POST /events', { kind: 'latency', ms: LATE_MS }, { times: 1 });
+  const posted = (recorder: typeof standins.dashboard.recorder, path: string) => recorder.find('POST', path).some((r) => (r.body as { externalId?: string }).externalId === booking.id);
+  const worker = spawnWorker('crash-worker.ts', { ...env, CHARTER_STORE: `sqlite:${dbFile}`, BOOKING_ID: booking.id, KILL_AT: 'none:none', LEASE_MS: '600000' });
+  try {
+    while (!(posted(standins.dashboard.recorder, '/calendar') && posted(standins.scc.recorder, '/events'))) await sleep(10);
+  } finally {
+    worker.child.kill('SIGKILL');
+  }
+  expect(await worker.exited).toBe('SIGKILL');
+  standins.dashboard.faults.clear();
+  standins.scc.faults.clear();
+  expect((await store.get(booking.id))?.steps.calendar.status).toBe('running');
+
+  // The operator cancels; this process sees the worker's leases as dead (same host) and stops the create at once.
+  const s = service(defaultOwnerId());
+  expect((await s.cancel(booking.id, APPROVER)).won).toBe(true);
+  expect((await s.run(booking.id)).state).toBe('cancelled');
+  await expectNothingLive(booking.id);
+});
