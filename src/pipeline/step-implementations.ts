@@ -55,6 +55,28 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
   };
 }
 
+/**
+ * After a PATCH: an earlier attempt's PATCH that got no answer may land until the step's quiet time
+ * ends, and SCC writes its whole item again on every PATCH, money included (nor is it assumed to
+ * honour Idempotency-Key). So the step is not done — and the revenue guard, or the next operation,
+ * does not run — before then. The quiet time (35 s) fits inside one attempt (45 s).
+ */
+async function afterEarlierWritesLand(ctx: StepContext): Promise<void> {
+  const waitMs = (ctx.quietUntilMs ?? 0) - Date.now();
+  if (waitMs > 0) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        ctx.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      ctx.signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+  if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
+}
+
 function requireResult(ctx: StepContext, step: AnyStepName, field: string): string {
   const value = ctx.results[step]?.[field];
   if (typeof value !== 'string' || value === '') {
@@ -136,6 +158,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!calendarId) throw missing('The calendar entry', 'calendar_update');
       const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
       await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
+      await afterEarlierWritesLand(ctx);
       return { calendarId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -154,6 +177,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
       await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
+      await afterEarlierWritesLand(ctx);
       return { eventId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -161,6 +185,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
       await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
+      await afterEarlierWritesLand(ctx);
       return { eventId, cancelled: true, found: true };
     },
 
