@@ -10,7 +10,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../../src/log';
 import type { ProgressEvent } from '../../../src/pipeline/api';
 import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import { BookingExistsError } from '../../../src/pipeline/errors';
 import { BookingService } from '../../../src/pipeline/service';
+import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
@@ -70,4 +72,17 @@ it('the write that fails the booking lands but its answer is lost: the failure i
   } finally {
     standins.cloudfront.faults.clear();
   }
+});
+
+it('the write that creates a booking lands but its answer is lost: create succeeds, it is not "already booked"', async () => {
+  // The Slack form handler takes BookingExistsError for a redelivered form and posts no approval
+  // message: a lost answer on the first delivery would leave the booking with none, unseen.
+  const record = newBookingRecord(sampleNewBooking(), Date.now());
+  proxy.loseResponses('attribute_not_exists(id)');
+  const lostBefore = proxy.lostResponses;
+  await expect(store.create(record)).resolves.toBeUndefined();
+  expect(proxy.lostResponses).toBe(lostBefore + 1);
+  expect((await store.get(record.id))?.state).toBe('pending_approval');
+  // A second create of the same id (another delivery of the form, written a moment later) is still refused.
+  await expect(store.create({ ...record, createdAtMs: record.createdAtMs + 1 })).rejects.toThrow(BookingExistsError);
 });
