@@ -55,6 +55,53 @@ function maybeLanded(err: unknown): boolean {
   return err instanceof UpstreamUnavailableError && err.maybeProcessed;
 }
 
+/**
+ * Looks up until found or the quiet time is over. Absence counts only from a lookup that started
+ * after the quiet time; a failed lookup leaves the outcome unknown.
+ */
+async function waitOutQuietTime<T>(
+  lookup: (signal?: AbortSignal) => Promise<T | undefined>,
+  quietUntil: number,
+  pollMs: number,
+  now: () => number,
+  signal: AbortSignal | undefined,
+): Promise<{ value?: T; confirmedAbsent: boolean; error?: unknown }> {
+  let error: unknown;
+  for (;;) {
+    throwIfAborted(signal);
+    const startedAt = now();
+    try {
+      const value = await lookup(signal);
+      if (value !== undefined) return { value, confirmedAbsent: false };
+      if (startedAt >= quietUntil) return { confirmedAbsent: true };
+      error = undefined;
+    } catch (err) {
+      if (!(err instanceof IntegrationError) || !err.retryable) throw err;
+      error = err;
+      if (startedAt >= quietUntil) return { confirmedAbsent: false, error };
+    }
+    await sleep(Math.min(pollMs, Math.max(0, quietUntil - now())), signal);
+  }
+}
+
+/**
+ * What an earlier, unanswered create made, for a step that acts on it (a cancel deleting the calendar
+ * entry): a lookup that finds nothing before `quietUntilMs` proves nothing — the POST may still land
+ * and would be left behind — so it looks again until the quiet time is over. Undefined only when a
+ * lookup started after it finds nothing; a lookup failing then is thrown (retryable: outcome unknown).
+ */
+export async function findSettled<T>(opts: {
+  lookup: (signal?: AbortSignal) => Promise<T | undefined>;
+  quietUntilMs?: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}): Promise<T | undefined> {
+  const found = await waitOutQuietTime(opts.lookup, opts.quietUntilMs ?? 0, opts.pollMs ?? 1000, opts.now ?? Date.now, opts.signal);
+  if (found.value !== undefined || found.confirmedAbsent) return found.value;
+  throw found.error;
+}
+
 export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value: T; created: boolean }> {
   const now = opts.now ?? Date.now;
   const quietMs = opts.quietMs ?? DEFAULT_CREATE_QUIET_MS;
@@ -67,7 +114,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
 
   for (let creates = 0; ; ) {
     if (mustLookUp) {
-      const found = await waitOutQuietTime();
+      const found = await waitOutQuietTime(opts.lookup, quietUntil, pollMs, now, signal);
       if (found.value !== undefined) return { value: found.value, created: false };
       if (!found.confirmedAbsent) throw outcomeUnknownError(found.error ?? lastError);
     }
@@ -83,29 +130,6 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
       // Counted from the failure, not from the send: the request left no later than that, so the
       // quiet time can only be longer than needed, never shorter (the runner counts the same way).
       quietUntil = Math.max(quietUntil, now() + quietMs);
-    }
-  }
-
-  /**
-   * Looks up until found or the quiet time is over. Absence counts only from a lookup that
-   * started after the quiet time; a failed lookup leaves the outcome unknown.
-   */
-  async function waitOutQuietTime(): Promise<{ value?: T; confirmedAbsent: boolean; error?: unknown }> {
-    let error: unknown;
-    for (;;) {
-      throwIfAborted(signal);
-      const startedAt = now();
-      try {
-        const value = await opts.lookup(signal);
-        if (value !== undefined) return { value, confirmedAbsent: false };
-        if (startedAt >= quietUntil) return { confirmedAbsent: true };
-        error = undefined;
-      } catch (err) {
-        if (!(err instanceof IntegrationError) || !err.retryable) throw err;
-        error = err;
-        if (startedAt >= quietUntil) return { confirmedAbsent: false, error };
-      }
-      await sleep(Math.min(pollMs, Math.max(0, quietUntil - now())), signal);
     }
   }
 

@@ -148,11 +148,15 @@ export class DynamoBookingStore implements BookingStore {
     const json = JSON.stringify(record);
     try {
       await this.client.send(
-        new PutItemCommand({ TableName: this.table, Item: toItem(record, json), ConditionExpression: 'attribute_not_exists(id)' }),
+        new PutItemCommand({ TableName: this.table, Item: toItem(record, json), ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new BookingExistsError(record.id);
-      throw this.unavailable(err);
+      if (!(err instanceof ConditionalCheckFailedException)) throw this.unavailable(err);
+      // Refused because this very write landed and its answer was lost (the SDK's retry met it):
+      // the item is, byte for byte, the one sent. Anything else is another booking with this id —
+      // the form delivered again — which the caller must hear about.
+      const stored = err.Item?.record?.S ?? (await this.getItem(record.id, true))?.record?.S;
+      if (stored !== json) throw new BookingExistsError(record.id);
     }
     this.known.remember(record.id, record.version, json);
   }

@@ -227,7 +227,9 @@ export function requestCancel(record: BookingRecord, userId: string, nowMs: numb
 /**
  * A stopping operation is stopped once no step of it runs anywhere: each running step's lease has
  * expired, or is `owner`'s own and `owner` is not executing it. Such steps end failed ("stopped"):
- * they may or may not have had their effect, which the cancel's lookups settle.
+ * they may or may not have had their effect, which the cancel's lookups settle. A create its holder
+ * sent just before it died can still land for `quietMs`, so that is how long those lookups must wait
+ * before "not found" counts.
  */
 export function settleStopping(
   record: BookingRecord,
@@ -236,6 +238,7 @@ export function settleStopping(
   nowMs: number,
   executingHere: (step: AnyStepName) => boolean,
   ownerDead?: OwnerDead,
+  quietMs = 0,
 ): BookingRecord | undefined {
   const op = operationsOf(record).find((o) => o.id === opId);
   if (op?.status !== 'stopping') return undefined;
@@ -247,7 +250,8 @@ export function settleStopping(
   for (const [name, s] of entries) {
     if (s.status !== 'running') continue;
     const { lease: _lease, ...rest } = s;
-    stopped[name] = { ...rest, status: 'failed', finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
+    const quietUntilMs = Math.max(s.quietUntilMs ?? 0, nowMs + quietMs);
+    stopped[name] = { ...rest, status: 'failed', outcomeUnknown: true, quietUntilMs, finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
   }
   const withSteps = opId === CREATE_OP ? { ...record, steps: { ...record.steps, ...stopped } } : withOperation(record, { ...op, steps: { ...op.steps, ...stopped } });
   const operations = (withSteps.operations ?? []).map((o): Operation => (o.id === opId ? { ...o, status: 'stopped', finishedAtMs: nowMs } : o));

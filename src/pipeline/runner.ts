@@ -116,6 +116,9 @@ function endAttempt(control: AbortController, reason: Error): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How often a follow-up operation held back by a guest page refresh looks again. */
+const REFRESH_POLL_MS = 250;
+
 /** `{host}-{pid}-{random}`: the host and pid let a restarted process on the same host see its predecessor died. */
 export function defaultOwnerId(): string {
   return `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -298,7 +301,7 @@ export class PipelineRunner {
       }
       if (active?.status === 'stopping') {
         // A cancel arrived: claim nothing more; once no step of this operation runs anywhere, it is stopped.
-        const settled = await this.update(bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead));
+        const settled = await this.update(bookingId, (r) => settleStopping(r, opId, this.ownerId, this.now(), (step) => inflight.has(`${opId}/${step}`), this.ownerDead, this.createQuietMs));
         record = settled.record;
         if (settled.written) {
           log.info({ opId }, 'operation stopped for a cancel');
@@ -309,9 +312,15 @@ export class PipelineRunner {
         record = await this.read(bookingId);
         continue;
       }
-      for (const step of readySteps(record, this.ownerId, this.now(), this.ownerDead, opId)) {
+      const nowMs = this.now();
+      let heldByRefresh = false;
+      for (const step of readySteps(record, this.ownerId, nowMs, this.ownerDead, opId)) {
         const key = `${opId}/${step}`;
         if (inflight.has(key)) continue;
+        if (this.refreshing(record, opId, step, nowMs)) {
+          heldByRefresh = true;
+          continue;
+        }
         const execution = this.execute(record.id, opId, step, false).finally(() => inflight.delete(key));
         inflight.set(key, execution);
       }
@@ -333,9 +342,10 @@ export class PipelineRunner {
         if (finished.written) this.announceFinish(record, opId, outcome);
         continue;
       }
-      // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
+      // Nothing ready and nothing of ours in flight: another process holds a lease, or a guest page
+      // refresh runs (its lease is renewed for as long: look again soon). Look again when it ends.
       const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead, opId);
-      const waitMs = expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
+      const waitMs = heldByRefresh ? REFRESH_POLL_MS : expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
       log.debug({ waitMs }, 'steps leased elsewhere; waiting');
       await sleep(waitMs);
       record = await this.read(bookingId);
@@ -429,7 +439,19 @@ export class PipelineRunner {
     // Only the active operation's steps, and none of an operation a cancel is stopping.
     const active = activeOperation(record);
     if ((active?.id ?? CREATE_OP) !== opId || (active && active.status !== 'running')) return false;
-    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
+    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead) && !this.refreshing(record, opId, step, nowMs);
+  }
+
+  /**
+   * A change's or cancel's step that rewrites what a guest page refresh is rewriting now (the
+   * create's guest_page or guest_cache, forced on a done booking, under a live lease): both write
+   * the same S3 key, and whichever lands last is what guests read, so this operation's write waits
+   * for the refresh to end. (Once a follow-up operation runs, a create step runs only as a refresh.)
+   */
+  private refreshing(record: BookingRecord, opId: string, step: AnyStepName, nowMs: number): boolean {
+    if (opId === CREATE_OP || !(STEP_NAMES as readonly AnyStepName[]).includes(step)) return false;
+    const forced = record.steps[step as StepName];
+    return forced.status === 'running' && !leaseExpired(forced, nowMs, this.ownerDead);
   }
 
   private async runStep(bookingId: string, opId: string, step: AnyStepName, force: boolean, preclaimed?: BookingRecord): Promise<StepOutcome> {

@@ -16,6 +16,7 @@ import { toCrewSafeView } from '../booking/crew-safe';
 import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
+import { findSettled } from '../integrations/create-once';
 import { IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
@@ -52,6 +53,28 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
   };
+}
+
+/**
+ * After a PATCH: an earlier attempt's PATCH that got no answer may land until the step's quiet time
+ * ends, and SCC writes its whole item again on every PATCH, money included (nor is it assumed to
+ * honour Idempotency-Key). So the step is not done — and the revenue guard, or the next operation,
+ * does not run — before then. The quiet time (35 s) fits inside one attempt (45 s).
+ */
+async function afterEarlierWritesLand(ctx: StepContext): Promise<void> {
+  const waitMs = (ctx.quietUntilMs ?? 0) - Date.now();
+  if (waitMs > 0) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        ctx.signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      ctx.signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+  if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
 }
 
 function requireResult(ctx: StepContext, step: AnyStepName, field: string): string {
@@ -93,9 +116,16 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
   /** A change's or cancel's own signal and deadline. */
   const callOptions = (ctx: StepContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
-  /** The calendar entry the create made: its recorded id, else a lookup (the create's answer was lost). */
-  const calendarIdOf = async (ctx: StepContext) => str(ctx.created?.calendar?.calendarId) ?? (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx)));
-  const sccEventIdOf = async (ctx: StepContext) => str(ctx.created?.scc_event?.eventId) ?? (await deps.scc.findByExternalId(ctx.booking.id, callOptions(ctx)));
+  /**
+   * What the create step made: its recorded id, else a lookup (the create's answer was lost). While
+   * that create's unanswered POST may still land (its quiet time), finding nothing proves nothing:
+   * a cancel would call it never created and leave the late entry or event live.
+   */
+  const createdIdOf = async (ctx: StepContext, step: 'calendar' | 'scc_event', field: string, find: (signal?: AbortSignal) => Promise<string | undefined>) =>
+    str(ctx.created?.[step]?.[field]) ??
+    (await findSettled({ lookup: find, ...(ctx.booking.steps[step].quietUntilMs !== undefined ? { quietUntilMs: ctx.booking.steps[step].quietUntilMs } : {}), ...callOptions(ctx) }));
+  const calendarIdOf = (ctx: StepContext) => createdIdOf(ctx, 'calendar', 'calendarId', (signal) => deps.calendar.findByExternalId(ctx.booking.id, signal ? { signal } : {}));
+  const sccEventIdOf = (ctx: StepContext) => createdIdOf(ctx, 'scc_event', 'eventId', (signal) => deps.scc.findByExternalId(ctx.booking.id, signal ? { signal } : {}));
   const sccPayloadOf = (ctx: StepContext) => {
     const { booking } = ctx;
     const view = toCrewSafeView({ sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) }, settings);
@@ -128,6 +158,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!calendarId) throw missing('The calendar entry', 'calendar_update');
       const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
       await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
+      await afterEarlierWritesLand(ctx);
       return { calendarId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -146,6 +177,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
       await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
+      await afterEarlierWritesLand(ctx);
       return { eventId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -153,6 +185,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
       await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
+      await afterEarlierWritesLand(ctx);
       return { eventId, cancelled: true, found: true };
     },
 

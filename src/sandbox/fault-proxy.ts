@@ -19,6 +19,13 @@ export interface FaultProxy {
   fail(): void;
   /** Forward again; connections that hung stay hung until the client gives up on them. */
   heal(): void;
+  /**
+   * The next `times` requests whose bytes contain `marker` reach the target and are processed, but
+   * their connection is reset as the answer starts back: a write that landed and whose answer was lost.
+   */
+  loseResponses(marker: string, times?: number): void;
+  /** Requests whose answer was lost so far. */
+  readonly lostResponses: number;
   /** Connections accepted while hung. */
   readonly hungConnections: number;
   close(): Promise<void>;
@@ -29,6 +36,8 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const targetPort = Number(target.port);
   let mode: 'pass' | 'hang' | 'fail' = 'pass';
   let hungConnections = 0;
+  let lose: { marker: string; times: number } | undefined;
+  let lostResponses = 0;
   const sockets = new Set<Socket>();
 
   const server = createServer((client) => {
@@ -53,8 +62,26 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
+    // A request marked for a lost answer: whatever the target sends back resets the connection instead.
+    let dropAnswer = false;
+    client.on('data', (chunk: Buffer) => {
+      if (lose && lose.times > 0 && chunk.includes(lose.marker)) {
+        lose.times -= 1;
+        dropAnswer = true;
+      }
+      upstream.write(chunk);
+    });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    upstream.on('data', (chunk: Buffer) => {
+      if (!dropAnswer) {
+        client.write(chunk);
+        return;
+      }
+      lostResponses += 1;
+      client.resetAndDestroy();
+      upstream.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -74,6 +101,12 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     },
     heal: () => {
       mode = 'pass';
+    },
+    loseResponses: (marker, times = 1) => {
+      lose = { marker, times };
+    },
+    get lostResponses() {
+      return lostResponses;
     },
     get hungConnections() {
       return hungConnections;

@@ -59,8 +59,11 @@ export interface SccStandin extends RunningStandin {
   events(): SccEvent[];
   /** PATCHes that took effect (a replayed Idempotency-Key is not one), in order. */
   patches(): { eventId: string; body: Record<string, unknown> }[];
-  /** Change money seeding / item delay for events created from now on. */
-  setItemBehaviour(opts: { seedMoney?: SccMoneySeed | false; itemDelayMs?: number }): void;
+  /**
+   * Change money seeding / item delay for events created from now on. `ignoreIdempotencyKeys`: every
+   * PATCH applies, repeats too — the README's contract does not promise that SCC honours the key.
+   */
+  setItemBehaviour(opts: { seedMoney?: SccMoneySeed | false; itemDelayMs?: number; ignoreIdempotencyKeys?: boolean }): void;
   /** Resolves when every pending delayed item write has finished. */
   settled(): Promise<void>;
 }
@@ -87,6 +90,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
   const serviceKey = opts.serviceKey ?? `scc-${randomUUID()}`;
   let seedMoney: SccMoneySeed | false = opts.seedMoney ?? DEFAULT_MONEY_SEED;
   let itemDelayMs = opts.itemDelayMs ?? 0;
+  let ignoreIdempotencyKeys = false;
   const events: SccEvent[] = [];
   const patches: { eventId: string; body: Record<string, unknown> }[] = [];
   /** The answer to each Idempotency-Key, held from the moment its first request starts applying. */
@@ -139,7 +143,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
     if (req.headers.authorization !== `Bearer ${serviceKey}`) return { status: 401, body: { message: 'Unauthorized' } };
     if (one) {
       if (req.method !== 'PATCH') return { status: 405, body: { message: 'Method Not Allowed' } };
-      const key = req.headers['idempotency-key'];
+      const key = ignoreIdempotencyKeys ? undefined : req.headers['idempotency-key'];
       const replay = key ? replies.get(key) : undefined;
       if (replay) return replay;
       const applying = applyPatch(decodeURIComponent(one[1] ?? ''), req.body);
@@ -188,6 +192,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
     setItemBehaviour: (o) => {
       if (o.seedMoney !== undefined) seedMoney = o.seedMoney;
       if (o.itemDelayMs !== undefined) itemDelayMs = o.itemDelayMs;
+      if (o.ignoreIdempotencyKeys !== undefined) ignoreIdempotencyKeys = o.ignoreIdempotencyKeys;
     },
     settled: async () => {
       await Promise.all([...pending]);
