@@ -80,16 +80,6 @@ export interface UpdateOptions {
 }
 
 /**
- * The write was refused because it had already landed: its answer was lost (a reset, a timeout as
- * DynamoDB answered) and the client's or withStoreRetries' retry of it met the version it had moved.
- * Calling that a conflict would tell the caller its change was not written — a booking's end
- * would go unannounced — though the stored record is exactly the one it wrote.
- */
-function landed(stored: BookingRecord, attempted: BookingRecord, expectedVersion: number): boolean {
-  return stored.version === expectedVersion + 1 && JSON.stringify(stored) === JSON.stringify({ ...attempted, version: expectedVersion + 1 });
-}
-
-/**
  * Read-modify-write under compare-and-set. The mutation is re-run against the winner's record on
  * every conflict, so it must be a pure decision on its input. BookingNotFoundError if missing.
  */
@@ -113,7 +103,6 @@ export async function updateWithRetry(store: BookingStore, id: string, mutate: M
       return { record: await store.put(next, current.version), written: true };
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
-      if (landed(err.current, next, current.version)) return { record: err.current, written: true };
       if (++conflicts >= maxAttempts) throw new ContentionError(id, maxAttempts);
       current = err.current;
       fresh = true;
