@@ -3,9 +3,8 @@
  * and their own unanswered crew call there must still offer Confirm and Can't make it, as a crew
  * member's Home does. Otherwise the one person who sees every charter cannot answer for their own.
  */
-import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, doneBooking, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,18 +14,15 @@ afterAll(async () => {
   await h.close();
 });
 
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
-const lastViewOf = (userId: string) => JSON.stringify(h.slack.callsTo('views.publish').filter((c: RecordedSlackCall) => c.body.user_id === userId).at(-1)?.body.view ?? {});
-
 it('an approver who captains a charter can confirm it from Home, and no one else gets their button', async () => {
   const id = await doneBooking(h, { ...VALID_FIELDS, date: inDays(2), guestName: 'Olive Owner' });
   for (const userId of [APPROVER, CAPTAIN]) expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
   await h.running.built.home.idle();
-  const captainView = lastViewOf(CAPTAIN);
+  const captainView = lastHomeViewOf(h, CAPTAIN);
   expect(captainView).toContain('Charters — next 14 days'); // the approver's view
   expect(captainView).toContain(`"action_id":"crew_confirm:${CAPTAIN}"`);
   expect(captainView).toContain(`"action_id":"crew_decline:${CAPTAIN}"`);
-  expect(lastViewOf(APPROVER)).not.toContain('crew_confirm');
+  expect(lastHomeViewOf(h, APPROVER)).not.toContain('crew_confirm');
 
   // Home clicks carry no channel.
   const click = blockActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CAPTAIN}`, value: `${id}:${CAPTAIN}`, channelId: '' });
@@ -34,6 +30,6 @@ it('an approver who captains a charter can confirm it from Home, and no one else
   expect((await h.requester.interact(click)).status).toBe(200);
   await waitForBooking(h, id, (b) => b.confirmations[CAPTAIN] !== undefined);
   // The answer refreshes open tabs: theirs ends up without the buttons.
-  await h.slack.waitFor(() => lastViewOf(CAPTAIN).includes(':white_check_mark: <@U0CAPTAIN1> (captain)'));
-  expect(lastViewOf(CAPTAIN)).not.toContain(`"action_id":"crew_confirm:${CAPTAIN}"`);
+  await h.slack.waitFor(() => lastHomeViewOf(h, CAPTAIN).includes(':white_check_mark: <@U0CAPTAIN1> (captain)'));
+  expect(lastHomeViewOf(h, CAPTAIN)).not.toContain(`"action_id":"crew_confirm:${CAPTAIN}"`);
 });

@@ -9,9 +9,8 @@
  * cancel operation pending Retry.
  */
 import { cancelOperation } from '../../../src/pipeline/operations';
-import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, clickInOps, CREW, doneBooking, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, CREW, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,26 +20,23 @@ afterAll(async () => {
   await h.close();
 });
 
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
-const lastViewOf = (userId: string) => JSON.stringify(h.slack.callsTo('views.publish').filter((c: RecordedSlackCall) => c.body.user_id === userId).at(-1)?.body.view ?? {});
-
 it('a charter whose cancel is under way or failed is shown as cancelled: no Confirm for crew, no "all set" for approvers', async () => {
   const id = await doneBooking(h, { ...VALID_FIELDS, date: inDays(2), guestName: 'Carla Cancelled' });
   for (const userId of [APPROVER, CREW[0]]) expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
   await h.running.built.home.idle();
-  expect(lastViewOf(CREW[0])).toContain(`"value":"${id}:${CREW[0]}"`);
+  expect(lastHomeViewOf(h, CREW[0])).toContain(`"value":"${id}:${CREW[0]}"`);
 
   await clickInOps(h, 'booking_cancel', id);
   const failed = await waitForBooking(h, id, (b) => b.state === 'failed');
   expect(cancelOperation(failed)?.status).toBe('failed');
   await h.running.built.home.flush();
 
-  const crew = lastViewOf(CREW[0]);
+  const crew = lastHomeViewOf(h, CREW[0]);
   expect(crew).toContain('Carla');
   expect(crew).not.toContain(`"value":"${id}:${CREW[0]}"`); // neither Confirm nor Can't make it
   expect(crew).not.toContain('please confirm');
   expect(crew).toContain('cancelled');
-  const approver = lastViewOf(APPROVER);
+  const approver = lastHomeViewOf(h, APPROVER);
   expect(approver).toContain('Carla');
   expect(approver).toMatch(/cancel/i);
 });

@@ -3,9 +3,8 @@
  * Confirm, and Confirm after all after Can't make it). Their Home must offer the same: a deckhand
  * who confirmed and then fell ill opens Home and finds a way to say so.
  */
-import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
-import { CREW, doneBooking, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { CREW, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,9 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
-const lastViewOf = (userId: string) => JSON.stringify(h.slack.callsTo('views.publish').filter((c: RecordedSlackCall) => c.body.user_id === userId).at(-1)?.body.view ?? {});
 
 it('after Confirm the Home offers Can’t make it, and after Can’t make it it offers Confirm', async () => {
   const lee = CREW[0];
@@ -28,15 +24,15 @@ it('after Confirm the Home offers Can’t make it, and after Can’t make it it 
   const click = blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: '' });
   delete click.channel;
   await h.requester.interact(click);
-  await h.slack.waitFor(() => lastViewOf(lee).includes('you confirmed'));
-  expect(lastViewOf(lee)).toContain(`"action_id":"crew_decline:${lee}"`);
-  expect(lastViewOf(lee)).not.toContain(`"action_id":"crew_confirm:${lee}"`);
+  await h.slack.waitFor(() => lastHomeViewOf(h, lee).includes('you confirmed'));
+  expect(lastHomeViewOf(h, lee)).toContain(`"action_id":"crew_decline:${lee}"`);
+  expect(lastHomeViewOf(h, lee)).not.toContain(`"action_id":"crew_confirm:${lee}"`);
 
   await h.running.built.api.declineCrew(id, lee, 'flu');
   await waitForBooking(h, id, (b) => b.declines?.[lee] !== undefined);
   h.running.built.home.changed();
   await h.running.built.home.flush();
-  expect(lastViewOf(lee)).toContain('you declined');
-  expect(lastViewOf(lee)).toContain(`"action_id":"crew_confirm:${lee}"`);
-  expect(lastViewOf(lee)).not.toContain(`"action_id":"crew_decline:${lee}"`);
+  expect(lastHomeViewOf(h, lee)).toContain('you declined');
+  expect(lastHomeViewOf(h, lee)).toContain(`"action_id":"crew_confirm:${lee}"`);
+  expect(lastHomeViewOf(h, lee)).not.toContain(`"action_id":"crew_decline:${lee}"`);
 });

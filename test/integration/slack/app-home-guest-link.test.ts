@@ -4,9 +4,8 @@
  * the upload failed and waits for Retry) the link would open an error page, which a deckhand may
  * well have forwarded to the guest. The approver's Home already leaves it out then.
  */
-import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { clickInOps, CREW, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { clickInOps, CREW, inDays, lastHomeViewOf, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -16,9 +15,6 @@ afterAll(async () => {
   await h.close();
 });
 
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
-const lastViewOf = (userId: string) => JSON.stringify(h.slack.callsTo('views.publish').filter((c: RecordedSlackCall) => c.body.user_id === userId).at(-1)?.body.view ?? {});
-
 it('a crew call whose guest page was never uploaded has no guest page link; it gets one once the page is live', async () => {
   h.steps.set('guest_page', { permanent: true });
   const id = await submitBooking(h, { ...VALID_FIELDS, date: inDays(2), guestName: 'Gina Guestless' });
@@ -26,12 +22,12 @@ it('a crew call whose guest page was never uploaded has no guest page link; it g
   await waitForBooking(h, id, (b) => b.state === 'failed');
   expect((await h.requester.event(appHomeOpenedEvent({ userId: CREW[0] }))).status).toBe(200);
   await h.running.built.home.idle();
-  expect(lastViewOf(CREW[0])).toContain('Gina');
-  expect(lastViewOf(CREW[0])).not.toContain(`/g/${id}`);
+  expect(lastHomeViewOf(h, CREW[0])).toContain('Gina');
+  expect(lastHomeViewOf(h, CREW[0])).not.toContain(`/g/${id}`);
 
   h.steps.set('guest_page', {});
   await clickInOps(h, 'booking_retry', id);
   await waitForBooking(h, id, (b) => b.state === 'done');
   await h.running.built.home.flush();
-  expect(lastViewOf(CREW[0])).toContain(`/g/${id}|guest page>`);
+  expect(lastHomeViewOf(h, CREW[0])).toContain(`/g/${id}|guest page>`);
 });

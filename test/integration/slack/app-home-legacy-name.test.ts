@@ -11,7 +11,7 @@ import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
 import { amountsOf, findMoney } from '../../support/money-search';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
-import { APPROVER, CREW, OPS_CHANNEL, startHarness, type Harness } from './harness';
+import { APPROVER, CREW, inDays, OPS_CHANNEL, startHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,8 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
 
 it.each(['$1,200 Maria Delgado', 'USD 1200 Maria Delgado', '1200$ Maria'])('a legacy guest name %p puts no amount on a crew member’s Home', async (guestName) => {
   const request = sampleRequest({ date: inDays(2), guestName });

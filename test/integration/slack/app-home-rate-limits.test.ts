@@ -9,7 +9,7 @@ import { STEP_NAMES } from '../../../src/pipeline/types';
 import { SLACK_PUBLISHED_LIMITS } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
-import { APPROVER, OPS_CHANNEL, startHarness, type Harness } from './harness';
+import { APPROVER, inDays, OPS_CHANNEL, startHarness, type Harness } from './harness';
 
 // More approvers with Home open than the stand-in's views.publish burst (20).
 const APPROVERS = [APPROVER, ...Array.from({ length: 24 }, (_, i) => `U0APPR${String(i).padStart(4, '0')}`)];
@@ -21,8 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
 
 it('every open tab gets a change, even when Slack turns some of its publishes away with 429', async () => {
   for (const userId of APPROVERS) expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);

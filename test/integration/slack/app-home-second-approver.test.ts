@@ -4,9 +4,8 @@
  * refused; it says another approver is needed, as the approval message does. Other approvers
  * still get Approve.
  */
-import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, startHarness, submitBooking, VALID_FIELDS, type Harness } from './harness';
+import { APPROVER, inDays, lastHomeViewOf, startHarness, submitBooking, VALID_FIELDS, type Harness } from './harness';
 
 const SECOND = 'U0APPROVE2';
 let h: Harness;
@@ -17,17 +16,14 @@ afterAll(async () => {
   await h.close();
 });
 
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
-const lastViewOf = (userId: string) => JSON.stringify(h.slack.callsTo('views.publish').filter((c: RecordedSlackCall) => c.body.user_id === userId).at(-1)?.body.view ?? {});
-
 it('the creator sees their request without Approve, saying another approver is needed; the other approver gets Approve', async () => {
   const id = await submitBooking(h, { ...VALID_FIELDS, date: inDays(3), guestName: 'Sara Second' }); // created by APPROVER
   for (const userId of [APPROVER, SECOND]) expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
   await h.running.built.home.idle();
-  const creator = lastViewOf(APPROVER);
+  const creator = lastHomeViewOf(h, APPROVER);
   expect(creator).toContain('Sara');
   expect(creator).not.toContain(`"action_id":"booking_approve","style":"primary","text":{"type":"plain_text","text":"Approve"},"value":"${id}"`);
   expect(creator).toContain('needs an approver other than you');
   expect(creator).toContain(`"action_id":"booking_details","text":{"type":"plain_text","text":"Details"},"value":"${id}"`);
-  expect(lastViewOf(SECOND)).toContain(`"action_id":"booking_approve","style":"primary","text":{"type":"plain_text","text":"Approve"},"value":"${id}"`);
+  expect(lastHomeViewOf(h, SECOND)).toContain(`"action_id":"booking_approve","style":"primary","text":{"type":"plain_text","text":"Approve"},"value":"${id}"`);
 });

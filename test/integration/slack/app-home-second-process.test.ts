@@ -10,7 +10,7 @@ import { buildApp, type BuiltApp } from '../../../src/app';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, CREW, doneBooking, startHarness, VALID_FIELDS, type Harness } from './harness';
+import { APPROVER, CREW, doneBooking, inDays, startHarness, VALID_FIELDS, type Harness } from './harness';
 
 const OUTSIDERS = Array.from({ length: 10 }, (_, i) => `U0OUTS${String(i).padStart(4, '0')}`);
 
@@ -30,7 +30,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
 const publishes = () => h.slack.callsTo('views.publish');
 const lastViewOf = (userId: string) => JSON.stringify(publishes().filter((c: RecordedSlackCall) => c.body.user_id === userId).at(-1)?.body.view ?? {});
 

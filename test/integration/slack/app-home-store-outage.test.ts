@@ -10,7 +10,7 @@ import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynali
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, CREW, doneBooking, startHarness, VALID_FIELDS, type Harness } from './harness';
+import { APPROVER, CREW, doneBooking, inDays, startHarness, VALID_FIELDS, type Harness } from './harness';
 
 let dynalite: RunningDynalite;
 let proxy: FaultProxy;
@@ -31,7 +31,6 @@ afterAll(async () => {
   await dynalite?.close();
 });
 
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
 const publishesTo = (userId: string) => h.slack.callsTo('views.publish').filter((c: RecordedSlackCall) => c.body.user_id === userId);
 
 it.each([

@@ -11,7 +11,7 @@ import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
 import { amountsOf, findMoney } from '../../support/money-search';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, CREW, inDays, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -41,7 +41,6 @@ function printed(call: RecordedSlackCall): string {
 }
 
 /** A date within the next 14 days in the operator's zone. */
-const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
 
 describe('App Home', () => {
   let pendingId: string;

@@ -176,3 +176,13 @@ export async function settle(h: Harness): Promise<void> {
 export function stepCalls(h: Harness, step: StepName): number {
   return h.steps.calls[step];
 }
+
+/** The operator-zone date `days` from now (yyyy-mm-dd), as the booking form takes it. */
+export function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
+}
+
+/** The last App Home view published to `userId`, as JSON text ('{}' before any). */
+export function lastHomeViewOf(h: Harness, userId: string): string {
+  return JSON.stringify(h.slack.callsTo('views.publish').filter((c) => c.body.user_id === userId).at(-1)?.body.view ?? {});
+}
