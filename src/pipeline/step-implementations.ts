@@ -16,7 +16,7 @@ import { toCrewSafeView } from '../booking/crew-safe';
 import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
-import { findSettled } from '../integrations/create-once';
+import { findSettled, sleep, throwIfAborted } from '../integrations/create-once';
 import { IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
@@ -62,19 +62,8 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
  * does not run — before then. The quiet time (35 s) fits inside one attempt (45 s).
  */
 async function afterEarlierWritesLand(ctx: StepContext): Promise<void> {
-  const waitMs = (ctx.quietUntilMs ?? 0) - Date.now();
-  if (waitMs > 0) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        ctx.signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, waitMs);
-      ctx.signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-  if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('aborted');
+  await sleep((ctx.quietUntilMs ?? 0) - Date.now(), ctx.signal);
+  throwIfAborted(ctx.signal);
 }
 
 function requireResult(ctx: StepContext, step: AnyStepName, field: string): string {
