@@ -3,6 +3,7 @@
  * one contract test suite. Every write is a compare-and-set on `version`, so concurrent writers
  * across processes never overwrite each other: the loser gets the current record and decides again.
  */
+import { randomBytes } from 'node:crypto';
 import { ContentionError, VersionConflictError, BookingNotFoundError } from './errors';
 import type { BookingRecord, BookingState } from './types';
 
@@ -79,6 +80,22 @@ export interface UpdateOptions {
   current?: BookingRecord;
 }
 
+/** Unique per process (random) and per write (a counter): no two writes anywhere share one. */
+const processNonce = randomBytes(6).toString('base64url');
+let writeCount = 0;
+
+/**
+ * The write was refused because it had already landed: its answer was lost (a reset, or a timeout
+ * as the store answered) and the client's or withStoreRetries' retry of it met the version it had
+ * itself moved. Calling that a conflict would tell the caller its change was not written, so a
+ * booking's end would go unannounced. The token, not the content, decides: two processes that
+ * compute the same next record (both re-surfacing a pending approval at one tick) write equal
+ * records, and only one of them won.
+ */
+function landed(stored: BookingRecord, attempted: BookingRecord, expectedVersion: number): boolean {
+  return stored.version === expectedVersion + 1 && stored.writeToken !== undefined && stored.writeToken === attempted.writeToken;
+}
+
 /**
  * Read-modify-write under compare-and-set. The mutation is re-run against the winner's record on
  * every conflict, so it must be a pure decision on its input. BookingNotFoundError if missing.
@@ -99,10 +116,12 @@ export async function updateWithRetry(store: BookingStore, id: string, mutate: M
       fresh = true;
       continue;
     }
+    const attempt: BookingRecord = { ...next, writeToken: `${processNonce}.${(writeCount += 1)}` };
     try {
-      return { record: await store.put(next, current.version), written: true };
+      return { record: await store.put(attempt, current.version), written: true };
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;
+      if (landed(err.current, attempt, current.version)) return { record: err.current, written: true };
       if (++conflicts >= maxAttempts) throw new ContentionError(id, maxAttempts);
       current = err.current;
       fresh = true;

@@ -225,6 +225,11 @@ export interface BookingRecord {
    * never had a change or cancel after approval: operationsOf() then derives the create operation.
    */
   operations?: Operation[];
+  /**
+   * Unique to the write that stored this version (src/pipeline/store.ts `updateWithRetry`): how a
+   * writer whose answer was lost tells its own landed write from another process's identical one.
+   */
+  writeToken?: string;
 }
 
 export interface ApprovalNotices {
