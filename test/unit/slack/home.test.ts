@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig, type Config } from '../../../src/config';
 import { approvalRefusal, isResurfaceDue } from '../../../src/pipeline/approval-policy';
+import { approveChange, detailsOf, finishOperation, proposeChange, startOperation } from '../../../src/pipeline/operations';
 import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord, type BookingState } from '../../../src/pipeline/types';
 import { homeViewText } from '../../../src/sandbox/printer';
@@ -74,6 +75,21 @@ describe('approver Home', () => {
     expect(lines[idx('Frank') + 2]).toBe('[ Retry ](primary)  [ Details ]');
     expect(text).not.toContain('Far Future');
     expect(text).not.toContain('Yesterday');
+  });
+
+  it('says a charter whose approved change is being applied is being updated, not set up', () => {
+    const done = booking({ daysAhead: 2, state: 'done', guest: 'Carla Changed' });
+    const proposed = proposeChange(done, { details: { ...detailsOf(done), request: { ...done.request, partySize: 8 } }, label: 'edit', userId: 'U0APPROVE1', nowMs: NOW });
+    const approved = approveChange(proposed.record, proposed.op.id, 'U0APPROVE1', NOW);
+    const running = startOperation(approved, proposed.op.id, NOW);
+    const failed = finishOperation(running, proposed.op.id, 'failed', NOW);
+    const fresh = booking({ daysAhead: 2, state: 'running', guest: 'Nina New' });
+    const line = (r: BookingRecord, guest: string) => homeViewText(homeForApprover([r], settings), names).split('\n').find((l) => l.includes(guest));
+    expect(approved.state).toBe('running');
+    expect(line(approved, 'Carla')).toBe('*4:00 PM PDT* · Carla · party of 6 · 🔵 being updated');
+    expect(line(running, 'Carla')).toBe('*4:00 PM PDT* · Carla · party of 8 · 🔵 being updated');
+    expect(line(failed, 'Carla')).toBe('*4:00 PM PDT* · Carla · party of 8 · ⚠️ update needs attention');
+    expect(line(fresh, 'Nina')).toBe('*4:00 PM PDT* · Nina · party of 6 · 🔵 setting up');
   });
 
   it('has a hook for Edit/Cancel buttons from the lifecycle work', () => {
