@@ -98,13 +98,14 @@ interface Dated<T> {
 }
 
 /**
- * Items departing within [now, now + days), soonest first. The store lists every booking of a state
+ * Items departing within [now, the same wall time `days` days later in the operator's zone), soonest first. The store lists every booking of a state
  * ever (a season of done charters), and working out a departure in a zone costs ~0.25 ms, so the
  * local date string (YYYY-MM-DD) rules out far-off items first, with a day's margin either side.
  */
 function upcoming<T>(items: readonly T[], dateOf: (t: T) => string, departureOf: (t: T) => DateTime, settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): Dated<T>[] {
   const from = settings.nowMs;
-  const to = settings.nowMs + (settings.days ?? HOME_DAYS) * 24 * 60 * 60 * 1000;
+  // Calendar days in the operator's zone: across a DST change a day is 23 or 25 hours, not 24.
+  const to = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone }).plus({ days: settings.days ?? HOME_DAYS }).toMillis();
   const mayBeInWindow = homeDateFilter(settings);
   return items
     .filter((item) => mayBeInWindow(dateOf(item)))

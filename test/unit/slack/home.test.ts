@@ -92,6 +92,19 @@ describe('approver Home', () => {
     expect(line(fresh, 'Nina')).toBe('*4:00 PM PDT* · Nina · party of 6 · 🔵 setting up');
   });
 
+  it('ends the 14-day window at the same wall time 14 days on, in the operator’s zone, across a DST change', () => {
+    const at = (date: string, time: string, guest: string) => booking({ daysAhead: 0, state: 'done', guest, mutate: (r) => (r.request = { ...r.request, date, departureTime: time }) });
+    const shown = (nowIso: string, bookings: BookingRecord[]) => homeViewText(homeForApprover(bookings, { ...settings, nowMs: DateTime.fromISO(nowIso, { zone: ZONE }).toMillis() }), names);
+    // Clocks fall back on Sun Nov 3 2030: 14 days from Sun Oct 27 9:00 AM PDT is Sun Nov 10 9:00 AM PST (337 h).
+    const fall = shown('2030-10-27T09:00', [at('2030-11-10', '08:30', 'Early Fall'), at('2030-11-10', '09:00', 'Late Fall')]);
+    expect(fall).toContain('Early');
+    expect(fall).not.toContain('Late');
+    // Clocks spring forward on Sun Mar 9 2031: 14 days from Sun Mar 2 9:00 AM PST is Sun Mar 16 9:00 AM PDT (335 h).
+    const spring = shown('2031-03-02T09:00', [at('2031-03-16', '08:30', 'Early Spring'), at('2031-03-16', '09:30', 'Late Spring')]);
+    expect(spring).toContain('Early');
+    expect(spring).not.toContain('Late');
+  });
+
   it('has a hook for Edit/Cancel buttons from the lifecycle work', () => {
     const view = homeForApprover([booking({ daysAhead: 1, state: 'done' })], { ...settings, lifecycleButtons: (b) => [{ type: 'button', action_id: 'booking_edit', text: { type: 'plain_text', text: 'Edit' }, value: b.id }] });
     expect(homeViewText(view, names)).toContain('[ Details ]  [ Edit ]');
