@@ -52,11 +52,17 @@ export function guestUrlFor(siteUrl: string, id: string): string {
   return `${siteUrl.replace(/\/+$/, '')}/g/${id.toUpperCase()}`;
 }
 
-/** Every path a viewer or the cache may hold for this guest page. */
+/**
+ * Every cache entry a guest can reach for this page, as CloudFront invalidation paths. The guest
+ * rewrite runs on viewer request, before the cache lookup, so the cache key holds the rewritten URI
+ * (`/jada-guest-{id}.html`); AWS still advises invalidating the viewer URI too. A cache policy that
+ * puts query strings in the key caches `?v=2` or `?fbclid=…` as copies of their own, and a path
+ * without a wildcard invalidates only the copy with exactly its query string — so both paths end in
+ * `*`: the object's covers .html and .ics with any query string, the viewer's covers /g/{ID},
+ * /g/{ID}/ and /g/{ID}.ics likewise. Two paths, where four exact ones left query variants stale.
+ */
 export function guestInvalidationPaths(id: string): string[] {
-  const keys = guestObjectKeys(id);
-  const upper = id.toUpperCase();
-  return [`/${keys.html}`, `/${keys.ics}`, `/g/${upper}`, `/g/${upper}.ics`];
+  return [`/jada-guest-${id.toLowerCase()}.*`, `/g/${id.toUpperCase()}*`];
 }
 
 export class GuestSite {

@@ -53,7 +53,7 @@ describe('guest site', () => {
     expect(again.invalidationId).toBe(a.invalidationId);
     expect(b.invalidationId).not.toBe(a.invalidationId);
     expect(a.callerReference).toBe('7K3MZQ9XW2TR-aaaa000011112222');
-    expect(a.paths).toEqual(['/jada-guest-7k3mzq9xw2tr.html', '/jada-guest-7k3mzq9xw2tr.ics', '/g/7K3MZQ9XW2TR', '/g/7K3MZQ9XW2TR.ics']);
+    expect(a.paths).toEqual(['/jada-guest-7k3mzq9xw2tr.*', '/g/7K3MZQ9XW2TR*']);
     expect(standins.cloudfront.invalidations().length - before).toBe(2);
     const [signed] = standins.cloudfront.recorder.find('POST', '/2020-05-31/distribution/');
     expect(signed?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/cloudfront\//);
