@@ -9,8 +9,17 @@ import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/clien
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IntegrationError } from './errors';
 
-/** Browsers re-check within a minute; CloudFront keeps it until we invalidate. */
-export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=31536000';
+/**
+ * Browsers re-check within a minute, shared caches within five. `s-maxage` is not CloudFront's
+ * alone: it binds every shared cache on the way, and CloudFront has no header only it reads (its
+ * expiration rules take max-age, s-maxage and Expires, bounded by the cache policy's TTLs). A year,
+ * as this was, let a TLS-inspecting company proxy show a guest the old date, or miss a cancel, for
+ * up to a year, out of reach of our invalidation. Five minutes bounds that; the invalidation still
+ * makes CloudFront fresh at once, and its re-checks of S3 are conditional GETs on a page or two a
+ * booking. (A distribution that wants longer edge caching can raise its cache policy's minimum TTL:
+ * CloudFront applies it; other caches never see it.)
+ */
+export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=300';
 
 export interface PublishedGuestPage {
   key: string;

@@ -45,6 +45,18 @@ describe('guest site', () => {
     expect(await get(published.icsKey)).toEqual({ contentType: 'text/calendar; charset=utf-8', cacheControl: GUEST_CACHE_CONTROL, body: ics });
   });
 
+  it('lets no shared cache (a company proxy as much as CloudFront) keep a page more than 5 minutes, browsers 1', async () => {
+    await site.publish({ id: '7K3MZQ9XW2TR', html: '<p>v1</p>', ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' });
+    const directives = Object.fromEntries(
+      String((await get('jada-guest-7k3mzq9xw2tr.html')).cacheControl).split(',').map((d) => d.trim().split('=') as [string, string?]),
+    );
+    // A shared cache uses s-maxage when present, else max-age (RFC 9111 §5.2.2.10).
+    const sharedSeconds = Number(directives['s-maxage'] ?? directives['max-age']);
+    expect(sharedSeconds).toBeLessThanOrEqual(300);
+    expect(Number(directives['max-age'])).toBeLessThanOrEqual(60);
+    expect(directives).not.toHaveProperty('private');
+  });
+
   it('same content → the same invalidation (CloudFront dedupe); new content → a new one', async () => {
     const before = standins.cloudfront.invalidations().length;
     const a = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'aaaa000011112222' });
