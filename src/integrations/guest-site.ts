@@ -1,7 +1,7 @@
 /**
  * The guest site: the rendered page and its .ics in the S3 bucket behind CloudFront, and the
  * invalidation that makes a new version visible. Keys are deterministic (jada-guest-{id lower}.*),
- * so a re-run overwrites instead of adding; the invalidation's CallerReference is id + content hash,
+ * so a re-run overwrites instead of adding; the invalidation's CallerReference is id + content hash (+ `-qs`),
  * so a repeat of the same content is deduplicated by CloudFront itself and new content gets a new one.
  */
 import { createHash } from 'node:crypto';
@@ -100,7 +100,9 @@ export class GuestSite {
 
   async invalidate(page: { id: string; contentHash: string }): Promise<GuestInvalidation> {
     const paths = guestInvalidationPaths(page.id);
-    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}`;
+    // `-qs`: the paths became wildcards (query strings); CloudFront refuses a CallerReference it has
+    // seen with other paths, so a refresh of a page last invalidated with the old exact paths would fail.
+    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}-qs`;
     try {
       const res = await this.options.cloudfront.send(
         new CreateInvalidationCommand({
