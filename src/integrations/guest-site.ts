@@ -1,7 +1,7 @@
 /**
  * The guest site: the rendered page and its .ics in the S3 bucket behind CloudFront, and the
  * invalidation that makes a new version visible. Keys are deterministic (jada-guest-{id lower}.*),
- * so a re-run overwrites instead of adding; the invalidation's CallerReference is id + content hash,
+ * so a re-run overwrites instead of adding; the invalidation's CallerReference is id + content hash (+ `-qs`),
  * so a repeat of the same content is deduplicated by CloudFront itself and new content gets a new one.
  */
 import { createHash } from 'node:crypto';
@@ -9,8 +9,17 @@ import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/clien
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IntegrationError } from './errors';
 
-/** Browsers re-check within a minute; CloudFront keeps it until we invalidate. */
-export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=31536000';
+/**
+ * Browsers re-check within a minute, shared caches within five. `s-maxage` is not CloudFront's
+ * alone: it binds every shared cache on the way, and CloudFront has no header only it reads (its
+ * expiration rules take max-age, s-maxage and Expires, bounded by the cache policy's TTLs). A year,
+ * as this was, let a TLS-inspecting company proxy show a guest the old date, or miss a cancel, for
+ * up to a year, out of reach of our invalidation. Five minutes bounds that; the invalidation still
+ * makes CloudFront fresh at once, and its re-checks of S3 are conditional GETs on a page or two a
+ * booking. (A distribution that wants longer edge caching can raise its cache policy's minimum TTL:
+ * CloudFront applies it; other caches never see it.)
+ */
+export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=300';
 
 export interface PublishedGuestPage {
   key: string;
@@ -52,11 +61,17 @@ export function guestUrlFor(siteUrl: string, id: string): string {
   return `${siteUrl.replace(/\/+$/, '')}/g/${id.toUpperCase()}`;
 }
 
-/** Every path a viewer or the cache may hold for this guest page. */
+/**
+ * Every cache entry a guest can reach for this page, as CloudFront invalidation paths. The guest
+ * rewrite runs on viewer request, before the cache lookup, so the cache key holds the rewritten URI
+ * (`/jada-guest-{id}.html`); AWS still advises invalidating the viewer URI too. A cache policy that
+ * puts query strings in the key caches `?v=2` or `?fbclid=…` as copies of their own, and a path
+ * without a wildcard invalidates only the copy with exactly its query string — so both paths end in
+ * `*`: the object's covers .html and .ics with any query string, the viewer's covers /g/{ID},
+ * /g/{ID}/ and /g/{ID}.ics likewise. Two paths, where four exact ones left query variants stale.
+ */
 export function guestInvalidationPaths(id: string): string[] {
-  const keys = guestObjectKeys(id);
-  const upper = id.toUpperCase();
-  return [`/${keys.html}`, `/${keys.ics}`, `/g/${upper}`, `/g/${upper}.ics`];
+  return [`/jada-guest-${id.toLowerCase()}.*`, `/g/${id.toUpperCase()}*`];
 }
 
 export class GuestSite {
@@ -85,7 +100,9 @@ export class GuestSite {
 
   async invalidate(page: { id: string; contentHash: string }): Promise<GuestInvalidation> {
     const paths = guestInvalidationPaths(page.id);
-    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}`;
+    // `-qs`: the paths became wildcards (query strings); CloudFront refuses a CallerReference it has
+    // seen with other paths, so a refresh of a page last invalidated with the old exact paths would fail.
+    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}-qs`;
     try {
       const res = await this.options.cloudfront.send(
         new CreateInvalidationCommand({

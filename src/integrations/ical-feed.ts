@@ -101,13 +101,7 @@ export class IcalFeedClient {
       text = await readCapped(res.body, this.opts.maxBytes);
     } catch (err) {
       if (err instanceof IcalFeedError) throw err;
-      const code = (err as { code?: string; name?: string }).code ?? (err as { name?: string }).name ?? 'error';
-      throw new IcalFeedError(`${feed.name} feed unreachable (${code})`, {
-        code: 'ICAL_UNREACHABLE',
-        retryable: true,
-        system: 'ICAL',
-        operatorMessage: `The ${feed.name} calendar feed could not be reached (${code}); trying again next poll.`,
-      });
+      throw unreachable(feed.name, err, this.opts);
     }
     const events = parseIcal(text, feed.name, timezone);
     const etag = header(res.headers.etag);
@@ -119,6 +113,48 @@ export class IcalFeedClient {
     await Promise.all([...this.pools.values()].map((p) => p.close()));
     this.pools.clear();
   }
+}
+
+/** undici's own deadlines; AbortSignal.timeout rejects with a DOMException named TimeoutError (whose numeric `code` is 23). */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** What a transport failure means, in words an operator can act on (a bare errno or DOMException code says nothing). */
+const PLAIN_CAUSES: Record<string, string> = {
+  ECONNREFUSED: 'refused the connection',
+  ECONNRESET: 'dropped the connection',
+  ENOTFOUND: 'has a host name that does not resolve',
+  EAI_AGAIN: 'has a host name that could not be looked up right now',
+  EHOSTUNREACH: 'is on a host that cannot be reached',
+  ENETUNREACH: 'is on a network that cannot be reached',
+  ICAL_TOO_LARGE: 'sent more than the largest feed read',
+};
+
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
+/** A feed that could not be read: a timeout says how long was waited; anything else names what went wrong. */
+function unreachable(feedName: string, err: unknown, opts: Required<FeedClientOptions>): IcalFeedError {
+  const e = err as { code?: unknown; name?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const timedOut = e?.name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code));
+  if (timedOut) {
+    const waited = code === 'UND_ERR_CONNECT_TIMEOUT' ? opts.connectTimeoutMs : opts.totalTimeoutMs;
+    return new IcalFeedError(`${feedName} feed timed out after ${waited} ms (${code ?? 'TimeoutError'})`, {
+      code: 'ICAL_TIMEOUT',
+      retryable: true,
+      system: 'ICAL',
+      operatorMessage: `The ${feedName} calendar feed did not answer within ${seconds(waited)}; trying again next poll. If it keeps timing out, open its export URL (in CHARTER_ICAL_FEEDS) in a browser to check the platform is up.`,
+      cause: err,
+    });
+  }
+  const what = code !== undefined ? PLAIN_CAUSES[code] : undefined;
+  return new IcalFeedError(`${feedName} feed unreachable (${code ?? String(e?.name ?? 'error')})`, {
+    code: 'ICAL_UNREACHABLE',
+    retryable: true,
+    system: 'ICAL',
+    operatorMessage: what
+      ? `The ${feedName} calendar feed ${what}; trying again next poll. If it keeps failing, check its export URL in CHARTER_ICAL_FEEDS.`
+      : `The ${feedName} calendar feed could not be reached; trying again next poll. If it keeps failing, check its export URL in CHARTER_ICAL_FEEDS.`,
+    cause: err,
+  });
 }
 
 function header(v: string | string[] | undefined): string | undefined {

@@ -76,6 +76,34 @@ export interface EnsureTableOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Whether a table in this status can back the store. UPDATING (a GSI being added, a capacity or
+ * stream change) serves reads and writes like ACTIVE; CREATING becomes ACTIVE soon, so it is
+ * waited for; DELETING, a lost KMS key and the archive that follows never come back on their own.
+ * An unknown status is waited for like CREATING (bounded), then refused.
+ */
+export function tableReadiness(status: string | undefined): 'ready' | 'wait' | 'refuse' {
+  switch (status) {
+    case 'ACTIVE':
+    case 'UPDATING':
+      return 'ready';
+    case 'DELETING':
+    case 'INACCESSIBLE_ENCRYPTION_CREDENTIALS':
+    case 'ARCHIVING':
+    case 'ARCHIVED':
+      return 'refuse';
+    default:
+      return 'wait';
+  }
+}
+
+const REFUSAL_FIX: Record<string, string> = {
+  DELETING: 'point CHARTER_STORE at another table or recreate this one (see README, "State store")',
+  INACCESSIBLE_ENCRYPTION_CREDENTIALS: "restore access to the table's KMS key",
+  ARCHIVING: "restore access to the table's KMS key, then restore the table from its archival backup",
+  ARCHIVED: "restore access to the table's KMS key, then restore the table from its archival backup",
+};
+
 function toItem(record: BookingRecord, json = JSON.stringify(record)): Item {
   return {
     id: { S: record.id },
@@ -315,12 +343,20 @@ export class DynamoBookingStore implements BookingStore {
     if (this.ownsClient) this.client.destroy();
   }
 
+  /** Returns once the table serves reads and writes (ACTIVE or UPDATING); waits a bounded time while it is CREATING. */
   private async waitActive(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const out = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
-      if (out.Table?.TableStatus === 'ACTIVE') return;
-      if (Date.now() > deadline) throw new StoreUnavailableError(`DynamoDB table ${this.table} is ${out.Table?.TableStatus ?? 'unknown'}, not ACTIVE`);
+      const status = out.Table?.TableStatus;
+      const readiness = tableReadiness(status);
+      if (readiness === 'ready') return;
+      if (readiness === 'refuse') {
+        throw new StoreUnavailableError(`DynamoDB table ${this.table} is ${status}: it cannot serve the bookings store; ${REFUSAL_FIX[status ?? ''] ?? 'check it in the AWS console'}`);
+      }
+      if (Date.now() > deadline) {
+        throw new StoreUnavailableError(`DynamoDB table ${this.table} is still ${status ?? 'in an unknown state'} after ${Math.round(timeoutMs / 1000)} s, not ACTIVE: check it in the AWS console, then start again`, undefined, { transient: true });
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
   }

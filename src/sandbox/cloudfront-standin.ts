@@ -53,6 +53,15 @@ function invalidationXml(inv: StandinInvalidation): string {
   return `<?xml version="1.0"?><Invalidation xmlns="${XMLNS}"><Id>${inv.id}</Id><Status>InProgress</Status><CreateTime>${inv.createTime}</CreateTime><InvalidationBatch><Paths><Quantity>${inv.paths.length}</Quantity><Items>${items}</Items></Paths><CallerReference>${escapeXml(inv.callerReference)}</CallerReference></InvalidationBatch></Invalidation>`;
 }
 
+/**
+ * Whether an invalidation path removes the cached copy with this key (path and query string, as the
+ * viewer sent it or the viewer-request function rewrote it): CloudFront matches a path exactly,
+ * query string included, unless it ends in `*`, which matches any rest (its only allowed place).
+ */
+export function invalidationCovers(path: string, cacheKey: string): boolean {
+  return path.endsWith('*') ? cacheKey.startsWith(path.slice(0, -1)) : cacheKey === path;
+}
+
 function newId(prefix: string): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   return prefix + [...randomBytes(13)].map((b) => alphabet[b % alphabet.length]).join('');
@@ -92,6 +101,7 @@ export async function startCloudFrontStandin(opts: CloudFrontStandinOptions): Pr
         return errorReply(400, 'InvalidArgument', 'InvalidationBatch needs a CallerReference and Quantity matching the Paths');
       }
       if (paths.some((p) => !p.startsWith('/'))) return errorReply(400, 'InvalidArgument', 'Each path must start with /');
+      if (paths.some((p) => p.slice(0, -1).includes('*'))) return errorReply(400, 'InvalidArgument', 'A wildcard (*) may only end a path');
       const existing = invalidations.find((i) => i.callerReference === callerReference);
       if (existing) {
         const same = existing.paths.length === paths.length && existing.paths.every((p, i) => p === paths[i]);

@@ -331,7 +331,7 @@ export async function summarize(sb: Sandbox, result: DriveResult): Promise<strin
     const head = await sb.aws.s3.send(new HeadObjectCommand({ Bucket: sb.config.guest.bucket, Key: o.Key }));
     lines.push(`S3                  s3://${sb.config.guest.bucket}/${o.Key} (${o.Size ?? 0} bytes, ${head.ContentType ?? '?'})`);
   }
-  for (const inv of sb.standins.cloudfront.invalidations().filter((i) => i.paths.includes(`/g/${booking.id}`))) lines.push(`CloudFront          invalidation ${inv.id} on ${inv.distributionId}: ${inv.paths.join(', ')}`);
+  for (const inv of sb.standins.cloudfront.invalidations().filter((i) => i.callerReference.startsWith(booking.id))) lines.push(`CloudFront          invalidation ${inv.id} on ${inv.distributionId}: ${inv.paths.join(', ')}`);
   if (sb.slack) {
     const counts = new Map<string, number>();
     for (const c of sb.slack.calls) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);

@@ -10,6 +10,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
+import { throwIfAborted } from '../integrations/create-once';
 import { callsChanged } from '../pipeline/operations';
 import type { StepContext, StepImplementation, StepResult } from '../pipeline/types';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
@@ -17,7 +18,9 @@ import { crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
 import { toSlackIntegrationError } from './slack-errors';
 
 export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; config: Config }): StepImplementation {
-  const call = async <T>(method: string, fn: () => Promise<T>): Promise<T> => {
+  /** One Slack call, unless the runner has aborted the attempt (deadline, lost lease): then nothing more is sent. */
+  const call = async <T>(signal: AbortSignal | undefined, method: string, fn: () => Promise<T>): Promise<T> => {
+    throwIfAborted(signal);
     try {
       return await fn();
     } catch (err) {
@@ -36,7 +39,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     let result: StepResult;
     if (kind === 'cancel') {
       const message = crewCancelledMessage(view);
-      for (const post of posts) await call('chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
+      for (const post of posts) await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
       result = { posts: posts.length };
     } else {
       // The create's step updates every post in place (reset confirmations bring Confirm back) and calls added crew.
@@ -61,17 +64,18 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     }
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
     const targets = crewPostsOf(booking, kind === 'change' ? result : undefined).filter((p) => !removed.includes(p.key));
-    for (const post of targets) await call('chat.postMessage', () => deps.client.chat.postMessage({ channel: post.channel, thread_ts: post.ts, text: note }));
+    for (const post of targets) await call(ctx.signal, 'chat.postMessage', () => deps.client.chat.postMessage({ channel: post.channel, thread_ts: post.ts, text: note }));
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     for (const userId of removed) {
       // Their old call still shows Confirm and the old details: it is redrawn as "you're off".
       const old = offRosterPosts.get(userId);
       if (old) {
         const off = crewRemovedMessage(view);
-        await call('chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
+        await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
       }
+      throwIfAborted(ctx.signal);
       const channel = await openDm(deps.client, userId);
-      await call('chat.postMessage', () =>
+      await call(ctx.signal, 'chat.postMessage', () =>
         deps.client.chat.postMessage({ channel, text: `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!` }),
       );
     }

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { toCrewSafeView, crewSafeNotes, type CrewSafeView } from '../booking/crew-safe';
 import { charterTimeSettings, type Config } from '../config';
+import { throwIfAborted } from '../integrations/create-once';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type StepImplementation, type StepResult } from '../pipeline/types';
@@ -164,6 +165,8 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
   const { client, config } = deps;
   return async (ctx) => {
     const { booking } = ctx;
+    // Before every Slack call: once the runner aborts the attempt (deadline, lost lease), post nothing more.
+    const stopIfAborted = () => throwIfAborted(ctx.signal);
     const existing = new Map(crewPostsOf(booking, ctx.previous).map((p) => [p.key, p]));
     const crewChannel = config.slack.crewChannel;
     const recipients = crewChannel ? [CREW_CHANNEL_POST_KEY] : [...new Set(booking.roster.map((m) => m.slackUserId))];
@@ -176,6 +179,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       const known = existing.get(key);
       if (known) {
         if (known.shown === shown) return `${known.channel}/${known.ts}`;
+        stopIfAborted();
         try {
           await client.chat.update({ channel: known.channel, ts: known.ts, text: message.text, blocks: message.blocks });
         } catch (err) {
@@ -184,7 +188,9 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         await deps.api.saveCrewPost(booking.id, key, { channel: known.channel, ts: known.ts, shown });
         return `${known.channel}/${known.ts}`;
       }
+      stopIfAborted();
       const channel = crewChannel ?? (await openDm(client, key));
+      stopIfAborted();
       let ts: string;
       try {
         const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(booking.id) });
@@ -205,6 +211,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       const calledTs = booking.slack.crewCalledTs;
       if (calledTs) {
         if (booking.slack.crewCalledShown === shown) return calledTs;
+        stopIfAborted();
         await client.chat
           .update({ channel: booking.slack.channel, ts: calledTs, text: called })
           .then(() => deps.api.setSlackRefs(booking.id, { crewCalledShown: shown }))
@@ -212,6 +219,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         return calledTs;
       }
       if (!threadTs) return undefined;
+      stopIfAborted();
       try {
         const posted = await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: called });
         if (!posted.ts) return undefined;

@@ -15,7 +15,7 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
-import { cancelOperation } from '../../pipeline/operations';
+import { activeOperation, cancelOperation } from '../../pipeline/operations';
 import type { BookingRecord, BookingState } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
@@ -81,11 +81,14 @@ const STATE_WORDS: Record<BookingState, string> = {
 };
 
 /**
- * A cancel runs (or waits for Retry) before the booking becomes `cancelled`; until then its state
- * says "running"/"failed" like any other operation's, which would read "setting up" or "all set".
+ * A cancel or a change runs (or waits for Retry) under the same "running"/"failed" states as the
+ * first set-up, which would read "setting up" for a charter set up long ago: say what is happening.
  */
 function stateWords(booking: BookingRecord): string {
   if (booking.state !== 'cancelled' && cancelOperation(booking)) return booking.state === 'failed' ? ':warning: cancelling, needs attention' : ':no_entry_sign: being cancelled';
+  if ((booking.state === 'running' || booking.state === 'failed') && activeOperation(booking)?.kind === 'change') {
+    return booking.state === 'failed' ? ':warning: update needs attention' : ':large_blue_circle: being updated';
+  }
   return STATE_WORDS[booking.state];
 }
 
@@ -95,13 +98,14 @@ interface Dated<T> {
 }
 
 /**
- * Items departing within [now, now + days), soonest first. The store lists every booking of a state
+ * Items departing within [now, the same wall time `days` days later in the operator's zone), soonest first. The store lists every booking of a state
  * ever (a season of done charters), and working out a departure in a zone costs ~0.25 ms, so the
  * local date string (YYYY-MM-DD) rules out far-off items first, with a day's margin either side.
  */
 function upcoming<T>(items: readonly T[], dateOf: (t: T) => string, departureOf: (t: T) => DateTime, settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): Dated<T>[] {
   const from = settings.nowMs;
-  const to = settings.nowMs + (settings.days ?? HOME_DAYS) * 24 * 60 * 60 * 1000;
+  // Calendar days in the operator's zone: across a DST change a day is 23 or 25 hours, not 24.
+  const to = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone }).plus({ days: settings.days ?? HOME_DAYS }).toMillis();
   const mayBeInWindow = homeDateFilter(settings);
   return items
     .filter((item) => mayBeInWindow(dateOf(item)))

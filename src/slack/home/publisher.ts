@@ -24,7 +24,7 @@ import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
 import { isRateLimited } from '../slack-errors';
-import { MAX_VIEWERS, readHomeViewers, recordTabShown, rememberHomeViewer, tabShows, VIEWER_REFRESH_MS, viewDigest } from './viewers';
+import { MAX_VIEWERS, readHomeViewers, recordTabsShown, rememberHomeViewer, tabShows, VIEWER_REFRESH_MS, viewDigest } from './viewers';
 
 export interface HomePublisherOptions {
   client: WebClient;
@@ -102,6 +102,10 @@ export class HomePublisher {
    * it serves no one, so a tab never shows a listing older than its own publish.
    */
   private listing?: Promise<BookingRecord[]>;
+  /** Digests of tabs published and not yet recorded in the store, and the write that records them. */
+  private readonly pendingTabs = new Map<string, string>();
+  private tabWrites: Promise<void> = Promise.resolve();
+  private tabWriteQueued = false;
 
   constructor(private readonly opts: HomePublisherOptions) {
     this.now = opts.now ?? Date.now;
@@ -270,6 +274,26 @@ export class HomePublisher {
     const key = JSON.stringify(view.blocks.slice(2));
     viewer.lastPublished = key;
     this.stats.published += 1;
-    await recordTabShown(this.opts.store, userId, viewDigest(key)).catch((err: unknown) => this.opts.log.warn({ err, userId }, 'App Home: what the tab shows not recorded; other processes will publish it again'));
+    await this.recordShown(userId, viewDigest(key));
+  }
+
+  /**
+   * Records a published tab's digest in the store. The digests share a few entries (./viewers.ts),
+   * so those published while a write is under way go together in the next one: a refresh of many
+   * tabs is a handful of writes, not one compare-and-set race per tab.
+   */
+  private recordShown(userId: string, digest: string): Promise<void> {
+    this.pendingTabs.set(userId, digest);
+    if (this.tabWriteQueued) return this.tabWrites;
+    this.tabWriteQueued = true;
+    this.tabWrites = this.tabWrites.then(async () => {
+      this.tabWriteQueued = false;
+      const batch = [...this.pendingTabs];
+      this.pendingTabs.clear();
+      await recordTabsShown(this.opts.store, batch, this.now()).catch((err: unknown) =>
+        this.opts.log.warn({ err, users: batch.map(([u]) => u) }, 'App Home: what the tabs show not recorded; other processes will publish them again'),
+      );
+    });
+    return this.tabWrites;
   }
 }

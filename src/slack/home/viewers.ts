@@ -58,8 +58,51 @@ export async function rememberHomeViewer(store: BookingStore, userId: string, no
  * What a user's tab shows, as the last process to publish it recorded (a digest of the view): a
  * process that never published that tab itself (a cold Lambda instance, another instance) would
  * otherwise send every recorded tab again on its first refresh, unchanged, against Slack's limit.
+ *
+ * The digests live in TAB_SHARDS meta entries (`home:tabs:0` … `home:tabs:f`), each a map of user →
+ * digest and when it was recorded; a user's shard is fixed by a hash of their id. One entry per user
+ * (as `home:shown:USER` was) grew by a key for every user who ever opened Home and was never deleted
+ * (the store has no delete, and the functions may not delete from the bookings table). Now every
+ * write of a shard drops digests recorded longer than VIEWER_TTL_MS ago — their users are no longer
+ * refreshed — and keeps at most MAX_TABS_PER_SHARD, so the total is bounded whoever comes and goes.
+ * A digest dropped while its user still looks costs one unchanged publish, nothing more.
  */
-const shownKey = (userId: string) => `home:shown:${userId}`;
+export const TAB_SHARDS = 16;
+/** 16 × 64 = 1,024 digests: room for MAX_VIEWERS with an uneven spread. */
+export const MAX_TABS_PER_SHARD = 64;
+
+type Tabs = Record<string, { digest: string; atMs: number }>;
+
+export function tabShardKey(userId: string): string {
+  const shard = createHash('sha256').update(userId).digest()[0] ?? 0;
+  return `home:tabs:${(shard % TAB_SHARDS).toString(16)}`;
+}
+
+function parseTabs(value: string | undefined): Tabs {
+  if (!value) return {};
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, { digest: string; atMs: number }] => {
+        const v = e[1] as { digest?: unknown; atMs?: unknown } | null;
+        return typeof v?.digest === 'string' && typeof v.atMs === 'number';
+      }),
+    );
+  } catch {
+    return {};
+  }
+}
+
+/** The digests a shard keeps at `nowMs`: recorded within VIEWER_TTL_MS, the newest MAX_TABS_PER_SHARD (pure). */
+export function currentTabs(tabs: Tabs, nowMs: number): Tabs {
+  return Object.fromEntries(
+    Object.entries(tabs)
+      .filter(([, t]) => nowMs - t.atMs < VIEWER_TTL_MS)
+      .sort((a, b) => b[1].atMs - a[1].atMs)
+      .slice(0, MAX_TABS_PER_SHARD),
+  );
+}
 
 export function viewDigest(view: string): string {
   return createHash('sha256').update(view).digest('base64url');
@@ -67,12 +110,36 @@ export function viewDigest(view: string): string {
 
 /** Whether the user's tab already shows the view with this digest (false when unknown). */
 export async function tabShows(store: BookingStore, userId: string, digest: string): Promise<boolean> {
-  return (await store.getMeta(shownKey(userId)))?.value === digest;
+  return parseTabs((await store.getMeta(tabShardKey(userId)))?.value)[userId]?.digest === digest;
 }
 
-/** Records what was just published to the user's tab (a compare-and-set; losing to another publisher is fine: theirs is as new). */
-export async function recordTabShown(store: BookingStore, userId: string, digest: string): Promise<void> {
-  const entry = await store.getMeta(shownKey(userId));
-  if (entry?.value === digest) return;
-  await store.casMeta(shownKey(userId), digest, entry?.version ?? 0);
+/**
+ * Records what was just published to users' tabs: one compare-and-set per shard touched, retried
+ * when another process's write got there first. Publishers batch a refresh's digests into one call.
+ */
+export async function recordTabsShown(store: BookingStore, shown: ReadonlyArray<readonly [userId: string, digest: string]>, nowMs: number): Promise<void> {
+  const byShard = new Map<string, Map<string, string>>();
+  for (const [userId, digest] of shown) {
+    const key = tabShardKey(userId);
+    const users = byShard.get(key) ?? new Map<string, string>();
+    users.set(userId, digest);
+    byShard.set(key, users);
+  }
+  await Promise.all(
+    [...byShard].map(async ([key, users]) => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const entry = await store.getMeta(key);
+        const tabs = parseTabs(entry?.value);
+        const changed = [...users].filter(([userId, digest]) => tabs[userId]?.digest !== digest);
+        if (changed.length === 0) return;
+        const next = currentTabs({ ...tabs, ...Object.fromEntries(changed.map(([userId, digest]) => [userId, { digest, atMs: nowMs }])) }, nowMs);
+        if (await store.casMeta(key, JSON.stringify(next), entry?.version ?? 0)) return;
+      }
+      throw new Error(`${key}: ${CAS_ATTEMPTS} compare-and-sets lost in a row`);
+    }),
+  );
+}
+
+export function recordTabShown(store: BookingStore, userId: string, digest: string, nowMs: number): Promise<void> {
+  return recordTabsShown(store, [[userId, digest]], nowMs);
 }

@@ -1,4 +1,5 @@
 /** Guest site adapter against s3rver and the CloudFront API stand-in, through the AWS SDK. */
+import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createAwsClients, type AwsClients } from '../../../src/integrations/aws-clients';
 import { GUEST_CACHE_CONTROL, GuestSite, guestContentHash } from '../../../src/integrations/guest-site';
@@ -45,6 +46,18 @@ describe('guest site', () => {
     expect(await get(published.icsKey)).toEqual({ contentType: 'text/calendar; charset=utf-8', cacheControl: GUEST_CACHE_CONTROL, body: ics });
   });
 
+  it('lets no shared cache (a company proxy as much as CloudFront) keep a page more than 5 minutes, browsers 1', async () => {
+    await site.publish({ id: '7K3MZQ9XW2TR', html: '<p>v1</p>', ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' });
+    const directives = Object.fromEntries(
+      String((await get('jada-guest-7k3mzq9xw2tr.html')).cacheControl).split(',').map((d) => d.trim().split('=') as [string, string?]),
+    );
+    // A shared cache uses s-maxage when present, else max-age (RFC 9111 §5.2.2.10).
+    const sharedSeconds = Number(directives['s-maxage'] ?? directives['max-age']);
+    expect(sharedSeconds).toBeLessThanOrEqual(300);
+    expect(Number(directives['max-age'])).toBeLessThanOrEqual(60);
+    expect(directives).not.toHaveProperty('private');
+  });
+
   it('same content → the same invalidation (CloudFront dedupe); new content → a new one', async () => {
     const before = standins.cloudfront.invalidations().length;
     const a = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'aaaa000011112222' });
@@ -52,11 +65,25 @@ describe('guest site', () => {
     const b = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'bbbb000011112222' });
     expect(again.invalidationId).toBe(a.invalidationId);
     expect(b.invalidationId).not.toBe(a.invalidationId);
-    expect(a.callerReference).toBe('7K3MZQ9XW2TR-aaaa000011112222');
-    expect(a.paths).toEqual(['/jada-guest-7k3mzq9xw2tr.html', '/jada-guest-7k3mzq9xw2tr.ics', '/g/7K3MZQ9XW2TR', '/g/7K3MZQ9XW2TR.ics']);
+    expect(a.callerReference).toBe('7K3MZQ9XW2TR-aaaa000011112222-qs');
+    expect(a.paths).toEqual(['/jada-guest-7k3mzq9xw2tr.*', '/g/7K3MZQ9XW2TR*']);
     expect(standins.cloudfront.invalidations().length - before).toBe(2);
     const [signed] = standins.cloudfront.recorder.find('POST', '/2020-05-31/distribution/');
     expect(signed?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/cloudfront\//);
+  });
+
+  it('refreshes a page whose same content was invalidated before the paths became wildcards', async () => {
+    // What the previous version sent for this content: its CallerReference, with four exact paths.
+    const id = 'W2TR7K3MZQ9X';
+    const hash = 'cccc000011112222';
+    await aws.cloudfront.send(
+      new CreateInvalidationCommand({
+        DistributionId: standins.env.GUEST_DISTRIBUTION_ID!,
+        InvalidationBatch: { CallerReference: `${id}-${hash}`, Paths: { Quantity: 4, Items: [`/jada-guest-${id.toLowerCase()}.html`, `/jada-guest-${id.toLowerCase()}.ics`, `/g/${id}`, `/g/${id}.ics`] } },
+      }),
+    );
+    const now = await site.invalidate({ id, contentHash: hash });
+    expect(standins.cloudfront.invalidations().find((i) => i.id === now.invalidationId)?.paths).toEqual([`/jada-guest-${id.toLowerCase()}.*`, `/g/${id}*`]);
   });
 
   it('names the variable to fix for a wrong distribution or bucket', async () => {

@@ -90,7 +90,7 @@ function artifacts(id: string) {
   return {
     calendar: standins.dashboard.entries().filter((e) => e.externalId === id).length,
     scc: standins.scc.events().filter((e) => e.externalId === id).length,
-    invalidations: standins.cloudfront.invalidations().filter((i) => i.paths.includes(`/g/${id}`)).length,
+    invalidations: standins.cloudfront.invalidations().filter((i) => i.callerReference.startsWith(id)).length,
     // One crew call per roster member (captain + 2 crew), each by DM; a duplicate would make it more.
     crewPosts: slackApi.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.body).includes(id) && JSON.stringify(c.body.blocks ?? []).includes('crew_confirm')).length,
   };

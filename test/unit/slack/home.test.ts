@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig, type Config } from '../../../src/config';
 import { approvalRefusal, isResurfaceDue } from '../../../src/pipeline/approval-policy';
+import { approveChange, detailsOf, finishOperation, proposeChange, startOperation } from '../../../src/pipeline/operations';
 import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord, type BookingState } from '../../../src/pipeline/types';
 import { homeViewText } from '../../../src/sandbox/printer';
@@ -74,6 +75,34 @@ describe('approver Home', () => {
     expect(lines[idx('Frank') + 2]).toBe('[ Retry ](primary)  [ Details ]');
     expect(text).not.toContain('Far Future');
     expect(text).not.toContain('Yesterday');
+  });
+
+  it('says a charter whose approved change is being applied is being updated, not set up', () => {
+    const done = booking({ daysAhead: 2, state: 'done', guest: 'Carla Changed' });
+    const proposed = proposeChange(done, { details: { ...detailsOf(done), request: { ...done.request, partySize: 8 } }, label: 'edit', userId: 'U0APPROVE1', nowMs: NOW });
+    const approved = approveChange(proposed.record, proposed.op.id, 'U0APPROVE1', NOW);
+    const running = startOperation(approved, proposed.op.id, NOW);
+    const failed = finishOperation(running, proposed.op.id, 'failed', NOW);
+    const fresh = booking({ daysAhead: 2, state: 'running', guest: 'Nina New' });
+    const line = (r: BookingRecord, guest: string) => homeViewText(homeForApprover([r], settings), names).split('\n').find((l) => l.includes(guest));
+    expect(approved.state).toBe('running');
+    expect(line(approved, 'Carla')).toBe('*4:00 PM PDT* · Carla · party of 6 · 🔵 being updated');
+    expect(line(running, 'Carla')).toBe('*4:00 PM PDT* · Carla · party of 8 · 🔵 being updated');
+    expect(line(failed, 'Carla')).toBe('*4:00 PM PDT* · Carla · party of 8 · ⚠️ update needs attention');
+    expect(line(fresh, 'Nina')).toBe('*4:00 PM PDT* · Nina · party of 6 · 🔵 setting up');
+  });
+
+  it('ends the 14-day window at the same wall time 14 days on, in the operator’s zone, across a DST change', () => {
+    const at = (date: string, time: string, guest: string) => booking({ daysAhead: 0, state: 'done', guest, mutate: (r) => (r.request = { ...r.request, date, departureTime: time }) });
+    const shown = (nowIso: string, bookings: BookingRecord[]) => homeViewText(homeForApprover(bookings, { ...settings, nowMs: DateTime.fromISO(nowIso, { zone: ZONE }).toMillis() }), names);
+    // Clocks fall back on Sun Nov 3 2030: 14 days from Sun Oct 27 9:00 AM PDT is Sun Nov 10 9:00 AM PST (337 h).
+    const fall = shown('2030-10-27T09:00', [at('2030-11-10', '08:30', 'Early Fall'), at('2030-11-10', '09:00', 'Late Fall')]);
+    expect(fall).toContain('Early');
+    expect(fall).not.toContain('Late');
+    // Clocks spring forward on Sun Mar 9 2031: 14 days from Sun Mar 2 9:00 AM PST is Sun Mar 16 9:00 AM PDT (335 h).
+    const spring = shown('2031-03-02T09:00', [at('2031-03-16', '08:30', 'Early Spring'), at('2031-03-16', '09:30', 'Late Spring')]);
+    expect(spring).toContain('Early');
+    expect(spring).not.toContain('Late');
   });
 
   it('has a hook for Edit/Cancel buttons from the lifecycle work', () => {
