@@ -16,6 +16,7 @@ import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
 import { IcalFeedClient } from '../integrations/ical-feed';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
+import { describeNetworkProblem, DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS, withDeadline } from './network';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -36,7 +37,9 @@ const warn = (name: string, detail: string, fix: string): CheckResult => ({ stat
 const fail = (name: string, detail: string, fix: string): CheckResult => ({ status: 'fail', name, detail, fix });
 
 /** Doctor answers in seconds: no retries, short timeouts. */
-const QUICK_HTTP = { retry: { maxRetries: 0 }, connectTimeoutMs: 3000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 };
+const QUICK_HTTP = { retry: { maxRetries: 0 }, connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, headersTimeoutMs: DOCTOR_CALL_TIMEOUT_MS, bodyTimeoutMs: DOCTOR_CALL_TIMEOUT_MS };
+
+const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : undefined);
 
 function awsErrorName(err: unknown): string {
   return (err as { name?: string } | undefined)?.name ?? 'Error';
@@ -47,25 +50,42 @@ export function checkConfiguration(problems: readonly string[]): CheckResult[] {
   return problems.map((p) => fail('Configuration', p, `set ${p.split(' ')[0] ?? 'it'} as described (README → Configuration)`));
 }
 
-/** auth.test, then conversations.info on the ops channel: is the bot a member (can it post)? Posts nothing. */
+/** Where the Slack Web API is, for messages: the host of SLACK_API_URL, or Slack's. */
+function slackHost(config: Config): string {
+  const url = config.slack.apiUrl;
+  return url && URL.canParse(url) ? new URL(url).host : 'slack.com';
+}
+
+const slackTarget = (config: Config) => ({ system: 'Slack', host: slackHost(config), setting: 'SLACK_API_URL (unset: Slack itself)' });
+
+/**
+ * auth.test, then conversations.info on the ops channel: is the bot a member (can it post)? Posts
+ * nothing. Each call is raced against the doctor's own deadline: a client passed in may retry, and
+ * the WebClient's own timeout error does not always survive its wrapping (another realm's
+ * DOMException becomes a plain Error in it).
+ */
 export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult> {
   const name = 'Slack';
   let team: string;
   try {
-    const auth = await client.auth.test();
+    const auth = await withDeadline(client.auth.test(), DOCTOR_CALL_TIMEOUT_MS);
     team = auth.team ?? auth.team_id ?? '';
   } catch (err) {
+    const network = describeNetworkProblem(err, slackTarget(config));
+    if (network) return fail(name, `auth.test: ${network.detail}`, network.fix);
     return fail(name, `auth.test failed: ${slackError(err)}`, 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page');
   }
   const channel = config.slack.opsChannel;
   if (!channel) return warn(name, `bot token works (${team}); CHARTER_OPS_CHANNEL not set`, 'set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run; from a DM, only an approver\'s)');
   try {
-    const info = await client.conversations.info({ channel });
+    const info = await withDeadline(client.conversations.info({ channel }), DOCTOR_CALL_TIMEOUT_MS);
     if (info.channel?.is_member !== true) {
       return fail(name, `bot is not a member of ${channel}, so it cannot post approvals there`, `invite the bot: /invite @charter-bot in ${channel}`);
     }
     return ok(name, `bot token works (${team}); member of ${channel}`);
   } catch (err) {
+    const network = describeNetworkProblem(err, slackTarget(config));
+    if (network) return fail(name, `conversations.info ${channel}: ${network.detail}`, network.fix);
     return fail(name, `conversations.info ${channel}: ${slackError(err)}`, `check CHARTER_OPS_CHANNEL is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
   }
 }
@@ -101,6 +121,8 @@ export async function checkDashboard(config: Config): Promise<CheckResult> {
     return ok(name, `token accepted (GET /calendar?externalId=${PROBE_EXTERNAL_ID})`);
   } catch (err) {
     if (err instanceof UpstreamAuthError) return fail(name, `token refused (${err.status ?? 401})`, 'DASHBOARD_TOKEN is wrong — copy the X-Dashboard-Token value the dashboard Lambda expects');
+    const network = describeNetworkProblem(err, { system: 'the dashboard', host: hostOf(config.dashboard.url), setting: 'DASHBOARD_URL' });
+    if (network) return fail(name, network.detail, network.fix);
     if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
     throw err;
   } finally {
@@ -130,6 +152,8 @@ export async function checkSccKey(config: Config): Promise<CheckResult> {
     return ok(name, `service key accepted (GET /events?externalId=${PROBE_EXTERNAL_ID})`);
   } catch (err) {
     if (err instanceof UpstreamAuthError) return fail(name, `service key refused (${err.status ?? 401})`, 'SCC_SERVICE_KEY is wrong — use the key whose hash the SCC Lambda stores (see the SCC key hash check)');
+    const network = describeNetworkProblem(err, { system: 'SCC', host: hostOf(config.scc.apiUrl), setting: 'SCC_API_URL' });
+    if (network) return fail(name, network.detail, network.fix);
     if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
     throw err;
   } finally {
@@ -169,6 +193,8 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
   try {
     await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'charter-bot doctor probe; safe to delete', ContentType: 'text/plain' }));
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'S3', setting: 'AWS_REGION / AWS_ENDPOINT_URL_S3' });
+    if (network) return fail(name, `PutObject to ${bucket}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'NoSuchBucket') return fail(name, `bucket ${bucket} does not exist`, 'create the bucket or correct GUEST_BUCKET');
     if (code === 'AccessDenied' || code === 'Forbidden') return fail(name, `cannot write to ${bucket} (${code})`, 'grant the bot’s IAM role s3:PutObject and s3:DeleteObject on the bucket');
@@ -194,6 +220,8 @@ export async function checkDistribution(aws: AwsClients, config: Config): Promis
     }
     return ok(name, `distribution ${id} serves ${bucket}`);
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'CloudFront', setting: 'AWS_ENDPOINT_URL_CLOUDFRONT (unset: AWS itself)' });
+    if (network) return fail(name, `GetDistribution ${id}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'NoSuchDistribution') return fail(name, `distribution ${id} does not exist`, 'correct GUEST_DISTRIBUTION_ID (CloudFront console → Distributions → ID)');
     if (code === 'AccessDenied') return fail(name, `cannot read distribution ${id} (AccessDenied)`, 'grant cloudfront:GetDistribution and cloudfront:CreateInvalidation');
@@ -210,19 +238,24 @@ export async function checkSccTable(aws: AwsClients, config: Config): Promise<Ch
     if (hash !== 'eventId') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not eventId`, 'set SCC_EVENTS_TABLE to SCC’s events table (partition key eventId)');
     return ok(name, `${table} exists, key eventId`);
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
+    if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'correct SCC_EVENTS_TABLE or AWS_REGION');
     return fail(name, `DescribeTable ${table} failed (${code})`, 'grant dynamodb:DescribeTable, GetItem and UpdateItem on the SCC events table');
   }
 }
 
+/** The store's calls may go through the app's own client (which retries), so the doctor bounds the wait itself. */
 export async function checkStore(store: { ping(): Promise<void> }, config: Config): Promise<CheckResult> {
   const name = 'State store';
   const where = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : `dynamodb:${config.store.table}`;
   try {
-    await store.ping();
+    await withDeadline(store.ping(), DOCTOR_CALL_TIMEOUT_MS);
     return ok(name, `${where} reachable`);
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'the state store', setting: 'CHARTER_STORE / AWS_REGION' });
+    if (network) return fail(name, `${where}: ${network.detail}`, network.fix);
     return fail(name, `${where} unreachable (${awsErrorName(err)})`, config.store.kind === 'sqlite' ? 'make the directory of CHARTER_STORE writable' : 'create the table or correct CHARTER_STORE / AWS_REGION');
   }
 }
@@ -230,7 +263,7 @@ export async function checkStore(store: { ping(): Promise<void> }, config: Confi
 /** Each CHARTER_ICAL_FEEDS feed: fetched and parsed (its URL is never shown: it carries a token). */
 export async function checkIcalFeeds(config: Config): Promise<CheckResult[]> {
   if (config.ical.feeds.length === 0) return [];
-  const client = new IcalFeedClient({ connectTimeoutMs: 3000, totalTimeoutMs: 5000 });
+  const client = new IcalFeedClient({ connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, totalTimeoutMs: DOCTOR_CALL_TIMEOUT_MS });
   try {
     return await Promise.all(
       config.ical.feeds.map(async (feed): Promise<CheckResult> => {
@@ -240,6 +273,9 @@ export async function checkIcalFeeds(config: Config): Promise<CheckResult[]> {
           const events = read.kind === 'fetched' ? read.events.length : 0;
           return ok(name, `reads as iCalendar (${events} event${events === 1 ? '' : 's'})`);
         } catch (err) {
+          // The host only: the feed's path and query carry the platform's token.
+          const network = describeNetworkProblem(err, { system: `the ${feed.name} feed`, host: hostOf(feed.url), setting: `the ${feed.name} URL in CHARTER_ICAL_FEEDS` });
+          if (network) return fail(name, network.detail, network.fix);
           if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
           throw err;
         }

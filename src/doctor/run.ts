@@ -2,7 +2,7 @@
  * Runs every check against one environment. Used by `npm run doctor` (the process environment) and
  * `/charter doctor` (the running app's configuration, store and Slack client).
  */
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { loadConfig, type Config } from '../config';
 import { createAwsClients } from '../integrations/aws-clients';
 import { openStore } from '../pipeline/open-store';
@@ -21,6 +21,7 @@ import {
   checkStore,
   type CheckResult,
 } from './checks';
+import { DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS } from './network';
 
 type Env = Record<string, string | undefined>;
 
@@ -28,7 +29,10 @@ export interface DoctorOptions {
   env: Env;
   /** An already loaded configuration (the running app's); default loadConfig(env). */
   config?: Config;
-  /** The app's Slack client; default a client from the configuration. */
+  /**
+   * A Slack client; default one from the configuration with the doctor's deadline (one attempt of
+   * 5 s). The app's own client retries, so the app does not pass it.
+   */
   slack?: WebClient;
   /** The app's open store; default one opened (and closed) for the check. */
   store?: { ping(): Promise<void> };
@@ -63,9 +67,13 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       ...(cfg.slack.apiUrl ? { slackApiUrl: cfg.slack.apiUrl.endsWith('/') ? cfg.slack.apiUrl : `${cfg.slack.apiUrl}/` } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: 5000,
+      // A second past the doctor's own deadline on each call (checks.ts), which then always reports first.
+      timeout: DOCTOR_CALL_TIMEOUT_MS + 1000,
+      // The WebClient warns on the console for every failed request; the doctor's table says it better.
+      logLevel: LogLevel.ERROR,
     });
-  const aws = createAwsClients(cfg, opts.env);
+  // One attempt, 5 s: the SDK would otherwise retry a hung endpoint (3 attempts of the app's 10 s).
+  const aws = createAwsClients({ aws: cfg.aws, liveness: { connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, callTimeoutMs: DOCTOR_CALL_TIMEOUT_MS, maxAttempts: 1 } }, opts.env);
   try {
     const guarded = (name: string, check: () => Promise<CheckResult> | CheckResult) =>
       Promise.resolve()

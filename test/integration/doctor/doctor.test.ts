@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -193,4 +195,53 @@ it('checks each iCal feed: a readable one ✅, one answering 500 ❌ with the fi
   } finally {
     await feeds.close();
   }
+});
+
+describe('an endpoint that accepts and never answers', () => {
+  let hung: Server;
+  let hungUrl: string;
+  const requests: { method: string; url: string; target: string }[] = [];
+  beforeAll(async () => {
+    hung = createServer((req) => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', target: String(req.headers['x-amz-target'] ?? '') });
+      req.resume(); // read the request, answer nothing
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    hung.closeAllConnections();
+    await new Promise((resolve) => hung.close(resolve));
+  });
+
+  it('is reported as "did not answer within 5 s", once per system: one attempt, no SDK retries', async () => {
+    const results = await runDoctor({
+      env: {
+        ...env,
+        SLACK_API_URL: `${hungUrl}/api/`,
+        DASHBOARD_URL: `${hungUrl}/dashboard`,
+        AWS_ENDPOINT_URL_S3: hungUrl,
+        AWS_ENDPOINT_URL_CLOUDFRONT: hungUrl,
+        AWS_ENDPOINT_URL_DYNAMODB: hungUrl,
+      },
+    });
+    const checks = byName(results);
+    for (const name of ['Slack', 'Dashboard', 'S3 bucket', 'CloudFront', 'SCC events table']) {
+      expect({ name, status: checks.get(name)?.status, detail: checks.get(name)?.detail }).toEqual({ name, status: 'fail', detail: expect.stringContaining('did not answer within 5 s') });
+    }
+    expect(formatReport(results)).not.toContain('check crashed');
+    // One request each: the SDK's default three attempts (or the WebClient's retries) would show here.
+    expect(requests.filter((r) => r.url.startsWith('/api/auth.test'))).toHaveLength(1);
+    expect(requests.filter((r) => r.url.startsWith('/dashboard/calendar'))).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'PUT' && r.url.startsWith(`/${env.GUEST_BUCKET}/`))).toHaveLength(1);
+    expect(requests.filter((r) => r.url.startsWith('/2020-05-31/distribution/'))).toHaveLength(1);
+    expect(requests.filter((r) => r.target.endsWith('.DescribeTable'))).toHaveLength(1);
+  }, 20_000);
+});
+
+it('names a host that does not resolve ("could not resolve host"), never the generic transport error', async () => {
+  const results = await runDoctor({ env: { ...env, DASHBOARD_URL: 'http://charter-dashboard.invalid/prod' } });
+  const bad = expectOnly(results, 'Dashboard');
+  expect(bad.detail).toContain('could not resolve host charter-dashboard.invalid; check the URL / network');
+  expect(bad.fix).toContain('DASHBOARD_URL');
 });
