@@ -16,6 +16,7 @@ import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
 import { IcalFeedClient } from '../integrations/ical-feed';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
+import { BOT_SCOPES } from '../slack/scopes';
 import { describeNetworkProblem, DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS, withDeadline } from './network';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -50,6 +51,8 @@ export function checkConfiguration(problems: readonly string[]): CheckResult[] {
   return problems.map((p) => fail('Configuration', p, `set ${p.split(' ')[0] ?? 'it'} as described (README → Configuration)`));
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** Where the Slack Web API is, for messages: the host of SLACK_API_URL, or Slack's. */
 function slackHost(config: Config): string {
   const url = config.slack.apiUrl;
@@ -58,36 +61,122 @@ function slackHost(config: Config): string {
 
 const slackTarget = (config: Config) => ({ system: 'Slack', host: slackHost(config), setting: 'SLACK_API_URL (unset: Slack itself)' });
 
+/** A Slack error code (`invalid_auth`, `channel_not_found`), or the transport failure in words, or the error's name. */
+function slackError(err: unknown, config: Config): string {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  if (typeof data?.error === 'string') return data.error;
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status === 'number') return `HTTP ${status}`;
+  return describeNetworkProblem(err, slackTarget(config))?.detail ?? awsErrorName(err);
+}
+
+const slackErrorCode = (err: unknown): string | undefined => {
+  const code = (err as { data?: { error?: unknown } } | undefined)?.data?.error;
+  return typeof code === 'string' ? code : undefined;
+};
+
+const REINSTALL = 'reinstall the app (api.slack.com → your app → Install App → Reinstall to Workspace) after updating it from manifest.yml, so the token gets every scope it requests';
+
 /**
- * auth.test, then conversations.info on the ops channel: is the bot a member (can it post)? Posts
- * nothing. Each call is raced against the doctor's own deadline: a client passed in may retry, and
+ * Every Slack call is raced against the doctor's own deadline: a client passed in may retry, and
  * the WebClient's own timeout error does not always survive its wrapping (another realm's
  * DOMException becomes a plain Error in it).
+ *
+ * The bot token and what it may do: auth.test (Slack sends the token's scopes in its
+ * `x-oauth-scopes` header, which the WebClient exposes as response_metadata.scopes) compared with
+ * the scopes manifest.yml requests (BOT_SCOPES, which a test keeps equal to the manifest); then the
+ * ops and crew channels (conversations.info: archived? is the bot a member, so it can post?) and
+ * each approver (users.info). Posts nothing. A refused token leaves the other three not checked.
  */
-export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult> {
+export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult[]> {
   const name = 'Slack';
   let team: string;
+  let granted: string[] | undefined;
   try {
     const auth = await withDeadline(client.auth.test(), DOCTOR_CALL_TIMEOUT_MS);
     team = auth.team ?? auth.team_id ?? '';
+    granted = auth.response_metadata?.scopes;
   } catch (err) {
     const network = describeNetworkProblem(err, slackTarget(config));
-    if (network) return fail(name, `auth.test: ${network.detail}`, network.fix);
-    return fail(name, `auth.test failed: ${slackError(err)}`, 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page');
+    const skipped = (check: string) => warn(check, `not checked: ${network ? 'Slack did not answer' : 'auth.test failed'}`, 'fix the Slack check first');
+    const rest = [skipped('Ops channel'), ...(config.slack.crewChannel ? [skipped('Crew channel')] : []), skipped('Approvers')];
+    if (network) return [fail(name, `auth.test: ${network.detail}`, network.fix), ...rest];
+    // A Slack error code (invalid_auth, token_revoked…) is about the token; anything else (an HTTP 404) about where Slack is.
+    const fix = slackErrorCode(err)
+      ? 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page'
+      : `check SLACK_API_URL (${slackHost(config)}): it must be the Web API base ending in /api/, or unset for Slack itself`;
+    return [fail(name, `auth.test failed: ${slackError(err, config)}`, fix), ...rest];
   }
+  let token: CheckResult;
+  if (!granted) {
+    token = warn(name, `bot token works (${team}); Slack did not say which scopes it has`, `if calls fail with missing_scope, ${REINSTALL}`);
+  } else {
+    const missing = BOT_SCOPES.filter((scope) => !granted.includes(scope));
+    token =
+      missing.length > 0
+        ? fail(name, `bot token works (${team}) but lacks ${missing.length === 1 ? 'the scope' : 'the scopes'} ${missing.join(', ')} that manifest.yml requests`, REINSTALL)
+        : ok(name, `bot token works (${team}); it has all ${plural(BOT_SCOPES.length, 'scope')} manifest.yml requests`);
+  }
+  const results = [token, await checkOpsChannel(client, config)];
+  if (config.slack.crewChannel) results.push(await checkChannel(client, config, { name: 'Crew channel', variable: 'CHARTER_CREW_CHANNEL', channel: config.slack.crewChannel, posts: 'crew posts' }));
+  results.push(await checkApprovers(client, config));
+  return results;
+}
+
+async function checkOpsChannel(client: WebClient, config: Config): Promise<CheckResult> {
   const channel = config.slack.opsChannel;
-  if (!channel) return warn(name, `bot token works (${team}); CHARTER_OPS_CHANNEL not set`, 'set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run; from a DM, only an approver\'s)');
+  if (!channel) {
+    return warn('Ops channel', 'CHARTER_OPS_CHANNEL not set', "set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run; from a DM, only an approver's)");
+  }
+  return checkChannel(client, config, { name: 'Ops channel', variable: 'CHARTER_OPS_CHANNEL', channel, posts: 'approval messages' });
+}
+
+/** conversations.info: the channel exists, is not archived, and has the bot in it (chat:write posts only where the bot is a member). */
+async function checkChannel(client: WebClient, config: Config, c: { name: string; variable: string; channel: string; posts: string }): Promise<CheckResult> {
   try {
-    const info = await withDeadline(client.conversations.info({ channel }), DOCTOR_CALL_TIMEOUT_MS);
-    if (info.channel?.is_member !== true) {
-      return fail(name, `bot is not a member of ${channel}, so it cannot post approvals there`, `invite the bot: /invite @charter-bot in ${channel}`);
+    const info = await withDeadline(client.conversations.info({ channel: c.channel }), DOCTOR_CALL_TIMEOUT_MS);
+    const label = info.channel?.name ? `#${info.channel.name} (${c.channel})` : c.channel;
+    if (info.channel?.is_archived === true) {
+      return fail(c.name, `${label} is archived, so the bot cannot post ${c.posts} there`, `unarchive ${label} (channel settings → Unarchive), or set ${c.variable} to a live channel`);
     }
-    return ok(name, `bot token works (${team}); member of ${channel}`);
+    if (info.channel?.is_member !== true) {
+      return fail(c.name, `the bot is not a member of ${label}, so it cannot post ${c.posts} there`, `invite the bot: /invite @charter-bot in ${label}`);
+    }
+    return ok(c.name, `${label}: the bot is a member and can post ${c.posts}`);
   } catch (err) {
     const network = describeNetworkProblem(err, slackTarget(config));
-    if (network) return fail(name, `conversations.info ${channel}: ${network.detail}`, network.fix);
-    return fail(name, `conversations.info ${channel}: ${slackError(err)}`, `check CHARTER_OPS_CHANNEL is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
+    if (network) return fail(c.name, `conversations.info ${c.channel}: ${network.detail}`, network.fix);
+    const code = slackErrorCode(err);
+    if (code === 'missing_scope') return fail(c.name, `conversations.info ${c.channel}: missing_scope (channels:read, or groups:read for a private channel)`, REINSTALL);
+    if (code === 'channel_not_found') {
+      return fail(c.name, `${c.channel} not found: no such channel, or a private one the bot is not in`, `set ${c.variable} to the channel ID (channel details → About, at the bottom: C…); for a private channel, /invite @charter-bot there first`);
+    }
+    return fail(c.name, `conversations.info ${c.channel}: ${slackError(err, config)}`, `check ${c.variable} is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
   }
+}
+
+/** users.info on each CHARTER_APPROVERS ID: someone who is not in the workspace (or deactivated) can never approve. */
+async function checkApprovers(client: WebClient, config: Config): Promise<CheckResult> {
+  const name = 'Approvers';
+  const problems: string[] = [];
+  const found: string[] = [];
+  for (const id of config.slack.approvers) {
+    try {
+      const res = await withDeadline(client.users.info({ user: id }), DOCTOR_CALL_TIMEOUT_MS);
+      if (res.user?.deleted === true) problems.push(`${id} (${res.user.real_name ?? res.user.name ?? 'unnamed'}) is deactivated`);
+      else found.push(res.user?.real_name ? `${res.user.real_name} (${id})` : id);
+    } catch (err) {
+      const network = describeNetworkProblem(err, slackTarget(config));
+      if (network) return fail(name, `users.info ${id}: ${network.detail}`, network.fix);
+      const code = slackErrorCode(err);
+      if (code === 'missing_scope') return fail(name, 'users.info: missing_scope (users:read)', REINSTALL);
+      problems.push(code === 'user_not_found' ? `${id} is not a user of this workspace` : `${id}: users.info failed (${slackError(err, config)})`);
+    }
+  }
+  if (problems.length > 0) {
+    return fail(name, problems.join('; '), "correct CHARTER_APPROVERS: each is a member ID (U…), from the person's profile → ⋮ → Copy member ID");
+  }
+  return ok(name, `${plural(found.length, 'approver')}: ${found.join(', ')}`);
 }
 
 /**
@@ -108,10 +197,6 @@ export function checkCrewPosts(config: Config): CheckResult {
   return ok(name, `crew posts go to ${crewChannel}, apart from the ops channel`);
 }
 
-function slackError(err: unknown): string {
-  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : awsErrorName(err);
-}
 
 export async function checkDashboard(config: Config): Promise<CheckResult> {
   const name = 'Dashboard';

@@ -41,7 +41,7 @@ export interface DoctorOptions {
 /** Stands in for a CloudFront SCC_API_URL so the rest of the configuration can still be checked; never called. */
 const PLACEHOLDER_SCC_URL = 'https://doctor-placeholder.execute-api.us-west-2.amazonaws.com/unchecked';
 
-const CHECKED_SYSTEMS = ['Slack', 'Crew posts', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
+const CHECKED_SYSTEMS = ['Slack', 'Ops channel', 'Approvers', 'Crew posts', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
 
 export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   const sccUrl = checkSccUrl(opts.env);
@@ -78,7 +78,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     const guarded = (name: string, check: () => Promise<CheckResult> | CheckResult) =>
       Promise.resolve()
         .then(check)
-        .catch((err: unknown): CheckResult => ({ status: 'fail', name, detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' }));
+        .catch((err: unknown): CheckResult => crashed(name, err));
     const sccKey: Promise<CheckResult> =
       sccUrl.status === 'fail'
         ? Promise.resolve({ status: 'warn', name: 'SCC key', detail: 'not checked: SCC_API_URL is a CloudFront host', fix: 'fix SCC URL first' })
@@ -97,8 +97,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
         await opened.close();
       }
     });
-    const rest = await Promise.all([
-      guarded('Slack', () => checkSlack(slack, cfg)),
+    const slackChecks = checkSlack(slack, cfg).catch((err: unknown): CheckResult[] => [crashed('Slack', err)]);
+    const [slackResults, ...rest] = await Promise.all([
+      slackChecks,
       guarded('Crew posts', () => checkCrewPosts(cfg)),
       guarded('Dashboard', () => checkDashboard(cfg)),
       sccKey,
@@ -108,11 +109,16 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       guarded('SCC events table', () => checkSccTable(aws, cfg)),
       store,
     ]);
-    const feeds = await checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [{ status: 'fail', name: 'iCal feeds', detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' }]);
-    return [...results, ...rest, ...feeds];
+    const feeds = await checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [crashed('iCal feeds', err)]);
+    return [...results, ...slackResults, ...rest, ...feeds];
   } finally {
     aws.destroy();
   }
+}
+
+/** A check that threw: a bug, reported by the error's name only (a message could quote a secret). */
+function crashed(name: string, err: unknown): CheckResult {
+  return { status: 'fail', name, detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' };
 }
 
 export function hasFailure(results: readonly CheckResult[]): boolean {

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
+import { BOT_SCOPES } from '../../../src/slack/scopes';
 import type { CheckResult } from '../../../src/doctor/checks';
 import { formatReport } from '../../../src/doctor/format';
 import { hasFailure, runDoctor } from '../../../src/doctor/run';
@@ -63,6 +65,8 @@ it('is all green against the stand-ins, and leaves no probe object in the bucket
     ['Configuration', 'ok'],
     ['SCC URL', 'ok'],
     ['Slack', 'ok'],
+    ['Ops channel', 'ok'],
+    ['Approvers', 'ok'],
     ['Crew posts', 'ok'],
     ['Dashboard', 'ok'],
     ['SCC key', 'ok'],
@@ -91,7 +95,7 @@ it('fails when approval messages could reach the crew channel: it is the ops cha
   // Crew by DM and no ops channel: approvals go where /charter runs (never a crew member's DM); Slack warns.
   const byDm = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: '' } }));
   expect(byDm.get('Crew posts')?.status).toBe('ok');
-  expect(byDm.get('Slack')?.status).toBe('warn');
+  expect(byDm.get('Ops channel')?.status).toBe('warn');
 });
 
 it('a wrong dashboard token fails only the dashboard check', async () => {
@@ -197,6 +201,59 @@ it('checks each iCal feed: a readable one ✅, one answering 500 ❌ with the fi
   }
 });
 
+describe('Slack: scopes, channels, approvers', () => {
+  afterEach(() => {
+    slack.setScopes(manifestBotScopes());
+    slack.setChannel('C0OPS00001', undefined);
+    slack.setChannel('C0CREW0001', undefined);
+  });
+
+  it('names each scope manifest.yml requests that the token lacks, and says to reinstall the app', async () => {
+    // Whatever the manifest requests today: the last two of them are missing from the install.
+    const missing = BOT_SCOPES.slice(-2);
+    slack.setScopes(BOT_SCOPES.filter((s) => !missing.includes(s)));
+    // users:read among them fails the approvers' users.info too: the same fix.
+    const results = await runDoctor({ env });
+    const bad = expectOnly(results, 'Slack', ['Approvers']);
+    for (const scope of missing) expect(bad.detail).toContain(scope);
+    for (const scope of BOT_SCOPES.slice(0, -2)) expect(bad.detail).not.toContain(` ${scope},`);
+    expect(bad.fix).toContain('reinstall the app');
+    expect(JSON.stringify(bad)).not.toContain(env.SLACK_BOT_TOKEN);
+  });
+
+  it('fails when the bot is not in the ops channel, or it is archived, with the fix for each', async () => {
+    slack.setChannel('C0OPS00001', { isMember: false });
+    const notIn = expectOnly(await runDoctor({ env }), 'Ops channel');
+    expect(notIn.fix).toContain('/invite @charter-bot');
+    slack.setChannel('C0OPS00001', { isMember: false, isArchived: true });
+    const archived = expectOnly(await runDoctor({ env }), 'Ops channel');
+    expect(archived.detail).toContain('archived');
+    expect(archived.fix).toMatch(/unarchive .*or set CHARTER_OPS_CHANNEL/);
+    slack.setChannel('C0OPS00001', { exists: false });
+    expect(expectOnly(await runDoctor({ env }), 'Ops channel').fix).toContain('CHARTER_OPS_CHANNEL');
+  });
+
+  it('checks the crew channel the same way: the bot must be a member, the channel not archived', async () => {
+    const crewEnv = { ...env, CHARTER_CREW_CHANNEL: 'C0CREW0001' };
+    expect(byName(await runDoctor({ env: crewEnv })).get('Crew channel')?.status).toBe('ok');
+    slack.setChannel('C0CREW0001', { isMember: false });
+    expect(expectOnly(await runDoctor({ env: crewEnv }), 'Crew channel').fix).toContain('/invite @charter-bot');
+    slack.setChannel('C0CREW0001', { isArchived: true });
+    const archived = expectOnly(await runDoctor({ env: crewEnv }), 'Crew channel');
+    expect(archived.detail).toContain('archived');
+    expect(archived.fix).toContain('CHARTER_CREW_CHANNEL');
+  });
+
+  it('names an approver ID that is not in the workspace, and one that is deactivated', async () => {
+    slack.setUser({ id: 'U0GONE0001', realName: 'Gone Away', deleted: true });
+    const bad = expectOnly(await runDoctor({ env: { ...env, CHARTER_APPROVERS: 'U0APPROVE1,U0NOSUCH01,U0GONE0001' } }), 'Approvers');
+    expect(bad.detail).toContain('U0NOSUCH01 is not a user of this workspace');
+    expect(bad.detail).toContain('U0GONE0001 (Gone Away) is deactivated');
+    expect(bad.detail).not.toContain('U0APPROVE1');
+    expect(bad.fix).toContain('CHARTER_APPROVERS');
+  });
+});
+
 describe('an endpoint that accepts and never answers', () => {
   let hung: Server;
   let hungUrl: string;
@@ -229,6 +286,7 @@ describe('an endpoint that accepts and never answers', () => {
     for (const name of ['Slack', 'Dashboard', 'S3 bucket', 'CloudFront', 'SCC events table']) {
       expect({ name, status: checks.get(name)?.status, detail: checks.get(name)?.detail }).toEqual({ name, status: 'fail', detail: expect.stringContaining('did not answer within 5 s') });
     }
+    expect(checks.get('Ops channel')?.status).toBe('warn');
     expect(formatReport(results)).not.toContain('check crashed');
     // One request each: the SDK's default three attempts (or the WebClient's retries) would show here.
     expect(requests.filter((r) => r.url.startsWith('/api/auth.test'))).toHaveLength(1);
