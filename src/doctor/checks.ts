@@ -6,7 +6,7 @@
  */
 import { createHash, getHashes, timingSafeEqual } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { GetDistributionCommand, type DefaultCacheBehavior, type Distribution, type DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { WebClient } from '@slack/web-api';
@@ -293,17 +293,39 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
   return ok(name, `${bucket} writable (probe object put and deleted)`);
 }
 
+/** A path a guest link has (/g/{ID}): which cache behaviour serves it decides whether the rewrite runs. */
+const GUEST_PATH_SAMPLE = '/g/0123456789ABCDEF';
+
+/** CloudFront path patterns: `*` any run of characters, `?` one; case-sensitive; a leading `/` optional. */
+function pathPatternMatches(pattern: string, path: string): boolean {
+  const p = pattern.startsWith('/') ? pattern : `/${pattern}`;
+  const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(path);
+}
+
+/** The cache behaviour CloudFront picks for /g/{ID}: the first ordered behaviour whose pattern matches, else the default. */
+export function guestBehavior(config: DistributionConfig | undefined): { where: string; behavior: Pick<DefaultCacheBehavior, 'FunctionAssociations' | 'LambdaFunctionAssociations'> | undefined } {
+  const ordered = (config?.CacheBehaviors?.Items ?? []).find((b) => pathPatternMatches(b.PathPattern ?? '', GUEST_PATH_SAMPLE));
+  if (ordered) return { where: `the behaviour for ${ordered.PathPattern}`, behavior: ordered };
+  return { where: 'the default behaviour', behavior: config?.DefaultCacheBehavior };
+}
+
+/** `host` is `name`, or matches a wildcard alternate domain name (`*.example.com` covers one label). */
+const hostMatches = (host: string, name: string) =>
+  name.startsWith('*.') ? host.endsWith(name.slice(1)) && !host.slice(0, -name.length + 1).includes('.') : host === name;
+
+/**
+ * The guest distribution: serves GUEST_BUCKET, runs the /g/{ID} rewrite (src/edge/guest-rewrite.js,
+ * deployed as the stack's GuestRewriteFunction) on viewer request for guest paths, and answers for
+ * GUEST_SITE_URL's host (its own domain or an alternate domain name). Any of these wrong and every
+ * guest link the bot shares is a 403/404.
+ */
 export async function checkDistribution(aws: AwsClients, config: Config): Promise<CheckResult> {
   const name = 'CloudFront';
   const id = config.guest.distributionId;
+  let dist: Distribution | undefined;
   try {
-    const res = await aws.cloudfront.send(new GetDistributionCommand({ Id: id }));
-    const origins = (res.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => o.DomainName ?? '');
-    const bucket = config.guest.bucket;
-    if (!origins.some((domain) => domain === bucket || domain.startsWith(`${bucket}.`))) {
-      return fail(name, `distribution ${id} does not serve bucket ${bucket} (origins: ${origins.join(', ') || 'none'})`, 'set GUEST_DISTRIBUTION_ID to the distribution whose origin is GUEST_BUCKET');
-    }
-    return ok(name, `distribution ${id} serves ${bucket}`);
+    dist = (await aws.cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
   } catch (err) {
     const network = describeNetworkProblem(err, { system: 'CloudFront', setting: 'AWS_ENDPOINT_URL_CLOUDFRONT (unset: AWS itself)' });
     if (network) return fail(name, `GetDistribution ${id}: ${network.detail}`, network.fix);
@@ -312,6 +334,45 @@ export async function checkDistribution(aws: AwsClients, config: Config): Promis
     if (code === 'AccessDenied') return fail(name, `cannot read distribution ${id} (AccessDenied)`, 'grant cloudfront:GetDistribution and cloudfront:CreateInvalidation');
     return fail(name, `GetDistribution ${id} failed (${code})`, 'check credentials and GUEST_DISTRIBUTION_ID');
   }
+  const dc = dist?.DistributionConfig;
+  const failures: { detail: string; fix: string }[] = [];
+  const warnings: { detail: string; fix: string }[] = [];
+
+  const origins = (dc?.Origins?.Items ?? []).map((o) => o.DomainName ?? '');
+  const bucket = config.guest.bucket;
+  if (!origins.some((domain) => domain === bucket || domain.startsWith(`${bucket}.`))) {
+    failures.push({ detail: `distribution ${id} does not serve bucket ${bucket} (origins: ${origins.join(', ') || 'none'})`, fix: 'set GUEST_DISTRIBUTION_ID to the distribution whose origin is GUEST_BUCKET' });
+  }
+
+  const { where, behavior } = guestBehavior(dc);
+  const rewrite = behavior?.FunctionAssociations?.Items?.find((a) => a.EventType === 'viewer-request');
+  const deploy = "associate the stack output GuestRewriteFunctionArn as its Viewer request CloudFront Function (README → Deploying, step 4)";
+  if (!rewrite?.FunctionARN) {
+    const edge = behavior?.LambdaFunctionAssociations?.Items?.some((a) => a.EventType === 'viewer-request');
+    failures.push({
+      detail: `${where} (which serves /g/{ID}) has no viewer-request CloudFront Function${edge ? ' (only a Lambda@Edge one)' : ''}, so guest links answer 403/404 instead of the page`,
+      fix: `on ${where}, ${deploy}`,
+    });
+  } else {
+    const fn = rewrite.FunctionARN.split(':function/')[1] ?? rewrite.FunctionARN;
+    if (!/guest-rewrite$/.test(fn)) {
+      warnings.push({ detail: `${where} runs the viewer-request function ${fn}, not charter-bot's …-guest-rewrite`, fix: `make sure ${fn} maps /g/{ID} to /jada-guest-{id}.html as src/edge/guest-rewrite.js does, or ${deploy}` });
+    }
+  }
+
+  const host = URL.canParse(config.guest.siteUrl) ? new URL(config.guest.siteUrl).hostname.toLowerCase() : '';
+  const domain = (dist?.DomainName ?? '').toLowerCase();
+  const aliases = (dc?.Aliases?.Items ?? []).map((a) => a.toLowerCase());
+  if (![domain, ...aliases].some((n) => n !== '' && hostMatches(host, n))) {
+    failures.push({
+      detail: `GUEST_SITE_URL's host ${host} is neither the distribution's domain ${domain || '(none)'} nor one of its alternate domain names (${aliases.join(', ') || 'none'}), so guest links do not reach it`,
+      fix: `set GUEST_SITE_URL to https://${aliases[0] ?? domain}, or add ${host} to the distribution's alternate domain names (with its certificate and DNS)`,
+    });
+  }
+
+  if (failures.length > 0) return fail(name, failures.map((f) => f.detail).join('; '), failures.map((f) => f.fix).join('; '));
+  if (warnings.length > 0) return warn(name, warnings.map((f) => f.detail).join('; '), warnings.map((f) => f.fix).join('; '));
+  return ok(name, `distribution ${id} serves ${bucket} at ${host}; ${where} rewrites /g/{ID} (${(rewrite?.FunctionARN ?? '').split(':function/')[1] ?? 'viewer request'})`);
 }
 
 export async function checkSccTable(aws: AwsClients, config: Config): Promise<CheckResult> {

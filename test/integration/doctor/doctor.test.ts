@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { STANDIN_GUEST_REWRITE_ARN } from '../../../src/sandbox/cloudfront-standin';
 import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
 import { BOT_SCOPES } from '../../../src/slack/scopes';
 import type { CheckResult } from '../../../src/doctor/checks';
@@ -251,6 +252,32 @@ describe('Slack: scopes, channels, approvers', () => {
     expect(bad.detail).toContain('U0GONE0001 (Gone Away) is deactivated');
     expect(bad.detail).not.toContain('U0APPROVE1');
     expect(bad.fix).toContain('CHARTER_APPROVERS');
+  });
+});
+
+describe('CloudFront: the /g/{ID} rewrite and the guest host', () => {
+  afterEach(() => standins.cloudfront.setDistribution({ aliases: ['localhost'], viewerRequestFunctionArn: STANDIN_GUEST_REWRITE_ARN }));
+
+  it('fails when the behaviour serving /g/* has no viewer-request function', async () => {
+    standins.cloudfront.setDistribution({ viewerRequestFunctionArn: null });
+    const bad = expectOnly(await runDoctor({ env }), 'CloudFront');
+    expect(bad.detail).toContain('no viewer-request CloudFront Function');
+    expect(bad.fix).toContain('GuestRewriteFunctionArn');
+  });
+
+  it('warns when some other viewer-request function runs there', async () => {
+    standins.cloudfront.setDistribution({ viewerRequestFunctionArn: 'arn:aws:cloudfront::000000000000:function/index-html-rewrite' });
+    expect(byName(await runDoctor({ env })).get('CloudFront')).toMatchObject({ status: 'warn', detail: expect.stringContaining('index-html-rewrite') });
+  });
+
+  it('fails when GUEST_SITE_URL is neither the distribution domain nor an alias', async () => {
+    standins.cloudfront.setDistribution({ aliases: ['queenofsandiego.com'] });
+    const bad = expectOnly(await runDoctor({ env }), 'CloudFront');
+    expect(bad.detail).toContain("GUEST_SITE_URL's host localhost");
+    expect(bad.fix).toContain('https://queenofsandiego.com');
+    // The distribution's own *.cloudfront.net domain is as good as an alias.
+    const own = `${standins.cloudfront.distributionId.toLowerCase()}.cloudfront.net`;
+    expect(byName(await runDoctor({ env: { ...env, GUEST_SITE_URL: `https://${own}` } })).get('CloudFront')?.status).toBe('ok');
   });
 });
 
