@@ -7,7 +7,7 @@
 import { createHash, getHashes, timingSafeEqual } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { GetDistributionCommand, type DefaultCacheBehavior, type Distribution, type DistributionConfig } from '@aws-sdk/client-cloudfront';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
@@ -375,14 +375,18 @@ export async function checkDistribution(aws: AwsClients, config: Config): Promis
   return ok(name, `distribution ${id} serves ${bucket} at ${host}; ${where} rewrites /g/{ID} (${(rewrite?.FunctionARN ?? '').split(':function/')[1] ?? 'viewer request'})`);
 }
 
+/**
+ * SCC's events table: keyed on eventId, and — when SCC_EVENTS_EXTERNAL_ID_INDEX names one — the GSI
+ * the revenue guard Queries: partition key externalId and projection ALL. The guard cleans the
+ * items the Query returns, so an index projecting fewer attributes would hand it items without
+ * their money fields, and it would call a duplicate event clean while crew still see amounts.
+ */
 export async function checkSccTable(aws: AwsClients, config: Config): Promise<CheckResult> {
   const name = 'SCC events table';
   const table = config.scc.eventsTable;
+  let described: TableDescription | undefined;
   try {
-    const res = await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }));
-    const hash = res.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
-    if (hash !== 'eventId') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not eventId`, 'set SCC_EVENTS_TABLE to SCC’s events table (partition key eventId)');
-    return ok(name, `${table} exists, key eventId`);
+    described = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table;
   } catch (err) {
     const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
     if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
@@ -390,6 +394,28 @@ export async function checkSccTable(aws: AwsClients, config: Config): Promise<Ch
     if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'correct SCC_EVENTS_TABLE or AWS_REGION');
     return fail(name, `DescribeTable ${table} failed (${code})`, 'grant dynamodb:DescribeTable, GetItem and UpdateItem on the SCC events table');
   }
+  const hash = described?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  if (hash !== 'eventId') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not eventId`, 'set SCC_EVENTS_TABLE to SCC’s events table (partition key eventId)');
+  const index = config.scc.externalIdIndex;
+  if (!index) return ok(name, `${table} exists, key eventId (no SCC_EVENTS_EXTERNAL_ID_INDEX: the revenue guard Scans for externalId)`);
+  const gsis = described?.GlobalSecondaryIndexes ?? [];
+  const gsi = gsis.find((g) => g.IndexName === index);
+  const unset = 'or unset SCC_EVENTS_EXTERNAL_ID_INDEX so the revenue guard Scans instead';
+  if (!gsi) {
+    return fail(name, `table ${table} has no index ${index} (indexes: ${gsis.map((g) => g.IndexName).join(', ') || 'none'}), so every revenue guard Query fails`, `correct SCC_EVENTS_EXTERNAL_ID_INDEX, ask SCC's owner for a GSI ${index} on externalId with projection ALL, ${unset}`);
+  }
+  const gsiHash = gsi.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  if (gsiHash !== 'externalId') {
+    return fail(name, `index ${index} is keyed on ${gsiHash ?? 'nothing'}, not externalId: the revenue guard's Query finds no events`, `point SCC_EVENTS_EXTERNAL_ID_INDEX at a GSI whose partition key is externalId, ${unset}`);
+  }
+  const projection = gsi.Projection?.ProjectionType;
+  if (projection !== 'ALL') {
+    return fail(name, `index ${index} projects ${projection ?? 'nothing'}, not ALL: the revenue guard would read duplicate events without their money fields and call them clean`, `recreate ${index} with projection ALL, ${unset}`);
+  }
+  if (gsi.IndexStatus && gsi.IndexStatus !== 'ACTIVE') {
+    return warn(name, `index ${index} is ${gsi.IndexStatus}, not ACTIVE yet: the revenue guard's Queries fail until it is`, 'wait for the index to finish building, then run the doctor again');
+  }
+  return ok(name, `${table} exists, key eventId; index ${index} on externalId (projection ALL)`);
 }
 
 /** The store's calls may go through the app's own client (which retries), so the doctor bounds the wait itself. */

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { STANDIN_GUEST_REWRITE_ARN } from '../../../src/sandbox/cloudfront-standin';
 import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
@@ -278,6 +279,42 @@ describe('CloudFront: the /g/{ID} rewrite and the guest host', () => {
     // The distribution's own *.cloudfront.net domain is as good as an alias.
     const own = `${standins.cloudfront.distributionId.toLowerCase()}.cloudfront.net`;
     expect(byName(await runDoctor({ env: { ...env, GUEST_SITE_URL: `https://${own}` } })).get('CloudFront')?.status).toBe('ok');
+  });
+});
+
+describe('SCC events table: the externalId index the revenue guard queries', () => {
+  const ddb = () => new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tableWithIndex = async (table: string, projection: 'ALL' | 'KEYS_ONLY', hashKey = 'externalId') => {
+    const client = ddb();
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          AttributeDefinitions: [
+            { AttributeName: 'eventId', AttributeType: 'S' },
+            { AttributeName: hashKey, AttributeType: 'S' },
+          ],
+          KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [{ IndexName: 'byExternalId', KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }], Projection: { ProjectionType: projection } }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } finally {
+      client.destroy();
+    }
+  };
+
+  it('passes with a GSI on externalId projecting ALL; fails when the configured index is missing, keyed otherwise or projects less', async () => {
+    await tableWithIndex('scc-events-gsi-all', 'ALL');
+    await tableWithIndex('scc-events-gsi-keys', 'KEYS_ONLY');
+    await tableWithIndex('scc-events-gsi-other', 'ALL', 'bookingRef');
+    const withIndex = (table: string, index: string) => ({ ...env, SCC_EVENTS_TABLE: table, SCC_EVENTS_EXTERNAL_ID_INDEX: index });
+    expect(byName(await runDoctor({ env: withIndex('scc-events-gsi-all', 'byExternalId') })).get('SCC events table')).toMatchObject({ status: 'ok', detail: expect.stringContaining('byExternalId') });
+    const missing = expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-all', 'externalId-index') }), 'SCC events table');
+    expect(missing.detail).toContain('no index externalId-index (indexes: byExternalId)');
+    expect(missing.fix).toContain('SCC_EVENTS_EXTERNAL_ID_INDEX');
+    expect(expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-keys', 'byExternalId') }), 'SCC events table').detail).toContain('projects KEYS_ONLY');
+    expect(expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-other', 'byExternalId') }), 'SCC events table').detail).toContain('keyed on bookingRef');
   });
 });
 
