@@ -418,10 +418,13 @@ export async function checkSccTable(aws: AwsClients, config: Config): Promise<Ch
   return ok(name, `${table} exists, key eventId; index ${index} on externalId (projection ALL)`);
 }
 
-/** The store's calls may go through the app's own client (which retries), so the doctor bounds the wait itself. */
+/**
+ * The state store, as the running app has it open (`/charter doctor`): one cheap read. The
+ * calls go through the app's own client, so the doctor bounds the wait itself.
+ */
 export async function checkStore(store: { ping(): Promise<void> }, config: Config): Promise<CheckResult> {
   const name = 'State store';
-  const where = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : `dynamodb:${config.store.table}`;
+  const where = storeLabel(config);
   try {
     await withDeadline(store.ping(), DOCTOR_CALL_TIMEOUT_MS);
     return ok(name, `${where} reachable`);
@@ -429,6 +432,57 @@ export async function checkStore(store: { ping(): Promise<void> }, config: Confi
     const network = describeNetworkProblem(err, { system: 'the state store', setting: 'CHARTER_STORE / AWS_REGION' });
     if (network) return fail(name, `${where}: ${network.detail}`, network.fix);
     return fail(name, `${where} unreachable (${awsErrorName(err)})`, config.store.kind === 'sqlite' ? 'make the directory of CHARTER_STORE writable' : 'create the table or correct CHARTER_STORE / AWS_REGION');
+  }
+}
+
+const storeLabel = (config: Config) => (config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : `dynamodb:${config.store.table}`);
+
+/**
+ * The state store before the app opens it (`npm run doctor`): looked at, never changed. Opening the
+ * store for real would create a missing SQLite file (and its directory) and migrate an old schema,
+ * or wait for a DynamoDB table — the doctor reports each instead, so a wrong CHARTER_STORE path is
+ * not papered over with an empty database.
+ */
+export async function checkStoreLocation(aws: AwsClients, config: Config): Promise<CheckResult> {
+  const name = 'State store';
+  const where = storeLabel(config);
+  if (config.store.kind === 'sqlite') {
+    // Required here, not imported: a DynamoDB deployment (Lambda) never loads the native better-sqlite3.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { inspectSqliteStore } = require('../pipeline/sqlite-store') as typeof import('../pipeline/sqlite-store');
+    const found = inspectSqliteStore(config.store.path);
+    switch (found.kind) {
+      case 'missing':
+        return found.creatable
+          ? warn(name, `${where} does not exist yet: charter-bot creates it (empty: no bookings) at its first start`, 'nothing to do before the first start; if bookings should already be there, correct the path in CHARTER_STORE')
+          : fail(name, `${where} does not exist, and ${found.directory} is not writable, so charter-bot cannot create it`, `make ${found.directory} writable by the bot's user, or point CHARTER_STORE at a writable path`);
+      case 'unreadable':
+        return fail(name, `${where} cannot be read as charter-bot's store: ${found.reason}`, 'point CHARTER_STORE at the bot’s own database file (default sqlite:./data/charter.db)');
+      case 'found':
+        if (found.schemaVersion > found.current) {
+          return fail(name, `${where} is at schema ${found.schemaVersion}, newer than this build (${found.current}): it refuses to start`, 'deploy the charter-bot version that wrote this file, or a newer one');
+        }
+        if (!found.writable) return fail(name, `${where} is not writable by this user`, 'give the bot’s user write access to the file and its directory (SQLite writes -wal and -shm files beside it)');
+        if (found.schemaVersion < found.current) {
+          return warn(name, `${where} is at schema ${found.schemaVersion}; charter-bot migrates it to ${found.current} at its next start`, 'back up the file before starting the new version');
+        }
+        return ok(name, `${where} readable and writable, schema ${found.schemaVersion}`);
+    }
+  }
+  const table = config.store.table;
+  try {
+    const res = await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    const hash = res.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+    if (hash !== 'id') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not id: it is not a charter-bot state table`, 'point CHARTER_STORE at the stack’s state table (partition key id)');
+    const status = res.Table?.TableStatus;
+    if (status && status !== 'ACTIVE') return warn(name, `table ${table} is ${status}, not ACTIVE`, 'wait for the table to become ACTIVE, then run the doctor again');
+    return ok(name, `${where} reachable, key id`);
+  } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
+    if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
+    const code = awsErrorName(err);
+    if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'create it (README → State store) or correct CHARTER_STORE / AWS_REGION');
+    return fail(name, `DescribeTable ${table} failed (${code})`, 'grant dynamodb:DescribeTable on the state table, and check AWS_REGION and credentials');
   }
 }
 

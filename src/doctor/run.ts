@@ -5,7 +5,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { loadConfig, type Config } from '../config';
 import { createAwsClients } from '../integrations/aws-clients';
-import { openStore } from '../pipeline/open-store';
 import {
   checkBucket,
   checkConfiguration,
@@ -19,6 +18,7 @@ import {
   checkSccUrl,
   checkSlack,
   checkStore,
+  checkStoreLocation,
   type CheckResult,
 } from './checks';
 import { DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS } from './network';
@@ -34,7 +34,7 @@ export interface DoctorOptions {
    * 5 s). The app's own client retries, so the app does not pass it.
    */
   slack?: WebClient;
-  /** The app's open store; default one opened (and closed) for the check. */
+  /** The app's open store (pinged); default: the store's location is looked at, never opened (nothing created or migrated). */
   store?: { ping(): Promise<void> };
 }
 
@@ -83,20 +83,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       sccUrl.status === 'fail'
         ? Promise.resolve({ status: 'warn', name: 'SCC key', detail: 'not checked: SCC_API_URL is a CloudFront host', fix: 'fix SCC URL first' })
         : guarded('SCC key', () => checkSccKey(cfg));
-    const store = guarded('State store', async () => {
-      if (opts.store) return checkStore(opts.store, cfg);
-      let opened: Awaited<ReturnType<typeof openStore>>;
-      try {
-        opened = await openStore(cfg.store, { dynamodb: aws.dynamodb });
-      } catch (err) {
-        return checkStore({ ping: () => Promise.reject(err) }, cfg);
-      }
-      try {
-        return await checkStore(opened, cfg);
-      } finally {
-        await opened.close();
-      }
-    });
+    const store = guarded('State store', () => (opts.store ? checkStore(opts.store, cfg) : checkStoreLocation(aws, cfg)));
     const slackChecks = checkSlack(slack, cfg).catch((err: unknown): CheckResult[] => [crashed('Slack', err)]);
     const [slackResults, ...rest] = await Promise.all([
       slackChecks,

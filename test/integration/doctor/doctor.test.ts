@@ -4,13 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import Database from 'better-sqlite3';
+import { SQLITE_SCHEMA_VERSION, SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { STANDIN_GUEST_REWRITE_ARN } from '../../../src/sandbox/cloudfront-standin';
 import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
 import { BOT_SCOPES } from '../../../src/slack/scopes';
@@ -39,6 +41,8 @@ beforeAll(async () => {
     CHARTER_OPS_CHANNEL: 'C0OPS00001',
     CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
   };
+  // The app has started once: the doctor only looks at the store, it never creates one.
+  await SqliteBookingStore.open(join(dir, 'charter.db')).close();
 });
 afterAll(async () => {
   await slack.close();
@@ -315,6 +319,43 @@ describe('SCC events table: the externalId index the revenue guard queries', () 
     expect(missing.fix).toContain('SCC_EVENTS_EXTERNAL_ID_INDEX');
     expect(expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-keys', 'byExternalId') }), 'SCC events table').detail).toContain('projects KEYS_ONLY');
     expect(expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-other', 'byExternalId') }), 'SCC events table').detail).toContain('keyed on bookingRef');
+  });
+});
+
+describe('State store: looked at, never created nor migrated', () => {
+  it('reports a SQLite path that does not exist yet, and creates neither the file nor its directory', async () => {
+    const file = join(dir, 'not-yet', 'charter.db');
+    const store = byName(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } })).get('State store');
+    expect(store).toMatchObject({ status: 'warn', detail: expect.stringContaining('does not exist yet') });
+    expect(existsSync(join(dir, 'not-yet'))).toBe(false);
+  });
+
+  it('reports an older schema as migrated at the next start, and leaves the file at that schema; a newer one fails', async () => {
+    const file = join(dir, 'old.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
+      INSERT INTO schema_version VALUES (1, 0);
+      CREATE TABLE bookings (id TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL, updated_at_ms INTEGER NOT NULL, record TEXT NOT NULL);`);
+    db.close();
+    const store = byName(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } })).get('State store');
+    expect(store).toMatchObject({ status: 'warn', detail: expect.stringContaining(`schema 1; charter-bot migrates it to ${SQLITE_SCHEMA_VERSION}`) });
+    const after = new Database(file, { readonly: true });
+    const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    const version = after.prepare('SELECT MAX(version) AS v FROM schema_version').get();
+    after.close();
+    expect(version).toEqual({ v: 1 });
+    expect(tables).toEqual([{ name: 'bookings' }, { name: 'schema_version' }]);
+
+    const newer = new Database(file);
+    newer.prepare('INSERT INTO schema_version VALUES (?, 0)').run(SQLITE_SCHEMA_VERSION + 1);
+    newer.close();
+    expect(expectOnly(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } }), 'State store').detail).toContain('newer than this build');
+  });
+
+  it('fails on a file that is not a SQLite database', async () => {
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'this is a text file, not the bot’s database\n'.repeat(10));
+    expect(expectOnly(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } }), 'State store').detail).toContain('not a SQLite database');
   });
 });
 
