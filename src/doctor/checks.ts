@@ -59,7 +59,7 @@ function slackHost(config: Config): string {
   return url && URL.canParse(url) ? new URL(url).host : 'slack.com';
 }
 
-const slackTarget = (config: Config) => ({ system: 'Slack', host: slackHost(config), setting: 'SLACK_API_URL (unset: Slack itself)' });
+const slackTarget = (config: Config) => ({ system: 'Slack', host: slackHost(config), setting: config.slack.apiUrl ? 'SLACK_API_URL' : 'SLACK_API_URL (unset: slack.com)' });
 
 /** A Slack error code (`invalid_auth`, `channel_not_found`), or the transport failure in words, or the error's name. */
 function slackError(err: unknown, config: Config): string {
@@ -137,12 +137,12 @@ async function checkChannel(client: WebClient, config: Config, c: { name: string
     const info = await withDeadline(client.conversations.info({ channel: c.channel }), DOCTOR_CALL_TIMEOUT_MS);
     const label = info.channel?.name ? `#${info.channel.name} (${c.channel})` : c.channel;
     if (info.channel?.is_archived === true) {
-      return fail(c.name, `${label} is archived, so the bot cannot post ${c.posts} there`, `unarchive ${label} (channel settings → Unarchive), or set ${c.variable} to a live channel`);
+      return fail(c.name, `${label} is archived: ${c.posts} cannot be posted there`, `unarchive it (channel settings → Unarchive channel), or set ${c.variable} to a live channel`);
     }
     if (info.channel?.is_member !== true) {
-      return fail(c.name, `the bot is not a member of ${label}, so it cannot post ${c.posts} there`, `invite the bot: /invite @charter-bot in ${label}`);
+      return fail(c.name, `the bot is not a member of ${label}: ${c.posts} cannot be posted there`, `invite the bot: /invite @charter-bot in ${label}`);
     }
-    return ok(c.name, `${label}: the bot is a member and can post ${c.posts}`);
+    return ok(c.name, `${label}: the bot is a member, ${c.posts} can be posted`);
   } catch (err) {
     const network = describeNetworkProblem(err, slackTarget(config));
     if (network) return fail(c.name, `conversations.info ${c.channel}: ${network.detail}`, network.fix);
@@ -327,7 +327,7 @@ export async function checkDistribution(aws: AwsClients, config: Config): Promis
   try {
     dist = (await aws.cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
   } catch (err) {
-    const network = describeNetworkProblem(err, { system: 'CloudFront', setting: 'AWS_ENDPOINT_URL_CLOUDFRONT (unset: AWS itself)' });
+    const network = describeNetworkProblem(err, { system: 'CloudFront', setting: 'AWS_ENDPOINT_URL_CLOUDFRONT (unset: AWS)' });
     if (network) return fail(name, `GetDistribution ${id}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'NoSuchDistribution') return fail(name, `distribution ${id} does not exist`, 'correct GUEST_DISTRIBUTION_ID (CloudFront console → Distributions → ID)');

@@ -76,13 +76,13 @@ export function describeNetworkProblem(err: unknown, target: { system: string; h
     case 'timeout':
       return {
         detail: `${target.system}${at} did not answer within ${seconds(DOCTOR_CALL_TIMEOUT_MS)}`,
-        fix: `check ${target.setting} points at the right service, that it is up, and that no firewall or proxy swallows the request`,
+        fix: `check ${target.setting} and that the service answers there; a firewall or proxy that drops the request looks the same`,
       };
     case 'dns': {
       const host = problem.host ?? target.host ?? 'the host';
       return {
         detail: `could not resolve host ${host}; check the URL / network (${problem.code === 'EAI_AGAIN' ? 'DNS did not answer' : 'no such host'})`,
-        fix: `correct the host in ${target.setting}, or this machine's DNS / network connection`,
+        fix: `correct the host in ${target.setting}, or fix this machine's DNS / network connection`,
       };
     }
     case 'refused':

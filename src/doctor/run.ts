@@ -103,9 +103,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   }
 }
 
-/** A check that threw: a bug, reported by the error's name only (a message could quote a secret). */
+/**
+ * A check that threw: a bug in the doctor, reported by the error's name (and code) only — a message
+ * could quote a secret. The doctor logs nothing more, so LOG_LEVEL would not help.
+ */
 function crashed(name: string, err: unknown): CheckResult {
-  return { status: 'fail', name, detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' };
+  const e = err as { name?: unknown; code?: unknown } | undefined;
+  const what = `${typeof e?.name === 'string' ? e.name : 'Error'}${typeof e?.code === 'string' ? ` (${e.code})` : ''}`;
+  return { status: 'fail', name, detail: `check crashed: ${what}`, fix: 'a bug in the doctor, not necessarily in your configuration: report this line with the charter-bot version; the other lines still hold' };
 }
 
 export function hasFailure(results: readonly CheckResult[]): boolean {

@@ -17,6 +17,7 @@ import { STANDIN_GUEST_REWRITE_ARN } from '../../../src/sandbox/cloudfront-stand
 import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
 import { BOT_SCOPES } from '../../../src/slack/scopes';
 import type { CheckResult } from '../../../src/doctor/checks';
+import { loadConfig } from '../../../src/config';
 import { formatReport } from '../../../src/doctor/format';
 import { hasFailure, runDoctor } from '../../../src/doctor/run';
 import { startIcalFeedStandin } from '../../../src/sandbox/ical-feed-standin';
@@ -407,4 +408,15 @@ it('names a host that does not resolve ("could not resolve host"), never the gen
   const bad = expectOnly(results, 'Dashboard');
   expect(bad.detail).toContain('could not resolve host charter-dashboard.invalid; check the URL / network');
   expect(bad.fix).toContain('DASHBOARD_URL');
+});
+
+it('a check that crashes says it is a bug in the doctor, and does not send the operator to a LOG_LEVEL that logs nothing', async () => {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  // A configuration missing a section the iCal check reads: the check throws a TypeError.
+  const results = await runDoctor({ env, config: { ...loaded.config, ical: undefined as never } });
+  const crashed = byName(results).get('iCal feeds');
+  expect(crashed).toMatchObject({ status: 'fail', detail: 'check crashed: TypeError', fix: expect.stringContaining('bug in the doctor') });
+  expect(crashed?.fix).not.toContain('LOG_LEVEL');
+  expect(byName(results).get('Dashboard')?.status).toBe('ok');
 });
