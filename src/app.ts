@@ -191,7 +191,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
 
   const doctor = async () => {
     const { runDoctor, formatReport } = loadDoctor();
-    return formatReport(await runDoctor({ env: deps.env ?? process.env, config, slack: client, store }));
+    // Not the app's Slack client: it retries a hung Slack for half a minute; the doctor builds one that waits 5 s once.
+    return formatReport(await runDoctor({ env: deps.env ?? process.env, config, store }));
   };
   const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
   service.onProgress(() => home.changed());

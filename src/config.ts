@@ -154,6 +154,10 @@ const httpUrl = (hint: string) =>
 
 const optionalUrl = (hint: string) => z.pipe(optional, z.optional(z.string().check(z.refine((v) => URL.canParse(v), `must be a URL — ${hint}`))));
 
+/** Optional, but when set an http(s) URL: a WebClient given `slack.com/api` or `ftp://…` fails every call with a fetch error. */
+const optionalHttpUrl = (hint: string) =>
+  z.pipe(optional, z.optional(z.string().check(z.refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), `must be an http(s) URL — ${hint}`))));
+
 const dollars = (fallback: string, hint: string) =>
   z.pipe(
     then(optional, (v) => v ?? fallback),
@@ -225,7 +229,7 @@ const envSchema = z
     SLACK_BOT_TOKEN: z.pipe(required('the bot token, xoxb-…'), z.string().check(z.startsWith('xoxb-', 'must start with xoxb-'))),
     SLACK_SIGNING_SECRET: optional,
     SLACK_APP_TOKEN: z.pipe(optional, z.optional(z.string().check(z.startsWith('xapp-', 'must start with xapp- (an app-level token)')))),
-    SLACK_API_URL: optionalUrl('the Slack Web API base, e.g. https://slack.com/api/'),
+    SLACK_API_URL: optionalHttpUrl('the Slack Web API base, e.g. https://slack.com/api/ (leave unset for Slack itself)'),
     PORT: wholeNumber(3000, 0, 65535, 'the HTTP port'),
     CHARTER_APPROVERS: list(SLACK_USER_ID, 'Slack user IDs like U012ABCDEF').check(
       z.refine((ids) => ids.length > 0, 'is required — comma-separated Slack user IDs allowed to approve, e.g. U012ABCDEF,U034GHIJKL'),

@@ -6,8 +6,8 @@
  */
 import { createHash, getHashes, timingSafeEqual } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { GetDistributionCommand } from '@aws-sdk/client-cloudfront';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetDistributionCommand, type DefaultCacheBehavior, type Distribution, type DistributionConfig } from '@aws-sdk/client-cloudfront';
+import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
@@ -16,6 +16,8 @@ import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
 import { IcalFeedClient } from '../integrations/ical-feed';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
+import { BOT_SCOPES } from '../slack/scopes';
+import { describeNetworkProblem, DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS, withDeadline } from './network';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -36,7 +38,9 @@ const warn = (name: string, detail: string, fix: string): CheckResult => ({ stat
 const fail = (name: string, detail: string, fix: string): CheckResult => ({ status: 'fail', name, detail, fix });
 
 /** Doctor answers in seconds: no retries, short timeouts. */
-const QUICK_HTTP = { retry: { maxRetries: 0 }, connectTimeoutMs: 3000, headersTimeoutMs: 5000, bodyTimeoutMs: 5000 };
+const QUICK_HTTP = { retry: { maxRetries: 0 }, connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, headersTimeoutMs: DOCTOR_CALL_TIMEOUT_MS, bodyTimeoutMs: DOCTOR_CALL_TIMEOUT_MS };
+
+const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : undefined);
 
 function awsErrorName(err: unknown): string {
   return (err as { name?: string } | undefined)?.name ?? 'Error';
@@ -47,27 +51,132 @@ export function checkConfiguration(problems: readonly string[]): CheckResult[] {
   return problems.map((p) => fail('Configuration', p, `set ${p.split(' ')[0] ?? 'it'} as described (README → Configuration)`));
 }
 
-/** auth.test, then conversations.info on the ops channel: is the bot a member (can it post)? Posts nothing. */
-export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult> {
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Where the Slack Web API is, for messages: the host of SLACK_API_URL, or Slack's. */
+function slackHost(config: Config): string {
+  const url = config.slack.apiUrl;
+  return url && URL.canParse(url) ? new URL(url).host : 'slack.com';
+}
+
+const slackTarget = (config: Config) => ({ system: 'Slack', host: slackHost(config), setting: config.slack.apiUrl ? 'SLACK_API_URL' : 'SLACK_API_URL (unset: slack.com)' });
+
+/** A Slack error code (`invalid_auth`, `channel_not_found`), or the transport failure in words, or the error's name. */
+function slackError(err: unknown, config: Config): string {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  if (typeof data?.error === 'string') return data.error;
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status === 'number') return `HTTP ${status}`;
+  return describeNetworkProblem(err, slackTarget(config))?.detail ?? awsErrorName(err);
+}
+
+const slackErrorCode = (err: unknown): string | undefined => {
+  const code = (err as { data?: { error?: unknown } } | undefined)?.data?.error;
+  return typeof code === 'string' ? code : undefined;
+};
+
+const REINSTALL = 'reinstall the app (api.slack.com → your app → Install App → Reinstall to Workspace) after updating it from manifest.yml, so the token gets every scope it requests';
+
+/**
+ * Every Slack call is raced against the doctor's own deadline: a client passed in may retry, and
+ * the WebClient's own timeout error does not always survive its wrapping (another realm's
+ * DOMException becomes a plain Error in it).
+ *
+ * The bot token and what it may do: auth.test (Slack sends the token's scopes in its
+ * `x-oauth-scopes` header, which the WebClient exposes as response_metadata.scopes) compared with
+ * the scopes manifest.yml requests (BOT_SCOPES, which a test keeps equal to the manifest); then the
+ * ops and crew channels (conversations.info: archived? is the bot a member, so it can post?) and
+ * each approver (users.info). Posts nothing. A refused token leaves the other three not checked.
+ */
+export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult[]> {
   const name = 'Slack';
   let team: string;
+  let granted: string[] | undefined;
   try {
-    const auth = await client.auth.test();
+    const auth = await withDeadline(client.auth.test(), DOCTOR_CALL_TIMEOUT_MS);
     team = auth.team ?? auth.team_id ?? '';
+    granted = auth.response_metadata?.scopes;
   } catch (err) {
-    return fail(name, `auth.test failed: ${slackError(err)}`, 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page');
+    const network = describeNetworkProblem(err, slackTarget(config));
+    const skipped = (check: string) => warn(check, `not checked: ${network ? 'Slack did not answer' : 'auth.test failed'}`, 'fix the Slack check first');
+    const rest = [skipped('Ops channel'), ...(config.slack.crewChannel ? [skipped('Crew channel')] : []), skipped('Approvers')];
+    if (network) return [fail(name, `auth.test: ${network.detail}`, network.fix), ...rest];
+    // A Slack error code (invalid_auth, token_revoked…) is about the token; anything else (an HTTP 404) about where Slack is.
+    const fix = slackErrorCode(err)
+      ? 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page'
+      : `check SLACK_API_URL (${slackHost(config)}): it must be the Web API base ending in /api/, or unset for Slack itself`;
+    return [fail(name, `auth.test failed: ${slackError(err, config)}`, fix), ...rest];
   }
+  let token: CheckResult;
+  if (!granted) {
+    token = warn(name, `bot token works (${team}); Slack did not say which scopes it has`, `if calls fail with missing_scope, ${REINSTALL}`);
+  } else {
+    const missing = BOT_SCOPES.filter((scope) => !granted.includes(scope));
+    token =
+      missing.length > 0
+        ? fail(name, `bot token works (${team}) but lacks ${missing.length === 1 ? 'the scope' : 'the scopes'} ${missing.join(', ')} that manifest.yml requests`, REINSTALL)
+        : ok(name, `bot token works (${team}); it has all ${plural(BOT_SCOPES.length, 'scope')} manifest.yml requests`);
+  }
+  const results = [token, await checkOpsChannel(client, config)];
+  if (config.slack.crewChannel) results.push(await checkChannel(client, config, { name: 'Crew channel', variable: 'CHARTER_CREW_CHANNEL', channel: config.slack.crewChannel, posts: 'crew posts' }));
+  results.push(await checkApprovers(client, config));
+  return results;
+}
+
+async function checkOpsChannel(client: WebClient, config: Config): Promise<CheckResult> {
   const channel = config.slack.opsChannel;
-  if (!channel) return warn(name, `bot token works (${team}); CHARTER_OPS_CHANNEL not set`, 'set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run; from a DM, only an approver\'s)');
-  try {
-    const info = await client.conversations.info({ channel });
-    if (info.channel?.is_member !== true) {
-      return fail(name, `bot is not a member of ${channel}, so it cannot post approvals there`, `invite the bot: /invite @charter-bot in ${channel}`);
-    }
-    return ok(name, `bot token works (${team}); member of ${channel}`);
-  } catch (err) {
-    return fail(name, `conversations.info ${channel}: ${slackError(err)}`, `check CHARTER_OPS_CHANNEL is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
+  if (!channel) {
+    return warn('Ops channel', 'CHARTER_OPS_CHANNEL not set', "set CHARTER_OPS_CHANNEL so approvals always land in one channel (default: where /charter was run; from a DM, only an approver's)");
   }
+  return checkChannel(client, config, { name: 'Ops channel', variable: 'CHARTER_OPS_CHANNEL', channel, posts: 'approval messages' });
+}
+
+/** conversations.info: the channel exists, is not archived, and has the bot in it (chat:write posts only where the bot is a member). */
+async function checkChannel(client: WebClient, config: Config, c: { name: string; variable: string; channel: string; posts: string }): Promise<CheckResult> {
+  try {
+    const info = await withDeadline(client.conversations.info({ channel: c.channel }), DOCTOR_CALL_TIMEOUT_MS);
+    const label = info.channel?.name ? `#${info.channel.name} (${c.channel})` : c.channel;
+    if (info.channel?.is_archived === true) {
+      return fail(c.name, `${label} is archived: ${c.posts} cannot be posted there`, `unarchive it (channel settings → Unarchive channel), or set ${c.variable} to a live channel`);
+    }
+    if (info.channel?.is_member !== true) {
+      return fail(c.name, `the bot is not a member of ${label}: ${c.posts} cannot be posted there`, `invite the bot: /invite @charter-bot in ${label}`);
+    }
+    return ok(c.name, `${label}: the bot is a member, ${c.posts} can be posted`);
+  } catch (err) {
+    const network = describeNetworkProblem(err, slackTarget(config));
+    if (network) return fail(c.name, `conversations.info ${c.channel}: ${network.detail}`, network.fix);
+    const code = slackErrorCode(err);
+    if (code === 'missing_scope') return fail(c.name, `conversations.info ${c.channel}: missing_scope (channels:read, or groups:read for a private channel)`, REINSTALL);
+    if (code === 'channel_not_found') {
+      return fail(c.name, `${c.channel} not found: no such channel, or a private one the bot is not in`, `set ${c.variable} to the channel ID (channel details → About, at the bottom: C…); for a private channel, /invite @charter-bot there first`);
+    }
+    return fail(c.name, `conversations.info ${c.channel}: ${slackError(err, config)}`, `check ${c.variable} is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
+  }
+}
+
+/** users.info on each CHARTER_APPROVERS ID: someone who is not in the workspace (or deactivated) can never approve. */
+async function checkApprovers(client: WebClient, config: Config): Promise<CheckResult> {
+  const name = 'Approvers';
+  const problems: string[] = [];
+  const found: string[] = [];
+  for (const id of config.slack.approvers) {
+    try {
+      const res = await withDeadline(client.users.info({ user: id }), DOCTOR_CALL_TIMEOUT_MS);
+      if (res.user?.deleted === true) problems.push(`${id} (${res.user.real_name ?? res.user.name ?? 'unnamed'}) is deactivated`);
+      else found.push(res.user?.real_name ? `${res.user.real_name} (${id})` : id);
+    } catch (err) {
+      const network = describeNetworkProblem(err, slackTarget(config));
+      if (network) return fail(name, `users.info ${id}: ${network.detail}`, network.fix);
+      const code = slackErrorCode(err);
+      if (code === 'missing_scope') return fail(name, 'users.info: missing_scope (users:read)', REINSTALL);
+      problems.push(code === 'user_not_found' ? `${id} is not a user of this workspace` : `${id}: users.info failed (${slackError(err, config)})`);
+    }
+  }
+  if (problems.length > 0) {
+    return fail(name, problems.join('; '), "correct CHARTER_APPROVERS: each is a member ID (U…), from the person's profile → ⋮ → Copy member ID");
+  }
+  return ok(name, `${plural(found.length, 'approver')}: ${found.join(', ')}`);
 }
 
 /**
@@ -88,10 +197,6 @@ export function checkCrewPosts(config: Config): CheckResult {
   return ok(name, `crew posts go to ${crewChannel}, apart from the ops channel`);
 }
 
-function slackError(err: unknown): string {
-  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : awsErrorName(err);
-}
 
 export async function checkDashboard(config: Config): Promise<CheckResult> {
   const name = 'Dashboard';
@@ -101,6 +206,8 @@ export async function checkDashboard(config: Config): Promise<CheckResult> {
     return ok(name, `token accepted (GET /calendar?externalId=${PROBE_EXTERNAL_ID})`);
   } catch (err) {
     if (err instanceof UpstreamAuthError) return fail(name, `token refused (${err.status ?? 401})`, 'DASHBOARD_TOKEN is wrong — copy the X-Dashboard-Token value the dashboard Lambda expects');
+    const network = describeNetworkProblem(err, { system: 'the dashboard', host: hostOf(config.dashboard.url), setting: 'DASHBOARD_URL' });
+    if (network) return fail(name, network.detail, network.fix);
     if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
     throw err;
   } finally {
@@ -130,6 +237,8 @@ export async function checkSccKey(config: Config): Promise<CheckResult> {
     return ok(name, `service key accepted (GET /events?externalId=${PROBE_EXTERNAL_ID})`);
   } catch (err) {
     if (err instanceof UpstreamAuthError) return fail(name, `service key refused (${err.status ?? 401})`, 'SCC_SERVICE_KEY is wrong — use the key whose hash the SCC Lambda stores (see the SCC key hash check)');
+    const network = describeNetworkProblem(err, { system: 'SCC', host: hostOf(config.scc.apiUrl), setting: 'SCC_API_URL' });
+    if (network) return fail(name, network.detail, network.fix);
     if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
     throw err;
   } finally {
@@ -169,6 +278,8 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
   try {
     await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'charter-bot doctor probe; safe to delete', ContentType: 'text/plain' }));
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'S3', setting: 'AWS_REGION / AWS_ENDPOINT_URL_S3' });
+    if (network) return fail(name, `PutObject to ${bucket}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'NoSuchBucket') return fail(name, `bucket ${bucket} does not exist`, 'create the bucket or correct GUEST_BUCKET');
     if (code === 'AccessDenied' || code === 'Forbidden') return fail(name, `cannot write to ${bucket} (${code})`, 'grant the bot’s IAM role s3:PutObject and s3:DeleteObject on the bucket');
@@ -182,55 +293,203 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
   return ok(name, `${bucket} writable (probe object put and deleted)`);
 }
 
+/** A path a guest link has (/g/{ID}): which cache behaviour serves it decides whether the rewrite runs. */
+const GUEST_PATH_SAMPLE = '/g/0123456789ABCDEF';
+
+/** CloudFront path patterns: `*` any run of characters, `?` one; case-sensitive; a leading `/` optional. */
+function pathPatternMatches(pattern: string, path: string): boolean {
+  const p = pattern.startsWith('/') ? pattern : `/${pattern}`;
+  const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(path);
+}
+
+/** The cache behaviour CloudFront picks for /g/{ID}: the first ordered behaviour whose pattern matches, else the default. */
+export function guestBehavior(config: DistributionConfig | undefined): { where: string; behavior: Pick<DefaultCacheBehavior, 'FunctionAssociations' | 'LambdaFunctionAssociations'> | undefined } {
+  const ordered = (config?.CacheBehaviors?.Items ?? []).find((b) => pathPatternMatches(b.PathPattern ?? '', GUEST_PATH_SAMPLE));
+  if (ordered) return { where: `the behaviour for ${ordered.PathPattern}`, behavior: ordered };
+  return { where: 'the default behaviour', behavior: config?.DefaultCacheBehavior };
+}
+
+/** `host` is `name`, or matches a wildcard alternate domain name (`*.example.com` covers one label). */
+const hostMatches = (host: string, name: string) =>
+  name.startsWith('*.') ? host.endsWith(name.slice(1)) && !host.slice(0, -name.length + 1).includes('.') : host === name;
+
+/**
+ * The guest distribution: serves GUEST_BUCKET, runs the /g/{ID} rewrite (src/edge/guest-rewrite.js,
+ * deployed as the stack's GuestRewriteFunction) on viewer request for guest paths, and answers for
+ * GUEST_SITE_URL's host (its own domain or an alternate domain name). Any of these wrong and every
+ * guest link the bot shares is a 403/404.
+ */
 export async function checkDistribution(aws: AwsClients, config: Config): Promise<CheckResult> {
   const name = 'CloudFront';
   const id = config.guest.distributionId;
+  let dist: Distribution | undefined;
   try {
-    const res = await aws.cloudfront.send(new GetDistributionCommand({ Id: id }));
-    const origins = (res.Distribution?.DistributionConfig?.Origins?.Items ?? []).map((o) => o.DomainName ?? '');
-    const bucket = config.guest.bucket;
-    if (!origins.some((domain) => domain === bucket || domain.startsWith(`${bucket}.`))) {
-      return fail(name, `distribution ${id} does not serve bucket ${bucket} (origins: ${origins.join(', ') || 'none'})`, 'set GUEST_DISTRIBUTION_ID to the distribution whose origin is GUEST_BUCKET');
-    }
-    return ok(name, `distribution ${id} serves ${bucket}`);
+    dist = (await aws.cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'CloudFront', setting: 'AWS_ENDPOINT_URL_CLOUDFRONT (unset: AWS)' });
+    if (network) return fail(name, `GetDistribution ${id}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'NoSuchDistribution') return fail(name, `distribution ${id} does not exist`, 'correct GUEST_DISTRIBUTION_ID (CloudFront console → Distributions → ID)');
     if (code === 'AccessDenied') return fail(name, `cannot read distribution ${id} (AccessDenied)`, 'grant cloudfront:GetDistribution and cloudfront:CreateInvalidation');
     return fail(name, `GetDistribution ${id} failed (${code})`, 'check credentials and GUEST_DISTRIBUTION_ID');
   }
+  const dc = dist?.DistributionConfig;
+  const failures: { detail: string; fix: string }[] = [];
+  const warnings: { detail: string; fix: string }[] = [];
+
+  const origins = (dc?.Origins?.Items ?? []).map((o) => o.DomainName ?? '');
+  const bucket = config.guest.bucket;
+  if (!origins.some((domain) => domain === bucket || domain.startsWith(`${bucket}.`))) {
+    failures.push({ detail: `distribution ${id} does not serve bucket ${bucket} (origins: ${origins.join(', ') || 'none'})`, fix: 'set GUEST_DISTRIBUTION_ID to the distribution whose origin is GUEST_BUCKET' });
+  }
+
+  const { where, behavior } = guestBehavior(dc);
+  const rewrite = behavior?.FunctionAssociations?.Items?.find((a) => a.EventType === 'viewer-request');
+  const deploy = "associate the stack output GuestRewriteFunctionArn as its Viewer request CloudFront Function (README → Deploying, step 4)";
+  if (!rewrite?.FunctionARN) {
+    const edge = behavior?.LambdaFunctionAssociations?.Items?.some((a) => a.EventType === 'viewer-request');
+    failures.push({
+      detail: `${where} (which serves /g/{ID}) has no viewer-request CloudFront Function${edge ? ' (only a Lambda@Edge one)' : ''}, so guest links answer 403/404 instead of the page`,
+      fix: `on ${where}, ${deploy}`,
+    });
+  } else {
+    const fn = rewrite.FunctionARN.split(':function/')[1] ?? rewrite.FunctionARN;
+    if (!/guest-rewrite$/.test(fn)) {
+      warnings.push({ detail: `${where} runs the viewer-request function ${fn}, not charter-bot's …-guest-rewrite`, fix: `make sure ${fn} maps /g/{ID} to /jada-guest-{id}.html as src/edge/guest-rewrite.js does, or ${deploy}` });
+    }
+  }
+
+  const host = URL.canParse(config.guest.siteUrl) ? new URL(config.guest.siteUrl).hostname.toLowerCase() : '';
+  const domain = (dist?.DomainName ?? '').toLowerCase();
+  const aliases = (dc?.Aliases?.Items ?? []).map((a) => a.toLowerCase());
+  if (![domain, ...aliases].some((n) => n !== '' && hostMatches(host, n))) {
+    failures.push({
+      detail: `GUEST_SITE_URL's host ${host} is neither the distribution's domain ${domain || '(none)'} nor one of its alternate domain names (${aliases.join(', ') || 'none'}), so guest links do not reach it`,
+      fix: `set GUEST_SITE_URL to https://${aliases[0] ?? domain}, or add ${host} to the distribution's alternate domain names (with its certificate and DNS)`,
+    });
+  }
+
+  if (failures.length > 0) return fail(name, failures.map((f) => f.detail).join('; '), failures.map((f) => f.fix).join('; '));
+  if (warnings.length > 0) return warn(name, warnings.map((f) => f.detail).join('; '), warnings.map((f) => f.fix).join('; '));
+  return ok(name, `distribution ${id} serves ${bucket} at ${host}; ${where} rewrites /g/{ID} (${(rewrite?.FunctionARN ?? '').split(':function/')[1] ?? 'viewer request'})`);
 }
 
+/**
+ * SCC's events table: keyed on eventId, and — when SCC_EVENTS_EXTERNAL_ID_INDEX names one — the GSI
+ * the revenue guard Queries: partition key externalId and projection ALL. The guard cleans the
+ * items the Query returns, so an index projecting fewer attributes would hand it items without
+ * their money fields, and it would call a duplicate event clean while crew still see amounts.
+ */
 export async function checkSccTable(aws: AwsClients, config: Config): Promise<CheckResult> {
   const name = 'SCC events table';
   const table = config.scc.eventsTable;
+  let described: TableDescription | undefined;
   try {
-    const res = await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }));
-    const hash = res.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
-    if (hash !== 'eventId') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not eventId`, 'set SCC_EVENTS_TABLE to SCC’s events table (partition key eventId)');
-    return ok(name, `${table} exists, key eventId`);
+    described = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table;
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
+    if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'correct SCC_EVENTS_TABLE or AWS_REGION');
     return fail(name, `DescribeTable ${table} failed (${code})`, 'grant dynamodb:DescribeTable, GetItem and UpdateItem on the SCC events table');
   }
+  const hash = described?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  if (hash !== 'eventId') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not eventId`, 'set SCC_EVENTS_TABLE to SCC’s events table (partition key eventId)');
+  const index = config.scc.externalIdIndex;
+  if (!index) return ok(name, `${table} exists, key eventId (no SCC_EVENTS_EXTERNAL_ID_INDEX: the revenue guard Scans for externalId)`);
+  const gsis = described?.GlobalSecondaryIndexes ?? [];
+  const gsi = gsis.find((g) => g.IndexName === index);
+  const unset = 'or unset SCC_EVENTS_EXTERNAL_ID_INDEX so the revenue guard Scans instead';
+  if (!gsi) {
+    return fail(name, `table ${table} has no index ${index} (indexes: ${gsis.map((g) => g.IndexName).join(', ') || 'none'}), so every revenue guard Query fails`, `correct SCC_EVENTS_EXTERNAL_ID_INDEX, ask SCC's owner for a GSI ${index} on externalId with projection ALL, ${unset}`);
+  }
+  const gsiHash = gsi.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+  if (gsiHash !== 'externalId') {
+    return fail(name, `index ${index} is keyed on ${gsiHash ?? 'nothing'}, not externalId: the revenue guard's Query finds no events`, `point SCC_EVENTS_EXTERNAL_ID_INDEX at a GSI whose partition key is externalId, ${unset}`);
+  }
+  const projection = gsi.Projection?.ProjectionType;
+  if (projection !== 'ALL') {
+    return fail(name, `index ${index} projects ${projection ?? 'nothing'}, not ALL: the revenue guard would read duplicate events without their money fields and call them clean`, `recreate ${index} with projection ALL, ${unset}`);
+  }
+  if (gsi.IndexStatus && gsi.IndexStatus !== 'ACTIVE') {
+    return warn(name, `index ${index} is ${gsi.IndexStatus}, not ACTIVE yet: the revenue guard's Queries fail until it is`, 'wait for the index to finish building, then run the doctor again');
+  }
+  return ok(name, `${table} exists, key eventId; index ${index} on externalId (projection ALL)`);
 }
 
+/**
+ * The state store, as the running app has it open (`/charter doctor`): one cheap read. The
+ * calls go through the app's own client, so the doctor bounds the wait itself.
+ */
 export async function checkStore(store: { ping(): Promise<void> }, config: Config): Promise<CheckResult> {
   const name = 'State store';
-  const where = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : `dynamodb:${config.store.table}`;
+  const where = storeLabel(config);
   try {
-    await store.ping();
+    await withDeadline(store.ping(), DOCTOR_CALL_TIMEOUT_MS);
     return ok(name, `${where} reachable`);
   } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'the state store', setting: 'CHARTER_STORE / AWS_REGION' });
+    if (network) return fail(name, `${where}: ${network.detail}`, network.fix);
     return fail(name, `${where} unreachable (${awsErrorName(err)})`, config.store.kind === 'sqlite' ? 'make the directory of CHARTER_STORE writable' : 'create the table or correct CHARTER_STORE / AWS_REGION');
+  }
+}
+
+const storeLabel = (config: Config) => (config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : `dynamodb:${config.store.table}`);
+
+/**
+ * The state store before the app opens it (`npm run doctor`): looked at, never changed. Opening the
+ * store for real would create a missing SQLite file (and its directory) and migrate an old schema,
+ * or wait for a DynamoDB table — the doctor reports each instead, so a wrong CHARTER_STORE path is
+ * not papered over with an empty database.
+ */
+export async function checkStoreLocation(aws: AwsClients, config: Config): Promise<CheckResult> {
+  const name = 'State store';
+  const where = storeLabel(config);
+  if (config.store.kind === 'sqlite') {
+    // Required here, not imported: a DynamoDB deployment (Lambda) never loads the native better-sqlite3.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { inspectSqliteStore } = require('../pipeline/sqlite-store') as typeof import('../pipeline/sqlite-store');
+    const found = inspectSqliteStore(config.store.path);
+    switch (found.kind) {
+      case 'missing':
+        return found.creatable
+          ? warn(name, `${where} does not exist yet: charter-bot creates it (empty: no bookings) at its first start`, 'nothing to do before the first start; if bookings should already be there, correct the path in CHARTER_STORE')
+          : fail(name, `${where} does not exist, and ${found.directory} is not writable, so charter-bot cannot create it`, `make ${found.directory} writable by the bot's user, or point CHARTER_STORE at a writable path`);
+      case 'unreadable':
+        return fail(name, `${where} cannot be read as charter-bot's store: ${found.reason}`, 'point CHARTER_STORE at the bot’s own database file (default sqlite:./data/charter.db)');
+      case 'found':
+        if (found.schemaVersion > found.current) {
+          return fail(name, `${where} is at schema ${found.schemaVersion}, newer than this build (${found.current}): it refuses to start`, 'deploy the charter-bot version that wrote this file, or a newer one');
+        }
+        if (!found.writable) return fail(name, `${where} is not writable by this user`, 'give the bot’s user write access to the file and its directory (SQLite writes -wal and -shm files beside it)');
+        if (found.schemaVersion < found.current) {
+          return warn(name, `${where} is at schema ${found.schemaVersion}; charter-bot migrates it to ${found.current} at its next start`, 'back up the file before starting the new version');
+        }
+        return ok(name, `${where} readable and writable, schema ${found.schemaVersion}`);
+    }
+  }
+  const table = config.store.table;
+  try {
+    const res = await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    const hash = res.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+    if (hash !== 'id') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not id: it is not a charter-bot state table`, 'point CHARTER_STORE at the stack’s state table (partition key id)');
+    const status = res.Table?.TableStatus;
+    if (status && status !== 'ACTIVE') return warn(name, `table ${table} is ${status}, not ACTIVE`, 'wait for the table to become ACTIVE, then run the doctor again');
+    return ok(name, `${where} reachable, key id`);
+  } catch (err) {
+    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
+    if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
+    const code = awsErrorName(err);
+    if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'create it (README → State store) or correct CHARTER_STORE / AWS_REGION');
+    return fail(name, `DescribeTable ${table} failed (${code})`, 'grant dynamodb:DescribeTable on the state table, and check AWS_REGION and credentials');
   }
 }
 
 /** Each CHARTER_ICAL_FEEDS feed: fetched and parsed (its URL is never shown: it carries a token). */
 export async function checkIcalFeeds(config: Config): Promise<CheckResult[]> {
   if (config.ical.feeds.length === 0) return [];
-  const client = new IcalFeedClient({ connectTimeoutMs: 3000, totalTimeoutMs: 5000 });
+  const client = new IcalFeedClient({ connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, totalTimeoutMs: DOCTOR_CALL_TIMEOUT_MS });
   try {
     return await Promise.all(
       config.ical.feeds.map(async (feed): Promise<CheckResult> => {
@@ -240,6 +499,9 @@ export async function checkIcalFeeds(config: Config): Promise<CheckResult[]> {
           const events = read.kind === 'fetched' ? read.events.length : 0;
           return ok(name, `reads as iCalendar (${events} event${events === 1 ? '' : 's'})`);
         } catch (err) {
+          // The host only: the feed's path and query carry the platform's token.
+          const network = describeNetworkProblem(err, { system: `the ${feed.name} feed`, host: hostOf(feed.url), setting: `the ${feed.name} URL in CHARTER_ICAL_FEEDS` });
+          if (network) return fail(name, network.detail, network.fix);
           if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
           throw err;
         }

@@ -2,10 +2,9 @@
  * Runs every check against one environment. Used by `npm run doctor` (the process environment) and
  * `/charter doctor` (the running app's configuration, store and Slack client).
  */
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { loadConfig, type Config } from '../config';
 import { createAwsClients } from '../integrations/aws-clients';
-import { openStore } from '../pipeline/open-store';
 import {
   checkBucket,
   checkConfiguration,
@@ -19,8 +18,10 @@ import {
   checkSccUrl,
   checkSlack,
   checkStore,
+  checkStoreLocation,
   type CheckResult,
 } from './checks';
+import { DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS } from './network';
 
 type Env = Record<string, string | undefined>;
 
@@ -28,16 +29,19 @@ export interface DoctorOptions {
   env: Env;
   /** An already loaded configuration (the running app's); default loadConfig(env). */
   config?: Config;
-  /** The app's Slack client; default a client from the configuration. */
+  /**
+   * A Slack client; default one from the configuration with the doctor's deadline (one attempt of
+   * 5 s). The app's own client retries, so the app does not pass it.
+   */
   slack?: WebClient;
-  /** The app's open store; default one opened (and closed) for the check. */
+  /** The app's open store (pinged); default: the store's location is looked at, never opened (nothing created or migrated). */
   store?: { ping(): Promise<void> };
 }
 
 /** Stands in for a CloudFront SCC_API_URL so the rest of the configuration can still be checked; never called. */
 const PLACEHOLDER_SCC_URL = 'https://doctor-placeholder.execute-api.us-west-2.amazonaws.com/unchecked';
 
-const CHECKED_SYSTEMS = ['Slack', 'Crew posts', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
+const CHECKED_SYSTEMS = ['Slack', 'Ops channel', 'Approvers', 'Crew posts', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
 
 export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   const sccUrl = checkSccUrl(opts.env);
@@ -63,34 +67,26 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       ...(cfg.slack.apiUrl ? { slackApiUrl: cfg.slack.apiUrl.endsWith('/') ? cfg.slack.apiUrl : `${cfg.slack.apiUrl}/` } : {}),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: 5000,
+      // A second past the doctor's own deadline on each call (checks.ts), which then always reports first.
+      timeout: DOCTOR_CALL_TIMEOUT_MS + 1000,
+      // The WebClient warns on the console for every failed request; the doctor's table says it better.
+      logLevel: LogLevel.ERROR,
     });
-  const aws = createAwsClients(cfg, opts.env);
+  // One attempt, 5 s: the SDK would otherwise retry a hung endpoint (3 attempts of the app's 10 s).
+  const aws = createAwsClients({ aws: cfg.aws, liveness: { connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, callTimeoutMs: DOCTOR_CALL_TIMEOUT_MS, maxAttempts: 1 } }, opts.env);
   try {
     const guarded = (name: string, check: () => Promise<CheckResult> | CheckResult) =>
       Promise.resolve()
         .then(check)
-        .catch((err: unknown): CheckResult => ({ status: 'fail', name, detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' }));
+        .catch((err: unknown): CheckResult => crashed(name, err));
     const sccKey: Promise<CheckResult> =
       sccUrl.status === 'fail'
         ? Promise.resolve({ status: 'warn', name: 'SCC key', detail: 'not checked: SCC_API_URL is a CloudFront host', fix: 'fix SCC URL first' })
         : guarded('SCC key', () => checkSccKey(cfg));
-    const store = guarded('State store', async () => {
-      if (opts.store) return checkStore(opts.store, cfg);
-      let opened: Awaited<ReturnType<typeof openStore>>;
-      try {
-        opened = await openStore(cfg.store, { dynamodb: aws.dynamodb });
-      } catch (err) {
-        return checkStore({ ping: () => Promise.reject(err) }, cfg);
-      }
-      try {
-        return await checkStore(opened, cfg);
-      } finally {
-        await opened.close();
-      }
-    });
-    const rest = await Promise.all([
-      guarded('Slack', () => checkSlack(slack, cfg)),
+    const store = guarded('State store', () => (opts.store ? checkStore(opts.store, cfg) : checkStoreLocation(aws, cfg)));
+    const slackChecks = checkSlack(slack, cfg).catch((err: unknown): CheckResult[] => [crashed('Slack', err)]);
+    const [slackResults, ...rest] = await Promise.all([
+      slackChecks,
       guarded('Crew posts', () => checkCrewPosts(cfg)),
       guarded('Dashboard', () => checkDashboard(cfg)),
       sccKey,
@@ -100,11 +96,21 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       guarded('SCC events table', () => checkSccTable(aws, cfg)),
       store,
     ]);
-    const feeds = await checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [{ status: 'fail', name: 'iCal feeds', detail: `check crashed: ${(err as { name?: string }).name ?? 'Error'}`, fix: 'run with LOG_LEVEL=debug and report it' }]);
-    return [...results, ...rest, ...feeds];
+    const feeds = await checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [crashed('iCal feeds', err)]);
+    return [...results, ...slackResults, ...rest, ...feeds];
   } finally {
     aws.destroy();
   }
+}
+
+/**
+ * A check that threw: a bug in the doctor, reported by the error's name (and code) only — a message
+ * could quote a secret. The doctor logs nothing more, so LOG_LEVEL would not help.
+ */
+function crashed(name: string, err: unknown): CheckResult {
+  const e = err as { name?: unknown; code?: unknown } | undefined;
+  const what = `${typeof e?.name === 'string' ? e.name : 'Error'}${typeof e?.code === 'string' ? ` (${e.code})` : ''}`;
+  return { status: 'fail', name, detail: `check crashed: ${what}`, fix: 'a bug in the doctor, not necessarily in your configuration: report this line with the charter-bot version; the other lines still hold' };
 }
 
 export function hasFailure(results: readonly CheckResult[]): boolean {

@@ -165,6 +165,56 @@ export class SqliteBookingStore implements BookingStore {
   }
 }
 
+export type SqliteStoreInspection =
+  /** No file: `open` would create it, and its directory, empty. `creatable`: the nearest existing directory is writable. */
+  | { kind: 'missing'; directory: string; creatable: boolean }
+  /** A charter-bot store (or an empty file) at `schemaVersion`; `current` is what `open` migrates it to. */
+  | { kind: 'found'; schemaVersion: number; current: number; writable: boolean }
+  /** Not a SQLite database, or one of something else. */
+  | { kind: 'unreadable'; reason: string };
+
+/**
+ * What `open` would find at `file`, without creating, migrating or writing anything (the doctor):
+ * the file is opened read-only, and only if it exists.
+ */
+export function inspectSqliteStore(file: string): SqliteStoreInspection {
+  if (file === ':memory:') return { kind: 'found', schemaVersion: MIGRATIONS.length, current: MIGRATIONS.length, writable: true };
+  const resolved = path.resolve(file);
+  const writable = (p: string) => {
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!fs.existsSync(resolved)) {
+    let directory = path.dirname(resolved);
+    while (!fs.existsSync(directory) && path.dirname(directory) !== directory) directory = path.dirname(directory);
+    return { kind: 'missing', directory, creatable: writable(directory) };
+  }
+  // A read-only connection to a WAL database creates the -wal and -shm files when they are absent
+  // (no process has it open) and cannot remove them on close: those are removed again below.
+  const sidecars = [`${resolved}-wal`, `${resolved}-shm`];
+  const hadSidecars = sidecars.some((f) => fs.existsSync(f));
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(resolved, { readonly: true, fileMustExist: true });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    if (tables.length > 0 && !tables.includes('schema_version')) return { kind: 'unreadable', reason: `a SQLite database of something else (tables: ${tables.slice(0, 5).join(', ')})` };
+    const schemaVersion = tables.includes('schema_version') ? readSchemaVersion(db) : 0;
+    return { kind: 'found', schemaVersion, current: MIGRATIONS.length, writable: writable(resolved) && writable(path.dirname(resolved)) };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return { kind: 'unreadable', reason: code === 'SQLITE_NOTADB' ? 'not a SQLite database' : String(code ?? (err as Error).name) };
+  } finally {
+    db?.close();
+    if (!hadSidecars && fs.existsSync(sidecars[0] as string) && fs.statSync(sidecars[0] as string).size === 0) {
+      for (const f of sidecars) fs.rmSync(f, { force: true });
+    }
+  }
+}
+
 function readSchemaVersion(db: Database.Database): number {
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
   return row.v ?? 0;

@@ -1,6 +1,6 @@
 /**
  * Stand-in for the CloudFront API (no emulator exists on npm): CreateInvalidation, GetInvalidation
- * and GetDistribution in the 2020-05-31 XML shapes the AWS SDK parses (see LOCAL-STANDINS.md).
+ * and GetDistribution (origin, aliases, the viewer-request function) in the 2020-05-31 XML shapes the AWS SDK parses (see LOCAL-STANDINS.md).
  * A repeated CallerReference with the same paths returns the existing invalidation, with different
  * paths InvalidationBatchAlreadyExists — CloudFront's own dedupe, which the guest_cache step relies on.
  */
@@ -17,8 +17,21 @@ export interface StandinInvalidation {
   createTime: string;
 }
 
+/** What GetDistribution reports beyond the origin: the guest site's names and its /g/{ID} rewrite. */
+export interface StandinDistributionShape {
+  /** Alternate domain names (CNAMEs). */
+  aliases?: string[];
+  /** The CloudFront Function on the default behaviour's viewer request; null: none. */
+  viewerRequestFunctionArn?: string | null;
+}
+
+/** The ARN the stack's GuestRewriteFunction gets (infra/template.yaml names it {stack}-guest-rewrite). */
+export const STANDIN_GUEST_REWRITE_ARN = 'arn:aws:cloudfront::000000000000:function/charter-bot-guest-rewrite';
+
 export interface CloudFrontStandin extends RunningStandin {
   distributionId: string;
+  /** Changes what GetDistribution reports from now on (unnamed fields keep their value). */
+  setDistribution(shape: StandinDistributionShape): void;
   /** Invalidations actually created (a deduplicated repeat is not a new one). */
   invalidations(): StandinInvalidation[];
 }
@@ -28,6 +41,8 @@ export interface CloudFrontStandinOptions {
   /** The S3 bucket the distribution serves (reported by GetDistribution as its origin). */
   bucket: string;
   region?: string;
+  /** Default: no aliases, charter-bot's guest rewrite on the default behaviour. */
+  distribution?: StandinDistributionShape;
 }
 
 const escapeXml = (s: string) =>
@@ -72,9 +87,16 @@ export async function startCloudFrontStandin(opts: CloudFrontStandinOptions): Pr
   const region = opts.region ?? 'us-west-2';
   const invalidations: StandinInvalidation[] = [];
   const lastModified = new Date().toISOString();
+  let aliases = opts.distribution?.aliases ?? [];
+  let viewerRequestFunctionArn = opts.distribution?.viewerRequestFunctionArn === undefined ? STANDIN_GUEST_REWRITE_ARN : opts.distribution.viewerRequestFunctionArn;
+  const aliasesXml = () => `<Aliases><Quantity>${aliases.length}</Quantity>${aliases.length ? `<Items>${aliases.map((a) => `<CNAME>${escapeXml(a)}</CNAME>`).join('')}</Items>` : ''}</Aliases>`;
+  const functionsXml = () =>
+    viewerRequestFunctionArn
+      ? `<FunctionAssociations><Quantity>1</Quantity><Items><FunctionAssociation><FunctionARN>${escapeXml(viewerRequestFunctionArn)}</FunctionARN><EventType>viewer-request</EventType></FunctionAssociation></Items></FunctionAssociations>`
+      : '<FunctionAssociations><Quantity>0</Quantity></FunctionAssociations>';
 
   const distributionXml = () =>
-    `<?xml version="1.0"?><Distribution xmlns="${XMLNS}"><Id>${distributionId}</Id><ARN>arn:aws:cloudfront::000000000000:distribution/${distributionId}</ARN><Status>Deployed</Status><LastModifiedTime>${lastModified}</LastModifiedTime><InProgressInvalidationBatches>0</InProgressInvalidationBatches><DomainName>${distributionId.toLowerCase()}.cloudfront.net</DomainName><DistributionConfig><CallerReference>standin</CallerReference><Aliases><Quantity>0</Quantity></Aliases><DefaultRootObject>index.html</DefaultRootObject><Origins><Quantity>1</Quantity><Items><Origin><Id>guest-bucket</Id><DomainName>${escapeXml(opts.bucket)}.s3.${region}.amazonaws.com</DomainName><OriginPath></OriginPath><S3OriginConfig><OriginAccessIdentity></OriginAccessIdentity></S3OriginConfig></Origin></Items></Origins><DefaultCacheBehavior><TargetOriginId>guest-bucket</TargetOriginId><ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy></DefaultCacheBehavior><Comment>charter-bot local stand-in</Comment><Enabled>true</Enabled></DistributionConfig></Distribution>`;
+    `<?xml version="1.0"?><Distribution xmlns="${XMLNS}"><Id>${distributionId}</Id><ARN>arn:aws:cloudfront::000000000000:distribution/${distributionId}</ARN><Status>Deployed</Status><LastModifiedTime>${lastModified}</LastModifiedTime><InProgressInvalidationBatches>0</InProgressInvalidationBatches><DomainName>${distributionId.toLowerCase()}.cloudfront.net</DomainName><DistributionConfig><CallerReference>standin</CallerReference>${aliasesXml()}<DefaultRootObject>index.html</DefaultRootObject><Origins><Quantity>1</Quantity><Items><Origin><Id>guest-bucket</Id><DomainName>${escapeXml(opts.bucket)}.s3.${region}.amazonaws.com</DomainName><OriginPath></OriginPath><S3OriginConfig><OriginAccessIdentity></OriginAccessIdentity></S3OriginConfig></Origin></Items></Origins><DefaultCacheBehavior><TargetOriginId>guest-bucket</TargetOriginId><ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy>${functionsXml()}</DefaultCacheBehavior><Comment>charter-bot local stand-in</Comment><Enabled>true</Enabled></DistributionConfig></Distribution>`;
 
   const handle = (req: RecordedRequest): RouteReply => {
     const m = /^\/2020-05-31\/distribution\/([^/]+)(?:\/invalidation(?:\/([^/]+))?)?$/.exec(req.path);
@@ -119,5 +141,13 @@ export async function startCloudFrontStandin(opts: CloudFrontStandinOptions): Pr
   const locationOf = (inv: StandinInvalidation) => `${base}/2020-05-31/distribution/${inv.distributionId}/invalidation/${inv.id}`;
   const standin = await startHttpStandin(handle, 'cloudfront');
   base = standin.url;
-  return { ...standin, distributionId, invalidations: () => [...invalidations] };
+  return {
+    ...standin,
+    distributionId,
+    invalidations: () => [...invalidations],
+    setDistribution: (shape) => {
+      if (shape.aliases !== undefined) aliases = [...shape.aliases];
+      if (shape.viewerRequestFunctionArn !== undefined) viewerRequestFunctionArn = shape.viewerRequestFunctionArn;
+    },
+  };
 }

@@ -20,6 +20,16 @@ export interface SlackTestUser {
   id: string;
   realName: string;
   email?: string;
+  /** A deactivated account: users.info still answers, with `deleted: true`, as Slack does. */
+  deleted?: boolean;
+}
+
+/** How conversations.info sees a channel (default: exists, not archived, the bot is a member). */
+export interface SlackTestChannel {
+  isMember?: boolean;
+  isArchived?: boolean;
+  /** false: `channel_not_found` (no such channel, or private without the bot). */
+  exists?: boolean;
 }
 
 export interface RecordedSlackCall {
@@ -78,6 +88,8 @@ export interface SlackApiStandin {
   callsTo(method: string): RecordedSlackCall[];
   /** Adds or replaces a users.info answer. */
   setUser(user: SlackTestUser): void;
+  /** How conversations.info answers for `id` from now on; undefined restores the default (a channel the bot is in). */
+  setChannel(id: string, channel: SlackTestChannel | undefined): void;
   /** The next `count` calls of `method` answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
   /** Enforces these limits from now on (buckets start full); undefined lifts them. */
@@ -114,6 +126,7 @@ export const DEFAULT_TEST_USERS: SlackTestUser[] = [
 
 export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): Promise<SlackApiStandin> {
   const users = new Map((opts.users ?? DEFAULT_TEST_USERS).map((u) => [u.id, u]));
+  const channels = new Map<string, SlackTestChannel>();
   const botUserId = opts.botUserId ?? 'U0BOT00001';
   const teamId = opts.teamId ?? 'T0TEAM0001';
   let scopes: readonly string[] = [...(opts.scopes ?? manifestBotScopes())];
@@ -174,14 +187,17 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         const user = String(body.users ?? '').split(',')[0] ?? '';
         return { ok: true, channel: { id: `D${user.replace(/^[UW]/, '').padEnd(9, '0').slice(0, 10)}` } };
       }
-      case 'conversations.info':
-        return { ok: true, channel: { id: channel, name: `channel-${channel.toLowerCase()}`, is_member: true } };
+      case 'conversations.info': {
+        const state = channels.get(channel) ?? {};
+        if (state.exists === false) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, channel: { id: channel, name: `channel-${channel.toLowerCase()}`, is_member: state.isMember ?? true, is_archived: state.isArchived ?? false } };
+      }
       case 'users.info': {
         const user = users.get(String(body.user));
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: user.id, team_id: teamId, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email && scopes.includes('users:read.email') ? { email: user.email } : {}) } },
+          user: { id: user.id, team_id: teamId, deleted: user.deleted ?? false, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email && scopes.includes('users:read.email') ? { email: user.email } : {}) } },
         };
       }
       default:
@@ -267,6 +283,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     setUser: (user) => void users.set(user.id, user),
+    setChannel: (id, channel) => void (channel ? channels.set(id, channel) : channels.delete(id)),
     rateLimitNext: (method, count, retryAfterSeconds) => addFault(method, { kind: 'ratelimit', left: count, retryAfterSeconds, error: 'ratelimited' }),
     setRateLimits: (limits) => {
       rateLimits = limits;

@@ -80,7 +80,9 @@ export async function startStandins(opts: StandinsOptions = {}): Promise<Standin
     const s3Client = new S3Client({ endpoint: s3.endpoint, region, forcePathStyle: true, credentials: S3RVER_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
     closers.push(async () => s3Client.destroy());
 
-    const cloudfront = await startCloudFrontStandin({ bucket, region, ...(opts.distributionId ? { distributionId: opts.distributionId } : {}) });
+    // The guest-site server below plays the distribution (it runs the viewer-request rewrite), and
+    // GUEST_SITE_URL names it as `localhost`: that is the distribution's alternate domain name.
+    const cloudfront = await startCloudFrontStandin({ bucket, region, distribution: { aliases: ['localhost'] }, ...(opts.distributionId ? { distributionId: opts.distributionId } : {}) });
     closers.push(cloudfront.close);
     const dashboard = await startDashboardStandin({ ...(opts.dashboardToken ? { token: opts.dashboardToken } : {}) });
     closers.push(dashboard.close);

@@ -47,6 +47,9 @@ describe('loadConfig', () => {
 
   it.each([
     ['DASHBOARD_URL', 'not a url', 'must be an http(s) URL'],
+    ['SLACK_API_URL', 'slack.com/api/', 'must be an http(s) URL'],
+    ['SLACK_API_URL', 'ftp://slack.example/api/', 'must be an http(s) URL'],
+    ['SLACK_API_URL', 'localhost:3000/api/', 'must be an http(s) URL'],
     ['CHARTER_APPROVERS', 'alice,bob', 'Slack user IDs'],
     ['CHARTER_OPS_CHANNEL', '#ops', 'channel ID'],
     ['CHARTER_STORE', 'postgres://x', 'sqlite:PATH or dynamodb:TABLE'],

@@ -4,11 +4,20 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import Database from 'better-sqlite3';
+import { SQLITE_SCHEMA_VERSION, SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import { STANDIN_GUEST_REWRITE_ARN } from '../../../src/sandbox/cloudfront-standin';
+import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
+import { BOT_SCOPES } from '../../../src/slack/scopes';
 import type { CheckResult } from '../../../src/doctor/checks';
+import { loadConfig } from '../../../src/config';
 import { formatReport } from '../../../src/doctor/format';
 import { hasFailure, runDoctor } from '../../../src/doctor/run';
 import { startIcalFeedStandin } from '../../../src/sandbox/ical-feed-standin';
@@ -33,6 +42,8 @@ beforeAll(async () => {
     CHARTER_OPS_CHANNEL: 'C0OPS00001',
     CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
   };
+  // The app has started once: the doctor only looks at the store, it never creates one.
+  await SqliteBookingStore.open(join(dir, 'charter.db')).close();
 });
 afterAll(async () => {
   await slack.close();
@@ -61,6 +72,8 @@ it('is all green against the stand-ins, and leaves no probe object in the bucket
     ['Configuration', 'ok'],
     ['SCC URL', 'ok'],
     ['Slack', 'ok'],
+    ['Ops channel', 'ok'],
+    ['Approvers', 'ok'],
     ['Crew posts', 'ok'],
     ['Dashboard', 'ok'],
     ['SCC key', 'ok'],
@@ -89,7 +102,7 @@ it('fails when approval messages could reach the crew channel: it is the ops cha
   // Crew by DM and no ops channel: approvals go where /charter runs (never a crew member's DM); Slack warns.
   const byDm = byName(await runDoctor({ env: { ...env, CHARTER_OPS_CHANNEL: '' } }));
   expect(byDm.get('Crew posts')?.status).toBe('ok');
-  expect(byDm.get('Slack')?.status).toBe('warn');
+  expect(byDm.get('Ops channel')?.status).toBe('warn');
 });
 
 it('a wrong dashboard token fails only the dashboard check', async () => {
@@ -193,4 +206,217 @@ it('checks each iCal feed: a readable one ✅, one answering 500 ❌ with the fi
   } finally {
     await feeds.close();
   }
+});
+
+describe('Slack: scopes, channels, approvers', () => {
+  afterEach(() => {
+    slack.setScopes(manifestBotScopes());
+    slack.setChannel('C0OPS00001', undefined);
+    slack.setChannel('C0CREW0001', undefined);
+  });
+
+  it('names each scope manifest.yml requests that the token lacks, and says to reinstall the app', async () => {
+    // Whatever the manifest requests today: the last two of them are missing from the install.
+    const missing = BOT_SCOPES.slice(-2);
+    slack.setScopes(BOT_SCOPES.filter((s) => !missing.includes(s)));
+    // users:read among them fails the approvers' users.info too: the same fix.
+    const results = await runDoctor({ env });
+    const bad = expectOnly(results, 'Slack', ['Approvers']);
+    for (const scope of missing) expect(bad.detail).toContain(scope);
+    for (const scope of BOT_SCOPES.slice(0, -2)) expect(bad.detail).not.toContain(` ${scope},`);
+    expect(bad.fix).toContain('reinstall the app');
+    expect(JSON.stringify(bad)).not.toContain(env.SLACK_BOT_TOKEN);
+  });
+
+  it('fails when the bot is not in the ops channel, or it is archived, with the fix for each', async () => {
+    slack.setChannel('C0OPS00001', { isMember: false });
+    const notIn = expectOnly(await runDoctor({ env }), 'Ops channel');
+    expect(notIn.fix).toContain('/invite @charter-bot');
+    slack.setChannel('C0OPS00001', { isMember: false, isArchived: true });
+    const archived = expectOnly(await runDoctor({ env }), 'Ops channel');
+    expect(archived.detail).toContain('archived');
+    expect(archived.fix).toMatch(/unarchive .*or set CHARTER_OPS_CHANNEL/);
+    slack.setChannel('C0OPS00001', { exists: false });
+    expect(expectOnly(await runDoctor({ env }), 'Ops channel').fix).toContain('CHARTER_OPS_CHANNEL');
+  });
+
+  it('checks the crew channel the same way: the bot must be a member, the channel not archived', async () => {
+    const crewEnv = { ...env, CHARTER_CREW_CHANNEL: 'C0CREW0001' };
+    expect(byName(await runDoctor({ env: crewEnv })).get('Crew channel')?.status).toBe('ok');
+    slack.setChannel('C0CREW0001', { isMember: false });
+    expect(expectOnly(await runDoctor({ env: crewEnv }), 'Crew channel').fix).toContain('/invite @charter-bot');
+    slack.setChannel('C0CREW0001', { isArchived: true });
+    const archived = expectOnly(await runDoctor({ env: crewEnv }), 'Crew channel');
+    expect(archived.detail).toContain('archived');
+    expect(archived.fix).toContain('CHARTER_CREW_CHANNEL');
+  });
+
+  it('names an approver ID that is not in the workspace, and one that is deactivated', async () => {
+    slack.setUser({ id: 'U0GONE0001', realName: 'Gone Away', deleted: true });
+    const bad = expectOnly(await runDoctor({ env: { ...env, CHARTER_APPROVERS: 'U0APPROVE1,U0NOSUCH01,U0GONE0001' } }), 'Approvers');
+    expect(bad.detail).toContain('U0NOSUCH01 is not a user of this workspace');
+    expect(bad.detail).toContain('U0GONE0001 (Gone Away) is deactivated');
+    expect(bad.detail).not.toContain('U0APPROVE1');
+    expect(bad.fix).toContain('CHARTER_APPROVERS');
+  });
+});
+
+describe('CloudFront: the /g/{ID} rewrite and the guest host', () => {
+  afterEach(() => standins.cloudfront.setDistribution({ aliases: ['localhost'], viewerRequestFunctionArn: STANDIN_GUEST_REWRITE_ARN }));
+
+  it('fails when the behaviour serving /g/* has no viewer-request function', async () => {
+    standins.cloudfront.setDistribution({ viewerRequestFunctionArn: null });
+    const bad = expectOnly(await runDoctor({ env }), 'CloudFront');
+    expect(bad.detail).toContain('no viewer-request CloudFront Function');
+    expect(bad.fix).toContain('GuestRewriteFunctionArn');
+  });
+
+  it('warns when some other viewer-request function runs there', async () => {
+    standins.cloudfront.setDistribution({ viewerRequestFunctionArn: 'arn:aws:cloudfront::000000000000:function/index-html-rewrite' });
+    expect(byName(await runDoctor({ env })).get('CloudFront')).toMatchObject({ status: 'warn', detail: expect.stringContaining('index-html-rewrite') });
+  });
+
+  it('fails when GUEST_SITE_URL is neither the distribution domain nor an alias', async () => {
+    standins.cloudfront.setDistribution({ aliases: ['queenofsandiego.com'] });
+    const bad = expectOnly(await runDoctor({ env }), 'CloudFront');
+    expect(bad.detail).toContain("GUEST_SITE_URL's host localhost");
+    expect(bad.fix).toContain('https://queenofsandiego.com');
+    // The distribution's own *.cloudfront.net domain is as good as an alias.
+    const own = `${standins.cloudfront.distributionId.toLowerCase()}.cloudfront.net`;
+    expect(byName(await runDoctor({ env: { ...env, GUEST_SITE_URL: `https://${own}` } })).get('CloudFront')?.status).toBe('ok');
+  });
+});
+
+describe('SCC events table: the externalId index the revenue guard queries', () => {
+  const ddb = () => new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tableWithIndex = async (table: string, projection: 'ALL' | 'KEYS_ONLY', hashKey = 'externalId') => {
+    const client = ddb();
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: table,
+          AttributeDefinitions: [
+            { AttributeName: 'eventId', AttributeType: 'S' },
+            { AttributeName: hashKey, AttributeType: 'S' },
+          ],
+          KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [{ IndexName: 'byExternalId', KeySchema: [{ AttributeName: hashKey, KeyType: 'HASH' }], Projection: { ProjectionType: projection } }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } finally {
+      client.destroy();
+    }
+  };
+
+  it('passes with a GSI on externalId projecting ALL; fails when the configured index is missing, keyed otherwise or projects less', async () => {
+    await tableWithIndex('scc-events-gsi-all', 'ALL');
+    await tableWithIndex('scc-events-gsi-keys', 'KEYS_ONLY');
+    await tableWithIndex('scc-events-gsi-other', 'ALL', 'bookingRef');
+    const withIndex = (table: string, index: string) => ({ ...env, SCC_EVENTS_TABLE: table, SCC_EVENTS_EXTERNAL_ID_INDEX: index });
+    expect(byName(await runDoctor({ env: withIndex('scc-events-gsi-all', 'byExternalId') })).get('SCC events table')).toMatchObject({ status: 'ok', detail: expect.stringContaining('byExternalId') });
+    const missing = expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-all', 'externalId-index') }), 'SCC events table');
+    expect(missing.detail).toContain('no index externalId-index (indexes: byExternalId)');
+    expect(missing.fix).toContain('SCC_EVENTS_EXTERNAL_ID_INDEX');
+    expect(expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-keys', 'byExternalId') }), 'SCC events table').detail).toContain('projects KEYS_ONLY');
+    expect(expectOnly(await runDoctor({ env: withIndex('scc-events-gsi-other', 'byExternalId') }), 'SCC events table').detail).toContain('keyed on bookingRef');
+  });
+});
+
+describe('State store: looked at, never created nor migrated', () => {
+  it('reports a SQLite path that does not exist yet, and creates neither the file nor its directory', async () => {
+    const file = join(dir, 'not-yet', 'charter.db');
+    const store = byName(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } })).get('State store');
+    expect(store).toMatchObject({ status: 'warn', detail: expect.stringContaining('does not exist yet') });
+    expect(existsSync(join(dir, 'not-yet'))).toBe(false);
+  });
+
+  it('reports an older schema as migrated at the next start, and leaves the file at that schema; a newer one fails', async () => {
+    const file = join(dir, 'old.db');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
+      INSERT INTO schema_version VALUES (1, 0);
+      CREATE TABLE bookings (id TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL, updated_at_ms INTEGER NOT NULL, record TEXT NOT NULL);`);
+    db.close();
+    const store = byName(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } })).get('State store');
+    expect(store).toMatchObject({ status: 'warn', detail: expect.stringContaining(`schema 1; charter-bot migrates it to ${SQLITE_SCHEMA_VERSION}`) });
+    const after = new Database(file, { readonly: true });
+    const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    const version = after.prepare('SELECT MAX(version) AS v FROM schema_version').get();
+    after.close();
+    expect(version).toEqual({ v: 1 });
+    expect(tables).toEqual([{ name: 'bookings' }, { name: 'schema_version' }]);
+
+    const newer = new Database(file);
+    newer.prepare('INSERT INTO schema_version VALUES (?, 0)').run(SQLITE_SCHEMA_VERSION + 1);
+    newer.close();
+    expect(expectOnly(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } }), 'State store').detail).toContain('newer than this build');
+  });
+
+  it('fails on a file that is not a SQLite database', async () => {
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'this is a text file, not the bot’s database\n'.repeat(10));
+    expect(expectOnly(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } }), 'State store').detail).toContain('not a SQLite database');
+  });
+});
+
+describe('an endpoint that accepts and never answers', () => {
+  let hung: Server;
+  let hungUrl: string;
+  const requests: { method: string; url: string; target: string }[] = [];
+  beforeAll(async () => {
+    hung = createServer((req) => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', target: String(req.headers['x-amz-target'] ?? '') });
+      req.resume(); // read the request, answer nothing
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    hung.closeAllConnections();
+    await new Promise((resolve) => hung.close(resolve));
+  });
+
+  it('is reported as "did not answer within 5 s", once per system: one attempt, no SDK retries', async () => {
+    const results = await runDoctor({
+      env: {
+        ...env,
+        SLACK_API_URL: `${hungUrl}/api/`,
+        DASHBOARD_URL: `${hungUrl}/dashboard`,
+        AWS_ENDPOINT_URL_S3: hungUrl,
+        AWS_ENDPOINT_URL_CLOUDFRONT: hungUrl,
+        AWS_ENDPOINT_URL_DYNAMODB: hungUrl,
+      },
+    });
+    const checks = byName(results);
+    for (const name of ['Slack', 'Dashboard', 'S3 bucket', 'CloudFront', 'SCC events table']) {
+      expect({ name, status: checks.get(name)?.status, detail: checks.get(name)?.detail }).toEqual({ name, status: 'fail', detail: expect.stringContaining('did not answer within 5 s') });
+    }
+    expect(checks.get('Ops channel')?.status).toBe('warn');
+    expect(formatReport(results)).not.toContain('check crashed');
+    // One request each: the SDK's default three attempts (or the WebClient's retries) would show here.
+    expect(requests.filter((r) => r.url.startsWith('/api/auth.test'))).toHaveLength(1);
+    expect(requests.filter((r) => r.url.startsWith('/dashboard/calendar'))).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'PUT' && r.url.startsWith(`/${env.GUEST_BUCKET}/`))).toHaveLength(1);
+    expect(requests.filter((r) => r.url.startsWith('/2020-05-31/distribution/'))).toHaveLength(1);
+    expect(requests.filter((r) => r.target.endsWith('.DescribeTable'))).toHaveLength(1);
+  }, 20_000);
+});
+
+it('names a host that does not resolve ("could not resolve host"), never the generic transport error', async () => {
+  const results = await runDoctor({ env: { ...env, DASHBOARD_URL: 'http://charter-dashboard.invalid/prod' } });
+  const bad = expectOnly(results, 'Dashboard');
+  expect(bad.detail).toContain('could not resolve host charter-dashboard.invalid; check the URL / network');
+  expect(bad.fix).toContain('DASHBOARD_URL');
+});
+
+it('a check that crashes says it is a bug in the doctor, and does not send the operator to a LOG_LEVEL that logs nothing', async () => {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  // A configuration missing a section the iCal check reads: the check throws a TypeError.
+  const results = await runDoctor({ env, config: { ...loaded.config, ical: undefined as never } });
+  const crashed = byName(results).get('iCal feeds');
+  expect(crashed).toMatchObject({ status: 'fail', detail: 'check crashed: TypeError', fix: expect.stringContaining('bug in the doctor') });
+  expect(crashed?.fix).not.toContain('LOG_LEVEL');
+  expect(byName(results).get('Dashboard')?.status).toBe('ok');
 });
