@@ -93,6 +93,8 @@ export interface StoredSlackMessage {
 export interface LostAnswer {
   effect: 'now' | 'never' | number;
   answer: 'reset' | number;
+  /** Only calls whose parsed body this accepts (default: every call of the method). */
+  when?: (body: Record<string, unknown>) => boolean;
 }
 
 export interface SlackApiStandinOptions {
@@ -329,7 +331,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
-    const pending = faults.get(method)?.find((f) => f.left > 0);
+    const pending = faults.get(method)?.find((f) => f.left > 0 && (f.lost?.when === undefined || f.lost.when(body)));
     let status = 200;
     let payload: Record<string, unknown>;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') };
