@@ -16,6 +16,7 @@ import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
 import { IcalFeedClient } from '../integrations/ical-feed';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
+import { BOT_SCOPES } from '../slack/scopes';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -51,9 +52,13 @@ export function checkConfiguration(problems: readonly string[]): CheckResult[] {
 export async function checkSlack(client: WebClient, config: Config): Promise<CheckResult> {
   const name = 'Slack';
   let team: string;
+  let missingScopes: string[] = [];
   try {
     const auth = await client.auth.test();
     team = auth.team ?? auth.team_id ?? '';
+    // Slack names the token's scopes in X-OAuth-Scopes; an install from an older manifest lacks some.
+    const granted = auth.response_metadata?.scopes;
+    if (granted) missingScopes = BOT_SCOPES.filter((scope) => !granted.includes(scope));
   } catch (err) {
     return fail(name, `auth.test failed: ${slackError(err)}`, 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page');
   }
@@ -63,6 +68,9 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     const info = await client.conversations.info({ channel });
     if (info.channel?.is_member !== true) {
       return fail(name, `bot is not a member of ${channel}, so it cannot post approvals there`, `invite the bot: /invite @charter-bot in ${channel}`);
+    }
+    if (missingScopes.length > 0) {
+      return warn(name, `bot token works (${team}); member of ${channel}; but the install lacks ${missingScopes.join(', ')}`, 'reinstall the app from manifest.yml (api.slack.com → your app → App Manifest, then Install App): without the *:history scopes a crew post whose answer was lost cannot be checked, and its step fails');
     }
     return ok(name, `bot token works (${team}); member of ${channel}`);
   } catch (err) {
