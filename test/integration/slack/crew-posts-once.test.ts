@@ -122,6 +122,27 @@ describe('the crew call', () => {
     expect(h.slack.callsTo('chat.update').some((c) => c.body.ts === landed[0]!.ts)).toBe(true);
     expect(h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === landed[0]!.channel)).toHaveLength(0);
   });
+
+  it('when the lookup hangs, each lookup is cut off by the call deadline and the step fails with Retry, no second post', async () => {
+    const id = await submitBooking(h);
+    h.slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset', when: isPost(id, 'crew_call', { to: LEE }) });
+    h.slack.hang('conversations.history');
+    let failed: BookingRecord;
+    try {
+      failed = await approveAndWait(id, 'failed');
+    } finally {
+      h.slack.heal();
+    }
+    expect(failed.steps.crew_notice.error).toMatchObject({ code: 'SLACK_OUTCOME_UNKNOWN', retryable: true });
+    expect(held(id, 'crew_call').filter((m) => payloadOf(m).to === LEE)).toHaveLength(1);
+
+    await clickInOps(h, 'booking_retry', id);
+    const done = await waitForBooking(h, id, (b) => b.state === 'done', 20_000);
+    await settle(h);
+    const lee = held(id, 'crew_call').filter((m) => payloadOf(m).to === LEE);
+    expect(lee).toHaveLength(1);
+    expect(done.slack.crewPosts?.[LEE]?.ts).toBe(lee[0]?.ts);
+  });
 });
 
 describe('the crew-called line in the ops thread', () => {
