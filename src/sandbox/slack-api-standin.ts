@@ -88,11 +88,13 @@ export interface StoredSlackMessage {
  * - `effect`: 'now' (it takes effect at once, like a message stored before the answer went wrong),
  *   'never' (nothing happens), or a number of ms (it lands that much later: a slow Slack finishing a
  *   post after the client gave up);
- * - `answer`: 'reset' (the connection is reset, no answer) or an HTTP status (a 5xx from a load balancer).
+ * - `answer`: 'reset' (the connection is reset, no answer), an HTTP status (a 5xx from a load
+ *   balancer), or `{ afterMs }`: Slack's normal answer that late (a client with a shorter deadline
+ *   never sees it).
  */
 export interface LostAnswer {
   effect: 'now' | 'never' | number;
-  answer: 'reset' | number;
+  answer: 'reset' | number | { afterMs: number };
   /** Only calls whose parsed body this accepts (default: every call of the method). */
   when?: (body: Record<string, unknown>) => boolean;
 }
@@ -125,6 +127,8 @@ export interface SlackApiStandin {
   slowNext(method: string, count: number, delayMs: number): void;
   /** The next `count` calls of `method` lose their answer (see LostAnswer); a call that takes effect is recorded when it does. */
   loseNext(method: string, count: number, lost: LostAnswer): void;
+  /** Resolves once every delayed effect of a lost call (loseNext) has landed. */
+  lateEffectsLanded(): Promise<void>;
   /** Messages kept in `channel` (every channel when absent), oldest first; thread replies included. */
   messages(channel?: string): StoredSlackMessage[];
   /** Replaces the granted scopes (a workspace that installed an older manifest). */
@@ -324,6 +328,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   };
 
   const hung = new Set<string>();
+  /** Effects of lost calls still to land (loseNext with a delayed effect). */
+  const lateEffects = new Set<Promise<void>>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -346,9 +352,18 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         for (const w of [...waiters]) w();
       };
       if (effect === 'now') takeEffect();
-      else if (typeof effect === 'number') setTimeout(takeEffect, effect).unref();
+      else if (typeof effect === 'number') {
+        const landing = new Promise<void>((resolve) => setTimeout(() => (takeEffect(), resolve()), effect).unref());
+        lateEffects.add(landing);
+        void landing.then(() => lateEffects.delete(landing));
+      }
       if (lostAnswer === 'reset') req.socket.resetAndDestroy();
-      else res.writeHead(lostAnswer, { 'content-type': 'text/html' }).end('<html><body>upstream error (injected)</body></html>');
+      else if (typeof lostAnswer === 'number') res.writeHead(lostAnswer, { 'content-type': 'text/html' }).end('<html><body>upstream error (injected)</body></html>');
+      else {
+        await new Promise((r) => setTimeout(r, lostAnswer.afterMs));
+        const late = calls.findLast((c) => c.method === method && c.body === body);
+        if (!res.destroyed) res.writeHead(200, headers).end(JSON.stringify(late?.response ?? { ok: false, error: 'internal_error' }));
+      }
       return;
     }
     if (pending?.kind === 'slow') {
@@ -404,6 +419,9 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
     slowNext: (method, count, delayMs) => addFault(method, { kind: 'slow', left: count, retryAfterSeconds: 0, error: '', delayMs }),
     loseNext: (method, count, lost) => addFault(method, { kind: 'lose', left: count, retryAfterSeconds: 0, error: '', lost }),
+    lateEffectsLanded: async () => {
+      while (lateEffects.size > 0) await Promise.all([...lateEffects]);
+    },
     messages: (channel) => stored.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m })),
     setScopes: (next) => {
       scopes = [...next];

@@ -19,7 +19,10 @@
  *        step fails with Retry), never a guess
  *
  * An earlier attempt (a crashed process, a failed step attempt, a reminder claim that expired) is
- * covered by `lookUpFirst`: the lookup then comes before the first post, from `earliestMs`.
+ * covered by `lookUpFirst`: the lookup then comes before the first post, from `earliestMs`. An
+ * earlier attempt in this process that its step's deadline abandoned may still have its post in
+ * flight (the WebClient cannot cancel a call): the same post waits for that call to end before it
+ * looks anything up, so a message landing late is found rather than posted again.
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { sleep, throwIfAborted } from '../integrations/create-once';
@@ -120,6 +123,8 @@ export class PostOnce {
   private readonly clockSkewMs: number;
   private readonly maxPages: number;
   private identity: Promise<Identity> | undefined;
+  /** Posts this process has sent and not yet seen answered, by what identifies them. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(opts: PostOnceOptions) {
     this.client = opts.client;
@@ -138,7 +143,14 @@ export class PostOnce {
     const deadline = startedAt + this.deadlineMs;
     const what = req.what ?? 'message';
     const state = { lookups: 0, lastError: undefined as unknown, settleUntil: 0, oldestMs: req.lookUpFirst ? Math.min(req.earliestMs ?? startedAt, startedAt) : startedAt };
-    let mustLookUp = req.lookUpFirst === true;
+    const key = this.keyOf(req);
+    // An abandoned attempt's post of the same message may still land: let it end first (its call has a deadline).
+    const earlier = this.inFlight.get(key);
+    if (earlier) {
+      req.log?.info({ channel: req.channel, post: req.metadata.event_payload.post }, `${what}: an earlier attempt's post is still under way; waiting for it to end`);
+      await earlier.catch(() => undefined);
+    }
+    let mustLookUp = req.lookUpFirst === true || earlier !== undefined;
     let via: PostOnceResult['via'] = 'earlier-attempt';
     for (let posts = 0; ; ) {
       if (mustLookUp) {
@@ -151,14 +163,20 @@ export class PostOnce {
       if (posts >= this.maxPosts || this.now() >= deadline) throw this.unknownError(state.lastError, what);
       throwIfAborted(req.signal);
       posts += 1;
+      const sending = this.client.chat.postMessage({
+        channel: req.channel,
+        text: req.text,
+        ...(req.blocks ? { blocks: req.blocks as never } : {}),
+        ...(req.thread_ts ? { thread_ts: req.thread_ts } : {}),
+        metadata: req.metadata,
+      });
+      this.inFlight.set(key, sending);
+      void sending.then(
+        () => this.forget(key, sending),
+        () => this.forget(key, sending),
+      );
       try {
-        const res = await this.client.chat.postMessage({
-          channel: req.channel,
-          text: req.text,
-          ...(req.blocks ? { blocks: req.blocks as never } : {}),
-          ...(req.thread_ts ? { thread_ts: req.thread_ts } : {}),
-          metadata: req.metadata,
-        });
+        const res = await sending;
         if (!res.ts) throw new Error('chat.postMessage answered without a ts');
         return { ts: res.ts, via: 'posted' };
       } catch (err) {
@@ -170,6 +188,15 @@ export class PostOnce {
         via = 'lost-answer';
       }
     }
+  }
+
+  private keyOf(req: PostOnceRequest): string {
+    const keys = req.matchOn ?? Object.keys(req.metadata.event_payload);
+    return JSON.stringify([req.channel, req.thread_ts ?? '', req.metadata.event_type, ...keys.map((k) => [k, req.metadata.event_payload[k]])]);
+  }
+
+  private forget(key: string, sending: Promise<unknown>): void {
+    if (this.inFlight.get(key) === sending) this.inFlight.delete(key);
   }
 
   /** The ts of the matching message, undefined once a late-enough lookup proved it absent; throws when that cannot be known. */
