@@ -24,6 +24,7 @@ import type { SlackDeps } from './slack/context';
 import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { crewReminderTask } from './slack/crew-reminders';
+import { PostOnce, type PostOnceOptions } from './slack/post-once';
 import { createApprovalChecks } from './slack/intake/approval-checks';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
 import { approvalWatchTask } from './slack/approval-watch';
@@ -71,6 +72,8 @@ export interface AppDeps {
   autoRun?: boolean;
   /** Quiet time per user before a booking change republishes their App Home (default 2 s). */
   homeDebounceMs?: number;
+  /** Bounds of the crew posts' exactly-once posting (src/slack/post-once.ts); tests shorten them. */
+  crewPostOnce?: Omit<PostOnceOptions, 'client'>;
 }
 
 export interface BuiltApp {
@@ -119,13 +122,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   };
   // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
   const client = new WebClient(config.slack.botToken, { ...clientOptions, rejectRateLimitedCalls: true, logger: boltLogger(log) });
+  // Crew posts must land once: a post whose answer was lost may have posted, so this client never
+  // sends anything again by itself. PostOnce looks such a post up (by its metadata) before it is
+  // sent again, within its own bounds, and otherwise fails the step with Retry.
+  const crewPostClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: boltLogger(log) });
+  const poster = new PostOnce({ client: crewPostClient, deadlineMs: Math.max(liveness.callTimeoutMs * 2, 20_000), ...deps.crewPostOnce });
 
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
   // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
   const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a) };
-  const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, config, api: crewPostStore }), { client, config }), ...deps.stepOverrides };
+  const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api: crewPostStore }), { client, poster, config }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, ...charterTimeSettings(config) };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.
@@ -202,7 +210,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
-    crewReminderTask({ store, service, client, config, log, owner: ownerId }),
+    crewReminderTask({ store, service, client, poster, config, log, owner: ownerId }),
     approvalWatchTask({ store, client, config, log, onChange: () => home.changed(), onRetryClosed: (id) => progress.notify(id, { milestone: true }) }),
     // Catches what no event announces (a new day, another process's new request): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },

@@ -2,7 +2,14 @@
  * A local Slack Web API for tests and the sandbox. Bolt's WebClient posts form-encoded bodies to
  * `{slackApiUrl}{method}`; every call is recorded with its parsed body (`view`, `blocks`,
  * `metadata` decoded from their JSON strings) so tests can assert on exactly what Slack would see.
- * Faults: the next N calls of a method can answer 429 with Retry-After, or an `ok: false` error.
+ * Faults: the next N calls of a method can answer 429 with Retry-After, or an `ok: false` error,
+ * take effect and answer late (slowNext), or lose their answer (loseNext: reset or 5xx, after the
+ * call took effect, later, or never).
+ *
+ * Posted messages are kept per channel, as Slack keeps them: conversations.history (top-level
+ * messages, newest first) and conversations.replies (a thread, oldest first) return them with
+ * `oldest` / `latest` / `inclusive` / `limit` / cursor paging, and each message's `metadata` only
+ * with `include_all_metadata=true`. chat.update changes a kept message.
  * With rate limits set (SLACK_PUBLISHED_LIMITS), it answers 429 as Slack does when a method (or,
  * for chat.postMessage, a channel) is called faster than its tier allows.
  *
@@ -63,12 +70,44 @@ export const SLACK_PUBLISHED_LIMITS: Readonly<Record<string, SlackRateLimit>> = 
   'chat.update': { scope: 'workspace', perMinute: 50, burst: 10 },
   'conversations.open': { scope: 'workspace', perMinute: 50, burst: 10 },
   'chat.postEphemeral': { scope: 'workspace', perMinute: 100, burst: 20 },
+  'conversations.history': { scope: 'workspace', perMinute: 50, burst: 10 },
+  'conversations.replies': { scope: 'workspace', perMinute: 50, burst: 10 },
   'users.info': { scope: 'workspace', perMinute: 100, burst: 20 },
   'views.open': { scope: 'workspace', perMinute: 100, burst: 20 },
   'views.update': { scope: 'workspace', perMinute: 100, burst: 20 },
   'views.push': { scope: 'workspace', perMinute: 100, burst: 20 },
   'views.publish': { scope: 'workspace', perMinute: 100, burst: 20 },
 };
+
+/** A message as Slack keeps it (and returns it from conversations.history / replies). */
+export interface StoredSlackMessage {
+  type: 'message';
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: unknown;
+  blocks?: unknown;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+  /** The bot user that posted it, and its bot id (what auth.test answers). */
+  user: string;
+  bot_id: string;
+}
+
+/**
+ * A call whose answer is lost: the request reaches the stand-in, and then
+ * - `effect`: 'now' (it takes effect at once, like a message stored before the answer went wrong),
+ *   'never' (nothing happens), or a number of ms (it lands that much later: a slow Slack finishing a
+ *   post after the client gave up);
+ * - `answer`: 'reset' (the connection is reset, no answer), an HTTP status (a 5xx from a load
+ *   balancer), or `{ afterMs }`: Slack's normal answer that late (a client with a shorter deadline
+ *   never sees it).
+ */
+export interface LostAnswer {
+  effect: 'now' | 'never' | number;
+  answer: 'reset' | number | { afterMs: number };
+  /** Only calls whose parsed body this accepts (default: every call of the method). */
+  when?: (body: Record<string, unknown>) => boolean;
+}
 
 export interface SlackApiStandinOptions {
   users?: SlackTestUser[];
@@ -98,6 +137,12 @@ export interface SlackApiStandin {
   failNext(method: string, count: number, error: string): void;
   /** The next `count` calls of `method` take effect at once (recorded, a message posted) but are answered `delayMs` later. */
   slowNext(method: string, count: number, delayMs: number): void;
+  /** The next `count` calls of `method` lose their answer (see LostAnswer); a call that takes effect is recorded when it does. */
+  loseNext(method: string, count: number, lost: LostAnswer): void;
+  /** Resolves once every delayed effect of a lost call (loseNext) has landed. */
+  lateEffectsLanded(): Promise<void>;
+  /** Messages kept in `channel` (every channel when absent), oldest first; thread replies included. */
+  messages(channel?: string): StoredSlackMessage[];
   /** Replaces the granted scopes (a workspace that installed an older manifest). */
   setScopes(scopes: readonly string[]): void;
   readonly scopes: readonly string[];
@@ -109,6 +154,7 @@ export interface SlackApiStandin {
   onCall(listener: (call: RecordedSlackCall) => void): () => void;
   /** Waits until `predicate` holds over the recorded calls (polls each time a call arrives). */
   waitFor(predicate: (calls: RecordedSlackCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  /** Forgets recorded calls and pending faults; kept messages stay (they are what Slack holds). */
   clear(): void;
   close(): Promise<void>;
 }
@@ -131,15 +177,18 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   const teamId = opts.teamId ?? 'T0TEAM0001';
   let scopes: readonly string[] = [...(opts.scopes ?? manifestBotScopes())];
   const calls: RecordedSlackCall[] = [];
-  type Fault = { kind: 'ratelimit' | 'error' | 'slow'; left: number; retryAfterSeconds: number; error: string; delayMs?: number };
+  const botId = opts.botId ?? 'B0BOT00001';
+  type Fault = { kind: 'ratelimit' | 'error' | 'slow' | 'lose'; left: number; retryAfterSeconds: number; error: string; delayMs?: number; lost?: LostAnswer };
   const faults = new Map<string, Fault[]>();
   const listeners = new Set<(call: RecordedSlackCall) => void>();
   const waiters = new Set<() => void>();
-  let tsCounter = 0;
+  /** Message timestamps as Slack makes them: the post's time in seconds with microseconds, unique and increasing. */
+  let lastTsMicros = 0;
   const nextTs = () => {
-    tsCounter += 1;
-    return `${1_800_000_000 + tsCounter}.${String(tsCounter).padStart(6, '0')}`;
+    lastTsMicros = Math.max(lastTsMicros + 1, Date.now() * 1000);
+    return `${Math.floor(lastTsMicros / 1e6)}.${String(lastTsMicros % 1e6).padStart(6, '0')}`;
   };
+  const stored: StoredSlackMessage[] = [];
 
   /** What real Slack refuses before doing anything: a scope the token lacks, a payload over a limit. */
   const refusal = (method: string, body: Record<string, unknown>): Record<string, unknown> | undefined => {
@@ -166,7 +215,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     if (refused) return refused;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://standin.slack.local/', team: 'Stand-in', user: 'charter-bot', team_id: teamId, user_id: botUserId, bot_id: opts.botId ?? 'B0BOT00001' };
+        return { ok: true, url: 'https://standin.slack.local/', team: 'Stand-in', user: 'charter-bot', team_id: teamId, user_id: botUserId, bot_id: botId };
       case 'views.open':
       case 'views.update':
       case 'views.push':
@@ -174,10 +223,25 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         const view = (body.view ?? {}) as Record<string, unknown>;
         return { ok: true, view: { id: `V${String(calls.length).padStart(8, '0')}`, ...view } };
       }
-      case 'chat.postMessage':
-        return { ok: true, channel, ts: nextTs(), message: { text: body.text, blocks: body.blocks, thread_ts: body.thread_ts } };
-      case 'chat.update':
+      case 'chat.postMessage': {
+        const ts = nextTs();
+        const threadTs = typeof body.thread_ts === 'string' && body.thread_ts !== '' ? body.thread_ts : undefined;
+        const metadata = isMetadata(body.metadata) ? body.metadata : undefined;
+        stored.push({ type: 'message', channel, ts, ...(threadTs ? { thread_ts: threadTs } : {}), text: body.text, ...(body.blocks !== undefined ? { blocks: body.blocks } : {}), ...(metadata ? { metadata } : {}), user: botUserId, bot_id: botId });
+        return { ok: true, channel, ts, message: { type: 'message', text: body.text, blocks: body.blocks, thread_ts: body.thread_ts, user: botUserId, bot_id: botId, ts } };
+      }
+      case 'chat.update': {
+        const kept = stored.find((m) => m.channel === channel && m.ts === body.ts);
+        if (kept) {
+          if (body.text !== undefined) kept.text = body.text;
+          if (body.blocks !== undefined) kept.blocks = body.blocks;
+          if (isMetadata(body.metadata)) kept.metadata = body.metadata;
+        }
         return { ok: true, channel, ts: body.ts, text: body.text };
+      }
+      case 'conversations.history':
+      case 'conversations.replies':
+        return readMessages(method, channel, body);
       case 'chat.postEphemeral':
         return { ok: true, message_ts: nextTs() };
       case 'chat.getPermalink':
@@ -205,6 +269,60 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     }
   };
 
+  /**
+   * conversations.history: the channel's top-level messages (thread parents included, replies not),
+   * newest first. conversations.replies: the message `ts` and its replies, oldest first
+   * (thread_not_found when neither exists). Both: `oldest` < ts < `latest` (inclusive with
+   * `inclusive=true`), `limit` per page (default 100 / 1000, at most 999 / 1000) with a cursor, and
+   * `metadata` only with `include_all_metadata=true`.
+   */
+  const readMessages = (method: string, channel: string, body: Record<string, unknown>): Record<string, unknown> => {
+    if (typeof body.channel !== 'string' || body.channel === '') return { ok: false, error: 'channel_not_found' };
+    const flag = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
+    const inclusive = flag(body.inclusive);
+    const oldest = typeof body.oldest === 'string' && body.oldest !== '' ? Number(body.oldest) : undefined;
+    const latest = typeof body.latest === 'string' && body.latest !== '' ? Number(body.latest) : undefined;
+    if ((oldest !== undefined && Number.isNaN(oldest)) || (latest !== undefined && Number.isNaN(latest))) return { ok: false, error: 'invalid_ts_oldest' };
+    const inRange = (ts: string) => {
+      const t = Number(ts);
+      if (oldest !== undefined && (inclusive ? t < oldest : t <= oldest)) return false;
+      if (latest !== undefined && (inclusive ? t > latest : t >= latest)) return false;
+      return true;
+    };
+    let list: StoredSlackMessage[];
+    if (method === 'conversations.replies') {
+      const parentTs = String(body.ts ?? '');
+      if (parentTs === '') return { ok: false, error: 'invalid_arguments' };
+      const thread = stored.filter((m) => m.channel === channel && (m.ts === parentTs || m.thread_ts === parentTs));
+      if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
+      list = thread.filter((m) => inRange(m.ts)).sort((a, b) => Number(a.ts) - Number(b.ts));
+    } else {
+      list = stored.filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts) && inRange(m.ts)).sort((a, b) => Number(b.ts) - Number(a.ts));
+    }
+    const maxLimit = method === 'conversations.replies' ? 1000 : 999;
+    const requested = Number(body.limit);
+    const limit = Number.isInteger(requested) && requested > 0 ? Math.min(requested, maxLimit) : method === 'conversations.replies' ? 1000 : 100;
+    const start = typeof body.cursor === 'string' && body.cursor !== '' ? Number(Buffer.from(body.cursor, 'base64').toString('utf8').replace(/^offset:/, '')) : 0;
+    if (!Number.isInteger(start) || start < 0) return { ok: false, error: 'invalid_cursor' };
+    const page = list.slice(start, start + limit);
+    const hasMore = start + limit < list.length;
+    const withMetadata = flag(body.include_all_metadata);
+    const replyCounts = new Map<string, number>();
+    for (const m of stored) if (m.channel === channel && m.thread_ts !== undefined && m.thread_ts !== m.ts) replyCounts.set(m.thread_ts, (replyCounts.get(m.thread_ts) ?? 0) + 1);
+    const messages = page.map(({ channel: _channel, metadata, ...m }) => ({
+      ...m,
+      ...(replyCounts.has(m.ts) ? { thread_ts: m.ts, reply_count: replyCounts.get(m.ts) } : {}),
+      ...(withMetadata && metadata ? { metadata } : {}),
+    }));
+    return {
+      ok: true,
+      messages,
+      has_more: hasMore,
+      ...(method === 'conversations.history' ? { pin_count: 0 } : {}),
+      response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+    };
+  };
+
   let rateLimits = opts.rateLimits;
   const buckets = new Map<string, { tokens: number; atMs: number }>();
   /** Seconds to wait (Retry-After) when `method` is over its limit now; undefined when the call may go. */
@@ -226,6 +344,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   };
 
   const hung = new Set<string>();
+  /** Effects of lost calls still to land (loseNext with a delayed effect). */
+  const lateEffects = new Set<Promise<void>>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -233,11 +353,35 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
-    const pending = faults.get(method)?.find((f) => f.left > 0);
+    const pending = faults.get(method)?.find((f) => f.left > 0 && (f.lost?.when === undefined || f.lost.when(body)));
     let status = 200;
     let payload: Record<string, unknown>;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') };
     let answerAfterMs = 0;
+    if (pending?.kind === 'lose' && pending.lost) {
+      pending.left -= 1;
+      const { effect, answer: lostAnswer } = pending.lost;
+      const takeEffect = () => {
+        const call: RecordedSlackCall = { method, body, status: 200, response: answer(method, body), atMs: Date.now() };
+        calls.push(call);
+        for (const l of listeners) l(call);
+        for (const w of [...waiters]) w();
+      };
+      if (effect === 'now') takeEffect();
+      else if (typeof effect === 'number') {
+        const landing = new Promise<void>((resolve) => setTimeout(() => (takeEffect(), resolve()), effect).unref());
+        lateEffects.add(landing);
+        void landing.then(() => lateEffects.delete(landing));
+      }
+      if (lostAnswer === 'reset') req.socket.resetAndDestroy();
+      else if (typeof lostAnswer === 'number') res.writeHead(lostAnswer, { 'content-type': 'text/html' }).end('<html><body>upstream error (injected)</body></html>');
+      else {
+        await new Promise((r) => setTimeout(r, lostAnswer.afterMs));
+        const late = calls.findLast((c) => c.method === method && c.body === body);
+        if (!res.destroyed) res.writeHead(200, headers).end(JSON.stringify(late?.response ?? { ok: false, error: 'internal_error' }));
+      }
+      return;
+    }
     if (pending?.kind === 'slow') {
       pending.left -= 1;
       answerAfterMs = pending.delayMs ?? 0;
@@ -291,6 +435,11 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     },
     failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
     slowNext: (method, count, delayMs) => addFault(method, { kind: 'slow', left: count, retryAfterSeconds: 0, error: '', delayMs }),
+    loseNext: (method, count, lost) => addFault(method, { kind: 'lose', left: count, retryAfterSeconds: 0, error: '', lost }),
+    lateEffectsLanded: async () => {
+      while (lateEffects.size > 0) await Promise.all([...lateEffects]);
+    },
+    messages: (channel) => stored.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m })),
     setScopes: (next) => {
       scopes = [...next];
     },
@@ -324,6 +473,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     },
     close: listener.close,
   };
+}
+
+function isMetadata(value: unknown): value is { event_type: string; event_payload?: Record<string, unknown> } {
+  return value !== null && typeof value === 'object' && typeof (value as { event_type?: unknown }).event_type === 'string';
 }
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {

@@ -16,6 +16,21 @@ export function bookingMetadata(bookingId: string): { event_type: string; event_
   return { event_type: BOOKING_EVENT_TYPE, event_payload: { booking_id: bookingId } };
 }
 
+/** The crew-facing posts made exactly once (src/slack/post-once.ts), by kind. */
+export type CrewPostKind = 'crew_call' | 'crew_called' | 'crew_reminder' | 'crew_change_note' | 'crew_cancel_note' | 'crew_off';
+
+/**
+ * Metadata of a crew-facing post: the booking, the kind of post, the booking revision it was made
+ * for and, where one booking has several of a kind, which one (`to`: the recipient; `ordinal`: the
+ * reminder). Ids and kinds only — never money: crew, and every app in the workspace, can read it.
+ */
+export function crewPostMetadata(bookingId: string, post: CrewPostKind, fields: { rev: number; to?: string; ordinal?: string }): { event_type: string; event_payload: Record<string, string | number> } {
+  return {
+    event_type: BOOKING_EVENT_TYPE,
+    event_payload: { booking_id: bookingId, post, rev: fields.rev, ...(fields.to !== undefined ? { to: fields.to } : {}), ...(fields.ordinal !== undefined ? { ordinal: fields.ordinal } : {}) },
+  };
+}
+
 interface MessageLike {
   metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
   blocks?: { block_id?: string }[];

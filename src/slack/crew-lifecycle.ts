@@ -6,18 +6,23 @@
  *   under each post says what moved and asks for confirmation, and removed crew are told by DM.
  * - cancel: every post becomes "Cancelled" without buttons and a reply under it tells the crew.
  * Re-runs update the posts again (idempotent); the replies are skipped once the step's result says
- * they went. A crash between posting them and recording it can repeat a reply — never a post.
+ * they went. Each reply and "you're off" DM goes through PostOnce with metadata naming booking, kind,
+ * revision and recipient: a lost answer is looked up before anything is sent again, and after an
+ * attempt that may have posted (a crash between posting and recording it, a timeout) every note is
+ * looked up first — so none is repeated.
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChanged } from '../pipeline/operations';
-import type { StepContext, StepImplementation, StepResult } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
-import { crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
+import { crewPostMetadata } from './booking-ref';
+import { crewPostsOf, crewSafeViewOf, crewStepMayHavePosted, openDm, operationStartMs } from './crew-notice';
+import type { PostOnce } from './post-once';
 import { toSlackIntegrationError } from './slack-errors';
 
-export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; config: Config }): StepImplementation {
+export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; poster: PostOnce; config: Config }): StepImplementation {
   /** One Slack call, unless the runner has aborted the attempt (deadline, lost lease): then nothing more is sent. */
   const call = async <T>(signal: AbortSignal | undefined, method: string, fn: () => Promise<T>): Promise<T> => {
     throwIfAborted(signal);
@@ -62,9 +67,16 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
       note = crewChangeNoticeText(view, diff, calls);
     }
+    const rev = ctx.operation?.revision ?? booking.revision ?? 1;
+    const lookUp = { lookUpFirst: crewStepMayHavePosted(ctx), earliestMs: operationStartMs(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}), log: ctx.log };
+    const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
+    const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
     const targets = crewPostsOf(booking, kind === 'change' ? result : undefined).filter((p) => !removed.includes(p.key));
-    for (const post of targets) await call(ctx.signal, 'chat.postMessage', () => deps.client.chat.postMessage({ channel: post.channel, thread_ts: post.ts, text: note }));
+    for (const post of targets) {
+      throwIfAborted(ctx.signal);
+      await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: note, metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
+    }
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     for (const userId of removed) {
       // Their old call still shows Confirm and the old details: it is redrawn as "you're off".
@@ -75,9 +87,9 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       }
       throwIfAborted(ctx.signal);
       const channel = await openDm(deps.client, userId);
-      await call(ctx.signal, 'chat.postMessage', () =>
-        deps.client.chat.postMessage({ channel, text: `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!` }),
-      );
+      throwIfAborted(ctx.signal);
+      const text = `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!`;
+      await deps.poster.post({ channel, text, metadata: crewPostMetadata(booking.id, 'crew_off', { rev, to: userId }), what: "you're-off note", ...lookUp });
     }
     ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
     return { ...result, notesPosted: true };

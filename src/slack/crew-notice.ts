@@ -9,6 +9,12 @@
  * (slack.crewPosts) and returned in the step result, so a re-run — after a crash halfway through
  * the roster, a Retry, a change — updates those posts (only those that would show something new)
  * and only posts to recipients who have none.
+ *
+ * Exactly once although Slack's answer can be lost: the crew call and the crew-called line go
+ * through PostOnce (src/slack/post-once.ts) with metadata naming booking, kind and recipient. A post
+ * whose answer was lost is looked up before anything is sent again, and so is every post not yet
+ * saved when an earlier attempt of the step may have posted it (the step's outcomeUnknown: a
+ * crash, a timeout, a lost answer that could not be settled).
  */
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
@@ -17,9 +23,12 @@ import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
-import { CREW_CHANNEL_POST_KEY, type BookingRecord, type StepImplementation, type StepResult } from '../pipeline/types';
+import { UpstreamUnavailableError } from '../integrations/errors';
+import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
-import { bookingMetadata } from './booking-ref';
+import { crewPostMetadata } from './booking-ref';
+import type { PostOnce } from './post-once';
 import { guestUrl } from './context';
 import { toSlackIntegrationError } from './slack-errors';
 
@@ -154,8 +163,38 @@ async function openDmChannel(client: WebClient, userId: string): Promise<string>
   }
 }
 
+/**
+ * An earlier attempt of this operation's crew step may have posted something it never saved: it
+ * crashed, timed out, or lost an answer it could not settle. Posts not saved are then looked up first.
+ */
+export function crewStepMayHavePosted(ctx: Pick<StepContext, 'booking' | 'operation'>): boolean {
+  return stepsOf(ctx.booking, ctx.operation?.id ?? CREATE_OP).crew_notice?.outcomeUnknown === true;
+}
+
+/** The earliest moment a crew post of this operation can have been made: its start (the create's: its approval). */
+export function operationStartMs(ctx: Pick<StepContext, 'booking' | 'operation'>): number {
+  const { booking } = ctx;
+  const opId = ctx.operation?.id ?? CREATE_OP;
+  if (opId !== CREATE_OP) {
+    const op = findOperation(booking, opId);
+    return op?.startedAtMs ?? op?.approvedAtMs ?? op?.requestedAtMs ?? booking.createdAtMs;
+  }
+  return booking.audit.find((e) => e.action === 'approved')?.atMs ?? booking.createdAtMs;
+}
+
+/**
+ * The failure a crew step reports when several posts failed: one that may have posted comes first,
+ * so the runner marks the step's outcome unknown and the next attempt looks up before posting.
+ */
+export function firstFailure(settled: readonly PromiseSettledResult<unknown>[]): PromiseRejectedResult | undefined {
+  const failed = settled.filter((p): p is PromiseRejectedResult => p.status === 'rejected');
+  return failed.find((p) => p.reason instanceof UpstreamUnavailableError && p.reason.maybeProcessed) ?? failed[0];
+}
+
 export interface CrewNoticeDeps {
   client: WebClient;
+  /** Posts through a WebClient that never retries blind; looks a lost post up before sending it again. */
+  poster: PostOnce;
   config: Config;
   /** Where post refs are saved as each post is made. */
   api: Pick<BookingApi, 'saveCrewPost' | 'setSlackRefs'>;
@@ -171,6 +210,8 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const crewChannel = config.slack.crewChannel;
     const recipients = crewChannel ? [CREW_CHANNEL_POST_KEY] : [...new Set(booking.roster.map((m) => m.slackUserId))];
     const result: StepResult = { mode: crewChannel ? 'channel' : 'dm', posts: recipients.length };
+    const rev = ctx.operation?.revision ?? booking.revision ?? 1;
+    const lookUp = { lookUpFirst: crewStepMayHavePosted(ctx), earliestMs: operationStartMs(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}), log: ctx.log };
 
     /** One recipient's post, updated if it exists and would change; its ref is saved the moment it is posted. */
     const postTo = async (key: string): Promise<string> => {
@@ -191,15 +232,21 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       stopIfAborted();
       const channel = crewChannel ?? (await openDm(client, key));
       stopIfAborted();
-      let ts: string;
-      try {
-        const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(booking.id) });
-        ts = posted.ts ?? '';
-      } catch (err) {
-        throw toSlackIntegrationError(err, 'chat.postMessage');
+      // One crew call per booking and recipient, whatever revision it was made for: found, it is kept.
+      const metadata = crewPostMetadata(booking.id, 'crew_call', { rev, to: key === CREW_CHANNEL_POST_KEY ? 'channel' : key });
+      const posted = await deps.poster.post({ channel, text: message.text, blocks: message.blocks, metadata, matchOn: ['booking_id', 'post', 'to'], what: 'crew call', ...lookUp });
+      const { ts } = posted;
+      if (posted.via === 'earlier-attempt') {
+        // Made by an earlier attempt, maybe from an older record: saved first, then redrawn as it is now.
+        await deps.api.saveCrewPost(booking.id, key, { channel, ts });
+        try {
+          await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+        } catch (err) {
+          throw toSlackIntegrationError(err, 'chat.update');
+        }
       }
       await deps.api.saveCrewPost(booking.id, key, { channel, ts, shown });
-      ctx.log.info({ channel, ts, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'crew call posted');
+      ctx.log.info({ channel, ts, via: posted.via, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'crew call posted');
       return `${channel}/${ts}`;
     };
 
@@ -220,20 +267,24 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       }
       if (!threadTs) return undefined;
       stopIfAborted();
-      try {
-        const posted = await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: called });
-        if (!posted.ts) return undefined;
-        await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts, crewCalledShown: shown });
-        return posted.ts;
-      } catch (err) {
-        throw toSlackIntegrationError(err, 'chat.postMessage');
+      const metadata = crewPostMetadata(booking.id, 'crew_called', { rev });
+      const posted = await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: called, metadata, matchOn: ['booking_id', 'post'], what: 'crew-called line', ...lookUp });
+      if (posted.via === 'earlier-attempt') {
+        await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts });
+        try {
+          await client.chat.update({ channel: booking.slack.channel, ts: posted.ts, text: called });
+        } catch (err) {
+          throw toSlackIntegrationError(err, 'chat.update');
+        }
       }
+      await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts, crewCalledShown: shown });
+      return posted.ts;
     };
 
     // The posts go to different channels, so they go at once; every one that lands is saved before
     // a failure of another fails the step (the next attempt updates the saved ones).
     const [line, ...posts] = await Promise.allSettled([calledLine(), ...recipients.map(postTo)]);
-    const failed = [line, ...posts].find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    const failed = firstFailure([line, ...posts].filter((p) => p !== undefined));
     if (failed) throw failed.reason;
     recipients.forEach((key, i) => {
       const post = posts[i];

@@ -4,8 +4,9 @@
  * compare-and-set before it is sent and marked sent after, so it goes once however many processes
  * tick at the same moment, and a restart does not send it again. A process that dies between its
  * claim and the send leaves a claim that expires after `claimLeaseMs`; another process then sends
- * it. (Dying after Slack accepted the message but before the mark is the one window where a
- * reminder can go twice; nothing in Slack's API lets us close it.)
+ * it. Each reminder carries metadata naming booking and reminder, and goes through PostOnce: before
+ * it is sent it is looked up (from the moment it fell due), so a process that died after Slack took
+ * the message but before the mark — or a post whose answer was lost — does not send it twice.
  */
 import type { WebClient } from '@slack/web-api';
 import type { CrewSafeView } from '../booking/crew-safe';
@@ -19,12 +20,16 @@ import type { BookingStore } from '../pipeline/store';
 import type { BookingRecord } from '../pipeline/types';
 import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
+import { crewPostMetadata } from './booking-ref';
 import { crewAnswersOf, crewSafeViewOf, openDm } from './crew-notice';
+import type { PostOnce } from './post-once';
 
 export interface CrewReminderDeps {
   store: Pick<BookingStore, 'listByStates'>;
   service: Pick<BookingService, 'claimReminder' | 'markReminderSent'>;
   client: WebClient;
+  /** Sends each reminder once: looked up first (a claim that expired may have sent it), never retried blind. */
+  poster: PostOnce;
   config: Config;
   log: Logger;
   /** This process, as written into claims. */
@@ -55,7 +60,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
           if (!dueReminders(booking, checkInMs, nowMs).some((r) => r.key === reminder.key)) continue;
           const log = deps.log.child({ bookingId: booking.id, reminder: reminder.key });
           try {
-            await send(deps, booking, reminder);
+            await send(deps, booking, reminder, checkInMs, log);
           } catch (err) {
             log.warn({ err }, 'crew reminder not sent; the claim expires and it is tried again');
             continue;
@@ -68,13 +73,15 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
   };
 }
 
-async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder): Promise<void> {
+async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, checkInMs: number, log: Logger): Promise<void> {
   const { client, config } = deps;
   const view = crewSafeViewOf(booking, config);
+  // Always looked up first: a claim that expired may have been its holder's after it sent the reminder.
+  const once = { lookUpFirst: true, earliestMs: checkInMs - reminder.hoursBefore * 3_600_000, log, metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: reminder.key }), matchOn: ['booking_id', 'post', 'ordinal'], what: 'crew reminder' };
   if (reminder.userId) {
     const channel = booking.slack.crewPosts?.[reminder.userId]?.channel ?? (await openDm(client, reminder.userId));
     const message = crewMessage(view, crewAnswersOf(booking), { recipient: reminder.userId, reminder: { hoursBefore: reminder.hoursBefore } });
-    await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+    await deps.poster.post({ channel, text: message.text, blocks: message.blocks, ...once });
     return;
   }
   const threadTs = booking.slack.approvalTs;
@@ -83,7 +90,7 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   const waiting = notConfirmed.filter((m) => !booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const declined = notConfirmed.filter((m) => booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const parts = [waiting.length ? `not confirmed yet: ${waiting.join(', ')}` : '', declined.length ? `can't make it: ${declined.join(', ')}` : ''].filter(Boolean);
-  await client.chat.postMessage({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts) });
+  await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts), ...once });
 }
 
 /** The ops thread's 24 h warning. The date in it is check-in's own, not departure's: they differ for an early-morning departure. */

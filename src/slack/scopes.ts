@@ -34,6 +34,16 @@ export const METHOD_SCOPES = {
   'users.info': { needed: 'users:read', also: ['users:read.email'], why: 'roster names; emails go to SCC so it can send the crew their magic links' },
   'conversations.info': { needed: 'channels:read', also: ['groups:read'], why: '/charter doctor checks the bot can see the ops and crew channels (groups:read for a private one)' },
   'conversations.open': { needed: 'im:write', why: 'crew posts by DM when no crew channel is set' },
+  'conversations.history': {
+    needed: 'channels:history',
+    also: ['groups:history', 'im:history'],
+    why: 'a crew post whose answer was lost (timeout, reset, 5xx) is looked up by its metadata before it is posted again: crew DMs (im:history), a public or private crew channel',
+  },
+  'conversations.replies': {
+    needed: 'channels:history',
+    also: ['groups:history', 'im:history'],
+    why: 'the same lookup in a thread: the crew-called line and reminders in the ops thread, change and cancel notes under crew posts',
+  },
 } as const satisfies Record<string, MethodScope>;
 
 export type SlackMethod = keyof typeof METHOD_SCOPES;
@@ -63,13 +73,23 @@ export function scopeReasons(): Record<string, string[]> {
   return out;
 }
 
+/** The methods whose scope depends on the kind of conversation: public channel, private channel, DM. */
+const BY_CONVERSATION: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'conversations.info': { G: 'groups:read' },
+  'conversations.history': { C: 'channels:history', G: 'groups:history', D: 'im:history' },
+  'conversations.replies': { C: 'channels:history', G: 'groups:history', D: 'im:history' },
+};
+
 /**
  * The scope a call needs, as Slack decides it: conversations.info on a private channel (id `G…`)
- * needs groups:read; every other method its `needed` scope. undefined: not in the table.
+ * needs groups:read; conversations.history / replies need channels:history in a public channel,
+ * groups:history in a private one and im:history in a DM (`D…`); every other method its `needed`
+ * scope. undefined: not in the table.
  */
 export function neededScope(method: string, args: { channel?: unknown } = {}): string | null | undefined {
   const entry = (METHOD_SCOPES as Record<string, MethodScope>)[method];
   if (!entry) return undefined;
-  if (method === 'conversations.info' && typeof args.channel === 'string' && args.channel.startsWith('G')) return 'groups:read';
+  const byKind = BY_CONVERSATION[method];
+  if (byKind && typeof args.channel === 'string') return byKind[args.channel.charAt(0)] ?? entry.needed;
   return entry.needed;
 }

@@ -150,6 +150,18 @@ it('a key that does not hash to SCC_SERVICE_KEY_HASH fails only the hash check; 
   expect(hasFailure(results)).toBe(false);
 });
 
+it('an install from an older manifest (no *:history scopes) warns on the Slack check, naming what to reinstall', async () => {
+  const all = [...slack.scopes];
+  slack.setScopes(all.filter((s) => !s.endsWith(':history')));
+  try {
+    const results = await runDoctor({ env });
+    expect(byName(results).get('Slack')).toMatchObject({ status: 'warn', detail: expect.stringContaining('lacks channels:history, groups:history, im:history'), fix: expect.stringContaining('reinstall the app from manifest.yml') });
+  } finally {
+    slack.setScopes(all);
+  }
+  expect(byName(await runDoctor({ env })).get('Slack')?.status).toBe('ok');
+});
+
 it('a refused bot token and a missing CloudFront distribution are named', async () => {
   slack.failNext('auth.test', 1, 'invalid_auth');
   const results = await runDoctor({ env });

@@ -12,6 +12,7 @@ import type { BookingRecord, StepContext } from '../../../src/pipeline/types';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { withLifecycleCrewNotice } from '../../../src/slack/crew-lifecycle';
 import { createCrewNoticeStep } from '../../../src/slack/crew-notice';
+import { PostOnce } from '../../../src/slack/post-once';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
 
@@ -39,7 +40,8 @@ function crewNotice(booking: BookingRecord) {
     saveCrewPost: async (_id: string, key: string) => (saved.push(key), booking),
     setSlackRefs: async () => booking,
   };
-  return { step: withLifecycleCrewNotice(createCrewNoticeStep({ client, config, api }), { client, config }), saved };
+  const poster = new PostOnce({ client });
+  return { step: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api }), { client, poster, config }), saved };
 }
 
 /** Aborts `control` when the stand-in receives the first call of `method`. */

@@ -77,11 +77,13 @@ it('answers views.open, chat.postEphemeral, auth.test, conversations.info and ch
   expect((slack.callsTo('views.open')[0]?.body.view as { type: string }).type).toBe('modal');
 });
 
+const ALL_SCOPES = ['channels:history', 'channels:read', 'chat:write', 'commands', 'groups:history', 'groups:read', 'im:history', 'im:write', 'users:read', 'users:read.email'];
+
 describe('scopes, as a real install enforces them', () => {
-  afterEach(() => slack.setScopes(['channels:read', 'chat:write', 'commands', 'groups:read', 'im:write', 'users:read', 'users:read.email']));
+  afterEach(() => slack.setScopes(ALL_SCOPES));
 
   it('grants what manifest.yml requests by default', () => {
-    expect([...slack.scopes].sort()).toEqual(['channels:read', 'chat:write', 'commands', 'groups:read', 'im:write', 'users:read', 'users:read.email']);
+    expect([...slack.scopes].sort()).toEqual(ALL_SCOPES);
   });
 
   it('answers missing_scope with needed and provided, like Slack, for the old manifest\'s four scopes', async () => {
@@ -98,6 +100,15 @@ describe('scopes, as a real install enforces them', () => {
     slack.setScopes(['channels:read']);
     await expect(client.conversations.info({ channel: 'G0PRIVATE1' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'groups:read' } });
     await expect(client.conversations.info({ channel: 'C0PUBLIC01' })).resolves.toMatchObject({ ok: true });
+  });
+
+  it('needs the history scope of the conversation a lookup reads: im:history in a DM, groups:history in a private channel', async () => {
+    slack.setScopes(ALL_SCOPES.filter((s) => s !== 'im:history' && s !== 'groups:history'));
+    await expect(client.conversations.history({ channel: 'D0CREW0001' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'im:history' } });
+    await expect(client.conversations.replies({ channel: 'G0PRIVATE1', ts: '1.000001' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'groups:history' } });
+    await expect(client.conversations.history({ channel: 'C0PUBLIC01' })).resolves.toMatchObject({ ok: true, messages: [] });
+    slack.setScopes(ALL_SCOPES.filter((s) => s !== 'channels:history'));
+    await expect(client.conversations.history({ channel: 'C0PUBLIC01' })).rejects.toMatchObject({ data: { error: 'missing_scope', needed: 'channels:history' } });
   });
 
   it('leaves the email out of users.info without users:read.email', async () => {
@@ -141,5 +152,91 @@ describe('Block Kit limits, as Slack enforces them', () => {
     await expect(client.views.open({ trigger_id: 't', view: view('a'.repeat(25)) })).rejects.toMatchObject({
       data: { error: 'invalid_arguments', response_metadata: { messages: [expect.stringContaining('[json-pointer:/view/title/text]')] } },
     });
+  });
+});
+
+/** The kind of post a message's metadata names (the WebClient types event_payload as `{}`). */
+const postOf = (m: { metadata?: { event_payload?: object } }) => (m.metadata?.event_payload as { post?: string } | undefined)?.post;
+
+describe('messages kept, as conversations.history and conversations.replies return them', () => {
+  const meta = (post: string) => ({ event_type: 'charter_booking', event_payload: { booking_id: 'K7M2Q9TX4B1P', post } });
+
+  it('history: top-level messages newest first, metadata only with include_all_metadata, oldest exclusive', async () => {
+    const channel = 'D0HIST0001';
+    const before = await client.chat.postMessage({ channel, text: 'before' });
+    const call = await client.chat.postMessage({ channel, text: 'call', metadata: meta('crew_call') });
+    await client.chat.postMessage({ channel, text: 'a reply', thread_ts: call.ts ?? '', metadata: meta('crew_change_note') });
+    const plain = await client.conversations.history({ channel, oldest: before.ts ?? '' });
+    expect(plain.messages?.map((m) => m.text)).toEqual(['call']);
+    expect(plain.messages?.[0]).not.toHaveProperty('metadata');
+    expect(plain.messages?.[0]).toMatchObject({ user: 'U0BOT00001', bot_id: 'B0BOT00001', ts: call.ts, thread_ts: call.ts, reply_count: 1 });
+    const withMeta = await client.conversations.history({ channel, include_all_metadata: true });
+    expect(withMeta.messages?.map((m) => [m.text, postOf(m)])).toEqual([['call', 'crew_call'], ['before', undefined]]);
+    expect((await client.conversations.history({ channel, oldest: before.ts ?? '', inclusive: true })).messages?.map((m) => m.text)).toEqual(['call', 'before']);
+    // another channel's messages are not there
+    expect((await client.conversations.history({ channel: 'D0OTHER001' })).messages).toEqual([]);
+  });
+
+  it('history pages with limit and a cursor', async () => {
+    const channel = 'C0PAGES001';
+    for (const text of ['one', 'two', 'three']) await client.chat.postMessage({ channel, text });
+    const first = await client.conversations.history({ channel, limit: 2 });
+    expect(first.messages?.map((m) => m.text)).toEqual(['three', 'two']);
+    expect(first.has_more).toBe(true);
+    const second = await client.conversations.history({ channel, limit: 2, cursor: first.response_metadata?.next_cursor ?? '' });
+    expect(second.messages?.map((m) => m.text)).toEqual(['one']);
+    expect([second.has_more, second.response_metadata?.next_cursor]).toEqual([false, '']);
+  });
+
+  it('replies: the parent and its replies oldest first, metadata only when asked; thread_not_found for an unknown thread', async () => {
+    const channel = 'C0THREAD01';
+    const parent = await client.chat.postMessage({ channel, text: 'approval' });
+    await client.chat.postMessage({ channel, text: 'Crew called', thread_ts: parent.ts ?? '', metadata: meta('crew_called') });
+    const thread = await client.conversations.replies({ channel, ts: parent.ts ?? '', include_all_metadata: true });
+    expect(thread.messages?.map((m) => [m.text, postOf(m)])).toEqual([['approval', undefined], ['Crew called', 'crew_called']]);
+    expect((await client.conversations.replies({ channel, ts: parent.ts ?? '' })).messages?.[1]).not.toHaveProperty('metadata');
+    await expect(client.conversations.replies({ channel, ts: '1.000001' })).rejects.toMatchObject({ data: { error: 'thread_not_found' } });
+  });
+
+  it('chat.update changes the kept message', async () => {
+    const channel = 'D0UPDATE01';
+    const posted = await client.chat.postMessage({ channel, text: 'old', metadata: meta('crew_call') });
+    await client.chat.update({ channel, ts: posted.ts ?? '', text: 'new' });
+    expect(slack.messages(channel).map((m) => [m.text, postOf(m)])).toEqual([['new', 'crew_call']]);
+  });
+});
+
+describe('answers lost after the call took effect', () => {
+  let short: WebClient;
+  beforeAll(() => {
+    short = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, timeout: 300, logger: quiet });
+  });
+
+  it('a reset after the message was stored: the client sees a request error, the message is there', async () => {
+    slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset' });
+    await expect(short.chat.postMessage({ channel: 'D0LOST0001', text: 'landed' })).rejects.toMatchObject({ code: ErrorCode.RequestError });
+    expect(slack.messages('D0LOST0001').map((m) => m.text)).toEqual(['landed']);
+    expect(slack.callsTo('chat.postMessage').map((c) => c.response.ok)).toEqual([true]);
+  });
+
+  it('a 503 without effect: an HTTP error, nothing stored, nothing recorded as posted', async () => {
+    slack.loseNext('chat.postMessage', 1, { effect: 'never', answer: 503 });
+    await expect(short.chat.postMessage({ channel: 'D0LOST0002', text: 'never' })).rejects.toMatchObject({ code: ErrorCode.HTTPError, statusCode: 503 });
+    expect(slack.messages('D0LOST0002')).toEqual([]);
+    expect(slack.callsTo('chat.postMessage')).toEqual([]);
+  });
+
+  it('an effect that lands late: absent right after the failure, there afterwards', async () => {
+    slack.loseNext('chat.postMessage', 1, { effect: 150, answer: 'reset' });
+    await expect(short.chat.postMessage({ channel: 'D0LOST0003', text: 'late' })).rejects.toMatchObject({ code: ErrorCode.RequestError });
+    expect(slack.messages('D0LOST0003')).toEqual([]);
+    await slack.waitFor((calls) => calls.some((c) => c.body.channel === 'D0LOST0003'));
+    expect(slack.messages('D0LOST0003').map((m) => m.text)).toEqual(['late']);
+  });
+
+  it('a slow answer past the client timeout: the client times out, the message is there', async () => {
+    slack.slowNext('chat.postMessage', 1, 1000);
+    await expect(short.chat.postMessage({ channel: 'D0LOST0004', text: 'slow' })).rejects.toMatchObject({ code: ErrorCode.RequestError });
+    expect(slack.messages('D0LOST0004').map((m) => m.text)).toEqual(['slow']);
   });
 });

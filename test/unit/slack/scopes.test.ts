@@ -70,7 +70,7 @@ describe('Slack method → scope table', () => {
   });
 
   it('derives the bot scopes: every method covered, nothing extra', () => {
-    expect(BOT_SCOPES).toEqual(['channels:read', 'chat:write', 'commands', 'groups:read', 'im:write', 'users:read', 'users:read.email']);
+    expect(BOT_SCOPES).toEqual(['channels:history', 'channels:read', 'chat:write', 'commands', 'groups:history', 'groups:read', 'im:history', 'im:write', 'users:read', 'users:read.email']);
     const reasons = scopeReasons();
     for (const scope of BOT_SCOPES) expect(reasons[scope]?.length).toBeGreaterThan(0);
   });
@@ -79,6 +79,14 @@ describe('Slack method → scope table', () => {
     expect(neededScope('conversations.info', { channel: 'C0OPS00001' })).toBe('channels:read');
     expect(neededScope('conversations.info', { channel: 'G0PRIVATE1' })).toBe('groups:read');
     expect(neededScope('views.publish')).toBeNull();
+  });
+
+  it('picks the history scope of the conversation a lookup reads: public, private, DM', () => {
+    expect(neededScope('conversations.history', { channel: 'C0CREW0001' })).toBe('channels:history');
+    expect(neededScope('conversations.history', { channel: 'G0PRIVATE1' })).toBe('groups:history');
+    expect(neededScope('conversations.history', { channel: 'D0CREW0001' })).toBe('im:history');
+    expect(neededScope('conversations.replies', { channel: 'D0CREW0001' })).toBe('im:history');
+    expect(neededScope('conversations.replies', { channel: 'C0OPS00001' })).toBe('channels:history');
     expect(neededScope('files.upload')).toBeUndefined();
   });
 });
