@@ -150,12 +150,12 @@ it('a key that does not hash to SCC_SERVICE_KEY_HASH fails only the hash check; 
   expect(hasFailure(results)).toBe(false);
 });
 
-it('an install from an older manifest (no *:history scopes) warns on the Slack check, naming what to reinstall', async () => {
+it('an install from an older manifest (no *:history scopes) fails the Slack check (crew steps would fail), naming what to reinstall', async () => {
   const all = [...slack.scopes];
   slack.setScopes(all.filter((s) => !s.endsWith(':history')));
   try {
     const results = await runDoctor({ env });
-    expect(byName(results).get('Slack')).toMatchObject({ status: 'warn', detail: expect.stringContaining('lacks channels:history, groups:history, im:history'), fix: expect.stringContaining('reinstall the app from manifest.yml') });
+    expect(byName(results).get('Slack')).toMatchObject({ status: 'fail', detail: expect.stringContaining('lacks the scopes channels:history, groups:history, im:history'), fix: expect.stringContaining('reinstall the app') });
   } finally {
     slack.setScopes(all);
   }
