@@ -4,8 +4,7 @@
  * crew member a swap removed. Real HTTP against the Slack stand-in and the integration stand-ins
  * (a change and a cancel run the real dashboard / SCC / S3 / CloudFront steps).
  */
-import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
-import { APPROVER, clickInOps, CREW, doneBooking, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, CREW, doneBooking, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness, crewPostPayloadOf, heldCrewPosts, isCrewPost } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,13 +13,9 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 afterEach(() => h.slack.clear());
 
-type Payload = Record<string, unknown>;
-const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
-const isPost = (id: string, post: string, more: Payload = {}) => (body: Record<string, unknown>) => {
-  const p = payloadOf(body);
-  return p.booking_id === id && p.post === post && Object.entries(more).every(([k, v]) => p[k] === v);
-};
-const held = (id: string, post: string): StoredSlackMessage[] => h.slack.messages().filter((m) => payloadOf(m).booking_id === id && payloadOf(m).post === post);
+const isPost = isCrewPost;
+const payloadOf = crewPostPayloadOf;
+const held = (id: string, post: string) => heldCrewPosts(h.slack, id, post);
 
 it('a crew swap: the change note under a crew call and the removed member’s "you\'re off" DM each land once although both answers were lost', async () => {
   const id = await doneBooking(h);

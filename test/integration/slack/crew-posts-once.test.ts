@@ -8,9 +8,8 @@
  * without a second post, and Retry then adopts the message that had landed.
  */
 import type { BookingRecord } from '../../../src/pipeline/types';
-import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
-import { CAPTAIN, clickInOps, CREW, doneBooking, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
+import { CAPTAIN, clickInOps, CREW, doneBooking, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness, crewPostPayloadOf, heldCrewPosts, isCrewPost } from './harness';
 
 const HOUR = 3_600_000;
 const LEE = CREW[0];
@@ -29,15 +28,9 @@ afterEach(() => {
   h.slack.clear(); // no fault one test armed outlives it
 });
 
-type Payload = Record<string, unknown>;
-const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
-/** A fault filter: posts of this booking and kind (and recipient or reminder), as their metadata names them. */
-const isPost = (id: string, post: string, more: Payload = {}) => (body: Record<string, unknown>) => {
-  const p = payloadOf(body);
-  return p.booking_id === id && p.post === post && Object.entries(more).every(([k, v]) => p[k] === v);
-};
-/** What Slack holds: messages of this booking and kind. */
-const held = (id: string, post: string): StoredSlackMessage[] => h.slack.messages().filter((m) => payloadOf(m).booking_id === id && payloadOf(m).post === post);
+const isPost = isCrewPost;
+const payloadOf = crewPostPayloadOf;
+const held = (id: string, post: string) => heldCrewPosts(h.slack, id, post);
 let callsBefore = 0;
 beforeEach(() => {
   callsBefore = h.slack.calls.length;

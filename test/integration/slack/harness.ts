@@ -13,7 +13,7 @@ import { createLogger } from '../../../src/log';
 import type { BookingRecord, StepName } from '../../../src/pipeline/types';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
-import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin, type StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
 import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
 
@@ -186,3 +186,17 @@ export function inDays(days: number): string {
 export function lastHomeViewOf(h: Harness, userId: string): string {
   return JSON.stringify(h.slack.callsTo('views.publish').filter((c) => c.body.user_id === userId).at(-1)?.body.view ?? {});
 }
+
+type Payload = Record<string, unknown>;
+/** A crew post's metadata payload (booking_id, post, rev, to / ordinal), or {} for a message without. */
+export const crewPostPayloadOf = (m: { metadata?: unknown }): Payload => (m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {};
+/** A fault filter: posts of this booking and kind (and recipient or reminder), as their metadata names them. */
+export const isCrewPost =
+  (id: string, post: string, more: Payload = {}) =>
+  (body: Record<string, unknown>): boolean => {
+    const p = crewPostPayloadOf(body);
+    return p.booking_id === id && p.post === post && Object.entries(more).every(([k, v]) => p[k] === v);
+  };
+/** What Slack holds: messages of this booking and kind. */
+export const heldCrewPosts = (slack: SlackApiStandin, id: string, post: string): StoredSlackMessage[] =>
+  slack.messages().filter((m) => crewPostPayloadOf(m).booking_id === id && crewPostPayloadOf(m).post === post);
