@@ -4,6 +4,7 @@
  * (`original`, itself a fetch TypeError with a `cause`), the AWS SDK (`name: TimeoutError`, or
  * Node's error with `code`) — so the chain of causes is walked. Pure: no I/O.
  */
+import { UNDICI_TIMEOUT_CODES } from '../integrations/http';
 
 /** One answer per call within this long; the doctor never retries. */
 export const DOCTOR_CALL_TIMEOUT_MS = 5000;
@@ -15,7 +16,7 @@ export type NetworkProblem =
   | { kind: 'dns'; host: string | undefined; code: 'ENOTFOUND' | 'EAI_AGAIN' }
   | { kind: 'refused'; host: string | undefined };
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'ECONNABORTED']);
+const TIMEOUT_CODES = new Set([...UNDICI_TIMEOUT_CODES, 'ETIMEDOUT', 'ECONNABORTED']);
 
 /** The error and everything it wraps (cause, the WebClient's `original`, an AggregateError's errors), outermost first. */
 function errorChain(err: unknown): Record<string, unknown>[] {

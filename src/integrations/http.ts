@@ -81,7 +81,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Errors after which the request may or may not have been processed. */
 const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's own deadlines (connect, headers, body). */
+export const UNDICI_TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const isIdempotent = (method: string) => method !== 'POST' && method !== 'PATCH';
 
@@ -254,7 +255,7 @@ export class HttpClient {
   private transportError(req: HttpRequest, err: unknown) {
     const { system, displayName } = this.options;
     const code = errorCode(err);
-    const timeout = code !== undefined && TIMEOUT_CODES.has(code);
+    const timeout = code !== undefined && UNDICI_TIMEOUT_CODES.has(code);
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
     return new UpstreamUnavailableError(`${system} ${req.method} ${req.path} failed: ${code ?? 'network error'}`, {
       system,

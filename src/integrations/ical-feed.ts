@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { Pool, type Dispatcher } from 'undici';
 import type { IcalFeed } from '../config';
 import { IcalFeedError } from './errors';
+import { UNDICI_TIMEOUT_CODES } from './http';
 
 export interface IcalEvent {
   uid: string;
@@ -115,8 +116,6 @@ export class IcalFeedClient {
   }
 }
 
-/** undici's own deadlines; AbortSignal.timeout rejects with a DOMException named TimeoutError (whose numeric `code` is 23). */
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 /** What a transport failure means, in words an operator can act on (a bare errno or DOMException code says nothing). */
 const PLAIN_CAUSES: Record<string, string> = {
   ECONNREFUSED: 'refused the connection',
@@ -134,7 +133,8 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 function unreachable(feedName: string, err: unknown, opts: Required<FeedClientOptions>): IcalFeedError {
   const e = err as { code?: unknown; name?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  const timedOut = e?.name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code));
+  // AbortSignal.timeout rejects with a DOMException named TimeoutError (whose numeric `code` is 23).
+  const timedOut = e?.name === 'TimeoutError' || (code !== undefined && UNDICI_TIMEOUT_CODES.has(code));
   if (timedOut) {
     const waited = code === 'UND_ERR_CONNECT_TIMEOUT' ? opts.connectTimeoutMs : opts.totalTimeoutMs;
     return new IcalFeedError(`${feedName} feed timed out after ${waited} ms (${code ?? 'TimeoutError'})`, {

@@ -112,6 +112,9 @@ export function postOutcomeUnknown(err: unknown): boolean {
   return e.code === ErrorCode.HTTPError && (e.statusCode ?? 0) >= 500;
 }
 
+/** The payload fields that identify the post: `matchOn`, or all of them. */
+const matchKeys = (req: PostOnceRequest): readonly string[] => req.matchOn ?? Object.keys(req.metadata.event_payload);
+
 export class PostOnce {
   private readonly client: WebClient;
   private readonly now: () => number;
@@ -191,7 +194,7 @@ export class PostOnce {
   }
 
   private keyOf(req: PostOnceRequest): string {
-    const keys = req.matchOn ?? Object.keys(req.metadata.event_payload);
+    const keys = matchKeys(req);
     return JSON.stringify([req.channel, req.thread_ts ?? '', req.metadata.event_type, ...keys.map((k) => [k, req.metadata.event_payload[k]])]);
   }
 
@@ -231,7 +234,7 @@ export class PostOnce {
   private async find(req: PostOnceRequest, oldestMs: number): Promise<string | undefined> {
     const me = await this.whoAmI();
     const oldest = slackTs(oldestMs - this.clockSkewMs);
-    const keys = req.matchOn ?? Object.keys(req.metadata.event_payload);
+    const keys = matchKeys(req);
     const matches = (m: FoundMessage) =>
       (m.bot_id !== undefined ? m.bot_id === me.botId : m.user !== undefined && m.user === me.userId) &&
       m.metadata?.event_type === req.metadata.event_type &&
