@@ -6,10 +6,10 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { sampleRequest as exampleRequest } from '../test/support/booking';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { computeCosts } from '../src/booking/costs';
 import { newSessionId } from '../src/booking/session-id';
 import type { BookingRequest } from '../src/booking/types';
@@ -202,6 +202,8 @@ export function spawnNode(script: string, env: Record<string, string>, extraArgs
   const stdout: string[] = [];
   const stderr: string[] = [];
   proc.stdout?.on('data', (c: Buffer) => stdout.push(c.toString()));
+  // BENCH_CHILD_LOG_DIR=DIR copies each spawned process's stdout to DIR/<script>.<pid>.log (diagnosis: --trace-deopt and the like).
+  if (process.env.BENCH_CHILD_LOG_DIR) proc.stdout?.pipe(createWriteStream(join(process.env.BENCH_CHILD_LOG_DIR, `${basename(script)}.${proc.pid}.log`)));
   proc.stderr?.on('data', (c: Buffer) => stderr.push(c.toString()));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   return {

@@ -58,7 +58,8 @@ export function artifactCheck(rig: PipelineRig, ids: readonly string[]): { missi
     calendar: countPer(dashboard.entries().map((e) => e.externalId)),
     scc_event: countPer(scc.events().map((e) => e.externalId)),
     guest_page: countPer(rig.s3.calls.filter((c) => c.method === 'PUT' && c.path.includes('.html')).map((c) => /jada-guest-([a-z0-9]+)\.html/.exec(c.path)?.[1]?.toUpperCase() ?? '')),
-    guest_cache: countPer(cloudfront.invalidations().flatMap((inv) => inv.paths.map((p) => p.replace(/^\/g\//, '')))),
+    // One invalidation per booking, its paths `/g/{ID}*` and `/jada-guest-{id}.*`: count the `/g/` one.
+    guest_cache: countPer(cloudfront.invalidations().flatMap((inv) => inv.paths.flatMap((p) => /^\/g\/([A-Z0-9]+)\*?$/.exec(p)?.[1] ?? []))),
     crew_notice: countPer(rig.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === CREW_CHANNEL).map((c) => bookingOf(c) ?? '')),
   };
   const missing = Object.entries(artifacts).filter(([, m]) => m.size !== ids.length).map(([k, m]) => `${k} ${m.size}/${ids.length}`);
@@ -191,13 +192,14 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
     const floorSysPer: number[] = [];
     const walls: number[] = [];
     const updatesPer: number[] = [];
-    let first: { missing: string[]; duplicates: number; peakRssMb: number; steps: string; slack: ReturnType<typeof slackRates>; busyPct: number } | undefined;
+    let first: { missing: string[]; duplicates: number; log: string; peakRssMb: number; steps: string; slack: ReturnType<typeof slackRates>; busyPct: number } | undefined;
     for (let round_ = 0; round_ < ROUNDS; round_++) {
       await sleep(TRAIL_MS);
       const records = await rig.createPending(BOOKINGS);
       const ids = records.map((r) => r.id);
       const approvalTs = new Set(records.map((r) => r.slack.approvalTs));
       rig.clearCalls();
+      const stdoutChunks = rig.child.stdout.length;
       const before = rig.child.cpuTimes();
       const sentAtMs = await rig.approveAll(ids);
       const done = await rig.waitDone(ids, 120_000);
@@ -208,7 +210,16 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
       const updates = progressUpdates / BOOKINGS;
       if (!first) {
         const check = artifactCheck(rig, ids);
-        first = { ...check, peakRssMb: rig.child.peakRssMb(), steps: stepSpread(done, sentAtMs), slack: slackRates(rig.slack.calls, sentAtMs), busyPct: (100 * botCpuMs) / wallMs };
+        const logged = rig.child.stdout.slice(stdoutChunks).join('');
+        const logLines = logged.split('\n').filter(Boolean);
+        const perMessage = new Map<string, number>();
+        for (const line of logLines) {
+          const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? '?';
+          perMessage.set(msg, (perMessage.get(msg) ?? 0) + 1);
+        }
+        const topMessages = [...perMessage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([m, n]) => `${m} ${round(n / BOOKINGS, 1)}`).join('; ');
+        const log = `${round(logLines.length / BOOKINGS, 1)} lines, ${round(logged.length / BOOKINGS / 1024, 1)} KB (${topMessages})`;
+        first = { ...check, log, peakRssMb: rig.child.peakRssMb(), steps: stepSpread(done, sentAtMs), slack: slackRates(rig.slack.calls, sentAtMs), busyPct: (100 * botCpuMs) / wallMs };
       }
       await floor.settings({ updatesPerBooking: updates });
       const { totalMs: floorCpuMs, mainThreadMs: floorMainMs, systemMs: floorSysMs } = await floorRound(floor, BOOKINGS);
@@ -248,6 +259,7 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
         wall_vs_one_booking: round(median(walls) / median(singleMakespansMs), 2),
         duplicates: first!.duplicates,
         missing_artifacts: first!.missing.join(', ') || 'none',
+        log_per_booking: first!.log,
         peak_rss_mb: round(first!.peakRssMb, 1),
         bot_cpu_busy_pct: round(first!.busyPct, 0),
         steps_ms: first!.steps,
