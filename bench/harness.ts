@@ -28,13 +28,14 @@ export const FLOOR_SCRIPT = 'dist/bench/floor.js';
 
 /**
  * Builds what the benchmarks start: the bot (`npm run build`, as `npm start` does first), the bare
- * Bolt app and the floor (esbuild, one file each, imports left to node_modules), so all run as plain JS.
+ * Bolt app and the floor (esbuild, one file each with what they take from src/, packages left to
+ * node_modules), so all run as plain JS.
  */
 export async function buildForBench(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const { build } = await import('esbuild');
   for (const [entry, outfile] of [['bench/bare-bolt.ts', BARE_BOLT_SCRIPT], ['bench/floor.ts', FLOOR_SCRIPT]] as const) {
-    await build({ absWorkingDir: ROOT, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20', bundle: false, logLevel: 'error' });
+    await build({ absWorkingDir: ROOT, entryPoints: [entry], outfile, platform: 'node', format: 'cjs', target: 'node20', bundle: true, packages: 'external', logLevel: 'error' });
   }
 }
 

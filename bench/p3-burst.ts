@@ -96,6 +96,8 @@ async function startFloor(template: FloorTemplate, dir: string, standinEnv: Reco
   writeFloorTemplate(file, template);
   const child = spawnNode(FLOOR_SCRIPT, {
     FLOOR_TEMPLATE: file,
+    // FLOOR_DEADLINES=0 npm run bench: the floor without its clients' deadlines (diagnosis; bench/floor.ts).
+    FLOOR_DEADLINES: process.env.FLOOR_DEADLINES ?? '1',
     PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
     AWS_REGION: standinEnv.AWS_REGION ?? 'us-west-2',
@@ -268,7 +270,7 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
         ...first!.slack.rates,
       },
       notes: [
-        'Floor = bench/floor.ts: the calls the bot made for one booking (captured this run), replayed per booking with the same clients (undici, AWS SDK v3, WebClient), no framework, no store; it verifies and parses the same signed Approve click.',
+        'Floor = bench/floor.ts: the calls the bot made for one booking (captured this run), replayed per booking with the same clients (undici, AWS SDK v3, WebClient) and their per-call deadlines, no framework, no store; it verifies and parses the same signed Approve click.',
         'CPU is user+system from /proc/PID/stat of each child process, including the trailing final update (1.5 s after the last booking is done).',
         'Spreads are min–max over rounds; figures are medians.',
         'system_cpu (diagnosis): the kernel\'s part (stime) of each process\'s CPU per booking; the rest is user time.',
