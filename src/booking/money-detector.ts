@@ -14,6 +14,10 @@
  * - a money word or pay verb ANYWHERE on a line that also holds a number that is not a time, a date,
  *   a phone number, a label ("dock 7", "B-12", "#2") or a count of something ("6 guests", "2 coolers"):
  *   "Balance due 400 on arrival", "Venmo Sam 150", "Captain gets 300 for this one", "20% tip";
+ * - a split of money: a ratio adding up to 100 beside a split word, a party or a money word
+ *   ("Revenue share 70/30", "60-40 with the owner", "Tips 50/50"), splitting money ("split the tips",
+ *   "Lee and Sam split 300"). A ratio with none of those is odds or a mix ("50/50 chance of rain"), and
+ *   no date, time or range adds up to 100;
  * - other currencies ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars"), rates
  *   ("25 an hour", "125/hr"), amounts with cents ("Fuel 85.40") and amounts in words after a money
  *   word ("Crew pay: one fifty").
@@ -145,10 +149,18 @@ const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|c
  * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
  * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
  */
-const AMOUNT_FOLLOWERS = 'on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct';
+const AMOUNT_FOLLOWERS = 'between|among|evenly|two|three|four|five|on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct';
 /** A number that reads as an amount in a line already stripped of times, dates and phone numbers. */
 const BARE_AMOUNT = new RegExp(
   String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  'i',
+);
+/**
+ * A number of two digits or more that reads as an amount (not a range like "10-2", not a count like
+ * "12 guests"): for words that take small counts too ("split the group: 4 on the bow").
+ */
+const BIG_AMOUNT = new RegExp(
+  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)(?<!\d\s*[-–]\s*)${LABEL_BEFORE}(?=\d,?\d)\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–/]\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
   'i',
 );
 /** "85.40", "1,200.00": two decimals are cents (times like 4.30 pm are blanked before). Not a position ("32.71 N", "lat 32.71"). */
@@ -185,11 +197,50 @@ export function normaliseForMoney(line: string): string {
 /** A link: its digits are coordinates, ids and paths ("?ll=32.72,-117.19" reads like cents), never an amount shown. */
 const URL_SPAN = /\b(?:https?:\/\/|www\.)\S+/gi;
 
+// ---- splits ---------------------------------------------------------------------------------------
+
+/**
+ * Words that make a ratio a split of money: "Revenue share 70/30", "60-40 with the owner", "Tips
+ * 50/50". Without one a ratio is odds or a mix ("50/50 chance of rain", "70/30 adults and kids").
+ */
+const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
+const SPLIT_CONTEXT = new RegExp(
+  String.raw`\b(?:split(?:s|ting)?|shares?|cut|take-?home|(?:${PARTIES})(?:'s)?|tips?|gratuity|revenues?|rev|gross|net|profits?|pay|paid|payouts?|earnings|commission|money|cash|proceeds|fees?|wages?)\b`,
+  'i',
+);
+/**
+ * Two or three numbers joined by "/", "-" or ":" ("70/30", "60-40", "40/30/30", "70%/30%"). Only
+ * ones adding up to 100 are a split (checked in code): no date (month ≤ 12, day ≤ 31), time (hour ≤
+ * 23, minutes ≤ 59), range of wind, swell or ages in a note does. One character of look-ahead and
+ * look-behind keeps a long run of digits and slashes linear.
+ */
+const RATIO = /(?<![\d.,/:-])(\d{1,2})\s*%?\s*([/:\-–])\s*(\d{1,2})\s*%?(?:\s*\2\s*(\d{1,2})\s*%?)?(?![.,/:\-–]?\d)/g;
+
+function hasRevenueSplit(line: string): boolean {
+  if (!SPLIT_CONTEXT.test(line)) return false;
+  for (const m of line.matchAll(RATIO)) {
+    const parts = [m[1], m[3], m[4]].filter((p): p is string => p !== undefined).map(Number);
+    if (parts.every((p) => p > 0) && parts.reduce((a, b) => a + b, 0) === 100) return true;
+  }
+  return false;
+}
+
+/** What is split when a split is money: "split the tips", "tips are split", "split of the take". */
+const SPLIT_NOUNS = 'tips?|gratuity|take|gross|revenues?|profits?|payouts?|money|cash|proceeds|earnings|fees';
+const SPLIT_OF_MONEY = new RegExp(
+  String.raw`\bsplit(?:s|ting)?\s+(?:(?:of|up|evenly)\s+)?(?:(?:the|our|today's|tonight's)\s+)?(?:${SPLIT_NOUNS})\b|\b(?:${SPLIT_NOUNS})\s+(?:(?:are|get|gets|got|were|was|is|to\s+be)\s+)?split\b`,
+  'i',
+);
+/** "split" beside a number of two digits or more that is no range: "Split 1,200 three ways", "Lee and Sam split 300". Not "Split shifts: Lee 10-2". */
+const SPLIT_WORD = /\bsplit(?:s|ting)?\b/i;
+
 function testMoneyLine(raw: string): boolean {
   const line = normaliseForMoney(raw).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
+  if (SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
   if (CENTS.test(stripped)) return true;
+  if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);
 }

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { findMoney, isMoneyKey, isMoneyLine, nameParts, withoutMoneyLines } from '../../../src/booking/money-detector';
 import corpus from '../../fixtures/money/tricky-lines.json';
+import operatorNotes from '../../fixtures/money/operator-notes.json';
 import { moneyLine, safeLine } from '../../support/money-lines';
 
 describe('isMoneyLine on the fixed corpus', () => {
@@ -12,6 +13,18 @@ describe('isMoneyLine on the fixed corpus', () => {
     expect(isMoneyLine(line)).toBe(true);
   });
   it.each(corpus.notMoney)('not money: %s', (line) => {
+    expect(isMoneyLine(line)).toBe(false);
+  });
+});
+
+/** [group, line] pairs of one side of operator-notes.json: the group's name says why its lines are judged so. */
+const byGroup = (side: Record<string, string[]>) => Object.entries(side).flatMap(([why, lines]) => lines.map((line) => [why, line] as const));
+
+describe('isMoneyLine on the adversarial corpus of operator notes', () => {
+  it.each(byGroup(operatorNotes.money))('money — %s: %s', (_why, line) => {
+    expect(isMoneyLine(line)).toBe(true);
+  });
+  it.each(byGroup(operatorNotes.notMoney))('not money — %s: %s', (_why, line) => {
     expect(isMoneyLine(line)).toBe(false);
   });
 });
