@@ -18,6 +18,11 @@
  *   ("Revenue share 70/30", "60-40 with the owner", "Tips 50/50"), splitting money ("split the tips",
  *   "Lee and Sam split 300"). A ratio with none of those is odds or a mix ("50/50 chance of rain"), and
  *   no date, time or range adds up to 100;
+ * - a party's part of the money: a percentage beside a party ("owner 70%", "30% to captain"), a cut,
+ *   share or take ("captain's cut 30%", "Crew share 150", "Today's take 1200", "take-home: 450"), a
+ *   fraction of the money ("Half the take", "Owner takes half"), a party with a number of two digits
+ *   or more ("Deckhand 150", "Owner 70 / Captain 30", "840 to the owner"). A party takes no count
+ *   ("Crew 2", "Captain 12 years") and "Fog 70%", "Half the guests" have no party or money word;
  * - other currencies ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars"), rates
  *   ("25 an hour", "125/hr"), amounts with cents ("Fuel 85.40") and amounts in words after a money
  *   word ("Crew pay: one fifty").
@@ -43,8 +48,12 @@ const TEXT_MONEY_WORDS = [
 /** Money words that also count AFTER a number ("150 tip", "584 net") when the clause ends there. Not "total": "we are 6 total". */
 const TRAILING_MONEY_WORDS = [
   'pay', 'paid', 'payout', 'fee', 'fees', 'tip', 'tips', 'gratuity', 'net', 'gross', 'revenue', 'price', 'cost', 'costs',
-  'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed',
+  'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed', 'take-?home',
 ];
+/** Who gets a part of the money: "Owner 70%", "captain's cut", "60-40 with the owner". */
+const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
+/** Of those, the ones a bare number after means pay ("Deckhand 150", "Owner 840"); "house 12" may be an address. */
+const PAID_PARTIES = String.raw`owners?|captain|capt|skipper|crew|deckhands?|mate|boatsetter`;
 /** Word parts that make a field name money. */
 const KEY_MONEY_PARTS = new Set([
   'pay', 'paid', 'payment', 'payments', 'payout', 'payouts', 'fee', 'fees', 'tip', 'tips', 'gratuity', 'gratuities', 'amount',
@@ -113,6 +122,13 @@ const ANYWHERE_MONEY_WORDS = [
   'paying', 'due', 'bonuses', 'tipping', 'charges', 'fares?', 'discount', 'discounted', 'discounts', 'margin', 'margins', 'income',
   'proceeds', 'payroll', 'compensation', 'compensated', 'reimburse', 'reimbursed', 'reimbursement', 'collect', 'collected',
   'collecting', 'gets', 'got', 'takes', 'took', 'receives', 'received', 'percent', 'paypal', 'cashapp', 'stripe', 'square',
+  // Someone's part of the money: "captain's cut 30%", "Owner's share 70%", "Crew share 150". Not
+  // "Share photos", "cut the engine": a cut or share belongs to someone.
+  String.raw`(?:${PARTIES}|our|my|his|her|their|your|\w+'s|rev|revenue|profit|tip)\s+(?:cut|share)`,
+  String.raw`share\s+of\s+(?:the\s+)?(?:tips?|take|gross|net|revenue|profits?)`,
+  // The take as a noun: "Today's take 1200", "Take: 1200", "Take was 1200". Not "Take 2 coolers".
+  String.raw`(?:the|today's|tonight's|our|total|daily|gross|net|house)\s+take`, String.raw`take\s*(?=[:=]|\s(?:was|is|came|were)\b)`,
+  String.raw`take[-\s]home`, 'keeps', 'kept',
 ];
 const ANYWHERE_WORD = new RegExp(String.raw`\b(?:${ANYWHERE_MONEY_WORDS.join('|')})\b`, 'i');
 /** "Charge the batteries to 100%" is about power, not a card. */
@@ -203,7 +219,6 @@ const URL_SPAN = /\b(?:https?:\/\/|www\.)\S+/gi;
  * Words that make a ratio a split of money: "Revenue share 70/30", "60-40 with the owner", "Tips
  * 50/50". Without one a ratio is odds or a mix ("50/50 chance of rain", "70/30 adults and kids").
  */
-const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
 const SPLIT_CONTEXT = new RegExp(
   String.raw`\b(?:split(?:s|ting)?|shares?|cut|take-?home|(?:${PARTIES})(?:'s)?|tips?|gratuity|revenues?|rev|gross|net|profits?|pay|paid|payouts?|earnings|commission|money|cash|proceeds|fees?|wages?)\b`,
   'i',
@@ -234,12 +249,41 @@ const SPLIT_OF_MONEY = new RegExp(
 /** "split" beside a number of two digits or more that is no range: "Split 1,200 three ways", "Lee and Sam split 300". Not "Split shifts: Lee 10-2". */
 const SPLIT_WORD = /\bsplit(?:s|ting)?\b/i;
 
+// ---- parts of the money -----------------------------------------------------------------------------
+
+/** A percentage: "30%", "30 percent", "20 pct". */
+const PCT = String.raw`\d{1,3}(?:\.\d+)?\s*(?:%|percent\b|pct\b|per\s+cent\b)`;
+/** A percentage right beside a party: "owner 70%", "Boatsetter keeps 20 pct", "30% to captain". Not "Fog 70%", "Battery at 80%". */
+const PARTY_PERCENT = new RegExp(
+  String.raw`\b(?:${PARTIES})(?:'s)?[\s:=\-–—]*(?:(?:gets?|keeps?|takes?|receives?)\s+)?${PCT}|${PCT}\s*(?:(?:goes\s+)?(?:to|for)\s+)?(?:the\s+)?(?:${PARTIES})\b`,
+  'i',
+);
+/** A fraction of the money: "Half the take", "A quarter of the tips", "Owner takes half", "Captain gets a third". Not "Half the guests", "1/2 hour early". */
+const FRACTION = String.raw`(?:half|(?:a|one|two)\s+thirds?|(?:a|one|three)\s+quarters?|1/2|1/3|2/3|1/4|3/4)`;
+const SHARED_NOUNS = String.raw`(?:take|tips?|gratuity|gross|net|revenue|profits?|pay|payout|money|cash|proceeds|earnings|fees?|cut|deposit|balance|price|cost|total)\b(?!\s+bags?\b)`;
+const FRACTION_OF_MONEY = new RegExp(
+  String.raw`\b${FRACTION}\s+(?:of\s+)?(?:(?:the|our|his|her|their|today's|tonight's)\s+)?${SHARED_NOUNS}` +
+    String.raw`|\b(?:${PARTIES})(?:'s)?\s+(?:gets?|keeps?|takes?|receives?|is\s+owed)\s+${FRACTION}(?!\s+(?:of\s+)?(?:the\s+)?(?!${SHARED_NOUNS})[A-Za-z])`,
+  'i',
+);
+/**
+ * A party and a number of two digits or more: "Deckhand 150", "Captain — 300", "Owner 70 / Captain 30",
+ * "Owner's 840"; or the other way round with three: "840 to the owner". A party takes no count (not
+ * "Captain 12 years", "Crew 10 min early", "Crew 2").
+ */
+const AMOUNT_TAIL = String.raw`\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–]\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`;
+const PARTY_AMOUNT = new RegExp(
+  String.raw`\b(?:${PAID_PARTIES})(?:'s)?\s*[:=\-–—]?\s*(?=\d,?\d)${AMOUNT_TAIL}` +
+    String.raw`|(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?(?![.,]?\d)\s+(?:goes\s+)?(?:to|for|after)\s+(?:the\s+)?(?:${PAID_PARTIES}|house)\b`,
+  'i',
+);
+
 function testMoneyLine(raw: string): boolean {
   const line = normaliseForMoney(raw).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
-  if (SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line)) return true;
+  if (SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
-  if (CENTS.test(stripped)) return true;
+  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped)) return true;
   if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);
