@@ -23,6 +23,10 @@
  *   fraction of the money ("Half the take", "Owner takes half"), a party with a number of two digits
  *   or more ("Deckhand 150", "Owner 70 / Captain 30", "840 to the owner"). A party takes no count
  *   ("Crew 2", "Captain 12 years") and "Fog 70%", "Half the guests" have no party or money word;
+ * - a word that only ever means the operator's or crew's money, amount or not: "Payout pending",
+ *   "Revenue looks good", "Commission comes off first", "Tip pool to Lee" (not "out of commission",
+ *   "non-profit", nor "Tips welcome", "Gratuity included", "Guest paid in full": crew serve guests
+ *   with those, and they say nothing of what anyone is paid);
  * - other currencies ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars"), rates
  *   ("25 an hour", "125/hr"), amounts with cents ("Fuel 85.40") and amounts in words after a money
  *   word ("Crew pay: one fifty").
@@ -278,10 +282,25 @@ const PARTY_AMOUNT = new RegExp(
   'i',
 );
 
+// ---- money on its own ----------------------------------------------------------------------------
+
+/**
+ * Words that only ever mean the operator's or crew's money, so a line with one is about money even
+ * with no amount: "Payout pending", "Revenue looks good", "Commission comes off first", "Tip pool
+ * to Lee". Not a boat "out of commission", a "non-profit" group, nor the words crew need to serve
+ * guests ("Tips welcome", "Gratuity included", "Guest paid in full", "Full refund if we cancel"):
+ * those say nothing of what anyone is paid. Not "wages" either: it is a surname, and a guest name
+ * that reads as money is refused (schema.ts); "crew wages 150" is caught by its amount.
+ */
+const MONEY_ON_ITS_OWN = new RegExp(
+  String.raw`\b(?:pay-?outs?|paid\s+out|revenues?|rev\s+share|(?<!\b(?:non-?|not-for-|for-))profits?|earnings|(?<!\b(?:out\s+of|in)\s+)commissions?|payroll|salary|salaries|chargebacks?|tip\s*pool|c-?notes?)\b`,
+  'i',
+);
+
 function testMoneyLine(raw: string): boolean {
   const line = normaliseForMoney(raw).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
-  if (SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
+  if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
   if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped)) return true;
   if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
