@@ -8,9 +8,10 @@
  *   "75¢", "50 cents", "2 grand", "fifty bucks", and "k" amounts ("1.2k", "$2k");
  * - a money word NEXT TO a number: "net 584", "crew pay: 150", "tip of 20%", "150 tip.", "rate is 50/h".
  *   "Next to" allows a few filler words ("of", "is", "about", "per hour"…) and punctuation, and the
- *   number must not be a time ("3 pm", "3:30"), a date ("12/5"), a phone number, a count of people or
- *   hours ("6 guests", "5 hours") or a list label ("Tip 1:"). So "Pay attention: tide turns at 3 pm",
- *   "Tip: bring a jacket" and "Net bag on the bow" stay.
+ *   number must not be a time ("3 pm", "3:30", "at 5", "@ 1530"), a date ("12/5"), a year ("from
+ *   2019"), a phone number, a count of people or hours ("6 guests", "5 hours") or a list label
+ *   ("Tip 1:"). So "Pay attention: tide turns at 3 pm", "Tip: bring a jacket" and "Net bag on the
+ *   bow" stay.
  * - a money word or pay verb ANYWHERE on a line that also holds a number that is not a time, a date,
  *   a phone number, a label ("dock 7", "B-12", "#2") or a count of something ("6 guests", "2 coolers"):
  *   "Balance due 400 on arrival", "Venmo Sam 150", "Captain gets 300 for this one", "20% tip";
@@ -27,9 +28,18 @@
  *   "Revenue looks good", "Commission comes off first", "Tip pool to Lee" (not "out of commission",
  *   "non-profit", nor "Tips welcome", "Gratuity included", "Guest paid in full": crew serve guests
  *   with those, and they say nothing of what anyone is paid);
- * - other currencies ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars"), rates
- *   ("25 an hour", "125/hr"), amounts with cents ("Fuel 85.40") and amounts in words after a money
- *   word ("Crew pay: one fifty").
+ * - other currencies and slang ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars", "300 quid",
+ *   "20 bux", "200 yen", "a 50-dollar tip"), rates ("25 an hour", "125/hr", "50 hourly"), amounts
+ *   with cents ("Fuel 85.40"), amounts in words after a money word ("Crew pay: one fifty", "Tip:
+ *   twenty percent") and bills ("a twenty for Sam", "Hand Lee a fifty");
+ * - an amount with no money word, two digits or more: per person or day ("85 per head", "85/pp",
+ *   "1200/day", "150/crew"), each ("150 each"), "150 flat", "1200 all-in", "Crew x2 @ 150",
+ *   "2 x 150", "1200 for the charter", and a discount ("50% off", "Half off");
+ * - earning, spending, pricing, handing over and bookkeeping words with an amount, as money words
+ *   are: "Captain makes 300", "Owner nets 850", "Spent 85 on fuel", "Quoted 1200", "Sold for 1200",
+ *   "Gave Sam 150", "Tax 95", "Fuel surcharge 40", "Holdback 200", "Bal 400", "Pmt rec'd 400".
+ *   "on the house" and "comped" with no amount are not money: crew must know not to charge, and
+ *   no amount is stated ("Comp'd the drinks, worth 60" is).
  * Lines are read after NFKC, with every decimal digit made ASCII and format characters (zero-width
  * space…) removed: notes are pasted from phones and mail, and "Tip ５００" or "$\u200b500" must not slip by.
  * When in doubt the detector says "money": a dropped harmless line costs crew a note, a kept amount
@@ -53,6 +63,8 @@ const TEXT_MONEY_WORDS = [
 const TRAILING_MONEY_WORDS = [
   'pay', 'paid', 'payout', 'fee', 'fees', 'tip', 'tips', 'gratuity', 'net', 'gross', 'revenue', 'price', 'cost', 'costs',
   'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed', 'take-?home',
+  // "50 hourly", "18% grat", "Ice 24 reimbursed", "400 outstanding", "1200 all-in", "150 flat", "60 apiece".
+  'hourly', 'grat', 'reimbursed', 'outstanding', 'all[-\\s]in', 'flat(?:\\s+(?:rate|fee))?', 'apiece', 'a\\s+piece',
 ];
 /** Who gets a part of the money: "Owner 70%", "captain's cut", "60-40 with the owner". */
 const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
@@ -80,6 +92,8 @@ const FILLER = String.raw`[\s:=~\-–—]*(?:(?:of|is|was|are|were|will|be|about
 
 /** ISO codes of currencies an operator in San Diego meets (Mexican, Canadian, Australian guests…). */
 const CURRENCY_CODES = 'usd|eur|gbp|mxn|mxp|cad|aud|nzd|jpy|cny|rmb|inr|php|chf|hkd|sgd';
+/** Money by name, after a number: slang and the currencies of guests from abroad. */
+const CURRENCY_NAMES = String.raw`quid|bux|yen|yuan|francs?|rupees?|loonies|toonies|(?:pounds?\s+)?sterling`;
 const CURRENCY = new RegExp(
   [
     // \p{Sc}: every currency sign ($ € £ ¢ ¥ ₱ ₹ ₩ …), so a guest's own currency is not a way round.
@@ -89,8 +103,10 @@ const CURRENCY = new RegExp(
     // are not one, and calling them money would fail that booking's guest page for good.
     String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*\p{Sc}`,
     String.raw`\b(?:${CURRENCY_CODES}|us\$|rs\.?)\s*\d[\d,.]*(?![\p{L}\p{N}])`,
-    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?)\b`,
-    String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos)\b`,
+    // "-" too: "a 50-dollar tip". Slang and the currencies guests name: "300 quid", "20 bux", "200 yen".
+    // Not "pounds" (a dog of 40 pounds) unless "sterling", nor "bones" or "clams" (bait, dinner).
+    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*[\s-]*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?|${CURRENCY_NAMES})\b`,
+    String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos|euros|${CURRENCY_NAMES})\b`,
     // "1.2k", "2K": thousands of something, which in an operator's note is money.
     String.raw`(?<![\w.])\d+(?:\.\d+)?\s?k\b`,
   ].join('|'),
@@ -133,6 +149,17 @@ const ANYWHERE_MONEY_WORDS = [
   // The take as a noun: "Today's take 1200", "Take: 1200", "Take was 1200". Not "Take 2 coolers".
   String.raw`(?:the|today's|tonight's|our|total|daily|gross|net|house)\s+take`, String.raw`take\s*(?=[:=]|\s(?:was|is|came|were)\b)`,
   String.raw`take[-\s]home`, 'keeps', 'kept',
+  // Earning, spending, pricing and handing over money: "Captain makes 300", "Owner nets 850", "Spent
+  // 85 on fuel", "Quoted them 1200", "Sold for 1200", "Gave Sam 150", "Brought in 1200". Not
+  // "make" ("Make 10 sandwiches" has its noun anyway, "Make it 3" has none).
+  'makes', 'making', 'made', 'nets', 'netted', 'grossed', 'grosses', 'spent', 'spend', 'sold', 'quote', 'quoted', 'worth', 'listed', 'listing', String.raw`went\s+for`,
+  'gave', 'give', 'giving', 'send', 'sent', 'handed', String.raw`(?:brought|bring|bringing|took|pulled)\s+in`,
+  String.raw`comp(?:'?d|ed)`, 'venmoed', 'zelled',
+  // What is added to or held from a price: "Fuel surcharge 40", "Tax 95", "Holdback 200", "Late fine 50".
+  'budget', 'surcharges?', 'penalty', 'penalties', 'tax', 'taxes', 'insurance', 'expenses?', 'holdback', 'withheld', 'grat',
+  'hourly', String.raw`(?:late|parking|cancel(?:lation)?|no-show)\s+fines?`,
+  // Bookkeeping shorthand: "Bal 400", "Pmt rec'd 400", "IOU Sam 150", "400 outstanding".
+  'bal', 'pmts?', 'pymts?', "rec'?d", 'recvd', 'rcvd', 'iou', 'outstanding',
 ];
 const ANYWHERE_WORD = new RegExp(String.raw`\b(?:${ANYWHERE_MONEY_WORDS.join('|')})\b`, 'i');
 /** "Charge the batteries to 100%" is about power, not a card. */
@@ -148,8 +175,14 @@ const NOT_AMOUNT_SPANS = new RegExp(
     String.raw`\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?\s?m\b\.?`,
     String.raw`\b\d{1,2}:\d{2}(?::\d{2})?\b`,
     String.raw`\b\d{1,2}\s*o'?clock\b`,
-    // an hour without am/pm after a word of time: "ready by 3", "from 10 to 2"
-    String.raw`\b(?:by|until|till|before|after|around|from|between)\s+(?:[01]?\d|2[0-3])(?:\s*(?:-|to|and)\s*(?:[01]?\d|2[0-3]))?\b(?![.,]?\d)`,
+    // an hour without am/pm after a word of time: "ready by 3", "from 10 to 2", "Pulled in at 5",
+    // "Meet @ 10" (not "at 20%"); a 24-hour time after "@": "Crew call @ 1530"
+    String.raw`(?:\b(?:by|until|till|before|after|around|from|between|at)\s+|@\s*)(?:[01]?\d|2[0-3])(?:\s*(?:-|to|and)\s*(?:[01]?\d|2[0-3]))?\b(?![.,:]?\d)(?!\s*(?:%|percent|pct))`,
+    String.raw`@\s*(?:[01]\d|2[0-3])[0-5]\d\b`,
+    // a year after a word of time: "photos from 2019", "Made in 2019", "since 2015"
+    String.raw`\b(?:in|since|from|of|year|model|built|refit|circa|est\.?)\s+(?:19|20)\d{2}\b(?![.,]?\d)`,
+    // "Lunch made for 6", "Beds for 4": one digit after "for" counts people.
+    String.raw`\bfor\s+[1-9]\b(?![.,]?\d)(?!\s*(?:%|percent|pct|k\b|grand|bucks|dollars|hours?\b|hrs?\b|h\b|days?\b|nights?\b))`,
     // dates: 2026-12-05, 12/5, 12/5/26, 12-05-2026, 05.12.2026, Dec 5, Dec 5th, 2026, 5 Dec, the 5th of December
     String.raw`\b\d{4}-\d{1,2}-\d{1,2}\b`,
     String.raw`\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b`,
@@ -164,12 +197,12 @@ const NOT_AMOUNT_SPANS = new RegExp(
 );
 
 /** Words before a number that make it a label, a place or a count, not an amount: "dock 7", "guests: 6". */
-const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s*[:=#.]?\s*)`;
+const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|drawer|locker|hatch|cabin|bunk|bin|shelf|compartment|bay|deck|level|floor|winch|cleat|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s*[:=#.]?\s*)`;
 /**
  * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
  * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
  */
-const AMOUNT_FOLLOWERS = 'between|among|evenly|two|three|four|five|on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct';
+const AMOUNT_FOLLOWERS = 'between|among|evenly|two|three|four|five|on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct|venmo|zelle|paypal|cashapp|received|rec\'?d|recvd|rcvd|outstanding';
 /** A number that reads as an amount in a line already stripped of times, dates and phone numbers. */
 const BARE_AMOUNT = new RegExp(
   String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
@@ -189,7 +222,7 @@ const CENTS = new RegExp(String.raw`(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|l
 /** An amount in words right after a money word: "Crew pay: one fifty", "Price was twelve hundred". */
 const CARDINAL = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand';
 const WORDS_AMOUNT = new RegExp(
-  String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}(?:${CARDINAL})(?:[\s-]+(?:and\s+)?(?:${CARDINAL}))*\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|on|at|cash|an?|tonight|today)\b))`,
+  String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}(?:${CARDINAL})(?:[\s-]+(?:and\s+)?(?:${CARDINAL}))*\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|on|at|cash|an?|tonight|today|percent|pct)\b))`,
   'i',
 );
 /** "25 an hour", "25 per hour", "125/hr", "40/h", "twenty five an hour". */
@@ -282,6 +315,34 @@ const PARTY_AMOUNT = new RegExp(
   'i',
 );
 
+// ---- amounts without a money word --------------------------------------------------------------
+
+/**
+ * Ways of stating an amount that need no money word, all with two digits or more (one digit is a
+ * count: "2 per guest", "Crew gets 2 drinks each"):
+ * - a price per person or per day: "85 per head", "85/pp", "85 a head", "1200/day", "150/crew",
+ *   "Per head 85", and with three digits "1200 per charter";
+ * - a share each: "150 each", "~60 each" (not "Crew gets 2 drinks each");
+ * - an amount at "@" or times a count: "Crew x2 @ 150", "2 x 150 for crew";
+ * - an amount for the whole charter, three digits or more: "1200 for the charter", "1200 for 4 hours";
+ * - a bill: "a twenty for Sam", "Hand Lee a fifty";
+ * - a discount: "50% off", "Half off", "half price".
+ */
+const AMOUNT_PHRASE = new RegExp(
+  [
+    String.raw`(?<![\w.,#/])(?=\d,?\d)\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:head|person|guest|pax|day|night|crew)\b`,
+    String.raw`(?<![\w.,#/])(?=\d,?\d)\d[\d,]*(?:\.\d+)?\s*/?\s*p/?p\b`,
+    String.raw`(?<![\w.,#/])(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:charter|trip|booking|boat)\b`,
+    String.raw`\bper\s+(?:head|person|guest|pax)\s*[:=]?\s*\d{2}`,
+    String.raw`(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d)\d[\d,]*(?:\.\d+)?\s*(?:each|ea\.?)(?=\s*(?:$|[,.;)!]|\s+(?:for|to|cash|in|plus|and)\b))`,
+    String.raw`(?:@|(?<![\w.])\d{1,2}\s*[x×])\s*(?=\d,?\d)${AMOUNT_TAIL}`,
+    String.raw`(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?\s+for\s+(?:(?:the|a|this|that|one|our)\s+)?(?:\d+\s*(?:hours?|hrs?|h)\b|(?:charter|trip|sail|boat|day|night|booking|cruise|afternoon|evening|morning|weekend)s?\b)`,
+    String.raw`\b(?:a|one|two|three|four|five)\s+(?:twenty|fifty|hundred)s?\b(?=\s*(?:$|[,.;!)]|\s+(?:for|to|each|apiece|tip|cash|in\s+cash)\b))`,
+    String.raw`\b\d{1,3}\s*(?:%|percent\b|pct\b)\s*off\b|\bhalf\s+(?:off|price)\b`,
+  ].join('|'),
+  'i',
+);
+
 // ---- money on its own ----------------------------------------------------------------------------
 
 /**
@@ -302,7 +363,7 @@ function testMoneyLine(raw: string): boolean {
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
-  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped)) return true;
+  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped)) return true;
   if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);
