@@ -9,9 +9,10 @@
  * - a money word NEXT TO a number: "net 584", "crew pay: 150", "tip of 20%", "150 tip.", "rate is 50/h".
  *   "Next to" allows a few filler words ("of", "is", "about", "per hour"…) and punctuation, and the
  *   number must not be a time ("3 pm", "3:30", "at 5", "@ 1530"), a date ("12/5"), a year ("from
- *   2019"), a phone number, a count of people or hours ("6 guests", "5 hours") or a list label
- *   ("Tip 1:"). So "Pay attention: tide turns at 3 pm", "Tip: bring a jacket" and "Net bag on the
- *   bow" stay.
+ *   2019"), a phone number, a position ("32.71, -117.23"), a unit ("5 stars", "3°", "6-pack"), a
+ *   count of people or hours ("6 guests", "5 hours"), one digit with a noun ("Tip: 3 layers") or a
+ *   list label ("Tip 1:"). So "Pay attention: tide turns at 3 pm", "Tip: bring a jacket" and "Net
+ *   bag on the bow" stay.
  * - a money word or pay verb ANYWHERE on a line that also holds a number that is not a time, a date,
  *   a phone number, a label ("dock 7", "B-12", "#2") or a count of something ("6 guests", "2 coolers"):
  *   "Balance due 400 on arrival", "Venmo Sam 150", "Captain gets 300 for this one", "20% tip";
@@ -85,8 +86,18 @@ const NUMBER_WORDS = 'a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|
 
 /** A whole number as people write amounts: 5, 1200, 1,200, 584.00. Never a part of a longer number. */
 const NUM = String.raw`(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![.,]?\d)`;
+/**
+ * Units and hyphenated counts: "Rate of turn 3°/s", "Rate 5 stars", "20 lb", "Tip: 6-pack license
+ * only", "3-hour sail". Not "-ish" or "-dollar": "150-ish", "a 50-dollar tip" are amounts.
+ */
+const UNITS = String.raw`°|degrees?\b|deg\b|stars?\b|lbs?\b|kgs?\b|gal(?:lons?|s)?\b|hp\b|mph\b|yards?\b|yds?\b|[-–](?:pack|hours?|hrs?|days?|nights?|person|people|man|foot|ft|footer|years?|yrs?|minutes?|mins?|stroke|seat(?:er)?s?|passengers?|guests?|miles?|knots?|gal(?:lons?)?|stars?)\b`;
 /** What right after a number makes it something other than an amount. */
-const NOT_AN_AMOUNT = String.raw`(?!\s*(?:[ap]\.?m\b|o'?clock|:\d|:(?:\s|$)|/\d|-\d{3}-\d|hours?\b|hrs?\b|mins?\b|minutes?\b|guests?\b|people\b|persons?\b|pax\b|adults?\b|kids?\b|children\b|ft\b|feet\b|foot\b|knots?\b|kts?\b|miles?\b|nm\b|st\b|nd\b|rd\b|th\b|x\b|×))`;
+const NOT_AN_AMOUNT = String.raw`(?!\s*(?:[ap]\.?m\b|o'?clock|:\d|:(?:\s|$)|/\d|-\d{3}-\d|hours?\b|hrs?\b|mins?\b|minutes?\b|guests?\b|people\b|persons?\b|pax\b|adults?\b|kids?\b|children\b|ft\b|feet\b|foot\b|knots?\b|kts?\b|miles?\b|nm\b|st\b|nd\b|rd\b|th\b|x\b|×|${UNITS}))`;
+/**
+ * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
+ * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
+ */
+const AMOUNT_FOLLOWERS = 'between|among|evenly|two|three|four|five|on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct|pp|venmo|zelle|paypal|cashapp|received|rec\'?d|recvd|rcvd|outstanding';
 /** Filler allowed between a money word and its number: "pay: 150", "tip of 20%", "rate per hour is 50". */
 const FILLER = String.raw`[\s:=~\-–—]*(?:(?:of|is|was|are|were|will|be|about|around|approx\.?|approximately|roughly|only|just|per|each|the|a|an|to|came|comes|totals?|hour|hr|h|head|person|guest|day|night|trip|charter)\b[\s:=~\-–—]*){0,3}`;
 
@@ -112,7 +123,13 @@ const CURRENCY = new RegExp(
   ].join('|'),
   'iu',
 );
-const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}`, 'i');
+/**
+ * One digit with a noun after it is a count even after a money word: "Tip: 3 layers", "Tip: 2 jackets
+ * each", "Rate 5 stars". Two digits or more, or one digit with no noun ("Tip 5", "Fee 5 per guest"),
+ * are an amount.
+ */
+const NOT_A_COUNT_OF_ONE_DIGIT = String.raw`(?:(?<=[\d,.]\d)|(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z]))`;
+const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}${NOT_A_COUNT_OF_ONE_DIGIT}`, 'i');
 const NUMBER_THEN_WORD = new RegExp(
   String.raw`${NUM}\s*(?:[-–]\s*)?(?:${TRAILING_MONEY_WORDS.join('|')})\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|tonight|today|ok)\b))`,
   'i',
@@ -189,6 +206,8 @@ const NOT_AMOUNT_SPANS = new RegExp(
     String.raw`\b\d{1,2}[-.]\d{1,2}[-.]\d{2,4}\b`,
     String.raw`\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?`,
     String.raw`\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:${MONTHS})\b\.?(?:,?\s+\d{4}\b)?`,
+    // a position: "GPS 32.71, -117.23", "32.7157,-117.1611" (San Diego's longitude is negative)
+    String.raw`\b\d{1,2}\.\d{2,}\s*°?\s*,?\s*-1\d{2}\.\d{2,}\b`,
     // phone numbers: 619-555-0100, (619) 555 0100, +1 619 555 0100, +52 664 123 4567
     String.raw`(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b`,
     String.raw`\+\d[\d\s().-]{6,}\d`,
@@ -198,14 +217,9 @@ const NOT_AMOUNT_SPANS = new RegExp(
 
 /** Words before a number that make it a label, a place or a count, not an amount: "dock 7", "guests: 6". */
 const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|drawer|locker|hatch|cabin|bunk|bin|shelf|compartment|bay|deck|level|floor|winch|cleat|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s*[:=#.]?\s*)`;
-/**
- * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
- * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
- */
-const AMOUNT_FOLLOWERS = 'between|among|evenly|two|three|four|five|on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct|venmo|zelle|paypal|cashapp|received|rec\'?d|recvd|rcvd|outstanding';
 /** A number that reads as an amount in a line already stripped of times, dates and phone numbers. */
 const BARE_AMOUNT = new RegExp(
-  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*[-–]\s*\d+\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
   'i',
 );
 /**
@@ -305,10 +319,10 @@ const FRACTION_OF_MONEY = new RegExp(
 );
 /**
  * A party and a number of two digits or more: "Deckhand 150", "Captain — 300", "Owner 70 / Captain 30",
- * "Owner's 840"; or the other way round with three: "840 to the owner". A party takes no count (not
- * "Captain 12 years", "Crew 10 min early", "Crew 2").
+ * "Owner's 840", "Captain 300-350"; or the other way round with three: "840 to the owner". A party
+ * takes no count (not "Captain 12 years", "Crew 10 min early", "Crew 2"), nor hours ("Crew 10-2").
  */
-const AMOUNT_TAIL = String.raw`\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–]\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`;
+const AMOUNT_TAIL = String.raw`\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–]\s*\d{1,2}\b)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`;
 const PARTY_AMOUNT = new RegExp(
   String.raw`\b(?:${PAID_PARTIES})(?:'s)?\s*[:=\-–—]?\s*(?=\d,?\d)${AMOUNT_TAIL}` +
     String.raw`|(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?(?![.,]?\d)\s+(?:goes\s+)?(?:to|for|after)\s+(?:the\s+)?(?:${PAID_PARTIES}|house)\b`,
