@@ -47,8 +47,13 @@
  * breaks the promise.
  *
  * A FIELD holds money when a word part of its name is a money word ("captainPay", "crew_pay",
- * "netRevenue", "TipAmount"), case-insensitively and camelCase/snake_case/kebab-case aware, or when its
- * name is in an explicit list (SCC_MONEY_ATTRIBUTES, for names that are not split into words).
+ * "netRevenue", "TipAmount", "salesTax", "payable", "currency"), case-insensitively and
+ * camelCase/snake_case/kebab-case aware; when a share word (split, share, cut, take) stands beside a
+ * party or a percentage ("ownerSplit", "captainCut", "crewShare", "splitPct", "revShare"), a
+ * percentage beside a party ("ownerPct", "crewPercent") or it is "take home" ("take_home"); or when
+ * its name is in an explicit list (SCC_MONEY_ATTRIBUTES, for names that are not split into words).
+ * "split", "share", "cut" and "pct" alone are not money: "splitGroup", "shareUrl", "shareWithCrew",
+ * "batteryPct" are the app's own words, and a field that only says "split" carries no amount.
  */
 import { BoundedCache } from '../bounded-cache';
 
@@ -78,7 +83,23 @@ const KEY_MONEY_PARTS = new Set([
   'deposits', 'wage', 'wages', 'commission', 'commissions', 'earning', 'earnings', 'cent', 'cents', 'dollar', 'dollars', 'usd',
   'profit', 'profits', 'salary', 'bonus', 'refund', 'charge', 'charges', 'invoice', 'money', 'cash', 'balance', 'subtotal',
   'total', 'totals', 'payroll', 'compensation', 'income', 'margin', 'margins', 'fare', 'fares', 'proceeds', 'discount', 'discounts',
+  // What is added to, held from or owed on a price, and the books: "salesTax", "fuelSurcharge", "payable".
+  'tax', 'taxes', 'surcharge', 'surcharges', 'expense', 'expenses', 'reimbursement', 'reimbursements', 'payable', 'payables',
+  'receivable', 'receivables', 'owed', 'penalty', 'penalties', 'rebate', 'rebates', 'holdback', 'chargeback', 'chargebacks',
+  'billing', 'billed', 'ledger', 'finance', 'finances', 'financial', 'financials', 'budget', 'salaries', 'quid',
+  // A currency field only ever stands beside amounts.
+  'currency', 'currencies',
 ]);
+/**
+ * Word parts that are money only beside a party or a percentage: "ownerSplit", "captainCut",
+ * "crewShare", "ownerTake", "splitPct", "splitRatio", "revShare". Alone, or beside anything else,
+ * they are the app's own words ("shareUrl", "splitGroup", "shareWithCrew", "cutoff" is one word).
+ */
+const KEY_SHARE_PARTS = new Set(['split', 'splits', 'share', 'shares', 'cut', 'cuts', 'take']);
+const KEY_PARTY_PARTS = new Set(['owner', 'owners', 'captain', 'captains', 'capt', 'skipper', 'crew', 'deckhand', 'deckhands', 'mate', 'house', 'platform', 'boatsetter', 'operator', 'rev']);
+/** A percentage beside a party is its share ("ownerPct", "crewPercent"); beside anything else a gauge ("batteryPct", "percentComplete"). */
+const KEY_PERCENT_PARTS = new Set(['pct', 'percent', 'percentage']);
+const KEY_RATIO_PARTS = new Set([...KEY_PERCENT_PARTS, 'ratio']);
 /** Word parts that make a "total" field a count ("totalGuests", "total_hours"), not money. */
 const KEY_COUNT_PARTS = new Set(['guest', 'guests', 'people', 'person', 'persons', 'pax', 'passenger', 'passengers', 'adults', 'kids', 'children', 'hour', 'hours', 'hrs', 'minutes', 'mins', 'days', 'nights', 'count', 'items', 'seats']);
 
@@ -416,10 +437,22 @@ export function isMoneyKey(name: string, explicit: ReadonlySet<string> = new Set
 }
 
 function isMoneyNameParts(parts: string[]): boolean {
+  if (isShareName(parts)) return true;
   const money = parts.filter((p) => KEY_MONEY_PARTS.has(p));
   if (money.length === 0) return false;
   // "total" alone is ambiguous: SCC's own "totalGuests" must survive the guard, a "charterTotal" must not.
   return !money.every((p) => p === 'total' || p === 'totals') || !parts.some((p) => KEY_COUNT_PARTS.has(p));
+}
+
+/** "ownerSplit", "captain_cut", "splitPct", "revShare", "ownerPct", "take_home": a party's part of the money. */
+function isShareName(parts: string[]): boolean {
+  return parts.some((p, i) => {
+    const beside = [parts[i - 1], parts[i + 1]].filter((q): q is string => q !== undefined);
+    if (p === 'take' && parts[i + 1] === 'home') return true;
+    if (KEY_SHARE_PARTS.has(p)) return beside.some((q) => KEY_PARTY_PARTS.has(q) || KEY_RATIO_PARTS.has(q));
+    if (KEY_PERCENT_PARTS.has(p)) return beside.some((q) => KEY_PARTY_PARTS.has(q));
+    return false;
+  });
 }
 
 export interface MoneyFinding {

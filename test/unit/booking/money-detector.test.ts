@@ -52,6 +52,16 @@ describe('field names', () => {
     (name) => expect(isMoneyKey(name)).toBe(true),
   );
 
+  it.each(['ownerSplit', 'revenue_share', 'splitPct', 'splitPercent', 'splitRatio', 'captainCut', 'ownerCut', 'houseCut', 'platformCut', 'take_home', 'takeHome', 'captainTakeHome', 'ownerTake', 'payoutCents', 'ownerShare', 'crewShare', 'sharePct', 'revShare', 'rev_share', 'revSplit', 'ownerPct', 'crewPercent', 'captainPercentage', 'salesTax', 'taxes', 'fuelSurcharge', 'expenses', 'reimbursement', 'payable', 'owed', 'penalty', 'rebate', 'billing', 'ledger', 'financials', 'currency', 'currencyCode', 'budget', 'holdback'])(
+    '%s is a money field (a party\'s part, or what is added to, held from or owed on a price)',
+    (name) => expect(isMoneyKey(name)).toBe(true),
+  );
+
+  it.each(['split', 'share', 'cut', 'take', 'pct', 'percent', 'splitGroup', 'groupSplit', 'splitScreen', 'shareUrl', 'shareLink', 'shareWithCrew', 'cutoff', 'cutoffTime', 'shortcut', 'takeoff', 'takeover', 'owner', 'ownerId', 'crewCount', 'crewRatio', 'percentComplete', 'progressPct', 'batteryPct', 'fuelPercent', 'comp', 'complimentary'])(
+    '%s is not a money field (share words alone or beside no party, gauges)',
+    (name) => expect(isMoneyKey(name)).toBe(false),
+  );
+
   it.each(['totalGuests', 'guestTotal', 'totalHours', 'total_pax', 'totalPeople'])('%s counts people or hours: not a money field', (name) => expect(isMoneyKey(name)).toBe(false));
 
   it('honours an explicit list for names that are not split into words', () => {
