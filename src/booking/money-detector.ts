@@ -133,11 +133,12 @@ const CURRENCY = new RegExp(
     String.raw`\p{Sc}[\s*_~${'`'}]*\d`,
     // An amount's digits stand on their own: inside a code like a booking ID ("7DR9BZZ60MXP") they
     // are not one, and calling them money would fail that booking's guest page for good.
-    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*\p{Sc}`,
+    // Never from inside a number ("1,2,3,…"): a start after each comma made a long list quadratic.
+    String.raw`(?<![\p{L}\p{N}]|\d[.,])\d+(?:[.,]\d+)*\s*\p{Sc}`,
     String.raw`\b(?:${CURRENCY_CODES}|us\$|rs\.?)\s*\d[\d,.]*(?![\p{L}\p{N}])`,
     // "-" too: "a 50-dollar tip". Slang and the currencies guests name: "300 quid", "20 bux", "200 yen".
     // Not "pounds" (a dog of 40 pounds) unless "sterling", nor "bones" or "clams" (bait, dinner).
-    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*[\s-]*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?|${CURRENCY_NAMES})\b`,
+    String.raw`(?<![\p{L}\p{N}]|\d[.,])\d+(?:[.,]\d+)*[\s-]*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?|${CURRENCY_NAMES})\b`,
     String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos|euros|${CURRENCY_NAMES})\b`,
     // "1.2k", "2K": thousands of something, which in an operator's note is money.
     String.raw`(?<![\w.])\d+(?:\.\d+)?\s?k\b`,
@@ -237,10 +238,10 @@ const NOT_AMOUNT_SPANS = new RegExp(
 );
 
 /** Words before a number that make it a label, a place or a count, not an amount: "dock 7", "guests: 6". */
-const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|drawer|locker|hatch|cabin|bunk|bin|shelf|compartment|bay|deck|level|floor|winch|cleat|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s*[:=#.]?\s*)`;
+const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|drawer|locker|hatch|cabin|bunk|bin|shelf|compartment|bay|deck|level|floor|winch|cleat|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s{0,3}[:=#.]?\s{0,3})`;
 /** A number that reads as an amount in a line already stripped of times, dates and phone numbers. */
 const BARE_AMOUNT = new RegExp(
-  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*[-–]\s*\d+\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  String.raw`(?=\d)(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*[-–]\s*\d+\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
   'i',
 );
 /**
@@ -248,11 +249,11 @@ const BARE_AMOUNT = new RegExp(
  * "12 guests"): for words that take small counts too ("split the group: 4 on the bow").
  */
 const BIG_AMOUNT = new RegExp(
-  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)(?<!\d\s*[-–]\s*)${LABEL_BEFORE}(?=\d,?\d)\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–/]\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  String.raw`(?=\d,?\d)(?<![\w.,#/])(?<![A-Za-z]-)(?<!\d\s{0,3}[-–]\s{0,3})${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–/]\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
   'i',
 );
 /** "85.40", "1,200.00": two decimals are cents (times like 4.30 pm are blanked before). Not a position ("32.71 N", "lat 32.71"). */
-const CENTS = new RegExp(String.raw`(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|long|longitude)\s*[:=]?\s*-?)\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
+const CENTS = new RegExp(String.raw`(?=\d)(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|long|longitude)\s{0,3}[:=]?\s{0,3}-?)\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
 
 /** An amount in words right after a money word: "Crew pay: one fifty", "Price was twelve hundred". */
 const CARDINAL = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand';
@@ -299,9 +300,10 @@ const SPLIT_CONTEXT = new RegExp(
  * Two or three numbers joined by "/", "-" or ":" ("70/30", "60-40", "40/30/30", "70%/30%"). Only
  * ones adding up to 100 are a split (checked in code): no date (month ≤ 12, day ≤ 31), time (hour ≤
  * 23, minutes ≤ 59), range of wind, swell or ages in a note does. One character of look-ahead and
- * look-behind keeps a long run of digits and slashes linear.
+ * look-behind, and no two optional runs of spaces side by side, keep a long line of digits, slashes
+ * and spaces linear.
  */
-const RATIO = /(?<![\d.,/:-])(\d{1,2})\s*%?\s*([/:\-–])\s*(\d{1,2})\s*%?(?:\s*\2\s*(\d{1,2})\s*%?)?(?![.,/:\-–]?\d)/g;
+const RATIO = /(?<![\d.,/:-])(\d{1,2})(?:\s*%)?\s*([/:\-–])\s*(\d{1,2})(?:\s*%)?(?:\s*\2\s*(\d{1,2})(?:\s*%)?)?(?![.,/:\-–]?\d)/g;
 
 function hasRevenueSplit(line: string): boolean {
   if (!SPLIT_CONTEXT.test(line)) return false;
@@ -345,8 +347,8 @@ const FRACTION_OF_MONEY = new RegExp(
  */
 const AMOUNT_TAIL = String.raw`\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–]\s*\d{1,2}\b)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`;
 const PARTY_AMOUNT = new RegExp(
-  String.raw`\b(?:${PAID_PARTIES})(?:'s)?\s*[:=\-–—]?\s*(?=\d,?\d)${AMOUNT_TAIL}` +
-    String.raw`|(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?(?![.,]?\d)\s+(?:goes\s+)?(?:to|for|after)\s+(?:the\s+)?(?:${PAID_PARTIES}|house)\b`,
+  String.raw`\b(?:${PAID_PARTIES})(?:'s)?[\s:=\-–—]*(?=\d,?\d)${AMOUNT_TAIL}` +
+    String.raw`|(?=\d,?\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)\s+(?:goes\s+)?(?:to|for|after)\s+(?:the\s+)?(?:${PAID_PARTIES}|house)\b`,
   'i',
 );
 
@@ -365,13 +367,13 @@ const PARTY_AMOUNT = new RegExp(
  */
 const AMOUNT_PHRASE = new RegExp(
   [
-    String.raw`(?<![\w.,#/])(?=\d,?\d)\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:head|person|guest|pax|day|night|crew)\b`,
-    String.raw`(?<![\w.,#/])(?=\d,?\d)\d[\d,]*(?:\.\d+)?\s*/?\s*p/?p\b`,
-    String.raw`(?<![\w.,#/])(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:charter|trip|booking|boat)\b`,
+    String.raw`(?=\d,?\d)(?<![\w.,#/])\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:head|person|guest|pax|day|night|crew)\b`,
+    String.raw`(?=\d,?\d)(?<![\w.,#/])\d[\d,]*(?:\.\d+)?\s*/?\s*p/?p\b`,
+    String.raw`(?=\d,?\d,?\d)(?<![\w.,#/])\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:charter|trip|booking|boat)\b`,
     String.raw`\bper\s+(?:head|person|guest|pax)\s*[:=]?\s*\d{2}`,
-    String.raw`(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d)\d[\d,]*(?:\.\d+)?\s*(?:each|ea\.?)(?=\s*(?:$|[,.;)!]|\s+(?:for|to|cash|in|plus|and)\b))`,
+    String.raw`(?=\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?\s*(?:each|ea\.?)(?=\s*(?:$|[,.;)!]|\s+(?:for|to|cash|in|plus|and)\b))`,
     String.raw`(?:@|(?<![\w.])\d{1,2}\s*[x×])\s*(?=\d,?\d)${AMOUNT_TAIL}`,
-    String.raw`(?<![\w.,#/])${LABEL_BEFORE}(?=\d,?\d,?\d)\d[\d,]*(?:\.\d+)?\s+for\s+(?:(?:the|a|this|that|one|our)\s+)?(?:\d+\s*(?:hours?|hrs?|h)\b|(?:charter|trip|sail|boat|day|night|booking|cruise|afternoon|evening|morning|weekend)s?\b)`,
+    String.raw`(?=\d,?\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?\s+for\s+(?:(?:the|a|this|that|one|our)\s+)?(?:\d+\s*(?:hours?|hrs?|h)\b|(?:charter|trip|sail|boat|day|night|booking|cruise|afternoon|evening|morning|weekend)s?\b)`,
     String.raw`\b(?:a|one|two|three|four|five)\s+(?:twenty|fifty|hundred)s?\b(?=\s*(?:$|[,.;!)]|\s+(?:for|to|each|apiece|tip|cash|in\s+cash)\b))`,
     String.raw`\b\d{1,3}\s*(?:%|percent\b|pct\b)\s*off\b|\bhalf\s+(?:off|price)\b`,
   ].join('|'),

@@ -29,6 +29,33 @@ describe('isMoneyLine on the adversarial corpus of operator notes', () => {
   });
 });
 
+describe('long lines', () => {
+  // Some of these shapes made patterns of the detector backtrack for minutes at 2 KB. No timing is
+  // asserted: the answer is, so the detector runs to the end, and a pattern that backtracks without
+  // end hangs this test instead of passing it.
+  const spaces = ' '.repeat(10_000);
+  it.each([
+    ['digits and slashes', '1/2/'.repeat(2500), false],
+    ['digits and slashes in threes', '12/34/56/'.repeat(1200), false],
+    ['dates after "split"', `split ${'12/5 '.repeat(2000)}`, false],
+    ['a digit list with commas', '1,'.repeat(5000), false],
+    ['a digit list with dots', '1.'.repeat(5000), false],
+    ['digits and dashes', '1-'.repeat(5000), false],
+    ['ratios with no split word', '70/30-60:40 '.repeat(900), false],
+    ['a money word, spaces, no number', `tip${spaces}x`, false],
+    ['a party, spaces, a dash', `owner${spaces}-`, false],
+    ['a digit, spaces, a percent sign', `5${spaces}%`, false],
+    ['a label, spaces, a colon, spaces, a digit', `dock${spaces}:${spaces}7`, false],
+    ['times after "at"', 'at 1 '.repeat(2000), false],
+    ['a money word, spaces, an amount', `tip${spaces}500`, true],
+    ['a party, spaces, an amount', `owner${spaces}55`, true],
+    ['a split after many ratios', `${'70/30 '.repeat(1600)}split`, true],
+  ])('%s (10 KB)', (_shape, line, money) => {
+    expect(line.length).toBeGreaterThanOrEqual(9000);
+    expect(isMoneyLine(line)).toBe(money);
+  });
+});
+
 describe('field names', () => {
   it('splits camelCase, snake_case, kebab-case and acronyms into word parts', () => {
     expect(nameParts('captainPay')).toEqual(['captain', 'pay']);
