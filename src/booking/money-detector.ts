@@ -8,23 +8,52 @@
  *   "75¢", "50 cents", "2 grand", "fifty bucks", and "k" amounts ("1.2k", "$2k");
  * - a money word NEXT TO a number: "net 584", "crew pay: 150", "tip of 20%", "150 tip.", "rate is 50/h".
  *   "Next to" allows a few filler words ("of", "is", "about", "per hour"…) and punctuation, and the
- *   number must not be a time ("3 pm", "3:30"), a date ("12/5"), a phone number, a count of people or
- *   hours ("6 guests", "5 hours") or a list label ("Tip 1:"). So "Pay attention: tide turns at 3 pm",
- *   "Tip: bring a jacket" and "Net bag on the bow" stay.
+ *   number must not be a time ("3 pm", "3:30", "at 5", "@ 1530"), a date ("12/5"), a year ("from
+ *   2019"), a phone number, a position ("32.71, -117.23"), a unit ("5 stars", "3°", "6-pack"), a
+ *   count of people or hours ("6 guests", "5 hours"), one digit with a noun ("Tip: 3 layers") or a
+ *   list label ("Tip 1:"). So "Pay attention: tide turns at 3 pm", "Tip: bring a jacket" and "Net
+ *   bag on the bow" stay.
  * - a money word or pay verb ANYWHERE on a line that also holds a number that is not a time, a date,
  *   a phone number, a label ("dock 7", "B-12", "#2") or a count of something ("6 guests", "2 coolers"):
  *   "Balance due 400 on arrival", "Venmo Sam 150", "Captain gets 300 for this one", "20% tip";
- * - other currencies ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars"), rates
- *   ("25 an hour", "125/hr"), amounts with cents ("Fuel 85.40") and amounts in words after a money
- *   word ("Crew pay: one fifty").
+ * - a split of money: a ratio adding up to 100 beside a split word, a party or a money word
+ *   ("Revenue share 70/30", "60-40 with the owner", "Tips 50/50"), splitting money ("split the tips",
+ *   "Lee and Sam split 300"). A ratio with none of those is odds or a mix ("50/50 chance of rain"), and
+ *   no date, time or range adds up to 100;
+ * - a party's part of the money: a percentage beside a party ("owner 70%", "30% to captain"), a cut,
+ *   share or take ("captain's cut 30%", "Crew share 150", "Today's take 1200", "take-home: 450"), a
+ *   fraction of the money ("Half the take", "Owner takes half"), a party with a number of two digits
+ *   or more ("Deckhand 150", "Owner 70 / Captain 30", "840 to the owner"). A party takes no count
+ *   ("Crew 2", "Captain 12 years") and "Fog 70%", "Half the guests" have no party or money word;
+ * - a word that only ever means the operator's or crew's money, amount or not: "Payout pending",
+ *   "Revenue looks good", "Commission comes off first", "Tip pool to Lee" (not "out of commission",
+ *   "non-profit", nor "Tips welcome", "Gratuity included", "Guest paid in full": crew serve guests
+ *   with those, and they say nothing of what anyone is paid);
+ * - other currencies and slang ("5000 pesos", "MXN 500", "CAD 500", "¥5000", "500 US dollars", "300 quid",
+ *   "20 bux", "200 yen", "a 50-dollar tip"), rates ("25 an hour", "125/hr", "50 hourly"), amounts
+ *   with cents ("Fuel 85.40"), amounts in words after a money word ("Crew pay: one fifty", "Tip:
+ *   twenty percent") and bills ("a twenty for Sam", "Hand Lee a fifty");
+ * - an amount with no money word, two digits or more: per person or day ("85 per head", "85/pp",
+ *   "1200/day", "150/crew"), each ("150 each"), "150 flat", "1200 all-in", "Crew x2 @ 150",
+ *   "2 x 150", "1200 for the charter", and a discount ("50% off", "Half off");
+ * - earning, spending, pricing, handing over and bookkeeping words with an amount, as money words
+ *   are: "Captain makes 300", "Owner nets 850", "Spent 85 on fuel", "Quoted 1200", "Sold for 1200",
+ *   "Gave Sam 150", "Tax 95", "Fuel surcharge 40", "Holdback 200", "Bal 400", "Pmt rec'd 400".
+ *   "on the house" and "comped" with no amount are not money: crew must know not to charge, and
+ *   no amount is stated ("Comp'd the drinks, worth 60" is).
  * Lines are read after NFKC, with every decimal digit made ASCII and format characters (zero-width
  * space…) removed: notes are pasted from phones and mail, and "Tip ５００" or "$\u200b500" must not slip by.
  * When in doubt the detector says "money": a dropped harmless line costs crew a note, a kept amount
  * breaks the promise.
  *
  * A FIELD holds money when a word part of its name is a money word ("captainPay", "crew_pay",
- * "netRevenue", "TipAmount"), case-insensitively and camelCase/snake_case/kebab-case aware, or when its
- * name is in an explicit list (SCC_MONEY_ATTRIBUTES, for names that are not split into words).
+ * "netRevenue", "TipAmount", "salesTax", "payable", "currency"), case-insensitively and
+ * camelCase/snake_case/kebab-case aware; when a share word (split, share, cut, take) stands beside a
+ * party or a percentage ("ownerSplit", "captainCut", "crewShare", "splitPct", "revShare"), a
+ * percentage beside a party ("ownerPct", "crewPercent") or it is "take home" ("take_home"); or when
+ * its name is in an explicit list (SCC_MONEY_ATTRIBUTES, for names that are not split into words).
+ * "split", "share", "cut" and "pct" alone are not money: "splitGroup", "shareUrl", "shareWithCrew",
+ * "batteryPct" are the app's own words, and a field that only says "split" carries no amount.
  */
 import { BoundedCache } from '../bounded-cache';
 
@@ -39,8 +68,14 @@ const TEXT_MONEY_WORDS = [
 /** Money words that also count AFTER a number ("150 tip", "584 net") when the clause ends there. Not "total": "we are 6 total". */
 const TRAILING_MONEY_WORDS = [
   'pay', 'paid', 'payout', 'fee', 'fees', 'tip', 'tips', 'gratuity', 'net', 'gross', 'revenue', 'price', 'cost', 'costs',
-  'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed',
+  'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed', 'take-?home',
+  // "50 hourly", "18% grat", "Ice 24 reimbursed", "400 outstanding", "1200 all-in", "150 flat", "60 apiece".
+  'hourly', 'grat', 'reimbursed', 'outstanding', 'all[-\\s]in', 'flat(?:\\s+(?:rate|fee))?', 'apiece', 'a\\s+piece',
 ];
+/** Who gets a part of the money: "Owner 70%", "captain's cut", "60-40 with the owner". */
+const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
+/** Of those, the ones a bare number after means pay ("Deckhand 150", "Owner 840"); "house 12" may be an address. */
+const PAID_PARTIES = String.raw`owners?|captain|capt|skipper|crew|deckhands?|mate|boatsetter`;
 /** Word parts that make a field name money. */
 const KEY_MONEY_PARTS = new Set([
   'pay', 'paid', 'payment', 'payments', 'payout', 'payouts', 'fee', 'fees', 'tip', 'tips', 'gratuity', 'gratuities', 'amount',
@@ -48,7 +83,23 @@ const KEY_MONEY_PARTS = new Set([
   'deposits', 'wage', 'wages', 'commission', 'commissions', 'earning', 'earnings', 'cent', 'cents', 'dollar', 'dollars', 'usd',
   'profit', 'profits', 'salary', 'bonus', 'refund', 'charge', 'charges', 'invoice', 'money', 'cash', 'balance', 'subtotal',
   'total', 'totals', 'payroll', 'compensation', 'income', 'margin', 'margins', 'fare', 'fares', 'proceeds', 'discount', 'discounts',
+  // What is added to, held from or owed on a price, and the books: "salesTax", "fuelSurcharge", "payable".
+  'tax', 'taxes', 'surcharge', 'surcharges', 'expense', 'expenses', 'reimbursement', 'reimbursements', 'payable', 'payables',
+  'receivable', 'receivables', 'owed', 'penalty', 'penalties', 'rebate', 'rebates', 'holdback', 'chargeback', 'chargebacks',
+  'billing', 'billed', 'ledger', 'finance', 'finances', 'financial', 'financials', 'budget', 'salaries', 'quid',
+  // A currency field only ever stands beside amounts.
+  'currency', 'currencies',
 ]);
+/**
+ * Word parts that are money only beside a party or a percentage: "ownerSplit", "captainCut",
+ * "crewShare", "ownerTake", "splitPct", "splitRatio", "revShare". Alone, or beside anything else,
+ * they are the app's own words ("shareUrl", "splitGroup", "shareWithCrew", "cutoff" is one word).
+ */
+const KEY_SHARE_PARTS = new Set(['split', 'splits', 'share', 'shares', 'cut', 'cuts', 'take']);
+const KEY_PARTY_PARTS = new Set(['owner', 'owners', 'captain', 'captains', 'capt', 'skipper', 'crew', 'deckhand', 'deckhands', 'mate', 'house', 'platform', 'boatsetter', 'operator', 'rev']);
+/** A percentage beside a party is its share ("ownerPct", "crewPercent"); beside anything else a gauge ("batteryPct", "percentComplete"). */
+const KEY_PERCENT_PARTS = new Set(['pct', 'percent', 'percentage']);
+const KEY_RATIO_PARTS = new Set([...KEY_PERCENT_PARTS, 'ratio']);
 /** Word parts that make a "total" field a count ("totalGuests", "total_hours"), not money. */
 const KEY_COUNT_PARTS = new Set(['guest', 'guests', 'people', 'person', 'persons', 'pax', 'passenger', 'passengers', 'adults', 'kids', 'children', 'hour', 'hours', 'hrs', 'minutes', 'mins', 'days', 'nights', 'count', 'items', 'seats']);
 
@@ -56,13 +107,25 @@ const NUMBER_WORDS = 'a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|
 
 /** A whole number as people write amounts: 5, 1200, 1,200, 584.00. Never a part of a longer number. */
 const NUM = String.raw`(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![.,]?\d)`;
+/**
+ * Units and hyphenated counts: "Rate of turn 3°/s", "Rate 5 stars", "20 lb", "Tip: 6-pack license
+ * only", "3-hour sail". Not "-ish" or "-dollar": "150-ish", "a 50-dollar tip" are amounts.
+ */
+const UNITS = String.raw`°|degrees?\b|deg\b|stars?\b|lbs?\b|kgs?\b|gal(?:lons?|s)?\b|hp\b|mph\b|yards?\b|yds?\b|[-–](?:pack|hours?|hrs?|days?|nights?|person|people|man|foot|ft|footer|years?|yrs?|minutes?|mins?|stroke|seat(?:er)?s?|passengers?|guests?|miles?|knots?|gal(?:lons?)?|stars?)\b`;
 /** What right after a number makes it something other than an amount. */
-const NOT_AN_AMOUNT = String.raw`(?!\s*(?:[ap]\.?m\b|o'?clock|:\d|:(?:\s|$)|/\d|-\d{3}-\d|hours?\b|hrs?\b|mins?\b|minutes?\b|guests?\b|people\b|persons?\b|pax\b|adults?\b|kids?\b|children\b|ft\b|feet\b|foot\b|knots?\b|kts?\b|miles?\b|nm\b|st\b|nd\b|rd\b|th\b|x\b|×))`;
+const NOT_AN_AMOUNT = String.raw`(?!\s*(?:[ap]\.?m\b|o'?clock|:\d|:(?:\s|$)|/\d|-\d{3}-\d|hours?\b|hrs?\b|mins?\b|minutes?\b|guests?\b|people\b|persons?\b|pax\b|adults?\b|kids?\b|children\b|ft\b|feet\b|foot\b|knots?\b|kts?\b|miles?\b|nm\b|st\b|nd\b|rd\b|th\b|x\b|×|${UNITS}))`;
+/**
+ * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
+ * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
+ */
+const AMOUNT_FOLLOWERS = 'between|among|evenly|two|three|four|five|on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct|pp|venmo|zelle|paypal|cashapp|received|rec\'?d|recvd|rcvd|outstanding';
 /** Filler allowed between a money word and its number: "pay: 150", "tip of 20%", "rate per hour is 50". */
 const FILLER = String.raw`[\s:=~\-–—]*(?:(?:of|is|was|are|were|will|be|about|around|approx\.?|approximately|roughly|only|just|per|each|the|a|an|to|came|comes|totals?|hour|hr|h|head|person|guest|day|night|trip|charter)\b[\s:=~\-–—]*){0,3}`;
 
 /** ISO codes of currencies an operator in San Diego meets (Mexican, Canadian, Australian guests…). */
 const CURRENCY_CODES = 'usd|eur|gbp|mxn|mxp|cad|aud|nzd|jpy|cny|rmb|inr|php|chf|hkd|sgd';
+/** Money by name, after a number: slang and the currencies of guests from abroad. */
+const CURRENCY_NAMES = String.raw`quid|bux|yen|yuan|francs?|rupees?|loonies|toonies|(?:pounds?\s+)?sterling`;
 const CURRENCY = new RegExp(
   [
     // \p{Sc}: every currency sign ($ € £ ¢ ¥ ₱ ₹ ₩ …), so a guest's own currency is not a way round.
@@ -70,16 +133,25 @@ const CURRENCY = new RegExp(
     String.raw`\p{Sc}[\s*_~${'`'}]*\d`,
     // An amount's digits stand on their own: inside a code like a booking ID ("7DR9BZZ60MXP") they
     // are not one, and calling them money would fail that booking's guest page for good.
-    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*\p{Sc}`,
+    // Never from inside a number ("1,2,3,…"): a start after each comma made a long list quadratic.
+    String.raw`(?<![\p{L}\p{N}]|\d[.,])\d+(?:[.,]\d+)*\s*\p{Sc}`,
     String.raw`\b(?:${CURRENCY_CODES}|us\$|rs\.?)\s*\d[\d,.]*(?![\p{L}\p{N}])`,
-    String.raw`(?<![\p{L}\p{N}])\d+(?:[.,]\d+)*\s*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?)\b`,
-    String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos)\b`,
+    // "-" too: "a 50-dollar tip". Slang and the currencies guests name: "300 quid", "20 bux", "200 yen".
+    // Not "pounds" (a dog of 40 pounds) unless "sterling", nor "bones" or "clams" (bait, dinner).
+    String.raw`(?<![\p{L}\p{N}]|\d[.,])\d+(?:[.,]\d+)*[\s-]*(?:${CURRENCY_CODES}|(?:(?:us|u\.s\.|american|canadian|australian|mexican|cdn|aus)\s*)?(?:dollars?|bucks?)|cents?|grand|(?:mexican\s*)?pesos?|euros?|${CURRENCY_NAMES})\b`,
+    String.raw`\b(?:${NUMBER_WORDS})\s+(?:dollars?|bucks|grand|pesos|euros|${CURRENCY_NAMES})\b`,
     // "1.2k", "2K": thousands of something, which in an operator's note is money.
     String.raw`(?<![\w.])\d+(?:\.\d+)?\s?k\b`,
   ].join('|'),
   'iu',
 );
-const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}`, 'i');
+/**
+ * One digit with a noun after it is a count even after a money word: "Tip: 3 layers", "Tip: 2 jackets
+ * each", "Rate 5 stars". Two digits or more, or one digit with no noun ("Tip 5", "Fee 5 per guest"),
+ * are an amount.
+ */
+const NOT_A_COUNT_OF_ONE_DIGIT = String.raw`(?:(?<=[\d,.]\d)|(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z]))`;
+const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}${NOT_A_COUNT_OF_ONE_DIGIT}`, 'i');
 const NUMBER_THEN_WORD = new RegExp(
   String.raw`${NUM}\s*(?:[-–]\s*)?(?:${TRAILING_MONEY_WORDS.join('|')})\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|tonight|today|ok)\b))`,
   'i',
@@ -109,6 +181,24 @@ const ANYWHERE_MONEY_WORDS = [
   'paying', 'due', 'bonuses', 'tipping', 'charges', 'fares?', 'discount', 'discounted', 'discounts', 'margin', 'margins', 'income',
   'proceeds', 'payroll', 'compensation', 'compensated', 'reimburse', 'reimbursed', 'reimbursement', 'collect', 'collected',
   'collecting', 'gets', 'got', 'takes', 'took', 'receives', 'received', 'percent', 'paypal', 'cashapp', 'stripe', 'square',
+  // Someone's part of the money: "captain's cut 30%", "Owner's share 70%", "Crew share 150". Not
+  // "Share photos", "cut the engine": a cut or share belongs to someone.
+  String.raw`(?:${PARTIES}|our|my|his|her|their|your|\w+'s|rev|revenue|profit|tip)\s+(?:cut|share)`,
+  String.raw`share\s+of\s+(?:the\s+)?(?:tips?|take|gross|net|revenue|profits?)`,
+  // The take as a noun: "Today's take 1200", "Take: 1200", "Take was 1200". Not "Take 2 coolers".
+  String.raw`(?:the|today's|tonight's|our|total|daily|gross|net|house)\s+take`, String.raw`take\s*(?=[:=]|\s(?:was|is|came|were)\b)`,
+  String.raw`take[-\s]home`, 'keeps', 'kept',
+  // Earning, spending, pricing and handing over money: "Captain makes 300", "Owner nets 850", "Spent
+  // 85 on fuel", "Quoted them 1200", "Sold for 1200", "Gave Sam 150", "Brought in 1200". Not
+  // "make" ("Make 10 sandwiches" has its noun anyway, "Make it 3" has none).
+  'makes', 'making', 'made', 'nets', 'netted', 'grossed', 'grosses', 'spent', 'spend', 'sold', 'quote', 'quoted', 'worth', 'listed', 'listing', String.raw`went\s+for`,
+  'gave', 'give', 'giving', 'send', 'sent', 'handed', String.raw`(?:brought|bring|bringing|took|pulled)\s+in`,
+  String.raw`comp(?:'?d|ed)`, 'venmoed', 'zelled',
+  // What is added to or held from a price: "Fuel surcharge 40", "Tax 95", "Holdback 200", "Late fine 50".
+  'budget', 'surcharges?', 'penalty', 'penalties', 'tax', 'taxes', 'insurance', 'expenses?', 'holdback', 'withheld', 'grat',
+  'hourly', String.raw`(?:late|parking|cancel(?:lation)?|no-show)\s+fines?`,
+  // Bookkeeping shorthand: "Bal 400", "Pmt rec'd 400", "IOU Sam 150", "400 outstanding".
+  'bal', 'pmts?', 'pymts?', "rec'?d", 'recvd', 'rcvd', 'iou', 'outstanding',
 ];
 const ANYWHERE_WORD = new RegExp(String.raw`\b(?:${ANYWHERE_MONEY_WORDS.join('|')})\b`, 'i');
 /** "Charge the batteries to 100%" is about power, not a card. */
@@ -124,14 +214,22 @@ const NOT_AMOUNT_SPANS = new RegExp(
     String.raw`\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?\s?m\b\.?`,
     String.raw`\b\d{1,2}:\d{2}(?::\d{2})?\b`,
     String.raw`\b\d{1,2}\s*o'?clock\b`,
-    // an hour without am/pm after a word of time: "ready by 3", "from 10 to 2"
-    String.raw`\b(?:by|until|till|before|after|around|from|between)\s+(?:[01]?\d|2[0-3])(?:\s*(?:-|to|and)\s*(?:[01]?\d|2[0-3]))?\b(?![.,]?\d)`,
+    // an hour without am/pm after a word of time: "ready by 3", "from 10 to 2", "Pulled in at 5",
+    // "Meet @ 10" (not "at 20%"); a 24-hour time after "@": "Crew call @ 1530"
+    String.raw`(?:\b(?:by|until|till|before|after|around|from|between|at)\s+|@\s*)(?:[01]?\d|2[0-3])(?:\s*(?:-|to|and)\s*(?:[01]?\d|2[0-3]))?\b(?![.,:]?\d)(?!\s*(?:%|percent|pct))`,
+    String.raw`@\s*(?:[01]\d|2[0-3])[0-5]\d\b`,
+    // a year after a word of time: "photos from 2019", "Made in 2019", "since 2015"
+    String.raw`\b(?:in|since|from|of|year|model|built|refit|circa|est\.?)\s+(?:19|20)\d{2}\b(?![.,]?\d)`,
+    // "Lunch made for 6", "Beds for 4": one digit after "for" counts people.
+    String.raw`\bfor\s+[1-9]\b(?![.,]?\d)(?!\s*(?:%|percent|pct|k\b|grand|bucks|dollars|hours?\b|hrs?\b|h\b|days?\b|nights?\b))`,
     // dates: 2026-12-05, 12/5, 12/5/26, 12-05-2026, 05.12.2026, Dec 5, Dec 5th, 2026, 5 Dec, the 5th of December
     String.raw`\b\d{4}-\d{1,2}-\d{1,2}\b`,
     String.raw`\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b`,
     String.raw`\b\d{1,2}[-.]\d{1,2}[-.]\d{2,4}\b`,
     String.raw`\b(?:${MONTHS})\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?`,
     String.raw`\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:${MONTHS})\b\.?(?:,?\s+\d{4}\b)?`,
+    // a position: "GPS 32.71, -117.23", "32.7157,-117.1611" (San Diego's longitude is negative)
+    String.raw`\b\d{1,2}\.\d{2,}\s*°?\s*,?\s*-1\d{2}\.\d{2,}\b`,
     // phone numbers: 619-555-0100, (619) 555 0100, +1 619 555 0100, +52 664 123 4567
     String.raw`(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b`,
     String.raw`\+\d[\d\s().-]{6,}\d`,
@@ -140,24 +238,27 @@ const NOT_AMOUNT_SPANS = new RegExp(
 );
 
 /** Words before a number that make it a label, a place or a count, not an amount: "dock 7", "guests: 6". */
-const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s*[:=#.]?\s*)`;
-/**
- * Words that may follow an amount ("400 on arrival", "150 each", "25 an hour"). Any other word after
- * a number makes it a count of that thing ("6 net bags", "2 coolers", "12 tons", "1880 Harbor Dr").
- */
-const AMOUNT_FOLLOWERS = 'on|at|for|each|ea|to|from|via|in|by|if|when|after|before|per|and|or|plus|with|into|upon|up|upfront|back|due|now|then|but|so|today|tonight|tomorrow|ok|okay|please|pls|thanks|thx|cash|check|cheque|card|extra|more|less|off|only|max|a|an|was|is|are|percent|pct';
+const LABEL_BEFORE = String.raw`(?<!\b(?:dock|slip|pier|gate|berth|buoy|marker|channel|ch|vhf|exit|suite|ste|unit|apt|room|row|lot|space|spot|stall|hwy|highway|route|rte|interstate|no|number|step|item|line|page|table|seat|version|v|drawer|locker|hatch|cabin|bunk|bin|shelf|compartment|bay|deck|level|floor|winch|cleat|guests?|people|pax|adults?|kids?|children|passengers?|persons?|hours?|hrs?|party(?:\s+of)?|group(?:\s+of)?|crew\s+of|size)\s{0,3}[:=#.]?\s{0,3})`;
 /** A number that reads as an amount in a line already stripped of times, dates and phone numbers. */
 const BARE_AMOUNT = new RegExp(
-  String.raw`(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  String.raw`(?=\d)(?<![\w.,#/])(?<![A-Za-z]-)${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*/\s*\d)(?!\s*[-–]\s*\d+\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
+  'i',
+);
+/**
+ * A number of two digits or more that reads as an amount (not a range like "10-2", not a count like
+ * "12 guests"): for words that take small counts too ("split the group: 4 on the bow").
+ */
+const BIG_AMOUNT = new RegExp(
+  String.raw`(?=\d,?\d)(?<![\w.,#/])(?<![A-Za-z]-)(?<!\d\s{0,3}[-–]\s{0,3})${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–/]\s*\d)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`,
   'i',
 );
 /** "85.40", "1,200.00": two decimals are cents (times like 4.30 pm are blanked before). Not a position ("32.71 N", "lat 32.71"). */
-const CENTS = new RegExp(String.raw`(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|long|longitude)\s*[:=]?\s*-?)\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
+const CENTS = new RegExp(String.raw`(?=\d)(?<![\w.,#/])(?<!\b(?:lat|latitude|lon|lng|long|longitude)\s{0,3}[:=]?\s{0,3}-?)\d[\d,]*\.\d{2}(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*(?:°|[NSEW]\b|in\b|inch))`, 'i');
 
 /** An amount in words right after a money word: "Crew pay: one fifty", "Price was twelve hundred". */
 const CARDINAL = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand';
 const WORDS_AMOUNT = new RegExp(
-  String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}(?:${CARDINAL})(?:[\s-]+(?:and\s+)?(?:${CARDINAL}))*\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|on|at|cash|an?|tonight|today)\b))`,
+  String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}(?:${CARDINAL})(?:[\s-]+(?:and\s+)?(?:${CARDINAL}))*\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|on|at|cash|an?|tonight|today|percent|pct)\b))`,
   'i',
 );
 /** "25 an hour", "25 per hour", "125/hr", "40/h", "twenty five an hour". */
@@ -185,11 +286,122 @@ export function normaliseForMoney(line: string): string {
 /** A link: its digits are coordinates, ids and paths ("?ll=32.72,-117.19" reads like cents), never an amount shown. */
 const URL_SPAN = /\b(?:https?:\/\/|www\.)\S+/gi;
 
+// ---- splits ---------------------------------------------------------------------------------------
+
+/**
+ * Words that make a ratio a split of money: "Revenue share 70/30", "60-40 with the owner", "Tips
+ * 50/50". Without one a ratio is odds or a mix ("50/50 chance of rain", "70/30 adults and kids").
+ */
+const SPLIT_CONTEXT = new RegExp(
+  String.raw`\b(?:split(?:s|ting)?|shares?|cut|take-?home|(?:${PARTIES})(?:'s)?|tips?|gratuity|revenues?|rev|gross|net|profits?|pay|paid|payouts?|earnings|commission|money|cash|proceeds|fees?|wages?)\b`,
+  'i',
+);
+/**
+ * Two or three numbers joined by "/", "-" or ":" ("70/30", "60-40", "40/30/30", "70%/30%"). Only
+ * ones adding up to 100 are a split (checked in code): no date (month ≤ 12, day ≤ 31), time (hour ≤
+ * 23, minutes ≤ 59), range of wind, swell or ages in a note does. One character of look-ahead and
+ * look-behind, and no two optional runs of spaces side by side, keep a long line of digits, slashes
+ * and spaces linear.
+ */
+const RATIO = /(?<![\d.,/:-])(\d{1,2})(?:\s*%)?\s*([/:\-–])\s*(\d{1,2})(?:\s*%)?(?:\s*\2\s*(\d{1,2})(?:\s*%)?)?(?![.,/:\-–]?\d)/g;
+
+function hasRevenueSplit(line: string): boolean {
+  if (!SPLIT_CONTEXT.test(line)) return false;
+  for (const m of line.matchAll(RATIO)) {
+    const parts = [m[1], m[3], m[4]].filter((p): p is string => p !== undefined).map(Number);
+    if (parts.every((p) => p > 0) && parts.reduce((a, b) => a + b, 0) === 100) return true;
+  }
+  return false;
+}
+
+/** What is split when a split is money: "split the tips", "tips are split", "split of the take". */
+const SPLIT_NOUNS = 'tips?|gratuity|take|gross|revenues?|profits?|payouts?|money|cash|proceeds|earnings|fees';
+const SPLIT_OF_MONEY = new RegExp(
+  String.raw`\bsplit(?:s|ting)?\s+(?:(?:of|up|evenly)\s+)?(?:(?:the|our|today's|tonight's)\s+)?(?:${SPLIT_NOUNS})\b|\b(?:${SPLIT_NOUNS})\s+(?:(?:are|get|gets|got|were|was|is|to\s+be)\s+)?split\b`,
+  'i',
+);
+/** "split" beside a number of two digits or more that is no range: "Split 1,200 three ways", "Lee and Sam split 300". Not "Split shifts: Lee 10-2". */
+const SPLIT_WORD = /\bsplit(?:s|ting)?\b/i;
+
+// ---- parts of the money -----------------------------------------------------------------------------
+
+/** A percentage: "30%", "30 percent", "20 pct". */
+const PCT = String.raw`\d{1,3}(?:\.\d+)?\s*(?:%|percent\b|pct\b|per\s+cent\b)`;
+/** A percentage right beside a party: "owner 70%", "Boatsetter keeps 20 pct", "30% to captain". Not "Fog 70%", "Battery at 80%". */
+const PARTY_PERCENT = new RegExp(
+  String.raw`\b(?:${PARTIES})(?:'s)?[\s:=\-–—]*(?:(?:gets?|keeps?|takes?|receives?)\s+)?${PCT}|${PCT}\s*(?:(?:goes\s+)?(?:to|for)\s+)?(?:the\s+)?(?:${PARTIES})\b`,
+  'i',
+);
+/** A fraction of the money: "Half the take", "A quarter of the tips", "Owner takes half", "Captain gets a third". Not "Half the guests", "1/2 hour early". */
+const FRACTION = String.raw`(?:half|(?:a|one|two)\s+thirds?|(?:a|one|three)\s+quarters?|1/2|1/3|2/3|1/4|3/4)`;
+const SHARED_NOUNS = String.raw`(?:take|tips?|gratuity|gross|net|revenue|profits?|pay|payout|money|cash|proceeds|earnings|fees?|cut|deposit|balance|price|cost|total)\b(?!\s+bags?\b)`;
+const FRACTION_OF_MONEY = new RegExp(
+  String.raw`\b${FRACTION}\s+(?:of\s+)?(?:(?:the|our|his|her|their|today's|tonight's)\s+)?${SHARED_NOUNS}` +
+    String.raw`|\b(?:${PARTIES})(?:'s)?\s+(?:gets?|keeps?|takes?|receives?|is\s+owed)\s+${FRACTION}(?!\s+(?:of\s+)?(?:the\s+)?(?!${SHARED_NOUNS})[A-Za-z])`,
+  'i',
+);
+/**
+ * A party and a number of two digits or more: "Deckhand 150", "Captain — 300", "Owner 70 / Captain 30",
+ * "Owner's 840", "Captain 300-350"; or the other way round with three: "840 to the owner". A party
+ * takes no count (not "Captain 12 years", "Crew 10 min early", "Crew 2"), nor hours ("Crew 10-2").
+ */
+const AMOUNT_TAIL = String.raw`\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\s*[-–]\s*\d{1,2}\b)(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z])`;
+const PARTY_AMOUNT = new RegExp(
+  String.raw`\b(?:${PAID_PARTIES})(?:'s)?[\s:=\-–—]*(?=\d,?\d)${AMOUNT_TAIL}` +
+    String.raw`|(?=\d,?\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)\s+(?:goes\s+)?(?:to|for|after)\s+(?:the\s+)?(?:${PAID_PARTIES}|house)\b`,
+  'i',
+);
+
+// ---- amounts without a money word --------------------------------------------------------------
+
+/**
+ * Ways of stating an amount that need no money word, all with two digits or more (one digit is a
+ * count: "2 per guest", "Crew gets 2 drinks each"):
+ * - a price per person or per day: "85 per head", "85/pp", "85 a head", "1200/day", "150/crew",
+ *   "Per head 85", and with three digits "1200 per charter";
+ * - a share each: "150 each", "~60 each" (not "Crew gets 2 drinks each");
+ * - an amount at "@" or times a count: "Crew x2 @ 150", "2 x 150 for crew";
+ * - an amount for the whole charter, three digits or more: "1200 for the charter", "1200 for 4 hours";
+ * - a bill: "a twenty for Sam", "Hand Lee a fifty";
+ * - a discount: "50% off", "Half off", "half price".
+ */
+const AMOUNT_PHRASE = new RegExp(
+  [
+    String.raw`(?=\d,?\d)(?<![\w.,#/])\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:head|person|guest|pax|day|night|crew)\b`,
+    String.raw`(?=\d,?\d)(?<![\w.,#/])\d[\d,]*(?:\.\d+)?\s*/?\s*p/?p\b`,
+    String.raw`(?=\d,?\d,?\d)(?<![\w.,#/])\d[\d,]*(?:\.\d+)?\s*(?:(?:an?|per)\s+|/\s*)(?:charter|trip|booking|boat)\b`,
+    String.raw`\bper\s+(?:head|person|guest|pax)\s*[:=]?\s*\d{2}`,
+    String.raw`(?=\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?\s*(?:each|ea\.?)(?=\s*(?:$|[,.;)!]|\s+(?:for|to|cash|in|plus|and)\b))`,
+    String.raw`(?:@|(?<![\w.])\d{1,2}\s*[x×])\s*(?=\d,?\d)${AMOUNT_TAIL}`,
+    String.raw`(?=\d,?\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?\s+for\s+(?:(?:the|a|this|that|one|our)\s+)?(?:\d+\s*(?:hours?|hrs?|h)\b|(?:charter|trip|sail|boat|day|night|booking|cruise|afternoon|evening|morning|weekend)s?\b)`,
+    String.raw`\b(?:a|one|two|three|four|five)\s+(?:twenty|fifty|hundred)s?\b(?=\s*(?:$|[,.;!)]|\s+(?:for|to|each|apiece|tip|cash|in\s+cash)\b))`,
+    String.raw`\b\d{1,3}\s*(?:%|percent\b|pct\b)\s*off\b|\bhalf\s+(?:off|price)\b`,
+  ].join('|'),
+  'i',
+);
+
+// ---- money on its own ----------------------------------------------------------------------------
+
+/**
+ * Words that only ever mean the operator's or crew's money, so a line with one is about money even
+ * with no amount: "Payout pending", "Revenue looks good", "Commission comes off first", "Tip pool
+ * to Lee". Not a boat "out of commission", a "non-profit" group, nor the words crew need to serve
+ * guests ("Tips welcome", "Gratuity included", "Guest paid in full", "Full refund if we cancel"):
+ * those say nothing of what anyone is paid. Not "wages" either: it is a surname, and a guest name
+ * that reads as money is refused (schema.ts); "crew wages 150" is caught by its amount.
+ */
+const MONEY_ON_ITS_OWN = new RegExp(
+  String.raw`\b(?:pay-?outs?|paid\s+out|revenues?|rev\s+share|(?<!\b(?:non-?|not-for-|for-))profits?|earnings|(?<!\b(?:out\s+of|in)\s+)commissions?|payroll|salary|salaries|chargebacks?|tip\s*pool|c-?notes?)\b`,
+  'i',
+);
+
 function testMoneyLine(raw: string): boolean {
   const line = normaliseForMoney(raw).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
+  if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
-  if (CENTS.test(stripped)) return true;
+  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped)) return true;
+  if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);
 }
@@ -227,10 +439,22 @@ export function isMoneyKey(name: string, explicit: ReadonlySet<string> = new Set
 }
 
 function isMoneyNameParts(parts: string[]): boolean {
+  if (isShareName(parts)) return true;
   const money = parts.filter((p) => KEY_MONEY_PARTS.has(p));
   if (money.length === 0) return false;
   // "total" alone is ambiguous: SCC's own "totalGuests" must survive the guard, a "charterTotal" must not.
   return !money.every((p) => p === 'total' || p === 'totals') || !parts.some((p) => KEY_COUNT_PARTS.has(p));
+}
+
+/** "ownerSplit", "captain_cut", "splitPct", "revShare", "ownerPct", "take_home": a party's part of the money. */
+function isShareName(parts: string[]): boolean {
+  return parts.some((p, i) => {
+    const beside = [parts[i - 1], parts[i + 1]].filter((q): q is string => q !== undefined);
+    if (p === 'take' && parts[i + 1] === 'home') return true;
+    if (KEY_SHARE_PARTS.has(p)) return beside.some((q) => KEY_PARTY_PARTS.has(q) || KEY_RATIO_PARTS.has(q));
+    if (KEY_PERCENT_PARTS.has(p)) return beside.some((q) => KEY_PARTY_PARTS.has(q));
+    return false;
+  });
 }
 
 export interface MoneyFinding {

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { findMoney, isMoneyKey, isMoneyLine, nameParts, withoutMoneyLines } from '../../../src/booking/money-detector';
 import corpus from '../../fixtures/money/tricky-lines.json';
+import operatorNotes from '../../fixtures/money/operator-notes.json';
 import { moneyLine, safeLine } from '../../support/money-lines';
 
 describe('isMoneyLine on the fixed corpus', () => {
@@ -13,6 +14,45 @@ describe('isMoneyLine on the fixed corpus', () => {
   });
   it.each(corpus.notMoney)('not money: %s', (line) => {
     expect(isMoneyLine(line)).toBe(false);
+  });
+});
+
+/** [group, line] pairs of one side of operator-notes.json: the group's name says why its lines are judged so. */
+const byGroup = (side: Record<string, string[]>) => Object.entries(side).flatMap(([why, lines]) => lines.map((line) => [why, line] as const));
+
+describe('isMoneyLine on the adversarial corpus of operator notes', () => {
+  it.each(byGroup(operatorNotes.money))('money — %s: %s', (_why, line) => {
+    expect(isMoneyLine(line)).toBe(true);
+  });
+  it.each(byGroup(operatorNotes.notMoney))('not money — %s: %s', (_why, line) => {
+    expect(isMoneyLine(line)).toBe(false);
+  });
+});
+
+describe('long lines', () => {
+  // Some of these shapes made patterns of the detector backtrack for minutes at 2 KB. No timing is
+  // asserted: the answer is, so the detector runs to the end, and a pattern that backtracks without
+  // end hangs this test instead of passing it.
+  const spaces = ' '.repeat(10_000);
+  it.each([
+    ['digits and slashes', '1/2/'.repeat(2500), false],
+    ['digits and slashes in threes', '12/34/56/'.repeat(1200), false],
+    ['dates after "split"', `split ${'12/5 '.repeat(2000)}`, false],
+    ['a digit list with commas', '1,'.repeat(5000), false],
+    ['a digit list with dots', '1.'.repeat(5000), false],
+    ['digits and dashes', '1-'.repeat(5000), false],
+    ['ratios with no split word', '70/30-60:40 '.repeat(900), false],
+    ['a money word, spaces, no number', `tip${spaces}x`, false],
+    ['a party, spaces, a dash', `owner${spaces}-`, false],
+    ['a digit, spaces, a percent sign', `5${spaces}%`, false],
+    ['a label, spaces, a colon, spaces, a digit', `dock${spaces}:${spaces}7`, false],
+    ['times after "at"', 'at 1 '.repeat(2000), false],
+    ['a money word, spaces, an amount', `tip${spaces}500`, true],
+    ['a party, spaces, an amount', `owner${spaces}55`, true],
+    ['a split after many ratios', `${'70/30 '.repeat(1600)}split`, true],
+  ])('%s (10 KB)', (_shape, line, money) => {
+    expect(line.length).toBeGreaterThanOrEqual(9000);
+    expect(isMoneyLine(line)).toBe(money);
   });
 });
 
@@ -37,6 +77,16 @@ describe('field names', () => {
   it.each(['total', 'charterTotal', 'grandTotal', 'TOTAL_PRICE', 'payroll', 'compensation', 'crewCompensation', 'income', 'margin', 'fare', 'fares', 'proceeds', 'discount', 'discountCents'])(
     '%s is a money field (audit P3)',
     (name) => expect(isMoneyKey(name)).toBe(true),
+  );
+
+  it.each(['ownerSplit', 'revenue_share', 'splitPct', 'splitPercent', 'splitRatio', 'captainCut', 'ownerCut', 'houseCut', 'platformCut', 'take_home', 'takeHome', 'captainTakeHome', 'ownerTake', 'payoutCents', 'ownerShare', 'crewShare', 'sharePct', 'revShare', 'rev_share', 'revSplit', 'ownerPct', 'crewPercent', 'captainPercentage', 'salesTax', 'taxes', 'fuelSurcharge', 'expenses', 'reimbursement', 'payable', 'owed', 'penalty', 'rebate', 'billing', 'ledger', 'financials', 'currency', 'currencyCode', 'budget', 'holdback'])(
+    '%s is a money field (a party\'s part, or what is added to, held from or owed on a price)',
+    (name) => expect(isMoneyKey(name)).toBe(true),
+  );
+
+  it.each(['split', 'share', 'cut', 'take', 'pct', 'percent', 'splitGroup', 'groupSplit', 'splitScreen', 'shareUrl', 'shareLink', 'shareWithCrew', 'cutoff', 'cutoffTime', 'shortcut', 'takeoff', 'takeover', 'owner', 'ownerId', 'crewCount', 'crewRatio', 'percentComplete', 'progressPct', 'batteryPct', 'fuelPercent', 'comp', 'complimentary'])(
+    '%s is not a money field (share words alone or beside no party, gauges)',
+    (name) => expect(isMoneyKey(name)).toBe(false),
   );
 
   it.each(['totalGuests', 'guestTotal', 'totalHours', 'total_pax', 'totalPeople'])('%s counts people or hours: not a money field', (name) => expect(isMoneyKey(name)).toBe(false));
