@@ -52,9 +52,9 @@ describe('integration steps', () => {
     const r = await runAll(booking);
     expect(r.calendar).toEqual({ calendarId: expect.stringMatching(/^cal_/), created: true });
     expect(r.scc_event).toEqual({ eventId: expect.stringMatching(/^evt_/), created: true });
-    // The stand-in seeds 10 top-level money fields, crewPay on each of 3 roster entries, 2 inside billing.lines[],
-    // and 7 money lines (4 in notes, 2 in description, 1 in billing.memo).
-    expect(r.revenue_guard).toEqual({ eventId: r.scc_event!.eventId, items: 1, removedAttributes: 15, removedNoteLines: 7, verified: true });
+    // The stand-in seeds 10 top-level money fields, crewPay on each of 3 roster entries and a `billing`
+    // map (a money name: removed whole, its memo and lines with it), and 6 money lines (4 in notes, 2 in description).
+    expect(r.revenue_guard).toEqual({ eventId: r.scc_event!.eventId, items: 1, removedAttributes: 14, removedNoteLines: 6, verified: true });
     expect(r.guest_page).toEqual({
       key: `jada-guest-${booking.id.toLowerCase()}.html`,
       icsKey: `jada-guest-${booking.id.toLowerCase()}.ics`,
