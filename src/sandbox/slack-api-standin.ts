@@ -141,8 +141,8 @@ export interface SlackApiStandin {
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
   /** Enforces these limits from now on (buckets start full); undefined lifts them. */
   setRateLimits(limits: Readonly<Record<string, SlackRateLimit>> | undefined): void;
-  /** The next `count` calls of `method` answer `{ ok: false, error }`. */
-  failNext(method: string, count: number, error: string): void;
+  /** The next `count` calls of `method` (of those `when` accepts, if given) answer `{ ok: false, error }`. */
+  failNext(method: string, count: number, error: string, when?: (body: Record<string, unknown>) => boolean): void;
   /** The next `count` calls of `method` take effect at once (recorded, a message posted) but are answered `delayMs` later. */
   slowNext(method: string, count: number, delayMs: number): void;
   /** The next `count` calls of `method` lose their answer (see LostAnswer); a call that takes effect is recorded when it does. */
@@ -186,7 +186,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   let scopes: readonly string[] = [...(opts.scopes ?? manifestBotScopes())];
   const calls: RecordedSlackCall[] = [];
   const botId = opts.botId ?? 'B0BOT00001';
-  type Fault = { kind: 'ratelimit' | 'error' | 'slow' | 'lose'; left: number; retryAfterSeconds: number; error: string; delayMs?: number; lost?: LostAnswer };
+  type Fault = { kind: 'ratelimit' | 'error' | 'slow' | 'lose'; left: number; retryAfterSeconds: number; error: string; delayMs?: number; lost?: LostAnswer; when?: (body: Record<string, unknown>) => boolean };
   const faults = new Map<string, Fault[]>();
   const listeners = new Set<(call: RecordedSlackCall) => void>();
   const waiters = new Set<() => void>();
@@ -368,7 +368,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
-    const pending = faults.get(method)?.find((f) => f.left > 0 && (f.lost?.when === undefined || f.lost.when(body)));
+    const pending = faults.get(method)?.find((f) => {
+      const when = f.lost?.when ?? f.when;
+      return f.left > 0 && (when === undefined || when(body));
+    });
     let status = 200;
     let payload: Record<string, unknown>;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') };
@@ -448,7 +451,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       rateLimits = limits;
       buckets.clear();
     },
-    failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
+    failNext: (method, count, error, when) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error, ...(when ? { when } : {}) }),
     slowNext: (method, count, delayMs) => addFault(method, { kind: 'slow', left: count, retryAfterSeconds: 0, error: '', delayMs }),
     loseNext: (method, count, lost) => addFault(method, { kind: 'lose', left: count, retryAfterSeconds: 0, error: '', lost }),
     lateEffectsLanded: async () => {

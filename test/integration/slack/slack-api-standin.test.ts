@@ -42,6 +42,13 @@ it('answers 429 with Retry-After, then errors, for the next N calls of a method 
   expect(slack.callsTo('chat.update').map((c) => c.status)).toEqual([429, 200, 200]);
 });
 
+it('fails only the calls a failNext filter accepts', async () => {
+  slack.failNext('chat.postMessage', 1, 'not_in_channel', (body) => body.channel === 'C0CREWCH01');
+  await expect(client.chat.postMessage({ channel: 'C0OTHER001', text: 'x' })).resolves.toMatchObject({ ok: true });
+  await expect(client.chat.postMessage({ channel: 'C0CREWCH01', text: 'x' })).rejects.toMatchObject({ data: { error: 'not_in_channel' } });
+  await expect(client.chat.postMessage({ channel: 'C0CREWCH01', text: 'x' })).resolves.toMatchObject({ ok: true });
+});
+
 describe("Slack's published rate limits", () => {
   afterEach(() => slack.setRateLimits(undefined));
 
