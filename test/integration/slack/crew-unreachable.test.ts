@@ -1,0 +1,132 @@
+/**
+ * A crew member Slack cannot reach (deactivated after the booking was made, or a bot): the crew step
+ * fails at once naming them (no minute of retries), the others' calls still go out once, and the ops
+ * thread's "Crew called" line says who was not reached — until a Retry after the crew was fixed
+ * brings the full line back, with nobody called twice. Real HTTP throughout: the bot (HTTP receiver,
+ * signed requests) against the Slack stand-in, which refuses DMs as Slack does.
+ */
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { shownDigest } from '../../../src/slack/crew-notice';
+import { CAPTAIN, clickInOps, crewPostPayloadOf, heldCrewPosts, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h.close());
+
+/**
+ * Each test calls its own crew (the bot keeps the DM channels it opened, as Slack keeps a DM's id):
+ * a person deactivated after the bot once DMed them is not refused by Slack, only a new DM is.
+ */
+let serial = 0;
+function newCrew(names: string[]): string[] {
+  serial += 1;
+  return names.map((realName, i) => {
+    const id = `U0T${serial}M${i}`.padEnd(10, '0');
+    h.slack.setUser({ id, realName, email: `${realName.split(' ')[0]!.toLowerCase()}@example.com` });
+    return id;
+  });
+}
+
+const calls = (id: string) => heldCrewPosts(h.slack, id, 'crew_call');
+const callsTo = (id: string, userId: string) => calls(id).filter((m) => crewPostPayloadOf(m).to === userId);
+const line = (id: string) => {
+  const lines = heldCrewPosts(h.slack, id, 'crew_called');
+  expect(lines).toHaveLength(1);
+  return String(lines[0]?.text);
+};
+/** What the progress message shows now (its kept text and blocks). */
+const progressText = (b: BookingRecord) => JSON.stringify(h.slack.messages(b.slack.channel).find((m) => m.ts === b.slack.progressTs) ?? {});
+
+async function approveAndWait(id: string, state: BookingRecord['state'], timeoutMs = 20_000): Promise<BookingRecord> {
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (r) => r.state === state, timeoutMs);
+  await settle(h);
+  return (await h.running.built.api.get(id))!;
+}
+
+describe('a crew member deactivated after the booking was made', () => {
+  it('fails the crew step at once naming them; the others are called once; the ops line says who was not reached; Retry after reactivation calls only them', async () => {
+    const [lee, ana] = newCrew(['Lee Park', 'Ana Cruz']) as [string, string];
+    const id = await submitBooking(h, { ...VALID_FIELDS, crew: [lee, ana] });
+    h.slack.setUser({ id: lee, realName: 'Lee Park', email: 'lee@example.com', deleted: true });
+
+    const started = Date.now();
+    const failed = await approveAndWait(id, 'failed', 8000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const step = failed.steps.crew_notice;
+    expect(step.status).toBe('failed');
+    expect(step.attempts).toBe(1);
+    expect(step.error).toMatchObject({ code: 'SLACK_USER_DISABLED', retryable: false });
+    expect(step.error?.message).toBe('Slack cannot DM Lee Park: their account is deactivated. Change the crew (Edit) and approve the change, then press Retry.');
+    // the progress message shows it, by name
+    expect(progressText(failed)).toContain('Slack cannot DM Lee Park: their account is deactivated');
+
+    // Sam and Ana got their calls, once, and they are saved; Lee has none
+    expect(calls(id).map((m) => crewPostPayloadOf(m).to).sort()).toEqual([CAPTAIN, ana].sort());
+    expect(Object.keys(failed.slack.crewPosts ?? {}).sort()).toEqual([CAPTAIN, ana].sort());
+    const notReached = `Crew called: <@${CAPTAIN}> (captain), <@${ana}> — each by DM. Not reached yet: <@${lee}> — see the progress message`;
+    expect(line(id)).toBe(notReached);
+    expect(failed.slack.crewCalledShown).toBe(shownDigest({ text: notReached }));
+
+    // reactivated in Slack, then Retry
+    h.slack.setUser({ id: lee, realName: 'Lee Park', email: 'lee@example.com' });
+    const before = h.slack.calls.length;
+    await clickInOps(h, 'booking_retry', id);
+    const done = await waitForBooking(h, id, (b) => b.state === 'done', 20_000);
+    await settle(h);
+
+    const full = `Crew called: <@${CAPTAIN}> (captain), <@${lee}>, <@${ana}> — each by DM`;
+    expect(line(id)).toBe(full);
+    expect((await h.running.built.api.get(id))?.slack.crewCalledShown).toBe(shownDigest({ text: full }));
+    for (const who of [CAPTAIN, lee, ana]) expect(callsTo(id, who)).toHaveLength(1);
+    expect(Object.keys(done.slack.crewPosts ?? {}).sort()).toEqual([CAPTAIN, lee, ana].sort());
+    // the Retry posted only Lee's call (Sam's and Ana's DMs got nothing new)
+    const retryPosts = h.slack.calls.slice(before).filter((c) => c.method === 'chat.postMessage' && crewPostPayloadOf(c.body).post === 'crew_call');
+    expect(retryPosts.map((c) => crewPostPayloadOf(c.body).to)).toEqual([lee]);
+  });
+
+  it('names every member Slack will not DM — a deactivated one and a bot — in one failure, at once', async () => {
+    const [lee, ana] = newCrew(['Lee Park', 'Deck Bot']) as [string, string];
+    const id = await submitBooking(h, { ...VALID_FIELDS, crew: [lee, ana] });
+    h.slack.setUser({ id: lee, realName: 'Lee Park', deleted: true });
+    h.slack.setUser({ id: ana, realName: 'Deck Bot', isBot: true });
+
+    const failed = await approveAndWait(id, 'failed', 8000);
+    const step = failed.steps.crew_notice;
+    expect(step.attempts).toBe(1);
+    expect(step.error?.retryable).toBe(false);
+    expect(step.error?.message).toBe('Slack cannot DM Lee Park (their account is deactivated), Deck Bot (it is a bot, not a person). Change the crew (Edit) and approve the change, then press Retry.');
+    expect(calls(id).map((m) => crewPostPayloadOf(m).to)).toEqual([CAPTAIN]);
+    expect(line(id)).toBe(`Crew called: <@${CAPTAIN}> (captain) — each by DM. Not reached yet: <@${lee}>, <@${ana}> — see the progress message`);
+  });
+});
+
+describe('the crew channel post failing', () => {
+  const CREW_CHANNEL = 'C0CREWCH01';
+  let hc: Harness;
+  beforeAll(async () => {
+    hc = await startHarness({ env: { CHARTER_CREW_CHANNEL: CREW_CHANNEL } });
+  });
+  afterAll(async () => hc.close());
+
+  it('the ops line says the crew was not called yet, and reads "Crew called" again after the Retry that posts it', async () => {
+    const id = await submitBooking(hc);
+    hc.slack.failNext('chat.postMessage', 1, 'not_in_channel', (body) => body.channel === CREW_CHANNEL);
+    await clickInOps(hc, 'booking_approve', id);
+    const failed = await waitForBooking(hc, id, (b) => b.state === 'failed');
+    await settle(hc);
+    expect(failed.steps.crew_notice.error?.code).toBe('SLACK_NOT_IN_CHANNEL');
+    const lineOf = () => heldCrewPosts(hc.slack, id, 'crew_called').map((m) => String(m.text));
+    const notCalled = `Crew not called yet: the post in <#${CREW_CHANNEL}> failed — see the progress message`;
+    expect(lineOf()).toEqual([notCalled]);
+    expect((await hc.running.built.api.get(id))?.slack.crewCalledShown).toBe(shownDigest({ text: notCalled }));
+
+    await clickInOps(hc, 'booking_retry', id);
+    await waitForBooking(hc, id, (b) => b.state === 'done', 20_000);
+    await settle(hc);
+    expect(lineOf()).toEqual([`Crew called: <@${CAPTAIN}> (captain), <@U0CREW0001>, <@U0CREW0002> — in <#${CREW_CHANNEL}>`]);
+    expect(heldCrewPosts(hc.slack, id, 'crew_call').map((m) => m.channel)).toEqual([CREW_CHANNEL]);
+  });
+});
