@@ -182,7 +182,11 @@ export function operationStartMs(ctx: Pick<StepContext, 'booking' | 'operation'>
   return booking.audit.find((e) => e.action === 'approved')?.atMs ?? booking.createdAtMs;
 }
 
-/** What the operator does about a crew member Slack will not let the bot DM. */
+/**
+ * What the operator does about a crew member Slack will not let the bot DM. A change waits for the
+ * failed create, so the create's crew step leaves such a member to the approved change that takes
+ * them off the roster (leftToNextChange) — that is what makes "Edit, then Retry" work.
+ */
 export const UNREACHABLE_CREW_FIX = 'Change the crew (Edit) and approve the change, then press Retry.';
 
 export interface UnreachableMember {
@@ -221,6 +225,19 @@ function asUnreachable(booking: BookingRecord, userId: string, err: unknown): un
   if (!why) return err;
   const name = booking.roster.find((m) => m.slackUserId === userId)?.name ?? userId;
   return new CrewUnreachableError([{ userId, name, slackCode: why.slackCode, reason: why.reason }], err);
+}
+
+/**
+ * Roster members the approved change queued behind this create takes off the roster. Slack refusing
+ * to DM one of them does not fail the create's crew step: the change, which runs next, calls the new
+ * crew and updates the others' posts and the ops line.
+ */
+function leftToNextChange(ctx: Pick<StepContext, 'booking' | 'operation'>): Set<string> {
+  if ((ctx.operation?.id ?? CREATE_OP) !== CREATE_OP) return new Set();
+  const next = ctx.booking.operations?.find((o) => o.kind === 'change' && o.status === 'queued' && o.details);
+  if (!next?.details) return new Set();
+  const staying = new Set(next.details.roster.map((m) => m.slackUserId));
+  return new Set(ctx.booking.roster.map((m) => m.slackUserId).filter((id) => !staying.has(id)));
 }
 
 /**
@@ -352,7 +369,16 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const [line, ...posts] = await Promise.allSettled([calledLine(), ...recipients.map(postTo)]);
     const notReached = recipients.filter((_, i) => posts[i]?.status === 'rejected');
     if (line?.status === 'fulfilled' && line.value) await tellLine(line.value, notReached);
-    const failed = firstFailure([line, ...posts].filter((p) => p !== undefined));
+    const leaving = leftToNextChange(ctx);
+    const settled: PromiseSettledResult<unknown>[] = [line, ...posts].filter((p) => p !== undefined);
+    const failures = settled.filter((p) => {
+      if (p.status === 'rejected' && p.reason instanceof CrewUnreachableError && p.reason.members.every((m) => leaving.has(m.userId))) {
+        ctx.log.info({ members: p.reason.members.map((m) => m.userId) }, 'crew member Slack cannot DM is left to the approved change that takes them off the roster');
+        return false;
+      }
+      return true;
+    });
+    const failed = firstFailure(failures);
     if (failed) throw failed.reason;
     recipients.forEach((key, i) => {
       const post = posts[i];

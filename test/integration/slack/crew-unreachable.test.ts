@@ -7,11 +7,12 @@
  */
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { shownDigest } from '../../../src/slack/crew-notice';
-import { CAPTAIN, clickInOps, crewPostPayloadOf, heldCrewPosts, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { CAPTAIN, clickInOps, crewPostPayloadOf, heldCrewPosts, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // A crew swap's change also PATCHes the calendar entry and the SCC event: scripted as done here.
+  h = await startHarness({ deps: { stepOverrides: { calendar_update: async () => ({ updated: true }), scc_update: async () => ({ updated: true }) } } });
 });
 afterAll(async () => h.close());
 
@@ -102,6 +103,32 @@ describe('a crew member deactivated after the booking was made', () => {
     expect(line(id)).toBe(`Crew called: <@${CAPTAIN}> (captain) — each by DM. Not reached yet: <@${lee}>, <@${ana}> — see the progress message`);
   });
 });
+
+describe('the crew changed instead (the account stays deactivated)', () => {
+  it('Edit swaps the member, the change is approved, Retry: done, the new member called, nobody twice, the full line', async () => {
+    const [lee, ana, kim] = newCrew(['Lee Park', 'Ana Cruz', 'Kim Vo']) as [string, string, string];
+    const id = await submitBooking(h, { ...VALID_FIELDS, crew: [lee, ana] });
+    h.slack.setUser({ id: lee, realName: 'Lee Park', deleted: true });
+    await approveAndWait(id, 'failed', 8000);
+
+    const res = await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew: [kim, ana] });
+    expect(res.status).toBe(200);
+    const proposed = await waitForBooking(h, id, (r) => r.operations?.at(-1)?.requestTs !== undefined);
+    const opId = proposed.operations!.at(-1)!.id;
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    await settle(h);
+    await clickInOps(h, 'booking_retry', id);
+    const done = await waitForBooking(h, id, (b) => b.state === 'done', 20_000);
+    await settle(h);
+
+    expect(done.operations?.find((o) => o.id === opId)?.status).toBe('done');
+    expect(done.roster.map((m) => m.slackUserId)).toEqual([CAPTAIN, kim, ana]);
+    for (const who of [CAPTAIN, kim, ana]) expect(callsTo(id, who)).toHaveLength(1);
+    expect(callsTo(id, lee)).toHaveLength(0);
+    expect(line(id)).toBe(`Crew called: <@${CAPTAIN}> (captain), <@${kim}>, <@${ana}> — each by DM`);
+  });
+});
+
 
 describe('the crew channel post failing', () => {
   const CREW_CHANNEL = 'C0CREWCH01';
