@@ -7,7 +7,8 @@
  */
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { shownDigest } from '../../../src/slack/crew-notice';
-import { CAPTAIN, clickInOps, crewPostPayloadOf, heldCrewPosts, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, ORIGIN_CHANNEL, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -155,5 +156,60 @@ describe('the crew channel post failing', () => {
     await settle(hc);
     expect(lineOf()).toEqual([`Crew called: <@${CAPTAIN}> (captain), <@U0CREW0001>, <@U0CREW0002> — in <#${CREW_CHANNEL}>`]);
     expect(heldCrewPosts(hc.slack, id, 'crew_call').map((m) => m.channel)).toEqual([CREW_CHANNEL]);
+  });
+});
+
+describe('the booking form refuses whom the bot could never call', () => {
+  const submit = (fields: Record<string, string | string[] | undefined>) =>
+    h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }));
+  const nothingPosted = async (approvalsBefore: number) => {
+    await new Promise((r) => setTimeout(r, 100));
+    expect(approvalPosts(h.slack)).toHaveLength(approvalsBefore);
+  };
+
+  it('a deactivated captain: an inline error on the captain field naming them, nothing booked', async () => {
+    const [sam] = newCrew(['Sam Gone']) as [string];
+    h.slack.setUser({ id: sam, realName: 'Sam Gone', deleted: true });
+    const before = approvalPosts(h.slack).length;
+    const res = await submit({ ...VALID_FIELDS, captain: sam });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ response_action: 'errors', errors: { captain: "@Sam Gone's Slack account is deactivated — pick someone else" } });
+    await nothingPosted(before);
+  });
+
+  it('a bot and Slackbot among the crew: one inline error on the crew field naming both', async () => {
+    const [bot] = newCrew(['Deck Bot']) as [string];
+    h.slack.setUser({ id: bot, realName: 'Deck Bot', isBot: true });
+    // users.info answers is_bot: false for Slackbot; it is still no one to call
+    h.slack.setUser({ id: 'USLACKBOT', realName: 'Slackbot' });
+    const before = approvalPosts(h.slack).length;
+    const res = await submit({ ...VALID_FIELDS, crew: ['U0CREW0001', bot, 'USLACKBOT'] });
+    expect(res.json).toEqual({ response_action: 'errors', errors: { crew: '@Deck Bot is a bot, not a person — pick someone else; @Slackbot is a bot, not a person — pick someone else' } });
+    await nothingPosted(before);
+  });
+
+  it('the change form (Edit, Change crew) refuses a deactivated crew member the same way, and proposes nothing', async () => {
+    const id = await doneBooking(h);
+    const [gone] = newCrew(['Lee Gone']) as [string];
+    h.slack.setUser({ id: gone, realName: 'Lee Gone', deleted: true });
+    const opsBefore = (await h.running.built.api.get(id))?.operations?.length ?? 0;
+    const res = await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew: ['U0CREW0002', gone] });
+    expect(res.json).toEqual({ response_action: 'errors', errors: { crew: "@Lee Gone's Slack account is deactivated — pick someone else" } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await h.running.built.api.get(id))?.operations?.length ?? 0).toBe(opsBefore);
+  });
+
+  it('answers within Slack\'s 3 s when users.info is slow: the booking is made, and the approver is told whom the call cannot reach', async () => {
+    const [gone, ana] = newCrew(['Lee Gone', 'Ana Slow']) as [string, string];
+    h.slack.setUser({ id: gone, realName: 'Lee Gone', deleted: true });
+    h.slack.slowNext('users.info', 2, 2600);
+    const before = approvalPosts(h.slack).length;
+    const started = Date.now();
+    const res = await submit({ ...VALID_FIELDS, crew: [gone, ana] });
+    expect(Date.now() - started).toBeLessThan(2800);
+    expect(res.status).toBe(200);
+    expect(res.json).toBeUndefined();
+    await h.slack.waitFor(() => approvalPosts(h.slack).length > before);
+    expect(JSON.stringify(approvalPosts(h.slack)[before]?.body.blocks)).toContain("Lee Gone's Slack account is deactivated: the crew call cannot reach them.");
   });
 });

@@ -1,8 +1,9 @@
-/** Crew Slack cannot reach: the ops line's wording, the step's failure. */
+/** Crew Slack cannot reach: the ops line's wording, the step's failure, the form's field errors. */
 import { ErrorCode } from '@slack/web-api';
 import { UpstreamUnavailableError } from '../../../src/integrations/errors';
 import { crewCalledText } from '../../../src/slack/blocks/crew';
 import { CrewUnreachableError, firstFailure } from '../../../src/slack/crew-notice';
+import { rosterErrors } from '../../../src/slack/intake/roster-check';
 import { toSlackIntegrationError, unreachableUserReason } from '../../../src/slack/slack-errors';
 
 const roster = [
@@ -54,5 +55,17 @@ describe('the crew step failure', () => {
   it('a post that may have gone out comes first: the next attempt must look it up', () => {
     const maybe = new UpstreamUnavailableError('reset', { code: 'SLACK_OUTCOME_UNKNOWN', retryable: true, operatorMessage: '?', system: 'slack', maybeProcessed: true });
     expect(firstFailure([rejected(unreachable('U0LEE00001', 'Lee')), rejected(maybe)])?.reason).toBe(maybe);
+  });
+});
+
+describe('the form field errors', () => {
+  it('the captain on captain, each crew member once on crew', () => {
+    expect(
+      rosterErrors([
+        { slackUserId: 'U0SAM00001', role: 'captain', name: 'Sam', why: 'deactivated' },
+        { slackUserId: 'U0BOT00009', role: 'crew', name: 'Deck Bot', why: 'bot' },
+      ]),
+    ).toEqual({ captain: "@Sam's Slack account is deactivated — pick someone else", crew: '@Deck Bot is a bot, not a person — pick someone else' });
+    expect(rosterErrors([])).toBeUndefined();
   });
 });
