@@ -13,6 +13,9 @@
  * With rate limits set (SLACK_PUBLISHED_LIMITS), it answers 429 as Slack does when a method (or,
  * for chat.postMessage, a channel) is called faster than its tier allows.
  *
+ * A DM is refused as Slack refuses it: conversations.open with a deactivated user answers
+ * `user_disabled`, and with a bot user (as chat.postMessage to one) `cannot_dm_bot`.
+ *
  * Like real Slack it enforces the token's scopes (default: what manifest.yml requests) with
  * `missing_scope`, and Block Kit limits (src/slack/blocks/limits.ts) with `invalid_blocks` for
  * messages, `invalid_arguments` for views and `msg_too_long` for text past 40,000 characters.
@@ -27,8 +30,13 @@ export interface SlackTestUser {
   id: string;
   realName: string;
   email?: string;
-  /** A deactivated account: users.info still answers, with `deleted: true`, as Slack does. */
+  /**
+   * A deactivated account: users.info still answers, with `deleted: true`, as Slack does, and
+   * conversations.open with them answers `user_disabled`.
+   */
   deleted?: boolean;
+  /** A bot user: users.info answers `is_bot: true`; conversations.open and chat.postMessage to them answer `cannot_dm_bot`. */
+  isBot?: boolean;
 }
 
 /** How conversations.info sees a channel (default: exists, not archived, the bot is a member). */
@@ -133,8 +141,8 @@ export interface SlackApiStandin {
   rateLimitNext(method: string, count: number, retryAfterSeconds: number): void;
   /** Enforces these limits from now on (buckets start full); undefined lifts them. */
   setRateLimits(limits: Readonly<Record<string, SlackRateLimit>> | undefined): void;
-  /** The next `count` calls of `method` answer `{ ok: false, error }`. */
-  failNext(method: string, count: number, error: string): void;
+  /** The next `count` calls of `method` (of those `when` accepts, if given) answer `{ ok: false, error }`. */
+  failNext(method: string, count: number, error: string, when?: (body: Record<string, unknown>) => boolean): void;
   /** The next `count` calls of `method` take effect at once (recorded, a message posted) but are answered `delayMs` later. */
   slowNext(method: string, count: number, delayMs: number): void;
   /** The next `count` calls of `method` lose their answer (see LostAnswer); a call that takes effect is recorded when it does. */
@@ -178,7 +186,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   let scopes: readonly string[] = [...(opts.scopes ?? manifestBotScopes())];
   const calls: RecordedSlackCall[] = [];
   const botId = opts.botId ?? 'B0BOT00001';
-  type Fault = { kind: 'ratelimit' | 'error' | 'slow' | 'lose'; left: number; retryAfterSeconds: number; error: string; delayMs?: number; lost?: LostAnswer };
+  type Fault = { kind: 'ratelimit' | 'error' | 'slow' | 'lose'; left: number; retryAfterSeconds: number; error: string; delayMs?: number; lost?: LostAnswer; when?: (body: Record<string, unknown>) => boolean };
   const faults = new Map<string, Fault[]>();
   const listeners = new Set<(call: RecordedSlackCall) => void>();
   const waiters = new Set<() => void>();
@@ -201,6 +209,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         const messages = slackErrorMessages(problems);
         return { ok: false, error: problems.every((p) => p.pointer.startsWith('/blocks')) ? 'invalid_blocks' : 'invalid_arguments', errors: messages, response_metadata: { messages } };
       }
+    }
+    if (method === 'chat.postMessage' && typeof body.channel === 'string') {
+      const to = [...users.values()].find((u) => u.id === body.channel || dmChannelOf(u.id) === body.channel);
+      if (to?.isBot) return { ok: false, error: 'cannot_dm_bot' };
     }
     if (VIEW_METHODS.includes(method)) {
       const problems = validateView(body.view);
@@ -247,9 +259,12 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       case 'chat.getPermalink':
         return { ok: true, channel, permalink: `https://standin.slack.local/archives/${channel}/p${String(body.message_ts ?? '').replace('.', '')}` };
       case 'conversations.open': {
-        // One DM channel per user, stable across calls, as Slack gives.
+        // One DM channel per user, stable across calls, as Slack gives; none with a deactivated user or a bot.
         const user = String(body.users ?? '').split(',')[0] ?? '';
-        return { ok: true, channel: { id: `D${user.replace(/^[UW]/, '').padEnd(9, '0').slice(0, 10)}` } };
+        const known = users.get(user);
+        if (known?.deleted) return { ok: false, error: 'user_disabled' };
+        if (known?.isBot) return { ok: false, error: 'cannot_dm_bot' };
+        return { ok: true, channel: { id: dmChannelOf(user) } };
       }
       case 'conversations.info': {
         const state = channels.get(channel) ?? {};
@@ -261,7 +276,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         if (!user) return { ok: false, error: 'user_not_found' };
         return {
           ok: true,
-          user: { id: user.id, team_id: teamId, deleted: user.deleted ?? false, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email && scopes.includes('users:read.email') ? { email: user.email } : {}) } },
+          user: { id: user.id, team_id: teamId, deleted: user.deleted ?? false, is_bot: user.isBot ?? false, name: user.realName.toLowerCase().replace(/\s+/g, '.'), real_name: user.realName, profile: { real_name: user.realName, display_name: user.realName.split(' ')[0], ...(user.email && scopes.includes('users:read.email') ? { email: user.email } : {}) } },
         };
       }
       default:
@@ -353,7 +368,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
-    const pending = faults.get(method)?.find((f) => f.left > 0 && (f.lost?.when === undefined || f.lost.when(body)));
+    const pending = faults.get(method)?.find((f) => {
+      const when = f.lost?.when ?? f.when;
+      return f.left > 0 && (when === undefined || when(body));
+    });
     let status = 200;
     let payload: Record<string, unknown>;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') };
@@ -433,7 +451,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       rateLimits = limits;
       buckets.clear();
     },
-    failNext: (method, count, error) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error }),
+    failNext: (method, count, error, when) => addFault(method, { kind: 'error', left: count, retryAfterSeconds: 0, error, ...(when ? { when } : {}) }),
     slowNext: (method, count, delayMs) => addFault(method, { kind: 'slow', left: count, retryAfterSeconds: 0, error: '', delayMs }),
     loseNext: (method, count, lost) => addFault(method, { kind: 'lose', left: count, retryAfterSeconds: 0, error: '', lost }),
     lateEffectsLanded: async () => {
@@ -473,6 +491,11 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     },
     close: listener.close,
   };
+}
+
+/** The stand-in's DM channel with a user: stable, derived from the user id. */
+function dmChannelOf(userId: string): string {
+  return `D${userId.replace(/^[UW]/, '').padEnd(9, '0').slice(0, 10)}`;
 }
 
 function isMetadata(value: unknown): value is { event_type: string; event_payload?: Record<string, unknown> } {

@@ -20,7 +20,7 @@ import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNotic
 import { crewPostMetadata } from './booking-ref';
 import { crewPostsOf, crewSafeViewOf, crewStepMayHavePosted, openDm, operationStartMs } from './crew-notice';
 import type { PostOnce } from './post-once';
-import { toSlackIntegrationError } from './slack-errors';
+import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
 export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; poster: PostOnce; config: Config }): StepImplementation {
   /** One Slack call, unless the runner has aborted the attempt (deadline, lost lease): then nothing more is sent. */
@@ -86,10 +86,17 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
       }
       throwIfAborted(ctx.signal);
-      const channel = await openDm(deps.client, userId);
-      throwIfAborted(ctx.signal);
       const text = `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!`;
-      await deps.poster.post({ channel, text, metadata: crewPostMetadata(booking.id, 'crew_off', { rev, to: userId }), what: "you're-off note", ...lookUp });
+      try {
+        const channel = await openDm(deps.client, userId);
+        throwIfAborted(ctx.signal);
+        await deps.poster.post({ channel, text, metadata: crewPostMetadata(booking.id, 'crew_off', { rev, to: userId }), what: "you're-off note", ...lookUp });
+      } catch (err) {
+        // Taken off because Slack cannot DM them (deactivated, a bot): nobody to tell.
+        const unreachable = unreachableUserReason(err);
+        if (!unreachable) throw err;
+        ctx.log.info({ userId, slackCode: unreachable.slackCode }, "removed crew member cannot get a DM; no you're-off note");
+      }
     }
     ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
     return { ...result, notesPosted: true };

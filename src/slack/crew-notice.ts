@@ -23,14 +23,14 @@ import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
-import { UpstreamUnavailableError } from '../integrations/errors';
+import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
 import { crewPostMetadata } from './booking-ref';
 import type { PostOnce } from './post-once';
 import { guestUrl } from './context';
-import { toSlackIntegrationError } from './slack-errors';
+import { toSlackIntegrationError, unreachableUserCode, unreachableUserReason } from './slack-errors';
 
 export function crewSafeViewOf(booking: BookingRecord, config: Config): CrewSafeView {
   return toCrewSafeView(
@@ -183,12 +183,75 @@ export function operationStartMs(ctx: Pick<StepContext, 'booking' | 'operation'>
 }
 
 /**
+ * What the operator does about a crew member Slack will not let the bot DM. A change waits for the
+ * failed create, so the create's crew step leaves such a member to the approved change that takes
+ * them off the roster (leftToNextChange) — that is what makes "Edit, then Retry" work.
+ */
+export const UNREACHABLE_CREW_FIX = 'Change the crew (Edit) and approve the change, then press Retry.';
+
+export interface UnreachableMember {
+  userId: string;
+  /** Their roster name: the progress message escapes its text, so a <@U…> mention would not render. */
+  name: string;
+  /** Slack's answer: user_disabled, user_not_found, user_not_visible, cannot_dm_bot. */
+  slackCode: string;
+  reason: string;
+}
+
+/**
+ * Crew members Slack will not let the bot DM (deactivated, a bot, not visible). Retrying cannot
+ * help — who was picked must change — so it is not retryable, and it names them.
+ */
+export class CrewUnreachableError extends IntegrationError {
+  override name = 'CrewUnreachableError';
+  readonly members: readonly UnreachableMember[];
+  constructor(members: readonly UnreachableMember[], cause?: unknown) {
+    const who =
+      members.length === 1 ? `${members[0]!.name}: ${members[0]!.reason}` : members.map((m) => `${m.name} (${m.reason})`).join(', ');
+    super(`cannot DM ${members.map((m) => `${m.userId} (${m.slackCode})`).join(', ')}`, {
+      code: unreachableUserCode(members[0]!.slackCode),
+      retryable: false,
+      operatorMessage: `Slack cannot DM ${who}. ${UNREACHABLE_CREW_FIX}`,
+      system: 'slack',
+      cause,
+    });
+    this.members = members;
+  }
+}
+
+/** `err` as a CrewUnreachableError naming the member, when it is Slack refusing to DM them; else `err`. */
+function asUnreachable(booking: BookingRecord, userId: string, err: unknown): unknown {
+  const why = unreachableUserReason(err);
+  if (!why) return err;
+  const name = booking.roster.find((m) => m.slackUserId === userId)?.name ?? userId;
+  return new CrewUnreachableError([{ userId, name, slackCode: why.slackCode, reason: why.reason }], err);
+}
+
+/**
+ * Roster members the approved change queued behind this create takes off the roster. Slack refusing
+ * to DM one of them does not fail the create's crew step: the change, which runs next, calls the new
+ * crew and updates the others' posts and the ops line.
+ */
+function leftToNextChange(ctx: Pick<StepContext, 'booking' | 'operation'>): Set<string> {
+  if ((ctx.operation?.id ?? CREATE_OP) !== CREATE_OP) return new Set();
+  const next = ctx.booking.operations?.find((o) => o.kind === 'change' && o.status === 'queued' && o.details);
+  if (!next?.details) return new Set();
+  const staying = new Set(next.details.roster.map((m) => m.slackUserId));
+  return new Set(ctx.booking.roster.map((m) => m.slackUserId).filter((id) => !staying.has(id)));
+}
+
+/**
  * The failure a crew step reports when several posts failed: one that may have posted comes first,
- * so the runner marks the step's outcome unknown and the next attempt looks up before posting.
+ * so the runner marks the step's outcome unknown and the next attempt looks up before posting; then
+ * every member Slack will not DM, in one error (the step fails at once, naming them all).
  */
 export function firstFailure(settled: readonly PromiseSettledResult<unknown>[]): PromiseRejectedResult | undefined {
   const failed = settled.filter((p): p is PromiseRejectedResult => p.status === 'rejected');
-  return failed.find((p) => p.reason instanceof UpstreamUnavailableError && p.reason.maybeProcessed) ?? failed[0];
+  const maybePosted = failed.find((p) => p.reason instanceof UpstreamUnavailableError && p.reason.maybeProcessed);
+  if (maybePosted) return maybePosted;
+  const unreachable = failed.map((p) => p.reason).filter((r): r is CrewUnreachableError => r instanceof CrewUnreachableError);
+  if (unreachable.length > 1) return { status: 'rejected', reason: new CrewUnreachableError(unreachable.flatMap((e) => e.members), unreachable[0]) };
+  return unreachable.length === 1 ? failed.find((p) => p.reason === unreachable[0]) : failed[0];
 }
 
 export interface CrewNoticeDeps {
@@ -212,9 +275,17 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const result: StepResult = { mode: crewChannel ? 'channel' : 'dm', posts: recipients.length };
     const rev = ctx.operation?.revision ?? booking.revision ?? 1;
     const lookUp = { lookUpFirst: crewStepMayHavePosted(ctx), earliestMs: operationStartMs(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}), log: ctx.log };
+    /** The ops thread's crew line, naming who was not reached yet (none: the full "Crew called" line). */
+    const lineText = (notReached: readonly string[]) => crewCalledText(crewSafeViewOf(booking, config).roster, crewChannel ? { crewChannel } : {}, notReached);
+
+    /** One recipient's post; a member Slack will not DM fails it naming them (not retryable). */
+    const postTo = (key: string): Promise<string> =>
+      postOrUpdate(key).catch((err: unknown) => {
+        throw key === CREW_CHANNEL_POST_KEY ? err : asUnreachable(booking, key, err);
+      });
 
     /** One recipient's post, updated if it exists and would change; its ref is saved the moment it is posted. */
-    const postTo = async (key: string): Promise<string> => {
+    const postOrUpdate = async (key: string): Promise<string> => {
       const message = messageFor(booking, config, key);
       const shown = shownDigest(message);
       const known = existing.get(key);
@@ -250,21 +321,17 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       return `${channel}/${ts}`;
     };
 
-    /** The ops thread learns who was called — names only, no details crew might need and no money. */
-    const calledLine = async (): Promise<string | undefined> => {
-      const called = crewCalledText(crewSafeViewOf(booking, config).roster, crewChannel ? { crewChannel } : {});
+    /**
+     * The ops thread learns who was called — names only, no details crew might need and no money.
+     * Posted alongside the crew posts as it reads when every call went out; an existing line is left
+     * for tellLine, which knows how the posts went.
+     */
+    const calledLine = async (): Promise<{ ts: string; shown?: string } | undefined> => {
+      const called = lineText([]);
       const shown = shownDigest({ text: called });
       const threadTs = booking.slack.approvalTs;
       const calledTs = booking.slack.crewCalledTs;
-      if (calledTs) {
-        if (booking.slack.crewCalledShown === shown) return calledTs;
-        stopIfAborted();
-        await client.chat
-          .update({ channel: booking.slack.channel, ts: calledTs, text: called })
-          .then(() => deps.api.setSlackRefs(booking.id, { crewCalledShown: shown }))
-          .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
-        return calledTs;
-      }
+      if (calledTs) return { ts: calledTs, ...(booking.slack.crewCalledShown ? { shown: booking.slack.crewCalledShown } : {}) };
       if (!threadTs) return undefined;
       stopIfAborted();
       const metadata = crewPostMetadata(booking.id, 'crew_called', { rev });
@@ -278,19 +345,46 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         }
       }
       await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts, crewCalledShown: shown });
-      return posted.ts;
+      return { ts: posted.ts, shown };
+    };
+
+    /**
+     * The line made to tell the truth once the posts settled: who was called, and who not yet (see
+     * the progress message). Its digest is recorded, so the attempt that reaches everyone (a Retry
+     * after the crew was fixed) brings the full line back, and a re-run showing the same sends nothing.
+     * A failure here is only logged: the posts are what the step is for.
+     */
+    const tellLine = async (line: { ts: string; shown?: string }, notReached: readonly string[]): Promise<void> => {
+      const text = lineText(notReached);
+      const shown = shownDigest({ text });
+      if (line.shown === shown || ctx.signal?.aborted) return;
+      await client.chat
+        .update({ channel: booking.slack.channel, ts: line.ts, text })
+        .then(() => deps.api.setSlackRefs(booking.id, { crewCalledShown: shown }))
+        .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
     };
 
     // The posts go to different channels, so they go at once; every one that lands is saved before
     // a failure of another fails the step (the next attempt updates the saved ones).
     const [line, ...posts] = await Promise.allSettled([calledLine(), ...recipients.map(postTo)]);
-    const failed = firstFailure([line, ...posts].filter((p) => p !== undefined));
+    const notReached = recipients.filter((_, i) => posts[i]?.status === 'rejected');
+    if (line?.status === 'fulfilled' && line.value) await tellLine(line.value, notReached);
+    const leaving = leftToNextChange(ctx);
+    const settled: PromiseSettledResult<unknown>[] = [line, ...posts].filter((p) => p !== undefined);
+    const failures = settled.filter((p) => {
+      if (p.status === 'rejected' && p.reason instanceof CrewUnreachableError && p.reason.members.every((m) => leaving.has(m.userId))) {
+        ctx.log.info({ members: p.reason.members.map((m) => m.userId) }, 'crew member Slack cannot DM is left to the approved change that takes them off the roster');
+        return false;
+      }
+      return true;
+    });
+    const failed = firstFailure(failures);
     if (failed) throw failed.reason;
     recipients.forEach((key, i) => {
       const post = posts[i];
       if (post?.status === 'fulfilled') result[`${RESULT_PREFIX}${key}`] = post.value;
     });
-    if (line?.status === 'fulfilled' && line.value) result.crewCalledTs = line.value;
+    if (line?.status === 'fulfilled' && line.value) result.crewCalledTs = line.value.ts;
     return result;
   };
 }

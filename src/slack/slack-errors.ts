@@ -15,6 +15,27 @@ const FIXES: Record<string, string> = {
   missing_scope: 'The app lacks a scope: reinstall it from manifest.yml.',
 };
 
+/**
+ * Slack's answers that mean the bot cannot DM this person at all — what is wrong is who was picked,
+ * so retrying cannot help: the crew must change (or the account be reactivated) first.
+ */
+export const UNREACHABLE_USER_REASONS: Readonly<Record<string, string>> = {
+  user_disabled: 'their account is deactivated',
+  user_not_found: 'Slack does not know this user (removed from the workspace?)',
+  user_not_visible: 'the bot is not allowed to see this user',
+  cannot_dm_bot: 'it is a bot, not a person',
+};
+
+/** The IntegrationError code of an UNREACHABLE_USER_REASONS answer (SLACK_USER_DISABLED, …). */
+export const unreachableUserCode = (slackCode: string): string => `SLACK_${slackCode.toUpperCase()}`;
+
+/** Slack's error (`user_disabled`) behind an IntegrationError made here, when it means the user cannot get a DM. */
+export function unreachableUserReason(err: unknown): { slackCode: string; reason: string } | undefined {
+  if (!(err instanceof IntegrationError) || err.system !== 'slack') return undefined;
+  const slackCode = Object.keys(UNREACHABLE_USER_REASONS).find((c) => unreachableUserCode(c) === err.code);
+  return slackCode ? { slackCode, reason: UNREACHABLE_USER_REASONS[slackCode]! } : undefined;
+}
+
 export function toSlackIntegrationError(err: unknown, method: string): IntegrationError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number };
   if (e.code === ErrorCode.RateLimitedError) {
@@ -22,6 +43,11 @@ export function toSlackIntegrationError(err: unknown, method: string): Integrati
   }
   if (e.code === ErrorCode.PlatformError) {
     const slackCode = e.data?.error ?? 'unknown';
+    const unreachable = UNREACHABLE_USER_REASONS[slackCode];
+    if (unreachable) {
+      // Callers that know who it was (the crew step) say so; this is the fallback.
+      return new IntegrationError(`${method}: ${slackCode}`, { code: unreachableUserCode(slackCode), retryable: false, operatorMessage: `Slack cannot DM this person: ${unreachable}. Change the crew (Edit), then press Retry.`, system: 'slack', cause: err });
+    }
     const fix = FIXES[slackCode];
     return new IntegrationError(`${method}: ${slackCode}`, {
       code: `SLACK_${slackCode.toUpperCase()}`,

@@ -131,10 +131,20 @@ export function parseDeclineMetadata(raw: string | undefined): { bookingId: stri
 
 // ---- the ops thread (money-free too: it is a thread, and thread replies are easy to forward) ----
 
-/** "Crew called: @Sam (captain), @Lee, @Ana — by DM" */
-export function crewCalledText(roster: CrewSafeView['roster'], where: { crewChannel?: string }): string {
-  const names = roster.map((m) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join(', ');
-  return `Crew called: ${names} — ${where.crewChannel ? `in <#${where.crewChannel}>` : 'each by DM'}`;
+/**
+ * "Crew called: @Sam (captain), @Lee, @Ana — each by DM". With `notReached` (the user ids whose
+ * call failed; in the crew channel, any entry: its post failed) it says who was not called yet:
+ * "Crew called: @Sam (captain), @Ana — each by DM. Not reached yet: @Lee — see the progress message".
+ */
+export function crewCalledText(roster: CrewSafeView['roster'], where: { crewChannel?: string }, notReached: readonly string[] = []): string {
+  const names = (members: CrewSafeView['roster']) => members.map((m) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join(', ');
+  if (notReached.length === 0) return `Crew called: ${names(roster)} — ${where.crewChannel ? `in <#${where.crewChannel}>` : 'each by DM'}`;
+  if (where.crewChannel) return `Crew not called yet: the post in <#${where.crewChannel}> failed — see the progress message`;
+  const missed = new Set(notReached);
+  const reached = roster.filter((m) => !missed.has(m.slackUserId));
+  const notYet = roster.filter((m) => missed.has(m.slackUserId));
+  if (reached.length === 0) return `Crew not called yet: ${names(notYet)} not reached by DM — see the progress message`;
+  return `Crew called: ${names(reached)} — each by DM. Not reached yet: ${names(notYet)} — see the progress message`;
 }
 
 export function crewConfirmedText(userId: string): string {

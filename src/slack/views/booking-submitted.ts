@@ -1,7 +1,9 @@
 /**
  * Booking modal submitted. Schema errors go back next to their fields (block id = field name) and
- * nothing is posted. A valid booking: ack (closes the modal), resolve the roster, compute costs,
- * check for duplicates and double bookings, store it, post the approval message, remember where it is.
+ * nothing is posted; so does a captain or crew member the bot could never call (deactivated, a bot:
+ * ../intake/roster-check.ts). A valid booking: ack (closes the modal), resolve the roster, compute
+ * costs, check for duplicates and double bookings, store it, post the approval message, remember
+ * where it is.
  *
  * The booking id is derived from the modal's view id, so the same submission delivered again (a
  * retry, a double click, two instances) collides on create and makes no second booking or post.
@@ -18,6 +20,7 @@ import { approvalChannelFor } from '../approval-channel';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import type { ApprovalCheckInput } from '../intake/approval-checks';
+import { checkRoster, uncallableWarnings } from '../intake/roster-check';
 import { renderApproval } from '../render';
 
 /** A failed check must not block the booking: the approver is told the check did not run. */
@@ -50,6 +53,12 @@ export function bookingSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       return;
     }
+    // A captain or crew member the bot could never call is refused next to the field, form kept.
+    const picks = await checkRoster(deps.users, parsed.value);
+    if (picks.errors) {
+      await ack({ response_action: 'errors', errors: picks.errors });
+      return;
+    }
     await ack();
     const channel = where.channel;
     const request = parsed.value;
@@ -59,9 +68,10 @@ export function bookingSubmitted(deps: SlackDeps) {
     // "nothing was booked, try again" would make them enter a second booking.
     let saved = false;
     try {
-      const roster = await deps.users.roster(request.captain, request.crew);
+      const { roster, uncallable } = await picks.result;
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
-      const warnings = await intakeWarnings(deps, { bookingId: id, request, roster });
+      // Known only now when users.info outlasted the form's answer: the approver is told instead.
+      const warnings = [...uncallableWarnings(uncallable), ...(await intakeWarnings(deps, { bookingId: id, request, roster }))];
       let booking;
       try {
         booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel }, warnings });

@@ -1,7 +1,8 @@
 /**
- * The change form submitted (approvers only, like opening it). Field errors go back next to their fields; a
- * valid form becomes a proposed change — never applied here — and the bot posts the change request
- * (old → new per field, the new cost breakdown, Approve change / Reject) in the booking's thread.
+ * The change form submitted (approvers only, like opening it). Field errors go back next to their fields
+ * (a captain or crew member the bot could never call among them); a valid form becomes a proposed
+ * change — never applied here — and the bot posts the change request (old → new per field, the new
+ * cost breakdown, Approve change / Reject) in the booking's thread.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { computeCosts } from '../../booking/costs';
@@ -9,6 +10,7 @@ import { parseBookingRequest } from '../../booking/schema';
 import { charterTimeSettings } from '../../config';
 import { changeDiff } from '../blocks/lifecycle';
 import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
+import { checkRoster, uncallableWarnings } from '../intake/roster-check';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { publishChangeRequest, whyNotAllowedToChange, whyNotChangeable } from '../lifecycle';
@@ -27,10 +29,16 @@ export function changeSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       return;
     }
-    const booking = meta ? await deps.api.get(meta.bookingId) : undefined;
+    // The roster's users.info lookups go alongside the booking's read (both before the 3 s answer).
+    const [booking, picks] = await Promise.all([meta ? deps.api.get(meta.bookingId) : undefined, checkRoster(deps.users, parsed.value)]);
     const why = !meta || !booking ? 'This form no longer matches a booking; open Edit again.' : whyNotChangeable(booking);
     if (why) {
       await ack({ response_action: 'errors', errors: { guestName: why } });
+      return;
+    }
+    // A captain or crew member the bot could never call (deactivated, a bot) is refused next to the field.
+    if (picks.errors) {
+      await ack({ response_action: 'errors', errors: picks.errors });
       return;
     }
     const request = parsed.value;
@@ -40,14 +48,15 @@ export function changeSubmitted(deps: SlackDeps) {
     const userId = body.user.id;
     const log = deps.log.child({ bookingId: meta!.bookingId, userId });
     try {
-      const roster = await deps.users.roster(request.captain, request.crew);
+      const { roster, uncallable } = await picks.result;
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
       const details = { request, roster, costs };
       if (changeDiff(from, details, settings).length === 0) {
         return tellUser(client, deps.log, { channel: meta!.channel, user: userId }, `Nothing changed in booking \`${meta!.bookingId}\`; no change request was made.`);
       }
       // The same double-booking checks as a new booking's approval, against the new details.
-      const warnings = deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [];
+      // Who cannot be called is known only now when users.info outlasted the form's answer: the approver is told.
+      const warnings = [...uncallableWarnings(uncallable), ...(deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [])];
       const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
       await publishChangeRequest(deps, client, updated, op.id);
       log.info({ opId: op.id }, 'change requested');

@@ -42,6 +42,13 @@ it('answers 429 with Retry-After, then errors, for the next N calls of a method 
   expect(slack.callsTo('chat.update').map((c) => c.status)).toEqual([429, 200, 200]);
 });
 
+it('fails only the calls a failNext filter accepts', async () => {
+  slack.failNext('chat.postMessage', 1, 'not_in_channel', (body) => body.channel === 'C0CREWCH01');
+  await expect(client.chat.postMessage({ channel: 'C0OTHER001', text: 'x' })).resolves.toMatchObject({ ok: true });
+  await expect(client.chat.postMessage({ channel: 'C0CREWCH01', text: 'x' })).rejects.toMatchObject({ data: { error: 'not_in_channel' } });
+  await expect(client.chat.postMessage({ channel: 'C0CREWCH01', text: 'x' })).resolves.toMatchObject({ ok: true });
+});
+
 describe("Slack's published rate limits", () => {
   afterEach(() => slack.setRateLimits(undefined));
 
@@ -125,6 +132,28 @@ describe('scopes, as a real install enforces them', () => {
     expect(again.channel?.id).toBe(first.channel?.id);
     expect((await client.conversations.open({ users: 'U0CREW0002' })).channel?.id).not.toBe(first.channel?.id);
     await expect(client.views.publish({ user_id: 'U0APPROVE1', view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Home' } }] } })).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('a DM Slack refuses', () => {
+  it('answers user_disabled to conversations.open with a deactivated user, whom users.info still shows (deleted: true)', async () => {
+    slack.setUser({ id: 'U0GONE0001', realName: 'Gone Away', deleted: true });
+    await expect(client.conversations.open({ users: 'U0GONE0001' })).rejects.toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'user_disabled' } });
+    expect((await client.users.info({ user: 'U0GONE0001' })).user).toMatchObject({ deleted: true, is_bot: false, real_name: 'Gone Away' });
+    // reactivated: the DM opens again
+    slack.setUser({ id: 'U0GONE0001', realName: 'Gone Away' });
+    await expect(client.conversations.open({ users: 'U0GONE0001' })).resolves.toMatchObject({ ok: true, channel: { id: expect.stringMatching(/^D/) } });
+  });
+
+  it('answers cannot_dm_bot to conversations.open and chat.postMessage with a bot user (users.info: is_bot: true)', async () => {
+    slack.setUser({ id: 'U0HELPBOT1', realName: 'Help Bot', isBot: true });
+    expect((await client.users.info({ user: 'U0HELPBOT1' })).user).toMatchObject({ is_bot: true, deleted: false });
+    await expect(client.conversations.open({ users: 'U0HELPBOT1' })).rejects.toMatchObject({ data: { error: 'cannot_dm_bot' } });
+    await expect(client.chat.postMessage({ channel: 'U0HELPBOT1', text: 'hello bot' })).rejects.toMatchObject({ data: { error: 'cannot_dm_bot' } });
+    expect(slack.messages().filter((m) => m.text === 'hello bot')).toHaveLength(0);
+    // a person is not refused
+    expect((await client.users.info({ user: 'U0CREW0001' })).user).toMatchObject({ is_bot: false, deleted: false });
+    await expect(client.chat.postMessage({ channel: 'U0CREW0001', text: 'hello' })).resolves.toMatchObject({ ok: true });
   });
 });
 
