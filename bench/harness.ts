@@ -271,6 +271,16 @@ export function listeningPort(child: Child): number | undefined {
 }
 
 /** Polls GET url until it answers 200; returns the time of that answer. */
+/** A port free on loopback right now, for a child told to listen on it. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
 export async function firstOk(url: string, child: Child, timeoutMs: number): Promise<number> {
   return waitUntil(
     `200 from ${url}`,

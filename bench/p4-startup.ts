@@ -7,11 +7,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
-import { appEnv, BARE_BOLT_SCRIPT, type BenchResult, BOT_SCRIPT, BOT_TOKEN, firstOk, median, ROOT, round, SIGNING_SECRET, spawnNode } from './harness';
+import { appEnv, BARE_BOLT_SCRIPT, type BenchResult, BOT_SCRIPT, BOT_TOKEN, firstOk, freePort, median, ROOT, round, SIGNING_SECRET, spawnNode } from './harness';
 import { spread } from './stats';
 
 const RUNS = 3;
@@ -28,15 +27,6 @@ function coldRequire(file: string): { wallMs: number; cpuMs: number } {
   const script = `const c = process.cpuUsage(); const t = performance.now(); require(${JSON.stringify(file)}); const w = performance.now() - t; const u = process.cpuUsage(c); process.stdout.write(JSON.stringify({ wallMs: w, cpuMs: (u.user + u.system) / 1000 }));`;
   const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 });
   return JSON.parse(out.toString()) as { wallMs: number; cpuMs: number };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function timeToReady(script: string, env: Record<string, string>): Promise<number> {

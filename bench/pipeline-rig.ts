@@ -6,7 +6,6 @@
  * signed Approve click, the way an operator does it. Used by P2 and P3.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVE_ACTION_ID } from '../src/slack/blocks/approval';
@@ -18,7 +17,7 @@ import type { BookingRecord, StepName } from '../src/pipeline/types';
 import type { SlackApiStandin } from '../src/sandbox/slack-api-standin';
 import { blockActionPayload, SlackRequester } from '../src/sandbox/slack-requests';
 import type { Standins } from '../src/sandbox/standins';
-import { APPROVER, appEnv, BOT_SCRIPT, type Child, CREW_CHANNEL, doneAtMs, latencyDepth, listeningPort, OPS_CHANNEL, pendingBooking, SIGNING_SECRET, spawnNode, startLatencyProxy, type LatencyProxy, waitUntil } from './harness';
+import { APPROVER, appEnv, BOT_SCRIPT, type Child, CREW_CHANNEL, doneAtMs, firstOk, freePort, latencyDepth, OPS_CHANNEL, pendingBooking, SIGNING_SECRET, spawnNode, startLatencyProxy, type LatencyProxy, waitUntil } from './harness';
 
 export interface PipelineRig {
   standins: Standins;
@@ -78,14 +77,12 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
   } else {
     store = SqliteBookingStore.open(storePath);
   }
-  // A port chosen here, not the bot's own pick from its log: a diagnosis run with
-  // BENCH_BOT_ENV="LOG_LEVEL=warn" never prints the listening line.
-  env.PORT = String(await freePort());
+  // A port chosen here and a 200 from /healthz, not the bot's own pick from its log: a diagnosis run
+  // with BENCH_BOT_ENV="LOG_LEVEL=warn" never prints the listening line.
+  const port = await freePort();
+  env.PORT = String(port);
   const child = spawnNode(BOT_SCRIPT, env);
-  const port = await waitUntil('bot listening', async () => {
-    if (child.proc.exitCode !== null) throw new Error(`bot exited: ${child.stderr.join('')}`);
-    return listeningPort(child) ?? ((await accepts(Number(env.PORT))) ? Number(env.PORT) : undefined);
-  }, 30_000);
+  await firstOk(`http://127.0.0.1:${port}/healthz`, child, 30_000);
   const requester = new SlackRequester({ url: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET });
   const httpStandins = [standins.dashboard, standins.scc, standins.cloudfront];
 
@@ -201,23 +198,4 @@ export async function startPipelineRig(standins: Standins, slack: SlackApiStandi
 export function criticalPathMs(depths: Record<StepName, number>, latencyMs: number): number {
   const crewReady = Math.max(depths.scc_event + depths.revenue_guard, depths.guest_page + depths.guest_cache);
   return Math.max(depths.calendar, crewReady + depths.crew_notice) * latencyMs;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -30,7 +30,7 @@ import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
 import { crewPostMetadata } from './booking-ref';
 import type { PostOnce } from './post-once';
 import { guestUrl } from './context';
-import { toSlackIntegrationError, unreachableUserCode, unreachableUserReason } from './slack-errors';
+import { toSlackIntegrationError, slackErrorCode, unreachableUserReason } from './slack-errors';
 
 export function crewSafeViewOf(booking: BookingRecord, config: Config): CrewSafeView {
   return toCrewSafeView(
@@ -209,7 +209,7 @@ export class CrewUnreachableError extends IntegrationError {
     const who =
       members.length === 1 ? `${members[0]!.name}: ${members[0]!.reason}` : members.map((m) => `${m.name} (${m.reason})`).join(', ');
     super(`cannot DM ${members.map((m) => `${m.userId} (${m.slackCode})`).join(', ')}`, {
-      code: unreachableUserCode(members[0]!.slackCode),
+      code: slackErrorCode(members[0]!.slackCode),
       retryable: false,
       operatorMessage: `Slack cannot DM ${who}. ${UNREACHABLE_CREW_FIX}`,
       system: 'slack',

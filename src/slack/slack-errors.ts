@@ -5,16 +5,6 @@
 import { ErrorCode } from '@slack/web-api';
 import { IntegrationError } from '../integrations/errors';
 
-const FIXES: Record<string, string> = {
-  channel_not_found: 'Slack cannot find the channel: check CHARTER_CREW_CHANNEL / CHARTER_OPS_CHANNEL.',
-  not_in_channel: 'The bot is not in the channel: /invite the bot there, then press Retry.',
-  is_archived: 'The channel is archived: unarchive it or set another channel, then press Retry.',
-  invalid_auth: 'Slack rejected the bot token: check SLACK_BOT_TOKEN.',
-  not_authed: 'Slack rejected the bot token: check SLACK_BOT_TOKEN.',
-  token_revoked: 'The bot token was revoked: reinstall the app and update SLACK_BOT_TOKEN.',
-  missing_scope: 'The app lacks a scope: reinstall it from manifest.yml.',
-};
-
 /**
  * Slack's answers that mean the bot cannot DM this person at all — what is wrong is who was picked,
  * so retrying cannot help: the crew must change (or the account be reactivated) first.
@@ -26,15 +16,27 @@ export const UNREACHABLE_USER_REASONS: Readonly<Record<string, string>> = {
   cannot_dm_bot: 'it is a bot, not a person',
 };
 
-/** The IntegrationError code of an UNREACHABLE_USER_REASONS answer (SLACK_USER_DISABLED, …). */
-export const unreachableUserCode = (slackCode: string): string => `SLACK_${slackCode.toUpperCase()}`;
+/** The IntegrationError code of a Slack answer (SLACK_USER_DISABLED, …). */
+export const slackErrorCode = (slackCode: string): string => `SLACK_${slackCode.toUpperCase()}`;
 
 /** Slack's error (`user_disabled`) behind an IntegrationError made here, when it means the user cannot get a DM. */
 export function unreachableUserReason(err: unknown): { slackCode: string; reason: string } | undefined {
   if (!(err instanceof IntegrationError) || err.system !== 'slack') return undefined;
-  const slackCode = Object.keys(UNREACHABLE_USER_REASONS).find((c) => unreachableUserCode(c) === err.code);
+  const slackCode = Object.keys(UNREACHABLE_USER_REASONS).find((c) => slackErrorCode(c) === err.code);
   return slackCode ? { slackCode, reason: UNREACHABLE_USER_REASONS[slackCode]! } : undefined;
 }
+
+/** Answers Retry cannot fix until someone acts, with what to do. Callers that know who it was (the crew step) name them. */
+const FIXES: Record<string, string> = {
+  channel_not_found: 'Slack cannot find the channel: check CHARTER_CREW_CHANNEL / CHARTER_OPS_CHANNEL.',
+  not_in_channel: 'The bot is not in the channel: /invite the bot there, then press Retry.',
+  is_archived: 'The channel is archived: unarchive it or set another channel, then press Retry.',
+  invalid_auth: 'Slack rejected the bot token: check SLACK_BOT_TOKEN.',
+  not_authed: 'Slack rejected the bot token: check SLACK_BOT_TOKEN.',
+  token_revoked: 'The bot token was revoked: reinstall the app and update SLACK_BOT_TOKEN.',
+  missing_scope: 'The app lacks a scope: reinstall it from manifest.yml.',
+  ...Object.fromEntries(Object.entries(UNREACHABLE_USER_REASONS).map(([code, reason]) => [code, `Slack cannot DM this person: ${reason}. Change the crew (Edit), then press Retry.`])),
+};
 
 export function toSlackIntegrationError(err: unknown, method: string): IntegrationError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number };
@@ -43,14 +45,9 @@ export function toSlackIntegrationError(err: unknown, method: string): Integrati
   }
   if (e.code === ErrorCode.PlatformError) {
     const slackCode = e.data?.error ?? 'unknown';
-    const unreachable = UNREACHABLE_USER_REASONS[slackCode];
-    if (unreachable) {
-      // Callers that know who it was (the crew step) say so; this is the fallback.
-      return new IntegrationError(`${method}: ${slackCode}`, { code: unreachableUserCode(slackCode), retryable: false, operatorMessage: `Slack cannot DM this person: ${unreachable}. Change the crew (Edit), then press Retry.`, system: 'slack', cause: err });
-    }
     const fix = FIXES[slackCode];
     return new IntegrationError(`${method}: ${slackCode}`, {
-      code: `SLACK_${slackCode.toUpperCase()}`,
+      code: slackErrorCode(slackCode),
       retryable: fix === undefined,
       operatorMessage: fix ?? `Slack answered ${slackCode}; it will be retried.`,
       system: 'slack',

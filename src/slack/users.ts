@@ -27,8 +27,7 @@ export interface UncallableMember {
 
 export interface UserDirectory {
   lookup(userId: string): Promise<SlackUser>;
-  roster(captain: string, crew: readonly string[]): Promise<RosterMember[]>;
-  /** The roster and who on it cannot be called — from the same users.info lookups as roster(). */
+  /** The roster and who on it cannot be called, from the same users.info lookups. */
   checkedRoster(captain: string, crew: readonly string[]): Promise<{ roster: RosterMember[]; uncallable: UncallableMember[] }>;
 }
 
@@ -67,8 +66,5 @@ export function createUserDirectory(client: WebClient, opts: { ttlMs?: number; n
   return {
     lookup,
     checkedRoster,
-    async roster(captain, crew) {
-      return (await checkedRoster(captain, crew)).roster;
-    },
   };
 }
