@@ -286,6 +286,13 @@ export function normaliseForMoney(line: string): string {
 /** A link: its digits are coordinates, ids and paths ("?ll=32.72,-117.19" reads like cents), never an amount shown. */
 const URL_SPAN = /\b(?:https?:\/\/|www\.)\S+/gi;
 
+/**
+ * An identifier: a UUID ("evt_8b010aa7-afe4-44e3-…", SCC's event ids) or a long hex run (a content
+ * hash). Its letters and digits read as money glued to a number ("…-4cad-…" as CAD, "…-fee2-…" as a
+ * fee) in about one UUID in 1,300; it is never an amount.
+ */
+const ID_SPAN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-z])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}(?![0-9a-z])/gi;
+
 // ---- splits ---------------------------------------------------------------------------------------
 
 /**
@@ -396,7 +403,7 @@ const MONEY_ON_ITS_OWN = new RegExp(
 );
 
 function testMoneyLine(raw: string): boolean {
-  const line = normaliseForMoney(raw).replace(URL_SPAN, ' ');
+  const line = normaliseForMoney(raw.replace(ID_SPAN, ' ')).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');

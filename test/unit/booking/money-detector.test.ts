@@ -181,6 +181,25 @@ describe('what the bot generates is never money', () => {
   });
 });
 
+describe('identifiers', () => {
+  // Found by the revenue guard's property test: random SCC event ids read as CAD or a fee.
+  it.each([
+    'evt_88211b20-cad6-4659-9a89-f28767f75c19',
+    'evt_00031ac5-fee6-4d60-aeaf-ac3e2a669afc',
+    'evt_8494a47d-db4f-4cad-bd37-5f0a15f6ec3e',
+    'evt_50018e14-fee2-4193-b0ff-8ac9f5ec9a3c',
+    'cal_795ca4cb-1cad-4713-8f7b-7b8c7548481d',
+    'content hash 3b8844d5cad7540e1fee',
+  ])('a UUID or a hash is not an amount: %s', (line) => {
+    expect(isMoneyLine(line)).toBe(false);
+  });
+
+  it('an amount beside an id still is', () => {
+    expect(isMoneyLine('evt_88211b20-cad6-4659-9a89-f28767f75c19 captain fee 150')).toBe(true);
+    expect(isMoneyLine('CAD 500 for evt_88211b20-cad6-4659-9a89-f28767f75c19')).toBe(true);
+  });
+});
+
 describe('links', () => {
   // CHARTER_DOCK_MAP_URL is on every guest page, which is refused for good when it holds money.
   it.each([
