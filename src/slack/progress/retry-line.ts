@@ -35,8 +35,10 @@ export class RetryLine {
       release();
       return undefined;
     }
-    const waitMs = Math.min(notBeforeMs, giveUpAtMs) - this.now();
-    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+    // Timers run on a monotonic clock and may fire a millisecond before now() says: wait again until it agrees.
+    for (let waitMs = Math.min(notBeforeMs, giveUpAtMs) - this.now(); waitMs > 0; waitMs = Math.min(notBeforeMs, giveUpAtMs) - this.now()) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+    }
     return release;
   }
 
