@@ -18,6 +18,7 @@ import { IntegrationError, isRetryable, UpstreamUnavailableError } from '../inte
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
+import { LeaseWatch, ownerDeadOrLeaseOutlived } from './lease-watch';
 import { BookingNotFoundError, PipelineError, StepFailedError } from './errors';
 import { CREATE_OP, dependenciesOf, kindOf, stepState, stepsOf } from './op-steps';
 import { activeOperation, activeOperationId, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
@@ -59,6 +60,11 @@ export interface RunnerOptions {
   createQuietMs?: number;
   /** Lease holders known dead (crashed processes on this host) are taken over at once. */
   ownerDead?: OwnerDead;
+  /**
+   * A clock that never steps (default performance.now): foreign leases and step budgets are also
+   * judged by it, so a wall clock that jumps cannot hold a dead holder's steps or stretch a budget.
+   */
+  monotonicNow?: () => number;
   /** Store outages inside a run are retried this long (default 60 s). */
   storeRetry?: Partial<StoreRetryPolicy>;
   /** Jitter source in [0, 1) (default Math.random). */
@@ -203,7 +209,8 @@ export class PipelineRunner {
   private readonly stepAttemptTimeoutMs: number;
   private readonly stepBudgetMs: number;
   private readonly createQuietMs: number;
-  readonly ownerDead?: OwnerDead;
+  readonly ownerDead: OwnerDead;
+  private readonly monotonicNow: () => number;
   private readonly onBoundary?: RunnerOptions['onBoundary'];
   private readonly listeners = new Set<ProgressListener>();
   /** Steps this process is executing, by `${bookingId}/${opId}/${step}`: one execution per step per process. */
@@ -232,7 +239,12 @@ export class PipelineRunner {
     this.stepAttemptTimeoutMs = deps.stepAttemptTimeoutMs ?? 45_000;
     this.stepBudgetMs = deps.stepBudgetMs ?? 60_000;
     this.createQuietMs = deps.createQuietMs ?? 35_000;
-    if (deps.ownerDead) this.ownerDead = deps.ownerDead;
+    this.monotonicNow = deps.monotonicNow ?? (() => performance.now());
+    // The longest lease this runner grants: one attempt's, or one held over the longest backoff
+    // (Retry-After capped at maxDelayMs, plus jitter up to maxDelayMs). Processes sharing a store
+    // share these settings, so no live holder's lease lasts longer.
+    const longestLeaseMs = this.leaseMs + 2 * this.maxDelayMs;
+    this.ownerDead = ownerDeadOrLeaseOutlived(this.ownerId, new LeaseWatch(longestLeaseMs, this.monotonicNow), deps.ownerDead);
     this.onBoundary = deps.onBoundary;
   }
 
@@ -458,6 +470,9 @@ export class PipelineRunner {
     const log = this.log.child({ bookingId, step, ...(opId === CREATE_OP ? {} : { opId }) });
     let firstClaim = true;
     let handedOver = preclaimed;
+    // When this process began attempting the step, by the clock that never steps: the budget holds
+    // here even if the wall clock (which the persisted firstAttemptAtMs is on) jumps back.
+    let firstAttemptHere: number | undefined;
     for (;;) {
       // Claim (or re-claim for the next attempt) before any side effect, unless the write that made
       // the step ready already claimed it for this process.
@@ -480,6 +495,7 @@ export class PipelineRunner {
       this.emit({ type: 'step_started', bookingId, step, attempt, opId }, booking);
 
       let result: StepResult;
+      const attemptStartedHere = this.monotonicNow();
       const attemptControl = new AbortController();
       const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl);
       try {
@@ -513,7 +529,8 @@ export class PipelineRunner {
         const countedAttempts = attempt - (state.throttled ?? 0) - (throttled ? 1 : 0);
         const proposedDelayMs = backoffDelayMs(Math.max(1, countedAttempts), { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
         const firstAt = state.firstAttemptAtMs ?? state.startedAtMs ?? this.now();
-        const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs;
+        firstAttemptHere ??= attemptStartedHere;
+        const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs && this.monotonicNow() + proposedDelayMs - firstAttemptHere < this.stepBudgetMs;
         const willRetry = isRetryable(err) && (throttled || countedAttempts < this.maxAttempts) && withinBudget;
         const delayMs = willRetry ? proposedDelayMs : 0;
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;

@@ -16,6 +16,7 @@ import {
   type StepError,
   type StepName,
   type StepResult,
+  type StepLease,
   type StepState,
 } from './types';
 
@@ -121,13 +122,16 @@ export function dependenciesDone(record: BookingRecord, step: AnyStepName, opId:
   return dependenciesOf(record, opId, step).every((dep) => steps[dep]?.status === 'done');
 }
 
-/** Whether a lease owner is known to be dead (a crashed process on this host); false = assume alive. */
-export type OwnerDead = (owner: string) => boolean;
+/**
+ * Whether a lease's holder is known to be dead: a crashed process on this host, or one whose lease
+ * this process watched outlive any lease's length (lease-watch.ts); false = assume alive.
+ */
+export type OwnerDead = (owner: string, lease?: StepLease) => boolean;
 
 const neverKnownDead: OwnerDead = () => false;
 
 export function leaseExpired(state: StepState, nowMs: number, ownerDead: OwnerDead = neverKnownDead): boolean {
-  return state.lease === undefined || state.lease.leaseExpiresAtMs <= nowMs || ownerDead(state.lease.owner);
+  return state.lease === undefined || state.lease.leaseExpiresAtMs <= nowMs || ownerDead(state.lease.owner, state.lease);
 }
 
 /**
