@@ -133,21 +133,29 @@ export async function refreshCrewPosts(client: WebClient, booking: BookingRecord
  * Tier 3 (about 50 a minute): a burst of approvals with the same crew, or a crew step retried after
  * a 429, would otherwise open the same DMs again and again. An open under way is shared; a failed
  * one is forgotten.
+ *
+ * A known channel is opened again once it is DM_RECHECK_MS old: Slack accepts a post into the DM
+ * of someone deactivated since (it goes nowhere, and the ops thread would say they were called);
+ * only conversations.open says `user_disabled`. So a deactivated member is found out within ten
+ * minutes of their last call, for one open per member per ten minutes.
  */
-const dmChannels = new WeakMap<WebClient, Map<string, Promise<string>>>();
+const dmChannels = new WeakMap<WebClient, Map<string, { opening: Promise<string>; openedAtMs: number }>>();
 const MAX_DM_CHANNELS = 1000;
+export const DM_RECHECK_MS = 10 * 60_000;
 
-/** Opens (or finds) the DM channel between the bot and a user. */
-export function openDm(client: WebClient, userId: string): Promise<string> {
+/** Opens (or finds) the DM channel between the bot and a user; `nowMs` is a monotonic clock's reading. */
+export function openDm(client: WebClient, userId: string, nowMs: number = performance.now()): Promise<string> {
   let known = dmChannels.get(client);
   if (!known) dmChannels.set(client, (known = new Map()));
   const cached = known.get(userId);
-  if (cached) return cached;
+  if (cached && nowMs - cached.openedAtMs < DM_RECHECK_MS) return cached.opening;
   const opening = openDmChannel(client, userId);
+  const entry = { opening, openedAtMs: nowMs };
+  known.delete(userId);
   if (known.size >= MAX_DM_CHANNELS) known.delete(known.keys().next().value as string);
-  known.set(userId, opening);
+  known.set(userId, entry);
   opening.catch(() => {
-    if (known.get(userId) === opening) known.delete(userId);
+    if (known.get(userId) === entry) known.delete(userId);
   });
   return opening;
 }

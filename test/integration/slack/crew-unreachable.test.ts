@@ -18,8 +18,9 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 /**
- * Each test calls its own crew (the bot keeps the DM channels it opened, as Slack keeps a DM's id):
- * a person deactivated after the bot once DMed them is not refused by Slack, only a new DM is.
+ * Each test calls its own crew (the bot keeps the DM channels it opened for DM_RECHECK_MS, as Slack
+ * keeps a DM's id): a person deactivated after the bot once DMed them is not refused by Slack, only
+ * a new open of the DM is (dm-recheck.test.ts).
  */
 let serial = 0;
 function newCrew(names: string[]): string[] {
