@@ -29,9 +29,24 @@ export interface CreateOnceOptions<T> {
   system?: string;
   displayName?: string;
   now?: () => number;
+  /** A clock that never steps (default performance.now): the quiet time is waited out on it. */
+  monotonicNow?: () => number;
 }
 
 export const DEFAULT_CREATE_QUIET_MS = 35_000;
+
+/**
+ * What is left of a quiet time that ends at `quietUntilMs` on the wall clock, as seen at `nowMs`: never
+ * more than `quietMs`, the longest one anybody sets. A quiet end that reads further away was written
+ * by a clock that ran fast (or ours stepped back since): waiting it out would hold the step, and every
+ * Retry, for as long as the clocks disagree. Callers then wait what is left on a monotonic clock, so a
+ * wall clock stepping forward mid-wait does not cut the quiet time short either.
+ */
+export function quietLeftMs(quietUntilMs: number | undefined, nowMs: number, quietMs: number = DEFAULT_CREATE_QUIET_MS): number {
+  return Math.min(Math.max(0, (quietUntilMs ?? 0) - nowMs), quietMs);
+}
+
+const monotonic = () => performance.now();
 
 /** Waits `ms`, or less once `signal` aborts (never rejects: callers check with throwIfAborted). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -57,31 +72,34 @@ function maybeLanded(err: unknown): boolean {
 }
 
 /**
- * Looks up until found or the quiet time is over. Absence counts only from a lookup that started
- * after the quiet time; a failed lookup leaves the outcome unknown.
+ * Looks up until found or the quiet time is over (`quietEnd`, on the monotonic clock `mono`). Absence
+ * counts only from a lookup that started after the quiet time; a failed lookup leaves the outcome unknown.
  */
 async function waitOutQuietTime<T>(
   lookup: (signal?: AbortSignal) => Promise<T | undefined>,
-  quietUntil: number,
+  quietEnd: number,
   pollMs: number,
-  now: () => number,
+  mono: () => number,
   signal: AbortSignal | undefined,
 ): Promise<{ value?: T; confirmedAbsent: boolean; error?: unknown }> {
   let error: unknown;
   for (;;) {
     throwIfAborted(signal);
-    const startedAt = now();
+    const startedAt = mono();
     try {
       const value = await lookup(signal);
       if (value !== undefined) return { value, confirmedAbsent: false };
-      if (startedAt >= quietUntil) return { confirmedAbsent: true };
+      if (startedAt >= quietEnd) return { confirmedAbsent: true };
       error = undefined;
     } catch (err) {
       if (!(err instanceof IntegrationError) || !err.retryable) throw err;
       error = err;
-      if (startedAt >= quietUntil) return { confirmedAbsent: false, error };
+      if (startedAt >= quietEnd) return { confirmedAbsent: false, error };
     }
-    await sleep(Math.min(pollMs, Math.max(0, quietUntil - now())), signal);
+    // Timers count whole milliseconds of the event loop's clock and may wake just short of a
+    // fractional end: a millisecond more, so the next lookup is the one that starts after it.
+    const left = quietEnd - mono();
+    await sleep(left <= 0 ? 0 : Math.min(pollMs, Math.ceil(left) + 1), signal);
   }
 }
 
@@ -94,28 +112,34 @@ async function waitOutQuietTime<T>(
 export async function findSettled<T>(opts: {
   lookup: (signal?: AbortSignal) => Promise<T | undefined>;
   quietUntilMs?: number;
+  /** The longest quiet time anybody sets (default 35 s). */
+  quietMs?: number;
   pollMs?: number;
   signal?: AbortSignal;
   now?: () => number;
+  monotonicNow?: () => number;
 }): Promise<T | undefined> {
-  const found = await waitOutQuietTime(opts.lookup, opts.quietUntilMs ?? 0, opts.pollMs ?? 1000, opts.now ?? Date.now, opts.signal);
+  const mono = opts.monotonicNow ?? monotonic;
+  const quietEnd = mono() + quietLeftMs(opts.quietUntilMs, (opts.now ?? Date.now)(), opts.quietMs);
+  const found = await waitOutQuietTime(opts.lookup, quietEnd, opts.pollMs ?? 1000, mono, opts.signal);
   if (found.value !== undefined || found.confirmedAbsent) return found.value;
   throw found.error;
 }
 
 export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value: T; created: boolean }> {
   const now = opts.now ?? Date.now;
+  const mono = opts.monotonicNow ?? monotonic;
   const quietMs = opts.quietMs ?? DEFAULT_CREATE_QUIET_MS;
   const pollMs = opts.pollMs ?? 1000;
   const maxCreates = opts.maxCreates ?? 2;
   const { signal } = opts;
   let mustLookUp = opts.outcomeUnknown;
-  let quietUntil = opts.quietUntilMs ?? 0;
+  let quietEnd = mono() + quietLeftMs(opts.quietUntilMs, now(), quietMs);
   let lastError: unknown;
 
   for (let creates = 0; ; ) {
     if (mustLookUp) {
-      const found = await waitOutQuietTime(opts.lookup, quietUntil, pollMs, now, signal);
+      const found = await waitOutQuietTime(opts.lookup, quietEnd, pollMs, mono, signal);
       if (found.value !== undefined) return { value: found.value, created: false };
       if (!found.confirmedAbsent) throw outcomeUnknownError(found.error ?? lastError);
     }
@@ -130,7 +154,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
       mustLookUp = true;
       // Counted from the failure, not from the send: the request left no later than that, so the
       // quiet time can only be longer than needed, never shorter (the runner counts the same way).
-      quietUntil = Math.max(quietUntil, now() + quietMs);
+      quietEnd = Math.max(quietEnd, mono() + quietMs);
     }
   }
 

@@ -16,7 +16,7 @@ import { toCrewSafeView } from '../booking/crew-safe';
 import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
-import { findSettled, sleep, throwIfAborted } from '../integrations/create-once';
+import { findSettled, quietLeftMs, sleep, throwIfAborted } from '../integrations/create-once';
 import { IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
@@ -61,8 +61,8 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
  * honour Idempotency-Key). So the step is not done — and the revenue guard, or the next operation,
  * does not run — before then. The quiet time (35 s) fits inside one attempt (45 s).
  */
-async function afterEarlierWritesLand(ctx: StepContext): Promise<void> {
-  await sleep((ctx.quietUntilMs ?? 0) - Date.now(), ctx.signal);
+async function afterEarlierWritesLand(ctx: StepContext, quietMs: number | undefined): Promise<void> {
+  await sleep(quietLeftMs(ctx.quietUntilMs, Date.now(), quietMs), ctx.signal);
   throwIfAborted(ctx.signal);
 }
 
@@ -112,7 +112,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
    */
   const createdIdOf = async (ctx: StepContext, step: 'calendar' | 'scc_event', field: string, find: (signal?: AbortSignal) => Promise<string | undefined>) =>
     str(ctx.created?.[step]?.[field]) ??
-    (await findSettled({ lookup: find, ...(ctx.booking.steps[step].quietUntilMs !== undefined ? { quietUntilMs: ctx.booking.steps[step].quietUntilMs } : {}), ...callOptions(ctx) }));
+    (await findSettled({ lookup: find, ...(ctx.booking.steps[step].quietUntilMs !== undefined ? { quietUntilMs: ctx.booking.steps[step].quietUntilMs } : {}), ...(quietMs !== undefined ? { quietMs } : {}), ...callOptions(ctx) }));
   const calendarIdOf = (ctx: StepContext) => createdIdOf(ctx, 'calendar', 'calendarId', (signal) => deps.calendar.findByExternalId(ctx.booking.id, signal ? { signal } : {}));
   const sccEventIdOf = (ctx: StepContext) => createdIdOf(ctx, 'scc_event', 'eventId', (signal) => deps.scc.findByExternalId(ctx.booking.id, signal ? { signal } : {}));
   const sccPayloadOf = (ctx: StepContext) => {
@@ -147,7 +147,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!calendarId) throw missing('The calendar entry', 'calendar_update');
       const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
       await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
-      await afterEarlierWritesLand(ctx);
+      await afterEarlierWritesLand(ctx, quietMs);
       return { calendarId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -166,7 +166,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
       await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
-      await afterEarlierWritesLand(ctx);
+      await afterEarlierWritesLand(ctx, quietMs);
       return { eventId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -174,7 +174,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
       await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
-      await afterEarlierWritesLand(ctx);
+      await afterEarlierWritesLand(ctx, quietMs);
       return { eventId, cancelled: true, found: true };
     },
 

@@ -149,6 +149,16 @@ describe('dashboard calendar', () => {
     expect(standins.dashboard.entries().filter((x) => x.externalId === e.externalId)).toHaveLength(1);
   });
 
+  it("an earlier attempt's quiet end that reads an hour away (its clock ran fast) holds the create for the quiet time, not the hour", async () => {
+    const e = entry();
+    const result = await calendar.ensure(e, { outcomeUnknown: true, quietUntilMs: Date.now() + 3_600_000, quietMs: 300, pollMs: 100 });
+    expect(result.created).toBe(true);
+    const methods = standins.dashboard.recorder.requests.map((r) => r.method);
+    expect(methods.at(-1)).toBe('POST');
+    expect(methods.slice(0, -1).every((m) => m === 'GET') && methods.length >= 3).toBe(true);
+    expect(standins.dashboard.entries().filter((x) => x.externalId === e.externalId)).toHaveLength(1);
+  });
+
   it('a lost response (created, then connection reset) is recovered by lookup, with no second entry', async () => {
     const e = entry();
     standins.dashboard.faults.inject('POST /calendar', { kind: 'lose_response' }, { times: 1 });

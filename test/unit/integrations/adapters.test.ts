@@ -115,6 +115,38 @@ describe('createOnce', () => {
     expect(calls).toEqual(['create', 'lookup']);
   });
 
+  it('a wall clock stepping forward an hour mid-wait does not cut the quiet time short: the late create is found, not repeated', async () => {
+    let offsetMs = 0;
+    let creates = 0;
+    let landed = false;
+    const create = async () => {
+      creates += 1;
+      setTimeout(() => (landed = true), 150);
+      throw unavailable(true);
+    };
+    const lookup = async () => {
+      offsetMs = 3_600_000; // NTP steps the clock after the first lookup
+      return landed ? 'late-id' : undefined;
+    };
+    await expect(createOnce({ lookup, create, outcomeUnknown: false, quietMs: 400, pollMs: 20, now: () => Date.now() + offsetMs })).resolves.toEqual({ value: 'late-id', created: false });
+    expect(creates).toBe(1);
+  });
+
+  it('an earlier quiet end that reads an hour away (a clock that ran fast) is waited out for quietMs at most', async () => {
+    let mono = 0;
+    const lookups: number[] = [];
+    const lookup = async () => {
+      lookups.push(mono);
+      mono += 100; // each lookup and pause moves the monotonic clock on
+      return undefined;
+    };
+    const create = async () => 'created';
+    const result = await createOnce({ lookup, create, outcomeUnknown: true, quietUntilMs: Date.now() + 3_600_000, quietMs: 500, pollMs: 0, monotonicNow: () => mono });
+    expect(result).toEqual({ value: 'created', created: true });
+    // Lookups until one starts at 500 (the quiet time), then the POST: not an hour of them.
+    expect(lookups).toEqual([0, 100, 200, 300, 400, 500]);
+  });
+
   it('after an ambiguous failure looks up before creating again, at most maxCreates POSTs', async () => {
     let creates = 0;
     const create = async () => {
