@@ -6,7 +6,7 @@
  */
 import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { crewSafeNotes, type CrewSafeView } from '../../booking/crew-safe';
+import { crewNoteLines, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
@@ -78,8 +78,8 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   add('Captain', rosterNames(from.roster, 'captain'), rosterNames(to.roster, 'captain'));
   add('Crew', rosterNames(from.roster, 'crew'), rosterNames(to.roster, 'crew'));
   if (opts.crewSafe) {
-    // What crew see of the notes: only the lines without money, as on the crew post.
-    add('Notes from the office', crewSafeNotes(a.notes).join('; ') || '—', crewSafeNotes(b.notes).join('; ') || '—');
+    // What crew see of the notes: the notes for crew without money lines, as on the crew post.
+    add('Notes from the office', crewNoteLines(a).join('; ') || '—', crewNoteLines(b).join('; ') || '—');
     return lines;
   }
   add('Guest', a.guestName, b.guestName);

@@ -40,9 +40,11 @@ const requestArb: fc.Arbitrary<BookingRequest> = fc.record({
   guestName: worstOr(100).map((s) => s || 'x'),
   guestPhone: fc.option(fc.constant('+1 619 555 0100'), { nil: undefined }),
   notes: fc.option(worstOr(2000), { nil: undefined }),
+  // undefined: a booking saved before "Notes for crew" (its crew see the notes' crew-safe lines).
+  crewNotes: fc.option(worstOr(1000), { nil: undefined }),
   boatsetterRef: fc.option(worstOr(64), { nil: undefined }),
   crew: fc.uniqueArray(slackId, { maxLength: 10 }),
-}).map((r) => sampleRequest({ ...r, guestPhone: r.guestPhone, notes: r.notes || undefined, boatsetterRef: r.boatsetterRef || undefined }));
+}).map((r) => sampleRequest({ ...r, guestPhone: r.guestPhone, notes: r.notes || undefined, crewNotes: r.crewNotes, boatsetterRef: r.boatsetterRef || undefined }));
 
 const rosterOf = (req: BookingRequest, names: string[]): RosterMember[] => [
   { slackUserId: req.captain, name: names[0] ?? 'Captain', role: 'captain' },
@@ -185,6 +187,16 @@ it('change requests, with long hostile notes on both sides, stay within the limi
         const newNotes = message.blocks.filter((b) => b.block_id?.includes('-notes-')).map((b) => (b as { text: { text: string } }).text.text);
         if (newNotes.length > 0) expect(newNotes.join('')).toBe(`*New notes*\n${escapeMrkdwn(after || 'changed')}`);
       }
+    }),
+    RUNS,
+  );
+});
+
+it('change forms, prefilled from bookings with long hostile notes (made before "Notes for crew" or since), stay within a view\'s limits', () => {
+  fc.assert(
+    fc.property(requestArb, (request) => {
+      const view = bookingModal({ timezone: config.timezone, capacity: 6, origin: { channel: 'C0OPS00001' }, nowMs: 1_900_000_000_000, initial: request, change: { bookingId: ID, label: 'edit' } });
+      expect(validateView(view)).toEqual([]);
     }),
     RUNS,
   );
