@@ -82,6 +82,17 @@ describe('calendarEntryFor', () => {
     expect(entry.notes).toContain('BS-48213');
     expect(entry.notes).toContain('https://q.example/g/7K3MZQ9XW2TR');
   });
+
+  it('carries the internal notes and the notes for crew, each under its label (operators only)', () => {
+    const at = { timezone: config.timezone, operator: config.operator };
+    const both = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150\nOwner split 70/30', crewNotes: 'Bring ice' }), roster: sampleRoster }, at);
+    expect(both.notes).toBe('Boatsetter: BS-48213\nInternal notes:\nSam: 150\nOwner split 70/30\nNotes for crew:\nBring ice');
+    const blankCrew = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150', crewNotes: '' }), roster: sampleRoster }, at);
+    expect(blankCrew.notes).toBe('Boatsetter: BS-48213\nInternal notes:\nSam: 150');
+    // A booking made before the field keeps its one text, unlabelled, as its entry always had it.
+    const legacy = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150' }), roster: sampleRoster }, at);
+    expect(legacy.notes).toBe('Boatsetter: BS-48213\nSam: 150');
+  });
 });
 
 describe('assertSccApiUrl', () => {

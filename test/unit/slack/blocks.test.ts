@@ -54,6 +54,22 @@ describe('approval message', () => {
     expect(approved).not.toContain('[ Approve ]');
   });
 
+  it('shows both notes, labelled for who reads them; guests and crew get neither from here', () => {
+    const withBoth = { ...approvalInput, request: sampleRequest({ notes: 'Sam: 150\nOwner split 70/30', crewNotes: 'Bring ice\nDock B slip 12' }) };
+    const message = approvalMessage(withBoth);
+    const text = blocksToText(message.blocks);
+    expect(text).toContain('*Internal notes* (office only)\nSam: 150\nOwner split 70/30');
+    expect(text).toContain('*Notes for crew* (crew post and SCC event)\nBring ice\nDock B slip 12');
+    expect(text.indexOf('*Internal notes*')).toBeLessThan(text.indexOf('*Notes for crew*'));
+    expect(message.blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining([`booking:${ID}:notes`, `booking:${ID}:crew-notes`]));
+    // Blank crew notes: no empty heading.
+    expect(blocksToText(approvalMessage({ ...withBoth, request: { ...withBoth.request, crewNotes: '' } }).blocks)).not.toContain('Notes for crew');
+    // A booking made before the field reads as it always did.
+    const legacy = blocksToText(approvalMessage({ ...approvalInput, request: sampleRequest({ notes: 'Bring ice' }) }).blocks);
+    expect(legacy).toContain('*Notes*\nBring ice');
+    expect(legacy).not.toMatch(/Internal notes|Notes for crew/);
+  });
+
   it('warns about a negative net and an empty crew', () => {
     const losing = computeCosts({ grossCents: 10000, crewCount: 0, crewHours: 5, captainHours: 5 }, RATES);
     const text = blocksToText(approvalMessage({ ...approvalInput, request: { ...request, crew: [] }, costs: losing }).blocks);
