@@ -191,6 +191,15 @@ describe('crew message', () => {
     expect(text).not.toMatch(/Sam: 150|70\/30/);
   });
 
+  it('long notes continue in further sections rather than lose lines (a booking made before the field has 2,000 typed characters)', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `Line ${i + 1}: & <bring> & <ice> & <rope> & <cooler>`);
+    const view = crewSafeViewOf({ ...record(), request: { ...record().request, notes: lines.join('\n') } }, config);
+    const sections = crewMessage(view, { confirmations: {}, declines: {} }).blocks.filter((b) => b.block_id?.includes(':crew-notes')).map((b) => (b as { text: { text: string } }).text.text);
+    expect(sections.length).toBeGreaterThan(1);
+    expect(sections.every((t) => t.length <= 3000)).toBe(true);
+    expect(sections.join('')).toBe(`*Notes from the office*\n${lines.join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}`);
+  });
+
   it('parses only well-formed confirm values', () => {
     expect(parseConfirmValue(`${ID}:U0CREW0001`)).toEqual({ bookingId: ID, userId: 'U0CREW0001' });
     expect(parseConfirmValue('nonsense')).toBeUndefined();
