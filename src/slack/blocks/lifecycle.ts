@@ -106,8 +106,11 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
  */
 const DIFF_VALUE_MAX = 300;
 
+/** Notes on one diff line: their lines joined with " / ", else "a\nb → c\nd" reads as three changes. */
+const oneLine = (value: string) => value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' / ') || value;
+
 const diffLines = (lines: readonly DiffLine[]) =>
-  lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(l.from, DIFF_VALUE_MAX)} → ${escapeAndFit(l.to, DIFF_VALUE_MAX)}`);
+  lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(oneLine(l.from), DIFF_VALUE_MAX)} → ${escapeAndFit(oneLine(l.to), DIFF_VALUE_MAX)}`);
 
 export interface ChangeRequestInput {
   bookingId: string;
@@ -132,7 +135,7 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
     [CREW_NOTES, '*New notes for crew*', 'crew-notes'],
   ] as const) {
     const newNotes = diff.find((d) => d.field === field)?.to;
-    if (newNotes === undefined || escapeMrkdwn(newNotes).length <= DIFF_VALUE_MAX) continue;
+    if (newNotes === undefined || escapeMrkdwn(oneLine(newNotes)).length <= DIFF_VALUE_MAX) continue;
     splitText(`${heading}\n${escapeMrkdwn(newNotes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
       blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-${key}-${i}`), text: { type: 'mrkdwn', text: part } });
     });

@@ -61,6 +61,15 @@ describe('notes in a change', () => {
     expect(changeDiff(from, details({ notes: 'Sam: 175', crewNotes: 'Bring ice' }), settings, { crewSafe: true })).toEqual([]);
   });
 
+  it('the change request shows notes on one line each side, their lines joined with " / "', () => {
+    const record = { ...sampleRecord(), state: 'done' as const };
+    const from = details({ notes: 'Sam: 150', crewNotes: 'Bring ice\nDock B slip 12' });
+    const { op } = proposeChange(record, { details: details({ notes: 'Sam: 175\nOwner split 70/30', crewNotes: 'Bring ice\n\nDock C slip 4' }), label: 'edit', userId: 'U0APPROVE1', nowMs: 1 });
+    const first = (changeRequestMessage({ bookingId: record.id, op, from, settings }).blocks[0] as { text: { text: string } }).text.text;
+    expect(first).toContain('\n*Internal notes*: Sam: 150 → Sam: 175 / Owner split 70/30\n');
+    expect(first).toContain('\n*Notes for crew*: Bring ice / Dock B slip 12 → Bring ice / Dock C slip 4');
+  });
+
   it('a booking made before the field, changed with its crew lines carried over: no notes change for anyone', () => {
     const legacy = details({ notes: 'Bring ice\nPaid $1,200' });
     const carried = details({ notes: 'Bring ice\nPaid $1,200', crewNotes: 'Bring ice' });
