@@ -140,8 +140,8 @@ function requestValues(r: BookingRequest): Partial<Record<BookingField, string>>
  * predatesCrewNotes) gets the lines its crew read today — its notes without the money lines — so a
  * change keeps them, and the approver sees what crew see; as many whole lines as the field holds.
  */
-export function crewNotesPrefill(r: BookingRequest): { text: string; legacy: boolean; leftOut: number } {
-  if (!predatesCrewNotes(r)) return { text: r.crewNotes ?? '', legacy: false, leftOut: 0 };
+function crewNotesPrefill(r: BookingRequest): { text: string; leftOut: number } {
+  if (!predatesCrewNotes(r)) return { text: r.crewNotes ?? '', leftOut: 0 };
   const kept: string[] = [];
   let length = 0;
   const lines = crewNoteLines(r);
@@ -151,7 +151,7 @@ export function crewNotesPrefill(r: BookingRequest): { text: string; legacy: boo
     kept.push(line);
     length = next;
   }
-  return { text: kept.join('\n'), legacy: true, leftOut: lines.length - kept.length };
+  return { text: kept.join('\n'), leftOut: lines.length - kept.length };
 }
 
 /** On the change form of a booking made before "Notes for crew": where its crew notes came from. */
