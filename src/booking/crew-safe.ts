@@ -50,8 +50,9 @@ export interface CrewSafeView {
   readonly roster: readonly CrewSafeRosterMember[];
   readonly checklist: readonly string[];
   /**
-   * The operator's notes as crew may read them: every line that carries money dropped by the shared
-   * detector (money-detector.ts), blank lines trimmed. Empty when nothing is left.
+   * The booking's notes for crew (crewNoteLines: the "Notes for crew" field, or the notes of a booking
+   * saved before that field) as crew may read them: every line that carries money dropped by the
+   * shared detector (money-detector.ts), blank lines trimmed. Empty when nothing is left.
    */
   readonly crewNotes: readonly string[];
   readonly guestUrl: string;
@@ -96,7 +97,7 @@ export function toCrewSafeView(
       ...(m.email ? { email: m.email } : {}),
     })),
     checklist: [...settings.operator.checklist],
-    crewNotes: crewSafeNotes(request.notes),
+    crewNotes: crewNoteLines(request),
     guestUrl: source.guestUrl,
   };
 }
@@ -115,7 +116,31 @@ export function crewSafeFirstName(fullName: string): string {
   return word ?? 'Guest';
 }
 
-/** Operator notes → the lines crew may read (no line that carries money, no blank lines). */
+/**
+ * The legacy rule. A booking saved before the form had "Notes for crew" has no `crewNotes` key, and
+ * its crew have been reading its notes with the money lines dropped: a re-render, a refresh or a
+ * change must not silently take those instructions away, so for such a booking the notes still
+ * reach crew (filtered), as before. Every request submitted since carries the key ('' when the
+ * field was left blank), so presence tells the two apart, and its notes stay internal.
+ */
+export function predatesCrewNotes(request: BookingRequest): boolean {
+  return request.crewNotes === undefined;
+}
+
+/** The text crew notes are drawn from: the crew field, or (predatesCrewNotes) the notes. Unfiltered. */
+export function crewNotesText(request: BookingRequest): string {
+  return (predatesCrewNotes(request) ? request.notes : request.crewNotes) ?? '';
+}
+
+/**
+ * The lines of a booking's notes for crew that crew may read. The crew field goes through the
+ * money detector too: the form refuses a money line in it, but a record can come from elsewhere.
+ */
+export function crewNoteLines(request: BookingRequest): string[] {
+  return crewSafeNotes(crewNotesText(request));
+}
+
+/** Free text → the lines crew may read (no line that carries money, no blank lines). */
 export function crewSafeNotes(notes: string | undefined): string[] {
   if (!notes) return [];
   return withoutMoneyLines(notes)

@@ -23,6 +23,8 @@ export type BookingParseResult = { ok: true; value: BookingRequest } | { ok: fal
 
 export const MAX_PRICE_CENTS = 100_000_00;
 export const MAX_CREW = 10;
+/** "Notes for crew": short instructions, not a second copy of the internal notes. */
+export const MAX_CREW_NOTES = 1000;
 const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
 
 /** zod's preprocess (what `z.preprocess` builds in the full build): a transform piped into the schema. */
@@ -52,6 +54,50 @@ const halfHourSteps = (label: string, min: number, max: number) =>
 
 const slackUser = z.string().check(z.regex(/^[UW][A-Z0-9]{2,}$/, 'Pick a person from the list.'));
 
+/** At most `max` characters of `s` (whole code points), cut after a word where one ends late enough, ending in "…": for quoting a line in a message. */
+function shortQuote(s: string, max: number): string {
+  const points = [...s];
+  if (points.length <= max) return s;
+  const head = points.slice(0, max - 1).join('');
+  const space = head.lastIndexOf(' ');
+  return `${(space >= max / 2 ? head.slice(0, space) : head).trimEnd()}…`;
+}
+
+/** Where a money line is listed by number, this many at most ("Lines 2, 4, 5, 7 and 3 more"). */
+const LISTED_LINES = 4;
+
+/**
+ * The message under "Notes for crew" when lines of it carry money (the shared detector), or
+ * undefined. Lines are numbered as typed, blank ones included; the first is quoted, shortened.
+ */
+export function crewNotesMoneyError(text: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const flagged = lines.flatMap((line, i) => (isMoneyLine(line) ? [i + 1] : []));
+  const first = flagged[0];
+  if (first === undefined) return undefined;
+  const quote = `“${shortQuote((lines[first - 1] ?? '').trim(), 50)}”`;
+  const advice = 'Crew see this field: move';
+  if (flagged.length === 1) return `Line ${first} looks like money (${quote}). ${advice} it to Internal notes.`;
+  const listed = flagged.slice(0, LISTED_LINES).map(String);
+  const rest = flagged.length - listed.length;
+  const numbers = rest > 0 ? `${listed.join(', ')} and ${rest} more` : `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}`;
+  return `Lines ${numbers} look like money (line ${first}: ${quote}). ${advice} them to Internal notes.`;
+}
+
+/**
+ * "Notes for crew": always a string ('' when blank: the key's presence marks a booking made with the
+ * field, see predatesCrewNotes), refused when a line carries money, since crew read it.
+ */
+const crewNotes = z.pipe(
+  preprocess((v) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : v), z.string({ error: 'must be text' })),
+  z.transform((v: string, c) => {
+    const trimmed = v.trim();
+    if (trimmed.length > MAX_CREW_NOTES) return failTransform(c, `Keep this under ${MAX_CREW_NOTES} characters.`);
+    const money = crewNotesMoneyError(v);
+    return money ? failTransform(c, money) : trimmed;
+  }),
+);
+
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -64,7 +110,7 @@ function fieldSchemas(ctx: SchemaContext) {
       z.string().check(
         z.minLength(1, 'Enter the guest’s name.'),
         z.maxLength(100, 'Keep the name under 100 characters.'),
-        z.refine((v) => !isMoneyLine(v), 'Enter only the name: it shows on the guest page and crew posts, so no amount of money (put payment details in the notes).'),
+        z.refine((v) => !isMoneyLine(v), 'Enter only the name: it shows on the guest page and crew posts, so no amount of money (put payment details in Internal notes).'),
       ),
     ),
     guestEmail: z.pipe(text, z.email({ error: 'Enter an email address like guest@example.com.' }).check(z.maxLength(254))),
@@ -95,6 +141,7 @@ function fieldSchemas(ctx: SchemaContext) {
     platformRef: optionalText(64),
     boatsetterRef: optionalText(64),
     notes: optionalText(2000),
+    crewNotes,
   } satisfies Record<BookingField, z.ZodMiniType>;
 }
 
@@ -155,6 +202,7 @@ export function parseBookingRequest(input: unknown, ctx: SchemaContext): Booking
   if (platform) request.platform = platform;
   if (platformRef) request.platformRef = platformRef;
   if (values.notes) request.notes = values.notes as string;
+  request.crewNotes = values.crewNotes as string;
   return { ok: true, value: request };
 }
 

@@ -26,7 +26,14 @@ export interface BookingRequest {
    * reference). Still accepted as input and read by platformRefOf(); new records use platformRef.
    */
   boatsetterRef?: string;
+  /** Internal notes: office only (the approval message, the calendar entry). Crew and guests never see them. */
   notes?: string;
+  /**
+   * Notes for crew: the crew post and the SCC event carry them (money lines still dropped). Every
+   * request submitted since the field exists has the key, '' when left blank; a record without it
+   * was saved before, and its crew still see the notes (see predatesCrewNotes in crew-safe.ts).
+   */
+  crewNotes?: string;
 }
 
 export type BookingField = keyof BookingRequest;

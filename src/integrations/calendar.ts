@@ -3,8 +3,10 @@
  * GET /calendar?externalId=X → {items:[{id}]}; PATCH /calendar/{id} → {id}; DELETE /calendar/{id} → 204
  * (404 = already gone); authenticated with X-Dashboard-Token. Changes carry
  * `Idempotency-Key: {bookingId}:{step}:{revision}`.
- * The dashboard is internal (operators only), so the entry carries internal notes.
+ * The dashboard is internal (operators only), so the entry carries the internal notes and the notes
+ * for crew, each under its label.
  */
+import { predatesCrewNotes } from '../booking/crew-safe';
 import { platformRefOf } from '../booking/platform';
 import type { OperatorDetails } from '../config';
 import { charterSchedule, isoWithOffset } from '../booking/time';
@@ -42,10 +44,15 @@ export function calendarEntryFor(
   // Departure to return: the boat's time on the calendar (check-in lead is the guest's concern).
   const schedule = charterSchedule(request, settings.timezone, 0);
   const platform = platformRefOf(request);
+  const internal = request.notes?.trim() ?? '';
+  const crew = request.crewNotes?.trim() ?? '';
   const notes = [
     platform ? `${platform.platform}: ${platform.ref}` : undefined,
     settings.guestUrl ? `Guest page: ${settings.guestUrl}` : undefined,
-    request.notes?.trim() ? request.notes.trim() : undefined,
+    // A booking made before "Notes for crew" keeps its one unlabelled notes text, as it always had.
+    ...(predatesCrewNotes(request)
+      ? [internal || undefined]
+      : [internal ? `Internal notes:\n${internal}` : undefined, crew ? `Notes for crew:\n${crew}` : undefined]),
   ].filter((l): l is string => l !== undefined);
   return {
     externalId: booking.id,

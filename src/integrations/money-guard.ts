@@ -14,7 +14,7 @@ const FIELD_SOURCES: Record<string, string> = {
   guestFirstName: 'the guest name',
   title: 'the guest name or CHARTER_VESSEL_NAME',
   meta: 'CHARTER_VESSEL_NAME or CHARTER_DOCK_ADDRESS',
-  description: "the guest name, the booking's notes, CHARTER_VESSEL_NAME or CHARTER_DOCK_ADDRESS",
+  description: "the guest name, the booking's notes for crew, CHARTER_VESSEL_NAME or CHARTER_DOCK_ADDRESS",
   captainFirstName: "the captain's Slack display name",
   roster: "a crew member's Slack display name",
   operatorName: 'CHARTER_OPERATOR_NAME',

@@ -59,7 +59,7 @@ export function sccEventPayload(view: CrewSafeView): SccEventPayload {
     roster: view.roster.map((m) => ({ name: m.name, role: m.role, ...(m.email ? { email: m.email } : {}) })),
     description: [
       `${view.guestFirstName}'s charter aboard ${view.vesselName}: ${guests}, ${view.dateText}, ${view.timeRangeText}. Crew check-in ${view.checkIn.text} at ${view.dockAddress}.`,
-      // Operator notes only as the crew-safe projection has them (money lines dropped).
+      // The notes for crew only as the crew-safe projection has them (money lines dropped).
       ...(view.crewNotes.length > 0 ? ['', 'Notes from the office:', ...view.crewNotes] : []),
     ].join('\n'),
     checklist: view.checklist.map((text) => ({ text })),

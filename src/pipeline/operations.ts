@@ -11,6 +11,7 @@
  * - A change starts by making its details the booking's (revision + 1) and runs only the steps whose
  *   artifact shows something that changed.
  */
+import { crewNoteLines } from '../booking/crew-safe';
 import type { BookingRequest, RosterMember } from '../booking/types';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
 import { CREATE_OP, findOperation, stepsOf, withOperation } from './op-steps';
@@ -272,9 +273,10 @@ function fieldsDiffer(a: BookingRequest, b: BookingRequest, fields: readonly (ke
 
 const SCHEDULE_FIELDS = ['date', 'departureTime', 'durationHours'] as const;
 /** What each artifact shows (see calendarEntryFor, sccEventPayload, buildGuestPageView, crewMessage). */
-const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'boatsetterRef', 'notes'];
-// notes: the SCC description and the crew posts carry their crew-safe lines.
-const SCC_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'notes'];
+const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'boatsetterRef', 'notes', 'crewNotes'];
+// Notes: the SCC description and the crew posts carry the crew-safe lines of the notes for crew
+// (crewNoteLines), compared apart: internal notes of a booking that has the crew field are not among them.
+const SCC_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
 const GUEST_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
 
 function captainName(roster: readonly RosterMember[]): string {
@@ -286,7 +288,8 @@ export function planChangeSteps(from: BookingDetails, to: BookingDetails): AnySt
   const roster = rosterKey(from.roster) !== rosterKey(to.roster);
   const out = new Set<AnyStepName>();
   if (roster || fieldsDiffer(from.request, to.request, CALENDAR_FIELDS)) out.add('calendar_update');
-  if (roster || fieldsDiffer(from.request, to.request, SCC_FIELDS)) {
+  const crewNotes = JSON.stringify(crewNoteLines(from.request)) !== JSON.stringify(crewNoteLines(to.request));
+  if (roster || crewNotes || fieldsDiffer(from.request, to.request, SCC_FIELDS)) {
     out.add('scc_update');
     out.add('revenue_guard');
     out.add('crew_notice');

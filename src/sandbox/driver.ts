@@ -165,7 +165,8 @@ export function sampleBooking(nowMs: number, timezone: string): Record<string, s
     crewHours: '5',
     captainHours: '3',
     boatsetterRef: 'BS-48213',
-    notes: 'Birthday sunset sail',
+    notes: 'Birthday sunset sail; owner split 70/30',
+    crewNotes: 'Birthday sunset sail: bring ice and the banner',
   };
 }
 

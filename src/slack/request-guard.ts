@@ -3,7 +3,8 @@
  * - a body limit far below Bolt's 4 MB default. Bolt buffers the whole body before it checks the
  *   signature, so 100 unsigned 4 MB bodies cost ~320 MB. Measured by
  *   test/integration/slack/request-guard.test.ts: a click on the worst-case approval message
- *   (2,000 characters of `&<>` notes, 10 crew) is 25 KB, the booking modal submitted full 15 KB,
+ *   (2,000 characters of `&<>` internal notes and 1,000 of notes for crew, 10 crew) is 34 KB, the
+ *   booking modal submitted full 20 KB,
  *   a message shortcut on a 40,000-character message (Slack's longest) 100 KB. 256 KB is 2.5×
  *   the largest.
  *   A Content-Length over the limit is refused without reading a byte.

@@ -2,6 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CostBreakdown } from '../../booking/costs';
+import { predatesCrewNotes } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { platformText } from '../../booking/platform';
 import { charterSchedule, humanCheckInTime, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
@@ -98,10 +99,16 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
   ];
   // Escaping can grow notes fivefold (2,000 `&` → 10,000 characters): long notes continue in
   // further sections rather than breaking Slack's 3,000-character limit.
-  if (r.notes) {
-    splitText(`*Notes*\n${escapeMrkdwn(r.notes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
-      blocks.push({ type: 'section', block_id: bookingBlockId(id, i === 0 ? 'notes' : `notes-${i + 1}`), text: { type: 'mrkdwn', text: part } });
+  const notesSections = (heading: string, text: string, blockId: string) =>
+    splitText(`${heading}\n${escapeMrkdwn(text)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
+      blocks.push({ type: 'section', block_id: bookingBlockId(id, i === 0 ? blockId : `${blockId}-${i + 1}`), text: { type: 'mrkdwn', text: part } });
     });
+  // A booking made before "Notes for crew" shows its notes as it always did (crew see them filtered).
+  if (predatesCrewNotes(r)) {
+    if (r.notes) notesSections('*Notes*', r.notes, 'notes');
+  } else {
+    if (r.notes) notesSections('*Internal notes* (office only)', r.notes, 'notes');
+    if (r.crewNotes) notesSections('*Notes for crew* (crew post and SCC event)', r.crewNotes, 'crew-notes');
   }
   if (warnings.length > 0) {
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'warnings'), text: { type: 'mrkdwn', text: fitText(warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText) } });

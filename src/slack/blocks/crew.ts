@@ -9,7 +9,7 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, splitText } from './format';
 import { LIMITS } from './limits';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
@@ -85,7 +85,10 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
     { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: fitText(`*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText) } },
   );
   if (view.crewNotes.length > 0) {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew-notes'), text: { type: 'mrkdwn', text: fitText(`*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`, LIMITS.sectionText) } });
+    // Escaped, notes can outgrow one section (a booking made before "Notes for crew" has 2,000 typed characters): they continue rather than lose lines.
+    splitText(`*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
+      blocks.push({ type: 'section', block_id: bookingBlockId(id, i === 0 ? 'crew-notes' : `crew-notes-${i + 1}`), text: { type: 'mrkdwn', text: part } });
+    });
   }
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] });
   const members = me ? [me] : view.roster;

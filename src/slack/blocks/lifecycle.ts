@@ -6,7 +6,7 @@
  */
 import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { crewSafeNotes, type CrewSafeView } from '../../booking/crew-safe';
+import { crewNoteLines, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
@@ -62,6 +62,9 @@ function rosterNames(roster: readonly RosterMember[], role: RosterMember['role']
   return roster.filter((m) => m.role === role).map((m) => m.name).join(', ') || '—';
 }
 
+const INTERNAL_NOTES = 'Internal notes';
+const CREW_NOTES = 'Notes for crew';
+
 /** Old → new for every field that changed; `crewSafe` keeps only what crew may see (no money, no guest contact). */
 export function changeDiff(from: BookingDetails, to: BookingDetails, settings: Settings, opts: { crewSafe?: boolean } = {}): DiffLine[] {
   const a = from.request;
@@ -78,8 +81,8 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   add('Captain', rosterNames(from.roster, 'captain'), rosterNames(to.roster, 'captain'));
   add('Crew', rosterNames(from.roster, 'crew'), rosterNames(to.roster, 'crew'));
   if (opts.crewSafe) {
-    // What crew see of the notes: only the lines without money, as on the crew post.
-    add('Notes from the office', crewSafeNotes(a.notes).join('; ') || '—', crewSafeNotes(b.notes).join('; ') || '—');
+    // What crew see of the notes: the notes for crew without money lines, as on the crew post.
+    add('Notes from the office', crewNoteLines(a).join('; ') || '—', crewNoteLines(b).join('; ') || '—');
     return lines;
   }
   add('Guest', a.guestName, b.guestName);
@@ -89,7 +92,10 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   add('Crew hours', String(a.crewHours), String(b.crewHours));
   add('Captain hours', String(a.captainHours), String(b.captainHours));
   add('Boatsetter', a.boatsetterRef ?? '—', b.boatsetterRef ?? '—');
-  add('Notes', a.notes ?? '—', b.notes ?? '—');
+  add(INTERNAL_NOTES, a.notes ?? '—', b.notes ?? '—');
+  // As crew read them (a booking made before the field: its notes' lines without money), so an
+  // old booking whose form carried those lines over shows no change.
+  add(CREW_NOTES, crewNoteLines(a).join('\n') || '—', crewNoteLines(b).join('\n') || '—');
   return lines;
 }
 
@@ -100,8 +106,11 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
  */
 const DIFF_VALUE_MAX = 300;
 
+/** Notes on one diff line: their lines joined with " / ", else "a\nb → c\nd" reads as three changes. */
+const oneLine = (value: string) => value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' / ') || value;
+
 const diffLines = (lines: readonly DiffLine[]) =>
-  lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(l.from, DIFF_VALUE_MAX)} → ${escapeAndFit(l.to, DIFF_VALUE_MAX)}`);
+  lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(oneLine(l.from), DIFF_VALUE_MAX)} → ${escapeAndFit(oneLine(l.to), DIFF_VALUE_MAX)}`);
 
 export interface ChangeRequestInput {
   bookingId: string;
@@ -121,10 +130,14 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
     { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `${head}\n${fitLines(diffLines(diff), LIMITS.sectionText - head.length - 1)}` } },
   ];
   // The approver approves the new notes as written, so they are shown whole when the diff shortened them.
-  const newNotes = diff.find((d) => d.field === 'Notes')?.to;
-  if (newNotes !== undefined && escapeMrkdwn(newNotes).length > DIFF_VALUE_MAX) {
-    splitText(`*New notes*\n${escapeMrkdwn(newNotes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
-      blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-notes-${i}`), text: { type: 'mrkdwn', text: part } });
+  for (const [field, heading, key] of [
+    [INTERNAL_NOTES, '*New internal notes*', 'notes'],
+    [CREW_NOTES, '*New notes for crew*', 'crew-notes'],
+  ] as const) {
+    const newNotes = diff.find((d) => d.field === field)?.to;
+    if (newNotes === undefined || escapeMrkdwn(oneLine(newNotes)).length <= DIFF_VALUE_MAX) continue;
+    splitText(`${heading}\n${escapeMrkdwn(newNotes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
+      blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-${key}-${i}`), text: { type: 'mrkdwn', text: part } });
     });
   }
   if (to) blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-costs`), text: { type: 'mrkdwn', text: `*New cost breakdown*\n\`\`\`\n${costLines(to.costs).join('\n')}\n\`\`\`` } });

@@ -5,6 +5,8 @@
 import type { InputBlock, KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import { INTAKE_FIELDS, INTAKE_FIELD_LABELS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
+import { crewNoteLines, predatesCrewNotes } from '../../booking/crew-safe';
+import { MAX_CREW_NOTES } from '../../booking/schema';
 import { zoneLabel } from '../../booking/time';
 import { sliceWhole } from './format';
 import { platformRefOf } from '../../booking/platform';
@@ -128,7 +130,35 @@ function requestValues(r: BookingRequest): Partial<Record<BookingField, string>>
     out.platformRef = ref.ref;
   } else if (r.platform) out.platform = r.platform;
   if (r.notes) out.notes = r.notes;
+  const crew = crewNotesPrefill(r);
+  if (crew.text) out.crewNotes = crew.text;
   return out;
+}
+
+/**
+ * What "Notes for crew" opens with on a change form. A booking made before the field (see
+ * predatesCrewNotes) gets the lines its crew read today — its notes without the money lines — so a
+ * change keeps them, and the approver sees what crew see; as many whole lines as the field holds.
+ */
+function crewNotesPrefill(r: BookingRequest): { text: string; leftOut: number } {
+  if (!predatesCrewNotes(r)) return { text: r.crewNotes ?? '', leftOut: 0 };
+  const kept: string[] = [];
+  let length = 0;
+  const lines = crewNoteLines(r);
+  for (const line of lines) {
+    const next = length + (kept.length > 0 ? 1 : 0) + line.length;
+    if (next > MAX_CREW_NOTES) break;
+    kept.push(line);
+    length = next;
+  }
+  return { text: kept.join('\n'), leftOut: lines.length - kept.length };
+}
+
+/** On the change form of a booking made before "Notes for crew": where its crew notes came from. */
+function legacyCrewNotesContext(p: { text: string; leftOut: number }): string | undefined {
+  if (p.text === '' && p.leftOut === 0) return undefined;
+  const leftOut = p.leftOut > 0 ? ` ${p.leftOut} line${p.leftOut === 1 ? '' : 's'} did not fit the field's ${MAX_CREW_NOTES.toLocaleString('en-US')} characters; crew will no longer see ${p.leftOut === 1 ? 'it' : 'them'}.` : '';
+  return `:information_source: This booking was made before *Notes for crew*: its crew see the internal notes without the lines that state an amount. Those lines are in *Notes for crew* below — check them. Once this change is approved, crew see only that field.${leftOut}`;
 }
 
 const input = (field: BookingField, label: string, element: InputBlock['element'], opts: { optional?: boolean; hint?: string } = {}): InputBlock => ({
@@ -148,6 +178,7 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
   // A change form shows the booking as it is; a prefill only what its source gave; otherwise the usual starting values.
   const v: Partial<Record<BookingField, string>> = r ? requestValues(r) : (prefill?.initial ?? { ...(today ? { date: today } : {}), departureTime: '10:00', durationHours: '4' });
   const initialValue = (field: BookingField) => (v[field] !== undefined ? { initial_value: v[field] } : {});
+  const legacyNote = r && predatesCrewNotes(r) ? legacyCrewNotesContext(crewNotesPrefill(r)) : undefined;
   const blocks: KnownBlock[] = [
     ...(opts.prefill && prefill ? [{ type: 'context', block_id: 'intake', elements: [{ type: 'mrkdwn', text: prefillContext(opts.prefill, prefill.notes) }] } satisfies KnownBlock] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Times are in *${zone}*. Costs are worked out from the price and hours; you approve them in the next step.` }] },
@@ -165,7 +196,9 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
     input('captainHours', 'Captain hours', { type: 'number_input', action_id: 'captainHours', is_decimal_allowed: true, min_value: '0', max_value: '24', ...initialValue('captainHours') }, { optional: true, hint: 'Paid captain hours; blank = the duration.' }),
     input('platform', 'Booking platform', { type: 'plain_text_input', action_id: 'platform', max_length: 40, placeholder: { type: 'plain_text', text: 'Boatsetter, GetMyBoat, …' }, ...initialValue('platform') }, { optional: true }),
     input('platformRef', 'Platform booking reference', { type: 'plain_text_input', action_id: 'platformRef', max_length: 64, ...initialValue('platformRef') }, { optional: true, hint: 'A second booking with the same reference is flagged.' }),
-    input('notes', 'Notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000, ...initialValue('notes') }, { optional: true, hint: 'Crew see these without any line that states an amount; guests never see them.' }),
+    input('notes', 'Internal notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000, ...initialValue('notes') }, { optional: true, hint: 'Office only: the approval message and the internal calendar entry. Crew and guests never see them.' }),
+    ...(legacyNote ? [{ type: 'context', block_id: 'crewNotesLegacy', elements: [{ type: 'mrkdwn', text: legacyNote }] } satisfies KnownBlock] : []),
+    input('crewNotes', 'Notes for crew', { type: 'plain_text_input', action_id: 'crewNotes', multiline: true, max_length: MAX_CREW_NOTES, ...initialValue('crewNotes') }, { optional: true, hint: 'The captain and crew see these in their crew post and the SCC event. No prices, pay or splits.' }),
   ];
   const change = opts.change;
   return {

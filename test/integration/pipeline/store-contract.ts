@@ -33,6 +33,21 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       await expect(store.get(record.id)).resolves.toEqual(record);
     });
 
+    it('keeps an empty "Notes for crew" as an empty string, and a record without the key without it (crew-safe.ts predatesCrewNotes tells them apart by presence)', async () => {
+      const blank = sampleRecord();
+      blank.request.crewNotes = '';
+      await store.create(blank);
+      const read = await store.get(blank.id);
+      expect(read?.request.crewNotes).toBe('');
+      const written = await store.put({ ...read!, request: { ...read!.request, notes: 'changed' } }, read!.version);
+      expect((await store.get(blank.id))?.request).toEqual(written.request);
+      expect(Object.hasOwn((await store.get(blank.id))!.request, 'crewNotes')).toBe(true);
+      const legacy = sampleRecord();
+      expect(Object.hasOwn(legacy.request, 'crewNotes')).toBe(false);
+      await store.create(legacy);
+      expect(Object.hasOwn((await store.get(legacy.id))!.request, 'crewNotes')).toBe(false);
+    });
+
     it('refuses to create a record whose id exists, leaving the first intact', async () => {
       const record = sampleRecord();
       await store.create(record);

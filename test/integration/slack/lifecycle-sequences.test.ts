@@ -46,7 +46,7 @@ describe('changes after approval', () => {
     h.slack.clear();
 
     // Change B, made from the form as it opens now (date already Jul 5), only adds a crew-safe note.
-    const b = await propose(id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-D1', date: `${year}-07-05`, notes: 'Birthday; bring the cake stand' });
+    const b = await propose(id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-D1', date: `${year}-07-05`, crewNotes: 'Birthday; bring the cake stand' });
     await click('change_approve', `${id}:${b}`);
     const done = await waitForBooking(h, id, (r) => r.state !== 'running' && r.operations?.find((o) => o.id === b)?.status !== 'queued' && r.operations?.find((o) => o.id === b)?.status !== 'running');
     await settle(h);
@@ -90,7 +90,7 @@ describe('changes after approval', () => {
     const crewTs = (await h.running.built.api.get(id))!.slack.crewPosts?.[CAPTAIN]?.ts;
     h.slack.clear();
     const patchesBefore = h.standins!.scc.patches().length;
-    const op = await propose(id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-D3', notes: 'Birthday; meet at Dock C not Dock A' });
+    const op = await propose(id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-D3', crewNotes: 'Birthday; meet at Dock C not Dock A' });
     await click('change_approve', `${id}:${op}`);
     const done = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === op)?.status === 'done');
     await settle(h);

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const ID = 'K7M2Q9TX4B1P';
 const CREW = Array.from({ length: 10 }, (_, i) => `U0CREW${String(i).padStart(4, '0')}`);
-const worst = sampleRequest({ guestName: '&'.repeat(100), notes: '&<>'.repeat(700).slice(0, 2000), boatsetterRef: '&'.repeat(64), crew: CREW });
+const worst = sampleRequest({ guestName: '&'.repeat(100), notes: '&<>'.repeat(700).slice(0, 2000), crewNotes: '&<>'.repeat(400).slice(0, 1000), boatsetterRef: '&'.repeat(64), crew: CREW });
 
 /** A click on the worst-case approval message: Slack sends the whole message back in block_actions. */
 function largestBlockAction(): string {
@@ -36,7 +36,7 @@ function largestBlockAction(): string {
 /** Submitting the booking modal filled to every field's maximum: Slack sends the whole view and its state. */
 function largestViewSubmission(): string {
   const view = bookingModal({ timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: ORIGIN_CHANNEL }, nowMs: Date.now() });
-  const state = bookingModalState({ guestName: '&'.repeat(100), guestEmail: `${'a'.repeat(64)}@${'b'.repeat(180)}.com`, guestPhone: '+1 619 555 0100', date: '2030-07-04', departureTime: '16:00', durationHours: '12', partySize: '6', priceCents: '100000', captain: 'U0CAPTAIN1', crew: CREW, crewHours: '24', captainHours: '24', boatsetterRef: '&'.repeat(64), notes: '&<>'.repeat(700).slice(0, 2000) });
+  const state = bookingModalState({ guestName: '&'.repeat(100), guestEmail: `${'a'.repeat(64)}@${'b'.repeat(180)}.com`, guestPhone: '+1 619 555 0100', date: '2030-07-04', departureTime: '16:00', durationHours: '12', partySize: '6', priceCents: '100000', captain: 'U0CAPTAIN1', crew: CREW, crewHours: '24', captainHours: '24', boatsetterRef: '&'.repeat(64), notes: '&<>'.repeat(700).slice(0, 2000), crewNotes: '&<>'.repeat(400).slice(0, 1000) });
   const payload = viewSubmissionPayload({ userId: APPROVER, values: state, privateMetadata: view.private_metadata ?? '' });
   return interactivityBody({ ...payload, view: { ...(payload.view as object), blocks: view.blocks } });
 }

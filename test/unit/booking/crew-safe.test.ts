@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { computeCosts } from '../../../src/booking/costs';
-import { toCrewSafeView } from '../../../src/booking/crew-safe';
+import { crewNoteLines, crewNotesText, predatesCrewNotes, toCrewSafeView } from '../../../src/booking/crew-safe';
+import type { BookingRequest } from '../../../src/booking/types';
 import { loadConfig } from '../../../src/config';
 import { RATES, bookingRequestArb, sampleRequest, sampleRoster } from '../../support/booking';
 import { validEnv } from '../../support/env';
@@ -38,6 +39,47 @@ describe('toCrewSafeView', () => {
     const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ notes }), roster: sampleRoster, guestUrl: 'u' }, settings);
     expect(view.crewNotes).toEqual(['Birthday sunset sail', 'Pay attention: tide turns at 3 pm', 'Tip: bring a jacket']);
     expect(toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ notes: 'Paid $1,200' }), roster: sampleRoster, guestUrl: 'u' }, settings).crewNotes).toEqual([]);
+  });
+
+  describe('notes for crew', () => {
+    const viewOf = (request: BookingRequest) => toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request, roster: sampleRoster, guestUrl: 'u' }, settings);
+    // Lines the money detector knowingly misses (README, Known limits): only the crew field keeps them from crew.
+    const internal = 'Sam: 150\nOwner split 70/30\nFuel 85\nBooked at 1200\nPaid Sam\nBring ice';
+
+    it('a booking made with the field: crew get the crew notes and nothing of the internal notes, even lines the detector misses', () => {
+      const view = viewOf(sampleRequest({ notes: internal, crewNotes: 'Bring ice\nDock B slip 12' }));
+      expect(view.crewNotes).toEqual(['Bring ice', 'Dock B slip 12']);
+      const text = JSON.stringify(view);
+      for (const line of ['Sam: 150', '70/30', 'Fuel 85', 'Booked at 1200', 'Paid Sam']) expect(text).not.toContain(line);
+    });
+
+    it('a booking made with the field left blank: crew get no notes at all', () => {
+      const view = viewOf(sampleRequest({ notes: internal, crewNotes: '' }));
+      expect(view.crewNotes).toEqual([]);
+      expect(JSON.stringify(view)).not.toMatch(/Sam: 150|70\/30|Bring ice/);
+    });
+
+    it('the crew field still goes through the money detector (a record can come from elsewhere than the form)', () => {
+      expect(viewOf(sampleRequest({ crewNotes: 'Bring ice\nCaptain gets 300\n\n  Dock B  ' })).crewNotes).toEqual(['Bring ice', 'Dock B']);
+    });
+
+    it('a booking saved before the field (no crewNotes key): crew keep the filtered copy of the notes, as before', () => {
+      const { crewNotes: _none, ...legacy } = sampleRequest({ notes: 'Birthday sunset sail\nPaid $1,200, net 584\nSam: 150' });
+      expect(Object.hasOwn(legacy, 'crewNotes')).toBe(false);
+      expect(predatesCrewNotes(legacy)).toBe(true);
+      // The detector's known miss ("Sam: 150") reaches crew on such a booking, exactly as it did.
+      expect(viewOf(legacy).crewNotes).toEqual(['Birthday sunset sail', 'Sam: 150']);
+    });
+
+    it('presence, not content, tells the two apart, and an empty string survives JSON (how both stores keep a record)', () => {
+      const blank = JSON.parse(JSON.stringify(sampleRequest({ notes: 'Bring ice', crewNotes: '' }))) as BookingRequest;
+      expect(blank.crewNotes).toBe('');
+      expect(predatesCrewNotes(blank)).toBe(false);
+      expect(crewNotesText(blank)).toBe('');
+      expect(crewNoteLines(blank)).toEqual([]);
+      const legacy = JSON.parse(JSON.stringify(sampleRequest({ notes: 'Bring ice' }))) as BookingRequest;
+      expect(crewNotesText(legacy)).toBe('Bring ice');
+    });
   });
 
   it('marks a return after midnight', () => {

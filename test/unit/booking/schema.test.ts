@@ -33,6 +33,8 @@ describe('parseBookingRequest', () => {
       crew: ['U0CREW0001', 'U0CREW0002'],
       crewHours: 5,
       captainHours: 3,
+      // Always present on a new submission, blank or not: its absence marks a booking made before the field.
+      crewNotes: '',
     });
   });
 
@@ -98,6 +100,57 @@ describe('parseBookingRequest', () => {
       expect(r.errors.guestName).toMatch(/amount|money/i);
     }
     expect(parseBookingRequest(form({ guestName: "Maria O'Neil-Delgado" }), ctx).ok).toBe(true);
+  });
+
+  describe('Notes for crew', () => {
+    const crewNotesOf = (overrides: Record<string, unknown>) => {
+      const r = parseBookingRequest(form(overrides), ctx);
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.value;
+    };
+    const errorsOf = (overrides: Record<string, unknown>) => {
+      const r = parseBookingRequest(form(overrides), ctx);
+      if (r.ok) throw new Error('expected errors');
+      return r.errors;
+    };
+
+    it('keeps clean crew notes (trimmed) apart from the internal notes', () => {
+      const v = crewNotesOf({ notes: 'Sam: 150\nOwner split 70/30', crewNotes: '  Bring ice\nDock B slip 12\n' });
+      expect(v.crewNotes).toBe('Bring ice\nDock B slip 12');
+      // Internal notes are not checked for money: they are the office's.
+      expect(v.notes).toBe('Sam: 150\nOwner split 70/30');
+    });
+
+    it.each([undefined, null, '', '   \n  '])('a blank field (%p) is still a key: an empty string', (blank) => {
+      const v = crewNotesOf({ crewNotes: blank });
+      expect(Object.hasOwn(v, 'crewNotes')).toBe(true);
+      expect(v.crewNotes).toBe('');
+    });
+
+    it('refuses a line that looks like money, next to the field, naming and quoting the line as typed', () => {
+      const errors = errorsOf({ crewNotes: 'Bring ice\nCaptain gets 300\nDock B slip 12' });
+      expect(Object.keys(errors)).toEqual(['crewNotes']);
+      expect(errors.crewNotes).toBe('Line 2 looks like money (“Captain gets 300”). Crew see this field: move it to Internal notes.');
+    });
+
+    it('counts blank lines as the operator sees them, and names several money lines', () => {
+      expect(errorsOf({ crewNotes: '\nBring ice\n\nTips 50/50' }).crewNotes).toMatch(/^Line 4 looks like money \(“Tips 50\/50”\)/);
+      expect(errorsOf({ crewNotes: 'Crew pay 25/h\nBring ice\nPaid $1,200' }).crewNotes).toBe('Lines 1 and 3 look like money (line 1: “Crew pay 25/h”). Crew see this field: move them to Internal notes.');
+      const many = Array.from({ length: 7 }, (_, i) => `Deckhand ${150 + i}`).join('\n');
+      expect(errorsOf({ crewNotes: many }).crewNotes).toMatch(/^Lines 1, 2, 3, 4 and 3 more look like money \(line 1: “Deckhand 150”\)/);
+    });
+
+    it('quotes a long line shortened, so the message stays short', () => {
+      const line = `Captain gets 300 ${'and then some more words '.repeat(20)}`;
+      const message = errorsOf({ crewNotes: line }).crewNotes ?? '';
+      expect(message).toContain('“Captain gets 300 and then some more words and…”');
+      expect(message.length).toBeLessThan(150);
+    });
+
+    it('refuses more than 1,000 characters', () => {
+      expect(errorsOf({ crewNotes: 'x'.repeat(1001) }).crewNotes).toMatch(/1000 characters/);
+      expect(crewNotesOf({ crewNotes: 'x'.repeat(1000) }).crewNotes).toHaveLength(1000);
+    });
   });
 
   it('reports every bad field at once', () => {

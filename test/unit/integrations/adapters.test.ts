@@ -59,6 +59,13 @@ describe('sccEventPayload', () => {
     expect(payload.checklist.length).toBeGreaterThan(0);
   });
 
+  it('describes the notes for crew only, never the internal notes, even their lines the money detector misses', () => {
+    const view = toCrewSafeView({ sessionId: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150\nOwner split 70/30', crewNotes: 'Bring ice\nDock B slip 12' }), roster: sampleRoster, guestUrl: 'https://q.example/g/7K3MZQ9XW2TR' }, settings);
+    const { description } = sccEventPayload(view);
+    expect(description).toMatch(/\n\nNotes from the office:\nBring ice\nDock B slip 12$/);
+    expect(description).not.toMatch(/Sam: 150|70\/30/);
+  });
+
   it('holds no money and none of the free-text notes (which can mention money)', () => {
     const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
     expect(findMoney(payload, amountsOf(costs))).toEqual([]);
@@ -74,6 +81,17 @@ describe('calendarEntryFor', () => {
     expect(entry.crew.map((c) => c.role)).toEqual(['captain', 'crew', 'crew']);
     expect(entry.notes).toContain('BS-48213');
     expect(entry.notes).toContain('https://q.example/g/7K3MZQ9XW2TR');
+  });
+
+  it('carries the internal notes and the notes for crew, each under its label (operators only)', () => {
+    const at = { timezone: config.timezone, operator: config.operator };
+    const both = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150\nOwner split 70/30', crewNotes: 'Bring ice' }), roster: sampleRoster }, at);
+    expect(both.notes).toBe('Boatsetter: BS-48213\nInternal notes:\nSam: 150\nOwner split 70/30\nNotes for crew:\nBring ice');
+    const blankCrew = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150', crewNotes: '' }), roster: sampleRoster }, at);
+    expect(blankCrew.notes).toBe('Boatsetter: BS-48213\nInternal notes:\nSam: 150');
+    // A booking made before the field keeps its one text, unlabelled, as its entry always had it.
+    const legacy = calendarEntryFor({ id: '7K3MZQ9XW2TR', request: sampleRequest({ notes: 'Sam: 150' }), roster: sampleRoster }, at);
+    expect(legacy.notes).toBe('Boatsetter: BS-48213\nSam: 150');
   });
 });
 

@@ -88,6 +88,18 @@ describe('change', () => {
     expect(planChangeSteps(from, swapped)).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
   });
 
+  it('plans notes by who reads them: internal notes only the calendar, notes for crew also SCC and the crew posts', () => {
+    const from = details({ notes: 'Sam: 150', crewNotes: 'Bring ice' });
+    // "Sam: 150" is a line the money detector misses: on a booking with the crew field it must not reach SCC or crew.
+    expect(planChangeSteps(from, details({ notes: 'Sam: 175', crewNotes: 'Bring ice' }))).toEqual(['calendar_update']);
+    expect(planChangeSteps(from, details({ notes: 'Sam: 150', crewNotes: 'Bring ice\nDock B slip 12' }))).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
+    // A booking made before the field, changed from a form that carried its crew lines over: crew see no change.
+    const legacy = details({ notes: 'Bring ice\nPaid $1,200' });
+    expect(legacy.request.crewNotes).toBeUndefined();
+    expect(planChangeSteps(legacy, details({ notes: 'Bring ice\nPaid $1,200', crewNotes: 'Bring ice' }))).toEqual(['calendar_update']);
+    expect(planChangeSteps(legacy, details({ notes: 'Bring ice\nPaid $1,200', crewNotes: '' }))).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
+  });
+
   it('resets confirmations of whoever’s call changed: everyone on a reschedule, the role-changed, the removed', () => {
     const from = details();
     expect(callsChanged(from, details({ date: '2030-07-05' })).changed).toEqual(['U0CAPTAIN1', 'U0CREW0001', 'U0CREW0002']);

@@ -54,6 +54,22 @@ describe('approval message', () => {
     expect(approved).not.toContain('[ Approve ]');
   });
 
+  it('shows both notes, labelled for who reads them; guests and crew get neither from here', () => {
+    const withBoth = { ...approvalInput, request: sampleRequest({ notes: 'Sam: 150\nOwner split 70/30', crewNotes: 'Bring ice\nDock B slip 12' }) };
+    const message = approvalMessage(withBoth);
+    const text = blocksToText(message.blocks);
+    expect(text).toContain('*Internal notes* (office only)\nSam: 150\nOwner split 70/30');
+    expect(text).toContain('*Notes for crew* (crew post and SCC event)\nBring ice\nDock B slip 12');
+    expect(text.indexOf('*Internal notes*')).toBeLessThan(text.indexOf('*Notes for crew*'));
+    expect(message.blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining([`booking:${ID}:notes`, `booking:${ID}:crew-notes`]));
+    // Blank crew notes: no empty heading.
+    expect(blocksToText(approvalMessage({ ...withBoth, request: { ...withBoth.request, crewNotes: '' } }).blocks)).not.toContain('Notes for crew');
+    // A booking made before the field reads as it always did.
+    const legacy = blocksToText(approvalMessage({ ...approvalInput, request: sampleRequest({ notes: 'Bring ice' }) }).blocks);
+    expect(legacy).toContain('*Notes*\nBring ice');
+    expect(legacy).not.toMatch(/Internal notes|Notes for crew/);
+  });
+
   it('warns about a negative net and an empty crew', () => {
     const losing = computeCosts({ grossCents: 10000, crewCount: 0, crewHours: 5, captainHours: 5 }, RATES);
     const text = blocksToText(approvalMessage({ ...approvalInput, request: { ...request, crew: [] }, costs: losing }).blocks);
@@ -168,6 +184,22 @@ describe('crew message', () => {
     expect(text).not.toMatch(/1,200|584/);
   });
 
+  it('a booking made with "Notes for crew" shows crew those notes and nothing of the internal notes', () => {
+    const view = crewSafeViewOf({ ...record(), request: { ...record().request, notes: 'Sam: 150\nOwner split 70/30', crewNotes: 'Bring ice\nDock B slip 12' } }, config);
+    const text = blocksToText(crewMessage(view, { confirmations: {}, declines: {} }).blocks);
+    expect(text).toContain('Notes from the office*\nBring ice\nDock B slip 12');
+    expect(text).not.toMatch(/Sam: 150|70\/30/);
+  });
+
+  it('long notes continue in further sections rather than lose lines (a booking made before the field has 2,000 typed characters)', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `Line ${i + 1}: & <bring> & <ice> & <rope> & <cooler>`);
+    const view = crewSafeViewOf({ ...record(), request: { ...record().request, notes: lines.join('\n') } }, config);
+    const sections = crewMessage(view, { confirmations: {}, declines: {} }).blocks.filter((b) => b.block_id?.includes(':crew-notes')).map((b) => (b as { text: { text: string } }).text.text);
+    expect(sections.length).toBeGreaterThan(1);
+    expect(sections.every((t) => t.length <= 3000)).toBe(true);
+    expect(sections.join('')).toBe(`*Notes from the office*\n${lines.join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}`);
+  });
+
   it('parses only well-formed confirm values', () => {
     expect(parseConfirmValue(`${ID}:U0CREW0001`)).toEqual({ bookingId: ID, userId: 'U0CREW0001' });
     expect(parseConfirmValue('nonsense')).toBeUndefined();
@@ -179,11 +211,67 @@ describe('modal', () => {
   it('uses field names as block ids and round-trips its state to the schema input', () => {
     const view = bookingModal({ timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01' }, nowMs: Date.UTC(2030, 0, 1) });
     const ids = view.blocks.map((b) => b.block_id).filter(Boolean);
-    expect(ids).toEqual(['guestName', 'guestEmail', 'guestPhone', 'date', 'departureTime', 'durationHours', 'partySize', 'priceCents', 'captain', 'crew', 'crewHours', 'captainHours', 'platform', 'platformRef', 'notes']);
+    expect(ids).toEqual(['guestName', 'guestEmail', 'guestPhone', 'date', 'departureTime', 'durationHours', 'partySize', 'priceCents', 'captain', 'crew', 'crewHours', 'captainHours', 'platform', 'platformRef', 'notes', 'crewNotes']);
     expect(parseModalMetadata(view.private_metadata)).toEqual({ channel: 'C0ORIGIN01' });
     expect(parseModalMetadata('garbage')).toBeUndefined();
     const input = modalValuesToInput(bookingModalState({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'], notes: undefined }) as never);
     expect(input).toEqual({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'] });
+  });
+});
+
+describe('modal notes: internal and for crew', () => {
+  const base = { timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01' }, nowMs: Date.UTC(2030, 0, 1) };
+  type Input = { label: { text: string }; hint?: { text: string }; optional?: boolean; element: Record<string, unknown> };
+  const inputOf = (view: ReturnType<typeof bookingModal>, id: string) => view.blocks.find((b) => b.block_id === id) as unknown as Input;
+  const change = { bookingId: ID, label: 'edit' };
+
+  it('labels the two fields for who reads them', () => {
+    const view = bookingModal(base);
+    const notes = inputOf(view, 'notes');
+    const crew = inputOf(view, 'crewNotes');
+    expect(notes.label.text).toBe('Internal notes');
+    expect(notes.hint?.text).toMatch(/^Office only: the approval message and the internal calendar entry\. Crew and guests never see them\.$/);
+    expect(crew.label.text).toBe('Notes for crew');
+    expect(crew.hint?.text).toMatch(/crew post and the SCC event\. No prices, pay or splits\./);
+    expect(crew.optional).toBe(true);
+    expect(crew.element).toMatchObject({ type: 'plain_text_input', action_id: 'crewNotes', multiline: true, max_length: 1000 });
+    expect(crew.element.initial_value).toBeUndefined();
+  });
+
+  it('the change form opens with both, as the booking has them', () => {
+    const view = bookingModal({ ...base, initial: sampleRequest({ notes: 'Sam: 150', crewNotes: 'Bring ice' }), change });
+    expect(inputOf(view, 'notes').element.initial_value).toBe('Sam: 150');
+    expect(inputOf(view, 'crewNotes').element.initial_value).toBe('Bring ice');
+    expect(view.blocks.find((b) => b.block_id === 'crewNotesLegacy')).toBeUndefined();
+    const blank = bookingModal({ ...base, initial: sampleRequest({ notes: 'Sam: 150', crewNotes: '' }), change });
+    expect(inputOf(blank, 'crewNotes').element.initial_value).toBeUndefined();
+  });
+
+  it('the change form of a booking made before the field carries over what its crew read, and says so', () => {
+    const legacy = sampleRequest({ notes: 'Birthday sunset sail\nPaid $1,200, net 584\nDock B slip 12' });
+    expect(legacy.crewNotes).toBeUndefined();
+    const view = bookingModal({ ...base, initial: legacy, change });
+    expect(inputOf(view, 'notes').element.initial_value).toBe(legacy.notes);
+    expect(inputOf(view, 'crewNotes').element.initial_value).toBe('Birthday sunset sail\nDock B slip 12');
+    const note = JSON.stringify(view.blocks.find((b) => b.block_id === 'crewNotesLegacy'));
+    expect(note).toContain('made before *Notes for crew*');
+    expect(note).not.toContain('did not fit');
+  });
+
+  it('carries over only whole lines that fit the crew field, and says how many did not', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `Line ${String(i + 1).padStart(2, '0')} ${'x'.repeat(60)}`);
+    const view = bookingModal({ ...base, initial: sampleRequest({ notes: lines.join('\n') }), change });
+    const carried = String(inputOf(view, 'crewNotes').element.initial_value);
+    expect(carried.length).toBeLessThanOrEqual(1000);
+    expect(lines.join('\n').startsWith(carried)).toBe(true);
+    const kept = carried.split('\n').length;
+    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'crewNotesLegacy'))).toContain(`${30 - kept} lines did not fit`);
+  });
+
+  it('a prefill from a confirmation or a feed puts its notes in Internal notes, never in the crew field', () => {
+    const view = bookingModal({ ...base, prefill: { fields: { guestName: 'Maria Delgado', notes: 'Bring ice\nOwner split 70/30' }, missing: [], source: 'the pasted text' } });
+    expect(inputOf(view, 'notes').element.initial_value).toBe('Bring ice\nOwner split 70/30');
+    expect(inputOf(view, 'crewNotes').element.initial_value).toBeUndefined();
   });
 });
 

@@ -47,3 +47,46 @@ it('what crew are told about a change carries no money and no guest contact, onl
   expect(note).toContain('<@U0CREW0001> — please confirm');
   expect(note).toContain("<@U0CREW0002> — you're off");
 });
+
+describe('notes in a change', () => {
+  it('the approver sees both notes change, labelled; crew see only their notes change', () => {
+    const from = details({ notes: 'Sam: 150', crewNotes: 'Bring ice' });
+    const to = details({ notes: 'Sam: 175\nOwner split 70/30', crewNotes: 'Bring ice\nDock B slip 12' });
+    expect(changeDiff(from, to, settings).filter((d) => /notes/i.test(d.field))).toEqual([
+      { field: 'Internal notes', from: 'Sam: 150', to: 'Sam: 175\nOwner split 70/30' },
+      { field: 'Notes for crew', from: 'Bring ice', to: 'Bring ice\nDock B slip 12' },
+    ]);
+    expect(changeDiff(from, to, settings, { crewSafe: true })).toEqual([{ field: 'Notes from the office', from: 'Bring ice', to: 'Bring ice; Dock B slip 12' }]);
+    // Internal notes alone: nothing for crew to hear.
+    expect(changeDiff(from, details({ notes: 'Sam: 175', crewNotes: 'Bring ice' }), settings, { crewSafe: true })).toEqual([]);
+  });
+
+  it('the change request shows notes on one line each side, their lines joined with " / "', () => {
+    const record = { ...sampleRecord(), state: 'done' as const };
+    const from = details({ notes: 'Sam: 150', crewNotes: 'Bring ice\nDock B slip 12' });
+    const { op } = proposeChange(record, { details: details({ notes: 'Sam: 175\nOwner split 70/30', crewNotes: 'Bring ice\n\nDock C slip 4' }), label: 'edit', userId: 'U0APPROVE1', nowMs: 1 });
+    const first = (changeRequestMessage({ bookingId: record.id, op, from, settings }).blocks[0] as { text: { text: string } }).text.text;
+    expect(first).toContain('\n*Internal notes*: Sam: 150 → Sam: 175 / Owner split 70/30\n');
+    expect(first).toContain('\n*Notes for crew*: Bring ice / Dock B slip 12 → Bring ice / Dock C slip 4');
+  });
+
+  it('a booking made before the field, changed with its crew lines carried over: no notes change for anyone', () => {
+    const legacy = details({ notes: 'Bring ice\nPaid $1,200' });
+    const carried = details({ notes: 'Bring ice\nPaid $1,200', crewNotes: 'Bring ice' });
+    expect(changeDiff(legacy, carried, settings)).toEqual([]);
+    expect(changeDiff(legacy, carried, settings, { crewSafe: true })).toEqual([]);
+  });
+
+  it('the change request shows long new notes of each kind whole, under their own headings', () => {
+    const record = { ...sampleRecord(), state: 'done' as const };
+    const crewNotes = Array.from({ length: 12 }, (_, i) => `Crew line ${i + 1}: check the ${'bow '.repeat(5).trim()}`).join('\n');
+    const notes = Array.from({ length: 12 }, (_, i) => `Office line ${i + 1}: ${'split '.repeat(5)}`).join('\n');
+    const { op } = proposeChange(record, { details: details({ notes, crewNotes }), label: 'edit', userId: 'U0APPROVE1', nowMs: 1 });
+    const message = changeRequestMessage({ bookingId: record.id, op, from: details({ crewNotes: '' }), settings });
+    const texts = message.blocks.map((b) => (b as { text?: { text: string } }).text?.text ?? '');
+    expect(texts.find((t) => t.startsWith('*New internal notes*'))).toBe(`*New internal notes*\n${notes}`);
+    expect(texts.find((t) => t.startsWith('*New notes for crew*'))).toBe(`*New notes for crew*\n${crewNotes}`);
+    expect(texts[0]).toContain('*Internal notes*:');
+    expect(texts[0]).toContain('*Notes for crew*: — → Crew line 1');
+  });
+});

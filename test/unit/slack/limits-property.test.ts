@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { computeCosts } from '../../../src/booking/costs';
+import { crewNoteLines } from '../../../src/booking/crew-safe';
 import type { BookingRequest, RosterMember } from '../../../src/booking/types';
 import { loadConfig, type Config } from '../../../src/config';
 import { proposeChange } from '../../../src/pipeline/operations';
@@ -40,9 +41,11 @@ const requestArb: fc.Arbitrary<BookingRequest> = fc.record({
   guestName: worstOr(100).map((s) => s || 'x'),
   guestPhone: fc.option(fc.constant('+1 619 555 0100'), { nil: undefined }),
   notes: fc.option(worstOr(2000), { nil: undefined }),
+  // undefined: a booking saved before "Notes for crew" (its crew see the notes' crew-safe lines).
+  crewNotes: fc.option(worstOr(1000), { nil: undefined }),
   boatsetterRef: fc.option(worstOr(64), { nil: undefined }),
   crew: fc.uniqueArray(slackId, { maxLength: 10 }),
-}).map((r) => sampleRequest({ ...r, guestPhone: r.guestPhone, notes: r.notes || undefined, boatsetterRef: r.boatsetterRef || undefined }));
+}).map((r) => sampleRequest({ ...r, guestPhone: r.guestPhone, notes: r.notes || undefined, crewNotes: r.crewNotes, boatsetterRef: r.boatsetterRef || undefined }));
 
 const rosterOf = (req: BookingRequest, names: string[]): RosterMember[] => [
   { slackUserId: req.captain, name: names[0] ?? 'Captain', role: 'captain' },
@@ -172,19 +175,33 @@ it('the Cancel confirm dialog text stays under 300 characters for a 100-characte
 /** An unpaired UTF-16 surrogate: half an emoji, which Slack would show as a broken character (or refuse). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-it('change requests, with long hostile notes on both sides, stay within the limits and show the new notes whole', () => {
+it('change requests, with long hostile notes of both kinds on both sides, stay within the limits and show the new notes whole', () => {
   fc.assert(
-    fc.property(caseArb, worstOr(2000), worstOr(2000), (c, before, after) => {
+    fc.property(caseArb, worstOr(2000), worstOr(2000), worstOr(1000), (c, before, after, afterCrew) => {
       const r = recordOf({ ...c, state: 'done' });
       const from = { request: { ...r.request, notes: before || undefined }, roster: r.roster, costs: r.costs };
-      const { op } = proposeChange({ ...r, request: from.request }, { details: { ...from, request: { ...from.request, notes: after || 'changed', guestName: `${r.request.guestName}!` } }, label: 'reschedule', userId: 'U0APPROVE1', nowMs: 1 });
+      const to = { ...from.request, notes: after || 'changed', crewNotes: afterCrew, guestName: `${r.request.guestName}!` };
+      const { op } = proposeChange({ ...r, request: from.request }, { details: { ...from, request: to }, label: 'reschedule', userId: 'U0APPROVE1', nowMs: 1 });
       for (const status of ['proposed', 'rejected'] as const) {
         const message = changeRequestMessage({ bookingId: ID, op: { ...op, status }, from, settings: { timezone: config.timezone, checkInLeadMinutes: 30 } });
         expect(validateMessage(message)).toEqual([]);
         for (const text of [message.text, ...mrkdwnStrings(message.blocks)]) expectNoRawSpecials(text);
-        const newNotes = message.blocks.filter((b) => b.block_id?.includes('-notes-')).map((b) => (b as { text: { text: string } }).text.text);
-        if (newNotes.length > 0) expect(newNotes.join('')).toBe(`*New notes*\n${escapeMrkdwn(after || 'changed')}`);
+        const sectionsOf = (key: string) => message.blocks.filter((b) => new RegExp(`:change-${op.id}-${key}-\\d+$`).test(b.block_id ?? '')).map((b) => (b as { text: { text: string } }).text.text);
+        const newNotes = sectionsOf('notes');
+        if (newNotes.length > 0) expect(newNotes.join('')).toBe(`*New internal notes*\n${escapeMrkdwn(after || 'changed')}`);
+        const newCrewNotes = sectionsOf('crew-notes');
+        if (newCrewNotes.length > 0) expect(newCrewNotes.join('')).toBe(`*New notes for crew*\n${escapeMrkdwn(crewNoteLines(to).join('\n'))}`);
       }
+    }),
+    RUNS,
+  );
+});
+
+it('change forms, prefilled from bookings with long hostile notes (made before "Notes for crew" or since), stay within a view\'s limits', () => {
+  fc.assert(
+    fc.property(requestArb, (request) => {
+      const view = bookingModal({ timezone: config.timezone, capacity: 6, origin: { channel: 'C0OPS00001' }, nowMs: 1_900_000_000_000, initial: request, change: { bookingId: ID, label: 'edit' } });
+      expect(validateView(view)).toEqual([]);
     }),
     RUNS,
   );
