@@ -185,6 +185,8 @@ export interface ReminderState {
   claimedBy?: string;
   claimExpiresAtMs?: number;
   sentAtMs?: number;
+  /** Settled without reaching its member: Slack's answer (user_disabled, cannot_dm_bot…); the office was told. */
+  undelivered?: string;
 }
 
 export interface BookingRecord {

@@ -139,24 +139,32 @@ export async function refreshCrewPosts(client: WebClient, booking: BookingRecord
  * only conversations.open says `user_disabled`. So a deactivated member is found out within ten
  * minutes of their last call, for one open per member per ten minutes.
  */
-const dmChannels = new WeakMap<WebClient, Map<string, { opening: Promise<string>; openedAtMs: number }>>();
+const dmChannels = new WeakMap<WebClient, Map<string, { opening: Promise<string>; openedAtMs: number; settled: boolean }>>();
 const MAX_DM_CHANNELS = 1000;
 export const DM_RECHECK_MS = 10 * 60_000;
 
-/** Opens (or finds) the DM channel between the bot and a user; `nowMs` is a monotonic clock's reading. */
-export function openDm(client: WebClient, userId: string, nowMs: number = performance.now()): Promise<string> {
+/**
+ * Opens (or finds) the DM channel between the bot and a user. `nowMs` is a monotonic clock's reading;
+ * a known channel older than `maxAgeMs` is opened again (0: every time, an open under way still shared).
+ */
+export function openDm(client: WebClient, userId: string, opts: { nowMs?: number; maxAgeMs?: number } = {}): Promise<string> {
+  const nowMs = opts.nowMs ?? performance.now();
   let known = dmChannels.get(client);
   if (!known) dmChannels.set(client, (known = new Map()));
   const cached = known.get(userId);
-  if (cached && nowMs - cached.openedAtMs < DM_RECHECK_MS) return cached.opening;
+  if (cached && (!cached.settled || nowMs - cached.openedAtMs < (opts.maxAgeMs ?? DM_RECHECK_MS))) return cached.opening;
   const opening = openDmChannel(client, userId);
-  const entry = { opening, openedAtMs: nowMs };
+  const entry = { opening, openedAtMs: nowMs, settled: false };
   known.delete(userId);
   if (known.size >= MAX_DM_CHANNELS) known.delete(known.keys().next().value as string);
   known.set(userId, entry);
-  opening.catch(() => {
-    if (known.get(userId) === entry) known.delete(userId);
-  });
+  opening.then(
+    () => (entry.settled = true),
+    () => {
+      entry.settled = true;
+      if (known.get(userId) === entry) known.delete(userId);
+    },
+  );
   return opening;
 }
 

@@ -22,6 +22,7 @@ import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
 import { crewAnswersOf, crewSafeViewOf, openDm } from './crew-notice';
+import { unreachableUserReason } from './slack-errors';
 import type { PostOnce } from './post-once';
 
 export interface CrewReminderDeps {
@@ -59,14 +60,28 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
           // Decided again on the record we claimed: someone may have confirmed, or the booking been cancelled.
           if (!dueReminders(booking, checkInMs, nowMs).some((r) => r.key === reminder.key)) continue;
           const log = deps.log.child({ bookingId: booking.id, reminder: reminder.key });
+          let undelivered: string | undefined;
           try {
             await send(deps, booking, reminder, checkInMs, log);
           } catch (err) {
-            log.warn({ err }, 'crew reminder not sent; the claim expires and it is tried again');
-            continue;
+            const why = reminder.userId ? unreachableUserReason(err) : undefined;
+            if (!why || !reminder.userId) {
+              log.warn({ err }, 'crew reminder not sent; the claim expires and it is tried again');
+              continue;
+            }
+            // Slack will not DM them (deactivated, a bot): trying again until check-in changes
+            // nothing, so the office is told once, in the thread, and the reminder is settled.
+            try {
+              await tellOfficeUnreachable(deps, booking, reminder, why.reason, log);
+            } catch (tellErr) {
+              log.warn({ err: tellErr }, 'could not tell the office a crew reminder cannot reach its member; tried again');
+              continue;
+            }
+            undelivered = why.slackCode;
           }
-          await deps.service.markReminderSent(booking.id, reminder.key, deps.owner);
-          log.info('crew reminder sent');
+          await deps.service.markReminderSent(booking.id, reminder.key, deps.owner, undelivered);
+          if (undelivered) log.warn({ slackCode: undelivered }, 'crew reminder cannot reach its member; the office was told');
+          else log.info('crew reminder sent');
         }
       }
     },
@@ -79,7 +94,9 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   // Always looked up first: a claim that expired may have been its holder's after it sent the reminder.
   const once = { lookUpFirst: true, earliestMs: checkInMs - reminder.hoursBefore * 3_600_000, log, metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: reminder.key }), matchOn: ['booking_id', 'post', 'ordinal'], what: 'crew reminder' };
   if (reminder.userId) {
-    const channel = booking.slack.crewPosts?.[reminder.userId]?.channel ?? (await openDm(client, reminder.userId));
+    // Opened afresh, not the crew call's saved channel: Slack takes a post into the DM of someone
+    // deactivated since, and only conversations.open says so (user_disabled). Reminders are few.
+    const channel = await openDm(client, reminder.userId, { maxAgeMs: 0 });
     const message = crewMessage(view, crewAnswersOf(booking), { recipient: reminder.userId, reminder: { hoursBefore: reminder.hoursBefore } });
     await deps.poster.post({ channel, text: message.text, blocks: message.blocks, ...once });
     return;
@@ -91,6 +108,15 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   const declined = notConfirmed.filter((m) => booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const parts = [waiting.length ? `not confirmed yet: ${waiting.join(', ')}` : '', declined.length ? `can't make it: ${declined.join(', ')}` : ''].filter(Boolean);
   await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts), ...once });
+}
+
+/** One line in the ops thread: the reminder cannot reach this member, and what to do. Posted once (looked up first). */
+async function tellOfficeUnreachable(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, reason: string, log: Logger): Promise<void> {
+  const threadTs = booking.slack.approvalTs;
+  if (!threadTs || !reminder.userId) return;
+  const text = `:warning: The ${reminder.hoursBefore} h crew reminder cannot reach ${mention(reminder.userId)}: ${reason}. Change the crew (Edit) and approve the change, or reach them another way.`;
+  const metadata = crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: `unreachable:${reminder.key}` });
+  await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text, lookUpFirst: true, earliestMs: booking.createdAtMs, log, metadata, matchOn: ['booking_id', 'post', 'ordinal'], what: 'unreachable-reminder line' });
 }
 
 /** The ops thread's 24 h warning. The date in it is check-in's own, not departure's: they differ for an early-morning departure. */

@@ -169,4 +169,30 @@ describe('a crew reminder', () => {
     await h.running.built.periodic.runOnce();
     expect(held(id, 'crew_reminder').map((m) => payloadOf(m).ordinal).sort()).toEqual(expected);
   });
+
+  it('to a member deactivated since the crew call: nothing posted into their DM; the office is told once in the thread; settled, not retried', async () => {
+    const id = await doneBooking(h);
+    const booking = (await h.running.built.api.get(id))!;
+    clock.setTo(checkInMsOf(booking, h.config) - 47 * HOUR);
+    // Slack takes posts into the DM they had (the stand-in too); only conversations.open refuses.
+    h.slack.setUser({ id: LEE, realName: 'Lee Park', email: 'lee@example.com', deleted: true });
+    const opensBefore = h.slack.callsTo('conversations.open').length;
+    try {
+      await h.running.built.periodic.runOnce();
+      await h.running.built.periodic.runOnce();
+    } finally {
+      h.slack.setUser({ id: LEE, realName: 'Lee Park', email: 'lee@example.com' });
+    }
+    const reminders = held(id, 'crew_reminder');
+    const dms = reminders.filter((m) => m.channel !== OPS_CHANNEL).map((m) => payloadOf(m).ordinal).sort();
+    expect(dms).toEqual([`dm48:${CAPTAIN}`, `dm48:${CREW[1]}`].sort());
+    const told = reminders.filter((m) => payloadOf(m).ordinal === `unreachable:dm48:${LEE}`);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ channel: OPS_CHANNEL, thread_ts: booking.slack.approvalTs });
+    expect(String(told[0]?.text)).toBe(`:warning: The 48 h crew reminder cannot reach <@${LEE}>: their account is deactivated. Change the crew (Edit) and approve the change, or reach them another way.`);
+    const after = await h.running.built.api.get(id);
+    expect(after?.reminders?.[`dm48:${LEE}`]).toMatchObject({ sentAtMs: expect.any(Number), undelivered: 'user_disabled' });
+    // Two ticks: Lee's DM was opened (and refused) once, on the first; settled, not tried again.
+    expect(h.slack.callsTo('conversations.open').slice(opensBefore).filter((c) => c.body.users === LEE)).toHaveLength(1);
+  });
 });
