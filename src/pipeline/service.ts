@@ -229,13 +229,16 @@ export class BookingService implements BookingApi {
   /**
    * Claims reminder `key` of a booking for `owner` (compare-and-set): true only for the one caller
    * that may send it now. A claim not marked sent within `leaseMs` (its process died) can be taken over.
+   * So can one that reads further away than `leaseMs`: a clock that ran fast stamped it (or ours
+   * stepped back since), and waiting it out would hold the reminder for as long as the clocks
+   * disagree. The reminder is looked up in Slack before it is sent, so taking it over never doubles it.
    */
   async claimReminder(id: string, key: string, owner: string, leaseMs: number): Promise<{ claimed: boolean; booking: BookingRecord }> {
     const nowMs = this.now();
     const out = await updateWithRetry(this.store, id, (r) => {
       const state = r.reminders?.[key];
       if (r.state === 'cancelled' || state?.sentAtMs !== undefined) return undefined;
-      if (state?.claimExpiresAtMs !== undefined && state.claimExpiresAtMs > nowMs) return undefined;
+      if (state?.claimExpiresAtMs !== undefined && state.claimExpiresAtMs > nowMs && state.claimExpiresAtMs - nowMs <= leaseMs) return undefined;
       return { ...r, reminders: { ...r.reminders, [key]: { claimedBy: owner, claimExpiresAtMs: nowMs + leaseMs } }, updatedAtMs: nowMs };
     });
     return { claimed: out.written, booking: out.record };

@@ -97,3 +97,16 @@ it("ends a step's retries within its budget when the wall clock jumps back an ho
   expect(steps.calls.guest_page).toBeGreaterThan(3);
   console.log(`wall clock back an hour: the 400 ms budget ended after ${Math.round(tookMs)} ms, ${steps.calls.guest_page} refused attempts`);
 });
+
+it("takes over a reminder claim stamped by a clock an hour fast; a live claim on an agreeing clock still holds", async () => {
+  const steps = new ScriptedSteps();
+  const fast = new BookingService({ store: world.store, steps: steps.implementations, log, autoRun: false, now: () => Date.now() + HOUR });
+  const honest = new BookingService({ store: world.store, steps: steps.implementations, log, autoRun: false });
+  const booking = await honest.create(sampleNewBooking());
+  expect((await fast.claimReminder(booking.id, 'dm48:U0CREW0001', 'fast-process', 120_000)).claimed).toBe(true);
+  // Its claim reads an hour and two minutes away here: more than any claim lasts.
+  expect((await honest.claimReminder(booking.id, 'dm48:U0CREW0001', 'this-process', 120_000)).claimed).toBe(true);
+  // A claim made on this clock holds for its two minutes against a second process.
+  expect((await honest.claimReminder(booking.id, 'dm24:U0CREW0001', 'this-process', 120_000)).claimed).toBe(true);
+  expect((await honest.claimReminder(booking.id, 'dm24:U0CREW0001', 'other-process', 120_000)).claimed).toBe(false);
+});
