@@ -11,6 +11,7 @@
  * retries included) of its lease is left, renewing it first otherwise, so a post that lands late
  * has still landed before anyone else may claim.
  */
+import { LeaseWatch } from '../../pipeline/lease-watch';
 import type { OwnerDead } from '../../pipeline/state-machine';
 import type { SlackRefs } from '../../pipeline/types';
 
@@ -21,6 +22,12 @@ export interface PostClaimRule {
   postBoundMs: number;
   /** Same-host stores: a claim whose process is gone is free at once. */
   ownerDead?: OwnerDead;
+  /**
+   * Another's claim seen unchanged for longer than `ttlMs` on this process's monotonic clock is free,
+   * whatever its stamp reads: one stamped by a clock an hour fast would otherwise hold the thread's
+   * progress message for that hour (lease-watch.ts).
+   */
+  watch?: LeaseWatch;
 }
 
 export type PostClaimView =
@@ -34,9 +41,10 @@ export type PostClaimView =
   | { kind: 'free' };
 
 /** Two owners' posts never overlap: a claim is taken only once the previous holder's last post must have ended. */
-export function postClaimRule(callTimeoutMs: number, tries: number, retryBackoffMs: number, ownerDead?: OwnerDead): PostClaimRule {
+export function postClaimRule(callTimeoutMs: number, tries: number, retryBackoffMs: number, ownerDead?: OwnerDead, monotonicNow?: () => number): PostClaimRule {
   const postBoundMs = callTimeoutMs * tries + retryBackoffMs;
-  return { ttlMs: 2 * postBoundMs, postBoundMs, ...(ownerDead ? { ownerDead } : {}) };
+  const ttlMs = 2 * postBoundMs;
+  return { ttlMs, postBoundMs, ...(ownerDead ? { ownerDead } : {}), watch: new LeaseWatch(ttlMs, monotonicNow) };
 }
 
 export function progressPostClaim(slack: SlackRefs, owner: string, nowMs: number, rule: PostClaimRule): PostClaimView {
@@ -45,7 +53,7 @@ export function progressPostClaim(slack: SlackRefs, owner: string, nowMs: number
   if (!claim) return { kind: 'free' };
   const untilMs = claim.atMs + rule.ttlMs;
   if (claim.owner === owner) return untilMs - nowMs >= rule.postBoundMs ? { kind: 'mine' } : { kind: 'free' };
-  if (nowMs < untilMs && !rule.ownerDead?.(claim.owner)) return { kind: 'held', untilMs };
+  if (nowMs < untilMs && !rule.ownerDead?.(claim.owner) && !rule.watch?.outlived({ owner: claim.owner, leaseExpiresAtMs: untilMs })) return { kind: 'held', untilMs };
   return { kind: 'free' };
 }
 

@@ -9,7 +9,7 @@ const refs = (progressClaim?: { owner: string; atMs: number }, progressTs?: stri
 
 describe('postClaimRule', () => {
   it('bounds one post by its tries and backoff, and keeps a claim for two of them', () => {
-    expect(rule).toEqual({ postBoundMs: 34_000, ttlMs: 68_000 });
+    expect(rule).toMatchObject({ postBoundMs: 34_000, ttlMs: 68_000 });
   });
 });
 
@@ -32,6 +32,20 @@ describe('progressPostClaim', () => {
     const withDead = { ...rule, ownerDead: (owner: string) => owner === 'B' };
     expect(progressPostClaim(refs({ owner: 'B', atMs: 1_000 }), 'A', 2_000, withDead)).toEqual({ kind: 'free' });
     expect(progressPostClaim(refs({ owner: 'C', atMs: 1_000 }), 'A', 2_000, withDead)).toEqual({ kind: 'held', untilMs: 69_000 });
+  });
+
+  it('a claim stamped by a clock an hour fast holds only until it has been seen unchanged for the claim time', () => {
+    let mono = 0;
+    const watched = postClaimRule(10_000, 3, 4_000, undefined, () => mono);
+    const now = 1_000_000;
+    const fast = refs({ owner: 'B', atMs: now + 3_600_000 });
+    expect(progressPostClaim(fast, 'A', now, watched)).toMatchObject({ kind: 'held' });
+    mono += 68_000;
+    expect(progressPostClaim(fast, 'A', now + 68_000, watched)).toMatchObject({ kind: 'held' });
+    mono += 1;
+    expect(progressPostClaim(fast, 'A', now + 68_001, watched)).toEqual({ kind: 'free' });
+    // A renewed claim (a live holder) is watched afresh.
+    expect(progressPostClaim(refs({ owner: 'B', atMs: now + 3_640_000 }), 'A', now + 68_001, watched)).toMatchObject({ kind: 'held' });
   });
 
   it('its holder may post only while one whole post fits in what is left of the claim', () => {
