@@ -656,6 +656,16 @@ export class PipelineRunner {
   }
 
   /**
+   * A write of a booking's record besides the steps' own (where a crew post or the progress message
+   * lives): it joins this process's writes of the booking (group commit), so the crew posts that
+   * land together are saved in one write, not in a race of compare-and-sets with each other and
+   * with the step completions. Each caller still learns whether its own mutation was written.
+   */
+  write(bookingId: string, mutate: Mutation): Promise<UpdateResult> {
+    return this.update(bookingId, mutate);
+  }
+
+  /**
    * A compare-and-set that starts from the newest record this process holds. Steps the written
    * mutation claimed (`claims`, filled by the mutation) start executing in the same turn the write
    * is taken in, before the record is shared: nothing here can see them claimed and not executing.

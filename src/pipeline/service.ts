@@ -216,9 +216,9 @@ export class BookingService implements BookingApi {
     return out.record;
   }
 
-  /** Saves where one crew-facing post lives (a DM or the crew channel post), as soon as it is posted. */
+  /** Saves where one crew-facing post lives (a DM or the crew channel post), as soon as it is posted (in the runner's group commit). */
   async saveCrewPost(id: string, key: string, ref: CrewPostSaved): Promise<BookingRecord> {
-    const out = await updateWithRetry(this.store, id, (r) => {
+    const out = await this.runner.write(id, (r) => {
       const existing = r.slack.crewPosts?.[key];
       if (existing?.channel === ref.channel && existing.ts === ref.ts && existing.shown === ref.shown) return undefined;
       return { ...r, slack: { ...r.slack, crewPosts: { ...r.slack.crewPosts, [key]: ref } }, updatedAtMs: this.now() };
@@ -257,7 +257,7 @@ export class BookingService implements BookingApi {
   }
 
   async setSlackRefs(id: string, patch: Partial<SlackRefs>): Promise<BookingRecord> {
-    const out = await updateWithRetry(this.store, id, (r) => {
+    const out = await this.runner.write(id, (r) => {
       const slack = { ...r.slack, ...patch };
       if (JSON.stringify(slack) === JSON.stringify(r.slack)) return undefined;
       return { ...r, slack, updatedAtMs: this.now() };
@@ -266,7 +266,7 @@ export class BookingService implements BookingApi {
   }
 
   async updateSlackRefs(id: string, mutate: (slack: SlackRefs) => SlackRefs | undefined): Promise<{ written: boolean; booking: BookingRecord }> {
-    const out = await updateWithRetry(this.store, id, (r) => {
+    const out = await this.runner.write(id, (r) => {
       const slack = mutate(r.slack);
       return slack ? { ...r, slack, updatedAtMs: this.now() } : undefined;
     });
