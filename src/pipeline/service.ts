@@ -216,7 +216,7 @@ export class BookingService implements BookingApi {
     return out.record;
   }
 
-  /** Saves where one crew-facing post lives (a DM or the crew channel post), as soon as it is posted (in the runner's group commit). */
+  /** Saves where one crew-facing post lives (a DM or the crew channel post), in the runner's group commit. */
   async saveCrewPost(id: string, key: string, ref: CrewPostSaved): Promise<BookingRecord> {
     const out = await this.runner.write(id, (r) => {
       const existing = r.slack.crewPosts?.[key];

@@ -25,7 +25,7 @@ import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
-import { CREW_CHANNEL_POST_KEY, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord, type CrewPostSaved, type SlackRefs, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
 import { crewPostMetadata } from './booking-ref';
 import type { PostOnce } from './post-once';
@@ -276,7 +276,7 @@ export interface CrewNoticeDeps {
   poster: PostOnce;
   config: Config;
   /** Where post refs are saved as each post is made. */
-  api: Pick<BookingApi, 'saveCrewPost' | 'setSlackRefs'>;
+  api: Pick<BookingApi, 'saveCrewPost' | 'setSlackRefs' | 'updateSlackRefs'>;
 }
 
 export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
@@ -300,7 +300,18 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         throw key === CREW_CHANNEL_POST_KEY ? err : asUnreachable(booking, key, err);
       });
 
-    /** One recipient's post, updated if it exists and would change; its ref is saved the moment it is posted. */
+    /**
+     * Where each post lives now, saved in one write once every post has settled (and before a
+     * failure fails the step). A crash before that write leaves posts the record does not know, as a
+     * lost answer does: the next attempt takes the step over with its outcome unknown and finds them
+     * by their metadata before posting (PostOnce), so saving each the moment it landed bought nothing
+     * but a write per recipient.
+     */
+    const saves = new Map<string, CrewPostSaved>();
+    /** The ops thread's crew line as posted or redrawn this attempt, saved in the same write. */
+    const calledRefs: Partial<SlackRefs> = {};
+
+    /** One recipient's post, updated if it exists and would change. */
     const postOrUpdate = async (key: string): Promise<string> => {
       const message = messageFor(booking, config, key);
       const shown = shownDigest(message);
@@ -313,7 +324,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         } catch (err) {
           throw toSlackIntegrationError(err, 'chat.update');
         }
-        await deps.api.saveCrewPost(booking.id, key, { channel: known.channel, ts: known.ts, shown });
+        saves.set(key, { channel: known.channel, ts: known.ts, shown });
         return `${known.channel}/${known.ts}`;
       }
       stopIfAborted();
@@ -332,7 +343,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
           throw toSlackIntegrationError(err, 'chat.update');
         }
       }
-      await deps.api.saveCrewPost(booking.id, key, { channel, ts, shown });
+      saves.set(key, { channel, ts, shown });
       ctx.log.info({ channel, ts, via: posted.via, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'crew call posted');
       return `${channel}/${ts}`;
     };
@@ -360,7 +371,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
           throw toSlackIntegrationError(err, 'chat.update');
         }
       }
-      await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts, crewCalledShown: shown });
+      Object.assign(calledRefs, { crewCalledTs: posted.ts, crewCalledShown: shown });
       return { ts: posted.ts, shown };
     };
 
@@ -376,8 +387,22 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       if (line.shown === shown || ctx.signal?.aborted) return;
       await client.chat
         .update({ channel: booking.slack.channel, ts: line.ts, text })
-        .then(() => deps.api.setSlackRefs(booking.id, { crewCalledShown: shown }))
+        .then(() => void (calledRefs.crewCalledShown = shown))
         .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
+    };
+
+    /** Everything this attempt posted or redrew, in one write (unchanged refs left out). */
+    const saveRefs = async (): Promise<void> => {
+      if (saves.size === 0 && Object.keys(calledRefs).length === 0) return;
+      await deps.api.updateSlackRefs(booking.id, (slack) => {
+        const posts = [...saves].filter(([key, ref]) => {
+          const known = slack.crewPosts?.[key];
+          return !(known?.channel === ref.channel && known.ts === ref.ts && known.shown === ref.shown);
+        });
+        const line = Object.entries(calledRefs).filter(([k, v]) => slack[k as keyof SlackRefs] !== v);
+        if (posts.length === 0 && line.length === 0) return undefined;
+        return { ...slack, ...Object.fromEntries(line), ...(posts.length > 0 ? { crewPosts: { ...slack.crewPosts, ...Object.fromEntries(posts) } } : {}) };
+      });
     };
 
     // The posts go to different channels, so they go at once; every one that lands is saved before
@@ -385,6 +410,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const [line, ...posts] = await Promise.allSettled([calledLine(), ...recipients.map(postTo)]);
     const notReached = recipients.filter((_, i) => posts[i]?.status === 'rejected');
     if (line?.status === 'fulfilled' && line.value) await tellLine(line.value, notReached);
+    await saveRefs();
     const leaving = leftToNextChange(ctx);
     const settled: PromiseSettledResult<unknown>[] = [line, ...posts].filter((p) => p !== undefined);
     const failures = settled.filter((p) => {

@@ -39,6 +39,10 @@ function crewNotice(booking: BookingRecord) {
   const api = {
     saveCrewPost: async (_id: string, key: string) => (saved.push(key), booking),
     setSlackRefs: async () => booking,
+    updateSlackRefs: async (_id: string, mutate: (slack: BookingRecord['slack']) => BookingRecord['slack'] | undefined) => {
+      saved.push(...Object.keys(mutate(booking.slack)?.crewPosts ?? {}).filter((k) => booking.slack.crewPosts?.[k] === undefined));
+      return { written: true, booking };
+    },
   };
   const poster = new PostOnce({ client });
   return { step: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api }), { client, poster, config }), saved };
