@@ -38,7 +38,14 @@ const region = process.env.AWS_REGION ?? 'us-west-2';
  */
 const deadlines = process.env.FLOOR_DEADLINES !== '0';
 const limits = { connectTimeoutMs: DEFAULT_LIVENESS.connectTimeoutMs, callTimeoutMs: DEFAULT_LIVENESS.callTimeoutMs };
-const awsOptions = deadlines ? awsCallOptions(limits) : { cacheMiddleware: true };
+/**
+ * The AWS SDK starts its connect deadline when the request is made, not when it gets a socket, so
+ * the wait for one of the agent's 50 sockets counts against it. The floor runs P3's 100 bookings at
+ * once (200 S3 puts, 100 invalidations), where the bot runs at most its run cap; under a slow round
+ * the queue alone outlasted 3,000 ms and the floor's round failed (full bench, 2026-12-06 00:13).
+ * So the floor's AWS clients allow the call deadline for it: still a deadline, same timers, same work.
+ */
+const awsOptions = deadlines ? awsCallOptions({ ...limits, connectTimeoutMs: limits.callTimeoutMs }) : { cacheMiddleware: true };
 const s3 = new S3Client({ region, credentials, endpoint: template.endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', ...awsOptions });
 const dynamodb = new DynamoDBClient({ region, credentials, endpoint: template.endpoints.dynamodb, ...awsOptions });
 const cloudfront = new CloudFrontClient({ region: 'us-east-1', credentials, endpoint: template.endpoints.cloudfront, ...awsOptions });
