@@ -155,19 +155,32 @@ export function messageShortcutPayload(p: { userId: string; channelId: string; m
   };
 }
 
-/** An Events API delivery of `app_home_opened` (JSON body, signed like every other request). */
-export function appHomeOpenedEvent(p: { userId: string; tab?: 'home' | 'messages' }): Record<string, unknown> {
-  const nowSec = Math.floor(Date.now() / 1000);
+/** An Events API delivery (the event_callback envelope around `event`). */
+function eventCallback(event: Record<string, unknown>, nowSec: number): Record<string, unknown> {
   return {
     token: 'deprecated-verification-token',
     team_id: team.id,
     api_app_id: 'A0APP00001',
-    event: { type: 'app_home_opened', user: p.userId, channel: 'D0HOME0001', tab: p.tab ?? 'home', event_ts: `${nowSec}.000100` },
+    event,
     type: 'event_callback',
     event_id: `Ev${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`,
     event_time: nowSec,
     authorizations: [{ team_id: team.id, user_id: 'U0BOT00001', is_bot: true, is_enterprise_install: false }],
   };
+}
+
+/** An Events API delivery of `app_home_opened` (JSON body, signed like every other request). */
+export function appHomeOpenedEvent(p: { userId: string; tab?: 'home' | 'messages' }): Record<string, unknown> {
+  const nowSec = Math.floor(Date.now() / 1000);
+  return eventCallback({ type: 'app_home_opened', user: p.userId, channel: 'D0HOME0001', tab: p.tab ?? 'home', event_ts: `${nowSec}.000100` }, nowSec);
+}
+
+/** An Events API delivery of `user_change`: a member's data changed (a deactivation: `deleted: true`). */
+export function userChangeEvent(p: { userId: string; realName: string; email?: string; deleted?: boolean }): Record<string, unknown> {
+  const nowSec = Math.floor(Date.now() / 1000);
+  const profile = { real_name: p.realName, display_name: '', ...(p.email ? { email: p.email } : {}) };
+  const user = { id: p.userId, team_id: team.id, name: p.realName.toLowerCase().replace(/\s+/g, '.'), deleted: p.deleted ?? false, real_name: p.realName, is_bot: false, tz: 'America/Los_Angeles', profile };
+  return eventCallback({ type: 'user_change', user, cache_ts: nowSec, event_ts: `${nowSec}.000200` }, nowSec);
 }
 
 /** Sends signed requests to one app's `POST /slack/events`. */

@@ -137,7 +137,8 @@ export async function refreshCrewPosts(client: WebClient, booking: BookingRecord
  * A known channel is opened again once it is DM_RECHECK_MS old: Slack accepts a post into the DM
  * of someone deactivated since (it goes nowhere, and the ops thread would say they were called);
  * only conversations.open says `user_disabled`. So a deactivated member is found out within ten
- * minutes of their last call, for one open per member per ten minutes.
+ * minutes of their last call, for one open per member per ten minutes, and at once where Slack's
+ * user_change event reaches this process (forgetDm).
  */
 const dmChannels = new WeakMap<WebClient, Map<string, { opening: Promise<string>; openedAtMs: number; settled: boolean }>>();
 const MAX_DM_CHANNELS = 1000;
@@ -166,6 +167,19 @@ export function openDm(client: WebClient, userId: string, opts: { nowMs?: number
     },
   );
   return opening;
+}
+
+/**
+ * Drops a user's known DM channel (Slack said they changed: user_change), so the next call opens it
+ * again and a deactivation is found out at once instead of within DM_RECHECK_MS. An open under way
+ * is left to finish; its result is then dropped too.
+ */
+export function forgetDm(client: WebClient, userId: string): void {
+  const known = dmChannels.get(client);
+  const entry = known?.get(userId);
+  if (!known || !entry) return;
+  if (entry.settled) known.delete(userId);
+  else entry.openedAtMs = Number.NEGATIVE_INFINITY;
 }
 
 async function openDmChannel(client: WebClient, userId: string): Promise<string> {

@@ -53,6 +53,15 @@ export const FEATURE_SCOPES: Readonly<Record<string, string>> = {
   commands: '/charter and the message shortcut',
 };
 
+/**
+ * The Events API events the app subscribes to (manifest.yml's bot_events, exactly these: a test
+ * compares) and the scope Slack requires for each (its events reference; null: none).
+ */
+export const EVENT_SCOPES = {
+  app_home_opened: { needed: null, why: 'the App Home tab is rendered when someone opens it' },
+  user_change: { needed: 'users:read', why: "a member's new name, email or deactivation is seen at once, not after the 10-minute caches" },
+} as const satisfies Record<string, { needed: string | null; why: string }>;
+
 /** Every scope a method of the table can need, for the given call (a channel id picks channels:read or groups:read). */
 export function scopesOf(method: string): string[] {
   const entry = (METHOD_SCOPES as Record<string, MethodScope>)[method];
@@ -70,6 +79,7 @@ export function scopeReasons(): Record<string, string[]> {
   for (const [method, entry] of Object.entries(METHOD_SCOPES as Record<string, MethodScope>)) {
     for (const scope of scopesOf(method)) (out[scope] ??= []).push(`${method}: ${entry.why}`);
   }
+  for (const [event, entry] of Object.entries(EVENT_SCOPES)) if (entry.needed) (out[entry.needed] ??= []).push(`${event} event: ${entry.why}`);
   return out;
 }
 

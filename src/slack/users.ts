@@ -29,6 +29,8 @@ export interface UserDirectory {
   lookup(userId: string): Promise<SlackUser>;
   /** The roster and who on it cannot be called, from the same users.info lookups. */
   checkedRoster(captain: string, crew: readonly string[]): Promise<{ roster: RosterMember[]; uncallable: UncallableMember[] }>;
+  /** Drops what is known of a user (Slack said they changed: user_change); the next lookup asks users.info. */
+  forget(userId: string): void;
 }
 
 export function createUserDirectory(client: WebClient, opts: { ttlMs?: number; now?: () => number } = {}): UserDirectory {
@@ -66,5 +68,6 @@ export function createUserDirectory(client: WebClient, opts: { ttlMs?: number; n
   return {
     lookup,
     checkedRoster,
+    forget: (userId) => void cache.delete(userId),
   };
 }

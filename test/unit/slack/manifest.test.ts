@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { BOT_SCOPES } from '../../../src/slack/scopes';
+import { BOT_SCOPES, EVENT_SCOPES } from '../../../src/slack/scopes';
 import { NEW_CHARTER_SHORTCUT_CALLBACK_ID } from '../../../src/slack/shortcuts/new-charter-from-message';
 import { REFRESH_SHORTCUT_CALLBACK_ID } from '../../../src/slack/shortcuts/refresh-guest-page';
 import manifestSchema from '../../fixtures/slack/manifest.schema.1.0.0.json';
@@ -37,9 +37,18 @@ it('requests exactly the bot scopes the method → scope table derives', () => {
   expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...BOT_SCOPES]);
 });
 
-it('enables the App Home tab, keeps the messages tab for crew DMs and subscribes to app_home_opened', () => {
+it('enables the App Home tab, keeps the messages tab for crew DMs and subscribes to app_home_opened and user_change', () => {
   expect(manifest.features.app_home).toEqual({ home_tab_enabled: true, messages_tab_enabled: true, messages_tab_read_only_enabled: true });
-  expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+  expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened', 'user_change']);
+  expect(manifest.settings.event_subscriptions.bot_events).toEqual(Object.keys(EVENT_SCOPES));
+});
+
+it('requests the scope each subscribed event needs (Slack refuses the subscription without it)', () => {
+  for (const event of manifest.settings.event_subscriptions.bot_events) {
+    const needed = EVENT_SCOPES[event as keyof typeof EVENT_SCOPES]?.needed;
+    expect(needed).not.toBeUndefined();
+    if (needed) expect(manifest.oauth_config.scopes.bot).toContain(needed);
+  }
 });
 
 it('is valid against Slack\'s published manifest schema', () => {

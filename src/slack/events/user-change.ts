@@ -1,0 +1,23 @@
+/**
+ * user_change: Slack says a member's data changed (a new name or email, a deactivation). What this
+ * process keeps of them — their users.info answer and their DM channel, each kept up to 10 minutes —
+ * is dropped, so the next form or crew call sees the change at once: a deactivated captain gets the
+ * form's inline error, a deactivated crew member's DM is opened afresh and refused.
+ *
+ * Slack sends this for every member of the workspace, status changes included, so the handler only
+ * forgets (no call, no store read). Another process (a second server, the pipeline Lambda) keeps its
+ * own caches and finds out at their 10-minute recheck.
+ */
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { forgetDm } from '../crew-notice';
+import type { SlackDeps } from '../context';
+
+export function userChange(deps: Pick<SlackDeps, 'users' | 'client' | 'log'>) {
+  return async ({ event }: SlackEventMiddlewareArgs<'user_change'> & AllMiddlewareArgs): Promise<void> => {
+    const userId = event.user?.id;
+    if (typeof userId !== 'string') return;
+    deps.users.forget(userId);
+    forgetDm(deps.client, userId);
+    if (event.user.deleted === true) deps.log.info({ userId }, 'member deactivated: their cached name and DM channel are dropped');
+  };
+}

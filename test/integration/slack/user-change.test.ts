@@ -1,0 +1,93 @@
+/**
+ * Slack's user_change event, signed and sent to POST /slack/events as Slack sends it: what the bot
+ * keeps of a member for 10 minutes (their users.info answer, their DM channel) is dropped, so a
+ * deactivation shows at once — the form's inline error, a crew call refused instead of posted into
+ * a DM nobody reads. Real HTTP throughout: the bot (HTTP receiver) against the Slack stand-in.
+ */
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { bookingModalState, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, ORIGIN_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h.close());
+
+let serial = 0;
+function newMember(realName: string): string {
+  serial += 1;
+  const id = `U0UC${serial}`.padEnd(10, '0');
+  h.slack.setUser({ id, realName, email: `${realName.split(' ')[0]!.toLowerCase()}@example.com` });
+  return id;
+}
+const submit = (fields: Record<string, string | string[] | undefined>) =>
+  h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState(fields), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }));
+const callsTo = (method: string) => h.slack.callsTo(method).length;
+
+it('answers the event at once and calls nothing: Slack sends it for every member, status changes included', async () => {
+  const who = newMember('Quiet Member');
+  const before = h.slack.calls.length;
+  const res = await h.requester.event(userChangeEvent({ userId: who, realName: 'Quiet Member' }));
+  expect(res.status).toBe(200);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(h.slack.calls.length).toBe(before);
+});
+
+it('a captain deactivated since the last form: refused at once after user_change, not 10 minutes later', async () => {
+  const sam = newMember('Sam Leaving');
+  const approvals = approvalPosts(h.slack).length;
+  // the first form looks Sam up (users.info) and keeps the answer
+  expect((await submit({ ...VALID_FIELDS, captain: sam })).json).toBeUndefined();
+  await h.slack.waitFor(() => approvalPosts(h.slack).length > approvals);
+  const lookups = callsTo('users.info');
+
+  h.slack.setUser({ id: sam, realName: 'Sam Leaving', deleted: true });
+  // without the event the kept answer stands: the form is accepted and nobody is asked
+  expect((await submit({ ...VALID_FIELDS, captain: sam })).json).toBeUndefined();
+  await h.slack.waitFor(() => approvalPosts(h.slack).length > approvals + 1);
+  expect(callsTo('users.info')).toBe(lookups);
+
+  expect((await h.requester.event(userChangeEvent({ userId: sam, realName: 'Sam Leaving', deleted: true }))).status).toBe(200);
+  const res = await submit({ ...VALID_FIELDS, captain: sam });
+  expect(res.json).toEqual({ response_action: 'errors', errors: { captain: "@Sam Leaving's Slack account is deactivated — pick someone else" } });
+  expect(callsTo('users.info')).toBe(lookups + 1);
+});
+
+it('a renamed member: the next booking carries the new name', async () => {
+  const lee = newMember('Lee Park');
+  const first = await submitBooking(h, { ...VALID_FIELDS, crew: [lee] });
+  expect((await h.running.built.api.get(first))?.roster.find((m) => m.slackUserId === lee)?.name).toBe('Lee Park');
+
+  h.slack.setUser({ id: lee, realName: 'Lee Park-Ortiz', email: 'lee@example.com' });
+  await h.requester.event(userChangeEvent({ userId: lee, realName: 'Lee Park-Ortiz' }));
+  const second = await submitBooking(h, { ...VALID_FIELDS, crew: [lee] });
+  expect((await h.running.built.api.get(second))?.roster.find((m) => m.slackUserId === lee)?.name).toBe('Lee Park-Ortiz');
+});
+
+it("a crew member deactivated after their DM was opened: the crew call is refused by name; one without the event is still posted into the kept DM", async () => {
+  const lee = newMember('Lee Gone');
+  const ana = newMember('Ana Gone');
+  // a first booking opens both DMs, and the bot keeps them
+  await doneBooking(h, { ...VALID_FIELDS, crew: [lee, ana] });
+  const opens = callsTo('conversations.open');
+  // the second booking is made while both are still active
+  const id = await submitBooking(h, { ...VALID_FIELDS, crew: [lee, ana] });
+
+  h.slack.setUser({ id: lee, realName: 'Lee Gone', deleted: true });
+  h.slack.setUser({ id: ana, realName: 'Ana Gone', deleted: true });
+  // Slack tells this process about Lee only (Ana's event went to another process, or was lost)
+  expect((await h.requester.event(userChangeEvent({ userId: lee, realName: 'Lee Gone', deleted: true }))).status).toBe(200);
+
+  await clickInOps(h, 'booking_approve', id);
+  const failed: BookingRecord = await waitForBooking(h, id, (b) => b.state === 'failed', 10_000);
+  await settle(h);
+  expect(failed.steps.crew_notice.error).toMatchObject({ code: 'SLACK_USER_DISABLED', retryable: false });
+  expect(failed.steps.crew_notice.error?.message).toContain('Slack cannot DM Lee Gone: their account is deactivated');
+  // Lee's DM was opened afresh (and refused); Ana's kept DM was used as it is within DM_RECHECK_MS
+  const newOpens = h.slack.callsTo('conversations.open').slice(opens).map((c) => c.body.users);
+  expect(newOpens.filter((u) => u === lee)).toHaveLength(1);
+  expect(newOpens.filter((u) => u === ana)).toHaveLength(0);
+  const posted = heldCrewPosts(h.slack, id, 'crew_call').map((m) => crewPostPayloadOf(m).to);
+  expect(posted.sort()).toEqual([CAPTAIN, ana].sort());
+});
