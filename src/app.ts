@@ -34,6 +34,7 @@ import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher'
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
+import { memberDeactivatedNotifier } from './slack/member-deactivated';
 import { createUserDirectory } from './slack/users';
 
 export type { IntegrationSteps };
@@ -204,7 +205,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   };
   const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
   service.onProgress(() => home.changed());
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config) };
+  const memberDeactivated = memberDeactivatedNotifier({ store, service, poster, config, log, owner: ownerId, now });
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.

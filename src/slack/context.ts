@@ -20,6 +20,8 @@ export interface SlackDeps {
   doctor?: () => Promise<string>;
   /** Duplicate-reference and double-booking warnings for a new booking's approval; wired by src/app.ts. */
   approvalChecks?: ApprovalChecks;
+  /** A member was deactivated in Slack: the office of each charter ahead they are on is told (src/slack/member-deactivated.ts). */
+  memberDeactivated?: (userId: string) => Promise<number>;
   /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
   home?: { changed(): void; opened(userId: string): Promise<void> };
 }

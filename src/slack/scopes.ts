@@ -59,7 +59,7 @@ export const FEATURE_SCOPES: Readonly<Record<string, string>> = {
  */
 export const EVENT_SCOPES = {
   app_home_opened: { needed: null, why: 'the App Home tab is rendered when someone opens it' },
-  user_change: { needed: 'users:read', why: "a member's new name, email or deactivation is seen at once, not after the 10-minute caches" },
+  user_change: { needed: 'users:read', why: "a member's new name, email or deactivation is seen at once, not after the 10-minute caches; a deactivated member's charters ahead are flagged to the office" },
 } as const satisfies Record<string, { needed: string | null; why: string }>;
 
 /** Every scope a method of the table can need, for the given call (a channel id picks channels:read or groups:read). */

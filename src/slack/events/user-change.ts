@@ -4,20 +4,28 @@
  * is dropped, so the next form or crew call sees the change at once: a deactivated captain gets the
  * form's inline error, a deactivated crew member's DM is opened afresh and refused.
  *
- * Slack sends this for every member of the workspace, status changes included, so the handler only
- * forgets (no call, no store read). Another process (a second server, the pipeline Lambda) keeps its
- * own caches and finds out at their 10-minute recheck.
+ * A deactivated member on the roster of a charter still ahead is named in that booking's ops thread
+ * (src/slack/member-deactivated.ts). Slack sends this event for every member of the workspace,
+ * status changes included, so for anyone else the handler only forgets (no call, no store read).
+ * Another process (a second server, the pipeline Lambda) keeps its own caches and finds out at
+ * their 10-minute recheck.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { forgetDm } from '../crew-notice';
 import type { SlackDeps } from '../context';
 
-export function userChange(deps: Pick<SlackDeps, 'users' | 'client' | 'log'>) {
+export function userChange(deps: Pick<SlackDeps, 'users' | 'client' | 'log' | 'memberDeactivated'>) {
   return async ({ event }: SlackEventMiddlewareArgs<'user_change'> & AllMiddlewareArgs): Promise<void> => {
     const userId = event.user?.id;
     if (typeof userId !== 'string') return;
     deps.users.forget(userId);
     forgetDm(deps.client, userId);
-    if (event.user.deleted === true) deps.log.info({ userId }, 'member deactivated: their cached name and DM channel are dropped');
+    if (event.user.deleted !== true) return;
+    deps.log.info({ userId }, 'member deactivated: their cached name and DM channel are dropped');
+    try {
+      await deps.memberDeactivated?.(userId);
+    } catch (err) {
+      deps.log.warn({ err, userId }, 'could not look for charters a deactivated member is on; the crew step and reminders will still name them');
+    }
   };
 }

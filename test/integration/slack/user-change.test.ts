@@ -4,9 +4,12 @@
  * deactivation shows at once — the form's inline error, a crew call refused instead of posted into
  * a DM nobody reads. Real HTTP throughout: the bot (HTTP receiver) against the Slack stand-in.
  */
+import { buildApp, type RunningApp } from '../../../src/app';
+import { createLogger } from '../../../src/log';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import { bookingModalState, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, ORIGIN_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { bookingModalState, SlackRequester, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, ORIGIN_CHANNEL, settle, SIGNING_SECRET, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -90,4 +93,94 @@ it("a crew member deactivated after their DM was opened: the crew call is refuse
   expect(newOpens.filter((u) => u === ana)).toHaveLength(0);
   const posted = heldCrewPosts(h.slack, id, 'crew_call').map((m) => crewPostPayloadOf(m).to);
   expect(posted.sort()).toEqual([CAPTAIN, ana].sort());
+});
+
+describe('a rostered member deactivated: the office of each charter ahead is told at once', () => {
+  const linesFor = (id: string, userId: string) =>
+    heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => crewPostPayloadOf(m).ordinal === `deactivated:${userId}`);
+
+  it('one line in the thread of each charter they are on (awaiting approval or approved), none where they declined or the charter was cancelled; a redelivery adds nothing', async () => {
+    const lee = newMember('Lee Leaving');
+    const done = await doneBooking(h, { ...VALID_FIELDS, crew: [lee] });
+    const pending = await submitBooking(h, { ...VALID_FIELDS, captain: lee, crew: [] });
+    const declined = await doneBooking(h, { ...VALID_FIELDS, crew: [lee] });
+    await h.running.built.api.declineCrew(declined, lee, 'moving away');
+    const cancelled = await submitBooking(h, { ...VALID_FIELDS, crew: [lee] });
+    await h.running.built.api.cancel(cancelled, APPROVER);
+    const other = await submitBooking(h, VALID_FIELDS);
+    await settle(h);
+
+    h.slack.setUser({ id: lee, realName: 'Lee Leaving', deleted: true });
+    const event = userChangeEvent({ userId: lee, realName: 'Lee Leaving', deleted: true });
+    expect((await h.requester.event(event)).status).toBe(200);
+    await h.slack.waitFor(() => linesFor(done, lee).length === 1 && linesFor(pending, lee).length === 1);
+
+    const [doneLine] = linesFor(done, lee);
+    expect(doneLine?.text).toBe(`:warning: <@${lee}>'s Slack account was deactivated, and they are on the crew of this charter. Crew calls and reminders can no longer reach them. Change the crew (Edit) and approve the change.`);
+    const doneRecord = (await h.running.built.api.get(done))!;
+    expect(doneLine?.thread_ts).toBe(doneRecord.slack.approvalTs);
+    expect(linesFor(pending, lee)[0]?.text).toBe(
+      `:warning: <@${lee}>'s Slack account was deactivated, and they are the captain of this charter. Approved as it is, their crew call would reach nobody: approve it and change the crew (Edit), or cancel it and book again with someone else.`,
+    );
+    for (const id of [declined, cancelled, other]) expect(linesFor(id, lee)).toHaveLength(0);
+    expect(doneRecord.reminders?.[`deactivated:${lee}`]?.sentAtMs).toBeGreaterThan(0);
+
+    // Slack delivers it again (a retry), and twice at once: nothing more is posted
+    await h.requester.event(event, { retryNum: 1 });
+    await Promise.all([h.requester.event(userChangeEvent({ userId: lee, realName: 'Lee Leaving', deleted: true })), h.requester.event(userChangeEvent({ userId: lee, realName: 'Lee Leaving', deleted: true }))]);
+    await settle(h);
+    expect(linesFor(done, lee)).toHaveLength(1);
+    expect(linesFor(pending, lee)).toHaveLength(1);
+  });
+
+  it('three deliveries at once to one process, the first ever: still one line per charter', async () => {
+    const ana = newMember('Ana Leaving');
+    const ids = [await doneBooking(h, { ...VALID_FIELDS, crew: [ana] }), await doneBooking(h, { ...VALID_FIELDS, crew: [ana] })];
+    h.slack.setUser({ id: ana, realName: 'Ana Leaving', deleted: true });
+    const send = () => h.requester.event(userChangeEvent({ userId: ana, realName: 'Ana Leaving', deleted: true }));
+    await Promise.all([send(), send(), send()]);
+    await h.slack.waitFor(() => ids.every((id) => linesFor(id, ana).length > 0));
+    await settle(h);
+    for (const id of ids) expect(linesFor(id, ana)).toHaveLength(1);
+  });
+
+  it('a change to an active member (a new status, a new name) posts nothing', async () => {
+    const kim = newMember('Kim Staying');
+    const id = await doneBooking(h, { ...VALID_FIELDS, crew: [kim] });
+    const before = h.slack.callsTo('chat.postMessage').length;
+    await h.requester.event(userChangeEvent({ userId: kim, realName: 'Kim Staying' }));
+    await settle(h);
+    expect(h.slack.callsTo('chat.postMessage').length).toBe(before);
+    expect(linesFor(id, kim)).toHaveLength(0);
+  });
+});
+
+describe('two processes on one store', () => {
+  let second: RunningApp;
+  let secondStore: SqliteBookingStore;
+  let secondRequester: SlackRequester;
+  beforeAll(async () => {
+    if (h.config.store.kind !== 'sqlite') throw new Error('expected the SQLite store');
+    secondStore = SqliteBookingStore.open(h.config.store.path);
+    const built = await buildApp(h.config, { log: createLogger({ level: 'silent' }), host: '127.0.0.1', store: secondStore, slackClientOptions: { retryConfig: { retries: 0 } } });
+    second = await built.start();
+    secondRequester = new SlackRequester({ url: second.url ?? '', signingSecret: SIGNING_SECRET });
+  });
+  afterAll(async () => {
+    await second?.stop();
+  });
+
+  it('the same event delivered to both at once: one line per charter (the claim in the booking record decides)', async () => {
+    const pat = newMember('Pat Leaving');
+    const ids = [await doneBooking(h, { ...VALID_FIELDS, crew: [pat] }), await doneBooking(h, { ...VALID_FIELDS, captain: pat, crew: [] }), await submitBooking(h, { ...VALID_FIELDS, crew: [pat] })];
+    h.slack.setUser({ id: pat, realName: 'Pat Leaving', deleted: true });
+    const event = userChangeEvent({ userId: pat, realName: 'Pat Leaving', deleted: true });
+    const answers = await Promise.all([h.requester.event(event), secondRequester.event(event), h.requester.event(event, { retryNum: 1 }), secondRequester.event(event, { retryNum: 1 })]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const lines = (id: string) => heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => crewPostPayloadOf(m).ordinal === `deactivated:${pat}`);
+    await h.slack.waitFor(() => ids.every((id) => lines(id).length > 0));
+    await settle(h);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const id of ids) expect(lines(id)).toHaveLength(1);
+  });
 });

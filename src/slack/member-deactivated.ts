@@ -1,0 +1,98 @@
+/**
+ * A member deactivated in Slack (the user_change event, `deleted: true`) who is on the roster of a
+ * charter still ahead: the office is told at once, one line in each such booking's ops thread,
+ * instead of when the crew step or a reminder next fails to DM them — perhaps a day before check-in.
+ *
+ * Once per booking and member, however often Slack delivers the event: the line is claimed in the
+ * booking record (BookingService.claimReminder, key `deactivated:{user}`) and looked up before it
+ * is posted (PostOnce). A line that cannot be posted (Slack down past PostOnce's deadline) is not
+ * tried again by this path: the crew step and the reminders still refuse that member by name.
+ */
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { cancelOperation } from '../pipeline/operations';
+import type { BookingService } from '../pipeline/service';
+import type { BookingStore } from '../pipeline/store';
+import type { BookingRecord, BookingState } from '../pipeline/types';
+import { mention } from './blocks/format';
+import { crewPostMetadata } from './booking-ref';
+import { checkInMsOf } from './crew-reminders';
+import type { PostOnce } from './post-once';
+
+/** Bookings whose roster may still sail: awaiting approval, and every upcoming state. */
+const ROSTER_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
+
+export interface MemberDeactivatedDeps {
+  store: Pick<BookingStore, 'listByStates'>;
+  service: Pick<BookingService, 'claimReminder' | 'markReminderSent'>;
+  poster: PostOnce;
+  config: Config;
+  log: Logger;
+  /** This process, as written into claims. */
+  owner: string;
+  now: () => number;
+  /** How long a claim blocks another delivery of the event (default 2 min). */
+  claimLeaseMs?: number;
+}
+
+export const deactivatedKey = (userId: string) => `deactivated:${userId}`;
+
+/** The bookings whose office should hear that `userId` is gone (pure): on the roster, not declined, check-in ahead, not being cancelled. */
+export function bookingsLosing(bookings: readonly BookingRecord[], userId: string, nowMs: number, config: Config): BookingRecord[] {
+  return bookings.filter(
+    (b) =>
+      ROSTER_STATES.includes(b.state) &&
+      b.roster.some((m) => m.slackUserId === userId) &&
+      b.declines?.[userId] === undefined &&
+      cancelOperation(b) === undefined &&
+      b.slack.approvalTs !== undefined &&
+      b.reminders?.[deactivatedKey(userId)]?.sentAtMs === undefined &&
+      checkInMsOf(b, config) > nowMs,
+  );
+}
+
+/** The ops thread's line: who, on which part of the roster, and what to do. */
+export function deactivatedLine(booking: BookingRecord, userId: string): string {
+  const role = booking.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'the captain' : 'on the crew';
+  const what =
+    booking.state === 'pending_approval'
+      ? 'Approved as it is, their crew call would reach nobody: approve it and change the crew (Edit), or cancel it and book again with someone else.'
+      : 'Crew calls and reminders can no longer reach them. Change the crew (Edit) and approve the change.';
+  return `:warning: ${mention(userId)}'s Slack account was deactivated, and they are ${role} of this charter. ${what}`;
+}
+
+/** Tells the office of every charter ahead that `userId` is on; resolves to how many lines this call posted. */
+export function memberDeactivatedNotifier(deps: MemberDeactivatedDeps): (userId: string) => Promise<number> {
+  const leaseMs = deps.claimLeaseMs ?? 120_000;
+  return async (userId) => {
+    const key = deactivatedKey(userId);
+    const listed = bookingsLosing(await deps.store.listByStates(ROSTER_STATES), userId, deps.now(), deps.config);
+    let posted = 0;
+    for (const candidate of listed) {
+      const log = deps.log.child({ bookingId: candidate.id, userId });
+      const { claimed, booking } = await deps.service.claimReminder(candidate.id, key, deps.owner, leaseMs);
+      // Decided again on the claimed record: the crew may have changed meanwhile.
+      if (!claimed || bookingsLosing([booking], userId, deps.now(), deps.config).length === 0) continue;
+      try {
+        await deps.poster.post({
+          channel: booking.slack.channel,
+          thread_ts: booking.slack.approvalTs!,
+          text: deactivatedLine(booking, userId),
+          metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: key }),
+          matchOn: ['booking_id', 'post', 'ordinal'],
+          lookUpFirst: true,
+          earliestMs: booking.createdAtMs,
+          log,
+          what: 'member-deactivated line',
+        });
+      } catch (err) {
+        log.warn({ err }, 'could not tell the office a rostered member was deactivated; the crew step and reminders will still name them');
+        continue;
+      }
+      await deps.service.markReminderSent(booking.id, key, deps.owner);
+      posted += 1;
+      log.info('office told a rostered member was deactivated');
+    }
+    return posted;
+  };
+}
