@@ -9,31 +9,17 @@
  * tried again by this path: the crew step and the reminders still refuse that member by name.
  */
 import type { Config } from '../config';
-import type { Logger } from '../log';
 import { cancelOperation } from '../pipeline/operations';
-import type { BookingService } from '../pipeline/service';
-import type { BookingStore } from '../pipeline/store';
 import type { BookingRecord, BookingState } from '../pipeline/types';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
-import { checkInMsOf } from './crew-reminders';
-import type { PostOnce } from './post-once';
+import { checkInMsOf, type CrewReminderDeps } from './crew-reminders';
 
 /** Bookings whose roster may still sail: awaiting approval, and every upcoming state. */
 const ROSTER_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
 
-export interface MemberDeactivatedDeps {
-  store: Pick<BookingStore, 'listByStates'>;
-  service: Pick<BookingService, 'claimReminder' | 'markReminderSent'>;
-  poster: PostOnce;
-  config: Config;
-  log: Logger;
-  /** This process, as written into claims. */
-  owner: string;
-  now: () => number;
-  /** How long a claim blocks another delivery of the event (default 2 min). */
-  claimLeaseMs?: number;
-}
+/** The reminders' claim and post machinery (the same claims, the same PostOnce), and a clock. */
+export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'store' | 'service' | 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & { now: () => number };
 
 export const deactivatedKey = (userId: string) => `deactivated:${userId}`;
 
