@@ -19,7 +19,7 @@ import { BookingService } from './pipeline/service';
 import type { BookingStore } from './pipeline/store';
 import type { IntegrationSteps } from './pipeline/step-implementations';
 import { lazyIcalFeedClient, lazyIntegrationSteps, loadDoctor } from './lazy-modules';
-import type { StepImplementations } from './pipeline/types';
+import type { BookingRecord, StepImplementations } from './pipeline/types';
 import type { SlackDeps } from './slack/context';
 import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
@@ -205,7 +205,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   };
   const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
   service.onProgress(() => home.changed());
-  const memberDeactivated = memberDeactivatedNotifier({ store, service, poster, config, log, owner: ownerId, now });
+  // At once, as a milestone: a crew member gone matters as much as a failed step. A booking
+  // awaiting approval has no progress message yet; its approval's thread holds the line.
+  const showDeactivated = (b: BookingRecord) => {
+    if (b.slack.progressTs) progress.notify(b.id, { record: b, milestone: true });
+    home.changed();
+  };
+  const memberDeactivated = memberDeactivatedNotifier({ store, service, poster, config, log, owner: ownerId, now, onTold: showDeactivated });
   const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated };
   registerListeners(bolt, slackDeps);
 

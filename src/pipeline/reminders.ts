@@ -5,6 +5,8 @@
  * - `dm48:{user}` / `dm24:{user}`: a DM to a crew member who has not answered (neither confirmed nor
  *   declined), 48 h and 24 h before check-in;
  * - `ops24`: one line in the ops thread 24 h before check-in when someone is still not confirmed.
+ * - `deactivated:{user}`: not a reminder but claimed the same way — the ops line saying a rostered
+ *   member's Slack account was deactivated (src/slack/member-deactivated.ts).
  * A reminder is due from its moment until check-in, only if the crew call went out BEFORE that
  * moment (a booking approved 10 h before check-in just got its crew call; reminding at once is
  * noise), and never for a cancelled booking or one whose crew call has not been made.
@@ -26,6 +28,13 @@ export interface DueReminder {
 export const REMINDABLE_STATES: readonly BookingState[] = ['approved', 'running', 'done', 'failed'];
 
 const HOUR_MS = 3_600_000;
+
+export const deactivatedKey = (userId: string) => `deactivated:${userId}`;
+
+/** The office was told this rostered member's Slack account is deactivated (their marks say so from then on). */
+export function toldDeactivated(booking: Pick<BookingRecord, 'reminders'>, userId: string): boolean {
+  return booking.reminders?.[deactivatedKey(userId)]?.sentAtMs !== undefined;
+}
 
 export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: number): DueReminder[] {
   if (!REMINDABLE_STATES.includes(booking.state) || nowMs >= checkInMs) return [];

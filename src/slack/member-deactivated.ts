@@ -10,6 +10,7 @@
  */
 import type { Config } from '../config';
 import { cancelOperation } from '../pipeline/operations';
+import { deactivatedKey, toldDeactivated } from '../pipeline/reminders';
 import type { BookingRecord, BookingState } from '../pipeline/types';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
@@ -19,9 +20,11 @@ import { checkInMsOf, type CrewReminderDeps } from './crew-reminders';
 const ROSTER_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
 
 /** The reminders' claim and post machinery (the same claims, the same PostOnce), and a clock. */
-export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'store' | 'service' | 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & { now: () => number };
-
-export const deactivatedKey = (userId: string) => `deactivated:${userId}`;
+export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'store' | 'service' | 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
+  now: () => number;
+  /** After a booking's line is posted and recorded (the record as written): its progress message and Home tabs show the member as deactivated. */
+  onTold?: (booking: BookingRecord) => void;
+};
 
 /** The bookings whose office should hear that `userId` is gone (pure): on the roster, not declined, check-in ahead, not being cancelled. */
 export function bookingsLosing(bookings: readonly BookingRecord[], userId: string, nowMs: number, config: Config): BookingRecord[] {
@@ -32,7 +35,7 @@ export function bookingsLosing(bookings: readonly BookingRecord[], userId: strin
       b.declines?.[userId] === undefined &&
       cancelOperation(b) === undefined &&
       b.slack.approvalTs !== undefined &&
-      b.reminders?.[deactivatedKey(userId)]?.sentAtMs === undefined &&
+      !toldDeactivated(b, userId) &&
       checkInMsOf(b, config) > nowMs,
   );
 }
@@ -75,7 +78,7 @@ export function memberDeactivatedNotifier(deps: MemberDeactivatedDeps): (userId:
         log.warn({ err }, 'could not tell the office a rostered member was deactivated; the crew step and reminders will still name them');
         continue;
       }
-      await deps.service.markReminderSent(booking.id, key, deps.owner);
+      deps.onTold?.(await deps.service.markReminderSent(booking.id, key, deps.owner));
       posted += 1;
       log.info('office told a rostered member was deactivated');
     }

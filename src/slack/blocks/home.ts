@@ -16,6 +16,7 @@ import { formatCents } from '../../booking/money';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
 import { activeOperation, cancelOperation } from '../../pipeline/operations';
+import { toldDeactivated } from '../../pipeline/reminders';
 import type { BookingRecord, BookingState } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
@@ -159,7 +160,9 @@ function daySection(day: DateTime): KnownBlock {
 }
 
 function rosterMarks(booking: BookingRecord): string {
-  return booking.roster.map((m) => `${MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join('  ') || 'no crew';
+  const mark = (userId: string) => (toldDeactivated(booking, userId) ? ':no_entry:' : MARK_EMOJI[crewMark(booking, userId)]);
+  const gone = (userId: string) => (toldDeactivated(booking, userId) ? ' (deactivated)' : '');
+  return booking.roster.map((m) => `${mark(m.slackUserId)} ${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}${gone(m.slackUserId)}`).join('  ') || 'no crew';
 }
 
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {

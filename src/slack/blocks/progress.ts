@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { humanInstant, humanTime } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
 import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
+import { toldDeactivated } from '../../pipeline/reminders';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
@@ -117,6 +118,7 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
     const at = booking.confirmations[m.slackUserId];
     const role = m.role === 'captain' ? ' (captain)' : '';
     const declined = booking.declines?.[m.slackUserId];
+    if (toldDeactivated(booking, m.slackUserId)) return `• ${mention(m.slackUserId)}${role} — :no_entry: Slack account deactivated: change the crew (Edit)`;
     if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
     return at === undefined
       ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`

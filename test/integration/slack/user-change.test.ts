@@ -8,8 +8,8 @@ import { buildApp, type RunningApp } from '../../../src/app';
 import { createLogger } from '../../../src/log';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import { bookingModalState, SlackRequester, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, ORIGIN_CHANNEL, settle, SIGNING_SECRET, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { appHomeOpenedEvent, bookingModalState, SlackRequester, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, inDays, lastHomeViewOf, ORIGIN_CHANNEL, settle, SIGNING_SECRET, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -101,7 +101,8 @@ describe('a rostered member deactivated: the office of each charter ahead is tol
 
   it('one line in the thread of each charter they are on (awaiting approval or approved), none where they declined or the charter was cancelled; a redelivery adds nothing', async () => {
     const lee = newMember('Lee Leaving');
-    const done = await doneBooking(h, { ...VALID_FIELDS, crew: [lee] });
+    // within the Home tab's 14 days, so the approver's tab lists it
+    const done = await doneBooking(h, { ...VALID_FIELDS, date: inDays(3), crew: [lee] });
     const pending = await submitBooking(h, { ...VALID_FIELDS, captain: lee, crew: [] });
     const declined = await doneBooking(h, { ...VALID_FIELDS, crew: [lee] });
     await h.running.built.api.declineCrew(declined, lee, 'moving away');
@@ -124,6 +125,14 @@ describe('a rostered member deactivated: the office of each charter ahead is tol
     );
     for (const id of [declined, cancelled, other]) expect(linesFor(id, lee)).toHaveLength(0);
     expect(doneRecord.reminders?.[`deactivated:${lee}`]?.sentAtMs).toBeGreaterThan(0);
+
+    // the progress message's crew list says it too, and so does the approver's Home tab
+    const progressShows = () => JSON.stringify(h.slack.messages(doneRecord.slack.channel).find((m) => m.ts === doneRecord.slack.progressTs) ?? {});
+    await h.slack.waitFor(() => progressShows().includes(`<@${lee}> — :no_entry: Slack account deactivated: change the crew (Edit)`));
+    const declinedRecord = (await h.running.built.api.get(declined))!;
+    expect(JSON.stringify(h.slack.messages(declinedRecord.slack.channel).find((m) => m.ts === declinedRecord.slack.progressTs) ?? {})).not.toContain('deactivated');
+    expect((await h.requester.event(appHomeOpenedEvent({ userId: APPROVER }))).status).toBe(200);
+    await h.slack.waitFor(() => lastHomeViewOf(h, APPROVER).includes(`:no_entry: <@${lee}> (deactivated)`));
 
     // Slack delivers it again (a retry), and twice at once: nothing more is posted
     await h.requester.event(event, { retryNum: 1 });

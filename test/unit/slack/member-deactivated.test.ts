@@ -2,7 +2,8 @@
 import { loadConfig, type Config } from '../../../src/config';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
-import { bookingsLosing, deactivatedKey, deactivatedLine } from '../../../src/slack/member-deactivated';
+import { deactivatedKey } from '../../../src/pipeline/reminders';
+import { bookingsLosing, deactivatedLine } from '../../../src/slack/member-deactivated';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
 
