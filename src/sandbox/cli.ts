@@ -17,9 +17,10 @@ const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join(
                   CHARTER_APPROVERS); every other backend stays local. Stays up; nothing is driven.
   --ical          after the sample booking, a Boatsetter iCal feed (local) gains a booking: the
                   watcher's notice, [Create charter], the prefilled modal, Approve, done.
-  --lifecycle     after the booking is done: a deckhand is refused the change form, an approver
-                  reschedules it and approves the change, then cancels it, printing the thread
-                  and every artifact after each step`;
+  --lifecycle     after the booking is done: a deckhand is refused the change form, a crew
+                  member's Slack account is deactivated (the thread says so at once), an approver
+                  reschedules it without them and approves the change, then cancels it, printing
+                  the thread and every artifact after each step`;
 
 const write = (text: string) => void process.stdout.write(text);
 

@@ -20,7 +20,7 @@ import type { BookingStore } from '../pipeline/store';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
 import { ThreadPrinter } from './printer';
 import { DEFAULT_TEST_USERS, startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from './slack-api-standin';
-import { appHomeOpenedEvent, blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from './slack-requests';
+import { appHomeOpenedEvent, blockActionPayload, bookingModalState, SlackRequester, userChangeEvent, viewSubmissionPayload } from './slack-requests';
 import { startStandins, type Standins } from './standins';
 
 export const APPROVER = 'U0APPROVE1';
@@ -394,13 +394,22 @@ export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { wr
   await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length > refusalsBefore, 5000);
   opts.write(`  (only Lee sees) ${String(slack.callsTo('chat.postEphemeral').at(-1)?.body.text)}\n`);
 
+  // Someone leaves the company: Slack sends user_change, and the office hears before any crew call fails.
+  step('Ana Cruz (crew) leaves: her Slack account is deactivated, and Slack sends user_change');
+  const ana = DEFAULT_TEST_USERS.find((u) => u.id === CREW[1]);
+  slack.setUser({ ...(ana ?? { id: CREW[1], realName: 'Ana Cruz' }), deleted: true });
+  const linesBefore = slack.callsTo('chat.postMessage').length;
+  await requester.event(userChangeEvent({ userId: CREW[1], realName: ana?.realName ?? 'Ana Cruz', deleted: true }));
+  await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length > linesBefore, 5000);
+  await settle();
+
   step(`/charter reschedule ${id} by Olivia Approver: the booking form opens prefilled`);
   const before = slack.callsTo('views.open').length;
   await requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `reschedule ${id}` });
   await slack.waitFor((calls) => calls.filter((c) => c.method === 'views.open').length > before, 5000);
   const form = slack.callsTo('views.open').at(-1)?.body.view as { private_metadata?: string; callback_id?: string } | undefined;
-  const moved = { ...sampleBooking(Date.now(), sb.config.timezone), date: DateTime.fromISO(first.booking.request.date).plus({ days: 1 }).toISODate() ?? '', departureTime: '10:30' };
-  step(`submit it: one day later, departing 10:30 AM`);
+  const moved = { ...sampleBooking(Date.now(), sb.config.timezone), date: DateTime.fromISO(first.booking.request.date).plus({ days: 1 }).toISODate() ?? '', departureTime: '10:30', crew: [CREW[0]] };
+  step(`submit it: one day later, departing 10:30 AM, and Ana off the crew`);
   const submitted = await requester.interact(viewSubmissionPayload({ userId: APPROVER, callbackId: form?.callback_id ?? 'booking_change_modal', values: bookingModalState(moved), privateMetadata: form?.private_metadata ?? '' }));
   if (submitted.text) throw new SandboxError(`the change form was refused: ${submitted.text}`);
   const opId = await until('the change request', 5000, async () => (await api.get(id))?.operations?.find((o) => o.kind === 'change' && o.status === 'proposed')?.id);

@@ -66,7 +66,7 @@ it('--ical shows a Boatsetter feed booking becoming a charter from its notice', 
   expect(ical).not.toContain('feed answered');
 }, 60_000);
 
-it('--lifecycle walks create → reschedule → cancel, printing the thread and the artifacts after each', async () => {
+it('--lifecycle walks create → a crew member deactivated → reschedule without her → cancel, printing the thread and the artifacts after each', async () => {
   const run = await runCli(['--lifecycle']);
   expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
   const after = (title: string) => {
@@ -81,6 +81,11 @@ it('--lifecycle walks create → reschedule → cancel, printing the thread and 
   expect(run.stdout).toContain('*Change requested (reschedule)*');
   expect(run.stdout).toContain('[ Approve change ](primary)');
   expect(run.stdout).toContain('please confirm (again)');
+  // a crew member deactivated: the thread says so before the change, which takes her off
+  expect(run.stdout).toContain("⚠️ @Ana Cruz's Slack account was deactivated, and they are on the crew of this charter.");
+  expect(run.stdout).toContain('• @Ana Cruz — ⛔ Slack account deactivated: change the crew (Edit)');
+  expect(run.stdout).toContain('*Crew*: Lee Park, Ana Cruz → Lee Park');
+  expect(run.stdout).toContain("Crew called: @Sam Ortiz (captain), @Lee Park — each by DM");
   expect(created).toMatch(/T16:00:00-0[78]:00/);
   expect(rescheduled).toMatch(/entry cal_\S+: \S+T10:30:00-0[78]:00/);
   expect(rescheduled).toMatch(/status scheduled, 1 PATCH/);
