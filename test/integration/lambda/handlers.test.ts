@@ -19,7 +19,7 @@ import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { standinAppEnv } from '../../support/env';
-import { appHomeOpenedEvent, blockActionPayload, interactivityBody, SlackRequester, slashCommandBody } from '../../support/slack-requests';
+import { appHomeOpenedEvent, blockActionPayload, interactivityBody, SlackRequester, slashCommandBody, userChangeEvent } from '../../support/slack-requests';
 import { functionUrlEvent, streamRecord } from './support';
 
 type SlackModule = typeof import('../../../src/lambda');
@@ -420,5 +420,29 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     } finally {
       await broken.app.close();
     }
+  });
+});
+
+describe('Slack handler: a member deactivated (user_change)', () => {
+  it('tells the office of their booking before the invocation ends, on the DynamoDB store, once however often Slack delivers it', async () => {
+    const gone = 'U0GONE0001';
+    const service = slackLambda.app.built.service;
+    const sample = sampleNewBooking();
+    const booking = await service.create({ ...sample, roster: [...sample.roster.filter((m) => m.role === 'captain'), { slackUserId: gone, name: 'Gil Gone', role: 'crew' }] });
+    expect((await service.approve(booking.id, APPROVER)).won).toBe(true);
+    await expect(pipelineLambda.handle({ Records: [streamRecord(await rawItem(booking.id))] }, {})).resolves.toEqual({ batchItemFailures: [] });
+    expect((await service.get(booking.id))?.state).toBe('done');
+
+    slackApi.setUser({ id: gone, realName: 'Gil Gone', deleted: true });
+    const body = JSON.stringify(userChangeEvent({ userId: gone, realName: 'Gil Gone', deleted: true }));
+    const lines = () => slackApi.callsTo('chat.postMessage').filter((c) => String(c.body.text).startsWith(`:warning: <@${gone}>'s Slack account was deactivated`));
+    for (const retryNum of [undefined, 1]) {
+      const headers = { ...requester.headers(body, retryNum === undefined ? {} : { retryNum }), 'content-type': 'application/json' };
+      expect((await slackLambda.handle(functionUrlEvent(body, headers), {})).statusCode).toBe(200);
+      // posted and recorded before the response: after it the instance may be frozen
+      expect(lines()).toHaveLength(1);
+    }
+    expect(lines()[0]?.body.thread_ts).toBe(booking.slack.approvalTs);
+    expect((await service.get(booking.id))?.reminders?.[`deactivated:${gone}`]?.sentAtMs).toBeGreaterThan(0);
   });
 });
