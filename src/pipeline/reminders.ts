@@ -3,8 +3,9 @@
  * without Slack and re-checked on the claimed record before anything is sent.
  *
  * - `dm48:{user}` / `dm24:{user}`: a DM to a crew member who has not answered (neither confirmed nor
- *   declined), 48 h and 24 h before check-in;
- * - `ops24`: one line in the ops thread 24 h before check-in when someone is still not confirmed.
+ *   declined) and is not known to be deactivated, 48 h and 24 h before check-in;
+ * - `ops24`: one line in the ops thread 24 h before check-in when someone is still not confirmed
+ *   (or still on the crew after the office was told their Slack account is deactivated).
  * - `deactivated:{user}`: not a reminder but claimed the same way — the ops line saying a rostered
  *   member's Slack account was deactivated (src/slack/member-deactivated.ts).
  * A reminder is due from its moment until check-in, only if the crew call went out BEFORE that
@@ -42,8 +43,10 @@ export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: n
   if (crewCall.status !== 'done' || crewCall.finishedAtMs === undefined) return [];
   const calledAtMs = crewCall.finishedAtMs;
   const members = [...new Set(booking.roster.map((m) => m.slackUserId))];
-  const unanswered = members.filter((u) => booking.confirmations[u] === undefined && booking.declines?.[u] === undefined);
-  const unconfirmed = members.filter((u) => booking.confirmations[u] === undefined);
+  // A member the office was told is deactivated gets no DM (Slack would refuse it, and the office would hear it twice).
+  const unanswered = members.filter((u) => booking.confirmations[u] === undefined && booking.declines?.[u] === undefined && !toldDeactivated(booking, u));
+  // The office's 24 h line also names a member it was told is deactivated and who is still on the crew.
+  const unconfirmed = members.filter((u) => booking.confirmations[u] === undefined || toldDeactivated(booking, u));
   const at = (hours: number) => checkInMs - hours * HOUR_MS;
   const due: DueReminder[] = [];
   // The 48 h nudge only until the 24 h one takes over: one DM per window, never two at once.

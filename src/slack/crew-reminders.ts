@@ -14,7 +14,7 @@ import { charterSchedule } from '../booking/time';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { PeriodicTask } from '../pipeline/periodic';
-import { dueReminders, REMINDABLE_STATES, type DueReminder } from '../pipeline/reminders';
+import { dueReminders, REMINDABLE_STATES, toldDeactivated, type DueReminder } from '../pipeline/reminders';
 import type { BookingService } from '../pipeline/service';
 import type { BookingStore } from '../pipeline/store';
 import type { BookingRecord } from '../pipeline/types';
@@ -103,10 +103,15 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   }
   const threadTs = booking.slack.approvalTs;
   if (!threadTs) return;
-  const notConfirmed = booking.roster.filter((m) => booking.confirmations[m.slackUserId] === undefined);
+  const gone = booking.roster.filter((m) => toldDeactivated(booking, m.slackUserId));
+  const notConfirmed = booking.roster.filter((m) => booking.confirmations[m.slackUserId] === undefined && !toldDeactivated(booking, m.slackUserId));
   const waiting = notConfirmed.filter((m) => !booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const declined = notConfirmed.filter((m) => booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
-  const parts = [waiting.length ? `not confirmed yet: ${waiting.join(', ')}` : '', declined.length ? `can't make it: ${declined.join(', ')}` : ''].filter(Boolean);
+  const parts = [
+    waiting.length ? `not confirmed yet: ${waiting.join(', ')}` : '',
+    declined.length ? `can't make it: ${declined.join(', ')}` : '',
+    gone.length ? `Slack account deactivated: ${gone.map((m) => mention(m.slackUserId)).join(', ')}` : '',
+  ].filter(Boolean);
   await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts), ...once });
 }
 

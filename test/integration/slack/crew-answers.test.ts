@@ -13,7 +13,7 @@ import { findMoney } from '../../../src/booking/money-detector';
 import { updateWithRetry } from '../../../src/pipeline/store';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
-import { blockActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
+import { blockActionPayload, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -256,6 +256,41 @@ describe('Reminders', () => {
       await h.running.built.periodic.runOnce();
       expect(dmPosts(h, /Reminder/)).toHaveLength(0);
       expect(h.slack.callsTo('chat.postMessage').filter((p) => p.body.channel === OPS_CHANNEL)).toHaveLength(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a member deactivated (user_change) gets no DM reminder; the office, told at once, is reminded at 24 h that they are still on the crew', async () => {
+    const clock = shiftedClock();
+    const h = await start(clock, 'reminders-deactivated.db', 'process-d');
+    try {
+      const booking = await approvedBooking(h);
+      const id = booking.id;
+      const checkIn = checkInMsOf(booking, h.config);
+      await h.requester.interact(blockActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CAPTAIN}`, value: `${id}:${CAPTAIN}`, channelId: booking.slack.crewPosts![CAPTAIN]!.channel }));
+      await waitForBooking(h, id, (b) => b.confirmations[CAPTAIN] !== undefined);
+      // Ana leaves; Slack says so
+      h.slack.setUser({ id: CREW[1], realName: 'Ana Cruz', email: 'ana@example.com', deleted: true });
+      await h.requester.event(userChangeEvent({ userId: CREW[1], realName: 'Ana Cruz', deleted: true }));
+      await waitForBooking(h, id, (b) => b.reminders?.[`deactivated:${CREW[1]}`]?.sentAtMs !== undefined);
+      await settle(h);
+
+      clock.setTo(checkIn - 47 * HOUR);
+      h.slack.clear();
+      await h.running.built.periodic.runOnce();
+      // Lee (unanswered) is reminded; Ana is not DMed, so no "cannot reach" line either
+      expect(dmPosts(h, /Reminder/).map((p) => p.body.channel)).toEqual([`D${CREW[0].slice(1)}`]);
+      expect(h.slack.callsTo('conversations.open').map((c) => c.body.users)).not.toContain(CREW[1]);
+      expect(threadPosts(h, booking)).toHaveLength(0);
+
+      clock.setTo(checkIn - 23 * HOUR);
+      h.slack.clear();
+      await h.running.built.periodic.runOnce();
+      const ops = threadPosts(h, booking);
+      expect(ops).toHaveLength(1);
+      expect(ops[0]?.body.text).toContain(`not confirmed yet: <@${CREW[0]}>; Slack account deactivated: <@${CREW[1]}>`);
+      expect(h.slack.callsTo('conversations.open').map((c) => c.body.users)).not.toContain(CREW[1]);
     } finally {
       await h.close();
     }

@@ -46,3 +46,21 @@ describe('dueReminders', () => {
     expect(keys(between, CHECK_IN - 23 * HOUR)).toEqual([`dm24:${LEE}`, `dm24:${ANA}`, `dm24:${SAM}`, 'ops24'].sort());
   });
 });
+
+describe('a member the office was told is deactivated', () => {
+  const told = (userId: string) => ({ [`deactivated:${userId}`]: { sentAtMs: 1 } });
+
+  it('gets no DM reminder (Slack would refuse it), and keeps the office\'s 24 h line due while they are on the crew', () => {
+    const b = called(CHECK_IN - 100 * HOUR, { confirmations: { [SAM]: 1, [LEE]: 1 }, reminders: told(ANA) });
+    expect(keys(b, CHECK_IN - 48 * HOUR)).toEqual([]);
+    expect(keys(b, CHECK_IN - 24 * HOUR)).toEqual(['ops24']);
+    // confirmed before the deactivation: still named at 24 h
+    const confirmedThenGone = called(CHECK_IN - 100 * HOUR, { confirmations: { [SAM]: 1, [LEE]: 1, [ANA]: 1 }, reminders: told(ANA) });
+    expect(keys(confirmedThenGone, CHECK_IN - 24 * HOUR)).toEqual(['ops24']);
+  });
+
+  it('a claim not yet marked sent changes nothing: the DM reminder stays due', () => {
+    const b = called(CHECK_IN - 100 * HOUR, { confirmations: { [SAM]: 1, [LEE]: 1 }, reminders: { [`deactivated:${ANA}`]: { claimedBy: 'p1', claimExpiresAtMs: CHECK_IN } } });
+    expect(keys(b, CHECK_IN - 48 * HOUR)).toEqual([`dm48:${ANA}`]);
+  });
+});
