@@ -34,7 +34,7 @@ import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher'
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
-import { memberDeactivatedNotifier } from './slack/member-deactivated';
+import { memberDeactivatedNotifier, retryUnsentDeactivations } from './slack/member-deactivated';
 import { createUserDirectory } from './slack/users';
 
 export type { IntegrationSteps };
@@ -211,14 +211,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     if (b.slack.progressTs) progress.notify(b.id, { record: b, milestone: true });
     home.changed();
   };
-  const memberDeactivated = memberDeactivatedNotifier({ store, service, poster, config, log, owner: ownerId, now, onTold: showDeactivated });
+  const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onTold: showDeactivated };
+  const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
-    crewReminderTask({ store, service, client, poster, config, log, owner: ownerId }),
+    crewReminderTask({ store, service, client, poster, config, log, owner: ownerId, retryDeactivated: retryUnsentDeactivations(deactivatedDeps) }),
     approvalWatchTask({ store, client, config, log, onChange: () => home.changed(), onRetryClosed: (id) => progress.notify(id, { milestone: true }) }),
     // Catches what no event announces (a new day, another process's new request): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },

@@ -1,7 +1,8 @@
 /**
  * The crew reminder PeriodicTask: every tick, for each booking that may need it, send the reminders
- * that are due (src/pipeline/reminders.ts). Each reminder is claimed in the store with a
- * compare-and-set before it is sent and marked sent after, so it goes once however many processes
+ * that are due (src/pipeline/reminders.ts), then post any deactivated-member line whose first
+ * attempt failed (retryDeactivated, src/slack/member-deactivated.ts). Each reminder is claimed in
+ * the store with a compare-and-set before it is sent and marked sent after, so it goes once however many processes
  * tick at the same moment, and a restart does not send it again. A process that dies between its
  * claim and the send leaves a claim that expires after `claimLeaseMs`; another process then sends
  * it. Each reminder carries metadata naming booking and reminder, and goes through PostOnce: before
@@ -17,7 +18,7 @@ import type { PeriodicTask } from '../pipeline/periodic';
 import { dueReminders, REMINDABLE_STATES, toldDeactivated, type DueReminder } from '../pipeline/reminders';
 import type { BookingService } from '../pipeline/service';
 import type { BookingStore } from '../pipeline/store';
-import type { BookingRecord } from '../pipeline/types';
+import type { BookingRecord, BookingState } from '../pipeline/types';
 import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
@@ -39,7 +40,12 @@ export interface CrewReminderDeps {
   everyMs?: number;
   /** How long a claim blocks other processes before it counts as abandoned (default 2 min). */
   claimLeaseMs?: number;
+  /** Given each tick's listing: posts the deactivated-member lines whose first attempt failed (src/slack/member-deactivated.ts). */
+  retryDeactivated?: (bookings: readonly BookingRecord[], nowMs: number) => Promise<number>;
 }
+
+/** What each tick lists: bookings that may need a reminder, and those awaiting approval (a deactivated-member line may be owed there too). */
+const LISTED_STATES: readonly BookingState[] = [...REMINDABLE_STATES, 'pending_approval'];
 
 export function checkInMsOf(booking: BookingRecord, config: Config): number {
   return charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).checkIn.toMillis();
@@ -51,7 +57,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
     name: 'crew-reminders',
     everyMs: deps.everyMs ?? 60_000,
     async run(nowMs) {
-      const bookings = await deps.store.listByStates(REMINDABLE_STATES);
+      const bookings = await deps.store.listByStates(LISTED_STATES);
       for (const listed of bookings) {
         const checkInMs = checkInMsOf(listed, deps.config);
         for (const reminder of dueReminders(listed, checkInMs, nowMs)) {
@@ -84,6 +90,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
           else log.info('crew reminder sent');
         }
       }
+      await deps.retryDeactivated?.(bookings, nowMs);
     },
   };
 }

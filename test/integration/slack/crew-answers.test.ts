@@ -295,4 +295,36 @@ describe('Reminders', () => {
       await h.close();
     }
   });
+
+  it('a deactivated-member line Slack refused when the event came is posted by the next reminder tick after its claim lapses, once', async () => {
+    const clock = shiftedClock();
+    const h = await start(clock, 'deactivated-retry.db', 'process-r');
+    try {
+      const booking = await approvedBooking(h);
+      const id = booking.id;
+      const isLine = (body: Record<string, unknown>) => String(body.text).includes("Slack account was deactivated");
+      h.slack.failNext('chat.postMessage', 1, 'fatal_error', isLine);
+      h.slack.setUser({ id: CREW[1], realName: 'Ana Cruz', email: 'ana@example.com', deleted: true });
+      expect((await h.requester.event(userChangeEvent({ userId: CREW[1], realName: 'Ana Cruz', deleted: true }))).status).toBe(200);
+      await waitForBooking(h, id, (b) => b.reminders?.[`deactivated:${CREW[1]}`]?.claimExpiresAtMs !== undefined);
+      await settle(h);
+      // refused: nothing in the thread, the claim taken and not marked sent
+      expect(h.slack.messages(OPS_CHANNEL).filter((m) => isLine({ text: m.text }))).toHaveLength(0);
+      expect((await h.running.built.api.get(id))?.reminders?.[`deactivated:${CREW[1]}`]?.sentAtMs).toBeUndefined();
+
+      // within the claim's lease nothing is tried; after it, the next tick posts it, and later ticks add nothing
+      await h.running.built.periodic.runOnce();
+      expect(h.slack.messages(OPS_CHANNEL).filter((m) => isLine({ text: m.text }))).toHaveLength(0);
+      clock.setTo(Date.now() + 3 * 60_000);
+      await h.running.built.periodic.runOnce();
+      await h.running.built.periodic.runOnce();
+      await settle(h);
+      const posted = h.slack.messages(OPS_CHANNEL).filter((m) => isLine({ text: m.text }));
+      expect(posted).toHaveLength(1);
+      expect(posted[0]?.thread_ts).toBe(booking.slack.approvalTs);
+      expect((await h.running.built.api.get(id))?.reminders?.[`deactivated:${CREW[1]}`]?.sentAtMs).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+    }
+  });
 });

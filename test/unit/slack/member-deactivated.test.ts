@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { deactivatedKey } from '../../../src/pipeline/reminders';
-import { bookingsLosing, deactivatedLine } from '../../../src/slack/member-deactivated';
+import { bookingsLosing, deactivatedLine, unsentDeactivations } from '../../../src/slack/member-deactivated';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
 
@@ -44,4 +44,18 @@ it('says who, which part of the roster, and what to do: Edit once approved, appr
     `:warning: <@${captain}>'s Slack account was deactivated, and they are the captain of this charter. Crew calls and reminders can no longer reach them. Change the crew (Edit) and approve the change.`,
   );
   expect(deactivatedLine({ ...base, state: 'pending_approval' }, crew)).toContain('they are on the crew of this charter. Approved as it is, their crew call would reach nobody');
+});
+
+it('finds the lines a delivery claimed and never marked sent, once the claim has lapsed', () => {
+  const b: BookingRecord = {
+    ...base,
+    reminders: {
+      [deactivatedKey('U0LAPSED01')]: { claimedBy: 'p1', claimExpiresAtMs: before - 1 },
+      [deactivatedKey('U0HELD0001')]: { claimedBy: 'p1', claimExpiresAtMs: before + 1 },
+      [deactivatedKey('U0SENT0001')]: { claimedBy: 'p1', claimExpiresAtMs: before - 1, sentAtMs: 5 },
+      'dm48:U0LAPSED01': { claimedBy: 'p1', claimExpiresAtMs: before - 1 },
+    },
+  };
+  expect(unsentDeactivations(b, before)).toEqual(['U0LAPSED01']);
+  expect(unsentDeactivations(base, before)).toEqual([]);
 });
