@@ -159,6 +159,13 @@ function daySection(day: DateTime): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: `*${day.setLocale('en-US').toFormat('cccc, LLL d')}*` } };
 }
 
+/** A request's roster members the office was told are deactivated: approved as it is, their call would reach nobody. */
+function deactivatedNote(booking: BookingRecord): string {
+  const gone = booking.roster.filter((m) => toldDeactivated(booking, m.slackUserId));
+  if (gone.length === 0) return '';
+  return `\n:no_entry: Slack account deactivated: ${gone.map((m) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join(', ')} — see the request's thread`;
+}
+
 function rosterMarks(booking: BookingRecord): string {
   const mark = (userId: string) => (toldDeactivated(booking, userId) ? ':no_entry:' : MARK_EMOJI[crewMark(booking, userId)]);
   const gone = (userId: string) => (toldDeactivated(booking, userId) ? ' (deactivated)' : '');
@@ -191,7 +198,7 @@ function pendingBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}${mayApprove ? '' : '\n:busts_in_silhouette: This one needs an approver other than you.'}`,
+        text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}${deactivatedNote(booking)}${mayApprove ? '' : '\n:busts_in_silhouette: This one needs an approver other than you.'}`,
       },
     },
     { type: 'actions', elements: [...(mayApprove ? [approve] : []), detailsButton(booking.id)] },

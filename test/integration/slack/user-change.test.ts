@@ -133,6 +133,8 @@ describe('a rostered member deactivated: the office of each charter ahead is tol
     expect(JSON.stringify(h.slack.messages(declinedRecord.slack.channel).find((m) => m.ts === declinedRecord.slack.progressTs) ?? {})).not.toContain('deactivated');
     expect((await h.requester.event(appHomeOpenedEvent({ userId: APPROVER }))).status).toBe(200);
     await h.slack.waitFor(() => lastHomeViewOf(h, APPROVER).includes(`:no_entry: <@${lee}> (deactivated)`));
+    // the request awaiting approval says it too, where the approver would click Approve
+    expect(lastHomeViewOf(h, APPROVER)).toContain(`:no_entry: Slack account deactivated: <@${lee}> (captain) — see the request's thread`);
 
     // Slack delivers it again (a retry), and twice at once: nothing more is posted
     await h.requester.event(event, { retryNum: 1 });
