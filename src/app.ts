@@ -34,7 +34,7 @@ import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher'
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
-import { memberDeactivatedNotifier, retryUnsentDeactivations } from './slack/member-deactivated';
+import { memberActiveNotifier, memberDeactivatedNotifier, retryUnsentDeactivations } from './slack/member-deactivated';
 import { createUserDirectory } from './slack/users';
 
 export type { IntegrationSteps };
@@ -213,7 +213,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   };
   const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onTold: showDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated };
+  const memberActive = memberActiveNotifier(deactivatedDeps);
+  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.

@@ -24,7 +24,7 @@ import {
   type BookingAction,
 } from './state-machine';
 import { updateWithRetry, type BookingStore } from './store';
-import type { AuditAction, BookingRecord, CrewPostSaved, Operation, SlackRefs, StepImplementations } from './types';
+import type { AuditAction, BookingRecord, CrewPostSaved, Operation, ReminderState, SlackRefs, StepImplementations } from './types';
 
 export interface BookingServiceOptions extends RunnerOptions {
   store: BookingStore;
@@ -254,6 +254,21 @@ export class BookingService implements BookingApi {
       return appendAudit({ ...r, reminders: { ...r.reminders, [key]: settled }, updatedAtMs: nowMs }, 'reminded', 'system', nowMs, undelivered ? `${key} (not delivered: ${undelivered})` : key);
     });
     return out.record;
+  }
+
+  /**
+   * Drops reminder `key` of a booking (a claim, or a mark of something sent) so it may happen
+   * again: a member reactivated in Slack is no longer flagged. written: this call dropped it.
+   */
+  async dropReminder(id: string, key: string): Promise<{ written: boolean; booking: BookingRecord; dropped?: ReminderState }> {
+    let dropped: ReminderState | undefined;
+    const out = await updateWithRetry(this.store, id, (r) => {
+      dropped = r.reminders?.[key];
+      if (!dropped) return undefined;
+      const { [key]: _gone, ...rest } = r.reminders ?? {};
+      return { ...r, reminders: rest, updatedAtMs: this.now() };
+    });
+    return { written: out.written, booking: out.record, ...(out.written && dropped ? { dropped } : {}) };
   }
 
   async setSlackRefs(id: string, patch: Partial<SlackRefs>): Promise<BookingRecord> {

@@ -22,6 +22,8 @@ export interface SlackDeps {
   approvalChecks?: ApprovalChecks;
   /** A member was deactivated in Slack: the office of each charter ahead they are on is told (src/slack/member-deactivated.ts). */
   memberDeactivated?: (userId: string) => Promise<number>;
+  /** A member's data changed and they are not deactivated: if they were flagged as deactivated, the flags go. */
+  memberActive?: (userId: string) => Promise<number>;
   /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
   home?: { changed(): void; opened(userId: string): Promise<void> };
 }

@@ -10,6 +10,8 @@
  * posts it (retryUnsentDeactivations).
  */
 import type { Config } from '../config';
+import type { BookingService } from '../pipeline/service';
+import type { BookingStore } from '../pipeline/store';
 import { cancelOperation } from '../pipeline/operations';
 import { deactivatedKey, toldDeactivated } from '../pipeline/reminders';
 import type { BookingRecord, BookingState } from '../pipeline/types';
@@ -20,8 +22,10 @@ import { checkInMsOf, type CrewReminderDeps } from './crew-reminders';
 /** Bookings whose roster may still sail: awaiting approval, and every upcoming state. */
 export const ROSTER_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
 
-/** The reminders' claim and post machinery (the same claims, the same PostOnce), and a clock. */
-export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'store' | 'service' | 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
+/** The reminders' claim and post machinery (the same claims, the same PostOnce), the store's meta entries, and a clock. */
+export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
+  store: Pick<BookingStore, 'listByStates' | 'getMeta' | 'casMeta'>;
+  service: Pick<BookingService, 'claimReminder' | 'markReminderSent' | 'dropReminder'>;
   now: () => number;
   /** After a booking's line is posted and recorded (the record as written): its progress message and Home tabs show the member as deactivated. */
   onTold?: (booking: BookingRecord) => void;
@@ -51,8 +55,15 @@ export function deactivatedLine(booking: BookingRecord, userId: string): string 
   return `:warning: ${mention(userId)}'s Slack account was deactivated, and they are ${role} of this charter. ${what}`;
 }
 
-/** Claims, posts and marks one booking's line; true when this call posted it. */
-async function tellOne(deps: MemberDeactivatedDeps, candidate: BookingRecord, userId: string): Promise<boolean> {
+/** How far before Slack's word a line of the same deactivation may have been posted (clocks of processes differ). */
+const LOOKUP_MARGIN_MS = 60_000;
+
+/**
+ * Claims, posts and marks one booking's line; true when this call posted it. `sinceMs`: when Slack
+ * said they were deactivated (the registry), which names this deactivation in the line's metadata,
+ * so a second one after a reactivation is told again rather than found as the first one's line.
+ */
+async function tellOne(deps: MemberDeactivatedDeps, candidate: BookingRecord, userId: string, sinceMs: number): Promise<boolean> {
   const key = deactivatedKey(userId);
   const log = deps.log.child({ bookingId: candidate.id, userId });
   const { claimed, booking } = await deps.service.claimReminder(candidate.id, key, deps.owner, deps.claimLeaseMs ?? 120_000);
@@ -63,10 +74,10 @@ async function tellOne(deps: MemberDeactivatedDeps, candidate: BookingRecord, us
       channel: booking.slack.channel,
       thread_ts: booking.slack.approvalTs!,
       text: deactivatedLine(booking, userId),
-      metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: key }),
+      metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: `${key}:${sinceMs}` }),
       matchOn: ['booking_id', 'post', 'ordinal'],
       lookUpFirst: true,
-      earliestMs: booking.createdAtMs,
+      earliestMs: Math.max(booking.createdAtMs, sinceMs - LOOKUP_MARGIN_MS),
       log,
       what: 'member-deactivated line',
     });
@@ -79,12 +90,46 @@ async function tellOne(deps: MemberDeactivatedDeps, candidate: BookingRecord, us
   return true;
 }
 
+/**
+ * Who Slack said is deactivated (user id → when), in one meta entry: a user_change for anyone else
+ * (Slack sends one for every status change) costs a single read of it to tell that it is not a
+ * reactivation of someone flagged.
+ */
+export const DEACTIVATED_MEMBERS_KEY = 'deactivated-members';
+type Registry = Record<string, number>;
+
+function parseRegistry(value: string | undefined): Registry {
+  try {
+    const parsed: unknown = value ? JSON.parse(value) : {};
+    return parsed && typeof parsed === 'object' ? (parsed as Registry) : {};
+  } catch {
+    return {};
+  }
+}
+
+async function updateRegistry(store: MemberDeactivatedDeps['store'], mutate: (r: Registry) => Registry | undefined): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const entry = await store.getMeta(DEACTIVATED_MEMBERS_KEY);
+    const next = mutate(parseRegistry(entry?.value));
+    if (!next) return;
+    if (await store.casMeta(DEACTIVATED_MEMBERS_KEY, JSON.stringify(next), entry?.version ?? 0)) return;
+  }
+  throw new Error(`${DEACTIVATED_MEMBERS_KEY}: too many concurrent writers`);
+}
+
 /** Tells the office of every charter ahead that `userId` is on; resolves to how many lines this call posted. */
 export function memberDeactivatedNotifier(deps: MemberDeactivatedDeps): (userId: string) => Promise<number> {
   return async (userId) => {
+    const atMs = deps.now();
+    let sinceMs = atMs;
+    await updateRegistry(deps.store, (r) => {
+      // Already flagged (a redelivery, another process): the same deactivation, named by its first word.
+      sinceMs = r[userId] ?? atMs;
+      return r[userId] !== undefined ? undefined : { ...r, [userId]: atMs };
+    });
     const listed = bookingsLosing(await deps.store.listByStates(ROSTER_STATES), userId, deps.now(), deps.config);
     let posted = 0;
-    for (const candidate of listed) if (await tellOne(deps, candidate, userId)) posted += 1;
+    for (const candidate of listed) if (await tellOne(deps, candidate, userId, sinceMs)) posted += 1;
     return posted;
   };
 }
@@ -106,11 +151,68 @@ export function unsentDeactivations(booking: BookingRecord, nowMs: number): stri
 export function retryUnsentDeactivations(deps: MemberDeactivatedDeps): (bookings: readonly BookingRecord[], nowMs: number) => Promise<number> {
   return async (bookings, nowMs) => {
     let posted = 0;
+    let registry: Registry | undefined;
     for (const booking of bookings) {
       // Checked on the listing first: a member taken off the crew since leaves a key nobody needs, and no write.
       const due = unsentDeactivations(booking, nowMs).filter((userId) => bookingsLosing([booking], userId, nowMs, deps.config).length > 0);
-      for (const userId of due) if (await tellOne(deps, booking, userId)) posted += 1;
+      if (due.length === 0) continue;
+      registry ??= parseRegistry((await deps.store.getMeta(DEACTIVATED_MEMBERS_KEY))?.value);
+      for (const userId of due) {
+        const sinceMs = registry[userId];
+        // Not in the registry: reactivated meanwhile (their flags are being dropped).
+        if (sinceMs !== undefined && (await tellOne(deps, booking, userId, sinceMs))) posted += 1;
+      }
     }
+    return posted;
+  };
+}
+
+/** The ops thread's line once a flagged member is active again. */
+export function reactivatedLine(userId: string): string {
+  return `:white_check_mark: ${mention(userId)}'s Slack account is active again: crew calls and reminders reach them again.`;
+}
+
+/**
+ * A user_change for someone not deactivated: if Slack had said they were (the registry), their
+ * flags are dropped from every charter still ahead — the marks go, reminders DM them again — and
+ * each thread that was told hears they are back. The bookings go first and the registry after, so
+ * a crash in between is finished by their next user_change. Resolves to how many lines it posted.
+ */
+export function memberActiveNotifier(deps: MemberDeactivatedDeps): (userId: string) => Promise<number> {
+  return async (userId) => {
+    if (parseRegistry((await deps.store.getMeta(DEACTIVATED_MEMBERS_KEY))?.value)[userId] === undefined) return 0;
+    const key = deactivatedKey(userId);
+    const flagged = (await deps.store.listByStates(ROSTER_STATES)).filter((b) => b.reminders?.[key] !== undefined);
+    let posted = 0;
+    for (const candidate of flagged) {
+      // Dropping the flag is the claim: only the writer that dropped a mark of a line sent posts.
+      const { written, booking, dropped } = await deps.service.dropReminder(candidate.id, key);
+      if (!written) continue;
+      deps.onTold?.(booking);
+      if (dropped?.sentAtMs === undefined || !booking.slack.approvalTs) continue;
+      const log = deps.log.child({ bookingId: booking.id, userId });
+      try {
+        await deps.poster.post({
+          channel: booking.slack.channel,
+          thread_ts: booking.slack.approvalTs,
+          text: reactivatedLine(userId),
+          metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: `reactivated:${userId}:${dropped.sentAtMs}` }),
+          matchOn: ['booking_id', 'post', 'ordinal'],
+          lookUpFirst: true,
+          earliestMs: dropped.sentAtMs,
+          log,
+          what: 'member-reactivated line',
+        });
+        posted += 1;
+      } catch (err) {
+        log.warn({ err }, 'could not tell the office a member is active again; their marks are cleared all the same');
+      }
+    }
+    await updateRegistry(deps.store, (r) => {
+      if (r[userId] === undefined) return undefined;
+      const { [userId]: _back, ...rest } = r;
+      return rest;
+    });
     return posted;
   };
 }

@@ -97,7 +97,7 @@ it("a crew member deactivated after their DM was opened: the crew call is refuse
 
 describe('a rostered member deactivated: the office of each charter ahead is told at once', () => {
   const linesFor = (id: string, userId: string) =>
-    heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => crewPostPayloadOf(m).ordinal === `deactivated:${userId}`);
+    heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => String(crewPostPayloadOf(m).ordinal).startsWith(`deactivated:${userId}:`));
 
   it('one line in the thread of each charter they are on (awaiting approval or approved), none where they declined or the charter was cancelled; a redelivery adds nothing', async () => {
     const lee = newMember('Lee Leaving');
@@ -155,6 +155,36 @@ describe('a rostered member deactivated: the office of each charter ahead is tol
     for (const id of ids) expect(linesFor(id, ana)).toHaveLength(1);
   });
 
+  it('reactivated: the flags go from every charter ahead, each thread that was told hears they are back, once, and a second deactivation tells again', async () => {
+    const rio = newMember('Rio Back');
+    const done = await doneBooking(h, { ...VALID_FIELDS, date: inDays(4), crew: [rio] });
+    const pending = await submitBooking(h, { ...VALID_FIELDS, crew: [rio] });
+    const gone = userChangeEvent({ userId: rio, realName: 'Rio Back', deleted: true });
+    h.slack.setUser({ id: rio, realName: 'Rio Back', deleted: true });
+    await h.requester.event(gone);
+    await h.slack.waitFor(() => linesFor(done, rio).length === 1 && linesFor(pending, rio).length === 1);
+    const record = (await h.running.built.api.get(done))!;
+    const progressShows = () => JSON.stringify(h.slack.messages(record.slack.channel).find((m) => m.ts === record.slack.progressTs) ?? {});
+    await h.slack.waitFor(() => progressShows().includes(`<@${rio}> — :no_entry: Slack account deactivated`));
+
+    h.slack.setUser({ id: rio, realName: 'Rio Back' });
+    const back = userChangeEvent({ userId: rio, realName: 'Rio Back' });
+    await Promise.all([h.requester.event(back), h.requester.event(back, { retryNum: 1 })]);
+    const backLines = (id: string) => heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => String(crewPostPayloadOf(m).ordinal).startsWith(`reactivated:${rio}:`));
+    await h.slack.waitFor(() => backLines(done).length === 1 && backLines(pending).length === 1);
+    await settle(h);
+    expect(backLines(done)[0]?.text).toBe(`:white_check_mark: <@${rio}>'s Slack account is active again: crew calls and reminders reach them again.`);
+    for (const id of [done, pending]) {
+      expect(backLines(id)).toHaveLength(1);
+      expect((await h.running.built.api.get(id))?.reminders?.[`deactivated:${rio}`]).toBeUndefined();
+    }
+    await h.slack.waitFor(() => progressShows().includes(`<@${rio}> — not confirmed yet`));
+
+    // deactivated again: the office is told again (the flag was dropped, not kept as sent)
+    await h.requester.event(gone);
+    await h.slack.waitFor(() => linesFor(done, rio).length === 2);
+  });
+
   it('a change to an active member (a new status, a new name) posts nothing', async () => {
     const kim = newMember('Kim Staying');
     const id = await doneBooking(h, { ...VALID_FIELDS, crew: [kim] });
@@ -188,7 +218,7 @@ describe('two processes on one store', () => {
     const event = userChangeEvent({ userId: pat, realName: 'Pat Leaving', deleted: true });
     const answers = await Promise.all([h.requester.event(event), secondRequester.event(event), h.requester.event(event, { retryNum: 1 }), secondRequester.event(event, { retryNum: 1 })]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
-    const lines = (id: string) => heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => crewPostPayloadOf(m).ordinal === `deactivated:${pat}`);
+    const lines = (id: string) => heldCrewPosts(h.slack, id, 'crew_reminder').filter((m) => String(crewPostPayloadOf(m).ordinal).startsWith(`deactivated:${pat}:`));
     await h.slack.waitFor(() => ids.every((id) => lines(id).length > 0));
     await settle(h);
     await new Promise((r) => setTimeout(r, 200));
