@@ -205,13 +205,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   };
   const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
   service.onProgress(() => home.changed());
-  // At once, as a milestone: a crew member gone matters as much as a failed step. A booking
-  // awaiting approval has no progress message yet; its approval's thread holds the line.
-  const showDeactivated = (b: BookingRecord) => {
+  // A member's deactivated flag set or dropped: redrawn at once, as a milestone (a crew member gone
+  // matters as much as a failed step). A booking awaiting approval has no progress message yet.
+  const redrawFlag = (b: BookingRecord) => {
     if (b.slack.progressTs) progress.notify(b.id, { record: b, milestone: true });
     home.changed();
   };
-  const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onTold: showDeactivated };
+  const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
   const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive };

@@ -2,18 +2,24 @@
  * A member deactivated in Slack (the user_change event, `deleted: true`) who is on the roster of a
  * charter still ahead: the office is told at once, one line in each such booking's ops thread,
  * instead of when the crew step or a reminder next fails to DM them — perhaps a day before check-in.
+ * The booking keeps the flag (its `deactivated:{user}` mark), which the progress message, the Home
+ * tab and the reminders read.
  *
  * Once per booking and member, however often Slack delivers the event: the line is claimed in the
- * booking record (BookingService.claimReminder, key `deactivated:{user}`) and looked up before it
- * is posted (PostOnce). A line that could not be posted (Slack down past PostOnce's deadline, a
- * crash) keeps its claim without a mark; once the claim lapses the crew reminder task's next tick
- * posts it (retryUnsentDeactivations).
+ * booking record (BookingService.claimReminder) and looked up before it is posted (PostOnce). A
+ * line that could not be posted (Slack down past PostOnce's deadline, a crash) keeps its claim
+ * without a mark; once the claim lapses the crew reminder task's next tick posts it
+ * (retryUnsentDeactivations).
+ *
+ * Who Slack said is deactivated is kept in one meta entry (DEACTIVATED_MEMBERS_KEY), so a later
+ * user_change without `deleted` — a reactivation — is recognised with one read, and the flags go
+ * (memberActiveNotifier).
  */
 import type { Config } from '../config';
-import type { BookingService } from '../pipeline/service';
-import type { BookingStore } from '../pipeline/store';
 import { cancelOperation } from '../pipeline/operations';
 import { deactivatedKey, toldDeactivated } from '../pipeline/reminders';
+import type { BookingService } from '../pipeline/service';
+import type { BookingStore } from '../pipeline/store';
 import type { BookingRecord, BookingState } from '../pipeline/types';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
@@ -27,8 +33,8 @@ export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'poster' | 'config' |
   store: Pick<BookingStore, 'listByStates' | 'getMeta' | 'casMeta'>;
   service: Pick<BookingService, 'claimReminder' | 'markReminderSent' | 'dropReminder'>;
   now: () => number;
-  /** After a booking's line is posted and recorded (the record as written): its progress message and Home tabs show the member as deactivated. */
-  onTold?: (booking: BookingRecord) => void;
+  /** After a booking's flag is written, set or dropped (the record as written): its progress message and Home tabs are redrawn. */
+  onFlagChanged?: (booking: BookingRecord) => void;
 };
 
 /** The bookings whose office should hear that `userId` is gone (pure): on the roster, not declined, check-in ahead, not being cancelled. */
@@ -85,7 +91,7 @@ async function tellOne(deps: MemberDeactivatedDeps, candidate: BookingRecord, us
     log.warn({ err }, 'could not tell the office a rostered member was deactivated; tried again once the claim lapses (crew reminder task)');
     return false;
   }
-  deps.onTold?.(await deps.service.markReminderSent(booking.id, key, deps.owner));
+  deps.onFlagChanged?.(await deps.service.markReminderSent(booking.id, key, deps.owner));
   log.info('office told a rostered member was deactivated');
   return true;
 }
@@ -188,7 +194,7 @@ export function memberActiveNotifier(deps: MemberDeactivatedDeps): (userId: stri
       // Dropping the flag is the claim: only the writer that dropped a mark of a line sent posts.
       const { written, booking, dropped } = await deps.service.dropReminder(candidate.id, key);
       if (!written) continue;
-      deps.onTold?.(booking);
+      deps.onFlagChanged?.(booking);
       if (dropped?.sentAtMs === undefined || !booking.slack.approvalTs) continue;
       const log = deps.log.child({ bookingId: booking.id, userId });
       try {
