@@ -16,6 +16,7 @@ import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChanged } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
 import { crewPostsOf, crewSafeViewOf, crewStepMayHavePosted, openDm, operationStartMs } from './crew-notice';
@@ -86,6 +87,8 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
       }
       throwIfAborted(ctx.signal);
+      // Flagged as deactivated: nobody to tell, and a DM this process still knows would take the note.
+      if (toldDeactivated(booking, userId)) continue;
       const text = `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!`;
       try {
         const channel = await openDm(deps.client, userId);

@@ -25,6 +25,7 @@ import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
+import { toldDeactivated } from '../pipeline/reminders';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type CrewPostSaved, type SlackRefs, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
 import { crewPostMetadata } from './booking-ref';
@@ -342,7 +343,9 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         return `${known.channel}/${known.ts}`;
       }
       stopIfAborted();
-      const channel = crewChannel ?? (await openDm(client, key));
+      // Flagged as deactivated (another process heard Slack's user_change): this process's known DM
+      // would take the post and reach nobody, so the DM is opened afresh and Slack answers for them.
+      const channel = crewChannel ?? (await openDm(client, key, toldDeactivated(booking, key) ? { maxAgeMs: 0 } : {}));
       stopIfAborted();
       // One crew call per booking and recipient, whatever revision it was made for: found, it is kept.
       const metadata = crewPostMetadata(booking.id, 'crew_call', { rev, to: key === CREW_CHANNEL_POST_KEY ? 'channel' : key });

@@ -9,11 +9,12 @@ import { createLogger } from '../../../src/log';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { appHomeOpenedEvent, bookingModalState, SlackRequester, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, inDays, lastHomeViewOf, ORIGIN_CHANNEL, settle, SIGNING_SECRET, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, approvalPosts, CAPTAIN, clickInOps, crewPostPayloadOf, doneBooking, heldCrewPosts, inDays, lastHomeViewOf, ORIGIN_CHANNEL, settle, SIGNING_SECRET, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // A crew swap's change also PATCHes the calendar entry and the SCC event: scripted as done here.
+  h = await startHarness({ deps: { stepOverrides: { calendar_update: async () => ({ updated: true }), scc_update: async () => ({ updated: true }) } } });
 });
 afterAll(async () => h.close());
 
@@ -209,6 +210,45 @@ describe('two processes on one store', () => {
   });
   afterAll(async () => {
     await second?.stop();
+  });
+
+  it('a crew call in a process the event never reached: the booking\'s flag makes it open the DM afresh, and Slack refuses it by name', async () => {
+    const ana = newMember('Ana Elsewhere');
+    // this process opens Ana's DM (and keeps it), then books her again while she is active
+    await doneBooking(h, { ...VALID_FIELDS, crew: [ana] });
+    const id = await submitBooking(h, { ...VALID_FIELDS, crew: [ana] });
+    const opens = h.slack.callsTo('conversations.open').length;
+
+    // Slack's user_change reaches the second process only: it tells the office and flags the booking
+    h.slack.setUser({ id: ana, realName: 'Ana Elsewhere', deleted: true });
+    expect((await secondRequester.event(userChangeEvent({ userId: ana, realName: 'Ana Elsewhere', deleted: true }))).status).toBe(200);
+    await waitForBooking(h, id, (b) => b.reminders?.[`deactivated:${ana}`]?.sentAtMs !== undefined);
+
+    // approved here, run here: the kept DM is not trusted
+    await clickInOps(h, 'booking_approve', id);
+    const failed = await waitForBooking(h, id, (b) => b.state === 'failed', 10_000);
+    await settle(h);
+    expect(failed.steps.crew_notice.error).toMatchObject({ code: 'SLACK_USER_DISABLED', retryable: false });
+    expect(h.slack.callsTo('conversations.open').slice(opens).filter((c) => c.body.users === ana)).toHaveLength(1);
+    expect(heldCrewPosts(h.slack, id, 'crew_call').map((m) => crewPostPayloadOf(m).to)).not.toContain(ana);
+  });
+
+  it('taken off the crew in a process the event never reached: no "you\'re off" note into the DM it still knows', async () => {
+    const [gil, kim] = [newMember('Gil Gone'), newMember('Kim New')];
+    const id = await doneBooking(h, { ...VALID_FIELDS, crew: [gil] });
+    h.slack.setUser({ id: gil, realName: 'Gil Gone', deleted: true });
+    await secondRequester.event(userChangeEvent({ userId: gil, realName: 'Gil Gone', deleted: true }));
+    await waitForBooking(h, id, (b) => b.reminders?.[`deactivated:${gil}`]?.sentAtMs !== undefined);
+
+    expect((await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew: [kim] })).status).toBe(200);
+    const proposed = await waitForBooking(h, id, (r) => r.operations?.at(-1)?.requestTs !== undefined);
+    const opId = proposed.operations!.at(-1)!.id;
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const done = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done', 10_000);
+    await settle(h);
+    expect(done.roster.map((m) => m.slackUserId)).toEqual([CAPTAIN, kim]);
+    expect(heldCrewPosts(h.slack, id, 'crew_off')).toHaveLength(0);
+    expect(heldCrewPosts(h.slack, id, 'crew_call').map((m) => crewPostPayloadOf(m).to)).toContain(kim);
   });
 
   it('the same event delivered to both at once: one line per charter (the claim in the booking record decides)', async () => {
