@@ -2,8 +2,8 @@
  * The crew reminder PeriodicTask: every tick, for each booking that may need it, send the reminders
  * that are due (src/pipeline/reminders.ts), then post any deactivated-member line whose first
  * attempt failed (retryDeactivated, src/slack/member-deactivated.ts). Each reminder is claimed in
- * the store with a compare-and-set before it is sent and marked sent after, so it goes once however many processes
- * tick at the same moment, and a restart does not send it again. A process that dies between its
+ * the store with a compare-and-set before it is sent and marked sent after, so it goes once
+ * however many processes tick at the same moment, and a restart does not send it again. A process that dies between its
  * claim and the send leaves a claim that expires after `claimLeaseMs`; another process then sends
  * it. Each reminder carries metadata naming booking and reminder, and goes through PostOnce: before
  * it is sent it is looked up (from the moment it fell due), so a process that died after Slack took

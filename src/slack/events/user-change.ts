@@ -7,9 +7,9 @@
  * A deactivated member on the roster of a charter still ahead is named in that booking's ops thread
  * (src/slack/member-deactivated.ts), and one flagged so who is back gets their flags dropped. Slack
  * sends this event for every member of the workspace, status changes included, so for anyone else
- * the handler forgets and reads one meta entry (no Slack call).
- * Another process (a second server, the pipeline Lambda) keeps its own caches and finds out at
- * their 10-minute recheck.
+ * the handler forgets and reads one meta entry (no Slack call). Another process (a second server,
+ * the pipeline Lambda) keeps its own caches, but reads the flag a booking carries: a flagged
+ * member's DM is opened afresh there too.
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { forgetDm } from '../crew-notice';
