@@ -46,7 +46,19 @@ interface TrailLine {
   text: string;
 }
 
+/** The bot's own audit entries: a reminder or notice, its key (src/pipeline/reminders.ts) in words. */
+function reminderLine(detail: string | undefined): string {
+  const m = /^(dm48|dm24|ops24|deactivated):?(\w*)(?: \(not delivered: ([\w-]+)\))?$/.exec(detail ?? '');
+  if (!m) return 'charter-bot sent a reminder';
+  const [, kind, userId, undelivered] = m;
+  const notDelivered = undelivered ? ` — not delivered (${undelivered}); the ops thread was told` : '';
+  if (kind === 'ops24') return 'charter-bot reminded the ops thread who is not confirmed, 24 h before check-in';
+  if (kind === 'deactivated') return `charter-bot told the ops thread ${mention(userId!)}'s Slack account was deactivated`;
+  return `charter-bot reminded ${mention(userId!)} by DM, ${kind === 'dm48' ? 48 : 24} h before check-in${notDelivered}`;
+}
+
 function auditLine(entry: AuditEntry, showDetail: boolean): string {
+  if (entry.action === 'reminded' && entry.userId === 'system') return reminderLine(entry.detail);
   const what = ACTION_WORDS[entry.action] ?? entry.action;
   return `${mention(entry.userId)} ${what}${showDetail && entry.detail ? ` — ${escapeAndFit(entry.detail, DETAIL_MAX)}` : ''}`;
 }

@@ -141,6 +141,25 @@ describe('status for someone who is not an approver', () => {
     expect(crew).toContain('— Maria, departs');
     expect(findMoney(crew)).toEqual([]);
   });
+
+  it("says the bot's own reminders and notices in words, never as a mention of a user called system", () => {
+    const reminded = record((r) => {
+      r.state = 'done';
+      const at = 1_900_000_000_000;
+      r.audit.push({ action: 'reminded', userId: 'system', atMs: at + 1, detail: 'dm48:U0CREW0001' });
+      r.audit.push({ action: 'reminded', userId: 'system', atMs: at + 2, detail: 'dm24:U0CREW0002 (not delivered: user_disabled)' });
+      r.audit.push({ action: 'reminded', userId: 'system', atMs: at + 3, detail: 'ops24' });
+      r.audit.push({ action: 'reminded', userId: 'system', atMs: at + 4, detail: 'deactivated:U0CREW0002' });
+    });
+    for (const showMoney of [true, false]) {
+      const text = statusText(reminded, { guestUrl: 'x', timezone: 'America/Los_Angeles', showMoney });
+      expect(text).not.toContain('<@system>');
+      expect(text).toContain('charter-bot reminded <@U0CREW0001> by DM, 48 h before check-in');
+      expect(text).toContain('charter-bot reminded <@U0CREW0002> by DM, 24 h before check-in — not delivered (user_disabled); the ops thread was told');
+      expect(text).toContain('charter-bot reminded the ops thread who is not confirmed, 24 h before check-in');
+      expect(text).toContain("charter-bot told the ops thread <@U0CREW0002>'s Slack account was deactivated");
+    }
+  });
 });
 
 describe('crew message', () => {
