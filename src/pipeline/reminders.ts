@@ -28,6 +28,9 @@ export interface DueReminder {
 /** States whose crew may still need reminding (a failed booking may still sail once retried). */
 export const REMINDABLE_STATES: readonly BookingState[] = ['approved', 'running', 'done', 'failed'];
 
+/** Bookings whose roster may still sail: awaiting approval, and every remindable state. */
+export const ROSTER_STATES: readonly BookingState[] = ['pending_approval', ...REMINDABLE_STATES];
+
 const HOUR_MS = 3_600_000;
 
 export const deactivatedKey = (userId: string) => `deactivated:${userId}`;

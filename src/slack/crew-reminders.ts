@@ -3,9 +3,9 @@
  * that are due (src/pipeline/reminders.ts), then post any deactivated-member line whose first
  * attempt failed (retryDeactivated, src/slack/member-deactivated.ts). Each reminder is claimed in
  * the store with a compare-and-set before it is sent and marked sent after, so it goes once
- * however many processes tick at the same moment, and a restart does not send it again. A process that dies between its
- * claim and the send leaves a claim that expires after `claimLeaseMs`; another process then sends
- * it. Each reminder carries metadata naming booking and reminder, and goes through PostOnce: before
+ * however many processes tick at the same moment, and a restart does not send it again. A process
+ * that dies between its claim and the send leaves a claim that expires after `claimLeaseMs`;
+ * another process then sends it. Each reminder carries metadata naming booking and reminder, and goes through PostOnce: before
  * it is sent it is looked up (from the moment it fell due), so a process that died after Slack took
  * the message but before the mark — or a post whose answer was lost — does not send it twice.
  */
@@ -15,10 +15,10 @@ import { charterSchedule } from '../booking/time';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { PeriodicTask } from '../pipeline/periodic';
-import { dueReminders, REMINDABLE_STATES, toldDeactivated, type DueReminder } from '../pipeline/reminders';
+import { dueReminders, ROSTER_STATES, toldDeactivated, type DueReminder } from '../pipeline/reminders';
 import type { BookingService } from '../pipeline/service';
 import type { BookingStore } from '../pipeline/store';
-import type { BookingRecord, BookingState } from '../pipeline/types';
+import type { BookingRecord } from '../pipeline/types';
 import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
@@ -44,9 +44,6 @@ export interface CrewReminderDeps {
   retryDeactivated?: (bookings: readonly BookingRecord[], nowMs: number) => Promise<number>;
 }
 
-/** What each tick lists: bookings that may need a reminder, and those awaiting approval (a deactivated-member line may be owed there too). */
-const LISTED_STATES: readonly BookingState[] = [...REMINDABLE_STATES, 'pending_approval'];
-
 export function checkInMsOf(booking: BookingRecord, config: Config): number {
   return charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).checkIn.toMillis();
 }
@@ -57,7 +54,8 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
     name: 'crew-reminders',
     everyMs: deps.everyMs ?? 60_000,
     async run(nowMs) {
-      const bookings = await deps.store.listByStates(LISTED_STATES);
+      // Awaiting approval too: a deactivated-member line may be owed there (retryDeactivated).
+      const bookings = await deps.store.listByStates(ROSTER_STATES);
       for (const listed of bookings) {
         const checkInMs = checkInMsOf(listed, deps.config);
         for (const reminder of dueReminders(listed, checkInMs, nowMs)) {

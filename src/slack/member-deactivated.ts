@@ -17,16 +17,13 @@
  */
 import type { Config } from '../config';
 import { cancelOperation } from '../pipeline/operations';
-import { deactivatedKey, toldDeactivated } from '../pipeline/reminders';
+import { deactivatedKey, ROSTER_STATES, toldDeactivated } from '../pipeline/reminders';
 import type { BookingService } from '../pipeline/service';
 import type { BookingStore } from '../pipeline/store';
-import type { BookingRecord, BookingState } from '../pipeline/types';
+import type { BookingRecord } from '../pipeline/types';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
 import { checkInMsOf, type CrewReminderDeps } from './crew-reminders';
-
-/** Bookings whose roster may still sail: awaiting approval, and every upcoming state. */
-export const ROSTER_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
 
 /** The reminders' claim and post machinery (the same claims, the same PostOnce), the store's meta entries, and a clock. */
 export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
@@ -61,6 +58,21 @@ export function deactivatedLine(booking: BookingRecord, userId: string): string 
   return `:warning: ${mention(userId)}'s Slack account was deactivated, and they are ${role} of this charter. ${what}`;
 }
 
+/** One line in a booking's ops thread, named by `ordinal` and looked up from `earliestMs` before it is posted (PostOnce). */
+function postThreadLine(deps: MemberDeactivatedDeps, booking: BookingRecord, line: { text: string; ordinal: string; earliestMs: number; what: string }, log: MemberDeactivatedDeps['log']) {
+  return deps.poster.post({
+    channel: booking.slack.channel,
+    thread_ts: booking.slack.approvalTs!,
+    text: line.text,
+    metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: line.ordinal }),
+    matchOn: ['booking_id', 'post', 'ordinal'],
+    lookUpFirst: true,
+    earliestMs: line.earliestMs,
+    log,
+    what: line.what,
+  });
+}
+
 /** How far before Slack's word a line of the same deactivation may have been posted (clocks of processes differ). */
 const LOOKUP_MARGIN_MS = 60_000;
 
@@ -76,17 +88,8 @@ async function tellOne(deps: MemberDeactivatedDeps, candidate: BookingRecord, us
   // Decided again on the claimed record: the crew may have changed meanwhile.
   if (!claimed || bookingsLosing([booking], userId, deps.now(), deps.config).length === 0) return false;
   try {
-    await deps.poster.post({
-      channel: booking.slack.channel,
-      thread_ts: booking.slack.approvalTs!,
-      text: deactivatedLine(booking, userId),
-      metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: `${key}:${sinceMs}` }),
-      matchOn: ['booking_id', 'post', 'ordinal'],
-      lookUpFirst: true,
-      earliestMs: Math.max(booking.createdAtMs, sinceMs - LOOKUP_MARGIN_MS),
-      log,
-      what: 'member-deactivated line',
-    });
+    const earliestMs = Math.max(booking.createdAtMs, sinceMs - LOOKUP_MARGIN_MS);
+    await postThreadLine(deps, booking, { text: deactivatedLine(booking, userId), ordinal: `${key}:${sinceMs}`, earliestMs, what: 'member-deactivated line' }, log);
   } catch (err) {
     log.warn({ err }, 'could not tell the office a rostered member was deactivated; tried again once the claim lapses (crew reminder task)');
     return false;
@@ -198,17 +201,7 @@ export function memberActiveNotifier(deps: MemberDeactivatedDeps): (userId: stri
       if (dropped?.sentAtMs === undefined || !booking.slack.approvalTs) continue;
       const log = deps.log.child({ bookingId: booking.id, userId });
       try {
-        await deps.poster.post({
-          channel: booking.slack.channel,
-          thread_ts: booking.slack.approvalTs,
-          text: reactivatedLine(userId),
-          metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: `reactivated:${userId}:${dropped.sentAtMs}` }),
-          matchOn: ['booking_id', 'post', 'ordinal'],
-          lookUpFirst: true,
-          earliestMs: dropped.sentAtMs,
-          log,
-          what: 'member-reactivated line',
-        });
+        await postThreadLine(deps, booking, { text: reactivatedLine(userId), ordinal: `reactivated:${userId}:${dropped.sentAtMs}`, earliestMs: dropped.sentAtMs, what: 'member-reactivated line' }, log);
         posted += 1;
       } catch (err) {
         log.warn({ err }, 'could not tell the office a member is active again; their marks are cleared all the same');

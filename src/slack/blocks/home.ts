@@ -167,9 +167,11 @@ function deactivatedNote(booking: BookingRecord): string {
 }
 
 function rosterMarks(booking: BookingRecord): string {
-  const mark = (userId: string) => (toldDeactivated(booking, userId) ? ':no_entry:' : MARK_EMOJI[crewMark(booking, userId)]);
-  const gone = (userId: string) => (toldDeactivated(booking, userId) ? ' (deactivated)' : '');
-  return booking.roster.map((m) => `${mark(m.slackUserId)} ${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}${gone(m.slackUserId)}`).join('  ') || 'no crew';
+  const marked = booking.roster.map((m) => {
+    const gone = toldDeactivated(booking, m.slackUserId);
+    return `${gone ? ':no_entry:' : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}${gone ? ' (deactivated)' : ''}`;
+  });
+  return marked.join('  ') || 'no crew';
 }
 
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
