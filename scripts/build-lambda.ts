@@ -83,6 +83,17 @@ ${exportsCode}
 `;
 
 /**
+ * openStore picks the server's store adapter and require()s it. esbuild keeps every export of a
+ * module that is require()d, and of the SDK barrel that module imports from, so its require of
+ * dynamodb-store put all 63 of DynamoDB's commands and their schemas into index.js (~50 KB, ~6% of a
+ * cold require). The Lambda functions open their DynamoDB store themselves (src/lambda-app.ts) and
+ * hand it to buildApp, which then never calls openStore.
+ */
+const OPEN_STORE_STUB = notInBundle('openStore', 'each Lambda function opens its DynamoDB store itself (src/lambda-app.ts) and passes it to buildApp', `
+module.exports = { openStore: async () => notInBundle() };
+`);
+
+/**
  * Bolt reads a request body with raw-body only in its HTTP and Express receivers; on Lambda the
  * body arrives in the event and AwsLambdaReceiver never calls it. Its real module costs ~8 ms of a
  * cold require (http-errors builds an error class per status and depd walks the stack) and
@@ -192,6 +203,7 @@ const STUBBED_PER_FUNCTION: Record<LambdaFunctionName, readonly string[]> = { sl
 const STUBS: Record<string, string> = {
   'ical.js': ICAL_STUB,
   'sqlite-store': SQLITE_STUB,
+  'open-store': OPEN_STORE_STUB,
   'raw-body': RAW_BODY_STUB,
   'source-map': SOURCE_MAP_STUB,
   '@slack/oauth': OAUTH_STUB,
@@ -208,6 +220,7 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
       b.onResolve({ filter: new RegExp(`^${mod.replace(/[.]/g, '\\.')}$`) }, () => ({ path: mod, namespace: 'lambda-stub' }));
     }
     b.onResolve({ filter: /(^|\/)sqlite-store$/ }, () => ({ path: 'sqlite-store', namespace: 'lambda-stub' }));
+    b.onResolve({ filter: /(^|\/)open-store$/ }, () => ({ path: 'open-store', namespace: 'lambda-stub' }));
     b.onResolve({ filter: BOLT_RECEIVERS }, (args) => (args.importer.includes(`${path.sep}@slack${path.sep}bolt${path.sep}dist${path.sep}`) ? { path: 'bolt-receivers', namespace: 'lambda-stub' } : undefined));
     b.onResolve({ filter: /^(raw-body|source-map|@slack\/oauth|undici|@aws-sdk\/credential-provider-node|thread-stream)$/ }, (args) => ({ path: args.path, namespace: 'lambda-stub' }));
     // resolveDir: the slim undici requires undici's own files from node_modules

@@ -53,9 +53,9 @@ import type { BookingRecord, BookingState } from './types';
 type Item = Record<string, AttributeValue>;
 
 /**
- * The client class, for openStore's lazy require: a require() of the SDK's own index keeps every
- * export it has (all of DynamoDB's commands and their schemas run at start-up); an import here is
- * tree-shaken to what this file uses.
+ * The client class, for openStore's lazy require (so a SQLite process never loads the SDK). A
+ * bundler keeps every command of the SDK behind a require(), this one's included, which is why the
+ * Lambda bundles, which open this store themselves, leave openStore out (scripts/build-lambda.ts).
  */
 export { DynamoDBClient };
 

@@ -178,6 +178,16 @@ process.stdout.write(JSON.stringify({ loadedAtRequire, exportsOf }));`;
       expect(required).toEqual([]);
     }
   });
+
+  it('hold only the DynamoDB commands our code imports in index.js, not all 63 behind the SDK’s aggregated client', () => {
+    for (const b of bundles) {
+      const { outputs } = metafileOf(b);
+      const code = Object.entries(outputs[path.relative(ROOT, b.file)]?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([input]) => input);
+      expect(code.filter((i) => i.endsWith('/client-dynamodb/dist-es/DynamoDB.js'))).toEqual([]);
+      expect(code.filter((i) => i.includes('/client-dynamodb/dist-es/commands/')).length).toBeLessThanOrEqual(8);
+      expect(code).toEqual(expect.arrayContaining(['node_modules/@aws-sdk/client-dynamodb/dist-es/commands/PutItemCommand.js']));
+    }
+  });
 });
 
 describe('Slack handler (Function URL event)', () => {
