@@ -359,7 +359,8 @@ export async function artifactsReport(sb: Sandbox, bookingId: string, title: str
   lines.push(`dashboard changes   ${changes.map((c) => c.method).join(', ') || 'none'}`);
   const page = await fetch(`${sb.config.guest.siteUrl}/g/${bookingId}`);
   const html = await page.text();
-  const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1] ?? '?';
+  // The heading's text: the greeting wraps the guest's name in <bdi>.
+  const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]*>/g, '') ?? '?';
   const ics = await (await fetch(`${sb.config.guest.siteUrl}/g/${bookingId}.ics`)).text();
   // The event's DTSTART, not the VTIMEZONE's (which comes first).
   const dtstart = /BEGIN:VEVENT[\s\S]*?^(DTSTART[^\r\n]*)/m.exec(ics)?.[1] ?? '?';
@@ -392,7 +393,6 @@ export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { wr
   const refusalsBefore = slack.callsTo('chat.postEphemeral').length;
   await requester.command({ user_id: CREW[0], channel_id: OPS_CHANNEL, text: `reschedule ${id}` });
   await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length > refusalsBefore, 5000);
-  opts.write(`  (only Lee sees) ${String(slack.callsTo('chat.postEphemeral').at(-1)?.body.text)}\n`);
 
   // Someone leaves the company: Slack sends user_change, and the office hears before any crew call fails.
   step('Ana Cruz (crew) leaves: her Slack account is deactivated, and Slack sends user_change');

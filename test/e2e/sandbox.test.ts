@@ -77,7 +77,7 @@ it('--lifecycle walks create → a crew member deactivated → reschedule withou
   const created = after('create');
   const rescheduled = after('reschedule');
   const cancelled = after('cancel');
-  expect(run.stdout).toMatch(/\(only Lee sees\) Only approvers can edit, reschedule/);
+  expect(run.stdout).toMatch(/#charter-ops \(only visible to Lee Park\)\n {2}│ Only approvers can edit, reschedule .* Ask @Olivia Approver/);
   expect(run.stdout).toContain('*Change requested (reschedule)*');
   expect(run.stdout).toContain('[ Approve change ](primary)');
   expect(run.stdout).toContain('please confirm (again)');
@@ -87,6 +87,7 @@ it('--lifecycle walks create → a crew member deactivated → reschedule withou
   expect(run.stdout).toContain('*Crew*: Lee Park, Ana Cruz → Lee Park');
   expect(run.stdout).toContain("Crew called: @Sam Ortiz (captain), @Lee Park — each by DM");
   expect(created).toMatch(/T16:00:00-0[78]:00/);
+  expect(created).toContain('guest page          200 "Ahoy, Maria!"');
   expect(rescheduled).toMatch(/entry cal_\S+: \S+T10:30:00-0[78]:00/);
   expect(rescheduled).toMatch(/status scheduled, 1 PATCH/);
   expect(rescheduled).toMatch(/\.ics DTSTART;TZID=America\/Los_Angeles:\d{8}T103000/);
