@@ -232,8 +232,13 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
 const MODULE_REGISTRY = `globalThis[Symbol.for(${JSON.stringify('charter-bot.lambda-modules')})]`;
 /** The file beside index.js that holds what src/lazy-modules.ts loads on first use. */
 export const LAZY_FILE = 'lazy.js';
-/** The suffix of lazy.js's stand-in for a module index.js holds. */
-const FROM_INDEX = '.from-index.cjs';
+/**
+ * The suffix of lazy.js's stand-in for a module index.js holds: an ES module naming each export where
+ * they are known (esmExportNames), CommonJS otherwise. esbuild reads a module's format from its
+ * extension first (luxon's is .mjs). Both suffixes are the same length.
+ */
+const FROM_INDEX_ESM = '.from-index.mjs';
+const FROM_INDEX_CJS = '.from-index.cjs';
 /** Marks a resolve a plugin asked for itself, so its own onResolve lets it through. */
 const OWN_RESOLVE = { ownResolve: true };
 
@@ -322,8 +327,35 @@ export function reExportsOnly(file: string): boolean {
   return code.replace(/export\s*(\*(\s*as\s+[\w$]+)?|\{[^}]*\})\s*from\s*(['"])[^'"]+\3\s*;?/g, '').trim() === '';
 }
 
+/**
+ * The export names of index.js's ES modules, for their stand-ins in lazy.js. A stand-in that names
+ * its exports lets esbuild see through a barrel in lazy.js that re-exports it (`export * from`), and
+ * keep only what lazy.js uses; behind a CommonJS stand-in it cannot, and kept every export of the
+ * barrel and copied each onto it at load (the DynamoDB client's 63 commands, @smithy/core's
+ * submodules: ~30 ms of a first step). A module with `export *` (names esbuild cannot list without
+ * bundling) or `export let` (a stand-in copies each export once, and a `let` may change later)
+ * keeps a CommonJS stand-in.
+ */
+async function esmExportNames(index: Metafile): Promise<Map<string, readonly string[]>> {
+  const named = [...codeIn(index)].filter((key) => {
+    const file = path.join(ROOT, key);
+    if (index.inputs[key]?.format !== 'esm' || !/\.(m?js|ts)$/.test(key) || !existsSync(file)) return false;
+    return !/export\s*\*|export\s+let\b/.test(readFileSync(file, 'utf8'));
+  });
+  const listed = await build({ absWorkingDir: ROOT, entryPoints: named, bundle: false, format: 'esm', write: false, metafile: true, outdir: path.join(ROOT, 'dist', 'export-names'), outbase: ROOT, logLevel: 'error' });
+  return new Map(Object.values(listed.metafile.outputs).flatMap((o) => (o.entryPoint ? [[o.entryPoint, o.exports] as const] : [])));
+}
+
+/** A stand-in's code: the module index.js hands out (by its id in the registry), as CommonJS or with each export named. */
+function standInCode(id: number, names: readonly string[] | undefined): string {
+  const handedOut = `${MODULE_REGISTRY}(${id})`;
+  if (!names) return `module.exports = ${handedOut};`;
+  const exportName = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
+  return `const m = ${handedOut};\n${names.map((name, i) => `const e${i} = m[${JSON.stringify(name)}];`).join('\n')}\nexport { ${names.map((name, i) => `e${i} as ${exportName(name)}`).join(', ')} };`;
+}
+
 /** In lazy.js: every module index.js also holds comes from index.js (recorded in `shared`), the rest is bundled. */
-function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, number>): Plugin {
+function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, number>, exportNames: ReadonlyMap<string, readonly string[]>): Plugin {
   return {
     name: 'take-shared-from-index',
     setup(b) {
@@ -335,13 +367,45 @@ function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, n
         const key = inputKey(resolved);
         if (!inIndex.has(key) || (resolved.namespace === 'file' && reExportsOnly(resolved.path))) return { path: resolved.path, namespace: resolved.namespace, pluginData: resolved.pluginData, sideEffects: resolved.sideEffects, suffix: resolved.suffix };
         if (!shared.has(key)) shared.set(key, shared.size);
-        // .cjs: esbuild reads a module's format from its extension first, and luxon's is .mjs
-        return { path: `${key}${FROM_INDEX}`, namespace: 'from-index' };
+        return { path: `${key}${exportNames.has(key) ? FROM_INDEX_ESM : FROM_INDEX_CJS}`, namespace: 'from-index' };
       });
-      b.onLoad({ filter: /.*/, namespace: 'from-index' }, (args) => ({ contents: `module.exports = ${MODULE_REGISTRY}(${shared.get(args.path.slice(0, -FROM_INDEX.length))});`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'from-index' }, (args) => {
+        const key = args.path.slice(0, -FROM_INDEX_ESM.length);
+        const id = shared.get(key);
+        if (id === undefined) throw new Error(`no registry id for ${key}`);
+        return { contents: standInCode(id, args.path.endsWith(FROM_INDEX_ESM) ? exportNames.get(key) : undefined), loader: 'js' };
+      });
     },
   };
 }
+
+/**
+ * lazy.js's entry. It imports every deferred module statically, so their imports are tree-shaken:
+ * a require() of each made esbuild keep every export of every SDK client's index they import from
+ * (all 113 S3 and 168 CloudFront commands, built and copied at load). So the first load runs each
+ * deferred module's top level, the doctor's too. The guard comes first: it runs before them.
+ */
+function lazyEntryCode(lazyTargets: ReadonlySet<string>): string {
+  const keys = [...lazyTargets];
+  return `import 'charter-bot:lazy-guard';
+${keys.map((key, i) => `import * as l${i} from ${specifierOf(key)};`).join('\n')}
+const modules = { ${keys.map((key, i) => `${JSON.stringify(key)}: l${i}`).join(', ')} };
+export function load(key) {
+  return modules[key];
+}
+`;
+}
+
+const lazyGuard: Plugin = {
+  name: 'lazy-guard',
+  setup(b) {
+    b.onResolve({ filter: /^charter-bot:lazy-guard$/ }, () => ({ path: 'lazy-guard', namespace: 'lazy-guard' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-guard' }, () => ({
+      contents: `if (typeof ${MODULE_REGISTRY} !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');`,
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * One function, two files. index.js is what a cold start requires; lazy.js holds what
@@ -350,7 +414,8 @@ function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, n
  * of it at require: about half the bytes, and a quarter of a cold require's time. esbuild splits
  * only ES modules, and an ES module bundle loaded slower than CommonJS (bench/README.md, P4), so the
  * split is made here, in three builds: index.js once to learn what it holds, lazy.js taking every
- * module index.js holds from it, and index.js again exposing exactly those.
+ * module index.js holds from it (with a fourth, small build listing those modules' export names),
+ * and index.js again exposing exactly those.
  */
 async function buildFunction(name: LambdaFunctionName, entry: string, dir: string): Promise<{ index: Metafile; lazy: Metafile }> {
   const common = {
@@ -378,15 +443,9 @@ async function buildFunction(name: LambdaFunctionName, entry: string, dir: strin
   const shared = new Map<string, number>();
   const lazy = await build({
     ...common,
-    stdin: {
-      contents: `if (typeof ${MODULE_REGISTRY} !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');
-exports.load = (key) => {\n  switch (key) {\n${[...lazyTargets].map((key) => `    case ${JSON.stringify(key)}: return require(${specifierOf(key)});`).join('\n')}\n  }\n};`,
-      resolveDir: ROOT,
-      sourcefile: 'lazy-entry.js',
-      loader: 'js',
-    },
+    stdin: { contents: lazyEntryCode(lazyTargets), resolveDir: ROOT, sourcefile: 'lazy-entry.js', loader: 'js' },
     outfile: path.join(dir, LAZY_FILE),
-    plugins: [takeSharedFromIndex(codeIn(first.metafile), shared), stubUnusedOnLambda(name)],
+    plugins: [lazyGuard, takeSharedFromIndex(codeIn(first.metafile), shared, await esmExportNames(first.metafile)), stubUnusedOnLambda(name)],
   });
   const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, undefined, registryCode(shared, first.metafile, entry)), stubUnusedOnLambda(name)] });
   return { index: index.metafile, lazy: lazy.metafile };
