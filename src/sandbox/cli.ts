@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { driveIcalBooking, SANDBOX_FEED } from './ical-drive';
 import { startIcalFeedStandin, type IcalFeedStandin } from './ical-feed-standin';
 import { driveLifecycle, driveSampleBooking, FAILABLE_STEPS, SandboxError, startSandbox, summarize, type FailableStep, type Sandbox } from './driver';
+import { readableLogLines } from './readable-log';
 
 const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join('|')}] [--data DIR] [--store sqlite|dynamodb] [--slack] [--ical] [--lifecycle]
   --keep          stay up after the run so the guest page can be opened (Ctrl-C to stop)
@@ -23,6 +24,8 @@ const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join(
                   the thread and every artifact after each step`;
 
 const write = (text: string) => void process.stdout.write(text);
+/** The bot's warnings: readable on a terminal, JSON when stderr is piped. */
+const logDestination = process.stderr.isTTY ? { logDestination: readableLogLines(2, true) } : {};
 
 function parseFlags(argv: string[]) {
   const { values } = parseArgs({
@@ -75,7 +78,7 @@ async function main(): Promise<number> {
       process.stderr.write('--slack needs SLACK_BOT_TOKEN (xoxb-…), SLACK_APP_TOKEN (xapp-…) and CHARTER_APPROVERS in the environment\n');
       return 2;
     }
-    const sb = await startSandbox({ realSlack: { env: process.env }, store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), write });
+    const sb = await startSandbox({ realSlack: { env: process.env }, store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), ...logDestination, write });
     write(`charter-bot is connected to your workspace in Socket Mode; every other backend is local.\n`);
     write(`Run /charter in Slack. Guest pages are served at ${sb.config.guest.siteUrl}/g/{ID}. Ctrl-C to stop.\n`);
     await stayUp(sb);
@@ -90,7 +93,7 @@ async function main(): Promise<number> {
     feed = flags.ical ? await startIcalFeedStandin() : undefined;
     feed?.setEvents('boatsetter', []); // the export exists (empty) before the bot's first poll
     const extraEnv = feed ? { CHARTER_ICAL_FEEDS: `${SANDBOX_FEED}=${feed.feedUrl('boatsetter')}` } : undefined;
-    sb = await startSandbox({ store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), ...(flags.fail ? { failStep: flags.fail } : {}), ...(extraEnv ? { extraEnv } : {}), write });
+    sb = await startSandbox({ store: flags.store, ...(flags.data ? { dataDir: flags.data } : {}), ...(flags.fail ? { failStep: flags.fail } : {}), ...(extraEnv ? { extraEnv } : {}), ...logDestination, write });
     write(`bot listening at ${sb.running.url}/slack/events (HTTP mode, signed requests); state store ${flags.store}${flags.data ? ` in ${flags.data}` : ' in a temp folder'}\n`);
     const result = await driveSampleBooking(sb, { ...(flags.fail ? { failStep: flags.fail } : {}), write });
     write(`${await summarize(sb, result)}\n`);
