@@ -53,9 +53,10 @@ import type { BookingRecord, BookingState } from './types';
 type Item = Record<string, AttributeValue>;
 
 /**
- * The client class, for openStore's lazy require (so a SQLite process never loads the SDK). A
- * bundler keeps every command of the SDK behind a require(), this one's included, which is why the
- * Lambda bundles, which open this store themselves, leave openStore out (scripts/build-lambda.ts).
+ * The client class, for openStore's lazy require (so a SQLite process never loads the SDK). esbuild
+ * keeps every export of a require()d module and of the SDK index it imports from, so a bundle that
+ * require()s this file holds all of DynamoDB's commands: the Lambda bundles, which open this store
+ * themselves, leave openStore out (scripts/build-lambda.ts).
  */
 export { DynamoDBClient };
 
