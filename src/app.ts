@@ -34,7 +34,7 @@ import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher'
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
-import { memberActiveNotifier, memberDeactivatedNotifier, retryUnsentDeactivations } from './slack/member-deactivated';
+import { memberActiveNotifier, memberDeactivatedNotifier, tellOwedDeactivations } from './slack/member-deactivated';
 import { createUserDirectory } from './slack/users';
 
 export type { IntegrationSteps };
@@ -211,16 +211,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     if (b.slack.progressTs) progress.notify(b.id, { record: b, milestone: true });
     home.changed();
   };
-  const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag };
+  const users = createUserDirectory(client, { now });
+  const stillDeactivated = async (userId: string) => {
+    users.forget(userId);
+    return (await users.lookup(userId)).deleted === true;
+  };
+  const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
-  const slackDeps: SlackDeps = { api: service, config, log, now, users: createUserDirectory(client, { now }), progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive };
+  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.
   const periodicTasks: PeriodicTask[] = [
     { name: 'sweeper', everyMs: liveness.sweepEveryMs, run: () => service.resumeAll() },
-    crewReminderTask({ store, service, client, poster, config, log, owner: ownerId, retryDeactivated: retryUnsentDeactivations(deactivatedDeps) }),
+    crewReminderTask({ store, service, client, poster, config, log, owner: ownerId, retryDeactivated: tellOwedDeactivations(deactivatedDeps) }),
     approvalWatchTask({ store, client, config, log, onChange: () => home.changed(), onRetryClosed: (id) => progress.notify(id, { milestone: true }) }),
     // Catches what no event announces (a new day, another process's new request): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },

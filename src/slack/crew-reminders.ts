@@ -1,7 +1,7 @@
 /**
  * The crew reminder PeriodicTask: every tick, for each booking that may need it, send the reminders
- * that are due (src/pipeline/reminders.ts), then post any deactivated-member line whose first
- * attempt failed (retryDeactivated, src/slack/member-deactivated.ts). Each reminder is claimed in
+ * that are due (src/pipeline/reminders.ts), then post any deactivated-member line a delivery owed
+ * and did not post (retryDeactivated, src/slack/member-deactivated.ts). Each reminder is claimed in
  * the store with a compare-and-set before it is sent and marked sent after, so it goes once
  * however many processes tick at the same moment, and a restart does not send it again. A process
  * that dies between its claim and the send leaves a claim that expires after `claimLeaseMs`;
@@ -40,7 +40,7 @@ export interface CrewReminderDeps {
   everyMs?: number;
   /** How long a claim blocks other processes before it counts as abandoned (default 2 min). */
   claimLeaseMs?: number;
-  /** Given each tick's listing: posts the deactivated-member lines whose first attempt failed (src/slack/member-deactivated.ts). */
+  /** Given each tick's listing: posts the deactivated-member lines a delivery owed and did not post (src/slack/member-deactivated.ts). */
   retryDeactivated?: (bookings: readonly BookingRecord[], nowMs: number) => Promise<number>;
 }
 

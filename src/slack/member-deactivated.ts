@@ -9,7 +9,8 @@
  * booking record (BookingService.claimReminder) and looked up before it is posted (PostOnce). A
  * line that could not be posted (Slack down past PostOnce's deadline, a crash) keeps its claim
  * without a mark; once the claim lapses the crew reminder task's next tick posts it
- * (retryUnsentDeactivations).
+ * (tellOwedDeactivations), which also posts a line the delivery never claimed (the store briefly
+ * unavailable after the registry's write, a crash).
  *
  * Who Slack said is deactivated is kept in one meta entry (DEACTIVATED_MEMBERS_KEY), so a later
  * user_change without `deleted` — a reactivation — is recognised with one read, and the flags go
@@ -32,6 +33,8 @@ export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'poster' | 'config' |
   now: () => number;
   /** After a booking's flag is written, set or dropped (the record as written): its progress message and Home tabs are redrawn. */
   onFlagChanged?: (booking: BookingRecord) => void;
+  /** Slack's answer now, not a cached one: is this member's account deactivated (users.info `deleted`)? */
+  stillDeactivated: (userId: string) => Promise<boolean>;
 };
 
 /** The bookings whose office should hear that `userId` is gone (pure): on the roster, not declined, check-in ahead, not being cancelled. */
@@ -144,32 +147,44 @@ export function memberDeactivatedNotifier(deps: MemberDeactivatedDeps): (userId:
 }
 
 /**
- * Members whose line a delivery claimed and never marked sent (the post failed, the process died),
- * once that claim has lapsed: the key's presence is the proof Slack said they were deactivated.
+ * The registry's members a booking still owes a line (pure), on the crew reminder task's listing:
+ * - never claimed: the delivery recorded them in the registry, then could not list or claim the
+ *   bookings (the store briefly unavailable, the process gone). Only a booking made before the
+ *   deactivation: one made later passed the form's check of its crew, so its member is likely
+ *   active again and the reactivation event missed;
+ * - claimed and never marked sent, once that claim has lapsed (the post failed, the process died).
  */
-export function unsentDeactivations(booking: BookingRecord, nowMs: number): string[] {
-  return Object.entries(booking.reminders ?? {}).flatMap(([key, state]) =>
-    key.startsWith(deactivatedKey('')) && state.sentAtMs === undefined && (state.claimExpiresAtMs ?? 0) <= nowMs ? [key.slice(deactivatedKey('').length)] : [],
-  );
+export function owedDeactivations(booking: BookingRecord, registry: Readonly<Record<string, number>>, nowMs: number, config: Config): string[] {
+  return Object.entries(registry).flatMap(([userId, sinceMs]) => {
+    const state = booking.reminders?.[deactivatedKey(userId)];
+    const owed = state === undefined ? booking.createdAtMs <= sinceMs : state.sentAtMs === undefined && (state.claimExpiresAtMs ?? 0) <= nowMs;
+    return owed && bookingsLosing([booking], userId, nowMs, config).length > 0 ? [userId] : [];
+  });
 }
 
 /**
- * For the crew reminder task's listing: posts the lines whose first attempt failed, so a line is
- * delayed by a Slack outage or a crash, not lost. Resolves to how many it posted.
+ * For the crew reminder task's listing: posts the lines a delivery owed and did not post, so a line
+ * is delayed by a Slack outage, a briefly unavailable store or a crash, not lost. One read of the
+ * registry a tick. A line never claimed is posted only once Slack says again, asked afresh, that
+ * the member is deactivated: a reactivation under way drops the bookings' flags before the
+ * registry entry, and such a booking must not be told they are gone. Resolves to how many it posted.
  */
-export function retryUnsentDeactivations(deps: MemberDeactivatedDeps): (bookings: readonly BookingRecord[], nowMs: number) => Promise<number> {
+export function tellOwedDeactivations(deps: MemberDeactivatedDeps): (bookings: readonly BookingRecord[], nowMs: number) => Promise<number> {
   return async (bookings, nowMs) => {
+    if (bookings.length === 0) return 0;
+    const registry = parseRegistry((await deps.store.getMeta(DEACTIVATED_MEMBERS_KEY))?.value);
+    if (Object.keys(registry).length === 0) return 0;
+    const confirmed = new Map<string, Promise<boolean>>();
+    const stillDeactivated = (userId: string) => {
+      if (!confirmed.has(userId)) confirmed.set(userId, deps.stillDeactivated(userId).catch(() => false));
+      return confirmed.get(userId)!;
+    };
     let posted = 0;
-    let registry: Registry | undefined;
     for (const booking of bookings) {
-      // Checked on the listing first: a member taken off the crew since leaves a key nobody needs, and no write.
-      const due = unsentDeactivations(booking, nowMs).filter((userId) => bookingsLosing([booking], userId, nowMs, deps.config).length > 0);
-      if (due.length === 0) continue;
-      registry ??= parseRegistry((await deps.store.getMeta(DEACTIVATED_MEMBERS_KEY))?.value);
-      for (const userId of due) {
-        const sinceMs = registry[userId];
-        // Not in the registry: reactivated meanwhile (their flags are being dropped).
-        if (sinceMs !== undefined && (await tellOne(deps, booking, userId, sinceMs))) posted += 1;
+      for (const userId of owedDeactivations(booking, registry, nowMs, deps.config)) {
+        const neverClaimed = booking.reminders?.[deactivatedKey(userId)] === undefined;
+        if (neverClaimed && !(await stillDeactivated(userId))) continue;
+        if (await tellOne(deps, booking, userId, registry[userId]!)) posted += 1;
       }
     }
     return posted;

@@ -13,6 +13,7 @@ import { findMoney } from '../../../src/booking/money-detector';
 import { updateWithRetry } from '../../../src/pipeline/store';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
+import { DEACTIVATED_MEMBERS_KEY } from '../../../src/slack/member-deactivated';
 import { blockActionPayload, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
@@ -291,6 +292,33 @@ describe('Reminders', () => {
       expect(ops).toHaveLength(1);
       expect(ops[0]?.body.text).toContain(`not confirmed yet: <@${CREW[0]}>; Slack account deactivated: <@${CREW[1]}>`);
       expect(h.slack.callsTo('conversations.open').map((c) => c.body.users)).not.toContain(CREW[1]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a deactivation recorded by a delivery that never reached the bookings (the store, a crash) is told by the next reminder tick, once; a member Slack says is active again is not', async () => {
+    const clock = shiftedClock();
+    const h = await start(clock, 'deactivated-owed.db', 'process-o');
+    try {
+      const booking = await approvedBooking(h);
+      const lineFor = (userId: string) => h.slack.messages(OPS_CHANNEL).filter((m) => String(m.text).includes(`<@${userId}>'s Slack account was deactivated`));
+      // The delivery wrote the registry, then could not list the bookings (or died): Ana is
+      // deactivated in Slack. Lee is in the registry too, but active again (a reactivation under
+      // way drops the bookings' flags before it takes him out of the registry).
+      h.slack.setUser({ id: CREW[1], realName: 'Ana Cruz', email: 'ana@example.com', deleted: true });
+      expect(await h.running.built.store.casMeta(DEACTIVATED_MEMBERS_KEY, JSON.stringify({ [CREW[1]]: clock.now(), [CREW[0]]: clock.now() }), 0)).toMatchObject({ version: 1 });
+      expect(lineFor(CREW[1])).toHaveLength(0);
+
+      await h.running.built.periodic.runOnce();
+      await h.running.built.periodic.runOnce();
+      await settle(h);
+      expect(lineFor(CREW[1])).toHaveLength(1);
+      expect(lineFor(CREW[1])[0]?.thread_ts).toBe(booking.slack.approvalTs);
+      const record = (await h.running.built.api.get(booking.id))!;
+      expect(record.reminders?.[`deactivated:${CREW[1]}`]?.sentAtMs).toBeGreaterThan(0);
+      expect(lineFor(CREW[0])).toHaveLength(0);
+      expect(record.reminders?.[`deactivated:${CREW[0]}`]).toBeUndefined();
     } finally {
       await h.close();
     }

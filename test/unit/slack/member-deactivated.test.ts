@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { deactivatedKey } from '../../../src/pipeline/reminders';
-import { bookingsLosing, deactivatedLine, unsentDeactivations } from '../../../src/slack/member-deactivated';
+import { bookingsLosing, deactivatedLine, owedDeactivations } from '../../../src/slack/member-deactivated';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
 
@@ -46,16 +46,24 @@ it('says who, which part of the roster, and what to do: Edit once approved, appr
   expect(deactivatedLine({ ...base, state: 'pending_approval' }, crew)).toContain('they are on the crew of this charter. Approved as it is, their crew call would reach nobody');
 });
 
-it('finds the lines a delivery claimed and never marked sent, once the claim has lapsed', () => {
-  const b: BookingRecord = {
-    ...base,
-    reminders: {
-      [deactivatedKey('U0LAPSED01')]: { claimedBy: 'p1', claimExpiresAtMs: before - 1 },
-      [deactivatedKey('U0HELD0001')]: { claimedBy: 'p1', claimExpiresAtMs: before + 1 },
-      [deactivatedKey('U0SENT0001')]: { claimedBy: 'p1', claimExpiresAtMs: before - 1, sentAtMs: 5 },
-      'dm48:U0LAPSED01': { claimedBy: 'p1', claimExpiresAtMs: before - 1 },
-    },
-  };
-  expect(unsentDeactivations(b, before)).toEqual(['U0LAPSED01']);
-  expect(unsentDeactivations(base, before)).toEqual([]);
+it('owes a line: never claimed on a booking made before the deactivation, or claimed and never marked sent once the claim lapsed', () => {
+  const done: BookingRecord = { ...base, state: 'done' };
+  const since = done.createdAtMs + 60_000;
+  const registry = { [crew]: since };
+  const owed = (b: BookingRecord, r: Record<string, number> = registry, nowMs = before) => owedDeactivations(b, r, nowMs, config);
+  const claim = (state: { claimExpiresAtMs: number; sentAtMs?: number }) => ({ ...done, reminders: { [deactivatedKey(crew)]: { claimedBy: 'p1', ...state } } });
+  // never claimed: the delivery listed nothing (store unavailable) or died after the registry's write
+  expect(owed(done)).toEqual([crew]);
+  // ...but a booking made after it passed the form's crew check: the member is likely active again
+  expect(owed({ ...done, createdAtMs: since + 1 })).toEqual([]);
+  // claimed: owed once the claim lapsed unsent; not while it is held, nor once sent
+  expect(owed(claim({ claimExpiresAtMs: before - 1 }))).toEqual([crew]);
+  expect(owed(claim({ claimExpiresAtMs: before + 1 }))).toEqual([]);
+  expect(owed(claim({ claimExpiresAtMs: before - 1, sentAtMs: 5 }))).toEqual([]);
+  // the crew member out of the registry (reactivated): their lapsed claim owes nothing; the captain, in it, is owed
+  expect(owed(claim({ claimExpiresAtMs: before - 1 }), { [captain]: since })).toEqual([captain]);
+  expect(owed(done, { U0NOTONIT1: since })).toEqual([]);
+  // the charters bookingsLosing leaves out owe nothing: check-in reached, declined
+  expect(owed(done, registry, checkIn)).toEqual([]);
+  expect(owed({ ...done, declines: { [crew]: { atMs: 1 } } })).toEqual([]);
 });
