@@ -68,6 +68,21 @@ export interface UpdateResult {
 
 export const DEFAULT_MAX_CAS_ATTEMPTS = 50;
 
+/**
+ * A meta entry's read, change and compare-and-set, again from a fresh read while another writer
+ * wins. `mutate` gets the stored value (undefined when there is none) and returns the new one, or
+ * undefined to write nothing. Throws after `maxAttempts` lost races.
+ */
+export async function updateMeta(store: Pick<BookingStore, 'getMeta' | 'casMeta'>, key: string, mutate: (value: string | undefined) => string | undefined, maxAttempts: number): Promise<void> {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const entry = await store.getMeta(key);
+    const next = mutate(entry?.value);
+    if (next === undefined) return;
+    if (await store.casMeta(key, next, entry?.version ?? 0)) return;
+  }
+  throw new Error(`${key}: ${maxAttempts} compare-and-sets lost in a row`);
+}
+
 export interface UpdateOptions {
   /** Compare-and-set attempts before ContentionError (default 50). */
   maxAttempts?: number;

@@ -109,7 +109,7 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   const threadTs = booking.slack.approvalTs;
   if (!threadTs) return;
   const gone = booking.roster.filter((m) => toldDeactivated(booking, m.slackUserId));
-  const notConfirmed = booking.roster.filter((m) => booking.confirmations[m.slackUserId] === undefined && !toldDeactivated(booking, m.slackUserId));
+  const notConfirmed = booking.roster.filter((m) => booking.confirmations[m.slackUserId] === undefined && !gone.includes(m));
   const waiting = notConfirmed.filter((m) => !booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const declined = notConfirmed.filter((m) => booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
   const parts = [

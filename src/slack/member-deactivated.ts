@@ -20,7 +20,7 @@ import type { Config } from '../config';
 import { cancelOperation } from '../pipeline/operations';
 import { deactivatedKey, ROSTER_STATES, toldDeactivated } from '../pipeline/reminders';
 import type { BookingService } from '../pipeline/service';
-import type { BookingStore } from '../pipeline/store';
+import { updateMeta, type BookingStore } from '../pipeline/store';
 import type { BookingRecord } from '../pipeline/types';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
@@ -119,14 +119,16 @@ function parseRegistry(value: string | undefined): Registry {
   }
 }
 
-async function updateRegistry(store: MemberDeactivatedDeps['store'], mutate: (r: Registry) => Registry | undefined): Promise<void> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const entry = await store.getMeta(DEACTIVATED_MEMBERS_KEY);
-    const next = mutate(parseRegistry(entry?.value));
-    if (!next) return;
-    if (await store.casMeta(DEACTIVATED_MEMBERS_KEY, JSON.stringify(next), entry?.version ?? 0)) return;
-  }
-  throw new Error(`${DEACTIVATED_MEMBERS_KEY}: too many concurrent writers`);
+function updateRegistry(store: MemberDeactivatedDeps['store'], mutate: (r: Registry) => Registry | undefined): Promise<void> {
+  return updateMeta(
+    store,
+    DEACTIVATED_MEMBERS_KEY,
+    (value) => {
+      const next = mutate(parseRegistry(value));
+      return next && JSON.stringify(next);
+    },
+    20,
+  );
 }
 
 /** Tells the office of every charter ahead that `userId` is on; resolves to how many lines this call posted. */

@@ -9,7 +9,7 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, splitText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, rosterMention, splitText } from './format';
 import { LIMITS } from './limits';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
@@ -140,7 +140,7 @@ export function parseDeclineMetadata(raw: string | undefined): { bookingId: stri
  * "Crew called: @Sam (captain), @Ana — each by DM. Not reached yet: @Lee — see the progress message".
  */
 export function crewCalledText(roster: CrewSafeView['roster'], where: { crewChannel?: string }, notReached: readonly string[] = []): string {
-  const names = (members: CrewSafeView['roster']) => members.map((m) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join(', ');
+  const names = (members: CrewSafeView['roster']) => members.map(rosterMention).join(', ');
   if (notReached.length === 0) return `Crew called: ${names(roster)} — ${where.crewChannel ? `in <#${where.crewChannel}>` : 'each by DM'}`;
   if (where.crewChannel) return `Crew not called yet: the post in <#${where.crewChannel}> failed — see the progress message`;
   const missed = new Set(notReached);

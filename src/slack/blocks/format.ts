@@ -3,6 +3,8 @@ import type { DateTime } from 'luxon';
 import { humanDateTime } from '../../booking/time';
 
 export const mention = (userId: string) => `<@${userId}>`;
+/** A roster member as the office reads them: the mention, and " (captain)" for the captain. */
+export const rosterMention = (m: { slackUserId: string; role: string }) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`;
 
 /** Block Kit text fields take mrkdwn; anything typed by a person is escaped. */
 export function escapeMrkdwn(text: string): string {

@@ -20,7 +20,7 @@ import { toldDeactivated } from '../../pipeline/reminders';
 import type { BookingRecord, BookingState } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
-import { escapeMrkdwn, mention } from './format';
+import { escapeMrkdwn, mention, rosterMention } from './format';
 import { detailsButton, RETRY_ACTION_ID } from './progress';
 
 /** Slack's limit for a Home tab (and any view). */
@@ -163,13 +163,13 @@ function daySection(day: DateTime): KnownBlock {
 function deactivatedNote(booking: BookingRecord): string {
   const gone = booking.roster.filter((m) => toldDeactivated(booking, m.slackUserId));
   if (gone.length === 0) return '';
-  return `\n:no_entry: Slack account deactivated: ${gone.map((m) => `${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}`).join(', ')} — see the request's thread`;
+  return `\n:no_entry: Slack account deactivated: ${gone.map(rosterMention).join(', ')} — see the request's thread`;
 }
 
 function rosterMarks(booking: BookingRecord): string {
   const marked = booking.roster.map((m) => {
     const gone = toldDeactivated(booking, m.slackUserId);
-    return `${gone ? ':no_entry:' : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${mention(m.slackUserId)}${m.role === 'captain' ? ' (captain)' : ''}${gone ? ' (deactivated)' : ''}`;
+    return `${gone ? ':no_entry:' : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${rosterMention(m)}${gone ? ' (deactivated)' : ''}`;
   });
   return marked.join('  ') || 'no crew';
 }

@@ -5,7 +5,7 @@
  * users not seen for VIEWER_TTL_MS drop out, and at most MAX_VIEWERS are kept (most recent first).
  */
 import { createHash } from 'node:crypto';
-import type { BookingStore } from '../../pipeline/store';
+import { updateMeta, type BookingStore } from '../../pipeline/store';
 
 export const HOME_VIEWERS_KEY = 'home:viewers';
 /** A user who has not opened Home for this long is no longer refreshed (their next open brings them back). */
@@ -43,15 +43,17 @@ export async function readHomeViewers(store: BookingStore, nowMs: number): Promi
 
 /** Records that `userId` opened Home (a compare-and-set; nothing is written when a recent open is already stored). */
 export async function rememberHomeViewer(store: BookingStore, userId: string, nowMs: number): Promise<void> {
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const entry = await store.getMeta(HOME_VIEWERS_KEY);
-    const viewers = parse(entry?.value);
-    const seen = viewers[userId];
-    if (seen !== undefined && nowMs - seen < VIEWER_REFRESH_MS) return;
-    const next = Object.fromEntries(currentViewers({ ...viewers, [userId]: nowMs }, nowMs));
-    if (await store.casMeta(HOME_VIEWERS_KEY, JSON.stringify(next), entry?.version ?? 0)) return;
-  }
-  throw new Error(`${HOME_VIEWERS_KEY}: ${CAS_ATTEMPTS} compare-and-sets lost in a row`);
+  await updateMeta(
+    store,
+    HOME_VIEWERS_KEY,
+    (value) => {
+      const viewers = parse(value);
+      const seen = viewers[userId];
+      if (seen !== undefined && nowMs - seen < VIEWER_REFRESH_MS) return undefined;
+      return JSON.stringify(Object.fromEntries(currentViewers({ ...viewers, [userId]: nowMs }, nowMs)));
+    },
+    CAS_ATTEMPTS,
+  );
 }
 
 /**
@@ -127,15 +129,17 @@ export async function recordTabsShown(store: BookingStore, shown: ReadonlyArray<
   }
   await Promise.all(
     [...byShard].map(async ([key, users]) => {
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const entry = await store.getMeta(key);
-        const tabs = parseTabs(entry?.value);
-        const changed = [...users].filter(([userId, digest]) => tabs[userId]?.digest !== digest);
-        if (changed.length === 0) return;
-        const next = currentTabs({ ...tabs, ...Object.fromEntries(changed.map(([userId, digest]) => [userId, { digest, atMs: nowMs }])) }, nowMs);
-        if (await store.casMeta(key, JSON.stringify(next), entry?.version ?? 0)) return;
-      }
-      throw new Error(`${key}: ${CAS_ATTEMPTS} compare-and-sets lost in a row`);
+      await updateMeta(
+        store,
+        key,
+        (value) => {
+          const tabs = parseTabs(value);
+          const changed = [...users].filter(([userId, digest]) => tabs[userId]?.digest !== digest);
+          if (changed.length === 0) return undefined;
+          return JSON.stringify(currentTabs({ ...tabs, ...Object.fromEntries(changed.map(([userId, digest]) => [userId, { digest, atMs: nowMs }])) }, nowMs));
+        },
+        CAS_ATTEMPTS,
+      );
     }),
   );
 }
