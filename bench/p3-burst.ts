@@ -249,6 +249,9 @@ export async function benchBurst(rig: PipelineRig, singleMakespansMs: readonly n
       pass: ratio <= 1.25 && first!.missing.length === 0 && first!.duplicates === 0,
       extra: {
         ratio_spread: spread(ratios, 3),
+        // Round by round, in order: whether the gap shrinks as V8 finishes tiering both processes up.
+        ratio_by_round: ratios.map((r) => round(r, 2)).join('/'),
+        cpu_ms_per_booking_by_round_bot_floor: `${botPer.map((c) => round(c, 1)).join('/')} / ${floorPer.map((c) => round(c, 1)).join('/')}`,
         ...(paired.length > 0 ? { paired_ratio_same_cap_side_by_side: spread(paired, 3) } : {}),
         main_thread_ratio: spread(mainRatios, 3),
         main_thread_share_bot_floor: `${spread(botMainShare, 2)} / ${spread(floorMainShare, 2)}`,
