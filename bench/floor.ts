@@ -22,6 +22,7 @@ import { WebClient } from '@slack/web-api';
 import { Pool } from 'undici';
 import { DEFAULT_LIVENESS } from '../src/config';
 import { awsCallOptions } from '../src/integrations/aws-options';
+import { createSlackFetch } from '../src/slack/slack-fetch';
 import type { FloorHttpCall, FloorSlackCall, FloorTemplate } from './floor-template';
 
 const template = JSON.parse(readFileSync(process.env.FLOOR_TEMPLATE ?? '', 'utf8')) as FloorTemplate;
@@ -32,7 +33,8 @@ const region = process.env.AWS_REGION ?? 'us-west-2';
  * The clients carry the deadlines the bot's do (DEFAULT_LIVENESS through the same option builders):
  * every outside call must have one, so a process without them is not one anybody may run, and the
  * issue asks for the same clients. They cost the floor ~0.3 ms a booking (13.3 against 13.0 ms,
- * 2026-12-05, each round run both ways). FLOOR_DEADLINES=0 leaves them out, as the floor was before.
+ * 2026-12-05, each round run both ways). FLOOR_DEADLINES=0 leaves them out, as the floor was before
+ * (its WebClient then sends through its own fetch, with no deadline).
  * Either way the AWS clients keep cacheMiddleware, as the bot's do (without it every call rebuilds
  * the middleware stack, ~2 ms a booking).
  */
@@ -49,7 +51,8 @@ const awsOptions = deadlines ? awsCallOptions({ ...limits, connectTimeoutMs: lim
 const s3 = new S3Client({ region, credentials, endpoint: template.endpoints.s3, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', ...awsOptions });
 const dynamodb = new DynamoDBClient({ region, credentials, endpoint: template.endpoints.dynamodb, ...awsOptions });
 const cloudfront = new CloudFrontClient({ region: 'us-east-1', credentials, endpoint: template.endpoints.cloudfront, ...awsOptions });
-const slack = new WebClient(process.env.SLACK_BOT_TOKEN ?? 'xoxb-floor', { slackApiUrl: template.endpoints.slackApi, retryConfig: { retries: 0 }, ...(deadlines ? { timeout: limits.callTimeoutMs } : {}) });
+// The bot's Slack transport (src/main.ts passes it to every WebClient), which carries the call deadline.
+const slack = new WebClient(process.env.SLACK_BOT_TOKEN ?? 'xoxb-floor', { slackApiUrl: template.endpoints.slackApi, retryConfig: { retries: 0 }, ...(deadlines ? { timeout: 0, fetch: createSlackFetch({ timeoutMs: limits.callTimeoutMs }).fetch } : {}) });
 const poolOptions = { connections: 32, ...(deadlines ? { connectTimeout: limits.connectTimeoutMs } : {}) };
 const dashboardPool = new Pool(template.endpoints.dashboard, poolOptions);
 const sccPool = new Pool(template.endpoints.scc, poolOptions);

@@ -36,6 +36,7 @@ import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
 import { memberActiveNotifier, memberDeactivatedNotifier, tellOwedDeactivations } from './slack/member-deactivated';
 import { createUserDirectory } from './slack/users';
+import type { SlackFetch } from './slack/slack-fetch';
 
 export type { IntegrationSteps };
 
@@ -57,6 +58,11 @@ export interface AppDeps {
   runner?: RunnerOptions;
   /** Extra WebClient options, e.g. `{ retryConfig: { retries: 0 } }` in tests. */
   slackClientOptions?: WebClientOptions;
+  /**
+   * Every WebClient's HTTP transport (src/slack/slack-fetch.ts), which carries the call deadline;
+   * the app closes it on stop. Default: the WebClient's own (the global fetch), which Lambda keeps.
+   */
+  slackFetch?: SlackFetch;
   /** Coalescing window of progress updates per booking (default 1000 ms). */
   progressMinIntervalMs?: number;
   /** Workspace token bucket of cosmetic progress updates (default 5 at once, one per 1200 ms). */
@@ -117,7 +123,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl.endsWith('/') ? config.slack.apiUrl : `${config.slack.apiUrl}/` } : {}),
     // The WebClient's defaults are no deadline and ~30 minutes of retries: a hung Slack would hold
     // the crew step (and its booking) far past any bound. Three tries of callTimeoutMs each.
-    timeout: liveness.callTimeoutMs,
+    ...(deps.slackFetch ? { timeout: 0, fetch: deps.slackFetch.fetch } : { timeout: liveness.callTimeoutMs }),
     retryConfig: { retries: SLACK_RETRIES, factor: 2, minTimeout: 500, maxTimeout: SLACK_MAX_BACKOFF_MS, randomize: true },
     ...deps.slackClientOptions,
   };
@@ -268,6 +274,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
           await feedClient?.close();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await service.idle();
+          await deps.slackFetch?.close();
           if (ownsStore) await store.close();
         },
       };

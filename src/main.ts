@@ -3,6 +3,7 @@ import { formatConfigProblems, loadConfig, secretValues } from './config';
 import { createLogger } from './log';
 import { startApp } from './app';
 import { boundHeapGrowth } from './heap-growth';
+import { createSlackFetch } from './slack/slack-fetch';
 
 async function main(): Promise<void> {
   const heapGrowth = boundHeapGrowth();
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ secretValues: secretValues(loaded.config) });
   log.debug({ heapGrowth: heapGrowth ?? 'as node was started' }, 'heap growth bound');
-  const running = await startApp(loaded.config, { log });
+  const running = await startApp(loaded.config, { log, slackFetch: createSlackFetch({ timeoutMs: loaded.config.liveness.callTimeoutMs }) });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await running.stop();

@@ -12,6 +12,7 @@ import { CreateBucketCommand, DeleteBucketCommand, HeadObjectCommand, ListObject
 import { DateTime } from 'luxon';
 import type { DestinationStream } from 'pino';
 import { startApp, type RunningApp } from '../app';
+import { createSlackFetch } from '../slack/slack-fetch';
 import { loadConfig, formatConfigProblems, secretValues, type Config } from '../config';
 import { createAwsClients, type AwsClients } from '../integrations/aws-clients';
 import { createLogger } from '../log';
@@ -123,6 +124,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       store,
       host: '127.0.0.1',
       slackClientOptions: { retryConfig: { retries: 0 } },
+      // The server's Slack transport (src/main.ts), so the sandbox runs what production runs.
+      slackFetch: createSlackFetch({ timeoutMs: config.liveness.callTimeoutMs }),
       progressMinIntervalMs: 150,
       runner: { baseDelayMs: 50, maxDelayMs: 1000 },
     });

@@ -14,6 +14,7 @@ import type { BookingRecord, StepName } from '../../../src/pipeline/types';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin, type StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
+import { createSlackFetch } from '../../../src/slack/slack-fetch';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
 import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
 
@@ -76,6 +77,8 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     ...(awsEnv ? { env: awsEnv } : {}),
     integrationSteps: standins ? undefined : () => ({ calendar: scripted.calendar, scc_event: scripted.scc_event, revenue_guard: scripted.revenue_guard, guest_page: scripted.guest_page, guest_cache: async (ctx) => ({ ...(await scripted.guest_cache(ctx)), invalidationId: `I${ctx.booking.id}${steps.calls.guest_cache}` }) }),
     slackClientOptions: { retryConfig: { retries: 0 } },
+    // The server's Slack transport (src/main.ts): most tests run it, as production does.
+    slackFetch: createSlackFetch({ timeoutMs: loaded.config.liveness.callTimeoutMs }),
     runner: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 },
     progressMinIntervalMs: 200,
     ...opts.deps,
