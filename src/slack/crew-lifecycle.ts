@@ -53,10 +53,11 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     }
     if (ctx.previous?.notesPosted === true) return { ...result, notesPosted: true };
 
-    let note: string;
+    let noteFor: (postKey: string) => string;
     let removed: string[] = [];
     if (kind === 'cancel') {
-      note = crewCancelNoticeText(view);
+      const note = crewCancelNoticeText(view);
+      noteFor = () => note;
     } else {
       const previous = ctx.operation?.previous;
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
@@ -66,7 +67,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
       if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
-      note = crewChangeNoticeText(view, diff, calls);
+      noteFor = (postKey) => crewChangeNoticeText(view, diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
     const rev = ctx.operation?.revision ?? booking.revision ?? 1;
     const lookUp = { lookUpFirst: crewStepMayHavePosted(ctx), earliestMs: operationStartMs(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}), log: ctx.log };
@@ -76,7 +77,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     const targets = crewPostsOf(booking, kind === 'change' ? result : undefined).filter((p) => !removed.includes(p.key));
     for (const post of targets) {
       throwIfAborted(ctx.signal);
-      await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: note, metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
+      await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
     }
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     for (const userId of removed) {

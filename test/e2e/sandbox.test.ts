@@ -80,7 +80,9 @@ it('--lifecycle walks create → a crew member deactivated → reschedule withou
   expect(run.stdout).toMatch(/#charter-ops \(only visible to Lee Park\)\n {2}│ Only approvers can edit, reschedule .* Ask @Olivia Approver/);
   expect(run.stdout).toContain('*Change requested (reschedule)*');
   expect(run.stdout).toContain('[ Approve change ](primary)');
-  expect(run.stdout).toContain('please confirm (again)');
+  // crew are called by DM in the sandbox: each note under a DM speaks to its reader only
+  expect(run.stdout).toMatch(/DM with @Sam Ortiz › thread — message\n(?: {2}│ .*\n)*? {2}│ Please confirm again on the crew post above\./);
+  expect(run.stdout).not.toContain("@Ana Cruz — you're off this charter");
   // a crew member deactivated: the thread says so before the change, which takes her off
   expect(run.stdout).toContain("⚠️ @Ana Cruz's Slack account was deactivated, and they are on the crew of this charter.");
   expect(run.stdout).toContain('• @Ana Cruz — ⛔ Slack account deactivated: change the crew (Edit)');

@@ -244,11 +244,20 @@ export interface CrewCalls {
   removed: string[];
 }
 
-/** The thread note under the crew post after a change: what moved, who must confirm again, who is off. */
-export function crewChangeNoticeText(view: CrewSafeView, diff: readonly DiffLine[], calls: CrewCalls): string {
+/**
+ * The thread note under a crew post after a change: what moved, who must confirm again, who is off.
+ * Under a member's DM (`reader`) it speaks to that member alone: the others' asks are not theirs to
+ * act on, and whoever was taken off hears it in their own DM.
+ */
+export function crewChangeNoticeText(view: CrewSafeView, diff: readonly DiffLine[], calls: CrewCalls, reader?: string): string {
   const lines = [`:arrows_counterclockwise: *Charter updated* — ${view.dateText}, ${view.timeRangeText}`];
   for (const d of diff) lines.push(`• ${d.field}: ${escapeMrkdwn(d.from)} → ${escapeMrkdwn(d.to)}`);
   const askAgain = [...calls.changed, ...calls.added];
+  if (reader !== undefined) {
+    if (calls.added.includes(reader)) lines.push("You're now on this charter: please confirm on the crew post above.");
+    else if (calls.changed.includes(reader)) lines.push('Please confirm again on the crew post above.');
+    return lines.join('\n');
+  }
   if (askAgain.length > 0) lines.push(`${askAgain.map(mention).join(' ')} — please confirm (again) on the crew post.`);
   if (calls.removed.length > 0) lines.push(`${calls.removed.map(mention).join(' ')} — you're off this charter; no need to come in.`);
   return lines.join('\n');

@@ -85,8 +85,9 @@ describe('change', () => {
     // The crew posts are updated in place; crew are asked to confirm again under them.
     const update = h.slack.callsTo('chat.update').filter((c) => c.body.ts === crewPost?.ts).at(-1);
     expect(JSON.stringify(update?.body.blocks)).toContain('crew_confirm:');
-    const note = h.slack.callsTo('chat.postMessage').find((c) => String(c.body.text).includes('Charter updated'));
-    expect(String(note?.body.text)).toContain(`<@${CAPTAIN}>`);
+    const captainDm = changed.slack.crewPosts?.[CAPTAIN]?.channel;
+    const note = h.slack.callsTo('chat.postMessage').find((c) => c.body.channel === captainDm && String(c.body.text).includes('Charter updated'));
+    expect(String(note?.body.text)).toContain('Please confirm again on the crew post above.');
     expect(String(note?.body.text)).not.toContain('$');
     expect(ephemeralTo(APPROVER).some((t) => t.includes('already approved'))).toBe(true);
   });
@@ -103,9 +104,13 @@ describe('change', () => {
     const changed = await waitForBooking(h, id, (b) => b.operations?.at(-1)?.status === 'done');
     await settle(h);
     expect(changed.roster.map((m) => m.slackUserId)).toEqual([CAPTAIN, CREW[0], OUTSIDER]);
-    const note = String(h.slack.callsTo('chat.postMessage').find((c) => String(c.body.text).includes('Charter updated'))?.body.text);
-    expect(note).toContain(`<@${OUTSIDER}> — please confirm`);
-    expect(note).toContain(`<@${CREW[1]}> — you're off this charter`);
+    // Each DM's note speaks to its reader: the newcomer is asked to confirm; nobody else reads who is off.
+    const noteIn = (userId: string) => String(h.slack.callsTo('chat.postMessage').find((c) => c.body.channel === changed.slack.crewPosts?.[userId]?.channel && String(c.body.text).includes('Charter updated'))?.body.text);
+    expect(noteIn(OUTSIDER)).toContain("You're now on this charter: please confirm on the crew post above.");
+    expect(noteIn(CREW[0])).toContain('• Crew: Lee Park, Ana Cruz → Lee Park, Otto Outsider');
+    for (const note of h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter updated'))) {
+      expect(String(note.body.text)).not.toMatch(/you're off|<@/);
+    }
     expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm && String(c.body.text).includes("You're off"))).toBe(true);
   });
 });

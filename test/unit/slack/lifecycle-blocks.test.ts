@@ -46,6 +46,16 @@ it('what crew are told about a change carries no money and no guest contact, onl
   expect(note).not.toMatch(/\$|other@example\.com/);
   expect(note).toContain('<@U0CREW0001> — please confirm');
   expect(note).toContain("<@U0CREW0002> — you're off");
+
+  // Under a member's DM the note speaks to that member: no one else's ask, no one else's removal.
+  const calls = { changed: ['U0CREW0001'], added: [], removed: ['U0CREW0002'] };
+  const toAsked = crewChangeNoticeText(view, diff, calls, 'U0CREW0001');
+  expect(toAsked).toContain('Please confirm again on the crew post above.');
+  expect(toAsked).not.toMatch(/<@/);
+  expect(crewChangeNoticeText(view, diff, { ...calls, added: ['U0CREW0004'] }, 'U0CREW0004')).toContain("You're now on this charter: please confirm on the crew post above.");
+  const toUnchanged = crewChangeNoticeText(view, diff, calls, 'U0CREW0003');
+  expect(toUnchanged).not.toMatch(/confirm|you're off|<@/);
+  expect(toUnchanged).toContain('• Date:');
 });
 
 describe('notes in a change', () => {
