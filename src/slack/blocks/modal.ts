@@ -121,9 +121,11 @@ function requestValues(r: BookingRequest): Partial<Record<BookingField, string>>
     durationHours: String(r.durationHours),
     partySize: String(r.partySize),
     priceCents: dollarsText(r.priceCents),
-    crewHours: String(r.crewHours),
-    captainHours: String(r.captainHours),
   };
+  // Paid hours equal to the duration open blank ("blank = the duration"), so a change of the
+  // duration moves them with it; filled in, they would keep paying the old length of the charter.
+  if (r.crewHours !== r.durationHours) out.crewHours = String(r.crewHours);
+  if (r.captainHours !== r.durationHours) out.captainHours = String(r.captainHours);
   if (r.guestPhone) out.guestPhone = r.guestPhone;
   if (ref) {
     out.platform = ref.platform;

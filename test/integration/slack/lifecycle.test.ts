@@ -47,6 +47,9 @@ describe('change', () => {
     expect(initial.departureTime).toMatchObject({ initial_time: '16:00' });
     expect(initial.priceCents).toMatchObject({ initial_value: '1200' });
     expect(initial.crew).toMatchObject({ initial_users: [...CREW] });
+    // Paid hours equal to the duration open blank (they follow a new duration); others keep their value.
+    expect(initial.crewHours).not.toHaveProperty('initial_value');
+    expect(initial.captainHours).toMatchObject({ initial_value: '3' });
 
     // Field errors stay in the form; a valid one becomes a change request (nothing applied yet).
     const bad = await submitChange(id, 'reschedule', { ...VALID_FIELDS, date: '2001-01-01' });
