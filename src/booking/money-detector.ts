@@ -20,9 +20,11 @@
  *   ("Revenue share 70/30", "60-40 with the owner", "Tips 50/50"), splitting money ("split the tips",
  *   "Lee and Sam split 300"). A ratio with none of those is odds or a mix ("50/50 chance of rain"), and
  *   no date, time or range adds up to 100;
- * - a party's part of the money: a percentage beside a party ("owner 70%", "30% to captain"), a cut,
+ * - a party's part of the money: a percentage beside a party ("owner 70%", "30% to captain",
+ *   "Owner receives seventy percent"), numbers beside parties adding up to 100 ("70 owner / 30 crew"),
+ *   a party's pay with the plain verb ("Deckhands get 125", "Owner wants 840"), a cut,
  *   share or take ("captain's cut 30%", "Crew share 150", "Today's take 1200", "take-home: 450"), a
- *   fraction of the money ("Half the take", "Owner takes half"), a party with a number of two digits
+ *   fraction of the money ("Half the take", "Owner takes half", "Half goes to the owner"), a party with a number of two digits
  *   or more ("Deckhand 150", "Owner 70 / Captain 30", "840 to the owner"). A party takes no count
  *   ("Crew 2", "Captain 12 years") and "Fog 70%", "Half the guests" have no party or money word;
  * - a word that only ever means the operator's or crew's money, amount or not: "Payout pending",
@@ -35,7 +37,8 @@
  *   twenty percent") and bills ("a twenty for Sam", "Hand Lee a fifty");
  * - an amount with no money word, two digits or more: per person or day ("85 per head", "85/pp",
  *   "1200/day", "150/crew"), each ("150 each"), "150 flat", "1200 all-in", "Crew x2 @ 150",
- *   "2 x 150", "1200 for the charter", and a discount ("50% off", "Half off");
+ *   "2 x 150", "1200 for the charter", the charter's price ("Charter was 1200", "Trip came to 900"),
+ *   money for something ("Gas money 40") and a discount ("50% off", "Half off");
  * - earning, spending, pricing, handing over and bookkeeping words with an amount, as money words
  *   are: "Captain makes 300", "Owner nets 850", "Spent 85 on fuel", "Quoted 1200", "Sold for 1200",
  *   "Gave Sam 150", "Tax 95", "Fuel surcharge 40", "Holdback 200", "Bal 400", "Pmt rec'd 400".
@@ -43,6 +46,8 @@
  *   no amount is stated ("Comp'd the drinks, worth 60" is).
  * Lines are read after NFKC, with every decimal digit made ASCII and format characters (zero-width
  * space…) removed: notes are pasted from phones and mail, and "Tip ５００" or "$\u200b500" must not slip by.
+ * Text of several lines is judged line by line, except that a label ending in ":" is also read with
+ * the next line ("Owner split:" then "70/30"): see moneyLineIndexes.
  * When in doubt the detector says "money": a dropped harmless line costs crew a note, a kept amount
  * breaks the promise.
  *
@@ -87,6 +92,8 @@ const KEY_MONEY_PARTS = new Set([
   'tax', 'taxes', 'surcharge', 'surcharges', 'expense', 'expenses', 'reimbursement', 'reimbursements', 'payable', 'payables',
   'receivable', 'receivables', 'owed', 'penalty', 'penalties', 'rebate', 'rebates', 'holdback', 'chargeback', 'chargebacks',
   'billing', 'billed', 'ledger', 'finance', 'finances', 'financial', 'financials', 'budget', 'salaries', 'quid',
+  // Pay by another name: "captainHourly", "crewStipend", "gratAmt".
+  'hourly', 'stipend', 'stipends', 'grat',
   // A currency field only ever stands beside amounts.
   'currency', 'currencies',
 ]);
@@ -188,6 +195,11 @@ const ANYWHERE_MONEY_WORDS = [
   // The take as a noun: "Today's take 1200", "Take: 1200", "Take was 1200". Not "Take 2 coolers".
   String.raw`(?:the|today's|tonight's|our|total|daily|gross|net|house)\s+take`, String.raw`take\s*(?=[:=]|\s(?:was|is|came|were)\b)`,
   String.raw`take[-\s]home`, 'keeps', 'kept',
+  // A party's pay with the plain verb: "Deckhands get 125", "Owners keep 840", "Owner wants 840".
+  // Not "get" alone: "Get 10 minutes early" has its unit, but "Get 2" is a count of something.
+  String.raw`(?:${PARTIES})\s+(?:get|receive|keep|wants?)`,
+  // What money is for: "Gas money 40", "Money for fuel: 85" ("Bring money for parking" has no amount).
+  'money',
   // Earning, spending, pricing and handing over money: "Captain makes 300", "Owner nets 850", "Spent
   // 85 on fuel", "Quoted them 1200", "Sold for 1200", "Gave Sam 150", "Brought in 1200". Not
   // "make" ("Make 10 sandwiches" has its noun anyway, "Make it 3" has none).
@@ -332,8 +344,8 @@ const SPLIT_WORD = /\bsplit(?:s|ting)?\b/i;
 
 // ---- parts of the money -----------------------------------------------------------------------------
 
-/** A percentage: "30%", "30 percent", "20 pct". */
-const PCT = String.raw`\d{1,3}(?:\.\d+)?\s*(?:%|percent\b|pct\b|per\s+cent\b)`;
+/** A percentage: "30%", "30 percent", "20 pct", "seventy percent", "twenty-five percent". */
+const PCT = String.raw`(?:\d{1,3}(?:\.\d+)?\s*(?:%|percent\b|pct\b|per\s+cent\b)|\b(?:${CARDINAL})(?:[\s-]+(?:${CARDINAL}))*\s+(?:percent|pct|per\s+cent)\b)`;
 /** A percentage right beside a party: "owner 70%", "Boatsetter keeps 20 pct", "30% to captain". Not "Fog 70%", "Battery at 80%". */
 const PARTY_PERCENT = new RegExp(
   String.raw`\b(?:${PARTIES})(?:'s)?[\s:=\-–—]*(?:(?:gets?|keeps?|takes?|receives?)\s+)?${PCT}|${PCT}\s*(?:(?:goes\s+)?(?:to|for)\s+)?(?:the\s+)?(?:${PARTIES})\b`,
@@ -344,7 +356,9 @@ const FRACTION = String.raw`(?:half|(?:a|one|two)\s+thirds?|(?:a|one|three)\s+qu
 const SHARED_NOUNS = String.raw`(?:take|tips?|gratuity|gross|net|revenue|profits?|pay|payout|money|cash|proceeds|earnings|fees?|cut|deposit|balance|price|cost|total)\b(?!\s+bags?\b)`;
 const FRACTION_OF_MONEY = new RegExp(
   String.raw`\b${FRACTION}\s+(?:of\s+)?(?:(?:the|our|his|her|their|today's|tonight's)\s+)?${SHARED_NOUNS}` +
-    String.raw`|\b(?:${PARTIES})(?:'s)?\s+(?:gets?|keeps?|takes?|receives?|is\s+owed)\s+${FRACTION}(?!\s+(?:of\s+)?(?:the\s+)?(?!${SHARED_NOUNS})[A-Za-z])`,
+    String.raw`|\b(?:${PARTIES})(?:'s)?\s+(?:gets?|keeps?|takes?|receives?|is\s+owed)\s+${FRACTION}(?!\s+(?:of\s+)?(?:the\s+)?(?!${SHARED_NOUNS})[A-Za-z])` +
+    // "Half goes to the owner", "A third to the captain".
+    String.raw`|\b${FRACTION}\s+(?:goes\s+)?(?:to|for)\s+(?:the\s+)?(?:${PARTIES})\b`,
   'i',
 );
 /**
@@ -356,6 +370,21 @@ const AMOUNT_TAIL = String.raw`\d[\d,]*(?:\.\d+)?(?![.,]?\d)${NOT_AN_AMOUNT}(?!\
 const PARTY_AMOUNT = new RegExp(
   String.raw`\b(?:${PAID_PARTIES})(?:'s)?[\s:=\-–—]*(?=\d,?\d)${AMOUNT_TAIL}` +
     String.raw`|(?=\d,?\d,?\d)(?<![\w.,#/])${LABEL_BEFORE}\d[\d,]*(?:\.\d+)?(?![.,]?\d)\s+(?:goes\s+)?(?:to|for|after)\s+(?:the\s+)?(?:${PAID_PARTIES}|house)\b`,
+  'i',
+);
+
+/** A number beside a party, as splits are written number first: "70 owner / 30 crew", "70% to the owner, 30 to crew". */
+const NUMBER_THEN_PARTY = new RegExp(String.raw`(?<![\d.,/:-])(\d{1,2})\s*%?\s*(?:(?:goes\s+)?(?:to|for)\s+)?(?:the\s+)?(?:${PARTIES})\b`, 'gi');
+
+/** Two parties or more whose numbers add up to 100 split the money between them. */
+function hasPartySplit(line: string): boolean {
+  const parts = [...line.matchAll(NUMBER_THEN_PARTY)].map((m) => Number(m[1]));
+  return parts.length >= 2 && parts.every((p) => p > 0) && parts.reduce((a, b) => a + b, 0) === 100;
+}
+
+/** The charter's price with no money word: "Charter was 1200", "Booking is 1,450", "Trip came to 900". */
+const CHARTER_AMOUNT = new RegExp(
+  String.raw`\b(?:charter|booking|trip|cruise|sail)\s+(?:(?:was|is|came\s+to|comes\s+to)\b|:)\s*(?=\d,?\d)${AMOUNT_TAIL}`,
   'i',
 );
 
@@ -407,7 +436,7 @@ function testMoneyLine(raw: string): boolean {
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
-  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped)) return true;
+  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped) || CHARTER_AMOUNT.test(stripped) || hasPartySplit(stripped)) return true;
   if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);
@@ -419,11 +448,31 @@ export interface MoneyFreeText {
   removedLines: number;
 }
 
+/**
+ * The indexes of the lines that carry money. A label ending in ":" is read with the next line that
+ * is not blank, and both go when together they state money: "Owner split:" then "70/30" is a split
+ * that neither line is alone.
+ */
+export function moneyLineIndexes(lines: readonly string[]): Set<number> {
+  const flagged = new Set<number>();
+  lines.forEach((line, i) => {
+    if (isMoneyLine(line)) flagged.add(i);
+    const label = line.trim();
+    if (!label.endsWith(':')) return;
+    let next = i + 1;
+    while (next < lines.length && (lines[next] as string).trim() === '') next++;
+    if (next < lines.length && !isMoneyLine(lines[next] as string) && isMoneyLine(`${label} ${(lines[next] as string).trim()}`)) {
+      flagged.add(i).add(next);
+    }
+  });
+  return flagged;
+}
+
 /** Drops every line that carries money; keeps every other line exactly as written. */
 export function withoutMoneyLines(text: string): MoneyFreeText {
   const lines = text.split(/\r?\n/);
-  const kept = lines.filter((l) => !isMoneyLine(l));
-  return { text: kept.join('\n'), removedLines: lines.length - kept.length };
+  const flagged = moneyLineIndexes(lines);
+  return { text: lines.filter((_, i) => !flagged.has(i)).join('\n'), removedLines: flagged.size };
 }
 
 /** "captainPay" → ["captain", "pay"]; "crew_pay_cents" → ["crew", "pay", "cents"]; "TIPAmount" → ["tip", "amount"]. */
@@ -475,7 +524,7 @@ export interface MoneyFinding {
  * strings with a money line. For tests and for checking what crew surfaces would show.
  */
 export function findMoney(value: unknown, explicitKeys: ReadonlySet<string> = new Set(), path = '$'): MoneyFinding[] {
-  if (typeof value === 'string') return value.split(/\r?\n/).some(isMoneyLine) ? [{ path, why: 'money text' }] : [];
+  if (typeof value === 'string') return withoutMoneyLines(value).removedLines > 0 ? [{ path, why: 'money text' }] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => findMoney(v, explicitKeys, `${path}[${i}]`));
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([k, v]) =>

@@ -4,7 +4,7 @@
  * for the operator to read next to that field. It never throws.
  */
 import type { DateTime } from 'luxon';
-import { isMoneyLine } from './money-detector';
+import { isMoneyLine, moneyLineIndexes } from './money-detector';
 import { parseDollarsToCents } from './money';
 import { humanClock, humanDayMonth, humanTime, localDateTime, repeatedWallTimes } from './time';
 import type { BookingField, BookingRequest } from './types';
@@ -72,7 +72,8 @@ const LISTED_LINES = 4;
  */
 export function crewNotesMoneyError(text: string): string | undefined {
   const lines = text.split(/\r?\n/);
-  const flagged = lines.flatMap((line, i) => (isMoneyLine(line) ? [i + 1] : []));
+  const money = moneyLineIndexes(lines);
+  const flagged = lines.flatMap((_, i) => (money.has(i) ? [i + 1] : []));
   const first = flagged[0];
   if (first === undefined) return undefined;
   const quote = `“${shortQuote((lines[first - 1] ?? '').trim(), 50)}”`;

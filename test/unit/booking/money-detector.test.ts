@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { findMoney, isMoneyKey, isMoneyLine, nameParts, withoutMoneyLines } from '../../../src/booking/money-detector';
+import { crewNotesMoneyError } from '../../../src/booking/schema';
 import corpus from '../../fixtures/money/tricky-lines.json';
 import operatorNotes from '../../fixtures/money/operator-notes.json';
 import { moneyLine, safeLine } from '../../support/money-lines';
@@ -79,6 +80,8 @@ describe('field names', () => {
     (name) => expect(isMoneyKey(name)).toBe(true),
   );
 
+  it.each(['captainHourly', 'crewHourly', 'stipend', 'captainStipend', 'grat', 'gratAmt'])('%s is a money field (pay by another name)', (name) => expect(isMoneyKey(name)).toBe(true));
+
   it.each(['ownerSplit', 'revenue_share', 'splitPct', 'splitPercent', 'splitRatio', 'captainCut', 'ownerCut', 'houseCut', 'platformCut', 'take_home', 'takeHome', 'captainTakeHome', 'ownerTake', 'payoutCents', 'ownerShare', 'crewShare', 'sharePct', 'revShare', 'rev_share', 'revSplit', 'ownerPct', 'crewPercent', 'captainPercentage', 'salesTax', 'taxes', 'fuelSurcharge', 'expenses', 'reimbursement', 'payable', 'owed', 'penalty', 'rebate', 'billing', 'ledger', 'financials', 'currency', 'currencyCode', 'budget', 'holdback'])(
     '%s is a money field (a party\'s part, or what is added to, held from or owed on a price)',
     (name) => expect(isMoneyKey(name)).toBe(true),
@@ -110,6 +113,18 @@ describe('withoutMoneyLines over generated notes', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('a label and its value on two lines', () => {
+  it('drops both when together they state money, and keeps a label whose next line is harmless', () => {
+    expect(withoutMoneyLines('Birthday sail\nOwner split:\n\n70/30\nBring ice')).toEqual({ text: 'Birthday sail\n\nBring ice', removedLines: 2 });
+    expect(withoutMoneyLines('Bring:\nice and the banner\nDock:\n7')).toEqual({ text: 'Bring:\nice and the banner\nDock:\n7', removedLines: 0 });
+    expect(findMoney({ notes: 'Crew pay:\n150' })).toEqual([{ path: '$.notes', why: 'money text' }]);
+  });
+
+  it('the crew notes field names both lines', () => {
+    expect(crewNotesMoneyError('Birthday sail\nOwner split:\n70/30')).toBe('Lines 2 and 3 look like money (line 2: “Owner split:”). Crew see this field: move them to Internal notes.');
   });
 });
 
