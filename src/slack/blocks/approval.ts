@@ -8,7 +8,7 @@ import { platformText } from '../../booking/platform';
 import { charterSchedule, humanCheckInTime, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
-import { escapeAndFit, escapeMrkdwn, fitPlain, fitText, mention, NOTE_SECTIONS, splitText, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, splitText, whenText } from './format';
 import { LIMITS } from './limits';
 
 export const APPROVE_ACTION_ID = 'booking_approve';
@@ -59,11 +59,21 @@ export function costLines(c: CostBreakdown): string[] {
   return [...rows.map(line), '─'.repeat(w0 + w1 + w2 + 4), line(net)];
 }
 
+/**
+ * The booking's own warnings (money, capacity, crew) first, then what intake found beside it
+ * (duplicates, double bookings, crew Slack cannot reach): a long list of conflicts must not push
+ * "Net is negative" out of the message.
+ */
 export function approvalWarnings(input: ApprovalInput): string[] {
-  const warnings = [...(input.warnings ?? []), ...input.costs.warnings];
+  const warnings = [...input.costs.warnings];
   if (input.request.partySize > input.capacity) warnings.push(`Party of ${input.request.partySize} is over the vessel's capacity of ${input.capacity}.`);
   if (input.request.crew.length === 0) warnings.push('No crew assigned: the captain sails alone.');
-  return warnings;
+  return [...warnings, ...(input.warnings ?? [])];
+}
+
+/** Warnings as one section, cut at a whole line with "…and N more" when they do not fit. */
+export function warningsSection(blockId: string, warnings: readonly string[]): KnownBlock {
+  return { type: 'section', block_id: blockId, text: { type: 'mrkdwn', text: fitLines(warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`), LIMITS.sectionText) } };
 }
 
 export function rosterText(roster: readonly RosterMember[]): string {
@@ -110,9 +120,7 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
     if (r.notes) notesSections('*Internal notes* (office only)', r.notes, 'notes');
     if (r.crewNotes) notesSections('*Notes for crew* (crew post and SCC event)', r.crewNotes, 'crew-notes');
   }
-  if (warnings.length > 0) {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, 'warnings'), text: { type: 'mrkdwn', text: fitText(warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText) } });
-  }
+  if (warnings.length > 0) blocks.push(warningsSection(bookingBlockId(id, 'warnings'), warnings));
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'context'), elements: [{ type: 'mrkdwn', text: `Times in ${zone} · requested by ${mention(input.createdBy)} · booking \`${id}\`` }] });
 
   if (decision.kind === 'pending' && input.requireSecondApprover) {

@@ -13,8 +13,8 @@ import type { BookingRequest, RosterMember } from '../../booking/types';
 import { operationsOf, STALE_CHANGE_NOTE } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
-import { costLines, type SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, splitText, whenText } from './format';
+import { costLines, type SlackMessage, warningsSection } from './approval';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, mention, NOTE_SECTIONS, splitText, whenText } from './format';
 import { LIMITS } from './limits';
 
 export const EDIT_ACTION_ID = 'booking_edit';
@@ -141,9 +141,9 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
     });
   }
   if (to) blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-costs`), text: { type: 'mrkdwn', text: `*New cost breakdown*\n\`\`\`\n${costLines(to.costs).join('\n')}\n\`\`\`` } });
-  if (op.warnings && op.warnings.length > 0) {
-    blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-warnings`), text: { type: 'mrkdwn', text: fitText(op.warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`).join('\n'), LIMITS.sectionText) } });
-  }
+  // The new costs' own warnings ("Net is negative") first, as on the approval.
+  const warnings = [...(to?.costs.warnings ?? []), ...(op.warnings ?? [])];
+  if (warnings.length > 0) blocks.push(warningsSection(bookingBlockId(id, `change-${op.id}-warnings`), warnings));
   if (op.status === 'proposed') {
     const value = changeValue(id, op.id);
     blocks.push({

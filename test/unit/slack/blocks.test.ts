@@ -76,6 +76,19 @@ describe('approval message', () => {
     expect(text).toContain(':warning: Net is negative');
     expect(text).toContain(':warning: No crew assigned');
   });
+
+  it('shows the booking’s own warnings first and, when many conflicts do not fit, says how many more there are', () => {
+    const losing = computeCosts({ grossCents: 10000, crewCount: 2, crewHours: 8, captainHours: 8 }, RATES);
+    const conflicts = Array.from({ length: 30 }, (_, i) => `Jacqueline Okonkwo-Richards ${i} (crew) is also on charter BBBBBBBBBBBB (Sat, Jul 6, 2030, 9:00 AM – 5:00 PM PDT, check-in 30 min before).`);
+    const message = approvalMessage({ ...approvalInput, costs: losing, warnings: conflicts });
+    const section = message.blocks.find((b) => b.block_id === `booking:${ID}:warnings`) as { text: { text: string } };
+    const lines = section.text.text.split('\n');
+    expect(section.text.text.length).toBeLessThanOrEqual(3000);
+    expect(lines[0]).toBe(':warning: Net is negative: this charter loses money at these rates.');
+    const shown = lines.filter((l) => l.startsWith(':warning: Jacqueline')).length;
+    expect(lines.at(-1)).toBe(`_…and ${30 - shown} more_`);
+    expect(shown).toBeLessThan(30);
+  });
 });
 
 describe('progress message', () => {

@@ -5,6 +5,7 @@ import { proposeChange } from '../../../src/pipeline/operations';
 import type { BookingDetails } from '../../../src/pipeline/types';
 import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewChangeNoticeText, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
 import { toCrewSafeView } from '../../../src/booking/crew-safe';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
@@ -34,6 +35,13 @@ it('the change request shows old → new per changed field and the new cost brea
   expect(parseChangeValue(`${record.id}:${op.id}`)).toEqual({ bookingId: record.id, opId: op.id });
   expect(parseEditValue(`${record.id}:crew swap`)).toEqual({ bookingId: record.id, label: 'crew swap' });
   expect(parseEditValue(`${record.id}:drop table`)).toBeUndefined();
+});
+
+it('a change request that makes the charter lose money says so, above any conflict', () => {
+  const record = { ...sampleRecord(), state: 'done' as const };
+  const { op } = proposeChange(record, { details: details({ priceCents: 10000 }), label: 'edit', userId: 'U0APPROVE1', nowMs: 1, warnings: ['Overlaps charter BBBBBBBBBBBB (Sun, Jul 4, 2030, 1:00 PM – 3:00 PM PDT): the boat is already booked.'] });
+  const text = blocksToText(changeRequestMessage({ bookingId: record.id, op, from: details(), settings }).blocks);
+  expect(text).toContain(':warning: Net is negative: this charter loses money at these rates.\n:warning: Overlaps charter BBBBBBBBBBBB');
 });
 
 it('what crew are told about a change carries no money and no guest contact, only schedule, party and roster', () => {
