@@ -311,7 +311,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     }
     if (!fields.durationHours && !/\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond|expire\w*|reply)\b/i.test(c)) {
       const m = /\b(\d{1,2}(?:\.\d)?)\s*-?\s*(?:hours?|hrs?)\b/i.exec(c);
-      if (m) set('durationHours', Number(m[1]), line.raw);
+      // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3).
+      if (m) set('durationHours', readDurationHours(c) ?? Number(m[1]), line.raw);
     }
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.

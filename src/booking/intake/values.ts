@@ -168,7 +168,7 @@ export function readCount(text: string): number | undefined {
 }
 
 export interface MoneyReadOptions {
-  /** The line is a total ("Total: $1,000 + $200 fees = $1,200"): of several amounts, the last is it. */
+  /** The line is a total ("Total: $1,000 + $200 fees = $1,200"): of several amounts, the one after its last "=" is it. */
   total?: boolean;
 }
 
@@ -190,6 +190,8 @@ interface AmountCandidate {
   spaced: boolean;
   /** Inside parentheses: "(incl. $50 service fee)" is a part of the total, not the total. */
   aside: boolean;
+  /** After the line's last "=": "$1,200 + $180 = $1,380" states its total there. */
+  result: boolean;
 }
 
 /**
@@ -197,7 +199,7 @@ interface AmountCandidate {
  * bare number. A number with a currency marker wins over bare ones; counts ("4 hours", "6 guests")
  * and factors ("x $300") are never the price. Undefined rather than a guess: a negative amount, a
  * malformed one ("$1,2000", "1.200,00"), another currency, or several amounts where the line does
- * not say which is the total.
+ * not say which is the total (on a total line, the one after its last "=" is).
  */
 export function readMoneyCents(text: string, options: MoneyReadOptions = {}): number | undefined {
   // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
@@ -218,13 +220,17 @@ export function readMoneyCents(text: string, options: MoneyReadOptions = {}): nu
       // Digits grouped by spaces ("1 050"): which part is the amount is anyone's guess.
       spaced: m[0].length <= 3 && /^\s\d{3}\b/.test(after),
       aside: (before.match(/\(/g)?.length ?? 0) > (before.match(/\)/g)?.length ?? 0),
+      result: !after.includes('=') && before.includes('='),
     });
   }
   const marked = candidates.filter((c) => c.currency);
   let pool = marked.length > 0 ? marked : candidates;
   if (options.total && pool.some((c) => !c.aside)) pool = pool.filter((c) => !c.aside);
-  if (pool.length === 0 || (pool.length > 1 && !options.total) || pool.some((c) => c.spaced)) return undefined;
-  const chosen = pool[pool.length - 1] as AmountCandidate;
+  // Several amounts on a total line: the total is the one after "=", else the line does not say
+  // ("Total: $1,200 + $180 tax", "Total: $1,200, deposit $300"): the operator types it.
+  if (options.total && pool.length > 1) pool = pool.filter((c) => c.result);
+  if (pool.length !== 1 || pool.some((c) => c.spaced)) return undefined;
+  const chosen = pool[0] as AmountCandidate;
   if (chosen.negative || !DOLLARS.test(chosen.text)) return undefined;
   return parseDollarsToCents(chosen.text);
 }

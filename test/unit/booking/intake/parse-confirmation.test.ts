@@ -25,8 +25,24 @@ describe('price (audit M1)', () => {
     ['Grand total\n$1,485.00', 148500],
     ['Your total is -$150.00 after the refund', undefined],
     ['The total for 6 guests is $1,200.', 120000],
+    // Several amounts on a total line with no "=": which is the total is not said (review 2026-12-06).
+    ['Total: $1,200 + $180 tax', undefined],
+    ['Total: $1,200 plus $50 booking fee', undefined],
+    ['Total: $1,200, deposit $300', undefined],
+    ['Total: $1,200, $200 per person', undefined],
   ])('%s', (text, cents) => {
     expect(parse(text).priceCents).toBe(cents);
+  });
+});
+
+describe('a duration in prose (review 2026-12-06)', () => {
+  it.each<[string, number]>([
+    ['Your 4 1/2 hour sunset cruise on Dec 19 departs at 4pm.', 4.5],
+    ['Your 3 hours 30 minutes sail on Dec 19 from 10am.', 3.5],
+    ['Booked a 2 hour 30 min trip on Dec 19 at 10am.', 2.5],
+    ['Your 3 hour cruise on Dec 19 departs at 4pm.', 3],
+  ])('%s', (text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
   });
 });
 
