@@ -6,7 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { INTAKE_FIELDS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
-import { humanTime } from '../../booking/time';
+import { humanClock, humanTime } from '../../booking/time';
 import type { SlackMessage } from './approval';
 import { escapeMrkdwn, sliceWhole } from './format';
 
@@ -14,14 +14,16 @@ export const ICAL_CREATE_ACTION_ID = 'ical_create_charter';
 export const ICAL_RESCHEDULE_ACTION_ID = 'ical_reschedule';
 export const ICAL_CANCEL_ACTION_ID = 'ical_cancel_charter';
 
-/** "Sat, Dec 19, 10:00 AM – 3:00 PM PST" (the end's date too when it is another day). */
+/** "Sat, Dec 19, 10:00 AM – 3:00 PM PST" (the end's date too when it is another day, the start's zone too when it differs). */
 export function eventWhen(startMs: number, endMs: number, timezone: string, allDay = false): string {
   const start = DateTime.fromMillis(startMs, { zone: timezone }).setLocale('en-US');
   const end = DateTime.fromMillis(endMs, { zone: timezone }).setLocale('en-US');
   if (allDay) return `${start.toFormat('ccc, LLL d')} (all day)`;
   const day = start.toFormat('ccc, LLL d');
   const endDay = end.hasSame(start, 'day') ? '' : `${end.toFormat('ccc, LLL d')}, `;
-  return `${day}, ${start.toFormat('h:mm a')} – ${endDay}${humanTime(end)}`;
+  // Across a clock change the start names its own zone: "1:30 AM – 2:00 AM PST" would hide that
+  // the start is 1:30 AM PDT, an hour and a half before.
+  return `${day}, ${start.offset === end.offset ? humanClock(start) : humanTime(start)} – ${endDay}${humanTime(end)}`;
 }
 
 /** What the [Create charter] button carries: the modal's prefill, so the click opens it with no store read first. */
