@@ -205,6 +205,9 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
       if (typeof body.text === 'string' && body.text.length > LIMITS.messageText) return { ok: false, error: 'msg_too_long' };
       const problems = validateMessage({ text: body.text, blocks: body.blocks });
+      // Slack answers this one with its own error and no details.
+      const tooLong = problems.find((p) => p.error);
+      if (tooLong?.error) return { ok: false, error: tooLong.error };
       if (problems.length > 0) {
         const messages = slackErrorMessages(problems);
         return { ok: false, error: problems.every((p) => p.pointer.startsWith('/blocks')) ? 'invalid_blocks' : 'invalid_arguments', errors: messages, response_metadata: { messages } };

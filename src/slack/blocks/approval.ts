@@ -8,8 +8,9 @@ import { platformText } from '../../booking/platform';
 import { charterSchedule, humanCheckInTime, humanDate, humanTimeRange, zoneLabel } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { bookingBlockId } from '../booking-ref';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, splitText, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, whenText } from './format';
 import { LIMITS } from './limits';
+import { withNotes, type NoteText } from './notes';
 
 export const APPROVE_ACTION_ID = 'booking_approve';
 export const CANCEL_ACTION_ID = 'booking_cancel';
@@ -107,18 +108,17 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
     },
     { type: 'section', block_id: bookingBlockId(id, 'costs'), text: { type: 'mrkdwn', text: `*Cost breakdown*\n\`\`\`\n${costLines(input.costs).join('\n')}\n\`\`\`` } },
   ];
-  // Escaping can grow notes fivefold (2,000 `&` → 10,000 characters): long notes continue in
-  // further sections rather than breaking Slack's 3,000-character limit.
-  const notesSections = (heading: string, text: string, blockId: string) =>
-    splitText(`${heading}\n${escapeMrkdwn(text)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
-      blocks.push({ type: 'section', block_id: bookingBlockId(id, i === 0 ? blockId : `${blockId}-${i + 1}`), text: { type: 'mrkdwn', text: part } });
-    });
+  // The notes go after the costs, with what the rest of the message leaves them (withNotes).
+  const notesAt = blocks.length;
+  const notes: NoteText[] = [];
+  const note = (heading: string, text: string, blockId: string) =>
+    notes.push({ text: `${heading}\n${escapeMrkdwn(text)}`, blockId: (i) => bookingBlockId(id, i === 0 ? blockId : `${blockId}-${i + 1}`) });
   // A booking made before "Notes for crew" shows its notes as it always did (crew see them filtered).
   if (predatesCrewNotes(r)) {
-    if (r.notes) notesSections('*Notes*', r.notes, 'notes');
+    if (r.notes) note('*Notes*', r.notes, 'notes');
   } else {
-    if (r.notes) notesSections('*Internal notes* (office only)', r.notes, 'notes');
-    if (r.crewNotes) notesSections('*Notes for crew* (crew post and SCC event)', r.crewNotes, 'crew-notes');
+    if (r.notes) note('*Internal notes* (office only)', r.notes, 'notes');
+    if (r.crewNotes) note('*Notes for crew* (crew post and SCC event)', r.crewNotes, 'crew-notes');
   }
   if (warnings.length > 0) blocks.push(warningsSection(bookingBlockId(id, 'warnings'), warnings));
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'context'), elements: [{ type: 'mrkdwn', text: `Times in ${zone} · requested by ${mention(input.createdBy)} · booking \`${id}\`` }] });
@@ -159,5 +159,5 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
   }
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.
   const text = `Charter for ${escapeAndFit(r.guestName, 500)} on ${date}: net ${formatCents(input.costs.netCents)}${decision.kind === 'pending' ? ' — awaiting approval' : ` — ${decision.kind}`}`;
-  return { text, blocks };
+  return { text, blocks: withNotes(blocks, notesAt, notes) };
 }

@@ -9,8 +9,9 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, NOTE_SECTIONS, rosterMention, splitText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, rosterMention } from './format';
 import { LIMITS } from './limits';
+import { withNotes, type NoteText } from './notes';
 
 export const CREW_CONFIRM_ACTION_PREFIX = 'crew_confirm:';
 export const CREW_DECLINE_ACTION_PREFIX = 'crew_decline:';
@@ -84,12 +85,12 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
     { type: 'section', block_id: bookingBlockId(id, 'crew-roster'), text: { type: 'mrkdwn', text: fitLines(['*Roster*', ...rosterLines], LIMITS.sectionText) } },
     { type: 'section', block_id: bookingBlockId(id, 'crew-checklist'), text: { type: 'mrkdwn', text: fitText(`*Checklist*\n${view.checklist.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText) } },
   );
-  if (view.crewNotes.length > 0) {
-    // Escaped, notes can outgrow one section (a booking made before "Notes for crew" has 2,000 typed characters): they continue rather than lose lines.
-    splitText(`*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
-      blocks.push({ type: 'section', block_id: bookingBlockId(id, i === 0 ? 'crew-notes' : `crew-notes-${i + 1}`), text: { type: 'mrkdwn', text: part } });
-    });
-  }
+  // A booking made before "Notes for crew" has up to 2,000 typed characters here: withNotes.
+  const notesAt = blocks.length;
+  const notes: NoteText[] =
+    view.crewNotes.length > 0
+      ? [{ text: `*Notes from the office*\n${view.crewNotes.map((n) => escapeMrkdwn(n)).join('\n')}`, blockId: (i) => bookingBlockId(id, i === 0 ? 'crew-notes' : `crew-notes-${i + 1}`) }]
+      : [];
   blocks.push({ type: 'context', block_id: bookingBlockId(id, 'crew-guest'), elements: [{ type: 'mrkdwn', text: `Guest page (what the guests see): ${view.guestUrl}` }] });
   const members = me ? [me] : view.roster;
   const buttons = members.flatMap((m) => buttonsFor(view, answers, m, me !== undefined)).slice(0, LIMITS.actionsElements);
@@ -98,7 +99,7 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
   const text = me
     ? `${opts.reminder ? 'Reminder: please answer the crew call' : 'Crew call'}: ${view.dateText}, check-in ${view.checkIn.text} — ${statusLine(view, answers, me.slackUserId).replace(/^:[a-z_]+: /, '')}`
     : `Crew call: ${view.dateText}, ${view.timeRangeText}, ${view.partySize} guests — ${confirmed}/${view.roster.length} confirmed`;
-  return { text, blocks };
+  return { text, blocks: withNotes(blocks, notesAt, notes) };
 }
 
 /** The small modal behind "Can't make it": an optional reason. */

@@ -14,8 +14,9 @@ import { operationsOf, STALE_CHANGE_NOTE } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage, warningsSection } from './approval';
-import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, mention, NOTE_SECTIONS, splitText, whenText } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, mention, whenText } from './format';
 import { LIMITS } from './limits';
+import { withNotes, type NoteText } from './notes';
 
 export const EDIT_ACTION_ID = 'booking_edit';
 export const CHANGE_APPROVE_ACTION_ID = 'change_approve';
@@ -129,16 +130,16 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `${head}\n${fitLines(diffLines(diff), LIMITS.sectionText - head.length - 1)}` } },
   ];
-  // The approver approves the new notes as written, so they are shown whole when the diff shortened them.
+  // The approver approves the new notes as written, so they are shown whole when the diff shortened
+  // them (as far as the message's text budget allows: withNotes).
+  const notes: NoteText[] = [];
   for (const [field, heading, key] of [
     [INTERNAL_NOTES, '*New internal notes*', 'notes'],
     [CREW_NOTES, '*New notes for crew*', 'crew-notes'],
   ] as const) {
     const newNotes = diff.find((d) => d.field === field)?.to;
     if (newNotes === undefined || escapeMrkdwn(oneLine(newNotes)).length <= DIFF_VALUE_MAX) continue;
-    splitText(`${heading}\n${escapeMrkdwn(newNotes)}`, LIMITS.sectionText, NOTE_SECTIONS).forEach((part, i) => {
-      blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-${key}-${i}`), text: { type: 'mrkdwn', text: part } });
-    });
+    notes.push({ text: `${heading}\n${escapeMrkdwn(newNotes)}`, blockId: (i) => bookingBlockId(id, `change-${op.id}-${key}-${i}`) });
   }
   if (to) blocks.push({ type: 'section', block_id: bookingBlockId(id, `change-${op.id}-costs`), text: { type: 'mrkdwn', text: `*New cost breakdown*\n\`\`\`\n${costLines(to.costs).join('\n')}\n\`\`\`` } });
   // The new costs' own warnings ("Net is negative") first, as on the approval.
@@ -168,7 +169,7 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
     blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-decision`), elements: [{ type: 'mrkdwn', text: verdict }] });
   }
   const text = `Change requested for booking ${id}: ${diff.map((d) => d.field).join(', ') || 'nothing'} (${op.status})`;
-  return { text, blocks };
+  return { text, blocks: withNotes(blocks, 1, notes) };
 }
 
 /** What a cancel will do, worded for the confirm dialog. Slack caps confirm text at 300 characters. */

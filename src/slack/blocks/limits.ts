@@ -11,6 +11,12 @@
  * Sources: docs.slack.dev/reference/block-kit/blocks (each block's page),
  * …/block-kit/block-elements, …/block-kit/composition-objects, …/surfaces/modals, and
  * docs.slack.dev/reference/methods/chat.postMessage (text truncated past 40,000 characters).
+ *
+ * One limit is not documented: chat.postMessage answers `msg_blocks_too_long` when the text of all
+ * of a message's blocks adds up to too much, though each block is within its own limit. Reported
+ * at ~13,300 characters (slackapi/bolt-js#2509, labelled server-side) and, by a maintainer there,
+ * as "12,000 text characters with a buffer for block containers" (quoted in bolt-js#2867); the
+ * lower figure is taken.
  */
 
 import { escapeMrkdwn } from './format';
@@ -19,6 +25,8 @@ export const LIMITS = {
   messageBlocks: 50,
   viewBlocks: 100,
   messageText: 40_000,
+  /** The text of all of a message's blocks together (undocumented: see above). */
+  messageBlocksText: 12_000,
   sectionText: 3000,
   sectionFields: 10,
   sectionFieldText: 2000,
@@ -55,6 +63,8 @@ export interface LimitProblem {
   /** JSON pointer into the payload Slack received, e.g. `/blocks/3/text/text`. */
   pointer: string;
   message: string;
+  /** Slack's own error for this problem, where it is not `invalid_blocks` / `invalid_arguments`. */
+  error?: 'msg_blocks_too_long';
 }
 
 type Obj = Record<string, unknown>;
@@ -191,12 +201,29 @@ class Checker {
   }
 }
 
+/**
+ * The characters of every text object in `blocks` (plain text escaped, as everywhere here): what
+ * Slack's undocumented limit on a message's blocks counts, as near as is known.
+ */
+export function blocksTextLength(blocks: unknown): number {
+  if (Array.isArray(blocks)) return blocks.reduce((sum: number, b) => sum + blocksTextLength(b), 0);
+  if (!isObj(blocks)) return 0;
+  if ((blocks.type === 'plain_text' || blocks.type === 'mrkdwn') && typeof blocks.text === 'string') {
+    return blocks.type === 'plain_text' ? escapeMrkdwn(blocks.text).length : blocks.text.length;
+  }
+  return Object.values(blocks).reduce((sum: number, v) => sum + blocksTextLength(v), 0);
+}
+
 /** chat.postMessage / chat.update / chat.postEphemeral arguments. */
 export function validateMessage(message: { text?: unknown; blocks?: unknown }): LimitProblem[] {
   const c = new Checker();
   if ((message.text === undefined || message.text === '') && (!Array.isArray(message.blocks) || message.blocks.length === 0)) c.add('/text', 'text or blocks is required');
   c.length(message.text, LIMITS.messageText, '/text');
   c.blocks(message.blocks, LIMITS.messageBlocks, '/blocks');
+  const total = blocksTextLength(message.blocks);
+  if (total > LIMITS.messageBlocksText) {
+    c.problems.push({ pointer: '/blocks', message: `the text of all blocks must be less than ${LIMITS.messageBlocksText + 1} characters (is ${total})`, error: 'msg_blocks_too_long' });
+  }
   return c.problems;
 }
 

@@ -171,6 +171,12 @@ describe('Block Kit limits, as Slack enforces them', () => {
     await expect(client.chat.update({ channel: 'C1', ts: '1.1', text: 'x', blocks: Array.from({ length: 51 }, (_, i) => section(`b${i}`)) })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
   });
 
+  it('answers msg_blocks_too_long when the blocks\' text adds up past 12,000 characters, each block within its own limit', async () => {
+    const blocks = (last: number) => [...Array.from({ length: 4 }, () => section('a'.repeat(2500))), section('a'.repeat(last))];
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: blocks(2000) })).resolves.toMatchObject({ ok: true });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x', blocks: blocks(2001) })).rejects.toMatchObject({ data: { error: 'msg_blocks_too_long' } });
+  });
+
   it('answers msg_too_long for text past 40,000 characters', async () => {
     await expect(client.chat.postMessage({ channel: 'C1', text: 'a'.repeat(40_001) })).rejects.toMatchObject({ data: { error: 'msg_too_long' } });
   });

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../../src/config';
 import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord } from '../../../src/pipeline/types';
 import { approvalMessage, costLines } from '../../../src/slack/blocks/approval';
+import { blocksTextLength, LIMITS } from '../../../src/slack/blocks/limits';
 import { crewMessage, parseConfirmValue } from '../../../src/slack/blocks/crew';
 import { bookingModal, modalValuesToInput, parseModalMetadata } from '../../../src/slack/blocks/modal';
 import { progressMessage } from '../../../src/slack/blocks/progress';
@@ -68,6 +69,17 @@ describe('approval message', () => {
     const legacy = blocksToText(approvalMessage({ ...approvalInput, request: sampleRequest({ notes: 'Bring ice' }) }).blocks);
     expect(legacy).toContain('*Notes*\nBring ice');
     expect(legacy).not.toMatch(/Internal notes|Notes for crew/);
+  });
+
+  it('fits both notes full of & into Slack\'s total for a message\'s blocks: the shorter whole, the longer cut at the end', () => {
+    const message = approvalMessage({ ...approvalInput, request: { ...request, notes: '&'.repeat(2000), crewNotes: '&'.repeat(1000) } });
+    expect(blocksTextLength(message.blocks)).toBeLessThanOrEqual(LIMITS.messageBlocksText);
+    const sections = (m: typeof message, key: string) => m.blocks.filter((b) => new RegExp(`:${key}(-\\d+)?$`).test(b.block_id ?? '')).map((b) => (b as { text: { text: string } }).text.text).join('');
+    expect(sections(message, 'crew-notes')).toBe(`*Notes for crew* (crew post and SCC event)\n${'&amp;'.repeat(1000)}`);
+    expect(sections(message, 'notes')).toMatch(/^\*Internal notes\* \(office only\)\n(&amp;)+…$/);
+    // A message with room keeps every character.
+    const roomy = approvalMessage({ ...approvalInput, request: { ...request, notes: '&'.repeat(1000), crewNotes: '&'.repeat(1000) } });
+    expect(sections(roomy, 'notes')).toBe(`*Internal notes* (office only)\n${'&amp;'.repeat(1000)}`);
   });
 
   it('warns about a negative net and an empty crew', () => {
