@@ -145,8 +145,8 @@ class Checker {
         break;
       case 'mrkdwn':
       case 'plain_text':
-        // a text object used as a context element
-        this.length(value.text, LIMITS.contextText, `${pointer}/text`, true);
+        // a text object used as a context element (plain text counted escaped, as everywhere here)
+        this.text(value, LIMITS.contextText, pointer, { required: true });
         break;
       default:
         break;
@@ -180,7 +180,10 @@ class Checker {
         break;
       case 'actions':
         this.count(value.elements, LIMITS.actionsElements, `${pointer}/elements`);
-        if (Array.isArray(value.elements)) value.elements.forEach((e, i) => this.element(e, `${pointer}/elements/${i}`));
+        if (Array.isArray(value.elements)) {
+          value.elements.forEach((e, i) => this.element(e, `${pointer}/elements/${i}`));
+          this.uniqueActionIds(value.elements, `${pointer}/elements`);
+        }
         break;
       case 'input':
         this.text(value.label, LIMITS.inputLabel, `${pointer}/label`, { required: true, plainOnly: true });
@@ -190,6 +193,17 @@ class Checker {
       default:
         break;
     }
+  }
+
+  /** "Should be unique among all other action_ids in the containing block" (block elements). */
+  uniqueActionIds(elements: unknown[], pointer: string): void {
+    const seen = new Set<string>();
+    elements.forEach((e, i) => {
+      const id = isObj(e) ? str(e.action_id) : undefined;
+      if (id === undefined) return;
+      if (seen.has(id)) this.add(`${pointer}/${i}/action_id`, `duplicate action_id ${id}`);
+      seen.add(id);
+    });
   }
 
   blocks(value: unknown, max: number, pointer: string): void {

@@ -46,6 +46,14 @@ describe('messages', () => {
     expect(validateMessage(msg({ type: 'header', text: plain('&'.repeat(30)) }))).toEqual([]);
     expect(validateMessage(msg({ type: 'header', text: plain('&'.repeat(31)) }))[0]?.message).toBe('must be less than 151 characters (is 155)');
     expect(validateMessage(msg({ type: 'section', text: mrkdwn('&'.repeat(3000)) }))).toEqual([]);
+    // A plain_text context element too.
+    expect(validateMessage(msg({ type: 'context', elements: [plain('&'.repeat(600))] }))).toEqual([]);
+    expect(validateMessage(msg({ type: 'context', elements: [plain('&'.repeat(601))] })).map((p) => p.pointer)).toEqual(['/blocks/0/elements/0/text']);
+  });
+
+  it('refuses two elements of one actions block with the same action_id', () => {
+    expect(validateMessage(msg({ type: 'actions', elements: [button(), button({ action_id: 'c' })] }))).toEqual([]);
+    expect(validateMessage(msg({ type: 'actions', elements: [button(), button()] })).map((p) => p.message)).toEqual(['duplicate action_id b']);
   });
 });
 
