@@ -359,10 +359,13 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const to = op.details;
     const steps = Object.fromEntries(planChangeSteps(previous, to).map((s) => [s, pending()]));
     const calls = callsChanged(previous, to);
-    const reset = new Set([...calls.changed, ...calls.removed]);
+    // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
+    // old call is no answer to the new one (a member taken off and later added back included).
+    const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);
     const confirmations = Object.fromEntries(Object.entries(record.confirmations).filter(([user]) => !reset.has(user)));
+    const declines = Object.fromEntries(Object.entries(record.declines ?? {}).filter(([user]) => !reset.has(user)));
     const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps };
-    return { ...withOperation(record, started), request: to.request, roster: to.roster, costs: to.costs, confirmations, revision, updatedAtMs: nowMs };
+    return { ...withOperation(record, started), request: to.request, roster: to.roster, costs: to.costs, confirmations, ...(record.declines ? { declines } : {}), revision, updatedAtMs: nowMs };
   }
   const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, pending()]));
   return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision, steps }), revision, updatedAtMs: nowMs };

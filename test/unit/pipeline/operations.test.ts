@@ -111,6 +111,17 @@ describe('change', () => {
     const started = startOperation(approveChange(record, 'op2', 'U0APPROVER1', T), 'op2', T);
     expect(started.confirmations).toEqual({ U0CAPTAIN1: T, U0CREW0001: T });
   });
+
+  it('drops a "can\'t make it" to the old call of whoever\'s call changed, and of a member taken off', () => {
+    const decline = { atMs: T, reason: 'Another gig' };
+    const done = { ...withState('done'), declines: { U0CREW0001: decline, U0CREW0002: decline } };
+    // A crew swap keeps Lee's call as it was: his decline stands; Ana's, taken off, goes.
+    const swap = proposeChange(done, { details: details({}, [sampleRoster[0]!, sampleRoster[1]!]), label: 'crew swap', userId: 'U1', nowMs: T }).record;
+    expect(startOperation(approveChange(swap, 'op2', 'U0APPROVER1', T), 'op2', T).declines).toEqual({ U0CREW0001: decline });
+    // A reschedule changes everyone's call: nobody has declined the new one.
+    const moved = proposeChange(done, { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U1', nowMs: T }).record;
+    expect(startOperation(approveChange(moved, 'op2', 'U0APPROVER1', T), 'op2', T).declines).toEqual({});
+  });
 });
 
 describe('cancel', () => {
