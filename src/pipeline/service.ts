@@ -6,8 +6,8 @@
 import type { Logger } from '../log';
 import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
-import { assertMayApprove, charterInstants, retryClosedAt, type ApprovalPolicy } from './approval-policy';
-import { IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError } from './errors';
+import { assertMayApprove, charterInstants, isExpired, retryClosedAt, type ApprovalPolicy } from './approval-policy';
+import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError } from './errors';
 import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
@@ -161,10 +161,25 @@ export class BookingService implements BookingApi {
     return out.record;
   }
 
+  /**
+   * A change whose charter (as the change leaves it) has departed is not applied: it would PATCH
+   * SCC and call crew to a trip that is over. A reschedule to a later day still goes.
+   */
+  private assertChangeNotPast(record: BookingRecord, opId: string): void {
+    const op = record.operations?.find((o) => o.id === opId);
+    if (!this.approvalPolicy || op?.status !== 'proposed' || !op.details) return;
+    const { departureAtMs } = charterInstants(op.details.request, this.approvalPolicy);
+    if (isExpired(departureAtMs, this.now())) throw new ApprovalExpiredError(record.id, departureAtMs);
+  }
+
   private async decideChange(id: string, opId: string, userId: string, decision: 'approve' | 'reject'): Promise<ChangeOutcome> {
     const log = this.log.child({ bookingId: id, opId });
     try {
-      const out = await updateWithRetry(this.store, id, (r) => (decision === 'approve' ? approveChange(r, opId, userId, this.now()) : rejectChange(r, opId, userId, this.now())));
+      const out = await updateWithRetry(this.store, id, (r) => {
+        if (decision === 'reject') return rejectChange(r, opId, userId, this.now());
+        this.assertChangeNotPast(r, opId);
+        return approveChange(r, opId, userId, this.now());
+      });
       log.info({ userId, decision, state: out.record.state }, 'change decided');
       if (decision === 'approve' && out.record.state === 'running' && this.autoRun) void this.startRun(id, { again: true });
       return { won: true, booking: out.record };

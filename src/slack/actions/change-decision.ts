@@ -4,6 +4,8 @@
  * (after whatever runs now); the request message shows the decision.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { humanInstant } from '../../booking/time';
+import { ApprovalExpiredError } from '../../pipeline/errors';
 import { STALE_CHANGE_NOTE } from '../../pipeline/operations';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
@@ -18,7 +20,14 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
     const target = parseChangeValue(action.value);
     if (!target) return;
     if (!isApprover(deps.config, userId)) return tellUser(client, deps.log, { channel, user: userId }, `Only approvers can ${decision} a change. Ask someone in CHARTER_APPROVERS.`);
-    const outcome = decision === 'approve' ? await deps.api.approveChange(target.bookingId, target.opId, userId) : await deps.api.rejectChange(target.bookingId, target.opId, userId);
+    let outcome;
+    try {
+      outcome = decision === 'approve' ? await deps.api.approveChange(target.bookingId, target.opId, userId) : await deps.api.rejectChange(target.bookingId, target.opId, userId);
+    } catch (err) {
+      if (!(err instanceof ApprovalExpiredError)) throw err;
+      const departed = humanInstant(err.departureAtMs, deps.config.timezone);
+      return tellUser(client, deps.log, { channel, user: userId }, `This change can no longer be approved: the charter it describes departed ${departed}, so nothing was changed and nobody was called. To move the charter to another day, open *Edit* and reschedule it.`);
+    }
     if (!outcome.won) {
       const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
       return tellUser(client, deps.log, { channel, user: userId }, `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`);

@@ -1,0 +1,65 @@
+/**
+ * A change request approved after the charter departed: refused when the charter it describes has
+ * departed (no SCC PATCH, no crew called), applied when it moves the charter to a later day.
+ * Real Bolt receiver, signed requests, the stand-ins; the app's clock is moved past the departure.
+ */
+import { APPROVER, clickInOps, CREW, doneBooking, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+
+const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ real: true, deps: { now: clock.now } });
+});
+afterAll(async () => {
+  await h.close();
+});
+afterEach(() => {
+  clock.offsetMs = 0;
+});
+
+const DAY = 86_400_000;
+const dayIn = (days: number) => new Date(Date.now() + days * DAY).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
+const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
+
+async function proposed(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
+  const res = await submitChangeForm(h, id, label, fields);
+  expect(res.status).toBe(200);
+  const b = await waitForBooking(h, id, (r) => r.operations?.at(-1)?.status === 'proposed' && r.operations.at(-1)?.requestTs !== undefined);
+  return b.operations!.at(-1)!.id;
+}
+
+it('a crew swap approved after the departure is refused: nothing is patched, nobody is called', async () => {
+  const date = dayIn(2);
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-PAST1', date };
+  const id = await doneBooking(h, fields);
+  const opId = await proposed(id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
+  clock.offsetMs = 4 * DAY;
+  const patches = h.standins!.scc.patches().length;
+  h.slack.clear();
+
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await h.slack.waitFor(() => ephemeralTo(APPROVER).some((t) => t.includes('can no longer be approved')));
+  await settle(h);
+
+  const booking = (await h.running.built.api.get(id))!;
+  expect(booking.operations?.find((o) => o.id === opId)?.status).toBe('proposed');
+  expect(booking.roster.map((m) => m.slackUserId)).not.toContain(OUTSIDER);
+  expect(h.standins!.scc.patches().length).toBe(patches);
+  expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.channel).startsWith('D'))).toEqual([]);
+  expect(ephemeralTo(APPROVER).find((t) => t.includes('can no longer be approved'))).toMatch(/departed .*(PST|PDT).*open \*Edit\* and reschedule/);
+});
+
+it('a reschedule to a later day, approved after the old departure, is applied', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-PAST2', date: dayIn(2) };
+  const id = await doneBooking(h, fields);
+  const later = dayIn(9);
+  const opId = await proposed(id, 'reschedule', { ...fields, date: later });
+  clock.offsetMs = 4 * DAY;
+
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  const booking = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await settle(h);
+  expect(booking.request.date).toBe(later);
+});
