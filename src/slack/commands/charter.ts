@@ -76,23 +76,21 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       if (!isApprover(deps.config, userId)) return reply('Only approvers can cancel charters.');
       const booking = await deps.api.get(id);
       if (!booking) return reply(`No booking \`${id}\`.`);
+      if (booking.state === 'cancelled') {
+        const by = booking.audit.findLast((a) => a.action === 'cancelled')?.userId;
+        return reply(`This charter is already cancelled${by ? ` (by <@${by}>)` : ''}: there is nothing left to undo.`);
+      }
       if (booking.state === 'pending_approval') return reply(await cancelAsApprover(deps, client, id, userId));
       // After approval a cancel undoes real things: ask first, with the list of what will happen.
       const dialog = cancelConfirmDialog(booking);
       const text = `Cancel ${escapeAndFit(booking.request.guestName, 200)}'s charter (\`${id}\`)?`;
-      try {
-        await client.chat.postEphemeral({
-          channel: channelId,
-          user: userId,
-          text,
-          blocks: [
-            { type: 'section', text: { type: 'mrkdwn', text } },
-            { type: 'actions', elements: [{ type: 'button', action_id: CANCEL_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Cancel charter' }, value: id, confirm: dialog }] },
-          ],
-        });
-      } catch (err) {
-        deps.log.warn({ err, bookingId: id }, 'cancel prompt not shown');
-      }
+      await tellUser(client, deps.log, { channel: channelId, user: userId }, {
+        text,
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text } },
+          { type: 'actions', elements: [{ type: 'button', action_id: CANCEL_ACTION_ID, style: 'danger', text: { type: 'plain_text', text: 'Cancel charter' }, value: id, confirm: dialog }] },
+        ],
+      });
     },
   },
   edit: changeCommand('edit'),
