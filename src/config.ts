@@ -224,6 +224,16 @@ const isIanaZone = (zone: string) => {
   }
 };
 
+/**
+ * Legacy zone names that read like a region's time but hold one offset all year: with EST every
+ * summer charter would be written an hour off, under the label "Eastern Time".
+ */
+const FIXED_US_ZONES: Record<string, string> = {
+  EST: 'EST stays at UTC−5 all year (use America/New_York for Eastern time, America/Panama for no daylight saving)',
+  MST: 'MST stays at UTC−7 all year (use America/Denver for Mountain time, America/Phoenix for Arizona)',
+  HST: 'HST stays at UTC−10 all year (use Pacific/Honolulu)',
+};
+
 const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z.pipe(required('the bot token, xoxb-…'), z.string().check(z.startsWith('xoxb-', 'must start with xoxb-'))),
@@ -264,7 +274,10 @@ const envSchema = z
     ),
     CHARTER_TIMEZONE: z.pipe(
       then(optional, (v) => v ?? 'America/Los_Angeles'),
-      z.string().check(z.refine(isIanaZone, 'must be an IANA time zone like America/Los_Angeles')),
+      z.string().check(
+        z.refine(isIanaZone, 'must be an IANA time zone like America/Los_Angeles'),
+        z.refine((zone) => !FIXED_US_ZONES[zone.toUpperCase()], { error: (issue) => `must name a place, not ${String(issue.input)}: ${FIXED_US_ZONES[String(issue.input).toUpperCase()]}` }),
+      ),
     ),
     AWS_REGION: then(optional, (v) => v ?? 'us-west-2'),
     CHARTER_CREW_RATE: dollars('25', 'crew pay per hour'),

@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     for (const zone of ['Mars/Olympus', 'PST8PDTX', 'America/Los Angeles']) expect(loadConfig({ ...validEnv(), CHARTER_TIMEZONE: zone }).ok).toBe(false);
   });
 
+  it('refuses EST, MST and HST, which hold one offset all year, naming the zone to use', () => {
+    const est = loadConfig({ ...validEnv(), CHARTER_TIMEZONE: 'EST' });
+    expect(est.ok ? [] : est.problems).toEqual(['CHARTER_TIMEZONE must name a place, not EST: EST stays at UTC−5 all year (use America/New_York for Eastern time, America/Panama for no daylight saving)']);
+    for (const zone of ['mst', 'HST']) expect(loadConfig({ ...validEnv(), CHARTER_TIMEZONE: zone }).ok).toBe(false);
+  });
+
   it('lists every missing variable at once when the environment is empty', () => {
     const result = loadConfig({});
     expect(result.ok).toBe(false);
