@@ -206,7 +206,9 @@ export function operationsLines(booking: BookingRecord, timezone: string): strin
     const label = op.label ? ` (${op.label})` : '';
     const approved = op.approvedBy ? `, approved by ${mention(op.approvedBy)} ${at(op.approvedAtMs)}` : '';
     const finished = op.finishedAtMs !== undefined ? `, ended ${at(op.finishedAtMs)}` : '';
-    return `• ${OP_TITLES[op.kind]}${label} — asked by ${mention(op.requestedBy)} ${at(op.requestedAtMs)}${approved} · *${op.status}*${finished}${op.note ? ` — ${escapeMrkdwn(op.note)}` : ''}`;
+    // A request cancelled before approval reads as the trail says it: cancelled.
+    const status = op.kind === 'create' && op.status === 'rejected' && booking.state === 'cancelled' ? 'cancelled' : op.status;
+    return `• ${OP_TITLES[op.kind]}${label} — asked by ${mention(op.requestedBy)} ${at(op.requestedAtMs)}${approved} · *${status}*${finished}${op.note ? ` — ${escapeMrkdwn(op.note)}` : ''}`;
   });
 }
 

@@ -119,7 +119,7 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
   const followUps = operationsSection(booking);
   // Its failed steps quote their errors: the same crew-safe filter as the create's steps.
   if (followUps) lines.push(opts.showMoney ? followUps : withoutMoneyLines(followUps).text);
-  lines.push(`*Operations* (times in ${opts.timezone ?? 'America/Los_Angeles'})`, ...operationsLines(booking, opts.timezone ?? 'America/Los_Angeles'));
+  lines.push('*Operations*', ...operationsLines(booking, timezone));
   if (opts.showMoney) lines.push(`Net ${formatCents(booking.costs.netCents)}\n\`\`\`\n${costLines(booking.costs).join('\n')}\n\`\`\``);
   // A long trail (many retries) still fits one message; the newest lines are what is cut.
   return fitText(lines.join('\n'), LIMITS.messageText);

@@ -1,7 +1,7 @@
 /** Pure Block Kit builders, read as text the way an operator reads them. */
 import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig, type Config } from '../../../src/config';
-import { newBookingRecord } from '../../../src/pipeline/state-machine';
+import { applyTransition, newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord } from '../../../src/pipeline/types';
 import { approvalMessage, costLines } from '../../../src/slack/blocks/approval';
 import { blocksTextLength, LIMITS } from '../../../src/slack/blocks/limits';
@@ -157,6 +157,15 @@ describe('status for someone who is not an approver', () => {
     for (const s of ['Sam gets $400', 'net 584', 'captain pay $150', request.guestName]) expect(approver).toContain(s);
   });
 
+
+  it('a request cancelled before approval reads as cancelled in its operations too, under a heading with no raw zone name', () => {
+    const cancelled = applyTransition(record(() => undefined), 'cancel', { nowMs: 1_900_000_001_000, userId: 'U0APPROVE1' });
+    expect(cancelled.state).toBe('cancelled');
+    const text = statusText(cancelled, { guestUrl: 'x', timezone: 'America/Los_Angeles', showMoney: true });
+    expect(text).toMatch(/\n• Create — asked by <@U0APPROVE1> .* · \*cancelled\*/);
+    expect(text).toContain('\n*Operations*\n');
+    expect(text).toContain('_Times in Pacific Time (America/Los_Angeles)._');
+  });
 
   it('names a guest saved with an amount before their name by a plain word, not the amount', () => {
     const legacy = record((r) => {
