@@ -156,12 +156,21 @@ function settledState(record: BookingRecord): BookingState {
   return cancelOperation(record)?.status === 'done' ? 'cancelled' : 'done';
 }
 
-/** The note of a change approved after another change was applied to the details its form showed. */
-export const STALE_CHANGE_NOTE = 'made before a later change was applied; open Edit again';
+/** The note of a change approved after a change proposed later was approved (or applied). */
+export const STALE_CHANGE_NOTE = 'made before a later change was approved; open Edit again';
+/** Its wording before 2026-12-06, still in stored records. */
+const STALE_CHANGE_NOTE_BEFORE = 'made before a later change was applied; open Edit again';
+
+export function isStaleChange(op: Operation): boolean {
+  return op.status === 'superseded' && (op.note === STALE_CHANGE_NOTE || op.note === STALE_CHANGE_NOTE_BEFORE);
+}
+
+/** The note of an operation the cancel dropped before it started (a proposed or queued change). */
+export const DROPPED_BY_CANCEL_NOTE = 'the booking was cancelled';
 
 /**
  * An approver approves a proposed change: it queues behind any unfinished operation, and replaces
- * (supersedes) changes queued or failed before it.
+ * (supersedes) changes queued or failed before it, when it was proposed after them.
  */
 export function approveChange(record: BookingRecord, opId: string, userId: string, nowMs: number): BookingRecord {
   const op = findOperation(record, opId);
@@ -171,7 +180,11 @@ export function approveChange(record: BookingRecord, opId: string, userId: strin
   // Its form showed the booking before another change was applied (both proposed from the same
   // details): approving it would quietly put that change's fields back. It is replaced instead,
   // and the approver is told to open Edit again.
-  if (op.baseRevision !== undefined && op.baseRevision < revisionOf(record)) {
+  // Likewise when a change proposed after it is approved and waits (or failed): approving this one
+  // would replace that newer change with a form that never showed it.
+  const ops = record.operations ?? [];
+  const newerApproved = ops.slice(ops.findIndex((o) => o.id === opId) + 1).some((o) => o.kind === 'change' && (o.status === 'queued' || o.status === 'failed'));
+  if ((op.baseRevision !== undefined && op.baseRevision < revisionOf(record)) || newerApproved) {
     const outdated: Operation = { ...op, status: 'superseded', finishedAtMs: nowMs, note: STALE_CHANGE_NOTE };
     return { ...withOperation(record, outdated), updatedAtMs: nowMs };
   }
@@ -203,14 +216,14 @@ export function requestCancel(record: BookingRecord, userId: string, nowMs: numb
   const operations = (base.operations ?? []).map((o): Operation => {
     switch (o.status) {
       case 'proposed':
-        return { ...o, status: 'rejected', finishedAtMs: nowMs, note: 'the booking was cancelled' };
+        return { ...o, status: 'rejected', finishedAtMs: nowMs, note: DROPPED_BY_CANCEL_NOTE };
       case 'queued':
         // Never started (a create still `approved`, a change waiting): nothing of it to stop.
-        return { ...o, status: o.kind === 'create' ? 'stopped' : 'superseded', finishedAtMs: nowMs, note: 'the booking was cancelled' };
+        return { ...o, status: o.kind === 'create' ? 'stopped' : 'superseded', finishedAtMs: nowMs, note: DROPPED_BY_CANCEL_NOTE };
       case 'running':
         return { ...o, status: 'stopping', note: 'stopping for a cancel' };
       case 'failed':
-        return { ...o, status: 'stopped', finishedAtMs: nowMs, note: 'the booking was cancelled' };
+        return { ...o, status: 'stopped', finishedAtMs: nowMs, note: DROPPED_BY_CANCEL_NOTE };
       default:
         return o;
     }

@@ -7,7 +7,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings } from '../config';
-import { LIFECYCLE_STATES, cancelOperation, operationsOf } from '../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
 import { escapeAndFit } from './blocks/format';
@@ -71,6 +71,10 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   const message = renderApproval(booking, deps.config);
   if (booking.slack.approvalTs) {
     await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks }).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
+  }
+  // Change requests the cancel dropped lose their buttons and say why.
+  for (const op of operationsOf(booking).filter((o) => o.kind === 'change' && o.note === DROPPED_BY_CANCEL_NOTE && o.requestTs)) {
+    await publishChangeRequest(deps, client, booking, op.id).catch((err: unknown) => deps.log.warn({ err, bookingId, opId: op.id }, 'change request not updated'));
   }
   deps.progress.notify(bookingId);
   deps.home?.changed();

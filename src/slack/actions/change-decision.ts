@@ -6,7 +6,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError } from '../../pipeline/errors';
-import { STALE_CHANGE_NOTE } from '../../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, isStaleChange } from '../../pipeline/operations';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -29,12 +29,23 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
       return tellUser(client, deps.log, { channel, user: userId }, `This change can no longer be approved: the charter it describes departed ${departed}, so nothing was changed and nobody was called. To move the charter to another day, open *Edit* and reschedule it.`);
     }
     if (!outcome.won) {
+      if (outcome.booking.operations?.find((o) => o.id === target.opId)?.note === DROPPED_BY_CANCEL_NOTE) {
+        return tellUser(client, deps.log, { channel, user: userId }, 'That change was not applied: the charter was cancelled.');
+      }
       const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
       return tellUser(client, deps.log, { channel, user: userId }, `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`);
     }
-    await publishChangeRequest(deps, client, outcome.booking, target.opId).catch((err: unknown) => deps.log.warn({ err, bookingId: target.bookingId }, 'change request not updated'));
-    if (outcome.booking.operations?.find((o) => o.id === target.opId)?.note === STALE_CHANGE_NOTE) {
-      await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made before a later change was applied, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is now.');
+    // The clicked request, and any approved one this approval replaced: each message says what became of it.
+    const replaced = (outcome.booking.operations ?? []).filter((o) => o.status === 'superseded' && o.note === `replaced by ${target.opId}`);
+    for (const opId of [target.opId, ...replaced.map((o) => o.id)]) {
+      await publishChangeRequest(deps, client, outcome.booking, opId).catch((err: unknown) => deps.log.warn({ err, bookingId: target.bookingId, opId }, 'change request not updated'));
+    }
+    const decided = outcome.booking.operations?.find((o) => o.id === target.opId);
+    if (decided && isStaleChange(decided)) {
+      await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made before a later change was approved, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is then.');
+    } else if (replaced.length > 0) {
+      const what = replaced.map((o) => `${o.label ?? 'change'}${o.approvedBy ? ` approved by <@${o.approvedBy}>` : ''}`).join('; ');
+      await tellUser(client, deps.log, { channel, user: userId }, `Approved. It replaces the earlier change that had not run yet (${what}): only what this request shows will be applied.`);
     }
     deps.progress.notify(target.bookingId);
   };

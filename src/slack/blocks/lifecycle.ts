@@ -10,7 +10,7 @@ import { crewNoteLines, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
-import { operationsOf, STALE_CHANGE_NOTE } from '../../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, isStaleChange, operationsOf } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage, warningsSection } from './approval';
@@ -158,14 +158,18 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
   } else {
     const who = op.approvedBy ? ` by ${mention(op.approvedBy)}` : '';
     const at = op.approvedAtMs !== undefined ? ` at ${whenText(DateTime.fromMillis(op.approvedAtMs, { zone: input.settings.timezone }))}` : '';
+    // What stays true once written: the request is redrawn when it is decided, replaced or dropped,
+    // not at each step of its run (that is the progress message's job).
     const verdict =
-      op.status === 'rejected'
-        ? `:no_entry_sign: Rejected${who}${at}`
-        : op.status === 'superseded' && op.note === STALE_CHANGE_NOTE
-          ? ':leftwards_arrow_with_hook: Not applied: it was made before a later change was applied, and would have undone it. Open *Edit* again to make it from the booking as it is now.'
-          : op.status === 'superseded'
-            ? ':leftwards_arrow_with_hook: Replaced by a newer change'
-            : `:white_check_mark: Approved${who}${at} — ${op.status}`;
+      op.note === DROPPED_BY_CANCEL_NOTE
+        ? ':x: Not applied: the charter was cancelled.'
+        : op.status === 'rejected'
+          ? `:no_entry_sign: Rejected${who}${at}`
+          : isStaleChange(op)
+            ? ':leftwards_arrow_with_hook: Not applied: it was made before a later change was approved, and would have undone it. Open *Edit* again to make it from the booking as it is then.'
+            : op.status === 'superseded'
+              ? `:leftwards_arrow_with_hook: ${op.approvedBy ? `Approved${who}${at}, then replaced` : 'Replaced'} by a newer change before it ran`
+              : `:white_check_mark: Approved${who}${at}`;
     blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-decision`), elements: [{ type: 'mrkdwn', text: verdict }] });
   }
   const text = `Change requested for booking ${id}: ${diff.map((d) => d.field).join(', ') || 'nothing'} (${op.status})`;

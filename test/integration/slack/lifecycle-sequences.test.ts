@@ -75,7 +75,7 @@ describe('changes after approval', () => {
     expect(r.status).toBe(200);
     await settle(h);
     // The approver is told why nothing happened, privately (the handler goes on after its ack).
-    const told = () => h.slack.callsTo('chat.postEphemeral').some((c) => String(c.body.text).includes('made before a later change was applied'));
+    const told = () => h.slack.callsTo('chat.postEphemeral').some((c) => String(c.body.text).includes('made before a later change was approved'));
     await h.slack.waitFor(told).catch(() => undefined);
     expect(told()).toBe(true);
     const after = await waitForBooking(h, id, (x) => x.state !== 'running' && ['done', 'rejected', 'superseded', 'failed'].includes(x.operations?.find((o) => o.id === b)?.status ?? ''));

@@ -7,6 +7,7 @@ import {
   approveChange,
   callsChanged,
   finishOperation,
+  isStaleChange,
   operationsOf,
   planCancelSteps,
   planChangeSteps,
@@ -42,6 +43,18 @@ describe('records without operations', () => {
 });
 
 describe('change', () => {
+  it('approved after a change proposed later was approved and waits, is not applied: it would undo the newer one', () => {
+    const done = withState('done');
+    const a = proposeChange(done, { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U1', nowMs: T });
+    const b = proposeChange(a.record, { details: details({}, [sampleRoster[0]!, sampleRoster[1]!]), label: 'crew swap', userId: 'U1', nowMs: T });
+    // Something still runs, so B waits once approved; then A, proposed before B, is approved.
+    const running = { ...b.record, state: 'running' as const };
+    const bQueued = approveChange({ ...running, operations: running.operations!.map((o) => (o.id === 'create' ? { ...o, status: 'running' as const } : o)) }, 'op3', 'U0APPROVER1', T);
+    const r = approveChange(bQueued, 'op2', 'U0APPROVER1', T);
+    expect(operationsOf(r).map((o) => [o.id, o.status])).toEqual([['create', 'running'], ['op2', 'superseded'], ['op3', 'queued']]);
+    expect(isStaleChange(operationsOf(r)[1]!)).toBe(true);
+  });
+
   it('is proposed by anyone, queued on approval, supersedes a queued one, and starts by becoming the booking (revision + 1)', () => {
     const done = withState('done');
     const a = proposeChange(done, { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U0CREW0001', nowMs: T });

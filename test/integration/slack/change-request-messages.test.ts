@@ -1,0 +1,100 @@
+/**
+ * What a change request's message says once its fate is decided: approved (no stale run status),
+ * replaced by a change approved after it, refused as older than an approved change that waits, or
+ * dropped by a cancel (no buttons left, and an old click says why). Real Bolt receiver, signed
+ * requests, the stand-ins.
+ */
+import { APPROVER, CREW, clickInOps, doneBooking, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ real: true });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const year = new Date().getUTCFullYear() + 1;
+const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
+
+async function proposed(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
+  const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
+  expect((await submitChangeForm(h, id, label, fields)).status).toBe(200);
+  const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
+  return b.operations!.at(-1)!.id;
+}
+
+/** The last text the request message of `opId` was given (its decision line). */
+async function requestText(id: string, opId: string): Promise<string> {
+  const ts = (await h.running.built.api.get(id))?.operations?.find((o) => o.id === opId)?.requestTs;
+  return JSON.stringify(h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).at(-1)?.body.blocks ?? []);
+}
+
+it('an approved change that has run reads "Approved by … at …", with no run status to go stale', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG1' };
+  const id = await doneBooking(h, fields);
+  const op = await proposed(id, 'edit', { ...fields, partySize: '5' });
+  await clickInOps(h, 'change_approve', `${id}:${op}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === op)?.status === 'done');
+  await settle(h);
+  const text = await requestText(id, op);
+  expect(text).toMatch(/:white_check_mark: Approved by <@U0APPROVE1> at [^"]*(PST|PDT)"/);
+  expect(text).not.toMatch(/queued|running/);
+});
+
+it('while a change runs: approving an older request after a newer one is refused; the newer one runs', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG2' };
+  const id = await doneBooking(h, fields);
+  // A change that keeps running while the two requests are decided.
+  const x = await proposed(id, 'edit', { ...fields, partySize: '5' });
+  h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
+  await clickInOps(h, 'change_approve', `${id}:${x}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
+  const a = await proposed(id, 'reschedule', { ...fields, partySize: '5', date: `${year}-07-05` });
+  const b = await proposed(id, 'crew swap', { ...fields, partySize: '5', crew: [CREW[0], OUTSIDER] });
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === b)?.status === 'queued');
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await h.slack.waitFor(() => ephemeralTo(APPROVER).some((t) => t.includes('made before a later change was approved')));
+
+  const done = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === b)?.status === 'done', 20_000);
+  await settle(h);
+  expect(done.roster.map((m) => m.slackUserId)).toContain(OUTSIDER);
+  expect(done.operations?.find((o) => o.id === a)?.status).toBe('superseded');
+  expect(await requestText(id, a)).toContain('Not applied: it was made before a later change was approved');
+});
+
+it('a request the cancel dropped loses its buttons and says so; an old click is told why', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG3' };
+  const id = await doneBooking(h, fields);
+  const op = await proposed(id, 'reschedule', { ...fields, date: `${year}-07-06` });
+  await clickInOps(h, 'booking_cancel', id);
+  await waitForBooking(h, id, (b) => b.state === 'cancelled');
+  await settle(h);
+  const text = await requestText(id, op);
+  expect(text).toContain(':x: Not applied: the charter was cancelled.');
+  expect(text).not.toContain('change_approve');
+
+  await clickInOps(h, 'change_approve', `${id}:${op}`);
+  await h.slack.waitFor(() => ephemeralTo(APPROVER).includes('That change was not applied: the charter was cancelled.'));
+});
+
+it('approving a newer request while an older approved one waits replaces it, and both the message and the approver say so', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG4' };
+  const id = await doneBooking(h, fields);
+  const x = await proposed(id, 'edit', { ...fields, partySize: '5' });
+  h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
+  await clickInOps(h, 'change_approve', `${id}:${x}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
+  const a = await proposed(id, 'reschedule', { ...fields, partySize: '5', date: `${year}-07-05` });
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
+  const b = await proposed(id, 'crew swap', { ...fields, partySize: '5', date: `${year}-07-05`, crew: [CREW[0], OUTSIDER] });
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await h.slack.waitFor(() => ephemeralTo(APPROVER).some((t) => t.startsWith('Approved. It replaces the earlier change that had not run yet (reschedule approved by <@U0APPROVE1>)')));
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === b)?.status === 'done', 20_000);
+  await settle(h);
+  expect(await requestText(id, a)).toMatch(/Approved by <@U0APPROVE1> at [^"]*, then replaced by a newer change before it ran/);
+});
