@@ -377,8 +377,21 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);
     const confirmations = Object.fromEntries(Object.entries(record.confirmations).filter(([user]) => !reset.has(user)));
     const declines = Object.fromEntries(Object.entries(record.declines ?? {}).filter(([user]) => !reset.has(user)));
+    // Their reminders start over with the new call, and so does the office's line when anyone's did.
+    const remindedBefore = (key: string) => (key === 'ops24' ? reset.size > 0 : /^dm\d+:/.test(key) && reset.has(key.slice(key.indexOf(':') + 1)));
+    const reminders = Object.fromEntries(Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key)));
     const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps };
-    return { ...withOperation(record, started), request: to.request, roster: to.roster, costs: to.costs, confirmations, ...(record.declines ? { declines } : {}), revision, updatedAtMs: nowMs };
+    return {
+      ...withOperation(record, started),
+      request: to.request,
+      roster: to.roster,
+      costs: to.costs,
+      confirmations,
+      ...(record.declines ? { declines } : {}),
+      ...(record.reminders ? { reminders } : {}),
+      revision,
+      updatedAtMs: nowMs,
+    };
   }
   const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, pending()]));
   return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision, steps }), revision, updatedAtMs: nowMs };

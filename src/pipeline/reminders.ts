@@ -10,9 +10,13 @@
  *   member's Slack account was deactivated (src/slack/member-deactivated.ts).
  * A reminder is due from its moment until check-in, only if the crew call went out BEFORE that
  * moment (a booking approved 10 h before check-in just got its crew call; reminding at once is
- * noise), and never for a cancelled booking or one whose crew call has not been made.
+ * noise), and never for a booking with a cancel asked for (crew may not have heard of it yet, if
+ * the cancel failed) or one whose crew call has not been made. The crew call is the latest one:
+ * a change that calls crew again (a new date, a new member) is the call reminders follow, and
+ * it clears the reminders of whoever it calls afresh (operations.ts, startOperation).
  * Durability (claim → send → mark sent) is BookingService.claimReminder / markReminderSent.
  */
+import { cancelOperation, operationsOf } from './operations';
 import type { BookingRecord, BookingState } from './types';
 
 export type ReminderKind = 'dm48' | 'dm24' | 'ops24';
@@ -40,11 +44,20 @@ export function toldDeactivated(booking: Pick<BookingRecord, 'reminders'>, userI
   return booking.reminders?.[deactivatedKey(userId)]?.sentAtMs !== undefined;
 }
 
+/**
+ * When crew were last called: the crew step of the latest operation that has one (the create, or a
+ * change that crew see). Undefined while that call has not been made (running, failed, pending).
+ */
+function lastCrewCallAtMs(booking: BookingRecord): number | undefined {
+  const changes = operationsOf(booking).filter((o) => o.kind === 'change' && o.steps?.crew_notice !== undefined);
+  const call = changes.at(-1)?.steps?.crew_notice ?? booking.steps.crew_notice;
+  return call.status === 'done' ? call.finishedAtMs : undefined;
+}
+
 export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: number): DueReminder[] {
-  if (!REMINDABLE_STATES.includes(booking.state) || nowMs >= checkInMs) return [];
-  const crewCall = booking.steps.crew_notice;
-  if (crewCall.status !== 'done' || crewCall.finishedAtMs === undefined) return [];
-  const calledAtMs = crewCall.finishedAtMs;
+  if (!REMINDABLE_STATES.includes(booking.state) || nowMs >= checkInMs || cancelOperation(booking)) return [];
+  const calledAtMs = lastCrewCallAtMs(booking);
+  if (calledAtMs === undefined) return [];
   const members = [...new Set(booking.roster.map((m) => m.slackUserId))];
   // A member the office was told is deactivated gets no DM (Slack would refuse it, and the office would hear it twice).
   const unanswered = members.filter((u) => booking.confirmations[u] === undefined && booking.declines?.[u] === undefined && !toldDeactivated(booking, u));

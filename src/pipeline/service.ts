@@ -252,7 +252,7 @@ export class BookingService implements BookingApi {
     const nowMs = this.now();
     const out = await updateWithRetry(this.store, id, (r) => {
       const state = r.reminders?.[key];
-      if (r.state === 'cancelled' || state?.sentAtMs !== undefined) return undefined;
+      if (r.state === 'cancelled' || cancelOperation(r) || state?.sentAtMs !== undefined) return undefined;
       if (state?.claimExpiresAtMs !== undefined && state.claimExpiresAtMs > nowMs && state.claimExpiresAtMs - nowMs <= leaseMs) return undefined;
       return { ...r, reminders: { ...r.reminders, [key]: { claimedBy: owner, claimExpiresAtMs: nowMs + leaseMs } }, updatedAtMs: nowMs };
     });

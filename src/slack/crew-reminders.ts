@@ -66,7 +66,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
           const log = deps.log.child({ bookingId: booking.id, reminder: reminder.key });
           let undelivered: string | undefined;
           try {
-            await send(deps, booking, reminder, checkInMs, log);
+            await send(deps, booking, reminder, checkInMs, nowMs, log);
           } catch (err) {
             const why = reminder.userId ? unreachableUserReason(err) : undefined;
             if (!why || !reminder.userId) {
@@ -93,7 +93,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
   };
 }
 
-async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, checkInMs: number, log: Logger): Promise<void> {
+async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, checkInMs: number, nowMs: number, log: Logger): Promise<void> {
   const { client, config } = deps;
   const view = crewSafeViewOf(booking, config);
   // Always looked up first: a claim that expired may have been its holder's after it sent the reminder.
@@ -102,7 +102,9 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
     // Opened afresh, not the crew call's saved channel: Slack takes a post into the DM of someone
     // deactivated since, and only conversations.open says so (user_disabled). Reminders are few.
     const channel = await openDm(client, reminder.userId, { maxAgeMs: 0 });
-    const message = crewMessage(view, crewAnswersOf(booking), { recipient: reminder.userId, reminder: { hoursBefore: reminder.hoursBefore } });
+    // The hours actually left: a reminder sent late (a call made inside the window) says so.
+    const hoursLeft = Math.max(1, Math.round((checkInMs - nowMs) / 3_600_000));
+    const message = crewMessage(view, crewAnswersOf(booking), { recipient: reminder.userId, reminder: { hoursLeft } });
     await deps.poster.post({ channel, text: message.text, blocks: message.blocks, ...once });
     return;
   }

@@ -36,7 +36,7 @@ export interface CrewMessageOptions {
   /** A DM: only this person's buttons. Without it (the crew channel post) everyone's buttons. */
   recipient?: string;
   /** A reminder DM: says so in the text. */
-  reminder?: { hoursBefore: number };
+  reminder?: { hoursLeft: number };
 }
 
 function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string): string {
@@ -68,7 +68,7 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
     { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`${opts.reminder ? 'Reminder — ' : ''}Crew call: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
   ];
   if (me) {
-    const ask = opts.reminder ? `Check-in is in about ${opts.reminder.hoursBefore} hours and you have not answered yet.` : 'You are called for this charter.';
+    const ask = opts.reminder ? `Check-in is in about ${opts.reminder.hoursLeft} hour${opts.reminder.hoursLeft === 1 ? '' : 's'} and you have not answered yet.` : 'You are called for this charter.';
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew-you'), text: { type: 'mrkdwn', text: `${ask} Role: *${me.role === 'captain' ? 'captain' : 'crew'}*. Confirm, or tell the office you can't make it — you can change your answer until departure.` } });
   }
   blocks.push(

@@ -223,6 +223,8 @@ describe('Reminders', () => {
         expect(String(p.body.text)).toMatch(/^Reminder: please answer the crew call/);
         expect(findMoney(p.body)).toEqual([]);
         expect(JSON.stringify(p.body.blocks)).toContain(`crew_confirm:U${String(p.body.channel).slice(1)}`);
+        // The hours actually left when it went, not the window's nominal 48.
+        expect(JSON.stringify(p.body.blocks)).toMatch(/Check-in is in about 47 hours and you have not answered yet/);
       }
 
       // 23 h out: the 24 h DMs, and the ops thread hears who is still unconfirmed — once.

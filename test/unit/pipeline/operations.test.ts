@@ -125,6 +125,17 @@ describe('change', () => {
     expect(started.confirmations).toEqual({ U0CAPTAIN1: T, U0CREW0001: T });
   });
 
+  it('starts the reminders of whoever it calls afresh over, and the office\'s line with them', () => {
+    const sent = { sentAtMs: T };
+    const done = { ...withState('done'), reminders: { [`dm48:U0CREW0001`]: sent, [`dm48:U0CREW0002`]: sent, ops24: sent, 'deactivated:U0CREW0002': sent } };
+    // A crew swap leaves Lee's call as it was; Ana is taken off.
+    const swap = proposeChange(done, { details: details({}, [sampleRoster[0]!, sampleRoster[1]!]), label: 'crew swap', userId: 'U1', nowMs: T }).record;
+    expect(Object.keys(startOperation(approveChange(swap, 'op2', 'U0APPROVER1', T), 'op2', T).reminders ?? {}).sort()).toEqual(['deactivated:U0CREW0002', 'dm48:U0CREW0001']);
+    // A price change calls nobody again: the reminders stand.
+    const price = proposeChange(done, { details: details({ priceCents: 150000 }), label: 'edit', userId: 'U1', nowMs: T }).record;
+    expect(startOperation(approveChange(price, 'op2', 'U0APPROVER1', T), 'op2', T).reminders).toEqual(done.reminders);
+  });
+
   it('drops a "can\'t make it" to the old call of whoever\'s call changed, and of a member taken off', () => {
     const decline = { atMs: T, reason: 'Another gig' };
     const done = { ...withState('done'), declines: { U0CREW0001: decline, U0CREW0002: decline } };

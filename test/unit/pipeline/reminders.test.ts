@@ -47,6 +47,24 @@ describe('dueReminders', () => {
   });
 });
 
+describe('after a cancel is asked for, or a change calls crew again', () => {
+  it('nothing once a cancel is asked for, even while it has not finished (or failed, and crew have not heard)', () => {
+    const b = called(CHECK_IN - 100 * HOUR);
+    const cancelling = { ...b, state: 'failed' as const, operations: [{ id: 'create', kind: 'create' as const, status: 'stopped' as const, requestedBy: 'U1', requestedAtMs: 1 }, { id: 'op2', kind: 'cancel' as const, status: 'failed' as const, requestedBy: 'U1', requestedAtMs: 2 }] };
+    expect(keys(b, CHECK_IN - HOUR)).not.toEqual([]);
+    expect(keys(cancelling, CHECK_IN - HOUR)).toEqual([]);
+  });
+
+  it('follow the latest crew call: none while a change has not made it, none right after it, then due afresh', () => {
+    const callAgain = (crewNotice: BookingRecord['steps']['crew_notice']) =>
+      called(CHECK_IN - 100 * HOUR, { operations: [{ id: 'create', kind: 'create', status: 'done', requestedBy: 'U1', requestedAtMs: 1 }, { id: 'op2', kind: 'change', status: crewNotice.status === 'done' ? 'done' : 'running', requestedBy: 'U1', requestedAtMs: 2, steps: { crew_notice: crewNotice } }] });
+    expect(keys(callAgain({ status: 'pending', attempts: 0 }), CHECK_IN - 23 * HOUR)).toEqual([]);
+    const recalled = callAgain({ status: 'done', attempts: 1, finishedAtMs: CHECK_IN - 30 * HOUR });
+    expect(keys(recalled, CHECK_IN - 29 * HOUR)).toEqual([]);
+    expect(keys(recalled, CHECK_IN - 23 * HOUR)).toEqual([`dm24:${LEE}`, `dm24:${ANA}`, `dm24:${SAM}`, 'ops24'].sort());
+  });
+});
+
 describe('a member the office was told is deactivated', () => {
   const told = (userId: string) => ({ [`deactivated:${userId}`]: { sentAtMs: 1 } });
 
