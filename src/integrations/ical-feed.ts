@@ -6,7 +6,7 @@
  * appears in an error or a log line — errors name the feed.
  */
 import ICAL from 'ical.js';
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import { Pool, type Dispatcher } from 'undici';
 import type { IcalFeed } from '../config';
 import { IcalFeedError } from './errors';
@@ -175,10 +175,15 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Floating times and all-day dates are the boat's wall clock: read them in the operator's zone. */
-function toMs(t: ICAL.Time, timezone: string): number {
+/**
+ * Floating times and all-day dates are the boat's wall clock: read them in the operator's zone. A
+ * TZID the feed gives no VTIMEZONE for (ical.js reads it as floating) is read in that zone, when
+ * it is one the zone database knows: `DTSTART;TZID=America/New_York:…T100000` is 7:00 AM Pacific.
+ */
+function toMs(t: ICAL.Time, timezone: string, tzid?: string): number {
   if (t.isDate || !t.zone || t.zone.tzid === 'floating') {
-    const dt = DateTime.fromObject({ year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute, second: t.isDate ? 0 : t.second }, { zone: timezone });
+    const zone = !t.isDate && tzid && IANAZone.isValidZone(tzid) ? tzid : timezone;
+    const dt = DateTime.fromObject({ year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute, second: t.isDate ? 0 : t.second }, { zone });
     // A wall time the fall-back hour repeats: its first occurrence, as localDateTime (and RFC 5545)
     // reads it, not the one luxon picks from the zone's offset today.
     return Math.min(...dt.getPossibleOffsets().map((o) => o.toMillis()), dt.toMillis());
@@ -186,11 +191,17 @@ function toMs(t: ICAL.Time, timezone: string): number {
   return t.toJSDate().getTime();
 }
 
+function tzidOf(vevent: ICAL.Component, property: string): string | undefined {
+  const tzid = vevent.getFirstProperty(property)?.getParameter('tzid');
+  return typeof tzid === 'string' ? tzid : undefined;
+}
+
 /** VEVENTs of an iCalendar text; IcalFeedError (ICAL_MALFORMED) when it is not iCalendar. */
 export function parseIcal(text: string, feedName = 'iCal', timezone = 'UTC'): IcalEvent[] {
   let vcalendar: ICAL.Component;
   try {
-    vcalendar = new ICAL.Component(ICAL.parse(text));
+    // A byte-order mark (some exports start with one) is not iCalendar.
+    vcalendar = new ICAL.Component(ICAL.parse(text.replace(/^\uFEFF/, '')));
     if (vcalendar.name !== 'vcalendar') throw new Error(`top-level ${vcalendar.name}`);
   } catch (err) {
     throw new IcalFeedError(`${feedName} feed is not iCalendar`, {
@@ -211,8 +222,9 @@ export function parseIcal(text: string, feedName = 'iCal', timezone = 'UTC'): Ic
     try {
       const event = new ICAL.Event(vevent);
       if (!event.uid || !event.startDate) continue;
-      // A recurring platform block is not a booking; a RECURRENCE-ID override has the master's UID.
-      if (vevent.hasProperty('recurrence-id')) continue;
+      // A recurring event is a platform block ("Unavailable" every Tuesday), not a booking; a
+      // RECURRENCE-ID override of one has the master's UID.
+      if (vevent.hasProperty('recurrence-id') || vevent.hasProperty('rrule')) continue;
       const start = event.startDate;
       const end = event.endDate ?? start;
       const status = vevent.getFirstPropertyValue('status');
@@ -220,8 +232,8 @@ export function parseIcal(text: string, feedName = 'iCal', timezone = 'UTC'): Ic
         uid: String(event.uid),
         ...(event.summary ? { summary: String(event.summary) } : {}),
         ...(event.description ? { description: String(event.description) } : {}),
-        startMs: toMs(start, timezone),
-        endMs: toMs(end, timezone),
+        startMs: toMs(start, timezone, tzidOf(vevent, 'dtstart')),
+        endMs: toMs(end, timezone, tzidOf(vevent, 'dtend') ?? tzidOf(vevent, 'dtstart')),
         allDay: start.isDate,
         ...(typeof status === 'string' && status ? { status: status.toUpperCase() } : {}),
       });

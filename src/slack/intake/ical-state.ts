@@ -16,6 +16,7 @@ export interface KnownEvent {
   startMs: number;
   endMs: number;
   cancelled: boolean;
+  allDay?: boolean;
   summary?: string;
   description?: string;
 }
@@ -25,6 +26,11 @@ export interface FeedState {
   events: Record<string, KnownEvent>;
   /** Set while the feed fails; the failure is reported once per streak. */
   failing?: { code: string; sinceMs: number };
+  /**
+   * The last poll found the feed empty where it had listed charters to come. Platforms briefly
+   * serve empty exports; the removals are believed when the next poll finds it empty too.
+   */
+  emptySinceMs?: number;
 }
 
 export const feedKey = (feed: string) => `ical:feed:${feed}`;
@@ -33,7 +39,9 @@ export function readFeedState(value: string | undefined): FeedState | undefined 
   if (value === undefined) return undefined;
   try {
     const parsed = JSON.parse(value) as FeedState;
-    if (parsed && typeof parsed === 'object' && parsed.events && typeof parsed.events === 'object') return { validators: parsed.validators ?? {}, events: parsed.events, ...(parsed.failing ? { failing: parsed.failing } : {}) };
+    if (parsed && typeof parsed === 'object' && parsed.events && typeof parsed.events === 'object') {
+      return { validators: parsed.validators ?? {}, events: parsed.events, ...(parsed.failing ? { failing: parsed.failing } : {}), ...(parsed.emptySinceMs !== undefined ? { emptySinceMs: parsed.emptySinceMs } : {}) };
+    }
   } catch {
     // an unreadable entry is treated as a first poll
   }
@@ -45,8 +53,10 @@ export function knownEvent(e: IcalEvent): KnownEvent {
     startMs: e.startMs,
     endMs: e.endMs,
     cancelled: e.status === 'CANCELLED',
+    ...(e.allDay ? { allDay: true } : {}),
     ...(e.summary ? { summary: sliceWhole(e.summary, 300) } : {}),
-    ...(e.description ? { description: sliceWhole(e.description, 2000) } : {}),
+    // Enough to find a booking reference in; a feed's state is one store item (400 KB on DynamoDB).
+    ...(e.description ? { description: sliceWhole(e.description, 1000) } : {}),
   };
 }
 
@@ -60,10 +70,12 @@ export function departureMs(b: { request: BookingRequest }, timezone: string): n
 const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 
 /**
- * The booking an event belongs to: one whose platform reference is the event's UID or appears in
- * its summary/description; failing that, one departing exactly when the event starts(ed).
+ * The booking an event of feed `feed` belongs to: one whose platform reference is the event's UID
+ * or appears in its summary/description; failing that, one of that platform (or of none) departing
+ * exactly when the event starts(ed). Never a booking of another platform by its time alone: boats
+ * sell fixed slots, so two platforms' bookings at 10:00 are the usual double booking, not one charter.
  */
-export function bookingForEvent<B extends { request: BookingRequest }>(bookings: readonly B[], uid: string, event: Pick<KnownEvent, 'startMs' | 'summary' | 'description'>, timezone: string): B | undefined {
+export function bookingForEvent<B extends { request: BookingRequest }>(bookings: readonly B[], uid: string, event: Pick<KnownEvent, 'startMs' | 'summary' | 'description'>, timezone: string, feed: string): B | undefined {
   const text = norm(`${event.summary ?? ''} ${event.description ?? ''}`);
   const byRef = bookings.find((b) => {
     const ref = platformRefOf(b.request)?.ref;
@@ -71,7 +83,8 @@ export function bookingForEvent<B extends { request: BookingRequest }>(bookings:
     const r = norm(ref);
     return r === norm(uid) || (r.length >= 4 && text.includes(r));
   });
-  return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs);
+  const platform = (b: B) => (platformRefOf(b.request)?.platform ?? b.request.platform?.trim() ?? '').toLowerCase();
+  return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs && [feed.toLowerCase(), '', 'platform'].includes(platform(b)));
 }
 
 /** Claims a notice: true for exactly one caller. A claim older than `staleMs` whose post never finished is taken over. */

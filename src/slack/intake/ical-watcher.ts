@@ -92,33 +92,47 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     return;
   }
 
+  const before = previous?.events ?? {};
+  // Only what has not ended is news, and only that is kept: the state is one store item.
+  const upcoming = fetched.events.filter((e) => e.endMs > nowMs);
+  const listedBefore = Object.values(before).filter((e) => !e.cancelled && e.endMs > nowMs).length;
+  if (upcoming.length === 0 && listedBefore > 0 && previous?.emptySinceMs === undefined) {
+    // Believed on the next poll: a platform serving an empty export for a moment must not put a
+    // "no longer lists it" notice with [Cancel charter] under every charter.
+    log.warn({ feed: feed.name, listedBefore }, 'iCal feed came back empty; its removals wait for the next poll');
+    await store.casMeta(feedKey(feed.name), JSON.stringify({ ...previous, emptySinceMs: nowMs }), entry?.version ?? 0);
+    return;
+  }
   const bookings = await store.listByStates(HOLDING_STATES);
   const current: Record<string, KnownEvent> = {};
-  for (const e of fetched.events) current[e.uid] = knownEvent(e);
-  const events = new Map(fetched.events.map((e) => [e.uid, e]));
-  const before = previous?.events ?? {};
+  for (const e of upcoming) current[e.uid] = knownEvent(e);
+  const events = new Map(upcoming.map((e) => [e.uid, e]));
   let allPosted = true;
   const tz = deps.config.timezone;
+  // Notices are named by the state they change (its version): the same change seen by several
+  // processes is one notice, and an event that comes back, moves back or is cancelled again later
+  // is news again.
+  const round = entry?.version ?? 0;
+  const forEvent = (uid: string, e: KnownEvent) => bookingForEvent(bookings, uid, e, tz, feed.name);
 
   for (const [uid, now] of Object.entries(current)) {
-    if (now.endMs <= nowMs) continue; // the past is not news
     const was = before[uid];
     if (now.cancelled) {
-      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, uid, was, 'cancelled', bookings, nowMs)) && allPosted;
+      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, uid, was, 'cancelled', forEvent(uid, was), round, nowMs)) && allPosted;
       continue;
     }
     if (!was || was.cancelled) {
-      if (!bookingForEvent(bookings, uid, now, tz)) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, nowMs)) && allPosted;
+      if (!forEvent(uid, now)) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs)) && allPosted;
       continue;
     }
     if (was.startMs !== now.startMs || was.endMs !== now.endMs) {
-      const booking = bookingForEvent(bookings, uid, was, tz) ?? bookingForEvent(bookings, uid, now, tz);
-      allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, nowMs)) && allPosted;
+      const booking = forEvent(uid, was) ?? forEvent(uid, now);
+      allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, round, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs)) && allPosted;
     }
   }
   for (const [uid, was] of Object.entries(before)) {
     if (current[uid] || was.cancelled || was.endMs <= nowMs) continue;
-    allPosted = (await cancelled(deps, feed, uid, was, 'removed', bookings, nowMs)) && allPosted;
+    allPosted = (await cancelled(deps, feed, uid, was, 'removed', forEvent(uid, was), round, nowMs)) && allPosted;
   }
 
   // A notice that could not be posted keeps the old state, so the next tick finds the change again.
@@ -151,25 +165,24 @@ export function prefillFromEvent(feed: string, event: IcalEvent, timezone: strin
   return fields;
 }
 
-async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, nowMs: number): Promise<boolean> {
-  const key = `ical:notice:${feed.name}:${event.uid}:new:${known.startMs}-${known.endMs}`;
+async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, round: number, nowMs: number): Promise<boolean> {
+  const key = `ical:notice:${feed.name}:${event.uid}:new:${known.startMs}-${known.endMs}:r${round}`;
   const value = encodeCreateValue({ feed: feed.name, uid: event.uid, fields: prefillFromEvent(feed.name, event, deps.config.timezone, nowMs) });
   const message = newEventNotice({ feed: feed.name, when: eventWhen(known.startMs, known.endMs, deps.config.timezone, event.allDay), ...(known.summary ? { summary: known.summary } : {}), value });
   return notify(deps, key, nowMs, message);
 }
 
-async function moved(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent, booking: BookingRecord, nowMs: number): Promise<boolean> {
-  const key = `ical:notice:${feed.name}:${uid}:moved:${now.startMs}-${now.endMs}`;
+async function moved(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent, booking: BookingRecord, round: number, nowMs: number): Promise<boolean> {
+  const key = `ical:notice:${feed.name}:${uid}:moved:${now.startMs}-${now.endMs}:r${round}`;
   const tz = deps.config.timezone;
-  const message = movedEventNotice({ feed: feed.name, bookingId: booking.id, was: eventWhen(was.startMs, was.endMs, tz), now: eventWhen(now.startMs, now.endMs, tz) });
+  const message = movedEventNotice({ feed: feed.name, bookingId: booking.id, was: eventWhen(was.startMs, was.endMs, tz, was.allDay), now: eventWhen(now.startMs, now.endMs, tz, now.allDay) });
   return notify(deps, key, nowMs, message, booking);
 }
 
-async function cancelled(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, how: 'removed' | 'cancelled', bookings: readonly BookingRecord[], nowMs: number): Promise<boolean> {
-  const booking = bookingForEvent(bookings, uid, was, deps.config.timezone);
+async function cancelled(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, how: 'removed' | 'cancelled', booking: BookingRecord | undefined, round: number, nowMs: number): Promise<boolean> {
   if (!booking) return true; // nothing of ours to cancel: the "new" notice was never turned into a charter
-  const key = `ical:notice:${feed.name}:${uid}:cancelled`;
-  const message = cancelledEventNotice({ feed: feed.name, bookingId: booking.id, when: eventWhen(was.startMs, was.endMs, deps.config.timezone), how });
+  const key = `ical:notice:${feed.name}:${uid}:cancelled:r${round}`;
+  const message = cancelledEventNotice({ feed: feed.name, bookingId: booking.id, when: eventWhen(was.startMs, was.endMs, deps.config.timezone, was.allDay), how });
   return notify(deps, key, nowMs, message, booking);
 }
 

@@ -7,6 +7,30 @@ import { icsOf } from '../../../src/sandbox/ical-feed-standin';
 const LA = 'America/Los_Angeles';
 
 describe('parseIcal', () => {
+  const calendar = (...events: string[][]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:test', ...events.flat(), 'END:VCALENDAR'].join('\r\n');
+  const event = (uid: string, ...lines: string[]) => ['BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20301201T000000Z', ...lines, 'END:VEVENT'];
+
+  it('reads a feed that starts with a byte-order mark', () => {
+    const ics = `\uFEFF${calendar(event('bom', 'DTSTART:20301221T180000Z', 'DTEND:20301221T230000Z'))}`;
+    expect(parseIcal(ics, 'Boatsetter', LA).map((e) => e.uid)).toEqual(['bom']);
+  });
+
+  it('skips a recurring event: a weekly "Unavailable" block is not a booking', () => {
+    const ics = calendar(event('block', 'DTSTART:20301221T180000Z', 'DTEND:20301221T230000Z', 'RRULE:FREQ=WEEKLY', 'SUMMARY:Unavailable'), event('trip', 'DTSTART:20301222T180000Z', 'DTEND:20301222T230000Z'));
+    expect(parseIcal(ics, 'Boatsetter', LA).map((e) => e.uid)).toEqual(['trip']);
+  });
+
+  it('reads a TZID the feed gives no VTIMEZONE for in that zone, and an unknown one in the operator’s', () => {
+    const ics = calendar(
+      event('ny', 'DTSTART;TZID=America/New_York:20301221T100000', 'DTEND;TZID=America/New_York:20301221T140000'),
+      event('odd', 'DTSTART;TZID=Boat Time:20301221T100000', 'DTEND;TZID=Boat Time:20301221T140000'),
+    );
+    const byUid = Object.fromEntries(parseIcal(ics, 'GetMyBoat', LA).map((e) => [e.uid, e]));
+    expect(new Date(byUid.ny?.startMs ?? 0).toISOString()).toBe('2030-12-21T15:00:00.000Z'); // 7:00 AM PST
+    expect(new Date(byUid.ny?.endMs ?? 0).toISOString()).toBe('2030-12-21T19:00:00.000Z');
+    expect(new Date(byUid.odd?.startMs ?? 0).toISOString()).toBe('2030-12-21T18:00:00.000Z'); // 10:00 AM PST
+  });
+
   it('reads UTC events, their status and text (escapes undone)', () => {
     const ics = icsOf([{ uid: 'a@x', start: new Date('2030-12-21T18:00:00Z'), end: new Date('2030-12-21T23:00:00Z'), summary: 'Trip; 6 guests, deck', description: 'Booking ID: BS-1\nRenter: Maria', status: 'CANCELLED' }]);
     expect(parseIcal(ics, 'Boatsetter', LA)).toEqual([
