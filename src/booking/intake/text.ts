@@ -32,6 +32,13 @@ export function cleanLine(raw: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
+    // What is left of an HTML mail pasted as text: "Renter:&nbsp;James Park<br>".
+    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&#(\d{1,6});|&#x([0-9a-f]{1,6});/gi, (entity: string, dec?: string, hex?: string) => {
+      const cp = dec !== undefined ? Number(dec) : parseInt(hex ?? '', 16);
+      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : entity;
+    })
     .replace(/[\u00a0\u2007\u202f\t]/g, ' ')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
     .replace(/[\u2018\u2019]/g, "'")

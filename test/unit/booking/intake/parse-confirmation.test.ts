@@ -101,3 +101,14 @@ describe('no money in the guest name (audit P5)', () => {
     expect(parse('Renter: $1,200 paid').guestName).toBeUndefined();
   });
 });
+
+describe('what is left of an HTML mail pasted as text (review 2026-12-06)', () => {
+  it.each<[string, string]>([
+    ['Renter:&nbsp;James Park<br>', 'James Park'],
+    ['Renter: Jos&#233; Ruiz<br/>', 'José Ruiz'],
+    ['Renter: <b>Ana</b> Cruz', 'Ana Cruz'],
+    ['Renter: Sam <3 boats', 'Sam <3 boats'],
+  ])('%s', (text, name) => {
+    expect(parse(text).guestName).toBe(name);
+  });
+});
