@@ -5,7 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterSchedule } from '../booking/time';
-import { cancelOperation } from '../pipeline/operations';
+import { callsChanged, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blocks/crew';
 import type { SlackDeps } from './context';
@@ -20,7 +20,19 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
   if (booking.state === 'cancelled' || cancelOperation(booking)) return 'This charter was cancelled — nobody needs to come in.';
   const departure = charterSchedule(booking.request, deps.config.timezone, deps.config.rates.checkInLeadMinutes).departure.toMillis();
   if (deps.now() >= departure) return 'This charter has already departed, so answers are closed. Call the office if something is wrong.';
+  if (callBeingChanged(booking, userId)) return 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).';
   return undefined;
+}
+
+/**
+ * A change has reset this member's answer (their call changed, or they were added) and has not
+ * yet posted the new call: an answer now would be to the old post's details.
+ */
+function callBeingChanged(booking: BookingRecord, userId: string): boolean {
+  const changing = operationsOf(booking).find((o) => o.kind === 'change' && ['running', 'failed', 'stopping'].includes(o.status) && o.steps?.crew_notice !== undefined && o.steps.crew_notice.status !== 'done');
+  if (!changing?.previous) return false;
+  const calls = callsChanged(changing.previous, { request: booking.request, roster: booking.roster, costs: booking.costs });
+  return [...calls.changed, ...calls.added].includes(userId);
 }
 
 /**
