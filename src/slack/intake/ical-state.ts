@@ -48,6 +48,32 @@ export function readFeedState(value: string | undefined): FeedState | undefined 
   return undefined;
 }
 
+/**
+ * Under DynamoDB's 400 KB item, with room to spare: a feed's state is one meta entry, and a state
+ * that does not fit is never saved again (no move or cancel would be noticed from then on).
+ */
+const FEED_STATE_MAX_CHARS = 300_000;
+
+/**
+ * The state as stored. Past the bound, the farthest events lose their text first (their times and
+ * status stay, so none of them reads as new on the next poll; matching them falls back from the
+ * reference to the platform and time).
+ */
+export function serializeFeedState(state: FeedState): string {
+  let json = JSON.stringify(state);
+  if (json.length <= FEED_STATE_MAX_CHARS) return json;
+  const events = { ...state.events };
+  const farthestFirst = Object.keys(events).sort((a, b) => (events[b] as KnownEvent).startMs - (events[a] as KnownEvent).startMs);
+  for (let i = 0; i < farthestFirst.length && json.length > FEED_STATE_MAX_CHARS; i += 25) {
+    for (const uid of farthestFirst.slice(i, i + 25)) {
+      const { summary: _s, description: _d, ...bare } = events[uid] as KnownEvent;
+      events[uid] = bare;
+    }
+    json = JSON.stringify({ ...state, events });
+  }
+  return json;
+}
+
 export function knownEvent(e: IcalEvent): KnownEvent {
   return {
     startMs: e.startMs,

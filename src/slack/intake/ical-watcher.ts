@@ -30,7 +30,7 @@ import {
   movedEventNotice,
   newEventNotice,
 } from '../blocks/intake';
-import { bookingForEvent, claimNotice, feedKey, finishNotice, HOLDING_STATES, knownEvent, readFeedState, type FeedState, type KnownEvent } from './ical-state';
+import { bookingForEvent, claimNotice, feedKey, finishNotice, HOLDING_STATES, knownEvent, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
 
 export interface IcalWatcherDeps {
   store: BookingStore;
@@ -54,7 +54,10 @@ export function icalWatcherTask(deps: IcalWatcherDeps): PeriodicTask {
 export async function pollFeeds(deps: IcalWatcherDeps, nowMs: number): Promise<void> {
   await Promise.all(
     deps.config.ical.feeds.map((feed) =>
-      pollFeed(deps, feed, nowMs).catch((err: unknown) => deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, feed: feed.name }, 'iCal poll failed; next tick tries again')),
+      pollFeed(deps, feed, nowMs).catch((err: unknown) =>
+        // The name, code and operator message only: an error here may quote the feed URL, which carries a token.
+        deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code, operatorMessage: (err as { operatorMessage?: string }).operatorMessage }, feed: feed.name }, 'iCal poll failed; next tick tries again'),
+      ),
     ),
   );
 }
@@ -84,7 +87,7 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     if (previous?.failing) return; // already reported in this streak
     const next: FeedState = { validators: previous?.validators ?? {}, events: previous?.events ?? {}, failing: { code, sinceMs: nowMs } };
     // Whoever records the streak reports it: one message however many processes poll.
-    if (await store.casMeta(feedKey(feed.name), JSON.stringify(next), entry?.version ?? 0)) await post(deps, feedFailedNotice({ feed: feed.name, message }));
+    if (await store.casMeta(feedKey(feed.name), serializeFeedState(next), entry?.version ?? 0)) await post(deps, feedFailedNotice({ feed: feed.name, message }));
     return;
   }
   if (fetched.kind === 'not_modified') {
@@ -96,11 +99,11 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   // Only what has not ended is news, and only that is kept: the state is one store item.
   const upcoming = fetched.events.filter((e) => e.endMs > nowMs);
   const listedBefore = Object.values(before).filter((e) => !e.cancelled && e.endMs > nowMs).length;
-  if (upcoming.length === 0 && listedBefore > 0 && previous?.emptySinceMs === undefined) {
+  if (previous && upcoming.length === 0 && listedBefore > 0 && previous.emptySinceMs === undefined) {
     // Believed on the next poll: a platform serving an empty export for a moment must not put a
     // "no longer lists it" notice with [Cancel charter] under every charter.
     log.warn({ feed: feed.name, listedBefore }, 'iCal feed came back empty; its removals wait for the next poll');
-    await store.casMeta(feedKey(feed.name), JSON.stringify({ ...previous, emptySinceMs: nowMs }), entry?.version ?? 0);
+    await store.casMeta(feedKey(feed.name), serializeFeedState({ ...previous, emptySinceMs: nowMs }), entry?.version ?? 0);
     return;
   }
   const bookings = await store.listByStates(HOLDING_STATES);
@@ -138,13 +141,13 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   // A notice that could not be posted keeps the old state, so the next tick finds the change again.
   if (!allPosted) return;
   const next: FeedState = { validators: fetched.validators, events: current };
-  const written = await store.casMeta(feedKey(feed.name), JSON.stringify(next), entry?.version ?? 0);
+  const written = await store.casMeta(feedKey(feed.name), serializeFeedState(next), entry?.version ?? 0);
   if (written && previous?.failing) await post(deps, feedRecoveredNotice(feed.name));
 }
 
 async function recover(deps: IcalWatcherDeps, feed: IcalFeed, previous: FeedState, version: number): Promise<void> {
   const next: FeedState = { validators: previous.validators, events: previous.events };
-  if (await deps.store.casMeta(feedKey(feed.name), JSON.stringify(next), version)) await post(deps, feedRecoveredNotice(feed.name));
+  if (await deps.store.casMeta(feedKey(feed.name), serializeFeedState(next), version)) await post(deps, feedRecoveredNotice(feed.name));
 }
 
 /** Fields the feed gives for the modal: the times, the platform, and whatever its text says. */

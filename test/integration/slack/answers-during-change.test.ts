@@ -4,7 +4,7 @@
  * Real Bolt receiver, signed requests, the stand-ins.
  */
 import { blockActionPayload } from '../../support/slack-requests';
-import { APPROVER, CREW, clickInOps, doneBooking, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CREW, clickInOps, doneBooking, ephemeralsTo, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -17,15 +17,13 @@ afterAll(async () => {
 });
 
 const year = new Date().getUTCFullYear() + 1;
-const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
 
 it('a Confirm on the old post while a reschedule has failed before calling crew again is refused; after Retry it counts', async () => {
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-ANS1' };
   const id = await doneBooking(h, fields);
   const lee = CREW[0];
   const post = (await h.running.built.api.get(id))!.slack.crewPosts![lee]!;
-  expect((await submitChangeForm(h, id, 'reschedule', { ...fields, date: `${year}-07-08` })).status).toBe(200);
-  const opId = (await waitForBooking(h, id, (b) => b.operations?.at(-1)?.status === 'proposed' && b.operations.at(-1)?.requestTs !== undefined)).operations!.at(-1)!.id;
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, date: `${year}-07-08` });
   h.standins!.scc.faults.inject('PATCH *', { kind: 'status', status: 400 });
   await clickInOps(h, 'change_approve', `${id}:${opId}`);
   await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
@@ -33,7 +31,7 @@ it('a Confirm on the old post while a reschedule has failed before calling crew 
 
   const confirm = () => h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel }));
   await confirm();
-  await h.slack.waitFor(() => ephemeralTo(lee).some((t) => t.startsWith('The office is changing this charter')));
+  await h.slack.waitFor(() => ephemeralsTo(h, lee).some((t) => t.startsWith('The office is changing this charter')));
   expect((await h.running.built.api.get(id))?.confirmations[lee]).toBeUndefined();
 
   h.standins!.scc.faults.clear();

@@ -3,7 +3,7 @@
  * departed (no SCC PATCH, no crew called), applied when it moves the charter to a later day.
  * Real Bolt receiver, signed requests, the stand-ins; the app's clock is moved past the departure.
  */
-import { APPROVER, clickInOps, CREW, doneBooking, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, CREW, doneBooking, ephemeralsTo, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -21,20 +21,13 @@ afterEach(() => {
 
 const DAY = 86_400_000;
 const dayIn = (days: number) => new Date(Date.now() + days * DAY).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
-const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
-
-async function proposed(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
-  const res = await submitChangeForm(h, id, label, fields);
-  expect(res.status).toBe(200);
-  const b = await waitForBooking(h, id, (r) => r.operations?.at(-1)?.status === 'proposed' && r.operations.at(-1)?.requestTs !== undefined);
-  return b.operations!.at(-1)!.id;
-}
+const ephemeralTo = (user: string) => ephemeralsTo(h, user);
 
 it('a crew swap approved after the departure is refused: nothing is patched, nobody is called', async () => {
   const date = dayIn(2);
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-PAST1', date };
   const id = await doneBooking(h, fields);
-  const opId = await proposed(id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
+  const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
   clock.offsetMs = 4 * DAY;
   const patches = h.standins!.scc.patches().length;
   h.slack.clear();
@@ -55,7 +48,7 @@ it('a reschedule to a later day, approved after the old departure, is applied', 
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-PAST2', date: dayIn(2) };
   const id = await doneBooking(h, fields);
   const later = dayIn(9);
-  const opId = await proposed(id, 'reschedule', { ...fields, date: later });
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, date: later });
   clock.offsetMs = 4 * DAY;
 
   await clickInOps(h, 'change_approve', `${id}:${opId}`);

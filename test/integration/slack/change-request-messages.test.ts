@@ -4,7 +4,7 @@
  * dropped by a cancel (no buttons left, and an old click says why). Real Bolt receiver, signed
  * requests, the stand-ins.
  */
-import { APPROVER, CREW, clickInOps, doneBooking, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CREW, clickInOps, doneBooking, ephemeralsTo, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -17,13 +17,18 @@ afterAll(async () => {
 });
 
 const year = new Date().getUTCFullYear() + 1;
-const ephemeralTo = (user: string) => h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === user).map((c) => String(c.body.text));
+const ephemeralTo = (user: string) => ephemeralsTo(h, user);
+const proposed = (id: string, label: string, fields: Record<string, string | string[] | undefined>) => proposeChange(h, id, label, fields);
 
-async function proposed(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
-  const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
-  expect((await submitChangeForm(h, id, label, fields)).status).toBe(200);
-  const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
-  return b.operations!.at(-1)!.id;
+/** A done booking with an approved change (party of 5) still running: SCC holds its PATCH 4 s. */
+async function withChangeRunning(ref: string) {
+  const fields = { ...VALID_FIELDS, boatsetterRef: ref };
+  const id = await doneBooking(h, fields);
+  const x = await proposed(id, 'edit', { ...fields, partySize: '5' });
+  h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
+  await clickInOps(h, 'change_approve', `${id}:${x}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
+  return { id, fields: { ...fields, partySize: '5' } };
 }
 
 /** The last text the request message of `opId` was given (its decision line). */
@@ -45,15 +50,10 @@ it('an approved change that has run reads "Approved by … at …", with no run 
 });
 
 it('while a change runs: approving an older request after a newer one is refused; the newer one runs', async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG2' };
-  const id = await doneBooking(h, fields);
   // A change that keeps running while the two requests are decided.
-  const x = await proposed(id, 'edit', { ...fields, partySize: '5' });
-  h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
-  await clickInOps(h, 'change_approve', `${id}:${x}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
-  const a = await proposed(id, 'reschedule', { ...fields, partySize: '5', date: `${year}-07-05` });
-  const b = await proposed(id, 'crew swap', { ...fields, partySize: '5', crew: [CREW[0], OUTSIDER] });
+  const { id, fields } = await withChangeRunning('BS-MSG2');
+  const a = await proposed(id, 'reschedule', { ...fields, date: `${year}-07-05` });
+  const b = await proposed(id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
   await clickInOps(h, 'change_approve', `${id}:${b}`);
   await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === b)?.status === 'queued');
   await clickInOps(h, 'change_approve', `${id}:${a}`);
@@ -82,16 +82,11 @@ it('a request the cancel dropped loses its buttons and says so; an old click is 
 });
 
 it('approving a newer request while an older approved one waits replaces it, and both the message and the approver say so', async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG4' };
-  const id = await doneBooking(h, fields);
-  const x = await proposed(id, 'edit', { ...fields, partySize: '5' });
-  h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
-  await clickInOps(h, 'change_approve', `${id}:${x}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
-  const a = await proposed(id, 'reschedule', { ...fields, partySize: '5', date: `${year}-07-05` });
+  const { id, fields } = await withChangeRunning('BS-MSG4');
+  const a = await proposed(id, 'reschedule', { ...fields, date: `${year}-07-05` });
   await clickInOps(h, 'change_approve', `${id}:${a}`);
   await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
-  const b = await proposed(id, 'crew swap', { ...fields, partySize: '5', date: `${year}-07-05`, crew: [CREW[0], OUTSIDER] });
+  const b = await proposed(id, 'crew swap', { ...fields, date: `${year}-07-05`, crew: [CREW[0], OUTSIDER] });
   await clickInOps(h, 'change_approve', `${id}:${b}`);
   await h.slack.waitFor(() => ephemeralTo(APPROVER).some((t) => t.startsWith('Approved. It replaces the earlier change that had not run yet (reschedule approved by <@U0APPROVE1>)')));
   await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === b)?.status === 'done', 20_000);

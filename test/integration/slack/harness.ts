@@ -161,6 +161,20 @@ export function submitChangeForm(h: Harness, id: string, label: string, fields: 
   );
 }
 
+/** The change form of booking `id` submitted, and its change request posted; returns the operation's id. */
+export async function proposeChange(h: Harness, id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
+  const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
+  const res = await submitChangeForm(h, id, label, fields);
+  if (res.status !== 200 || (res.json as { response_action?: string } | undefined)?.response_action) throw new Error(`change form refused: ${res.status} ${JSON.stringify(res.json)}`);
+  const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
+  return b.operations!.at(-1)!.id;
+}
+
+/** The texts of the ephemeral replies `userId` got, in order. */
+export function ephemeralsTo(h: Harness, userId: string): string[] {
+  return h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === userId).map((c) => String(c.body.text));
+}
+
 export async function waitForBooking(h: Harness, id: string, predicate: (b: BookingRecord) => boolean, timeoutMs = 10_000): Promise<BookingRecord> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -4,7 +4,7 @@
  * hold at the end. D1–D4 reproduce defects an audit found on 2026-12-04 (each failed before its
  * fix); D5, C1 and C2 held then and are kept as guards.
  */
-import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OUTSIDER, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OUTSIDER, proposeChange, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -22,13 +22,7 @@ const year = new Date().getUTCFullYear() + 1;
 const doneBooking = (fields: Record<string, string | string[] | undefined> = VALID_FIELDS) => doneBookingIn(h, fields);
 
 /** Submits the change form and waits until the change request is posted; returns the op id. */
-async function propose(id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
-  const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
-  const res = await submitChangeForm(h, id, label, fields);
-  expect(res.status).toBe(200);
-  const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
-  return b.operations!.at(-1)!.id;
-}
+const propose = (id: string, label: string, fields: Record<string, string | string[] | undefined>) => proposeChange(h, id, label, fields);
 
 const sccEvent = (id: string) => h.standins!.scc.events().find((e) => e.externalId === id);
 
