@@ -86,6 +86,10 @@ describe('infra/template.yaml', () => {
     for (const [name, p] of Object.entries(parameters)) {
       if (/token|secret|key|password/i.test(name) && name !== 'SecretName') expect(p.NoEcho).toBe(true);
     }
+    // The iCal feeds' URLs carry tokens: a masked parameter, passed only when set.
+    expect(parameters.IcalFeeds).toMatchObject({ NoEcho: true, Default: '' });
+    expect(variables.CHARTER_ICAL_FEEDS).toEqual({ 'Fn::If': ['HasIcalFeeds', { Ref: 'IcalFeeds' }, { Ref: 'AWS::NoValue' }] });
+    expect(variables.CHARTER_ICAL_POLL_MINUTES).toEqual({ Ref: 'IcalPollMinutes' });
   });
 
   it('keeps logs for a set number of days, and each function logs only to its own group', () => {
