@@ -6,8 +6,8 @@
 import type { Logger } from '../log';
 import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
-import { assertMayApprove, charterInstants, isExpired, retryClosedAt, type ApprovalPolicy } from './approval-policy';
-import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError } from './errors';
+import { assertMayApprove, charterInstants, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
+import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
 import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
@@ -172,12 +172,19 @@ export class BookingService implements BookingApi {
     if (isExpired(departureAtMs, this.now())) throw new ApprovalExpiredError(record.id, departureAtMs);
   }
 
+  /** CHARTER_REQUIRE_SECOND_APPROVER: whoever asked for a change does not approve it (a Reject stays theirs to make). */
+  private assertNotOwnChange(record: BookingRecord, opId: string, userId: string): void {
+    const op = record.operations?.find((o) => o.id === opId);
+    if (this.approvalPolicy && op?.status === 'proposed' && isSelfApprovalRefused(this.approvalPolicy, op.requestedBy, userId)) throw new SelfApprovalError(record.id, op.requestedBy);
+  }
+
   private async decideChange(id: string, opId: string, userId: string, decision: 'approve' | 'reject'): Promise<ChangeOutcome> {
     const log = this.log.child({ bookingId: id, opId });
     try {
       const out = await updateWithRetry(this.store, id, (r) => {
         if (decision === 'reject') return rejectChange(r, opId, userId, this.now());
         this.assertChangeNotPast(r, opId);
+        this.assertNotOwnChange(r, opId, userId);
         return approveChange(r, opId, userId, this.now());
       });
       log.info({ userId, decision, state: out.record.state }, 'change decided');

@@ -89,7 +89,7 @@ export async function publishChangeRequest(deps: SlackDeps, client: WebClient, b
   if (!op) return;
   // The diff is against the details before this change: the previous change's details, or the booking's.
   const from = op.previous ?? { request: booking.request, roster: booking.roster, costs: booking.costs };
-  const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: charterTimeSettings(deps.config) });
+  const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: charterTimeSettings(deps.config), requireSecondApprover: deps.config.slack.requireSecondApprover });
   if (op.requestTs) {
     await client.chat.update({ channel: booking.slack.channel, ts: op.requestTs, text: message.text, blocks: message.blocks });
     return;

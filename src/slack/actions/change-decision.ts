@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
-import { ApprovalExpiredError } from '../../pipeline/errors';
+import { ApprovalExpiredError, SelfApprovalError } from '../../pipeline/errors';
 import { DROPPED_BY_CANCEL_NOTE, isStaleChange } from '../../pipeline/operations';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
@@ -24,6 +24,9 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
     try {
       outcome = decision === 'approve' ? await deps.api.approveChange(target.bookingId, target.opId, userId) : await deps.api.rejectChange(target.bookingId, target.opId, userId);
     } catch (err) {
+      if (err instanceof SelfApprovalError) {
+        return tellUser(client, deps.log, { channel, user: userId }, 'You asked for this change, and this workspace requires a second approver: it needs an approver other than you.');
+      }
       if (!(err instanceof ApprovalExpiredError)) throw err;
       const departed = humanInstant(err.departureAtMs, deps.config.timezone);
       return tellUser(client, deps.log, { channel, user: userId }, `This change can no longer be approved: the charter it describes departed ${departed}, so nothing was changed and nobody was called. To move the charter to another day, open *Edit* and reschedule it.`);

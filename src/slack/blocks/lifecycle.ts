@@ -118,6 +118,8 @@ export interface ChangeRequestInput {
   op: Operation;
   from: BookingDetails;
   settings: Settings;
+  /** CHARTER_REQUIRE_SECOND_APPROVER: the request names who may not approve it. */
+  requireSecondApprover?: boolean;
 }
 
 /** Posted in the approval thread: the diff, the new cost breakdown, Approve change / Reject (approvers). */
@@ -146,6 +148,9 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
   const warnings = [...(to?.costs.warnings ?? []), ...(op.warnings ?? [])];
   if (warnings.length > 0) blocks.push(warningsSection(bookingBlockId(id, `change-${op.id}-warnings`), warnings));
   if (op.status === 'proposed') {
+    if (input.requireSecondApprover) {
+      blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-policy`), elements: [{ type: 'mrkdwn', text: `:busts_in_silhouette: Needs an approver other than ${mention(op.requestedBy)}` }] });
+    }
     const value = changeValue(id, op.id);
     blocks.push({
       type: 'actions',

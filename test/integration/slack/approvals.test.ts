@@ -12,7 +12,7 @@ import { openStore } from '../../../src/pipeline/open-store';
 import { renderProgress } from '../../../src/slack/render';
 import { blockActionPayload } from '../../support/slack-requests';
 import { amountsOf, findMoney } from '../../support/money-search';
-import { APPROVER, approvalPosts, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, stepCalls, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, approvalPosts, clickInOps, CREW, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, stepCalls, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 const APPROVER2 = 'U0APPROVE2';
 const ZONE = 'America/Los_Angeles';
@@ -63,6 +63,29 @@ describe('second approver (CHARTER_REQUIRE_SECOND_APPROVER=true)', () => {
     const approved = h.slack.callsTo('chat.update').find((c) => JSON.stringify(c.body.blocks).includes('Approved by'));
     expect(JSON.stringify(approved?.body.blocks)).toContain(`Approved by <@${APPROVER2}>`);
     expect(JSON.stringify(approved?.body.blocks)).not.toContain('Needs an approver other than');
+  });
+
+  it('holds for change requests too: whoever asked for a change is refused privately; another approver applies it', async () => {
+    const id = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-SELFCHG' }); // created by APPROVER
+    await click(id, APPROVER2);
+    await waitForBooking(h, id, (b) => b.state === 'done');
+    await settle(h);
+    h.slack.clear();
+    const opId = await proposeChange(h, id, 'edit', { ...VALID_FIELDS, boatsetterRef: 'BS-SELFCHG', partySize: '5', priceCents: '900' }); // asked by APPROVER
+    const request = h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve'));
+    expect(JSON.stringify(request?.body.blocks)).toContain(`Needs an approver other than <@${APPROVER}>`);
+
+    await clickInOps(h, 'change_approve', `${id}:${opId}`, APPROVER);
+    await h.slack.waitFor(() => ephemeralsTo(APPROVER).some((t) => t.startsWith('You asked for this change')));
+    const refused = await h.running.built.api.get(id);
+    expect(refused?.operations?.find((o) => o.id === opId)?.status).toBe('proposed');
+    expect(refused?.request.priceCents).toBe(120000);
+
+    // (This harness's step stand-ins run no change steps: approved and started is what is asked here.)
+    await clickInOps(h, 'change_approve', `${id}:${opId}`, APPROVER2);
+    const changed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.approvedBy !== undefined && b.request.priceCents === 90000);
+    expect(changed.operations?.find((o) => o.id === opId)?.approvedBy).toBe(APPROVER2);
+    await settle(h);
   });
 });
 
