@@ -1,4 +1,5 @@
 /** Shared by the message shortcut and `/charter refresh ID`: approvers only, returns the reply text. */
+import { StepFailedError } from '../pipeline/errors';
 import { guestUrl, isApprover, type SlackDeps } from './context';
 
 export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userId: string): Promise<string> {
@@ -12,7 +13,8 @@ export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userI
     return `Guest page re-rendered and its cache cleared${out.invalidationId ? ` (invalidation \`${out.invalidationId}\`)` : ''}: ${guestUrl(deps.config, bookingId)}`;
   } catch (err) {
     deps.log.child({ bookingId }).warn({ err }, 'guest page refresh failed');
-    const message = (err as { operatorMessage?: string }).operatorMessage;
-    return `Refresh failed${message ? `: ${message}` : '; see the logs'}.`;
+    // A step's failure carries the operator's message in its StepError (the fix, not the stack).
+    const message = err instanceof StepFailedError ? err.stepError.message : (err as { operatorMessage?: string }).operatorMessage;
+    return `Refresh failed${message ? `: ${message.replace(/\.$/, '')}` : '; see the logs'}.`;
   }
 }

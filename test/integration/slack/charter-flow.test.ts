@@ -4,6 +4,7 @@ import { shownDigest } from '../../../src/slack/crew-notice';
 import { amountsOf, findMoney as findAmounts } from '../../support/money-search';
 import { blockActionPayload, bookingModalState, messageShortcutPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, approvalPosts, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, OUTSIDER, settle, startHarness, stepCalls, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { permanentError } from '../../fixtures/pipeline/scripted-steps';
 
 let h: Harness;
 beforeAll(async () => {
@@ -251,6 +252,17 @@ describe('after approval', () => {
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
     expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain(`invalidation \`I${id}`);
     expect(stepCalls(h, 'guest_cache') - cacheCalls).toBe(1);
+  });
+
+  it('a refresh that fails tells the approver the failed step\'s message, not "see the logs"', async () => {
+    h.steps.set('guest_cache', { permanent: true });
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `refresh ${id}` });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    h.steps.set('guest_cache', {});
+    const reply = String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text);
+    expect(reply).toMatch(/^Refresh failed: .+\.$/);
+    expect(reply).toContain(permanentError().operatorMessage.replace(/\.$/, ''));
   });
 
   it('reports store reachability on GET /healthz', async () => {

@@ -92,6 +92,15 @@ describe('renderGuestPage', () => {
     expect(renderCancelledGuestPage(v)).toContain(cancelled);
   });
 
+  test('the cancelled page asks the guest to call about another day, not to call "on the day"', () => {
+    const v = buildGuestPageView(sampleSource(), sampleSettings());
+    const cancelled = renderCancelledGuestPage(v);
+    expect(cancelled).toContain('Questions, or booking another day?');
+    expect(cancelled).not.toContain('Running late');
+    expect(cancelled).toContain(v.emergency.phoneText);
+    expect(renderGuestPage(v)).toContain('Running late or need help?');
+  });
+
   test.each(PAYLOADS)('%s in every text field stays text', (payload) => {
     const page = hostilePage(payload);
     for (const tag of tagNames(page)) expect(ALLOWED_TAGS).toContain(tag);
