@@ -98,11 +98,15 @@ export class GuestSite {
     return { key: keys.html, icsKey: keys.ics, contentHash: guestContentHash(page.html, page.ics), guestUrl: this.guestUrl(page.id) };
   }
 
-  async invalidate(page: { id: string; contentHash: string }): Promise<GuestInvalidation> {
+  /**
+   * `round`: set when the same content is invalidated again on purpose (an operator's refresh):
+   * CloudFront answers a CallerReference it has seen with the old batch and clears nothing.
+   */
+  async invalidate(page: { id: string; contentHash: string; round?: string }): Promise<GuestInvalidation> {
     const paths = guestInvalidationPaths(page.id);
     // `-qs`: the paths became wildcards (query strings); CloudFront refuses a CallerReference it has
     // seen with other paths, so a refresh of a page last invalidated with the old exact paths would fail.
-    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}-qs`;
+    const callerReference = `${page.id.toUpperCase()}-${page.contentHash}-qs${page.round ? `-${page.round}` : ''}`;
     try {
       const res = await this.options.cloudfront.send(
         new CreateInvalidationCommand({

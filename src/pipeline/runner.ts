@@ -423,8 +423,12 @@ export class PipelineRunner {
       const outcome = await this.execute(bookingId, CREATE_OP, step, true);
       const record = await this.read(bookingId);
       const state = record.steps[step];
-      if (outcome !== 'done') {
-        throw new StepFailedError(bookingId, step, state.error ?? { message: `Step ${step} is being run by another process; try again shortly.`, code: 'PIPELINE_STEP_BUSY', retryable: true });
+      // Skipped: another run of the step (a second click here, or another process) had it. Done
+      // since, its work is this refresh's too; still running elsewhere, the caller is told to wait.
+      // Its `error` may be an earlier refresh's, kept on the restored step: never the reason here.
+      if (outcome === 'failed') throw new StepFailedError(bookingId, step, state.error ?? { message: `Step ${step} failed.`, code: 'PIPELINE_STEP_FAILED', retryable: true });
+      if (outcome === 'skipped' && state.status !== 'done') {
+        throw new StepFailedError(bookingId, step, { message: `Step ${step} is being run by another process; try again shortly.`, code: 'PIPELINE_STEP_BUSY', retryable: true });
       }
       if (state.result) results[step] = state.result;
     }

@@ -213,7 +213,11 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     async guest_cache(ctx): Promise<StepResult> {
       const { booking } = ctx;
       const contentHash = requireResult(ctx, 'guest_page', 'contentHash');
-      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash });
+      // A refresh of unchanged content still clears the cache: a CallerReference of its own, the
+      // same for a repeat of that refresh (so CloudFront still dedupes a crashed attempt's retry).
+      const refreshes = booking.audit.filter((a) => a.action === 'refreshed').length;
+      const sameContentAgain = ctx.previous !== undefined && String(ctx.previous.callerReference ?? '').startsWith(`${booking.id.toUpperCase()}-${contentHash}-qs`);
+      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash, ...(sameContentAgain && refreshes > 0 ? { round: `r${refreshes}` } : {}) });
       return { invalidationId: inv.invalidationId, callerReference: inv.callerReference, pathCount: inv.paths.length, guestUrl: deps.guestSite.guestUrl(booking.id) };
     },
   };
