@@ -203,6 +203,11 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const needed = neededScope(method, body);
     if (needed && !scopes.includes(needed)) return { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') };
     if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+      // Without chat:write.public (the manifest does not ask for it) the bot posts only where it is a member.
+      const conversation = typeof body.channel === 'string' && /^[CG]/.test(body.channel) ? channels.get(body.channel) : undefined;
+      if (conversation?.exists === false) return { ok: false, error: 'channel_not_found' };
+      if (conversation?.isMember === false) return { ok: false, error: 'not_in_channel' };
+      if (conversation?.isArchived === true) return { ok: false, error: 'is_archived' };
       if (typeof body.text === 'string' && body.text.length > LIMITS.messageText) return { ok: false, error: 'msg_too_long' };
       const problems = validateMessage({ text: body.text, blocks: body.blocks });
       // Slack answers this one with its own error and no details.

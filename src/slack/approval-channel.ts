@@ -5,6 +5,7 @@
  * except the crew channel; from a DM (or with no channel) only an approver's own DM with the bot.
  * The doctor (checkCrewPosts) reports the configurations that make the first two refusals likely.
  */
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { isApprover, type SlackDeps } from './context';
@@ -50,4 +51,51 @@ export async function mayOpenBookingForm(deps: Pick<SlackDeps, 'config' | 'log'>
   if (where.ok) return true;
   await tellUser(client, deps.log, { ...(input.channel ? { channel: input.channel } : {}), user: input.userId }, where.message);
   return false;
+}
+
+/**
+ * Opens the booking form (views.open first: the trigger expires 3 s after the click), then checks
+ * that the approval message can be posted where it will go. When it cannot, the form is replaced
+ * by why a moment after it opened, before anyone fills it in.
+ */
+export async function openBookingForm(deps: Pick<SlackDeps, 'config' | 'log'>, client: WebClient, input: { triggerId: string; channel?: string; userId: string; view: ModalView }): Promise<void> {
+  const opened = await client.views.open({ trigger_id: input.triggerId, view: input.view });
+  const where = approvalChannelFor(deps.config, { userId: input.userId, ...(input.channel ? { origin: input.channel } : {}) });
+  const refusal = where.ok ? await notPostableIn(client, where.channel, deps.config) : undefined;
+  if (!refusal || !opened.view?.id) return;
+  await client.views
+    .update({ view_id: opened.view.id, view: { type: 'modal', title: { type: 'plain_text', text: 'New charter' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${refusal}` } }] } })
+    .catch((err: unknown) => deps.log.warn({ err }, 'could not show why the approval message cannot be posted'));
+}
+
+/**
+ * Channels the bot could post in when last asked, and when: each form need not ask again (a
+ * refusal is never remembered, so an /invite takes effect at once). A member removed since is
+ * still caught, later, by the submission's own post.
+ */
+const postableChannels = new Map<string, number>();
+const POSTABLE_FOR_MS = 10 * 60_000;
+
+/**
+ * Why the approval message could not be posted in `channel`, or undefined. The bot posts only where
+ * it is a member (no chat:write.public): found out before the form is filled in, not after. A
+ * conversations.info that fails for another reason (a timeout, a rate limit) does not stop the form.
+ */
+async function notPostableIn(client: WebClient, channel: string, config: Config): Promise<string | undefined> {
+  if (!isChannel(channel)) return undefined;
+  const checkedAt = postableChannels.get(channel);
+  if (checkedAt !== undefined && Date.now() - checkedAt < POSTABLE_FOR_MS) return undefined;
+  const where = channel === config.slack.opsChannel ? `the ops channel <#${channel}>` : 'this channel';
+  const fix = channel === config.slack.opsChannel ? `Ask someone there to \`/invite @charter-bot\`.` : `\`/invite @charter-bot\` here, or ask an approver to set CHARTER_OPS_CHANNEL.`;
+  try {
+    const info = await client.conversations.info({ channel });
+    if (info.channel?.is_archived) return `The approval message would go to ${where}, which is archived: nothing was created. ${fix}`;
+    if (info.channel?.is_member === false) return `The approval message would go to ${where}, and charter-bot is not a member there, so it could not post it: nothing was created. ${fix}`;
+    postableChannels.set(channel, Date.now());
+    return undefined;
+  } catch (err) {
+    const code = (err as { data?: { error?: unknown } }).data?.error;
+    if (code === 'channel_not_found') return `The approval message would go to ${where}, which charter-bot cannot see (a private channel it was not invited to): nothing was created. ${fix}`;
+    return undefined;
+  }
 }

@@ -32,7 +32,7 @@ export const METHOD_SCOPES = {
   'views.push': { needed: null, why: 'a second modal step' },
   'views.publish': { needed: null, why: 'the App Home tab (bookings awaiting approval)' },
   'users.info': { needed: 'users:read', also: ['users:read.email'], why: 'roster names; emails go to SCC so it can send the crew their magic links' },
-  'conversations.info': { needed: 'channels:read', also: ['groups:read'], why: '/charter doctor checks the bot can see the ops and crew channels (groups:read for a private one)' },
+  'conversations.info': { needed: 'channels:read', also: ['groups:read'], why: '/charter doctor, and /charter before the form opens, check the bot can post in the ops (or origin) and crew channels (groups:read for a private one)' },
   'conversations.open': { needed: 'im:write', why: 'crew posts by DM when no crew channel is set' },
   'conversations.history': {
     needed: 'channels:history',

@@ -21,7 +21,7 @@ export function createCharterFromEvent(deps: SlackDeps) {
     if (!(await mayOpenBookingForm(deps, client, { ...(body.channel?.id ? { channel: body.channel.id } : {}), userId: body.user.id }))) return;
     const dropped = value.dropped ?? [];
     const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
-    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` } });
+    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, userId: body.user.id, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` } });
   };
 }
 

@@ -12,7 +12,7 @@ import { escapeAndFit } from '../blocks/format';
 import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT } from '../blocks/status';
 import { bookingStatusFor } from '../booking-status';
-import { mayOpenBookingForm } from '../approval-channel';
+import { mayOpenBookingForm, openBookingForm } from '../approval-channel';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { openPrefilledModal, prefillFromText } from '../intake/prefill';
@@ -114,15 +114,17 @@ export function charterCommand(deps: SlackDeps) {
       if (Object.keys(prefill.fields).length > 0) {
         await ack();
         if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
-        await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, prefill });
+        await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, userId: command.user_id, prefill });
         return;
       }
     }
     if (name === undefined) {
       await ack();
       if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
-      await client.views.open({
-        trigger_id: command.trigger_id,
+      await openBookingForm(deps, client, {
+        triggerId: command.trigger_id,
+        channel: command.channel_id,
+        userId: command.user_id,
         view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: command.channel_id }, nowMs: deps.now() }),
       });
       return;

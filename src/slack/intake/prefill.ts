@@ -1,11 +1,12 @@
 /**
  * Opening the booking modal prefilled from text (a pasted confirmation, a forwarded message). The
- * parse is pure and takes a millisecond; views.open is the first and only outside call, because
- * the trigger id expires 3 s after the click or command.
+ * parse is pure and takes a millisecond; views.open is the first outside call, because the
+ * trigger id expires 3 s after the click or command (openBookingForm).
  */
 import type { WebClient } from '@slack/web-api';
 import { parseConfirmation } from '../../booking/intake/parse-confirmation';
 import { bookingModal, type Prefill } from '../blocks/modal';
+import { openBookingForm } from '../approval-channel';
 import type { SlackDeps } from '../context';
 
 export function prefillFromText(deps: Pick<SlackDeps, 'config' | 'now'>, text: string, source: string): Prefill {
@@ -14,12 +15,14 @@ export function prefillFromText(deps: Pick<SlackDeps, 'config' | 'now'>, text: s
 }
 
 export async function openPrefilledModal(
-  deps: Pick<SlackDeps, 'config' | 'now'>,
+  deps: Pick<SlackDeps, 'config' | 'now' | 'log'>,
   client: WebClient,
-  p: { triggerId: string; channel: string; prefill: Prefill },
+  p: { triggerId: string; channel: string; userId: string; prefill: Prefill },
 ): Promise<void> {
-  await client.views.open({
-    trigger_id: p.triggerId,
+  await openBookingForm(deps, client, {
+    triggerId: p.triggerId,
+    channel: p.channel,
+    userId: p.userId,
     view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: p.channel }, nowMs: deps.now(), prefill: p.prefill }),
   });
 }

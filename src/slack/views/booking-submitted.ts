@@ -96,7 +96,7 @@ export function bookingSubmitted(deps: SlackDeps) {
         deps.log,
         { channel: origin?.channel, user: userId },
         saved
-          ? `The booking for ${guest} is saved as \`${id}\`, but its approval message could not be posted (${code}), so nobody can approve it yet. Nothing has been sent to the calendar, SCC or the guest page. Check it with \`/charter status ${id}\` and tell an operator (the log has the details); do not book it again.`
+          ? `The booking for ${guest} is saved as \`${id}\`, but its approval message could not be posted (${code}${code === 'not_in_channel' || code === 'channel_not_found' ? ': invite @charter-bot to that channel' : ''}). Approvers can still approve it from charter-bot's Home tab (Waiting for approval), where its costs show with \`/charter status ${id}\`. Nothing has been sent to the calendar, SCC or the guest page yet; do not book it again.`
           : `The booking for ${guest} could not be created (${code}). Nothing was booked; try /charter again.`,
       );
     }

@@ -56,6 +56,8 @@ describe('prefill from text', () => {
     expect(element(view, 'platformRef').initial_value).toBe('7731902');
     expect(element(view, 'guestPhone').initial_value).toBeUndefined();
     expect(contextText(view)).toContain('Could not read: *phone, notes*');
+    // then, with the form open, that the approval message can be posted where it will go
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'conversations.info'));
   });
 
   it('/charter <pasted text> does the same; text that is neither a subcommand nor a booking gets the help', async () => {

@@ -3,7 +3,7 @@
  * channel the app is not in), and /charter cancel of a charter already cancelled. Real Bolt
  * receiver, signed requests, the Slack stand-in.
  */
-import { APPROVER, OPS_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, ORIGIN_CHANNEL, OPS_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -41,4 +41,24 @@ it('/charter cancel of a cancelled request says so, with no second Cancel button
   const reply = h.slack.callsTo('chat.postEphemeral')[0]?.body;
   expect(String(reply?.text)).toBe(`This charter is already cancelled (by <@${APPROVER}>): there is nothing left to undo.`);
   expect(reply?.blocks).toBeUndefined();
+});
+
+it('/charter when charter-bot is not in the ops channel: the form opens first (the trigger expires) and is replaced by why', async () => {
+  h.slack.setChannel(OPS_CHANNEL, { isMember: false });
+  try {
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, trigger_id: '1.2.trigger' });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.update'));
+    expect(h.slack.calls.map((c) => c.method).filter((m) => m.startsWith('views.'))).toEqual(['views.open', 'views.update']);
+    expect(h.slack.calls[0]?.method).toBe('views.open');
+    const shown = (h.slack.callsTo('views.update')[0]?.body.view as { blocks: { text: { text: string } }[] }).blocks[0]?.text.text;
+    expect(shown).toBe(`:warning: The approval message would go to the ops channel <#${OPS_CHANNEL}>, and charter-bot is not a member there, so it could not post it: nothing was created. Ask someone there to \`/invite @charter-bot\`.`);
+  } finally {
+    h.slack.setChannel(OPS_CHANNEL, undefined);
+  }
+  h.slack.clear();
+  await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, trigger_id: '1.3.trigger' });
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+  await new Promise((r) => setTimeout(r, 100));
+  expect(h.slack.callsTo('views.update')).toEqual([]);
 });
