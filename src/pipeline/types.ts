@@ -160,6 +160,8 @@ export interface SlackRefs {
    * post shows: a re-run leaves a post that would show the same alone (crew-notice.ts).
    */
   crewPosts?: Record<string, CrewPostSaved>;
+  /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */
+  resurfaced?: { channel: string; ts: string };
   /** The "Crew called: …" line in the ops thread. */
   crewCalledTs?: string;
   /** A digest of what that line shows. */

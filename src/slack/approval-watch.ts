@@ -20,10 +20,10 @@ import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
 import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
 import { mayCarryApprovals } from './approval-channel';
-import { APPROVE_ACTION_ID } from './blocks/approval';
+import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
-import { renderApproval } from './render';
+import { decisionOf, renderApproval } from './render';
 
 export interface ApprovalWatchDeps {
   store: BookingStore;
@@ -88,9 +88,8 @@ async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotice
 
 async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, log: Logger): Promise<void> {
   const booking = await deps.store.get(id);
-  if (!booking?.slack.approvalTs) return;
-  const message = renderApproval(booking, deps.config, nowMs);
-  await deps.client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+  if (!booking) return;
+  await redrawApproval(deps.client, deps.config, booking, nowMs, log);
   log.info('approval expired: departure passed while pending');
   deps.onChange?.();
 }
@@ -131,6 +130,46 @@ async function resurface(deps: ApprovalWatchDeps, booking: BookingRecord, checkI
       .catch(() => undefined);
   }
   const message = resurfaceMessage(booking, { checkInAtMs, timezone: deps.config.timezone, requireSecondApprover: deps.config.slack.requireSecondApprover, ...(permalink ? { permalink } : {}) });
-  await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(booking.id) });
+  const posted = await deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(booking.id) });
   log.info({ channel }, 'pending approval re-surfaced before check-in');
+  if (!posted.ts) return;
+  // Remembered so it is redrawn once the request is decided (redrawApproval); decided meanwhile, at once.
+  const ts = posted.ts;
+  const out = await updateWithRetry(deps.store, booking.id, (r) => ({ ...r, slack: { ...r.slack, resurfaced: { channel, ts } } }));
+  if (out.record.state !== 'pending_approval') await redrawResurfaced(deps.client, deps.config, out.record, Date.now()).catch((err: unknown) => log.warn({ err }, 'reminder not redrawn'));
+}
+
+/** The reminder once its request is decided: what became of it, no button. Undefined while pending. */
+export function resurfaceClosedMessage(booking: BookingRecord, decision: ApprovalDecision, timezone: string): { text: string; blocks: KnownBlock[] } | undefined {
+  if (decision.kind === 'pending') return undefined;
+  const guest = escapeMrkdwn(booking.request.guestName);
+  const at = (ms: number) => humanDateTime(DateTime.fromMillis(ms, { zone: timezone }));
+  const line =
+    decision.kind === 'expired'
+      ? `:hourglass: *Expired* — ${guest}: the departure (${at(decision.departureAtMs)}) passed before anyone approved it. Nothing was booked.`
+      : decision.kind === 'approved'
+        ? `:white_check_mark: *Approved* — ${guest}, by ${mention(decision.userId)} at ${at(decision.atMs)}.`
+        : `:x: *Cancelled* — ${guest}, by ${mention(decision.userId)} at ${at(decision.atMs)}.`;
+  const text = `${decision.kind === 'expired' ? 'Expired' : decision.kind === 'approved' ? 'Approved' : 'Cancelled'}: ${escapeAndFit(booking.request.guestName, 200)}`;
+  return { text, blocks: [{ type: 'section', block_id: bookingBlockId(booking.id, 'resurface'), text: { type: 'mrkdwn', text: line } }] };
+}
+
+/** The re-surfaced reminder, if one went out, redrawn as the request now stands. */
+export async function redrawResurfaced(client: WebClient, config: Config, booking: BookingRecord, nowMs: number): Promise<void> {
+  const reminder = booking.slack.resurfaced;
+  const closed = reminder ? resurfaceClosedMessage(booking, decisionOf(booking, { nowMs, config }), config.timezone) : undefined;
+  if (!reminder || !closed) return;
+  await client.chat.update({ channel: reminder.channel, ts: reminder.ts, text: closed.text, blocks: closed.blocks });
+}
+
+/**
+ * The approval message, and its re-surfaced reminder if one went out, redrawn as the booking now
+ * stands: one place for every path that decides a request (approve, cancel, expiry).
+ */
+export async function redrawApproval(client: WebClient, config: Config, booking: BookingRecord, nowMs: number, log: Logger): Promise<void> {
+  if (booking.slack.approvalTs) {
+    const message = renderApproval(booking, config, nowMs);
+    await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+  }
+  await redrawResurfaced(client, config, booking, nowMs).catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'approval reminder not redrawn'));
 }

@@ -13,7 +13,7 @@ import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
 import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
-import { renderApproval } from './render';
+import { redrawApproval } from './approval-watch';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
 export function whyNotChangeable(booking: BookingRecord): string | undefined {
@@ -68,10 +68,7 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
     return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
   }
   const booking = outcome.booking;
-  const message = renderApproval(booking, deps.config);
-  if (booking.slack.approvalTs) {
-    await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks }).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
-  }
+  await redrawApproval(client, deps.config, booking, deps.now(), deps.log).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
   // Change requests the cancel dropped lose their buttons and say why.
   for (const op of operationsOf(booking).filter((o) => o.kind === 'change' && o.note === DROPPED_BY_CANCEL_NOTE && o.requestTs)) {
     await publishChangeRequest(deps, client, booking, op.id).catch((err: unknown) => deps.log.warn({ err, bookingId, opId: op.id }, 'change request not updated'));

@@ -9,7 +9,7 @@ import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError, SelfApprovalError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import { renderApproval } from '../render';
+import { redrawApproval } from '../approval-watch';
 
 export function approveBooking(deps: SlackDeps) {
   return async ({ ack, action, body, client, context }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
@@ -47,9 +47,7 @@ export function approveBooking(deps: SlackDeps) {
       const what = outcome.reason === 'already_done' ? `Already approved${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be approved.`;
       return tellUser(client, deps.log, { channel, user: userId }, what);
     }
-    const booking = outcome.booking;
-    const message = renderApproval(booking, deps.config);
-    if (booking.slack.approvalTs) await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+    await redrawApproval(client, deps.config, outcome.booking, deps.now(), deps.log);
     deps.progress.notify(bookingId);
     deps.home?.changed();
   };
@@ -58,7 +56,5 @@ export function approveBooking(deps: SlackDeps) {
 /** The approval message says why it closed and loses its buttons (the periodic watch does the same unprompted). */
 async function showExpired(deps: SlackDeps, client: AllMiddlewareArgs['client'], bookingId: string): Promise<void> {
   const booking = await deps.api.get(bookingId);
-  if (!booking?.slack.approvalTs) return;
-  const message = renderApproval(booking, deps.config, deps.now());
-  await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+  if (booking) await redrawApproval(client, deps.config, booking, deps.now(), deps.log);
 }

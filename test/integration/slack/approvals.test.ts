@@ -172,7 +172,33 @@ describe('approval watch', () => {
     expect(JSON.stringify(closed[0]?.body.blocks)).toContain('Expired — departure was');
     expect(JSON.stringify(closed[0]?.body.blocks)).not.toContain('booking_approve');
     expect(remindersOf(id)).toHaveLength(1);
+    // The reminder closes with it: no Approve button left on a request that can no longer be approved.
+    const reminderTs = (await h.running.built.api.get(id))?.slack.resurfaced?.ts;
+    const reminderClosed = h.slack.callsTo('chat.update').filter((c) => c.body.ts === reminderTs);
+    expect(reminderClosed).toHaveLength(1);
+    expect(JSON.stringify(reminderClosed[0]?.body.blocks)).toContain(':hourglass: *Expired*');
+    expect(JSON.stringify(reminderClosed[0]?.body.blocks)).not.toContain('booking_approve');
     await secondStore.close();
+  });
+
+  it('a re-surfaced reminder reads "Approved by …" once the request is approved from the original message', async () => {
+    const id = await submitBooking(h, { ...fieldsDepartingIn(48), boatsetterRef: 'BS-RESURF2' });
+    const booking = await h.running.built.api.get(id);
+    const checkIn = DateTime.fromISO(`${booking?.request.date}T${booking?.request.departureTime}`, { zone: ZONE }).minus({ minutes: 30 });
+    const deps = { store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log: createLogger({ level: 'silent' }) };
+    clockMs = checkIn.toMillis() - 23 * 60 * MINUTE;
+    await watchApprovals(deps, clockMs);
+    const reminder = (await h.running.built.api.get(id))?.slack.resurfaced;
+    expect(reminder?.channel).toBe(OPS_CHANNEL);
+    h.slack.clear();
+    await click(id, APPROVER2);
+    await waitForBooking(h, id, (b) => b.state === 'done');
+    await settle(h);
+    clockMs = Date.now();
+    const redrawn = h.slack.callsTo('chat.update').filter((c) => c.body.ts === reminder?.ts);
+    expect(redrawn).toHaveLength(1);
+    expect(JSON.stringify(redrawn[0]?.body.blocks)).toMatch(new RegExp(`:white_check_mark: \\*Approved\\* — Maria Delgado, by <@${APPROVER2}> at `));
+    expect(JSON.stringify(redrawn[0]?.body.blocks)).not.toContain('booking_approve');
   });
 });
 
