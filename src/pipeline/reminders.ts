@@ -49,7 +49,8 @@ export function toldDeactivated(booking: Pick<BookingRecord, 'reminders'>, userI
  * change that crew see). Undefined while that call has not been made (running, failed, pending).
  */
 function lastCrewCallAtMs(booking: BookingRecord): number | undefined {
-  const changes = operationsOf(booking).filter((o) => o.kind === 'change' && o.steps?.crew_notice !== undefined);
+  // A change replaced or stopped before its crew step ran never made a call; the one after it did (or will).
+  const changes = operationsOf(booking).filter((o) => o.kind === 'change' && o.steps?.crew_notice !== undefined && !['superseded', 'stopped', 'rejected'].includes(o.status));
   const call = changes.at(-1)?.steps?.crew_notice ?? booking.steps.crew_notice;
   return call.status === 'done' ? call.finishedAtMs : undefined;
 }

@@ -419,15 +419,18 @@ export class PipelineRunner {
   private async runForcedSteps(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
     const ordered = STEP_NAMES.filter((s) => steps.includes(s));
     const results: Partial<Record<StepName, StepResult>> = {};
+    const calledAtMs = this.now();
     for (const step of ordered) {
-      const outcome = await this.execute(bookingId, CREATE_OP, step, true);
+      // A run of the step already under way here (a second click): its outcome is this one's too.
+      const joined = this.executing.get(`${bookingId}/${CREATE_OP}/${step}`);
+      const outcome = joined ? await joined : await this.execute(bookingId, CREATE_OP, step, true);
       const record = await this.read(bookingId);
       const state = record.steps[step];
-      // Skipped: another run of the step (a second click here, or another process) had it. Done
-      // since, its work is this refresh's too; still running elsewhere, the caller is told to wait.
-      // Its `error` may be an earlier refresh's, kept on the restored step: never the reason here.
       if (outcome === 'failed') throw new StepFailedError(bookingId, step, state.error ?? { message: `Step ${step} failed.`, code: 'PIPELINE_STEP_FAILED', retryable: true });
-      if (outcome === 'skipped' && state.status !== 'done') {
+      // Skipped: another process had the step. Finished since this call began, its work is this
+      // refresh's too; otherwise the caller is told to wait (never with an earlier refresh's error,
+      // which a restored step keeps).
+      if (outcome === 'skipped' && !(state.status === 'done' && (state.finishedAtMs ?? 0) >= calledAtMs)) {
         throw new StepFailedError(bookingId, step, { message: `Step ${step} is being run by another process; try again shortly.`, code: 'PIPELINE_STEP_BUSY', retryable: true });
       }
       if (state.result) results[step] = state.result;

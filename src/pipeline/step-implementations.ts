@@ -213,11 +213,12 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     async guest_cache(ctx): Promise<StepResult> {
       const { booking } = ctx;
       const contentHash = requireResult(ctx, 'guest_page', 'contentHash');
-      // A refresh of unchanged content still clears the cache: a CallerReference of its own, the
-      // same for a repeat of that refresh (so CloudFront still dedupes a crashed attempt's retry).
+      // A refresh (the create's done step run again) always clears the cache: a CallerReference of
+      // its own, since the content's may have been used by the create or a change already; the same
+      // for a repeat of that refresh, so CloudFront still dedupes a crashed attempt's retry.
       const refreshes = booking.audit.filter((a) => a.action === 'refreshed').length;
-      const sameContentAgain = ctx.previous !== undefined && String(ctx.previous.callerReference ?? '').startsWith(`${booking.id.toUpperCase()}-${contentHash}-qs`);
-      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash, ...(sameContentAgain && refreshes > 0 ? { round: `r${refreshes}` } : {}) });
+      const refresh = ctx.previous !== undefined && refreshes > 0;
+      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash, ...(refresh ? { round: `r${refreshes}` } : {}) });
       return { invalidationId: inv.invalidationId, callerReference: inv.callerReference, pathCount: inv.paths.length, guestUrl: deps.guestSite.guestUrl(booking.id) };
     },
   };

@@ -31,6 +31,12 @@ export interface FeedState {
    * serve empty exports; the removals are believed when the next poll finds it empty too.
    */
   emptySinceMs?: number;
+  /**
+   * How many times the events were saved: notices are named by it, so the same change seen by
+   * several processes is one notice, and a later one (an event back, moved back, cancelled again)
+   * is news. Writes of `failing` or `emptySinceMs` keep it, so a notice never posts twice.
+   */
+  round?: number;
 }
 
 export const feedKey = (feed: string) => `ical:feed:${feed}`;
@@ -40,7 +46,13 @@ export function readFeedState(value: string | undefined): FeedState | undefined 
   try {
     const parsed = JSON.parse(value) as FeedState;
     if (parsed && typeof parsed === 'object' && parsed.events && typeof parsed.events === 'object') {
-      return { validators: parsed.validators ?? {}, events: parsed.events, ...(parsed.failing ? { failing: parsed.failing } : {}), ...(parsed.emptySinceMs !== undefined ? { emptySinceMs: parsed.emptySinceMs } : {}) };
+      return {
+        validators: parsed.validators ?? {},
+        events: parsed.events,
+        ...(parsed.failing ? { failing: parsed.failing } : {}),
+        ...(parsed.emptySinceMs !== undefined ? { emptySinceMs: parsed.emptySinceMs } : {}),
+        ...(parsed.round !== undefined ? { round: parsed.round } : {}),
+      };
     }
   } catch {
     // an unreadable entry is treated as a first poll

@@ -85,13 +85,15 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     const message = err instanceof IntegrationError ? err.operatorMessage : `The ${feed.name} calendar feed could not be read.`;
     log.warn({ feed: feed.name, code }, 'iCal feed failed');
     if (previous?.failing) return; // already reported in this streak
-    const next: FeedState = { validators: previous?.validators ?? {}, events: previous?.events ?? {}, failing: { code, sinceMs: nowMs } };
+    const next: FeedState = { validators: previous?.validators ?? {}, events: previous?.events ?? {}, failing: { code, sinceMs: nowMs }, ...(previous?.round !== undefined ? { round: previous.round } : {}) };
     // Whoever records the streak reports it: one message however many processes poll.
     if (await store.casMeta(feedKey(feed.name), serializeFeedState(next), entry?.version ?? 0)) await post(deps, feedFailedNotice({ feed: feed.name, message }));
     return;
   }
   if (fetched.kind === 'not_modified') {
     if (previous?.failing) await recover(deps, feed, previous, entry?.version ?? 0);
+    // The feed is what it was before the empty answer (its validators are that state's): the blip is over.
+    else if (previous?.emptySinceMs !== undefined) await store.casMeta(feedKey(feed.name), serializeFeedState({ validators: previous.validators, events: previous.events, ...(previous.round !== undefined ? { round: previous.round } : {}) }), entry?.version ?? 0);
     return;
   }
 
@@ -112,10 +114,10 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   const events = new Map(upcoming.map((e) => [e.uid, e]));
   let allPosted = true;
   const tz = deps.config.timezone;
-  // Notices are named by the state they change (its version): the same change seen by several
-  // processes is one notice, and an event that comes back, moves back or is cancelled again later
-  // is news again.
-  const round = entry?.version ?? 0;
+  // Notices are named by the saved events they change (FeedState.round): the same change seen by
+  // several processes is one notice, and an event that comes back, moves back or is cancelled
+  // again later is news again.
+  const round = previous?.round ?? 0;
   const forEvent = (uid: string, e: KnownEvent) => bookingForEvent(bookings, uid, e, tz, feed.name);
 
   for (const [uid, now] of Object.entries(current)) {
@@ -140,13 +142,13 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
 
   // A notice that could not be posted keeps the old state, so the next tick finds the change again.
   if (!allPosted) return;
-  const next: FeedState = { validators: fetched.validators, events: current };
+  const next: FeedState = { validators: fetched.validators, events: current, round: round + 1 };
   const written = await store.casMeta(feedKey(feed.name), serializeFeedState(next), entry?.version ?? 0);
   if (written && previous?.failing) await post(deps, feedRecoveredNotice(feed.name));
 }
 
 async function recover(deps: IcalWatcherDeps, feed: IcalFeed, previous: FeedState, version: number): Promise<void> {
-  const next: FeedState = { validators: previous.validators, events: previous.events };
+  const next: FeedState = { validators: previous.validators, events: previous.events, ...(previous.round !== undefined ? { round: previous.round } : {}) };
   if (await deps.store.casMeta(feedKey(feed.name), serializeFeedState(next), version)) await post(deps, feedRecoveredNotice(feed.name));
 }
 

@@ -68,6 +68,24 @@ it('a feed that comes back empty once posts nothing; empty again, its charters h
   expect(notices().map((c) => [String(c.body.text), c.body.thread_ts])).toEqual([[expect.stringMatching(/^Boatsetter no longer lists it/), booking?.slack.approvalTs]]);
 });
 
+it('an empty answer, then the feed as it was (a 304): the next lone empty answer is held again', async () => {
+  const trip: StandinEvent = { uid: 'bs-7151@boatsetter.com', ...at(1, '15:00', '18:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-7151' };
+  await submitBooking(h, { ...VALID_FIELDS, date: isoDate(1), departureTime: '15:00', durationHours: '3', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7151' } as never);
+  feed.setEvents('boatsetter', [trip]);
+  await poll();
+  h.slack.clear();
+  feed.setEvents('boatsetter', []);
+  await poll(); // held
+  feed.setEvents('boatsetter', [trip]);
+  await poll(); // as it was: answered 304 to the validators of the state before the blip
+  await poll();
+  feed.setEvents('boatsetter', []);
+  await poll(); // a new blip, days later: held too
+  expect(notices()).toEqual([]);
+  feed.setEvents('boatsetter', [trip]);
+  await poll();
+});
+
 it('an event cancelled, re-added and cancelled again is news each time', async () => {
   const trip: StandinEvent = { uid: 'bs-7201@boatsetter.com', ...at(2, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-7201' };
   const other: StandinEvent = { uid: 'bs-7299@boatsetter.com', ...at(5, '10:00', '12:00'), summary: 'Boatsetter booking' };

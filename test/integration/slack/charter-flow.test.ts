@@ -265,6 +265,18 @@ describe('after approval', () => {
     expect(reply).toContain(permanentError().operatorMessage.replace(/\.$/, ''));
   });
 
+  it('two refresh clicks while the re-upload fails: both are told it failed, neither that the cache was cleared', async () => {
+    h.steps.set('guest_page', { delayMs: 300, permanent: true });
+    h.slack.clear();
+    await Promise.all([
+      h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `refresh ${id}` }),
+      h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `refresh ${id}` }),
+    ]);
+    await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length === 2);
+    h.steps.set('guest_page', {});
+    for (const c of h.slack.callsTo('chat.postEphemeral')) expect(String(c.body.text)).toMatch(/^Refresh failed: /);
+  });
+
   it('reports store reachability on GET /healthz', async () => {
     const res = await fetch(`${h.running.url}/healthz`);
     expect(res.status).toBe(200);

@@ -3,7 +3,7 @@
  * CloudFront stand-ins: every refresh clears the cache, even of content that did not change, and
  * two clicks at once both hear it was refreshed.
  */
-import { APPROVER, doneBooking, ephemeralsTo, OPS_CHANNEL, settle, startHarness, VALID_FIELDS, type Harness } from './harness';
+import { APPROVER, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -39,4 +39,20 @@ it('two refresh clicks at once: both are told the page was refreshed', async () 
   await Promise.all([refresh(id), refresh(id)]);
   await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 2);
   for (const reply of ephemeralsTo(h, APPROVER)) expect(reply).toMatch(/^Guest page re-rendered and its cache cleared/);
+});
+
+it('a refresh after a change (whose own invalidation used the new content\'s reference) still clears the cache', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REF3' };
+  const id = await doneBooking(h, fields);
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await settle(h);
+  const before = invalidationsOf(id).length;
+  h.slack.clear();
+  await refresh(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 1);
+  const sent = invalidationsOf(id);
+  expect(sent.length).toBe(before + 1);
+  expect(ephemeralsTo(h, APPROVER)[0]).toContain(`(invalidation \`${sent.at(-1)?.id}\`)`);
 });

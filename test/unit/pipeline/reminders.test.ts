@@ -1,4 +1,5 @@
 /** Which crew reminders are due: windows, who is reminded, and when nothing is. */
+import { approveChange, detailsOf, finishOperation, proposeChange, startOperation } from '../../../src/pipeline/operations';
 import { dueReminders } from '../../../src/pipeline/reminders';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -62,6 +63,21 @@ describe('after a cancel is asked for, or a change calls crew again', () => {
     const recalled = callAgain({ status: 'done', attempts: 1, finishedAtMs: CHECK_IN - 30 * HOUR });
     expect(keys(recalled, CHECK_IN - 29 * HOUR)).toEqual([]);
     expect(keys(recalled, CHECK_IN - 23 * HOUR)).toEqual([`dm24:${LEE}`, `dm24:${ANA}`, `dm24:${SAM}`, 'ops24'].sort());
+  });
+});
+
+describe('a change that failed before calling crew, replaced by one that calls nobody', () => {
+  it('leaves the last call that was made in force: reminders stay due', () => {
+    let r: BookingRecord = called(CHECK_IN - 100 * HOUR);
+    const original = detailsOf(r);
+    const moved = proposeChange(r, { details: { ...original, request: { ...original.request, departureTime: '17:00' } }, label: 'reschedule', userId: 'U1', nowMs: CHECK_IN - 90 * HOUR });
+    r = startOperation(approveChange(moved.record, moved.op.id, 'U2', CHECK_IN - 90 * HOUR), moved.op.id, CHECK_IN - 90 * HOUR);
+    r = finishOperation(r, moved.op.id, 'failed', CHECK_IN - 89 * HOUR); // its SCC step failed; crew were never called again
+    const back = proposeChange(r, { details: original, label: 'reschedule', userId: 'U1', nowMs: CHECK_IN - 80 * HOUR });
+    r = startOperation(approveChange(back.record, back.op.id, 'U2', CHECK_IN - 80 * HOUR), back.op.id, CHECK_IN - 80 * HOUR);
+    r = finishOperation(r, back.op.id, 'done', CHECK_IN - 80 * HOUR);
+    expect(r.operations?.find((o) => o.id === moved.op.id)?.status).toBe('superseded');
+    expect(keys(r, CHECK_IN - 24 * HOUR)).toEqual([`dm24:${LEE}`, `dm24:${ANA}`, `dm24:${SAM}`, 'ops24'].sort());
   });
 });
 
