@@ -10,7 +10,8 @@ import type { BookingRecord } from '../pipeline/types';
 import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blocks/crew';
 import type { SlackDeps } from './context';
 import { tellUser } from './ephemeral';
-import { refreshCrewPosts } from './crew-notice';
+import type { Config } from '../config';
+import { crewPostShowsCurrent, refreshCrewPosts } from './crew-notice';
 
 /** Why this person may not answer for this booking now, or undefined when they may. */
 export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string): string | undefined {
@@ -20,19 +21,20 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
   if (booking.state === 'cancelled' || cancelOperation(booking)) return 'This charter was cancelled — nobody needs to come in.';
   const departure = charterSchedule(booking.request, deps.config.timezone, deps.config.rates.checkInLeadMinutes).departure.toMillis();
   if (deps.now() >= departure) return 'This charter has already departed, so answers are closed. Call the office if something is wrong.';
-  if (callBeingChanged(booking, userId)) return 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).';
+  if (callBeingChanged(booking, userId, deps.config)) return 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).';
   return undefined;
 }
 
 /**
  * A change has reset this member's answer (their call changed, or they were added) and has not
- * yet posted the new call: an answer now would be to the old post's details.
+ * yet posted their new call: an answer now would be to the old post's details. A member whose
+ * updated post did go out (the step failed on someone else's) answers it.
  */
-function callBeingChanged(booking: BookingRecord, userId: string): boolean {
+function callBeingChanged(booking: BookingRecord, userId: string, config: Config): boolean {
   const changing = operationsOf(booking).find((o) => o.kind === 'change' && ['running', 'failed', 'stopping'].includes(o.status) && o.steps?.crew_notice !== undefined && o.steps.crew_notice.status !== 'done');
   if (!changing?.previous) return false;
   const calls = callsChanged(changing.previous, { request: booking.request, roster: booking.roster, costs: booking.costs });
-  return [...calls.changed, ...calls.added].includes(userId);
+  return [...calls.changed, ...calls.added].includes(userId) && !crewPostShowsCurrent(booking, config, userId);
 }
 
 /**

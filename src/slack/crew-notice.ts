@@ -93,6 +93,12 @@ function messageFor(booking: BookingRecord, config: Config, key: string) {
   return crewMessage(view, crewAnswersOf(booking), key === CREW_CHANNEL_POST_KEY ? {} : { recipient: key });
 }
 
+/** The post saved for `key` was last made to show what it should show now (the booking as it stands). */
+export function crewPostShowsCurrent(booking: BookingRecord, config: Config, key: string): boolean {
+  const saved = crewPostsOf(booking).find((p) => p.key === key);
+  return saved?.shown !== undefined && saved.shown === shownDigest(messageFor(booking, config, key));
+}
+
 /**
  * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
  * and records what each now shows. A stale digest could make a later re-run skip a post that needs

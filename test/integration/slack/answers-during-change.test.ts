@@ -4,7 +4,7 @@
  * Real Bolt receiver, signed requests, the stand-ins.
  */
 import { blockActionPayload } from '../../support/slack-requests';
-import { APPROVER, CREW, clickInOps, doneBooking, ephemeralsTo, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CREW, clickInOps, doneBooking, ephemeralsTo, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -40,4 +40,26 @@ it('a Confirm on the old post while a reschedule has failed before calling crew 
   await settle(h);
   await confirm();
   await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
+});
+
+it('a member whose updated call went out answers it, though the change failed on someone else\'s post', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-ANS2' };
+  const id = await doneBooking(h, fields);
+  const lee = CREW[0];
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00', crew: [...CREW, OUTSIDER] });
+  // Otto's account is deactivated after the form checked it: the crew step fails on his DM alone.
+  h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider', deleted: true });
+  try {
+    h.slack.clear();
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+    await settle(h);
+    expect(failed.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status).toBe('failed');
+    const post = failed.slack.crewPosts![lee]!;
+    await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel }));
+    await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
+    expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
+  } finally {
+    h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider' });
+  }
 });
