@@ -148,18 +148,28 @@ export function humanInstant(ms: number, zone: string): string {
 }
 
 /**
- * Zone labels by zone, year and offset. The long zone name costs a fresh Intl.DateTimeFormat in
- * luxon on every call (~0.5 ms; the P1 benchmark found it on every /charter), and within a year a
- * zone at a given offset always has the same name. Capped so a long-running process stays flat.
+ * Zone labels by zone and year. Intl builds a fresh formatter for each ask (~0.5 ms; the P1
+ * benchmark found it on every /charter), and within a year a zone keeps its generic name. Capped so
+ * a long-running process stays flat.
  */
 const zoneLabels = new BoundedCache<string, string>(ZONE_LABELS_MAX);
 
-/** "Pacific Time (America/Los_Angeles)" for headers that name the zone in full. */
+function timeZoneName(timezone: string, at: DateTime, style: 'long' | 'longGeneric'): string | undefined {
+  return new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: style }).formatToParts(at.toJSDate()).find((p) => p.type === 'timeZoneName')?.value;
+}
+
+/**
+ * "Pacific Time (America/Los_Angeles)" for headers that name the zone in full. The generic name,
+ * because a header covers times on both sides of a clock change (the Home tab's two weeks, a
+ * status's trail): "British Summer Time" over a December charter would be wrong. Where ICU has
+ * no generic name it answers "GMT+00:00"; the long name says more.
+ */
 export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): string {
   const local = at.setZone(timezone);
-  return zoneLabels.get(`${timezone}|${local.year}|${local.offset}`, () => {
-    const long = local.setLocale('en-US').toFormat('ZZZZZ');
-    return `${long.replace(/ (Standard|Daylight) /, ' ')} (${timezone})`;
+  return zoneLabels.get(`${timezone}|${local.year}`, () => {
+    const generic = timeZoneName(timezone, local, 'longGeneric');
+    const name = generic && !/^GMT/.test(generic) ? generic : (timeZoneName(timezone, local, 'long') ?? timezone);
+    return `${name} (${timezone})`;
   });
 }
 

@@ -14,6 +14,22 @@ describe('charter times', () => {
     expect(zoneLabel(LA)).toBe('Pacific Time (America/Los_Angeles)');
   });
 
+  it('labels a zone by a name that holds on both sides of its clock change', () => {
+    // A Home tab seen in July lists charters into the autumn; its header must not say "Summer Time".
+    const july = DateTime.fromISO('2026-07-15T12:00:00Z');
+    const december = DateTime.fromISO('2026-12-15T12:00:00Z');
+    for (const [zone, label] of [
+      ['Europe/London', 'United Kingdom Time (Europe/London)'],
+      ['America/New_York', 'Eastern Time (America/New_York)'],
+      ['Australia/Sydney', 'Australian Eastern Time (Australia/Sydney)'],
+      ['America/Phoenix', 'Mountain Standard Time (America/Phoenix)'],
+    ] as const) {
+      expect(zoneLabel(zone, july)).toBe(label);
+      expect(zoneLabel(zone, december)).toBe(label);
+    }
+    expect(zoneLabel('UTC', july)).toBe('Coordinated Universal Time (UTC)');
+  });
+
   it('computes check-in, return and the next-day flag', () => {
     const s = charterSchedule({ date: '2030-12-31', departureTime: '22:30', durationHours: 3 }, LA, 30);
     expect(isoWithOffset(s.checkIn)).toBe('2030-12-31T22:00:00-08:00');
