@@ -13,11 +13,13 @@
  * noise), and never for a booking with a cancel asked for (crew may not have heard of it yet, if
  * the cancel failed) or one whose crew call has not been made. The crew call is the latest one:
  * a change that calls crew again (a new date, a new member) is the call reminders follow, and
- * it clears the reminders of whoever it calls afresh (operations.ts, startOperation).
+ * it clears the reminders of whoever it calls afresh (operations.ts, startOperation). While that
+ * change's call waits (or failed, waiting for Retry), members it does not touch keep the call
+ * before it, and a member it touches is reminded once their own post shows the change.
  * Durability (claim → send → mark sent) is BookingService.claimReminder / markReminderSent.
  */
-import { cancelOperation, operationsOf } from './operations';
-import type { BookingRecord, BookingState } from './types';
+import { callsChanged, cancelOperation, detailsOf, operationsOf } from './operations';
+import type { BookingRecord, BookingState, Operation, StepState } from './types';
 
 export type ReminderKind = 'dm48' | 'dm24' | 'ops24';
 
@@ -44,35 +46,62 @@ export function toldDeactivated(booking: Pick<BookingRecord, 'reminders'>, userI
   return booking.reminders?.[deactivatedKey(userId)]?.sentAtMs !== undefined;
 }
 
+/** Whether a member's crew post already shows the booking as it stands (the Slack layer knows; see crewPostShowsCurrent). */
+export type PostShowsCurrent = (userId: string) => boolean;
+
+const LIVE_CHANGE = (o: Operation) => o.kind === 'change' && o.steps?.crew_notice !== undefined && !['superseded', 'stopped', 'rejected'].includes(o.status);
+
 /**
- * When crew were last called: the crew step of the latest operation that has one (the create, or a
- * change that crew see). Undefined while that call has not been made (running, failed, pending).
+ * When each member was last called: the crew step of the latest operation that has one (the
+ * create, or a change that crew see). While that change's call is not made (pending, running,
+ * failed and waiting for Retry), a member it does not touch still stands on the call before it,
+ * and one it does touch is called only once their own post shows the change (the step may have
+ * failed on someone else's post). Undefined: no call in force for that member, no reminder.
  */
-function lastCrewCallAtMs(booking: BookingRecord): number | undefined {
+function crewCallTimes(booking: BookingRecord, postShowsCurrent?: PostShowsCurrent): (userId: string) => number | undefined {
+  const callOf = (step: StepState | undefined) => (step?.status === 'done' ? step.finishedAtMs : undefined);
   // A change replaced or stopped before its crew step ran never made a call; the one after it did (or will).
-  const changes = operationsOf(booking).filter((o) => o.kind === 'change' && o.steps?.crew_notice !== undefined && !['superseded', 'stopped', 'rejected'].includes(o.status));
-  const call = changes.at(-1)?.steps?.crew_notice ?? booking.steps.crew_notice;
-  return call.status === 'done' ? call.finishedAtMs : undefined;
+  const changes = operationsOf(booking).filter(LIVE_CHANGE);
+  const latest = changes.at(-1);
+  if (!latest) {
+    const at = callOf(booking.steps.crew_notice);
+    return () => at;
+  }
+  const step = latest.steps!.crew_notice!;
+  if (step.status === 'done') return () => step.finishedAtMs;
+  if (!latest.previous) return () => undefined;
+  const before = callOf(changes.at(-2)?.steps?.crew_notice ?? booking.steps.crew_notice);
+  const calls = callsChanged(latest.previous, detailsOf(booking));
+  const touched = new Set([...calls.changed, ...calls.added]);
+  return (userId) => {
+    if (!touched.has(userId)) return before;
+    return postShowsCurrent?.(userId) ? step.startedAtMs : undefined;
+  };
 }
 
-export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: number): DueReminder[] {
+export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: number, postShowsCurrent?: PostShowsCurrent): DueReminder[] {
   if (!REMINDABLE_STATES.includes(booking.state) || nowMs >= checkInMs || cancelOperation(booking)) return [];
-  const calledAtMs = lastCrewCallAtMs(booking);
-  if (calledAtMs === undefined) return [];
-  const members = [...new Set(booking.roster.map((m) => m.slackUserId))];
+  const callTimes = crewCallTimes(booking, postShowsCurrent);
+  const called = new Map<string, number>();
+  for (const m of booking.roster) {
+    const at = callTimes(m.slackUserId);
+    if (at !== undefined) called.set(m.slackUserId, at);
+  }
+  const members = [...called.keys()];
   // A member the office was told is deactivated gets no DM (Slack would refuse it, and the office would hear it twice).
   const unanswered = members.filter((u) => booking.confirmations[u] === undefined && booking.declines?.[u] === undefined && !toldDeactivated(booking, u));
   // The office's 24 h line also names a member it was told is deactivated and who is still on the crew.
   const unconfirmed = members.filter((u) => booking.confirmations[u] === undefined || toldDeactivated(booking, u));
   const at = (hours: number) => checkInMs - hours * HOUR_MS;
+  const calledBefore = (userId: string, hours: number) => called.get(userId)! < at(hours);
   const due: DueReminder[] = [];
   // The 48 h nudge only until the 24 h one takes over: one DM per window, never two at once.
-  if (nowMs >= at(48) && nowMs < at(24) && calledAtMs < at(48)) {
-    for (const userId of unanswered) due.push({ key: `dm48:${userId}`, kind: 'dm48', userId, hoursBefore: 48 });
+  if (nowMs >= at(48) && nowMs < at(24)) {
+    for (const userId of unanswered.filter((u) => calledBefore(u, 48))) due.push({ key: `dm48:${userId}`, kind: 'dm48', userId, hoursBefore: 48 });
   }
-  if (nowMs >= at(24) && calledAtMs < at(24)) {
-    for (const userId of unanswered) due.push({ key: `dm24:${userId}`, kind: 'dm24', userId, hoursBefore: 24 });
-    if (unconfirmed.length > 0) due.push({ key: 'ops24', kind: 'ops24', hoursBefore: 24 });
+  if (nowMs >= at(24)) {
+    for (const userId of unanswered.filter((u) => calledBefore(u, 24))) due.push({ key: `dm24:${userId}`, kind: 'dm24', userId, hoursBefore: 24 });
+    if (unconfirmed.some((u) => calledBefore(u, 24))) due.push({ key: 'ops24', kind: 'ops24', hoursBefore: 24 });
   }
   return due.filter((r) => booking.reminders?.[r.key]?.sentAtMs === undefined);
 }

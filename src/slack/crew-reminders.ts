@@ -22,7 +22,7 @@ import type { BookingRecord } from '../pipeline/types';
 import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
-import { crewAnswersOf, crewSafeViewOf, openDm } from './crew-notice';
+import { crewAnswersOf, crewPostShowsCurrent, crewSafeViewOf, openDm } from './crew-notice';
 import { unreachableUserReason } from './slack-errors';
 import type { PostOnce } from './post-once';
 
@@ -48,6 +48,8 @@ export function checkInMsOf(booking: BookingRecord, config: Config): number {
   return charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).checkIn.toMillis();
 }
 
+const postShowsCurrentOf = (booking: BookingRecord, config: Config) => (userId: string) => crewPostShowsCurrent(booking, config, userId);
+
 export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
   const leaseMs = deps.claimLeaseMs ?? 120_000;
   return {
@@ -58,11 +60,11 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
       const bookings = await deps.store.listByStates(ROSTER_STATES);
       for (const listed of bookings) {
         const checkInMs = checkInMsOf(listed, deps.config);
-        for (const reminder of dueReminders(listed, checkInMs, nowMs)) {
+        for (const reminder of dueReminders(listed, checkInMs, nowMs, postShowsCurrentOf(listed, deps.config))) {
           const { claimed, booking } = await deps.service.claimReminder(listed.id, reminder.key, deps.owner, leaseMs);
           if (!claimed) continue;
           // Decided again on the record we claimed: someone may have confirmed, or the booking been cancelled.
-          if (!dueReminders(booking, checkInMs, nowMs).some((r) => r.key === reminder.key)) continue;
+          if (!dueReminders(booking, checkInMs, nowMs, postShowsCurrentOf(booking, deps.config)).some((r) => r.key === reminder.key)) continue;
           const log = deps.log.child({ bookingId: booking.id, reminder: reminder.key });
           let undelivered: string | undefined;
           try {

@@ -98,3 +98,34 @@ describe('a member the office was told is deactivated', () => {
     expect(keys(b, CHECK_IN - 48 * HOUR)).toEqual([`dm48:${ANA}`]);
   });
 });
+
+describe('a change whose crew call failed and waits for Retry', () => {
+  const OUT = 'U0OUTSIDER';
+  /** A change approved and started 90 h out, its crew step failed at 89 h (on one member's post, say). */
+  function failedCall(edit: (d: ReturnType<typeof detailsOf>) => ReturnType<typeof detailsOf>): BookingRecord {
+    const r = called(CHECK_IN - 100 * HOUR);
+    const proposed = proposeChange(r, { details: edit(detailsOf(r)), label: 'change', userId: 'U1', nowMs: CHECK_IN - 90 * HOUR });
+    const started = startOperation(approveChange(proposed.record, proposed.op.id, 'U2', CHECK_IN - 90 * HOUR), proposed.op.id, CHECK_IN - 90 * HOUR);
+    const operations = started.operations!.map((o) => (o.id === proposed.op.id ? { ...o, status: 'failed' as const, steps: { ...o.steps, crew_notice: { status: 'failed' as const, attempts: 3, startedAtMs: CHECK_IN - 89 * HOUR, finishedAtMs: CHECK_IN - 89 * HOUR } } } : o));
+    return { ...started, state: 'failed', operations };
+  }
+  const swapAna = (d: ReturnType<typeof detailsOf>) => ({ ...d, roster: d.roster.map((m) => (m.slackUserId === ANA ? { ...m, slackUserId: OUT } : m)) });
+
+  it('reminds the members it does not touch, on the call they already had', () => {
+    const r = failedCall(swapAna);
+    expect(keys(r, CHECK_IN - 24 * HOUR)).toEqual([`dm24:${LEE}`, `dm24:${SAM}`, 'ops24'].sort());
+  });
+
+  it('reminds a member it added once their own post shows the change, and not before', () => {
+    const r = failedCall(swapAna);
+    const due = (shows: boolean) => dueReminders(r, CHECK_IN, CHECK_IN - 24 * HOUR, (u) => shows && u === OUT).map((d) => d.key).sort();
+    expect(due(false)).not.toContain(`dm24:${OUT}`);
+    expect(due(true)).toEqual([`dm24:${LEE}`, `dm24:${OUT}`, `dm24:${SAM}`, 'ops24'].sort());
+  });
+
+  it('a reschedule touches everyone: nobody is reminded of the old time while the new call has not reached them', () => {
+    const r = failedCall((d) => ({ ...d, request: { ...d.request, departureTime: '17:00' } }));
+    expect(keys(r, CHECK_IN - 24 * HOUR)).toEqual([]);
+    expect(dueReminders(r, CHECK_IN, CHECK_IN - 24 * HOUR, (u) => u === LEE).map((d) => d.key).sort()).toEqual([`dm24:${LEE}`, 'ops24']);
+  });
+});
