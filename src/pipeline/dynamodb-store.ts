@@ -28,10 +28,13 @@
  * The stream (NEW_IMAGE) is what starts pipeline runs on Lambda.
  *
  * Meta entries (getMeta/casMeta: iCal watcher state, notices sent) share the table as items
- *   id = "meta#{key}" · itemType = "meta" · version (N) · value (S)
+ *   id = "meta#{key}" · itemType = "meta" · version (N) · value (S) · writeToken (S)
  * They have no `state`, so listByStates skips them and the stream handler starts no run for them;
- * booking ids are Crockford base32 and never contain '#'.
+ * booking ids are Crockford base32 and never contain '#'. A meta write's token is this process and
+ * what it writes (key, version, value), so a retry of a write whose answer was lost is recognised;
+ * the same process writing the same value over the same version twice is one write, twice told.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
@@ -113,6 +116,19 @@ function toItem(record: BookingRecord, json = JSON.stringify(record)): Item {
     updatedAtMs: { N: String(record.updatedAtMs) },
     record: { S: json },
   };
+}
+
+/** An empty string is a value too (the SQLite store keeps it); only a missing attribute is no entry. */
+function metaEntry(key: string, item: Item | undefined): MetaEntry | undefined {
+  if (item?.value?.S === undefined || !item.version?.N) return undefined;
+  return { key, value: item.value.S, version: Number(item.version.N) };
+}
+
+/** This process's writes to meta entries are told from others': a retry of the same write carries the same token. */
+const metaWriter = randomBytes(6).toString('base64url');
+
+function metaWriteToken(key: string, value: string, expectedVersion: number): string {
+  return `${metaWriter}.${createHash('sha256').update(key).update('\u0000').update(String(expectedVersion)).update('\u0000').update(value).digest('base64url').slice(0, 16)}`;
 }
 
 function fromItem(item: Item): BookingRecord {
@@ -305,9 +321,7 @@ export class DynamoBookingStore implements BookingStore {
   async getMeta(key: string): Promise<MetaEntry | undefined> {
     try {
       const out = await this.client.send(new GetItemCommand({ TableName: this.table, Key: { id: { S: `${META_PREFIX}${key}` } }, ConsistentRead: true }));
-      const item = out.Item;
-      if (!item?.value?.S || !item.version?.N) return undefined;
-      return { key, value: item.value.S, version: Number(item.version.N) };
+      return metaEntry(key, out.Item);
     } catch (err) {
       throw this.unavailable(err);
     }
@@ -315,11 +329,14 @@ export class DynamoBookingStore implements BookingStore {
 
   async casMeta(key: string, value: string, expectedVersion: number): Promise<MetaEntry | undefined> {
     const version = expectedVersion + 1;
+    const token = metaWriteToken(key, value, expectedVersion);
+    let failed: ConditionalCheckFailedException;
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: { id: { S: `${META_PREFIX}${key}` }, itemType: { S: 'meta' }, version: { N: String(version) }, value: { S: value } },
+          Item: { id: { S: `${META_PREFIX}${key}` }, itemType: { S: 'meta' }, version: { N: String(version) }, value: { S: value }, writeToken: { S: token } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(id)' }
             : { ConditionExpression: '#v = :expected', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } } }),
@@ -327,9 +344,14 @@ export class DynamoBookingStore implements BookingStore {
       );
       return { key, value, version };
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return undefined;
-      throw this.unavailable(err);
+      if (!(err instanceof ConditionalCheckFailedException)) throw this.unavailable(err);
+      failed = err;
     }
+    // Refused because this very write landed and its answer was lost (the SDK's retry, or
+    // withStoreRetries', met the version it had moved): it won, and must be told so. A notice
+    // claim told "someone else won" posts nothing, and nobody else will.
+    const stored = failed.Item ?? (await this.getItem(`${META_PREFIX}${key}`, true));
+    return stored?.writeToken?.S === token && stored.version?.N === String(version) ? { key, value, version } : undefined;
   }
 
   async ping(): Promise<void> {

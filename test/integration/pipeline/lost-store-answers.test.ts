@@ -4,7 +4,8 @@
  * write. A booking's create must still count as created, and a run's last write as written: the
  * progress message is drawn from the records the runner's events carry, and a failed booking whose
  * end went untold keeps showing "running", without its Retry button. Two processes that write the
- * same next record are still told apart: only one of them won.
+ * same next record are still told apart: only one of them won. The same for a meta entry (an iCal
+ * notice's claim): a claim whose answer was lost is still the claimer's, or nobody posts the notice.
  * DynamoDB store on dynalite behind a TCP proxy, stand-ins over HTTP.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -102,4 +103,18 @@ it('two writers decide the same next record from the same version: exactly one i
   const stored = await store.get(record.id);
   expect(stored?.version).toBe(2);
   expect(stored?.warnings).toEqual(['checked']);
+});
+
+it('a meta claim lands but its answer is lost: the claimer is told it won; a rival claim is still refused', async () => {
+  const key = `ical:notice:lost:${Date.now()}`;
+  proxy.loseResponses('posting:lost-answer');
+  const lostBefore = proxy.lostResponses;
+  await expect(store.casMeta(key, 'posting:lost-answer', 0)).resolves.toEqual({ key, value: 'posting:lost-answer', version: 1 });
+  expect(proxy.lostResponses).toBe(lostBefore + 1);
+  await expect(store.casMeta(key, 'posting:rival', 0)).resolves.toBeUndefined();
+  // The next write of the same entry, lost the same way, from the version it moved to.
+  proxy.loseResponses('posted:lost-answer');
+  await expect(store.casMeta(key, 'posted:lost-answer', 1)).resolves.toEqual({ key, value: 'posted:lost-answer', version: 2 });
+  await expect(store.casMeta(key, 'posted:rival', 1)).resolves.toBeUndefined();
+  await expect(store.getMeta(key)).resolves.toEqual({ key, value: 'posted:lost-answer', version: 2 });
 });

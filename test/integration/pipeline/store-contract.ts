@@ -125,6 +125,10 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       await expect(store.casMeta(key, 'stale', 5)).resolves.toBeUndefined();
       await expect(store.casMeta(key, 'second ✓ {"json":true}', 1)).resolves.toEqual({ key, value: 'second ✓ {"json":true}', version: 2 });
       await expect(store.getMeta(key)).resolves.toEqual({ key, value: 'second ✓ {"json":true}', version: 2 });
+      // An empty value is a value: read back as written, and written over by naming its version.
+      await expect(store.casMeta(key, '', 2)).resolves.toEqual({ key, value: '', version: 3 });
+      await expect(store.getMeta(key)).resolves.toEqual({ key, value: '', version: 3 });
+      await expect(store.casMeta(key, 'after empty', 3)).resolves.toEqual({ key, value: 'after empty', version: 4 });
     });
 
     it('meta: of many writers racing on the same version exactly one wins; meta never shows up as a booking', async () => {
