@@ -108,6 +108,22 @@ const REFUSAL_FIX: Record<string, string> = {
   ARCHIVED: "restore access to the table's KMS key, then restore the table from its archival backup",
 };
 
+/** DynamoDB's item limit, in UTF-8 bytes of attribute names and values. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
+ * Refuses here what DynamoDB would refuse (ValidationException, not retried), with the size in the
+ * message. dynalite counts a string's characters, not its bytes, so without this a test on it
+ * would pass what DynamoDB refuses: Japanese notes are three bytes a character.
+ */
+function assertItemFits(table: string, id: string, item: Item): void {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value.S ?? value.N ?? '');
+  if (bytes > MAX_ITEM_BYTES) {
+    throw new StoreUnavailableError(`DynamoDB table ${table}: item ${id} is ${Math.ceil(bytes / 1024)} KB, over DynamoDB's 400 KB item limit`, undefined, { transient: false });
+  }
+}
+
 function toItem(record: BookingRecord, json = JSON.stringify(record)): Item {
   return {
     id: { S: record.id },
@@ -191,9 +207,11 @@ export class DynamoBookingStore implements BookingStore {
 
   async create(record: BookingRecord): Promise<void> {
     const json = JSON.stringify(record);
+    const item = toItem(record, json);
+    assertItemFits(this.table, record.id, item);
     try {
       await this.client.send(
-        new PutItemCommand({ TableName: this.table, Item: toItem(record, json), ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+        new PutItemCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(id)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw this.unavailable(err);
@@ -252,12 +270,14 @@ export class DynamoBookingStore implements BookingStore {
     if ((this.known.version(record.id) ?? 0) > expectedVersion) throw new VersionConflictError(this.known.record(record.id)!, expectedVersion);
     const written: BookingRecord = { ...record, version: expectedVersion + 1 };
     const json = JSON.stringify(written);
+    const item = toItem(written, json);
+    assertItemFits(this.table, record.id, item);
     let failed: ConditionalCheckFailedException;
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: toItem(written, json),
+          Item: item,
           ConditionExpression: '#v = :expected',
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
@@ -330,12 +350,14 @@ export class DynamoBookingStore implements BookingStore {
   async casMeta(key: string, value: string, expectedVersion: number): Promise<MetaEntry | undefined> {
     const version = expectedVersion + 1;
     const token = metaWriteToken(key, value, expectedVersion);
+    const item: Item = { id: { S: `${META_PREFIX}${key}` }, itemType: { S: 'meta' }, version: { N: String(version) }, value: { S: value }, writeToken: { S: token } };
+    assertItemFits(this.table, `${META_PREFIX}${key}`, item);
     let failed: ConditionalCheckFailedException;
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: { id: { S: `${META_PREFIX}${key}` }, itemType: { S: 'meta' }, version: { N: String(version) }, value: { S: value }, writeToken: { S: token } },
+          Item: item,
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(id)' }

@@ -145,7 +145,28 @@ export function proposeChange(record: BookingRecord, proposal: ChangeProposal): 
     baseRevision: revisionOf(base),
     ...(proposal.warnings && proposal.warnings.length > 0 ? { warnings: [...proposal.warnings] } : {}),
   };
-  return { record: { ...base, operations: [...(base.operations ?? []), op], updatedAtMs: proposal.nowMs }, op };
+  return { record: { ...base, operations: compactHistory([...(base.operations ?? []), op]), updatedAtMs: proposal.nowMs }, op };
+}
+
+/** Operations kept whole, newest last: each change holds two copies of the booking's details. */
+const WHOLE_OPERATIONS = 4;
+const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', 'stopped'];
+
+/**
+ * Older settled changes keep what people read (label, who, when, outcome, note) and lose their
+ * details and the details they replaced. Without this a booking edited often grows by ~8 KB a change
+ * (more with non-Latin notes) until DynamoDB refuses its item (400 KB): every write of it fails, so
+ * it can be neither run, changed nor cancelled. The last started operation stays whole whatever
+ * its age, since the next change plans from it (lastAppliedDetails).
+ */
+export function compactHistory(ops: readonly Operation[]): Operation[] {
+  const lastStarted = ops.filter((o) => o.startedAtMs !== undefined).at(-1);
+  return ops.map((o, i) => {
+    if (i >= ops.length - WHOLE_OPERATIONS || o === lastStarted || !SETTLED.includes(o.status)) return o;
+    if (o.details === undefined && o.previous === undefined) return o;
+    const { details: _details, previous: _previous, ...kept } = o;
+    return { ...kept, compacted: true };
+  });
 }
 
 /** The booking state that follows from its operations once nothing is decided by a run. */

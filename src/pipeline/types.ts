@@ -86,6 +86,8 @@ export interface Operation {
   note?: string;
   /** change: double bookings found when it was proposed (approvers may still approve). */
   warnings?: string[];
+  /** An old settled change whose details and previous were dropped to keep the record small (compactHistory). */
+  compacted?: boolean;
 }
 
 export type BookingState = 'pending_approval' | 'approved' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -83,7 +83,8 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
 export async function publishChangeRequest(deps: SlackDeps, client: WebClient, booking: BookingRecord, opId: string): Promise<void> {
   const ops = operationsOf(booking);
   const op = ops.find((o) => o.id === opId);
-  if (!op) return;
+  // A compacted change has no diff left to draw: its message stays as it was last drawn.
+  if (!op || op.compacted) return;
   // The diff is against the details before this change: the previous change's details, or the booking's.
   const from = op.previous ?? { request: booking.request, roster: booking.roster, costs: booking.costs };
   const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: charterTimeSettings(deps.config), requireSecondApprover: deps.config.slack.requireSecondApprover });

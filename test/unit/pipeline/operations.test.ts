@@ -6,6 +6,7 @@ import {
   activeOperation,
   approveChange,
   callsChanged,
+  compactHistory,
   finishOperation,
   isStaleChange,
   operationsOf,
@@ -17,7 +18,7 @@ import {
   settleStopping,
   startOperation,
 } from '../../../src/pipeline/operations';
-import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
+import type { BookingDetails, BookingRecord, Operation } from '../../../src/pipeline/types';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
@@ -192,5 +193,24 @@ describe('cancel', () => {
   it('happens once', () => {
     const once = requestCancel(withState('done'), 'U0APPROVER1', T);
     expect(() => requestCancel(once, 'U0APPROVER2', T)).toThrow(IllegalTransitionError);
+  });
+});
+
+describe('compactHistory', () => {
+  const details = { request: { notes: 'n' }, roster: [], costs: {} } as unknown as BookingDetails;
+  const change = (id: string, status: Operation['status'], started = true): Operation => ({
+    id, kind: 'change', status, requestedBy: 'U1', requestedAtMs: 1, label: 'edit', details, ...(started ? { previous: details, startedAtMs: 2 } : {}),
+  });
+
+  it('drops the details of older settled changes only, keeping the newest four whole', () => {
+    const ops = [change('op2', 'done'), change('op3', 'rejected', false), change('op4', 'proposed', false), change('op5', 'failed'), change('op6', 'done'), change('op7', 'done'), change('op8', 'done'), change('op9', 'proposed', false)];
+    const out = compactHistory(ops);
+    expect(out.map((o) => o.compacted === true)).toEqual([true, true, false, false, false, false, false, false]);
+    expect(out[0]).toEqual({ id: 'op2', kind: 'change', status: 'done', requestedBy: 'U1', requestedAtMs: 1, label: 'edit', startedAtMs: 2, compacted: true });
+  });
+
+  it('keeps the last started change whole however old: the next change plans from what it replaced', () => {
+    const ops = [change('op2', 'superseded'), ...['op3', 'op4', 'op5', 'op6', 'op7'].map((id) => change(id, 'rejected', false))];
+    expect(compactHistory(ops)[0]).toBe(ops[0]);
   });
 });
