@@ -62,9 +62,10 @@ export function readFeedState(value: string | undefined): FeedState | undefined 
 
 /**
  * Under DynamoDB's 400 KB item, with room to spare: a feed's state is one meta entry, and a state
- * that does not fit is never saved again (no move or cancel would be noticed from then on).
+ * that does not fit is never saved again (no move or cancel would be noticed from then on). In
+ * UTF-8 bytes, as DynamoDB counts: a feed written in Cyrillic is two bytes a character.
  */
-const FEED_STATE_MAX_CHARS = 300_000;
+const FEED_STATE_MAX_BYTES = 300_000;
 
 /**
  * The state as stored. Past the bound, the farthest events lose their text first (their times and
@@ -73,10 +74,10 @@ const FEED_STATE_MAX_CHARS = 300_000;
  */
 export function serializeFeedState(state: FeedState): string {
   let json = JSON.stringify(state);
-  if (json.length <= FEED_STATE_MAX_CHARS) return json;
+  if (Buffer.byteLength(json) <= FEED_STATE_MAX_BYTES) return json;
   const events = { ...state.events };
   const farthestFirst = Object.keys(events).sort((a, b) => (events[b] as KnownEvent).startMs - (events[a] as KnownEvent).startMs);
-  for (let i = 0; i < farthestFirst.length && json.length > FEED_STATE_MAX_CHARS; i += 25) {
+  for (let i = 0; i < farthestFirst.length && Buffer.byteLength(json) > FEED_STATE_MAX_BYTES; i += 25) {
     for (const uid of farthestFirst.slice(i, i + 25)) {
       const { summary: _s, description: _d, ...bare } = events[uid] as KnownEvent;
       events[uid] = bare;

@@ -20,12 +20,15 @@ import { validEnv } from '../../support/env';
 
 const DAY = 86_400_000;
 const now = Date.now();
-/** 600 upcoming events, each with text at the caps the state keeps (~1.4 KB): ~850 KB in full. */
-const feedEvents = (): IcalEvent[] =>
+/**
+ * 600 upcoming events, each with text at the caps the state keeps (~1.4 KB): ~850 KB in full; with
+ * Cyrillic text, twice that in UTF-8 bytes, which is what DynamoDB's limit counts.
+ */
+const feedEvents = (filler = { summary: 'x', notes: 'Guest notes. ' }): IcalEvent[] =>
   Array.from({ length: 600 }, (_, i) => ({
     uid: `bs-${10000 + i}@boatsetter.com`,
-    summary: `Boatsetter booking ${i} `.padEnd(300, 'x'),
-    description: `Booking ID: BS-${10000 + i}\n`.padEnd(1000, 'Guest notes. '),
+    summary: `Boatsetter booking ${i} `.padEnd(300, filler.summary),
+    description: `Booking ID: BS-${10000 + i}\n`.padEnd(1000, filler.notes),
     startMs: now + (i + 2) * DAY,
     endMs: now + (i + 2) * DAY + 4 * 3600_000,
     allDay: false,
@@ -44,11 +47,11 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function cancelNoticed(store: BookingStore): Promise<{ stateChars: number; posts: string[] }> {
+async function cancelNoticed(store: BookingStore, filler?: { summary: string; notes: string }): Promise<{ stateBytes: number; posts: string[] }> {
   const loaded = loadConfig(validEnv({ CHARTER_ICAL_FEEDS: 'Boatsetter=https://feeds.invalid/boatsetter.ics', CHARTER_OPS_CHANNEL: 'C0OPS00001' }));
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   const posts: string[] = [];
-  let events = feedEvents();
+  let events = feedEvents(filler);
   const deps = {
     store,
     config: loaded.config,
@@ -59,22 +62,25 @@ async function cancelNoticed(store: BookingStore): Promise<{ stateChars: number;
   await pollFeeds(deps as never, now);
   const record = sampleRecord();
   await store.create({ ...record, state: 'done', request: { ...record.request, platform: 'Boatsetter', platformRef: 'BS-10005' } });
-  const stateChars = (await store.getMeta(feedKey('Boatsetter')))?.value.length ?? 0;
+  const stateBytes = Buffer.byteLength((await store.getMeta(feedKey('Boatsetter')))?.value ?? '');
   events = events.map((e, i) => (i === 5 ? { ...e, status: 'CANCELLED' } : e));
   posts.length = 0;
   await pollFeeds(deps as never, now + 60_000);
-  return { stateChars, posts };
+  return { stateBytes, posts };
 }
 
+const CYRILLIC = { summary: 'Бронь ', notes: 'Пожелания гостей. ' };
+
 it.each([
-  ['SQLite', () => openStore({ kind: 'sqlite', path: path.join(dir, 'charter.db') })],
-  ['DynamoDB', () => openStore({ kind: 'dynamodb', table: 'ical-size' }, { dynamodb, createTable: true })],
-])('%s: the state of a feed of 600 upcoming events is saved, and a cancellation in it is noticed', async (_name, open) => {
+  ['SQLite', 'Latin', () => openStore({ kind: 'sqlite', path: path.join(dir, 'charter.db') }), undefined],
+  ['DynamoDB', 'Latin', () => openStore({ kind: 'dynamodb', table: 'ical-size' }, { dynamodb, createTable: true }), undefined],
+  ['DynamoDB', 'Cyrillic', () => openStore({ kind: 'dynamodb', table: 'ical-size-cyrillic' }, { dynamodb, createTable: true }), CYRILLIC],
+])('%s, %s text: the state of a feed of 600 upcoming events is saved, and a cancellation in it is noticed', async (_name, _text, open, filler) => {
   const store = await open();
   try {
-    const { stateChars, posts } = await cancelNoticed(store);
-    expect(stateChars).toBeGreaterThan(0);
-    expect(stateChars).toBeLessThanOrEqual(300_000);
+    const { stateBytes, posts } = await cancelNoticed(store, filler);
+    expect(stateBytes).toBeGreaterThan(0);
+    expect(stateBytes).toBeLessThanOrEqual(300_000);
     expect(posts).toEqual([expect.stringMatching(/^Boatsetter marked it cancelled/)]);
   } finally {
     await store.close();
