@@ -42,6 +42,15 @@ const QUICK_HTTP = { retry: { maxRetries: 0 }, connectTimeoutMs: DOCTOR_CONNECT_
 
 const hostOf = (url: string) => (URL.canParse(url) ? new URL(url).host : undefined);
 
+/**
+ * One outside call under the doctor's deadline: reported as a timeout at 5 s, and torn down just
+ * after. The clients' own timeouts are idle timers (undici's body timeout, the AWS SDK's socket
+ * timeout), which an answer trickling a byte every few seconds never trips.
+ */
+function withinDeadline<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withDeadline(call(AbortSignal.timeout(DOCTOR_CALL_TIMEOUT_MS + 500)), DOCTOR_CALL_TIMEOUT_MS);
+}
+
 function awsErrorName(err: unknown): string {
   return (err as { name?: string } | undefined)?.name ?? 'Error';
 }
@@ -202,7 +211,7 @@ export async function checkDashboard(config: Config): Promise<CheckResult> {
   const name = 'Dashboard';
   const calendar = new DashboardCalendar({ url: config.dashboard.url, token: config.dashboard.token, http: QUICK_HTTP });
   try {
-    await calendar.findByExternalId(PROBE_EXTERNAL_ID);
+    await withinDeadline((signal) => calendar.findByExternalId(PROBE_EXTERNAL_ID, { signal }));
     return ok(name, `token accepted (GET /calendar?externalId=${PROBE_EXTERNAL_ID})`);
   } catch (err) {
     if (err instanceof UpstreamAuthError) return fail(name, `token refused (${err.status ?? 401})`, 'DASHBOARD_TOKEN is wrong — copy the X-Dashboard-Token value the dashboard Lambda expects');
@@ -233,7 +242,7 @@ export async function checkSccKey(config: Config): Promise<CheckResult> {
   const name = 'SCC key';
   const scc = new SccClient({ apiUrl: config.scc.apiUrl, serviceKey: config.scc.serviceKey, guestSiteUrl: config.guest.siteUrl, http: QUICK_HTTP });
   try {
-    await scc.findByExternalId(PROBE_EXTERNAL_ID);
+    await withinDeadline((signal) => scc.findByExternalId(PROBE_EXTERNAL_ID, { signal }));
     return ok(name, `service key accepted (GET /events?externalId=${PROBE_EXTERNAL_ID})`);
   } catch (err) {
     if (err instanceof UpstreamAuthError) return fail(name, `service key refused (${err.status ?? 401})`, 'SCC_SERVICE_KEY is wrong — use the key whose hash the SCC Lambda stores (see the SCC key hash check)');
@@ -276,7 +285,7 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
   const bucket = config.guest.bucket;
   const key = `charter-doctor-probe-${randomBytes(6).toString('hex')}.txt`;
   try {
-    await aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'charter-bot doctor probe; safe to delete', ContentType: 'text/plain' }));
+    await withinDeadline((abortSignal) => aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'charter-bot doctor probe; safe to delete', ContentType: 'text/plain' }), { abortSignal }));
   } catch (err) {
     const network = describeNetworkProblem(err, { system: 'S3', setting: 'AWS_REGION / AWS_ENDPOINT_URL_S3' });
     if (network) return fail(name, `PutObject to ${bucket}: ${network.detail}`, network.fix);
@@ -286,7 +295,7 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
     return fail(name, `PutObject to ${bucket} failed (${code})`, 'check AWS_REGION, credentials and GUEST_BUCKET');
   }
   try {
-    await aws.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await withinDeadline((abortSignal) => aws.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
   } catch (err) {
     return warn(name, `probe written but not deleted (${awsErrorName(err)}): ${key}`, 'grant s3:DeleteObject, and delete the probe object by hand');
   }
@@ -325,7 +334,7 @@ export async function checkDistribution(aws: AwsClients, config: Config): Promis
   const id = config.guest.distributionId;
   let dist: Distribution | undefined;
   try {
-    dist = (await aws.cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
+    dist = (await withinDeadline((abortSignal) => aws.cloudfront.send(new GetDistributionCommand({ Id: id }), { abortSignal }))).Distribution;
   } catch (err) {
     const network = describeNetworkProblem(err, { system: 'CloudFront', setting: 'AWS_ENDPOINT_URL_CLOUDFRONT (unset: AWS)' });
     if (network) return fail(name, `GetDistribution ${id}: ${network.detail}`, network.fix);
@@ -386,7 +395,7 @@ export async function checkSccTable(aws: AwsClients, config: Config): Promise<Ch
   const table = config.scc.eventsTable;
   let described: TableDescription | undefined;
   try {
-    described = (await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }))).Table;
+    described = (await withinDeadline((abortSignal) => aws.dynamodb.send(new DescribeTableCommand({ TableName: table }), { abortSignal }))).Table;
   } catch (err) {
     const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
     if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
@@ -471,7 +480,7 @@ export async function checkStoreLocation(aws: AwsClients, config: Config): Promi
   }
   const table = config.store.table;
   try {
-    const res = await aws.dynamodb.send(new DescribeTableCommand({ TableName: table }));
+    const res = await withinDeadline((abortSignal) => aws.dynamodb.send(new DescribeTableCommand({ TableName: table }), { abortSignal }));
     const hash = res.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
     if (hash !== 'id') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not id: it is not a charter-bot state table`, 'point CHARTER_STORE at the stack’s state table (partition key id)');
     const status = res.Table?.TableStatus;

@@ -415,6 +415,47 @@ describe('an endpoint that accepts and never answers', () => {
   }, 20_000);
 });
 
+describe('an endpoint that answers at once and then trickles its body, a byte every 2 s', () => {
+  let trickle: Server;
+  let trickleUrl: string;
+  beforeAll(async () => {
+    trickle = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"items":[');
+      // Each byte resets an idle timer (undici's body timeout, the AWS SDK's socket timeout).
+      const timer = setInterval(() => res.write(' '), 2000);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+    trickleUrl = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    trickle.closeAllConnections();
+    await new Promise((resolve) => trickle.close(resolve));
+  });
+
+  it('is cut at the doctor\'s deadline like a hung one, for the dashboard, SCC and every AWS check', async () => {
+    const startedAt = Date.now();
+    const results = await runDoctor({
+      env: {
+        ...env,
+        DASHBOARD_URL: `${trickleUrl}/dashboard`,
+        SCC_API_URL: `${trickleUrl}/scc`,
+        AWS_ENDPOINT_URL_S3: trickleUrl,
+        AWS_ENDPOINT_URL_CLOUDFRONT: trickleUrl,
+        AWS_ENDPOINT_URL_DYNAMODB: trickleUrl,
+      },
+    });
+    const checks = byName(results);
+    for (const name of ['Dashboard', 'SCC key', 'S3 bucket', 'CloudFront', 'SCC events table']) {
+      expect({ name, status: checks.get(name)?.status, detail: checks.get(name)?.detail }).toEqual({ name, status: 'fail', detail: expect.stringContaining('did not answer within 5 s') });
+    }
+    // Not a timed assertion: a trickle never ends, so without the deadline this call never returns.
+    console.log(`doctor against a trickling endpoint returned after ${Date.now() - startedAt} ms`);
+  }, 30_000);
+});
+
 it('names a host that does not resolve ("could not resolve host"), never the generic transport error', async () => {
   const results = await runDoctor({ env: { ...env, DASHBOARD_URL: 'http://charter-dashboard.invalid/prod' } });
   const bad = expectOnly(results, 'Dashboard');
