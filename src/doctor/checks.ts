@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { GetDistributionCommand, type DefaultCacheBehavior, type Distribution, type DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { AwsClients } from '../integrations/aws-clients';
 import { DashboardCalendar } from '../integrations/calendar';
@@ -84,6 +84,20 @@ const slackErrorCode = (err: unknown): string | undefined => {
   return typeof code === 'string' ? code : undefined;
 };
 
+/**
+ * Slack turned the call away for its rate limit (HTTP 429, or a `ratelimited` error): nothing is
+ * wrong with the configuration, so it is a ⚠ with "again in N s", never a fix to a setting. Likely
+ * for /charter doctor in a busy workspace, which shares the app's limits.
+ */
+function slackRateLimited(err: unknown): { again: string } | undefined {
+  const e = err as { code?: unknown; retryAfter?: unknown } | undefined;
+  const code = slackErrorCode(err);
+  if (e?.code !== ErrorCode.RateLimitedError && code !== 'ratelimited' && code !== 'rate_limited') return undefined;
+  return { again: typeof e?.retryAfter === 'number' ? `in ${e.retryAfter} s` : 'in a minute' };
+}
+
+const rateLimitedWarn = (name: string, method: string, limited: { again: string }) => warn(name, `${method}: Slack rate-limited the doctor, so this was not checked`, `run the doctor again ${limited.again}; nothing is wrong with the configuration for this`);
+
 const REINSTALL = 'reinstall the app (api.slack.com → your app → Install App → Reinstall to Workspace) after updating it from manifest.yml, so the token gets every scope it requests';
 
 /**
@@ -110,8 +124,12 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     const skipped = (check: string) => warn(check, `not checked: ${network ? 'Slack did not answer' : 'auth.test failed'}`, 'fix the Slack check first');
     const rest = [skipped('Ops channel'), ...(config.slack.crewChannel ? [skipped('Crew channel')] : []), skipped('Approvers')];
     if (network) return [fail(name, `auth.test: ${network.detail}`, network.fix), ...rest];
-    // A Slack error code (invalid_auth, token_revoked…) is about the token; anything else (an HTTP 404) about where Slack is.
-    const fix = slackErrorCode(err)
+    const limited = slackRateLimited(err);
+    if (limited) return [rateLimitedWarn(name, 'auth.test', limited), ...rest];
+    // A Slack error code (invalid_auth, token_revoked…) is about the token; anything else (an HTTP
+    // 404, or a server that knows no auth.test) about where Slack is.
+    const code = slackErrorCode(err);
+    const fix = code && code !== 'unknown_method'
       ? 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page'
       : `check SLACK_API_URL (${slackHost(config)}): it must be the Web API base ending in /api/, or unset for Slack itself`;
     return [fail(name, `auth.test failed: ${slackError(err, config)}`, fix), ...rest];
@@ -155,6 +173,8 @@ async function checkChannel(client: WebClient, config: Config, c: { name: string
   } catch (err) {
     const network = describeNetworkProblem(err, slackTarget(config));
     if (network) return fail(c.name, `conversations.info ${c.channel}: ${network.detail}`, network.fix);
+    const limited = slackRateLimited(err);
+    if (limited) return rateLimitedWarn(c.name, `conversations.info ${c.channel}`, limited);
     const code = slackErrorCode(err);
     if (code === 'missing_scope') return fail(c.name, `conversations.info ${c.channel}: missing_scope (channels:read, or groups:read for a private channel)`, REINSTALL);
     if (code === 'channel_not_found') {
@@ -177,6 +197,8 @@ async function checkApprovers(client: WebClient, config: Config): Promise<CheckR
     } catch (err) {
       const network = describeNetworkProblem(err, slackTarget(config));
       if (network) return fail(name, `users.info ${id}: ${network.detail}`, network.fix);
+      const limited = slackRateLimited(err);
+      if (limited) return rateLimitedWarn(name, `users.info ${id}`, limited);
       const code = slackErrorCode(err);
       if (code === 'missing_scope') return fail(name, 'users.info: missing_scope (users:read)', REINSTALL);
       problems.push(code === 'user_not_found' ? `${id} is not a user of this workspace` : `${id}: users.info failed (${slackError(err, config)})`);

@@ -456,6 +456,26 @@ describe('an endpoint that answers at once and then trickles its body, a byte ev
   }, 30_000);
 });
 
+it.each([
+  ['auth.test', 'Slack'],
+  ['conversations.info', 'Ops channel'],
+  ['users.info', 'Approvers'],
+])('Slack answering %s with 429 is a ⚠ "run again in N s", not a fix to a setting', async (method, check) => {
+  slack.rateLimitNext(method, 1, 30);
+  const results = await runDoctor({ env });
+  const limited = byName(results).get(check)!;
+  expect(limited).toMatchObject({ status: 'warn', fix: 'run the doctor again in 30 s; nothing is wrong with the configuration for this' });
+  expect(limited.detail).toMatch(new RegExp(`^${method.replace('.', '\\.')}.*: Slack rate-limited the doctor, so this was not checked$`));
+  expect(hasFailure(results)).toBe(false);
+});
+
+it('a server at SLACK_API_URL that knows no auth.test is about SLACK_API_URL, not the token', async () => {
+  const results = await runDoctor({ env: { ...env, SLACK_API_URL: `${slack.url}nonsense/` } });
+  const bad = byName(results).get('Slack')!;
+  expect(bad.status).toBe('fail');
+  expect(bad.fix).toContain('check SLACK_API_URL');
+});
+
 it('names a host that does not resolve ("could not resolve host"), never the generic transport error', async () => {
   const results = await runDoctor({ env: { ...env, DASHBOARD_URL: 'http://charter-dashboard.invalid/prod' } });
   const bad = expectOnly(results, 'Dashboard');
