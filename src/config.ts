@@ -152,6 +152,17 @@ const httpUrl = (hint: string) =>
     ),
   );
 
+/**
+ * A site's root: the guest links are {GUEST_SITE_URL}/g/{ID}, and the distribution's rewrite
+ * (src/edge/guest-rewrite.js) serves /g/ only at the root, so a path (…/charters) makes every
+ * guest link a 404 that no check would otherwise catch.
+ */
+const siteRootUrl = (hint: string) =>
+  z.pipe(
+    httpUrl(hint),
+    z.string().check(z.refine((v) => !URL.canParse(v) || (new URL(v).pathname === '/' && new URL(v).search === '' && new URL(v).hash === ''), `must be the site's root, with no path or query — guest links are {GUEST_SITE_URL}/g/{ID}; ${hint}`)),
+  );
+
 const optionalUrl = (hint: string) => z.pipe(optional, z.optional(z.string().check(z.refine((v) => URL.canParse(v), `must be a URL — ${hint}`))));
 
 /** Optional, but when set an http(s) URL: a WebClient given `slack.com/api` or `ftp://…` fails every call with a fetch error. */
@@ -267,7 +278,7 @@ const envSchema = z
     ),
     GUEST_BUCKET: required('the S3 bucket that holds guest pages, e.g. queenofsandiego.com'),
     GUEST_DISTRIBUTION_ID: required('the CloudFront distribution ID in front of the bucket, e.g. E1ABCDEF2GHIJK'),
-    GUEST_SITE_URL: httpUrl('the public base URL, e.g. https://queenofsandiego.com'),
+    GUEST_SITE_URL: siteRootUrl('the public base URL, e.g. https://queenofsandiego.com'),
     CHARTER_STORE: z.pipe(
       then(optional, (v) => v ?? 'sqlite:./data/charter.db'),
       z.string().check(z.regex(/^(sqlite:.+|dynamodb:[A-Za-z0-9_.-]{3,255})$/, 'must be sqlite:PATH or dynamodb:TABLE')),

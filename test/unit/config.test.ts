@@ -35,6 +35,16 @@ describe('loadConfig', () => {
     for (const zone of ['mst', 'HST']) expect(loadConfig({ ...validEnv(), CHARTER_TIMEZONE: zone }).ok).toBe(false);
   });
 
+  it('takes GUEST_SITE_URL only as a site root: the guest links are {GUEST_SITE_URL}/g/{ID}', () => {
+    for (const root of ['https://queenofsandiego.com', 'https://queenofsandiego.com/', 'http://localhost:8080']) {
+      const ok = loadConfig({ ...validEnv(), GUEST_SITE_URL: root });
+      expect(ok.ok ? ok.config.guest.siteUrl : ok.problems).toBe(root.replace(/\/$/, ''));
+    }
+    const withPath = loadConfig({ ...validEnv(), GUEST_SITE_URL: 'https://queenofsandiego.com/charters' });
+    expect(withPath.ok ? [] : withPath.problems).toEqual([expect.stringMatching(/^GUEST_SITE_URL must be the site's root, with no path or query — guest links are \{GUEST_SITE_URL\}\/g\/\{ID\}/)]);
+    expect(loadConfig({ ...validEnv(), GUEST_SITE_URL: 'https://queenofsandiego.com/?ref=bot' }).ok).toBe(false);
+  });
+
   it('lists every missing variable at once when the environment is empty', () => {
     const result = loadConfig({});
     expect(result.ok).toBe(false);
