@@ -74,6 +74,11 @@ async function main(): Promise<number> {
   }
   const started = Date.now();
   if (flags.slack) {
+    const ignored = [flags.ical && '--ical', flags.lifecycle && '--lifecycle', flags.fail && '--fail', flags.keep && '--keep'].filter(Boolean);
+    if (ignored.length > 0) {
+      process.stderr.write(`--slack runs the bot against your workspace and drives nothing itself, so ${ignored.join(', ')} cannot go with it\n${USAGE}\n`);
+      return 2;
+    }
     if (!process.env.SLACK_BOT_TOKEN || !process.env.SLACK_APP_TOKEN || !process.env.CHARTER_APPROVERS) {
       process.stderr.write('--slack needs SLACK_BOT_TOKEN (xoxb-…), SLACK_APP_TOKEN (xapp-…) and CHARTER_APPROVERS in the environment\n');
       return 2;
@@ -97,12 +102,13 @@ async function main(): Promise<number> {
     write(`bot listening at ${sb.running.url}/slack/events (HTTP mode, signed requests); state store ${flags.store}${flags.data ? ` in ${flags.data}` : ' in a temp folder'}\n`);
     const result = await driveSampleBooking(sb, { ...(flags.fail ? { failStep: flags.fail } : {}), write });
     write(`${await summarize(sb, result)}\n`);
-    if (flags.lifecycle) await driveLifecycle(sb, result, { write });
     write(`\nguest URL: ${result.guestUrl}\n`);
     if (feed) {
       write(`\n════ iCal intake ════\n`);
       await driveIcalBooking(sb, feed, write);
     }
+    // Last: it deactivates a crew member, whom the iCal booking would otherwise be refused for.
+    if (flags.lifecycle) await driveLifecycle(sb, result, { write });
     write(`elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     if (flags.keep) {
       write(`\nStaying up (--keep): open ${result.guestUrl} in a browser. Ctrl-C to stop.\n`);

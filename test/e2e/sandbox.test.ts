@@ -55,8 +55,8 @@ it('--fail scc_event shows the failed step and Retry, then heals it and finishes
   expect(run.stdout).toMatch(/booking [0-9A-Z]+: done/);
 }, 60_000);
 
-it('--ical shows a Boatsetter feed booking becoming a charter from its notice', async () => {
-  const run = await runCli(['--ical']);
+it('--ical shows a Boatsetter feed booking becoming a charter from its notice (beside --lifecycle, which deactivates a crew member)', async () => {
+  const run = await runCli(['--ical', '--lifecycle']);
   expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
   const ical = run.stdout.slice(run.stdout.indexOf('iCal intake'));
   expect(ical).toMatch(/New Boatsetter booking · \w{3}, \w{3} \d{1,2}, 10:00 AM – 3:00 PM P[SD]T/);
@@ -102,6 +102,12 @@ it('--lifecycle walks create → a crew member deactivated → reschedule withou
   expect(cancelled).toMatch(/op3 cancel: done/);
   expect(run.stdout).toContain('Cancelled: JADA');
 }, 90_000);
+
+it('refuses flags --slack cannot honour (it drives nothing itself) with exit code 2', async () => {
+  const run = await runCli(['--slack', '--lifecycle']);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain('--slack runs the bot against your workspace and drives nothing itself, so --lifecycle cannot go with it');
+}, 30_000);
 
 it('rejects an unknown --fail step with exit code 2 and the usage', async () => {
   const run = await runCli(['--fail', 'everything']);
