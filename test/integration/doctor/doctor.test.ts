@@ -148,6 +148,11 @@ it('a key that does not hash to SCC_SERVICE_KEY_HASH fails only the hash check; 
   const results = await runDoctor({ env: { ...env, SCC_SERVICE_KEY_HASH: right512.toUpperCase(), SCC_SERVICE_KEY_HASH_ALGORITHM: 'sha512' } });
   expect(byName(results).get('SCC key hash')?.status).toBe('ok');
   expect(hasFailure(results)).toBe(false);
+  // Written as the standards name it: Node's createHash takes "SHA-256" though getHashes lists only "sha256".
+  const right256 = createHash('sha256').update(env.SCC_SERVICE_KEY ?? '').digest('base64');
+  const named = byName(await runDoctor({ env: { ...env, SCC_SERVICE_KEY_HASH: right256, SCC_SERVICE_KEY_HASH_ALGORITHM: 'SHA-256' } })).get('SCC key hash');
+  expect(named?.status).toBe('ok');
+  expect(byName(await runDoctor({ env: { ...env, SCC_SERVICE_KEY_HASH: right256, SCC_SERVICE_KEY_HASH_ALGORITHM: 'sha-257' } })).get('SCC key hash')).toMatchObject({ status: 'fail', detail: 'unknown algorithm sha-257' });
 });
 
 it('an install from an older manifest (no *:history scopes) fails the Slack check (crew steps would fail), naming what to reinstall', async () => {
