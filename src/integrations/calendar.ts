@@ -69,7 +69,7 @@ export interface DashboardCalendarOptions {
   url: string;
   token: string;
   /** Timeouts, retry policy, onRetry — see HttpClientOptions. */
-  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix'>>;
+  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix' | 'urlSetting'>>;
 }
 
 export class DashboardCalendar {
@@ -83,6 +83,7 @@ export class DashboardCalendar {
       displayName: 'The dashboard',
       baseUrl: options.url,
       authFix: DASHBOARD_AUTH_FIX,
+      urlSetting: 'DASHBOARD_URL',
       secrets: [options.token, ...(options.http?.secrets ?? [])],
     });
     this.entries = new ExternalIdCollection<CalendarEntry>(this.http, { 'x-dashboard-token': options.token }, '/calendar', 'id');

@@ -34,6 +34,13 @@ export interface RetryEvent {
   errorCode?: string;
 }
 
+/** API Gateway (REST) refusing a request that matched no resource, method or stage. */
+function isApiGatewayNoRoute(res: HttpResponse): boolean {
+  const type = res.headers['x-amzn-errortype'];
+  if (typeof type === 'string' && type.startsWith('MissingAuthenticationTokenException')) return true;
+  return (res.body as { message?: unknown } | undefined)?.message === 'Missing Authentication Token';
+}
+
 export interface HttpClientOptions {
   /** Stable prefix of error codes, e.g. "SCC" → SCC_UNAUTHORIZED. */
   system: string;
@@ -43,6 +50,8 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Operator message for 401/403: what to check. */
   authFix: string;
+  /** The setting that holds baseUrl, named in messages about the URL (e.g. "SCC_API_URL"). */
+  urlSetting?: string;
   /** Values scrubbed from anything an upstream echoes back. */
   secrets?: readonly string[];
   connectTimeoutMs?: number;
@@ -222,6 +231,16 @@ export class HttpClient {
     const where = `${req.method} ${req.path}`;
     const snippet = this.scrub(text.slice(0, 200));
     const base = { system, status: res.status };
+    if (res.status === 403 && isApiGatewayNoRoute(res)) {
+      // API Gateway's answer for a path or stage it does not serve, worded as if about a token:
+      // "fix the token" would send the operator the wrong way (a base URL without /prod, say).
+      return new UpstreamRejectedError(`${system} ${where} → 403: no such route`, {
+        ...base,
+        code: `${system}_NO_ROUTE`,
+        retryable: false,
+        operatorMessage: `${displayName} has no route for ${where} (API Gateway answers "Missing Authentication Token" for a path it does not serve) — check that ${this.options.urlSetting ?? 'its URL'} ends in the API's stage, e.g. …/prod.`,
+      });
+    }
     if (res.status === 401 || res.status === 403) {
       return new UpstreamAuthError(`${system} ${where} → ${res.status}`, {
         ...base,

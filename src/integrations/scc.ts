@@ -93,7 +93,7 @@ export interface SccClientOptions {
   serviceKey: string;
   /** The guest site's URL, refused as an SCC host too. */
   guestSiteUrl?: string;
-  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix'>>;
+  http?: Partial<Omit<HttpClientOptions, 'baseUrl' | 'system' | 'displayName' | 'authFix' | 'urlSetting'>>;
 }
 
 export class SccClient {
@@ -108,6 +108,7 @@ export class SccClient {
       displayName: 'SCC',
       baseUrl: options.apiUrl,
       authFix: SCC_AUTH_FIX,
+      urlSetting: 'SCC_API_URL',
       secrets: [options.serviceKey, ...(options.http?.secrets ?? [])],
     });
     this.events = new ExternalIdCollection<SccEventPayload>(this.http, { authorization: `Bearer ${options.serviceKey}` }, '/events', 'eventId');

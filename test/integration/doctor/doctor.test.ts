@@ -111,6 +111,21 @@ it('a wrong dashboard token fails only the dashboard check', async () => {
   expect(JSON.stringify(bad)).not.toContain('not-the-token');
 });
 
+it.each([
+  ['Dashboard', 'dashboard', 'DASHBOARD_URL'],
+  ['SCC key', 'scc', 'SCC_API_URL'],
+] as const)('%s: API Gateway\'s "Missing Authentication Token" (no such route: a URL without its stage) names the URL, not the token', async (check, standin, setting) => {
+  standins[standin].faults.inject('GET *', { kind: 'status', status: 403, body: { message: 'Missing Authentication Token' } }, { times: 1 });
+  try {
+    const bad = expectOnly(await runDoctor({ env }), check);
+    expect(bad.detail).toContain('403: no such route');
+    expect(bad.fix).toContain(`check that ${setting} ends in the API's stage, e.g. …/prod`);
+    expect(bad.fix).not.toMatch(/TOKEN is wrong|KEY is wrong/);
+  } finally {
+    standins[standin].faults.clear();
+  }
+});
+
 it('a wrong SCC key fails only the SCC key check', async () => {
   const bad = expectOnly(await runDoctor({ env: { ...env, SCC_SERVICE_KEY: 'wrong-scc-key' } }), 'SCC key');
   expect(bad.fix).toContain('SCC_SERVICE_KEY');
