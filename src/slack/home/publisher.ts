@@ -1,9 +1,10 @@
 /**
  * Publishes App Home tabs. A user's tab is published when they open it, and again whenever a
  * booking changes (approval, a pipeline step, a confirmation) — debounced, so a burst of step
- * events is one views.publish per user, and skipped when the view came out identical to the last
- * one this process published (or, for a tab this process has not published, to the one the store
- * records it shows: ./viewers.ts). The users refreshed are those who opened Home in this process and
+ * events is one views.publish per user, and skipped when the view came out identical to the one the
+ * store records the tab shows (./viewers.ts), whichever process published it: a tab another process
+ * changed since this one last published it must be put right even when this process's new view
+ * equals its own last one. The users refreshed are those who opened Home in this process and
  * those any process recorded in the store (./viewers.ts, read at most every 30 s): on Lambda the
  * pipeline function refreshes tabs opened through the Slack function.
  * A publish Slack turns away with 429 (views.publish is Tier 4: a refresh of more open tabs than its
@@ -24,7 +25,7 @@ import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { crewSafeViewOf } from '../crew-notice';
 import { isRateLimited } from '../slack-errors';
-import { MAX_VIEWERS, readHomeViewers, recordTabsShown, rememberHomeViewer, tabShows, VIEWER_REFRESH_MS, viewDigest } from './viewers';
+import { MAX_VIEWERS, readHomeViewers, readTabsShown, recordTabsShown, rememberHomeViewer, VIEWER_REFRESH_MS, viewDigest } from './viewers';
 
 export interface HomePublisherOptions {
   client: WebClient;
@@ -49,7 +50,22 @@ const RATE_LIMIT_JITTER_MS = 1000;
 
 interface Viewer {
   chain: Promise<void>;
+  /** Digest of the view this process last published to the tab (or found the tab showing). */
   lastPublished?: string;
+  /**
+   * Reads of the stored digests begun by the time this process's last publish to the tab was
+   * recorded: a read numbered up to this may predate that record. Undefined before any publish.
+   */
+  recordedByRead?: number;
+  /** This process's last publish to the tab was not recorded: the stored digest is older than what the tab shows. */
+  unrecorded?: boolean;
+}
+
+/** What the store said the tabs show, read once for a refresh of every tab. */
+interface StoredTabs {
+  /** Which read this was (HomePublisher.tabReads when it began). */
+  readNo: number;
+  digests: Map<string, string>;
 }
 
 /** Every booking a Home tab can show: pending approvals and the upcoming states. */
@@ -104,8 +120,11 @@ export class HomePublisher {
   private listing?: Promise<BookingRecord[]>;
   /** Digests of tabs published and not yet recorded in the store, and the write that records them. */
   private readonly pendingTabs = new Map<string, string>();
-  private tabWrites: Promise<void> = Promise.resolve();
+  /** The write that records them: true once it landed. */
+  private tabWrites: Promise<boolean> = Promise.resolve(true);
   private tabWriteQueued = false;
+  /** Reads of the stored digests begun so far (see Viewer.recordedByRead). */
+  private tabReads = 0;
 
   constructor(private readonly opts: HomePublisherOptions) {
     this.now = opts.now ?? Date.now;
@@ -176,7 +195,19 @@ export class HomePublisher {
       this.opts.log.warn({ err }, 'App Home viewers not read from the store; refreshing this process’s only');
     }
     const users = new Set([...this.viewers.keys(), ...stored]);
-    await Promise.all([...users].map((userId) => this.enqueue(userId, this.track(userId, false), false)));
+    const shown = await this.storedTabs(users);
+    await Promise.all([...users].map((userId) => this.enqueue(userId, this.track(userId, false), false, shown)));
+  }
+
+  /** What the store records every tab of this refresh shows; undefined when it did not answer. */
+  private async storedTabs(users: Iterable<string>): Promise<StoredTabs | undefined> {
+    const readNo = ++this.tabReads;
+    try {
+      return { readNo, digests: await readTabsShown(this.opts.store, users) };
+    } catch (err) {
+      this.opts.log.warn({ err }, 'App Home: what the tabs show not read from the store; comparing with this process’s own publishes');
+      return undefined;
+    }
   }
 
   private sharedViewers(): Promise<string[]> {
@@ -227,9 +258,9 @@ export class HomePublisher {
     return listing;
   }
 
-  private enqueue(userId: string, viewer: Viewer, force: boolean): Promise<void> {
+  private enqueue(userId: string, viewer: Viewer, force: boolean, shown?: StoredTabs): Promise<void> {
     viewer.chain = viewer.chain
-      .then(() => this.publish(userId, viewer, force))
+      .then(() => this.publish(userId, viewer, force, shown))
       .catch((err: unknown) => {
         if (isRateLimited(err)) return this.afterRateLimit(err.retryAfter);
         this.opts.log.warn({ err, userId }, 'App Home not published');
@@ -237,7 +268,7 @@ export class HomePublisher {
     return viewer.chain;
   }
 
-  private async publish(userId: string, viewer: Viewer, force: boolean): Promise<void> {
+  private async publish(userId: string, viewer: Viewer, force: boolean, shown?: StoredTabs): Promise<void> {
     if (this.stopped) return;
     let bookings: BookingRecord[];
     try {
@@ -248,33 +279,23 @@ export class HomePublisher {
       throw err;
     }
     const view = buildHomeView(this.opts, bookings, userId, this.now());
-    // The "updated" line changes every minute; compare without it so an idle tab is not republished.
-    const key = JSON.stringify(view.blocks.slice(2));
-    // Only a tab this process has not published asks the store: what this process sent last is surer.
-    if (!force && (key === viewer.lastPublished || (viewer.lastPublished === undefined && (await this.shownElsewhere(userId, key))))) {
-      viewer.lastPublished = key;
+    const digest = homeDigest(view);
+    if (!force && showsAlready(viewer, userId, digest, shown)) {
+      viewer.lastPublished = digest;
       this.stats.skippedUnchanged += 1;
       return;
     }
     await this.send(userId, viewer, view);
   }
 
-  /** Another process (or this one before a restart) already published this view to the tab (./viewers.ts). */
-  private async shownElsewhere(userId: string, key: string): Promise<boolean> {
-    try {
-      return await tabShows(this.opts.store, userId, viewDigest(key));
-    } catch (err) {
-      this.opts.log.warn({ err, userId }, 'App Home: what the tab shows not read from the store; publishing');
-      return false;
-    }
-  }
-
   private async send(userId: string, viewer: Viewer, view: HomeView): Promise<void> {
     await this.opts.client.views.publish({ user_id: userId, view });
-    const key = JSON.stringify(view.blocks.slice(2));
-    viewer.lastPublished = key;
+    const digest = homeDigest(view);
+    viewer.lastPublished = digest;
     this.stats.published += 1;
-    await this.recordShown(userId, viewDigest(key));
+    const recorded = await this.recordShown(userId, digest);
+    viewer.unrecorded = !recorded;
+    viewer.recordedByRead = this.tabReads;
   }
 
   /**
@@ -282,7 +303,7 @@ export class HomePublisher {
    * so those published while a write is under way go together in the next one: a refresh of many
    * tabs is a handful of writes, not one compare-and-set race per tab.
    */
-  private recordShown(userId: string, digest: string): Promise<void> {
+  private recordShown(userId: string, digest: string): Promise<boolean> {
     this.pendingTabs.set(userId, digest);
     if (this.tabWriteQueued) return this.tabWrites;
     this.tabWriteQueued = true;
@@ -290,10 +311,32 @@ export class HomePublisher {
       this.tabWriteQueued = false;
       const batch = [...this.pendingTabs];
       this.pendingTabs.clear();
-      await recordTabsShown(this.opts.store, batch, this.now()).catch((err: unknown) =>
-        this.opts.log.warn({ err, users: batch.map(([u]) => u) }, 'App Home: what the tabs show not recorded; other processes will publish them again'),
+      return recordTabsShown(this.opts.store, batch, this.now()).then(
+        () => true,
+        (err: unknown) => {
+          this.opts.log.warn({ err, users: batch.map(([u]) => u) }, 'App Home: what the tabs show not recorded; they are published again on the next refresh');
+          return false;
+        },
       );
     });
     return this.tabWrites;
   }
+}
+
+/** The "updated" line changes every minute; compare without it so an idle tab is not republished. */
+function homeDigest(view: HomeView): string {
+  return viewDigest(JSON.stringify(view.blocks.slice(2)));
+}
+
+/**
+ * Whether the tab already shows the view with `digest`. The store's digest is the answer — another
+ * process may have published since this one did — except where it cannot know this process's last
+ * publish: that publish was not recorded (the "could not be loaded" view during a store outage; the
+ * stored digest is the view before it), or was recorded after the read began (an overlapping refresh).
+ */
+function showsAlready(viewer: Viewer, userId: string, digest: string, shown: StoredTabs | undefined): boolean {
+  if (viewer.unrecorded) return false;
+  const readBeforeRecorded = viewer.recordedByRead !== undefined && shown !== undefined && shown.readNo <= viewer.recordedByRead;
+  if (shown === undefined || readBeforeRecorded) return viewer.lastPublished === digest;
+  return shown.digests.get(userId) === digest;
 }

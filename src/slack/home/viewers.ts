@@ -112,7 +112,30 @@ export function viewDigest(view: string): string {
 
 /** Whether the user's tab already shows the view with this digest (false when unknown). */
 export async function tabShows(store: BookingStore, userId: string, digest: string): Promise<boolean> {
-  return parseTabs((await store.getMeta(tabShardKey(userId)))?.value)[userId]?.digest === digest;
+  return (await readTabsShown(store, [userId])).get(userId) === digest;
+}
+
+/**
+ * The digests recorded for these users' tabs (users with none are absent). Each shard they fall in
+ * is read once: a refresh of every tab costs at most TAB_SHARDS reads, not one per user.
+ */
+export async function readTabsShown(store: BookingStore, userIds: Iterable<string>): Promise<Map<string, string>> {
+  const byShard = new Map<string, string[]>();
+  for (const userId of userIds) {
+    const key = tabShardKey(userId);
+    byShard.set(key, [...(byShard.get(key) ?? []), userId]);
+  }
+  const shown = new Map<string, string>();
+  await Promise.all(
+    [...byShard].map(async ([key, users]) => {
+      const tabs = parseTabs((await store.getMeta(key))?.value);
+      for (const userId of users) {
+        const digest = tabs[userId]?.digest;
+        if (digest !== undefined) shown.set(userId, digest);
+      }
+    }),
+  );
+  return shown;
 }
 
 /**

@@ -55,3 +55,26 @@ it.each([
   await h.running.built.home.flush();
   expect(JSON.stringify(publishesTo(userId).at(-1)?.body.view)).toContain('Dora');
 }, 30_000);
+
+it('a tab that showed "could not be loaded" is put right though the store still records the view before it', async () => {
+  const userId = CREW[1];
+  await doneBooking(h, { ...VALID_FIELDS, date: inDays(3), guestName: 'Olga Outage' });
+  expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
+  await h.running.built.home.idle();
+  expect(JSON.stringify(publishesTo(userId).at(-1)?.body.view)).toContain('Olga');
+
+  // Reopened during the outage: the notice is published, and its record cannot be written.
+  proxy.fail();
+  try {
+    expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
+    await h.running.built.home.idle();
+  } finally {
+    proxy.heal();
+  }
+  expect(JSON.stringify(publishesTo(userId).at(-1)?.body.view)).toContain('could not be loaded');
+
+  // The store's digest is the view before the notice, which is what the refresh builds again.
+  h.running.built.home.changed();
+  await h.running.built.home.flush();
+  expect(JSON.stringify(publishesTo(userId).at(-1)?.body.view)).toContain('Olga');
+}, 30_000);
