@@ -102,8 +102,10 @@ interface Dated<T> {
  * Items departing within [now, the same wall time `days` days later in the operator's zone), soonest first. The store lists every booking of a state
  * ever (a season of done charters), and working out a departure in a zone costs ~0.25 ms, so the
  * local date string (YYYY-MM-DD) rules out far-off items first, with a day's margin either side.
+ * Charters departing together are in booking id order: the store lists by last update, so a crew
+ * answer on one would otherwise swap them, moving rows under the reader and republishing every tab.
  */
-function upcoming<T>(items: readonly T[], dateOf: (t: T) => string, departureOf: (t: T) => DateTime, settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): Dated<T>[] {
+function upcoming<T>(items: readonly T[], dateOf: (t: T) => string, departureOf: (t: T) => DateTime, idOf: (t: T) => string, settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): Dated<T>[] {
   const from = settings.nowMs;
   // Calendar days in the operator's zone: across a DST change a day is 23 or 25 hours, not 24.
   const to = DateTime.fromMillis(settings.nowMs, { zone: settings.timezone }).plus({ days: settings.days ?? HOME_DAYS }).toMillis();
@@ -112,8 +114,10 @@ function upcoming<T>(items: readonly T[], dateOf: (t: T) => string, departureOf:
     .filter((item) => mayBeInWindow(dateOf(item)))
     .map((item) => ({ item, departure: departureOf(item) }))
     .filter(({ departure }) => departure.isValid && departure.toMillis() >= from && departure.toMillis() < to)
-    .sort((a, b) => a.departure.toMillis() - b.departure.toMillis());
+    .sort((a, b) => a.departure.toMillis() - b.departure.toMillis() || byId(idOf(a.item), idOf(b.item)));
 }
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A cheap test on a local date (YYYY-MM-DD): false only for dates certainly outside the Home's window. */
 export function homeDateFilter(settings: Pick<HomeSettings, 'nowMs' | 'timezone' | 'days'>): (date: string) => boolean {
@@ -215,7 +219,7 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   budget.add(intro(`Charters — next ${days} days`, settings));
 
   // Pending approvals: every one not yet departed, however far out (they need a decision now).
-  const pending = upcoming(bookings.filter((b) => b.state === 'pending_approval'), (b) => b.request.date, departureOf, { ...settings, days: 3650 });
+  const pending = upcoming(bookings.filter((b) => b.state === 'pending_approval'), (b) => b.request.date, departureOf, (b) => b.id, { ...settings, days: 3650 });
   let pendingLeft = pending.length;
   if (pending.length > 0) {
     budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `*:hourglass_flowing_sand: Waiting for approval (${pending.length})*` } }]);
@@ -227,7 +231,7 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   }
   budget.add([{ type: 'divider' }]);
 
-  const charters = upcoming(bookings.filter((b) => UPCOMING_STATES.includes(b.state)), (b) => b.request.date, departureOf, settings);
+  const charters = upcoming(bookings.filter((b) => UPCOMING_STATES.includes(b.state)), (b) => b.request.date, departureOf, (b) => b.id, settings);
   if (charters.length === 0) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `No charters in the next ${days} days.` } }]);
   let shown = 0;
   let lastDay = '';
@@ -309,7 +313,7 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
   const departureOf = (c: CrewCall) => DateTime.fromISO(c.view.departure.iso, { zone: settings.timezone });
   const budget = new BlockBudget();
   budget.add(intro(`Your crew calls — next ${days} days`, settings));
-  const mine = upcoming(calls, (c) => c.view.date, departureOf, settings);
+  const mine = upcoming(calls, (c) => c.view.date, departureOf, (c) => c.view.sessionId, settings);
   if (mine.length === 0) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `Nothing on your schedule in the next ${days} days.` } }]);
   let shown = 0;
   let lastDay = '';

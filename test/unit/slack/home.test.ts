@@ -178,6 +178,19 @@ it('escapes what people typed and stays within every Block Kit limit with worst-
   }
 });
 
+it('lists charters departing at the same time in booking id order, whatever order the store lists them in', () => {
+  // The store lists by last update: a crew answer on one of them reverses the listing.
+  const [alice, bob] = [booking({ daysAhead: 2, state: 'done', guest: 'Alice Alpha' }), booking({ daysAhead: 2, state: 'done', guest: 'Bob Beta' })];
+  const [paula, pete] = [booking({ daysAhead: 3, state: 'pending_approval', guest: 'Paula Pending' }), booking({ daysAhead: 3, state: 'pending_approval', guest: 'Pete Pending' })];
+  expect(alice!.id < bob!.id && paula!.id < pete!.id).toBe(true);
+  const approverOrder = (list: BookingRecord[]) => homeViewText(homeForApprover(list, settings), names).match(/Alice|Bob|Paula|Pete/g);
+  expect(approverOrder([alice!, bob!, paula!, pete!])).toEqual(['Paula', 'Pete', 'Alice', 'Bob']);
+  expect(approverOrder([pete!, paula!, bob!, alice!])).toEqual(['Paula', 'Pete', 'Alice', 'Bob']);
+  const crewOrder = (list: BookingRecord[]) => homeViewText(homeForCrew('U0CREW0001', list.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, 'U0CREW0001') })), settings), names).match(/Alice|Bob/g);
+  expect(crewOrder([alice!, bob!])).toEqual(['Alice', 'Bob']);
+  expect(crewOrder([bob!, alice!])).toEqual(['Alice', 'Bob']);
+});
+
 describe('approval policy (pure)', () => {
   const policy = { requireSecondApprover: true, timezone: ZONE, checkInLeadMinutes: 30 };
   const departureAtMs = NOW + 86_400_000;
