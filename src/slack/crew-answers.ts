@@ -13,16 +13,40 @@ import { tellUser } from './ephemeral';
 import type { Config } from '../config';
 import { crewPostShowsCurrent, refreshCrewPosts } from './crew-notice';
 
+/** Why a roster member's own call takes no answer now (answersClosed). */
+export type AnswersClosed = 'cancelled' | 'departed' | 'being_changed';
+
+/**
+ * Why `userId`'s own call on this booking takes no answer at `nowMs`, or undefined when it does
+ * (pure). The buttons' listeners refuse by it and the App Home offers answers by it, so the Home
+ * never shows a button that can only be refused.
+ */
+export function answersClosed(booking: BookingRecord, userId: string, config: Config, nowMs: number): AnswersClosed | undefined {
+  // An old button on a cancelled charter (or one being cancelled) must not bring the crew call back.
+  if (booking.state === 'cancelled' || cancelOperation(booking)) return 'cancelled';
+  const departure = charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).departure.toMillis();
+  if (nowMs >= departure) return 'departed';
+  if (callBeingChanged(booking, userId, config)) return 'being_changed';
+  return undefined;
+}
+
+/** Whether `userId` may answer their own call on this booking at `nowMs` (pure). */
+export function mayAnswerNow(booking: BookingRecord, userId: string, config: Config, nowMs: number): boolean {
+  return booking.roster.some((m) => m.slackUserId === userId) && answersClosed(booking, userId, config, nowMs) === undefined;
+}
+
+const CLOSED_REPLIES: Record<AnswersClosed, string> = {
+  cancelled: 'This charter was cancelled — nobody needs to come in.',
+  departed: 'This charter has already departed, so answers are closed. Call the office if something is wrong.',
+  being_changed: 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).',
+};
+
 /** Why this person may not answer for this booking now, or undefined when they may. */
 export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string): string | undefined {
   if (!booking.roster.some((m) => m.slackUserId === userId)) return 'Only the captain and crew assigned to this charter can answer.';
   if (forUserId !== userId) return `That button is for <@${forUserId}>; use the one with your name.`;
-  // An old button on a cancelled charter (or one being cancelled) must not bring the crew call back.
-  if (booking.state === 'cancelled' || cancelOperation(booking)) return 'This charter was cancelled — nobody needs to come in.';
-  const departure = charterSchedule(booking.request, deps.config.timezone, deps.config.rates.checkInLeadMinutes).departure.toMillis();
-  if (deps.now() >= departure) return 'This charter has already departed, so answers are closed. Call the office if something is wrong.';
-  if (callBeingChanged(booking, userId, deps.config)) return 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).';
-  return undefined;
+  const closed = answersClosed(booking, userId, deps.config, deps.now());
+  return closed === undefined ? undefined : CLOSED_REPLIES[closed];
 }
 
 /**

@@ -54,6 +54,11 @@ export interface HomeSettings {
    */
   ownCallButtons?: (booking: BookingRecord) => Button[];
   /**
+   * True where a change reset the viewer's own call and has not posted the new one: answers are
+   * refused until it does (crew-answers.ts), so the charter says so where the buttons would be.
+   */
+  ownCallBeingUpdated?: (booking: BookingRecord) => boolean;
+  /**
    * False for a request the viewer may not approve (its creator, with CHARTER_REQUIRE_SECOND_APPROVER):
    * an Approve button there could only be refused.
    */
@@ -181,7 +186,8 @@ function rosterMarks(booking: BookingRecord): string {
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
-  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}`;
+  const ownCall = settings.ownCallBeingUpdated?.(booking) ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : '';
+  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
     ...(settings.ownCallButtons?.(booking) ?? []),
@@ -272,6 +278,8 @@ export interface CrewCall {
   mark: CrewMark;
   /** A cancel was asked for: answers are refused (crew-answers.ts), so nothing is asked of them. */
   cancelled?: boolean;
+  /** A change reset their call and has not posted the new one: answers are refused until it does (crew-answers.ts). */
+  beingUpdated?: boolean;
   /** False until the guest page is uploaded and its cache cleared: before that its link opens an error page. */
   guestPageLive?: boolean;
 }
@@ -283,6 +291,7 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
 };
 
 const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
+const CALL_BEING_UPDATED_WORDS = ':arrows_counterclockwise: being updated — your new call is on its way';
 
 /** Confirm for `userId` on booking `sessionId`, handled by the crew post's listener. */
 export function crewConfirmButton(sessionId: string, userId: string, afterDecline = false): Button {
@@ -321,8 +330,9 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const v = item.view;
     const day = dayKey(departure);
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
-    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${item.cancelled ? CANCELLED_CALL_WORDS : CREW_MARK_WORDS[item.mark]}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
-    const buttons = item.cancelled ? [] : answerButtons(item.mark, (after) => crewConfirmButton(v.sessionId, userId, after), () => settings.crewButtons?.(item, userId) ?? []);
+    const status = item.cancelled ? CANCELLED_CALL_WORDS : item.beingUpdated ? CALL_BEING_UPDATED_WORDS : CREW_MARK_WORDS[item.mark];
+    const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${status}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
+    const buttons = item.cancelled || item.beingUpdated ? [] : answerButtons(item.mark, (after) => crewConfirmButton(v.sessionId, userId, after), () => settings.crewButtons?.(item, userId) ?? []);
     const call: KnownBlock[] =
       buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
       : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: buttons[0] as Button }]

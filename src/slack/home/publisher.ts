@@ -17,12 +17,12 @@ import { charterTimeSettings, type Config } from '../../config';
 import type { Logger } from '../../log';
 import { backoffDelayMs } from '../../pipeline/backoff';
 import { isSelfApprovalRefused } from '../../pipeline/approval-policy';
-import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
 import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
+import { answersClosed, mayAnswerNow } from '../crew-answers';
 import { crewSafeViewOf } from '../crew-notice';
 import { isRateLimited } from '../slack-errors';
 import { MAX_VIEWERS, readHomeViewers, readTabsShown, recordTabsShown, rememberHomeViewer, VIEWER_REFRESH_MS, viewDigest } from './viewers';
@@ -78,20 +78,26 @@ const declineButton = (sessionId: string, userId: string): Button => ({ type: 'b
 export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifecycleButtons'>, bookings: readonly BookingRecord[], userId: string, nowMs: number): HomeView {
   const { config } = opts;
   const settings = { nowMs, ...charterTimeSettings(config) };
+  const onRoster = (b: BookingRecord) => b.roster.some((m) => m.slackUserId === userId);
   if (isApprover(config, userId)) {
-    // Their own call's answers, as their crew Home would offer them (answers close with a cancel).
+    // Their own call's answers, as their crew Home would offer them, where the buttons would be taken.
     const ownCallButtons = (b: BookingRecord) =>
-      b.roster.some((m) => m.slackUserId === userId) && !cancelOperation(b) ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
+      mayAnswerNow(b, userId, config, nowMs) ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
+    const ownCallBeingUpdated = (b: BookingRecord) => onRoster(b) && answersClosed(b, userId, config, nowMs) === 'being_changed';
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, mayApprove, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, ownCallBeingUpdated, mayApprove, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
-  const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && b.roster.some((m) => m.slackUserId === userId));
-  return homeForCrew(userId, mine.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: cancelOperation(b) !== undefined, guestPageLive: b.steps.guest_cache.status === 'done' })), {
-    ...settings,
-    crewButtons: (call, user) => [declineButton(call.view.sessionId, user)],
-  });
+  const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && onRoster(b));
+  return homeForCrew(
+    userId,
+    mine.map((b) => {
+      const closed = answersClosed(b, userId, config, nowMs);
+      return { view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: closed === 'cancelled', beingUpdated: closed === 'being_changed', guestPageLive: b.steps.guest_cache.status === 'done' };
+    }),
+    { ...settings, crewButtons: (call, user) => [declineButton(call.view.sessionId, user)] },
+  );
 }
 
 export class HomePublisher {
