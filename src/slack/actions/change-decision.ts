@@ -51,5 +51,7 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
       await tellUser(client, deps.log, { channel, user: userId }, `Approved. It replaces the earlier change that had not run yet (${what}): only what this request shows will be applied.`);
     }
     deps.progress.notify(target.bookingId);
+    // A rejected (or outdated) request starts no run whose steps would refresh the Home tabs listing it.
+    deps.home?.changed();
   };
 }

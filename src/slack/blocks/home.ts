@@ -1,8 +1,9 @@
 /**
  * The App Home tab: what's coming in the next 14 days, grouped by day in the operator's time zone.
  * Two views, two builders:
- * - approvers (homeForApprover): pending approvals at the top, then every upcoming charter with
- *   its state, crew confirmations, guest link and buttons (Details; Retry when failed);
+ * - approvers (homeForApprover): what waits for their approval at the top (new requests and change
+ *   requests), then every upcoming charter with its state, crew confirmations, guest link and
+ *   buttons (Details; Retry when failed);
  * - everyone else (homeForCrew): only their own upcoming calls, with Confirm. Built from the
  *   crew-safe projection (CrewSafeView has no money field, checked at compile time), so no amount
  *   can reach a crew member's Home.
@@ -15,19 +16,25 @@ import type { CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
-import { activeOperation, cancelOperation } from '../../pipeline/operations';
+import { activeOperation, cancelOperation, detailsOf, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
-import type { BookingRecord, BookingState } from '../../pipeline/types';
+import type { BookingDetails, BookingRecord, BookingState, Operation } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
-import { escapeMrkdwn, mention, rosterMention } from './format';
+import { escapeAndFit, escapeMrkdwn, fitLines, mention, rosterMention } from './format';
+import { CHANGE_APPROVE_ACTION_ID, changeDiff, changeValue, diffLineText } from './lifecycle';
+import { LIMITS } from './limits';
 import { detailsButton, RETRY_ACTION_ID } from './progress';
 
 /** Slack's limit for a Home tab (and any view). */
 export const MAX_VIEW_BLOCKS = 100;
 export const HOME_DAYS = 14;
-/** Pending approvals listed one by one before the rest are summarised. */
+/** Pending approvals (new requests and change requests) listed one by one before the rest are summarised. */
 export const MAX_PENDING_LISTED = 10;
+/** A change request's fields listed on the Home before "…and N more": the request in the ops channel has them all. */
+const CHANGE_FIELDS_LISTED = 4;
+/** Each old and new value of a change, as the Home shows it (escaped, then shortened). */
+const CHANGE_VALUE_MAX = 80;
 
 /** Booking states the Home tab lists as upcoming charters (pending ones have their own section). */
 export const UPCOMING_STATES: readonly BookingState[] = ['approved', 'running', 'done', 'failed'];
@@ -63,6 +70,8 @@ export interface HomeSettings {
    * an Approve button there could only be refused.
    */
   mayApprove?: (booking: BookingRecord) => boolean;
+  /** Likewise for a change request (its requester, with CHARTER_REQUIRE_SECOND_APPROVER). */
+  mayApproveChange?: (booking: BookingRecord, change: Operation) => boolean;
 }
 
 /** Confirmation marks for one roster member: ✅ confirmed, ❌ declined, ❓ not yet. */
@@ -92,10 +101,18 @@ const STATE_WORDS: Record<BookingState, string> = {
  */
 function stateWords(booking: BookingRecord): string {
   if (booking.state !== 'cancelled' && cancelOperation(booking)) return booking.state === 'failed' ? ':warning: cancelling, needs attention' : ':no_entry_sign: being cancelled';
+  // "all set" alone would hide that the charter may soon change: its request is listed above.
+  const changeWaits = proposedChanges(booking).length > 0 ? ' · :hourglass_flowing_sand: change waiting for approval' : '';
   if ((booking.state === 'running' || booking.state === 'failed') && activeOperation(booking)?.kind === 'change') {
-    return booking.state === 'failed' ? ':warning: update needs attention' : ':large_blue_circle: being updated';
+    return `${booking.state === 'failed' ? ':warning: update needs attention' : ':large_blue_circle: being updated'}${changeWaits}`;
   }
-  return STATE_WORDS[booking.state];
+  return `${STATE_WORDS[booking.state]}${changeWaits}`;
+}
+
+/** Change requests of a charter waiting for an approver (none once a cancel was asked for: it dropped them). */
+function proposedChanges(booking: BookingRecord): (Operation & { details: BookingDetails })[] {
+  if (!UPCOMING_STATES.includes(booking.state) || cancelOperation(booking)) return [];
+  return operationsOf(booking).filter((o): o is Operation & { details: BookingDetails } => o.kind === 'change' && o.status === 'proposed' && o.details !== undefined);
 }
 
 interface Dated<T> {
@@ -217,6 +234,30 @@ function pendingBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   ];
 }
 
+/**
+ * A change request as the approver needs to decide it: which charter (as it is now), who asked,
+ * and what it changes — a few fields, shortened; the request in the ops channel has them whole.
+ */
+function changeBlocks(booking: BookingRecord, change: Operation & { details: BookingDetails }, settings: HomeSettings): KnownBlock[] {
+  const now = charterSchedule(booking.request, settings.timezone, settings.checkInLeadMinutes).departure;
+  const mayApprove = settings.mayApproveChange?.(booking, change) ?? true;
+  // Against the details it would replace, as its request message shows it.
+  const from = change.previous ?? detailsOf(booking);
+  const diff = changeDiff(from, change.details, settings);
+  const net = from.costs.netCents === change.details.costs.netCents ? '' : ` · net ${formatCents(from.costs.netCents)} → ${formatCents(change.details.costs.netCents)}`;
+  const head = `*${humanDate(now)}, ${humanTime(now)}* · ${escapeMrkdwn(firstName(booking.request.guestName))} · *change (${escapeAndFit(change.label ?? 'edit', 40)})*${net} · requested by ${mention(change.requestedBy)}`;
+  const fields = diff.length === 0 ? ['_Nothing left to change: the charter already reads so._'] : diff.slice(0, CHANGE_FIELDS_LISTED).map((l) => diffLineText(l, CHANGE_VALUE_MAX));
+  if (diff.length > CHANGE_FIELDS_LISTED) fields.push(`_…and ${diff.length - CHANGE_FIELDS_LISTED} more — see the request in the ops channel_`);
+  const policy = mayApprove ? '' : '\n:busts_in_silhouette: This change needs an approver other than you.';
+  const approve: Button = { type: 'button', action_id: CHANGE_APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve change' }, value: changeValue(booking.id, change.id) };
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${fitLines(fields, LIMITS.sectionText - head.length - policy.length - 1)}${policy}` } },
+    { type: 'actions', elements: [...(mayApprove ? [approve] : []), detailsButton(booking.id)] },
+  ];
+}
+
+type Waiting = { booking: BookingRecord; change?: Operation & { details: BookingDetails } };
+
 /** Upcoming charters (any `UPCOMING_STATES`) and pending approvals, for an approver. */
 export function homeForApprover(bookings: readonly BookingRecord[], settings: HomeSettings): HomeView {
   const days = settings.days ?? HOME_DAYS;
@@ -224,13 +265,20 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
   const budget = new BlockBudget();
   budget.add(intro(`Charters — next ${days} days`, settings));
 
-  // Pending approvals: every one not yet departed, however far out (they need a decision now).
-  const pending = upcoming(bookings.filter((b) => b.state === 'pending_approval'), (b) => b.request.date, departureOf, (b) => b.id, { ...settings, days: 3650 });
+  // Pending approvals: every one not yet departed, however far out (they need a decision now). A
+  // change request's approval closes when the charter as it would leave it departs (a reschedule of
+  // a charter that has sailed still goes), but it is listed by the date it shows: the charter's now.
+  const waiting: Waiting[] = [...bookings.filter((b) => b.state === 'pending_approval').map((booking) => ({ booking })), ...bookings.flatMap((booking) => proposedChanges(booking).map((change) => ({ booking, change })))];
+  const requestOf = (w: Waiting) => w.change?.details.request ?? w.booking.request;
+  const idOf = (w: Waiting) => (w.change ? changeValue(w.booking.id, w.change.id) : w.booking.id);
+  const pending = upcoming(waiting, (w) => requestOf(w).date, (w) => charterSchedule(requestOf(w), settings.timezone, settings.checkInLeadMinutes).departure, idOf, { ...settings, days: 3650 })
+    .map(({ item }) => ({ item, departure: departureOf(item.booking) }))
+    .sort((a, b) => a.departure.toMillis() - b.departure.toMillis() || byId(idOf(a.item), idOf(b.item)));
   let pendingLeft = pending.length;
   if (pending.length > 0) {
     budget.add([{ type: 'section', text: { type: 'mrkdwn', text: `*:hourglass_flowing_sand: Waiting for approval (${pending.length})*` } }]);
     for (const { item, departure } of pending.slice(0, MAX_PENDING_LISTED)) {
-      if (!budget.add(pendingBlocks(item, departure, settings))) break;
+      if (!budget.add(item.change ? changeBlocks(item.booking, item.change, settings) : pendingBlocks(item.booking, departure, settings))) break;
       pendingLeft -= 1;
     }
     if (pendingLeft > 0) budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${pendingLeft} more waiting for approval in the ops channel.` }] }]);

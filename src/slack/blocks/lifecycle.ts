@@ -110,8 +110,10 @@ const DIFF_VALUE_MAX = 300;
 /** Notes on one diff line: their lines joined with " / ", else "a\nb → c\nd" reads as three changes. */
 const oneLine = (value: string) => value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' / ') || value;
 
-const diffLines = (lines: readonly DiffLine[]) =>
-  lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => `*${l.field}*: ${escapeAndFit(oneLine(l.from), DIFF_VALUE_MAX)} → ${escapeAndFit(oneLine(l.to), DIFF_VALUE_MAX)}`);
+/** One diff line as mrkdwn, "*Field*: old → new", each value escaped and then shortened to `max`. */
+export const diffLineText = (l: DiffLine, max = DIFF_VALUE_MAX) => `*${l.field}*: ${escapeAndFit(oneLine(l.from), max)} → ${escapeAndFit(oneLine(l.to), max)}`;
+
+const diffLines = (lines: readonly DiffLine[]) => (lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => diffLineText(l)));
 
 export interface ChangeRequestInput {
   bookingId: string;

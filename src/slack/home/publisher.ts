@@ -18,7 +18,7 @@ import type { Logger } from '../../log';
 import { backoffDelayMs } from '../../pipeline/backoff';
 import { isSelfApprovalRefused } from '../../pipeline/approval-policy';
 import type { BookingStore } from '../../pipeline/store';
-import type { BookingRecord } from '../../pipeline/types';
+import type { BookingRecord, Operation } from '../../pipeline/types';
 import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
@@ -85,7 +85,8 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
       mayAnswerNow(b, userId, config, nowMs) ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
     const ownCallBeingUpdated = (b: BookingRecord) => onRoster(b) && answersClosed(b, userId, config, nowMs) === 'being_changed';
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, ownCallBeingUpdated, mayApprove, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    const mayApproveChange = (_b: BookingRecord, change: Operation) => !isSelfApprovalRefused(config.slack, change.requestedBy, userId);
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, ownCallBeingUpdated, mayApprove, mayApproveChange, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);

@@ -58,6 +58,8 @@ export function changeSubmitted(deps: SlackDeps) {
       // Who cannot be called is known only now when users.info outlasted the form's answer: the approver is told.
       const warnings = [...uncallableWarnings(uncallable), ...(deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [])];
       const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
+      // Approvers' Home tabs list it under "Waiting for approval"; nothing runs yet to refresh them.
+      deps.home?.changed();
       await publishChangeRequest(deps, client, updated, op.id);
       log.info({ opId: op.id }, 'change requested');
     } catch (err) {

@@ -126,6 +126,92 @@ describe('approver Home', () => {
   });
 });
 
+describe('approver Home: change requests', () => {
+  const change = (b: BookingRecord, to: Partial<BookingRecord['request']>, label = 'reschedule', userId = 'U0APPROVE1') => {
+    const request = { ...b.request, ...to };
+    const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: request.crewHours, captainHours: request.captainHours }, RATES);
+    return proposeChange(b, { details: { ...detailsOf(b), request, costs }, label, userId, nowMs: NOW });
+  };
+
+  it('lists a change request under Waiting for approval with what it changes, and marks its charter', () => {
+    const done = booking({ daysAhead: 1, state: 'done', guest: 'Cleo Change' });
+    const dated = DateTime.fromMillis(NOW, { zone: ZONE }).plus({ days: 4 }).toISODate() ?? '';
+    const { record, op } = change(done, { date: dated, partySize: 8 });
+    const pending = booking({ daysAhead: 2, state: 'pending_approval', guest: 'Paula Pending' });
+    const view = homeForApprover([record, pending], settings);
+    const text = homeViewText(view, names);
+    process.stdout.write(`\n--- App Home (approver, a change request waiting) ---\n${text}\n`);
+    const lines = text.split('\n');
+    const idx = (t: string) => lines.findIndex((l) => l.includes(t));
+    expect(lines[idx('Waiting for approval')]).toContain('Waiting for approval (2)');
+    // In the order of the dates they show: the charter as it is now (Jul 4), then the request (Jul 5).
+    expect(idx('change (reschedule)')).toBeLessThan(idx('Paula'));
+    expect(lines[idx('change (reschedule)')]).toBe('*Thu, Jul 4, 2030, 4:00 PM PDT* · Cleo · *change (reschedule)* · requested by @Alex Approver');
+    expect(lines[idx('change (reschedule)') + 1]).toBe('*Date*: Thu, Jul 4, 2030 → Sun, Jul 7, 2030');
+    expect(lines[idx('change (reschedule)') + 2]).toBe('*Party size*: 6 → 8');
+    expect(lines[idx('change (reschedule)') + 3]).toBe('[ Approve change ](primary)  [ Details ]');
+    expect(JSON.stringify(view)).toContain(`"action_id":"change_approve","style":"primary","text":{"type":"plain_text","text":"Approve change"},"value":"${done.id}:${op.id}"`);
+    expect(idx('Waiting for approval')).toBeLessThan(idx('Thursday, Jul 4'));
+    expect(lines[idx('Thursday, Jul 4') + 1]).toBe('*4:00 PM PDT* · Cleo · party of 6 · ✅ all set · ⏳ change waiting for approval');
+  });
+
+  it('says how the net changes, for an approver deciding on a new price', () => {
+    const done = booking({ daysAhead: 1, state: 'done', guest: 'Nell Net' });
+    const text = homeViewText(homeForApprover([change(done, { priceCents: 150_000 }, 'edit').record], settings), names);
+    expect(text).toContain('Nell · *change (edit)* · net $584.00 → $830.00 · requested by @Alex Approver');
+    expect(text).toContain('*Charter price*: $1,200.00 → $1,500.00');
+  });
+
+  it('offers Approve change only to an approver the second-approver rule allows', () => {
+    const { record } = change(booking({ daysAhead: 1, state: 'done' }), { partySize: 7 }, 'edit', 'U0APPROVE1');
+    const asRequester = homeViewText(homeForApprover([record], { ...settings, mayApproveChange: (_b, op) => op.requestedBy !== 'U0APPROVE1' }), names);
+    expect(asRequester).toContain('This change needs an approver other than you.');
+    expect(asRequester).not.toContain('Approve change');
+    expect(asRequester).toContain('[ Details ]');
+  });
+
+  it('leaves out changes a cancel dropped, and decided ones', () => {
+    const { record, op } = change(booking({ daysAhead: 1, state: 'done', guest: 'Dana Decided' }), { partySize: 7 });
+    const rejected = { ...record, operations: record.operations!.map((o) => (o.id === op.id ? { ...o, status: 'rejected' as const } : o)) };
+    const cancelling = { ...record, state: 'running' as const, operations: [...record.operations!, { id: 'op3', kind: 'cancel' as const, status: 'running' as const, requestedBy: 'U0APPROVE1', requestedAtMs: NOW }] };
+    for (const r of [rejected, cancelling]) {
+      const text = homeViewText(homeForApprover([r], settings), names);
+      expect(text).not.toContain('Waiting for approval');
+      expect(text).not.toContain('change waiting');
+    }
+  });
+
+  it('lists a change until the charter as it would leave it departs: a reschedule of one that sailed still waits', () => {
+    const day = (d: number) => DateTime.fromMillis(NOW, { zone: ZONE }).plus({ days: d }).toISODate() ?? '';
+    const toPast = change(booking({ daysAhead: 2, state: 'done', guest: 'Pam Past' }), { date: day(-1) }).record;
+    const fromPast = change(booking({ daysAhead: -1, state: 'done', guest: 'Fay Future' }), { date: day(2) }).record;
+    const text = homeViewText(homeForApprover([toPast, fromPast], settings), names);
+    expect(text).toContain('Waiting for approval (1)');
+    expect(text).toContain('Fay · *change (reschedule)*');
+    expect(text).not.toContain('Pam · *change');
+  });
+
+  it('stays within 100 blocks and every Block Kit limit with 15 worst-case change requests, and crew never see them', () => {
+    const evil = '<!channel> & <https://evil.example|click> *bold* '.repeat(40).slice(0, 2000);
+    const many = Array.from({ length: 15 }, (_, i) =>
+      change(booking({ daysAhead: 1 + (i % 10), state: 'done', guest: evil.slice(0, 100) }), { guestName: evil.slice(0, 100), notes: evil, crewNotes: evil, partySize: 3, departureTime: '09:30', durationHours: 2, boatsetterRef: evil.slice(0, 60) }, 'crew swap').record,
+    );
+    const charters = Array.from({ length: 60 }, (_, i) => booking({ daysAhead: 1 + (i % 13), state: 'done' }));
+    const view = homeForApprover([...many, ...charters], settings);
+    expect(view.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
+    expect(validateView(view)).toEqual([]);
+    expect(JSON.stringify(view)).not.toMatch(/<!channel>|<https:\/\/evil/);
+    const text = homeViewText(view, names);
+    expect(text).toContain('Waiting for approval (15)');
+    expect(text).toContain('…and 5 more waiting for approval');
+    expect(text).toMatch(/_…and \d+ more — see the request in the ops channel_/);
+
+    const crew = homeForCrew('U0CREW0001', many.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, 'U0CREW0001') })), settings);
+    expect(findMoney(crew, amountsOf(many[0]!.costs))).toEqual([]);
+    expect(homeViewText(crew, names)).not.toMatch(/change|approv/i);
+  });
+});
+
 describe('crew Home', () => {
   const lee = 'U0CREW0001';
   const calls = (bookings: BookingRecord[]) => bookings.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, lee) }));
