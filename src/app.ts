@@ -27,7 +27,7 @@ import { crewReminderTask } from './slack/crew-reminders';
 import { PostOnce, type PostOnceOptions } from './slack/post-once';
 import { createApprovalChecks } from './slack/intake/approval-checks';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
-import { approvalWatchTask } from './slack/approval-watch';
+import { approvalWatchTask, ChangedApprovals } from './slack/approval-watch';
 import { HomePublisher } from './slack/home/publisher';
 import { postClaimRule } from './slack/progress/post-claim';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
@@ -89,6 +89,8 @@ export interface BuiltApp {
   service: BookingService;
   store: BookingStore;
   progress: ProgressPublisher;
+  /** Approval messages redrawn after a change ran (idle() before a Lambda returns). */
+  changedApprovals: ChangedApprovals;
   /** App Home tabs of users who opened them. */
   home: HomePublisher;
   /** Clock-driven work (sweeper, reminders, feeds); started by start(), run once per tick on Lambda. */
@@ -165,6 +167,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const postClaim = postClaimRule(liveness.callTimeoutMs, SLACK_RETRIES + 1, SLACK_RETRIES * SLACK_MAX_BACKOFF_MS, ownerDead);
   const progress = new ProgressPublisher({ ownerId, postClaim, client, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
+  const changedApprovals = new ChangedApprovals({ client, config, log, now });
+  service.onProgress((event, record) => changedApprovals.notify(event, record));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });
   const boltLog = boltLogger(log);
@@ -249,6 +253,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     service,
     store,
     progress,
+    changedApprovals,
     home,
     periodic,
     ...(receiver ? { receiver } : {}),
@@ -274,6 +279,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
           await feedClient?.close();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await service.idle();
+          await changedApprovals.idle();
           await deps.slackFetch?.close();
           if (ownsStore) await store.close();
         },

@@ -82,6 +82,7 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
         // Runs the sweeper started finish (or fail) inside this invocation; the Lambda timeout bounds it.
         await app.built.service.idle();
         await app.built.progress.idle();
+        await app.built.changedApprovals.idle();
         await app.built.home.flush();
         return { batchItemFailures: [] };
       }
@@ -108,6 +109,7 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
       // The thread's last progress update, and the Home tabs of everyone who opened one (through the
       // Slack function: the stored viewers), must leave before the instance freezes.
       await app.built.progress.idle();
+      await app.built.changedApprovals.idle();
       await app.built.home.flush();
       return { batchItemFailures: failures };
     },

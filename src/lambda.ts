@@ -37,6 +37,7 @@ export async function createSlackHandler(options: LambdaAppOptions = {}): Promis
         // finish before the response: after it the instance may be frozen mid-request.
         await app.built.service.idle();
         await app.built.progress.idle();
+        await app.built.changedApprovals.idle();
         // Home tabs a change here affects (a crew answer), wherever they were opened (stored viewers).
         await app.built.home.flush();
       }

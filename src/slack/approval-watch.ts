@@ -16,9 +16,11 @@ import { humanDateTime } from '../booking/time';
 import { charterTimeSettings, type Config } from '../config';
 import type { Logger } from '../log';
 import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pipeline/approval-policy';
+import type { ProgressEvent } from '../pipeline/api';
+import { operationsOf } from '../pipeline/operations';
 import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
-import type { ApprovalNotices, BookingRecord } from '../pipeline/types';
+import type { ApprovalNotices, BookingRecord, Operation } from '../pipeline/types';
 import { mayCarryApprovals } from './approval-channel';
 import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
@@ -172,4 +174,47 @@ export async function redrawApproval(client: WebClient, config: Config, booking:
     await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
   }
   await redrawResurfaced(client, config, booking, nowMs).catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'approval reminder not redrawn'));
+}
+
+/**
+ * The event ends a change's run. The runner tells an operation's end as booking_done or
+ * booking_failed when it settles the booking, which is the usual case, without naming the
+ * operation: that is the one that finished last.
+ */
+function endsChange(event: ProgressEvent, record: BookingRecord): boolean {
+  const ops = operationsOf(record);
+  if (event.type === 'operation_done') return ops.some((o) => o.id === event.opId && o.kind === 'change');
+  if (event.type !== 'booking_done' && event.type !== 'booking_failed') return false;
+  const finished = ops.filter((o) => o.finishedAtMs !== undefined);
+  const last = finished.reduce<Operation | undefined>((a, o) => (a === undefined || o.finishedAtMs! >= a.finishedAtMs! ? o : a), undefined);
+  return last?.kind === 'change';
+}
+
+/**
+ * Approval messages redrawn once a change has run: the message at the top of the thread is what an
+ * approver reads first, and showed the date, roster and net as first approved until the booking
+ * was cancelled. One redraw at a time per booking, each of the newest record; `idle()` for the
+ * Lambda functions, which must not freeze one half-sent.
+ */
+export class ChangedApprovals {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number }) {}
+
+  /** A pipeline event: only the end of a change's run (done or failed: its details are the booking's either way) redraws. */
+  notify(event: ProgressEvent, record: BookingRecord): void {
+    if (!endsChange(event, record)) return;
+    const previous = this.chains.get(record.id) ?? Promise.resolve();
+    const next = previous.then(() =>
+      redrawApproval(this.deps.client, this.deps.config, record, this.deps.now(), this.deps.log).catch((err: unknown) => this.deps.log.warn({ err, bookingId: record.id }, 'approval message not redrawn after a change')),
+    );
+    this.chains.set(record.id, next);
+    void next.then(() => {
+      if (this.chains.get(record.id) === next) this.chains.delete(record.id);
+    });
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
 }

@@ -1,7 +1,8 @@
 /** Booking record → Slack messages, with the operator's settings filled in. */
 import { charterTimeSettings, type Config } from '../config';
 import { charterInstants, isExpired, retryClosedAt } from '../pipeline/approval-policy';
-import type { BookingRecord } from '../pipeline/types';
+import { operationsOf } from '../pipeline/operations';
+import type { BookingRecord, Operation } from '../pipeline/types';
 import { approvalMessage, type ApprovalDecision, type SlackMessage } from './blocks/approval';
 import { progressMessage } from './blocks/progress';
 import { guestUrl } from './context';
@@ -22,8 +23,22 @@ export function decisionOf(booking: BookingRecord, expiry?: { nowMs: number; con
   return { kind: 'pending' };
 }
 
-/** `nowMs` lets an expired pending approval render as expired (pass it wherever a clock is at hand). */
+/**
+ * The changes whose details became the booking's (started, whatever came of their steps), oldest
+ * first. A superseded change did too, until the one replacing it.
+ */
+function appliedChanges(booking: BookingRecord): (Operation & { approvedBy: string; approvedAtMs: number })[] {
+  return operationsOf(booking).filter((o): o is Operation & { approvedBy: string; approvedAtMs: number } => o.kind === 'change' && o.startedAtMs !== undefined && o.approvedBy !== undefined && o.approvedAtMs !== undefined);
+}
+
+/**
+ * `nowMs` lets an expired pending approval render as expired (pass it wherever a clock is at hand).
+ * After a change, the message shows the booking as it now is and names the changes; the warnings
+ * are the latest change's (found for its details), since intake's were about the old ones.
+ */
 export function renderApproval(booking: BookingRecord, config: Config, nowMs?: number): SlackMessage {
+  const changes = appliedChanges(booking);
+  const warnings = changes.length > 0 ? changes.at(-1)!.warnings : booking.warnings;
   return approvalMessage(
     {
       bookingId: booking.id,
@@ -34,8 +49,9 @@ export function renderApproval(booking: BookingRecord, config: Config, nowMs?: n
       timezone: config.timezone,
       capacity: config.operator.capacity,
       checkInLeadMinutes: config.rates.checkInLeadMinutes,
-      ...(booking.warnings ? { warnings: booking.warnings } : {}),
+      ...(warnings ? { warnings } : {}),
       requireSecondApprover: config.slack.requireSecondApprover,
+      ...(changes.length > 0 ? { changes: changes.map((c) => ({ label: c.label ?? 'change', approvedBy: c.approvedBy, approvedAtMs: c.approvedAtMs })) } : {}),
     },
     decisionOf(booking, nowMs === undefined ? undefined : { nowMs, config }),
   );

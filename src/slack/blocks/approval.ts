@@ -33,6 +33,23 @@ export interface ApprovalInput {
   warnings?: readonly string[];
   /** CHARTER_REQUIRE_SECOND_APPROVER is on: the pending message says who may not approve it. */
   requireSecondApprover?: boolean;
+  /** Changes applied since approval, oldest first: the details above are the booking as they left it. */
+  changes?: readonly AppliedChange[];
+}
+
+export interface AppliedChange {
+  label: string;
+  approvedBy: string;
+  approvedAtMs: number;
+}
+
+/** How many applied changes the approval names; earlier ones are counted. */
+const CHANGES_SHOWN = 3;
+
+function changesLine(changes: readonly AppliedChange[], timezone: string): string {
+  const shown = changes.slice(-CHANGES_SHOWN).map((c) => `${escapeAndFit(c.label, 60)} (approved by ${mention(c.approvedBy)}, ${whenText(DateTime.fromMillis(c.approvedAtMs, { zone: timezone }))})`);
+  const earlier = changes.length - shown.length;
+  return `:pencil2: Changed since: ${shown.join(' · ')}${earlier > 0 ? ` · and ${earlier} earlier` : ''}. The details above are the booking as it is now; each change's request is in the thread.`;
 }
 
 export type ApprovalDecision =
@@ -156,6 +173,9 @@ export function approvalMessage(input: ApprovalInput, decision: ApprovalDecision
     const at = DateTime.fromMillis(decision.atMs, { zone: input.timezone });
     const verb = decision.kind === 'approved' ? ':white_check_mark: Approved' : ':x: Cancelled';
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'decision'), text: { type: 'mrkdwn', text: `${verb} by ${mention(decision.userId)} at ${whenText(at)}` } });
+  }
+  if (input.changes && input.changes.length > 0) {
+    blocks.push({ type: 'context', block_id: bookingBlockId(id, 'changes'), elements: [{ type: 'mrkdwn', text: changesLine(input.changes, input.timezone) }] });
   }
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.
   const text = `Charter for ${escapeAndFit(r.guestName, 500)} on ${date}: net ${formatCents(input.costs.netCents)}${decision.kind === 'pending' ? ' — awaiting approval' : ` — ${decision.kind}`}`;

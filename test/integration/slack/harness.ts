@@ -188,6 +188,7 @@ export async function waitForBooking(h: Harness, id: string, predicate: (b: Book
 export async function settle(h: Harness): Promise<void> {
   await h.running.built.service.idle();
   await h.running.built.progress.idle();
+  await h.running.built.changedApprovals.idle();
 }
 
 export function stepCalls(h: Harness, step: StepName): number {
