@@ -58,6 +58,8 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
     case 'failed':
       return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
     case 'pending': {
+      // A cancelled booking never runs what is left of its create: "waiting" would promise it will.
+      if (booking.state === 'cancelled') return `:white_circle: ${label} — not run`;
       const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done').map((d) => STEP_LABELS[d]);
       if (booking.state === 'pending_approval' || waitingFor.length === 0) return `:white_circle: ${label} — waiting`;
       // In a failed booking nothing more will start until Retry: say what the step needs.
@@ -80,6 +82,8 @@ export function operationStepLine(booking: BookingRecord, op: Operation, step: A
     case 'failed':
       return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
     case 'pending': {
+      // A change left unfinished when the charter was cancelled will not run either.
+      if (booking.state === 'cancelled') return `:white_circle: ${label} — not run`;
       const waitingFor = dependenciesOf(booking, op.id, step).filter((d) => op.steps?.[d]?.status !== 'done').map((d) => STEP_LABELS[d]);
       return `:white_circle: ${label} — ${waitingFor.length > 0 ? `waiting for ${waitingFor.join(' and ')}` : 'waiting'}`;
     }

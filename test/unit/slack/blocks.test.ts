@@ -136,6 +136,21 @@ describe('progress message', () => {
     expect(doneText).toContain('<@U0CREW0001> — :white_check_mark: confirmed 1:00 PM PDT');
     expect(doneText).toContain('<@U0CREW0002> — not confirmed yet');
   });
+
+  it("says a cancelled booking's steps that never ran will not run, rather than that they are waiting", () => {
+    // The create failed at SCC, then the charter was cancelled: revenue_guard and crew_notice never ran.
+    const cancelled = record((r) => {
+      r.state = 'cancelled';
+      r.steps.calendar = { status: 'done', attempts: 1, result: { calendarId: 'cal-42' } };
+      r.steps.scc_event = { status: 'failed', attempts: 1, error: { message: 'SCC rejected POST /events with 400', code: 'SCC_REJECTED', retryable: false } };
+      r.steps.guest_page = { status: 'done', attempts: 1, result: {} };
+      r.steps.guest_cache = { status: 'done', attempts: 1, result: {} };
+    });
+    const text = blocksToText(progressMessage(cancelled, { guestUrl: 'x', timezone: 'America/Los_Angeles' }).blocks);
+    expect(text).toContain(':white_circle: Money removed from SCC — not run');
+    expect(text).toContain(':white_circle: Crew notified — not run');
+    expect(text).not.toContain('waiting');
+  });
 });
 
 describe('status for someone who is not an approver', () => {
