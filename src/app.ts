@@ -110,6 +110,12 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a graceful stop waits for the progress updates still due once the runs have ended: a
+ * few sends, or a 429's wait; short of container runtimes' usual 30 s grace period.
+ */
+const PROGRESS_DRAIN_MS = 10_000;
+
 /** The WebClient's retries of one call, and the longest pause between them (see postClaimRule). */
 const SLACK_RETRIES = 2;
 const SLACK_MAX_BACKOFF_MS = 2000;
@@ -273,13 +279,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         ...(port !== undefined ? { port, url: `http://127.0.0.1:${port}` } : {}),
         built,
         async stop() {
-          progress.stop();
           home.stop();
           await periodic.stop();
           await feedClient?.close();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await service.idle();
           await changedApprovals.idle();
+          // Only now: the runs that just ended sent their last events (done, failed) to the
+          // publisher, and the thread would otherwise keep showing them running.
+          await progress.drain(PROGRESS_DRAIN_MS);
           await deps.slackFetch?.close();
           if (ownsStore) await store.close();
         },

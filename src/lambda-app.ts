@@ -83,8 +83,9 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
     built,
     receiver,
     async close() {
-      built.progress.stop();
       await built.service.idle();
+      // After the runs: their final updates are the ones the thread must not miss.
+      await built.progress.drain(10_000);
       await integrations?.close();
       await store.close();
     },

@@ -156,6 +156,20 @@ export class ProgressPublisher {
     }
   }
 
+  /**
+   * A graceful stop, once the runs have ended: what is due is sent for up to `withinMs` (a run's
+   * final update among it), then the publisher stops. Bookings whose message was left behind are
+   * logged: their thread shows an older state until the booking next changes.
+   */
+  async drain(withinMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs).unref()))]);
+    clearTimeout(timer);
+    const behind = [...this.entries].filter(([, e]) => e.dirty || e.timer !== undefined || e.queued > 0).map(([id]) => id);
+    this.stop();
+    if (behind.length > 0) this.opts.log.warn({ bookingIds: behind, withinMs }, 'stopped with progress messages not up to date; each is redrawn at its booking\'s next change');
+  }
+
   stop(): void {
     this.stopped = true;
     for (const e of this.entries.values()) {
