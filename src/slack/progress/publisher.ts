@@ -293,47 +293,74 @@ export class ProgressPublisher {
 
   /** Sends the message; or, when another process is to post it first, says how long to wait before looking again. */
   private async render(bookingId: string, entry: Entry): Promise<{ waitMs: number } | undefined> {
+    let line = 'chat.update';
+    return this.withRateLimit(
+      () => line,
+      async (again) => {
+        const booking = again ? await this.redraw(bookingId, entry) : await this.current(bookingId, entry);
+        if (!booking) return undefined;
+        const message = this.opts.render(booking);
+        const progressTs = booking.slack.progressTs ?? entry.progressTs;
+        if (progressTs) {
+          await this.update(booking, progressTs, message);
+          return undefined;
+        }
+        line = `chat.postMessage ${booking.slack.channel}`;
+        return this.post(bookingId, entry, booking, message);
+      },
+    );
+  }
+
+  /** The record to draw from: the one in hand, or the store's. */
+  private async current(bookingId: string, entry: Entry): Promise<BookingRecord | undefined> {
     // Whether the message exists yet is decided on the stored record (another process may have
     // posted it) — unless the record in hand shows this process's own live claim: while it holds,
     // nobody else may post, so there is nothing newer to read.
     const held = entry.record && (entry.record.slack.progressTs ?? entry.progressTs ?? this.holdsClaim(entry.record)) ? entry.record : undefined;
-    const booking = held ?? (await this.opts.api.get(bookingId));
-    if (!booking) return undefined;
-    const message = this.opts.render(booking);
-    const progressTs = booking.slack.progressTs ?? entry.progressTs;
-    if (progressTs) {
-      await this.withRateLimit('chat.update', () => this.update(booking, progressTs, message));
-      return undefined;
-    }
+    return held ?? (await this.opts.api.get(bookingId));
+  }
+
+  /**
+   * After Slack made a send wait (a 429): the message drawn before the wait may be stale by now —
+   * a later event here, or another process's update (the pipeline's final one while this process
+   * waited to show a crew answer). So it is drawn again from the newest record, the store's or a
+   * later event's, and this send now stands for every change notified so far.
+   */
+  private async redraw(bookingId: string, entry: Entry): Promise<BookingRecord | undefined> {
+    entry.dirty = false;
+    entry.milestone = false;
+    const stored = await this.opts.api.get(bookingId);
+    return stored && entry.record && entry.record.version > stored.version ? entry.record : stored;
+  }
+
+  /** Posts the message once: claim it, then post (a lost claim shows who holds it, or the ts they stored). */
+  private async post(bookingId: string, entry: Entry, booking: BookingRecord, message: SlackMessage): Promise<{ waitMs: number } | undefined> {
     let slack = booking.slack;
-    return this.withRateLimit(`chat.postMessage ${booking.slack.channel}`, async () => {
-      // At most: claim it, then post (a lost claim shows who holds it, or the ts they stored).
-      for (let look = 0; look < 3; look++) {
-        const claim = progressPostClaim(slack, this.ownerId, this.now(), this.opts.postClaim);
-        if (claim.kind === 'posted') {
-          entry.progressTs = claim.ts;
-          await this.update(booking, claim.ts, message);
-          return undefined;
-        }
-        if (claim.kind === 'held') {
-          this.stats.claimWaits += 1;
-          return { waitMs: Math.max(1, Math.min(CLAIM_RECHECK_MS, claim.untilMs - this.now())) };
-        }
-        if (claim.kind === 'free') {
-          slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim))).booking.slack;
-          continue;
-        }
-        const { channel, approvalTs } = booking.slack;
-        const posted = await this.opts.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(bookingId), ...(approvalTs ? { thread_ts: approvalTs } : {}) });
-        this.stats.posts += 1;
-        if (posted.ts) {
-          entry.progressTs = posted.ts;
-          await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined });
-        }
+    for (let look = 0; look < 3; look++) {
+      const claim = progressPostClaim(slack, this.ownerId, this.now(), this.opts.postClaim);
+      if (claim.kind === 'posted') {
+        entry.progressTs = claim.ts;
+        await this.update(booking, claim.ts, message);
         return undefined;
       }
-      throw new Error('progress message: the post claim did not settle');
-    });
+      if (claim.kind === 'held') {
+        this.stats.claimWaits += 1;
+        return { waitMs: Math.max(1, Math.min(CLAIM_RECHECK_MS, claim.untilMs - this.now())) };
+      }
+      if (claim.kind === 'free') {
+        slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim))).booking.slack;
+        continue;
+      }
+      const { channel, approvalTs } = booking.slack;
+      const posted = await this.opts.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(bookingId), ...(approvalTs ? { thread_ts: approvalTs } : {}) });
+      this.stats.posts += 1;
+      if (posted.ts) {
+        entry.progressTs = posted.ts;
+        await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined });
+      }
+      return undefined;
+    }
+    throw new Error('progress message: the post claim did not settle');
   }
 
   private holdsClaim(record: BookingRecord): boolean {
@@ -346,27 +373,27 @@ export class ProgressPublisher {
   }
 
   /**
-   * A 429 is Slack saying "not yet": wait as told (plus jitter) and try again, within the budget.
+   * A 429 is Slack saying "not yet": wait as told (plus jitter) and try again (`again`: redrawn), within the budget.
    * Sends turned away in the same `line` (Slack's limit: a channel's posts, the workspace's
    * updates) come back one at a time, so they leave room for the crew step's posts there.
    */
-  private async withRateLimit<T>(line: string, call: () => Promise<T>): Promise<T> {
+  private async withRateLimit<T>(line: () => string, call: (again: boolean) => Promise<T>): Promise<T> {
     const budgetMs = this.opts.rateLimitBudgetMs ?? 600_000;
     const giveUpAtMs = this.now() + budgetMs;
     // Retry-After plus full jitter up to rateLimitJitterMs: the runner's backoff rule, first attempt.
     const jitter = { baseDelayMs: this.opts.rateLimitJitterMs ?? 1000, maxDelayMs: budgetMs };
     let release: (() => void) | undefined;
     try {
-      for (;;) {
+      for (let again = false; ; again = true) {
         try {
-          return await call();
+          return await call(again);
         } catch (err) {
           if (!isRateLimited(err) || this.stopped) throw err;
           const waitMs = backoffDelayMs(1, jitter, Math.random, Math.max(1, err.retryAfter) * 1000);
           if (this.now() + waitMs > giveUpAtMs) throw err;
           this.stats.rateLimited += 1;
           if (release) await new Promise((r) => setTimeout(r, waitMs).unref());
-          else if (!(release = await this.retryLine.turn(line, this.now() + waitMs, giveUpAtMs))) throw err;
+          else if (!(release = await this.retryLine.turn(line(), this.now() + waitMs, giveUpAtMs))) throw err;
         }
       }
     } finally {

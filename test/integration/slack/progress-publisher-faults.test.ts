@@ -1,0 +1,107 @@
+/**
+ * The progress message when Slack or the store misbehave: a send Slack holds back (429), a Slack
+ * outage, errors that will not pass, a message someone deleted, a store that fails right after the
+ * post. Over a real WebClient and the Slack API stand-in; the booking store behind BookingApi is a
+ * map that every "process" (publisher) here shares.
+ */
+import { WebClient } from '@slack/web-api';
+import { createLogger } from '../../../src/log';
+import type { BookingApi } from '../../../src/pipeline/api';
+import type { BookingRecord, SlackRefs } from '../../../src/pipeline/types';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { postClaimRule } from '../../../src/slack/progress/post-claim';
+import { ProgressPublisher, type ProgressPublisherOptions } from '../../../src/slack/progress/publisher';
+import { sampleRecord } from '../../fixtures/pipeline/booking';
+
+let slack: SlackApiStandin;
+beforeAll(async () => {
+  slack = await startSlackApiStandin();
+});
+afterAll(async () => {
+  await slack.close();
+});
+beforeEach(() => slack.clear());
+
+const OPS = 'C0OPS00001';
+
+/** The store every publisher here shares: each write bumps the version, as the real ones do. */
+function sharedStore(initial: BookingRecord) {
+  let current = initial;
+  const api = {
+    get: async () => current,
+    setSlackRefs: async (_id: string, patch: Partial<SlackRefs>) => {
+      current = { ...current, version: current.version + 1, slack: { ...current.slack, ...patch } };
+      return current;
+    },
+    updateSlackRefs: async (_id: string, mutate: (s: SlackRefs) => SlackRefs | undefined) => {
+      const s = mutate(current.slack);
+      if (s) current = { ...current, version: current.version + 1, slack: s };
+      return { written: s !== undefined, booking: current };
+    },
+  } as unknown as BookingApi;
+  return { api, get: () => current, set: (r: BookingRecord) => (current = r) };
+}
+
+/** A process's publisher; the message it draws says which record it came from. */
+function publisher(ownerId: string, api: BookingApi, options: Partial<ProgressPublisherOptions> = {}) {
+  return new ProgressPublisher({
+    ownerId,
+    postClaim: postClaimRule(10_000, 3, 4_000),
+    client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }),
+    api,
+    log: createLogger({ level: 'silent', pretty: false }),
+    render: (b) => ({ text: `v${b.version} ${b.state}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `v${b.version} ${b.state}` } }] }),
+    minIntervalMs: 0,
+    rateLimitJitterMs: 0,
+    ...options,
+  });
+}
+
+/** A progress message already in the thread, as an earlier send left it. */
+async function existingMessage(approvalTs: string, text: string): Promise<string> {
+  const posted = await new WebClient('xoxb-test', { slackApiUrl: slack.url }).chat.postMessage({ channel: OPS, thread_ts: approvalTs, text });
+  slack.clear();
+  return String(posted.ts);
+}
+
+const shown = (ts: string) => slack.messages(OPS).find((m) => m.ts === ts)?.text;
+const landedUpdates = () => slack.callsTo('chat.update').filter((c) => c.status === 200 && c.response.ok === true).map((c) => String(c.body.text));
+
+describe('a send Slack held back (429)', () => {
+  it("is drawn again after the wait, so it does not overwrite the final update another process sent meanwhile", async () => {
+    const base = sampleRecord('TWOPROC00001');
+    const ts = await existingMessage('1800000000.000100', 'v1 running');
+    const store = sharedStore({ ...base, version: 7, state: 'running', slack: { channel: OPS, approvalTs: '1800000000.000100', progressTs: ts } });
+    const slackFn = publisher('slack-fn-0000aaaa', store.api); // took a crew answer
+    const pipelineFn = publisher('pipeline-fn-0000bbbb', store.api); // runs the steps
+
+    // The crew answer's process draws v7 (running), and Slack tells it to wait a second.
+    slack.rateLimitNext('chat.update', 1, 1);
+    slackFn.notify(base.id);
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.status === 429));
+    // Meanwhile the pipeline writes done and sends its final update at once.
+    const done = { ...store.get(), version: 8, state: 'done' as const };
+    store.set(done);
+    pipelineFn.notify(base.id, { final: true, record: done });
+    await pipelineFn.idle();
+    await slackFn.idle();
+
+    expect(shown(ts)).toBe('v8 done');
+    expect(landedUpdates()).toEqual(['v8 done', 'v8 done']);
+  }, 20_000);
+
+  it('goes with the newest state when a milestone arrived during the wait, and only once', async () => {
+    const base = sampleRecord('MILESTONE001');
+    const ts = await existingMessage('1800000000.000200', 'v4 running');
+    const store = sharedStore({ ...base, version: 5, state: 'running', slack: { channel: OPS, approvalTs: '1800000000.000200', progressTs: ts } });
+    const p = publisher('proc-0000aaaa', store.api);
+    slack.rateLimitNext('chat.update', 1, 1);
+    p.notify(base.id, { record: store.get() }); // a step started: cosmetic
+    await slack.waitFor((calls) => calls.some((c) => c.status === 429));
+    const guestLive = { ...store.get(), version: 6 }; // guest_cache done: the guest URL, a milestone
+    store.set(guestLive);
+    p.notify(base.id, { milestone: true, record: guestLive });
+    await p.idle();
+    expect(landedUpdates()).toEqual(['v6 running']);
+  }, 20_000);
+});
