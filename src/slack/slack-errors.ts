@@ -38,10 +38,21 @@ const FIXES: Record<string, string> = {
   ...Object.fromEntries(Object.entries(UNREACHABLE_USER_REASONS).map(([code, reason]) => [code, `Slack cannot DM this person: ${reason}. Change the crew (Edit), then press Retry.`])),
 };
 
+/**
+ * Slack's back-pressure answered as an error, not as HTTP 429: some methods answer `ok: false`
+ * with `ratelimited` or `rate_limited` (chat.postMessage: "posted too many messages") and no
+ * Retry-After. Nothing was done; it is a "not yet" like a 429.
+ */
+const RATE_LIMIT_PLATFORM_ERRORS: ReadonlySet<string> = new Set(['ratelimited', 'rate_limited']);
+
+/** What a back-pressure answer without Retry-After is taken to ask for: Slack's shortest Retry-After. */
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
 export function toSlackIntegrationError(err: unknown, method: string): IntegrationError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number };
-  if (e.code === ErrorCode.RateLimitedError) {
-    return new IntegrationError(`${method}: rate limited`, { code: 'SLACK_RATE_LIMITED', retryable: true, operatorMessage: 'Slack asked us to slow down; it will be retried.', system: 'slack', status: 429, retryAfterMs: (e.retryAfter ?? 1) * 1000, cause: err });
+  const retryAfterMs = slackRetryAfterMs(err);
+  if (retryAfterMs !== undefined) {
+    return new IntegrationError(`${method}: rate limited`, { code: 'SLACK_RATE_LIMITED', retryable: true, operatorMessage: 'Slack asked us to slow down; it will be retried.', system: 'slack', status: 429, retryAfterMs, cause: err });
   }
   if (e.code === ErrorCode.PlatformError) {
     const slackCode = e.data?.error ?? 'unknown';
@@ -59,4 +70,17 @@ export function toSlackIntegrationError(err: unknown, method: string): Integrati
 
 export function isRateLimited(err: unknown): err is { retryAfter: number } {
   return (err as { code?: string }).code === ErrorCode.RateLimitedError;
+}
+
+/**
+ * How long Slack asked to wait when `err` is its back-pressure — an HTTP 429 (Retry-After), the
+ * platform errors `ratelimited` / `rate_limited`, or an IntegrationError made here from either —
+ * and undefined for any other failure.
+ */
+export function slackRetryAfterMs(err: unknown): number | undefined {
+  if (err instanceof IntegrationError) return err.system === 'slack' && err.code === 'SLACK_RATE_LIMITED' ? (err.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS) : undefined;
+  const e = err as { code?: string; retryAfter?: number; data?: { error?: string } };
+  if (e.code === ErrorCode.RateLimitedError) return (e.retryAfter ?? 1) * 1000;
+  if (e.code === ErrorCode.PlatformError && RATE_LIMIT_PLATFORM_ERRORS.has(e.data?.error ?? '')) return DEFAULT_RETRY_AFTER_MS;
+  return undefined;
 }

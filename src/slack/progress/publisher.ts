@@ -15,7 +15,8 @@
  * bucket may go into debt), so the cosmetic updates behind them make room.
  * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`,
  * the sends turned away in one channel coming back one at a time (./retry-line.ts); any other
- * failed send stays due (a milestone stays one) and is retried with backoff.
+ * failed send stays due (a milestone stays one) and is retried with backoff, then, once Slack has
+ * failed for minutes, every `slowRetryMs` until it lands: nothing is given up for good.
  * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
  * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
  */
@@ -26,7 +27,7 @@ import { backoffDelayMs } from '../../pipeline/backoff';
 import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
-import { isRateLimited } from '../slack-errors';
+import { slackRetryAfterMs } from '../slack-errors';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { RetryLine } from './retry-line';
 import { TokenBucket } from './token-bucket';
@@ -56,8 +57,10 @@ export interface ProgressPublisherOptions {
   rateLimitJitterMs?: number;
   /** First pause after a failed send (timeout, 5xx); doubles per failure up to 30 s (default 1000 ms). */
   failureBackoffMs?: number;
-  /** Failed sends in a row before the update is given up on (default 8: about 2 minutes). */
+  /** Failed sends in a row retried with backoff (default 8: about 2 minutes); after them, one try every `slowRetryMs`. */
   maxSendFailures?: number;
+  /** The pause between tries once `maxSendFailures` have failed in a row (default 60 s). */
+  slowRetryMs?: number;
 }
 
 interface Entry {
@@ -71,6 +74,8 @@ interface Entry {
   wake?: () => void;
   /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
   failures: number;
+  /** Past maxSendFailures: tried every slowRetryMs, and not waited for by idle(). */
+  slow: boolean;
   /** The record the newest change came with; undefined = read the store at the next send. */
   record?: BookingRecord;
   /** The progress message this process posted, until the records carry it. */
@@ -147,11 +152,16 @@ export class ProgressPublisher {
     }, delay);
   }
 
-  /** Resolves when no update is scheduled or in flight. */
+  /**
+   * Resolves when no update is scheduled or in flight, but for those on their slow retry: Slack has
+   * failed them for minutes, and a caller that waits (a Lambda invocation, a test) would wait
+   * for as long as Slack stays down.
+   */
   async idle(): Promise<void> {
     for (;;) {
-      await Promise.all([...this.entries.values()].map((e) => e.chain));
-      if ([...this.entries.values()].every((e) => !e.timer && !e.dirty)) return;
+      const waited = [...this.entries.values()].filter((e) => !e.slow);
+      await Promise.all(waited.map((e) => e.chain));
+      if (waited.every((e) => e.slow || (!e.timer && !e.dirty))) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -183,7 +193,7 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0, queued: 0 };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0, slow: false, queued: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -251,6 +261,7 @@ export class ProgressPublisher {
     try {
       const wait = await this.render(bookingId, entry);
       entry.failures = 0;
+      entry.slow = false;
       if (wait) {
         // Nothing went to Slack: the workspace's budget is not spent on looking at a claim.
         this.workspace.giveBack();
@@ -265,17 +276,20 @@ export class ProgressPublisher {
   /**
    * A send that failed (Slack timed out, 5xx) is not dropped: the thread would keep showing
    * "running" for a booking that is done or failed, with no Retry button. The update stays due
-   * (a milestone stays one) and is tried again with backoff, for about two minutes.
+   * (a milestone stays one) and is tried again with backoff for about two minutes; after that,
+   * once every `slowRetryMs` until it lands, since the booking may never change again to bring it.
    */
   private retryLater(bookingId: string, entry: Entry, wasMilestone: boolean): void {
     if (this.stopped) return;
     entry.failures += 1;
-    if (entry.failures > (this.opts.maxSendFailures ?? 8)) {
-      this.opts.log.child({ bookingId }).error({ failures: entry.failures - 1 }, 'progress message could not be updated; giving up until the next change');
-      entry.failures = 0;
+    if (entry.failures <= (this.opts.maxSendFailures ?? 8)) {
+      this.sendLater(bookingId, entry, wasMilestone, Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1)));
       return;
     }
-    this.sendLater(bookingId, entry, wasMilestone, Math.min(30_000, (this.opts.failureBackoffMs ?? 1000) * 2 ** (entry.failures - 1)));
+    const slowRetryMs = this.opts.slowRetryMs ?? 60_000;
+    if (!entry.slow) this.opts.log.child({ bookingId }).error({ failures: entry.failures, slowRetryMs }, 'progress message could not be updated; trying again at a slower pace until it lands');
+    entry.slow = true;
+    this.sendLater(bookingId, entry, wasMilestone, slowRetryMs);
   }
 
   /** The update stays due (a milestone stays one) and is sent again after `delayMs`. */
@@ -373,7 +387,7 @@ export class ProgressPublisher {
   }
 
   /**
-   * A 429 is Slack saying "not yet": wait as told (plus jitter) and try again (`again`: redrawn), within the budget.
+   * A 429 (or its platform-error twin, `ratelimited`) is Slack saying "not yet": wait as told (plus jitter) and try again (`again`: redrawn), within the budget.
    * Sends turned away in the same `line` (Slack's limit: a channel's posts, the workspace's
    * updates) come back one at a time, so they leave room for the crew step's posts there.
    */
@@ -388,8 +402,9 @@ export class ProgressPublisher {
         try {
           return await call(again);
         } catch (err) {
-          if (!isRateLimited(err) || this.stopped) throw err;
-          const waitMs = backoffDelayMs(1, jitter, Math.random, Math.max(1, err.retryAfter) * 1000);
+          const retryAfterMs = slackRetryAfterMs(err);
+          if (retryAfterMs === undefined || this.stopped) throw err;
+          const waitMs = backoffDelayMs(1, jitter, Math.random, Math.max(1000, retryAfterMs));
           if (this.now() + waitMs > giveUpAtMs) throw err;
           this.stats.rateLimited += 1;
           if (release) await new Promise((r) => setTimeout(r, waitMs).unref());

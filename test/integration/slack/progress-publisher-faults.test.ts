@@ -105,3 +105,37 @@ describe('a send Slack held back (429)', () => {
     expect(landedUpdates()).toEqual(['v6 running']);
   }, 20_000);
 });
+
+describe('a Slack that keeps failing', () => {
+  it("a done booking's final update is not given up: it lands once Slack is back, however long that takes", async () => {
+    const base = sampleRecord('OUTAGE000001');
+    const ts = await existingMessage('1800000000.000300', 'v4 running');
+    const store = sharedStore({ ...base, version: 8, state: 'done', slack: { channel: OPS, approvalTs: '1800000000.000300', progressTs: ts } });
+    // Time scaled down: three quick retries, then one every 100 ms (a minute in production).
+    const p = publisher('proc-0000aaaa', store.api, { failureBackoffMs: 1, maxSendFailures: 3, slowRetryMs: 100 });
+    slack.failNext('chat.update', 8, 'internal_error');
+    p.notify(base.id, { final: true, record: store.get() });
+    // idle() does not wait out an outage: the update is on its slow retry by now.
+    await p.idle();
+    expect(shown(ts)).toBe('v4 running');
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.response.ok === true), 5_000);
+    expect(shown(ts)).toBe('v8 done');
+    expect(slack.callsTo('chat.update')).toHaveLength(9);
+    p.stop();
+  }, 20_000);
+
+  it("takes Slack's platform errors ratelimited and rate_limited as back-pressure, not as failed sends", async () => {
+    const base = sampleRecord('PLATFORMRL01');
+    const ts = await existingMessage('1800000000.000400', 'v4 running');
+    const store = sharedStore({ ...base, version: 8, state: 'done', slack: { channel: OPS, approvalTs: '1800000000.000400', progressTs: ts } });
+    // A failed send would wait a minute here: only back-pressure is retried within the test.
+    const p = publisher('proc-0000aaaa', store.api, { maxSendFailures: 0 });
+    slack.failNext('chat.update', 1, 'rate_limited');
+    slack.failNext('chat.update', 1, 'ratelimited');
+    p.notify(base.id, { final: true, record: store.get() });
+    await p.idle();
+    expect(p.stats.rateLimited).toBe(2);
+    expect(shown(ts)).toBe('v8 done');
+    p.stop();
+  }, 20_000);
+});

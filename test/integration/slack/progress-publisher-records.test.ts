@@ -135,7 +135,7 @@ it("posts without reading the store when the record in hand shows this process's
 });
 
 describe("Slack's 429 on the first post", () => {
-  // Any failed send gives the message up at once here, so only the 429 budget keeps it alive.
+  // Any failed send puts the message on its slow retry (a minute) here, so only the 429 budget keeps it going.
   const strict = { maxSendFailures: 0, failureBackoffMs: 1, rateLimitJitterMs: 0 };
   const refusedPosts = () => slack.callsTo('chat.postMessage').filter((c) => c.status === 429).length;
   const landedPosts = () => slack.callsTo('chat.postMessage').filter((c) => c.status === 200 && c.response.ok === true).length;
@@ -155,7 +155,7 @@ describe("Slack's 429 on the first post", () => {
     expect(stored().slack.progressTs).toBe(String(slack.callsTo('chat.postMessage').at(-1)?.response.ts));
   }, 20_000);
 
-  it('is given up on when the next wait would pass its budget', async () => {
+  it('ends the send when the next wait would pass its budget (the update then waits for its slow retry)', async () => {
     slack.clear();
     const base = { ...sampleRecord('LIMITED00002'), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000700' } };
     const { publisher } = setup(base, { ...strict, rateLimitBudgetMs: 1_500 });
@@ -165,6 +165,7 @@ describe("Slack's 429 on the first post", () => {
     // refused at 0 s, waited 1 s, refused again: a second wait would end past 1.5 s
     expect(refusedPosts()).toBe(2);
     expect(landedPosts()).toBe(0);
+    publisher.stop();
     slack.clear(); // the refusals left unused
   });
 });
