@@ -9,7 +9,8 @@
  * Posted messages are kept per channel, as Slack keeps them: conversations.history (top-level
  * messages, newest first) and conversations.replies (a thread, oldest first) return them with
  * `oldest` / `latest` / `inclusive` / `limit` / cursor paging, and each message's `metadata` only
- * with `include_all_metadata=true`. chat.update changes a kept message.
+ * with `include_all_metadata=true`. chat.update changes a kept message; a message someone deleted
+ * (deleteMessage) is gone from both, and chat.update of it answers `message_not_found`.
  * With rate limits set (SLACK_PUBLISHED_LIMITS), it answers 429 as Slack does when a method (or,
  * for chat.postMessage, a channel) is called faster than its tier allows.
  *
@@ -149,6 +150,8 @@ export interface SlackApiStandin {
   loseNext(method: string, count: number, lost: LostAnswer): void;
   /** Resolves once every delayed effect of a lost call (loseNext) has landed. */
   lateEffectsLanded(): Promise<void>;
+  /** A person deletes the message `ts` in `channel`: it is no longer kept, and updating it answers `message_not_found`. */
+  deleteMessage(channel: string, ts: string): void;
   /** Messages kept in `channel` (every channel when absent), oldest first; thread replies included. */
   messages(channel?: string): StoredSlackMessage[];
   /** Replaces the granted scopes (a workspace that installed an older manifest). */
@@ -197,6 +200,8 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     return `${Math.floor(lastTsMicros / 1e6)}.${String(lastTsMicros % 1e6).padStart(6, '0')}`;
   };
   const stored: StoredSlackMessage[] = [];
+  /** `${channel} ${ts}` of messages deleted (deleteMessage). */
+  const deleted = new Set<string>();
 
   /** What real Slack refuses before doing anything: a scope the token lacks, a payload over a limit. */
   const refusal = (method: string, body: Record<string, unknown>): Record<string, unknown> | undefined => {
@@ -251,6 +256,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
         return { ok: true, channel, ts, message: { type: 'message', text: body.text, blocks: body.blocks, thread_ts: body.thread_ts, user: botUserId, bot_id: botId, ts } };
       }
       case 'chat.update': {
+        if (deleted.has(`${channel} ${String(body.ts)}`)) return { ok: false, error: 'message_not_found' };
         const kept = stored.find((m) => m.channel === channel && m.ts === body.ts);
         if (kept) {
           if (body.text !== undefined) kept.text = body.text;
@@ -464,6 +470,11 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     loseNext: (method, count, lost) => addFault(method, { kind: 'lose', left: count, retryAfterSeconds: 0, error: '', lost }),
     lateEffectsLanded: async () => {
       while (lateEffects.size > 0) await Promise.all([...lateEffects]);
+    },
+    deleteMessage: (channel, ts) => {
+      const at = stored.findIndex((m) => m.channel === channel && m.ts === ts);
+      if (at >= 0) stored.splice(at, 1);
+      deleted.add(`${channel} ${ts}`);
     },
     messages: (channel) => stored.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m })),
     setScopes: (next) => {

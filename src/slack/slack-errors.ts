@@ -68,6 +68,23 @@ export function toSlackIntegrationError(err: unknown, method: string): Integrati
   return new IntegrationError(`${method}: request failed`, { code: 'SLACK_UNREACHABLE', retryable: true, operatorMessage: 'Slack could not be reached; it will be retried.', system: 'slack', cause: err });
 }
 
+/**
+ * Slack's answer when it refuses a call for good, until someone acts (the channel archived, the bot
+ * not in it, the token revoked): the IntegrationError saying what to do, else undefined.
+ */
+export function slackRefusal(err: unknown): IntegrationError | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  if (err instanceof IntegrationError) return err.system === 'slack' && !err.retryable ? err : undefined;
+  if (e.code !== ErrorCode.PlatformError || FIXES[e.data?.error ?? ''] === undefined) return undefined;
+  return toSlackIntegrationError(err, 'chat');
+}
+
+/** Slack's `error` of a platform error (`message_not_found`), else undefined. */
+export function slackPlatformError(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+}
+
 export function isRateLimited(err: unknown): err is { retryAfter: number } {
   return (err as { code?: string }).code === ErrorCode.RateLimitedError;
 }

@@ -16,7 +16,9 @@
  * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`,
  * the sends turned away in one channel coming back one at a time (./retry-line.ts); any other
  * failed send stays due (a milestone stays one) and is retried with backoff, then, once Slack has
- * failed for minutes, every `slowRetryMs` until it lands: nothing is given up for good.
+ * failed for minutes, every `slowRetryMs` until it lands: nothing is given up for good. What Slack
+ * refuses until someone acts (an archived channel, a revoked token) is logged once and left for
+ * the booking's next change; a message someone deleted is posted anew.
  * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
  * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
  */
@@ -27,7 +29,7 @@ import { backoffDelayMs } from '../../pipeline/backoff';
 import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
 import { bookingMetadata } from '../booking-ref';
-import { slackRetryAfterMs } from '../slack-errors';
+import { slackPlatformError, slackRefusal, slackRetryAfterMs } from '../slack-errors';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { RetryLine } from './retry-line';
 import { TokenBucket } from './token-bucket';
@@ -110,6 +112,8 @@ export class ProgressPublisher {
   private readonly retryLine: RetryLine;
   private readonly now: () => number;
   private stopped = false;
+  /** Refusals for good already logged (their codes), until a send lands again. */
+  private readonly refusalsLogged = new Set<string>();
 
   constructor(private readonly opts: ProgressPublisherOptions) {
     this.ownerId = opts.ownerId;
@@ -262,14 +266,25 @@ export class ProgressPublisher {
       const wait = await this.render(bookingId, entry);
       entry.failures = 0;
       entry.slow = false;
+      if (!wait) this.refusalsLogged.clear();
       if (wait) {
         // Nothing went to Slack: the workspace's budget is not spent on looking at a claim.
         this.workspace.giveBack();
         this.sendLater(bookingId, entry, wasMilestone, wait.waitMs);
       }
     } catch (err) {
-      this.retryLater(bookingId, entry, wasMilestone);
-      throw err;
+      const refusal = slackRefusal(err);
+      if (!refusal) {
+        this.retryLater(bookingId, entry, wasMilestone);
+        throw err;
+      }
+      // Trying again cannot help until someone acts, and every booking in the channel meets the same answer.
+      entry.failures = 0;
+      entry.slow = false;
+      if (!this.refusalsLogged.has(refusal.code)) {
+        this.refusalsLogged.add(refusal.code);
+        this.opts.log.child({ bookingId }).error({ err, code: refusal.code }, `progress message refused by Slack: ${refusal.operatorMessage}`);
+      }
     }
   }
 
@@ -311,16 +326,23 @@ export class ProgressPublisher {
     return this.withRateLimit(
       () => line,
       async (again) => {
-        const booking = again ? await this.redraw(bookingId, entry) : await this.current(bookingId, entry);
-        if (!booking) return undefined;
-        const message = this.opts.render(booking);
-        const progressTs = booking.slack.progressTs ?? entry.progressTs;
-        if (progressTs) {
-          await this.update(booking, progressTs, message);
-          return undefined;
+        let booking = again ? await this.redraw(bookingId, entry) : await this.current(bookingId, entry);
+        for (let deletedSeen = false; booking; deletedSeen = true) {
+          const message = this.opts.render(booking);
+          const progressTs = booking.slack.progressTs ?? entry.progressTs;
+          if (!progressTs) {
+            line = `chat.postMessage ${booking.slack.channel}`;
+            return this.post(bookingId, entry, booking, message);
+          }
+          try {
+            await this.update(booking, progressTs, message);
+            return undefined;
+          } catch (err) {
+            if (deletedSeen || slackPlatformError(err) !== 'message_not_found') throw err;
+            booking = await this.forgetDeleted(bookingId, entry, progressTs);
+          }
         }
-        line = `chat.postMessage ${booking.slack.channel}`;
-        return this.post(bookingId, entry, booking, message);
+        return undefined;
       },
     );
   }
@@ -347,6 +369,24 @@ export class ProgressPublisher {
     return stored && entry.record && entry.record.version > stored.version ? entry.record : stored;
   }
 
+  /**
+   * The progress message is gone (someone deleted it), and every later update would fail the same
+   * way. Its ts is cleared from the record with a compare-and-set that also claims the post, so
+   * exactly one process posts it anew; one that finds the ts already changed goes by the record.
+   */
+  private async forgetDeleted(bookingId: string, entry: Entry, ts: string): Promise<BookingRecord> {
+    this.opts.log.child({ bookingId }).warn({ ts }, 'progress message not found in Slack (deleted?); posting it anew');
+    if (entry.progressTs === ts) entry.progressTs = undefined;
+    const out = await this.opts.api.updateSlackRefs(bookingId, (s) => (s.progressTs === ts ? { ...s, progressTs: undefined, progressClaim: { owner: this.ownerId, atMs: this.now() } } : undefined));
+    this.adopt(entry, out.booking);
+    return out.booking;
+  }
+
+  /** A record just read or written: newer than the one in hand, so later sends draw from it. */
+  private adopt(entry: Entry, record: BookingRecord): void {
+    if (entry.record && entry.record.version < record.version) entry.record = record;
+  }
+
   /** Posts the message once: claim it, then post (a lost claim shows who holds it, or the ts they stored). */
   private async post(bookingId: string, entry: Entry, booking: BookingRecord, message: SlackMessage): Promise<{ waitMs: number } | undefined> {
     let slack = booking.slack;
@@ -370,7 +410,7 @@ export class ProgressPublisher {
       this.stats.posts += 1;
       if (posted.ts) {
         entry.progressTs = posted.ts;
-        await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined });
+        this.adopt(entry, await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined }));
       }
       return undefined;
     }

@@ -4,6 +4,7 @@
  * post. Over a real WebClient and the Slack API stand-in; the booking store behind BookingApi is a
  * map that every "process" (publisher) here shares.
  */
+import { Writable } from 'node:stream';
 import { WebClient } from '@slack/web-api';
 import { createLogger } from '../../../src/log';
 import type { BookingApi } from '../../../src/pipeline/api';
@@ -138,4 +139,58 @@ describe('a Slack that keeps failing', () => {
     expect(shown(ts)).toBe('v8 done');
     p.stop();
   }, 20_000);
+});
+
+describe('a progress message someone deleted', () => {
+  it('is posted anew, once, although two processes find it gone', async () => {
+    const base = sampleRecord('DELETED00001');
+    const approvalTs = '1800000000.000500';
+    const ts = await existingMessage(approvalTs, 'v6 running');
+    const store = sharedStore({ ...base, version: 7, state: 'running', slack: { channel: OPS, approvalTs, progressTs: ts } });
+    const one = publisher('proc-0000aaaa', store.api);
+    const two = publisher('proc-0000bbbb', store.api);
+    slack.deleteMessage(OPS, ts);
+    const done = { ...store.get(), version: 8, state: 'done' as const };
+    store.set(done);
+    one.notify(base.id, { final: true, record: done });
+    two.notify(base.id);
+    await Promise.all([one.idle(), two.idle()]);
+
+    const posts = slack.callsTo('chat.postMessage').filter((c) => c.response.ok === true);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body.thread_ts).toBe(approvalTs);
+    const newTs = String(posts[0]?.response.ts);
+    expect(store.get().slack.progressTs).toBe(newTs);
+    expect(store.get().slack.progressClaim).toBeUndefined();
+    // Whichever process posted, the thread shows the final state, and later updates go to the new message.
+    expect(slack.messages(OPS).filter((m) => m.thread_ts === approvalTs).map((m) => m.text)).toEqual([expect.stringMatching(/^v\d+ done$/)]);
+    one.notify(base.id, { final: true, record: { ...store.get(), version: store.get().version + 1 } });
+    await one.idle();
+    expect(slack.callsTo('chat.update').at(-1)).toMatchObject({ status: 200, body: { ts: newTs } });
+  }, 20_000);
+});
+
+describe('a channel Slack refuses for good', () => {
+  it('is not retried, and is logged once however many bookings meet it', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) }) });
+    const archived = 'C0ARCHIVE1';
+    const store = new Map<string, BookingRecord>();
+    for (const id of ['ARCHIVED0001', 'ARCHIVED0002']) store.set(id, { ...sampleRecord(id), state: 'done', slack: { channel: archived, approvalTs: '1800000000.000600', progressTs: `1800000000.00070${id.at(-1)}` } });
+    const api = { get: async (id: string) => store.get(id) } as unknown as BookingApi;
+    const p = publisher('proc-0000aaaa', api, { log, failureBackoffMs: 1, maxSendFailures: 1, slowRetryMs: 20 });
+    slack.setChannel(archived, { isArchived: true });
+    try {
+      for (const id of store.keys()) p.notify(id, { final: true, record: store.get(id) });
+      await p.idle();
+      await new Promise((r) => setTimeout(r, 200)); // long enough for several slow retries
+      expect(slack.callsTo('chat.update').map((c) => c.response.error)).toEqual(['is_archived', 'is_archived']);
+      const refused = lines.filter((l) => l.includes('progress message refused by Slack'));
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toContain('The channel is archived');
+    } finally {
+      slack.setChannel(archived, undefined);
+      p.stop();
+    }
+  });
 });

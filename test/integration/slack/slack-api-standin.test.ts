@@ -239,6 +239,18 @@ describe('messages kept, as conversations.history and conversations.replies retu
     await client.chat.update({ channel, ts: posted.ts ?? '', text: 'new' });
     expect(slack.messages(channel).map((m) => [m.text, postOf(m)])).toEqual([['new', 'crew_call']]);
   });
+
+  it('a message someone deleted is gone from the thread, and chat.update of it answers message_not_found', async () => {
+    const channel = 'C0DELETE01';
+    const parent = await client.chat.postMessage({ channel, text: 'parent' });
+    const reply = await client.chat.postMessage({ channel, thread_ts: parent.ts ?? '', text: 'reply' });
+    slack.deleteMessage(channel, reply.ts ?? '');
+    const thread = await client.conversations.replies({ channel, ts: parent.ts ?? '' });
+    expect(thread.messages?.map((m) => m.text)).toEqual(['parent']);
+    await expect(client.chat.update({ channel, ts: reply.ts ?? '', text: 'new' })).rejects.toMatchObject({ code: ErrorCode.PlatformError, data: { error: 'message_not_found' } });
+    await client.chat.update({ channel, ts: parent.ts ?? '', text: 'parent, edited' });
+    expect(slack.messages(channel).map((m) => m.text)).toEqual(['parent, edited']);
+  });
 });
 
 describe('answers lost after the call took effect', () => {
