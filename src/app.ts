@@ -79,7 +79,7 @@ export interface AppDeps {
   autoRun?: boolean;
   /** Quiet time per user before a booking change republishes their App Home (default 2 s). */
   homeDebounceMs?: number;
-  /** Bounds of the crew posts' exactly-once posting (src/slack/post-once.ts); tests shorten them. */
+  /** Bounds of the exactly-once posting of crew posts and progress messages (src/slack/post-once.ts); tests shorten them. */
   crewPostOnce?: Omit<PostOnceOptions, 'client'>;
 }
 
@@ -116,7 +116,7 @@ export interface RunningApp {
  */
 const PROGRESS_DRAIN_MS = 10_000;
 
-/** The WebClient's retries of one call, and the longest pause between them (see postClaimRule). */
+/** The WebClient's retries of one call, and the longest pause between them. */
 const SLACK_RETRIES = 2;
 const SLACK_MAX_BACKOFF_MS = 2000;
 
@@ -137,11 +137,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   };
   // The publisher and the crew step handle 429 themselves (Retry-After), so this client rejects them.
   const client = new WebClient(config.slack.botToken, { ...clientOptions, rejectRateLimitedCalls: true, logger: boltLogger(log) });
-  // Crew posts must land once: a post whose answer was lost may have posted, so this client never
-  // sends anything again by itself. PostOnce looks such a post up (by its metadata) before it is
-  // sent again, within its own bounds, and otherwise fails the step with Retry.
+  // Crew posts and progress messages must land once: a post whose answer was lost may have posted,
+  // so this client never sends anything again by itself. PostOnce looks such a post up (by its
+  // metadata) before it is sent again, within its own bounds, and otherwise fails (the crew step
+  // with Retry; the progress message tries again later, looking first).
   const crewPostClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: boltLogger(log) });
-  const poster = new PostOnce({ client: crewPostClient, deadlineMs: Math.max(liveness.callTimeoutMs * 2, 20_000), ...deps.crewPostOnce });
+  const postOnceDeadlineMs = deps.crewPostOnce?.deadlineMs ?? Math.max(liveness.callTimeoutMs * 2, 20_000);
+  const poster = new PostOnce({ client: crewPostClient, ...deps.crewPostOnce, deadlineMs: postOnceDeadlineMs });
 
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)
@@ -170,8 +172,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ...deps.runner,
   });
 
-  const postClaim = postClaimRule(liveness.callTimeoutMs, SLACK_RETRIES + 1, SLACK_RETRIES * SLACK_MAX_BACKOFF_MS, ownerDead);
-  const progress = new ProgressPublisher({ ownerId, postClaim, client, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
+  // The progress message is posted through PostOnce: its last post starts before its deadline and
+  // ends within one call's deadline, which is the longest a holder's post can still land.
+  const postClaim = postClaimRule(liveness.callTimeoutMs, 1, postOnceDeadlineMs, ownerDead);
+  const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
   const changedApprovals = new ChangedApprovals({ client, config, log, now });
   service.onProgress((event, record) => changedApprovals.notify(event, record));

@@ -16,6 +16,14 @@ export function bookingMetadata(bookingId: string): { event_type: string; event_
   return { event_type: BOOKING_EVENT_TYPE, event_payload: { booking_id: bookingId } };
 }
 
+/**
+ * Metadata of a booking's progress message: `post` tells it from the approval message it answers
+ * in the thread (which carries bookingMetadata), so a post whose answer was lost can be looked up.
+ */
+export function progressPostMetadata(bookingId: string): { event_type: string; event_payload: { booking_id: string; post: 'progress' } } {
+  return { event_type: BOOKING_EVENT_TYPE, event_payload: { booking_id: bookingId, post: 'progress' } };
+}
+
 /** The crew-facing posts made exactly once (src/slack/post-once.ts), by kind. */
 export type CrewPostKind = 'crew_call' | 'crew_called' | 'crew_reminder' | 'crew_change_note' | 'crew_cancel_note' | 'crew_off';
 

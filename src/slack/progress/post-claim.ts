@@ -7,9 +7,10 @@
  * for the `progressTs` it stores, and updates that message.
  *
  * A claim is a lease: a holder that died leaves it to expire (or to `ownerDead`, on one host). A
- * holder posts only while at least `postBoundMs` (the longest one chat.postMessage can take, its
- * retries included) of its lease is left, renewing it first otherwise, so a post that lands late
- * has still landed before anyone else may claim.
+ * holder posts only while at least `postBoundMs` (the longest one post can take: PostOnce's
+ * deadline, within which it may look up and post again, plus the last call's own) of its lease is
+ * left, renewing it first otherwise, so a post that lands late has still landed before anyone else
+ * may claim. Whoever takes a claim over looks the message up before posting (publisher.ts).
  */
 import { LeaseWatch } from '../../pipeline/lease-watch';
 import type { OwnerDead } from '../../pipeline/state-machine';
@@ -40,7 +41,11 @@ export type PostClaimView =
   /** Nobody holds it (never claimed, lapsed, holder dead, or ours with too little lease left): claim it. */
   | { kind: 'free' };
 
-/** Two owners' posts never overlap: a claim is taken only once the previous holder's last post must have ended. */
+/**
+ * Two owners' posts never overlap: a claim is taken only once the previous holder's last post must
+ * have ended. A post's bound is `callTimeoutMs × tries + retryBackoffMs`: for one PostOnce post,
+ * one call after its deadline (`tries` 1, the deadline as `retryBackoffMs`).
+ */
 export function postClaimRule(callTimeoutMs: number, tries: number, retryBackoffMs: number, ownerDead?: OwnerDead, monotonicNow?: () => number): PostClaimRule {
   const postBoundMs = callTimeoutMs * tries + retryBackoffMs;
   const ttlMs = 2 * postBoundMs;

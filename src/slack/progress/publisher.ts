@@ -21,14 +21,19 @@
  * the booking's next change; a message someone deleted is posted anew.
  * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
  * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
+ * The post itself goes through PostOnce (../post-once.ts): a post whose answer was lost may have
+ * landed, so it is looked up by its metadata before it is sent again — after a lost answer, and
+ * whenever a claim is taken over from an earlier holder, who may have posted before it stopped.
  */
 import type { WebClient } from '@slack/web-api';
+import { IntegrationError, UpstreamUnavailableError } from '../../integrations/errors';
 import type { Logger } from '../../log';
 import type { BookingApi, ProgressEvent } from '../../pipeline/api';
 import { backoffDelayMs } from '../../pipeline/backoff';
 import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
-import { bookingMetadata } from '../booking-ref';
+import { progressPostMetadata } from '../booking-ref';
+import { PostOnce, type PostOnceResult } from '../post-once';
 import { slackPlatformError, slackRefusal, slackRetryAfterMs } from '../slack-errors';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { RetryLine } from './retry-line';
@@ -40,6 +45,8 @@ export interface ProgressPublisherOptions {
   /** From the WebClient's deadline and retries (the composition root derives it). */
   postClaim: PostClaimRule;
   client: WebClient;
+  /** Posts the message (default: a PostOnce over `client`, which must then not retry by itself). */
+  poster?: PostOnce;
   api: BookingApi;
   log: Logger;
   render: (booking: BookingRecord) => SlackMessage;
@@ -82,6 +89,8 @@ interface Entry {
   record?: BookingRecord;
   /** The progress message this process posted, until the records carry it. */
   progressTs?: string;
+  /** A post of this process may have landed unseen (its outcome was unknown): look it up before posting. */
+  mayHavePosted?: boolean;
   /** Sends queued or under way. */
   queued: number;
 }
@@ -111,6 +120,7 @@ export class ProgressPublisher {
   private readonly workspace: TokenBucket;
   private readonly retryLine: RetryLine;
   private readonly now: () => number;
+  private readonly poster: PostOnce;
   private stopped = false;
   /** Refusals for good already logged (their codes), until a send lands again. */
   private readonly refusalsLogged = new Set<string>();
@@ -119,6 +129,7 @@ export class ProgressPublisher {
     this.ownerId = opts.ownerId;
     this.minIntervalMs = opts.minIntervalMs ?? 1000;
     this.now = opts.now ?? Date.now;
+    this.poster = opts.poster ?? new PostOnce({ client: opts.client });
     this.retryLine = new RetryLine(this.now);
     this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });
   }
@@ -390,6 +401,7 @@ export class ProgressPublisher {
   /** Posts the message once: claim it, then post (a lost claim shows who holds it, or the ts they stored). */
   private async post(bookingId: string, entry: Entry, booking: BookingRecord, message: SlackMessage): Promise<{ waitMs: number } | undefined> {
     let slack = booking.slack;
+    let takenOver = false;
     for (let look = 0; look < 3; look++) {
       const claim = progressPostClaim(slack, this.ownerId, this.now(), this.opts.postClaim);
       if (claim.kind === 'posted') {
@@ -402,16 +414,36 @@ export class ProgressPublisher {
         return { waitMs: Math.max(1, Math.min(CLAIM_RECHECK_MS, claim.untilMs - this.now())) };
       }
       if (claim.kind === 'free') {
+        takenOver ||= slack.progressClaim !== undefined;
         slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim))).booking.slack;
         continue;
       }
       const { channel, approvalTs } = booking.slack;
-      const posted = await this.opts.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(bookingId), ...(approvalTs ? { thread_ts: approvalTs } : {}) });
-      this.stats.posts += 1;
-      if (posted.ts) {
-        entry.progressTs = posted.ts;
-        this.adopt(entry, await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined }));
+      let posted: PostOnceResult;
+      try {
+        posted = await this.poster.post({
+          channel,
+          ...(approvalTs ? { thread_ts: approvalTs } : {}),
+          text: message.text,
+          blocks: message.blocks,
+          metadata: progressPostMetadata(bookingId),
+          lookUpFirst: entry.mayHavePosted === true || takenOver,
+          // Any earlier attempt came after the approval message it answers.
+          earliestMs: approvalTs ? Math.floor(Number(approvalTs) * 1000) : booking.createdAtMs,
+          log: this.opts.log.child({ bookingId }),
+          what: 'progress message',
+        });
+      } catch (err) {
+        // Slack's refusal (a 429, an error) means not posted; anything else may have posted.
+        if (!(err instanceof IntegrationError) || (err instanceof UpstreamUnavailableError && err.maybeProcessed)) entry.mayHavePosted = true;
+        throw err;
       }
+      if (posted.via !== 'earlier-attempt') this.stats.posts += 1;
+      entry.progressTs = posted.ts;
+      // One an earlier attempt posted shows what was due then.
+      if (posted.via === 'earlier-attempt') await this.update(booking, posted.ts, message);
+      this.adopt(entry, await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined }));
+      entry.mayHavePosted = false;
       return undefined;
     }
     throw new Error('progress message: the post claim did not settle');

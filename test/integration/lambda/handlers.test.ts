@@ -287,8 +287,8 @@ describe('pipeline handler (DynamoDB stream event)', () => {
   it('the progress thread gets one message when the pipeline function starts before the Slack function’s post has answered', async () => {
     const service = slackLambda.app.built.service;
     const booking = await service.create(sampleNewBooking());
-    // The progress message: booking metadata without a crew post kind (the crew-called line has one).
-    const progressPosts = () => slackApi.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL && JSON.stringify(c.body.metadata ?? {}).includes(booking.id) && !JSON.stringify(c.body.metadata).includes('"post"'));
+    // The progress message: the booking's metadata, of the post kind `progress`.
+    const progressPosts = () => slackApi.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL && JSON.stringify(c.body.metadata ?? {}).includes(booking.id) && JSON.stringify(c.body.metadata).includes('"post":"progress"'));
     // The Slack function's progress post lands in Slack at once; its answer (the ts) comes 1 s later.
     slackApi.slowNext('chat.postMessage', 1, 1000);
     const body = interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: booking.id, channelId: OPS_CHANNEL }));

@@ -194,3 +194,22 @@ describe('a channel Slack refuses for good', () => {
     }
   });
 });
+
+describe('a post that may have landed unseen', () => {
+  it('is looked up before posting when the claim is taken over from a holder that stopped: found, it is not posted again', async () => {
+    const bot = new WebClient('xoxb-test', { slackApiUrl: slack.url });
+    const base = sampleRecord('TAKEOVER0001');
+    const approvalTs = String((await bot.chat.postMessage({ channel: OPS, text: 'approval' })).ts);
+    // The holder posted, and stopped before it could store the ts.
+    const landed = await bot.chat.postMessage({ channel: OPS, thread_ts: approvalTs, text: 'v3 running', metadata: { event_type: 'charter_booking', event_payload: { booking_id: base.id, post: 'progress' } } });
+    slack.clear();
+    const lapsed = { owner: 'stopped-host-0000cccc', atMs: Date.now() - 10 * 60_000 };
+    const store = sharedStore({ ...base, version: 5, state: 'done', slack: { channel: OPS, approvalTs, progressClaim: lapsed } });
+    const p = publisher('proc-0000aaaa', store.api);
+    p.notify(base.id, { final: true, record: store.get() });
+    await p.idle();
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(store.get().slack.progressTs).toBe(landed.ts);
+    expect(shown(String(landed.ts))).toMatch(/ done$/);
+  }, 20_000);
+});

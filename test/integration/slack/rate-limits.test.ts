@@ -25,8 +25,8 @@ afterAll(async () => {
 
 const approve = (id: string) => h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
 const bookingOf = (c: RecordedSlackCall) => (c.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id;
-/** Crew posts name their kind in the metadata (crew_call, crew_called, …); the progress message does not. */
-const isProgressOf = (c: RecordedSlackCall, id: string) => bookingOf(c) === id && (c.body.metadata as { event_payload?: { post?: string } }).event_payload?.post === undefined;
+/** Posts name their kind in the metadata (crew_call, crew_called, …, progress). */
+const isProgressOf = (c: RecordedSlackCall, id: string) => bookingOf(c) === id && (c.body.metadata as { event_payload?: { post?: string } }).event_payload?.post === 'progress';
 const ok = (c: RecordedSlackCall) => c.status === 200 && c.response.ok === true;
 
 it(`${BOOKINGS} approvals at once: every booking done, each crew DM, progress message and crew-called line posted once`, async () => {
