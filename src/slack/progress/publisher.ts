@@ -89,6 +89,11 @@ interface Entry {
   record?: BookingRecord;
   /** The progress message this process posted, until the records carry it. */
   progressTs?: string;
+  /**
+   * Posted, and not yet stored (the store failed right after the post): the save is retried with
+   * the next send, and the entry is kept until it is stored — this is the only copy of the ts.
+   */
+  unsavedTs?: string;
   /** A post of this process may have landed unseen (its outcome was unknown): look it up before posting. */
   mayHavePosted?: boolean;
   /** Sends queued or under way. */
@@ -231,7 +236,7 @@ export class ProgressPublisher {
    * it ever ran. A later change starts a new entry, which reads the store.
    */
   private forgetWhenQuiet(bookingId: string, entry: Entry): void {
-    const quiet = () => entry.queued === 0 && !entry.dirty && !entry.timer;
+    const quiet = () => entry.queued === 0 && !entry.dirty && !entry.timer && entry.unsavedTs === undefined;
     if (!quiet()) return;
     setTimeout(() => {
       if (quiet() && this.entries.get(bookingId) === entry) this.entries.delete(bookingId);
@@ -346,6 +351,7 @@ export class ProgressPublisher {
             return this.post(bookingId, entry, booking, message);
           }
           try {
+            if (entry.unsavedTs === progressTs) this.adopt(entry, await this.saveProgressTs(bookingId, entry, progressTs));
             await this.update(booking, progressTs, message);
             return undefined;
           } catch (err) {
@@ -388,9 +394,20 @@ export class ProgressPublisher {
   private async forgetDeleted(bookingId: string, entry: Entry, ts: string): Promise<BookingRecord> {
     this.opts.log.child({ bookingId }).warn({ ts }, 'progress message not found in Slack (deleted?); posting it anew');
     if (entry.progressTs === ts) entry.progressTs = undefined;
+    if (entry.unsavedTs === ts) entry.unsavedTs = undefined;
     const out = await this.opts.api.updateSlackRefs(bookingId, (s) => (s.progressTs === ts ? { ...s, progressTs: undefined, progressClaim: { owner: this.ownerId, atMs: this.now() } } : undefined));
     this.adopt(entry, out.booking);
     return out.booking;
+  }
+
+  /**
+   * Stores the ts of the message this process posted, and ends its post claim. Until this lands,
+   * a later send of this process would find only its own claim in the record, and post again.
+   */
+  private async saveProgressTs(bookingId: string, entry: Entry, ts: string): Promise<BookingRecord> {
+    const saved = await this.opts.api.setSlackRefs(bookingId, { progressTs: ts, progressClaim: undefined });
+    if (entry.unsavedTs === ts) entry.unsavedTs = undefined;
+    return saved;
   }
 
   /** A record just read or written: newer than the one in hand, so later sends draw from it. */
@@ -442,8 +459,9 @@ export class ProgressPublisher {
       entry.progressTs = posted.ts;
       // One an earlier attempt posted shows what was due then.
       if (posted.via === 'earlier-attempt') await this.update(booking, posted.ts, message);
-      this.adopt(entry, await this.opts.api.setSlackRefs(bookingId, { progressTs: posted.ts, progressClaim: undefined }));
       entry.mayHavePosted = false;
+      entry.unsavedTs = posted.ts;
+      this.adopt(entry, await this.saveProgressTs(bookingId, entry, posted.ts));
       return undefined;
     }
     throw new Error('progress message: the post claim did not settle');

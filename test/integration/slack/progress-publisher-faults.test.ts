@@ -213,3 +213,53 @@ describe('a post that may have landed unseen', () => {
     expect(shown(String(landed.ts))).toMatch(/ done$/);
   }, 20_000);
 });
+
+describe('a store that fails right after the post', () => {
+  it('has the ts saved by a later try, and no second message is posted meanwhile or after', async () => {
+    const bot = new WebClient('xoxb-test', { slackApiUrl: slack.url });
+    const base = sampleRecord('TSLOST000001');
+    const approvalTs = String((await bot.chat.postMessage({ channel: OPS, text: 'approval' })).ts);
+    slack.clear();
+    const store = sharedStore({ ...base, version: 3, state: 'running', slack: { channel: OPS, approvalTs } });
+    let failingSaves = 3;
+    const api = {
+      ...store.api,
+      setSlackRefs: async (id: string, patch: Partial<SlackRefs>) => {
+        if (failingSaves-- > 0) throw new Error('store unavailable (retries exhausted)');
+        return store.api.setSlackRefs(id, patch);
+      },
+    } as unknown as BookingApi;
+    const p = publisher('proc-0000aaaa', api, { failureBackoffMs: 20 });
+    p.notify(base.id, { milestone: true, record: store.get() });
+    await p.idle();
+    const posted = slack.callsTo('chat.postMessage').map((c) => String(c.response.ts));
+    expect(posted).toHaveLength(1);
+    expect(store.get().slack).toMatchObject({ progressTs: posted[0] });
+    expect(store.get().slack.progressClaim).toBeUndefined();
+
+    // Quiet, and forgotten; the next step event brings a record of the run's, and the message is updated.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(p.tracked).toBe(0);
+    const next = { ...store.get(), version: store.get().version + 1 };
+    store.set(next);
+    p.notify(base.id, { record: next });
+    await p.idle();
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(shown(posted[0]!)).toBe(`v${next.version} running`);
+  }, 20_000);
+
+  it('keeps the ts, not forgetting the booking, for as long as the store stays down', async () => {
+    const base = sampleRecord('TSLOST000002');
+    const store = sharedStore({ ...base, version: 3, state: 'running', slack: { channel: OPS, approvalTs: String((await new WebClient('xoxb-test', { slackApiUrl: slack.url }).chat.postMessage({ channel: OPS, text: 'approval' })).ts) } });
+    slack.clear();
+    const api = { ...store.api, setSlackRefs: async () => Promise.reject(new Error('store unavailable')) } as unknown as BookingApi;
+    const p = publisher('proc-0000aaaa', api, { failureBackoffMs: 5, maxSendFailures: 2, slowRetryMs: 30 });
+    p.notify(base.id, { milestone: true, record: store.get() });
+    await p.idle(); // on its slow retry by now
+    p.notify(base.id, { record: { ...store.get(), version: 4 } }); // the record as the runner knows it: no ts, this process's claim
+    await new Promise((r) => setTimeout(r, 200));
+    expect(p.tracked).toBe(1);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    p.stop();
+  }, 20_000);
+});
