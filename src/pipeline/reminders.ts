@@ -46,7 +46,7 @@ export function toldDeactivated(booking: Pick<BookingRecord, 'reminders'>, userI
   return booking.reminders?.[deactivatedKey(userId)]?.sentAtMs !== undefined;
 }
 
-/** Whether a member's crew post already shows the booking as it stands (the Slack layer knows; see crewPostShowsCurrent). */
+/** Whether a member's crew post already shows the booking as it stands (the Slack layer knows; see callPostShowsCurrent). */
 export type PostShowsCurrent = (userId: string) => boolean;
 
 const LIVE_CHANGE = (o: Operation) => o.kind === 'change' && o.steps?.crew_notice !== undefined && !['superseded', 'stopped', 'rejected'].includes(o.status);

@@ -11,7 +11,7 @@ import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blo
 import type { SlackDeps } from './context';
 import { tellUser } from './ephemeral';
 import type { Config } from '../config';
-import { crewPostShowsCurrent, refreshCrewPosts } from './crew-notice';
+import { callPostShowsCurrent, refreshCrewPosts } from './crew-notice';
 
 /** Why a roster member's own call takes no answer now (answersClosed). */
 export type AnswersClosed = 'cancelled' | 'departed' | 'being_changed';
@@ -52,13 +52,14 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
 /**
  * A change has reset this member's answer (their call changed, or they were added) and has not
  * yet posted their new call: an answer now would be to the old post's details. A member whose
- * updated post did go out (the step failed on someone else's) answers it.
+ * updated post did go out (the step failed on someone else's, or on a note after the channel
+ * post) answers it.
  */
 function callBeingChanged(booking: BookingRecord, userId: string, config: Config): boolean {
   const changing = operationsOf(booking).find((o) => o.kind === 'change' && ['running', 'failed', 'stopping'].includes(o.status) && o.steps?.crew_notice !== undefined && o.steps.crew_notice.status !== 'done');
   if (!changing?.previous) return false;
   const calls = callsChanged(changing.previous, { request: booking.request, roster: booking.roster, costs: booking.costs });
-  return [...calls.changed, ...calls.added].includes(userId) && !crewPostShowsCurrent(booking, config, userId);
+  return [...calls.changed, ...calls.added].includes(userId) && !callPostShowsCurrent(booking, config, userId);
 }
 
 /**

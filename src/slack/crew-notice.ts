@@ -100,6 +100,16 @@ export function crewPostShowsCurrent(booking: BookingRecord, config: Config, key
 }
 
 /**
+ * The post that carries this member's call shows the booking as it stands: their DM, or, with a
+ * crew channel, the channel's one post (which holds every member's buttons).
+ */
+export function callPostShowsCurrent(booking: BookingRecord, config: Config, userId: string): boolean {
+  const keys = new Set(crewPostsOf(booking).map((p) => p.key));
+  const inChannel = !keys.has(userId) && (keys.has(CREW_CHANNEL_POST_KEY) || Boolean(config.slack.crewChannel));
+  return crewPostShowsCurrent(booking, config, inChannel ? CREW_CHANNEL_POST_KEY : userId);
+}
+
+/**
  * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
  * and records what each now shows. A stale digest could make a later re-run skip a post that needs
  * redrawing: a price-only change resets confirmations and renders the post as first posted, while

@@ -22,7 +22,7 @@ import type { BookingRecord } from '../pipeline/types';
 import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
-import { crewAnswersOf, crewPostShowsCurrent, crewSafeViewOf, openDm } from './crew-notice';
+import { callPostShowsCurrent, crewAnswersOf, crewSafeViewOf, openDm } from './crew-notice';
 import { unreachableUserReason } from './slack-errors';
 import type { PostOnce } from './post-once';
 
@@ -48,7 +48,7 @@ export function checkInMsOf(booking: BookingRecord, config: Config): number {
   return charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).checkIn.toMillis();
 }
 
-const postShowsCurrentOf = (booking: BookingRecord, config: Config) => (userId: string) => crewPostShowsCurrent(booking, config, userId);
+const postShowsCurrentOf = (booking: BookingRecord, config: Config) => (userId: string) => callPostShowsCurrent(booking, config, userId);
 
 export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
   const leaseMs = deps.claimLeaseMs ?? 120_000;

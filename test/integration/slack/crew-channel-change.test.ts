@@ -1,0 +1,60 @@
+/**
+ * With a crew channel (CHARTER_CREW_CHANNEL), a reschedule whose crew step updated the channel post
+ * and then failed on its thread note: the channel post shows the new call, so the members it
+ * touched answer it, their Home offers the buttons, and they are reminded while the step waits for
+ * Retry. Real Bolt receiver, signed requests, the Slack stand-in.
+ */
+import { dueReminders } from '../../../src/pipeline/reminders';
+import { CREW_CHANNEL_POST_KEY } from '../../../src/pipeline/types';
+import { checkInMsOf } from '../../../src/slack/crew-reminders';
+import { callPostShowsCurrent } from '../../../src/slack/crew-notice';
+import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
+import { clickInOps, CREW, doneBooking, ephemeralsTo, inDays, isCrewPost, lastHomeViewOf, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+const CREW_CHANNEL = 'C0CREW0001';
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    env: { CHARTER_CREW_CHANNEL: CREW_CHANNEL },
+    deps: { homeDebounceMs: 50, stepOverrides: { calendar_update: async () => ({ updated: true }), scc_update: async () => ({ updated: true }) } },
+  });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+it('a member whose new call is on the channel post answers it, sees its buttons on Home, and is reminded, though the step failed on its note', async () => {
+  const lee = CREW[0];
+  const fields = { ...VALID_FIELDS, date: inDays(3), guestName: 'Chan Nel' };
+  const id = await doneBooking(h, fields);
+  await h.requester.event(appHomeOpenedEvent({ userId: lee }));
+  await h.running.built.home.idle();
+
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
+  h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note'));
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+  await settle(h);
+  await h.running.built.home.flush();
+  expect(failed.operations!.find((o) => o.id === opId)!.steps!.crew_notice!.status).toBe('failed');
+  expect(failed.slack.crewPosts![lee]).toBeUndefined();
+  expect(callPostShowsCurrent(failed, h.config, lee)).toBe(true);
+
+  // Home: the buttons of the call the channel post shows, not "being updated".
+  const tab = lastHomeViewOf(h, lee);
+  expect(tab).not.toContain('being updated');
+  expect(tab).toContain(`crew_confirm:${lee}`);
+
+  // Reminders at 23 h before check-in: due for the members the change touched (all, a reschedule).
+  const checkIn = checkInMsOf(failed, h.config);
+  const due = dueReminders(failed, checkIn, checkIn - 23 * 3_600_000, (u) => callPostShowsCurrent(failed, h.config, u)).map((d) => d.key);
+  expect(due).toContain(`dm24:${lee}`);
+  expect(due).toContain('ops24');
+
+  // Confirm on the channel post counts.
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: CREW_CHANNEL }));
+  await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
+  expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
+  expect(failed.slack.crewPosts![CREW_CHANNEL_POST_KEY]).toBeDefined();
+});
