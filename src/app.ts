@@ -177,7 +177,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const postClaim = postClaimRule(liveness.callTimeoutMs, 1, postOnceDeadlineMs, ownerDead);
   const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
-  const changedApprovals = new ChangedApprovals({ client, config, log, now });
+  const changedApprovals = new ChangedApprovals({ client, config, log, now, api: service });
   service.onProgress((event, record) => changedApprovals.notify(event, record));
 
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });

@@ -16,7 +16,7 @@ import { humanDateTime } from '../booking/time';
 import { charterTimeSettings, type Config } from '../config';
 import type { Logger } from '../log';
 import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pipeline/approval-policy';
-import type { ProgressEvent } from '../pipeline/api';
+import type { BookingApi, ProgressEvent } from '../pipeline/api';
 import { operationsOf } from '../pipeline/operations';
 import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
@@ -190,31 +190,55 @@ function endsChange(event: ProgressEvent, record: BookingRecord): boolean {
   return last?.kind === 'change';
 }
 
+/** Draws of one approval message after a change, at most: the first, a retry after each failure, and one more per record that moved meanwhile. */
+const CHANGED_APPROVAL_DRAWS = 3;
+const CHANGED_APPROVAL_RETRY_MS = 2000;
+
+const drawnAs = (m: { text?: string; blocks?: unknown }) => `${m.text ?? ''}\u0000${JSON.stringify(m.blocks ?? null)}`;
+
 /**
  * Approval messages redrawn once a change has run: the message at the top of the thread is what an
  * approver reads first, and showed the date, roster and net as first approved until the booking
- * was cancelled. One redraw at a time per booking, each of the newest record; `idle()` for the
- * Lambda functions, which must not freeze one half-sent.
+ * was cancelled. Each draw is of the booking as read just before it; after it lands, the booking is
+ * read again and drawn again if it would now show otherwise. A cancel's own redraw (another
+ * process, say) may have landed before this one's late update, which would otherwise leave a
+ * cancelled charter reading "Approved". One chain per booking; `idle()` for the Lambda functions,
+ * which must not freeze a draw half-sent.
  */
 export class ChangedApprovals {
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number }) {}
+  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number; api: Pick<BookingApi, 'get'>; retryMs?: number }) {}
 
   /** A pipeline event: only the end of a change's run (done or failed: its details are the booking's either way) redraws. */
   notify(event: ProgressEvent, record: BookingRecord): void {
     if (!endsChange(event, record)) return;
-    const previous = this.chains.get(record.id) ?? Promise.resolve();
-    const next = previous.then(() =>
-      redrawApproval(this.deps.client, this.deps.config, record, this.deps.now(), this.deps.log).catch((err: unknown) => this.deps.log.warn({ err, bookingId: record.id }, 'approval message not redrawn after a change')),
-    );
-    this.chains.set(record.id, next);
+    const id = record.id;
+    const next = (this.chains.get(id) ?? Promise.resolve()).then(() => this.drawUntilSettled(id));
+    this.chains.set(id, next);
     void next.then(() => {
-      if (this.chains.get(record.id) === next) this.chains.delete(record.id);
+      if (this.chains.get(id) === next) this.chains.delete(id);
     });
   }
 
   async idle(): Promise<void> {
     await Promise.all([...this.chains.values()]);
+  }
+
+  private async drawUntilSettled(id: string): Promise<void> {
+    const { client, config, log, api } = this.deps;
+    for (let draw = 1; draw <= CHANGED_APPROVAL_DRAWS; draw++) {
+      try {
+        const booking = await api.get(id);
+        if (!booking?.slack.approvalTs) return;
+        const message = renderApproval(booking, config, this.deps.now());
+        await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+        const now = await api.get(id);
+        if (!now || drawnAs(renderApproval(now, config, this.deps.now())) === drawnAs(message)) return;
+      } catch (err) {
+        log.warn({ err, bookingId: id, draw }, 'approval message not redrawn after a change');
+        await new Promise((r) => setTimeout(r, this.deps.retryMs ?? CHANGED_APPROVAL_RETRY_MS));
+      }
+    }
   }
 }

@@ -47,3 +47,35 @@ it('after a reschedule with a crew swap and a new price, the approval shows the 
   const booking = (await h.running.built.api.get(id))!;
   expect(after.text).toContain(`net $${(booking.costs.netCents / 100).toFixed(2)}`.replace(/\.00$/, ''));
 });
+
+it('a redraw whose update lands late, after a cancel was drawn, is drawn again: the message says cancelled', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-APCH2', date: `${year}-07-14` };
+  const id = await doneBooking(h, fields);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, date: `${year}-07-19` });
+  // The change's redraw reaches Slack 1.5 s late (a slow Slack, or another process on Lambda).
+  h.slack.loseNext('chat.update', 1, { effect: 1500, answer: { afterMs: 1600 }, when: (b) => b.ts === approvalTs && JSON.stringify(b.blocks).includes('Changed since') });
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await clickInOps(h, 'booking_cancel', id);
+  await waitForBooking(h, id, (b) => b.state === 'cancelled');
+  await settle(h);
+  await h.slack.lateEffectsLanded();
+  const shown = textOf(approvalOf(approvalTs));
+  expect(shown).toContain(':x: Cancelled');
+  expect(shown).not.toContain(':white_check_mark: Approved');
+});
+
+it('a redraw Slack refuses once is tried again', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-APCH3', date: `${year}-08-04` };
+  const id = await doneBooking(h, fields);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, date: `${year}-08-09` });
+  h.slack.failNext('chat.update', 1, 'internal_error', (b) => b.ts === approvalTs);
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await settle(h);
+  const shown = textOf(approvalOf(approvalTs));
+  expect(shown).toContain('Aug 9');
+  expect(shown).toContain('Changed since: reschedule');
+});
