@@ -148,6 +148,17 @@ export function proposeChange(record: BookingRecord, proposal: ChangeProposal): 
   return { record: { ...base, operations: compactHistory([...(base.operations ?? []), op]), updatedAtMs: proposal.nowMs }, op };
 }
 
+/**
+ * Change requests a booking may have waiting at once. Each holds a copy of the booking's details
+ * (notes up to 3,000 characters), and requests waiting are never compacted: twenty with long
+ * non-Latin notes would pass DynamoDB's 400 KB item. Five is more than an office decides between.
+ */
+export const MAX_OPEN_CHANGE_REQUESTS = 5;
+
+export function openChangeRequests(record: BookingRecord): number {
+  return operationsOf(record).filter((o) => o.kind === 'change' && o.status === 'proposed').length;
+}
+
 /** Operations kept whole, newest last: each change holds two copies of the booking's details. */
 const WHOLE_OPERATIONS = 4;
 const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', 'stopped'];

@@ -7,7 +7,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings } from '../config';
-import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, cancelOperation, operationsOf } from '../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, MAX_OPEN_CHANGE_REQUESTS, cancelOperation, openChangeRequests, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
 import { escapeAndFit } from './blocks/format';
@@ -20,6 +20,9 @@ export function whyNotChangeable(booking: BookingRecord): string | undefined {
   if (booking.state === 'pending_approval') return `Booking \`${booking.id}\` is not approved yet — change it by cancelling and running /charter again, or approve it first.`;
   if (booking.state === 'cancelled' || cancelOperation(booking)) return `Booking \`${booking.id}\` is cancelled; it cannot be changed.`;
   if (!LIFECYCLE_STATES.includes(booking.state)) return `Booking \`${booking.id}\` is ${booking.state}; it cannot be changed.`;
+  if (openChangeRequests(booking) >= MAX_OPEN_CHANGE_REQUESTS) {
+    return `Booking \`${booking.id}\` already has ${MAX_OPEN_CHANGE_REQUESTS} change requests waiting: approve or reject one of them first (they are in the booking's thread).`;
+  }
   return undefined;
 }
 

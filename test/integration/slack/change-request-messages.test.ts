@@ -4,7 +4,7 @@
  * dropped by a cancel (no buttons left, and an old click says why). Real Bolt receiver, signed
  * requests, the stand-ins.
  */
-import { APPROVER, CREW, clickInOps, doneBooking, ephemeralsTo, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CREW, clickInOps, doneBooking, ephemeralsTo, OUTSIDER, proposeChange, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -92,4 +92,17 @@ it('approving a newer request while an older approved one waits replaces it, and
   await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === b)?.status === 'done', 20_000);
   await settle(h);
   expect(await requestText(id, a)).toMatch(/Approved by <@U0APPROVE1> at [^"]*, then replaced by a newer change before it ran/);
+});
+
+it('a sixth change request while five wait is refused in the form, naming what to do; deciding one makes room', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRM9' };
+  const id = await doneBooking(h, fields);
+  const ops: string[] = [];
+  for (let i = 1; i <= 5; i++) ops.push(await proposeChange(h, id, 'edit', { ...fields, partySize: String(i) }));
+  const refused = await submitChangeForm(h, id, 'edit', { ...fields, partySize: '6', guestName: 'Six' });
+  expect(refused.json).toEqual({ response_action: 'errors', errors: { guestName: `Booking \`${id}\` already has 5 change requests waiting: approve or reject one of them first (they are in the booking's thread).` } });
+  expect((await h.running.built.api.get(id))!.operations!.filter((o) => o.status === 'proposed')).toHaveLength(5);
+  await clickInOps(h, 'change_reject', `${id}:${ops[0]}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === ops[0])?.status === 'rejected');
+  await proposeChange(h, id, 'edit', { ...fields, partySize: '2', guestName: 'After room' });
 });
