@@ -6,7 +6,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { CrewSafeView } from '../../booking/crew-safe';
-import { humanTime } from '../../booking/time';
+import { humanDayMonth, humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
 import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, fitText, mention, rosterMention } from './format';
@@ -39,11 +39,20 @@ export interface CrewMessageOptions {
   reminder?: { hoursLeft: number };
 }
 
-function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string): string {
+/**
+ * One member's answer as `viewer` reads it. A reason for "can't make it" is for the office (the
+ * modal says so): the decliner reads it back in their own DM; the crew channel and the others'
+ * DMs read only that they can't. When they confirmed has its day: "confirmed 4:47 PM" beside a
+ * 4:00 PM departure reads like a time of the trip.
+ */
+function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string, viewer?: string): string {
   const at = answers.confirmations[userId];
-  if (at !== undefined) return `:white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: view.timezone }))}`;
+  if (at !== undefined) {
+    const when = DateTime.fromMillis(at, { zone: view.timezone });
+    return `:white_check_mark: confirmed ${humanDayMonth(when)}, ${humanTime(when)}`;
+  }
   const declined = answers.declines[userId];
-  if (declined) return `:no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
+  if (declined) return `:no_entry: can't make it${declined.reason && viewer === userId ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
   return 'please confirm';
 }
 
@@ -62,7 +71,7 @@ function buttonsFor(view: CrewSafeView, answers: CrewAnswers, member: CrewSafeVi
 
 export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: CrewMessageOptions = {}): SlackMessage {
   const id = view.sessionId;
-  const rosterLines = view.roster.map((m) => `• ${m.role === 'captain' ? 'Captain' : 'Crew'}: ${mention(m.slackUserId)} — ${statusLine(view, answers, m.slackUserId)}`);
+  const rosterLines = view.roster.map((m) => `• ${m.role === 'captain' ? 'Captain' : 'Crew'}: ${mention(m.slackUserId)} — ${statusLine(view, answers, m.slackUserId, opts.recipient)}`);
   const me = opts.recipient ? view.roster.find((m) => m.slackUserId === opts.recipient) : undefined;
   const blocks: KnownBlock[] = [
     { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`${opts.reminder ? 'Reminder — ' : ''}Crew call: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
@@ -97,7 +106,7 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: bookingBlockId(id, 'crew-confirm'), elements: buttons });
   const confirmed = view.roster.filter((m) => answers.confirmations[m.slackUserId] !== undefined).length;
   const text = me
-    ? `${opts.reminder ? 'Reminder: please answer the crew call' : 'Crew call'}: ${view.dateText}, check-in ${view.checkIn.text} — ${statusLine(view, answers, me.slackUserId).replace(/^:[a-z_]+: /, '')}`
+    ? `${opts.reminder ? 'Reminder: please answer the crew call' : 'Crew call'}: ${view.dateText}, check-in ${view.checkIn.text} — ${statusLine(view, answers, me.slackUserId, me.slackUserId).replace(/^:[a-z_]+: /, '')}`
     : `Crew call: ${view.dateText}, ${view.timeRangeText}, ${view.partySize} guests — ${confirmed}/${view.roster.length} confirmed`;
   return { text, blocks: withNotes(blocks, notesAt, notes) };
 }

@@ -218,14 +218,14 @@ describe('crew message', () => {
     process.stdout.write(`\n--- crew post ---\n${text}\n`);
     const all = JSON.stringify(message);
     expect(all).not.toMatch(/\$|1,?200|584|250\.00|net|gross|fee|price|Birthday/i);
-    expect(text).toContain('Captain: <@U0CAPTAIN1> — :white_check_mark: confirmed 11:30 AM PDT');
+    expect(text).toContain('Captain: <@U0CAPTAIN1> — :white_check_mark: confirmed Mon, Jul 1, 11:30 AM PDT');
     expect(text).toContain('Crew: <@U0CREW0001> — please confirm');
     expect(text).toContain('[ Confirm — Lee Park ]');
     expect(text).not.toContain('Confirm — Sam Ortiz');
     expect(text).toContain(`https://queenofsandiego.com/g/${ID}`);
   });
 
-  it("as a DM: only the recipient's own buttons; a decline shows with its reason and offers Confirm after all", () => {
+  it("as a DM: only the recipient's own buttons; a decline shows its reason to the decliner alone and offers Confirm after all", () => {
     const view = crewSafeViewOf(record(), config);
     const answers = { confirmations: { U0CAPTAIN1: Date.UTC(2030, 6, 1, 18, 30) }, declines: { U0CREW0002: { atMs: Date.UTC(2030, 6, 1, 19), reason: 'sick kid' } } };
     const lee = blocksToText(crewMessage(view, answers, { recipient: 'U0CREW0001' }).blocks);
@@ -233,8 +233,12 @@ describe('crew message', () => {
     expect(lee).toContain('[ Confirm ]');
     expect(lee).toContain("[ Can't make it ]");
     expect(lee).not.toMatch(/Confirm — |Sam Ortiz ]/);
-    expect(lee).toContain("Crew: <@U0CREW0002> — :no_entry: can't make it — sick kid");
+    // The reason was told the office: Lee (and the crew channel) read only that Ana can't make it.
+    expect(lee).toContain("Crew: <@U0CREW0002> — :no_entry: can't make it\n");
+    expect(lee).not.toContain('sick kid');
+    expect(blocksToText(crewMessage(view, answers).blocks)).not.toContain('sick kid');
     const ana = blocksToText(crewMessage(view, answers, { recipient: 'U0CREW0002' }).blocks);
+    expect(ana).toContain("Crew: <@U0CREW0002> — :no_entry: can't make it — sick kid");
     expect(ana).toContain('[ Confirm after all ]');
     expect(ana).not.toContain("[ Can't make it ]");
     const sam = crewMessage(view, answers, { recipient: 'U0CAPTAIN1' });
