@@ -40,6 +40,14 @@ export type ProgressEvent =
   | { type: 'booking_done'; bookingId: string }
   | { type: 'booking_failed'; bookingId: string; failedSteps: AnyStepName[] };
 
+/**
+ * The call a crew answer was given on: written only while the member is on the roster and their
+ * call is still at `callRevision` (a change may have started since the click was checked).
+ */
+export interface AnsweredCall {
+  callRevision?: number;
+}
+
 export type ProgressListener = (event: ProgressEvent, booking: BookingRecord) => void;
 
 export interface BookingApi {
@@ -68,9 +76,9 @@ export interface BookingApi {
   /** Re-runs guest_page and guest_cache of a done booking (re-render + invalidate). */
   refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }>;
   /** Records a crew member's confirmation, withdrawing a decline (the caller checks they are on the roster). */
-  confirmCrew(id: string, userId: string): Promise<BookingRecord>;
+  confirmCrew(id: string, userId: string, on?: AnsweredCall): Promise<BookingRecord>;
   /** Records a crew member's decline with an optional reason, withdrawing a confirmation. */
-  declineCrew(id: string, userId: string, reason?: string): Promise<BookingRecord>;
+  declineCrew(id: string, userId: string, reason?: string, on?: AnsweredCall): Promise<BookingRecord>;
   /** Saves where one crew-facing post lives (by recipient user id, or CREW_CHANNEL_POST_KEY). */
   saveCrewPost(id: string, key: string, ref: CrewPostSaved): Promise<BookingRecord>;
   /** Saves Slack message references (approval ts, progress ts, crew post ts). */

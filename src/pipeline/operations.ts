@@ -412,6 +412,9 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // Their reminders start over with the new call, and so does the office's line when anyone's did.
     const remindedBefore = (key: string) => (key === 'ops24' ? reset.size > 0 : /^dm\d+:/.test(key) && reset.has(key.slice(key.indexOf(':') + 1)));
     const reminders = Object.fromEntries(Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key)));
+    // Their call is a new one from this revision: answers to buttons drawn before it are refused.
+    const called = new Set([...calls.changed, ...calls.added]);
+    const callRevisions = Object.fromEntries([...Object.entries(record.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
     const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps };
     return {
       ...withOperation(record, started),
@@ -421,6 +424,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
       confirmations,
       ...(record.declines ? { declines } : {}),
       ...(record.reminders ? { reminders } : {}),
+      ...(Object.keys(callRevisions).length > 0 ? { callRevisions } : {}),
       revision,
       updatedAtMs: nowMs,
     };

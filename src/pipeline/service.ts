@@ -4,7 +4,7 @@
  * clicks in any number of processes resolve to one winner and the rest are told who won.
  */
 import type { Logger } from '../log';
-import type { BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
@@ -45,6 +45,12 @@ export interface BookingServiceOptions extends RunnerOptions {
 
 /** Steps a guest page refresh re-runs: re-render and upload, then invalidate the cached copy. */
 const REFRESH_STEPS = ['guest_page', 'guest_cache'] as const;
+
+/** The answer is still to the member's call as it stands: they are on the roster, and no change has replaced the call answered. */
+function answersCall(r: BookingRecord, userId: string, on: AnsweredCall): boolean {
+  if (!r.roster.some((m) => m.slackUserId === userId)) return false;
+  return on.callRevision === undefined || on.callRevision >= (r.callRevisions?.[userId] ?? 1);
+}
 
 export class BookingService implements BookingApi {
   readonly runner: PipelineRunner;
@@ -215,8 +221,9 @@ export class BookingService implements BookingApi {
   }
 
   /** Records a crew member's Confirm; a Decline they gave earlier is withdrawn (answers may change until departure). */
-  async confirmCrew(id: string, userId: string): Promise<BookingRecord> {
+  async confirmCrew(id: string, userId: string, on: AnsweredCall = {}): Promise<BookingRecord> {
     const out = await updateWithRetry(this.store, id, (r) => {
+      if (!answersCall(r, userId, on)) return undefined;
       if (r.confirmations[userId] !== undefined && r.declines?.[userId] === undefined) return undefined;
       const nowMs = this.now();
       const { [userId]: _withdrawn, ...declines } = r.declines ?? {};
@@ -226,8 +233,9 @@ export class BookingService implements BookingApi {
   }
 
   /** Records a crew member's Decline (with their optional reason, kept in the audit too); withdraws a Confirm. */
-  async declineCrew(id: string, userId: string, reason?: string): Promise<BookingRecord> {
+  async declineCrew(id: string, userId: string, reason?: string, on: AnsweredCall = {}): Promise<BookingRecord> {
     const out = await updateWithRetry(this.store, id, (r) => {
+      if (!answersCall(r, userId, on)) return undefined;
       const previous = r.declines?.[userId];
       if (previous && previous.reason === reason && r.confirmations[userId] === undefined) return undefined;
       const nowMs = this.now();

@@ -216,6 +216,12 @@ export interface BookingRecord {
   warnings?: string[];
   /** Slack user id → when they confirmed. */
   confirmations: Record<string, number>;
+  /**
+   * Slack user id → the booking revision at which their call last changed (a change that moved,
+   * re-roled or added them); absent: their call is the create's. An answer given on a post or
+   * reminder of an older call is refused, since it answers details that no longer hold.
+   */
+  callRevisions?: Record<string, number>;
   /** Slack user id → when (and why) they said they can't make it. A later Confirm removes it. */
   declines?: Record<string, CrewDecline>;
   /** Crew reminders by key (see src/pipeline/reminders.ts). */

@@ -41,12 +41,22 @@ const CLOSED_REPLIES: Record<AnswersClosed, string> = {
   being_changed: 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).',
 };
 
-/** Why this person may not answer for this booking now, or undefined when they may. */
-export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string): string | undefined {
+/**
+ * Why this person may not answer for this booking now, or undefined when they may. `callRevision`:
+ * the revision of the call the clicked button was drawn for (absent on buttons drawn before they
+ * carried it, and on Home, which is always drawn afresh).
+ */
+export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string, callRevision?: number): string | undefined {
   if (!booking.roster.some((m) => m.slackUserId === userId)) return 'Only the captain and crew assigned to this charter can answer.';
   if (forUserId !== userId) return `That button is for <@${forUserId}>; use the one with your name.`;
   const closed = answersClosed(booking, userId, deps.config, deps.now());
-  return closed === undefined ? undefined : CLOSED_REPLIES[closed];
+  if (closed !== undefined) return CLOSED_REPLIES[closed];
+  // A post or reminder of a call a change has since replaced (a new date, a new role): an answer
+  // to it would be counted against details it never showed.
+  if (callRevision !== undefined && callRevision < (booking.callRevisions?.[userId] ?? 1)) {
+    return 'Your crew call was updated since this message was sent (a new date, time or role): answer on the updated call — your crew post shows it.';
+  }
+  return undefined;
 }
 
 /**
@@ -75,7 +85,7 @@ export async function answerableBooking(
   if (!target) return undefined;
   const booking = await deps.api.get(target.bookingId);
   if (!booking) return undefined;
-  const refusal = answerRefusal(deps, booking, click.userId, target.userId);
+  const refusal = answerRefusal(deps, booking, click.userId, target.userId, target.callRevision);
   if (refusal) {
     await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, refusal);
     return undefined;

@@ -47,7 +47,7 @@ export function crewAnswersOf(booking: BookingRecord): CrewAnswers {
     const reason = crewSafeNotes(d.reason).join(' ');
     declines[userId] = reason ? { atMs: d.atMs, reason } : { atMs: d.atMs };
   }
-  return { confirmations: booking.confirmations, declines };
+  return { confirmations: booking.confirmations, declines, ...(booking.callRevisions ? { callRevisions: booking.callRevisions } : {}) };
 }
 
 export interface CrewPostRef {

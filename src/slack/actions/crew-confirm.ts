@@ -1,5 +1,6 @@
 /** A crew member confirms themselves: only the person a button names, on the roster, before departure. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { parseConfirmValue } from '../blocks/crew';
 import type { SlackDeps } from '../context';
 import { announceAnswer, answerableBooking } from '../crew-answers';
 
@@ -9,7 +10,8 @@ export function confirmCrew(deps: SlackDeps) {
     const userId = body.user.id;
     const booking = await answerableBooking(deps, client, { userId, channel: body.channel?.id, value: action.value });
     if (!booking) return;
-    const updated = await deps.api.confirmCrew(booking.id, userId);
+    const callRevision = parseConfirmValue(action.value)?.callRevision;
+    const updated = await deps.api.confirmCrew(booking.id, userId, callRevision !== undefined ? { callRevision } : {});
     await announceAnswer(deps, client, booking, updated, userId);
   };
 }

@@ -30,6 +30,13 @@ export const DECLINE_REASON_MAX = 200;
 export interface CrewAnswers {
   confirmations: Readonly<Record<string, number>>;
   declines: Readonly<Record<string, { atMs: number; reason?: string }>>;
+  /** The revision each member's call is at (BookingRecord.callRevisions): their buttons carry it. */
+  callRevisions?: Readonly<Record<string, number>>;
+}
+
+/** An answer button's value: booking, member, and the revision of the call it answers. */
+export function answerValue(sessionId: string, userId: string, callRevision = 1): string {
+  return `${sessionId}:${userId}:r${callRevision}`;
 }
 
 export interface CrewMessageOptions {
@@ -57,7 +64,7 @@ function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string, vi
 }
 
 function buttonsFor(view: CrewSafeView, answers: CrewAnswers, member: CrewSafeView['roster'][number], personal: boolean) {
-  const value = `${view.sessionId}:${member.slackUserId}`;
+  const value = answerValue(view.sessionId, member.slackUserId, answers.callRevisions?.[member.slackUserId]);
   const who = personal ? '' : ` — ${fitPlain(member.name, 40)}`;
   const out = [];
   if (answers.confirmations[member.slackUserId] === undefined) {
@@ -112,11 +119,11 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
 }
 
 /** The small modal behind "Can't make it": an optional reason. */
-export function crewDeclineModal(input: { bookingId: string; userId: string; dateText: string }): ModalView {
+export function crewDeclineModal(input: { bookingId: string; userId: string; dateText: string; callRevision?: number }): ModalView {
   return {
     type: 'modal',
     callback_id: CREW_DECLINE_CALLBACK_ID,
-    private_metadata: JSON.stringify({ bookingId: input.bookingId, userId: input.userId }),
+    private_metadata: JSON.stringify({ bookingId: input.bookingId, userId: input.userId, ...(input.callRevision !== undefined ? { callRevision: input.callRevision } : {}) }),
     title: { type: 'plain_text', text: "Can't make it" },
     submit: { type: 'plain_text', text: 'Tell the office' },
     close: { type: 'plain_text', text: 'Back' },
@@ -133,10 +140,11 @@ export function crewDeclineModal(input: { bookingId: string; userId: string; dat
   };
 }
 
-export function parseDeclineMetadata(raw: string | undefined): { bookingId: string; userId: string } | undefined {
+export function parseDeclineMetadata(raw: string | undefined): { bookingId: string; userId: string; callRevision?: number } | undefined {
   try {
-    const v = JSON.parse(raw ?? '') as { bookingId?: unknown; userId?: unknown };
-    return typeof v.bookingId === 'string' && typeof v.userId === 'string' ? { bookingId: v.bookingId, userId: v.userId } : undefined;
+    const v = JSON.parse(raw ?? '') as { bookingId?: unknown; userId?: unknown; callRevision?: unknown };
+    if (typeof v.bookingId !== 'string' || typeof v.userId !== 'string') return undefined;
+    return { bookingId: v.bookingId, userId: v.userId, ...(typeof v.callRevision === 'number' ? { callRevision: v.callRevision } : {}) };
   } catch {
     return undefined;
   }
@@ -176,7 +184,9 @@ export function crewDeclinedMessage(bookingId: string, userId: string, reason?: 
   };
 }
 
-export function parseConfirmValue(value: string | undefined): { bookingId: string; userId: string } | undefined {
-  const match = /^([0-9A-Z]+):([UW][A-Z0-9]+)$/.exec(value ?? '');
-  return match?.[1] && match[2] ? { bookingId: match[1], userId: match[2] } : undefined;
+/** `callRevision` absent: a button drawn before buttons carried it, taken as answering the call it sits on. */
+export function parseConfirmValue(value: string | undefined): { bookingId: string; userId: string; callRevision?: number } | undefined {
+  const match = /^([0-9A-Z]+):([UW][A-Z0-9]+)(?::r(\d+))?$/.exec(value ?? '');
+  if (!match?.[1] || !match[2]) return undefined;
+  return { bookingId: match[1], userId: match[2], ...(match[3] ? { callRevision: Number(match[3]) } : {}) };
 }

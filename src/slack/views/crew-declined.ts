@@ -9,14 +9,14 @@ export function crewDeclined(deps: SlackDeps) {
     const userId = body.user.id;
     const meta = parseDeclineMetadata(view.private_metadata);
     const booking = meta ? await deps.api.get(meta.bookingId) : undefined;
-    const refusal = !meta || !booking ? 'This crew call no longer exists.' : answerRefusal(deps, booking, userId, meta.userId);
+    const refusal = !meta || !booking ? 'This crew call no longer exists.' : answerRefusal(deps, booking, userId, meta.userId, meta.callRevision);
     if (refusal || !booking) {
       await ack({ response_action: 'errors', errors: { [CREW_DECLINE_REASON_BLOCK]: refusal ?? 'This crew call no longer exists.' } });
       return;
     }
     await ack();
     const reason = view.state.values[CREW_DECLINE_REASON_BLOCK]?.[CREW_DECLINE_REASON_ACTION]?.value?.trim() || undefined;
-    const updated = await deps.api.declineCrew(booking.id, userId, reason);
+    const updated = await deps.api.declineCrew(booking.id, userId, reason, meta?.callRevision !== undefined ? { callRevision: meta.callRevision } : {});
     await announceAnswer(deps, client, booking, updated, userId);
   };
 }

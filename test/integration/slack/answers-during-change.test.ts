@@ -4,7 +4,7 @@
  * While such a change waits for Retry, crew reminders go to the members it does not touch.
  * Real Bolt receiver, signed requests, the stand-ins.
  */
-import { blockActionPayload } from '../../support/slack-requests';
+import { blockActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { APPROVER, CAPTAIN, CREW, clickInOps, doneBooking, ephemeralsTo, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
@@ -96,4 +96,50 @@ it('while a crew swap whose call failed waits for Retry, the members it does not
   } finally {
     h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider' });
   }
+});
+
+it('after a reschedule, Confirm on the old call (a reminder, the first post) and a decline modal opened before it are refused; the new call counts', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-ANS4' };
+  const id = await doneBooking(h, fields);
+  const [lee, ana] = CREW;
+  /** The value of `user`'s Confirm on the newest post or update that shows one. */
+  const buttonValue = (user: string): string | undefined => {
+    const sent = [...h.slack.callsTo('chat.postMessage'), ...h.slack.callsTo('chat.update')].sort((a, b) => a.atMs - b.atMs);
+    for (const call of sent.reverse()) {
+      const blocks = (typeof call.body.blocks === 'string' ? JSON.parse(call.body.blocks) : call.body.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[];
+      const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === `crew_confirm:${user}` && e.value?.startsWith(`${id}:`));
+      if (button) return button.value;
+    }
+    return undefined;
+  };
+  const oldLee = buttonValue(lee)!;
+  expect(oldLee).toBe(`${id}:${lee}:r1`);
+  const post = (await h.running.built.api.get(id))!.slack.crewPosts![lee]!;
+  // Ana opens "Can't make it" on the old call and leaves the modal open.
+  h.slack.clear();
+  await h.requester.interact(blockActionPayload({ userId: ana, actionId: `crew_decline:${ana}`, value: `${id}:${ana}:r1`, channelId: post.channel }));
+  await h.slack.waitFor(() => h.slack.callsTo('views.open').length > 0);
+  const modal = h.slack.callsTo('views.open').at(-1)!.body.view as { private_metadata: string };
+
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, date: `${year}-07-11` });
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await settle(h);
+  const moved = (await h.running.built.api.get(id))!;
+  expect(moved.callRevisions?.[lee]).toBe(2);
+
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: oldLee, channelId: post.channel }));
+  await h.slack.waitFor(() => ephemeralsTo(h, lee).some((t) => t.startsWith('Your crew call was updated since this message was sent')));
+  const declined = await h.requester.interact(viewSubmissionPayload({ userId: ana, callbackId: 'crew_decline', privateMetadata: modal.private_metadata, values: { reason: { reason: { type: 'plain_text_input', value: 'Working that Saturday' } } } }));
+  expect(JSON.stringify(declined.json)).toContain('Your crew call was updated since this message was sent');
+  let now = (await h.running.built.api.get(id))!;
+  expect(now.confirmations[lee]).toBeUndefined();
+  expect(now.declines?.[ana]).toBeUndefined();
+
+  // The updated post's buttons carry the new call's revision, and count.
+  const newLee = buttonValue(lee)!;
+  expect(newLee).toBe(`${id}:${lee}:r2`);
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: newLee, channelId: post.channel }));
+  now = await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
+  expect(now.confirmations[lee]).toBeDefined();
 });
