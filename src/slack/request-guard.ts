@@ -40,7 +40,8 @@ export function guardSlackRequests(receiver: HTTPReceiver, opts: { endpoints: re
   const inner: RequestListener = receiver.requestListener;
   const now = opts.now ?? Date.now;
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
+    // The path as Bolt routes it (dot segments resolved, fragment dropped), or `/slack/./events` walks past.
+    const path = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost').pathname : '';
     if (req.method === 'POST' && opts.endpoints.includes(path) && isFromTheFuture(req.headers, now())) {
       opts.onRefused?.('timestamp more than 5 minutes in the future');
       res.writeHead(401).end();

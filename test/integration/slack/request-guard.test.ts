@@ -106,6 +106,28 @@ describe('request timestamps', () => {
     expect((await h.running.built.api.get(id))?.state).toBe('pending_approval');
   });
 
+  it('refuses them on every spelling of the events path Bolt routes the same way (dot segments, a fragment)', async () => {
+    const id = await submitBooking(h);
+    h.slack.clear();
+    const { hostname, port } = new URL(h.running.url!);
+    const body = interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
+    const yearAhead = Math.floor(Date.now() / 1000) + 365 * 24 * 3600;
+    for (const path of ['/slack/./events', '/slack/events#x', '/x/../slack/events']) {
+      // A raw path: a URL string would be normalised by the client before it is sent.
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ hostname, port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed(body, yearAhead) } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect({ path, status }).toEqual({ path, status: 401 });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await h.running.built.api.get(id))?.state).toBe('pending_approval');
+  });
+
   it('still accepts a clock a little ahead (4 minutes)', async () => {
     h.slack.clear();
     const res = await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text: 'help' }, { timestampSec: Math.floor(Date.now() / 1000) + 4 * 60 });
