@@ -105,11 +105,17 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   },
 };
 
+/** Own keys only: `/charter constructor` must not find Object.prototype's. */
+function subcommandOf(name: string): Subcommand | undefined {
+  const key = name.toLowerCase();
+  return Object.hasOwn(SUBCOMMANDS, key) ? SUBCOMMANDS[key] : undefined;
+}
+
 export function charterCommand(deps: SlackDeps) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const [name, ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     // `/charter <pasted confirmation>`: not a subcommand, and the text gives booking fields.
-    if (name !== undefined && !SUBCOMMANDS[name.toLowerCase()]) {
+    if (name !== undefined && !subcommandOf(name)) {
       const prefill = prefillFromText(deps, command.text, 'the pasted text');
       if (Object.keys(prefill.fields).length > 0) {
         await ack();
@@ -131,7 +137,7 @@ export function charterCommand(deps: SlackDeps) {
     }
     await ack();
     const reply = (text: string) => tellUser(client, deps.log, { channel: command.channel_id, user: command.user_id }, text);
-    const sub = SUBCOMMANDS[name.toLowerCase()];
+    const sub = subcommandOf(name);
     if (!sub) return reply(`I don't know \`${name}\`.\n${HELP_TEXT}`);
     await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args, reply, triggerId: command.trigger_id });
   };

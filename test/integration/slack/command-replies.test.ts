@@ -62,3 +62,10 @@ it('/charter when charter-bot is not in the ops channel: the form opens first (t
   await new Promise((r) => setTimeout(r, 100));
   expect(h.slack.callsTo('views.update')).toEqual([]);
 });
+
+it.each(['constructor', '__proto__', 'toString'])('/charter %s is no subcommand: the help, not a crash', async (name) => {
+  h.slack.clear();
+  await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text: name });
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+  expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain(`I don't know \`${name}\``);
+});
