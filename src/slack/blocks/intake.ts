@@ -66,11 +66,12 @@ export function newEventNotice(p: { feed: string; when: string; summary?: string
     { type: 'context', elements: [{ type: 'mrkdwn', text: `From the ${escapeMrkdwn(p.feed)} calendar feed; no charter covers it yet.` }] },
     { type: 'actions', elements: [{ type: 'button', action_id: ICAL_CREATE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Create charter' }, value: p.value }] },
   ];
-  return { text: headline, blocks };
+  // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.
+  return { text: escapeMrkdwn(headline), blocks };
 }
 
 export function movedEventNotice(p: { feed: string; bookingId: string; was: string; now: string }): SlackMessage {
-  const text = `${p.feed} moved this booking: was ${p.was}, now ${p.now}.`;
+  const text = escapeMrkdwn(`${p.feed} moved this booking: was ${p.was}, now ${p.now}.`);
   return {
     text,
     blocks: [
@@ -82,7 +83,7 @@ export function movedEventNotice(p: { feed: string; bookingId: string; was: stri
 
 export function cancelledEventNotice(p: { feed: string; bookingId: string; when: string; how: 'removed' | 'cancelled' }): SlackMessage {
   const why = p.how === 'cancelled' ? 'marked it cancelled' : 'no longer lists it';
-  const text = `${p.feed} ${why} (${p.when}).`;
+  const text = escapeMrkdwn(`${p.feed} ${why} (${p.when}).`);
   return {
     text,
     blocks: [
@@ -92,12 +93,13 @@ export function cancelledEventNotice(p: { feed: string; bookingId: string; when:
   };
 }
 
+/** The message quotes the feed's own text (a line it could not parse): escaped in the fallback text too, which notifies. */
 export function feedFailedNotice(p: { feed: string; message: string }): SlackMessage {
-  const text = `:warning: ${p.message} I keep trying every poll and say nothing more until it reads again.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }] };
+  const text = escapeMrkdwn(`:warning: ${p.message} I keep trying every poll and say nothing more until it reads again.`);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 export function feedRecoveredNotice(feed: string): SlackMessage {
-  const text = `:white_check_mark: The ${feed} calendar feed reads again.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text) } }] };
+  const text = escapeMrkdwn(`:white_check_mark: The ${feed} calendar feed reads again.`);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

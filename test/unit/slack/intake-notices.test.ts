@@ -1,5 +1,5 @@
 /** The iCal notices' pure parts: the prefill an event gives, its time text, the button value's 2,000-character cap. */
-import { decodeCreateValue, encodeCreateValue, eventWhen, newEventNotice } from '../../../src/slack/blocks/intake';
+import { decodeCreateValue, encodeCreateValue, eventWhen, feedFailedNotice, feedRecoveredNotice, movedEventNotice, newEventNotice } from '../../../src/slack/blocks/intake';
 import { INTAKE_FIELDS } from '../../../src/booking/intake/parse-confirmation';
 import { bookingModal } from '../../../src/slack/blocks/modal';
 import { prefillFromEvent } from '../../../src/slack/intake/ical-watcher';
@@ -59,5 +59,19 @@ describe('notice text and button', () => {
   it('escapes what the feed wrote', () => {
     const notice = newEventNotice({ feed: 'Boatsetter', when: 'Sat', summary: '<!channel> & <https://evil|x>', value: '{}' });
     expect(JSON.stringify(notice.blocks)).toContain('&lt;!channel&gt; &amp; &lt;https://evil|x&gt;');
+  });
+
+  it('escapes the fallback text too, which Slack notifies with: a feed line quoted in an error cannot mention @channel', () => {
+    const hostile = '<!channel> urgent <https://evil|re-login>';
+    const notices = [
+      feedFailedNotice({ feed: 'Boatsetter', message: `Boatsetter feed is not iCalendar (first line: ${hostile}).` }),
+      feedRecoveredNotice(`Boat${hostile}`),
+      newEventNotice({ feed: `B${hostile}`, when: 'Sat', value: '{}' }),
+      movedEventNotice({ feed: `B${hostile}`, bookingId: 'X', was: 'Sat', now: 'Sun' }),
+    ];
+    for (const n of notices) {
+      expect(n.text).not.toMatch(/<!channel>|<https:/);
+      expect(n.text).toContain('&lt;!channel&gt;');
+    }
   });
 });
