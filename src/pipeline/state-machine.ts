@@ -11,6 +11,7 @@ import {
   STEP_NAMES,
   type AnyStepName,
   type AuditAction,
+  type AuditEntry,
   type BookingRecord,
   type BookingState,
   type StepError,
@@ -62,9 +63,32 @@ export function applyTransition(record: BookingRecord, action: BookingAction, at
   return { ...record, state: rule.to, audit, updatedAtMs: at.nowMs };
 }
 
+/** Audit entries a booking keeps; past it, the oldest routine ones go (see boundedAudit). */
+export const AUDIT_MAX_ENTRIES = 120;
+
+/**
+ * Crew answers and reminders, which one member can add without end (Can't make it with a 500-character
+ * reason, Confirm after all, again): without a bound the record grows ~1.6 KB a round until
+ * DynamoDB refuses it (400 KB) and the booking can no longer be written. Decisions stay (created,
+ * approved, cancelled, retried), and so do refreshes, whose count names each CloudFront invalidation.
+ */
+const ROUTINE_AUDIT: readonly AuditAction[] = ['confirmed', 'declined', 'reminded'];
+
+function boundedAudit(record: BookingRecord, audit: AuditEntry[]): Pick<BookingRecord, 'audit' | 'auditDropped'> {
+  const excess = audit.length - AUDIT_MAX_ENTRIES;
+  if (excess <= 0) return { audit, ...(record.auditDropped ? { auditDropped: record.auditDropped } : {}) };
+  const kept: AuditEntry[] = [];
+  let dropped = 0;
+  for (const e of audit) {
+    if (dropped < excess && ROUTINE_AUDIT.includes(e.action)) dropped += 1;
+    else kept.push(e);
+  }
+  return { audit: kept, auditDropped: (record.auditDropped ?? 0) + dropped };
+}
+
 export function appendAudit(record: BookingRecord, action: AuditAction, userId: string, nowMs: number, detail?: string): BookingRecord {
   const entry = detail === undefined ? { action, userId, atMs: nowMs } : { action, userId, atMs: nowMs, detail };
-  return { ...record, audit: [...record.audit, entry], updatedAtMs: nowMs };
+  return { ...record, ...boundedAudit(record, [...record.audit, entry]), updatedAtMs: nowMs };
 }
 
 /** Who last did `action` — what a loser of a race is told. */

@@ -211,6 +211,8 @@ export interface BookingRecord {
   createdAtMs: number;
   updatedAtMs: number;
   audit: AuditEntry[];
+  /** Routine audit entries (crew answers, reminders) dropped to keep the record bounded. */
+  auditDropped?: number;
   slack: SlackRefs;
   /** Warnings found before approval (duplicate platform reference, double bookings); absent on older records. */
   warnings?: string[];

@@ -1,5 +1,7 @@
 import { IllegalTransitionError } from '../../../src/pipeline/errors';
 import {
+  AUDIT_MAX_ENTRIES,
+  appendAudit,
   applyTransition,
   canTransition,
   claimStep,
@@ -16,6 +18,7 @@ import {
 } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord, type BookingState, type StepName } from '../../../src/pipeline/types';
 import { backoffDelayMs } from '../../../src/pipeline/backoff';
+import { trailLines } from '../../../src/slack/blocks/status';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 
 const NOW = 1_800_000_000_000;
@@ -165,5 +168,24 @@ describe('backoff', () => {
     expect(backoffDelayMs(4, policy, () => 0.999999, 10)).toBe(809);
     // callers told the same Retry-After come back spread over the jitter, not all at once
     expect([0, 0.5, 0.999999].map((r) => backoffDelayMs(1, policy, () => r, 1000))).toEqual([1000, 1050, 1099]);
+  });
+});
+
+describe('the audit trail', () => {
+  it('stays bounded however often crew answer: the oldest answers and reminders go, decisions and refreshes stay', () => {
+    let r: BookingRecord = appendAudit(sampleRecord(), 'approved', 'U0APPROVE1', 1);
+    for (let i = 0; i < 5; i++) r = appendAudit(r, 'refreshed', 'U0APPROVE1', 2 + i);
+    const reason = 'x'.repeat(500);
+    for (let i = 0; i < 300; i++) r = appendAudit(appendAudit(r, 'declined', 'U0CREW0001', 10 + 2 * i, reason), 'confirmed', 'U0CREW0001', 11 + 2 * i);
+    r = appendAudit(r, 'cancelled', 'U0APPROVE1', 10_000);
+    expect(r.audit).toHaveLength(AUDIT_MAX_ENTRIES);
+    expect(r.auditDropped).toBe(1 + 5 + 600 + 1 - AUDIT_MAX_ENTRIES + (sampleRecord().audit.length));
+    expect(r.audit.filter((e) => e.action === 'approved')).toHaveLength(1);
+    expect(r.audit.filter((e) => e.action === 'refreshed')).toHaveLength(5);
+    expect(r.audit.at(-1)).toMatchObject({ action: 'cancelled' });
+    // The newest answers are the ones kept.
+    expect(r.audit.at(-2)).toMatchObject({ action: 'confirmed', atMs: 11 + 2 * 299 });
+    expect(JSON.stringify(r).length).toBeLessThan(80_000);
+    expect(trailLines(r)[0]?.text).toBe(`${r.auditDropped} earlier crew answers and reminders not kept (the newest are below)`);
   });
 });
