@@ -186,6 +186,6 @@ describe('the audit trail', () => {
     // The newest answers are the ones kept.
     expect(r.audit.at(-2)).toMatchObject({ action: 'confirmed', atMs: 11 + 2 * 299 });
     expect(JSON.stringify(r).length).toBeLessThan(80_000);
-    expect(trailLines(r)[0]?.text).toBe(`${r.auditDropped} earlier crew answers and reminders not kept (the newest are below)`);
+    expect(trailLines(r).map((l) => l.text)).toContain(`${r.auditDropped} earlier crew answers and reminders not kept (the newest are below)`);
   });
 });
