@@ -149,15 +149,6 @@ module.exports = { Pool: require('undici/lib/dispatcher/pool'), RetryAgent: requ
 `;
 
 /**
- * ical.js (~110 KB) parses platforms' iCal feeds, which only the periodic tasks poll; on Lambda the
- * pipeline function runs those on its schedule, never the Slack function. Stubbed there only.
- */
-const ICAL_STUB = notInBundle('ical.js', 'the Slack function never polls feeds (the pipeline function runs the periodic tasks)', `
-class Unavailable { constructor() { notInBundle(); } }
-module.exports = { parse: notInBundle, Component: Unavailable, Event: Unavailable, Timezone: Unavailable, Time: Unavailable, TimezoneService: { has: notInBundle, register: notInBundle } };
-`);
-
-/**
  * The AWS SDK's default credential chain holds SSO, ini files, credential processes, web identity,
  * IMDS and the STS and SSO clients they use: ~97 KB parsed at every cold require. Lambda puts the
  * execution role's credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
@@ -197,11 +188,15 @@ function defaultProvider(init = {}) {
 module.exports = { defaultProvider };
 `;
 
-/** Modules stubbed in one function's bundle only. */
-const STUBBED_PER_FUNCTION: Record<LambdaFunctionName, readonly string[]> = { slack: ['ical.js'], pipeline: [] };
+/**
+ * Modules stubbed in one function's bundle only. None now: ical.js, which only the pipeline
+ * function's periodic tasks poll feeds with, is also what `/charter doctor` reads each feed with in
+ * the Slack function (a stub made it report every working feed broken). It loads on first use,
+ * from lazy.js, so a cold start does not pay for it.
+ */
+const STUBBED_PER_FUNCTION: Record<LambdaFunctionName, readonly string[]> = { slack: [], pipeline: [] };
 
 const STUBS: Record<string, string> = {
-  'ical.js': ICAL_STUB,
   'sqlite-store': SQLITE_STUB,
   'open-store': OPEN_STORE_STUB,
   'raw-body': RAW_BODY_STUB,
@@ -228,8 +223,12 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
   },
 });
 
-/** How a bundle's code reaches a module the other file of the same function holds (see buildFunction): this expression, in the generated code. */
-const MODULE_REGISTRY = `globalThis[Symbol.for(${JSON.stringify('charter-bot.lambda-modules')})]`;
+/**
+ * How a bundle's code reaches a module the other file of the same function holds (see
+ * buildFunction): this expression, in the generated code. One per function: where both bundles
+ * load into one process (the tests), one's lazy.js must not take the other's modules.
+ */
+const moduleRegistry = (fn: LambdaFunctionName) => `globalThis[Symbol.for(${JSON.stringify(`charter-bot.lambda-modules.${fn}`)})]`;
 /** The file beside index.js that holds what src/lazy-modules.ts loads on first use. */
 export const LAZY_FILE = 'lazy.js';
 /**
@@ -293,7 +292,7 @@ function codeIn(metafile: Metafile): Set<string> {
  * (and what it imports) in a lazy initialiser, which cost a cold require more than the split
  * saved. One index.js loads later (openStore's) is required, so it still loads only then.
  */
-function registryCode(shared: ReadonlyMap<string, number>, index: Metafile, entry: string): string {
+function registryCode(shared: ReadonlyMap<string, number>, index: Metafile, entry: string, fn: LambdaFunctionName): string {
   const eager = loadedAtRequire(index, entry);
   const byId = [...shared].sort((a, b) => a[1] - b[1]).map(([key]) => key);
   const imported = (key: string) => eager.has(key) && index.inputs[key]?.format === 'esm';
@@ -308,7 +307,7 @@ const loaders = [
 ${byId.map((key, id) => `  () => ${imported(key) ? `asRequired(m${id})` : `require(${specifierOf(key)})`},`).join('\n')}
 ];
 const handedOut = new Map();
-${MODULE_REGISTRY} = (id) => {
+${moduleRegistry(fn)} = (id) => {
   if (!handedOut.has(id)) handedOut.set(id, loaders[id]());
   return handedOut.get(id);
 };
@@ -347,15 +346,15 @@ async function esmExportNames(index: Metafile): Promise<Map<string, readonly str
 }
 
 /** A stand-in's code: the module index.js hands out (by its id in the registry), as CommonJS or with each export named. */
-function standInCode(id: number, names: readonly string[] | undefined): string {
-  const handedOut = `${MODULE_REGISTRY}(${id})`;
+function standInCode(id: number, names: readonly string[] | undefined, fn: LambdaFunctionName): string {
+  const handedOut = `${moduleRegistry(fn)}(${id})`;
   if (!names) return `module.exports = ${handedOut};`;
   const exportName = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
   return `const m = ${handedOut};\n${names.map((name, i) => `const e${i} = m[${JSON.stringify(name)}];`).join('\n')}\nexport { ${names.map((name, i) => `e${i} as ${exportName(name)}`).join(', ')} };`;
 }
 
 /** In lazy.js: every module index.js also holds comes from index.js (recorded in `shared`), the rest is bundled. */
-function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, number>, exportNames: ReadonlyMap<string, readonly string[]>): Plugin {
+function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, number>, exportNames: ReadonlyMap<string, readonly string[]>, fn: LambdaFunctionName): Plugin {
   return {
     name: 'take-shared-from-index',
     setup(b) {
@@ -373,7 +372,7 @@ function takeSharedFromIndex(inIndex: ReadonlySet<string>, shared: Map<string, n
         const key = args.path.slice(0, -FROM_INDEX_ESM.length);
         const id = shared.get(key);
         if (id === undefined) throw new Error(`no registry id for ${key}`);
-        return { contents: standInCode(id, args.path.endsWith(FROM_INDEX_ESM) ? exportNames.get(key) : undefined), loader: 'js' };
+        return { contents: standInCode(id, args.path.endsWith(FROM_INDEX_ESM) ? exportNames.get(key) : undefined, fn), loader: 'js' };
       });
     },
   };
@@ -396,16 +395,16 @@ export function load(key) {
 `;
 }
 
-const lazyGuard: Plugin = {
+const lazyGuard = (fn: LambdaFunctionName): Plugin => ({
   name: 'lazy-guard',
   setup(b) {
     b.onResolve({ filter: /^charter-bot:lazy-guard$/ }, () => ({ path: 'lazy-guard', namespace: 'lazy-guard' }));
     b.onLoad({ filter: /.*/, namespace: 'lazy-guard' }, () => ({
-      contents: `if (typeof ${MODULE_REGISTRY} !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');`,
+      contents: `if (typeof ${moduleRegistry(fn)} !== 'function') throw new Error('${LAZY_FILE} takes modules from index.js: require index.js first (the handler does)');`,
       loader: 'js',
     }));
   },
-};
+});
 
 /**
  * One function, two files. index.js is what a cold start requires; lazy.js holds what
@@ -445,9 +444,9 @@ async function buildFunction(name: LambdaFunctionName, entry: string, dir: strin
     ...common,
     stdin: { contents: lazyEntryCode(lazyTargets), resolveDir: ROOT, sourcefile: 'lazy-entry.js', loader: 'js' },
     outfile: path.join(dir, LAZY_FILE),
-    plugins: [lazyGuard, takeSharedFromIndex(codeIn(first.metafile), shared, await esmExportNames(first.metafile)), stubUnusedOnLambda(name)],
+    plugins: [lazyGuard(name), takeSharedFromIndex(codeIn(first.metafile), shared, await esmExportNames(first.metafile), name), stubUnusedOnLambda(name)],
   });
-  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, undefined, registryCode(shared, first.metafile, entry)), stubUnusedOnLambda(name)] });
+  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, undefined, registryCode(shared, first.metafile, entry, name)), stubUnusedOnLambda(name)] });
   return { index: index.metafile, lazy: lazy.metafile };
 }
 

@@ -14,6 +14,7 @@ import type { Metafile } from 'esbuild';
 import { buildLambdaBundles, LOADED_ON_FIRST_USE, MAX_BUNDLE_BYTES, reExportsOnly, type BuiltBundle } from '../../../scripts/build-lambda';
 import { createLogger } from '../../../src/log';
 import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import { startIcalFeedStandin } from '../../../src/sandbox/ical-feed-standin';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
@@ -127,7 +128,7 @@ describe('the Lambda bundles', () => {
       const lazy = codeIn(b.lazyFile);
       expect(index.size).toBeGreaterThan(100);
       expect(lazy.size).toBeGreaterThan(100);
-      for (const pkg of LOADED_ON_FIRST_USE.filter((p) => b.name === 'pipeline' || p !== 'ical.js')) {
+      for (const pkg of LOADED_ON_FIRST_USE) {
         expect([...index].filter((i) => i.includes(`node_modules/${pkg}/`))).toEqual([]);
         expect([...lazy].some((i) => i.includes(`node_modules/${pkg}/`))).toBe(true);
       }
@@ -206,6 +207,23 @@ describe('Slack handler (Function URL event)', () => {
       await expect(failure).rejects.toThrow(/SLACK_BOT_TOKEN is required/);
     } finally {
       if (saved !== undefined) process.env.SLACK_BOT_TOKEN = saved;
+    }
+  });
+
+  it('/charter doctor reads an iCal feed in the Slack function as it does anywhere (ical.js loads on first use)', async () => {
+    const feeds = await startIcalFeedStandin();
+    const start = new Date(Date.now() + 5 * 86_400_000);
+    feeds.setEvents('boatsetter', [{ uid: 'bs-1@boatsetter.com', start, end: new Date(start.getTime() + 3 * 3_600_000), summary: 'Charter' }]);
+    const withFeeds = await slackModule.createSlackHandler({ env: { ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack', CHARTER_ICAL_FEEDS: `Boatsetter=${feeds.feedUrl('boatsetter')}` }, deps: { log, slackClientOptions: { retryConfig: { retries: 0 } } } });
+    try {
+      const before = slackApi.callsTo('chat.postEphemeral').length;
+      const body = slashCommandBody({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: 'doctor' });
+      expect((await withFeeds.handle(functionUrlEvent(body, requester.headers(body)), {})).statusCode).toBe(200);
+      const report = slackApi.callsTo('chat.postEphemeral').slice(before).map((c) => String(c.body.text)).join('\n');
+      expect(report).toMatch(/✅ iCal feed Boatsetter\s+reads as iCalendar \(1 event/);
+    } finally {
+      await withFeeds.app.close();
+      await feeds.close();
     }
   });
 
