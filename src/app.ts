@@ -42,6 +42,11 @@ export type { IntegrationSteps };
 
 export interface AppDeps {
   log: Logger;
+  /**
+   * How long `/charter doctor` may take in all (default: each call's own 5 s). On Lambda the Slack
+   * function answers Slack only when its listener ends, and Slack waits 3 s.
+   */
+  doctorDeadlineMs?: number;
   /** Clock for booking records, schema checks and message times (default Date.now). */
   now?: () => number;
   /** An already open store (tests share one); default openStore(config.store). */
@@ -221,7 +226,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const doctor = async () => {
     const { runDoctor, formatReport } = loadDoctor();
     // Not the app's Slack client: it retries a hung Slack for half a minute; the doctor builds one that waits 5 s once.
-    return formatReport(await runDoctor({ env: deps.env ?? process.env, config, store }));
+    return formatReport(await runDoctor({ env: deps.env ?? process.env, config, store, ...(deps.doctorDeadlineMs !== undefined ? { deadlineMs: deps.doctorDeadlineMs } : {}) }));
   };
   const home = new HomePublisher({ client, store, config, log, now, ...(deps.homeDebounceMs !== undefined ? { debounceMs: deps.homeDebounceMs } : {}) });
   service.onProgress(() => home.changed());

@@ -54,6 +54,9 @@ function stateTableClient(config: Config, env: Env): DynamoDBClient {
   return new DynamoDBClient({ region: config.aws.region, ...awsCallOptions(config.liveness), ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
 }
 
+/** /charter doctor's whole run in the Slack function: its report posted, and the answer back, inside Slack's 3 s. */
+export const LAMBDA_DOCTOR_DEADLINE_MS = 2000;
+
 export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<LambdaApp> {
   const env = options.env ?? process.env;
   const loaded = loadConfig(env);
@@ -70,6 +73,8 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
   const integrations = options.deps?.integrationSteps ? undefined : lazyIntegrations(config, { env, log });
   const built = await buildApp(config, {
     env,
+    // The Slack function's answer waits for /charter doctor (AwsLambdaReceiver), and Slack for 3 s.
+    doctorDeadlineMs: LAMBDA_DOCTOR_DEADLINE_MS,
     ...(integrations ? { integrationSteps: () => integrations.steps } : {}),
     ...options.deps,
     log,

@@ -36,6 +36,12 @@ export interface DoctorOptions {
   slack?: WebClient;
   /** The app's open store (pinged); default: the store's location is looked at, never opened (nothing created or migrated). */
   store?: { ping(): Promise<void> };
+  /**
+   * The whole run's deadline (default: none beyond each call's own 5 s): a check still going then
+   * is reported as not finished, and the rest stand. The Slack function on Lambda must answer
+   * Slack within 3 s (lambda-app.ts).
+   */
+  deadlineMs?: number;
 }
 
 /** Stands in for a CloudFront SCC_API_URL so the rest of the configuration can still be checked; never called. */
@@ -75,16 +81,26 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   // One attempt, 5 s: the SDK would otherwise retry a hung endpoint (3 attempts of the app's 10 s).
   const aws = createAwsClients({ aws: cfg.aws, liveness: { connectTimeoutMs: DOCTOR_CONNECT_TIMEOUT_MS, callTimeoutMs: DOCTOR_CALL_TIMEOUT_MS, maxAttempts: 1 } }, opts.env);
   try {
+    const deadline = opts.deadlineMs;
+    const endAtMs = deadline === undefined ? undefined : Date.now() + deadline;
+    const unfinished = (name: string): CheckResult => ({ status: 'warn', name, detail: `not finished within ${deadline} ms, the time /charter doctor has on Lambda (Slack waits 3 s for its answer)`, fix: "run `npm run doctor` with the deployment's configuration for the full check" });
+    /** `p`, or what `late` says once the run's deadline has passed: one deadline for every check. */
+    const inTime = <T>(p: Promise<T>, late: () => T): Promise<T> => {
+      if (endAtMs === undefined) return p;
+      let timer: NodeJS.Timeout | undefined;
+      const cut = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late()), Math.max(0, endAtMs - Date.now()))));
+      return Promise.race([p, cut]).finally(() => clearTimeout(timer));
+    };
     const guarded = (name: string, check: () => Promise<CheckResult> | CheckResult) =>
-      Promise.resolve()
-        .then(check)
-        .catch((err: unknown): CheckResult => crashed(name, err));
+      inTime(Promise.resolve().then(check).catch((err: unknown): CheckResult => crashed(name, err)), () => unfinished(name));
     const sccKey: Promise<CheckResult> =
       sccUrl.status === 'fail'
         ? Promise.resolve({ status: 'warn', name: 'SCC key', detail: 'not checked: SCC_API_URL is a CloudFront host', fix: 'fix SCC URL first' })
         : guarded('SCC key', () => checkSccKey(cfg));
     const store = guarded('State store', () => (opts.store ? checkStore(opts.store, cfg) : checkStoreLocation(aws, cfg)));
-    const slackChecks = checkSlack(slack, cfg).catch((err: unknown): CheckResult[] => [crashed('Slack', err)]);
+    const slackChecks = inTime(checkSlack(slack, cfg).catch((err: unknown): CheckResult[] => [crashed('Slack', err)]), () => [unfinished('Slack')]);
+    // Beside the others, not after them: under a deadline they share it.
+    const feedChecks = inTime(checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [crashed('iCal feeds', err)]), () => [unfinished('iCal feeds')]);
     const [slackResults, ...rest] = await Promise.all([
       slackChecks,
       guarded('Crew posts', () => checkCrewPosts(cfg)),
@@ -96,7 +112,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       guarded('SCC events table', () => checkSccTable(aws, cfg)),
       store,
     ]);
-    const feeds = await checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [crashed('iCal feeds', err)]);
+    const feeds = await feedChecks;
     return [...results, ...slackResults, ...rest, ...feeds];
   } finally {
     aws.destroy();

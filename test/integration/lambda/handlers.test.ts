@@ -5,6 +5,8 @@
  * integration stand-ins and dynalite — twice delivered, once done.
  */
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -224,6 +226,25 @@ describe('Slack handler (Function URL event)', () => {
     } finally {
       await withFeeds.app.close();
       await feeds.close();
+    }
+  });
+
+  it('/charter doctor answers inside Slack\'s 3 s though the dashboard hangs: what has not finished by 2 s says so', async () => {
+    const hung = createServer((req) => req.resume());
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const hungLambda = await slackModule.createSlackHandler({ env: { ...lambdaEnv, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack', DASHBOARD_URL: `http://127.0.0.1:${(hung.address() as AddressInfo).port}/prod` }, deps: { log, slackClientOptions: { retryConfig: { retries: 0 } } } });
+    try {
+      const before = slackApi.callsTo('chat.postEphemeral').length;
+      const body = slashCommandBody({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: 'doctor' });
+      expect((await hungLambda.handle(functionUrlEvent(body, requester.headers(body)), {})).statusCode).toBe(200);
+      // Without the run's deadline the dashboard line would be its own 5 s timeout, and the answer that late.
+      const report = slackApi.callsTo('chat.postEphemeral').slice(before).map((c) => String(c.body.text)).join('\n');
+      expect(report).toMatch(/⚠️? ?Dashboard\s+not finished within 2000 ms/);
+      expect(report).toMatch(/✅ SCC key/);
+    } finally {
+      await hungLambda.app.close();
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
     }
   });
 
