@@ -327,6 +327,12 @@ const envSchema = z
     ),
   });
 
+/**
+ * Every variable the configuration reads. infra/template.yaml passes each one to the Lambda
+ * functions or names it as meaningless there (a test holds the two together).
+ */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 type Env = Record<string, string | undefined>;
 
 /** Operator settings shown to guests and crew (guest page, crew posts, SCC event). */

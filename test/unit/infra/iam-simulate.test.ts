@@ -23,6 +23,7 @@ const PARAMS: Record<string, string> = {
   GuestBucket: 'jada-guests',
   GuestDistributionId: 'E2EXAMPLE12345',
   SccEventsTable: 'scc-events',
+  SccEventsExternalIdIndex: 'externalId-index',
   SecretName: 'charter-bot',
 };
 const ARNS = {
@@ -37,6 +38,8 @@ const arnOf = (logicalId: string): string => (ARNS as Record<string, string>)[lo
 const TARGETS = {
   bookingsTable: ARNS.BookingsTable,
   sccTable: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/scc-events`,
+  /** SccEventsExternalIdIndex, when the operator sets it (the template then attaches PipelineSccIndexPolicy). */
+  sccIndex: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/scc-events/index/externalId-index`,
   guestPage: 'arn:aws:s3:::jada-guests/jada-guest-0123456789ab.html',
   guestCalendar: 'arn:aws:s3:::jada-guests/jada-guest-0123456789ab.ics',
   doctorProbe: 'arn:aws:s3:::jada-guests/charter-doctor-probe-a1b2c3d4e5f6.txt',
@@ -53,6 +56,8 @@ const SENT_TO: Record<string, Target[]> = {
   'src/integrations/revenue-guard.ts:UpdateItem': ['sccTable'],
   // Every SCC item with the booking's externalId: a bounded Scan of SCC's table (no index we own).
   'src/integrations/revenue-guard.ts:Scan': ['sccTable'],
+  // Only with SCC_EVENTS_EXTERNAL_ID_INDEX (parameter SccEventsExternalIdIndex): a Query of that GSI.
+  'src/integrations/revenue-guard.ts:Query': ['sccIndex'],
   'src/integrations/guest-site.ts:PutObject': ['guestPage', 'guestCalendar'],
   'src/integrations/guest-site.ts:CreateInvalidation': ['distribution'],
   'src/doctor/checks.ts:PutObject': ['doctorProbe'],
@@ -67,7 +72,7 @@ const NEVER_SENT: Record<string, { functions: string[]; why: string }> = {
   'src/integrations/revenue-guard.ts:GetItem': { functions: ['slack'], why: 'the Slack function runs no pipeline step but the guest page refresh (autoRun: false); the stream starts steps in the pipeline function' },
   'src/integrations/revenue-guard.ts:UpdateItem': { functions: ['slack'], why: 'as above' },
   'src/integrations/revenue-guard.ts:Scan': { functions: ['slack'], why: 'as above' },
-  'src/integrations/revenue-guard.ts:Query': { functions: ['slack', 'pipeline'], why: 'only with SCC_EVENTS_EXTERNAL_ID_INDEX (a GSI SCC does not have); whoever sets it grants dynamodb:Query on that index' },
+  'src/integrations/revenue-guard.ts:Query': { functions: ['slack'], why: 'as above' },
   'src/doctor/checks.ts:PutObject': { functions: ['pipeline'], why: 'the doctor runs on /charter doctor, a Slack request; the pipeline function serves none' },
   'src/doctor/checks.ts:DeleteObject': { functions: ['pipeline'], why: 'as above' },
   'src/doctor/checks.ts:GetDistribution': { functions: ['pipeline'], why: 'as above' },
@@ -121,6 +126,13 @@ function roleOf(functionId: string): { name: string; policies: { name: string; p
   const roleId = (template.Resources[functionId]?.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const role = template.Resources[roleId];
   const policies = (role?.Properties.Policies as { PolicyName: string; PolicyDocument: unknown }[]).map((p) => ({ name: p.PolicyName, policy: resolve(p.PolicyDocument) }));
+  // Policies attached separately (AWS::IAM::RolePolicy), each as if its condition held: the
+  // parameters above set every optional one.
+  for (const r of Object.values(template.Resources)) {
+    if (r.Type === 'AWS::IAM::RolePolicy' && (r.Properties.RoleName as { Ref?: string }).Ref === roleId) {
+      policies.push({ name: String(r.Properties.PolicyName), policy: resolve(r.Properties.PolicyDocument) });
+    }
+  }
   return { name: roleId, policies };
 }
 
@@ -183,6 +195,8 @@ describe('least privilege, by the same simulator', () => {
     ['SlackFunction', 'cloudfront:CreateInvalidation', `arn:aws:cloudfront::${ACCOUNT}:distribution/EOTHERDIST`],
     ['SlackFunction', 'dynamodb:Scan', TARGETS.sccTable],
     ['PipelineFunction', 'dynamodb:Query', TARGETS.sccTable],
+    ['PipelineFunction', 'dynamodb:Query', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/scc-events/index/other-index`],
+    ['SlackFunction', 'dynamodb:Query', TARGETS.sccIndex],
   ])('%s may not %s on %s', async (functionId, action, resource) => {
     expect(await simulate(functionId, action, resource ?? '')).toBe('ImplicitlyDenied');
   });
