@@ -55,6 +55,9 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
 
     let noteFor: (postKey: string) => string;
     let removed: string[] = [];
+    // Who is taken off is told about the call they had: a change that also moved the trip would
+    // otherwise tell them they are off Monday's charter when they were called for Saturday's.
+    let removedFromView = view;
     if (kind === 'cancel') {
       const note = crewCancelNoticeText(view);
       noteFor = () => note;
@@ -63,6 +66,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
       const calls = previous ? callsChanged(previous, now) : { changed: [], added: [], removed: [] };
       removed = calls.removed;
+      if (previous && removed.length > 0) removedFromView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
@@ -84,13 +88,13 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       // Their old call still shows Confirm and the old details: it is redrawn as "you're off".
       const old = offRosterPosts.get(userId);
       if (old) {
-        const off = crewRemovedMessage(view);
+        const off = crewRemovedMessage(removedFromView);
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
       }
       throwIfAborted(ctx.signal);
       // Flagged as deactivated: nobody to tell, and a DM this process still knows would take the note.
       if (toldDeactivated(booking, userId)) continue;
-      const text = `You're off the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — no need to come in. Thanks!`;
+      const text = `You're off the charter aboard ${removedFromView.vesselName} on ${removedFromView.dateText} (${removedFromView.timeRangeText}) — no need to come in. Thanks!`;
       try {
         const channel = await openDm(deps.client, userId);
         throwIfAborted(ctx.signal);

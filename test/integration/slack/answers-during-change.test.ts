@@ -143,3 +143,21 @@ it('after a reschedule, Confirm on the old call (a reminder, the first post) and
   now = await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
   expect(now.confirmations[lee]).toBeDefined();
 });
+
+it('a member taken off by a change that also moves the trip is told they are off the call they had, not the new one', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-ANS5', date: `${year}-07-12`, departureTime: '16:00' };
+  const id = await doneBooking(h, fields);
+  const ana = CREW[1];
+  const anaPost = (await h.running.built.api.get(id))!.slack.crewPosts![ana]!;
+  h.slack.clear();
+  const opId = await proposeChange(h, id, 'edit', { ...fields, date: `${year}-07-14`, departureTime: '10:00', crew: [CREW[0], OUTSIDER] });
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await settle(h);
+  const toAna = h.slack.calls.filter((c) => c.body.channel === anaPost.channel && ['chat.postMessage', 'chat.update'].includes(c.method)).map((c) => JSON.stringify(c.body));
+  const post = toAna.find((b) => b.includes('Off this charter'))!;
+  expect(post).toContain('Jul 12');
+  expect(post).not.toContain('Jul 14');
+  const note = toAna.find((b) => b.includes("You're off the charter"))!;
+  expect(note).toMatch(/You're off the charter aboard JADA on \w{3}, Jul 12, \d{4} \(4:00 PM P[SD]T/);
+});
