@@ -101,7 +101,7 @@ export async function announceAnswer(deps: SlackDeps, client: WebClient, before:
   const declinedNow = after.declines?.[userId] !== undefined && JSON.stringify(before.declines?.[userId]) !== JSON.stringify(after.declines[userId]);
   if (threadTs && (confirmedNow || declinedNow)) {
     // The ops thread is for operators: the reason is shown as typed (escaped).
-    const message = confirmedNow ? { text: crewConfirmedText(userId) } : crewDeclinedMessage(after.id, userId, after.declines?.[userId]?.reason);
+    const message = confirmedNow ? { text: crewConfirmedText(userId, before.declines?.[userId] !== undefined) } : crewDeclinedMessage(after.id, userId, after.declines?.[userId]?.reason);
     try {
       await client.chat.postMessage({ channel: after.slack.channel, thread_ts: threadTs, ...message });
     } catch (err) {

@@ -168,8 +168,12 @@ export function crewCalledText(roster: CrewSafeView['roster'], where: { crewChan
   return `Crew called: ${names(reached)} — each by DM. Not reached yet: ${names(notYet)} — see the progress message`;
 }
 
-export function crewConfirmedText(userId: string): string {
-  return `:white_check_mark: ${mention(userId)} confirmed`;
+/**
+ * "@Lee confirmed". After a "can't make it", it says so: the decline's line above still offers
+ * [Change crew], and an approver scrolling the thread must not swap out someone who is coming.
+ */
+export function crewConfirmedText(userId: string, afterDecline = false): string {
+  return afterDecline ? `:white_check_mark: ${mention(userId)} confirmed after all — they are coming, so the "can't make it" above no longer stands` : `:white_check_mark: ${mention(userId)} confirmed`;
 }
 
 /** "@Lee can't make it — <reason>" with [Change crew]. */
