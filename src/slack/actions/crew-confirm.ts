@@ -3,6 +3,8 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { parseConfirmValue } from '../blocks/crew';
 import type { SlackDeps } from '../context';
 import { announceAnswer, answerableBooking } from '../crew-answers';
+import { crewPostsOf } from '../crew-notice';
+import { tellUser } from '../ephemeral';
 
 export function confirmCrew(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
@@ -13,5 +15,11 @@ export function confirmCrew(deps: SlackDeps) {
     const callRevision = parseConfirmValue(action.value)?.callRevision;
     const updated = await deps.api.confirmCrew(booking.id, userId, callRevision !== undefined ? { callRevision } : {});
     await announceAnswer(deps, client, booking, updated, userId);
+    // A reminder's buttons sit on a message nobody redraws: the click would change nothing in sight.
+    const clickedTs = body.message?.ts;
+    const onCrewPost = crewPostsOf(updated).some((p) => p.ts === clickedTs);
+    if (!onCrewPost && updated.confirmations[userId] !== undefined && booking.confirmations[userId] === undefined) {
+      await tellUser(client, deps.log, { channel: body.channel?.id, user: userId }, "Confirmed — thanks. Your crew post above shows it; this reminder won't change.");
+    }
   };
 }

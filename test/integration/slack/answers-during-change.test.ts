@@ -161,3 +161,18 @@ it('a member taken off by a change that also moves the trip is told they are off
   const note = toAna.find((b) => b.includes("You're off the charter"))!;
   expect(note).toMatch(/You're off the charter aboard JADA on \w{3}, Jul 12, \d{4} \(4:00 PM P[SD]T/);
 });
+
+it('Confirm on a 24 h reminder counts and says so privately: the reminder itself is never redrawn', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-ANS6', date: `${year}-07-16` };
+  const id = await doneBooking(h, fields);
+  const lee = CREW[0];
+  const booking = (await h.running.built.api.get(id))!;
+  clock.offsetMs = checkInMsOf(booking, h.config) - 23 * 3_600_000 - Date.now();
+  h.slack.clear();
+  await h.running.built.periodic.runOnce();
+  const reminder = h.slack.callsTo('chat.postMessage').find((c) => c.body.channel === booking.slack.crewPosts![lee]!.channel && /^Reminder: please answer/.test(String(c.body.text)) && JSON.stringify(c.body).includes(id))!;
+  const ts = String(reminder.response?.ts);
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r1`, channelId: String(reminder.body.channel), messageTs: ts }));
+  await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
+  await h.slack.waitFor(() => ephemeralsTo(h, lee).some((t) => t.startsWith('Confirmed — thanks.')));
+});
