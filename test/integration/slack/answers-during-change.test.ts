@@ -24,6 +24,23 @@ afterAll(async () => {
 
 const year = new Date().getUTCFullYear() + 1;
 
+/**
+ * Approves change `opId` while Otto's account is deactivated (after the form checked it): its crew
+ * step fails on his DM alone and waits for Retry. Otto is back afterwards.
+ */
+async function approveWhileOttoDeactivated(id: string, opId: string) {
+  h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider', deleted: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+    await settle(h);
+    expect(failed.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status).toBe('failed');
+    return failed;
+  } finally {
+    h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider' });
+  }
+}
+
 it('a Confirm on the old post while a reschedule has failed before calling crew again is refused; after Retry it counts', async () => {
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-ANS1' };
   const id = await doneBooking(h, fields);
@@ -53,21 +70,12 @@ it('a member whose updated call went out answers it, though the change failed on
   const id = await doneBooking(h, fields);
   const lee = CREW[0];
   const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00', crew: [...CREW, OUTSIDER] });
-  // Otto's account is deactivated after the form checked it: the crew step fails on his DM alone.
-  h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider', deleted: true });
-  try {
-    h.slack.clear();
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
-    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
-    await settle(h);
-    expect(failed.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status).toBe('failed');
-    const post = failed.slack.crewPosts![lee]!;
-    await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel }));
-    await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
-    expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
-  } finally {
-    h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider' });
-  }
+  h.slack.clear();
+  const failed = await approveWhileOttoDeactivated(id, opId);
+  const post = failed.slack.crewPosts![lee]!;
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel }));
+  await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
+  expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
 });
 
 it('while a crew swap whose call failed waits for Retry, the members it does not touch are still reminded at 24 h', async () => {
@@ -75,27 +83,18 @@ it('while a crew swap whose call failed waits for Retry, the members it does not
   const id = await doneBooking(h, fields);
   const [lee, ana] = CREW;
   const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, OUTSIDER] });
-  // Otto's account is deactivated after the form checked it: the change's crew step fails on his DM.
-  h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider', deleted: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
-    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
-    await settle(h);
-    expect(failed.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status).toBe('failed');
+  const failed = await approveWhileOttoDeactivated(id, opId);
 
-    // The bookings of the tests above share the date; only this one's reminders count here.
-    const ofBooking = (body: Record<string, unknown>, bookingId: string) => (body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id === bookingId;
-    clock.offsetMs = checkInMsOf(failed, h.config) - 23 * 3_600_000 - Date.now();
-    h.slack.clear();
-    await h.running.built.periodic.runOnce();
-    const reminded = h.slack.callsTo('chat.postMessage').filter((c) => ofBooking(c.body, id) && /^Reminder: please answer the crew call/.test(String(c.body.text))).map((c) => c.body.channel);
-    expect(reminded.sort()).toEqual([`D${CAPTAIN.slice(1)}`, `D${lee.slice(1)}`].sort());
-    const after = (await h.running.built.api.get(id))!;
-    expect(Object.keys(after.reminders ?? {}).filter((k) => after.reminders![k]!.sentAtMs !== undefined).sort()).toEqual([`dm24:${CAPTAIN}`, `dm24:${lee}`, 'ops24'].sort());
-    expect(after.roster.map((m) => m.slackUserId)).not.toContain(ana);
-  } finally {
-    h.slack.setUser({ id: OUTSIDER, realName: 'Otto Outsider' });
-  }
+  // The bookings of the tests above share the date; only this one's reminders count here.
+  const ofBooking = (body: Record<string, unknown>, bookingId: string) => (body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id === bookingId;
+  clock.offsetMs = checkInMsOf(failed, h.config) - 23 * 3_600_000 - Date.now();
+  h.slack.clear();
+  await h.running.built.periodic.runOnce();
+  const reminded = h.slack.callsTo('chat.postMessage').filter((c) => ofBooking(c.body, id) && /^Reminder: please answer the crew call/.test(String(c.body.text))).map((c) => c.body.channel);
+  expect(reminded.sort()).toEqual([`D${CAPTAIN.slice(1)}`, `D${lee.slice(1)}`].sort());
+  const after = (await h.running.built.api.get(id))!;
+  expect(Object.keys(after.reminders ?? {}).filter((k) => after.reminders![k]!.sentAtMs !== undefined).sort()).toEqual([`dm24:${CAPTAIN}`, `dm24:${lee}`, 'ops24'].sort());
+  expect(after.roster.map((m) => m.slackUserId)).not.toContain(ana);
 });
 
 it('after a reschedule, Confirm on the old call (a reminder, the first post) and a decline modal opened before it are refused; the new call counts', async () => {
