@@ -168,7 +168,7 @@ const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', '
  * details and the details they replaced. Without this a booking edited often grows by ~8 KB a change
  * (more with non-Latin notes) until DynamoDB refuses its item (400 KB): every write of it fails, so
  * it can be neither run, changed nor cancelled. The last started operation stays whole whatever
- * its age, since the next change plans from it (lastAppliedDetails).
+ * its age, since the next change plans from it (lastApplied).
  */
 export function compactHistory(ops: readonly Operation[]): Operation[] {
   const lastStarted = ops.filter((o) => o.startedAtMs !== undefined).at(-1);
@@ -382,13 +382,18 @@ export function callsChanged(from: BookingDetails, to: BookingDetails): { change
  * What the artifacts last showed in full before `opId`: the booking's details, unless the change
  * started just before it failed and was replaced. That one made its details the booking's but not
  * every artifact's (SCC may still show the old date), so the change replacing it plans its steps
- * from what the failed one replaced: its own fields and those the failed one never finished.
+ * from what the failed one replaced: its own fields and those the failed one never finished. The
+ * call revisions go with those details: the replaced change had moved its members' calls to its
+ * revision, though their posts may never have shown it.
  */
-function lastAppliedDetails(record: BookingRecord, opId: string): BookingDetails {
+function lastApplied(record: BookingRecord, opId: string): { details: BookingDetails; callRevisions: Record<string, number> | undefined } {
   const ops = operationsOf(record);
   const before = ops.slice(0, ops.findIndex((o) => o.id === opId));
   const lastStarted = before.filter((o) => o.startedAtMs !== undefined).at(-1);
-  return lastStarted?.kind === 'change' && lastStarted.status === 'superseded' && lastStarted.previous ? lastStarted.previous : detailsOf(record);
+  if (lastStarted?.kind === 'change' && lastStarted.status === 'superseded' && lastStarted.previous) {
+    return { details: lastStarted.previous, callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions };
+  }
+  return { details: detailsOf(record), callRevisions: record.callRevisions };
 }
 
 /** queued → running. A change makes its details the booking's (revision + 1); a cancel plans its compensation. */
@@ -400,7 +405,8 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
   }
   const revision = revisionOf(record) + 1;
   if (op.kind === 'change' && op.details) {
-    const previous = lastAppliedDetails(record, op.id);
+    const applied = lastApplied(record, op.id);
+    const previous = applied.details;
     const to = op.details;
     const steps = Object.fromEntries(planChangeSteps(previous, to).map((s) => [s, pending()]));
     const calls = callsChanged(previous, to);
@@ -414,8 +420,8 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const reminders = Object.fromEntries(Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key)));
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
-    const callRevisions = Object.fromEntries([...Object.entries(record.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
-    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps };
+    const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
+    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps, callRevisionsBefore: applied.callRevisions ?? {} };
     return {
       ...withOperation(record, started),
       request: to.request,
@@ -424,7 +430,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
       confirmations,
       ...(record.declines ? { declines } : {}),
       ...(record.reminders ? { reminders } : {}),
-      ...(Object.keys(callRevisions).length > 0 ? { callRevisions } : {}),
+      ...(Object.keys(callRevisions).length > 0 || record.callRevisions ? { callRevisions } : {}),
       revision,
       updatedAtMs: nowMs,
     };

@@ -88,6 +88,8 @@ export interface Operation {
   warnings?: string[];
   /** An old settled change whose details and previous were dropped to keep the record small (compactHistory). */
   compacted?: boolean;
+  /** change: BookingRecord.callRevisions as they were when it started, for a change that replaces it before its crew call went out. */
+  callRevisionsBefore?: Record<string, number>;
 }
 
 export type BookingState = 'pending_approval' | 'approved' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -149,6 +149,23 @@ describe('change', () => {
   });
 });
 
+describe('call revisions', () => {
+  it('move to the change\'s revision for whoever it calls afresh, and back when a change replaces it before its crew call went out', () => {
+    let r: BookingRecord = withState('done');
+    const moved = proposeChange(r, { details: details({ departureTime: '17:00' }), label: 'reschedule', userId: 'U1', nowMs: T });
+    r = startOperation(approveChange(moved.record, moved.op.id, 'U2', T), moved.op.id, T);
+    const everyone = sampleRoster.map((m) => m.slackUserId);
+    expect(r.callRevisions).toEqual(Object.fromEntries(everyone.map((u) => [u, 2])));
+    // Its SCC step fails before the crew step ran: no post ever showed revision 2.
+    r = finishOperation(r, moved.op.id, 'failed', T + 1);
+    const back = proposeChange(r, { details: details(), label: 'reschedule', userId: 'U1', nowMs: T + 2 });
+    r = startOperation(approveChange(back.record, back.op.id, 'U2', T + 2), back.op.id, T + 2);
+    expect(operationsOf(r).find((o) => o.id === moved.op.id)?.status).toBe('superseded');
+    // Back to the call the posts show: buttons drawn for it (no revision recorded = 1) still answer it.
+    expect(r.callRevisions ?? {}).toEqual({});
+  });
+});
+
 describe('cancel', () => {
   it('stops a running create, drops changes not started, and compensates only what ran', () => {
     const running = withState('running', 'pending');
