@@ -102,6 +102,14 @@ export interface BuiltApp {
   periodic: PeriodicScheduler;
   /** Only in HTTP mode. */
   receiver?: HTTPReceiver;
+  /**
+   * Work listeners and runs left behind (store writes, a coalesced progress update, an approval
+   * redraw, Home tabs a change affects, wherever they were opened) has gone out. A Lambda
+   * invocation awaits it before it returns: after that the instance may be frozen mid-request.
+   */
+  settle(): Promise<void>;
+  /** A graceful stop's tail, once the runs have ended: their final updates sent for up to `withinMs`, then the publisher stops. */
+  drain(withinMs?: number): Promise<void>;
   /** Starts serving (HTTP on config.slack.port, or Socket Mode), then resumes interrupted pipelines. */
   start(): Promise<RunningApp>;
 }
@@ -272,6 +280,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     home,
     periodic,
     ...(receiver ? { receiver } : {}),
+    async settle() {
+      await service.idle();
+      await progress.idle();
+      await changedApprovals.idle();
+      await home.flush();
+    },
+    async drain(withinMs = PROGRESS_DRAIN_MS) {
+      await service.idle();
+      await changedApprovals.idle();
+      // Only now: the runs that just ended sent their last events (done, failed) to the
+      // publisher, and the thread would otherwise keep showing them running.
+      await progress.drain(withinMs);
+    },
     async start() {
       let port: number | undefined;
       if (receiver) {
@@ -292,11 +313,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
           await periodic.stop();
           await feedClient?.close();
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
-          await service.idle();
-          await changedApprovals.idle();
-          // Only now: the runs that just ended sent their last events (done, failed) to the
-          // publisher, and the thread would otherwise keep showing them running.
-          await progress.drain(PROGRESS_DRAIN_MS);
+          await built.drain();
           await deps.slackFetch?.close();
           if (ownsStore) await store.close();
         },

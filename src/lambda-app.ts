@@ -88,9 +88,8 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
     built,
     receiver,
     async close() {
-      await built.service.idle();
       // After the runs: their final updates are the ones the thread must not miss.
-      await built.progress.drain(10_000);
+      await built.drain();
       await integrations?.close();
       await store.close();
     },

@@ -80,10 +80,7 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
       if (isScheduledTick(event)) {
         await app.built.periodic.runOnce();
         // Runs the sweeper started finish (or fail) inside this invocation; the Lambda timeout bounds it.
-        await app.built.service.idle();
-        await app.built.progress.idle();
-        await app.built.changedApprovals.idle();
-        await app.built.home.flush();
+        await app.built.settle();
         return { batchItemFailures: [] };
       }
       const todo = bookingsToRun(event);
@@ -108,9 +105,7 @@ export async function createPipelineHandler(options: LambdaAppOptions = {}): Pro
       );
       // The thread's last progress update, and the Home tabs of everyone who opened one (through the
       // Slack function: the stored viewers), must leave before the instance freezes.
-      await app.built.progress.idle();
-      await app.built.changedApprovals.idle();
-      await app.built.home.flush();
+      await app.built.settle();
       return { batchItemFailures: failures };
     },
   };

@@ -33,13 +33,8 @@ export async function createSlackHandler(options: LambdaAppOptions = {}): Promis
       try {
         return await receive(event, context);
       } finally {
-        // Work a listener left behind (a coalesced progress update, a guest page refresh, a Home refresh) must
-        // finish before the response: after it the instance may be frozen mid-request.
-        await app.built.service.idle();
-        await app.built.progress.idle();
-        await app.built.changedApprovals.idle();
-        // Home tabs a change here affects (a crew answer), wherever they were opened (stored viewers).
-        await app.built.home.flush();
+        // Before the response: after it the instance may be frozen mid-request.
+        await app.built.settle();
       }
     },
   };
