@@ -188,14 +188,6 @@ function defaultProvider(init = {}) {
 module.exports = { defaultProvider };
 `;
 
-/**
- * Modules stubbed in one function's bundle only. None now: ical.js, which only the pipeline
- * function's periodic tasks poll feeds with, is also what `/charter doctor` reads each feed with in
- * the Slack function (a stub made it report every working feed broken). It loads on first use,
- * from lazy.js, so a cold start does not pay for it.
- */
-const STUBBED_PER_FUNCTION: Record<LambdaFunctionName, readonly string[]> = { slack: [], pipeline: [] };
-
 const STUBS: Record<string, string> = {
   'sqlite-store': SQLITE_STUB,
   'open-store': OPEN_STORE_STUB,
@@ -208,12 +200,9 @@ const STUBS: Record<string, string> = {
   'bolt-receivers': BOLT_RECEIVER_STUB,
 };
 
-const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
+const stubUnusedOnLambda: Plugin = {
   name: 'stub-unused-on-lambda',
   setup(b) {
-    for (const mod of STUBBED_PER_FUNCTION[fn]) {
-      b.onResolve({ filter: new RegExp(`^${mod.replace(/[.]/g, '\\.')}$`) }, () => ({ path: mod, namespace: 'lambda-stub' }));
-    }
     b.onResolve({ filter: /(^|\/)sqlite-store$/ }, () => ({ path: 'sqlite-store', namespace: 'lambda-stub' }));
     b.onResolve({ filter: /(^|\/)open-store$/ }, () => ({ path: 'open-store', namespace: 'lambda-stub' }));
     b.onResolve({ filter: BOLT_RECEIVERS }, (args) => (args.importer.includes(`${path.sep}@slack${path.sep}bolt${path.sep}dist${path.sep}`) ? { path: 'bolt-receivers', namespace: 'lambda-stub' } : undefined));
@@ -221,7 +210,7 @@ const stubUnusedOnLambda = (fn: LambdaFunctionName): Plugin => ({
     // resolveDir: the slim undici requires undici's own files from node_modules
     b.onLoad({ filter: /.*/, namespace: 'lambda-stub' }, (args) => ({ contents: STUBS[args.path] ?? '', loader: 'js', resolveDir: ROOT }));
   },
-});
+};
 
 /**
  * How a bundle's code reaches a module the other file of the same function holds (see
@@ -438,15 +427,15 @@ async function buildFunction(name: LambdaFunctionName, entry: string, dir: strin
     logLevel: 'error' as const,
   };
   const lazyTargets = new Set<string>();
-  const first = await build({ ...common, entryPoints: [path.join(ROOT, entry)], write: false, outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, lazyTargets), stubUnusedOnLambda(name)] });
+  const first = await build({ ...common, entryPoints: [path.join(ROOT, entry)], write: false, outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, lazyTargets), stubUnusedOnLambda] });
   const shared = new Map<string, number>();
   const lazy = await build({
     ...common,
     stdin: { contents: lazyEntryCode(lazyTargets), resolveDir: ROOT, sourcefile: 'lazy-entry.js', loader: 'js' },
     outfile: path.join(dir, LAZY_FILE),
-    plugins: [lazyGuard(name), takeSharedFromIndex(codeIn(first.metafile), shared, await esmExportNames(first.metafile), name), stubUnusedOnLambda(name)],
+    plugins: [lazyGuard(name), takeSharedFromIndex(codeIn(first.metafile), shared, await esmExportNames(first.metafile), name), stubUnusedOnLambda],
   });
-  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, undefined, registryCode(shared, first.metafile, entry, name)), stubUnusedOnLambda(name)] });
+  const index = await build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(dir, 'index.js'), plugins: [splitAtLazyLoads(entry, undefined, registryCode(shared, first.metafile, entry, name)), stubUnusedOnLambda] });
   return { index: index.metafile, lazy: lazy.metafile };
 }
 
