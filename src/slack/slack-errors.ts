@@ -85,10 +85,6 @@ export function slackPlatformError(err: unknown): string | undefined {
   return e.code === ErrorCode.PlatformError ? e.data?.error : undefined;
 }
 
-export function isRateLimited(err: unknown): err is { retryAfter: number } {
-  return (err as { code?: string }).code === ErrorCode.RateLimitedError;
-}
-
 /**
  * How long Slack asked to wait when `err` is its back-pressure — an HTTP 429 (Retry-After), the
  * platform errors `ratelimited` / `rate_limited`, or an IntegrationError made here from either —

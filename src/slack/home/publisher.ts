@@ -24,7 +24,7 @@ import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { answersClosed, mayAnswerNow } from '../crew-answers';
 import { crewSafeViewOf } from '../crew-notice';
-import { isRateLimited } from '../slack-errors';
+import { slackRetryAfterMs } from '../slack-errors';
 import { MAX_VIEWERS, readHomeViewers, readTabsShown, recordTabsShown, rememberHomeViewer, VIEWER_REFRESH_MS, viewDigest } from './viewers';
 
 export interface HomePublisherOptions {
@@ -182,10 +182,10 @@ export class HomePublisher {
   }
 
   /** Refreshes every tab again after Slack's Retry-After; one refresh serves every tab turned away meanwhile. */
-  private afterRateLimit(retryAfterSeconds: number): void {
+  private afterRateLimit(retryAfterMs: number): void {
     this.stats.rateLimited += 1;
     if (this.stopped || this.rateLimitTimer) return;
-    const waitMs = backoffDelayMs(1, { baseDelayMs: RATE_LIMIT_JITTER_MS, maxDelayMs: 60_000 }, Math.random, Math.max(1, retryAfterSeconds) * 1000);
+    const waitMs = backoffDelayMs(1, { baseDelayMs: RATE_LIMIT_JITTER_MS, maxDelayMs: 60_000 }, Math.random, Math.max(1000, retryAfterMs));
     this.rateLimitTimer = setTimeout(() => {
       this.rateLimitTimer = undefined;
       this.changed();
@@ -269,7 +269,9 @@ export class HomePublisher {
     viewer.chain = viewer.chain
       .then(() => this.publish(userId, viewer, force, shown))
       .catch((err: unknown) => {
-        if (isRateLimited(err)) return this.afterRateLimit(err.retryAfter);
+        // An HTTP 429, or the platform's `ratelimited`: the same back-pressure, waited out alike.
+        const retryAfterMs = slackRetryAfterMs(err);
+        if (retryAfterMs !== undefined) return this.afterRateLimit(retryAfterMs);
         this.opts.log.warn({ err, userId }, 'App Home not published');
       });
     return viewer.chain;

@@ -44,3 +44,21 @@ it('every open tab gets a change, even when Slack turns some of its publishes aw
   await h.slack.waitFor((calls) => APPROVERS.every((u) => showsIt(u)(calls)), 20_000);
   h.slack.setRateLimits(undefined);
 }, 40_000);
+
+it('Slack\'s platform error "ratelimited" (HTTP 200) is waited out like a 429: the tab still gets the change', async () => {
+  const userId = APPROVERS[1]!;
+  expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
+  await h.running.built.home.idle();
+  h.slack.clear();
+  h.slack.failNext('views.publish', 1, 'ratelimited', (body) => body.user_id === userId);
+  const request = sampleRequest({ date: inDays(4), guestName: 'Pia Platform' });
+  const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
+  const record = newBookingRecord({ id: 'HMERATE00002', request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL } }, Date.now());
+  record.state = 'done';
+  for (const s of STEP_NAMES) record.steps[s] = { status: 'done', attempts: 1, result: {} };
+  await h.running.built.store.create(record);
+  const before = h.running.built.home.stats.rateLimited;
+  h.running.built.home.changed();
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.publish' && c.response.ok === true && c.body.user_id === userId && JSON.stringify(c.body.view).includes('Pia')), 10_000);
+  expect(h.running.built.home.stats.rateLimited).toBe(before + 1);
+}, 30_000);
