@@ -302,7 +302,7 @@ const envSchema = z
     CHARTER_VESSEL_NAME: then(optional, (v) => v ?? 'JADA'),
     CHARTER_DOCK_ADDRESS: then(optional, (v) => v ?? 'Harbor Island West Marina, 2040 Harbor Island Dr, San Diego, CA 92101'),
     CHARTER_DOCK_MAP_URL: optionalUrl('a map link for the dock'),
-    CHARTER_EMERGENCY_PHONE: then(optional, (v) => v ?? '+1 619 555 0142'),
+    CHARTER_EMERGENCY_PHONE: then(optional, (v) => v ?? PLACEHOLDER_EMERGENCY_PHONE),
     CHARTER_SAFETY_BRIEFING: then(
       optional,
       (v) =>
@@ -336,6 +336,12 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 type Env = Record<string, string | undefined>;
 
 /** Operator settings shown to guests and crew (guest page, crew posts, SCC event). */
+/**
+ * The emergency phone when none is set: a fictional 555 number, so the sandbox and tests have one.
+ * A deployment that keeps it offers guests a dead number on the day; the doctor warns of it.
+ */
+export const PLACEHOLDER_EMERGENCY_PHONE = '+1 619 555 0142';
+
 const GUEST_FACING_SETTINGS = ['CHARTER_OPERATOR_NAME', 'CHARTER_VESSEL_NAME', 'CHARTER_DOCK_ADDRESS', 'CHARTER_EMERGENCY_PHONE', 'CHARTER_SAFETY_BRIEFING', 'CHARTER_WHAT_TO_BRING', 'CHARTER_CHECKLIST', 'CHARTER_WEATHER_NOTE'] as const;
 
 /** Rules that read several variables; checked on the raw values so they report even when others fail. */

@@ -10,7 +10,7 @@ import { GetDistributionCommand, type DefaultCacheBehavior, type Distribution, t
 import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import type { Config } from '../config';
+import { PLACEHOLDER_EMERGENCY_PHONE, type Config } from '../config';
 import type { AwsClients } from '../integrations/aws-clients';
 import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
@@ -208,6 +208,20 @@ async function checkApprovers(client: WebClient, config: Config): Promise<CheckR
     return fail(name, problems.join('; '), "correct CHARTER_APPROVERS: each is a member ID (U…), from the person's profile → ⋮ → Copy member ID");
   }
   return ok(name, `${plural(found.length, 'approver')}: ${found.join(', ')}`);
+}
+
+/**
+ * The number guests call on the day ("Running late or need help?" on the guest page, the .ics, the
+ * cancelled page). Left unset it is a fictional 555 placeholder: every page works, and a guest who
+ * taps the button reaches nobody. Pure: reads the configuration only.
+ */
+export function checkGuestContact(config: Config): CheckResult {
+  const name = 'Guest contact';
+  const phone = config.operator.emergencyPhone;
+  if (phone === PLACEHOLDER_EMERGENCY_PHONE) {
+    return warn(name, `CHARTER_EMERGENCY_PHONE is not set: guest pages and calendar files offer the placeholder ${phone}, a fictional number`, 'set CHARTER_EMERGENCY_PHONE to the number guests call on the day (on Lambda, the EmergencyPhone parameter)');
+  }
+  return ok(name, `guests are given ${phone} to call on the day`);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   checkCrewPosts,
   checkDashboard,
   checkDistribution,
+  checkGuestContact,
   checkIcalFeeds,
   checkSccKey,
   checkSccKeyHash,
@@ -47,7 +48,7 @@ export interface DoctorOptions {
 /** Stands in for a CloudFront SCC_API_URL so the rest of the configuration can still be checked; never called. */
 const PLACEHOLDER_SCC_URL = 'https://doctor-placeholder.execute-api.us-west-2.amazonaws.com/unchecked';
 
-const CHECKED_SYSTEMS = ['Slack', 'Ops channel', 'Approvers', 'Crew posts', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
+const CHECKED_SYSTEMS = ['Slack', 'Ops channel', 'Approvers', 'Crew posts', 'Guest contact', 'Dashboard', 'SCC key', 'SCC key hash', 'S3 bucket', 'CloudFront', 'SCC events table', 'State store'];
 
 export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   const sccUrl = checkSccUrl(opts.env);
@@ -104,6 +105,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     const [slackResults, ...rest] = await Promise.all([
       slackChecks,
       guarded('Crew posts', () => checkCrewPosts(cfg)),
+      guarded('Guest contact', () => checkGuestContact(cfg)),
       guarded('Dashboard', () => checkDashboard(cfg)),
       sccKey,
       guarded('SCC key hash', () => checkSccKeyHash(cfg)),

@@ -41,6 +41,7 @@ beforeAll(async () => {
     CHARTER_APPROVERS: 'U0APPROVE1',
     CHARTER_OPS_CHANNEL: 'C0OPS00001',
     CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
+    CHARTER_EMERGENCY_PHONE: '+1 619 200 7733',
   };
   // The app has started once: the doctor only looks at the store, it never creates one.
   await SqliteBookingStore.open(join(dir, 'charter.db')).close();
@@ -75,6 +76,7 @@ it('is all green against the stand-ins, and leaves no probe object in the bucket
     ['Ops channel', 'ok'],
     ['Approvers', 'ok'],
     ['Crew posts', 'ok'],
+    ['Guest contact', 'ok'],
     ['Dashboard', 'ok'],
     ['SCC key', 'ok'],
     ['SCC key hash', 'ok'],
@@ -512,4 +514,11 @@ it('a check that crashes says it is a bug in the doctor, and does not send the o
   expect(crashed).toMatchObject({ status: 'fail', detail: 'check crashed: TypeError', fix: expect.stringContaining('bug in the doctor') });
   expect(crashed?.fix).not.toContain('LOG_LEVEL');
   expect(byName(results).get('Dashboard')?.status).toBe('ok');
+});
+
+it('warns when guests would be given the placeholder emergency phone (CHARTER_EMERGENCY_PHONE unset)', async () => {
+  const { CHARTER_EMERGENCY_PHONE: _unset, ...withoutPhone } = env;
+  const results = await runDoctor({ env: withoutPhone });
+  expect(byName(results).get('Guest contact')).toMatchObject({ status: 'warn', detail: expect.stringContaining('placeholder +1 619 555 0142, a fictional number'), fix: expect.stringContaining('CHARTER_EMERGENCY_PHONE') });
+  expect(hasFailure(results)).toBe(false);
 });

@@ -63,6 +63,7 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     GUEST_SITE_URL: 'https://queenofsandiego.com',
     CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}`,
     CHARTER_TIMEZONE: 'America/Los_Angeles',
+    CHARTER_EMERGENCY_PHONE: '+1 619 200 7733',
     ...awsEnv,
     ...opts.env,
   });
