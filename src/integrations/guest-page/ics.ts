@@ -21,7 +21,12 @@ export interface GuestCalendarOptions {
    * earlier version replaces it (RFC 5545 §3.8.7.4). Default 1.
    */
   revision?: number;
-  /** The charter was cancelled: METHOD:CANCEL and STATUS:CANCELLED, so imported copies are removed. */
+  /**
+   * The charter was cancelled: STATUS:CANCELLED at the next SEQUENCE, so a calendar that imported the
+   * event marks the same entry cancelled; no check-in reminder, and a description that says so.
+   * METHOD stays PUBLISH: CANCEL is for an organizer's invitations (RFC 5546 §3.2.5 requires an
+   * ORGANIZER and forbids VALARM), and the operator sends none.
+   */
   cancelled?: boolean;
 }
 
@@ -32,24 +37,32 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
   const ret = DateTime.fromISO(view.return.iso, { zone });
   const reminderMinutes = view.checkInLeadMinutes + 60;
 
-  const description = [
-    // checkIn.text may carry its own date in parentheses; a second pair after it would read as noise.
-    `Check in by ${view.checkIn.text}, ${view.checkInLeadMinutes} minutes before departure, at ${view.dock.address}.`,
-    `Departs ${view.departure.text}, back ${view.return.text}${view.endsNextDay ? ' (next day)' : ''}.`,
-    ...(view.captainFirstName ? [`Captain: ${view.captainFirstName}`] : []),
-    `Party: ${view.partyText}`,
-    ...(view.whatToBring.length > 0 ? [`Bring: ${view.whatToBring.join('; ')}`] : []),
-    `Emergency contact: ${view.emergency.phoneText}`,
-    `Map: ${view.dock.mapUrl}`,
-    `Details: ${view.links.page}`,
-  ].join('\n');
+  const description = (
+    options.cancelled
+      ? [`This charter was cancelled: it will not sail on ${view.dateText} at ${view.departure.text}.`, `Questions: ${view.emergency.phoneText}`, `Details: ${view.links.page}`]
+      : [
+          // checkIn.text may carry its own date in parentheses; a second pair after it would read as noise.
+          `Check in by ${view.checkIn.text}, ${view.checkInLeadMinutes} minutes before departure, at ${view.dock.address}.`,
+          `Departs ${view.departure.text}, back ${view.return.text}${view.endsNextDay ? ' (next day)' : ''}.`,
+          ...(view.captainFirstName ? [`Captain: ${view.captainFirstName}`] : []),
+          `Party: ${view.partyText}`,
+          ...(view.whatToBring.length > 0 ? [`Bring: ${view.whatToBring.join('; ')}`] : []),
+          `Emergency contact: ${view.emergency.phoneText}`,
+          `Map: ${view.dock.mapUrl}`,
+          `Details: ${view.links.page}`,
+        ]
+  ).join('\n');
+  // A cancelled charter has no check-in to be reminded of.
+  const alarm = options.cancelled
+    ? []
+    : ['BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(`Check in by ${view.checkIn.text} at ${view.dock.address}`)}`, `TRIGGER:-PT${reminderMinutes}M`, 'END:VALARM'];
 
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     `PRODID:${PRODID}`,
     'CALSCALE:GREGORIAN',
-    options.cancelled ? 'METHOD:CANCEL' : 'METHOD:PUBLISH',
+    'METHOD:PUBLISH',
     ...vtimezone(zone, departure),
     'BEGIN:VEVENT',
     `UID:${uid(view)}`,
@@ -61,12 +74,8 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
     `DESCRIPTION:${escapeText(description)}`,
     `URL:${view.links.page}`,
     options.cancelled ? 'STATUS:CANCELLED' : 'STATUS:CONFIRMED',
-    'TRANSP:OPAQUE',
-    'BEGIN:VALARM',
-    'ACTION:DISPLAY',
-    `DESCRIPTION:${escapeText(`Check in by ${view.checkIn.text} at ${view.dock.address}`)}`,
-    `TRIGGER:-PT${reminderMinutes}M`,
-    'END:VALARM',
+    options.cancelled ? 'TRANSP:TRANSPARENT' : 'TRANSP:OPAQUE',
+    ...alarm,
     'END:VEVENT',
     'END:VCALENDAR',
   ];

@@ -59,6 +59,21 @@ describe('renderGuestCalendar', () => {
     expect(event.endDate.toJSDate().toISOString()).toBe('2026-12-06T05:00:00.000Z');
   });
 
+  test('a cancelled charter: the same UID at the next SEQUENCE, STATUS:CANCELLED, no check-in reminder, and a description that says it will not sail', () => {
+    const cancelled = renderGuestCalendar(view, { now: NOW, revision: 3, cancelled: true });
+    const { calendar, vevent } = parseEvent(cancelled);
+    // PUBLISH: CANCEL is an organizer's message to invitees (RFC 5546 §3.2.5: ORGANIZER required, VALARM forbidden).
+    expect(calendar.getFirstPropertyValue('method')).toBe('PUBLISH');
+    expect(vevent.getFirstPropertyValue('uid')).toBe('7k3m9qx2tb4d@queenofsandiego.com');
+    expect(vevent.getFirstPropertyValue('sequence')).toBe(2);
+    expect(vevent.getFirstPropertyValue('status')).toBe('CANCELLED');
+    expect(vevent.getFirstPropertyValue('summary')).toBe('Cancelled: Charter aboard JADA');
+    expect(vevent.getAllSubcomponents('valarm')).toHaveLength(0);
+    const description = String(vevent.getFirstPropertyValue('description'));
+    expect(description).toMatch(/^This charter was cancelled: it will not sail on .+ at 4:00 PM PST\.\nQuestions: \+1 619 555 0142/);
+    expect(description).not.toContain('Check in by');
+  });
+
   test('the UID is stable across renders', () => {
     const again = renderGuestCalendar(view, { now: new Date('2026-11-30T00:00:00Z') });
     expect(parseEvent(again).vevent.getFirstPropertyValue('uid')).toBe('7k3m9qx2tb4d@queenofsandiego.com');
