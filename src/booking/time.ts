@@ -182,13 +182,20 @@ export function checkInOnPreviousDay(schedule: CharterSchedule): boolean {
   return c.year !== d.year || c.month !== d.month || c.day !== d.day;
 }
 
+/** Before this hour a time reads as the end of its day to many ("12:00 AM Saturday"), not the night before. */
+const SMALL_HOURS_END = 4;
+
 /**
  * "3:30 PM PST"; "11:45 PM PDT (Fri, Jul 3)" when check-in is the evening before departure, because
  * someone who reads "Sat, Jul 4 … check in 11:45 PM" turns up on Saturday night, after the boat left.
+ * A check-in in the small hours of the departure day names the night it falls in ("12:00 AM PDT
+ * (Fri night)"), for the same guest: the 00:15 and the 00:30 departure need the same Friday arrival.
  */
 export function humanCheckInTime(schedule: CharterSchedule): string {
   const time = humanTime(schedule.checkIn);
-  return checkInOnPreviousDay(schedule) ? `${time} (${humanDayMonth(schedule.checkIn)})` : time;
+  if (checkInOnPreviousDay(schedule)) return `${time} (${humanDayMonth(schedule.checkIn)})`;
+  if (schedule.checkIn.hour < SMALL_HOURS_END) return `${time} (${WEEKDAYS[schedule.checkIn.minus({ days: 1 }).weekday - 1]} night)`;
+  return time;
 }
 
 /** "4:00 PM PST – 9:00 PM PST", with "(next day)" when the charter returns after midnight. */

@@ -35,8 +35,10 @@ describe('check-in on the day before departure', () => {
   it('the check-in text names its date only when it differs from the departure date', () => {
     expect(humanCheckInTime(charterSchedule(EARLY, LA, 30))).toBe(EARLY_CHECK_IN);
     expect(humanCheckInTime(charterSchedule(USUAL, LA, 30))).toBe('3:30 PM PDT');
-    // Check-in exactly at midnight is still on departure day.
-    expect(humanCheckInTime(charterSchedule({ ...EARLY, departureTime: '00:30' }, LA, 30))).toBe('12:00 AM PDT');
+    // Check-in exactly at midnight is on departure day, and in the small hours names the night it
+    // falls in: "12:00 AM Saturday" reads to many as the end of Saturday.
+    expect(humanCheckInTime(charterSchedule({ ...EARLY, departureTime: '00:30' }, LA, 30))).toBe('12:00 AM PDT (Fri night)');
+    expect(humanCheckInTime(charterSchedule({ ...EARLY, departureTime: '04:30' }, LA, 30))).toBe('4:00 AM PDT');
     // Across a year boundary too.
     expect(humanCheckInTime(charterSchedule({ date: '2027-01-01', departureTime: '01:00', durationHours: 2 }, LA, 240))).toBe('9:00 PM PST (Thu, Dec 31)');
   });
