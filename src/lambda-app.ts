@@ -55,7 +55,7 @@ function stateTableClient(config: Config, env: Env): DynamoDBClient {
 }
 
 /** /charter doctor's whole run in the Slack function: its report posted, and the answer back, inside Slack's 3 s. */
-export const LAMBDA_DOCTOR_DEADLINE_MS = 2000;
+const LAMBDA_DOCTOR_DEADLINE_MS = 2000;
 
 export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<LambdaApp> {
   const env = options.env ?? process.env;

@@ -155,6 +155,14 @@ export function proposeChange(record: BookingRecord, proposal: ChangeProposal): 
  */
 export const MAX_OPEN_CHANGE_REQUESTS = 5;
 
+/**
+ * An answer drawn for call revision `callRevision` is to `userId`'s call as it stands: no change has
+ * replaced it since (BookingRecord.callRevisions). Absent: a button drawn before they carried one.
+ */
+export function answersCurrentCall(record: Pick<BookingRecord, 'callRevisions'>, userId: string, callRevision: number | undefined): boolean {
+  return callRevision === undefined || callRevision >= (record.callRevisions?.[userId] ?? 1);
+}
+
 export function openChangeRequests(record: BookingRecord): number {
   return operationsOf(record).filter((o) => o.kind === 'change' && o.status === 'proposed').length;
 }

@@ -8,7 +8,7 @@ import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListe
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
-import { activeOperationId, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
+import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
@@ -49,7 +49,7 @@ const REFRESH_STEPS = ['guest_page', 'guest_cache'] as const;
 /** The answer is still to the member's call as it stands: they are on the roster, and no change has replaced the call answered. */
 function answersCall(r: BookingRecord, userId: string, on: AnsweredCall): boolean {
   if (!r.roster.some((m) => m.slackUserId === userId)) return false;
-  return on.callRevision === undefined || on.callRevision >= (r.callRevisions?.[userId] ?? 1);
+  return answersCurrentCall(r, userId, on.callRevision);
 }
 
 export class BookingService implements BookingApi {

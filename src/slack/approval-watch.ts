@@ -208,7 +208,7 @@ const drawnAs = (m: { text?: string; blocks?: unknown }) => `${m.text ?? ''}\u00
 export class ChangedApprovals {
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number; api: Pick<BookingApi, 'get'>; retryMs?: number }) {}
+  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number; api: Pick<BookingApi, 'get'> }) {}
 
   /** A pipeline event: only the end of a change's run (done or failed: its details are the booking's either way) redraws. */
   notify(event: ProgressEvent, record: BookingRecord): void {
@@ -237,7 +237,8 @@ export class ChangedApprovals {
         if (!now || drawnAs(renderApproval(now, config, this.deps.now())) === drawnAs(message)) return;
       } catch (err) {
         log.warn({ err, bookingId: id, draw }, 'approval message not redrawn after a change');
-        await new Promise((r) => setTimeout(r, this.deps.retryMs ?? CHANGED_APPROVAL_RETRY_MS));
+        // Not after the last: a Lambda invocation waits for idle().
+        if (draw < CHANGED_APPROVAL_DRAWS) await new Promise((r) => setTimeout(r, CHANGED_APPROVAL_RETRY_MS));
       }
     }
   }

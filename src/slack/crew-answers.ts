@@ -5,7 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterSchedule } from '../booking/time';
-import { callsChanged, cancelOperation, operationsOf } from '../pipeline/operations';
+import { answersCurrentCall, callsChanged, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blocks/crew';
 import type { SlackDeps } from './context';
@@ -53,7 +53,7 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
   if (closed !== undefined) return CLOSED_REPLIES[closed];
   // A post or reminder of a call a change has since replaced (a new date, a new role): an answer
   // to it would be counted against details it never showed.
-  if (callRevision !== undefined && callRevision < (booking.callRevisions?.[userId] ?? 1)) {
+  if (!answersCurrentCall(booking, userId, callRevision)) {
     return 'Your crew call was updated since this message was sent (a new date, time or role): answer on the updated call — your crew post shows it.';
   }
   return undefined;
