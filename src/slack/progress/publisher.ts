@@ -127,7 +127,7 @@ export class ProgressPublisher {
   private readonly now: () => number;
   private readonly poster: PostOnce;
   private stopped = false;
-  /** Refusals for good already logged (their codes), until a send lands again. */
+  /** Refusals for good already logged ("channel:code"), until a send to that channel lands again. */
   private readonly refusalsLogged = new Set<string>();
 
   constructor(private readonly opts: ProgressPublisherOptions) {
@@ -282,7 +282,8 @@ export class ProgressPublisher {
       const wait = await this.render(bookingId, entry);
       entry.failures = 0;
       entry.slow = false;
-      if (!wait) this.refusalsLogged.clear();
+      const channel = entry.record?.slack.channel ?? '?';
+      if (!wait) for (const key of this.refusalsLogged) if (key.startsWith(`${channel}:`)) this.refusalsLogged.delete(key);
       if (wait) {
         // Nothing went to Slack: the workspace's budget is not spent on looking at a claim.
         this.workspace.giveBack();
@@ -297,8 +298,10 @@ export class ProgressPublisher {
       // Trying again cannot help until someone acts, and every booking in the channel meets the same answer.
       entry.failures = 0;
       entry.slow = false;
-      if (!this.refusalsLogged.has(refusal.code)) {
-        this.refusalsLogged.add(refusal.code);
+      // One line per channel: a second archived channel is news, its other bookings are not.
+      const key = `${entry.record?.slack.channel ?? '?'}:${refusal.code}`;
+      if (!this.refusalsLogged.has(key)) {
+        this.refusalsLogged.add(key);
         this.opts.log.child({ bookingId }).error({ err, code: refusal.code }, `progress message refused by Slack: ${refusal.operatorMessage}`);
       }
     }

@@ -188,8 +188,18 @@ describe('a channel Slack refuses for good', () => {
       const refused = lines.filter((l) => l.includes('progress message refused by Slack'));
       expect(refused).toHaveLength(1);
       expect(refused[0]).toContain('The channel is archived');
+
+      // A second archived channel is news of its own, though the first is still refused.
+      const another = 'C0ARCHIVE2';
+      slack.setChannel(another, { isArchived: true });
+      const third = { ...sampleRecord('ARCHIVED0003'), state: 'done' as const, slack: { channel: another, approvalTs: '1800000000.000600', progressTs: '1800000000.000703' } };
+      store.set(third.id, third);
+      p.notify(third.id, { final: true, record: third });
+      await p.idle();
+      expect(lines.filter((l) => l.includes('progress message refused by Slack'))).toHaveLength(2);
     } finally {
       slack.setChannel(archived, undefined);
+      slack.setChannel('C0ARCHIVE2', undefined);
       p.stop();
     }
   });
