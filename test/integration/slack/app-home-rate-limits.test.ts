@@ -22,6 +22,16 @@ afterAll(async () => {
   await h.close();
 });
 
+/** A booking done `days` from now, written straight to the store (what the pipeline leaves). */
+function doneRecord(id: string, guestName: string, days: number) {
+  const request = sampleRequest({ date: inDays(days), guestName });
+  const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
+  const record = newBookingRecord({ id, request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL } }, Date.now());
+  record.state = 'done';
+  for (const s of STEP_NAMES) record.steps[s] = { status: 'done', attempts: 1, result: {} };
+  return record;
+}
+
 it('every open tab gets a change, even when Slack turns some of its publishes away with 429', async () => {
   for (const userId of APPROVERS) expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
   await h.slack.waitFor((calls) => new Set(calls.filter((c) => c.method === 'views.publish').map((c) => c.body.user_id)).size === APPROVERS.length);
@@ -29,12 +39,7 @@ it('every open tab gets a change, even when Slack turns some of its publishes aw
 
   h.slack.clear();
   h.slack.setRateLimits(SLACK_PUBLISHED_LIMITS);
-  const request = sampleRequest({ date: inDays(3), guestName: 'Rosa Ratelimit' });
-  const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
-  const record = newBookingRecord({ id: 'HMERATE00001', request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL } }, Date.now());
-  record.state = 'done';
-  for (const s of STEP_NAMES) record.steps[s] = { status: 'done', attempts: 1, result: {} };
-  await h.running.built.store.create(record);
+  await h.running.built.store.create(doneRecord('HMERATE00001', 'Rosa Ratelimit', 3));
   // What the pipeline (and the periodic refresh) tells the publisher after a booking changed.
   h.running.built.home.changed();
 
@@ -51,12 +56,7 @@ it('Slack\'s platform error "ratelimited" (HTTP 200) is waited out like a 429: t
   await h.running.built.home.idle();
   h.slack.clear();
   h.slack.failNext('views.publish', 1, 'ratelimited', (body) => body.user_id === userId);
-  const request = sampleRequest({ date: inDays(4), guestName: 'Pia Platform' });
-  const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
-  const record = newBookingRecord({ id: 'HMERATE00002', request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL } }, Date.now());
-  record.state = 'done';
-  for (const s of STEP_NAMES) record.steps[s] = { status: 'done', attempts: 1, result: {} };
-  await h.running.built.store.create(record);
+  await h.running.built.store.create(doneRecord('HMERATE00002', 'Pia Platform', 4));
   const before = h.running.built.home.stats.rateLimited;
   h.running.built.home.changed();
   await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.publish' && c.response.ok === true && c.body.user_id === userId && JSON.stringify(c.body.view).includes('Pia')), 10_000);
