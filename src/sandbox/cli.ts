@@ -21,7 +21,8 @@ const USAGE = `usage: npm run sandbox -- [--keep] [--fail ${FAILABLE_STEPS.join(
   --lifecycle     after the booking is done: a deckhand is refused the change form, a crew
                   member's Slack account is deactivated (the thread says so at once), an approver
                   reschedules it without them and approves the change, then cancels it, printing
-                  the thread and every artifact after each step`;
+                  the thread and every artifact after each step, and last /charter status as the
+                  approver and as a crew member read it`;
 
 const write = (text: string) => void process.stdout.write(text);
 /** The bot's warnings: readable on a terminal, JSON when stderr is piped. */

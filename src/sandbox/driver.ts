@@ -439,4 +439,12 @@ export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { wr
   await settle();
   if (cancelled.state !== 'cancelled') throw new SandboxError(`the cancel ended ${cancelled.state}`);
   opts.write(await artifactsReport(sb, id, 'after cancel'));
+
+  // The whole life in one reply: the approver's trail, then what a crew member may see of it.
+  for (const [who, userId] of [['Olivia Approver', APPROVER], ['Lee Park (crew)', CREW[0]]] as const) {
+    step(`/charter status ${id} by ${who}`);
+    const repliesBefore = slack.callsTo('chat.postEphemeral').length;
+    await requester.command({ user_id: userId, channel_id: OPS_CHANNEL, text: `status ${id}` });
+    await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length > repliesBefore, 5000);
+  }
 }

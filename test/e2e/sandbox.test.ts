@@ -98,6 +98,14 @@ it('--lifecycle walks create → a crew member deactivated → reschedule withou
   expect(cancelled).toContain('status cancelled');
   expect(cancelled).toContain('"This charter was cancelled"');
   expect(cancelled).toContain('STATUS:CANCELLED');
+  // the whole life read back: the approver's trail has the change in it and the cost; crew get no money
+  const statusBy = (who: string) => run.stdout.slice(run.stdout.indexOf(`status ${run.stdout.match(/booking (\w{12}): cancelled/)?.[1] ?? '?'} by ${who}`));
+  const approverStatus = statusBy('Olivia Approver');
+  const crewStatus = statusBy('Lee Park (crew)');
+  expect(approverStatus).toMatch(/only visible to Olivia Approver\)\n(?: {2}│ .*\n)*? {2}│ • .* — @Olivia Approver asked for the change \(reschedule\)/);
+  expect(approverStatus.slice(0, approverStatus.indexOf('by Lee Park'))).toContain('Net $');
+  expect(crewStatus).toMatch(/only visible to Lee Park\)\n {2}│ \*Booking `\w+`\* — Maria, departs/);
+  expect(crewStatus).not.toContain('$');
   expect(cancelled).toContain('3 invalidation(s)');
   expect(cancelled).toMatch(/op3 cancel: done/);
   expect(run.stdout).toContain('Cancelled: JADA');

@@ -72,11 +72,28 @@ function auditLine(entry: AuditEntry, showDetail: boolean): string {
 export function trailLines(booking: BookingRecord, opts: { showDetails: boolean } = { showDetails: true }): TrailLine[] {
   const lines: TrailLine[] = booking.audit.map((e) => ({ atMs: e.atMs, text: auditLine(e, opts.showDetails) }));
   if (booking.auditDropped) lines.unshift({ atMs: booking.createdAtMs, text: `${booking.auditDropped} earlier crew answers and reminders not kept (the newest are below)` });
+  lines.push(...changeLines(booking));
   const notices = booking.approvalNotices;
   if (notices?.resurfacedAtMs !== undefined) lines.push({ atMs: notices.resurfacedAtMs, text: 'charter-bot posted the pending approval again in the ops channel (24 h before check-in)' });
   if (notices?.expiredAtMs !== undefined) lines.push({ atMs: notices.expiredAtMs, text: 'charter-bot closed the approval request: departure passed while pending' });
   // Stable sort: entries written in the same millisecond keep their recorded order.
   return lines.map((l, i) => ({ l, i })).sort((a, b) => a.l.atMs - b.l.atMs || a.i - b.i).map(({ l }) => l);
+}
+
+/**
+ * A change's who and when belong in the trail between the answers they reset: without them a
+ * reader sees crew confirm twice and cannot tell why. Outcomes stay in the Operations list.
+ */
+function changeLines(booking: BookingRecord): TrailLine[] {
+  const out: TrailLine[] = [];
+  for (const op of booking.operations ?? []) {
+    if (op.kind !== 'change') continue;
+    const what = `the change${op.label ? ` (${escapeAndFit(op.label, 40)})` : ''}`;
+    out.push({ atMs: op.requestedAtMs, text: `${mention(op.requestedBy)} asked for ${what}` });
+    if (op.approvedBy && op.approvedAtMs !== undefined) out.push({ atMs: op.approvedAtMs, text: `${mention(op.approvedBy)} ${op.status === 'rejected' ? 'rejected' : 'approved'} ${what}` });
+    if (op.status === 'done' && op.finishedAtMs !== undefined) out.push({ atMs: op.finishedAtMs, text: `charter-bot applied ${what}` });
+  }
+  return out;
 }
 
 /** An operator message with no line that states an amount; what is left still says what failed. */

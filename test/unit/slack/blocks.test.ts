@@ -182,6 +182,38 @@ describe('status for someone who is not an approver', () => {
     expect(text).toContain('_Times in Pacific Time (America/Los_Angeles)._');
   });
 
+  it('puts each change in the trail, in its place among the answers it reset', () => {
+    const at = 1_900_000_000_000;
+    const changed = record((r) => {
+      r.state = 'done';
+      r.audit.push({ action: 'confirmed', userId: 'U0CREW0001', atMs: at + 1_000 });
+      r.operations = [
+        { id: 'op2', kind: 'change', label: 'reschedule', status: 'done', requestedBy: 'U0APPROVE1', requestedAtMs: at + 2_000, approvedBy: 'U0APPROVE2', approvedAtMs: at + 3_000, finishedAtMs: at + 4_000 },
+        { id: 'op3', kind: 'change', label: 'crew swap', status: 'rejected', requestedBy: 'U0APPROVE1', requestedAtMs: at + 6_000, approvedBy: 'U0APPROVE2', approvedAtMs: at + 7_000, finishedAtMs: at + 7_000 },
+      ];
+      r.audit.push({ action: 'confirmed', userId: 'U0CREW0001', atMs: at + 5_000 });
+    });
+    for (const showMoney of [true, false]) {
+      const trail = statusText(changed, { guestUrl: 'x', timezone: 'America/Los_Angeles', showMoney }).split('*Steps*')[0]!;
+      const order = [
+        '<@U0CREW0001> confirmed for the crew',
+        '<@U0APPROVE1> asked for the change (reschedule)',
+        '<@U0APPROVE2> approved the change (reschedule)',
+        'charter-bot applied the change (reschedule)',
+        '<@U0CREW0001> confirmed for the crew',
+        '<@U0APPROVE1> asked for the change (crew swap)',
+        '<@U0APPROVE2> rejected the change (crew swap)',
+      ];
+      let from = 0;
+      for (const line of order) {
+        const found = trail.indexOf(line, from);
+        expect({ line, found: found >= 0 }).toEqual({ line, found: true });
+        from = found + line.length;
+      }
+      expect(trail).not.toContain('applied the change (crew swap)');
+    }
+  });
+
   it('names a guest saved with an amount before their name by a plain word, not the amount', () => {
     const legacy = record((r) => {
       r.request.guestName = '$1,200 Maria Delgado';
