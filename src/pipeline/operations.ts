@@ -373,6 +373,33 @@ export function planCancelSteps(record: BookingRecord): AnyStepName[] {
 }
 
 /**
+ * The approved change waiting behind the create that will call the crew itself (its crew step is
+ * planned). The create's crew step then leaves the call to it: crew called for the old details and,
+ * moments later, told they moved, would get two messages for one charter.
+ */
+export function changeCallingCrew(record: BookingRecord): Operation | undefined {
+  if (cancelOperation(record)) return undefined;
+  const waiting = operationsOf(record).filter((o) => o.kind === 'change' && o.status === 'queued' && o.details).at(-1);
+  if (!waiting?.details) return undefined;
+  return planChangeSteps(detailsOf(record), waiting.details).includes('crew_notice') ? waiting : undefined;
+}
+
+/** The create's crew step left its call to a change (changeCallingCrew): no call was made by it. */
+export function createCallDeferred(record: BookingRecord): boolean {
+  const step = record.steps.crew_notice;
+  return step.status === 'done' && step.result?.callDeferredTo !== undefined;
+}
+
+/**
+ * The crew call the create deferred is still owed: no change's crew step has made it yet. The change
+ * that makes it may not be the one it was deferred to (a newer one replaced it, maybe with nothing
+ * crew see), so whichever change runs next owes it.
+ */
+function crewCallOwed(record: BookingRecord): boolean {
+  return createCallDeferred(record) && !operationsOf(record).some((o) => o.kind === 'change' && o.steps?.crew_notice?.status === 'done');
+}
+
+/**
  * Whose call changed: everyone when the schedule moved, else whoever's role changed. Their
  * confirmation is reset (they are asked again); removed crew lose theirs.
  */
@@ -416,7 +443,9 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const applied = lastApplied(record, op.id);
     const previous = applied.details;
     const to = op.details;
-    const steps = Object.fromEntries(planChangeSteps(previous, to).map((s) => [s, pending()]));
+    const planned = planChangeSteps(previous, to);
+    const owed = crewCallOwed(record) && !planned.includes('crew_notice');
+    const steps = Object.fromEntries(OPERATION_DAGS.change.steps.filter((s) => planned.includes(s) || (owed && s === 'crew_notice')).map((s) => [s, pending()]));
     const calls = callsChanged(previous, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).

@@ -59,7 +59,8 @@ const LIVE_CHANGE = (o: Operation) => o.kind === 'change' && o.steps?.crew_notic
  * failed on someone else's post). Undefined: no call in force for that member, no reminder.
  */
 function crewCallTimes(booking: BookingRecord, postShowsCurrent?: PostShowsCurrent): (userId: string) => number | undefined {
-  const callOf = (step: StepState | undefined) => (step?.status === 'done' ? step.finishedAtMs : undefined);
+  // A create whose call was left to the change behind it (changeCallingCrew) called nobody.
+  const callOf = (step: StepState | undefined) => (step?.status === 'done' && step.result?.callDeferredTo === undefined ? step.finishedAtMs : undefined);
   // A change replaced or stopped before its crew step ran never made a call; the one after it did (or will).
   const changes = operationsOf(booking).filter(LIVE_CHANGE);
   const latest = changes.at(-1);

@@ -14,7 +14,7 @@
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
-import { callsChanged } from '../pipeline/operations';
+import { callsChanged, changeCallingCrew } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
@@ -37,6 +37,16 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     const kind = ctx.operation?.kind ?? 'create';
     const { booking } = ctx;
     const posts = crewPostsOf(booking);
+    // A change approved while the create had failed waits behind it and calls the crew itself: one
+    // call with the new details, not the old call and then a "moved" note. Only on a first attempt
+    // with nothing posted: posts an earlier attempt may have made are the create's to finish.
+    if (kind === 'create' && posts.length === 0 && ctx.attempt === 1 && !ctx.outcomeUnknown) {
+      const change = changeCallingCrew(booking);
+      if (change) {
+        ctx.log.info({ changeId: change.id }, 'crew call left to the change waiting behind the create');
+        return { callDeferredTo: change.id };
+      }
+    }
     // No crew post yet (the create never got that far): a change calls the crew as the create would.
     if (kind === 'create' || (kind === 'change' && posts.length === 0)) return createStep(ctx);
     if (posts.length === 0) return { skipped: true };

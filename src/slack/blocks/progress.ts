@@ -52,6 +52,8 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
   const label = STEP_LABELS[step];
   switch (s.status) {
     case 'done':
+      // The create's call was left to the change waiting behind it: say where the call is.
+      if (step === 'crew_notice' && s.result?.callDeferredTo !== undefined) return `:white_check_mark: ${label} — by the change below, with its details`;
       return `:white_check_mark: ${label}${resultText(s.result)}`;
     case 'running':
       return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeAndFit(s.error.message, ERROR_TEXT_MAX)}` : ''}`;

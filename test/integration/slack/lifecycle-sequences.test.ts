@@ -4,7 +4,8 @@
  * hold at the end. D1–D4 reproduce defects an audit found on 2026-12-04 (each failed before its
  * fix); D5, C1 and C2 held then and are kept as guards.
  */
-import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OUTSIDER, proposeChange, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { blockActionPayload } from '../../support/slack-requests';
+import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, doneBooking as doneBookingIn, heldCrewPosts, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -114,6 +115,42 @@ describe('changes after approval', () => {
     expect(offUpdates.length).toBeGreaterThan(0);
     // And they are off the charter: no "Charter updated … please confirm" for a later change.
     expect(toRemoved.filter((c) => String(c.body.text).includes('Charter updated'))).toHaveLength(0);
+  });
+
+  it('D6: a change approved while the create has failed: after Retry the crew get one call, with the changed details, and no change note', async () => {
+    h.standins!.scc.faults.inject('POST /events', { kind: 'status', status: 400 });
+    const id = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-D6' });
+    await click('booking_approve', id);
+    await waitForBooking(h, id, (b) => b.state === 'failed');
+    await settle(h);
+    const move = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D6', date: `${year}-07-10` });
+    await click('change_approve', `${id}:${move}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === move)?.status === 'queued');
+    h.standins!.scc.faults.clear();
+    h.slack.clear();
+    await click('booking_retry', id);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === move)?.status === 'done', 20_000);
+    await settle(h);
+    const calls = heldCrewPosts(h.slack, id, 'crew_call');
+    // One call per member, drawn once with the new date: not the old date's call and then a "moved" note.
+    expect(calls.map((m) => crewPostPayloadOf(m).to).sort()).toEqual([CAPTAIN, ...CREW].sort());
+    for (const m of calls) expect(JSON.stringify(m.blocks)).toContain('Jul 10');
+    // Nothing sent to crew ever showed the old date (DMs: the sandbox's crew are called by DM).
+    const toCrew = JSON.stringify(h.slack.calls.filter((c) => c.method.startsWith('chat.') && String(c.body.channel).startsWith('D')).map((c) => [c.body.text, c.body.blocks]));
+    expect(toCrew).toContain('Jul 10');
+    expect(toCrew).not.toContain('Jul 4');
+    expect(heldCrewPosts(h.slack, id, 'crew_change_note')).toHaveLength(0);
+    expect(heldCrewPosts(h.slack, id, 'crew_called')).toHaveLength(1);
+    expect(sccEvent(id)?.body.date).toBe(`${year}-07-10`);
+    // The thread says where the call went.
+    const progress = h.slack.messages().find((m) => m.channel === OPS_CHANNEL && JSON.stringify(m.blocks ?? '').includes(`*All set* · booking \`${id}\``));
+    expect(JSON.stringify(progress?.blocks)).toContain('Crew notified — by the change below, with its details');
+    // The button on the call they hold answers it.
+    const held = calls.find((m) => crewPostPayloadOf(m).to === CAPTAIN)!;
+    const button = (held.blocks as { elements?: { action_id?: string; value?: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === `crew_confirm:${CAPTAIN}`)!;
+    await h.requester.interact(blockActionPayload({ userId: CAPTAIN, actionId: button.action_id!, value: button.value!, channelId: held.channel }));
+    const confirmed = await waitForBooking(h, id, (r) => r.confirmations[CAPTAIN] !== undefined);
+    expect(confirmed.callRevisions?.[CAPTAIN]).toBe(done.revision);
   });
 
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {

@@ -6,6 +6,7 @@ import {
   activeOperation,
   approveChange,
   callsChanged,
+  changeCallingCrew,
   compactHistory,
   finishOperation,
   isStaleChange,
@@ -40,6 +41,33 @@ describe('records without operations', () => {
     expect(operationsOf(withState('done'))).toEqual([expect.objectContaining({ id: 'create', kind: 'create', status: 'done', approvedBy: 'U0APPROVER1' })]);
     expect(operationsOf(withState('running', 'pending'))[0]?.status).toBe('running');
     expect(operationsOf(withState('failed'))[0]?.status).toBe('failed');
+  });
+});
+
+describe('a change approved while the create has failed', () => {
+  const failedCreate = () => withState('failed', 'pending');
+  const queued = (base: BookingRecord, d: BookingDetails, id: string) => approveChange(proposeChange(base, { details: d, label: 'edit', userId: 'U1', nowMs: T }).record, id, 'U0APPROVER1', T);
+  const deferTo = (r: BookingRecord, opId: string): BookingRecord => ({ ...r, steps: { ...r.steps, crew_notice: { status: 'done', attempts: 1, finishedAtMs: T, result: { callDeferredTo: opId } } } });
+
+  it('calls the crew itself when crew will see what it changes; not for a price only, nor once a cancel is asked', () => {
+    const moved = queued(failedCreate(), details({ date: '2030-07-05' }), 'op2');
+    expect(operationsOf(moved).find((o) => o.id === 'op2')?.status).toBe('queued');
+    expect(changeCallingCrew(moved)?.id).toBe('op2');
+    expect(changeCallingCrew(queued(failedCreate(), details({ priceCents: 150_000 }), 'op2'))).toBeUndefined();
+    expect(changeCallingCrew(requestCancel(moved, 'U0APPROVER1', T))).toBeUndefined();
+  });
+
+  it('a newer change that replaces it owes the deferred call even when crew see nothing new in it', () => {
+    const moved = deferTo(queued(failedCreate(), details({ date: '2030-07-05' }), 'op2'), 'op2');
+    // op3 puts the date back: against what the artifacts show it changes only the price.
+    const back = queued(moved, details({ priceCents: 150_000 }), 'op3');
+    expect(operationsOf(back).map((o) => o.status)).toEqual(['failed', 'superseded', 'queued']);
+    const started = startOperation({ ...back, state: 'done', operations: back.operations!.map((o) => (o.id === 'create' ? { ...o, status: 'done' as const } : o)) }, 'op3', T);
+    expect(Object.keys(operationsOf(started)[2]?.steps ?? {})).toContain('crew_notice');
+    // Without a deferred call the same change plans no crew step.
+    const notDeferred = queued(failedCreate(), details({ priceCents: 150_000 }), 'op2');
+    const plain = startOperation({ ...notDeferred, state: 'done', operations: notDeferred.operations!.map((o) => (o.id === 'create' ? { ...o, status: 'done' as const } : o)) }, 'op2', T);
+    expect(Object.keys(operationsOf(plain)[1]?.steps ?? {})).not.toContain('crew_notice');
   });
 });
 

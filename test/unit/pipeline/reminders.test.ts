@@ -48,6 +48,15 @@ describe('dueReminders', () => {
   });
 });
 
+describe('a create that left its crew call to the change behind it', () => {
+  it('called nobody: no reminder until the change makes the call', () => {
+    const deferred = called(CHECK_IN - 100 * HOUR, {});
+    deferred.steps = { ...deferred.steps, crew_notice: { status: 'done', attempts: 1, finishedAtMs: CHECK_IN - 100 * HOUR, result: { callDeferredTo: 'op2' } } };
+    expect(keys(deferred, CHECK_IN - 24 * HOUR)).toEqual([]);
+    expect(keys(called(CHECK_IN - 100 * HOUR), CHECK_IN - 24 * HOUR)).not.toEqual([]);
+  });
+});
+
 describe('after a cancel is asked for, or a change calls crew again', () => {
   it('nothing once a cancel is asked for, even while it has not finished (or failed, and crew have not heard)', () => {
     const b = called(CHECK_IN - 100 * HOUR);
