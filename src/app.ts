@@ -136,7 +136,7 @@ const SLACK_MAX_BACKOFF_MS = 2000;
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
-  const store = deps.store ?? (await openStore(config.store, {}, config.liveness));
+  const store = deps.store ?? (await openStore(config.store, { log }, config.liveness));
   const ownsStore = deps.store === undefined;
 
   const liveness = config.liveness;

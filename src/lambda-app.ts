@@ -66,7 +66,7 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
   // path must never open SQLite, whose native module is not in the bundle.
   if (config.store.kind !== 'dynamodb') throw new LambdaConfigError(['CHARTER_STORE must be dynamodb:TABLE on AWS Lambda']);
   const log = options.deps?.log ?? createLogger({ secretValues: secretValues(config) });
-  const store = new DynamoBookingStore({ client: stateTableClient(config, env), table: config.store.table, ownsClient: true });
+  const store = new DynamoBookingStore({ client: stateTableClient(config, env), table: config.store.table, ownsClient: true, log });
   const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLogger(log) });
   // Made here rather than by buildApp so close() can release their sockets. Built (and their
   // modules loaded) when a step first runs: most Slack requests and scheduled ticks run none.

@@ -33,20 +33,36 @@
  * booking ids are Crockford base32 and never contain '#'. A meta write's token is this process and
  * what it writes (key, version, value), so a retry of a write whose answer was lost is recognised;
  * the same process writing the same value over the same version twice is one write, twice told.
+ *
+ * The clock-driven listings (listCurrent, listActive: the sweeper every 5 s, reminders, the approval
+ * watch and Home every minute) read a sparse global secondary index, CURRENT_INDEX, instead of
+ * Scanning every booking ever made and the meta items (the iCal feed state alone is up to 300 KB).
+ * Its key, `listed` = "current", is on every booking item a write stores, with `listedUntilMs` (N)
+ * beside it once the booking is finished (current-bookings.ts); it projects those and `state`. A
+ * listing Queries it (a few bytes a booking), reads the bookings of the states asked for with a
+ * consistent BatchGetItem (an index is read eventually consistent; the records must not be), and
+ * takes the key off a booking that is no longer current with one conditional PutItem of the item as
+ * read: one extra write in a booking's life, made by whichever listing first sees it past. Items
+ * written before the index existed are given the key once (backfill, marked by a meta entry); a
+ * table without the index (ACTIVE) is listed with the Scan, with a warning, until it has one.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '../log';
+import { currentUntilMs, isCurrent } from './current-bookings';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
 import { KnownRecords } from './known-records';
 import { ACTIVE_STATES } from './state-machine';
@@ -66,11 +82,38 @@ export { DynamoDBClient };
 /** Meta entries' ids; '#' never appears in a booking id. */
 const META_PREFIX = 'meta#';
 
+/** The sparse index of current bookings, its key attribute and that key's one value. */
+export const CURRENT_INDEX = 'current-bookings';
+export const CURRENT_KEY = 'listed';
+const CURRENT_VALUE = 'current';
+const CURRENT_UNTIL = 'listedUntilMs';
+
+/** The index as ensureTable creates it; infra/template.yaml declares the same (a test compares them). */
+export const CURRENT_INDEX_DEFINITION = {
+  IndexName: CURRENT_INDEX,
+  KeySchema: [{ AttributeName: CURRENT_KEY, KeyType: 'HASH' as const }],
+  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['state', CURRENT_UNTIL] },
+};
+
+/** The meta entry saying items written before the index have been given its key. */
+export const INDEX_BACKFILL_KEY = 'store:current-bookings-backfill';
+
+/** How often a process without the index looks again whether it has been added. */
+const INDEX_RECHECK_MS = 5 * 60_000;
+
+/** BatchGetItem takes at most 100 keys; keys it leaves unprocessed (throttling) are asked again this many times. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ATTEMPTS = 5;
+
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
   table: string;
   /** Destroy the client on close(); false (default) when the caller shares it with others. */
   ownsClient?: boolean;
+  /** Where a missing index (listings fall back to a Scan) and the backfill are reported. */
+  log?: Pick<Logger, 'warn' | 'info'>;
+  /** The clock the one-time backfill decides which old items are current by (default Date.now). */
+  now?: () => number;
 }
 
 export interface EnsureTableOptions {
@@ -124,6 +167,15 @@ function assertItemFits(table: string, id: string, item: Item): void {
   }
 }
 
+/**
+ * The index key goes on with every write, whatever the time: a write is what can make a finished
+ * booking current again (a change moving its date ahead), and listing takes it off once it is past.
+ */
+function indexAttributes(record: BookingRecord): Item {
+  const until = currentUntilMs(record);
+  return { [CURRENT_KEY]: { S: CURRENT_VALUE }, ...(until !== undefined ? { [CURRENT_UNTIL]: { N: String(until) } } : {}) };
+}
+
 function toItem(record: BookingRecord, json = JSON.stringify(record)): Item {
   return {
     id: { S: record.id },
@@ -131,6 +183,7 @@ function toItem(record: BookingRecord, json = JSON.stringify(record)): Item {
     state: { S: record.state },
     updatedAtMs: { N: String(record.updatedAtMs) },
     record: { S: json },
+    ...indexAttributes(record),
   };
 }
 
@@ -171,11 +224,19 @@ export class DynamoBookingStore implements BookingStore {
   /** Successful writes per booking from this process: a read sent before one must not be joined after it. */
   private readonly writeCounts = new Map<string, number>();
   private readonly reads = new Map<string, InflightRead>();
+  private readonly log: Pick<Logger, 'warn' | 'info'> | undefined;
+  private readonly now: () => number;
+  /** Whether CURRENT_INDEX is ACTIVE, and when that was looked up (Date.now). */
+  private index?: { usable: boolean; checkedAtMs: number };
+  private indexLookup?: Promise<boolean>;
+  private backfill?: Promise<void>;
 
   constructor(options: DynamoStoreOptions) {
     this.client = options.client;
     this.table = options.table;
     this.ownsClient = options.ownsClient ?? false;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
   }
 
   async ensureTable(options: EnsureTableOptions): Promise<void> {
@@ -192,8 +253,12 @@ export class DynamoBookingStore implements BookingStore {
       await this.client.send(
         new CreateTableCommand({
           TableName: this.table,
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          AttributeDefinitions: [
+            { AttributeName: 'id', AttributeType: 'S' },
+            { AttributeName: CURRENT_KEY, AttributeType: 'S' },
+          ],
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: [CURRENT_INDEX_DEFINITION],
           BillingMode: 'PAY_PER_REQUEST',
           StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
         }),
@@ -203,6 +268,8 @@ export class DynamoBookingStore implements BookingStore {
       if (!(err instanceof ResourceInUseException)) throw this.unavailable(err);
     }
     await this.waitActive(options.timeoutMs ?? 60_000);
+    // A new table has no item from before the index: nothing to backfill (another creator may have said so first).
+    await this.casMeta(INDEX_BACKFILL_KEY, JSON.stringify({ atMs: this.now(), indexed: 0, newTable: true }), 0);
   }
 
   async create(record: BookingRecord): Promise<void> {
@@ -307,11 +374,207 @@ export class DynamoBookingStore implements BookingStore {
     }
   }
 
-  /** A filtered Scan: fine for one operator's bookings; a sparse index is the step up if it ever is not. */
+  /** From the index: an active booking is always current, and none is taken off it here. */
   async listActive(): Promise<BookingRecord[]> {
-    return this.listByStates(ACTIVE_STATES);
+    return this.listFromIndex(ACTIVE_STATES);
   }
 
+  async listCurrent(states: readonly BookingState[], nowMs: number): Promise<BookingRecord[]> {
+    return this.listFromIndex(states, nowMs);
+  }
+
+  /**
+   * Bookings of `states` that are current (with `nowMs`: those past it are also taken off the index).
+   * Falls back to the Scan while the table has no usable index.
+   */
+  private async listFromIndex(states: readonly BookingState[], nowMs?: number): Promise<BookingRecord[]> {
+    if (states.length === 0) return [];
+    await this.backfilled();
+    if (!(await this.indexUsable())) {
+      const all = await this.listByStates(states);
+      return nowMs === undefined ? all : all.filter((r) => isCurrent(r, nowMs));
+    }
+    const entries = await this.queryIndex();
+    // Past ones are read too whatever their state, so that they are taken off (once) even when no listing asks for their state.
+    const wanted = entries.filter((e) => states.includes(e.state as BookingState) || (nowMs !== undefined && e.untilMs !== undefined && e.untilMs <= nowMs));
+    const out: BookingRecord[] = [];
+    for (const item of await this.batchGet(wanted.map((e) => e.id))) {
+      const record = fromItem(item);
+      if (nowMs !== undefined && !isCurrent(record, nowMs)) {
+        await this.dropFromIndex(item);
+        continue;
+      }
+      // The index is eventually consistent: the record read is what decides its state.
+      if (states.includes(record.state)) out.push(record);
+    }
+    return out.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
+  }
+
+  /** Every entry of the index: a booking's id, state and, once finished, until when it is current. */
+  private async queryIndex(): Promise<{ id: string; state: string; untilMs?: number }[]> {
+    const out: { id: string; state: string; untilMs?: number }[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: CURRENT_INDEX,
+            KeyConditionExpression: '#listed = :current',
+            ExpressionAttributeNames: { '#listed': CURRENT_KEY },
+            ExpressionAttributeValues: { ':current': { S: CURRENT_VALUE } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const until = item[CURRENT_UNTIL]?.N;
+          if (item.id?.S && item.state?.S) out.push({ id: item.id.S, state: item.state.S, ...(until !== undefined ? { untilMs: Number(until) } : {}) });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      // The index gone (deleted, or the table replaced) since it was seen: look again next time.
+      if (err instanceof ResourceNotFoundException || (err instanceof Error && err.name === 'ValidationException')) this.index = undefined;
+      throw this.unavailable(err);
+    }
+    return out;
+  }
+
+  /** The items of `ids`, read strongly consistent, in batches; keys DynamoDB leaves unprocessed are asked again a bounded number of times. */
+  private async batchGet(ids: readonly string[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < ids.length; i += BATCH_GET_KEYS) {
+      let keys: Item[] = ids.slice(i, i + BATCH_GET_KEYS).map((id) => ({ id: { S: id } }));
+      for (let attempt = 1; keys.length > 0; attempt++) {
+        if (attempt > BATCH_GET_ATTEMPTS) {
+          throw new StoreUnavailableError(`DynamoDB table ${this.table}: ${keys.length} bookings still unread after ${BATCH_GET_ATTEMPTS} BatchGetItem attempts (throttled)`, undefined, { transient: true });
+        }
+        if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * 2 ** (attempt - 2)));
+        try {
+          const page = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
+          out.push(...(page.Responses?.[this.table] ?? []));
+          keys = page.UnprocessedKeys?.[this.table]?.Keys ?? [];
+        } catch (err) {
+          throw this.unavailable(err);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Takes a booking that is no longer current off the index: the item as read, without the key,
+   * only if nobody wrote it since (a write in between put the key on again, and decided it anew).
+   * The record and its version are unchanged, so no writer's compare-and-set notices.
+   */
+  private async dropFromIndex(item: Item): Promise<void> {
+    if (!item[CURRENT_KEY]) return;
+    const { [CURRENT_KEY]: _key, [CURRENT_UNTIL]: _until, ...rest } = item;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: rest,
+          ConditionExpression: '#v = :v AND attribute_exists(#listed)',
+          ExpressionAttributeNames: { '#v': 'version', '#listed': CURRENT_KEY },
+          ExpressionAttributeValues: { ':v': { N: item.version?.N ?? '0' } },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw this.unavailable(err);
+    }
+  }
+
+  /** Whether CURRENT_INDEX is there and ACTIVE; looked up once, and again every few minutes while it is not. */
+  private indexUsable(): Promise<boolean> {
+    const nowMs = Date.now();
+    if (this.index && (this.index.usable || nowMs - this.index.checkedAtMs < INDEX_RECHECK_MS)) return Promise.resolve(this.index.usable);
+    this.indexLookup ??= this.describeIndex()
+      .then((found) => {
+        const usable = found === 'ACTIVE';
+        if (!usable) {
+          this.log?.warn(
+            { table: this.table, index: CURRENT_INDEX, indexStatus: found ?? 'missing' },
+            `DynamoDB table ${this.table} has no ACTIVE index ${CURRENT_INDEX} (${found ?? 'missing'}): bookings are listed with a Scan of the whole table until it has one (README, "State store")`,
+          );
+        }
+        this.index = { usable, checkedAtMs: nowMs };
+        return usable;
+      }, (err: unknown) => {
+        throw this.unavailable(err);
+      })
+      .finally(() => {
+        this.indexLookup = undefined;
+      });
+    return this.indexLookup;
+  }
+
+  private async describeIndex(): Promise<string | undefined> {
+    const out = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
+    const index = out.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === CURRENT_INDEX);
+    if (!index) return undefined;
+    const keyedRight = index.KeySchema?.some((k) => k.KeyType === 'HASH' && k.AttributeName === CURRENT_KEY);
+    return keyedRight ? index.IndexStatus : `keyed on ${index.KeySchema?.map((k) => k.AttributeName).join(', ') ?? 'nothing'}, not ${CURRENT_KEY}`;
+  }
+
+  /**
+   * Gives the index key to the current bookings written before it existed, once per table (the meta
+   * entry says it was done) and once per process at most; a failure is tried again at the next listing.
+   */
+  private backfilled(): Promise<void> {
+    this.backfill ??= this.backfillOnce().catch((err: unknown) => {
+      this.backfill = undefined;
+      throw err;
+    });
+    return this.backfill;
+  }
+
+  private async backfillOnce(): Promise<void> {
+    if (await this.getMeta(INDEX_BACKFILL_KEY)) return;
+    const nowMs = this.now();
+    let indexed = 0;
+    let startKey: Item | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: 'attribute_exists(#state) AND attribute_not_exists(#listed)',
+            ExpressionAttributeNames: { '#state': 'state', '#listed': CURRENT_KEY },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const record = fromItem(item);
+          if (!isCurrent(record, nowMs)) continue;
+          try {
+            await this.client.send(
+              new PutItemCommand({
+                TableName: this.table,
+                Item: { ...item, ...indexAttributes(record) },
+                // A write since the Scan stored the key itself (or, from an older version, will be backfilled by nobody: README).
+                ConditionExpression: '#v = :v AND attribute_not_exists(#listed)',
+                ExpressionAttributeNames: { '#v': 'version', '#listed': CURRENT_KEY },
+                ExpressionAttributeValues: { ':v': { N: item.version?.N ?? '0' } },
+              }),
+            );
+            indexed += 1;
+          } catch (err) {
+            if (!(err instanceof ConditionalCheckFailedException)) throw err;
+          }
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    if (await this.casMeta(INDEX_BACKFILL_KEY, JSON.stringify({ atMs: nowMs, indexed }), 0)) {
+      this.log?.info({ table: this.table, indexed }, `bookings written before index ${CURRENT_INDEX} existed: ${indexed} still current were added to it`);
+    }
+  }
+
+  /** Every booking of `states`, by a consistent Scan of the whole table: for listings that must see past bookings too. */
   async listByStates(states: readonly BookingState[]): Promise<BookingRecord[]> {
     if (states.length === 0) return [];
     const out: BookingRecord[] = [];

@@ -3,6 +3,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_LIVENESS, type StoreLocation } from '../config';
 import { awsCallOptions, type AwsCallLimits } from '../integrations/aws-options';
+import type { Logger } from '../log';
 import type { BookingStore } from './store';
 
 export interface OpenStoreOptions {
@@ -10,6 +11,8 @@ export interface OpenStoreOptions {
   dynamodb?: DynamoDBClient;
   /** Create a missing DynamoDB table (sandbox, first start). Default false: production tables are made on purpose. */
   createTable?: boolean;
+  /** Where the DynamoDB store reports a table without its listing index. */
+  log?: Pick<Logger, 'warn' | 'info'>;
 }
 
 /**
@@ -23,7 +26,7 @@ export async function openStore(location: StoreLocation, opts: OpenStoreOptions 
   }
   const { DynamoBookingStore, DynamoDBClient: Client } = require('./dynamodb-store') as typeof import('./dynamodb-store');
   const ownsClient = opts.dynamodb === undefined;
-  const store = new DynamoBookingStore({ client: opts.dynamodb ?? new Client(awsCallOptions(limits)), table: location.table, ownsClient });
+  const store = new DynamoBookingStore({ client: opts.dynamodb ?? new Client(awsCallOptions(limits)), table: location.table, ownsClient, ...(opts.log ? { log: opts.log } : {}) });
   try {
     await store.ensureTable({ create: opts.createTable ?? false });
   } catch (err) {

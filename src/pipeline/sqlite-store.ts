@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
+import { isCurrent } from './current-bookings';
 import { KnownRecords } from './known-records';
 import { ACTIVE_STATES } from './state-machine';
 import type { BookingStore, MetaEntry } from './store';
@@ -132,6 +133,11 @@ export class SqliteBookingStore implements BookingStore {
     const marks = states.map(() => '?').join(', ');
     const rows = this.statement(`SELECT record FROM bookings WHERE state IN (${marks}) ORDER BY updated_at_ms`).all(...states) as Row[];
     return rows.map((r) => JSON.parse(r.record) as BookingRecord);
+  }
+
+  /** A local file: reading the finished bookings costs little, so they are read and left out here. */
+  async listCurrent(states: readonly BookingState[], nowMs: number): Promise<BookingRecord[]> {
+    return (await this.listByStates(states)).filter((r) => isCurrent(r, nowMs));
   }
 
   async getMeta(key: string): Promise<MetaEntry | undefined> {

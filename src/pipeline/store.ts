@@ -40,10 +40,19 @@ export interface BookingStore {
   /** Bookings in `approved` or `running`: what a restarted runner resumes. */
   listActive(): Promise<BookingRecord[]>;
   /**
-   * Every booking in one of `states`, oldest update first. A small operator has dozens of bookings
-   * a season, so callers (reminders, App Home, conflict checks) filter by date in memory.
+   * Every booking in one of `states` ever made, oldest update first (on DynamoDB a Scan of the whole
+   * table): for what must see past bookings too — the approval's duplicate-reference and conflict
+   * checks, the iCal watcher matching a feed's events. Callers filter by date in memory.
    */
   listByStates(states: readonly BookingState[]): Promise<BookingRecord[]>;
+  /**
+   * listByStates without the bookings no clock-driven task needs at `nowMs` any more: finished
+   * (done, cancelled) and two days past their charter (current-bookings.ts). What the sweeper,
+   * reminders, the approval watch and App Home list every few seconds or every minute; the
+   * DynamoDB store reads them from a sparse index instead of the whole table. `nowMs` only moves
+   * forward: a booking left out once is listed again only after its next write makes it current.
+   */
+  listCurrent(states: readonly BookingState[], nowMs: number): Promise<BookingRecord[]>;
   /** A meta entry, read strongly consistent. */
   getMeta(key: string): Promise<MetaEntry | undefined>;
   /**

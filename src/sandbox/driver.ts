@@ -113,11 +113,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
     const aws = createAwsClients(config, env);
     closers.push(async () => aws.destroy());
+    const log = createLogger({ level: 'warn', secretValues: secretValues(config), destination: opts.logDestination ?? process.stderr, pretty: false });
     // The sandbox creates its own DynamoDB state table; production tables are made on purpose.
-    const store = await openStore(config.store, { dynamodb: aws.dynamodb, createTable: true });
+    const store = await openStore(config.store, { dynamodb: aws.dynamodb, createTable: true, log });
     closers.push(() => store.close());
 
-    const log = createLogger({ level: 'warn', secretValues: secretValues(config), destination: opts.logDestination ?? process.stderr, pretty: false });
     const running = await startApp(config, {
       log,
       env,

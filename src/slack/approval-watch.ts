@@ -46,7 +46,7 @@ export function approvalWatchTask(deps: ApprovalWatchDeps): PeriodicTask {
 }
 
 export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
-  const listed = await deps.store.listByStates(['pending_approval', 'failed']);
+  const listed = await deps.store.listCurrent(['pending_approval', 'failed'], nowMs);
   for (const booking of listed.filter((b) => b.state === 'failed')) await closeRetry(deps, booking, nowMs);
   for (const booking of listed.filter((b) => b.state === 'pending_approval')) {
     // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.

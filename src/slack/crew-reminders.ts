@@ -27,7 +27,7 @@ import { unreachableUserReason } from './slack-errors';
 import type { PostOnce } from './post-once';
 
 export interface CrewReminderDeps {
-  store: Pick<BookingStore, 'listByStates'>;
+  store: Pick<BookingStore, 'listCurrent'>;
   service: Pick<BookingService, 'claimReminder' | 'markReminderSent'>;
   client: WebClient;
   /** Sends each reminder once: looked up first (a claim that expired may have sent it), never retried blind. */
@@ -57,7 +57,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
     everyMs: deps.everyMs ?? 60_000,
     async run(nowMs) {
       // Awaiting approval too: a deactivated-member line may be owed there (retryDeactivated).
-      const bookings = await deps.store.listByStates(ROSTER_STATES);
+      const bookings = await deps.store.listCurrent(ROSTER_STATES, nowMs);
       for (const listed of bookings) {
         const checkInMs = checkInMsOf(listed, deps.config);
         for (const reminder of dueReminders(listed, checkInMs, nowMs, postShowsCurrentOf(listed, deps.config))) {

@@ -28,7 +28,7 @@ import { checkInMsOf, type CrewReminderDeps } from './crew-reminders';
 
 /** The reminders' claim and post machinery (the same claims, the same PostOnce), the store's meta entries, and a clock. */
 export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
-  store: Pick<BookingStore, 'listByStates' | 'getMeta' | 'casMeta'>;
+  store: Pick<BookingStore, 'listCurrent' | 'getMeta' | 'casMeta'>;
   service: Pick<BookingService, 'claimReminder' | 'markReminderSent' | 'dropReminder'>;
   now: () => number;
   /** After a booking's flag is written, set or dropped (the record as written): its progress message and Home tabs are redrawn. */
@@ -141,7 +141,7 @@ export function memberDeactivatedNotifier(deps: MemberDeactivatedDeps): (userId:
       sinceMs = r[userId] ?? atMs;
       return r[userId] !== undefined ? undefined : { ...r, [userId]: atMs };
     });
-    const listed = bookingsLosing(await deps.store.listByStates(ROSTER_STATES), userId, deps.now(), deps.config);
+    const listed = bookingsLosing(await deps.store.listCurrent(ROSTER_STATES, deps.now()), userId, deps.now(), deps.config);
     let posted = 0;
     for (const candidate of listed) if (await tellOne(deps, candidate, userId, sinceMs)) posted += 1;
     return posted;
@@ -208,7 +208,7 @@ export function memberActiveNotifier(deps: MemberDeactivatedDeps): (userId: stri
   return async (userId) => {
     if (parseRegistry((await deps.store.getMeta(DEACTIVATED_MEMBERS_KEY))?.value)[userId] === undefined) return 0;
     const key = deactivatedKey(userId);
-    const flagged = (await deps.store.listByStates(ROSTER_STATES)).filter((b) => b.reminders?.[key] !== undefined);
+    const flagged = (await deps.store.listCurrent(ROSTER_STATES, deps.now())).filter((b) => b.reminders?.[key] !== undefined);
     let posted = 0;
     for (const candidate of flagged) {
       // Dropping the flag is the claim: only the writer that dropped a mark of a line sent posts.

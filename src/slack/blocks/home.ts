@@ -121,8 +121,9 @@ interface Dated<T> {
 }
 
 /**
- * Items departing within [now, the same wall time `days` days later in the operator's zone), soonest first. The store lists every booking of a state
- * ever (a season of done charters), and working out a departure in a zone costs ~0.25 ms, so the
+ * Items departing within [now, the same wall time `days` days later in the operator's zone), soonest first. The store lists every current
+ * booking (done ones until two days after their charter; pending approvals however far ahead), and
+ * working out a departure in a zone costs ~0.25 ms, so the
  * local date string (YYYY-MM-DD) rules out far-off items first, with a day's margin either side.
  * Charters departing together are in booking id order: the store lists by last update, so a crew
  * answer on one would otherwise swap them, moving rows under the reader and republishing every tab.

@@ -256,7 +256,7 @@ export class HomePublisher {
 
   private bookings(): Promise<BookingRecord[]> {
     if (this.listing) return this.listing;
-    const listing = this.opts.store.listByStates(HOME_STATES);
+    const listing = this.opts.store.listCurrent(HOME_STATES, this.now());
     this.listing = listing;
     const done = () => {
       if (this.listing === listing) this.listing = undefined;

@@ -158,5 +158,42 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       expect(doneOrFailed.map((r) => r.state).sort()).toEqual(['done', 'failed']);
       expect(await store.listByStates([])).toEqual([]);
     });
+
+    it('listCurrent: bookings not finished always; done and cancelled ones until two days after their charter, then readable by id only', async () => {
+      // The fixture's charter: 2030-07-04, 16:00 for 5 h.
+      const beforeTrip = Date.UTC(2030, 6, 3);
+      const tripDayAfter = Date.UTC(2030, 6, 6);
+      const weekAfter = Date.UTC(2030, 6, 11);
+      const states = ['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled'] as const;
+      const ids: Record<string, string> = {};
+      for (const state of states) {
+        const record = { ...sampleRecord(), state };
+        ids[state] = record.id;
+        await store.create(record);
+      }
+      // A change asked for on a charter that has sailed moves it ahead: it is listed while that is to come.
+      const moved = { ...sampleRecord(), state: 'done' as const };
+      moved.operations = [{ id: 'op2', kind: 'change', status: 'proposed', requestedBy: 'U0APPROVER1', requestedAtMs: 1, details: { request: { ...moved.request, date: '2030-08-01' }, roster: moved.roster, costs: moved.costs } }];
+      await store.create(moved);
+      const mine = (records: { id: string; state: string }[]) => records.filter((r) => [...Object.values(ids), moved.id].includes(r.id)).map((r) => (r.id === moved.id ? 'moved' : r.state)).sort();
+      const all = [...states];
+
+      expect(mine(await store.listCurrent(all, beforeTrip))).toEqual(['approved', 'cancelled', 'done', 'failed', 'moved', 'pending_approval', 'running']);
+      expect(mine(await store.listCurrent(all, tripDayAfter))).toEqual(['approved', 'cancelled', 'done', 'failed', 'moved', 'pending_approval', 'running']);
+      expect(mine(await store.listCurrent(all, weekAfter))).toEqual(['approved', 'failed', 'moved', 'pending_approval', 'running']);
+      expect(mine(await store.listCurrent(['done'], weekAfter))).toEqual(['moved']);
+      expect(await store.listCurrent([], weekAfter)).toEqual([]);
+      // Past and left out, yet there for whoever asks by id, and in the complete listing.
+      expect((await store.get(ids.done!))?.state).toBe('done');
+      expect((await store.listByStates(['done', 'cancelled'])).map((r) => r.id)).toEqual(expect.arrayContaining([ids.done, ids.cancelled]));
+
+      // A write that leaves it in the past leaves it out; one that moves its charter ahead lists it again.
+      const done = (await store.get(ids.done!))!;
+      const touched = await store.put({ ...done, confirmations: { U0CREW0001: weekAfter } }, done.version);
+      expect(mine(await store.listCurrent(['done'], weekAfter))).toEqual(['moved']);
+      await store.put({ ...touched, request: { ...touched.request, date: '2030-07-20' } }, touched.version);
+      expect(mine(await store.listCurrent(['done'], weekAfter))).toEqual(['done', 'moved']);
+      expect((await store.listCurrent(['done'], weekAfter)).find((r) => r.id === ids.done)?.request.date).toBe('2030-07-20');
+    });
   });
 }
