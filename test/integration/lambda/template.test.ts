@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CONFIG_VARIABLES, loadConfig } from '../../../src/config';
 import { DEFAULT_CHECKLIST, DEFAULT_WHAT_TO_BRING } from '../../../src/booking/operator-defaults';
 import { GUEST_REWRITE_FILE } from '../../../src/edge/load';
+import { CURRENT_INDEX_DEFINITION, CURRENT_KEY } from '../../../src/pipeline/dynamodb-store';
 import { brokenRules, functionEnvironment, loadTemplate, parameterValues, roleStatements, type Json } from '../../support/cfn-template';
 
 const template = loadTemplate();
@@ -24,6 +25,9 @@ describe('infra/template.yaml', () => {
     expect(resources.SlackFunction?.Type).toBe('AWS::Serverless::Function');
     expect(resources.PipelineFunction?.Type).toBe('AWS::Serverless::Function');
     expect(resources.BookingsTable?.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    // The index the store Queries, exactly as ensureTable creates it (tests and the sandbox).
+    expect(resources.BookingsTable?.Properties.GlobalSecondaryIndexes).toEqual([CURRENT_INDEX_DEFINITION]);
+    expect(resources.BookingsTable?.Properties.AttributeDefinitions).toContainEqual({ AttributeName: CURRENT_KEY, AttributeType: 'S' });
     const globals = (template.Globals as { Function: Json }).Function;
     expect(['nodejs20.x', 'nodejs22.x']).toContain(globals.Runtime);
     expect(resources.SlackFunction?.Properties.FunctionUrlConfig).toEqual({ AuthType: 'NONE' });
@@ -73,6 +77,11 @@ describe('infra/template.yaml', () => {
     // The revenue guard scans SCC's table for every item with the booking's externalId.
     expect(resourcesFor('dynamodb:Scan')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${SccEventsTable}' }]);
     expect(resourcesFor('dynamodb:GetRecords')).toEqual([{ 'Fn::Sub': '${BookingsTable.Arn}/stream/*' }]);
+    // Both functions list current bookings: a Query of that index only, and reads of what it lists.
+    const currentIndex = { 'Fn::Sub': '${BookingsTable.Arn}/index/current-bookings' };
+    // (The role policies; Query on the SCC index is the optional PipelineSccIndexPolicy, below.)
+    expect(resourcesFor('dynamodb:Query')).toEqual([currentIndex, currentIndex]);
+    expect(resourcesFor('dynamodb:BatchGetItem')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }]);
     const allActions = all.flatMap(actions);
     expect(allActions.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObject', 's3:PutObject', 's3:PutObject', 's3:PutObject']);
     expect(allActions.filter((a) => a.startsWith('cloudfront:')).sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:CreateInvalidation', 'cloudfront:GetDistribution']);

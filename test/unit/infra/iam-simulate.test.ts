@@ -37,6 +37,8 @@ const arnOf = (logicalId: string): string => (ARNS as Record<string, string>)[lo
 /** What each command is sent to, by the file that sends it. */
 const TARGETS = {
   bookingsTable: ARNS.BookingsTable,
+  /** The state table's sparse index of current bookings (src/pipeline/dynamodb-store.ts). */
+  currentBookings: `${ARNS.BookingsTable}/index/current-bookings`,
   sccTable: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/scc-events`,
   /** SccEventsExternalIdIndex, when the operator sets it (the template then attaches PipelineSccIndexPolicy). */
   sccIndex: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/scc-events/index/externalId-index`,
@@ -51,6 +53,8 @@ const SENT_TO: Record<string, Target[]> = {
   'src/pipeline/dynamodb-store.ts:PutItem': ['bookingsTable'],
   'src/pipeline/dynamodb-store.ts:GetItem': ['bookingsTable'],
   'src/pipeline/dynamodb-store.ts:Scan': ['bookingsTable'],
+  'src/pipeline/dynamodb-store.ts:Query': ['currentBookings'],
+  'src/pipeline/dynamodb-store.ts:BatchGetItem': ['bookingsTable'],
   'src/pipeline/dynamodb-store.ts:DescribeTable': ['bookingsTable'],
   'src/integrations/revenue-guard.ts:GetItem': ['sccTable'],
   'src/integrations/revenue-guard.ts:UpdateItem': ['sccTable'],
@@ -197,6 +201,8 @@ describe('least privilege, by the same simulator', () => {
     ['PipelineFunction', 'dynamodb:Query', TARGETS.sccTable],
     ['PipelineFunction', 'dynamodb:Query', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/scc-events/index/other-index`],
     ['SlackFunction', 'dynamodb:Query', TARGETS.sccIndex],
+    ['SlackFunction', 'dynamodb:Query', TARGETS.bookingsTable],
+    ['PipelineFunction', 'dynamodb:Query', `${ARNS.BookingsTable}/index/other-index`],
   ])('%s may not %s on %s', async (functionId, action, resource) => {
     expect(await simulate(functionId, action, resource ?? '')).toBe('ImplicitlyDenied');
   });
