@@ -15,6 +15,7 @@ import type { AwsClients } from '../integrations/aws-clients';
 import { DashboardCalendar } from '../integrations/calendar';
 import { IntegrationError, UpstreamAuthError } from '../integrations/errors';
 import { IcalFeedClient } from '../integrations/ical-feed';
+import { CURRENT_INDEX, CURRENT_KEY } from '../pipeline/current-index';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
 import { BOT_SCOPES } from '../slack/scopes';
 import { describeNetworkProblem, DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS, withDeadline } from './network';
@@ -531,7 +532,15 @@ export async function checkStoreLocation(aws: AwsClients, config: Config): Promi
     if (hash !== 'id') return fail(name, `table ${table} is keyed on ${hash ?? 'nothing'}, not id: it is not a charter-bot state table`, 'point CHARTER_STORE at the stack’s state table (partition key id)');
     const status = res.Table?.TableStatus;
     if (status && status !== 'ACTIVE') return warn(name, `table ${table} is ${status}, not ACTIVE`, 'wait for the table to become ACTIVE, then run the doctor again');
-    return ok(name, `${where} reachable, key id`);
+    // Without it the bot still works, Scanning the whole table every few seconds: an operator who upgraded a hand-made table.
+    const index = res.Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === CURRENT_INDEX);
+    const indexHash = index?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+    if (!index || indexHash !== CURRENT_KEY) {
+      const what = index ? `index ${CURRENT_INDEX} keyed on ${indexHash ?? 'nothing'}, not ${CURRENT_KEY}` : `no index ${CURRENT_INDEX}`;
+      return warn(name, `table ${table} has ${what}: the sweeper, reminders and App Home list bookings with a Scan of the whole table`, `add the index (README → State store, "aws dynamodb update-table"); on Lambda, deploy the current stack`);
+    }
+    if (index.IndexStatus !== 'ACTIVE') return warn(name, `index ${CURRENT_INDEX} of table ${table} is ${index.IndexStatus ?? 'in an unknown state'}: bookings are listed with a Scan until it is ACTIVE`, 'wait for the index to become ACTIVE, then run the doctor again');
+    return ok(name, `${where} reachable, key id, index ${CURRENT_INDEX}`);
   } catch (err) {
     const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
     if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);

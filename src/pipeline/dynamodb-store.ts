@@ -63,6 +63,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../log';
 import { currentUntilMs, isCurrent } from './current-bookings';
+import { CURRENT_INDEX, CURRENT_INDEX_DEFINITION, CURRENT_KEY, CURRENT_UNTIL, CURRENT_VALUE } from './current-index';
 import { BookingExistsError, BookingNotFoundError, StoreUnavailableError, VersionConflictError } from './errors';
 import { KnownRecords } from './known-records';
 import { ACTIVE_STATES } from './state-machine';
@@ -78,22 +79,10 @@ type Item = Record<string, AttributeValue>;
  * themselves, leave openStore out (scripts/build-lambda.ts).
  */
 export { DynamoDBClient };
+export { CURRENT_INDEX, CURRENT_INDEX_DEFINITION, CURRENT_KEY } from './current-index';
 
 /** Meta entries' ids; '#' never appears in a booking id. */
 const META_PREFIX = 'meta#';
-
-/** The sparse index of current bookings, its key attribute and that key's one value. */
-export const CURRENT_INDEX = 'current-bookings';
-export const CURRENT_KEY = 'listed';
-const CURRENT_VALUE = 'current';
-const CURRENT_UNTIL = 'listedUntilMs';
-
-/** The index as ensureTable creates it; infra/template.yaml declares the same (a test compares them). */
-export const CURRENT_INDEX_DEFINITION = {
-  IndexName: CURRENT_INDEX,
-  KeySchema: [{ AttributeName: CURRENT_KEY, KeyType: 'HASH' as const }],
-  Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['state', CURRENT_UNTIL] },
-};
 
 /** The meta entry saying items written before the index have been given its key. */
 export const INDEX_BACKFILL_KEY = 'store:current-bookings-backfill';

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Database from 'better-sqlite3';
+import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
 import { SQLITE_SCHEMA_VERSION, SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { STANDIN_GUEST_REWRITE_ARN } from '../../../src/sandbox/cloudfront-standin';
 import { manifestBotScopes } from '../../../src/sandbox/manifest-scopes';
@@ -385,6 +386,20 @@ describe('State store: looked at, never created nor migrated', () => {
     newer.prepare('INSERT INTO schema_version VALUES (?, 0)').run(SQLITE_SCHEMA_VERSION + 1);
     newer.close();
     expect(expectOnly(await runDoctor({ env: { ...env, CHARTER_STORE: `sqlite:${file}` } }), 'State store').detail).toContain('newer than this build');
+  });
+
+  it('DynamoDB: passes on a table with the current-bookings index; warns, naming it, on a table made before it (listings then Scan)', async () => {
+    const client = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await new DynamoBookingStore({ client, table: 'doctor-state-indexed' }).ensureTable({ create: true });
+      await client.send(new CreateTableCommand({ TableName: 'doctor-state-old', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    } finally {
+      client.destroy();
+    }
+    expect(byName(await runDoctor({ env: { ...env, CHARTER_STORE: 'dynamodb:doctor-state-indexed' } })).get('State store')).toMatchObject({ status: 'ok', detail: expect.stringContaining('index current-bookings') });
+    const old = byName(await runDoctor({ env: { ...env, CHARTER_STORE: 'dynamodb:doctor-state-old' } })).get('State store');
+    expect(old).toMatchObject({ status: 'warn', detail: expect.stringContaining('no index current-bookings'), fix: expect.stringContaining('update-table') });
+    expect(old?.detail).toContain('Scan of the whole table');
   });
 
   it('fails on a file that is not a SQLite database', async () => {
