@@ -373,8 +373,9 @@ export class DynamoBookingStore implements BookingStore {
   }
 
   /**
-   * Bookings of `states` that are current (with `nowMs`: those past it are also taken off the index).
-   * Falls back to the Scan while the table has no usable index.
+   * Bookings of `states` current at `nowMs`, and those past it taken off the index; without `nowMs`
+   * (listActive: states that never end a booking's listing) nothing is taken off. While the table
+   * has no usable index, the Scan and the same rule.
    */
   private async listFromIndex(states: readonly BookingState[], nowMs?: number): Promise<BookingRecord[]> {
     if (states.length === 0) return [];
