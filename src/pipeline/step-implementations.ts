@@ -23,6 +23,7 @@ import type { GuestSite } from '../integrations/guest-site';
 import type { RevenueGuard } from '../integrations/revenue-guard';
 import { sccEventPayload, type SccClient } from '../integrations/scc';
 import type { Logger } from '../log';
+import { revisionMadeAtMs } from './guest-page-history';
 import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
 
 export interface StepDependencies {
@@ -201,10 +202,13 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
         },
         settings,
       );
-      // DTSTAMP from the booking, not the clock: the same booking renders the same bytes, so the
-      // content hash (and the invalidation's CallerReference) only changes when the content does.
+      // DTSTAMP from the record, not the clock: the same revision renders the same bytes, so the
+      // content hash (and the invalidation's CallerReference) only changes when the content does;
+      // the time that revision was made, not the booking's creation, so a calendar app that
+      // compares two copies of the event sees the newer one as newer.
       const cancelled = ctx.operation?.kind === 'cancel';
-      const ics = renderGuestCalendar(view, { now: new Date(booking.createdAtMs), revision: ctx.operation?.revision ?? booking.revision ?? 1, cancelled });
+      const revision = ctx.operation?.revision ?? booking.revision ?? 1;
+      const ics = renderGuestCalendar(view, { now: new Date(revisionMadeAtMs(booking, revision)), revision, cancelled });
       const html = cancelled ? renderCancelled(view) : renderPage(view);
       const published = await deps.guestSite.publish({ id: booking.id, html, ics });
       return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl };

@@ -14,7 +14,11 @@ const FOLD_OCTETS = 75;
 const PRODID = '-//charter-bot//Guest charter calendar//EN';
 
 export interface GuestCalendarOptions {
-  /** DTSTAMP; defaults to now. */
+  /**
+   * DTSTAMP: when this revision of the event was made (the pipeline passes revisionMadeAtMs), so a
+   * re-render of the same revision is the same bytes and each new revision's stamp is later.
+   * Defaults to now.
+   */
   now?: Date;
   /**
    * The booking revision: written as SEQUENCE (revision − 1) so a calendar app that imported an

@@ -221,6 +221,36 @@ describe('change', () => {
     expect(ops[1]).toMatchObject({ kind: 'change', status: 'done', label: 'reschedule', requestedBy: 'U0CREW0002', approvedBy: APPROVER, previous: { request: { date: '2030-07-04' } } });
   });
 
+  it('the rescheduled .ics is stamped when the change was made, not when the booking was; a refresh republishes the same bytes', async () => {
+    // A clock the test moves: the change comes two hours after the booking.
+    let laterMs = 0;
+    const s = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId: 'stamp', leaseMs: 2000, baseDelayMs: 5, now: () => Date.now() + laterMs });
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    const done = await s.run(booking.id);
+    const stamp = (ics: string) => /\r\nDTSTAMP:(\d{8}T\d{6}Z)\r\n/.exec(ics)?.[1];
+    const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+    expect(stamp((await artifacts(done)).ics)).toBe(utc(done.createdAtMs));
+
+    laterMs = 2 * 3_600_000;
+    const { op } = await s.proposeChange(done.id, { details: details({ date: '2030-07-05', departureTime: '10:30' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, op.id, APPROVER);
+    const changed = await s.run(done.id);
+    const startedAtMs = operationsOf(changed)[1]!.startedAtMs!;
+    const after = await artifacts(changed);
+    expect(after.ics).toContain('SEQUENCE:1');
+    expect(stamp(after.ics)).toBe(utc(startedAtMs));
+    expect(startedAtMs - done.createdAtMs).toBeGreaterThanOrEqual(laterMs);
+
+    // A refresh an hour later renders revision 2 again: the same bytes, so the same content hash.
+    laterMs += 3_600_000;
+    await s.refreshGuestPage(done.id, APPROVER);
+    const refreshed = await artifacts(changed);
+    expect(refreshed.ics).toBe(after.ics);
+    expect(refreshed.page.html).toBe(after.page.html);
+    expect((await store.get(done.id))!.steps.guest_page.result?.contentHash).toBe(changed.operations![1]!.steps!.guest_page!.result?.contentHash);
+  });
+
   it('a notes-only change updates the calendar, SCC and the crew posts (their crew-safe lines), not the guest page', async () => {
     const done = await doneBooking();
     const s = service();
