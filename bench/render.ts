@@ -20,7 +20,7 @@ export async function benchRender(ctx: { standinEnv: Record<string, string> }): 
   const bookings = Array.from({ length: 50 }, (_, i) => pendingBooking(i));
   const render = (i: number) => {
     const b = bookings[i % bookings.length]!;
-    const view = buildGuestPageView({ sessionId: b.id, request: b.request, roster: b.roster, guestUrl: `${config.guest.siteUrl}/g/${b.id}`, guestFullName: b.request.guestName }, settings);
+    const view = buildGuestPageView({ sessionId: b.id, request: b.request, roster: b.roster, guestUrl: `${config.guest.siteUrl}/g/${b.id}`, guestFullName: b.request.guestName, asOfMs: b.createdAtMs }, settings);
     const html = renderGuestPage(view);
     return { html, ics: renderGuestCalendar(view, { now: new Date(b.createdAtMs) }) };
   };

@@ -192,6 +192,14 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
 
     async guest_page(ctx): Promise<StepResult> {
       const { booking } = ctx;
+      // Page and .ics speak as of the time their revision was made, from the record, not the clock:
+      // the same revision renders the same bytes, so the content hash (and the invalidation's
+      // CallerReference) only changes when the content does. A cancel made after departure is
+      // worded for the past; the .ics DTSTAMP is that time too, not the booking's creation, so a
+      // calendar app that compares two copies of the event sees the newer one as newer.
+      const cancelled = ctx.operation?.kind === 'cancel';
+      const revision = ctx.operation?.revision ?? booking.revision ?? 1;
+      const asOfMs = revisionMadeAtMs(booking, revision);
       const view = buildGuestPageView(
         {
           sessionId: booking.id,
@@ -199,16 +207,11 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
           roster: booking.roster,
           guestUrl: deps.guestSite.guestUrl(booking.id),
           guestFullName: booking.request.guestName,
+          asOfMs,
         },
         settings,
       );
-      // DTSTAMP from the record, not the clock: the same revision renders the same bytes, so the
-      // content hash (and the invalidation's CallerReference) only changes when the content does;
-      // the time that revision was made, not the booking's creation, so a calendar app that
-      // compares two copies of the event sees the newer one as newer.
-      const cancelled = ctx.operation?.kind === 'cancel';
-      const revision = ctx.operation?.revision ?? booking.revision ?? 1;
-      const ics = renderGuestCalendar(view, { now: new Date(revisionMadeAtMs(booking, revision)), revision, cancelled });
+      const ics = renderGuestCalendar(view, { now: new Date(asOfMs), revision, cancelled });
       const html = cancelled ? renderCancelled(view) : renderPage(view);
       const published = await deps.guestSite.publish({ id: booking.id, html, ics });
       return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl };

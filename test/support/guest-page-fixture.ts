@@ -9,11 +9,16 @@ export function defaultOperator(): OperatorDetails {
   return result.config.operator;
 }
 
+/** 2026-11-24T15:00:00Z, before the sample charter (Sat, Dec 5, 2026, 4:00 PM PST). */
+export const SAMPLE_AS_OF_MS = Date.parse('2026-11-24T15:00:00Z');
+
 export function sampleSource(overrides: Partial<GuestPageSource> = {}): GuestPageSource {
   return {
     sessionId: '7K3M9QX2TB4D',
     guestFullName: 'Maria Lopez',
     guestUrl: 'https://queenofsandiego.com/g/7K3M9QX2TB4D',
+    // Eleven days before the charter: the page of a trip still ahead.
+    asOfMs: SAMPLE_AS_OF_MS,
     request: {
       guestName: 'Maria Lopez',
       guestEmail: 'maria.lopez@example.com',

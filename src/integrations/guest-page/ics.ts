@@ -43,7 +43,14 @@ export function renderGuestCalendar(view: GuestPageView, options: GuestCalendarO
 
   const description = (
     options.cancelled
-      ? [`This charter was cancelled: it will not sail on ${view.dateText} at ${view.departure.text}.`, `Questions: ${view.emergency.phoneText}`, `Details: ${view.links.page}`]
+      ? [
+          // A cancel made after departure undoes a trip that has gone by: "will not sail" would be wrong.
+          view.departurePassed
+            ? `This charter on ${view.dateText} at ${view.departure.text} was cancelled.`
+            : `This charter was cancelled: it will not sail on ${view.dateText} at ${view.departure.text}.`,
+          `Questions: ${view.emergency.phoneText}`,
+          `Details: ${view.links.page}`,
+        ]
       : [
           // checkIn.text may carry its own date in parentheses; a second pair after it would read as noise.
           `Check in by ${view.checkIn.text}, ${view.checkInLeadMinutes} minutes before departure, at ${view.dock.address}.`,

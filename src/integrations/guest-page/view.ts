@@ -41,6 +41,8 @@ export interface GuestPageView {
   readonly departure: GuestPageTime;
   readonly return: GuestPageTime;
   readonly checkInLeadMinutes: number;
+  /** The departure was past at `asOfMs`: a cancel of a trip already gone by speaks of it in the past. */
+  readonly departurePassed: boolean;
   /** "4:00 PM PST – 9:00 PM PST" (+ " (next day)") */
   readonly timeRangeText: string;
   readonly endsNextDay: boolean;
@@ -66,7 +68,14 @@ export interface GuestPageView {
 /** Same compile-time guard as CrewSafeView: no key of the guest view, at any depth, looks like money. */
 export type GuestPageViewHasNoMoneyKeys = AssertNoMoney<HasNoMoneyKeys<GuestPageView>>;
 
-export type GuestPageSource = CrewSafeSource & { guestFullName: string };
+export type GuestPageSource = CrewSafeSource & {
+  guestFullName: string;
+  /**
+   * The instant the page speaks as of: the time its revision was made (the change or cancel that
+   * made it), not the clock, so every re-render of one revision is the same bytes.
+   */
+  asOfMs: number;
+};
 
 export interface GuestPageSettings {
   timezone: string;
@@ -104,6 +113,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
     departure: { iso: safe.departure.iso, text: safe.departure.text },
     return: { iso: safe.return.iso, text: safe.return.text },
     checkInLeadMinutes: settings.checkInLeadMinutes,
+    departurePassed: departureAt.toMillis() <= source.asOfMs,
     timeRangeText: safe.timeRangeText,
     endsNextDay: safe.endsNextDay,
     durationText: `${safe.durationHours} ${safe.durationHours === 1 ? 'hour' : 'hours'}`,

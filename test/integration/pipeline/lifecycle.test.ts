@@ -119,6 +119,26 @@ describe('cancel', () => {
     expect(ops[1]).toMatchObject({ requestedBy: APPROVER, approvedBy: APPROVER, revision: 2 });
   });
 
+  it('made after the departure (how a past trip is undone): the page and the .ics say it was cancelled, not that it will not sail', async () => {
+    let skewMs = 0;
+    const s = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId: 'past', leaseMs: 2000, baseDelayMs: 5, now: () => Date.now() + skewMs });
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    const done = await s.run(booking.id);
+    // The morning after the charter (Thu, Jul 4, 2030, 4:00 PM PDT).
+    skewMs = Date.parse('2030-07-05T16:00:00Z') - Date.now();
+    expect((await s.cancel(done.id, APPROVER)).won).toBe(true);
+    const cancelled = await s.run(done.id);
+    expect(cancelled.state).toBe('cancelled');
+    const after = await artifacts(cancelled);
+    expect(after.page.html).toContain('this was your charter aboard <strong>JADA</strong> on <strong>Thu, Jul 4, 2030</strong>.');
+    expect(after.page.html).not.toMatch(/will not sail/);
+    expect(after.ics).toContain('STATUS:CANCELLED');
+    // Unfolded (RFC 5545 §3.1): the description is longer than one line.
+    expect(after.ics.replace(/\r\n /g, '')).toContain('DESCRIPTION:This charter on Thu\\, Jul 4\\, 2030 at 4:00 PM PDT was cancelled.');
+    expect(after.ics).not.toMatch(/will not/);
+  });
+
   it('while the create runs: no new create step is claimed, then everything made is undone and nothing is left behind', async () => {
     const s = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId: 'runner', leaseMs: 2000, baseDelayMs: 5 });
     const booking = await s.create(sampleNewBooking());

@@ -74,6 +74,16 @@ describe('renderGuestCalendar', () => {
     expect(description).not.toContain('Check in by');
   });
 
+  test('a charter cancelled after its departure: the description says it was cancelled, not that it "will not sail"', () => {
+    const afterDeparture = buildGuestPageView(sampleSource({ asOfMs: Date.parse('2026-12-07T18:00:00Z') }), sampleSettings());
+    expect(afterDeparture.departurePassed).toBe(true);
+    const { vevent } = parseEvent(renderGuestCalendar(afterDeparture, { now: NOW, revision: 2, cancelled: true }));
+    const description = String(vevent.getFirstPropertyValue('description'));
+    expect(description).toMatch(/^This charter on Sat, Dec 5, 2026 at 4:00 PM PST was cancelled\.\nQuestions: \+1 619 555 0142/);
+    expect(description).not.toMatch(/will not/);
+    expect(vevent.getFirstPropertyValue('status')).toBe('CANCELLED');
+  });
+
   test('the UID is stable across renders', () => {
     const again = renderGuestCalendar(view, { now: new Date('2026-11-30T00:00:00Z') });
     expect(parseEvent(again).vevent.getFirstPropertyValue('uid')).toBe('7k3m9qx2tb4d@queenofsandiego.com');

@@ -101,6 +101,18 @@ describe('renderGuestPage', () => {
     expect(renderGuestPage(v)).toContain('Running late or need help?');
   });
 
+  test('the cancelled page of a trip still ahead says it will not sail; of one whose departure had passed, that it was theirs', () => {
+    const ahead = renderCancelledGuestPage(buildGuestPageView(sampleSource(), sampleSettings()));
+    expect(ahead).toContain('on <strong>Sat, Dec 5, 2026</strong> will not sail.');
+    // The departure itself (4:00 PM PST is 00:00 UTC the next day) already counts as gone by.
+    const departure = Date.parse('2026-12-06T00:00:00Z');
+    expect(buildGuestPageView(sampleSource({ asOfMs: departure - 1 }), sampleSettings()).departurePassed).toBe(false);
+    const past = renderCancelledGuestPage(buildGuestPageView(sampleSource({ asOfMs: departure }), sampleSettings()));
+    expect(past).toContain('<h1>This charter was cancelled</h1>');
+    expect(past).toContain('this was your charter aboard <strong>JADA</strong> on <strong>Sat, Dec 5, 2026</strong>.');
+    expect(past).not.toMatch(/will not/);
+  });
+
   test.each(PAYLOADS)('%s in every text field stays text', (payload) => {
     const page = hostilePage(payload);
     for (const tag of tagNames(page)) expect(ALLOWED_TAGS).toContain(tag);
