@@ -4,8 +4,8 @@
  * bytes: the content hash names the CloudFront invalidation, and CloudFront dedupes a repeat only
  * when the hash is the same.
  */
-import { operationsOf } from './operations';
-import type { BookingRecord } from './types';
+import { departureMoved, operationsOf, scheduleOf, type ScheduleFields } from './operations';
+import type { BookingRecord, OperationStatus } from './types';
 
 /**
  * When revision `revision` of the booking was made: its creation for the first, else the start of
@@ -21,4 +21,27 @@ export function revisionMadeAtMs(record: BookingRecord, revision: number): numbe
   // Every revision above 1 is set by an operation's start; without one (a hand-edited record) the
   // creation time still keeps the bytes stable.
   return op?.startedAtMs ?? record.createdAtMs;
+}
+
+/**
+ * Changes whose details became the booking's and stayed: done, running now (the guest page step of
+ * the change itself), or failed with Retry ahead. A superseded one's move is told by the change that
+ * replaced it, whose previous is what the artifacts showed before both (operations.ts lastApplied).
+ */
+const APPLIED: readonly OperationStatus[] = ['done', 'running', 'failed'];
+
+/**
+ * The schedule the latest move of the departure replaced, for the guest page's "Your charter has
+ * moved … (was …)": only the latest, since the guest needs the time that holds and that it changed,
+ * not the whole trail. Edits since that did not move it keep the notice; nothing when the booking
+ * never moved, or moved back to where it was.
+ */
+export function latestMoveFrom(record: BookingRecord): ScheduleFields | undefined {
+  const changes = operationsOf(record).filter((o) => o.kind === 'change' && o.startedAtMs !== undefined && APPLIED.includes(o.status));
+  for (const op of changes.reverse()) {
+    const from = op.previous && op.details ? (departureMoved(op.previous.request, op.details.request) ? scheduleOf(op.previous.request) : undefined) : op.movedFrom;
+    if (from === undefined) continue;
+    return departureMoved(from, record.request) ? from : undefined;
+  }
+  return undefined;
 }

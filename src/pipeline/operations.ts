@@ -176,15 +176,18 @@ const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', '
  * details and the details they replaced. Without this a booking edited often grows by ~8 KB a change
  * (more with non-Latin notes) until DynamoDB refuses its item (400 KB): every write of it fails, so
  * it can be neither run, changed nor cancelled. The last started operation stays whole whatever
- * its age, since the next change plans from it (lastApplied).
+ * its age, since the next change plans from it (lastApplied). A change that moved the departure
+ * keeps the schedule it moved from (`movedFrom`): the guest page tells of the latest move however
+ * many edits came after it.
  */
 export function compactHistory(ops: readonly Operation[]): Operation[] {
   const lastStarted = ops.filter((o) => o.startedAtMs !== undefined).at(-1);
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || o === lastStarted || !SETTLED.includes(o.status)) return o;
     if (o.details === undefined && o.previous === undefined) return o;
-    const { details: _details, previous: _previous, ...kept } = o;
-    return { ...kept, compacted: true };
+    const { details, previous, ...kept } = o;
+    const moved = details && previous && departureMoved(previous.request, details.request);
+    return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
 }
 
@@ -325,6 +328,17 @@ function fieldsDiffer(a: BookingRequest, b: BookingRequest, fields: readonly (ke
 }
 
 const SCHEDULE_FIELDS = ['date', 'departureTime', 'durationHours'] as const;
+
+export type ScheduleFields = Pick<BookingRequest, (typeof SCHEDULE_FIELDS)[number]>;
+
+export function scheduleOf(request: ScheduleFields): ScheduleFields {
+  return { date: request.date, departureTime: request.departureTime, durationHours: request.durationHours };
+}
+
+/** The departure's date or time changed: what a guest who saved the old date must be told. */
+export function departureMoved(from: ScheduleFields, to: ScheduleFields): boolean {
+  return from.date !== to.date || from.departureTime !== to.departureTime;
+}
 /** What each artifact shows (see calendarEntryFor, sccEventPayload, buildGuestPageView, crewMessage). */
 const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'boatsetterRef', 'notes', 'crewNotes'];
 // Notes: the SCC description and the crew posts carry the crew-safe lines of the notes for crew

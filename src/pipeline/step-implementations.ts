@@ -23,7 +23,7 @@ import type { GuestSite } from '../integrations/guest-site';
 import type { RevenueGuard } from '../integrations/revenue-guard';
 import { sccEventPayload, type SccClient } from '../integrations/scc';
 import type { Logger } from '../log';
-import { revisionMadeAtMs } from './guest-page-history';
+import { latestMoveFrom, revisionMadeAtMs } from './guest-page-history';
 import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
 
 export interface StepDependencies {
@@ -200,6 +200,8 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const cancelled = ctx.operation?.kind === 'cancel';
       const revision = ctx.operation?.revision ?? booking.revision ?? 1;
       const asOfMs = revisionMadeAtMs(booking, revision);
+      // A refresh runs as the create's step with no operation of its own: the record, not ctx.operation, tells of the move.
+      const movedFrom = cancelled ? undefined : latestMoveFrom(booking);
       const view = buildGuestPageView(
         {
           sessionId: booking.id,
@@ -208,6 +210,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
           guestUrl: deps.guestSite.guestUrl(booking.id),
           guestFullName: booking.request.guestName,
           asOfMs,
+          ...(movedFrom ? { movedFrom } : {}),
         },
         settings,
       );

@@ -88,6 +88,11 @@ export interface Operation {
   warnings?: string[];
   /** An old settled change whose details and previous were dropped to keep the record small (compactHistory). */
   compacted?: boolean;
+  /**
+   * A compacted change that moved the departure: the schedule it moved from, the one fact of its
+   * previous the guest page still needs ("Your charter has moved … (was …)"). A few dozen bytes.
+   */
+  movedFrom?: Pick<BookingRequest, 'date' | 'departureTime' | 'durationHours'>;
   /** change: BookingRecord.callRevisions as they were when it started, for a change that replaces it before its crew call went out. */
   callRevisionsBefore?: Record<string, number>;
 }

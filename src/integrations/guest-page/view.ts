@@ -8,7 +8,8 @@ import type { OperatorDetails } from '../../config';
 import { crewSafeFirstName, toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
 import { isMoneyLine } from '../../booking/money-detector';
 import { firstName } from '../../booking/schema';
-import { charterSchedule, zoneLabel } from '../../booking/time';
+import type { DateTime } from 'luxon';
+import { charterSchedule, humanDate, humanDayMonth, humanTime, zoneLabel } from '../../booking/time';
 import { refuseMoney } from '../money-guard';
 
 export interface GuestPageTime {
@@ -41,6 +42,12 @@ export interface GuestPageView {
   readonly departure: GuestPageTime;
   readonly return: GuestPageTime;
   readonly checkInLeadMinutes: number;
+  /**
+   * The latest move of the departure, for a guest who saved the old date: both departures in the
+   * operator's zone with its abbreviation ("Sat, Dec 12, 9:00 AM PST"; the year too when they fall in
+   * different years). Null when the charter never moved.
+   */
+  readonly moved: { readonly nowText: string; readonly wasText: string } | null;
   /** The departure was past at `asOfMs`: a cancel of a trip already gone by speaks of it in the past. */
   readonly departurePassed: boolean;
   /** "4:00 PM PST – 9:00 PM PST" (+ " (next day)") */
@@ -75,6 +82,8 @@ export type GuestPageSource = CrewSafeSource & {
    * made it), not the clock, so every re-render of one revision is the same bytes.
    */
   asOfMs: number;
+  /** The schedule the latest move of the departure replaced (the pipeline's latestMoveFrom); absent when it never moved. */
+  movedFrom?: { date: string; departureTime: string; durationHours: number };
 };
 
 export interface GuestPageSettings {
@@ -113,6 +122,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
     departure: { iso: safe.departure.iso, text: safe.departure.text },
     return: { iso: safe.return.iso, text: safe.return.text },
     checkInLeadMinutes: settings.checkInLeadMinutes,
+    moved: source.movedFrom ? moveNotice(charterSchedule(source.movedFrom, settings.timezone, settings.checkInLeadMinutes).departure, departureAt) : null,
     departurePassed: departureAt.toMillis() <= source.asOfMs,
     timeRangeText: safe.timeRangeText,
     endsNextDay: safe.endsNextDay,
@@ -133,6 +143,13 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
     },
   };
   return refuseMoney(view, 'guest page', safe.sessionId);
+}
+
+/** Null when the old departure is no time (a record edited by hand) or the same instant. */
+function moveNotice(was: DateTime, now: DateTime): GuestPageView['moved'] {
+  if (!was.isValid || was.toMillis() === now.toMillis()) return null;
+  const day = was.year === now.year ? humanDayMonth : humanDate;
+  return { nowText: `${day(now)}, ${humanTime(now)}`, wasText: `${day(was)}, ${humanTime(was)}` };
 }
 
 /** A title before the name: the first word is then no first name. */

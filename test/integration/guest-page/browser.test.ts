@@ -51,7 +51,13 @@ function pages(): Map<string, { type: string; body: string }> {
     },
     sampleSettings(),
   );
+  // Rescheduled from Fri, Dec 11, 4:00 PM to Sat, Dec 12, 9:00 AM.
+  const movedView = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-12-12', departureTime: '09:00' }, movedFrom: { date: '2026-12-11', departureTime: '16:00', durationHours: 5 } }, sampleSettings());
+  // Cancelled two days after it sailed.
+  const pastView = buildGuestPageView({ ...base, asOfMs: Date.parse('2026-12-07T18:00:00Z') }, sampleSettings());
   return new Map([
+    [`/g/${ID}/moved`, { type: 'text/html; charset=utf-8', body: renderGuestPage(movedView) }],
+    [`/g/${ID}/cancelled-past`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(pastView) }],
     [`/g/${BIDI_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(bidiView) }],
     [`/g/${BIDI_ID}/cancelled`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(bidiView) }],
     [`/g/${ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(view) }],
@@ -223,6 +229,55 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
       expect(res.headers.get('content-type')).toMatch(/^text\/calendar/);
       expect(await res.text()).toMatch(/^BEGIN:VCALENDAR\r\n/);
     });
+  });
+
+  describe.each(VIEWPORTS)('after a reschedule, $name $width×$height', (viewport) => {
+    let page: Page;
+
+    beforeAll(async () => {
+      ({ page } = await open(viewport, `/g/${ID}/moved`));
+    });
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    test('the move notice and the new check-in are both on the first screen, notice first, nothing overflows', async () => {
+      const notice = page.locator('.moved');
+      expect(await notice.isVisible()).toBe(true);
+      expect(await notice.locator('h2').textContent()).toBe('Your charter has moved');
+      expect((await notice.innerText()).replace(/\s+/g, ' ')).toContain('Now Sat, Dec 12, 9:00 AM PST (was Fri, Dec 11, 4:00 PM PST). Times are Pacific Time (America/Los_Angeles).');
+      const checkIn = page.locator('.checkin-time');
+      expect(await checkIn.textContent()).toBe('8:30 AM PST');
+      const [noticeBox, checkInBox] = [await notice.boundingBox(), await checkIn.boundingBox()];
+      expect(noticeBox!.y + noticeBox!.height).toBeLessThanOrEqual(checkInBox!.y);
+      expect(checkInBox!.y + checkInBox!.height).toBeLessThanOrEqual(viewport.height);
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    });
+
+    test.each(['light', 'dark'] as const)('the notice meets WCAG AA contrast in %s mode', async (colorScheme) => {
+      await page.emulateMedia({ colorScheme });
+      const pairs = await colourPairs(page, ['.moved h2', '.moved p', '.moved strong', '.moved .was', '.moved a']);
+      expect(pairs).toHaveLength(6);
+      const rated = pairs.map((p) => ({ ...p, ratio: Number(contrast(p.color, p.background).toFixed(2)) }));
+      const lowest = rated.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+      console.log(`contrast moved notice ${viewport.name} ${colorScheme}: lowest ${lowest.ratio}:1 (${lowest.selector})`);
+      expect(rated.filter((p) => p.ratio < 4.5)).toEqual([]);
+      await page.screenshot({ path: path.join(shotsDir, `guest-page-moved-${viewport.name}-${colorScheme}.png`), fullPage: true });
+    });
+  });
+
+  test.each(VIEWPORTS)('a cancel made after the charter sailed reads in the past ($name)', async (viewport) => {
+    const { page } = await open(viewport, `/g/${ID}/cancelled-past`);
+    try {
+      expect(await page.locator('h1').textContent()).toBe('This charter was cancelled');
+      const lede = await page.locator('.lede').innerText();
+      expect(lede).toContain('this was your charter aboard JADA on Sat, Dec 5, 2026.');
+      expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/will not sail/);
+      await page.screenshot({ path: path.join(shotsDir, `guest-cancelled-past-${viewport.name}.png`), fullPage: true });
+    } finally {
+      await page.close();
+    }
   });
 
   test('hostile text in every field renders as text: no element, no script run', async () => {

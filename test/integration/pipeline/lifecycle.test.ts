@@ -271,6 +271,32 @@ describe('change', () => {
     expect((await store.get(done.id))!.steps.guest_page.result?.contentHash).toBe(changed.operations![1]!.steps!.guest_page!.result?.contentHash);
   });
 
+  it('after a reschedule the guest page says at the top that the charter moved, from when to when; an edit and a refresh after it keep saying so', async () => {
+    const done = await doneBooking();
+    const s = service();
+    expect((await artifacts(done)).page.html).not.toContain('has moved');
+    const move = await s.proposeChange(done.id, { details: details({ date: '2030-07-05', departureTime: '10:30' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, move.op.id, APPROVER);
+    const moved = await s.run(done.id);
+    const notice = (html: string) => /<section class="card moved"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    const after = await artifacts(moved);
+    expect(notice(after.page.html)).toContain('Now <strong>Fri, Jul 5, 10:30 AM PDT</strong> <span class="was">(was Thu, Jul 4, 4:00 PM PDT)</span>.');
+    expect(notice(after.page.html)).toContain('Pacific Time (America/Los_Angeles)');
+
+    // A party-size edit re-renders the page; the date it moved from is still the news.
+    const edit = await s.proposeChange(done.id, { details: details({ date: '2030-07-05', departureTime: '10:30', partySize: 4 }), label: 'edit', userId: APPROVER });
+    await s.approveChange(done.id, edit.op.id, APPROVER);
+    const edited = await s.run(done.id);
+    expect(Object.keys(operationsOf(edited)[2]?.steps ?? {})).toContain('guest_page');
+    const afterEdit = await artifacts(edited);
+    expect(afterEdit.page.html).toContain('4 guests');
+    expect(notice(afterEdit.page.html)).toContain('(was Thu, Jul 4, 4:00 PM PDT)');
+
+    // A refresh runs as the create's step, with no change operation in hand: the record tells of the move.
+    await s.refreshGuestPage(done.id, APPROVER);
+    expect(notice((await artifacts(edited)).page.html)).toContain('(was Thu, Jul 4, 4:00 PM PDT)');
+  });
+
   it('a notes-only change updates the calendar, SCC and the crew posts (their crew-safe lines), not the guest page', async () => {
     const done = await doneBooking();
     const s = service();

@@ -113,6 +113,44 @@ describe('renderGuestPage', () => {
     expect(past).not.toMatch(/will not/);
   });
 
+  test('after a move, a notice before everything else gives the new departure and the old one, in the operator zone, and links the calendar update', () => {
+    const base = sampleSource();
+    const moved = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-12-12', departureTime: '09:00' }, movedFrom: { date: '2026-12-11', departureTime: '16:00', durationHours: 5 } }, sampleSettings());
+    expect(moved.moved).toEqual({ nowText: 'Sat, Dec 12, 9:00 AM PST', wasText: 'Fri, Dec 11, 4:00 PM PST' });
+    const page = renderGuestPage(moved);
+    const notice = /<section class="card moved"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(notice).toContain('<h2 id="moved-title">Your charter has moved</h2>');
+    expect(notice).toContain('Now <strong>Sat, Dec 12, 9:00 AM PST</strong> <span class="was">(was Fri, Dec 11, 4:00 PM PST)</span>.');
+    expect(notice).toContain('Times are Pacific Time (America/Los_Angeles).');
+    expect(notice).toContain('href="/g/7K3M9QX2TB4D.ics"');
+    // The first card of the page, before the check-in.
+    expect(page.indexOf('class="card moved"')).toBeLessThan(page.indexOf('class="card when"'));
+    expect(page).not.toContain('$');
+    for (const tag of tagNames(page)) expect(ALLOWED_TAGS).toContain(tag);
+  });
+
+  test('no notice for a charter that never moved, or whose old departure is the same instant', () => {
+    expect(html).not.toContain('has moved');
+    const same = buildGuestPageView(sampleSource({ movedFrom: { date: '2026-12-05', departureTime: '16:00', durationHours: 3 } }), sampleSettings());
+    expect(same.moved).toBeNull();
+    expect(renderGuestPage(same)).not.toContain('has moved');
+  });
+
+  test('a move across New Year names both years; the abbreviation is each date’s own (PDT before the clocks change, PST after)', () => {
+    const base = sampleSource();
+    const acrossYear = buildGuestPageView({ ...base, request: { ...base.request, date: '2027-01-02', departureTime: '09:00' }, movedFrom: { date: '2026-12-31', departureTime: '16:00', durationHours: 5 } }, sampleSettings());
+    expect(acrossYear.moved).toEqual({ nowText: 'Sat, Jan 2, 2027, 9:00 AM PST', wasText: 'Thu, Dec 31, 2026, 4:00 PM PST' });
+    const acrossClockChange = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-11-07', departureTime: '10:00' }, movedFrom: { date: '2026-10-31', departureTime: '10:00', durationHours: 5 } }, sampleSettings());
+    expect(acrossClockChange.moved).toEqual({ nowText: 'Sat, Nov 7, 10:00 AM PST', wasText: 'Sat, Oct 31, 10:00 AM PDT' });
+  });
+
+  test('the cancelled page carries no move notice', () => {
+    const base = sampleSource();
+    const moved = buildGuestPageView({ ...base, movedFrom: { date: '2026-12-04', departureTime: '16:00', durationHours: 5 } }, sampleSettings());
+    expect(moved.moved).toEqual({ nowText: 'Sat, Dec 5, 4:00 PM PST', wasText: 'Fri, Dec 4, 4:00 PM PST' });
+    expect(renderCancelledGuestPage(moved)).not.toContain('has moved');
+  });
+
   test.each(PAYLOADS)('%s in every text field stays text', (payload) => {
     const page = hostilePage(payload);
     for (const tag of tagNames(page)) expect(ALLOWED_TAGS).toContain(tag);

@@ -1,7 +1,7 @@
 /** What the guest page reads of a booking's history (guest-page-history.ts), over records the operation rules build. */
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
-import { revisionMadeAtMs } from '../../../src/pipeline/guest-page-history';
+import { latestMoveFrom, revisionMadeAtMs } from '../../../src/pipeline/guest-page-history';
 import { approveChange, compactHistory, finishOperation, proposeChange, requestCancel, startOperation } from '../../../src/pipeline/operations';
 import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -21,9 +21,9 @@ function doneRecord(): BookingRecord {
   return { ...r, createdAtMs: CREATED, state: 'done', steps };
 }
 
-/** Proposes, approves, starts and finishes one change at `atMs`: what the service does, minus the steps. */
+/** Proposes, approves, starts and finishes one change of `overrides` at `atMs`: what the service does, minus the steps. */
 function applyChange(record: BookingRecord, overrides: Partial<BookingRequest>, atMs: number, label = 'reschedule'): BookingRecord {
-  const { record: proposed, op } = proposeChange(record, { details: details(overrides), label, userId: 'U0CREW0002', nowMs: atMs });
+  const { record: proposed, op } = proposeChange(record, { details: details({ ...record.request, ...overrides }), label, userId: 'U0CREW0002', nowMs: atMs });
   const approved = approveChange(proposed, op.id, 'U0APPROVER1', atMs);
   const started = startOperation(approved, op.id, atMs + 1000);
   return finishOperation(started, op.id, 'done', atMs + 2000);
@@ -52,5 +52,45 @@ describe('revisionMadeAtMs: the .ics DTSTAMP', () => {
     expect(op2.compacted).toBe(true);
     expect(compactHistory(record.operations!)).toEqual(record.operations);
     expect(revisionMadeAtMs(record, 2)).toBe(stamp);
+  });
+});
+
+describe('latestMoveFrom: the "Your charter has moved" notice', () => {
+  // sampleRequest: Thu, Jul 4, 2030, 16:00 for 5 hours.
+  const original = { date: '2030-07-04', departureTime: '16:00', durationHours: 5 };
+
+  it('is nothing for a booking that never moved, nor for edits that leave the departure where it was', () => {
+    expect(latestMoveFrom(doneRecord())).toBeUndefined();
+    const edited = applyChange(applyChange(doneRecord(), { partySize: 4 }, CREATED + HOUR, 'edit'), { durationHours: 3 }, CREATED + 2 * HOUR, 'edit');
+    expect(latestMoveFrom(edited)).toBeUndefined();
+  });
+
+  it('is the schedule the latest move replaced, while the change still runs and after it', () => {
+    const { record: proposed, op } = proposeChange(doneRecord(), { details: details({ date: '2030-07-05', departureTime: '09:00' }), label: 'reschedule', userId: 'U1', nowMs: CREATED });
+    const running = startOperation(approveChange(proposed, op.id, 'U0APPROVER1', CREATED), op.id, CREATED + 1000);
+    expect(latestMoveFrom(running)).toEqual(original);
+    const twice = applyChange(finishOperation(running, op.id, 'done', CREATED + 2000), { date: '2030-07-06' }, CREATED + HOUR);
+    expect(latestMoveFrom(twice)).toEqual({ date: '2030-07-05', departureTime: '09:00', durationHours: 5 });
+  });
+
+  it('outlives the edits after it, compaction included', () => {
+    let record = applyChange(doneRecord(), { date: '2030-07-05', departureTime: '09:00' }, CREATED + HOUR);
+    for (let i = 0; i < 6; i++) record = applyChange(record, { notes: `edit ${i}` }, CREATED + (2 + i) * HOUR, 'edit');
+    const move = record.operations!.find((o) => o.id === 'op2')!;
+    expect(move).toMatchObject({ compacted: true, movedFrom: original });
+    expect(move.previous).toBeUndefined();
+    expect(latestMoveFrom(record)).toEqual(original);
+  });
+
+  it('is nothing once the charter is moved back to where it was', () => {
+    const there = applyChange(doneRecord(), { date: '2030-07-05' }, CREATED + HOUR);
+    expect(latestMoveFrom(applyChange(there, { date: '2030-07-04' }, CREATED + 2 * HOUR))).toEqual({ ...original, date: '2030-07-05' });
+    // Back where the guest first saved it, by way of a failed change replaced by one that restores it.
+    const { record: p1, op: o1 } = proposeChange(doneRecord(), { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U1', nowMs: CREATED });
+    const failed = finishOperation(startOperation(approveChange(p1, o1.id, 'U0APPROVER1', CREATED), o1.id, CREATED + 1), o1.id, 'failed', CREATED + 2);
+    const restored = applyChange(failed, { date: '2030-07-04', notes: 'back' }, CREATED + HOUR, 'edit');
+    expect(restored.request.date).toBe('2030-07-04');
+    expect(restored.operations!.find((o) => o.id === o1.id)?.status).toBe('superseded');
+    expect(latestMoveFrom(restored)).toBeUndefined();
   });
 });
