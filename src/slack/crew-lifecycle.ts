@@ -16,6 +16,7 @@ import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChanged, changeCallingCrew } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
@@ -54,8 +55,13 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
 
     let result: StepResult;
     if (kind === 'cancel') {
-      const message = crewCancelledMessage(view);
+      // A cancel after the trip's departure is the office closing its books: the post says so in the
+      // past, and nobody is pinged about a charter already gone by. Judged as of the cancel's start,
+      // so every attempt draws the same post.
+      const departed = Date.parse(view.departure.iso) <= revisionMadeAtMs(booking, ctx.operation?.revision ?? booking.revision ?? 1);
+      const message = crewCancelledMessage(view, { departed });
       for (const post of posts) await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
+      if (departed) return { posts: posts.length, notesPosted: true };
       result = { posts: posts.length };
     } else {
       // The create's step updates every post in place (reset confirmations bring Confirm back) and calls added crew.

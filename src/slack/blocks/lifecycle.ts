@@ -226,14 +226,17 @@ export function operationsLines(booking: BookingRecord, timezone: string): strin
 // ---- crew-facing (crew-safe views only) --------------------------------------------------
 
 /** The crew post once the charter is cancelled: no confirm buttons, nobody is expected. */
-export function crewCancelledMessage(view: CrewSafeView): SlackMessage {
+export function crewCancelledMessage(view: CrewSafeView, opts: { departed?: boolean } = {}): SlackMessage {
   const id = view.sessionId;
+  const words = opts.departed
+    ? `:x: *This charter was cancelled* after its date (it was due out ${view.timeRangeText}). Nothing for you to do.`
+    : `:x: *This charter was cancelled.* ${view.timeRangeText} will not sail — nobody needs to come in.`;
   const blocks: KnownBlock[] = [
     { type: 'header', block_id: bookingBlockId(id, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`Cancelled: ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
     {
       type: 'section',
       block_id: bookingBlockId(id, 'crew-cancelled'),
-      text: { type: 'mrkdwn', text: `:x: *This charter was cancelled.* ${view.timeRangeText} will not sail — nobody needs to come in.\nWas on the roster: ${view.roster.map((m) => mention(m.slackUserId)).join(', ') || '—'}` },
+      text: { type: 'mrkdwn', text: `${words}\nWas on the roster: ${view.roster.map((m) => mention(m.slackUserId)).join(', ') || '—'}` },
     },
   ];
   return { text: `Cancelled: crew call ${view.dateText}, ${view.timeRangeText}`, blocks };

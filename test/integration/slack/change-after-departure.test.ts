@@ -56,3 +56,26 @@ it('a reschedule to a later day, approved after the old departure, is applied', 
   await settle(h);
   expect(booking.request.date).toBe(later);
 });
+
+it('a cancel after the departure redraws the crew posts in the past tense and pings nobody; one before it still says it will not sail', async () => {
+  const past = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-PAST3', date: dayIn(2) });
+  const ahead = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-PAST4', date: dayIn(6) });
+  clock.offsetMs = 4 * DAY;
+  h.slack.clear();
+  for (const id of [past, ahead]) {
+    await clickInOps(h, 'booking_cancel', id);
+    await waitForBooking(h, id, (b) => b.state === 'cancelled');
+  }
+  await settle(h);
+  const toCrew = (id: string) => h.slack.calls.filter((c) => String(c.body.channel).startsWith('D') && JSON.stringify(c.body).includes(id));
+  const text = (id: string, method: string) => toCrew(id).filter((c) => c.method === method).map((c) => JSON.stringify(c.body.blocks ?? c.body.text));
+  expect(text(past, 'chat.update').length).toBeGreaterThan(0);
+  for (const t of text(past, 'chat.update')) {
+    expect(t).toContain('was cancelled* after its date');
+    expect(t).not.toContain('will not sail');
+  }
+  // No "Charter cancelled — @Sam @Lee nobody needs to come in" under the posts for a trip gone by.
+  expect(text(past, 'chat.postMessage')).toEqual([]);
+  for (const t of text(ahead, 'chat.update')) expect(t).toContain('will not sail');
+  expect(text(ahead, 'chat.postMessage').length).toBeGreaterThan(0);
+});
