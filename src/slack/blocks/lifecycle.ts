@@ -23,15 +23,21 @@ export const CHANGE_APPROVE_ACTION_ID = 'change_approve';
 export const CHANGE_REJECT_ACTION_ID = 'change_reject';
 
 /** What a proposed change is, for people: the Edit button, /charter edit, /charter reschedule, a crew swap. */
-export type ChangeLabel = 'edit' | 'reschedule' | 'crew swap';
+export const CHANGE_LABELS = ['edit', 'reschedule', 'crew swap'] as const;
+export type ChangeLabel = (typeof CHANGE_LABELS)[number];
+
+/** A label read back from Slack (a button's value, a form's private_metadata) is only trusted if it is one of ours. */
+export function isChangeLabel(value: unknown): value is ChangeLabel {
+  return (CHANGE_LABELS as readonly unknown[]).includes(value);
+}
 
 export function editButtonValue(bookingId: string, label: ChangeLabel = 'edit'): string {
   return `${bookingId}:${label}`;
 }
 
 export function parseEditValue(value: string | undefined): { bookingId: string; label: ChangeLabel } | undefined {
-  const match = /^([0-9A-Z]+):(edit|reschedule|crew swap)$/.exec(value ?? '');
-  return match?.[1] && match[2] ? { bookingId: match[1], label: match[2] as ChangeLabel } : undefined;
+  const match = /^([0-9A-Z]+):(.+)$/.exec(value ?? '');
+  return match?.[1] && isChangeLabel(match[2]) ? { bookingId: match[1], label: match[2] } : undefined;
 }
 
 export function changeValue(bookingId: string, opId: string): string {

@@ -9,6 +9,7 @@ import { crewNoteLines, predatesCrewNotes } from '../../booking/crew-safe';
 import { MAX_CREW_NOTES } from '../../booking/schema';
 import { zoneLabel } from '../../booking/time';
 import { sliceWhole } from './format';
+import { isChangeLabel, type ChangeLabel } from './lifecycle';
 import { platformRefOf } from '../../booking/platform';
 import type { BookingField, BookingRequest } from '../../booking/types';
 
@@ -34,7 +35,7 @@ export interface BookingModalOptions {
   /** Prefill every field from this request (a change of an existing booking). */
   initial?: BookingRequest;
   /** Makes it the change form of this booking: its own callback id, title and metadata. */
-  change?: { bookingId: string; label: string };
+  change?: { bookingId: string; label: ChangeLabel };
 }
 
 export interface Prefill {
@@ -92,16 +93,19 @@ function prefillContext(p: Prefill, notShown: string[]): string {
   return `${head}${unread.length > 0 ? ` Could not read: *${unread.join(', ')}*.` : ''}${tooLong}`;
 }
 
-/** What a change form carries in private_metadata. */
+/**
+ * What a change form carries in private_metadata. Its label is shown in the thread and App Home,
+ * and an approver can submit a form whose hidden fields they edited: any other label is no form of ours.
+ */
 export interface ChangeModalMetadata extends ModalMetadata {
   bookingId: string;
-  label: string;
+  label: ChangeLabel;
 }
 
 export function parseChangeModalMetadata(text: string | undefined): ChangeModalMetadata | undefined {
   try {
     const parsed = JSON.parse(text ?? '') as Partial<ChangeModalMetadata> | null;
-    if (parsed && typeof parsed.bookingId === 'string' && typeof parsed.label === 'string' && typeof parsed.channel === 'string') {
+    if (parsed && typeof parsed.bookingId === 'string' && isChangeLabel(parsed.label) && typeof parsed.channel === 'string') {
       return { channel: parsed.channel, bookingId: parsed.bookingId, label: parsed.label };
     }
   } catch {

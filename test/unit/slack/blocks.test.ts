@@ -327,7 +327,7 @@ describe('modal notes: internal and for crew', () => {
   const base = { timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01' }, nowMs: Date.UTC(2030, 0, 1) };
   type Input = { label: { text: string }; hint?: { text: string }; optional?: boolean; element: Record<string, unknown> };
   const inputOf = (view: ReturnType<typeof bookingModal>, id: string) => view.blocks.find((b) => b.block_id === id) as unknown as Input;
-  const change = { bookingId: ID, label: 'edit' };
+  const change = { bookingId: ID, label: 'edit' as const };
 
   it('labels the two fields for who reads them', () => {
     const view = bookingModal(base);
