@@ -82,9 +82,11 @@ export async function answerableBooking(
   click: { userId: string; channel?: string; value?: string },
 ): Promise<BookingRecord | undefined> {
   const target = parseConfirmValue(click.value);
-  if (!target) return undefined;
-  const booking = await deps.api.get(target.bookingId);
-  if (!booking) return undefined;
+  const booking = target ? await deps.api.get(target.bookingId) : undefined;
+  if (!target || !booking) {
+    await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, 'This crew call no longer exists.');
+    return undefined;
+  }
   const refusal = answerRefusal(deps, booking, click.userId, target.userId, target.callRevision);
   if (refusal) {
     await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, refusal);

@@ -8,6 +8,7 @@
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings } from '../config';
 import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, MAX_OPEN_CHANGE_REQUESTS, cancelOperation, openChangeRequests, operationsOf } from '../pipeline/operations';
+import { BookingNotFoundError } from '../pipeline/errors';
 import type { BookingRecord } from '../pipeline/types';
 import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
 import { escapeAndFit } from './blocks/format';
@@ -65,7 +66,13 @@ export async function openChangeForm(deps: SlackDeps, client: WebClient, input: 
  */
 export async function cancelAsApprover(deps: SlackDeps, client: WebClient, bookingId: string, userId: string): Promise<string> {
   if (!isApprover(deps.config, userId)) return 'Only approvers can cancel charters.';
-  const outcome = await deps.api.cancel(bookingId, userId);
+  let outcome;
+  try {
+    outcome = await deps.api.cancel(bookingId, userId);
+  } catch (err) {
+    if (err instanceof BookingNotFoundError) return `No booking \`${bookingId}\`; nothing was cancelled.`;
+    throw err;
+  }
   if (!outcome.won) {
     const by = outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : '';
     return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;

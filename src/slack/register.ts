@@ -4,10 +4,13 @@ import { register as registerActions } from './actions';
 import { register as registerCommands } from './commands';
 import type { SlackDeps } from './context';
 import { register as registerEvents } from './events';
+import { refuseMalformedInteractions } from './malformed-requests';
 import { register as registerShortcuts } from './shortcuts';
 import { register as registerViews } from './views';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
+  // First, so no listener (nor Bolt's own matching) reads a field Slack always sends but this request lacks.
+  app.use(refuseMalformedInteractions(deps.log));
   registerCommands(app, deps);
   registerViews(app, deps);
   registerActions(app, deps);

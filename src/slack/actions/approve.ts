@@ -6,7 +6,7 @@
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
-import { ApprovalExpiredError, SelfApprovalError } from '../../pipeline/errors';
+import { ApprovalExpiredError, BookingNotFoundError, SelfApprovalError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { redrawApproval } from '../approval-watch';
@@ -30,6 +30,7 @@ export function approveBooking(deps: SlackDeps) {
       // The winning write also claims the progress message for this process, which posts it below.
       outcome = await deps.api.approve(bookingId, userId, { progressClaimOwner: deps.progress.ownerId });
     } catch (err) {
+      if (err instanceof BookingNotFoundError) return tellUser(client, deps.log, { channel, user: userId }, `No booking \`${bookingId}\`; nothing was approved.`);
       if (err instanceof SelfApprovalError) {
         log.info('approve refused: the creator may not approve (CHARTER_REQUIRE_SECOND_APPROVER)');
         return tellUser(client, deps.log, { channel, user: userId }, 'You created this booking, and this workspace requires a second approver: it needs an approver other than you.');

@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
-import { ApprovalExpiredError, SelfApprovalError } from '../../pipeline/errors';
+import { ApprovalExpiredError, BookingNotFoundError, SelfApprovalError } from '../../pipeline/errors';
 import { DROPPED_BY_CANCEL_NOTE, isStaleChange } from '../../pipeline/operations';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
@@ -24,6 +24,7 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
     try {
       outcome = decision === 'approve' ? await deps.api.approveChange(target.bookingId, target.opId, userId) : await deps.api.rejectChange(target.bookingId, target.opId, userId);
     } catch (err) {
+      if (err instanceof BookingNotFoundError) return tellUser(client, deps.log, { channel, user: userId }, `No booking \`${target.bookingId}\`; nothing was changed.`);
       if (err instanceof SelfApprovalError) {
         return tellUser(client, deps.log, { channel, user: userId }, 'You asked for this change, and this workspace requires a second approver: it needs an approver other than you.');
       }

@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
-import { RetryAfterDepartureError } from '../../pipeline/errors';
+import { BookingNotFoundError, RetryAfterDepartureError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 
@@ -20,6 +20,7 @@ export function retryBooking(deps: SlackDeps) {
     try {
       outcome = await deps.api.retry(bookingId, userId);
     } catch (err) {
+      if (err instanceof BookingNotFoundError) return tellUser(client, deps.log, { channel, user: userId }, `No booking \`${bookingId}\`; nothing was retried.`);
       if (!(err instanceof RetryAfterDepartureError)) throw err;
       deps.log.child({ bookingId, userId }).info('retry refused: departure has passed');
       // Redrawn without its Retry button: the message offered one because it was drawn before departure.
