@@ -30,11 +30,6 @@ export function answersClosed(booking: BookingRecord, userId: string, config: Co
   return undefined;
 }
 
-/** Whether `userId` may answer their own call on this booking at `nowMs` (pure). */
-export function mayAnswerNow(booking: BookingRecord, userId: string, config: Config, nowMs: number): boolean {
-  return booking.roster.some((m) => m.slackUserId === userId) && answersClosed(booking, userId, config, nowMs) === undefined;
-}
-
 const CLOSED_REPLIES: Record<AnswersClosed, string> = {
   cancelled: 'This charter was cancelled — nobody needs to come in.',
   departed: 'This charter has already departed, so answers are closed. Call the office if something is wrong.',

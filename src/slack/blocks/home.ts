@@ -56,15 +56,10 @@ export interface HomeSettings {
    */
   lifecycleButtons?: (booking: BookingRecord) => Button[];
   /**
-   * The viewer's own answer buttons on a charter they crew (an approver who captains, say): the
-   * approver's view is theirs, and it must still let them answer their own call.
+   * The viewer's own call on a charter they crew (an approver who captains, say), undefined where
+   * they are not on it: the approver's view is theirs, and it must still let them answer their call.
    */
-  ownCallButtons?: (booking: BookingRecord) => Button[];
-  /**
-   * True where a change reset the viewer's own call and has not posted the new one: answers are
-   * refused until it does (crew-answers.ts), so the charter says so where the buttons would be.
-   */
-  ownCallBeingUpdated?: (booking: BookingRecord) => boolean;
+  ownCall?: (booking: BookingRecord) => OwnCall | undefined;
   /**
    * False for a request the viewer may not approve (its creator, with CHARTER_REQUIRE_SECOND_APPROVER):
    * an Approve button there could only be refused.
@@ -201,14 +196,26 @@ function rosterMarks(booking: BookingRecord): string {
   return marked.join('  ') || 'no crew';
 }
 
+/** An approver's own call on a charter, worked out once per charter from whether they may answer it now. */
+export interface OwnCall {
+  /** Their answer buttons (none while answers are closed). */
+  buttons: Button[];
+  /**
+   * True where a change reset their call and has not posted the new one: answers are refused until
+   * it does (crew-answers.ts), so the charter says so where the buttons would be.
+   */
+  beingUpdated: boolean;
+}
+
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
-  const ownCall = settings.ownCallBeingUpdated?.(booking) ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : '';
+  const own = settings.ownCall?.(booking);
+  const ownCall = own?.beingUpdated ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : '';
   const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
-    ...(settings.ownCallButtons?.(booking) ?? []),
+    ...(own?.buttons ?? []),
     detailsButton(booking.id),
     ...(settings.lifecycleButtons?.(booking) ?? []),
   ];
@@ -357,7 +364,7 @@ export function answerButtons(mark: CrewMark, confirm: (afterDecline: boolean) =
   return [confirm(false), ...decline()];
 }
 
-export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons' | 'ownCallButtons'> {
+export interface CrewHomeSettings extends Omit<HomeSettings, 'guestUrl' | 'lifecycleButtons' | 'ownCall'> {
   /**
    * Hook for Decline (crew-privacy work): the buttons that say "can't make it", offered on an
    * unanswered call (next to Confirm: an actions row) and on a confirmed one (see answerButtons).

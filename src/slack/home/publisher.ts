@@ -22,7 +22,7 @@ import type { BookingRecord, Operation } from '../../pipeline/types';
 import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
 import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
-import { answersClosed, mayAnswerNow } from '../crew-answers';
+import { answersClosed } from '../crew-answers';
 import { crewSafeViewOf } from '../crew-notice';
 import { slackRetryAfterMs } from '../slack-errors';
 import { MAX_VIEWERS, readHomeViewers, readTabsShown, recordTabsShown, rememberHomeViewer, VIEWER_REFRESH_MS, viewDigest } from './viewers';
@@ -81,12 +81,15 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
   const onRoster = (b: BookingRecord) => b.roster.some((m) => m.slackUserId === userId);
   if (isApprover(config, userId)) {
     // Their own call's answers, as their crew Home would offer them, where the buttons would be taken.
-    const ownCallButtons = (b: BookingRecord) =>
-      mayAnswerNow(b, userId, config, nowMs) ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
-    const ownCallBeingUpdated = (b: BookingRecord) => onRoster(b) && answersClosed(b, userId, config, nowMs) === 'being_changed';
+    const ownCall = (b: BookingRecord) => {
+      if (!onRoster(b)) return undefined;
+      const closed = answersClosed(b, userId, config, nowMs);
+      const buttons = closed === undefined ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
+      return { buttons, beingUpdated: closed === 'being_changed' };
+    };
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
     const mayApproveChange = (_b: BookingRecord, change: Operation) => !isSelfApprovalRefused(config.slack, change.requestedBy, userId);
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCallButtons, ownCallBeingUpdated, mayApprove, mayApproveChange, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCall, mayApprove, mayApproveChange, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);
