@@ -187,7 +187,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
 
   // The progress message is posted through PostOnce: its last post starts before its deadline and
   // ends within one call's deadline, which is the longest a holder's post can still land.
-  const postClaim = postClaimRule(liveness.callTimeoutMs, 1, postOnceDeadlineMs, ownerDead);
+  const postClaim = postClaimRule({ callTimeoutMs: liveness.callTimeoutMs, postDeadlineMs: postOnceDeadlineMs, ...(ownerDead ? { ownerDead } : {}) });
   const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
   const changedApprovals = new ChangedApprovals({ client, config, log, now, api: service });

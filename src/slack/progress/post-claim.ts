@@ -19,7 +19,7 @@ import type { SlackRefs } from '../../pipeline/types';
 export interface PostClaimRule {
   /** How long a claim keeps others from posting. */
   ttlMs: number;
-  /** The longest one post can take (deadline × tries + backoff); a holder starts one only with this much lease left. */
+  /** The longest one post can take (PostOnce's deadline plus one call's); a holder starts one only with this much lease left. */
   postBoundMs: number;
   /** Same-host stores: a claim whose process is gone is free at once. */
   ownerDead?: OwnerDead;
@@ -41,13 +41,24 @@ export type PostClaimView =
   /** Nobody holds it (never claimed, lapsed, holder dead, or ours with too little lease left): claim it. */
   | { kind: 'free' };
 
+export interface PostClaimTimes {
+  /** One Slack call's own deadline. */
+  callTimeoutMs: number;
+  /** PostOnce's deadline: it may look up and post again until then, and starts no call after it. */
+  postDeadlineMs: number;
+  ownerDead?: OwnerDead;
+  /** The clock `watch` measures how long a claim has been seen unchanged by (tests set it). */
+  monotonicNow?: () => number;
+}
+
 /**
  * Two owners' posts never overlap: a claim is taken only once the previous holder's last post must
- * have ended. A post's bound is `callTimeoutMs × tries + retryBackoffMs`: for one PostOnce post,
- * one call after its deadline (`tries` 1, the deadline as `retryBackoffMs`).
+ * have ended. One post ends at the latest one call after PostOnce's deadline (its last call may
+ * start just before it), so its bound is `postDeadlineMs + callTimeoutMs`.
  */
-export function postClaimRule(callTimeoutMs: number, tries: number, retryBackoffMs: number, ownerDead?: OwnerDead, monotonicNow?: () => number): PostClaimRule {
-  const postBoundMs = callTimeoutMs * tries + retryBackoffMs;
+export function postClaimRule(times: PostClaimTimes): PostClaimRule {
+  const { callTimeoutMs, postDeadlineMs, ownerDead, monotonicNow } = times;
+  const postBoundMs = postDeadlineMs + callTimeoutMs;
   const ttlMs = 2 * postBoundMs;
   return { ttlMs, postBoundMs, ...(ownerDead ? { ownerDead } : {}), watch: new LeaseWatch(ttlMs, monotonicNow) };
 }

@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 /** A process: its own store handle on the shared file, its own Slack client and publisher. */
-function processNamed(ownerId: string, postClaim: PostClaimRule = postClaimRule(10_000, 3, 4_000)) {
+function processNamed(ownerId: string, postClaim: PostClaimRule = postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000 })) {
   const store = SqliteBookingStore.open(path.join(dir, 'charter.db'));
   // Runs are started by hand (autoRun off), so no step ever runs here.
   const service = new BookingService({ store, steps: {} as StepImplementations, log, ownerId, autoRun: false });
@@ -102,7 +102,7 @@ it('with no claim yet, two processes told at the same moment post once: the comp
 });
 
 it('a claim whose holder never posts lapses after its time, and then exactly one of the others posts', async () => {
-  const short = postClaimRule(150, 1, 0); // one post ≤ 150 ms, claim 300 ms
+  const short = postClaimRule({ callTimeoutMs: 150, postDeadlineMs: 0 }); // one post ≤ 150 ms, claim 300 ms
   const b = processNamed(`${hostname()}-9000005-0000000b`, short);
   const c = processNamed(`${hostname()}-9000006-0000000c`, short);
   const booking = await b.service.create(sampleNewBooking());
@@ -123,7 +123,7 @@ it('a claim whose holder never posts lapses after its time, and then exactly one
 it('on one host, a claim whose process is gone is taken at once', async () => {
   const goneOwner = `${hostname()}-${Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString())}-0000dead`;
   const self = `${hostname()}-9000007-0000000b`;
-  const b = processNamed(self, postClaimRule(60_000, 1, 0, sameHostOwnerDead(self)));
+  const b = processNamed(self, postClaimRule({ callTimeoutMs: 60_000, postDeadlineMs: 0, ownerDead: sameHostOwnerDead(self) }));
   const booking = await b.service.create(sampleNewBooking());
   await b.service.approve(booking.id, APPROVER, { progressClaimOwner: goneOwner });
 

@@ -47,7 +47,7 @@ function sharedStore(initial: BookingRecord) {
 function publisher(ownerId: string, api: BookingApi, options: Partial<ProgressPublisherOptions> = {}) {
   return new ProgressPublisher({
     ownerId,
-    postClaim: postClaimRule(10_000, 3, 4_000),
+    postClaim: postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000 }),
     client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }),
     api,
     log: createLogger({ level: 'silent', pretty: false }),

@@ -44,7 +44,7 @@ function setup(stored: BookingRecord, options: Partial<ProgressPublisherOptions>
   const client = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
   const publisher = new ProgressPublisher({
     ownerId: 'test-host-1-0000aaaa',
-    postClaim: postClaimRule(10_000, 3, 4_000),
+    postClaim: postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000 }),
     client,
     api,
     log: createLogger({ level: 'silent', pretty: false }),
@@ -107,7 +107,7 @@ it('forgets a booking once its message is up to date and its coalescing window h
 it("posts without reading the store when the record in hand shows this process's own live claim", async () => {
   slack.clear();
   const owner = 'test-host-1-0000aaaa';
-  const rule = postClaimRule(10_000, 3, 4_000);
+  const rule = postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000 });
   const base = { ...sampleRecord('OWNCLAIM0001'), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000300' } };
   const { publisher, reads, stored } = setup(base);
   // The approval's own write claimed the post for this process a moment ago.

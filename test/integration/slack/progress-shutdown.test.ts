@@ -39,7 +39,7 @@ it('a stop waits for a hung Slack only as long as its deadline, and names the th
   const record: BookingRecord = { ...base, state: 'done', slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000100', progressTs: '1800000000.000200' } };
   const publisher = new ProgressPublisher({
     ownerId: 'test-host-1-0000aaaa',
-    postClaim: postClaimRule(10_000, 3, 4_000),
+    postClaim: postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000 }),
     client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 }, timeout: 30_000, logger: quiet }),
     api: { get: async () => record } as unknown as BookingApi,
     log: createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) }) }),

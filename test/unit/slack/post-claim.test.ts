@@ -4,12 +4,13 @@
  */
 import { claimProgressPost, postClaimRule, progressPostClaim } from '../../../src/slack/progress/post-claim';
 
-const rule = postClaimRule(10_000, 3, 4_000);
+const rule = postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000 });
 const refs = (progressClaim?: { owner: string; atMs: number }, progressTs?: string) => ({ channel: 'C0OPS00001', ...(progressClaim ? { progressClaim } : {}), ...(progressTs ? { progressTs } : {}) });
 
 describe('postClaimRule', () => {
-  it('bounds one post by its tries and backoff, and keeps a claim for two of them', () => {
-    expect(rule).toMatchObject({ postBoundMs: 34_000, ttlMs: 68_000 });
+  it('bounds one post by PostOnce\'s deadline plus the one call that may start just before it, and keeps a claim for two posts', () => {
+    expect(rule).toMatchObject({ postBoundMs: 24_000 + 10_000, ttlMs: 68_000 });
+    expect(postClaimRule({ callTimeoutMs: 5_000, postDeadlineMs: 20_000 })).toMatchObject({ postBoundMs: 25_000, ttlMs: 50_000 });
   });
 });
 
@@ -36,7 +37,7 @@ describe('progressPostClaim', () => {
 
   it('a claim stamped by a clock an hour fast holds only until it has been seen unchanged for the claim time', () => {
     let mono = 0;
-    const watched = postClaimRule(10_000, 3, 4_000, undefined, () => mono);
+    const watched = postClaimRule({ callTimeoutMs: 10_000, postDeadlineMs: 24_000, monotonicNow: () => mono });
     const now = 1_000_000;
     const fast = refs({ owner: 'B', atMs: now + 3_600_000 });
     expect(progressPostClaim(fast, 'A', now, watched)).toMatchObject({ kind: 'held' });
