@@ -18,7 +18,8 @@ import { IcalFeedClient } from '../integrations/ical-feed';
 import { CURRENT_INDEX, CURRENT_KEY } from '../pipeline/current-index';
 import { assertSccApiUrl, SccClient, SccUrlError } from '../integrations/scc';
 import { BOT_SCOPES } from '../slack/scopes';
-import { describeNetworkProblem, DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS, withDeadline } from './network';
+import { withDeadline } from '../deadline';
+import { describeNetworkProblem, DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS } from './network';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 

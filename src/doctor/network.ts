@@ -54,15 +54,6 @@ export function networkProblem(err: unknown): NetworkProblem | undefined {
   return undefined;
 }
 
-/** Rejects with an error named TimeoutError (which networkProblem reads as a timeout) when `p` has not settled within `ms`. */
-export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
 /**

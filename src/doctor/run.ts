@@ -3,6 +3,7 @@
  * `/charter doctor` (the running app's configuration, store and Slack client).
  */
 import { LogLevel, WebClient } from '@slack/web-api';
+import { settleWithin } from '../deadline';
 import { loadConfig, type Config } from '../config';
 import { createAwsClients } from '../integrations/aws-clients';
 import {
@@ -86,12 +87,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
     const endAtMs = deadline === undefined ? undefined : Date.now() + deadline;
     const unfinished = (name: string): CheckResult => ({ status: 'warn', name, detail: `not finished within ${deadline} ms, the time /charter doctor has on Lambda (Slack waits 3 s for its answer)`, fix: "run `npm run doctor` with the deployment's configuration for the full check" });
     /** `p`, or what `late` says once the run's deadline has passed: one deadline for every check. */
-    const inTime = <T>(p: Promise<T>, late: () => T): Promise<T> => {
-      if (endAtMs === undefined) return p;
-      let timer: NodeJS.Timeout | undefined;
-      const cut = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late()), Math.max(0, endAtMs - Date.now()))));
-      return Promise.race([p, cut]).finally(() => clearTimeout(timer));
-    };
+    const inTime = <T>(p: Promise<T>, late: () => T): Promise<T> => (endAtMs === undefined ? p : settleWithin(p, endAtMs - Date.now(), late));
     const guarded = (name: string, check: () => Promise<CheckResult> | CheckResult) =>
       inTime(Promise.resolve().then(check).catch((err: unknown): CheckResult => crashed(name, err)), () => unfinished(name));
     const sccKey: Promise<CheckResult> =

@@ -26,6 +26,7 @@
  * whenever a claim is taken over from an earlier holder, who may have posted before it stopped.
  */
 import type { WebClient } from '@slack/web-api';
+import { settleWithin } from '../../deadline';
 import { IntegrationError, UpstreamUnavailableError } from '../../integrations/errors';
 import type { Logger } from '../../log';
 import type { BookingApi, ProgressEvent } from '../../pipeline/api';
@@ -192,9 +193,7 @@ export class ProgressPublisher {
    * logged: their thread shows an older state until the booking next changes.
    */
   async drain(withinMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs).unref()))]);
-    clearTimeout(timer);
+    await settleWithin(this.idle(), withinMs, () => undefined, { holdProcess: false });
     const behind = [...this.entries].filter(([, e]) => e.dirty || e.timer !== undefined || e.queued > 0).map(([id]) => id);
     this.stop();
     if (behind.length > 0) this.opts.log.warn({ bookingIds: behind, withinMs }, 'stopped with progress messages not up to date; each is redrawn at its booking\'s next change');
