@@ -34,11 +34,15 @@ export interface RetryEvent {
   errorCode?: string;
 }
 
-/** API Gateway (REST) refusing a request that matched no resource, method or stage. */
+/**
+ * API Gateway (REST) refusing a request that matched no resource, method or stage: known by the
+ * error type API Gateway stamps on its own answers. Not by the body: the service behind it (the
+ * dashboard Lambda, SCC) can answer its own 403 with `{"message":"Missing Authentication Token"}`
+ * for a missing or wrong token, and that one must be reported as the token, not the URL.
+ */
 function isApiGatewayNoRoute(res: HttpResponse): boolean {
   const type = res.headers['x-amzn-errortype'];
-  if (typeof type === 'string' && type.startsWith('MissingAuthenticationTokenException')) return true;
-  return (res.body as { message?: unknown } | undefined)?.message === 'Missing Authentication Token';
+  return typeof type === 'string' && type.startsWith('MissingAuthenticationTokenException');
 }
 
 export interface HttpClientOptions {

@@ -20,7 +20,7 @@ export interface RecordedRequest {
 }
 
 export type Fault =
-  | { kind: 'status'; status: number; body?: unknown }
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'throttle'; retryAfterSeconds?: number }
   | { kind: 'unauthorized' }
   /** Waits `ms`, then processes and answers: a slow upstream whose side effect lands late. */
@@ -171,7 +171,7 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
                 loseResponse = true;
                 break;
               case 'status':
-                send(res, { status: fault.status, body: fault.body ?? { message: `injected ${fault.status}` } });
+                send(res, { status: fault.status, ...(fault.headers ? { headers: fault.headers } : {}), body: fault.body ?? { message: `injected ${fault.status}` } });
                 return;
             }
           }

@@ -118,12 +118,29 @@ it.each([
   ['Dashboard', 'dashboard', 'DASHBOARD_URL'],
   ['SCC key', 'scc', 'SCC_API_URL'],
 ] as const)('%s: API Gateway\'s "Missing Authentication Token" (no such route: a URL without its stage) names the URL, not the token', async (check, standin, setting) => {
-  standins[standin].faults.inject('GET *', { kind: 'status', status: 403, body: { message: 'Missing Authentication Token' } }, { times: 1 });
+  // As API Gateway answers it: its own error type beside the misleading message.
+  const headers = { 'x-amzn-errortype': 'MissingAuthenticationTokenException' };
+  standins[standin].faults.inject('GET *', { kind: 'status', status: 403, headers, body: { message: 'Missing Authentication Token' } }, { times: 1 });
   try {
     const bad = expectOnly(await runDoctor({ env }), check);
     expect(bad.detail).toContain('403: no such route');
     expect(bad.fix).toContain(`check that ${setting} ends in the API's stage, e.g. …/prod`);
     expect(bad.fix).not.toMatch(/TOKEN is wrong|KEY is wrong/);
+  } finally {
+    standins[standin].faults.clear();
+  }
+});
+
+it.each([
+  ['Dashboard', 'dashboard', 'DASHBOARD_TOKEN'],
+  ['SCC key', 'scc', 'SCC_SERVICE_KEY'],
+] as const)('%s: the service\'s own 403 worded "Missing Authentication Token" (no API Gateway error type) names the token, not the URL', async (check, standin, setting) => {
+  standins[standin].faults.inject('GET *', { kind: 'status', status: 403, body: { message: 'Missing Authentication Token' } }, { times: 1 });
+  try {
+    const bad = expectOnly(await runDoctor({ env }), check);
+    expect(bad.detail).not.toContain('no such route');
+    expect(bad.fix).toContain(setting);
+    expect(bad.fix).not.toContain("ends in the API's stage");
   } finally {
     standins[standin].faults.clear();
   }

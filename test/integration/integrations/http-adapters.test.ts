@@ -210,6 +210,14 @@ describe('SCC client', () => {
     }
   });
 
+  it('API Gateway\'s no-route 403 (its error type set) is SCC_NO_ROUTE; SCC\'s own 403 in the same words is the key', async () => {
+    const body = { message: 'Missing Authentication Token' };
+    standins.scc.faults.inject('POST /events', { kind: 'status', status: 403, headers: { 'x-amzn-errortype': 'MissingAuthenticationTokenException' }, body }, { times: 1 });
+    await expect(scc.create(payload())).rejects.toMatchObject({ code: 'SCC_NO_ROUTE', retryable: false, operatorMessage: expect.stringContaining("check that SCC_API_URL ends in the API's stage") });
+    standins.scc.faults.inject('POST /events', { kind: 'status', status: 403, body }, { times: 1 });
+    await expect(scc.create(payload())).rejects.toMatchObject({ code: 'SCC_UNAUTHORIZED', retryable: false, operatorMessage: SCC_AUTH_FIX });
+  });
+
   it('an injected 401 on one request is not retried', async () => {
     standins.scc.faults.inject('POST /events', { kind: 'unauthorized' }, { times: 1 });
     await expect(scc.create(payload())).rejects.toMatchObject({ code: 'SCC_UNAUTHORIZED' });
