@@ -75,8 +75,11 @@ describe('body limit', () => {
   });
 
   it('serves the largest real payload', async () => {
+    h.slack.clear();
     const body = largestBlockAction();
     expect(await post(body, signed(body))).toBe(200);
+    // Its booking was never made: the listener ran and says so (waited for, so it lands in this test).
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral' && String(c.body.text).startsWith(`No booking \`${ID}\``)));
   });
 
   // raw-body refuses a declared Content-Length over the limit before reading, and stops reading a
