@@ -25,10 +25,30 @@ export interface UncallableMember {
   why: 'deactivated' | 'bot';
 }
 
+/**
+ * Someone picked for a roster whom users.info did not answer for (rate limited, an error): the roster
+ * holds them under their user id with no e-mail, and nothing is cached, so the next lookup asks again.
+ */
+export interface UnresolvedMember {
+  slackUserId: string;
+  role: CrewRole;
+  /** Slack's error (`ratelimited`, `internal_error`) or the client's code. */
+  error: string;
+}
+
+export interface CheckedRoster {
+  roster: RosterMember[];
+  uncallable: UncallableMember[];
+  unresolved: UnresolvedMember[];
+}
+
 export interface UserDirectory {
   lookup(userId: string): Promise<SlackUser>;
-  /** The roster and who on it cannot be called, from the same users.info lookups. */
-  checkedRoster(captain: string, crew: readonly string[]): Promise<{ roster: RosterMember[]; uncallable: UncallableMember[] }>;
+  /**
+   * The roster, who on it cannot be called, and whom Slack did not answer for, from the same
+   * users.info lookups. One failed lookup does not fail the roster: a form must not be lost to it.
+   */
+  checkedRoster(captain: string, crew: readonly string[]): Promise<CheckedRoster>;
   /** Drops what is known of a user (Slack said they changed: user_change); the next lookup asks users.info. */
   forget(userId: string): void;
 }
@@ -54,15 +74,24 @@ export function createUserDirectory(client: WebClient, opts: { ttlMs?: number; n
     return value;
   };
 
-  const checkedRoster = async (captain: string, crew: readonly string[]) => {
+  const checkedRoster = async (captain: string, crew: readonly string[]): Promise<CheckedRoster> => {
     const entries: [string, CrewRole][] = [[captain, 'captain'], ...crew.map((id): [string, CrewRole] => [id, 'crew'])];
-    const looked = await Promise.all(entries.map(async ([slackUserId, role]) => ({ slackUserId, role, user: await lookup(slackUserId) })));
-    const roster = looked.map(({ slackUserId, role, user }): RosterMember => ({ slackUserId, role, name: user.name, ...(user.email ? { email: user.email } : {}) }));
+    const looked = await Promise.all(
+      entries.map(async ([slackUserId, role]): Promise<{ slackUserId: string; role: CrewRole; user?: SlackUser; error?: string }> => {
+        try {
+          return { slackUserId, role, user: await lookup(slackUserId) };
+        } catch (err) {
+          return { slackUserId, role, error: slackErrorOf(err) };
+        }
+      }),
+    );
+    const roster = looked.map(({ slackUserId, role, user }): RosterMember => ({ slackUserId, role, name: user?.name ?? slackUserId, ...(user?.email ? { email: user.email } : {}) }));
     const uncallable = looked.flatMap(({ slackUserId, role, user }): UncallableMember[] => {
-      const why = user.deleted ? 'deactivated' : user.isBot ? 'bot' : undefined;
-      return why ? [{ slackUserId, role, name: user.name, why }] : [];
+      const why = user?.deleted ? 'deactivated' : user?.isBot ? 'bot' : undefined;
+      return user && why ? [{ slackUserId, role, name: user.name, why }] : [];
     });
-    return { roster, uncallable };
+    const unresolved = looked.flatMap(({ slackUserId, role, error }): UnresolvedMember[] => (error === undefined ? [] : [{ slackUserId, role, error }]));
+    return { roster, uncallable, unresolved };
   };
 
   return {
@@ -70,4 +99,11 @@ export function createUserDirectory(client: WebClient, opts: { ttlMs?: number; n
     checkedRoster,
     forget: (userId) => void cache.delete(userId),
   };
+}
+
+/** Slack's own error (`ratelimited`, `internal_error`) where there is one; else the client's code. */
+function slackErrorOf(err: unknown): string {
+  const e = err as { code?: unknown; data?: { error?: unknown } } | undefined;
+  if (typeof e?.data?.error === 'string') return e.data.error;
+  return typeof e?.code === 'string' ? e.code : 'error';
 }

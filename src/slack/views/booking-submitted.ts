@@ -1,7 +1,8 @@
 /**
  * Booking modal submitted. Schema errors go back next to their fields (block id = field name) and
- * nothing is posted; so does a captain or crew member the bot could never call (deactivated, a bot:
- * ../intake/roster-check.ts). A valid booking: ack (closes the modal), resolve the roster, compute
+ * nothing is posted; so does a captain or crew member the bot could never call (deactivated, a bot)
+ * or whom Slack did not answer for (../intake/roster-check.ts). A valid booking: ack (closes the
+ * modal), resolve the roster (a lookup failing after the ack is a warning, never a lost booking), compute
  * costs, check for duplicates and double bookings, store it, post the approval message, remember
  * where it is.
  *
@@ -20,7 +21,7 @@ import { approvalChannelFor } from '../approval-channel';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import type { ApprovalCheckInput } from '../intake/approval-checks';
-import { checkRoster, uncallableWarnings } from '../intake/roster-check';
+import { checkRoster, uncallableWarnings, unresolvedWarnings } from '../intake/roster-check';
 import { renderApproval } from '../render';
 
 /** A failed check must not block the booking: the approver is told the check did not run. */
@@ -53,7 +54,7 @@ export function bookingSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       return;
     }
-    // A captain or crew member the bot could never call is refused next to the field, form kept.
+    // A captain or crew member the bot could never call, or Slack did not answer for, is refused next to the field, form kept.
     const picks = await checkRoster(deps.users, parsed.value);
     if (picks.errors) {
       await ack({ response_action: 'errors', errors: picks.errors });
@@ -68,10 +69,12 @@ export function bookingSubmitted(deps: SlackDeps) {
     // "nothing was booked, try again" would make them enter a second booking.
     let saved = false;
     try {
-      const { roster, uncallable } = await picks.result;
+      const { roster, uncallable, unresolved } = await picks.result;
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
-      // Known only now when users.info outlasted the form's answer: the approver is told instead.
-      const warnings = [...uncallableWarnings(uncallable), ...(await intakeWarnings(deps, { bookingId: id, request, roster }))];
+      // Known only now when users.info outlasted the form's answer: the approver is told instead,
+      // and the booking is made all the same (the form is closed: dropping it would lose it).
+      if (unresolved.length > 0) log.warn({ unresolved }, 'users.info did not answer for roster members after the form was answered');
+      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await intakeWarnings(deps, { bookingId: id, request, roster }))];
       let booking;
       try {
         booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel }, warnings });

@@ -10,7 +10,7 @@ import { parseBookingRequest } from '../../booking/schema';
 import { charterTimeSettings } from '../../config';
 import { changeDiff } from '../blocks/lifecycle';
 import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
-import { checkRoster, uncallableWarnings } from '../intake/roster-check';
+import { checkRoster, uncallableWarnings, unresolvedWarnings } from '../intake/roster-check';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { publishChangeRequest, whyNotAllowedToChange, whyNotChangeable } from '../lifecycle';
@@ -29,14 +29,16 @@ export function changeSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       return;
     }
-    // The roster's users.info lookups go alongside the booking's read (both before the 3 s answer).
-    const [booking, picks] = await Promise.all([meta ? deps.api.get(meta.bookingId) : undefined, checkRoster(deps.users, parsed.value)]);
+    // The roster's users.info lookups go alongside the booking's read (both before the 3 s answer);
+    // whom Slack does not answer for keeps the name the booking has for them.
+    const read = meta ? deps.api.get(meta.bookingId) : Promise.resolve(undefined);
+    const [booking, picks] = await Promise.all([read, checkRoster(deps.users, parsed.value, { known: read.then((b) => b?.roster) })]);
     const why = !meta || !booking ? 'This form no longer matches a booking; open Edit again.' : whyNotChangeable(booking);
     if (why) {
       await ack({ response_action: 'errors', errors: { guestName: why } });
       return;
     }
-    // A captain or crew member the bot could never call (deactivated, a bot) is refused next to the field.
+    // A captain or crew member the bot could never call (deactivated, a bot), or whom Slack did not answer for, is refused next to the field.
     if (picks.errors) {
       await ack({ response_action: 'errors', errors: picks.errors });
       return;
@@ -48,7 +50,7 @@ export function changeSubmitted(deps: SlackDeps) {
     const userId = body.user.id;
     const log = deps.log.child({ bookingId: meta!.bookingId, userId });
     try {
-      const { roster, uncallable } = await picks.result;
+      const { roster, uncallable, unresolved } = await picks.result;
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
       const details = { request, roster, costs };
       if (changeDiff(from, details, settings).length === 0) {
@@ -56,7 +58,7 @@ export function changeSubmitted(deps: SlackDeps) {
       }
       // The same double-booking checks as a new booking's approval, against the new details.
       // Who cannot be called is known only now when users.info outlasted the form's answer: the approver is told.
-      const warnings = [...uncallableWarnings(uncallable), ...(deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [])];
+      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [])];
       const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
       // Approvers' Home tabs list it under "Waiting for approval"; nothing runs yet to refresh them.
       deps.home?.changed();
