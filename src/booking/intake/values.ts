@@ -52,15 +52,32 @@ export function readDate(text: string, ctx: DateContext): string | undefined {
     const day = Number(m[1]);
     return isoDate(m[3] ? Number(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
   }
-  // 12/19/2026 · 12/19/26 · 12-19-2026 · 12/19
-  m = /(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?(?![\d/.-])/.exec(s);
-  if (m && !/^\s*\d{1,2}[:.]\d{2}\s*(am|pm|a\.m|p\.m)/.test(s.slice(m.index))) {
-    const month = Number(m[1]);
-    const day = Number(m[2]);
+  // 12/19/2026 · 12/19/26 · 12-19-2026 · 12/19 · 12.19.2026
+  for (const n of s.matchAll(NUMERIC_DATE)) {
+    const [, mm, sep, dd, yy] = n as unknown as [string, string, string, string, string | undefined];
+    if (!isNumericDate(s, n.index ?? 0, n[0].length, sep, yy)) continue;
+    const month = Number(mm);
+    const day = Number(dd);
     if (month < 1 || month > 12) return undefined;
-    return isoDate(m[3] ? fullYear(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
+    return isoDate(yy ? fullYear(yy) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
   }
   return undefined;
+}
+
+/** Month, separator, day and an optional year, the year after the same separator. */
+const NUMERIC_DATE = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/.-])/g;
+/** After a number pair, a unit: "4.5 hours", "2.5 hour cruise", "4-6 guests", "rated 4.9 ★" are not dates. */
+const UNIT_AFTER = /^\s*-?\s*(?:h\b|hrs?\b|hours?\b|stars?\b|★|☆|guests?\b|people\b|persons?\b|passengers?\b|pax\b|adults?\b|kids?\b|children\b|min\w*|ft\b|feet\b|%)/;
+
+/**
+ * Whether a numeric pair is a date. A decimal point reads as a separator only with a four-digit year
+ * ("2.1.2027"): "4.5", "2.5" and "4.9" are durations and ratings far more often than April 5.
+ */
+function isNumericDate(s: string, index: number, length: number, sep: string, year: string | undefined): boolean {
+  if (sep === '.' && year?.length !== 4) return false;
+  if (UNIT_AFTER.test(s.slice(index + length))) return false;
+  // "9.30 am" is a time.
+  return !/^\s*\d{1,2}[:.]\d{2}\s*(am|pm|a\.m|p\.m)/.test(s.slice(index));
 }
 
 export interface TimeMatch {

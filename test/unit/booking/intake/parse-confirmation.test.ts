@@ -112,3 +112,21 @@ describe('what is left of an HTML mail pasted as text (review 2026-12-06)', () =
     expect(parse(text).guestName).toBe(name);
   });
 });
+
+describe('a decimal before the real date is not the date (review 2026-12-07, intake #2)', () => {
+  it.each<[string, string]>([
+    ['Trip Details\n4.5 hours · 6 guests\nSat, Jan 2, 2027 · 9:00 AM\nRenter: Maria Delgado', '2027-01-02'],
+    ['Your 2.5 hour sunset cruise is confirmed.\nWe will see you Saturday, January 2 at 5pm.', '2027-01-02'],
+    ['Renter: Maria Delgado (rated 4.9 ★)\nSaturday, January 2\nStart: 9am', '2027-01-02'],
+    ['Maria Delgado · 4.9 ★ · 12 trips\nSaturday, January 2 · 9am - 1pm', '2027-01-02'],
+  ])('%s', (text, date) => {
+    expect(parse(text).date).toBe(date);
+  });
+
+  it('a decimal with no date anywhere leaves the date empty', () => {
+    const r = parseConfirmation('Trip Details\n4.5 hours · 6 guests\nRenter: Maria Delgado', CTX);
+    expect(r.fields.date).toBeUndefined();
+    expect(r.missing).toContain('date');
+    expect(r.fields.durationHours).toBe(4.5);
+  });
+});

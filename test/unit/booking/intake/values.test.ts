@@ -2,7 +2,7 @@
  * The value readers on their own, with the cases audit B found misread (M1: price, T4: a range that
  * starts before midnight). Each reader promises "undefined rather than guess".
  */
-import { readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
+import { readDate, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
 
 describe('readMoneyCents', () => {
   it.each<[string, number]>([
@@ -77,5 +77,27 @@ describe('readTimeRange', () => {
 
   it.each(['1 - 1 AM', '0 - 1 AM', '11:30 - 11:30 PM'])('%s is unread (no length, or no readable start)', (text) => {
     expect(readTimeRange(text)).toBeUndefined();
+  });
+});
+
+describe('readDate on numbers that are not dates (review 2026-12-07, intake #2)', () => {
+  const ctx = { timezone: 'America/Los_Angeles', nowMs: Date.parse('2026-12-20T18:00:00Z') };
+
+  it.each(['4.5 hours', '2.5 hour cruise', 'rated 4.9 ★', 'Rated 4.9 stars', '4.9', '12.5%', '4-6 guests', '4-5 hours', '3/4 hrs', 'Rating: 4.8 (12 trips)'])('%s → unread', (text) => {
+    expect(readDate(text, ctx)).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    ['12/19/2026', '2026-12-19'],
+    ['12-19-2026', '2026-12-19'],
+    ['1/2', '2027-01-02'],
+    ['1-2', '2027-01-02'],
+    ['12/19/26', '2026-12-19'],
+    // a decimal point is a separator with a four-digit year
+    ['2.1.2027', '2027-02-01'],
+    // a pair that is not a date does not hide the date after it on the same line
+    ['4.5 hours on 1/2', '2027-01-02'],
+  ])('%s → %s', (text, date) => {
+    expect(readDate(text, ctx)).toBe(date);
   });
 });
