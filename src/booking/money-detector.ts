@@ -76,6 +76,10 @@ const TRAILING_MONEY_WORDS = [
   'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed', 'take-?home',
   // "50 hourly", "18% grat", "Ice 24 reimbursed", "400 outstanding", "1200 all-in", "150 flat", "60 apiece".
   'hourly', 'grat', 'reimbursed', 'outstanding', 'all[-\\s]in', 'flat(?:\\s+(?:rate|fee))?', 'apiece', 'a\\s+piece',
+  // What is still to come in: "300 balance due at dock", "450 still owes", "1200 total paid online",
+  // "450 left to collect". Not "total" alone, "left" or "to collect": "6 total", "2 left on the dock",
+  // "back at 5 to collect" are counts and times.
+  'balance', 'owes', 'total\\s+(?:paid|owed|due|charged|collected)', '(?:left|still)\\s+to\\s+(?:collect|pay|be\\s+paid)',
 ];
 /** Who gets a part of the money: "Owner 70%", "captain's cut", "60-40 with the owner". */
 const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
@@ -160,7 +164,9 @@ const CURRENCY = new RegExp(
 const NOT_A_COUNT_OF_ONE_DIGIT = String.raw`(?:(?<=[\d,.]\d)|(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z]))`;
 const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}${NOT_A_COUNT_OF_ONE_DIGIT}`, 'i');
 const NUMBER_THEN_WORD = new RegExp(
-  String.raw`${NUM}\s*(?:[-–]\s*)?(?:${TRAILING_MONEY_WORDS.join('|')})\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|tonight|today|ok)\b))`,
+  // "still" may stand between ("450 still owed"); the clause ends at a stop or at when or where the
+  // money comes ("due", "online", "at the dock": not any "at", "2 net at the stern" is gear).
+  String.raw`${NUM}\s*(?:[-–]\s*)?(?:still\s+)?(?:${TRAILING_MONEY_WORDS.join('|')})\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|due|online|tonight|today|ok|by\s+(?:the\s+)?(?:guest|renter|customer|client)|at\s+(?:the\s+)?(?:dock|slip|pier|marina|end|boarding|check-?in|return|drop-?off))\b))`,
   'i',
 );
 
@@ -204,7 +210,7 @@ const ANYWHERE_MONEY_WORDS = [
   // 85 on fuel", "Quoted them 1200", "Sold for 1200", "Gave Sam 150", "Brought in 1200". Not
   // "make" ("Make 10 sandwiches" has its noun anyway, "Make it 3" has none).
   'makes', 'making', 'made', 'nets', 'netted', 'grossed', 'grosses', 'spent', 'spend', 'sold', 'quote', 'quoted', 'worth', 'listed', 'listing', String.raw`went\s+for`,
-  'gave', 'give', 'giving', 'send', 'sent', 'handed', String.raw`(?:brought|bring|bringing|took|pulled)\s+in`,
+  'gave', 'give', 'giving', 'send', 'sent', 'handed', String.raw`hands?\s+(?:you|him|her|them|over)`, String.raw`(?:brought|bring|bringing|took|pulled)\s+in`,
   String.raw`comp(?:'?d|ed)`, 'venmoed', 'zelled',
   // What is added to or held from a price: "Fuel surcharge 40", "Tax 95", "Holdback 200", "Late fine 50".
   'budget', 'surcharges?', 'penalty', 'penalties', 'tax', 'taxes', 'insurance', 'expenses?', 'holdback', 'withheld', 'grat',
@@ -382,6 +388,13 @@ function hasPartySplit(line: string): boolean {
   return parts.length >= 2 && parts.every((p) => p > 0) && parts.reduce((a, b) => a + b, 0) === 100;
 }
 
+/**
+ * What is left of the money, with no money word: "Rest (450) at dock", "Get the other 300 from him",
+ * "Remainder 450". Three digits or more and no noun after: "Rest 15 then swim", "the rest (12) inside",
+ * "the other 2 coolers" are people, minutes and gear.
+ */
+const REST_AMOUNT = new RegExp(String.raw`\b(?:rest|remainder|remaining|the\s+other)\b[\s:=\-–—(]*(?=\d,?\d,?\d)${AMOUNT_TAIL}`, 'i');
+
 /** The charter's price with no money word: "Charter was 1200", "Booking is 1,450", "Trip came to 900". */
 const CHARTER_AMOUNT = new RegExp(
   String.raw`\b(?:charter|booking|trip|cruise|sail)\s+(?:(?:was|is|came\s+to|comes\s+to)\b|:)\s*(?=\d,?\d)${AMOUNT_TAIL}`,
@@ -436,7 +449,7 @@ function testMoneyLine(raw: string): boolean {
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
-  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped) || CHARTER_AMOUNT.test(stripped) || hasPartySplit(stripped)) return true;
+  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped) || CHARTER_AMOUNT.test(stripped) || REST_AMOUNT.test(stripped) || hasPartySplit(stripped)) return true;
   if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);

@@ -131,6 +131,14 @@ describe('the form refuses money in the crew field', () => {
     await expect(h.running.built.api.get(sessionIdFor(`view:${viewId}`, h.config.slack.botToken))).resolves.toBeUndefined();
   });
 
+  it.each(['300 balance due at dock', '450 still owed, 1200 total paid online', 'Rest (450) at dock'])('refuses money still to come in, written number first (review 2026-12-07): %s', async (line) => {
+    const before = approvalPosts(h.slack).length;
+    const res = await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...FIELDS, crewNotes: `Meet at slip 45\n${line}` }), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }));
+    expect(res.json).toEqual({ response_action: 'errors', errors: { crewNotes: `Line 2 looks like money (“${line}”). Crew see this field: move it to Internal notes.` } });
+    await settle(h);
+    expect(approvalPosts(h.slack)).toHaveLength(before);
+  });
+
   it('the change form refuses it too, and proposes nothing', async () => {
     const id = await doneBooking(h, FIELDS);
     const res = await submitChangeForm(h, id, 'edit', { ...FIELDS, crewNotes: 'Bring ice\nFuel 85.40 on the card' });
