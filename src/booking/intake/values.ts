@@ -125,21 +125,23 @@ export interface TimeRange {
 
 /**
  * A start time and, when the text gives one, an end: "10:00 AM – 3:00 PM", "10am to 3pm",
- * "10 - 3 PM", "11 - 1 AM". A bare start is the one in the 12 hours before the end: it borrows the
+ * "10 - 3 PM", "11 - 1 AM", "10 to noon", "8 - midnight". A bare start is the one in the 12 hours before the end: it borrows the
  * end's am/pm when that keeps it before the end ("10 - 3 PM" is 10 AM), else it is the evening
  * before ("11 - 1 AM" is 11 PM).
  */
 export function readTimeRange(text: string): TimeRange | undefined {
   const times = readTimes(text);
-  const bare = /\b(\d{1,2})(?::(\d{2}))?\s*(?:-|to|until|till)\s*(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b/i.exec(text);
+  // The end is a time with am/pm, or noon or midnight ("from 10 to noon", "8 - midnight").
+  const bare = /\b(\d{1,2})(?::(\d{2}))?\s*(?:-|to|until|till)\s*(?:(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b|(noon|midnight)\b)/i.exec(text);
   const bareFirst = bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index) ? bare : undefined;
   if (bareFirst) {
+    const word = bareFirst[6]?.toLowerCase();
     const h1 = Number(bareFirst[1]);
     const m1 = Number(bareFirst[2] ?? '0');
-    const h2 = Number(bareFirst[3]);
-    const m2 = Number(bareFirst[4] ?? '0');
+    const h2 = word ? 12 : Number(bareFirst[3]);
+    const m2 = word ? 0 : Number(bareFirst[4] ?? '0');
     if (h1 >= 1 && h1 <= 12 && h2 >= 1 && h2 <= 12 && m1 < 60 && m2 < 60) {
-      const pm = (bareFirst[5] as string).toLowerCase() === 'p';
+      const pm = word ? word === 'noon' : (bareFirst[5] as string).toLowerCase() === 'p';
       const end = (h2 % 12) + (pm ? 12 : 0);
       let start = (h1 % 12) + (pm ? 12 : 0);
       if (start * 60 + m1 > end * 60 + m2) start -= 12;
@@ -153,6 +155,8 @@ export function readTimeRange(text: string): TimeRange | undefined {
   if (!first) return undefined;
   // The range's start was unreadable ("0 - 1 AM"): the first time is its END, never the departure.
   if (bareFirst && first.index > bareFirst.index) return undefined;
+  // Nor is a time right after a number and "-" or "to" ("13 - noon", "10:00 - 12:00 PM" unread above).
+  if (/\d\s*(?:-|to|until|till|through)\s*$/i.test(text.slice(0, first.index))) return undefined;
   const second = times[1];
   if (second) {
     const between = text.slice(first.index + first.length, second.index);

@@ -130,3 +130,13 @@ describe('a decimal before the real date is not the date (review 2026-12-07, int
     expect(r.fields.durationHours).toBe(4.5);
   });
 });
+
+describe('a range ending at noon or midnight (review 2026-12-07, intake #4)', () => {
+  it.each<[string, string, number]>([
+    ["Hi! We'd love the boat on Saturday, December 19 from 10 to noon, 4 of us.", '10:00', 2],
+    ['Time: 8 - midnight', '20:00', 4],
+    ['Time: 9:30 - noon', '09:30', 2.5],
+  ])('%s', (text, start, hours) => {
+    expect(parse(text)).toMatchObject({ departureTime: start, durationHours: hours });
+  });
+});

@@ -75,6 +75,21 @@ describe('readTimeRange', () => {
     for (const text of ['11 - 1 AM', '9 - 1 AM', '12 - 1 AM', '0 - 1 AM', '1 - 1 AM']) expect(readTimeRange(text)?.start).not.toBe('01:00');
   });
 
+  // Review 2026-12-07 (intake #4): the end was read as the departure.
+  it.each<[string, { start: string; end?: string }]>([
+    ['10 - noon', { start: '10:00', end: '12:00' }],
+    ['from 10 to noon', { start: '10:00', end: '12:00' }],
+    ['9:30 - noon', { start: '09:30', end: '12:00' }],
+    ['8 - midnight', { start: '20:00', end: '00:00' }],
+    ['11 to midnight', { start: '23:00', end: '00:00' }],
+  ])('noon or midnight ends a bare range: %s', (text, range) => {
+    expect(readTimeRange(text)).toEqual(range);
+  });
+
+  it.each(['13 - noon', '12 - noon', '0 - midnight'])('a time after a number and "-" or "to" is never the start: %s is unread', (text) => {
+    expect(readTimeRange(text)).toBeUndefined();
+  });
+
   it.each(['1 - 1 AM', '0 - 1 AM', '11:30 - 11:30 PM'])('%s is unread (no length, or no readable start)', (text) => {
     expect(readTimeRange(text)).toBeUndefined();
   });
