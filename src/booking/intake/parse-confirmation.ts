@@ -11,6 +11,7 @@ import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { normaliseLabel, toLines, type Line } from './text';
 import {
+  EMAIL_LOCAL,
   readCount,
   readDate,
   readDurationHours,
@@ -177,7 +178,7 @@ function withoutMoney(value: string): string {
  */
 function nameFrom(raw: string): string | undefined {
   const value = withoutMoney(raw);
-  const cut = /[<([]?\s*[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|\+?\(?\d[\d\s().-]{5,}\d/.exec(value);
+  const cut = new RegExp(String.raw`[<([]?\s*${EMAIL_LOCAL}@[A-Za-z0-9.-]+|\+?\(?\d[\d\s().-]{5,}\d`).exec(value);
   const parts = cut ? [value.slice(0, cut.index), value.slice(cut.index + cut[0].length).replace(/^\s*[>)\]]/, '')] : [value];
   const tidy = (p: string) => p.replace(/\s+/g, ' ').replace(/^[\s,;|·•-]+|[\s,;|·•(<[-]+$/g, '').trim();
   const v = tidy(parts[0] ?? '') || tidy(parts[1] ?? '');

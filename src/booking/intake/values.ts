@@ -256,7 +256,12 @@ export function readMoneyCents(text: string, options: MoneyReadOptions = {}): nu
   return parseDollarsToCents(chosen.text);
 }
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/;
+/**
+ * An address; its local part may hold an apostrophe ("siobhan.o'brien@…", ’ is made ' by cleanLine)
+ * but not start or end with one, so a quoted 'maria@example.com' is read without the quote.
+ */
+export const EMAIL_LOCAL = String.raw`[A-Za-z0-9._%+-](?:[A-Za-z0-9._%+'-]*[A-Za-z0-9._%+-])?`;
+const EMAIL = new RegExp(String.raw`${EMAIL_LOCAL}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}`);
 
 export function readEmail(text: string): string | undefined {
   return EMAIL.exec(text)?.[0];

@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { parseConfirmation } from '../../../../src/booking/intake/parse-confirmation';
+import { parseBookingRequest } from '../../../../src/booking/schema';
 
 const CTX = { timezone: 'America/Los_Angeles', nowMs: DateTime.fromISO('2026-12-01T09:00', { zone: 'America/Los_Angeles' }).toMillis() };
 const parse = (text: string) => parseConfirmation(text, CTX).fields;
@@ -138,5 +139,23 @@ describe('a range ending at noon or midnight (review 2026-12-07, intake #4)', ()
     ['Time: 9:30 - noon', '09:30', 2.5],
   ])('%s', (text, start, hours) => {
     expect(parse(text)).toMatchObject({ departureTime: start, durationHours: hours });
+  });
+});
+
+describe("an apostrophe in the guest's e-mail (review 2026-12-07, intake #5)", () => {
+  it.each<[string, { guestName?: string; guestEmail: string }]>([
+    ["Renter: Siobhan O'Brien <siobhan.o'brien@example.ie>", { guestName: "Siobhan O'Brien", guestEmail: "siobhan.o'brien@example.ie" }],
+    // a typographic apostrophe, as mail clients write it, is read as the plain one
+    ['Renter: Siobhan O’Brien <siobhan.o’brien@example.ie>', { guestName: "Siobhan O'Brien", guestEmail: "siobhan.o'brien@example.ie" }],
+    ["Email: d'angelo@example.com", { guestEmail: "d'angelo@example.com" }],
+    // quotes around an address are not part of it
+    ["Please write to 'maria@example.com' instead", { guestEmail: 'maria@example.com' }],
+  ])('%s', (text, fields) => {
+    expect(parse(text)).toMatchObject(fields);
+  });
+
+  it('the booking form accepts the address it prefills', () => {
+    const r = parseBookingRequest({ guestEmail: "siobhan.o'brien@example.ie" }, { now: new Date(CTX.nowMs), timezone: CTX.timezone, capacity: 6 });
+    expect(r.ok ? undefined : r.errors.guestEmail).toBeUndefined();
   });
 });
