@@ -64,7 +64,7 @@ export function toLines(text: string): Line[] {
     start = m.index + m[0].length;
   }
   // A run of consecutive header-shaped lines that includes From/To/Sent/Subject is a mail header,
-  // so its "Date:" is when the mail was sent, not the trip date.
+  // so its "Date:" is when the mail was sent, not the trip date. So is one pasted double-spaced.
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] as Line;
@@ -84,9 +84,30 @@ export function toLines(text: string): Line[] {
       j++;
     }
     if (anchored) for (let k = i; k < j; k++) (lines[k] as Line).header = true;
-    i = j;
+    const spaced = j === i + 1 ? spacedHeaderRun(lines, i) : undefined;
+    if (spaced) {
+      for (const k of spaced) (lines[k] as Line).header = true;
+      i = (spaced[spaced.length - 1] as number) + 1;
+    } else i = j;
   }
   return lines;
+}
+
+/**
+ * A mail header pasted double-spaced (a blank line after each of From:, Date:, Subject:, To:, as
+ * Slack and some mail clients paste a forward): its header lines, one blank line apart. Only a run
+ * that is plainly a header — three lines or more, two of them From/To/Sent/Subject/Cc — so that
+ * "Subject: Booking" above a blank line and the trip's own "Date: Dec 27" stays the trip's date.
+ */
+function spacedHeaderRun(lines: readonly Line[], i: number): number[] | undefined {
+  const run = [i];
+  let k = i;
+  while (k + 2 < lines.length && (lines[k + 1] as Line).clean === '' && HEADER_LABEL.test((lines[k + 2] as Line).clean)) {
+    k += 2;
+    run.push(k);
+  }
+  const anchors = run.filter((n) => HEADER_ANCHOR.test((lines[n] as Line).clean)).length;
+  return run.length >= 3 && anchors >= 2 ? run : undefined;
 }
 
 /** Lower-case letters, digits and '#', single spaces: "Trip Date" and "TRIP  DATE" match. */

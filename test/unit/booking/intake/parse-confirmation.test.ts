@@ -159,3 +159,15 @@ describe("an apostrophe in the guest's e-mail (review 2026-12-07, intake #5)", (
     expect(r.ok ? undefined : r.errors.guestEmail).toBeUndefined();
   });
 });
+
+describe('a forward pasted double-spaced (review 2026-12-07, intake #6)', () => {
+  it("its header's Date: is when the mail was sent, not the trip (the corpus has the whole mail: 24-gmail-forward-double-spaced)", () => {
+    const text = ['From: Boatsetter <no-reply@boatsetter.com>', 'Date: Sat, Dec 5, 2026 at 8:02 AM', 'Subject: New booking', '', 'Trip date: Dec 27, 2026', 'Departure time: 10:00 AM'].join('\n\n');
+    expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+  });
+
+  it("a lone header line above the trip's own Date: is not a header block: the date stays the trip's", () => {
+    expect(parse('Subject: Booking confirmed\n\nDate: Dec 27, 2026\n\nStart: 10am')).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+    expect(parse('From: ops@example.com\nSubject: Booking\n\nDate: Dec 27, 2026\nStart: 10am')).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+  });
+});
