@@ -1,12 +1,15 @@
 /**
  * Buttons on the iCal watcher's notices. [Create charter] opens the booking modal prefilled from the
  * event: the button carries the prefill, so views.open is the first outside call (3 s trigger
- * window). [Reschedule] and [Cancel charter] hand over to the change/cancel commands until those
+ * window), and the form carries the notice, which the booking's submission redraws without its
+ * button (../views/booking-submitted.ts). [Reschedule] and [Cancel charter] hand over to the change/cancel commands until those
  * flows own these buttons.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { INTAKE_FIELDS } from '../../booking/intake/parse-confirmation';
+import { escapeMrkdwn, sliceWhole } from '../blocks/format';
 import { decodeCreateValue } from '../blocks/intake';
+import type { NoticeRef } from '../blocks/modal';
 import { mayOpenBookingForm } from '../approval-channel';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -21,8 +24,22 @@ export function createCharterFromEvent(deps: SlackDeps) {
     if (!(await mayOpenBookingForm(deps, client, { ...(body.channel?.id ? { channel: body.channel.id } : {}), userId: body.user.id }))) return;
     const dropped = value.dropped ?? [];
     const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
-    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, userId: body.user.id, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` } });
+    const notice = noticeOf(body, value.feed);
+    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, userId: body.user.id, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` }, ...(notice ? { notice } : {}) });
   };
+}
+
+/**
+ * The clicked notice, for the form to carry: once its charter is made the notice is redrawn without
+ * [Create charter], so nobody books the same trip twice from it. Its headline is the fallback text
+ * it was posted with; the modal's metadata holds 3,000 characters, so it is cut well short of that.
+ */
+function noticeOf(body: BlockAction, feed: string): NoticeRef | undefined {
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const ts = body.message?.ts ?? body.container?.message_ts;
+  if (typeof channel !== 'string' || typeof ts !== 'string') return undefined;
+  const text = typeof body.message?.text === 'string' ? body.message.text.trim() : '';
+  return { channel, ts, headline: text !== '' ? sliceWhole(text, 300) : `New ${escapeMrkdwn(feed)} booking` };
 }
 
 export function handOver(command: 'reschedule' | 'cancel') {

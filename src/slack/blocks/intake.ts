@@ -70,6 +70,21 @@ export function newEventNotice(p: { feed: string; when: string; summary?: string
   return { text: escapeMrkdwn(headline), blocks };
 }
 
+/**
+ * A new-booking notice once a charter was made from it: the same headline, who made which charter,
+ * and no [Create charter] (a second click made a second booking of the same trip).
+ */
+export function createdEventNotice(p: { headline: string; bookingId: string; userId: string }): SlackMessage {
+  const line = `Charter \`${escapeMrkdwn(p.bookingId)}\` created by <@${p.userId}>.`;
+  return {
+    text: `${p.headline} · charter ${escapeMrkdwn(p.bookingId)} created`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: *${p.headline}*` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
+    ],
+  };
+}
+
 export function movedEventNotice(p: { feed: string; bookingId: string; was: string; now: string }): SlackMessage {
   const text = escapeMrkdwn(`${p.feed} moved this booking: was ${p.was}, now ${p.now}.`);
   return {

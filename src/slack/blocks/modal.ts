@@ -20,6 +20,20 @@ export const CHANGE_MODAL_CALLBACK_ID = 'booking_change_modal';
 export interface ModalMetadata {
   /** Channel /charter was run in: the approval goes there when no ops channel is configured. */
   channel: string;
+  /** The iCal notice whose [Create charter] opened the form: redrawn without its button once the charter exists. */
+  notice?: NoticeRef;
+}
+
+export interface NoticeRef {
+  channel: string;
+  ts: string;
+  /** The notice's headline as posted (mrkdwn, escaped): "New Boatsetter booking · Sat, Dec 19, …". */
+  headline: string;
+}
+
+function noticeRefOf(v: unknown): NoticeRef | undefined {
+  const n = v as Partial<NoticeRef> | null | undefined;
+  return n && typeof n.channel === 'string' && typeof n.ts === 'string' && typeof n.headline === 'string' ? { channel: n.channel, ts: n.ts, headline: n.headline } : undefined;
 }
 
 export interface BookingModalOptions {
@@ -221,7 +235,10 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
 export function parseModalMetadata(text: string | undefined): ModalMetadata | undefined {
   try {
     const parsed = JSON.parse(text ?? '') as unknown;
-    if (parsed && typeof parsed === 'object' && typeof (parsed as ModalMetadata).channel === 'string') return { channel: (parsed as ModalMetadata).channel };
+    if (parsed && typeof parsed === 'object' && typeof (parsed as ModalMetadata).channel === 'string') {
+      const notice = noticeRefOf((parsed as ModalMetadata).notice);
+      return { channel: (parsed as ModalMetadata).channel, ...(notice ? { notice } : {}) };
+    }
   } catch {
     // a view we did not build (or an empty metadata): no origin channel
   }

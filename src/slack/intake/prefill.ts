@@ -5,7 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { parseConfirmation } from '../../booking/intake/parse-confirmation';
-import { bookingModal, type Prefill } from '../blocks/modal';
+import { bookingModal, type NoticeRef, type Prefill } from '../blocks/modal';
 import { openBookingForm } from '../approval-channel';
 import type { SlackDeps } from '../context';
 
@@ -17,13 +17,13 @@ export function prefillFromText(deps: Pick<SlackDeps, 'config' | 'now'>, text: s
 export async function openPrefilledModal(
   deps: Pick<SlackDeps, 'config' | 'now' | 'log'>,
   client: WebClient,
-  p: { triggerId: string; channel: string; userId: string; prefill: Prefill },
+  p: { triggerId: string; channel: string; userId: string; prefill: Prefill; notice?: NoticeRef },
 ): Promise<void> {
   await openBookingForm(deps, client, {
     triggerId: p.triggerId,
     channel: p.channel,
     userId: p.userId,
-    view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: p.channel }, nowMs: deps.now(), prefill: p.prefill }),
+    view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: p.channel, ...(p.notice ? { notice: p.notice } : {}) }, nowMs: deps.now(), prefill: p.prefill }),
   });
 }
 

@@ -4,18 +4,20 @@
  * or whom Slack did not answer for (../intake/roster-check.ts). A valid booking: ack (closes the
  * modal), resolve the roster (a lookup failing after the ack is a warning, never a lost booking), compute
  * costs, check for duplicates and double bookings, store it, post the approval message, remember
- * where it is.
+ * where it is, and redraw the iCal notice the form came from (if any) without its Create button.
  *
  * The booking id is derived from the modal's view id, so the same submission delivered again (a
  * retry, a double click, two instances) collides on create and makes no second booking or post.
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { computeCosts } from '../../booking/costs';
 import { parseBookingRequest } from '../../booking/schema';
 import { sessionIdFor } from '../../booking/session-id';
 import { BookingExistsError } from '../../pipeline/errors';
 import { escapeMrkdwn } from '../blocks/format';
-import { modalValuesToInput, parseModalMetadata } from '../blocks/modal';
+import { createdEventNotice } from '../blocks/intake';
+import { modalValuesToInput, parseModalMetadata, type NoticeRef } from '../blocks/modal';
 import { bookingMetadata } from '../booking-ref';
 import { approvalChannelFor } from '../approval-channel';
 import type { SlackDeps } from '../context';
@@ -103,7 +105,23 @@ export function bookingSubmitted(deps: SlackDeps) {
           : `The booking for ${guest} could not be created (${code}). Nothing was booked; try /charter again.`,
       );
     }
+    // Once the charter exists (its approval posted or not), its notice stops offering to create it.
+    if (saved && origin?.notice) await markNoticeCreated(deps, client, origin.notice, id, userId);
   };
+}
+
+/**
+ * The iCal notice the form came from no longer offers [Create charter]. Best effort: the booking and
+ * its approval stand either way, and a notice left as it was only offers a duplicate that its
+ * approval flags.
+ */
+async function markNoticeCreated(deps: SlackDeps, client: WebClient, notice: NoticeRef, bookingId: string, userId: string): Promise<void> {
+  const message = createdEventNotice({ headline: notice.headline, bookingId, userId });
+  try {
+    await client.chat.update({ channel: notice.channel, ts: notice.ts, text: message.text, blocks: message.blocks });
+  } catch (err) {
+    deps.log.warn({ err, bookingId, notice: { channel: notice.channel, ts: notice.ts } }, 'could not mark the iCal notice as booked');
+  }
 }
 
 /** Slack's own error (`invalid_blocks`, `channel_not_found`) where there is one; else the error's code. */

@@ -14,7 +14,7 @@ import { createLogger } from '../../../src/log';
 import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
 import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
-import { blockActionPayload } from '../../support/slack-requests';
+import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, approvalPosts, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
 
 let feed: IcalFeedStandin;
@@ -202,5 +202,36 @@ describe('iCal watcher', () => {
     } finally {
       await feeds.close();
     }
+  });
+});
+
+describe('[Create charter] once the charter exists (review 2026-12-07, intake #7)', () => {
+  it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
+    const E: StandinEvent = { uid: 'bs-7007@boatsetter.com', ...at(5, '09:00', '13:30'), summary: 'Boatsetter booking: José Núñez', description: 'Booking ID: BS-7007\nRenter: José Núñez\nPassengers: 6' };
+    feed.setEvents('notice-created', [E]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('notice-created')}`, CHARTER_STORE: `sqlite:${join(dir, 'notice-created.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const notice = posts(h)[0];
+    const ts = String(notice?.response?.ts);
+    const button = (JSON.parse(blocksOf(notice)) as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'ical_create_charter');
+
+    // clicked as Slack sends it: the message's ts and the text it was posted with
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button?.value ?? '', channelId: OPS_CHANNEL, messageTs: ts, messageText: String(notice?.body.text) }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const view = h.slack.callsTo('views.open')[0]?.body.view;
+    const metadata = String((typeof view === 'string' ? JSON.parse(view) : view).private_metadata);
+    const n = approvalPosts(h.slack).length;
+    await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never), privateMetadata: metadata }));
+    await h.slack.waitFor(() => approvalPosts(h.slack).length > n);
+    const id = (approvalPosts(h.slack)[n]?.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id;
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === ts));
+
+    const held = h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts);
+    const shown = JSON.stringify(held?.blocks);
+    expect(shown).not.toContain('ical_create_charter');
+    expect(shown).toContain(`New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}`);
+    expect(shown).toContain(`Charter \`${id}\` created by <@${APPROVER}>.`);
+    expect(shown).not.toContain('no charter covers it yet');
   });
 });
