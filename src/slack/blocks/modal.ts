@@ -67,6 +67,14 @@ function dollarsText(cents: number): string {
   return cents % 100 === 0 ? String(cents / 100) : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
+/** 3.3333… → "3 h 20 min", 13 → "13 h": a duration as the text gave it, never a long decimal. */
+function hoursText(hours: number): string {
+  const minutes = Math.round(hours * 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
 /** What the modal can show of a prefill (each value within its element's limits), and what it cannot. */
 function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<BookingField, string>>; notes: string[] } {
   const f = p.fields;
@@ -84,8 +92,11 @@ function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<
   text('platformRef', f.platformRef, 64);
   text('notes', f.notes, 2000);
   if (f.durationHours !== undefined) {
-    if (f.durationHours >= 0.5 && f.durationHours <= 12) initial.durationHours = String(f.durationHours);
-    else notes.push(`duration (${f.durationHours} h is outside 0.5–12 h)`);
+    // The form takes half-hour steps: "3 hours 20 minutes" (3.333…) would show as such and be refused
+    // on submit, so the operator is told here, next to what could not be read, and types it.
+    if (!(f.durationHours >= 0.5 && f.durationHours <= 12)) notes.push(`duration (${hoursText(f.durationHours)} is outside 0.5–12 h)`);
+    else if (!Number.isInteger(f.durationHours * 2)) notes.push(`duration (${hoursText(f.durationHours)} is not in half-hour steps)`);
+    else initial.durationHours = String(f.durationHours);
   }
   if (f.partySize !== undefined) {
     if (f.partySize >= 1 && f.partySize <= capacity) initial.partySize = String(f.partySize);

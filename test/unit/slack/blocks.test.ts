@@ -408,6 +408,17 @@ describe('prefilled modal', () => {
     expect(JSON.stringify(view.blocks)).toContain('party size (14 is over the capacity of 6)');
   });
 
+  it('leaves a duration that is not in half-hour steps empty and names it (review 2026-12-07, intake #8)', () => {
+    // "3 hours 20 minutes": the form takes half-hour steps and would refuse 3.3333333333333335
+    const view = bookingModal({ ...base, prefill: { fields: { guestName: 'Maria Delgado', durationHours: 10 / 3 }, missing: ['date'], source: 'the pasted text' } });
+    expect(element(view, 'durationHours').initial_value).toBeUndefined();
+    const context = JSON.stringify(view.blocks.find((b) => b.block_id === 'intake'));
+    expect(context).toContain('Could not read: *date, duration (3 h 20 min is not in half-hour steps)*');
+    // a feed's 4 h 20 min (rounded to 4.33) likewise; half-hour steps are kept
+    expect(element(bookingModal({ ...base, prefill: { fields: { durationHours: 4.33 }, missing: [], source: 'the Boatsetter calendar' } }), 'durationHours').initial_value).toBeUndefined();
+    expect(element(bookingModal({ ...base, prefill: { fields: { durationHours: 4.5 }, missing: [], source: 'the pasted text' } }), 'durationHours').initial_value).toBe('4.5');
+  });
+
   it('keeps the usual starting values without a prefill', () => {
     const view = bookingModal(base);
     expect(element(view, 'durationHours').initial_value).toBe('4');
