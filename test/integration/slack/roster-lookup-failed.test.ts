@@ -87,7 +87,7 @@ describe('the change form', () => {
     await h.requester.event(userChangeEvent({ userId: sam, realName: 'Sam Steady', email: 'sam@example.com' }));
     h.slack.failNext('users.info', 1, 'internal_error', lookupOf(sam));
 
-    const opId = await proposeChange(h, id, 'new time', { ...VALID_FIELDS, captain: sam, departureTime: '17:00' });
+    const opId = await proposeChange(h, id, 'reschedule', { ...VALID_FIELDS, captain: sam, departureTime: '17:00' });
     expect(h.slack.callsTo('users.info').filter((c) => c.body.user === sam).at(-1)?.response).toEqual({ ok: false, error: 'internal_error' });
     const b = (await h.running.built.api.get(id))!;
     const op = b.operations!.find((o) => o.id === opId)!;
