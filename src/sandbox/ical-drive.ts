@@ -55,7 +55,7 @@ export async function driveIcalBooking(sb: Sandbox, feed: IcalFeedStandin, write
 
   step('[Create charter], clicked by Olivia Approver');
   const before = slack.callsTo('views.open').length;
-  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button.value, channelId: OPS_CHANNEL, messageTs: String(notice.response?.ts ?? '') }));
+  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button.value, channelId: OPS_CHANNEL, messageTs: String(notice.response?.ts ?? ''), messageText: String(notice.body.text ?? '') }));
   await until('the prefilled modal', 5000, async () => (slack.callsTo('views.open').length > before ? true : undefined));
   const raw = slack.callsTo('views.open').at(-1)?.body.view;
   const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { blocks?: ViewBlock[]; private_metadata?: string };

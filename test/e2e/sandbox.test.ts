@@ -61,6 +61,8 @@ it('--ical shows a Boatsetter feed booking becoming a charter from its notice (b
   const ical = run.stdout.slice(run.stdout.indexOf('iCal intake'));
   expect(ical).toMatch(/New Boatsetter booking · \w{3}, \w{3} \d{1,2}, 10:00 AM – 3:00 PM P[SD]T/);
   expect(ical).toContain('[ Create charter ](primary)');
+  // once the charter is made, the notice keeps its headline, names the charter and loses its button
+  expect(ical).toMatch(/message updated\n {2}│ ✅ \*New Boatsetter booking · \w{3}, \w{3} \d{1,2}, 10:00 AM – 3:00 PM P[SD]T\*\n {2}│ Charter `[0-9A-Z]+` created by @Olivia Approver\./);
   expect(ical).toMatch(/modal prefilled from the feed: guestName=James Park, .*departureTime=10:00, durationHours=5, partySize=4, platform=Boatsetter, platformRef=BS-77001/);
   expect(ical).toMatch(/Boatsetter booking BS-77001 → charter [0-9A-Z]+: done \(Boatsetter BS-77001\); new-booking notices posted: 1/);
   expect(ical).not.toContain('feed answered');
