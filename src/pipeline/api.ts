@@ -30,6 +30,17 @@ export type ChangeOutcome =
   /** `status`: the change's status (approved → queued/running/done, rejected, superseded, missing) or the booking state forbidding it. */
   | { won: false; booking: BookingRecord; status: string; byUserId?: string };
 
+/** What came of asking for a guest page refresh. */
+export interface RefreshOutcome {
+  /** queued: a new refresh; joined: one under way already (op says who asked); retried: the one that failed runs again. */
+  outcome: 'queued' | 'joined' | 'retried';
+  booking: BookingRecord;
+  /** The refresh operation. */
+  op: Operation;
+  /** Where this process runs pipelines (not on Lambda): the record once the refresh has ended. */
+  finished?: Promise<BookingRecord>;
+}
+
 export type ProgressEvent =
   | { type: 'step_started'; bookingId: string; step: AnyStepName; attempt: number; opId?: string }
   | { type: 'step_done'; bookingId: string; step: AnyStepName; result: StepResult; opId?: string }
@@ -73,8 +84,11 @@ export interface BookingApi {
    * departure has passed (a failed change or cancel may still be retried).
    */
   retry(id: string, userId: string): Promise<TransitionOutcome>;
-  /** Re-runs guest_page and guest_cache of a done booking (re-render + invalidate). */
-  refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }>;
+  /**
+   * Asks for a guest page refresh of a done booking (re-render + upload, then invalidate) as an
+   * operation the pipeline runs. Rejects with IllegalTransitionError when the booking is not done.
+   */
+  requestRefresh(id: string, userId: string): Promise<RefreshOutcome>;
   /** Records a crew member's confirmation, withdrawing a decline (the caller checks they are on the roster). */
   confirmCrew(id: string, userId: string, on?: AnsweredCall): Promise<BookingRecord>;
   /** Records a crew member's decline with an optional reason, withdrawing a confirmation. */

@@ -10,12 +10,15 @@
  *   out), drops changes not yet started, then compensates only what an earlier step may have made.
  * - A change starts by making its details the booking's (revision + 1) and runs only the steps whose
  *   artifact shows something that changed.
+ * - A guest page refresh of a done booking is an operation too (re-render + upload, then invalidate),
+ *   so it is written before it runs, run where every other operation runs (on Lambda, the pipeline
+ *   function), resumed by the sweeper, and never overlaps a change's or cancel's write of the page.
  */
 import { crewNoteLines } from '../booking/crew-safe';
 import type { BookingRequest, RosterMember } from '../booking/types';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
-import { CREATE_OP, findOperation, stepsOf, withOperation } from './op-steps';
-import { leaseExpired, type OwnerDead } from './state-machine';
+import { CREATE_OP, findOperation, stepNamesOf, stepsOf, withOperation } from './op-steps';
+import { appendAudit, leaseExpired, resetSteps, type OwnerDead } from './state-machine';
 import {
   OPERATION_DAGS,
   type AnyStepName,
@@ -181,7 +184,7 @@ const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', '
  * many edits came after it.
  */
 export function compactHistory(ops: readonly Operation[]): Operation[] {
-  const lastStarted = ops.filter((o) => o.startedAtMs !== undefined).at(-1);
+  const lastStarted = ops.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh').at(-1);
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || o === lastStarted || !SETTLED.includes(o.status)) return o;
     if (o.details === undefined && o.previous === undefined) return o;
@@ -315,6 +318,42 @@ export function settleStopping(
   return { ...withSteps, operations, updatedAtMs: nowMs };
 }
 
+// ---- refresh ---------------------------------------------------------------------------------
+
+export type RefreshRequest =
+  /** queued: a new refresh of a done booking; retried: the refresh that failed runs again. */
+  | { outcome: 'queued' | 'retried'; record: BookingRecord; op: Operation }
+  /** A refresh is queued or running already: it renders the same page from the same details, so this ask is its. */
+  | { outcome: 'joined'; op: Operation };
+
+/** The refresh the booking's run is on (queued, running, or failed and waiting), if that is what it is on. */
+export function activeRefresh(record: BookingRecord): Operation | undefined {
+  const active = activeOperation(record);
+  return active?.kind === 'refresh' && !cancelOperation(record) ? active : undefined;
+}
+
+/**
+ * An approver asks for a guest page refresh. Written as an operation (who asked, when) and the
+ * booking goes `running`, so whatever runs operations runs it; it ends `done` again, or `failed`
+ * with Retry like any other operation. Asking while one is under way joins it (one run, one
+ * invalidation); asking after one failed runs it again. Any state but done (or those) is refused.
+ */
+export function requestRefresh(record: BookingRecord, userId: string, nowMs: number): RefreshRequest {
+  const active = activeRefresh(record);
+  if (active && record.state === 'running' && (active.status === 'queued' || active.status === 'running')) return { outcome: 'joined', op: active };
+  if (active && record.state === 'failed' && active.status === 'failed') {
+    // Asked again, it re-renders too (Retry re-runs only what failed): whatever the asker fixed shows.
+    const again = resetSteps(retryOperation(record, active.id, nowMs), stepNamesOf(record, active.id), nowMs, active.id);
+    const op = findOperation(again, active.id) ?? active;
+    return { outcome: 'retried', record: appendAudit({ ...again, state: 'running' }, 'refreshed', userId, nowMs), op };
+  }
+  if (record.state !== 'done' || cancelOperation(record)) throw new IllegalTransitionError(record.id, record.state, 'refreshed');
+  const base = materialised(record);
+  const op: Operation = { id: nextOperationId(base), kind: 'refresh', status: 'queued', requestedBy: userId, requestedAtMs: nowMs };
+  const queued: BookingRecord = { ...base, state: 'running', operations: compactHistory([...(base.operations ?? []), op]) };
+  return { outcome: 'queued', record: appendAudit(queued, 'refreshed', userId, nowMs), op };
+}
+
 // ---- starting and finishing ------------------------------------------------------------------
 
 const pending = (): StepState => ({ status: 'pending', attempts: 0 });
@@ -438,7 +477,8 @@ export function callsChanged(from: BookingDetails, to: BookingDetails): { change
 function lastApplied(record: BookingRecord, opId: string): { details: BookingDetails; callRevisions: Record<string, number> | undefined } {
   const ops = operationsOf(record);
   const before = ops.slice(0, ops.findIndex((o) => o.id === opId));
-  const lastStarted = before.filter((o) => o.startedAtMs !== undefined).at(-1);
+  // A refresh in between re-rendered the details as they stood: it applied none of its own.
+  const lastStarted = before.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh').at(-1);
   if (lastStarted?.kind === 'change' && lastStarted.status === 'superseded' && lastStarted.previous) {
     return { details: lastStarted.previous, callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions };
   }
@@ -451,6 +491,11 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
   if (!op || op.status !== 'queued') return record;
   if (op.kind === 'create') {
     return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs }), updatedAtMs: nowMs };
+  }
+  if (op.kind === 'refresh') {
+    // The details as they stand, at their own revision: the calendar file's SEQUENCE does not move.
+    const steps = Object.fromEntries(OPERATION_DAGS.refresh.steps.map((s) => [s, pending()]));
+    return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision: revisionOf(record), steps }), updatedAtMs: nowMs };
   }
   const revision = revisionOf(record) + 1;
   if (op.kind === 'change' && op.details) {

@@ -122,7 +122,7 @@ function endAttempt(control: AbortController, reason: Error): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** How often a follow-up operation held back by a guest page refresh looks again. */
+/** How often a follow-up operation held back by a forced re-run of a create step looks again. */
 const REFRESH_POLL_MS = 250;
 
 /** `{host}-{pid}-{random}`: the host and pid let a restarted process on the same host see its predecessor died. */
@@ -354,8 +354,8 @@ export class PipelineRunner {
         if (finished.written) this.announceFinish(record, opId, outcome);
         continue;
       }
-      // Nothing ready and nothing of ours in flight: another process holds a lease, or a guest page
-      // refresh runs (its lease is renewed for as long: look again soon). Look again when it ends.
+      // Nothing ready and nothing of ours in flight: another process holds a lease, or a forced
+      // re-run does (its lease is renewed for as long: look again soon). Look again when it ends.
       const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead, opId);
       const waitMs = heldByRefresh ? REFRESH_POLL_MS : expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
       log.debug({ waitMs }, 'steps leased elsewhere; waiting');
@@ -408,9 +408,11 @@ export class PipelineRunner {
   }
 
   /**
-   * Re-runs `steps` (in DAG order) even though they are done — a guest page refresh. The booking's
-   * state does not change; a failure keeps the step's previous result (the old artifact is still
-   * live) and is thrown as StepFailedError.
+   * Re-runs `steps` (in DAG order) even though they are done, in this process, outside any
+   * operation: how a step's idempotency on re-run is exercised. The booking's state does not change;
+   * a failure keeps the step's previous result (the old artifact is still live) and is thrown as
+   * StepFailedError. A guest page refresh is not this: it is an operation (operations.ts
+   * requestRefresh), run wherever operations run.
    */
   runForced(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
     return this.tracking(bookingId, () => this.runForcedSteps(bookingId, steps));
@@ -428,7 +430,7 @@ export class PipelineRunner {
       const state = record.steps[step];
       if (outcome === 'failed') throw new StepFailedError(bookingId, step, state.error ?? { message: `Step ${step} failed.`, code: 'PIPELINE_STEP_FAILED', retryable: true });
       // Skipped: another process had the step. Finished since this call began, its work is this
-      // refresh's too; otherwise the caller is told to wait (never with an earlier refresh's error,
+      // re-run's too; otherwise the caller is told to wait (never with an earlier re-run's error,
       // which a restored step keeps).
       if (outcome === 'skipped' && !(state.status === 'done' && (state.finishedAtMs ?? 0) >= calledAtMs)) {
         throw new StepFailedError(bookingId, step, { message: `Step ${step} is being run by another process; try again shortly.`, code: 'PIPELINE_STEP_BUSY', retryable: true });
@@ -462,10 +464,10 @@ export class PipelineRunner {
   }
 
   /**
-   * A change's or cancel's step that rewrites what a guest page refresh is rewriting now (the
-   * create's guest_page or guest_cache, forced on a done booking, under a live lease): both write
-   * the same S3 key, and whichever lands last is what guests read, so this operation's write waits
-   * for the refresh to end. (Once a follow-up operation runs, a create step runs only as a refresh.)
+   * A change's or cancel's step that rewrites what a forced re-run (runForced) is rewriting now
+   * (the create's guest_page or guest_cache, under a live lease): both write the same S3 key, and
+   * whichever lands last is what guests read, so this operation's write waits for the re-run to end.
+   * Guest page refreshes, being operations, are kept apart by running one operation at a time.
    */
   private refreshing(record: BookingRecord, opId: string, step: AnyStepName, nowMs: number): boolean {
     if (opId === CREATE_OP || !(STEP_NAMES as readonly AnyStepName[]).includes(step)) return false;
@@ -586,7 +588,7 @@ export class PipelineRunner {
     }
   }
 
-  /** A refresh re-runs a done step; if it fails, the earlier artifact is still what guests see. */
+  /** A forced re-run of a done step that fails leaves the earlier artifact, which is still what guests see. */
   private restoredAfterForcedFailure(state: StepState, error: StepError, nowMs: number): StepState {
     const { lease: _lease, ...rest } = state;
     return { ...rest, status: state.result ? 'done' : 'failed', finishedAtMs: nowMs, error };

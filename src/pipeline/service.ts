@@ -4,11 +4,11 @@
  * clicks in any number of processes resolve to one winner and the rest are told who won.
  */
 import type { Logger } from '../log';
-import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListener, TransitionOutcome } from './api';
+import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListener, RefreshOutcome, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
-import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, retryOperation, type ChangeProposal } from './operations';
+import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, type ChangeProposal, type RefreshRequest } from './operations';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
@@ -24,7 +24,7 @@ import {
   type BookingAction,
 } from './state-machine';
 import { updateWithRetry, type BookingStore } from './store';
-import type { AuditAction, BookingRecord, CrewPostSaved, Operation, ReminderState, SlackRefs, StepImplementations } from './types';
+import type { AuditAction, BookingRecord, CrewPostSaved, Operation, OperationStatus, ReminderState, SlackRefs, StepImplementations } from './types';
 
 export interface BookingServiceOptions extends RunnerOptions {
   store: BookingStore;
@@ -43,8 +43,8 @@ export interface BookingServiceOptions extends RunnerOptions {
   approvalPolicy?: ApprovalPolicy;
 }
 
-/** Steps a guest page refresh re-runs: re-render and upload, then invalidate the cached copy. */
-const REFRESH_STEPS = ['guest_page', 'guest_cache'] as const;
+/** An operation still to run or running: what a refresh's asker waits out on a long-lived server. */
+const UNSETTLED: readonly OperationStatus[] = ['queued', 'running', 'stopping'];
 
 /** The answer is still to the member's call as it stands: they are on the roster, and no change has replaced the call answered. */
 function answersCall(r: BookingRecord, userId: string, on: AnsweredCall): boolean {
@@ -209,15 +209,34 @@ export class BookingService implements BookingApi {
     }
   }
 
-  async refreshGuestPage(id: string, userId: string): Promise<{ booking: BookingRecord; invalidationId?: string }> {
-    const audited = await updateWithRetry(this.store, id, (r) => {
-      if (r.state !== 'done') throw new IllegalTransitionError(id, r.state, 'refreshed');
-      return appendAudit(r, 'refreshed', userId, this.now());
+  /**
+   * Records an approver's guest page refresh (operations.ts requestRefresh) and, where this process
+   * runs pipelines, starts it: `finished` then settles once the refresh has ended. On Lambda there is
+   * none: the write (state `running`) is what the table's stream hands to the pipeline function.
+   * Refused with IllegalTransitionError when the booking is not done (nor refreshing).
+   */
+  async requestRefresh(id: string, userId: string): Promise<RefreshOutcome> {
+    let request: RefreshRequest | undefined;
+    const out = await updateWithRetry(this.store, id, (r) => {
+      request = requestRefresh(r, userId, this.now());
+      return request.outcome === 'joined' ? undefined : request.record;
     });
-    this.log.child({ bookingId: id }).info({ userId, version: audited.record.version }, 'guest page refresh');
-    const { record, results } = await this.runner.runForced(id, REFRESH_STEPS);
-    const invalidationId = results.guest_cache?.invalidationId;
-    return typeof invalidationId === 'string' ? { booking: record, invalidationId } : { booking: record };
+    if (!request) throw new Error('unreachable: a refresh request always decides');
+    const { outcome, op } = request;
+    this.log.child({ bookingId: id }).info({ userId, outcome, opId: op.id, version: out.record.version }, 'guest page refresh');
+    const finished = this.autoRun ? this.operationFinished(id, op.id) : undefined;
+    // The asker awaits it; this only keeps a store outage mid-run from going unhandled (the sweeper resumes it).
+    finished?.catch((err: unknown) => this.log.child({ bookingId: id }).warn({ err }, 'guest page refresh run stopped with an error'));
+    return { outcome, booking: out.record, op, ...(finished ? { finished } : {}) };
+  }
+
+  /** Runs the booking here until operation `opId` has ended (a run started just before may end first). */
+  private async operationFinished(id: string, opId: string): Promise<BookingRecord> {
+    for (;;) {
+      const record = await this.startRun(id, { again: true });
+      const status = record.operations?.find((o) => o.id === opId)?.status;
+      if (status === undefined || !UNSETTLED.includes(status) || record.state !== 'running') return record;
+    }
   }
 
   /** Records a crew member's Confirm; a Decline they gave earlier is withdrawn (answers may change until departure). */

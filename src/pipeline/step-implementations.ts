@@ -223,12 +223,11 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     async guest_cache(ctx): Promise<StepResult> {
       const { booking } = ctx;
       const contentHash = requireResult(ctx, 'guest_page', 'contentHash');
-      // A refresh (the create's done step run again) always clears the cache: a CallerReference of
-      // its own, since the content's may have been used by the create or a change already; the same
-      // for a repeat of that refresh, so CloudFront still dedupes a crashed attempt's retry.
-      const refreshes = booking.audit.filter((a) => a.action === 'refreshed').length;
-      const refresh = ctx.previous !== undefined && refreshes > 0;
-      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash, ...(refresh ? { round: `r${refreshes}` } : {}) });
+      // A refresh always clears the cache: a CallerReference of its own (its operation's id), since
+      // the content's may have been used by the create or a change already; the same for every
+      // attempt of that refresh, so CloudFront still dedupes a crashed attempt's retry.
+      const refresh = ctx.operation?.kind === 'refresh' ? ctx.operation.id : undefined;
+      const inv = await deps.guestSite.invalidate({ id: booking.id, contentHash, ...(refresh ? { round: refresh } : {}) });
       return { invalidationId: inv.invalidationId, callerReference: inv.callerReference, pathCount: inv.paths.length, guestUrl: deps.guestSite.guestUrl(booking.id) };
     },
   };

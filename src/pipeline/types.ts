@@ -28,7 +28,8 @@ export const LIFECYCLE_STEP_NAMES = ['calendar_update', 'calendar_delete', 'scc_
 export type LifecycleStepName = (typeof LIFECYCLE_STEP_NAMES)[number];
 export type AnyStepName = StepName | LifecycleStepName;
 
-export type OperationKind = 'create' | 'change' | 'cancel';
+/** refresh: an operator's guest page refresh (re-render, re-upload, invalidate) of a done booking. */
+export type OperationKind = 'create' | 'change' | 'cancel' | 'refresh';
 
 /** Each operation's DAG, in the order steps are listed; an operation runs the subset it planned. */
 export const OPERATION_DAGS: Readonly<Record<OperationKind, { steps: readonly AnyStepName[]; deps: Readonly<Partial<Record<AnyStepName, readonly AnyStepName[]>>> }>> = {
@@ -41,6 +42,7 @@ export const OPERATION_DAGS: Readonly<Record<OperationKind, { steps: readonly An
     steps: ['calendar_delete', 'scc_cancel', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice'],
     deps: { revenue_guard: ['scc_cancel'], guest_cache: ['guest_page'], crew_notice: ['revenue_guard', 'guest_cache'] },
   },
+  refresh: { steps: ['guest_page', 'guest_cache'], deps: { guest_cache: ['guest_page'] } },
 };
 
 /**

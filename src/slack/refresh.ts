@@ -1,20 +1,61 @@
-/** Shared by the message shortcut and `/charter refresh ID`: approvers only, returns the reply text. */
-import { StepFailedError } from '../pipeline/errors';
+/**
+ * Shared by the message shortcut and `/charter refresh ID`: approvers only, returns the reply text.
+ * The refresh is written as an operation and run by whatever runs operations: on Lambda the
+ * pipeline function (the Slack function answers at once, and the progress message in the booking's
+ * thread shows the outcome), on a server this process, whose reply then waits for the outcome.
+ */
+import type { RefreshOutcome } from '../pipeline/api';
+import { IllegalTransitionError } from '../pipeline/errors';
+import { activeRefresh } from '../pipeline/operations';
+import type { BookingRecord, BookingState } from '../pipeline/types';
+import { escapeAndFit, mention } from './blocks/format';
 import { guestUrl, isApprover, type SlackDeps } from './context';
+
+const WHERE_TO_LOOK = "the progress message in the booking's thread will say when it is live";
+const HOW_TO_RETRY = "*Retry failed steps* on the booking's progress message (or asking again) runs it again";
+
+function notDone(bookingId: string, state: BookingState): string {
+  return `Booking \`${bookingId}\` is *${state.replace('_', ' ')}*; a guest page can be refreshed once the booking is done.`;
+}
 
 export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userId: string): Promise<string> {
   if (!isApprover(deps.config, userId)) return 'Only approvers can refresh a guest page.';
   const booking = await deps.api.get(bookingId);
   if (!booking) return `No booking \`${bookingId}\`.`;
-  if (booking.state !== 'done') return `Booking \`${bookingId}\` is *${booking.state.replace('_', ' ')}*; a guest page can be refreshed once the booking is done.`;
+  if (booking.state !== 'done' && !activeRefresh(booking)) return notDone(bookingId, booking.state);
+  let asked: RefreshOutcome;
   try {
-    const out = await deps.api.refreshGuestPage(bookingId, userId);
-    deps.progress.notify(bookingId);
-    return `Guest page re-rendered and its cache cleared${out.invalidationId ? ` (invalidation \`${out.invalidationId}\`)` : ''}: ${guestUrl(deps.config, bookingId)}`;
+    asked = await deps.api.requestRefresh(bookingId, userId);
   } catch (err) {
-    deps.log.child({ bookingId }).warn({ err }, 'guest page refresh failed');
-    // A step's failure carries the operator's message in its StepError (the fix, not the stack).
-    const message = err instanceof StepFailedError ? err.stepError.message : (err as { operatorMessage?: string }).operatorMessage;
-    return `Refresh failed${message ? `: ${message.replace(/\.$/, '')}` : '; see the logs'}.`;
+    if (err instanceof IllegalTransitionError) return notDone(bookingId, err.from);
+    throw err;
   }
+  deps.progress.notify(bookingId);
+  const guest = escapeAndFit(booking.request.guestName, 200);
+  if (!asked.finished) {
+    if (asked.outcome === 'joined') return `A refresh of ${guest}'s guest page (\`${bookingId}\`) is already under way, asked by ${mention(asked.op.requestedBy)}; ${WHERE_TO_LOOK}.`;
+    return `Refreshing the guest page of ${guest} (\`${bookingId}\`); ${WHERE_TO_LOOK}.`;
+  }
+  try {
+    return outcomeText(deps, await asked.finished, asked.op.id);
+  } catch (err) {
+    deps.log.child({ bookingId }).warn({ err }, 'guest page refresh did not finish here');
+    return `The refresh of \`${bookingId}\` was asked for but could not finish here (see the logs); the sweeper picks it up again, and the progress message in the booking's thread shows where it stands.`;
+  }
+}
+
+/** The reply once the refresh has ended: its invalidation and the URL, or the failed step's fix. */
+function outcomeText(deps: SlackDeps, record: BookingRecord, opId: string): string {
+  const op = record.operations?.find((o) => o.id === opId);
+  const steps = op?.steps ?? {};
+  if (op?.status === 'done') {
+    const invalidationId = steps.guest_cache?.result?.invalidationId;
+    return `Guest page re-rendered and its cache cleared${typeof invalidationId === 'string' ? ` (invalidation \`${invalidationId}\`)` : ''}: ${guestUrl(deps.config, record.id)}`;
+  }
+  if (op?.status === 'failed') {
+    // The operator's message of the step that failed (the fix, not the stack).
+    const message = (steps.guest_page?.status === 'failed' ? steps.guest_page.error : steps.guest_cache?.error)?.message;
+    return `Refresh failed${message ? `: ${message.replace(/\.$/, '')}` : '; see the logs'}. ${HOW_TO_RETRY}.`;
+  }
+  return `The refresh of \`${record.id}\` ended ${op?.status ?? 'unrecorded'}${op?.note ? ` (${op.note})` : ''}.`;
 }

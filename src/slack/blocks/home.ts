@@ -18,7 +18,7 @@ import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
 import { activeOperation, cancelOperation, detailsOf, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
-import type { BookingDetails, BookingRecord, BookingState, Operation } from '../../pipeline/types';
+import type { BookingDetails, BookingRecord, BookingState, Operation, OperationKind } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
 import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, mention, rosterMention } from './format';
@@ -90,6 +90,12 @@ const STATE_WORDS: Record<BookingState, string> = {
   cancelled: ':no_entry_sign: cancelled',
 };
 
+/** A follow-up operation running, or failed and waiting for Retry, under a charter set up long ago. */
+const OPERATION_WORDS: Partial<Record<OperationKind, { running: string; failed: string }>> = {
+  change: { running: ':large_blue_circle: being updated', failed: ':warning: update needs attention' },
+  refresh: { running: ':large_blue_circle: guest page refreshing', failed: ':warning: guest page refresh needs attention' },
+};
+
 /**
  * A cancel or a change runs (or waits for Retry) under the same "running"/"failed" states as the
  * first set-up, which would read "setting up" for a charter set up long ago: say what is happening.
@@ -98,9 +104,9 @@ function stateWords(booking: BookingRecord): string {
   if (booking.state !== 'cancelled' && cancelOperation(booking)) return booking.state === 'failed' ? ':warning: cancelling, needs attention' : ':no_entry_sign: being cancelled';
   // "all set" alone would hide that the charter may soon change: its request is listed above.
   const changeWaits = proposedChanges(booking).length > 0 ? ' · :hourglass_flowing_sand: change waiting for approval' : '';
-  if ((booking.state === 'running' || booking.state === 'failed') && activeOperation(booking)?.kind === 'change') {
-    return `${booking.state === 'failed' ? ':warning: update needs attention' : ':large_blue_circle: being updated'}${changeWaits}`;
-  }
+  const kind = booking.state === 'running' || booking.state === 'failed' ? activeOperation(booking)?.kind : undefined;
+  const words = kind ? OPERATION_WORDS[kind] : undefined;
+  if (words) return `${booking.state === 'failed' ? words.failed : words.running}${changeWaits}`;
   return `${STATE_WORDS[booking.state]}${changeWaits}`;
 }
 

@@ -214,7 +214,7 @@ export function lifecycleButtons(booking: BookingRecord, cancelActionId: string)
   return { type: 'actions', block_id: bookingBlockId(booking.id, 'lifecycle'), elements: [edit, cancel] };
 }
 
-const OP_TITLES: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel' };
+const OP_TITLES: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel', refresh: 'Guest page refresh' };
 
 /** One line per operation: what, who asked, who approved, when, outcome. */
 export function operationsLines(booking: BookingRecord, timezone: string): string[] {

@@ -92,7 +92,7 @@ export function operationStepLine(booking: BookingRecord, op: Operation, step: A
   }
 }
 
-const OPERATION_TITLE: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel' };
+const OPERATION_TITLE: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel', refresh: 'Guest page refresh' };
 
 /** The follow-up operations that ran or will run (the last few), each with its step lines. */
 export function operationsSection(booking: BookingRecord): string | undefined {
@@ -119,6 +119,9 @@ const STATE_TITLE: Record<BookingRecord['state'], string> = {
   cancelled: 'Cancelled',
 };
 
+/** What a running booking is doing, by its active operation. */
+const RUNNING_TITLE: Partial<Record<Operation['kind'], string>> = { cancel: 'Cancelling', change: 'Applying a change', refresh: 'Refreshing the guest page' };
+
 export function crewSection(booking: BookingRecord, timezone: string): string {
   const lines = booking.roster.map((m) => {
     const at = booking.confirmations[m.slackUserId];
@@ -137,7 +140,7 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
 export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string; retryClosedAtMs?: number }): SlackMessage {
   const id = booking.id;
   const active = activeOperation(booking);
-  const title = booking.state === 'running' && active?.kind === 'cancel' ? 'Cancelling' : booking.state === 'running' && active?.kind === 'change' ? 'Applying a change' : STATE_TITLE[booking.state];
+  const title = booking.state === 'running' && active ? (RUNNING_TITLE[active.kind] ?? STATE_TITLE.running) : STATE_TITLE[booking.state];
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: fitText(`*${title}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}`, LIMITS.sectionText) } },
   ];

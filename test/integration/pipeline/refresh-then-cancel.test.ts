@@ -2,8 +2,9 @@
  * A guest page refresh still writing when the charter is cancelled. The refresh re-renders the live
  * page and the cancel writes the "this charter was cancelled" notice at the same S3 key; whichever
  * lands last is what guests read. A refresh that is merely slow (here: held before its upload) must
- * not land its live page over the cancel's notice. Real stand-ins (s3rver, the guest site through the
- * edge function, CloudFront), SQLite on disk.
+ * not land its live page over the cancel's notice: the refresh is an operation, so the cancel stops
+ * it and waits for its step in flight before writing. Real stand-ins (s3rver, the guest site through
+ * the edge function, CloudFront), SQLite on disk.
  */
 import { createLogger } from '../../../src/log';
 import { operationsOf } from '../../../src/pipeline/operations';
@@ -38,23 +39,28 @@ it('a Cancel clicked while a guest page refresh is uploading: the page guests re
     ownerId: 'refresher',
     leaseMs: 1000,
     onBoundary: async (step, boundary, _id, opId) => {
-      if (opId !== 'create' || step !== 'guest_page' || boundary !== 'before') return;
+      if (opId === 'create' || step !== 'guest_page' || boundary !== 'before') return;
       reached();
       await released;
     },
   });
-  const refresh = refresher.refreshGuestPage(booking.id, APPROVER).catch((err: unknown) => err);
+  const asked = await refresher.requestRefresh(booking.id, APPROVER);
+  expect(asked.op.kind).toBe('refresh');
+  // autoRun off, as on Lambda: the request is only written, and this is the pipeline function's run.
+  const refresh = refresher.run(booking.id).catch((err: unknown) => err);
   await atUpload;
 
   const canceller = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId: 'canceller', leaseMs: 1000, baseDelayMs: 5 });
   expect((await canceller.cancel(booking.id, APPROVER)).won).toBe(true);
   const cancelling = canceller.run(booking.id);
-  // The refresh's upload goes once the cancel has written its notice, or after a second at most.
+  // The refresh's upload goes once the cancel has written its notice, or after a second at most
+  // (the cancel waits for the refresh's step in flight, so it is the second).
   for (let waited = 0; waited < 1000; waited += 20) {
     const r = await store.get(booking.id);
     if (operationsOf(r!).at(-1)?.steps?.guest_page?.status === 'done') break;
     await sleep(20);
   }
+  expect(operationsOf((await store.get(booking.id))!).find((o) => o.id === asked.op.id)?.status).toBe('stopping');
   release();
   await refresh;
   const cancelled = await cancelling;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../../src/log';
 import type { ProgressEvent } from '../../../src/pipeline/api';
-import { IllegalTransitionError, StepFailedError } from '../../../src/pipeline/errors';
+import { IllegalTransitionError } from '../../../src/pipeline/errors';
 import { PipelineRunner } from '../../../src/pipeline/runner';
 import { BookingService, type BookingServiceOptions } from '../../../src/pipeline/service';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
@@ -344,37 +344,43 @@ describe('BookingService', () => {
     await service.idle();
   });
 
-  it('refreshGuestPage re-runs guest_page and guest_cache of a done booking and returns the invalidation id', async () => {
+  it('a guest page refresh is an operation: it re-runs guest_page and guest_cache of a done booking, audited, and the booking is done again', async () => {
     const { steps, service } = setup();
     const done = await approvedAndRun(service);
     const calls = { ...steps.calls };
-    const out = await service.refreshGuestPage(done.id, 'U0APPROVER1');
-    expect(out.invalidationId).toBeUndefined(); // scripted results carry `id`, not invalidationId
+    const asked = await service.requestRefresh(done.id, 'U0APPROVER1');
+    expect(asked).toMatchObject({ outcome: 'queued', booking: { state: 'running' }, op: { kind: 'refresh', status: 'queued', requestedBy: 'U0APPROVER1' } });
+    const after = await asked.finished;
     expect(steps.calls).toEqual({ ...calls, guest_page: 2, guest_cache: 2 });
-    expect(steps.contexts.guest_page?.[1]?.previous).toEqual(done.steps.guest_page.result);
-    expect(out.booking.state).toBe('done');
-    expect(out.booking.steps.guest_cache.result).toEqual({ id: `guest_cache-${done.id}`, call: 2 });
-    expect(out.booking.audit.at(-1)).toMatchObject({ action: 'refreshed', userId: 'U0APPROVER1' });
+    expect(after?.state).toBe('done');
+    expect(after?.operations?.find((o) => o.id === asked.op.id)).toMatchObject({ status: 'done', steps: { guest_page: { status: 'done' }, guest_cache: { status: 'done', result: { id: `guest_cache-${done.id}`, call: 2 } } } });
+    // The create's own results stay what they were: the ids a cancel acts on.
+    expect(after?.steps.guest_cache).toEqual(done.steps.guest_cache);
+    expect(steps.contexts.guest_cache?.[1]?.operation).toMatchObject({ id: asked.op.id, kind: 'refresh', revision: 1 });
+    expect(after?.audit.at(-1)).toMatchObject({ action: 'refreshed', userId: 'U0APPROVER1' });
   });
 
-  it('refreshGuestPage returns invalidationId from the guest_cache result', async () => {
-    const steps = new ScriptedSteps();
-    const impls = { ...steps.implementations, guest_cache: async () => ({ invalidationId: 'I2J3K4EXAMPLE' }) };
-    const service = new BookingService({ store, steps: impls, log, ...FAST });
-    const done = await approvedAndRun(service);
-    await expect(service.refreshGuestPage(done.id, 'U0APPROVER1')).resolves.toMatchObject({ invalidationId: 'I2J3K4EXAMPLE' });
-  });
-
-  it('a failed refresh keeps the live artifact done and reports the step error; refresh before done is illegal', async () => {
+  it('a second ask joins the refresh under way; a failed refresh leaves the booking failed (Retry) with the create untouched, and asking again runs it again', async () => {
     const { steps, service } = setup();
     const done = await approvedAndRun(service);
-    steps.set('guest_page', { permanent: true });
-    await expect(service.refreshGuestPage(done.id, 'U0APPROVER1')).rejects.toThrow(StepFailedError);
-    const after = await service.get(done.id);
-    expect(after?.steps.guest_page).toMatchObject({ status: 'done', result: done.steps.guest_page.result, error: { code: 'SCC_UNAUTHORIZED' } });
+    steps.set('guest_page', { permanent: true, delayMs: 200 });
+    const asked = await service.requestRefresh(done.id, 'U0APPROVER1');
+    const second = await service.requestRefresh(done.id, 'U0APPROVER2');
+    expect(second).toMatchObject({ outcome: 'joined', op: { id: asked.op.id, requestedBy: 'U0APPROVER1' } });
+    const failed = await asked.finished;
+    expect((await second.finished)?.version).toBe(failed?.version);
+    expect(failed?.state).toBe('failed');
+    expect(failed?.operations?.find((o) => o.id === asked.op.id)).toMatchObject({ status: 'failed', steps: { guest_page: { status: 'failed', error: { code: 'SCC_UNAUTHORIZED' } }, guest_cache: { status: 'pending' } } });
+    expect(failed?.steps.guest_page).toEqual(done.steps.guest_page);
     expect(steps.calls.guest_cache).toBe(1);
+
+    steps.set('guest_page', {});
+    const again = await service.requestRefresh(done.id, 'U0APPROVER1');
+    expect(again).toMatchObject({ outcome: 'retried', op: { id: asked.op.id } });
+    expect((await again.finished)?.state).toBe('done');
+    expect(steps.calls.guest_cache).toBe(2);
     const pending = await service.create(sampleNewBooking());
-    await expect(service.refreshGuestPage(pending.id, 'U0APPROVER1')).rejects.toThrow(IllegalTransitionError);
+    await expect(service.requestRefresh(pending.id, 'U0APPROVER1')).rejects.toThrow(IllegalTransitionError);
   });
 
   it('confirmCrew records each person once; setSlackRefs merges', async () => {

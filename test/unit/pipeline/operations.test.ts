@@ -16,6 +16,7 @@ import {
   proposeChange,
   rejectChange,
   requestCancel,
+  requestRefresh,
   settleStopping,
   startOperation,
 } from '../../../src/pipeline/operations';
@@ -257,5 +258,43 @@ describe('compactHistory', () => {
   it('keeps the last started change whole however old: the next change plans from what it replaced', () => {
     const ops = [change('op2', 'superseded'), ...['op3', 'op4', 'op5', 'op6', 'op7'].map((id) => change(id, 'rejected', false))];
     expect(compactHistory(ops)[0]).toBe(ops[0]);
+  });
+});
+
+describe('guest page refresh', () => {
+  it('of a done booking queues a refresh operation (who asked, when) and sets the booking running; starting it plans the upload and the invalidation at the same revision', () => {
+    const asked = requestRefresh(withState('done'), 'U0APPROVER1', T + 1);
+    if (asked.outcome === 'joined') throw new Error('expected a new refresh');
+    expect(asked.outcome).toBe('queued');
+    expect(asked.record.state).toBe('running');
+    expect(asked.op).toEqual({ id: 'op2', kind: 'refresh', status: 'queued', requestedBy: 'U0APPROVER1', requestedAtMs: T + 1 });
+    expect(asked.record.audit.at(-1)).toEqual({ action: 'refreshed', userId: 'U0APPROVER1', atMs: T + 1 });
+    const started = startOperation(asked.record, 'op2', T + 2);
+    expect(activeOperation(started)).toMatchObject({ id: 'op2', status: 'running', revision: 1, steps: { guest_page: { status: 'pending' }, guest_cache: { status: 'pending' } } });
+    expect(started.revision).toBeUndefined();
+  });
+
+  it('asked while one is queued or running joins it; asked after one failed runs all of it again; asked in any other state is refused', () => {
+    const asked = requestRefresh(withState('done'), 'U0APPROVER1', T + 1);
+    if (asked.outcome === 'joined') throw new Error('expected a new refresh');
+    expect(requestRefresh(asked.record, 'U0APPROVER2', T + 2)).toEqual({ outcome: 'joined', op: asked.op });
+    const started = startOperation(asked.record, 'op2', T + 2);
+    expect(requestRefresh(started, 'U0APPROVER2', T + 3)).toMatchObject({ outcome: 'joined', op: { id: 'op2', status: 'running' } });
+
+    const op = activeOperation(started)!;
+    const uploaded = { ...op, steps: { guest_page: { status: 'done' as const, attempts: 1, result: { key: 'k' } }, guest_cache: { status: 'failed' as const, attempts: 1, error: { message: 'CloudFront down', code: 'CLOUDFRONT_UNAVAILABLE', retryable: true } } } };
+    const failed = finishOperation({ ...started, operations: started.operations!.map((o) => (o.id === 'op2' ? uploaded : o)) }, 'op2', 'failed', T + 4);
+    expect(failed.state).toBe('failed');
+    const again = requestRefresh(failed, 'U0APPROVER2', T + 5);
+    if (again.outcome === 'joined') throw new Error('expected the failed refresh to run again');
+    expect(again.outcome).toBe('retried');
+    expect(again.record.state).toBe('running');
+    expect(activeOperation(again.record)).toMatchObject({ id: 'op2', status: 'running', steps: { guest_page: { status: 'pending', result: { key: 'k' } }, guest_cache: { status: 'pending' } } });
+
+    for (const state of ['pending_approval', 'approved', 'running', 'failed', 'cancelled'] as const) {
+      expect(() => requestRefresh(withState(state), 'U0APPROVER1', T)).toThrow(IllegalTransitionError);
+    }
+    // A cancel asked while it was queued stops it: the booking is on its way out, nothing to refresh.
+    expect(() => requestRefresh(requestCancel(asked.record, 'U0APPROVER1', T + 2), 'U0APPROVER1', T + 3)).toThrow(IllegalTransitionError);
   });
 });
