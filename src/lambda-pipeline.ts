@@ -1,7 +1,7 @@
 /**
  * The pipeline function, triggered by the state table's DynamoDB stream (NEW_IMAGE). A record whose
- * new image is `approved` (an approval) or `running` (a Retry, or a run a timed-out instance left
- * behind) starts `service.run(id)`. Redelivery is harmless: the runner claims each step with a
+ * new image is `approved` (an approval) or `running` (a Retry, a change, a cancel, a guest page
+ * refresh, or a run a timed-out instance left behind) starts `service.run(id)`. Redelivery is harmless: the runner claims each step with a
  * conditional write and skips steps already done, so a second delivery of the same record writes
  * nothing. Records of one booking arrive in order on one shard, so the `running` images a run
  * writes itself are delivered after that run has finished, and find nothing left to do.

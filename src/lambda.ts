@@ -1,8 +1,8 @@
 /**
  * The Slack function: Slack → Function URL → Bolt's AwsLambdaReceiver. It acks, validates, writes
  * state and opens views. It never runs the pipeline (Lambda freezes the instance once the response
- * is returned): an approval only writes `approved`, and the state table's stream starts the
- * pipeline function (src/lambda-pipeline.ts).
+ * is returned): an approval only writes `approved`, a guest page refresh only writes its request,
+ * and the state table's stream starts the pipeline function (src/lambda-pipeline.ts).
  *
  * Handler: `index.handler` (the bundle's index.js), two arguments and a promise (Node 24's runtime rejects callbacks).
  */

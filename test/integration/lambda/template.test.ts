@@ -68,7 +68,8 @@ describe('infra/template.yaml', () => {
     const resourcesFor = (action: string) => all.filter((s) => actions(s).includes(action)).flatMap(resourceList);
     const guestPages = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${GuestBucket}/jada-guest-*' };
     const doctorProbe = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${GuestBucket}/charter-doctor-probe-*' };
-    expect(resourcesFor('s3:PutObject')).toEqual([guestPages, doctorProbe, guestPages]);
+    // The Slack function writes the doctor's probe only; guest pages are the pipeline function's (refreshes included).
+    expect(resourcesFor('s3:PutObject')).toEqual([doctorProbe, guestPages]);
     // Only the doctor's probe objects can be deleted; never a guest page.
     expect(resourcesFor('s3:DeleteObject')).toEqual([doctorProbe]);
     for (const r of resourcesFor('cloudfront:CreateInvalidation')) expect(r).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${GuestDistributionId}' });
@@ -83,8 +84,8 @@ describe('infra/template.yaml', () => {
     expect(resourcesFor('dynamodb:Query')).toEqual([currentIndex, currentIndex]);
     expect(resourcesFor('dynamodb:BatchGetItem')).toEqual([{ 'Fn::GetAtt': ['BookingsTable', 'Arn'] }, { 'Fn::GetAtt': ['BookingsTable', 'Arn'] }]);
     const allActions = all.flatMap(actions);
-    expect(allActions.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObject', 's3:PutObject', 's3:PutObject', 's3:PutObject']);
-    expect(allActions.filter((a) => a.startsWith('cloudfront:')).sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:CreateInvalidation', 'cloudfront:GetDistribution']);
+    expect(allActions.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:DeleteObject', 's3:PutObject', 's3:PutObject']);
+    expect(allActions.filter((a) => a.startsWith('cloudfront:')).sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetDistribution']);
   });
 
   it('takes secrets only as Secrets Manager dynamic references, never as literals or parameter defaults', () => {

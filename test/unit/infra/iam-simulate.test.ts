@@ -73,10 +73,12 @@ const SENT_TO: Record<string, Target[]> = {
 /** Commands in a bundle that the function never sends, and why. */
 const NEVER_SENT: Record<string, { functions: string[]; why: string }> = {
   'src/pipeline/dynamodb-store.ts:CreateTable': { functions: ['slack', 'pipeline'], why: 'only with createTable: true (tests, sandbox); the Lambda app opens an existing table' },
-  'src/integrations/revenue-guard.ts:GetItem': { functions: ['slack'], why: 'the Slack function runs no pipeline step but the guest page refresh (autoRun: false); the stream starts steps in the pipeline function' },
+  'src/integrations/revenue-guard.ts:GetItem': { functions: ['slack'], why: 'the Slack function runs no pipeline step (autoRun: false), guest page refreshes included; the stream starts steps in the pipeline function' },
   'src/integrations/revenue-guard.ts:UpdateItem': { functions: ['slack'], why: 'as above' },
   'src/integrations/revenue-guard.ts:Scan': { functions: ['slack'], why: 'as above' },
   'src/integrations/revenue-guard.ts:Query': { functions: ['slack'], why: 'as above' },
+  'src/integrations/guest-site.ts:PutObject': { functions: ['slack'], why: 'as above: a refresh is written by the Slack function and run by the pipeline function' },
+  'src/integrations/guest-site.ts:CreateInvalidation': { functions: ['slack'], why: 'as above' },
   'src/doctor/checks.ts:PutObject': { functions: ['pipeline'], why: 'the doctor runs on /charter doctor, a Slack request; the pipeline function serves none' },
   'src/doctor/checks.ts:DeleteObject': { functions: ['pipeline'], why: 'as above' },
   'src/doctor/checks.ts:GetDistribution': { functions: ['pipeline'], why: 'as above' },
@@ -191,6 +193,8 @@ it('rests on what the exclusions assume: the Lambda app runs no pipeline in the 
 describe('least privilege, by the same simulator', () => {
   it.each([
     ['SlackFunction', 's3:DeleteObject', TARGETS.guestPage],
+    ['SlackFunction', 's3:PutObject', TARGETS.guestPage],
+    ['SlackFunction', 'cloudfront:CreateInvalidation', TARGETS.distribution],
     ['PipelineFunction', 's3:DeleteObject', TARGETS.doctorProbe],
     ['SlackFunction', 'dynamodb:UpdateItem', TARGETS.sccTable],
     ['SlackFunction', 'dynamodb:DeleteItem', TARGETS.bookingsTable],
