@@ -290,7 +290,9 @@ describe('/charter status — the trail', () => {
     await settle(h);
     clockMs = at(20);
     await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `refresh ${id}` });
-    await waitForBooking(h, id, (b) => b.audit.some((a) => a.action === 'refreshed'));
+    await waitForBooking(h, id, (b) => b.operations?.some((o) => o.kind === 'refresh' && o.status === 'done') === true);
+    // Its reply comes once the refresh has ended: let it land before the status reply is read.
+    await h.slack.waitFor(() => ephemeralsTo(APPROVER).some((t) => t.includes('Guest page re-rendered')));
     clockMs = at(31);
     await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: OPS_CHANNEL }));
     await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
@@ -312,7 +314,10 @@ describe('/charter status — the trail', () => {
     ]);
     expect(text).toContain('Times in Pacific Time (America/Los_Angeles)');
     expect(text).toMatch(/• SCC event: done at 9:27 AM PST · 1 attempt/);
-    expect(text).toContain('• Guest page uploaded: done at 9:35 AM PST');
+    // The refresh is an operation of its own: the create's steps keep their times, the refresh shows its own.
+    expect(text).toContain('• Guest page uploaded: done at 9:20 AM PST');
+    expect(text).toContain(`*Guest page refresh* — done, asked by <@${APPROVER}>`);
+    expect(text).toContain(`• Guest page refresh — asked by <@${APPROVER}> Wed, Dec 2, 2026, 9:35 AM PST · *done*, ended Wed, Dec 2, 2026, 9:35 AM PST`);
     expect(text).toContain('$584.00');
 
     // Details on the progress message: the same trail, privately, and without money for a non-approver.
