@@ -279,7 +279,9 @@ describe('PipelineRunner', () => {
 
   it('never runs a step another owner holds under a live lease; takes it over once the lease expires', async () => {
     let clock = 1_900_000_000_000;
-    const { steps, service, events } = setup({}, { now: () => clock, leaseMs: 100 });
+    // The monotonic clock follows the test's: under load the wait below outlasted the lease watch's
+    // real-time threshold (leaseMs + 2 × maxDelayMs), and it took the live lease over.
+    const { steps, service, events } = setup({}, { now: () => clock, monotonicNow: () => clock, leaseMs: 100 });
     const booking = await service.create(sampleNewBooking());
     // Another process claimed scc_event and (so far) is alive.
     const current = await store.get(booking.id);
