@@ -20,8 +20,9 @@ import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
-import { crewPostsOf, crewSafeViewOf, crewStepMayHavePosted, openDm, operationStartMs } from './crew-notice';
+import { createCallsMayBeUnsaved, crewPostsOf, crewSafeViewOf, crewStepMayHavePosted, openDm, operationStartMs } from './crew-notice';
 import type { PostOnce } from './post-once';
+import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
 export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; poster: PostOnce; config: Config }): StepImplementation {
@@ -50,6 +51,9 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     }
     // No crew post yet (the create never got that far): a change calls the crew as the create would.
     if (kind === 'create' || (kind === 'change' && posts.length === 0)) return createStep(ctx);
+    // Calls the create posted and never saved (it stopped between posting and saving) are the crew's
+    // live calls too: found by their metadata, they are cancelled like the saved ones.
+    if (kind === 'cancel' && createCallsMayBeUnsaved(booking)) posts.push(...(await findUnsavedCrewCalls(deps, ctx, posts)));
     if (posts.length === 0) return { skipped: true };
     const view = crewSafeViewOf(booking, deps.config);
 
@@ -94,7 +98,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
-    const targets = crewPostsOf(booking, kind === 'change' ? result : undefined).filter((p) => !removed.includes(p.key));
+    const targets = (kind === 'cancel' ? posts : crewPostsOf(booking, kind === 'change' ? result : undefined)).filter((p) => !removed.includes(p.key));
     for (const post of targets) {
       throwIfAborted(ctx.signal);
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });

@@ -215,18 +215,39 @@ async function openDmChannel(client: WebClient, userId: string): Promise<string>
  * crashed, timed out, or lost an answer it could not settle. Posts not saved are then looked up first.
  */
 export function crewStepMayHavePosted(ctx: Pick<StepContext, 'booking' | 'operation'>): boolean {
-  return stepsOf(ctx.booking, ctx.operation?.id ?? CREATE_OP).crew_notice?.outcomeUnknown === true;
+  const opId = ctx.operation?.id ?? CREATE_OP;
+  if (stepsOf(ctx.booking, opId).crew_notice?.outcomeUnknown === true) return true;
+  // A change that calls the crew itself after a create that never finished its crew step: the
+  // create's calls may be in Slack unsaved, and one crew call per recipient is all anyone gets.
+  return opId !== CREATE_OP && createCallsMayBeUnsaved(ctx.booking);
 }
 
-/** The earliest moment a crew post of this operation can have been made: its start (the create's: its approval). */
+/**
+ * The create's crew step was attempted and never finished: calls it made may be in Slack although
+ * the record does not know them. (A done step saved every post it made, or left the call to a change.)
+ */
+export function createCallsMayBeUnsaved(booking: BookingRecord): boolean {
+  const state = booking.steps.crew_notice;
+  return state.status !== 'done' && (state.attempts > 0 || state.outcomeUnknown === true);
+}
+
+/** The create's start: its approval. */
+export function createStartMs(booking: BookingRecord): number {
+  return booking.audit.find((e) => e.action === 'approved')?.atMs ?? booking.createdAtMs;
+}
+
+/**
+ * The earliest moment a crew post this operation may find can have been made: its start, or the
+ * create's (its approval) when the create's crew step may have left calls unsaved.
+ */
 export function operationStartMs(ctx: Pick<StepContext, 'booking' | 'operation'>): number {
   const { booking } = ctx;
   const opId = ctx.operation?.id ?? CREATE_OP;
-  if (opId !== CREATE_OP) {
+  if (opId !== CREATE_OP && !createCallsMayBeUnsaved(booking)) {
     const op = findOperation(booking, opId);
     return op?.startedAtMs ?? op?.approvedAtMs ?? op?.requestedAtMs ?? booking.createdAtMs;
   }
-  return booking.audit.find((e) => e.action === 'approved')?.atMs ?? booking.createdAtMs;
+  return createStartMs(booking);
 }
 
 /**

@@ -193,6 +193,22 @@ export class PostOnce {
     }
   }
 
+  /**
+   * Only the lookup: the ts of a message an earlier attempt (maybe another process's) posted with
+   * this metadata since `earliestMs`, undefined when Slack shows none. Nothing is posted. A lookup
+   * that keeps failing is a bounded SLACK_OUTCOME_UNKNOWN failure (retryable), never a guess.
+   */
+  async findPosted(req: Omit<PostOnceRequest, 'text' | 'blocks' | 'lookUpFirst'>): Promise<string | undefined> {
+    const startedAt = this.now();
+    const what = req.what ?? 'message';
+    const full: PostOnceRequest = { ...req, text: '' };
+    const state = { lookups: 0, lastError: undefined as unknown, settleUntil: 0, oldestMs: Math.min(req.earliestMs ?? startedAt, startedAt) };
+    // A post of this process still under way may land: let it end first (its call has a deadline).
+    const earlier = this.inFlight.get(this.keyOf(full));
+    if (earlier) await earlier.catch(() => undefined);
+    return this.lookUntilKnown(full, state, startedAt + this.deadlineMs, what);
+  }
+
   private keyOf(req: PostOnceRequest): string {
     const keys = matchKeys(req);
     return JSON.stringify([req.channel, req.thread_ts ?? '', req.metadata.event_type, ...keys.map((k) => [k, req.metadata.event_payload[k]])]);

@@ -1,0 +1,133 @@
+/**
+ * A cancel after the create's crew step posted the crew calls and never saved where they are. The
+ * step saves its posts in one write once they have all settled; process A posts the three crew calls
+ * and is then cut off from the DynamoDB table for good (what a crash, a Lambda timeout or a partition
+ * at that moment leaves). An approver cancels through process B. The crew must learn the charter is
+ * cancelled: every call they hold is redrawn as cancelled (no Confirm left) with a note under it, and
+ * nothing is posted to them twice.
+ * Two BookingServices on one DynamoDB table (dynalite; A's client behind a TCP proxy that hangs), the
+ * real crew step against the Slack Web API stand-in over HTTP.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { WebClient } from '@slack/web-api';
+import { loadConfig, type Config } from '../../../src/config';
+import { createLogger } from '../../../src/log';
+import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import { BookingService } from '../../../src/pipeline/service';
+import type { BookingRecord, StepImplementations } from '../../../src/pipeline/types';
+import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynalite';
+import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { withLifecycleCrewNotice } from '../../../src/slack/crew-lifecycle';
+import { createCrewNoticeStep } from '../../../src/slack/crew-notice';
+import { PostOnce } from '../../../src/slack/post-once';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
+import { validEnv } from '../../support/env';
+
+jest.setTimeout(60_000);
+
+const log = createLogger({ level: 'silent', pretty: false });
+const TABLE = 'charter-cancel-unsaved';
+let slack: SlackApiStandin;
+let dynalite: RunningDynalite;
+let proxy: FaultProxy;
+let config: Config;
+
+beforeAll(async () => {
+  slack = await startSlackApiStandin();
+  dynalite = await startDynalite();
+  proxy = await startFaultProxy(dynalite.endpoint);
+  const loaded = loadConfig(validEnv({ SLACK_API_URL: slack.url }));
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  config = loaded.config;
+  const setup = new DynamoBookingStore({ client: dynamo(dynalite.endpoint), table: TABLE, ownsClient: true });
+  await setup.ensureTable({ create: true });
+  await setup.close();
+});
+afterAll(async () => {
+  await proxy.close();
+  await dynalite.close();
+  await slack.close();
+});
+
+function dynamo(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
+  });
+}
+
+/** One process: its own store client, WebClient and PostOnce; the real crew step, scripted integrations. */
+function startProcess(name: string, endpoint: string) {
+  const store = new DynamoBookingStore({ client: dynamo(endpoint), table: TABLE, ownsClient: true });
+  const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+  const poster = new PostOnce({ client });
+  // eslint-disable-next-line prefer-const -- the step saves through the service built with it
+  let service: BookingService;
+  const api = {
+    saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a),
+    setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a),
+    updateSlackRefs: (...a: Parameters<BookingService['updateSlackRefs']>) => service.updateSlackRefs(...a),
+  };
+  const steps: StepImplementations = {
+    ...new ScriptedSteps().implementations,
+    calendar_delete: async () => ({ deleted: true, found: true }),
+    scc_cancel: async () => ({ eventId: 'evt_1', cancelled: true, found: true }),
+    crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api }), { client, poster, config }),
+  };
+  service = new BookingService({ store, steps, log, ownerId: `host-${name}-1-0000000${name.toLowerCase()}`, leaseMs: 1500, baseDelayMs: 5, maxDelayMs: 20 });
+  return { service, store };
+}
+
+type Payload = Record<string, unknown>;
+const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
+
+it('a cancel reaches the crew whose calls were posted and never saved: each call reads cancelled, with one note under it', async () => {
+  const A = startProcess('A', proxy.url);
+  const B = startProcess('B', dynalite.endpoint);
+  let cut = false;
+  const stopWatching = slack.onCall((call) => {
+    if (call.method !== 'chat.postMessage' || payloadOf(call.body).post !== 'crew_call' || cut) return;
+    // A never reaches the table again once it starts calling the crew: the posts land, their refs are never saved.
+    cut = true;
+    proxy.hang();
+    stopWatching();
+  });
+  try {
+    const booking = await A.service.create(sampleNewBooking());
+    await A.service.approve(booking.id, 'U0APPROVER1');
+    const crewCalls = () => slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
+    while (crewCalls().length < booking.roster.length) await new Promise((r) => setTimeout(r, 20));
+
+    const out = await B.service.cancel(booking.id, 'U0APPROVER1');
+    expect(out.won).toBe(true);
+    let seen: BookingRecord | undefined;
+    while ((seen = await B.store.get(booking.id))?.state !== 'cancelled') {
+      expect(seen?.state).not.toBe('failed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await B.service.idle();
+    const record = (await B.store.get(booking.id))!;
+
+    expect(record.slack.crewPosts ?? {}).toEqual({}); // the record never learned where the calls are
+    const calls = crewCalls();
+    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+    // Every call the crew hold reads cancelled: no Confirm button left.
+    expect(calls.filter((m) => JSON.stringify(m.blocks ?? []).includes('crew_confirm'))).toEqual([]);
+    // One cancel note under each call, and nothing else sent to the crew.
+    const notes = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_cancel_note');
+    expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
+    const cancelOp = record.operations?.find((o) => o.kind === 'cancel');
+    expect(cancelOp?.steps?.crew_notice?.result).toMatchObject({ posts: booking.roster.length, notesPosted: true });
+  } finally {
+    // A gets the table back and finishes what it was doing; nothing it does reaches the crew again.
+    proxy.heal();
+    await A.service.idle();
+    await A.store.close();
+    await B.store.close();
+  }
+});
