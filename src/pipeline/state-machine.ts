@@ -229,10 +229,13 @@ export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): '
  * Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`.
  * Taking over a step another process was running (its lease expired, or it died) means its side
  * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating.
+ * So does re-claiming a step whose lease lapsed under this very owner: its run stopped without
+ * recording how the attempt ended (a state-store outage longer than the store retry budget), and
+ * what that attempt did is as unknown as a dead process's.
  */
 export function claimStep(record: BookingRecord, step: AnyStepName, owner: string, nowMs: number, leaseMs: number, quietMs = 0, opId: string = CREATE_OP): BookingRecord {
   const prev = stepState(record, opId, step);
-  const takeover = prev.status === 'running' && prev.lease !== undefined && prev.lease.owner !== owner;
+  const takeover = prev.status === 'running' && prev.lease !== undefined && (prev.lease.owner !== owner || prev.lease.leaseExpiresAtMs <= nowMs);
   return withOpStep(
     record,
     opId,

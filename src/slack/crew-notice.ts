@@ -212,9 +212,13 @@ async function openDmChannel(client: WebClient, userId: string): Promise<string>
 
 /**
  * An earlier attempt of this operation's crew step may have posted something it never saved: it
- * crashed, timed out, or lost an answer it could not settle. Posts not saved are then looked up first.
+ * crashed, timed out, lost an answer it could not settle, or its run stopped before it could record
+ * how it ended. Posts not saved are then looked up first. The runner's ctx.outcomeUnknown counts
+ * every attempt after the first, as the other steps' create-once lookups do: the stored flag alone
+ * misses an attempt whose end was never written.
  */
-export function crewStepMayHavePosted(ctx: Pick<StepContext, 'booking' | 'operation'>): boolean {
+export function crewStepMayHavePosted(ctx: Pick<StepContext, 'booking' | 'operation' | 'outcomeUnknown' | 'attempt'>): boolean {
+  if (ctx.outcomeUnknown === true || ctx.attempt > 1) return true;
   const opId = ctx.operation?.id ?? CREATE_OP;
   if (stepsOf(ctx.booking, opId).crew_notice?.outcomeUnknown === true) return true;
   // A change that calls the crew itself after a create that never finished its crew step: the

@@ -108,6 +108,17 @@ describe('step readiness and outcome', () => {
     expect(isClaimable(completeStep(claimed, 'calendar', { id: 'x' }, NOW + 2).steps.calendar, 'owner-a', NOW + 5000)).toBe(false);
   });
 
+  it("re-claiming a step whose lease lapsed marks its outcome unknown, whoever held it; a live re-claim by its owner does not", () => {
+    const claimed = claimStep(running, 'calendar', 'owner-a', NOW, 1000);
+    // The run stopped without recording how the attempt ended (a store outage): its own sweeper takes it up again.
+    const again = claimStep(claimed, 'calendar', 'owner-a', NOW + 1000, 1000, 500).steps.calendar;
+    expect(again).toMatchObject({ attempts: 2, outcomeUnknown: true, quietUntilMs: NOW + 1500 });
+    expect(claimStep(claimed, 'calendar', 'owner-b', NOW + 1000, 1000, 500).steps.calendar).toMatchObject({ outcomeUnknown: true, quietUntilMs: NOW + 1500 });
+    // The next attempt after a recorded transient error, under the lease that error extended.
+    const waiting = recordStepError(claimed, 'calendar', { message: 'refused', code: 'DASHBOARD_429', retryable: true }, NOW + 5, { final: false, owner: 'owner-a', leaseExpiresAtMs: NOW + 3000 });
+    expect(claimStep(waiting, 'calendar', 'owner-a', NOW + 20, 1000, 500).steps.calendar.outcomeUnknown).toBeUndefined();
+  });
+
   it('a retryable error keeps the step running under its owner; a final one fails it', () => {
     const claimed = claimStep(running, 'scc_event', 'owner-a', NOW, 1000);
     const error = { message: 'SCC is down', code: 'SCC_UNAVAILABLE', retryable: true };
