@@ -14,6 +14,7 @@
  *   so it is written before it runs, run where every other operation runs (on Lambda, the pipeline
  *   function), resumed by the sweeper, and never overlaps a change's or cancel's write of the page.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { crewNoteLines } from '../booking/crew-safe';
 import type { BookingRequest, RosterMember } from '../booking/types';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
@@ -207,8 +208,29 @@ export const STALE_CHANGE_NOTE = 'made before a later change was approved; open 
 /** Its wording before 2026-12-06, still in stored records. */
 const STALE_CHANGE_NOTE_BEFORE = 'made before a later change was applied; open Edit again';
 
+/**
+ * The note of a change approved while another change made from the same details is approved and
+ * has not run: it would replace that change with a form that never showed its edit.
+ */
+export const UNDOES_WAITING_CHANGE_NOTE = 'made from the same details as an approved change that has not run yet; open Edit again once it has';
+
 export function isStaleChange(op: Operation): boolean {
-  return op.status === 'superseded' && (op.note === STALE_CHANGE_NOTE || op.note === STALE_CHANGE_NOTE_BEFORE);
+  return op.status === 'superseded' && (op.note === STALE_CHANGE_NOTE || op.note === STALE_CHANGE_NOTE_BEFORE || op.note === UNDOES_WAITING_CHANGE_NOTE);
+}
+
+/** The fields a change compares: each field of the request, the roster and the costs. */
+function fieldsOf(d: BookingDetails): Map<string, unknown> {
+  return new Map<string, unknown>([...Object.entries(d.request).map(([k, v]): [string, unknown] => [`request.${k}`, v]), ['roster', d.roster], ['costs', d.costs]]);
+}
+
+/**
+ * Whether `next` would put back a field `earlier` changed: both were made from `base`, `earlier`
+ * changed the field and `next` shows it as `base` had it. Setting it to another value is a newer
+ * decision (reschedule to the 6th after all) and takes over.
+ */
+function undoes(next: BookingDetails, earlier: BookingDetails, base: BookingDetails): boolean {
+  const [n, e, b] = [fieldsOf(next), fieldsOf(earlier), fieldsOf(base)];
+  return [...e].some(([field, value]) => !isDeepStrictEqual(value, b.get(field)) && isDeepStrictEqual(n.get(field), b.get(field)));
 }
 
 /** The note of an operation the cancel dropped before it started (a proposed or queued change). */
@@ -232,6 +254,24 @@ export function approveChange(record: BookingRecord, opId: string, userId: strin
   const newerApproved = ops.slice(ops.findIndex((o) => o.id === opId) + 1).some((o) => o.kind === 'change' && (o.status === 'queued' || o.status === 'failed'));
   if ((op.baseRevision !== undefined && op.baseRevision < revisionOf(record)) || newerApproved) {
     const outdated: Operation = { ...op, status: 'superseded', finishedAtMs: nowMs, note: STALE_CHANGE_NOTE };
+    return { ...withOperation(record, outdated), updatedAtMs: nowMs };
+  }
+  // Two requests made from the same details (one reschedules, one edits the notes) and both
+  // approved: the second would replace the first, and its form carries the old date, so the
+  // reschedule whose approval was confirmed would never happen. The second is refused instead.
+  const undone = ops.some(
+    (o) =>
+      o.id !== opId &&
+      o.kind === 'change' &&
+      (o.status === 'queued' || o.status === 'failed') &&
+      o.baseRevision !== undefined &&
+      o.baseRevision === op.baseRevision &&
+      o.details !== undefined &&
+      op.details !== undefined &&
+      undoes(op.details, o.details, detailsOf(record)),
+  );
+  if (undone) {
+    const outdated: Operation = { ...op, status: 'superseded', finishedAtMs: nowMs, note: UNDOES_WAITING_CHANGE_NOTE };
     return { ...withOperation(record, outdated), updatedAtMs: nowMs };
   }
   const operations = (record.operations ?? []).map((o): Operation => {

@@ -6,7 +6,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError, BookingNotFoundError, SelfApprovalError } from '../../pipeline/errors';
-import { DROPPED_BY_CANCEL_NOTE, isStaleChange } from '../../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, isStaleChange, UNDOES_WAITING_CHANGE_NOTE } from '../../pipeline/operations';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -45,7 +45,9 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
       await publishChangeRequest(deps, client, outcome.booking, opId).catch((err: unknown) => deps.log.warn({ err, bookingId: target.bookingId, opId }, 'change request not updated'));
     }
     const decided = outcome.booking.operations?.find((o) => o.id === target.opId);
-    if (decided && isStaleChange(decided)) {
+    if (decided?.note === UNDOES_WAITING_CHANGE_NOTE) {
+      await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made from the same booking details as another approved change that has not run yet, so approving it would have undone that change. Once that change has been applied (see the progress message), open *Edit* on the booking again to make this one from the booking as it is then.');
+    } else if (decided && isStaleChange(decided)) {
       await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made before a later change was approved, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is then.');
     } else if (replaced.length > 0) {
       const what = replaced.map((o) => `${o.label ?? 'change'}${o.approvedBy ? ` approved by <@${o.approvedBy}>` : ''}`).join('; ');

@@ -10,7 +10,7 @@ import { crewNoteLines, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
-import { DROPPED_BY_CANCEL_NOTE, isStaleChange, operationsOf } from '../../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, isStaleChange, operationsOf, UNDOES_WAITING_CHANGE_NOTE } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage, warningsSection } from './approval';
@@ -178,7 +178,9 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
         ? ':x: Not applied: the charter was cancelled.'
         : op.status === 'rejected'
           ? `:no_entry_sign: Rejected${who}${at}`
-          : isStaleChange(op)
+          : op.note === UNDOES_WAITING_CHANGE_NOTE
+            ? ':leftwards_arrow_with_hook: Not applied: it was made from the same details as another approved change that had not run yet, and would have undone it. Once that change is applied, open *Edit* again to make it from the booking as it is then.'
+            : isStaleChange(op)
             ? ':leftwards_arrow_with_hook: Not applied: it was made before a later change was approved, and would have undone it. Open *Edit* again to make it from the booking as it is then.'
             : op.status === 'superseded'
               ? `:leftwards_arrow_with_hook: ${op.approvedBy ? `Approved${who}${at}, then replaced` : 'Replaced'} by a newer change before it ran`

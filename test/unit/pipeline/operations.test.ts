@@ -10,6 +10,7 @@ import {
   compactHistory,
   finishOperation,
   isStaleChange,
+  UNDOES_WAITING_CHANGE_NOTE,
   operationsOf,
   planCancelSteps,
   planChangeSteps,
@@ -60,8 +61,12 @@ describe('a change approved while the create has failed', () => {
 
   it('a newer change that replaces it owes the deferred call even when crew see nothing new in it', () => {
     const moved = deferTo(queued(failedCreate(), details({ date: '2030-07-05' }), 'op2'), 'op2');
-    // op3 puts the date back: against what the artifacts show it changes only the price.
-    const back = queued(moved, details({ priceCents: 150_000 }), 'op3');
+    // op3 puts the date back: against what the artifacts show it changes only the price. Made from
+    // the same details as op2 it would now be refused for undoing op2's date; a request from before
+    // requests carried their base revision still replaces op2 this way.
+    const proposed = proposeChange(moved, { details: details({ priceCents: 150_000 }), label: 'edit', userId: 'U1', nowMs: T }).record;
+    const legacy = { ...proposed, operations: proposed.operations!.map(({ baseRevision, ...o }) => (o.id === 'op3' ? o : { ...o, ...(baseRevision !== undefined ? { baseRevision } : {}) })) };
+    const back = approveChange(legacy, 'op3', 'U0APPROVER1', T);
     expect(operationsOf(back).map((o) => o.status)).toEqual(['failed', 'superseded', 'queued']);
     const started = startOperation({ ...back, state: 'done', operations: back.operations!.map((o) => (o.id === 'create' ? { ...o, status: 'done' as const } : o)) }, 'op3', T);
     expect(Object.keys(operationsOf(started)[2]?.steps ?? {})).toContain('crew_notice');
@@ -83,6 +88,24 @@ describe('change', () => {
     const r = approveChange(bQueued, 'op2', 'U0APPROVER1', T);
     expect(operationsOf(r).map((o) => [o.id, o.status])).toEqual([['create', 'running'], ['op2', 'superseded'], ['op3', 'queued']]);
     expect(isStaleChange(operationsOf(r)[1]!)).toBe(true);
+  });
+
+  it('made from the same details as an approved change that waits, and putting back a field it changed, is not applied', () => {
+    const running = (r: BookingRecord): BookingRecord => ({ ...r, state: 'running', operations: operationsOf(r).map((o) => (o.id === 'create' ? { ...o, status: 'running' as const } : o)) });
+    const base = running(withState('running', 'pending'));
+    const reschedule = proposeChange(base, { details: details({ date: '2030-07-11' }), label: 'reschedule', userId: 'U1', nowMs: T });
+    const notes = proposeChange(reschedule.record, { details: details({ notes: 'Birthday; bring a cake' }), label: 'edit', userId: 'U2', nowMs: T });
+    const both = approveChange(approveChange(notes.record, 'op2', 'U0APPROVER1', T), 'op3', 'U0APPROVER1', T);
+    expect(operationsOf(both).map((o) => [o.id, o.status])).toEqual([['create', 'running'], ['op2', 'queued'], ['op3', 'superseded']]);
+    expect(operationsOf(both)[2]).toMatchObject({ note: UNDOES_WAITING_CHANGE_NOTE });
+    expect(isStaleChange(operationsOf(both)[2]!)).toBe(true);
+    // A request that carries the reschedule, or moves the date again, is a newer decision and replaces it.
+    const carried = proposeChange(notes.record, { details: details({ date: '2030-07-11', notes: 'Birthday' }), label: 'edit', userId: 'U2', nowMs: T });
+    const kept = approveChange(approveChange(carried.record, 'op2', 'U0APPROVER1', T), 'op4', 'U0APPROVER1', T);
+    expect(operationsOf(kept).map((o) => o.status)).toEqual(['running', 'superseded', 'proposed', 'queued']);
+    const movedAgain = proposeChange(notes.record, { details: details({ date: '2030-07-12' }), label: 'reschedule', userId: 'U2', nowMs: T });
+    const again = approveChange(approveChange(movedAgain.record, 'op2', 'U0APPROVER1', T), 'op4', 'U0APPROVER1', T);
+    expect(operationsOf(again).find((o) => o.id === 'op2')).toMatchObject({ status: 'superseded', note: 'replaced by op4' });
   });
 
   it('is proposed by anyone, queued on approval, supersedes a queued one, and starts by becoming the booking (revision + 1)', () => {
