@@ -46,7 +46,10 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
     const req = { method: 'POST' as const, path: this.path };
     const headers = opts.idempotencyKey ? { ...this.headers, 'idempotency-key': opts.idempotencyKey } : this.headers;
     const res = await this.http.request({ ...req, headers, json: body, ...(opts.signal ? { signal: opts.signal } : {}) });
-    return this.idOf(res.body as Record<string, unknown> | undefined, req, `no ${this.idField} in the response`);
+    // Accepted, and the answer lost on the way (a body cut off): what it made is looked up (ensure), not
+    // failed for good as a wrong service would be. A readable answer without the id is a contract break.
+    if (res.body === null || typeof res.body !== 'object') throw this.http.unreadableAnswerError(req, res.status);
+    return this.idOf(res.body as Record<string, unknown>, req, `no ${this.idField} in the response`);
   }
 
   /** Creates unless it exists; never POSTs again while an earlier POST may still land. */

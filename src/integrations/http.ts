@@ -230,6 +230,23 @@ export class HttpClient {
     });
   }
 
+  /**
+   * A 2xx whose body could not be read (cut off, not JSON): the request was processed, its answer
+   * was lost on the way, as with a reset. Retryable, and "may have been processed", so a create
+   * looks up what it made before anything is sent again.
+   */
+  unreadableAnswerError(req: Pick<HttpRequest, 'method' | 'path'>, status: number): UpstreamUnavailableError {
+    const { system, displayName } = this.options;
+    return new UpstreamUnavailableError(`${system} ${req.method} ${req.path} → ${status} with a body that is not JSON`, {
+      system,
+      status,
+      code: `${system}_ANSWER_UNREADABLE`,
+      retryable: true,
+      maybeProcessed: true,
+      operatorMessage: `${displayName} accepted ${req.method} ${req.path} but its answer could not be read — Retry (what it made is looked up first, nothing is created twice).`,
+    });
+  }
+
   private statusError(req: HttpRequest, res: HttpResponse, text: string) {
     const { system, displayName } = this.options;
     const where = `${req.method} ${req.path}`;

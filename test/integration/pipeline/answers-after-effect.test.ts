@@ -1,0 +1,80 @@
+/**
+ * Answers that go wrong after the side effect, with the production adapters against the sandbox
+ * stand-ins (SQLite store, BookingService):
+ *  - the dashboard creates the calendar entry and answers 200 with a cut-off JSON body: the entry
+ *    exists, so the step finds it rather than failing for good as if the URL pointed elsewhere.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../../src/log';
+import { BookingService } from '../../../src/pipeline/service';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
+import { sandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+
+jest.setTimeout(60_000);
+const log = createLogger({ level: 'silent', pretty: false });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-answers-after-effect-'));
+let standins: Standins;
+let notices: RecordingServer;
+beforeAll(async () => {
+  standins = await startStandins();
+  notices = await startRecordingServer();
+});
+afterAll(async () => {
+  await notices.close();
+  await standins.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Forwards to `target`; the first POST /calendar answer is cut to half its body (same status, consistent length). */
+async function truncatingProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  let cut = false;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>;
+        const up = await fetch(`${target}${req.url}`, { method: req.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+        let text = await up.text();
+        if (!cut && req.method === 'POST' && req.url?.startsWith('/calendar')) {
+          cut = true;
+          text = text.slice(0, Math.floor(text.length / 2));
+        }
+        res.writeHead(up.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      })();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+it('the dashboard creates the entry and its 200 answer is cut off: the step finds the entry, one entry, no second POST', async () => {
+  const proxy = await truncatingProxy(standins.env.DASHBOARD_URL!);
+  const sandbox = sandboxSteps({ ...standins.env, DASHBOARD_URL: proxy.url, NOTICES_URL: notices.url });
+  const store = SqliteBookingStore.open(path.join(tmp, 'a.db'));
+  const service = new BookingService({ store, steps: sandbox.steps, log });
+  try {
+    const booking = await service.create(sampleNewBooking());
+    await service.approve(booking.id, 'U0APPROVER1');
+    await service.idle();
+    const r = (await service.get(booking.id))!;
+    expect(r.state).toBe('done');
+    const entries = standins.dashboard.entries().filter((e) => e.externalId === booking.id);
+    expect(entries).toHaveLength(1);
+    expect(r.steps.calendar.result).toMatchObject({ calendarId: entries[0]!.id, created: false });
+    expect(standins.dashboard.recorder.find('POST', '/calendar').filter((q) => (q.body as { externalId?: string }).externalId === booking.id)).toHaveLength(1);
+  } finally {
+    await service.idle();
+    await sandbox.close();
+    await store.close();
+    await proxy.close();
+  }
+});
