@@ -19,7 +19,7 @@ import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
 import { LeaseWatch, ownerDeadOrLeaseOutlived } from './lease-watch';
-import { BookingNotFoundError, PipelineError, StepFailedError } from './errors';
+import { BookingNotFoundError, PipelineError, StepFailedError, StoreUnavailableError } from './errors';
 import { CREATE_OP, dependenciesOf, kindOf, stepState, stepsOf } from './op-steps';
 import { activeOperation, activeOperationId, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
 import {
@@ -37,7 +37,7 @@ import {
   renewLease,
   stepsOutcome,
 } from './state-machine';
-import { withStoreRetries, type StoreRetryPolicy } from './resilient-store';
+import { isTransientStoreError, withStoreRetries, type StoreRetryPolicy } from './resilient-store';
 import { updateWithRetry, type BookingStore, type Mutation, type UpdateResult } from './store';
 import { STEP_NAMES, type AnyStepName, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
 
@@ -169,9 +169,25 @@ function isThrottled(err: unknown): boolean {
   return err instanceof IntegrationError && err.status === 429;
 }
 
+/**
+ * The state store did not answer a step's own write (a crew post's ref) for longer than the store's
+ * retries: an outage with a fix, not a bug. SQLite's busy/locked codes and DynamoDB's throttling and
+ * 5xx (StoreUnavailableError, transient) are told apart by type, not by message text.
+ */
+function storeOutage(err: unknown): StepError | undefined {
+  if (!isTransientStoreError(err)) return undefined;
+  const message =
+    err instanceof StoreUnavailableError
+      ? "The state store (the DynamoDB table in CHARTER_STORE) was throttling or unavailable for longer than its retries allow — check the table's capacity and health in the AWS console, then press Retry (nothing is done twice)."
+      : 'The state store (the SQLite file in CHARTER_STORE) was locked by another process for longer than its retries allow — close whatever holds it (a backup, an open sqlite3 session, a second bot on the same file), then press Retry (nothing is done twice).';
+  return { message, code: 'STORE_UNAVAILABLE', retryable: true };
+}
+
 /** What the operator sees for a failure: the integration's own message, else a plain bug report. */
 export function toStepError(step: AnyStepName, err: unknown): StepError {
   if (err instanceof IntegrationError) return { message: err.operatorMessage, code: err.code, retryable: err.retryable };
+  const outage = storeOutage(err);
+  if (outage) return outage;
   if (err instanceof PipelineError) return { message: err.message, code: err.code, retryable: false };
   const detail = err instanceof Error ? err.message : String(err);
   return { message: `Unexpected error in step ${step}: ${detail}. This is a bug in charter-bot; Retry will not help until it is fixed.`, code: 'STEP_UNEXPECTED', retryable: false };
@@ -540,7 +556,8 @@ export class PipelineRunner {
         const firstAt = state.firstAttemptAtMs ?? state.startedAtMs ?? this.now();
         firstAttemptHere ??= attemptStartedHere;
         const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs && this.monotonicNow() + proposedDelayMs - firstAttemptHere < this.stepBudgetMs;
-        const willRetry = isRetryable(err) && (throttled || countedAttempts < this.maxAttempts) && withinBudget;
+        // A store outage inside the step is retried like an outside system's: the next attempt looks up what this one did.
+        const willRetry = (isRetryable(err) || isTransientStoreError(err)) && (throttled || countedAttempts < this.maxAttempts) && withinBudget;
         const delayMs = willRetry ? proposedDelayMs : 0;
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');

@@ -1,6 +1,8 @@
-/** Pure parts of the liveness work: the run queue's bound, dead-owner recognition, the stated bound. */
+/** Pure parts of the liveness work: the run queue's bound, dead-owner recognition, the stated bound, store outages in a step. */
 import { DEFAULT_LIVENESS, failureBoundMs, loadConfig } from '../../../src/config';
+import { StoreUnavailableError } from '../../../src/pipeline/errors';
 import { parseOwnerId, sameHostOwnerDead } from '../../../src/pipeline/owner-liveness';
+import { toStepError } from '../../../src/pipeline/runner';
 import { RunQueue } from '../../../src/pipeline/run-queue';
 import { validEnv } from '../../support/env';
 
@@ -59,5 +61,18 @@ describe('the stated bound', () => {
     expect(failureBoundMs(loaded.config.liveness)).toBe(50_000);
     const bad = loadConfig(validEnv({ CHARTER_LEASE_MS: 'soon' }));
     expect(bad.ok ? [] : bad.problems).toEqual([expect.stringMatching(/^CHARTER_LEASE_MS must be a whole number/)]);
+  });
+});
+
+describe('a store outage inside a step', () => {
+  it('reads as the state store being unavailable, with the fix and Retry, never as a bug', () => {
+    const locked = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    expect(toStepError('crew_notice', locked)).toEqual({ code: 'STORE_UNAVAILABLE', retryable: true, message: expect.stringMatching(/SQLite file in CHARTER_STORE\) was locked .* then press Retry/) });
+    const throttled = new StoreUnavailableError('DynamoDB table charter: ProvisionedThroughputExceededException', undefined, { transient: true });
+    expect(toStepError('crew_notice', throttled)).toEqual({ code: 'STORE_UNAVAILABLE', retryable: true, message: expect.stringMatching(/DynamoDB table in CHARTER_STORE\) was throttling or unavailable .* then press Retry/) });
+    // A store that is misconfigured is not waited out: its own message says what to fix.
+    const missing = new StoreUnavailableError('DynamoDB table charter: ResourceNotFoundException', undefined, { transient: false });
+    expect(toStepError('crew_notice', missing)).toMatchObject({ code: 'PIPELINE_STORE_UNAVAILABLE', retryable: false });
+    expect(toStepError('crew_notice', new TypeError('x is undefined')).message).toMatch(/This is a bug in charter-bot/);
   });
 });
