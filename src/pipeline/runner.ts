@@ -158,6 +158,25 @@ export class StepTimeoutError extends UpstreamUnavailableError {
   }
 }
 
+/**
+ * This process could not renew its lease on a step for nearly a whole lease (cut off from the state
+ * store: a partition, a store that stopped answering). Another process may take the step over as
+ * soon as the lease runs out, so this attempt stops before it does anything more: two processes must
+ * never be calling the same crew or creating the same entry at once.
+ */
+export class LeaseLapsedError extends UpstreamUnavailableError {
+  override name = 'LeaseLapsedError';
+  constructor(step: string, leaseMs: number) {
+    super(`step ${step}: lease not renewed for ${leaseMs} ms; attempt stopped before it could lapse`, {
+      code: 'PIPELINE_LEASE_LAPSED',
+      retryable: true,
+      maybeProcessed: true,
+      system: 'pipeline',
+      operatorMessage: `The bot lost touch with its state store for ${Math.round(leaseMs / 1000)} s and stopped the step so that no other process repeats it — it resumes by itself once the store answers; if it does not, check the store (CHARTER_STORE), then press Retry (nothing is done twice).`,
+    });
+  }
+}
+
 /** The attempt may have had its side effect: anything but a clear refusal before the request was processed. */
 function mayHaveTakenEffect(err: unknown): boolean {
   if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
@@ -240,6 +259,11 @@ export class PipelineRunner {
   private readonly queuedWrites = new Map<string, QueuedWrite[]>();
   /** Runs of each booking under way here: `latest` is forgotten when the last one ends. */
   private readonly runsOf = new Map<string, number>();
+  /**
+   * When this process last wrote a claim of each step (`${bookingId}/${opId}/${step}`), on the
+   * monotonic clock: the lease the attempt starts with was granted no later than that.
+   */
+  private readonly claimedAtMono = new Map<string, number>();
 
   constructor(deps: PipelineRunnerDeps) {
     this.store = withStoreRetries(deps.store, deps.log, deps.storeRetry);
@@ -403,6 +427,7 @@ export class PipelineRunner {
       const oursAlready = state?.status === 'running' && state.lease?.owner === this.ownerId && !leaseExpired(state, nowMs, this.ownerDead);
       if (oursAlready || !which(step) || this.executing.has(`${record.id}/${opId}/${step}`) || !this.mayClaim(out, opId, step, false, nowMs)) continue;
       out = claimStep(out, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
+      this.claimedAtMono.set(`${record.id}/${opId}/${step}`, this.monotonicNow());
       claimed.push(step);
     }
     return { record: out, claimed };
@@ -507,6 +532,7 @@ export class PipelineRunner {
             const nowMs = this.now();
             if (!this.mayClaim(r, opId, step, force, nowMs)) return undefined;
             const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...stepState(r, opId, step), attempts: 0 } } } : r;
+            this.claimedAtMono.set(`${bookingId}/${opId}/${step}`, this.monotonicNow());
             return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
           });
       handedOver = undefined;
@@ -521,8 +547,11 @@ export class PipelineRunner {
 
       let result: StepResult;
       const attemptStartedHere = this.monotonicNow();
+      const claimKey = `${bookingId}/${opId}/${step}`;
+      const leaseFrom = this.claimedAtMono.get(claimKey) ?? attemptStartedHere;
+      this.claimedAtMono.delete(claimKey);
       const attemptControl = new AbortController();
-      const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl);
+      const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl, leaseFrom);
       try {
         const implementation = this.implementationOf(booking, opId, step);
         const operation = stepOperation(booking, opId);
@@ -627,18 +656,27 @@ export class PipelineRunner {
    */
   private withDeadline<T>(step: AnyStepName, control: AbortController, work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      // A fenced attempt (its lease about to lapse) ends now, not when the work notices its signal.
+      const onAbort = () => {
+        if (control.signal.reason instanceof LeaseLapsedError) reject(control.signal.reason);
+      };
+      control.signal.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => {
         const err = new StepTimeoutError(step, this.stepAttemptTimeoutMs);
         control.abort(err);
         reject(err);
       }, this.stepAttemptTimeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        control.signal.removeEventListener('abort', onAbort);
+      };
       work.then(
         (value) => {
-          clearTimeout(timer);
+          settle();
           resolve(value);
         },
         (err: unknown) => {
-          clearTimeout(timer);
+          settle();
           reject(err);
         },
       );
@@ -648,18 +686,46 @@ export class PipelineRunner {
   /**
    * Keeps the lease alive while a slow side effect runs, so no other process takes the step. If the
    * lease turns out lost (another process took the step), the attempt is aborted.
+   *
+   * Self-fencing: a process cut off from the store never reads that it lost the lease — its
+   * renewals just fail — while another process takes the step over once the lease runs out. So the
+   * attempt is also aborted when the last lease this process managed to write is about to run out
+   * (a fifth of a lease before, on the monotonic clock, counted from when that write was sent). A
+   * healthy store renews every third of a lease, so only a store that has not answered for about
+   * two renewals in a row fences; steps check their signal before every side effect.
    */
-  private heartbeat(bookingId: string, opId: string, step: AnyStepName, log: Logger, control: AbortController): () => void {
+  private heartbeat(bookingId: string, opId: string, step: AnyStepName, log: Logger, control: AbortController, leaseFromMono: number): () => void {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
+    const marginMs = Math.floor(this.leaseMs / 5);
+    let fenceAtMono = leaseFromMono + this.leaseMs - marginMs;
+    let fence: ReturnType<typeof setTimeout> | undefined;
+    const armFence = () => {
+      clearTimeout(fence);
+      fence = setTimeout(checkFence, Math.max(0, Math.ceil(fenceAtMono - this.monotonicNow())));
+      fence.unref();
+    };
+    const checkFence = () => {
+      if (control.signal.aborted) return;
+      if (this.monotonicNow() < fenceAtMono) return armFence();
+      log.warn({ leaseMs: this.leaseMs }, 'lease could not be renewed and is about to lapse; stopping this attempt before another process takes the step');
+      control.abort(new LeaseLapsedError(step, this.leaseMs));
+    };
+    armFence();
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
+      let sentAtMono = this.monotonicNow();
       renewing = this.update(bookingId, (r) => {
         const state = stepsOf(r, opId)[step];
         if (state?.status !== 'running' || state.lease?.owner !== this.ownerId) return undefined;
+        sentAtMono = this.monotonicNow();
         return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now(), opId);
       })
         .then((out) => {
           const state = stepsOf(out.record, opId)[step];
+          if (out.written && !control.signal.aborted) {
+            fenceAtMono = Math.max(fenceAtMono, sentAtMono + this.leaseMs - marginMs);
+            armFence();
+          }
           if (!out.written && state?.status === 'running' && state.lease?.owner !== this.ownerId) {
             log.warn({ holder: state.lease?.owner }, 'lease lost to another process; abandoning this attempt');
             control.abort(new Error('lease lost'));
@@ -670,6 +736,7 @@ export class PipelineRunner {
     timer.unref();
     return () => {
       clearInterval(timer);
+      clearTimeout(fence);
       void renewing;
     };
   }

@@ -8,21 +8,15 @@
  * Two BookingServices on one DynamoDB table (dynalite; A's client behind a TCP proxy that hangs), the
  * real crew step against the Slack Web API stand-in over HTTP.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { WebClient } from '@slack/web-api';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
-import { BookingService } from '../../../src/pipeline/service';
-import type { BookingRecord, StepImplementations } from '../../../src/pipeline/types';
+import type { BookingRecord } from '../../../src/pipeline/types';
 import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynalite';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { withLifecycleCrewNotice } from '../../../src/slack/crew-lifecycle';
-import { createCrewNoticeStep } from '../../../src/slack/crew-notice';
-import { PostOnce } from '../../../src/slack/post-once';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
+import { fastDynamo, startCrewProcess } from '../../fixtures/pipeline/crew-process';
 import { validEnv } from '../../support/env';
 
 jest.setTimeout(60_000);
@@ -41,7 +35,7 @@ beforeAll(async () => {
   const loaded = loadConfig(validEnv({ SLACK_API_URL: slack.url }));
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
   config = loaded.config;
-  const setup = new DynamoBookingStore({ client: dynamo(dynalite.endpoint), table: TABLE, ownsClient: true });
+  const setup = new DynamoBookingStore({ client: fastDynamo(dynalite.endpoint), table: TABLE, ownsClient: true });
   await setup.ensureTable({ create: true });
   await setup.close();
 });
@@ -51,37 +45,7 @@ afterAll(async () => {
   await slack.close();
 });
 
-function dynamo(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000, throwOnRequestTimeout: true },
-  });
-}
-
-/** One process: its own store client, WebClient and PostOnce; the real crew step, scripted integrations. */
-function startProcess(name: string, endpoint: string) {
-  const store = new DynamoBookingStore({ client: dynamo(endpoint), table: TABLE, ownsClient: true });
-  const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
-  const poster = new PostOnce({ client });
-  // eslint-disable-next-line prefer-const -- the step saves through the service built with it
-  let service: BookingService;
-  const api = {
-    saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a),
-    setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a),
-    updateSlackRefs: (...a: Parameters<BookingService['updateSlackRefs']>) => service.updateSlackRefs(...a),
-  };
-  const steps: StepImplementations = {
-    ...new ScriptedSteps().implementations,
-    calendar_delete: async () => ({ deleted: true, found: true }),
-    scc_cancel: async () => ({ eventId: 'evt_1', cancelled: true, found: true }),
-    crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api }), { client, poster, config }),
-  };
-  service = new BookingService({ store, steps, log, ownerId: `host-${name}-1-0000000${name.toLowerCase()}`, leaseMs: 1500, baseDelayMs: 5, maxDelayMs: 20 });
-  return { service, store };
-}
+const startProcess = (name: string, endpoint: string) => startCrewProcess({ name, endpoint, table: TABLE, slackUrl: slack.url, config, log });
 
 type Payload = Record<string, unknown>;
 const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
