@@ -57,10 +57,13 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
 }
 
 /**
- * After a PATCH: an earlier attempt's PATCH that got no answer may land until the step's quiet time
- * ends, and SCC writes its whole item again on every PATCH, money included (nor is it assumed to
- * honour Idempotency-Key). So the step is not done — and the revenue guard, or the next operation,
- * does not run — before then. The quiet time (35 s) fits inside one attempt (45 s).
+ * Around a PATCH: an earlier attempt's PATCH that got no answer may land until the step's quiet time
+ * ends. The repeat is not sent before then — SCC e-mails the crew on every PATCH and is not assumed
+ * to honour Idempotency-Key, and two writes of one item in flight at once is what the quiet time is
+ * for — and the step is not done before then either: SCC writes its whole item again on every PATCH,
+ * money included, so the revenue guard (or the next operation) must come after the last one lands.
+ * Outside a repeat there is no quiet time and this returns at once. The quiet time (35 s) fits
+ * inside one attempt (45 s).
  */
 async function afterEarlierWritesLand(ctx: StepContext, quietMs: number | undefined): Promise<void> {
   await sleep(quietLeftMs(ctx.quietUntilMs, Date.now(), quietMs), ctx.signal);
@@ -147,6 +150,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const calendarId = await calendarIdOf(ctx);
       if (!calendarId) throw missing('The calendar entry', 'calendar_update');
       const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
+      await afterEarlierWritesLand(ctx, quietMs);
       await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
       await afterEarlierWritesLand(ctx, quietMs);
       return { calendarId, revision: ctx.operation?.revision ?? 1 };
@@ -166,6 +170,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
+      await afterEarlierWritesLand(ctx, quietMs);
       await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
       await afterEarlierWritesLand(ctx, quietMs);
       return { eventId, revision: ctx.operation?.revision ?? 1 };
@@ -174,6 +179,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     async scc_cancel(ctx): Promise<StepResult> {
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
+      await afterEarlierWritesLand(ctx, quietMs);
       await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
       await afterEarlierWritesLand(ctx, quietMs);
       return { eventId, cancelled: true, found: true };

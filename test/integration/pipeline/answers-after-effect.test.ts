@@ -2,7 +2,10 @@
  * Answers that go wrong after the side effect, with the production adapters against the sandbox
  * stand-ins (SQLite store, BookingService):
  *  - the dashboard creates the calendar entry and answers 200 with a cut-off JSON body: the entry
- *    exists, so the step finds it rather than failing for good as if the URL pointed elsewhere.
+ *    exists, so the step finds it rather than failing for good as if the URL pointed elsewhere;
+ *  - SCC applies a reschedule PATCH and its answer is lost: the repeat is sent only once the quiet
+ *    time is over (SCC e-mails the crew on every PATCH; the first may still be landing), and the
+ *    revenue guard runs after it.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -76,5 +79,45 @@ it('the dashboard creates the entry and its 200 answer is cut off: the step find
     await sandbox.close();
     await store.close();
     await proxy.close();
+  }
+});
+
+it('an SCC PATCH whose answer was lost is repeated only once the quiet time is over, and the revenue guard comes after', async () => {
+  const sandbox = sandboxSteps({ ...standins.env, NOTICES_URL: notices.url, CHARTER_CREATE_QUIET_MS: '4000' });
+  const store = SqliteBookingStore.open(path.join(tmp, 'b.db'));
+  const service = new BookingService({ store, steps: sandbox.steps, log, baseDelayMs: 5, maxDelayMs: 20, createQuietMs: 4000 });
+  try {
+    const booking = await service.create(sampleNewBooking());
+    await service.approve(booking.id, 'U0APPROVER1');
+    await service.idle();
+    const done = (await service.get(booking.id))!;
+    const patchesOf = () => standins.scc.recorder.find('PATCH').filter((r) => r.path.startsWith('/events/'));
+    const before = patchesOf().length;
+    standins.scc.faults.inject('PATCH *', { kind: 'lose_response' }, { times: 1 });
+    const op = await service.proposeChange(booking.id, { details: { request: { ...done.request, date: '2030-07-11' }, roster: done.roster, costs: done.costs }, label: 'reschedule', userId: 'U0OFFICE01' });
+    await service.approveChange(booking.id, op.op.id, 'U0APPROVER1');
+    // The second attempt has claimed the step, with the first one's quiet time on it.
+    let quietUntilMs: number | undefined;
+    while (quietUntilMs === undefined) {
+      const step = (await service.get(booking.id))?.operations?.find((o) => o.id === op.op.id)?.steps?.scc_update;
+      if (step && step.attempts >= 2) quietUntilMs = step.quietUntilMs;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await service.idle();
+
+    const r = (await service.get(booking.id))!;
+    const ran = r.operations?.find((o) => o.id === op.op.id);
+    expect(ran?.status).toBe('done');
+    const patches = patchesOf().slice(before);
+    expect(patches).toHaveLength(2);
+    // The repeat left no earlier than the first could still land; the guard cleaned after it.
+    expect(patches[1]!.atMs).toBeGreaterThanOrEqual(quietUntilMs);
+    expect(ran?.steps?.revenue_guard?.startedAtMs ?? 0).toBeGreaterThanOrEqual(patches[1]!.atMs);
+    expect(ran?.steps?.revenue_guard?.result?.verified).toBe(true);
+  } finally {
+    standins.scc.faults.clear();
+    await service.idle();
+    await sandbox.close();
+    await store.close();
   }
 });
