@@ -55,7 +55,7 @@ export function readDate(text: string, ctx: DateContext): string | undefined {
   // 12/19/2026 · 12/19/26 · 12-19-2026 · 12/19 · 12.19.2026
   for (const n of s.matchAll(NUMERIC_DATE)) {
     const [, mm, sep, dd, yy] = n as unknown as [string, string, string, string, string | undefined];
-    if (!isNumericDate(s, n.index ?? 0, n[0].length, sep, yy)) continue;
+    if (!isNumericDate(s, n.index ?? 0, n[0].length, sep, mm, dd, yy)) continue;
     const month = Number(mm);
     const day = Number(dd);
     if (month < 1 || month > 12) return undefined;
@@ -66,16 +66,22 @@ export function readDate(text: string, ctx: DateContext): string | undefined {
 
 /** Month, separator, day and an optional year, the year after the same separator. */
 const NUMERIC_DATE = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/.-])/g;
-/** After a number pair, a unit: "4.5 hours", "2.5 hour cruise", "4-6 guests", "rated 4.9 ★" are not dates. */
-const UNIT_AFTER = /^\s*-?\s*(?:h\b|hrs?\b|hours?\b|stars?\b|★|☆|guests?\b|people\b|persons?\b|passengers?\b|pax\b|adults?\b|kids?\b|children\b|min\w*|ft\b|feet\b|%)/;
+/**
+ * After a number pair, the unit it counts: "4-6 guests", "3/4 hrs", "2-3 hours" are not dates. A unit
+ * word with its own number after it is a label of that number ("12/19 pax 6", "7/4 guests 6",
+ * "6/15 Hours: 4", "6/15 Min. 4 hrs"), and "minimum" is not minutes, so those leave the date alone.
+ */
+const UNIT_AFTER = /^\s*-?\s*(?:h\b|hrs?\b|hours?\b|stars?\b|★|☆|guests?\b|people\b|persons?\b|passengers?\b|pax\b|adults?\b|kids?\b|children\b|min(?:s|utes?)?\b|ft\b|feet\b|%)(?!\s*[:.]?\s*\d)/;
 
 /**
  * Whether a numeric pair is a date. A decimal point reads as a separator only with a four-digit year
- * ("2.1.2027"): "4.5", "2.5" and "4.9" are durations and ratings far more often than April 5.
+ * ("2.1.2027"): "4.5", "2.5" and "4.9" are durations and ratings far more often than April 5. A year
+ * makes it a date whatever follows ("06/15/2027 Hours: 4"); without one, a unit after it makes it a
+ * count or a length, unless it runs high to low ("7/4 kids"), which no range or fraction does.
  */
-function isNumericDate(s: string, index: number, length: number, sep: string, year: string | undefined): boolean {
+function isNumericDate(s: string, index: number, length: number, sep: string, first: string, second: string, year: string | undefined): boolean {
   if (sep === '.' && year?.length !== 4) return false;
-  if (UNIT_AFTER.test(s.slice(index + length))) return false;
+  if (year === undefined && Number(first) <= Number(second) && UNIT_AFTER.test(s.slice(index + length))) return false;
   // "9.30 am" is a time.
   return !/^\s*\d{1,2}[:.]\d{2}\s*(am|pm|a\.m|p\.m)/.test(s.slice(index));
 }

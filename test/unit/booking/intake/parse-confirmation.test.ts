@@ -171,3 +171,14 @@ describe('a forward pasted double-spaced (review 2026-12-07, intake #6)', () => 
     expect(parse('From: ops@example.com\nSubject: Booking\n\nDate: Dec 27, 2026\nStart: 10am')).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
   });
 });
+
+describe('a numeric date with a unit word after it (review 2026-12-07, diff #46 item 1)', () => {
+  it.each<[string, string]>([
+    ['Date: 06/15/2027 Hours: 4\nGuest: Maria Delgado\nTime: 2pm\nGuests: 6', '2027-06-15'],
+    ['Trip: 06/15/2027 minimum 4 hours\nName: Maria Delgado\nStart 10am', '2027-06-15'],
+    ['Maria Delgado - 6/15/2027 guests 6 - 2pm - 4 hrs - maria@example.com', '2027-06-15'],
+    ['New booking!\nSat 7/4 guests 6\nName: Maria Delgado', '2027-07-04'],
+  ])('%s', (text, date) => {
+    expect(parse(text).date).toBe(date);
+  });
+});

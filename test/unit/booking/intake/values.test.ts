@@ -116,3 +116,30 @@ describe('readDate on numbers that are not dates (review 2026-12-07, intake #2)'
     expect(readDate(text, ctx)).toBe(date);
   });
 });
+
+describe('readDate on a date followed by a unit word (review 2026-12-07, diff #46 item 1)', () => {
+  const ctx = { timezone: 'America/Los_Angeles', nowMs: Date.parse('2026-12-07T12:00:00Z') };
+
+  it.each<[string, string]>([
+    // a year makes it a date whatever follows
+    ['06/15/2027 Hours: 4', '2027-06-15'],
+    ['06/15/2027 minimum 4 hours', '2027-06-15'],
+    ['Maria Delgado - 6/15/2027 guests 6 - 2pm', '2027-06-15'],
+    ['6/15/2027 - 4 hours', '2027-06-15'],
+    // a unit word with its own number after it labels that number, not the pair
+    ['12/19 pax 6', '2026-12-19'],
+    ['Sat 7/4 guests 6', '2027-07-04'],
+    ['06/15 Hours: 4', '2027-06-15'],
+    ['6/15 Min. 4 hrs', '2027-06-15'],
+    // "minimum" is not minutes
+    ['6/15 minimum 3 hrs', '2027-06-15'],
+    // no range or fraction runs high to low
+    ['7/4 kids welcome', '2027-07-04'],
+  ])('%s → %s', (text, date) => {
+    expect(readDate(text, ctx)).toBe(date);
+  });
+
+  it.each(['2-3 hours', '4-6 guests', '3/4 hrs', '1/2 hour', '2-4 kids', '4-6 pax', '10-15 min', '4.5 hours'])('%s is still not a date', (text) => {
+    expect(readDate(text, ctx)).toBeUndefined();
+  });
+});
