@@ -98,16 +98,31 @@ export function toLines(text: string): Line[] {
  * Slack and some mail clients paste a forward): its header lines, one blank line apart. Only a run
  * that is plainly a header — three lines or more, two of them From/To/Sent/Subject/Cc — so that
  * "Subject: Booking" above a blank line and the trip's own "Date: Dec 27" stays the trip's date.
+ * A blank line is also where a header ends and the body begins, so a "Date:" is taken into the run
+ * only as a send stamp, and never after a "Sent:" (a mail has one or the other): an Outlook
+ * forward whose body begins "Date: Sunday, December 27, 2026" keeps that date as the trip's.
  */
 function spacedHeaderRun(lines: readonly Line[], i: number): number[] | undefined {
+  if (!inSpacedHeader(lines, [], i)) return undefined;
   const run = [i];
   let k = i;
-  while (k + 2 < lines.length && (lines[k + 1] as Line).clean === '' && HEADER_LABEL.test((lines[k + 2] as Line).clean)) {
+  while (k + 2 < lines.length && (lines[k + 1] as Line).clean === '' && inSpacedHeader(lines, run, k + 2)) {
     k += 2;
     run.push(k);
   }
   const anchors = run.filter((n) => HEADER_ANCHOR.test((lines[n] as Line).clean)).length;
   return run.length >= 3 && anchors >= 2 ? run : undefined;
+}
+
+/** A clock time, "at 8", "8 AM": when a mail was sent ("Date: Sat, Dec 5, 2026 at 8:02 AM"). */
+const SEND_STAMP = /\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\bat\s+\d/i;
+
+function inSpacedHeader(lines: readonly Line[], run: readonly number[], n: number): boolean {
+  const clean = (lines[n] as Line).clean;
+  if (!HEADER_LABEL.test(clean)) return false;
+  if (!/^date\s*:/i.test(clean)) return true;
+  const hasSent = run.some((r) => /^sent\s*:/i.test((lines[r] as Line).clean));
+  return !hasSent && SEND_STAMP.test(clean);
 }
 
 /** Lower-case letters, digits and '#', single spaces: "Trip Date" and "TRIP  DATE" match. */

@@ -182,3 +182,26 @@ describe('a numeric date with a unit word after it (review 2026-12-07, diff #46 
     expect(parse(text).date).toBe(date);
   });
 });
+
+describe("a double-spaced paste whose body begins with the trip's Date: (review 2026-12-07, diff #46 item 2)", () => {
+  const spaced = (...lines: string[]) => lines.join('\n\n');
+
+  it.each<[string, string]>([
+    // Outlook: the mail's own stamp is Sent:, so a Date: after it is the body's (the corpus has the whole mail: 26-…)
+    ['Outlook forward', spaced('From: Getmyboat <bookings@getmyboat.com>', 'Sent: Monday, December 7, 2026 9:14 AM', 'To: ops@queenofsandiego.com', 'Subject: Booking confirmed', 'Date: Sunday, December 27, 2026', 'Time: 10:00 AM')],
+    ['Outlook forward, a time on the body Date:', spaced('From: Getmyboat <bookings@getmyboat.com>', 'Sent: Monday, December 7, 2026 9:14 AM', 'To: ops@queenofsandiego.com', 'Subject: Booking confirmed', 'Date: Sunday, December 27, 2026 10:00 AM')],
+    ['a typed message', spaced('Subject: Sunset sail for James Park', 'To: ops team', 'Date: Dec 27', 'Time: 10am', 'Duration: 3 hours')],
+    ['trip places labelled From/To', spaced('Guest: James Park', 'From: Shelter Island', 'To: Coronado', 'Date: Dec 27', 'Time: 10am')],
+  ])('%s', (_name, text) => {
+    expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+  });
+
+  it.each<[string, string]>([
+    ['Gmail', 'Date: Sat, Dec 5, 2026 at 8:02 AM'],
+    ['Apple Mail', 'Date: December 5, 2026 at 8:02:13 AM PST'],
+    ['Thunderbird', 'Date: Sat, 5 Dec 2026 08:02:13 -0800'],
+  ])("a %s send stamp in the header is still the mail's, not the trip's", (_client, stamp) => {
+    const text = spaced('From: Boatsetter <no-reply@boatsetter.com>', stamp, 'Subject: New booking', 'To: <ops@queenofsandiego.com>', 'Trip date: Dec 27, 2026', 'Departure time: 10:00 AM');
+    expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+  });
+});
