@@ -76,11 +76,16 @@ const TRAILING_MONEY_WORDS = [
   'deposit', 'wage', 'wages', 'commission', 'profit', 'bonus', 'refund', 'cash', 'owed', 'take-?home',
   // "50 hourly", "18% grat", "Ice 24 reimbursed", "400 outstanding", "1200 all-in", "150 flat", "60 apiece".
   'hourly', 'grat', 'reimbursed', 'outstanding', 'all[-\\s]in', 'flat(?:\\s+(?:rate|fee))?', 'apiece', 'a\\s+piece',
-  // What is still to come in: "300 balance due at dock", "450 still owes", "1200 total paid online",
-  // "450 left to collect". Not "total" alone, "left" or "to collect": "6 total", "2 left on the dock",
-  // "back at 5 to collect" are counts and times.
-  'balance', 'owes', 'total\\s+(?:paid|owed|due|charged|collected)', '(?:left|still)\\s+to\\s+(?:collect|pay|be\\s+paid)',
+  // What is still to come in: "300 balance due at dock", "450 still owes", "1200 total paid online".
+  // Not "total" alone: "6 total" is a count. "450 left to collect" is LEFT_TO_COLLECT below.
+  'balance', 'owes', 'total\\s+(?:paid|owed|due|charged|collected)',
 ];
+/**
+ * "450 left to collect", "450 still to collect": three digits or more, as "6 still to collect from
+ * the dock" and "2 left to collect" are gear and people. Not "left" or "to collect" alone: "2 left on
+ * the dock", "back at 5 to collect" are counts and times.
+ */
+const LEFT_TO_COLLECT = String.raw`(?:left|still)\s+to\s+(?:collect|pay|be\s+paid)`;
 /** Who gets a part of the money: "Owner 70%", "captain's cut", "60-40 with the owner". */
 const PARTIES = String.raw`owners?|captains?|capt|skipper|crew|deckhands?|mates?|boatsetter|getmyboat|house|platform|operator`;
 /** Of those, the ones a bare number after means pay ("Deckhand 150", "Owner 840"); "house 12" may be an address. */
@@ -163,10 +168,15 @@ const CURRENCY = new RegExp(
  */
 const NOT_A_COUNT_OF_ONE_DIGIT = String.raw`(?:(?<=[\d,.]\d)|(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z]))`;
 const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}${NOT_A_COUNT_OF_ONE_DIGIT}`, 'i');
+/**
+ * Where a clause with a trailing money word ends: at a stop or at when or where the money comes
+ * ("due", "online", "at the dock": not any "at", "2 net at the stern" is gear).
+ */
+const CLAUSE_END = String.raw`(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|due|online|tonight|today|ok|by\s+(?:the\s+)?(?:guest|renter|customer|client)|at\s+(?:the\s+)?(?:dock|slip|pier|marina|end|boarding|check-?in|return|drop-?off))\b))`;
 const NUMBER_THEN_WORD = new RegExp(
-  // "still" may stand between ("450 still owed"); the clause ends at a stop or at when or where the
-  // money comes ("due", "online", "at the dock": not any "at", "2 net at the stern" is gear).
-  String.raw`${NUM}\s*(?:[-–]\s*)?(?:still\s+)?(?:${TRAILING_MONEY_WORDS.join('|')})\b(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|due|online|tonight|today|ok|by\s+(?:the\s+)?(?:guest|renter|customer|client)|at\s+(?:the\s+)?(?:dock|slip|pier|marina|end|boarding|check-?in|return|drop-?off))\b))`,
+  // "still" may stand between ("450 still owed").
+  String.raw`${NUM}\s*(?:[-–]\s*)?(?:still\s+)?(?:${TRAILING_MONEY_WORDS.join('|')})\b${CLAUSE_END}` +
+    String.raw`|(?=\d,?\d,?\d)${NUM}\s*(?:[-–]\s*)?${LEFT_TO_COLLECT}\b${CLAUSE_END}`,
   'i',
 );
 
@@ -390,10 +400,10 @@ function hasPartySplit(line: string): boolean {
 
 /**
  * What is left of the money, with no money word: "Rest (450) at dock", "Get the other 300 from him",
- * "Remainder 450". Three digits or more and no noun after: "Rest 15 then swim", "the rest (12) inside",
- * "the other 2 coolers" are people, minutes and gear.
+ * "Remainder 450". Three digits or more and no noun or % after: "Rest 15 then swim", "the rest (12) inside",
+ * "the other 2 coolers" are people, minutes and gear, "Rest 100% sure" is not an amount.
  */
-const REST_AMOUNT = new RegExp(String.raw`\b(?:rest|remainder|remaining|the\s+other)\b[\s:=\-–—(]*(?=\d,?\d,?\d)${AMOUNT_TAIL}`, 'i');
+const REST_AMOUNT = new RegExp(String.raw`\b(?:rest|remainder|remaining|the\s+other)\b[\s:=\-–—(]*(?=\d,?\d,?\d)${AMOUNT_TAIL}(?!\s*%)`, 'i');
 
 /** The charter's price with no money word: "Charter was 1200", "Booking is 1,450", "Trip came to 900". */
 const CHARTER_AMOUNT = new RegExp(
