@@ -55,7 +55,7 @@ export async function driveIcalBooking(sb: Sandbox, feed: IcalFeedStandin, write
 
   step('[Create charter], clicked by Olivia Approver');
   const before = slack.callsTo('views.open').length;
-  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button.value, channelId: OPS_CHANNEL, messageTs: String(notice.response?.ts ?? ''), messageText: String(notice.body.text ?? '') }));
+  await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button.value, channelId: OPS_CHANNEL, messageTs: String(notice.response?.ts ?? ''), messageText: String(notice.body.text ?? ''), messageBlocks: blocks }));
   await until('the prefilled modal', 5000, async () => (slack.callsTo('views.open').length > before ? true : undefined));
   const raw = slack.callsTo('views.open').at(-1)?.body.view;
   const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { blocks?: ViewBlock[]; private_metadata?: string };
@@ -73,6 +73,11 @@ export async function driveIcalBooking(sb: Sandbox, feed: IcalFeedStandin, write
   if (!bookingId) throw new SandboxError('the approval message carries no booking id');
   const api = sb.running.built.api;
   const approvalTs = await until('the approval message to be saved', 5000, async () => (await api.get(bookingId))?.slack.approvalTs);
+  const noticeTs = String(notice.response?.ts ?? '');
+  const redrawn = await until('the notice redrawn without its button', 5000, async () => slack.callsTo('chat.update').find((c) => c.body.ts === noticeTs));
+  // The printer shows only the lines the update changed; the event's summary must be among those kept.
+  const shown = typeof redrawn.body.blocks === 'string' ? redrawn.body.blocks : JSON.stringify(redrawn.body.blocks ?? []);
+  if (!shown.includes('Boatsetter booking — James Park') || shown.includes('ical_create_charter')) throw new SandboxError(`the redrawn notice lost its summary or kept its button: ${shown}`);
 
   step('Approve, clicked by Olivia Approver');
   await requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: bookingId, channelId: OPS_CHANNEL, messageTs: approvalTs }));
@@ -91,3 +96,4 @@ export async function driveIcalBooking(sb: Sandbox, feed: IcalFeedStandin, write
   if (notices !== 1) throw new SandboxError(`expected one new-booking notice, saw ${notices}`);
   return { bookingId, state: finished.state };
 }
+

@@ -72,7 +72,7 @@ export function newTriggerId(): string {
 
 const team = { id: 'T0TEAM0001', domain: 'standin' };
 
-export function blockActionPayload(p: { userId: string; actionId: string; value: string; channelId: string; messageTs?: string; messageText?: string; blockId?: string }): Record<string, unknown> {
+export function blockActionPayload(p: { userId: string; actionId: string; value: string; channelId: string; messageTs?: string; messageText?: string; messageBlocks?: unknown[]; blockId?: string }): Record<string, unknown> {
   return {
     type: 'block_actions',
     team,
@@ -82,7 +82,7 @@ export function blockActionPayload(p: { userId: string; actionId: string; value:
     container: { type: 'message', message_ts: p.messageTs ?? '1800000000.000001', channel_id: p.channelId, is_ephemeral: false },
     trigger_id: newTriggerId(),
     channel: { id: p.channelId, name: 'charters' },
-    message: { type: 'message', ts: p.messageTs ?? '1800000000.000001', text: p.messageText ?? '' },
+    message: { type: 'message', ts: p.messageTs ?? '1800000000.000001', text: p.messageText ?? '', ...(p.messageBlocks ? { blocks: p.messageBlocks } : {}) },
     response_url: 'https://hooks.slack.invalid/actions/T0TEAM0001/1/abc',
     actions: [{ type: 'button', action_id: p.actionId, block_id: p.blockId ?? 'block', value: p.value, text: { type: 'plain_text', text: 'button' }, action_ts: `${Date.now() / 1000}` }],
   };

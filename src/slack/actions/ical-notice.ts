@@ -32,14 +32,29 @@ export function createCharterFromEvent(deps: SlackDeps) {
 /**
  * The clicked notice, for the form to carry: once its charter is made the notice is redrawn without
  * [Create charter], so nobody books the same trip twice from it. Its headline is the fallback text
- * it was posted with; the modal's metadata holds 3,000 characters, so it is cut well short of that.
+ * it was posted with, its summary the line under the headline in its first section (Slack sends the
+ * message's blocks with the click); the modal's metadata holds 3,000 characters, so both are cut
+ * well short of that.
  */
 function noticeOf(body: BlockAction, feed: string): NoticeRef | undefined {
   const channel = body.channel?.id ?? body.container?.channel_id;
   const ts = body.message?.ts ?? body.container?.message_ts;
   if (typeof channel !== 'string' || typeof ts !== 'string') return undefined;
   const text = typeof body.message?.text === 'string' ? body.message.text.trim() : '';
-  return { channel, ts, headline: text !== '' ? sliceWhole(text, 300) : `New ${escapeMrkdwn(feed)} booking` };
+  const summary = summaryOf(body.message?.blocks);
+  return { channel, ts, headline: text !== '' ? sliceWhole(text, 300) : `New ${escapeMrkdwn(feed)} booking`, ...(summary ? { summary } : {}) };
+}
+
+/** What follows the headline in the notice's first section (already escaped mrkdwn), cut without leaving half an entity. */
+function summaryOf(blocks: unknown): string | undefined {
+  if (!Array.isArray(blocks)) return undefined;
+  const section = (blocks as { type?: unknown; text?: { text?: unknown } }[]).find((b) => b?.type === 'section');
+  const text = section?.text?.text;
+  if (typeof text !== 'string') return undefined;
+  const newline = text.indexOf('\n');
+  const rest = newline < 0 ? '' : text.slice(newline + 1).trim();
+  if (rest === '') return undefined;
+  return rest.length > 600 ? sliceWhole(rest, 600).replace(/&[a-z]*$/, '') : rest;
 }
 
 export function handOver(command: 'reschedule' | 'cancel') {

@@ -71,15 +71,16 @@ export function newEventNotice(p: { feed: string; when: string; summary?: string
 }
 
 /**
- * A new-booking notice once a charter was made from it: the same headline, who made which charter,
- * and no [Create charter] (a second click made a second booking of the same trip).
+ * A new-booking notice once a charter was made from it: the same headline and event summary (which
+ * trip it was), who made which charter, and no [Create charter] (a second click made a second
+ * booking of the same trip). Headline and summary come back as they were posted, already escaped.
  */
-export function createdEventNotice(p: { headline: string; bookingId: string; userId: string }): SlackMessage {
+export function createdEventNotice(p: { headline: string; summary?: string; bookingId: string; userId: string }): SlackMessage {
   const line = `Charter \`${escapeMrkdwn(p.bookingId)}\` created by <@${p.userId}>.`;
   return {
     text: `${p.headline} · charter ${escapeMrkdwn(p.bookingId)} created`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: *${p.headline}*` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `:white_check_mark: *${p.headline}*${p.summary ? `\n${p.summary}` : ''}` } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
     ],
   };

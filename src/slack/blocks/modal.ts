@@ -29,11 +29,14 @@ export interface NoticeRef {
   ts: string;
   /** The notice's headline as posted (mrkdwn, escaped): "New Boatsetter booking · Sat, Dec 19, …". */
   headline: string;
+  /** The event's summary under the headline as posted (mrkdwn, escaped): "Boatsetter booking: José Núñez". */
+  summary?: string;
 }
 
 function noticeRefOf(v: unknown): NoticeRef | undefined {
   const n = v as Partial<NoticeRef> | null | undefined;
-  return n && typeof n.channel === 'string' && typeof n.ts === 'string' && typeof n.headline === 'string' ? { channel: n.channel, ts: n.ts, headline: n.headline } : undefined;
+  if (!n || typeof n.channel !== 'string' || typeof n.ts !== 'string' || typeof n.headline !== 'string') return undefined;
+  return { channel: n.channel, ts: n.ts, headline: n.headline, ...(typeof n.summary === 'string' ? { summary: n.summary } : {}) };
 }
 
 export interface BookingModalOptions {

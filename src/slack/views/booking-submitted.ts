@@ -116,7 +116,7 @@ export function bookingSubmitted(deps: SlackDeps) {
  * approval flags.
  */
 async function markNoticeCreated(deps: SlackDeps, client: WebClient, notice: NoticeRef, bookingId: string, userId: string): Promise<void> {
-  const message = createdEventNotice({ headline: notice.headline, bookingId, userId });
+  const message = createdEventNotice({ headline: notice.headline, ...(notice.summary ? { summary: notice.summary } : {}), bookingId, userId });
   try {
     await client.chat.update({ channel: notice.channel, ts: notice.ts, text: message.text, blocks: message.blocks });
   } catch (err) {

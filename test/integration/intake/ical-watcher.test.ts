@@ -207,7 +207,7 @@ describe('iCal watcher', () => {
 
 describe('[Create charter] once the charter exists (review 2026-12-07, intake #7)', () => {
   it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
-    const E: StandinEvent = { uid: 'bs-7007@boatsetter.com', ...at(5, '09:00', '13:30'), summary: 'Boatsetter booking: José Núñez', description: 'Booking ID: BS-7007\nRenter: José Núñez\nPassengers: 6' };
+    const E: StandinEvent = { uid: 'bs-7007@boatsetter.com', ...at(5, '09:00', '13:30'), summary: 'Boatsetter booking: José Núñez & family <VIP>', description: 'Booking ID: BS-7007\nRenter: José Núñez\nPassengers: 6' };
     feed.setEvents('notice-created', [E]);
     const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('notice-created')}`, CHARTER_STORE: `sqlite:${join(dir, 'notice-created.db')}` } });
     running.push(h);
@@ -216,8 +216,8 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     const ts = String(notice?.response?.ts);
     const button = (JSON.parse(blocksOf(notice)) as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'ical_create_charter');
 
-    // clicked as Slack sends it: the message's ts and the text it was posted with
-    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button?.value ?? '', channelId: OPS_CHANNEL, messageTs: ts, messageText: String(notice?.body.text) }));
+    // clicked as Slack sends it: the message's ts, the text and the blocks it was posted with
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button?.value ?? '', channelId: OPS_CHANNEL, messageTs: ts, messageText: String(notice?.body.text), messageBlocks: JSON.parse(blocksOf(notice)) as unknown[] }));
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
     const view = h.slack.callsTo('views.open')[0]?.body.view;
     const metadata = String((typeof view === 'string' ? JSON.parse(view) : view).private_metadata);
@@ -233,5 +233,8 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(shown).toContain(`New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}`);
     expect(shown).toContain(`Charter \`${id}\` created by <@${APPROVER}>.`);
     expect(shown).not.toContain('no charter covers it yet');
+    // which trip it was stays on the notice (review 2026-12-07, diff #46 item 3)
+    const section = (held?.blocks as { type: string; text?: { text: string } }[])[0];
+    expect(section?.text?.text).toBe(`:white_check_mark: *New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}*\nBoatsetter booking: José Núñez &amp; family &lt;VIP&gt;`);
   });
 });

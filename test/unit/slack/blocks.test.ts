@@ -321,6 +321,15 @@ describe('modal', () => {
     const input = modalValuesToInput(bookingModalState({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'], notes: undefined }) as never);
     expect(input).toEqual({ guestName: 'A', date: '2030-01-02', captain: 'U0CAPTAIN1', crew: ['U0CREW0001'] });
   });
+
+  it("carries the iCal notice it was opened from, with the event's summary, through its metadata (review 2026-12-07, diff #46 item 3)", () => {
+    const notice = { channel: 'C0OPS00001', ts: '1800000000.000100', headline: 'New Boatsetter booking · Sat, Dec 19, 9:00 AM – 1:30 PM PST', summary: 'Boatsetter booking: José Núñez &amp; family' };
+    const view = bookingModal({ timezone: 'America/Los_Angeles', capacity: 6, origin: { channel: 'C0ORIGIN01', notice }, nowMs: Date.UTC(2030, 0, 1) });
+    expect(parseModalMetadata(view.private_metadata)).toEqual({ channel: 'C0ORIGIN01', notice });
+    // a form opened before the summary was carried still redraws its notice
+    const { summary: _summary, ...older } = notice;
+    expect(parseModalMetadata(JSON.stringify({ channel: 'C0ORIGIN01', notice: older }))).toEqual({ channel: 'C0ORIGIN01', notice: older });
+  });
 });
 
 describe('modal notes: internal and for crew', () => {
