@@ -307,7 +307,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (range && (range.end !== undefined || /\b(from|at|depart\w*|start\w*|leav\w*|board\w*)\b/i.test(c))) applyRange(range, line.raw);
     }
     if (!fields.partySize) {
-      const m = /\b(?:for|party of|group of)?\s*(\d{1,3})\s+(guests|passengers|people|persons|adults|pax)\b/i.exec(c);
+      // Never a number that ends a date ("12/19 pax 6" is six, not nineteen): the count may follow its word.
+      const m =
+        /(?<![\d/.-])\b(?:for|party of|group of)?\s*(\d{1,3})\s+(?:guests|passengers|people|persons|adults|pax)\b/i.exec(c) ??
+        /\b(?:guests|passengers|pax)\s*:?\s*(\d{1,3})\b(?![/.:-]?\d)/i.exec(c) ??
+        /\b(?:party|group) of\s+(\d{1,3})\b(?![/.:-]?\d)/i.exec(c);
       if (m) set('partySize', Number(m[1]), line.raw);
     }
     if (!fields.durationHours && !/\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond|expire\w*|reply)\b/i.test(c)) {

@@ -139,7 +139,9 @@ export function readTimeRange(text: string): TimeRange | undefined {
   const times = readTimes(text);
   // The end is a time with am/pm, or noon or midnight ("from 10 to noon", "8 - midnight").
   const bare = /\b(\d{1,2})(?::(\d{2}))?\s*(?:-|to|until|till)\s*(?:(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b|(noon|midnight)\b)/i.exec(text);
-  const bareFirst = bare && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index) ? bare : undefined;
+  // A bare range whose end starts a full one is a count before it ("guests 6 - 2pm to 6pm"), not a time.
+  const endsAtRange = bare !== null && /^\s*(?:-|to|until|till|through)\s*\d/i.test(text.slice(bare.index + bare[0].length));
+  const bareFirst = bare && !endsAtRange && (times.length === 0 || bare.index <= (times[0] as TimeMatch).index) ? bare : undefined;
   if (bareFirst) {
     const word = bareFirst[6]?.toLowerCase();
     const h1 = Number(bareFirst[1]);
@@ -162,7 +164,7 @@ export function readTimeRange(text: string): TimeRange | undefined {
   // The range's start was unreadable ("0 - 1 AM"): the first time is its END, never the departure.
   if (bareFirst && first.index > bareFirst.index) return undefined;
   // Nor is a time right after a number and "-" or "to" ("13 - noon", "10:00 - 12:00 PM" unread above).
-  if (/\d\s*(?:-|to|until|till|through)\s*$/i.test(text.slice(0, first.index))) return undefined;
+  if (!endsAtRange && /\d\s*(?:-|to|until|till|through)\s*$/i.test(text.slice(0, first.index))) return undefined;
   const second = times[1];
   if (second) {
     const between = text.slice(first.index + first.length, second.index);

@@ -142,6 +142,22 @@ describe('a range ending at noon or midnight (review 2026-12-07, intake #4)', ()
   });
 });
 
+describe('a party size beside a date, and a count before a time range (review 2026-12-07, intake regressions)', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['Charter 12/19 pax 6', { partySize: 6 }],
+    ['Sat 7/4 guests 6', { partySize: 6 }],
+    ['Party of 6 on 12/19', { partySize: 6 }],
+    ['Maria Delgado - 6/15/2027 guests 6 - 2pm to 6pm', { partySize: 6, departureTime: '14:00', durationHours: 4 }],
+    ['Saturday, December 19 from 10am to 3pm for 6 guests', { partySize: 6, departureTime: '10:00', durationHours: 5 }],
+  ])('%s', (text, fields) => {
+    expect(parse(text)).toMatchObject(fields);
+  });
+
+  it('a number that ends a date is never the party size', () => {
+    expect(parse('Charter 12/19 guests')?.partySize).toBeUndefined();
+  });
+});
+
 describe("an apostrophe in the guest's e-mail (review 2026-12-07, intake #5)", () => {
   it.each<[string, { guestName?: string; guestEmail: string }]>([
     ["Renter: Siobhan O'Brien <siobhan.o'brien@example.ie>", { guestName: "Siobhan O'Brien", guestEmail: "siobhan.o'brien@example.ie" }],

@@ -90,6 +90,13 @@ describe('readTimeRange', () => {
     expect(readTimeRange(text)).toBeUndefined();
   });
 
+  it.each<[string, { start: string; end?: string }]>([
+    ['guests 6 - 2pm to 6pm', { start: '14:00', end: '18:00' }],
+    ['pax 4 - 10am to 1pm', { start: '10:00', end: '13:00' }],
+  ])('a count before a full range is not its start: %s', (text, range) => {
+    expect(readTimeRange(text)).toEqual(range);
+  });
+
   it.each(['1 - 1 AM', '0 - 1 AM', '11:30 - 11:30 PM'])('%s is unread (no length, or no readable start)', (text) => {
     expect(readTimeRange(text)).toBeUndefined();
   });
