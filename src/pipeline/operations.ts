@@ -6,6 +6,7 @@
  * - One operation runs at a time, in order. A change approved while another operation is unfinished
  *   waits (queued); a newer change replaces a queued or failed one (superseded) — each change carries
  *   the full new details, so the newer one alone brings every artifact to the latest revision.
+ *   It replaces a guest page refresh that failed or has not started too, and puts the page up itself.
  * - A cancel stops whatever runs (no new step is claimed; steps in flight finish or their lease runs
  *   out), drops changes not yet started, then compensates only what an earlier step may have made.
  * - A change starts by making its details the booking's (revision + 1) and runs only the steps whose
@@ -277,6 +278,7 @@ export function approveChange(record: BookingRecord, opId: string, userId: strin
   const operations = (record.operations ?? []).map((o): Operation => {
     if (o.id === opId) return { ...o, status: 'queued', approvedBy: userId, approvedAtMs: nowMs };
     if (o.kind === 'change' && (o.status === 'queued' || o.status === 'failed')) return { ...o, status: 'superseded', finishedAtMs: nowMs, note: `replaced by ${opId}` };
+    if (retiredByChange(o)) return { ...o, status: 'superseded', finishedAtMs: nowMs, note: `replaced by ${opId}` };
     return o;
   });
   const next = { ...record, operations, updatedAtMs: nowMs };
@@ -288,6 +290,29 @@ export function rejectChange(record: BookingRecord, opId: string, userId: string
   if (!op || op.kind !== 'change') throw new OperationDecidedError(record.id, opId, 'missing');
   if (op.status !== 'proposed') throw new OperationDecidedError(record.id, opId, op.status, op.approvedBy);
   return { ...withOperation(record, { ...op, status: 'rejected', approvedBy: userId, approvedAtMs: nowMs, finishedAtMs: nowMs }), updatedAtMs: nowMs };
+}
+
+/**
+ * A guest page refresh a change approved now takes over: one that failed (CloudFront down, say) or
+ * has not started. Left as it is, a failed one would hold every change behind it until someone
+ * retried it, a reschedule reaching neither calendar, SCC nor crew. The change re-renders the page
+ * in its place (pageRenderOwed). A running refresh is left to finish: the change queues behind it.
+ */
+function retiredByChange(op: Operation): boolean {
+  return op.kind === 'refresh' && (op.status === 'failed' || op.status === 'queued');
+}
+
+/**
+ * A refresh gave way to a change (approveChange, finishOperation) and no change since has put the
+ * page up: the change starting now owes it, even one whose fields the page does not show, since
+ * whatever the refresh was asked for (a new template, a fixed bucket) is still not live.
+ */
+function pageRenderOwed(record: BookingRecord, opId: string): boolean {
+  const ops = operationsOf(record);
+  const before = ops.slice(0, ops.findIndex((o) => o.id === opId));
+  const lastRefresh = before.findLastIndex((o) => o.kind === 'refresh');
+  if (lastRefresh < 0 || before[lastRefresh]?.status !== 'superseded') return false;
+  return !before.slice(lastRefresh + 1).some((o) => o.kind === 'change' && o.steps?.guest_cache?.status === 'done');
 }
 
 // ---- cancel ----------------------------------------------------------------------------------
@@ -544,7 +569,9 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const to = op.details;
     const planned = planChangeSteps(previous, to);
     const owed = crewCallOwed(record) && !planned.includes('crew_notice');
-    const steps = Object.fromEntries(OPERATION_DAGS.change.steps.filter((s) => planned.includes(s) || (owed && s === 'crew_notice')).map((s) => [s, pending()]));
+    const page = pageRenderOwed(record, op.id);
+    const owedStep = (s: AnyStepName) => (owed && s === 'crew_notice') || (page && (s === 'guest_page' || s === 'guest_cache'));
+    const steps = Object.fromEntries(OPERATION_DAGS.change.steps.filter((s) => planned.includes(s) || owedStep(s)).map((s) => [s, pending()]));
     const calls = callsChanged(previous, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).
@@ -584,7 +611,12 @@ export function finishOperation(record: BookingRecord, opId: string, outcome: 'd
     // Only a create has run on this booking: the state alone tells the story (as before operations).
     return { ...record, state: outcome, updatedAtMs: nowMs };
   }
-  const operations = record.operations.map((o): Operation => (o.id === opId ? { ...o, status: outcome, finishedAtMs: nowMs } : o));
+  // A refresh that fails with a change approved behind it (asked while it ran) gives way to the
+  // change, which renders the page in its place (pageRenderOwed), as at approveChange.
+  const finishing = findOperation(record, opId);
+  const waiting = outcome === 'failed' && finishing?.kind === 'refresh' ? record.operations.find((o) => o.kind === 'change' && o.status === 'queued') : undefined;
+  const ended = (o: Operation): Operation => (waiting ? { ...o, status: 'superseded', finishedAtMs: nowMs, note: `replaced by ${waiting.id}` } : { ...o, status: outcome, finishedAtMs: nowMs });
+  const operations = record.operations.map((o): Operation => (o.id === opId ? ended(o) : o));
   const next = { ...record, operations, updatedAtMs: nowMs };
   return { ...next, state: settledState(next) };
 }

@@ -57,5 +57,9 @@ function outcomeText(deps: SlackDeps, record: BookingRecord, opId: string): stri
     const message = (steps.guest_page?.status === 'failed' ? steps.guest_page.error : steps.guest_cache?.error)?.message;
     return `Refresh failed${message ? `: ${message.replace(/\.$/, '')}` : '; see the logs'}. ${HOW_TO_RETRY}.`;
   }
+  if (op?.status === 'superseded' && op.note?.startsWith('replaced by ')) {
+    // It failed with a change approved behind it: the change puts the page up in its place.
+    return `The refresh did not finish, and gave way to the change approved meanwhile, which uploads the guest page again; the progress message in the booking's thread shows how that goes.`;
+  }
   return `The refresh of \`${record.id}\` ended ${op?.status ?? 'unrecorded'}${op?.note ? ` (${op.note})` : ''}.`;
 }

@@ -284,6 +284,9 @@ describe('compactHistory', () => {
   });
 });
 
+/** The booking's details with its second crew member taken off: nothing the guest page shows. */
+const swapOnly = () => details({}, sampleRoster.filter((m, i) => m.role === 'captain' || i === sampleRoster.findIndex((c) => c.role === 'crew')));
+
 describe('guest page refresh', () => {
   it('of a done booking queues a refresh operation (who asked, when) and sets the booking running; starting it plans the upload and the invalidation at the same revision', () => {
     const asked = requestRefresh(withState('done'), 'U0APPROVER1', T + 1);
@@ -319,5 +322,33 @@ describe('guest page refresh', () => {
     }
     // A cancel asked while it was queued stops it: the booking is on its way out, nothing to refresh.
     expect(() => requestRefresh(requestCancel(asked.record, 'U0APPROVER1', T + 2), 'U0APPROVER1', T + 3)).toThrow(IllegalTransitionError);
+  });
+
+  it('that fails while a change approved meanwhile waits gives way to it, and the change uploads the page though the page shows nothing it changed', () => {
+    const asked = requestRefresh(withState('done'), 'U0APPROVER1', T + 1);
+    if (asked.outcome === 'joined') throw new Error('expected a new refresh');
+    const running = startOperation(asked.record, 'op2', T + 2);
+    const swap = swapOnly();
+    expect(planChangeSteps(details(), swap)).not.toContain('guest_page');
+    const proposed = proposeChange(running, { details: swap, label: 'crew swap', userId: 'U1', nowMs: T + 3 });
+    const approved = approveChange(proposed.record, proposed.op.id, 'U0APPROVER1', T + 4);
+    // A running refresh is left to finish: the change queues behind it.
+    expect(operationsOf(approved).map((o) => [o.id, o.status])).toEqual([['create', 'done'], ['op2', 'running'], ['op3', 'queued']]);
+    const failed = finishOperation(approved, 'op2', 'failed', T + 5);
+    expect(operationsOf(failed).find((o) => o.id === 'op2')).toMatchObject({ status: 'superseded', note: 'replaced by op3' });
+    expect(failed.state).toBe('running');
+    expect(activeOperation(failed)?.id).toBe('op3');
+    expect(Object.keys(activeOperation(startOperation(failed, 'op3', T + 6))?.steps ?? {})).toEqual(expect.arrayContaining(['crew_notice', 'guest_page', 'guest_cache']));
+  });
+
+  it('a change started after a later refresh was done owes no page upload of its own', () => {
+    const first = requestRefresh(withState('done'), 'U0APPROVER1', T + 1);
+    if (first.outcome === 'joined') throw new Error('expected a new refresh');
+    const retired = approveChange(proposeChange(first.record, { details: details({ partySize: 7 }), label: 'edit', userId: 'U1', nowMs: T + 2 }).record, 'op3', 'U0APPROVER1', T + 3);
+    expect(operationsOf(retired).find((o) => o.id === 'op2')).toMatchObject({ status: 'superseded', note: 'replaced by op3' });
+    const doneRefresh: Operation = { id: 'op4', kind: 'refresh', status: 'done', requestedBy: 'U0APPROVER1', requestedAtMs: T + 4, startedAtMs: T + 4, finishedAtMs: T + 5 };
+    const ops = operationsOf(retired).map((o): Operation => (o.id === 'op3' ? { ...o, status: 'superseded', note: 'replaced by op5' } : o));
+    const later = approveChange(proposeChange({ ...retired, state: 'done', operations: [...ops, doneRefresh] }, { details: swapOnly(), label: 'crew swap', userId: 'U1', nowMs: T + 6 }).record, 'op5', 'U0APPROVER1', T + 7);
+    expect(Object.keys(activeOperation(startOperation(later, 'op5', T + 8))?.steps ?? {})).not.toContain('guest_page');
   });
 });
