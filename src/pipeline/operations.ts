@@ -476,6 +476,10 @@ export function planChangeSteps(from: BookingDetails, to: BookingDetails): AnySt
 export function planCancelSteps(record: BookingRecord): AnyStepName[] {
   const created = record.steps;
   const ran = (s: keyof typeof created) => created[s].status !== 'pending' || created[s].result !== undefined;
+  // A create that left its call to a change posted nothing: crew were called only if a change's crew step ran.
+  const crewCalled = createCallDeferred(record)
+    ? operationsOf(record).some((o) => o.kind === 'change' && o.steps?.crew_notice !== undefined && (o.steps.crew_notice.status !== 'pending' || o.steps.crew_notice.result !== undefined))
+    : ran('crew_notice');
   const out = new Set<AnyStepName>();
   if (ran('calendar')) out.add('calendar_delete');
   if (ran('scc_event')) {
@@ -486,7 +490,7 @@ export function planCancelSteps(record: BookingRecord): AnyStepName[] {
     out.add('guest_page');
     out.add('guest_cache');
   }
-  if (ran('crew_notice')) out.add('crew_notice');
+  if (crewCalled) out.add('crew_notice');
   return OPERATION_DAGS.cancel.steps.filter((s) => out.has(s));
 }
 
@@ -506,6 +510,19 @@ export function changeCallingCrew(record: BookingRecord): Operation | undefined 
 export function createCallDeferred(record: BookingRecord): boolean {
   const step = record.steps.crew_notice;
   return step.status === 'done' && step.result?.callDeferredTo !== undefined;
+}
+
+/**
+ * Where the call the create left to a change stands: `made` by a change's crew step; `owed` by a
+ * change still to run (or to be retried); `dropped` when none will make it (the charter was
+ * cancelled first). Undefined when the create made its call itself.
+ */
+export function deferredCall(record: BookingRecord): 'made' | 'owed' | 'dropped' | undefined {
+  if (!createCallDeferred(record)) return undefined;
+  const changes = operationsOf(record).filter((o) => o.kind === 'change');
+  if (changes.some((o) => o.steps?.crew_notice?.status === 'done')) return 'made';
+  const live = changes.some((o) => o.status === 'queued' || o.status === 'running' || o.status === 'failed');
+  return live && !cancelOperation(record) ? 'owed' : 'dropped';
 }
 
 /**

@@ -3,7 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { humanInstant, humanTime } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
-import { activeOperation, cancelOperation, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
+import { activeOperation, cancelOperation, deferredCall, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
@@ -52,8 +52,11 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
   const label = STEP_LABELS[step];
   switch (s.status) {
     case 'done':
-      // The create's call was left to the change waiting behind it: say where the call is.
-      if (step === 'crew_notice' && s.result?.callDeferredTo !== undefined) return `:white_check_mark: ${label} — by the change below, with its details`;
+      // The create's call was left to the change waiting behind it: say where the call is, and
+      // that nobody was called when no change made it (the charter was cancelled first).
+      if (step === 'crew_notice' && s.result?.callDeferredTo !== undefined) {
+        return deferredCall(booking) === 'dropped' ? `:white_circle: ${label} — not called: left to a change that did not run` : `:white_check_mark: ${label} — by the change below, with its details`;
+      }
       return `:white_check_mark: ${label}${resultText(s.result)}`;
     case 'running':
       return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeAndFit(s.error.message, ERROR_TEXT_MAX)}` : ''}`;

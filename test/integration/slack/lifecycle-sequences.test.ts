@@ -153,6 +153,40 @@ describe('changes after approval', () => {
     expect(confirmed.callRevisions?.[CAPTAIN]).toBe(done.revision);
   });
 
+  it('D7: the create left its call to a change that failed before its crew step, then Cancel: nobody was called, and the thread says so', async () => {
+    h.standins!.scc.faults.inject('POST /events', { kind: 'status', status: 400 });
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D7' };
+    const id = await submitBooking(h, fields);
+    await click('booking_approve', id);
+    await waitForBooking(h, id, (b) => b.state === 'failed');
+    await settle(h);
+    const move = await propose(id, 'reschedule', { ...fields, date: `${year}-07-10` });
+    await click('change_approve', `${id}:${move}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === move)?.status === 'queued');
+    h.standins!.scc.faults.clear();
+    // SCC now refuses the change's PATCH: the change fails before its crew step.
+    h.standins!.scc.faults.inject('PATCH *', { kind: 'status', status: 400 });
+    await click('booking_retry', id);
+    const failed = await waitForBooking(h, id, (r) => r.state === 'failed' && r.operations?.find((o) => o.id === move)?.status === 'failed', 20_000);
+    await settle(h);
+    h.standins!.scc.faults.clear();
+    expect(failed.steps.crew_notice.result?.callDeferredTo).toBe(move);
+    expect(failed.operations?.find((o) => o.id === move)?.steps?.crew_notice?.status).toBe('pending');
+    h.slack.clear();
+    await click('booking_cancel', id);
+    const cancelled = await waitForBooking(h, id, (r) => r.state === 'cancelled', 20_000);
+    await settle(h);
+    // The cancel tells no one the charter is off: no one was told it was on.
+    const cancel = cancelled.operations?.find((o) => o.kind === 'cancel');
+    expect(Object.keys(cancel?.steps ?? {})).not.toContain('crew_notice');
+    expect(heldCrewPosts(h.slack, id, 'crew_call')).toHaveLength(0);
+    const progress = h.slack.messages().filter((m) => m.channel === OPS_CHANNEL && JSON.stringify(m.blocks ?? '').includes(`*Cancelled* · booking \`${id}\``)).at(-1);
+    const text = JSON.stringify(progress?.blocks);
+    expect(text).toContain('Crew notified — not called: left to a change that did not run');
+    expect(text).not.toContain('by the change below');
+    expect(text).not.toContain(':white_check_mark: Crew notified\\n');
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });

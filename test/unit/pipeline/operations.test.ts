@@ -8,6 +8,7 @@ import {
   callsChanged,
   changeCallingCrew,
   compactHistory,
+  deferredCall,
   finishOperation,
   isStaleChange,
   UNDOES_WAITING_CHANGE_NOTE,
@@ -74,6 +75,24 @@ describe('a change approved while the create has failed', () => {
     const notDeferred = queued(failedCreate(), details({ priceCents: 150_000 }), 'op2');
     const plain = startOperation({ ...notDeferred, state: 'done', operations: notDeferred.operations!.map((o) => (o.id === 'create' ? { ...o, status: 'done' as const } : o)) }, 'op2', T);
     expect(Object.keys(operationsOf(plain)[1]?.steps ?? {})).not.toContain('crew_notice');
+  });
+
+  it('cancelled before any change made the call it was left: the cancel tells no crew, unless a change\'s crew step ran', () => {
+    const create = { ...withState('done'), state: 'done' as const };
+    const moved = deferTo(queued(create, details({ date: '2030-07-05' }), 'op2'), 'op2');
+    expect(deferredCall(moved)).toBe('owed');
+    expect(planCancelSteps(moved)).not.toContain('crew_notice');
+    const withChangeCrew = (status: 'done' | 'failed' | 'pending'): BookingRecord => ({
+      ...moved,
+      operations: moved.operations!.map((o) => (o.id === 'op2' ? { ...o, status: 'failed', steps: { crew_notice: { status, attempts: status === 'pending' ? 0 : 1 } } } : o)),
+    });
+    expect(planCancelSteps(withChangeCrew('pending'))).not.toContain('crew_notice');
+    expect(deferredCall(requestCancel(withChangeCrew('pending'), 'U0APPROVER1', T))).toBe('dropped');
+    // A crew step that failed may have posted before it failed: the cancel looks and tells.
+    expect(planCancelSteps(withChangeCrew('failed'))).toContain('crew_notice');
+    expect(planCancelSteps(withChangeCrew('done'))).toContain('crew_notice');
+    expect(deferredCall(requestCancel(withChangeCrew('done'), 'U0APPROVER1', T))).toBe('made');
+    expect(deferredCall(create)).toBeUndefined();
   });
 });
 
