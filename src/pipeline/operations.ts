@@ -110,8 +110,9 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
   return { id: op.id, kind: op.kind, revision: op.revision ?? revisionOf(record), ...(op.previous ? { previous: op.previous } : {}) };
 }
 
+/** Ids are never reused (a change request's buttons name theirs), folded refreshes included. */
 function nextOperationId(record: BookingRecord): string {
-  return `op${operationsOf(record).length + 1}`;
+  return `op${operationsOf(record).length + (record.refreshesFolded ?? 0) + 1}`;
 }
 
 function allowLifecycle(record: BookingRecord, verb: string): void {
@@ -415,8 +416,26 @@ export function requestRefresh(record: BookingRecord, userId: string, nowMs: num
   if (record.state !== 'done' || cancelOperation(record)) throw new IllegalTransitionError(record.id, record.state, 'refreshed');
   const base = materialised(record);
   const op: Operation = { id: nextOperationId(base), kind: 'refresh', status: 'queued', requestedBy: userId, requestedAtMs: nowMs };
-  const queued: BookingRecord = { ...base, state: 'running', operations: compactHistory([...(base.operations ?? []), op]) };
+  const queued: BookingRecord = foldRefreshes({ ...base, state: 'running', operations: compactHistory([...(base.operations ?? []), op]) });
   return { outcome: 'queued', record: appendAudit(queued, 'refreshed', userId, nowMs), op };
+}
+
+/** Refresh operations kept whole, newest last: the one asked now and the one before it. */
+const WHOLE_REFRESHES = 2;
+
+/**
+ * Settled refreshes older than the last two are dropped and counted (refreshesFolded). Each holds
+ * its step results (~0.9 KB): a guest page refreshed a few hundred times would otherwise pass
+ * DynamoDB's 400 KB item. What they did is on the page already; a refresh still failed or under
+ * way is kept, and so is the latest, which a change owing its upload reads (pageRenderOwed).
+ */
+function foldRefreshes(record: BookingRecord): BookingRecord {
+  const ops = record.operations ?? [];
+  const refreshes = ops.filter((o) => o.kind === 'refresh');
+  const whole = new Set(refreshes.slice(-WHOLE_REFRESHES));
+  const folded = new Set(refreshes.filter((o) => !whole.has(o) && SETTLED.includes(o.status)));
+  if (folded.size === 0) return record;
+  return { ...record, operations: ops.filter((o) => !folded.has(o)), refreshesFolded: (record.refreshesFolded ?? 0) + folded.size };
 }
 
 // ---- starting and finishing ------------------------------------------------------------------

@@ -67,23 +67,23 @@ export function applyTransition(record: BookingRecord, action: BookingAction, at
 export const AUDIT_MAX_ENTRIES = 120;
 
 /**
- * Crew answers and reminders, which one member can add without end (Can't make it with a 500-character
- * reason, Confirm after all, again): without a bound the record grows ~1.6 KB a round until
- * DynamoDB refuses it (400 KB) and the booking can no longer be written. Decisions stay (created,
- * approved, cancelled, retried), and so do refreshes, whose count names each CloudFront invalidation.
+ * Entries anyone can add without end: crew answers and reminders (Can't make it with a 500-character
+ * reason, Confirm after all, again) and guest page refreshes. Without a bound the record grows
+ * ~1.6 KB a round until DynamoDB refuses it (400 KB) and the booking can no longer be written.
+ * Decisions stay (created, approved, cancelled, retried). Refreshes go first: each is also its own
+ * operation (which names its invalidation), and a hundred of them must not push a captain's Confirm
+ * out of the trail. Listed in the order they go.
  */
-const ROUTINE_AUDIT: readonly AuditAction[] = ['confirmed', 'declined', 'reminded'];
+const ROUTINE_AUDIT: readonly AuditAction[] = ['refreshed', 'confirmed', 'declined', 'reminded'];
 
 function boundedAudit(record: BookingRecord, audit: AuditEntry[]): Pick<BookingRecord, 'audit' | 'auditDropped'> {
   const excess = audit.length - AUDIT_MAX_ENTRIES;
   if (excess <= 0) return { audit, ...(record.auditDropped ? { auditDropped: record.auditDropped } : {}) };
-  const kept: AuditEntry[] = [];
-  let dropped = 0;
-  for (const e of audit) {
-    if (dropped < excess && ROUTINE_AUDIT.includes(e.action)) dropped += 1;
-    else kept.push(e);
-  }
-  return { audit: kept, auditDropped: (record.auditDropped ?? 0) + dropped };
+  // The oldest refreshes first, then the oldest crew answers and reminders.
+  const going = new Set<AuditEntry>();
+  for (const e of audit) if (going.size < excess && e.action === 'refreshed') going.add(e);
+  for (const e of audit) if (going.size < excess && ROUTINE_AUDIT.includes(e.action)) going.add(e);
+  return { audit: audit.filter((e) => !going.has(e)), auditDropped: (record.auditDropped ?? 0) + going.size };
 }
 
 export function appendAudit(record: BookingRecord, action: AuditAction, userId: string, nowMs: number, detail?: string): BookingRecord {

@@ -220,8 +220,10 @@ export interface BookingRecord {
   createdAtMs: number;
   updatedAtMs: number;
   audit: AuditEntry[];
-  /** Routine audit entries (crew answers, reminders) dropped to keep the record bounded. */
+  /** Routine audit entries (guest page refreshes, crew answers, reminders) dropped to keep the record bounded. */
   auditDropped?: number;
+  /** Settled guest page refresh operations folded away (operations.ts foldRefreshes): only the last two are kept whole. */
+  refreshesFolded?: number;
   slack: SlackRefs;
   /** Warnings found before approval (duplicate platform reference, double bookings); absent on older records. */
   warnings?: string[];

@@ -221,14 +221,15 @@ const OP_TITLES: Record<Operation['kind'], string> = { create: 'Create', change:
 /** One line per operation: what, who asked, who approved, when, outcome. */
 export function operationsLines(booking: BookingRecord, timezone: string): string[] {
   const at = (ms: number | undefined) => (ms === undefined ? '' : whenText(DateTime.fromMillis(ms, { zone: timezone })));
-  return operationsOf(booking).map((op) => {
+  const folded = booking.refreshesFolded ? [`• ${booking.refreshesFolded} earlier guest page refreshes, all settled (only the last two are listed)`] : [];
+  return [...folded, ...operationsOf(booking).map((op) => {
     const label = op.label ? ` (${op.label})` : '';
     const approved = op.approvedBy ? `, approved by ${mention(op.approvedBy)} ${at(op.approvedAtMs)}` : '';
     const finished = op.finishedAtMs !== undefined ? `, ended ${at(op.finishedAtMs)}` : '';
     // A request cancelled before approval reads as the trail says it: cancelled.
     const status = op.kind === 'create' && op.status === 'rejected' && booking.state === 'cancelled' ? 'cancelled' : op.status;
     return `• ${OP_TITLES[op.kind]}${label} — asked by ${mention(op.requestedBy)} ${at(op.requestedAtMs)}${approved} · *${status}*${finished}${op.note ? ` — ${escapeMrkdwn(op.note)}` : ''}`;
-  });
+  })];
 }
 
 // ---- crew-facing (crew-safe views only) --------------------------------------------------

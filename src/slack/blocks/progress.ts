@@ -99,7 +99,10 @@ const OPERATION_TITLE: Record<Operation['kind'], string> = { create: 'Create', c
 
 /** The follow-up operations that ran or will run (the last few), each with its step lines. */
 export function operationsSection(booking: BookingRecord): string | undefined {
-  const shown = operationsOf(booking).filter((o) => o.kind !== 'create' && ['queued', 'running', 'stopping', 'failed', 'done'].includes(o.status)).slice(-4);
+  const listed = operationsOf(booking).filter((o) => o.kind !== 'create' && ['queued', 'running', 'stopping', 'failed', 'done'].includes(o.status));
+  // Only the latest refresh: four refreshes in a row would push a reschedule out of the thread.
+  const lastRefresh = listed.filter((o) => o.kind === 'refresh').at(-1);
+  const shown = listed.filter((o) => o.kind !== 'refresh' || o === lastRefresh).slice(-4);
   if (shown.length === 0) return undefined;
   const entries = shown.map((op) => {
     const head = `*${OPERATION_TITLE[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;

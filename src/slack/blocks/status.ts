@@ -71,7 +71,7 @@ function auditLine(entry: AuditEntry, showDetail: boolean): string {
  */
 export function trailLines(booking: BookingRecord, opts: { showDetails: boolean } = { showDetails: true }): TrailLine[] {
   const lines: TrailLine[] = booking.audit.map((e) => ({ atMs: e.atMs, text: auditLine(e, opts.showDetails) }));
-  if (booking.auditDropped) lines.unshift({ atMs: booking.createdAtMs, text: `${booking.auditDropped} earlier crew answers and reminders not kept (the newest are below)` });
+  if (booking.auditDropped) lines.unshift({ atMs: booking.createdAtMs, text: `${booking.auditDropped} earlier refreshes, crew answers and reminders not kept (the newest are below)` });
   lines.push(...changeLines(booking));
   const notices = booking.approvalNotices;
   if (notices?.resurfacedAtMs !== undefined) lines.push({ atMs: notices.resurfacedAtMs, text: 'charter-bot posted the pending approval again in the ops channel (24 h before check-in)' });

@@ -183,7 +183,7 @@ describe('backoff', () => {
 });
 
 describe('the audit trail', () => {
-  it('stays bounded however often crew answer: the oldest answers and reminders go, decisions and refreshes stay', () => {
+  it('stays bounded however often crew answer: refreshes go first, then the oldest answers and reminders; decisions stay', () => {
     let r: BookingRecord = appendAudit(sampleRecord(), 'approved', 'U0APPROVE1', 1);
     for (let i = 0; i < 5; i++) r = appendAudit(r, 'refreshed', 'U0APPROVE1', 2 + i);
     const reason = 'x'.repeat(500);
@@ -192,11 +192,12 @@ describe('the audit trail', () => {
     expect(r.audit).toHaveLength(AUDIT_MAX_ENTRIES);
     expect(r.auditDropped).toBe(1 + 5 + 600 + 1 - AUDIT_MAX_ENTRIES + (sampleRecord().audit.length));
     expect(r.audit.filter((e) => e.action === 'approved')).toHaveLength(1);
-    expect(r.audit.filter((e) => e.action === 'refreshed')).toHaveLength(5);
+    // Each refresh is its own operation too: its audit line is the first to go.
+    expect(r.audit.filter((e) => e.action === 'refreshed')).toHaveLength(0);
     expect(r.audit.at(-1)).toMatchObject({ action: 'cancelled' });
     // The newest answers are the ones kept.
     expect(r.audit.at(-2)).toMatchObject({ action: 'confirmed', atMs: 11 + 2 * 299 });
     expect(JSON.stringify(r).length).toBeLessThan(80_000);
-    expect(trailLines(r).map((l) => l.text)).toContain(`${r.auditDropped} earlier crew answers and reminders not kept (the newest are below)`);
+    expect(trailLines(r).map((l) => l.text)).toContain(`${r.auditDropped} earlier refreshes, crew answers and reminders not kept (the newest are below)`);
   });
 });
