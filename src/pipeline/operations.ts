@@ -86,8 +86,15 @@ function materialised(record: BookingRecord): BookingRecord {
   return record.operations && record.operations.length > 0 ? record : { ...record, operations: [derivedCreateOperation(record)] };
 }
 
-/** Statuses in which an operation still has work (or a person's Retry) ahead of it. */
+// What each status means for the run, in one place (the runner, the service and the progress message read these).
+/** Started, with work (or a person's Retry) ahead of it. */
 const UNFINISHED: readonly OperationStatus[] = ['running', 'stopping', 'failed'];
+/** Will run, or runs, with nobody needing to act: what a refresh's asker waits out. */
+export const UNDER_WAY: readonly OperationStatus[] = ['queued', 'running', 'stopping'];
+/** Ended for good: nothing of it runs again. */
+const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', 'stopped'];
+/** Approved and not dropped: what ran, runs or will run (what the progress message lists). */
+export const APPROVED_TO_RUN: readonly OperationStatus[] = [...UNDER_WAY, 'failed', 'done'];
 
 /**
  * The operation the runner drives now: the first one started but not finished (a failed one blocks
@@ -175,7 +182,6 @@ export function openChangeRequests(record: BookingRecord): number {
 
 /** Operations kept whole, newest last: each change holds two copies of the booking's details. */
 const WHOLE_OPERATIONS = 4;
-const SETTLED: readonly OperationStatus[] = ['done', 'rejected', 'superseded', 'stopped'];
 
 /**
  * Older settled changes keep what people read (label, who, when, outcome, note) and lose their

@@ -8,7 +8,7 @@ import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListe
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
-import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, type ChangeProposal, type RefreshRequest } from './operations';
+import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, UNDER_WAY, type ChangeProposal, type RefreshRequest } from './operations';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
@@ -24,7 +24,7 @@ import {
   type BookingAction,
 } from './state-machine';
 import { updateWithRetry, type BookingStore } from './store';
-import type { AuditAction, BookingRecord, CrewPostSaved, Operation, OperationStatus, ReminderState, SlackRefs, StepImplementations } from './types';
+import type { AuditAction, BookingRecord, CrewPostSaved, Operation, ReminderState, SlackRefs, StepImplementations } from './types';
 
 export interface BookingServiceOptions extends RunnerOptions {
   store: BookingStore;
@@ -42,9 +42,6 @@ export interface BookingServiceOptions extends RunnerOptions {
    */
   approvalPolicy?: ApprovalPolicy;
 }
-
-/** An operation still to run or running: what a refresh's asker waits out on a long-lived server. */
-const UNSETTLED: readonly OperationStatus[] = ['queued', 'running', 'stopping'];
 
 /** The answer is still to the member's call as it stands: they are on the roster, and no change has replaced the call answered. */
 function answersCall(r: BookingRecord, userId: string, on: AnsweredCall): boolean {
@@ -235,7 +232,7 @@ export class BookingService implements BookingApi {
     for (;;) {
       const record = await this.startRun(id, { again: true });
       const status = record.operations?.find((o) => o.id === opId)?.status;
-      if (status === undefined || !UNSETTLED.includes(status) || record.state !== 'running') return record;
+      if (status === undefined || !UNDER_WAY.includes(status) || record.state !== 'running') return record;
     }
   }
 

@@ -206,7 +206,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const cancelled = ctx.operation?.kind === 'cancel';
       const revision = ctx.operation?.revision ?? booking.revision ?? 1;
       const asOfMs = revisionMadeAtMs(booking, revision);
-      // A refresh runs as the create's step with no operation of its own: the record, not ctx.operation, tells of the move.
+      // A refresh or a cancel's own operation moved nothing: the record, not ctx.operation, tells of the latest move.
       const movedFrom = cancelled ? undefined : latestMoveFrom(booking);
       const view = buildGuestPageView(
         {

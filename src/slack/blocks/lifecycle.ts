@@ -216,7 +216,8 @@ export function lifecycleButtons(booking: BookingRecord, cancelActionId: string)
   return { type: 'actions', block_id: bookingBlockId(booking.id, 'lifecycle'), elements: [edit, cancel] };
 }
 
-const OP_TITLES: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel', refresh: 'Guest page refresh' };
+/** An operation's name wherever one is listed (progress message, status). */
+export const OPERATION_TITLES: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel', refresh: 'Guest page refresh' };
 
 /** One line per operation: what, who asked, who approved, when, outcome. */
 export function operationsLines(booking: BookingRecord, timezone: string): string[] {
@@ -228,7 +229,7 @@ export function operationsLines(booking: BookingRecord, timezone: string): strin
     const finished = op.finishedAtMs !== undefined ? `, ended ${at(op.finishedAtMs)}` : '';
     // A request cancelled before approval reads as the trail says it: cancelled.
     const status = op.kind === 'create' && op.status === 'rejected' && booking.state === 'cancelled' ? 'cancelled' : op.status;
-    return `• ${OP_TITLES[op.kind]}${label} — asked by ${mention(op.requestedBy)} ${at(op.requestedAtMs)}${approved} · *${status}*${finished}${op.note ? ` — ${escapeMrkdwn(op.note)}` : ''}`;
+    return `• ${OPERATION_TITLES[op.kind]}${label} — asked by ${mention(op.requestedBy)} ${at(op.requestedAtMs)}${approved} · *${status}*${finished}${op.note ? ` — ${escapeMrkdwn(op.note)}` : ''}`;
   })];
 }
 

@@ -3,14 +3,14 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { humanInstant, humanTime } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
-import { activeOperation, cancelOperation, deferredCall, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
+import { activeOperation, APPROVED_TO_RUN, cancelOperation, deferredCall, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
 import { DECLINE_REASON_MAX } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, fitText, mention } from './format';
-import { lifecycleButtons } from './lifecycle';
+import { lifecycleButtons, OPERATION_TITLES } from './lifecycle';
 import { LIMITS } from './limits';
 
 /** An upstream's error message can be long (a whole HTML error page): each step line stays short. */
@@ -95,17 +95,15 @@ export function operationStepLine(booking: BookingRecord, op: Operation, step: A
   }
 }
 
-const OPERATION_TITLE: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel', refresh: 'Guest page refresh' };
-
 /** The follow-up operations that ran or will run (the last few), each with its step lines. */
 export function operationsSection(booking: BookingRecord): string | undefined {
-  const listed = operationsOf(booking).filter((o) => o.kind !== 'create' && ['queued', 'running', 'stopping', 'failed', 'done'].includes(o.status));
+  const listed = operationsOf(booking).filter((o) => o.kind !== 'create' && APPROVED_TO_RUN.includes(o.status));
   // Only the latest refresh: four refreshes in a row would push a reschedule out of the thread.
   const lastRefresh = listed.filter((o) => o.kind === 'refresh').at(-1);
   const shown = listed.filter((o) => o.kind !== 'refresh' || o === lastRefresh).slice(-4);
   if (shown.length === 0) return undefined;
   const entries = shown.map((op) => {
-    const head = `*${OPERATION_TITLE[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
+    const head = `*${OPERATION_TITLES[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
     const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
     return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : steps)].join('\n');
   });
