@@ -1,7 +1,7 @@
 /**
  * Errors of the pipeline and its stores. Callers branch on the class or `code`, never on text.
  */
-import type { BookingRecord, BookingState, StepError, StepName } from './types';
+import type { BookingRecord, BookingState } from './types';
 
 export class PipelineError extends Error {
   override name = 'PipelineError';
@@ -81,19 +81,6 @@ export class ContentionError extends PipelineError {
 
   constructor(bookingId: string, attempts: number) {
     super(`Booking ${bookingId}: gave up after ${attempts} conflicting writes`, 'PIPELINE_CONTENTION', { bookingId });
-  }
-}
-
-/** A step run on demand (a guest page refresh) failed; `stepError` is what the operator should see. */
-export class StepFailedError extends PipelineError {
-  override name = 'StepFailedError';
-  readonly step: StepName;
-  readonly stepError: StepError;
-
-  constructor(bookingId: string, step: StepName, stepError: StepError) {
-    super(`Booking ${bookingId}: step ${step} failed: ${stepError.message}`, 'PIPELINE_STEP_FAILED', { bookingId });
-    this.step = step;
-    this.stepError = stepError;
   }
 }
 

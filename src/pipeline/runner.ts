@@ -19,7 +19,7 @@ import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
 import { LeaseWatch, ownerDeadOrLeaseOutlived } from './lease-watch';
-import { BookingNotFoundError, PipelineError, StepFailedError, StoreUnavailableError } from './errors';
+import { BookingNotFoundError, PipelineError, StoreUnavailableError } from './errors';
 import { CREATE_OP, dependenciesOf, kindOf, stepState, stepsOf } from './op-steps';
 import { activeOperation, activeOperationId, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
 import {
@@ -83,12 +83,6 @@ export interface PipelineRunnerDeps extends RunnerOptions {
   ownerId?: string;
 }
 
-export interface ForcedRunResult {
-  record: BookingRecord;
-  /** Results of the forced steps, in the order they ran. */
-  results: Partial<Record<StepName, StepResult>>;
-}
-
 type StepOutcome = 'done' | 'failed' | 'skipped';
 
 /** Steps a write claims for this process besides its own change (filled in by its mutation). */
@@ -121,9 +115,6 @@ function endAttempt(control: AbortController, reason: Error): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** How often a follow-up operation held back by a forced re-run of a create step looks again. */
-const REFRESH_POLL_MS = 250;
 
 /** `{host}-{pid}-{random}`: the host and pid let a restarted process on the same host see its predecessor died. */
 export function defaultOwnerId(): string {
@@ -365,15 +356,10 @@ export class PipelineRunner {
         continue;
       }
       const nowMs = this.now();
-      let heldByRefresh = false;
       for (const step of readySteps(record, this.ownerId, nowMs, this.ownerDead, opId)) {
         const key = `${opId}/${step}`;
         if (inflight.has(key)) continue;
-        if (this.refreshing(record, opId, step, nowMs)) {
-          heldByRefresh = true;
-          continue;
-        }
-        const execution = this.execute(record.id, opId, step, false).finally(() => inflight.delete(key));
+        const execution = this.execute(record.id, opId, step).finally(() => inflight.delete(key));
         inflight.set(key, execution);
       }
       if (inflight.size > 0) {
@@ -394,10 +380,9 @@ export class PipelineRunner {
         if (finished.written) this.announceFinish(record, opId, outcome);
         continue;
       }
-      // Nothing ready and nothing of ours in flight: another process holds a lease, or a forced
-      // re-run does (its lease is renewed for as long: look again soon). Look again when it ends.
+      // Nothing ready and nothing of ours in flight: another process holds a lease. Look again when it ends.
       const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead, opId);
-      const waitMs = heldByRefresh ? REFRESH_POLL_MS : expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
+      const waitMs = expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs));
       log.debug({ waitMs }, 'steps leased elsewhere; waiting');
       await sleep(waitMs);
       record = await this.read(bookingId);
@@ -425,7 +410,7 @@ export class PipelineRunner {
     for (const step of readySteps(record, this.ownerId, nowMs, this.ownerDead, opId)) {
       const state = stepsOf(out, opId)[step];
       const oursAlready = state?.status === 'running' && state.lease?.owner === this.ownerId && !leaseExpired(state, nowMs, this.ownerDead);
-      if (oursAlready || !which(step) || this.executing.has(`${record.id}/${opId}/${step}`) || !this.mayClaim(out, opId, step, false, nowMs)) continue;
+      if (oursAlready || !which(step) || this.executing.has(`${record.id}/${opId}/${step}`) || !this.mayClaim(out, opId, step, nowMs)) continue;
       out = claimStep(out, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
       this.claimedAtMono.set(`${record.id}/${opId}/${step}`, this.monotonicNow());
       claimed.push(step);
@@ -448,77 +433,27 @@ export class PipelineRunner {
     return earliest === Infinity ? 50 : Math.max(10, Math.min(earliest - this.now() + 5, this.leaseMs));
   }
 
-  /**
-   * Re-runs `steps` (in DAG order) even though they are done, in this process, outside any
-   * operation: how a step's idempotency on re-run is exercised. The booking's state does not change;
-   * a failure keeps the step's previous result (the old artifact is still live) and is thrown as
-   * StepFailedError. A guest page refresh is not this: it is an operation (operations.ts
-   * requestRefresh), run wherever operations run.
-   */
-  runForced(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
-    return this.tracking(bookingId, () => this.runForcedSteps(bookingId, steps));
-  }
-
-  private async runForcedSteps(bookingId: string, steps: readonly StepName[]): Promise<ForcedRunResult> {
-    const ordered = STEP_NAMES.filter((s) => steps.includes(s));
-    const results: Partial<Record<StepName, StepResult>> = {};
-    const calledAtMs = this.now();
-    for (const step of ordered) {
-      // A run of the step already under way here (a second click): its outcome is this one's too.
-      const joined = this.executing.get(`${bookingId}/${CREATE_OP}/${step}`);
-      const outcome = joined ? await joined : await this.execute(bookingId, CREATE_OP, step, true);
-      const record = await this.read(bookingId);
-      const state = record.steps[step];
-      if (outcome === 'failed') throw new StepFailedError(bookingId, step, state.error ?? { message: `Step ${step} failed.`, code: 'PIPELINE_STEP_FAILED', retryable: true });
-      // Skipped: another process had the step. Finished since this call began, its work is this
-      // re-run's too; otherwise the caller is told to wait (never with an earlier re-run's error,
-      // which a restored step keeps).
-      if (outcome === 'skipped' && !(state.status === 'done' && (state.finishedAtMs ?? 0) >= calledAtMs)) {
-        throw new StepFailedError(bookingId, step, { message: `Step ${step} is being run by another process; try again shortly.`, code: 'PIPELINE_STEP_BUSY', retryable: true });
-      }
-      if (state.result) results[step] = state.result;
-    }
-    return { record: await this.read(bookingId), results };
-  }
-
   /** `claimed`: the record of the write that already claimed the step for this process (no claim of its own). */
-  private execute(bookingId: string, opId: string, step: AnyStepName, force: boolean, claimed?: BookingRecord): Promise<StepOutcome> {
+  private execute(bookingId: string, opId: string, step: AnyStepName, claimed?: BookingRecord): Promise<StepOutcome> {
     const key = `${bookingId}/${opId}/${step}`;
     const existing = this.executing.get(key);
     if (existing) return existing.then(() => 'skipped' as const);
-    const run = this.runStep(bookingId, opId, step, force, claimed).finally(() => this.executing.delete(key));
+    const run = this.runStep(bookingId, opId, step, claimed).finally(() => this.executing.delete(key));
     this.executing.set(key, run);
     return run;
   }
 
-  private mayClaim(record: BookingRecord, opId: string, step: AnyStepName, force: boolean, nowMs: number): boolean {
+  private mayClaim(record: BookingRecord, opId: string, step: AnyStepName, nowMs: number): boolean {
     const state = stepsOf(record, opId)[step];
     if (!state) return false;
-    if (force) {
-      const heldElsewhere = state.status === 'running' && !leaseExpired(state, nowMs, this.ownerDead) && state.lease?.owner !== this.ownerId;
-      return record.state === 'done' && dependenciesDone(record, step, opId) && !heldElsewhere;
-    }
     // Only the active operation's steps, and none of an operation a cancel is stopping.
     const active = activeOperation(record);
     if ((active?.id ?? CREATE_OP) !== opId || (active && active.status !== 'running')) return false;
-    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead) && !this.refreshing(record, opId, step, nowMs);
+    return record.state === 'running' && dependenciesDone(record, step, opId) && isClaimable(state, this.ownerId, nowMs, this.ownerDead);
   }
 
-  /**
-   * A change's or cancel's step that rewrites what a forced re-run (runForced) is rewriting now
-   * (the create's guest_page or guest_cache, under a live lease): both write the same S3 key, and
-   * whichever lands last is what guests read, so this operation's write waits for the re-run to end.
-   * Guest page refreshes, being operations, are kept apart by running one operation at a time.
-   */
-  private refreshing(record: BookingRecord, opId: string, step: AnyStepName, nowMs: number): boolean {
-    if (opId === CREATE_OP || !(STEP_NAMES as readonly AnyStepName[]).includes(step)) return false;
-    const forced = record.steps[step as StepName];
-    return forced.status === 'running' && !leaseExpired(forced, nowMs, this.ownerDead);
-  }
-
-  private async runStep(bookingId: string, opId: string, step: AnyStepName, force: boolean, preclaimed?: BookingRecord): Promise<StepOutcome> {
+  private async runStep(bookingId: string, opId: string, step: AnyStepName, preclaimed?: BookingRecord): Promise<StepOutcome> {
     const log = this.log.child({ bookingId, step, ...(opId === CREATE_OP ? {} : { opId }) });
-    let firstClaim = true;
     let handedOver = preclaimed;
     // When this process began attempting the step, by the clock that never steps: the budget holds
     // here even if the wall clock (which the persisted firstAttemptAtMs is on) jumps back.
@@ -530,14 +465,12 @@ export class PipelineRunner {
         ? { record: handedOver, written: true }
         : await this.update(bookingId, (r) => {
             const nowMs = this.now();
-            if (!this.mayClaim(r, opId, step, force, nowMs)) return undefined;
-            const base: BookingRecord = force && firstClaim ? { ...r, steps: { ...r.steps, [step]: { ...stepState(r, opId, step), attempts: 0 } } } : r;
+            if (!this.mayClaim(r, opId, step, nowMs)) return undefined;
             this.claimedAtMono.set(`${bookingId}/${opId}/${step}`, this.monotonicNow());
-            return claimStep(base, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
+            return claimStep(r, step, this.ownerId, nowMs, this.leaseMs, this.createQuietMs, opId);
           });
       handedOver = undefined;
       if (!claimed.written) return 'skipped';
-      firstClaim = false;
       const booking = claimed.record;
       const state = stepState(booking, opId, step);
       const attempt = state.attempts;
@@ -595,11 +528,10 @@ export class PipelineRunner {
           if (current?.lease?.owner !== this.ownerId || current.status !== 'running') return undefined;
           const nowMs = this.now();
           if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs, throttled }, uncertain, opId);
-          if (force) return { ...r, steps: { ...r.steps, [step]: this.restoredAfterForcedFailure(current, error, nowMs) }, updatedAtMs: nowMs };
           return recordStepError(r, step, error, nowMs, { final: true, throttled }, uncertain, opId);
         });
         this.emit({ type: 'step_failed', bookingId, step, error, willRetry, opId }, written.record);
-        if (!willRetry) return force ? 'failed' : stepsOf(written.record, opId)[step]?.status === 'done' ? 'done' : 'failed';
+        if (!willRetry) return stepsOf(written.record, opId)[step]?.status === 'done' ? 'done' : 'failed';
         await sleep(delayMs);
         continue;
       }
@@ -613,9 +545,8 @@ export class PipelineRunner {
         (r) => {
           next.steps = [];
           finished = false;
-          if (stepsOf(r, opId)[step]?.status === 'done' && !force) return undefined;
+          if (stepsOf(r, opId)[step]?.status === 'done') return undefined;
           const completed = completeStep(r, step, result, this.now(), opId);
-          if (force) return completed;
           const active = activeOperation(r);
           if (r.state === 'running' && active?.id === opId && active.status === 'running' && stepsOutcome(completed, opId) === 'done') {
             finished = true;
@@ -632,12 +563,6 @@ export class PipelineRunner {
       if (done.written && finished) this.announceFinish(done.record, opId, 'done');
       return 'done';
     }
-  }
-
-  /** A forced re-run of a done step that fails leaves the earlier artifact, which is still what guests see. */
-  private restoredAfterForcedFailure(state: StepState, error: StepError, nowMs: number): StepState {
-    const { lease: _lease, ...rest } = state;
-    return { ...rest, status: state.result ? 'done' : 'failed', finishedAtMs: nowMs, error };
   }
 
   /** The step's implementation; a follow-up step this process was not given fails its operation plainly. */
@@ -832,7 +757,7 @@ export class PipelineRunner {
       if (!out.written || !applied[i] || !write.claims) return;
       for (const step of write.claims.steps) {
         // The run loop joins this execution (and sees its error); this only keeps it from going unhandled.
-        this.execute(bookingId, write.claims.opId, step, false, out.record).catch((err: unknown) => this.log.warn({ err, bookingId, step }, 'step ended on an error; the sweeper resumes the booking'));
+        this.execute(bookingId, write.claims.opId, step, out.record).catch((err: unknown) => this.log.warn({ err, bookingId, step }, 'step ended on an error; the sweeper resumes the booking'));
       }
     });
     this.observe(out.record);

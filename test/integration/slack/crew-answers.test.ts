@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findMoney } from '../../../src/booking/money-detector';
+import { resetSteps } from '../../../src/pipeline/state-machine';
 import { updateWithRetry } from '../../../src/pipeline/store';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
@@ -32,6 +33,16 @@ function shiftedClock() {
 
 async function start(clock: ReturnType<typeof shiftedClock>, storeFile: string, ownerId: string): Promise<Harness> {
   return startHarness({ env: { CHARTER_STORE: `sqlite:${join(dir, storeFile)}` }, deps: { now: clock.now, ownerId } });
+}
+
+/**
+ * The create's crew step run again over what it already posted, as a redelivered run or a sweep
+ * meets it: back to pending with its result kept (resetSteps, as Retry does), then run.
+ */
+async function rerunCrewNotice(h: Harness, id: string, nowMs: number): Promise<void> {
+  await updateWithRetry(h.running.built.store, id, (r) => ({ ...resetSteps(r, ['crew_notice'], nowMs), state: 'running' }));
+  expect((await h.running.built.service.run(id)).steps.crew_notice).toMatchObject({ status: 'done', attempts: 1 });
+  await settle(h);
 }
 
 async function approvedBooking(h: Harness): Promise<BookingRecord> {
@@ -145,19 +156,21 @@ describe('Decline', () => {
 
   it('a re-run of crew_notice posts nothing again, and updates only the DMs that would change', async () => {
     const booking = await approvedBooking(h);
+    // The run ends by redrawing the progress message in the ops thread; what crew hold is the question.
+    const crewPostUpdates = () => h.slack.callsTo('chat.update').filter((c) => !JSON.stringify(c.body.blocks ?? []).includes(`booking:${booking.id}:progress`));
     h.slack.clear();
-    await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
+    await rerunCrewNotice(h, booking.id, clock.now());
     expect(dmPosts(h, /./)).toHaveLength(0);
     expect(h.slack.callsTo('conversations.open')).toHaveLength(0);
     // every DM and the crew-called line already show what they would: Slack hears nothing
-    expect(h.slack.callsTo('chat.update')).toHaveLength(0);
+    expect(crewPostUpdates()).toHaveLength(0);
     expect(threadPosts(h, booking).filter((c) => String(c.body.text).startsWith('Crew called'))).toHaveLength(0);
 
     // a DM saved as showing something else (an older rendering) is redrawn, and only that one
     const lee = booking.slack.crewPosts![CREW[0]]!;
     await h.running.built.service.saveCrewPost(booking.id, CREW[0], { ...lee, shown: 'older-render' });
-    await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
-    expect(h.slack.callsTo('chat.update').map((c) => `${String(c.body.channel)}/${String(c.body.ts)}`)).toEqual([`${lee.channel}/${lee.ts}`]);
+    await rerunCrewNotice(h, booking.id, clock.now());
+    expect(crewPostUpdates().map((c) => `${String(c.body.channel)}/${String(c.body.ts)}`)).toEqual([`${lee.channel}/${lee.ts}`]);
     expect(dmPosts(h, /./)).toHaveLength(0);
     expect((await h.running.built.api.get(booking.id))?.slack.crewPosts?.[CREW[0]]?.shown).toBe(lee.shown);
 
@@ -167,8 +180,8 @@ describe('Decline', () => {
     await waitForBooking(h, booking.id, (b) => Object.entries(b.slack.crewPosts ?? {}).every(([key, post]) => post.shown !== beforeAnswer[key]?.shown));
     await settle(h);
     h.slack.clear();
-    await h.running.built.service.runner.runForced(booking.id, ['crew_notice']);
-    expect(h.slack.callsTo('chat.update')).toHaveLength(0);
+    await rerunCrewNotice(h, booking.id, clock.now());
+    expect(crewPostUpdates()).toHaveLength(0);
     expect(dmPosts(h, /./)).toHaveLength(0);
   });
 
