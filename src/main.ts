@@ -15,13 +15,21 @@ async function main(): Promise<void> {
   const log = createLogger({ secretValues: secretValues(loaded.config) });
   log.debug({ heapGrowth: heapGrowth ?? 'as node was started' }, 'heap growth bound');
   const running = await startApp(loaded.config, { log, slackFetch: createSlackFetch({ timeoutMs: loaded.config.liveness.callTimeoutMs }) });
+  let stopping = false;
   const stop = async (signal: string) => {
+    // Ctrl-C under `npm start` delivers SIGINT twice (the terminal signals the whole process group
+    // and npm forwards its own copy): a second signal must not cut the graceful stop short.
+    if (stopping) {
+      log.info({ signal }, 'already shutting down');
+      return;
+    }
+    stopping = true;
     log.info({ signal }, 'shutting down');
     await running.stop();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((err: unknown) => {
