@@ -227,6 +227,10 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       const to = [...users.values()].find((u) => u.id === body.channel || dmChannelOf(u.id) === body.channel);
       if (to?.isBot) return { ok: false, error: 'cannot_dm_bot' };
     }
+    // Slack posts to a user id (into the bot's DM with them) but edits and reads only by the DM's
+    // own id: chat.update's docs say "For direct messages, ensure that this value is a DM ID
+    // (starts with D) instead of a User ID".
+    if (USER_ID_REFUSED.includes(method) && typeof body.channel === 'string' && /^[UW]/.test(body.channel)) return { ok: false, error: 'channel_not_found' };
     if (VIEW_METHODS.includes(method)) {
       const problems = validateView(body.view);
       if (problems.length > 0) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: slackErrorMessages(problems) } };
@@ -235,7 +239,9 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   };
 
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
-    const channel = typeof body.channel === 'string' ? body.channel : 'C0DEFAULT1';
+    const named = typeof body.channel === 'string' ? body.channel : 'C0DEFAULT1';
+    // A post to a user id lands in the bot's DM with them, and Slack answers with that DM's id.
+    const channel = method === 'chat.postMessage' && /^[UW]/.test(named) ? dmChannelOf(named) : named;
     const refused = refusal(method, body);
     if (refused) return refused;
     switch (method) {
@@ -511,6 +517,9 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     close: listener.close,
   };
 }
+
+/** Methods Slack answers `channel_not_found` when the channel is a user id instead of their DM's id. */
+const USER_ID_REFUSED = ['chat.update', 'chat.delete', 'conversations.history', 'conversations.replies'];
 
 /** The stand-in's DM channel with a user: stable, derived from the user id. */
 function dmChannelOf(userId: string): string {

@@ -19,6 +19,9 @@ export type ApprovalChannel = { ok: true; channel: string } | { ok: false; messa
  */
 const isChannel = (channel: string) => /^[CG]/.test(channel);
 
+/** A user id (U…, W… on Enterprise Grid): Slack posts to it, into the DM, but edits and reads there need the DM's id. */
+export const isUserId = (channel: string) => /^[UW]/.test(channel);
+
 export function approvalChannelFor(config: Config, input: { origin?: string; userId: string }): ApprovalChannel {
   const { opsChannel, crewChannel } = config.slack;
   if (opsChannel) {

@@ -137,7 +137,9 @@ async function resurface(deps: ApprovalWatchDeps, booking: BookingRecord, checkI
   if (!posted.ts) return;
   // Remembered so it is redrawn once the request is decided (redrawApproval); decided meanwhile, at once.
   const ts = posted.ts;
-  const out = await updateWithRetry(deps.store, booking.id, (r) => ({ ...r, slack: { ...r.slack, resurfaced: { channel, ts } } }));
+  // Where Slack says it posted: the reminder is redrawn there (a DM's id, not the user id it may have been sent to).
+  const postedIn = posted.channel ?? channel;
+  const out = await updateWithRetry(deps.store, booking.id, (r) => ({ ...r, slack: { ...r.slack, resurfaced: { channel: postedIn, ts } } }));
   if (out.record.state !== 'pending_approval') await redrawResurfaced(deps.client, deps.config, out.record, Date.now()).catch((err: unknown) => log.warn({ err }, 'reminder not redrawn'));
 }
 

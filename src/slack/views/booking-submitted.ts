@@ -19,7 +19,8 @@ import { escapeMrkdwn } from '../blocks/format';
 import { createdEventNotice } from '../blocks/intake';
 import { modalValuesToInput, parseModalMetadata, type NoticeRef } from '../blocks/modal';
 import { bookingMetadata } from '../booking-ref';
-import { approvalChannelFor } from '../approval-channel';
+import { approvalChannelFor, isUserId } from '../approval-channel';
+import { openDm } from '../crew-notice';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import type { ApprovalCheckInput } from '../intake/approval-checks';
@@ -63,7 +64,7 @@ export function bookingSubmitted(deps: SlackDeps) {
       return;
     }
     await ack();
-    const channel = where.channel;
+    let channel = where.channel;
     const request = parsed.value;
     const id = sessionIdFor(`view:${view.id}`, deps.config.slack.botToken);
     const log = deps.log.child({ bookingId: id });
@@ -71,6 +72,9 @@ export function bookingSubmitted(deps: SlackDeps) {
     // "nothing was booked, try again" would make them enter a second booking.
     let saved = false;
     try {
+      // An approver's DM is named by their user id here, and Slack posts to that, but chat.update
+      // and the history reads behind every later edit refuse it: they need the DM's own id (D…).
+      if (isUserId(channel)) channel = await openDm(client, channel);
       const { roster, uncallable, unresolved } = await picks.result;
       const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, deps.config.rates);
       // Known only now when users.info outlasted the form's answer: the approver is told instead,
@@ -90,7 +94,8 @@ export function bookingSubmitted(deps: SlackDeps) {
       deps.home?.changed();
       const message = renderApproval(booking, deps.config);
       const posted = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: bookingMetadata(id) });
-      if (posted.ts) await deps.api.setSlackRefs(id, { approvalTs: posted.ts });
+      // The channel Slack answers is the one to update the message and its thread in.
+      if (posted.ts) await deps.api.setSlackRefs(id, { approvalTs: posted.ts, ...(posted.channel ? { channel: posted.channel } : {}) });
       log.info({ channel }, 'approval requested');
     } catch (err) {
       const code = slackErrorCode(err);

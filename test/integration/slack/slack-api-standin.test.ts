@@ -287,3 +287,19 @@ describe('answers lost after the call took effect', () => {
     expect(slack.messages('D0LOST0004').map((m) => m.text)).toEqual(['slow']);
   });
 });
+
+it("answers a post to a user id with their DM's id, and refuses edits and reads by a user id as Slack does", async () => {
+  const posted = await client.chat.postMessage({ channel: 'U0APPROVE1', text: 'for your eyes' });
+  const dm = (await client.conversations.open({ users: 'U0APPROVE1' })).channel?.id;
+  expect(posted.channel).toBe(dm);
+  await expect(client.chat.update({ channel: dm!, ts: posted.ts!, text: 'edited' })).resolves.toMatchObject({ ok: true });
+  for (const call of [
+    () => client.chat.update({ channel: 'U0APPROVE1', ts: posted.ts!, text: 'edited' }),
+    () => client.chat.delete({ channel: 'U0APPROVE1', ts: posted.ts! }),
+    () => client.conversations.history({ channel: 'U0APPROVE1' }),
+    () => client.conversations.replies({ channel: 'U0APPROVE1', ts: posted.ts! }),
+  ]) {
+    await expect(call()).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+  }
+  expect((await client.conversations.history({ channel: dm!, include_all_metadata: true })).messages?.map((m) => m.text)).toEqual(['edited']);
+});
