@@ -49,6 +49,13 @@ describe('infra/template.yaml', () => {
     expect(pattern.dynamodb.NewImage.state.S.sort()).toEqual(['approved', 'running']);
   });
 
+  it("names the periodic schedule after the stack, so a second stack in one account and region deploys (SAM's default name is the logical id)", () => {
+    const events = resources.PipelineFunction?.Properties.Events as Record<string, { Type: string; Properties: Json }>;
+    const schedules = Object.values(events).filter((e) => e.Type === 'ScheduleV2');
+    expect(schedules).toHaveLength(1);
+    expect(schedules.map((e) => e.Properties.Name)).toEqual([{ 'Fn::Sub': '${AWS::StackName}-periodic-tick' }]);
+  });
+
   it('gives every IAM statement for S3, CloudFront and DynamoDB a specific resource, never *', () => {
     const scoped = statements().filter(({ statement }) => actions(statement).some((a) => /^(s3|cloudfront|dynamodb):/.test(a)));
     expect(scoped.length).toBeGreaterThanOrEqual(6);
