@@ -67,7 +67,13 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
   if (config.store.kind !== 'dynamodb') throw new LambdaConfigError(['CHARTER_STORE must be dynamodb:TABLE on AWS Lambda']);
   const log = options.deps?.log ?? createLogger({ secretValues: secretValues(config) });
   const store = new DynamoBookingStore({ client: stateTableClient(config, env), table: config.store.table, ownsClient: true, log });
-  const receiver = new AwsLambdaReceiver({ signingSecret: config.slack.signingSecret ?? '', logger: boltLogger(log) });
+  const boltLog = boltLogger(log);
+  const receiver = new AwsLambdaReceiver({
+    signingSecret: config.slack.signingSecret ?? '',
+    logger: boltLog,
+    // Its own handler logs the signature at info; ours says which setting to check (bolt-logger.ts).
+    invalidRequestSignatureHandler: () => boltLog.warn('Slack request refused: signature mismatch'),
+  });
   // Made here rather than by buildApp so close() can release their sockets. Built (and their
   // modules loaded) when a step first runs: most Slack requests and scheduled ticks run none.
   const integrations = options.deps?.integrationSteps ? undefined : lazyIntegrations(config, { env, log });
