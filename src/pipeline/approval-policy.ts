@@ -4,12 +4,12 @@
  * listeners all ask the same question and get the same answer. No clock, no store: callers pass
  * `nowMs` and the creator's id.
  */
-import { charterSchedule } from '../booking/time';
+import { charterSchedule, humanInstant } from '../booking/time';
 import type { BookingRequest } from '../booking/types';
 import { ApprovalExpiredError, SelfApprovalError } from './errors';
-import { CREATE_OP } from './op-steps';
-import { activeOperationId } from './operations';
-import type { BookingRecord } from './types';
+import { CREATE_OP, findOperation } from './op-steps';
+import { activeOperationId, operationsOf } from './operations';
+import type { BookingRecord, Operation, StepError } from './types';
 
 export interface ApprovalPolicy {
   /** CHARTER_REQUIRE_SECOND_APPROVER. */
@@ -60,6 +60,38 @@ export function refusalError(bookingId: string, refusal: ApprovalRefusal): SelfA
 export function assertMayApprove(bookingId: string, input: Parameters<typeof approvalRefusal>[0]): void {
   const refusal = approvalRefusal(input);
   if (refusal) throw refusalError(bookingId, refusal);
+}
+
+/**
+ * The departure (ms) that closes operation `opId` to starting or resuming, once it has passed:
+ * a create would make the artifacts of a trip that is over and call its crew, and so would a
+ * change whose charter (as the change leaves it) has left. A reschedule to a later day still goes.
+ * A cancel is how a past trip's artifacts are undone and a guest page refresh only re-renders:
+ * both run whenever asked (undefined).
+ */
+export function runClosedAt(booking: BookingRecord, opId: string, policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>, nowMs: number): number | undefined {
+  const op = opId === CREATE_OP ? waitingChange(booking) : findOperation(booking, opId);
+  if (opId !== CREATE_OP && op?.kind !== 'change') return undefined;
+  const { departureAtMs } = charterInstants(op?.details?.request ?? booking.request, policy);
+  return isExpired(departureAtMs, nowMs) ? departureAtMs : undefined;
+}
+
+/** The approved change waiting behind the create: the charter the create's run sets up is the one it leaves (a reschedule to a later day). */
+function waitingChange(booking: BookingRecord): Operation | undefined {
+  return operationsOf(booking).filter((o) => o.kind === 'change' && o.status === 'queued' && o.details).at(-1);
+}
+
+/** Code of the step error an operation refused at departure carries (runClosedAt). */
+export const DEPARTED_CODE = 'PIPELINE_DEPARTED';
+
+/**
+ * What the runner records when operation `opId` may no longer start or resume (runClosedAt), with
+ * the departure in the operator's zone; undefined while it may.
+ */
+export function departedRunError(booking: BookingRecord, opId: string, policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>, nowMs: number): StepError | undefined {
+  const closedAt = runClosedAt(booking, opId, policy, nowMs);
+  if (closedAt === undefined) return undefined;
+  return { message: `Departed ${humanInstant(closedAt, policy.timezone)} before this ran: Retry is closed`, code: DEPARTED_CODE, retryable: false };
 }
 
 /**

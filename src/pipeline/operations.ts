@@ -19,7 +19,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { crewNoteLines } from '../booking/crew-safe';
 import type { BookingRequest, RosterMember } from '../booking/types';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
-import { CREATE_OP, findOperation, stepNamesOf, stepsOf, withOperation } from './op-steps';
+import { CREATE_OP, dependenciesOf, findOperation, stepNamesOf, stepsOf, withOpStep, withOperation } from './op-steps';
 import { appendAudit, leaseExpired, resetSteps, type OwnerDead } from './state-machine';
 import {
   OPERATION_DAGS,
@@ -29,6 +29,7 @@ import {
   type BookingState,
   type Operation,
   type OperationStatus,
+  type StepError,
   type StepOperation,
   type StepState,
 } from './types';
@@ -661,6 +662,27 @@ export function finishOperation(record: BookingRecord, opId: string, outcome: 'd
   const operations = record.operations.map((o): Operation => (o.id === opId ? ended(o) : o));
   const next = { ...record, operations, updatedAtMs: nowMs };
   return { ...next, state: settledState(next) };
+}
+
+/**
+ * An operation that may no longer start or resume (its charter departed, approval-policy.ts
+ * runClosedAt) ends failed without running anything more: each step that could run next fails with
+ * `error`, and those waiting on them stay pending ("not started"). A step left running by a process
+ * that died may have had its effect: it keeps what it knew, so a cancel still undoes it. A queued
+ * change has no steps yet and its details were never applied: it fails as it stands, `error`
+ * as its note. The caller makes sure no step of it runs anywhere.
+ */
+export function failDeparted(record: BookingRecord, opId: string, error: StepError, nowMs: number): BookingRecord {
+  const op = opId === CREATE_OP ? undefined : findOperation(record, opId);
+  let out = op && op.status === 'queued' ? withOperation(record, { ...op, note: error.message }) : record;
+  const steps = stepsOf(out, opId);
+  for (const step of stepNamesOf(out, opId)) {
+    const state = steps[step];
+    if (!state || (state.status !== 'pending' && state.status !== 'running') || !dependenciesOf(out, opId, step).every((d) => steps[d]?.status === 'done')) continue;
+    const { lease: _lease, ...kept } = state;
+    out = withOpStep(out, opId, step, { ...kept, status: 'failed', finishedAtMs: nowMs, error }, nowMs);
+  }
+  return finishOperation(out, opId, 'failed', nowMs);
 }
 
 /** Retry: the active operation's failed steps (and what depends on them) run again. */

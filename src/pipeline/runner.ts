@@ -21,7 +21,7 @@ import { backoffDelayMs } from './backoff';
 import { LeaseWatch, ownerDeadOrLeaseOutlived } from './lease-watch';
 import { BookingNotFoundError, PipelineError, StoreUnavailableError } from './errors';
 import { CREATE_OP, dependenciesOf, kindOf, stepState, stepsOf } from './op-steps';
-import { activeOperation, activeOperationId, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
+import { activeOperation, activeOperationId, failDeparted, finishOperation, settleStopping, startOperation, stepOperation } from './operations';
 import {
   applyTransition,
   claimStep,
@@ -81,6 +81,12 @@ export interface PipelineRunnerDeps extends RunnerOptions {
   now?: () => number;
   /** Lease owner id; unique per process (default host-pid-random). */
   ownerId?: string;
+  /**
+   * Why operation `opId` may no longer start or resume now (its charter departed), else undefined.
+   * A run of it already under way here finishes: only a start or a resume is refused, and the
+   * operation then ends failed with this error (operations.ts failDeparted).
+   */
+  closedToRun?: (record: BookingRecord, opId: string, nowMs: number) => StepError | undefined;
 }
 
 type StepOutcome = 'done' | 'failed' | 'skipped';
@@ -238,6 +244,7 @@ export class PipelineRunner {
   readonly ownerDead: OwnerDead;
   private readonly monotonicNow: () => number;
   private readonly onBoundary?: RunnerOptions['onBoundary'];
+  private readonly closedToRun?: PipelineRunnerDeps['closedToRun'];
   private readonly listeners = new Set<ProgressListener>();
   /** Steps this process is executing, by `${bookingId}/${opId}/${step}`: one execution per step per process. */
   private readonly executing = new Map<string, Promise<StepOutcome>>();
@@ -277,6 +284,7 @@ export class PipelineRunner {
     const longestLeaseMs = this.leaseMs + 2 * this.maxDelayMs;
     this.ownerDead = ownerDeadOrLeaseOutlived(this.ownerId, new LeaseWatch(longestLeaseMs, this.monotonicNow), deps.ownerDead);
     this.onBoundary = deps.onBoundary;
+    this.closedToRun = deps.closedToRun;
   }
 
   onProgress(listener: ProgressListener): () => void {
@@ -313,14 +321,23 @@ export class PipelineRunner {
     // compare-and-set that refuses it if it is stale. Any other state is read.
     const known = this.store.newestKnown?.(bookingId);
     let record = known?.state === 'approved' ? known : await this.read(bookingId);
+    // Operations this run started or resumed before their charter departed (closedToRun): it finishes them.
+    const drivenHere = new Set<string>();
     if (record.state === 'approved') {
       // Starting and claiming the first steps are one write.
       const claims: Claims = { opId: CREATE_OP, steps: [] };
+      let refused = false;
       const started = await this.update(
         bookingId,
         (r) => {
           claims.steps = [];
+          refused = false;
           if (r.state !== 'approved') return undefined;
+          const closed = this.closedToRun?.(r, CREATE_OP, this.now());
+          if (closed) {
+            refused = true;
+            return failDeparted(r, CREATE_OP, closed, this.now());
+          }
           const running = applyTransition(r, 'start', { nowMs: this.now() });
           claims.opId = activeOperationId(running);
           const out = this.claimReady(running, claims.opId, () => true);
@@ -330,6 +347,8 @@ export class PipelineRunner {
         claims,
       );
       record = started.record;
+      if (started.written && refused) this.announceFinish(record, CREATE_OP, 'failed');
+      else if (started.written) drivenHere.add(CREATE_OP);
     }
     const log = this.log.child({ bookingId });
     const inflight = new Map<string, Promise<StepOutcome>>();
@@ -338,8 +357,20 @@ export class PipelineRunner {
       const active = activeOperation(record);
       const opId = active?.id ?? CREATE_OP;
       if (active?.status === 'queued') {
-        record = (await this.update(bookingId, (r) => (activeOperation(r)?.id === opId && activeOperation(r)?.status === 'queued' ? startOperation(r, opId, this.now()) : undefined))).record;
-        log.info({ opId, kind: active.kind }, 'operation started');
+        let refused = false;
+        const started = await this.update(bookingId, (r) => {
+          refused = false;
+          if (activeOperation(r)?.id !== opId || activeOperation(r)?.status !== 'queued') return undefined;
+          const closed = this.closedToRun?.(r, opId, this.now());
+          refused = closed !== undefined;
+          return closed ? failDeparted(r, opId, closed, this.now()) : startOperation(r, opId, this.now());
+        });
+        record = started.record;
+        if (started.written && refused) this.announceFinish(record, opId, 'failed');
+        else if (started.written) {
+          drivenHere.add(opId);
+          log.info({ opId, kind: active.kind }, 'operation started');
+        }
         continue;
       }
       if (active?.status === 'stopping') {
@@ -354,6 +385,20 @@ export class PipelineRunner {
         else await sleep(this.stopPollMs(record, opId));
         record = await this.read(bookingId);
         continue;
+      }
+      if (!drivenHere.has(opId)) {
+        // Started by an earlier run (a process that died, a run that ended on an error): a resume.
+        const gate = await this.refuseDeparted(record, opId);
+        record = gate.record;
+        if (gate.refused) continue;
+        if (gate.held) {
+          // Departed while a step of it runs elsewhere: that run finishes; this one starts nothing.
+          const expiry = foreignLeaseExpiry(record, this.ownerId, this.now(), this.ownerDead, opId);
+          await sleep(expiry === undefined ? 50 : Math.max(10, Math.min(expiry - this.now() + 5, this.leaseMs)));
+          record = await this.read(bookingId);
+          continue;
+        }
+        drivenHere.add(opId);
       }
       const nowMs = this.now();
       for (const step of readySteps(record, this.ownerId, nowMs, this.ownerDead, opId)) {
@@ -388,6 +433,32 @@ export class PipelineRunner {
       record = await this.read(bookingId);
     }
     return record;
+  }
+
+  /**
+   * A run about to resume operation `opId` ends it failed instead once its charter has departed
+   * (closedToRun). `held`: departed, but a step of it still runs somewhere (a run under way before
+   * the departure): that run finishes; whoever resumes it after that step is refused in turn.
+   */
+  private async refuseDeparted(record: BookingRecord, opId: string): Promise<{ record: BookingRecord; refused: boolean; held: boolean }> {
+    if (!this.closedToRun?.(record, opId, this.now())) return { record, refused: false, held: false };
+    const out = await this.update(record.id, (r) => {
+      const nowMs = this.now();
+      const active = activeOperation(r);
+      if (r.state !== 'running' || (active?.id ?? CREATE_OP) !== opId || active?.status !== 'running') return undefined;
+      const closed = this.closedToRun?.(r, opId, nowMs);
+      return closed && !this.runningAnywhere(r, opId, nowMs) ? failDeparted(r, opId, closed, nowMs) : undefined;
+    });
+    if (out.written) this.announceFinish(out.record, opId, 'failed');
+    // Not written: a step of it runs somewhere, or the record moved on; the next turn looks again.
+    return { record: out.record, refused: out.written, held: !out.written };
+  }
+
+  /** A step of the operation is being run: here, or elsewhere under a live lease. */
+  private runningAnywhere(record: BookingRecord, opId: string, nowMs: number): boolean {
+    return Object.entries(stepsOf(record, opId)).some(
+      ([step, state]) => state?.status === 'running' && (this.executing.has(`${record.id}/${opId}/${step}`) || (state.lease?.owner !== this.ownerId && !leaseExpired(state, nowMs, this.ownerDead))),
+    );
   }
 
   /** The operation's end, told once: the log line and the progress event the write that ended it earns. */

@@ -6,7 +6,7 @@
 import type { Logger } from '../log';
 import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListener, RefreshOutcome, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
-import { assertMayApprove, charterInstants, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
+import { assertMayApprove, charterInstants, departedRunError, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
 import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, UNDER_WAY, type ChangeProposal, type RefreshRequest } from './operations';
 import { withStoreRetries } from './resilient-store';
@@ -69,7 +69,11 @@ export class BookingService implements BookingApi {
     this.autoRun = options.autoRun ?? true;
     this.approvalPolicy = options.approvalPolicy;
     this.queue = new RunQueue(options.maxConcurrentRuns ?? 8);
-    this.runner = new PipelineRunner({ ...options, store: this.store, now: this.now });
+    const policy = options.approvalPolicy;
+    // The sweeper, a Lambda stream record or a queued change must not set up or call the crew of a
+    // trip that has left, any more than a Retry may.
+    const closedToRun = policy ? (r: BookingRecord, opId: string, nowMs: number) => departedRunError(r, opId, policy, nowMs) : undefined;
+    this.runner = new PipelineRunner({ ...options, store: this.store, now: this.now, ...(closedToRun ? { closedToRun } : {}) });
   }
 
   async create(booking: NewBooking): Promise<BookingRecord> {

@@ -105,7 +105,9 @@ export function operationsSection(booking: BookingRecord): string | undefined {
   const entries = shown.map((op) => {
     const head = `*${OPERATION_TITLES[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
     const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
-    return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : steps)].join('\n');
+    // A change that failed before it started (its charter had departed) has no steps to say why.
+    const why = op.status === 'failed' && steps.length === 0 && op.note ? [`:x: ${escapeAndFit(op.note, ERROR_TEXT_MAX)}`] : [];
+    return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : [...why, ...steps])].join('\n');
   });
   // Over a section's length, the oldest go first: the newest (running or queued) are what ops act on.
   let dropped = 0;
