@@ -80,8 +80,8 @@ export interface BookingApi {
   setChangeRequestTs(id: string, opId: string, ts: string): Promise<BookingRecord>;
   /**
    * failed → running: re-runs failed steps and their dependents only. Rejects with
-   * RetryAfterDepartureError, changing nothing, when the booking's own pipeline failed and its
-   * departure has passed (a failed change or cancel may still be retried).
+   * RetryAfterDepartureError, changing nothing, when what failed is the create or a change and the
+   * charter (as it leaves it) has departed (a failed cancel may still be retried).
    */
   retry(id: string, userId: string): Promise<TransitionOutcome>;
   /**

@@ -95,14 +95,14 @@ export function departedRunError(booking: BookingRecord, opId: string, policy: P
 }
 
 /**
- * Retry of a booking's own pipeline closes at its departure: it would create the artifacts of a
- * trip that is over and call its crew. A failed change or cancel stays retryable (a cancel is how
- * a past trip's artifacts are undone). The departure (ms) once closed, else undefined.
+ * Retry of a failed create or change closes at its departure, by the rule that closes the run
+ * itself (runClosedAt): it would make or update the artifacts of a trip that is over and call its
+ * crew, which approving the same change now is refused for too. A failed cancel stays retryable
+ * (a cancel is how a past trip's artifacts are undone), and so does a guest page refresh. The
+ * departure (ms) once closed, else undefined.
  */
 export function retryClosedAt(booking: BookingRecord, policy: Pick<ApprovalPolicy, 'timezone' | 'checkInLeadMinutes'>, nowMs: number): number | undefined {
-  if (activeOperationId(booking) !== CREATE_OP) return undefined;
-  const { departureAtMs } = charterInstants(booking.request, policy);
-  return isExpired(departureAtMs, nowMs) ? departureAtMs : undefined;
+  return runClosedAt(booking, activeOperationId(booking), policy, nowMs);
 }
 
 /** A pending approval is due to be re-surfaced from 24 h before check-in until departure. */

@@ -108,15 +108,18 @@ export class ApprovalExpiredError extends PipelineError {
 
 /**
  * Retry of a booking whose departure has passed: it would create the calendar entry, the SCC event
- * and the guest page of a trip that is over, and call its crew. A change or cancel may still be retried.
+ * and the guest page of a trip that is over, or apply a change to it, and call its crew. A cancel
+ * may still be retried. `failed`: what Retry would have re-run.
  */
 export class RetryAfterDepartureError extends PipelineError {
   override name = 'RetryAfterDepartureError';
   readonly departureAtMs: number;
+  readonly failed: 'create' | 'change';
 
-  constructor(bookingId: string, departureAtMs: number) {
+  constructor(bookingId: string, departureAtMs: number, failed: 'create' | 'change' = 'create') {
     super(`Booking ${bookingId} cannot be retried: its departure (${new Date(departureAtMs).toISOString()}) has passed`, 'PIPELINE_RETRY_AFTER_DEPARTURE', { bookingId });
     this.departureAtMs = departureAtMs;
+    this.failed = failed;
   }
 }
 

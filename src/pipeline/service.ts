@@ -9,6 +9,7 @@ import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, departedRunError, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
 import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
 import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, UNDER_WAY, type ChangeProposal, type RefreshRequest } from './operations';
+import { CREATE_OP } from './op-steps';
 import { withStoreRetries } from './resilient-store';
 import { RunQueue } from './run-queue';
 import { PipelineRunner, type RunnerOptions } from './runner';
@@ -128,7 +129,7 @@ export class BookingService implements BookingApi {
       const nowMs = this.now();
       const opId = activeOperationId(r);
       const closedAt = this.approvalPolicy ? retryClosedAt(r, this.approvalPolicy, nowMs) : undefined;
-      if (closedAt !== undefined) throw new RetryAfterDepartureError(id, closedAt);
+      if (closedAt !== undefined) throw new RetryAfterDepartureError(id, closedAt, opId === CREATE_OP ? 'create' : 'change');
       const retried = withLastAuditDetail(applyTransition(r, 'retry', { userId, nowMs }), retryDetail(r));
       return resetSteps(retryOperation(retried, opId, nowMs), stepsToRetry(r, opId), nowMs, opId);
     });

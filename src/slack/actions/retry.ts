@@ -26,7 +26,11 @@ export function retryBooking(deps: SlackDeps) {
       // Redrawn without its Retry button: the message offered one because it was drawn before departure.
       deps.progress.notify(bookingId);
       const departed = humanInstant(err.departureAtMs, deps.config.timezone);
-      return tellUser(client, deps.log, { channel, user: userId }, `This charter can no longer be retried: its departure was ${departed}. Retrying now would book a trip that is over and call its crew. To close it, use *Cancel charter*, which undoes what was made.`);
+      const text =
+        err.failed === 'change'
+          ? `This change can no longer be retried: the charter it leaves departed ${departed}. Retrying now would update a trip that is over and call its crew. To close the booking, use *Cancel charter*, which undoes what was made.`
+          : `This charter can no longer be retried: its departure was ${departed}. Retrying now would book a trip that is over and call its crew. To close it, use *Cancel charter*, which undoes what was made.`;
+      return tellUser(client, deps.log, { channel, user: userId }, text);
     }
     if (!outcome.won) return tellUser(client, deps.log, { channel, user: userId }, `Nothing to retry: the booking is ${outcome.booking.state.replace('_', ' ')}.`);
     deps.progress.notify(bookingId);
