@@ -19,7 +19,7 @@
  * Durability (claim → send → mark sent) is BookingService.claimReminder / markReminderSent.
  */
 import { callsChanged, cancelOperation, detailsOf, operationsOf } from './operations';
-import type { BookingRecord, BookingState, Operation, StepState } from './types';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord, type BookingState, type CrewPostSaved, type Operation, type StepState } from './types';
 
 export type ReminderKind = 'dm48' | 'dm24' | 'ops24';
 
@@ -61,23 +61,44 @@ const LIVE_CHANGE = (o: Operation) => o.kind === 'change' && o.steps?.crew_notic
 function crewCallTimes(booking: BookingRecord, postShowsCurrent?: PostShowsCurrent): (userId: string) => number | undefined {
   // A create whose call was left to the change behind it (changeCallingCrew) called nobody.
   const callOf = (step: StepState | undefined) => (step?.status === 'done' && step.result?.callDeferredTo === undefined ? step.finishedAtMs : undefined);
+  const createCall = createCallTimes(booking);
   // A change replaced or stopped before its crew step ran never made a call; the one after it did (or will).
   const changes = operationsOf(booking).filter(LIVE_CHANGE);
   const latest = changes.at(-1);
-  if (!latest) {
-    const at = callOf(booking.steps.crew_notice);
-    return () => at;
-  }
+  if (!latest) return createCall;
   const step = latest.steps!.crew_notice!;
   if (step.status === 'done') return () => step.finishedAtMs;
   if (!latest.previous) return () => undefined;
-  const before = callOf(changes.at(-2)?.steps?.crew_notice ?? booking.steps.crew_notice);
+  const earlier = changes.at(-2)?.steps?.crew_notice;
+  const before = earlier ? () => callOf(earlier) : createCall;
   const calls = callsChanged(latest.previous, detailsOf(booking));
   const touched = new Set([...calls.changed, ...calls.added]);
   return (userId) => {
-    if (!touched.has(userId)) return before;
+    if (!touched.has(userId)) return before(userId);
     return postShowsCurrent?.(userId) ? step.startedAtMs : undefined;
   };
+}
+
+/**
+ * When the create called each member. Its crew step done: when it finished (unless it left the
+ * call to a change, and called nobody). Not done — it failed on one member (Slack refused Ana's DM)
+ * and waits for Retry, or runs again: a member whose crew post was saved was called when that post
+ * was made (its Slack ts), and is reminded like anyone called; the rest were not called.
+ */
+function createCallTimes(booking: BookingRecord): (userId: string) => number | undefined {
+  const step = booking.steps.crew_notice;
+  if (step.status === 'done') {
+    const at = step.result?.callDeferredTo === undefined ? step.finishedAtMs : undefined;
+    return () => at;
+  }
+  const posts = booking.slack.crewPosts ?? {};
+  return (userId) => postedAtMs(posts[userId] ?? posts[CREW_CHANNEL_POST_KEY]);
+}
+
+/** A Slack message's ts ("1796612851.262000", seconds) as epoch ms. */
+function postedAtMs(post: CrewPostSaved | undefined): number | undefined {
+  const seconds = post ? Number(post.ts) : NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined;
 }
 
 export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: number, postShowsCurrent?: PostShowsCurrent): DueReminder[] {

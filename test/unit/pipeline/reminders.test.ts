@@ -48,6 +48,26 @@ describe('dueReminders', () => {
   });
 });
 
+describe('a create whose crew call failed on one member', () => {
+  const slackTs = (ms: number) => (ms / 1000).toFixed(6);
+  function partlyCalled(postedAtMs: number): BookingRecord {
+    const r = sampleRecord();
+    const posts = { [SAM]: { channel: 'D0CAPTAIN1', ts: slackTs(postedAtMs) }, [LEE]: { channel: 'D0CREW0001', ts: slackTs(postedAtMs) } };
+    const failed = { status: 'failed' as const, attempts: 2, finishedAtMs: postedAtMs, error: { message: 'Slack refused', code: 'SLACK_CREW_UNREACHABLE', retryable: false } };
+    return { ...r, state: 'failed', steps: { ...r.steps, crew_notice: failed }, slack: { ...r.slack, crewPosts: posts } };
+  }
+
+  it('each member whose post was saved counts as called when it was posted; the one never reached is not', () => {
+    const b = partlyCalled(CHECK_IN - 100 * HOUR);
+    expect(keys(b, CHECK_IN - 47 * HOUR)).toEqual([`dm48:${SAM}`, `dm48:${LEE}`].sort());
+    expect(keys(b, CHECK_IN - 23 * HOUR)).toEqual([`dm24:${SAM}`, `dm24:${LEE}`, 'ops24'].sort());
+  });
+
+  it('posted inside a window: not reminded at once', () => {
+    expect(keys(partlyCalled(CHECK_IN - 30 * HOUR), CHECK_IN - 29 * HOUR)).toEqual([]);
+  });
+});
+
 describe('a create that left its crew call to the change behind it', () => {
   it('called nobody: no reminder until the change makes the call', () => {
     const deferred = called(CHECK_IN - 100 * HOUR, {});
