@@ -105,7 +105,13 @@ export function retryClosedAt(booking: BookingRecord, policy: Pick<ApprovalPolic
   return runClosedAt(booking, activeOperationId(booking), policy, nowMs);
 }
 
-/** A pending approval is due to be re-surfaced from 24 h before check-in until departure. */
-export function isResurfaceDue(instants: { departureAtMs: number; checkInAtMs: number }, nowMs: number): boolean {
-  return nowMs >= instants.checkInAtMs - RESURFACE_BEFORE_CHECK_IN_MS && !isExpired(instants.departureAtMs, nowMs);
+/**
+ * A pending approval is due to be re-surfaced from 24 h before check-in until departure, if it was
+ * already in the channel when that window opened. One requested inside the window (tonight, for
+ * tomorrow morning) was just posted: posting it again a minute later is noise, as a crew reminder
+ * would be for a call made inside its window.
+ */
+export function isResurfaceDue(instants: { departureAtMs: number; checkInAtMs: number }, createdAtMs: number, nowMs: number): boolean {
+  const opensAtMs = instants.checkInAtMs - RESURFACE_BEFORE_CHECK_IN_MS;
+  return createdAtMs < opensAtMs && nowMs >= opensAtMs && !isExpired(instants.departureAtMs, nowMs);
 }

@@ -1,6 +1,7 @@
 /**
  * The approval watch (a PeriodicTask): approvals must not rot in the channel.
- * - A request still pending 24 h before check-in is posted again in the ops channel, once.
+ * - A request still pending 24 h before check-in is posted again in the ops channel, once (not one
+ *   requested inside those 24 h: it was just posted).
  * - A request still pending when the departure passed is closed: its message says
  *   "Expired — departure was …" and loses its buttons (the service refuses the approval anyway).
  * - A booking that failed and whose departure passed has its progress message redrawn without
@@ -56,7 +57,7 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
     try {
       if (isExpired(instants.departureAtMs, nowMs)) {
         if (await claim(deps.store, booking.id, 'expiredAtMs', nowMs)) await markExpired(deps, booking.id, nowMs, log);
-      } else if (isResurfaceDue(instants, nowMs) && booking.approvalNotices?.resurfacedAtMs === undefined) {
+      } else if (isResurfaceDue(instants, booking.createdAtMs, nowMs) && booking.approvalNotices?.resurfacedAtMs === undefined) {
         if (await claim(deps.store, booking.id, 'resurfacedAtMs', nowMs)) await resurface(deps, booking, instants.checkInAtMs, log);
       }
     } catch (err) {

@@ -288,9 +288,11 @@ describe('approval policy (pure)', () => {
     expect(approvalRefusal({ policy, creatorId: 'U1', approverId: 'U2', departureAtMs, nowMs: departureAtMs })).toEqual({ kind: 'expired', departureAtMs });
   });
 
-  it('is due for re-surfacing from 24 h before check-in until departure', () => {
+  it('is due for re-surfacing from 24 h before check-in until departure, when requested before that', () => {
     const checkInAtMs = departureAtMs - 30 * 60_000;
-    const due = (nowMs: number) => isResurfaceDue({ departureAtMs, checkInAtMs }, nowMs);
+    const due = (nowMs: number, createdAtMs = checkInAtMs - 2 * 86_400_000) => isResurfaceDue({ departureAtMs, checkInAtMs }, createdAtMs, nowMs);
     expect([due(checkInAtMs - 86_400_001), due(checkInAtMs - 86_400_000), due(departureAtMs - 1), due(departureAtMs)]).toEqual([false, true, true, false]);
+    // Requested inside the 24 h: it was just posted, and is not posted again.
+    expect([due(checkInAtMs - 86_400_000, checkInAtMs - 86_400_000), due(departureAtMs - 1, checkInAtMs - 10 * 3_600_000)]).toEqual([false, false]);
   });
 });
