@@ -5,7 +5,8 @@
  * - `dm48:{user}` / `dm24:{user}`: a DM to a crew member who has not answered (neither confirmed nor
  *   declined) and is not known to be deactivated, 48 h and 24 h before check-in;
  * - `ops24`: one line in the ops thread 24 h before check-in when someone is still not confirmed
- *   (or still on the crew after the office was told their Slack account is deactivated).
+ *   (or still on the crew after the office was told their Slack account is deactivated), unless
+ *   the only news is a decline the thread was told of as it came, inside those 24 h.
  * - `deactivated:{user}`: not a reminder but claimed the same way — the ops line saying a rostered
  *   member's Slack account was deactivated (src/slack/member-deactivated.ts).
  * A reminder is due from its moment until check-in, only if the crew call went out BEFORE that
@@ -115,6 +116,9 @@ export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: n
   // The office's 24 h line also names a member it was told is deactivated and who is still on the crew.
   const unconfirmed = members.filter((u) => booking.confirmations[u] === undefined || toldDeactivated(booking, u));
   const at = (hours: number) => checkInMs - hours * HOUR_MS;
+  // A decline made once the 24 h window was open reached the ops thread as it came ("@Lee can't make
+  // it", with Change crew): a 24 h line whose only news it is would repeat it, hours late.
+  const toldAtOnce = (u: string) => booking.confirmations[u] === undefined && !toldDeactivated(booking, u) && (booking.declines?.[u]?.atMs ?? -Infinity) >= at(24);
   const calledBefore = (userId: string, hours: number) => called.get(userId)! < at(hours);
   const due: DueReminder[] = [];
   // The 48 h nudge only until the 24 h one takes over: one DM per window, never two at once.
@@ -123,7 +127,7 @@ export function dueReminders(booking: BookingRecord, checkInMs: number, nowMs: n
   }
   if (nowMs >= at(24)) {
     for (const userId of unanswered.filter((u) => calledBefore(u, 24))) due.push({ key: `dm24:${userId}`, kind: 'dm24', userId, hoursBefore: 24 });
-    if (unconfirmed.some((u) => calledBefore(u, 24))) due.push({ key: 'ops24', kind: 'ops24', hoursBefore: 24 });
+    if (unconfirmed.some((u) => calledBefore(u, 24) && !toldAtOnce(u))) due.push({ key: 'ops24', kind: 'ops24', hoursBefore: 24 });
   }
   return due.filter((r) => booking.reminders?.[r.key]?.sentAtMs === undefined);
 }

@@ -98,14 +98,15 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
 async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, checkInMs: number, nowMs: number, log: Logger): Promise<void> {
   const { client, config } = deps;
   const view = crewSafeViewOf(booking, config);
+  // The hours actually left: a reminder sent late (a call made inside the window, a process back
+  // from downtime, a decline on the morning of the trip) says so.
+  const hoursLeft = Math.max(1, Math.round((checkInMs - nowMs) / 3_600_000));
   // Always looked up first: a claim that expired may have been its holder's after it sent the reminder.
   const once = { lookUpFirst: true, earliestMs: checkInMs - reminder.hoursBefore * 3_600_000, log, metadata: crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: reminder.key }), matchOn: ['booking_id', 'post', 'ordinal'], what: 'crew reminder' };
   if (reminder.userId) {
     // Opened afresh, not the crew call's saved channel: Slack takes a post into the DM of someone
     // deactivated since, and only conversations.open says so (user_disabled). Reminders are few.
     const channel = await openDm(client, reminder.userId, { maxAgeMs: 0 });
-    // The hours actually left: a reminder sent late (a call made inside the window) says so.
-    const hoursLeft = Math.max(1, Math.round((checkInMs - nowMs) / 3_600_000));
     const message = crewMessage(view, crewAnswersOf(booking), { recipient: reminder.userId, reminder: { hoursLeft } });
     await deps.poster.post({ channel, text: message.text, blocks: message.blocks, ...once });
     return;
@@ -121,7 +122,7 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
     declined.length ? `can't make it: ${declined.join(', ')}` : '',
     gone.length ? `Slack account deactivated: ${gone.map((m) => mention(m.slackUserId)).join(', ')}` : '',
   ].filter(Boolean);
-  await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts), ...once });
+  await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts, hoursLeft), ...once });
 }
 
 /** One line in the ops thread: the reminder cannot reach this member, and what to do. Posted once (looked up first). */
@@ -133,8 +134,11 @@ async function tellOfficeUnreachable(deps: CrewReminderDeps, booking: BookingRec
   await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text, lookUpFirst: true, earliestMs: booking.createdAtMs, log, metadata, matchOn: ['booking_id', 'post', 'ordinal'], what: 'unreachable-reminder line' });
 }
 
-/** The ops thread's 24 h warning. The date in it is check-in's own, not departure's: they differ for an early-morning departure. */
-export function opsReminderText(view: Pick<CrewSafeView, 'checkIn' | 'dateText'>, parts: readonly string[]): string {
+/**
+ * The ops thread's 24 h warning, with the hours actually left (`hoursLeft`, rounded). The date in
+ * it is check-in's own, not departure's: they differ for an early-morning departure.
+ */
+export function opsReminderText(view: Pick<CrewSafeView, 'checkIn' | 'dateText'>, parts: readonly string[], hoursLeft: number): string {
   const checkIn = view.checkIn.onPreviousDay ? view.checkIn.text : `${view.checkIn.text} (${view.dateText})`;
-  return `:warning: Check-in ${checkIn} is about 24 h away — ${parts.join('; ')}`;
+  return `:warning: Check-in ${checkIn} is about ${hoursLeft} h away — ${parts.join('; ')}`;
 }

@@ -78,10 +78,12 @@ describe('check-in on the day before departure', () => {
   });
 
   it('ops 24 h reminder dates check-in by its own day, once', () => {
-    expect(opsReminderText(crewView(EARLY), ['not confirmed yet: <@U0CREW0001>'])).toBe(
+    expect(opsReminderText(crewView(EARLY), ['not confirmed yet: <@U0CREW0001>'], 24)).toBe(
       `:warning: Check-in ${EARLY_CHECK_IN} is about 24 h away — not confirmed yet: <@U0CREW0001>`,
     );
-    expect(opsReminderText(crewView(USUAL), ['x'])).toBe(':warning: Check-in 3:30 PM PDT (Sat, Jul 4, 2026) is about 24 h away — x');
+    expect(opsReminderText(crewView(USUAL), ['x'], 24)).toBe(':warning: Check-in 3:30 PM PDT (Sat, Jul 4, 2026) is about 24 h away — x');
+    // Sent late (back from downtime, or set off by a decline that morning): the hours actually left.
+    expect(opsReminderText(crewView(USUAL), ['x'], 10)).toBe(':warning: Check-in 3:30 PM PDT (Sat, Jul 4, 2026) is about 10 h away — x');
   });
 
   it('guest page: the check-in card and the "Meet Captain … by" line', () => {

@@ -29,6 +29,14 @@ describe('dueReminders', () => {
     expect(keys(allConfirmed, CHECK_IN - 2 * HOUR)).toEqual([]);
   });
 
+  it('no 24 h line whose only news is a decline made inside the 24 h (the thread heard it as it came); one made before still counts', () => {
+    const allIn = { [SAM]: 1, [ANA]: 1 };
+    const lateDecline = called(CHECK_IN - 100 * HOUR, { confirmations: allIn, declines: { [LEE]: { atMs: CHECK_IN - 5 * HOUR } }, reminders: {} });
+    expect(keys(lateDecline, CHECK_IN - 5 * HOUR)).toEqual([]);
+    const earlyDecline = called(CHECK_IN - 100 * HOUR, { confirmations: allIn, declines: { [LEE]: { atMs: CHECK_IN - 30 * HOUR } } });
+    expect(keys(earlyDecline, CHECK_IN - 23 * HOUR)).toEqual(['ops24']);
+  });
+
   it('nothing at or after check-in, for a cancelled or pending booking, before the crew call, or already sent', () => {
     const b = called(CHECK_IN - 100 * HOUR);
     expect(keys(b, CHECK_IN)).toEqual([]);
