@@ -3,10 +3,12 @@
  * crew reminders, the approval watch, App Home and the deactivated-member lines. A pure rule on a
  * record and a clock, shared by both stores so they list the same bookings.
  *
- * A booking not finished (awaiting approval, approved, running, failed) is always current: each
- * waits for a person or a run. A finished one (done, cancelled) is current until two days after its
- * charter ends: reminders and Home look ahead only, so past that nothing lists it again, and it
- * stays readable by id. Its charter is the latest one the record names (a change asked for on a
+ * A booking approved or running is always current: it waits for a run. A finished one (done,
+ * cancelled) is current until two days after its charter ends: reminders and Home look ahead only,
+ * so past that nothing lists it again, and it stays readable by id. So is one that waits for a
+ * decision no one can make any more: a request awaiting approval (it expired at departure), and a
+ * failed create or change (Retry closed at departure). A failed cancel stays current: it can
+ * always be retried, and is how a past trip's artifacts are undone. Its charter is the latest one the record names (a change asked for on a
  * charter that has sailed may move it ahead), and the end is taken in the time zone furthest
  * west, so the rule needs no operator zone (the DynamoDB store applies it when it writes).
  */
@@ -30,12 +32,23 @@ function latestEndMs(request: Pick<BookingRequest, 'date' | 'departureTime' | 'd
   return wall + WESTMOST_OFFSET_MS + Math.max(0, Number(request.durationHours) || 0) * 3_600_000;
 }
 
+/** States whose decisions close when the charter departs (approve; Retry of a create or change). */
+const CLOSING_STATES: readonly BookingState[] = ['pending_approval', 'failed'];
+
+/** What a failed booking waits for is Retry of a cancel or a guest page refresh, which never closes. */
+function retryStaysOpen(record: Pick<BookingRecord, 'state' | 'operations'>): boolean {
+  if (record.state !== 'failed') return false;
+  const failed = record.operations?.find((o) => o.status === 'failed');
+  return failed !== undefined && failed.kind !== 'create' && failed.kind !== 'change';
+}
+
 /**
- * Until when a booking is current: undefined while it is not finished (always), otherwise two days
- * after the latest charter it names. A record whose dates cannot be read stays current.
+ * Until when a booking is current: undefined while it always is, otherwise two days after the
+ * latest charter it names. A record whose dates cannot be read stays current.
  */
 export function currentUntilMs(record: Pick<BookingRecord, 'state' | 'request' | 'operations'>): number | undefined {
-  if (!FINISHED_STATES.includes(record.state)) return undefined;
+  if (!FINISHED_STATES.includes(record.state) && !CLOSING_STATES.includes(record.state)) return undefined;
+  if (retryStaysOpen(record)) return undefined;
   const requests = [record.request, ...(record.operations ?? []).flatMap((o) => (o.details ? [o.details.request] : []))];
   let latest = Number.NEGATIVE_INFINITY;
   for (const request of requests) {

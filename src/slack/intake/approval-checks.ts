@@ -60,6 +60,9 @@ export function createApprovalChecks(store: BookingStore, config: Config): Appro
         const theirs = platformRefOf(b.request);
         if (theirs && sameReference(ref, theirs)) {
           const w = bookingWindow(b, config);
+          // A request that expired unapproved booked nothing; its message told the office to make a
+          // new request if the charter is rescheduled, and this is that request: no duplicate.
+          if (b.state === 'pending_approval' && w.startMs <= nowMs) continue;
           const when = eventWhen(w.startMs, w.endMs, config.timezone);
           warnings.push(`${ref.platform} reference ${ref.ref} is already on booking ${b.id} (${when}, ${b.state.replace('_', ' ')}): is this a duplicate?`);
         }

@@ -82,13 +82,13 @@ it('creates the table with the index the listings Query', async () => {
   expect(gsi.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection, IndexStatus: i.IndexStatus }))).toEqual([{ ...CURRENT_INDEX_DEFINITION, IndexStatus: 'ACTIVE' }]);
 });
 
-it('lists from the index, never Scanning; a finished booking past its charter is taken off with one write and stays readable by id', async () => {
+it('lists from the index, never Scanning; a booking past its charter (finished, an expired request, a failed create) is taken off with one write and stays readable by id', async () => {
   const client = newClient();
   const store = new DynamoBookingStore({ client, table: 'index-listing' });
   await store.ensureTable({ create: true });
-  const past = [withState('done'), withState('done'), withState('cancelled')];
+  const past = [withState('done'), withState('done'), withState('cancelled'), withState('pending_approval'), withState('failed')];
   const ahead = withState('done', '2030-07-20');
-  const live = [withState('running'), withState('pending_approval'), withState('failed')];
+  const live = [withState('running'), withState('pending_approval', '2030-07-20'), withState('failed', '2030-07-20')];
   for (const r of [...past, ahead, ...live]) await store.create(r);
   // A full iCal feed state beside them: the listings must not read it.
   await store.casMeta('ical:feed:boatsetter', 'x'.repeat(300_000), 0);
@@ -97,8 +97,8 @@ it('lists from the index, never Scanning; a finished booking past its charter is
   const first = await store.listCurrent(ROSTER_STATES, WEEK_AFTER);
   expect(first.map((r) => r.id).sort()).toEqual([ahead, ...live].map((r) => r.id).sort());
   expect(count('Scan')).toBe(0);
-  // The past three (the cancelled one too, though no listing asks for that state) come off: one write each.
-  expect(count('PutItem')).toBe(3);
+  // The past five (the cancelled one too, though no listing asks for that state) come off: one write each.
+  expect(count('PutItem')).toBe(5);
   expect(await indexed(client, 'index-listing')).toEqual([ahead, ...live].map((r) => r.id).sort());
 
   sent = [];
@@ -149,7 +149,7 @@ it('items written before the index: the first listing gives the current ones its
   );
   const running = withState('running');
   const ahead = withState('done', '2030-07-20');
-  const pending = withState('pending_approval');
+  const pending = withState('pending_approval', '2030-07-20');
   const past = withState('done');
   for (const r of [running, ahead, pending, past]) await putLegacy(client, table, r);
   expect(await indexed(client, table)).toEqual([]);

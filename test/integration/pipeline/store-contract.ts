@@ -159,7 +159,7 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       expect(await store.listByStates([])).toEqual([]);
     });
 
-    it('listCurrent: bookings not finished always; done and cancelled ones until two days after their charter, then readable by id only', async () => {
+    it('listCurrent: approved and running always; done, cancelled, awaiting approval and failed ones until two days after their charter, then readable by id only', async () => {
       // The fixture's charter: 2030-07-04, 16:00 for 5 h.
       const beforeTrip = Date.UTC(2030, 6, 3);
       const tripDayAfter = Date.UTC(2030, 6, 6);
@@ -175,12 +175,22 @@ export function describeStoreContract(name: string, open: () => Promise<BookingS
       const moved = { ...sampleRecord(), state: 'done' as const };
       moved.operations = [{ id: 'op2', kind: 'change', status: 'proposed', requestedBy: 'U0APPROVER1', requestedAtMs: 1, details: { request: { ...moved.request, date: '2030-08-01' }, roster: moved.roster, costs: moved.costs } }];
       await store.create(moved);
-      const mine = (records: { id: string; state: string }[]) => records.filter((r) => [...Object.values(ids), moved.id].includes(r.id)).map((r) => (r.id === moved.id ? 'moved' : r.state)).sort();
+      // A failed cancel can always be retried (it undoes a past trip's artifacts): it stays listed.
+      const cancelFailed = { ...sampleRecord(), state: 'failed' as const };
+      cancelFailed.operations = [
+        { id: 'create', kind: 'create', status: 'stopped', requestedBy: 'U0APPROVER1', requestedAtMs: 1 },
+        { id: 'op2', kind: 'cancel', status: 'failed', requestedBy: 'U0APPROVER1', requestedAtMs: 2 },
+      ];
+      await store.create(cancelFailed);
+      const named: Record<string, string> = { [moved.id]: 'moved', [cancelFailed.id]: 'cancel failed' };
+      const mine = (records: { id: string; state: string }[]) => records.filter((r) => [...Object.values(ids), ...Object.keys(named)].includes(r.id)).map((r) => named[r.id] ?? r.state).sort();
       const all = [...states];
 
-      expect(mine(await store.listCurrent(all, beforeTrip))).toEqual(['approved', 'cancelled', 'done', 'failed', 'moved', 'pending_approval', 'running']);
-      expect(mine(await store.listCurrent(all, tripDayAfter))).toEqual(['approved', 'cancelled', 'done', 'failed', 'moved', 'pending_approval', 'running']);
-      expect(mine(await store.listCurrent(all, weekAfter))).toEqual(['approved', 'failed', 'moved', 'pending_approval', 'running']);
+      expect(mine(await store.listCurrent(all, beforeTrip))).toEqual(['approved', 'cancel failed', 'cancelled', 'done', 'failed', 'moved', 'pending_approval', 'running']);
+      expect(mine(await store.listCurrent(all, tripDayAfter))).toEqual(['approved', 'cancel failed', 'cancelled', 'done', 'failed', 'moved', 'pending_approval', 'running']);
+      // An expired request and a failed create wait for nothing anyone can still do.
+      expect(mine(await store.listCurrent(all, weekAfter))).toEqual(['approved', 'cancel failed', 'moved', 'running']);
+      expect((await store.get(ids.pending_approval!))?.state).toBe('pending_approval');
       expect(mine(await store.listCurrent(['done'], weekAfter))).toEqual(['moved']);
       expect(await store.listCurrent([], weekAfter)).toEqual([]);
       // Past and left out, yet there for whoever asks by id, and in the complete listing.
