@@ -177,7 +177,7 @@ export function zoneLabel(timezone: string, at: DateTime = DateTime.now()): stri
  * Check-in falls on the local date before departure when the lead reaches back past midnight (a
  * 00:15 departure with a 30-minute lead). Every surface prints check-in next to the departure date.
  */
-export function checkInOnPreviousDay(schedule: CharterSchedule): boolean {
+export function checkInOnPreviousDay(schedule: Pick<CharterSchedule, 'checkIn' | 'departure'>): boolean {
   const { checkIn: c, departure: d } = schedule;
   return c.year !== d.year || c.month !== d.month || c.day !== d.day;
 }
@@ -191,7 +191,7 @@ const SMALL_HOURS_END = 4;
  * A check-in in the small hours of the departure day names the night it falls in ("12:00 AM PDT
  * (Fri night)"), for the same guest: the 00:15 and the 00:30 departure need the same Friday arrival.
  */
-export function humanCheckInTime(schedule: CharterSchedule): string {
+export function humanCheckInTime(schedule: Pick<CharterSchedule, 'checkIn' | 'departure'>): string {
   const time = humanTime(schedule.checkIn);
   if (checkInOnPreviousDay(schedule)) return `${time} (${humanDayMonth(schedule.checkIn)})`;
   if (schedule.checkIn.hour < SMALL_HOURS_END) return `${time} (${WEEKDAYS[schedule.checkIn.minus({ days: 1 }).weekday - 1]} night)`;

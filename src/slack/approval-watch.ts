@@ -13,7 +13,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { humanDateTime } from '../booking/time';
+import { charterSchedule, checkInOnPreviousDay, humanCheckInTime, humanDate, humanDateTime } from '../booking/time';
 import { charterTimeSettings, type Config } from '../config';
 import type { Logger } from '../log';
 import { charterInstants, isExpired, isResurfaceDue, retryClosedAt } from '../pipeline/approval-policy';
@@ -97,11 +97,23 @@ async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, l
   deps.onChange?.();
 }
 
+/**
+ * "Fri, Jan 1, 2027, 12:00 AM PST (Thu night)": check-in's own date, and for a check-in in the
+ * small hours the night it falls in, as every other surface names it (humanCheckInTime): a guest
+ * who reads "Jan 1, 12:00 AM" may come on the night of Jan 1, after the boat left.
+ */
+function checkInText(booking: BookingRecord, checkIn: DateTime, timezone: string): string {
+  // The departure does not depend on the check-in lead: read with none.
+  const s = { checkIn, departure: charterSchedule(booking.request, timezone, 0).departure };
+  return checkInOnPreviousDay(s) ? humanDateTime(checkIn) : `${humanDate(checkIn)}, ${humanCheckInTime(s)}`;
+}
+
 export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: number; timezone: string; permalink?: string; requireSecondApprover?: boolean }): { text: string; blocks: KnownBlock[] } {
   const checkIn = DateTime.fromMillis(opts.checkInAtMs, { zone: opts.timezone });
+  const when = checkInText(booking, checkIn, opts.timezone);
   const link = opts.permalink ? `<${opts.permalink}|the approval request>` : 'the approval request';
   // Notification text is mrkdwn too: a typed name must not ping or link there either.
-  const text = `Still waiting for approval: ${escapeAndFit(booking.request.guestName, 200)}, guests check in ${humanDateTime(checkIn)}`;
+  const text = `Still waiting for approval: ${escapeAndFit(booking.request.guestName, 200)}, guests check in ${when}`;
   return {
     text,
     blocks: [
@@ -110,7 +122,7 @@ export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: nu
         block_id: bookingBlockId(booking.id, 'resurface'),
         text: {
           type: 'mrkdwn',
-          text: `:hourglass_flowing_sand: *Still waiting for approval* — ${escapeMrkdwn(booking.request.guestName)}, party of ${booking.request.partySize}; guests check in *${humanDateTime(checkIn)}*. Requested by ${mention(booking.createdBy)}${opts.requireSecondApprover ? ` (needs an approver other than ${mention(booking.createdBy)})` : ''}; see ${link} for the costs.`,
+          text: `:hourglass_flowing_sand: *Still waiting for approval* — ${escapeMrkdwn(booking.request.guestName)}, party of ${booking.request.partySize}; guests check in *${when}*. Requested by ${mention(booking.createdBy)}${opts.requireSecondApprover ? ` (needs an approver other than ${mention(booking.createdBy)})` : ''}; see ${link} for the costs.`,
         },
       },
       { type: 'actions', block_id: bookingBlockId(booking.id, 'resurface-actions'), elements: [{ type: 'button', action_id: APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: booking.id }] },
