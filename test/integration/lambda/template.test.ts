@@ -243,6 +243,12 @@ describe('what an operator can set on Lambda', () => {
     ['PortFeePercent', ['18', '17.5', '0', '100'], ['101', '18%', '']],
     ['DockMapUrl', ['', 'https://maps.app.goo.gl/abc'], ['maps.google.com/x', 'https://a b']],
     ['SccEventsExternalIdIndex', ['', 'externalId-index'], ['a b']],
+    // Before 2026-12-07 these deployed and then failed every invocation (the Function URL answered 502).
+    ['OpsChannel', ['', 'C012ABCDEF', 'G0PRIVATE1'], ['#charter-ops', 'charter-ops', 'c012abcdef']],
+    ['CrewChannel', ['', 'C0CREW0001'], ['#crew', 'U0CAPTAIN1']],
+    ['GuestSiteUrl', ['https://queenofsandiego.com', 'https://queenofsandiego.com/'], ['https://queenofsandiego.com/g', 'queenofsandiego.com', 'https://x.com/?a=1']],
+    ['SccApiUrl', ['https://abc123.execute-api.us-west-2.amazonaws.com/prod'], ['abc123.execute-api.us-west-2.amazonaws.com/prod', '']],
+    ['Timezone', ['America/Los_Angeles', 'Etc/GMT+8', 'PST'], ['', 'Pacific Time', '-08:00']],
   ])('%s: the values its AllowedPattern admits are the ones the configuration accepts', (name, good, bad) => {
     const pattern = new RegExp(String(parameters[name]?.AllowedPattern));
     for (const v of good) {
