@@ -54,11 +54,11 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  paginateQuery,
+  paginateScan,
   PutItemCommand,
-  QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
-  ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../log';
@@ -403,25 +403,23 @@ export class DynamoBookingStore implements BookingStore {
   /** Every entry of the index: a booking's id, state and, once finished, until when it is current. */
   private async queryIndex(): Promise<{ id: string; state: string; untilMs?: number }[]> {
     const out: { id: string; state: string; untilMs?: number }[] = [];
-    let startKey: Item | undefined;
     try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: CURRENT_INDEX,
-            KeyConditionExpression: '#listed = :current',
-            ExpressionAttributeNames: { '#listed': CURRENT_KEY },
-            ExpressionAttributeValues: { ':current': { S: CURRENT_VALUE } },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.table,
+          IndexName: CURRENT_INDEX,
+          KeyConditionExpression: '#listed = :current',
+          ExpressionAttributeNames: { '#listed': CURRENT_KEY },
+          ExpressionAttributeValues: { ':current': { S: CURRENT_VALUE } },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const until = item[CURRENT_UNTIL]?.N;
           if (item.id?.S && item.state?.S) out.push({ id: item.id.S, state: item.state.S, ...(until !== undefined ? { untilMs: Number(until) } : {}) });
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     } catch (err) {
       // The index gone (deleted, or the table replaced) since it was seen: look again next time.
       if (err instanceof ResourceNotFoundException || (err instanceof Error && err.name === 'ValidationException')) this.index = undefined;
@@ -523,18 +521,17 @@ export class DynamoBookingStore implements BookingStore {
     if (await this.getMeta(INDEX_BACKFILL_KEY)) return;
     const nowMs = this.now();
     let indexed = 0;
-    let startKey: Item | undefined;
     try {
-      do {
-        const page = await this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            ConsistentRead: true,
-            FilterExpression: 'attribute_exists(#state) AND attribute_not_exists(#listed)',
-            ExpressionAttributeNames: { '#state': 'state', '#listed': CURRENT_KEY },
-            ExclusiveStartKey: startKey,
-          }),
-        );
+      const pages = paginateScan(
+        { client: this.client },
+        {
+          TableName: this.table,
+          ConsistentRead: true,
+          FilterExpression: 'attribute_exists(#state) AND attribute_not_exists(#listed)',
+          ExpressionAttributeNames: { '#state': 'state', '#listed': CURRENT_KEY },
+        },
+      );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const record = fromItem(item);
           if (!isCurrent(record, nowMs)) continue;
@@ -554,8 +551,7 @@ export class DynamoBookingStore implements BookingStore {
             if (!(err instanceof ConditionalCheckFailedException)) throw err;
           }
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      }
     } catch (err) {
       throw this.unavailable(err);
     }
@@ -568,23 +564,19 @@ export class DynamoBookingStore implements BookingStore {
   async listByStates(states: readonly BookingState[]): Promise<BookingRecord[]> {
     if (states.length === 0) return [];
     const out: BookingRecord[] = [];
-    let startKey: Item | undefined;
     const values = Object.fromEntries(states.map((s, i) => [`:s${i}`, { S: s }]));
     try {
-      do {
-        const page = await this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            ConsistentRead: true,
-            FilterExpression: `#state IN (${Object.keys(values).join(', ')})`,
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: values,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(fromItem(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const pages = paginateScan(
+        { client: this.client },
+        {
+          TableName: this.table,
+          ConsistentRead: true,
+          FilterExpression: `#state IN (${Object.keys(values).join(', ')})`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: values,
+        },
+      );
+      for await (const page of pages) for (const item of page.Items ?? []) out.push(fromItem(item));
     } catch (err) {
       throw this.unavailable(err);
     }
