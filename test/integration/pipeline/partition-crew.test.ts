@@ -9,42 +9,32 @@
  * dynalite (A behind a TCP proxy that hangs), the real crew step against the Slack Web API stand-in.
  */
 import { createLogger } from '../../../src/log';
-import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
 import { CREATE_OP } from '../../../src/pipeline/op-steps';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import { loadConfig, type Config } from '../../../src/config';
-import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynalite';
-import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
-import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import type { Config } from '../../../src/config';
+import type { RunningDynalite } from '../../../src/sandbox/dynalite';
+import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
+import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { fastDynamo, startCrewProcess } from '../../fixtures/pipeline/crew-process';
-import { validEnv } from '../../support/env';
+import { startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(60_000);
 
 const logLines: string[] = [];
 const log = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void logLines.push(l) } as never });
 const TABLE = 'charter-partition';
+let world: CrewWorld;
 let slack: SlackApiStandin;
 let dynalite: RunningDynalite;
 let proxy: FaultProxy;
 let config: Config;
 
 beforeAll(async () => {
-  slack = await startSlackApiStandin();
-  dynalite = await startDynalite();
-  proxy = await startFaultProxy(dynalite.endpoint);
-  const loaded = loadConfig(validEnv({ SLACK_API_URL: slack.url }));
-  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
-  config = loaded.config;
-  const setup = new DynamoBookingStore({ client: fastDynamo(dynalite.endpoint), table: TABLE, ownsClient: true });
-  await setup.ensureTable({ create: true });
-  await setup.close();
+  world = await startCrewWorld(TABLE);
+  ({ slack, dynalite, proxy, config } = world);
 });
 afterAll(async () => {
-  await proxy.close();
-  await dynalite.close();
-  await slack.close();
+  await world.close();
 });
 
 type Payload = Record<string, unknown>;
