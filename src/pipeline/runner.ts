@@ -686,29 +686,52 @@ export class PipelineRunner {
    * Self-fencing: a process cut off from the store never reads that it lost the lease — its
    * renewals just fail — while another process takes the step over once the lease runs out. So the
    * attempt is also aborted when the last lease this process managed to write is about to run out
-   * (a fifth of a lease before, on the monotonic clock, counted from when that write was sent). A
-   * healthy store renews every third of a lease, so only a store that has not answered for about
-   * two renewals in a row fences; steps check their signal before every side effect.
+   * (a tenth of a lease before, on the monotonic clock, counted from when that write was sent).
+   * Renewals are counted from the claim's own write and come every third of a lease on a healthy
+   * store, sooner on a slow one: a store that answers each call within about a quarter of a lease
+   * (~4 s of 15) never fences a healthy run, even when a renewal waits behind a step's own write.
+   * Steps check their signal before every side effect.
    */
   private heartbeat(bookingId: string, opId: string, step: AnyStepName, log: Logger, control: AbortController, leaseFromMono: number): () => void {
     const every = Math.max(10, Math.floor(this.leaseMs / 3));
-    const marginMs = Math.floor(this.leaseMs / 5);
+    const soonest = Math.max(10, Math.floor(this.leaseMs / 10));
+    // Before the lease's end by enough for another host's clock running ahead by ~1 s (15 s lease)
+    // and for the abort to reach the step; no more, so a slow store's renewal still lands in time.
+    const marginMs = Math.floor(this.leaseMs / 10);
     let fenceAtMono = leaseFromMono + this.leaseMs - marginMs;
+    // The slowest write seen lately (the claim's to begin with): a slow store is renewed earlier.
+    let rttMs = Math.max(0, this.monotonicNow() - leaseFromMono);
+    let lastLandedSentMono = leaseFromMono;
+    let failedLast = false;
+    let stopped = false;
     let fence: ReturnType<typeof setTimeout> | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const armFence = () => {
       clearTimeout(fence);
       fence = setTimeout(checkFence, Math.max(0, Math.ceil(fenceAtMono - this.monotonicNow())));
       fence.unref();
     };
     const checkFence = () => {
-      if (control.signal.aborted) return;
+      if (stopped || control.signal.aborted) return;
       if (this.monotonicNow() < fenceAtMono) return armFence();
-      log.warn({ leaseMs: this.leaseMs }, 'lease could not be renewed and is about to lapse; stopping this attempt before another process takes the step');
+      log.warn({ leaseMs: this.leaseMs, storeWriteMs: Math.round(rttMs) }, 'lease could not be renewed and is about to lapse; stopping this attempt before another process takes the step');
       control.abort(new LeaseLapsedError(step, this.leaseMs));
     };
     armFence();
     let renewing: Promise<unknown> = Promise.resolve();
-    const timer = setInterval(() => {
+    /**
+     * Every third of a lease on a healthy store (no more writes than before); on a slow one, early
+     * enough that a renewal as slow as the slowest seen, waiting once behind a step's own write,
+     * still lands before the fence. One renewal at a time, counted from the last one that landed.
+     */
+    const schedule = () => {
+      if (stopped || control.signal.aborted) return;
+      const lead = Math.max(soonest, Math.min(every, this.leaseMs - marginMs - 2 * rttMs));
+      const dueIn = Math.max(failedLast ? soonest : 0, lastLandedSentMono + lead - this.monotonicNow());
+      timer = setTimeout(renew, dueIn);
+      timer.unref();
+    };
+    const renew = () => {
       let sentAtMono = this.monotonicNow();
       renewing = this.update(bookingId, (r) => {
         const state = stepsOf(r, opId)[step];
@@ -717,8 +740,13 @@ export class PipelineRunner {
         return renewLease(r, step, this.ownerId, this.now() + this.leaseMs, this.now(), opId);
       })
         .then((out) => {
+          const tookMs = this.monotonicNow() - sentAtMono;
+          rttMs = Math.max(rttMs / 2, tookMs);
+          failedLast = false;
           const state = stepsOf(out.record, opId)[step];
-          if (out.written && !control.signal.aborted) {
+          // A renewal landing after the attempt ended (its signal is not always aborted) arms nothing.
+          if (out.written && !stopped && !control.signal.aborted) {
+            lastLandedSentMono = sentAtMono;
             fenceAtMono = Math.max(fenceAtMono, sentAtMono + this.leaseMs - marginMs);
             armFence();
           }
@@ -727,11 +755,16 @@ export class PipelineRunner {
             control.abort(new Error('lease lost'));
           }
         })
-        .catch((err: unknown) => log.warn({ err }, 'lease renewal failed'));
-    }, every);
-    timer.unref();
+        .catch((err: unknown) => {
+          failedLast = true;
+          log.warn({ err }, 'lease renewal failed');
+        })
+        .finally(schedule);
+    };
+    schedule();
     return () => {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
       clearTimeout(fence);
       void renewing;
     };
