@@ -268,11 +268,13 @@ export function approveChange(record: BookingRecord, opId: string, userId: strin
   // Two requests made from the same details (one reschedules, one edits the notes) and both
   // approved: the second would replace the first, and its form carries the old date, so the
   // reschedule whose approval was confirmed would never happen. The second is refused instead.
+  // Only a change still waiting to run counts: one that failed unstarted (its charter departed
+  // first, Retry closed) will never run, and refusing for it would refuse every later Edit.
   const undone = ops.some(
     (o) =>
       o.id !== opId &&
       o.kind === 'change' &&
-      (o.status === 'queued' || o.status === 'failed') &&
+      o.status === 'queued' &&
       o.baseRevision !== undefined &&
       o.baseRevision === op.baseRevision &&
       o.details !== undefined &&

@@ -8,6 +8,7 @@ import {
   callsChanged,
   changeCallingCrew,
   compactHistory,
+  failDeparted,
   deferredCall,
   finishOperation,
   isStaleChange,
@@ -44,6 +45,22 @@ describe('records without operations', () => {
     expect(operationsOf(withState('done'))).toEqual([expect.objectContaining({ id: 'create', kind: 'create', status: 'done', approvedBy: 'U0APPROVER1' })]);
     expect(operationsOf(withState('running', 'pending'))[0]?.status).toBe('running');
     expect(operationsOf(withState('failed'))[0]?.status).toBe('failed');
+  });
+});
+
+describe('a change that failed before it ran (its charter departed first)', () => {
+  it('does not refuse a later Edit made from the same details as stale', () => {
+    const r0 = sampleRecord();
+    const running: BookingRecord = { ...r0, state: 'running', steps: Object.fromEntries(Object.entries(r0.steps).map(([k, v]) => [k, { ...v, status: 'pending' }])) as BookingRecord['steps'] };
+    const a = proposeChange(running, { details: details({ notes: 'Birthday; bring a cake' }), label: 'edit', userId: 'U1', nowMs: T });
+    const queued = approveChange(a.record, a.op.id, 'U0APPROVER1', T);
+    const createDone: BookingRecord = { ...queued, operations: operationsOf(queued).map((o) => (o.id === 'create' ? { ...o, status: 'done' as const } : o)) };
+    const departed = failDeparted(createDone, a.op.id, { message: 'Departed … before this ran: Retry is closed', code: 'PIPELINE_DEPARTED', retryable: false }, T + 1);
+    expect(operationsOf(departed).find((o) => o.id === a.op.id)?.status).toBe('failed');
+    // The office reschedules the missed trip to a later day, from the booking as it shows now.
+    const b = proposeChange(departed, { details: details({ date: '2031-01-10' }), label: 'reschedule', userId: 'U2', nowMs: T + 2 });
+    const after = approveChange(b.record, b.op.id, 'U0APPROVER1', T + 3);
+    expect(operationsOf(after).find((o) => o.id === b.op.id)?.status).toBe('queued');
   });
 });
 
