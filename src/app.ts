@@ -31,6 +31,7 @@ import { approvalWatchTask, ChangedApprovals } from './slack/approval-watch';
 import { HomePublisher } from './slack/home/publisher';
 import { postClaimRule } from './slack/progress/post-claim';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
+import { redrawRecentProgress } from './slack/progress/redraw-at-start';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
@@ -305,6 +306,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       }
       void periodic.runOnce();
       periodic.start();
+      // What a stopped process left stale in finished bookings' threads (./slack/progress/redraw-at-start.ts).
+      void redrawRecentProgress({ store, notify: (id) => progress.notify(id), log, nowMs: now() });
       return {
         ...(port !== undefined ? { port, url: `http://127.0.0.1:${port}` } : {}),
         built,

@@ -40,8 +40,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps>; real?: boolean; proxies?: boolean } = {}): Promise<Harness> {
-  const slack = await startSlackApiStandin();
+/** `slack`: a stand-in an earlier harness used (a restarted process meets the messages it left); the caller closes it. */
+export async function startHarness(opts: { env?: Record<string, string>; deps?: Partial<AppDeps>; real?: boolean; proxies?: boolean; slack?: SlackApiStandin } = {}): Promise<Harness> {
+  const slack = opts.slack ?? (await startSlackApiStandin());
   const standins = opts.real || opts.proxies ? await startStandins() : undefined;
   const proxies = standins && opts.proxies ? { s3: await startFaultProxy(standins.env.AWS_ENDPOINT_URL_S3!), dynamodb: await startFaultProxy(standins.env.AWS_ENDPOINT_URL_DYNAMODB!) } : undefined;
   const awsEnv = standins ? { ...standins.env, ...(proxies ? { AWS_ENDPOINT_URL_S3: proxies.s3.url, AWS_ENDPOINT_URL_DYNAMODB: proxies.dynamodb.url } : {}) } : undefined;
@@ -97,7 +98,7 @@ export async function startHarness(opts: { env?: Record<string, string>; deps?: 
     ...(proxies ? { proxies } : {}),
     async close() {
       await running.stop();
-      await slack.close();
+      if (!opts.slack) await slack.close();
       await proxies?.s3.close();
       await proxies?.dynamodb.close();
       await standins?.close();
