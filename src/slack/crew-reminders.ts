@@ -136,9 +136,10 @@ async function tellOfficeUnreachable(deps: CrewReminderDeps, booking: BookingRec
 
 /**
  * The ops thread's 24 h warning, with the hours actually left (`hoursLeft`, rounded). The date in
- * it is check-in's own, not departure's: they differ for an early-morning departure.
+ * it is check-in's own, not departure's: they differ for an early-morning departure. The date goes
+ * first, as in the re-surfaced approval: a small-hours check-in's time already carries "(Thu night)".
  */
 export function opsReminderText(view: Pick<CrewSafeView, 'checkIn' | 'dateText'>, parts: readonly string[], hoursLeft: number): string {
-  const checkIn = view.checkIn.onPreviousDay ? view.checkIn.text : `${view.checkIn.text} (${view.dateText})`;
+  const checkIn = view.checkIn.onPreviousDay ? view.checkIn.text : `${view.dateText}, ${view.checkIn.text}`;
   return `:warning: Check-in ${checkIn} is about ${hoursLeft} h away — ${parts.join('; ')}`;
 }

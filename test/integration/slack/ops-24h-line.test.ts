@@ -43,7 +43,7 @@ it('back from a day and a half down at 5:30 AM, check-in 3:30 PM: the line and t
   for (let i = 0; i < 3; i++) await h.running.built.periodic.runOnce();
   await settle(h);
 
-  expect(threadLines(b.slack.approvalTs)).toEqual([`:warning: Check-in 3:30 PM PDT (Mon, Apr 5, 2027) is about 10 h away — not confirmed yet: <@${CAPTAIN}>, <@${CREW[0]}>, <@${CREW[1]}>`]);
+  expect(threadLines(b.slack.approvalTs)).toEqual([`:warning: Check-in Mon, Apr 5, 2027, 3:30 PM PDT is about 10 h away — not confirmed yet: <@${CAPTAIN}>, <@${CREW[0]}>, <@${CREW[1]}>`]);
   const dms = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.channel).startsWith('D'));
   expect(dms).toHaveLength(3);
   for (const dm of dms) expect(JSON.stringify(dm.body.blocks)).toContain('Check-in is in about 10 h');

@@ -81,9 +81,13 @@ describe('check-in on the day before departure', () => {
     expect(opsReminderText(crewView(EARLY), ['not confirmed yet: <@U0CREW0001>'], 24)).toBe(
       `:warning: Check-in ${EARLY_CHECK_IN} is about 24 h away — not confirmed yet: <@U0CREW0001>`,
     );
-    expect(opsReminderText(crewView(USUAL), ['x'], 24)).toBe(':warning: Check-in 3:30 PM PDT (Sat, Jul 4, 2026) is about 24 h away — x');
+    expect(opsReminderText(crewView(USUAL), ['x'], 24)).toBe(':warning: Check-in Sat, Jul 4, 2026, 3:30 PM PDT is about 24 h away — x');
     // Sent late (back from downtime, or set off by a decline that morning): the hours actually left.
-    expect(opsReminderText(crewView(USUAL), ['x'], 10)).toBe(':warning: Check-in 3:30 PM PDT (Sat, Jul 4, 2026) is about 10 h away — x');
+    expect(opsReminderText(crewView(USUAL), ['x'], 10)).toBe(':warning: Check-in Sat, Jul 4, 2026, 3:30 PM PDT is about 10 h away — x');
+  });
+
+  it('ops 24 h reminder of a small-hours check-in: its date, then its time with the night it belongs to, one pair of brackets', () => {
+    expect(opsReminderText(crewView({ date: '2027-01-01', departureTime: '00:30', durationHours: 3 }), ['x'], 24)).toBe(':warning: Check-in Fri, Jan 1, 2027, 12:00 AM PST (Thu night) is about 24 h away — x');
   });
 
   it('guest page: the check-in card and the "Meet Captain … by" line', () => {
