@@ -7,7 +7,8 @@
  * Changes: PATCH /events/{eventId} (partial JSON, merged; cancel = {"status":"cancelled"}) → {eventId};
  * like SCC, every PATCH writes the whole item again, money included — so the guard runs after each.
  * A PATCH repeating an Idempotency-Key gets the first answer again and changes nothing, also while
- * the first is still being applied.
+ * the first is still being applied — unless `ignoreIdempotencyKeys`, as a real SCC may: then every
+ * PATCH applies and is one more e-mail to the crew.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -46,6 +47,11 @@ export interface SccStandinOptions {
   seedMoney?: SccMoneySeed | false;
   /** Delay before the item appears in the table (eventual arrival), in ms. Default 0. */
   itemDelayMs?: number;
+  /**
+   * Apply every PATCH, a repeated Idempotency-Key's too — the README's contract does not promise
+   * that SCC honours the key. Default false.
+   */
+  ignoreIdempotencyKeys?: boolean;
 }
 
 export interface SccEvent {
@@ -57,7 +63,10 @@ export interface SccEvent {
 export interface SccStandin extends RunningStandin {
   serviceKey: string;
   events(): SccEvent[];
-  /** PATCHes that took effect (a replayed Idempotency-Key is not one), in order. */
+  /**
+   * PATCHes that took effect (a replayed Idempotency-Key is not one), in order: each is a change SCC
+   * e-mails the crew about.
+   */
   patches(): { eventId: string; body: Record<string, unknown> }[];
   /**
    * Change money seeding / item delay for events created from now on. `ignoreIdempotencyKeys`: every
@@ -90,7 +99,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
   const serviceKey = opts.serviceKey ?? `scc-${randomUUID()}`;
   let seedMoney: SccMoneySeed | false = opts.seedMoney ?? DEFAULT_MONEY_SEED;
   let itemDelayMs = opts.itemDelayMs ?? 0;
-  let ignoreIdempotencyKeys = false;
+  let ignoreIdempotencyKeys = opts.ignoreIdempotencyKeys ?? false;
   const events: SccEvent[] = [];
   const patches: { eventId: string; body: Record<string, unknown> }[] = [];
   /** The answer to each Idempotency-Key, held from the moment its first request starts applying. */

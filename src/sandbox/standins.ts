@@ -24,6 +24,8 @@ export interface StandinsOptions {
   sccSeedMoney?: SccMoneySeed | false;
   /** Delay before SCC's item appears in DynamoDB, in ms (default 0). */
   sccItemDelayMs?: number;
+  /** The SCC stand-in applies (and "e-mails") every PATCH, a repeated Idempotency-Key's too (default false). */
+  sccIgnoreIdempotencyKeys?: boolean;
   region?: string;
   /** Directory for the bucket's files (default: a temp folder removed on close). */
   s3Directory?: string;
@@ -93,6 +95,7 @@ export async function startStandins(opts: StandinsOptions = {}): Promise<Standin
       ...(opts.sccServiceKey ? { serviceKey: opts.sccServiceKey } : {}),
       ...(opts.sccSeedMoney !== undefined ? { seedMoney: opts.sccSeedMoney } : {}),
       ...(opts.sccItemDelayMs !== undefined ? { itemDelayMs: opts.sccItemDelayMs } : {}),
+      ...(opts.sccIgnoreIdempotencyKeys !== undefined ? { ignoreIdempotencyKeys: opts.sccIgnoreIdempotencyKeys } : {}),
     });
     closers.push(scc.close);
     const guestSite = await startGuestSiteServer({ s3: s3Client, bucket, ...(opts.guestSitePort !== undefined ? { port: opts.guestSitePort } : {}) });
