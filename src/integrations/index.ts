@@ -11,11 +11,14 @@ import { GuestSite } from './guest-site';
 import type { HttpClientOptions, RetryEvent } from './http';
 import { RevenueGuard, type RevenueGuardOptions } from './revenue-guard';
 import { SccClient } from './scc';
+import { SccEventItems } from './scc-item';
 
 export interface Integrations {
   calendar: DashboardCalendar;
   scc: SccClient;
   revenueGuard: RevenueGuard;
+  /** Reads SCC's item to tell whether a PATCH whose answer was lost landed. */
+  sccItems: SccEventItems;
   guestSite: GuestSite;
   aws: AwsClients;
   /** Closes HTTP pools and AWS clients' sockets. */
@@ -57,6 +60,7 @@ export function createIntegrations(config: Config, options: IntegrationsOptions 
     ...(config.scc.externalIdIndex ? { externalIdIndex: config.scc.externalIdIndex } : {}),
     ...(options.itemWait ? { itemWait: options.itemWait } : {}),
   });
+  const sccItems = new SccEventItems({ dynamodb: aws.dynamodb, table: config.scc.eventsTable, moneyAttributes: config.scc.moneyAttributes });
   const guestSite = new GuestSite({
     s3: aws.s3,
     cloudfront: aws.cloudfront,
@@ -68,6 +72,7 @@ export function createIntegrations(config: Config, options: IntegrationsOptions 
     calendar,
     scc,
     revenueGuard,
+    sccItems,
     guestSite,
     aws,
     close: async () => {

@@ -88,6 +88,9 @@ export function assertSccApiUrl(apiUrl: string, guestSiteUrl?: string): void {
   }
 }
 
+/** What a cancel PATCHes (and what SCC's item shows once it landed). */
+export const SCC_CANCEL_PATCH: Readonly<Record<string, unknown>> = Object.freeze({ status: 'cancelled' });
+
 export interface SccClientOptions {
   apiUrl: string;
   serviceKey: string;
@@ -135,7 +138,7 @@ export class SccClient {
 
   /** Cancel = PATCH {"status":"cancelled"}; SCC tells the crew. */
   async cancel(eventId: string, idempotencyKey: string, opts: { signal?: AbortSignal } = {}): Promise<{ eventId: string }> {
-    return { eventId: await this.events.update(eventId, { status: 'cancelled' }, idempotencyKey, opts) };
+    return { eventId: await this.events.update(eventId, { ...SCC_CANCEL_PATCH }, idempotencyKey, opts) };
   }
 
   close(): Promise<void> {

@@ -8,8 +8,10 @@
  * Follow-up operations (DESIGN "Operations"): calendar_update/scc_update PATCH with absolute values
  * (a repeat sets the same values), calendar_delete treats 404 as done, scc_cancel PATCHes a status;
  * each sends Idempotency-Key {bookingId}:{step}:{revision} and finds its target by the id the create
- * got, or by externalId when the create's outcome was never recorded. revenue_guard runs after every
- * SCC write; guest_page re-renders (a cancel renders the cancelled notice at the same key).
+ * got, or by externalId when the create's outcome was never recorded. An SCC PATCH an earlier attempt
+ * may have sent is repeated only if SCC's item does not show it yet (SCC e-mails the crew on every
+ * PATCH it applies). revenue_guard runs after every SCC write; guest_page re-renders (a cancel renders
+ * the cancelled notice at the same key).
  * Results hold ids and counts, never money.
  */
 import { toCrewSafeView } from '../booking/crew-safe';
@@ -21,7 +23,8 @@ import { IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
 import type { RevenueGuard } from '../integrations/revenue-guard';
-import { sccEventPayload, type SccClient } from '../integrations/scc';
+import { SCC_CANCEL_PATCH, sccEventPayload, type SccClient } from '../integrations/scc';
+import type { SccEventItems } from '../integrations/scc-item';
 import type { Logger } from '../log';
 import { latestMoveFrom, revisionMadeAtMs } from './guest-page-history';
 import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
@@ -31,6 +34,11 @@ export interface StepDependencies {
   calendar: Pick<DashboardCalendar, 'ensure' | 'update' | 'delete' | 'findByExternalId'>;
   scc: Pick<SccClient, 'ensure' | 'update' | 'cancel' | 'findByExternalId'>;
   revenueGuard: Pick<RevenueGuard, 'guard'>;
+  /**
+   * SCC's item, read before a PATCH is repeated; without it every repeat is sent (an SCC that
+   * ignores Idempotency-Key then e-mails the crew the change twice).
+   */
+  sccItems?: Pick<SccEventItems, 'shows'>;
   guestSite: Pick<GuestSite, 'publish' | 'invalidate' | 'guestUrl'>;
   /** Defaults to the templates/ renderer of src/integrations/guest-page. */
   renderPage?: (view: GuestPageView) => string;
@@ -124,6 +132,19 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
     const view = toCrewSafeView({ sessionId: booking.id, request: booking.request, roster: booking.roster, guestUrl: deps.guestSite.guestUrl(booking.id) }, settings);
     return sccEventPayload(view);
   };
+  /**
+   * A repeat (an earlier attempt may have sent this PATCH; its quiet time is over, so it has landed
+   * or never will): SCC's item tells which, since SCC writes it on every PATCH. Landed: sending it
+   * again would e-mail the crew the same change twice. The first attempt always sends.
+   */
+  const earlierPatchLanded = async (ctx: StepContext, eventId: string, patch: Record<string, unknown>): Promise<boolean> => {
+    if (!deps.sccItems || !outcomeUnknown(ctx)) return false;
+    const { shows, unreadable } = await deps.sccItems.shows(eventId, patch, callOptions(ctx));
+    throwIfAborted(ctx.signal);
+    if (unreadable) ctx.log.warn({ eventId, unreadable }, 'SCC item not read before repeating a PATCH; sending it again');
+    else if (shows) ctx.log.info({ eventId }, 'SCC item already shows the PATCH an earlier attempt sent; not sending it again');
+    return shows;
+  };
   const missing = (what: string, step: AnyStepName) =>
     new IntegrationError(`${what} not found for ${step}`, {
       code: 'PIPELINE_ARTIFACT_MISSING',
@@ -171,15 +192,18 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
       await afterEarlierWritesLand(ctx, quietMs);
+      const revision = ctx.operation?.revision ?? 1;
+      if (await earlierPatchLanded(ctx, eventId, patch)) return { eventId, revision, alreadyApplied: true };
       await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
       await afterEarlierWritesLand(ctx, quietMs);
-      return { eventId, revision: ctx.operation?.revision ?? 1 };
+      return { eventId, revision };
     },
 
     async scc_cancel(ctx): Promise<StepResult> {
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
       await afterEarlierWritesLand(ctx, quietMs);
+      if (await earlierPatchLanded(ctx, eventId, SCC_CANCEL_PATCH)) return { eventId, cancelled: true, found: true, alreadyApplied: true };
       await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
       await afterEarlierWritesLand(ctx, quietMs);
       return { eventId, cancelled: true, found: true };

@@ -3,7 +3,9 @@
  * is SIGKILLed at each step boundary of that operation (before and after each side effect). A fresh
  * service resumes; every outside system must have received each change exactly once: one calendar
  * DELETE (or PATCH), one SCC PATCH taking effect, one new invalidation, one crew notice — and the
- * guest page and SCC item must end right. Same pattern as crash-safety.test.ts.
+ * guest page and SCC item must end right. Same pattern as crash-safety.test.ts. SCC here ignores
+ * Idempotency-Key (the contract does not promise it honours the key), so a PATCH the killed worker
+ * sent is applied — and e-mailed to the crew — again unless the resumed step finds it in SCC's item.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
@@ -39,6 +41,7 @@ let ddb: DynamoDBClient;
 
 beforeAll(() => {
   ({ standins, notices, env, store, sandbox } = world);
+  standins.scc.setItemBehaviour({ ignoreIdempotencyKeys: true });
   ddb = new DynamoDBClient({ endpoint: standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 
