@@ -3,7 +3,8 @@
  * e-mails the crew on every PATCH it applies. A change's or cancel's PATCH whose answer was lost —
  * SCC applied it, the fault proxy reset the connection as the answer started back — must not be sent
  * again: the repeat reads SCC's item first, finds every value there, and goes on. A PATCH that never
- * reached SCC (its connection reset before SCC handled it) is still sent again.
+ * reached SCC (its connection reset before SCC handled it) is still sent again, and so is one whose
+ * item cannot be read (DynamoDB answering 500 through a second fault proxy).
  * Real stand-ins over HTTP (SCC with ignoreIdempotencyKeys), a TCP fault proxy, dynalite, SQLite.
  */
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { createLogger } from '../../../src/log';
 import { BookingService } from '../../../src/pipeline/service';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
-import type { BookingRecord } from '../../../src/pipeline/types';
+import type { BookingRecord, StepContext } from '../../../src/pipeline/types';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
@@ -119,4 +120,28 @@ it('a PATCH that never reached SCC (its connection reset before SCC handled it) 
   expect(sent(eventId)).toHaveLength(2);
   expect(applied(eventId)).toHaveLength(1);
   expect(applied(eventId)[0]?.body.date).toBe('2030-07-14');
+});
+
+it('a repeat whose SCC item cannot be read is sent as before; one whose item reads shows the change is not', async () => {
+  const done = await doneBooking();
+  const eventId = eventIdOf(done);
+  const r = await reschedule(done, '2030-07-15');
+  expect(applied(eventId)).toHaveLength(1);
+  const op = r.operations!.at(-1)!;
+  // The change's scc_update again, as a later attempt would run it: the PATCH above has landed.
+  const repeat: StepContext = { booking: r, results: {}, attempt: 2, outcomeUnknown: true, operation: { id: op.id, kind: 'change', revision: r.revision! }, created: { scc_event: r.steps.scc_event.result! }, log };
+  expect(await sandbox.steps.scc_update!(repeat)).toMatchObject({ eventId, alreadyApplied: true });
+  expect(applied(eventId)).toHaveLength(1);
+
+  const ddbProxy = await startFaultProxy(standins.env.AWS_ENDPOINT_URL_DYNAMODB!);
+  const unreadable = sandboxSteps({ ...standins.env, AWS_ENDPOINT_URL_DYNAMODB: ddbProxy.url, SCC_API_URL: proxy.url, NOTICES_URL: notices.url, CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
+  try {
+    ddbProxy.fail();
+    const result = await unreadable.steps.scc_update!(repeat);
+    expect(result).toEqual({ eventId, revision: r.revision });
+    expect(applied(eventId)).toHaveLength(2);
+  } finally {
+    await unreadable.close();
+    await ddbProxy.close();
+  }
 });
