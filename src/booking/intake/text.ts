@@ -65,6 +65,8 @@ export function toLines(text: string): Line[] {
   }
   // A run of consecutive header-shaped lines that includes From/To/Sent/Subject is a mail header,
   // so its "Date:" is when the mail was sent, not the trip date. So is one pasted double-spaced.
+  // A forward pasted single-spaced runs straight from its To: into the body: a "Date:" there is
+  // taken into the header only as a send stamp (see isHeaderLine), else the body begins with it.
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] as Line;
@@ -79,9 +81,14 @@ export function toLines(text: string): Line[] {
     }
     let j = i;
     let anchored = false;
-    while (j < lines.length && HEADER_LABEL.test((lines[j] as Line).clean)) {
+    while (j < lines.length && isHeaderLine(lines, range(i, j), j)) {
       if (HEADER_ANCHOR.test((lines[j] as Line).clean)) anchored = true;
       j++;
+    }
+    // A trip's "Date: Dec 27" where a run would start is the body's first line, not a header.
+    if (j === i) {
+      i++;
+      continue;
     }
     if (anchored) for (let k = i; k < j; k++) (lines[k] as Line).header = true;
     const spaced = j === i + 1 ? spacedHeaderRun(lines, i) : undefined;
@@ -98,15 +105,15 @@ export function toLines(text: string): Line[] {
  * Slack and some mail clients paste a forward): its header lines, one blank line apart. Only a run
  * that is plainly a header — three lines or more, two of them From/To/Sent/Subject/Cc — so that
  * "Subject: Booking" above a blank line and the trip's own "Date: Dec 27" stays the trip's date.
- * A blank line is also where a header ends and the body begins, so a "Date:" is taken into the run
- * only as a send stamp, and never after a "Sent:" (a mail has one or the other): an Outlook
- * forward whose body begins "Date: Sunday, December 27, 2026" keeps that date as the trip's.
+ * A blank line is also where a header ends and the body begins, so its "Date:" follows the rule of
+ * isHeaderLine: an Outlook forward whose body begins "Date: Sunday, December 27, 2026" keeps that
+ * date as the trip's.
  */
 function spacedHeaderRun(lines: readonly Line[], i: number): number[] | undefined {
-  if (!inSpacedHeader(lines, [], i)) return undefined;
+  if (!isHeaderLine(lines, [], i)) return undefined;
   const run = [i];
   let k = i;
-  while (k + 2 < lines.length && (lines[k + 1] as Line).clean === '' && inSpacedHeader(lines, run, k + 2)) {
+  while (k + 2 < lines.length && (lines[k + 1] as Line).clean === '' && isHeaderLine(lines, run, k + 2)) {
     k += 2;
     run.push(k);
   }
@@ -115,14 +122,28 @@ function spacedHeaderRun(lines: readonly Line[], i: number): number[] | undefine
 }
 
 /** A clock time, "at 8", "8 AM": when a mail was sent ("Date: Sat, Dec 5, 2026 at 8:02 AM"). */
-const SEND_STAMP = /\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\bat\s+\d/i;
+const CLOCK_TIME = /\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\bat\s+\d/i;
+/** A four-digit year or a zone ("PST", "GMT", "-0800"): every client writes one in its send stamp. */
+const YEAR_OR_ZONE = /\b(?:19|20)\d{2}\b|\b(?:GMT|UTC|[A-Z][SD]T)\b|\s[+-][01]\d[0-5]\d\b/;
+const SENT_OR_DATE = /^(sent|date)\s*:/i;
 
-function inSpacedHeader(lines: readonly Line[], run: readonly number[], n: number): boolean {
+/**
+ * Whether line `n` continues the header whose lines so far are `run`. Every mail client writes the
+ * time and year it sent a mail (Gmail "Mon, Dec 1, 2026 at 9:14 AM", Outlook "Sent: … 2026 7:45 AM",
+ * Thunderbird "Sat, 5 Dec 2026 08:02:13 -0800"), and a header has one such stamp: a "Date:" without
+ * a clock time, without a year or zone, or after the header's Sent:/Date:, is the booking's own
+ * ("Date: Dec 27" or "Date: Dec 27 at 10am" under "To: ops@…").
+ */
+function isHeaderLine(lines: readonly Line[], run: readonly number[], n: number): boolean {
   const clean = (lines[n] as Line).clean;
   if (!HEADER_LABEL.test(clean)) return false;
   if (!/^date\s*:/i.test(clean)) return true;
-  const hasSent = run.some((r) => /^sent\s*:/i.test((lines[r] as Line).clean));
-  return !hasSent && SEND_STAMP.test(clean);
+  const stamped = run.some((r) => SENT_OR_DATE.test((lines[r] as Line).clean));
+  return !stamped && CLOCK_TIME.test(clean) && YEAR_OR_ZONE.test(clean);
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, k) => from + k);
 }
 
 /** Lower-case letters, digits and '#', single spaces: "Trip Date" and "TRIP  DATE" match. */

@@ -221,3 +221,30 @@ describe("a double-spaced paste whose body begins with the trip's Date: (review 
     expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
   });
 });
+
+describe("a forward pasted single-spaced, its body beginning with the trip's Date: (intake note, item 2)", () => {
+  const lines = (...l: string[]) => l.join('\n');
+
+  it.each<[string, string]>([
+    // Gmail: the header's own Date: is the send stamp, so a second Date: is the body's (the corpus has the whole mail: 27-…)
+    ['Gmail forward', lines('---------- Forwarded message ---------', 'From: Boatsetter <no-reply@boatsetter.com>', 'Date: Mon, Dec 1, 2026 at 9:14 AM', 'Subject: New booking', 'To: <ops@queenofsandiego.com>', 'Date: Dec 27', 'Time: 10:00 AM')],
+    ['Outlook forward', lines('-----Original Message-----', 'From: GetMyBoat <notifications@getmyboat.com>', 'Sent: Tuesday, December 1, 2026 7:45 AM', 'To: ops@queenofsandiego.com', 'Subject: Booked', 'Date: Sunday, December 27, 2026', 'Time: 10am')],
+    ['Apple Mail forward, Date: before To:', lines('From: Boatsetter <no-reply@boatsetter.com>', 'Subject: New booking', 'Date: December 1, 2026 at 9:14:00 AM PST', 'To: ops@queenofsandiego.com', 'Date: 12/27', 'Time: 10am')],
+    ['a header without its send stamp', lines('Subject: New booking', 'To: ops@queenofsandiego.com', 'Date: Dec 27', 'Time: 10am')],
+    ['quoted', lines('> From: Boatsetter <no-reply@boatsetter.com>', '> Subject: New booking', '> To: ops@queenofsandiego.com', '> Date: Sun, Dec 27', '> Time: 10am')],
+    // a mail's stamp always has its year: a time on a year-less Date: is the trip's departure
+    ['a time on a year-less body Date:', lines('Subject: New booking', 'To: ops@queenofsandiego.com', 'Date: Dec 27 at 10am')],
+    ['the same pasted double-spaced', ['From: ops@example.com', 'Subject: New booking', 'To: ops@queenofsandiego.com', 'Date: Dec 27 at 10am'].join('\n\n')],
+  ])('%s', (_name, text) => {
+    expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+  });
+
+  it.each<[string, string]>([
+    ['Gmail', 'Date: Mon, Dec 1, 2026 at 9:14 AM'],
+    ['Apple Mail', 'Date: December 1, 2026 at 9:14:00 AM PST'],
+    ['Thunderbird', 'Date: Tue, 1 Dec 2026 09:14:00 -0800'],
+  ])("a %s send stamp in the header is still the mail's, not the trip's", (_client, stamp) => {
+    const text = lines('From: Boatsetter <no-reply@boatsetter.com>', stamp, 'Subject: New booking', 'To: <ops@queenofsandiego.com>', 'Time: 10am');
+    expect(parse(text).date).toBeUndefined();
+  });
+});
