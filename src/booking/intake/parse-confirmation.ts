@@ -17,6 +17,7 @@ import {
   readDurationHours,
   readEmail,
   readEmails,
+  readHoursInLine,
   readMoneyCents,
   readPhone,
   readReference,
@@ -256,8 +257,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         set('date', readDate(l.value, ctx), l.raw);
         const range = readTimeRange(l.value);
         if (range) applyRange(range, l.raw);
-        const d = readDurationHours(l.value);
-        if (d !== undefined && /\b(h|hrs?|hours?)\b/i.test(l.value)) set('durationHours', d, l.raw);
+        // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line.
+        set('durationHours', readHoursInLine(l.value), l.raw);
         break;
       }
       case 'start': {
@@ -315,9 +316,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (m) set('partySize', Number(m[1]), line.raw);
     }
     if (!fields.durationHours && !/\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond|expire\w*|reply)\b/i.test(c)) {
-      const m = /\b(\d{1,2}(?:\.\d)?)\s*-?\s*(?:hours?|hrs?)\b/i.exec(c);
-      // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3).
-      if (m) set('durationHours', readDurationHours(c) ?? Number(m[1]), line.raw);
+      // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
+      // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen).
+      if (/\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i.test(c)) set('durationHours', readHoursInLine(c), line.raw);
     }
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.

@@ -187,6 +187,40 @@ export function readDurationHours(text: string): number | undefined {
   return undefined;
 }
 
+/**
+ * A duration label or unit word with its own number after it: "Hours: 4", "Hrs 4", "Duration - 4 hrs",
+ * "Length: 4". Not a count of something else ("hours 6 guests", "length 40 ft"), a time ("Hours: 9 AM"),
+ * a range of them ("Hours 9-5") or the minutes of "4 hours 30 minutes".
+ */
+const HOURS_LABEL =
+  /\b(?:(?:duration|length|hours?|hrs?)\b|hrs?\.)\s*[:=-]?\s*(\d{1,2}(?:\.\d{1,2})?)(?![\d/:]|\.\d|\s*(?:-|–|to\b|until\b|till\b)\s*\d|\s*[ap]\.?m\b|\s*(?:guests?|people|persons?|passengers?|pax|adults?|kids?|children|min(?:s|utes?)?|stars?|ft|feet|foot|meters?|metres?)\b(?!\s*[:.]?\s*\d))/i;
+const LABELLED_VALUE = /^\d{1,2}(?:\.\d{1,2})?(?:\s+1\/2|\s*½)?(?:\s*(?:h|hrs?|hours?)\b(?:\s*(?:and\s*)?\d{1,2}\s*(?:m|mins?|minutes?)\b)?)?/i;
+/** "4 hours", "4.5 hrs", "4h", "4 1/2 hour" — the number not the end of a date ("6/15 hours", "June 15 hours"). */
+const HOURS_AFTER = new RegExp(`(?<![\\d/]|\\d{4}-\\d{2}-|\\b(?:${MONTH_NAMES})\\.?\\s)\\b\\d{1,2}(?:\\.\\d{1,2}|\\s+1\\/2|\\s*½)?\\s*-?\\s*(?:h|hrs?|hours?)\\b`, 'i');
+
+/** Where the number an hours label labels starts ("Hours 4 Guests 6": the 4), if the line has one. */
+export function labelledHoursIndex(text: string): number | undefined {
+  const m = HOURS_LABEL.exec(text);
+  return m ? m.index + m[0].length - (m[1] as string).length : undefined;
+}
+
+/**
+ * The hours a line that may hold other fields gives ("Date: 06/15/2027 Hours: 4", "Date 6/15 Hours 4",
+ * "Dec 19, 4 hours"): a labelled number first — a unit word followed by its own number labels that
+ * number, as "Guests 6" does — else a number with its unit after it. Never a number that ends a date:
+ * "6/15 Hours 4" is four hours, not fifteen.
+ */
+export function readHoursInLine(text: string): number | undefined {
+  const from = labelledHoursIndex(text);
+  if (from !== undefined) {
+    // Only the labelled value, read whole ("4 1/2", "4 hrs 30 min"): what follows is other fields.
+    const value = (LABELLED_VALUE.exec(text.slice(from)) as RegExpExecArray)[0];
+    return readDurationHours(/[a-z]$/i.test(value) ? value : `${value} hours`);
+  }
+  const counted = HOURS_AFTER.exec(text);
+  return counted ? readDurationHours(text.slice(counted.index)) : undefined;
+}
+
 /** A count of people: "6", "6 guests", "4 adults, 2 children" (summed). */
 export function readCount(text: string): number | undefined {
   const s = text.toLowerCase();

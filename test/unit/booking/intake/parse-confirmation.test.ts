@@ -248,3 +248,24 @@ describe("a forward pasted single-spaced, its body beginning with the trip's Dat
     expect(parse(text).date).toBeUndefined();
   });
 });
+
+describe('hours labelled on the date line (intake note, item 1)', () => {
+  it.each<[string, { date: string; durationHours: number; partySize?: number }]>([
+    ['Date: 06/15/2027 Hours: 4', { date: '2027-06-15', durationHours: 4 }],
+    ['Date: 06/15/2027 Hrs: 4', { date: '2027-06-15', durationHours: 4 }],
+    ['Trip date: 06/15/2027  Hours: 4', { date: '2027-06-15', durationHours: 4 }],
+    ['Date: 06/15/2027 Duration: 4', { date: '2027-06-15', durationHours: 4 }],
+    ['Date: 2027-06-15 Hours: 4', { date: '2027-06-15', durationHours: 4 }],
+    ['Date: June 15, 2027 Hours: 4.5', { date: '2027-06-15', durationHours: 4.5 }],
+    // unlabelled lines, read as prose: the 15 that ends the date is not the hours
+    ['Date 6/15 Hours 4', { date: '2027-06-15', durationHours: 4 }],
+    ['06/15/2027 Hours: 4', { date: '2027-06-15', durationHours: 4 }],
+    ['Date: 06/15/2027 - 4 hrs - 6 guests', { date: '2027-06-15', durationHours: 4, partySize: 6 }],
+  ])('%s', (text, fields) => {
+    expect(parse(text)).toMatchObject(fields);
+  });
+
+  it('office hours in a signature are no duration', () => {
+    expect(parse('Date: Dec 19\nOffice hours 9 to 5').durationHours).toBeUndefined();
+  });
+});

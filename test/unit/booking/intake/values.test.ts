@@ -2,7 +2,7 @@
  * The value readers on their own, with the cases audit B found misread (M1: price, T4: a range that
  * starts before midnight). Each reader promises "undefined rather than guess".
  */
-import { readDate, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
+import { readDate, readHoursInLine, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
 
 describe('readMoneyCents', () => {
   it.each<[string, number]>([
@@ -148,5 +148,38 @@ describe('readDate on a date followed by a unit word (review 2026-12-07, diff #4
 
   it.each(['2-3 hours', '4-6 guests', '3/4 hrs', '1/2 hour', '2-4 kids', '4-6 pax', '10-15 min', '4.5 hours'])('%s is still not a date', (text) => {
     expect(readDate(text, ctx)).toBeUndefined();
+  });
+});
+
+describe('readHoursInLine: the hours on a line that holds other fields (intake note, item 1)', () => {
+  it.each<[string, number]>([
+    ['06/15/2027 Hours: 4', 4],
+    ['06/15/2027 Hrs: 4', 4],
+    ['06/15/2027 Hrs. 4', 4],
+    ['6/15 Hours 4', 4],
+    ['June 15 Hours: 4', 4],
+    ['2027-06-15 Hours: 4', 4],
+    ['06/15/2027 Duration: 4', 4],
+    ['06/15/2027 Duration - 4 hrs', 4],
+    ['06/15/2027 Hours: 4.5', 4.5],
+    ['06/15/2027 Hours: 4 1/2', 4.5],
+    ['06/15/2027 Hours: 4 Guests: 6', 4],
+    ['Dec 19, 4 hours 30 minutes', 4.5],
+    ['Dec 19 for 2 hours 6 guests', 2],
+    ['Your 4 1/2 hour sunset cruise on Dec 19', 4.5],
+  ])('%s → %s', (text, hours) => {
+    expect(readHoursInLine(text)).toBe(hours);
+  });
+
+  it.each([
+    '6/15 hours', // the number ends a date and the hours word has none of its own
+    '2027-06-15 hours TBD',
+    'Hours: 9 AM - 5 PM',
+    'Business hours: 9-5',
+    'Office hours 9 to 5',
+    '06/15/2027 Hours: 4-6',
+    'Boat length 40 ft',
+  ])('%s → nothing', (text) => {
+    expect(readHoursInLine(text)).toBeUndefined();
   });
 });
