@@ -12,6 +12,7 @@ import { localDateTime } from '../time';
 import { normaliseLabel, toLines, type Line } from './text';
 import {
   EMAIL_LOCAL,
+  labelledHoursIndex,
   readCount,
   readDate,
   readDurationHours,
@@ -308,9 +309,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (range && (range.end !== undefined || /\b(from|at|depart\w*|start\w*|leav\w*|board\w*)\b/i.test(c))) applyRange(range, line.raw);
     }
     if (!fields.partySize) {
-      // Never a number that ends a date ("12/19 pax 6" is six, not nineteen): the count may follow its word.
+      // Never a number that ends a date ("12/19 pax 6" is six, not nineteen), nor one an hours label
+      // labels ("Hours: 4 Guests: 6" is six; "4 hours 6 guests" still is six): the count may follow its word.
+      const counted = /(?<![\d/.-])\b(?:for|party of|group of)?\s*(\d{1,3})\s+(?:guests|passengers|people|persons|adults|pax)\b/i.exec(c);
       const m =
-        /(?<![\d/.-])\b(?:for|party of|group of)?\s*(\d{1,3})\s+(?:guests|passengers|people|persons|adults|pax)\b/i.exec(c) ??
+        (counted && counted.index + counted[0].search(/\d/) !== labelledHoursIndex(c) ? counted : null) ??
         /\b(?:guests|passengers|pax)\s*:?\s*(\d{1,3})\b(?![/.:-]?\d)/i.exec(c) ??
         /\b(?:party|group) of\s+(\d{1,3})\b(?![/.:-]?\d)/i.exec(c);
       if (m) set('partySize', Number(m[1]), line.raw);

@@ -260,6 +260,9 @@ describe('hours labelled on the date line (intake note, item 1)', () => {
     // unlabelled lines, read as prose: the 15 that ends the date is not the hours
     ['Date 6/15 Hours 4', { date: '2027-06-15', durationHours: 4 }],
     ['06/15/2027 Hours: 4', { date: '2027-06-15', durationHours: 4 }],
+    // the hours' number is not the party size; the guests' own number is
+    ['Date 6/15 Hours 4 Guests 6', { date: '2027-06-15', durationHours: 4, partySize: 6 }],
+    ['Date: 06/15/2027 Hours: 4 Guests: 6', { date: '2027-06-15', durationHours: 4, partySize: 6 }],
     ['Date: 06/15/2027 - 4 hrs - 6 guests', { date: '2027-06-15', durationHours: 4, partySize: 6 }],
   ])('%s', (text, fields) => {
     expect(parse(text)).toMatchObject(fields);
