@@ -126,6 +126,8 @@ const CLOCK_TIME = /\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\bat\s+\d/i;
 /** A four-digit year or a zone ("PST", "GMT", "-0800"): every client writes one in its send stamp. */
 const YEAR_OR_ZONE = /\b(?:19|20)\d{2}\b|\b(?:GMT|UTC|[A-Z][SD]T)\b|\s[+-][01]\d[0-5]\d\b/;
 const SENT_OR_DATE = /^(sent|date)\s*:/i;
+/** "From: 10am", "To: 2:00 PM": a mail's sender or recipient is never just a time; the trip's start or end is. */
+const TRIP_TIME = /^(?:from|to)\s*:\s*(?:\d{1,2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)$/i;
 
 /**
  * Whether line `n` continues the header whose lines so far are `run`. Every mail client writes the
@@ -136,7 +138,7 @@ const SENT_OR_DATE = /^(sent|date)\s*:/i;
  */
 function isHeaderLine(lines: readonly Line[], run: readonly number[], n: number): boolean {
   const clean = (lines[n] as Line).clean;
-  if (!HEADER_LABEL.test(clean)) return false;
+  if (!HEADER_LABEL.test(clean) || TRIP_TIME.test(clean)) return false;
   if (!/^date\s*:/i.test(clean)) return true;
   const stamped = run.some((r) => SENT_OR_DATE.test((lines[r] as Line).clean));
   return !stamped && CLOCK_TIME.test(clean) && YEAR_OR_ZONE.test(clean);

@@ -272,3 +272,19 @@ describe('hours labelled on the date line (intake note, item 1)', () => {
     expect(parse('Date: Dec 19\nOffice hours 9 to 5').durationHours).toBeUndefined();
   });
 });
+
+describe('a trip\'s "From: 10am" / "To: 2pm" is no mail header', () => {
+  it.each<[string, string]>([
+    ['on its own', 'Date: Dec 27\nFrom: 10am\nTo: 2pm'],
+    ['under a forward header', 'Subject: New booking\nTo: ops@queenofsandiego.com\nDate: Dec 27\nFrom: 10:00 AM\nTo: 2:00 PM'],
+    ['pasted double-spaced', 'Date: Dec 27\n\nFrom: 10am\n\nTo: 2pm'],
+  ])('%s', (_name, text) => {
+    expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00', durationHours: 4 });
+  });
+
+  it("a header's From: and To: with names are still the mail's", () => {
+    const text = 'From: Boatsetter <no-reply@boatsetter.com>\nDate: Mon, Dec 1, 2026 at 9:14 AM\nSubject: New booking\nTo: Captain Dave\n\nTrip date: Dec 27\nTime: 10am';
+    expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00' });
+    expect(parse(text).durationHours).toBeUndefined();
+  });
+});
