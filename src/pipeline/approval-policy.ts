@@ -42,6 +42,20 @@ export function isExpired(departureAtMs: number, nowMs: number): boolean {
 }
 
 /**
+ * A request that expired unapproved: still pending once its departure passed (the approval watch
+ * marks it so, and the service refuses the approval anyway). It booked nothing and holds nothing:
+ * its message tells the office to make a new request if the charter is rescheduled, so nothing
+ * that looks bookings up (duplicate reference, double bookings, the iCal watcher) may treat it as
+ * that charter.
+ */
+export function isExpiredRequest(record: Pick<BookingRecord, 'state' | 'request' | 'approvalNotices'>, policy: Pick<ApprovalPolicy, 'timezone'>, nowMs: number): boolean {
+  if (record.state !== 'pending_approval') return false;
+  if (record.approvalNotices?.expiredAtMs !== undefined) return true;
+  // The departure does not depend on the check-in lead: read with none.
+  return isExpired(charterInstants(record.request, { timezone: policy.timezone, checkInLeadMinutes: 0 }).departureAtMs, nowMs);
+}
+
+/**
  * Why `approverId` may not approve something created by `creatorId` departing at `departureAtMs`,
  * or undefined when they may. Expiry wins: an expired request is closed for everyone.
  */

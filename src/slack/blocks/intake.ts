@@ -59,11 +59,19 @@ export function decodeCreateValue(value: string | undefined): CreateFromEventVal
   return undefined;
 }
 
-export function newEventNotice(p: { feed: string; when: string; summary?: string; value: string }): SlackMessage {
+/**
+ * `expiredRequest`: the trip's earlier request, which expired unapproved (the platform moved the trip
+ * after it did). Named so the office knows this is that guest's trip again, and that the request
+ * its expired message asked for is this one.
+ */
+export function newEventNotice(p: { feed: string; when: string; summary?: string; value: string; expiredRequest?: { bookingId: string; when: string } }): SlackMessage {
   const headline = `New ${p.feed} booking · ${p.when}`;
+  const expired = p.expiredRequest
+    ? ` Its earlier request \`${escapeMrkdwn(p.expiredRequest.bookingId)}\` (${escapeMrkdwn(p.expiredRequest.when)}) expired unapproved and booked nothing: *Create charter* makes the new request.`
+    : '';
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:inbox_tray: *${escapeMrkdwn(headline)}*${p.summary ? `\n${escapeMrkdwn(p.summary)}` : ''}` } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `From the ${escapeMrkdwn(p.feed)} calendar feed; no charter covers it yet.` }] },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `From the ${escapeMrkdwn(p.feed)} calendar feed; no charter covers it yet.${expired}` }] },
     { type: 'actions', elements: [{ type: 'button', action_id: ICAL_CREATE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Create charter' }, value: p.value }] },
   ];
   // The fallback text is mrkdwn too (notifications, screen readers): escaped like the blocks.

@@ -35,7 +35,7 @@ async function busyBlocks(store: BookingStore, config: Config, bookings: readonl
     for (const [uid, e] of Object.entries(state?.events ?? {})) {
       if (e.cancelled || e.endMs <= nowMs) continue;
       // covered by a booking in the store, or the candidate itself (made from this very event)
-      if (bookingForEvent([...bookings, candidate], uid, e, config.timezone, feed.name)) continue;
+      if (bookingForEvent([...bookings, candidate], uid, e, config.timezone, feed.name, nowMs)) continue;
       out.push({ id: uid, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
     }
   }

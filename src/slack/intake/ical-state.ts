@@ -10,7 +10,8 @@ import { sliceWhole } from '../blocks/format';
 import type { IcalEvent, FeedValidators } from '../../integrations/ical-feed';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRequest } from '../../booking/types';
-import type { BookingState } from '../../pipeline/types';
+import type { ApprovalNotices, BookingState } from '../../pipeline/types';
+import { isExpiredRequest } from '../../pipeline/approval-policy';
 
 export interface KnownEvent {
   startMs: number;
@@ -99,8 +100,30 @@ export function knownEvent(e: IcalEvent): KnownEvent {
   };
 }
 
-/** Bookings that hold (or will hold) the boat: everything but cancelled. */
+/**
+ * The states a booking that holds (or will hold) the boat may be in: everything but cancelled. What
+ * the store is asked for; a request among them that expired unapproved holds nothing (holdsBoat).
+ */
 export const HOLDING_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
+
+type Candidate = { request: BookingRequest; state?: BookingState; approvalNotices?: ApprovalNotices };
+
+/**
+ * Whether a booking holds the boat at `nowMs`: not cancelled, and not a request that expired
+ * unapproved (it booked nothing; the office was told to make a new request). A candidate with no
+ * state (the request being checked before it is stored) does.
+ */
+export function holdsBoat(b: Candidate, timezone: string, nowMs: number): boolean {
+  if (b.state === undefined) return true;
+  if (!HOLDING_STATES.includes(b.state)) return false;
+  return !isExpiredRequest({ state: b.state, request: b.request, ...(b.approvalNotices ? { approvalNotices: b.approvalNotices } : {}) }, { timezone }, nowMs);
+}
+
+/**
+ * Which of several bookings of one trip an event is about: one that was approved (its calendar
+ * entry, SCC event and crew are what a move or cancel must reach) before one still awaiting approval.
+ */
+const rank = (b: Candidate) => (b.state === 'pending_approval' ? 1 : 0);
 
 export function departureMs(b: { request: BookingRequest }, timezone: string): number {
   return localDateTime(b.request.date, b.request.departureTime, timezone).toMillis();
@@ -108,13 +131,10 @@ export function departureMs(b: { request: BookingRequest }, timezone: string): n
 
 const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 
-/**
- * The booking an event of feed `feed` belongs to: one whose platform reference is the event's UID
- * or appears in its summary/description; failing that, one of that platform (or of none) departing
- * exactly when the event starts(ed). Never a booking of another platform by its time alone: boats
- * sell fixed slots, so two platforms' bookings at 10:00 are the usual double booking, not one charter.
- */
-export function bookingForEvent<B extends { request: BookingRequest }>(bookings: readonly B[], uid: string, event: Pick<KnownEvent, 'startMs' | 'summary' | 'description'>, timezone: string, feed: string): B | undefined {
+type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description'>;
+
+/** The first of `bookings` whose reference names the event, else the first of its platform (or none) departing when it starts. */
+function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string): B | undefined {
   const text = norm(`${event.summary ?? ''} ${event.description ?? ''}`);
   const byRef = bookings.find((b) => {
     const ref = platformRefOf(b.request)?.ref;
@@ -124,6 +144,25 @@ export function bookingForEvent<B extends { request: BookingRequest }>(bookings:
   });
   const platform = (b: B) => (platformRefOf(b.request)?.platform ?? b.request.platform?.trim() ?? '').toLowerCase();
   return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs && [feed.toLowerCase(), '', 'platform'].includes(platform(b)));
+}
+
+/**
+ * The booking an event of feed `feed` belongs to: one whose platform reference is the event's UID
+ * or appears in its summary/description; failing that, one of that platform (or of none) departing
+ * exactly when the event starts(ed). Never a booking of another platform by its time alone: boats
+ * sell fixed slots, so two platforms' bookings at 10:00 are the usual double booking, not one charter.
+ * Only bookings that hold the boat count, an approved one before a pending one: after a request
+ * expired the office makes a new one with the same reference, and a move or cancel of the trip is
+ * about that one.
+ */
+export function bookingForEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, nowMs: number): B | undefined {
+  const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
+  return matchEvent(holding, uid, event, timezone, feed);
+}
+
+/** The request for this event that expired unapproved, when no booking holds it: what its new-booking notice names. */
+export function expiredRequestForEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, nowMs: number): B | undefined {
+  return matchEvent(bookings.filter((b) => b.state === 'pending_approval' && !holdsBoat(b, timezone, nowMs)), uid, event, timezone, feed);
 }
 
 /** Claims a notice: true for exactly one caller. A claim older than `staleMs` whose post never finished is taken over. */

@@ -30,7 +30,7 @@ import {
   movedEventNotice,
   newEventNotice,
 } from '../blocks/intake';
-import { bookingForEvent, claimNotice, feedKey, finishNotice, HOLDING_STATES, knownEvent, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
+import { bookingForEvent, claimNotice, departureMs, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, knownEvent, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
 
 export interface IcalWatcherDeps {
   store: BookingStore;
@@ -118,7 +118,9 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   // several processes is one notice, and an event that comes back, moves back or is cancelled
   // again later is news again.
   const round = previous?.round ?? 0;
-  const forEvent = (uid: string, e: KnownEvent) => bookingForEvent(bookings, uid, e, tz, feed.name);
+  const forEvent = (uid: string, e: KnownEvent) => bookingForEvent(bookings, uid, e, tz, feed.name, nowMs);
+  // A trip whose only request expired unapproved is a new booking to make: its notice names that request.
+  const expiredFor = (uid: string, ...seen: KnownEvent[]) => seen.map((e) => expiredRequestForEvent(bookings, uid, e, tz, feed.name, nowMs)).find((b) => b !== undefined);
 
   for (const [uid, now] of Object.entries(current)) {
     const was = before[uid];
@@ -127,12 +129,12 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
       continue;
     }
     if (!was || was.cancelled) {
-      if (!forEvent(uid, now)) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs)) && allPosted;
+      if (!forEvent(uid, now)) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, now))) && allPosted;
       continue;
     }
     if (was.startMs !== now.startMs || was.endMs !== now.endMs) {
       const booking = forEvent(uid, was) ?? forEvent(uid, now);
-      allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, round, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs)) && allPosted;
+      allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, round, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, was, now))) && allPosted;
     }
   }
   for (const [uid, was] of Object.entries(before)) {
@@ -170,11 +172,19 @@ export function prefillFromEvent(feed: string, event: IcalEvent, timezone: strin
   return fields;
 }
 
-async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, round: number, nowMs: number): Promise<boolean> {
+async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, round: number, nowMs: number, expired?: BookingRecord): Promise<boolean> {
   const key = `ical:notice:${feed.name}:${event.uid}:new:${known.startMs}-${known.endMs}:r${round}`;
-  const value = encodeCreateValue({ feed: feed.name, uid: event.uid, fields: prefillFromEvent(feed.name, event, deps.config.timezone, nowMs) });
-  const message = newEventNotice({ feed: feed.name, when: eventWhen(known.startMs, known.endMs, deps.config.timezone, event.allDay), ...(known.summary ? { summary: known.summary } : {}), value });
+  const tz = deps.config.timezone;
+  const value = encodeCreateValue({ feed: feed.name, uid: event.uid, fields: prefillFromEvent(feed.name, event, tz, nowMs) });
+  const expiredRequest = expired ? { bookingId: expired.id, when: requestWhen(expired, tz) } : undefined;
+  const message = newEventNotice({ feed: feed.name, when: eventWhen(known.startMs, known.endMs, tz, event.allDay), ...(known.summary ? { summary: known.summary } : {}), value, ...(expiredRequest ? { expiredRequest } : {}) });
   return notify(deps, key, nowMs, message);
+}
+
+/** The charter a request asked for, as the notices name times. */
+function requestWhen(b: BookingRecord, timezone: string): string {
+  const start = departureMs(b, timezone);
+  return eventWhen(start, start + (Number(b.request.durationHours) || 0) * 3_600_000, timezone);
 }
 
 async function moved(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent, booking: BookingRecord, round: number, nowMs: number): Promise<boolean> {
