@@ -12,7 +12,7 @@ import type { Config } from '../../config';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
 import { eventWhen } from '../blocks/intake';
-import { bookingForEvent, feedKey, HOLDING_STATES, readFeedState } from './ical-state';
+import { bookingForEvent, feedKey, HOLDING_STATES, holdsBoat, readFeedState } from './ical-state';
 
 export interface ApprovalCheckInput {
   bookingId: string;
@@ -53,16 +53,16 @@ function describe(c: Conflict, names: Map<string, string>, config: Config): stri
 export function createApprovalChecks(store: BookingStore, config: Config): ApprovalChecks {
   return async (input, nowMs) => {
     const warnings: string[] = [];
-    const bookings = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== input.bookingId);
+    // A request that expired unapproved booked nothing: its message told the office to make a new
+    // request if the charter is rescheduled (no duplicate of it), its slot is free, and a feed event
+    // it named is not covered by it.
+    const bookings = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== input.bookingId && holdsBoat(b, config.timezone, nowMs));
     const ref = platformRefOf(input.request);
     if (ref) {
       for (const b of bookings) {
         const theirs = platformRefOf(b.request);
         if (theirs && sameReference(ref, theirs)) {
           const w = bookingWindow(b, config);
-          // A request that expired unapproved booked nothing; its message told the office to make a
-          // new request if the charter is rescheduled, and this is that request: no duplicate.
-          if (b.state === 'pending_approval' && w.startMs <= nowMs) continue;
           const when = eventWhen(w.startMs, w.endMs, config.timezone);
           warnings.push(`${ref.platform} reference ${ref.ref} is already on booking ${b.id} (${when}, ${b.state.replace('_', ' ')}): is this a duplicate?`);
         }

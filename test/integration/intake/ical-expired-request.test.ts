@@ -3,7 +3,8 @@
  * message tells the office to make a new request if the charter is rescheduled, so when the
  * platform moves the trip (same UID) the watcher offers it as a new booking to make, not a
  * [Reschedule] of the request no one can approve; and once a new request with the same reference
- * exists, the platform's cancel reaches that charter, not the expired request. Real Bolt receiver
+ * exists, the platform's cancel reaches that charter, not the expired request. Nor does it hold a
+ * slot, a captain or crew for the approval's double-booking checks. Real Bolt receiver
  * with signed requests, the Slack stand-in, the iCal feed stand-in over HTTP, SQLite on disk; the
  * app's clock is moved.
  */
@@ -124,4 +125,21 @@ it('a cancel of the trip after its request expired and a new one ran reaches the
   await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_cancel_charter', value: liveId, channelId: OPS_CHANNEL }));
   await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
   expect(String(h.slack.callsTo('chat.postEphemeral').at(-1)?.body.text)).toContain(`/charter cancel ${liveId}`);
+});
+
+it('a request that expired unapproved hides no feed booking from the double-booking check, and holds neither the boat nor its crew', async () => {
+  const { h, clock, expiredId } = await expiredRequest('checks-after-expiry');
+  feed.setEvents('checks-after-expiry', [MOVED]);
+  clock.setTo('2027-03-05T11:00');
+  await h.running.built.periodic.runOnce();
+
+  // Another guest in the moved trip's slot: the feed's booking is in no charter (its only request expired).
+  const clash = await submitBooking(h, { ...VALID_FIELDS, guestName: 'Other Guest', date: '2027-03-12', departureTime: '11:00', durationHours: '2', boatsetterRef: undefined });
+  expect((await h.running.built.api.get(clash))?.warnings).toEqual(['Overlaps a Boatsetter booking not yet in charter-bot (Fri, Mar 12, 10:00 AM – 2:00 PM PST).']);
+
+  // The expired request's own slot, later that day, with the same captain and crew: free.
+  const sameDay = await submitBooking(h, { ...VALID_FIELDS, guestName: 'Walk Up', date: '2027-03-05', departureTime: '12:00', durationHours: '2', boatsetterRef: undefined });
+  const warnings = (await h.running.built.api.get(sameDay))?.warnings ?? [];
+  expect(warnings.filter((w) => w.includes(expiredId))).toEqual([]);
+  expect(warnings).toEqual([]);
 });
