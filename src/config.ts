@@ -249,7 +249,7 @@ const envSchema = z
   .object({
     SLACK_BOT_TOKEN: z.pipe(required('the bot token, xoxb-…'), z.string().check(z.startsWith('xoxb-', 'must start with xoxb-'))),
     SLACK_SIGNING_SECRET: optional,
-    SLACK_APP_TOKEN: z.pipe(optional, z.optional(z.string().check(z.startsWith('xapp-', 'must start with xapp- (an app-level token)')))),
+    SLACK_APP_TOKEN: z.pipe(optional, z.optional(z.string().check(z.startsWith('xapp-', 'must start with xapp- — the app-level token (Basic Information → App-Level Tokens, scope connections:write), not the xoxb- bot token')))),
     SLACK_API_URL: optionalHttpUrl('the Slack Web API base, e.g. https://slack.com/api/ (leave unset for Slack itself)'),
     PORT: wholeNumber(3000, 0, 65535, 'the HTTP port'),
     CHARTER_APPROVERS: list(SLACK_USER_ID, 'Slack user IDs like U012ABCDEF').check(

@@ -24,6 +24,7 @@ import {
   type CheckResult,
 } from './checks';
 import { DOCTOR_CALL_TIMEOUT_MS, DOCTOR_CONNECT_TIMEOUT_MS } from './network';
+import { checkSocketMode } from './socket-mode';
 
 type Env = Record<string, string | undefined>;
 
@@ -65,7 +66,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
   }
   results.push(sccUrl);
   if (!config) {
-    return [...results, ...CHECKED_SYSTEMS.map((name) => ({ status: 'warn' as const, name, detail: 'not checked: the configuration is incomplete', fix: 'fix the Configuration problems first' }))];
+    const systems = opts.env.SLACK_APP_TOKEN ? CHECKED_SYSTEMS.flatMap((name) => (name === 'Slack' ? [name, 'Socket Mode'] : [name])) : CHECKED_SYSTEMS;
+    return [...results, ...systems.map((name) => ({ status: 'warn' as const, name, detail: 'not checked: the configuration is incomplete', fix: 'fix the Configuration problems first' }))];
   }
   const cfg = config;
 
@@ -96,6 +98,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
         : guarded('SCC key', () => checkSccKey(cfg));
     const store = guarded('State store', () => (opts.store ? checkStore(opts.store, cfg) : checkStoreLocation(aws, cfg)));
     const slackChecks = inTime(checkSlack(slack, cfg).catch((err: unknown): CheckResult[] => [crashed('Slack', err)]), () => [unfinished('Slack')]);
+    const socketMode = inTime(checkSocketMode(cfg).catch((err: unknown): CheckResult[] => [crashed('Socket Mode', err)]), () => [unfinished('Socket Mode')]);
     // Beside the others, not after them: under a deadline they share it.
     const feedChecks = inTime(checkIcalFeeds(cfg).catch((err: unknown): CheckResult[] => [crashed('iCal feeds', err)]), () => [unfinished('iCal feeds')]);
     const [slackResults, ...rest] = await Promise.all([
@@ -110,8 +113,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckResult[]> {
       guarded('SCC events table', () => checkSccTable(aws, cfg)),
       store,
     ]);
-    const feeds = await feedChecks;
-    return [...results, ...slackResults, ...rest, ...feeds];
+    const [socketResults, feeds] = await Promise.all([socketMode, feedChecks]);
+    return [...results, ...slackResults, ...socketResults, ...rest, ...feeds];
   } finally {
     aws.destroy();
   }

@@ -17,6 +17,11 @@
  * A DM is refused as Slack refuses it: conversations.open with a deactivated user answers
  * `user_disabled`, and with a bot user (as chat.postMessage to one) `cannot_dm_bot`.
  *
+ * Socket Mode's apps.connections.open answers as Slack does for the token in its Authorization
+ * header: a WebSocket URL for a known app-level token with connections:write (nothing listens
+ * there: no socket is ever opened), `not_allowed_token_type` for a bot or user token, `invalid_auth`
+ * for any other, `missing_scope` for an app token without connections:write.
+ *
  * Like real Slack it enforces the token's scopes (default: what manifest.yml requests) with
  * `missing_scope`, and Block Kit limits (src/slack/blocks/limits.ts) with `invalid_blocks` for
  * messages, `invalid_arguments` for views and `msg_too_long` for text past 40,000 characters.
@@ -127,7 +132,12 @@ export interface SlackApiStandinOptions {
   scopes?: readonly string[];
   /** Rate limits by method (default: none). */
   rateLimits?: Readonly<Record<string, SlackRateLimit>>;
+  /** App-level tokens (xapp-…) apps.connections.open accepts, with their scopes (default: STANDIN_APP_TOKEN with connections:write). */
+  appTokens?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** The app-level token the stand-in accepts by default for Socket Mode's apps.connections.open. */
+export const STANDIN_APP_TOKEN = 'xapp-1-A0STANDIN01-0000000000001-standin';
 
 export interface SlackApiStandin {
   /** Base URL for WebClient's `slackApiUrl` (ends with `/api/`). */
@@ -183,6 +193,7 @@ export const DEFAULT_TEST_USERS: SlackTestUser[] = [
 
 export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): Promise<SlackApiStandin> {
   const users = new Map((opts.users ?? DEFAULT_TEST_USERS).map((u) => [u.id, u]));
+  const appTokens = new Map(Object.entries(opts.appTokens ?? { [STANDIN_APP_TOKEN]: ['connections:write'] }));
   const channels = new Map<string, SlackTestChannel>();
   const botUserId = opts.botUserId ?? 'U0BOT00001';
   const teamId = opts.teamId ?? 'T0TEAM0001';
@@ -238,13 +249,15 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     return undefined;
   };
 
-  const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
+  const answer = (method: string, body: Record<string, unknown>, token?: string): Record<string, unknown> => {
     const named = typeof body.channel === 'string' ? body.channel : 'C0DEFAULT1';
     // A post to a user id lands in the bot's DM with them, and Slack answers with that DM's id.
     const channel = method === 'chat.postMessage' && /^[UW]/.test(named) ? dmChannelOf(named) : named;
     const refused = refusal(method, body);
     if (refused) return refused;
     switch (method) {
+      case 'apps.connections.open':
+        return openSocketModeConnection(token ?? (typeof body.token === 'string' ? body.token : undefined));
       case 'auth.test':
         return { ok: true, url: 'https://standin.slack.local/', team: 'Stand-in', user: 'charter-bot', team_id: teamId, user_id: botUserId, bot_id: botId };
       case 'views.open':
@@ -358,6 +371,18 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     };
   };
 
+  /** Slack's answers to apps.connections.open by token type; the URL is the shape Slack gives, on a host that does not exist. */
+  let tickets = 0;
+  const openSocketModeConnection = (token: string | undefined): Record<string, unknown> => {
+    if (!token) return { ok: false, error: 'not_authed' };
+    if (!token.startsWith('xapp-')) return { ok: false, error: /^xox[bpe]-/.test(token) ? 'not_allowed_token_type' : 'invalid_auth' };
+    const granted = appTokens.get(token);
+    if (!granted) return { ok: false, error: 'invalid_auth' };
+    if (!granted.includes('connections:write')) return { ok: false, error: 'missing_scope', needed: 'connections:write', provided: granted.join(',') };
+    tickets += 1;
+    return { ok: true, url: `wss://wss-standin.slack.local/link/?ticket=standin-${tickets}&app_id=A0STANDIN01` };
+  };
+
   let rateLimits = opts.rateLimits;
   const buckets = new Map<string, { tokens: number; atMs: number }>();
   /** Seconds to wait (Retry-After) when `method` is over its limit now; undefined when the call may go. */
@@ -388,6 +413,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     if (hung.has(method) || hung.has('*')) return; // held open; close() drops it
     const body = parseBody(raw, req.headers['content-type']);
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const pending = faults.get(method)?.find((f) => {
       const when = f.lost?.when ?? f.when;
       return f.left > 0 && (when === undefined || when(body));
@@ -400,7 +426,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       pending.left -= 1;
       const { effect, answer: lostAnswer } = pending.lost;
       const takeEffect = () => {
-        const call: RecordedSlackCall = { method, body, status: 200, response: answer(method, body), atMs: Date.now() };
+        const call: RecordedSlackCall = { method, body, status: 200, response: answer(method, body, bearer), atMs: Date.now() };
         calls.push(call);
         for (const l of listeners) l(call);
         for (const w of [...waiters]) w();
@@ -423,7 +449,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     if (pending?.kind === 'slow') {
       pending.left -= 1;
       answerAfterMs = pending.delayMs ?? 0;
-      payload = answer(method, body);
+      payload = answer(method, body, bearer);
     } else if (pending) {
       pending.left -= 1;
       if (pending.kind === 'ratelimit') {
@@ -433,7 +459,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       } else payload = { ok: false, error: pending.error };
     } else {
       const retryAfterSeconds = overLimit(method, body);
-      if (retryAfterSeconds === undefined) payload = answer(method, body);
+      if (retryAfterSeconds === undefined) payload = answer(method, body, bearer);
       else {
         status = 429;
         headers['retry-after'] = String(retryAfterSeconds);
