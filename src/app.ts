@@ -250,7 +250,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     users.forget(userId);
     return (await users.lookup(userId)).deleted === true;
   };
-  const deactivatedDeps = { store, service, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
+  const deactivatedDeps = { store, service, client, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
   const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive };

@@ -23,6 +23,7 @@ import type { PeriodicTask } from '../pipeline/periodic';
 import { updateWithRetry, type BookingStore } from '../pipeline/store';
 import type { ApprovalNotices, BookingRecord, Operation } from '../pipeline/types';
 import { mayCarryApprovals } from './approval-channel';
+import { storeSlackRefs, withApprovalDm, type SlackRefsWriter } from './approval-dm';
 import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
@@ -92,7 +93,7 @@ async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotice
 async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, log: Logger): Promise<void> {
   const booking = await deps.store.get(id);
   if (!booking) return;
-  await redrawApproval(deps.client, deps.config, booking, nowMs, log);
+  await redrawApproval(deps.client, storeSlackRefs(deps.store), deps.config, booking, nowMs, log);
   log.info('approval expired: departure passed while pending');
   deps.onChange?.();
 }
@@ -130,7 +131,8 @@ export function resurfaceMessage(booking: BookingRecord, opts: { checkInAtMs: nu
   };
 }
 
-async function resurface(deps: ApprovalWatchDeps, booking: BookingRecord, checkInAtMs: number, log: Logger): Promise<void> {
+async function resurface(deps: ApprovalWatchDeps, stored: BookingRecord, checkInAtMs: number, log: Logger): Promise<void> {
+  const booking = await withApprovalDm({ client: deps.client, refs: storeSlackRefs(deps.store), log }, stored);
   const channel = deps.config.slack.opsChannel ?? booking.slack.channel;
   // A booking posted for approval before the crew channel was ruled out may still point there.
   if (!mayCarryApprovals(deps.config, channel)) {
@@ -183,7 +185,8 @@ export async function redrawResurfaced(client: WebClient, config: Config, bookin
  * The approval message, and its re-surfaced reminder if one went out, redrawn as the booking now
  * stands: one place for every path that decides a request (approve, cancel, expiry).
  */
-export async function redrawApproval(client: WebClient, config: Config, booking: BookingRecord, nowMs: number, log: Logger): Promise<void> {
+export async function redrawApproval(client: WebClient, refs: SlackRefsWriter, config: Config, stored: BookingRecord, nowMs: number, log: Logger): Promise<void> {
+  const booking = await withApprovalDm({ client, refs, log }, stored);
   if (booking.slack.approvalTs) {
     const message = renderApproval(booking, config, nowMs);
     await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
@@ -223,7 +226,7 @@ const drawnAs = (m: { text?: string; blocks?: unknown }) => `${m.text ?? ''}\u00
 export class ChangedApprovals {
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number; api: Pick<BookingApi, 'get'> }) {}
+  constructor(private readonly deps: { client: WebClient; config: Config; log: Logger; now: () => number; api: Pick<BookingApi, 'get' | 'updateSlackRefs'> }) {}
 
   /** A pipeline event: only the end of a change's run (done or failed: its details are the booking's either way) redraws. */
   notify(event: ProgressEvent, record: BookingRecord): void {
@@ -244,10 +247,12 @@ export class ChangedApprovals {
     const { client, config, log, api } = this.deps;
     for (let draw = 1; draw <= CHANGED_APPROVAL_DRAWS; draw++) {
       try {
-        const booking = await api.get(id);
-        if (!booking?.slack.approvalTs) return;
+        const stored = await api.get(id);
+        const approvalTs = stored?.slack.approvalTs;
+        if (!stored || !approvalTs) return;
+        const booking = await withApprovalDm({ client, refs: api, log }, stored);
         const message = renderApproval(booking, config, this.deps.now());
-        await client.chat.update({ channel: booking.slack.channel, ts: booking.slack.approvalTs, text: message.text, blocks: message.blocks });
+        await client.chat.update({ channel: booking.slack.channel, ts: approvalTs, text: message.text, blocks: message.blocks });
         const now = await api.get(id);
         if (!now || drawnAs(renderApproval(now, config, this.deps.now())) === drawnAs(message)) return;
       } catch (err) {

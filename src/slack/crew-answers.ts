@@ -8,6 +8,7 @@ import { charterSchedule } from '../booking/time';
 import { answersCurrentCall, callsChanged, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blocks/crew';
+import { withApprovalDm } from './approval-dm';
 import type { SlackDeps } from './context';
 import { tellUser } from './ephemeral';
 import type { Config } from '../config';
@@ -100,7 +101,8 @@ export async function announceAnswer(deps: SlackDeps, client: WebClient, before:
     // The ops thread is for operators: the reason is shown as typed (escaped).
     const message = confirmedNow ? { text: crewConfirmedText(userId, before.declines?.[userId] !== undefined) } : crewDeclinedMessage(after.id, userId, after.declines?.[userId]?.reason);
     try {
-      await client.chat.postMessage({ channel: after.slack.channel, thread_ts: threadTs, ...message });
+      const { channel } = (await withApprovalDm({ client, refs: deps.api, log: deps.log }, after)).slack;
+      await client.chat.postMessage({ channel, thread_ts: threadTs, ...message });
     } catch (err) {
       deps.log.warn({ err, bookingId: after.id }, 'could not tell the ops thread about a crew answer');
     }

@@ -28,6 +28,7 @@ import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
 import { toldDeactivated } from '../pipeline/reminders';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type CrewPostSaved, type SlackRefs, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
+import { withApprovalDm } from './approval-dm';
 import { crewPostMetadata } from './booking-ref';
 import type { PostOnce } from './post-once';
 import { guestUrl } from './context';
@@ -411,6 +412,10 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
      * Posted alongside the crew posts as it reads when every call went out; an existing line is left
      * for tellLine, which knows how the posts went.
      */
+    let opsThreadChannel: Promise<string> | undefined;
+    /** The ops thread's channel as Slack edits and reads it: an approver's DM by its id, not their user id (./approval-dm.ts). */
+    const opsChannel = () => (opsThreadChannel ??= withApprovalDm({ client, refs: deps.api, log: ctx.log }, booking).then((b) => b.slack.channel));
+
     const calledLine = async (): Promise<{ ts: string; shown?: string } | undefined> => {
       const called = lineText([]);
       const shown = shownDigest({ text: called });
@@ -420,11 +425,12 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       if (!threadTs) return undefined;
       stopIfAborted();
       const metadata = crewPostMetadata(booking.id, 'crew_called', { rev });
-      const posted = await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: called, metadata, matchOn: ['booking_id', 'post'], what: 'crew-called line', ...lookUp });
+      const channel = await opsChannel();
+      const posted = await deps.poster.post({ channel, thread_ts: threadTs, text: called, metadata, matchOn: ['booking_id', 'post'], what: 'crew-called line', ...lookUp });
       if (posted.via === 'earlier-attempt') {
         await deps.api.setSlackRefs(booking.id, { crewCalledTs: posted.ts });
         try {
-          await client.chat.update({ channel: booking.slack.channel, ts: posted.ts, text: called });
+          await client.chat.update({ channel, ts: posted.ts, text: called });
         } catch (err) {
           throw toSlackIntegrationError(err, 'chat.update');
         }
@@ -443,8 +449,8 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       const text = lineText(notReached);
       const shown = shownDigest({ text });
       if (line.shown === shown || ctx.signal?.aborted) return;
-      await client.chat
-        .update({ channel: booking.slack.channel, ts: line.ts, text })
+      await opsChannel()
+        .then((channel) => client.chat.update({ channel, ts: line.ts, text }))
         .then(() => void (calledRefs.crewCalledShown = shown))
         .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
     };

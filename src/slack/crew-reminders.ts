@@ -19,6 +19,7 @@ import { dueReminders, ROSTER_STATES, toldDeactivated, type DueReminder } from '
 import type { BookingService } from '../pipeline/service';
 import type { BookingStore } from '../pipeline/store';
 import type { BookingRecord } from '../pipeline/types';
+import { withApprovalDm } from './approval-dm';
 import { crewMessage } from './blocks/crew';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
@@ -28,7 +29,7 @@ import type { PostOnce } from './post-once';
 
 export interface CrewReminderDeps {
   store: Pick<BookingStore, 'listCurrent'>;
-  service: Pick<BookingService, 'claimReminder' | 'markReminderSent'>;
+  service: Pick<BookingService, 'claimReminder' | 'markReminderSent' | 'updateSlackRefs'>;
   client: WebClient;
   /** Sends each reminder once: looked up first (a claim that expired may have sent it), never retried blind. */
   poster: PostOnce;
@@ -122,7 +123,8 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
     declined.length ? `can't make it: ${declined.join(', ')}` : '',
     gone.length ? `Slack account deactivated: ${gone.map((m) => mention(m.slackUserId)).join(', ')}` : '',
   ].filter(Boolean);
-  await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text: opsReminderText(view, parts, hoursLeft), ...once });
+  const { channel } = (await withApprovalDm({ client, refs: deps.service, log }, booking)).slack;
+  await deps.poster.post({ channel, thread_ts: threadTs, text: opsReminderText(view, parts, hoursLeft), ...once });
 }
 
 /** One line in the ops thread: the reminder cannot reach this member, and what to do. Posted once (looked up first). */
@@ -131,7 +133,8 @@ async function tellOfficeUnreachable(deps: CrewReminderDeps, booking: BookingRec
   if (!threadTs || !reminder.userId) return;
   const text = `:warning: The ${reminder.hoursBefore} h crew reminder cannot reach ${mention(reminder.userId)}: ${reason}. Change the crew (Edit) and approve the change, or reach them another way.`;
   const metadata = crewPostMetadata(booking.id, 'crew_reminder', { rev: booking.revision ?? 1, ordinal: `unreachable:${reminder.key}` });
-  await deps.poster.post({ channel: booking.slack.channel, thread_ts: threadTs, text, lookUpFirst: true, earliestMs: booking.createdAtMs, log, metadata, matchOn: ['booking_id', 'post', 'ordinal'], what: 'unreachable-reminder line' });
+  const { channel } = (await withApprovalDm({ client: deps.client, refs: deps.service, log }, booking)).slack;
+  await deps.poster.post({ channel, thread_ts: threadTs, text, lookUpFirst: true, earliestMs: booking.createdAtMs, log, metadata, matchOn: ['booking_id', 'post', 'ordinal'], what: 'unreachable-reminder line' });
 }
 
 /**

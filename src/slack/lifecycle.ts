@@ -14,6 +14,7 @@ import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
 import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
+import { withApprovalDm } from './approval-dm';
 import { redrawApproval } from './approval-watch';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
@@ -78,7 +79,7 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
     return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
   }
   const booking = outcome.booking;
-  await redrawApproval(client, deps.config, booking, deps.now(), deps.log).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
+  await redrawApproval(client, deps.api, deps.config, booking, deps.now(), deps.log).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
   // Change requests the cancel dropped lose their buttons and say why.
   for (const op of operationsOf(booking).filter((o) => o.kind === 'change' && o.note === DROPPED_BY_CANCEL_NOTE && o.requestTs)) {
     await publishChangeRequest(deps, client, booking, op.id).catch((err: unknown) => deps.log.warn({ err, bookingId, opId: op.id }, 'change request not updated'));
@@ -90,7 +91,8 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
 }
 
 /** Posts (or updates) the change request in the booking's thread and remembers where it is. */
-export async function publishChangeRequest(deps: SlackDeps, client: WebClient, booking: BookingRecord, opId: string): Promise<void> {
+export async function publishChangeRequest(deps: SlackDeps, client: WebClient, stored: BookingRecord, opId: string): Promise<void> {
+  const booking = await withApprovalDm({ client, refs: deps.api, log: deps.log }, stored);
   const ops = operationsOf(booking);
   const op = ops.find((o) => o.id === opId);
   // A compacted change has no diff left to draw: its message stays as it was last drawn.

@@ -22,14 +22,15 @@ import { deactivatedKey, ROSTER_STATES, toldDeactivated } from '../pipeline/remi
 import type { BookingService } from '../pipeline/service';
 import { updateMeta, type BookingStore } from '../pipeline/store';
 import type { BookingRecord } from '../pipeline/types';
+import { withApprovalDm } from './approval-dm';
 import { mention } from './blocks/format';
 import { crewPostMetadata } from './booking-ref';
 import { checkInMsOf, type CrewReminderDeps } from './crew-reminders';
 
 /** The reminders' claim and post machinery (the same claims, the same PostOnce), the store's meta entries, and a clock. */
-export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
+export type MemberDeactivatedDeps = Pick<CrewReminderDeps, 'client' | 'poster' | 'config' | 'log' | 'owner' | 'claimLeaseMs'> & {
   store: Pick<BookingStore, 'listCurrent' | 'getMeta' | 'casMeta'>;
-  service: Pick<BookingService, 'claimReminder' | 'markReminderSent' | 'dropReminder'>;
+  service: Pick<BookingService, 'claimReminder' | 'markReminderSent' | 'dropReminder' | 'updateSlackRefs'>;
   now: () => number;
   /** After a booking's flag is written, set or dropped (the record as written): its progress message and Home tabs are redrawn. */
   onFlagChanged?: (booking: BookingRecord) => void;
@@ -62,7 +63,8 @@ export function deactivatedLine(booking: BookingRecord, userId: string): string 
 }
 
 /** One line in a booking's ops thread, named by `ordinal` and looked up from `earliestMs` before it is posted (PostOnce). */
-function postThreadLine(deps: MemberDeactivatedDeps, booking: BookingRecord, line: { text: string; ordinal: string; earliestMs: number; what: string }, log: MemberDeactivatedDeps['log']) {
+async function postThreadLine(deps: MemberDeactivatedDeps, stored: BookingRecord, line: { text: string; ordinal: string; earliestMs: number; what: string }, log: MemberDeactivatedDeps['log']) {
+  const booking = await withApprovalDm({ client: deps.client, refs: deps.service, log }, stored);
   return deps.poster.post({
     channel: booking.slack.channel,
     thread_ts: booking.slack.approvalTs!,

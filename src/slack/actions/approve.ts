@@ -48,7 +48,7 @@ export function approveBooking(deps: SlackDeps) {
       const what = outcome.reason === 'already_done' ? `Already approved${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be approved.`;
       return tellUser(client, deps.log, { channel, user: userId }, what);
     }
-    await redrawApproval(client, deps.config, outcome.booking, deps.now(), deps.log);
+    await redrawApproval(client, deps.api, deps.config, outcome.booking, deps.now(), deps.log);
     deps.progress.notify(bookingId);
     deps.home?.changed();
   };
@@ -57,5 +57,5 @@ export function approveBooking(deps: SlackDeps) {
 /** The approval message says why it closed and loses its buttons (the periodic watch does the same unprompted). */
 async function showExpired(deps: SlackDeps, client: AllMiddlewareArgs['client'], bookingId: string): Promise<void> {
   const booking = await deps.api.get(bookingId);
-  if (booking) await redrawApproval(client, deps.config, booking, deps.now(), deps.log);
+  if (booking) await redrawApproval(client, deps.api, deps.config, booking, deps.now(), deps.log);
 }

@@ -33,6 +33,7 @@ import type { BookingApi, ProgressEvent } from '../../pipeline/api';
 import { backoffDelayMs } from '../../pipeline/backoff';
 import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
+import { withApprovalDm } from '../approval-dm';
 import { progressPostMetadata } from '../booking-ref';
 import { PostOnce, type PostOnceResult } from '../post-once';
 import { slackPlatformError, slackRefusal, slackRetryAfterMs } from '../slack-errors';
@@ -345,6 +346,7 @@ export class ProgressPublisher {
       () => line,
       async (again) => {
         let booking = again ? await this.redraw(bookingId, entry) : await this.current(bookingId, entry);
+        if (booking) booking = await this.inApprovalDm(entry, booking);
         for (let deletedSeen = false; booking; deletedSeen = true) {
           const message = this.opts.render(booking);
           const progressTs = booking.slack.progressTs ?? entry.progressTs;
@@ -373,6 +375,13 @@ export class ProgressPublisher {
     // nobody else may post, so there is nothing newer to read.
     const held = entry.record && (entry.record.slack.progressTs ?? entry.progressTs ?? this.holdsClaim(entry.record)) ? entry.record : undefined;
     return held ?? (await this.opts.api.get(bookingId));
+  }
+
+  /** An approval stored with the approver's user id is edited in their DM, by its id (../approval-dm.ts). */
+  private async inApprovalDm(entry: Entry, booking: BookingRecord): Promise<BookingRecord> {
+    const healed = await withApprovalDm({ client: this.opts.client, refs: this.opts.api, log: this.opts.log }, booking);
+    if (healed !== booking) this.adopt(entry, healed);
+    return healed;
   }
 
   /**
