@@ -39,6 +39,11 @@ export interface RefreshOutcome {
   op: Operation;
   /** Where this process runs pipelines (not on Lambda): the record once the refresh has ended. */
   finished?: Promise<BookingRecord>;
+  /**
+   * Asked while a change runs: that change, which the refresh waits behind (no `finished`: the asker
+   * is answered at once). The refresh's `coveredBy` names it when it clears the page's cache after the ask.
+   */
+  after?: Operation;
 }
 
 export type ProgressEvent =
@@ -86,7 +91,8 @@ export interface BookingApi {
   retry(id: string, userId: string): Promise<TransitionOutcome>;
   /**
    * Asks for a guest page refresh of a done booking (re-render + upload, then invalidate) as an
-   * operation the pipeline runs. Rejects with IllegalTransitionError when the booking is not done.
+   * operation the pipeline runs, or of one running a change, after that change. Rejects with
+   * IllegalTransitionError when the booking is neither done nor running a change (nor a refresh).
    */
   requestRefresh(id: string, userId: string): Promise<RefreshOutcome>;
   /** Records a crew member's confirmation, withdrawing a decline (the caller checks they are on the roster). */

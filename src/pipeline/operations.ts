@@ -395,11 +395,15 @@ export function settleStopping(
 
 // ---- refresh ---------------------------------------------------------------------------------
 
+/** What an ask for a refresh comes to; `after` is the change the refresh waits behind (asked while the booking ran it). */
 export type RefreshRequest =
-  /** queued: a new refresh of a done booking; retried: the refresh that failed runs again. */
-  | { outcome: 'queued' | 'retried'; record: BookingRecord; op: Operation }
-  /** A refresh is queued or running already: it renders the same page from the same details, so this ask is its. */
-  | { outcome: 'joined'; op: Operation };
+  /** queued: a new refresh (of a done booking, or behind the change it runs); retried: the refresh that failed runs again. */
+  | { outcome: 'queued' | 'retried'; record: BookingRecord; op: Operation; after?: Operation }
+  /**
+   * A refresh is queued or running already: it renders the same page from the same details, so
+   * this ask is its. `record`: what to write when joining changes it (see refreshAfterChange).
+   */
+  | { outcome: 'joined'; op: Operation; record?: BookingRecord; after?: Operation };
 
 /** The refresh the booking's run is on (queued, running, or failed and waiting), if that is what it is on. */
 export function activeRefresh(record: BookingRecord): Operation | undefined {
@@ -407,11 +411,31 @@ export function activeRefresh(record: BookingRecord): Operation | undefined {
   return active?.kind === 'refresh' && !cancelOperation(record) ? active : undefined;
 }
 
+/** The change the booking's run is on (running, or about to start), unless a cancel is stopping it. */
+export function changeUnderWay(record: BookingRecord): Operation | undefined {
+  const active = activeOperation(record);
+  if (record.state !== 'running' || cancelOperation(record) || active?.kind !== 'change') return undefined;
+  return active.status === 'running' || active.status === 'queued' ? active : undefined;
+}
+
+/**
+ * The change will clear the guest page's cache after this moment, its upload planned too. Its render
+ * is the booking's details as they now stand (a page of one revision is the same bytes whenever it
+ * is rendered), so the page it leaves is what a refresh asked now would leave. A queued change has
+ * not planned its steps yet: it does not count.
+ */
+function publishesPageLater(change: Operation): boolean {
+  const steps = change.status === 'running' ? change.steps : undefined;
+  return steps?.guest_page !== undefined && steps.guest_cache !== undefined && steps.guest_cache.status !== 'done';
+}
+
 /**
  * An approver asks for a guest page refresh. Written as an operation (who asked, when) and the
  * booking goes `running`, so whatever runs operations runs it; it ends `done` again, or `failed`
  * with Retry like any other operation. Asking while one is under way joins it (one run, one
- * invalidation); asking after one failed runs it again. Any state but done (or those) is refused.
+ * invalidation); asking after one failed runs it again. Asked while a change runs, it queues behind
+ * that change (a crash loses it no more than a queued change); if the change clears the page's cache
+ * after the ask, the refresh ends without running (startOperation). Any other state is refused.
  */
 export function requestRefresh(record: BookingRecord, userId: string, nowMs: number): RefreshRequest {
   const active = activeRefresh(record);
@@ -422,11 +446,36 @@ export function requestRefresh(record: BookingRecord, userId: string, nowMs: num
     const op = findOperation(again, active.id) ?? active;
     return { outcome: 'retried', record: appendAudit({ ...again, state: 'running' }, 'refreshed', userId, nowMs), op };
   }
+  const change = changeUnderWay(record);
+  if (change) return refreshAfterChange(record, change, userId, nowMs);
   if (record.state !== 'done' || cancelOperation(record)) throw new IllegalTransitionError(record.id, record.state, 'refreshed');
   const base = materialised(record);
   const op: Operation = { id: nextOperationId(base), kind: 'refresh', status: 'queued', requestedBy: userId, requestedAtMs: nowMs };
   const queued: BookingRecord = foldRefreshes({ ...base, state: 'running', operations: compactHistory([...(base.operations ?? []), op]) });
   return { outcome: 'queued', record: appendAudit(queued, 'refreshed', userId, nowMs), op };
+}
+
+/**
+ * A refresh asked while `change` runs: queued behind it (the booking stays `running`), covered by it
+ * when it will still clear the cache. A second ask before the refresh runs joins the first; it keeps
+ * the cover only if the change still clears the cache after this ask too, else the refresh runs.
+ */
+function refreshAfterChange(record: BookingRecord, change: Operation, userId: string, nowMs: number): RefreshRequest {
+  const coveredBy = publishesPageLater(change) ? change.id : undefined;
+  const waiting = operationsOf(record).find((o) => o.kind === 'refresh' && o.status === 'queued');
+  if (waiting) {
+    if (waiting.coveredBy === undefined || waiting.coveredBy === coveredBy) return { outcome: 'joined', op: waiting, after: change };
+    const { coveredBy: _lost, ...uncovered } = waiting;
+    return { outcome: 'joined', record: { ...withOperation(record, uncovered), updatedAtMs: nowMs }, op: uncovered, after: change };
+  }
+  const op: Operation = { id: nextOperationId(record), kind: 'refresh', status: 'queued', requestedBy: userId, requestedAtMs: nowMs, ...(coveredBy ? { coveredBy } : {}) };
+  const queued = foldRefreshes({ ...record, operations: compactHistory([...(record.operations ?? []), op]), updatedAtMs: nowMs });
+  return { outcome: 'queued', record: appendAudit(queued, 'refreshed', userId, nowMs), op, after: change };
+}
+
+/** The note of a refresh whose page a change put up after it was asked. */
+export function coveredNote(changeId: string): string {
+  return `the change before it (${changeId}) uploaded the page and cleared its cache after this was asked`;
 }
 
 /** Refresh operations kept whole, newest last: the one asked now and the one before it. */
@@ -603,6 +652,12 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs }), updatedAtMs: nowMs };
   }
   if (op.kind === 'refresh') {
+    if (op.coveredBy !== undefined && findOperation(record, op.coveredBy)?.steps?.guest_cache?.status === 'done') {
+      // The change it waited behind cleared the cache after it was asked: a second upload and
+      // invalidation would put up the same page again. It ends done with no step (the runner finishes it).
+      const covered: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision: revisionOf(record), steps: {}, note: coveredNote(op.coveredBy) };
+      return { ...withOperation(record, covered), updatedAtMs: nowMs };
+    }
     // The details as they stand, at their own revision: the calendar file's SEQUENCE does not move.
     const steps = Object.fromEntries(OPERATION_DAGS.refresh.steps.map((s) => [s, pending()]));
     return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision: revisionOf(record), steps }), updatedAtMs: nowMs };

@@ -215,17 +215,24 @@ export class BookingService implements BookingApi {
    * Records an approver's guest page refresh (operations.ts requestRefresh) and, where this process
    * runs pipelines, starts it: `finished` then settles once the refresh has ended. On Lambda there is
    * none: the write (state `running`) is what the table's stream hands to the pipeline function.
-   * Refused with IllegalTransitionError when the booking is not done (nor refreshing).
+   * Neither is there one for a refresh queued behind a change (`after`): the asker is answered at
+   * once rather than after the change, and the run under way takes it up when the change ends.
+   * Refused with IllegalTransitionError when the booking is neither done, refreshing nor changing.
    */
   async requestRefresh(id: string, userId: string): Promise<RefreshOutcome> {
     let request: RefreshRequest | undefined;
     const out = await updateWithRetry(this.store, id, (r) => {
       request = requestRefresh(r, userId, this.now());
-      return request.outcome === 'joined' ? undefined : request.record;
+      return request.record;
     });
     if (!request) throw new Error('unreachable: a refresh request always decides');
-    const { outcome, op } = request;
-    this.log.child({ bookingId: id }).info({ userId, outcome, opId: op.id, version: out.record.version }, 'guest page refresh');
+    const { outcome, op, after } = request;
+    this.log.child({ bookingId: id }).info({ userId, outcome, opId: op.id, after: after?.id, coveredBy: op.coveredBy, version: out.record.version }, 'guest page refresh');
+    if (after) {
+      // The run may be ending the change just as this was written: it runs once more to take it up.
+      if (this.autoRun && out.written) void this.startRun(id, { again: true });
+      return { outcome, booking: out.record, op, after };
+    }
     const finished = this.autoRun ? this.operationFinished(id, op.id) : undefined;
     // The asker awaits it; this only keeps a store outage mid-run from going unhandled (the sweeper resumes it).
     finished?.catch((err: unknown) => this.log.child({ bookingId: id }).warn({ err }, 'guest page refresh run stopped with an error'));

@@ -97,6 +97,12 @@ export interface Operation {
   movedFrom?: Pick<BookingRequest, 'date' | 'departureTime' | 'durationHours'>;
   /** change: BookingRecord.callRevisions as they were when it started, for a change that replaces it before its crew call went out. */
   callRevisionsBefore?: Record<string, number>;
+  /**
+   * refresh asked while a change ran: that change's id, when its guest page upload and cache clear
+   * were still to finish at the ask. Once that change has cleared the cache, the page is as fresh as
+   * this refresh would make it, and the refresh ends without a second upload or invalidation.
+   */
+  coveredBy?: string;
 }
 
 export type BookingState = 'pending_approval' | 'approved' | 'running' | 'done' | 'failed' | 'cancelled';

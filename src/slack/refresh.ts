@@ -3,10 +3,11 @@
  * The refresh is written as an operation and run by whatever runs operations: on Lambda the
  * pipeline function (the Slack function answers at once, and the progress message in the booking's
  * thread shows the outcome), on a server this process, whose reply then waits for the outcome.
+ * One asked while a change runs waits behind that change, and its reply does not wait for either.
  */
 import type { RefreshOutcome } from '../pipeline/api';
 import { IllegalTransitionError } from '../pipeline/errors';
-import { activeRefresh } from '../pipeline/operations';
+import { activeRefresh, changeUnderWay } from '../pipeline/operations';
 import type { BookingRecord, BookingState } from '../pipeline/types';
 import { escapeAndFit, mention } from './blocks/format';
 import { guestUrl, isApprover, type SlackDeps } from './context';
@@ -22,7 +23,7 @@ export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userI
   if (!isApprover(deps.config, userId)) return 'Only approvers can refresh a guest page.';
   const booking = await deps.api.get(bookingId);
   if (!booking) return `No booking \`${bookingId}\`.`;
-  if (booking.state !== 'done' && !activeRefresh(booking)) return notDone(bookingId, booking.state);
+  if (booking.state !== 'done' && !activeRefresh(booking) && !changeUnderWay(booking)) return notDone(bookingId, booking.state);
   let asked: RefreshOutcome;
   try {
     asked = await deps.api.requestRefresh(bookingId, userId);
@@ -32,6 +33,7 @@ export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userI
   }
   deps.progress.notify(bookingId);
   const guest = escapeAndFit(booking.request.guestName, 200);
+  if (asked.after) return afterChangeText(asked, guest, bookingId);
   if (!asked.finished) {
     if (asked.outcome === 'joined') return `A refresh of ${guest}'s guest page (\`${bookingId}\`) is already under way, asked by ${mention(asked.op.requestedBy)}; ${WHERE_TO_LOOK}.`;
     return `Refreshing the guest page of ${guest} (\`${bookingId}\`); ${WHERE_TO_LOOK}.`;
@@ -42,6 +44,25 @@ export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userI
     deps.log.child({ bookingId }).warn({ err }, 'guest page refresh did not finish here');
     return `The refresh of \`${bookingId}\` was asked for but could not finish here (see the logs); the sweeper picks it up again, and the progress message in the booking's thread shows where it stands.`;
   }
+}
+
+/**
+ * Asked while a change runs: the refresh waits behind it, and needs no run of its own when the change
+ * clears the page's cache after the ask. Either way the asker is answered now, not after the change.
+ */
+function afterChangeText(asked: RefreshOutcome, guest: string, bookingId: string): string {
+  const byOther = asked.outcome === 'joined' && asked.op.requestedBy ? ` (already asked for by ${mention(asked.op.requestedBy)})` : '';
+  if (asked.op.coveredBy !== undefined) {
+    return (
+      `A change is being applied to ${guest}'s booking (\`${bookingId}\`), and it uploads the guest page again and clears its cache after your ask, so no second refresh runs${byOther}; ${WHERE_TO_LOOK}. ` +
+      'If the change fails before then, the refresh waits behind it and runs once it has gone through.'
+    );
+  }
+  return `A change is being applied to ${guest}'s booking (\`${bookingId}\`); the guest page refresh is queued${byOther} and runs right after it. ${capitalised(WHERE_TO_LOOK)}.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The reply once the refresh has ended: its invalidation and the URL, or the failed step's fix. */

@@ -95,6 +95,11 @@ export function operationStepLine(booking: BookingRecord, op: Operation, step: A
   }
 }
 
+/** The line of an operation that ended done without a step: a change the artifacts do not show, or a refresh a change made moot. */
+function nothingRun(op: Operation): string {
+  return op.kind === 'refresh' && op.note ? `:white_check_mark: Nothing left to run: ${escapeAndFit(op.note, ERROR_TEXT_MAX)}.` : 'Nothing outside needed changing.';
+}
+
 /** The follow-up operations that ran or will run (the last few), each with its step lines. */
 export function operationsSection(booking: BookingRecord): string | undefined {
   const listed = operationsOf(booking).filter((o) => o.kind !== 'create' && APPROVED_TO_RUN.includes(o.status));
@@ -107,7 +112,7 @@ export function operationsSection(booking: BookingRecord): string | undefined {
     const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
     // A change that failed before it started (its charter had departed) has no steps to say why.
     const why = op.status === 'failed' && steps.length === 0 && op.note ? [`:x: ${escapeAndFit(op.note, ERROR_TEXT_MAX)}`] : [];
-    return [head, ...(op.status === 'done' && steps.length === 0 ? ['Nothing outside needed changing.'] : [...why, ...steps])].join('\n');
+    return [head, ...(op.status === 'done' && steps.length === 0 ? [nothingRun(op)] : [...why, ...steps])].join('\n');
   });
   // Over a section's length, the oldest go first: the newest (running or queued) are what ops act on.
   let dropped = 0;

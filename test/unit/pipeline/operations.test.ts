@@ -377,6 +377,57 @@ describe('guest page refresh', () => {
     expect(Object.keys(activeOperation(startOperation(failed, 'op3', T + 6))?.steps ?? {})).toEqual(expect.arrayContaining(['crew_notice', 'guest_page', 'guest_cache']));
   });
 
+  /** A done booking running an approved reschedule (op2): its guest page upload and cache clear are planned. */
+  function changing(): BookingRecord {
+    const proposed = proposeChange(withState('done'), { details: details({ departureTime: '17:00' }), label: 'reschedule', userId: 'U1', nowMs: T + 1 });
+    return startOperation(approveChange(proposed.record, 'op2', 'U0APPROVER1', T + 2), 'op2', T + 3);
+  }
+  const withChangeStep = (r: BookingRecord, step: 'guest_page' | 'guest_cache', status: 'running' | 'done'): BookingRecord => ({
+    ...r,
+    operations: operationsOf(r).map((o) => (o.id === 'op2' ? { ...o, steps: { ...o.steps, [step]: { status, attempts: 1 } } } : o)),
+  });
+
+  it('asked while a change will still clear the cache: queued behind it, covered by it, and ends with no step once the change has cleared it', () => {
+    const asked = requestRefresh(changing(), 'U0APPROVER1', T + 4);
+    if (asked.outcome === 'joined') throw new Error('expected a new refresh');
+    expect(asked).toMatchObject({ outcome: 'queued', after: { id: 'op2' }, op: { id: 'op3', status: 'queued', coveredBy: 'op2' } });
+    expect(asked.record.state).toBe('running');
+    expect(activeOperation(asked.record)?.id).toBe('op2');
+    // Asked again before it runs: the same refresh, nothing written.
+    expect(requestRefresh(asked.record, 'U0APPROVER2', T + 5)).toEqual({ outcome: 'joined', op: asked.op, after: expect.objectContaining({ id: 'op2' }) });
+    const changed = finishOperation(withChangeStep(withChangeStep(asked.record, 'guest_page', 'done'), 'guest_cache', 'done'), 'op2', 'done', T + 6);
+    expect(activeOperation(changed)?.id).toBe('op3');
+    const started = startOperation(changed, 'op3', T + 7);
+    expect(activeOperation(started)).toMatchObject({ id: 'op3', status: 'running', steps: {}, note: expect.stringContaining('op2') });
+    expect(finishOperation(started, 'op3', 'done', T + 8).state).toBe('done');
+  });
+
+  it('asked once the change has cleared the cache, or while it is queued: the refresh runs its own steps after it; a second ask then drops the cover', () => {
+    const late = requestRefresh(withChangeStep(changing(), 'guest_cache', 'done'), 'U0APPROVER1', T + 4);
+    if (late.outcome === 'joined') throw new Error('expected a new refresh');
+    expect(late.op.coveredBy).toBeUndefined();
+
+    const early = requestRefresh(withChangeStep(changing(), 'guest_cache', 'running'), 'U0APPROVER1', T + 4);
+    if (early.outcome === 'joined') throw new Error('expected a new refresh');
+    expect(early.op.coveredBy).toBe('op2');
+    const again = requestRefresh(withChangeStep(early.record, 'guest_cache', 'done'), 'U0APPROVER2', T + 5);
+    expect(again.outcome).toBe('joined');
+    expect(again.op.coveredBy).toBeUndefined();
+    const changed = finishOperation(withChangeStep(again.record!, 'guest_page', 'done'), 'op2', 'done', T + 6);
+    expect(activeOperation(startOperation(changed, 'op3', T + 7))?.steps).toEqual({ guest_page: { status: 'pending', attempts: 0 }, guest_cache: { status: 'pending', attempts: 0 } });
+  });
+
+  it('queued behind a change that fails stays queued (Retry runs the change, then it); a cancel drops it; a create still running refuses it', () => {
+    const asked = requestRefresh(changing(), 'U0APPROVER1', T + 4);
+    if (asked.outcome === 'joined') throw new Error('expected a new refresh');
+    const failed = finishOperation(asked.record, 'op2', 'failed', T + 5);
+    expect(failed.state).toBe('failed');
+    expect(operationsOf(failed).find((o) => o.id === 'op3')?.status).toBe('queued');
+    expect(() => requestRefresh(failed, 'U0APPROVER1', T + 6)).toThrow(IllegalTransitionError);
+    expect(operationsOf(requestCancel(failed, 'U0APPROVER1', T + 6)).find((o) => o.id === 'op3')).toMatchObject({ status: 'superseded', note: 'the booking was cancelled' });
+    expect(() => requestRefresh(withState('running', 'pending'), 'U0APPROVER1', T)).toThrow(IllegalTransitionError);
+  });
+
   it('a change started after a later refresh was done owes no page upload of its own', () => {
     const first = requestRefresh(withState('done'), 'U0APPROVER1', T + 1);
     if (first.outcome === 'joined') throw new Error('expected a new refresh');

@@ -1,0 +1,163 @@
+/**
+ * `/charter refresh ID` asked while a change of the booking is running, against the real S3,
+ * CloudFront, SCC and dashboard stand-ins, the Bolt receiver and SQLite on disk. The change is held
+ * mid-step (before one of its steps' calls) while the approver asks. An approver asking for a fresh
+ * page must not be refused: a change that still clears the page's cache after the ask makes the
+ * refresh moot (one invalidation, not two), and any other change has the refresh queued behind it.
+ * Asking twice queues one refresh.
+ */
+import type { AnyStepName } from '../../../src/pipeline/types';
+import { APPROVER, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+
+/** The step of a change (not the create) the runner stops before, until released. */
+let hold: { step: AnyStepName; reached: () => void; released: Promise<void> } | undefined;
+/** Lets a held step go: a test that failed before releasing must not leave its run held at close. */
+let releaseHeld: (() => void) | undefined;
+afterEach(() => releaseHeld?.());
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({
+    real: true,
+    deps: {
+      runner: {
+        baseDelayMs: 5,
+        maxDelayMs: 20,
+        maxAttempts: 2,
+        onBoundary: async (step, boundary, _id, opId) => {
+          const held = hold;
+          if (!held || opId === 'create' || step !== held.step || boundary !== 'before') return;
+          held.reached();
+          await held.released;
+        },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Holds the next change's `step` before its call; resolves once it is held, with the release. */
+function holdChangeAt(step: AnyStepName): { atStep: Promise<void>; release: () => void } {
+  let reached!: () => void;
+  const atStep = new Promise<void>((r) => (reached = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  hold = { step, reached, released };
+  releaseHeld = () => {
+    hold = undefined;
+    release();
+  };
+  return { atStep, release: releaseHeld };
+}
+
+const refresh = (id: string) => h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `refresh ${id}` });
+const invalidationsOf = (id: string) => h.standins!.cloudfront.invalidations().filter((i) => i.callerReference.startsWith(id));
+const guestPage = async (id: string) => (await fetch(`${h.standins!.guestSite.url}/g/${id}`)).text();
+const progressOf = (id: string) =>
+  h.slack
+    .messages()
+    .filter((m) => m.channel === OPS_CHANNEL && JSON.stringify(m.blocks ?? '').includes(`booking \`${id}\``))
+    .map((m) => JSON.stringify(m.blocks))
+    .at(-1) ?? '';
+
+it('asked while a reschedule is clearing the cache: the change publishes the page, and no second refresh runs (asking again neither)', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-RDC1' };
+  const id = await doneBooking(h, fields);
+  expect(await guestPage(id)).not.toContain('5:00 PM');
+  const before = invalidationsOf(id).length;
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
+  const held = holdChangeAt('guest_cache');
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await held.atStep;
+  h.slack.clear();
+
+  await refresh(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 1);
+  await refresh(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 2);
+  const [first, second] = ephemeralsTo(h, APPROVER);
+  expect(first).toMatch(/^A change is being applied to Maria Delgado's booking \(`\w+`\), and it uploads the guest page again and clears its cache after your ask, so no second refresh runs; the progress message in the booking's thread will say when it is live\. If the change fails before then/);
+  expect(second).toContain(`already asked for by <@${APPROVER}>`);
+  const asked = await h.running.built.api.get(id);
+  expect(asked?.operations?.filter((o) => o.kind === 'refresh')).toEqual([expect.objectContaining({ status: 'queued', coveredBy: opId })]);
+
+  held.release();
+  const done = await waitForBooking(h, id, (b) => b.state === 'done');
+  await settle(h);
+  expect(done.operations?.find((o) => o.id === opId)).toMatchObject({ status: 'done' });
+  expect(done.operations?.find((o) => o.kind === 'refresh')).toMatchObject({ status: 'done', steps: {} });
+  // The change's invalidation, cleared after the ask, is the only one.
+  expect(invalidationsOf(id).length).toBe(before + 1);
+  expect(await guestPage(id)).toContain('5:00 PM');
+  expect(progressOf(id)).toContain('Nothing left to run: the change before it');
+});
+
+it('asked while a change the page does not show runs: the refresh is queued behind it and runs once, however often it is asked', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-RDC2' };
+  const id = await doneBooking(h, fields);
+  const before = invalidationsOf(id).length;
+  const opId = await proposeChange(h, id, 'edit', { ...fields, notes: 'Birthday; bring a cake knife' });
+  const held = holdChangeAt('calendar_update');
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await held.atStep;
+  const running = await h.running.built.api.get(id);
+  expect(Object.keys(running?.operations?.find((o) => o.id === opId)?.steps ?? {})).toEqual(['calendar_update']);
+  h.slack.clear();
+
+  await refresh(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 1);
+  await refresh(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 2);
+  const [first, second] = ephemeralsTo(h, APPROVER);
+  expect(first).toMatch(/^A change is being applied to Maria Delgado's booking \(`\w+`\); the guest page refresh is queued and runs right after it\. The progress message in the booking's thread will say when it is live\.$/);
+  expect(second).toContain(`queued (already asked for by <@${APPROVER}>)`);
+  const asked = await h.running.built.api.get(id);
+  const queued = asked?.operations?.filter((o) => o.kind === 'refresh') ?? [];
+  expect(queued).toHaveLength(1);
+  expect(queued[0]).toMatchObject({ status: 'queued' });
+  expect(queued[0]?.coveredBy).toBeUndefined();
+  expect(invalidationsOf(id).length).toBe(before);
+
+  held.release();
+  const done = await waitForBooking(h, id, (b) => b.state === 'done' && b.operations?.find((o) => o.kind === 'refresh')?.status === 'done');
+  await settle(h);
+  expect(done.operations?.find((o) => o.id === opId)).toMatchObject({ status: 'done' });
+  const ran = done.operations?.find((o) => o.kind === 'refresh');
+  expect(ran?.steps?.guest_cache?.status).toBe('done');
+  expect(ran?.startedAtMs).toBeGreaterThanOrEqual(done.operations?.find((o) => o.id === opId)?.finishedAtMs ?? Infinity);
+  expect(invalidationsOf(id).length).toBe(before + 1);
+  expect(await guestPage(id)).toContain('Maria Delgado');
+});
+
+it('asked while a reschedule is clearing the cache, which then fails: the refresh stays queued, and the change once retried publishes the page', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-RDC3' };
+  const id = await doneBooking(h, fields);
+  const before = invalidationsOf(id).length;
+  const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
+  const held = holdChangeAt('guest_cache');
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await held.atStep;
+  h.slack.clear();
+  await refresh(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length === 1);
+
+  h.standins!.cloudfront.faults.inject('*', { kind: 'status', status: 403, body: '<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>' });
+  held.release();
+  const failed = await waitForBooking(h, id, (b) => b.state === 'failed');
+  await settle(h);
+  // Nobody is told a refresh happened: it waits, listed in the thread, behind the change's Retry.
+  expect(failed.operations?.find((o) => o.kind === 'refresh')).toMatchObject({ status: 'queued', coveredBy: opId });
+  expect(progressOf(id)).toMatch(/Guest page refresh\* — queued/);
+
+  h.standins!.cloudfront.faults.clear();
+  await clickInOps(h, 'booking_retry', id);
+  const done = await waitForBooking(h, id, (b) => b.state === 'done');
+  await settle(h);
+  expect(done.operations?.find((o) => o.kind === 'refresh')).toMatchObject({ status: 'done', steps: {} });
+  expect(invalidationsOf(id).length).toBe(before + 1);
+  expect(await guestPage(id)).toContain('5:00 PM');
+});
