@@ -193,3 +193,34 @@ it('a booking that is not done is refused with the message it always had, and no
   expect(repliesToApprover()).toEqual([`Booking \`${booking.id}\` is *pending approval*; a guest page can be refreshed once the booking is done.`]);
   expect((await get(booking.id)).version).toBe(booking.version);
 });
+
+it('asked while an approved change waits for the pipeline function: answered at once, queued behind the change, and run after it by the same invocation', async () => {
+  const done = await doneBooking();
+  const id = done.id;
+  const guestPage = async () => (await fetch(`${standins.guestSite.url}/g/${id}`)).text();
+  expect(await guestPage()).not.toContain('5:00 PM');
+  const service = slackFn.app.built.service;
+  const proposed = await service.proposeChange(id, { details: { request: { ...done.request, departureTime: '17:00' }, roster: done.roster, costs: done.costs }, label: 'reschedule', userId: APPROVER });
+  expect((await service.approveChange(id, proposed.op.id, APPROVER)).won).toBe(true);
+  const before = invalidationsOf(id).length;
+  slackApi.clear();
+
+  expect((await slackRequest(refreshCommand(id))).statusCode).toBe(200);
+  expect((await slackRequest(refreshCommand(id))).statusCode).toBe(200);
+  const [first, second] = repliesToApprover();
+  expect(first).toBe(`A change is being applied to ${done.request.guestName}'s booking (\`${id}\`); the guest page refresh is queued and runs right after it. The progress message in the booking's thread will say when it is live.`);
+  expect(second).toContain(`queued (already asked for by <@${APPROVER}>)`);
+  // Written, not run: the Slack function runs no pipeline.
+  const asked = await get(id);
+  expect(asked.operations?.filter((o) => o.kind === 'refresh')).toEqual([expect.objectContaining({ status: 'queued' })]);
+  expect(invalidationsOf(id).length).toBe(before);
+
+  await expect(pipelineFn.handle(await streamOf(id), {})).resolves.toEqual({ batchItemFailures: [] });
+  const after = await get(id);
+  expect(after.state).toBe('done');
+  expect(after.operations?.find((o) => o.id === proposed.op.id)).toMatchObject({ status: 'done' });
+  expect(after.operations?.find((o) => o.kind === 'refresh')?.steps?.guest_cache?.status).toBe('done');
+  // The change's invalidation, then the refresh's own: the change was queued, not yet clearing the cache, when it was asked.
+  expect(invalidationsOf(id).length).toBe(before + 2);
+  expect(await guestPage()).toContain('5:00 PM');
+});
