@@ -567,6 +567,7 @@ export class PipelineRunner {
           attempt,
           outcomeUnknown: state.outcomeUnknown === true || attempt > 1,
           ...(state.quietUntilMs !== undefined ? { quietUntilMs: state.quietUntilMs } : {}),
+          ...(state.takenOverAtMs !== undefined ? { takenOverAtMs: state.takenOverAtMs } : {}),
           // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
           idempotencyKey: `${booking.id}:${step}:${opId === CREATE_OP ? (booking.revision ?? 1) : operation.revision}`,
           signal: attemptControl.signal,

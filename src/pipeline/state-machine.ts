@@ -228,7 +228,8 @@ export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): '
 /**
  * Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`.
  * Taking over a step another process was running (its lease expired, or it died) means its side
- * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating.
+ * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating
+ * (a Slack post, whose call has a shorter deadline, looks until that long after `takenOverAtMs`).
  * So does re-claiming a step whose lease lapsed under this very owner: its run stopped without
  * recording how the attempt ended (a state-store outage longer than the store retry budget), and
  * what that attempt did is as unknown as a dead process's.
@@ -248,7 +249,7 @@ export function claimStep(record: BookingRecord, step: AnyStepName, owner: strin
       startedAtMs: nowMs,
       finishedAtMs: undefined,
       lease: { owner, leaseExpiresAtMs: nowMs + leaseMs },
-      ...(takeover ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, nowMs + quietMs) } : {}),
+      ...(takeover ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, nowMs + quietMs), takenOverAtMs: nowMs } : {}),
     },
     nowMs,
   );
@@ -286,7 +287,8 @@ export function recordStepError(
       : { ...(prev.outcomeUnknown ? { outcomeUnknown: true } : {}), ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}) };
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
   const throttled = (prev.throttled ?? 0) + (next.throttled ? 1 : 0);
-  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...(throttled > 0 ? { throttled } : {}), ...(prev.result ? { result: prev.result } : {}) };
+  const takenOver = prev.takenOverAtMs !== undefined ? { takenOverAtMs: prev.takenOverAtMs } : {};
+  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...takenOver, ...(throttled > 0 ? { throttled } : {}), ...(prev.result ? { result: prev.result } : {}) };
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };
@@ -312,6 +314,7 @@ export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[],
         ...(prev.result ? { result: prev.result } : {}),
         ...(uncertain ? { outcomeUnknown: true } : {}),
         ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}),
+        ...(prev.takenOverAtMs !== undefined ? { takenOverAtMs: prev.takenOverAtMs } : {}),
       },
       nowMs,
     );

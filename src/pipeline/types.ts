@@ -138,6 +138,12 @@ export interface StepState {
   /** A create sent by an earlier attempt may still land upstream until then: look up, do not create. */
   quietUntilMs?: number;
   /**
+   * When this step was last taken over from another holder (or from a run of this owner whose lease
+   * lapsed). That holder fences itself before its lease ends, so it started no call after this: a
+   * Slack post it sent may still land until one call's deadline later (see takenOverAtMs in StepContext).
+   */
+  takenOverAtMs?: number;
+  /**
    * Attempts an upstream refused with 429 before doing anything (Slack's rate limits): they wait out
    * its Retry-After and do not count against the attempt limit; the step's time budget still bounds them.
    */
@@ -298,6 +304,12 @@ export interface StepContext {
   outcomeUnknown?: boolean;
   /** A create sent by an earlier attempt may still land until then (ms since epoch): only look up before. */
   quietUntilMs?: number;
+  /**
+   * The step was taken over from another holder at this moment (ms since epoch); that holder started
+   * no call after it. Slack has no create deadline like API Gateway's, so a post is looked for only
+   * until one call's deadline after this, not for the whole quiet time.
+   */
+  takenOverAtMs?: number;
   /** `{bookingId}:{step}:{revision}`: sent with every create so an upstream that honours it deduplicates. */
   idempotencyKey?: string;
   /** Fires at the attempt's deadline: stop, start nothing new. */

@@ -20,7 +20,7 @@ import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
-import { createCallsMayBeUnsaved, crewPostsOf, crewSafeViewOf, crewStepMayHavePosted, openDm, operationStartMs } from './crew-notice';
+import { createCallsMayBeUnsaved, crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
 import type { PostOnce } from './post-once';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
@@ -94,7 +94,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       noteFor = (postKey) => crewChangeNoticeText(view, diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
     const rev = ctx.operation?.revision ?? booking.revision ?? 1;
-    const lookUp = { lookUpFirst: crewStepMayHavePosted(ctx), earliestMs: operationStartMs(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}), log: ctx.log };
+    const lookUp = crewPostLookUp(ctx, deps.config);
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.

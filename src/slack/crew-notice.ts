@@ -256,6 +256,33 @@ export function operationStartMs(ctx: Pick<StepContext, 'booking' | 'operation'>
 }
 
 /**
+ * Until when a crew post of the holder this step was taken over from may still land: that holder
+ * fenced itself before its lease ran out, so its last call started by the takeover and ends within
+ * one call's deadline. Undefined when the step was not taken over, or that is past. Never more than
+ * one call's deadline from `nowMs`, so a wall clock stepped back since cannot hold the posts.
+ */
+export function takenOverCallsEndByMs(ctx: Pick<StepContext, 'takenOverAtMs'>, callTimeoutMs: number, nowMs: number): number | undefined {
+  if (ctx.takenOverAtMs === undefined) return undefined;
+  const endBy = Math.min(ctx.takenOverAtMs + callTimeoutMs, nowMs + callTimeoutMs);
+  return endBy > nowMs ? endBy : undefined;
+}
+
+/**
+ * How this attempt's crew posts are made once: looked up first when an earlier attempt may have made
+ * them, and after a takeover not proved absent before the earlier holder's post could have landed.
+ */
+export function crewPostLookUp(ctx: StepContext, config: Config, nowMs: number = Date.now()) {
+  const othersEndBy = takenOverCallsEndByMs(ctx, config.liveness.callTimeoutMs, nowMs);
+  return {
+    lookUpFirst: crewStepMayHavePosted(ctx),
+    earliestMs: operationStartMs(ctx),
+    ...(othersEndBy !== undefined ? { othersCallsEndByMs: othersEndBy } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    log: ctx.log,
+  };
+}
+
+/**
  * What the operator does about a crew member Slack will not let the bot DM. A change waits for the
  * failed create, so the create's crew step leaves such a member to the approved change that takes
  * them off the roster (leftToNextChange) — that is what makes "Edit, then Retry" work.
@@ -347,7 +374,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const recipients = crewChannel ? [CREW_CHANNEL_POST_KEY] : [...new Set(booking.roster.map((m) => m.slackUserId))];
     const result: StepResult = { mode: crewChannel ? 'channel' : 'dm', posts: recipients.length };
     const rev = ctx.operation?.revision ?? booking.revision ?? 1;
-    const lookUp = { lookUpFirst: crewStepMayHavePosted(ctx), earliestMs: operationStartMs(ctx), ...(ctx.signal ? { signal: ctx.signal } : {}), log: ctx.log };
+    const lookUp = crewPostLookUp(ctx, config);
     /** The ops thread's crew line, naming who was not reached yet (none: the full "Crew called" line). */
     const lineText = (notReached: readonly string[]) => crewCalledText(crewSafeViewOf(booking, config).roster, crewChannel ? { crewChannel } : {}, notReached);
 

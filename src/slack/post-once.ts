@@ -22,7 +22,10 @@
  * covered by `lookUpFirst`: the lookup then comes before the first post, from `earliestMs`. An
  * earlier attempt in this process that its step's deadline abandoned may still have its post in
  * flight (the WebClient cannot cancel a call): the same post waits for that call to end before it
- * looks anything up, so a message landing late is found rather than posted again.
+ * looks anything up, so a message landing late is found rather than posted again. Another
+ * process's call is out of sight: a caller that took the post over from it (a step taken over
+ * from a fenced holder) says when that call must have ended (`othersCallsEndByMs`), and absence
+ * counts only from a lookup started `settleMs` after that, as for a lost answer of our own.
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { sleep, throwIfAborted } from '../integrations/create-once';
@@ -49,6 +52,12 @@ export interface PostOnceRequest {
   lookUpFirst?: boolean;
   /** The earliest moment an earlier attempt could have posted it (ms since epoch; with lookUpFirst). */
   earliestMs?: number;
+  /**
+   * Another process may have this post in flight until then (ms since epoch, on `now`'s clock): the
+   * post is looked up first, and absence counts only from a lookup started `settleMs` after it. The
+   * wait is bounded by the deadline: past it, the outcome is unknown (SLACK_OUTCOME_UNKNOWN, retryable).
+   */
+  othersCallsEndByMs?: number;
   /** The step attempt's deadline: nothing new starts after it fires. */
   signal?: AbortSignal;
   log?: Logger;
@@ -145,7 +154,9 @@ export class PostOnce {
     const startedAt = this.now();
     const deadline = startedAt + this.deadlineMs;
     const what = req.what ?? 'message';
-    const state = { lookups: 0, lastError: undefined as unknown, settleUntil: 0, oldestMs: req.lookUpFirst ? Math.min(req.earliestMs ?? startedAt, startedAt) : startedAt };
+    const othersUntil = this.othersSettleUntil(req, startedAt);
+    const lookUpFirst = req.lookUpFirst === true || othersUntil > 0;
+    const state = { lookups: 0, lastError: undefined as unknown, settleUntil: othersUntil, oldestMs: lookUpFirst ? Math.min(req.earliestMs ?? startedAt, startedAt) : startedAt };
     const key = this.keyOf(req);
     // An abandoned attempt's post of the same message may still land: let it end first (its call has a deadline).
     const earlier = this.inFlight.get(key);
@@ -153,7 +164,7 @@ export class PostOnce {
       req.log?.info({ channel: req.channel, post: req.metadata.event_payload.post }, `${what}: an earlier attempt's post is still under way; waiting for it to end`);
       await earlier.catch(() => undefined);
     }
-    let mustLookUp = req.lookUpFirst === true || earlier !== undefined;
+    let mustLookUp = lookUpFirst || earlier !== undefined;
     let via: PostOnceResult['via'] = 'earlier-attempt';
     for (let posts = 0; ; ) {
       if (mustLookUp) {
@@ -186,7 +197,7 @@ export class PostOnce {
         if (!postOutcomeUnknown(err)) throw toSlackIntegrationError(err, 'chat.postMessage');
         req.log?.warn({ err, channel: req.channel, post: req.metadata.event_payload.post }, `${what}: Slack's answer was lost; looking it up before anything is sent again`);
         state.lastError = err;
-        state.settleUntil = this.now() + this.settleMs;
+        state.settleUntil = Math.max(state.settleUntil, this.now() + this.settleMs);
         mustLookUp = true;
         via = 'lost-answer';
       }
@@ -202,11 +213,17 @@ export class PostOnce {
     const startedAt = this.now();
     const what = req.what ?? 'message';
     const full: PostOnceRequest = { ...req, text: '' };
-    const state = { lookups: 0, lastError: undefined as unknown, settleUntil: 0, oldestMs: Math.min(req.earliestMs ?? startedAt, startedAt) };
+    const state = { lookups: 0, lastError: undefined as unknown, settleUntil: this.othersSettleUntil(full, startedAt), oldestMs: Math.min(req.earliestMs ?? startedAt, startedAt) };
     // A post of this process still under way may land: let it end first (its call has a deadline).
     const earlier = this.inFlight.get(this.keyOf(full));
     if (earlier) await earlier.catch(() => undefined);
     return this.lookUntilKnown(full, state, startedAt + this.deadlineMs, what);
+  }
+
+  /** From when absence may count given another process's call (0: none still under way at `nowMs`). */
+  private othersSettleUntil(req: PostOnceRequest, nowMs: number): number {
+    const until = req.othersCallsEndByMs === undefined ? 0 : req.othersCallsEndByMs + this.settleMs;
+    return until > nowMs ? until : 0;
   }
 
   private keyOf(req: PostOnceRequest): string {
@@ -230,8 +247,9 @@ export class PostOnce {
         const ts = await this.find(req, state.oldestMs);
         if (ts !== undefined) return ts;
         if (startedAt >= state.settleUntil) return undefined;
-        // Absent, but the lost post may still land: look again once it could no longer.
-        await sleep(Math.min(state.settleUntil - this.now(), deadline - this.now()), req.signal);
+        // Absent, but the lost post may still land: look again once it could no longer (a millisecond
+        // more: a timer may wake just short of the end, and that lookup would prove nothing).
+        await sleep(Math.min(state.settleUntil - this.now() + 1, deadline - this.now()), req.signal);
       } catch (err) {
         if (err instanceof IntegrationError && !err.retryable) {
           // e.g. missing_scope: asking again will not help, and posting would be a guess.
