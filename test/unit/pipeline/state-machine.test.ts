@@ -119,6 +119,21 @@ describe('step readiness and outcome', () => {
     expect(claimStep(waiting, 'calendar', 'owner-a', NOW + 20, 1000, 500).steps.calendar.outcomeUnknown).toBeUndefined();
   });
 
+  it('a takeover is dated, and the date stays through the taker\'s own retries and a Retry; a first claim has none', () => {
+    const claimed = claimStep(running, 'crew_notice', 'owner-a', NOW, 1000);
+    expect(claimed.steps.crew_notice.takenOverAtMs).toBeUndefined();
+    // owner-a was fenced; owner-b takes the step over once its lease ran out.
+    let r = claimStep(claimed, 'crew_notice', 'owner-b', NOW + 1000, 1000, 500);
+    expect(r.steps.crew_notice).toMatchObject({ outcomeUnknown: true, takenOverAtMs: NOW + 1000 });
+    const lostAnswer = { message: 'Slack did not answer', code: 'SLACK_OUTCOME_UNKNOWN', retryable: true };
+    r = recordStepError(r, 'crew_notice', lostAnswer, NOW + 1200, { final: false, owner: 'owner-b', leaseExpiresAtMs: NOW + 3000 });
+    r = claimStep(r, 'crew_notice', 'owner-b', NOW + 1300, 1000);
+    expect(r.steps.crew_notice).toMatchObject({ attempts: 3, takenOverAtMs: NOW + 1000 });
+    r = recordStepError(r, 'crew_notice', lostAnswer, NOW + 1400, { final: true });
+    expect(resetSteps(r, ['crew_notice'], NOW + 1500).steps.crew_notice.takenOverAtMs).toBe(NOW + 1000);
+    expect(completeStep(claimStep(r, 'crew_notice', 'owner-b', NOW + 1600, 1000), 'crew_notice', {}, NOW + 1700).steps.crew_notice.takenOverAtMs).toBeUndefined();
+  });
+
   it('a retryable error keeps the step running under its owner; a final one fails it', () => {
     const claimed = claimStep(running, 'scc_event', 'owner-a', NOW, 1000);
     const error = { message: 'SCC is down', code: 'SCC_UNAVAILABLE', retryable: true };
