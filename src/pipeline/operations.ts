@@ -386,7 +386,8 @@ export function settleStopping(
     if (s.status !== 'running') continue;
     const { lease: _lease, ...rest } = s;
     const quietUntilMs = Math.max(s.quietUntilMs ?? 0, nowMs + quietMs);
-    stopped[name] = { ...rest, status: 'failed', outcomeUnknown: true, quietUntilMs, finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
+    // Dated as a takeover: a Slack post its holder sent before fencing may land up to one call later.
+    stopped[name] = { ...rest, status: 'failed', outcomeUnknown: true, quietUntilMs, takenOverAtMs: nowMs, finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
   }
   const withSteps = opId === CREATE_OP ? { ...record, steps: { ...record.steps, ...stopped } } : withOperation(record, { ...op, steps: { ...op.steps, ...stopped } });
   const operations = (withSteps.operations ?? []).map((o): Operation => (o.id === opId ? { ...o, status: 'stopped', finishedAtMs: nowMs } : o));

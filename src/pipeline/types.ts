@@ -139,7 +139,7 @@ export interface StepState {
   quietUntilMs?: number;
   /**
    * When this step was last taken over from another holder (or from a run of this owner whose lease
-   * lapsed). That holder fences itself before its lease ends, so it started no call after this: a
+   * lapsed), or stopped by a cancel once its holder's lease ran out. That holder fences itself before its lease ends, so it started no call after this: a
    * Slack post it sent may still land until one call's deadline later (see takenOverAtMs in StepContext).
    */
   takenOverAtMs?: number;

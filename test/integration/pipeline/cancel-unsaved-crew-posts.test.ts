@@ -85,3 +85,45 @@ it('a cancel reaches the crew whose calls were posted and never saved: each call
     await B.store.close();
   }
 });
+
+it("a crew call Slack stores after the cancel stopped the create's crew step is found and cancelled too, not left asking to confirm", async () => {
+  const A = startProcess('A', proxy.url);
+  const B = startProcess('B', dynalite.endpoint);
+  const ANA = 'U0CREW0002';
+  let cut = false;
+  const stopWatching = slack.onCall((call) => {
+    if (call.method !== 'chat.postMessage' || payloadOf(call.body).post !== 'crew_call' || cut) return;
+    cut = true;
+    proxy.hang();
+    stopWatching();
+  });
+  // A's call to Ana is stored 4 s after it is sent (within a call's 10 s deadline) and answered at 6 s.
+  slack.loseNext('chat.postMessage', 1, { effect: 4000, answer: { afterMs: 6000 }, when: (b) => payloadOf(b).post === 'crew_call' && payloadOf(b).to === ANA });
+  try {
+    const booking = await A.service.create(sampleNewBooking());
+    await A.service.approve(booking.id, 'U0APPROVER1');
+    const crewCalls = () => slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
+    // The others' calls are in Slack; Ana's is still on its way.
+    while (crewCalls().length < booking.roster.length - 1) await new Promise((r) => setTimeout(r, 20));
+
+    expect((await B.service.cancel(booking.id, 'U0APPROVER1')).won).toBe(true);
+    let seen: BookingRecord | undefined;
+    while ((seen = await B.store.get(booking.id))?.state !== 'cancelled') {
+      expect(seen?.state).not.toBe('failed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await B.service.idle();
+    await slack.lateEffectsLanded();
+
+    const calls = crewCalls();
+    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+    expect(calls.filter((m) => JSON.stringify(m.blocks ?? []).includes('crew_confirm'))).toEqual([]);
+    const notes = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_cancel_note');
+    expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
+  } finally {
+    proxy.heal();
+    await A.service.idle();
+    await A.store.close();
+    await B.store.close();
+  }
+});
