@@ -386,8 +386,9 @@ export function settleStopping(
     if (s.status !== 'running') continue;
     const { lease: _lease, ...rest } = s;
     const quietUntilMs = Math.max(s.quietUntilMs ?? 0, nowMs + quietMs);
-    // Dated as a takeover: a Slack post its holder sent before fencing may land up to one call later.
-    stopped[name] = { ...rest, status: 'failed', outcomeUnknown: true, quietUntilMs, takenOverAtMs: nowMs, finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
+    // Another process's step is dated as a takeover: a Slack post it sent before fencing may land up to one call later.
+    const takenOver = s.lease !== undefined && s.lease.owner !== owner ? { takenOverAtMs: nowMs } : {};
+    stopped[name] = { ...rest, status: 'failed', outcomeUnknown: true, quietUntilMs, ...takenOver, finishedAtMs: nowMs, error: { message: 'Stopped by a cancel; the cancel undoes whatever it may have done.', code: 'PIPELINE_STOPPED', retryable: false } };
   }
   const withSteps = opId === CREATE_OP ? { ...record, steps: { ...record.steps, ...stopped } } : withOperation(record, { ...op, steps: { ...op.steps, ...stopped } });
   const operations = (withSteps.operations ?? []).map((o): Operation => (o.id === opId ? { ...o, status: 'stopped', finishedAtMs: nowMs } : o));

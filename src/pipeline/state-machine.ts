@@ -229,7 +229,8 @@ export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): '
  * Claims the step for one attempt: running, attempts + 1, a lease that ends at `nowMs + leaseMs`.
  * Taking over a step another process was running (its lease expired, or it died) means its side
  * effect may be under way: the attempt must look up first, and wait out `quietMs` before creating
- * (a Slack post, whose call has a shorter deadline, looks until that long after `takenOverAtMs`).
+ * (a Slack post, whose call has a shorter deadline, looks until that long after `takenOverAtMs`,
+ * set when the holder was another process).
  * So does re-claiming a step whose lease lapsed under this very owner: its run stopped without
  * recording how the attempt ended (a state-store outage longer than the store retry budget), and
  * what that attempt did is as unknown as a dead process's.
@@ -249,7 +250,9 @@ export function claimStep(record: BookingRecord, step: AnyStepName, owner: strin
       startedAtMs: nowMs,
       finishedAtMs: undefined,
       lease: { owner, leaseExpiresAtMs: nowMs + leaseMs },
-      ...(takeover ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, nowMs + quietMs), takenOverAtMs: nowMs } : {}),
+      ...(takeover ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, nowMs + quietMs) } : {}),
+      // Another process's calls are out of sight; this process's own still in flight, PostOnce waits for.
+      ...(takeover && prev.lease?.owner !== owner ? { takenOverAtMs: nowMs } : {}),
     },
     nowMs,
   );

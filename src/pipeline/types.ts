@@ -138,9 +138,10 @@ export interface StepState {
   /** A create sent by an earlier attempt may still land upstream until then: look up, do not create. */
   quietUntilMs?: number;
   /**
-   * When this step was last taken over from another holder (or from a run of this owner whose lease
-   * lapsed), or stopped by a cancel once its holder's lease ran out. That holder fences itself before its lease ends, so it started no call after this: a
-   * Slack post it sent may still land until one call's deadline later (see takenOverAtMs in StepContext).
+   * When this step was last taken over from another process, or stopped by a cancel once that
+   * process's lease ran out. The holder fences itself before its lease ends, so it started no call
+   * after this: a Slack post it sent may still land until one call's deadline later (see
+   * takenOverAtMs in StepContext).
    */
   takenOverAtMs?: number;
   /**

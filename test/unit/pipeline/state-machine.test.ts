@@ -122,6 +122,9 @@ describe('step readiness and outcome', () => {
   it('a takeover is dated, and the date stays through the taker\'s own retries and a Retry; a first claim has none', () => {
     const claimed = claimStep(running, 'crew_notice', 'owner-a', NOW, 1000);
     expect(claimed.steps.crew_notice.takenOverAtMs).toBeUndefined();
+    // Its own lapsed lease taken up again: the process's own calls are waited for in process, not by date.
+    expect(claimStep(claimed, 'crew_notice', 'owner-a', NOW + 1000, 1000, 500).steps.crew_notice).toMatchObject({ outcomeUnknown: true });
+    expect(claimStep(claimed, 'crew_notice', 'owner-a', NOW + 1000, 1000, 500).steps.crew_notice.takenOverAtMs).toBeUndefined();
     // owner-a was fenced; owner-b takes the step over once its lease ran out.
     let r = claimStep(claimed, 'crew_notice', 'owner-b', NOW + 1000, 1000, 500);
     expect(r.steps.crew_notice).toMatchObject({ outcomeUnknown: true, takenOverAtMs: NOW + 1000 });
