@@ -421,14 +421,17 @@ export function changeUnderWay(record: BookingRecord): Operation | undefined {
 }
 
 /**
- * The change will clear the guest page's cache after this moment, its upload planned too. Its render
- * is the booking's details as they now stand (a page of one revision is the same bytes whenever it
- * is rendered), so the page it leaves is what a refresh asked now would leave. A queued change has
- * not planned its steps yet: it does not count.
+ * The change will render and upload the guest page after this moment, and clear its cache after
+ * that: the page it leaves is what a refresh asked now would leave. Only a render yet to start
+ * counts (pending, or failed and to be run again by Retry): one under way or done was made before
+ * the ask, perhaps by another process with older templates or settings (a deploy is a reason to
+ * refresh), so the refresh runs after it. A queued change has not planned its steps yet: it does
+ * not count.
  */
 function publishesPageLater(change: Operation): boolean {
   const steps = change.status === 'running' ? change.steps : undefined;
-  return steps?.guest_page !== undefined && steps.guest_cache !== undefined && steps.guest_cache.status !== 'done';
+  const render = steps?.guest_page?.status;
+  return (render === 'pending' || render === 'failed') && steps?.guest_cache !== undefined && steps.guest_cache.status !== 'done';
 }
 
 /**

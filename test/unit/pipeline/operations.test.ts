@@ -402,10 +402,16 @@ describe('guest page refresh', () => {
     expect(finishOperation(started, 'op3', 'done', T + 8).state).toBe('done');
   });
 
-  it('asked once the change has cleared the cache, or while it is queued: the refresh runs its own steps after it; a second ask then drops the cover', () => {
+  it('asked once the change has rendered the page or cleared the cache, or while it is queued: the refresh runs its own steps after it; a second ask then drops the cover', () => {
     const late = requestRefresh(withChangeStep(changing(), 'guest_cache', 'done'), 'U0APPROVER1', T + 4);
     if (late.outcome === 'joined') throw new Error('expected a new refresh');
     expect(late.op.coveredBy).toBeUndefined();
+    // A page rendered (or being rendered) before the ask may be an older process's: the refresh runs.
+    for (const render of ['running', 'done'] as const) {
+      const rendered = requestRefresh(withChangeStep(changing(), 'guest_page', render), 'U0APPROVER1', T + 4);
+      if (rendered.outcome === 'joined') throw new Error('expected a new refresh');
+      expect(rendered.op.coveredBy).toBeUndefined();
+    }
 
     const early = requestRefresh(withChangeStep(changing(), 'guest_cache', 'running'), 'U0APPROVER1', T + 4);
     if (early.outcome === 'joined') throw new Error('expected a new refresh');
