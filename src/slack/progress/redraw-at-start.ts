@@ -3,14 +3,17 @@
  * queue lives in memory, so a crash, a kill, or a graceful stop whose drain Slack outlasted loses
  * the update that was due (the drain logs those bookings). Nothing else redraws a finished
  * booking's message: the sweeper resumes only bookings with work left. So a long-lived process, as
- * it starts, redraws the messages of finished bookings that changed in the last day. Each is a
- * cosmetic update (the workspace's token bucket paces them behind live bookings' updates) of
- * content rendered from the stored record: a message that was already right looks the same after.
- * Bookings with work left are not asked here: the sweeper resumes them, and their run redraws them.
+ * it starts, redraws the messages of finished bookings that changed in the last day, and posts
+ * those a stopped process never managed to post. Each is a cosmetic update, paced by the workspace's
+ * token bucket like any other (a few seconds' wait for a live booking's cosmetic update at a start
+ * with many to redraw; milestones still go at once), of content rendered from the stored record: a
+ * message that was already right looks the same after; one someone deleted is posted anew, as the
+ * publisher does at any update. Bookings with work left are not asked here: the sweeper resumes
+ * them, and their run redraws them.
  */
 import type { Logger } from '../../log';
 import type { BookingStore } from '../../pipeline/store';
-import type { BookingState } from '../../pipeline/types';
+import type { BookingRecord, BookingState } from '../../pipeline/types';
 
 /** How far back a stopped process's lost update can reach: a crash, or a Slack outage that outlasted a drain, and a restart the same day. */
 export const REDRAW_CHANGED_WITHIN_MS = 24 * 3_600_000;
@@ -32,7 +35,10 @@ export async function redrawRecentProgress(deps: RedrawAtStartDeps): Promise<num
   const since = deps.nowMs - (deps.withinMs ?? REDRAW_CHANGED_WITHIN_MS);
   try {
     const listed = await deps.store.listCurrent(RESTING_STATES, deps.nowMs);
-    const recent = listed.filter((b) => b.slack.progressTs !== undefined && b.updatedAtMs >= since);
+    // A message never posted (Slack refused the post until the process stopped) has a claim and no
+    // ts: the publisher posts it, once the claim is free, looking for an earlier post first.
+    const hasMessage = (b: BookingRecord) => b.slack.progressTs !== undefined || (b.slack.approvalTs !== undefined && b.slack.progressClaim !== undefined);
+    const recent = listed.filter((b) => hasMessage(b) && b.updatedAtMs >= since);
     for (const booking of recent) deps.notify(booking.id);
     if (recent.length > 0) deps.log.info({ bookings: recent.length }, 'redrawing the progress messages of bookings finished in the last day');
     return recent.length;

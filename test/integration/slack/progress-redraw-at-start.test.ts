@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { startSlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { doneBooking, startHarness } from './harness';
+import { clickInOps, doneBooking, startHarness, submitBooking, waitForBooking } from './harness';
 
 it("a restarted process brings a finished booking's stale thread to 'All set'", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'charter-redraw-'));
@@ -32,6 +32,38 @@ it("a restarted process brings a finished booking's stale thread to 'All set'", 
       expect(slack.messages(channel).find((m) => m.ts === progressTs)?.text).toMatch(/^All set: 6\/6 steps done/);
       // Redrawn in place: no second progress message in the thread.
       expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await slack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('a restarted process posts the progress message of a finished booking that Slack refused to post until the process stopped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'charter-redraw-'));
+  const env = { CHARTER_STORE: `sqlite:${join(dir, 'charter.db')}` };
+  const slack = await startSlackApiStandin();
+  const isProgress = (body: Record<string, unknown>) => (body.metadata as { event_payload?: { post?: string } } | undefined)?.event_payload?.post === 'progress';
+  try {
+    const first = await startHarness({ env, slack });
+    slack.failNext('chat.postMessage', 10_000, 'internal_error', isProgress);
+    const id = await submitBooking(first);
+    await clickInOps(first, 'booking_approve', id);
+    const done = await waitForBooking(first, id, (b) => b.state === 'done');
+    await first.close();
+    expect(done.slack.progressTs).toBeUndefined();
+    expect(done.slack.progressClaim).toBeDefined();
+    slack.clear();
+
+    const second = await startHarness({ env, slack });
+    try {
+      const posted = await waitForBooking(second, id, (b) => b.slack.progressTs !== undefined);
+      const progress = slack.messages(done.slack.channel).filter((m) => m.ts === posted.slack.progressTs);
+      expect(progress).toHaveLength(1);
+      expect(progress[0]?.text).toMatch(/^All set: 6\/6 steps done/);
+      expect(progress[0]?.thread_ts).toBe(done.slack.approvalTs);
     } finally {
       await second.close();
     }

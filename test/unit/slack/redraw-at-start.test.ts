@@ -1,4 +1,4 @@
-/** Which bookings a starting process redraws: finished ones with a progress message, changed in the last day. */
+/** Which bookings a starting process redraws: finished ones with a progress message (or a claim to post one), changed in the last day. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ it('asks for the finished bookings changed in the last day that have a progress 
       record('CANCELLEDRC1', 'cancelled', NOW - REDRAW_CHANGED_WITHIN_MS + HOUR, '1.3'),
       record('DONE0OLDER01', 'done', NOW - REDRAW_CHANGED_WITHIN_MS - HOUR, '1.4'),
       record('DONE0NOPROG1', 'done', NOW - HOUR, undefined),
+      // Claimed, never posted: Slack refused the post until its process stopped.
+      { ...record('FAILEDCLAIM1', 'failed', NOW - HOUR, undefined), slack: { channel: 'C0OPS00001', approvalTs: '1800000000.000100', progressClaim: { owner: 'host-1-dead', atMs: NOW - HOUR } } },
       record('RUNNING00001', 'running', NOW - HOUR, '1.5'),
       record('PENDING00001', 'pending_approval', NOW - HOUR, undefined),
     ];
@@ -37,9 +39,9 @@ it('asks for the finished bookings changed in the last day that have a progress 
     const lines: string[] = [];
     const log = createLogger({ level: 'info', destination: new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }) });
     const count = await redrawRecentProgress({ store, notify: (id) => asked.push(id), log, nowMs: NOW });
-    expect(asked.sort()).toEqual(['CANCELLEDRC1', 'DONE0RECENT1', 'FAILEDRECNT1']);
-    expect(count).toBe(3);
-    expect(lines.join('')).toContain('"bookings":3');
+    expect(asked.sort()).toEqual(['CANCELLEDRC1', 'DONE0RECENT1', 'FAILEDCLAIM1', 'FAILEDRECNT1']);
+    expect(count).toBe(4);
+    expect(lines.join('')).toContain('"bookings":4');
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
