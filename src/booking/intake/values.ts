@@ -74,6 +74,12 @@ const NUMERIC_DATE = /(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(
 const UNIT_AFTER = /^\s*-?\s*(?:h\b|hrs?\b|hours?\b|stars?\b|★|☆|guests?\b|people\b|persons?\b|passengers?\b|pax\b|adults?\b|kids?\b|children\b|min(?:s|utes?)?\b|ft\b|feet\b|%)(?!\s*[:.]?\s*\d)/;
 
 /**
+ * Before a year-less "9-5": a word that makes it hours kept ("Business hours: 9-5", "Open 9-5",
+ * "Hours: Mon-Fri 9-5") — an office's or marina's day, which nobody writes as a date.
+ */
+const HOURS_BEFORE = /(?<!\d\s*)\b(?:hours?(?:\s+of\s+operation)?|hrs|open|opens)\b\s*[:.-]?\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s*-\s*(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s*:?\s*|daily\s*:?\s*)?$/;
+
+/**
  * Whether a numeric pair is a date. A decimal point reads as a separator only with a four-digit year
  * ("2.1.2027"): "4.5", "2.5" and "4.9" are durations and ratings far more often than April 5. A year
  * makes it a date whatever follows ("06/15/2027 Hours: 4"); without one, a unit after it makes it a
@@ -82,6 +88,7 @@ const UNIT_AFTER = /^\s*-?\s*(?:h\b|hrs?\b|hours?\b|stars?\b|★|☆|guests?\b|p
 function isNumericDate(s: string, index: number, length: number, sep: string, first: string, second: string, year: string | undefined): boolean {
   if (sep === '.' && year?.length !== 4) return false;
   if (year === undefined && Number(first) <= Number(second) && UNIT_AFTER.test(s.slice(index + length))) return false;
+  if (year === undefined && sep === '-' && HOURS_BEFORE.test(s.slice(0, index))) return false;
   // "9.30 am" is a time.
   return !/^\s*\d{1,2}[:.]\d{2}\s*(am|pm|a\.m|p\.m)/.test(s.slice(index));
 }

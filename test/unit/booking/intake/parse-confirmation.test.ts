@@ -288,3 +288,16 @@ describe('a trip\'s "From: 10am" / "To: 2pm" is no mail header', () => {
     expect(parse(text).durationHours).toBeUndefined();
   });
 });
+
+describe("an office's or marina's hours are no trip date (intake note, older misread 1)", () => {
+  it('"Business hours: 9-5" in a pasted mail leaves the date for the operator', () => {
+    const r = parseConfirmation('New booking request\nRenter: Maria Delgado\nGuests: 6\n\nShelter Island Marina\nBusiness hours: 9-5', CTX);
+    expect(r.fields.date).toBeUndefined();
+    expect(r.missing).toContain('date');
+    expect(r.fields).toMatchObject({ guestName: 'Maria Delgado', partySize: 6 });
+  });
+
+  it("the trip's own date still wins over the office hours below it", () => {
+    expect(parse('Date: Dec 19\nOffice hours: Mon-Fri 9-5').date).toBe('2026-12-19');
+  });
+});

@@ -151,6 +151,24 @@ describe('readDate on a date followed by a unit word (review 2026-12-07, diff #4
   });
 });
 
+describe("readDate on an office's or marina's hours (intake note, older misread 1)", () => {
+  const ctx = { timezone: 'America/Los_Angeles', nowMs: Date.parse('2026-12-07T12:00:00Z') };
+
+  it.each(['Business hours: 9-5', 'Office hours 9-5', 'Hours: 9-5', 'Open 9-5 daily', 'Marina office hours: Mon-Fri 9-5', 'Hours of operation: 9-5', 'Open daily 8-6'])('%s is no date', (text) => {
+    expect(readDate(text, ctx)).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    // a year, a slash, or a number of hours before it keep it a date
+    ['Hours: 4 on 6-15-2027', '2027-06-15'],
+    ['Hours: 6/15', '2027-06-15'],
+    ['4 hours 6-15', '2027-06-15'],
+    ['Date: 6-15 Hours: 4', '2027-06-15'],
+  ])('%s → %s', (text, date) => {
+    expect(readDate(text, ctx)).toBe(date);
+  });
+});
+
 describe('readHoursInLine: the hours on a line that holds other fields (intake note, item 1)', () => {
   it.each<[string, number]>([
     ['06/15/2027 Hours: 4', 4],
