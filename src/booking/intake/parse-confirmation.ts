@@ -126,6 +126,72 @@ function splitLabel(line: Line): { kind: Kind; label: string; value: string } | 
   return undefined;
 }
 
+/**
+ * Labels that say nothing the form takes, but end the field before them when a mail client
+ * flattens a table onto one line ("Renter: Maria Delgado Captain: Dave Date: 06/15/2027").
+ */
+const OTHER_LABELS = new Set(
+  ['captain', 'skipper', 'crew', 'boat', 'boat name', 'vessel', 'yacht', 'listing', 'marina', 'location', 'meeting point', 'pickup location', 'departure location', 'dock', 'address', 'status', 'package', 'host', 'owner', 'payout', 'your payout', 'earnings', 'service fee', 'fees'].map(normaliseLabel),
+);
+
+interface Field {
+  kind?: Kind;
+  label: string;
+  value: string;
+}
+
+/**
+ * Where a label starts inside a value: a capitalised known label of up to four words and its colon
+ * ("… Delgado Date: 06/15/2027", "… | Hours: 4"), after a space or a cell separator. The longest
+ * such label wins, so "Trip date:" is not cut to "date:". Capitalised only: a lower-case "time:"
+ * inside a value is more often words than a flattened table's next cell.
+ */
+function labelsIn(value: string): { at: number; label: string; kind?: Kind; end: number }[] {
+  const out: { at: number; label: string; kind?: Kind; end: number }[] = [];
+  for (const colon of value.matchAll(/(?<=[A-Za-z#)])\s*:(?=\s|$)/g)) {
+    const before = value.slice(0, colon.index);
+    let best: { at: number; label: string; kind?: Kind } | undefined;
+    for (const w of before.matchAll(/(?<=^|[\s|·•;,])(?=[A-Z#])/g)) {
+      const label = before.slice(w.index);
+      if (w.index === 0 || label.split(/\s+/).length > 4) continue;
+      const n = normaliseLabel(label);
+      if (LABELS[n] || OTHER_LABELS.has(n)) {
+        best = { at: w.index, label, kind: LABELS[n] };
+        break;
+      }
+    }
+    if (best) out.push({ ...best, end: (colon.index as number) + colon[0].length });
+  }
+  return out;
+}
+
+/**
+ * Every labelled field on one line: "Renter: X Date: Y Hours: 4 Guests: 6", as some mail clients
+ * flatten a table, with spaces, tabs or pipes between the cells. A line that starts with a label
+ * the form does not take ("Boat: Sea Breeze Renter: …") is read from its next label. A note is
+ * the guest's own words and is never cut: "Time: flexible" in one is not a field.
+ */
+function splitFields(line: Line): Field[] {
+  const first: Field | undefined = splitLabel(line) ?? otherLabel(line);
+  if (!first) return [];
+  if (first.kind === 'notes') return [first];
+  const tidy = (v: string) => v.replace(/^[\s|·•;,]+|[\s|·•;,]+$/g, '');
+  const inner = labelsIn(first.value);
+  const fields: Field[] = [{ ...first, value: tidy(first.value.slice(0, inner[0]?.at ?? first.value.length)) }];
+  for (const [k, l] of inner.entries()) {
+    // A note takes the rest of the line, labels and all.
+    const to = l.kind === 'notes' ? first.value.length : (inner[k + 1]?.at ?? first.value.length);
+    fields.push({ kind: l.kind, label: l.label, value: tidy(first.value.slice(l.end, to)) });
+    if (l.kind === 'notes') break;
+  }
+  return fields.filter((f) => f.kind !== undefined);
+}
+
+function otherLabel(line: Line): Field | undefined {
+  const m = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)\s*:\s*(.*)$/.exec(line.clean);
+  return m && OTHER_LABELS.has(normaliseLabel(m[1] as string)) ? { label: m[1] as string, value: m[2] as string } : undefined;
+}
+
 /** A line that is only a label ("Trip date" or "Trip date:"), the value being on the next line. */
 function bareLabel(line: Line): Kind | undefined {
   const m = /^([A-Za-z#][A-Za-z0-9 #&'/.()-]{0,40}?)\s*:?$/.exec(line.clean);
@@ -218,9 +284,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as Line;
     if (line.header || line.clean === '') continue;
-    const split = splitLabel(line);
-    if (split && split.value !== '') {
-      labelled.push({ ...split, raw: line.raw, index: i });
+    const fields = splitFields(line).filter((f) => f.value !== '');
+    if (fields.length > 0) {
+      for (const f of fields) labelled.push({ ...f, kind: f.kind as Kind, raw: line.raw, index: i });
       continue;
     }
     const bare = bareLabel(line);

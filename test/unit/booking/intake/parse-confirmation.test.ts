@@ -301,3 +301,31 @@ describe("an office's or marina's hours are no trip date (intake note, older mis
     expect(parse('Date: Dec 19\nOffice hours: Mon-Fri 9-5').date).toBe('2026-12-19');
   });
 });
+
+describe('several labelled fields on one line, as a flattened table (intake note, older misread 3)', () => {
+  it.each<[string, string, Record<string, unknown>]>([
+    ['spaces', 'Renter: Maria Delgado Date: 06/15/2027', { guestName: 'Maria Delgado', date: '2027-06-15' }],
+    ['spaces, four fields', 'Renter: Maria Delgado Date: 06/15/2027 Hours: 4 Guests: 6', { guestName: 'Maria Delgado', date: '2027-06-15', durationHours: 4, partySize: 6 }],
+    ['tabs', 'Renter: Maria Delgado\tDate: 06/15/2027\tHours: 4\tGuests: 6', { guestName: 'Maria Delgado', date: '2027-06-15', durationHours: 4, partySize: 6 }],
+    ['pipes', 'Renter: Maria Delgado | Date: 06/15/2027 | Hours: 4 | Guests: 6', { guestName: 'Maria Delgado', date: '2027-06-15', durationHours: 4, partySize: 6 }],
+    ['contact cells', 'Renter: Maria Delgado  Email: maria@example.com  Phone: 619-555-0100', { guestName: 'Maria Delgado', guestEmail: 'maria@example.com', guestPhone: '619-555-0100' }],
+    ['a time cell', 'Guest: Maria Delgado Date: 06/15/2027 Time: 2pm', { guestName: 'Maria Delgado', date: '2027-06-15', departureTime: '14:00' }],
+    ['a price cell', 'Renter: Maria Delgado Total: $1,200', { guestName: 'Maria Delgado', priceCents: 120000 }],
+    ['a reference cell', 'Renter: Maria Delgado Booking ID: BS-48213', { guestName: 'Maria Delgado', platformRef: 'BS-48213' }],
+    // cells the form does not take end the one before them
+    ['captain and boat between', 'Renter: Maria Delgado Captain: Dave Boat: Sea Breeze Date: 06/15/2027', { guestName: 'Maria Delgado', date: '2027-06-15' }],
+    ['a boat cell first', 'Boat: Sea Breeze Renter: Maria Delgado Guests: 6', { guestName: 'Maria Delgado', partySize: 6 }],
+  ])('%s', (_name, text, fields) => {
+    expect(parse(text)).toEqual(fields);
+  });
+
+  it("a note is the guest's own words: a label inside it is not a field", () => {
+    expect(parse('Guests: 6 Notes: birthday, Time: flexible')).toEqual({ partySize: 6, notes: 'birthday, Time: flexible' });
+  });
+
+  it('the evidence of each field is the whole line', () => {
+    const text = 'New booking\nRenter: Maria Delgado | Date: 06/15/2027 | Guests: 6';
+    const r = parseConfirmation(text, CTX);
+    expect(r.evidence).toMatchObject({ guestName: text.split('\n')[1], date: text.split('\n')[1], partySize: text.split('\n')[1] });
+  });
+});
