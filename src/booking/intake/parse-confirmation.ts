@@ -297,6 +297,25 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     }
   }
 
+  // Lines whose "Hours: 9 AM - 5 PM" is the trip's time: the date's own line and the one right under it.
+  const dateLines = new Set<number>();
+  for (const l of labelled) {
+    if ((l.kind === 'date' || l.kind === 'when') && readDate(l.value, ctx)) {
+      dateLines.add(l.index);
+      const below = lineBelow(lines, l.index);
+      if (below !== undefined) dateLines.add(below);
+    }
+  }
+  // Lines under a heading of kept hours ("Marina hours", "Hours of operation"), down to a blank line.
+  const keptLines = new Set<number>();
+  for (const [i, line] of lines.entries()) {
+    const heading = HOURS_HEADING.exec(line.clean);
+    if (!heading || line.header) continue;
+    const trip = TRIP_WORD.test(heading[1] as string) || (heading[1] === '' && /^hours$/i.test(heading[2] as string) && dateLines.has(i));
+    for (let k = i + 1; !trip && k < lines.length && (lines[k] as Line).clean !== ''; k++) keptLines.add(k);
+  }
+  const times = (text: string, index: number) => (keptLines.has(index) ? withoutRanges(text) : withoutOpeningHours(text, dateLines.has(index)));
+
   for (const l of labelled) {
     switch (l.kind) {
       case 'name': {
@@ -322,20 +341,20 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       case 'date':
       case 'when': {
         set('date', readDate(l.value, ctx), l.raw);
-        const range = readTimeRange(l.value);
+        const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
         // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line.
         set('durationHours', readHoursInLine(l.value), l.raw);
         break;
       }
       case 'start': {
-        const range = readTimeRange(l.value);
+        const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
         if (!fields.date) set('date', readDate(l.value, ctx), l.raw);
         break;
       }
       case 'end': {
-        const range = readTimeRange(l.value);
+        const range = readTimeRange(times(l.value, l.index));
         if (range) endTimes.push({ time: range.end ?? range.start, raw: l.raw });
         break;
       }
@@ -361,9 +380,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
 
   // 2. Unlabelled text: prose confirmations ("… on Saturday, December 19 from 10am to 3pm for 6 guests").
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
     if (line.header || line.clean === '') continue;
-    const c = line.clean;
+    const c = times(line.clean, index);
     if (!fields.guestEmail) {
       const email = readEmails(c).find((e) => !isSystemEmail(e));
       if (email) set('guestEmail', email, line.raw);
@@ -436,6 +455,58 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 }
 
 const TOTAL = /\btotal\b/i;
+
+const CLOCK = String.raw`(?:\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\b\.?)?|noon|midnight)`;
+/** "Mon", "Tues.", "Thursday" — not "sunset" or "month". */
+const WEEKDAY = String.raw`(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday)?\b\.?`;
+const DAYS = String.raw`(?:${WEEKDAY}\s*(?:-|to|through)\s*${WEEKDAY}|daily|weekdays|weekends)`;
+const RANGE = String.raw`${CLOCK}\s*(?:-|to|until|till)\s*${CLOCK}`;
+/**
+ * Hours kept by someone ("Hours: 9 AM - 5 PM", "Office hours 9am to 5pm", "Open Mon-Fri 8-6",
+ * "Mon-Fri: 8 AM - 5 PM"): an hours or opening word, or a run of days, right before a range of
+ * times. Not "4 hours 10am - 2pm", a count of hours. A trip is one day: a run of days is never its.
+ */
+const OPENING_HOURS = new RegExp(
+  String.raw`(?<!\d\s*)\b((?:[a-z]+\s+)?)(?:(hours(?:\s+of\s+operation)?|hrs|open|opens)\b\s*[:=-]?\s*(${DAYS}\s*:?\s*)?|(${DAYS})\s*:?\s*)${RANGE}`,
+  'gi',
+);
+/** A line that only heads a block of hours: "Marina hours", "Hours of operation:", "Hours". */
+const HOURS_HEADING = /^((?:[a-z'&]+\s+){0,4})(hours(?:\s+of\s+operation)?|open)\s*:?$/i;
+const ANY_RANGE = new RegExp(String.raw`(?:${DAYS}\s*:?\s*)?${RANGE}`, 'gi');
+
+/** The text with no range of times left in it: a line of a block of kept hours. */
+function withoutRanges(text: string): string {
+  return text.replace(ANY_RANGE, (span) => ' '.repeat(span.length));
+}
+/** Words that make hours an office's, a marina's or a shop's, not the trip's. */
+const KEPT_BY = /\b(office|business|open\w*|operation|marina|harbou?r|desk|store|shop|closed|daily|weekdays?|weekends?)\b/i;
+/** "Trip hours", "Charter hours": the trip's, wherever they stand. */
+const TRIP_WORD = /^(trip|charter|rental|cruise|sail|booking|your)\s+$/i;
+
+/**
+ * The text without the opening hours it holds, so that none of them is read as the trip's start,
+ * end or date. A reader takes "Hours: 9 AM - 5 PM" for the trip's time only on the date's line or
+ * right under it, and only with nothing on the line that makes them kept hours ("office", "open",
+ * "weekends"); "Trip hours: …" are the trip's anywhere. In doubt nothing is read: the operator
+ * types the time, where a wrong prefill would go unnoticed.
+ */
+function withoutOpeningHours(text: string, onDateLine: boolean): string {
+  return text.replace(OPENING_HOURS, (span: string, before: string, word: string | undefined, days: string | undefined) => {
+    if (word === undefined) return ' '.repeat(span.length);
+    if (TRIP_WORD.test(before) && !/^open/i.test(word)) return span;
+    const trip = onDateLine && before === '' && /^h/i.test(word) && !days && !KEPT_BY.test(text);
+    return trip ? span : ' '.repeat(span.length);
+  });
+}
+
+/** The line right under line `i`: the next one, or in a double-spaced paste the one after the blank. */
+function lineBelow(lines: readonly Line[], i: number): number | undefined {
+  const next = lines[i + 1];
+  if (!next) return undefined;
+  if (next.clean !== '') return i + 1;
+  const spaced = (lines[i - 1]?.clean ?? '') === '' && lines[i + 2] !== undefined && (lines[i + 2] as Line).clean !== '';
+  return spaced ? i + 2 : undefined;
+}
 
 function bareHours(value: string): number | undefined {
   const m = /^(\d{1,2}(?:\.\d{1,2})?)$/.exec(value.trim());

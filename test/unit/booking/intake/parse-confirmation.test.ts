@@ -329,3 +329,43 @@ describe('several labelled fields on one line, as a flattened table (intake note
     expect(r.evidence).toMatchObject({ guestName: text.split('\n')[1], date: text.split('\n')[1], partySize: text.split('\n')[1] });
   });
 });
+
+describe('"Hours: 9 AM - 5 PM": the trip\'s time or a marina\'s day (intake note, older misread 2)', () => {
+  it.each<[string, string, Record<string, unknown>]>([
+    ['right under the date', 'Date: Dec 19, 2026\nHours: 9 AM - 5 PM', { date: '2026-12-19', departureTime: '09:00', durationHours: 8 }],
+    ['on the date line', 'Date: Monday, Dec 21, 2026 Hours: 9 AM - 1 PM', { date: '2026-12-21', departureTime: '09:00', durationHours: 4 }],
+    ['a flattened table', 'Renter: Maria Delgado | Date: Dec 19, 2026 | Hours: 9 AM - 1 PM | Guests: 6', { guestName: 'Maria Delgado', date: '2026-12-19', departureTime: '09:00', durationHours: 4, partySize: 6 }],
+    ['under a bare date label', 'Trip date\nDec 19, 2026\nHours: 9 AM - 1 PM', { date: '2026-12-19', departureTime: '09:00', durationHours: 4 }],
+    ['pasted double-spaced', 'Renter: Maria Delgado\n\nDate: Dec 19, 2026\n\nHours: 9 AM - 1 PM', { guestName: 'Maria Delgado', date: '2026-12-19', departureTime: '09:00', durationHours: 4 }],
+    ['a bare hours label under the date', 'Date: Dec 19\nHours\n9 AM - 1 PM', { date: '2026-12-19', departureTime: '09:00', durationHours: 4 }],
+    ['"Trip hours" anywhere', 'Trip hours: 9 AM - 1 PM\nRenter: Maria Delgado', { guestName: 'Maria Delgado', departureTime: '09:00', durationHours: 4 }],
+  ])("the trip's: %s", (_name, text, fields) => {
+    expect(parse(text)).toEqual(fields);
+  });
+
+  it.each<[string, string]>([
+    ['alone, with no date above it', 'Renter: Maria Delgado\nHours: 9 AM - 5 PM'],
+    ['under a marina heading', 'Date: Dec 19\n\nShelter Island Marina\nHours: 9 AM - 5 PM'],
+    ['not right under the date', 'Date: Dec 19\nGuests: 6\nHours: 9 AM - 5 PM'],
+    ['an office word on the line', 'Date: Dec 19\nHours: 9 AM - 5 PM (marina office)'],
+    ['office hours', 'Date: Dec 19\nOffice hours: 9 AM - 5 PM'],
+    ['business hours', 'Date: Dec 19\nBusiness hours: 9am - 5pm'],
+    ['open', 'Date: Dec 19\nOpen: 9 AM - 5 PM'],
+    ['a run of days', 'Date: Dec 19\nHours: Mon-Fri 9 AM - 5 PM'],
+    ['weekends', 'Date: Dec 19\nHours: 8 AM - 6 PM weekends'],
+    ['a block under "Marina hours"', 'Date: Dec 19\nMarina hours\nMon-Fri: 8 AM - 5 PM\nSat-Sun: 9 AM - 3 PM'],
+    ['a block under "Hours of operation"', 'Date: Dec 19\n\nHours of operation\n8 AM - 5 PM'],
+    ['in prose', 'Date: Dec 19\nQuestions? Our office is open 9am-5pm daily.'],
+  ])('not the trip\'s: %s', (_name, text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.fields.durationHours).toBeUndefined();
+    expect(r.missing).toEqual(expect.arrayContaining(['departureTime', 'durationHours']));
+  });
+
+  it("the trip's own start and length are kept beside a marina's hours", () => {
+    expect(parse('Date: Dec 19\nStart: 10am\nDuration: 4 hours\n\nShelter Island Marina\nHours: 9 AM - 5 PM')).toMatchObject({ departureTime: '10:00', durationHours: 4 });
+    expect(parse('Date: Dec 19\nOffice hours 9am - 5pm\nTime: 10am - 2pm')).toMatchObject({ departureTime: '10:00', durationHours: 4 });
+    expect(parse('Date: Dec 19, 4 hours 10am-2pm')).toMatchObject({ departureTime: '10:00', durationHours: 4 });
+  });
+});
