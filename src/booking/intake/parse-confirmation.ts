@@ -9,7 +9,7 @@
 import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
-import { normaliseLabel, toLines, type Line } from './text';
+import { cleanLine, normaliseLabel, toLines, type Line } from './text';
 import {
   EMAIL_LOCAL,
   labelledHoursIndex,
@@ -172,6 +172,8 @@ function labelsIn(value: string): { at: number; label: string; kind?: Kind; end:
  * the guest's own words and is never cut: "Time: flexible" in one is not a field.
  */
 function splitFields(line: Line): Field[] {
+  const row = labelValueCells(line);
+  if (row) return row;
   const first: Field | undefined = splitLabel(line) ?? otherLabel(line);
   if (!first) return [];
   if (first.kind === 'notes') return [first];
@@ -183,6 +185,23 @@ function splitFields(line: Line): Field[] {
     const to = l.kind === 'notes' ? first.value.length : (inner[k + 1]?.at ?? first.value.length);
     fields.push({ kind: l.kind, label: l.label, value: tidy(first.value.slice(l.end, to)) });
     if (l.kind === 'notes') break;
+  }
+  return fields.filter((f) => f.kind !== undefined);
+}
+
+/**
+ * A table row flattened without colons, its cells split by tabs or wide spaces and every other cell
+ * a label ("Renter<tab>Maria Delgado<tab>Date<tab>06/15/2027"). Only when every label cell is one:
+ * "Sofia Rossi<tab>4 guests" is no such row.
+ */
+function labelValueCells(line: Line): Field[] | undefined {
+  const cells = line.raw.replace(/^(\s*>)+ ?/, '').trim().split(/\t+| {2,}/).map((c) => cleanLine(c));
+  if (cells.length < 4 || cells.length % 2 !== 0) return undefined;
+  const fields: Field[] = [];
+  for (let k = 0; k < cells.length; k += 2) {
+    const n = normaliseLabel(cells[k] as string);
+    if (!LABELS[n] && !OTHER_LABELS.has(n)) return undefined;
+    fields.push({ kind: LABELS[n], label: cells[k] as string, value: cells[k + 1] as string });
   }
   return fields.filter((f) => f.kind !== undefined);
 }

@@ -369,3 +369,18 @@ describe('"Hours: 9 AM - 5 PM": the trip\'s time or a marina\'s day (intake note
     expect(parse('Date: Dec 19, 4 hours 10am-2pm')).toMatchObject({ departureTime: '10:00', durationHours: 4 });
   });
 });
+
+describe('a table row flattened without colons (intake note, variations on misread 3)', () => {
+  it.each<[string, string, Record<string, unknown>]>([
+    ['tabs', 'Renter\tMaria Delgado\tDate\t06/15/2027\tGuests\t6', { guestName: 'Maria Delgado', date: '2027-06-15', partySize: 6 }],
+    ['wide spaces', 'Renter  Maria Delgado  Date  06/15/2027  Guests  6', { guestName: 'Maria Delgado', date: '2027-06-15', partySize: 6 }],
+    ['contact cells', 'Renter\tMaria Delgado\tEmail\tmaria@example.com\tPhone\t619-555-0100', { guestName: 'Maria Delgado', guestEmail: 'maria@example.com', guestPhone: '619-555-0100' }],
+    ['a boat cell first', 'Boat\tSea Breeze\tRenter\tMaria Delgado', { guestName: 'Maria Delgado' }],
+  ])('%s', (_name, text, fields) => {
+    expect(parse(text)).toEqual(fields);
+  });
+
+  it('a row of values with no labels is still read as prose', () => {
+    expect(parse('Sofia Rossi\t4 guests\t$640\tDec 20')).toEqual({ date: '2026-12-20', partySize: 4 });
+  });
+});
