@@ -333,9 +333,23 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     const trip = TRIP_WORD.test(heading[1] as string) || (heading[1] === '' && /^hours$/i.test(heading[2] as string) && dateLines.has(i));
     for (let k = i + 1; !trip && k < lines.length && (lines[k] as Line).clean !== ''; k++) keptLines.add(k);
   }
+  // A block headed by a marina or an office ("Shelter Island Marina", "Marina office"): its phone and
+  // e-mail are the place's, the ones a guest would call, never the guest's own — unless the block
+  // names the guest ("Renter: …"), when they are the guest's.
+  const placeLines = new Set<number>();
+  for (let i = 0; i < lines.length; i++) {
+    const head = lines[i] as Line;
+    if (head.clean === '' || head.header || (i > 0 && (lines[i - 1] as Line).clean !== '')) continue;
+    if (!PLACE.test(head.clean) || splitFields(head).length > 0 || bareLabel(head)) continue;
+    let end = i + 1;
+    while (end < lines.length && (lines[end] as Line).clean !== '') end++;
+    if (labelled.some((l) => l.index > i && l.index < end && (l.kind === 'name' || l.kind === 'guest'))) continue;
+    for (let k = i + 1; k < end; k++) placeLines.add(k);
+  }
   const times = (text: string, index: number) => (keptLines.has(index) ? withoutRanges(text) : withoutOpeningHours(text, dateLines.has(index)));
 
   for (const l of labelled) {
+    if (placeLines.has(l.index) && (l.kind === 'email' || l.kind === 'phone')) continue;
     switch (l.kind) {
       case 'name': {
         set('guestName', nameFrom(l.value), l.raw);
@@ -402,7 +416,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   for (const [index, line] of lines.entries()) {
     if (line.header || line.clean === '') continue;
     const c = times(line.clean, index);
-    if (!fields.guestEmail) {
+    if (!fields.guestEmail && !placeLines.has(index)) {
       const email = readEmails(c).find((e) => !isSystemEmail(e));
       if (email) set('guestEmail', email, line.raw);
     }
@@ -497,6 +511,8 @@ const ANY_RANGE = new RegExp(String.raw`(?:${DAYS}\s*:?\s*)?${RANGE}`, 'gi');
 function withoutRanges(text: string): string {
   return text.replace(ANY_RANGE, (span) => ' '.repeat(span.length));
 }
+/** A heading that names a place rather than a person: "Shelter Island Marina", "Marina office". */
+const PLACE = /\b(marina|harbou?r|yacht club|office|front desk|dock)\b/i;
 /** Words that make hours an office's, a marina's or a shop's, not the trip's. */
 const KEPT_BY = /\b(office|business|open\w*|operation|marina|harbou?r|desk|store|shop|closed|daily|weekdays?|weekends?)\b/i;
 /** "Trip hours", "Charter hours": the trip's, wherever they stand. */

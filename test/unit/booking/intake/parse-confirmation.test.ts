@@ -384,3 +384,18 @@ describe('a table row flattened without colons (intake note, variations on misre
     expect(parse('Sofia Rossi\t4 guests\t$640\tDec 20')).toEqual({ date: '2026-12-20', partySize: 4 });
   });
 });
+
+describe("a marina's or office's block: its contact is the place's (intake note, variations on misread 2)", () => {
+  it("the phone and e-mail under a marina's name are not the guest's", () => {
+    const r = parseConfirmation('Renter: Maria Delgado\nDate: Dec 19\n\nShelter Island Marina\nHours: 9 AM - 5 PM\nPhone: 619-555-0100\nEmail: office@shelterislandmarina.com', CTX);
+    expect(r.fields).toEqual({ guestName: 'Maria Delgado', date: '2026-12-19' });
+    expect(r.missing).toEqual(expect.arrayContaining(['guestPhone', 'guestEmail']));
+  });
+
+  it.each<[string, string]>([
+    ["the guest's block above it", 'Renter: Maria Delgado\nPhone: 619-555-0199\n\nShelter Island Marina\nPhone: 619-555-0100'],
+    ['a block that names the guest under a marina heading', 'Shelter Island Marina\nRenter: Maria Delgado\nPhone: 619-555-0199'],
+  ])("the guest's phone is still read: %s", (_name, text) => {
+    expect(parse(text)).toEqual({ guestName: 'Maria Delgado', guestPhone: '619-555-0199' });
+  });
+});
