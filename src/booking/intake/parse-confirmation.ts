@@ -149,16 +149,16 @@ interface Field {
 function labelsIn(value: string): { at: number; label: string; kind?: Kind; end: number }[] {
   const out: { at: number; label: string; kind?: Kind; end: number }[] = [];
   for (const colon of value.matchAll(/(?<=[A-Za-z#)])\s*:(?=\s|$)/g)) {
-    const before = value.slice(0, colon.index);
+    // A label is at most four words of 41 characters: only that much before the colon is looked at,
+    // so a long line of colons is read in linear time.
+    const from = Math.max(1, (colon.index as number) - 48);
     let best: { at: number; label: string; kind?: Kind } | undefined;
-    for (const w of before.matchAll(/(?<=^|[\s|·•;,])(?=[A-Z#])/g)) {
-      const label = before.slice(w.index);
-      if (w.index === 0 || label.split(/\s+/).length > 4) continue;
+    for (let at = from; at < (colon.index as number) && !best; at++) {
+      if (!/[A-Z#]/.test(value[at] as string) || !/[\s|·•;,]/.test(value[at - 1] as string)) continue;
+      const label = value.slice(at, colon.index);
+      if (label.split(/\s+/).length > 4) continue;
       const n = normaliseLabel(label);
-      if (LABELS[n] || OTHER_LABELS.has(n)) {
-        best = { at: w.index, label, kind: LABELS[n] };
-        break;
-      }
+      if (LABELS[n] || OTHER_LABELS.has(n)) best = { at, label, kind: LABELS[n] };
     }
     if (best) out.push({ ...best, end: (colon.index as number) + colon[0].length });
   }
