@@ -327,23 +327,28 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
   // Lines under a heading of kept hours ("Marina hours", "Hours of operation"), down to a blank line.
   const keptLines = new Set<number>();
+  let keptTo = -1;
   for (const [i, line] of lines.entries()) {
     const heading = HOURS_HEADING.exec(line.clean);
     if (!heading || line.header) continue;
     const trip = TRIP_WORD.test(heading[1] as string) || (heading[1] === '' && /^hours$/i.test(heading[2] as string) && dateLines.has(i));
-    for (let k = i + 1; !trip && k < lines.length && (lines[k] as Line).clean !== ''; k++) keptLines.add(k);
+    // A heading inside a block already marked adds nothing: each line is marked once.
+    for (let k = Math.max(i + 1, keptTo + 1); !trip && k < lines.length && (lines[k] as Line).clean !== ''; k++) keptLines.add((keptTo = k));
   }
   // A block headed by a marina or an office ("Shelter Island Marina", "Marina office"): its phone and
   // e-mail are the place's, the ones a guest would call, never the guest's own — unless the block
   // names the guest ("Renter: …"), when they are the guest's.
   const placeLines = new Set<number>();
+  const guestLines = new Set(labelled.filter((l) => l.kind === 'name' || l.kind === 'guest').map((l) => l.index));
   for (let i = 0; i < lines.length; i++) {
     const head = lines[i] as Line;
     if (head.clean === '' || head.header || (i > 0 && (lines[i - 1] as Line).clean !== '')) continue;
     if (!PLACE.test(head.clean) || splitFields(head).length > 0 || bareLabel(head)) continue;
     let end = i + 1;
     while (end < lines.length && (lines[end] as Line).clean !== '') end++;
-    if (labelled.some((l) => l.index > i && l.index < end && (l.kind === 'name' || l.kind === 'guest'))) continue;
+    let names = false;
+    for (let k = i + 1; k < end && !names; k++) names = guestLines.has(k);
+    if (names) continue;
     for (let k = i + 1; k < end; k++) placeLines.add(k);
   }
   const times = (text: string, index: number) => (keptLines.has(index) ? withoutRanges(text) : withoutOpeningHours(text, dateLines.has(index)));
