@@ -15,6 +15,7 @@ import { benchBurst300 } from './p3b-burst300';
 import { benchDynamoStore } from './p3c-dynamodb';
 import { startPipelineRig } from './pipeline-rig';
 import { benchStartup } from './p4-startup';
+import { benchIntake } from './intake';
 import { benchRender } from './render';
 import { benchStore } from './store';
 
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     await run('P3C', () => benchDynamoStore({ standins, slack }));
     await run('P4', () => benchStartup({ standinEnv: standins.env, slack }));
     await run('RENDER', () => benchRender({ standinEnv: standins.env }));
+    await run('INTAKE', async () => benchIntake());
     await run('STORE', () => benchStore({ dynamodbEndpoint: standins.dynamodb.endpoint }));
   } finally {
     await slack.close();

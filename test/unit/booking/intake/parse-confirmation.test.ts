@@ -323,10 +323,9 @@ describe('several labelled fields on one line, as a flattened table (intake note
     expect(parse('Guests: 6 Notes: birthday, Time: flexible')).toEqual({ partySize: 6, notes: 'birthday, Time: flexible' });
   });
 
-  it('a line of a thousand labels is read at once (a 20,000-character paste must not hang the modal)', () => {
-    const started = Date.now();
-    parse(`Renter: Maria Delgado ${'Date: '.repeat(1000)}`);
-    expect(Date.now() - started).toBeLessThan(2000);
+  // How long such a paste takes is bench/intake.ts's (INTAKE): it was 11 s before the label search went linear.
+  it('a line of a thousand labels still reads its one filled cell', () => {
+    expect(parse(`Renter: Maria Delgado ${'Date: '.repeat(1000)}`)).toMatchObject({ guestName: 'Maria Delgado' });
   });
 
   it('the evidence of each field is the whole line', () => {
