@@ -196,11 +196,12 @@ export function readDurationHours(text: string): number | undefined {
 
 /**
  * A duration label or unit word with its own number after it: "Hours: 4", "Hrs 4", "Duration - 4 hrs",
- * "Length: 4". Not a count of something else ("hours 6 guests", "length 40 ft"), a time ("Hours: 9 AM"),
+ * not "Length": in a confirmation that is the boat's (24', 21 m), and "Trip length: 4 hours" has its unit. Not a
+ * count of something else ("hours 6 guests", "hours 40 ft"), a time ("Hours: 9 AM"),
  * a range of them ("Hours 9-5") or the minutes of "4 hours 30 minutes".
  */
 const HOURS_LABEL =
-  /\b(?:(?:duration|length|hours?|hrs?)\b|hrs?\.)\s*[:=-]?\s*(\d{1,2}(?:\.\d{1,2})?)(?![\d/:]|\.\d|\s*(?:-|–|to\b|until\b|till\b)\s*\d|\s*[ap]\.?m\b|\s*(?:guests?|people|persons?|passengers?|pax|adults?|kids?|children|min(?:s|utes?)?|stars?|ft|feet|foot|meters?|metres?)\b(?!\s*[:.]?\s*\d))/i;
+  /\b(?:(?:duration|hours?|hrs?)\b|hrs?\.)\s*[:=-]?\s*(\d{1,2}(?:\.\d{1,2})?)(?![\d/:]|\.\d|\s*['"\u2019\u201d]|\s*m\b|\s*(?:-|–|to\b|until\b|till\b)\s*\d|\s*[ap]\.?m\b|\s*(?:guests?|people|persons?|passengers?|pax|adults?|kids?|children|min(?:s|utes?)?|stars?|ft|feet|foot|meters?|metres?)\b(?!\s*[:.]?\s*\d))/i;
 const LABELLED_VALUE = /^\d{1,2}(?:\.\d{1,2})?(?:\s+1\/2|\s*½)?(?:\s*(?:h|hrs?|hours?)\b(?:\s*(?:and\s*)?\d{1,2}\s*(?:m|mins?|minutes?)\b)?)?/i;
 /** "4 hours", "4.5 hrs", "4h", "4 1/2 hour" — the number not the end of a date ("6/15 hours", "June 15 hours"). */
 const HOURS_AFTER = new RegExp(`(?<![\\d/]|\\d{4}-\\d{2}-|\\b(?:${MONTH_NAMES})\\.?\\s)\\b\\d{1,2}(?:\\.\\d{1,2}|\\s+1\\/2|\\s*½)?\\s*-?\\s*(?:h|hrs?|hours?)\\b`, 'i');

@@ -319,6 +319,11 @@ describe('several labelled fields on one line, as a flattened table (intake note
     expect(parse(text)).toEqual(fields);
   });
 
+  it('a boat length on the date line is no duration: the Duration line below gives it', () => {
+    expect(parse("Renter: Ana Ruiz\nDate: 06/15/2027 Boat length: 24'\nDeparture: 10am\nDuration: 4 hours\nGuests: 6")).toMatchObject({ date: '2027-06-15', departureTime: '10:00', durationHours: 4, partySize: 6 });
+    expect(parse("Renter: Ana Ruiz\nTrip date: 6/15/2027\nBoat Length: 26' | Duration: 4 hours | Guests: 6")).toMatchObject({ durationHours: 4, partySize: 6 });
+  });
+
   it("a note is the guest's own words: a label inside it is not a field", () => {
     expect(parse('Guests: 6 Notes: birthday, Time: flexible')).toEqual({ partySize: 6, notes: 'birthday, Time: flexible' });
   });

@@ -185,6 +185,9 @@ describe('readHoursInLine: the hours on a line that holds other fields (intake n
     ['Dec 19, 4 hours 30 minutes', 4.5],
     ['Dec 19 for 2 hours 6 guests', 2],
     ['Your 4 1/2 hour sunset cruise on Dec 19', 4.5],
+    ["Boat: 2019 Sea Ray SLX, Length 23', Capacity 8 guests, 4 hour rental", 4],
+    ['Yacht length 21 m, 3 hours', 3],
+    ['Trip length: 4 hours', 4],
   ])('%s → %s', (text, hours) => {
     expect(readHoursInLine(text)).toBe(hours);
   });
@@ -197,6 +200,12 @@ describe('readHoursInLine: the hours on a line that holds other fields (intake n
     'Office hours 9 to 5',
     '06/15/2027 Hours: 4-6',
     'Boat length 40 ft',
+    // A boat's length is no duration, whatever its unit (it read 24, 18, 21 h once)
+    "06/15/2027 Boat length: 24'",
+    "06/15/2027 Length 18'",
+    '06/15/2027 Boat length: 21"',
+    'Yacht length 21 m',
+    "Boat Length: 26' | Guests: 6",
   ])('%s → nothing', (text) => {
     expect(readHoursInLine(text)).toBeUndefined();
   });
