@@ -126,8 +126,13 @@ const CLOCK_TIME = /\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*[ap]\.?m\b|\bat\s+\d/i;
 /** A four-digit year or a zone ("PST", "GMT", "-0800"): every client writes one in its send stamp. */
 const YEAR_OR_ZONE = /\b(?:19|20)\d{2}\b|\b(?:GMT|UTC|[A-Z][SD]T)\b|\s[+-][01]\d[0-5]\d\b/;
 const SENT_OR_DATE = /^(sent|date)\s*:/i;
-/** "From: 10am", "To: 2:00 PM": a mail's sender or recipient is never just a time; the trip's start or end is. */
-const TRIP_TIME = /^(?:from|to)\s*:\s*(?:\d{1,2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)$/i;
+/** One clock time, perhaps with its zone ("10am", "2:00 PM PT", "noon"). */
+const ONE_TIME = String.raw`(?:\d{1,2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?)?(?:\s*(?:[A-Z]{1,2}[SD]?T|Pacific(?:\s+time)?))?|noon|midnight)`;
+/**
+ * "From: 10am", "To: 2:00 PM PT", "From: 10am To: 2pm": a mail's sender or recipient is never just
+ * a time; the trip's start or end is.
+ */
+const TRIP_TIME = new RegExp(String.raw`^(?:from|to)\s*:\s*${ONE_TIME}(?:\s*(?:to\s*:|to|until|-|–)\s*${ONE_TIME})?$`, 'i');
 
 /**
  * Whether line `n` continues the header whose lines so far are `run`. Every mail client writes the

@@ -278,6 +278,8 @@ describe('a trip\'s "From: 10am" / "To: 2pm" is no mail header', () => {
     ['on its own', 'Date: Dec 27\nFrom: 10am\nTo: 2pm'],
     ['under a forward header', 'Subject: New booking\nTo: ops@queenofsandiego.com\nDate: Dec 27\nFrom: 10:00 AM\nTo: 2:00 PM'],
     ['pasted double-spaced', 'Date: Dec 27\n\nFrom: 10am\n\nTo: 2pm'],
+    ['both on one line', 'Date: Dec 27\nFrom: 10am To: 2pm'],
+    ['with their zone', 'Date: Dec 27\nFrom: 10:00 AM PT\nTo: 2:00 PM PT'],
   ])('%s', (_name, text) => {
     expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00', durationHours: 4 });
   });
