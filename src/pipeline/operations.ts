@@ -10,7 +10,7 @@
  * - A cancel stops whatever runs (no new step is claimed; steps in flight finish or their lease runs
  *   out), drops changes not yet started, then compensates only what an earlier step may have made.
  * - A change starts by making its details the booking's (revision + 1) and runs only the steps whose
- *   artifact shows something that changed.
+ *   artifact shows something that changed, and those a failed change it replaces got to (lastApplied).
  * - A guest page refresh of a done booking is an operation too (re-render + upload, then invalidate),
  *   so it is written before it runs, run where every other operation runs (on Lambda, the pipeline
  *   function), resumed by the sweeper, and never overlaps a change's or cancel's write of the page.
@@ -115,7 +115,13 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
   if (opId === CREATE_OP) return { id: CREATE_OP, kind: 'create', revision: 1 };
   const op = findOperation(record, opId);
   if (!op) throw new Error(`booking ${record.id} has no operation ${opId}`);
-  return { id: op.id, kind: op.kind, revision: op.revision ?? revisionOf(record), ...(op.previous ? { previous: op.previous } : {}) };
+  return {
+    id: op.id,
+    kind: op.kind,
+    revision: op.revision ?? revisionOf(record),
+    ...(op.previous ? { previous: op.previous } : {}),
+    ...(op.crewMayHaveSeen ? { crewMayHaveSeen: op.crewMayHaveSeen } : {}),
+  };
 }
 
 /** Ids are never reused (a change request's buttons name theirs), folded refreshes included. */
@@ -197,8 +203,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   const lastStarted = ops.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh').at(-1);
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || o === lastStarted || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined) return o;
-    const { details, previous, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -630,6 +636,58 @@ export function callsChanged(from: BookingDetails, to: BookingDetails): { change
   return { changed, added, removed };
 }
 
+/** Whose call changed from any of `froms` to `to`; one added by either is added, not changed. */
+function callsChangedFromAny(froms: readonly BookingDetails[], to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
+  const all = froms.map((from) => callsChanged(from, to));
+  const added = new Set(all.flatMap((c) => c.added));
+  const changed = new Set(all.flatMap((c) => c.changed).filter((u) => !added.has(u)));
+  const removed = new Set(all.flatMap((c) => c.removed));
+  return { changed: [...changed], added: [...added], removed: [...removed] };
+}
+
+/**
+ * Whose call a change changed: from the details it replaced, and from what a change it replaced
+ * may have told the crew (crewMayHaveSeen). A change putting back a failed change's 17:00 has
+ * nothing new from `previous` (16:00 both), yet crew that change reached were told 17:00.
+ */
+export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
+  const froms = [op.previous, op.crewMayHaveSeen].filter((d): d is BookingDetails => d !== undefined);
+  return callsChangedFromAny(froms, to);
+}
+
+/** A step of a replaced change that ran (any status but pending, or a result kept): its effect may have landed. */
+function stepRan(state: StepState | undefined): boolean {
+  return state !== undefined && (state.status !== 'pending' || state.result !== undefined);
+}
+
+/**
+ * The steps of a change that undo what a replaced change's step may have left: the same artifact
+ * again, with what planChangeSteps plans along with it (SCC's PATCH e-mails the crew, so the crew
+ * are told too; the page's cache is cleared after its upload).
+ */
+const UNDONE_BY: Readonly<Partial<Record<AnyStepName, readonly AnyStepName[]>>> = {
+  calendar_update: ['calendar_update'],
+  scc_update: ['scc_update', 'revenue_guard', 'crew_notice'],
+  revenue_guard: ['scc_update', 'revenue_guard', 'crew_notice'],
+  guest_page: ['guest_page', 'guest_cache'],
+  guest_cache: ['guest_page', 'guest_cache'],
+  crew_notice: ['crew_notice'],
+};
+
+interface Applied {
+  details: BookingDetails;
+  callRevisions: Record<string, number> | undefined;
+  /** Steps the new change runs whatever its fields: the replaced changes' steps ran and may have shown their details. */
+  undo: ReadonlySet<AnyStepName>;
+  /** What the latest replaced change whose crew step ran may have told the crew. */
+  crewMayHaveSeen?: BookingDetails;
+  /**
+   * Until when a write of a replaced change's step may still land (its PATCH got no answer): the
+   * same step of the new change writes after that, so a late 17:00 does not overwrite its 16:00.
+   */
+  quietUntilMs: Partial<Record<AnyStepName, number>>;
+}
+
 /**
  * What the artifacts last showed in full before `opId`: the booking's details, unless the change
  * started just before it failed and was replaced. That one made its details the booking's but not
@@ -637,16 +695,37 @@ export function callsChanged(from: BookingDetails, to: BookingDetails): { change
  * from what the failed one replaced: its own fields and those the failed one never finished. The
  * call revisions go with those details: the replaced change had moved its members' calls to its
  * revision, though their posts may never have shown it.
+ * Planning from there alone would miss what the failed ones did finish: a change putting 16:00 back
+ * after one that moved the calendar, SCC and guest page to 17:00 would find nothing to do, and
+ * leave all three at 17:00. So every step any of the replaced run ran is run again (`undo`): each
+ * change of the run was planned from the same details, and the steps of an earlier one may have
+ * landed though a later one never got to redo them.
  */
-function lastApplied(record: BookingRecord, opId: string): { details: BookingDetails; callRevisions: Record<string, number> | undefined } {
+function lastApplied(record: BookingRecord, opId: string): Applied {
   const ops = operationsOf(record);
   const before = ops.slice(0, ops.findIndex((o) => o.id === opId));
   // A refresh in between re-rendered the details as they stood: it applied none of its own.
-  const lastStarted = before.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh').at(-1);
+  const started = before.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh');
+  const lastStarted = started.at(-1);
   if (lastStarted?.kind === 'change' && lastStarted.status === 'superseded' && lastStarted.previous) {
-    return { details: lastStarted.previous, callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions };
+    const run: Operation[] = [];
+    for (const o of [...started].reverse()) {
+      if (o.kind !== 'change' || o.status !== 'superseded') break;
+      run.push(o);
+    }
+    const undo = new Set<AnyStepName>();
+    const quietUntilMs: Partial<Record<AnyStepName, number>> = {};
+    for (const o of run) {
+      for (const [step, state] of Object.entries(o.steps ?? {}) as [AnyStepName, StepState][]) {
+        if (!stepRan(state)) continue;
+        for (const s of UNDONE_BY[step] ?? []) undo.add(s);
+        if (state.quietUntilMs !== undefined) quietUntilMs[step] = Math.max(quietUntilMs[step] ?? 0, state.quietUntilMs);
+      }
+    }
+    const told = run.find((o) => stepRan(o.steps?.crew_notice) && o.details !== undefined)?.details;
+    return { details: lastStarted.previous, callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions, undo, quietUntilMs, ...(told ? { crewMayHaveSeen: told } : {}) };
   }
-  return { details: detailsOf(record), callRevisions: record.callRevisions };
+  return { details: detailsOf(record), callRevisions: record.callRevisions, undo: new Set(), quietUntilMs: {} };
 }
 
 /** queued → running. A change makes its details the booking's (revision + 1); a cancel plans its compensation. */
@@ -676,8 +755,11 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const owed = crewCallOwed(record) && !planned.includes('crew_notice');
     const page = pageRenderOwed(record, op.id);
     const owedStep = (s: AnyStepName) => (owed && s === 'crew_notice') || (page && (s === 'guest_page' || s === 'guest_cache'));
-    const steps = Object.fromEntries(OPERATION_DAGS.change.steps.filter((s) => planned.includes(s) || owedStep(s)).map((s) => [s, pending()]));
-    const calls = callsChanged(previous, to);
+    const quiet = (s: AnyStepName) => applied.quietUntilMs[s] ?? 0;
+    const stepState = (s: AnyStepName): StepState => (quiet(s) > nowMs ? { ...pending(), quietUntilMs: quiet(s) } : pending());
+    const steps = Object.fromEntries(OPERATION_DAGS.change.steps.filter((s) => planned.includes(s) || owedStep(s) || applied.undo.has(s)).map((s) => [s, stepState(s)]));
+    const told = applied.crewMayHaveSeen;
+    const calls = callsChangedBy({ previous, ...(told ? { crewMayHaveSeen: told } : {}) }, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).
     const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);
@@ -689,7 +771,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
     const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
-    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, steps, callRevisionsBefore: applied.callRevisions ?? {} };
+    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...(told ? { crewMayHaveSeen: told } : {}), steps, callRevisionsBefore: applied.callRevisions ?? {} };
     return {
       ...withOperation(record, started),
       request: to.request,

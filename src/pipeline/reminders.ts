@@ -19,7 +19,7 @@
  * before it, and a member it touches is reminded once their own post shows the change.
  * Durability (claim → send → mark sent) is BookingService.claimReminder / markReminderSent.
  */
-import { callsChanged, cancelOperation, detailsOf, operationsOf } from './operations';
+import { callsChangedBy, cancelOperation, detailsOf, operationsOf } from './operations';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type BookingState, type CrewPostSaved, type Operation, type StepState } from './types';
 
 export type ReminderKind = 'dm48' | 'dm24' | 'ops24';
@@ -72,7 +72,7 @@ function crewCallTimes(booking: BookingRecord, postShowsCurrent?: PostShowsCurre
   if (!latest.previous) return () => undefined;
   const earlier = changes.at(-2)?.steps?.crew_notice;
   const before = earlier ? () => callOf(earlier) : createCall;
-  const calls = callsChanged(latest.previous, detailsOf(booking));
+  const calls = callsChangedBy(latest, detailsOf(booking));
   const touched = new Set([...calls.changed, ...calls.added]);
   return (userId) => {
     if (!touched.has(userId)) return before(userId);

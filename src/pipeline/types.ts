@@ -98,6 +98,12 @@ export interface Operation {
   /** change: BookingRecord.callRevisions as they were when it started, for a change that replaces it before its crew call went out. */
   callRevisionsBefore?: Record<string, number>;
   /**
+   * change: the details a change it replaced may have put before the crew (that change's crew step
+   * ran, then it failed), when this one plans from what that change replaced (`previous`). Crew it
+   * reached hold its call, not `previous`: they are told and asked again from here too.
+   */
+  crewMayHaveSeen?: BookingDetails;
+  /**
    * refresh asked while a change ran: that change's id, when its guest page upload and cache clear
    * were still to finish at the ask. Once that change has cleared the cache, the page is as fresh as
    * this refresh would make it, and the refresh ends without a second upload or invalidation.
@@ -286,6 +292,8 @@ export interface StepOperation {
   revision: number;
   /** change: the details before it (for crew whose call changed). */
   previous?: BookingDetails;
+  /** change: what a replaced change may have told the crew (Operation.crewMayHaveSeen). */
+  crewMayHaveSeen?: BookingDetails;
 }
 
 /** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */

@@ -5,7 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import { charterSchedule } from '../booking/time';
-import { answersCurrentCall, callsChanged, cancelOperation, operationsOf } from '../pipeline/operations';
+import { answersCurrentCall, callsChangedBy, cancelOperation, operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import { crewConfirmedText, crewDeclinedMessage, parseConfirmValue } from './blocks/crew';
 import { withApprovalDm } from './approval-dm';
@@ -64,7 +64,7 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
 function callBeingChanged(booking: BookingRecord, userId: string, config: Config): boolean {
   const changing = operationsOf(booking).find((o) => o.kind === 'change' && ['running', 'failed', 'stopping'].includes(o.status) && o.steps?.crew_notice !== undefined && o.steps.crew_notice.status !== 'done');
   if (!changing?.previous) return false;
-  const calls = callsChanged(changing.previous, { request: booking.request, roster: booking.roster, costs: booking.costs });
+  const calls = callsChangedBy(changing, { request: booking.request, roster: booking.roster, costs: booking.costs });
   return [...calls.changed, ...calls.added].includes(userId) && !callPostShowsCurrent(booking, config, userId);
 }
 

@@ -14,7 +14,7 @@
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
-import { callsChanged, changeCallingCrew } from '../pipeline/operations';
+import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
@@ -82,13 +82,18 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       const note = crewCancelNoticeText(view);
       noteFor = () => note;
     } else {
-      const previous = ctx.operation?.previous;
+      // After a change that failed once its crew step had run, some crew hold that change's call
+      // rather than `previous`: they are told what changed from what they may have seen.
+      const seen = ctx.operation?.crewMayHaveSeen;
+      const previous = seen ?? ctx.operation?.previous;
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
-      const calls = previous ? callsChanged(previous, now) : { changed: [], added: [], removed: [] };
+      const calls = ctx.operation ? callsChangedBy(ctx.operation, now) : { changed: [], added: [], removed: [] };
       removed = calls.removed;
       if (previous && removed.length > 0) removedFromView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
+      // What changed from `previous` and not from what they may have seen: crew the failed change never reached did not see it.
+      if (seen && ctx.operation?.previous) for (const line of changeDiff(ctx.operation.previous, now, settings, { crewSafe: true })) if (!diff.some((d) => d.field === line.field)) diff.push(line);
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
       if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
       noteFor = (postKey) => crewChangeNoticeText(view, diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);

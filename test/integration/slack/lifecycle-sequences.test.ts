@@ -4,8 +4,9 @@
  * hold at the end. D1–D4 reproduce defects an audit found on 2026-12-04 (each failed before its
  * fix); D5, C1 and C2 held then and are kept as guards.
  */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { blockActionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, doneBooking as doneBookingIn, heldCrewPosts, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, doneBooking as doneBookingIn, heldCrewPosts, isCrewPost, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -185,6 +186,53 @@ describe('changes after approval', () => {
     expect(text).toContain('Crew notified — not called: left to a change that did not run');
     expect(text).not.toContain('by the change below');
     expect(text).not.toContain(':white_check_mark: Crew notified\\n');
+  });
+
+  it('D8: a change putting 16:00 back after one that moved the calendar, SCC and guest page to 17:00 and failed at its crew step: all three say 16:00 again, and the crew are told', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D8' };
+    const id = await doneBooking(fields);
+    // X moves the charter to 17:00; its crew step tells the captain and Lee, then Slack keeps refusing Ana's note.
+    h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note', { to: CREW[1] }));
+    const x = await propose(id, 'reschedule', { ...fields, departureTime: '17:00' });
+    await click('change_approve', `${id}:${x}`);
+    const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+    await settle(h);
+    h.slack.clear();
+    const xSteps = failed.operations!.find((o) => o.id === x)!.steps!;
+    expect([xSteps.calendar_update?.status, xSteps.scc_update?.status, xSteps.guest_page?.status, xSteps.crew_notice?.status]).toEqual(['done', 'done', 'done', 'failed']);
+    expect(sccEvent(id)?.body.departureTime).toContain('T17:00:00');
+    expect(heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).to === CAPTAIN)).toHaveLength(1);
+
+    // The office edits the booking back to 16:00 (change Y).
+    const y = await propose(id, 'reschedule', fields);
+    await click('change_approve', `${id}:${y}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
+    await settle(h);
+    expect(done.operations?.find((o) => o.id === x)?.status).toBe('superseded');
+    expect(done.request.departureTime).toBe('16:00');
+
+    expect(h.standins!.dashboard.entries().find((e) => e.externalId === id)?.body.start).toContain('T16:00:00');
+    expect(sccEvent(id)?.body.departureTime).toContain('T16:00:00');
+    // SCC's item (what its e-mails and reports read) too, after the revenue guard's clean-up.
+    const ddb = new DynamoDBClient({ endpoint: h.standins!.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const eventId = String(done.steps.scc_event.result?.eventId ?? '');
+      const item = (await ddb.send(new GetItemCommand({ TableName: h.standins!.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }))).Item;
+      expect(item?.departureTime?.S).toContain('T16:00:00');
+    } finally {
+      ddb.destroy();
+    }
+    const page = await (await fetch(`${h.standins!.guestSite.url}/g/${id}`)).text();
+    expect(page).toContain('4:00 PM');
+    expect(page).not.toContain('5:00 PM');
+    // Every crew post shows 16:00 again, and whoever X told 17:00 is told it is 16:00 and asked again.
+    for (const post of heldCrewPosts(h.slack, id, 'crew_call')) expect(JSON.stringify(post.blocks)).not.toContain('5:00 PM');
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    const toCaptain = notes.find((m) => crewPostPayloadOf(m).to === CAPTAIN);
+    expect(toCaptain?.text).toContain('5:00 PM');
+    expect(toCaptain?.text).toContain('4:00 PM');
+    expect(toCaptain?.text).toContain('Please confirm again');
+    expect(done.confirmations).toEqual({});
   });
 
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {

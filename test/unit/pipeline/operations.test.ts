@@ -6,6 +6,7 @@ import {
   activeOperation,
   approveChange,
   callsChanged,
+  callsChangedBy,
   changeCallingCrew,
   compactHistory,
   failDeparted,
@@ -23,7 +24,7 @@ import {
   settleStopping,
   startOperation,
 } from '../../../src/pipeline/operations';
-import type { BookingDetails, BookingRecord, Operation } from '../../../src/pipeline/types';
+import type { AnyStepName, BookingDetails, BookingRecord, Operation, StepState } from '../../../src/pipeline/types';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
@@ -443,5 +444,74 @@ describe('guest page refresh', () => {
     const ops = operationsOf(retired).map((o): Operation => (o.id === 'op3' ? { ...o, status: 'superseded', note: 'replaced by op5' } : o));
     const later = approveChange(proposeChange({ ...retired, state: 'done', operations: [...ops, doneRefresh] }, { details: swapOnly(), label: 'crew swap', userId: 'U1', nowMs: T + 6 }).record, 'op5', 'U0APPROVER1', T + 7);
     expect(Object.keys(activeOperation(startOperation(later, 'op5', T + 8))?.steps ?? {})).not.toContain('guest_page');
+  });
+});
+
+describe('a change replacing a failed change that ran some of its steps', () => {
+  type Ran = Partial<Record<AnyStepName, StepState>>;
+  const done: StepState = { status: 'done', attempts: 1 };
+  const failed: StepState = { status: 'failed', attempts: 1, error: { message: 'refused', code: 'X', retryable: false } };
+
+  /** Proposes, approves and starts a change, lets its steps end as `ran` (the rest stay pending), and fails it. */
+  function failedChange(r: BookingRecord, to: BookingDetails, ran: Ran, nowMs: number): { record: BookingRecord; op: Operation } {
+    const p = proposeChange(r, { details: to, label: 'reschedule', userId: 'U1', nowMs });
+    let next = startOperation(approveChange(p.record, p.op.id, 'U0APPROVER1', nowMs), p.op.id, nowMs);
+    next = { ...next, operations: operationsOf(next).map((o) => (o.id === p.op.id ? { ...o, steps: { ...o.steps, ...ran } } : o)) };
+    return { record: finishOperation(next, p.op.id, 'failed', nowMs), op: p.op };
+  }
+
+  function started(r: BookingRecord, to: BookingDetails, nowMs: number): { record: BookingRecord; op: Operation } {
+    const p = proposeChange(r, { details: to, label: 'reschedule back', userId: 'U1', nowMs });
+    const record = startOperation(approveChange(p.record, p.op.id, 'U0APPROVER1', nowMs), p.op.id, nowMs);
+    return { record, op: operationsOf(record).find((o) => o.id === p.op.id)! };
+  }
+
+  it('putting 16:00 back after one moved the calendar, SCC and guest page to 17:00 and failed at its crew step: redoes all of them and tells the crew', () => {
+    const x = failedChange(withState('done'), details({ departureTime: '17:00' }), { calendar_update: done, scc_update: done, revenue_guard: done, guest_page: done, guest_cache: done, crew_notice: failed }, T);
+    // Lee confirmed the 17:00 call X's crew step had drawn before it failed on Ana's.
+    const confirmed: BookingRecord = { ...x.record, confirmations: { U0CREW0001: T + 1 } };
+    const y = started(confirmed, details(), T + 2);
+    expect(y.record.request.departureTime).toBe('16:00');
+    expect(Object.keys(y.op.steps ?? {})).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'guest_page', 'guest_cache', 'crew_notice']);
+    // The crew X reached hold 17:00: they are told and asked again, from this revision.
+    expect(y.op.crewMayHaveSeen?.request.departureTime).toBe('17:00');
+    expect(y.record.confirmations).toEqual({});
+    expect(y.record.callRevisions).toEqual(Object.fromEntries(sampleRoster.map((m) => [m.slackUserId, y.record.revision])));
+  });
+
+  it('a member the failed change called afresh, and this one takes off again, is told they are off', () => {
+    const withNew = [...sampleRoster, { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', role: 'crew' as const }];
+    const x = failedChange(withState('done'), details({}, withNew), { calendar_update: done, scc_update: done, revenue_guard: done, crew_notice: failed }, T);
+    const y = started(x.record, details(), T + 1);
+    expect(Object.keys(y.op.steps ?? {})).toContain('crew_notice');
+    expect(callsChangedBy(y.op, details()).removed).toEqual(['U0NEWCREW1']);
+  });
+
+  it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
+    const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
+    const y = started(x.record, details(), T + 1);
+    expect(y.op.steps).toEqual({});
+    expect(y.op.crewMayHaveSeen).toBeUndefined();
+  });
+
+  it('after two failed changes in a row, redoes what either ran, though the second never reached the first one\'s SCC step', () => {
+    // X1 (17:00) patched SCC and failed at the revenue guard; X2 (18:00) failed at the calendar, before its SCC step.
+    const x1 = failedChange(withState('done'), details({ departureTime: '17:00' }), { scc_update: done, revenue_guard: failed }, T);
+    const x2 = failedChange(x1.record, details({ departureTime: '18:00' }), { calendar_update: failed }, T + 1);
+    expect(operationsOf(x2.record).find((o) => o.id === x1.op.id)?.status).toBe('superseded');
+    const y = started(x2.record, details(), T + 2);
+    expect(Object.keys(y.op.steps ?? {})).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
+  });
+
+  it('after one whose SCC PATCH timed out (it may have landed): patches SCC again, and the crew with it, once that PATCH can no longer land', () => {
+    const unknown: StepState = { ...failed, outcomeUnknown: true, quietUntilMs: T + 35_000 };
+    const x = failedChange(withState('done'), details({ departureTime: '17:00' }), { calendar_update: done, scc_update: unknown }, T);
+    const y = started(x.record, details(), T + 1);
+    expect(Object.keys(y.op.steps ?? {})).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
+    // A late 17:00 PATCH landing after this one's 16:00 would leave SCC at 17:00: it waits that out.
+    expect(y.op.steps?.scc_update).toEqual({ status: 'pending', attempts: 0, quietUntilMs: T + 35_000 });
+    expect(y.op.steps?.calendar_update).toEqual({ status: 'pending', attempts: 0 });
+    // Its crew step never ran: no Slack post showed 17:00.
+    expect(y.op.crewMayHaveSeen).toBeUndefined();
   });
 });
