@@ -20,7 +20,7 @@ import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
-import { createCallsMayBeUnsaved, crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
+import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
 import type { PostOnce } from './post-once';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
@@ -51,9 +51,10 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
     }
     // No crew post yet (the create never got that far): a change calls the crew as the create would.
     if (kind === 'create' || (kind === 'change' && posts.length === 0)) return createStep(ctx);
-    // Calls the create posted and never saved (it stopped between posting and saving) are the crew's
-    // live calls too: found by their metadata, they are cancelled like the saved ones.
-    if (kind === 'cancel' && createCallsMayBeUnsaved(booking)) posts.push(...(await findUnsavedCrewCalls(deps, ctx, posts)));
+    // Calls the create or a change posted and never saved (its crew step stopped between posting and
+    // saving) are the crew's live calls too: found by their metadata, they are cancelled like the
+    // saved ones. No lookup when every crew step that ran finished.
+    if (kind === 'cancel') posts.push(...(await findUnsavedCrewCalls(deps, ctx, posts)));
     if (posts.length === 0) return { skipped: true };
     const view = crewSafeViewOf(booking, deps.config);
 

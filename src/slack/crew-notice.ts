@@ -26,7 +26,7 @@ import type { BookingApi } from '../pipeline/api';
 import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
 import { toldDeactivated } from '../pipeline/reminders';
-import { CREW_CHANNEL_POST_KEY, type BookingRecord, type CrewPostSaved, type SlackRefs, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord, type CrewPostSaved, type SlackRefs, type StepContext, type StepImplementation, type StepResult, type StepState } from '../pipeline/types';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
 import { withApprovalDm } from './approval-dm';
 import { crewPostMetadata } from './booking-ref';
@@ -232,7 +232,14 @@ export function crewStepMayHavePosted(ctx: Pick<StepContext, 'booking' | 'operat
  * the record does not know them. (A done step saved every post it made, or left the call to a change.)
  */
 export function createCallsMayBeUnsaved(booking: BookingRecord): boolean {
-  const state = booking.steps.crew_notice;
+  return crewStepMayHaveLeftCalls(booking.steps.crew_notice);
+}
+
+/**
+ * A crew step (the create's or a change's) was attempted and never finished: it may have posted calls
+ * it never saved. One that never ran (pending, or failed by a departure before its turn) posted nothing.
+ */
+export function crewStepMayHaveLeftCalls(state: Pick<StepState, 'status' | 'attempts' | 'outcomeUnknown'>): boolean {
   return state.status !== 'done' && (state.attempts > 0 || state.outcomeUnknown === true);
 }
 
