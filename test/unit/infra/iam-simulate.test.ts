@@ -62,6 +62,8 @@ const SENT_TO: Record<string, Target[]> = {
   'src/integrations/revenue-guard.ts:Scan': ['sccTable'],
   // Only with SCC_EVENTS_EXTERNAL_ID_INDEX (parameter SccEventsExternalIdIndex): a Query of that GSI.
   'src/integrations/revenue-guard.ts:Query': ['sccIndex'],
+  // Before repeating an SCC PATCH whose earlier attempt may have landed: does SCC's item show it already?
+  'src/integrations/scc-item.ts:GetItem': ['sccTable'],
   'src/integrations/guest-site.ts:PutObject': ['guestPage', 'guestCalendar'],
   'src/integrations/guest-site.ts:CreateInvalidation': ['distribution'],
   'src/doctor/checks.ts:PutObject': ['doctorProbe'],
@@ -77,6 +79,7 @@ const NEVER_SENT: Record<string, { functions: string[]; why: string }> = {
   'src/integrations/revenue-guard.ts:UpdateItem': { functions: ['slack'], why: 'as above' },
   'src/integrations/revenue-guard.ts:Scan': { functions: ['slack'], why: 'as above' },
   'src/integrations/revenue-guard.ts:Query': { functions: ['slack'], why: 'as above' },
+  'src/integrations/scc-item.ts:GetItem': { functions: ['slack'], why: 'as above: the SCC PATCH steps run in the pipeline function' },
   'src/integrations/guest-site.ts:PutObject': { functions: ['slack'], why: 'as above: a refresh is written by the Slack function and run by the pipeline function' },
   'src/integrations/guest-site.ts:CreateInvalidation': { functions: ['slack'], why: 'as above' },
   'src/doctor/checks.ts:PutObject': { functions: ['pipeline'], why: 'the doctor runs on /charter doctor, a Slack request; the pipeline function serves none' },
