@@ -203,8 +203,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   const lastStarted = ops.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh').at(-1);
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || o === lastStarted || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined) return o;
-    const { details, previous, crewMayHaveSeen: _seen, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -655,9 +655,18 @@ export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen
   return callsChangedFromAny(froms, to);
 }
 
-/** A step of a replaced change that ran (any status but pending, or a result kept): its effect may have landed. */
-function stepRan(state: StepState | undefined): boolean {
-  return state !== undefined && (state.status !== 'pending' || state.result !== undefined);
+/**
+ * A step of a replaced change whose effect may have landed. A failed one counts only when its
+ * outcome is unknown (no answer, a crash) or it kept a result: a definite refusal (SCC's 400) left
+ * the artifact as it was, and redoing it would PATCH SCC for nothing, which e-mails the crew an
+ * unchanged event. The crew step is many posts: one refused says nothing of those before it.
+ */
+function stepRan(step: AnyStepName, state: StepState | undefined): boolean {
+  if (state === undefined) return false;
+  if (state.result !== undefined || state.outcomeUnknown === true) return true;
+  if (state.status === 'pending') return false;
+  if (state.status !== 'failed') return true;
+  return step === 'crew_notice' && state.attempts > 0;
 }
 
 /**
@@ -677,6 +686,8 @@ const UNDONE_BY: Readonly<Partial<Record<AnyStepName, readonly AnyStepName[]>>> 
 interface Applied {
   details: BookingDetails;
   callRevisions: Record<string, number> | undefined;
+  /** The answers before the replaced run reset them (Operation.answersBefore). */
+  answersBefore?: Operation['answersBefore'];
   /** Steps the new change runs whatever its fields: the replaced changes' steps ran and may have shown their details. */
   undo: ReadonlySet<AnyStepName>;
   /** What the latest replaced change whose crew step ran may have told the crew. */
@@ -717,13 +728,20 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
     const quietUntilMs: Partial<Record<AnyStepName, number>> = {};
     for (const o of run) {
       for (const [step, state] of Object.entries(o.steps ?? {}) as [AnyStepName, StepState][]) {
-        if (!stepRan(state)) continue;
+        if (!stepRan(step, state)) continue;
         for (const s of UNDONE_BY[step] ?? []) undo.add(s);
         if (state.quietUntilMs !== undefined) quietUntilMs[step] = Math.max(quietUntilMs[step] ?? 0, state.quietUntilMs);
       }
     }
-    const told = run.find((o) => stepRan(o.steps?.crew_notice) && o.details !== undefined)?.details;
-    return { details: lastStarted.previous, callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions, undo, quietUntilMs, ...(told ? { crewMayHaveSeen: told } : {}) };
+    const told = run.find((o) => stepRan('crew_notice', o.steps?.crew_notice) && o.details !== undefined)?.details;
+    return {
+      details: lastStarted.previous,
+      callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,
+      ...(lastStarted.answersBefore ? { answersBefore: lastStarted.answersBefore } : {}),
+      undo,
+      quietUntilMs,
+      ...(told ? { crewMayHaveSeen: told } : {}),
+    };
   }
   return { details: detailsOf(record), callRevisions: record.callRevisions, undo: new Set(), quietUntilMs: {} };
 }
@@ -763,22 +781,31 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).
     const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);
-    const confirmations = Object.fromEntries(Object.entries(record.confirmations).filter(([user]) => !reset.has(user)));
-    const declines = Object.fromEntries(Object.entries(record.declines ?? {}).filter(([user]) => !reset.has(user)));
+    let confirmations = Object.fromEntries(Object.entries(record.confirmations).filter(([user]) => !reset.has(user)));
+    let declines = Object.fromEntries(Object.entries(record.declines ?? {}).filter(([user]) => !reset.has(user)));
+    // A failed change it replaces reset answers to a call nobody is now asked to change (it put
+    // 16:00 back before any crew post showed 17:00): the answers given to 16:00 stand again.
+    const restored = reset.size === 0 ? applied.answersBefore : undefined;
+    if (restored) {
+      const onCall = (user: string) => to.roster.some((m) => m.slackUserId === user) && confirmations[user] === undefined && declines[user] === undefined;
+      confirmations = { ...Object.fromEntries(Object.entries(restored.confirmations).filter(([user]) => onCall(user))), ...confirmations };
+      declines = { ...Object.fromEntries(Object.entries(restored.declines ?? {}).filter(([user]) => onCall(user))), ...declines };
+    }
+    const answersBefore = applied.answersBefore ?? (reset.size > 0 ? { confirmations: record.confirmations, ...(record.declines ? { declines: record.declines } : {}) } : undefined);
     // Their reminders start over with the new call, and so does the office's line when anyone's did.
     const remindedBefore = (key: string) => (key === 'ops24' ? reset.size > 0 : /^dm\d+:/.test(key) && reset.has(key.slice(key.indexOf(':') + 1)));
     const reminders = Object.fromEntries(Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key)));
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
     const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
-    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...(told ? { crewMayHaveSeen: told } : {}), steps, callRevisionsBefore: applied.callRevisions ?? {} };
+    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...(told ? { crewMayHaveSeen: told } : {}), steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
     return {
       ...withOperation(record, started),
       request: to.request,
       roster: to.roster,
       costs: to.costs,
       confirmations,
-      ...(record.declines ? { declines } : {}),
+      ...(record.declines || Object.keys(declines).length > 0 ? { declines } : {}),
       ...(record.reminders ? { reminders } : {}),
       ...(Object.keys(callRevisions).length > 0 || record.callRevisions ? { callRevisions } : {}),
       revision,

@@ -235,6 +235,41 @@ describe('changes after approval', () => {
     expect(done.confirmations).toEqual({});
   });
 
+  it('D9: everyone confirmed 16:00; SCC refuses the PATCH of a move to 17:00 (400) and that change fails; putting 16:00 back sends SCC nothing and the confirmations stand', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D9' };
+    const id = await doneBooking(fields);
+    const r1 = (await h.running.built.api.get(id))!;
+    for (const u of [CAPTAIN, ...CREW]) {
+      const post = r1.slack.crewPosts?.[u] ?? r1.slack.crewPosts?.['#crew-channel'];
+      await h.requester.interact(blockActionPayload({ userId: u, actionId: `crew_confirm:${u}`, value: `${id}:${u}:r1`, channelId: post!.channel }));
+    }
+    const confirmed = await waitForBooking(h, id, (b) => Object.keys(b.confirmations).length === 3);
+    await settle(h);
+    h.standins!.scc.faults.inject('PATCH *', { kind: 'status', status: 400 });
+    const x = await propose(id, 'reschedule', { ...fields, departureTime: '17:00' });
+    await click('change_approve', `${id}:${x}`);
+    const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+    await settle(h);
+    h.standins!.scc.faults.clear();
+    expect(failed.operations!.find((o) => o.id === x)!.steps!.crew_notice?.status).toBe('pending');
+    const patchesBefore = h.standins!.scc.patches().length;
+    h.slack.clear();
+
+    const y = await propose(id, 'reschedule', fields);
+    await click('change_approve', `${id}:${y}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
+    await settle(h);
+    // SCC still shows 16:00: a PATCH would only have e-mailed the crew the same event again.
+    expect(h.standins!.scc.patches().slice(patchesBefore)).toEqual([]);
+    expect(sccEvent(id)?.body.departureTime).toContain('T16:00:00');
+    // The calendar X moved goes back; the crew, who never saw 17:00, keep the answers they gave to 16:00.
+    expect(h.standins!.dashboard.entries().find((e) => e.externalId === id)?.body.start).toContain('T16:00:00');
+    expect(Object.keys(done.operations!.find((o) => o.id === y)!.steps!)).not.toEqual(expect.arrayContaining(['scc_update']));
+    expect(Object.keys(done.operations!.find((o) => o.id === y)!.steps!)).not.toEqual(expect.arrayContaining(['crew_notice']));
+    expect(done.confirmations).toEqual(confirmed.confirmations);
+    expect(h.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.body.blocks ?? []).includes('crew_confirm:'))).toEqual([]);
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });

@@ -495,12 +495,25 @@ describe('a change replacing a failed change that ran some of its steps', () => 
   });
 
   it('after two failed changes in a row, redoes what either ran, though the second never reached the first one\'s SCC step', () => {
-    // X1 (17:00) patched SCC and failed at the revenue guard; X2 (18:00) failed at the calendar, before its SCC step.
+    // X1 (17:00) patched SCC and failed at the revenue guard; X2 (18:00) got no answer from the calendar, and failed before its SCC step.
     const x1 = failedChange(withState('done'), details({ departureTime: '17:00' }), { scc_update: done, revenue_guard: failed }, T);
-    const x2 = failedChange(x1.record, details({ departureTime: '18:00' }), { calendar_update: failed }, T + 1);
+    const x2 = failedChange(x1.record, details({ departureTime: '18:00' }), { calendar_update: { ...failed, outcomeUnknown: true } }, T + 1);
     expect(operationsOf(x2.record).find((o) => o.id === x1.op.id)?.status).toBe('superseded');
     const y = started(x2.record, details(), T + 2);
     expect(Object.keys(y.op.steps ?? {})).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
+  });
+
+  it('after one whose SCC PATCH was refused outright (nothing landed): SCC is not patched again, nor the crew told, and answers to 16:00 stand', () => {
+    const refused: StepState = { status: 'failed', attempts: 1, error: { message: 'SCC refused the PATCH (400)', code: 'SCC_400', retryable: false } };
+    const answered: BookingRecord = { ...withState('done'), confirmations: { U0CAPTAIN1: T - 2, U0CREW0001: T - 1 }, declines: { U0CREW0002: { atMs: T - 1, reason: 'away' } } };
+    const x = failedChange(answered, details({ departureTime: '17:00' }), { calendar_update: done, scc_update: refused }, T);
+    expect(x.record.confirmations).toEqual({});
+    const y = started(x.record, details(), T + 1);
+    // The calendar did move to 17:00: it goes back. SCC never did: a PATCH would e-mail the crew an unchanged event.
+    expect(Object.keys(y.op.steps ?? {})).toEqual(['calendar_update']);
+    // Nobody is asked again, so the answers X's start reset are theirs again.
+    expect(y.record.confirmations).toEqual(answered.confirmations);
+    expect(y.record.declines).toEqual(answered.declines);
   });
 
   it('after one whose SCC PATCH timed out (it may have landed): patches SCC again, and the crew with it, once that PATCH can no longer land', () => {
