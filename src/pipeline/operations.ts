@@ -700,6 +700,23 @@ interface Applied {
 }
 
 /**
+ * What the replaced run's crew steps may have shown the crew (newest change first): the newest such
+ * change's details, with whoever an earlier one called and a later one took off before telling
+ * them (X1 adds Kai and posts his call, X2 takes him off and fails first): Kai still holds X1's call
+ * and must be told he is off. Each member counts with the latest call they were shown.
+ */
+function crewShown(run: readonly Operation[]): BookingDetails | undefined {
+  const reached = run.filter((o) => stepRan('crew_notice', o.steps?.crew_notice)).flatMap((o) => (o.details ? [o.details] : []));
+  const newest = reached[0];
+  if (!newest) return undefined;
+  const roster = [...newest.roster];
+  for (const d of reached.slice(1)) for (const m of d.roster) if (!roster.some((r) => r.slackUserId === m.slackUserId)) roster.push(m);
+  if (roster.length === newest.roster.length) return newest;
+  const crew = [...newest.request.crew, ...roster.slice(newest.roster.length).filter((m) => m.role === 'crew').map((m) => m.slackUserId)];
+  return { ...newest, request: { ...newest.request, crew }, roster };
+}
+
+/**
  * What the artifacts last showed in full before `opId`: the booking's details, unless the change
  * started just before it failed and was replaced. That one made its details the booking's but not
  * every artifact's (SCC may still show the old date), so the change replacing it plans its steps
@@ -733,7 +750,7 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
         if (state.quietUntilMs !== undefined) quietUntilMs[step] = Math.max(quietUntilMs[step] ?? 0, state.quietUntilMs);
       }
     }
-    const told = run.find((o) => stepRan('crew_notice', o.steps?.crew_notice) && o.details !== undefined)?.details;
+    const told = crewShown(run);
     return {
       details: lastStarted.previous,
       callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,

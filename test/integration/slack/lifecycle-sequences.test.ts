@@ -270,6 +270,37 @@ describe('changes after approval', () => {
     expect(h.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.body.blocks ?? []).includes('crew_confirm:'))).toEqual([]);
   });
 
+  it('D10: a change calls Kai and fails on a note; the next takes him off and fails before telling him; an edit of the notes then tells Kai he is off', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D10' };
+    const id = await doneBooking(fields);
+    let refusing = true;
+    h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_change_note', { to: CREW[1] })(b));
+    try {
+      const x1 = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
+      await click('change_approve', `${id}:${x1}`);
+      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x1)?.status === 'failed', 20_000);
+      await settle(h);
+      expect(heldCrewPosts(h.slack, id, 'crew_call').filter((m) => crewPostPayloadOf(m).to === OUTSIDER)).toHaveLength(1);
+      // The office changes its mind: Kai off again. Ana's note still fails, before Kai's you're-off.
+      const x2 = await propose(id, 'crew swap', fields);
+      await click('change_approve', `${id}:${x2}`);
+      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x2)?.status === 'failed', 20_000);
+      await settle(h);
+      expect(heldCrewPosts(h.slack, id, 'crew_off')).toEqual([]);
+    } finally {
+      refusing = false;
+    }
+    const y = await propose(id, 'edit', { ...fields, crewNotes: 'Bring ice' });
+    await click('change_approve', `${id}:${y}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
+    await settle(h);
+    expect(done.roster.map((m) => m.slackUserId)).not.toContain(OUTSIDER);
+    expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([OUTSIDER]);
+    // His call post no longer offers Confirm.
+    const kaiCall = heldCrewPosts(h.slack, id, 'crew_call').filter((m) => crewPostPayloadOf(m).to === OUTSIDER);
+    expect(JSON.stringify(kaiCall.map((m) => m.blocks))).not.toContain(`crew_confirm:${OUTSIDER}`);
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });

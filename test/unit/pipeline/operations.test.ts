@@ -487,6 +487,15 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(callsChangedBy(y.op, details()).removed).toEqual(['U0NEWCREW1']);
   });
 
+  it('after two that failed at their crew step, the first calling a new member and the second taking him off before telling him: he is told he is off', () => {
+    const kai = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', role: 'crew' as const };
+    const x1 = failedChange(withState('done'), details({}, [...sampleRoster, kai]), { calendar_update: done, scc_update: done, revenue_guard: done, crew_notice: failed }, T);
+    const x2 = failedChange(x1.record, details(), { calendar_update: done, scc_update: done, revenue_guard: done, crew_notice: failed }, T + 1);
+    const y = started(x2.record, details({ crewNotes: 'Bring ice' }), T + 2);
+    expect(Object.keys(y.op.steps ?? {})).toContain('crew_notice');
+    expect(callsChangedBy(y.op, details({ crewNotes: 'Bring ice' })).removed).toEqual(['U0NEWCREW1']);
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
