@@ -195,14 +195,23 @@ const WHOLE_OPERATIONS = 4;
  * details and the details they replaced. Without this a booking edited often grows by ~8 KB a change
  * (more with non-Latin notes) until DynamoDB refuses its item (400 KB): every write of it fails, so
  * it can be neither run, changed nor cancelled. The last started operation stays whole whatever
- * its age, since the next change plans from it (lastApplied). A change that moved the departure
- * keeps the schedule it moved from (`movedFrom`): the guest page tells of the latest move however
- * many edits came after it.
+ * its age, since the next change plans from it (lastApplied), and so do the failed changes right
+ * behind it that it replaced. A change that moved the departure keeps the schedule it moved from
+ * (`movedFrom`): the guest page tells of the latest move however many edits came after it.
  */
 export function compactHistory(ops: readonly Operation[]): Operation[] {
-  const lastStarted = ops.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh').at(-1);
+  const started = ops.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh');
+  // The next change plans from the last started one and, when that one failed and was replaced,
+  // from what every failed change of its run told the crew (lastApplied): they stay whole too.
+  // The run is only as long as the changes that failed in a row.
+  const planFrom = new Set<Operation>(started.slice(-1));
+  for (const o of [...started].reverse()) {
+    // A failed last one is replaced by the next change approved: its run counts already.
+    if (o.kind !== 'change' || (o.status !== 'superseded' && o.status !== 'failed')) break;
+    planFrom.add(o);
+  }
   return ops.map((o, i) => {
-    if (i >= ops.length - WHOLE_OPERATIONS || o === lastStarted || !SETTLED.includes(o.status)) return o;
+    if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
     if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined) return o;
     const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);

@@ -496,6 +496,20 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(callsChangedBy(y.op, details({ crewNotes: 'Bring ice' })).removed).toEqual(['U0NEWCREW1']);
   });
 
+  it('after two failed in a row and change requests rejected meanwhile, the first one\'s crew step still counts: the crew it told 17:00 are told 16:00', () => {
+    const x1 = failedChange(withState('done'), details({ departureTime: '17:00' }), { calendar_update: done, scc_update: done, revenue_guard: done, guest_page: done, guest_cache: done, crew_notice: failed }, T);
+    const x2 = failedChange(x1.record, details({ departureTime: '17:00', crewNotes: 'Bring ice' }), { calendar_update: failed }, T + 1);
+    let r = x2.record;
+    for (let i = 0; i < 4; i++) {
+      const p = proposeChange(r, { details: details({ departureTime: '17:00', partySize: 7 + i }), label: 'edit', userId: 'U1', nowMs: T + 2 + i });
+      r = rejectChange(p.record, p.op.id, 'U0APPROVER1', T + 2 + i);
+    }
+    expect(operationsOf(r).find((o) => o.id === x1.op.id)?.compacted).toBeUndefined();
+    const y = started(r, details(), T + 10);
+    expect(y.op.crewMayHaveSeen?.request.departureTime).toBe('17:00');
+    expect(Object.keys(y.op.steps ?? {})).toContain('crew_notice');
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
