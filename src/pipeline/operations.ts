@@ -121,6 +121,7 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
     revision: op.revision ?? revisionOf(record),
     ...(op.previous ? { previous: op.previous } : {}),
     ...(op.crewMayHaveSeen ? { crewMayHaveSeen: op.crewMayHaveSeen } : {}),
+    ...(op.crewHoldsSeen ? { crewHoldsSeen: op.crewHoldsSeen } : {}),
   };
 }
 
@@ -212,8 +213,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   }
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined) return o;
-    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -659,9 +660,15 @@ function callsChangedFromAny(froms: readonly BookingDetails[], to: BookingDetail
  * may have told the crew (crewMayHaveSeen). A change putting back a failed change's 17:00 has
  * nothing new from `previous` (16:00 both), yet crew that change reached were told 17:00.
  */
-export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
+export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen' | 'crewHoldsSeen'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
   const froms = [op.previous, op.crewMayHaveSeen].filter((d): d is BookingDetails => d !== undefined);
-  return callsChangedFromAny(froms, to);
+  const any = callsChangedFromAny(froms, to);
+  const holds = new Set(op.crewHoldsSeen ?? []);
+  if (!op.crewMayHaveSeen || holds.size === 0) return any;
+  // Who confirmed the failed change's 17:00 is not asked again by a change keeping 17:00.
+  const seen = callsChanged(op.crewMayHaveSeen, to);
+  const of = (fromAny: string[], fromSeen: string[]) => [...fromAny.filter((u) => !holds.has(u)), ...fromSeen.filter((u) => holds.has(u))];
+  return { changed: of(any.changed, seen.changed), added: of(any.added, seen.added), removed: of(any.removed, seen.removed) };
 }
 
 /**
@@ -803,7 +810,12 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const stepState = (s: AnyStepName): StepState => (quiet(s) > nowMs ? { ...pending(), quietUntilMs: quiet(s) } : pending());
     const steps = Object.fromEntries(OPERATION_DAGS.change.steps.filter((s) => planned.includes(s) || owedStep(s) || applied.undo.has(s)).map((s) => [s, stepState(s)]));
     const told = applied.crewMayHaveSeen;
-    const calls = callsChangedBy({ previous, ...(told ? { crewMayHaveSeen: told } : {}) }, to);
+    // An answer is taken only to the call revision its post was drawn at: who answered since the
+    // replaced run moved their call holds the call its crew step showed them.
+    const answered = [...Object.keys(record.confirmations), ...Object.keys(record.declines ?? {})];
+    const holds = told ? answered.filter((u) => record.callRevisions?.[u] !== undefined && record.callRevisions[u] !== applied.callRevisions?.[u]) : [];
+    const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}) };
+    const calls = callsChangedBy({ previous, ...seenBy }, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).
     const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);
@@ -824,7 +836,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
     const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
-    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...(told ? { crewMayHaveSeen: told } : {}), steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
+    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...seenBy, steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
     return {
       ...withOperation(record, started),
       request: to.request,

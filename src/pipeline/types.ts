@@ -109,6 +109,12 @@ export interface Operation {
    */
   crewMayHaveSeen?: BookingDetails;
   /**
+   * change: members who answered the call of the change it replaced (an answer counts only to the
+   * call revision their post was drawn at, so their post shows that call). Their call changed only
+   * if it differs from crewMayHaveSeen: `previous` is a call they no longer hold.
+   */
+  crewHoldsSeen?: string[];
+  /**
    * refresh asked while a change ran: that change's id, when its guest page upload and cache clear
    * were still to finish at the ask. Once that change has cleared the cache, the page is as fresh as
    * this refresh would make it, and the refresh ends without a second upload or invalidation.
@@ -299,6 +305,8 @@ export interface StepOperation {
   previous?: BookingDetails;
   /** change: what a replaced change may have told the crew (Operation.crewMayHaveSeen). */
   crewMayHaveSeen?: BookingDetails;
+  /** change: who answered that change's call (Operation.crewHoldsSeen). */
+  crewHoldsSeen?: string[];
 }
 
 /** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */

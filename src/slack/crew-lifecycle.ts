@@ -93,11 +93,14 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       if (previous && removed.length > 0) removedFromView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
+      // Who answered the failed change's call holds what it showed them: their note goes from there alone.
+      const holds = new Set(ctx.operation?.crewHoldsSeen ?? []);
+      const seenDiff = [...diff];
       // What changed from `previous` and not from what they may have seen: crew the failed change never reached did not see it.
       if (seen && ctx.operation?.previous) for (const line of changeDiff(ctx.operation.previous, now, settings, { crewSafe: true })) if (!diff.some((d) => d.field === line.field)) diff.push(line);
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
       if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
-      noteFor = (postKey) => crewChangeNoticeText(view, diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
+      noteFor = (postKey) => crewChangeNoticeText(view, holds.has(postKey) ? seenDiff : diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
     const rev = ctx.operation?.revision ?? booking.revision ?? 1;
     const lookUp = crewPostLookUp(ctx, deps.config);

@@ -301,6 +301,39 @@ describe('changes after approval', () => {
     expect(JSON.stringify(kaiCall.map((m) => m.blocks))).not.toContain(`crew_confirm:${OUTSIDER}`);
   });
 
+  it('D11: Lee confirms the 17:00 a failed change showed him; an edit of the notes keeping 17:00 does not ask him again', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D11' };
+    const id = await doneBooking(fields);
+    let refusing = true;
+    h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_change_note', { to: CREW[1] })(b));
+    let failed: Awaited<ReturnType<typeof waitForBooking>>;
+    try {
+      const x = await propose(id, 'reschedule', { ...fields, departureTime: '17:00' });
+      await click('change_approve', `${id}:${x}`);
+      failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+      await settle(h);
+    } finally {
+      refusing = false;
+    }
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.revision}`, channelId: failed.slack.crewPosts![CREW[0]]!.channel }));
+    const confirmed = await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    await settle(h);
+    h.slack.clear();
+
+    const y = await propose(id, 'edit', { ...fields, departureTime: '17:00', crewNotes: 'Bring ice' });
+    await click('change_approve', `${id}:${y}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
+    await settle(h);
+    expect(done.confirmations).toEqual(confirmed.confirmations);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0]);
+    expect(toLee?.text).toContain('Bring ice');
+    expect(toLee?.text).not.toContain('4:00 PM');
+    expect(toLee?.text).not.toContain('Please confirm again');
+    // Ana never got X's note, and her answer was reset with it: she is told of 17:00 and asked.
+    expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain('Please confirm again');
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });

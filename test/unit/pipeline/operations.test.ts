@@ -510,6 +510,16 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(Object.keys(y.op.steps ?? {})).toContain('crew_notice');
   });
 
+  it('who confirmed the 17:00 the failed change showed them keeps that answer when the next change keeps 17:00', () => {
+    const x = failedChange(withState('done'), details({ departureTime: '17:00' }), { calendar_update: done, scc_update: done, revenue_guard: done, guest_page: done, guest_cache: done, crew_notice: failed }, T);
+    const confirmed: BookingRecord = { ...x.record, confirmations: { U0CREW0001: T + 1 } };
+    const y = started(confirmed, details({ departureTime: '17:00', crewNotes: 'Bring ice' }), T + 2);
+    expect(y.record.confirmations).toEqual({ U0CREW0001: T + 1 });
+    const calls = callsChangedBy(y.op, details({ departureTime: '17:00', crewNotes: 'Bring ice' }));
+    // The others may never have been shown 17:00: they are told and asked.
+    expect(calls.changed).toEqual(['U0CAPTAIN1', 'U0CREW0002']);
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
