@@ -722,7 +722,9 @@ interface Applied {
  * and must be told he is off. Each member counts with the latest call they were shown.
  */
 function crewShown(run: readonly Operation[]): BookingDetails | undefined {
-  const reached = run.filter((o) => stepRan('crew_notice', o.steps?.crew_notice)).flatMap((o) => (o.details ? [o.details] : []));
+  // A change of the run also carries what the run before it showed: its older members may have
+  // been compacted while it ran.
+  const reached = run.flatMap((o) => [...(o.details && stepRan('crew_notice', o.steps?.crew_notice) ? [o.details] : []), ...(o.crewMayHaveSeen ? [o.crewMayHaveSeen] : [])]);
   const newest = reached[0];
   if (!newest) return undefined;
   const roster = [...newest.roster];

@@ -520,6 +520,21 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(calls.changed).toEqual(['U0CAPTAIN1', 'U0CREW0002']);
   });
 
+  it('what a failed run showed the crew carries over a change that replaced it and failed too, however many requests were rejected while it ran', () => {
+    const x = failedChange(withState('done'), details({ departureTime: '17:00' }), { calendar_update: done, scc_update: done, revenue_guard: done, crew_notice: failed }, T);
+    const p = proposeChange(x.record, { details: details({ departureTime: '18:00' }), label: 'edit', userId: 'U1', nowMs: T + 1 });
+    let r = startOperation(approveChange(p.record, p.op.id, 'U0APPROVER1', T + 1), p.op.id, T + 1);
+    for (let i = 0; i < 4; i++) {
+      const q = proposeChange(r, { details: details({ departureTime: '18:00', partySize: 7 + i }), label: 'edit', userId: 'U1', nowMs: T + 2 + i });
+      r = rejectChange(q.record, q.op.id, 'U0APPROVER1', T + 2 + i);
+    }
+    // The second fails at the calendar (no answer), before its crew step.
+    r = { ...r, operations: operationsOf(r).map((o) => (o.id === p.op.id ? { ...o, steps: { ...o.steps, calendar_update: { ...failed, outcomeUnknown: true } } } : o)) };
+    r = finishOperation(r, p.op.id, 'failed', T + 7);
+    const y = started(r, details({ departureTime: '16:00', crewNotes: 'Bring ice' }), T + 8);
+    expect(y.op.crewMayHaveSeen?.request.departureTime).toBe('17:00');
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
