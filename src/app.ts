@@ -164,7 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     : lazyIntegrationSteps(config, log, deps.env);
   // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
   const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a), updateSlackRefs: (...a: Parameters<BookingService['updateSlackRefs']>) => service.updateSlackRefs(...a) };
-  const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api: crewPostStore }), { client, poster, config }), ...deps.stepOverrides };
+  const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api: crewPostStore }), { client, poster, config, api: crewPostStore }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, ...charterTimeSettings(config) };
   const ownerId = deps.ownerId ?? defaultOwnerId();
   // Every process sharing a SQLite file is on this host, so a dead predecessor can be recognised.

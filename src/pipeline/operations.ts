@@ -122,6 +122,7 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
     ...(op.previous ? { previous: op.previous } : {}),
     ...(op.crewMayHaveSeen ? { crewMayHaveSeen: op.crewMayHaveSeen } : {}),
     ...(op.crewHoldsSeen ? { crewHoldsSeen: op.crewHoldsSeen } : {}),
+    ...(op.crewHoldsPrevious ? { crewHoldsPrevious: op.crewHoldsPrevious } : {}),
   };
 }
 
@@ -213,8 +214,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   }
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined) return o;
-    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -660,15 +661,23 @@ function callsChangedFromAny(froms: readonly BookingDetails[], to: BookingDetail
  * may have told the crew (crewMayHaveSeen). A change putting back a failed change's 17:00 has
  * nothing new from `previous` (16:00 both), yet crew that change reached were told 17:00.
  */
-export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen' | 'crewHoldsSeen'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
+export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen' | 'crewHoldsSeen' | 'crewHoldsPrevious'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
   const froms = [op.previous, op.crewMayHaveSeen].filter((d): d is BookingDetails => d !== undefined);
   const any = callsChangedFromAny(froms, to);
-  const holds = new Set(op.crewHoldsSeen ?? []);
-  if (!op.crewMayHaveSeen || holds.size === 0) return any;
-  // Who confirmed the failed change's 17:00 is not asked again by a change keeping 17:00.
+  if (!op.crewMayHaveSeen || !op.previous) return any;
+  // Who confirmed the failed change's 17:00 is not asked again by a change keeping 17:00; who it
+  // took off without telling is not greeted as new by a change putting them back.
+  const holdsSeen = new Set(op.crewHoldsSeen ?? []);
+  const holdsPrevious = new Set((op.crewHoldsPrevious ?? []).filter((u) => !holdsSeen.has(u)));
+  if (holdsSeen.size + holdsPrevious.size === 0) return any;
   const seen = callsChanged(op.crewMayHaveSeen, to);
-  const of = (fromAny: string[], fromSeen: string[]) => [...fromAny.filter((u) => !holds.has(u)), ...fromSeen.filter((u) => holds.has(u))];
-  return { changed: of(any.changed, seen.changed), added: of(any.added, seen.added), removed: of(any.removed, seen.removed) };
+  const previous = callsChanged(op.previous, to);
+  const of = (fromAny: string[], fromSeen: string[], fromPrevious: string[]) => [
+    ...fromAny.filter((u) => !holdsSeen.has(u) && !holdsPrevious.has(u)),
+    ...fromSeen.filter((u) => holdsSeen.has(u)),
+    ...fromPrevious.filter((u) => holdsPrevious.has(u)),
+  ];
+  return { changed: of(any.changed, seen.changed, previous.changed), added: of(any.added, seen.added, previous.added), removed: of(any.removed, seen.removed, previous.removed) };
 }
 
 /**
@@ -702,6 +711,8 @@ const UNDONE_BY: Readonly<Partial<Record<AnyStepName, readonly AnyStepName[]>>> 
 interface Applied {
   details: BookingDetails;
   callRevisions: Record<string, number> | undefined;
+  /** The revisions of the replaced run's changes. */
+  runRevisions: number[];
   /** The answers before the replaced run reset them (Operation.answersBefore). */
   answersBefore?: Operation['answersBefore'];
   /** Steps the new change runs whatever its fields: the replaced changes' steps ran and may have shown their details. */
@@ -773,12 +784,13 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
       details: lastStarted.previous,
       callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,
       ...(lastStarted.answersBefore ? { answersBefore: lastStarted.answersBefore } : {}),
+      runRevisions: run.flatMap((o) => (o.revision !== undefined ? [o.revision] : [])),
       undo,
       quietUntilMs,
       ...(told ? { crewMayHaveSeen: told } : {}),
     };
   }
-  return { details: detailsOf(record), callRevisions: record.callRevisions, undo: new Set(), quietUntilMs: {} };
+  return { details: detailsOf(record), callRevisions: record.callRevisions, runRevisions: [], undo: new Set(), quietUntilMs: {} };
 }
 
 /** queued → running. A change makes its details the booking's (revision + 1); a cancel plans its compensation. */
@@ -816,7 +828,11 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // replaced run moved their call holds the call its crew step showed them.
     const answered = [...Object.keys(record.confirmations), ...Object.keys(record.declines ?? {})];
     const holds = told ? answered.filter((u) => record.callRevisions?.[u] !== undefined && record.callRevisions[u] !== applied.callRevisions?.[u]) : [];
-    const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}) };
+    // Who the replaced run took off and never told "you're off" still holds the call before it.
+    const runRevisions = new Set(applied.runRevisions);
+    const toldOff = record.slack.crewToldOff ?? {};
+    const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !runRevisions.has(toldOff[u] ?? 0)) : [];
+    const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}), ...(untold.length > 0 ? { crewHoldsPrevious: untold } : {}) };
     const calls = callsChangedBy({ previous, ...seenBy }, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).

@@ -115,6 +115,11 @@ export interface Operation {
    */
   crewHoldsSeen?: string[];
   /**
+   * change: members a change it replaced took off and never told (crewToldOff): they hold the call
+   * of `previous`, so their call changed only if it differs from that.
+   */
+  crewHoldsPrevious?: string[];
+  /**
    * refresh asked while a change ran: that change's id, when its guest page upload and cache clear
    * were still to finish at the ask. Once that change has cleared the cache, the page is as fresh as
    * this refresh would make it, and the refresh ends without a second upload or invalidation.
@@ -201,6 +206,12 @@ export interface SlackRefs {
    * post shows: a re-run leaves a post that would show the same alone (crew-notice.ts).
    */
   crewPosts?: Record<string, CrewPostSaved>;
+  /**
+   * Who a change's crew step told "you're off" (or found nobody to tell), with that change's
+   * revision. A change replacing a failed one greets as newly on only those it did tell: a member
+   * it took off and never told still holds their call.
+   */
+  crewToldOff?: Record<string, number>;
   /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */
   resurfaced?: { channel: string; ts: string };
   /** The "Crew called: …" line in the ops thread. */
@@ -307,6 +318,8 @@ export interface StepOperation {
   crewMayHaveSeen?: BookingDetails;
   /** change: who answered that change's call (Operation.crewHoldsSeen). */
   crewHoldsSeen?: string[];
+  /** change: who a replaced change took off and never told (Operation.crewHoldsPrevious). */
+  crewHoldsPrevious?: string[];
 }
 
 /** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */

@@ -22,10 +22,18 @@ import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNotic
 import { crewPostMetadata } from './booking-ref';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
 import type { PostOnce } from './post-once';
+import type { BookingApi } from '../pipeline/api';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
-export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { client: WebClient; poster: PostOnce; config: Config }): StepImplementation {
+export function withLifecycleCrewNotice(
+  createStep: StepImplementation,
+  deps: { client: WebClient; poster: PostOnce; config: Config; api?: Pick<BookingApi, 'updateSlackRefs'> },
+): StepImplementation {
+  /** Who this change told they are off: a change replacing it, should it fail, greets as new only them. */
+  const recordToldOff = async (bookingId: string, userId: string, rev: number): Promise<void> => {
+    await deps.api?.updateSlackRefs(bookingId, (slack) => (slack.crewToldOff?.[userId] === rev ? undefined : { ...slack, crewToldOff: { ...slack.crewToldOff, [userId]: rev } }));
+  };
   /** One Slack call, unless the runner has aborted the attempt (deadline, lost lease): then nothing more is sent. */
   const call = async <T>(signal: AbortSignal | undefined, method: string, fn: () => Promise<T>): Promise<T> => {
     throwIfAborted(signal);
@@ -122,7 +130,10 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
       }
       throwIfAborted(ctx.signal);
       // Flagged as deactivated: nobody to tell, and a DM this process still knows would take the note.
-      if (toldDeactivated(booking, userId)) continue;
+      if (toldDeactivated(booking, userId)) {
+        await recordToldOff(booking.id, userId, rev);
+        continue;
+      }
       const text = `You're off the charter aboard ${removedFromView.vesselName} on ${removedFromView.dateText} (${removedFromView.timeRangeText}) — no need to come in. Thanks!`;
       try {
         const channel = await openDm(deps.client, userId);
@@ -134,6 +145,7 @@ export function withLifecycleCrewNotice(createStep: StepImplementation, deps: { 
         if (!unreachable) throw err;
         ctx.log.info({ userId, slackCode: unreachable.slackCode }, "removed crew member cannot get a DM; no you're-off note");
       }
+      await recordToldOff(booking.id, userId, rev);
     }
     ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
     return { ...result, notesPosted: true };

@@ -334,6 +334,52 @@ describe('changes after approval', () => {
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain('Please confirm again');
   });
 
+  it('D12: a change swapping Ana for Kai fails on a note before Ana is told she is off; swapping back does not greet Ana as newly on, and Kai is told he is off', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D12' };
+    const id = await doneBooking(fields);
+    let refusing = true;
+    h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_change_note', { to: CREW[0] })(b));
+    try {
+      const x = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
+      await click('change_approve', `${id}:${x}`);
+      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+      await settle(h);
+      expect(heldCrewPosts(h.slack, id, 'crew_off')).toEqual([]);
+    } finally {
+      refusing = false;
+    }
+    const y = await propose(id, 'crew swap', fields);
+    await click('change_approve', `${id}:${y}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
+    await settle(h);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text ?? '').not.toContain("You're now on this charter");
+    expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([OUTSIDER]);
+  });
+
+  it('D13: a change taking Lee and Ana off for Kai tells Lee, then fails on Ana\'s you\'re-off; putting them back greets Lee as newly on, not Ana', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D13' };
+    const id = await doneBooking(fields);
+    let refusing = true;
+    h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_off', { to: CREW[1] })(b));
+    try {
+      const x = await propose(id, 'crew swap', { ...fields, crew: [OUTSIDER] });
+      await click('change_approve', `${id}:${x}`);
+      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+      await settle(h);
+    } finally {
+      refusing = false;
+    }
+    expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[0]]);
+    const y = await propose(id, 'crew swap', fields);
+    await click('change_approve', `${id}:${y}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
+    await settle(h);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text).toContain("You're now on this charter");
+    expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text ?? '').not.toContain("You're now on this charter");
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });

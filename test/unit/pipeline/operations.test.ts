@@ -535,6 +535,18 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(y.op.crewMayHaveSeen?.request.departureTime).toBe('17:00');
   });
 
+  it('a member the failed change took off is greeted as newly on by the change putting them back only if that change told them they were off', () => {
+    const kai = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', role: 'crew' as const };
+    const swapped = [sampleRoster[0]!, sampleRoster[1]!, kai];
+    const x = failedChange(withState('done'), details({}, swapped), { calendar_update: done, scc_update: done, revenue_guard: done, crew_notice: failed }, T);
+    // Its crew step called Kai and failed on a note, before Ana's you're-off.
+    const untold = started(x.record, details(), T + 1);
+    expect(callsChangedBy(untold.op, details())).toEqual({ changed: [], added: [], removed: ['U0NEWCREW1'] });
+    const revision = operationsOf(x.record).find((o) => o.id === x.op.id)!.revision!;
+    const told = started({ ...x.record, slack: { ...x.record.slack, crewToldOff: { U0CREW0002: revision } } }, details(), T + 1);
+    expect(callsChangedBy(told.op, details())).toEqual({ changed: [], added: ['U0CREW0002'], removed: ['U0NEWCREW1'] });
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
