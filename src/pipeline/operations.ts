@@ -197,21 +197,18 @@ const WHOLE_OPERATIONS = 4;
  * details and the details they replaced. Without this a booking edited often grows by ~8 KB a change
  * (more with non-Latin notes) until DynamoDB refuses its item (400 KB): every write of it fails, so
  * it can be neither run, changed nor cancelled. The last started operation stays whole whatever
- * its age, since the next change plans from it (lastApplied), and so do the failed changes right
- * behind it that it replaced. A change that moved the departure keeps the schedule it moved from
+ * its age, since the next change plans from it (lastApplied), and it carries what the failed
+ * changes behind it that it replaced showed the crew. A change that moved the departure keeps the schedule it moved from
  * (`movedFrom`): the guest page tells of the latest move however many edits came after it.
  */
 export function compactHistory(ops: readonly Operation[]): Operation[] {
   const started = ops.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh');
-  // The next change plans from the last started one and, when that one failed and was replaced,
-  // from what every failed change of its run told the crew (lastApplied): they stay whole too.
-  // The run is only as long as the changes that failed in a row.
+  // The next change plans from the last started one. When that one failed and was replaced, what the
+  // earlier failed changes of its run told the crew is in it too (crewMayHaveSeen, carried from each
+  // change of the run to the next as it starts), and their steps survive compaction: the others of
+  // the run need not stay whole. Keeping them whole let a run of failed edits with long notes push
+  // the record past DynamoDB's 400 KB, after which nothing more could be saved.
   const planFrom = new Set<Operation>(started.slice(-1));
-  for (const o of [...started].reverse()) {
-    // A failed last one is replaced by the next change approved: its run counts already.
-    if (o.kind !== 'change' || (o.status !== 'superseded' && o.status !== 'failed')) break;
-    planFrom.add(o);
-  }
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
     if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined) return o;
@@ -839,18 +836,27 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);
     let confirmations = Object.fromEntries(Object.entries(record.confirmations).filter(([user]) => !reset.has(user)));
     let declines = Object.fromEntries(Object.entries(record.declines ?? {}).filter(([user]) => !reset.has(user)));
-    // A failed change it replaces reset answers to a call nobody is now asked to change (it put
-    // 16:00 back before any crew post showed 17:00): the answers given to 16:00 stand again.
-    const restored = reset.size === 0 ? applied.answersBefore : undefined;
+    // A failed change it replaces reset answers to calls this one does not change (it put 16:00
+    // back before any crew post showed 17:00): each member's answer to 16:00 stands again, and the
+    // reminders they had for it, whoever else this change asks afresh.
+    const restored = applied.answersBefore;
+    const restoredFor = new Set<string>();
     if (restored) {
-      const onCall = (user: string) => to.roster.some((m) => m.slackUserId === user) && confirmations[user] === undefined && declines[user] === undefined;
-      confirmations = { ...Object.fromEntries(Object.entries(restored.confirmations).filter(([user]) => onCall(user))), ...confirmations };
-      declines = { ...Object.fromEntries(Object.entries(restored.declines ?? {}).filter(([user]) => onCall(user))), ...declines };
+      const onCall = (user: string) => !reset.has(user) && to.roster.some((m) => m.slackUserId === user) && confirmations[user] === undefined && declines[user] === undefined;
+      for (const user of [...Object.keys(restored.confirmations), ...Object.keys(restored.declines ?? {})]) if (onCall(user)) restoredFor.add(user);
+      confirmations = { ...Object.fromEntries(Object.entries(restored.confirmations).filter(([user]) => restoredFor.has(user))), ...confirmations };
+      declines = { ...Object.fromEntries(Object.entries(restored.declines ?? {}).filter(([user]) => restoredFor.has(user))), ...declines };
     }
-    const answersBefore = applied.answersBefore ?? (reset.size > 0 ? { confirmations: record.confirmations, ...(record.declines ? { declines: record.declines } : {}) } : undefined);
+    const answersBefore =
+      applied.answersBefore ?? (reset.size > 0 ? { confirmations: record.confirmations, ...(record.declines ? { declines: record.declines } : {}), ...(record.reminders ? { reminders: record.reminders } : {}) } : undefined);
     // Their reminders start over with the new call, and so does the office's line when anyone's did.
     const remindedBefore = (key: string) => (key === 'ops24' ? reset.size > 0 : /^dm\d+:/.test(key) && reset.has(key.slice(key.indexOf(':') + 1)));
-    const reminders = Object.fromEntries(Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key)));
+    const keptReminders = Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key));
+    // A call put back brings back the reminders already sent for it (answered or not); the office's
+    // line too when nobody is asked afresh.
+    const callPutBack = (user: string) => !reset.has(user) && to.roster.some((m) => m.slackUserId === user);
+    const remindedAgain = (key: string) => (key === 'ops24' ? reset.size === 0 : /^dm\d+:/.test(key) && callPutBack(key.slice(key.indexOf(':') + 1)));
+    const reminders = Object.fromEntries([...Object.entries(restored?.reminders ?? {}).filter(([key]) => remindedAgain(key)), ...keptReminders]);
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
     const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
@@ -862,7 +868,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
       costs: to.costs,
       confirmations,
       ...(record.declines || Object.keys(declines).length > 0 ? { declines } : {}),
-      ...(record.reminders ? { reminders } : {}),
+      ...(record.reminders || Object.keys(reminders).length > 0 ? { reminders } : {}),
       ...(Object.keys(callRevisions).length > 0 || record.callRevisions ? { callRevisions } : {}),
       revision,
       updatedAtMs: nowMs,

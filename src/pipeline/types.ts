@@ -98,10 +98,11 @@ export interface Operation {
   /** change: BookingRecord.callRevisions as they were when it started, for a change that replaces it before its crew call went out. */
   callRevisionsBefore?: Record<string, number>;
   /**
-   * change: the crew's answers before the run of changes it starts (set when its start reset some).
-   * A change replacing it that asks nobody again puts them back: the call they answered stands.
+   * change: the crew's answers before the run of changes it starts (set when its start reset some),
+   * and the reminders already sent for that call. A change replacing it puts back those of every
+   * member it does not ask again: the call they answered stands, and was reminded of.
    */
-  answersBefore?: { confirmations: Record<string, number>; declines?: Record<string, CrewDecline> };
+  answersBefore?: { confirmations: Record<string, number>; declines?: Record<string, CrewDecline>; reminders?: Record<string, ReminderState> };
   /**
    * change: the details a change it replaced may have put before the crew (that change's crew step
    * ran, then it failed), when this one plans from what that change replaced (`previous`). Crew it

@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLogger } from '../../../src/log';
 import { DynamoBookingStore, MAX_ITEM_BYTES } from '../../../src/pipeline/dynamodb-store';
+import { IntegrationError } from '../../../src/integrations/errors';
 import { StoreUnavailableError } from '../../../src/pipeline/errors';
 import { detailsOf } from '../../../src/pipeline/operations';
 import { BookingService } from '../../../src/pipeline/service';
@@ -74,4 +75,33 @@ it('60 edits with the longest Japanese notes: every change runs, the item stays 
   await service.cancel(booking.id, 'U0APPROVER1');
   const cancelled = await service.run(booking.id);
   expect(cancelled.state).toBe('cancelled');
+});
+
+it('40 edits with the longest notes while the crew step keeps failing: each failed change is replaced, the item stays well under the limit, and the booking can be cancelled', async () => {
+  let crewFails = true;
+  const failingCrew = async () => {
+    if (crewFails) throw new IntegrationError('Slack refused one crew note', { code: 'SLACK_REFUSED', retryable: false, operatorMessage: 'Slack refused one crew note.', system: 'slack' });
+    return { ok: true };
+  };
+  const service = new BookingService({ store, steps: { ...steps, crew_notice: failingCrew } as StepImplementations, log, autoRun: false, baseDelayMs: 5, storeRetry: { budgetMs: 500 } });
+  crewFails = false;
+  const booking = await service.create(sampleNewBooking());
+  await service.approve(booking.id, 'U0APPROVER1');
+  await service.run(booking.id);
+  crewFails = true;
+  let largest = 0;
+  for (let i = 0; i < 40; i++) {
+    const d = detailsOf((await store.get(booking.id))!);
+    const details = { ...d, request: { ...d.request, notes: `${i} `.padEnd(2000, '予約の詳細。'), crewNotes: `${i} `.padEnd(1000, '乗組員へ。') } };
+    const { op } = await service.proposeChange(booking.id, { details, label: 'edit', userId: 'U0CREW0002' });
+    await service.approveChange(booking.id, op.id, 'U0APPROVER1');
+    const after = await service.run(booking.id);
+    expect(after.state).toBe('failed');
+    largest = Math.max(largest, Buffer.byteLength(JSON.stringify(after)));
+  }
+  console.log(`record after 40 failed edits: largest ${Math.round(largest / 1024)} KB`);
+  expect(largest).toBeLessThan(MAX_ITEM_BYTES / 2);
+  crewFails = false;
+  await service.cancel(booking.id, 'U0APPROVER1');
+  expect((await service.run(booking.id)).state).toBe('cancelled');
 });

@@ -504,7 +504,8 @@ describe('a change replacing a failed change that ran some of its steps', () => 
       const p = proposeChange(r, { details: details({ departureTime: '17:00', partySize: 7 + i }), label: 'edit', userId: 'U1', nowMs: T + 2 + i });
       r = rejectChange(p.record, p.op.id, 'U0APPROVER1', T + 2 + i);
     }
-    expect(operationsOf(r).find((o) => o.id === x1.op.id)?.compacted).toBeUndefined();
+    // X1 is compacted (the record stays bounded); X2 carries what X1 showed the crew.
+    expect(operationsOf(r).find((o) => o.id === x1.op.id)?.compacted).toBe(true);
     const y = started(r, details(), T + 10);
     expect(y.op.crewMayHaveSeen?.request.departureTime).toBe('17:00');
     expect(Object.keys(y.op.steps ?? {})).toContain('crew_notice');
@@ -586,5 +587,32 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(y.op.steps?.calendar_update).toEqual({ status: 'pending', attempts: 0 });
     // Its crew step never ran: no Slack post showed 17:00.
     expect(y.op.crewMayHaveSeen).toBeUndefined();
+  });
+
+  it("putting 16:00 back while adding a member: the others' answers to 16:00 stand, and so do the reminders they had for it", () => {
+    const kai = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', role: 'crew' as const };
+    const answered: BookingRecord = {
+      ...withState('done'),
+      confirmations: { U0CAPTAIN1: T - 10, U0CREW0001: T - 10 },
+      reminders: { 'dm24:U0CREW0002': { sentAtMs: T - 5 }, ops24: { sentAtMs: T - 5 } },
+    };
+    // SCC refused the 17:00 PATCH outright: X never reached the crew, but its start reset everyone.
+    const x = failedChange(answered, details({ departureTime: '17:00' }), { calendar_update: done, scc_update: failed }, T);
+    expect(x.record.confirmations).toEqual({});
+    const y = started(x.record, details({}, [...sampleRoster, kai]), T + 1);
+    expect(y.record.confirmations).toEqual({ U0CAPTAIN1: T - 10, U0CREW0001: T - 10 });
+    // Ana (never answered) keeps her 24 h reminder as sent; Kai is new: his reminders and the office's line start over.
+    expect(y.record.reminders?.['dm24:U0CREW0002']).toEqual({ sentAtMs: T - 5 });
+    expect(y.record.reminders?.ops24).toBeUndefined();
+    expect(y.record.callRevisions?.U0NEWCREW1).toBe(y.record.revision);
+  });
+
+  it('putting 16:00 back alone after a change SCC refused: every answer and reminder for 16:00 stands, the office\'s 24 h line included', () => {
+    const answered: BookingRecord = { ...withState('done'), confirmations: { U0CAPTAIN1: T - 10 }, reminders: { 'dm24:U0CREW0001': { sentAtMs: T - 5 }, ops24: { sentAtMs: T - 5 } } };
+    const x = failedChange(answered, details({ departureTime: '17:00' }), { calendar_update: done, scc_update: failed }, T);
+    expect(x.record.reminders ?? {}).toEqual({});
+    const y = started(x.record, details(), T + 1);
+    expect(y.record.confirmations).toEqual({ U0CAPTAIN1: T - 10 });
+    expect(y.record.reminders).toEqual({ 'dm24:U0CREW0001': { sentAtMs: T - 5 }, ops24: { sentAtMs: T - 5 } });
   });
 });
