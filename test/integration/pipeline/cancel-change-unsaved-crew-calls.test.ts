@@ -17,7 +17,7 @@ import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
@@ -39,8 +39,6 @@ afterAll(async () => {
   await world.close();
 });
 
-type Payload = Record<string, unknown>;
-const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
 const pause = () => new Promise((r) => setTimeout(r, 50));
 
 const detailsWith = (roster: RosterMember[]) => {
@@ -68,7 +66,7 @@ async function untilCancelled(B: ReturnType<typeof startCrewProcess>, id: string
   return (await B.store.get(id))!;
 }
 
-const crewCallsOf = (id: string) => slack.messages().filter((m) => payloadOf(m).booking_id === id && payloadOf(m).post === 'crew_call');
+const crewCallsOf = (id: string) => slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === 'crew_call');
 const live = (id: string) => crewCallsOf(id).filter((m) => JSON.stringify(m.blocks ?? []).includes('crew_confirm'));
 
 it.each([
@@ -90,7 +88,7 @@ it.each([
     });
     // Stored 8 s after it is sent (within a call's 10 s deadline), answered at 9 s: after the cancel
     // stopped A's step and reached its own crew step, so only waiting out A's call finds it.
-    if (delayed) slack.loseNext('chat.postMessage', 1, { effect: 8000, answer: { afterMs: 9000 }, when: (b) => payloadOf(b).post === 'crew_call' && payloadOf(b).to === ANA });
+    if (delayed) slack.loseNext('chat.postMessage', 1, { effect: 8000, answer: { afterMs: 9000 }, when: (b) => postPayloadOf(b).post === 'crew_call' && postPayloadOf(b).to === ANA });
     const { op } = await A.service.proposeChange(booking.id, { details: detailsWith(sampleRoster), label: 'add Ana', userId: APPROVER });
     await A.service.approveChange(booking.id, op.id, APPROVER);
     while (!cut) await pause();
@@ -103,11 +101,11 @@ it.each([
     expect(change?.steps?.crew_notice).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_STOPPED' } });
     expect(record.slack.crewPosts?.[ANA]).toBeUndefined(); // the record never learned where Ana's call is
     const calls = crewCallsOf(booking.id);
-    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(sampleRoster.map((m) => m.slackUserId).sort());
+    expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(sampleRoster.map((m) => m.slackUserId).sort());
     // Every call the crew hold reads cancelled, Ana's included: no Confirm button left.
     expect(live(booking.id)).toEqual([]);
     // One cancel note under each call.
-    const notes = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_cancel_note');
+    const notes = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
     expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
     expect(record.operations?.find((o) => o.kind === 'cancel')?.steps?.crew_notice?.result).toMatchObject({ posts: sampleRoster.length, notesPosted: true });
 
@@ -148,9 +146,9 @@ it("a cancel after a change whose crew step never ran looks nothing up in Slack'
     expect(slack.calls.filter((c) => c.method === 'conversations.history' || c.method === 'conversations.replies').length).toBe(lookupsBefore);
     // Ana was never called; the crew who were have their calls cancelled, each with a note.
     const calls = crewCallsOf(booking.id);
-    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(withoutAna.map((m) => m.slackUserId).sort());
+    expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(withoutAna.map((m) => m.slackUserId).sort());
     expect(live(booking.id)).toEqual([]);
-    const notes = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_cancel_note');
+    const notes = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
     expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
   } finally {
     release();

@@ -15,7 +15,7 @@ import type { RunningDynalite } from '../../../src/sandbox/dynalite';
 import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(60_000);
 
@@ -37,15 +37,13 @@ afterAll(async () => {
 
 const startProcess = (name: string, endpoint: string) => startCrewProcess({ name, endpoint, table: TABLE, slackUrl: slack.url, config, log });
 
-type Payload = Record<string, unknown>;
-const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
 
 it('a cancel reaches the crew whose calls were posted and never saved: each call reads cancelled, with one note under it', async () => {
   const A = startProcess('A', proxy.url);
   const B = startProcess('B', dynalite.endpoint);
   let cut = false;
   const stopWatching = slack.onCall((call) => {
-    if (call.method !== 'chat.postMessage' || payloadOf(call.body).post !== 'crew_call' || cut) return;
+    if (call.method !== 'chat.postMessage' || postPayloadOf(call.body).post !== 'crew_call' || cut) return;
     // A never reaches the table again once it starts calling the crew: the posts land, their refs are never saved.
     cut = true;
     proxy.hang();
@@ -54,7 +52,7 @@ it('a cancel reaches the crew whose calls were posted and never saved: each call
   try {
     const booking = await A.service.create(sampleNewBooking());
     await A.service.approve(booking.id, 'U0APPROVER1');
-    const crewCalls = () => slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
+    const crewCalls = () => slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
     while (crewCalls().length < booking.roster.length) await new Promise((r) => setTimeout(r, 20));
 
     const out = await B.service.cancel(booking.id, 'U0APPROVER1');
@@ -69,11 +67,11 @@ it('a cancel reaches the crew whose calls were posted and never saved: each call
 
     expect(record.slack.crewPosts ?? {}).toEqual({}); // the record never learned where the calls are
     const calls = crewCalls();
-    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+    expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
     // Every call the crew hold reads cancelled: no Confirm button left.
     expect(calls.filter((m) => JSON.stringify(m.blocks ?? []).includes('crew_confirm'))).toEqual([]);
     // One cancel note under each call, and nothing else sent to the crew.
-    const notes = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_cancel_note');
+    const notes = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
     expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
     const cancelOp = record.operations?.find((o) => o.kind === 'cancel');
     expect(cancelOp?.steps?.crew_notice?.result).toMatchObject({ posts: booking.roster.length, notesPosted: true });
@@ -92,17 +90,17 @@ it("a crew call Slack stores after the cancel stopped the create's crew step is 
   const ANA = 'U0CREW0002';
   let cut = false;
   const stopWatching = slack.onCall((call) => {
-    if (call.method !== 'chat.postMessage' || payloadOf(call.body).post !== 'crew_call' || cut) return;
+    if (call.method !== 'chat.postMessage' || postPayloadOf(call.body).post !== 'crew_call' || cut) return;
     cut = true;
     proxy.hang();
     stopWatching();
   });
   // A's call to Ana is stored 4 s after it is sent (within a call's 10 s deadline) and answered at 6 s.
-  slack.loseNext('chat.postMessage', 1, { effect: 4000, answer: { afterMs: 6000 }, when: (b) => payloadOf(b).post === 'crew_call' && payloadOf(b).to === ANA });
+  slack.loseNext('chat.postMessage', 1, { effect: 4000, answer: { afterMs: 6000 }, when: (b) => postPayloadOf(b).post === 'crew_call' && postPayloadOf(b).to === ANA });
   try {
     const booking = await A.service.create(sampleNewBooking());
     await A.service.approve(booking.id, 'U0APPROVER1');
-    const crewCalls = () => slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
+    const crewCalls = () => slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
     // The others' calls are in Slack; Ana's is still on its way.
     while (crewCalls().length < booking.roster.length - 1) await new Promise((r) => setTimeout(r, 20));
 
@@ -116,9 +114,9 @@ it("a crew call Slack stores after the cancel stopped the create's crew step is 
     await slack.lateEffectsLanded();
 
     const calls = crewCalls();
-    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+    expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
     expect(calls.filter((m) => JSON.stringify(m.blocks ?? []).includes('crew_confirm'))).toEqual([]);
-    const notes = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_cancel_note');
+    const notes = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
     expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
   } finally {
     proxy.heal();

@@ -12,7 +12,7 @@ import { createLogger } from '../../../src/log';
 import { CREATE_OP } from '../../../src/pipeline/op-steps';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
@@ -29,8 +29,6 @@ afterAll(async () => {
   await world.close();
 });
 
-type Payload = Record<string, unknown>;
-const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
 const logged = (bookingId: string) => logLines.map((l) => JSON.parse(l) as { msg: string; bookingId?: string; proc?: string; via?: string; recipient?: string }).filter((l) => l.bookingId === bookingId);
 
 /** A and B on one table, A cut off from it as its crew step starts (`whenCut` sets up Slack's side); B sweeps every 300 ms. */
@@ -83,7 +81,7 @@ it("a crew DM and the crew-called line in flight when A fences are found by B, n
     () => {
       // A's call to Ana and its "Crew called" line: Slack stores each 2.5 s after it is sent and answers at 4 s.
       slack.loseNext('chat.postMessage', 1, { effect: 2500, answer: { afterMs: 4000 }, when: (b) => b.channel === ANA_DM });
-      slack.loseNext('chat.postMessage', 1, { effect: 2500, answer: { afterMs: 4000 }, when: (b) => payloadOf(b).post === 'crew_called' });
+      slack.loseNext('chat.postMessage', 1, { effect: 2500, answer: { afterMs: 4000 }, when: (b) => postPayloadOf(b).post === 'crew_called' });
     },
     async (B, created) => {
       // Then the office cancels the charter: every crew call it saved is redrawn as cancelled.
@@ -95,19 +93,19 @@ it("a crew DM and the crew-called line in flight when A fences are found by B, n
     },
   );
 
-  const calls = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
-  expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+  const calls = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
+  expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
   // A's late post is the one B found, saved and kept up to date.
-  const anas = calls.filter((m) => payloadOf(m).to === ANA);
+  const anas = calls.filter((m) => postPayloadOf(m).to === ANA);
   expect(done.slack.crewPosts?.[ANA]).toMatchObject({ channel: ANA_DM, ts: anas[0]!.ts });
   expect(logged(booking.id).some((l) => l.proc === 'B' && l.msg === 'crew call posted' && l.recipient === ANA && l.via === 'earlier-attempt')).toBe(true);
 
-  const lines = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_called');
+  const lines = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_called');
   expect(lines).toHaveLength(1);
   expect(done.slack.crewCalledTs).toBe(lines[0]!.ts);
 
   // No crew call is left asking anyone to confirm.
-  for (const m of slack.messages().filter((x) => payloadOf(x).booking_id === booking.id && payloadOf(x).post === 'crew_call')) {
+  for (const m of slack.messages().filter((x) => postPayloadOf(x).booking_id === booking.id && postPayloadOf(x).post === 'crew_call')) {
     expect(String(m.text)).toMatch(/^Cancelled/);
     expect(JSON.stringify(m.blocks ?? [])).not.toMatch(/crew_confirm|crew_decline/);
   }
@@ -120,9 +118,9 @@ it('a takeover whose earlier holder never sent the crew calls still posts each o
   await new Promise((r) => setTimeout(r, 500));
   await slack.lateEffectsLanded();
 
-  const calls = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
-  expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
-  for (const m of calls) expect(done.slack.crewPosts?.[String(payloadOf(m).to)]).toMatchObject({ channel: m.channel, ts: m.ts });
+  const calls = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
+  expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+  for (const m of calls) expect(done.slack.crewPosts?.[String(postPayloadOf(m).to)]).toMatchObject({ channel: m.channel, ts: m.ts });
   const posted = logged(booking.id).filter((l) => l.msg === 'crew call posted');
   expect(posted.filter((l) => l.proc === 'A')).toHaveLength(0);
   expect(done.steps.crew_notice).toMatchObject({ status: 'done', attempts: 2 });

@@ -16,7 +16,7 @@ import type { RunningDynalite } from '../../../src/sandbox/dynalite';
 import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(60_000);
 
@@ -37,8 +37,6 @@ afterAll(async () => {
   await world.close();
 });
 
-type Payload = Record<string, unknown>;
-const payloadOf = (m: { metadata?: unknown }): Payload => ((m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {});
 
 it('a lease holder cut off from the store stops before its lease lapses: the crew are called once, by the process that took over', async () => {
   let partitionedAt = 0;
@@ -69,8 +67,8 @@ it('a lease holder cut off from the store stops before its lease lapses: the cre
     }
     // A's slow DM opens answer 5 s after the partition; it is still cut off, and must post nothing.
     await new Promise((r) => setTimeout(r, Math.max(0, partitionedAt + 6000 - Date.now())));
-    const calls = slack.messages().filter((m) => payloadOf(m).booking_id === booking.id && payloadOf(m).post === 'crew_call');
-    expect(calls.map((m) => payloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
+    const calls = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
+    expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
     const fenced = logLines.map((l) => JSON.parse(l) as { msg: string; proc?: string }).filter((l) => l.proc === 'A' && /about to lapse/.test(l.msg));
     expect(fenced).toHaveLength(1);
     const done = (await B.store.get(booking.id))!;
