@@ -174,7 +174,9 @@ export function readTimeRange(text: string): TimeRange | undefined {
   if (!endsAtRange && /\d\s*(?:-|to|until|till|through)\s*$/i.test(text.slice(0, first.index))) return undefined;
   const second = times[1];
   if (second) {
-    const between = text.slice(first.index + first.length, second.index);
+    // The start may carry its zone as the end does ("10:00 AM PST to 2:00 PM PST"); the zone is
+    // upper case, so "10 at 2" is not read as one.
+    const between = text.slice(first.index + first.length, second.index).replace(/^\s*(?:[A-Z]{1,2}[SD]?T|Pacific(?: [Tt]ime)?)\b/, '');
     if (/^\s*(-|to|until|till|through|and)\s*$/i.test(between)) return { start: first.time, end: second.time };
   }
   return { start: first.time };

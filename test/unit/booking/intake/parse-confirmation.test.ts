@@ -280,6 +280,7 @@ describe('a trip\'s "From: 10am" / "To: 2pm" is no mail header', () => {
     ['pasted double-spaced', 'Date: Dec 27\n\nFrom: 10am\n\nTo: 2pm'],
     ['both on one line', 'Date: Dec 27\nFrom: 10am To: 2pm'],
     ['with their zone', 'Date: Dec 27\nFrom: 10:00 AM PT\nTo: 2:00 PM PT'],
+    ['with their zone, on one line', 'Date: Dec 27\nFrom: 10:00 AM PST to 2:00 PM PST'],
   ])('%s', (_name, text) => {
     expect(parse(text)).toMatchObject({ date: '2026-12-27', departureTime: '10:00', durationHours: 4 });
   });

@@ -67,6 +67,12 @@ describe('readTimeRange', () => {
     ['11 - 1 AM', { start: '23:00', end: '01:00' }],
     ['11:30 - 2 AM', { start: '23:30', end: '02:00' }],
     ['3 PM', { start: '15:00' }],
+    // The start carries its zone as the end does
+    ['10:00 AM PST to 2:00 PM PST', { start: '10:00', end: '14:00' }],
+    ['10:00 AM PT - 2:00 PM PT', { start: '10:00', end: '14:00' }],
+    ['10:00 AM Pacific Time to 2:00 PM Pacific Time', { start: '10:00', end: '14:00' }],
+    // "at" is no zone
+    ['10am at 2pm', { start: '10:00' }],
   ])('%s', (text, range) => {
     expect(readTimeRange(text)).toEqual(range);
   });
