@@ -7,7 +7,7 @@
  */
 import type { RefreshOutcome } from '../pipeline/api';
 import { IllegalTransitionError } from '../pipeline/errors';
-import { activeRefresh, changeUnderWay } from '../pipeline/operations';
+import { activeRefresh, cancelOperation, changeUnderWay } from '../pipeline/operations';
 import type { BookingRecord, BookingState } from '../pipeline/types';
 import { escapeAndFit, mention } from './blocks/format';
 import { guestUrl, isApprover, type SlackDeps } from './context';
@@ -15,20 +15,29 @@ import { guestUrl, isApprover, type SlackDeps } from './context';
 const WHERE_TO_LOOK = "the progress message in the booking's thread will say when it is live";
 const HOW_TO_RETRY = "*Retry failed steps* on the booking's progress message (or asking again) runs it again";
 
-function notDone(bookingId: string, state: BookingState): string {
-  return `Booking \`${bookingId}\` is *${state.replace('_', ' ')}*; a guest page can be refreshed once the booking is done.`;
+function notDone(booking: BookingRecord, state: BookingState): string {
+  const cancel = cancelOperation(booking);
+  // A cancel puts up the guest page's own "cancelled" notice: "once the booking is done" would never come.
+  if (state === 'cancelled' || (cancel && cancel.status === 'done')) {
+    return `Booking \`${booking.id}\` is *cancelled*; its guest page shows that the charter was cancelled, and is not refreshed any more.`;
+  }
+  if (cancel?.status === 'failed') {
+    return `Booking \`${booking.id}\` is *failed* while being cancelled: *Retry failed steps* on its progress message finishes the cancel, which replaces the guest page with a notice that the charter is cancelled.`;
+  }
+  if (cancel) return `Booking \`${booking.id}\` is being cancelled: the cancel replaces its guest page with a notice that the charter is cancelled, so no refresh runs; ${WHERE_TO_LOOK}.`;
+  return `Booking \`${booking.id}\` is *${state.replace('_', ' ')}*; a guest page can be refreshed once the booking is done.`;
 }
 
 export async function refreshGuestPage(deps: SlackDeps, bookingId: string, userId: string): Promise<string> {
   if (!isApprover(deps.config, userId)) return 'Only approvers can refresh a guest page.';
   const booking = await deps.api.get(bookingId);
   if (!booking) return `No booking \`${bookingId}\`.`;
-  if (booking.state !== 'done' && !activeRefresh(booking) && !changeUnderWay(booking)) return notDone(bookingId, booking.state);
+  if (booking.state !== 'done' && !activeRefresh(booking) && !changeUnderWay(booking)) return notDone(booking, booking.state);
   let asked: RefreshOutcome;
   try {
     asked = await deps.api.requestRefresh(bookingId, userId);
   } catch (err) {
-    if (err instanceof IllegalTransitionError) return notDone(bookingId, err.from);
+    if (err instanceof IllegalTransitionError) return notDone((await deps.api.get(bookingId)) ?? booking, err.from);
     throw err;
   }
   deps.progress.notify(bookingId);

@@ -169,3 +169,28 @@ it('asked while a reschedule whose upload failed waits on another step: covered 
   expect(await guestPage(id)).toContain('5:00 PM');
   expect(progressOf(id)).toContain('Nothing left to run: the change before it');
 });
+
+it("asked while a cancel runs, or after it: the answer says the cancel puts up the page's cancelled notice, not 'once the booking is done'", async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-RDC4' };
+  const id = await doneBooking(h, fields);
+  const held = holdChangeAt('calendar_delete');
+  await clickInOps(h, 'booking_cancel', id);
+  await held.atStep;
+  h.slack.clear();
+  // The cancel's own private answer ("Cancelling …") may come among them.
+  const answers = () => ephemeralsTo(h, APPROVER).filter((t) => t.startsWith(`Booking \`${id}\``));
+  await refresh(id);
+  await h.slack.waitFor(() => answers().length === 1);
+  expect(answers()[0]).toBe(
+    `Booking \`${id}\` is being cancelled: the cancel replaces its guest page with a notice that the charter is cancelled, so no refresh runs; the progress message in the booking's thread will say when it is live.`,
+  );
+  expect((await h.running.built.api.get(id))?.operations?.some((o) => o.kind === 'refresh')).toBe(false);
+
+  held.release();
+  await waitForBooking(h, id, (b) => b.state === 'cancelled');
+  await settle(h);
+  await refresh(id);
+  await h.slack.waitFor(() => answers().length === 2);
+  expect(answers()[1]).toBe(`Booking \`${id}\` is *cancelled*; its guest page shows that the charter was cancelled, and is not refreshed any more.`);
+  expect(await guestPage(id)).toMatch(/cancelled/i);
+});
