@@ -32,6 +32,7 @@ import { HomePublisher } from './slack/home/publisher';
 import { postClaimRule } from './slack/progress/post-claim';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { redrawRecentProgress } from './slack/progress/redraw-at-start';
+import { redrawStaleTask } from './slack/progress/redraw-stale';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
@@ -83,6 +84,12 @@ export interface AppDeps {
   receiver?: AwsLambdaReceiver;
   /** Start pipelines in this process after approve/retry (default true; false on Lambda, where the table stream starts them). */
   autoRun?: boolean;
+  /**
+   * Mark each finished booking's progress draw in its record, and redraw on the minute tick those
+   * marked behind (default false; true on Lambda, which has no start-up to redraw at:
+   * src/slack/progress/drawn-mark.ts). Off on a server: a store write it does not need.
+   */
+  progressDrawnMarks?: boolean;
   /** Quiet time per user before a booking change republishes their App Home (default 2 s). */
   homeDebounceMs?: number;
   /** Bounds of the exactly-once posting of crew posts and progress messages (src/slack/post-once.ts); tests shorten them. */
@@ -189,7 +196,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // The progress message is posted through PostOnce: its last post starts before its deadline and
   // ends within one call's deadline, which is the longest a holder's post can still land.
   const postClaim = postClaimRule({ callTimeoutMs: liveness.callTimeoutMs, postDeadlineMs: postOnceDeadlineMs, ...(ownerDead ? { ownerDead } : {}) });
-  const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}) });
+  const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}), ...(deps.progressDrawnMarks ? { markDrawn: (id: string, version: number) => service.markProgressDrawn(id, version) } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
   const changedApprovals = new ChangedApprovals({ client, config, log, now, api: service });
   service.onProgress((event, record) => changedApprovals.notify(event, record));
@@ -264,6 +271,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     // Catches what no event announces (a new day, another process's new request): unchanged tabs are not republished.
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
+  // What an invocation cut off before its last progress update left stale (no start-up on Lambda to redraw at).
+  if (deps.progressDrawnMarks) periodicTasks.push(redrawStaleTask({ store, notify: (id) => progress.notify(id), log }));
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
   const feedClient = config.ical.feeds.length > 0 ? lazyIcalFeedClient() : undefined;
   // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.

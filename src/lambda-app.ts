@@ -81,6 +81,8 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
     env,
     // The Slack function's answer waits for /charter doctor (AwsLambdaReceiver), and Slack for 3 s.
     doctorDeadlineMs: LAMBDA_DOCTOR_DEADLINE_MS,
+    // No start-up to redraw what a cut-off invocation left stale: marks, and the minute tick.
+    progressDrawnMarks: true,
     ...(integrations ? { integrationSteps: () => integrations.steps } : {}),
     ...options.deps,
     log,

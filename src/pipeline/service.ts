@@ -346,6 +346,16 @@ export class BookingService implements BookingApi {
     return { written: out.written, booking: out.record };
   }
 
+  /**
+   * Marks the progress message drawn from version `drawnVersion` of the record, only if that is
+   * still the stored one: a change since means the message is behind again. Leaves updatedAtMs, the
+   * time of the booking's last change, alone. Returns whether it wrote.
+   */
+  async markProgressDrawn(id: string, drawnVersion: number): Promise<boolean> {
+    const out = await this.runner.write(id, (r) => (r.version === drawnVersion ? { ...r, slack: { ...r.slack, progressDrawn: drawnVersion } } : undefined));
+    return out.written;
+  }
+
   run(id: string): Promise<BookingRecord> {
     return this.startRun(id);
   }

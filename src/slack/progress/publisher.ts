@@ -37,6 +37,7 @@ import { withApprovalDm } from '../approval-dm';
 import { progressPostMetadata } from '../booking-ref';
 import { PostOnce, type PostOnceResult } from '../post-once';
 import { slackPlatformError, slackRefusal, slackRetryAfterMs } from '../slack-errors';
+import { worthMarking } from './drawn-mark';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { RetryLine } from './retry-line';
 import { TokenBucket } from './token-bucket';
@@ -72,6 +73,11 @@ export interface ProgressPublisherOptions {
   maxSendFailures?: number;
   /** The pause between tries once `maxSendFailures` have failed in a row (default 60 s). */
   slowRetryMs?: number;
+  /**
+   * On Lambda: stores that a finished booking's message was drawn from (or refused for good at)
+   * this version of its record, so the one-minute tick can tell a lost update (./drawn-mark.ts).
+   */
+  markDrawn?: (bookingId: string, drawnVersion: number) => Promise<unknown>;
 }
 
 interface Entry {
@@ -100,6 +106,8 @@ interface Entry {
   mayHavePosted?: boolean;
   /** Sends queued or under way. */
   queued: number;
+  /** The record whose rendering the send under way put to Slack (the mark's version, ./drawn-mark.ts). */
+  drawing?: BookingRecord;
 }
 
 export function isFinalEvent(event: ProgressEvent): boolean {
@@ -278,8 +286,10 @@ export class ProgressPublisher {
     const wasMilestone = entry.milestone;
     entry.milestone = false;
     entry.lastSentAtMs = this.now();
+    entry.drawing = undefined;
     try {
       const wait = await this.render(bookingId, entry);
+      if (!wait) await this.markDrawn(bookingId, entry);
       entry.failures = 0;
       entry.slow = false;
       const channel = entry.record?.slack.channel ?? '?';
@@ -295,7 +305,9 @@ export class ProgressPublisher {
         this.retryLater(bookingId, entry, wasMilestone);
         throw err;
       }
-      // Trying again cannot help until someone acts, and every booking in the channel meets the same answer.
+      // Trying again cannot help until someone acts, and every booking in the channel meets the same
+      // answer: nor can the minute tick's redraw, so the refused draw is marked as if it had landed.
+      await this.markDrawn(bookingId, entry);
       entry.failures = 0;
       entry.slow = false;
       // One line per channel: a second archived channel is news, its other bookings are not.
@@ -304,6 +316,21 @@ export class ProgressPublisher {
         this.refusalsLogged.add(key);
         this.opts.log.child({ bookingId }).error({ err, code: refusal.code }, `progress message refused by Slack: ${refusal.operatorMessage}`);
       }
+    }
+  }
+
+  /**
+   * The mark a finished booking's draw leaves on Lambda (./drawn-mark.ts). A mark that fails to be
+   * written costs one redraw by the next tick, never the update itself: logged, not retried.
+   */
+  private async markDrawn(bookingId: string, entry: Entry): Promise<void> {
+    const drawn = entry.drawing;
+    entry.drawing = undefined;
+    if (!drawn || !this.opts.markDrawn || !worthMarking(drawn)) return;
+    try {
+      await this.opts.markDrawn(bookingId, drawn.version);
+    } catch (err) {
+      this.opts.log.child({ bookingId }).warn({ err }, 'progress message drawn, its mark not stored; the next tick draws it again');
     }
   }
 
@@ -356,6 +383,7 @@ export class ProgressPublisher {
           }
           try {
             if (entry.unsavedTs === progressTs) this.adopt(entry, await this.saveProgressTs(bookingId, entry, progressTs));
+            entry.drawing = booking;
             await this.update(booking, progressTs, message);
             return undefined;
           } catch (err) {
@@ -430,10 +458,13 @@ export class ProgressPublisher {
   private async post(bookingId: string, entry: Entry, booking: BookingRecord, message: SlackMessage): Promise<{ waitMs: number } | undefined> {
     let slack = booking.slack;
     let takenOver = false;
+    // The record the message is drawn from, as far as the writes here leave what it shows alone (the mark's version).
+    let drawn = booking;
     for (let look = 0; look < 3; look++) {
       const claim = progressPostClaim(slack, this.ownerId, this.now(), this.opts.postClaim);
       if (claim.kind === 'posted') {
         entry.progressTs = claim.ts;
+        entry.drawing = booking;
         await this.update(booking, claim.ts, message);
         return undefined;
       }
@@ -443,11 +474,14 @@ export class ProgressPublisher {
       }
       if (claim.kind === 'free') {
         takenOver ||= slack.progressClaim !== undefined;
-        slack = (await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim))).booking.slack;
+        const claimed = await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim));
+        slack = claimed.booking.slack;
+        if (claimed.written && claimed.booking.version === drawn.version + 1) drawn = claimed.booking;
         continue;
       }
       const { channel, approvalTs } = booking.slack;
       let posted: PostOnceResult;
+      entry.drawing = drawn;
       try {
         posted = await this.poster.post({
           channel,
@@ -472,7 +506,10 @@ export class ProgressPublisher {
       if (posted.via === 'earlier-attempt') await this.update(booking, posted.ts, message);
       entry.mayHavePosted = false;
       entry.unsavedTs = posted.ts;
-      this.adopt(entry, await this.saveProgressTs(bookingId, entry, posted.ts));
+      const saved = await this.saveProgressTs(bookingId, entry, posted.ts);
+      this.adopt(entry, saved);
+      // Saved straight over the record drawn: the ts is all that changed, and the mark may say so.
+      if (saved.version === drawn.version + 1) entry.drawing = saved;
       return undefined;
     }
     throw new Error('progress message: the post claim did not settle');

@@ -2,7 +2,8 @@
  * A progress message can be left showing an older state when its process stopped: the publisher's
  * queue lives in memory, so a crash, a kill, or a graceful stop whose drain Slack outlasted loses
  * the update that was due (the drain logs those bookings). Nothing else redraws a finished
- * booking's message: the sweeper resumes only bookings with work left. So a long-lived process, as
+ * booking's message on a server: the sweeper resumes only bookings with work left (on Lambda, which
+ * has no start, the minute tick redraws those marked behind: ./redraw-stale.ts). So a long-lived process, as
  * it starts, redraws the messages of finished bookings that changed in the last day, and posts
  * those a stopped process never managed to post. Each is a cosmetic update, paced by the workspace's
  * token bucket like any other (a few seconds' wait for a live booking's cosmetic update at a start
@@ -13,13 +14,10 @@
  */
 import type { Logger } from '../../log';
 import type { BookingStore } from '../../pipeline/store';
-import type { BookingRecord, BookingState } from '../../pipeline/types';
+import { hasProgressMessage, RESTING_STATES } from './drawn-mark';
 
 /** How far back a stopped process's lost update can reach: a crash, or a Slack outage that outlasted a drain, and a restart the same day. */
 export const REDRAW_CHANGED_WITHIN_MS = 24 * 3_600_000;
-
-/** States a booking rests in with a progress message that no run will redraw. */
-const RESTING_STATES: readonly BookingState[] = ['done', 'failed', 'cancelled'];
 
 export interface RedrawAtStartDeps {
   store: Pick<BookingStore, 'listCurrent'>;
@@ -37,8 +35,7 @@ export async function redrawRecentProgress(deps: RedrawAtStartDeps): Promise<num
     const listed = await deps.store.listCurrent(RESTING_STATES, deps.nowMs);
     // A message never posted (Slack refused the post until the process stopped) has a claim and no
     // ts: the publisher posts it, once the claim is free, looking for an earlier post first.
-    const hasMessage = (b: BookingRecord) => b.slack.progressTs !== undefined || (b.slack.approvalTs !== undefined && b.slack.progressClaim !== undefined);
-    const recent = listed.filter((b) => hasMessage(b) && b.updatedAtMs >= since);
+    const recent = listed.filter((b) => hasProgressMessage(b) && b.updatedAtMs >= since);
     for (const booking of recent) deps.notify(booking.id);
     if (recent.length > 0) deps.log.info({ bookings: recent.length }, 'redrawing the progress messages of bookings finished in the last day');
     return recent.length;

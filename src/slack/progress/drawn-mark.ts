@@ -1,0 +1,34 @@
+/**
+ * On Lambda a progress update can be lost with nobody left to notice: an invocation that timed out,
+ * or was frozen or killed, after the booking's last state write and before Slack took the update,
+ * leaves the thread showing steps running for good, and no long-lived process starts to redraw it
+ * (./redraw-at-start.ts). So there, each draw of a finished booking (done, failed, cancelled) is
+ * followed by a mark in its record: the version it was drawn from, written only while that is
+ * still the stored version (BookingService.markProgressDrawn), so the mark write is the record's
+ * next version. A finished booking whose version is anything but the mark's next one changed after
+ * its last draw, or was never drawn since finishing: the one-minute tick redraws it
+ * (./redraw-stale.ts).
+ *
+ * A mark per draw of a finished booking, not per update: the runs' own updates go unmarked, and a
+ * finished booking is drawn about once (its final milestone). Not written on a long-lived server,
+ * which redraws at start instead and whose store calls the benchmark counts.
+ */
+import type { BookingRecord, BookingState } from '../../pipeline/types';
+
+/** States a booking rests in with a progress message that no run will redraw. */
+export const RESTING_STATES: readonly BookingState[] = ['done', 'failed', 'cancelled'];
+
+/** Has a progress message, or a post of one that Slack refused until its process stopped (a claim without a ts). */
+export function hasProgressMessage(b: BookingRecord): boolean {
+  return b.slack.progressTs !== undefined || (b.slack.approvalTs !== undefined && b.slack.progressClaim !== undefined);
+}
+
+/** The last write was the mark of a draw of the write before it: the message shows the record as it is. */
+export function drawnUpToDate(b: BookingRecord): boolean {
+  return b.slack.progressDrawn !== undefined && b.slack.progressDrawn === b.version - 1;
+}
+
+/** Whether a draw of `b` is worth marking: a finished booking, not already marked as drawn. */
+export function worthMarking(b: BookingRecord): boolean {
+  return RESTING_STATES.includes(b.state) && !drawnUpToDate(b);
+}

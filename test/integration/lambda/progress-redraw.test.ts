@@ -1,0 +1,160 @@
+/**
+ * On Lambda a progress update an invocation could not send before it was cut off (timed out,
+ * frozen, killed) is redrawn by the one-minute schedule's tick: the handlers are the factories
+ * src/lambda.ts and src/lambda-pipeline.ts export, the store is dynalite, Slack the stand-in over
+ * HTTP. A cut-off invocation is one whose progress publisher stops (what Lambda's freeze does to
+ * its queue) at the run's first step event; the run itself goes on to done.
+ */
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { createSlackHandler, type SlackLambda } from '../../../src/lambda';
+import type { LambdaAppOptions } from '../../../src/lambda-app';
+import { createPipelineHandler, type PipelineLambda } from '../../../src/lambda-pipeline';
+import { createLogger } from '../../../src/log';
+import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { standinAppEnv } from '../../support/env';
+import { blockActionPayload, interactivityBody, SlackRequester } from '../../support/slack-requests';
+import { functionUrlEvent, streamRecord } from './support';
+
+jest.setTimeout(60_000);
+
+const SIGNING_SECRET = 'lambda-redraw-signing-secret-012';
+const APPROVER = 'U0APPROVE1';
+const OPS_CHANNEL = 'C0OPS00001';
+const TABLE = 'charter-bookings-redraw';
+const TICK = { charterTick: 'periodic' } as const;
+
+let standins: Standins;
+let slackApi: SlackApiStandin;
+let ddb: DynamoDBClient;
+let env: Record<string, string | undefined>;
+let deps: LambdaAppOptions['deps'];
+let slackFn: SlackLambda;
+let pipelineFn: PipelineLambda;
+const opened: { app: { close(): Promise<void> } }[] = [];
+const requester = new SlackRequester({ url: 'http://unused.invalid', signingSecret: SIGNING_SECRET });
+const log = createLogger({ level: 'silent' });
+
+beforeAll(async () => {
+  [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
+  ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
+  // A call's deadline and the post's scaled down, so a claim a cut-off Slack function left lapses in seconds (2 × (0.5 + 1) s), not a minute.
+  env = { ...standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` }), CHARTER_CALL_TIMEOUT_MS: '1000' };
+  deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50, crewPostOnce: { deadlineMs: 500 } };
+  slackFn = await slackFunction();
+  pipelineFn = await pipelineFunction();
+}, 60_000);
+
+afterAll(async () => {
+  for (const fn of opened) await fn.app.close();
+  ddb?.destroy();
+  await slackApi?.close();
+  await standins?.close();
+});
+
+async function slackFunction(): Promise<SlackLambda> {
+  const fn = await createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
+  opened.push(fn);
+  return fn;
+}
+
+async function pipelineFunction(): Promise<PipelineLambda> {
+  const fn = await createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps });
+  opened.push(fn);
+  return fn;
+}
+
+/** An instance whose progress updates stop at the run's first event: Lambda froze or killed it with them queued. */
+async function cutOff<T extends SlackLambda | PipelineLambda>(fn: T, at: 'now' | 'first event'): Promise<T> {
+  if (at === 'now') fn.app.built.progress.stop();
+  else fn.app.built.service.onProgress(() => fn.app.built.progress.stop());
+  return fn;
+}
+
+async function rawItem(id: string): Promise<Record<string, AttributeValue>> {
+  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }));
+  if (!out.Item) throw new Error(`no item ${id}`);
+  return out.Item;
+}
+
+const streamOf = async (id: string) => ({ Records: [streamRecord(await rawItem(id))] });
+const approveClick = (id: string) => interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
+const get = (id: string) => pipelineFn.app.built.service.get(id) as Promise<BookingRecord>;
+const guestUrl = (id: string) => `${pipelineFn.app.config.guest.siteUrl}/g/${id}`;
+
+async function approve(fn: SlackLambda, id: string): Promise<void> {
+  const body = approveClick(id);
+  expect((await fn.handle(functionUrlEvent(body, requester.headers(body)), {})).statusCode).toBe(200);
+}
+
+/** What the thread's progress message shows now, as Slack keeps it. */
+function shown(booking: BookingRecord): string {
+  const message = slackApi.messages(OPS_CHANNEL).find((m) => m.ts === booking.slack.progressTs);
+  return String(message?.text ?? '');
+}
+
+const progressCalls = (id: string) => slackApi.calls.filter((c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && JSON.stringify(c.body).includes(id) && !JSON.stringify(c.body.blocks ?? []).includes('crew_confirm'));
+
+it('a run whose invocation was cut off before its progress updates: the next tick draws done with the guest URL, and a quiet tick makes no Slack call', async () => {
+  // One booking run whole: its final draw is marked, and no tick redraws it.
+  const whole = await slackFn.app.built.service.create(sampleNewBooking());
+  await approve(slackFn, whole.id);
+  await expect(pipelineFn.handle(await streamOf(whole.id), {})).resolves.toEqual({ batchItemFailures: [] });
+  const wholeDone = await get(whole.id);
+  expect(wholeDone.state).toBe('done');
+  expect(shown(wholeDone)).toContain(guestUrl(whole.id));
+
+  const booking = await slackFn.app.built.service.create(sampleNewBooking());
+  await approve(slackFn, booking.id);
+  const cut = await cutOff(await pipelineFunction(), 'first event');
+  await expect(cut.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
+  const done = await get(booking.id);
+  expect(done.state).toBe('done');
+  // The thread still shows the message the approval posted: the run's updates never left.
+  expect(shown(done)).not.toContain('6/6 steps done');
+  expect(shown(done)).not.toContain(guestUrl(booking.id));
+  expect(done.slack.progressDrawn).toBeUndefined();
+
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  const redrawn = await get(booking.id);
+  expect(shown(redrawn)).toContain('6/6 steps done');
+  expect(shown(redrawn)).toContain(guestUrl(booking.id));
+  expect(progressCalls(booking.id).map((c) => c.method)).toEqual(['chat.update']);
+  expect(progressCalls(whole.id)).toEqual([]);
+  // Each marked as drawn by its last write: what the quiet tick below goes by.
+  expect(redrawn.slack.progressDrawn).toBe(redrawn.version - 1);
+  expect(wholeDone.slack.progressDrawn).toBe(wholeDone.version - 1);
+
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(slackApi.calls.map((c) => c.method)).toEqual([]);
+});
+
+it('a progress message never posted (the approving Slack function was cut off before its post, the run too): the tick posts it once the claim lapses', async () => {
+  const booking = await slackFn.app.built.service.create(sampleNewBooking());
+  await approve(await cutOff(await slackFunction(), 'now'), booking.id);
+  const cut = await cutOff(await pipelineFunction(), 'first event');
+  await expect(cut.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
+  const done = await get(booking.id);
+  expect(done.state).toBe('done');
+  expect(done.slack.progressTs).toBeUndefined();
+  expect(done.slack.progressClaim).toBeDefined();
+
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  const posted = await get(booking.id);
+  expect(posted.slack.progressTs).toBeDefined();
+  expect(progressCalls(booking.id).map((c) => c.method)).toEqual(['chat.postMessage']);
+  expect(shown(posted)).toContain('6/6 steps done');
+  expect(shown(posted)).toContain(guestUrl(booking.id));
+  expect(posted.slack.progressDrawn).toBe(posted.version - 1);
+
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(slackApi.calls.map((c) => c.method)).toEqual([]);
+});
