@@ -7,7 +7,7 @@ import type { Logger } from '../log';
 import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListener, RefreshOutcome, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, departedRunError, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
-import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
+import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError, VersionConflictError } from './errors';
 import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, UNDER_WAY, type ChangeProposal, type RefreshRequest } from './operations';
 import { CREATE_OP } from './op-steps';
 import { withStoreRetries } from './resilient-store';
@@ -347,13 +347,20 @@ export class BookingService implements BookingApi {
   }
 
   /**
-   * Marks the progress message drawn from version `drawnVersion` of the record, only if that is
-   * still the stored one: a change since means the message is behind again. Leaves updatedAtMs, the
-   * time of the booking's last change, alone. Returns whether it wrote.
+   * Marks the progress message drawn from `drawn`, only if that is still the stored version: a
+   * change since means the message is behind again. One compare-and-set of the record as drawn,
+   * made alone rather than joined to the runner's writes of the booking (its group commit): a change
+   * written in the same write would be marked as drawn without having been. updatedAtMs, the time
+   * of the booking's last change, is left alone. Returns whether it wrote.
    */
-  async markProgressDrawn(id: string, drawnVersion: number): Promise<boolean> {
-    const out = await this.runner.write(id, (r) => (r.version === drawnVersion ? { ...r, slack: { ...r.slack, progressDrawn: drawnVersion } } : undefined));
-    return out.written;
+  async markProgressDrawn(drawn: BookingRecord): Promise<boolean> {
+    try {
+      await this.store.put({ ...drawn, slack: { ...drawn.slack, progressDrawn: drawn.version } }, drawn.version);
+      return true;
+    } catch (err) {
+      if (err instanceof VersionConflictError) return false;
+      throw err;
+    }
   }
 
   run(id: string): Promise<BookingRecord> {

@@ -200,7 +200,7 @@ export interface SlackRefs {
   progressClaim?: { owner: string; atMs: number };
   /**
    * On Lambda only: the record version the progress message was last drawn from (or refused for
-   * good by Slack), written by itself right after that draw, so it holds as "nothing it shows has
+   * good by Slack), written alone right after that draw, so it holds as "nothing it shows has
    * changed since" exactly while it is the version before the record's own. The one-minute tick
    * redraws a finished booking whose mark is behind (src/slack/progress/drawn-mark.ts).
    */

@@ -4,8 +4,8 @@
  * leaves the thread showing steps running for good, and no long-lived process starts to redraw it
  * (./redraw-at-start.ts). So there, each draw of a finished booking (done, failed, cancelled) is
  * followed by a mark in its record: the version it was drawn from, written only while that is
- * still the stored version (BookingService.markProgressDrawn), so the mark write is the record's
- * next version. A finished booking whose version is anything but the mark's next one changed after
+ * still the stored version and in a write of its own (BookingService.markProgressDrawn), so the
+ * mark write is the record's next version and carries no change the message has not shown. A finished booking whose version is anything but the mark's next one changed after
  * its last draw, or was never drawn since finishing: the one-minute tick redraws it
  * (./redraw-stale.ts).
  *

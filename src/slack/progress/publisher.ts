@@ -77,7 +77,7 @@ export interface ProgressPublisherOptions {
    * On Lambda: stores that a finished booking's message was drawn from (or refused for good at)
    * this version of its record, so the one-minute tick can tell a lost update (./drawn-mark.ts).
    */
-  markDrawn?: (bookingId: string, drawnVersion: number) => Promise<unknown>;
+  markDrawn?: (drawn: BookingRecord) => Promise<unknown>;
 }
 
 interface Entry {
@@ -328,7 +328,7 @@ export class ProgressPublisher {
     entry.drawing = undefined;
     if (!drawn || !this.opts.markDrawn || !worthMarking(drawn)) return;
     try {
-      await this.opts.markDrawn(bookingId, drawn.version);
+      await this.opts.markDrawn(drawn);
     } catch (err) {
       this.opts.log.child({ bookingId }).warn({ err }, 'progress message drawn, its mark not stored; the next tick draws it again');
     }
@@ -382,8 +382,13 @@ export class ProgressPublisher {
             return this.post(bookingId, entry, booking, message);
           }
           try {
-            if (entry.unsavedTs === progressTs) this.adopt(entry, await this.saveProgressTs(bookingId, entry, progressTs));
             entry.drawing = booking;
+            if (entry.unsavedTs === progressTs) {
+              const saved = await this.saveProgressTs(bookingId, entry, progressTs);
+              this.adopt(entry, saved);
+              // Saved straight over the record drawn: the ts it already shows is all that changed.
+              if (saved.version === booking.version + 1) entry.drawing = saved;
+            }
             await this.update(booking, progressTs, message);
             return undefined;
           } catch (err) {
