@@ -7,7 +7,7 @@ import type { Logger } from '../log';
 import type { AnsweredCall, BookingApi, ChangeOutcome, NewBooking, ProgressListener, RefreshOutcome, TransitionOutcome } from './api';
 import { retryDetail, withLastAuditDetail } from './audit-detail';
 import { assertMayApprove, charterInstants, departedRunError, isExpired, isSelfApprovalRefused, retryClosedAt, type ApprovalPolicy } from './approval-policy';
-import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError, VersionConflictError } from './errors';
+import { ApprovalExpiredError, IllegalTransitionError, OperationDecidedError, RetryAfterDepartureError, SelfApprovalError } from './errors';
 import { activeOperationId, answersCurrentCall, approveChange, cancelOperation, LIFECYCLE_STATES, proposeChange, rejectChange, requestCancel, requestRefresh, retryOperation, UNDER_WAY, type ChangeProposal, type RefreshRequest } from './operations';
 import { CREATE_OP } from './op-steps';
 import { withStoreRetries } from './resilient-store';
@@ -354,13 +354,9 @@ export class BookingService implements BookingApi {
    * of the booking's last change, is left alone. Returns whether it wrote.
    */
   async markProgressDrawn(drawn: BookingRecord): Promise<boolean> {
-    try {
-      await this.store.put({ ...drawn, slack: { ...drawn.slack, progressDrawn: drawn.version } }, drawn.version);
-      return true;
-    } catch (err) {
-      if (err instanceof VersionConflictError) return false;
-      throw err;
-    }
+    // From the record drawn, without a read: a conflict returns the stored one, and declines on it.
+    const out = await updateWithRetry(this.store, drawn.id, (r) => (r.version === drawn.version ? { ...r, slack: { ...r.slack, progressDrawn: drawn.version } } : undefined), { current: drawn });
+    return out.written;
   }
 
   run(id: string): Promise<BookingRecord> {

@@ -13,6 +13,7 @@
  * finished booking is drawn about once (its final milestone). Not written on a long-lived server,
  * which redraws at start instead and whose store calls the benchmark counts.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { BookingRecord, BookingState } from '../../pipeline/types';
 
 /** States a booking rests in with a progress message that no run will redraw. */
@@ -31,4 +32,18 @@ export function drawnUpToDate(b: BookingRecord): boolean {
 /** Whether a draw of `b` is worth marking: a finished booking, not already marked as drawn. */
 export function worthMarking(b: BookingRecord): boolean {
   return RESTING_STATES.includes(b.state) && !drawnUpToDate(b);
+}
+
+/** The record without what a draw of its message never shows: its own refs (claim, ts) and what every write changes; as stored (JSON). */
+function shownPart(b: BookingRecord): unknown {
+  return JSON.parse(JSON.stringify({ ...b, version: 0, updatedAtMs: 0, writeToken: undefined, slack: { ...b.slack, progressClaim: undefined, progressTs: undefined } }));
+}
+
+/**
+ * `after` is the write right after `before` and changed only the progress message's own refs (the
+ * post's claim, its saved ts): a message drawn from `before` shows `after` too, and may be marked
+ * at its version. A write the runner joined with another change (its group commit) is not.
+ */
+export function onlyProgressRefsChanged(before: BookingRecord, after: BookingRecord): boolean {
+  return after.version === before.version + 1 && isDeepStrictEqual(shownPart(before), shownPart(after));
 }

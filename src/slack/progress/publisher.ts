@@ -37,7 +37,7 @@ import { withApprovalDm } from '../approval-dm';
 import { progressPostMetadata } from '../booking-ref';
 import { PostOnce, type PostOnceResult } from '../post-once';
 import { slackPlatformError, slackRefusal, slackRetryAfterMs } from '../slack-errors';
-import { worthMarking } from './drawn-mark';
+import { onlyProgressRefsChanged, worthMarking } from './drawn-mark';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { RetryLine } from './retry-line';
 import { TokenBucket } from './token-bucket';
@@ -387,7 +387,7 @@ export class ProgressPublisher {
               const saved = await this.saveProgressTs(bookingId, entry, progressTs);
               this.adopt(entry, saved);
               // Saved straight over the record drawn: the ts it already shows is all that changed.
-              if (saved.version === booking.version + 1) entry.drawing = saved;
+              if (onlyProgressRefsChanged(booking, saved)) entry.drawing = saved;
             }
             await this.update(booking, progressTs, message);
             return undefined;
@@ -481,7 +481,7 @@ export class ProgressPublisher {
         takenOver ||= slack.progressClaim !== undefined;
         const claimed = await this.opts.api.updateSlackRefs(bookingId, (s) => claimProgressPost(s, this.ownerId, this.now(), this.opts.postClaim));
         slack = claimed.booking.slack;
-        if (claimed.written && claimed.booking.version === drawn.version + 1) drawn = claimed.booking;
+        if (claimed.written && onlyProgressRefsChanged(drawn, claimed.booking)) drawn = claimed.booking;
         continue;
       }
       const { channel, approvalTs } = booking.slack;
@@ -514,7 +514,7 @@ export class ProgressPublisher {
       const saved = await this.saveProgressTs(bookingId, entry, posted.ts);
       this.adopt(entry, saved);
       // Saved straight over the record drawn: the ts is all that changed, and the mark may say so.
-      if (saved.version === drawn.version + 1) entry.drawing = saved;
+      if (onlyProgressRefsChanged(drawn, saved)) entry.drawing = saved;
       return undefined;
     }
     throw new Error('progress message: the post claim did not settle');
