@@ -175,7 +175,7 @@ export class LeaseLapsedError extends UpstreamUnavailableError {
 }
 
 /** The attempt may have had its side effect: anything but a clear refusal before the request was processed. */
-function mayHaveTakenEffect(err: unknown): boolean {
+export function mayHaveTakenEffect(err: unknown): boolean {
   if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
   return !(err instanceof IntegrationError);
 }
