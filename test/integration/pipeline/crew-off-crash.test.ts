@@ -12,8 +12,9 @@
 import { computeCosts } from '../../../src/booking/costs';
 import type { RosterMember } from '../../../src/booking/types';
 import type { Config } from '../../../src/config';
+import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
-import type { BookingRecord } from '../../../src/pipeline/types';
+import type { BookingRecord, StepContext } from '../../../src/pipeline/types';
 import type { RunningDynalite } from '../../../src/sandbox/dynalite';
 import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
@@ -138,6 +139,40 @@ it('a plain crew swap records who was told they are off with the crew step it ri
     expect(swapped.slack.crewToldOff).toBeUndefined();
     expect(swapped.operations?.find((o) => o.id === swap)?.steps?.crew_notice?.result?.[`off:${ANA}`]).toBe(swapped.revision);
   } finally {
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("a change whose crew step told Ana she is off and finished, while its calendar update failed: putting her back tells her she is on", async () => {
+  let failing = true;
+  // The calendar refuses the change for good once its crew step has finished (they run side by
+  // side): the change fails with Ana told she is off, which only its crew step's result records.
+  const calendarUpdate = async (ctx: StepContext) => {
+    if (!failing) return { calendarId: 'cal_1', revision: 2 };
+    const opId = ctx.operation?.id;
+    while ((await B.store.get(ctx.booking.id))?.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status !== 'done') await pause();
+    throw new IntegrationError('calendar refused the change', { code: 'DASHBOARD_REJECTED', retryable: false, operatorMessage: 'The dashboard refused the change.', system: 'dashboard', status: 400 });
+  };
+  const B: Proc = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log, steps: { calendar_update: calendarUpdate } });
+  try {
+    const booking = await doneBooking(B);
+    const x = await change(B, booking.id, withoutAna, 'Ana off');
+    const failed = await untilOp(B, booking.id, x, 'failed');
+    expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('done');
+    expect(failed.slack.crewToldOff).toBeUndefined();
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
+    failing = false;
+    slack.clear();
+
+    const y = await change(B, booking.id, sampleRoster, 'Ana back');
+    const done = await untilOp(B, booking.id, y, 'done');
+    const toAna = held(booking.id, 'crew_change_note').filter((m) => postPayloadOf(m).to === ANA && postPayloadOf(m).rev === done.revision);
+    expect(toAna.filter((m) => String(m.text).includes("You're now on this charter"))).toHaveLength(1);
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
+  } finally {
+    failing = false;
+    slack.clear();
     await B.service.idle();
     await B.store.close();
   }
