@@ -24,14 +24,14 @@ import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNotic
 import { crewPostMetadata } from './booking-ref';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
 import type { CrewSafeView } from '../booking/crew-safe';
-import { mayHaveTakenEffect } from '../pipeline/runner';
+import { mayHaveTakenEffect } from '../integrations/errors';
 import type { PostOnce } from './post-once';
 import type { BookingApi } from '../pipeline/api';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
 /** The `off:` entries of a step result. */
-export function offKeys(result: StepResult | undefined): StepResult {
+function offKeys(result: StepResult | undefined): StepResult {
   return Object.fromEntries(Object.entries(result ?? {}).filter(([k]) => k.startsWith(CREW_OFF_RESULT_PREFIX)));
 }
 
