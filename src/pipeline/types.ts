@@ -228,6 +228,12 @@ export interface CrewPostSaved {
   channel: string;
   ts: string;
   shown?: string;
+  /**
+   * Digest of the call the post shows, answers left out (callDigest in crew-notice.ts): whether a
+   * member's updated call went out. `shown` also moves with every other member's answer, so it
+   * cannot tell. Unknown for posts saved before it was kept.
+   */
+  call?: string;
 }
 
 export const CREW_CHANNEL_POST_KEY = '#crew-channel';
