@@ -137,15 +137,81 @@ export function callPostShowsCurrent(booking: BookingRecord, config: Config, use
 }
 
 /**
+ * Rounds of one refresh at most: more happen only while further answers keep arriving, and each of
+ * those answers joins (or starts) a refresh of its own.
+ */
+const MAX_REDRAW_ROUNDS = 5;
+
+/** The refresh under way per client and booking, and whether an answer joined it since its last read. */
+const refreshing = new WeakMap<WebClient, Map<string, { done: Promise<void>; joined: boolean }>>();
+
+/**
  * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
  * and records what each now shows. A stale digest could make a later re-run skip a post that needs
  * redrawing: a price-only change resets confirmations and renders the post as first posted, while
  * Slack still shows "confirmed".
+ *
+ * Crew answer at the same moment, and a redraw draws the booking as it was read: one reaching Slack
+ * after a later answer's would leave the post without that answer for good. So once its updates
+ * have landed a refresh reads the booking again and redraws the posts that should now show more;
+ * whichever redraw lands last on a post (in any process) then read a booking no newer than what it
+ * drew, or draws again. In one process an answer arriving while its booking is being redrawn joins
+ * that refresh rather than redrawing every post once more: chat.update is Tier 3, about 50 a minute
+ * for the whole workspace, and a crew call goes to everyone at once.
  */
-export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<void> {
+export function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'get' | 'updateSlackRefs'>): Promise<void> {
+  let byBooking = refreshing.get(client);
+  if (!byBooking) refreshing.set(client, (byBooking = new Map()));
+  const running = byBooking.get(booking.id);
+  if (running) {
+    running.joined = true;
+    return running.done;
+  }
+  const entry = { done: Promise.resolve(), joined: false };
+  const table = byBooking;
+  entry.done = (async () => {
+    try {
+      await redrawUntilCurrent(client, booking, config, log, api, entry);
+    } finally {
+      // In the same turn as the last read: an answer joining after it starts a refresh of its own.
+      table.delete(booking.id);
+    }
+  })();
+  byBooking.set(booking.id, entry);
+  return entry.done;
+}
+
+async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'get' | 'updateSlackRefs'>, entry: { joined: boolean }): Promise<void> {
+  let drawing = booking;
+  let posts = crewPostsOf(booking);
+  const drawn = new Map<string, string>();
+  for (let round = 1; ; round++) {
+    for (const [key, shown] of await redrawCrewPosts(client, drawing, posts, config, log, api)) drawn.set(key, shown);
+    entry.joined = false;
+    let now: BookingRecord | undefined;
+    try {
+      now = await api.get(booking.id);
+    } catch (err) {
+      log.warn({ err, bookingId: booking.id }, 'could not read the booking again after redrawing its crew posts');
+      return;
+    }
+    if (!now) return;
+    const current = now;
+    posts = crewPostsOf(current).filter((p) => drawn.has(p.key) && drawn.get(p.key) !== shownDigest(messageFor(current, config, p.key)));
+    if (posts.length === 0 && !entry.joined) return;
+    if (round === MAX_REDRAW_ROUNDS) {
+      log.warn({ bookingId: booking.id, rounds: round }, 'crew posts still behind the booking after redrawing them; the next answer redraws them');
+      return;
+    }
+    drawing = current;
+  }
+}
+
+/** One round of refreshCrewPosts: the digest each post was made to show, by key (those Slack took). */
+async function redrawCrewPosts(client: WebClient, booking: BookingRecord, posts: readonly CrewPostRef[], config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<Map<string, string>> {
   const redrawn = new Map<string, CrewPostRef>();
   await Promise.all(
-    crewPostsOf(booking).map(async (post) => {
+    posts.map(async (post) => {
       const message = messageFor(booking, config, post.key);
       try {
         await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
@@ -155,7 +221,8 @@ export async function refreshCrewPosts(client: WebClient, booking: BookingRecord
       }
     }),
   );
-  if (redrawn.size === 0) return;
+  const drawn = new Map([...redrawn].map(([key, ref]) => [key, ref.shown ?? '']));
+  if (redrawn.size === 0) return drawn;
   await api
     .updateSlackRefs(booking.id, (slack) => {
       const saved = { ...slack.crewPosts };
@@ -170,6 +237,7 @@ export async function refreshCrewPosts(client: WebClient, booking: BookingRecord
       return changed ? { ...slack, crewPosts: saved } : undefined;
     })
     .catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'could not record what the crew posts show'));
+  return drawn;
 }
 
 /**

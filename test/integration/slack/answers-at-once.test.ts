@@ -2,12 +2,16 @@
  * Crew answering the same call at the same moment while a change that re-called them waits for
  * Retry (its crew step failed on one member's DM): every answer counts, once, and nobody is told
  * "The office is changing this charter" because another member's answer was being drawn on their
- * post. The member whose updated call never went out is still refused. Real Bolt receiver, signed
- * requests, the Slack stand-in over HTTP, SQLite on disk.
+ * post. The member whose updated call never went out is still refused. And every post ends up
+ * showing every answer, whichever answer's redraw reaches Slack last, in one process or two.
+ * Real Bolt receiver, signed requests, the Slack stand-in over HTTP, SQLite on disk.
  */
+import { buildApp, type RunningApp } from '../../../src/app';
+import { createLogger } from '../../../src/log';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../../../src/pipeline/types';
-import { appHomeOpenedEvent, blockActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
-import { CAPTAIN, CREW, clickInOps, doneBooking, ephemeralsTo, inDays, isCrewPost, lastHomeViewOf, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { appHomeOpenedEvent, blockActionPayload, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
+import { CAPTAIN, CREW, clickInOps, doneBooking, ephemeralsTo, inDays, isCrewPost, lastHomeViewOf, OPS_CHANNEL, OUTSIDER, proposeChange, settle, SIGNING_SECRET, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -102,12 +106,14 @@ describe('crew called by DM', () => {
     expect(ANSWERING.flatMap((u) => ephemeralsTo(h, u))).toEqual([]);
     const after = await waitForBooking(h, b.id, (r) => ANSWERING.every((u) => r.confirmations[u] !== undefined));
     await settle(h);
+    console.log("UPDATES", h.slack.callsTo("chat.update").length);
     const confirmedBy = after.audit.filter((a) => a.action === 'confirmed').map((a) => a.userId);
     expect(confirmedBy.sort()).toEqual([...ANSWERING].sort());
     expect(threadLines(h, b).sort()).toEqual(ANSWERING.map((u) => `:white_check_mark: <@${u}> confirmed`).sort());
     // Every answerer's own DM, as Slack holds it now, shows all four answers.
     for (const u of ANSWERING) expect(heldPost(h, after.slack.crewPosts![u]!).match(/:white_check_mark: confirmed/g)).toHaveLength(ANSWERING.length);
   });
+
 });
 
 describe('crew called in a crew channel', () => {
@@ -138,5 +144,53 @@ describe('crew called in a crew channel', () => {
     await settle(h);
     expect(after.audit.filter((a) => a.action === 'confirmed').map((a) => a.userId).sort()).toEqual([...members].sort());
     expect(heldPost(h, post).match(/:white_check_mark: confirmed/g)).toHaveLength(members.length);
+  });
+});
+
+describe('crew answering in two processes on one store', () => {
+  let h: Harness;
+  let second: RunningApp;
+  let secondStore: SqliteBookingStore;
+  let secondRequester: SlackRequester;
+  beforeAll(async () => {
+    h = await startHarness({ deps: { stepOverrides } });
+    if (h.config.store.kind !== 'sqlite') throw new Error('expected the SQLite store');
+    secondStore = SqliteBookingStore.open(h.config.store.path);
+    const built = await buildApp(h.config, { log: createLogger({ level: 'silent' }), host: '127.0.0.1', store: secondStore, slackClientOptions: { retryConfig: { retries: 0 } } });
+    second = await built.start();
+    secondRequester = new SlackRequester({ url: second.url ?? '', signingSecret: SIGNING_SECRET });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await h?.close();
+  });
+
+  it("an answer's redraw reaching Slack after a later answer's does not leave a post without the later answer", async () => {
+    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-ONCE4', date: inDays(9) });
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    const confirmedOn = (c: { body: Record<string, unknown> }) => (JSON.stringify(c.body.blocks ?? '').match(/:white_check_mark: confirmed/g) ?? []).length;
+    h.slack.clear();
+    // Lee answers in this process, whose redraw of Ana's DM is slow to reach Slack; Ana answers in
+    // the other process meanwhile, and her redraw lands first.
+    h.slack.loseNext('chat.update', 1, { effect: 3000, answer: { afterMs: 3100 }, when: (m) => m.ts === anaPost.ts });
+    await confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    const anaPayload = blockActionPayload({ userId: ana, actionId: `crew_confirm:${ana}`, value: `${id}:${ana}:r1`, channelId: anaPost.channel, messageTs: anaPost.ts });
+    expect((await secondRequester.interact(anaPayload)).status).toBe(200);
+    await h.slack.waitFor(() => threadLines(h, b).some((t) => t.includes(`<@${ana}>`)));
+    await h.slack.lateEffectsLanded();
+    await h.slack.waitFor(() => threadLines(h, b).length === 2);
+    await settle(h);
+    await second.built.settle();
+
+    // The interleaving happened: Ana's redraw (both answers) reached her DM before Lee's (his alone).
+    const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map(confirmedOn);
+    expect(onAnasDm.slice(0, 2)).toEqual([2, 1]);
+    expect([...ephemeralsTo(h, lee), ...ephemeralsTo(h, ana)]).toEqual([]);
+    const after = (await h.running.built.api.get(id))!;
+    expect(Object.keys(after.confirmations).sort()).toEqual([lee, ana].sort());
+    for (const u of [CAPTAIN, lee, ana]) expect(heldPost(h, after.slack.crewPosts![u]!).match(/:white_check_mark: confirmed/g)).toHaveLength(2);
   });
 });
