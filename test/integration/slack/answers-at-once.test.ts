@@ -114,6 +114,22 @@ describe('crew called by DM', () => {
     for (const u of ANSWERING) expect(heldPost(h, after.slack.crewPosts![u]!).match(/:white_check_mark: confirmed/g)).toHaveLength(ANSWERING.length);
   });
 
+  it('members confirming one after another, each while the previous answer is still being drawn, are each recorded and nobody is refused', async () => {
+    const b = await changeFailedOnOneDm(h, 3);
+    const clicks: Promise<unknown>[] = [];
+    for (const u of ANSWERING) {
+      clicks.push(confirmOn(h, b, u));
+      // The next clicks once this answer is in the store: its redraws are under way, or not begun.
+      await waitForBooking(h, b.id, (r) => r.confirmations[u] !== undefined);
+    }
+    await Promise.all(clicks);
+    await h.slack.waitFor(() => ANSWERING.every((u) => ephemeralsTo(h, u).length > 0 || threadLines(h, b).some((t) => t.includes(`<@${u}>`))));
+    expect(ANSWERING.flatMap((u) => ephemeralsTo(h, u))).toEqual([]);
+    await settle(h);
+    const after = (await h.running.built.api.get(b.id))!;
+    expect(after.audit.filter((a) => a.action === 'confirmed').map((a) => a.userId).sort()).toEqual([...ANSWERING].sort());
+    for (const u of ANSWERING) expect(heldPost(h, after.slack.crewPosts![u]!).match(/:white_check_mark: confirmed/g)).toHaveLength(ANSWERING.length);
+  });
 });
 
 describe('crew called in a crew channel', () => {
