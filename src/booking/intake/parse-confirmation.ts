@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
+import { proseTripHours } from './trip-hours';
 import {
   EMAIL_LOCAL,
   labelledHoursIndex,
@@ -441,11 +442,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         /\b(?:party|group) of\s+(\d{1,3})\b(?![/.:-]?\d)/i.exec(c);
       if (m) set('partySize', Number(m[1]), line.raw);
     }
-    if (!fields.durationHours && !/\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond|expire\w*|reply)\b/i.test(c)) {
-      // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
-      // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen).
-      if (/\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i.test(c)) set('durationHours', readHoursInLine(c), line.raw);
-    }
+    // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
+    // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen). Not in a
+    // block of kept hours ("Marina hours" and the lines under it).
+    if (!fields.durationHours && !keptLines.has(index)) set('durationHours', proseTripHours(c), line.raw);
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
       set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);

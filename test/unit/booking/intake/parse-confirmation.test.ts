@@ -412,3 +412,49 @@ describe("a marina's or office's block: its contact is the place's (intake note,
     expect(parse(text)).toEqual({ guestName: 'Maria Delgado', guestPhone: '619-555-0199' });
   });
 });
+
+describe("a duration anywhere in the trip's part of the paste (intake note: hours above the date line, or lower down)", () => {
+  it.each<[string, string, number]>([
+    // a policy sentence after the title hid the title's hours: the whole line was refused for its "before" or "reply"
+    ['a title above the date, a policy sentence after it', "Your 4-hour charter is confirmed! Please arrive 15 minutes before departure.\n\nRenter: Maria Delgado\nDate: Sat, Dec 19, 2026\nTime: 10:00 AM\nGuests: 6", 4],
+    ['a title with a reply line after it', 'Boatsetter\nYour 3 hour sunset sail is booked. Reply to this e-mail with any questions.\nTrip date: Dec 19, 2026\nDeparture time: 4:00 PM', 3],
+    ['a title and its cancellation terms in one line', "Maria's 6-hour whale watching trip is booked; free cancellation up to 48 hours before.\nDate: Dec 19, 2026", 6],
+    // read before this note too, kept so
+    ['"Charter: 4 hours" above the date', 'Charter: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am', 4],
+    ['"Duration: 3 hrs" above the date', 'Booking ID: BS-48213\nDuration: 3 hrs\nRenter: Maria Delgado\nTrip date: Dec 19, 2026', 3],
+    ['"Trip length: 6 hours" above the date', 'Trip length: 6 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026', 6],
+    ['"4-hour sunset cruise" in the title', '4-hour sunset cruise with Captain Dave\n\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 4pm', 4],
+    ['"Sunset Cruise - 4 Hours" in a Boatsetter heading', 'Booking confirmed!\nSunset Cruise - 4 Hours\nRenter: Maria Delgado\nSat, Dec 19, 2026\nGuests: 6', 4],
+    ['"Hours: 4" well below the date', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nGuests: 6\nBoat: Sea Breeze\nHours: 4', 4],
+    ['"4 hrs" at the end', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nGuests: 6\n\nTrip details\n4 hrs, 6 guests', 4],
+    ['a price breakdown names the hours booked', 'Date: Dec 19, 2026\nPrice: 4 hours x $300 = $1,200', 4],
+  ])('%s', (_name, text, hours) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(text).toContain(r.evidence.durationHours);
+  });
+
+  it.each<[string, string]>([
+    // hours around the trip, not its length: each of these filled a duration before this note
+    ['a time to arrive', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nPlease arrive 1 hour early to check in.'],
+    ['parking', 'Date: Dec 19, 2026\nTime: 10am\nFree parking for 4 hours at the marina lot.'],
+    ['hours after the departure', 'Date: Dec 19, 2026\nDeparture: 2pm\nSunset is about 2 hours after departure.'],
+    ['notice for catering', 'Date: Dec 19, 2026\nCapacity: 12 passengers, 24 hours notice for catering'],
+    ['a dock\'s hours', 'Date: Dec 19, 2026\nDock hours: 6'],
+    ['an hourly rate and its minimum', 'Hourly rate: $150 (4 hr minimum)\nDate: Dec 19, 2026'],
+    ['a rate and its minimum after a comma', 'Rate: $150/hr, 2 hour min\nDate: Dec 19, 2026'],
+    // refused before this note, and still
+    ['a rate per hour', 'Rate: $150/hour\nDate: Dec 19, 2026'],
+    ['a boat length above the date', "Boat length: 24'\nDate: Dec 19, 2026"],
+    ['business hours above the date', 'Shelter Island Marina\nBusiness hours: 9-5\n\nDate: Dec 19, 2026'],
+    ['"Hours: 9 AM - 5 PM" above the date', 'Hours: 9 AM - 5 PM\nDate: Dec 19, 2026'],
+    ['marina hours below the date', 'Date: Dec 19, 2026\n\nMarina hours\n8 to 5'],
+    ['a cancellation policy', 'Date: Dec 19, 2026\nCancellation policy: Free cancellation up to 48 hours before the trip.'],
+    ['a deadline to respond', 'Date: Dec 19, 2026\nPlease respond within 24 hours or the request expires.'],
+    ["a forward's header", 'From: Boatsetter <no-reply@boatsetter.com>\nDate: Mon, Dec 1, 2026 at 9:14 AM\nSubject: Your 4-hour cruise\nTo: ops@queenofsandiego.com\n\nTrip date: Dec 19, 2026'],
+  ])('not the trip\'s length: %s', (_name, text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBeUndefined();
+    expect(r.missing).toContain('durationHours');
+  });
+});
