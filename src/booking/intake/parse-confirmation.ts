@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
-import { proseTripHours } from './trip-hours';
+import { proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
 import {
   EMAIL_LOCAL,
   labelledHoursIndex,
@@ -291,6 +291,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   const fields: IntakeFields = {};
   const evidence: Partial<Record<IntakeField, string>> = {};
   // End times seen ("Return: 3 PM", "10 AM – 3 PM"), turned into a duration once the start is known.
+  // Every length the text states, and the line the date was read from: the one nearest it is the trip's.
+  const durations: HoursCandidate[] = [];
+  let dateIndex: number | undefined;
+  // The lines of a note: the guest's words ("could we do 5 hours?"), a length only when nothing else states one.
+  const noteIndexes = new Set<number>();
   const endTimes: { time: string; raw: string }[] = [];
   const set = <K extends IntakeField>(field: K, value: IntakeFields[K] | undefined, raw: string): boolean => {
     if (value === undefined || fields[field] !== undefined) return false;
@@ -379,17 +384,17 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       case 'date':
       case 'when': {
-        set('date', readDate(l.value, ctx), l.raw);
+        if (set('date', readDate(l.value, ctx), l.raw)) dateIndex = l.index;
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
         // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line.
-        set('durationHours', readHoursInLine(l.value), l.raw);
+        durations.push({ hours: readHoursInLine(l.value), raw: l.raw, index: l.index, labelled: true, day: readDate(l.value, ctx) });
         break;
       }
       case 'start': {
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
-        if (!fields.date) set('date', readDate(l.value, ctx), l.raw);
+        if (!fields.date && set('date', readDate(l.value, ctx), l.raw)) dateIndex = l.index;
         break;
       }
       case 'end': {
@@ -398,7 +403,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       }
       case 'duration':
-        set('durationHours', readDurationHours(l.value) ?? bareHours(l.value), l.raw);
+        durations.push({ hours: readDurationHours(l.value) ?? bareHours(l.value), raw: l.raw, index: l.index, labelled: true });
         break;
       case 'party':
         set('partySize', readCount(l.value), l.raw);
@@ -414,6 +419,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       case 'notes':
         set('notes', notesFrom(lines, l), notesEvidence(input, lines, l));
+        for (let k = l.index; k <= noteEnd(lines, l); k++) noteIndexes.add(k);
         break;
     }
   }
@@ -426,7 +432,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       const email = readEmails(c).find((e) => !isSystemEmail(e));
       if (email) set('guestEmail', email, line.raw);
     }
-    if (!fields.date) set('date', readDate(c, ctx), line.raw);
+    if (!fields.date && set('date', readDate(c, ctx), line.raw)) dateIndex = index;
     if (!fields.departureTime) {
       // A lone time in prose is read only next to a word that makes it the start; a range always is.
       const range = readTimeRange(c);
@@ -445,7 +451,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
     // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen). Not in a
     // block of kept hours ("Marina hours" and the lines under it).
-    if (!fields.durationHours && !keptLines.has(index)) set('durationHours', proseTripHours(c), line.raw);
+    const hours = keptLines.has(index) ? undefined : proseTripHours(c);
+    if (hours !== undefined) durations.push({ hours, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: readDate(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
       set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);
@@ -466,7 +473,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (name && set('platform', name, line.raw)) break;
     }
   }
-  if (!fields.durationHours && fields.departureTime && endTimes.length > 0) {
+  const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined);
+  if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
+  // Lengths that disagree as near the date: a start and end would only side with one of them.
+  if (!fields.durationHours && !(stated && 'conflict' in stated) && fields.departureTime && endTimes.length > 0) {
     const end = endTimes[0] as { time: string; raw: string };
     const hours = hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone);
     if (hours !== undefined) set('durationHours', hours, end.raw);
@@ -580,15 +590,19 @@ function otherPlatform(value: string): string | undefined {
   return /^[\p{L}][\p{L}\d &.'-]{1,40}$/u.test(v) ? v : undefined;
 }
 
-/** The notes label's value plus the lines that continue it, up to a blank line or the next label. */
-function noteLines(lines: Line[], l: Labelled): Line[] {
-  const out: Line[] = [lines[l.index] as Line];
+/** The last line of a note: its label's line and the lines that continue it, up to a blank line or the next label. */
+function noteEnd(lines: Line[], l: Labelled): number {
+  let end = l.index;
   for (let i = l.index + 1; i < lines.length; i++) {
     const line = lines[i] as Line;
     if (line.clean === '' || line.header || splitLabel(line) || bareLabel(line)) break;
-    out.push(line);
+    end = i;
   }
-  return out;
+  return end;
+}
+
+function noteLines(lines: Line[], l: Labelled): Line[] {
+  return lines.slice(l.index, noteEnd(lines, l) + 1);
 }
 
 function notesFrom(lines: Line[], l: Labelled): string | undefined {

@@ -13,6 +13,12 @@ import { readHoursInLine } from './values';
  */
 const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond\w*|expire\w*|reply|early|earlier|late|later|after|notice|parking)\b/i;
 /**
+ * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
+ * to 4 hours", "2 hours more"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
+ * or "includes an additional captain" still state the trip's length.
+ */
+const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra)\b/i;
+/**
  * A rate and its terms ("Hourly rate: $150 (4 hr minimum)", "Rate: $150/hr, 2 hour min"): what an
  * hour costs, not how many were booked. "4 hours x $300 = $1,200" names no rate, and its hours are the trip's.
  */
@@ -36,9 +42,54 @@ export function proseTripHours(text: string): number | undefined {
   // A rate's terms run on past its clause ("Rate: $150/hr, 2 hour min"): the whole line is the rate's.
   if (RATE.test(text)) return undefined;
   for (const clause of text.split(CLAUSE_END)) {
-    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || KEPT_HOURS.test(clause)) continue;
+    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
     const hours = readHoursInLine(clause);
     if (hours !== undefined) return hours;
   }
   return undefined;
+}
+
+export interface HoursCandidate {
+  /** Undefined when the line states no length: such lines are skipped. */
+  hours: number | undefined;
+  /** The line read, for the field's evidence. */
+  raw: string;
+  index: number;
+  /** Under a duration label, or labelled on the date's line; else read from prose. */
+  labelled: boolean;
+  /** A line of the guest's note: what they ask for, not what was booked. */
+  note?: boolean;
+  /** The date the line itself names, if any ("Dec 20: 2 hours" is Dec 20's trip). */
+  day?: string;
+}
+
+/**
+ * The trip's length among every one the text states. One length, however often stated, is it. Of
+ * different ones, the one nearest the line the trip's date came from: a title above the date and a
+ * Duration line below it both belong to the trip, while a length further off is more likely an
+ * older quote, an upsell or another trip; at equal distance a labelled length beats one in prose,
+ * and two different labelled ones leave the field for the operator (`conflict` says which, for the
+ * modal's hint). A note's lengths (what the guest asks for) and a line that names another day
+ * ("Dec 20: 2 hours" under Dec 19's booking, "Booked on Nov 30: 4-hour cruise") count only when
+ * nothing else states a length: they are still the only word on it then. Without a date, the first
+ * labelled length, else the first in prose, as the reader has always taken them.
+ */
+export function tripHours(
+  candidates: readonly HoursCandidate[],
+  date: { index: number; day: string } | undefined,
+): { trip: HoursCandidate } | { conflict: number[] } | undefined {
+  const stated = candidates.filter((c) => c.hours !== undefined);
+  const aside = (c: HoursCandidate) => c.note === true || (date !== undefined && c.day !== undefined && c.day !== date.day);
+  const main = stated.filter((c) => !aside(c));
+  const pool = main.length > 0 ? main : stated;
+  const first = pool.find((c) => c.labelled) ?? pool[0];
+  if (first === undefined) return undefined;
+  if (date === undefined) return { trip: first };
+  const distance = (c: HoursCandidate) => Math.abs(c.index - date.index);
+  const nearest = Math.min(...pool.map(distance));
+  const closest = pool.filter((c) => distance(c) === nearest);
+  const labelled = closest.filter((c) => c.labelled);
+  const tied = labelled.length > 0 ? labelled : closest;
+  const lengths = [...new Set(tied.map((c) => c.hours as number))];
+  return lengths.length === 1 ? { trip: tied[0] as HoursCandidate } : { conflict: lengths };
 }

@@ -458,3 +458,52 @@ describe("a duration anywhere in the trip's part of the paste (intake note: hour
     expect(r.missing).toContain('durationHours');
   });
 });
+
+describe("several lengths stated: the one nearest the trip's date (intake note: hours above the date line)", () => {
+  it.each<[string, string, number, string]>([
+    ['hours on the date line, a Duration above it', 'Duration: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026 Hours: 3', 3, 'Date: Dec 19, 2026 Hours: 3'],
+    ['a sentence under the date, a Duration far above it', 'Duration: 4 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 19, 2026\nYour 3 hour sunset sail departs at 5pm.', 3, 'Your 3 hour sunset sail departs at 5pm.'],
+    ['a title and a Duration as near: the labelled one', 'Your 4 hour sunset cruise\nTrip date: Dec 19, 2026\nDuration: 3 hours', 3, 'Duration: 3 hours'],
+    ['the same length twice', 'Your 4-hour sunset cruise\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4, 'Duration: 4 hours'],
+    ['an add-on offered under the date', 'Your 6-hour charter\n\nRenter: Maria Delgado\nGuests: 6\nBoat: Sea Breeze\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available', 6, 'Your 6-hour charter'],
+    ['an upgrade offered above', 'Upgrade to a 6 hour trip for $300 more!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours\nGuests: 6', 4, 'Duration: 4 hours'],
+    ["another day's trip on a nearer line", 'Booking ID: BS-48213\nDuration: 4 hours\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nAlso booked: Dec 20, 2 hours', 4, 'Duration: 4 hours'],
+    ["the guest's note asks for more, right under the date", 'Trip date: Dec 19, 2026\nMessage from renter: Could we stay out 5 hours?\nGuests: 6\nBoat: Sea Breeze\nDuration: 4 hours', 4, 'Duration: 4 hours'],
+    ["the operator's question above a quoted confirmation", 'Can we make it 5 hours instead?\n\nOn Tue, Dec 1, 2026 at 8:02 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Renter: Tom O\'Neill\n> Trip date: Dec 27, 2026\n> Start: 9am\n> Duration: 4 hrs', 4, '> Duration: 4 hrs'],
+    ['a range and a Duration: the stated length', 'Date: Dec 19, 2026\nTime: 10am - 2pm\nDuration: 3 hours', 3, 'Duration: 3 hours'],
+    ['a Boatsetter title above, its Hours under the date', 'Your 4-hour sunset cruise\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nEmail: maria@example.com\nBoat: Sea Breeze\nGuests: 6\nTrip date: Dec 19, 2026\nDeparture: 4pm\nHours: 3', 3, 'Hours: 3'],
+    ['an older confirmation quoted below the new one', "Booking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nStart: 10am\nDuration: 4 hours\n\nOn Mon, Nov 30, 2026 at 9:14 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Booking ID: BS-48213\n> Renter: Maria Delgado\n> Guests: 6\n> Boat: Sea Breeze\n> Trip date: Dec 19, 2026\n> Duration: 3 hours", 4, 'Duration: 4 hours'],
+    ['the only length, on a line naming the booking day', 'Renter: Maria Delgado\nTrip date: Dec 19, 2026\nBooked on Nov 30, 2026: 4-hour sunset cruise', 4, 'Booked on Nov 30, 2026: 4-hour sunset cruise'],
+    ['an extra on the trip is no upsell of hours', 'Your 4-hour sunset cruise with extra snorkel gear\nRenter: Maria Delgado\nDate: Dec 19, 2026\nNeed more time? Extend to 6 hours.', 4, 'Your 4-hour sunset cruise with extra snorkel gear'],
+  ])('%s', (_name, text, hours, evidence) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.evidence.durationHours).toBe(evidence);
+  });
+
+  it("a note's length is read when nothing else states one", () => {
+    expect(parse('Renter: Maria Delgado\nDate: Dec 19, 2026\nNotes: a 5 hour trip please').durationHours).toBe(5);
+  });
+
+  it.each<[string, string]>([
+    ['one above, one below', 'Renter: Maria Delgado\nDuration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours'],
+    // a start and an end would side with one of them: the operator decides, not the range
+    ['and a time range', 'Duration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours\nTime: 10am - 1pm'],
+  ])('two different labelled lengths as near the date leave the duration for the operator: %s', (_name, text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBeUndefined();
+    expect(r.missing).toContain('durationHours');
+  });
+
+  it.each<[string, string]>([
+    ['an add-on', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available'],
+    ['an add-on with its price', 'Date: Dec 19, 2026\nAdd 2 hours for $300'],
+    ['an upgrade', 'Upgrade to a 6 hour trip for $300 more!\n\nRenter: Maria Delgado\nDate: Dec 19, 2026'],
+    ['an extension', 'Date: Dec 19, 2026\nTime: 5pm\n\nNeed more time? Extend to 6 hours.'],
+    ['hours more', 'Date: Dec 19, 2026\nWant 2 hours more? Just ask your captain.'],
+    ['a money line per hour', 'Date: Dec 19, 2026\nCaptain: $75/hour'],
+    ["an office's hours under the date", 'Date: Dec 19, 2026\nOffice hours: 8'],
+  ])('hours offered or kept, not booked: %s', (_name, text) => {
+    expect(parse(text).durationHours).toBeUndefined();
+  });
+});
