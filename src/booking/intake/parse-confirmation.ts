@@ -66,6 +66,11 @@ export interface ParsedConfirmation {
   evidence: Partial<Record<IntakeField, string>>;
   /** Fields the text did not give (or gave in a form the parser could not read). */
   missing: IntakeField[];
+  /**
+   * Why a missing field was left blank when the text did state it, for the operator next to the
+   * field's name: "stated as 4 h and 3 h". Absent when nothing was left unsure.
+   */
+  unsure?: Partial<Record<IntakeField, string>>;
 }
 
 /** What the operator reads in the modal: "Could not read: party size, price". */
@@ -475,6 +480,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
   const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined);
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
+  const unsure: Partial<Record<IntakeField, string>> = {};
+  if (stated && 'conflict' in stated) {
+    const lengths = stated.conflict.map((h) => `${h} h`);
+    unsure.durationHours = `stated as ${lengths.slice(0, -1).join(', ')} and ${lengths.at(-1) as string}`;
+  }
   // Lengths that disagree as near the date: a start and end would only side with one of them.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && fields.departureTime && endTimes.length > 0) {
     const end = endTimes[0] as { time: string; raw: string };
@@ -494,7 +504,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     delete evidence.priceCents;
   }
 
-  return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined) };
+  return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined), ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
 
   function applyRange(range: { start: string; end?: string }, raw: string): void {
     set('departureTime', range.start, raw);

@@ -63,6 +63,8 @@ export interface Prefill {
   source: string;
   /** Fields the source gave that were too long to carry into the form (an iCal notice's button). */
   notCarried?: readonly IntakeField[];
+  /** Why a missing field was left blank though the source stated it ("stated as 4 h and 3 h"). */
+  unsure?: Partial<Record<IntakeField, string>>;
 }
 
 /** Cents → the dollars a number_input shows: 120000 → "1200", 49999 → "499.99". */
@@ -114,7 +116,7 @@ function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<
 
 function prefillContext(p: Prefill, notShown: string[]): string {
   const found = INTAKE_FIELDS.filter((f) => !p.missing.includes(f) && !(p.notCarried ?? []).includes(f)).length;
-  const unread = [...p.missing.map((f) => INTAKE_FIELD_LABELS[f]), ...notShown];
+  const unread = [...p.missing.map((f) => (p.unsure?.[f] ? `${INTAKE_FIELD_LABELS[f]} (${p.unsure[f]})` : INTAKE_FIELD_LABELS[f])), ...notShown];
   const head = found > 0 ? `:mag: Filled in ${found} field${found === 1 ? '' : 's'} from ${p.source} — check them.` : `:mag: Nothing could be read from ${p.source}.`;
   const long = (p.notCarried ?? []).map((f) => INTAKE_FIELD_LABELS[f]);
   const tooLong = long.length > 0 ? ` Too long to carry over: *${long.join(', ')}*; copy ${long.length === 1 ? 'it' : 'them'} from ${p.source}.` : '';

@@ -479,6 +479,7 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
     const r = parseConfirmation(text, CTX);
     expect(r.fields.durationHours).toBe(hours);
     expect(r.evidence.durationHours).toBe(evidence);
+    expect(r.unsure).toBeUndefined();
   });
 
   it("a note's length is read when nothing else states one", () => {
@@ -489,10 +490,11 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
     ['one above, one below', 'Renter: Maria Delgado\nDuration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours'],
     // a start and an end would side with one of them: the operator decides, not the range
     ['and a time range', 'Duration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours\nTime: 10am - 1pm'],
-  ])('two different labelled lengths as near the date leave the duration for the operator: %s', (_name, text) => {
+  ])('two different labelled lengths as near the date leave the duration for the operator, saying why: %s', (_name, text) => {
     const r = parseConfirmation(text, CTX);
     expect(r.fields.durationHours).toBeUndefined();
     expect(r.missing).toContain('durationHours');
+    expect(r.unsure).toEqual({ durationHours: 'stated as 4 h and 3 h' });
   });
 
   it.each<[string, string]>([
