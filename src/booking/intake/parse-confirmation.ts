@@ -389,11 +389,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       case 'date':
       case 'when': {
-        if (set('date', readDate(l.value, ctx), l.raw)) dateIndex = l.index;
+        const day = readDate(l.value, ctx);
+        if (set('date', day, l.raw)) dateIndex = l.index;
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
         // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line.
-        durations.push({ hours: readHoursInLine(l.value), raw: l.raw, index: l.index, labelled: true, day: readDate(l.value, ctx) });
+        durations.push({ hours: readHoursInLine(l.value), raw: l.raw, index: l.index, labelled: true, day: () => day });
         break;
       }
       case 'start': {
@@ -429,6 +430,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     }
   }
 
+  const labelledHours = new Set(durations.filter((d) => d.hours !== undefined).map((d) => d.index));
   // 2. Unlabelled text: prose confirmations ("… on Saturday, December 19 from 10am to 3pm for 6 guests").
   for (const [index, line] of lines.entries()) {
     if (line.header || line.clean === '') continue;
@@ -455,9 +457,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     }
     // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
     // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen). Not in a
-    // block of kept hours ("Marina hours" and the lines under it).
-    const hours = keptLines.has(index) ? undefined : proseTripHours(c);
-    if (hours !== undefined) durations.push({ hours, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: readDate(c, ctx) });
+    // block of kept hours ("Marina hours" and the lines under it). A line whose label gave hours has
+    // them already, and a label beats prose on its own line.
+    const hours = keptLines.has(index) || labelledHours.has(index) ? undefined : proseTripHours(c);
+    if (hours !== undefined) durations.push({ hours, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => readDate(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
       set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);

@@ -59,8 +59,11 @@ export interface HoursCandidate {
   labelled: boolean;
   /** A line of the guest's note: what they ask for, not what was booked. */
   note?: boolean;
-  /** The date the line itself names, if any ("Dec 20: 2 hours" is Dec 20's trip). */
-  day?: string;
+  /**
+   * The date the line itself names, if any ("Dec 20: 2 hours" is Dec 20's trip). Asked only when
+   * the lengths differ: reading a date is the costly part, and a paste mostly states one length.
+   */
+  day?: () => string | undefined;
 }
 
 /**
@@ -79,17 +82,29 @@ export function tripHours(
   date: { index: number; day: string } | undefined,
 ): { trip: HoursCandidate } | { conflict: number[] } | undefined {
   const stated = candidates.filter((c) => c.hours !== undefined);
-  const aside = (c: HoursCandidate) => c.note === true || (date !== undefined && c.day !== undefined && c.day !== date.day);
-  const main = stated.filter((c) => !aside(c));
-  const pool = main.length > 0 ? main : stated;
-  const first = pool.find((c) => c.labelled) ?? pool[0];
-  if (first === undefined) return undefined;
-  if (date === undefined) return { trip: first };
+  if (date === undefined) {
+    const pool = stated.some((c) => !c.note) ? stated.filter((c) => !c.note) : stated;
+    const first = pool.find((c) => c.labelled) ?? pool[0];
+    return first && { trip: first };
+  }
+  const differ = stated.some((c) => c.hours !== stated[0]?.hours);
+  const aside = (c: HoursCandidate) => c.note === true || (differ && (c.day?.() ?? date.day) !== date.day);
   const distance = (c: HoursCandidate) => Math.abs(c.index - date.index);
-  const nearest = Math.min(...pool.map(distance));
-  const closest = pool.filter((c) => distance(c) === nearest);
+  const byNearness = [...stated].sort((x, y) => distance(x) - distance(y));
+  // The nearest candidates that pass, walking out from the date: a far line's date is never read.
+  const nearest = (ok: (c: HoursCandidate) => boolean): HoursCandidate[] => {
+    const group: HoursCandidate[] = [];
+    for (const c of byNearness) {
+      if (group.length > 0 && distance(c) > distance(group[0] as HoursCandidate)) break;
+      if (ok(c)) group.push(c);
+    }
+    return group;
+  };
+  const own = nearest((c) => !aside(c));
+  const closest = own.length > 0 ? own : nearest(() => true);
   const labelled = closest.filter((c) => c.labelled);
   const tied = labelled.length > 0 ? labelled : closest;
   const lengths = [...new Set(tied.map((c) => c.hours as number))];
+  if (lengths.length === 0) return undefined;
   return lengths.length === 1 ? { trip: tied[0] as HoursCandidate } : { conflict: lengths };
 }
