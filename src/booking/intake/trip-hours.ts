@@ -8,10 +8,19 @@ import { readHoursInLine } from './values';
 
 /**
  * Words that make hours in a sentence a deadline, a wait or a time around the trip, not its length:
- * "Free cancellation up to 48 hours before", "respond within 24 hours", "arrive 1 hour early",
- * "about 2 hours after departure", "24 hours notice for catering", "parking for 4 hours".
+ * "Free cancellation up to 48 hours before", "respond within 24 hours", "24 hours notice for
+ * catering", "parking for 4 hours".
  */
-const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond\w*|expire\w*|reply|early|earlier|late|later|after|notice|parking)\b/i;
+const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond\w*|expire\w*|reply|notice|parking)\b/i;
+/**
+ * Hours that measure from the trip rather than last it — "arrive 1 hour early", "about 2 hours after
+ * departure", "back 2 hours later than planned" — the word right after the hours ("early" and
+ * "late" ending the clause or leading on to what they measure from). Not "a 6-hour early morning
+ * fishing trip" nor "a 3 hour late-afternoon sail": there the hours name the trip, the word its
+ * time of day.
+ */
+const AROUND =
+  /(?<!-)\b(?:hours?|hrs?)\s+(?:after\b(?!-)|(?:early|earlier|late|later)\b(?!-)(?=\s*$|\s*[.,;:!?)]|\s+(?:to|than|for|from|of|the|your|our|departure|arrival|check\w*|start\w*|boarding|sunset|sunrise|and|so|if|please)\b))/i;
 /**
  * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
  * to 4 hours", "2 hours more"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
@@ -42,7 +51,7 @@ export function proseTripHours(text: string): number | undefined {
   // A rate's terms run on past its clause ("Rate: $150/hr, 2 hour min"): the whole line is the rate's.
   if (RATE.test(text)) return undefined;
   for (const clause of text.split(CLAUSE_END)) {
-    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
+    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
     const hours = readHoursInLine(clause);
     if (hours !== undefined) return hours;
   }

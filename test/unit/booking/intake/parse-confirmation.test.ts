@@ -509,3 +509,23 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
     expect(parse(text).durationHours).toBeUndefined();
   });
 });
+
+describe('a time of day after the hours is the trip\'s, hours from the trip are not (intake note: hours above the date line)', () => {
+  it.each<[string, string, number]>([
+    // each filled nothing since the words early, late, after anywhere in a clause refused its hours
+    ['an early morning trip', 'Your 6-hour early morning fishing trip is confirmed.\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 6am', 6],
+    ['a late-afternoon sail', 'Your 3 hour late-afternoon sail\nRenter: Maria Delgado\nDate: Dec 19, 2026', 3],
+    ['an after-work cruise', '4 hour after-work sunset cruise\n\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 5:30pm', 4],
+    ['a late night cruise', 'Your 4 hour late night cruise\nDate: Dec 19, 2026', 4],
+  ])('%s', (_name, text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it.each<[string, string]>([
+    ['arrive early for boarding', 'Date: Dec 19, 2026\nTime: 10am\nPlease arrive 1 hour early for boarding.'],
+    ['hours after a departure in words', 'Date: Dec 19, 2026\nDeparture: 2pm\nSunset is about 2 hours after we leave.'],
+    ['back later than planned', 'Date: Dec 19, 2026\nTime: 10am\nIf the wind picks up we may be back 2 hours later than planned.'],
+  ])('not the trip\'s length: %s', (_name, text) => {
+    expect(parse(text).durationHours).toBeUndefined();
+  });
+});
