@@ -9,9 +9,14 @@ import { readHoursInLine } from './values';
 /**
  * Words that make hours in a sentence a deadline, a wait or a time around the trip, not its length:
  * "Free cancellation up to 48 hours before", "respond within 24 hours", "24 hours notice for
- * catering", "parking for 4 hours".
+ * catering".
  */
-const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond\w*|expire\w*|reply|notice|parking)\b/i;
+const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond\w*|expire\w*|reply|notice)\b/i;
+/**
+ * Hours of parking ("Free parking for 4 hours", "Parking: free up to 4 hours", "4 hours of free
+ * parking"), the hours next to the word: "Your 4-hour charter includes free parking." is 4 hours.
+ */
+const PARKING = /\bparking\b[^.,;]*?\b(?:for|up\s+to)\s+\d|\d\s*-?\s*(?:hours?|hrs?)\s+(?:of\s+)?(?:free\s+)?parking\b/i;
 /**
  * Hours that measure from the trip rather than last it — "arrive 1 hour early", "about 2 hours after
  * departure", "back 2 hours later than planned" — the word right after the hours ("early" and
@@ -51,7 +56,7 @@ export function proseTripHours(text: string): number | undefined {
   // A rate's terms run on past its clause ("Rate: $150/hr, 2 hour min"): the whole line is the rate's.
   if (RATE.test(text)) return undefined;
   for (const clause of text.split(CLAUSE_END)) {
-    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
+    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
     const hours = readHoursInLine(clause);
     if (hours !== undefined) return hours;
   }
