@@ -409,6 +409,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       }
       case 'duration':
+        // "Hours: 6" under "Marina hours", or in a marina's or office's block, are the place's.
+        if (keptLines.has(l.index) || (placeLines.has(l.index) && normaliseLabel(l.label) === 'hours')) break;
         durations.push({ hours: readDurationHours(l.value) ?? bareHours(l.value), raw: l.raw, index: l.index, labelled: true });
         break;
       case 'party':
@@ -457,9 +459,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     }
     // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
     // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen). Not in a
-    // block of kept hours ("Marina hours" and the lines under it). A line whose label gave hours has
-    // them already, and a label beats prose on its own line.
-    const hours = keptLines.has(index) || labelledHours.has(index) ? undefined : proseTripHours(c);
+    // block of kept hours ("Marina hours" and the lines under it), nor a place's "Hours: 6". A line
+    // whose label gave hours has them already, and a label beats prose on its own line.
+    const placeHours = placeLines.has(index) && /^(?:hours?|hrs?)\b/i.test(c.trim());
+    const hours = keptLines.has(index) || placeHours || labelledHours.has(index) ? undefined : proseTripHours(c);
     if (hours !== undefined) durations.push({ hours, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => readDate(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.

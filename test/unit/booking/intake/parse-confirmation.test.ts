@@ -510,7 +510,7 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
   });
 });
 
-describe('a time of day or free parking with the hours is the trip\'s, hours from the trip are not (intake note: hours above the date line)', () => {
+describe('a time of day or free parking with the hours is the trip\'s, hours from the trip or kept by a marina are not (intake note: hours above the date line)', () => {
   it.each<[string, string, number]>([
     // each filled nothing since the words early, late, after anywhere in a clause refused its hours
     ['an early morning trip', 'Your 6-hour early morning fishing trip is confirmed.\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 6am', 6],
@@ -518,6 +518,7 @@ describe('a time of day or free parking with the hours is the trip\'s, hours fro
     ['an after-work cruise', '4 hour after-work sunset cruise\n\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 5:30pm', 4],
     ['a late night cruise', 'Your 4 hour late night cruise\nDate: Dec 19, 2026', 4],
     // likewise the word parking anywhere in the clause
+    ['a Duration in a block headed by the marina', 'Renter: Maria Delgado\n\nShelter Island Marina\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4],
     ['a charter that includes parking', 'Your 4-hour charter includes free parking.\nRenter: Maria Delgado\nDate: Dec 19, 2026', 4],
   ])('%s', (_name, text, hours) => {
     expect(parse(text).durationHours).toBe(hours);
@@ -527,6 +528,8 @@ describe('a time of day or free parking with the hours is the trip\'s, hours fro
     ['arrive early for boarding', 'Date: Dec 19, 2026\nTime: 10am\nPlease arrive 1 hour early for boarding.'],
     ['hours after a departure in words', 'Date: Dec 19, 2026\nDeparture: 2pm\nSunset is about 2 hours after we leave.'],
     ['back later than planned', 'Date: Dec 19, 2026\nTime: 10am\nIf the wind picks up we may be back 2 hours later than planned.'],
+    ['"Hours: 6" under a marina\'s hours heading', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\n\nMarina hours\nHours: 6'],
+    ['"Hours: 6" in a marina\'s block', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\n\nShelter Island Marina\nHours: 6\nPhone: 619-555-0100'],
     ['parking up to some hours', 'Date: Dec 19, 2026\nTime: 10am\nParking: free up to 4 hours'],
     ['hours of parking', 'Date: Dec 19, 2026\nTime: 10am\nYou get 4 hours of free parking at the marina lot.'],
   ])('not the trip\'s length: %s', (_name, text) => {
