@@ -67,8 +67,9 @@ export interface ParsedConfirmation {
   /** Fields the text did not give (or gave in a form the parser could not read). */
   missing: IntakeField[];
   /**
-   * Why a missing field was left blank when the text did state it, for the operator next to the
-   * field's name: "stated as 4 h and 3 h". Absent when nothing was left unsure.
+   * For the operator next to the field's name: why a missing field was left blank when the text did
+   * state it ("stated as 4 h and 3 h"), or what else the text says of a filled one ("also stated as
+   * 4 h"). Absent when nothing is unsure.
    */
   unsure?: Partial<Record<IntakeField, string>>;
 }
@@ -487,10 +488,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined);
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
-  if (stated && 'conflict' in stated) {
-    const lengths = stated.conflict.map((h) => `${h} h`);
-    unsure.durationHours = `stated as ${lengths.slice(0, -1).join(', ')} and ${lengths.at(-1) as string}`;
-  }
+  if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
   // Lengths that disagree as near the date: a start and end would only side with one of them.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && fields.departureTime && endTimes.length > 0) {
     const end = endTimes[0] as { time: string; raw: string };
@@ -500,6 +498,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
     delete fields.durationHours;
     delete evidence.durationHours;
+  }
+  // The nearest length filled the form, but the text states others too: the operator checks which.
+  const others = [...new Set(durations.map((d) => d.hours).filter((h): h is number => h !== undefined && h !== fields.durationHours))];
+  if (fields.durationHours !== undefined && evidence.durationHours === (stated && 'trip' in stated ? stated.trip.raw : undefined) && others.length > 0) {
+    unsure.durationHours = `also stated as ${hoursList(others)}`;
   }
   if (fields.partySize !== undefined && !(fields.partySize >= 1 && fields.partySize <= 150)) {
     delete fields.partySize;
@@ -519,6 +522,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 }
 
 const TOTAL = /\btotal\b/i;
+
+/** [4, 3, 5] → "4 h, 3 h and 5 h". */
+function hoursList(hours: readonly number[]): string {
+  const all = hours.map((h) => `${h} h`);
+  return all.length > 1 ? `${all.slice(0, -1).join(', ')} and ${all.at(-1) as string}` : (all[0] ?? '');
+}
 
 const CLOCK = String.raw`(?:\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\b\.?)?|noon|midnight)`;
 /** "Mon", "Tues.", "Thursday" — not "sunset" or "month". */

@@ -82,14 +82,15 @@ describe('prefill from text', () => {
 });
 
 describe('a paste that states two lengths (intake note: hours above the date line)', () => {
-  it('fills the one nearest the date', async () => {
+  it('fills the one nearest the date and names the other for the operator to check', async () => {
     h.slack.clear();
     const text = 'Your 4-hour sunset cruise is confirmed!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nBoat: Sea Breeze\nGuests: 6\nTrip date: 12/28/2030\nDeparture: 4pm\nHours: 3';
     await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: '42.42.nearest' });
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
     const { view } = openedView();
     expect(element(view, 'durationHours').initial_value).toBe('3');
-    expect(contextText(view)).not.toContain('duration');
+    expect(contextText(view)).toContain('Check: *duration (also stated as 4 h)*');
+    expect(contextText(view)).not.toMatch(/Could not read: [^.]*duration/);
   });
 
   it('leaves the duration blank and says why when two are as near the date', async () => {

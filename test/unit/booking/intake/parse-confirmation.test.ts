@@ -460,26 +460,27 @@ describe("a duration anywhere in the trip's part of the paste (intake note: hour
 });
 
 describe("several lengths stated: the one nearest the trip's date (intake note: hours above the date line)", () => {
-  it.each<[string, string, number, string]>([
-    ['hours on the date line, a Duration above it', 'Duration: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026 Hours: 3', 3, 'Date: Dec 19, 2026 Hours: 3'],
-    ['a sentence under the date, a Duration far above it', 'Duration: 4 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 19, 2026\nYour 3 hour sunset sail departs at 5pm.', 3, 'Your 3 hour sunset sail departs at 5pm.'],
-    ['a title and a Duration as near: the labelled one', 'Your 4 hour sunset cruise\nTrip date: Dec 19, 2026\nDuration: 3 hours', 3, 'Duration: 3 hours'],
-    ['the same length twice', 'Your 4-hour sunset cruise\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4, 'Duration: 4 hours'],
-    ['an add-on offered under the date', 'Your 6-hour charter\n\nRenter: Maria Delgado\nGuests: 6\nBoat: Sea Breeze\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available', 6, 'Your 6-hour charter'],
-    ['an upgrade offered above', 'Upgrade to a 6 hour trip for $300 more!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours\nGuests: 6', 4, 'Duration: 4 hours'],
-    ["another day's trip on a nearer line", 'Booking ID: BS-48213\nDuration: 4 hours\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nAlso booked: Dec 20, 2 hours', 4, 'Duration: 4 hours'],
-    ["the guest's note asks for more, right under the date", 'Trip date: Dec 19, 2026\nMessage from renter: Could we stay out 5 hours?\nGuests: 6\nBoat: Sea Breeze\nDuration: 4 hours', 4, 'Duration: 4 hours'],
-    ["the operator's question above a quoted confirmation", 'Can we make it 5 hours instead?\n\nOn Tue, Dec 1, 2026 at 8:02 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Renter: Tom O\'Neill\n> Trip date: Dec 27, 2026\n> Start: 9am\n> Duration: 4 hrs', 4, '> Duration: 4 hrs'],
-    ['a range and a Duration: the stated length', 'Date: Dec 19, 2026\nTime: 10am - 2pm\nDuration: 3 hours', 3, 'Duration: 3 hours'],
-    ['a Boatsetter title above, its Hours under the date', 'Your 4-hour sunset cruise\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nEmail: maria@example.com\nBoat: Sea Breeze\nGuests: 6\nTrip date: Dec 19, 2026\nDeparture: 4pm\nHours: 3', 3, 'Hours: 3'],
-    ['an older confirmation quoted below the new one', "Booking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nStart: 10am\nDuration: 4 hours\n\nOn Mon, Nov 30, 2026 at 9:14 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Booking ID: BS-48213\n> Renter: Maria Delgado\n> Guests: 6\n> Boat: Sea Breeze\n> Trip date: Dec 19, 2026\n> Duration: 3 hours", 4, 'Duration: 4 hours'],
-    ['the only length, on a line naming the booking day', 'Renter: Maria Delgado\nTrip date: Dec 19, 2026\nBooked on Nov 30, 2026: 4-hour sunset cruise', 4, 'Booked on Nov 30, 2026: 4-hour sunset cruise'],
-    ['an extra on the trip is no upsell of hours', 'Your 4-hour sunset cruise with extra snorkel gear\nRenter: Maria Delgado\nDate: Dec 19, 2026\nNeed more time? Extend to 6 hours.', 4, 'Your 4-hour sunset cruise with extra snorkel gear'],
-  ])('%s', (_name, text, hours, evidence) => {
+  // each states its other lengths in the modal's hint, for the operator to check (`unsure`)
+  it.each<[string, string, number, string, string | undefined]>([
+    ['hours on the date line, a Duration above it', 'Duration: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026 Hours: 3', 3, 'Date: Dec 19, 2026 Hours: 3', 'also stated as 4 h'],
+    ['a sentence under the date, a Duration far above it', 'Duration: 4 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 19, 2026\nYour 3 hour sunset sail departs at 5pm.', 3, 'Your 3 hour sunset sail departs at 5pm.', 'also stated as 4 h'],
+    ['a title and a Duration as near: the labelled one', 'Your 4 hour sunset cruise\nTrip date: Dec 19, 2026\nDuration: 3 hours', 3, 'Duration: 3 hours', 'also stated as 4 h'],
+    ['the same length twice', 'Your 4-hour sunset cruise\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4, 'Duration: 4 hours', undefined],
+    ['an add-on offered under the date', 'Your 6-hour charter\n\nRenter: Maria Delgado\nGuests: 6\nBoat: Sea Breeze\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available', 6, 'Your 6-hour charter', undefined],
+    ['an upgrade offered above', 'Upgrade to a 6 hour trip for $300 more!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours\nGuests: 6', 4, 'Duration: 4 hours', undefined],
+    ["another day's trip on a nearer line", 'Booking ID: BS-48213\nDuration: 4 hours\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nAlso booked: Dec 20, 2 hours', 4, 'Duration: 4 hours', 'also stated as 2 h'],
+    ["the guest's note asks for more, right under the date", 'Trip date: Dec 19, 2026\nMessage from renter: Could we stay out 5 hours?\nGuests: 6\nBoat: Sea Breeze\nDuration: 4 hours', 4, 'Duration: 4 hours', 'also stated as 5 h'],
+    ["the operator's question above a quoted confirmation", 'Can we make it 5 hours instead?\n\nOn Tue, Dec 1, 2026 at 8:02 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Renter: Tom O\'Neill\n> Trip date: Dec 27, 2026\n> Start: 9am\n> Duration: 4 hrs', 4, '> Duration: 4 hrs', 'also stated as 5 h'],
+    ['a range and a Duration: the stated length', 'Date: Dec 19, 2026\nTime: 10am - 2pm\nDuration: 3 hours', 3, 'Duration: 3 hours', undefined],
+    ['a Boatsetter title above, its Hours under the date', 'Your 4-hour sunset cruise\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nEmail: maria@example.com\nBoat: Sea Breeze\nGuests: 6\nTrip date: Dec 19, 2026\nDeparture: 4pm\nHours: 3', 3, 'Hours: 3', 'also stated as 4 h'],
+    ['an older confirmation quoted below the new one', "Booking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nStart: 10am\nDuration: 4 hours\n\nOn Mon, Nov 30, 2026 at 9:14 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Booking ID: BS-48213\n> Renter: Maria Delgado\n> Guests: 6\n> Boat: Sea Breeze\n> Trip date: Dec 19, 2026\n> Duration: 3 hours", 4, 'Duration: 4 hours', 'also stated as 3 h'],
+    ['the only length, on a line naming the booking day', 'Renter: Maria Delgado\nTrip date: Dec 19, 2026\nBooked on Nov 30, 2026: 4-hour sunset cruise', 4, 'Booked on Nov 30, 2026: 4-hour sunset cruise', undefined],
+    ['an extra on the trip is no upsell of hours', 'Your 4-hour sunset cruise with extra snorkel gear\nRenter: Maria Delgado\nDate: Dec 19, 2026\nNeed more time? Extend to 6 hours.', 4, 'Your 4-hour sunset cruise with extra snorkel gear', undefined],
+  ])('%s', (_name, text, hours, evidence, also) => {
     const r = parseConfirmation(text, CTX);
     expect(r.fields.durationHours).toBe(hours);
     expect(r.evidence.durationHours).toBe(evidence);
-    expect(r.unsure).toBeUndefined();
+    expect(r.unsure).toEqual(also === undefined ? undefined : { durationHours: also });
   });
 
   it("a note's length is read when nothing else states one", () => {
