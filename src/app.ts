@@ -307,7 +307,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       void periodic.runOnce();
       periodic.start();
       // What a stopped process left stale in finished bookings' threads (./slack/progress/redraw-at-start.ts).
-      void redrawRecentProgress({ store, notify: (id) => progress.notify(id), log, nowMs: now() });
+      void redrawRecentProgress({ store, notify: (id) => progress.notify(id, { redraw: true }), log, nowMs: now() });
       return {
         ...(port !== undefined ? { port, url: `http://127.0.0.1:${port}` } : {}),
         built,
