@@ -272,7 +272,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
   // What an invocation cut off before its last progress update left stale (no start-up on Lambda to redraw at).
-  if (deps.progressDrawnMarks) periodicTasks.push(redrawStaleTask({ store, notify: (id) => progress.notify(id), log }));
+  if (deps.progressDrawnMarks) periodicTasks.push(redrawStaleTask({ store, notify: (id) => progress.notify(id, { redraw: true }), log }));
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
   const feedClient = config.ical.feeds.length > 0 ? lazyIcalFeedClient() : undefined;
   // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.
@@ -316,7 +316,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       void periodic.runOnce();
       periodic.start();
       // What a stopped process left stale in finished bookings' threads (./slack/progress/redraw-at-start.ts).
-      void redrawRecentProgress({ store, notify: (id) => progress.notify(id), log, nowMs: now() });
+      void redrawRecentProgress({ store, notify: (id) => progress.notify(id, { redraw: true }), log, nowMs: now() });
       return {
         ...(port !== undefined ? { port, url: `http://127.0.0.1:${port}` } : {}),
         built,

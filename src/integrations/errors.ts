@@ -57,6 +57,16 @@ export class UpstreamUnavailableError extends IntegrationError {
   }
 }
 
+/**
+ * The call may have had its side effect: anything but a clear refusal before the request was
+ * processed. The runner keeps the step quiet after such a failure; the crew step counts a
+ * you're-off DM in flight as sent.
+ */
+export function mayHaveTakenEffect(err: unknown): boolean {
+  if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
+  return !(err instanceof IntegrationError);
+}
+
 /** Any other 4xx: the request itself is wrong (a bug or a contract change). Not retryable. */
 export class UpstreamRejectedError extends IntegrationError {
   override name = 'UpstreamRejectedError';

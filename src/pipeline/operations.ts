@@ -22,6 +22,7 @@ import { IllegalTransitionError, OperationDecidedError } from './errors';
 import { CREATE_OP, dependenciesOf, findOperation, stepNamesOf, stepsOf, withOpStep, withOperation } from './op-steps';
 import { appendAudit, leaseExpired, resetSteps, type OwnerDead } from './state-machine';
 import {
+  CREW_OFF_RESULT_PREFIX,
   OPERATION_DAGS,
   type AnyStepName,
   type BookingDetails,
@@ -29,6 +30,7 @@ import {
   type BookingState,
   type Operation,
   type OperationStatus,
+  type SlackRefs,
   type StepError,
   type StepOperation,
   type StepState,
@@ -827,8 +829,8 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const holds = told ? answered.filter((u) => record.callRevisions?.[u] !== undefined && record.callRevisions[u] !== applied.callRevisions?.[u]) : [];
     // Who the replaced run took off and never told "you're off" still holds the call before it.
     const runRevisions = new Set(applied.runRevisions);
-    const toldOff = record.slack.crewToldOff ?? {};
-    const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !runRevisions.has(toldOff[u] ?? 0)) : [];
+    const toldOff = toldOffInRun(record, runRevisions);
+    const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !toldOff.has(u)) : [];
     const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}), ...(untold.length > 0 ? { crewHoldsPrevious: untold } : {}) };
     const calls = callsChangedBy({ previous, ...seenBy }, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
@@ -863,6 +865,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...seenBy, steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
     return {
       ...withOperation(record, started),
+      slack: withToldOffOf(record.slack, runRevisions),
       request: to.request,
       roster: to.roster,
       costs: to.costs,
@@ -875,7 +878,33 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     };
   }
   const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, pending()]));
-  return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision, steps }), revision, updatedAtMs: nowMs };
+  // Nobody is put back on a cancelled charter: who was told they are off no longer matters.
+  return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision, steps }), slack: withToldOffOf(record.slack, new Set()), revision, updatedAtMs: nowMs };
+}
+
+/**
+ * Who the failed changes of a run (their revisions) told they are off: named in a finished crew
+ * step's result, or saved when the step failed (SlackRefs.crewToldOff).
+ */
+function toldOffInRun(record: BookingRecord, runRevisions: ReadonlySet<number>): Set<string> {
+  const told = new Set(Object.entries(record.slack.crewToldOff ?? {}).flatMap(([u, rev]) => (runRevisions.has(rev) ? [u] : [])));
+  for (const o of operationsOf(record)) {
+    if (o.revision === undefined || !runRevisions.has(o.revision)) continue;
+    for (const key of Object.keys(o.steps?.crew_notice?.result ?? {})) if (key.startsWith(CREW_OFF_RESULT_PREFIX)) told.add(key.slice(CREW_OFF_RESULT_PREFIX.length));
+  }
+  return told;
+}
+
+/**
+ * The record of who was told they are off, kept only for the run a starting change replaces (a
+ * change replacing this one too reads them again): the others can matter to no later change. Dropped
+ * in the write that starts the operation, which happens anyway.
+ */
+function withToldOffOf(slack: SlackRefs, runRevisions: ReadonlySet<number>): SlackRefs {
+  if (!slack.crewToldOff) return slack;
+  const kept = Object.entries(slack.crewToldOff).filter(([, rev]) => runRevisions.has(rev));
+  const { crewToldOff: _dropped, ...rest } = slack;
+  return kept.length > 0 ? { ...rest, crewToldOff: Object.fromEntries(kept) } : rest;
 }
 
 /**

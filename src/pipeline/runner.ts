@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { IntegrationError, isRetryable, UpstreamUnavailableError } from '../integrations/errors';
+import { IntegrationError, isRetryable, mayHaveTakenEffect, UpstreamUnavailableError } from '../integrations/errors';
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
@@ -172,12 +172,6 @@ export class LeaseLapsedError extends UpstreamUnavailableError {
       operatorMessage: `The bot lost touch with its state store for ${Math.round(leaseMs / 1000)} s and stopped the step so that no other process repeats it — it resumes by itself once the store answers; if it does not, check the store (CHARTER_STORE), then press Retry (nothing is done twice).`,
     });
   }
-}
-
-/** The attempt may have had its side effect: anything but a clear refusal before the request was processed. */
-function mayHaveTakenEffect(err: unknown): boolean {
-  if (err instanceof UpstreamUnavailableError) return err.maybeProcessed;
-  return !(err instanceof IntegrationError);
 }
 
 /** Refused with 429 before anything was done: wait as told and try again. */

@@ -215,9 +215,12 @@ export interface SlackRefs {
    */
   crewPosts?: Record<string, CrewPostSaved>;
   /**
-   * Who a change's crew step told "you're off" (or found nobody to tell), with that change's
-   * revision. A change replacing a failed one greets as newly on only those it did tell: a member
-   * it took off and never told still holds their call.
+   * Who a change's crew step that failed told "you're off" (or found nobody to tell, or may have told:
+   * a DM in flight when it failed, one an earlier attempt sent that could not be looked up), with that
+   * change's revision; saved in one write when the step fails. A crew step that finishes names them
+   * in its result instead (CREW_OFF_RESULT_PREFIX). A change replacing a failed one greets as newly on
+   * only those told: a member it took off and never told still holds their call. Only entries of the
+   * failed run a change replaces matter: the others are dropped when a change or cancel starts.
    */
   crewToldOff?: Record<string, number>;
   /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */
@@ -232,9 +235,18 @@ export interface CrewPostSaved {
   channel: string;
   ts: string;
   shown?: string;
+  /**
+   * Digest of the call the post shows, answers left out (callDigest in crew-notice.ts): whether a
+   * member's updated call went out. `shown` also moves with every other member's answer, so it
+   * cannot tell. Unknown for posts saved before it was kept.
+   */
+  call?: string;
 }
 
 export const CREW_CHANNEL_POST_KEY = '#crew-channel';
+
+/** A change's crew step result names each member it took off and told: `off:{userId}` = the change's revision. */
+export const CREW_OFF_RESULT_PREFIX = 'off:';
 
 export interface CrewDecline {
   atMs: number;

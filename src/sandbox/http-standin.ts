@@ -25,6 +25,11 @@ export type Fault =
   | { kind: 'unauthorized' }
   /** Waits `ms`, then processes and answers: a slow upstream whose side effect lands late. */
   | { kind: 'latency'; ms: number }
+  /**
+   * Waits until `until` settles, then processes and answers: a side effect that lands late, at a
+   * moment the test picks (after what it must land behind) rather than after a delay load can eat.
+   */
+  | { kind: 'hold'; until: Promise<unknown> }
   | { kind: 'reset' }
   /** Reads the request and never answers (nor processes it): a hung upstream. */
   | { kind: 'hang' }
@@ -71,6 +76,11 @@ interface ActiveFault {
   remaining: number;
 }
 
+/** Faults that answer the request themselves, as opposed to delaying or following its processing. */
+function answersItself(fault: Fault): boolean {
+  return fault.kind !== 'latency' && fault.kind !== 'hold' && fault.kind !== 'lose_response';
+}
+
 function routeMatches(route: string, method: string, path: string): boolean {
   if (route === '*') return true;
   const [m, p] = route.split(' ');
@@ -107,20 +117,20 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
   const faults: ActiveFault[] = [];
 
   const takeFaults = (method: string, path: string): Fault[] => {
-    // Every matching latency applies; of the faults that answer, only the oldest one does, so
+    // Every matching latency or hold applies; of the faults that answer, only the oldest one does, so
     // "503 once, then 429 once" plays out over two requests.
     const taken: Fault[] = [];
     let answered = false;
     for (const f of faults) {
       if (f.remaining <= 0 || !routeMatches(f.route, method, path)) continue;
-      if (f.fault.kind !== 'latency' && f.fault.kind !== 'lose_response') {
+      if (answersItself(f.fault)) {
         if (answered) continue;
         answered = true;
       }
       f.remaining -= 1;
       taken.push(f.fault);
     }
-    const answers = (f: Fault) => Number(f.kind !== 'latency' && f.kind !== 'lose_response');
+    const answers = (f: Fault) => Number(answersItself(f));
     taken.sort((a, b) => answers(a) - answers(b));
     for (let i = faults.length - 1; i >= 0; i--) if (faults[i]!.remaining <= 0) faults.splice(i, 1);
     return taken;
@@ -151,6 +161,9 @@ export async function startHttpStandin(handler: RouteHandler, name = 'standin'):
             switch (fault.kind) {
               case 'latency':
                 await new Promise((r) => setTimeout(r, fault.ms));
+                break;
+              case 'hold':
+                await fault.until.catch(() => undefined);
                 break;
               case 'reset':
                 req.socket.destroy();

@@ -9,30 +9,64 @@
  * they went. Each reply and "you're off" DM goes through PostOnce with metadata naming booking, kind,
  * revision and recipient: a lost answer is looked up before anything is sent again, and after an
  * attempt that may have posted (a crash between posting and recording it, a timeout) every note is
- * looked up first — so none is repeated.
+ * looked up first — so none is repeated. Who was told they are off rides on the step's completion
+ * (its result) or, when it fails, on one write; a re-run that may follow a lost DM looks those DMs
+ * up before anything else, so a crash between a DM and its record loses nobody's "you're off".
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
-import { CREW_CHANNEL_POST_KEY, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, CREW_OFF_RESULT_PREFIX, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
-import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm } from './crew-notice';
+import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
+import type { CrewSafeView } from '../booking/crew-safe';
+import { mayHaveTakenEffect } from '../integrations/errors';
 import type { PostOnce } from './post-once';
 import type { BookingApi } from '../pipeline/api';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
+/** The `off:` entries of a step result. */
+function offKeys(result: StepResult | undefined): StepResult {
+  return Object.fromEntries(Object.entries(result ?? {}).filter(([k]) => k.startsWith(CREW_OFF_RESULT_PREFIX)));
+}
+
+/** One attempt's knowledge of who was taken off and told. */
+interface OffState {
+  /** Told "you're off" (this attempt, or found from an earlier one), or nobody to tell. */
+  told: Set<string>;
+  /** Their DM may have landed and nobody knows: counted as told. */
+  unsure: Set<string>;
+  /** Looked up (found or proved absent) before this attempt could fail. */
+  resolved: Set<string>;
+  /** The member whose DM this attempt was sending when it stopped. */
+  inFlight?: string;
+}
+
 export function withLifecycleCrewNotice(
   createStep: StepImplementation,
   deps: { client: WebClient; poster: PostOnce; config: Config; api?: Pick<BookingApi, 'updateSlackRefs'> },
 ): StepImplementation {
-  /** Who this change told they are off: a change replacing it, should it fail, greets as new only them. */
-  const recordToldOff = async (bookingId: string, userId: string, rev: number): Promise<void> => {
-    await deps.api?.updateSlackRefs(bookingId, (slack) => (slack.crewToldOff?.[userId] === rev ? undefined : { ...slack, crewToldOff: { ...slack.crewToldOff, [userId]: rev } }));
+  /**
+   * Who this attempt told they are off (or found told by an earlier attempt, or had nobody to tell),
+   * and whose you're-off DM may have landed unseen, saved in one write when the step fails. A change
+   * replacing this one, should it fail, greets as newly on only those: a member it took off and never
+   * told still holds their call. A step that finishes says so in its result instead (`off:` keys,
+   * saved with its completion), so a plain crew swap writes nothing more.
+   */
+  const recordToldOff = async (ctx: StepContext, members: ReadonlySet<string>, rev: number): Promise<void> => {
+    if (members.size === 0) return;
+    await deps.api
+      ?.updateSlackRefs(ctx.booking.id, (slack) => {
+        const fresh = [...members].filter((u) => slack.crewToldOff?.[u] !== rev);
+        return fresh.length === 0 ? undefined : { ...slack, crewToldOff: { ...slack.crewToldOff, ...Object.fromEntries(fresh.map((u) => [u, rev])) } };
+      })
+      // The step's own failure is what the office must see; the next attempt looks the DMs up again.
+      .catch((err: unknown) => ctx.log.warn({ err }, "could not save who was told they are off"));
   };
   /** One Slack call, unless the runner has aborted the attempt (deadline, lost lease): then nothing more is sent. */
   const call = async <T>(signal: AbortSignal | undefined, method: string, fn: () => Promise<T>): Promise<T> => {
@@ -65,6 +99,70 @@ export function withLifecycleCrewNotice(
     if (kind === 'cancel') posts.push(...(await findUnsavedCrewCalls(deps, ctx, posts)));
     if (posts.length === 0) return { skipped: true };
     const view = crewSafeViewOf(booking, deps.config);
+    const rev = ctx.operation?.revision ?? booking.revision ?? 1;
+    const lookUp = crewPostLookUp(ctx, deps.config);
+    // Who is taken off, known from the operation alone: an earlier attempt may have told them.
+    const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
+    const calls = kind === 'change' && ctx.operation ? callsChangedBy(ctx.operation, now) : { changed: [], added: [], removed: [] };
+    const removed = calls.removed;
+    const off: OffState = { told: new Set(), unsure: new Set(), resolved: new Set() };
+    try {
+      // An earlier attempt may have sent someone their you're-off DM and stopped before it was
+      // recorded (a crash, a lost lease): found by its metadata before anything here can fail, so
+      // the record this attempt leaves (its result, or its failure's one write) names them.
+      if (lookUp.lookUpFirst) await findToldOff(ctx, removed, rev, off, lookUp);
+      const result = await tell(ctx, { posts, view, rev, lookUp, calls, off });
+      return { ...offKeys(ctx.previous), ...result, ...Object.fromEntries(removed.map((u) => [`${CREW_OFF_RESULT_PREFIX}${u}`, rev])) };
+    } catch (err) {
+      // A DM in flight when the attempt failed may have landed; so may any an earlier attempt sent
+      // that this one could not look up. A change putting them back greets them as newly on (and
+      // asks them to confirm): better than leaving someone who read "you're off" at home.
+      if (off.inFlight && mayHaveTakenEffect(err)) off.unsure.add(off.inFlight);
+      if (lookUp.lookUpFirst) for (const u of removed) if (!off.resolved.has(u)) off.unsure.add(u);
+      await recordToldOff(ctx, new Set([...off.told, ...off.unsure]), rev);
+      throw err;
+    }
+  };
+
+  /** Looks up the you're-off DM of each member taken off; found ones count as told. */
+  async function findToldOff(ctx: StepContext, removed: readonly string[], rev: number, off: OffState, lookUp: ReturnType<typeof crewPostLookUp>): Promise<void> {
+    for (const userId of removed) {
+      throwIfAborted(ctx.signal);
+      if (toldDeactivated(ctx.booking, userId)) {
+        off.resolved.add(userId);
+        continue;
+      }
+      let channel: string;
+      try {
+        channel = await openDm(deps.client, userId);
+      } catch (err) {
+        // Slack will not DM them: no DM can have reached them, and none will.
+        if (!unreachableUserReason(err)) throw err;
+        off.resolved.add(userId);
+        continue;
+      }
+      const ts = await deps.poster.findPosted({
+        channel,
+        metadata: crewPostMetadata(ctx.booking.id, 'crew_off', { rev, to: userId }),
+        earliestMs: lookUp.earliestMs,
+        ...(lookUp.othersCallsEndByMs !== undefined ? { othersCallsEndByMs: lookUp.othersCallsEndByMs } : {}),
+        what: "you're-off note",
+        log: ctx.log,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      if (ts !== undefined) off.told.add(userId);
+      off.resolved.add(userId);
+    }
+  }
+
+  /** Posts updated, a note under each, and whoever was taken off told: the step's work once it knows who is off. */
+  async function tell(
+    ctx: StepContext,
+    a: { posts: CrewPostRef[]; view: CrewSafeView; rev: number; lookUp: ReturnType<typeof crewPostLookUp>; calls: ReturnType<typeof callsChangedBy>; off: OffState },
+  ): Promise<StepResult> {
+    const kind = ctx.operation?.kind ?? 'create';
+    const { booking } = ctx;
+    const { view, rev, lookUp, calls, off, posts } = a;
 
     let result: StepResult;
     if (kind === 'cancel') {
@@ -83,7 +181,7 @@ export function withLifecycleCrewNotice(
     if (ctx.previous?.notesPosted === true) return { ...result, notesPosted: true };
 
     let noteFor: (postKey: string) => string;
-    let removed: string[] = [];
+    const removed = calls.removed;
     // Who is taken off is told about the call they had: a change that also moved the trip would
     // otherwise tell them they are off Monday's charter when they were called for Saturday's.
     let removedFromView = view;
@@ -96,8 +194,6 @@ export function withLifecycleCrewNotice(
       const seen = ctx.operation?.crewMayHaveSeen;
       const previous = seen ?? ctx.operation?.previous;
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
-      const calls = ctx.operation ? callsChangedBy(ctx.operation, now) : { changed: [], added: [], removed: [] };
-      removed = calls.removed;
       if (previous && removed.length > 0) removedFromView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
@@ -110,8 +206,6 @@ export function withLifecycleCrewNotice(
       if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
       noteFor = (postKey) => crewChangeNoticeText(view, holds.has(postKey) ? seenDiff : diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
-    const rev = ctx.operation?.revision ?? booking.revision ?? 1;
-    const lookUp = crewPostLookUp(ctx, deps.config);
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
@@ -125,19 +219,21 @@ export function withLifecycleCrewNotice(
       // Their old call still shows Confirm and the old details: it is redrawn as "you're off".
       const old = offRosterPosts.get(userId);
       if (old) {
-        const off = crewRemovedMessage(removedFromView);
-        await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: off.text, blocks: off.blocks }));
+        const offMessage = crewRemovedMessage(removedFromView);
+        await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: offMessage.text, blocks: offMessage.blocks }));
       }
       throwIfAborted(ctx.signal);
       // Flagged as deactivated: nobody to tell, and a DM this process still knows would take the note.
-      if (toldDeactivated(booking, userId)) {
-        await recordToldOff(booking.id, userId, rev);
+      // Found told by an earlier attempt: told once is enough.
+      if (toldDeactivated(booking, userId) || off.told.has(userId)) {
+        off.told.add(userId);
         continue;
       }
       const text = `You're off the charter aboard ${removedFromView.vesselName} on ${removedFromView.dateText} (${removedFromView.timeRangeText}) — no need to come in. Thanks!`;
       try {
         const channel = await openDm(deps.client, userId);
         throwIfAborted(ctx.signal);
+        off.inFlight = userId;
         await deps.poster.post({ channel, text, metadata: crewPostMetadata(booking.id, 'crew_off', { rev, to: userId }), what: "you're-off note", ...lookUp });
       } catch (err) {
         // Taken off because Slack cannot DM them (deactivated, a bot): nobody to tell.
@@ -145,9 +241,10 @@ export function withLifecycleCrewNotice(
         if (!unreachable) throw err;
         ctx.log.info({ userId, slackCode: unreachable.slackCode }, "removed crew member cannot get a DM; no you're-off note");
       }
-      await recordToldOff(booking.id, userId, rev);
+      off.inFlight = undefined;
+      off.told.add(userId);
     }
     ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
     return { ...result, notesPosted: true };
-  };
+  }
 }

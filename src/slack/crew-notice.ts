@@ -58,6 +58,8 @@ export interface CrewPostRef {
   ts: string;
   /** Digest of what the post was last made to show (shownDigest); unknown for older records. */
   shown?: string;
+  /** Digest of the call it was last made to show, answers left out (callDigest); unknown for older records. */
+  call?: string;
 }
 
 /**
@@ -94,6 +96,23 @@ function messageFor(booking: BookingRecord, config: Config, key: string) {
   return crewMessage(view, crewAnswersOf(booking), key === CREW_CHANNEL_POST_KEY ? {} : { recipient: key });
 }
 
+const NO_ANSWERS = { confirmations: {}, declines: {} } as const;
+
+/**
+ * A digest of the call one crew post carries: the message drawn with nobody's answer, so the
+ * details, roster, role and the call revisions the buttons carry, but not who answered. Another
+ * member's Confirm changes what every post shows (the roster lines) without changing anyone's call.
+ */
+export function callDigest(booking: BookingRecord, config: Config, key: string): string {
+  const answers = booking.callRevisions ? { ...NO_ANSWERS, callRevisions: booking.callRevisions } : NO_ANSWERS;
+  return shownDigest(crewMessage(crewSafeViewOf(booking, config), answers, key === CREW_CHANNEL_POST_KEY ? {} : { recipient: key }));
+}
+
+/** What to save for a post just made to show `message`, drawn from `booking`. */
+function drawnRef(booking: BookingRecord, config: Config, key: string, message: { text?: string; blocks?: unknown }): { shown: string; call: string } {
+  return { shown: shownDigest(message), call: callDigest(booking, config, key) };
+}
+
 /** The post saved for `key` was last made to show what it should show now (the booking as it stands). */
 export function crewPostShowsCurrent(booking: BookingRecord, config: Config, key: string): boolean {
   const saved = crewPostsOf(booking).find((p) => p.key === key);
@@ -101,49 +120,124 @@ export function crewPostShowsCurrent(booking: BookingRecord, config: Config, key
 }
 
 /**
- * The post that carries this member's call shows the booking as it stands: their DM, or, with a
- * crew channel, the channel's one post (which holds every member's buttons).
+ * The post that carries this member's call shows their call as it stands: their DM, or, with a
+ * crew channel, the channel's one post (which holds every member's buttons). Only the call counts,
+ * not the answers drawn beside it: between another member's answer and that answer's redraw every
+ * post shows an answer too few, and reading that as "not called yet" refused the answers of crew
+ * clicking at the same moment. A post saved before its call was kept falls back to all it shows.
  */
 export function callPostShowsCurrent(booking: BookingRecord, config: Config, userId: string): boolean {
-  const keys = new Set(crewPostsOf(booking).map((p) => p.key));
+  const posts = crewPostsOf(booking);
+  const keys = new Set(posts.map((p) => p.key));
   const inChannel = !keys.has(userId) && (keys.has(CREW_CHANNEL_POST_KEY) || Boolean(config.slack.crewChannel));
-  return crewPostShowsCurrent(booking, config, inChannel ? CREW_CHANNEL_POST_KEY : userId);
+  const key = inChannel ? CREW_CHANNEL_POST_KEY : userId;
+  const saved = posts.find((p) => p.key === key);
+  if (saved?.call !== undefined) return saved.call === callDigest(booking, config, key);
+  return crewPostShowsCurrent(booking, config, key);
 }
+
+/**
+ * Rounds of one refresh at most: more happen only while further answers keep arriving, and each of
+ * those answers joins (or starts) a refresh of its own.
+ */
+const MAX_REDRAW_ROUNDS = 5;
+
+/** The refresh under way per client and booking, and whether an answer joined it since its last read. */
+const refreshing = new WeakMap<WebClient, Map<string, { done: Promise<void>; joined: boolean }>>();
 
 /**
  * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
  * and records what each now shows. A stale digest could make a later re-run skip a post that needs
  * redrawing: a price-only change resets confirmations and renders the post as first posted, while
  * Slack still shows "confirmed".
+ *
+ * Crew answer at the same moment, and a redraw draws the booking as it was read: one reaching Slack
+ * after a later answer's would leave the post without that answer for good. So once its updates
+ * have landed a refresh reads the booking again and redraws the posts that should now show more;
+ * whichever redraw lands last on a post (in any process) then read a booking no newer than what it
+ * drew, or draws again. In one process an answer arriving while its booking is being redrawn joins
+ * that refresh rather than redrawing every post once more: chat.update is Tier 3, about 50 a minute
+ * for the whole workspace, and a crew call goes to everyone at once.
  */
-export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<void> {
+export function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'get' | 'updateSlackRefs'>): Promise<void> {
+  let byBooking = refreshing.get(client);
+  if (!byBooking) refreshing.set(client, (byBooking = new Map()));
+  const running = byBooking.get(booking.id);
+  if (running) {
+    running.joined = true;
+    return running.done;
+  }
+  const entry = { done: Promise.resolve(), joined: false };
+  const table = byBooking;
+  entry.done = (async () => {
+    try {
+      await redrawUntilCurrent(client, booking, config, log, api, entry);
+    } finally {
+      // In the same turn as the last read: an answer joining after it starts a refresh of its own.
+      table.delete(booking.id);
+    }
+  })();
+  byBooking.set(booking.id, entry);
+  return entry.done;
+}
+
+async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'get' | 'updateSlackRefs'>, entry: { joined: boolean }): Promise<void> {
+  let drawing = booking;
+  let posts = crewPostsOf(booking);
+  const drawn = new Map<string, string>();
+  for (let round = 1; ; round++) {
+    for (const [key, shown] of await redrawCrewPosts(client, drawing, posts, config, log, api)) drawn.set(key, shown);
+    entry.joined = false;
+    let now: BookingRecord | undefined;
+    try {
+      now = await api.get(booking.id);
+    } catch (err) {
+      log.warn({ err, bookingId: booking.id }, 'could not read the booking again after redrawing its crew posts');
+      return;
+    }
+    if (!now) return;
+    const current = now;
+    posts = crewPostsOf(current).filter((p) => drawn.has(p.key) && drawn.get(p.key) !== shownDigest(messageFor(current, config, p.key)));
+    if (posts.length === 0 && !entry.joined) return;
+    if (round === MAX_REDRAW_ROUNDS) {
+      log.warn({ bookingId: booking.id, rounds: round }, 'crew posts still behind the booking after redrawing them; the next answer redraws them');
+      return;
+    }
+    drawing = current;
+  }
+}
+
+/** One round of refreshCrewPosts: the digest each post was made to show, by key (those Slack took). */
+async function redrawCrewPosts(client: WebClient, booking: BookingRecord, posts: readonly CrewPostRef[], config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<Map<string, string>> {
   const redrawn = new Map<string, CrewPostRef>();
   await Promise.all(
-    crewPostsOf(booking).map(async (post) => {
+    posts.map(async (post) => {
       const message = messageFor(booking, config, post.key);
       try {
         await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
-        redrawn.set(post.key, { ...post, shown: shownDigest(message) });
+        redrawn.set(post.key, { ...post, ...drawnRef(booking, config, post.key, message) });
       } catch (err) {
         log.warn({ err, bookingId: booking.id, channel: post.channel }, 'could not update a crew post');
       }
     }),
   );
-  if (redrawn.size === 0) return;
+  const drawn = new Map([...redrawn].map(([key, ref]) => [key, ref.shown ?? '']));
+  if (redrawn.size === 0) return drawn;
   await api
     .updateSlackRefs(booking.id, (slack) => {
       const saved = { ...slack.crewPosts };
       let changed = false;
-      for (const { key, channel, ts, shown } of redrawn.values()) {
+      for (const { key, channel, ts, shown, call } of redrawn.values()) {
         const current = saved[key];
         // only the post that was redrawn: a re-run may have replaced the ref meanwhile
-        if (current?.channel !== channel || current.ts !== ts || current.shown === shown) continue;
-        saved[key] = { channel, ts, ...(shown ? { shown } : {}) };
+        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === call)) continue;
+        saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}) };
         changed = true;
       }
       return changed ? { ...slack, crewPosts: saved } : undefined;
     })
     .catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'could not record what the crew posts show'));
+  return drawn;
 }
 
 /**
@@ -405,17 +499,21 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     /** One recipient's post, updated if it exists and would change. */
     const postOrUpdate = async (key: string): Promise<string> => {
       const message = messageFor(booking, config, key);
-      const shown = shownDigest(message);
+      const { shown, call } = drawnRef(booking, config, key, message);
       const known = existing.get(key);
       if (known) {
-        if (known.shown === shown) return `${known.channel}/${known.ts}`;
+        if (known.shown === shown) {
+          // It shows this very message, so this call: a post saved before calls were kept learns its call.
+          if (known.call !== call) saves.set(key, { channel: known.channel, ts: known.ts, shown, call });
+          return `${known.channel}/${known.ts}`;
+        }
         stopIfAborted();
         try {
           await client.chat.update({ channel: known.channel, ts: known.ts, text: message.text, blocks: message.blocks });
         } catch (err) {
           throw toSlackIntegrationError(err, 'chat.update');
         }
-        saves.set(key, { channel: known.channel, ts: known.ts, shown });
+        saves.set(key, { channel: known.channel, ts: known.ts, shown, call });
         return `${known.channel}/${known.ts}`;
       }
       stopIfAborted();
@@ -436,7 +534,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
           throw toSlackIntegrationError(err, 'chat.update');
         }
       }
-      saves.set(key, { channel, ts, shown });
+      saves.set(key, { channel, ts, shown, call });
       ctx.log.info({ channel, ts, via: posted.via, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'crew call posted');
       return `${channel}/${ts}`;
     };
@@ -495,7 +593,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       await deps.api.updateSlackRefs(booking.id, (slack) => {
         const posts = [...saves].filter(([key, ref]) => {
           const known = slack.crewPosts?.[key];
-          return !(known?.channel === ref.channel && known.ts === ref.ts && known.shown === ref.shown);
+          return !(known?.channel === ref.channel && known.ts === ref.ts && known.shown === ref.shown && known.call === ref.call);
         });
         const line = Object.entries(calledRefs).filter(([k, v]) => slack[k as keyof SlackRefs] !== v);
         if (posts.length === 0 && line.length === 0) return undefined;

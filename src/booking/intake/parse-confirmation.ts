@@ -10,6 +10,7 @@ import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
+import { proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
 import {
   EMAIL_LOCAL,
   labelledHoursIndex,
@@ -65,6 +66,12 @@ export interface ParsedConfirmation {
   evidence: Partial<Record<IntakeField, string>>;
   /** Fields the text did not give (or gave in a form the parser could not read). */
   missing: IntakeField[];
+  /**
+   * For the operator next to the field's name: why a missing field was left blank when the text did
+   * state it ("stated as 4 h and 3 h"), or what else the text says of a filled one ("also stated as
+   * 4 h"). Absent when nothing is unsure.
+   */
+  unsure?: Partial<Record<IntakeField, string>>;
 }
 
 /** What the operator reads in the modal: "Could not read: party size, price". */
@@ -290,6 +297,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   const fields: IntakeFields = {};
   const evidence: Partial<Record<IntakeField, string>> = {};
   // End times seen ("Return: 3 PM", "10 AM – 3 PM"), turned into a duration once the start is known.
+  // Every length the text states, and the line the date was read from: the one nearest it is the trip's.
+  const durations: HoursCandidate[] = [];
+  let dateIndex: number | undefined;
+  // The lines of a note: the guest's words ("could we do 5 hours?"), a length only when nothing else states one.
+  const noteIndexes = new Set<number>();
   const endTimes: { time: string; raw: string }[] = [];
   const set = <K extends IntakeField>(field: K, value: IntakeFields[K] | undefined, raw: string): boolean => {
     if (value === undefined || fields[field] !== undefined) return false;
@@ -378,17 +390,18 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       case 'date':
       case 'when': {
-        set('date', readDate(l.value, ctx), l.raw);
+        const day = readDate(l.value, ctx);
+        if (set('date', day, l.raw)) dateIndex = l.index;
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
         // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line.
-        set('durationHours', readHoursInLine(l.value), l.raw);
+        durations.push({ hours: readHoursInLine(l.value), raw: l.raw, index: l.index, labelled: true, day: () => day });
         break;
       }
       case 'start': {
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
-        if (!fields.date) set('date', readDate(l.value, ctx), l.raw);
+        if (!fields.date && set('date', readDate(l.value, ctx), l.raw)) dateIndex = l.index;
         break;
       }
       case 'end': {
@@ -397,7 +410,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       }
       case 'duration':
-        set('durationHours', readDurationHours(l.value) ?? bareHours(l.value), l.raw);
+        // "Hours: 6" under "Marina hours", or in a marina's or office's block, are the place's.
+        if (keptLines.has(l.index) || (placeLines.has(l.index) && normaliseLabel(l.label) === 'hours')) break;
+        durations.push({ hours: readDurationHours(l.value) ?? bareHours(l.value), raw: l.raw, index: l.index, labelled: true });
         break;
       case 'party':
         set('partySize', readCount(l.value), l.raw);
@@ -413,10 +428,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       case 'notes':
         set('notes', notesFrom(lines, l), notesEvidence(input, lines, l));
+        for (let k = l.index; k <= noteEnd(lines, l); k++) noteIndexes.add(k);
         break;
     }
   }
 
+  const labelledHours = new Set(durations.filter((d) => d.hours !== undefined).map((d) => d.index));
   // 2. Unlabelled text: prose confirmations ("… on Saturday, December 19 from 10am to 3pm for 6 guests").
   for (const [index, line] of lines.entries()) {
     if (line.header || line.clean === '') continue;
@@ -425,7 +442,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       const email = readEmails(c).find((e) => !isSystemEmail(e));
       if (email) set('guestEmail', email, line.raw);
     }
-    if (!fields.date) set('date', readDate(c, ctx), line.raw);
+    if (!fields.date && set('date', readDate(c, ctx), line.raw)) dateIndex = index;
     if (!fields.departureTime) {
       // A lone time in prose is read only next to a word that makes it the start; a range always is.
       const range = readTimeRange(c);
@@ -441,11 +458,13 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         /\b(?:party|group) of\s+(\d{1,3})\b(?![/.:-]?\d)/i.exec(c);
       if (m) set('partySize', Number(m[1]), line.raw);
     }
-    if (!fields.durationHours && !/\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond|expire\w*|reply)\b/i.test(c)) {
-      // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
-      // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen).
-      if (/\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i.test(c)) set('durationHours', readHoursInLine(c), line.raw);
-    }
+    // The hours found, read whole: "4 1/2 hour cruise", "3 hours 30 minutes" (not 2 and 3), and
+    // never the number that ends a date ("Date 6/15 Hours 4" is four hours, not fifteen). Not in a
+    // block of kept hours ("Marina hours" and the lines under it), nor a place's "Hours: 6". A line
+    // whose label gave hours has them already, and a label beats prose on its own line.
+    const placeHours = placeLines.has(index) && /^(?:hours?|hrs?)\b/i.test(c.trim());
+    const hours = keptLines.has(index) || placeHours || labelledHours.has(index) ? undefined : proseTripHours(c);
+    if (hours !== undefined) durations.push({ hours, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => readDate(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
       set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);
@@ -466,7 +485,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (name && set('platform', name, line.raw)) break;
     }
   }
-  if (!fields.durationHours && fields.departureTime && endTimes.length > 0) {
+  const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined);
+  if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
+  const unsure: Partial<Record<IntakeField, string>> = {};
+  if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
+  // Lengths that disagree as near the date: a start and end would only side with one of them.
+  if (!fields.durationHours && !(stated && 'conflict' in stated) && fields.departureTime && endTimes.length > 0) {
     const end = endTimes[0] as { time: string; raw: string };
     const hours = hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone);
     if (hours !== undefined) set('durationHours', hours, end.raw);
@@ -474,6 +498,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
     delete fields.durationHours;
     delete evidence.durationHours;
+  }
+  // The nearest length filled the form, but the text states others too: the operator checks which.
+  const others = [...new Set(durations.map((d) => d.hours).filter((h): h is number => h !== undefined && h !== fields.durationHours))];
+  if (fields.durationHours !== undefined && evidence.durationHours === (stated && 'trip' in stated ? stated.trip.raw : undefined) && others.length > 0) {
+    unsure.durationHours = `also stated as ${hoursList(others)}`;
   }
   if (fields.partySize !== undefined && !(fields.partySize >= 1 && fields.partySize <= 150)) {
     delete fields.partySize;
@@ -484,7 +513,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     delete evidence.priceCents;
   }
 
-  return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined) };
+  return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined), ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
 
   function applyRange(range: { start: string; end?: string }, raw: string): void {
     set('departureTime', range.start, raw);
@@ -493,6 +522,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 }
 
 const TOTAL = /\btotal\b/i;
+
+/** [4, 3, 5] → "4 h, 3 h and 5 h". */
+function hoursList(hours: readonly number[]): string {
+  const all = hours.map((h) => `${h} h`);
+  return all.length > 1 ? `${all.slice(0, -1).join(', ')} and ${all.at(-1) as string}` : (all[0] ?? '');
+}
 
 const CLOCK = String.raw`(?:\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\b\.?)?|noon|midnight)`;
 /** "Mon", "Tues.", "Thursday" — not "sunset" or "month". */
@@ -580,15 +615,19 @@ function otherPlatform(value: string): string | undefined {
   return /^[\p{L}][\p{L}\d &.'-]{1,40}$/u.test(v) ? v : undefined;
 }
 
-/** The notes label's value plus the lines that continue it, up to a blank line or the next label. */
-function noteLines(lines: Line[], l: Labelled): Line[] {
-  const out: Line[] = [lines[l.index] as Line];
+/** The last line of a note: its label's line and the lines that continue it, up to a blank line or the next label. */
+function noteEnd(lines: Line[], l: Labelled): number {
+  let end = l.index;
   for (let i = l.index + 1; i < lines.length; i++) {
     const line = lines[i] as Line;
     if (line.clean === '' || line.header || splitLabel(line) || bareLabel(line)) break;
-    out.push(line);
+    end = i;
   }
-  return out;
+  return end;
+}
+
+function noteLines(lines: Line[], l: Labelled): Line[] {
+  return lines.slice(l.index, noteEnd(lines, l) + 1);
 }
 
 function notesFrom(lines: Line[], l: Labelled): string | undefined {

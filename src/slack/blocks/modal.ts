@@ -63,6 +63,11 @@ export interface Prefill {
   source: string;
   /** Fields the source gave that were too long to carry into the form (an iCal notice's button). */
   notCarried?: readonly IntakeField[];
+  /**
+   * Why a field is unsure: a missing one, why it was left blank though the source stated it ("stated
+   * as 4 h and 3 h"); a filled one, what else the source said ("also stated as 4 h").
+   */
+  unsure?: Partial<Record<IntakeField, string>>;
 }
 
 /** Cents → the dollars a number_input shows: 120000 → "1200", 49999 → "499.99". */
@@ -114,11 +119,13 @@ function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<
 
 function prefillContext(p: Prefill, notShown: string[]): string {
   const found = INTAKE_FIELDS.filter((f) => !p.missing.includes(f) && !(p.notCarried ?? []).includes(f)).length;
-  const unread = [...p.missing.map((f) => INTAKE_FIELD_LABELS[f]), ...notShown];
+  const unread = [...p.missing.map((f) => (p.unsure?.[f] ? `${INTAKE_FIELD_LABELS[f]} (${p.unsure[f]})` : INTAKE_FIELD_LABELS[f])), ...notShown];
   const head = found > 0 ? `:mag: Filled in ${found} field${found === 1 ? '' : 's'} from ${p.source} — check them.` : `:mag: Nothing could be read from ${p.source}.`;
   const long = (p.notCarried ?? []).map((f) => INTAKE_FIELD_LABELS[f]);
   const tooLong = long.length > 0 ? ` Too long to carry over: *${long.join(', ')}*; copy ${long.length === 1 ? 'it' : 'them'} from ${p.source}.` : '';
-  return `${head}${unread.length > 0 ? ` Could not read: *${unread.join(', ')}*.` : ''}${tooLong}`;
+  // A field filled from one of several things the source says ("Hours: 3", and a "4-hour" title).
+  const check = INTAKE_FIELDS.filter((f) => p.fields[f] !== undefined && p.unsure?.[f]).map((f) => `${INTAKE_FIELD_LABELS[f]} (${p.unsure?.[f] as string})`);
+  return `${head}${unread.length > 0 ? ` Could not read: *${unread.join(', ')}*.` : ''}${check.length > 0 ? ` Check: *${check.join(', ')}*.` : ''}${tooLong}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { SlackDeps } from '../context';
 
 export function prefillFromText(deps: Pick<SlackDeps, 'config' | 'now'>, text: string, source: string): Prefill {
   const parsed = parseConfirmation(text, { timezone: deps.config.timezone, nowMs: deps.now() });
-  return { fields: parsed.fields, missing: parsed.missing, source };
+  return { fields: parsed.fields, missing: parsed.missing, ...(parsed.unsure ? { unsure: parsed.unsure } : {}), source };
 }
 
 export async function openPrefilledModal(

@@ -13,6 +13,9 @@
  * page is live (guest_cache done: DESIGN wants the guest URL in the thread then, not with the last
  * update), a step failed for good, the booking is done or failed. They still take a token (the
  * bucket may go into debt), so the cosmetic updates behind them make room.
+ * Redraws asked at start (./redraw-at-start.ts) come last: one takes a token only while no other
+ * update waits for one, so a booking someone is watching is not held behind a backlog of finished
+ * ones; they use what the bucket leaves, and a 429 paces them as it does any send.
  * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`,
  * the sends turned away in one channel coming back one at a time (./retry-line.ts); any other
  * failed send stays due (a milestone stays one) and is retried with backoff, then, once Slack has
@@ -87,7 +90,9 @@ interface Entry {
   lastSentAtMs: number;
   /** A milestone is due: skip the coalescing window and the workspace bucket. */
   milestone: boolean;
-  /** Ends a wait for a workspace token early (a milestone arrived). */
+  /** A redraw asked at start, and nothing newer since: waits while any other update waits. */
+  atStart: boolean;
+  /** Ends a wait for a workspace token early (a milestone arrived, or a redraw became a live update). */
   wake?: () => void;
   /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
   failures: number;
@@ -133,6 +138,9 @@ export class ProgressPublisher {
   private readonly minIntervalMs: number;
   /** The workspace's cosmetic sends (the bot serves one workspace per process). */
   private readonly workspace: TokenBucket;
+  private readonly workspaceRefillMs: number;
+  /** Entries other than redraws now waiting for a workspace token; redraws wait while there are any. */
+  private readonly othersWaiting = new Set<Entry>();
   private readonly retryLine: RetryLine;
   private readonly now: () => number;
   private readonly poster: PostOnce;
@@ -146,7 +154,8 @@ export class ProgressPublisher {
     this.now = opts.now ?? Date.now;
     this.poster = opts.poster ?? new PostOnce({ client: opts.client });
     this.retryLine = new RetryLine(this.now);
-    this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: opts.workspaceRefillMs ?? 1200, now: this.now });
+    this.workspaceRefillMs = opts.workspaceRefillMs ?? 1200;
+    this.workspace = new TokenBucket({ capacity: opts.workspaceBurst ?? 5, refillEveryMs: this.workspaceRefillMs, now: this.now });
   }
 
   /** Cosmetic sends the workspace could make right now (negative while milestones' debt is paid off). */
@@ -157,11 +166,17 @@ export class ProgressPublisher {
   /**
    * Marks the booking's message stale; it is rendered when its turn comes, from `record` (the
    * booking as a write just stored it) or, without one, from the store. `milestone` (or `final`,
-   * the same) sends it at once.
+   * the same) sends it at once; `redraw` (a start-up redraw) sends it after every other update due.
    */
-  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean; record?: BookingRecord } = {}): void {
+  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean; record?: BookingRecord; redraw?: boolean } = {}): void {
     if (this.stopped) return;
     const entry = this.entry(bookingId);
+    // A change of the booking's own outranks the redraw it joins: the send now shows it.
+    if (opts.redraw) entry.atStart ||= !entry.dirty;
+    else if (entry.atStart) {
+      entry.atStart = false;
+      entry.wake?.();
+    }
     entry.dirty = true;
     // A change that came without its record (a crew answer, a Retry) means: read the store.
     if (!opts.record) entry.record = undefined;
@@ -221,7 +236,7 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, failures: 0, slow: false, queued: 0 };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, atStart: false, failures: 0, slow: false, queued: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -259,20 +274,27 @@ export class ProgressPublisher {
   /**
    * Waits for a workspace token, or takes one in debt for a milestone. A token is taken only when
    * a send goes (not reserved ahead), so a wait cut short by a milestone leaves nothing behind;
-   * JavaScript's single thread makes the check-and-take atomic.
+   * JavaScript's single thread makes the check-and-take atomic. A redraw does not take one while
+   * any other update waits: it looks again a refill later, by when that one has gone.
    */
   private async workspaceToken(entry: Entry): Promise<void> {
-    while (!entry.milestone && !this.stopped) {
-      const waitMs = this.workspace.tryTake();
-      if (waitMs === 0) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
-        entry.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      entry.wake = undefined;
+    try {
+      while (!entry.milestone && !this.stopped) {
+        if (entry.atStart) this.othersWaiting.delete(entry);
+        else this.othersWaiting.add(entry);
+        const waitMs = entry.atStart && this.othersWaiting.size > 0 ? this.workspaceRefillMs : this.workspace.tryTake();
+        if (waitMs === 0) return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, waitMs);
+          entry.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        entry.wake = undefined;
+      }
+    } finally {
+      this.othersWaiting.delete(entry);
     }
     if (entry.milestone) this.workspace.force();
   }

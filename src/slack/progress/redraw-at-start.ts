@@ -5,10 +5,11 @@
  * booking's message on a server: the sweeper resumes only bookings with work left (on Lambda, which
  * has no start, the minute tick redraws those marked behind: ./redraw-stale.ts). So a long-lived process, as
  * it starts, redraws the messages of finished bookings that changed in the last day, and posts
- * those a stopped process never managed to post. Each is a cosmetic update, paced by the workspace's
- * token bucket like any other (a few seconds' wait for a live booking's cosmetic update at a start
- * with many to redraw; milestones still go at once), of content rendered from the stored record: a
- * message that was already right looks the same after; one someone deleted is posted anew, as the
+ * those a stopped process never managed to post. Each is a cosmetic update of the lowest priority:
+ * it takes a token of the workspace's bucket only while no other update waits for one
+ * (./publisher.ts), so a live booking's updates do not queue behind a start with many to redraw;
+ * Slack's 429s pace it as any send. Its content is rendered from the stored record: a message
+ * that was already right looks the same after; one someone deleted is posted anew, as the
  * publisher does at any update. Bookings with work left are not asked here: the sweeper resumes
  * them, and their run redraws them.
  */

@@ -4,9 +4,10 @@
  * final update, a post Slack refused until its invocation stopped, a booking that finished before
  * marks were written. A message already drawn is left alone, so a quiet tick makes no Slack call.
  *
- * At most `maxPerTick` a tick, the most recently changed first: each is a cosmetic update paced by
- * the workspace's token bucket, and the tick's invocation waits for them (its settle), so a day of
- * unmarked bookings after the first deploy is spread over a few minutes instead of one long tick.
+ * At most `maxPerTick` a tick, the most recently changed first: each is a redraw of the lowest
+ * priority, as at a server's start (it takes a workspace token only while no live update waits for
+ * one: ./publisher.ts), and the tick's invocation waits for them (its settle), so a day of unmarked
+ * bookings after the first deploy is spread over a few minutes instead of one long tick.
  * The listing is the one every minute task makes (the store's current index); the check is a
  * comparison of two numbers in each record.
  */
@@ -21,7 +22,7 @@ export const REDRAW_STALE_PER_TICK = 20;
 
 export interface RedrawStaleDeps {
   store: Pick<BookingStore, 'listCurrent'>;
-  /** The progress publisher's notify (a cosmetic update, read from the store when its turn comes). */
+  /** The progress publisher's notify, as a redraw (read from the store when its turn comes). */
   notify: (bookingId: string) => void;
   log: Logger;
   withinMs?: number;

@@ -81,6 +81,30 @@ describe('prefill from text', () => {
   });
 });
 
+describe('a paste that states two lengths (intake note: hours above the date line)', () => {
+  it('fills the one nearest the date and names the other for the operator to check', async () => {
+    h.slack.clear();
+    const text = 'Your 4-hour sunset cruise is confirmed!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nBoat: Sea Breeze\nGuests: 6\nTrip date: 12/28/2030\nDeparture: 4pm\nHours: 3';
+    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: '42.42.nearest' });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const { view } = openedView();
+    expect(element(view, 'durationHours').initial_value).toBe('3');
+    expect(contextText(view)).toContain('Check: *duration (also stated as 4 h)*');
+    expect(contextText(view)).not.toMatch(/Could not read: [^.]*duration/);
+  });
+
+  it('leaves the duration blank and says why when two are as near the date', async () => {
+    h.slack.clear();
+    const text = 'Renter: Maria Delgado\nDuration: 4 hours\nTrip date: 12/28/2030\nDuration: 3 hours\nStart: 10am';
+    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: '42.42.unsure' });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const { view } = openedView();
+    expect(element(view, 'durationHours').initial_value).toBeUndefined();
+    expect(element(view, 'date').initial_date).toBe('2030-12-28');
+    expect(contextText(view)).toContain('duration (stated as 4 h and 3 h)');
+  });
+});
+
 describe('approval warnings', () => {
   const warningsOf = (index: number) => {
     const post = approvalPosts(h.slack)[index];

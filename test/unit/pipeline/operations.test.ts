@@ -548,6 +548,30 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(callsChangedBy(told.op, details())).toEqual({ changed: [], added: ['U0CREW0002'], removed: ['U0NEWCREW1'] });
   });
 
+  it("a failed change whose crew step finished names whom it told in its result: the change putting them back greets them as newly on", () => {
+    const rosterWithoutAna = [sampleRoster[0]!, sampleRoster[1]!];
+    const x = failedChange(withState('done'), details({}, rosterWithoutAna), { calendar_update: failed }, T);
+    const revision = operationsOf(x.record).find((o) => o.id === x.op.id)!.revision!;
+    const crewDone: StepState = { ...done, result: { 'post:U0CREW0001': 'D1/1.1', 'off:U0CREW0002': revision, notesPosted: true } };
+    const ran: BookingRecord = { ...x.record, operations: operationsOf(x.record).map((o) => (o.id === x.op.id ? { ...o, steps: { ...o.steps, crew_notice: crewDone } } : o)) };
+    const y = started(ran, details(), T + 1);
+    expect(callsChangedBy(y.op, details())).toEqual({ changed: [], added: ['U0CREW0002'], removed: [] });
+  });
+
+  it("who a failed change told they are off is kept while a change replaces its run, and dropped by the next change or a cancel", () => {
+    const x = failedChange(withState('done'), details({}, [sampleRoster[0]!, sampleRoster[1]!]), { calendar_update: done, crew_notice: failed }, T);
+    const revision = operationsOf(x.record).find((o) => o.id === x.op.id)!.revision!;
+    const toldOff: BookingRecord = { ...x.record, slack: { ...x.record.slack, crewToldOff: { U0CREW0002: revision } } };
+    // A change replacing this one, should it fail too, is replaced along with it: the entry still counts.
+    const y = started(toldOff, details(), T + 1);
+    expect(y.record.slack.crewToldOff).toEqual({ U0CREW0002: revision });
+    const settled = finishOperation(y.record, y.op.id, 'done', T + 2);
+    expect(started(settled, details({ crewNotes: 'Bring ice' }), T + 3).record.slack.crewToldOff).toBeUndefined();
+    const cancelling = requestCancel(settled, 'U0APPROVER1', T + 3);
+    const cancel = operationsOf(cancelling).find((o) => o.kind === 'cancel')!;
+    expect(startOperation(cancelling, cancel.id, T + 3).slack.crewToldOff).toBeUndefined();
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);

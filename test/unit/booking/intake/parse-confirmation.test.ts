@@ -412,3 +412,128 @@ describe("a marina's or office's block: its contact is the place's (intake note,
     expect(parse(text)).toEqual({ guestName: 'Maria Delgado', guestPhone: '619-555-0199' });
   });
 });
+
+describe("a duration anywhere in the trip's part of the paste (intake note: hours above the date line, or lower down)", () => {
+  it.each<[string, string, number]>([
+    // a policy sentence after the title hid the title's hours: the whole line was refused for its "before" or "reply"
+    ['a title above the date, a policy sentence after it', "Your 4-hour charter is confirmed! Please arrive 15 minutes before departure.\n\nRenter: Maria Delgado\nDate: Sat, Dec 19, 2026\nTime: 10:00 AM\nGuests: 6", 4],
+    ['a title with a reply line after it', 'Boatsetter\nYour 3 hour sunset sail is booked. Reply to this e-mail with any questions.\nTrip date: Dec 19, 2026\nDeparture time: 4:00 PM', 3],
+    ['a title and its cancellation terms in one line', "Maria's 6-hour whale watching trip is booked; free cancellation up to 48 hours before.\nDate: Dec 19, 2026", 6],
+    // read before this note too, kept so
+    ['"Charter: 4 hours" above the date', 'Charter: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am', 4],
+    ['"Duration: 3 hrs" above the date', 'Booking ID: BS-48213\nDuration: 3 hrs\nRenter: Maria Delgado\nTrip date: Dec 19, 2026', 3],
+    ['"Trip length: 6 hours" above the date', 'Trip length: 6 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026', 6],
+    ['"4-hour sunset cruise" in the title', '4-hour sunset cruise with Captain Dave\n\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 4pm', 4],
+    ['"Sunset Cruise - 4 Hours" in a Boatsetter heading', 'Booking confirmed!\nSunset Cruise - 4 Hours\nRenter: Maria Delgado\nSat, Dec 19, 2026\nGuests: 6', 4],
+    ['"Hours: 4" well below the date', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nGuests: 6\nBoat: Sea Breeze\nHours: 4', 4],
+    ['"4 hrs" at the end', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nGuests: 6\n\nTrip details\n4 hrs, 6 guests', 4],
+    ['a price breakdown names the hours booked', 'Date: Dec 19, 2026\nPrice: 4 hours x $300 = $1,200', 4],
+  ])('%s', (_name, text, hours) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(text).toContain(r.evidence.durationHours);
+  });
+
+  it.each<[string, string]>([
+    // hours around the trip, not its length: each of these filled a duration before this note
+    ['a time to arrive', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nPlease arrive 1 hour early to check in.'],
+    ['parking', 'Date: Dec 19, 2026\nTime: 10am\nFree parking for 4 hours at the marina lot.'],
+    ['hours after the departure', 'Date: Dec 19, 2026\nDeparture: 2pm\nSunset is about 2 hours after departure.'],
+    ['notice for catering', 'Date: Dec 19, 2026\nCapacity: 12 passengers, 24 hours notice for catering'],
+    ['a dock\'s hours', 'Date: Dec 19, 2026\nDock hours: 6'],
+    ['an hourly rate and its minimum', 'Hourly rate: $150 (4 hr minimum)\nDate: Dec 19, 2026'],
+    ['a rate and its minimum after a comma', 'Rate: $150/hr, 2 hour min\nDate: Dec 19, 2026'],
+    // refused before this note, and still
+    ['a rate per hour', 'Rate: $150/hour\nDate: Dec 19, 2026'],
+    ['a boat length above the date', "Boat length: 24'\nDate: Dec 19, 2026"],
+    ['business hours above the date', 'Shelter Island Marina\nBusiness hours: 9-5\n\nDate: Dec 19, 2026'],
+    ['"Hours: 9 AM - 5 PM" above the date', 'Hours: 9 AM - 5 PM\nDate: Dec 19, 2026'],
+    ['marina hours below the date', 'Date: Dec 19, 2026\n\nMarina hours\n8 to 5'],
+    ['a cancellation policy', 'Date: Dec 19, 2026\nCancellation policy: Free cancellation up to 48 hours before the trip.'],
+    ['a deadline to respond', 'Date: Dec 19, 2026\nPlease respond within 24 hours or the request expires.'],
+    ["a forward's header", 'From: Boatsetter <no-reply@boatsetter.com>\nDate: Mon, Dec 1, 2026 at 9:14 AM\nSubject: Your 4-hour cruise\nTo: ops@queenofsandiego.com\n\nTrip date: Dec 19, 2026'],
+  ])('not the trip\'s length: %s', (_name, text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBeUndefined();
+    expect(r.missing).toContain('durationHours');
+  });
+});
+
+describe("several lengths stated: the one nearest the trip's date (intake note: hours above the date line)", () => {
+  // each states its other lengths in the modal's hint, for the operator to check (`unsure`)
+  it.each<[string, string, number, string, string | undefined]>([
+    ['hours on the date line, a Duration above it', 'Duration: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026 Hours: 3', 3, 'Date: Dec 19, 2026 Hours: 3', 'also stated as 4 h'],
+    ['a sentence under the date, a Duration far above it', 'Duration: 4 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 19, 2026\nYour 3 hour sunset sail departs at 5pm.', 3, 'Your 3 hour sunset sail departs at 5pm.', 'also stated as 4 h'],
+    ['a title and a Duration as near: the labelled one', 'Your 4 hour sunset cruise\nTrip date: Dec 19, 2026\nDuration: 3 hours', 3, 'Duration: 3 hours', 'also stated as 4 h'],
+    ['the same length twice', 'Your 4-hour sunset cruise\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4, 'Duration: 4 hours', undefined],
+    ['an add-on offered under the date', 'Your 6-hour charter\n\nRenter: Maria Delgado\nGuests: 6\nBoat: Sea Breeze\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available', 6, 'Your 6-hour charter', undefined],
+    ['an upgrade offered above', 'Upgrade to a 6 hour trip for $300 more!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours\nGuests: 6', 4, 'Duration: 4 hours', undefined],
+    ["another day's trip on a nearer line", 'Booking ID: BS-48213\nDuration: 4 hours\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nAlso booked: Dec 20, 2 hours', 4, 'Duration: 4 hours', 'also stated as 2 h'],
+    ["the guest's note asks for more, right under the date", 'Trip date: Dec 19, 2026\nMessage from renter: Could we stay out 5 hours?\nGuests: 6\nBoat: Sea Breeze\nDuration: 4 hours', 4, 'Duration: 4 hours', 'also stated as 5 h'],
+    ["the operator's question above a quoted confirmation", 'Can we make it 5 hours instead?\n\nOn Tue, Dec 1, 2026 at 8:02 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Renter: Tom O\'Neill\n> Trip date: Dec 27, 2026\n> Start: 9am\n> Duration: 4 hrs', 4, '> Duration: 4 hrs', 'also stated as 5 h'],
+    ['a range and a Duration: the stated length', 'Date: Dec 19, 2026\nTime: 10am - 2pm\nDuration: 3 hours', 3, 'Duration: 3 hours', undefined],
+    ['a Boatsetter title above, its Hours under the date', 'Your 4-hour sunset cruise\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nEmail: maria@example.com\nBoat: Sea Breeze\nGuests: 6\nTrip date: Dec 19, 2026\nDeparture: 4pm\nHours: 3', 3, 'Hours: 3', 'also stated as 4 h'],
+    ['an older confirmation quoted below the new one', "Booking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nStart: 10am\nDuration: 4 hours\n\nOn Mon, Nov 30, 2026 at 9:14 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Booking ID: BS-48213\n> Renter: Maria Delgado\n> Guests: 6\n> Boat: Sea Breeze\n> Trip date: Dec 19, 2026\n> Duration: 3 hours", 4, 'Duration: 4 hours', 'also stated as 3 h'],
+    ['the only length, on a line naming the booking day', 'Renter: Maria Delgado\nTrip date: Dec 19, 2026\nBooked on Nov 30, 2026: 4-hour sunset cruise', 4, 'Booked on Nov 30, 2026: 4-hour sunset cruise', undefined],
+    ['an extra on the trip is no upsell of hours', 'Your 4-hour sunset cruise with extra snorkel gear\nRenter: Maria Delgado\nDate: Dec 19, 2026\nNeed more time? Extend to 6 hours.', 4, 'Your 4-hour sunset cruise with extra snorkel gear', undefined],
+  ])('%s', (_name, text, hours, evidence, also) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.evidence.durationHours).toBe(evidence);
+    expect(r.unsure).toEqual(also === undefined ? undefined : { durationHours: also });
+  });
+
+  it("a note's length is read when nothing else states one", () => {
+    expect(parse('Renter: Maria Delgado\nDate: Dec 19, 2026\nNotes: a 5 hour trip please').durationHours).toBe(5);
+  });
+
+  it.each<[string, string]>([
+    ['one above, one below', 'Renter: Maria Delgado\nDuration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours'],
+    // a start and an end would side with one of them: the operator decides, not the range
+    ['and a time range', 'Duration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours\nTime: 10am - 1pm'],
+  ])('two different labelled lengths as near the date leave the duration for the operator, saying why: %s', (_name, text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBeUndefined();
+    expect(r.missing).toContain('durationHours');
+    expect(r.unsure).toEqual({ durationHours: 'stated as 4 h and 3 h' });
+  });
+
+  it.each<[string, string]>([
+    ['an add-on', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available'],
+    ['an add-on with its price', 'Date: Dec 19, 2026\nAdd 2 hours for $300'],
+    ['an upgrade', 'Upgrade to a 6 hour trip for $300 more!\n\nRenter: Maria Delgado\nDate: Dec 19, 2026'],
+    ['an extension', 'Date: Dec 19, 2026\nTime: 5pm\n\nNeed more time? Extend to 6 hours.'],
+    ['hours more', 'Date: Dec 19, 2026\nWant 2 hours more? Just ask your captain.'],
+    ['a money line per hour', 'Date: Dec 19, 2026\nCaptain: $75/hour'],
+    ["an office's hours under the date", 'Date: Dec 19, 2026\nOffice hours: 8'],
+  ])('hours offered or kept, not booked: %s', (_name, text) => {
+    expect(parse(text).durationHours).toBeUndefined();
+  });
+});
+
+describe('a time of day or free parking with the hours is the trip\'s, hours from the trip or kept by a marina are not (intake note: hours above the date line)', () => {
+  it.each<[string, string, number]>([
+    // each filled nothing since the words early, late, after anywhere in a clause refused its hours
+    ['an early morning trip', 'Your 6-hour early morning fishing trip is confirmed.\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 6am', 6],
+    ['a late-afternoon sail', 'Your 3 hour late-afternoon sail\nRenter: Maria Delgado\nDate: Dec 19, 2026', 3],
+    ['an after-work cruise', '4 hour after-work sunset cruise\n\nRenter: Maria Delgado\nDate: Dec 19, 2026\nTime: 5:30pm', 4],
+    ['a late night cruise', 'Your 4 hour late night cruise\nDate: Dec 19, 2026', 4],
+    // likewise the word parking anywhere in the clause
+    ['a Duration in a block headed by the marina', 'Renter: Maria Delgado\n\nShelter Island Marina\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4],
+    ['a charter that includes parking', 'Your 4-hour charter includes free parking.\nRenter: Maria Delgado\nDate: Dec 19, 2026', 4],
+  ])('%s', (_name, text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it.each<[string, string]>([
+    ['arrive early for boarding', 'Date: Dec 19, 2026\nTime: 10am\nPlease arrive 1 hour early for boarding.'],
+    ['hours after a departure in words', 'Date: Dec 19, 2026\nDeparture: 2pm\nSunset is about 2 hours after we leave.'],
+    ['back later than planned', 'Date: Dec 19, 2026\nTime: 10am\nIf the wind picks up we may be back 2 hours later than planned.'],
+    ['"Hours: 6" under a marina\'s hours heading', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\n\nMarina hours\nHours: 6'],
+    ['"Hours: 6" in a marina\'s block', 'Renter: Maria Delgado\nDate: Dec 19, 2026\nTime: 10am\n\nShelter Island Marina\nHours: 6\nPhone: 619-555-0100'],
+    ['parking up to some hours', 'Date: Dec 19, 2026\nTime: 10am\nParking: free up to 4 hours'],
+    ['hours of parking', 'Date: Dec 19, 2026\nTime: 10am\nYou get 4 hours of free parking at the marina lot.'],
+  ])('not the trip\'s length: %s', (_name, text) => {
+    expect(parse(text).durationHours).toBeUndefined();
+  });
+});

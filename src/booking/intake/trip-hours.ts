@@ -1,0 +1,124 @@
+/**
+ * Which hours in a confirmation are the trip's length. Mails state a length in many places — a
+ * title above the date ("Your 4-hour sunset cruise"), a labelled line below it ("Duration: 3 hrs"),
+ * a sentence at the end — and hours that are something else: a policy ("cancel up to 48 hours
+ * before"), a time to arrive ("1 hour early"), parking, a marina's or office's day.
+ */
+import { readHoursInLine } from './values';
+
+/**
+ * Words that make hours in a sentence a deadline, a wait or a time around the trip, not its length:
+ * "Free cancellation up to 48 hours before", "respond within 24 hours", "24 hours notice for
+ * catering".
+ */
+const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|respond\w*|expire\w*|reply|notice)\b/i;
+/**
+ * Hours of parking ("Free parking for 4 hours", "Parking: free up to 4 hours", "4 hours of free
+ * parking"), the hours next to the word: "Your 4-hour charter includes free parking." is 4 hours.
+ */
+const PARKING = /\bparking\b[^.,;]*?\b(?:for|up\s+to)\s+\d|\d\s*-?\s*(?:hours?|hrs?)\s+(?:of\s+)?(?:free\s+)?parking\b/i;
+/**
+ * Hours that measure from the trip rather than last it — "arrive 1 hour early", "about 2 hours after
+ * departure", "back 2 hours later than planned" — the word right after the hours ("early" and
+ * "late" ending the clause or leading on to what they measure from). Not "a 6-hour early morning
+ * fishing trip" nor "a 3 hour late-afternoon sail": there the hours name the trip, the word its
+ * time of day.
+ */
+const AROUND =
+  /(?<!-)\b(?:hours?|hrs?)\s+(?:after\b(?!-)|(?:early|earlier|late|later)\b(?!-)(?=\s*$|\s*[.,;:!?)]|\s+(?:to|than|for|from|of|the|your|our|departure|arrival|check\w*|start\w*|boarding|sunset|sunrise|and|so|if|please)\b))/i;
+/**
+ * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
+ * to 4 hours", "2 hours more"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
+ * or "includes an additional captain" still state the trip's length.
+ */
+const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra)\b/i;
+/**
+ * A rate and its terms ("Hourly rate: $150 (4 hr minimum)", "Rate: $150/hr, 2 hour min"): what an
+ * hour costs, not how many were booked. "4 hours x $300 = $1,200" names no rate, and its hours are the trip's.
+ */
+const RATE = /\b(hourly|rates?)\b/i;
+/** Hours someone keeps, with a single number after them ("Dock hours: 6", "Office hrs 9"). */
+const KEPT_HOURS = /\b(office|business|marina|harbou?r|dock|desk|store|shop|parking|opening|operating)\s+(?:hours?|hrs?)\b/i;
+const HOURS_WORD = /\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i;
+/**
+ * Where a line's sentences and clauses end: ". " "! " "; " ", " — not the point of "4.5 hours" nor
+ * the comma of "1,200".
+ */
+const CLAUSE_END = /[.!?;,](?=\s|$)/;
+
+/**
+ * The trip's hours in a line of prose, read clause by clause: "Your 4-hour charter is confirmed.
+ * Please arrive 15 minutes before departure." is 4 hours, while a clause with a deadline or wait in
+ * it gives none — a clause, not the whole line, so the policy sentence after a title does not
+ * hide the title's hours.
+ */
+export function proseTripHours(text: string): number | undefined {
+  // A rate's terms run on past its clause ("Rate: $150/hr, 2 hour min"): the whole line is the rate's.
+  if (RATE.test(text)) return undefined;
+  for (const clause of text.split(CLAUSE_END)) {
+    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
+    const hours = readHoursInLine(clause);
+    if (hours !== undefined) return hours;
+  }
+  return undefined;
+}
+
+export interface HoursCandidate {
+  /** Undefined when the line states no length: such lines are skipped. */
+  hours: number | undefined;
+  /** The line read, for the field's evidence. */
+  raw: string;
+  index: number;
+  /** Under a duration label, or labelled on the date's line; else read from prose. */
+  labelled: boolean;
+  /** A line of the guest's note: what they ask for, not what was booked. */
+  note?: boolean;
+  /**
+   * The date the line itself names, if any ("Dec 20: 2 hours" is Dec 20's trip). Asked only when
+   * the lengths differ: reading a date is the costly part, and a paste mostly states one length.
+   */
+  day?: () => string | undefined;
+}
+
+/**
+ * The trip's length among every one the text states. One length, however often stated, is it. Of
+ * different ones, the one nearest the line the trip's date came from: a title above the date and a
+ * Duration line below it both belong to the trip, while a length further off is more likely an
+ * older quote, an upsell or another trip; at equal distance a labelled length beats one in prose,
+ * and two different labelled ones leave the field for the operator (`conflict` says which, for the
+ * modal's hint). A note's lengths (what the guest asks for) and a line that names another day
+ * ("Dec 20: 2 hours" under Dec 19's booking, "Booked on Nov 30: 4-hour cruise") count only when
+ * nothing else states a length: they are still the only word on it then. Without a date, the first
+ * labelled length, else the first in prose, as the reader has always taken them.
+ */
+export function tripHours(
+  candidates: readonly HoursCandidate[],
+  date: { index: number; day: string } | undefined,
+): { trip: HoursCandidate } | { conflict: number[] } | undefined {
+  const stated = candidates.filter((c) => c.hours !== undefined);
+  if (date === undefined) {
+    const pool = stated.some((c) => !c.note) ? stated.filter((c) => !c.note) : stated;
+    const first = pool.find((c) => c.labelled) ?? pool[0];
+    return first && { trip: first };
+  }
+  const differ = stated.some((c) => c.hours !== stated[0]?.hours);
+  const aside = (c: HoursCandidate) => c.note === true || (differ && (c.day?.() ?? date.day) !== date.day);
+  const distance = (c: HoursCandidate) => Math.abs(c.index - date.index);
+  const byNearness = [...stated].sort((x, y) => distance(x) - distance(y));
+  // The nearest candidates that pass, walking out from the date: a far line's date is never read.
+  const nearest = (ok: (c: HoursCandidate) => boolean): HoursCandidate[] => {
+    const group: HoursCandidate[] = [];
+    for (const c of byNearness) {
+      if (group.length > 0 && distance(c) > distance(group[0] as HoursCandidate)) break;
+      if (ok(c)) group.push(c);
+    }
+    return group;
+  };
+  const own = nearest((c) => !aside(c));
+  const closest = own.length > 0 ? own : nearest(() => true);
+  const labelled = closest.filter((c) => c.labelled);
+  const tied = labelled.length > 0 ? labelled : closest;
+  const lengths = [...new Set(tied.map((c) => c.hours as number))];
+  if (lengths.length === 0) return undefined;
+  return lengths.length === 1 ? { trip: tied[0] as HoursCandidate } : { conflict: lengths };
+}
