@@ -158,3 +158,19 @@ it('a progress message never posted (the approving Slack function was cut off be
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   expect(slackApi.calls.map((c) => c.method)).toEqual([]);
 });
+
+it('a final update Slack refuses for good (the channel archived) counts as drawn: the tick does not ask Slack again every minute', async () => {
+  const booking = await slackFn.app.built.service.create(sampleNewBooking());
+  await approve(slackFn, booking.id);
+  slackApi.failNext('chat.update', 1, 'is_archived', (body) => JSON.stringify(body).includes(booking.id) && String(body.text ?? '').includes('6/6 steps done'));
+  await expect(pipelineFn.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
+  const done = await get(booking.id);
+  expect(done.state).toBe('done');
+  // Refused: the thread never showed done, and the mark says there is nothing a redraw could do.
+  expect(shown(done)).not.toContain('6/6 steps done');
+  expect(done.slack.progressDrawn).toBe(done.version - 1);
+
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(progressCalls(booking.id)).toEqual([]);
+});
