@@ -45,7 +45,7 @@ export async function checkSocketMode(config: Config): Promise<CheckResult[]> {
   });
   try {
     const res = await withDeadline(client.apps.connections.open(), DOCTOR_CALL_TIMEOUT_MS);
-    if (typeof res.url !== 'string' || !res.url.startsWith('wss://')) {
+    if (!isSocketModeUrl(res.url)) {
       return [fail('apps.connections.open answered without a WebSocket URL', `check SLACK_API_URL (${host(apiUrl)}): it must be Slack's Web API, or unset`)];
     }
     return [{ status: 'ok', name: NAME, detail: 'app-level token works: Slack offered a Socket Mode connection (apps.connections.open; not opened)', fix: '' }];
@@ -64,6 +64,13 @@ export async function checkSocketMode(config: Config): Promise<CheckResult[]> {
     const what = code ?? (typeof status === 'number' ? `HTTP ${status}` : ((err as { name?: unknown } | undefined)?.name as string | undefined) ?? 'Error');
     return [fail(`apps.connections.open failed: ${what}`, code && code !== 'unknown_method' ? NEW_TOKEN : `check SLACK_API_URL (${host(apiUrl)}): it must be the Web API base ending in /api/, or unset for Slack itself`)];
   }
+}
+
+/** Slack hands out `wss://` URLs; a local stand-in (the sandbox's, the tests') a plain `ws://` one on loopback. */
+function isSocketModeUrl(url: unknown): boolean {
+  if (typeof url !== 'string' || !URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'wss:' || (protocol === 'ws:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]'));
 }
 
 const fail = (detail: string, fix: string): CheckResult => ({ status: 'fail', name: NAME, detail, fix });

@@ -18,9 +18,10 @@
  * `user_disabled`, and with a bot user (as chat.postMessage to one) `cannot_dm_bot`.
  *
  * Socket Mode's apps.connections.open answers as Slack does for the token in its Authorization
- * header: a WebSocket URL for a known app-level token with connections:write (nothing listens
- * there: no socket is ever opened), `not_allowed_token_type` for a bot or user token, `invalid_auth`
- * for any other, `missing_scope` for an app token without connections:write.
+ * header: a WebSocket URL for a known app-level token with connections:write, `not_allowed_token_type`
+ * for a bot or user token, `invalid_auth` for any other, `missing_scope` for an app token without
+ * connections:write. The URL is `ws://` to this same port, where ./socket-mode-standin.ts speaks
+ * Slack's side of the socket (`socketMode`: deliver envelopes, read acks, ask for a reconnect).
  *
  * Like real Slack it enforces the token's scopes (default: what manifest.yml requests) with
  * `missing_scope`, and Block Kit limits (src/slack/blocks/limits.ts) with `invalid_blocks` for
@@ -31,6 +32,7 @@ import { slackErrorMessages, validateMessage, validateView, LIMITS } from '../sl
 import { neededScope } from '../slack/scopes';
 import { listenOnLoopback } from './loopback';
 import { manifestBotScopes } from './manifest-scopes';
+import { attachSocketMode, type SocketModeStandin } from './socket-mode-standin';
 
 export interface SlackTestUser {
   id: string;
@@ -142,6 +144,8 @@ export const STANDIN_APP_TOKEN = 'xapp-1-A0STANDIN01-0000000000001-standin';
 export interface SlackApiStandin {
   /** Base URL for WebClient's `slackApiUrl` (ends with `/api/`). */
   url: string;
+  /** Slack's end of the Socket Mode sockets apps.connections.open hands out. */
+  socketMode: SocketModeStandin;
   calls: RecordedSlackCall[];
   callsTo(method: string): RecordedSlackCall[];
   /** Adds or replaces a users.info answer. */
@@ -371,16 +375,14 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
     };
   };
 
-  /** Slack's answers to apps.connections.open by token type; the URL is the shape Slack gives, on a host that does not exist. */
-  let tickets = 0;
+  /** Slack's answers to apps.connections.open by token type; the URL leads to this stand-in's own socket end. */
   const openSocketModeConnection = (token: string | undefined): Record<string, unknown> => {
     if (!token) return { ok: false, error: 'not_authed' };
     if (!token.startsWith('xapp-')) return { ok: false, error: /^xox[bpe]-/.test(token) ? 'not_allowed_token_type' : 'invalid_auth' };
     const granted = appTokens.get(token);
     if (!granted) return { ok: false, error: 'invalid_auth' };
     if (!granted.includes('connections:write')) return { ok: false, error: 'missing_scope', needed: 'connections:write', provided: granted.join(',') };
-    tickets += 1;
-    return { ok: true, url: `wss://wss-standin.slack.local/link/?ticket=standin-${tickets}&app_id=A0STANDIN01` };
+    return { ok: true, url: socketMode.issueUrl(appIdOf(token)) };
   };
 
   let rateLimits = opts.rateLimits;
@@ -479,6 +481,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
   });
   server.keepAliveTimeout = 1000;
   const listener = await listenOnLoopback(server);
+  const socketMode = attachSocketMode(server, listener.port);
 
   const addFault = (method: string, fault: Fault) => {
     const list = faults.get(method) ?? [];
@@ -488,6 +491,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
 
   return {
     url: `${listener.url}/api/`,
+    socketMode,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     setUser: (user) => void users.set(user.id, user),
@@ -540,8 +544,16 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
       calls.length = 0;
       faults.clear();
     },
-    close: listener.close,
+    close: async () => {
+      await socketMode.close();
+      await listener.close();
+    },
   };
+}
+
+/** An app-level token names its app: `xapp-1-{APP_ID}-…`, as Slack's do. */
+function appIdOf(appToken: string): string {
+  return /^xapp-\d+-(A[A-Z0-9]+)-/.exec(appToken)?.[1] ?? 'A0STANDIN01';
 }
 
 /** Methods Slack answers `channel_not_found` when the channel is a user id instead of their DM's id. */

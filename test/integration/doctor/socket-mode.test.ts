@@ -55,7 +55,9 @@ it('passes with a working app-level token: one apps.connections.open with it as 
   expect(results.filter((r) => r.status !== 'ok')).toEqual([]);
   const opens = slack.callsTo('apps.connections.open');
   expect(opens).toHaveLength(1);
-  expect(opens[0]?.response).toMatchObject({ ok: true, url: expect.stringMatching(/^wss:\/\//) });
+  // The stand-in's own socket end on loopback; Slack's would be wss://.
+  expect(opens[0]?.response).toMatchObject({ ok: true, url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=/) });
+  expect(slack.socketMode.connectionsMade).toBe(0);
   expect(formatReport(results)).not.toContain(STANDIN_APP_TOKEN);
 });
 
@@ -114,11 +116,11 @@ describe('the stand-in refuses what Slack refuses on apps.connections.open', () 
     (err: { data?: { error?: string } }) => ({ ok: false, error: err.data?.error }),
   );
 
-  it('a bot or user token: not_allowed_token_type; an unknown one: invalid_auth; a known app token: a wss:// URL', async () => {
+  it('a bot or user token: not_allowed_token_type; an unknown one: invalid_auth; a known app token: a ws:// URL to its own socket end', async () => {
     expect(await open('xoxb-doctor-test')).toEqual({ ok: false, error: 'not_allowed_token_type' });
     expect(await open('xoxp-a-user-token')).toEqual({ ok: false, error: 'not_allowed_token_type' });
     expect(await open(UNKNOWN_TOKEN)).toEqual({ ok: false, error: 'invalid_auth' });
     expect(await open(NO_SCOPE_TOKEN)).toEqual({ ok: false, error: 'missing_scope' });
-    expect(await open(STANDIN_APP_TOKEN)).toEqual({ ok: true, url: expect.stringMatching(/^wss:\/\/.+ticket=/) });
+    expect(await open(STANDIN_APP_TOKEN)).toEqual({ ok: true, url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=.+&app_id=A0STANDIN01$/) });
   });
 });
