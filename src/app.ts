@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type AwsLambdaReceiver, type Authorize } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type AwsLambdaReceiver, type Authorize } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { charterTimeSettings, type Config } from './config';
 import type { Logger } from './log';
@@ -141,6 +141,16 @@ const PROGRESS_DRAIN_MS = 10_000;
 const SLACK_RETRIES = 2;
 const SLACK_MAX_BACKOFF_MS = 2000;
 
+/**
+ * Socket Mode's apps.connections.open once connected, for every reconnect Slack asks for: about half
+ * an hour of tries, a minute apart at most, each within the call deadline. The Socket Mode client
+ * gives up reconnecting for good once that call fails, and the failure rejects where nothing can
+ * catch it (the process ends), so a Slack unreachable for a few seconds must not use up the three
+ * tries the other calls get. At start the three tries stand: a refused token or a wrong
+ * SLACK_API_URL stops the start at once, with a message, instead of half an hour later.
+ */
+const SOCKET_RECONNECT_RETRY = { retries: 40, factor: 2, minTimeout: 500, maxTimeout: 60_000, randomize: true };
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
@@ -204,11 +214,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const authorize: Authorize<boolean> = async () => ({ botToken: config.slack.botToken });
   const boltLog = boltLogger(log);
   let receiver: HTTPReceiver | undefined;
+  let socketOpenRetry: Record<string, unknown> | undefined;
   let bolt: App;
   if (deps.receiver) {
     bolt = new App({ receiver: deps.receiver, authorize, clientOptions, logger: boltLog });
   } else if (config.slack.appToken) {
-    bolt = new App({ appToken: config.slack.appToken, socketMode: true, authorize, clientOptions, logger: boltLog });
+    // The socket's WebClient reads this object on each call (p-retry copies its options per call),
+    // so start() can widen it to SOCKET_RECONNECT_RETRY once connected.
+    socketOpenRetry = { ...clientOptions.retryConfig };
+    const socketReceiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLog, installerOptions: { clientOptions: { ...clientOptions, retryConfig: socketOpenRetry } } });
+    bolt = new App({ receiver: socketReceiver, authorize, clientOptions, logger: boltLog });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -311,6 +326,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         log.info({ port }, 'listening for Slack at POST /slack/events');
       } else {
         await bolt.start();
+        if (socketOpenRetry) Object.assign(socketOpenRetry, SOCKET_RECONNECT_RETRY);
         log.info('connected to Slack in Socket Mode');
       }
       void periodic.runOnce();

@@ -133,6 +133,22 @@ it('after a disconnect (refresh_requested) it reconnects through a new apps.conn
   await slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' && c.body.trigger_id === command.trigger_id));
 }, 30_000);
 
+it('reconnects when Slack answered apps.connections.open with errors for a few seconds after a disconnect', async () => {
+  const made = slack.socketMode.connectionsMade;
+  const opensBefore = slack.callsTo('apps.connections.open').length;
+  // Three in a row: as many as the app's other Slack calls try before they give up. A lost call is
+  // not recorded, and the faults are met in order: the one recorded open came after all three.
+  slack.loseNext('apps.connections.open', 3, { effect: 'never', answer: 503 });
+  slack.socketMode.disconnect('warning');
+  await slack.socketMode.waitForConnections(made + 1, 40_000);
+  expect(slack.callsTo('apps.connections.open')).toHaveLength(opensBefore + 1);
+
+  const command = slashCommand();
+  await slack.socketMode.send('slash_commands', command);
+  await slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' && c.body.trigger_id === command.trigger_id));
+}, 60_000);
+
+
 it('opens no socket for a bot token (not_allowed_token_type), nor for a URL already used', async () => {
   const bot = new WebClient('xoxb-socket-test-bot-token', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
   await expect(bot.apps.connections.open()).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
@@ -150,3 +166,9 @@ it('opens no socket for a bot token (not_allowed_token_type), nor for a URL alre
   expect(slack.socketMode.connectionsMade).toBe(made);
 });
 
+
+it('a Slack it cannot reach at start stops the start after the usual three tries, not half an hour later', async () => {
+  const gone = await startSlackApiStandin();
+  await gone.close();
+  await expect(startLikeMain({ ...envFor(gone, STANDIN_APP_TOKEN), CHARTER_STORE: `sqlite:${join(dir, 'unreachable.db')}` })).rejects.toThrow();
+}, 30_000);
