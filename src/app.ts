@@ -325,7 +325,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
         port = (server.address() as AddressInfo).port;
         log.info({ port }, 'listening for Slack at POST /slack/events');
       } else {
-        await bolt.start();
+        try {
+          await bolt.start();
+        } catch (err) {
+          if (!socketOpenRetry) throw err;
+          // main.ts exits on this; whoever else started the app gets back what buildApp opened.
+          await deps.slackFetch?.close();
+          if (ownsStore) await store.close();
+          throw socketModeStartError(err, config.slack.apiUrl);
+        }
         if (socketOpenRetry) Object.assign(socketOpenRetry, SOCKET_RECONNECT_RETRY);
         log.info('connected to Slack in Socket Mode');
       }
@@ -349,6 +357,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     },
   };
   return built;
+}
+
+/**
+ * Slack refusing SLACK_APP_TOKEN at start reaches the operator as "charter-bot failed to start: …"
+ * (src/main.ts): it says which variable and what Slack answered, and points to the doctor, which
+ * explains each refusal and its fix; the bare SDK error named neither.
+ */
+function socketModeStartError(err: unknown, apiUrl: string | undefined): Error {
+  const code = (err as { data?: { error?: unknown } } | undefined)?.data?.error;
+  const where = apiUrl && URL.canParse(apiUrl) ? new URL(apiUrl).host : 'slack.com';
+  const what = typeof code === 'string' ? `Slack refused SLACK_APP_TOKEN (${code})` : `could not reach Slack at ${where} (${err instanceof Error ? err.message : String(err)})`;
+  return new Error(`Socket Mode: apps.connections.open failed: ${what}; \`npm run doctor\` says why and how to fix it`, { cause: err });
 }
 
 /** Used by src/main.ts. */

@@ -166,9 +166,18 @@ it('opens no socket for a bot token (not_allowed_token_type), nor for a URL alre
   expect(slack.socketMode.connectionsMade).toBe(made);
 });
 
-
 it('a Slack it cannot reach at start stops the start after the usual three tries, not half an hour later', async () => {
   const gone = await startSlackApiStandin();
   await gone.close();
-  await expect(startLikeMain({ ...envFor(gone, STANDIN_APP_TOKEN), CHARTER_STORE: `sqlite:${join(dir, 'unreachable.db')}` })).rejects.toThrow();
+  await expect(startLikeMain({ ...envFor(gone, STANDIN_APP_TOKEN), CHARTER_STORE: `sqlite:${join(dir, 'unreachable.db')}` })).rejects.toThrow(/Socket Mode: .*could not reach Slack at 127\.0\.0\.1:\d+ .*npm run doctor/);
 }, 30_000);
+
+it('an app-level token Slack refuses (invalid_auth) stops the start with a message naming SLACK_APP_TOKEN and the doctor', async () => {
+  const other = await startSlackApiStandin();
+  try {
+    await expect(startLikeMain({ ...envFor(other, 'xapp-1-A0UNKNOWN01-0000000000009-unknown'), CHARTER_STORE: `sqlite:${join(dir, 'refused.db')}` })).rejects.toThrow(/SLACK_APP_TOKEN.*invalid_auth.*doctor/);
+    expect(other.socketMode.connectionsMade).toBe(0);
+  } finally {
+    await other.close();
+  }
+});
