@@ -39,6 +39,7 @@ import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guar
 import { memberActiveNotifier, memberDeactivatedNotifier, tellOwedDeactivations } from './slack/member-deactivated';
 import { createUserDirectory } from './slack/users';
 import type { SlackFetch } from './slack/slack-fetch';
+import { settleWithin } from './deadline';
 
 export type { IntegrationSteps };
 
@@ -151,6 +152,9 @@ const SLACK_MAX_BACKOFF_MS = 2000;
  */
 const SOCKET_RECONNECT_RETRY = { retries: 40, factor: 2, minTimeout: 500, maxTimeout: 60_000, randomize: true };
 
+/** How long a stop waits for Slack to answer the socket's close (see stop()). */
+const SOCKET_CLOSE_WAIT_MS = 3000;
+
 export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log;
   const now = deps.now ?? Date.now;
@@ -215,6 +219,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const boltLog = boltLogger(log);
   let receiver: HTTPReceiver | undefined;
   let socketOpenRetry: Record<string, unknown> | undefined;
+  let socketReceiver: SocketModeReceiver | undefined;
   let bolt: App;
   if (deps.receiver) {
     bolt = new App({ receiver: deps.receiver, authorize, clientOptions, logger: boltLog });
@@ -222,7 +227,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     // The socket's WebClient reads this object on each call (p-retry copies its options per call),
     // so start() can widen it to SOCKET_RECONNECT_RETRY once connected.
     socketOpenRetry = { ...clientOptions.retryConfig };
-    const socketReceiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLog, installerOptions: { clientOptions: { ...clientOptions, retryConfig: socketOpenRetry } } });
+    socketReceiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLog, installerOptions: { clientOptions: { ...clientOptions, retryConfig: socketOpenRetry } } });
     bolt = new App({ receiver: socketReceiver, authorize, clientOptions, logger: boltLog });
   } else {
     receiver = new HTTPReceiver({
@@ -348,7 +353,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
           home.stop();
           await periodic.stop();
           await feedClient?.close();
-          await bolt.stop().catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
+          // Bolt's SocketModeReceiver.stop() returns before the socket is closed: waiting for the
+          // close handshake lets Slack see the connection end, and leaves no half-closed socket or
+          // handshake timer behind. The SDK waits 30 s for a Slack that does not answer the close,
+          // too long ahead of the drain in a 30 s grace period: past SOCKET_CLOSE_WAIT_MS the stop
+          // goes on (the process exits soon after anyway).
+          const stopping = socketReceiver ? settleWithin(socketReceiver.client.disconnect(), SOCKET_CLOSE_WAIT_MS, () => log.warn('Slack did not answer the Socket Mode close; stopping anyway'), { holdProcess: false }) : bolt.stop();
+          await stopping.catch((err: unknown) => log.warn({ err }, 'stopping the Slack receiver'));
           await built.drain();
           await deps.slackFetch?.close();
           if (ownsStore) await store.close();

@@ -33,7 +33,7 @@ export interface SocketModeAck {
 export interface SocketModeStandin {
   /** A URL for one new connection (what apps.connections.open answers): `ws://127.0.0.1:PORT/link/?ticket=…&app_id=…`. */
   issueUrl(appId: string): string;
-  /** Sockets open now, past their hello. */
+  /** Sockets open now, past their hello and not closing (a close frame from either end ends one). */
   readonly openConnections: number;
   /** Sockets that got their hello since the stand-in started (a reconnect adds one). */
   readonly connectionsMade: number;
@@ -115,7 +115,7 @@ export function attachSocketMode(server: Server, port: number): SocketModeStandi
       return `ws://127.0.0.1:${port}${PATH}?ticket=${ticket}&app_id=${appId}`;
     },
     get openConnections() {
-      return open.length;
+      return open.filter((ws) => ws.readyState === ws.OPEN).length;
     },
     get connectionsMade() {
       return connectionsMade;

@@ -54,8 +54,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'charter-socket-'));
   running = await startLikeMain(envFor(slack, STANDIN_APP_TOKEN));
 }, 30_000);
+let stopped = false;
 afterAll(async () => {
-  await running?.stop();
+  if (!stopped) await running?.stop();
   await slack?.close();
   await standins?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -180,4 +181,11 @@ it('an app-level token Slack refuses (invalid_auth) stops the start with a messa
   } finally {
     await other.close();
   }
+});
+
+it('a graceful stop closes the socket with Slack before it returns', async () => {
+  expect(slack.socketMode.openConnections).toBe(1);
+  stopped = true;
+  await running.stop();
+  expect(slack.socketMode.openConnections).toBe(0);
 });
