@@ -4,7 +4,8 @@
  * apps.connections.open to its socket end, and every delivery arrives as a Socket Mode envelope
  * acked over the socket: /charter opens the modal, a bad form is answered in the ack, Approve runs
  * the production steps against the local stand-ins to done, and a `disconnect` makes the app
- * reconnect through a new apps.connections.open and keep working.
+ * reconnect through a new apps.connections.open and keep working, even past a few failed opens.
+ * A start Slack refuses or cannot be reached says so at once, and a stop closes the socket.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
