@@ -9,37 +9,71 @@
  *
  * The item is compared as the revenue guard leaves it, because the guard may or may not have run on
  * it yet: money-named fields (at any depth) are not compared, and strings are compared without their
- * money lines (SCC appends money lines to `description`). Values are normalised the way SCC stores
- * them — numbers as N, empty strings not at all, maps and lists as M and L. Anything that does not
- * match exactly — including a field SCC stores in some other shape — counts as not landed, so the
- * PATCH is sent as it was before this check existed: a second e-mail, never a lost change.
+ * money lines (SCC appends money lines to `description`). Each value is compared by what it means,
+ * since SCC may store it in another shape than the PATCH sent (stored-value-meaning.ts): text
+ * trimmed, its whitespace collapsed, its line endings changed; a time as the same instant in another
+ * form or as an epoch number; a date as that day's midnight; a number as a numeral; a field the PATCH
+ * leaves empty as absent, null or empty. Anything else that differs — another time, name, crew list
+ * or order — counts as not landed, so the PATCH is sent as it was before this check existed: a second
+ * e-mail, never a lost change.
  */
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isMoneyKey, withoutMoneyLines } from '../booking/money-detector';
+import { isInstant, isIsoDate, sameDate, sameInstant, sameNumber, sameNumeral, textMeaning, unifiedLineEndings } from './stored-value-meaning';
 
 type Item = Record<string, AttributeValue>;
 
-/** SCC stores no empty strings (nor nulls): such a field is simply absent from the item. */
-const absent = (value: unknown) => value === undefined || value === null || value === '';
+const moneyFree = (text: string) => textMeaning(withoutMoneyLines(unifiedLineEndings(text)).text);
 
-const moneyFree = (text: string) => withoutMoneyLines(text).text;
+/** A value the PATCH leaves unset: nothing, blank text, or a list or map of only such values. */
+function sentEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return textMeaning(value) === '';
+  if (Array.isArray(value)) return value.every(sentEmpty);
+  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).every(sentEmpty);
+  return false;
+}
+
+/** SCC may keep an unset field as nothing, NULL, blank text (or only money lines), or an empty list or map. */
+function storedEmpty(stored: AttributeValue | undefined, explicit: ReadonlySet<string>): boolean {
+  if (stored === undefined || stored.NULL === true) return true;
+  if (stored.S !== undefined) return moneyFree(stored.S) === '';
+  if (stored.L !== undefined) return stored.L.every((v) => storedEmpty(v, explicit));
+  if (stored.M !== undefined) return Object.entries(stored.M).every(([k, v]) => isMoneyKey(k, explicit) || storedEmpty(v, explicit));
+  return false;
+}
+
+function sameString(stored: AttributeValue, value: string): boolean {
+  if (stored.S !== undefined) {
+    if (isInstant(value) && sameInstant(value, { text: stored.S })) return true;
+    if (isIsoDate(value) && sameDate(value, stored.S)) return true;
+    return moneyFree(stored.S) === moneyFree(value);
+  }
+  if (stored.N !== undefined) {
+    const number = Number(stored.N);
+    return isInstant(value) ? sameInstant(value, { number }) : sameNumeral(value, number);
+  }
+  return false;
+}
 
 function same(stored: AttributeValue | undefined, value: unknown, explicit: ReadonlySet<string>): boolean {
-  if (absent(value)) return stored === undefined;
+  if (sentEmpty(value)) return storedEmpty(stored, explicit);
   if (stored === undefined) return false;
-  if (typeof value === 'string') return stored.S !== undefined && moneyFree(stored.S) === moneyFree(value);
-  if (typeof value === 'number') return stored.N !== undefined && Number(stored.N) === value;
+  if (typeof value === 'string') return sameString(stored, value);
+  if (typeof value === 'number') return sameNumber(value, stored.N !== undefined ? { number: Number(stored.N) } : stored.S !== undefined ? { text: stored.S } : {});
   if (typeof value === 'boolean') return stored.BOOL === value;
   if (Array.isArray(value)) {
-    const kept = value.filter((v) => !absent(v));
-    return stored.L !== undefined && stored.L.length === kept.length && kept.every((v, i) => same(stored.L![i], v, explicit));
+    // Order counts: a crew list or checklist in another order is a change SCC tells the crew about.
+    const kept = value.filter((v) => !sentEmpty(v));
+    const storedKept = stored.L?.filter((v) => !storedEmpty(v, explicit));
+    return storedKept !== undefined && storedKept.length === kept.length && kept.every((v, i) => same(storedKept[i], v, explicit));
   }
   if (typeof value === 'object') {
     if (stored.M === undefined) return false;
-    const fields = Object.entries(value as Record<string, unknown>).filter(([, v]) => !absent(v));
+    const fields = Object.entries(value as Record<string, unknown>).filter(([, v]) => !sentEmpty(v));
     // A field SCC keeps that the PATCH no longer carries (a crew member's removed e-mail) means the
     // map is not ours; money SCC adds (`roster[].crewPay`) is the guard's to remove, not a difference.
-    const storedFields = Object.keys(stored.M).filter((k) => !isMoneyKey(k, explicit));
+    const storedFields = Object.entries(stored.M).filter(([k, v]) => !isMoneyKey(k, explicit) && !storedEmpty(v, explicit));
     return storedFields.length === fields.length && fields.every(([k, v]) => same(stored.M![k], v, explicit));
   }
   return false;
