@@ -8,7 +8,8 @@
  * like SCC, every PATCH writes the whole item again, money included — so the guard runs after each.
  * A PATCH repeating an Idempotency-Key gets the first answer again and changes nothing, also while
  * the first is still being applied — unless `ignoreIdempotencyKeys`, as a real SCC may: then every
- * PATCH applies and is one more e-mail to the crew.
+ * PATCH applies and is one more e-mail to the crew. `storeAs` stores the fields in another shape
+ * than they were sent (trimmed text, times in UTC or as epoch numbers), as a real SCC may.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -52,7 +53,12 @@ export interface SccStandinOptions {
    * that SCC honours the key. Default false.
    */
   ignoreIdempotencyKeys?: boolean;
+  /** How SCC reshapes the fields it stores; the event keeps them as sent. Default: as sent. */
+  storeAs?: SccStoredShape;
 }
+
+/** The fields as SCC writes them to its item, from the fields as sent (eventId and money aside). */
+export type SccStoredShape = (fields: Record<string, unknown>) => Record<string, unknown>;
 
 export interface SccEvent {
   eventId: string;
@@ -71,8 +77,9 @@ export interface SccStandin extends RunningStandin {
   /**
    * Change money seeding / item delay for events created from now on. `ignoreIdempotencyKeys`: every
    * PATCH applies, repeats too — the README's contract does not promise that SCC honours the key.
+   * `storeAs`: every item written from now on (a PATCH's too) is reshaped so; false: as sent.
    */
-  setItemBehaviour(opts: { seedMoney?: SccMoneySeed | false; itemDelayMs?: number; ignoreIdempotencyKeys?: boolean }): void;
+  setItemBehaviour(opts: { seedMoney?: SccMoneySeed | false; itemDelayMs?: number; ignoreIdempotencyKeys?: boolean; storeAs?: SccStoredShape | false }): void;
   /** Resolves when every pending delayed item write has finished. */
   settled(): Promise<void>;
 }
@@ -100,6 +107,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
   let seedMoney: SccMoneySeed | false = opts.seedMoney ?? DEFAULT_MONEY_SEED;
   let itemDelayMs = opts.itemDelayMs ?? 0;
   let ignoreIdempotencyKeys = opts.ignoreIdempotencyKeys ?? false;
+  let storeAs: SccStoredShape | undefined = opts.storeAs;
   const events: SccEvent[] = [];
   const patches: { eventId: string; body: Record<string, unknown> }[] = [];
   /** The answer to each Idempotency-Key, held from the moment its first request starts applying. */
@@ -113,7 +121,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
 
   const writeItem = async (event: SccEvent) => {
     const item: Record<string, AttributeValue> = { eventId: S(event.eventId), createdAt: S(new Date().toISOString()) };
-    for (const [k, v] of Object.entries(event.body)) {
+    for (const [k, v] of Object.entries(storeAs ? storeAs(event.body) : event.body)) {
       const a = toAttribute(v);
       if (a && k !== 'eventId') item[k] = a;
     }
@@ -202,6 +210,7 @@ export async function startSccStandin(opts: SccStandinOptions): Promise<SccStand
       if (o.seedMoney !== undefined) seedMoney = o.seedMoney;
       if (o.itemDelayMs !== undefined) itemDelayMs = o.itemDelayMs;
       if (o.ignoreIdempotencyKeys !== undefined) ignoreIdempotencyKeys = o.ignoreIdempotencyKeys;
+      if (o.storeAs !== undefined) storeAs = o.storeAs || undefined;
     },
     settled: async () => {
       await Promise.all([...pending]);
