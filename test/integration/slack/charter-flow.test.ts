@@ -1,6 +1,6 @@
 /** The operator's flow over real HTTP: signed Slack requests in, Web API calls out to the stand-in. */
 import { findMoney } from '../../../src/booking/money-detector';
-import { shownDigest } from '../../../src/slack/crew-notice';
+import { callDigest, shownDigest } from '../../../src/slack/crew-notice';
 import { amountsOf, findMoney as findAmounts } from '../../support/money-search';
 import { blockActionPayload, bookingModalState, messageShortcutPayload, viewSubmissionPayload } from '../../support/slack-requests';
 import { APPROVER, approvalPosts, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, OUTSIDER, settle, startHarness, stepCalls, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
@@ -196,8 +196,12 @@ describe('after approval', () => {
       expect(new Set(actionIds.map((a) => a.split(':')[1]))).toEqual(new Set([recipient]));
       expect(JSON.stringify(post.body)).toContain(`/g/${id}`);
     }
-    // each saved with a digest of exactly what was posted, so a re-run leaves it alone
-    expect(booking?.slack.crewPosts).toEqual(Object.fromEntries(crewPosts.map((c) => [`U${String(c.body.channel).slice(1)}`, { channel: c.body.channel, ts: c.response.ts, shown: shownDigest({ text: String(c.body.text), blocks: c.body.blocks }) }])));
+    // each saved with a digest of exactly what was posted, so a re-run leaves it alone, and of the
+    // call it carries without answers, so crew answering at once do not read as a change in progress
+    expect(booking?.slack.crewPosts).toEqual(Object.fromEntries(crewPosts.map((c) => {
+      const key = `U${String(c.body.channel).slice(1)}`;
+      return [key, { channel: c.body.channel, ts: c.response.ts, shown: shownDigest({ text: String(c.body.text), blocks: c.body.blocks }), call: callDigest(booking!, h.config, key) }];
+    })));
     const opsChannelPosts = h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === OPS_CHANNEL);
     expect(opsChannelPosts.filter((c) => /Crew call:|crew_confirm/.test(JSON.stringify(c.body)))).toEqual([]);
     const called = opsChannelPosts.filter((c) => String(c.body.text).startsWith('Crew called:'));
