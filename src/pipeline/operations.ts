@@ -125,6 +125,7 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
     ...(op.crewMayHaveSeen ? { crewMayHaveSeen: op.crewMayHaveSeen } : {}),
     ...(op.crewHoldsSeen ? { crewHoldsSeen: op.crewHoldsSeen } : {}),
     ...(op.crewHoldsPrevious ? { crewHoldsPrevious: op.crewHoldsPrevious } : {}),
+    ...(op.crewMayHoldCall ? { crewMayHoldCall: op.crewMayHoldCall } : {}),
   };
 }
 
@@ -213,8 +214,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   const planFrom = new Set<Operation>(started.slice(-1));
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined) return o;
-    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined && o.crewMayHoldCall === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, crewMayHoldCall: _mayHold, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -878,8 +879,33 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     };
   }
   const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, pending()]));
-  // Nobody is put back on a cancelled charter: who was told they are off no longer matters.
-  return { ...withOperation(record, { ...op, status: 'running', startedAtMs: nowMs, revision, steps }), slack: withToldOffOf(record.slack, new Set()), revision, updatedAtMs: nowMs };
+  // Who a failed change took off without telling still holds its call: read before who was told is dropped.
+  const mayHold = steps.crew_notice ? offRosterCallsAtCancel(record, op.id) : [];
+  const cancel: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, steps, ...(mayHold.length > 0 ? { crewMayHoldCall: mayHold } : {}) };
+  // Nobody is put back on a cancelled charter: who was told they are off no longer matters after this.
+  return { ...withOperation(record, cancel), slack: withToldOffOf(record.slack, new Set()), revision, updatedAtMs: nowMs };
+}
+
+/**
+ * Members off the roster a cancel must still reach: the failed changes it stops (and those they
+ * replaced) made the roster theirs, but a member one took off and never told "you're off" still
+ * holds the call before it, Confirm and all; one a change of the run called and a later one took
+ * off untold holds that call. Whose last word from the run was "you're off" holds none.
+ */
+function offRosterCallsAtCancel(record: BookingRecord, cancelId: string): string[] {
+  const ops = operationsOf(record);
+  const started = ops.slice(0, ops.findIndex((o) => o.id === cancelId)).filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh');
+  const run: Operation[] = [];
+  for (const o of started.reverse()) {
+    if (o.kind !== 'change' || (o.status !== 'stopped' && o.status !== 'superseded')) break;
+    run.push(o);
+  }
+  if (run.length === 0) return [];
+  const shown = crewShown(run)?.roster ?? [];
+  const toldOff = toldOffInRun(record, new Set(run.flatMap((o) => (o.revision !== undefined ? [o.revision] : []))));
+  const onShown = (u: string) => shown.some((m) => m.slackUserId === u);
+  const candidates = new Set([...(run[0]?.previous?.roster ?? []), ...shown].map((m) => m.slackUserId));
+  return [...candidates].filter((u) => !record.roster.some((m) => m.slackUserId === u) && (onShown(u) || !toldOff.has(u)));
 }
 
 /**
@@ -887,11 +913,14 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
  * step's result, or saved when the step failed (SlackRefs.crewToldOff).
  */
 function toldOffInRun(record: BookingRecord, runRevisions: ReadonlySet<number>): Set<string> {
-  const told = new Set(Object.entries(record.slack.crewToldOff ?? {}).flatMap(([u, rev]) => (runRevisions.has(rev) ? [u] : [])));
-  for (const o of operationsOf(record)) {
-    if (o.revision === undefined || !runRevisions.has(o.revision)) continue;
-    for (const key of Object.keys(o.steps?.crew_notice?.result ?? {})) if (key.startsWith(CREW_OFF_RESULT_PREFIX)) told.add(key.slice(CREW_OFF_RESULT_PREFIX.length));
-  }
+  return new Set(operationsOf(record).flatMap((o) => (o.revision !== undefined && runRevisions.has(o.revision) ? [...toldOffBy(record, o)] : [])));
+}
+
+/** Who one change's crew step told they are off: its result's `off:` keys, or what its failure saved. */
+function toldOffBy(record: BookingRecord, op: Operation): Set<string> {
+  if (op.revision === undefined) return new Set();
+  const told = new Set(Object.entries(record.slack.crewToldOff ?? {}).flatMap(([u, rev]) => (rev === op.revision ? [u] : [])));
+  for (const key of Object.keys(op.steps?.crew_notice?.result ?? {})) if (key.startsWith(CREW_OFF_RESULT_PREFIX)) told.add(key.slice(CREW_OFF_RESULT_PREFIX.length));
   return told;
 }
 

@@ -121,6 +121,12 @@ export interface Operation {
    */
   crewHoldsPrevious?: string[];
   /**
+   * cancel: members off the roster whose post may still show a live call with Confirm (a failed
+   * change took them off and never told them, or a change it replaced called them). The cancel
+   * redraws their post and tells them too: nobody should come in for a cancelled charter.
+   */
+  crewMayHoldCall?: string[];
+  /**
    * refresh asked while a change ran: that change's id, when its guest page upload and cache clear
    * were still to finish at the ask. Once that change has cleared the cache, the page is as fresh as
    * this refresh would make it, and the refresh ends without a second upload or invalidation.
@@ -340,6 +346,8 @@ export interface StepOperation {
   crewHoldsSeen?: string[];
   /** change: who a replaced change took off and never told (Operation.crewHoldsPrevious). */
   crewHoldsPrevious?: string[];
+  /** cancel: who off the roster may still hold a live call (Operation.crewMayHoldCall). */
+  crewMayHoldCall?: string[];
 }
 
 /** What a step implementation receives. It must be idempotent: see DESIGN "The pipeline". */

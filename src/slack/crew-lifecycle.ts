@@ -17,7 +17,7 @@ import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
-import { CREW_CHANNEL_POST_KEY, CREW_OFF_RESULT_PREFIX, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
@@ -29,6 +29,15 @@ import type { PostOnce } from './post-once';
 import type { BookingApi } from '../pipeline/api';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
+
+/**
+ * The posts of members off the roster a cancel must still reach (Operation.crewMayHoldCall): a failed
+ * change took them off without telling them, so their post still shows its call and Confirm.
+ */
+function untoldOffRosterPosts(booking: BookingRecord, mayHold: readonly string[] | undefined, known: readonly CrewPostRef[]): CrewPostRef[] {
+  if (!mayHold || mayHold.length === 0) return [];
+  return crewPostsOf(booking, undefined, { offRoster: true }).filter((p) => mayHold.includes(p.key) && !known.some((k) => k.key === p.key));
+}
 
 /** The `off:` entries of a step result. */
 function offKeys(result: StepResult | undefined): StepResult {
@@ -93,6 +102,7 @@ export function withLifecycleCrewNotice(
     }
     // No crew post yet (the create never got that far): a change calls the crew as the create would.
     if (kind === 'create' || (kind === 'change' && posts.length === 0)) return createStep(ctx);
+    if (kind === 'cancel') posts.push(...untoldOffRosterPosts(booking, ctx.operation?.crewMayHoldCall, posts));
     // Calls the create or a change posted and never saved (its crew step stopped between posting and
     // saving) are the crew's live calls too: found by their metadata, they are cancelled like the
     // saved ones. No lookup when every crew step that ran finished.

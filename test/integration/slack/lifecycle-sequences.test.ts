@@ -410,6 +410,30 @@ describe('cancels', () => {
     expect(page).not.toMatch(/confirmed/i);
   });
 
+  it('C3: a change takes Ana off and fails before telling her; Cancel: her call is redrawn cancelled (no Confirm) and she gets the cancel note', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-C3' };
+    const id = await doneBooking(fields);
+    const anaCall = (await h.running.built.api.get(id))!.slack.crewPosts![CREW[1]]!;
+    // Slack refuses to redraw Ana's call: the change's crew step fails before her "you're off".
+    let refusing = true;
+    h.slack.failNext('chat.update', 200, 'internal_error', (b) => refusing && b.ts === anaCall.ts);
+    try {
+      const x = await propose(id, 'crew swap', { ...fields, crew: [CREW[0]] });
+      await click('change_approve', `${id}:${x}`);
+      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+      await settle(h);
+      expect(heldCrewPosts(h.slack, id, 'crew_off')).toEqual([]);
+    } finally {
+      refusing = false;
+    }
+    await click('booking_cancel', id);
+    await waitForBooking(h, id, (b) => b.state === 'cancelled', 20_000);
+    await settle(h);
+    const anaPost = h.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
+    expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${CREW[1]}`);
+    expect(heldCrewPosts(h.slack, id, 'crew_cancel_note').map((m) => crewPostPayloadOf(m).to)).toContain(CREW[1]);
+  });
+
   it('C2: cancel while a change is failed/running; a change proposed after the cancel is refused', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-C2' });
     h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 1500 }, { times: 1 });
