@@ -730,16 +730,25 @@ interface Applied {
  * What the replaced run's crew steps may have shown the crew (newest change first): the newest such
  * change's details, with whoever an earlier one called and a later one took off before telling
  * them (X1 adds Kai and posts his call, X2 takes him off and fails first): Kai still holds X1's call
- * and must be told he is off. Each member counts with the latest call they were shown.
+ * and must be told he is off. Each member counts with the latest call they were shown, and one a
+ * later change told "you're off" holds no call at all: after off, on, off (each told), Ana's last
+ * word is "you're off", so a change putting her back must greet her as newly on.
  */
-function crewShown(run: readonly Operation[]): BookingDetails | undefined {
-  // A change of the run also carries what the run before it showed: its older members may have
-  // been compacted while it ran.
-  const reached = run.flatMap((o) => [...(o.details && stepRan('crew_notice', o.steps?.crew_notice) ? [o.details] : []), ...(o.crewMayHaveSeen ? [o.crewMayHaveSeen] : [])]);
-  const newest = reached[0];
+function crewShown(record: BookingRecord, run: readonly Operation[]): BookingDetails | undefined {
+  // Each detail the run may have shown, with who a newer change of the run told "you're off".
+  const reached: { details: BookingDetails; toldOffSince: ReadonlySet<string> }[] = [];
+  const toldOff = new Set<string>();
+  for (const o of run) {
+    if (o.details && stepRan('crew_notice', o.steps?.crew_notice)) reached.push({ details: o.details, toldOffSince: new Set(toldOff) });
+    for (const u of toldOffBy(record, o)) toldOff.add(u);
+    // A change of the run also carries what the run before it showed: its older members may have
+    // been compacted while it ran.
+    if (o.crewMayHaveSeen) reached.push({ details: o.crewMayHaveSeen, toldOffSince: new Set(toldOff) });
+  }
+  const newest = reached[0]?.details;
   if (!newest) return undefined;
   const roster = [...newest.roster];
-  for (const d of reached.slice(1)) for (const m of d.roster) if (!roster.some((r) => r.slackUserId === m.slackUserId)) roster.push(m);
+  for (const { details, toldOffSince } of reached.slice(1)) for (const m of details.roster) if (!toldOffSince.has(m.slackUserId) && !roster.some((r) => r.slackUserId === m.slackUserId)) roster.push(m);
   if (roster.length === newest.roster.length) return newest;
   const crew = [...newest.request.crew, ...roster.slice(newest.roster.length).filter((m) => m.role === 'crew').map((m) => m.slackUserId)];
   return { ...newest, request: { ...newest.request, crew }, roster };
@@ -779,7 +788,7 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
         if (state.quietUntilMs !== undefined) quietUntilMs[step] = Math.max(quietUntilMs[step] ?? 0, state.quietUntilMs);
       }
     }
-    const told = crewShown(run);
+    const told = crewShown(record, run);
     return {
       details: lastStarted.previous,
       callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,
@@ -901,7 +910,7 @@ function offRosterCallsAtCancel(record: BookingRecord, cancelId: string): string
     run.push(o);
   }
   if (run.length === 0) return [];
-  const shown = crewShown(run)?.roster ?? [];
+  const shown = crewShown(record, run)?.roster ?? [];
   const toldOff = toldOffInRun(record, new Set(run.flatMap((o) => (o.revision !== undefined ? [o.revision] : []))));
   const onShown = (u: string) => shown.some((m) => m.slackUserId === u);
   const candidates = new Set([...(run[0]?.previous?.roster ?? []), ...shown].map((m) => m.slackUserId));

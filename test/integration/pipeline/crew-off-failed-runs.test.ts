@@ -1,9 +1,10 @@
 /**
  * What a member taken off by changes that failed last read, and what the next operation tells them.
- * A run of failed changes each made its roster the booking's; who they told "you're off" decides
- * who still holds a call:
+ * A run of failed changes each made its roster the booking's; who they told "you're off", and in which
+ * order, decides who still holds a call:
  * - taken off and never told, then the charter is cancelled: the cancel reaches them too;
- * - taken off and told, then cancelled: the cancel leaves their "you're off" alone.
+ * - taken off and told, then cancelled: the cancel leaves their "you're off" alone;
+ * - off, on, off (each told), then put back for good: "You're now on", as her last word was off.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
@@ -24,6 +25,7 @@ const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-crew-off-failed-runs';
 const APPROVER = 'U0APPROVER1';
 const ANA = 'U0CREW0002';
+const KAI = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', email: 'kai@example.com', role: 'crew' as const };
 let world: CrewWorld;
 let slack: SlackApiStandin;
 let config: Config;
@@ -83,6 +85,8 @@ async function change(P: Proc, id: string, roster: RosterMember[], label: string
 }
 
 const held = (id: string, post: string) => slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
+const nowOn = (id: string, rev: number, to: string) =>
+  held(id, 'crew_change_note').filter((m) => postPayloadOf(m).to === to && postPayloadOf(m).rev === rev && String(m.text).includes("You're now on this charter"));
 
 it("a change takes Ana off and fails before telling her; the office cancels: her call is redrawn cancelled, no Confirm, and she gets the cancel note", async () => {
   const B = processRefusingCalendar(() => false);
@@ -129,6 +133,36 @@ it("a change tells Ana she is off and fails; the office cancels: she is not told
     await B.service.idle();
     expect(held(booking.id, 'crew_cancel_note').map((m) => postPayloadOf(m).to)).not.toContain(ANA);
     expect(held(booking.id, 'crew_cancel_note').length).toBeGreaterThan(0);
+  } finally {
+    refusing = false;
+    slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("off, on, off (each told, each change failed), then a change puts Ana back for good: she reads You're now on", async () => {
+  let refusing = false;
+  const B = processRefusingCalendar(() => refusing);
+  try {
+    const booking = await doneBooking(B);
+    refusing = true;
+    for (const [label, roster] of [
+      ['Ana off', withoutAna],
+      ['Ana back, Kai on', [...sampleRoster, KAI]],
+      ['Ana off again', [...withoutAna, KAI]],
+    ] as const) {
+      const opId = await change(B, booking.id, [...roster], label);
+      const failed = await untilOp(B, booking.id, opId, 'failed');
+      expect(failed.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status).toBe('done');
+    }
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA, ANA]);
+    refusing = false;
+
+    const w = await change(B, booking.id, [...sampleRoster, KAI], 'Ana back for good');
+    const done = await untilOp(B, booking.id, w, 'done');
+    expect(nowOn(booking.id, done.revision!, ANA)).toHaveLength(1);
+    expect(done.callRevisions?.[ANA]).toBe(done.revision);
   } finally {
     refusing = false;
     slack.clear();

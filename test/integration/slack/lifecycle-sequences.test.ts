@@ -380,6 +380,31 @@ describe('changes after approval', () => {
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text ?? '').not.toContain("You're now on this charter");
   });
 
+  it("D14: off, on, off — each change tells Ana and fails on the calendar; putting her back for good greets her \"You're now on\"", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D14' };
+    const id = await doneBooking(fields);
+    h.standins!.dashboard.faults.inject('PATCH *', { kind: 'status', status: 400 });
+    try {
+      for (const crew of [[CREW[0]], [CREW[0], CREW[1], OUTSIDER], [CREW[0], OUTSIDER]]) {
+        const x = await propose(id, 'crew swap', { ...fields, crew });
+        await click('change_approve', `${id}:${x}`);
+        const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+        await settle(h);
+        expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('done');
+      }
+    } finally {
+      h.standins!.dashboard.faults.clear();
+    }
+    // Her last word: "you're off".
+    expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[1], CREW[1]]);
+    const w = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
+    await click('change_approve', `${id}:${w}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === w)?.status === 'done', 20_000);
+    await settle(h);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain("You're now on this charter");
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });
