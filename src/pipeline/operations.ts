@@ -125,6 +125,7 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
     ...(op.crewMayHaveSeen ? { crewMayHaveSeen: op.crewMayHaveSeen } : {}),
     ...(op.crewHoldsSeen ? { crewHoldsSeen: op.crewHoldsSeen } : {}),
     ...(op.crewHoldsPrevious ? { crewHoldsPrevious: op.crewHoldsPrevious } : {}),
+    ...(op.crewToldOffBefore ? { crewToldOffBefore: op.crewToldOffBefore } : {}),
     ...(op.crewMayHoldCall ? { crewMayHoldCall: op.crewMayHoldCall } : {}),
   };
 }
@@ -214,8 +215,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   const planFrom = new Set<Operation>(started.slice(-1));
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined && o.crewMayHoldCall === undefined) return o;
-    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, crewMayHoldCall: _mayHold, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined && o.crewToldOffBefore === undefined && o.crewMayHoldCall === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, crewToldOffBefore: _toldOff, crewMayHoldCall: _mayHold, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -841,7 +842,11 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const runRevisions = new Set(applied.runRevisions);
     const toldOff = toldOffInRun(record, runRevisions);
     const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !toldOff.has(u)) : [];
+    // Who the run told "you're off" and showed no call since read "you're off" last: a change keeping
+    // them off is no news to them, and a second identical DM would be.
+    const toldOffBefore = told ? [...toldOff].filter((u) => !told.roster.some((m) => m.slackUserId === u) && !to.roster.some((m) => m.slackUserId === u)) : [];
     const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}), ...(untold.length > 0 ? { crewHoldsPrevious: untold } : {}) };
+    const toldOffSeen = toldOffBefore.length > 0 ? { crewToldOffBefore: toldOffBefore } : {};
     const calls = callsChangedBy({ previous, ...seenBy }, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).
@@ -872,7 +877,7 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
     const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
-    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...seenBy, steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
+    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...seenBy, ...toldOffSeen, steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
     return {
       ...withOperation(record, started),
       slack: withToldOffOf(record.slack, runRevisions),

@@ -121,6 +121,12 @@ export interface Operation {
    */
   crewHoldsPrevious?: string[];
   /**
+   * change: members whose last word from the failed changes it replaces was "you're off" (one of
+   * them told them, and no later one may have shown them a call again). A change keeping them off
+   * sends no second "you're off": they already read one.
+   */
+  crewToldOffBefore?: string[];
+  /**
    * cancel: members off the roster whose post may still show a live call with Confirm (a failed
    * change took them off and never told them, or a change it replaced called them). The cancel
    * redraws their post and tells them too: nobody should come in for a cancelled charter.
@@ -346,6 +352,8 @@ export interface StepOperation {
   crewHoldsSeen?: string[];
   /** change: who a replaced change took off and never told (Operation.crewHoldsPrevious). */
   crewHoldsPrevious?: string[];
+  /** change: who the replaced changes already told "you're off" (Operation.crewToldOffBefore). */
+  crewToldOffBefore?: string[];
   /** cancel: who off the roster may still hold a live call (Operation.crewMayHoldCall). */
   crewMayHoldCall?: string[];
 }

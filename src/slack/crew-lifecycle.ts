@@ -116,6 +116,12 @@ export function withLifecycleCrewNotice(
     const calls = kind === 'change' && ctx.operation ? callsChangedBy(ctx.operation, now) : { changed: [], added: [], removed: [] };
     const removed = calls.removed;
     const off: OffState = { told: new Set(), unsure: new Set(), resolved: new Set() };
+    // Told by a failed change this one replaces, with no call shown since: told once is enough.
+    const toldBefore = new Set((ctx.operation?.crewToldOffBefore ?? []).filter((u) => removed.includes(u)));
+    for (const u of toldBefore) {
+      off.told.add(u);
+      off.resolved.add(u);
+    }
     try {
       // An earlier attempt may have sent someone their you're-off DM and stopped before it was
       // recorded (a crash, a lost lease): found by its metadata before anything here can fail, so
@@ -137,6 +143,7 @@ export function withLifecycleCrewNotice(
   /** Looks up the you're-off DM of each member taken off; found ones count as told. */
   async function findToldOff(ctx: StepContext, removed: readonly string[], rev: number, off: OffState, lookUp: ReturnType<typeof crewPostLookUp>): Promise<void> {
     for (const userId of removed) {
+      if (off.resolved.has(userId)) continue;
       throwIfAborted(ctx.signal);
       if (toldDeactivated(ctx.booking, userId)) {
         off.resolved.add(userId);
@@ -225,7 +232,10 @@ export function withLifecycleCrewNotice(
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
     }
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
+    const toldBefore = new Set(ctx.operation?.crewToldOffBefore ?? []);
     for (const userId of removed) {
+      // A failed change this one replaces told them and redrew their post: nothing new to say.
+      if (toldBefore.has(userId)) continue;
       // Their old call still shows Confirm and the old details: it is redrawn as "you're off".
       const old = offRosterPosts.get(userId);
       if (old) {

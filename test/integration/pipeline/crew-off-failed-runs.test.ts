@@ -1,10 +1,10 @@
 /**
  * What a member taken off by changes that failed last read, and what the next operation tells them.
- * A run of failed changes each made its roster the booking's; who they told "you're off", and in which
- * order, decides who still holds a call:
+ * A run of failed changes each made its roster the booking's; who they told "you're off" (and in
+ * which order) decides who still holds a call:
  * - taken off and never told, then the charter is cancelled: the cancel reaches them too;
- * - taken off and told, then cancelled: the cancel leaves their "you're off" alone;
- * - off, on, off (each told), then put back for good: "You're now on", as her last word was off.
+ * - off, on, off (each told), then put back for good: "You're now on", as her last word was off;
+ * - told off by one change, kept off by the next: one "you're off", not two.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
@@ -163,6 +163,33 @@ it("off, on, off (each told, each change failed), then a change puts Ana back fo
     const done = await untilOp(B, booking.id, w, 'done');
     expect(nowOn(booking.id, done.revision!, ANA)).toHaveLength(1);
     expect(done.callRevisions?.[ANA]).toBe(done.revision);
+  } finally {
+    refusing = false;
+    slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("a change tells Ana she is off and fails; the next keeps her off and fails too: one you're-off, and putting her back greets her as on", async () => {
+  let refusing = false;
+  const B = processRefusingCalendar(() => refusing);
+  try {
+    const booking = await doneBooking(B);
+    refusing = true;
+    const x = await change(B, booking.id, withoutAna, 'Ana off');
+    await untilOp(B, booking.id, x, 'failed');
+    const y = await change(B, booking.id, [...withoutAna, KAI], 'Kai on');
+    const yFailed = await untilOp(B, booking.id, y, 'failed');
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
+    // Ana's last word is still "you're off", now on Y's record too.
+    expect(yFailed.operations?.find((o) => o.id === y)?.steps?.crew_notice?.result?.[`off:${ANA}`]).toBe(yFailed.revision);
+    refusing = false;
+
+    const z = await change(B, booking.id, [...sampleRoster, KAI], 'Ana back');
+    const done = await untilOp(B, booking.id, z, 'done');
+    expect(nowOn(booking.id, done.revision!, ANA)).toHaveLength(1);
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
   } finally {
     refusing = false;
     slack.clear();

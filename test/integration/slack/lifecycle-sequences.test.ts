@@ -405,6 +405,31 @@ describe('changes after approval', () => {
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain("You're now on this charter");
   });
 
+  it("D15: a change tells Ana she is off and fails on the calendar; the next keeps her off and fails too: one \"you're off\", and putting her back greets her as on", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D15' };
+    const id = await doneBooking(fields);
+    h.standins!.dashboard.faults.inject('PATCH *', { kind: 'status', status: 400 });
+    try {
+      for (const crew of [[CREW[0]], [CREW[0], OUTSIDER]]) {
+        const x = await propose(id, 'crew swap', { ...fields, crew });
+        await click('change_approve', `${id}:${x}`);
+        const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
+        await settle(h);
+        expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('done');
+      }
+    } finally {
+      h.standins!.dashboard.faults.clear();
+    }
+    expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[1]]);
+    const z = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
+    await click('change_approve', `${id}:${z}`);
+    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === z)?.status === 'done', 20_000);
+    await settle(h);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain("You're now on this charter");
+    expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[1]]);
+  });
+
   it('D5: approve and reject clicked at once on one change: exactly one decision, booking ends stated', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-D5' });
     const op = await propose(id, 'reschedule', { ...VALID_FIELDS, boatsetterRef: 'BS-D5', date: `${year}-07-07` });
