@@ -572,6 +572,46 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(startOperation(cancelling, cancel.id, T + 3).slack.crewToldOff).toBeUndefined();
   });
 
+  /** A failed change `x` whose crew step finished, naming `told` as told "you're off" in its result. */
+  const crewFinished = (x: { record: BookingRecord; op: Operation }, told: string[]): BookingRecord => {
+    const revision = operationsOf(x.record).find((o) => o.id === x.op.id)!.revision!;
+    const crewDone: StepState = { ...done, result: { notesPosted: true, ...Object.fromEntries(told.map((u) => [`off:${u}`, revision])) } };
+    return { ...x.record, operations: operationsOf(x.record).map((o) => (o.id === x.op.id ? { ...o, steps: { ...o.steps, crew_notice: crewDone } } : o)) };
+  };
+  const cancelStarted = (r: BookingRecord): Operation => {
+    const cancelling = requestCancel(r, 'U0APPROVER1', T + 9);
+    const id = operationsOf(cancelling).find((o) => o.kind === 'cancel')!.id;
+    return operationsOf(startOperation(cancelling, id, T + 9)).find((o) => o.id === id)!;
+  };
+  const withoutAna = () => [sampleRoster[0]!, sampleRoster[1]!];
+
+  it("a cancel after a failed change took Ana off names her as still holding her call, unless that change told her she is off", () => {
+    const untold = failedChange(withState('done'), details({}, withoutAna()), { calendar_update: done, crew_notice: failed }, T);
+    expect(cancelStarted(untold.record).crewMayHoldCall).toEqual(['U0CREW0002']);
+    const told = failedChange(withState('done'), details({}, withoutAna()), { calendar_update: failed }, T);
+    expect(cancelStarted(crewFinished(told, ['U0CREW0002'])).crewMayHoldCall).toBeUndefined();
+    // Told off by the first, put back by the second (its crew step ran), taken off untold by the third: she holds the second's call.
+    const x = crewFinished(failedChange(withState('done'), details({}, withoutAna()), { calendar_update: failed }, T), ['U0CREW0002']);
+    const y = crewFinished(failedChange(x, details(), { calendar_update: failed }, T + 1), []);
+    const z = failedChange(y, details({}, withoutAna()), { calendar_update: done, crew_notice: failed }, T + 2);
+    expect(cancelStarted(z.record).crewMayHoldCall).toEqual(['U0CREW0002']);
+  });
+
+  it("off, on, off, each told: the change putting Ana back greets her as newly on", () => {
+    const x = crewFinished(failedChange(withState('done'), details({}, withoutAna()), { calendar_update: failed }, T), ['U0CREW0002']);
+    const y = crewFinished(failedChange(x, details(), { calendar_update: failed }, T + 1), []);
+    const z = crewFinished(failedChange(y, details({}, withoutAna()), { calendar_update: failed }, T + 2), ['U0CREW0002']);
+    const w = started(z, details(), T + 3);
+    expect(w.op.crewMayHaveSeen?.roster.map((m) => m.slackUserId)).not.toContain('U0CREW0002');
+    expect(callsChangedBy(w.op, details()).added).toEqual(['U0CREW0002']);
+  });
+
+  it("a change keeping off a member the failed change it replaces told she is off names her as told already; one putting her back does not", () => {
+    const x = crewFinished(failedChange(withState('done'), details({}, withoutAna()), { calendar_update: failed }, T), ['U0CREW0002']);
+    expect(started(x, details({ crewNotes: 'Bring ice' }, withoutAna()), T + 1).op.crewToldOffBefore).toEqual(['U0CREW0002']);
+    expect(started(x, details(), T + 1).op.crewToldOffBefore).toBeUndefined();
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
