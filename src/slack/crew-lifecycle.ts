@@ -3,8 +3,10 @@
  * which this wraps): each crew member's DM, or the crew channel's post.
  * - change: every post is updated in place (confirmations of anyone whose call changed were reset
  *   when the change started, so their Confirm button is back), added crew get their call, a reply
- *   under each post says what moved and asks for confirmation, and removed crew are told by DM.
- * - cancel: every post becomes "Cancelled" without buttons and a reply under it tells the crew.
+ *   under each post says what moved and asks for confirmation, and removed crew are told by DM
+ *   (once: a failed change this one replaces may have told them already).
+ * - cancel: every post becomes "Cancelled" without buttons and a reply under it tells the crew,
+ *   off-roster members a failed change never told they are off included (they still hold a call).
  * Re-runs update the posts again (idempotent); the replies are skipped once the step's result says
  * they went. Each reply and "you're off" DM goes through PostOnce with metadata naming booking, kind,
  * revision and recipient: a lost answer is looked up before anything is sent again, and after an
