@@ -106,7 +106,6 @@ describe('crew called by DM', () => {
     expect(ANSWERING.flatMap((u) => ephemeralsTo(h, u))).toEqual([]);
     const after = await waitForBooking(h, b.id, (r) => ANSWERING.every((u) => r.confirmations[u] !== undefined));
     await settle(h);
-    console.log("UPDATES", h.slack.callsTo("chat.update").length);
     const confirmedBy = after.audit.filter((a) => a.action === 'confirmed').map((a) => a.userId);
     expect(confirmedBy.sort()).toEqual([...ANSWERING].sort());
     expect(threadLines(h, b).sort()).toEqual(ANSWERING.map((u) => `:white_check_mark: <@${u}> confirmed`).sort());
