@@ -12,7 +12,8 @@ import { withApprovalDm } from './approval-dm';
 import type { SlackDeps } from './context';
 import { tellUser } from './ephemeral';
 import type { Config } from '../config';
-import { callPostShowsCurrent, refreshCrewPosts } from './crew-notice';
+import { callPostShowsCurrent } from './crew-notice';
+import { refreshCrewPosts } from './crew-redraw';
 
 /** Why a roster member's own call takes no answer now (answersClosed). */
 export type AnswersClosed = 'cancelled' | 'departed' | 'being_changed';

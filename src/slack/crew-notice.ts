@@ -21,7 +21,6 @@ import type { WebClient } from '@slack/web-api';
 import { toCrewSafeView, crewSafeNotes, type CrewSafeView } from '../booking/crew-safe';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
-import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
@@ -91,7 +90,7 @@ export function crewPostsOf(booking: BookingRecord, previous?: StepResult, opts:
 }
 
 /** The message one crew post shows. */
-function messageFor(booking: BookingRecord, config: Config, key: string) {
+export function crewMessageFor(booking: BookingRecord, config: Config, key: string) {
   const view = crewSafeViewOf(booking, config);
   return crewMessage(view, crewAnswersOf(booking), key === CREW_CHANNEL_POST_KEY ? {} : { recipient: key });
 }
@@ -109,14 +108,14 @@ export function callDigest(booking: BookingRecord, config: Config, key: string):
 }
 
 /** What to save for a post just made to show `message`, drawn from `booking`. */
-function drawnRef(booking: BookingRecord, config: Config, key: string, message: { text?: string; blocks?: unknown }): { shown: string; call: string } {
+export function drawnRef(booking: BookingRecord, config: Config, key: string, message: { text?: string; blocks?: unknown }): { shown: string; call: string } {
   return { shown: shownDigest(message), call: callDigest(booking, config, key) };
 }
 
 /** The post saved for `key` was last made to show what it should show now (the booking as it stands). */
 export function crewPostShowsCurrent(booking: BookingRecord, config: Config, key: string): boolean {
   const saved = crewPostsOf(booking).find((p) => p.key === key);
-  return saved?.shown !== undefined && saved.shown === shownDigest(messageFor(booking, config, key));
+  return saved?.shown !== undefined && saved.shown === shownDigest(crewMessageFor(booking, config, key));
 }
 
 /**
@@ -134,110 +133,6 @@ export function callPostShowsCurrent(booking: BookingRecord, config: Config, use
   const saved = posts.find((p) => p.key === key);
   if (saved?.call !== undefined) return saved.call === callDigest(booking, config, key);
   return crewPostShowsCurrent(booking, config, key);
-}
-
-/**
- * Rounds of one refresh at most: more happen only while further answers keep arriving, and each of
- * those answers joins (or starts) a refresh of its own.
- */
-const MAX_REDRAW_ROUNDS = 5;
-
-/** The refresh under way per client and booking, and whether an answer joined it since its last read. */
-const refreshing = new WeakMap<WebClient, Map<string, { done: Promise<void>; joined: boolean }>>();
-
-/**
- * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
- * and records what each now shows. A stale digest could make a later re-run skip a post that needs
- * redrawing: a price-only change resets confirmations and renders the post as first posted, while
- * Slack still shows "confirmed".
- *
- * Crew answer at the same moment, and a redraw draws the booking as it was read: one reaching Slack
- * after a later answer's would leave the post without that answer for good. So once its updates
- * have landed a refresh reads the booking again and redraws the posts that should now show more;
- * whichever redraw lands last on a post (in any process) then read a booking no newer than what it
- * drew, or draws again. In one process an answer arriving while its booking is being redrawn joins
- * that refresh rather than redrawing every post once more: chat.update is Tier 3, about 50 a minute
- * for the whole workspace, and a crew call goes to everyone at once.
- */
-export function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'get' | 'updateSlackRefs'>): Promise<void> {
-  let byBooking = refreshing.get(client);
-  if (!byBooking) refreshing.set(client, (byBooking = new Map()));
-  const running = byBooking.get(booking.id);
-  if (running) {
-    running.joined = true;
-    return running.done;
-  }
-  const entry = { done: Promise.resolve(), joined: false };
-  const table = byBooking;
-  entry.done = (async () => {
-    try {
-      await redrawUntilCurrent(client, booking, config, log, api, entry);
-    } finally {
-      // In the same turn as the last read: an answer joining after it starts a refresh of its own.
-      table.delete(booking.id);
-    }
-  })();
-  byBooking.set(booking.id, entry);
-  return entry.done;
-}
-
-async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: Pick<BookingApi, 'get' | 'updateSlackRefs'>, entry: { joined: boolean }): Promise<void> {
-  let drawing = booking;
-  let posts = crewPostsOf(booking);
-  const drawn = new Map<string, string>();
-  for (let round = 1; ; round++) {
-    for (const [key, shown] of await redrawCrewPosts(client, drawing, posts, config, log, api)) drawn.set(key, shown);
-    entry.joined = false;
-    let now: BookingRecord | undefined;
-    try {
-      now = await api.get(booking.id);
-    } catch (err) {
-      log.warn({ err, bookingId: booking.id }, 'could not read the booking again after redrawing its crew posts');
-      return;
-    }
-    if (!now) return;
-    const current = now;
-    posts = crewPostsOf(current).filter((p) => drawn.has(p.key) && drawn.get(p.key) !== shownDigest(messageFor(current, config, p.key)));
-    if (posts.length === 0 && !entry.joined) return;
-    if (round === MAX_REDRAW_ROUNDS) {
-      log.warn({ bookingId: booking.id, rounds: round }, 'crew posts still behind the booking after redrawing them; the next answer redraws them');
-      return;
-    }
-    drawing = current;
-  }
-}
-
-/** One round of refreshCrewPosts: the digest each post was made to show, by key (those Slack took). */
-async function redrawCrewPosts(client: WebClient, booking: BookingRecord, posts: readonly CrewPostRef[], config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<Map<string, string>> {
-  const redrawn = new Map<string, CrewPostRef>();
-  await Promise.all(
-    posts.map(async (post) => {
-      const message = messageFor(booking, config, post.key);
-      try {
-        await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
-        redrawn.set(post.key, { ...post, ...drawnRef(booking, config, post.key, message) });
-      } catch (err) {
-        log.warn({ err, bookingId: booking.id, channel: post.channel }, 'could not update a crew post');
-      }
-    }),
-  );
-  const drawn = new Map([...redrawn].map(([key, ref]) => [key, ref.shown ?? '']));
-  if (redrawn.size === 0) return drawn;
-  await api
-    .updateSlackRefs(booking.id, (slack) => {
-      const saved = { ...slack.crewPosts };
-      let changed = false;
-      for (const { key, channel, ts, shown, call } of redrawn.values()) {
-        const current = saved[key];
-        // only the post that was redrawn: a re-run may have replaced the ref meanwhile
-        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === call)) continue;
-        saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}) };
-        changed = true;
-      }
-      return changed ? { ...slack, crewPosts: saved } : undefined;
-    })
-    .catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'could not record what the crew posts show'));
-  return drawn;
 }
 
 /**
@@ -498,7 +393,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
 
     /** One recipient's post, updated if it exists and would change. */
     const postOrUpdate = async (key: string): Promise<string> => {
-      const message = messageFor(booking, config, key);
+      const message = crewMessageFor(booking, config, key);
       const { shown, call } = drawnRef(booking, config, key, message);
       const known = existing.get(key);
       if (known) {

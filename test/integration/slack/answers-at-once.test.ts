@@ -66,13 +66,16 @@ describe('crew called by DM', () => {
     const [lee, ana] = CREW;
     const anaPost = b.slack.crewPosts![ana]!;
     const ottoPost = b.slack.crewPosts![OUTSIDER]!;
-    // Lee answers, and the redraw of Ana's and Otto's DMs does not land: they show Lee unanswered,
-    // as every post does between an answer and its redraw when the others click at the same moment.
-    h.slack.failNext('chat.update', 2, 'internal_error', (m) => (m.channel === anaPost.channel && m.ts === anaPost.ts) || (m.channel === ottoPost.channel && m.ts === ottoPost.ts));
+    // Lee answers, and no redraw of Ana's and Otto's DMs lands, however often it is tried: they show
+    // Lee unanswered, as every post does between an answer and its redraw when the others click at
+    // the same moment.
+    h.slack.failNext('chat.update', 50, 'internal_error', (m) => (m.channel === anaPost.channel && m.ts === anaPost.ts) || (m.channel === ottoPost.channel && m.ts === ottoPost.ts));
     await confirmOn(h, b, lee);
     await waitForBooking(h, b.id, (r) => r.confirmations[lee] !== undefined);
     await h.slack.waitFor(() => threadLines(h, b).length === 1);
-    expect(h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts || c.body.ts === ottoPost.ts).map((c) => c.response.ok)).toEqual([false, false]);
+    const tried = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts || c.body.ts === ottoPost.ts).map((c) => c.response.ok);
+    expect(tried.length).toBeGreaterThanOrEqual(2);
+    expect(tried.every((ok) => !ok)).toBe(true);
 
     // Ana's Home offers her the buttons of her call, not "being updated".
     await h.requester.event(appHomeOpenedEvent({ userId: ana }));

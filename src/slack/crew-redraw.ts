@@ -1,0 +1,216 @@
+/**
+ * Redrawing a booking's crew posts after a crew answer, so every post ends up showing every answer.
+ *
+ * Crew answer at the same moment, and a redraw draws the booking as it was read: one reaching Slack
+ * after a later answer's would leave the post without that answer for good. So once a round's
+ * updates have landed the refresh reads the booking again and redraws the posts that should now
+ * show more; whichever redraw lands last on a post (in any process) then read a booking no newer
+ * than what it drew, or draws again. In one process an answer arriving while its booking is being
+ * redrawn joins that refresh rather than redrawing every post once more: chat.update is Tier 3,
+ * about 50 a minute for the whole workspace, and a crew call goes to everyone at once.
+ *
+ * A joined answer has no redraw of its own, so the refresh owes it every post: a post whose update
+ * failed is drawn again in the next round (after Slack's Retry-After on a 429), and an answer the
+ * refresh could not draw (the booking could not be read again, its time or rounds ran out) is
+ * handed back to the answer, which redraws once more itself.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { BookingApi } from '../pipeline/api';
+import { cancelOperation } from '../pipeline/operations';
+import type { BookingRecord } from '../pipeline/types';
+import { crewMessageFor, crewPostsOf, drawnRef, shownDigest, type CrewPostRef } from './crew-notice';
+import { slackPlatformError, slackRetryAfterMs } from './slack-errors';
+
+type RedrawApi = Pick<BookingApi, 'get' | 'updateSlackRefs'>;
+
+/**
+ * Rounds after the last answer that joined: more are only needed while answers keep arriving (or
+ * Slack keeps refusing a post), and every further round is owed to a person's click.
+ */
+const MAX_ROUNDS_AFTER_A_JOIN = 5;
+
+/** No round after the first starts later than this after the refresh began: Slack's rate-limit window. */
+export const DEFAULT_CREW_REDRAW_WITHIN_MS = 60_000;
+
+/** Slack's answers to chat.update that another try cannot change. */
+const FINAL_UPDATE_ERRORS: ReadonlySet<string> = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'channel_not_found', 'is_archived', 'not_in_channel', 'invalid_auth', 'token_revoked', 'account_inactive', 'missing_scope', 'invalid_blocks', 'msg_too_long']);
+
+/** The least pause before a post whose update failed is tried again, when Slack named none (a 5xx, no answer). */
+const RETRY_PAUSE_MS = 500;
+
+/** Tries of one answer: its own refresh (or the one it joined), then once more if that could not draw it. */
+const ANSWER_TRIES = 2;
+
+interface Refresh {
+  done: Promise<void>;
+  /** Answers that joined since the last read began, each told at the end whether the refresh drew it. */
+  joiners: Array<(drawn: boolean) => void>;
+  /** Answers a read saw, drawn by the round after it: told so once the refresh is done. */
+  seen: Array<(drawn: boolean) => void>;
+  /** Answers read but drawn nowhere (the refresh stopped): told so once it is gone, so each starts its own. */
+  undrawn: Array<(drawn: boolean) => void>;
+}
+
+/** The refresh under way per client and booking. */
+const refreshing = new WeakMap<WebClient, Map<string, Refresh>>();
+
+export interface RefreshOptions {
+  /** See DEFAULT_CREW_REDRAW_WITHIN_MS. */
+  withinMs?: number;
+}
+
+/**
+ * Re-renders every crew post after an answer changed (a failure on one post does not stop the rest),
+ * and records what each now shows. A stale digest could make a later re-run skip a post that needs
+ * redrawing: a price-only change resets confirmations and renders the post as first posted, while
+ * Slack still shows "confirmed".
+ */
+export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, opts: RefreshOptions = {}): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    if (await drawOrJoin(client, booking, config, log, api, opts)) return;
+    if (tries === ANSWER_TRIES) {
+      log.warn({ bookingId: booking.id }, 'a crew answer could not be drawn on every crew post; the next answer or change redraws them');
+      return;
+    }
+  }
+}
+
+/** Whether this answer is on every post Slack took (false: the refresh it joined could not draw it). */
+function drawOrJoin(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, opts: RefreshOptions): Promise<boolean> {
+  let byBooking = refreshing.get(client);
+  if (!byBooking) refreshing.set(client, (byBooking = new Map()));
+  const running = byBooking.get(booking.id);
+  if (running) return new Promise((resolve) => running.joiners.push(resolve));
+  const entry: Refresh = { done: Promise.resolve(), joiners: [], seen: [], undrawn: [] };
+  const table = byBooking;
+  entry.done = (async () => {
+    try {
+      await redrawUntilCurrent(client, booking, config, log, api, entry, opts);
+    } finally {
+      // In the same turn as the last read: an answer joining after it starts a refresh of its own.
+      table.delete(booking.id);
+      for (const told of entry.seen) told(true);
+      for (const told of [...entry.undrawn, ...entry.joiners]) told(false);
+    }
+  })();
+  byBooking.set(booking.id, entry);
+  return entry.done.then(() => true);
+}
+
+async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, entry: Refresh, opts: RefreshOptions): Promise<void> {
+  const now = Date.now;
+  const until = now() + (opts.withinMs ?? DEFAULT_CREW_REDRAW_WITHIN_MS);
+  /** Per post: what this refresh last made it show (undefined: not known to have landed). */
+  const drawn = new Map<string, { shown?: string }>();
+  /** Posts whose last update failed in a way another try may fix. */
+  const retry = new Set<string>();
+  let posts = crewPostsOf(booking);
+  let drawing = booking;
+  let lastJoin = 0;
+  for (let round = 1; ; round++) {
+    const result = await redrawRound(client, drawing, posts, config, log, api);
+    for (const key of posts.map((p) => p.key)) retry.delete(key);
+    for (const post of posts) {
+      const shown = result.drawn.get(post.key);
+      drawn.set(post.key, shown !== undefined ? { shown } : {});
+    }
+    for (const key of result.retry) retry.add(key);
+
+    // Taken before the read begins, so the read sees their answers; the next round draws them.
+    const seen = entry.joiners.splice(0);
+    if (seen.length > 0) lastJoin = round;
+    const current = await readAgain(api, booking.id, log);
+    if (!current) {
+      entry.undrawn.push(...seen);
+      return;
+    }
+    if (current.state === 'cancelled' || cancelOperation(current)) {
+      // The cancel's crew step draws every post as cancelled; an answer's redraw must not bring the call back.
+      entry.seen.push(...seen);
+      return;
+    }
+    posts = crewPostsOf(current).filter((p) => {
+      if (retry.has(p.key)) return true;
+      const last = drawn.get(p.key);
+      return last?.shown !== undefined && last.shown !== shownDigest(crewMessageFor(current, config, p.key));
+    });
+    const waitMs = result.retryAfterMs;
+    if (posts.length === 0 && entry.joiners.length === 0) {
+      entry.seen.push(...seen);
+      return;
+    }
+    const outOfRounds = round - lastJoin >= MAX_ROUNDS_AFTER_A_JOIN;
+    const outOfTime = now() + waitMs > until;
+    if (outOfRounds || outOfTime) {
+      // The answers just read were drawn nowhere yet: each redraws once more itself.
+      entry.undrawn.push(...seen);
+      log.warn({ bookingId: booking.id, rounds: round, behind: posts.map((p) => p.key), outOfTime }, 'crew posts still behind the booking after redrawing them; the next answer redraws them');
+      return;
+    }
+    entry.seen.push(...seen);
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    drawing = current;
+  }
+}
+
+/** The booking as it stands, read once more (two tries: a blip must not leave joined answers undrawn). */
+async function readAgain(api: RedrawApi, bookingId: string, log: Logger): Promise<BookingRecord | undefined> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await api.get(bookingId);
+    } catch (err) {
+      if (tries === 2) {
+        log.warn({ err, bookingId }, 'could not read the booking again after redrawing its crew posts');
+        return undefined;
+      }
+    }
+  }
+}
+
+interface RoundResult {
+  /** The digest each post was made to show, by key (those Slack took). */
+  drawn: Map<string, string>;
+  /** Posts whose update failed in a way another try may fix (a 429, a 5xx, no answer). */
+  retry: Set<string>;
+  /** How long to wait before the next round: the longest Retry-After Slack asked for (0: nothing failed). */
+  retryAfterMs: number;
+}
+
+/** One round of refreshCrewPosts: `posts` drawn from `booking`, and what each now shows saved. */
+async function redrawRound(client: WebClient, booking: BookingRecord, posts: readonly CrewPostRef[], config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<RoundResult> {
+  const redrawn = new Map<string, CrewPostRef>();
+  const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0 };
+  await Promise.all(
+    posts.map(async (post) => {
+      const message = crewMessageFor(booking, config, post.key);
+      try {
+        await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
+        redrawn.set(post.key, { ...post, ...drawnRef(booking, config, post.key, message) });
+      } catch (err) {
+        log.warn({ err, bookingId: booking.id, channel: post.channel }, 'could not update a crew post');
+        if (FINAL_UPDATE_ERRORS.has(slackPlatformError(err) ?? '')) return;
+        result.retry.add(post.key);
+        result.retryAfterMs = Math.max(result.retryAfterMs, slackRetryAfterMs(err) ?? RETRY_PAUSE_MS);
+      }
+    }),
+  );
+  for (const [key, ref] of redrawn) result.drawn.set(key, ref.shown ?? '');
+  if (redrawn.size === 0) return result;
+  await api
+    .updateSlackRefs(booking.id, (slack) => {
+      const saved = { ...slack.crewPosts };
+      let changed = false;
+      for (const { key, channel, ts, shown, call } of redrawn.values()) {
+        const current = saved[key];
+        // only the post that was redrawn: a re-run may have replaced the ref meanwhile
+        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === call)) continue;
+        saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}) };
+        changed = true;
+      }
+      return changed ? { ...slack, crewPosts: saved } : undefined;
+    })
+    .catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'could not record what the crew posts show'));
+  return result;
+}

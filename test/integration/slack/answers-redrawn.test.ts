@@ -1,0 +1,100 @@
+/**
+ * A crew answer that joins another answer's redraw has no redraw of its own, so that redraw owes it
+ * every post: one whose update failed (a 5xx, Slack's back-pressure) is drawn again, and an answer
+ * joining the last round allowed is still drawn.
+ * Real Bolt receiver, signed requests, the Slack stand-in over HTTP, SQLite on disk.
+ */
+import { type BookingRecord } from '../../../src/pipeline/types';
+import { blockActionPayload } from '../../support/slack-requests';
+import { CAPTAIN, CREW, doneBooking, ephemeralsTo, inDays, OPS_CHANNEL, OUTSIDER, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+
+const stepOverrides = { calendar_update: async () => ({ updated: true }), scc_update: async () => ({ updated: true }) };
+const EXTRA = ['U0CREW0003', 'U0CREW0004'];
+
+const confirmOn = (h: Harness, b: BookingRecord, userId: string, post = b.slack.crewPosts![userId]!) =>
+  h.requester.interact(blockActionPayload({ userId, actionId: `crew_confirm:${userId}`, value: `${b.id}:${userId}:r${b.callRevisions?.[userId] ?? 1}`, channelId: post.channel, messageTs: post.ts }));
+
+/** The ops thread's "confirmed" lines for booking `b`: one per answer, each posted once its redraw is done. */
+const threadLines = (h: Harness, b: BookingRecord) =>
+  h.slack
+    .callsTo('chat.postMessage')
+    .filter((c) => c.body.channel === OPS_CHANNEL && c.body.thread_ts === b.slack.approvalTs && / confirmed$/.test(String(c.body.text)))
+    .map((c) => String(c.body.text));
+
+/** What Slack now holds for a crew post, as JSON. */
+const heldPost = (h: Harness, post: { channel: string; ts: string }) => JSON.stringify(h.slack.messages(post.channel).find((m) => m.ts === post.ts) ?? {});
+const confirmationsOn = (h: Harness, post: { channel: string; ts: string }) => (heldPost(h, post).match(/:white_check_mark: confirmed/g) ?? []).length;
+
+describe('an answer joining a redraw under way', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ deps: { stepOverrides } });
+  });
+  afterAll(async () => h.close());
+
+  /** Ana confirms; while her redraw runs (`hold` keeps it going), Lee confirms and joins it. */
+  async function leeJoinsAnasRedraw(id: string): Promise<BookingRecord> {
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaClick = confirmOn(h, b, ana);
+    await waitForBooking(h, id, (r) => r.confirmations[ana] !== undefined);
+    await confirmOn(h, b, lee);
+    await anaClick;
+    await h.slack.waitFor(() => threadLines(h, b).length === 2, 15_000);
+    await settle(h);
+    return (await h.running.built.api.get(id))!;
+  }
+
+  it("the update of the joiner's own DM fails in that round: it is drawn again, with his answer", async () => {
+    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW1', date: inDays(5) });
+    const leePost = (await h.running.built.api.get(id))!.slack.crewPosts![CREW[0]]!;
+    h.slack.clear();
+    // Ana's redraw of Lee's DM takes a while and then fails (Slack never took it).
+    h.slack.loseNext('chat.update', 1, { effect: 'never', answer: { afterMs: 1500 }, when: (m) => m.ts === leePost.ts });
+    const after = await leeJoinsAnasRedraw(id);
+    expect(Object.keys(after.confirmations).sort()).toEqual([...CREW].sort());
+    expect([...ephemeralsTo(h, CREW[0]), ...ephemeralsTo(h, CREW[1])]).toEqual([]);
+    for (const u of [CAPTAIN, ...CREW]) expect(confirmationsOn(h, after.slack.crewPosts![u]!)).toBe(2);
+    expect(heldPost(h, leePost)).not.toContain(`crew_confirm:${CREW[0]}`);
+  });
+
+  it("Slack's back-pressure on the joiner's own DM: it is drawn again once Slack lets it, with his answer", async () => {
+    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW2', date: inDays(6) });
+    const posts = (await h.running.built.api.get(id))!.slack.crewPosts!;
+    const leePost = posts[CREW[0]]!;
+    h.slack.clear();
+    // Slack refuses Ana's redraw of Lee's DM as rate limited; her redraw of the captain's DM is slow, so Lee joins it.
+    h.slack.failNext('chat.update', 1, 'ratelimited', (m) => m.ts === leePost.ts);
+    h.slack.loseNext('chat.update', 1, { effect: 'now', answer: { afterMs: 1500 }, when: (m) => m.ts === posts[CAPTAIN]!.ts });
+    const after = await leeJoinsAnasRedraw(id);
+    expect(h.slack.callsTo('chat.update').filter((c) => c.body.ts === leePost.ts).map((c) => c.response.ok)).toEqual([false, true]);
+    for (const u of [CAPTAIN, ...CREW]) expect(confirmationsOn(h, after.slack.crewPosts![u]!)).toBe(2);
+    expect(heldPost(h, leePost)).not.toContain(`crew_confirm:${CREW[0]}`);
+  });
+
+  it('an answer joining the last round a redraw had is drawn on every post', async () => {
+    for (const [i, user] of EXTRA.entries()) h.slack.setUser({ id: user, realName: `Extra ${i}` });
+    const members = [CAPTAIN, ...CREW, OUTSIDER, ...EXTRA];
+    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW3', date: inDays(7), crew: [...CREW, OUTSIDER, ...EXTRA] });
+    const b = (await h.running.built.api.get(id))!;
+    h.slack.clear();
+    // Every round of the captain's redraw is held open by its update of his own DM; one more
+    // member confirms during each round, so each joins it and the sixth joins its fifth round.
+    h.slack.loseNext('chat.update', members.length, { effect: 'now', answer: { afterMs: 1000 }, when: (m) => m.ts === b.slack.crewPosts![CAPTAIN]!.ts });
+    const clicks: Promise<unknown>[] = [];
+    for (const [round, u] of members.entries()) {
+      // Round `round` has reached Slack: each round redraws every post (each shows one answer too few).
+      await h.slack.waitFor(() => h.slack.callsTo('chat.update').length >= members.length * round);
+      clicks.push(confirmOn(h, b, u));
+      await waitForBooking(h, id, (r) => r.confirmations[u] !== undefined);
+    }
+    await Promise.all(clicks);
+    await h.slack.waitFor(() => threadLines(h, b).length === members.length, 30_000);
+    await settle(h);
+    const after = (await h.running.built.api.get(id))!;
+    expect(members.flatMap((u) => ephemeralsTo(h, u))).toEqual([]);
+    expect(members.map((u) => confirmationsOn(h, after.slack.crewPosts![u]!))).toEqual(members.map(() => members.length));
+  });
+});
