@@ -12,15 +12,17 @@
  * A joined answer has no redraw of its own, so the refresh owes it every post: a post whose update
  * failed is drawn again in the next round (after Slack's Retry-After on a 429), and an answer the
  * refresh could not draw (the booking could not be read again, its time or rounds ran out) is
- * handed back to the answer, which redraws once more itself.
+ * handed back to the answer, which redraws once more itself. A member a change took off while
+ * their post was being redrawn is drawn "you're off" again: the change's may have landed first.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { cancelOperation } from '../pipeline/operations';
-import type { BookingRecord } from '../pipeline/types';
-import { crewMessageFor, crewPostsOf, drawnRef, shownDigest, type CrewPostRef } from './crew-notice';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
+import { crewRemovedMessage } from './blocks/lifecycle';
+import { crewMessageFor, crewPostsOf, crewSafeViewOf, drawnRef, shownDigest, type CrewPostRef } from './crew-notice';
 import { slackPlatformError, slackRetryAfterMs } from './slack-errors';
 
 type RedrawApi = Pick<BookingApi, 'get' | 'updateSlackRefs'>;
@@ -102,21 +104,30 @@ function drawOrJoin(client: WebClient, booking: BookingRecord, config: Config, l
 async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, entry: Refresh, opts: RefreshOptions): Promise<void> {
   const now = Date.now;
   const until = now() + (opts.withinMs ?? DEFAULT_CREW_REDRAW_WITHIN_MS);
-  /** Per post: what this refresh last made it show (undefined: not known to have landed). */
-  const drawn = new Map<string, { shown?: string }>();
+  /**
+   * Per post this refresh sent a call to: the booking it drew that call from, and what the post
+   * was made to show when Slack took it (undefined: not known to have landed, though it may yet).
+   */
+  const drawn = new Map<string, { post: CrewPostRef; shown?: string; from: BookingRecord }>();
   /** Posts whose last update failed in a way another try may fix. */
   const retry = new Set<string>();
+  /** Drawn as "you're off" after their member left the roster: theirs no more. */
+  const toldOff = new Set<string>();
   let posts = crewPostsOf(booking);
   let drawing = booking;
+  let offPosts: CrewPostRef[] = [];
   let lastJoin = 0;
   for (let round = 1; ; round++) {
     const result = await redrawRound(client, drawing, posts, config, log, api);
     for (const key of posts.map((p) => p.key)) retry.delete(key);
     for (const post of posts) {
       const shown = result.drawn.get(post.key);
-      drawn.set(post.key, shown !== undefined ? { shown } : {});
+      drawn.set(post.key, { post, from: drawing, ...(shown !== undefined ? { shown } : {}) });
     }
     for (const key of result.retry) retry.add(key);
+    // Recorded as what the post shows: should the member be put back on meanwhile, the next read finds it behind.
+    for (const [key, shown] of await tellOff(client, config, offPosts, drawn, log)) drawn.set(key, { ...drawn.get(key)!, shown });
+    for (const p of offPosts) toldOff.add(p.key);
 
     // Taken before the read begins, so the read sees their answers; the next round draws them.
     const seen = entry.joiners.splice(0);
@@ -131,13 +142,17 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
       entry.seen.push(...seen);
       return;
     }
+    const onRoster = new Set<string>([CREW_CHANNEL_POST_KEY, ...current.roster.map((m) => m.slackUserId)]);
     posts = crewPostsOf(current).filter((p) => {
       if (retry.has(p.key)) return true;
       const last = drawn.get(p.key);
       return last?.shown !== undefined && last.shown !== shownDigest(crewMessageFor(current, config, p.key));
     });
+    // A member a change took off while this refresh drew their post: the change's "you're off" may
+    // have landed before this refresh's call did. (The change may have dropped the post's ref.)
+    offPosts = [...drawn.values()].map((d) => d.post).filter((p) => !onRoster.has(p.key) && !toldOff.has(p.key));
     const waitMs = result.retryAfterMs;
-    if (posts.length === 0 && entry.joiners.length === 0) {
+    if (posts.length === 0 && offPosts.length === 0 && entry.joiners.length === 0) {
       entry.seen.push(...seen);
       return;
     }
@@ -147,6 +162,7 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
       // The answers just read were drawn nowhere yet: each redraws once more itself.
       entry.undrawn.push(...seen);
       log.warn({ bookingId: booking.id, rounds: round, behind: posts.map((p) => p.key), outOfTime }, 'crew posts still behind the booking after redrawing them; the next answer redraws them');
+      await tellOff(client, config, offPosts, drawn, log);
       return;
     }
     entry.seen.push(...seen);
@@ -167,6 +183,28 @@ async function readAgain(api: RedrawApi, bookingId: string, log: Logger): Promis
       }
     }
   }
+}
+
+/**
+ * Posts of members who left the roster, drawn as "you're off" from the call this refresh drew on
+ * them; what each was made to show, by key (those Slack took).
+ */
+async function tellOff(client: WebClient, config: Config, offPosts: readonly CrewPostRef[], drawn: ReadonlyMap<string, { from: BookingRecord }>, log: Logger): Promise<Map<string, string>> {
+  const told = new Map<string, string>();
+  await Promise.all(
+    offPosts.map(async (post) => {
+      const from = drawn.get(post.key)?.from;
+      if (!from) return;
+      const message = crewRemovedMessage(crewSafeViewOf(from, config));
+      try {
+        await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
+        told.set(post.key, shownDigest(message));
+      } catch (err) {
+        log.warn({ err, channel: post.channel }, "could not draw a crew post as you're off");
+      }
+    }),
+  );
+  return told;
 }
 
 interface RoundResult {

@@ -1,12 +1,13 @@
 /**
  * A crew answer that joins another answer's redraw has no redraw of its own, so that redraw owes it
- * every post: one whose update failed (a 5xx, Slack's back-pressure) is drawn again, and an answer
- * joining the last round allowed is still drawn.
+ * every post: one whose update failed (a 5xx, Slack's back-pressure) is drawn again, an answer
+ * joining the last round allowed is still drawn, and a member a change takes off meanwhile is not
+ * left holding a live call because this redraw reached Slack after the change's "you're off".
  * Real Bolt receiver, signed requests, the Slack stand-in over HTTP, SQLite on disk.
  */
 import { type BookingRecord } from '../../../src/pipeline/types';
 import { blockActionPayload } from '../../support/slack-requests';
-import { CAPTAIN, CREW, doneBooking, ephemeralsTo, inDays, OPS_CHANNEL, OUTSIDER, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { CAPTAIN, CREW, clickInOps, doneBooking, ephemeralsTo, inDays, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -96,5 +97,41 @@ describe('an answer joining a redraw under way', () => {
     const after = (await h.running.built.api.get(id))!;
     expect(members.flatMap((u) => ephemeralsTo(h, u))).toEqual([]);
     expect(members.map((u) => confirmationsOn(h, after.slack.crewPosts![u]!))).toEqual(members.map(() => members.length));
+  });
+});
+
+describe("an answer's redraw racing a change that takes a member off", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ deps: { stepOverrides } });
+  });
+  afterAll(async () => h.close());
+
+  it("the member's DM ends up saying she is off, whichever redraw reached Slack last", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW4', date: inDays(8) };
+    const id = await doneBooking(h, fields);
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
+    h.slack.clear();
+    // Lee's answer redraws Ana's DM, and that update takes effect late (Slack busy).
+    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
+    const leeClick = confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    // The office takes Ana off meanwhile: its "you're off" reaches her DM first.
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+    await leeClick;
+    await h.slack.lateEffectsLanded();
+    // Lee's answer is heard in the ops thread once its redraw is done.
+    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
+    await settle(h);
+    const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map((c) => String(c.body.text));
+    // The interleaving happened: the call (Lee's redraw) landed after the change's "you're off".
+    expect(onAnasDm.findIndex((t) => t.startsWith("You're off"))).toBeLessThan(onAnasDm.findIndex((t) => !t.startsWith("You're off")));
+    const held = heldPost(h, anaPost);
+    expect(held).toContain("You're off this charter");
+    expect(held).not.toContain(`crew_confirm:${ana}`);
   });
 });
