@@ -50,6 +50,11 @@ export interface AppDeps {
    * function answers Slack only when its listener ends, and Slack waits 3 s.
    */
   doctorDeadlineMs?: number;
+  /**
+   * How long after a crew answer its redraw of the crew posts may go on starting rounds (default a
+   * minute, src/slack/crew-redraw.ts). On Lambda Slack hears the click's answer only after that.
+   */
+  crewRedrawWithinMs?: number;
   /** Clock for booking records, schema checks and message times (default Date.now). */
   now?: () => number;
   /** An already open store (tests share one); default openStore(config.store). */
@@ -280,7 +285,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const deactivatedDeps = { store, service, client, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
-  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive };
+  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}) };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.

@@ -57,6 +57,12 @@ function stateTableClient(config: Config, env: Env): DynamoDBClient {
 /** /charter doctor's whole run in the Slack function: its report posted, and the answer back, inside Slack's 3 s. */
 const LAMBDA_DOCTOR_DEADLINE_MS = 2000;
 
+/**
+ * A crew answer's redraws start no round after this (the first round always runs): Slack hears the
+ * click's answer only once the listener is done, within 3 s, and the instance is frozen after it.
+ */
+const LAMBDA_CREW_REDRAW_WITHIN_MS = 1000;
+
 export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<LambdaApp> {
   const env = options.env ?? process.env;
   const loaded = loadConfig(env);
@@ -81,6 +87,7 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
     env,
     // The Slack function's answer waits for /charter doctor (AwsLambdaReceiver), and Slack for 3 s.
     doctorDeadlineMs: LAMBDA_DOCTOR_DEADLINE_MS,
+    crewRedrawWithinMs: LAMBDA_CREW_REDRAW_WITHIN_MS,
     // No start-up to redraw what a cut-off invocation left stale: marks, and the minute tick.
     progressDrawnMarks: true,
     ...(integrations ? { integrationSteps: () => integrations.steps } : {}),

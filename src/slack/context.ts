@@ -26,6 +26,8 @@ export interface SlackDeps {
   memberActive?: (userId: string) => Promise<number>;
   /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
   home?: { changed(): void; opened(userId: string): Promise<void> };
+  /** How long a crew answer's redraw may go on starting rounds of redraws (src/slack/crew-redraw.ts). */
+  crewRedrawWithinMs?: number;
 }
 
 export function isApprover(config: Config, userId: string): boolean {

@@ -94,7 +94,7 @@ export async function answerableBooking(
 
 /** After an answer is recorded: every crew post shows it, the ops thread hears it, the progress message too. */
 export async function announceAnswer(deps: SlackDeps, client: WebClient, before: BookingRecord, after: BookingRecord, userId: string): Promise<void> {
-  await refreshCrewPosts(client, after, deps.config, deps.log, deps.api);
+  await refreshCrewPosts(client, after, deps.config, deps.log, deps.api, deps.crewRedrawWithinMs !== undefined ? { withinMs: deps.crewRedrawWithinMs } : {});
   const threadTs = after.slack.approvalTs;
   const confirmedNow = before.confirmations[userId] === undefined && after.confirmations[userId] !== undefined;
   const declinedNow = after.declines?.[userId] !== undefined && JSON.stringify(before.declines?.[userId]) !== JSON.stringify(after.declines[userId]);

@@ -33,7 +33,11 @@ type RedrawApi = Pick<BookingApi, 'get' | 'updateSlackRefs'>;
  */
 const MAX_ROUNDS_AFTER_A_JOIN = 5;
 
-/** No round after the first starts later than this after the refresh began: Slack's rate-limit window. */
+/**
+ * No round after the first starts later than this after the refresh began. A server keeps a minute,
+ * Slack's rate-limit window; the Slack function answers Slack only once the listener is done, so it
+ * passes far less (src/lambda-app.ts).
+ */
 export const DEFAULT_CREW_REDRAW_WITHIN_MS = 60_000;
 
 /** Slack's answers to chat.update that another try cannot change. */

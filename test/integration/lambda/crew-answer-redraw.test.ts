@@ -1,0 +1,86 @@
+/**
+ * A crew Confirm on Lambda: Slack hears the click's answer only once the listener is done
+ * (AwsLambdaReceiver), within 3 s, so the answer's redraw of the crew posts starts no round after
+ * its first second there — a post whose update failed is left for the next answer rather than
+ * tried again while Slack waits. The handler is the factory src/lambda.ts exports, the store is
+ * dynalite, Slack the stand-in over HTTP.
+ */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createSlackHandler, type SlackLambda } from '../../../src/lambda';
+import type { LambdaAppOptions } from '../../../src/lambda-app';
+import { createPipelineHandler, type PipelineLambda } from '../../../src/lambda-pipeline';
+import { createLogger } from '../../../src/log';
+import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
+import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { standinAppEnv } from '../../support/env';
+import { blockActionPayload, interactivityBody, SlackRequester } from '../../support/slack-requests';
+import { functionUrlEvent, streamRecord } from './support';
+
+jest.setTimeout(60_000);
+
+const SIGNING_SECRET = 'lambda-crew-redraw-secret-0123';
+const APPROVER = 'U0APPROVE1';
+const OPS_CHANNEL = 'C0OPS00001';
+const TABLE = 'charter-bookings-crew-redraw';
+const [CAPTAIN, LEE] = ['U0CAPTAIN1', 'U0CREW0001'];
+
+let standins: Standins;
+let slackApi: SlackApiStandin;
+let ddb: DynamoDBClient;
+let slackFn: SlackLambda;
+let pipelineFn: PipelineLambda;
+const requester = new SlackRequester({ url: 'http://unused.invalid', signingSecret: SIGNING_SECRET });
+
+beforeAll(async () => {
+  [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
+  ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
+  const env = standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` });
+  const deps: LambdaAppOptions['deps'] = { log: createLogger({ level: 'silent' }), slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20 } };
+  slackFn = await createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
+  pipelineFn = await createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps });
+}, 60_000);
+
+afterAll(async () => {
+  await slackFn?.app.close();
+  await pipelineFn?.app.close();
+  ddb?.destroy();
+  await slackApi?.close();
+  await standins?.close();
+});
+
+const click = (payload: Parameters<typeof blockActionPayload>[0]) => {
+  const body = interactivityBody(blockActionPayload(payload));
+  return slackFn.handle(functionUrlEvent(body, requester.headers(body)), {});
+};
+
+async function doneBooking(): Promise<BookingRecord> {
+  const booking = await slackFn.app.built.service.create(sampleNewBooking());
+  expect((await click({ userId: APPROVER, actionId: 'booking_approve', value: booking.id, channelId: OPS_CHANNEL })).statusCode).toBe(200);
+  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: booking.id } }, ConsistentRead: true }));
+  await expect(pipelineFn.handle({ Records: [streamRecord(out.Item!)] }, {})).resolves.toEqual({ batchItemFailures: [] });
+  const done = (await pipelineFn.app.built.service.get(booking.id))!;
+  expect(done.state).toBe('done');
+  return done;
+}
+
+it("a crew Confirm answers Slack without trying a failed post again: that post waits for the next answer's redraw", async () => {
+  const b = await doneBooking();
+  const lee = b.slack.crewPosts![LEE]!;
+  const captain = b.slack.crewPosts![CAPTAIN]!;
+  slackApi.clear();
+  // The Confirm's redraw of the captain's DM gets no answer for 1.5 s, then Slack's internal_error.
+  slackApi.loseNext('chat.update', 1, { effect: 'never', answer: { afterMs: 1500 }, when: (m) => m.ts === captain.ts });
+  const answered = await click({ userId: LEE, actionId: `crew_confirm:${LEE}`, value: `${b.id}:${LEE}:r1`, channelId: lee.channel, messageTs: lee.ts });
+  expect(answered.statusCode).toBe(200);
+  expect((await slackFn.app.built.service.get(b.id))!.confirmations[LEE]).toBeDefined();
+  // Lee's own DM shows his answer; the captain's was not tried again in this invocation (the lost
+  // update never took effect, so Slack took no update of it at all).
+  const held = (post: { channel: string; ts: string }) => JSON.stringify(slackApi.messages(post.channel).find((m) => m.ts === post.ts));
+  expect(held(lee)).toContain(':white_check_mark: confirmed');
+  expect(slackApi.callsTo('chat.update').filter((c) => c.body.ts === captain.ts)).toEqual([]);
+  expect(held(captain)).not.toContain(':white_check_mark: confirmed');
+});
