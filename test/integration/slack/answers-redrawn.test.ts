@@ -5,6 +5,10 @@
  * left holding a live call because this redraw reached Slack after the change's "you're off".
  * Real Bolt receiver, signed requests, the Slack stand-in over HTTP, SQLite on disk.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { type BookingRecord } from '../../../src/pipeline/types';
 import { blockActionPayload } from '../../support/slack-requests';
 import { CAPTAIN, CREW, clickInOps, doneBooking, ephemeralsTo, inDays, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
@@ -133,5 +137,56 @@ describe("an answer's redraw racing a change that takes a member off", () => {
     const held = heldPost(h, anaPost);
     expect(held).toContain("You're off this charter");
     expect(held).not.toContain(`crew_confirm:${ana}`);
+  });
+});
+
+describe('the booking cannot be read again after a round', () => {
+  let h: Harness;
+  let dir: string;
+  let store: SqliteBookingStore;
+  /** Reads of the booking the store refuses from now on, as a store that does not answer would. */
+  let refusedReads = 0;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'charter-redraw-'));
+    const path = join(dir, 'charter.db');
+    store = SqliteBookingStore.open(path);
+    const refusing = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'get') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: Parameters<SqliteBookingStore['get']>) => {
+          if (refusedReads > 0) {
+            refusedReads -= 1;
+            throw new Error('store did not answer (injected)');
+          }
+          return target.get(...args);
+        };
+      },
+    });
+    h = await startHarness({ env: { CHARTER_STORE: `sqlite:${path}` }, deps: { stepOverrides, store: refusing } });
+  });
+  afterAll(async () => {
+    await h.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an answer that joined the redraw is drawn on every post all the same', async () => {
+    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW5', date: inDays(9) });
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    h.slack.clear();
+    // Ana's redraw of the captain's DM is slow, so Lee's answer joins it; the reads after its round fail.
+    h.slack.loseNext('chat.update', 1, { effect: 'now', answer: { afterMs: 1500 }, when: (m) => m.ts === b.slack.crewPosts![CAPTAIN]!.ts });
+    const anaClick = confirmOn(h, b, ana);
+    await waitForBooking(h, id, (r) => r.confirmations[ana] !== undefined);
+    await confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    refusedReads = 2;
+    await anaClick;
+    await h.slack.waitFor(() => threadLines(h, b).length === 2, 15_000);
+    await settle(h);
+    expect(refusedReads).toBe(0);
+    const after = (await h.running.built.api.get(id))!;
+    for (const u of [CAPTAIN, ...CREW]) expect(confirmationsOn(h, after.slack.crewPosts![u]!)).toBe(2);
   });
 });
