@@ -9,92 +9,43 @@
  * Two BookingServices on one DynamoDB table (dynalite; A's client behind a TCP proxy that hangs), the
  * real crew step against the Slack Web API stand-in over HTTP.
  */
-import { computeCosts } from '../../../src/booking/costs';
-import type { RosterMember } from '../../../src/booking/types';
-import type { Config } from '../../../src/config';
 import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
-import type { BookingRecord, StepContext } from '../../../src/pipeline/types';
-import type { RunningDynalite } from '../../../src/sandbox/dynalite';
-import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
-import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
-import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import type { StepContext } from '../../../src/pipeline/types';
+import { sampleRoster } from '../../support/booking';
+import { change, doneBooking, pause, untilOp } from '../../fixtures/pipeline/crew-changes';
+import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-crew-off-crash';
-const APPROVER = 'U0APPROVER1';
 const ANA = 'U0CREW0002';
 const KAI = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', email: 'kai@example.com', role: 'crew' as const };
-let world: CrewWorld;
-let slack: SlackApiStandin;
-let dynalite: RunningDynalite;
-let proxy: FaultProxy;
-let config: Config;
+const world = useCrewWorld(TABLE);
 
-beforeAll(async () => {
-  world = await startCrewWorld(TABLE);
-  ({ slack, dynalite, proxy, config } = world);
-});
-afterAll(async () => {
-  await world.close();
-});
-
-const pause = () => new Promise((r) => setTimeout(r, 50));
-
-const detailsWith = (roster: RosterMember[]) => {
-  const request = sampleRequest({ crew: roster.filter((m) => m.role === 'crew').map((m) => m.slackUserId) });
-  return { request, roster, costs: computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES) };
-};
 const withoutAna = sampleRoster.filter((m) => m.slackUserId !== ANA);
 
 type Proc = ReturnType<typeof startCrewProcess>;
 
-async function doneBooking(B: Proc): Promise<BookingRecord> {
-  const booking = await B.service.create(sampleNewBooking());
-  await B.service.approve(booking.id, APPROVER);
-  while ((await B.store.get(booking.id))?.state !== 'done') await pause();
-  await B.service.idle();
-  return (await B.store.get(booking.id))!;
-}
-
-async function untilOp(B: Proc, id: string, opId: string, status: string): Promise<BookingRecord> {
-  let seen: BookingRecord | undefined;
-  while ((seen = await B.store.get(id))?.operations?.find((o) => o.id === opId)?.status !== status) {
-    expect(seen?.operations?.find((o) => o.id === opId)?.status).not.toBe(status === 'done' ? 'failed' : 'done');
-    await pause();
-  }
-  await B.service.idle();
-  return (await B.store.get(id))!;
-}
-
-async function change(P: Proc, id: string, roster: RosterMember[], label: string): Promise<string> {
-  const { op } = await P.service.proposeChange(id, { details: detailsWith(roster), label, userId: APPROVER });
-  expect((await P.service.approveChange(id, op.id, APPROVER)).won).toBe(true);
-  return op.id;
-}
-
-const held = (id: string, post: string) => slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
+const held = (id: string, post: string) => world.slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
 
 it("a you're-off DM sent just before its process lost the table, on a change that then failed: putting the member back tells her she is on, once, with no second you're-off", async () => {
-  const A = startCrewProcess({ name: 'A', endpoint: proxy.url, table: TABLE, slackUrl: slack.url, config, log });
-  const B = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log });
+  const A = startCrewProcess({ name: 'A', endpoint: world.proxy.url, table: TABLE, slackUrl: world.slack.url, config: world.config, log });
+  const B = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log });
   const sweeping = setInterval(() => void B.service.resumeAll().catch(() => undefined), 300);
   let cut = false;
   try {
     const booking = await doneBooking(B);
     const anaCall = booking.slack.crewPosts![ANA]!;
-    const stopWatching = slack.onCall((call) => {
+    const stopWatching = world.slack.onCall((call) => {
       if (cut || call.method !== 'chat.postMessage' || postPayloadOf(call.body).post !== 'crew_off' || postPayloadOf(call.body).to !== ANA) return;
       // A never reaches the table again once it has sent Ana her you're-off: the DM lands, its record does not.
       cut = true;
-      proxy.hang();
+      world.proxy.hang();
       // Slack then refuses to redraw Ana's old call, so the process taking the step over fails it
       // before it gets back to Ana (and the change fails).
-      slack.failNext('chat.update', 1000, 'internal_error', (b) => b.ts === anaCall.ts);
+      world.slack.failNext('chat.update', 1000, 'internal_error', (b) => b.ts === anaCall.ts);
       stopWatching();
     });
     const x = await change(A, booking.id, withoutAna, 'Ana off');
@@ -102,7 +53,7 @@ it("a you're-off DM sent just before its process lost the table, on a change tha
     const failed = await untilOp(B, booking.id, x, 'failed');
     expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('failed');
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
-    slack.clear();
+    world.slack.clear();
 
     const y = await change(B, booking.id, sampleRoster, 'Ana back');
     const done = await untilOp(B, booking.id, y, 'done');
@@ -114,8 +65,8 @@ it("a you're-off DM sent just before its process lost the table, on a change tha
     expect(done.callRevisions?.[ANA]).toBe(done.revision);
   } finally {
     clearInterval(sweeping);
-    proxy.heal();
-    slack.clear();
+    world.proxy.heal();
+    world.slack.clear();
     await A.service.idle();
     await B.service.idle();
     await A.store.close();
@@ -124,7 +75,7 @@ it("a you're-off DM sent just before its process lost the table, on a change tha
 });
 
 it('a plain crew swap records who was told they are off with the crew step it rides on: no write of its own, nothing left on the booking', async () => {
-  const B = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log });
+  const B = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log });
   try {
     // The same change twice but for taking Ana off: adding Kai, and swapping Ana for Kai.
     const adding = await doneBooking(B);
@@ -154,7 +105,7 @@ it("a change whose crew step told Ana she is off and finished, while its calenda
     while ((await B.store.get(ctx.booking.id))?.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status !== 'done') await pause();
     throw new IntegrationError('calendar refused the change', { code: 'DASHBOARD_REJECTED', retryable: false, operatorMessage: 'The dashboard refused the change.', system: 'dashboard', status: 400 });
   };
-  const B: Proc = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log, steps: { calendar_update: calendarUpdate } });
+  const B: Proc = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log, steps: { calendar_update: calendarUpdate } });
   try {
     const booking = await doneBooking(B);
     const x = await change(B, booking.id, withoutAna, 'Ana off');
@@ -163,7 +114,7 @@ it("a change whose crew step told Ana she is off and finished, while its calenda
     expect(failed.slack.crewToldOff).toBeUndefined();
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
     failing = false;
-    slack.clear();
+    world.slack.clear();
 
     const y = await change(B, booking.id, sampleRoster, 'Ana back');
     const done = await untilOp(B, booking.id, y, 'done');
@@ -172,7 +123,7 @@ it("a change whose crew step told Ana she is off and finished, while its calenda
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
   } finally {
     failing = false;
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }

@@ -8,42 +8,21 @@
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
-import { computeCosts } from '../../../src/booking/costs';
-import type { RosterMember } from '../../../src/booking/types';
-import type { Config } from '../../../src/config';
 import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
-import type { BookingRecord, StepContext } from '../../../src/pipeline/types';
-import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
-import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import type { StepContext } from '../../../src/pipeline/types';
+import { sampleRoster } from '../../support/booking';
+import { APPROVER, change, doneBooking, pause, untilOp } from '../../fixtures/pipeline/crew-changes';
+import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-crew-off-failed-runs';
-const APPROVER = 'U0APPROVER1';
 const ANA = 'U0CREW0002';
 const KAI = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', email: 'kai@example.com', role: 'crew' as const };
-let world: CrewWorld;
-let slack: SlackApiStandin;
-let config: Config;
+const world = useCrewWorld(TABLE);
 
-beforeAll(async () => {
-  world = await startCrewWorld(TABLE);
-  ({ slack, config } = world);
-});
-afterAll(async () => {
-  await world.close();
-});
-
-const pause = () => new Promise((r) => setTimeout(r, 50));
-
-const detailsWith = (roster: RosterMember[]) => {
-  const request = sampleRequest({ crew: roster.filter((m) => m.role === 'crew').map((m) => m.slackUserId) });
-  return { request, roster, costs: computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES) };
-};
 const withoutAna = sampleRoster.filter((m) => m.slackUserId !== ANA);
 
 type Proc = ReturnType<typeof startCrewProcess>;
@@ -56,35 +35,11 @@ function processRefusingCalendar(refusing: () => boolean): Proc {
     while ((await B.store.get(ctx.booking.id))?.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status !== 'done') await pause();
     throw new IntegrationError('calendar refused the change', { code: 'DASHBOARD_REJECTED', retryable: false, operatorMessage: 'The dashboard refused the change.', system: 'dashboard', status: 400 });
   };
-  const B: Proc = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log, steps: { calendar_update: calendarUpdate } });
+  const B: Proc = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log, steps: { calendar_update: calendarUpdate } });
   return B;
 }
 
-async function doneBooking(B: Proc): Promise<BookingRecord> {
-  const booking = await B.service.create(sampleNewBooking());
-  await B.service.approve(booking.id, APPROVER);
-  while ((await B.store.get(booking.id))?.state !== 'done') await pause();
-  await B.service.idle();
-  return (await B.store.get(booking.id))!;
-}
-
-async function untilOp(B: Proc, id: string, opId: string, status: string): Promise<BookingRecord> {
-  let seen: BookingRecord | undefined;
-  while ((seen = await B.store.get(id))?.operations?.find((o) => o.id === opId)?.status !== status) {
-    expect(seen?.operations?.find((o) => o.id === opId)?.status).not.toBe(status === 'done' ? 'failed' : 'done');
-    await pause();
-  }
-  await B.service.idle();
-  return (await B.store.get(id))!;
-}
-
-async function change(P: Proc, id: string, roster: RosterMember[], label: string): Promise<string> {
-  const { op } = await P.service.proposeChange(id, { details: detailsWith(roster), label, userId: APPROVER });
-  expect((await P.service.approveChange(id, op.id, APPROVER)).won).toBe(true);
-  return op.id;
-}
-
-const held = (id: string, post: string) => slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
+const held = (id: string, post: string) => world.slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
 const nowOn = (id: string, rev: number, to: string) =>
   held(id, 'crew_change_note').filter((m) => postPayloadOf(m).to === to && postPayloadOf(m).rev === rev && String(m.text).includes("You're now on this charter"));
 
@@ -94,22 +49,22 @@ it("a change takes Ana off and fails before telling her; the office cancels: her
     const booking = await doneBooking(B);
     const anaCall = booking.slack.crewPosts![ANA]!;
     // Slack refuses to redraw Ana's old call: the change's crew step fails before her "you're off".
-    slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === anaCall.ts);
+    world.slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === anaCall.ts);
     const x = await change(B, booking.id, withoutAna, 'Ana off');
     const failed = await untilOp(B, booking.id, x, 'failed');
     expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('failed');
     expect(held(booking.id, 'crew_off')).toEqual([]);
-    slack.clear();
+    world.slack.clear();
 
     await B.service.cancel(booking.id, APPROVER);
     while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
     await B.service.idle();
-    const anaPost = slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
+    const anaPost = world.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
     expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
     expect(String(anaPost?.text)).toMatch(/cancelled/i);
     expect(held(booking.id, 'crew_cancel_note').map((m) => postPayloadOf(m).to)).toContain(ANA);
   } finally {
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
@@ -126,7 +81,7 @@ it("a change tells Ana she is off and fails; the office cancels: she is not told
     await untilOp(B, booking.id, x, 'failed');
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
     refusing = false;
-    slack.clear();
+    world.slack.clear();
 
     await B.service.cancel(booking.id, APPROVER);
     while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
@@ -135,7 +90,7 @@ it("a change tells Ana she is off and fails; the office cancels: she is not told
     expect(held(booking.id, 'crew_cancel_note').length).toBeGreaterThan(0);
   } finally {
     refusing = false;
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
@@ -165,7 +120,7 @@ it("off, on, off (each told, each change failed), then a change puts Ana back fo
     expect(done.callRevisions?.[ANA]).toBe(done.revision);
   } finally {
     refusing = false;
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
@@ -192,7 +147,7 @@ it("a change tells Ana she is off and fails; the next keeps her off and fails to
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
   } finally {
     refusing = false;
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
