@@ -7,44 +7,20 @@
  * Two BookingServices on one DynamoDB table (dynalite; A's client behind a TCP proxy that hangs), the
  * real crew step against the Slack Web API stand-in over HTTP.
  */
-import { computeCosts } from '../../../src/booking/costs';
-import type { RosterMember } from '../../../src/booking/types';
-import type { Config } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import type { RunningDynalite } from '../../../src/sandbox/dynalite';
-import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
-import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+import { sampleRoster } from '../../support/booking';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { APPROVER, detailsWith, pause } from '../../fixtures/pipeline/crew-changes';
+import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-cancel-change-unsaved';
-const APPROVER = 'U0APPROVER1';
 const ANA = 'U0CREW0002';
-let world: CrewWorld;
-let slack: SlackApiStandin;
-let dynalite: RunningDynalite;
-let proxy: FaultProxy;
-let config: Config;
+const world = useCrewWorld(TABLE);
 
-beforeAll(async () => {
-  world = await startCrewWorld(TABLE);
-  ({ slack, dynalite, proxy, config } = world);
-});
-afterAll(async () => {
-  await world.close();
-});
-
-const pause = () => new Promise((r) => setTimeout(r, 50));
-
-const detailsWith = (roster: RosterMember[]) => {
-  const request = sampleRequest({ crew: roster.filter((m) => m.role === 'crew').map((m) => m.slackUserId) });
-  return { request, roster, costs: computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES) };
-};
 const withoutAna = sampleRoster.filter((m) => m.slackUserId !== ANA);
 
 /** A booking created without Ana, its crew called and saved (process B). */
@@ -66,36 +42,36 @@ async function untilCancelled(B: ReturnType<typeof startCrewProcess>, id: string
   return (await B.store.get(id))!;
 }
 
-const crewCallsOf = (id: string) => slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === 'crew_call');
+const crewCallsOf = (id: string) => world.slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === 'crew_call');
 const live = (id: string) => crewCallsOf(id).filter((m) => JSON.stringify(m.blocks ?? []).includes('crew_confirm'));
 
 it.each([
   { when: 'Slack stores it after the cancel stopped the step', delayed: true },
   { when: 'it landed at once and only the save was lost', delayed: false },
 ])("a crew call a change's crew step posted and never saved is cancelled with a note when $when", async ({ delayed }) => {
-  const A = startCrewProcess({ name: 'A', endpoint: proxy.url, table: TABLE, slackUrl: slack.url, config, log });
-  const B = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log });
+  const A = startCrewProcess({ name: 'A', endpoint: world.proxy.url, table: TABLE, slackUrl: world.slack.url, config: world.config, log });
+  const B = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log });
   try {
     const booking = await createdWithoutAna(B);
     let cut = false;
-    const stopWatching = slack.onCall((call) => {
+    const stopWatching = world.slack.onCall((call) => {
       if (call.method !== 'conversations.open' || call.body.users !== ANA || cut) return;
       // A never reaches the table again from the moment it opens Ana's DM to send her call: the call
       // lands, its ref is never saved.
       cut = true;
-      proxy.hang();
+      world.proxy.hang();
       stopWatching();
     });
     // Stored 8 s after it is sent (within a call's 10 s deadline), answered at 9 s: after the cancel
     // stopped A's step and reached its own crew step, so only waiting out A's call finds it.
-    if (delayed) slack.loseNext('chat.postMessage', 1, { effect: 8000, answer: { afterMs: 9000 }, when: (b) => postPayloadOf(b).post === 'crew_call' && postPayloadOf(b).to === ANA });
+    if (delayed) world.slack.loseNext('chat.postMessage', 1, { effect: 8000, answer: { afterMs: 9000 }, when: (b) => postPayloadOf(b).post === 'crew_call' && postPayloadOf(b).to === ANA });
     const { op } = await A.service.proposeChange(booking.id, { details: detailsWith(sampleRoster), label: 'add Ana', userId: APPROVER });
     await A.service.approveChange(booking.id, op.id, APPROVER);
     while (!cut) await pause();
 
     expect((await B.service.cancel(booking.id, APPROVER)).won).toBe(true);
     const record = await untilCancelled(B, booking.id);
-    await slack.lateEffectsLanded();
+    await world.slack.lateEffectsLanded();
 
     const change = record.operations?.find((o) => o.id === op.id);
     expect(change?.steps?.crew_notice).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_STOPPED' } });
@@ -105,17 +81,17 @@ it.each([
     // Every call the crew hold reads cancelled, Ana's included: no Confirm button left.
     expect(live(booking.id)).toEqual([]);
     // One cancel note under each call.
-    const notes = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
+    const notes = world.slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
     expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
     expect(record.operations?.find((o) => o.kind === 'cancel')?.steps?.crew_notice?.result).toMatchObject({ posts: sampleRoster.length, notesPosted: true });
 
     // A gets the table back and finishes what it was doing; nothing it does makes a call live again.
-    proxy.heal();
+    world.proxy.heal();
     await A.service.idle();
     await B.service.idle();
     expect(live(booking.id)).toEqual([]);
   } finally {
-    proxy.heal();
+    world.proxy.heal();
     await A.service.idle();
     await A.store.close();
     await B.store.close();
@@ -130,25 +106,25 @@ it("a cancel after a change whose crew step never ran looks nothing up in Slack'
     await released;
     return { eventId: 'evt_1', revision: 2 };
   };
-  const B = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log, steps: { scc_update: heldSccUpdate } });
+  const B = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log, steps: { scc_update: heldSccUpdate } });
   try {
     const booking = await createdWithoutAna(B);
     const { op } = await B.service.proposeChange(booking.id, { details: detailsWith(sampleRoster), label: 'add Ana', userId: APPROVER });
     await B.service.approveChange(booking.id, op.id, APPROVER);
     while ((await B.store.get(booking.id))?.operations?.find((o) => o.id === op.id)?.steps?.scc_update?.status !== 'running') await pause();
 
-    const lookupsBefore = slack.calls.filter((c) => c.method === 'conversations.history' || c.method === 'conversations.replies').length;
+    const lookupsBefore = world.slack.calls.filter((c) => c.method === 'conversations.history' || c.method === 'conversations.replies').length;
     expect((await B.service.cancel(booking.id, APPROVER)).won).toBe(true);
     release();
     const record = await untilCancelled(B, booking.id);
 
     expect(record.operations?.find((o) => o.id === op.id)?.steps?.crew_notice).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(slack.calls.filter((c) => c.method === 'conversations.history' || c.method === 'conversations.replies').length).toBe(lookupsBefore);
+    expect(world.slack.calls.filter((c) => c.method === 'conversations.history' || c.method === 'conversations.replies').length).toBe(lookupsBefore);
     // Ana was never called; the crew who were have their calls cancelled, each with a note.
     const calls = crewCallsOf(booking.id);
     expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(withoutAna.map((m) => m.slackUserId).sort());
     expect(live(booking.id)).toEqual([]);
-    const notes = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
+    const notes = world.slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_cancel_note');
     expect(notes.map((m) => `${m.channel}/${m.thread_ts}`).sort()).toEqual(calls.map((m) => `${m.channel}/${m.ts}`).sort());
   } finally {
     release();

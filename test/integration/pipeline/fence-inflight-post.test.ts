@@ -12,7 +12,7 @@ import { createLogger } from '../../../src/log';
 import { CREATE_OP } from '../../../src/pipeline/op-steps';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
@@ -21,13 +21,7 @@ const log = createLogger({ level: 'info', pretty: false, destination: { write: (
 const TABLE = 'charter-fence-inflight';
 const ANA = 'U0CREW0002';
 const ANA_DM = 'D0CREW0002';
-let world: CrewWorld;
-beforeAll(async () => {
-  world = await startCrewWorld(TABLE);
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useCrewWorld(TABLE);
 
 const logged = (bookingId: string) => logLines.map((l) => JSON.parse(l) as { msg: string; bookingId?: string; proc?: string; via?: string; recipient?: string }).filter((l) => l.bookingId === bookingId);
 

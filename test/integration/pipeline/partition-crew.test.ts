@@ -11,50 +11,34 @@
 import { createLogger } from '../../../src/log';
 import { CREATE_OP } from '../../../src/pipeline/op-steps';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import type { Config } from '../../../src/config';
-import type { RunningDynalite } from '../../../src/sandbox/dynalite';
-import type { FaultProxy } from '../../../src/sandbox/fault-proxy';
-import type { SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { postPayloadOf, startCrewProcess, startCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
+import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(60_000);
 
 const logLines: string[] = [];
 const log = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void logLines.push(l) } as never });
 const TABLE = 'charter-partition';
-let world: CrewWorld;
-let slack: SlackApiStandin;
-let dynalite: RunningDynalite;
-let proxy: FaultProxy;
-let config: Config;
-
-beforeAll(async () => {
-  world = await startCrewWorld(TABLE);
-  ({ slack, dynalite, proxy, config } = world);
-});
-afterAll(async () => {
-  await world.close();
-});
+const world = useCrewWorld(TABLE);
 
 
 it('a lease holder cut off from the store stops before its lease lapses: the crew are called once, by the process that took over', async () => {
   let partitionedAt = 0;
   const A = startCrewProcess({
     name: 'A',
-    endpoint: proxy.url,
+    endpoint: world.proxy.url,
     table: TABLE,
-    slackUrl: slack.url,
-    config,
+    slackUrl: world.slack.url,
+    config: world.config,
     log,
     onBoundary: (step, boundary, _id, opId) => {
       if (step !== 'crew_notice' || boundary !== 'before' || opId !== CREATE_OP || partitionedAt) return;
       partitionedAt = Date.now();
-      proxy.hang();
-      slack.slowNext('conversations.open', 3, 5000);
+      world.proxy.hang();
+      world.slack.slowNext('conversations.open', 3, 5000);
     },
   });
-  const B = startCrewProcess({ name: 'B', endpoint: dynalite.endpoint, table: TABLE, slackUrl: slack.url, config, log });
+  const B = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log });
   // B's sweeper, every 300 ms.
   const sweeping = setInterval(() => void B.service.resumeAll().catch(() => undefined), 300);
   try {
@@ -67,7 +51,7 @@ it('a lease holder cut off from the store stops before its lease lapses: the cre
     }
     // A's slow DM opens answer 5 s after the partition; it is still cut off, and must post nothing.
     await new Promise((r) => setTimeout(r, Math.max(0, partitionedAt + 6000 - Date.now())));
-    const calls = slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
+    const calls = world.slack.messages().filter((m) => postPayloadOf(m).booking_id === booking.id && postPayloadOf(m).post === 'crew_call');
     expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
     const fenced = logLines.map((l) => JSON.parse(l) as { msg: string; proc?: string }).filter((l) => l.proc === 'A' && /about to lapse/.test(l.msg));
     expect(fenced).toHaveLength(1);
@@ -75,7 +59,7 @@ it('a lease holder cut off from the store stops before its lease lapses: the cre
     expect(done.steps.crew_notice).toMatchObject({ status: 'done', attempts: 2 });
   } finally {
     clearInterval(sweeping);
-    proxy.heal();
+    world.proxy.heal();
     await A.service.idle();
     await B.service.idle();
     await A.store.close();
