@@ -11,17 +11,14 @@ import { createLogger } from '../../../src/log';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { sampleRoster } from '../../support/booking';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { APPROVER, detailsWith, pause } from '../../fixtures/pipeline/crew-changes';
+import { ANA, APPROVER, detailsWith, pause, withoutAna } from '../../fixtures/pipeline/crew-changes';
 import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-cancel-change-unsaved';
-const ANA = 'U0CREW0002';
 const world = useCrewWorld(TABLE);
-
-const withoutAna = sampleRoster.filter((m) => m.slackUserId !== ANA);
 
 /** A booking created without Ana, its crew called and saved (process B). */
 async function createdWithoutAna(B: ReturnType<typeof startCrewProcess>): Promise<BookingRecord> {

@@ -9,24 +9,16 @@
  * Two BookingServices on one DynamoDB table (dynalite; A's client behind a TCP proxy that hangs), the
  * real crew step against the Slack Web API stand-in over HTTP.
  */
-import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
-import type { StepContext } from '../../../src/pipeline/types';
 import { sampleRoster } from '../../support/booking';
-import { change, doneBooking, pause, untilOp } from '../../fixtures/pipeline/crew-changes';
+import { ANA, change, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
 import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-crew-off-crash';
-const ANA = 'U0CREW0002';
-const KAI = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', email: 'kai@example.com', role: 'crew' as const };
 const world = useCrewWorld(TABLE);
-
-const withoutAna = sampleRoster.filter((m) => m.slackUserId !== ANA);
-
-type Proc = ReturnType<typeof startCrewProcess>;
 
 const held = (id: string, post: string) => world.slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
 
@@ -97,15 +89,9 @@ it('a plain crew swap records who was told they are off with the crew step it ri
 
 it("a change whose crew step told Ana she is off and finished, while its calendar update failed: putting her back tells her she is on", async () => {
   let failing = true;
-  // The calendar refuses the change for good once its crew step has finished (they run side by
-  // side): the change fails with Ana told she is off, which only its crew step's result records.
-  const calendarUpdate = async (ctx: StepContext) => {
-    if (!failing) return { calendarId: 'cal_1', revision: 2 };
-    const opId = ctx.operation?.id;
-    while ((await B.store.get(ctx.booking.id))?.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status !== 'done') await pause();
-    throw new IntegrationError('calendar refused the change', { code: 'DASHBOARD_REJECTED', retryable: false, operatorMessage: 'The dashboard refused the change.', system: 'dashboard', status: 400 });
-  };
-  const B: Proc = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log, steps: { calendar_update: calendarUpdate } });
+  // The calendar refuses the change for good once its crew step has finished: the change fails with
+  // Ana told she is off, which only its crew step's result records.
+  const B = startRefusingCalendarProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log }, () => failing);
   try {
     const booking = await doneBooking(B);
     const x = await change(B, booking.id, withoutAna, 'Ana off');

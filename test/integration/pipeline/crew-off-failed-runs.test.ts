@@ -8,36 +8,20 @@
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
-import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
-import type { StepContext } from '../../../src/pipeline/types';
 import { sampleRoster } from '../../support/booking';
-import { APPROVER, change, doneBooking, pause, untilOp } from '../../fixtures/pipeline/crew-changes';
-import { postPayloadOf, startCrewProcess, useCrewWorld } from '../../fixtures/pipeline/crew-process';
+import { ANA, APPROVER, change, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
+import { postPayloadOf, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
 
 const log = createLogger({ level: 'silent', pretty: false });
 const TABLE = 'charter-crew-off-failed-runs';
-const ANA = 'U0CREW0002';
-const KAI = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', email: 'kai@example.com', role: 'crew' as const };
 const world = useCrewWorld(TABLE);
 
-const withoutAna = sampleRoster.filter((m) => m.slackUserId !== ANA);
-
-type Proc = ReturnType<typeof startCrewProcess>;
-
-/** A process whose calendar refuses a change, once its crew step has finished, while `refusing()`. */
-function processRefusingCalendar(refusing: () => boolean): Proc {
-  const calendarUpdate = async (ctx: StepContext) => {
-    if (!refusing()) return { calendarId: 'cal_1', revision: 2 };
-    const opId = ctx.operation?.id;
-    while ((await B.store.get(ctx.booking.id))?.operations?.find((o) => o.id === opId)?.steps?.crew_notice?.status !== 'done') await pause();
-    throw new IntegrationError('calendar refused the change', { code: 'DASHBOARD_REJECTED', retryable: false, operatorMessage: 'The dashboard refused the change.', system: 'dashboard', status: 400 });
-  };
-  const B: Proc = startCrewProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log, steps: { calendar_update: calendarUpdate } });
-  return B;
-}
+/** Process B, whose calendar refuses a change, once its crew step has finished, while `refusing()`. */
+const processRefusingCalendar = (refusing: () => boolean) =>
+  startRefusingCalendarProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config: world.config, log }, refusing);
 
 const held = (id: string, post: string) => world.slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === post);
 const nowOn = (id: string, rev: number, to: string) =>
