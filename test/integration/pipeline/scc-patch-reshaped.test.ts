@@ -7,53 +7,14 @@
  * PATCH goes again. Real stand-ins over HTTP (SCC reshaping its item, ignoring Idempotency-Key), a
  * TCP fault proxy losing the PATCH's answer, dynalite, SQLite.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createLogger } from '../../../src/log';
-import { BookingService } from '../../../src/pipeline/service';
-import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
-import type { BookingRecord } from '../../../src/pipeline/types';
-import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { SccStoredShape } from '../../../src/sandbox/scc-standin';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
-import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { startRecordingServer, type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { doneBooking, eventIdOf, reschedule, useSccPatchWorld } from '../../fixtures/pipeline/scc-patch-world';
 
 jest.setTimeout(60_000);
-const log = createLogger({ level: 'silent', pretty: false });
-const APPROVER = 'U0APPROVER1';
-const QUIET_MS = 500;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charter-scc-patch-reshaped-'));
-let standins: Standins;
-let notices: RecordingServer;
-let proxy: FaultProxy;
-let sandbox: SandboxSteps;
-let store: SqliteBookingStore;
-let service: BookingService;
+const world = useSccPatchWorld('scc-patch-reshaped');
 
-beforeAll(async () => {
-  standins = await startStandins({ sccIgnoreIdempotencyKeys: true });
-  notices = await startRecordingServer();
-  proxy = await startFaultProxy(standins.env.SCC_API_URL!);
-  sandbox = sandboxSteps({ ...standins.env, SCC_API_URL: proxy.url, NOTICES_URL: notices.url, CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
-  store = SqliteBookingStore.open(path.join(tmp, 'scc.db'));
-  service = new BookingService({ store, steps: sandbox.steps, log, baseDelayMs: 5, maxDelayMs: 20, createQuietMs: QUIET_MS });
-});
-
-afterAll(async () => {
-  await service.idle();
-  await sandbox.close();
-  await store.close();
-  await proxy.close();
-  await notices.close();
-  await standins.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-afterEach(() => standins.scc.setItemBehaviour({ storeAs: false }));
+afterEach(() => world.standins.scc.setItemBehaviour({ storeAs: false }));
 
 const isoInstant = (v: unknown): v is string => typeof v === 'string' && /T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}$/.test(v);
 
@@ -77,30 +38,13 @@ const departureAsUtcWallTime: SccStoredShape = (fields) => {
   return isoInstant(departure) ? { ...stored, departureTime: `${departure.slice(0, 19)}.000Z` } : stored;
 };
 
-async function doneBooking(): Promise<BookingRecord> {
-  const booking = await service.create(sampleNewBooking());
-  await service.approve(booking.id, APPROVER);
-  await service.idle();
-  const done = (await service.get(booking.id))!;
-  expect(done.state).toBe('done');
-  return done;
-}
-
-async function reschedule(done: BookingRecord, date: string): Promise<BookingRecord> {
-  const { op } = await service.proposeChange(done.id, { details: { request: { ...done.request, date }, roster: done.roster, costs: done.costs }, label: 'reschedule', userId: APPROVER });
-  expect((await service.approveChange(done.id, op.id, APPROVER)).won).toBe(true);
-  await service.idle();
-  return (await service.get(done.id))!;
-}
-
-const eventIdOf = (r: BookingRecord) => String(r.steps.scc_event.result?.eventId);
-const applied = (eventId: string) => standins.scc.patches().filter((p) => p.eventId === eventId);
-const sent = (eventId: string) => standins.scc.recorder.find('PATCH', `/events/${eventId}`);
+const applied = (eventId: string) => world.standins.scc.patches().filter((p) => p.eventId === eventId);
+const sent = (eventId: string) => world.standins.scc.recorder.find('PATCH', `/events/${eventId}`);
 
 async function storedItem(eventId: string) {
-  const ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const ddb = new DynamoDBClient({ endpoint: world.standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    const { Item } = await ddb.send(new GetItemCommand({ TableName: standins.env.SCC_EVENTS_TABLE!, Key: { eventId: { S: eventId } }, ConsistentRead: true }));
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: world.standins.env.SCC_EVENTS_TABLE!, Key: { eventId: { S: eventId } }, ConsistentRead: true }));
     return Item!;
   } finally {
     ddb.destroy();
@@ -108,13 +52,13 @@ async function storedItem(eventId: string) {
 }
 
 it('a reschedule PATCH SCC applied and stored reshaped, whose answer was lost, is not sent again', async () => {
-  const done = await doneBooking();
+  const done = await doneBooking(world.service);
   const eventId = eventIdOf(done);
-  standins.scc.setItemBehaviour({ storeAs: reshaped });
-  proxy.loseResponses(`PATCH /events/${eventId}`, 1);
-  const r = await reschedule(done, '2030-07-11');
+  world.standins.scc.setItemBehaviour({ storeAs: reshaped });
+  world.proxy.loseResponses(`PATCH /events/${eventId}`, 1);
+  const r = await reschedule(world.service, done, '2030-07-11');
 
-  expect(proxy.lostResponses).toBeGreaterThanOrEqual(1);
+  expect(world.proxy.lostResponses).toBeGreaterThanOrEqual(1);
   const ran = r.operations?.at(-1);
   expect(ran?.status).toBe('done');
   expect(ran?.steps?.scc_update?.attempts).toBe(2);
@@ -134,13 +78,13 @@ it('a reschedule PATCH SCC applied and stored reshaped, whose answer was lost, i
 });
 
 it('a repeat whose item SCC stored with a really different time sends the PATCH again', async () => {
-  const done = await doneBooking();
+  const done = await doneBooking(world.service);
   const eventId = eventIdOf(done);
-  standins.scc.setItemBehaviour({ storeAs: departureAsUtcWallTime });
-  proxy.loseResponses(`PATCH /events/${eventId}`, 1);
-  const r = await reschedule(done, '2030-07-12');
+  world.standins.scc.setItemBehaviour({ storeAs: departureAsUtcWallTime });
+  world.proxy.loseResponses(`PATCH /events/${eventId}`, 1);
+  const r = await reschedule(world.service, done, '2030-07-12');
 
-  expect(proxy.lostResponses).toBeGreaterThanOrEqual(1);
+  expect(world.proxy.lostResponses).toBeGreaterThanOrEqual(1);
   const ran = r.operations?.at(-1);
   expect(ran?.status).toBe('done');
   expect(ran?.steps?.scc_update?.attempts).toBe(2);
