@@ -9,7 +9,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SccStoredShape } from '../../../src/sandbox/scc-standin';
-import { doneBooking, eventIdOf, reschedule, useSccPatchWorld } from '../../fixtures/pipeline/scc-patch-world';
+import { appliedPatches, expectFoundAppliedOnce, rescheduledLosingAnswer, sentPatches, useSccPatchWorld } from '../../fixtures/pipeline/scc-patch-world';
 
 jest.setTimeout(60_000);
 const world = useSccPatchWorld('scc-patch-reshaped');
@@ -38,8 +38,8 @@ const departureAsUtcWallTime: SccStoredShape = (fields) => {
   return isoInstant(departure) ? { ...stored, departureTime: `${departure.slice(0, 19)}.000Z` } : stored;
 };
 
-const applied = (eventId: string) => world.standins.scc.patches().filter((p) => p.eventId === eventId);
-const sent = (eventId: string) => world.standins.scc.recorder.find('PATCH', `/events/${eventId}`);
+const applied = (eventId: string) => appliedPatches(world, eventId);
+const sent = (eventId: string) => sentPatches(world, eventId);
 
 async function storedItem(eventId: string) {
   const ddb = new DynamoDBClient({ endpoint: world.standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -52,19 +52,9 @@ async function storedItem(eventId: string) {
 }
 
 it('a reschedule PATCH SCC applied and stored reshaped, whose answer was lost, is not sent again', async () => {
-  const done = await doneBooking(world.service);
-  const eventId = eventIdOf(done);
-  world.standins.scc.setItemBehaviour({ storeAs: reshaped });
-  world.proxy.loseResponses(`PATCH /events/${eventId}`, 1);
-  const r = await reschedule(world.service, done, '2030-07-11');
+  const { r, eventId } = await rescheduledLosingAnswer(world, '2030-07-11', reshaped);
 
-  expect(world.proxy.lostResponses).toBeGreaterThanOrEqual(1);
-  const ran = r.operations?.at(-1);
-  expect(ran?.status).toBe('done');
-  expect(ran?.steps?.scc_update?.attempts).toBe(2);
-  expect(ran?.steps?.scc_update?.result).toMatchObject({ eventId, alreadyApplied: true });
-  expect(sent(eventId)).toHaveLength(1);
-  expect(applied(eventId)).toHaveLength(1);
+  expectFoundAppliedOnce(world, r, eventId);
   // The item really held the fields in other shapes than the PATCH sent them.
   const body = applied(eventId)[0]!.body;
   const item = await storedItem(eventId);
@@ -78,13 +68,8 @@ it('a reschedule PATCH SCC applied and stored reshaped, whose answer was lost, i
 });
 
 it('a repeat whose item SCC stored with a really different time sends the PATCH again', async () => {
-  const done = await doneBooking(world.service);
-  const eventId = eventIdOf(done);
-  world.standins.scc.setItemBehaviour({ storeAs: departureAsUtcWallTime });
-  world.proxy.loseResponses(`PATCH /events/${eventId}`, 1);
-  const r = await reschedule(world.service, done, '2030-07-12');
+  const { r, eventId } = await rescheduledLosingAnswer(world, '2030-07-12', departureAsUtcWallTime);
 
-  expect(world.proxy.lostResponses).toBeGreaterThanOrEqual(1);
   const ran = r.operations?.at(-1);
   expect(ran?.status).toBe('done');
   expect(ran?.steps?.scc_update?.attempts).toBe(2);
