@@ -5,6 +5,7 @@
  * fix); D5, C1 and C2 held then and are kept as guards.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { BookingRecord } from '../../../src/pipeline/types';
 import { blockActionPayload } from '../../support/slack-requests';
 import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, doneBooking as doneBookingIn, heldCrewPosts, isCrewPost, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, submitBooking, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
@@ -25,6 +26,18 @@ const doneBooking = (fields: Record<string, string | string[] | undefined> = VAL
 
 /** Submits the change form and waits until the change request is posted; returns the op id. */
 const propose = (id: string, label: string, fields: Record<string, string | string[] | undefined>) => proposeChange(h, id, label, fields);
+
+/**
+ * Proposes a change and approves it in the ops channel; once the change has ended `status` (for
+ * 'done', the booking done too) and the app has settled: its op id and the booking then.
+ */
+async function approvedUntil(status: 'done' | 'failed', id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<[string, BookingRecord]> {
+  const op = await propose(id, label, fields);
+  await click('change_approve', `${id}:${op}`);
+  const record = await waitForBooking(h, id, (r) => (status === 'failed' || r.state === 'done') && r.operations?.find((o) => o.id === op)?.status === status, 20_000);
+  await settle(h);
+  return [op, record];
+}
 
 const sccEvent = (id: string) => h.standins!.scc.events().find((e) => e.externalId === id);
 
@@ -193,10 +206,7 @@ describe('changes after approval', () => {
     const id = await doneBooking(fields);
     // X moves the charter to 17:00; its crew step tells the captain and Lee, then Slack keeps refusing Ana's note.
     h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note', { to: CREW[1] }));
-    const x = await propose(id, 'reschedule', { ...fields, departureTime: '17:00' });
-    await click('change_approve', `${id}:${x}`);
-    const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-    await settle(h);
+    const [x, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
     h.slack.clear();
     const xSteps = failed.operations!.find((o) => o.id === x)!.steps!;
     expect([xSteps.calendar_update?.status, xSteps.scc_update?.status, xSteps.guest_page?.status, xSteps.crew_notice?.status]).toEqual(['done', 'done', 'done', 'failed']);
@@ -204,10 +214,7 @@ describe('changes after approval', () => {
     expect(heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).to === CAPTAIN)).toHaveLength(1);
 
     // The office edits the booking back to 16:00 (change Y).
-    const y = await propose(id, 'reschedule', fields);
-    await click('change_approve', `${id}:${y}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'reschedule', fields);
     expect(done.operations?.find((o) => o.id === x)?.status).toBe('superseded');
     expect(done.request.departureTime).toBe('16:00');
 
@@ -246,19 +253,13 @@ describe('changes after approval', () => {
     const confirmed = await waitForBooking(h, id, (b) => Object.keys(b.confirmations).length === 3);
     await settle(h);
     h.standins!.scc.faults.inject('PATCH *', { kind: 'status', status: 400 });
-    const x = await propose(id, 'reschedule', { ...fields, departureTime: '17:00' });
-    await click('change_approve', `${id}:${x}`);
-    const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-    await settle(h);
+    const [x, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
     h.standins!.scc.faults.clear();
     expect(failed.operations!.find((o) => o.id === x)!.steps!.crew_notice?.status).toBe('pending');
     const patchesBefore = h.standins!.scc.patches().length;
     h.slack.clear();
 
-    const y = await propose(id, 'reschedule', fields);
-    await click('change_approve', `${id}:${y}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
-    await settle(h);
+    const [y, done] = await approvedUntil('done', id, 'reschedule', fields);
     // SCC still shows 16:00: a PATCH would only have e-mailed the crew the same event again.
     expect(h.standins!.scc.patches().slice(patchesBefore)).toEqual([]);
     expect(sccEvent(id)?.body.departureTime).toContain('T16:00:00');
@@ -276,24 +277,15 @@ describe('changes after approval', () => {
     let refusing = true;
     h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_change_note', { to: CREW[1] })(b));
     try {
-      const x1 = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
-      await click('change_approve', `${id}:${x1}`);
-      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x1)?.status === 'failed', 20_000);
-      await settle(h);
+      await approvedUntil('failed', id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
       expect(heldCrewPosts(h.slack, id, 'crew_call').filter((m) => crewPostPayloadOf(m).to === OUTSIDER)).toHaveLength(1);
       // The office changes its mind: Kai off again. Ana's note still fails, before Kai's you're-off.
-      const x2 = await propose(id, 'crew swap', fields);
-      await click('change_approve', `${id}:${x2}`);
-      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x2)?.status === 'failed', 20_000);
-      await settle(h);
+      await approvedUntil('failed', id, 'crew swap', fields);
       expect(heldCrewPosts(h.slack, id, 'crew_off')).toEqual([]);
     } finally {
       refusing = false;
     }
-    const y = await propose(id, 'edit', { ...fields, crewNotes: 'Bring ice' });
-    await click('change_approve', `${id}:${y}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'edit', { ...fields, crewNotes: 'Bring ice' });
     expect(done.roster.map((m) => m.slackUserId)).not.toContain(OUTSIDER);
     expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([OUTSIDER]);
     // His call post no longer offers Confirm.
@@ -320,10 +312,7 @@ describe('changes after approval', () => {
     await settle(h);
     h.slack.clear();
 
-    const y = await propose(id, 'edit', { ...fields, departureTime: '17:00', crewNotes: 'Bring ice' });
-    await click('change_approve', `${id}:${y}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'edit', { ...fields, departureTime: '17:00', crewNotes: 'Bring ice' });
     expect(done.confirmations).toEqual(confirmed.confirmations);
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
     const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0]);
@@ -340,18 +329,12 @@ describe('changes after approval', () => {
     let refusing = true;
     h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_change_note', { to: CREW[0] })(b));
     try {
-      const x = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
-      await click('change_approve', `${id}:${x}`);
-      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-      await settle(h);
+      await approvedUntil('failed', id, 'crew swap', { ...fields, crew: [CREW[0], OUTSIDER] });
       expect(heldCrewPosts(h.slack, id, 'crew_off')).toEqual([]);
     } finally {
       refusing = false;
     }
-    const y = await propose(id, 'crew swap', fields);
-    await click('change_approve', `${id}:${y}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'crew swap', fields);
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text ?? '').not.toContain("You're now on this charter");
     expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([OUTSIDER]);
@@ -363,18 +346,12 @@ describe('changes after approval', () => {
     let refusing = true;
     h.slack.failNext('chat.postMessage', 200, 'internal_error', (b) => refusing && isCrewPost(id, 'crew_off', { to: CREW[1] })(b));
     try {
-      const x = await propose(id, 'crew swap', { ...fields, crew: [OUTSIDER] });
-      await click('change_approve', `${id}:${x}`);
-      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-      await settle(h);
+      await approvedUntil('failed', id, 'crew swap', { ...fields, crew: [OUTSIDER] });
     } finally {
       refusing = false;
     }
     expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[0]]);
-    const y = await propose(id, 'crew swap', fields);
-    await click('change_approve', `${id}:${y}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === y)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'crew swap', fields);
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text).toContain("You're now on this charter");
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text ?? '').not.toContain("You're now on this charter");
@@ -386,10 +363,7 @@ describe('changes after approval', () => {
     h.standins!.dashboard.faults.inject('PATCH *', { kind: 'status', status: 400 });
     try {
       for (const crew of [[CREW[0]], [CREW[0], CREW[1], OUTSIDER], [CREW[0], OUTSIDER]]) {
-        const x = await propose(id, 'crew swap', { ...fields, crew });
-        await click('change_approve', `${id}:${x}`);
-        const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-        await settle(h);
+        const [x, failed] = await approvedUntil('failed', id, 'crew swap', { ...fields, crew });
         expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('done');
       }
     } finally {
@@ -397,10 +371,7 @@ describe('changes after approval', () => {
     }
     // Her last word: "you're off".
     expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[1], CREW[1]]);
-    const w = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
-    await click('change_approve', `${id}:${w}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === w)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain("You're now on this charter");
   });
@@ -411,20 +382,14 @@ describe('changes after approval', () => {
     h.standins!.dashboard.faults.inject('PATCH *', { kind: 'status', status: 400 });
     try {
       for (const crew of [[CREW[0]], [CREW[0], OUTSIDER]]) {
-        const x = await propose(id, 'crew swap', { ...fields, crew });
-        await click('change_approve', `${id}:${x}`);
-        const failed = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-        await settle(h);
+        const [x, failed] = await approvedUntil('failed', id, 'crew swap', { ...fields, crew });
         expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('done');
       }
     } finally {
       h.standins!.dashboard.faults.clear();
     }
     expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[1]]);
-    const z = await propose(id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
-    await click('change_approve', `${id}:${z}`);
-    const done = await waitForBooking(h, id, (r) => r.state === 'done' && r.operations?.find((o) => o.id === z)?.status === 'done', 20_000);
-    await settle(h);
+    const [, done] = await approvedUntil('done', id, 'crew swap', { ...fields, crew: [CREW[0], CREW[1], OUTSIDER] });
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain("You're now on this charter");
     expect(heldCrewPosts(h.slack, id, 'crew_off').map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[1]]);
@@ -468,10 +433,7 @@ describe('cancels', () => {
     let refusing = true;
     h.slack.failNext('chat.update', 200, 'internal_error', (b) => refusing && b.ts === anaCall.ts);
     try {
-      const x = await propose(id, 'crew swap', { ...fields, crew: [CREW[0]] });
-      await click('change_approve', `${id}:${x}`);
-      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'failed', 20_000);
-      await settle(h);
+      await approvedUntil('failed', id, 'crew swap', { ...fields, crew: [CREW[0]] });
       expect(heldCrewPosts(h.slack, id, 'crew_off')).toEqual([]);
     } finally {
       refusing = false;
