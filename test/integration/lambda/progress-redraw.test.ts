@@ -99,6 +99,13 @@ function shown(booking: BookingRecord): string {
 
 const progressCalls = (id: string) => slackApi.calls.filter((c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && JSON.stringify(c.body).includes(id) && !JSON.stringify(c.body.blocks ?? []).includes('crew_confirm'));
 
+/** A tick with every progress message drawn asks Slack nothing. */
+async function expectQuietTick(): Promise<void> {
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(slackApi.calls.map((c) => c.method)).toEqual([]);
+}
+
 it('a run whose invocation was cut off before its progress updates: the next tick draws done with the guest URL, and a quiet tick makes no Slack call', async () => {
   // One booking run whole: its final draw is marked, and no tick redraws it.
   const whole = await slackFn.app.built.service.create(sampleNewBooking());
@@ -130,9 +137,7 @@ it('a run whose invocation was cut off before its progress updates: the next tic
   expect(redrawn.slack.progressDrawn).toBe(redrawn.version - 1);
   expect(wholeDone.slack.progressDrawn).toBe(wholeDone.version - 1);
 
-  slackApi.clear();
-  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
-  expect(slackApi.calls.map((c) => c.method)).toEqual([]);
+  await expectQuietTick();
 });
 
 it('a progress message never posted (the approving Slack function was cut off before its post, the run too): the tick posts it once the claim lapses', async () => {
@@ -154,9 +159,7 @@ it('a progress message never posted (the approving Slack function was cut off be
   expect(shown(posted)).toContain(guestUrl(booking.id));
   expect(posted.slack.progressDrawn).toBe(posted.version - 1);
 
-  slackApi.clear();
-  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
-  expect(slackApi.calls.map((c) => c.method)).toEqual([]);
+  await expectQuietTick();
 });
 
 it('a final update Slack refuses for good (the channel archived) counts as drawn: the tick does not ask Slack again every minute', async () => {
