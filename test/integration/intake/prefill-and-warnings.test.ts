@@ -25,6 +25,15 @@ function openedView(): { trigger: string; view: View } {
   const view = (typeof call.body.view === 'string' ? JSON.parse(call.body.view) : call.body.view) as View;
   return { trigger: String(call.body.trigger_id), view };
 }
+
+/** The modal `/charter <text>` opens (sent with `triggerId`), once it is open. */
+async function modalForPaste(text: string, triggerId: string): Promise<View> {
+  h.slack.clear();
+  await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: triggerId });
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+  return openedView().view;
+}
+
 const element = (view: View, id: string) => view.blocks.find((b) => b.block_id === id)?.element ?? {};
 const contextText = (view: View) => view.blocks.find((b) => b.block_id === 'intake')?.elements?.[0]?.text ?? '';
 
@@ -83,22 +92,14 @@ describe('prefill from text', () => {
 
 describe('a paste that states two lengths (intake note: hours above the date line)', () => {
   it('fills the one nearest the date and names the other for the operator to check', async () => {
-    h.slack.clear();
-    const text = 'Your 4-hour sunset cruise is confirmed!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nBoat: Sea Breeze\nGuests: 6\nTrip date: 12/28/2030\nDeparture: 4pm\nHours: 3';
-    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: '42.42.nearest' });
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
-    const { view } = openedView();
+    const view = await modalForPaste('Your 4-hour sunset cruise is confirmed!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nBoat: Sea Breeze\nGuests: 6\nTrip date: 12/28/2030\nDeparture: 4pm\nHours: 3', '42.42.nearest');
     expect(element(view, 'durationHours').initial_value).toBe('3');
     expect(contextText(view)).toContain('Check: *duration (also stated as 4 h)*');
     expect(contextText(view)).not.toMatch(/Could not read: [^.]*duration/);
   });
 
   it('leaves the duration blank and says why when two are as near the date', async () => {
-    h.slack.clear();
-    const text = 'Renter: Maria Delgado\nDuration: 4 hours\nTrip date: 12/28/2030\nDuration: 3 hours\nStart: 10am';
-    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: '42.42.unsure' });
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
-    const { view } = openedView();
+    const view = await modalForPaste('Renter: Maria Delgado\nDuration: 4 hours\nTrip date: 12/28/2030\nDuration: 3 hours\nStart: 10am', '42.42.unsure');
     expect(element(view, 'durationHours').initial_value).toBeUndefined();
     expect(element(view, 'date').initial_date).toBe('2030-12-28');
     expect(contextText(view)).toContain('duration (stated as 4 h and 3 h)');
