@@ -351,12 +351,38 @@ export class BookingService implements BookingApi {
    * change since means the message is behind again. One compare-and-set of the record as drawn,
    * made alone rather than joined to the runner's writes of the booking (its group commit): a change
    * written in the same write would be marked as drawn without having been. updatedAtMs, the time
-   * of the booking's last change, is left alone. Returns whether it wrote.
+   * of the booking's last change, is left alone.
+   *
+   * A draw that lands after a newer one was drawn and marked (two instances, the older update
+   * answered late) may have put the older record over the newer in Slack, and its own mark is
+   * declined: the newer mark is then taken back, with the same compare-and-set, so the minute tick
+   * redraws once. Slack does not say which update took effect last; one redraw too many is the cost.
+   * Returns what it wrote: `marked`, `unmarked` (a newer mark taken back), or `none`.
    */
-  async markProgressDrawn(drawn: BookingRecord): Promise<boolean> {
-    // From the record drawn, without a read: a conflict returns the stored one, and declines on it.
-    const out = await updateWithRetry(this.store, drawn.id, (r) => (r.version === drawn.version ? { ...r, slack: { ...r.slack, progressDrawn: drawn.version } } : undefined), { current: drawn });
-    return out.written;
+  async markProgressDrawn(drawn: BookingRecord): Promise<'marked' | 'unmarked' | 'none'> {
+    let outcome: 'marked' | 'unmarked' | 'none' = 'none';
+    // From the record drawn, without a read: a conflict returns the stored one, and decides on it.
+    const out = await updateWithRetry(
+      this.store,
+      drawn.id,
+      (r) => {
+        if (r.version === drawn.version) {
+          outcome = 'marked';
+          return { ...r, slack: { ...r.slack, progressDrawn: drawn.version } };
+        }
+        const marked = r.slack.progressDrawn;
+        // Marked up to date from a record newer than the one just drawn over it.
+        if (r.version > drawn.version && marked !== undefined && marked === r.version - 1 && marked > drawn.version) {
+          outcome = 'unmarked';
+          const { progressDrawn: _taken, ...slack } = r.slack;
+          return { ...r, slack };
+        }
+        outcome = 'none';
+        return undefined;
+      },
+      { current: drawn },
+    );
+    return out.written ? outcome : 'none';
   }
 
   run(id: string): Promise<BookingRecord> {

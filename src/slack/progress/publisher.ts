@@ -79,8 +79,9 @@ export interface ProgressPublisherOptions {
   /**
    * On Lambda: stores that a finished booking's message was drawn from (or refused for good at)
    * this version of its record, so the one-minute tick can tell a lost update (./drawn-mark.ts).
+   * `unmarked`: a newer draw's mark was taken back, as this draw may have landed over it.
    */
-  markDrawn?: (drawn: BookingRecord) => Promise<unknown>;
+  markDrawn?: (drawn: BookingRecord) => Promise<'marked' | 'unmarked' | 'none'>;
 }
 
 interface Entry {
@@ -342,15 +343,16 @@ export class ProgressPublisher {
   }
 
   /**
-   * The mark a finished booking's draw leaves on Lambda (./drawn-mark.ts). A mark that fails to be
-   * written costs one redraw by the next tick, never the update itself: logged, not retried.
+   * The mark a finished booking's draw leaves on Lambda (./drawn-mark.ts), or the newer mark it takes
+   * back when it may have drawn over a newer draw (BookingService.markProgressDrawn). A mark that
+   * fails to be written costs one redraw by the next tick, never the update itself: logged, not retried.
    */
   private async markDrawn(bookingId: string, entry: Entry): Promise<void> {
     const drawn = entry.drawing;
     entry.drawing = undefined;
     if (!drawn || !this.opts.markDrawn || !worthMarking(drawn)) return;
     try {
-      await this.opts.markDrawn(drawn);
+      if ((await this.opts.markDrawn(drawn)) === 'unmarked') this.opts.log.child({ bookingId }).info({ version: drawn.version }, 'progress message drawn after a newer draw was marked; the next tick draws it again');
     } catch (err) {
       this.opts.log.child({ bookingId }).warn({ err }, 'progress message drawn, its mark not stored; the next tick draws it again');
     }
