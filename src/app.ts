@@ -215,7 +215,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // The progress message is posted through PostOnce: its last post starts before its deadline and
   // ends within one call's deadline, which is the longest a holder's post can still land.
   const postClaim = postClaimRule({ callTimeoutMs: liveness.callTimeoutMs, postDeadlineMs: postOnceDeadlineMs, ...(ownerDead ? { ownerDead } : {}) });
-  const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}), ...(deps.progressDrawnMarks ? { markDrawn: (drawn: BookingRecord) => service.markProgressDrawn(drawn) } : {}) });
+  const progress = new ProgressPublisher({ ownerId, postClaim, client, poster, api: service, log, now, render: (b) => renderProgress(b, config, now()), ...(deps.progressMinIntervalMs !== undefined ? { minIntervalMs: deps.progressMinIntervalMs } : {}), ...(deps.progressWorkspace?.burst !== undefined ? { workspaceBurst: deps.progressWorkspace.burst } : {}), ...(deps.progressWorkspace?.refillMs !== undefined ? { workspaceRefillMs: deps.progressWorkspace.refillMs } : {}), ...(deps.progressDrawnMarks ? { markDrawn: (drawn: BookingRecord) => service.markProgressDrawn(drawn), markUndrawn: (id: string, failure: { code: string; refused: boolean }) => service.recordProgressUndrawn(id, failure) } : {}) });
   service.onProgress((event, record) => progress.notify(event.bookingId, { milestone: isMilestoneEvent(event), record }));
   const changedApprovals = new ChangedApprovals({ client, config, log, now, api: service });
   service.onProgress((event, record) => changedApprovals.notify(event, record));
@@ -297,7 +297,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     { name: 'home-refresh', everyMs: 60_000, run: async () => home.changed() },
   ];
   // What an invocation cut off before its last progress update left stale (no start-up on Lambda to redraw at).
-  if (deps.progressDrawnMarks) periodicTasks.push(redrawStaleTask({ store, notify: (id) => progress.notify(id, { redraw: true }), log }));
+  if (deps.progressDrawnMarks) periodicTasks.push(redrawStaleTask({ store, notify: (id) => progress.notify(id, { redraw: true, once: true }), log }));
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
   const feedClient = config.ical.feeds.length > 0 ? lazyIcalFeedClient() : undefined;
   // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.

@@ -351,7 +351,7 @@ export class BookingService implements BookingApi {
    * change since means the message is behind again. One compare-and-set of the record as drawn,
    * made alone rather than joined to the runner's writes of the booking (its group commit): a change
    * written in the same write would be marked as drawn without having been. updatedAtMs, the time
-   * of the booking's last change, is left alone.
+   * of the booking's last change, is left alone. The mark clears any failed draw recorded before.
    *
    * A draw that lands after a newer one was drawn and marked (two instances, the older update
    * answered late) may have put the older record over the newer in Slack, and its own mark is
@@ -368,7 +368,8 @@ export class BookingService implements BookingApi {
       (r) => {
         if (r.version === drawn.version) {
           outcome = 'marked';
-          return { ...r, slack: { ...r.slack, progressDrawn: drawn.version } };
+          const { progressUndrawn: _cleared, ...slack } = r.slack;
+          return { ...r, slack: { ...slack, progressDrawn: drawn.version } };
         }
         const marked = r.slack.progressDrawn;
         // Marked up to date from a record newer than the one just drawn over it.
@@ -383,6 +384,23 @@ export class BookingService implements BookingApi {
       { current: drawn },
     );
     return out.written ? outcome : 'none';
+  }
+
+  /**
+   * Records that a finished booking's progress message could not be drawn (see
+   * SlackRefs.progressUndrawn): refused by Slack until someone acts, or a tick's redraw that failed.
+   * Alone and with updatedAtMs left alone, like the mark; not written over a record whose message a
+   * later draw has shown (marked up to date). Returns what is recorded, or undefined.
+   */
+  async recordProgressUndrawn(id: string, failure: { code: string; refused: boolean }): Promise<NonNullable<SlackRefs['progressUndrawn']> | undefined> {
+    let recorded: SlackRefs['progressUndrawn'];
+    const out = await updateWithRetry(this.store, id, (r) => {
+      if (r.slack.progressDrawn !== undefined && r.slack.progressDrawn === r.version - 1) return undefined;
+      const before = r.slack.progressUndrawn;
+      recorded = { atMs: this.now(), code: failure.code, refused: failure.refused, ticks: (before?.ticks ?? 0) + (failure.refused ? 0 : 1) };
+      return { ...r, slack: { ...r.slack, progressUndrawn: recorded } };
+    });
+    return out.written ? recorded : undefined;
   }
 
   run(id: string): Promise<BookingRecord> {

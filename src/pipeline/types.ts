@@ -211,12 +211,17 @@ export interface SlackRefs {
    */
   progressClaim?: { owner: string; atMs: number };
   /**
-   * On Lambda only: the record version the progress message was last drawn from (or refused for
-   * good by Slack), written alone right after that draw, so it holds as "nothing it shows has
-   * changed since" exactly while it is the version before the record's own. The one-minute tick
+   * On Lambda only: the record version the progress message was last drawn from, written alone
+   * right after that draw, so it holds as "nothing it shows has changed since" exactly while it is the version before the record's own. The one-minute tick
    * redraws a finished booking whose mark is behind (src/slack/progress/drawn-mark.ts).
    */
   progressDrawn?: number;
+  /**
+   * On Lambda only: the last draw of this finished booking's message failed and was not marked —
+   * the minute tick's redraw failed `ticks` times (`refused`: Slack refused it until someone acts). The tick then asks again only once an hour (src/slack/progress/drawn-mark.ts); a draw
+   * that lands clears it with its mark. Written like the mark: alone, updatedAtMs left alone.
+   */
+  progressUndrawn?: { atMs: number; code: string; refused: boolean; ticks: number };
   crewChannel?: string;
   crewTs?: string;
   /**

@@ -9,6 +9,11 @@
  * its last draw, or was never drawn since finishing: the one-minute tick redraws it
  * (./redraw-stale.ts).
  *
+ * A draw Slack refuses until someone acts (an archived channel, a revoked token) is marked as if
+ * it had landed. The tick's own redraw is tried once per tick; each failure is recorded beside the
+ * mark (SlackRefs.progressUndrawn), and after TICK_FAILURES_BEFORE_HOURLY the tick tries it only
+ * once an hour, within its day, rather than every minute.
+ *
  * A mark per draw of a finished booking, not per update: the runs' own updates go unmarked, and a
  * finished booking is drawn about once (its final milestone). Not written on a long-lived server,
  * which redraws at start instead and whose store calls the benchmark counts.
@@ -46,4 +51,18 @@ function shownPart(b: BookingRecord): unknown {
  */
 export function onlyProgressRefsChanged(before: BookingRecord, after: BookingRecord): boolean {
   return after.version === before.version + 1 && isDeepStrictEqual(shownPart(before), shownPart(after));
+}
+
+/** A tick's redraws of one booking that may fail in a row before it is tried only hourly. */
+export const TICK_FAILURES_BEFORE_HOURLY = 3;
+
+/** How often the tick tries a booking whose draw Slack refused, or which failed its tries. */
+export const UNDRAWN_RETRY_EVERY_MS = 60 * 60_000;
+
+/** Whether the tick asks for `b`'s redraw now: behind, and not resting after failed draws. */
+export function redrawDue(b: BookingRecord, nowMs: number): boolean {
+  if (drawnUpToDate(b)) return false;
+  const undrawn = b.slack.progressUndrawn;
+  if (!undrawn || (!undrawn.refused && undrawn.ticks < TICK_FAILURES_BEFORE_HOURLY)) return true;
+  return nowMs - undrawn.atMs >= UNDRAWN_RETRY_EVERY_MS;
 }

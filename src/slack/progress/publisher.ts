@@ -19,9 +19,10 @@
  * A 429 is retried after the Retry-After Slack sends (plus jitter), for up to `rateLimitBudgetMs`,
  * the sends turned away in one channel coming back one at a time (./retry-line.ts); any other
  * failed send stays due (a milestone stays one) and is retried with backoff, then, once Slack has
- * failed for minutes, every `slowRetryMs` until it lands: nothing is given up for good. What Slack
- * refuses until someone acts (an archived channel, a revoked token) is logged once and left for
- * the booking's next change; a message someone deleted is posted anew.
+ * failed for minutes, every `slowRetryMs` until it lands: nothing is given up for good — but for
+ * the minute tick's redraws on Lambda, one try each, since the tick asks again. What Slack refuses
+ * until someone acts (an archived channel, a revoked token) is logged once and left for the
+ * booking's next change (on Lambda, also the tick's hourly try); a message someone deleted is posted anew.
  * Only one process posts the message (./post-claim.ts): the one that approved claims it in the
  * approval's own write; another that finds it claimed waits for the stored progressTs and updates.
  * The post itself goes through PostOnce (../post-once.ts): a post whose answer was lost may have
@@ -40,7 +41,7 @@ import { withApprovalDm } from '../approval-dm';
 import { progressPostMetadata } from '../booking-ref';
 import { PostOnce, type PostOnceResult } from '../post-once';
 import { slackPlatformError, slackRefusal, slackRetryAfterMs } from '../slack-errors';
-import { onlyProgressRefsChanged, worthMarking } from './drawn-mark';
+import { onlyProgressRefsChanged, RESTING_STATES, TICK_FAILURES_BEFORE_HOURLY, worthMarking } from './drawn-mark';
 import { claimProgressPost, type PostClaimRule, progressPostClaim } from './post-claim';
 import { RetryLine } from './retry-line';
 import { TokenBucket } from './token-bucket';
@@ -82,6 +83,12 @@ export interface ProgressPublisherOptions {
    * `unmarked`: a newer draw's mark was taken back, as this draw may have landed over it.
    */
   markDrawn?: (drawn: BookingRecord) => Promise<'marked' | 'unmarked' | 'none'>;
+  /**
+   * On Lambda: stores that a finished booking's draw failed — refused by Slack until someone acts,
+   * or a redraw asked `once` (the minute tick's) that failed — so the tick tries it only hourly
+   * once refused or failed TICK_FAILURES_BEFORE_HOURLY times (./drawn-mark.ts). Returns what it stored.
+   */
+  markUndrawn?: (bookingId: string, failure: { code: string; refused: boolean }) => Promise<{ ticks: number } | undefined>;
 }
 
 interface Entry {
@@ -93,6 +100,8 @@ interface Entry {
   milestone: boolean;
   /** A redraw asked at start, and nothing newer since: waits while any other update waits. */
   atStart: boolean;
+  /** A redraw someone will ask for again (the minute tick), and nothing newer since: one try, no backoff. */
+  once: boolean;
   /** Ends a wait for a workspace token early (a milestone arrived, or a redraw became a live update). */
   wake?: () => void;
   /** Sends that failed in a row (Slack timed out or erred); reset by a send that lands. */
@@ -167,16 +176,22 @@ export class ProgressPublisher {
   /**
    * Marks the booking's message stale; it is rendered when its turn comes, from `record` (the
    * booking as a write just stored it) or, without one, from the store. `milestone` (or `final`,
-   * the same) sends it at once; `redraw` (a start-up redraw) sends it after every other update due.
+   * the same) sends it at once; `redraw` (a start-up redraw) sends it after every other update due;
+   * `once` (with redraw: the minute tick's, which asks again) tries it once, its failure recorded.
    */
-  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean; record?: BookingRecord; redraw?: boolean } = {}): void {
+  notify(bookingId: string, opts: { milestone?: boolean; final?: boolean; record?: BookingRecord; redraw?: boolean; once?: boolean } = {}): void {
     if (this.stopped) return;
     const entry = this.entry(bookingId);
     // A change of the booking's own outranks the redraw it joins: the send now shows it.
-    if (opts.redraw) entry.atStart ||= !entry.dirty;
-    else if (entry.atStart) {
-      entry.atStart = false;
-      entry.wake?.();
+    if (opts.redraw) {
+      if (!entry.dirty) entry.once = opts.once === true;
+      entry.atStart ||= !entry.dirty;
+    } else {
+      entry.once = false;
+      if (entry.atStart) {
+        entry.atStart = false;
+        entry.wake?.();
+      }
     }
     entry.dirty = true;
     // A change that came without its record (a crew answer, a Retry) means: read the store.
@@ -237,7 +252,7 @@ export class ProgressPublisher {
   private entry(bookingId: string): Entry {
     let entry = this.entries.get(bookingId);
     if (!entry) {
-      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, atStart: false, failures: 0, slow: false, queued: 0 };
+      entry = { dirty: false, chain: Promise.resolve(), lastSentAtMs: Number.NEGATIVE_INFINITY, milestone: false, atStart: false, once: false, failures: 0, slow: false, queued: 0 };
       this.entries.set(bookingId, entry);
     }
     return entry;
@@ -312,7 +327,10 @@ export class ProgressPublisher {
     entry.drawing = undefined;
     try {
       const wait = await this.render(bookingId, entry);
-      if (!wait) await this.markDrawn(bookingId, entry);
+      if (!wait) {
+        entry.once = false;
+        await this.markDrawn(bookingId, entry);
+      }
       entry.failures = 0;
       entry.slow = false;
       const channel = entry.record?.slack.channel ?? '?';
@@ -324,12 +342,19 @@ export class ProgressPublisher {
       }
     } catch (err) {
       const refusal = slackRefusal(err);
+      if (!refusal && entry.once) {
+        // The tick asks again next minute: its invocation does not wait out a backoff here.
+        entry.once = false;
+        await this.markUndrawn(bookingId, entry, err, false);
+        return;
+      }
       if (!refusal) {
         this.retryLater(bookingId, entry, wasMilestone);
         throw err;
       }
       // Trying again cannot help until someone acts, and every booking in the channel meets the same
       // answer: nor can the minute tick's redraw, so the refused draw is marked as if it had landed.
+      entry.once = false;
       await this.markDrawn(bookingId, entry);
       entry.failures = 0;
       entry.slow = false;
@@ -355,6 +380,31 @@ export class ProgressPublisher {
       if ((await this.opts.markDrawn(drawn)) === 'unmarked') this.opts.log.child({ bookingId }).info({ version: drawn.version }, 'progress message drawn after a newer draw was marked; the next tick draws it again');
     } catch (err) {
       this.opts.log.child({ bookingId }).warn({ err }, 'progress message drawn, its mark not stored; the next tick draws it again');
+    }
+  }
+
+  /**
+   * A finished booking's draw that failed, stored on Lambda (./drawn-mark.ts): the tick's redraws of
+   * it slow to hourly once Slack refused it or TICK_FAILURES_BEFORE_HOURLY ticks failed, which is
+   * logged once, with what to check. A store failure here costs a redraw by the next tick.
+   */
+  private async markUndrawn(bookingId: string, entry: Entry, err: unknown, refused: boolean): Promise<void> {
+    const drawn = entry.drawing;
+    entry.drawing = undefined;
+    const log = this.opts.log.child({ bookingId });
+    if (!drawn || !this.opts.markUndrawn || !RESTING_STATES.includes(drawn.state)) {
+      if (!refused) log.warn({ err }, 'progress message not redrawn; the next tick tries again');
+      return;
+    }
+    const code = slackPlatformError(err) ?? (err instanceof IntegrationError ? err.code : 'request_failed');
+    try {
+      const stored = await this.opts.markUndrawn(bookingId, { code, refused });
+      if (refused) return;
+      if (stored?.ticks === TICK_FAILURES_BEFORE_HOURLY) {
+        log.error({ err, code, ticks: stored.ticks }, `progress message not redrawn: Slack answered ${code} on ${stored.ticks} ticks in a row; now tried once an hour, for a day after the booking's last change. Check the channel's posting settings and that the bot may post there.`);
+      } else log.debug({ err, code, ticks: stored?.ticks }, 'progress message not redrawn; the next tick tries again');
+    } catch (storeErr) {
+      log.warn({ err: storeErr, code }, 'progress message not drawn, and that not stored; the next tick tries again');
     }
   }
 

@@ -14,7 +14,7 @@
 import type { Logger } from '../../log';
 import type { PeriodicTask } from '../../pipeline/periodic';
 import type { BookingStore } from '../../pipeline/store';
-import { drawnUpToDate, hasProgressMessage, RESTING_STATES } from './drawn-mark';
+import { hasProgressMessage, redrawDue, RESTING_STATES } from './drawn-mark';
 import { REDRAW_CHANGED_WITHIN_MS } from './redraw-at-start';
 
 /** About 20 s of the workspace's cosmetic updates (5 at once, then one each 1.2 s). */
@@ -22,7 +22,10 @@ export const REDRAW_STALE_PER_TICK = 20;
 
 export interface RedrawStaleDeps {
   store: Pick<BookingStore, 'listCurrent'>;
-  /** The progress publisher's notify, as a redraw (read from the store when its turn comes). */
+  /**
+   * The progress publisher's notify, as a redraw tried once (read from the store when its turn
+   * comes): this tick's invocation does not wait out a backoff, the next tick asks again.
+   */
   notify: (bookingId: string) => void;
   log: Logger;
   withinMs?: number;
@@ -34,7 +37,7 @@ export async function redrawStaleProgress(deps: RedrawStaleDeps, nowMs: number):
   const since = nowMs - (deps.withinMs ?? REDRAW_CHANGED_WITHIN_MS);
   const listed = await deps.store.listCurrent(RESTING_STATES, nowMs);
   const behind = listed
-    .filter((b) => b.updatedAtMs >= since && hasProgressMessage(b) && !drawnUpToDate(b))
+    .filter((b) => b.updatedAtMs >= since && hasProgressMessage(b) && redrawDue(b, nowMs))
     .sort((a, b) => b.updatedAtMs - a.updatedAtMs);
   const asked = behind.slice(0, deps.maxPerTick ?? REDRAW_STALE_PER_TICK);
   for (const booking of asked) deps.notify(booking.id);

@@ -14,6 +14,7 @@ import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
+import { drawnUpToDate, UNDRAWN_RETRY_EVERY_MS } from '../../../src/slack/progress/drawn-mark';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { standinAppEnv } from '../../support/env';
 import { blockActionPayload, interactivityBody, SlackRequester } from '../../support/slack-requests';
@@ -162,6 +163,11 @@ it('a progress message never posted (the approving Slack function was cut off be
   await expectQuietTick();
 });
 
+/** An hour passes for the tick's rest after failed draws: the failure's time moved back (the store's record, as a test can). */
+async function anHourLater(id: string): Promise<void> {
+  await pipelineFn.app.built.service.updateSlackRefs(id, (s) => (s.progressUndrawn ? { ...s, progressUndrawn: { ...s.progressUndrawn, atMs: s.progressUndrawn.atMs - UNDRAWN_RETRY_EVERY_MS } } : undefined));
+}
+
 it('a final update Slack refuses for good (the channel archived) counts as drawn: the tick does not ask Slack again every minute', async () => {
   const booking = await slackFn.app.built.service.create(sampleNewBooking());
   await approve(slackFn, booking.id);
@@ -176,4 +182,42 @@ it('a final update Slack refuses for good (the channel archived) counts as drawn
   slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   expect(progressCalls(booking.id)).toEqual([]);
+});
+
+it('a redraw Slack keeps failing with an error it does not call a refusal: one try per tick, hourly after three failed ticks, logged once with what to check', async () => {
+  const booking = await slackFn.app.built.service.create(sampleNewBooking());
+  await approve(slackFn, booking.id);
+  const approved = await get(booking.id);
+  const restricted = () => slackApi.failNext('chat.update', 1000, 'restricted_action', (b) => b.ts === approved.slack.progressTs);
+  const cut = await cutOff(await pipelineFunction(), 'first event');
+  await expect(cut.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
+  expect((await get(booking.id)).state).toBe('done');
+
+  const lines: string[] = [];
+  const logged = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
+  const updates = () => slackApi.calls.filter((c) => c.method === 'chat.update' && c.body.ts === approved.slack.progressTs).length;
+  for (let tick = 1; tick <= 4; tick++) {
+    slackApi.clear();
+    restricted();
+    // A fresh instance each tick, as Lambda may give; it returns without waiting out a backoff.
+    const fn = await createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps: { ...deps, log: logged } });
+    opened.push(fn);
+    await expect(fn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+    // Three ticks try it once each; the fourth leaves it for the hour.
+    expect(updates()).toBe(tick <= 3 ? 1 : 0);
+    expect((await get(booking.id)).slack.progressUndrawn).toMatchObject({ code: 'restricted_action', refused: false, ticks: Math.min(tick, 3) });
+  }
+  const told = lines.filter((l) => l.includes('progress message not redrawn: Slack answered restricted_action'));
+  expect(told).toHaveLength(1);
+  expect(told[0]).toContain('once an hour');
+
+  // Slack takes it again; an hour on, the tick draws done and marks it.
+  slackApi.clear();
+  await anHourLater(booking.id);
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  const healed = await get(booking.id);
+  expect(updates()).toBe(1);
+  expect(shown(healed)).toContain('6/6 steps done');
+  expect(drawnUpToDate(healed)).toBe(true);
+  expect(healed.slack.progressUndrawn).toBeUndefined();
 });
