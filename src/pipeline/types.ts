@@ -218,7 +218,8 @@ export interface SlackRefs {
   progressDrawn?: number;
   /**
    * On Lambda only: the last draw of this finished booking's message failed and was not marked —
-   * the minute tick's redraw failed `ticks` times (`refused`: Slack refused it until someone acts). The tick then asks again only once an hour (src/slack/progress/drawn-mark.ts); a draw
+   * Slack refused it until someone acts (`refused`), or the minute tick's redraw failed `ticks`
+   * times. The tick then asks again only once an hour (src/slack/progress/drawn-mark.ts); a draw
    * that lands clears it with its mark. Written like the mark: alone, updatedAtMs left alone.
    */
   progressUndrawn?: { atMs: number; code: string; refused: boolean; ticks: number };

@@ -9,10 +9,11 @@
  * its last draw, or was never drawn since finishing: the one-minute tick redraws it
  * (./redraw-stale.ts).
  *
- * A draw Slack refuses until someone acts (an archived channel, a revoked token) is marked as if
- * it had landed. The tick's own redraw is tried once per tick; each failure is recorded beside the
- * mark (SlackRefs.progressUndrawn), and after TICK_FAILURES_BEFORE_HOURLY the tick tries it only
- * once an hour, within its day, rather than every minute.
+ * A draw that fails is not marked. Slack refusing it until someone acts (an archived channel, the
+ * bot removed, a revoked token), or the tick's own redraw failing TICK_FAILURES_BEFORE_HOURLY times
+ * (an error no retry has fixed), is recorded beside the mark (SlackRefs.progressUndrawn): the tick
+ * then tries it once an hour, within its day, so a channel someone fixed heals without a minute's
+ * call to Slack for each stuck booking meanwhile.
  *
  * A mark per draw of a finished booking, not per update: the runs' own updates go unmarked, and a
  * finished booking is drawn about once (its final milestone). Not written on a long-lived server,

@@ -353,9 +353,9 @@ export class ProgressPublisher {
         throw err;
       }
       // Trying again cannot help until someone acts, and every booking in the channel meets the same
-      // answer: nor can the minute tick's redraw, so the refused draw is marked as if it had landed.
+      // answer. Not marked drawn: once someone has acted, the tick's hourly try heals the thread.
       entry.once = false;
-      await this.markDrawn(bookingId, entry);
+      await this.markUndrawn(bookingId, entry, err, true);
       entry.failures = 0;
       entry.slow = false;
       // One line per channel: a second archived channel is news, its other bookings are not.

@@ -168,16 +168,31 @@ async function anHourLater(id: string): Promise<void> {
   await pipelineFn.app.built.service.updateSlackRefs(id, (s) => (s.progressUndrawn ? { ...s, progressUndrawn: { ...s.progressUndrawn, atMs: s.progressUndrawn.atMs - UNDRAWN_RETRY_EVERY_MS } } : undefined));
 }
 
-it('a final update Slack refuses for good (the channel archived) counts as drawn: the tick does not ask Slack again every minute', async () => {
+it('a final update Slack refuses for good (the channel archived) is recorded, not marked: the tick leaves it for an hour, then heals the thread once the channel is back', async () => {
   const booking = await slackFn.app.built.service.create(sampleNewBooking());
   await approve(slackFn, booking.id);
   slackApi.failNext('chat.update', 1, 'is_archived', (body) => JSON.stringify(body).includes(booking.id) && String(body.text ?? '').includes('6/6 steps done'));
   await expect(pipelineFn.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
   const done = await get(booking.id);
   expect(done.state).toBe('done');
-  // Refused: the thread never showed done, and the mark says there is nothing a redraw could do.
+  // Refused: the thread never showed done; the record says so, and is not marked drawn.
   expect(shown(done)).not.toContain('6/6 steps done');
-  expect(done.slack.progressDrawn).toBe(done.version - 1);
+  expect(drawnUpToDate(done)).toBe(false);
+  expect(done.slack.progressUndrawn).toMatchObject({ code: 'is_archived', refused: true });
+
+  // Within the hour the tick does not ask Slack again.
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(progressCalls(booking.id)).toEqual([]);
+
+  // The operator unarchived the channel (the stand-in takes updates again); an hour on, the tick draws done.
+  await anHourLater(booking.id);
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  const healed = await get(booking.id);
+  expect(progressCalls(booking.id).map((c) => c.method)).toEqual(['chat.update']);
+  expect(shown(healed)).toContain('6/6 steps done');
+  expect(drawnUpToDate(healed)).toBe(true);
+  expect(healed.slack.progressUndrawn).toBeUndefined();
 
   slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
