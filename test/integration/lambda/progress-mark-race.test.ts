@@ -43,7 +43,7 @@ beforeAll(async () => {
   [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
   ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
-  // A call's deadline long enough for the update below that answers 3 s late.
+  // A call's deadline long enough for the update below that answers 6 s late.
   env = { ...standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` }), CHARTER_CALL_TIMEOUT_MS: '10000' };
   deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50, crewPostOnce: { deadlineMs: 500 } };
 }, 60_000);
@@ -101,9 +101,9 @@ it('an older crew answer\'s redraw that lands after the newer one was marked: th
   const leePost = done.slack.crewPosts![LEE]!;
   const anaPost = done.slack.crewPosts![ANA]!;
 
-  // Lee's answer in instance A: its progress update takes effect 3 s late, and answers after that.
+  // Lee's answer in instance A: its progress update takes effect 6 s late, and answers after that.
   let leeDrawSent = false;
-  slackApi.loseNext('chat.update', 1, { effect: 3000, answer: { afterMs: 3100 }, when: (b) => (leeDrawSent ||= b.channel === OPS_CHANNEL && b.ts === done.slack.progressTs) });
+  slackApi.loseNext('chat.update', 1, { effect: 6000, answer: { afterMs: 6100 }, when: (b) => (leeDrawSent ||= b.channel === OPS_CHANNEL && b.ts === done.slack.progressTs) });
   const leeClick = click(slackA, blockActionPayload({ userId: LEE, actionId: `crew_confirm:${LEE}`, value: `${booking.id}:${LEE}:r1`, channelId: leePost.channel, messageTs: leePost.ts }));
   // Ana answers once Lee's update has reached Slack (drawn before her answer).
   for (let i = 0; i < 200 && !leeDrawSent; i++) await new Promise((r) => setTimeout(r, 20));
