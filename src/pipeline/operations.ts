@@ -735,13 +735,13 @@ interface Applied {
  * later change told "you're off" holds no call at all: after off, on, off (each told), Ana's last
  * word is "you're off", so a change putting her back must greet her as newly on.
  */
-function crewShown(record: BookingRecord, run: readonly Operation[]): BookingDetails | undefined {
+function crewShown(record: BookingRecord, run: readonly Operation[], toldOffOf: (o: Operation) => ReadonlySet<string>): BookingDetails | undefined {
   // Each detail the run may have shown, with who a newer change of the run told "you're off".
   const reached: { details: BookingDetails; toldOffSince: ReadonlySet<string> }[] = [];
   const toldOff = new Set<string>();
   for (const o of run) {
     if (o.details && stepRan('crew_notice', o.steps?.crew_notice)) reached.push({ details: o.details, toldOffSince: new Set(toldOff) });
-    for (const u of toldOffBy(record, o)) toldOff.add(u);
+    for (const u of toldOffOf(o)) toldOff.add(u);
     // A change of the run also carries what the run before it showed: its older members may have
     // been compacted while it ran.
     if (o.crewMayHaveSeen) reached.push({ details: o.crewMayHaveSeen, toldOffSince: new Set(toldOff) });
@@ -789,7 +789,9 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
         if (state.quietUntilMs !== undefined) quietUntilMs[step] = Math.max(quietUntilMs[step] ?? 0, state.quietUntilMs);
       }
     }
-    const told = crewShown(record, run);
+    // A member maybe told "you're off" counts as told here (greeted as newly on if put back: an extra
+    // "You're now on" is harmless); the change's crewToldOffBefore names only those surely told.
+    const told = crewShown(record, run, (o) => toldOffBy(record, o, { maybe: true }));
     return {
       details: lastStarted.previous,
       callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,
@@ -840,11 +842,12 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const holds = told ? answered.filter((u) => record.callRevisions?.[u] !== undefined && record.callRevisions[u] !== applied.callRevisions?.[u]) : [];
     // Who the replaced run took off and never told "you're off" still holds the call before it.
     const runRevisions = new Set(applied.runRevisions);
-    const toldOff = toldOffInRun(record, runRevisions);
-    const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !toldOff.has(u)) : [];
+    const mayBeToldOff = toldOffInRun(record, runRevisions, { maybe: true });
+    const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !mayBeToldOff.has(u)) : [];
     // Who the run told "you're off" and showed no call since read "you're off" last: a change keeping
-    // them off is no news to them, and a second identical DM would be.
-    const toldOffBefore = told ? [...toldOff].filter((u) => !told.roster.some((m) => m.slackUserId === u) && !to.roster.some((m) => m.slackUserId === u)) : [];
+    // them off is no news to them, and a second identical DM would be. Whose DM only may have gone is
+    // told again: a second "you're off" beats a post that may still show the call.
+    const toldOffBefore = told ? [...toldOffInRun(record, runRevisions)].filter((u) => !told.roster.some((m) => m.slackUserId === u) && !to.roster.some((m) => m.slackUserId === u)) : [];
     const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}), ...(untold.length > 0 ? { crewHoldsPrevious: untold } : {}) };
     const toldOffSeen = toldOffBefore.length > 0 ? { crewToldOffBefore: toldOffBefore } : {};
     const calls = callsChangedBy({ previous, ...seenBy }, to);
@@ -904,7 +907,9 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
  * Members off the roster a cancel must still reach: the failed changes it stops (and those they
  * replaced) made the roster theirs, but a member one took off and never told "you're off" still
  * holds the call before it, Confirm and all; one a change of the run called and a later one took
- * off untold holds that call. Whose last word from the run was "you're off" holds none.
+ * off untold holds that call. Whose last word from the run was surely "you're off" holds none; one
+ * whose DM only may have gone (a failed step could not look it up) is reached: an extra cancel note
+ * is harmless, a live call for a cancelled charter is not.
  */
 function offRosterCallsAtCancel(record: BookingRecord, cancelId: string): string[] {
   const ops = operationsOf(record);
@@ -915,7 +920,7 @@ function offRosterCallsAtCancel(record: BookingRecord, cancelId: string): string
     run.push(o);
   }
   if (run.length === 0) return [];
-  const shown = crewShown(record, run)?.roster ?? [];
+  const shown = crewShown(record, run, (o) => toldOffBy(record, o))?.roster ?? [];
   const toldOff = toldOffInRun(record, new Set(run.flatMap((o) => (o.revision !== undefined ? [o.revision] : []))));
   const onShown = (u: string) => shown.some((m) => m.slackUserId === u);
   const candidates = new Set([...(run[0]?.previous?.roster ?? []), ...shown].map((m) => m.slackUserId));
@@ -924,16 +929,18 @@ function offRosterCallsAtCancel(record: BookingRecord, cancelId: string): string
 
 /**
  * Who the failed changes of a run (their revisions) told they are off: named in a finished crew
- * step's result, or saved when the step failed (SlackRefs.crewToldOff).
+ * step's result, or saved when the step failed (SlackRefs.crewToldOff); with `maybe`, also whose DM
+ * a failed step may have sent (SlackRefs.crewMaybeToldOff).
  */
-function toldOffInRun(record: BookingRecord, runRevisions: ReadonlySet<number>): Set<string> {
-  return new Set(operationsOf(record).flatMap((o) => (o.revision !== undefined && runRevisions.has(o.revision) ? [...toldOffBy(record, o)] : [])));
+function toldOffInRun(record: BookingRecord, runRevisions: ReadonlySet<number>, opts: { maybe?: boolean } = {}): Set<string> {
+  return new Set(operationsOf(record).flatMap((o) => (o.revision !== undefined && runRevisions.has(o.revision) ? [...toldOffBy(record, o, opts)] : [])));
 }
 
-/** Who one change's crew step told they are off: its result's `off:` keys, or what its failure saved. */
-function toldOffBy(record: BookingRecord, op: Operation): Set<string> {
+/** Who one change's crew step told they are off: its result's `off:` keys, or what its failure saved (with `maybe`, the maybe-told too). */
+function toldOffBy(record: BookingRecord, op: Operation, opts: { maybe?: boolean } = {}): Set<string> {
   if (op.revision === undefined) return new Set();
-  const told = new Set(Object.entries(record.slack.crewToldOff ?? {}).flatMap(([u, rev]) => (rev === op.revision ? [u] : [])));
+  const saved = { ...(opts.maybe ? record.slack.crewMaybeToldOff : {}), ...record.slack.crewToldOff };
+  const told = new Set(Object.entries(saved).flatMap(([u, rev]) => (rev === op.revision ? [u] : [])));
   for (const key of Object.keys(op.steps?.crew_notice?.result ?? {})) if (key.startsWith(CREW_OFF_RESULT_PREFIX)) told.add(key.slice(CREW_OFF_RESULT_PREFIX.length));
   return told;
 }
@@ -944,10 +951,12 @@ function toldOffBy(record: BookingRecord, op: Operation): Set<string> {
  * in the write that starts the operation, which happens anyway.
  */
 function withToldOffOf(slack: SlackRefs, runRevisions: ReadonlySet<number>): SlackRefs {
-  if (!slack.crewToldOff) return slack;
-  const kept = Object.entries(slack.crewToldOff).filter(([, rev]) => runRevisions.has(rev));
-  const { crewToldOff: _dropped, ...rest } = slack;
-  return kept.length > 0 ? { ...rest, crewToldOff: Object.fromEntries(kept) } : rest;
+  if (!slack.crewToldOff && !slack.crewMaybeToldOff) return slack;
+  const keptOf = (saved: Record<string, number> | undefined) => Object.entries(saved ?? {}).filter(([, rev]) => runRevisions.has(rev));
+  const kept = keptOf(slack.crewToldOff);
+  const keptMaybe = keptOf(slack.crewMaybeToldOff);
+  const { crewToldOff: _dropped, crewMaybeToldOff: _droppedMaybe, ...rest } = slack;
+  return { ...rest, ...(kept.length > 0 ? { crewToldOff: Object.fromEntries(kept) } : {}), ...(keptMaybe.length > 0 ? { crewMaybeToldOff: Object.fromEntries(keptMaybe) } : {}) };
 }
 
 /**

@@ -123,7 +123,8 @@ export interface Operation {
   /**
    * change: members whose last word from the failed changes it replaces was "you're off" (one of
    * them told them, and no later one may have shown them a call again). A change keeping them off
-   * sends no second "you're off": they already read one.
+   * sends no second "you're off": they already read one. Whose DM only may have gone
+   * (SlackRefs.crewMaybeToldOff) is not named: the change tells them itself.
    */
   crewToldOffBefore?: string[];
   /**
@@ -233,14 +234,23 @@ export interface SlackRefs {
    */
   crewPosts?: Record<string, CrewPostSaved>;
   /**
-   * Who a change's crew step that failed told "you're off" (or found nobody to tell, or may have told:
-   * a DM in flight when it failed, one an earlier attempt sent that could not be looked up), with that
+   * Who a change's crew step that failed told "you're off" (or found nobody to tell), with that
    * change's revision; saved in one write when the step fails. A crew step that finishes names them
    * in its result instead (CREW_OFF_RESULT_PREFIX). A change replacing a failed one greets as newly on
    * only those told: a member it took off and never told still holds their call. Only entries of the
    * failed run a change replaces matter: the others are dropped when a change or cancel starts.
+   * Records saved before crewMaybeToldOff existed hold the maybe-told here too (read as told).
    */
   crewToldOff?: Record<string, number>;
+  /**
+   * Whose "you're off" a failed crew step may have sent and nobody knows (a DM in flight when it
+   * failed, one an earlier attempt sent that it could not look up), with that change's revision;
+   * saved in the same write as crewToldOff. Kept apart because the two readers want opposite
+   * defaults: a change putting them back greets them as newly on (an extra "You're now on" is
+   * harmless), but a cancel reaches them and a change keeping them off tells them (their post may
+   * still show a live call; a live call for a cancelled charter is not harmless).
+   */
+  crewMaybeToldOff?: Record<string, number>;
   /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */
   resurfaced?: { channel: string; ts: string };
   /** The "Crew called: …" line in the ops thread. */

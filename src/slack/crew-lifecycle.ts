@@ -50,7 +50,7 @@ function offKeys(result: StepResult | undefined): StepResult {
 interface OffState {
   /** Told "you're off" (this attempt, or found from an earlier one), or nobody to tell. */
   told: Set<string>;
-  /** Their DM may have landed and nobody knows: counted as told. */
+  /** Their DM may have landed and nobody knows: saved apart from told (SlackRefs.crewMaybeToldOff). */
   unsure: Set<string>;
   /** Looked up (found or proved absent) before this attempt could fail. */
   resolved: Set<string>;
@@ -64,17 +64,30 @@ export function withLifecycleCrewNotice(
 ): StepImplementation {
   /**
    * Who this attempt told they are off (or found told by an earlier attempt, or had nobody to tell),
-   * and whose you're-off DM may have landed unseen, saved in one write when the step fails. A change
-   * replacing this one, should it fail, greets as newly on only those: a member it took off and never
-   * told still holds their call. A step that finishes says so in its result instead (`off:` keys,
-   * saved with its completion), so a plain crew swap writes nothing more.
+   * and apart from them whose you're-off DM may have landed unseen, saved in one write when the step
+   * fails. A change replacing this one, should it fail, greets as newly on those told or maybe told:
+   * a member it took off and never told still holds their call. A cancel, or a change keeping them
+   * off, counts only those told: a maybe-told member's post may still show a live call. A step that
+   * finishes says so in its result instead (`off:` keys, saved with its completion), so a plain crew
+   * swap writes nothing more.
    */
-  const recordToldOff = async (ctx: StepContext, members: ReadonlySet<string>, rev: number): Promise<void> => {
-    if (members.size === 0) return;
+  const recordToldOff = async (ctx: StepContext, told: ReadonlySet<string>, unsure: ReadonlySet<string>, rev: number): Promise<void> => {
+    const maybe = [...unsure].filter((u) => !told.has(u));
+    if (told.size === 0 && maybe.length === 0) return;
     await deps.api
       ?.updateSlackRefs(ctx.booking.id, (slack) => {
-        const fresh = [...members].filter((u) => slack.crewToldOff?.[u] !== rev);
-        return fresh.length === 0 ? undefined : { ...slack, crewToldOff: { ...slack.crewToldOff, ...Object.fromEntries(fresh.map((u) => [u, rev])) } };
+        const fresh = [...told].filter((u) => slack.crewToldOff?.[u] !== rev);
+        // Told by an attempt before this one stays told: a later attempt's doubt does not undo it.
+        const freshMaybe = maybe.filter((u) => slack.crewToldOff?.[u] !== rev && slack.crewMaybeToldOff?.[u] !== rev);
+        if (fresh.length === 0 && freshMaybe.length === 0) return undefined;
+        const crewToldOff = { ...slack.crewToldOff, ...Object.fromEntries(fresh.map((u) => [u, rev])) };
+        const maybeLeft = Object.entries({ ...slack.crewMaybeToldOff, ...Object.fromEntries(freshMaybe.map((u) => [u, rev])) }).filter(([u, r]) => crewToldOff[u] !== r);
+        const { crewMaybeToldOff: _old, ...rest } = slack;
+        return {
+          ...rest,
+          ...(Object.keys(crewToldOff).length > 0 ? { crewToldOff } : {}),
+          ...(maybeLeft.length > 0 ? { crewMaybeToldOff: Object.fromEntries(maybeLeft) } : {}),
+        };
       })
       // The step's own failure is what the office must see; the next attempt looks the DMs up again.
       .catch((err: unknown) => ctx.log.warn({ err }, "could not save who was told they are off"));
@@ -134,10 +147,11 @@ export function withLifecycleCrewNotice(
     } catch (err) {
       // A DM in flight when the attempt failed may have landed; so may any an earlier attempt sent
       // that this one could not look up. A change putting them back greets them as newly on (and
-      // asks them to confirm): better than leaving someone who read "you're off" at home.
+      // asks them to confirm): better than leaving someone who read "you're off" at home. A cancel
+      // still reaches them: their post may show the call.
       if (off.inFlight && mayHaveTakenEffect(err)) off.unsure.add(off.inFlight);
       if (lookUp.lookUpFirst) for (const u of removed) if (!off.resolved.has(u)) off.unsure.add(u);
-      await recordToldOff(ctx, new Set([...off.told, ...off.unsure]), rev);
+      await recordToldOff(ctx, off.told, off.unsure, rev);
       throw err;
     }
   };

@@ -5,6 +5,8 @@
  * - taken off and never told, then the charter is cancelled: the cancel reaches them too;
  * - off, on, off (each told), then put back for good: "You're now on", as her last word was off;
  * - told off by one change, kept off by the next: one "you're off", not two.
+ * - a failed change that could not learn whether her "you're off" went (Slack erred on her post and
+ *   on every look-up of her DM): a cancel still reaches her, and a change keeping her off tells her.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
@@ -132,6 +134,73 @@ it("a change tells Ana she is off and fails; the next keeps her off and fails to
   } finally {
     refusing = false;
     world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+/**
+ * Slack refuses every redraw of Ana's call and every look-up of her DM: the change's crew step fails
+ * not knowing whether an earlier attempt's "you're off" reached her (her post may still show the call).
+ */
+function slackErrsOnAna(anaCall: { channel: string; ts: string }): void {
+  slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === anaCall.ts);
+  slack.failNext('conversations.open', 1000, 'internal_error', (m) => String(m.users) === ANA);
+  slack.failNext('conversations.history', 1000, 'internal_error', (m) => m.channel === anaCall.channel);
+}
+
+it("a change takes Ana off and fails not knowing whether her you're-off went; the office cancels: her call is redrawn cancelled and she gets the cancel note", async () => {
+  const B = processRefusingCalendar(() => false);
+  try {
+    const booking = await doneBooking(B);
+    const anaCall = booking.slack.crewPosts![ANA]!;
+    slackErrsOnAna(anaCall);
+    const x = await change(B, booking.id, withoutAna, 'Ana off');
+    const failed = await untilOp(B, booking.id, x, 'failed');
+    const step = failed.operations?.find((o) => o.id === x)?.steps?.crew_notice;
+    expect(step?.status).toBe('failed');
+    // The retried attempts looked her DM up first, and could not.
+    expect(step?.attempts).toBeGreaterThan(1);
+    slack.clear();
+
+    await B.service.cancel(booking.id, APPROVER);
+    while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
+    await B.service.idle();
+    const anaPost = slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
+    expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
+    expect(String(anaPost?.text)).toMatch(/cancelled/i);
+    expect(held(booking.id, 'crew_cancel_note').map((m) => postPayloadOf(m).to)).toContain(ANA);
+    // She was saved as maybe told, not told; the cancel's start dropped the record.
+    expect(failed.slack.crewMaybeToldOff).toEqual({ [ANA]: failed.revision });
+    expect(failed.slack.crewToldOff?.[ANA]).toBeUndefined();
+    const cancelled = (await B.store.get(booking.id))!;
+    expect(cancelled.operations?.find((o) => o.kind === 'cancel')?.crewMayHoldCall).toEqual([ANA]);
+    expect(cancelled.slack.crewMaybeToldOff).toBeUndefined();
+  } finally {
+    slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("a change takes Ana off and fails not knowing whether her you're-off went; the next keeps her off: it redraws her call and tells her", async () => {
+  const B = processRefusingCalendar(() => false);
+  try {
+    const booking = await doneBooking(B);
+    const anaCall = booking.slack.crewPosts![ANA]!;
+    slackErrsOnAna(anaCall);
+    const x = await change(B, booking.id, withoutAna, 'Ana off');
+    await untilOp(B, booking.id, x, 'failed');
+    slack.clear();
+
+    const y = await change(B, booking.id, [...withoutAna, KAI], 'Kai on');
+    const done = await untilOp(B, booking.id, y, 'done');
+    const anaPost = slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
+    expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
+    expect(done.operations?.find((o) => o.id === y)?.crewToldOffBefore).toBeUndefined();
+  } finally {
+    slack.clear();
     await B.service.idle();
     await B.store.close();
   }
