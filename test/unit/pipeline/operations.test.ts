@@ -612,6 +612,33 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(started(x, details(), T + 1).op.crewToldOffBefore).toBeUndefined();
   });
 
+  it("a member a failed change maybe told she is off (crewMaybeToldOff) is greeted as on if put back, but a cancel and a change keeping her off still reach her", () => {
+    const x = failedChange(withState('done'), details({}, withoutAna()), { calendar_update: done, crew_notice: failed }, T);
+    const revision = operationsOf(x.record).find((o) => o.id === x.op.id)!.revision!;
+    const maybe: BookingRecord = { ...x.record, slack: { ...x.record.slack, crewMaybeToldOff: { U0CREW0002: revision } } };
+    expect(callsChangedBy(started(maybe, details(), T + 1).op, details()).added).toEqual(['U0CREW0002']);
+    expect(cancelStarted(maybe).crewMayHoldCall).toEqual(['U0CREW0002']);
+    const keptOff = started(maybe, details({ crewNotes: 'Bring ice' }, withoutAna()), T + 1);
+    expect(keptOff.op.crewToldOffBefore).toBeUndefined();
+    expect(callsChangedBy(keptOff.op, details({ crewNotes: 'Bring ice' }, withoutAna())).removed).toEqual(['U0CREW0002']);
+    // Kept while a change replaces the run, dropped by a cancel.
+    expect(keptOff.record.slack.crewMaybeToldOff).toEqual({ U0CREW0002: revision });
+    const cancelling = requestCancel(maybe, 'U0APPROVER1', T + 9);
+    expect(startOperation(cancelling, operationsOf(cancelling).find((o) => o.kind === 'cancel')!.id, T + 9).slack.crewMaybeToldOff).toBeUndefined();
+    // A record saved before the two were kept apart names her in crewToldOff: read as told, as it was.
+    const old: BookingRecord = { ...x.record, slack: { ...x.record.slack, crewToldOff: { U0CREW0002: revision } } };
+    expect(cancelStarted(old).crewMayHoldCall).toBeUndefined();
+  });
+
+  it("a cancel reaches a member one failed change called and a later one took off with her you're-off only maybe sent", () => {
+    const kai = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', role: 'crew' as const };
+    const withKai = [...sampleRoster, kai];
+    const x = crewFinished(failedChange(withState('done'), details({}, withKai), { calendar_update: failed }, T), []);
+    const y = failedChange(x, details(), { calendar_update: done, crew_notice: failed }, T + 1);
+    const revision = operationsOf(y.record).find((o) => o.id === y.op.id)!.revision!;
+    expect(cancelStarted({ ...y.record, slack: { ...y.record.slack, crewMaybeToldOff: { U0NEWCREW1: revision } } }).crewMayHoldCall).toEqual(['U0NEWCREW1']);
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
