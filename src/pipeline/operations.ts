@@ -126,6 +126,7 @@ export function stepOperation(record: BookingRecord, opId: string): StepOperatio
     ...(op.crewHoldsSeen ? { crewHoldsSeen: op.crewHoldsSeen } : {}),
     ...(op.crewHoldsPrevious ? { crewHoldsPrevious: op.crewHoldsPrevious } : {}),
     ...(op.crewToldOffBefore ? { crewToldOffBefore: op.crewToldOffBefore } : {}),
+    ...(op.crewMaybeToldOffBefore ? { crewMaybeToldOffBefore: op.crewMaybeToldOffBefore } : {}),
     ...(op.crewMayHoldCall ? { crewMayHoldCall: op.crewMayHoldCall } : {}),
   };
 }
@@ -215,8 +216,8 @@ export function compactHistory(ops: readonly Operation[]): Operation[] {
   const planFrom = new Set<Operation>(started.slice(-1));
   return ops.map((o, i) => {
     if (i >= ops.length - WHOLE_OPERATIONS || planFrom.has(o) || !SETTLED.includes(o.status)) return o;
-    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined && o.crewToldOffBefore === undefined && o.crewMayHoldCall === undefined) return o;
-    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, crewToldOffBefore: _toldOff, crewMayHoldCall: _mayHold, ...kept } = o;
+    if (o.details === undefined && o.previous === undefined && o.crewMayHaveSeen === undefined && o.answersBefore === undefined && o.crewHoldsSeen === undefined && o.crewHoldsPrevious === undefined && o.crewToldOffBefore === undefined && o.crewMaybeToldOffBefore === undefined && o.crewMayHoldCall === undefined) return o;
+    const { details, previous, crewMayHaveSeen: _seen, answersBefore: _answers, crewHoldsSeen: _holds, crewHoldsPrevious: _holdsPrevious, crewToldOffBefore: _toldOff, crewMaybeToldOffBefore: _maybeOff, crewMayHoldCall: _mayHold, ...kept } = o;
     const moved = details && previous && departureMoved(previous.request, details.request);
     return { ...kept, ...(moved ? { movedFrom: scheduleOf(previous.request) } : {}), compacted: true };
   });
@@ -662,7 +663,17 @@ function callsChangedFromAny(froms: readonly BookingDetails[], to: BookingDetail
  * may have told the crew (crewMayHaveSeen). A change putting back a failed change's 17:00 has
  * nothing new from `previous` (16:00 both), yet crew that change reached were told 17:00.
  */
-export function callsChangedBy(op: Pick<Operation, 'previous' | 'crewMayHaveSeen' | 'crewHoldsSeen' | 'crewHoldsPrevious'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
+export function callsChangedBy(
+  op: Pick<Operation, 'previous' | 'crewMayHaveSeen' | 'crewHoldsSeen' | 'crewHoldsPrevious' | 'crewMaybeToldOffBefore'>,
+  to: BookingDetails,
+): { changed: string[]; added: string[]; removed: string[] } {
+  const calls = callsChangedBySeen(op, to);
+  // Maybe told "you're off" by the run, kept off here: their post may still show the run's call.
+  const maybeOff = (op.crewMaybeToldOffBefore ?? []).filter((u) => !to.roster.some((m) => m.slackUserId === u) && !calls.removed.includes(u));
+  return maybeOff.length > 0 ? { ...calls, removed: [...calls.removed, ...maybeOff] } : calls;
+}
+
+function callsChangedBySeen(op: Pick<Operation, 'previous' | 'crewMayHaveSeen' | 'crewHoldsSeen' | 'crewHoldsPrevious'>, to: BookingDetails): { changed: string[]; added: string[]; removed: string[] } {
   const froms = [op.previous, op.crewMayHaveSeen].filter((d): d is BookingDetails => d !== undefined);
   const any = callsChangedFromAny(froms, to);
   if (!op.crewMayHaveSeen || !op.previous) return any;
@@ -720,6 +731,8 @@ interface Applied {
   undo: ReadonlySet<AnyStepName>;
   /** What the latest replaced change whose crew step ran may have told the crew. */
   crewMayHaveSeen?: BookingDetails;
+  /** Whom a replaced change called and a later one maybe told "you're off" (left out of crewMayHaveSeen). */
+  maybeToldOff?: string[];
   /**
    * Until when a write of a replaced change's step may still land (its PATCH got no answer): the
    * same step of the new change writes after that, so a late 17:00 does not overwrite its 16:00.
@@ -792,6 +805,9 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
     // A member maybe told "you're off" counts as told here (greeted as newly on if put back: an extra
     // "You're now on" is harmless); the change's crewToldOffBefore names only those surely told.
     const told = crewShown(record, run, (o) => toldOffBy(record, o, { maybe: true }));
+    // Who the run called and then maybe told "you're off": left out of `told`, yet their post may show the call.
+    const shownUnlessSurelyOff = crewShown(record, run, (o) => toldOffBy(record, o))?.roster ?? [];
+    const maybeToldOff = shownUnlessSurelyOff.map((m) => m.slackUserId).filter((u) => !told?.roster.some((m) => m.slackUserId === u));
     return {
       details: lastStarted.previous,
       callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,
@@ -800,6 +816,7 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
       undo,
       quietUntilMs,
       ...(told ? { crewMayHaveSeen: told } : {}),
+      ...(maybeToldOff.length > 0 ? { maybeToldOff } : {}),
     };
   }
   return { details: detailsOf(record), callRevisions: record.callRevisions, runRevisions: [], undo: new Set(), quietUntilMs: {} };
@@ -849,8 +866,10 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // told again: a second "you're off" beats a post that may still show the call.
     const toldOffBefore = told ? [...toldOffInRun(record, runRevisions)].filter((u) => !told.roster.some((m) => m.slackUserId === u) && !to.roster.some((m) => m.slackUserId === u)) : [];
     const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}), ...(untold.length > 0 ? { crewHoldsPrevious: untold } : {}) };
-    const toldOffSeen = toldOffBefore.length > 0 ? { crewToldOffBefore: toldOffBefore } : {};
-    const calls = callsChangedBy({ previous, ...seenBy }, to);
+    // Kept off by this change and not on `previous` (those it takes off anyway): told again, see crewMaybeToldOffBefore.
+    const maybeOffBefore = (applied.maybeToldOff ?? []).filter((u) => !to.roster.some((m) => m.slackUserId === u) && !previous.roster.some((m) => m.slackUserId === u));
+    const toldOffSeen = { ...(toldOffBefore.length > 0 ? { crewToldOffBefore: toldOffBefore } : {}), ...(maybeOffBefore.length > 0 ? { crewMaybeToldOffBefore: maybeOffBefore } : {}) };
+    const calls = callsChangedBy({ previous, ...seenBy, ...toldOffSeen }, to);
     // Whoever's call changed, was added or was taken off answers afresh: a "can't make it" to the
     // old call is no answer to the new one (a member taken off and later added back included).
     const reset = new Set([...calls.changed, ...calls.removed, ...calls.added]);

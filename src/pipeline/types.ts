@@ -128,6 +128,13 @@ export interface Operation {
    */
   crewToldOffBefore?: string[];
   /**
+   * change: members a change it replaces called and a later one took off without knowing whether
+   * their "you're off" went (SlackRefs.crewMaybeToldOff), kept off by this change. Their post may
+   * still show that call, so this change counts them as taken off: it redraws their post and tells
+   * them. (Those on `previous` are taken off by it anyway.)
+   */
+  crewMaybeToldOffBefore?: string[];
+  /**
    * cancel: members off the roster whose post may still show a live call with Confirm (a failed
    * change took them off and never told them, or a change it replaced called them). The cancel
    * redraws their post and tells them too: nobody should come in for a cancelled charter.
@@ -370,6 +377,8 @@ export interface StepOperation {
   crewHoldsPrevious?: string[];
   /** change: who the replaced changes already told "you're off" (Operation.crewToldOffBefore). */
   crewToldOffBefore?: string[];
+  /** change: who a replaced change called and a later one maybe told "you're off" (Operation.crewMaybeToldOffBefore). */
+  crewMaybeToldOffBefore?: string[];
   /** cancel: who off the roster may still hold a live call (Operation.crewMayHoldCall). */
   crewMayHoldCall?: string[];
 }

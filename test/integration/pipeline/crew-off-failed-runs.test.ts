@@ -6,7 +6,8 @@
  * - off, on, off (each told), then put back for good: "You're now on", as her last word was off;
  * - told off by one change, kept off by the next: one "you're off", not two.
  * - a failed change that could not learn whether her "you're off" went (Slack erred on her post and
- *   on every look-up of her DM): a cancel still reaches her, and a change keeping her off tells her.
+ *   on every look-up of her DM): a cancel still reaches her, and a change keeping her off tells her,
+ *   also when an earlier failed change of the run is what called her.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
@@ -143,11 +144,12 @@ it("a change tells Ana she is off and fails; the next keeps her off and fails to
  * Slack refuses every redraw of Ana's call and every look-up of her DM: the change's crew step fails
  * not knowing whether an earlier attempt's "you're off" reached her (her post may still show the call).
  */
-function slackErrsOnAna(anaCall: { channel: string; ts: string }): void {
-  slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === anaCall.ts);
-  slack.failNext('conversations.open', 1000, 'internal_error', (m) => String(m.users) === ANA);
-  slack.failNext('conversations.history', 1000, 'internal_error', (m) => m.channel === anaCall.channel);
+function slackErrsOn(member: string, call: { channel: string; ts: string }): void {
+  slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === call.ts);
+  slack.failNext('conversations.open', 1000, 'internal_error', (m) => String(m.users) === member);
+  slack.failNext('conversations.history', 1000, 'internal_error', (m) => m.channel === call.channel);
 }
+const slackErrsOnAna = (anaCall: { channel: string; ts: string }) => slackErrsOn(ANA, anaCall);
 
 it("a change takes Ana off and fails not knowing whether her you're-off went; the office cancels: her call is redrawn cancelled and she gets the cancel note", async () => {
   const B = processRefusingCalendar(() => false);
@@ -200,6 +202,36 @@ it("a change takes Ana off and fails not knowing whether her you're-off went; th
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
     expect(done.operations?.find((o) => o.id === y)?.crewToldOffBefore).toBeUndefined();
   } finally {
+    slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("one failed change calls Kai, the next takes him off not knowing whether his you're-off went; a change keeping him off redraws his call and tells him", async () => {
+  let refusing = false;
+  const B = processRefusingCalendar(() => refusing);
+  try {
+    const booking = await doneBooking(B);
+    refusing = true;
+    const x1 = await change(B, booking.id, [...sampleRoster, KAI], 'Kai on');
+    const called = await untilOp(B, booking.id, x1, 'failed');
+    const kaiCall = called.slack.crewPosts![KAI.slackUserId]!;
+    refusing = false;
+    slackErrsOn(KAI.slackUserId, kaiCall);
+    const x2 = await change(B, booking.id, sampleRoster, 'Kai off');
+    const failed = await untilOp(B, booking.id, x2, 'failed');
+    expect(failed.operations?.find((o) => o.id === x2)?.steps?.crew_notice?.status).toBe('failed');
+    slack.clear();
+
+    const { op } = await B.service.proposeChange(booking.id, { details: { ...detailsWith(sampleRoster), request: { ...detailsWith(sampleRoster).request, crewNotes: 'Bring ice' } }, label: 'notes', userId: APPROVER });
+    expect((await B.service.approveChange(booking.id, op.id, APPROVER)).won).toBe(true);
+    await untilOp(B, booking.id, op.id, 'done');
+    const kaiPost = slack.messages().find((m) => m.channel === kaiCall.channel && m.ts === kaiCall.ts);
+    expect(JSON.stringify(kaiPost?.blocks ?? '')).not.toContain(`crew_confirm:${KAI.slackUserId}`);
+    expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([KAI.slackUserId]);
+  } finally {
+    refusing = false;
     slack.clear();
     await B.service.idle();
     await B.store.close();

@@ -639,6 +639,20 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(cancelStarted({ ...y.record, slack: { ...y.record.slack, crewMaybeToldOff: { U0NEWCREW1: revision } } }).crewMayHoldCall).toEqual(['U0NEWCREW1']);
   });
 
+  it("a member one failed change called and a later one maybe told she is off: a change keeping her off takes her off again, one putting her back greets her as on", () => {
+    const kai = { slackUserId: 'U0NEWCREW1', name: 'Kai Lund', role: 'crew' as const };
+    const x = crewFinished(failedChange(withState('done'), details({}, [...sampleRoster, kai]), { calendar_update: failed }, T), []);
+    const y = failedChange(x, details(), { calendar_update: done, crew_notice: failed }, T + 1);
+    const revision = operationsOf(y.record).find((o) => o.id === y.op.id)!.revision!;
+    const maybe: BookingRecord = { ...y.record, slack: { ...y.record.slack, crewMaybeToldOff: { U0NEWCREW1: revision } } };
+    const keptOff = started(maybe, details({ crewNotes: 'Bring ice' }), T + 2);
+    expect(keptOff.op.crewMaybeToldOffBefore).toEqual(['U0NEWCREW1']);
+    expect(callsChangedBy(keptOff.op, details({ crewNotes: 'Bring ice' })).removed).toEqual(['U0NEWCREW1']);
+    const back = started(maybe, details({}, [...sampleRoster, kai]), T + 2);
+    expect(back.op.crewMaybeToldOffBefore).toBeUndefined();
+    expect(callsChangedBy(back.op, details({}, [...sampleRoster, kai])).added).toEqual(['U0NEWCREW1']);
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
