@@ -136,7 +136,7 @@ export interface Operation {
   crewMaybeToldOffBefore?: string[];
   /**
    * cancel: members off the roster whose post may still show a live call with Confirm (a failed
-   * change took them off and never told them, or a change it replaced called them). The cancel
+   * change took them off and never told them or only may have, or a change it replaced called them). The cancel
    * redraws their post and tells them too: nobody should come in for a cancelled charter.
    */
   crewMayHoldCall?: string[];

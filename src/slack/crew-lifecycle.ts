@@ -6,7 +6,8 @@
  *   under each post says what moved and asks for confirmation, and removed crew are told by DM
  *   (once: a failed change this one replaces may have told them already).
  * - cancel: every post becomes "Cancelled" without buttons and a reply under it tells the crew,
- *   off-roster members a failed change never told they are off included (they still hold a call).
+ *   off-roster members a failed change never told they are off included (they still hold a call),
+ *   and those it only may have told (their post may still show the call).
  * Re-runs update the posts again (idempotent); the replies are skipped once the step's result says
  * they went. Each reply and "you're off" DM goes through PostOnce with metadata naming booking, kind,
  * revision and recipient: a lost answer is looked up before anything is sent again, and after an
