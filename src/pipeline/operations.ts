@@ -862,9 +862,13 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const mayBeToldOff = toldOffInRun(record, runRevisions, { maybe: true });
     const untold = told ? previous.roster.map((m) => m.slackUserId).filter((u) => !told.roster.some((m) => m.slackUserId === u) && !mayBeToldOff.has(u)) : [];
     // Who the run told "you're off" and showed no call since read "you're off" last: a change keeping
-    // them off is no news to them, and a second identical DM would be. Whose DM only may have gone is
-    // told again: a second "you're off" beats a post that may still show the call.
-    const toldOffBefore = told ? [...toldOffInRun(record, runRevisions)].filter((u) => !told.roster.some((m) => m.slackUserId === u) && !to.roster.some((m) => m.slackUserId === u)) : [];
+    // them off is no news to them, and a second identical DM would be. Whose latest DM only may have
+    // gone (told off, called again, maybe told off) is told again: a second "you're off" beats a post
+    // that may still show the call.
+    const maybeToldOff = new Set(applied.maybeToldOff ?? []);
+    const toldOffBefore = told
+      ? [...toldOffInRun(record, runRevisions)].filter((u) => !told.roster.some((m) => m.slackUserId === u) && !maybeToldOff.has(u) && !to.roster.some((m) => m.slackUserId === u))
+      : [];
     const seenBy = { ...(told ? { crewMayHaveSeen: told } : {}), ...(holds.length > 0 ? { crewHoldsSeen: holds } : {}), ...(untold.length > 0 ? { crewHoldsPrevious: untold } : {}) };
     // Kept off by this change and not on `previous` (those it takes off anyway): told again, see crewMaybeToldOffBefore.
     const maybeOffBefore = (applied.maybeToldOff ?? []).filter((u) => !to.roster.some((m) => m.slackUserId === u) && !previous.roster.some((m) => m.slackUserId === u));

@@ -653,6 +653,17 @@ describe('a change replacing a failed change that ran some of its steps', () => 
     expect(callsChangedBy(back.op, details({}, [...sampleRoster, kai])).added).toEqual(['U0NEWCREW1']);
   });
 
+  it("told off, called back, then maybe told off again: a change keeping Ana off tells her again", () => {
+    const x = crewFinished(failedChange(withState('done'), details({}, withoutAna()), { calendar_update: failed }, T), ['U0CREW0002']);
+    const y = crewFinished(failedChange(x, details(), { calendar_update: failed }, T + 1), []);
+    const z = failedChange(y, details({}, withoutAna()), { calendar_update: done, crew_notice: failed }, T + 2);
+    const revision = operationsOf(z.record).find((o) => o.id === z.op.id)!.revision!;
+    const maybe: BookingRecord = { ...z.record, slack: { ...z.record.slack, crewMaybeToldOff: { U0CREW0002: revision } } };
+    const keptOff = started(maybe, details({ crewNotes: 'Bring ice' }, withoutAna()), T + 3);
+    expect(keptOff.op.crewToldOffBefore).toBeUndefined();
+    expect(callsChangedBy(keptOff.op, details({ crewNotes: 'Bring ice' }, withoutAna())).removed).toEqual(['U0CREW0002']);
+  });
+
   it('replacing one that failed before any step ran plans from its fields alone: putting the time back runs nothing', () => {
     const x = failedChange(withState('done'), details({ departureTime: '17:00' }), {}, T);
     const y = started(x.record, details(), T + 1);
