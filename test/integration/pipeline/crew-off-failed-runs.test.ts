@@ -13,7 +13,7 @@
  */
 import { createLogger } from '../../../src/log';
 import { sampleRoster } from '../../support/booking';
-import { ANA, APPROVER, change, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
+import { ANA, APPROVER, change, detailsWith, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
 import { postPayloadOf, useCrewWorld } from '../../fixtures/pipeline/crew-process';
 
 jest.setTimeout(90_000);
@@ -145,9 +145,9 @@ it("a change tells Ana she is off and fails; the next keeps her off and fails to
  * not knowing whether an earlier attempt's "you're off" reached her (her post may still show the call).
  */
 function slackErrsOn(member: string, call: { channel: string; ts: string }): void {
-  slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === call.ts);
-  slack.failNext('conversations.open', 1000, 'internal_error', (m) => String(m.users) === member);
-  slack.failNext('conversations.history', 1000, 'internal_error', (m) => m.channel === call.channel);
+  world.slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === call.ts);
+  world.slack.failNext('conversations.open', 1000, 'internal_error', (m) => String(m.users) === member);
+  world.slack.failNext('conversations.history', 1000, 'internal_error', (m) => m.channel === call.channel);
 }
 const slackErrsOnAna = (anaCall: { channel: string; ts: string }) => slackErrsOn(ANA, anaCall);
 
@@ -163,12 +163,12 @@ it("a change takes Ana off and fails not knowing whether her you're-off went; th
     expect(step?.status).toBe('failed');
     // The retried attempts looked her DM up first, and could not.
     expect(step?.attempts).toBeGreaterThan(1);
-    slack.clear();
+    world.slack.clear();
 
     await B.service.cancel(booking.id, APPROVER);
     while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
     await B.service.idle();
-    const anaPost = slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
+    const anaPost = world.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
     expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
     expect(String(anaPost?.text)).toMatch(/cancelled/i);
     expect(held(booking.id, 'crew_cancel_note').map((m) => postPayloadOf(m).to)).toContain(ANA);
@@ -179,7 +179,7 @@ it("a change takes Ana off and fails not knowing whether her you're-off went; th
     expect(cancelled.operations?.find((o) => o.kind === 'cancel')?.crewMayHoldCall).toEqual([ANA]);
     expect(cancelled.slack.crewMaybeToldOff).toBeUndefined();
   } finally {
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
@@ -193,16 +193,16 @@ it("a change takes Ana off and fails not knowing whether her you're-off went; th
     slackErrsOnAna(anaCall);
     const x = await change(B, booking.id, withoutAna, 'Ana off');
     await untilOp(B, booking.id, x, 'failed');
-    slack.clear();
+    world.slack.clear();
 
     const y = await change(B, booking.id, [...withoutAna, KAI], 'Kai on');
     const done = await untilOp(B, booking.id, y, 'done');
-    const anaPost = slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
+    const anaPost = world.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
     expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([ANA]);
     expect(done.operations?.find((o) => o.id === y)?.crewToldOffBefore).toBeUndefined();
   } finally {
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
@@ -222,17 +222,17 @@ it("one failed change calls Kai, the next takes him off not knowing whether his 
     const x2 = await change(B, booking.id, sampleRoster, 'Kai off');
     const failed = await untilOp(B, booking.id, x2, 'failed');
     expect(failed.operations?.find((o) => o.id === x2)?.steps?.crew_notice?.status).toBe('failed');
-    slack.clear();
+    world.slack.clear();
 
     const { op } = await B.service.proposeChange(booking.id, { details: { ...detailsWith(sampleRoster), request: { ...detailsWith(sampleRoster).request, crewNotes: 'Bring ice' } }, label: 'notes', userId: APPROVER });
     expect((await B.service.approveChange(booking.id, op.id, APPROVER)).won).toBe(true);
     await untilOp(B, booking.id, op.id, 'done');
-    const kaiPost = slack.messages().find((m) => m.channel === kaiCall.channel && m.ts === kaiCall.ts);
+    const kaiPost = world.slack.messages().find((m) => m.channel === kaiCall.channel && m.ts === kaiCall.ts);
     expect(JSON.stringify(kaiPost?.blocks ?? '')).not.toContain(`crew_confirm:${KAI.slackUserId}`);
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([KAI.slackUserId]);
   } finally {
     refusing = false;
-    slack.clear();
+    world.slack.clear();
     await B.service.idle();
     await B.store.close();
   }
