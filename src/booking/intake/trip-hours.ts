@@ -82,14 +82,17 @@ export interface HoursCandidate {
 
 /**
  * The trip's length among every one the text states. One length, however often stated, is it. Of
- * different ones, the one nearest the line the trip's date came from: a title above the date and a
- * Duration line below it both belong to the trip, while a length further off is more likely an
- * older quote, an upsell or another trip; at equal distance a labelled length beats one in prose,
- * and two different labelled ones leave the field for the operator (`conflict` says which, for the
- * modal's hint). A note's lengths (what the guest asks for) and a line that names another day
- * ("Dec 20: 2 hours" under Dec 19's booking, "Booked on Nov 30: 4-hour cruise") count only when
- * nothing else states a length: they are still the only word on it then. Without a date, the first
- * labelled length, else the first in prose, as the reader has always taken them.
+ * different ones, a labelled length ("Duration: 4 hours", "Hours: 3", hours on the date's line)
+ * beats any in prose, however near the date the prose stands: a sentence under the date ("You'll
+ * have 3 hours on the water and 1 hour at the sandbar") describes the trip's parts as often as its
+ * length, while a label is the platform stating it. Of labelled ones, the nearest the line the
+ * trip's date came from: a length further off is more likely an older quote or another trip, and
+ * two different labelled ones as near leave the field for the operator (`conflict` says which, for
+ * the modal's hint). Prose is read only when nothing labelled states a length. A note's lengths
+ * (what the guest asks for) and a line that names another day ("Dec 20: 2 hours" under Dec 19's
+ * booking, "Booked on Nov 30: 4-hour cruise") count only when nothing else states a length: they
+ * are still the only word on it then. Without a date, the first labelled length, else the first in
+ * prose, as the reader has always taken them.
  */
 export function tripHours(
   candidates: readonly HoursCandidate[],
@@ -114,11 +117,17 @@ export function tripHours(
     }
     return group;
   };
-  const own = nearest((c) => !aside(c));
-  const closest = own.length > 0 ? own : nearest(() => true);
-  const labelled = closest.filter((c) => c.labelled);
-  const tied = labelled.length > 0 ? labelled : closest;
-  const lengths = [...new Set(tied.map((c) => c.hours as number))];
-  if (lengths.length === 0) return undefined;
-  return lengths.length === 1 ? { trip: tied[0] as HoursCandidate } : { conflict: lengths };
+  const tiers: ((c: HoursCandidate) => boolean)[] = [
+    (c) => c.labelled && !aside(c),
+    (c) => !c.labelled && !aside(c),
+    (c) => c.labelled,
+    () => true,
+  ];
+  for (const tier of tiers) {
+    const tied = nearest(tier);
+    if (tied.length === 0) continue;
+    const lengths = [...new Set(tied.map((c) => c.hours as number))];
+    return lengths.length === 1 ? { trip: tied[0] as HoursCandidate } : { conflict: lengths };
+  }
+  return undefined;
 }

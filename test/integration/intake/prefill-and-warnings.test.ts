@@ -106,6 +106,14 @@ describe('a paste that states two lengths (intake note: hours above the date lin
   });
 });
 
+describe('the trip\'s length the modal fills when a paste states several (review s49d)', () => {
+  it('a labelled Duration, not a sentence nearer the date', async () => {
+    const view = await modalForPaste("Trip date: Dec 21, 2030\nYou'll have 3 hours on the water and 1 hour at the sandbar.\nDuration: 4 hours", '42.42.s49d1');
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+    expect(contextText(view)).toContain('Check: *duration (also stated as 3 h)*');
+  });
+});
+
 describe('approval warnings', () => {
   const warningsOf = (index: number) => {
     const post = approvalPosts(h.slack)[index];

@@ -463,7 +463,8 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
   // each states its other lengths in the modal's hint, for the operator to check (`unsure`)
   it.each<[string, string, number, string, string | undefined]>([
     ['hours on the date line, a Duration above it', 'Duration: 4 hours\nRenter: Maria Delgado\nDate: Dec 19, 2026 Hours: 3', 3, 'Date: Dec 19, 2026 Hours: 3', 'also stated as 4 h'],
-    ['a sentence under the date, a Duration far above it', 'Duration: 4 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 19, 2026\nYour 3 hour sunset sail departs at 5pm.', 3, 'Your 3 hour sunset sail departs at 5pm.', 'also stated as 4 h'],
+    // a label beats prose however far (review s49d item 1); the sentence's 3 h is named for the operator
+    ['a sentence under the date, a Duration far above it', 'Duration: 4 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 19, 2026\nYour 3 hour sunset sail departs at 5pm.', 4, 'Duration: 4 hours', 'also stated as 3 h'],
     ['a title and a Duration as near: the labelled one', 'Your 4 hour sunset cruise\nTrip date: Dec 19, 2026\nDuration: 3 hours', 3, 'Duration: 3 hours', 'also stated as 4 h'],
     ['the same length twice', 'Your 4-hour sunset cruise\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nDuration: 4 hours', 4, 'Duration: 4 hours', undefined],
     ['an add-on offered under the date', 'Your 6-hour charter\n\nRenter: Maria Delgado\nGuests: 6\nBoat: Sea Breeze\nDate: Dec 19, 2026\nTime: 10am\nAdd-on: extra 2 hours available', 6, 'Your 6-hour charter', undefined],
@@ -535,5 +536,22 @@ describe('a time of day or free parking with the hours is the trip\'s, hours fro
     ['hours of parking', 'Date: Dec 19, 2026\nTime: 10am\nYou get 4 hours of free parking at the marina lot.'],
   ])('not the trip\'s length: %s', (_name, text) => {
     expect(parse(text).durationHours).toBeUndefined();
+  });
+});
+
+describe('a labelled length beats prose nearer the date (review s49d item 1)', () => {
+  it.each<[string, string, number, string]>([
+    ['a sentence about the trip\'s parts right under the date', "Trip date: Dec 21, 2030\nYou'll have 3 hours on the water and 1 hour at the sandbar.\nDuration: 4 hours", 4, 'Duration: 4 hours'],
+    ['a sentence between the date and a Hours label', 'Trip date: Dec 21, 2030\nIt\'s the 2 hour snorkel trip, then lunch.\nGuests: 6\nHours: 5', 5, 'Hours: 5'],
+    ['a title right above the date, Duration two lines below', 'Your 3-hour sunset cruise is confirmed!\nTrip date: Dec 21, 2030\nGuests: 6\nDuration: 4 hours', 4, 'Duration: 4 hours'],
+    ['of two labelled lengths, the nearer', 'Duration: 6 hours\nRenter: Maria Delgado\nGuests: 6\nTrip date: Dec 21, 2030\nYou\'ll have 3 hours on the water.\nHours: 4', 4, 'Hours: 4'],
+  ])('%s', (_name, text, hours, evidence) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.evidence.durationHours).toBe(evidence);
+  });
+
+  it('prose fills the duration when nothing labelled states one', () => {
+    expect(parse("Trip date: Dec 21, 2030\nYou'll have 3 hours on the water.\nGuests: 6").durationHours).toBe(3);
   });
 });
