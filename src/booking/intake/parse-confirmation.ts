@@ -463,8 +463,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     // block of kept hours ("Marina hours" and the lines under it), nor a place's "Hours: 6". A line
     // whose label gave hours has them already, and a label beats prose on its own line.
     const placeHours = placeLines.has(index) && /^(?:hours?|hrs?)\b/i.test(c.trim());
-    const hours = keptLines.has(index) || placeHours || labelledHours.has(index) ? undefined : proseTripHours(c);
-    if (hours !== undefined) durations.push({ hours, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => readDate(c, ctx) });
+    const prose = keptLines.has(index) || placeHours || labelledHours.has(index) ? undefined : proseTripHours(c);
+    if (prose !== undefined) durations.push({ hours: prose.hours, trip: prose.trip, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => readDate(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
       set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);

@@ -47,20 +47,31 @@ const HOURS_WORD = /\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i;
 const CLAUSE_END = /[.!?;,](?=\s|$)/;
 
 /**
+ * A word that makes a clause's hours about the trip: "Your 4-hour sunset cruise", "the 6 hour
+ * fishing trip", "3 hours on the water". Not "boat": "The boat holds 12 hours of fuel."
+ */
+const TRIP_CLAUSE =
+  /\b(?:cruise|charter\w*|trip|sail\w*|rental|tour|booked|booking|reserv\w*|duration|excursion|outing|fishing|on\s+the\s+water)\b/i;
+
+/**
  * The trip's hours in a line of prose, read clause by clause: "Your 4-hour charter is confirmed.
  * Please arrive 15 minutes before departure." is 4 hours, while a clause with a deadline or wait in
  * it gives none — a clause, not the whole line, so the policy sentence after a title does not
- * hide the title's hours.
+ * hide the title's hours. A clause that names the trip is taken before one that does not, and
+ * `trip` says whether the hours came from one.
  */
-export function proseTripHours(text: string): number | undefined {
+export function proseTripHours(text: string): { hours: number; trip: boolean } | undefined {
   // A rate's terms run on past its clause ("Rate: $150/hr, 2 hour min"): the whole line is the rate's.
   if (RATE.test(text)) return undefined;
+  let first: number | undefined;
   for (const clause of text.split(CLAUSE_END)) {
     if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
     const hours = readHoursInLine(clause);
-    if (hours !== undefined) return hours;
+    if (hours === undefined) continue;
+    if (TRIP_CLAUSE.test(clause)) return { hours, trip: true };
+    first ??= hours;
   }
-  return undefined;
+  return first === undefined ? undefined : { hours: first, trip: false };
 }
 
 export interface HoursCandidate {
@@ -71,6 +82,8 @@ export interface HoursCandidate {
   index: number;
   /** Under a duration label, or labelled on the date's line; else read from prose. */
   labelled: boolean;
+  /** Prose whose clause names the trip ("4-hour cruise"), over one that does not ("12 hours of fuel"). */
+  trip?: boolean;
   /** A line of the guest's note: what they ask for, not what was booked. */
   note?: boolean;
   /**
@@ -117,8 +130,10 @@ export function tripHours(
     }
     return group;
   };
+  // Prose that names the trip before prose that does not ("Includes 2 hours of open bar").
   const tiers: ((c: HoursCandidate) => boolean)[] = [
     (c) => c.labelled && !aside(c),
+    (c) => !c.labelled && c.trip === true && !aside(c),
     (c) => !c.labelled && !aside(c),
     (c) => c.labelled,
     () => true,
@@ -127,7 +142,12 @@ export function tripHours(
     const tied = nearest(tier);
     if (tied.length === 0) continue;
     const lengths = [...new Set(tied.map((c) => c.hours as number))];
-    return lengths.length === 1 ? { trip: tied[0] as HoursCandidate } : { conflict: lengths };
+    if (lengths.length === 1) return { trip: tied[0] as HoursCandidate };
+    // Two sentences as near, one above the date and one below: the one above is the mail's title
+    // or opening line ("Your 4-hour sunset cruise is confirmed!"), the one below more often an
+    // aside. Only two labels as near leave the field for the operator.
+    if (!tied.every((c) => c.labelled)) return { trip: tied.find((c) => c.index < date.index) ?? (tied[0] as HoursCandidate) };
+    return { conflict: lengths };
   }
   return undefined;
 }

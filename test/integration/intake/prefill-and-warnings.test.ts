@@ -112,6 +112,12 @@ describe('the trip\'s length the modal fills when a paste states several (review
     expect(element(view, 'durationHours').initial_value).toBe('4');
     expect(contextText(view)).toContain('Check: *duration (also stated as 3 h)*');
   });
+
+  it("a title's length, not blanked by a sentence about the bar as near the date", async () => {
+    const view = await modalForPaste('Your 4-hour sunset cruise is confirmed!\nSaturday, December 21, 2030 at 4:00 PM\nIncludes 2 hours of open bar.\nParty of 6', '42.42.s49d2');
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+    expect(contextText(view)).not.toContain('stated as 4 h and 2 h');
+  });
 });
 
 describe('approval warnings', () => {

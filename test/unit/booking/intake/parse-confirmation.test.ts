@@ -555,3 +555,18 @@ describe('a labelled length beats prose nearer the date (review s49d item 1)', (
     expect(parse("Trip date: Dec 21, 2030\nYou'll have 3 hours on the water.\nGuests: 6").durationHours).toBe(3);
   });
 });
+
+describe('a title\'s length is not blanked by an unrelated sentence as near the date (review s49d item 2)', () => {
+  it.each<[string, string, number, string]>([
+    ['an open bar under the date', 'Your 4-hour sunset cruise is confirmed!\nSaturday, December 21, 2030 at 4:00 PM\nIncludes 2 hours of open bar.\nParty of 6', 4, 'Your 4-hour sunset cruise is confirmed!'],
+    ["the boat's fuel under the date", 'Your 4-hour charter is confirmed!\nTrip date: Saturday, December 21, 2030\nThe boat holds 12 hours of fuel.', 4, 'Your 4-hour charter is confirmed!'],
+    ['a sentence naming the trip below, one naming none above', 'Lunch is served after 1 hour.\nTrip date: Dec 21, 2030\nYour 3 hour sail leaves at 5pm.', 3, 'Your 3 hour sail leaves at 5pm.'],
+    ['two sentences naming the trip: the one above the date', 'Your 4-hour sunset cruise is confirmed!\nTrip date: Dec 21, 2030\nThe charter runs 3 hours in winter.', 4, 'Your 4-hour sunset cruise is confirmed!'],
+    ['a trip word later in the line', "Trip date: Dec 21, 2030\nWe're driving 2 hours to get there, then it's the 6 hour fishing trip!", 6, "We're driving 2 hours to get there, then it's the 6 hour fishing trip!"],
+  ])('%s', (_name, text, hours, evidence) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.evidence.durationHours).toBe(evidence);
+    expect(r.missing).not.toContain('durationHours');
+  });
+});
