@@ -42,9 +42,11 @@ const KEPT_HOURS = /\b(office|business|marina|harbou?r|dock|desk|store|shop|park
 const HOURS_WORD = /\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i;
 /**
  * Where a line's sentences and clauses end: ". " "! " "; " ", " — not the point of "4.5 hours" nor
- * the comma of "1,200".
+ * the comma of "1,200" — and where an aside opens or closes: "(", ")", a spaced dash (the reader
+ * has made "—" and "–" a hyphen by now): "Your 4-hour sunset cruise (arrive 1 hour early)" is 4
+ * hours, the aside's hour no reason to drop the title's. Not the hyphen of "4-hour".
  */
-const CLAUSE_END = /[.!?;,](?=\s|$)/;
+const CLAUSE_END = /[.!?;,](?=\s|$)|[()[\]]|\s-\s/;
 
 /**
  * A word that makes a clause's hours about the trip: "Your 4-hour sunset cruise", "the 6 hour

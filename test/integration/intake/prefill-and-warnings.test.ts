@@ -118,6 +118,11 @@ describe('the trip\'s length the modal fills when a paste states several (review
     expect(element(view, 'durationHours').initial_value).toBe('4');
     expect(contextText(view)).not.toContain('stated as 4 h and 2 h');
   });
+
+  it('a title with an arrive-early aside in brackets', async () => {
+    const view = await modalForPaste('Trip date: Dec 21, 2030\nYour 4-hour sunset cruise (arrive 1 hour early)\nRenter: Maria Delgado', '42.42.s49d3');
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+  });
 });
 
 describe('approval warnings', () => {

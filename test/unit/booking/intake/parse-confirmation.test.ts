@@ -570,3 +570,18 @@ describe('a title\'s length is not blanked by an unrelated sentence as near the 
     expect(r.missing).not.toContain('durationHours');
   });
 });
+
+describe("an aside in brackets or after a dash does not drop the clause's length (review s49d item 3)", () => {
+  it.each<[string, string, number]>([
+    ['arrive early in brackets', 'Trip date: Dec 21, 2030\nYour 4-hour sunset cruise (arrive 1 hour early)\nRenter: Maria Delgado', 4],
+    ['arrive early after a dash', 'Trip date: Dec 21, 2030\nYour 4-hour sunset cruise - arrive 1 hour early', 4],
+    ['cancellation after an em dash', 'Your 5 hour fishing charter — free cancellation up to 48 hours before\nTrip date: Dec 21, 2030', 5],
+    ['cancellation after an en dash', 'Your 3 hour sail – cancel within 24 hours for a refund\nTrip date: Dec 21, 2030', 3],
+  ])('%s', (_name, text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it('the aside alone still fills nothing', () => {
+    expect(parse('Trip date: Dec 21, 2030\nYour sunset cruise (arrive 1 hour early)').durationHours).toBeUndefined();
+  });
+});
