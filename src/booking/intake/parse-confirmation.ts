@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
-import { proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
+import { isTripLength, proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
 import {
   EMAIL_LOCAL,
   labelledHoursIndex,
@@ -19,7 +19,6 @@ import {
   readDurationHours,
   readEmail,
   readEmails,
-  readHoursInLine,
   readMoneyCents,
   readPhone,
   readReference,
@@ -394,8 +393,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         if (set('date', day, l.raw)) dateIndex = l.index;
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
-        // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line.
-        durations.push({ hours: readHoursInLine(l.value), raw: l.raw, index: l.index, labelled: true, day: () => day });
+        // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line. The
+        // rest of the line is read as prose is, so "(please arrive 1 hour early)" or "(free
+        // cancellation until 48 hours before)" beside the date is no length.
+        durations.push({ hours: proseTripHours(l.value)?.hours, raw: l.raw, index: l.index, labelled: true, day: () => day });
         break;
       }
       case 'start': {
@@ -500,7 +501,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     delete evidence.durationHours;
   }
   // The nearest length filled the form, but the text states others too: the operator checks which.
-  const others = [...new Set(durations.map((d) => d.hours).filter((h): h is number => h !== undefined && h !== fields.durationHours))];
+  const others = [...new Set(durations.map((d) => d.hours).filter((h): h is number => isTripLength(h) && h !== fields.durationHours))];
   if (fields.durationHours !== undefined && evidence.durationHours === (stated && 'trip' in stated ? stated.trip.raw : undefined) && others.length > 0) {
     unsure.durationHours = `also stated as ${hoursList(others)}`;
   }

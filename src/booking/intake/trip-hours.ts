@@ -76,6 +76,11 @@ export function proseTripHours(text: string): { hours: number; trip: boolean } |
   return first === undefined ? undefined : { hours: first, trip: false };
 }
 
+/** Hours a trip can last: more than none, at most a day. */
+export function isTripLength(hours: number | undefined): hours is number {
+  return hours !== undefined && hours > 0 && hours <= 24;
+}
+
 export interface HoursCandidate {
   /** Undefined when the line states no length: such lines are skipped. */
   hours: number | undefined;
@@ -113,7 +118,8 @@ export function tripHours(
   candidates: readonly HoursCandidate[],
   date: { index: number; day: string } | undefined,
 ): { trip: HoursCandidate } | { conflict: number[] } | undefined {
-  const stated = candidates.filter((c) => c.hours !== undefined);
+  // A length past a day ("48 hours") is no trip's: that candidate goes, and the next is chosen.
+  const stated = candidates.filter((c) => isTripLength(c.hours));
   if (date === undefined) {
     const pool = stated.some((c) => !c.note) ? stated.filter((c) => !c.note) : stated;
     const first = pool.find((c) => c.labelled) ?? pool[0];

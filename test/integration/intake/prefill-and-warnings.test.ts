@@ -123,6 +123,14 @@ describe('the trip\'s length the modal fills when a paste states several (review
     const view = await modalForPaste('Trip date: Dec 21, 2030\nYour 4-hour sunset cruise (arrive 1 hour early)\nRenter: Maria Delgado', '42.42.s49d3');
     expect(element(view, 'durationHours').initial_value).toBe('4');
   });
+
+  it.each([
+    ['an arrive-early aside', 'Trip date: Saturday, December 21, 2030 (please arrive 1 hour early)\nDeparture time: 10:00 AM\nDuration: 4 hours'],
+    ['a cancellation policy', 'Renter: Maria Delgado\nDate: Saturday, December 21, 2030 (free cancellation until 48 hours before)\nDuration: 4 hours'],
+  ])('the Duration, not hours beside the date on its line: %s', async (name, text) => {
+    const view = await modalForPaste(text, `42.42.s49d4.${name.length}`);
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+  });
 });
 
 describe('approval warnings', () => {

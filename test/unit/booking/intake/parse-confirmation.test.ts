@@ -585,3 +585,19 @@ describe("an aside in brackets or after a dash does not drop the clause's length
     expect(parse('Trip date: Dec 21, 2030\nYour sunset cruise (arrive 1 hour early)').durationHours).toBeUndefined();
   });
 });
+
+describe("hours beside the date on its line are read as prose is; a length past a day is passed over (review s49d item 4)", () => {
+  it.each<[string, string, number]>([
+    ['arrive early on the date line', 'Boatsetter\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Sat, Dec 21, 2030 (please arrive 1 hour early)\nDeparture time: 10:00 AM\nDuration: 4 hours\nPassengers: 6', 4],
+    ['a cancellation policy on the date line', 'Renter: Maria Delgado\nDate: Saturday, December 21, 2030 (free cancellation until 48 hours before)\nDuration: 4 hours\nGuests: 6', 4],
+    ['a text from the captain on the date line', 'Date: Dec 21, 2030 - captain will text within 2 hours of departure\nDuration: 4 hours', 4],
+    ['hours after a dot on the date line still count', 'GetMyBoat\nDate: Dec 21, 2030 · 4 hours\nGuests: 6', 4],
+    ['a Duration past a day is passed over for the title', 'Your 3-hour sunset cruise\nTrip date: Dec 21, 2030\nDuration: 48 hours', 3],
+  ])('%s', (_name, text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it('a length past a day is not named in the Check hint', () => {
+    expect(parseConfirmation('Your 3-hour sunset cruise\nTrip date: Dec 21, 2030\nDuration: 48 hours', CTX).unsure).toBeUndefined();
+  });
+});
