@@ -490,21 +490,24 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
+  const end = endTimes[0];
+  const startToEnd = fields.departureTime && end ? hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone) : undefined;
   // Lengths that disagree as near the date: a start and end would only side with one of them.
-  if (!fields.durationHours && !(stated && 'conflict' in stated) && fields.departureTime && endTimes.length > 0) {
-    const end = endTimes[0] as { time: string; raw: string };
-    const hours = hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone);
-    if (hours !== undefined) set('durationHours', hours, end.raw);
-  }
+  if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && end) set('durationHours', startToEnd, end.raw);
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
     delete fields.durationHours;
     delete evidence.durationHours;
   }
   // The nearest length filled the form, but the text states others too: the operator checks which.
   const others = [...new Set(durations.map((d) => d.hours).filter((h): h is number => isTripLength(h) && h !== fields.durationHours))];
-  if (fields.durationHours !== undefined && evidence.durationHours === (stated && 'trip' in stated ? stated.trip.raw : undefined) && others.length > 0) {
-    unsure.durationHours = `also stated as ${hoursList(others)}`;
+  const check: string[] = [];
+  if (fields.durationHours !== undefined && evidence.durationHours === (stated && 'trip' in stated ? stated.trip.raw : undefined)) {
+    if (others.length > 0) check.push(`also stated as ${hoursList(others)}`);
+    // "2-hour minimum" or an old quote against "Start 2:00 pm, End 6:00 pm": the stated length
+    // fills the form, but the times say otherwise, and only the operator knows which is right.
+    if (startToEnd !== undefined && startToEnd !== fields.durationHours) check.push(`start to end is ${startToEnd} h`);
   }
+  if (check.length > 0) unsure.durationHours = check.join('; ');
   if (fields.partySize !== undefined && !(fields.partySize >= 1 && fields.partySize <= 150)) {
     delete fields.partySize;
     delete evidence.partySize;

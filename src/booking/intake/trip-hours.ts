@@ -37,6 +37,13 @@ const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,
  * hour costs, not how many were booked. "4 hours x $300 = $1,200" names no rate, and its hours are the trip's.
  */
 const RATE = /\b(hourly|rates?)\b/i;
+/**
+ * A minimum after the hours ("Trip type: 2-hour minimum", "4 hr min"): the least that can be
+ * booked, not what was. Read by clause, not line as a rate is, so "Your 4-hour charter (2 hour
+ * minimum)" keeps its 4. Not "Trip: 06/15/2027 minimum 4 hours", which a platform writes for the
+ * booked length; "min" only right after the hours, as "3 hours 30 min" is minutes.
+ */
+const MINIMUM = /\d\s*-?\s*(?:hours?|hrs?|h)\s+(?:minimum|min)\b/i;
 /** Hours someone keeps, with a single number after them ("Dock hours: 6", "Office hrs 9"). */
 const KEPT_HOURS = /\b(office|business|marina|harbou?r|dock|desk|store|shop|parking|opening|operating)\s+(?:hours?|hrs?)\b/i;
 const HOURS_WORD = /\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i;
@@ -67,7 +74,7 @@ export function proseTripHours(text: string): { hours: number; trip: boolean } |
   if (RATE.test(text)) return undefined;
   let first: number | undefined;
   for (const clause of text.split(CLAUSE_END)) {
-    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause)) continue;
+    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause) || MINIMUM.test(clause)) continue;
     const hours = readHoursInLine(clause);
     if (hours === undefined) continue;
     if (TRIP_CLAUSE.test(clause)) return { hours, trip: true };

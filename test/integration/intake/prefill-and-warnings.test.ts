@@ -131,6 +131,17 @@ describe('the trip\'s length the modal fills when a paste states several (review
     const view = await modalForPaste(text, `42.42.s49d4.${name.length}`);
     expect(element(view, 'durationHours').initial_value).toBe('4');
   });
+
+  it('a 2-hour minimum is not the length of a 2 pm to 6 pm trip', async () => {
+    const view = await modalForPaste('GetMyBoat - Reservation Confirmed\n\nReservation #GMB-20391\nCustomer: Priya Natarajan\nDate: 01/09/2031\nStart time: 2:00 pm\nEnd time: 6:00 pm\nTrip type: 2-hour minimum\nNumber of guests: 8', '42.42.s49d5');
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+  });
+
+  it('a stated length the start and end disagree with is filled, with a Check line', async () => {
+    const view = await modalForPaste('Date: 01/09/2031\nStart: 2pm\nEnd: 6pm\nDuration: 3 hours', '42.42.s49d5b');
+    expect(element(view, 'durationHours').initial_value).toBe('3');
+    expect(contextText(view)).toContain('Check: *duration (start to end is 4 h)*');
+  });
 });
 
 describe('approval warnings', () => {

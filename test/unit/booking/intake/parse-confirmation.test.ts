@@ -472,7 +472,8 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
     ["another day's trip on a nearer line", 'Booking ID: BS-48213\nDuration: 4 hours\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nAlso booked: Dec 20, 2 hours', 4, 'Duration: 4 hours', 'also stated as 2 h'],
     ["the guest's note asks for more, right under the date", 'Trip date: Dec 19, 2026\nMessage from renter: Could we stay out 5 hours?\nGuests: 6\nBoat: Sea Breeze\nDuration: 4 hours', 4, 'Duration: 4 hours', 'also stated as 5 h'],
     ["the operator's question above a quoted confirmation", 'Can we make it 5 hours instead?\n\nOn Tue, Dec 1, 2026 at 8:02 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Renter: Tom O\'Neill\n> Trip date: Dec 27, 2026\n> Start: 9am\n> Duration: 4 hrs', 4, '> Duration: 4 hrs', 'also stated as 5 h'],
-    ['a range and a Duration: the stated length', 'Date: Dec 19, 2026\nTime: 10am - 2pm\nDuration: 3 hours', 3, 'Duration: 3 hours', undefined],
+    // the times disagree: the operator is asked to check (review s49d item 5)
+    ['a range and a Duration: the stated length', 'Date: Dec 19, 2026\nTime: 10am - 2pm\nDuration: 3 hours', 3, 'Duration: 3 hours', 'start to end is 4 h'],
     ['a Boatsetter title above, its Hours under the date', 'Your 4-hour sunset cruise\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nEmail: maria@example.com\nBoat: Sea Breeze\nGuests: 6\nTrip date: Dec 19, 2026\nDeparture: 4pm\nHours: 3', 3, 'Hours: 3', 'also stated as 4 h'],
     ['an older confirmation quoted below the new one', "Booking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Dec 19, 2026\nStart: 10am\nDuration: 4 hours\n\nOn Mon, Nov 30, 2026 at 9:14 AM Boatsetter <bookings@boatsetter.com> wrote:\n> Booking ID: BS-48213\n> Renter: Maria Delgado\n> Guests: 6\n> Boat: Sea Breeze\n> Trip date: Dec 19, 2026\n> Duration: 3 hours", 4, 'Duration: 4 hours', 'also stated as 3 h'],
     ['the only length, on a line naming the booking day', 'Renter: Maria Delgado\nTrip date: Dec 19, 2026\nBooked on Nov 30, 2026: 4-hour sunset cruise', 4, 'Booked on Nov 30, 2026: 4-hour sunset cruise', undefined],
@@ -599,5 +600,35 @@ describe("hours beside the date on its line are read as prose is; a length past 
 
   it('a length past a day is not named in the Check hint', () => {
     expect(parseConfirmation('Your 3-hour sunset cruise\nTrip date: Dec 21, 2030\nDuration: 48 hours', CTX).unsure).toBeUndefined();
+  });
+});
+
+describe('a minimum is no length booked; a stated length the start and end disagree with asks a check (review s49d item 5)', () => {
+  const gmb = 'GetMyBoat - Reservation Confirmed\n\nReservation #GMB-20391\nCustomer: Priya Natarajan\nDate: 01/09/2031\nStart time: 2:00 pm\nEnd time: 6:00 pm\nTrip type: 2-hour minimum\nNumber of guests: 8';
+  it('"Trip type: 2-hour minimum" with a 2 pm to 6 pm trip is 4 hours, from the times', () => {
+    const r = parseConfirmation(gmb, CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.evidence.durationHours).toBe('End time: 6:00 pm');
+  });
+
+  it.each<[string, string, number | undefined]>([
+    ['a minimum in brackets after the length', 'Your 4-hour charter (2 hour minimum)\nDate: Dec 21, 2030', 4],
+    ['"hr min"', 'Date: Dec 21, 2030\nCharter: 3 hr min, book more on board', undefined],
+    ['minutes after the hours are no minimum', 'Date: Dec 21, 2030\nYour sail lasts 3 hours 30 min', 3.5],
+  ])('%s', (_name, text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+
+  it.each<[string, string, number, string]>([
+    ['a Duration against the times', 'Date: Dec 21, 2030\nStart: 2pm\nEnd: 6pm\nDuration: 3 hours', 3, 'start to end is 4 h'],
+    ['and another length stated', 'Your 5-hour cruise\nDate: Dec 21, 2030\nStart: 2pm\nEnd: 6pm\nDuration: 3 hours', 3, 'also stated as 5 h; start to end is 4 h'],
+  ])('%s', (_name, text, hours, check) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.unsure).toEqual({ durationHours: check });
+  });
+
+  it('no check when the times agree', () => {
+    expect(parseConfirmation('Date: Dec 21, 2030\nStart: 2pm\nEnd: 6pm\nDuration: 4 hours', CTX).unsure).toBeUndefined();
   });
 });
