@@ -113,7 +113,9 @@ label('date', 'date', 'trip date', 'charter date', 'departure date', 'start date
 label('when', 'when', 'trip', 'schedule', 'date and time', 'date time', 'trip details', 'itinerary', 'date & time', 'time slot', 'slot');
 label('start', 'start', 'start time', 'departure', 'departure time', 'departs', 'depart', 'pickup time', 'pick up time', 'time', 'trip time', 'trip start', 'begins', 'starts', 'boarding time', 'from');
 label('end', 'end', 'end time', 'return', 'return time', 'returns', 'drop off time', 'trip end', 'ends', 'until', 'to');
-label('duration', 'duration', 'trip duration', 'length', 'hours', 'trip length', 'rental duration', 'charter length', 'charter duration', 'booking duration', 'rental length');
+label('duration', 'duration', 'trip duration', 'length', 'hours', 'trip length', 'rental duration', 'charter length', 'charter duration', 'booking duration', 'rental length',
+  // a change's new length, over the old one that is read as prose and passed over
+  'new duration', 'updated duration', 'revised duration', 'new hours', 'updated hours');
 label('party', 'passengers', 'guests', 'party size', 'number of guests', 'group size', '# of guests', 'guest count', 'people', 'party', 'pax', 'number of passengers', '# of passengers', 'no of guests', 'total guests', 'headcount', 'number of people', 'group');
 label('price', 'total', 'trip price', 'price', 'total price', 'amount', 'charter price', 'booking total', 'total paid', 'grand total', 'trip total', 'rental price', 'total cost', 'amount paid', 'charter total', 'trip cost', 'rental total', 'booking price', 'total charged', 'renter paid', 'guest paid');
 label('ref', 'booking id', 'booking #', 'booking number', 'booking no', 'booking reference', 'booking ref', 'reservation', 'reservation id', 'reservation #', 'reservation number', 'reservation code', 'confirmation', 'confirmation code', 'confirmation number', 'confirmation #', 'confirmation no', 'reference', 'ref', 'reference number', 'ref #', 'trip id', 'trip #', 'booking code', 'order #', 'order number', 'order id', 'request id', 'booking');

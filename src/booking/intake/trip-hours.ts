@@ -29,9 +29,10 @@ const AROUND =
 /**
  * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
  * to 4 hours", "2 hours more"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
- * or "includes an additional captain" still state the trip's length.
+ * or "includes an additional captain" still state the trip's length. Also an offer in the guest's or
+ * the platform's words: "Make it a 6-hour cruise for just $300 more", "stay out 2 hours longer".
  */
-const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra)\b/i;
+const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra|longer)\b|\bmake\s+it\s+an?\s+\d|\bfor\s+(?:just|only)\s+\$/i;
 /**
  * A rate and its terms ("Hourly rate: $150 (4 hr minimum)", "Rate: $150/hr, 2 hour min"): what an
  * hour costs, not how many were booked. "4 hours x $300 = $1,200" names no rate, and its hours are the trip's.
@@ -45,6 +46,15 @@ const RATE = /\b(hourly|rates?)\b/i;
  */
 const MINIMUM = /\d\s*-?\s*(?:hours?|hrs?|h)\s+(?:minimum|min)\b/i;
 /** Hours someone keeps, with a single number after them ("Dock hours: 6", "Office hrs 9"). */
+/**
+ * Hours of the guest's travel, not the trip: "It's a 3 hour drive for us", "Our flight is 5 hours".
+ */
+const TRAVEL = /\b(?:drive|driving|flight|fly|flying|train|bus|layover|commute)\b/i;
+/**
+ * A length a change replaced: "Previous duration: 4 hours" over "New duration: 6 hours",
+ * "Original duration", "(was 4 hours)".
+ */
+const REPLACED = /\b(?:previous(?:ly)?|original(?:ly)?|old|formerly)\b|\bwas\s+(?:an?\s+)?\d/i;
 const KEPT_HOURS = /\b(office|business|marina|harbou?r|dock|desk|store|shop|parking|opening|operating)\s+(?:hours?|hrs?)\b/i;
 const HOURS_WORD = /\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i;
 /**
@@ -74,7 +84,7 @@ export function proseTripHours(text: string): { hours: number; trip: boolean } |
   if (RATE.test(text)) return undefined;
   let first: number | undefined;
   for (const clause of text.split(CLAUSE_END)) {
-    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause) || MINIMUM.test(clause)) continue;
+    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause) || MINIMUM.test(clause) || TRAVEL.test(clause) || REPLACED.test(clause)) continue;
     const hours = readHoursInLine(clause);
     if (hours === undefined) continue;
     if (TRIP_CLAUSE.test(clause)) return { hours, trip: true };

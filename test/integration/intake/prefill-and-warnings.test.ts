@@ -142,6 +142,11 @@ describe('the trip\'s length the modal fills when a paste states several (review
     expect(element(view, 'durationHours').initial_value).toBe('3');
     expect(contextText(view)).toContain('Check: *duration (start to end is 4 h)*');
   });
+
+  it("a booking's new duration, not its previous one", async () => {
+    const view = await modalForPaste('Your booking has been modified\n\nTrip date: Saturday, December 21, 2030\nPrevious duration: 4 hours\nNew duration: 6 hours\nPassengers: 6', '42.42.s49d6');
+    expect(element(view, 'durationHours').initial_value).toBe('6');
+  });
 });
 
 describe('approval warnings', () => {

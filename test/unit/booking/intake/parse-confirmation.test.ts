@@ -632,3 +632,18 @@ describe('a minimum is no length booked; a stated length the start and end disag
     expect(parseConfirmation('Date: Dec 21, 2030\nStart: 2pm\nEnd: 6pm\nDuration: 4 hours', CTX).unsure).toBeUndefined();
   });
 });
+
+describe("hours of travel, an offer or a replaced length are not the trip's (review s49d item 6)", () => {
+  it.each<[string, string, number | undefined]>([
+    ['a drive, the trip named later', "Hi Dave!\nWe're so excited for our trip on December 21, 2030! It's a 3 hour drive for us so we'll head out at dawn.\nWe booked the 4 hour cruise for 6 people.\nMaria", 4],
+    ['a drive alone', "Trip date: Dec 21, 2030\nIt's a 3 hour drive for us so we'll head out at dawn.", undefined],
+    ['a flight alone', 'Trip date: Dec 21, 2030\nOur flight is 5 hours, we land the night before.', undefined],
+    ['an offer to make it longer', 'Trip date: Dec 21, 2030\nMake it a 6-hour cruise for just $300 more!', undefined],
+    ['an offer to stay out longer', 'Trip date: Dec 21, 2030\nWant to stay out 2 hours longer? Ask your captain.', undefined],
+    ['previous and new duration', 'Your booking has been modified\n\nTrip date: Saturday, December 21, 2030\nPrevious duration: 4 hours\nNew duration: 6 hours\nPassengers: 6', 6],
+    ['original and updated duration', 'Booking updated\n\nTrip date: Saturday, December 21, 2030\nDeparture time: 10:00 AM\nOriginal duration: 4 hours\nUpdated duration: 6 hours', 6],
+    ['what it was, in brackets', 'Trip date: Dec 21, 2030\nYour charter is now 6 hours (was 4 hours)', 6],
+  ])('%s', (_name, text, hours) => {
+    expect(parse(text).durationHours).toBe(hours);
+  });
+});
