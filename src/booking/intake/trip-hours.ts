@@ -143,7 +143,13 @@ export function tripHours(
     return first && { trip: first };
   }
   const differ = stated.some((c) => c.hours !== stated[0]?.hours);
-  const aside = (c: HoursCandidate) => c.note === true || (differ && (c.day?.() ?? date.day) !== date.day);
+  // Each candidate's date is read at most once, however many tiers ask.
+  const asideOf = new Map<HoursCandidate, boolean>();
+  const aside = (c: HoursCandidate): boolean => {
+    let is = asideOf.get(c);
+    if (is === undefined) asideOf.set(c, (is = c.note === true || (differ && (c.day?.() ?? date.day) !== date.day)));
+    return is;
+  };
   const distance = (c: HoursCandidate) => Math.abs(c.index - date.index);
   const byNearness = [...stated].sort((x, y) => distance(x) - distance(y));
   // The nearest candidates that pass, walking out from the date: a far line's date is never read.
