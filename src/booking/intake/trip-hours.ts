@@ -19,13 +19,13 @@ const NOT_THE_TRIP = /\b(cancel\w*|refund\w*|before|within|prior|advance|ago|res
 const PARKING = /\bparking\b[^.,;]*?\b(?:for|up\s+to)\s+\d|\d\s*-?\s*(?:hours?|hrs?)\s+(?:of\s+)?(?:free\s+)?parking\b/i;
 /**
  * Hours that measure from the trip rather than last it — "arrive 1 hour early", "about 2 hours after
- * departure", "back 2 hours later than planned" — the word right after the hours ("early" and
- * "late" ending the clause or leading on to what they measure from). Not "a 6-hour early morning
+ * departure", "Sunset is about 1 hour into your cruise", "back 2 hours later than planned" — the
+ * word right after the hours ("early" and "late" ending the clause or leading on to what they measure from). Not "a 6-hour early morning
  * fishing trip" nor "a 3 hour late-afternoon sail": there the hours name the trip, the word its
  * time of day.
  */
 const AROUND =
-  /(?<!-)\b(?:hours?|hrs?)\s+(?:after\b(?!-)|(?:early|earlier|late|later)\b(?!-)(?=\s*$|\s*[.,;:!?)]|\s+(?:to|than|for|from|of|the|your|our|departure|arrival|check\w*|start\w*|boarding|sunset|sunrise|and|so|if|please)\b))/i;
+  /(?<!-)\b(?:hours?|hrs?)\s+(?:(?:after|into)\b(?!-)|(?:early|earlier|late|later)\b(?!-)(?=\s*$|\s*[.,;:!?)]|\s+(?:to|than|for|from|of|the|your|our|departure|arrival|check\w*|start\w*|boarding|sunset|sunrise|and|so|if|please)\b))/i;
 /**
  * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
  * to 4 hours", "2 hours more"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"

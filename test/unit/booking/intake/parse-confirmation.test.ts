@@ -2,6 +2,8 @@
  * parseConfirmation on the lines audit B found misread: the price (M1), money kept in the guest name
  * (P5) and times around midnight and DST (T3, T4). Read "today" as 1 Dec 2026 in San Diego.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { parseConfirmation } from '../../../../src/booking/intake/parse-confirmation';
 import { parseBookingRequest } from '../../../../src/booking/schema';
@@ -645,5 +647,14 @@ describe("hours of travel, an offer or a replaced length are not the trip's (rev
     ['what it was, in brackets', 'Trip date: Dec 21, 2030\nYour charter is now 6 hours (was 4 hours)', 6],
   ])('%s', (_name, text, hours) => {
     expect(parse(text).durationHours).toBe(hours);
+  });
+});
+
+describe('hours into the trip are no length (review s49d, fixture 32 variation)', () => {
+  it('"Sunset is about 1 hour into your cruise" under the date leaves the title\'s 4 hours', () => {
+    const f32 = readFileSync(join(__dirname, '../../../fixtures/intake/32-title-above-date-upsell-below.txt'), 'utf8');
+    const text = f32.replace('Need more time? Add an extra 2 hours for $300.', 'Sunset is about 1 hour into your cruise.');
+    expect(text).toContain('1 hour into');
+    expect(parse(text).durationHours).toBe(4);
   });
 });
