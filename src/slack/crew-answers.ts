@@ -14,6 +14,7 @@ import { tellUser } from './ephemeral';
 import type { Config } from '../config';
 import { callPostShowsCurrent } from './crew-notice';
 import { refreshCrewPosts } from './crew-redraw';
+import { redrawClickedPost } from './crew-post-heal';
 
 /** Why a roster member's own call takes no answer now (answersClosed). */
 export type AnswersClosed = 'cancelled' | 'departed' | 'being_changed';
@@ -70,13 +71,24 @@ function callBeingChanged(booking: BookingRecord, userId: string, config: Config
 }
 
 /**
+ * A roster member's own button refused because the post it sits on is behind the booking: the
+ * charter was cancelled, or their call replaced. A redraw that reached Slack after the one that
+ * should have been last leaves such a post; the click shows it, so it is drawn as it should be.
+ */
+function clickedPostBehind(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, callRevision?: number): boolean {
+  if (!booking.roster.some((m) => m.slackUserId === userId)) return false;
+  const closed = answersClosed(booking, userId, deps.config, deps.now());
+  return closed === 'cancelled' || (closed === undefined && !answersCurrentCall(booking, userId, callRevision));
+}
+
+/**
  * The booking a crew answer button (Confirm / Can't make it) is about, when the clicker may answer
  * it; otherwise undefined, after telling them why privately.
  */
 export async function answerableBooking(
   deps: SlackDeps,
   client: WebClient,
-  click: { userId: string; channel?: string; value?: string },
+  click: { userId: string; channel?: string; ts?: string; value?: string },
 ): Promise<BookingRecord | undefined> {
   const target = parseConfirmValue(click.value);
   const booking = target ? await deps.api.get(target.bookingId) : undefined;
@@ -87,6 +99,7 @@ export async function answerableBooking(
   const refusal = answerRefusal(deps, booking, click.userId, target.userId, target.callRevision);
   if (refusal) {
     await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, refusal);
+    if (clickedPostBehind(deps, booking, click.userId, target.callRevision)) await redrawClickedPost(client, booking, deps.config, deps.log, click);
     return undefined;
   }
   return booking;

@@ -21,10 +21,10 @@ import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
-import { revisionMadeAtMs } from '../pipeline/guest-page-history';
 import { toldDeactivated } from '../pipeline/reminders';
-import { changeDiff, crewCancelledMessage, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
+import { changeDiff, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
+import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
 import type { CrewSafeView } from '../booking/crew-safe';
 import { mayHaveTakenEffect } from '../integrations/errors';
@@ -200,11 +200,9 @@ export function withLifecycleCrewNotice(
 
     let result: StepResult;
     if (kind === 'cancel') {
-      // A cancel after the trip's departure is the office closing its books: the post says so in the
-      // past, and nobody is pinged about a charter already gone by. Judged as of the cancel's start,
-      // so every attempt draws the same post.
-      const departed = Date.parse(view.departure.iso) <= revisionMadeAtMs(booking, ctx.operation?.revision ?? booking.revision ?? 1);
-      const message = crewCancelledMessage(view, { departed });
+      // Nobody is pinged about a charter already gone by (./crew-cancelled.ts).
+      const departed = cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision);
+      const message = cancelledCrewMessage(booking, deps.config, ctx.operation?.revision);
       for (const post of posts) await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
       if (departed) return { posts: posts.length, notesPosted: true };
       result = { posts: posts.length };

@@ -22,6 +22,7 @@ import type { BookingApi } from '../pipeline/api';
 import { cancelOperation } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
 import { crewRemovedMessage } from './blocks/lifecycle';
+import { cancelledCrewMessage } from './crew-cancelled';
 import { crewMessageFor, crewPostsOf, crewSafeViewOf, drawnRef, shownDigest, type CrewPostRef } from './crew-notice';
 import { slackPlatformError, slackRetryAfterMs } from './slack-errors';
 
@@ -142,7 +143,11 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
       return;
     }
     if (current.state === 'cancelled' || cancelOperation(current)) {
-      // The cancel's crew step draws every post as cancelled; an answer's redraw must not bring the call back.
+      // The cancel's crew step may have drawn a post "Cancelled" before this refresh's call landed
+      // on it, leaving a live call on a cancelled charter: each post this refresh called is drawn
+      // as the cancel draws it. (Who was told "you're off" holds no call.)
+      const called = [...drawn.values()].map((d) => d.post).filter((p) => !toldOff.has(p.key));
+      await drawCancelled(client, current, config, called, log);
       entry.seen.push(...seen);
       return;
     }
@@ -209,6 +214,20 @@ async function tellOff(client: WebClient, config: Config, offPosts: readonly Cre
     }),
   );
   return told;
+}
+
+/** The cancel's message over `posts` (one try each: a click on a post still behind redraws it, ./crew-answers.ts). */
+async function drawCancelled(client: WebClient, booking: BookingRecord, config: Config, posts: readonly CrewPostRef[], log: Logger): Promise<void> {
+  const message = cancelledCrewMessage(booking, config);
+  await Promise.all(
+    posts.map(async (post) => {
+      try {
+        await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
+      } catch (err) {
+        log.warn({ err, bookingId: booking.id, channel: post.channel }, 'could not draw a crew post as cancelled');
+      }
+    }),
+  );
 }
 
 interface RoundResult {

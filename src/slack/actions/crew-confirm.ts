@@ -10,7 +10,7 @@ export function confirmCrew(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
-    const booking = await answerableBooking(deps, client, { userId, channel: body.channel?.id, value: action.value });
+    const booking = await answerableBooking(deps, client, { userId, channel: body.channel?.id, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value });
     if (!booking) return;
     const callRevision = parseConfirmValue(action.value)?.callRevision;
     const updated = await deps.api.confirmCrew(booking.id, userId, callRevision !== undefined ? { callRevision } : {});

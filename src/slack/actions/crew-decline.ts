@@ -11,7 +11,7 @@ export function declineCrew(deps: SlackDeps) {
     await ack();
     const userId = body.user.id;
     const channel = body.channel?.id;
-    const booking = await answerableBooking(deps, client, { userId, channel, value: action.value });
+    const booking = await answerableBooking(deps, client, { userId, channel, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value });
     if (!booking) return;
     // The modal answers the call the button was on: a change approved while it is open makes it stale too.
     const callRevision = parseConfirmValue(action.value)?.callRevision;

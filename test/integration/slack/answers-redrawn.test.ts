@@ -190,3 +190,56 @@ describe('the booking cannot be read again after a round', () => {
     for (const u of [CAPTAIN, ...CREW]) expect(confirmationsOn(h, after.slack.crewPosts![u]!)).toBe(2);
   });
 });
+
+describe("an answer's redraw racing a cancel", () => {
+  let h: Harness;
+  const cancelOverrides = { ...stepOverrides, calendar_delete: async () => ({ deleted: true }), scc_cancel: async () => ({ cancelled: true }), guest_page: async () => ({ uploaded: true }), guest_cache: async () => ({ invalidated: true }) };
+  beforeAll(async () => {
+    h = await startHarness({ deps: { stepOverrides: cancelOverrides } });
+  });
+  afterAll(async () => h.close());
+
+  /** Lee confirms; his redraw of Ana's DM lands after the cancel drew it "Cancelled". `meanwhile` runs once the charter is cancelled. */
+  async function callLandsAfterCancel(ref: string, meanwhile: (anaPost: { channel: string; ts: string }) => void = () => {}) {
+    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: ref, date: inDays(6) });
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    h.slack.clear();
+    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
+    const leeClick = confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    await clickInOps(h, 'booking_cancel', id);
+    await waitForBooking(h, id, (r) => r.state === 'cancelled', 20_000);
+    meanwhile(anaPost);
+    await leeClick;
+    await h.slack.lateEffectsLanded();
+    // Lee's answer is heard in the ops thread once its redraw is done.
+    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
+    await settle(h);
+    const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map((c) => String(c.body.text));
+    // The interleaving happened: Lee's redraw (a live call) landed after the cancel's "Cancelled".
+    expect(onAnasDm.findIndex((t) => t.startsWith('Cancelled'))).toBeLessThan(onAnasDm.findIndex((t) => t.startsWith('Crew call')));
+    return { id, anaPost, ana };
+  }
+
+  it("the member's DM ends up showing the cancel, as the cancel's crew step draws it", async () => {
+    const { anaPost, ana } = await callLandsAfterCancel('BS-REDRAW6');
+    const held = heldPost(h, anaPost);
+    expect(held).not.toContain(`crew_confirm:${ana}`);
+    const byCancel = h.slack.callsTo('chat.update').find((c) => c.body.ts === anaPost.ts && String(c.body.text).startsWith('Cancelled'))!;
+    expect(held).toContain(JSON.stringify(byCancel.body.text));
+    expect(JSON.parse(held).blocks).toEqual(byCancel.body.blocks);
+  });
+
+  it('a click refused on a live call left on a cancelled charter redraws that post as cancelled', async () => {
+    // The redraw's own "Cancelled" of Ana's DM fails: she is left holding the call, and clicks it.
+    const { id, anaPost, ana } = await callLandsAfterCancel('BS-REDRAW7', (post) => h.slack.failNext('chat.update', 1, 'internal_error', (m) => m.ts === post.ts && String(m.text).startsWith('Cancelled')));
+    expect(heldPost(h, anaPost)).toContain(`crew_confirm:${ana}`);
+    await h.requester.interact(blockActionPayload({ userId: ana, actionId: `crew_confirm:${ana}`, value: `${id}:${ana}:r1`, channelId: anaPost.channel, messageTs: anaPost.ts }));
+    await h.slack.waitFor(() => !heldPost(h, anaPost).includes(`crew_confirm:${ana}`), 15_000);
+    expect(heldPost(h, anaPost)).toContain('This charter was cancelled');
+    expect(ephemeralsTo(h, ana).join('\n')).toContain('This charter was cancelled');
+    expect((await h.running.built.api.get(id))!.confirmations[ana]).toBeUndefined();
+  });
+});

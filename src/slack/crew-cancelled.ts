@@ -1,0 +1,26 @@
+/**
+ * What a crew post shows once its charter is cancelled, as the cancel's crew step draws it. An
+ * answer's redraw that finds the booking cancelled, and a click refused on a cancelled charter,
+ * draw the same message: a post drawn by different code must not flip between two wordings.
+ */
+import type { Config } from '../config';
+import { revisionMadeAtMs } from '../pipeline/guest-page-history';
+import { cancelOperation } from '../pipeline/operations';
+import type { BookingRecord } from '../pipeline/types';
+import type { SlackMessage } from './blocks/approval';
+import { crewCancelledMessage } from './blocks/lifecycle';
+import { crewSafeViewOf } from './crew-notice';
+
+/**
+ * A cancel after the trip's departure is the office closing its books: the post says so in the
+ * past. Judged as of the cancel's start (`cancelRevision`), so every drawing of it is the same post.
+ */
+export function cancelledAfterDeparture(booking: BookingRecord, config: Config, cancelRevision: number | undefined = cancelOperation(booking)?.revision): boolean {
+  const view = crewSafeViewOf(booking, config);
+  return Date.parse(view.departure.iso) <= revisionMadeAtMs(booking, cancelRevision ?? booking.revision ?? 1);
+}
+
+/** The crew post of a cancelled charter (no buttons). */
+export function cancelledCrewMessage(booking: BookingRecord, config: Config, cancelRevision: number | undefined = cancelOperation(booking)?.revision): SlackMessage {
+  return crewCancelledMessage(crewSafeViewOf(booking, config), { departed: cancelledAfterDeparture(booking, config, cancelRevision) });
+}
