@@ -131,8 +131,10 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
     }
     for (const key of result.retry) retry.add(key);
     // Recorded as what the post shows: should the member be put back on meanwhile, the next read finds it behind.
-    for (const [key, shown] of await tellOff(client, config, offPosts, drawn, log)) drawn.set(key, { ...drawn.get(key)!, shown });
-    for (const p of offPosts) toldOff.add(p.key);
+    const off = await tellOff(client, config, offPosts, drawn, log);
+    for (const [key, shown] of off.drawn) drawn.set(key, { ...drawn.get(key)!, shown });
+    // Told only once Slack took it (or refused it for good): a blip leaves the post for the next round.
+    for (const p of offPosts) if (!off.retry.has(p.key)) toldOff.add(p.key);
 
     // Taken before the read begins, so the read sees their answers; the next round draws them.
     const seen = entry.joiners.splice(0);
@@ -160,7 +162,7 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
     // A member a change took off while this refresh drew their post: the change's "you're off" may
     // have landed before this refresh's call did. (The change may have dropped the post's ref.)
     offPosts = [...drawn.values()].map((d) => d.post).filter((p) => !onRoster.has(p.key) && !toldOff.has(p.key));
-    const waitMs = result.retryAfterMs;
+    const waitMs = Math.max(result.retryAfterMs, off.retryAfterMs);
     if (posts.length === 0 && offPosts.length === 0 && entry.joiners.length === 0) {
       entry.seen.push(...seen);
       return;
@@ -196,10 +198,10 @@ async function readAgain(api: RedrawApi, bookingId: string, log: Logger): Promis
 
 /**
  * Posts of members who left the roster, drawn as "you're off" from the call this refresh drew on
- * them; what each was made to show, by key (those Slack took).
+ * them (a RoundResult of those updates).
  */
-async function tellOff(client: WebClient, config: Config, offPosts: readonly CrewPostRef[], drawn: ReadonlyMap<string, { from: BookingRecord }>, log: Logger): Promise<Map<string, string>> {
-  const told = new Map<string, string>();
+async function tellOff(client: WebClient, config: Config, offPosts: readonly CrewPostRef[], drawn: ReadonlyMap<string, { from: BookingRecord }>, log: Logger): Promise<RoundResult> {
+  const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0 };
   await Promise.all(
     offPosts.map(async (post) => {
       const from = drawn.get(post.key)?.from;
@@ -207,13 +209,21 @@ async function tellOff(client: WebClient, config: Config, offPosts: readonly Cre
       const message = crewRemovedMessage(crewSafeViewOf(from, config));
       try {
         await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
-        told.set(post.key, shownDigest(message));
+        result.drawn.set(post.key, shownDigest(message));
       } catch (err) {
         log.warn({ err, channel: post.channel }, "could not draw a crew post as you're off");
+        noteFailure(result, post.key, err);
       }
     }),
   );
-  return told;
+  return result;
+}
+
+/** A failed update another try may fix is kept for the next round, after Slack's Retry-After. */
+function noteFailure(result: RoundResult, key: string, err: unknown): void {
+  if (FINAL_UPDATE_ERRORS.has(slackPlatformError(err) ?? '')) return;
+  result.retry.add(key);
+  result.retryAfterMs = Math.max(result.retryAfterMs, slackRetryAfterMs(err) ?? RETRY_PAUSE_MS);
 }
 
 /** The cancel's message over `posts` (one try each: a click on a post still behind redraws it, ./crew-answers.ts). */
@@ -251,9 +261,7 @@ async function redrawRound(client: WebClient, booking: BookingRecord, posts: rea
         redrawn.set(post.key, { ...post, ...drawnRef(booking, config, post.key, message) });
       } catch (err) {
         log.warn({ err, bookingId: booking.id, channel: post.channel }, 'could not update a crew post');
-        if (FINAL_UPDATE_ERRORS.has(slackPlatformError(err) ?? '')) return;
-        result.retry.add(post.key);
-        result.retryAfterMs = Math.max(result.retryAfterMs, slackRetryAfterMs(err) ?? RETRY_PAUSE_MS);
+        noteFailure(result, post.key, err);
       }
     }),
   );

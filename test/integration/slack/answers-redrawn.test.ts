@@ -138,6 +138,32 @@ describe("an answer's redraw racing a change that takes a member off", () => {
     expect(held).toContain("You're off this charter");
     expect(held).not.toContain(`crew_confirm:${ana}`);
   });
+
+  it("the redraw's own \"you're off\" meets a Slack blip: it is drawn again", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW8', date: inDays(8) };
+    const id = await doneBooking(h, fields);
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
+    h.slack.clear();
+    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
+    const leeClick = confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+    // The change's "you're off" has landed; the redraw's, after its late call, meets a 5xx.
+    h.slack.failNext('chat.update', 1, 'internal_error', (m) => m.ts === anaPost.ts && String(m.text).startsWith("You're off"));
+    await leeClick;
+    await h.slack.lateEffectsLanded();
+    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
+    await settle(h);
+    const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map((c) => String(c.body.text));
+    expect(onAnasDm.findIndex((t) => t.startsWith("You're off"))).toBeLessThan(onAnasDm.findIndex((t) => !t.startsWith("You're off")));
+    const held = heldPost(h, anaPost);
+    expect(held).toContain("You're off this charter");
+    expect(held).not.toContain(`crew_confirm:${ana}`);
+  });
 });
 
 describe('the booking cannot be read again after a round', () => {
