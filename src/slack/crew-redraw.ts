@@ -130,6 +130,8 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
       drawn.set(post.key, { post, from: drawing, ...(shown !== undefined ? { shown } : {}) });
     }
     for (const key of result.retry) retry.add(key);
+    // A post drawn with a call again holds a live call: should its member be taken off once more, they are told again.
+    for (const key of result.drawn.keys()) toldOff.delete(key);
     // Recorded as what the post shows: should the member be put back on meanwhile, the next read finds it behind.
     const off = await tellOff(client, config, offPosts, drawn, log);
     for (const [key, shown] of off.drawn) drawn.set(key, { ...drawn.get(key)!, shown });
@@ -154,6 +156,7 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
       return;
     }
     const onRoster = new Set<string>([CREW_CHANNEL_POST_KEY, ...current.roster.map((m) => m.slackUserId)]);
+    for (const key of toldOff) if (onRoster.has(key)) toldOff.delete(key);
     posts = crewPostsOf(current).filter((p) => {
       if (retry.has(p.key)) return true;
       const last = drawn.get(p.key);

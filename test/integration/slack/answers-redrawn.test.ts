@@ -166,6 +166,60 @@ describe("an answer's redraw racing a change that takes a member off", () => {
   });
 });
 
+describe("an answer's redraw living through off, back on, off again", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ deps: { stepOverrides } });
+  });
+  afterAll(async () => h.close());
+
+  /** How late the slow updates land: long enough for a change to run inside the wait. */
+  const LATE_MS = 6000;
+
+  it('the member, finally off, does not hold a live call', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW9', date: inDays(6) };
+    const id = await doneBooking(h, fields);
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    const capPost = b.slack.crewPosts![CAPTAIN]!;
+    const swap = async (crew: string[]) => {
+      const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew });
+      await clickInOps(h, 'change_approve', `${id}:${opId}`);
+      await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+    };
+    const slow = (when: (m: Record<string, unknown>) => boolean) => h.slack.loseNext('chat.update', 1, { effect: LATE_MS, answer: { afterMs: LATE_MS + 100 }, when });
+    h.slack.clear();
+    const t0 = Date.now();
+    const pauseUntil = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms - (Date.now() - t0))));
+    // Round 1 of Lee's redraw: its call on Ana's DM lands late.
+    slow((m) => m.ts === anaPost.ts);
+    const leeClick = confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    // Ana off: round 2 redraws the captain's DM (slowly) and tells Ana she is off.
+    await swap([lee]);
+    slow((m) => m.ts === capPost.ts);
+    await pauseUntil(LATE_MS + 500);
+    // Ana back on: round 3 draws her call again, and it lands late.
+    await swap([lee, ana]);
+    slow((m) => m.ts === anaPost.ts && String(m.text).startsWith('Crew call'));
+    await pauseUntil(2 * LATE_MS + 1000);
+    // Ana off again, before that call lands.
+    await swap([lee]);
+    await leeClick;
+    await h.slack.lateEffectsLanded();
+    await h.slack.waitFor(() => threadLines(h, b).length === 1, 30_000);
+    await settle(h);
+    const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map((c) => String(c.body.text));
+    // The redraw's call after she was back on came after a "you're off" it had already told her.
+    expect(onAnasDm.filter((t) => t.startsWith("You're off")).length).toBeGreaterThanOrEqual(2);
+    expect((await h.running.built.api.get(id))!.roster.map((m) => m.slackUserId)).not.toContain(ana);
+    const held = heldPost(h, anaPost);
+    expect(held).toContain("You're off this charter");
+    expect(held).not.toContain(`crew_confirm:${ana}`);
+  }, 120_000);
+});
+
 describe('the booking cannot be read again after a round', () => {
   let h: Harness;
   let dir: string;
