@@ -33,6 +33,7 @@ import { postClaimRule } from './slack/progress/post-claim';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
 import { redrawRecentProgress } from './slack/progress/redraw-at-start';
 import { redrawStaleTask } from './slack/progress/redraw-stale';
+import { crewRedrawBehindTask } from './slack/crew-redraw-behind';
 import { registerListeners } from './slack/register';
 import { renderProgress } from './slack/render';
 import { guardSlackRequests, SLACK_BODY_LIMIT_BYTES } from './slack/request-guard';
@@ -298,6 +299,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   ];
   // What an invocation cut off before its last progress update left stale (no start-up on Lambda to redraw at).
   if (deps.progressDrawnMarks) periodicTasks.push(redrawStaleTask({ store, notify: (id) => progress.notify(id, { redraw: true, once: true }), log }));
+  // And the crew posts a crew answer's redraw left behind once its first second was up (crew-redraw-behind.ts).
+  if (deps.progressDrawnMarks) periodicTasks.push(crewRedrawBehindTask({ store, client, api: service, config, log, ...(deps.crewRedrawWithinMs !== undefined ? { withinMs: deps.crewRedrawWithinMs } : {}) }));
   // Intake: platforms' iCal feeds become notices in the ops channel (only when feeds are configured).
   const feedClient = config.ical.feeds.length > 0 ? lazyIcalFeedClient() : undefined;
   // On Lambda a one-minute schedule runs every task: gate the polls to the configured interval.

@@ -14,6 +14,9 @@
  * refresh could not draw (the booking could not be read again, its time or rounds ran out) is
  * handed back to the answer, which redraws once more itself. A member a change took off while
  * their post was being redrawn is drawn "you're off" again: the change's may have landed first.
+ * A re-read that finds the booking cancelled draws the cancel's message over every post called.
+ * What every draw made a post show is saved, so what a refresh out of time leaves behind is found
+ * later (on Lambda, by the minute tick: ./crew-redraw-behind.ts).
  */
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
@@ -66,6 +69,18 @@ const refreshing = new WeakMap<WebClient, Map<string, Refresh>>();
 export interface RefreshOptions {
   /** See DEFAULT_CREW_REDRAW_WITHIN_MS. */
   withinMs?: number;
+  /** The first round draws only the posts whose saved digest is behind the booking (postsBehind), not every post. */
+  onlyBehind?: boolean;
+}
+
+/**
+ * Crew posts (of members on the roster, and the crew channel's) saved as showing something other
+ * than what the booking draws now: a redraw that reached Slack after a newer one and was recorded
+ * after it, a post Slack refused until the redraw's time ran out. A post saved without a digest
+ * (before digests were kept) is not counted: nothing says it is behind.
+ */
+export function postsBehind(booking: BookingRecord, config: Config): CrewPostRef[] {
+  return crewPostsOf(booking).filter((p) => p.shown !== undefined && p.shown !== shownDigest(crewMessageFor(booking, config, p.key)));
 }
 
 /**
@@ -118,7 +133,7 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
   const retry = new Set<string>();
   /** Drawn as "you're off" after their member left the roster: theirs no more. */
   const toldOff = new Set<string>();
-  let posts = crewPostsOf(booking);
+  let posts = opts.onlyBehind === true ? postsBehind(booking, config) : crewPostsOf(booking);
   let drawing = booking;
   let offPosts: CrewPostRef[] = [];
   let lastJoin = 0;
@@ -133,7 +148,7 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
     // A post drawn with a call again holds a live call: should its member be taken off once more, they are told again.
     for (const key of result.drawn.keys()) toldOff.delete(key);
     // Recorded as what the post shows: should the member be put back on meanwhile, the next read finds it behind.
-    const off = await tellOff(client, config, offPosts, drawn, log);
+    const off = await tellOff(client, config, offPosts, drawn, log, api, booking.id);
     for (const [key, shown] of off.drawn) drawn.set(key, { ...drawn.get(key)!, shown });
     // Told only once Slack took it (or refused it for good): a blip leaves the post for the next round.
     for (const p of offPosts) if (!off.retry.has(p.key)) toldOff.add(p.key);
@@ -176,7 +191,9 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
       // The answers just read were drawn nowhere yet: each redraws once more itself.
       entry.undrawn.push(...seen);
       log.warn({ bookingId: booking.id, rounds: round, behind: posts.map((p) => p.key), outOfTime }, 'crew posts still behind the booking after redrawing them; the next answer redraws them');
-      await tellOff(client, config, offPosts, drawn, log);
+      // Saved as what the post shows, so the Slack function's minute tick redraws the call should the
+      // member be put back on before this lands (./crew-redraw-behind.ts).
+      await tellOff(client, config, offPosts, drawn, log, api, booking.id);
       return;
     }
     entry.seen.push(...seen);
@@ -203,8 +220,9 @@ async function readAgain(api: RedrawApi, bookingId: string, log: Logger): Promis
  * Posts of members who left the roster, drawn as "you're off" from the call this refresh drew on
  * them (a RoundResult of those updates).
  */
-async function tellOff(client: WebClient, config: Config, offPosts: readonly CrewPostRef[], drawn: ReadonlyMap<string, { from: BookingRecord }>, log: Logger): Promise<RoundResult> {
+async function tellOff(client: WebClient, config: Config, offPosts: readonly CrewPostRef[], drawn: ReadonlyMap<string, { from: BookingRecord }>, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>, bookingId: string): Promise<RoundResult> {
   const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0 };
+  const told: Array<Required<Pick<CrewPostRef, 'key' | 'channel' | 'ts' | 'shown'>>> = [];
   await Promise.all(
     offPosts.map(async (post) => {
       const from = drawn.get(post.key)?.from;
@@ -213,12 +231,28 @@ async function tellOff(client: WebClient, config: Config, offPosts: readonly Cre
       try {
         await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
         result.drawn.set(post.key, shownDigest(message));
+        told.push({ key: post.key, channel: post.channel, ts: post.ts, shown: shownDigest(message) });
       } catch (err) {
         log.warn({ err, channel: post.channel }, "could not draw a crew post as you're off");
         noteFailure(result, post.key, err);
       }
     }),
   );
+  if (told.length === 0) return result;
+  // What the post shows, saved where its ref is still kept: no call on it any more.
+  await api
+    .updateSlackRefs(bookingId, (slack) => {
+      const saved = { ...slack.crewPosts };
+      let changed = false;
+      for (const { key, channel, ts, shown } of told) {
+        const current = saved[key];
+        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === undefined)) continue;
+        saved[key] = { channel, ts, shown };
+        changed = true;
+      }
+      return changed ? { ...slack, crewPosts: saved } : undefined;
+    })
+    .catch((err: unknown) => log.warn({ err, bookingId }, "could not record the crew posts drawn as you're off"));
   return result;
 }
 

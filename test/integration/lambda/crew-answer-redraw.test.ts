@@ -1,8 +1,8 @@
 /**
  * A crew Confirm on Lambda: Slack hears the click's answer only once the listener is done
  * (AwsLambdaReceiver), within 3 s, so the answer's redraw of the crew posts starts no round after
- * its first second there — a post whose update failed is left for the next answer rather than
- * tried again while Slack waits. The handler is the factory src/lambda.ts exports, the store is
+ * its first second there — a post whose update failed is not tried again while Slack waits, but
+ * left for the pipeline function's minute tick. The handler is the factory src/lambda.ts exports, the store is
  * dynalite, Slack the stand-in over HTTP.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -25,6 +25,7 @@ const SIGNING_SECRET = 'lambda-crew-redraw-secret-0123';
 const APPROVER = 'U0APPROVE1';
 const OPS_CHANNEL = 'C0OPS00001';
 const TABLE = 'charter-bookings-crew-redraw';
+const TICK = { charterTick: 'periodic' } as const;
 const [CAPTAIN, LEE] = ['U0CAPTAIN1', 'U0CREW0001'];
 
 let standins: Standins;
@@ -67,7 +68,7 @@ async function doneBooking(): Promise<BookingRecord> {
   return done;
 }
 
-it("a crew Confirm answers Slack without trying a failed post again: that post waits for the next answer's redraw", async () => {
+it("a crew Confirm answers Slack without trying a failed post again: the next minute tick redraws that post", async () => {
   const b = await doneBooking();
   const lee = b.slack.crewPosts![LEE]!;
   const captain = b.slack.crewPosts![CAPTAIN]!;
@@ -83,4 +84,14 @@ it("a crew Confirm answers Slack without trying a failed post again: that post w
   expect(held(lee)).toContain(':white_check_mark: confirmed');
   expect(slackApi.callsTo('chat.update').filter((c) => c.body.ts === captain.ts)).toEqual([]);
   expect(held(captain)).not.toContain(':white_check_mark: confirmed');
+  // The pipeline function's minute tick finds the captain's DM saved as behind the booking and redraws it alone.
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(held(captain)).toContain(':white_check_mark: confirmed');
+  expect(slackApi.callsTo('chat.update').map((c) => c.body.ts)).toEqual([captain.ts]);
+  // Drawn and saved: the next tick leaves the crew posts alone.
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  const crewTs = Object.values(b.slack.crewPosts!).map((p) => p.ts);
+  expect(slackApi.callsTo('chat.update').filter((c) => crewTs.includes(String(c.body.ts)))).toEqual([]);
 });

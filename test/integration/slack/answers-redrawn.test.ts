@@ -323,3 +323,74 @@ describe("an answer's redraw racing a cancel", () => {
     expect((await h.running.built.api.get(id))!.confirmations[ana]).toBeUndefined();
   });
 });
+
+describe("Lambda's one-second redraw: what it leaves behind, the minute tick redraws", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // As src/lambda-app.ts builds it: the answer's redraw starts no round after its first second; the minute tick follows up.
+    h = await startHarness({ deps: { stepOverrides, crewRedrawWithinMs: 1000, progressDrawnMarks: true } });
+  });
+  afterAll(async () => h.close());
+
+  const swapDone = async (id: string, label: string, details: Parameters<typeof proposeChange>[3]) => {
+    const opId = await proposeChange(h, id, label, details);
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+  };
+
+  it("the answer's late call over a reschedule's newer one is redrawn with the new time", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW10', date: inDays(6) };
+    const id = await doneBooking(h, fields);
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    h.slack.clear();
+    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
+    const leeClick = confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    await swapDone(id, 'reschedule', { ...fields, departureTime: '17:00' });
+    await leeClick;
+    await h.slack.lateEffectsLanded();
+    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
+    await settle(h);
+    // The interleaving happened: the answer's call (the old time) landed over the reschedule's.
+    expect(heldPost(h, anaPost)).not.toContain('4:30 PM');
+    await h.running.built.periodic.runOnce();
+    await settle(h);
+    expect(heldPost(h, anaPost)).toContain('4:30 PM');
+    expect(heldPost(h, anaPost)).toContain(`crew_confirm:${ana}`);
+    // Drawn and saved: the next tick asks Slack nothing for it.
+    h.slack.clear();
+    await h.running.built.periodic.runOnce();
+    await settle(h);
+    expect(h.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.body).includes(id))).toEqual([]);
+  });
+
+  it("a member put back on while the answer's \"you're off\" was on its way holds her call again", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW11', date: inDays(6) };
+    const id = await doneBooking(h, fields);
+    const b = (await h.running.built.api.get(id))!;
+    const [lee, ana] = CREW;
+    const anaPost = b.slack.crewPosts![ana]!;
+    h.slack.clear();
+    const t0 = Date.now();
+    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
+    const leeClick = confirmOn(h, b, lee);
+    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    await swapDone(id, 'crew swap', { ...fields, crew: [lee] });
+    // The redraw's closing "you're off" of Ana's DM is slow to land; Ana is put back on meanwhile.
+    h.slack.loseNext('chat.update', 1, { effect: 3000, answer: { afterMs: 3100 }, when: (m) => m.ts === anaPost.ts && String(m.text).startsWith("You're off") });
+    await new Promise((r) => setTimeout(r, Math.max(0, 3000 - (Date.now() - t0))));
+    await swapDone(id, 'crew swap', { ...fields, crew: [lee, ana] });
+    await leeClick;
+    await h.slack.lateEffectsLanded();
+    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
+    await settle(h);
+    // The interleaving happened: "you're off" landed after she was back on.
+    expect(heldPost(h, anaPost)).toContain("You're off this charter");
+    expect((await h.running.built.api.get(id))!.roster.map((m) => m.slackUserId)).toContain(ana);
+    await h.running.built.periodic.runOnce();
+    await settle(h);
+    expect(heldPost(h, anaPost)).toContain(`crew_confirm:${ana}`);
+  });
+});
