@@ -2,7 +2,9 @@
  * A crew answer that joins another answer's redraw has no redraw of its own, so that redraw owes it
  * every post: one whose update failed (a 5xx, Slack's back-pressure) is drawn again, an answer
  * joining the last round allowed is still drawn, and a member a change takes off meanwhile is not
- * left holding a live call because this redraw reached Slack after the change's "you're off".
+ * left holding a live call because this redraw reached Slack after the change's "you're off" (nor
+ * after a cancel's "Cancelled"). A click refused on a post left behind redraws it, and with
+ * Lambda's one-second budget the minute tick redraws what the answer's redraw left behind.
  * Real Bolt receiver, signed requests, the Slack stand-in over HTTP, SQLite on disk.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -338,8 +340,9 @@ describe("Lambda's one-second redraw: what it leaves behind, the minute tick red
     await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
   };
 
-  it("the answer's late call over a reschedule's newer one is redrawn with the new time", async () => {
-    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW10', date: inDays(6) };
+  /** Lee confirms; his redraw's call on Ana's DM (the old time) lands over the reschedule's (check-in 4:30 PM). */
+  async function oldCallOverReschedule(ref: string) {
+    const fields = { ...VALID_FIELDS, boatsetterRef: ref, date: inDays(6) };
     const id = await doneBooking(h, fields);
     const b = (await h.running.built.api.get(id))!;
     const [lee, ana] = CREW;
@@ -355,6 +358,11 @@ describe("Lambda's one-second redraw: what it leaves behind, the minute tick red
     await settle(h);
     // The interleaving happened: the answer's call (the old time) landed over the reschedule's.
     expect(heldPost(h, anaPost)).not.toContain('4:30 PM');
+    return { id, ana, anaPost };
+  }
+
+  it("the answer's late call over a reschedule's newer one is redrawn with the new time", async () => {
+    const { id, ana, anaPost } = await oldCallOverReschedule('BS-REDRAW10');
     await h.running.built.periodic.runOnce();
     await settle(h);
     expect(heldPost(h, anaPost)).toContain('4:30 PM');
@@ -364,6 +372,14 @@ describe("Lambda's one-second redraw: what it leaves behind, the minute tick red
     await h.running.built.periodic.runOnce();
     await settle(h);
     expect(h.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.body).includes(id))).toEqual([]);
+  });
+
+  it('a click refused on the old call redraws that post with the updated call', async () => {
+    const { id, ana, anaPost } = await oldCallOverReschedule('BS-REDRAW12');
+    await h.requester.interact(blockActionPayload({ userId: ana, actionId: `crew_confirm:${ana}`, value: `${id}:${ana}:r1`, channelId: anaPost.channel, messageTs: anaPost.ts }));
+    await h.slack.waitFor(() => heldPost(h, anaPost).includes('4:30 PM'), 15_000);
+    expect(ephemeralsTo(h, ana).join('\n')).toContain('Your crew call was updated');
+    expect((await h.running.built.api.get(id))!.confirmations[ana]).toBeUndefined();
   });
 
   it("a member put back on while the answer's \"you're off\" was on its way holds her call again", async () => {
