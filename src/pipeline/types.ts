@@ -276,6 +276,11 @@ export interface CrewPostSaved {
    * cannot tell. Unknown for posts saved before it was kept.
    */
   call?: string;
+  /**
+   * The Slack error that refused the last redraw of this very post (it was deleted, its channel
+   * archived or gone): Lambda's minute tick stops trying it. Any later draw that lands clears it.
+   */
+  refused?: string;
 }
 
 export const CREW_CHANNEL_POST_KEY = '#crew-channel';

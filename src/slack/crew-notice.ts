@@ -59,6 +59,8 @@ export interface CrewPostRef {
   shown?: string;
   /** Digest of the call it was last made to show, answers left out (callDigest); unknown for older records. */
   call?: string;
+  /** The Slack error that refused this post's last redraw for good (CrewPostSaved.refused). */
+  refused?: string;
 }
 
 /**

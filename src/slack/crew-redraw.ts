@@ -80,7 +80,9 @@ export interface RefreshOptions {
  * (before digests were kept) is not counted: nothing says it is behind.
  */
 export function postsBehind(booking: BookingRecord, config: Config): CrewPostRef[] {
-  return crewPostsOf(booking).filter((p) => p.shown !== undefined && p.shown !== shownDigest(crewMessageFor(booking, config, p.key)));
+  // A post Slack refused for good (deleted, its channel archived) would be tried every minute for a
+  // day, and would keep the tick's few slots from the bookings it can still mend.
+  return crewPostsOf(booking).filter((p) => p.shown !== undefined && p.refused === undefined && p.shown !== shownDigest(crewMessageFor(booking, config, p.key)));
 }
 
 /**
@@ -221,7 +223,7 @@ async function readAgain(api: RedrawApi, bookingId: string, log: Logger): Promis
  * them (a RoundResult of those updates).
  */
 async function tellOff(client: WebClient, config: Config, offPosts: readonly CrewPostRef[], drawn: ReadonlyMap<string, { from: BookingRecord }>, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>, bookingId: string): Promise<RoundResult> {
-  const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0 };
+  const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0, refused: new Map() };
   const told: Array<Required<Pick<CrewPostRef, 'key' | 'channel' | 'ts' | 'shown'>>> = [];
   await Promise.all(
     offPosts.map(async (post) => {
@@ -256,9 +258,17 @@ async function tellOff(client: WebClient, config: Config, offPosts: readonly Cre
   return result;
 }
 
+/**
+ * Errors about this one post, not the app (a revoked token or a missing scope refuses every post and
+ * is mended once for all): the post stays refused until a draw of it lands again.
+ */
+const POST_REFUSED_ERRORS: ReadonlySet<string> = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'channel_not_found', 'is_archived', 'not_in_channel']);
+
 /** A failed update another try may fix is kept for the next round, after Slack's Retry-After. */
 function noteFailure(result: RoundResult, key: string, err: unknown): void {
-  if (FINAL_UPDATE_ERRORS.has(slackPlatformError(err) ?? '')) return;
+  const code = slackPlatformError(err) ?? '';
+  if (POST_REFUSED_ERRORS.has(code)) result.refused.set(key, code);
+  if (FINAL_UPDATE_ERRORS.has(code)) return;
   result.retry.add(key);
   result.retryAfterMs = Math.max(result.retryAfterMs, slackRetryAfterMs(err) ?? RETRY_PAUSE_MS);
 }
@@ -284,12 +294,14 @@ interface RoundResult {
   retry: Set<string>;
   /** How long to wait before the next round: the longest Retry-After Slack asked for (0: nothing failed). */
   retryAfterMs: number;
+  /** Posts Slack refused for good, with its error. */
+  refused: Map<string, string>;
 }
 
 /** One round of refreshCrewPosts: `posts` drawn from `booking`, and what each now shows saved. */
 async function redrawRound(client: WebClient, booking: BookingRecord, posts: readonly CrewPostRef[], config: Config, log: Logger, api: Pick<BookingApi, 'updateSlackRefs'>): Promise<RoundResult> {
   const redrawn = new Map<string, CrewPostRef>();
-  const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0 };
+  const result: RoundResult = { drawn: new Map(), retry: new Set(), retryAfterMs: 0, refused: new Map() };
   await Promise.all(
     posts.map(async (post) => {
       const message = crewMessageFor(booking, config, post.key);
@@ -303,7 +315,7 @@ async function redrawRound(client: WebClient, booking: BookingRecord, posts: rea
     }),
   );
   for (const [key, ref] of redrawn) result.drawn.set(key, ref.shown ?? '');
-  if (redrawn.size === 0) return result;
+  if (redrawn.size === 0 && result.refused.size === 0) return result;
   await api
     .updateSlackRefs(booking.id, (slack) => {
       const saved = { ...slack.crewPosts };
@@ -311,8 +323,15 @@ async function redrawRound(client: WebClient, booking: BookingRecord, posts: rea
       for (const { key, channel, ts, shown, call } of redrawn.values()) {
         const current = saved[key];
         // only the post that was redrawn: a re-run may have replaced the ref meanwhile
-        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === call)) continue;
+        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === call && current.refused === undefined)) continue;
         saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}) };
+        changed = true;
+      }
+      for (const post of posts) {
+        const code = result.refused.get(post.key);
+        const current = saved[post.key];
+        if (code === undefined || current?.channel !== post.channel || current.ts !== post.ts || current.refused === code) continue;
+        saved[post.key] = { ...current, refused: code };
         changed = true;
       }
       return changed ? { ...slack, crewPosts: saved } : undefined;

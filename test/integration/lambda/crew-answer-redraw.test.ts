@@ -95,3 +95,22 @@ it("a crew Confirm answers Slack without trying a failed post again: the next mi
   const crewTs = Object.values(b.slack.crewPosts!).map((p) => p.ts);
   expect(slackApi.callsTo('chat.update').filter((c) => crewTs.includes(String(c.body.ts)))).toEqual([]);
 });
+
+it('a crew post Slack refuses for good (its member deleted it) is not tried by every minute tick', async () => {
+  const b = await doneBooking();
+  const lee = b.slack.crewPosts![LEE]!;
+  const captain = b.slack.crewPosts![CAPTAIN]!;
+  slackApi.clear();
+  slackApi.failNext('chat.update', 1, 'message_not_found', (m) => m.ts === captain.ts);
+  expect((await click({ userId: LEE, actionId: `crew_confirm:${LEE}`, value: `${b.id}:${LEE}:r1`, channelId: lee.channel, messageTs: lee.ts })).statusCode).toBe(200);
+  // The refusal is saved with the post's ref, so the tick leaves that post alone (it would redraw it
+  // every minute for a day, in one of its five slots).
+  expect((await slackFn.app.built.service.get(b.id))!.slack.crewPosts![CAPTAIN]).toMatchObject({ ts: captain.ts, refused: 'message_not_found' });
+  slackApi.clear();
+  await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
+  expect(slackApi.callsTo('chat.update').filter((c) => c.body.ts === captain.ts)).toEqual([]);
+  // A draw of it that lands (the next answer) clears the refusal.
+  const ana = b.slack.crewPosts!['U0CREW0002']!;
+  expect((await click({ userId: 'U0CREW0002', actionId: 'crew_confirm:U0CREW0002', value: `${b.id}:U0CREW0002:r1`, channelId: ana.channel, messageTs: ana.ts })).statusCode).toBe(200);
+  expect((await slackFn.app.built.service.get(b.id))!.slack.crewPosts![CAPTAIN]!.refused).toBeUndefined();
+});
