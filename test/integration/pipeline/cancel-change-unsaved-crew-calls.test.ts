@@ -24,19 +24,19 @@ const world = useCrewWorld(TABLE);
 async function createdWithoutAna(B: ReturnType<typeof startCrewProcess>): Promise<BookingRecord> {
   const booking = await B.service.create({ ...sampleNewBooking(), ...detailsWith(withoutAna) });
   await B.service.approve(booking.id, APPROVER);
-  while ((await B.store.get(booking.id))?.state !== 'done') await pause();
+  while ((await B.read(booking.id))?.state !== 'done') await pause();
   await B.service.idle();
   return booking;
 }
 
 async function untilCancelled(B: ReturnType<typeof startCrewProcess>, id: string): Promise<BookingRecord> {
   let seen: BookingRecord | undefined;
-  while ((seen = await B.store.get(id))?.state !== 'cancelled') {
+  while ((seen = await B.read(id))?.state !== 'cancelled') {
     expect(seen?.state).not.toBe('failed');
     await pause();
   }
   await B.service.idle();
-  return (await B.store.get(id))!;
+  return (await B.read(id))!;
 }
 
 const crewCallsOf = (id: string) => world.slack.messages().filter((m) => postPayloadOf(m).booking_id === id && postPayloadOf(m).post === 'crew_call');
@@ -108,7 +108,7 @@ it("a cancel after a change whose crew step never ran looks nothing up in Slack'
     const booking = await createdWithoutAna(B);
     const { op } = await B.service.proposeChange(booking.id, { details: detailsWith(sampleRoster), label: 'add Ana', userId: APPROVER });
     await B.service.approveChange(booking.id, op.id, APPROVER);
-    while ((await B.store.get(booking.id))?.operations?.find((o) => o.id === op.id)?.steps?.scc_update?.status !== 'running') await pause();
+    while ((await B.read(booking.id))?.operations?.find((o) => o.id === op.id)?.steps?.scc_update?.status !== 'running') await pause();
 
     const lookupsBefore = world.slack.calls.filter((c) => c.method === 'conversations.history' || c.method === 'conversations.replies').length;
     expect((await B.service.cancel(booking.id, APPROVER)).won).toBe(true);

@@ -42,12 +42,12 @@ it('a cancel reaches the crew whose calls were posted and never saved: each call
     const out = await B.service.cancel(booking.id, 'U0APPROVER1');
     expect(out.won).toBe(true);
     let seen: BookingRecord | undefined;
-    while ((seen = await B.store.get(booking.id))?.state !== 'cancelled') {
+    while ((seen = await B.read(booking.id))?.state !== 'cancelled') {
       expect(seen?.state).not.toBe('failed');
       await new Promise((r) => setTimeout(r, 100));
     }
     await B.service.idle();
-    const record = (await B.store.get(booking.id))!;
+    const record = (await B.read(booking.id))!;
 
     expect(record.slack.crewPosts ?? {}).toEqual({}); // the record never learned where the calls are
     const calls = crewCalls();
@@ -90,7 +90,7 @@ it("a crew call Slack stores after the cancel stopped the create's crew step is 
 
     expect((await B.service.cancel(booking.id, 'U0APPROVER1')).won).toBe(true);
     let seen: BookingRecord | undefined;
-    while ((seen = await B.store.get(booking.id))?.state !== 'cancelled') {
+    while ((seen = await B.read(booking.id))?.state !== 'cancelled') {
       expect(seen?.state).not.toBe('failed');
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -44,7 +44,7 @@ it("a change takes Ana off and fails before telling her; the office cancels: her
     world.slack.clear();
 
     await B.service.cancel(booking.id, APPROVER);
-    while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
+    while ((await B.read(booking.id))?.state !== 'cancelled') await pause();
     await B.service.idle();
     const anaPost = world.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
     expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
@@ -71,7 +71,7 @@ it("a change tells Ana she is off and fails; the office cancels: she is not told
     world.slack.clear();
 
     await B.service.cancel(booking.id, APPROVER);
-    while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
+    while ((await B.read(booking.id))?.state !== 'cancelled') await pause();
     await B.service.idle();
     expect(held(booking.id, 'crew_cancel_note').map((m) => postPayloadOf(m).to)).not.toContain(ANA);
     expect(held(booking.id, 'crew_cancel_note').length).toBeGreaterThan(0);
@@ -166,7 +166,7 @@ it("a change takes Ana off and fails not knowing whether her you're-off went; th
     world.slack.clear();
 
     await B.service.cancel(booking.id, APPROVER);
-    while ((await B.store.get(booking.id))?.state !== 'cancelled') await pause();
+    while ((await B.read(booking.id))?.state !== 'cancelled') await pause();
     await B.service.idle();
     const anaPost = world.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === anaCall.ts);
     expect(JSON.stringify(anaPost?.blocks ?? '')).not.toContain(`crew_confirm:${ANA}`);
@@ -175,7 +175,7 @@ it("a change takes Ana off and fails not knowing whether her you're-off went; th
     // She was saved as maybe told, not told; the cancel's start dropped the record.
     expect(failed.slack.crewMaybeToldOff).toEqual({ [ANA]: failed.revision });
     expect(failed.slack.crewToldOff?.[ANA]).toBeUndefined();
-    const cancelled = (await B.store.get(booking.id))!;
+    const cancelled = (await B.read(booking.id))!;
     expect(cancelled.operations?.find((o) => o.kind === 'cancel')?.crewMayHoldCall).toEqual([ANA]);
     expect(cancelled.slack.crewMaybeToldOff).toBeUndefined();
   } finally {

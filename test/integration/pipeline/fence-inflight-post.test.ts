@@ -48,11 +48,11 @@ async function partitionedRun(whenCut: () => void, after?: (B: ReturnType<typeof
   try {
     const booking = await A.service.create(sampleNewBooking());
     await A.service.approve(booking.id, 'U0APPROVER1');
-    let seen = await B.store.get(booking.id);
+    let seen = await B.read(booking.id);
     while (seen?.state !== 'done') {
       expect(seen?.state).not.toBe('failed');
       await new Promise((r) => setTimeout(r, 100));
-      seen = await B.store.get(booking.id);
+      seen = await B.read(booking.id);
     }
     // Whatever A sent has landed by now; a second post would show.
     await slack.lateEffectsLanded();
@@ -80,7 +80,7 @@ it("a crew DM and the crew-called line in flight when A fences are found by B, n
     async (B, created) => {
       // Then the office cancels the charter: every crew call it saved is redrawn as cancelled.
       await B.service.cancel(created.id, 'U0APPROVER1');
-      while ((afterCancel = await B.store.get(created.id))?.state !== 'cancelled') {
+      while ((afterCancel = await B.read(created.id))?.state !== 'cancelled') {
         expect(afterCancel?.state).not.toBe('failed');
         await new Promise((r) => setTimeout(r, 100));
       }

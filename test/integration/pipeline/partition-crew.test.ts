@@ -45,7 +45,7 @@ it('a lease holder cut off from the store stops before its lease lapses: the cre
     const booking = await A.service.create(sampleNewBooking());
     await A.service.approve(booking.id, 'U0APPROVER1');
     let seen: BookingRecord | undefined;
-    while ((seen = await B.store.get(booking.id))?.state !== 'done') {
+    while ((seen = await B.read(booking.id))?.state !== 'done') {
       expect(seen?.state).not.toBe('failed');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -55,7 +55,7 @@ it('a lease holder cut off from the store stops before its lease lapses: the cre
     expect(calls.map((m) => postPayloadOf(m).to).sort()).toEqual(booking.roster.map((m) => m.slackUserId).sort());
     const fenced = logLines.map((l) => JSON.parse(l) as { msg: string; proc?: string }).filter((l) => l.proc === 'A' && /about to lapse/.test(l.msg));
     expect(fenced).toHaveLength(1);
-    const done = (await B.store.get(booking.id))!;
+    const done = (await B.read(booking.id))!;
     expect(done.steps.crew_notice).toMatchObject({ status: 'done', attempts: 2 });
   } finally {
     clearInterval(sweeping);
