@@ -30,6 +30,8 @@ const confirmation = fc.tuple(fc.array(anyLine, { maxLength: 25 }), breaks).map(
 
 const digits = (s: string) => s.replace(/\D/g, '');
 const alnum = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '');
+/** Line by line, as the parser cleans each line (text.ts). */
+const withoutTags = (s: string) => s.split(/\r\n|\r|\n/).map((l) => l.replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ')).join('\n');
 
 /** The value a field claims is visibly in its evidence line. */
 function carries(field: IntakeField, parsed: ParsedConfirmation): boolean {
@@ -41,8 +43,9 @@ function carries(field: IntakeField, parsed: ParsedConfirmation): boolean {
       return lower.includes(String(v).toLowerCase());
     case 'guestName':
     case 'notes':
-      // markup (*bold*, quote markers) and dash styles are normalised; every letter and digit is the input's
-      return alnum(ev).includes(alnum(String(v)));
+      // markup (*bold*, quote markers) and dash styles are normalised, and what reads as an HTML tag
+      // (a mail pasted as HTML: "<br>", "<A>") is dropped (text.ts); every letter and digit is the input's
+      return alnum(withoutTags(ev)).includes(alnum(String(v)));
     case 'guestPhone':
       return digits(ev).includes(digits(String(v)));
     case 'platformRef':
