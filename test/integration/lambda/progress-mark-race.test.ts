@@ -5,20 +5,13 @@
  * Handlers as src/lambda.ts and src/lambda-pipeline.ts export them; dynalite; Slack the stand-in
  * over HTTP, whose loseNext makes an update take effect late.
  */
-import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { createSlackHandler, type SlackLambda } from '../../../src/lambda';
-import type { LambdaAppOptions } from '../../../src/lambda-app';
-import { createPipelineHandler, type PipelineLambda } from '../../../src/lambda-pipeline';
-import { createLogger } from '../../../src/log';
-import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
+import type { SlackLambda } from '../../../src/lambda';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { drawnUpToDate } from '../../../src/slack/progress/drawn-mark';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { standinAppEnv } from '../../support/env';
 import { blockActionPayload, interactivityBody, SlackRequester } from '../../support/slack-requests';
 import { functionUrlEvent, streamRecord } from './support';
+import { useLambdaWorld } from './world';
 
 jest.setTimeout(90_000);
 
@@ -30,50 +23,16 @@ const TICK = { charterTick: 'periodic' } as const;
 const LEE = 'U0CREW0001';
 const ANA = 'U0CREW0002';
 
-let standins: Standins;
-let slackApi: SlackApiStandin;
-let ddb: DynamoDBClient;
-let env: Record<string, string | undefined>;
-let deps: LambdaAppOptions['deps'];
-const opened: { app: { close(): Promise<void> } }[] = [];
 const requester = new SlackRequester({ url: 'http://unused.invalid', signingSecret: SIGNING_SECRET });
-const log = createLogger({ level: 'silent' });
 
-beforeAll(async () => {
-  [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
-  ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
-  // A call's deadline long enough for the update below that answers 6 s late.
-  env = { ...standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` }), CHARTER_CALL_TIMEOUT_MS: '10000' };
-  deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50, crewPostOnce: { deadlineMs: 500 } };
-}, 60_000);
+// A call's deadline long enough for the update below that answers 6 s late.
+const world = useLambdaWorld({ table: TABLE, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, callTimeoutMs: 10000 });
 
-afterAll(async () => {
-  for (const fn of opened) await fn.app.close();
-  ddb?.destroy();
-  await slackApi?.close();
-  await standins?.close();
-});
 
-async function slackFunction(): Promise<SlackLambda> {
-  const fn = await createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
-  opened.push(fn);
-  return fn;
-}
 
-async function pipelineFunction(): Promise<PipelineLambda> {
-  const fn = await createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps });
-  opened.push(fn);
-  return fn;
-}
 
-async function rawItem(id: string): Promise<Record<string, AttributeValue>> {
-  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }));
-  if (!out.Item) throw new Error(`no item ${id}`);
-  return out.Item;
-}
 
-const streamOf = async (id: string) => ({ Records: [streamRecord(await rawItem(id))] });
+const streamOf = async (id: string) => ({ Records: [streamRecord(await world.rawItem(id))] });
 
 async function click(fn: SlackLambda, payload: ReturnType<typeof blockActionPayload>): Promise<number> {
   const body = interactivityBody(payload);
@@ -82,16 +41,16 @@ async function click(fn: SlackLambda, payload: ReturnType<typeof blockActionPayl
 
 /** The thread's progress message as Slack keeps it. */
 function shown(booking: BookingRecord): string {
-  const message = slackApi.messages(OPS_CHANNEL).find((m) => m.ts === booking.slack.progressTs);
+  const message = world.slackApi.messages(OPS_CHANNEL).find((m) => m.ts === booking.slack.progressTs);
   return JSON.stringify(message?.blocks ?? message?.text ?? '');
 }
 
 const confirmedLine = (who: string) => `<@${who}> — :white_check_mark: confirmed`;
 
 it('an older crew answer\'s redraw that lands after the newer one was marked: the next tick draws both answers', async () => {
-  const slackA = await slackFunction();
-  const slackB = await slackFunction();
-  const pipelineFn = await pipelineFunction();
+  const slackA = await world.slackFunction();
+  const slackB = await world.slackFunction();
+  const pipelineFn = await world.pipelineFunction();
   const get = (id: string) => pipelineFn.app.built.service.get(id) as Promise<BookingRecord>;
   const booking = await slackA.app.built.service.create(sampleNewBooking());
   expect(await click(slackA, blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: booking.id, channelId: OPS_CHANNEL }))).toBe(200);
@@ -103,7 +62,7 @@ it('an older crew answer\'s redraw that lands after the newer one was marked: th
 
   // Lee's answer in instance A: its progress update takes effect 6 s late, and answers after that.
   let leeDrawSent = false;
-  slackApi.loseNext('chat.update', 1, { effect: 6000, answer: { afterMs: 6100 }, when: (b) => (leeDrawSent ||= b.channel === OPS_CHANNEL && b.ts === done.slack.progressTs) });
+  world.slackApi.loseNext('chat.update', 1, { effect: 6000, answer: { afterMs: 6100 }, when: (b) => (leeDrawSent ||= b.channel === OPS_CHANNEL && b.ts === done.slack.progressTs) });
   const leeClick = click(slackA, blockActionPayload({ userId: LEE, actionId: `crew_confirm:${LEE}`, value: `${booking.id}:${LEE}:r1`, channelId: leePost.channel, messageTs: leePost.ts }));
   // Ana answers once Lee's update has reached Slack (drawn before her answer).
   for (let i = 0; i < 200 && !leeDrawSent; i++) await new Promise((r) => setTimeout(r, 20));
@@ -113,7 +72,7 @@ it('an older crew answer\'s redraw that lands after the newer one was marked: th
   await slackB.app.built.settle();
   expect(await leeClick).toBe(200);
   await slackA.app.built.settle();
-  await slackApi.lateEffectsLanded();
+  await world.slackApi.lateEffectsLanded();
 
   const after = await get(booking.id);
   expect(Object.keys(after.confirmations).sort()).toEqual([LEE, ANA]);
@@ -122,16 +81,16 @@ it('an older crew answer\'s redraw that lands after the newer one was marked: th
   expect(shown(after)).not.toContain(confirmedLine(ANA));
   expect(drawnUpToDate(after)).toBe(false);
 
-  slackApi.clear();
-  await (await pipelineFunction()).handle(TICK, {});
+  world.slackApi.clear();
+  await (await world.pipelineFunction()).handle(TICK, {});
   const healed = await get(booking.id);
   expect(shown(healed)).toContain(confirmedLine(LEE));
   expect(shown(healed)).toContain(confirmedLine(ANA));
   expect(drawnUpToDate(healed)).toBe(true);
-  expect(slackApi.calls.filter((c) => c.method === 'chat.update' && c.body.ts === done.slack.progressTs)).toHaveLength(1);
+  expect(world.slackApi.calls.filter((c) => c.method === 'chat.update' && c.body.ts === done.slack.progressTs)).toHaveLength(1);
 
   // Bounded: drawn and marked, the next tick leaves it alone.
-  slackApi.clear();
-  await (await pipelineFunction()).handle(TICK, {});
-  expect(slackApi.calls.filter((c) => c.body.ts === done.slack.progressTs)).toEqual([]);
+  world.slackApi.clear();
+  await (await world.pipelineFunction()).handle(TICK, {});
+  expect(world.slackApi.calls.filter((c) => c.body.ts === done.slack.progressTs)).toEqual([]);
 });

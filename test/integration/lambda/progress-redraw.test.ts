@@ -5,20 +5,15 @@
  * HTTP. A cut-off invocation is one whose progress publisher stops (what Lambda's freeze does to
  * its queue) at the run's first step event; the run itself goes on to done.
  */
-import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { createSlackHandler, type SlackLambda } from '../../../src/lambda';
-import type { LambdaAppOptions } from '../../../src/lambda-app';
-import { createPipelineHandler, type PipelineLambda } from '../../../src/lambda-pipeline';
+import type { SlackLambda } from '../../../src/lambda';
+import type { PipelineLambda } from '../../../src/lambda-pipeline';
 import { createLogger } from '../../../src/log';
-import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
 import type { BookingRecord } from '../../../src/pipeline/types';
-import { startSlackApiStandin, type SlackApiStandin } from '../../../src/sandbox/slack-api-standin';
-import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { drawnUpToDate, UNDRAWN_RETRY_EVERY_MS } from '../../../src/slack/progress/drawn-mark';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { standinAppEnv } from '../../support/env';
 import { blockActionPayload, interactivityBody, SlackRequester } from '../../support/slack-requests';
 import { functionUrlEvent, streamRecord } from './support';
+import { useLambdaWorld } from './world';
 
 jest.setTimeout(60_000);
 
@@ -28,46 +23,20 @@ const OPS_CHANNEL = 'C0OPS00001';
 const TABLE = 'charter-bookings-redraw';
 const TICK = { charterTick: 'periodic' } as const;
 
-let standins: Standins;
-let slackApi: SlackApiStandin;
-let ddb: DynamoDBClient;
-let env: Record<string, string | undefined>;
-let deps: LambdaAppOptions['deps'];
 let slackFn: SlackLambda;
 let pipelineFn: PipelineLambda;
-const opened: { app: { close(): Promise<void> } }[] = [];
 const requester = new SlackRequester({ url: 'http://unused.invalid', signingSecret: SIGNING_SECRET });
-const log = createLogger({ level: 'silent' });
+
+// A call's deadline and the post's scaled down, so a claim a cut-off Slack function left lapses in seconds (2 × (0.5 + 1) s), not a minute.
+const world = useLambdaWorld({ table: TABLE, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, callTimeoutMs: 1000 });
 
 beforeAll(async () => {
-  [standins, slackApi] = await Promise.all([startStandins(), startSlackApiStandin()]);
-  ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
-  // A call's deadline and the post's scaled down, so a claim a cut-off Slack function left lapses in seconds (2 × (0.5 + 1) s), not a minute.
-  env = { ...standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` }), CHARTER_CALL_TIMEOUT_MS: '1000' };
-  deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50, crewPostOnce: { deadlineMs: 500 } };
-  slackFn = await slackFunction();
-  pipelineFn = await pipelineFunction();
-}, 60_000);
-
-afterAll(async () => {
-  for (const fn of opened) await fn.app.close();
-  ddb?.destroy();
-  await slackApi?.close();
-  await standins?.close();
+  slackFn = await world.slackFunction();
+  pipelineFn = await world.pipelineFunction();
 });
 
-async function slackFunction(): Promise<SlackLambda> {
-  const fn = await createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
-  opened.push(fn);
-  return fn;
-}
 
-async function pipelineFunction(): Promise<PipelineLambda> {
-  const fn = await createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps });
-  opened.push(fn);
-  return fn;
-}
+
 
 /** An instance whose progress updates stop at the run's first event: Lambda froze or killed it with them queued. */
 async function cutOff<T extends SlackLambda | PipelineLambda>(fn: T, at: 'now' | 'first event'): Promise<T> {
@@ -76,13 +45,8 @@ async function cutOff<T extends SlackLambda | PipelineLambda>(fn: T, at: 'now' |
   return fn;
 }
 
-async function rawItem(id: string): Promise<Record<string, AttributeValue>> {
-  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }));
-  if (!out.Item) throw new Error(`no item ${id}`);
-  return out.Item;
-}
 
-const streamOf = async (id: string) => ({ Records: [streamRecord(await rawItem(id))] });
+const streamOf = async (id: string) => ({ Records: [streamRecord(await world.rawItem(id))] });
 const approveClick = (id: string) => interactivityBody(blockActionPayload({ userId: APPROVER, actionId: 'booking_approve', value: id, channelId: OPS_CHANNEL }));
 const get = (id: string) => pipelineFn.app.built.service.get(id) as Promise<BookingRecord>;
 const guestUrl = (id: string) => `${pipelineFn.app.config.guest.siteUrl}/g/${id}`;
@@ -94,17 +58,17 @@ async function approve(fn: SlackLambda, id: string): Promise<void> {
 
 /** What the thread's progress message shows now, as Slack keeps it. */
 function shown(booking: BookingRecord): string {
-  const message = slackApi.messages(OPS_CHANNEL).find((m) => m.ts === booking.slack.progressTs);
+  const message = world.slackApi.messages(OPS_CHANNEL).find((m) => m.ts === booking.slack.progressTs);
   return String(message?.text ?? '');
 }
 
-const progressCalls = (id: string) => slackApi.calls.filter((c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && JSON.stringify(c.body).includes(id) && !JSON.stringify(c.body.blocks ?? []).includes('crew_confirm'));
+const progressCalls = (id: string) => world.slackApi.calls.filter((c) => (c.method === 'chat.update' || c.method === 'chat.postMessage') && JSON.stringify(c.body).includes(id) && !JSON.stringify(c.body.blocks ?? []).includes('crew_confirm'));
 
 /** A tick with every progress message drawn asks Slack nothing. */
 async function expectQuietTick(): Promise<void> {
-  slackApi.clear();
+  world.slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
-  expect(slackApi.calls.map((c) => c.method)).toEqual([]);
+  expect(world.slackApi.calls.map((c) => c.method)).toEqual([]);
 }
 
 it('a run whose invocation was cut off before its progress updates: the next tick draws done with the guest URL, and a quiet tick makes no Slack call', async () => {
@@ -118,7 +82,7 @@ it('a run whose invocation was cut off before its progress updates: the next tic
 
   const booking = await slackFn.app.built.service.create(sampleNewBooking());
   await approve(slackFn, booking.id);
-  const cut = await cutOff(await pipelineFunction(), 'first event');
+  const cut = await cutOff(await world.pipelineFunction(), 'first event');
   await expect(cut.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
   const done = await get(booking.id);
   expect(done.state).toBe('done');
@@ -127,7 +91,7 @@ it('a run whose invocation was cut off before its progress updates: the next tic
   expect(shown(done)).not.toContain(guestUrl(booking.id));
   expect(done.slack.progressDrawn).toBeUndefined();
 
-  slackApi.clear();
+  world.slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   const redrawn = await get(booking.id);
   expect(shown(redrawn)).toContain('6/6 steps done');
@@ -143,15 +107,15 @@ it('a run whose invocation was cut off before its progress updates: the next tic
 
 it('a progress message never posted (the approving Slack function was cut off before its post, the run too): the tick posts it once the claim lapses', async () => {
   const booking = await slackFn.app.built.service.create(sampleNewBooking());
-  await approve(await cutOff(await slackFunction(), 'now'), booking.id);
-  const cut = await cutOff(await pipelineFunction(), 'first event');
+  await approve(await cutOff(await world.slackFunction(), 'now'), booking.id);
+  const cut = await cutOff(await world.pipelineFunction(), 'first event');
   await expect(cut.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
   const done = await get(booking.id);
   expect(done.state).toBe('done');
   expect(done.slack.progressTs).toBeUndefined();
   expect(done.slack.progressClaim).toBeDefined();
 
-  slackApi.clear();
+  world.slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   const posted = await get(booking.id);
   expect(posted.slack.progressTs).toBeDefined();
@@ -171,7 +135,7 @@ async function anHourLater(id: string): Promise<void> {
 it('a final update Slack refuses for good (the channel archived) is recorded, not marked: the tick leaves it for an hour, then heals the thread once the channel is back', async () => {
   const booking = await slackFn.app.built.service.create(sampleNewBooking());
   await approve(slackFn, booking.id);
-  slackApi.failNext('chat.update', 1, 'is_archived', (body) => JSON.stringify(body).includes(booking.id) && String(body.text ?? '').includes('6/6 steps done'));
+  world.slackApi.failNext('chat.update', 1, 'is_archived', (body) => JSON.stringify(body).includes(booking.id) && String(body.text ?? '').includes('6/6 steps done'));
   await expect(pipelineFn.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
   const done = await get(booking.id);
   expect(done.state).toBe('done');
@@ -181,7 +145,7 @@ it('a final update Slack refuses for good (the channel archived) is recorded, no
   expect(done.slack.progressUndrawn).toMatchObject({ code: 'is_archived', refused: true });
 
   // Within the hour the tick does not ask Slack again.
-  slackApi.clear();
+  world.slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   expect(progressCalls(booking.id)).toEqual([]);
 
@@ -194,7 +158,7 @@ it('a final update Slack refuses for good (the channel archived) is recorded, no
   expect(drawnUpToDate(healed)).toBe(true);
   expect(healed.slack.progressUndrawn).toBeUndefined();
 
-  slackApi.clear();
+  world.slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   expect(progressCalls(booking.id)).toEqual([]);
 });
@@ -203,20 +167,19 @@ it('a redraw Slack keeps failing with an error it does not call a refusal: one t
   const booking = await slackFn.app.built.service.create(sampleNewBooking());
   await approve(slackFn, booking.id);
   const approved = await get(booking.id);
-  const restricted = () => slackApi.failNext('chat.update', 1000, 'restricted_action', (b) => b.ts === approved.slack.progressTs);
-  const cut = await cutOff(await pipelineFunction(), 'first event');
+  const restricted = () => world.slackApi.failNext('chat.update', 1000, 'restricted_action', (b) => b.ts === approved.slack.progressTs);
+  const cut = await cutOff(await world.pipelineFunction(), 'first event');
   await expect(cut.handle(await streamOf(booking.id), {})).resolves.toEqual({ batchItemFailures: [] });
   expect((await get(booking.id)).state).toBe('done');
 
   const lines: string[] = [];
   const logged = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
-  const updates = () => slackApi.calls.filter((c) => c.method === 'chat.update' && c.body.ts === approved.slack.progressTs).length;
+  const updates = () => world.slackApi.calls.filter((c) => c.method === 'chat.update' && c.body.ts === approved.slack.progressTs).length;
   for (let tick = 1; tick <= 4; tick++) {
-    slackApi.clear();
+    world.slackApi.clear();
     restricted();
     // A fresh instance each tick, as Lambda may give; it returns without waiting out a backoff.
-    const fn = await createPipelineHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' }, deps: { ...deps, log: logged } });
-    opened.push(fn);
+    const fn = await world.pipelineFunction({ log: logged });
     await expect(fn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
     // Three ticks try it once each; the fourth leaves it for the hour.
     expect(updates()).toBe(tick <= 3 ? 1 : 0);
@@ -227,7 +190,7 @@ it('a redraw Slack keeps failing with an error it does not call a refusal: one t
   expect(told[0]).toContain('once an hour');
 
   // Slack takes it again; an hour on, the tick draws done and marks it.
-  slackApi.clear();
+  world.slackApi.clear();
   await anHourLater(booking.id);
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   const healed = await get(booking.id);
