@@ -12,14 +12,14 @@
  * money lines (SCC appends money lines to `description`). Each value is compared by what it means,
  * since SCC may store it in another shape than the PATCH sent (stored-value-meaning.ts): text
  * trimmed, its whitespace collapsed, its line endings changed; a time as the same instant in another
- * form or as an epoch number; a date as that day's midnight; a number as a numeral; a field the PATCH
- * leaves empty as absent, null or empty. Anything else that differs — another time, name, crew list
+ * form or as an epoch number; a date as that day's midnight; a number as a numeral; an e-mail
+ * address in other letter case; a field the PATCH leaves empty as absent, null or empty. Anything else that differs — another time, name, crew list
  * or order — counts as not landed, so the PATCH is sent as it was before this check existed: a second
  * e-mail, never a lost change.
  */
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isMoneyKey, withoutMoneyLines } from '../booking/money-detector';
-import { isInstant, isIsoDate, sameDate, sameInstant, sameNumber, sameNumeral, textMeaning, unifiedLineEndings } from './stored-value-meaning';
+import { isEmailAddress, isInstant, isIsoDate, sameDate, sameEmailAddress, sameInstant, sameNumber, sameNumeral, textMeaning, unifiedLineEndings } from './stored-value-meaning';
 
 type Item = Record<string, AttributeValue>;
 
@@ -47,6 +47,7 @@ function sameString(stored: AttributeValue, value: string): boolean {
   if (stored.S !== undefined) {
     if (isInstant(value) && sameInstant(value, { text: stored.S })) return true;
     if (isIsoDate(value) && sameDate(value, stored.S)) return true;
+    if (isEmailAddress(value)) return sameEmailAddress(value, stored.S);
     return moneyFree(stored.S) === moneyFree(value);
   }
   if (stored.N !== undefined) {

@@ -3,9 +3,10 @@
  * another shape: text trimmed or with its whitespace collapsed and its line endings changed, a time
  * written as the same instant in another form (with or without milliseconds, `Z`, `+00:00` or the
  * operator's offset, epoch seconds or milliseconds), a date written as that day's midnight, a number
- * kept as text. Used before repeating an SCC PATCH (scc-item.ts): there a false "same" loses the crew
- * a change, while a false "different" only e-mails them twice — so only shapes that cannot mean
- * anything else are equated, and whatever does not parse is compared as text. Pure.
+ * kept as text, an e-mail address in other letter case. Used before repeating an SCC PATCH
+ * (scc-item.ts): there a false "same" loses the crew a change, while a false "different" only
+ * e-mails them twice — so only shapes that cannot mean anything else are equated, and whatever does
+ * not parse is compared as text. Pure.
  */
 
 /** Line endings as `\n`, runs of spaces and tabs as one space, each line and the whole text trimmed. */
@@ -94,4 +95,19 @@ export function sameNumber(sent: number, stored: { text?: string; number?: numbe
  */
 export function sameNumeral(sent: string, storedNumber: number): boolean {
   return NUMERAL.test(sent.trim()) && String(storedNumber) === sent.trim();
+}
+
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function isEmailAddress(text: string): boolean {
+  return EMAIL_ADDRESS.test(text.trim());
+}
+
+/**
+ * An e-mail address stored in other letter case. Domains are case-blind (RFC 5321), and no mail
+ * system in use treats the local part otherwise, so an address that differs only in case reaches the
+ * same person: sending the PATCH again would only e-mail the crew twice.
+ */
+export function sameEmailAddress(sent: string, stored: string): boolean {
+  return isEmailAddress(stored) && sent.trim().toLowerCase() === stored.trim().toLowerCase();
 }

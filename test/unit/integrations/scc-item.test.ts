@@ -121,6 +121,7 @@ describe('sccItemShows on an item SCC stored in another shape than the PATCH sen
     ['a time as epoch seconds', { departureTime: { N: String(DEPARTURE_MS / 1000) } }],
     ["a date as that day's midnight", { date: { S: '2030-07-11T00:00:00.000Z' } }],
     ['a number as a numeral', { partySize: { S: ' 6 ' } }],
+    ["a crew member's e-mail in other letter case", { roster: { L: [{ M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: ' Sam@Example.COM' } } }, { M: { name: { S: 'Lee' }, role: { S: 'crew' } } }] } }],
     ["a crew member's unset e-mail as NULL", { roster: { L: [{ M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: 'sam@example.com' } } }, { M: { name: { S: 'Lee' }, role: { S: 'crew' }, email: { NULL: true } } }] } }],
     ["a crew member's unset e-mail as blank text", { roster: { L: [{ M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: 'sam@example.com' } } }, { M: { name: { S: ' Lee ' }, role: { S: 'crew' }, email: { S: '' } } }] } }],
   ])('an item with %s shows the PATCH', (_what, overrides) => {
@@ -151,6 +152,8 @@ describe('sccItemShows on an item SCC stored in another shape than the PATCH sen
     ['a name in other case', { title: { S: 'dana · Sat, Jul 11 · Wind Dancer' } }],
     ['two lines joined into one', { description: { S: timed.description.replace('office:\n', 'office: ') } }],
     ['the crew in another order', { roster: { L: [{ M: { name: { S: 'Lee' }, role: { S: 'crew' } } }, { M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: 'sam@example.com' } } }] } }],
+    ['another e-mail address', { roster: { L: [{ M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: 'sam@example.org' } } }, { M: { name: { S: 'Lee' }, role: { S: 'crew' } } }] } }],
+    ['an e-mail address with its dot taken out', { roster: { L: [{ M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: 'sam@examplecom' } } }, { M: { name: { S: 'Lee' }, role: { S: 'crew' } } }] } }],
     ['one crew member fewer', { roster: { L: [{ M: { name: { S: 'Sam' }, role: { S: 'captain' }, email: { S: 'sam@example.com' } } }] } }],
     ['another party size as a numeral', { partySize: { S: '5' } }],
     ['the time zone blank', { timezone: { S: ' ' } }],
