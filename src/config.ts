@@ -362,6 +362,12 @@ function crossFieldProblems(env: Env): string[] {
       );
     }
   }
+  // With one approver the rule leaves every booking that approver creates unapprovable: it would sit
+  // in "Needs an approver other than you" until its departure expired it.
+  const approvers = new Set((value('CHARTER_APPROVERS') ?? '').split(',').map((id) => id.trim()).filter(Boolean));
+  if (value('CHARTER_REQUIRE_SECOND_APPROVER')?.toLowerCase() === 'true' && approvers.size === 1) {
+    problems.push('CHARTER_REQUIRE_SECOND_APPROVER=true needs at least two CHARTER_APPROVERS — with one, nobody may approve the bookings that approver creates; add a second approver or set it to false');
+  }
   if (value('CHARTER_ICAL_FEEDS') && !value('CHARTER_OPS_CHANNEL')) {
     problems.push('CHARTER_OPS_CHANNEL is required with CHARTER_ICAL_FEEDS — the channel where new-booking and feed notices go, e.g. C012ABCDEF');
   }

@@ -87,10 +87,18 @@ describe('loadConfig', () => {
 
   it('CHARTER_REQUIRE_SECOND_APPROVER defaults to false and reads true in any case', () => {
     const off = loadConfig(validEnv());
-    const on = loadConfig(validEnv({ CHARTER_REQUIRE_SECOND_APPROVER: 'TRUE' }));
+    const on = loadConfig(validEnv({ CHARTER_REQUIRE_SECOND_APPROVER: 'TRUE', CHARTER_APPROVERS: 'U0APPROVE1,U0APPROVE2' }));
     if (!off.ok || !on.ok) throw new Error('valid environment rejected');
     expect(off.config.slack.requireSecondApprover).toBe(false);
     expect(on.config.slack.requireSecondApprover).toBe(true);
+  });
+
+  it('refuses CHARTER_REQUIRE_SECOND_APPROVER=true with a single approver, who could approve none of their own bookings', () => {
+    for (const approvers of ['U0APPROVE1', ' U0APPROVE1 , U0APPROVE1 ']) {
+      const result = loadConfig(validEnv({ CHARTER_REQUIRE_SECOND_APPROVER: 'true', CHARTER_APPROVERS: approvers }));
+      expect(result).toMatchObject({ ok: false, problems: [expect.stringMatching(/^CHARTER_REQUIRE_SECOND_APPROVER=true needs at least two CHARTER_APPROVERS/)] });
+    }
+    expect(loadConfig(validEnv({ CHARTER_REQUIRE_SECOND_APPROVER: 'false', CHARTER_APPROVERS: 'U0APPROVE1' })).ok).toBe(true);
   });
 
   it('accepts Socket Mode without a signing secret', () => {
