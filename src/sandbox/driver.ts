@@ -19,6 +19,7 @@ import { createLogger } from '../log';
 import { openStore } from '../pipeline/open-store';
 import type { BookingStore } from '../pipeline/store';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
+import { blocksToText } from '../slack/blocks/to-text';
 import { ThreadPrinter } from './printer';
 import { DEFAULT_TEST_USERS, startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from './slack-api-standin';
 import { appHomeOpenedEvent, blockActionPayload, bookingModalState, SlackRequester, userChangeEvent, viewSubmissionPayload } from './slack-requests';
@@ -304,7 +305,16 @@ export async function driveSampleBooking(sb: Sandbox, opts: { failStep?: Failabl
     const b = await api.get(bookingId);
     return b && b.roster.every((m) => b.confirmations[m.slackUserId] !== undefined) ? b : undefined;
   });
-  await sb.running.built.progress.idle();
+  // The confirmations' progress update is paced a second after the one before, so after a Retry's
+  // recent update it can be asked for after the publisher went idle and sent after Slack went quiet:
+  // the summary would then print before the thread shows who confirmed.
+  await until('the progress message to show every confirmation', 10_000, async () => {
+    await sb.running.built.progress.idle();
+    const progress = slack.messages(OPS_CHANNEL).find((m) => m.ts === confirmed.slack.progressTs);
+    if (!progress) return true;
+    const lines = blocksToText(progress.blocks).split('\n');
+    return confirmed.roster.every((m) => lines.some((l) => l.includes(`<@${m.slackUserId}>`) && l.includes(':white_check_mark: confirmed'))) ? true : undefined;
+  });
   await quiet(slack);
 
   // The Home tab as an approver and as a deckhand read it (printed like the thread).

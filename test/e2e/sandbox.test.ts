@@ -53,6 +53,11 @@ it('--fail scc_event shows the failed step and Retry, then heals it and finishes
   expect(run.stdout).toContain('[ Retry failed steps ]');
   expect(run.stdout).toMatch(/✅ SCC event — eventId `evt_/);
   expect(run.stdout).toMatch(/booking [0-9A-Z]+: done/);
+  // The summary says who confirmed: the thread printed above it has to show the same. After the
+  // Retry's update the confirmations' update is paced, and had come after the summary.
+  const beforeSummary = run.stdout.slice(0, run.stdout.indexOf('════ Summary'));
+  const threadConfirmed = [...beforeSummary.matchAll(/thread — progress updated\n((?: {2}│ .*\n)+)/g)].flatMap((m) => [...m[1]!.matchAll(/@([\w ]+?) (?:\(captain\) )?— ✅ confirmed/g)].map((c) => c[1]));
+  expect(new Set(threadConfirmed)).toEqual(new Set(['Sam Ortiz', 'Lee Park', 'Ana Cruz']));
 }, 60_000);
 
 it('--ical shows a Boatsetter feed booking becoming a charter from its notice (beside --lifecycle, which deactivates a crew member)', async () => {
