@@ -488,13 +488,13 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (name && set('platform', name, line.raw)) break;
     }
   }
-  const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined);
+  const end = endTimes[0];
+  const startToEnd = fields.departureTime && end ? hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone) : undefined;
+  const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined, startToEnd);
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
-  const end = endTimes[0];
-  const startToEnd = fields.departureTime && end ? hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone) : undefined;
-  // Lengths that disagree as near the date: a start and end would only side with one of them.
+  // Lengths that disagree as near the date, neither of them the times' length: the times would be a third answer.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && end) set('durationHours', startToEnd, end.raw);
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
     delete fields.durationHours;

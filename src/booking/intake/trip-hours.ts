@@ -123,8 +123,10 @@ export interface HoursCandidate {
  * beats any in prose, however near the date the prose stands: a sentence under the date ("You'll
  * have 3 hours on the water and 1 hour at the sandbar") describes the trip's parts as often as its
  * length, while a label is the platform stating it. Of labelled ones, the nearest the line the
- * trip's date came from: a length further off is more likely an older quote or another trip, and
- * two different labelled ones as near leave the field for the operator (`conflict` says which, for
+ * trip's date came from: a length further off is more likely an older quote or another trip. Two
+ * different labelled ones as near are told apart by the hours from the start to the end time
+ * (`startToEnd`, "4:00 PM – 8:00 PM"), when those agree with one of them: the platform stated
+ * that length twice over. Else they leave the field for the operator (`conflict` says which, for
  * the modal's hint). Prose is read only when nothing labelled states a length. A note's lengths
  * (what the guest asks for) and a line that names another day ("Dec 20: 2 hours" under Dec 19's
  * booking, "Booked on Nov 30: 4-hour cruise") count only when nothing else states a length: they
@@ -134,6 +136,7 @@ export interface HoursCandidate {
 export function tripHours(
   candidates: readonly HoursCandidate[],
   date: { index: number; day: string } | undefined,
+  startToEnd?: number,
 ): { trip: HoursCandidate } | { conflict: number[] } | undefined {
   // A length past a day ("48 hours") is no trip's: that candidate goes, and the next is chosen.
   const stated = candidates.filter((c) => isTripLength(c.hours));
@@ -178,7 +181,8 @@ export function tripHours(
     // or opening line ("Your 4-hour sunset cruise is confirmed!"), the one below more often an
     // aside. Only two labels as near leave the field for the operator.
     if (!tied.every((c) => c.labelled)) return { trip: tied.find((c) => c.index < date.index) ?? (tied[0] as HoursCandidate) };
-    return { conflict: lengths };
+    const timed = tied.find((c) => c.hours === startToEnd);
+    return timed ? { trip: timed } : { conflict: lengths };
   }
   return undefined;
 }

@@ -493,13 +493,31 @@ describe("several lengths stated: the one nearest the trip's date (intake note: 
 
   it.each<[string, string]>([
     ['one above, one below', 'Renter: Maria Delgado\nDuration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours'],
-    // a start and an end would side with one of them: the operator decides, not the range
-    ['and a time range', 'Duration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours\nTime: 10am - 1pm'],
+    // the times are a third length: they side with neither
+    ['and a time range that agrees with neither', 'Duration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours\nTime: 10am - 3pm'],
   ])('two different labelled lengths as near the date leave the duration for the operator, saying why: %s', (_name, text) => {
     const r = parseConfirmation(text, CTX);
     expect(r.fields.durationHours).toBeUndefined();
     expect(r.missing).toContain('durationHours');
     expect(r.unsure).toEqual({ durationHours: 'stated as 4 h and 3 h' });
+  });
+
+  // The platform states the length twice, once as hours and once as times: those two agree (intake ties, gap 1).
+  it.each<[string, string, number, string, string]>([
+    [
+      'a Boatsetter change: the old length above the date, the new one and its times below',
+      'Boatsetter\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nDuration: 3 hours\nTrip date: Saturday, December 19, 2026\nDuration: 4 hours\nTime: 4:00 PM – 8:00 PM\nPassengers: 6',
+      4,
+      'Duration: 4 hours',
+      'also stated as 3 h',
+    ],
+    ['a range that agrees with the one above', 'Duration: 4 hours\nDate: Dec 19, 2026\nDuration: 3 hours\nTime: 10am - 1pm', 3, 'Duration: 3 hours', 'also stated as 4 h'],
+    ['a start and an end time', 'GetMyBoat\nHours: 2\nDate: 01/09/2027\nHours: 4\nStart time: 2:00 pm\nEnd time: 6:00 pm', 4, 'Hours: 4', 'also stated as 2 h'],
+  ])('two different labelled lengths as near the date: the one the start and end times agree with fills it, the other named: %s', (_name, text, hours, evidence, also) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.evidence.durationHours).toBe(evidence);
+    expect(r.unsure).toEqual({ durationHours: also });
   });
 
   it.each<[string, string]>([
