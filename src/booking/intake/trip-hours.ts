@@ -28,11 +28,30 @@ const AROUND =
   /(?<!-)\b(?:hours?|hrs?)\s+(?:(?:after|into)\b(?!-)|(?:early|earlier|late|later)\b(?!-)(?=\s*$|\s*[.,;:!?)]|\s+(?:to|than|for|from|of|the|your|our|departure|arrival|check\w*|start\w*|boarding|sunset|sunrise|and|so|if|please)\b))/i;
 /**
  * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
- * to 4 hours", "2 hours more"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
+ * to 4 hours", "2 hours more", "Additional hours: 2"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
  * or "includes an additional captain" still state the trip's length. Also an offer in the guest's or
  * the platform's words: "Make it a 6-hour cruise for just $300 more", "stay out 2 hours longer".
  */
-const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra|longer)\b|\bmake\s+it\s+an?\s+\d|\bfor\s+(?:just|only)\s+\$/i;
+const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:extra|additional|add-?on)\s+(?:hours?|hrs?)\s*[:=-]?\s*\d|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra|longer)\b|\bmake\s+it\s+an?\s+\d|\bfor\s+(?:just|only)\s+\$/i;
+/**
+ * A line that lists what can be added to a booking ("Add-ons: Extra hour (1 hour) $150", "Extras:
+ * 1 hour ($150)"): all of it is the offer's, its hours in brackets too.
+ */
+const ADD_ON_LINE = /^\W*(?:optional\s+)?(?:add-?ons?|extras?|upgrades?|upsells?)\s*:/i;
+/**
+ * A clause about something added to the booking. An aside in brackets right after it says how much
+ * of it ("Add an extra hour (1 hr) for $150"): its hours are the add-on's, not the trip's.
+ */
+const ADD_ON_CLAUSE = /\b(?:extra|additional|add-?ons?|upgrade\w*|extend\w*|extension)\b/i;
+/**
+ * Being at the boat some hours before it leaves ("Please plan on arriving 1 hour early at the dock",
+ * "be at the marina 1 hour ahead of time"): the hours are a wait, whatever word follows them. Not
+ * "a 6-hour early morning trip", where "early" is the trip's time of day.
+ */
+const ARRIVE = /\b(?:arriv\w*|show(?:ing)?\s+up|be\s+(?:at|there|here)|get(?:ting)?\s+(?:there|here)|check(?:ing)?[\s-]?in)\b/i;
+const EARLY = /\d\s*-?\s*(?:hours?|hrs?)\s+(?:early|earlier|ahead|beforehand)\b(?!-|\s+(?:morning|afternoon|evening|night|dawn|sunrise|sunset)\b)/i;
+/** A place's day ("Open 7 days, 12 hours a day", "staffed 24 hours per day"): kept hours, not a trip's. */
+const PER_DAY = /\b(?:hours?|hrs?)\s+(?:a|per|each)\s+day\b/i;
 /**
  * A rate and its terms ("Hourly rate: $150 (4 hr minimum)", "Rate: $150/hr, 2 hour min"): what an
  * hour costs, not how many were booked. "4 hours x $300 = $1,200" names no rate, and its hours are the trip's.
@@ -63,7 +82,7 @@ const HOURS_WORD = /\d\s*-?\s*(?:hours?|hrs?)\b|\b(?:duration|hours?|hrs?)\b/i;
  * has made "—" and "–" a hyphen by now): "Your 4-hour sunset cruise (arrive 1 hour early)" is 4
  * hours, the aside's hour no reason to drop the title's. Not the hyphen of "4-hour".
  */
-const CLAUSE_END = /[.!?;,](?=\s|$)|[()[\]]|\s-\s/;
+const CLAUSE_END = /([.!?;,](?=\s|$)|[()[\]]|\s-\s)/;
 
 /**
  * A word that makes a clause's hours about the trip: "Your 4-hour sunset cruise", "the 6 hour
@@ -81,10 +100,14 @@ const TRIP_CLAUSE =
  */
 export function proseTripHours(text: string): { hours: number; trip: boolean } | undefined {
   // A rate's terms run on past its clause ("Rate: $150/hr, 2 hour min"): the whole line is the rate's.
-  if (RATE.test(text)) return undefined;
+  if (RATE.test(text) || ADD_ON_LINE.test(text)) return undefined;
   let first: number | undefined;
-  for (const clause of text.split(CLAUSE_END)) {
-    if (!HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause) || MINIMUM.test(clause) || TRAVEL.test(clause) || REPLACED.test(clause)) continue;
+  // The split keeps each clause's end: [clause, end, clause, end, …, clause].
+  const parts = text.split(CLAUSE_END);
+  for (let k = 0; k < parts.length; k += 2) {
+    const clause = parts[k] as string;
+    const addOnAside = k >= 2 && /^[([]$/.test(parts[k - 1] as string) && ADD_ON_CLAUSE.test(parts[k - 2] as string);
+    if (addOnAside || !HOURS_WORD.test(clause) || NOT_THE_TRIP.test(clause) || AROUND.test(clause) || (ARRIVE.test(clause) && EARLY.test(clause)) || PARKING.test(clause) || UPSELL.test(clause) || KEPT_HOURS.test(clause) || PER_DAY.test(clause) || MINIMUM.test(clause) || TRAVEL.test(clause) || REPLACED.test(clause)) continue;
     const hours = readHoursInLine(clause);
     if (hours === undefined) continue;
     if (TRIP_CLAUSE.test(clause)) return { hours, trip: true };

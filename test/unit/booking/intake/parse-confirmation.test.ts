@@ -676,3 +676,43 @@ describe('hours into the trip are no length (review s49d, fixture 32 variation)'
     expect(parse(text).durationHours).toBe(4);
   });
 });
+
+describe('the Check line names only lengths about the trip (intake ties, gap 2)', () => {
+  const boatsetter = (extra: string) =>
+    `Boatsetter\n\nYou have a new booking!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nDeparture time: 10:00 AM\nDuration: 4 hours\nPassengers: 6\n${extra}`;
+  const getMyBoat = (extra: string) =>
+    `GetMyBoat - Reservation Confirmed\n\nReservation #GMB-20391\nCustomer: Priya Natarajan\nDate: 01/09/2027\nStart time: 2:00 pm\nDuration: 4 hours\nNumber of guests: 8\n${extra}`;
+  // each of these named its hours: "Check: duration (also stated as 1 h)" beside the 4 booked
+  it.each<[string, string]>([
+    ["an add-on list, the hour in brackets", boatsetter('Add-ons: Extra hour (1 hour) $150')],
+    ['an add-on offered, its hours in brackets', getMyBoat('Need more time? Add an extra hour (1 hr) for $150.')],
+    ['additional hours with their number after', getMyBoat('Additional hours: 2 ($300)')],
+    ['arriving early at the dock', boatsetter('Please plan on arriving 1 hour early at the dock.')],
+    ['being there ahead of time', getMyBoat('Please be at the marina 1 hour ahead of departure.')],
+    ["a marina's day", boatsetter('\nShelter Island Marina\nOpen 7 days, 12 hours a day\nPhone: 619-555-0100')],
+  ])('%s', (_name, text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.evidence.durationHours).toBe('Duration: 4 hours');
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    ['an add-on list', 'Date: 01/09/2027\nStart time: 2:00 pm\nAdd-ons: Extra hour (1 hour) $150'],
+    ['an add-on with its hours in brackets', 'Date: 01/09/2027\nStart time: 2:00 pm\nAdd-on (2 hours): $300'],
+    ['arriving early', 'Date: 01/09/2027\nStart time: 2:00 pm\nPlease plan on arriving 1 hour early at the dock.'],
+    ['a place open all day', 'Date: 01/09/2027\nStart time: 2:00 pm\nOpen 24 hours a day'],
+  ])('alone, they fill no length either: %s', (_name, text) => {
+    expect(parse(text).durationHours).toBeUndefined();
+  });
+
+  it.each<[string, string, number]>([
+    ['an early morning trip with a check-in', 'Your 6-hour early morning fishing trip is confirmed, check in at the dock at 5:45.\nDate: 01/09/2027', 6],
+    ['arriving early in brackets after the title', 'Your 4-hour charter (arrive 1 hour early at the dock)\nDate: 01/09/2027', 4],
+    ['an extra on the trip beside its length', 'Date: 01/09/2027\nYour 4-hour cruise with an extra hour at the sandbar', 4],
+  ])('the trip named beside them keeps its length: %s', (_name, text, hours) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.unsure).toBeUndefined();
+  });
+});
