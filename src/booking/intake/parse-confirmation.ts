@@ -503,7 +503,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   // The nearest length filled the form, but the text states others too: the operator checks which.
   const others = [...new Set(durations.map((d) => d.hours).filter((h): h is number => isTripLength(h) && h !== fields.durationHours))];
   const check: string[] = [];
-  if (fields.durationHours !== undefined && evidence.durationHours === (stated && 'trip' in stated ? stated.trip.raw : undefined)) {
+  if (fields.durationHours !== undefined) {
     if (others.length > 0) check.push(`also stated as ${hoursList(others)}`);
     // "2-hour minimum" or an old quote against "Start 2:00 pm, End 6:00 pm": the stated length
     // fills the form, but the times say otherwise, and only the operator knows which is right.

@@ -152,8 +152,9 @@ export interface HoursCandidate {
  * that length twice over. Else they leave the field for the operator (`conflict` says which, for
  * the modal's hint). Prose is read only when nothing labelled states a length. A note's lengths
  * (what the guest asks for) and a line that names another day ("Dec 20: 2 hours" under Dec 19's
- * booking, "Booked on Nov 30: 4-hour cruise") count only when nothing else states a length: they
- * are still the only word on it then. Without a date, the first labelled length, else the first in
+ * booking, "Booked on Nov 30: 4-hour cruise") count only when nothing else states a length, the
+ * start and end times included (`startToEnd`, else undefined is returned and the times fill it):
+ * they are still the only word on it then. Without a date, the first labelled length, else the first in
  * prose, as the reader has always taken them.
  */
 export function tripHours(
@@ -164,11 +165,12 @@ export function tripHours(
   // A length past a day ("48 hours") is no trip's: that candidate goes, and the next is chosen.
   const stated = candidates.filter((c) => isTripLength(c.hours));
   if (date === undefined) {
-    const pool = stated.some((c) => !c.note) ? stated.filter((c) => !c.note) : stated;
+    const pool = stated.some((c) => !c.note) ? stated.filter((c) => !c.note) : startToEnd === undefined ? stated : [];
     const first = pool.find((c) => c.labelled) ?? pool[0];
     return first && { trip: first };
   }
-  const differ = stated.some((c) => c.hours !== stated[0]?.hours);
+  // The start and end times state a length too: one line naming another day disagrees with them.
+  const differ = stated.some((c) => c.hours !== (startToEnd ?? stated[0]?.hours));
   // Each candidate's date is read at most once, however many tiers ask.
   const asideOf = new Map<HoursCandidate, boolean>();
   const aside = (c: HoursCandidate): boolean => {
@@ -192,8 +194,9 @@ export function tripHours(
     (c) => c.labelled && !aside(c),
     (c) => !c.labelled && c.trip === true && !aside(c),
     (c) => !c.labelled && !aside(c),
-    (c) => c.labelled,
-    () => true,
+    // Only the guest's note or lines naming another day state a length: those count only when the
+    // booking's own start and end times do not state one.
+    ...(startToEnd === undefined ? [(c: HoursCandidate) => c.labelled, () => true] : []),
   ];
   for (const tier of tiers) {
     const tied = nearest(tier);

@@ -716,3 +716,34 @@ describe('the Check line names only lengths about the trip (intake ties, gap 2)'
     expect(r.unsure).toBeUndefined();
   });
 });
+
+describe("the booking's own start and end times come before another day's length or the guest's note (intake ties, gap 3)", () => {
+  // each filled the other day's or the note's length, the times only named in a Check line
+  it.each<[string, string, number, string, string]>([
+    [
+      "another day's trip below the times",
+      'Boatsetter\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nStart: 2:00 PM\nEnd: 6:00 PM\nPassengers: 6\nAlso booked: Dec 20, 2-hour sunset cruise',
+      4,
+      'End: 6:00 PM',
+      'also stated as 2 h',
+    ],
+    [
+      "the guest's note asks for more",
+      'GetMyBoat - Reservation Confirmed\n\nReservation #GMB-20391\nCustomer: Priya Natarajan\nDate: 01/09/2027\nTime: 2:00 PM - 6:00 PM\nMessage from renter: could we do 5 hours?',
+      4,
+      'Time: 2:00 PM - 6:00 PM',
+      'also stated as 5 h',
+    ],
+  ])('%s', (_name, text, hours, evidence, also) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.evidence.durationHours).toBe(evidence);
+    expect(r.unsure).toEqual({ durationHours: also });
+  });
+
+  it("another day's length still fills it when nothing else states one", () => {
+    const r = parseConfirmation('Renter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nStart: 2:00 PM\nAlso booked: Dec 20, 2-hour sunset cruise', CTX);
+    expect(r.fields.durationHours).toBe(2);
+    expect(r.unsure).toBeUndefined();
+  });
+});
