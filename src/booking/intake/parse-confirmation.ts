@@ -467,7 +467,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     // whose label gave hours has them already, and a label beats prose on its own line.
     const placeHours = placeLines.has(index) && /^(?:hours?|hrs?)\b/i.test(c.trim());
     const prose = keptLines.has(index) || placeHours || labelledHours.has(index) ? undefined : proseTripHours(c);
-    if (prose !== undefined) durations.push({ hours: prose.hours, trip: prose.trip, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => readDate(c, ctx) });
+    if (prose !== undefined) durations.push({ hours: prose.hours, trip: prose.trip, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => tripDay(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
       set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);
@@ -587,6 +587,17 @@ function lineBelow(lines: readonly Line[], i: number): number | undefined {
   if (next.clean !== '') return i + 1;
   const spaced = (lines[i - 1]?.clean ?? '') === '' && lines[i + 2] !== undefined && (lines[i + 2] as Line).clean !== '';
   return spaced ? i + 2 : undefined;
+}
+
+/** "Booked on Nov 30", "Reservation made on 11/30/2026": the day the booking was made, not a day on the water. */
+const MADE_ON = /\b(?:booked|reserved|requested|ordered|purchased|placed|made|created|received)\s+on\b/i;
+
+/** The day of a trip a line names: "Booked on Nov 30, 2026: 4-hour sunset cruise" names none. */
+function tripDay(text: string, ctx: DateContext): string | undefined {
+  const day = readDate(text, ctx);
+  const made = MADE_ON.exec(text);
+  if (day === undefined || !made) return day;
+  return readDate(text.slice(made.index), ctx) === day ? readDate(text.slice(0, made.index), ctx) : day;
 }
 
 function bareHours(value: string): number | undefined {

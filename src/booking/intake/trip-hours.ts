@@ -152,9 +152,9 @@ export interface HoursCandidate {
  * that length twice over. Else they leave the field for the operator (`conflict` says which, for
  * the modal's hint). Prose is read only when nothing labelled states a length. A note's lengths
  * (what the guest asks for) and a line that names another day ("Dec 20: 2 hours" under Dec 19's
- * booking, "Booked on Nov 30: 4-hour cruise") count only when nothing else states a length, the
- * start and end times included (`startToEnd`, else undefined is returned and the times fill it):
- * they are still the only word on it then. Without a date, the first labelled length, else the first in
+ * booking, "Dec 20: 2-hour cruise") count only when nothing else states a length, the start and end
+ * times included (`startToEnd`, else undefined is returned and the times fill it): they are still
+ * the only word on it then, if they all state one length; different ones are a `conflict`. Without a date, the first labelled length, else the first in
  * prose, as the reader has always taken them.
  */
 export function tripHours(
@@ -194,9 +194,6 @@ export function tripHours(
     (c) => c.labelled && !aside(c),
     (c) => !c.labelled && c.trip === true && !aside(c),
     (c) => !c.labelled && !aside(c),
-    // Only the guest's note or lines naming another day state a length: those count only when the
-    // booking's own start and end times do not state one.
-    ...(startToEnd === undefined ? [(c: HoursCandidate) => c.labelled, () => true] : []),
   ];
   for (const tier of tiers) {
     const tied = nearest(tier);
@@ -210,5 +207,13 @@ export function tripHours(
     const timed = tied.find((c) => c.hours === startToEnd);
     return timed ? { trip: timed } : { conflict: lengths };
   }
-  return undefined;
+  // Only the guest's note or lines naming another day state a length. The booking's own start and
+  // end times come first. Else one length, however often stated, is the only word on the trip's;
+  // of different ones none is more the booking's than another ("Dec 18: 3-hour cruise", "Dec 20:
+  // 2-hour cruise" under Dec 19's date): the operator reads which.
+  if (startToEnd !== undefined) return undefined;
+  const lengths = [...new Set(stated.map((c) => c.hours as number))];
+  if (lengths.length > 1) return { conflict: lengths };
+  const only = nearest((c) => c.labelled)[0] ?? nearest(() => true)[0];
+  return only && { trip: only };
 }

@@ -741,6 +741,31 @@ describe("the booking's own start and end times come before another day's length
     expect(r.unsure).toEqual({ durationHours: also });
   });
 
+  it('a line that says when the trip was booked names no other day: its length is the trip\'s, not a nearer other day\'s', () => {
+    const text =
+      'Boatsetter\n\nBooked on Nov 30, 2026: 4-hour sunset cruise\nBooking ID: BS-48213\nRenter: Maria Delgado\nGuests: 6\nBoat: Sea Breeze\nTrip date: Saturday, December 19, 2026\nDeparture: 4:00 PM\nAlso booked: Dec 20, 2-hour sunset cruise';
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.evidence.durationHours).toBe('Booked on Nov 30, 2026: 4-hour sunset cruise');
+    expect(r.unsure).toEqual({ durationHours: 'also stated as 2 h' });
+  });
+
+  it.each<[string, string, string]>([
+    ['the day before and the day after', 'Renter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nDec 18: 3-hour sunset cruise\nGuests: 6\nDec 20: 2-hour sunset cruise', 'stated as 3 h and 2 h'],
+    ["the guest's next and last trips", 'Renter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nDeparture: 4:00 PM\nNext trip: Dec 26, 3-hour cruise\nLast trip: Dec 5, 2-hour cruise', 'stated as 3 h and 2 h'],
+  ])("only lines naming other days, stating different lengths: none fills it, the operator is told them (%s)", (_name, text, why) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBeUndefined();
+    expect(r.missing).toContain('durationHours');
+    expect(r.unsure).toEqual({ durationHours: why });
+  });
+
+  it('of lines naming days, the one on the booking\'s day fills it', () => {
+    const r = parseConfirmation('Renter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nYour trips with us:\nDec 12: 3-hour sunset cruise\nDec 19: 4-hour sunset cruise\nDec 26: 2-hour sunset cruise', CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.evidence.durationHours).toBe('Dec 19: 4-hour sunset cruise');
+  });
+
   it("another day's length still fills it when nothing else states one", () => {
     const r = parseConfirmation('Renter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nStart: 2:00 PM\nAlso booked: Dec 20, 2-hour sunset cruise', CTX);
     expect(r.fields.durationHours).toBe(2);
