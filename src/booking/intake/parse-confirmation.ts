@@ -415,7 +415,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       case 'duration':
         // "Hours: 6" under "Marina hours", or in a marina's or office's block, are the place's.
         if (keptLines.has(l.index) || (placeLines.has(l.index) && normaliseLabel(l.label) === 'hours')) break;
-        durations.push({ hours: readDurationHours(l.value) ?? bareHours(l.value), raw: l.raw, index: l.index, labelled: true });
+        durations.push({ hours: labelledLength(l.value), raw: l.raw, index: l.index, labelled: true });
         break;
       case 'party':
         set('partySize', readCount(l.value), l.raw);
@@ -598,6 +598,16 @@ function tripDay(text: string, ctx: DateContext): string | undefined {
   const made = MADE_ON.exec(text);
   if (day === undefined || !made) return day;
   return readDate(text.slice(made.index), ctx) === day ? readDate(text.slice(0, made.index), ctx) : day;
+}
+
+/**
+ * A labelled length, read before the aside or the next cell after it: "Hours: 4 (extra 2 hours
+ * available)", "Duration: 4 (arrive 1 hour early)" and "Hours: 4 | Add-on: 2 hours" are 4 hours.
+ * Not cut at a dash: "Hours: 9 - 5" is a place's day, no length.
+ */
+function labelledLength(value: string): number | undefined {
+  const head = value.split(/\s*[([|·•]/)[0]?.trim() || value;
+  return readDurationHours(head) ?? bareHours(head);
 }
 
 function bareHours(value: string): number | undefined {

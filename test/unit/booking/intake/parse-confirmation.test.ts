@@ -772,3 +772,20 @@ describe("the booking's own start and end times come before another day's length
     expect(r.unsure).toBeUndefined();
   });
 });
+
+describe('a labelled length is read before the aside or the next cell after it (intake ties, gap 2 variations)', () => {
+  // each filled the aside's hours: 2 h, 1 h and 2 h
+  it.each<[string, string, number]>([
+    ['an add-on in brackets', 'Boatsetter\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nHours: 4 (extra 2 hours available)\nPassengers: 6', 4],
+    ['arriving early in brackets', 'GetMyBoat - Reservation Confirmed\n\nReservation #GMB-20391\nDate: 01/09/2027\nDuration: 4 (arrive 1 hour early)\nNumber of guests: 8', 4],
+    ['an add-on in the next cell of a flattened table', 'Renter: Maria Delgado | Date: 12/19/2026 | Hours: 4 | Add-on: 2 hours | Guests: 6', 4],
+  ])('%s', (_name, text, hours) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it("a place's day after an hours label is still no length", () => {
+    expect(parse('Date: 01/09/2027\nMarina: Shelter Island\nHours: 9 - 5').durationHours).toBeUndefined();
+  });
+});
