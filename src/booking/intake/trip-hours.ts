@@ -28,9 +28,10 @@ const AROUND =
   /(?<!-)\b(?:hours?|hrs?)\s+(?:(?:after|into)\b(?!-)|(?:early|earlier|late|later)\b(?!-)(?=\s*$|\s*[.,;:!?)]|\s+(?:to|than|for|from|of|the|your|our|departure|arrival|check\w*|start\w*|boarding|sunset|sunrise|and|so|if|please)\b))/i;
 /**
  * Hours offered on top of the booking ("Add-on: extra 2 hours", "Upgrade to a 6 hour trip", "Extend
- * to 4 hours", "2 hours more", "Additional hours: 2"): only next to the hours, as "a 4-hour cruise with extra snorkel gear"
- * or "includes an additional captain" still state the trip's length. Also an offer in the guest's or
- * the platform's words: "Make it a 6-hour cruise for just $300 more", "stay out 2 hours longer".
+ * to 4 hours", "2 hours more", "Additional hours: 2"): only next to the hours, as "a 4-hour cruise
+ * with extra snorkel gear" or "includes an additional captain" still state the trip's length. Also
+ * an offer in the guest's or the platform's words: "Make it a 6-hour cruise for just $300 more",
+ * "stay out 2 hours longer".
  */
 const UPSELL = /\b(?:extra|additional|add(?:-?on)?:?|another)\s+(?:an?\s+)?\d{1,2}(?:\.\d{1,2})?\s*-?\s*(?:hours?|hrs?)\b|\b(?:extra|additional|add-?on)\s+(?:hours?|hrs?)\s*[:=-]?\s*\d|\b(?:upgrade|extend)\w*\s+(?:to|by|it)\b|\bovertime\b|\b\d{1,2}\s*(?:hours?|hrs?)\s+(?:more|extra|longer)\b|\bmake\s+it\s+an?\s+\d|\bfor\s+(?:just|only)\s+\$/i;
 /**
@@ -152,10 +153,10 @@ export interface HoursCandidate {
  * that length twice over. Else they leave the field for the operator (`conflict` says which, for
  * the modal's hint). Prose is read only when nothing labelled states a length. A note's lengths
  * (what the guest asks for) and a line that names another day ("Dec 20: 2 hours" under Dec 19's
- * booking, "Dec 20: 2-hour cruise") count only when nothing else states a length, the start and end
- * times included (`startToEnd`, else undefined is returned and the times fill it): they are still
- * the only word on it then, if they all state one length; different ones are a `conflict`. Without a date, the first labelled length, else the first in
- * prose, as the reader has always taken them.
+ * booking) count only when nothing else states a length, the start and end times included (else
+ * undefined is returned, and the times fill it): they are the only word on it then, if they all
+ * state one length, and a `conflict` if not. Without a date, the first labelled length, else the
+ * first in prose (a note's only without times), as the reader has always taken them.
  */
 export function tripHours(
   candidates: readonly HoursCandidate[],

@@ -766,6 +766,13 @@ describe("the booking's own start and end times come before another day's length
     expect(r.evidence.durationHours).toBe('Dec 19: 4-hour sunset cruise');
   });
 
+  it("without a date too, the times come before the note's length", () => {
+    const r = parseConfirmation('Renter: Maria Delgado\nStart: 2:00 PM\nEnd: 6:00 PM\nNotes: could we do 5 hours?', CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.evidence.durationHours).toBe('End: 6:00 PM');
+    expect(r.unsure).toEqual({ durationHours: 'also stated as 5 h' });
+  });
+
   it("another day's length still fills it when nothing else states one", () => {
     const r = parseConfirmation('Renter: Maria Delgado\nTrip date: Saturday, December 19, 2026\nStart: 2:00 PM\nAlso booked: Dec 20, 2-hour sunset cruise', CTX);
     expect(r.fields.durationHours).toBe(2);
