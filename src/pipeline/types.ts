@@ -288,6 +288,15 @@ export const CREW_CHANNEL_POST_KEY = '#crew-channel';
 /** A change's crew step result names each member it took off and told: `off:{userId}` = the change's revision. */
 export const CREW_OFF_RESULT_PREFIX = 'off:';
 
+/**
+ * A change's crew step result names each member whose post it drew "you're off" over, with the
+ * digest (CrewPostSaved.shown) of the draw saved on that post when it read the booking:
+ * `offDrawnOver:{userId}` = that digest. A post saved since with a call is one a crew answer's
+ * redraw drew, maybe after that "you're off" (src/slack/crew-redraw.ts, offPostsHoldingCall).
+ * Carried by the result, written with the step's completion: a crew swap writes nothing more.
+ */
+export const CREW_OFF_DRAWN_OVER_PREFIX = 'offDrawnOver:';
+
 export interface CrewDecline {
   atMs: number;
   /** What the crew member wrote in the Decline modal (optional). */

@@ -20,7 +20,7 @@ import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
 import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
-import { CREW_CHANNEL_POST_KEY, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
@@ -42,9 +42,9 @@ function untoldOffRosterPosts(booking: BookingRecord, mayHold: readonly string[]
   return crewPostsOf(booking, undefined, { offRoster: true }).filter((p) => mayHold.includes(p.key) && !known.some((k) => k.key === p.key));
 }
 
-/** The `off:` entries of a step result. */
+/** The `off:` and `offDrawnOver:` entries of a step result. */
 function offKeys(result: StepResult | undefined): StepResult {
-  return Object.fromEntries(Object.entries(result ?? {}).filter(([k]) => k.startsWith(CREW_OFF_RESULT_PREFIX)));
+  return Object.fromEntries(Object.entries(result ?? {}).filter(([k]) => k.startsWith(CREW_OFF_RESULT_PREFIX) || k.startsWith(CREW_OFF_DRAWN_OVER_PREFIX)));
 }
 
 /** One attempt's knowledge of who was taken off and told. */
@@ -248,6 +248,8 @@ export function withLifecycleCrewNotice(
     }
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     const toldBefore = new Set(ctx.operation?.crewToldOffBefore ?? []);
+    /** What each post drawn "you're off" was saved as showing: Lambda's minute tick leaves it alone while it still is. */
+    const drawnOver: StepResult = {};
     for (const userId of removed) {
       // A failed change this one replaces told them and redrew their post: nothing new to say.
       if (toldBefore.has(userId)) continue;
@@ -256,6 +258,7 @@ export function withLifecycleCrewNotice(
       if (old) {
         const offMessage = crewRemovedMessage(removedFromView);
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: old.channel, ts: old.ts, text: offMessage.text, blocks: offMessage.blocks }));
+        if (old.shown !== undefined) drawnOver[`${CREW_OFF_DRAWN_OVER_PREFIX}${userId}`] = old.shown;
       }
       throwIfAborted(ctx.signal);
       // Flagged as deactivated: nobody to tell, and a DM this process still knows would take the note.
@@ -280,6 +283,6 @@ export function withLifecycleCrewNotice(
       off.told.add(userId);
     }
     ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
-    return { ...result, notesPosted: true };
+    return { ...result, ...drawnOver, notesPosted: true };
   }
 }

@@ -7,10 +7,17 @@
  * digest of what it made the post show, so the tick finds those posts by comparing digests, and a
  * quiet tick makes no Slack call.
  *
+ * The same goes for a member a change took off while the answer's redraw drew their call: its call
+ * may land after the change's "you're off", and should Slack refuse the redraw's own "you're off"
+ * they would keep a live call whose clicks are refused. Their post is then saved with a call other
+ * than the one the change drew "you're off" over (offPostsHoldingCall in ./crew-redraw.ts), so the
+ * tick draws "you're off" over it, naming the charter as they were called for it.
+ *
  * Only bookings at rest (done, no change or cancel under way): a change's crew step draws its own
  * posts and answers are refused until it has (crew-answers.ts, callBeingChanged), which a redraw of
  * the new call ahead of it would undo. At most `maxPerTick` bookings a tick, the most recently
- * changed first: chat.update is Tier 3, about 50 a minute for the whole workspace.
+ * changed first: chat.update is Tier 3, about 50 a minute for the whole workspace. A post Slack
+ * refused for good (saved `refused`) is left alone.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
@@ -20,7 +27,7 @@ import { operationsOf } from '../pipeline/operations';
 import type { PeriodicTask } from '../pipeline/periodic';
 import type { BookingStore } from '../pipeline/store';
 import type { BookingRecord } from '../pipeline/types';
-import { postsBehind, refreshCrewPosts } from './crew-redraw';
+import { offPostsHoldingCall, postsBehind, refreshCrewPosts } from './crew-redraw';
 import { REDRAW_CHANGED_WITHIN_MS } from './progress/redraw-at-start';
 
 export const CREW_REDRAW_BEHIND_PER_TICK = 5;
@@ -47,7 +54,7 @@ export async function redrawCrewPostsBehind(deps: CrewRedrawBehindDeps, nowMs: n
   const since = nowMs - REDRAW_CHANGED_WITHIN_MS;
   const listed = await deps.store.listCurrent(['done'], nowMs);
   const behind = listed
-    .filter((b) => b.updatedAtMs >= since && atRest(b) && postsBehind(b, deps.config).length > 0)
+    .filter((b) => b.updatedAtMs >= since && atRest(b) && (postsBehind(b, deps.config).length > 0 || offPostsHoldingCall(b).length > 0))
     .sort((a, b) => b.updatedAtMs - a.updatedAtMs)
     .slice(0, deps.maxPerTick ?? CREW_REDRAW_BEHIND_PER_TICK);
   if (behind.length === 0) return 0;

@@ -23,7 +23,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { cancelOperation } from '../pipeline/operations';
-import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingDetails, type BookingRecord } from '../pipeline/types';
 import { crewRemovedMessage } from './blocks/lifecycle';
 import { cancelledCrewMessage } from './crew-cancelled';
 import { crewMessageFor, crewPostsOf, crewSafeViewOf, drawnRef, shownDigest, type CrewPostRef } from './crew-notice';
@@ -69,7 +69,11 @@ const refreshing = new WeakMap<WebClient, Map<string, Refresh>>();
 export interface RefreshOptions {
   /** See DEFAULT_CREW_REDRAW_WITHIN_MS. */
   withinMs?: number;
-  /** The first round draws only the posts whose saved digest is behind the booking (postsBehind), not every post. */
+  /**
+   * The first round draws only the posts whose saved digest is behind the booking (postsBehind), not
+   * every post, and "you're off" over the posts of members off the roster still holding a call
+   * (offPostsHoldingCall).
+   */
   onlyBehind?: boolean;
 }
 
@@ -83,6 +87,38 @@ export function postsBehind(booking: BookingRecord, config: Config): CrewPostRef
   // A post Slack refused for good (deleted, its channel archived) would be tried every minute for a
   // day, and would keep the tick's few slots from the bookings it can still mend.
   return crewPostsOf(booking).filter((p) => p.shown !== undefined && p.refused === undefined && p.shown !== shownDigest(crewMessageFor(booking, config, p.key)));
+}
+
+/**
+ * Posts of members off the roster that may still show a live call: a crew answer's redraw drew the
+ * call and saved it, maybe after the change's "you're off" landed, and its own "you're off" never
+ * landed (on Lambda, Slack refused it with no round left to try again). Every "you're off" a redraw
+ * draws is saved without a call, and the change's crew step names the draw it drew "you're off" over
+ * (CREW_OFF_DRAWN_OVER_PREFIX): a post still saved as that draw has shown nothing since. A post saved
+ * before calls were kept, or one Slack refused for good, is not counted.
+ */
+export function offPostsHoldingCall(booking: BookingRecord): CrewPostRef[] {
+  const onRoster = new Set<string>([CREW_CHANNEL_POST_KEY, ...booking.roster.map((m) => m.slackUserId)]);
+  return crewPostsOf(booking, undefined, { offRoster: true }).filter((p) => !onRoster.has(p.key) && p.call !== undefined && p.refused === undefined && p.shown !== drawnOffOver(booking, p.key));
+}
+
+/** The saved draw the last change that told `key` they are off drew "you're off" over (undefined: none known). */
+function drawnOffOver(booking: BookingRecord, key: string): string | number | boolean | undefined {
+  const told = [...(booking.operations ?? [])].reverse().find((o) => o.kind === 'change' && o.steps?.crew_notice?.result?.[`${CREW_OFF_RESULT_PREFIX}${key}`] !== undefined);
+  return told?.steps?.crew_notice?.result?.[`${CREW_OFF_DRAWN_OVER_PREFIX}${key}`];
+}
+
+/**
+ * The booking as the member `key`, now off, was last called for it: the details the change that took
+ * them off replaced (what that change told them they are off), or the booking as it stands once that
+ * change has been compacted. A change that also moved the trip would otherwise tell them they are off
+ * a charter on a day they were never called for.
+ */
+function calledAs(booking: BookingRecord, key: string): BookingRecord {
+  const had = (d: BookingDetails | undefined) => d?.roster.some((m) => m.slackUserId === key) === true;
+  const change = [...(booking.operations ?? [])].reverse().find((o) => o.kind === 'change' && o.details !== undefined && !had(o.details) && (had(o.crewMayHaveSeen) || had(o.previous)));
+  const before = had(change?.crewMayHaveSeen) ? change?.crewMayHaveSeen : change?.previous;
+  return before ? { ...booking, request: before.request, roster: before.roster, costs: before.costs } : booking;
 }
 
 /**
@@ -137,7 +173,9 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
   const toldOff = new Set<string>();
   let posts = opts.onlyBehind === true ? postsBehind(booking, config) : crewPostsOf(booking);
   let drawing = booking;
-  let offPosts: CrewPostRef[] = [];
+  let offPosts: CrewPostRef[] = opts.onlyBehind === true ? offPostsHoldingCall(booking) : [];
+  // Told off as the call they hold was drawn; one that fails is tried again next round, as a call drawn here would be.
+  for (const post of offPosts) drawn.set(post.key, { post, from: calledAs(booking, post.key) });
   let lastJoin = 0;
   for (let round = 1; ; round++) {
     const result = await redrawRound(client, drawing, posts, config, log, api);
@@ -240,16 +278,24 @@ async function tellOff(client: WebClient, config: Config, offPosts: readonly Cre
       }
     }),
   );
-  if (told.length === 0) return result;
-  // What the post shows, saved where its ref is still kept: no call on it any more.
+  if (told.length === 0 && result.refused.size === 0) return result;
+  // What the post shows, saved where its ref is still kept: no call on it any more. A post Slack
+  // refused for good is saved so, or the minute tick would try it every minute for a day.
   await api
     .updateSlackRefs(bookingId, (slack) => {
       const saved = { ...slack.crewPosts };
       let changed = false;
       for (const { key, channel, ts, shown } of told) {
         const current = saved[key];
-        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === undefined)) continue;
+        if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === undefined && current.refused === undefined)) continue;
         saved[key] = { channel, ts, shown };
+        changed = true;
+      }
+      for (const post of offPosts) {
+        const code = result.refused.get(post.key);
+        const current = saved[post.key];
+        if (code === undefined || current?.channel !== post.channel || current.ts !== post.ts || current.refused === code) continue;
+        saved[post.key] = { ...current, refused: code };
         changed = true;
       }
       return changed ? { ...slack, crewPosts: saved } : undefined;
