@@ -98,3 +98,18 @@ export async function checkRoster(users: UserDirectory, picks: { captain: string
   const errors = inTime ? rosterErrors(inTime.uncallable, inTime.unresolved) : undefined;
   return errors ? { errors, result } : { result };
 }
+
+/**
+ * A form refused for its fields is also checked for whom the bot could never call, so one answer
+ * names every problem: fixing the price must not uncover "@Lee's Slack account is deactivated" on
+ * the next submit. A field's own error wins on its field (the captain also picked as crew). Only a
+ * roster whose captain was picked is looked up; one Slack does not answer for in time adds nothing
+ * (the next submit asks again).
+ */
+export async function withRosterErrors(users: UserDirectory, input: Record<string, unknown>, fieldErrors: Record<string, string>): Promise<Record<string, string>> {
+  if (typeof input.captain !== 'string') return fieldErrors;
+  const crew = Array.isArray(input.crew) ? input.crew.filter((id): id is string => typeof id === 'string') : [];
+  const checked = await checkRoster(users, { captain: input.captain, crew });
+  const uncallable = checked.errors ? await checked.result.then((r) => rosterErrors(r.uncallable)) : undefined;
+  return { ...uncallable, ...fieldErrors };
+}

@@ -24,7 +24,7 @@ import { openDm } from '../crew-notice';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import type { ApprovalCheckInput } from '../intake/approval-checks';
-import { checkRoster, uncallableWarnings, unresolvedWarnings } from '../intake/roster-check';
+import { checkRoster, uncallableWarnings, unresolvedWarnings, withRosterErrors } from '../intake/roster-check';
 import { renderApproval } from '../render';
 
 /** A failed check must not block the booking: the approver is told the check did not run. */
@@ -48,13 +48,14 @@ export function bookingSubmitted(deps: SlackDeps) {
       await ack({ response_action: 'errors', errors: { guestName: where.message } });
       return;
     }
-    const parsed = parseBookingRequest(modalValuesToInput(view.state.values as never), {
+    const input = modalValuesToInput(view.state.values as never);
+    const parsed = parseBookingRequest(input, {
       now: new Date(deps.now()),
       timezone: deps.config.timezone,
       capacity: deps.config.operator.capacity,
     });
     if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
+      await ack({ response_action: 'errors', errors: await withRosterErrors(deps.users, input, parsed.errors as Record<string, string>) });
       return;
     }
     // A captain or crew member the bot could never call, or Slack did not answer for, is refused next to the field, form kept.

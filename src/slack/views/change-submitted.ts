@@ -10,7 +10,7 @@ import { parseBookingRequest } from '../../booking/schema';
 import { charterTimeSettings } from '../../config';
 import { changeDiff } from '../blocks/lifecycle';
 import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
-import { checkRoster, uncallableWarnings, unresolvedWarnings } from '../intake/roster-check';
+import { checkRoster, uncallableWarnings, unresolvedWarnings, withRosterErrors } from '../intake/roster-check';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { publishChangeRequest, whyNotAllowedToChange, whyNotChangeable } from '../lifecycle';
@@ -24,9 +24,10 @@ export function changeSubmitted(deps: SlackDeps) {
       return;
     }
     const meta = parseChangeModalMetadata(view.private_metadata);
-    const parsed = parseBookingRequest(modalValuesToInput(view.state.values as never), { now: new Date(deps.now()), timezone: deps.config.timezone, capacity: deps.config.operator.capacity });
+    const input = modalValuesToInput(view.state.values as never);
+    const parsed = parseBookingRequest(input, { now: new Date(deps.now()), timezone: deps.config.timezone, capacity: deps.config.operator.capacity });
     if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
+      await ack({ response_action: 'errors', errors: await withRosterErrors(deps.users, input, parsed.errors as Record<string, string>) });
       return;
     }
     // The roster's users.info lookups go alongside the booking's read (both before the 3 s answer);

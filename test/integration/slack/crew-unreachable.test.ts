@@ -200,6 +200,19 @@ describe('the booking form refuses whom the bot could never call', () => {
     expect((await h.running.built.api.get(id))?.operations?.length ?? 0).toBe(opsBefore);
   });
 
+  it('a form refused for its price names a deactivated crew member in the same answer, and on the change form too', async () => {
+    const [gone] = newCrew(['Dee Gone']) as [string];
+    h.slack.setUser({ id: gone, realName: 'Dee Gone', deleted: true });
+    const before = approvalPosts(h.slack).length;
+    const res = await submit({ ...VALID_FIELDS, priceCents: '-5', crew: ['U0CREW0001', gone] });
+    expect(res.json).toEqual({ response_action: 'errors', errors: { priceCents: expect.any(String), crew: "@Dee Gone's Slack account is deactivated — pick someone else" } });
+    await nothingPosted(before);
+
+    const id = await doneBooking(h);
+    const change = await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, partySize: '0', crew: ['U0CREW0002', gone] });
+    expect(change.json).toEqual({ response_action: 'errors', errors: { partySize: expect.any(String), crew: "@Dee Gone's Slack account is deactivated — pick someone else" } });
+  });
+
   it('answers within Slack\'s 3 s when users.info is slow: the booking is made, and the approver is told whom the call cannot reach', async () => {
     const [gone, ana] = newCrew(['Lee Gone', 'Ana Slow']) as [string, string];
     h.slack.setUser({ id: gone, realName: 'Lee Gone', deleted: true });
