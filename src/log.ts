@@ -4,16 +4,15 @@
  * header must not leak it into the logs).
  */
 import pino, { type Logger } from 'pino';
+import { REDACTED, secretTextScrubber } from './secret-text';
 
 export type { Logger } from 'pino';
 
 const SECRET_KEY = /(token|secret|password|passwd|authorization|signature|service.?key|api.?key|cookie|x-dashboard-token)/i;
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 export function createScrubber(secretValues: readonly string[]): (value: unknown) => unknown {
-  const values = [...new Set(secretValues.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
-  // Most text holds no secret: look before splitting, so a clean string is returned as it is.
-  const scrubText = (text: string) => values.reduce((t, secret) => (t.includes(secret) ? t.split(secret).join(REDACTED) : t), text);
+  const scrubText = secretTextScrubber(secretValues);
   const seen = new WeakSet<object>();
   const scrub = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return scrubText(value);

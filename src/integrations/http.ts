@@ -11,6 +11,7 @@
  */
 import { Pool, RetryAgent, type Dispatcher } from 'undici';
 import type RetryHandler from 'undici/types/retry-handler';
+import { secretTextScrubber } from '../secret-text';
 import { UpstreamAuthError, UpstreamContractError, UpstreamRejectedError, UpstreamUnavailableError } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -132,8 +133,7 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.base = new URL(options.baseUrl);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...(options.retry ?? {}) };
-    const secrets = [...(options.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-    this.scrub = (text) => secrets.reduce((t, s) => t.split(s).join('[REDACTED]'), text);
+    this.scrub = secretTextScrubber(options.secrets ?? []);
     this.pool = new Pool(this.base.origin, {
       connectTimeout: options.connectTimeoutMs ?? 5000,
       headersTimeout: options.headersTimeoutMs ?? 10_000,

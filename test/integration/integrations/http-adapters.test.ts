@@ -210,6 +210,16 @@ describe('SCC client', () => {
     }
   });
 
+  it('an answer that echoes the key, or the start of it, shows neither in the error', async () => {
+    const key = standins.env.SCC_SERVICE_KEY!;
+    standins.scc.faults.inject('POST /events', { kind: 'status', status: 400, body: { message: `Authorization: Bearer ${key.slice(0, 12)}... malformed; was ${key}` } });
+    const err = await scc.ensure(payload(), { outcomeUnknown: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    const text = `${(err as Error).message} ${String((err as { operatorMessage?: string }).operatorMessage)} ${(err as Error).stack}`;
+    expect(text).toContain('malformed');
+    expect(text).not.toContain(key.slice(0, 8));
+  });
+
   it('API Gateway\'s no-route 403 (its error type set) is SCC_NO_ROUTE; SCC\'s own 403 in the same words is the key', async () => {
     const body = { message: 'Missing Authentication Token' };
     standins.scc.faults.inject('POST /events', { kind: 'status', status: 403, headers: { 'x-amzn-errortype': 'MissingAuthenticationTokenException' }, body }, { times: 1 });
