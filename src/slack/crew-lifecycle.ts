@@ -218,8 +218,7 @@ export function withLifecycleCrewNotice(
     // otherwise tell them they are off Monday's charter when they were called for Saturday's.
     let removedFromView = view;
     if (kind === 'cancel') {
-      const note = crewCancelNoticeText(view);
-      noteFor = () => note;
+      noteFor = (postKey) => crewCancelNoticeText(view, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     } else {
       // After a change that failed once its crew step had run, some crew hold that change's call
       // rather than `previous`: they are told what changed from what they may have seen.

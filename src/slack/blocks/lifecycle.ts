@@ -290,6 +290,14 @@ export function crewChangeNoticeText(view: CrewSafeView, diff: readonly DiffLine
   return lines.join('\n');
 }
 
-export function crewCancelNoticeText(view: CrewSafeView): string {
-  return `:x: *Charter cancelled* — ${view.dateText}, ${view.timeRangeText}. ${view.roster.map((m) => mention(m.slackUserId)).join(' ')} nobody needs to come in.`;
+/**
+ * The thread note under a crew post once the charter is cancelled. Under a member's DM (`reader`)
+ * it speaks to that member, as the change note does: the roster's @-mentions would ping each of
+ * them once per DM thread for a note their own DM already carries.
+ */
+export function crewCancelNoticeText(view: CrewSafeView, reader?: string): string {
+  const head = `:x: *Charter cancelled* — ${view.dateText}, ${view.timeRangeText}.`;
+  if (reader !== undefined) return `${head} You don't need to come in.`;
+  const crew = view.roster.map((m) => mention(m.slackUserId)).join(' ');
+  return `${head} ${crew ? `${crew} — nobody` : 'Nobody'} needs to come in.`;
 }

@@ -74,7 +74,7 @@ it('a cancel after the departure redraws the crew posts in the past tense and pi
     expect(t).toContain('was cancelled* after its date');
     expect(t).not.toContain('will not sail');
   }
-  // No "Charter cancelled — @Sam @Lee nobody needs to come in" under the posts for a trip gone by.
+  // No "Charter cancelled — … You don't need to come in" under the posts for a trip gone by.
   expect(text(past, 'chat.postMessage')).toEqual([]);
   for (const t of text(ahead, 'chat.update')) expect(t).toContain('will not sail');
   expect(text(ahead, 'chat.postMessage').length).toBeGreaterThan(0);

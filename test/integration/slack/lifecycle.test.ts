@@ -216,7 +216,13 @@ describe('cancel', () => {
     expect(JSON.stringify(crewUpdate?.body.blocks)).toContain('Cancelled:');
     expect(JSON.stringify(crewUpdate?.body.blocks)).not.toContain('crew_confirm:');
     // One note under each crew member's call, however many clicks.
-    expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter cancelled'))).toHaveLength(booking.roster.length);
+    const cancelNotes = h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes('Charter cancelled'));
+    expect(cancelNotes).toHaveLength(booking.roster.length);
+    // Each note is in its member's own DM thread: it speaks to them, it pings nobody else.
+    for (const note of cancelNotes) {
+      expect(String(note.body.text)).toContain("You don't need to come in.");
+      expect(String(note.body.text)).not.toMatch(/<@/);
+    }
     expect(ephemeralTo(APPROVER).some((t) => t.includes('already cancelled'))).toBe(true);
 
     // An old Confirm button on the cancelled crew call does not bring it back.

@@ -3,7 +3,7 @@ import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
 import { proposeChange } from '../../../src/pipeline/operations';
 import type { BookingDetails } from '../../../src/pipeline/types';
-import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewChangeNoticeText, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
+import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewCancelNoticeText, crewChangeNoticeText, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
 import { toCrewSafeView } from '../../../src/booking/crew-safe';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -64,6 +64,18 @@ it('what crew are told about a change carries no money and no guest contact, onl
   const toUnchanged = crewChangeNoticeText(view, diff, calls, 'U0CREW0003');
   expect(toUnchanged).not.toMatch(/confirm|you're off|<@/);
   expect(toUnchanged).toContain('• Date:');
+});
+
+it('the cancel note names the crew in the crew channel and, in a DM, speaks to its reader alone', () => {
+  const to = details();
+  const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: to.request, roster: to.roster, guestUrl: 'https://x/g/ABCDEFGHJK12' }, { ...settings, operator: { vesselName: 'JADA', dockAddress: 'Dock', checklist: [] } as never });
+  const channel = crewCancelNoticeText(view);
+  const dm = crewCancelNoticeText(view, 'U0CREW0001');
+  process.stdout.write(`\n--- cancel note (channel) ---\n${channel}\n--- cancel note (DM) ---\n${dm}\n`);
+  expect(channel).toContain(`${to.roster.map((m) => `<@${m.slackUserId}>`).join(' ')} — nobody needs to come in.`);
+  // One DM per member: a mention of the whole roster in each would ping everyone once per DM.
+  expect(dm).not.toMatch(/<@/);
+  expect(dm).toMatch(/^:x: \*Charter cancelled\* — .+\. You don't need to come in\.$/);
 });
 
 describe('notes in a change', () => {
