@@ -47,17 +47,22 @@ export interface CrewMessageOptions {
 }
 
 /**
+ * When someone confirmed, as every roster line shows it (crew posts, the ops progress message).
+ * It has its day: "confirmed 4:47 PM" beside a 4:00 PM departure reads like a time of the trip.
+ */
+export function confirmedAtText(atMs: number, timezone: string): string {
+  const when = DateTime.fromMillis(atMs, { zone: timezone });
+  return `${humanDayMonth(when)}, ${humanTime(when)}`;
+}
+
+/**
  * One member's answer as `viewer` reads it. A reason for "can't make it" is for the office (the
  * modal says so): the decliner reads it back in their own DM; the crew channel and the others'
- * DMs read only that they can't. When they confirmed has its day: "confirmed 4:47 PM" beside a
- * 4:00 PM departure reads like a time of the trip.
+ * DMs read only that they can't.
  */
 function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string, viewer?: string): string {
   const at = answers.confirmations[userId];
-  if (at !== undefined) {
-    const when = DateTime.fromMillis(at, { zone: view.timezone });
-    return `:white_check_mark: confirmed ${humanDayMonth(when)}, ${humanTime(when)}`;
-  }
+  if (at !== undefined) return `:white_check_mark: confirmed ${confirmedAtText(at, view.timezone)}`;
   const declined = answers.declines[userId];
   if (declined) return `:no_entry: can't make it${declined.reason && viewer === userId ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
   return 'please confirm';

@@ -1,14 +1,13 @@
 /** The progress message in the approval thread: one line per step, the guest URL, the crew section. */
 import type { KnownBlock } from '@slack/types';
-import { DateTime } from 'luxon';
-import { humanInstant, humanTime } from '../../booking/time';
+import { humanInstant } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
 import { activeOperation, APPROVED_TO_RUN, cancelOperation, deferredCall, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
-import { DECLINE_REASON_MAX } from './crew';
+import { confirmedAtText, DECLINE_REASON_MAX } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, fitText, mention } from './format';
 import { lifecycleButtons, OPERATION_TITLES } from './lifecycle';
 import { LIMITS } from './limits';
@@ -142,7 +141,7 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
     if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
     return at === undefined
       ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`
-      : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${humanTime(DateTime.fromMillis(at, { zone: timezone }))}`;
+      : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${confirmedAtText(at, timezone)}`;
   });
   return fitLines(['*Crew*', ...lines], LIMITS.sectionText);
 }

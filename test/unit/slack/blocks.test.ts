@@ -133,7 +133,8 @@ describe('progress message', () => {
     expect(failedText).toContain(':x: SCC event — failed: SCC rejected the service key: check SCC_SERVICE_KEY. (`SCC_UNAUTHORIZED`)');
     expect(failedText).toContain('[ Retry failed steps ]');
     expect(failedText).toContain('Crew notified — not started: needs Money removed from SCC and Guest page cache cleared');
-    expect(doneText).toContain('<@U0CREW0001> — :white_check_mark: confirmed 1:00 PM PDT');
+    // With its day, as on the crew post: "confirmed 1:00 PM" beside a 4:00 PM departure reads like a time of the trip.
+    expect(doneText).toContain('<@U0CREW0001> — :white_check_mark: confirmed Mon, Jul 1, 1:00 PM PDT');
     expect(doneText).toContain('<@U0CREW0002> — not confirmed yet');
   });
 
