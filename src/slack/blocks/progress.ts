@@ -132,18 +132,25 @@ const STATE_TITLE: Record<BookingRecord['state'], string> = {
 /** What a running booking is doing, by its active operation. */
 const RUNNING_TITLE: Partial<Record<Operation['kind'], string>> = { cancel: 'Cancelling', change: 'Applying a change', refresh: 'Refreshing the guest page' };
 
+/**
+ * Once a cancel is asked, crew answers are closed (crew-answers.ts) and nobody is expected: the
+ * lines say what each member had answered and whether they were told, never "not confirmed yet",
+ * and a deactivated member is not sent to Edit, which a cancelled charter no longer offers.
+ */
 export function crewSection(booking: BookingRecord, timezone: string): string {
+  const cancel = cancelOperation(booking);
+  const closed = booking.state === 'cancelled' || cancel !== undefined;
   const lines = booking.roster.map((m) => {
     const at = booking.confirmations[m.slackUserId];
     const role = m.role === 'captain' ? ' (captain)' : '';
     const declined = booking.declines?.[m.slackUserId];
-    if (toldDeactivated(booking, m.slackUserId)) return `• ${mention(m.slackUserId)}${role} — :no_entry: Slack account deactivated: change the crew (Edit)`;
+    if (toldDeactivated(booking, m.slackUserId)) return `• ${mention(m.slackUserId)}${role} — :no_entry: Slack account deactivated${closed ? '' : ': change the crew (Edit)'}`;
     if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
-    return at === undefined
-      ? `• ${mention(m.slackUserId)}${role} — not confirmed yet`
-      : `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${confirmedAtText(at, timezone)}`;
+    if (at === undefined) return `• ${mention(m.slackUserId)}${role} — ${closed ? 'had not answered' : 'not confirmed yet'}`;
+    return `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${confirmedAtText(at, timezone)}`;
   });
-  return fitLines(['*Crew*', ...lines], LIMITS.sectionText);
+  const head = !closed ? '*Crew*' : cancel?.steps?.crew_notice?.status === 'done' ? '*Crew* — told the charter is cancelled' : '*Crew* — no longer asked: the charter is being cancelled';
+  return fitLines([head, ...lines], LIMITS.sectionText);
 }
 
 /** `retryClosedAtMs`: the departure that closed Retry of a failed booking (it then offers Details only). */

@@ -1,6 +1,8 @@
 /** Pure Block Kit builders, read as text the way an operator reads them. */
 import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig, type Config } from '../../../src/config';
+import { requestCancel } from '../../../src/pipeline/operations';
+import { deactivatedKey } from '../../../src/pipeline/reminders';
 import { applyTransition, newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord } from '../../../src/pipeline/types';
 import { approvalMessage, costLines } from '../../../src/slack/blocks/approval';
@@ -151,6 +153,42 @@ describe('progress message', () => {
     expect(text).toContain(':white_circle: Money removed from SCC — not run');
     expect(text).toContain(':white_circle: Crew notified — not run');
     expect(text).not.toContain('waiting');
+  });
+});
+
+describe('crew section of a cancelled charter', () => {
+  // Set up, Sam confirmed, Ana can't make it, Lee never answered; then the office cancels.
+  const setUp = record((r) => {
+    r.state = 'done';
+    for (const s of STEP_NAMES) r.steps[s] = { status: 'done', attempts: 1, result: {} };
+    r.confirmations = { U0CAPTAIN1: Date.UTC(2030, 6, 1, 20, 0) };
+    r.declines = { U0CREW0002: { atMs: Date.UTC(2030, 6, 1, 21, 0) } };
+  });
+  const withCancel = (crewStep: 'running' | 'done', state: BookingRecord['state']): BookingRecord => {
+    const asked = requestCancel(setUp, 'U0APPROVE1', Date.UTC(2030, 6, 2, 16, 0));
+    const operations = asked.operations!.map((o) => (o.kind === 'cancel' ? { ...o, status: state === 'cancelled' ? ('done' as const) : ('running' as const), steps: { crew_notice: { status: crewStep, attempts: 1 } } } : o));
+    return { ...asked, state, operations };
+  };
+  const crewOf = (b: BookingRecord) => blocksToText(progressMessage(b, { guestUrl: 'x', timezone: 'America/Los_Angeles' }).blocks).split('*Crew*')[1] ?? '';
+
+  it('says who was told and what each had answered, and awaits nobody', () => {
+    const cancelled = crewOf(withCancel('done', 'cancelled'));
+    const cancelling = crewOf(withCancel('running', 'running'));
+    process.stdout.write(`\n--- crew section (cancelling) ---\n*Crew*${cancelling}\n--- crew section (cancelled) ---\n*Crew*${cancelled}\n`);
+    expect(cancelled).toMatch(/^ — told the charter is cancelled\n/);
+    expect(cancelled).toContain('<@U0CAPTAIN1> (captain) — :white_check_mark: confirmed Mon, Jul 1, 1:00 PM PDT');
+    expect(cancelled).toContain("<@U0CREW0002> — :no_entry: can't make it");
+    expect(cancelled).toContain('<@U0CREW0001> — had not answered');
+    expect(cancelling).toMatch(/^ — no longer asked: the charter is being cancelled\n/);
+    for (const text of [cancelled, cancelling]) expect(text).not.toMatch(/not confirmed yet|please confirm|waiting/);
+  });
+
+  it('does not send the office to Edit for a deactivated member: a cancelled charter has no Edit', () => {
+    const deactivated = (b: BookingRecord): BookingRecord => ({ ...b, reminders: { ...b.reminders, [deactivatedKey('U0CREW0001')]: { sentAtMs: Date.UTC(2030, 6, 1, 22, 0) } } });
+    expect(crewOf(deactivated(setUp))).toContain('<@U0CREW0001> — :no_entry: Slack account deactivated: change the crew (Edit)');
+    const cancelled = crewOf(deactivated(withCancel('done', 'cancelled')));
+    expect(cancelled).toContain('<@U0CREW0001> — :no_entry: Slack account deactivated\n');
+    expect(cancelled).not.toContain('Edit');
   });
 });
 
