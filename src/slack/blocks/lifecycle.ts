@@ -219,13 +219,23 @@ export function lifecycleButtons(booking: BookingRecord, cancelActionId: string)
 /** An operation's name wherever one is listed (progress message, status). */
 export const OPERATION_TITLES: Record<Operation['kind'], string> = { create: 'Create', change: 'Change', cancel: 'Cancel', refresh: 'Guest page refresh' };
 
+/**
+ * Who approved an operation, where lists show it. A cancel has no approval step: requestCancel
+ * stores its asker as its approver too, and "asked by Olivia, approved by Olivia" would tell of an
+ * approval that never happened.
+ */
+export function shownApprover(op: Operation): string | undefined {
+  return op.kind === 'cancel' ? undefined : op.approvedBy;
+}
+
 /** One line per operation: what, who asked, who approved, when, outcome. */
 export function operationsLines(booking: BookingRecord, timezone: string): string[] {
   const at = (ms: number | undefined) => (ms === undefined ? '' : whenText(DateTime.fromMillis(ms, { zone: timezone })));
   const folded = booking.refreshesFolded ? [`• ${booking.refreshesFolded} earlier guest page refreshes, all settled (only the last two are listed)`] : [];
   return [...folded, ...operationsOf(booking).map((op) => {
     const label = op.label ? ` (${op.label})` : '';
-    const approved = op.approvedBy ? `, approved by ${mention(op.approvedBy)} ${at(op.approvedAtMs)}` : '';
+    const approver = shownApprover(op);
+    const approved = approver ? `, approved by ${mention(approver)} ${at(op.approvedAtMs)}` : '';
     const finished = op.finishedAtMs !== undefined ? `, ended ${at(op.finishedAtMs)}` : '';
     // A request cancelled before approval reads as the trail says it: cancelled.
     const status = op.kind === 'create' && op.status === 'rejected' && booking.state === 'cancelled' ? 'cancelled' : op.status;

@@ -9,7 +9,7 @@ import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
 import { confirmedAtText, DECLINE_REASON_MAX } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, fitText, mention } from './format';
-import { lifecycleButtons, OPERATION_TITLES } from './lifecycle';
+import { lifecycleButtons, OPERATION_TITLES, shownApprover } from './lifecycle';
 import { LIMITS } from './limits';
 
 /** An upstream's error message can be long (a whole HTML error page): each step line stays short. */
@@ -107,7 +107,8 @@ export function operationsSection(booking: BookingRecord): string | undefined {
   const shown = listed.filter((o) => o.kind !== 'refresh' || o === lastRefresh).slice(-4);
   if (shown.length === 0) return undefined;
   const entries = shown.map((op) => {
-    const head = `*${OPERATION_TITLES[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${op.approvedBy ? `, approved by ${mention(op.approvedBy)}` : ''}`;
+    const approver = shownApprover(op);
+    const head = `*${OPERATION_TITLES[op.kind]}${op.label ? ` (${escapeMrkdwn(op.label)})` : ''}* — ${op.status}, asked by ${mention(op.requestedBy)}${approver ? `, approved by ${mention(approver)}` : ''}`;
     const steps = op.steps ? stepNamesOf(booking, op.id).map((s) => operationStepLine(booking, op, s)) : [];
     // A change that failed before it started (its charter had departed) has no steps to say why.
     const why = op.status === 'failed' && steps.length === 0 && op.note ? [`:x: ${escapeAndFit(op.note, ERROR_TEXT_MAX)}`] : [];

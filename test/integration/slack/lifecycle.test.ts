@@ -7,6 +7,7 @@
  * Chromium). Who may do what is checked at each step.
  */
 import type { Browser } from 'playwright-core';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { findChromium, launchChromium } from '../../support/chromium';
 import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
@@ -230,11 +231,15 @@ describe('cancel', () => {
     await h.slack.waitFor(() => ephemeralTo(CAPTAIN).some((t) => t.includes('was cancelled')));
     expect(JSON.stringify(h.slack.callsTo('chat.update').filter((c) => c.body.ts === crewTs).at(-1)?.body.blocks)).toContain('Cancelled:');
 
-    // /charter status shows the operations: who asked, who approved, the outcome.
+    // /charter status shows the operations: who asked, who approved, the outcome. A cancel has no
+    // approval step: it is "asked by" only, in the list and in its progress lines, here and in the thread.
     await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `status ${id}` });
     await h.slack.waitFor(() => ephemeralTo(APPROVER).some((t) => t.includes('*Operations*')));
     const status = ephemeralTo(APPROVER).find((t) => t.includes('*Operations*'))!;
-    expect(status).toMatch(/Cancel — asked by <@U0APPROVE1>.*approved by <@U0APPROVE1>.*\*done\*/);
+    expect(status).toMatch(/• Cancel — asked by <@U0APPROVE1> [^·]+ · \*done\*/);
+    const progress = blocksToText(h.slack.callsTo('chat.update').filter((c) => c.body.ts === cancelled.slack.progressTs).at(-1)?.body.blocks ?? []);
+    expect(progress).toContain('*Cancel* — done, asked by <@U0APPROVE1>');
+    for (const text of [status, progress]) expect(text).not.toMatch(/Cancel\*? — [^\n]*approved by/);
     expect(status).toMatch(/Create — asked by <@U0APPROVE1>.*\*done\*/);
 
     const url = `${h.standins!.guestSite.url}/g/${id}`;
