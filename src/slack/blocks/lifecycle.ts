@@ -235,7 +235,8 @@ export function operationsLines(booking: BookingRecord, timezone: string): strin
   return [...folded, ...operationsOf(booking).map((op) => {
     const label = op.label ? ` (${op.label})` : '';
     const approver = shownApprover(op);
-    const approved = approver ? `, approved by ${mention(approver)} ${at(op.approvedAtMs)}` : '';
+    // rejectChange stores who rejected a change where an approver goes: they did not approve it.
+    const approved = approver ? `, ${op.status === 'rejected' ? 'rejected' : 'approved'} by ${mention(approver)} ${at(op.approvedAtMs)}` : '';
     const finished = op.finishedAtMs !== undefined ? `, ended ${at(op.finishedAtMs)}` : '';
     // A request cancelled before approval reads as the trail says it: cancelled.
     const status = op.kind === 'create' && op.status === 'rejected' && booking.state === 'cancelled' ? 'cancelled' : op.status;

@@ -1,9 +1,9 @@
 /** The lifecycle message builders: Slack's limits, crew-safe diffs, the change request's contents. */
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
-import { proposeChange } from '../../../src/pipeline/operations';
+import { proposeChange, rejectChange } from '../../../src/pipeline/operations';
 import type { BookingDetails } from '../../../src/pipeline/types';
-import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewCancelNoticeText, crewChangeNoticeText, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
+import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewCancelNoticeText, crewChangeNoticeText, operationsLines, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
 import { toCrewSafeView } from '../../../src/booking/crew-safe';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -76,6 +76,15 @@ it('the cancel note names the crew in the crew channel and, in a DM, speaks to i
   // One DM per member: a mention of the whole roster in each would ping everyone once per DM.
   expect(dm).not.toMatch(/<@/);
   expect(dm).toMatch(/^:x: \*Charter cancelled\* — .+\. You don't need to come in\.$/);
+});
+
+it('the operations list says who rejected a rejected change, not that they approved it', () => {
+  const record = { ...sampleRecord(), state: 'done' as const };
+  const { record: proposed, op } = proposeChange(record, { details: details({ partySize: 4 }), label: 'edit', userId: 'U0CREW0001', nowMs: 1 });
+  const lines = operationsLines(rejectChange(proposed, op.id, 'U0APPROVE2', 2), settings.timezone);
+  const line = lines.find((l) => l.startsWith('• Change (edit)'));
+  expect(line).toMatch(/asked by <@U0CREW0001> .*, rejected by <@U0APPROVE2> .* · \*rejected\*/);
+  expect(line).not.toContain('approved by');
 });
 
 describe('notes in a change', () => {
