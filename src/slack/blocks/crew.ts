@@ -26,6 +26,14 @@ export const CREW_CHANGE_ACTION_ID = 'crew_change';
  */
 export const DECLINE_REASON_MAX = 200;
 
+/**
+ * One mark per answer wherever a roster is shown (crew posts, the ops thread, the progress message,
+ * App Home): ❌ for "can't make it" beside ✅ and ❓, and ⛔ kept for an account Slack deactivated,
+ * which is not an answer and asks the office for a different fix (change the crew).
+ */
+export const DECLINED_MARK = ':x:';
+export const DEACTIVATED_MARK = ':no_entry:';
+
 /** Who answered what. Reasons here are crew-safe (money lines dropped) when the message is crew-facing. */
 export interface CrewAnswers {
   confirmations: Readonly<Record<string, number>>;
@@ -64,7 +72,7 @@ function statusLine(view: CrewSafeView, answers: CrewAnswers, userId: string, vi
   const at = answers.confirmations[userId];
   if (at !== undefined) return `:white_check_mark: confirmed ${confirmedAtText(at, view.timezone)}`;
   const declined = answers.declines[userId];
-  if (declined) return `:no_entry: can't make it${declined.reason && viewer === userId ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
+  if (declined) return `${DECLINED_MARK} can't make it${declined.reason && viewer === userId ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
   return 'please confirm';
 }
 
@@ -183,7 +191,7 @@ export function crewConfirmedText(userId: string, afterDecline = false): string 
 
 /** "@Lee can't make it — <reason>" with [Change crew]. */
 export function crewDeclinedMessage(bookingId: string, userId: string, reason?: string): SlackMessage {
-  const text = `:no_entry: ${mention(userId)} can't make it${reason ? ` — ${escapeMrkdwn(reason)}` : ''}`;
+  const text = `${DECLINED_MARK} ${mention(userId)} can't make it${reason ? ` — ${escapeMrkdwn(reason)}` : ''}`;
   return {
     text,
     blocks: [

@@ -20,11 +20,11 @@ import { activeOperation, cancelOperation, detailsOf, operationsOf } from '../..
 import { toldDeactivated } from '../../pipeline/reminders';
 import type { BookingDetails, BookingRecord, BookingState, Operation, OperationKind } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
-import { CREW_CONFIRM_ACTION_PREFIX } from './crew';
+import { CREW_CONFIRM_ACTION_PREFIX, DEACTIVATED_MARK, DECLINED_MARK } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, mention, rosterMention } from './format';
 import { CHANGE_APPROVE_ACTION_ID, changeDiff, changeValue, diffLineText } from './lifecycle';
 import { LIMITS } from './limits';
-import { detailsButton, RETRY_ACTION_ID } from './progress';
+import { detailsButton, RETRY_ACTION_ID, RETRY_BUTTON_TEXT } from './progress';
 
 /** Slack's limit for a Home tab (and any view). */
 export const MAX_VIEW_BLOCKS = 100;
@@ -79,7 +79,7 @@ export function crewMark(booking: Pick<BookingRecord, 'confirmations'> & { decli
   return booking.confirmations[userId] !== undefined ? 'confirmed' : 'unconfirmed';
 }
 
-const MARK_EMOJI: Record<CrewMark, string> = { confirmed: ':white_check_mark:', declined: ':x:', unconfirmed: ':question:' };
+const MARK_EMOJI: Record<CrewMark, string> = { confirmed: ':white_check_mark:', declined: DECLINED_MARK, unconfirmed: ':question:' };
 
 const STATE_WORDS: Record<BookingState, string> = {
   pending_approval: ':hourglass_flowing_sand: waiting for approval',
@@ -191,13 +191,13 @@ function daySection(day: DateTime): KnownBlock {
 function deactivatedNote(booking: BookingRecord): string {
   const gone = booking.roster.filter((m) => toldDeactivated(booking, m.slackUserId));
   if (gone.length === 0) return '';
-  return `\n:no_entry: Slack account deactivated: ${gone.map(rosterMention).join(', ')} — see the request's thread`;
+  return `\n${DEACTIVATED_MARK} Slack account deactivated: ${gone.map(rosterMention).join(', ')} — see the request's thread`;
 }
 
 function rosterMarks(booking: BookingRecord): string {
   const marked = booking.roster.map((m) => {
     const gone = toldDeactivated(booking, m.slackUserId);
-    return `${gone ? ':no_entry:' : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${rosterMention(m)}${gone ? ' (deactivated)' : ''}`;
+    return `${gone ? DEACTIVATED_MARK : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${rosterMention(m)}${gone ? ' (deactivated)' : ''}`;
   });
   return marked.join('  ') || 'no crew';
 }
@@ -220,7 +220,7 @@ function charterBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   const ownCall = own?.beingUpdated ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : '';
   const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
   const buttons: Button[] = [
-    ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Retry' }, value: booking.id }] : []),
+    ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: RETRY_BUTTON_TEXT }, value: booking.id }] : []),
     ...(own?.buttons ?? []),
     detailsButton(booking.id),
     ...(settings.lifecycleButtons?.(booking) ?? []),
@@ -348,7 +348,7 @@ export interface CrewCall {
 
 const CREW_MARK_WORDS: Record<CrewMark, string> = {
   confirmed: ':white_check_mark: you confirmed',
-  declined: ':x: you declined',
+  declined: `${DECLINED_MARK} you declined`,
   unconfirmed: ':question: please confirm',
 };
 

@@ -7,7 +7,7 @@ import { toldDeactivated } from '../../pipeline/reminders';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { CANCEL_ACTION_ID, type SlackMessage } from './approval';
-import { confirmedAtText, DECLINE_REASON_MAX } from './crew';
+import { confirmedAtText, DEACTIVATED_MARK, DECLINE_REASON_MAX, DECLINED_MARK } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, fitText, mention } from './format';
 import { lifecycleButtons, OPERATION_TITLES, shownApprover } from './lifecycle';
 import { LIMITS } from './limits';
@@ -16,6 +16,8 @@ import { LIMITS } from './limits';
 const ERROR_TEXT_MAX = 300;
 
 export const RETRY_ACTION_ID = 'booking_retry';
+/** The Retry button's words, on the progress message and App Home alike. */
+export const RETRY_BUTTON_TEXT = 'Retry failed steps';
 /** Details: the full trail (`/charter status ID`) as an ephemeral reply; money only for approvers. */
 export const DETAILS_ACTION_ID = 'booking_details';
 
@@ -145,8 +147,8 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
     const at = booking.confirmations[m.slackUserId];
     const role = m.role === 'captain' ? ' (captain)' : '';
     const declined = booking.declines?.[m.slackUserId];
-    if (toldDeactivated(booking, m.slackUserId)) return `• ${mention(m.slackUserId)}${role} — :no_entry: Slack account deactivated${closed ? '' : ': change the crew (Edit)'}`;
-    if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — :no_entry: can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
+    if (toldDeactivated(booking, m.slackUserId)) return `• ${mention(m.slackUserId)}${role} — ${DEACTIVATED_MARK} Slack account deactivated${closed ? '' : ': change the crew (Edit)'}`;
+    if (at === undefined && declined) return `• ${mention(m.slackUserId)}${role} — ${DECLINED_MARK} can't make it${declined.reason ? ` — ${escapeAndFit(declined.reason, DECLINE_REASON_MAX)}` : ''}`;
     if (at === undefined) return `• ${mention(m.slackUserId)}${role} — ${closed ? 'had not answered' : 'not confirmed yet'}`;
     return `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${confirmedAtText(at, timezone)}`;
   });
@@ -179,7 +181,7 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
       type: 'actions',
       block_id: bookingBlockId(id, 'retry'),
       elements: [
-        { type: 'button', action_id: RETRY_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Retry failed steps' }, value: id },
+        { type: 'button', action_id: RETRY_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: RETRY_BUTTON_TEXT }, value: id },
         detailsButton(id),
       ],
     });

@@ -90,11 +90,11 @@ describe('Decline', () => {
 
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && String(c.body.text).includes("can't make it")));
     const opsLine = threadPosts(h, declined).find((c) => String(c.body.text).includes("can't make it"));
-    expect(opsLine?.body.text).toBe(`:no_entry: <@${CREW[0]}> can't make it — ${reason}`);
+    expect(opsLine?.body.text).toBe(`:x: <@${CREW[0]}> can't make it — ${reason}`);
     expect(JSON.stringify(opsLine?.body.blocks)).toContain('"action_id":"crew_change"');
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === leeDm.ts));
     const leeUpdate = h.slack.callsTo('chat.update').filter((c) => c.body.ts === leeDm.ts).at(-1);
-    expect(JSON.stringify(leeUpdate?.body.blocks)).toContain(`<@${CREW[0]}> — :no_entry: can't make it — ${reason}`);
+    expect(JSON.stringify(leeUpdate?.body.blocks)).toContain(`<@${CREW[0]}> — :x: can't make it — ${reason}`);
     expect(JSON.stringify(leeUpdate?.body.blocks)).toContain('Confirm after all');
     // Every crew DM is refreshed (they see the roster), none of them carries money.
     const updatedDms = new Set(h.slack.callsTo('chat.update').map((c) => c.body.channel).filter((c) => String(c).startsWith('D')));

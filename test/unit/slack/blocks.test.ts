@@ -177,7 +177,7 @@ describe('crew section of a cancelled charter', () => {
     process.stdout.write(`\n--- crew section (cancelling) ---\n*Crew*${cancelling}\n--- crew section (cancelled) ---\n*Crew*${cancelled}\n`);
     expect(cancelled).toMatch(/^ — told the charter is cancelled\n/);
     expect(cancelled).toContain('<@U0CAPTAIN1> (captain) — :white_check_mark: confirmed Mon, Jul 1, 1:00 PM PDT');
-    expect(cancelled).toContain("<@U0CREW0002> — :no_entry: can't make it");
+    expect(cancelled).toContain("<@U0CREW0002> — :x: can't make it");
     expect(cancelled).toContain('<@U0CREW0001> — had not answered');
     expect(cancelling).toMatch(/^ — no longer asked: the charter is being cancelled\n/);
     for (const text of [cancelled, cancelling]) expect(text).not.toMatch(/not confirmed yet|please confirm|waiting/);
@@ -305,11 +305,11 @@ describe('crew message', () => {
     expect(lee).toContain("[ Can't make it ]");
     expect(lee).not.toMatch(/Confirm — |Sam Ortiz ]/);
     // The reason was told the office: Lee (and the crew channel) read only that Ana can't make it.
-    expect(lee).toContain("Crew: <@U0CREW0002> — :no_entry: can't make it\n");
+    expect(lee).toContain("Crew: <@U0CREW0002> — :x: can't make it\n");
     expect(lee).not.toContain('sick kid');
     expect(blocksToText(crewMessage(view, answers).blocks)).not.toContain('sick kid');
     const ana = blocksToText(crewMessage(view, answers, { recipient: 'U0CREW0002' }).blocks);
-    expect(ana).toContain("Crew: <@U0CREW0002> — :no_entry: can't make it — sick kid");
+    expect(ana).toContain("Crew: <@U0CREW0002> — :x: can't make it — sick kid");
     expect(ana).toContain('[ Confirm after all ]');
     expect(ana).not.toContain("[ Can't make it ]");
     const sam = crewMessage(view, answers, { recipient: 'U0CAPTAIN1' });

@@ -8,11 +8,15 @@ import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig, type Config } from '../../../src/config';
 import { approvalRefusal, isResurfaceDue } from '../../../src/pipeline/approval-policy';
 import { approveChange, detailsOf, finishOperation, proposeChange, startOperation } from '../../../src/pipeline/operations';
+import { deactivatedKey } from '../../../src/pipeline/reminders';
 import { newBookingRecord } from '../../../src/pipeline/state-machine';
 import { STEP_NAMES, type BookingRecord, type BookingState } from '../../../src/pipeline/types';
 import { homeViewText } from '../../../src/sandbox/printer';
+import { crewDeclinedMessage, crewMessage } from '../../../src/slack/blocks/crew';
 import { crewMark, homeForApprover, homeForCrew, MAX_VIEW_BLOCKS, type HomeSettings } from '../../../src/slack/blocks/home';
 import { validateView } from '../../../src/slack/blocks/limits';
+import { progressMessage } from '../../../src/slack/blocks/progress';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { guestUrl } from '../../../src/slack/context';
 import { crewSafeViewOf } from '../../../src/slack/crew-notice';
 import { amountsOf, findMoney } from '../../support/money-search';
@@ -72,7 +76,8 @@ describe('approver Home', () => {
     expect(idx('Saturday, Jul 6')).toBeLessThan(idx('Rita'));
     expect(lines[idx('Maria')]).toBe('*10:00 AM PDT* · Maria · party of 6 · ✅ all set');
     expect(lines[idx('Maria') + 1]).toBe(`Crew: ✅ @Sam Ortiz (captain)  ❓ @Lee Park  ❌ @Ana Cruz · guest page (https://queenofsandiego.com/g/${bookings[1]?.id})  [ Details ]`);
-    expect(lines[idx('Frank') + 2]).toBe('[ Retry ](primary)  [ Details ]');
+    // The same words as on the progress message: one action, one name.
+    expect(lines[idx('Frank') + 2]).toBe('[ Retry failed steps ](primary)  [ Details ]');
     expect(text).not.toContain('Far Future');
     expect(text).not.toContain('Yesterday');
   });
@@ -247,6 +252,26 @@ describe('crew Home', () => {
     const shown = homeViewText(hundred, names).match(/Check-in/g)?.length ?? 0;
     expect(homeViewText(hundred, names)).toContain(`…and ${100 - shown} more calls`);
   });
+});
+
+it('marks a decline ❌ on every surface (crew post, ops thread, progress, both Homes) and a deactivated account ⛔, never the other way', () => {
+  const [ana, lee] = ['U0CREW0002', 'U0CREW0001'];
+  const b = booking({ daysAhead: 1, state: 'done', mutate: (r) => ((r.declines = { [ana]: { atMs: NOW } }), (r.reminders = { [deactivatedKey(lee)]: { sentAtMs: NOW } })) });
+  const answers = { confirmations: b.confirmations, declines: b.declines ?? {} };
+  const approverHome = homeViewText(homeForApprover([b], settings), names);
+  const crewHome = homeViewText(homeForCrew(ana, [{ view: crewSafeViewOf(b, config), mark: crewMark(b, ana) }], settings), names);
+  const progress = blocksToText(progressMessage(b, { guestUrl: 'x', timezone: ZONE }).blocks);
+  const crewPost = blocksToText(crewMessage(crewSafeViewOf(b, config), answers).blocks);
+  const opsLine = crewDeclinedMessage(b.id, ana).text;
+  process.stdout.write(`\n--- a decline and a deactivated account, each surface ---\n${[approverHome, crewHome, progress, crewPost, opsLine].join('\n---\n')}\n`);
+  expect(approverHome).toContain('❌ @Ana Cruz');
+  expect(approverHome).toContain('⛔ @Lee Park (deactivated)');
+  expect(crewHome).toContain('❌ you declined');
+  expect(progress).toContain(`<@${ana}> — :x: can't make it`);
+  expect(progress).toContain(`<@${lee}> — :no_entry: Slack account deactivated`);
+  expect(crewPost).toContain(`<@${ana}> — :x: can't make it`);
+  expect(opsLine).toMatch(new RegExp(`^:x: <@${ana}> can't make it`));
+  for (const text of [approverHome, crewHome, progress, crewPost, opsLine]) expect(text).not.toMatch(/(⛔|:no_entry:) (@Ana Cruz|<@U0CREW0002>|can't make it|you declined)/);
 });
 
 it('escapes what people typed and stays within every Block Kit limit with worst-case names and a full roster', () => {
