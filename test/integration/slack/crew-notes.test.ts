@@ -16,9 +16,10 @@ import {
   APPROVER,
   approvalPosts,
   CAPTAIN,
-  clickInOps,
+  changeAndApprove,
   CREW,
   doneBooking,
+  openChangeForm,
   OPS_CHANNEL,
   ORIGIN_CHANNEL,
   settle,
@@ -51,28 +52,6 @@ const sccEvent = (id: string) => h.standins!.scc.events().find((e) => e.external
 const calendarEntry = (id: string) => h.standins!.dashboard.entries().find((e) => e.externalId === id);
 const year = new Date().getUTCFullYear() + 1;
 
-async function openEditForm(id: string) {
-  const before = h.slack.callsTo('views.open').length;
-  await clickInOps(h, 'booking_edit', `${id}:edit`);
-  await h.slack.waitFor(() => h.slack.callsTo('views.open').length > before);
-  const view = h.slack.callsTo('views.open').at(-1)?.body.view as { callback_id: string; blocks: { block_id?: string; element?: { initial_value?: string }; elements?: { text: string }[] }[] };
-  expect(view.callback_id).toBe('booking_change_modal');
-  return { initial: (blockId: string) => view.blocks.find((b) => b.block_id === blockId)?.element?.initial_value, block: (blockId: string) => view.blocks.find((b) => b.block_id === blockId) };
-}
-
-/** Submits the change form, approves the change request it posts, and waits for the change to finish. */
-async function changeAndApprove(id: string, fields: Record<string, string | string[] | undefined>): Promise<{ opId: string; requestText: string }> {
-  const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
-  const res = await submitChangeForm(h, id, 'edit', fields);
-  expect(res.status).toBe(200);
-  const proposed = await waitForBooking(h, id, (b) => (b.operations?.length ?? 0) > before && b.operations?.at(-1)?.requestTs !== undefined);
-  const opId = proposed.operations!.at(-1)!.id;
-  const post = h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body.blocks ?? []).includes(`change-${opId}`));
-  await clickInOps(h, 'change_approve', `${id}:${opId}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
-  await settle(h);
-  return { opId, requestText: blocksToText(post?.body.blocks) };
-}
 
 describe('a new booking with both notes', () => {
   let id: string;
@@ -163,13 +142,13 @@ describe('Edit', () => {
   it('opens with both notes; a crew-notes change reaches SCC and the crew post, and crew are told; the approver sees it in the diff', async () => {
     const id = await doneBooking(h, FIELDS);
     const crewTs = (await h.running.built.api.get(id))!.slack.crewPosts?.[CAPTAIN]?.ts;
-    const form = await openEditForm(id);
+    const form = await openChangeForm(h, id);
     expect(form.initial('notes')).toBe(INTERNAL);
     expect(form.initial('crewNotes')).toBe(CREW_NOTES);
     expect(form.block('crewNotesLegacy')).toBeUndefined();
 
     h.slack.clear();
-    const { requestText } = await changeAndApprove(id, { ...FIELDS, crewNotes: 'Bring ice\nDock C slip 4' });
+    const { requestText } = await changeAndApprove(h, id, { ...FIELDS, crewNotes: 'Bring ice\nDock C slip 4' });
     expect(requestText).toContain('*Notes for crew*: Bring ice / Dock B slip 12 → Bring ice / Dock C slip 4');
     expect((await h.running.built.api.get(id))?.request.crewNotes).toBe('Bring ice\nDock C slip 4');
     expect(String(sccEvent(id)?.body.description)).toContain('Dock C slip 4');
@@ -184,7 +163,7 @@ describe('Edit', () => {
     const id = await doneBooking(h, FIELDS);
     const patches = h.standins!.scc.patches().length;
     h.slack.clear();
-    const { opId, requestText } = await changeAndApprove(id, { ...FIELDS, notes: 'Sam: 175\nOwner split 60/40' });
+    const { opId, requestText } = await changeAndApprove(h, id, { ...FIELDS, notes: 'Sam: 175\nOwner split 60/40' });
     expect(requestText).toContain('*Internal notes*: Sam: 150 / Owner split 70/30 → Sam: 175 / Owner split 60/40');
     expect(requestText).not.toContain('Notes for crew');
     const op = (await h.running.built.api.get(id))?.operations?.find((o) => o.id === opId);
@@ -245,7 +224,7 @@ describe('a booking saved before "Notes for crew" (no crewNotes key)', () => {
 
   it('Edit carries the lines its crew read into the crew field and says so; a change then keeps them for crew', async () => {
     const id = await legacyBooking('Bring ice\nPaid $1,200, net 584\nDock B slip 12');
-    const form = await openEditForm(id);
+    const form = await openChangeForm(h, id);
     expect(form.initial('notes')).toBe('Bring ice\nPaid $1,200, net 584\nDock B slip 12');
     expect(form.initial('crewNotes')).toBe('Bring ice\nDock B slip 12');
     expect(JSON.stringify(form.block('crewNotesLegacy'))).toContain('made before *Notes for crew*');
@@ -264,7 +243,7 @@ describe('a booking saved before "Notes for crew" (no crewNotes key)', () => {
       notes: current.notes,
       crewNotes: form.initial('crewNotes'),
     };
-    const { requestText } = await changeAndApprove(id, fields);
+    const { requestText } = await changeAndApprove(h, id, fields);
     expect(requestText).not.toMatch(/Internal notes|Notes for crew/);
     const after = (await h.running.built.api.get(id))!;
     expect(after.request.crewNotes).toBe('Bring ice\nDock B slip 12');

@@ -14,6 +14,7 @@ import type { BookingRecord, StepName } from '../../../src/pipeline/types';
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin, type StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { createSlackFetch } from '../../../src/slack/slack-fetch';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
 import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
@@ -170,6 +171,43 @@ export async function proposeChange(h: Harness, id: string, label: string, field
   if (res.status !== 200 || (res.json as { response_action?: string } | undefined)?.response_action) throw new Error(`change form refused: ${res.status} ${JSON.stringify(res.json)}`);
   const b = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before && r.operations?.at(-1)?.requestTs !== undefined);
   return b.operations!.at(-1)!.id;
+}
+
+interface ChangeFormBlock {
+  type: string;
+  block_id?: string;
+  element?: { initial_value?: string; initial_date?: string; initial_time?: string; initial_user?: string; initial_users?: string[] };
+  elements?: { text: string }[];
+}
+
+/**
+ * Edit clicked on booking `id`: the change form as the bot opened it. `fields` are its inputs as
+ * they opened, in the shape submitChangeForm takes (the form submitted untouched).
+ */
+export async function openChangeForm(h: Harness, id: string) {
+  const before = h.slack.callsTo('views.open').length;
+  await clickInOps(h, 'booking_edit', `${id}:edit`);
+  await h.slack.waitFor(() => h.slack.callsTo('views.open').length > before);
+  const view = h.slack.callsTo('views.open').at(-1)?.body.view as { callback_id: string; blocks: ChangeFormBlock[] };
+  if (view.callback_id !== 'booking_change_modal') throw new Error(`Edit opened ${view.callback_id}, not the change form`);
+  const block = (blockId: string) => view.blocks.find((b) => b.block_id === blockId);
+  const fields: Record<string, string | string[] | undefined> = {};
+  for (const b of view.blocks) {
+    if (b.type !== 'input' || !b.block_id) continue;
+    const e = b.element ?? {};
+    fields[b.block_id] = e.initial_value ?? e.initial_date ?? e.initial_time ?? e.initial_user ?? e.initial_users;
+  }
+  return { initial: (blockId: string) => block(blockId)?.element?.initial_value, block, fields };
+}
+
+/** Submits the change form, approves the change request it posts, and waits for the change to finish. */
+export async function changeAndApprove(h: Harness, id: string, fields: Record<string, string | string[] | undefined>): Promise<{ opId: string; requestText: string }> {
+  const opId = await proposeChange(h, id, 'edit', fields);
+  const post = h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body.blocks ?? []).includes(`change-${opId}`));
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  await settle(h);
+  return { opId, requestText: blocksToText(post?.body.blocks) };
 }
 
 /** The texts of the ephemeral replies `userId` got, in order. */
