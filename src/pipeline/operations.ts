@@ -17,6 +17,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { crewNoteLines } from '../booking/crew-safe';
+import { platformRefOf } from '../booking/platform';
 import type { BookingRequest, RosterMember } from '../booking/types';
 import { IllegalTransitionError, OperationDecidedError } from './errors';
 import { CREATE_OP, dependenciesOf, findOperation, stepNamesOf, stepsOf, withOpStep, withOperation } from './op-steps';
@@ -545,7 +546,9 @@ export function departureMoved(from: ScheduleFields, to: ScheduleFields): boolea
   return from.date !== to.date || from.departureTime !== to.departureTime;
 }
 /** What each artifact shows (see calendarEntryFor, sccEventPayload, buildGuestPageView, crewMessage). */
-const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'boatsetterRef', 'notes', 'crewNotes'];
+// The platform line is compared as the entry prints it (platformRefOf), apart: a record from
+// before platforms were generalised (boatsetterRef) prints the same as its form's platform + platformRef.
+const CALENDAR_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS, 'notes', 'crewNotes'];
 // Notes: the SCC description and the crew posts carry the crew-safe lines of the notes for crew
 // (crewNoteLines), compared apart: internal notes of a booking that has the crew field are not among them.
 const SCC_FIELDS: readonly (keyof BookingRequest)[] = ['guestName', 'partySize', ...SCHEDULE_FIELDS];
@@ -559,7 +562,8 @@ function captainName(roster: readonly RosterMember[]): string {
 export function planChangeSteps(from: BookingDetails, to: BookingDetails): AnyStepName[] {
   const roster = rosterKey(from.roster) !== rosterKey(to.roster);
   const out = new Set<AnyStepName>();
-  if (roster || fieldsDiffer(from.request, to.request, CALENDAR_FIELDS)) out.add('calendar_update');
+  const platform = !isDeepStrictEqual(platformRefOf(from.request), platformRefOf(to.request));
+  if (roster || platform || fieldsDiffer(from.request, to.request, CALENDAR_FIELDS)) out.add('calendar_update');
   const crewNotes = JSON.stringify(crewNoteLines(from.request)) !== JSON.stringify(crewNoteLines(to.request));
   if (roster || crewNotes || fieldsDiffer(from.request, to.request, SCC_FIELDS)) {
     out.add('scc_update');

@@ -8,6 +8,7 @@ import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import { crewNoteLines, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
+import { platformRefOf, platformText } from '../../booking/platform';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import { DROPPED_BY_CANCEL_NOTE, isStaleChange, operationsOf, UNDOES_WAITING_CHANGE_NOTE } from '../../pipeline/operations';
@@ -50,6 +51,7 @@ export function parseChangeValue(value: string | undefined): { bookingId: string
 }
 
 export interface DiffLine {
+  /** Plain text, escaped where it is shown: the platform line is labelled by the platform as typed. */
   field: string;
   from: string;
   to: string;
@@ -71,6 +73,19 @@ function rosterNames(roster: readonly RosterMember[], role: RosterMember['role']
 
 const INTERNAL_NOTES = 'Internal notes';
 const CREW_NOTES = 'Notes for crew';
+
+/**
+ * The booking platform and its reference, read as platformRefOf reads them: a record from before
+ * platforms were generalised (boatsetterRef) and the Boatsetter reference its change form gives
+ * back are the same. Labelled by the platform when it stays ("*Boatsetter*: BS-1 → BS-2"); a new
+ * platform shows both whole, as the approval's Platform line does.
+ */
+function addPlatform(a: BookingRequest, b: BookingRequest, add: (field: string, x: string, y: string) => void): void {
+  const name = (r: BookingRequest) => platformRefOf(r)?.platform ?? (r.platform?.trim() || undefined);
+  const [na, nb] = [name(a), name(b)];
+  if (na !== undefined && na === nb) add(na, platformRefOf(a)?.ref ?? '—', platformRefOf(b)?.ref ?? '—');
+  else add('Platform', platformText(a) ?? '—', platformText(b) ?? '—');
+}
 
 /** Old → new for every field that changed; `crewSafe` keeps only what crew may see (no money, no guest contact). */
 export function changeDiff(from: BookingDetails, to: BookingDetails, settings: Settings, opts: { crewSafe?: boolean } = {}): DiffLine[] {
@@ -98,7 +113,7 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   add('Charter price', formatCents(a.priceCents), formatCents(b.priceCents));
   add('Crew hours', String(a.crewHours), String(b.crewHours));
   add('Captain hours', String(a.captainHours), String(b.captainHours));
-  add('Boatsetter', a.boatsetterRef ?? '—', b.boatsetterRef ?? '—');
+  addPlatform(a, b, add);
   add(INTERNAL_NOTES, a.notes ?? '—', b.notes ?? '—');
   // As crew read them (a booking made before the field: its notes' lines without money), so an
   // old booking whose form carried those lines over shows no change.
@@ -117,7 +132,7 @@ const DIFF_VALUE_MAX = 300;
 const oneLine = (value: string) => value.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).join(' / ') || value;
 
 /** One diff line as mrkdwn, "*Field*: old → new", each value escaped and then shortened to `max`. */
-export const diffLineText = (l: DiffLine, max = DIFF_VALUE_MAX) => `*${l.field}*: ${escapeAndFit(oneLine(l.from), max)} → ${escapeAndFit(oneLine(l.to), max)}`;
+export const diffLineText = (l: DiffLine, max = DIFF_VALUE_MAX) => `*${escapeMrkdwn(l.field)}*: ${escapeAndFit(oneLine(l.from), max)} → ${escapeAndFit(oneLine(l.to), max)}`;
 
 const diffLines = (lines: readonly DiffLine[]) => (lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => diffLineText(l)));
 
@@ -187,7 +202,7 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
               : `:white_check_mark: Approved${who}${at}`;
     blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-decision`), elements: [{ type: 'mrkdwn', text: verdict }] });
   }
-  const text = `Change requested for booking ${id}: ${diff.map((d) => d.field).join(', ') || 'nothing'} (${op.status})`;
+  const text = `Change requested for booking ${id}: ${diff.map((d) => escapeMrkdwn(d.field)).join(', ') || 'nothing'} (${op.status})`;
   return { text, blocks: withNotes(blocks, 1, notes) };
 }
 

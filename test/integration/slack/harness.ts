@@ -15,6 +15,7 @@ import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-pro
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin, type StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
+import { bookingBlockId } from '../../../src/slack/booking-ref';
 import { createSlackFetch } from '../../../src/slack/slack-fetch';
 import { ScriptedSteps } from '../../fixtures/pipeline/scripted-steps';
 import { blockActionPayload, bookingModalState, SlackRequester, viewSubmissionPayload } from '../../support/slack-requests';
@@ -200,10 +201,16 @@ export async function openChangeForm(h: Harness, id: string) {
   return { initial: (blockId: string) => block(blockId)?.element?.initial_value, block, fields };
 }
 
+/** The change request `opId` of booking `id` as first posted (operation ids repeat across bookings). */
+export function changeRequestPost(h: Harness, id: string, opId: string): RecordedSlackCall | undefined {
+  const blockId = JSON.stringify(bookingBlockId(id, `change-${opId}`));
+  return h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body.blocks ?? []).includes(blockId));
+}
+
 /** Submits the change form, approves the change request it posts, and waits for the change to finish. */
 export async function changeAndApprove(h: Harness, id: string, fields: Record<string, string | string[] | undefined>): Promise<{ opId: string; requestText: string }> {
   const opId = await proposeChange(h, id, 'edit', fields);
-  const post = h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.body.blocks ?? []).includes(`change-${opId}`));
+  const post = changeRequestPost(h, id, opId);
   await clickInOps(h, 'change_approve', `${id}:${opId}`);
   await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
   await settle(h);

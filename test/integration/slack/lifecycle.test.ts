@@ -9,7 +9,28 @@
 import type { Browser } from 'playwright-core';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { findChromium, launchChromium } from '../../support/chromium';
-import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking as doneBookingIn, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { computeCosts } from '../../../src/booking/costs';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+import {
+  APPROVER,
+  CAPTAIN,
+  changeAndApprove,
+  changeRequestPost,
+  clickInOps,
+  CREW,
+  doneBooking as doneBookingIn,
+  openChangeForm,
+  OPS_CHANNEL,
+  OUTSIDER,
+  proposeChange,
+  settle,
+  startHarness,
+  submitChangeForm,
+  VALID_FIELDS,
+  waitForBooking,
+  type Harness,
+} from './harness';
 
 jest.setTimeout(120_000);
 
@@ -116,6 +137,56 @@ describe('change', () => {
       expect(String(note.body.text)).not.toMatch(/you're off|<@/);
     }
     expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm && String(c.body.text).includes("You're off"))).toBe(true);
+  });
+});
+
+describe('the booking platform in a change', () => {
+  // What the form sends: platform + platformRef (VALID_FIELDS' boatsetterRef is the legacy input for the same).
+  const onPlatform = (platform: string | undefined, platformRef: string | undefined, more: Record<string, string> = {}) => ({ ...VALID_FIELDS, boatsetterRef: undefined, platform, platformRef, ...more });
+  const requestTextOf = (id: string, opId: string) => blocksToText(changeRequestPost(h, id, opId)?.body.blocks);
+
+  it('a new reference alone is a change request; approved, the calendar entry prints it', async () => {
+    const id = await doneBooking();
+    const { requestText } = await changeAndApprove(h, id, onPlatform('Boatsetter', 'BS-99999'));
+    expect(requestText).toContain('*Boatsetter*: BS-48213 → BS-99999');
+    expect((await h.running.built.api.get(id))!.request).toMatchObject({ platform: 'Boatsetter', platformRef: 'BS-99999' });
+    const entry = h.standins!.dashboard.entries().find((e) => e.externalId === id);
+    expect(String(entry?.body.notes)).toContain('Boatsetter: BS-99999');
+    expect(String(entry?.body.notes)).not.toContain('BS-48213');
+  });
+
+  it('a new platform, a cleared one, or a new reference with the party size: approvers see each', async () => {
+    const id = await doneBooking();
+    for (const [fields, line] of [
+      [onPlatform('GetMyBoat', 'BS-48213'), '*Platform*: Boatsetter BS-48213 → GetMyBoat BS-48213'],
+      [onPlatform(undefined, undefined), '*Platform*: Boatsetter BS-48213 → —'],
+      [onPlatform('Boatsetter', 'BS-77777', { partySize: '5' }), '*Boatsetter*: BS-48213 → BS-77777'],
+    ] as const) {
+      const opId = await proposeChange(h, id, 'edit', fields);
+      expect(requestTextOf(id, opId)).toContain(line);
+      await click('change_reject', `${id}:${opId}`);
+      await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'rejected');
+    }
+    expect(requestTextOf(id, (await h.running.built.api.get(id))!.operations!.at(-1)!.id)).toContain('*Party size*: 6 → 5');
+  });
+
+  it('a booking saved before platforms were generalised (boatsetterRef), its form submitted as it opened: nothing changed', async () => {
+    const request = sampleRequest({ date: `${year}-08-14`, guestName: 'Legacy Guest', crewNotes: '' });
+    expect(request).toMatchObject({ boatsetterRef: 'BS-48213' });
+    expect(request).not.toHaveProperty('platformRef');
+    const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES);
+    const id = 'LGCYPLATFRM1';
+    await h.running.built.api.create({ id, request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL, approvalTs: '1800000000.700001' } });
+    await h.running.built.api.approve(id, APPROVER);
+    await waitForBooking(h, id, (b) => b.state === 'done');
+    await settle(h);
+    const form = await openChangeForm(h, id);
+    expect(form.fields).toMatchObject({ platform: 'Boatsetter', platformRef: 'BS-48213' });
+    h.slack.clear();
+    expect((await submitChange(id, 'edit', form.fields)).status).toBe(200);
+    await h.slack.waitFor(() => ephemeralTo(APPROVER).length > 0);
+    expect(ephemeralTo(APPROVER)).toEqual([`Nothing changed in booking \`${id}\`; no change request was made.`]);
+    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 });
 

@@ -191,6 +191,17 @@ describe('change', () => {
     expect(planChangeSteps(from, swapped)).toEqual(['calendar_update', 'scc_update', 'revenue_guard', 'crew_notice']);
   });
 
+  it('plans the calendar for a new platform or reference (the entry prints it), not for an older record given back as the same one', () => {
+    const onPlatform = (platform: string, platformRef: string) => details({ boatsetterRef: undefined, platform, platformRef });
+    const from = onPlatform('Boatsetter', 'BS-48213');
+    expect(planChangeSteps(from, onPlatform('Boatsetter', 'BS-99999'))).toEqual(['calendar_update']);
+    expect(planChangeSteps(from, onPlatform('GetMyBoat', 'BS-48213'))).toEqual(['calendar_update']);
+    expect(planChangeSteps(from, details({ boatsetterRef: undefined }))).toEqual(['calendar_update']);
+    // sampleRequest is a record from before platforms were generalised: boatsetterRef 'BS-48213'.
+    expect(planChangeSteps(details(), from)).toEqual([]);
+    expect(planChangeSteps(details(), onPlatform('Boatsetter', 'BS-77777'))).toEqual(['calendar_update']);
+  });
+
   it('plans notes by who reads them: internal notes only the calendar, notes for crew also SCC and the crew posts', () => {
     const from = details({ notes: 'Sam: 150', crewNotes: 'Bring ice' });
     // "Sam: 150" is a line the money detector misses: on a booking with the crew field it must not reach SCC or crew.

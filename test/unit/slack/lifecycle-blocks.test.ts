@@ -129,3 +129,40 @@ describe('notes in a change', () => {
     expect(texts[0]).toContain('*Notes for crew*: — → Crew line 1');
   });
 });
+
+describe('the booking platform in a change', () => {
+  // What the change form gives back: platform + platformRef (the sample request is an older record's boatsetterRef).
+  const onPlatform = (platform: string | undefined, platformRef: string | undefined, more: Partial<BookingRequest> = {}) =>
+    details({ boatsetterRef: undefined, ...(platform ? { platform } : {}), ...(platformRef ? { platformRef } : {}), ...more });
+
+  it('a new reference, a new platform or a cleared one is a change, labelled by the platform that stays', () => {
+    const from = onPlatform('Boatsetter', 'BS-48213');
+    expect(changeDiff(from, onPlatform('Boatsetter', 'BS-99999'), settings)).toEqual([{ field: 'Boatsetter', from: 'BS-48213', to: 'BS-99999' }]);
+    expect(changeDiff(from, onPlatform('GetMyBoat', 'BS-48213'), settings)).toEqual([{ field: 'Platform', from: 'Boatsetter BS-48213', to: 'GetMyBoat BS-48213' }]);
+    expect(changeDiff(from, onPlatform(undefined, undefined), settings)).toEqual([{ field: 'Platform', from: 'Boatsetter BS-48213', to: '—' }]);
+    expect(changeDiff(onPlatform('Sailo', undefined), onPlatform('Sailo', 'S-1'), settings)).toEqual([{ field: 'Sailo', from: '—', to: 'S-1' }]);
+    expect(changeDiff(onPlatform('Sailo', undefined), onPlatform('GetMyBoat', undefined), settings)).toEqual([{ field: 'Platform', from: 'Sailo', to: 'GetMyBoat' }]);
+    // Crew never see the platform.
+    expect(changeDiff(from, onPlatform('GetMyBoat', 'GMB-1'), settings, { crewSafe: true })).toEqual([]);
+  });
+
+  it('an older record (boatsetterRef) and its form given back unchanged (platform Boatsetter + platformRef): no change', () => {
+    const legacy = details({ boatsetterRef: 'BS-48213' });
+    expect(changeDiff(legacy, onPlatform('Boatsetter', 'BS-48213'), settings)).toEqual([]);
+    expect(changeDiff(legacy, onPlatform('Boatsetter', 'BS-77777'), settings)).toEqual([{ field: 'Boatsetter', from: 'BS-48213', to: 'BS-77777' }]);
+  });
+
+  it('the change request shows a new reference next to the party size, the platform as typed escaped', () => {
+    const record = { ...sampleRecord(), state: 'done' as const };
+    const { op } = proposeChange(record, { details: onPlatform('Boatsetter', 'BS-77777', { partySize: 5 }), label: 'edit', userId: 'U0APPROVE1', nowMs: 1 });
+    const message = changeRequestMessage({ bookingId: record.id, op, from: details(), settings });
+    const first = (message.blocks[0] as { text: { text: string } }).text.text;
+    expect(first).toContain('*Party size*: 6 → 5');
+    expect(first).toContain('*Boatsetter*: BS-48213 → BS-77777');
+    expect(message.text).toContain('Party size, Boatsetter');
+    const odd = proposeChange(record, { details: onPlatform('<!channel> & Co', 'X-1'), label: 'edit', userId: 'U0APPROVE1', nowMs: 1 }).op;
+    const typed = changeRequestMessage({ bookingId: record.id, op: odd, from: onPlatform('<!channel> & Co', 'X-0'), settings });
+    expect(JSON.stringify(typed)).not.toContain('<!channel>');
+    expect((typed.blocks[0] as { text: { text: string } }).text.text).toContain('*&lt;!channel&gt; &amp; Co*: X-0 → X-1');
+  });
+});
