@@ -7,11 +7,8 @@
  * Lambda's one-second budget the minute tick redraws what the answer's redraw left behind.
  * Real Bolt receiver, signed requests, the Slack stand-in over HTTP, SQLite on disk.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { type BookingRecord } from '../../../src/pipeline/types';
+import { refusingStore, type RefusingStore } from '../../fixtures/pipeline/refusing-store';
 import { blockActionPayload } from '../../support/slack-requests';
 import { CAPTAIN, CREW, clickInOps, doneBooking, ephemeralsTo, inDays, OPS_CHANNEL, OUTSIDER, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
@@ -224,32 +221,15 @@ describe("an answer's redraw living through off, back on, off again", () => {
 
 describe('the booking cannot be read again after a round', () => {
   let h: Harness;
-  let dir: string;
-  let store: SqliteBookingStore;
-  /** Reads of the booking the store refuses from now on, as a store that does not answer would. */
-  let refusedReads = 0;
+  /** Reads of the booking the store refuses, as a store that does not answer would. */
+  let reads: RefusingStore;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'charter-redraw-'));
-    const path = join(dir, 'charter.db');
-    store = SqliteBookingStore.open(path);
-    const refusing = new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop !== 'get') return Reflect.get(target, prop, receiver) as unknown;
-        return async (...args: Parameters<SqliteBookingStore['get']>) => {
-          if (refusedReads > 0) {
-            refusedReads -= 1;
-            throw new Error('store did not answer (injected)');
-          }
-          return target.get(...args);
-        };
-      },
-    });
-    h = await startHarness({ env: { CHARTER_STORE: `sqlite:${path}` }, deps: { stepOverrides, store: refusing } });
+    reads = refusingStore('get', () => new Error('store did not answer (injected)'));
+    h = await startHarness({ env: reads.env, deps: { stepOverrides, store: reads.store } });
   });
   afterAll(async () => {
     await h.close();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
+    reads.close();
   });
 
   it('an answer that joined the redraw is drawn on every post all the same', async () => {
@@ -263,11 +243,11 @@ describe('the booking cannot be read again after a round', () => {
     await waitForBooking(h, id, (r) => r.confirmations[ana] !== undefined);
     await confirmOn(h, b, lee);
     await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
-    refusedReads = 2;
+    reads.refuse(2);
     await anaClick;
     await h.slack.waitFor(() => threadLines(h, b).length === 2, 15_000);
     await settle(h);
-    expect(refusedReads).toBe(0);
+    expect(reads.pending).toBe(0);
     const after = (await h.running.built.api.get(id))!;
     for (const u of [CAPTAIN, ...CREW]) expect(confirmationsOn(h, after.slack.crewPosts![u]!)).toBe(2);
   });
