@@ -23,20 +23,9 @@ import { approvalChannelFor, isUserId } from '../approval-channel';
 import { openDm } from '../crew-notice';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import type { ApprovalCheckInput } from '../intake/approval-checks';
+import { approvalCheckWarnings } from '../intake/check-warnings';
 import { checkRoster, uncallableWarnings, unresolvedWarnings, withRosterErrors } from '../intake/roster-check';
 import { renderApproval } from '../render';
-
-/** A failed check must not block the booking: the approver is told the check did not run. */
-async function intakeWarnings(deps: SlackDeps, input: ApprovalCheckInput): Promise<string[]> {
-  if (!deps.approvalChecks) return [];
-  try {
-    return await deps.approvalChecks(input, deps.now());
-  } catch (err) {
-    deps.log.warn({ err, bookingId: input.bookingId }, 'double-booking checks failed');
-    return ['Could not check for double bookings or a duplicate reference: look at the calendar before approving.'];
-  }
-}
 
 export function bookingSubmitted(deps: SlackDeps) {
   return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
@@ -81,7 +70,7 @@ export function bookingSubmitted(deps: SlackDeps) {
       // Known only now when users.info outlasted the form's answer: the approver is told instead,
       // and the booking is made all the same (the form is closed: dropping it would lose it).
       if (unresolved.length > 0) log.warn({ unresolved }, 'users.info did not answer for roster members after the form was answered');
-      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await intakeWarnings(deps, { bookingId: id, request, roster }))];
+      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await approvalCheckWarnings(deps, { bookingId: id, request, roster }))];
       let booking;
       try {
         booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel }, warnings });

@@ -10,6 +10,7 @@ import { parseBookingRequest } from '../../booking/schema';
 import { charterTimeSettings } from '../../config';
 import { changeDiff } from '../blocks/lifecycle';
 import { modalValuesToInput, parseChangeModalMetadata } from '../blocks/modal';
+import { approvalCheckWarnings } from '../intake/check-warnings';
 import { checkRoster, uncallableWarnings, unresolvedWarnings, withRosterErrors } from '../intake/roster-check';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -57,9 +58,10 @@ export function changeSubmitted(deps: SlackDeps) {
       if (changeDiff(from, details, settings).length === 0) {
         return tellUser(client, deps.log, { channel: meta!.channel, user: userId }, `Nothing changed in booking \`${meta!.bookingId}\`; no change request was made.`);
       }
-      // The same double-booking checks as a new booking's approval, against the new details.
+      // The same double-booking checks as a new booking's approval, against the new details; the
+      // form has closed, so a check that fails is a warning, not a change to type again.
       // Who cannot be called is known only now when users.info outlasted the form's answer: the approver is told.
-      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(deps.approvalChecks ? await deps.approvalChecks({ bookingId: meta!.bookingId, request, roster }, deps.now()) : [])];
+      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await approvalCheckWarnings(deps, { bookingId: meta!.bookingId, request, roster }))];
       const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
       // Approvers' Home tabs list it under "Waiting for approval"; nothing runs yet to refresh them.
       deps.home?.changed();
