@@ -10,7 +10,6 @@ import type { Browser } from 'playwright-core';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { findChromium, launchChromium } from '../../support/chromium';
 import { computeCosts } from '../../../src/booking/costs';
-import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 import {
   APPROVER,
