@@ -28,6 +28,8 @@ import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
 import { decisionOf, renderApproval } from './render';
+import { approvalRedrawDue, drawApproval, recordApprovalUndrawn, redrawBehindApproval } from './approval-redraw';
+import { slackPlatformError, slackRefusal } from './slack-errors';
 
 export interface ApprovalWatchDeps {
   store: BookingStore;
@@ -47,8 +49,15 @@ export function approvalWatchTask(deps: ApprovalWatchDeps): PeriodicTask {
   return { name: APPROVAL_WATCH_TASK, everyMs: deps.everyMs ?? 60_000, run: (nowMs) => watchApprovals(deps, nowMs) };
 }
 
+/**
+ * Every state a booking with an approval message can be in: one left behind its booking
+ * (SlackRefs.approvalUndrawn) may be any of them.
+ */
+const WATCHED_STATES: readonly BookingRecord['state'][] = ['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled'];
+
 export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
-  const listed = await deps.store.listCurrent(['pending_approval', 'failed'], nowMs);
+  const listed = await deps.store.listCurrent(WATCHED_STATES, nowMs);
+  for (const booking of listed.filter((b) => approvalRedrawDue(b, nowMs))) await redrawBehind(deps, booking.id, nowMs);
   for (const booking of listed.filter((b) => b.state === 'failed')) await closeRetry(deps, booking, nowMs);
   for (const booking of listed.filter((b) => b.state === 'pending_approval')) {
     // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.
@@ -65,6 +74,17 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
       // One booking's Slack error must not starve the others; the claim means it is not retried.
       log.warn({ err }, 'approval notice not sent');
     }
+  }
+}
+
+async function redrawBehind(deps: ApprovalWatchDeps, bookingId: string, nowMs: number): Promise<void> {
+  const log = deps.log.child({ bookingId });
+  try {
+    const drawn = await redrawBehindApproval({ client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs }, bookingId, () => deps.store.get(bookingId));
+    if (drawn) deps.onChange?.();
+  } catch (err) {
+    // A store error: the next tick lists it again.
+    log.warn({ err }, 'approval message behind its booking not redrawn');
   }
 }
 
@@ -93,7 +113,14 @@ async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotice
 async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, log: Logger): Promise<void> {
   const booking = await deps.store.get(id);
   if (!booking) return;
-  await redrawApproval(deps.client, storeSlackRefs(deps.store), deps.config, booking, nowMs, log);
+  const redraw = { client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs };
+  try {
+    await drawApproval(redraw, booking);
+  } catch (err) {
+    // Claimed already: the mark is what brings the watch back to it.
+    await recordApprovalUndrawn(redraw, id, { code: slackPlatformError(err) ?? 'request_failed', refused: slackRefusal(err) !== undefined });
+    throw err;
+  }
   log.info('approval expired: departure passed while pending');
   deps.onChange?.();
 }

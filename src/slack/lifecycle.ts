@@ -15,7 +15,7 @@ import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
 import { withApprovalDm } from './approval-dm';
-import { redrawApproval } from './approval-watch';
+import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
 export function whyNotChangeable(booking: BookingRecord): string | undefined {
@@ -79,15 +79,22 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
     return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
   }
   const booking = outcome.booking;
-  await redrawApproval(client, deps.api, deps.config, booking, deps.now(), deps.log).catch((err: unknown) => deps.log.warn({ err, bookingId }, 'approval message not updated'));
+  // The rest goes on after the first try, drawn or not; the reply waits for the retries, to say if they failed.
+  let firstTried: () => void = () => undefined;
+  const first = new Promise<void>((resolve) => (firstTried = resolve));
+  const approvalShown = redrawApprovalUntilShown(approvalRedrawDeps(deps, client), booking, { read: () => deps.api.get(bookingId), afterFirstTry: () => firstTried() });
+  await first;
   // Change requests the cancel dropped lose their buttons and say why.
   for (const op of operationsOf(booking).filter((o) => o.kind === 'change' && o.note === DROPPED_BY_CANCEL_NOTE && o.requestTs)) {
     await publishChangeRequest(deps, client, booking, op.id).catch((err: unknown) => deps.log.warn({ err, bookingId, opId: op.id }, 'change request not updated'));
   }
   deps.progress.notify(bookingId);
   deps.home?.changed();
-  if (booking.state === 'cancelled') return `Cancelled the request for ${escapeAndFit(booking.request.guestName, 200)}. Nothing had been booked.`;
-  return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.`;
+  const shown = await approvalShown;
+  // Only a request's message still has buttons; an approved one's still reads "Approved".
+  const notShown = shown.drawn ? '' : ` ${approvalNotRedrawnText(shown, { buttonsLeft: booking.state === 'cancelled' })}`;
+  if (booking.state === 'cancelled') return `Cancelled the request for ${escapeAndFit(booking.request.guestName, 200)}. Nothing had been booked.${notShown}`;
+  return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.${notShown}`;
 }
 
 /** Posts (or updates) the change request in the booking's thread and remembers where it is. */

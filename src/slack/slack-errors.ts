@@ -97,3 +97,28 @@ export function slackRetryAfterMs(err: unknown): number | undefined {
   if (e.code === ErrorCode.PlatformError && RATE_LIMIT_PLATFORM_ERRORS.has(e.data?.error ?? '')) return DEFAULT_RETRY_AFTER_MS;
   return undefined;
 }
+
+/**
+ * What to do when Slack refuses a post or edit in the approval channel: CHARTER_OPS_CHANNEL, or
+ * without it the channel /charter was run in. No Retry button exists for the approval message, so
+ * unlike FIXES these say only what to change. `channel_not_found` is also what a private channel the
+ * bot is not in answers. Undefined for an error no one needs to act on.
+ */
+export function approvalChannelFix(slackCode: string, opts: { opsChannelSet: boolean }): string | undefined {
+  const where = opts.opsChannelSet ? 'the ops channel (CHARTER_OPS_CHANNEL)' : 'that channel';
+  switch (slackCode) {
+    case 'not_in_channel':
+      return `Invite @charter-bot to ${where}.`;
+    case 'channel_not_found':
+      return opts.opsChannelSet
+        ? 'Check that CHARTER_OPS_CHANNEL is the channel\'s ID (C…, from its "About" tab), not its name; if the channel is private, invite @charter-bot to it.'
+        : 'If that channel is private, invite @charter-bot to it.';
+    case 'is_archived':
+      return opts.opsChannelSet ? 'The ops channel is archived: unarchive it, or set CHARTER_OPS_CHANNEL to another channel.' : 'That channel is archived: unarchive it, or run /charter from another channel.';
+    default: {
+      const fix = FIXES[slackCode];
+      // The token and scope fixes hold anywhere; the rest name the Retry button this message lacks.
+      return fix && !fix.includes('Retry') ? fix : undefined;
+    }
+  }
+}

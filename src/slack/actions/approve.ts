@@ -9,7 +9,7 @@ import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError, BookingNotFoundError, SelfApprovalError } from '../../pipeline/errors';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import { redrawApproval } from '../approval-watch';
+import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from '../approval-redraw';
 
 export function approveBooking(deps: SlackDeps) {
   return async ({ ack, action, body, client, context }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
@@ -48,14 +48,22 @@ export function approveBooking(deps: SlackDeps) {
       const what = outcome.reason === 'already_done' ? `Already approved${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be approved.`;
       return tellUser(client, deps.log, { channel, user: userId }, what);
     }
-    await redrawApproval(client, deps.api, deps.config, outcome.booking, deps.now(), deps.log);
-    deps.progress.notify(bookingId);
-    deps.home?.changed();
+    const shown = await redrawApprovalUntilShown(approvalRedrawDeps(deps, client), outcome.booking, {
+      read: () => deps.api.get(bookingId),
+      afterFirstTry: () => {
+        deps.progress.notify(bookingId);
+        deps.home?.changed();
+      },
+    });
+    if (!shown.drawn) {
+      const reply = `Approved: the charter is being booked; its progress is in the booking's thread. ${approvalNotRedrawnText(shown, { buttonsLeft: true })}`;
+      await tellUser(client, deps.log, { channel, user: userId }, reply);
+    }
   };
 }
 
 /** The approval message says why it closed and loses its buttons (the periodic watch does the same unprompted). */
 async function showExpired(deps: SlackDeps, client: AllMiddlewareArgs['client'], bookingId: string): Promise<void> {
   const booking = await deps.api.get(bookingId);
-  if (booking) await redrawApproval(client, deps.api, deps.config, booking, deps.now(), deps.log);
+  if (booking) await redrawApprovalUntilShown(approvalRedrawDeps(deps, client), booking, { read: () => deps.api.get(bookingId) });
 }

@@ -1,0 +1,151 @@
+/**
+ * The approval message must come to show the decision: left with Approve / Cancel on a charter
+ * already approved, its Cancel confirm says "Nothing has been booked yet" over a live charter. One
+ * chat.update answered with an error used to leave it so for good. Here a decision's redraw is
+ * retried with backoff (not a refusal no retry fixes: the channel archived, the bot removed), and
+ * when it still fails the booking records that its approval message is behind
+ * (SlackRefs.approvalUndrawn): the approval watch redraws it until one lands, which clears the
+ * record. A redraw that lands at once writes nothing.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { backoffDelayMs, type BackoffPolicy } from '../pipeline/backoff';
+import { IntegrationError } from '../integrations/errors';
+import type { BookingRecord, SlackRefs } from '../pipeline/types';
+import type { SlackRefsWriter } from './approval-dm';
+import { redrawApproval } from './approval-watch';
+import { approvalChannelFix, slackPlatformError, slackRefusal } from './slack-errors';
+
+/** Tries of a decision's redraw before the watch takes over: about 7 s of backoff at most, inside the click's handler. */
+export const APPROVAL_REDRAW_TRIES = 4;
+export const APPROVAL_REDRAW_BACKOFF: BackoffPolicy = { baseDelayMs: 1000, maxDelayMs: 4000 };
+
+/** How often the watch tries an approval message Slack refused until someone acts. */
+export const REFUSED_APPROVAL_RETRY_EVERY_MS = 60 * 60_000;
+
+export interface ApprovalRedrawDeps {
+  client: WebClient;
+  refs: SlackRefsWriter;
+  config: Config;
+  log: Logger;
+  now: () => number;
+  /** Tests shorten the waits; production uses APPROVAL_REDRAW_BACKOFF. */
+  backoff?: BackoffPolicy;
+  tries?: number;
+}
+
+export type ApprovalRedrawOutcome = { drawn: true } | { drawn: false; code: string; refused: boolean; fix?: string };
+
+/** What the failure was, for the record and for the person told: Slack's code, and the fix when only someone acting can help. */
+function failureOf(err: unknown, config: Config): { code: string; refused: boolean; fix?: string } {
+  const refused = slackRefusal(err) !== undefined;
+  const code = slackPlatformError(err) ?? (err instanceof IntegrationError ? err.code : 'request_failed');
+  const fix = approvalChannelFix(code, { opsChannelSet: config.slack.opsChannel !== undefined });
+  return { code, refused, ...(fix ? { fix } : {}) };
+}
+
+/**
+ * Redraws the approval message (and its reminder) as `booking` now stands, clearing a stored
+ * "behind" record once it lands. Throws what Slack answered.
+ */
+export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRecord): Promise<void> {
+  await redrawApproval(deps.client, deps.refs, deps.config, booking, deps.now(), deps.log);
+  if (booking.slack.approvalUndrawn) {
+    await deps.refs.updateSlackRefs(booking.id, (s) => {
+      if (!s.approvalUndrawn) return undefined;
+      const { approvalUndrawn: _drawn, ...rest } = s;
+      return rest;
+    });
+  }
+}
+
+/** Records that the approval message is behind the booking (a write only when a redraw failed). */
+export async function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<void> {
+  const undrawn: NonNullable<SlackRefs['approvalUndrawn']> = { atMs: deps.now(), code: failure.code, refused: failure.refused };
+  try {
+    await deps.refs.updateSlackRefs(bookingId, (s) => ({ ...s, approvalUndrawn: undrawn }));
+  } catch (err) {
+    deps.log.warn({ err, bookingId }, 'approval message behind its booking, and that not stored');
+  }
+}
+
+/**
+ * A decision's redraw (approve, cancel, expiry): tried with backoff, never throws. When it fails
+ * for good the booking records it for the approval watch, and the outcome says why, so the person
+ * who clicked can be told.
+ */
+export async function redrawApprovalUntilShown(
+  deps: ApprovalRedrawDeps,
+  booking: BookingRecord,
+  opts: { read: () => Promise<BookingRecord | undefined>; afterFirstTry?: () => void },
+): Promise<ApprovalRedrawOutcome> {
+  const tries = deps.tries ?? APPROVAL_REDRAW_TRIES;
+  let current = booking;
+  // What follows the redraw in a handler (the progress message, App Home) goes on after the first try, drawn or not.
+  let firstTried = opts.afterFirstTry;
+  const tried = () => {
+    firstTried?.();
+    firstTried = undefined;
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await drawApproval(deps, current);
+      tried();
+      return { drawn: true };
+    } catch (err) {
+      tried();
+      const failure = failureOf(err, deps.config);
+      if (failure.refused || attempt >= tries) {
+        deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; the approval watch tries again');
+        await recordApprovalUndrawn(deps, booking.id, failure);
+        return { drawn: false, ...failure };
+      }
+      deps.log.info({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; trying again');
+      await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, deps.backoff ?? APPROVAL_REDRAW_BACKOFF, Math.random)));
+      // Drawn as the booking stands when the retry goes: a cancel may have landed meanwhile.
+      current = (await opts.read().catch(() => undefined)) ?? current;
+    }
+  }
+}
+
+/** Whether the watch redraws `b`'s approval message on this tick: behind, and not resting after a refusal. */
+export function approvalRedrawDue(b: BookingRecord, nowMs: number): boolean {
+  const undrawn = b.slack.approvalUndrawn;
+  if (!undrawn || !b.slack.approvalTs) return false;
+  return !undrawn.refused || nowMs - undrawn.atMs >= REFUSED_APPROVAL_RETRY_EVERY_MS;
+}
+
+/** A handler's redraw deps: the service writes the record, so the watch reads it as any other write. */
+export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config; log: Logger; now: () => number }, client: WebClient): ApprovalRedrawDeps {
+  return { client, refs: deps.api, config: deps.config, log: deps.log, now: deps.now };
+}
+
+/**
+ * What the person who clicked is told when the approval message could not be made to show the
+ * booking: while it shows Approve and Cancel, its Cancel dialog misstates what a click does.
+ */
+export function approvalNotRedrawnText(failure: { code: string; fix?: string }, opts: { buttonsLeft: boolean }): string {
+  const shows = opts.buttonsLeft ? 'it still shows Approve and Cancel, so ignore its buttons' : 'it still shows the charter as it was';
+  return `The approval message could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} charter-bot keeps trying to redraw it.`;
+}
+
+/**
+ * The approval watch's redraw of an approval message left behind its booking: read afresh and
+ * drawn once. A refusal is recorded again, so the next try is an hour on; any other failure is
+ * tried on the next tick, with no write.
+ */
+export async function redrawBehindApproval(deps: ApprovalRedrawDeps, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<boolean> {
+  const booking = await read();
+  if (!booking?.slack.approvalUndrawn) return false;
+  try {
+    await drawApproval(deps, booking);
+    deps.log.info({ bookingId, was: booking.slack.approvalUndrawn.code }, 'approval message redrawn: it was behind its booking');
+    return true;
+  } catch (err) {
+    const failure = failureOf(err, deps.config);
+    deps.log.warn({ err, bookingId, code: failure.code }, failure.refused ? 'approval message still behind its booking: Slack refuses it; tried again in an hour' : 'approval message still behind its booking; tried again next tick');
+    if (failure.refused || booking.slack.approvalUndrawn.refused) await recordApprovalUndrawn(deps, bookingId, failure);
+    return false;
+  }
+}

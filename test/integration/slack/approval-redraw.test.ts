@@ -1,0 +1,84 @@
+/**
+ * The approval message after a decision whose redraw Slack did not take: it must come to show the
+ * decision (retried, then by the approval watch), the rest of the click's work must go on, the
+ * approver must be told, and its stale Cancel ("Nothing has been booked yet") must never cancel a
+ * live charter. Real Bolt receiver, signed requests, the Slack stand-in, scripted steps.
+ */
+import { createLogger } from '../../../src/log';
+import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
+import { watchApprovals } from '../../../src/slack/approval-watch';
+import { APPROVER, clickInOps, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const HOUR = 3_600_000;
+const approvalOf = (ts: string): StoredSlackMessage => h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts)!;
+const blocksOf = (m: StoredSlackMessage) => JSON.stringify(m.blocks ?? []);
+/** What the approver was told privately: ephemerals, and the DMs they fall back to where the bot cannot post. */
+const toldApprover = () => [
+  ...h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === APPROVER),
+  ...h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === APPROVER),
+].map((c) => String(c.body.text));
+const tick = (nowMs: number) => watchApprovals({ store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log: createLogger({ level: 'silent' }) }, nowMs);
+
+it('one chat.update refused on Approve: the approval message is redrawn all the same, and the progress message still posted', async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.failNext('chat.update', 1, 'internal_error', (b) => b.ts === approvalTs);
+  await clickInOps(h, 'booking_approve', id);
+  const done = await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.progressTs !== undefined);
+  await settle(h);
+  await h.slack.waitFor(() => !blocksOf(approvalOf(approvalTs)).includes('booking_approve'));
+  const shown = blocksOf(approvalOf(approvalTs));
+  expect(shown).toContain(':white_check_mark: Approved');
+  expect(shown).not.toContain('booking_cancel');
+  expect(done.slack.progressTs).toBeDefined();
+  // Drawn on the retry: nothing recorded for the watch, nobody told.
+  expect((await h.running.built.api.get(id))?.slack.approvalUndrawn).toBeUndefined();
+  expect(toldApprover().filter((t) => t.includes('approval message could not be updated'))).toEqual([]);
+});
+
+it('the bot removed from the ops channel: the approver is told, and the approval watch redraws the message once it can', async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.setChannel(OPS_CHANNEL, { isMember: false });
+  try {
+    await clickInOps(h, 'booking_approve', id);
+    await waitForBooking(h, id, (b) => b.state === 'done' || b.state === 'failed');
+    await settle(h);
+    await h.slack.waitFor(() => toldApprover().some((t) => t.includes('approval message could not be updated')));
+  } finally {
+    h.slack.setChannel(OPS_CHANNEL, undefined);
+  }
+  const told = toldApprover().find((t) => t.includes('approval message could not be updated'))!;
+  expect(told).toContain('Approved');
+  expect(told).toContain('not_in_channel');
+  expect(told).toContain('Invite @charter-bot to the ops channel');
+  expect(told).toContain('ignore its buttons');
+  const undrawn = (await h.running.built.api.get(id))?.slack.approvalUndrawn;
+  expect(undrawn).toMatchObject({ code: 'not_in_channel', refused: true });
+  expect(blocksOf(approvalOf(approvalTs))).toContain('booking_approve');
+
+  // Refused until someone acts: tried once an hour, not every tick.
+  const updates = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === approvalTs).length;
+  const before = updates();
+  await tick(undrawn!.atMs + 60_000);
+  expect(updates()).toBe(before);
+  await tick(undrawn!.atMs + HOUR);
+  const shown = blocksOf(approvalOf(approvalTs));
+  expect(shown).toContain(':white_check_mark: Approved');
+  expect(shown).not.toContain('booking_cancel');
+  expect((await h.running.built.api.get(id))?.slack.approvalUndrawn).toBeUndefined();
+  // Drawn: the next tick leaves it alone.
+  const after = updates();
+  await tick(undrawn!.atMs + 2 * HOUR);
+  expect(updates()).toBe(after);
+});
