@@ -7,6 +7,7 @@
 import { createLogger } from '../../../src/log';
 import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { watchApprovals } from '../../../src/slack/approval-watch';
+import { blockActionPayload } from '../../support/slack-requests';
 import { APPROVER, clickInOps, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
@@ -81,4 +82,31 @@ it('the bot removed from the ops channel: the approver is told, and the approval
   const after = updates();
   await tick(undrawn!.atMs + 2 * HOUR);
   expect(updates()).toBe(after);
+});
+
+it("a Cancel clicked on the approval message of an approved charter is refused privately, cancels nothing, and redraws the message", async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  const pending = approvalOf(approvalTs);
+  // The approval message as it stood before the approval: its Cancel button, and the dialog it shows.
+  expect(blocksOf(pending)).toContain('Nothing has been booked yet');
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === approvalTs);
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.approvalUndrawn !== undefined);
+  await settle(h);
+  expect(blocksOf(approvalOf(approvalTs))).toContain('booking_cancel');
+
+  await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_cancel', value: id, channelId: OPS_CHANNEL, messageTs: approvalTs }));
+  await h.slack.waitFor(() => toldApprover().some((t) => t.includes('Nothing was cancelled')));
+  await settle(h);
+  const booking = await h.running.built.api.get(id);
+  expect(booking?.state).toBe('done');
+  expect((booking?.operations ?? []).some((o) => o.kind === 'cancel')).toBe(false);
+  const told = toldApprover().find((t) => t.includes('Nothing was cancelled'))!;
+  expect(told).toContain('this charter was approved at');
+  expect(told).toContain('*Cancel charter* on its progress message');
+  await h.slack.waitFor(() => !blocksOf(approvalOf(approvalTs)).includes('booking_cancel'));
+  expect(blocksOf(approvalOf(approvalTs))).toContain(':white_check_mark: Approved');
+  // Drawn: what the watch would have redrawn is cleared.
+  await waitForBooking(h, id, (b) => b.slack.approvalUndrawn === undefined);
 });
