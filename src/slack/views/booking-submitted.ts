@@ -26,6 +26,7 @@ import { tellUser } from '../ephemeral';
 import { approvalCheckWarnings } from '../intake/check-warnings';
 import { checkRoster, uncallableWarnings, unresolvedWarnings, withRosterErrors } from '../intake/roster-check';
 import { renderApproval } from '../render';
+import { approvalChannelFix } from '../slack-errors';
 
 export function bookingSubmitted(deps: SlackDeps) {
   return async ({ ack, view, body, client }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
@@ -90,13 +91,14 @@ export function bookingSubmitted(deps: SlackDeps) {
     } catch (err) {
       const code = slackErrorCode(err);
       const guest = escapeMrkdwn(request.guestName);
+      const fix = approvalChannelFix(code, { opsChannelSet: deps.config.slack.opsChannel !== undefined });
       log.error({ err, saved }, saved ? 'approval message could not be posted' : 'booking could not be created');
       await tellUser(
         client,
         deps.log,
         { channel: origin?.channel, user: userId },
         saved
-          ? `The booking for ${guest} is saved as \`${id}\`, but its approval message could not be posted (${code}${code === 'not_in_channel' || code === 'channel_not_found' ? ': invite @charter-bot to that channel' : ''}). Approvers can still approve it from charter-bot's Home tab (Waiting for approval), where its costs show with \`/charter status ${id}\`. Nothing has been sent to the calendar, SCC or the guest page yet; do not book it again.`
+          ? `The booking for ${guest} is saved as \`${id}\`, but its approval message could not be posted: Slack answered ${code}.${fix ? ` ${fix}` : ''} Approvers can still approve it on charter-bot's Home tab, under Waiting for approval; \`/charter status ${id}\` shows its costs. Nothing has been sent to the calendar, SCC or the guest page yet; do not book it again.`
           : `The booking for ${guest} could not be created (${code}). Nothing was booked; try /charter again.`,
       );
     }
