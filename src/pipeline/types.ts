@@ -262,8 +262,9 @@ export interface SlackRefs {
    * The approval message still shows an earlier state than the booking's (Approve / Cancel on a
    * charter approved, say): its redraw after a decision failed, retries spent, or Slack refused it
    * until someone acts (`refused`). Written only then, so a redraw that lands writes nothing; the
-   * approval watch redraws it (each tick; once an hour when refused) and a redraw that lands
-   * clears it (src/slack/approval-redraw.ts).
+   * approval watch, which finds it listed in a meta entry (src/slack/approvals-behind.ts), redraws
+   * it (each tick; once an hour when refused) and a redraw that lands clears it
+   * (src/slack/approval-redraw.ts).
    */
   approvalUndrawn?: { atMs: number; code: string; refused: boolean };
   /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */

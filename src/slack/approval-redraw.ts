@@ -4,8 +4,8 @@
  * chat.update answered with an error used to leave it so for good. Here a decision's redraw is
  * retried with backoff (not a refusal no retry fixes: the channel archived, the bot removed), and
  * when it still fails the booking records that its approval message is behind
- * (SlackRefs.approvalUndrawn): the approval watch redraws it until one lands, which clears the
- * record. A redraw that lands at once writes nothing.
+ * (SlackRefs.approvalUndrawn) and is listed for the approval watch (./approvals-behind.ts), which
+ * redraws it until one lands; that clears both. A redraw that lands at once writes nothing.
  */
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
@@ -14,6 +14,7 @@ import { backoffDelayMs, type BackoffPolicy } from '../pipeline/backoff';
 import { IntegrationError } from '../integrations/errors';
 import type { BookingRecord, SlackRefs } from '../pipeline/types';
 import type { SlackRefsWriter } from './approval-dm';
+import type { ApprovalsBehind } from './approvals-behind';
 import { redrawApproval } from './approval-watch';
 import { approvalChannelFix, slackPlatformError, slackRefusal } from './slack-errors';
 
@@ -30,6 +31,8 @@ export interface ApprovalRedrawDeps {
   config: Config;
   log: Logger;
   now: () => number;
+  /** Where the approval watch finds the messages behind; without it only the record's mark is written. */
+  behind?: ApprovalsBehind;
   /** Tests shorten the waits; production uses APPROVAL_REDRAW_BACKOFF. */
   backoff?: BackoffPolicy;
   tries?: number;
@@ -57,14 +60,16 @@ export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRec
       const { approvalUndrawn: _drawn, ...rest } = s;
       return rest;
     });
+    await deps.behind?.remove(booking.id);
   }
 }
 
 /** Records that the approval message is behind the booking (a write only when a redraw failed). */
-export async function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<void> {
+export async function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log' | 'behind'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<void> {
   const undrawn: NonNullable<SlackRefs['approvalUndrawn']> = { atMs: deps.now(), code: failure.code, refused: failure.refused };
   try {
     await deps.refs.updateSlackRefs(bookingId, (s) => ({ ...s, approvalUndrawn: undrawn }));
+    await deps.behind?.add(bookingId);
   } catch (err) {
     deps.log.warn({ err, bookingId }, 'approval message behind its booking, and that not stored');
   }
@@ -112,13 +117,13 @@ export async function redrawApprovalUntilShown(
 /** Whether the watch redraws `b`'s approval message on this tick: behind, and not resting after a refusal. */
 export function approvalRedrawDue(b: BookingRecord, nowMs: number): boolean {
   const undrawn = b.slack.approvalUndrawn;
-  if (!undrawn || !b.slack.approvalTs) return false;
+  if (!undrawn) return false;
   return !undrawn.refused || nowMs - undrawn.atMs >= REFUSED_APPROVAL_RETRY_EVERY_MS;
 }
 
 /** A handler's redraw deps: the service writes the record, so the watch reads it as any other write. */
-export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config; log: Logger; now: () => number }, client: WebClient): ApprovalRedrawDeps {
-  return { client, refs: deps.api, config: deps.config, log: deps.log, now: deps.now };
+export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config; log: Logger; now: () => number; approvalsBehind?: ApprovalsBehind }, client: WebClient): ApprovalRedrawDeps {
+  return { client, refs: deps.api, config: deps.config, log: deps.log, now: deps.now, ...(deps.approvalsBehind ? { behind: deps.approvalsBehind } : {}) };
 }
 
 /**
@@ -131,13 +136,18 @@ export function approvalNotRedrawnText(failure: { code: string; fix?: string }, 
 }
 
 /**
- * The approval watch's redraw of an approval message left behind its booking: read afresh and
- * drawn once. A refusal is recorded again, so the next try is an hour on; any other failure is
+ * The approval watch's redraw of an approval message left behind its booking: read afresh and,
+ * when due, drawn once. A refusal is recorded again, so the next try is an hour on; any other failure is
  * tried on the next tick, with no write.
  */
 export async function redrawBehindApproval(deps: ApprovalRedrawDeps, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<boolean> {
   const booking = await read();
-  if (!booking?.slack.approvalUndrawn) return false;
+  if (!booking?.slack.approvalUndrawn) {
+    // Drawn since by a process that could not update the list, or gone.
+    await deps.behind?.remove(bookingId);
+    return false;
+  }
+  if (!approvalRedrawDue(booking, deps.now())) return false;
   try {
     await drawApproval(deps, booking);
     deps.log.info({ bookingId, was: booking.slack.approvalUndrawn.code }, 'approval message redrawn: it was behind its booking');

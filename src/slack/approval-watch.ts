@@ -28,7 +28,8 @@ import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
 import { decisionOf, renderApproval } from './render';
-import { approvalRedrawDue, drawApproval, recordApprovalUndrawn, redrawBehindApproval } from './approval-redraw';
+import { drawApproval, recordApprovalUndrawn, redrawBehindApproval } from './approval-redraw';
+import { approvalsBehind } from './approvals-behind';
 import { slackPlatformError, slackRefusal } from './slack-errors';
 
 export interface ApprovalWatchDeps {
@@ -49,15 +50,9 @@ export function approvalWatchTask(deps: ApprovalWatchDeps): PeriodicTask {
   return { name: APPROVAL_WATCH_TASK, everyMs: deps.everyMs ?? 60_000, run: (nowMs) => watchApprovals(deps, nowMs) };
 }
 
-/**
- * Every state a booking with an approval message can be in: one left behind its booking
- * (SlackRefs.approvalUndrawn) may be any of them.
- */
-const WATCHED_STATES: readonly BookingRecord['state'][] = ['pending_approval', 'approved', 'running', 'done', 'failed', 'cancelled'];
-
 export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
-  const listed = await deps.store.listCurrent(WATCHED_STATES, nowMs);
-  for (const booking of listed.filter((b) => approvalRedrawDue(b, nowMs))) await redrawBehind(deps, booking.id, nowMs);
+  await redrawBehind(deps, nowMs);
+  const listed = await deps.store.listCurrent(['pending_approval', 'failed'], nowMs);
   for (const booking of listed.filter((b) => b.state === 'failed')) await closeRetry(deps, booking, nowMs);
   for (const booking of listed.filter((b) => b.state === 'pending_approval')) {
     // Already handled (as listed): no store round trip. The claim below re-checks on the latest record.
@@ -77,14 +72,25 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
   }
 }
 
-async function redrawBehind(deps: ApprovalWatchDeps, bookingId: string, nowMs: number): Promise<void> {
-  const log = deps.log.child({ bookingId });
+/** Approval messages whose redraw after a decision failed (SlackRefs.approvalUndrawn), drawn when due. */
+async function redrawBehind(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
+  const behind = approvalsBehind(deps.store);
+  let ids: string[];
   try {
-    const drawn = await redrawBehindApproval({ client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs }, bookingId, () => deps.store.get(bookingId));
-    if (drawn) deps.onChange?.();
+    ids = await behind.list();
   } catch (err) {
-    // A store error: the next tick lists it again.
-    log.warn({ err }, 'approval message behind its booking not redrawn');
+    deps.log.warn({ err }, 'approval messages behind their bookings not listed; the next tick tries again');
+    return;
+  }
+  for (const bookingId of ids) {
+    const log = deps.log.child({ bookingId });
+    try {
+      const drawn = await redrawBehindApproval({ client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs, behind }, bookingId, () => deps.store.get(bookingId));
+      if (drawn) deps.onChange?.();
+    } catch (err) {
+      // A store error: it stays listed for the next tick.
+      log.warn({ err }, 'approval message behind its booking not redrawn');
+    }
   }
 }
 
@@ -113,7 +119,7 @@ async function claim(store: BookingStore, id: string, mark: keyof ApprovalNotice
 async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, log: Logger): Promise<void> {
   const booking = await deps.store.get(id);
   if (!booking) return;
-  const redraw = { client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs };
+  const redraw = { client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs, behind: approvalsBehind(deps.store) };
   try {
     await drawApproval(redraw, booking);
   } catch (err) {

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
+import type { ApprovalsBehind } from './approvals-behind';
 import type { ApprovalChecks } from './intake/approval-checks';
 import type { ProgressPublisher } from './progress/publisher';
 import type { UserDirectory } from './users';
@@ -26,6 +27,8 @@ export interface SlackDeps {
   memberActive?: (userId: string) => Promise<number>;
   /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
   home?: { changed(): void; opened(userId: string): Promise<void> };
+  /** Where a failed approval-message redraw is listed for the approval watch (src/slack/approvals-behind.ts); wired by src/app.ts. */
+  approvalsBehind?: ApprovalsBehind;
   /** How long a crew answer's redraw may go on starting rounds of redraws (src/slack/crew-redraw.ts). */
   crewRedrawWithinMs?: number;
 }

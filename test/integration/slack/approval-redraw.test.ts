@@ -7,6 +7,7 @@
 import { createLogger } from '../../../src/log';
 import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { watchApprovals } from '../../../src/slack/approval-watch';
+import { approvalsBehind } from '../../../src/slack/approvals-behind';
 import { blockActionPayload } from '../../support/slack-requests';
 import { APPROVER, clickInOps, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
@@ -28,6 +29,7 @@ const toldApprover = () => [
   ...h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === APPROVER),
   ...h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === APPROVER),
 ].map((c) => String(c.body.text));
+const behindIds = () => approvalsBehind(h.running.built.store).list();
 const tick = (nowMs: number) => watchApprovals({ store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log: createLogger({ level: 'silent' }) }, nowMs);
 
 it('one chat.update refused on Approve: the approval message is redrawn all the same, and the progress message still posted', async () => {
@@ -66,6 +68,7 @@ it('the bot removed from the ops channel: the approver is told, and the approval
   expect(told).toContain('ignore its buttons');
   const undrawn = (await h.running.built.api.get(id))?.slack.approvalUndrawn;
   expect(undrawn).toMatchObject({ code: 'not_in_channel', refused: true });
+  expect(await behindIds()).toContain(id);
   expect(blocksOf(approvalOf(approvalTs))).toContain('booking_approve');
 
   // Refused until someone acts: tried once an hour, not every tick.
@@ -78,10 +81,29 @@ it('the bot removed from the ops channel: the approver is told, and the approval
   expect(shown).toContain(':white_check_mark: Approved');
   expect(shown).not.toContain('booking_cancel');
   expect((await h.running.built.api.get(id))?.slack.approvalUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
   // Drawn: the next tick leaves it alone.
   const after = updates();
   await tick(undrawn!.atMs + 2 * HOUR);
   expect(updates()).toBe(after);
+});
+
+it('Slack failing every try on Approve: the approver is told, and the next tick of the approval watch redraws it', async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === approvalTs);
+  await clickInOps(h, 'booking_approve', id);
+  const behind = await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.approvalUndrawn !== undefined);
+  await settle(h);
+  expect(behind.slack.approvalUndrawn).toMatchObject({ code: 'internal_error', refused: false });
+  await h.slack.waitFor(() => toldApprover().some((t) => t.includes('Slack answered internal_error')));
+  expect(toldApprover().find((t) => t.includes('Slack answered internal_error'))).toContain('ignore its buttons');
+  expect(blocksOf(approvalOf(approvalTs))).toContain('booking_approve');
+  // Not a refusal: tried on the very next tick, not an hour on.
+  await tick(behind.slack.approvalUndrawn!.atMs + 60_000);
+  expect(blocksOf(approvalOf(approvalTs))).toContain(':white_check_mark: Approved');
+  expect(blocksOf(approvalOf(approvalTs))).not.toContain('booking_cancel');
+  expect(await behindIds()).not.toContain(id);
 });
 
 it("a Cancel clicked on the approval message of an approved charter is refused privately, cancels nothing, and redraws the message", async () => {
