@@ -57,6 +57,8 @@ export interface AppDeps {
    * minute, src/slack/crew-redraw.ts). On Lambda Slack hears the click's answer only after that.
    */
   crewRedrawWithinMs?: number;
+  /** Tries of an approval message's redraw inside a click's handler (src/slack/approval-redraw.ts); default 4. */
+  approvalRedrawTries?: number;
   /** Clock for booking records, schema checks and message times (default Date.now). */
   now?: () => number;
   /** An already open store (tests share one); default openStore(config.store). */
@@ -287,7 +289,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const deactivatedDeps = { store, service, client, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
-  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), approvalsBehind: approvalsBehind(store), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}) };
+  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), approvalsBehind: approvalsBehind(store), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}), ...(deps.approvalRedrawTries !== undefined ? { approvalRedrawTries: deps.approvalRedrawTries } : {}) };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.

@@ -63,6 +63,13 @@ const LAMBDA_DOCTOR_DEADLINE_MS = 2000;
  */
 const LAMBDA_CREW_REDRAW_WITHIN_MS = 1000;
 
+/**
+ * An approval message's redraw after a click is tried once here, for the same reason: retries with
+ * backoff would hold the click's answer past Slack's 3 s. A failed one is recorded and told, and
+ * the approval watch's minute tick redraws it.
+ */
+const LAMBDA_APPROVAL_REDRAW_TRIES = 1;
+
 export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<LambdaApp> {
   const env = options.env ?? process.env;
   const loaded = loadConfig(env);
@@ -88,6 +95,7 @@ export async function buildLambdaApp(options: LambdaAppOptions = {}): Promise<La
     // The Slack function's answer waits for /charter doctor (AwsLambdaReceiver), and Slack for 3 s.
     doctorDeadlineMs: LAMBDA_DOCTOR_DEADLINE_MS,
     crewRedrawWithinMs: LAMBDA_CREW_REDRAW_WITHIN_MS,
+    approvalRedrawTries: LAMBDA_APPROVAL_REDRAW_TRIES,
     // No start-up to redraw what a cut-off invocation left stale: marks, and the minute tick.
     progressDrawnMarks: true,
     ...(integrations ? { integrationSteps: () => integrations.steps } : {}),

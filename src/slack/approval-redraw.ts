@@ -33,8 +33,8 @@ export interface ApprovalRedrawDeps {
   now: () => number;
   /** Where the approval watch finds the messages behind; without it only the record's mark is written. */
   behind?: ApprovalsBehind;
-  /** Tests shorten the waits; production uses APPROVAL_REDRAW_BACKOFF. */
   backoff?: BackoffPolicy;
+  /** APPROVAL_REDRAW_TRIES, or 1 on Lambda. */
   tries?: number;
 }
 
@@ -122,8 +122,16 @@ export function approvalRedrawDue(b: BookingRecord, nowMs: number): boolean {
 }
 
 /** A handler's redraw deps: the service writes the record, so the watch reads it as any other write. */
-export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config; log: Logger; now: () => number; approvalsBehind?: ApprovalsBehind }, client: WebClient): ApprovalRedrawDeps {
-  return { client, refs: deps.api, config: deps.config, log: deps.log, now: deps.now, ...(deps.approvalsBehind ? { behind: deps.approvalsBehind } : {}) };
+export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config; log: Logger; now: () => number; approvalsBehind?: ApprovalsBehind; approvalRedrawTries?: number }, client: WebClient): ApprovalRedrawDeps {
+  return {
+    client,
+    refs: deps.api,
+    config: deps.config,
+    log: deps.log,
+    now: deps.now,
+    ...(deps.approvalsBehind ? { behind: deps.approvalsBehind } : {}),
+    ...(deps.approvalRedrawTries !== undefined ? { tries: deps.approvalRedrawTries } : {}),
+  };
 }
 
 /**

@@ -132,3 +132,26 @@ it("a Cancel clicked on the approval message of an approved charter is refused p
   // Drawn: what the watch would have redrawn is cleared.
   await waitForBooking(h, id, (b) => b.slack.approvalUndrawn === undefined);
 });
+
+describe('one try in the handler (Lambda: Slack waits 3 s for the click\'s answer, which waits for the handler)', () => {
+  let lambdaLike: Harness;
+  beforeAll(async () => {
+    lambdaLike = await startHarness({ deps: { approvalRedrawTries: 1 } });
+  });
+  afterAll(async () => {
+    await lambdaLike.close();
+  });
+
+  it('a failed redraw is not retried in the handler: recorded and told at once, for the minute tick', async () => {
+    const id = await submitBooking(lambdaLike);
+    const approvalTs = (await lambdaLike.running.built.api.get(id))!.slack.approvalTs!;
+    lambdaLike.slack.failNext('chat.update', 1, 'internal_error', (b) => b.ts === approvalTs);
+    await clickInOps(lambdaLike, 'booking_approve', id);
+    const behind = await waitForBooking(lambdaLike, id, (b) => b.slack.approvalUndrawn !== undefined);
+    await settle(lambdaLike);
+    expect(behind.slack.approvalUndrawn).toMatchObject({ code: 'internal_error', refused: false });
+    expect(lambdaLike.slack.callsTo('chat.update').filter((c) => c.body.ts === approvalTs)).toHaveLength(1);
+    await lambdaLike.slack.waitFor(() => lambdaLike.slack.callsTo('chat.postEphemeral').some((c) => String(c.body.text).includes('Slack answered internal_error')));
+    expect(await approvalsBehind(lambdaLike.running.built.store).list()).toContain(id);
+  });
+});
