@@ -33,7 +33,6 @@ export interface ApprovalRedrawDeps {
   now: () => number;
   /** Where the approval watch finds the messages behind; without it only the record's mark is written. */
   behind?: ApprovalsBehind;
-  backoff?: BackoffPolicy;
   /** APPROVAL_REDRAW_TRIES, or 1 on Lambda. */
   tries?: number;
 }
@@ -107,7 +106,7 @@ export async function redrawApprovalUntilShown(
         return { drawn: false, ...failure };
       }
       deps.log.info({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; trying again');
-      await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, deps.backoff ?? APPROVAL_REDRAW_BACKOFF, Math.random)));
+      await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, APPROVAL_REDRAW_BACKOFF, Math.random)));
       // Drawn as the booking stands when the retry goes: a cancel may have landed meanwhile.
       current = (await opts.read().catch(() => undefined)) ?? current;
     }
@@ -121,7 +120,7 @@ export function approvalRedrawDue(b: BookingRecord, nowMs: number): boolean {
   return !undrawn.refused || nowMs - undrawn.atMs >= REFUSED_APPROVAL_RETRY_EVERY_MS;
 }
 
-/** A handler's redraw deps: the service writes the record, so the watch reads it as any other write. */
+/** A click handler's redraw deps, from what every listener is given (SlackDeps). */
 export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config; log: Logger; now: () => number; approvalsBehind?: ApprovalsBehind; approvalRedrawTries?: number }, client: WebClient): ApprovalRedrawDeps {
   return {
     client,
