@@ -86,7 +86,7 @@ export class DashboardCalendar {
       urlSetting: 'DASHBOARD_URL',
       secrets: [options.token, ...(options.http?.secrets ?? [])],
     });
-    this.entries = new ExternalIdCollection<CalendarEntry>(this.http, { 'x-dashboard-token': options.token }, '/calendar', 'id');
+    this.entries = new ExternalIdCollection<CalendarEntry>(this.http, { 'x-dashboard-token': options.token }, '/calendar', 'id', 'entry');
   }
 
   findByExternalId(externalId: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {

@@ -15,6 +15,13 @@ export interface CreateOnceOptions<T> {
   create: (signal?: AbortSignal) => Promise<T>;
   /** True when an earlier attempt may already have created it: look up before any POST. */
   outcomeUnknown: boolean;
+  /**
+   * Whether an earlier attempt may really have created it (a POST that got no clear answer, a crash,
+   * a done step re-run), as opposed to one that failed before anything was sent: a lookup that cannot
+   * settle the outcome then says so. Wording only — the lookup is decided by `outcomeUnknown`.
+   * Defaults to `outcomeUnknown`.
+   */
+  earlierMayHaveCreated?: boolean;
   /** An earlier attempt's create may land upstream until then (ms since epoch): look up, don't POST. */
   quietUntilMs?: number;
   /** How long after an unanswered POST failed it may still land (default 35 s: past API Gateway's 29 s). */
@@ -28,6 +35,8 @@ export interface CreateOnceOptions<T> {
   /** Names the system in the error when the outcome stays unknown. */
   system?: string;
   displayName?: string;
+  /** What a create makes, as operators call it: "entry" (the dashboard's calendar), "event" (SCC). */
+  noun?: string;
   now?: () => number;
   /** A clock that never steps (default performance.now): the quiet time is waited out on it. */
   monotonicNow?: () => number;
@@ -141,7 +150,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
     if (mustLookUp) {
       const found = await waitOutQuietTime(opts.lookup, quietEnd, pollMs, mono, signal);
       if (found.value !== undefined) return { value: found.value, created: false };
-      if (!found.confirmedAbsent) throw outcomeUnknownError(found.error ?? lastError);
+      if (!found.confirmedAbsent) throw lookupFailedError(found.error ?? lastError, lastError !== undefined || (opts.earlierMayHaveCreated ?? opts.outcomeUnknown));
     }
     if (creates >= maxCreates) throw lastError;
     throwIfAborted(signal);
@@ -158,16 +167,27 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
     }
   }
 
-  function outcomeUnknownError(cause: unknown): IntegrationError {
+  /**
+   * The lookup could not settle whether a create landed. When nothing may have landed (no POST here
+   * got an unclear answer, no earlier attempt may have created it), that is just the service failing:
+   * its own error, with its fix (unreachable at its URL, say), is what the operator reads, and it
+   * carries its own "may have been processed" (false for a refused lookup, so no quiet time follows
+   * a GET that never left). Otherwise the outcome is unknown, and the service's error leads.
+   */
+  function lookupFailedError(cause: unknown, mayHaveCreated: boolean): unknown {
+    if (!mayHaveCreated && cause instanceof IntegrationError) return cause;
     const system = opts.system ?? 'UPSTREAM';
     const name = opts.displayName ?? 'The service';
+    const noun = opts.noun ?? 'entry';
+    const told = cause instanceof IntegrationError ? cause.operatorMessage : undefined;
+    const unknown = `An earlier request may have created the ${noun} and ${name === 'The service' ? 'the service' : name.replace(/^The /, 'the ')} could not be asked: Retry once it is healthy (the ${noun} is looked up first, nothing is created twice).`;
     return new UpstreamUnavailableError(`${system} create outcome unknown: no answer and no lookup result`, {
       code: `${system}_OUTCOME_UNKNOWN`,
       retryable: true,
       maybeProcessed: true,
       system,
       cause,
-      operatorMessage: `${name} did not answer whether the entry was created, and could not be asked — Retry once it is healthy (nothing is created twice).`,
+      operatorMessage: told ? `${told} ${unknown}` : `${name} did not answer whether the ${noun} was created, and could not be asked — Retry once it is healthy (nothing is created twice).`,
     });
   }
 }

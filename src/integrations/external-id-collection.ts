@@ -11,6 +11,8 @@ import type { HttpClient, HttpMethod } from './http';
 export interface EnsureOptions {
   /** An earlier attempt may already have created it: look up before any POST. */
   outcomeUnknown: boolean;
+  /** Whether that earlier attempt may really have created it (see createOnce); words a failed lookup only. */
+  earlierMayHaveCreated?: boolean;
   /** An earlier attempt's POST may land upstream until then (ms since epoch). */
   quietUntilMs?: number;
   /** How long an unanswered POST may still land (default 35 s). */
@@ -30,6 +32,8 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
     private readonly path: string,
     /** The id's property name in responses: `id` for the dashboard, `eventId` for SCC. */
     private readonly idField: string,
+    /** What a create makes, in operator messages: "entry", "event". */
+    private readonly noun: string,
   ) {}
 
   async findByExternalId(externalId: string, opts: { signal?: AbortSignal; noRetry?: boolean } = {}): Promise<string | undefined> {
@@ -59,8 +63,10 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
       lookup: () => this.findByExternalId(body.externalId, { noRetry: true, ...(signal ? { signal } : {}) }),
       create: () => this.create(body, { ...(signal ? { signal } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) }),
       outcomeUnknown: opts.outcomeUnknown,
+      ...(opts.earlierMayHaveCreated !== undefined ? { earlierMayHaveCreated: opts.earlierMayHaveCreated } : {}),
       system: this.http.system,
       displayName: this.http.displayName,
+      noun: this.noun,
       ...(opts.quietUntilMs !== undefined ? { quietUntilMs: opts.quietUntilMs } : {}),
       ...(opts.quietMs !== undefined ? { quietMs: opts.quietMs } : {}),
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),

@@ -109,6 +109,20 @@ export function parseRetryAfterMs(value: string | string[] | undefined, nowMs = 
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
+/** What a transport error code means, in the operator's words. */
+const TRANSPORT_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'DNS lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed',
+  UND_ERR_CLOSED: 'connection closed',
+};
+
 function errorCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
@@ -297,6 +311,7 @@ export class HttpClient {
     const code = errorCode(err);
     const timeout = code !== undefined && UNDICI_TIMEOUT_CODES.has(code);
     const notSent = code !== undefined && NOT_SENT_CODES.has(code);
+    const reason = (code !== undefined ? TRANSPORT_REASONS[code] : undefined) ?? code ?? 'network error';
     return new UpstreamUnavailableError(`${system} ${req.method} ${req.path} failed: ${code ?? 'network error'}`, {
       system,
       code: timeout ? `${system}_TIMEOUT` : `${system}_UNREACHABLE`,
@@ -305,7 +320,11 @@ export class HttpClient {
       cause: err,
       operatorMessage: timeout
         ? `${displayName} did not answer in time — Retry; if it persists, check the service's health.`
-        : `${displayName} could not be reached (${code ?? 'network error'}) at ${this.base.origin} — check the URL and the service's health, then Retry.`,
+        : notSent
+          ? `${displayName} could not be reached at ${this.base.host} (${reason}) — check ${this.options.urlSetting ?? 'its URL'} and that the service is up, then Retry.`
+          : code !== undefined && AMBIGUOUS_CODES.has(code)
+            ? `${displayName} dropped the connection to ${this.base.host} (${reason}) — Retry; if it persists, check the service's health.`
+            : `${displayName} could not be reached at ${this.base.host} (${reason}) — check ${this.options.urlSetting ?? 'its URL'} and the service's health, then Retry.`,
     });
   }
 

@@ -114,7 +114,7 @@ export class SccClient {
       urlSetting: 'SCC_API_URL',
       secrets: [options.serviceKey, ...(options.http?.secrets ?? [])],
     });
-    this.events = new ExternalIdCollection<SccEventPayload>(this.http, { authorization: `Bearer ${options.serviceKey}` }, '/events', 'eventId');
+    this.events = new ExternalIdCollection<SccEventPayload>(this.http, { authorization: `Bearer ${options.serviceKey}` }, '/events', 'eventId', 'event');
   }
 
   findByExternalId(externalId: string, opts: { signal?: AbortSignal } = {}): Promise<string | undefined> {

@@ -559,7 +559,10 @@ export class PipelineRunner {
           results: resultsOf(booking, opId),
           ...(previous ? { previous } : {}),
           attempt,
-          outcomeUnknown: state.outcomeUnknown === true || attempt > 1,
+          // Only what an earlier attempt may really have done (an ambiguous failure, a takeover, a
+          // Retry): an attempt after one refused before sending is no reason to say "may have been
+          // created". Steps still look up before creating on every attempt after the first.
+          outcomeUnknown: state.outcomeUnknown === true,
           ...(state.quietUntilMs !== undefined ? { quietUntilMs: state.quietUntilMs } : {}),
           ...(state.takenOverAtMs !== undefined ? { takenOverAtMs: state.takenOverAtMs } : {}),
           // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.

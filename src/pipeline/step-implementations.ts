@@ -57,6 +57,9 @@ function outcomeUnknown(ctx: StepContext): boolean {
 function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
   return {
     outcomeUnknown: outcomeUnknown(ctx),
+    // An attempt after ones that failed before sending anything looks up all the same; if that lookup
+    // fails, the operator reads the service's own error, not "may have been created".
+    earlierMayHaveCreated: ctx.outcomeUnknown === true || ctx.previous !== undefined || (ctx.quietUntilMs ?? 0) > Date.now(),
     ...(ctx.quietUntilMs !== undefined ? { quietUntilMs: ctx.quietUntilMs } : {}),
     ...(quietMs !== undefined ? { quietMs } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -419,7 +419,11 @@ export interface StepContext {
   previous?: StepResult;
   /** 1 for the first attempt. */
   attempt: number;
-  /** An earlier attempt may already have had this step's side effect: look up before creating. */
+  /**
+   * An earlier attempt may already have had this step's side effect (the stored flag: an ambiguous
+   * failure, a takeover, a Retry): look up before creating. Steps also look up on every attempt
+   * after the first, so an attempt whose end was never written is covered.
+   */
   outcomeUnknown?: boolean;
   /** A create sent by an earlier attempt may still land until then (ms since epoch): only look up before. */
   quietUntilMs?: number;

@@ -205,9 +205,9 @@ async function openDmChannel(client: WebClient, userId: string): Promise<string>
 /**
  * An earlier attempt of this operation's crew step may have posted something it never saved: it
  * crashed, timed out, lost an answer it could not settle, or its run stopped before it could record
- * how it ended. Posts not saved are then looked up first. The runner's ctx.outcomeUnknown counts
- * every attempt after the first, as the other steps' create-once lookups do: the stored flag alone
- * misses an attempt whose end was never written.
+ * how it ended. Posts not saved are then looked up first. Every attempt after the first counts, as
+ * for the other steps' create-once lookups: the stored flag (ctx.outcomeUnknown) alone misses an
+ * attempt whose end was never written.
  */
 export function crewStepMayHavePosted(ctx: Pick<StepContext, 'booking' | 'operation' | 'outcomeUnknown' | 'attempt'>): boolean {
   if (ctx.outcomeUnknown === true || ctx.attempt > 1) return true;

@@ -10,7 +10,7 @@ import type { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { type Standins } from '../../../src/sandbox/standins';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
 import { type RecordingServer } from '../../fixtures/pipeline/recording-server';
-import { type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
 import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 
 jest.setTimeout(60_000);
@@ -34,10 +34,10 @@ afterEach(() => {
 
 
 
-async function approveAndSettle(): Promise<string> {
-  const booking = await service.create(sampleNewBooking());
-  expect((await service.approve(booking.id, 'U0APPROVER1')).won).toBe(true);
-  await service.idle();
+async function approveAndSettle(on: BookingService = service): Promise<string> {
+  const booking = await on.create(sampleNewBooking());
+  expect((await on.approve(booking.id, 'U0APPROVER1')).won).toBe(true);
+  await on.idle();
   return booking.id;
 }
 
@@ -81,4 +81,36 @@ it('a permanent fault fails its step with the fix; dependents wait; Retry after 
   expect(standins.scc.events().filter((e) => e.externalId === id)).toHaveLength(1);
   expect(done?.steps.revenue_guard.result?.verified).toBe(true);
   expect(notices.effects.filter((e) => e.body.externalId === id)).toHaveLength(1);
+});
+
+it('a dashboard URL nothing answers at fails with where and the setting to check, not "did not answer whether it was created"', async () => {
+  // Port 9 (discard) is closed on the test host: every connection is refused, so nothing is ever sent.
+  const refused = sandboxSteps({ ...world.env, DASHBOARD_URL: 'http://127.0.0.1:9/dash' });
+  try {
+    const on = new BookingService({ store, steps: refused.steps, log, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 200 });
+    const id = await approveAndSettle(on);
+    const calendar = (await on.get(id))?.steps.calendar;
+    // Attempts after the first still look up before creating; their refused lookups are reported as what they are.
+    expect(calendar?.attempts).toBeGreaterThan(1);
+    expect(calendar).toMatchObject({ status: 'failed', error: { code: 'DASHBOARD_UNREACHABLE', retryable: true } });
+    expect(calendar?.error?.message).toBe('The dashboard could not be reached at 127.0.0.1:9 (connection refused) — check DASHBOARD_URL and that the service is up, then Retry.');
+  } finally {
+    await refused.close();
+  }
+});
+
+it('SCC answering 502 every time names the server error and that the event may exist, looked up on Retry', async () => {
+  standins.scc.faults.inject('*', { kind: 'status', status: 502, body: { message: 'Bad Gateway' } });
+  const id = await approveAndSettle();
+  const event = (await service.get(id))?.steps.scc_event;
+  // A 5xx to a create may have been processed (API Gateway, then the Lambda): the outcome stays unknown.
+  expect(event).toMatchObject({ status: 'failed', outcomeUnknown: true, error: { code: 'SCC_OUTCOME_UNKNOWN', retryable: true } });
+  expect(event?.error?.message).toBe(
+    'SCC had a server error (502) — Retry; if it persists, check its logs. An earlier request may have created the event and SCC could not be asked: Retry once it is healthy (the event is looked up first, nothing is created twice).',
+  );
+  standins.scc.faults.clear();
+  expect((await service.retry(id, 'U0APPROVER1')).won).toBe(true);
+  await service.idle();
+  expect((await service.get(id))?.state).toBe('done');
+  expect(standins.scc.events().filter((e) => e.externalId === id)).toHaveLength(1);
 });
