@@ -21,6 +21,9 @@ import { IntegrationError } from './errors';
  */
 export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=300';
 
+/** AWS's answers for a key that is wrong, expired or mistyped (as opposed to one without a permission). */
+const AWS_CREDENTIAL_ERRORS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'UnrecognizedClientException']);
+
 export interface PublishedGuestPage {
   key: string;
   icsKey: string;
@@ -161,7 +164,14 @@ export class GuestSite {
         operatorMessage: `CloudFront has no distribution ${dist} — check GUEST_DISTRIBUTION_ID.`,
       });
     }
-    if (name === 'AccessDenied' || name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch') {
+    if (AWS_CREDENTIAL_ERRORS.has(name)) {
+      // The key itself is wrong, expired or mistyped: no permission granted on the distribution helps.
+      return new GuestSiteError(`CloudFront ${name}`, {
+        code: 'CLOUDFRONT_BAD_CREDENTIALS', retryable: false, system: 'CloudFront', cause: err,
+        operatorMessage: `CloudFront refused the bot's AWS credentials (${name}) — check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the role the bot runs as), then Retry; the page is uploaded, only caches may be stale.`,
+      });
+    }
+    if (name === 'AccessDenied') {
       return new GuestSiteError(`CloudFront ${name}`, {
         code: 'CLOUDFRONT_ACCESS_DENIED', retryable: false, system: 'CloudFront', cause: err,
         operatorMessage: `CloudFront refused the invalidation (${name}) — grant the bot cloudfront:CreateInvalidation on ${dist}.`,

@@ -25,6 +25,14 @@ afterAll(async () => {
   await standins?.close();
 });
 
+/** CloudFront's XML error answer for `code`, as the SDK parses it into an error of that name. */
+const cloudFrontError = (code: string, status: number) => ({
+  kind: 'status' as const,
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: `<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${code}</Message></Error><RequestId>r1</RequestId></ErrorResponse>`,
+});
+
 const get = async (Key: string) => {
   const obj = await aws.s3.send(new GetObjectCommand({ Bucket: standins.env.GUEST_BUCKET, Key }));
   return { contentType: obj.ContentType, cacheControl: obj.CacheControl, body: await obj.Body!.transformToString('utf8') };
@@ -98,6 +106,21 @@ describe('guest site', () => {
       retryable: false,
       operatorMessage: expect.stringContaining('GUEST_BUCKET'),
     });
+  });
+
+  it('bad AWS credentials are named as such, not as a missing permission on the distribution', async () => {
+    for (const code of ['InvalidClientTokenId', 'SignatureDoesNotMatch']) {
+      standins.cloudfront.faults.inject('*', cloudFrontError(code, 403));
+      try {
+        const err = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'dddd000011112222' }).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'CLOUDFRONT_BAD_CREDENTIALS', retryable: false });
+        const message = (err as { operatorMessage: string }).operatorMessage;
+        expect(message).toContain('AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the role the bot runs as)');
+        expect(message).not.toContain('grant');
+      } finally {
+        standins.cloudfront.faults.clear();
+      }
+    }
   });
 
   it('a CloudFront outage is retryable', async () => {
