@@ -24,6 +24,9 @@ export const GUEST_CACHE_CONTROL = 'public, max-age=60, s-maxage=300';
 /** AWS's answers for a key that is wrong, expired or mistyped (as opposed to one without a permission). */
 const AWS_CREDENTIAL_ERRORS: ReadonlySet<string> = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'UnrecognizedClientException']);
 
+/** Wait before the next invalidation after TooManyInvalidationsInProgress (the runner caps it at its longest backoff, 15 s). */
+export const INVALIDATIONS_BUSY_RETRY_MS = 15_000;
+
 export interface PublishedGuestPage {
   key: string;
   icsKey: string;
@@ -175,6 +178,14 @@ export class GuestSite {
       return new GuestSiteError(`CloudFront ${name}`, {
         code: 'CLOUDFRONT_ACCESS_DENIED', retryable: false, system: 'CloudFront', cause: err,
         operatorMessage: `CloudFront refused the invalidation (${name}) — grant the bot cloudfront:CreateInvalidation on ${dist}.`,
+      });
+    }
+    if (name === 'TooManyInvalidationsInProgress') {
+      // CloudFront frees a slot only as earlier invalidations complete, which takes minutes: waited
+      // out by the runner (Retry-After, capped by its longest backoff) within the step's budget.
+      return new GuestSiteError(`CloudFront ${name}`, {
+        code: 'CLOUDFRONT_INVALIDATIONS_BUSY', retryable: true, system: 'CloudFront', cause: err, retryAfterMs: INVALIDATIONS_BUSY_RETRY_MS,
+        operatorMessage: `CloudFront has too many invalidations in progress on ${dist} (15 wildcard paths at once; earlier ones take minutes to finish), and none freed up while the step retried — wait a few minutes, then Retry. The page is uploaded, only caches may be stale; steps after this one (the crew call) wait for it.`,
       });
     }
     return new GuestSiteError(`CloudFront ${name}`, {

@@ -2,7 +2,7 @@
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createAwsClients, type AwsClients } from '../../../src/integrations/aws-clients';
-import { GUEST_CACHE_CONTROL, GuestSite, guestContentHash } from '../../../src/integrations/guest-site';
+import { GUEST_CACHE_CONTROL, GuestSite, INVALIDATIONS_BUSY_RETRY_MS, guestContentHash } from '../../../src/integrations/guest-site';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 
 let standins: Standins;
@@ -120,6 +120,17 @@ describe('guest site', () => {
       } finally {
         standins.cloudfront.faults.clear();
       }
+    }
+  });
+
+  it('too many invalidations in progress asks to be retried later and says to wait minutes before Retry', async () => {
+    standins.cloudfront.faults.inject('*', cloudFrontError('TooManyInvalidationsInProgress', 400));
+    try {
+      const err = await site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'eeee000011112222' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'CLOUDFRONT_INVALIDATIONS_BUSY', retryable: true, retryAfterMs: INVALIDATIONS_BUSY_RETRY_MS });
+      expect((err as { operatorMessage: string }).operatorMessage).toMatch(/wait a few minutes, then Retry.*the crew call/);
+    } finally {
+      standins.cloudfront.faults.clear();
     }
   });
 

@@ -114,3 +114,28 @@ it('SCC answering 502 every time names the server error and that the event may e
   expect((await service.get(id))?.state).toBe('done');
   expect(standins.scc.events().filter((e) => e.externalId === id)).toHaveLength(1);
 });
+
+it('CloudFront out of invalidation slots is waited out at the longest backoff, then fails with "wait a few minutes"', async () => {
+  const lines: string[] = [];
+  const captured = createLogger({ level: 'warn', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
+  const maxDelayMs = 50;
+  const on = new BookingService({ store, steps: sandbox.steps, log: captured, baseDelayMs: 5, maxDelayMs, createQuietMs: 200 });
+  standins.cloudfront.faults.inject('*', {
+    kind: 'status',
+    status: 400,
+    headers: { 'content-type': 'text/xml' },
+    body: '<?xml version="1.0"?><ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>TooManyInvalidationsInProgress</Code><Message>Your request contains too many invalidations.</Message></Error><RequestId>r1</RequestId></ErrorResponse>',
+  });
+  const id = await approveAndSettle(on);
+  const cache = (await on.get(id))?.steps.guest_cache;
+  expect(cache).toMatchObject({ status: 'failed', error: { code: 'CLOUDFRONT_INVALIDATIONS_BUSY', retryable: true } });
+  expect(cache?.error?.message).toMatch(/wait a few minutes, then Retry/);
+  // Each retry waited CloudFront's slot time, capped by the runner at its longest backoff (here 50 ms),
+  // not the short exponential backoff of a blip (5, 10, 20, 40 ms ceilings).
+  const delays = lines
+    .map((l) => JSON.parse(l) as { bookingId?: string; step?: string; willRetry?: boolean; delayMs?: number })
+    .filter((l) => l.bookingId === id && l.step === 'guest_cache' && l.willRetry === true)
+    .map((l) => l.delayMs ?? 0);
+  expect(delays.length).toBeGreaterThan(0);
+  expect(Math.min(...delays)).toBeGreaterThanOrEqual(maxDelayMs);
+});
