@@ -25,6 +25,7 @@ import { withLifecycleCrewNotice } from './slack/crew-lifecycle';
 import { createCrewNoticeStep } from './slack/crew-notice';
 import { crewReminderTask } from './slack/crew-reminders';
 import { PostOnce, type PostOnceOptions } from './slack/post-once';
+import { channelSettingOf } from './slack/slack-errors';
 import { createApprovalChecks } from './slack/intake/approval-checks';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
 import { approvalWatchTask, ChangedApprovals } from './slack/approval-watch';
@@ -187,7 +188,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   // with Retry; the progress message tries again later, looking first).
   const crewPostClient = new WebClient(config.slack.botToken, { ...clientOptions, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: boltLogger(log) });
   const postOnceDeadlineMs = deps.crewPostOnce?.deadlineMs ?? Math.max(liveness.callTimeoutMs * 2, 20_000);
-  const poster = new PostOnce({ client: crewPostClient, ...deps.crewPostOnce, deadlineMs: postOnceDeadlineMs });
+  const poster = new PostOnce({ client: crewPostClient, channelSetting: (channel) => channelSettingOf(config.slack, channel), ...deps.crewPostOnce, deadlineMs: postOnceDeadlineMs });
 
   const integration = deps.integrationSteps
     ? await deps.integrationSteps(config, log)

@@ -31,7 +31,7 @@ import { withApprovalDm } from './approval-dm';
 import { crewPostMetadata } from './booking-ref';
 import type { PostOnce } from './post-once';
 import { guestUrl } from './context';
-import { toSlackIntegrationError, slackErrorCode, unreachableUserReason } from './slack-errors';
+import { channelSettingOf, toSlackIntegrationError, slackErrorCode, unreachableUserReason } from './slack-errors';
 
 export function crewSafeViewOf(booking: BookingRecord, config: Config): CrewSafeView {
   return toCrewSafeView(
@@ -363,6 +363,11 @@ export interface CrewNoticeDeps {
 
 export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
   const { client, config } = deps;
+  /** A refused channel named with the setting it comes from. */
+  const where = (channel: string) => {
+    const setting = channelSettingOf(config.slack, channel);
+    return setting ? { channel, setting } : { channel };
+  };
   return async (ctx) => {
     const { booking } = ctx;
     // Before every Slack call: once the runner aborts the attempt (deadline, lost lease), post nothing more.
@@ -408,7 +413,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         try {
           await client.chat.update({ channel: known.channel, ts: known.ts, text: message.text, blocks: message.blocks });
         } catch (err) {
-          throw toSlackIntegrationError(err, 'chat.update');
+          throw toSlackIntegrationError(err, 'chat.update', where(known.channel));
         }
         saves.set(key, { channel: known.channel, ts: known.ts, shown, call });
         return `${known.channel}/${known.ts}`;
@@ -428,7 +433,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         try {
           await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
         } catch (err) {
-          throw toSlackIntegrationError(err, 'chat.update');
+          throw toSlackIntegrationError(err, 'chat.update', where(channel));
         }
       }
       saves.set(key, { channel, ts, shown, call });
@@ -461,7 +466,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         try {
           await client.chat.update({ channel, ts: posted.ts, text: called });
         } catch (err) {
-          throw toSlackIntegrationError(err, 'chat.update');
+          throw toSlackIntegrationError(err, 'chat.update', where(channel));
         }
       }
       Object.assign(calledRefs, { crewCalledTs: posted.ts, crewCalledShown: shown });

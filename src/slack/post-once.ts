@@ -31,7 +31,7 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import { sleep, throwIfAborted } from '../integrations/create-once';
 import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import type { Logger } from '../log';
-import { toSlackIntegrationError } from './slack-errors';
+import { toSlackIntegrationError, type SlackChannelRef } from './slack-errors';
 
 /** What a post carries to be recognised: the event type and flat, money-free fields. */
 export interface PostMetadata {
@@ -94,6 +94,8 @@ export interface PostOnceOptions {
   clockSkewMs?: number;
   /** Pages read per lookup before giving up on proving absence (default 5 of 200 messages). */
   maxPages?: number;
+  /** The setting a channel comes from (CHARTER_CREW_CHANNEL…), named when Slack refuses it. */
+  channelSetting?: (channel: string) => string | undefined;
 }
 
 interface Identity {
@@ -134,9 +136,15 @@ export class PostOnce {
   private readonly lookupPauseMs: number;
   private readonly clockSkewMs: number;
   private readonly maxPages: number;
+  private readonly channelSetting: (channel: string) => string | undefined;
   private identity: Promise<Identity> | undefined;
   /** Posts this process has sent and not yet seen answered, by what identifies them. */
   private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  private where(channel: string): SlackChannelRef {
+    const setting = this.channelSetting(channel);
+    return setting ? { channel, setting } : { channel };
+  }
 
   constructor(opts: PostOnceOptions) {
     this.client = opts.client;
@@ -148,6 +156,7 @@ export class PostOnce {
     this.lookupPauseMs = opts.lookupPauseMs ?? 500;
     this.clockSkewMs = opts.clockSkewMs ?? 60_000;
     this.maxPages = opts.maxPages ?? 5;
+    this.channelSetting = opts.channelSetting ?? (() => undefined);
   }
 
   async post(req: PostOnceRequest): Promise<PostOnceResult> {
@@ -194,7 +203,7 @@ export class PostOnce {
         if (!res.ts) throw new Error('chat.postMessage answered without a ts');
         return { ts: res.ts, via: 'posted' };
       } catch (err) {
-        if (!postOutcomeUnknown(err)) throw toSlackIntegrationError(err, 'chat.postMessage');
+        if (!postOutcomeUnknown(err)) throw toSlackIntegrationError(err, 'chat.postMessage', this.where(req.channel));
         req.log?.warn({ err, channel: req.channel, post: req.metadata.event_payload.post }, `${what}: Slack's answer was lost; looking it up before anything is sent again`);
         state.lastError = err;
         state.settleUntil = Math.max(state.settleUntil, this.now() + this.settleMs);
@@ -283,7 +292,7 @@ export class PostOnce {
       } catch (err) {
         // No thread at all: no reply in it either.
         if ((err as { code?: string; data?: { error?: string } }).code === ErrorCode.PlatformError && (err as { data?: { error?: string } }).data?.error === 'thread_not_found') return undefined;
-        throw toSlackIntegrationError(err, method);
+        throw toSlackIntegrationError(err, method, this.where(req.channel));
       }
       const hit = (res.messages ?? []).find(matches);
       if (hit?.ts) return hit.ts;

@@ -26,11 +26,44 @@ export function unreachableUserReason(err: unknown): { slackCode: string; reason
   return slackCode ? { slackCode, reason: UNREACHABLE_USER_REASONS[slackCode]! } : undefined;
 }
 
+/** Where a refused call went: the channel's ID and the setting that names it (none for a DM or an approver's thread). */
+export interface SlackChannelRef {
+  channel: string;
+  setting?: string;
+}
+
+/** The setting a configured channel comes from, so a refusal can say which one to fix. */
+export function channelSettingOf(slack: { crewChannel?: string; opsChannel?: string }, channel: string): string | undefined {
+  if (channel === slack.crewChannel) return 'CHARTER_CREW_CHANNEL';
+  if (channel === slack.opsChannel) return 'CHARTER_OPS_CHANNEL';
+  return undefined;
+}
+
+/**
+ * A refusal about the channel, naming it (as the doctor does) when the caller knows which it was:
+ * with two channels configured "the channel" leaves the operator guessing. Slack answers
+ * channel_not_found for a private channel the bot is not in as well as for a wrong ID, so both fixes.
+ */
+function channelFix(slackCode: string, where: SlackChannelRef | undefined): string | undefined {
+  const named = where ? `${where.channel}${where.setting ? ` (${where.setting})` : ''}` : 'the channel';
+  const setting = where ? where.setting : 'CHARTER_CREW_CHANNEL / CHARTER_OPS_CHANNEL';
+  switch (slackCode) {
+    case 'channel_not_found':
+      return `Slack cannot find ${named}: no such channel, or a private one the bot is not in — ${setting ? `check ${setting} is the channel's ID (C…), ` : ''}/invite the bot to a private channel, then press Retry.`;
+    case 'not_in_channel':
+      return `The bot is not in ${named}: /invite the bot there, then press Retry.`;
+    case 'is_archived':
+      return `${named === 'the channel' ? 'The channel' : named} is archived: unarchive it${setting ? ` or set ${setting} to another channel` : ''}, then press Retry.`;
+    default:
+      return undefined;
+  }
+}
+
 /** Answers Retry cannot fix until someone acts, with what to do. Callers that know who it was (the crew step) name them. */
 const FIXES: Record<string, string> = {
-  channel_not_found: 'Slack cannot find the channel: check CHARTER_CREW_CHANNEL / CHARTER_OPS_CHANNEL.',
-  not_in_channel: 'The bot is not in the channel: /invite the bot there, then press Retry.',
-  is_archived: 'The channel is archived: unarchive it or set another channel, then press Retry.',
+  channel_not_found: channelFix('channel_not_found', undefined)!,
+  not_in_channel: channelFix('not_in_channel', undefined)!,
+  is_archived: channelFix('is_archived', undefined)!,
   invalid_auth: 'Slack rejected the bot token: check SLACK_BOT_TOKEN.',
   not_authed: 'Slack rejected the bot token: check SLACK_BOT_TOKEN.',
   token_revoked: 'The bot token was revoked: reinstall the app and update SLACK_BOT_TOKEN.',
@@ -48,7 +81,8 @@ const RATE_LIMIT_PLATFORM_ERRORS: ReadonlySet<string> = new Set(['ratelimited', 
 /** What a back-pressure answer without Retry-After is taken to ask for: Slack's shortest Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
-export function toSlackIntegrationError(err: unknown, method: string): IntegrationError {
+/** `where`: the channel the call went to, named in a refusal about it. */
+export function toSlackIntegrationError(err: unknown, method: string, where?: SlackChannelRef): IntegrationError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number };
   const retryAfterMs = slackRetryAfterMs(err);
   if (retryAfterMs !== undefined) {
@@ -56,7 +90,7 @@ export function toSlackIntegrationError(err: unknown, method: string): Integrati
   }
   if (e.code === ErrorCode.PlatformError) {
     const slackCode = e.data?.error ?? 'unknown';
-    const fix = FIXES[slackCode];
+    const fix = channelFix(slackCode, where) ?? FIXES[slackCode];
     return new IntegrationError(`${method}: ${slackCode}`, {
       code: slackErrorCode(slackCode),
       retryable: fix === undefined,

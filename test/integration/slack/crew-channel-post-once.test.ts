@@ -31,3 +31,23 @@ it('the crew channel post lands once when its answer is reset after Slack stored
   expect(h.slack.callsTo('conversations.history').some((c) => c.body.channel === CREW_CHANNEL && c.status === 200 && c.response.ok === true)).toBe(true);
   expect(done.steps.crew_notice.attempts).toBe(1);
 });
+
+it.each([
+  ['not_in_channel', { isMember: false }, 'The bot is not in C0CREW0001 (CHARTER_CREW_CHANNEL): /invite the bot there, then press Retry.'],
+  [
+    'channel_not_found',
+    { exists: false },
+    "Slack cannot find C0CREW0001 (CHARTER_CREW_CHANNEL): no such channel, or a private one the bot is not in — check CHARTER_CREW_CHANNEL is the channel's ID (C…), /invite the bot to a private channel, then press Retry.",
+  ],
+  ['is_archived', { isArchived: true }, 'C0CREW0001 (CHARTER_CREW_CHANNEL) is archived: unarchive it or set CHARTER_CREW_CHANNEL to another channel, then press Retry.'],
+] as const)('a crew channel Slack refuses (%s) is named with its setting and the fix', async (code, channel, message) => {
+  const id = await submitBooking(h);
+  h.slack.setChannel(CREW_CHANNEL, channel);
+  try {
+    await clickInOps(h, 'booking_approve', id);
+    const failed = await waitForBooking(h, id, (b) => b.state === 'failed', 20_000);
+    expect(failed.steps.crew_notice.error).toMatchObject({ code: `SLACK_${code.toUpperCase()}`, retryable: false, message });
+  } finally {
+    h.slack.setChannel(CREW_CHANNEL, undefined);
+  }
+});
