@@ -35,6 +35,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { isMoneyKey, withoutMoneyLines } from '../booking/money-detector';
 import { IntegrationError } from './errors';
+import { CREW_MAY_SEE_AMOUNTS } from './revenue-guard-note';
 
 export interface RevenueGuardResult {
   /** Money attributes removed, over all items (counted, never their values). */
@@ -187,7 +188,7 @@ export class RevenueGuard {
           code: 'REVENUE_GUARD_UNVERIFIED',
           retryable: true,
           system: 'SCC',
-          operatorMessage: `Money could not be verified as removed from the SCC event ${eventId} (${total(ops, 'removedAttributes')} field(s), ${total(ops, 'removedLines')} line(s) remain; it kept changing) — Retry; crew may see amounts until it succeeds.`,
+          operatorMessage: `Money could not be verified as removed from the SCC event ${eventId} (${total(ops, 'removedAttributes')} field(s), ${total(ops, 'removedLines')} line(s) remain; it kept changing) — Retry; ${CREW_MAY_SEE_AMOUNTS}.`,
         });
       }
       try {
@@ -309,7 +310,7 @@ export class RevenueGuard {
       code: 'SCC_ITEM_MISSING',
       retryable: true,
       system: 'SCC',
-      operatorMessage: `The SCC event ${eventId} is not in the table ${this.options.table} yet — check that SCC_EVENTS_TABLE names SCC's events table, then Retry.`,
+      operatorMessage: `The SCC event ${eventId} is not in the table ${this.options.table} yet — check that SCC_EVENTS_TABLE names SCC's events table, then Retry; ${CREW_MAY_SEE_AMOUNTS}.`,
     });
   }
 
@@ -323,7 +324,7 @@ export class RevenueGuard {
         retryable: false,
         system: 'SCC',
         cause: err,
-        operatorMessage: `The DynamoDB table ${table} does not exist in this account/region — check SCC_EVENTS_TABLE and AWS_REGION.`,
+        operatorMessage: `The DynamoDB table ${table} does not exist in this account/region — check SCC_EVENTS_TABLE and AWS_REGION, then Retry; ${CREW_MAY_SEE_AMOUNTS}.`,
       });
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException') {
@@ -332,7 +333,7 @@ export class RevenueGuard {
         retryable: false,
         system: 'SCC',
         cause: err,
-        operatorMessage: `The bot's AWS identity may not read/update ${table} — grant dynamodb:GetItem, dynamodb:Scan and dynamodb:UpdateItem on it.`,
+        operatorMessage: `The bot's AWS identity may not read/update ${table} — grant dynamodb:GetItem, dynamodb:Scan and dynamodb:UpdateItem on it, then Retry; ${CREW_MAY_SEE_AMOUNTS}.`,
       });
     }
     return new RevenueGuardError(`DynamoDB ${name} on ${table}`, {
@@ -340,7 +341,7 @@ export class RevenueGuard {
       retryable: true,
       system: 'SCC',
       cause: err,
-      operatorMessage: `DynamoDB failed on ${table} (${name}) — Retry; if it persists, check the AWS service health.`,
+      operatorMessage: `DynamoDB failed on ${table} (${name}) — Retry; if it persists, check the AWS service health; ${CREW_MAY_SEE_AMOUNTS}.`,
     });
   }
 }

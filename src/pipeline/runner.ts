@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { IntegrationError, isRetryable, mayHaveTakenEffect, UpstreamUnavailableError } from '../integrations/errors';
+import { CREW_MAY_SEE_AMOUNTS } from '../integrations/revenue-guard-note';
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
 import { backoffDelayMs } from './backoff';
@@ -128,14 +129,15 @@ export function defaultOwnerId(): string {
 }
 
 /** Which outside system a step talks to: what a timeout message names. */
-const STEP_SYSTEMS: Readonly<Record<string, { code: string; name: string }>> = {
+const STEP_SYSTEMS: Readonly<Record<string, { code: string; name: string; retryNote?: string }>> = {
   calendar: { code: 'DASHBOARD', name: 'The dashboard' },
   calendar_update: { code: 'DASHBOARD', name: 'The dashboard' },
   calendar_delete: { code: 'DASHBOARD', name: 'The dashboard' },
   scc_event: { code: 'SCC', name: 'SCC' },
   scc_update: { code: 'SCC', name: 'SCC' },
   scc_cancel: { code: 'SCC', name: 'SCC' },
-  revenue_guard: { code: 'SCC', name: "DynamoDB (SCC's events table)" },
+  // Nothing is created by it; what its failure costs is money left in SCC's item.
+  revenue_guard: { code: 'SCC', name: "DynamoDB (SCC's events table)", retryNote: CREW_MAY_SEE_AMOUNTS },
   guest_page: { code: 'S3', name: 'S3 (the guest-page bucket)' },
   guest_cache: { code: 'CLOUDFRONT', name: 'CloudFront' },
   crew_notice: { code: 'SLACK', name: 'Slack' },
@@ -150,7 +152,7 @@ export class StepTimeoutError extends UpstreamUnavailableError {
       retryable: true,
       maybeProcessed: true,
       system: system.code,
-      operatorMessage: `${system.name} did not answer within ${Math.round(timeoutMs / 1000)} s — check its health, then Retry (nothing is created twice).`,
+      operatorMessage: `${system.name} did not answer within ${Math.round(timeoutMs / 1000)} s — check its health, then Retry${system.retryNote ? `; ${system.retryNote}` : ' (nothing is created twice)'}.`,
     });
   }
 }

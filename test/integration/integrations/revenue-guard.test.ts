@@ -11,10 +11,13 @@ import type { RosterMember } from '../../../src/booking/types';
 import { loadConfig, type Config } from '../../../src/config';
 import { createIntegrations, type Integrations } from '../../../src/integrations';
 import { findMoney as detectMoney } from '../../../src/booking/money-detector';
+import { createAwsClients } from '../../../src/integrations/aws-clients';
 import { RevenueGuard } from '../../../src/integrations/revenue-guard';
+import { CREW_MAY_SEE_AMOUNTS } from '../../../src/integrations/revenue-guard-note';
 import { createLogger } from '../../../src/log';
 import { createStepImplementations } from '../../../src/pipeline/step-implementations';
 import { newBookingRecord } from '../../../src/pipeline/state-machine';
+import { startFaultProxy } from '../../../src/sandbox/fault-proxy';
 import { startStandins, type Standins } from '../../../src/sandbox/standins';
 import { bookingRequestArb, RATES } from '../../support/booking';
 import { validEnv } from '../../support/env';
@@ -181,12 +184,32 @@ describe('revenue guard', () => {
     await expect(guard().guard('evt_never')).rejects.toMatchObject({
       code: 'SCC_ITEM_MISSING',
       retryable: true,
-      operatorMessage: expect.stringContaining('SCC_EVENTS_TABLE'),
+      operatorMessage: expect.stringMatching(new RegExp(`SCC_EVENTS_TABLE.*${CREW_MAY_SEE_AMOUNTS}`)),
     });
   });
 
-  it('fails clearly, without retrying, when the table does not exist', async () => {
-    await expect(guard({ table: 'no-such-table' }).guard({ eventId: 'evt_x', externalId: 'X' })).rejects.toMatchObject({ code: 'SCC_TABLE_MISSING', retryable: false });
+  it('fails clearly, without retrying, when the table does not exist, warning that crew may see amounts meanwhile', async () => {
+    await expect(guard({ table: 'no-such-table' }).guard({ eventId: 'evt_x', externalId: 'X' })).rejects.toMatchObject({
+      code: 'SCC_TABLE_MISSING',
+      retryable: false,
+      operatorMessage: expect.stringContaining(CREW_MAY_SEE_AMOUNTS),
+    });
+  });
+
+  it('a DynamoDB answering 500 is retryable and warns that crew may see amounts until the guard succeeds', async () => {
+    const proxy = await startFaultProxy(standins.env.AWS_ENDPOINT_URL_DYNAMODB!);
+    const failing = createAwsClients({ aws: { region: config.aws.region } }, { ...standins.env, AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    try {
+      proxy.fail();
+      const err = await guard({ dynamodb: failing.dynamodb }).guard({ eventId: 'evt_x', externalId: 'X' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'SCC_TABLE_UNAVAILABLE', retryable: true });
+      const message = (err as { operatorMessage: string }).operatorMessage;
+      expect(message).toContain(CREW_MAY_SEE_AMOUNTS);
+      expect(message).not.toContain('created twice');
+    } finally {
+      failing.destroy();
+      await proxy.close();
+    }
   });
 
   it('does not clobber a concurrent edit: the update is conditioned, the guard re-reads and keeps the edit', async () => {

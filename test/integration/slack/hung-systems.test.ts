@@ -8,6 +8,7 @@
  * here they are scaled down so the mechanism, not the clock, is what is tested.
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CREW_MAY_SEE_AMOUNTS } from '../../../src/integrations/revenue-guard-note';
 import { S3RVER_CREDENTIALS } from '../../../src/sandbox/s3-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { blockActionPayload } from '../../support/slack-requests';
@@ -61,11 +62,12 @@ function lastProgress(id: string, approvalTs: string | undefined): RecordedSlack
   return h.slack.calls.filter((c) => (c.method === 'chat.update' && c.body.ts === progressTs) || (c.method === 'chat.postMessage' && c.body.thread_ts === approvalTs && String(c.body.text).includes('steps done'))).at(-1);
 }
 
-const SYSTEMS: { name: string; step: string; names: RegExp; hang(): void; heal(): void }[] = [
+const SYSTEMS: { name: string; step: string; names: RegExp; says?: string; hang(): void; heal(): void }[] = [
   { name: 'dashboard', step: 'calendar', names: /dashboard/i, hang: () => h.standins!.dashboard.faults.inject('*', { kind: 'hang' }), heal: () => h.standins!.dashboard.faults.clear() },
   { name: 'SCC', step: 'scc_event', names: /SCC/, hang: () => h.standins!.scc.faults.inject('*', { kind: 'hang' }), heal: () => h.standins!.scc.faults.clear() },
   { name: 'S3', step: 'guest_page', names: /S3/, hang: () => h.proxies!.s3.hang(), heal: () => h.proxies!.s3.heal() },
-  { name: 'DynamoDB', step: 'revenue_guard', names: /DynamoDB/, hang: () => h.proxies!.dynamodb.hang(), heal: () => h.proxies!.dynamodb.heal() },
+  // The guard creates nothing; what its failure costs is money left in SCC's item, and it says so.
+  { name: 'DynamoDB', step: 'revenue_guard', names: /DynamoDB/, says: CREW_MAY_SEE_AMOUNTS, hang: () => h.proxies!.dynamodb.hang(), heal: () => h.proxies!.dynamodb.heal() },
   { name: 'CloudFront', step: 'guest_cache', names: /CloudFront/, hang: () => h.standins!.cloudfront.faults.inject('*', { kind: 'hang' }), heal: () => h.standins!.cloudfront.faults.clear() },
   { name: 'Slack', step: 'crew_notice', names: /Slack/, hang: () => h.slack.hang('chat.postMessage'), heal: () => h.slack.heal() },
 ];
@@ -82,6 +84,7 @@ describe.each(SYSTEMS)('$name hangs', (system) => {
     expect(stepState.status).toBe('failed');
     expect(stepState.error?.retryable).toBe(true);
     expect(stepState.error?.message).toMatch(system.names);
+    if (system.says) expect(stepState.error?.message).toContain(system.says);
 
     system.heal();
     // The thread shows the failure and the Retry button (for Slack, once Slack answers again).
