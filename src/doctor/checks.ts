@@ -131,9 +131,13 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     // A Slack error code (invalid_auth, token_revoked…) is about the token; anything else (an HTTP
     // 404, or a server that knows no auth.test) about where Slack is.
     const code = slackErrorCode(err);
-    const fix = code && code !== 'unknown_method'
-      ? 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page'
-      : `check SLACK_API_URL (${slackHost(config)}): it must be the Web API base ending in /api/, or unset for Slack itself`;
+    // A revoked token stays revoked: copying it again cannot help, only a reinstall issues a new one.
+    const fix =
+      code === 'token_revoked'
+        ? 'the bot token was revoked — reinstall the app (OAuth & Permissions → Reinstall to Workspace) and set SLACK_BOT_TOKEN to the new Bot User OAuth Token (xoxb-…)'
+        : code && code !== 'unknown_method'
+          ? 'SLACK_BOT_TOKEN is not accepted — copy the Bot User OAuth Token (xoxb-…) from the app’s OAuth & Permissions page'
+          : `check SLACK_API_URL (${slackHost(config)}): it must be the Web API base ending in /api/, or unset for Slack itself`;
     return [fail(name, `auth.test failed: ${slackError(err, config)}`, fix), ...rest];
   }
   let token: CheckResult;
@@ -245,6 +249,23 @@ export function checkCrewPosts(config: Config): CheckResult {
 }
 
 
+/**
+ * Where an AWS client connects: its endpoint variable, else AWS's own endpoint for the region.
+ * AWS_REGION has no host or port to check, so it is named only as what an unset endpoint falls back on.
+ */
+const AWS_ENDPOINT_SETTING = (service: 'S3' | 'DYNAMODB') => `AWS_ENDPOINT_URL_${service} (unset: AWS's endpoint for AWS_REGION)`;
+
+/**
+ * The fix for the dashboard's or SCC's answer in the doctor's words: their operator messages end in
+ * "Retry", a button the doctor does not have — the doctor is run again instead.
+ */
+function upstreamFix(err: IntegrationError, system: string, urlSetting: string): string {
+  if (!err.retryable) return err.operatorMessage;
+  if (err.status === 429) return `${system} is rate-limiting requests (429) — run the doctor again in a minute`;
+  if (err.status !== undefined && err.status >= 500) return `${system} had a server error (${err.status}) — check its logs, then run the doctor again`;
+  return `check ${urlSetting} and ${system}'s health, then run the doctor again`;
+}
+
 export async function checkDashboard(config: Config): Promise<CheckResult> {
   const name = 'Dashboard';
   const calendar = new DashboardCalendar({ url: config.dashboard.url, token: config.dashboard.token, http: QUICK_HTTP });
@@ -255,7 +276,7 @@ export async function checkDashboard(config: Config): Promise<CheckResult> {
     if (err instanceof UpstreamAuthError) return fail(name, `token refused (${err.status ?? 401})`, 'DASHBOARD_TOKEN is wrong — copy the X-Dashboard-Token value the dashboard Lambda expects');
     const network = describeNetworkProblem(err, { system: 'the dashboard', host: hostOf(config.dashboard.url), setting: 'DASHBOARD_URL' });
     if (network) return fail(name, network.detail, network.fix);
-    if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
+    if (err instanceof IntegrationError) return fail(name, err.message, upstreamFix(err, 'the dashboard', 'DASHBOARD_URL'));
     throw err;
   } finally {
     await calendar.close();
@@ -286,7 +307,7 @@ export async function checkSccKey(config: Config): Promise<CheckResult> {
     if (err instanceof UpstreamAuthError) return fail(name, `service key refused (${err.status ?? 401})`, 'SCC_SERVICE_KEY is wrong — use the key whose hash the SCC Lambda stores (see the SCC key hash check)');
     const network = describeNetworkProblem(err, { system: 'SCC', host: hostOf(config.scc.apiUrl), setting: 'SCC_API_URL' });
     if (network) return fail(name, network.detail, network.fix);
-    if (err instanceof IntegrationError) return fail(name, err.message, err.operatorMessage);
+    if (err instanceof IntegrationError) return fail(name, err.message, upstreamFix(err, 'SCC', 'SCC_API_URL'));
     throw err;
   } finally {
     await scc.close();
@@ -335,7 +356,7 @@ export async function checkBucket(aws: AwsClients, config: Config): Promise<Chec
   try {
     await withinDeadline((abortSignal) => aws.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'charter-bot doctor probe; safe to delete', ContentType: 'text/plain' }), { abortSignal }));
   } catch (err) {
-    const network = describeNetworkProblem(err, { system: 'S3', setting: 'AWS_REGION / AWS_ENDPOINT_URL_S3' });
+    const network = describeNetworkProblem(err, { system: 'S3', setting: AWS_ENDPOINT_SETTING('S3') });
     if (network) return fail(name, `PutObject to ${bucket}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'NoSuchBucket') return fail(name, `bucket ${bucket} does not exist`, 'create the bucket or correct GUEST_BUCKET');
@@ -445,7 +466,7 @@ export async function checkSccTable(aws: AwsClients, config: Config): Promise<Ch
   try {
     described = (await withinDeadline((abortSignal) => aws.dynamodb.send(new DescribeTableCommand({ TableName: table }), { abortSignal }))).Table;
   } catch (err) {
-    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
+    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: AWS_ENDPOINT_SETTING('DYNAMODB') });
     if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'correct SCC_EVENTS_TABLE or AWS_REGION');
@@ -486,7 +507,7 @@ export async function checkStore(store: { ping(): Promise<void> }, config: Confi
     await withDeadline(store.ping(), DOCTOR_CALL_TIMEOUT_MS);
     return ok(name, `${where} reachable`);
   } catch (err) {
-    const network = describeNetworkProblem(err, { system: 'the state store', setting: 'CHARTER_STORE / AWS_REGION' });
+    const network = describeNetworkProblem(err, { system: 'the state store', setting: AWS_ENDPOINT_SETTING('DYNAMODB') });
     if (network) return fail(name, `${where}: ${network.detail}`, network.fix);
     return fail(name, `${where} unreachable (${awsErrorName(err)})`, config.store.kind === 'sqlite' ? 'make the directory of CHARTER_STORE writable' : 'create the table or correct CHARTER_STORE / AWS_REGION');
   }
@@ -543,7 +564,7 @@ export async function checkStoreLocation(aws: AwsClients, config: Config): Promi
     if (index.IndexStatus !== 'ACTIVE') return warn(name, `index ${CURRENT_INDEX} of table ${table} is ${index.IndexStatus ?? 'in an unknown state'}: bookings are listed with a Scan until it is ACTIVE`, 'wait for the index to become ACTIVE, then run the doctor again');
     return ok(name, `${where} reachable, key id, index ${CURRENT_INDEX}`);
   } catch (err) {
-    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: 'AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB' });
+    const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: AWS_ENDPOINT_SETTING('DYNAMODB') });
     if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
     if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'create it (README → State store) or correct CHARTER_STORE / AWS_REGION');

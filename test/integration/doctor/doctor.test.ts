@@ -242,6 +242,14 @@ describe('npm run doctor (the CLI, reading its environment)', () => {
     expect(red.stdout).toMatch(/fix: DASHBOARD_TOKEN is wrong/);
     expect(red.stdout).not.toContain('not-the-token');
   }, 30_000);
+
+  // In its own process: under Jest the AWS SDK wraps Node's connection errors (another realm's Error) and drops their code.
+  it('a refused AWS endpoint names the endpoint variable to check, not a port in AWS_REGION', async () => {
+    // Port 9 (discard) is closed on the test host.
+    const red = await runCli({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' });
+    expect(red.stdout).toMatch(/❌ S3 bucket\s+PutObject to \S+: S3 refused the connection at 127\.0\.0\.1:9/);
+    expect(red.stdout).toContain("fix: check the host and port in AWS_ENDPOINT_URL_S3 (unset: AWS's endpoint for AWS_REGION) and that the service is running");
+  }, 30_000);
 });
 
 it('checks each iCal feed: a readable one ✅, one answering 500 ❌ with the fix — never showing the URL', async () => {
@@ -553,4 +561,23 @@ it('warns when guests would be given the placeholder emergency phone (CHARTER_EM
   const results = await runDoctor({ env: withoutPhone });
   expect(byName(results).get('Guest contact')).toMatchObject({ status: 'warn', detail: expect.stringContaining('placeholder +1 619 555 0142, a fictional number'), fix: expect.stringContaining('CHARTER_EMERGENCY_PHONE') });
   expect(hasFailure(results)).toBe(false);
+});
+
+describe('fixes worded for the doctor', () => {
+  it('a server error says to run the doctor again, which has no Retry button', async () => {
+    standins.scc.faults.inject('*', { kind: 'status', status: 502, body: { message: 'Bad Gateway' } });
+    try {
+      const results = await runDoctor({ env });
+      expect(byName(results).get('SCC key')).toMatchObject({ status: 'fail', fix: 'SCC had a server error (502) — check its logs, then run the doctor again' });
+    } finally {
+      standins.scc.faults.clear();
+    }
+  });
+
+  it('a revoked bot token says to reinstall the app: copying the old token again cannot help', async () => {
+    slack.failNext('auth.test', 1, 'token_revoked');
+    const results = await runDoctor({ env });
+    expect(byName(results).get('Slack')).toMatchObject({ status: 'fail', fix: expect.stringContaining('reinstall the app') });
+    expect(byName(results).get('Slack')?.fix).not.toContain('copy the Bot User OAuth Token');
+  });
 });
