@@ -180,7 +180,8 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
     const name = opts.displayName ?? 'The service';
     const noun = opts.noun ?? 'entry';
     const told = cause instanceof IntegrationError ? cause.operatorMessage : undefined;
-    const unknown = `An earlier request may have created the ${noun} and ${name === 'The service' ? 'the service' : name.replace(/^The /, 'the ')} could not be asked: Retry once it is healthy (the ${noun} is looked up first, nothing is created twice).`;
+    // Kept short: the progress message cuts a step's error at 300 characters.
+    const unknown = `An earlier request may have created the ${noun}: Retry looks it up first, so nothing is created twice.`;
     return new UpstreamUnavailableError(`${system} create outcome unknown: no answer and no lookup result`, {
       code: `${system}_OUTCOME_UNKNOWN`,
       retryable: true,

@@ -106,7 +106,7 @@ it('SCC answering 502 every time names the server error and that the event may e
   // A 5xx to a create may have been processed (API Gateway, then the Lambda): the outcome stays unknown.
   expect(event).toMatchObject({ status: 'failed', outcomeUnknown: true, error: { code: 'SCC_OUTCOME_UNKNOWN', retryable: true } });
   expect(event?.error?.message).toBe(
-    'SCC had a server error (502) — Retry; if it persists, check its logs. An earlier request may have created the event and SCC could not be asked: Retry once it is healthy (the event is looked up first, nothing is created twice).',
+    'SCC had a server error (502) — Retry; if it persists, check its logs. An earlier request may have created the event: Retry looks it up first, so nothing is created twice.',
   );
   standins.scc.faults.clear();
   expect((await service.retry(id, 'U0APPROVER1')).won).toBe(true);
