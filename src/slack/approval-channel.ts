@@ -10,6 +10,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { isApprover, type SlackDeps } from './context';
 import { tellUser } from './ephemeral';
+import { tellFormNotOpened } from './form-not-opened';
 
 export type ApprovalChannel = { ok: true; channel: string } | { ok: false; message: string };
 
@@ -59,10 +60,17 @@ export async function mayOpenBookingForm(deps: Pick<SlackDeps, 'config' | 'log'>
 /**
  * Opens the booking form (views.open first: the trigger expires 3 s after the click), then checks
  * that the approval message can be posted where it will go. When it cannot, the form is replaced
- * by why a moment after it opened, before anyone fills it in.
+ * by why a moment after it opened, before anyone fills it in. When it does not open, the user is
+ * told why and `kept`: what was not lost and how to start again.
  */
-export async function openBookingForm(deps: Pick<SlackDeps, 'config' | 'log'>, client: WebClient, input: { triggerId: string; channel?: string; userId: string; view: ModalView }): Promise<void> {
-  const opened = await client.views.open({ trigger_id: input.triggerId, view: input.view });
+export async function openBookingForm(deps: Pick<SlackDeps, 'config' | 'log'>, client: WebClient, input: { triggerId: string; channel?: string; userId: string; view: ModalView; kept: string }): Promise<void> {
+  let opened;
+  try {
+    opened = await client.views.open({ trigger_id: input.triggerId, view: input.view });
+  } catch (err) {
+    await tellFormNotOpened(client, deps.log, { ...(input.channel ? { channel: input.channel } : {}), user: input.userId }, { form: 'booking form', err, kept: input.kept });
+    return;
+  }
   const where = approvalChannelFor(deps.config, { userId: input.userId, ...(input.channel ? { origin: input.channel } : {}) });
   const refusal = where.ok ? await notPostableIn(client, where.channel, deps.config) : undefined;
   if (!refusal || !opened.view?.id) return;

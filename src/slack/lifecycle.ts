@@ -14,6 +14,7 @@ import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
 import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
+import { formNotOpenedText } from './form-not-opened';
 import { withApprovalDm } from './approval-dm';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 
@@ -39,7 +40,11 @@ export function whyNotAllowedToChange(deps: SlackDeps, userId: string): string |
   return `Only approvers can edit, reschedule or swap the crew of a charter (the form shows the price, pay and the guest's contact details). Ask ${who} (CHARTER_APPROVERS).`;
 }
 
-/** Opens the booking form prefilled with the booking's current details, as its change form (approvers only). */
+/**
+ * Opens the booking form prefilled with the booking's current details, as its change form
+ * (approvers only). Returns what to tell the user when it did not open (refused, or Slack would
+ * not open it), else undefined.
+ */
 export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string; userId: string }): Promise<string | undefined> {
   const refused = whyNotAllowedToChange(deps, input.userId);
   if (refused) return refused;
@@ -47,17 +52,22 @@ export async function openChangeForm(deps: SlackDeps, client: WebClient, input: 
   if (!booking) return `No booking \`${input.bookingId}\`.`;
   const why = whyNotChangeable(booking);
   if (why) return why;
-  await client.views.open({
-    trigger_id: input.triggerId,
-    view: bookingModal({
-      timezone: deps.config.timezone,
-      capacity: deps.config.operator.capacity,
-      origin: { channel: input.channel },
-      nowMs: deps.now(),
-      initial: booking.request,
-      change: { bookingId: booking.id, label: input.label },
-    }),
-  });
+  try {
+    await client.views.open({
+      trigger_id: input.triggerId,
+      view: bookingModal({
+        timezone: deps.config.timezone,
+        capacity: deps.config.operator.capacity,
+        origin: { channel: input.channel },
+        nowMs: deps.now(),
+        initial: booking.request,
+        change: { bookingId: booking.id, label: input.label },
+      }),
+    });
+  } catch (err) {
+    deps.log.warn({ err, bookingId: booking.id }, 'change form did not open');
+    return formNotOpenedText('change form', err, `Booking \`${booking.id}\` is unchanged: open the form again.`);
+  }
   return undefined;
 }
 

@@ -25,7 +25,7 @@ export function createCharterFromEvent(deps: SlackDeps) {
     const dropped = value.dropped ?? [];
     const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
     const notice = noticeOf(body, value.feed);
-    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, userId: body.user.id, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` }, ...(notice ? { notice } : {}) });
+    await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, userId: body.user.id, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` }, ...(notice ? { notice } : {}), kept: 'The notice is unchanged: click *Create charter* on it again.' });
   };
 }
 

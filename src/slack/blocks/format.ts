@@ -11,6 +11,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text as Slack sent it (message and command text come with & < > escaped) back to what was typed:
+ * &amp; last, so "&amp;lt;" (a typed "&lt;") stays "&lt;".
+ */
+export function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 export function whenText(dt: DateTime): string {
   return humanDateTime(dt);
 }

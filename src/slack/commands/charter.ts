@@ -8,7 +8,8 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { WebClient } from '@slack/web-api';
 import { parseSessionId } from '../../booking/session-id';
 import { CANCEL_ACTION_ID } from '../blocks/approval';
-import { escapeAndFit } from '../blocks/format';
+import { escapeAndFit, escapeMrkdwn, fitText, unescapeSlack } from '../blocks/format';
+import { LIMITS } from '../blocks/limits';
 import { bookingModal } from '../blocks/modal';
 import { HELP_TEXT } from '../blocks/status';
 import { bookingStatusFor } from '../booking-status';
@@ -111,6 +112,16 @@ function subcommandOf(name: string): Subcommand | undefined {
   return Object.hasOwn(SUBCOMMANDS, key) ? SUBCOMMANDS[key] : undefined;
 }
 
+/**
+ * A paste leaves the message box when the command is sent, so a form that does not open hands it
+ * back: shown as typed (Slack's escaping undone, then escaped once for mrkdwn), in a code block
+ * that keeps its lines. The 1,000 characters left over hold the head and why the form did not open.
+ */
+function pasteKept(text: string): string {
+  const head = 'Your pasted text is not lost — here it is; run `/charter` with it again:\n```';
+  return `${head}${fitText(escapeMrkdwn(unescapeSlack(text)), LIMITS.messageText - 1000)}\`\`\``;
+}
+
 export function charterCommand(deps: SlackDeps) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const [name, ...args] = command.text.trim().split(/\s+/).filter(Boolean);
@@ -120,7 +131,7 @@ export function charterCommand(deps: SlackDeps) {
       if (Object.keys(prefill.fields).length > 0) {
         await ack();
         if (!(await mayOpenBookingForm(deps, client, { channel: command.channel_id, userId: command.user_id }))) return;
-        await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, userId: command.user_id, prefill });
+        await openPrefilledModal(deps, client, { triggerId: command.trigger_id, channel: command.channel_id, userId: command.user_id, prefill, kept: pasteKept(command.text) });
         return;
       }
     }
@@ -132,6 +143,7 @@ export function charterCommand(deps: SlackDeps) {
         channel: command.channel_id,
         userId: command.user_id,
         view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: command.channel_id }, nowMs: deps.now() }),
+        kept: 'Nothing had been entered yet: run `/charter` again.',
       });
       return;
     }

@@ -17,12 +17,13 @@ export function prefillFromText(deps: Pick<SlackDeps, 'config' | 'now'>, text: s
 export async function openPrefilledModal(
   deps: Pick<SlackDeps, 'config' | 'now' | 'log'>,
   client: WebClient,
-  p: { triggerId: string; channel: string; userId: string; prefill: Prefill; notice?: NoticeRef },
+  p: { triggerId: string; channel: string; userId: string; prefill: Prefill; notice?: NoticeRef; kept: string },
 ): Promise<void> {
   await openBookingForm(deps, client, {
     triggerId: p.triggerId,
     channel: p.channel,
     userId: p.userId,
+    kept: p.kept,
     view: bookingModal({ timezone: deps.config.timezone, capacity: deps.config.operator.capacity, origin: { channel: p.channel, ...(p.notice ? { notice: p.notice } : {}) }, nowMs: deps.now(), prefill: p.prefill }),
   });
 }

@@ -11,6 +11,6 @@ export function newCharterFromMessageShortcut(deps: SlackDeps) {
     await ack();
     if (!(await mayOpenBookingForm(deps, client, { channel: shortcut.channel.id, userId: shortcut.user.id }))) return;
     const prefill = prefillFromText(deps, messageText(shortcut.message), 'the message');
-    await openPrefilledModal(deps, client, { triggerId: shortcut.trigger_id, channel: shortcut.channel.id, userId: shortcut.user.id, prefill });
+    await openPrefilledModal(deps, client, { triggerId: shortcut.trigger_id, channel: shortcut.channel.id, userId: shortcut.user.id, prefill, kept: 'The message is unchanged: use *New charter from this message* on it again.' });
   };
 }

@@ -1,0 +1,61 @@
+/**
+ * When Slack will not open a form (views.open answers expired_trigger_id: the bot took more than
+ * 3 s, or Slack did), every way in tells the user, where they asked, that the form did not open,
+ * why, and that nothing they gave was lost. Real Bolt receiver, signed requests, the Slack stand-in.
+ */
+import { blockActionPayload, messageShortcutPayload } from '../../support/slack-requests';
+import { APPROVER, doneBooking, OPS_CHANNEL, startHarness, type Harness } from './harness';
+
+let h: Harness;
+let id: string;
+beforeAll(async () => {
+  h = await startHarness();
+  id = await doneBooking(h);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const PASTE = 'Guest: Jane Doe & family\nDate: July 4, 2027\nTime: 4pm';
+const slackEscaped = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The one ephemeral reply `send` gets when its views.open fails, after checking there was one try. */
+async function replyWhenFormFails(send: () => Promise<unknown>): Promise<{ channel: unknown; text: string }> {
+  h.slack.clear();
+  h.slack.failNext('views.open', 1, 'expired_trigger_id');
+  await send();
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+  expect(h.slack.callsTo('views.open')).toHaveLength(1);
+  const replies = h.slack.callsTo('chat.postEphemeral');
+  expect(replies).toHaveLength(1);
+  expect(replies[0]?.body.user).toBe(APPROVER);
+  return { channel: replies[0]?.body.channel, text: String(replies[0]?.body.text) };
+}
+
+const TOO_SLOW = 'Slack took too long to hand it over (a form has to open within 3 seconds of the click or command). Please try again.';
+
+it('bare /charter: the booking form did not open, why, run it again', async () => {
+  const reply = await replyWhenFormFails(() => h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: '' }));
+  expect(reply).toEqual({ channel: OPS_CHANNEL, text: `:warning: The booking form could not open: ${TOO_SLOW}\nNothing had been entered yet: run \`/charter\` again.` });
+});
+
+it('/charter with a pasted confirmation: the paste comes back, as typed', async () => {
+  const reply = await replyWhenFormFails(() => h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: slackEscaped(PASTE) }));
+  expect(reply.channel).toBe(OPS_CHANNEL);
+  expect(reply.text).toContain(`The booking form could not open: ${TOO_SLOW}`);
+  // Escaped once for mrkdwn: Slack shows "Jane Doe & family" again, not "&amp;".
+  expect(reply.text).toContain(`Your pasted text is not lost — here it is; run \`/charter\` with it again:\n\`\`\`${slackEscaped(PASTE)}\`\`\``);
+});
+
+it('the message shortcut: the message is unchanged, use the shortcut again', async () => {
+  const reply = await replyWhenFormFails(() => h.requester.interact(messageShortcutPayload({ userId: APPROVER, channelId: OPS_CHANNEL, callbackId: 'new_charter_from_message', message: { text: PASTE } })));
+  expect(reply).toEqual({ channel: OPS_CHANNEL, text: `:warning: The booking form could not open: ${TOO_SLOW}\nThe message is unchanged: use *New charter from this message* on it again.` });
+});
+
+it.each([
+  ['/charter edit', () => h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `edit ${id}` })],
+  ['the Edit button', () => h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'booking_edit', value: `${id}:edit`, channelId: OPS_CHANNEL }))],
+])('%s: the change form did not open, the booking is unchanged', async (_name, send) => {
+  const reply = await replyWhenFormFails(send);
+  expect(reply).toEqual({ channel: OPS_CHANNEL, text: `:warning: The change form could not open: ${TOO_SLOW}\nBooking \`${id}\` is unchanged: open the form again.` });
+});
