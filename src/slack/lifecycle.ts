@@ -5,6 +5,7 @@
  * (CHARTER_APPROVERS) open the change form, propose a change, cancel an approved booking and
  * approve or reject a change.
  */
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings } from '../config';
 import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, MAX_OPEN_CHANGE_REQUESTS, cancelOperation, openChangeRequests, operationsOf } from '../pipeline/operations';
@@ -15,6 +16,7 @@ import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
 import { formNotOpenedText } from './form-not-opened';
+import { slackPlatformError } from './slack-errors';
 import { withApprovalDm } from './approval-dm';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 
@@ -42,33 +44,56 @@ export function whyNotAllowedToChange(deps: SlackDeps, userId: string): string |
 
 /**
  * Opens the booking form prefilled with the booking's current details, as its change form
- * (approvers only). Returns what to tell the user when it did not open (refused, or Slack would
- * not open it), else undefined.
+ * (approvers only). views.open goes first, with a placeholder: the trigger expires 3 s after the
+ * click, and the store read the form needs must not spend it (a slow DynamoDB, a cold Lambda). The
+ * form, or why the booking cannot be changed, then replaces the placeholder (views.update). Returns
+ * what to tell the user when there is nowhere else to say it (refused before opening, Slack would
+ * not open or fill in the form), else undefined.
  */
 export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string; userId: string }): Promise<string | undefined> {
   const refused = whyNotAllowedToChange(deps, input.userId);
   if (refused) return refused;
-  const booking = await deps.api.get(input.bookingId);
-  if (!booking) return `No booking \`${input.bookingId}\`.`;
-  const why = whyNotChangeable(booking);
-  if (why) return why;
+  const unchanged = `Booking \`${input.bookingId}\` is unchanged: open the form again.`;
+  let viewId: string | undefined;
   try {
-    await client.views.open({
-      trigger_id: input.triggerId,
-      view: bookingModal({
-        timezone: deps.config.timezone,
-        capacity: deps.config.operator.capacity,
-        origin: { channel: input.channel },
-        nowMs: deps.now(),
-        initial: booking.request,
-        change: { bookingId: booking.id, label: input.label },
-      }),
-    });
+    viewId = (await client.views.open({ trigger_id: input.triggerId, view: changeFormPlaceholder(input.label, `Loading booking \`${input.bookingId}\`…`) })).view?.id;
   } catch (err) {
-    deps.log.warn({ err, bookingId: booking.id }, 'change form did not open');
-    return formNotOpenedText('change form', err, `Booking \`${booking.id}\` is unchanged: open the form again.`);
+    deps.log.warn({ err, bookingId: input.bookingId }, 'change form did not open');
+    return formNotOpenedText('change form', err, unchanged);
   }
-  return undefined;
+  let view: ModalView;
+  try {
+    const booking = await deps.api.get(input.bookingId);
+    const why = booking ? whyNotChangeable(booking) : `No booking \`${input.bookingId}\`.`;
+    view = why || !booking
+      ? changeFormPlaceholder(input.label, `:warning: ${why}`)
+      : bookingModal({
+          timezone: deps.config.timezone,
+          capacity: deps.config.operator.capacity,
+          origin: { channel: input.channel },
+          nowMs: deps.now(),
+          initial: booking.request,
+          change: { bookingId: booking.id, label: input.label },
+        });
+  } catch (err) {
+    deps.log.warn({ err, bookingId: input.bookingId }, 'booking not read for the change form');
+    view = changeFormPlaceholder(input.label, `:warning: The booking could not be read just now (the bot's store did not answer). ${unchanged}`);
+  }
+  if (!viewId) return 'Slack opened the change form without saying which it was, so it could not be filled in: close it and open it again.';
+  try {
+    await client.views.update({ view_id: viewId, view });
+    return undefined;
+  } catch (err) {
+    // Closed before it was filled in: the user has moved on.
+    if (slackPlatformError(err) === 'not_found') return undefined;
+    deps.log.warn({ err, bookingId: input.bookingId }, 'change form not filled in');
+    return formNotOpenedText('change form', err, unchanged);
+  }
+}
+
+/** The change form before it is filled in, or in place of it: a title and one line. */
+function changeFormPlaceholder(label: ChangeLabel, text: string): ModalView {
+  return { type: 'modal', title: { type: 'plain_text', text: label === 'reschedule' ? 'Reschedule charter' : 'Change charter' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 /**

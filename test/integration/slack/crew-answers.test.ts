@@ -16,7 +16,7 @@ import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { DEACTIVATED_MEMBERS_KEY } from '../../../src/slack/member-deactivated';
 import { blockActionPayload, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, shownChangeForm, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
 const HOUR = 3_600_000;
 let dir: string;
@@ -102,9 +102,7 @@ describe('Decline', () => {
 
     // [Change crew] opens the booking's change form as a crew swap, prefilled with the booking as it is.
     await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'crew_change', value: id, channelId: OPS_CHANNEL }));
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' && (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal'));
-    const form = h.slack.callsTo('views.open').find((c) => (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal');
-    expect(JSON.stringify(form?.body.view)).toContain('crew swap');
+    expect(JSON.stringify(await shownChangeForm(h))).toContain('crew swap');
 
     // Lee changes their mind: Confirm after all withdraws the decline.
     await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: leeDm.channel }));

@@ -23,7 +23,7 @@ import { unmarshall } from '../../support/dynamo-json';
 import { notesArb } from '../../support/money-lines';
 import { amountsOf, findMoney as findAmounts } from '../../support/money-search';
 import { blockActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, ORIGIN_CHANNEL, settle, shownChangeForm, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 // Real steps against every stand-in, a dozen bookings: generous under a loaded machine (no timing is asserted).
 jest.setTimeout(180_000);
@@ -85,7 +85,7 @@ it('the whole flow: nothing crew can see carries money, and no crew post is in t
   await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postEphemeral').length >= 1);
   // [Change crew] opens the change form (for ops, who see money anyway; not a crew surface).
   await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'crew_change', value: id, channelId: OPS_CHANNEL }));
-  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' && (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal'));
+  await shownChangeForm(h);
 
   // Reminders 48 h and 24 h before check-in.
   const checkIn = checkInMsOf(done, h.config);

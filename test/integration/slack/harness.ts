@@ -165,6 +165,23 @@ export function submitChangeForm(h: Harness, id: string, label: string, fields: 
   );
 }
 
+/** A view as the tests read it: its callback id, metadata and blocks. */
+export interface ShownView {
+  callback_id?: string;
+  private_metadata: string;
+  blocks: { block_id?: string; type?: string; text?: { text: string }; element?: Record<string, unknown> & { initial_value?: string }; elements?: { text: string }[] }[];
+}
+
+/**
+ * The change form the user sees, once it is shown: it opens as a placeholder and is filled in by
+ * views.update (src/slack/lifecycle.ts, openChangeForm). Only calls from index `after` on count.
+ */
+export async function shownChangeForm(h: Harness, after = 0): Promise<ShownView> {
+  const isForm = (c: RecordedSlackCall) => c.method === 'views.update' && (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal';
+  await h.slack.waitFor((calls) => calls.slice(after).some(isForm));
+  return h.slack.calls.slice(after).filter(isForm).at(-1)!.body.view as ShownView;
+}
+
 /** The change form of booking `id` submitted, and its change request posted; returns the operation's id. */
 export async function proposeChange(h: Harness, id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<string> {
   const before = (await h.running.built.api.get(id))?.operations?.length ?? 0;
@@ -186,11 +203,10 @@ interface ChangeFormBlock {
  * they opened, in the shape submitChangeForm takes (the form submitted untouched).
  */
 export async function openChangeForm(h: Harness, id: string) {
-  const before = h.slack.callsTo('views.open').length;
+  const before = h.slack.calls.length;
   await clickInOps(h, 'booking_edit', `${id}:edit`);
-  await h.slack.waitFor(() => h.slack.callsTo('views.open').length > before);
-  const view = h.slack.callsTo('views.open').at(-1)?.body.view as { callback_id: string; blocks: ChangeFormBlock[] };
-  if (view.callback_id !== 'booking_change_modal') throw new Error(`Edit opened ${view.callback_id}, not the change form`);
+  // The form opens as a loading view and is filled in once the booking is read (views.update).
+  const view = (await shownChangeForm(h, before)) as unknown as { callback_id: string; blocks: ChangeFormBlock[] };
   const block = (blockId: string) => view.blocks.find((b) => b.block_id === blockId);
   const fields: Record<string, string | string[] | undefined> = {};
   for (const b of view.blocks) {

@@ -24,6 +24,7 @@ import {
   OUTSIDER,
   proposeChange,
   settle,
+  shownChangeForm,
   startHarness,
   submitChangeForm,
   VALID_FIELDS,
@@ -59,8 +60,7 @@ describe('change', () => {
     h.slack.clear();
 
     await click('booking_edit', `${id}:edit`);
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
-    const view = h.slack.callsTo('views.open')[0]?.body.view as { callback_id: string; private_metadata: string; blocks: { block_id?: string; element?: Record<string, unknown> }[] };
+    const view = await shownChangeForm(h);
     expect(view.callback_id).toBe('booking_change_modal');
     expect(JSON.parse(view.private_metadata)).toMatchObject({ bookingId: id, label: 'edit' });
     const initial = Object.fromEntries(view.blocks.filter((b) => b.block_id).map((b) => [b.block_id, b.element]));

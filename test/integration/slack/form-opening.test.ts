@@ -1,10 +1,12 @@
 /**
+ * How forms open. The change form opens at once as a placeholder, before the store is read (the
+ * trigger expires 3 s after the click), and is then filled in or replaced by why not.
  * When Slack will not open a form (views.open answers expired_trigger_id: the bot took more than
  * 3 s, or Slack did), every way in tells the user, where they asked, that the form did not open,
  * why, and that nothing they gave was lost. Real Bolt receiver, signed requests, the Slack stand-in.
  */
 import { blockActionPayload, messageShortcutPayload } from '../../support/slack-requests';
-import { APPROVER, doneBooking, OPS_CHANNEL, startHarness, type Harness } from './harness';
+import { APPROVER, doneBooking, OPS_CHANNEL, shownChangeForm, startHarness, submitBooking, VALID_FIELDS, type Harness } from './harness';
 
 let h: Harness;
 let id: string;
@@ -14,6 +16,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
+});
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
 const PASTE = 'Guest: Jane Doe & family\nDate: July 4, 2027\nTime: 4pm';
@@ -58,4 +63,42 @@ it.each([
 ])('%s: the change form did not open, the booking is unchanged', async (_name, send) => {
   const reply = await replyWhenFormFails(send);
   expect(reply).toEqual({ channel: OPS_CHANNEL, text: `:warning: The change form could not open: ${TOO_SLOW}\nBooking \`${id}\` is unchanged: open the form again.` });
+});
+
+describe('the change form', () => {
+  const placeholderText = (n = 0) => (h.slack.callsTo(n === 0 ? 'views.open' : 'views.update')[0]?.body.view as { blocks: { text: { text: string } }[] }).blocks[0]?.text.text;
+
+  it('opens before the booking is read from the store, then is filled in', async () => {
+    h.slack.clear();
+    const api = h.running.built.api;
+    const read = api.get.bind(api);
+    const formsOpenAtRead: number[] = [];
+    jest.spyOn(api, 'get').mockImplementation((bookingId) => {
+      formsOpenAtRead.push(h.slack.callsTo('views.open').length);
+      return read(bookingId);
+    });
+    await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `edit ${id}` });
+    const form = await shownChangeForm(h);
+    expect(formsOpenAtRead[0]).toBe(1);
+    expect(placeholderText()).toBe(`Loading booking \`${id}\`…`);
+    expect(JSON.parse(form.private_metadata)).toMatchObject({ bookingId: id, label: 'edit' });
+    expect(h.slack.callsTo('chat.postEphemeral')).toEqual([]);
+  });
+
+  it('a booking that cannot be changed: why replaces the placeholder, with no second reply', async () => {
+    const pending = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-PENDING1' });
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `reschedule ${pending}` });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.update'));
+    expect(placeholderText(1)).toBe(`:warning: Booking \`${pending}\` is not approved yet — change it by cancelling and running /charter again, or approve it first.`);
+    expect(h.slack.callsTo('chat.postEphemeral')).toEqual([]);
+  });
+
+  it('a store that does not answer: the placeholder says so instead of loading for ever', async () => {
+    h.slack.clear();
+    jest.spyOn(h.running.built.api, 'get').mockRejectedValue(new Error('store timed out'));
+    await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `edit ${id}` });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.update'));
+    expect(placeholderText(1)).toBe(`:warning: The booking could not be read just now (the bot's store did not answer). Booking \`${id}\` is unchanged: open the form again.`);
+  });
 });
