@@ -4,6 +4,7 @@
  * and often carries the mail headers of a forward. Each line keeps its raw text so the parser can
  * point at exactly the input it read a field from (`evidence`).
  */
+import { decode as decodeHtml } from 'he';
 
 export interface Line {
   /** The line as it appears in the input (a substring of it). */
@@ -29,16 +30,14 @@ export function cleanLine(raw: string): string {
     .replace(/<mailto:([^>\s]*)>/g, '$1')
     .replace(/<tel:([^>\s]*)>/g, '$1')
     .replace(/<(https?:\/\/[^>\s]*)>/g, '$1')
+    // Slack's own escaping of message and command text first (&amp; last: "&amp;lt;" is a typed "&lt;")…
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
-    // What is left of an HTML mail pasted as text: "Renter:&nbsp;James Park<br>".
-    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ')
-    .replace(/&nbsp;/gi, ' ')
-    .replace(/&#(\d{1,6});|&#x([0-9a-f]{1,6});/gi, (entity: string, dec?: string, hex?: string) => {
-      const cp = dec !== undefined ? Number(dec) : parseInt(hex ?? '', 16);
-      return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : entity;
-    })
+    // …then what is left of an HTML mail pasted as text ("Renter:&nbsp;Ren&eacute;e<br>"): its tags,
+    // then its character references, decoded once, so a decoded "&lt;3" is not taken for a tag.
+    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ');
+  s = decodeHtml(s)
     .replace(/[\u00a0\u2007\u202f\t]/g, ' ')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
     .replace(/[\u2018\u2019]/g, "'")

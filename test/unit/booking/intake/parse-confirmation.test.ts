@@ -114,6 +114,29 @@ describe('what is left of an HTML mail pasted as text (review 2026-12-06)', () =
   ])('%s', (text, name) => {
     expect(parse(text).guestName).toBe(name);
   });
+
+  // Slack escapes & < > in the message or command text it sends: undone first, then HTML's references once.
+  const slackEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  it('a pasted HTML mail as Slack sends it: named references decoded, &amp; once', () => {
+    const fields = parse(slackEscaped('Renter:&nbsp;Ren&eacute;e Dupont<br>Trip date:&nbsp;July 4, 2027<br>Notes:&nbsp;Tom &amp; Jerry&rsquo;s party &mdash; bring ice<br>'));
+    expect(fields.guestName).toBe('Renée Dupont');
+    expect(fields.date).toBe('2027-07-04');
+    // Dashes of every width are read as "-" (ranges, "Label - value"): the em dash too.
+    expect(fields.notes).toBe("Tom & Jerry's party - bring ice");
+  });
+
+  it.each<[string, string]>([
+    ['Renter: Jos&eacute; N&uacute;&ntilde;ez &amp; family', 'José Núñez & family'],
+    ['Renter: Zo&#xeb; Kr&#246;ger', 'Zoë Kröger'],
+    ['Renter: Sam &lt;3 boats', 'Sam <3 boats'],
+  ])('as Slack sends it: %s', (text, name) => {
+    expect(parse(slackEscaped(text)).guestName).toBe(name);
+  });
+
+  it('references are decoded once: a mail\'s "&amp;lt;" stays "&lt;"', () => {
+    expect(parse(slackEscaped('Notes: write &amp;lt; for <')).notes).toBe('write &lt; for <');
+  });
 });
 
 describe('a decimal before the real date is not the date (review 2026-12-07, intake #2)', () => {
