@@ -236,7 +236,9 @@ export function readCount(text: string): number | undefined {
   const s = text.toLowerCase();
   const parts = [...s.matchAll(/(\d{1,3})\s*(adults?|children|kids?|child|infants?|seniors?)\b/g)];
   if (parts.length > 1) return parts.reduce((sum, p) => sum + Number(p[1]), 0);
-  const m = /(?<![\d.$,])(\d{1,3})(?![\d.,:/])/.exec(s);
+  // Neither part of "1e3" (a thousand written as a spreadsheet does, not one person nor three)
+  // nor digits glued to a word.
+  const m = /(?<![\d.$,\p{L}]|\de[+-])(\d{1,3})(?![\d.,:/]|e[+-]?\d)/u.exec(s);
   return m ? Number(m[1]) : undefined;
 }
 
@@ -284,8 +286,9 @@ export function readMoneyCents(text: string, options: MoneyReadOptions = {}): nu
     const after = text.slice(at + m[0].length);
     if (COUNT_AFTER.test(after) || FACTOR_BEFORE.test(before)) continue;
     const currency = CURRENCY_BEFORE.test(before) || CURRENCY_AFTER.test(after);
-    // Glued to letters or a decimal point ("1e3", ".5", "A12"): part of something else.
-    const fragment = /[\p{L}.]$/u.test(before) || (/^\p{L}/u.test(after) && !currency);
+    // Glued to letters or a decimal point ("1e3", "$1e3", "$1k", ".5", "A12"): part of something
+    // else, even after a "$"; only a currency word may follow directly ("1200USD").
+    const fragment = /[\p{L}.]$/u.test(before) || (/^\p{L}/u.test(after) && !CURRENCY_AFTER.test(after));
     candidates.push({
       text: fragment ? '' : m[0],
       currency,

@@ -105,6 +105,12 @@ describe('no money in the guest name (audit P5)', () => {
   });
 });
 
+it('"1e3" as the party size or the total is left empty and listed as not read (review 2026-12-07)', () => {
+  const r = parseConfirmation('Renter: Jane Doe\nTrip date: July 4, 2027\nStart time: 4:00 PM\nDuration: 4 hours\nPassengers: 1e3\nTotal: $1e3', CTX);
+  expect(r.fields).toEqual({ guestName: 'Jane Doe', date: '2027-07-04', departureTime: '16:00', durationHours: 4 });
+  expect(r.missing).toEqual(expect.arrayContaining(['partySize', 'priceCents']));
+});
+
 describe('what is left of an HTML mail pasted as text (review 2026-12-06)', () => {
   it.each<[string, string]>([
     ['Renter:&nbsp;James Park<br>', 'James Park'],

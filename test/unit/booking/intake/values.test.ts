@@ -2,7 +2,23 @@
  * The value readers on their own, with the cases audit B found misread (M1: price, T4: a range that
  * starts before midnight). Each reader promises "undefined rather than guess".
  */
-import { readDate, readHoursInLine, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
+import { readCount, readDate, readHoursInLine, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
+
+describe('readCount', () => {
+  it.each<[string, number]>([
+    ['6', 6],
+    ['6 guests', 6],
+    ['4 adults, 2 children', 6],
+    ['up to 12 people', 12],
+  ])('%s → %i', (text, n) => {
+    expect(readCount(text)).toBe(n);
+  });
+
+  // review 2026-12-07: "1e3" was read as 1 person
+  it.each(['1e3', '1E3', '2e+2', 'A12'])('%s → unread', (text) => {
+    expect(readCount(text)).toBeUndefined();
+  });
+});
 
 describe('readMoneyCents', () => {
   it.each<[string, number]>([
@@ -20,6 +36,7 @@ describe('readMoneyCents', () => {
     ['$1,200 for 4 hours', 120000],
     ['1200 for 6 guests', 120000],
     ['4 × $300 = $1,200', 120000],
+    ['1200USD', 120000],
   ])('%s → %i cents', (text, cents) => {
     expect(readMoneyCents(text)).toBe(cents);
   });
@@ -32,6 +49,9 @@ describe('readMoneyCents', () => {
     '$1,2000', // not a grouping: never read the tail "2,000"
     '1.200,00 USD',
     '1e3',
+    '$1e3', // review 2026-12-07: read as $1
+    'USD 1E3',
+    '$1k',
     '1_200',
     '1200.005',
     '.5',
