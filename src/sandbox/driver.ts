@@ -418,11 +418,11 @@ export async function driveLifecycle(sb: Sandbox, first: DriveResult, opts: { wr
 
   step(`/charter reschedule ${id} by Olivia Approver: the booking form opens prefilled`);
   // The change form opens as a placeholder (before the store read) and is filled in by views.update.
-  const isChangeForm = (c: { method: string; body: Record<string, unknown> }) => c.method === 'views.update' && (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal';
-  const before = slack.calls.filter(isChangeForm).length;
+  const changeForms = () => slack.callsTo('views.update').filter((c) => (c.body.view as { callback_id?: string } | undefined)?.callback_id === 'booking_change_modal');
+  const before = changeForms().length;
   await requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `reschedule ${id}` });
-  await slack.waitFor((calls) => calls.filter(isChangeForm).length > before, 5000);
-  const form = slack.calls.filter(isChangeForm).at(-1)?.body.view as { private_metadata?: string; callback_id?: string } | undefined;
+  await slack.waitFor(() => changeForms().length > before, 5000);
+  const form = changeForms().at(-1)?.body.view as { private_metadata?: string; callback_id?: string } | undefined;
   const moved = { ...sampleBooking(Date.now(), sb.config.timezone), date: DateTime.fromISO(first.booking.request.date).plus({ days: 1 }).toISODate() ?? '', departureTime: '10:30', crew: [CREW[0]] };
   step(`submit it: one day later, departing 10:30 AM, and Ana off the crew`);
   const submitted = await requester.interact(viewSubmissionPayload({ userId: APPROVER, callbackId: form?.callback_id ?? 'booking_change_modal', values: bookingModalState(moved), privateMetadata: form?.private_metadata ?? '' }));
