@@ -9,6 +9,7 @@ import { parseDollarsToCents } from './money';
 import { humanClock, humanDayMonth, humanTime, localDateTime, repeatedWallTimes } from './time';
 import type { BookingField, BookingRequest } from './types';
 import * as z from 'zod/mini';
+import { TEXT_FIELD_MAX, textLength } from './text-length';
 import { failTransform } from '../zod';
 
 export interface SchemaContext {
@@ -24,18 +25,21 @@ export type BookingParseResult = { ok: true; value: BookingRequest } | { ok: fal
 export const MAX_PRICE_CENTS = 100_000_00;
 export const MAX_CREW = 10;
 /** "Notes for crew": short instructions, not a second copy of the internal notes. */
-export const MAX_CREW_NOTES = 1000;
+export const MAX_CREW_NOTES = TEXT_FIELD_MAX.crewNotes;
 const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
 
 /** zod's preprocess (what `z.preprocess` builds in the full build): a transform piped into the schema. */
 const preprocess = <T extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);
 
 const text = preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string({ error: 'is required' }).check(z.trim()));
+/** At most `max` textLength units: zod's maxLength counts code points, the form and Slack more. */
+const atMost = (max: number, message: string) => z.refine<string>((v) => textLength(v) <= max, message);
+
 const optionalText = (max: number) =>
   z.pipe(
     preprocess(
       (v) => (v === null || v === undefined ? undefined : typeof v === 'number' ? String(v) : v),
-      z.optional(z.string({ error: 'must be text' }).check(z.trim(), z.maxLength(max, `Keep this under ${max} characters.`))),
+      z.optional(z.string({ error: 'must be text' }).check(z.trim(), atMost(max, `Keep this under ${max} characters.`))),
     ),
     z.transform((v: string | undefined) => (v === '' ? undefined : v)),
   );
@@ -93,7 +97,7 @@ const crewNotes = z.pipe(
   preprocess((v) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : v), z.string({ error: 'must be text' })),
   z.transform((v: string, c) => {
     const trimmed = v.trim();
-    if (trimmed.length > MAX_CREW_NOTES) return failTransform(c, `Keep this under ${MAX_CREW_NOTES} characters.`);
+    if (textLength(trimmed) > MAX_CREW_NOTES) return failTransform(c, `Keep this under ${MAX_CREW_NOTES} characters.`);
     const money = crewNotesMoneyError(v);
     return money ? failTransform(c, money) : trimmed;
   }),
@@ -110,12 +114,12 @@ function fieldSchemas(ctx: SchemaContext) {
       text,
       z.string().check(
         z.minLength(1, 'Enter the guest’s name.'),
-        z.maxLength(100, 'Keep the name under 100 characters.'),
+        atMost(TEXT_FIELD_MAX.guestName, `Keep the name under ${TEXT_FIELD_MAX.guestName} characters.`),
         z.refine((v) => !isMoneyLine(v), 'Enter only the name: it shows on the guest page and crew posts, so no amount of money (put payment details in Internal notes).'),
       ),
     ),
-    guestEmail: z.pipe(text, z.email({ error: 'Enter an email address like guest@example.com.' }).check(z.maxLength(254))),
-    guestPhone: optionalText(40).check(z.refine((v) => v === undefined || /^\+?[\d\s().-]{7,20}$/.test(v), 'Enter a phone number like +1 619 555 0100.')),
+    guestEmail: z.pipe(text, z.email({ error: 'Enter an email address like guest@example.com.' }).check(atMost(TEXT_FIELD_MAX.guestEmail, `Keep this under ${TEXT_FIELD_MAX.guestEmail} characters.`))),
+    guestPhone: optionalText(TEXT_FIELD_MAX.guestPhone).check(z.refine((v) => v === undefined || /^\+?[\d\s().-]{7,20}$/.test(v), 'Enter a phone number like +1 619 555 0100.')),
     date: z.pipe(text, z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the charter date.'))),
     departureTime: z.pipe(text, z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Pick the departure time.'))),
     durationHours: halfHourSteps('duration', 0.5, 12),
@@ -138,10 +142,10 @@ function fieldSchemas(ctx: SchemaContext) {
     ),
     crewHours: z.optional(halfHourSteps('crew hours', 0, 24)),
     captainHours: z.optional(halfHourSteps('captain hours', 0, 24)),
-    platform: optionalText(40),
-    platformRef: optionalText(64),
-    boatsetterRef: optionalText(64),
-    notes: optionalText(2000),
+    platform: optionalText(TEXT_FIELD_MAX.platform),
+    platformRef: optionalText(TEXT_FIELD_MAX.platformRef),
+    boatsetterRef: optionalText(TEXT_FIELD_MAX.boatsetterRef),
+    notes: optionalText(TEXT_FIELD_MAX.notes),
     crewNotes,
   } satisfies Record<BookingField, z.ZodMiniType>;
 }

@@ -3,8 +3,9 @@
  * answers `invalid_blocks` / `invalid_arguments` with these problems, and the property test renders
  * every message and view the bot builds through it: what passes here passes on real Slack.
  *
- * Lengths are UTF-16 code units (`string.length`), which is never less than the characters Slack
- * counts, so the check errs on the safe side for emoji. plain_text is counted with & < > escaped
+ * Lengths are UTF-16 code units (textLength, src/booking/text-length.ts, which the booking schema
+ * and the form's max_length share), never less than the characters Slack counts, so the check errs
+ * on the safe side for emoji. plain_text is counted with & < > escaped
  * (&amp; &lt; &gt;): Slack stores plain text escaped and hands it back that way, and its docs do not
  * say which form the limit applies to, so the longer one is assumed (not verified on a workspace).
  *
@@ -19,6 +20,7 @@
  * lower figure is taken.
  */
 
+import { textLength } from '../../booking/text-length';
 import { escapeMrkdwn } from './format';
 
 export const LIMITS = {
@@ -86,8 +88,8 @@ class Checker {
     }
     const s = str(value);
     if (s === undefined) return this.add(pointer, 'must be a string');
-    if (required && s.length === 0) this.add(pointer, 'must be more than 0 characters');
-    if (s.length > max) this.add(pointer, `must be less than ${max + 1} characters (is ${s.length})`);
+    if (required && textLength(s) === 0) this.add(pointer, 'must be more than 0 characters');
+    if (textLength(s) > max) this.add(pointer, `must be less than ${max + 1} characters (is ${textLength(s)})`);
   }
 
   /** A text object: `{ type: 'plain_text' | 'mrkdwn', text }`. */
@@ -223,7 +225,7 @@ export function blocksTextLength(blocks: unknown): number {
   if (Array.isArray(blocks)) return blocks.reduce((sum: number, b) => sum + blocksTextLength(b), 0);
   if (!isObj(blocks)) return 0;
   if ((blocks.type === 'plain_text' || blocks.type === 'mrkdwn') && typeof blocks.text === 'string') {
-    return blocks.type === 'plain_text' ? escapeMrkdwn(blocks.text).length : blocks.text.length;
+    return textLength(blocks.type === 'plain_text' ? escapeMrkdwn(blocks.text) : blocks.text);
   }
   return Object.values(blocks).reduce((sum: number, v) => sum + blocksTextLength(v), 0);
 }

@@ -7,8 +7,10 @@ import { DateTime } from 'luxon';
 import { INTAKE_FIELDS, INTAKE_FIELD_LABELS, type IntakeField, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import { crewNoteLines, predatesCrewNotes } from '../../booking/crew-safe';
 import { MAX_CREW_NOTES } from '../../booking/schema';
+import { TEXT_FIELD_MAX, textLength } from '../../booking/text-length';
 import { zoneLabel } from '../../booking/time';
 import { sliceWhole } from './format';
+import { LIMITS } from './limits';
 import { isChangeLabel, type ChangeLabel } from './lifecycle';
 import { platformRefOf } from '../../booking/platform';
 import type { BookingField, BookingRequest } from '../../booking/types';
@@ -219,13 +221,23 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
   // A change form shows the booking as it is; a prefill only what its source gave; otherwise the usual starting values.
   const v: Partial<Record<BookingField, string>> = r ? requestValues(r) : (prefill?.initial ?? { ...(today ? { date: today } : {}), departureTime: '10:00', durationHours: '4' });
   const initialValue = (field: BookingField) => (v[field] !== undefined ? { initial_value: v[field] } : {});
+  /**
+   * A typed field's max_length (the schema's limit, counted alike) and initial value. A booking stored
+   * before the two counted alike may hold a longer value (60 emoji in a 100-character name): the
+   * input then takes its length, so the form still opens, and the schema asks for it shorter on submit.
+   */
+  const typed = (field: keyof typeof TEXT_FIELD_MAX & BookingField) => {
+    const value = v[field];
+    const max = Math.max(TEXT_FIELD_MAX[field], Math.min(textLength(value ?? ''), LIMITS.plainTextInputLength));
+    return { max_length: max, ...(value !== undefined ? { initial_value: textLength(value) > max ? sliceWhole(value, max) : value } : {}) };
+  };
   const legacyNote = r && predatesCrewNotes(r) ? legacyCrewNotesContext(crewNotesPrefill(r)) : undefined;
   const blocks: KnownBlock[] = [
     ...(opts.prefill && prefill ? [{ type: 'context', block_id: 'intake', elements: [{ type: 'mrkdwn', text: prefillContext(opts.prefill, prefill.notes) }] } satisfies KnownBlock] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Times are in *${zone}*. Costs are worked out from the price and hours; you approve them in the next step.` }] },
-    input('guestName', 'Guest name', { type: 'plain_text_input', action_id: 'guestName', max_length: 100, placeholder: { type: 'plain_text', text: 'Maria Delgado' }, ...initialValue('guestName') }),
+    input('guestName', 'Guest name', { type: 'plain_text_input', action_id: 'guestName', placeholder: { type: 'plain_text', text: 'Maria Delgado' }, ...typed('guestName') }),
     input('guestEmail', 'Guest email', { type: 'email_text_input', action_id: 'guestEmail', placeholder: { type: 'plain_text', text: 'guest@example.com' }, ...initialValue('guestEmail') }),
-    input('guestPhone', 'Guest phone', { type: 'plain_text_input', action_id: 'guestPhone', max_length: 40, ...initialValue('guestPhone') }, { optional: true }),
+    input('guestPhone', 'Guest phone', { type: 'plain_text_input', action_id: 'guestPhone', ...typed('guestPhone') }, { optional: true }),
     input('date', 'Charter date', { type: 'datepicker', action_id: 'date', ...(v.date ? { initial_date: v.date } : {}) }),
     input('departureTime', 'Departure time', { type: 'timepicker', action_id: 'departureTime', ...(v.departureTime ? { initial_time: v.departureTime } : {}) }, { hint: `In ${zone}.` }),
     input('durationHours', 'Duration (hours)', { type: 'number_input', action_id: 'durationHours', is_decimal_allowed: true, min_value: '0.5', max_value: '12', ...initialValue('durationHours') }, { hint: 'Half-hour steps, e.g. 4 or 4.5.' }),
@@ -235,11 +247,11 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
     input('crew', 'Crew', { type: 'multi_users_select', action_id: 'crew', max_selected_items: 10, placeholder: { type: 'plain_text', text: 'Pick the deckhands' }, ...(r && r.crew.length > 0 ? { initial_users: r.crew } : {}) }, { optional: true }),
     input('crewHours', 'Crew hours (each)', { type: 'number_input', action_id: 'crewHours', is_decimal_allowed: true, min_value: '0', max_value: '24', ...initialValue('crewHours') }, { optional: true, hint: 'Paid hours per deckhand; blank = the duration.' }),
     input('captainHours', 'Captain hours', { type: 'number_input', action_id: 'captainHours', is_decimal_allowed: true, min_value: '0', max_value: '24', ...initialValue('captainHours') }, { optional: true, hint: 'Paid captain hours; blank = the duration.' }),
-    input('platform', 'Booking platform', { type: 'plain_text_input', action_id: 'platform', max_length: 40, placeholder: { type: 'plain_text', text: 'Boatsetter, GetMyBoat, …' }, ...initialValue('platform') }, { optional: true }),
-    input('platformRef', 'Platform booking reference', { type: 'plain_text_input', action_id: 'platformRef', max_length: 64, ...initialValue('platformRef') }, { optional: true, hint: 'A second booking with the same reference is flagged.' }),
-    input('notes', 'Internal notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 2000, ...initialValue('notes') }, { optional: true, hint: 'Office only: the approval message and the internal calendar entry. Crew and guests never see them.' }),
+    input('platform', 'Booking platform', { type: 'plain_text_input', action_id: 'platform', placeholder: { type: 'plain_text', text: 'Boatsetter, GetMyBoat, …' }, ...typed('platform') }, { optional: true }),
+    input('platformRef', 'Platform booking reference', { type: 'plain_text_input', action_id: 'platformRef', ...typed('platformRef') }, { optional: true, hint: 'A second booking with the same reference is flagged.' }),
+    input('notes', 'Internal notes', { type: 'plain_text_input', action_id: 'notes', multiline: true, ...typed('notes') }, { optional: true, hint: 'Office only: the approval message and the internal calendar entry. Crew and guests never see them.' }),
     ...(legacyNote ? [{ type: 'context', block_id: 'crewNotesLegacy', elements: [{ type: 'mrkdwn', text: legacyNote }] } satisfies KnownBlock] : []),
-    input('crewNotes', 'Notes for crew', { type: 'plain_text_input', action_id: 'crewNotes', multiline: true, max_length: MAX_CREW_NOTES, ...initialValue('crewNotes') }, { optional: true, hint: 'The captain and crew see these in their crew post and the SCC event. No prices, pay or splits.' }),
+    input('crewNotes', 'Notes for crew', { type: 'plain_text_input', action_id: 'crewNotes', multiline: true, ...typed('crewNotes') }, { optional: true, hint: 'The captain and crew see these in their crew post and the SCC event. No prices, pay or splits.' }),
   ];
   const change = opts.change;
   return {

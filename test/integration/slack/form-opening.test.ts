@@ -5,8 +5,8 @@
  * 3 s, or Slack did), every way in tells the user, where they asked, that the form did not open,
  * why, and that nothing they gave was lost. Real Bolt receiver, signed requests, the Slack stand-in.
  */
-import { blockActionPayload, messageShortcutPayload } from '../../support/slack-requests';
-import { APPROVER, doneBooking, OPS_CHANNEL, shownChangeForm, startHarness, submitBooking, VALID_FIELDS, type Harness } from './harness';
+import { blockActionPayload, bookingModalState, messageShortcutPayload, viewSubmissionPayload } from '../../support/slack-requests';
+import { APPROVER, doneBooking, OPS_CHANNEL, ORIGIN_CHANNEL, shownChangeForm, startHarness, submitBooking, VALID_FIELDS, type Harness } from './harness';
 
 let h: Harness;
 let id: string;
@@ -101,4 +101,15 @@ describe('the change form', () => {
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.update'));
     expect(placeholderText(1)).toBe(`:warning: The booking could not be read just now (the bot's store did not answer). Booking \`${id}\` is unchanged: open the form again.`);
   });
+});
+
+it('a name the form accepts opens again in its change form; one Slack would refuse there is refused at once (review 2026-12-07)', async () => {
+  const tooLong = await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, guestName: '🚤'.repeat(60) }), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }));
+  expect(tooLong.json).toEqual({ response_action: 'errors', errors: { guestName: 'Keep the name under 100 characters.' } });
+  const boats = await doneBooking(h, { ...VALID_FIELDS, guestName: '🚤'.repeat(50), boatsetterRef: 'BS-BOATS01', notes: '🚤'.repeat(1000) });
+  h.slack.clear();
+  await h.requester.command({ user_id: APPROVER, channel_id: OPS_CHANNEL, text: `edit ${boats}` });
+  const form = await shownChangeForm(h);
+  expect(form.blocks.find((b) => b.block_id === 'guestName')?.element).toMatchObject({ max_length: 100, initial_value: '🚤'.repeat(50) });
+  expect(h.slack.callsTo('views.update').map((c) => (c.response as { ok?: boolean }).ok)).toEqual([true]);
 });
