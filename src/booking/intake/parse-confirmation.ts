@@ -657,9 +657,15 @@ function noteLines(lines: Line[], l: Labelled): Line[] {
   return lines.slice(l.index, noteEnd(lines, l) + 1);
 }
 
+/**
+ * A note as written: its dashes kept (an em dash is no range here). Its first value is a part of its
+ * line's clean text, at the same offset in the line cleaned with its dashes kept.
+ */
 function notesFrom(lines: Line[], l: Labelled): string | undefined {
   const [first, ...rest] = noteLines(lines, l);
-  const text = [l.value, ...rest.map((x) => x.clean)].join('\n').trim().slice(0, 2000);
+  const at = first ? first.clean.lastIndexOf(l.value) : -1;
+  const head = first && at >= 0 ? cleanLine(first.raw, { keepDashes: true }).slice(at, at + l.value.length) : l.value;
+  const text = [head, ...rest.map((x) => cleanLine(x.raw, { keepDashes: true }))].join('\n').trim().slice(0, 2000);
   return first && text !== '' ? text : undefined;
 }
 

@@ -22,7 +22,12 @@ const HEADER_ANCHOR = /^(from|to|cc|sent|subject)\s*:/i;
 const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|original message)\s*-{2,}|begin forwarded message:?|-{3,}\s*original message\s*-{3,})$/i;
 const ATTRIBUTION = /^on .{4,160}\bwrote:?$/i;
 
-export function cleanLine(raw: string): string {
+/**
+ * `raw` as the parser reads it. `keepDashes`: dashes of every width stay as typed instead of "-" —
+ * for text kept as written (a note). Every other step is the same and the dash map is one character
+ * for one, so both results have the same length and a value's offset in one is its offset in the other.
+ */
+export function cleanLine(raw: string, opts: { keepDashes?: boolean } = {}): string {
   let s = raw.replace(/^(\s*>)+ ?/, '');
   s = s
     // Slack link markup: <mailto:x|label>, <tel:x|label>, <https://…|label>, <https://…>
@@ -39,7 +44,7 @@ export function cleanLine(raw: string): string {
     .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ');
   s = decodeHtml(s)
     .replace(/[\u00a0\u2007\u202f\t]/g, ' ')
-    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/[\u2010-\u2015\u2212]/g, (dash) => (opts.keepDashes ? dash : '-'))
     .replace(/[\u2018\u2019]/g, "'")
     // Slack/Markdown bold around labels and values (*Total:* $950): only asterisks at a token's edge,
     // so a reference with an asterisk inside is not turned into another reference.

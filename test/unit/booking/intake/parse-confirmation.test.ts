@@ -128,8 +128,8 @@ describe('what is left of an HTML mail pasted as text (review 2026-12-06)', () =
     const fields = parse(slackEscaped('Renter:&nbsp;Ren&eacute;e Dupont<br>Trip date:&nbsp;July 4, 2027<br>Notes:&nbsp;Tom &amp; Jerry&rsquo;s party &mdash; bring ice<br>'));
     expect(fields.guestName).toBe('Renée Dupont');
     expect(fields.date).toBe('2027-07-04');
-    // Dashes of every width are read as "-" (ranges, "Label - value"): the em dash too.
-    expect(fields.notes).toBe("Tom & Jerry's party - bring ice");
+    // A note keeps its dashes as written (the parser reads every dash as "-" elsewhere).
+    expect(fields.notes).toBe("Tom & Jerry's party — bring ice");
   });
 
   it.each<[string, string]>([
@@ -138,6 +138,11 @@ describe('what is left of an HTML mail pasted as text (review 2026-12-06)', () =
     ['Renter: Sam &lt;3 boats', 'Sam <3 boats'],
   ])('as Slack sends it: %s', (text, name) => {
     expect(parse(slackEscaped(text)).guestName).toBe(name);
+  });
+
+  it('a note keeps its dashes on every line, labels elsewhere still split at " - "', () => {
+    const r = parse('Renter – Ana Cruz\nTrip date: July 4, 2027 · 9am–1pm\nNotes: sunset – if clear\nbring ice — lots\n\nGuests: 6');
+    expect(r).toMatchObject({ guestName: 'Ana Cruz', departureTime: '09:00', durationHours: 4, partySize: 6, notes: 'sunset – if clear\nbring ice — lots' });
   });
 
   it('references are decoded once: a mail\'s "&amp;lt;" stays "&lt;"', () => {
