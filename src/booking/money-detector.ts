@@ -320,6 +320,13 @@ const URL_SPAN = /\b(?:https?:\/\/|www\.)\S+/gi;
  * fee) in about one UUID in 1,300; it is never an amount.
  */
 const ID_SPAN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-z])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{16,}(?![0-9a-z])/gi;
+/**
+ * A booking id (src/booking/session-id.ts: twelve of Crockford's upper-case base32) that starts
+ * with digits and ends in letters: "1234567890PP" reads as "1234567890 pp", an amount per person,
+ * and the guest page and SCC event carrying it would be refused for good. Case-sensitive: "85pp" and
+ * "1200PP" are amounts, and an id has no lower case.
+ */
+const BOOKING_ID_SPAN = /(?<![0-9A-Za-z])(?=\d)(?=\d*[A-HJKMNP-TV-Z])[0-9A-HJKMNP-TV-Z]{12}(?![0-9A-Za-z])/g;
 
 // ---- splits ---------------------------------------------------------------------------------------
 
@@ -455,7 +462,7 @@ const MONEY_ON_ITS_OWN = new RegExp(
 );
 
 function testMoneyLine(raw: string): boolean {
-  const line = normaliseForMoney(raw.replace(ID_SPAN, ' ')).replace(URL_SPAN, ' ');
+  const line = normaliseForMoney(raw.replace(ID_SPAN, ' ').replace(BOOKING_ID_SPAN, ' ')).replace(URL_SPAN, ' ');
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');

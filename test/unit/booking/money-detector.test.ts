@@ -179,6 +179,12 @@ describe('findMoney over generated items', () => {
 });
 
 describe('what the bot generates is never money', () => {
+  it('a booking id of digits then a word that may follow an amount ("…90PP", "…78EA") is an id; the amount it looks like is not', () => {
+    for (const id of ['0000000000PP', '1234567890PP', '12345678EACH', '12345BETWEEN', '123456789PER'])
+      for (const line of [id, `Booking ${id} for Maria Delgado`, `booking \`${id}\``]) expect([line, isMoneyLine(line)]).toEqual([line, false]);
+    for (const line of ['1200PP', '85pp', 'Total 1200PP', '$12345678']) expect([line, isMoneyLine(line)]).toEqual([line, true]);
+  });
+
   // The guest page and the SCC event are refused for good when they carry money, and both carry
   // the booking ID: an ID read as an amount ("…60MXP", "NET10…", "RS4…") would fail its booking.
   it('booking IDs, alone, in a sentence or in the guest URL', () => {
