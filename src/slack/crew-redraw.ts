@@ -23,7 +23,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import { cancelOperation } from '../pipeline/operations';
-import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingDetails, type BookingRecord } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingDetails, type BookingRecord, type CrewPostSaved } from '../pipeline/types';
 import { crewRemovedMessage } from './blocks/lifecycle';
 import { cancelledCrewMessage } from './crew-cancelled';
 import { crewMessageFor, crewPostsOf, crewSafeViewOf, drawnRef, shownDigest, type CrewPostRef } from './crew-notice';
@@ -291,13 +291,7 @@ async function tellOff(client: WebClient, config: Config, offPosts: readonly Cre
         saved[key] = { channel, ts, shown };
         changed = true;
       }
-      for (const post of offPosts) {
-        const code = result.refused.get(post.key);
-        const current = saved[post.key];
-        if (code === undefined || current?.channel !== post.channel || current.ts !== post.ts || current.refused === code) continue;
-        saved[post.key] = { ...current, refused: code };
-        changed = true;
-      }
+      if (saveRefusals(saved, offPosts, result.refused)) changed = true;
       return changed ? { ...slack, crewPosts: saved } : undefined;
     })
     .catch((err: unknown) => log.warn({ err, bookingId }, "could not record the crew posts drawn as you're off"));
@@ -373,15 +367,25 @@ async function redrawRound(client: WebClient, booking: BookingRecord, posts: rea
         saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}) };
         changed = true;
       }
-      for (const post of posts) {
-        const code = result.refused.get(post.key);
-        const current = saved[post.key];
-        if (code === undefined || current?.channel !== post.channel || current.ts !== post.ts || current.refused === code) continue;
-        saved[post.key] = { ...current, refused: code };
-        changed = true;
-      }
+      if (saveRefusals(saved, posts, result.refused)) changed = true;
       return changed ? { ...slack, crewPosts: saved } : undefined;
     })
     .catch((err: unknown) => log.warn({ err, bookingId: booking.id }, 'could not record what the crew posts show'));
   return result;
+}
+
+/**
+ * Saves Slack's refusal for good on each post it refused, where the saved ref is still that post: the
+ * minute tick then leaves it alone instead of trying it every minute for a day. Whether any changed.
+ */
+function saveRefusals(saved: Record<string, CrewPostSaved>, posts: readonly CrewPostRef[], refused: ReadonlyMap<string, string>): boolean {
+  let changed = false;
+  for (const post of posts) {
+    const code = refused.get(post.key);
+    const current = saved[post.key];
+    if (code === undefined || current?.channel !== post.channel || current.ts !== post.ts || current.refused === code) continue;
+    saved[post.key] = { ...current, refused: code };
+    changed = true;
+  }
+  return changed;
 }
