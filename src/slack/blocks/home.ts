@@ -31,7 +31,7 @@ export const MAX_VIEW_BLOCKS = 100;
 export const HOME_DAYS = 14;
 /** Pending approvals (new requests and change requests) listed one by one before the rest are summarised. */
 export const MAX_PENDING_LISTED = 10;
-/** A change request's fields listed on the Home before "…and N more": the request in the ops channel has them all. */
+/** A change request's fields listed on the Home before "…and N more": the request in the charter's thread has them all. */
 const CHANGE_FIELDS_LISTED = 4;
 /** Each old and new value of a change, as the Home shows it (escaped, then shortened). */
 const CHANGE_VALUE_MAX = 80;
@@ -67,6 +67,8 @@ export interface HomeSettings {
   mayApprove?: (booking: BookingRecord) => boolean;
   /** Likewise for a change request (its requester, with CHARTER_REQUIRE_SECOND_APPROVER). */
   mayApproveChange?: (booking: BookingRecord, change: Operation) => boolean;
+  /** CHARTER_OPS_CHANNEL: where approvals wait. Unset, each waits where it was asked (a channel, an approver's DM). */
+  opsChannel?: string;
 }
 
 /** Confirmation marks for one roster member: ✅ confirmed, ❌ declined, ❓ not yet. */
@@ -250,7 +252,7 @@ function pendingBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
 
 /**
  * A change request as the approver needs to decide it: which charter (as it is now), who asked,
- * and what it changes — a few fields, shortened; the request in the ops channel has them whole.
+ * and what it changes — a few fields, shortened; the request in the charter's thread has them whole.
  */
 function changeBlocks(booking: BookingRecord, change: Operation & { details: BookingDetails }, settings: HomeSettings): KnownBlock[] {
   const now = charterSchedule(booking.request, settings.timezone, settings.checkInLeadMinutes).departure;
@@ -261,7 +263,7 @@ function changeBlocks(booking: BookingRecord, change: Operation & { details: Boo
   const net = from.costs.netCents === change.details.costs.netCents ? '' : ` · net ${formatCents(from.costs.netCents)} → ${formatCents(change.details.costs.netCents)}`;
   const head = `*${humanDate(now)}, ${humanTime(now)}* · ${escapeMrkdwn(firstName(booking.request.guestName))} · *change (${escapeAndFit(change.label ?? 'edit', 40)})*${net} · requested by ${mention(change.requestedBy)}`;
   const fields = diff.length === 0 ? ['_Nothing left to change: the charter already reads so._'] : diff.slice(0, CHANGE_FIELDS_LISTED).map((l) => diffLineText(l, CHANGE_VALUE_MAX));
-  if (diff.length > CHANGE_FIELDS_LISTED) fields.push(`_…and ${diff.length - CHANGE_FIELDS_LISTED} more — see the request in the ops channel_`);
+  if (diff.length > CHANGE_FIELDS_LISTED) fields.push(`_…and ${diff.length - CHANGE_FIELDS_LISTED} more — see the request in the charter's thread_`);
   const policy = mayApprove ? '' : '\n:busts_in_silhouette: This change needs an approver other than you.';
   const approve: Button = { type: 'button', action_id: CHANGE_APPROVE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Approve change' }, value: changeValue(booking.id, change.id) };
   return [
@@ -295,7 +297,9 @@ export function homeForApprover(bookings: readonly BookingRecord[], settings: Ho
       if (!budget.add(item.change ? changeBlocks(item.booking, item.change, settings) : pendingBlocks(item.booking, departure, settings))) break;
       pendingLeft -= 1;
     }
-    if (pendingLeft > 0) budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${pendingLeft} more waiting for approval in the ops channel.` }] }]);
+    // Without CHARTER_OPS_CHANNEL an approval waits where /charter was run, or in an approver's DM.
+    const where = settings.opsChannel ? ` in <#${settings.opsChannel}>` : ', each where it was asked (a channel, or an approver\'s DM)';
+    if (pendingLeft > 0) budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${pendingLeft} more waiting for approval${where}.` }] }]);
   }
   budget.add([{ type: 'divider' }]);
 

@@ -89,7 +89,7 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
     };
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
     const mayApproveChange = (_b: BookingRecord, change: Operation) => !isSelfApprovalRefused(config.slack, change.requestedBy, userId);
-    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCall, mayApprove, mayApproveChange, ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
+    return homeForApprover(bookings, { ...settings, guestUrl: (id) => guestUrl(config, id), ownCall, mayApprove, mayApproveChange, ...(config.slack.opsChannel ? { opsChannel: config.slack.opsChannel } : {}), ...(opts.lifecycleButtons ? { lifecycleButtons: opts.lifecycleButtons } : {}) });
   }
   // Dates first: the crew-safe projection of a season of past charters is not free.
   const inWindow = homeDateFilter(settings);

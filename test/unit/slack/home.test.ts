@@ -124,7 +124,9 @@ describe('approver Home', () => {
     expect(view.blocks.length).toBeLessThanOrEqual(MAX_VIEW_BLOCKS);
     expect(validateView(view)).toEqual([]);
     const text = homeViewText(view, names);
-    expect(text).toContain('…and 5 more waiting for approval');
+    // Without CHARTER_OPS_CHANNEL approvals wait where they were asked; with it, there.
+    expect(text).toContain("…and 5 more waiting for approval, each where it was asked (a channel, or an approver's DM).");
+    expect(JSON.stringify(homeForApprover(many, { ...settings, opsChannel: 'C0OPS00001' }).blocks)).toContain('…and 5 more waiting for approval in <#C0OPS00001>.');
     const shown = view.blocks.filter((b) => b.type === 'section' && JSON.stringify(b).includes('party of') && !JSON.stringify(b).includes('net $')).length;
     expect(text).toContain(`…and ${60 - shown} more charters through`);
     expect(shown).toBeGreaterThan(20);
@@ -209,7 +211,7 @@ describe('approver Home: change requests', () => {
     const text = homeViewText(view, names);
     expect(text).toContain('Waiting for approval (15)');
     expect(text).toContain('…and 5 more waiting for approval');
-    expect(text).toMatch(/_…and \d+ more — see the request in the ops channel_/);
+    expect(text).toMatch(/_…and \d+ more — see the request in the charter's thread_/);
 
     const crew = homeForCrew('U0CREW0001', many.map((b) => ({ view: crewSafeViewOf(b, config), mark: crewMark(b, 'U0CREW0001') })), settings);
     expect(findMoney(crew, amountsOf(many[0]!.costs))).toEqual([]);
