@@ -16,6 +16,7 @@ import type { BookingRecord, SlackRefs } from '../pipeline/types';
 import type { SlackRefsWriter } from './approval-dm';
 import type { ApprovalsBehind } from './approvals-behind';
 import { redrawApproval } from './approval-watch';
+import { renderApproval } from './render';
 import { approvalChannelFix, slackPlatformError, slackRefusal } from './slack-errors';
 
 /** Tries of a decision's redraw before the watch takes over: about 7 s of backoff at most, inside the click's handler. */
@@ -37,7 +38,8 @@ export interface ApprovalRedrawDeps {
   tries?: number;
 }
 
-export type ApprovalRedrawOutcome = { drawn: true } | { drawn: false; code: string; refused: boolean; fix?: string };
+/** `watched`: listed for the approval watch, which keeps trying. */
+export type ApprovalRedrawOutcome = { drawn: true } | { drawn: false; code: string; refused: boolean; watched: boolean; fix?: string };
 
 /** What the failure was, for the record and for the person told: Slack's code, and the fix when only someone acting can help. */
 function failureOf(err: unknown, config: Config): { code: string; refused: boolean; fix?: string } {
@@ -47,30 +49,80 @@ function failureOf(err: unknown, config: Config): { code: string; refused: boole
   return { code, refused, ...(fix ? { fix } : {}) };
 }
 
+/** Draws of one approval message per call at most: the first, and one more each time the record moved meanwhile. */
+const DRAWS_WHILE_MOVING = 3;
+
+/** What the approval message shows for `b` at `nowMs`, to tell whether a draw is still the booking's. */
+function shownAs(b: BookingRecord, config: Config, nowMs: number): string {
+  const m = renderApproval(b, config, nowMs);
+  return `${m.text ?? ''}\u0000${JSON.stringify(m.blocks ?? null)}`;
+}
+
 /**
  * Redraws the approval message (and its reminder) as `booking` now stands, clearing a stored
  * "behind" record once it lands. Throws what Slack answered.
+ *
+ * Another process may decide the booking while this draw is on its way, and a draw answered late
+ * (a slow Slack) lands over the other's, or the other's failed and marked the booking meanwhile.
+ * So after each draw the booking is read again and drawn again if it would now show otherwise; only
+ * the mark this draw was of (same atMs) is cleared; and the id leaves the list only while no mark
+ * stands, so a marked booking is always listed for the watch.
  */
-export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRecord): Promise<void> {
-  await redrawApproval(deps.client, deps.refs, deps.config, booking, deps.now(), deps.log);
-  if (booking.slack.approvalUndrawn) {
+export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRecord, read: () => Promise<BookingRecord | undefined>): Promise<void> {
+  let drawn = booking;
+  let latest: BookingRecord | undefined;
+  for (let draw = 1; ; draw++) {
+    const nowMs = deps.now();
+    await redrawApproval(deps.client, deps.refs, deps.config, drawn, nowMs, deps.log);
+    // Unread, the mark and the list stay as they are: the watch comes back to it.
+    latest = await read().catch(() => undefined);
+    if (!latest) return;
+    if (shownAs(latest, deps.config, nowMs) === shownAs(drawn, deps.config, nowMs)) break;
+    if (draw >= DRAWS_WHILE_MOVING) {
+      // Still moving after these: the watch draws it once it settles.
+      await recordApprovalUndrawn(deps, booking.id, { code: 'booking_kept_changing', refused: false });
+      return;
+    }
+    drawn = latest;
+  }
+  const mark = latest.slack.approvalUndrawn;
+  // A redraw that lands at once, of a booking nobody marked, writes nothing.
+  if (!mark && !booking.slack.approvalUndrawn) return;
+  if (mark) {
     await deps.refs.updateSlackRefs(booking.id, (s) => {
-      if (!s.approvalUndrawn) return undefined;
+      if (s.approvalUndrawn?.atMs !== mark.atMs) return undefined;
       const { approvalUndrawn: _drawn, ...rest } = s;
       return rest;
     });
-    await deps.behind?.remove(booking.id);
   }
+  await unlistUnlessMarked(deps, booking.id, read);
 }
 
-/** Records that the approval message is behind the booking (a write only when a redraw failed). */
-export async function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log' | 'behind'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<void> {
+/**
+ * Takes the id off the watch's list, then puts it back if the booking is marked: a failed redraw
+ * that marked it while the id was still listed skipped its own add, and must not be dropped.
+ */
+export async function unlistUnlessMarked(deps: Pick<ApprovalRedrawDeps, 'behind'>, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
+  if (!deps.behind) return;
+  await deps.behind.remove(bookingId);
+  if ((await read())?.slack.approvalUndrawn) await deps.behind.add(bookingId);
+}
+
+/**
+ * Records that the approval message is behind the booking (a write only when a redraw failed).
+ * True when it is listed for the approval watch, which then keeps trying; false when the store did
+ * not take it (or there is no list), and nothing will try until the booking is next decided or clicked.
+ */
+export async function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log' | 'behind'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<boolean> {
   const undrawn: NonNullable<SlackRefs['approvalUndrawn']> = { atMs: deps.now(), code: failure.code, refused: failure.refused };
   try {
     await deps.refs.updateSlackRefs(bookingId, (s) => ({ ...s, approvalUndrawn: undrawn }));
-    await deps.behind?.add(bookingId);
+    if (!deps.behind) return false;
+    await deps.behind.add(bookingId);
+    return true;
   } catch (err) {
     deps.log.warn({ err, bookingId }, 'approval message behind its booking, and that not stored');
+    return false;
   }
 }
 
@@ -94,7 +146,7 @@ export async function redrawApprovalUntilShown(
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      await drawApproval(deps, current);
+      await drawApproval(deps, current, opts.read);
       tried();
       return { drawn: true };
     } catch (err) {
@@ -102,8 +154,8 @@ export async function redrawApprovalUntilShown(
       const failure = failureOf(err, deps.config);
       if (failure.refused || attempt >= tries) {
         deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; the approval watch tries again');
-        await recordApprovalUndrawn(deps, booking.id, failure);
-        return { drawn: false, ...failure };
+        const watched = await recordApprovalUndrawn(deps, booking.id, failure);
+        return { drawn: false, ...failure, watched };
       }
       deps.log.info({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; trying again');
       await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, APPROVAL_REDRAW_BACKOFF, Math.random)));
@@ -137,9 +189,10 @@ export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config;
  * What the person who clicked is told when the approval message could not be made to show the
  * booking: while it shows Approve and Cancel, its Cancel dialog misstates what a click does.
  */
-export function approvalNotRedrawnText(failure: { code: string; fix?: string }, opts: { buttonsLeft: boolean }): string {
+export function approvalNotRedrawnText(failure: { code: string; fix?: string; watched: boolean }, opts: { buttonsLeft: boolean }): string {
   const shows = opts.buttonsLeft ? 'it still shows Approve and Cancel, so ignore its buttons' : 'it still shows the charter as it was';
-  return `The approval message could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} charter-bot keeps trying to redraw it.`;
+  const next = failure.watched ? 'charter-bot keeps trying to redraw it.' : "charter-bot could not note it for another try (its store did not answer): it stays so until the booking's next decision.";
+  return `The approval message could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} ${next}`;
 }
 
 /**
@@ -151,12 +204,12 @@ export async function redrawBehindApproval(deps: ApprovalRedrawDeps, bookingId: 
   const booking = await read();
   if (!booking?.slack.approvalUndrawn) {
     // Drawn since by a process that could not update the list, or gone.
-    await deps.behind?.remove(bookingId);
+    await unlistUnlessMarked(deps, bookingId, read);
     return false;
   }
   if (!approvalRedrawDue(booking, deps.now())) return false;
   try {
-    await drawApproval(deps, booking);
+    await drawApproval(deps, booking, read);
     deps.log.info({ bookingId, was: booking.slack.approvalUndrawn.code }, 'approval message redrawn: it was behind its booking');
     return true;
   } catch (err) {

@@ -121,7 +121,7 @@ async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, l
   if (!booking) return;
   const redraw = { client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs, behind: approvalsBehind(deps.store) };
   try {
-    await drawApproval(redraw, booking);
+    await drawApproval(redraw, booking, () => deps.store.get(id));
   } catch (err) {
     // Claimed already: the mark is what brings the watch back to it.
     await recordApprovalUndrawn(redraw, id, { code: slackPlatformError(err) ?? 'request_failed', refused: slackRefusal(err) !== undefined });
