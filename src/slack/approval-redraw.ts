@@ -8,7 +8,8 @@
  * redraws it until one lands; that clears both. A redraw that lands at once writes nothing.
  */
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config';
+import { charterTimeSettings, type Config } from '../config';
+import { charterInstants } from '../pipeline/approval-policy';
 import type { Logger } from '../log';
 import { backoffDelayMs, type BackoffPolicy } from '../pipeline/backoff';
 import { IntegrationError } from '../integrations/errors';
@@ -26,6 +27,26 @@ export const APPROVAL_REDRAW_BACKOFF: BackoffPolicy = { baseDelayMs: 1000, maxDe
 /** How often the watch tries an approval message Slack refused until someone acts. */
 export const REFUSED_APPROVAL_RETRY_EVERY_MS = 60 * 60_000;
 
+/**
+ * How long past its departure a booking stays listed for the watch: by then nobody decides on its
+ * approval message (an Approve is refused, its Cancel refused as stale), and a message Slack keeps
+ * refusing must not be tried hourly for ever. So the list holds only bookings departing at most a
+ * day ago whose redraw failed.
+ */
+export const APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS = 24 * 60 * 60_000;
+
+/**
+ * Slack's answers to chat.update about the message itself (deleted, or no longer editable by the
+ * bot) that no later try changes; compare crew-redraw.ts FINAL_UPDATE_ERRORS. The channel's
+ * refusals (not_in_channel, is_archived) are not here: someone can fix those.
+ */
+const MESSAGE_FINAL_ERRORS: ReadonlySet<string> = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
+
+/** The approval message cannot be redrawn however often it is tried. */
+export function approvalMessageFinal(err: unknown): boolean {
+  return MESSAGE_FINAL_ERRORS.has(slackPlatformError(err) ?? '');
+}
+
 export interface ApprovalRedrawDeps {
   client: WebClient;
   refs: SlackRefsWriter;
@@ -38,15 +59,15 @@ export interface ApprovalRedrawDeps {
   tries?: number;
 }
 
-/** `watched`: listed for the approval watch, which keeps trying. */
-export type ApprovalRedrawOutcome = { drawn: true } | { drawn: false; code: string; refused: boolean; watched: boolean; fix?: string };
+/** `watched`: listed for the approval watch, which keeps trying. `final`: the message is gone or no longer editable, nothing tries again. */
+export type ApprovalRedrawOutcome = { drawn: true } | { drawn: false; code: string; refused: boolean; final: boolean; watched: boolean; fix?: string };
 
 /** What the failure was, for the record and for the person told: Slack's code, and the fix when only someone acting can help. */
-function failureOf(err: unknown, config: Config): { code: string; refused: boolean; fix?: string } {
+function failureOf(err: unknown, config: Config): { code: string; refused: boolean; final: boolean; fix?: string } {
   const refused = slackRefusal(err) !== undefined;
   const code = slackPlatformError(err) ?? (err instanceof IntegrationError ? err.code : 'request_failed');
   const fix = approvalChannelFix(code, { opsChannelSet: config.slack.opsChannel !== undefined });
-  return { code, refused, ...(fix ? { fix } : {}) };
+  return { code, refused, final: approvalMessageFinal(err), ...(fix ? { fix } : {}) };
 }
 
 /** Draws of one approval message per call at most: the first, and one more each time the record moved meanwhile. */
@@ -102,6 +123,22 @@ export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRec
  * Takes the id off the watch's list, then puts it back if the booking is marked: a failed redraw
  * that marked it while the id was still listed skipped its own add, and must not be dropped.
  */
+/**
+ * Gives up on the approval message: clears the mark read (if it is still that one) and takes the id
+ * off the list, for a message that is gone or a booking long departed.
+ */
+async function dropApprovalMark(deps: ApprovalRedrawDeps, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
+  const mark = (await read())?.slack.approvalUndrawn;
+  // Never marked (the decision's own first try): nothing to write.
+  if (!mark) return;
+  await deps.refs.updateSlackRefs(bookingId, (s) => {
+    if (s.approvalUndrawn?.atMs !== mark.atMs) return undefined;
+    const { approvalUndrawn: _dropped, ...rest } = s;
+    return rest;
+  });
+  await unlistUnlessMarked(deps, bookingId, read);
+}
+
 export async function unlistUnlessMarked(deps: Pick<ApprovalRedrawDeps, 'behind'>, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
   if (!deps.behind) return;
   await deps.behind.remove(bookingId);
@@ -152,6 +189,11 @@ export async function redrawApprovalUntilShown(
     } catch (err) {
       tried();
       const failure = failureOf(err, deps.config);
+      if (failure.final) {
+        deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn: deleted or no longer editable; not tried again');
+        await dropApprovalMark(deps, booking.id, opts.read).catch((e: unknown) => deps.log.warn({ err: e, bookingId: booking.id }, 'approval mark not dropped'));
+        return { drawn: false, ...failure, watched: false };
+      }
       if (failure.refused || attempt >= tries) {
         deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; the approval watch tries again');
         const watched = await recordApprovalUndrawn(deps, booking.id, failure);
@@ -189,8 +231,10 @@ export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config;
  * What the person who clicked is told when the approval message could not be made to show the
  * booking: while it shows Approve and Cancel, its Cancel dialog misstates what a click does.
  */
-export function approvalNotRedrawnText(failure: { code: string; fix?: string; watched: boolean }, opts: { buttonsLeft: boolean }): string {
+export function approvalNotRedrawnText(failure: { code: string; fix?: string; final: boolean; watched: boolean }, opts: { buttonsLeft: boolean }): string {
+  if (failure.code === 'message_not_found') return 'The approval message was deleted in Slack, so it was not updated; there is nothing left to ignore.';
   const shows = opts.buttonsLeft ? 'it still shows Approve and Cancel, so ignore its buttons' : 'it still shows the charter as it was';
+  if (failure.final) return `Slack no longer lets charter-bot edit the approval message (it answered ${failure.code}): ${shows}. It is not tried again.`;
   const next = failure.watched ? 'charter-bot keeps trying to redraw it.' : "charter-bot could not note it for another try (its store did not answer): it stays so until the booking's next decision.";
   return `The approval message could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} ${next}`;
 }
@@ -207,6 +251,12 @@ export async function redrawBehindApproval(deps: ApprovalRedrawDeps, bookingId: 
     await unlistUnlessMarked(deps, bookingId, read);
     return false;
   }
+  const { departureAtMs } = charterInstants(booking.request, charterTimeSettings(deps.config));
+  if (deps.now() - departureAtMs > APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS) {
+    deps.log.warn({ bookingId, code: booking.slack.approvalUndrawn.code }, 'approval message behind its booking given up: the charter departed over a day ago');
+    await dropApprovalMark(deps, bookingId, read);
+    return false;
+  }
   if (!approvalRedrawDue(booking, deps.now())) return false;
   try {
     await drawApproval(deps, booking, read);
@@ -214,6 +264,11 @@ export async function redrawBehindApproval(deps: ApprovalRedrawDeps, bookingId: 
     return true;
   } catch (err) {
     const failure = failureOf(err, deps.config);
+    if (failure.final) {
+      deps.log.warn({ err, bookingId, code: failure.code }, 'approval message behind its booking given up: deleted or no longer editable');
+      await dropApprovalMark(deps, bookingId, read);
+      return false;
+    }
     deps.log.warn({ err, bookingId, code: failure.code }, failure.refused ? 'approval message still behind its booking: Slack refuses it; tried again in an hour' : 'approval message still behind its booking; tried again next tick');
     if (failure.refused || booking.slack.approvalUndrawn.refused) await recordApprovalUndrawn(deps, bookingId, failure);
     return false;

@@ -28,7 +28,7 @@ import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
 import { decisionOf, renderApproval } from './render';
-import { drawApproval, recordApprovalUndrawn, redrawBehindApproval } from './approval-redraw';
+import { approvalMessageFinal, drawApproval, recordApprovalUndrawn, redrawBehindApproval } from './approval-redraw';
 import { approvalsBehind } from './approvals-behind';
 import { slackPlatformError, slackRefusal } from './slack-errors';
 
@@ -123,8 +123,8 @@ async function markExpired(deps: ApprovalWatchDeps, id: string, nowMs: number, l
   try {
     await drawApproval(redraw, booking, () => deps.store.get(id));
   } catch (err) {
-    // Claimed already: the mark is what brings the watch back to it.
-    await recordApprovalUndrawn(redraw, id, { code: slackPlatformError(err) ?? 'request_failed', refused: slackRefusal(err) !== undefined });
+    // Claimed already: the mark is what brings the watch back to it (not to a message gone for good).
+    if (!approvalMessageFinal(err)) await recordApprovalUndrawn(redraw, id, { code: slackPlatformError(err) ?? 'request_failed', refused: slackRefusal(err) !== undefined });
     throw err;
   }
   log.info('approval expired: departure passed while pending');

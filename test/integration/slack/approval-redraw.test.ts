@@ -4,8 +4,11 @@
  * approver must be told, and its stale Cancel ("Nothing has been booked yet") must never cancel a
  * live charter. Real Bolt receiver, signed requests, the Slack stand-in, scripted steps.
  */
+import { charterTimeSettings } from '../../../src/config';
 import { createLogger } from '../../../src/log';
+import { charterInstants } from '../../../src/pipeline/approval-policy';
 import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
+import { APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS } from '../../../src/slack/approval-redraw';
 import { watchApprovals } from '../../../src/slack/approval-watch';
 import { approvalsBehind } from '../../../src/slack/approvals-behind';
 import { blockActionPayload } from '../../support/slack-requests';
@@ -131,6 +134,71 @@ it("a Cancel clicked on the approval message of an approved charter is refused p
   expect(blocksOf(approvalOf(approvalTs))).toContain(':white_check_mark: Approved');
   // Drawn: what the watch would have redrawn is cleared.
   await waitForBooking(h, id, (b) => b.slack.approvalUndrawn === undefined);
+});
+
+it('the approval message deleted in Slack: Approve tries it once, says so plainly, and nothing tries again', async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.deleteMessage(OPS_CHANNEL, approvalTs);
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state === 'done');
+  await settle(h);
+  await h.slack.waitFor(() => toldApprover().some((t) => t.includes('approval message was deleted')));
+  const told = toldApprover().find((t) => t.includes('approval message was deleted'))!;
+  expect(told).not.toContain('ignore its buttons');
+  expect(told).not.toContain('keeps trying');
+  const updates = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === approvalTs).length;
+  expect(updates()).toBe(1);
+  const b = (await h.running.built.api.get(id))!;
+  expect(b.slack.approvalUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
+  for (let day = 0; day < 3; day++) await tick(Date.now() + day * 24 * HOUR + 60_000);
+  expect(updates()).toBe(1);
+});
+
+it('an approval message behind its booking, then deleted: the watch tries it once and drops it', async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === approvalTs);
+  await clickInOps(h, 'booking_approve', id);
+  const behind = await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.approvalUndrawn !== undefined);
+  await settle(h);
+  expect(await behindIds()).toContain(id);
+  h.slack.deleteMessage(OPS_CHANNEL, approvalTs);
+  const updates = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === approvalTs).length;
+  const before = updates();
+  await tick(behind.slack.approvalUndrawn!.atMs + 60_000);
+  expect(updates()).toBe(before + 1);
+  expect((await h.running.built.api.get(id))!.slack.approvalUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
+  await tick(behind.slack.approvalUndrawn!.atMs + 2 * 60_000);
+  expect(updates()).toBe(before + 1);
+});
+
+it('an approval message Slack keeps refusing is listed until a day after departure, then dropped', async () => {
+  const id = await submitBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.setChannel(OPS_CHANNEL, { isMember: false });
+  try {
+    await clickInOps(h, 'booking_approve', id);
+    const behind = await waitForBooking(h, id, (b) => b.slack.approvalUndrawn !== undefined);
+    await settle(h);
+    const updates = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === approvalTs).length;
+    const { departureAtMs } = charterInstants(behind.request, charterTimeSettings(h.config));
+    // A day after departure, still tried (hourly) and listed.
+    let before = updates();
+    await tick(departureAtMs + APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS);
+    expect(updates()).toBe(before + 1);
+    expect(await behindIds()).toContain(id);
+    // Past it: dropped without another try, and never tried again.
+    before = updates();
+    await tick(departureAtMs + APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS + HOUR + 1);
+    expect(updates()).toBe(before);
+    expect(await behindIds()).not.toContain(id);
+    expect((await h.running.built.api.get(id))!.slack.approvalUndrawn).toBeUndefined();
+  } finally {
+    h.slack.setChannel(OPS_CHANNEL, undefined);
+  }
 });
 
 describe('one try in the handler (Lambda: Slack waits 3 s for the click\'s answer, which waits for the handler)', () => {
