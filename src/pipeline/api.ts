@@ -76,8 +76,12 @@ export interface BookingApi {
    * write also claims the progress message for that owner, who posts it next (no write of its own).
    */
   approve(id: string, userId: string, opts?: { progressClaimOwner?: string }): Promise<TransitionOutcome>;
-  /** pending_approval → cancelled; later (approved, running, failed, done) stops what runs and starts the cancel operation. */
-  cancel(id: string, userId: string): Promise<TransitionOutcome>;
+  /**
+   * pending_approval → cancelled; later (approved, running, failed, done) stops what runs and starts
+   * the cancel operation. `onlyIfPending`: the write itself requires pending_approval (a click on
+   * the approval message, whose dialog says nothing has been booked), else it loses as not_allowed.
+   */
+  cancel(id: string, userId: string, opts?: { onlyIfPending?: boolean }): Promise<TransitionOutcome>;
   /** Proposes a change of an approved booking (anyone); it waits for approveChange. */
   proposeChange(id: string, proposal: { details: BookingDetails; label: string; userId: string; warnings?: readonly string[] }): Promise<{ booking: BookingRecord; op: Operation }>;
   approveChange(id: string, opId: string, userId: string): Promise<ChangeOutcome>;

@@ -105,8 +105,10 @@ export class BookingService implements BookingApi {
    * Before approval: closes the request. After it (approved, running, failed, done): stops what runs
    * and starts the cancel operation that undoes what was made. One winner across clicks and retries.
    */
-  async cancel(id: string, userId: string): Promise<TransitionOutcome> {
+  async cancel(id: string, userId: string, opts: { onlyIfPending?: boolean } = {}): Promise<TransitionOutcome> {
     const out = await updateWithRetry(this.store, id, (r) => {
+      // Checked in the compare-and-set, not by a read before it: an Approve may land in between.
+      if (opts.onlyIfPending && r.state !== 'pending_approval') return undefined;
       if (canTransition(r.state, 'cancel')) return applyTransition(r, 'cancel', { userId, nowMs: this.now() });
       if (LIFECYCLE_STATES.includes(r.state) && !cancelOperation(r)) return requestCancel(r, userId, this.now());
       return undefined;

@@ -7,7 +7,8 @@
  */
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { charterTimeSettings } from '../config';
+import { charterTimeSettings, type Config } from '../config';
+import { humanInstant } from '../booking/time';
 import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, MAX_OPEN_CHANGE_REQUESTS, cancelOperation, openChangeRequests, operationsOf } from '../pipeline/operations';
 import { BookingNotFoundError } from '../pipeline/errors';
 import type { BookingRecord } from '../pipeline/types';
@@ -18,6 +19,7 @@ import { isApprover, type SlackDeps } from './context';
 import { formNotOpenedText } from './form-not-opened';
 import { slackPlatformError } from './slack-errors';
 import { withApprovalDm } from './approval-dm';
+import { decisionOf } from './render';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
@@ -97,19 +99,38 @@ function changeFormPlaceholder(label: ChangeLabel, text: string): ModalView {
 }
 
 /**
+ * What an approver is told when the approval message's Cancel met a charter already approved:
+ * that Cancel's dialog says "Nothing has been booked yet", so it never undoes one.
+ */
+export function approvedCancelRefusal(config: Config, booking: BookingRecord): string | undefined {
+  const decision = decisionOf(booking);
+  if (decision.kind !== 'approved') return undefined;
+  const at = humanInstant(decision.atMs, config.timezone);
+  return `Nothing was cancelled: this charter was approved at ${at} by <@${decision.userId}>, and that message's Cancel only closes a request. To undo it use *Cancel charter* on its progress message (in the thread), which says what will be undone.`;
+}
+
+/**
  * Cancels for an approver: before approval it closes the request; after it, the cancel operation
  * runs (the create is stopped first if it still runs). Returns what to tell the user.
+ * `fromApprovalMessage`: the click came from the approval message, whose Cancel only closes a
+ * request: the write requires the booking still pending, so an Approve landing a moment earlier
+ * is never undone by it.
  */
-export async function cancelAsApprover(deps: SlackDeps, client: WebClient, bookingId: string, userId: string): Promise<string> {
+export async function cancelAsApprover(deps: SlackDeps, client: WebClient, bookingId: string, userId: string, opts: { fromApprovalMessage?: boolean } = {}): Promise<string> {
   if (!isApprover(deps.config, userId)) return 'Only approvers can cancel charters.';
   let outcome;
   try {
-    outcome = await deps.api.cancel(bookingId, userId);
+    outcome = await deps.api.cancel(bookingId, userId, opts.fromApprovalMessage ? { onlyIfPending: true } : {});
   } catch (err) {
     if (err instanceof BookingNotFoundError) return `No booking \`${bookingId}\`; nothing was cancelled.`;
     throw err;
   }
   if (!outcome.won) {
+    const approved = opts.fromApprovalMessage && outcome.reason === 'not_allowed' ? approvedCancelRefusal(deps.config, outcome.booking) : undefined;
+    if (approved) {
+      deps.log.child({ bookingId, userId }).info('cancel refused: the approval message\'s Cancel met a charter approved a moment before');
+      return approved;
+    }
     const by = outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : '';
     return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
   }

@@ -10,13 +10,11 @@
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { humanInstant } from '../../booking/time';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from '../approval-redraw';
 import { bookingBlockId } from '../booking-ref';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import { cancelAsApprover } from '../lifecycle';
-import { decisionOf } from '../render';
+import { approvedCancelRefusal, cancelAsApprover } from '../lifecycle';
 
 export function cancelBooking(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
@@ -24,35 +22,34 @@ export function cancelBooking(deps: SlackDeps) {
     const userId = body.user.id;
     const bookingId = action.value ?? '';
     const target = { channel: body.channel?.id, user: userId };
-    if (isApprover(deps.config, userId) && (await refusedAsStale(deps, client, { bookingId, blockId: action.block_id, messageTs: body.message?.ts, target }))) return;
-    const reply = await cancelAsApprover(deps, client, bookingId, userId);
+    let fromApprovalMessage = false;
+    if (isApprover(deps.config, userId)) {
+      const click = await staleCheck(deps, client, { bookingId, blockId: action.block_id, messageTs: body.message?.ts, target });
+      if (click.refused) return;
+      fromApprovalMessage = click.fromApprovalMessage;
+    }
+    const reply = await cancelAsApprover(deps, client, bookingId, userId, { fromApprovalMessage });
     await tellUser(client, deps.log, target, reply);
   };
 }
 
 /**
- * A Cancel from the approval message of a booking no longer waiting for approval: the approver is
- * told what to use instead (an approved charter) and the message is redrawn. True when the click
- * was handled so; a booking cancelled already goes on to cancelAsApprover, which says so.
+ * Whether the click came from the approval message, and if so, for a booking no longer waiting for
+ * approval: the approver is told what to use instead (an approved charter) and the message is
+ * redrawn. `refused` when the click was handled so; a booking cancelled already goes on to
+ * cancelAsApprover, which says so. This read is only a first look: an Approve may land after it,
+ * which the cancel's own write catches (cancelAsApprover's fromApprovalMessage).
  */
-async function refusedAsStale(deps: SlackDeps, client: WebClient, click: { bookingId: string; blockId: string | undefined; messageTs: string | undefined; target: { channel: string | undefined; user: string } }): Promise<boolean> {
+async function staleCheck(deps: SlackDeps, client: WebClient, click: { bookingId: string; blockId: string | undefined; messageTs: string | undefined; target: { channel: string | undefined; user: string } }): Promise<{ refused: boolean; fromApprovalMessage: boolean }> {
   const booking = await deps.api.get(click.bookingId);
-  if (!booking || booking.state === 'pending_approval') return false;
-  const fromApproval = click.blockId === bookingBlockId(booking.id, 'decision') || (click.messageTs !== undefined && click.messageTs === booking.slack.approvalTs);
-  if (!fromApproval) return false;
-  const decision = decisionOf(booking);
-  const refused = decision.kind === 'approved';
-  if (refused) {
+  const fromApprovalMessage = click.blockId === bookingBlockId(click.bookingId, 'decision') || (booking !== undefined && click.messageTs !== undefined && click.messageTs === booking.slack.approvalTs);
+  if (!booking || booking.state === 'pending_approval' || !fromApprovalMessage) return { refused: false, fromApprovalMessage };
+  const refusal = approvedCancelRefusal(deps.config, booking);
+  if (refusal) {
     deps.log.child({ bookingId: booking.id, userId: click.target.user }).info('cancel refused: clicked on the approval message of a charter already approved');
-    const at = humanInstant(decision.atMs, deps.config.timezone);
-    await tellUser(
-      client,
-      deps.log,
-      click.target,
-      `Nothing was cancelled: this charter was approved at ${at} by <@${decision.userId}>, and that message's Cancel only closes a request. To undo it use *Cancel charter* on its progress message (in the thread), which says what will be undone.`,
-    );
+    await tellUser(client, deps.log, click.target, refusal);
   }
   const shown = await redrawApprovalUntilShown(approvalRedrawDeps(deps, client), booking, { read: () => deps.api.get(booking.id) });
   if (!shown.drawn) await tellUser(client, deps.log, click.target, approvalNotRedrawnText(shown, { buttonsLeft: true }));
-  return refused;
+  return { refused: refusal !== undefined, fromApprovalMessage };
 }

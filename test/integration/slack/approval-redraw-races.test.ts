@@ -94,3 +94,27 @@ it("a cancel's failed redraw marked while the watch was taking the id off the li
   expect(ephemeralsTo(h, APPROVER).filter((t) => t.startsWith('Cancelling')).at(-1)).toContain('charter-bot keeps trying to redraw it');
   await expectShowsCancelled(id, approvalTs, done.slack.approvalUndrawn!.atMs);
 });
+
+it("the approval message's Cancel read \"pending\" just before another approver's Approve landed: nothing is cancelled, and the canceller is told it was approved", async () => {
+  const id = await submitBooking(h);
+  await settle(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  // The Cancel's first read of the booking (pending) answers only after the Approve has landed.
+  const staleRead = held.hold('get', (key) => key === id);
+  const cancelClick = h.requester.interact(blockActionPayload({ userId: SECOND, actionId: 'booking_cancel', value: id, channelId: OPS_CHANNEL, messageTs: approvalTs }));
+  await staleRead.entered;
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state !== 'pending_approval');
+  staleRead.release();
+  await cancelClick;
+  await waitForBooking(h, id, (b) => b.state === 'done', 30_000);
+  await settle(h);
+  const b = (await h.running.built.api.get(id))!;
+  expect(b.state).toBe('done');
+  expect((b.operations ?? []).some((o) => o.kind === 'cancel')).toBe(false);
+  await h.slack.waitFor(() => ephemeralsTo(h, SECOND).some((t) => t.startsWith('Nothing was cancelled')));
+  const told = ephemeralsTo(h, SECOND).find((t) => t.startsWith('Nothing was cancelled'))!;
+  expect(told).toContain(`this charter was approved at`);
+  expect(told).toContain(`by <@${APPROVER}>`);
+  expect(told).toContain('*Cancel charter* on its progress message');
+});
