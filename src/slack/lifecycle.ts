@@ -110,25 +110,37 @@ export function approvedCancelRefusal(config: Config, booking: BookingRecord): s
 }
 
 /**
+ * What `/charter cancel ID` says when the request it read as waiting was approved before its
+ * cancel: after approval the command asks first, with what will be undone.
+ */
+function approvedCommandRefusal(config: Config, booking: BookingRecord): string | undefined {
+  const decision = decisionOf(booking);
+  if (decision.kind !== 'approved') return undefined;
+  const at = humanInstant(decision.atMs, config.timezone);
+  return `Nothing was cancelled: \`${booking.id}\` was approved at ${at} by <@${decision.userId}> just now. Run \`/charter cancel ${booking.id}\` again to cancel the charter: it asks first and says what will be undone.`;
+}
+
+/**
  * Cancels for an approver: before approval it closes the request; after it, the cancel operation
  * runs (the create is stopped first if it still runs). Returns what to tell the user.
- * `fromApprovalMessage`: the click came from the approval message, whose Cancel only closes a
- * request: the write requires the booking still pending, so an Approve landing a moment earlier
- * is never undone by it.
+ * `onlyIfPending`: the caller meant to close a request (the approval message's Cancel, whose
+ * dialog says nothing has been booked; `/charter cancel` of one it read as waiting), so the write
+ * requires the booking still pending, and an Approve landing a moment earlier is never undone.
  */
-export async function cancelAsApprover(deps: SlackDeps, client: WebClient, bookingId: string, userId: string, opts: { fromApprovalMessage?: boolean } = {}): Promise<string> {
+export async function cancelAsApprover(deps: SlackDeps, client: WebClient, bookingId: string, userId: string, opts: { onlyIfPending?: 'approval_message' | 'command' } = {}): Promise<string> {
   if (!isApprover(deps.config, userId)) return 'Only approvers can cancel charters.';
   let outcome;
   try {
-    outcome = await deps.api.cancel(bookingId, userId, opts.fromApprovalMessage ? { onlyIfPending: true } : {});
+    outcome = await deps.api.cancel(bookingId, userId, opts.onlyIfPending ? { onlyIfPending: true } : {});
   } catch (err) {
     if (err instanceof BookingNotFoundError) return `No booking \`${bookingId}\`; nothing was cancelled.`;
     throw err;
   }
   if (!outcome.won) {
-    const approved = opts.fromApprovalMessage && outcome.reason === 'not_allowed' ? approvedCancelRefusal(deps.config, outcome.booking) : undefined;
+    const refusal = opts.onlyIfPending === 'approval_message' ? approvedCancelRefusal : approvedCommandRefusal;
+    const approved = opts.onlyIfPending && outcome.reason === 'not_allowed' ? refusal(deps.config, outcome.booking) : undefined;
     if (approved) {
-      deps.log.child({ bookingId, userId }).info('cancel refused: the approval message\'s Cancel met a charter approved a moment before');
+      deps.log.child({ bookingId, userId, from: opts.onlyIfPending }).info('cancel refused: meant for a request, it met a charter approved a moment before');
       return approved;
     }
     const by = outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : '';

@@ -28,7 +28,7 @@ export function cancelBooking(deps: SlackDeps) {
       if (click.refused) return;
       fromApprovalMessage = click.fromApprovalMessage;
     }
-    const reply = await cancelAsApprover(deps, client, bookingId, userId, { fromApprovalMessage });
+    const reply = await cancelAsApprover(deps, client, bookingId, userId, fromApprovalMessage ? { onlyIfPending: 'approval_message' } : {});
     await tellUser(client, deps.log, target, reply);
   };
 }

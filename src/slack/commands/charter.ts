@@ -81,7 +81,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
         const by = booking.audit.findLast((a) => a.action === 'cancelled')?.userId;
         return reply(`This charter is already cancelled${by ? ` (by <@${by}>)` : ''}: there is nothing left to undo.`);
       }
-      if (booking.state === 'pending_approval') return reply(await cancelAsApprover(deps, client, id, userId));
+      if (booking.state === 'pending_approval') return reply(await cancelAsApprover(deps, client, id, userId, { onlyIfPending: 'command' }));
       // After approval a cancel undoes real things: ask first, with the list of what will happen.
       const dialog = cancelConfirmDialog(booking);
       const text = `Cancel ${escapeAndFit(booking.request.guestName, 200)}'s charter (\`${id}\`)?`;

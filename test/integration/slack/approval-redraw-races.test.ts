@@ -118,3 +118,26 @@ it("the approval message's Cancel read \"pending\" just before another approver'
   expect(told).toContain(`by <@${APPROVER}>`);
   expect(told).toContain('*Cancel charter* on its progress message');
 });
+
+it('/charter cancel of a request read as waiting, approved before its cancel: nothing is cancelled, and the approver is told to run it again', async () => {
+  const id = await submitBooking(h);
+  await settle(h);
+  // The command's read of the booking (pending) answers only after the Approve has landed.
+  const toldBefore = ephemeralsTo(h, SECOND).length;
+  const staleRead = held.hold('get', (key) => key === id);
+  const command = h.requester.command({ user_id: SECOND, channel_id: OPS_CHANNEL, text: `cancel ${id}` });
+  await staleRead.entered;
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state !== 'pending_approval');
+  staleRead.release();
+  await command;
+  await waitForBooking(h, id, (b) => b.state === 'done', 30_000);
+  await settle(h);
+  const b = (await h.running.built.api.get(id))!;
+  expect((b.operations ?? []).some((o) => o.kind === 'cancel')).toBe(false);
+  await h.slack.waitFor(() => ephemeralsTo(h, SECOND).length > toldBefore);
+  const told = ephemeralsTo(h, SECOND).slice(toldBefore).join('\n');
+  expect(told).toContain('Nothing was cancelled');
+  expect(told).toContain(`by <@${APPROVER}>`);
+  expect(told).toContain(`Run \`/charter cancel ${id}\` again`);
+});
