@@ -5,7 +5,9 @@
  * retried with backoff (not a refusal no retry fixes: the channel archived, the bot removed), and
  * when it still fails the booking records that its approval message is behind
  * (SlackRefs.approvalUndrawn) and is listed for the approval watch (./approvals-behind.ts), which
- * redraws it until one lands; that clears both. A redraw that lands at once writes nothing.
+ * redraws it until one lands; that clears both. A redraw that lands at once writes nothing. A
+ * message deleted or no longer editable is final: tried once, never marked. The watch gives up a
+ * day after departure, which bounds the list.
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
