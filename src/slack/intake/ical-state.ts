@@ -20,6 +20,12 @@ export interface KnownEvent {
   allDay?: boolean;
   summary?: string;
   description?: string;
+  /**
+   * The charter this event was last matched to. A charter matched by its departure time alone stops
+   * matching once the platform moves the trip (it still departs at the old time until rescheduled);
+   * the link keeps the trip's later moves and cancels going to that charter's thread.
+   */
+  bookingId?: string;
 }
 
 export interface FeedState {
@@ -158,6 +164,18 @@ function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, ev
 export function bookingForEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, nowMs: number): B | undefined {
   const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
   return matchEvent(holding, uid, event, timezone, feed);
+}
+
+/**
+ * bookingForEvent for every event of a poll, the bookings that hold the boat sorted once: the
+ * charter `linked` names when it still holds the boat, else the match for any of the event's times
+ * (where the feed had it, where it is now). The link outlives the time match.
+ */
+export function eventMatcher<B extends Candidate & { id: string }>(bookings: readonly B[], timezone: string, feed: string, nowMs: number) {
+  const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
+  const byId = new Map(holding.map((b) => [b.id, b]));
+  return (linked: string | undefined, uid: string, seen: readonly EventText[]): B | undefined =>
+    (linked === undefined ? undefined : byId.get(linked)) ?? seen.map((e) => matchEvent(holding, uid, e, timezone, feed)).find((b) => b !== undefined);
 }
 
 /** The request for this event that expired unapproved, when no booking holds it: what its new-booking notice names. */

@@ -30,7 +30,7 @@ import {
   movedEventNotice,
   newEventNotice,
 } from '../blocks/intake';
-import { bookingForEvent, claimNotice, departureMs, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, knownEvent, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
+import { claimNotice, departureMs, eventMatcher, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, holdsBoat, knownEvent, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
 
 export interface IcalWatcherDeps {
   store: BookingStore;
@@ -118,28 +118,36 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   // several processes is one notice, and an event that comes back, moves back or is cancelled
   // again later is news again.
   const round = previous?.round ?? 0;
-  const forEvent = (uid: string, e: KnownEvent) => bookingForEvent(bookings, uid, e, tz, feed.name, nowMs);
+  // The charter an event was matched to stays its charter (FeedState's bookingId) while it holds
+  // the boat: matched by time alone, it no longer matches once the platform moves the trip.
+  const match = eventMatcher(bookings, tz, feed.name, nowMs);
+  const bookingOf = (uid: string, ...seen: KnownEvent[]) => match(before[uid]?.bookingId, uid, seen);
   // A trip whose only request expired unapproved is a new booking to make: its notice names that request.
-  const expiredFor = (uid: string, ...seen: KnownEvent[]) => seen.map((e) => expiredRequestForEvent(bookings, uid, e, tz, feed.name, nowMs)).find((b) => b !== undefined);
+  const expiredFor = (uid: string, ...seen: KnownEvent[]) => {
+    const linked = before[uid]?.bookingId;
+    const link = linked === undefined ? undefined : bookings.find((b) => b.id === linked && b.state === 'pending_approval' && !holdsBoat(b, tz, nowMs));
+    return link ?? seen.map((e) => expiredRequestForEvent(bookings, uid, e, tz, feed.name, nowMs)).find((b) => b !== undefined);
+  };
 
   for (const [uid, now] of Object.entries(current)) {
     const was = before[uid];
+    const booking = was ? bookingOf(uid, was, now) : bookingOf(uid, now);
+    if (booking) now.bookingId = booking.id;
     if (now.cancelled) {
-      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, uid, was, 'cancelled', forEvent(uid, was), round, nowMs)) && allPosted;
+      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, uid, was, 'cancelled', booking, round, nowMs)) && allPosted;
       continue;
     }
     if (!was || was.cancelled) {
-      if (!forEvent(uid, now)) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, now))) && allPosted;
+      if (!booking) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, now))) && allPosted;
       continue;
     }
     if (was.startMs !== now.startMs || was.endMs !== now.endMs) {
-      const booking = forEvent(uid, was) ?? forEvent(uid, now);
       allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, round, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, was, now))) && allPosted;
     }
   }
   for (const [uid, was] of Object.entries(before)) {
     if (current[uid] || was.cancelled || was.endMs <= nowMs) continue;
-    allPosted = (await cancelled(deps, feed, uid, was, 'removed', forEvent(uid, was), round, nowMs)) && allPosted;
+    allPosted = (await cancelled(deps, feed, uid, was, 'removed', bookingOf(uid, was), round, nowMs)) && allPosted;
   }
 
   // A notice that could not be posted keeps the old state, so the next tick finds the change again.

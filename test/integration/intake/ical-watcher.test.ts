@@ -238,3 +238,49 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(section?.text?.text).toBe(`:white_check_mark: *New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}*\nBoatsetter booking: José Núñez &amp; family &lt;VIP&gt;`);
   });
 });
+
+describe('a charter matched to its event by departure time alone (review 2026-12-07, iCal #1)', () => {
+  const TRIP: StandinEvent = { uid: 'a1b2c3d4e5@boatsetter.com', ...at(1, '10:00', '14:00'), summary: 'Boatsetter booking' };
+  const when = (from: string, to: string) => `${day(local(1, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(1, to))}`;
+
+  /** The charter (its ref not in the event) departs at the event's time; the platform moves the trip, then `later`. */
+  async function afterMove(name: string, later: Partial<StandinEvent>[]): Promise<{ texts: string[]; threads: unknown[]; approvalTs: string | undefined; blocks: string[] }> {
+    feed.setEvents(name, []);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const id = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(1), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-77777' } as never);
+    h.slack.clear();
+    for (const events of [[TRIP], [{ ...TRIP, ...at(1, '11:00', '15:00') }], later.map((e) => ({ ...TRIP, ...e }))]) {
+      feed.setEvents(name, events);
+      await h.running.built.periodic.runOnce();
+      await h.running.built.periodic.runOnce();
+    }
+    const approvalTs = (await h.running.built.api.get(id))?.slack.approvalTs;
+    const all = posts(h);
+    return { texts: all.map((c) => String(c.body.text)), threads: all.map((c) => c.body.thread_ts), approvalTs, blocks: all.map(blocksOf) };
+  }
+
+  const movedText = `Boatsetter moved this booking: was ${when('10:00', '14:00')}, now ${when('11:00', '15:00')}.`;
+
+  it('a cancel after the move reaches the charter’s thread with [Cancel charter]', async () => {
+    const r = await afterMove('link-cancelled', [{ ...at(1, '11:00', '15:00'), status: 'CANCELLED' }]);
+    expect(r.texts).toEqual([movedText, `Boatsetter marked it cancelled (${when('11:00', '15:00')}).`]);
+    expect(r.threads).toEqual([r.approvalTs, r.approvalTs]);
+    expect(r.blocks[1]).toContain('ical_cancel_charter');
+  });
+
+  it('the event dropped from the feed after the move reaches the charter’s thread', async () => {
+    const r = await afterMove('link-removed', []);
+    // the empty feed is believed on the second poll
+    expect(r.texts).toEqual([movedText, `Boatsetter no longer lists it (${when('11:00', '15:00')}).`]);
+    expect(r.threads).toEqual([r.approvalTs, r.approvalTs]);
+  });
+
+  it('a second move is a second "moved" notice, not a new booking to create', async () => {
+    const r = await afterMove('link-moved-twice', [at(1, '12:00', '16:00')]);
+    expect(r.texts).toEqual([movedText, `Boatsetter moved this booking: was ${when('11:00', '15:00')}, now ${when('12:00', '16:00')}.`]);
+    expect(r.threads).toEqual([r.approvalTs, r.approvalTs]);
+    expect(r.blocks.join('')).not.toContain('ical_create_charter');
+  });
+});
