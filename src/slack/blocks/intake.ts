@@ -94,6 +94,18 @@ export function createdEventNotice(p: { headline: string; summary?: string; book
   };
 }
 
+/** A new-booking notice whose trip the platform moved before a charter was made: no button, and where the trip is now. */
+export function supersededEventNotice(p: { feed: string; was: string; now: string; summary?: string }): SlackMessage {
+  const headline = `New ${p.feed} booking · ${p.was}`;
+  return {
+    text: escapeMrkdwn(`${headline} · moved to ${p.now}`),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:arrow_right: *${escapeMrkdwn(headline)}*${p.summary ? `\n${escapeMrkdwn(p.summary)}` : ''}` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(p.feed)} moved this trip to *${escapeMrkdwn(p.now)}* before a charter was made: create it from the newer notice.` }] },
+    ],
+  };
+}
+
 export function movedEventNotice(p: { feed: string; bookingId: string; was: string; now: string }): SlackMessage {
   const text = escapeMrkdwn(`${p.feed} moved this booking: was ${p.was}, now ${p.now}.`);
   return {

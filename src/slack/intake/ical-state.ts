@@ -26,6 +26,12 @@ export interface KnownEvent {
    * the link keeps the trip's later moves and cancels going to that charter's thread.
    */
   bookingId?: string;
+  /**
+   * The round whose "New … booking" notice offers [Create charter] at these times (no charter yet):
+   * with the UID and times it names that notice's claim, which holds its ts, so a move redraws it
+   * without the button instead of leaving two notices that both create the trip.
+   */
+  noticeRound?: number;
 }
 
 export interface FeedState {
@@ -47,6 +53,9 @@ export interface FeedState {
 }
 
 export const feedKey = (feed: string) => `ical:feed:${feed}`;
+
+/** The claim of an event's new-booking notice; its value is `posted:{ts}` once posted. */
+export const newNoticeKey = (feed: string, uid: string, e: Pick<KnownEvent, 'startMs' | 'endMs'>, round: number) => `ical:notice:${feed}:${uid}:new:${e.startMs}-${e.endMs}:r${round}`;
 
 export function readFeedState(value: string | undefined): FeedState | undefined {
   if (value === undefined) return undefined;

@@ -29,8 +29,9 @@ import {
   feedRecoveredNotice,
   movedEventNotice,
   newEventNotice,
+  supersededEventNotice,
 } from '../blocks/intake';
-import { claimNotice, departureMs, eventMatcher, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, holdsBoat, knownEvent, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
+import { claimNotice, departureMs, eventMatcher, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, holdsBoat, knownEvent, newNoticeKey, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
 
 export interface IcalWatcherDeps {
   store: BookingStore;
@@ -138,11 +139,21 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
       continue;
     }
     if (!was || was.cancelled) {
-      if (!booking) allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, now))) && allPosted;
+      if (!booking) {
+        now.noticeRound = round;
+        allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, now))) && allPosted;
+      }
       continue;
     }
-    if (was.startMs !== now.startMs || was.endMs !== now.endMs) {
-      allPosted = (booking ? await moved(deps, feed, uid, was, now, booking, round, nowMs) : await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, was, now))) && allPosted;
+    if (was.startMs === now.startMs && was.endMs === now.endMs) {
+      if (!booking && was.noticeRound !== undefined) now.noticeRound = was.noticeRound;
+    } else if (booking) {
+      allPosted = (await moved(deps, feed, uid, was, now, booking, round, nowMs)) && allPosted;
+    } else {
+      now.noticeRound = round;
+      const posted = await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, was, now));
+      if (posted && was.noticeRound !== undefined) await supersede(deps, feed, uid, was, now, was.noticeRound);
+      allPosted = posted && allPosted;
     }
   }
   for (const [uid, was] of Object.entries(before)) {
@@ -181,12 +192,33 @@ export function prefillFromEvent(feed: string, event: IcalEvent, timezone: strin
 }
 
 async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, round: number, nowMs: number, expired?: BookingRecord): Promise<boolean> {
-  const key = `ical:notice:${feed.name}:${event.uid}:new:${known.startMs}-${known.endMs}:r${round}`;
+  const key = newNoticeKey(feed.name, event.uid, known, round);
   const tz = deps.config.timezone;
   const value = encodeCreateValue({ feed: feed.name, uid: event.uid, fields: prefillFromEvent(feed.name, event, tz, nowMs) });
   const expiredRequest = expired ? { bookingId: expired.id, when: requestWhen(expired, tz) } : undefined;
   const message = newEventNotice({ feed: feed.name, when: eventWhen(known.startMs, known.endMs, tz, event.allDay), ...(known.summary ? { summary: known.summary } : {}), value, ...(expiredRequest ? { expiredRequest } : {}) });
   return notify(deps, key, nowMs, message);
+}
+
+/**
+ * The trip moved before anyone made its charter: its earlier notice loses [Create charter] (a click
+ * there would book the old time) and says where the trip went; the new notice offers it. Any process
+ * that sees the move may redraw it (the same message each time). Best effort: a notice left as it was
+ * still names its old time.
+ */
+async function supersede(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent, noticeRound: number): Promise<void> {
+  const channel = deps.config.slack.opsChannel;
+  const claim = await deps.store.getMeta(newNoticeKey(feed.name, uid, was, noticeRound));
+  if (!channel || !claim?.value.startsWith('posted:')) return;
+  const ts = claim.value.slice('posted:'.length);
+  if (ts === '') return;
+  const tz = deps.config.timezone;
+  const message = supersededEventNotice({ feed: feed.name, was: eventWhen(was.startMs, was.endMs, tz, was.allDay), now: eventWhen(now.startMs, now.endMs, tz, now.allDay), ...(was.summary ? { summary: was.summary } : {}) });
+  try {
+    await deps.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+  } catch (err) {
+    deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, feed: feed.name }, 'the moved trip\'s earlier notice could not be redrawn');
+  }
 }
 
 /** The charter a request asked for, as the notices name times. */

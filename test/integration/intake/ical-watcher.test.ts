@@ -284,3 +284,30 @@ describe('a charter matched to its event by departure time alone (review 2026-12
     expect(r.blocks.join('')).not.toContain('ical_create_charter');
   });
 });
+
+describe('a trip moved before anyone made its charter (review 2026-12-07, iCal #2)', () => {
+  it('the earlier notice loses [Create charter] and says where the trip went; the new one offers it at the new time', async () => {
+    const E: StandinEvent = { uid: 'bs-8008@boatsetter.com', ...at(6, '10:00', '14:00'), summary: 'Boatsetter booking: Ana' };
+    feed.setEvents('moved-unbooked', [E]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('moved-unbooked')}`, CHARTER_STORE: `sqlite:${join(dir, 'moved-unbooked.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const when = (from: string, to: string) => `${day(local(6, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(6, to))}`;
+    const held = (ts: unknown) => JSON.stringify(h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts)?.blocks);
+
+    for (const [from, to] of [['11:00', '15:00'], ['12:00', '16:00']] as const) {
+      feed.setEvents('moved-unbooked', [{ ...E, ...at(6, from, to) }]);
+      await h.running.built.periodic.runOnce();
+      await h.running.built.periodic.runOnce();
+    }
+    const notices = posts(h);
+    expect(notices.map((c) => c.body.text)).toEqual([`New Boatsetter booking · ${when('10:00', '14:00')}`, `New Boatsetter booking · ${when('11:00', '15:00')}`, `New Boatsetter booking · ${when('12:00', '16:00')}`]);
+    const [first, second, third] = notices.map((c) => c.response?.ts);
+    for (const [ts, movedTo] of [[first, when('11:00', '15:00')], [second, when('12:00', '16:00')]] as const) {
+      expect(held(ts)).not.toContain('ical_create_charter');
+      expect(held(ts)).toContain(`Boatsetter moved this trip to *${movedTo}* before a charter was made`);
+    }
+    expect(held(third)).toContain('ical_create_charter');
+    expect(held(third)).toContain('"departureTime\\":\\"12:00\\"');
+  });
+});
