@@ -14,11 +14,15 @@ export const ICAL_CREATE_ACTION_ID = 'ical_create_charter';
 export const ICAL_RESCHEDULE_ACTION_ID = 'ical_reschedule';
 export const ICAL_CANCEL_ACTION_ID = 'ical_cancel_charter';
 
-/** "Sat, Dec 19, 10:00 AM – 3:00 PM PST" (the end's date too when it is another day, the start's zone too when it differs). */
+/** "Sat, Dec 19, 10:00 AM – 3:00 PM PST" (the end's date too when it is another day, the start's zone too when it differs); "Wed, Jan 27 – Fri, Jan 29 (all day)". */
 export function eventWhen(startMs: number, endMs: number, timezone: string, allDay = false): string {
   const start = DateTime.fromMillis(startMs, { zone: timezone }).setLocale('en-US');
   const end = DateTime.fromMillis(endMs, { zone: timezone }).setLocale('en-US');
-  if (allDay) return `${start.toFormat('ccc, LLL d')} (all day)`;
+  if (allDay) {
+    // DTEND of an all-day event is the day after its last (RFC 5545): Jan 27 to Jan 30 is three days.
+    const last = endMs > startMs ? DateTime.fromMillis(endMs - 1, { zone: timezone }).setLocale('en-US') : start;
+    return `${start.toFormat('ccc, LLL d')}${last.hasSame(start, 'day') ? '' : ` – ${last.toFormat('ccc, LLL d')}`} (all day)`;
+  }
   const day = start.toFormat('ccc, LLL d');
   const endDay = end.hasSame(start, 'day') ? '' : `${end.toFormat('ccc, LLL d')}, `;
   // Across a clock change the start names its own zone: "1:30 AM – 2:00 AM PST" would hide that

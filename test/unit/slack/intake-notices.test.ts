@@ -24,6 +24,9 @@ describe('notice text and button', () => {
     expect(eventWhen(Date.UTC(2030, 11, 21, 18), Date.UTC(2030, 11, 21, 23), LA)).toBe('Sat, Dec 21, 10:00 AM – 3:00 PM PST');
     expect(eventWhen(Date.UTC(2030, 11, 22, 6), Date.UTC(2030, 11, 22, 9), LA)).toBe('Sat, Dec 21, 10:00 PM – Sun, Dec 22, 1:00 AM PST');
     expect(eventWhen(Date.UTC(2030, 11, 21, 8), Date.UTC(2030, 11, 22, 8), LA, true)).toBe('Sat, Dec 21 (all day)');
+    // several days: DTEND is the day after the last (review 2026-12-07, iCal #4)
+    expect(eventWhen(Date.UTC(2027, 0, 27, 8), Date.UTC(2027, 0, 30, 8), LA, true)).toBe('Wed, Jan 27 – Fri, Jan 29 (all day)');
+    expect(eventWhen(Date.UTC(2027, 0, 27, 8), Date.UTC(2027, 0, 27, 8), LA, true)).toBe('Wed, Jan 27 (all day)');
     // Across a clock change the start names its zone too: 1.5 h, not 30 min.
     expect(eventWhen(Date.UTC(2026, 10, 1, 8, 30), Date.UTC(2026, 10, 1, 10), LA)).toBe('Sun, Nov 1, 1:30 AM PDT – 2:00 AM PST');
     expect(eventWhen(Date.UTC(2026, 2, 8, 9, 30), Date.UTC(2026, 2, 8, 11), LA)).toBe('Sun, Mar 8, 1:30 AM PST – 4:00 AM PDT');
