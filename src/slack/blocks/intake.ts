@@ -110,6 +110,14 @@ export function supersededEventNotice(p: { feed: string; was: string; now: strin
   };
 }
 
+/** For the ops channel: a feed lists one UID several times without RECURRENCE-ID. */
+export function repeatedUidNotice(p: { feed: string; uid: string; whens: string[] }): SlackMessage {
+  const text = escapeMrkdwn(
+    `:warning: The ${p.feed} calendar feed lists the event UID ${sliceWhole(p.uid, 200)} ${p.whens.length} times (${p.whens.join('; ')}). Each is treated as its own trip, told apart by its start: a move of one reads as a removal and a new booking, and a charter made from one matches it by its time.`,
+  );
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
 export function movedEventNotice(p: { feed: string; bookingId: string; was: string; now: string }): SlackMessage {
   const text = escapeMrkdwn(`${p.feed} moved this booking: was ${p.was}, now ${p.now}.`);
   return {

@@ -32,11 +32,12 @@ async function busyBlocks(store: BookingStore, config: Config, bookings: readonl
   const out: CharterWindow[] = [];
   for (const feed of config.ical.feeds) {
     const state = readFeedState((await store.getMeta(feedKey(feed.name)))?.value);
-    for (const [uid, e] of Object.entries(state?.events ?? {})) {
+    const repeated = new Set(Object.values(state?.events ?? {}).flatMap((e) => (e.uid ? [e.uid] : [])));
+    for (const [key, e] of Object.entries(state?.events ?? {})) {
       if (e.cancelled || e.endMs <= nowMs) continue;
       // covered by a booking in the store, or the candidate itself (made from this very event)
-      if (bookingForEvent([...bookings, candidate], uid, e, config.timezone, feed.name, nowMs)) continue;
-      out.push({ id: uid, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
+      if (bookingForEvent([...bookings, candidate], e.uid ?? key, e, config.timezone, feed.name, nowMs, repeated.has(e.uid ?? key))) continue;
+      out.push({ id: key, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
     }
   }
   return out;

@@ -32,6 +32,8 @@ export interface KnownEvent {
    * without the button instead of leaving two notices that both create the trip.
    */
   noticeRound?: number;
+  /** The event's UID when its key is not (a UID the feed repeats: see keyEvents). */
+  uid?: string;
 }
 
 export interface FeedState {
@@ -103,6 +105,42 @@ export function serializeFeedState(state: FeedState): string {
   return json;
 }
 
+const repeatKey = (uid: string, startMs: number) => `${uid}|${startMs}`;
+
+/**
+ * The feed's events by their key in FeedState.events: the UID, unless the feed lists a UID more than
+ * once without RECURRENCE-ID (a platform's export bug, or two trips it gave one UID). Those copies
+ * are each a trip, told apart by their start: a copy keeps the key it had (the plain UID or
+ * `UID|start`), and a new one takes the plain UID while that is free, so a second copy appearing
+ * later reads as a new trip, not as the first one moving.
+ */
+export function keyEvents(events: readonly IcalEvent[], before: Record<string, KnownEvent>): { keyed: Map<string, IcalEvent>; repeated: Set<string> } {
+  const byUid = new Map<string, IcalEvent[]>();
+  for (const e of events) byUid.set(e.uid, [...(byUid.get(e.uid) ?? []), e]);
+  const keyed = new Map<string, IcalEvent>();
+  const repeated = new Set<string>();
+  for (const [uid, copies] of byUid) {
+    if (copies.length > 1) repeated.add(uid);
+    const taken = new Set<string>();
+    const left: IcalEvent[] = [];
+    for (const e of [...copies].sort((a, b) => a.startMs - b.startMs)) {
+      const own = before[uid]?.startMs === e.startMs && !taken.has(uid) ? uid : before[repeatKey(uid, e.startMs)] ? repeatKey(uid, e.startMs) : undefined;
+      if (own === undefined) {
+        left.push(e);
+        continue;
+      }
+      taken.add(own);
+      keyed.set(own, e);
+    }
+    for (const e of left) {
+      const key = !taken.has(uid) && (copies.length === 1 || before[uid] === undefined) ? uid : repeatKey(uid, e.startMs);
+      taken.add(key);
+      keyed.set(key, e);
+    }
+  }
+  return { keyed, repeated };
+}
+
 export function knownEvent(e: IcalEvent): KnownEvent {
   return {
     startMs: e.startMs,
@@ -149,11 +187,13 @@ const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description'>;
 
 /** The first of `bookings` whose reference names the event, else the first of its platform (or none) departing when it starts. */
-function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string): B | undefined {
+function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, repeatedUid = false): B | undefined {
   const text = norm(`${event.summary ?? ''} ${event.description ?? ''}`);
   const byRef = bookings.find((b) => {
     const ref = platformRefOf(b.request)?.ref;
     if (!ref) return false;
+    // Copies of a repeated UID share its reference: which trip a charter is, its time tells.
+    if (repeatedUid && departureMs(b, timezone) !== event.startMs) return false;
     const r = norm(ref);
     return r === norm(uid) || (r.length >= 4 && text.includes(r));
   });
@@ -170,9 +210,9 @@ function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, ev
  * expired the office makes a new one with the same reference, and a move or cancel of the trip is
  * about that one.
  */
-export function bookingForEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, nowMs: number): B | undefined {
+export function bookingForEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, nowMs: number, repeatedUid = false): B | undefined {
   const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
-  return matchEvent(holding, uid, event, timezone, feed);
+  return matchEvent(holding, uid, event, timezone, feed, repeatedUid);
 }
 
 /**
@@ -183,8 +223,8 @@ export function bookingForEvent<B extends Candidate>(bookings: readonly B[], uid
 export function eventMatcher<B extends Candidate & { id: string }>(bookings: readonly B[], timezone: string, feed: string, nowMs: number) {
   const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
   const byId = new Map(holding.map((b) => [b.id, b]));
-  return (linked: string | undefined, uid: string, seen: readonly EventText[]): B | undefined =>
-    (linked === undefined ? undefined : byId.get(linked)) ?? seen.map((e) => matchEvent(holding, uid, e, timezone, feed)).find((b) => b !== undefined);
+  return (linked: string | undefined, uid: string, seen: readonly EventText[], repeatedUid = false): B | undefined =>
+    (linked === undefined ? undefined : byId.get(linked)) ?? seen.map((e) => matchEvent(holding, uid, e, timezone, feed, repeatedUid)).find((b) => b !== undefined);
 }
 
 /** The request for this event that expired unapproved, when no booking holds it: what its new-booking notice names. */

@@ -29,9 +29,10 @@ import {
   feedRecoveredNotice,
   movedEventNotice,
   newEventNotice,
+  repeatedUidNotice,
   supersededEventNotice,
 } from '../blocks/intake';
-import { claimNotice, departureMs, eventMatcher, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, holdsBoat, knownEvent, newNoticeKey, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
+import { claimNotice, departureMs, eventMatcher, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, holdsBoat, keyEvents, knownEvent, newNoticeKey, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
 
 export interface IcalWatcherDeps {
   store: BookingStore;
@@ -110,9 +111,10 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     return;
   }
   const bookings = await store.listByStates(HOLDING_STATES);
+  // Keyed by UID, or UID and start for the copies of a UID the feed repeats (keyEvents).
+  const { keyed: events, repeated } = keyEvents(upcoming, before);
   const current: Record<string, KnownEvent> = {};
-  for (const e of upcoming) current[e.uid] = knownEvent(e);
-  const events = new Map(upcoming.map((e) => [e.uid, e]));
+  for (const [key, e] of events) current[key] = { ...knownEvent(e), ...(key !== e.uid ? { uid: e.uid } : {}) };
   let allPosted = true;
   const tz = deps.config.timezone;
   // Notices are named by the saved events they change (FeedState.round): the same change seen by
@@ -122,43 +124,50 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   // The charter an event was matched to stays its charter (FeedState's bookingId) while it holds
   // the boat: matched by time alone, it no longer matches once the platform moves the trip.
   const match = eventMatcher(bookings, tz, feed.name, nowMs);
-  const bookingOf = (uid: string, ...seen: KnownEvent[]) => match(before[uid]?.bookingId, uid, seen);
+  const uidOf = (key: string) => current[key]?.uid ?? before[key]?.uid ?? key;
+  const bookingOf = (key: string, ...seen: KnownEvent[]) => match(before[key]?.bookingId, uidOf(key), seen, repeated.has(uidOf(key)) || before[key]?.uid !== undefined);
   // A trip whose only request expired unapproved is a new booking to make: its notice names that request.
-  const expiredFor = (uid: string, ...seen: KnownEvent[]) => {
-    const linked = before[uid]?.bookingId;
+  const expiredFor = (key: string, ...seen: KnownEvent[]) => {
+    const linked = before[key]?.bookingId;
     const link = linked === undefined ? undefined : bookings.find((b) => b.id === linked && b.state === 'pending_approval' && !holdsBoat(b, tz, nowMs));
-    return link ?? seen.map((e) => expiredRequestForEvent(bookings, uid, e, tz, feed.name, nowMs)).find((b) => b !== undefined);
+    return link ?? seen.map((e) => expiredRequestForEvent(bookings, uidOf(key), e, tz, feed.name, nowMs)).find((b) => b !== undefined);
   };
 
-  for (const [uid, now] of Object.entries(current)) {
-    const was = before[uid];
-    const booking = was ? bookingOf(uid, was, now) : bookingOf(uid, now);
+  for (const uid of repeated) {
+    // Told once per feed and UID (again only after the feed stopped repeating it).
+    if (Object.values(before).some((e) => e.uid === uid)) continue;
+    const copies = [...events.values()].filter((e) => e.uid === uid);
+    allPosted = (await notify(deps, `ical:notice:${feed.name}:${uid}:repeated:r${round}`, nowMs, repeatedUidNotice({ feed: feed.name, uid, whens: copies.map((e) => eventWhen(e.startMs, e.endMs, tz, e.allDay)) }))) && allPosted;
+  }
+  for (const [key, now] of Object.entries(current)) {
+    const was = before[key];
+    const booking = was ? bookingOf(key, was, now) : bookingOf(key, now);
     if (booking) now.bookingId = booking.id;
     if (now.cancelled) {
-      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, uid, was, 'cancelled', booking, round, nowMs)) && allPosted;
+      if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, key, was, 'cancelled', booking, round, nowMs)) && allPosted;
       continue;
     }
     if (!was || was.cancelled) {
       if (!booking) {
         now.noticeRound = round;
-        allPosted = (await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, now))) && allPosted;
+        allPosted = (await created(deps, feed, key, events.get(key) as IcalEvent, now, round, nowMs, expiredFor(key, now))) && allPosted;
       }
       continue;
     }
     if (was.startMs === now.startMs && was.endMs === now.endMs) {
       if (!booking && was.noticeRound !== undefined) now.noticeRound = was.noticeRound;
     } else if (booking) {
-      allPosted = (await moved(deps, feed, uid, was, now, booking, round, nowMs)) && allPosted;
+      allPosted = (await moved(deps, feed, key, was, now, booking, round, nowMs)) && allPosted;
     } else {
       now.noticeRound = round;
-      const posted = await created(deps, feed, events.get(uid) as IcalEvent, now, round, nowMs, expiredFor(uid, was, now));
-      if (posted && was.noticeRound !== undefined) await supersede(deps, feed, uid, was, now, was.noticeRound);
+      const posted = await created(deps, feed, key, events.get(key) as IcalEvent, now, round, nowMs, expiredFor(key, was, now));
+      if (posted && was.noticeRound !== undefined) await supersede(deps, feed, key, was, now, was.noticeRound);
       allPosted = posted && allPosted;
     }
   }
-  for (const [uid, was] of Object.entries(before)) {
-    if (current[uid] || was.cancelled || was.endMs <= nowMs) continue;
-    allPosted = (await cancelled(deps, feed, uid, was, 'removed', bookingOf(uid, was), round, nowMs)) && allPosted;
+  for (const [key, was] of Object.entries(before)) {
+    if (current[key] || was.cancelled || was.endMs <= nowMs) continue;
+    allPosted = (await cancelled(deps, feed, key, was, 'removed', bookingOf(key, was), round, nowMs)) && allPosted;
   }
 
   // A notice that could not be posted keeps the old state, so the next tick finds the change again.
@@ -191,8 +200,9 @@ export function prefillFromEvent(feed: string, event: IcalEvent, timezone: strin
   return fields;
 }
 
-async function created(deps: IcalWatcherDeps, feed: IcalFeed, event: IcalEvent, known: KnownEvent, round: number, nowMs: number, expired?: BookingRecord): Promise<boolean> {
-  const key = newNoticeKey(feed.name, event.uid, known, round);
+/** `eventKey`: the event's key in the feed state (its UID, or UID and start for a repeated UID), which names its notices. */
+async function created(deps: IcalWatcherDeps, feed: IcalFeed, eventKey: string, event: IcalEvent, known: KnownEvent, round: number, nowMs: number, expired?: BookingRecord): Promise<boolean> {
+  const key = newNoticeKey(feed.name, eventKey, known, round);
   const tz = deps.config.timezone;
   const value = encodeCreateValue({ feed: feed.name, uid: event.uid, fields: prefillFromEvent(feed.name, event, tz, nowMs) });
   const expiredRequest = expired ? { bookingId: expired.id, when: requestWhen(expired, tz) } : undefined;

@@ -311,3 +311,34 @@ describe('a trip moved before anyone made its charter (review 2026-12-07, iCal #
     expect(held(third)).toContain('"departureTime\\":\\"12:00\\"');
   });
 });
+
+describe('a UID the feed repeats without RECURRENCE-ID (review 2026-12-07, iCal #3)', () => {
+  it('each copy is its own trip, the ops channel is told once, and each copy’s cancel reaches only its own charter', async () => {
+    const first: StandinEvent = { uid: 'dup-1', ...at(7, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    const second: StandinEvent = { ...first, ...at(8, '10:00', '14:00') };
+    feed.setEvents('repeated-uid', [first, second]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('repeated-uid')}`, CHARTER_STORE: `sqlite:${join(dir, 'repeated-uid.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const when = (weeks: number) => `${day(local(weeks, '10:00'))}, 10:00 AM – 2:00 PM ${zone(local(weeks, '14:00'))}`;
+    expect(posts(h).map((c) => String(c.body.text))).toEqual([
+      expect.stringMatching(/^:warning: The Boatsetter calendar feed lists the event UID dup-1 2 times .*Each is treated as its own trip/),
+      `New Boatsetter booking · ${when(7)}`,
+      `New Boatsetter booking · ${when(8)}`,
+    ]);
+    expect(posts(h)[0]?.body.channel).toBe(OPS_CHANNEL);
+
+    // Both charters carry the UID as their reference, as Create charter fills it in.
+    const charter = async (weeks: number) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'dup-1' } as never);
+    const one = await charter(7);
+    const two = await charter(8);
+    await h.running.built.periodic.runOnce();
+    h.slack.clear();
+    feed.setEvents('repeated-uid', [first, { ...second, status: 'CANCELLED' }]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    expect(posts(h).map((c) => [c.body.text, c.body.thread_ts])).toEqual([[`Boatsetter marked it cancelled (${when(8)}).`, (await h.running.built.api.get(two))?.slack.approvalTs]]);
+    expect((await h.running.built.api.get(one))?.slack.approvalTs).not.toBe((await h.running.built.api.get(two))?.slack.approvalTs);
+  });
+});
