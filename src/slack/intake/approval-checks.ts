@@ -27,20 +27,31 @@ export function bookingWindow(b: { id: string; request: BookingRequest }, config
   return { id: b.id, source: 'booking', startMs: s.departure.toMillis(), endMs: s.return.toMillis(), checkInMs: s.checkIn.toMillis(), captain: b.request.captain, crew: b.request.crew };
 }
 
-/** iCal events that hold the boat and no booking in the store (nor the candidate) accounts for. */
-async function busyBlocks(store: BookingStore, config: Config, bookings: readonly BookingRecord[], candidate: ApprovalCheckInput, nowMs: number): Promise<CharterWindow[]> {
-  const out: CharterWindow[] = [];
+/**
+ * iCal events that hold the boat and no booking in the store (nor the candidate) accounts for; and
+ * a warning when the candidate is an event's charter by its reference but departs when the feed no
+ * longer says (a form opened from a notice before the platform moved the trip).
+ */
+async function feedChecks(store: BookingStore, config: Config, bookings: readonly BookingRecord[], candidate: ApprovalCheckInput, nowMs: number): Promise<{ busy: CharterWindow[]; warnings: string[] }> {
+  const busy: CharterWindow[] = [];
+  const warnings: string[] = [];
+  const departs = bookingWindow({ id: candidate.bookingId, request: candidate.request }, config).startMs;
   for (const feed of config.ical.feeds) {
     const state = readFeedState((await store.getMeta(feedKey(feed.name)))?.value);
     const repeated = new Set(Object.values(state?.events ?? {}).flatMap((e) => (e.uid ? [e.uid] : [])));
     for (const [key, e] of Object.entries(state?.events ?? {})) {
       if (e.cancelled || e.endMs <= nowMs) continue;
+      const uid = e.uid ?? key;
       // covered by a booking in the store, or the candidate itself (made from this very event)
-      if (bookingForEvent([...bookings, candidate], e.uid ?? key, e, config.timezone, feed.name, nowMs, repeated.has(e.uid ?? key))) continue;
-      out.push({ id: key, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
+      if (bookingForEvent(bookings, uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) continue;
+      if (bookingForEvent([candidate], uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) {
+        if (!e.allDay && e.startMs !== departs) warnings.push(`${feed.name} lists this trip at ${eventWhen(e.startMs, e.endMs, config.timezone)}, not at this time: it moved the trip after this form was filled in?`);
+        continue;
+      }
+      busy.push({ id: key, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
     }
   }
-  return out;
+  return { busy, warnings };
 }
 
 function describe(c: Conflict, names: Map<string, string>, config: Config): string {
@@ -71,7 +82,9 @@ export function createApprovalChecks(store: BookingStore, config: Config): Appro
     }
     const names = new Map<string, string>();
     for (const m of input.roster) names.set(m.slackUserId, m.name);
-    const others = [...bookings.map((b) => bookingWindow(b, config)), ...(await busyBlocks(store, config, bookings, input, nowMs))];
+    const feeds = await feedChecks(store, config, bookings, input, nowMs);
+    warnings.push(...feeds.warnings);
+    const others = [...bookings.map((b) => bookingWindow(b, config)), ...feeds.busy];
     const conflicts = findConflicts(bookingWindow({ id: input.bookingId, request: input.request }, config), others);
     for (const c of conflicts) warnings.push(describe(c, names, config));
     return warnings;

@@ -342,3 +342,23 @@ describe('a UID the feed repeats without RECURRENCE-ID (review 2026-12-07, iCal 
     expect((await h.running.built.api.get(one))?.slack.approvalTs).not.toBe((await h.running.built.api.get(two))?.slack.approvalTs);
   });
 });
+
+describe('a charter made at the time a superseded notice offered (review 2026-12-07, iCal #2)', () => {
+  it('its approval message says the platform has the trip at another time', async () => {
+    const E: StandinEvent = { uid: 'bs-8118@boatsetter.com', ...at(9, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    feed.setEvents('stale-form', [E]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('stale-form')}`, CHARTER_STORE: `sqlite:${join(dir, 'stale-form.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    feed.setEvents('stale-form', [{ ...E, ...at(9, '11:00', '15:00') }]);
+    await h.running.built.periodic.runOnce();
+    // the form opened from the first notice before the move, submitted as it was prefilled (the UID is its reference)
+    const n = approvalPosts(h.slack).length;
+    await submitBooking(h, { ...VALID_FIELDS, date: isoDate(9), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: E.uid } as never);
+    const when = `${day(local(9, '11:00'))}, 11:00 AM – 3:00 PM ${zone(local(9, '15:00'))}`;
+    expect(blocksOf(approvalPosts(h.slack)[n])).toContain(`Boatsetter lists this trip at ${when}, not at this time`);
+    // made at the feed's time, it says nothing of the kind
+    await submitBooking(h, { ...VALID_FIELDS, date: isoDate(9), departureTime: '11:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-other' } as never);
+    expect(blocksOf(approvalPosts(h.slack)[n + 1])).not.toContain('lists this trip at');
+  });
+});
