@@ -115,11 +115,13 @@ const repeatKey = (uid: string, startMs: number) => `${uid}|${startMs}`;
  * later reads as a new trip, not as the first one moving.
  */
 export function keyEvents(events: readonly IcalEvent[], before: Record<string, KnownEvent>): { keyed: Map<string, IcalEvent>; repeated: Set<string> } {
-  const byUid = new Map<string, IcalEvent[]>();
-  for (const e of events) byUid.set(e.uid, [...(byUid.get(e.uid) ?? []), e]);
+  // Copies with the same start are one trip listed twice: the last one stands, as before.
+  const byUid = new Map<string, Map<number, IcalEvent>>();
+  for (const e of events) byUid.set(e.uid, (byUid.get(e.uid) ?? new Map<number, IcalEvent>()).set(e.startMs, e));
   const keyed = new Map<string, IcalEvent>();
   const repeated = new Set<string>();
-  for (const [uid, copies] of byUid) {
+  for (const [uid, starts] of byUid) {
+    const copies = [...starts.values()];
     if (copies.length > 1) repeated.add(uid);
     const taken = new Set<string>();
     const left: IcalEvent[] = [];

@@ -19,3 +19,9 @@ it('a copy keeps its key when another appears before it or the other goes', () =
   expect(keys([ev('dup', 100), ev('dup', 50)], { dup: known(100) })).toEqual({ dup: 100, 'dup|50': 50 });
   expect(keys([ev('dup', 200)], { dup: known(100), 'dup|200': { ...known(200), uid: 'dup' } })).toEqual({ 'dup|200': 200 });
 });
+
+it('the same UID twice at the same start is one trip, not a repeat', () => {
+  const twice = keyEvents([ev('x', 100), { ...ev('x', 100), summary: 'later copy' }], {});
+  expect([...twice.keyed].map(([k, e]) => [k, e.summary])).toEqual([['x', 'later copy']]);
+  expect(twice.repeated.size).toBe(0);
+});
