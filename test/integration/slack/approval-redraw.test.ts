@@ -35,11 +35,17 @@ const toldApprover = () => [
 const behindIds = () => approvalsBehind(h.running.built.store).list();
 const tick = (nowMs: number) => watchApprovals({ store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log: createLogger({ level: 'silent' }) }, nowMs);
 
+/** A booking submitted, then approved while Slack fails the next `times` updates of its approval message. */
+async function approveWhileUpdatesFail(times: number, in_: Harness = h): Promise<{ id: string; approvalTs: string }> {
+  const id = await submitBooking(in_);
+  const approvalTs = (await in_.running.built.api.get(id))!.slack.approvalTs!;
+  in_.slack.failNext('chat.update', times, 'internal_error', (b) => b.ts === approvalTs);
+  await clickInOps(in_, 'booking_approve', id);
+  return { id, approvalTs };
+}
+
 it('one chat.update refused on Approve: the approval message is redrawn all the same, and the progress message still posted', async () => {
-  const id = await submitBooking(h);
-  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
-  h.slack.failNext('chat.update', 1, 'internal_error', (b) => b.ts === approvalTs);
-  await clickInOps(h, 'booking_approve', id);
+  const { id, approvalTs } = await approveWhileUpdatesFail(1);
   const done = await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.progressTs !== undefined);
   await settle(h);
   await h.slack.waitFor(() => !blocksOf(approvalOf(approvalTs)).includes('booking_approve'));
@@ -92,10 +98,7 @@ it('the bot removed from the ops channel: the approver is told, and the approval
 });
 
 it('Slack failing every try on Approve: the approver is told, and the next tick of the approval watch redraws it', async () => {
-  const id = await submitBooking(h);
-  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
-  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === approvalTs);
-  await clickInOps(h, 'booking_approve', id);
+  const { id, approvalTs } = await approveWhileUpdatesFail(4);
   const behind = await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.approvalUndrawn !== undefined);
   await settle(h);
   expect(behind.slack.approvalUndrawn).toMatchObject({ code: 'internal_error', refused: false });
@@ -157,10 +160,7 @@ it('the approval message deleted in Slack: Approve tries it once, says so plainl
 });
 
 it('an approval message behind its booking, then deleted: the watch tries it once and drops it', async () => {
-  const id = await submitBooking(h);
-  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
-  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === approvalTs);
-  await clickInOps(h, 'booking_approve', id);
+  const { id, approvalTs } = await approveWhileUpdatesFail(4);
   const behind = await waitForBooking(h, id, (b) => b.state === 'done' && b.slack.approvalUndrawn !== undefined);
   await settle(h);
   expect(await behindIds()).toContain(id);
@@ -211,10 +211,7 @@ describe('one try in the handler (Lambda: Slack waits 3 s for the click\'s answe
   });
 
   it('a failed redraw is not retried in the handler: recorded and told at once, for the minute tick', async () => {
-    const id = await submitBooking(lambdaLike);
-    const approvalTs = (await lambdaLike.running.built.api.get(id))!.slack.approvalTs!;
-    lambdaLike.slack.failNext('chat.update', 1, 'internal_error', (b) => b.ts === approvalTs);
-    await clickInOps(lambdaLike, 'booking_approve', id);
+    const { id, approvalTs } = await approveWhileUpdatesFail(1, lambdaLike);
     const behind = await waitForBooking(lambdaLike, id, (b) => b.slack.approvalUndrawn !== undefined);
     await settle(lambdaLike);
     expect(behind.slack.approvalUndrawn).toMatchObject({ code: 'internal_error', refused: false });
