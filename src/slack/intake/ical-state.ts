@@ -27,6 +27,12 @@ export interface KnownEvent {
    */
   bookingId?: string;
   /**
+   * When that charter departed as the link was last confirmed. The link holds only while the charter
+   * departs then or at the event's time now: a charter rescheduled elsewhere is no longer this trip's,
+   * and an event later listed at neither time must not reach it.
+   */
+  linkedAtMs?: number;
+  /**
    * The round whose "New … booking" notice offers [Create charter] at these times (no charter yet):
    * with the UID and times it names that notice's claim, which holds its ts, so a move redraws it
    * without the button instead of leaving two notices that both create the trip.
@@ -188,8 +194,11 @@ const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 
 type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description'>;
 
-/** The first of `bookings` whose reference names the event, else the first of its platform (or none) departing when it starts. */
-function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, repeatedUid = false): B | undefined {
+/**
+ * The first of `bookings` whose reference names the event, else the first of its platform (or none)
+ * departing when it starts, leaving out for the latter those `notByTime` says belong to another event.
+ */
+function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, repeatedUid = false, notByTime: (b: B) => boolean = () => false): B | undefined {
   const text = norm(`${event.summary ?? ''} ${event.description ?? ''}`);
   const byRef = bookings.find((b) => {
     const ref = platformRefOf(b.request)?.ref;
@@ -200,7 +209,7 @@ function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, ev
     return r === norm(uid) || (r.length >= 4 && text.includes(r));
   });
   const platform = (b: B) => (platformRefOf(b.request)?.platform ?? b.request.platform?.trim() ?? '').toLowerCase();
-  return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs && [feed.toLowerCase(), '', 'platform'].includes(platform(b)));
+  return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs && [feed.toLowerCase(), '', 'platform'].includes(platform(b)) && !notByTime(b));
 }
 
 /**
@@ -217,16 +226,28 @@ export function bookingForEvent<B extends Candidate>(bookings: readonly B[], uid
   return matchEvent(holding, uid, event, timezone, feed, repeatedUid);
 }
 
+type Linked = Pick<KnownEvent, 'startMs' | 'bookingId' | 'linkedAtMs'>;
+
 /**
- * bookingForEvent for every event of a poll, the bookings that hold the boat sorted once: the
- * charter `linked` names when it still holds the boat, else the match for any of the event's times
- * (where the feed had it, where it is now). The link outlives the time match.
+ * bookingForEvent for every event of a poll, the bookings that hold the boat sorted once.
+ * `linkOf`: the charter an event was linked to (`was`), while it holds the boat and departs when the
+ * link was last confirmed (the event's time then, for a state saved before linkedAtMs) or at
+ * `nowStartMs`, the event's time now. `match`: that charter, else the match for any of the event's
+ * times (where the feed had it, where it is now; the last is now), never by time a charter
+ * `linkedElsewhere` (one charter is one trip: a new booking in the slot a linked trip left is news).
  */
 export function eventMatcher<B extends Candidate & { id: string }>(bookings: readonly B[], timezone: string, feed: string, nowMs: number) {
   const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
   const byId = new Map(holding.map((b) => [b.id, b]));
-  return (linked: string | undefined, uid: string, seen: readonly EventText[], repeatedUid = false): B | undefined =>
-    (linked === undefined ? undefined : byId.get(linked)) ?? seen.map((e) => matchEvent(holding, uid, e, timezone, feed, repeatedUid)).find((b) => b !== undefined);
+  const linkOf = (was: Linked | undefined, nowStartMs: number | undefined): B | undefined => {
+    const b = was?.bookingId === undefined ? undefined : byId.get(was.bookingId);
+    if (!b || !was) return undefined;
+    const departs = departureMs(b, timezone);
+    return departs === (was.linkedAtMs ?? was.startMs) || departs === nowStartMs ? b : undefined;
+  };
+  const match = (was: Linked | undefined, uid: string, seen: readonly EventText[], repeatedUid: boolean, linkedElsewhere: (id: string) => boolean): B | undefined =>
+    linkOf(was, seen[seen.length - 1]?.startMs) ?? seen.map((e) => matchEvent(holding, uid, e, timezone, feed, repeatedUid, (b) => linkedElsewhere(b.id))).find((b) => b !== undefined);
+  return { linkOf, match };
 }
 
 /** The request for this event that expired unapproved, when no booking holds it: what its new-booking notice names. */

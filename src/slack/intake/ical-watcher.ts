@@ -123,9 +123,16 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   const round = previous?.round ?? 0;
   // The charter an event was matched to stays its charter (FeedState's bookingId) while it holds
   // the boat: matched by time alone, it no longer matches once the platform moves the trip.
-  const match = eventMatcher(bookings, tz, feed.name, nowMs);
+  const { linkOf, match } = eventMatcher(bookings, tz, feed.name, nowMs);
+  // A charter linked to one event is not another event's by time (FeedState's linkedAtMs).
+  const linkedTo = new Map<string, string>();
+  for (const [key, was] of Object.entries(before)) {
+    const linked = linkOf(was, (current[key] ?? was).startMs);
+    if (linked) linkedTo.set(linked.id, key);
+  }
   const uidOf = (key: string) => current[key]?.uid ?? before[key]?.uid ?? key;
-  const bookingOf = (key: string, ...seen: KnownEvent[]) => match(before[key]?.bookingId, uidOf(key), seen, repeated.has(uidOf(key)) || before[key]?.uid !== undefined);
+  const bookingOf = (key: string, ...seen: KnownEvent[]) =>
+    match(before[key], uidOf(key), seen, repeated.has(uidOf(key)) || before[key]?.uid !== undefined, (id) => (linkedTo.get(id) ?? key) !== key);
   // A trip whose only request expired unapproved is a new booking to make: its notice names that request.
   const expiredFor = (key: string, ...seen: KnownEvent[]) => {
     const linked = before[key]?.bookingId;
@@ -142,7 +149,10 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   for (const [key, now] of Object.entries(current)) {
     const was = before[key];
     const booking = was ? bookingOf(key, was, now) : bookingOf(key, now);
-    if (booking) now.bookingId = booking.id;
+    if (booking) {
+      now.bookingId = booking.id;
+      now.linkedAtMs = departureMs(booking, tz);
+    }
     if (now.cancelled) {
       if (was && !was.cancelled) allPosted = (await cancelled(deps, feed, key, was, 'cancelled', booking, round, nowMs)) && allPosted;
       continue;

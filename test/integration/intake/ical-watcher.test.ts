@@ -362,3 +362,53 @@ describe('a charter made at the time a superseded notice offered (review 2026-12
     expect(blocksOf(approvalPosts(h.slack)[n + 1])).not.toContain('lists this trip at');
   });
 });
+
+describe('one charter linked to two events', () => {
+  it('a new booking in the slot a linked trip left is a new booking, and its cancel does not reach the charter rescheduled to the trip', async () => {
+    const X: StandinEvent = { uid: 'x-111@boatsetter.com', ...at(10, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    const Y: StandinEvent = { uid: 'y-222@boatsetter.com', ...at(10, '10:00', '14:00'), summary: 'Boatsetter booking: another renter' };
+    feed.setEvents('late-two-links', []);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-two-links')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-two-links.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    // the charter for X, its ref not in the event: matched by time
+    const id = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(10), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-77777' } as never);
+    const tick = async (events: StandinEvent[]) => { feed.setEvents('late-two-links', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
+    await tick([X]);
+    h.slack.clear();
+    await tick([{ ...X, ...at(10, '11:00', '15:00') }]); // X moves to 11:00: "moved" under the charter
+    await tick([{ ...X, ...at(10, '11:00', '15:00') }, Y]); // a new renter takes the 10:00 slot
+    const afterY = posts(h).map((c) => String(c.body.text));
+    // the operator reschedules the charter to 11:00 as the moved notice asked (written straight to the store here)
+    const store = h.running.built.store;
+    const rec = (await store.get(id))!;
+    await store.put({ ...rec, request: { ...rec.request, departureTime: '11:00' } }, rec.version);
+    h.slack.clear();
+    await tick([{ ...X, ...at(10, '11:00', '15:00') }, { ...Y, status: 'CANCELLED' }]); // the other renter cancels
+    const afterCancel = posts(h).map((c) => [String(c.body.text), c.body.thread_ts, blocksOf(c).includes('ical_cancel_charter')]);
+    expect(afterY.some((t) => t.startsWith('New Boatsetter booking'))).toBe(true); // Y is a new booking to create
+    expect(afterCancel).toEqual([]); // Y's cancel is not the 11:00 charter's
+  });
+
+  it('a link ends when the charter is rescheduled to neither the trip\'s time now nor its time when linked', async () => {
+    const X: StandinEvent = { uid: 'x-333@boatsetter.com', ...at(15, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    feed.setEvents('late-link-ends', []);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-link-ends')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-link-ends.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const id = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(15), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-88888' } as never);
+    const tick = async (events: StandinEvent[]) => { feed.setEvents('late-link-ends', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
+    await tick([X]);
+    h.slack.clear();
+    const movedX = { ...X, ...at(15, '11:00', '15:00') };
+    await tick([movedX]);
+    expect(posts(h).map((c) => String(c.body.text))).toEqual([expect.stringMatching(/^Boatsetter moved this booking/)]); // the link holds at the old time
+    // the operator moves the charter to 13:00, neither time the platform gave the trip
+    const store = h.running.built.store;
+    const rec = (await store.get(id))!;
+    await store.put({ ...rec, request: { ...rec.request, departureTime: '13:00' } }, rec.version);
+    h.slack.clear();
+    await tick([{ ...movedX, status: 'CANCELLED' }]);
+    expect(posts(h)).toEqual([]);
+  });
+});
