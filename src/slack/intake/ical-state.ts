@@ -232,9 +232,10 @@ type Linked = Pick<KnownEvent, 'startMs' | 'bookingId' | 'linkedAtMs'>;
  * bookingForEvent for every event of a poll, the bookings that hold the boat sorted once.
  * `linkOf`: the charter an event was linked to (`was`), while it holds the boat and departs when the
  * link was last confirmed (the event's time then, for a state saved before linkedAtMs) or at
- * `nowStartMs`, the event's time now. `match`: that charter, else the match for any of the event's
- * times (where the feed had it, where it is now; the last is now), never by time a charter
- * `linkedElsewhere` (one charter is one trip: a new booking in the slot a linked trip left is news).
+ * `nowStartMs`, the event's time now. `match`: the match for any of the event's times (where the
+ * feed had it, where it is now; the last is now), never by time a charter
+ * `linkedElsewhere` (one charter is one trip: a new booking in the slot a linked trip left is news),
+ * or the linked charter when that match is none or ranks no higher (approved before pending).
  */
 export function eventMatcher<B extends Candidate & { id: string }>(bookings: readonly B[], timezone: string, feed: string, nowMs: number) {
   const holding = bookings.filter((b) => holdsBoat(b, timezone, nowMs)).sort((a, b) => rank(a) - rank(b));
@@ -245,8 +246,14 @@ export function eventMatcher<B extends Candidate & { id: string }>(bookings: rea
     const departs = departureMs(b, timezone);
     return departs === (was.linkedAtMs ?? was.startMs) || departs === nowStartMs ? b : undefined;
   };
-  const match = (was: Linked | undefined, uid: string, seen: readonly EventText[], repeatedUid: boolean, linkedElsewhere: (id: string) => boolean): B | undefined =>
-    linkOf(was, seen[seen.length - 1]?.startMs) ?? seen.map((e) => matchEvent(holding, uid, e, timezone, feed, repeatedUid, (b) => linkedElsewhere(b.id))).find((b) => b !== undefined);
+  const match = (was: Linked | undefined, uid: string, seen: readonly EventText[], repeatedUid: boolean, linkedElsewhere: (id: string) => boolean): B | undefined => {
+    const linked = linkOf(was, seen[seen.length - 1]?.startMs);
+    const matched = seen.map((e) => matchEvent(holding, uid, e, timezone, feed, repeatedUid, (b) => linkedElsewhere(b.id))).find((b) => b !== undefined);
+    // An approved charter of the trip before a pending request linked earlier (its move or cancel
+    // must reach the calendar entry and crew); the link only decides between equals.
+    if (!linked || !matched) return linked ?? matched;
+    return rank(matched) < rank(linked) ? matched : linked;
+  };
   return { linkOf, match };
 }
 

@@ -15,7 +15,7 @@ import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
 import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
+import { APPROVER, approvalPosts, doneBooking, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
 
 let feed: IcalFeedStandin;
 let dir: string;
@@ -410,5 +410,27 @@ describe('one charter linked to two events', () => {
     h.slack.clear();
     await tick([{ ...movedX, status: 'CANCELLED' }]);
     expect(posts(h)).toEqual([]);
+  });
+});
+
+describe('a link to a pending duplicate and the approved charter', () => {
+  it('the trip\'s cancel goes to the approved charter\'s thread, not the pending request\'s', async () => {
+    const E: StandinEvent = { uid: 'bs-4242@boatsetter.com', ...at(14, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-4242' };
+    feed.setEvents('late-rank', [E]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-rank')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-rank.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const fields = { ...VALID_FIELDS, date: isoDate(14), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-4242' } as never;
+    await submitBooking(h, fields); // made from the notice, left waiting
+    const tick = async (events: StandinEvent[]) => { feed.setEvents('late-rank', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
+    const E2 = { ...E, summary: 'Boatsetter booking (6 guests)' };
+    await tick([E2]); // the feed changes (its text): the poll links the event to the pending request
+    const approved = await doneBooking(h, fields); // a second request for the trip, approved and booked (the first left waiting)
+    await tick([E2]);
+    h.slack.clear();
+    await tick([{ ...E2, status: 'CANCELLED' }]);
+    const threads = posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
+    const ts = async (id: string) => (await h.running.built.api.get(id))?.slack.approvalTs;
+    expect(threads.map((t) => t[1])).toEqual([await ts(approved)]);
   });
 });
