@@ -119,13 +119,17 @@ const repeatKey = (uid: string, startMs: number) => `${uid}|${startMs}`;
  * are each a trip, told apart by their start: a copy keeps the key it had (the plain UID or
  * `UID|start`), and a new one takes the plain UID while that is free, so a second copy appearing
  * later reads as a new trip, not as the first one moving.
+ * `carried` (new key → old key): once the UID is listed once again and the plain UID is free, the
+ * lone copy's `UID|start` entry moves to the plain UID, the one it had or the only one left when the
+ * copy has moved, so its moves from then on are moves, not "no longer lists it" plus a new trip.
  */
-export function keyEvents(events: readonly IcalEvent[], before: Record<string, KnownEvent>): { keyed: Map<string, IcalEvent>; repeated: Set<string> } {
+export function keyEvents(events: readonly IcalEvent[], before: Record<string, KnownEvent>): { keyed: Map<string, IcalEvent>; repeated: Set<string>; carried: Map<string, string> } {
   // Copies with the same start are one trip listed twice: the last one stands, as before.
   const byUid = new Map<string, Map<number, IcalEvent>>();
   for (const e of events) byUid.set(e.uid, (byUid.get(e.uid) ?? new Map<number, IcalEvent>()).set(e.startMs, e));
   const keyed = new Map<string, IcalEvent>();
   const repeated = new Set<string>();
+  const carried = new Map<string, string>();
   for (const [uid, starts] of byUid) {
     const copies = [...starts.values()];
     if (copies.length > 1) repeated.add(uid);
@@ -140,13 +144,24 @@ export function keyEvents(events: readonly IcalEvent[], before: Record<string, K
       taken.add(own);
       keyed.set(own, e);
     }
+    const lone = copies[0];
+    if (copies.length === 1 && lone && before[uid] === undefined) {
+      const stored = Object.keys(before).filter((k) => k !== uid && before[k]?.uid === uid);
+      const from = keyed.has(repeatKey(uid, lone.startMs)) ? repeatKey(uid, lone.startMs) : stored.length === 1 ? stored[0] : undefined;
+      if (from !== undefined) {
+        keyed.delete(from);
+        keyed.set(uid, lone);
+        carried.set(uid, from);
+        continue;
+      }
+    }
     for (const e of left) {
       const key = !taken.has(uid) && (copies.length === 1 || before[uid] === undefined) ? uid : repeatKey(uid, e.startMs);
       taken.add(key);
       keyed.set(key, e);
     }
   }
-  return { keyed, repeated };
+  return { keyed, repeated, carried };
 }
 
 export function knownEvent(e: IcalEvent): KnownEvent {

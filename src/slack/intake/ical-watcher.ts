@@ -99,10 +99,10 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     return;
   }
 
-  const before = previous?.events ?? {};
+  const stored = previous?.events ?? {};
   // Only what has not ended is news, and only that is kept: the state is one store item.
   const upcoming = fetched.events.filter((e) => e.endMs > nowMs);
-  const listedBefore = Object.values(before).filter((e) => !e.cancelled && e.endMs > nowMs).length;
+  const listedBefore = Object.values(stored).filter((e) => !e.cancelled && e.endMs > nowMs).length;
   if (previous && upcoming.length === 0 && listedBefore > 0 && previous.emptySinceMs === undefined) {
     // Believed on the next poll: a platform serving an empty export for a moment must not put a
     // "no longer lists it" notice with [Cancel charter] under every charter.
@@ -112,7 +112,13 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   }
   const bookings = await store.listByStates(HOLDING_STATES);
   // Keyed by UID, or UID and start for the copies of a UID the feed repeats (keyEvents).
-  const { keyed: events, repeated } = keyEvents(upcoming, before);
+  const { keyed: events, repeated, carried } = keyEvents(upcoming, stored);
+  // A copy carried to the plain UID is compared with what it was under its old key.
+  const before: Record<string, KnownEvent> = { ...stored };
+  for (const [to, from] of carried) {
+    before[to] = stored[from] as KnownEvent;
+    delete before[from];
+  }
   const current: Record<string, KnownEvent> = {};
   for (const [key, e] of events) current[key] = { ...knownEvent(e), ...(key !== e.uid ? { uid: e.uid } : {}) };
   let allPosted = true;

@@ -434,3 +434,24 @@ describe('a link to a pending duplicate and the approved charter', () => {
     expect(threads.map((t) => t[1])).toEqual([await ts(approved)]);
   });
 });
+
+describe('a UID that stopped repeating', () => {
+  it('the surviving copy moving is a move, posted under its charter', async () => {
+    const first: StandinEvent = { uid: 'dup-9', ...at(12, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    const second: StandinEvent = { ...first, ...at(13, '10:00', '14:00') };
+    feed.setEvents('late-unrepeated', [first, second]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-unrepeated')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-unrepeated.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const charter = async (weeks: number) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'dup-9' } as never);
+    await charter(12);
+    const two = await charter(13);
+    const tick = async (events: StandinEvent[]) => { feed.setEvents('late-unrepeated', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
+    await tick([first, second]);
+    await tick([second]); // the platform fixed its export: one copy left (first's charter is told it is gone)
+    h.slack.clear();
+    await tick([{ ...second, ...at(13, '11:00', '15:00') }]); // that trip moves an hour
+    const out = posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
+    expect(out).toEqual([[expect.stringMatching(/^Boatsetter moved this booking/), (await h.running.built.api.get(two))?.slack.approvalTs]]);
+  });
+});

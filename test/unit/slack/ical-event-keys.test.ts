@@ -25,3 +25,14 @@ it('the same UID twice at the same start is one trip, not a repeat', () => {
   expect([...twice.keyed].map(([k, e]) => [k, e.summary])).toEqual([['x', 'later copy']]);
   expect(twice.repeated.size).toBe(0);
 });
+
+it('once a UID is listed once again, its lone copy is carried to the plain UID, also when it moved', () => {
+  const lone = { 'dup|200': { ...known(200), uid: 'dup' } };
+  expect(keys([ev('dup', 200)], lone)).toEqual({ dup: 200 });
+  expect(keys([ev('dup', 300)], lone)).toEqual({ dup: 300 });
+  expect([...keyEvents([ev('dup', 300)], lone).carried]).toEqual([['dup', 'dup|200']]);
+  // two stored copies and the one left at a new time: which one moved is not known, nothing carried
+  expect(keys([ev('dup', 300)], { ...lone, 'dup|250': { ...known(250), uid: 'dup' } })).toEqual({ dup: 300 });
+  expect(keyEvents([ev('dup', 300)], { ...lone, 'dup|250': { ...known(250), uid: 'dup' } }).carried.size).toBe(0);
+});
+
