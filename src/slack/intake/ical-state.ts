@@ -209,19 +209,39 @@ const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 
 type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description'>;
 
+const refPatterns = new Map<string, RegExp>();
+
+/**
+ * Whether a booking reference names the event: it is the event's UID, or it appears in the event's
+ * text as a whole token (spaces and `#` inside it ignored), never inside a longer one: BS-1000 is
+ * not in "BS-10000", which is another trip.
+ */
+export function refNamesEvent(ref: string, uid: string, event: EventText): boolean {
+  const r = norm(ref);
+  if (r === norm(uid)) return true;
+  if (r.length < 4) return false;
+  let pattern = refPatterns.get(r);
+  if (!pattern) {
+    const body = [...r].map((c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s#]*');
+    pattern = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'u');
+    // One per reference of the bookings in the store; a long-running process must not grow forever.
+    if (refPatterns.size >= 5000) refPatterns.clear();
+    refPatterns.set(r, pattern);
+  }
+  return pattern.test(`${event.summary ?? ''} ${event.description ?? ''}`.toUpperCase());
+}
+
 /**
  * The first of `bookings` whose reference names the event, else the first of its platform (or none)
  * departing when it starts, leaving out for the latter those `notByTime` says belong to another event.
  */
 function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, repeatedUid = false, notByTime: (b: B) => boolean = () => false): B | undefined {
-  const text = norm(`${event.summary ?? ''} ${event.description ?? ''}`);
   const byRef = bookings.find((b) => {
     const ref = platformRefOf(b.request)?.ref;
     if (!ref) return false;
     // Copies of a repeated UID share its reference: which trip a charter is, its time tells.
     if (repeatedUid && departureMs(b, timezone) !== event.startMs) return false;
-    const r = norm(ref);
-    return r === norm(uid) || (r.length >= 4 && text.includes(r));
+    return refNamesEvent(ref, uid, event);
   });
   const platform = (b: B) => (platformRefOf(b.request)?.platform ?? b.request.platform?.trim() ?? '').toLowerCase();
   return byRef ?? bookings.find((b) => departureMs(b, timezone) === event.startMs && [feed.toLowerCase(), '', 'platform'].includes(platform(b)) && !notByTime(b));

@@ -455,3 +455,19 @@ describe('a UID that stopped repeating', () => {
     expect(out).toEqual([[expect.stringMatching(/^Boatsetter moved this booking/), (await h.running.built.api.get(two))?.slack.approvalTs]]);
   });
 });
+
+describe('a reference inside another trip\'s booking ID', () => {
+  it('a charter for BS-1000 at 10:00 is not warned that the platform lists "this trip" at the time of BS-10000', async () => {
+    const E1: StandinEvent = { uid: 'e1@boatsetter.com', ...at(11, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-1000' };
+    const E2: StandinEvent = { uid: 'e2@boatsetter.com', ...at(11, '15:00', '18:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-10000' };
+    feed.setEvents('late-substring', [E2, E1]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-substring')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-substring.db')}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const n = approvalPosts(h.slack).length;
+    // E1's charter, at E1's own time, its reference as the notice prefilled it
+    await submitBooking(h, { ...VALID_FIELDS, date: isoDate(11), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-1000' } as never);
+    const b = blocksOf(approvalPosts(h.slack)[n]);
+    expect(b).not.toContain('lists this trip at');
+  });
+});

@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import type { BookingRequest } from '../../../src/booking/types';
 import type { BookingState } from '../../../src/pipeline/types';
-import { bookingForEvent, expiredRequestForEvent } from '../../../src/slack/intake/ical-state';
+import { bookingForEvent, expiredRequestForEvent, refNamesEvent } from '../../../src/slack/intake/ical-state';
 
 const LA = 'America/Los_Angeles';
 const ms = (iso: string) => DateTime.fromISO(iso, { zone: LA }).toMillis();
@@ -46,5 +46,19 @@ describe('expiredRequestForEvent', () => {
     const departed = booking('DEPARTED', 'pending_approval', '2030-05-31');
     expect(expiredRequestForEvent([departed], UID, EVENT, LA, 'Boatsetter', NOW)?.id).toBe('DEPARTED');
     expect(expiredRequestForEvent([booking('WAITING', 'pending_approval', '2030-06-10'), booking('LIVE', 'done', '2030-06-10')], UID, EVENT, LA, 'Boatsetter', NOW)).toBeUndefined();
+  });
+});
+
+describe('refNamesEvent', () => {
+  const named = (ref: string, description: string) => refNamesEvent(ref, 'uid-1@example.com', { startMs: 0, description });
+  it('finds a reference only as a whole token, spaces and # inside it ignored', () => {
+    expect(named('BS-1000', 'Booking ID: BS-1000')).toBe(true);
+    expect(named('BS-1000', 'Booking ID: BS-10000')).toBe(false);
+    expect(named('BS-1000', 'Booking ID: XBS-1000')).toBe(false);
+    expect(named('bs 1000', 'Booking ID: BS-1000.')).toBe(false);
+    expect(named('BS1000', 'ref BS 1000, 6 guests')).toBe(true);
+    expect(named('#4242', 'Ref #4242')).toBe(true);
+    expect(named('4242', 'Ref #42420')).toBe(false);
+    expect(refNamesEvent('UID-1@example.com', 'uid-1@example.com', { startMs: 0 })).toBe(true);
   });
 });
