@@ -98,14 +98,25 @@ export function createdEventNotice(p: { headline: string; summary?: string; book
   };
 }
 
-/** A new-booking notice whose trip the platform moved before a charter was made: no button, and where the trip is now. */
-export function supersededEventNotice(p: { feed: string; was: string; now: string; summary?: string }): SlackMessage {
+/**
+ * A new-booking notice whose trip the platform moved, cancelled or stopped listing before a charter
+ * was made: no button (a click would book the old time, or a trip there is no longer), and what
+ * became of the trip.
+ */
+export function supersededEventNotice(p: { feed: string; was: string; summary?: string; then: { movedTo: string } | { gone: 'cancelled' | 'removed' } }): SlackMessage {
   const headline = `New ${p.feed} booking · ${p.was}`;
+  const feed = escapeMrkdwn(p.feed);
+  const [icon, tail, why] =
+    'movedTo' in p.then
+      ? [':arrow_right:', `moved to ${p.then.movedTo}`, `${feed} moved this trip to *${escapeMrkdwn(p.then.movedTo)}* before a charter was made: create it from the newer notice.`]
+      : p.then.gone === 'cancelled'
+        ? [':x:', `cancelled by ${p.feed}`, `${feed} marked this trip cancelled before a charter was made: there is nothing to create.`]
+        : [':x:', `no longer listed by ${p.feed}`, `${feed} no longer lists this trip, and no charter was made from it: there is nothing to create.`];
   return {
-    text: escapeMrkdwn(`${headline} · moved to ${p.now}`),
+    text: escapeMrkdwn(`${headline} · ${tail}`),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:arrow_right: *${escapeMrkdwn(headline)}*${p.summary ? `\n${escapeMrkdwn(p.summary)}` : ''}` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(p.feed)} moved this trip to *${escapeMrkdwn(p.now)}* before a charter was made: create it from the newer notice.` }] },
+      { type: 'section', text: { type: 'mrkdwn', text: `${icon} *${escapeMrkdwn(headline)}*${p.summary ? `\n${escapeMrkdwn(p.summary)}` : ''}` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: why }] },
     ],
   };
 }

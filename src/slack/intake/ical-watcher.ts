@@ -3,7 +3,8 @@
  * store remembers of it, and posts
  *   - a new event (by UID) no booking covers → "New Boatsetter booking · … [Create charter]" (ops channel);
  *   - an event that moved → a notice in its booking's thread with [Reschedule];
- *   - an event that disappeared or became STATUS:CANCELLED → a notice with [Cancel charter].
+ *   - an event that disappeared or became STATUS:CANCELLED → a notice with [Cancel charter], or,
+ *     when no charter was made from its "new" notice, that notice redrawn without [Create charter].
  * Each notice is claimed in the store with a compare-and-set before it is posted, so several
  * processes (or a restart) post it once. A feed that fails is reported once per failure streak and
  * polled again next tick; nothing here throws into the scheduler for one bad feed.
@@ -177,7 +178,7 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     } else {
       now.noticeRound = round;
       const posted = await created(deps, feed, key, events.get(key) as IcalEvent, now, round, nowMs, expiredFor(key, was, now));
-      if (posted && was.noticeRound !== undefined) await supersede(deps, feed, key, was, now, was.noticeRound);
+      if (posted) await supersede(deps, feed, key, was, now);
       allPosted = posted && allPosted;
     }
   }
@@ -227,23 +228,26 @@ async function created(deps: IcalWatcherDeps, feed: IcalFeed, eventKey: string, 
 }
 
 /**
- * The trip moved before anyone made its charter: its earlier notice loses [Create charter] (a click
- * there would book the old time) and says where the trip went; the new notice offers it. Any process
- * that sees the move may redraw it (the same message each time). Best effort: a notice left as it was
- * still names its old time.
+ * The trip moved (`now`), or was cancelled or dropped by the platform, before anyone made its
+ * charter: its "new" notice (`was.noticeRound`, if one was posted) loses [Create charter] — a click
+ * there would book the old time, or a trip there is no longer — and says what became of the trip.
+ * Any process that sees the change may redraw it (the same message each time). Best effort: a
+ * notice left as it was still names its old time.
  */
-async function supersede(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent, noticeRound: number): Promise<void> {
+async function supersede(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent | 'cancelled' | 'removed'): Promise<void> {
   const channel = deps.config.slack.opsChannel;
-  const claim = await deps.store.getMeta(newNoticeKey(feed.name, uid, was, noticeRound));
-  if (!channel || !claim?.value.startsWith('posted:')) return;
+  if (!channel || was.noticeRound === undefined) return;
+  const claim = await deps.store.getMeta(newNoticeKey(feed.name, uid, was, was.noticeRound));
+  if (!claim?.value.startsWith('posted:')) return;
   const ts = claim.value.slice('posted:'.length);
   if (ts === '') return;
   const tz = deps.config.timezone;
-  const message = supersededEventNotice({ feed: feed.name, was: eventWhen(was.startMs, was.endMs, tz, was.allDay), now: eventWhen(now.startMs, now.endMs, tz, now.allDay), ...(was.summary ? { summary: was.summary } : {}) });
+  const then = typeof now === 'string' ? { gone: now } : { movedTo: eventWhen(now.startMs, now.endMs, tz, now.allDay) };
+  const message = supersededEventNotice({ feed: feed.name, was: eventWhen(was.startMs, was.endMs, tz, was.allDay), then, ...(was.summary ? { summary: was.summary } : {}) });
   try {
     await deps.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
   } catch (err) {
-    deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, feed: feed.name }, 'the moved trip\'s earlier notice could not be redrawn');
+    deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, feed: feed.name }, 'the trip\'s earlier notice could not be redrawn');
   }
 }
 
@@ -261,7 +265,11 @@ async function moved(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: Kn
 }
 
 async function cancelled(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, how: 'removed' | 'cancelled', booking: BookingRecord | undefined, round: number, nowMs: number): Promise<boolean> {
-  if (!booking) return true; // nothing of ours to cancel: the "new" notice was never turned into a charter
+  if (!booking) {
+    // Nothing of ours to cancel, but the "new" notice must not go on offering the trip.
+    await supersede(deps, feed, uid, was, how);
+    return true;
+  }
   const key = `ical:notice:${feed.name}:${uid}:cancelled:r${round}`;
   const message = cancelledEventNotice({ feed: feed.name, bookingId: booking.id, when: eventWhen(was.startMs, was.endMs, deps.config.timezone, was.allDay), how });
   return notify(deps, key, nowMs, message, booking);

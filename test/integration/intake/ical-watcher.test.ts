@@ -312,6 +312,34 @@ describe('a trip moved before anyone made its charter (review 2026-12-07, iCal #
   });
 });
 
+describe('a trip cancelled or dropped before anyone made its charter (review 2026-12-07, iCal CANCEL-NEW)', () => {
+  it.each([
+    ['cancelled', (e: StandinEvent) => [{ ...e, status: 'CANCELLED' as const }], 'cancelled by Boatsetter', 'Boatsetter marked this trip cancelled before a charter was made'],
+    ['removed', () => [], 'no longer listed by Boatsetter', 'Boatsetter no longer lists this trip, and no charter was made from it'],
+  ])('%s: its "New booking" notice is redrawn without [Create charter], saying so, and nothing is posted', async (name, after, tail, why) => {
+    const E: StandinEvent = { uid: `bs-9${name}@boatsetter.com`, ...at(11, '10:00', '14:00'), summary: 'Boatsetter booking: Lee' };
+    // Another trip stays listed, so the removal is not an empty feed waiting for a second look.
+    const other: StandinEvent = { uid: 'bs-9other@boatsetter.com', ...at(12, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    const key = `gone-unbooked-${name}`;
+    feed.setEvents(key, [E, other]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(key)}`, CHARTER_STORE: `sqlite:${join(dir, `${key}.db`)}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const notice = posts(h).find((c) => String(c.body.text).includes(day(local(11, '10:00'))));
+    expect(blocksOf(notice)).toContain('ical_create_charter');
+    h.slack.clear();
+    feed.setEvents(key, [...after(E), other]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const when = `${day(local(11, '10:00'))}, 10:00 AM – 2:00 PM ${zone(local(11, '14:00'))}`;
+    expect(posts(h)).toEqual([]);
+    expect(h.slack.callsTo('chat.update').map((c) => [c.body.ts, c.body.text])).toEqual([[notice?.response?.ts, `New Boatsetter booking · ${when} · ${tail}`]]);
+    const held = JSON.stringify(h.slack.messages(OPS_CHANNEL).find((m) => m.ts === notice?.response?.ts)?.blocks);
+    expect(held).not.toContain('ical_create_charter');
+    expect(held).toContain(why);
+  });
+});
+
 describe('a UID the feed repeats without RECURRENCE-ID (review 2026-12-07, iCal #3)', () => {
   it('each copy is its own trip, the ops channel is told once, and each copy’s cancel reaches only its own charter', async () => {
     const first: StandinEvent = { uid: 'dup-1', ...at(7, '10:00', '14:00'), summary: 'Boatsetter booking' };
