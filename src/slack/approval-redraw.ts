@@ -111,20 +111,19 @@ export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRec
   const mark = latest.slack.approvalUndrawn;
   // A redraw that lands at once, of a booking nobody marked, writes nothing.
   if (!mark && !booking.slack.approvalUndrawn) return;
-  if (mark) {
-    await deps.refs.updateSlackRefs(booking.id, (s) => {
-      if (s.approvalUndrawn?.atMs !== mark.atMs) return undefined;
-      const { approvalUndrawn: _drawn, ...rest } = s;
-      return rest;
-    });
-  }
+  if (mark) await clearMark(deps, booking.id, mark.atMs);
   await unlistUnlessMarked(deps, booking.id, read);
 }
 
-/**
- * Takes the id off the watch's list, then puts it back if the booking is marked: a failed redraw
- * that marked it while the id was still listed skipped its own add, and must not be dropped.
- */
+/** Clears the booking's "behind" mark if it is still the one made at `atMs`: a newer one stands. */
+async function clearMark(deps: Pick<ApprovalRedrawDeps, 'refs'>, bookingId: string, atMs: number): Promise<void> {
+  await deps.refs.updateSlackRefs(bookingId, (s) => {
+    if (s.approvalUndrawn?.atMs !== atMs) return undefined;
+    const { approvalUndrawn: _cleared, ...rest } = s;
+    return rest;
+  });
+}
+
 /**
  * Gives up on the approval message: clears the mark read (if it is still that one) and takes the id
  * off the list, for a message that is gone or a booking long departed.
@@ -133,14 +132,14 @@ async function dropApprovalMark(deps: ApprovalRedrawDeps, bookingId: string, rea
   const mark = (await read())?.slack.approvalUndrawn;
   // Never marked (the decision's own first try): nothing to write.
   if (!mark) return;
-  await deps.refs.updateSlackRefs(bookingId, (s) => {
-    if (s.approvalUndrawn?.atMs !== mark.atMs) return undefined;
-    const { approvalUndrawn: _dropped, ...rest } = s;
-    return rest;
-  });
+  await clearMark(deps, bookingId, mark.atMs);
   await unlistUnlessMarked(deps, bookingId, read);
 }
 
+/**
+ * Takes the id off the watch's list, then puts it back if the booking is marked: a failed redraw
+ * that marked it while the id was still listed skipped its own add, and must not be dropped.
+ */
 export async function unlistUnlessMarked(deps: Pick<ApprovalRedrawDeps, 'behind'>, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
   if (!deps.behind) return;
   await deps.behind.remove(bookingId);
