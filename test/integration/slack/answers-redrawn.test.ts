@@ -31,6 +31,32 @@ const threadLines = (h: Harness, b: BookingRecord) =>
 const heldPost = (h: Harness, post: { channel: string; ts: string }) => JSON.stringify(h.slack.messages(post.channel).find((m) => m.ts === post.ts) ?? {});
 const confirmationsOn = (h: Harness, post: { channel: string; ts: string }) => (heldPost(h, post).match(/:white_check_mark: confirmed/g) ?? []).length;
 
+/**
+ * A booking run to done; Lee then confirms while Slack stores his redraw's update of Ana's DM late
+ * (2.5 s, answered at 2.6 s). `first` runs before that (a change proposed, say). Resolves once his
+ * answer is recorded; `leeClick` settles when his click is answered.
+ */
+async function leeConfirmsWithAnaLate<T>(h: Harness, fields: Parameters<typeof doneBooking>[1], first?: (id: string) => Promise<T>) {
+  const id = await doneBooking(h, fields);
+  const b = (await h.running.built.api.get(id))!;
+  const [lee, ana] = CREW as [string, string];
+  const anaPost = b.slack.crewPosts![ana]!;
+  const before = first ? await first(id) : undefined;
+  h.slack.clear();
+  h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
+  const leeClick = confirmOn(h, b, lee);
+  await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+  return { id, b, lee, ana, anaPost, leeClick, before };
+}
+
+/** Lee's answer's redraw has ended: his click answered, Slack's late updates landed, his line in the ops thread. */
+async function leeRedrawDone(h: Harness, b: BookingRecord, leeClick: Promise<unknown>, withinMs = 15_000): Promise<void> {
+  await leeClick;
+  await h.slack.lateEffectsLanded();
+  await h.slack.waitFor(() => threadLines(h, b).length === 1, withinMs);
+  await settle(h);
+}
+
 describe('an answer joining a redraw under way', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -112,24 +138,13 @@ describe("an answer's redraw racing a change that takes a member off", () => {
 
   it("the member's DM ends up saying she is off, whichever redraw reached Slack last", async () => {
     const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW4', date: inDays(8) };
-    const id = await doneBooking(h, fields);
-    const b = (await h.running.built.api.get(id))!;
-    const [lee, ana] = CREW;
-    const anaPost = b.slack.crewPosts![ana]!;
-    const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
-    h.slack.clear();
     // Lee's answer redraws Ana's DM, and that update takes effect late (Slack busy).
-    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
-    const leeClick = confirmOn(h, b, lee);
-    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    const { id, b, ana, anaPost, leeClick, before: opId } = await leeConfirmsWithAnaLate(h, fields, (id) => proposeChange(h, id, 'crew swap', { ...fields, crew: [CREW[0]!] }));
     // The office takes Ana off meanwhile: its "you're off" reaches her DM first.
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    await clickInOps(h, 'change_approve', `${id}:${opId!}`);
     await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
-    await leeClick;
-    await h.slack.lateEffectsLanded();
     // Lee's answer is heard in the ops thread once its redraw is done.
-    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
-    await settle(h);
+    await leeRedrawDone(h, b, leeClick);
     const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map((c) => String(c.body.text));
     // The interleaving happened: the call (Lee's redraw) landed after the change's "you're off".
     expect(onAnasDm.findIndex((t) => t.startsWith("You're off"))).toBeLessThan(onAnasDm.findIndex((t) => !t.startsWith("You're off")));
@@ -140,16 +155,8 @@ describe("an answer's redraw racing a change that takes a member off", () => {
 
   it("the redraw's own \"you're off\" meets a Slack blip: it is drawn again", async () => {
     const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-REDRAW8', date: inDays(8) };
-    const id = await doneBooking(h, fields);
-    const b = (await h.running.built.api.get(id))!;
-    const [lee, ana] = CREW;
-    const anaPost = b.slack.crewPosts![ana]!;
-    const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
-    h.slack.clear();
-    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
-    const leeClick = confirmOn(h, b, lee);
-    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const { id, b, ana, anaPost, leeClick, before: opId } = await leeConfirmsWithAnaLate(h, fields, (id) => proposeChange(h, id, 'crew swap', { ...fields, crew: [CREW[0]!] }));
+    await clickInOps(h, 'change_approve', `${id}:${opId!}`);
     await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
     // The change's "you're off" has landed; the redraw's, after its late call, meets a 5xx.
     h.slack.failNext('chat.update', 1, 'internal_error', (m) => m.ts === anaPost.ts && String(m.text).startsWith("You're off"));
@@ -263,22 +270,12 @@ describe("an answer's redraw racing a cancel", () => {
 
   /** Lee confirms; his redraw of Ana's DM lands after the cancel drew it "Cancelled". `meanwhile` runs once the charter is cancelled. */
   async function callLandsAfterCancel(ref: string, meanwhile: (anaPost: { channel: string; ts: string }) => void = () => {}) {
-    const id = await doneBooking(h, { ...VALID_FIELDS, boatsetterRef: ref, date: inDays(6) });
-    const b = (await h.running.built.api.get(id))!;
-    const [lee, ana] = CREW;
-    const anaPost = b.slack.crewPosts![ana]!;
-    h.slack.clear();
-    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
-    const leeClick = confirmOn(h, b, lee);
-    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    const { id, b, ana, anaPost, leeClick } = await leeConfirmsWithAnaLate(h, { ...VALID_FIELDS, boatsetterRef: ref, date: inDays(6) });
     await clickInOps(h, 'booking_cancel', id);
     await waitForBooking(h, id, (r) => r.state === 'cancelled', 20_000);
     meanwhile(anaPost);
-    await leeClick;
-    await h.slack.lateEffectsLanded();
     // Lee's answer is heard in the ops thread once its redraw is done.
-    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
-    await settle(h);
+    await leeRedrawDone(h, b, leeClick);
     const onAnasDm = h.slack.callsTo('chat.update').filter((c) => c.body.ts === anaPost.ts).map((c) => String(c.body.text));
     // The interleaving happened: Lee's redraw (a live call) landed after the cancel's "Cancelled".
     expect(onAnasDm.findIndex((t) => t.startsWith('Cancelled'))).toBeLessThan(onAnasDm.findIndex((t) => t.startsWith('Crew call')));
@@ -323,19 +320,9 @@ describe("Lambda's one-second redraw: what it leaves behind, the minute tick red
   /** Lee confirms; his redraw's call on Ana's DM (the old time) lands over the reschedule's (check-in 4:30 PM). */
   async function oldCallOverReschedule(ref: string) {
     const fields = { ...VALID_FIELDS, boatsetterRef: ref, date: inDays(6) };
-    const id = await doneBooking(h, fields);
-    const b = (await h.running.built.api.get(id))!;
-    const [lee, ana] = CREW;
-    const anaPost = b.slack.crewPosts![ana]!;
-    h.slack.clear();
-    h.slack.loseNext('chat.update', 1, { effect: 2500, answer: { afterMs: 2600 }, when: (m) => m.ts === anaPost.ts });
-    const leeClick = confirmOn(h, b, lee);
-    await waitForBooking(h, id, (r) => r.confirmations[lee] !== undefined);
+    const { id, b, ana, anaPost, leeClick } = await leeConfirmsWithAnaLate(h, fields);
     await swapDone(id, 'reschedule', { ...fields, departureTime: '17:00' });
-    await leeClick;
-    await h.slack.lateEffectsLanded();
-    await h.slack.waitFor(() => threadLines(h, b).length === 1, 15_000);
-    await settle(h);
+    await leeRedrawDone(h, b, leeClick);
     // The interleaving happened: the answer's call (the old time) landed over the reschedule's.
     expect(heldPost(h, anaPost)).not.toContain('4:30 PM');
     return { id, ana, anaPost };
