@@ -38,6 +38,11 @@ export interface KnownEvent {
    * without the button instead of leaving two notices that both create the trip.
    */
   noticeRound?: number;
+  /**
+   * The key that notice was claimed under, when not this event's: the trip was re-listed under a
+   * new UID (ical-relist) after its notice was posted.
+   */
+  noticeKey?: string;
   /** The event's UID when its key is not (a UID the feed repeats: see keyEvents). */
   uid?: string;
 }

@@ -4,7 +4,8 @@
  *   - a new event (by UID) no booking covers → "New Boatsetter booking · … [Create charter]" (ops channel);
  *   - an event that moved → a notice in its booking's thread with [Reschedule];
  *   - an event that disappeared or became STATUS:CANCELLED → a notice with [Cancel charter], or,
- *     when no charter was made from its "new" notice, that notice redrawn without [Create charter].
+ *     when no charter was made from its "new" notice, that notice redrawn without [Create charter];
+ *   - a trip re-listed under a new UID in one poll (ical-relist) → nothing, or a move if its time changed.
  * Each notice is claimed in the store with a compare-and-set before it is posted, so several
  * processes (or a restart) post it once. A feed that fails is reported once per failure streak and
  * polled again next tick; nothing here throws into the scheduler for one bad feed.
@@ -33,6 +34,7 @@ import {
   repeatedUidNotice,
   supersededEventNotice,
 } from '../blocks/intake';
+import { relistedTrips } from './ical-relist';
 import { claimNotice, departureMs, eventMatcher, expiredRequestForEvent, feedKey, finishNotice, HOLDING_STATES, holdsBoat, keyEvents, knownEvent, newNoticeKey, readFeedState, serializeFeedState, type FeedState, type KnownEvent } from './ical-state';
 
 export interface IcalWatcherDeps {
@@ -124,6 +126,16 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   for (const [key, e] of events) current[key] = { ...knownEvent(e), ...(key !== e.uid ? { uid: e.uid } : {}) };
   let allPosted = true;
   const tz = deps.config.timezone;
+  // A trip re-listed under a new UID is compared with what it was under the old one: its charter
+  // link and its "new" notice carry over, so neither "no longer lists it" nor a second
+  // [Create charter] is posted, and a new time is a move.
+  const relisted = relistedTrips(before, current, repeated, tz, nowMs);
+  for (const [to, from] of relisted) {
+    const was = before[from] as KnownEvent;
+    before[to] = was.noticeRound !== undefined ? { ...was, noticeKey: was.noticeKey ?? from } : was;
+    delete before[from];
+  }
+  if (relisted.size > 0) log.info({ feed: feed.name, relisted: [...relisted].map(([to, from]) => ({ from, to })) }, 'iCal events re-listed under new UIDs: read as the same trips');
   // Notices are named by the saved events they change (FeedState.round): the same change seen by
   // several processes is one notice, and an event that comes back, moves back or is cancelled
   // again later is news again.
@@ -172,7 +184,10 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
       continue;
     }
     if (was.startMs === now.startMs && was.endMs === now.endMs) {
-      if (!booking && was.noticeRound !== undefined) now.noticeRound = was.noticeRound;
+      if (!booking && was.noticeRound !== undefined) {
+        now.noticeRound = was.noticeRound;
+        if (was.noticeKey !== undefined) now.noticeKey = was.noticeKey;
+      }
     } else if (booking) {
       allPosted = (await moved(deps, feed, key, was, now, booking, round, nowMs)) && allPosted;
     } else {
@@ -237,7 +252,7 @@ async function created(deps: IcalWatcherDeps, feed: IcalFeed, eventKey: string, 
 async function supersede(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was: KnownEvent, now: KnownEvent | 'cancelled' | 'removed'): Promise<void> {
   const channel = deps.config.slack.opsChannel;
   if (!channel || was.noticeRound === undefined) return;
-  const claim = await deps.store.getMeta(newNoticeKey(feed.name, uid, was, was.noticeRound));
+  const claim = await deps.store.getMeta(newNoticeKey(feed.name, was.noticeKey ?? uid, was, was.noticeRound));
   if (!claim?.value.startsWith('posted:')) return;
   const ts = claim.value.slice('posted:'.length);
   if (ts === '') return;

@@ -499,3 +499,96 @@ describe('a reference inside another trip\'s booking ID', () => {
     expect(b).not.toContain('lists this trip at');
   });
 });
+
+describe('a trip the platform re-lists under a new UID in one poll (review 2026-12-07, iCal RELIST)', () => {
+  const whenAt = (weeks: number, from: string, to: string) => `${day(local(weeks, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(weeks, to))}`;
+
+  /** A bot on its own feed and store; `tick` lists `events` and polls twice (the second must add nothing). */
+  async function world(name: string) {
+    feed.setEvents(name, []);
+    const env = { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` };
+    const h = await startHarness({ env });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const tick = async (events: StandinEvent[]) => { feed.setEvents(name, events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
+    const charter = (weeks: number, from: string, hours: string, platformRef: string) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: from, durationHours: hours, boatsetterRef: undefined, platform: 'Boatsetter', platformRef } as never);
+    const threadOf = async (id: string) => (await h.running.built.api.get(id))?.slack.approvalTs;
+    const said = () => posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
+    return { h, env, tick, charter, threadOf, said };
+  }
+
+  it('same reference, same time: nothing is posted, and the trip\'s cancel still reaches the charter', async () => {
+    const w = await world('relist-ref');
+    const OLD: StandinEvent = { uid: 'bs-5005-a@boatsetter.com', ...at(16, '10:00', '14:00'), summary: 'Boatsetter booking: Kim Lee', description: 'Booking ID: BS-5005' };
+    const NEW: StandinEvent = { ...OLD, uid: 'resync-9f3a@boatsetter.com' };
+    const id = await w.charter(16, '10:00', '4', 'BS-5005');
+    await w.tick([OLD]);
+    w.h.slack.clear();
+    await w.tick([NEW]);
+    expect(w.said()).toEqual([]);
+    await w.tick([{ ...NEW, status: 'CANCELLED' }]);
+    expect(w.said()).toEqual([[`Boatsetter marked it cancelled (${whenAt(16, '10:00', '14:00')}).`, await w.threadOf(id)]]);
+  });
+
+  it('no reference, same start, end and summary (a charter matched by time): nothing is posted, and its next move is a move', async () => {
+    const w = await world('relist-time');
+    const OLD: StandinEvent = { uid: 'a9f0c1@boatsetter.com', ...at(17, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    const NEW: StandinEvent = { ...OLD, uid: 'b7e2d4@boatsetter.com' };
+    const id = await w.charter(17, '10:00', '4', 'BS-66666');
+    await w.tick([OLD]);
+    w.h.slack.clear();
+    await w.tick([NEW]);
+    expect(w.said()).toEqual([]);
+    await w.tick([{ ...NEW, ...at(17, '11:00', '15:00') }]);
+    expect(w.said()).toEqual([[`Boatsetter moved this booking: was ${whenAt(17, '10:00', '14:00')}, now ${whenAt(17, '11:00', '15:00')}.`, await w.threadOf(id)]]);
+  });
+
+  it('same reference at a new time, two processes polling: one "moved" notice under the charter, no [Cancel charter], no [Create charter]', async () => {
+    const w = await world('relist-moved');
+    const OLD: StandinEvent = { uid: 'bs-5151-a@boatsetter.com', ...at(18, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-5151' };
+    const NEW: StandinEvent = { ...OLD, uid: 'bs-5151-b@boatsetter.com', ...at(18, '12:00', '16:00') };
+    const id = await w.charter(18, '10:00', '4', 'BS-5151');
+    await w.tick([OLD]);
+    const second = await startHarness({ env: w.env });
+    running.push(second);
+    w.h.slack.clear();
+    second.slack.clear();
+    feed.setEvents('relist-moved', [NEW]);
+    for (let i = 0; i < 2; i++) await Promise.all([w.h.running.built.periodic.runOnce(), second.running.built.periodic.runOnce()]);
+    const all = [...posts(w.h), ...posts(second)];
+    expect(all.map((c) => [String(c.body.text), c.body.thread_ts])).toEqual([[`Boatsetter moved this booking: was ${whenAt(18, '10:00', '14:00')}, now ${whenAt(18, '12:00', '16:00')}.`, await w.threadOf(id)]]);
+    expect(blocksOf(all[0])).toContain('ical_reschedule');
+  });
+
+  it('a trip with a live [Create charter] notice: no second notice, and that notice is the one its later cancel redraws', async () => {
+    const w = await world('relist-unbooked');
+    const OLD: StandinEvent = { uid: 'c3d4e5@boatsetter.com', ...at(19, '10:00', '14:00'), summary: 'Boatsetter booking: Ana Ruiz' };
+    const NEW: StandinEvent = { ...OLD, uid: 'f6a7b8@boatsetter.com' };
+    await w.tick([OLD]);
+    const notice = posts(w.h)[0];
+    expect(blocksOf(notice)).toContain('ical_create_charter');
+    w.h.slack.clear();
+    await w.tick([NEW]);
+    expect(w.said()).toEqual([]);
+    expect(w.h.slack.callsTo('chat.update')).toEqual([]);
+    await w.tick([{ ...NEW, status: 'CANCELLED' }]);
+    expect(w.said()).toEqual([]);
+    expect(w.h.slack.callsTo('chat.update').map((c) => [c.body.ts, c.body.text])).toEqual([[notice?.response?.ts, `New Boatsetter booking · ${whenAt(19, '10:00', '14:00')} · cancelled by Boatsetter`]]);
+  });
+
+  it.each([
+    ['another reference', { description: 'Booking ID: BS-5253' }, 'Booking ID: BS-5252'],
+    ['no references, another summary', { summary: 'Boatsetter booking: Noor Haddad' }, undefined],
+  ])('not the same trip (%s): the charter hears its trip is gone, and the other is a new booking', async (name, other, description) => {
+    const w = await world(`relist-other-${name.replace(/\W+/g, '-')}`);
+    const OLD: StandinEvent = { uid: 'd1e2f3@boatsetter.com', ...at(20, '10:00', '14:00'), summary: 'Boatsetter booking: Kim Lee', ...(description ? { description } : {}) };
+    const id = await w.charter(20, '10:00', '4', 'BS-5252');
+    await w.tick([OLD]);
+    w.h.slack.clear();
+    await w.tick([{ ...OLD, uid: 'e4f5a6@boatsetter.com', ...other }]);
+    expect(w.said()).toEqual([
+      [expect.stringMatching(/^New Boatsetter booking · /), undefined],
+      [`Boatsetter no longer lists it (${whenAt(20, '10:00', '14:00')}).`, await w.threadOf(id)],
+    ]);
+  });
+});
