@@ -17,14 +17,20 @@ function eventRef(e: KnownEvent, timezone: string, nowMs: number): string | unde
   return text === '' ? undefined : parseConfirmation(text, { timezone, nowMs }).fields.platformRef;
 }
 
+/** An event by its key (its UID) and the booking reference its text gives. */
+type Trip = { key: string; e: KnownEvent; ref: string | undefined };
+
+/** A reference as refNamesEvent compares it: spaces and `#` inside it ignored, any letter case. */
+const normRef = (ref: string) => ref.replace(/[\s#]/g, '').toUpperCase();
+
 /**
- * Whether two events are one trip: each one's reference names the other as a whole token (as a
- * charter's reference is matched), or, when neither has a reference, the same start, end and
- * summary. One with a reference and one without are not: nothing says they are the same booking.
+ * Whether two events are one trip: the same booking reference, each naming the other as a whole
+ * token (as a charter's reference is matched), or, when neither has a reference, the same start,
+ * end and summary. One with a reference and one without are not: nothing says they are one booking.
  */
-function sameTrip(gone: { key: string; e: KnownEvent; ref: string | undefined }, fresh: { key: string; e: KnownEvent; ref: string | undefined }): boolean {
+function sameTrip(gone: Trip, fresh: Trip): boolean {
   if (gone.ref !== undefined || fresh.ref !== undefined) {
-    return gone.ref !== undefined && fresh.ref !== undefined && refNamesEvent(gone.ref, fresh.key, fresh.e) && refNamesEvent(fresh.ref, gone.key, gone.e);
+    return gone.ref !== undefined && fresh.ref !== undefined && normRef(gone.ref) === normRef(fresh.ref) && refNamesEvent(gone.ref, fresh.key, fresh.e) && refNamesEvent(fresh.ref, gone.key, gone.e);
   }
   return gone.e.startMs === fresh.e.startMs && gone.e.endMs === fresh.e.endMs && (gone.e.summary ?? '') === (fresh.e.summary ?? '');
 }
@@ -56,11 +62,21 @@ export function relistedTrips(before: Record<string, KnownEvent>, current: Recor
     })
     .sort();
   if (freshKeys.length === 0) return pairs;
-  const withRef = (key: string, e: KnownEvent) => ({ key, e, ref: eventRef(e, timezone, nowMs) });
-  const fresh = freshKeys.map((key) => withRef(key, current[key] as KnownEvent));
+  const withRef = (key: string, e: KnownEvent): Trip => ({ key, e, ref: eventRef(e, timezone, nowMs) });
+  // Bucketed by what sameTrip compares, so a platform re-syncing every trip at once is not
+  // hundreds of thousands of text searches: only events whose references read alike (or, without
+  // one, whose times and summary are equal) are compared.
+  const bucketOf = (t: Trip) => (t.ref !== undefined ? `ref:${normRef(t.ref)}` : `at:${t.e.startMs}-${t.e.endMs}:${t.e.summary ?? ''}`);
+  const buckets = new Map<string, Trip[]>();
+  for (const key of freshKeys) {
+    const f = withRef(key, current[key] as KnownEvent);
+    const bucket = buckets.get(bucketOf(f));
+    if (bucket) bucket.push(f);
+    else buckets.set(bucketOf(f), [f]);
+  }
   for (const key of goneKeys) {
     const gone = withRef(key, before[key] as KnownEvent);
-    const candidates = fresh.filter((f) => !pairs.has(f.key) && sameTrip(gone, f));
+    const candidates = (buckets.get(bucketOf(gone)) ?? []).filter((f) => !pairs.has(f.key) && sameTrip(gone, f));
     const pick = candidates.find((f) => f.e.startMs === gone.e.startMs && f.e.endMs === gone.e.endMs) ?? candidates[0];
     if (pick) pairs.set(pick.key, key);
   }
