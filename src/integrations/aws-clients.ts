@@ -43,6 +43,9 @@ export function createAwsClients(config: { aws: { region: string }; liveness?: A
     ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
     requestChecksumCalculation: checksum(env.AWS_REQUEST_CHECKSUM_CALCULATION),
     responseChecksumValidation: checksum(env.AWS_RESPONSE_CHECKSUM_VALIDATION),
+    // The guest bucket is often older than the stack and elsewhere (static sites favour us-east-1),
+    // and Lambda reserves AWS_REGION: S3's 301 names the bucket's region and the request follows it.
+    followRegionRedirects: true,
   });
   const dynamodb = new DynamoDBClient({ ...common, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) });
   // CloudFront is a global service signed in us-east-1.

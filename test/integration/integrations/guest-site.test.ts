@@ -1,4 +1,6 @@
 /** Guest site adapter against s3rver and the CloudFront API stand-in, through the AWS SDK. */
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createAwsClients, type AwsClients } from '../../../src/integrations/aws-clients';
@@ -140,6 +142,50 @@ describe('guest site', () => {
       await expect(site.invalidate({ id: '7K3MZQ9XW2TR', contentHash: 'cccc000011112222' })).rejects.toMatchObject({ code: 'CLOUDFRONT_UNAVAILABLE', retryable: true });
     } finally {
       standins.cloudfront.faults.clear();
+    }
+  });
+});
+
+describe('a guest bucket in another region than the stack', () => {
+  /**
+   * S3 as it answers a request signed for the wrong region: 301 PermanentRedirect naming the bucket's
+   * region in x-amz-bucket-region. Requests signed for that region go through to s3rver.
+   */
+  async function startRegionRedirectingS3(target: string, bucketRegion: string) {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization))?.[1] ?? '';
+      seen.push(`${req.method} ${region}`);
+      if (region !== bucketRegion) {
+        req.resume();
+        res.writeHead(301, { 'content-type': 'application/xml', 'x-amz-bucket-region': bucketRegion });
+        res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message></Error>`);
+        return;
+      }
+      const upstream = new URL(target);
+      const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('publishes all the same: the S3 client follows the region S3 names (the stack cannot set AWS_REGION per service)', async () => {
+    const s3 = await startRegionRedirectingS3(standins.env.AWS_ENDPOINT_URL_S3!, 'eu-west-1');
+    const elsewhere = createAwsClients({ aws: { region: 'us-west-2' } }, { ...standins.env, AWS_ENDPOINT_URL_S3: s3.url });
+    try {
+      const site2 = new GuestSite({ s3: elsewhere.s3, cloudfront: elsewhere.cloudfront, bucket: standins.env.GUEST_BUCKET!, distributionId: standins.env.GUEST_DISTRIBUTION_ID!, siteUrl: 'https://queenofsandiego.com/' });
+      await site2.publish({ id: 'REGION0000X1', html: '<p>far away</p>', ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' });
+      expect((await get('jada-guest-region0000x1.html')).body).toBe('<p>far away</p>');
+      expect(s3.seen).toContain('PUT us-west-2');
+      expect(s3.seen).toContain('PUT eu-west-1');
+    } finally {
+      elsewhere.destroy();
+      await s3.close();
     }
   });
 });
