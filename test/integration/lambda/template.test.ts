@@ -247,8 +247,8 @@ describe('what an operator can set on Lambda', () => {
     ['OpsChannel', ['', 'C012ABCDEF', 'G0PRIVATE1'], ['#charter-ops', 'charter-ops', 'c012abcdef']],
     ['CrewChannel', ['', 'C0CREW0001'], ['#crew', 'U0CAPTAIN1']],
     ['GuestSiteUrl', ['https://queenofsandiego.com', 'https://queenofsandiego.com/'], ['https://queenofsandiego.com/g', 'queenofsandiego.com', 'https://x.com/?a=1']],
-    ['SccApiUrl', ['https://abc123.execute-api.us-west-2.amazonaws.com/prod'], ['abc123.execute-api.us-west-2.amazonaws.com/prod', '']],
-    ['Timezone', ['America/Los_Angeles', 'Etc/GMT+8', 'PST'], ['', 'Pacific Time', '-08:00']],
+    ['SccApiUrl', ['https://abc123.execute-api.us-west-2.amazonaws.com/prod', 'https://scc.cloudfront.network.example/prod'], ['abc123.execute-api.us-west-2.amazonaws.com/prod', '', 'https://d111abcdef8.cloudfront.net', 'https://d111abcdef8.cloudfront.net/prod', 'https://d111abcdef8.cloudfront.net:443/prod']],
+    ['Timezone', ['America/Los_Angeles', 'Etc/GMT+8', 'PST', 'America/Phoenix'], ['', 'Pacific Time', '-08:00', 'EST', 'mst', 'Hst']],
   ])('%s: the values its AllowedPattern admits are the ones the configuration accepts', (name, good, bad) => {
     const pattern = new RegExp(String(parameters[name]?.AllowedPattern));
     for (const v of good) {
