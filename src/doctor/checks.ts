@@ -166,6 +166,7 @@ async function checkOpsChannel(client: WebClient, config: Config): Promise<Check
 
 /** conversations.info: the channel exists, is not archived, and has the bot in it (chat:write posts only where the bot is a member). */
 async function checkChannel(client: WebClient, config: Config, c: { name: string; variable: string; channel: string; posts: string }): Promise<CheckResult> {
+  if (c.channel.startsWith('D')) return checkDirectMessage(client, config, c);
   try {
     const info = await withDeadline(client.conversations.info({ channel: c.channel }), DOCTOR_CALL_TIMEOUT_MS);
     const label = info.channel?.name ? `#${info.channel.name} (${c.channel})` : c.channel;
@@ -187,6 +188,27 @@ async function checkChannel(client: WebClient, config: Config, c: { name: string
       return fail(c.name, `${c.channel} not found: no such channel, or a private one the bot is not in`, `set ${c.variable} to the channel ID (channel details → About, at the bottom: C…); for a private channel, /invite @charter-bot there first`);
     }
     return fail(c.name, `conversations.info ${c.channel}: ${slackError(err, config)}`, `check ${c.variable} is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
+  }
+}
+
+/**
+ * A DM given as the channel: conversations.info there needs im:read, which the manifest does not
+ * request (nothing else needs it). Reading one message (im:history, which it does request) shows
+ * the DM is the bot's own, where it can post.
+ */
+async function checkDirectMessage(client: WebClient, config: Config, c: { name: string; variable: string; channel: string; posts: string }): Promise<CheckResult> {
+  try {
+    await withDeadline(client.conversations.history({ channel: c.channel, limit: 1 }), DOCTOR_CALL_TIMEOUT_MS);
+    return ok(c.name, `${c.channel}: a direct message with the bot; ${c.posts} can be posted there, and only that person reads them`);
+  } catch (err) {
+    const network = describeNetworkProblem(err, slackTarget(config));
+    if (network) return fail(c.name, `conversations.history ${c.channel}: ${network.detail}`, network.fix);
+    const limited = slackRateLimited(err);
+    if (limited) return rateLimitedWarn(c.name, `conversations.history ${c.channel}`, limited);
+    const code = slackErrorCode(err);
+    if (code === 'missing_scope') return fail(c.name, `conversations.history ${c.channel}: missing_scope (im:history)`, REINSTALL);
+    if (code === 'channel_not_found') return fail(c.name, `${c.channel} not found: not a direct message with the bot`, `set ${c.variable} to a channel ID (channel details → About, at the bottom: C…)`);
+    return fail(c.name, `conversations.history ${c.channel}: ${slackError(err, config)}`, `check ${c.variable} is a channel ID (C…) the app can see`);
   }
 }
 

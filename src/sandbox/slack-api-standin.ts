@@ -329,7 +329,7 @@ export async function startSlackApiStandin(opts: SlackApiStandinOptions = {}): P
    * `metadata` only with `include_all_metadata=true`.
    */
   const readMessages = (method: string, channel: string, body: Record<string, unknown>): Record<string, unknown> => {
-    if (typeof body.channel !== 'string' || body.channel === '') return { ok: false, error: 'channel_not_found' };
+    if (typeof body.channel !== 'string' || body.channel === '' || channels.get(body.channel)?.exists === false) return { ok: false, error: 'channel_not_found' };
     const flag = (v: unknown) => v === true || v === 'true' || v === '1' || v === 1;
     const inclusive = flag(body.inclusive);
     const oldest = typeof body.oldest === 'string' && body.oldest !== '' ? Number(body.oldest) : undefined;

@@ -85,14 +85,14 @@ export function scopeReasons(): Record<string, string[]> {
 
 /** The methods whose scope depends on the kind of conversation: public channel, private channel, DM. */
 const BY_CONVERSATION: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'conversations.info': { G: 'groups:read' },
+  'conversations.info': { G: 'groups:read', D: 'im:read' },
   'conversations.history': { C: 'channels:history', G: 'groups:history', D: 'im:history' },
   'conversations.replies': { C: 'channels:history', G: 'groups:history', D: 'im:history' },
 };
 
 /**
  * The scope a call needs, as Slack decides it: conversations.info on a private channel (id `G…`)
- * needs groups:read; conversations.history / replies need channels:history in a public channel,
+ * needs groups:read, on a DM (`D…`) im:read; conversations.history / replies need channels:history in a public channel,
  * groups:history in a private one and im:history in a DM (`D…`); every other method its `needed`
  * scope. undefined: not in the table.
  */

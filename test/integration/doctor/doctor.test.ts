@@ -311,6 +311,20 @@ describe('Slack: scopes, channels, approvers', () => {
     expect(archived.fix).toContain('CHARTER_CREW_CHANNEL');
   });
 
+  it('checks an ops channel that is a DM with the bot by reading it (im:history), as conversations.info would need im:read', async () => {
+    const dmEnv = { ...env, CHARTER_OPS_CHANNEL: 'D0DMCHAN01' };
+    const ops = byName(await runDoctor({ env: dmEnv })).get('Ops channel');
+    expect(ops).toMatchObject({ status: 'ok', detail: expect.stringContaining('D0DMCHAN01: a direct message with the bot') });
+    slack.setChannel('D0DMCHAN01', { exists: false });
+    try {
+      const gone = expectOnly(await runDoctor({ env: dmEnv }), 'Ops channel');
+      expect(gone.detail).toContain('D0DMCHAN01 not found');
+      expect(gone.fix).toContain('CHARTER_OPS_CHANNEL');
+    } finally {
+      slack.setChannel('D0DMCHAN01', undefined);
+    }
+  });
+
   it('names an approver ID that is not in the workspace, and one that is deactivated', async () => {
     slack.setUser({ id: 'U0GONE0001', realName: 'Gone Away', deleted: true });
     const bad = expectOnly(await runDoctor({ env: { ...env, CHARTER_APPROVERS: 'U0APPROVE1,U0NOSUCH01,U0GONE0001' } }), 'Approvers');

@@ -78,6 +78,8 @@ describe('Slack method → scope table', () => {
   it('picks groups:read for a private channel and channels:read for a public one', () => {
     expect(neededScope('conversations.info', { channel: 'C0OPS00001' })).toBe('channels:read');
     expect(neededScope('conversations.info', { channel: 'G0PRIVATE1' })).toBe('groups:read');
+    // Slack's spec: conversations.info on a DM needs im:read, which manifest.yml does not request.
+    expect(neededScope('conversations.info', { channel: 'D0DMCHAN01' })).toBe('im:read');
     expect(neededScope('views.publish')).toBeNull();
   });
 
