@@ -22,7 +22,7 @@ export class LambdaConfigError extends Error {
   readonly retryable = false;
   readonly operatorMessage: string;
 
-  constructor(problems: string[]) {
+  constructor(readonly problems: string[]) {
     const text = formatConfigProblems(problems);
     super(text);
     this.operatorMessage = text;

@@ -7,7 +7,8 @@
  * Handler: `index.handler` (the bundle's index.js), two arguments and a promise (Node 24's runtime rejects callbacks).
  */
 import type { AwsLambdaReceiver } from '@slack/bolt';
-import { buildLambdaApp, type LambdaApp, type LambdaAppOptions } from './lambda-app';
+import { buildLambdaApp, LambdaConfigError, type LambdaApp, type LambdaAppOptions } from './lambda-app';
+import { answerWhileMisconfigured } from './slack/misconfigured-answer';
 import { isFromTheFuture } from './slack/request-guard';
 
 type AwsHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
@@ -40,13 +41,28 @@ export async function createSlackHandler(options: LambdaAppOptions = {}): Promis
   };
 }
 
-let instance: Promise<SlackLambda> | undefined;
-
-/** Built once per instance (cold start); a failed build is retried by the next invocation. */
-export async function handler(event: SlackLambdaEvent, context: unknown): Promise<SlackLambdaResult> {
-  instance ??= createSlackHandler().catch((err: unknown) => {
-    instance = undefined;
-    throw err;
-  });
-  return (await instance).handle(event, context);
+/**
+ * The function's entry point for `options` (default: process.env). Built once per instance (cold
+ * start); a failed build is retried by the next invocation. While the configuration is refused,
+ * /charter is answered with why (src/slack/misconfigured-answer.ts).
+ */
+export function slackLambdaHandler(options: LambdaAppOptions = {}): (event: SlackLambdaEvent, context: unknown) => Promise<SlackLambdaResult> {
+  let instance: Promise<SlackLambda> | undefined;
+  return async (event, context) => {
+    instance ??= createSlackHandler(options).catch((err: unknown) => {
+      instance = undefined;
+      throw err;
+    });
+    let slack: SlackLambda;
+    try {
+      slack = await instance;
+    } catch (err) {
+      const answer = err instanceof LambdaConfigError ? answerWhileMisconfigured(err.problems, event, options.env ?? process.env) : undefined;
+      if (answer) return answer;
+      throw err;
+    }
+    return slack.handle(event, context);
+  };
 }
+
+export const handler = slackLambdaHandler();
