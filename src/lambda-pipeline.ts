@@ -6,7 +6,7 @@
  * nothing. Records of one booking arrive in order on one shard, so the `running` images a run
  * writes itself are delivered after that run has finished, and find nothing left to do.
  *
- * Handler: `lambda-pipeline.handler`; partial batch responses (ReportBatchItemFailures).
+ * Handler: `index.handler` (the bundle's index.js); partial batch responses (ReportBatchItemFailures).
  */
 import { buildLambdaApp, type LambdaApp, type LambdaAppOptions } from './lambda-app';
 import { BookingNotFoundError } from './pipeline/errors';

@@ -4,7 +4,7 @@
  * is returned): an approval only writes `approved`, a guest page refresh only writes its request,
  * and the state table's stream starts the pipeline function (src/lambda-pipeline.ts).
  *
- * Handler: `index.handler` (the bundle's index.js), two arguments and a promise (Node 24's runtime rejects callbacks).
+ * Handler: `index.handler` (the bundle's index.js), two arguments and a promise (the template deploys nodejs22.x; Node 24's runtime rejects callbacks outright).
  */
 import type { AwsLambdaReceiver } from '@slack/bolt';
 import { buildLambdaApp, LambdaConfigError, type LambdaApp, type LambdaAppOptions } from './lambda-app';

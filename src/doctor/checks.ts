@@ -491,7 +491,7 @@ export async function checkSccTable(aws: AwsClients, config: Config): Promise<Ch
     const network = describeNetworkProblem(err, { system: 'DynamoDB', setting: AWS_ENDPOINT_SETTING('DYNAMODB') });
     if (network) return fail(name, `DescribeTable ${table}: ${network.detail}`, network.fix);
     const code = awsErrorName(err);
-    if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'correct SCC_EVENTS_TABLE or AWS_REGION');
+    if (code === 'ResourceNotFoundException') return fail(name, `table ${table} does not exist (region ${config.aws.region})`, 'correct SCC_EVENTS_TABLE, or run the bot in the table’s region and account (AWS_REGION; on Lambda, the stack’s region: deploy the stack there)');
     return fail(name, `DescribeTable ${table} failed (${code})`, 'grant dynamodb:DescribeTable, GetItem and UpdateItem on the SCC events table');
   }
   const hash = described?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;

@@ -324,7 +324,7 @@ export class RevenueGuard {
         retryable: false,
         system: 'SCC',
         cause: err,
-        operatorMessage: `The DynamoDB table ${table} does not exist in this account/region — check SCC_EVENTS_TABLE and AWS_REGION, then Retry; ${CREW_MAY_SEE_AMOUNTS}.`,
+        operatorMessage: `The DynamoDB table ${table} does not exist in this account/region — check SCC_EVENTS_TABLE, and that the bot runs in the table's region (AWS_REGION; on Lambda, the stack's region: deploy it there), then Retry; ${CREW_MAY_SEE_AMOUNTS}.`,
       });
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException') {
