@@ -8,11 +8,13 @@ import { charterTimeSettings } from '../../../src/config';
 import { createLogger } from '../../../src/log';
 import { charterInstants } from '../../../src/pipeline/approval-policy';
 import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
-import { APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS } from '../../../src/slack/approval-redraw';
+import { updateWithRetry } from '../../../src/pipeline/store';
+import { storeSlackRefs } from '../../../src/slack/approval-dm';
+import { APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS, drawApproval } from '../../../src/slack/approval-redraw';
 import { watchApprovals } from '../../../src/slack/approval-watch';
 import { approvalsBehind } from '../../../src/slack/approvals-behind';
 import { blockActionPayload } from '../../support/slack-requests';
-import { APPROVER, clickInOps, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, doneBooking, OPS_CHANNEL, settle, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -199,6 +201,35 @@ it('an approval message Slack keeps refusing is listed until a day after departu
   } finally {
     h.slack.setChannel(OPS_CHANNEL, undefined);
   }
+});
+
+it('a booking that keeps changing under its redraw: drawn 3 times, then marked for the watch, which draws it once it settles', async () => {
+  const id = await doneBooking(h);
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  const store = h.running.built.store;
+  const updates = () => h.slack.callsTo('chat.update').filter((c) => c.body.ts === approvalTs).length;
+  const before = updates();
+  // Another process's write lands after each draw, before its read: each read shows another guest name.
+  let moves = 0;
+  const readAfterAMove = async () => {
+    moves += 1;
+    await updateWithRetry(store, id, (r) => ({ ...r, request: { ...r.request, guestName: `Moved ${moves}` } }));
+    return store.get(id);
+  };
+  const log = createLogger({ level: 'silent' });
+  const deps = { client: h.running.built.bolt.client, refs: storeSlackRefs(store), config: h.config, log, now: Date.now, behind: approvalsBehind(store) };
+  await drawApproval(deps, (await store.get(id))!, readAfterAMove);
+  expect(updates()).toBe(before + 3);
+  // The third draw showed "Moved 2"; the booking now reads "Moved 3".
+  expect(JSON.stringify(approvalOf(approvalTs).blocks)).toContain('Moved 2');
+  const marked = (await store.get(id))!;
+  expect(marked.slack.approvalUndrawn).toMatchObject({ code: 'booking_kept_changing', refused: false });
+  expect(await behindIds()).toContain(id);
+
+  await tick(marked.slack.approvalUndrawn!.atMs + 60_000);
+  expect(JSON.stringify(approvalOf(approvalTs).blocks)).toContain('Moved 3');
+  expect((await store.get(id))!.slack.approvalUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
 });
 
 describe('one try in the handler (Lambda: Slack waits 3 s for the click\'s answer, which waits for the handler)', () => {
