@@ -266,13 +266,26 @@ export interface SlackRefs {
    * it (each tick; once an hour when refused) and a redraw that lands clears it
    * (src/slack/approval-redraw.ts).
    */
-  approvalUndrawn?: { atMs: number; code: string; refused: boolean };
+  approvalUndrawn?: UndrawnMark;
+  /**
+   * The same for change requests' messages, by operation id: a decision's redraw of one (Approve
+   * change / Reject, a replacement, a cancel dropping it) failed and left it with its buttons or an
+   * earlier verdict. Listed and redrawn by the approval watch like approvalUndrawn.
+   */
+  changeRequestsUndrawn?: Record<string, UndrawnMark>;
   /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */
   resurfaced?: { channel: string; ts: string };
   /** The "Crew called: …" line in the ops thread. */
   crewCalledTs?: string;
   /** A digest of what that line shows. */
   crewCalledShown?: string;
+}
+
+/** When a message's redraw last failed, with what Slack answered; `refused`: only someone acting can fix it. */
+export interface UndrawnMark {
+  atMs: number;
+  code: string;
+  refused: boolean;
 }
 
 export interface CrewPostSaved {

@@ -8,6 +8,9 @@
  * redraws it until one lands; that clears both. A redraw that lands at once writes nothing. A
  * message deleted or no longer editable is final: tried once, never marked. The watch gives up a
  * day after departure, which bounds the list.
+ *
+ * A change request's message (Approve change / Reject in the booking's thread) goes the same way,
+ * with its own mark (SlackRefs.changeRequestsUndrawn) and the same list: each is a WatchedMessage.
  */
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
@@ -15,11 +18,12 @@ import { charterInstants } from '../pipeline/approval-policy';
 import type { Logger } from '../log';
 import { backoffDelayMs, type BackoffPolicy } from '../pipeline/backoff';
 import { IntegrationError } from '../integrations/errors';
-import type { BookingRecord, SlackRefs } from '../pipeline/types';
+import type { BookingRecord, SlackRefs, UndrawnMark } from '../pipeline/types';
 import type { SlackRefsWriter } from './approval-dm';
 import type { ApprovalsBehind } from './approvals-behind';
 import { redrawApproval } from './approval-watch';
 import { renderApproval } from './render';
+import { changeRequestShown, redrawChangeRequest } from './change-request-message';
 import { approvalChannelFix, slackPlatformError, slackRefusal } from './slack-errors';
 
 /** Tries of a decision's redraw before the watch takes over: about 7 s of backoff at most, inside the click's handler. */
@@ -72,18 +76,70 @@ function failureOf(err: unknown, config: Config): { code: string; refused: boole
   return { code, refused, final: approvalMessageFinal(err), ...(fix ? { fix } : {}) };
 }
 
-/** Draws of one approval message per call at most: the first, and one more each time the record moved meanwhile. */
+/** Draws of one message per call at most: the first, and one more each time the record moved meanwhile. */
 const DRAWS_WHILE_MOVING = 3;
 
-/** What the approval message shows for `b` at `nowMs`, to tell whether a draw is still the booking's. */
-function shownAs(b: BookingRecord, config: Config, nowMs: number): string {
-  const m = renderApproval(b, config, nowMs);
-  return `${m.text ?? ''}\u0000${JSON.stringify(m.blocks ?? null)}`;
+const digest = (m: { text?: string; blocks?: unknown } | undefined) => (m ? `${m.text ?? ''}\u0000${JSON.stringify(m.blocks ?? null)}` : '');
+
+/** A message redrawn when its booking is decided, whose failed redraw the approval watch heals. */
+export interface WatchedMessage {
+  /** How logs and the person who clicked name it. */
+  name: string;
+  /** Its buttons, as the person told to ignore them reads them. */
+  buttons: string;
+  /** What a message left behind still shows when it has no buttons left. */
+  earlier: string;
+  markOf(s: SlackRefs): UndrawnMark | undefined;
+  /** `s` with this message's mark set, or taken off (undefined). */
+  marked(s: SlackRefs, mark: UndrawnMark | undefined): SlackRefs;
+  /** What it shows for `b` at `nowMs`, to tell whether a draw is still the booking's. */
+  shown(b: BookingRecord, config: Config, nowMs: number): string;
+  draw(deps: ApprovalRedrawDeps, b: BookingRecord, nowMs: number): Promise<void>;
+}
+
+/** The approval message (and its re-surfaced reminder). */
+export const approvalMessage: WatchedMessage = {
+  name: 'approval message',
+  buttons: 'Approve and Cancel',
+  earlier: 'the charter as it was',
+  markOf: (s) => s.approvalUndrawn,
+  marked: (s, mark) => {
+    const { approvalUndrawn: _old, ...rest } = s;
+    return mark ? { ...rest, approvalUndrawn: mark } : rest;
+  },
+  shown: (b, config, nowMs) => digest(renderApproval(b, config, nowMs)),
+  draw: (deps, b, nowMs) => redrawApproval(deps.client, deps.refs, deps.config, b, nowMs, deps.log),
+};
+
+/** The message of change request `opId`. */
+export function changeRequest(opId: string): WatchedMessage {
+  return {
+    name: 'change request message',
+    buttons: 'Approve change and Reject',
+    earlier: 'what was decided before',
+    markOf: (s) => s.changeRequestsUndrawn?.[opId],
+    marked: (s, mark) => {
+      const { changeRequestsUndrawn: old, ...rest } = s;
+      const { [opId]: _old, ...others } = old ?? {};
+      const marks = mark ? { ...others, [opId]: mark } : others;
+      return Object.keys(marks).length > 0 ? { ...rest, changeRequestsUndrawn: marks } : rest;
+    },
+    // Blocks only: the notification text names the run's status (queued, running, done), which
+    // moves on its own and is not what a decision's redraw is for.
+    shown: (b, config) => digest({ blocks: changeRequestShown(b, opId, config)?.blocks }),
+    draw: (deps, b) => redrawChangeRequest(deps.client, deps.refs, deps.config, b, opId, deps.log),
+  };
+}
+
+/** Every message of `s`'s booking marked behind. */
+export function markedMessages(s: SlackRefs | undefined): WatchedMessage[] {
+  if (!s) return [];
+  return [...(s.approvalUndrawn ? [approvalMessage] : []), ...Object.keys(s.changeRequestsUndrawn ?? {}).map(changeRequest)];
 }
 
 /**
- * Redraws the approval message (and its reminder) as `booking` now stands, clearing a stored
- * "behind" record once it lands. Throws what Slack answered.
+ * Redraws `message` as `booking` now stands, clearing a stored "behind" record once it lands.
+ * Throws what Slack answered.
  *
  * Another process may decide the booking while this draw is on its way, and a draw answered late
  * (a slow Slack) lands over the other's, or the other's failed and marked the booking meanwhile.
@@ -91,86 +147,95 @@ function shownAs(b: BookingRecord, config: Config, nowMs: number): string {
  * the mark this draw was of (same atMs) is cleared; and the id leaves the list only while no mark
  * stands, so a marked booking is always listed for the watch.
  */
-export async function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRecord, read: () => Promise<BookingRecord | undefined>): Promise<void> {
+export async function drawMessage(deps: ApprovalRedrawDeps, message: WatchedMessage, booking: BookingRecord, read: () => Promise<BookingRecord | undefined>): Promise<void> {
   let drawn = booking;
   let latest: BookingRecord | undefined;
   for (let draw = 1; ; draw++) {
     const nowMs = deps.now();
-    await redrawApproval(deps.client, deps.refs, deps.config, drawn, nowMs, deps.log);
+    await message.draw(deps, drawn, nowMs);
     // Unread, the mark and the list stay as they are: the watch comes back to it.
     latest = await read().catch(() => undefined);
     if (!latest) return;
-    if (shownAs(latest, deps.config, nowMs) === shownAs(drawn, deps.config, nowMs)) break;
+    if (message.shown(latest, deps.config, nowMs) === message.shown(drawn, deps.config, nowMs)) break;
     if (draw >= DRAWS_WHILE_MOVING) {
       // Still moving after these: the watch draws it once it settles.
-      await recordApprovalUndrawn(deps, booking.id, { code: 'booking_kept_changing', refused: false });
+      await recordUndrawn(deps, message, booking.id, { code: 'booking_kept_changing', refused: false });
       return;
     }
     drawn = latest;
   }
-  const mark = latest.slack.approvalUndrawn;
-  // A redraw that lands at once, of a booking nobody marked, writes nothing.
-  if (!mark && !booking.slack.approvalUndrawn) return;
-  if (mark) await clearMark(deps, booking.id, mark.atMs);
+  const mark = message.markOf(latest.slack);
+  // A redraw that lands at once, of a message nobody marked, writes nothing.
+  if (!mark && !message.markOf(booking.slack)) return;
+  if (mark) await clearMark(deps, message, booking.id, mark.atMs);
   await unlistUnlessMarked(deps, booking.id, read);
 }
 
-/** Clears the booking's "behind" mark if it is still the one made at `atMs`: a newer one stands. */
-async function clearMark(deps: Pick<ApprovalRedrawDeps, 'refs'>, bookingId: string, atMs: number): Promise<void> {
-  await deps.refs.updateSlackRefs(bookingId, (s) => {
-    if (s.approvalUndrawn?.atMs !== atMs) return undefined;
-    const { approvalUndrawn: _cleared, ...rest } = s;
-    return rest;
-  });
+/** The approval message (and its reminder) redrawn as `booking` now stands: drawMessage of approvalMessage. */
+export function drawApproval(deps: ApprovalRedrawDeps, booking: BookingRecord, read: () => Promise<BookingRecord | undefined>): Promise<void> {
+  return drawMessage(deps, approvalMessage, booking, read);
+}
+
+/** Clears the message's "behind" mark if it is still the one made at `atMs`: a newer one stands. */
+async function clearMark(deps: Pick<ApprovalRedrawDeps, 'refs'>, message: WatchedMessage, bookingId: string, atMs: number): Promise<void> {
+  await deps.refs.updateSlackRefs(bookingId, (s) => (message.markOf(s)?.atMs === atMs ? message.marked(s, undefined) : undefined));
 }
 
 /**
- * Gives up on the approval message: clears the mark read (if it is still that one) and takes the id
- * off the list, for a message that is gone or a booking long departed.
+ * Gives up on the message: clears the mark read (if it is still that one) and takes the id off the
+ * list unless another message of the booking is marked, for a message that is gone or a booking
+ * long departed.
  */
-async function dropApprovalMark(deps: ApprovalRedrawDeps, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
-  const mark = (await read())?.slack.approvalUndrawn;
+async function dropMark(deps: ApprovalRedrawDeps, message: WatchedMessage, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
+  const booking = await read();
+  const mark = booking ? message.markOf(booking.slack) : undefined;
   // Never marked (the decision's own first try): nothing to write.
   if (!mark) return;
-  await clearMark(deps, bookingId, mark.atMs);
+  await clearMark(deps, message, bookingId, mark.atMs);
   await unlistUnlessMarked(deps, bookingId, read);
 }
 
 /**
- * Takes the id off the watch's list, then puts it back if the booking is marked: a failed redraw
- * that marked it while the id was still listed skipped its own add, and must not be dropped.
+ * Takes the id off the watch's list, then puts it back if any message of the booking is marked: a
+ * failed redraw that marked it while the id was still listed skipped its own add, and must not be dropped.
  */
 export async function unlistUnlessMarked(deps: Pick<ApprovalRedrawDeps, 'behind'>, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<void> {
   if (!deps.behind) return;
   await deps.behind.remove(bookingId);
-  if ((await read())?.slack.approvalUndrawn) await deps.behind.add(bookingId);
+  if (markedMessages((await read())?.slack).length > 0) await deps.behind.add(bookingId);
 }
 
 /**
- * Records that the approval message is behind the booking (a write only when a redraw failed).
- * True when it is listed for the approval watch, which then keeps trying; false when the store did
- * not take it (or there is no list), and nothing will try until the booking is next decided or clicked.
+ * Records that the message is behind the booking (a write only when a redraw failed). True when it
+ * is listed for the approval watch, which then keeps trying; false when the store did not take it
+ * (or there is no list), and nothing will try until the booking is next decided or clicked.
  */
-export async function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log' | 'behind'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<boolean> {
-  const undrawn: NonNullable<SlackRefs['approvalUndrawn']> = { atMs: deps.now(), code: failure.code, refused: failure.refused };
+export async function recordUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log' | 'behind'>, message: WatchedMessage, bookingId: string, failure: { code: string; refused: boolean }): Promise<boolean> {
+  const undrawn: UndrawnMark = { atMs: deps.now(), code: failure.code, refused: failure.refused };
   try {
-    await deps.refs.updateSlackRefs(bookingId, (s) => ({ ...s, approvalUndrawn: undrawn }));
+    await deps.refs.updateSlackRefs(bookingId, (s) => message.marked(s, undrawn));
     if (!deps.behind) return false;
     await deps.behind.add(bookingId);
     return true;
   } catch (err) {
-    deps.log.warn({ err, bookingId }, 'approval message behind its booking, and that not stored');
+    deps.log.warn({ err, bookingId }, `${message.name} behind its booking, and that not stored`);
     return false;
   }
 }
 
+/** recordUndrawn of the approval message. */
+export function recordApprovalUndrawn(deps: Pick<ApprovalRedrawDeps, 'refs' | 'now' | 'log' | 'behind'>, bookingId: string, failure: { code: string; refused: boolean }): Promise<boolean> {
+  return recordUndrawn(deps, approvalMessage, bookingId, failure);
+}
+
 /**
- * A decision's redraw (approve, cancel, expiry): tried with backoff, never throws. When it fails
- * for good the booking records it for the approval watch, and the outcome says why, so the person
- * who clicked can be told.
+ * A decision's redraw of `message` (approve, cancel, expiry; a change request's decision): tried
+ * with backoff, never throws. When it fails for good the booking records it for the approval
+ * watch, and the outcome says why, so the person who clicked can be told.
  */
-export async function redrawApprovalUntilShown(
+export async function redrawUntilShown(
   deps: ApprovalRedrawDeps,
+  message: WatchedMessage,
   booking: BookingRecord,
   opts: { read: () => Promise<BookingRecord | undefined>; afterFirstTry?: () => void },
 ): Promise<ApprovalRedrawOutcome> {
@@ -184,23 +249,23 @@ export async function redrawApprovalUntilShown(
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      await drawApproval(deps, current, opts.read);
+      await drawMessage(deps, message, current, opts.read);
       tried();
       return { drawn: true };
     } catch (err) {
       tried();
       const failure = failureOf(err, deps.config);
       if (failure.final) {
-        deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn: deleted or no longer editable; not tried again');
-        await dropApprovalMark(deps, booking.id, opts.read).catch((e: unknown) => deps.log.warn({ err: e, bookingId: booking.id }, 'approval mark not dropped'));
+        deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, `${message.name} not redrawn: deleted or no longer editable; not tried again`);
+        await dropMark(deps, message, booking.id, opts.read).catch((e: unknown) => deps.log.warn({ err: e, bookingId: booking.id }, `${message.name} mark not dropped`));
         return { drawn: false, ...failure, watched: false };
       }
       if (failure.refused || attempt >= tries) {
-        deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; the approval watch tries again');
-        const watched = await recordApprovalUndrawn(deps, booking.id, failure);
+        deps.log.warn({ err, bookingId: booking.id, attempt, code: failure.code }, `${message.name} not redrawn; the approval watch tries again`);
+        const watched = await recordUndrawn(deps, message, booking.id, failure);
         return { drawn: false, ...failure, watched };
       }
-      deps.log.info({ err, bookingId: booking.id, attempt, code: failure.code }, 'approval message not redrawn; trying again');
+      deps.log.info({ err, bookingId: booking.id, attempt, code: failure.code }, `${message.name} not redrawn; trying again`);
       await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, APPROVAL_REDRAW_BACKOFF, Math.random)));
       // Drawn as the booking stands when the retry goes: a cancel may have landed meanwhile.
       current = (await opts.read().catch(() => undefined)) ?? current;
@@ -208,11 +273,14 @@ export async function redrawApprovalUntilShown(
   }
 }
 
-/** Whether the watch redraws `b`'s approval message on this tick: behind, and not resting after a refusal. */
-export function approvalRedrawDue(b: BookingRecord, nowMs: number): boolean {
-  const undrawn = b.slack.approvalUndrawn;
-  if (!undrawn) return false;
-  return !undrawn.refused || nowMs - undrawn.atMs >= REFUSED_APPROVAL_RETRY_EVERY_MS;
+/** redrawUntilShown of the approval message. */
+export function redrawApprovalUntilShown(deps: ApprovalRedrawDeps, booking: BookingRecord, opts: { read: () => Promise<BookingRecord | undefined>; afterFirstTry?: () => void }): Promise<ApprovalRedrawOutcome> {
+  return redrawUntilShown(deps, approvalMessage, booking, opts);
+}
+
+/** Whether the watch redraws a message marked so on this tick: not resting after a refusal. */
+export function redrawDue(mark: UndrawnMark, nowMs: number): boolean {
+  return !mark.refused || nowMs - mark.atMs >= REFUSED_APPROVAL_RETRY_EVERY_MS;
 }
 
 /** A click handler's redraw deps, from what every listener is given (SlackDeps). */
@@ -229,49 +297,69 @@ export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config;
 }
 
 /**
- * What the person who clicked is told when the approval message could not be made to show the
- * booking: while it shows Approve and Cancel, its Cancel dialog misstates what a click does.
+ * What the person who clicked is told when a message could not be made to show the booking: while
+ * it shows its buttons, they ask for a decision already made (the approval message's Cancel dialog
+ * misstates what a click does).
  */
-export function approvalNotRedrawnText(failure: { code: string; fix?: string; final: boolean; watched: boolean }, opts: { buttonsLeft: boolean }): string {
-  if (failure.code === 'message_not_found') return 'The approval message was deleted in Slack, so it was not updated; there is nothing left to ignore.';
-  const shows = opts.buttonsLeft ? 'it still shows Approve and Cancel, so ignore its buttons' : 'it still shows the charter as it was';
-  if (failure.final) return `Slack no longer lets charter-bot edit the approval message (it answered ${failure.code}): ${shows}. It is not tried again.`;
+export function notRedrawnText(message: Pick<WatchedMessage, 'name' | 'buttons' | 'earlier'>, failure: { code: string; fix?: string; final: boolean; watched: boolean }, opts: { buttonsLeft: boolean }): string {
+  const The = `The ${message.name}`;
+  if (failure.code === 'message_not_found') return `${The} was deleted in Slack, so it was not updated; there is nothing left to ignore.`;
+  const shows = opts.buttonsLeft ? `it still shows ${message.buttons}, so ignore its buttons` : `it still shows ${message.earlier}`;
+  if (failure.final) return `Slack no longer lets charter-bot edit the ${message.name} (it answered ${failure.code}): ${shows}. It is not tried again.`;
   const next = failure.watched ? 'charter-bot keeps trying to redraw it.' : "charter-bot could not note it for another try (its store did not answer): it stays so until the booking's next decision.";
-  return `The approval message could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} ${next}`;
+  return `${The} could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} ${next}`;
+}
+
+/** notRedrawnText of the approval message. */
+export function approvalNotRedrawnText(failure: { code: string; fix?: string; final: boolean; watched: boolean }, opts: { buttonsLeft: boolean }): string {
+  return notRedrawnText(approvalMessage, failure, opts);
 }
 
 /**
- * The approval watch's redraw of an approval message left behind its booking: read afresh and,
- * when due, drawn once. A refusal is recorded again, so the next try is an hour on; any other failure is
- * tried on the next tick, with no write.
+ * The approval watch's redraw of a booking's messages left behind it: read afresh and, each when
+ * due, drawn once. A refusal is recorded again, so the next try is an hour on; any other failure is
+ * tried on the next tick, with no write. True when one was drawn.
  */
-export async function redrawBehindApproval(deps: ApprovalRedrawDeps, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<boolean> {
+export async function redrawBehindMessages(deps: ApprovalRedrawDeps, bookingId: string, read: () => Promise<BookingRecord | undefined>): Promise<boolean> {
   const booking = await read();
-  if (!booking?.slack.approvalUndrawn) {
+  const marked = markedMessages(booking?.slack);
+  if (!booking || marked.length === 0) {
     // Drawn since by a process that could not update the list, or gone.
     await unlistUnlessMarked(deps, bookingId, read);
     return false;
   }
   const { departureAtMs } = charterInstants(booking.request, charterTimeSettings(deps.config));
-  if (deps.now() - departureAtMs > APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS) {
-    deps.log.warn({ bookingId, code: booking.slack.approvalUndrawn.code }, 'approval message behind its booking given up: the charter departed over a day ago');
-    await dropApprovalMark(deps, bookingId, read);
-    return false;
+  const givenUp = deps.now() - departureAtMs > APPROVAL_REDRAW_GIVE_UP_AFTER_DEPARTURE_MS;
+  let drawnAny = false;
+  for (const message of marked) {
+    const mark = message.markOf(booking.slack)!;
+    if (givenUp) {
+      deps.log.warn({ bookingId, code: mark.code }, `${message.name} behind its booking given up: the charter departed over a day ago`);
+      await dropMark(deps, message, bookingId, read);
+      continue;
+    }
+    if (!redrawDue(mark, deps.now())) continue;
+    if (await redrawBehind(deps, message, booking, mark, read)) drawnAny = true;
   }
-  if (!approvalRedrawDue(booking, deps.now())) return false;
+  return drawnAny;
+}
+
+/** One message's try by the watch. */
+async function redrawBehind(deps: ApprovalRedrawDeps, message: WatchedMessage, booking: BookingRecord, mark: UndrawnMark, read: () => Promise<BookingRecord | undefined>): Promise<boolean> {
+  const bookingId = booking.id;
   try {
-    await drawApproval(deps, booking, read);
-    deps.log.info({ bookingId, was: booking.slack.approvalUndrawn.code }, 'approval message redrawn: it was behind its booking');
+    await drawMessage(deps, message, booking, read);
+    deps.log.info({ bookingId, was: mark.code }, `${message.name} redrawn: it was behind its booking`);
     return true;
   } catch (err) {
     const failure = failureOf(err, deps.config);
     if (failure.final) {
-      deps.log.warn({ err, bookingId, code: failure.code }, 'approval message behind its booking given up: deleted or no longer editable');
-      await dropApprovalMark(deps, bookingId, read);
+      deps.log.warn({ err, bookingId, code: failure.code }, `${message.name} behind its booking given up: deleted or no longer editable`);
+      await dropMark(deps, message, bookingId, read);
       return false;
     }
-    deps.log.warn({ err, bookingId, code: failure.code }, failure.refused ? 'approval message still behind its booking: Slack refuses it; tried again in an hour' : 'approval message still behind its booking; tried again next tick');
-    if (failure.refused || booking.slack.approvalUndrawn.refused) await recordApprovalUndrawn(deps, bookingId, failure);
+    deps.log.warn({ err, bookingId, code: failure.code }, failure.refused ? `${message.name} still behind its booking: Slack refuses it; tried again in an hour` : `${message.name} still behind its booking; tried again next tick`);
+    if (failure.refused || mark.refused) await recordUndrawn(deps, message, bookingId, failure);
     return false;
   }
 }

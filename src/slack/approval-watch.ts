@@ -28,7 +28,7 @@ import { APPROVE_ACTION_ID, type ApprovalDecision } from './blocks/approval';
 import { escapeAndFit, escapeMrkdwn, mention } from './blocks/format';
 import { bookingBlockId, bookingMetadata } from './booking-ref';
 import { decisionOf, renderApproval } from './render';
-import { approvalMessageFinal, drawApproval, recordApprovalUndrawn, redrawBehindApproval } from './approval-redraw';
+import { approvalMessageFinal, drawApproval, recordApprovalUndrawn, redrawBehindMessages } from './approval-redraw';
 import { approvalsBehind } from './approvals-behind';
 import { slackPlatformError, slackRefusal } from './slack-errors';
 
@@ -72,7 +72,7 @@ export async function watchApprovals(deps: ApprovalWatchDeps, nowMs: number): Pr
   }
 }
 
-/** Approval messages whose redraw after a decision failed (SlackRefs.approvalUndrawn), drawn when due. */
+/** Approval and change request messages whose redraw after a decision failed (SlackRefs.approvalUndrawn, changeRequestsUndrawn), drawn when due. */
 async function redrawBehind(deps: ApprovalWatchDeps, nowMs: number): Promise<void> {
   const behind = approvalsBehind(deps.store);
   let ids: string[];
@@ -85,7 +85,7 @@ async function redrawBehind(deps: ApprovalWatchDeps, nowMs: number): Promise<voi
   for (const bookingId of ids) {
     const log = deps.log.child({ bookingId });
     try {
-      const drawn = await redrawBehindApproval({ client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs, behind }, bookingId, () => deps.store.get(bookingId));
+      const drawn = await redrawBehindMessages({ client: deps.client, refs: storeSlackRefs(deps.store), config: deps.config, log, now: () => nowMs, behind }, bookingId, () => deps.store.get(bookingId));
       if (drawn) deps.onChange?.();
     } catch (err) {
       // A store error: it stays listed for the next tick.

@@ -1,11 +1,13 @@
 /**
- * Which bookings' approval messages are behind (SlackRefs.approvalUndrawn), as one meta entry the
- * approval watch reads each tick: finding them by listing every current booking would read all of
- * them every minute (a BatchGet of the season ahead on DynamoDB) for what is almost always none.
+ * Which bookings have a message behind them (SlackRefs.approvalUndrawn for the approval message,
+ * changeRequestsUndrawn for change requests'), as one meta entry the approval watch reads each tick:
+ * booking ids, as it always held, so an entry written before change requests were marked reads the
+ * same. Listing every current booking instead would read all of them every minute (a BatchGet
+ * of the season ahead on DynamoDB) for what is almost always none.
  * Written only when a redraw fails and when a later one lands, with a compare-and-set, so
  * processes adding and removing at once lose no id. The record's own mark stays the truth: an id
  * listed whose record has no mark is dropped, and a mark whose id was not listed (a store error
- * between the two writes) is still redrawn by the next decision's redraw or a stale Cancel click.
+ * between the two writes) is still redrawn by the next decision's redraw or a click on its stale buttons.
  */
 import type { BookingStore } from '../pipeline/store';
 

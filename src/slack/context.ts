@@ -27,9 +27,9 @@ export interface SlackDeps {
   memberActive?: (userId: string) => Promise<number>;
   /** App Home: told when a booking changed so open Home tabs are republished (debounced per user). */
   home?: { changed(): void; opened(userId: string): Promise<void> };
-  /** Where a failed approval-message redraw is listed for the approval watch (src/slack/approvals-behind.ts); wired by src/app.ts. */
+  /** Where a failed redraw of an approval or change request message is listed for the approval watch (src/slack/approvals-behind.ts); wired by src/app.ts. */
   approvalsBehind?: ApprovalsBehind;
-  /** Tries of an approval message's redraw inside a click's handler (src/slack/approval-redraw.ts; 1 on Lambda). */
+  /** Tries of an approval or change request message's redraw inside a click's handler (src/slack/approval-redraw.ts; 1 on Lambda). */
   approvalRedrawTries?: number;
   /** How long a crew answer's redraw may go on starting rounds of redraws (src/slack/crew-redraw.ts). */
   crewRedrawWithinMs?: number;

@@ -7,12 +7,13 @@
  */
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { charterTimeSettings, type Config } from '../config';
+import type { Config } from '../config';
 import { humanInstant } from '../booking/time';
 import { DROPPED_BY_CANCEL_NOTE, LIFECYCLE_STATES, MAX_OPEN_CHANGE_REQUESTS, cancelOperation, openChangeRequests, operationsOf } from '../pipeline/operations';
 import { BookingNotFoundError } from '../pipeline/errors';
 import type { BookingRecord } from '../pipeline/types';
-import { changeRequestMessage, type ChangeLabel } from './blocks/lifecycle';
+import type { ChangeLabel } from './blocks/lifecycle';
+import { changeRequestShown } from './change-request-message';
 import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
 import { isApprover, type SlackDeps } from './context';
@@ -21,6 +22,7 @@ import { slackPlatformError } from './slack-errors';
 import { withApprovalDm } from './approval-dm';
 import { decisionOf } from './render';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
+import { redrawChangeRequests } from './change-requests-redrawn';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
 export function whyNotChangeable(booking: BookingRecord): string | undefined {
@@ -152,15 +154,16 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   const first = new Promise<void>((resolve) => (firstTried = resolve));
   const approvalShown = redrawApprovalUntilShown(approvalRedrawDeps(deps, client), booking, { read: () => deps.api.get(bookingId), afterFirstTry: () => firstTried() });
   await first;
-  // Change requests the cancel dropped lose their buttons and say why.
-  for (const op of operationsOf(booking).filter((o) => o.kind === 'change' && o.note === DROPPED_BY_CANCEL_NOTE && o.requestTs)) {
-    await publishChangeRequest(deps, client, booking, op.id).catch((err: unknown) => deps.log.warn({ err, bookingId, opId: op.id }, 'change request not updated'));
-  }
+  // Change requests the cancel dropped lose their buttons and say why (an approved one's read "Approved").
+  const dropped = operationsOf(booking).filter((o) => o.kind === 'change' && o.note === DROPPED_BY_CANCEL_NOTE && o.requestTs);
+  const requestsShown = redrawChangeRequests(deps, client, booking, dropped.map((o) => ({ opId: o.id, buttonsLeft: o.approvedBy === undefined })));
+  await requestsShown.firstTried;
   deps.progress.notify(bookingId);
   deps.home?.changed();
   const shown = await approvalShown;
+  const requestsNotShown = await requestsShown.notShown;
   // Only a request's message still has buttons; an approved one's still reads "Approved".
-  const notShown = shown.drawn ? '' : ` ${approvalNotRedrawnText(shown, { buttonsLeft: booking.state === 'cancelled' })}`;
+  const notShown = `${shown.drawn ? '' : ` ${approvalNotRedrawnText(shown, { buttonsLeft: booking.state === 'cancelled' })}`}${requestsNotShown ? ` ${requestsNotShown}` : ''}`;
   if (booking.state === 'cancelled') return `Cancelled the request for ${escapeAndFit(booking.request.guestName, 200)}. Nothing had been booked.${notShown}`;
   return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.${notShown}`;
 }
@@ -168,15 +171,11 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
 /** Posts (or updates) the change request in the booking's thread and remembers where it is. */
 export async function publishChangeRequest(deps: SlackDeps, client: WebClient, stored: BookingRecord, opId: string): Promise<void> {
   const booking = await withApprovalDm({ client, refs: deps.api, log: deps.log }, stored);
-  const ops = operationsOf(booking);
-  const op = ops.find((o) => o.id === opId);
-  // A compacted change has no diff left to draw: its message stays as it was last drawn.
-  if (!op || op.compacted) return;
-  // The diff is against the details before this change: the previous change's details, or the booking's.
-  const from = op.previous ?? { request: booking.request, roster: booking.roster, costs: booking.costs };
-  const message = changeRequestMessage({ bookingId: booking.id, op, from, settings: charterTimeSettings(deps.config), requireSecondApprover: deps.config.slack.requireSecondApprover });
-  if (op.requestTs) {
-    await client.chat.update({ channel: booking.slack.channel, ts: op.requestTs, text: message.text, blocks: message.blocks });
+  const message = changeRequestShown(booking, opId, deps.config);
+  if (!message) return;
+  const requestTs = operationsOf(booking).find((o) => o.id === opId)?.requestTs;
+  if (requestTs) {
+    await client.chat.update({ channel: booking.slack.channel, ts: requestTs, text: message.text, blocks: message.blocks });
     return;
   }
   const posted = await client.chat.postMessage({ channel: booking.slack.channel, text: message.text, blocks: message.blocks, ...(booking.slack.approvalTs ? { thread_ts: booking.slack.approvalTs } : {}) });

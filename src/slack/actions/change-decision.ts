@@ -1,7 +1,9 @@
 /**
  * Approve change / Reject on a change request: approvers only; one conditional write picks the
  * winner across double clicks, Slack retries and processes. The winner's approval starts the change
- * (after whatever runs now); the request message shows the decision.
+ * (after whatever runs now); the request message shows the decision, healed by the approval watch
+ * when Slack does not take its redraw (change-requests-redrawn.ts). A click on a request already
+ * decided is refused, with who decided it, and redraws the message.
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
@@ -10,7 +12,7 @@ import { DROPPED_BY_CANCEL_NOTE, isStaleChange, UNDOES_WAITING_CHANGE_NOTE } fro
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
-import { publishChangeRequest } from '../lifecycle';
+import { redrawChangeRequests } from '../change-requests-redrawn';
 
 export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
@@ -33,28 +35,41 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
       return tellUser(client, deps.log, { channel, user: userId }, `This change can no longer be approved: the charter it describes departed ${departed}, so nothing was changed and nobody was called. To move the charter to another day, open *Edit* and reschedule it.`);
     }
     if (!outcome.won) {
-      if (outcome.booking.operations?.find((o) => o.id === target.opId)?.note === DROPPED_BY_CANCEL_NOTE) {
-        return tellUser(client, deps.log, { channel, user: userId }, 'That change was not applied: the charter was cancelled.');
-      }
+      const op = outcome.booking.operations?.find((o) => o.id === target.opId);
       const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
-      return tellUser(client, deps.log, { channel, user: userId }, `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`);
+      await tellUser(
+        client,
+        deps.log,
+        { channel, user: userId },
+        op?.note === DROPPED_BY_CANCEL_NOTE
+          ? 'That change was not applied: the charter was cancelled.'
+          : `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`,
+      );
+      // A click on buttons left showing: the message missed its decision's redraw (Slack failed
+      // it, or a process stopped before it), so it is drawn now, and marked for the watch if that fails too.
+      await redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }]).notShown;
+      return;
     }
     // The clicked request, and any approved one this approval replaced: each message says what became of it.
     const replaced = (outcome.booking.operations ?? []).filter((o) => o.status === 'superseded' && o.note === `replaced by ${target.opId}`);
-    for (const opId of [target.opId, ...replaced.map((o) => o.id)]) {
-      await publishChangeRequest(deps, client, outcome.booking, opId).catch((err: unknown) => deps.log.warn({ err, bookingId: target.bookingId, opId }, 'change request not updated'));
-    }
+    const redrawn = redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }, ...replaced.map((o) => ({ opId: o.id, buttonsLeft: false }))]);
+    await redrawn.firstTried;
     const decided = outcome.booking.operations?.find((o) => o.id === target.opId);
+    let told: string | undefined;
     if (decided?.note === UNDOES_WAITING_CHANGE_NOTE) {
-      await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made from the same booking details as another approved change that has not run yet, so approving it would have undone that change. Once that change has been applied (see the progress message), open *Edit* on the booking again to make this one from the booking as it is then.');
+      told = 'Not applied: that change request was made from the same booking details as another approved change that has not run yet, so approving it would have undone that change. Once that change has been applied (see the progress message), open *Edit* on the booking again to make this one from the booking as it is then.';
     } else if (decided && isStaleChange(decided)) {
-      await tellUser(client, deps.log, { channel, user: userId }, 'Not applied: that change request was made before a later change was approved, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is then.');
+      told = 'Not applied: that change request was made before a later change was approved, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is then.';
     } else if (replaced.length > 0) {
       const what = replaced.map((o) => `${o.label ?? 'change'}${o.approvedBy ? ` approved by <@${o.approvedBy}>` : ''}`).join('; ');
-      await tellUser(client, deps.log, { channel, user: userId }, `Approved. It replaces the earlier change that had not run yet (${what}): only what this request shows will be applied.`);
+      told = `Approved. It replaces the earlier change that had not run yet (${what}): only what this request shows will be applied.`;
     }
     deps.progress.notify(target.bookingId);
     // A rejected (or outdated) request starts no run whose steps would refresh the Home tabs listing it.
     deps.home?.changed();
+    // Told once the redraws are done (at once when they land), with why a message still shows its buttons.
+    const notShown = await redrawn.notShown;
+    const reply = [told, notShown].filter((t): t is string => t !== undefined).join(' ');
+    if (reply) await tellUser(client, deps.log, { channel, user: userId }, reply);
   };
 }

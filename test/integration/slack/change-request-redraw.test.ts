@@ -1,0 +1,109 @@
+/**
+ * A change request's message after Approve change / Reject whose redraw Slack did not take: left
+ * with its buttons, it asks for a decision already made. It must come to show the decision
+ * (retried, then by the approval watch, as the approval message is), the approver must be told,
+ * and a click on its stale buttons must be refused and redraw it. Real Bolt receiver, signed
+ * requests, the Slack stand-in, scripted steps.
+ */
+import { createLogger } from '../../../src/log';
+import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
+import { watchApprovals } from '../../../src/slack/approval-watch';
+import { approvalsBehind } from '../../../src/slack/approvals-behind';
+import { APPROVER, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+jest.setTimeout(60_000);
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const HOUR = 3_600_000;
+const messageAt = (ts: string): StoredSlackMessage => h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts)!;
+const blocksOf = (ts: string) => JSON.stringify(messageAt(ts).blocks ?? []);
+const behindIds = () => approvalsBehind(h.running.built.store).list();
+const tick = (nowMs: number) => watchApprovals({ store: h.running.built.store, client: h.running.built.bolt.client, config: h.config, log: createLogger({ level: 'silent' }) }, nowMs);
+const updatesOf = (ts: string) => h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).length;
+
+/** A done booking with a change request waiting; returns the ids and where the request's message is. */
+async function withRequest(ref: string): Promise<{ id: string; opId: string; requestTs: string }> {
+  const fields = { ...VALID_FIELDS, boatsetterRef: ref };
+  const id = await doneBooking(h, fields);
+  const opId = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
+  const requestTs = (await h.running.built.api.get(id))!.operations!.find((o) => o.id === opId)!.requestTs!;
+  expect(blocksOf(requestTs)).toContain('change_approve');
+  return { id, opId, requestTs };
+}
+
+it('Approve change while Slack fails every redraw of the request: the approver is told, and the next tick of the approval watch redraws it without its buttons', async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR1');
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  const behind = await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
+  await settle(h);
+  // Every try failed: the message still asks for the decision made.
+  expect(blocksOf(requestTs)).toContain('change_approve');
+  expect(behind.slack.changeRequestsUndrawn?.[opId]).toMatchObject({ code: 'internal_error', refused: false });
+  expect(await behindIds()).toContain(id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message could not be updated')));
+  const told = ephemeralsTo(h, APPROVER).find((t) => t.includes('change request message could not be updated'))!;
+  expect(told).toContain('Approve change and Reject, so ignore its buttons');
+  expect(told).toContain('Slack answered internal_error');
+  expect(told).toContain('keeps trying');
+
+  await tick(behind.slack.changeRequestsUndrawn![opId]!.atMs + 60_000);
+  expect(blocksOf(requestTs)).not.toContain('change_approve');
+  expect(blocksOf(requestTs)).toContain(':white_check_mark: Approved by <@U0APPROVE1>');
+  expect((await h.running.built.api.get(id))!.slack.changeRequestsUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
+  // Drawn: the next tick leaves it alone.
+  const after = updatesOf(requestTs);
+  await tick(behind.slack.changeRequestsUndrawn![opId]!.atMs + 2 * 60_000);
+  expect(updatesOf(requestTs)).toBe(after);
+});
+
+it("a click on a stale request's buttons is refused with who decided it, changes nothing, and redraws the message", async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR2');
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  await clickInOps(h, 'change_reject', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'rejected' && b.slack.changeRequestsUndrawn?.[opId] !== undefined);
+  await settle(h);
+  expect(blocksOf(requestTs)).toContain('change_approve');
+
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).includes('That change is already rejected by <@U0APPROVE1>.'));
+  await settle(h);
+  const b = (await h.running.built.api.get(id))!;
+  expect(b.operations?.find((o) => o.id === opId)?.status).toBe('rejected');
+  await h.slack.waitFor(() => !blocksOf(requestTs).includes('change_approve'));
+  expect(blocksOf(requestTs)).toContain(':no_entry_sign: Rejected');
+  await waitForBooking(h, id, (r) => r.slack.changeRequestsUndrawn === undefined);
+  expect(await behindIds()).not.toContain(id);
+});
+
+it('Reject with the bot removed from the channel: the approver is told the fix, and the watch redraws the request hourly until it lands', async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR3');
+  h.slack.setChannel(OPS_CHANNEL, { isMember: false });
+  let atMs: number;
+  try {
+    await clickInOps(h, 'change_reject', `${id}:${opId}`);
+    const behind = await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
+    await settle(h);
+    expect(behind.slack.changeRequestsUndrawn?.[opId]).toMatchObject({ code: 'not_in_channel', refused: true });
+    atMs = behind.slack.changeRequestsUndrawn![opId]!.atMs;
+    await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message could not be updated') && t.includes('not_in_channel')));
+  } finally {
+    h.slack.setChannel(OPS_CHANNEL, undefined);
+  }
+  expect(ephemeralsTo(h, APPROVER).find((t) => t.includes('not_in_channel'))).toContain('Invite @charter-bot');
+  const before = updatesOf(requestTs);
+  await tick(atMs + 60_000);
+  expect(updatesOf(requestTs)).toBe(before);
+  await tick(atMs + HOUR);
+  expect(blocksOf(requestTs)).toContain(':no_entry_sign: Rejected');
+  expect(blocksOf(requestTs)).not.toContain('change_approve');
+  expect(await behindIds()).not.toContain(id);
+});
