@@ -107,3 +107,37 @@ it('Reject with the bot removed from the channel: the approver is told the fix, 
   expect(blocksOf(requestTs)).not.toContain('change_approve');
   expect(await behindIds()).not.toContain(id);
 });
+
+it("a cancel whose redraws of the approval message and a dropped request both fail: both marked, the canceller told of both, and the booking listed until the last is drawn", async () => {
+  const { id, requestTs } = await withRequest('BS-CRR4');
+  const approvalTs = (await h.running.built.api.get(id))!.slack.approvalTs!;
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === approvalTs);
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  const toldBefore = ephemeralsTo(h, APPROVER).length;
+  // The scripted steps undo nothing, so the cancel's own run fails: what this checks is drawn from the click.
+  await clickInOps(h, 'booking_cancel', id);
+  const behind = await waitForBooking(h, id, (b) => b.slack.approvalUndrawn !== undefined && Object.keys(b.slack.changeRequestsUndrawn ?? {}).length === 1, 20_000);
+  await settle(h);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(toldBefore).some((t) => t.startsWith('Cancelling')));
+  const told = ephemeralsTo(h, APPROVER).slice(toldBefore).find((t) => t.startsWith('Cancelling'))!;
+  expect(told).toContain('The approval message could not be updated');
+  expect(told).toContain('The change request message could not be updated: it still shows Approve change and Reject');
+  expect(blocksOf(requestTs)).toContain('change_approve');
+  expect(await behindIds()).toContain(id);
+
+  // The request's redraw fails once more on the next tick: the approval message is drawn, the id stays listed.
+  const atMs = behind.slack.approvalUndrawn!.atMs;
+  h.slack.failNext('chat.update', 1, 'internal_error', (b) => b.ts === requestTs);
+  await tick(atMs + 60_000);
+  const half = (await h.running.built.api.get(id))!;
+  expect(half.slack.approvalUndrawn).toBeUndefined();
+  expect(Object.keys(half.slack.changeRequestsUndrawn ?? {})).toHaveLength(1);
+  expect(await behindIds()).toContain(id);
+  expect(blocksOf(requestTs)).toContain('change_approve');
+
+  await tick(atMs + 2 * 60_000);
+  expect(blocksOf(requestTs)).toContain(':x: Not applied: the charter was cancelled.');
+  expect(blocksOf(requestTs)).not.toContain('change_approve');
+  expect((await h.running.built.api.get(id))!.slack.changeRequestsUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
+});
