@@ -116,12 +116,16 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   const bookings = await store.listByStates(HOLDING_STATES);
   // Keyed by UID, or UID and start for the copies of a UID the feed repeats (keyEvents).
   const { keyed: events, repeated, carried } = keyEvents(upcoming, stored);
-  // A copy carried to the plain UID is compared with what it was under its old key.
+  // A copy carried to the plain UID, or a trip re-listed under a new UID, is compared with what it
+  // was under its old key; its "new" notice stays claimed under that key (noticeKey), which is how
+  // a later move or cancel finds it to take its [Create charter] away.
   const before: Record<string, KnownEvent> = { ...stored };
-  for (const [to, from] of carried) {
-    before[to] = stored[from] as KnownEvent;
+  const takeOver = (to: string, from: string) => {
+    const was = before[from] as KnownEvent;
+    before[to] = was.noticeRound !== undefined ? { ...was, noticeKey: was.noticeKey ?? from } : was;
     delete before[from];
-  }
+  };
+  for (const [to, from] of carried) takeOver(to, from);
   const current: Record<string, KnownEvent> = {};
   for (const [key, e] of events) current[key] = { ...knownEvent(e), ...(key !== e.uid ? { uid: e.uid } : {}) };
   let allPosted = true;
@@ -130,11 +134,7 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
   // link and its "new" notice carry over, so neither "no longer lists it" nor a second
   // [Create charter] is posted, and a new time is a move.
   const relisted = relistedTrips(before, current, repeated, tz, nowMs);
-  for (const [to, from] of relisted) {
-    const was = before[from] as KnownEvent;
-    before[to] = was.noticeRound !== undefined ? { ...was, noticeKey: was.noticeKey ?? from } : was;
-    delete before[from];
-  }
+  for (const [to, from] of relisted) takeOver(to, from);
   if (relisted.size > 0) log.info({ feed: feed.name, relisted: [...relisted].map(([to, from]) => ({ from, to })) }, 'iCal events re-listed under new UIDs: read as the same trips');
   // Notices are named by the saved events they change (FeedState.round): the same change seen by
   // several processes is one notice, and an event that comes back, moves back or is cancelled

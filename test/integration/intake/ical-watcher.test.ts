@@ -61,6 +61,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** How the notices name a trip's times. */
+const whenAt = (weeks: number, from: string, to: string) => `${day(local(weeks, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(weeks, to))}`;
+
+/** A bot on its own feed and store; `tick` lists `events` and polls twice (the second must add nothing). */
+async function world(name: string) {
+  feed.setEvents(name, []);
+  const env = { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` };
+  const h = await startHarness({ env });
+  running.push(h);
+  await h.running.built.periodic.runOnce();
+  const tick = async (events: StandinEvent[]) => { feed.setEvents(name, events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
+  const charter = (weeks: number, from: string, hours: string, platformRef: string) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: from, durationHours: hours, boatsetterRef: undefined, platform: 'Boatsetter', platformRef } as never);
+  const threadOf = async (id: string) => (await h.running.built.api.get(id))?.slack.approvalTs;
+  const said = () => posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
+  return { h, env, tick, charter, threadOf, said };
+}
+
 describe('iCal watcher', () => {
   let h: Harness;
   let bookingB: string;
@@ -482,6 +499,34 @@ describe('a UID that stopped repeating', () => {
     const out = posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
     expect(out).toEqual([[expect.stringMatching(/^Boatsetter moved this booking/), (await h.running.built.api.get(two))?.slack.approvalTs]]);
   });
+
+  // Review R2: the copy left is handed to the plain UID, but its "new" notice was claimed under its
+  // repeated-copy key; without that key it could not be found again.
+  const ANA: StandinEvent = { uid: 'dup@boatsetter.com', ...at(21, '10:00', '14:00'), summary: 'Boatsetter booking: Ana Ruiz' };
+  const BEN: StandinEvent = { uid: 'dup@boatsetter.com', ...at(21, '16:00', '20:00'), summary: 'Boatsetter booking: Ben Ode' };
+  async function benLeftAlone(name: string) {
+    const w = await world(name);
+    await w.tick([ANA, BEN]);
+    const notice = posts(w.h).find((c) => blocksOf(c).includes('ical_create_charter') && String(c.body.text).includes(whenAt(21, '16:00', '20:00')));
+    expect(notice).toBeDefined();
+    await w.tick([BEN]); // Ana's copy dropped: the UID is listed once again
+    w.h.slack.clear();
+    return { w, notice };
+  }
+
+  it('the copy left, cancelled later: its [Create charter] notice is redrawn as cancelled', async () => {
+    const { w, notice } = await benLeftAlone('unrepeated-cancel');
+    await w.tick([{ ...BEN, status: 'CANCELLED' }]);
+    expect(w.said()).toEqual([]);
+    expect(w.h.slack.callsTo('chat.update').map((c) => [c.body.ts, c.body.text])).toEqual([[notice?.response?.ts, `New Boatsetter booking · ${whenAt(21, '16:00', '20:00')} · cancelled by Boatsetter`]]);
+  });
+
+  it('the copy left, moved later: one live [Create charter] notice, at the new time', async () => {
+    const { w, notice } = await benLeftAlone('unrepeated-move');
+    await w.tick([{ ...BEN, ...at(21, '17:00', '21:00') }]);
+    expect(posts(w.h).filter((c) => blocksOf(c).includes('ical_create_charter')).map((c) => String(c.body.text))).toEqual([`New Boatsetter booking · ${whenAt(21, '17:00', '21:00')}`]);
+    expect(w.h.slack.callsTo('chat.update').map((c) => c.body.ts)).toEqual([notice?.response?.ts]);
+  });
 });
 
 describe('a reference inside another trip\'s booking ID', () => {
@@ -501,22 +546,6 @@ describe('a reference inside another trip\'s booking ID', () => {
 });
 
 describe('a trip the platform re-lists under a new UID in one poll (review 2026-12-07, iCal RELIST)', () => {
-  const whenAt = (weeks: number, from: string, to: string) => `${day(local(weeks, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(weeks, to))}`;
-
-  /** A bot on its own feed and store; `tick` lists `events` and polls twice (the second must add nothing). */
-  async function world(name: string) {
-    feed.setEvents(name, []);
-    const env = { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` };
-    const h = await startHarness({ env });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
-    const tick = async (events: StandinEvent[]) => { feed.setEvents(name, events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
-    const charter = (weeks: number, from: string, hours: string, platformRef: string) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: from, durationHours: hours, boatsetterRef: undefined, platform: 'Boatsetter', platformRef } as never);
-    const threadOf = async (id: string) => (await h.running.built.api.get(id))?.slack.approvalTs;
-    const said = () => posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
-    return { h, env, tick, charter, threadOf, said };
-  }
-
   it('same reference, same time: nothing is posted, and the trip\'s cancel still reaches the charter', async () => {
     const w = await world('relist-ref');
     const OLD: StandinEvent = { uid: 'bs-5005-a@boatsetter.com', ...at(16, '10:00', '14:00'), summary: 'Boatsetter booking: Kim Lee', description: 'Booking ID: BS-5005' };
