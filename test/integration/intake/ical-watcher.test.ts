@@ -605,6 +605,40 @@ describe('a trip the platform re-lists under a new UID in one poll (review 2026-
     expect(w.h.slack.callsTo('chat.update').map((c) => [c.body.ts, c.body.text])).toEqual([[notice?.response?.ts, `New Boatsetter booking · ${whenAt(19, '10:00', '14:00')} · cancelled by Boatsetter`]]);
   });
 
+  // Review R1: "Booking: 4-hour cruise" reads as reference 4-hour, and a phone number under
+  // "Reservation code:" as that number; two guests' trips share them.
+  it.each([
+    ['an hour count, another day', 'Booking: 4-hour cruise, 6 guests', 'Booking: 4-hour cruise, 2 guests', at(23, '12:00', '16:00')],
+    ['a phone number, another day', 'Reservation code: see app. Captain phone 305-555-0142', 'Reservation code: see app. Captain phone 305-555-0142', at(23, '12:00', '16:00')],
+    ['an hour count, the same slot', 'Booking: 4-hour cruise, 6 guests', 'Booking: 4-hour cruise, 2 guests', at(22, '10:00', '14:00')],
+  ])('Kim cancels and Noor books in the same poll, their texts sharing %s: Kim\'s charter hears it is gone, Noor\'s trip is new', async (name, kimText, noorText, noorAt) => {
+    const w = await world(`relist-guests-${name.replace(/\W+/g, '-')}`);
+    const KIM: StandinEvent = { uid: 'kim-1@boatsetter.com', ...at(22, '10:00', '14:00'), summary: 'Boatsetter booking: Kim Lee', description: kimText };
+    const NOOR: StandinEvent = { uid: 'noor-2@boatsetter.com', ...noorAt, summary: 'Boatsetter booking: Noor Haddad', description: noorText };
+    const id = await w.charter(22, '10:00', '4', 'BS-66666'); // Kim's charter, matched by its time
+    await w.tick([KIM]);
+    w.h.slack.clear();
+    await w.tick([NOOR]);
+    expect(w.said()).toEqual([
+      [expect.stringMatching(/^New Boatsetter booking · /), undefined],
+      [`Boatsetter no longer lists it (${whenAt(22, '10:00', '14:00')}).`, await w.threadOf(id)],
+    ]);
+    expect(posts(w.h).some((c) => blocksOf(c).includes('ical_reschedule'))).toBe(false);
+  });
+
+  it('re-listed with the charter\'s own reference, which the old listing lacked: nothing is posted, and its cancel reaches the charter', async () => {
+    const w = await world('relist-ref-added');
+    const OLD: StandinEvent = { uid: 'a9f0c1@boatsetter.com', ...at(23, '10:00', '14:00'), summary: 'Boatsetter booking' };
+    const NEW: StandinEvent = { ...OLD, uid: 'b7e2d4@boatsetter.com', description: 'Booking ID: BS-7777' };
+    const id = await w.charter(23, '10:00', '4', 'BS-7777');
+    await w.tick([OLD]);
+    w.h.slack.clear();
+    await w.tick([NEW]);
+    expect(w.said()).toEqual([]);
+    await w.tick([{ ...NEW, status: 'CANCELLED' }]);
+    expect(w.said()).toEqual([[`Boatsetter marked it cancelled (${whenAt(23, '10:00', '14:00')}).`, await w.threadOf(id)]]);
+  });
+
   it.each([
     ['another reference', { description: 'Booking ID: BS-5253' }, 'Booking ID: BS-5252'],
     ['no references, another summary', { summary: 'Boatsetter booking: Noor Haddad' }, undefined],
