@@ -165,7 +165,7 @@ async function checkOpsChannel(client: WebClient, config: Config): Promise<Check
 }
 
 /** conversations.info: the channel exists, is not archived, and has the bot in it (chat:write posts only where the bot is a member). */
-async function checkChannel(client: WebClient, config: Config, c: { name: string; variable: string; channel: string; posts: string }): Promise<CheckResult> {
+async function checkChannel(client: WebClient, config: Config, c: ChannelCheck): Promise<CheckResult> {
   if (c.channel.startsWith('D')) return checkDirectMessage(client, config, c);
   try {
     const info = await withDeadline(client.conversations.info({ channel: c.channel }), DOCTOR_CALL_TIMEOUT_MS);
@@ -178,17 +178,27 @@ async function checkChannel(client: WebClient, config: Config, c: { name: string
     }
     return ok(c.name, `${label}: the bot is a member, ${c.posts} can be posted`);
   } catch (err) {
-    const network = describeNetworkProblem(err, slackTarget(config));
-    if (network) return fail(c.name, `conversations.info ${c.channel}: ${network.detail}`, network.fix);
-    const limited = slackRateLimited(err);
-    if (limited) return rateLimitedWarn(c.name, `conversations.info ${c.channel}`, limited);
-    const code = slackErrorCode(err);
-    if (code === 'missing_scope') return fail(c.name, `conversations.info ${c.channel}: missing_scope (channels:read, or groups:read for a private channel)`, REINSTALL);
-    if (code === 'channel_not_found') {
-      return fail(c.name, `${c.channel} not found: no such channel, or a private one the bot is not in`, `set ${c.variable} to the channel ID (channel details → About, at the bottom: C…); for a private channel, /invite @charter-bot there first`);
-    }
-    return fail(c.name, `conversations.info ${c.channel}: ${slackError(err, config)}`, `check ${c.variable} is a channel ID (C…) the app can see (scopes channels:read, groups:read)`);
+    return channelCallFailed(err, config, c, {
+      method: 'conversations.info',
+      scopes: 'channels:read, or groups:read for a private channel',
+      notFound: [`${c.channel} not found: no such channel, or a private one the bot is not in`, `set ${c.variable} to the channel ID (channel details → About, at the bottom: C…); for a private channel, /invite @charter-bot there first`],
+      otherFix: `check ${c.variable} is a channel ID (C…) the app can see (scopes channels:read, groups:read)`,
+    });
   }
+}
+
+type ChannelCheck = { name: string; variable: string; channel: string; posts: string };
+
+/** A channel check's call failed: the network, a rate limit, a scope, no such channel, or Slack's own error. */
+function channelCallFailed(err: unknown, config: Config, c: ChannelCheck, call: { method: string; scopes: string; notFound: [string, string]; otherFix: string }): CheckResult {
+  const network = describeNetworkProblem(err, slackTarget(config));
+  if (network) return fail(c.name, `${call.method} ${c.channel}: ${network.detail}`, network.fix);
+  const limited = slackRateLimited(err);
+  if (limited) return rateLimitedWarn(c.name, `${call.method} ${c.channel}`, limited);
+  const code = slackErrorCode(err);
+  if (code === 'missing_scope') return fail(c.name, `${call.method} ${c.channel}: missing_scope (${call.scopes})`, REINSTALL);
+  if (code === 'channel_not_found') return fail(c.name, ...call.notFound);
+  return fail(c.name, `${call.method} ${c.channel}: ${slackError(err, config)}`, call.otherFix);
 }
 
 /**
@@ -196,19 +206,17 @@ async function checkChannel(client: WebClient, config: Config, c: { name: string
  * request (nothing else needs it). Reading one message (im:history, which it does request) shows
  * the DM is the bot's own, where it can post.
  */
-async function checkDirectMessage(client: WebClient, config: Config, c: { name: string; variable: string; channel: string; posts: string }): Promise<CheckResult> {
+async function checkDirectMessage(client: WebClient, config: Config, c: ChannelCheck): Promise<CheckResult> {
   try {
     await withDeadline(client.conversations.history({ channel: c.channel, limit: 1 }), DOCTOR_CALL_TIMEOUT_MS);
     return ok(c.name, `${c.channel}: a direct message with the bot; ${c.posts} can be posted there, and only that person reads them`);
   } catch (err) {
-    const network = describeNetworkProblem(err, slackTarget(config));
-    if (network) return fail(c.name, `conversations.history ${c.channel}: ${network.detail}`, network.fix);
-    const limited = slackRateLimited(err);
-    if (limited) return rateLimitedWarn(c.name, `conversations.history ${c.channel}`, limited);
-    const code = slackErrorCode(err);
-    if (code === 'missing_scope') return fail(c.name, `conversations.history ${c.channel}: missing_scope (im:history)`, REINSTALL);
-    if (code === 'channel_not_found') return fail(c.name, `${c.channel} not found: not a direct message with the bot`, `set ${c.variable} to a channel ID (channel details → About, at the bottom: C…)`);
-    return fail(c.name, `conversations.history ${c.channel}: ${slackError(err, config)}`, `check ${c.variable} is a channel ID (C…) the app can see`);
+    return channelCallFailed(err, config, c, {
+      method: 'conversations.history',
+      scopes: 'im:history',
+      notFound: [`${c.channel} not found: not a direct message with the bot`, `set ${c.variable} to a channel ID (channel details → About, at the bottom: C…)`],
+      otherFix: `check ${c.variable} is a channel ID (C…) the app can see`,
+    });
   }
 }
 
