@@ -185,7 +185,8 @@ export const MAX_OPEN_CHANGE_REQUESTS = 5;
 
 /**
  * An answer drawn for call revision `callRevision` is to `userId`'s call as it stands: no change has
- * replaced it since (BookingRecord.callRevisions). Absent: a button drawn before they carried one.
+ * replaced it since (BookingRecord.callRevisions). Absent: not a click (the API called directly);
+ * a click always has one, its button's or the first call's (crew-answers.ts clickedCallRevision).
  */
 export function answersCurrentCall(record: Pick<BookingRecord, 'callRevisions'>, userId: string, callRevision: number | undefined): boolean {
   return callRevision === undefined || callRevision >= (record.callRevisions?.[userId] ?? 1);

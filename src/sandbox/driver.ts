@@ -19,6 +19,7 @@ import { createLogger } from '../log';
 import { openStore } from '../pipeline/open-store';
 import type { BookingStore } from '../pipeline/store';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
+import { answerValue } from '../slack/blocks/crew';
 import { blocksToText } from '../slack/blocks/to-text';
 import { ThreadPrinter } from './printer';
 import { DEFAULT_TEST_USERS, startSlackApiStandin, type RecordedSlackCall, type SlackApiStandin } from './slack-api-standin';
@@ -298,7 +299,7 @@ export async function driveSampleBooking(sb: Sandbox, opts: { failStep?: Failabl
     step(`Confirm, clicked by ${member.name} (${member.role})`);
     // The button sits in the member's own DM (or the crew channel post when CHARTER_CREW_CHANNEL is set).
     const post = finished.slack.crewPosts?.[member.slackUserId] ?? finished.slack.crewPosts?.[CREW_CHANNEL_POST_KEY];
-    const res = await requester.interact(blockActionPayload({ userId: member.slackUserId, actionId: `crew_confirm:${member.slackUserId}`, value: `${bookingId}:${member.slackUserId}`, channelId: post?.channel ?? OPS_CHANNEL, ...(post ? { messageTs: post.ts } : {}) }));
+    const res = await requester.interact(blockActionPayload({ userId: member.slackUserId, actionId: `crew_confirm:${member.slackUserId}`, value: answerValue(bookingId, member.slackUserId, finished.callRevisions?.[member.slackUserId]), channelId: post?.channel ?? OPS_CHANNEL, ...(post ? { messageTs: post.ts } : {}) }));
     if (res.status !== 200) throw new SandboxError(`${member.name}'s Confirm answered HTTP ${res.status}`);
   }
   const confirmed = await until('every crew confirmation', 10_000, async () => {

@@ -88,6 +88,13 @@ export function blockActionPayload(p: { userId: string; actionId: string; value:
   };
 }
 
+/** A button clicked on the user's App Home tab, as Slack sends it: the tab's view, and neither a channel nor a message. */
+export function homeActionPayload(p: { userId: string; actionId: string; value: string }): Record<string, unknown> {
+  const { channel: _channel, message: _message, response_url: _responseUrl, ...rest } = blockActionPayload({ ...p, channelId: '' });
+  const view = { id: `V0HOME${p.userId.slice(-4)}`, type: 'home', callback_id: '', team_id: team.id, app_id: 'A0APP00001', bot_id: 'B0BOT00001', blocks: [], state: { values: {} } };
+  return { ...rest, container: { type: 'view', view_id: view.id }, view };
+}
+
 export type ModalStateValues = Record<string, Record<string, Record<string, unknown>>>;
 
 /** view.state.values for the booking modal from plain field values, typed the way each Block Kit element reports them. */

@@ -41,8 +41,7 @@ const CLOSED_REPLIES: Record<AnswersClosed, string> = {
 
 /**
  * Why this person may not answer for this booking now, or undefined when they may. `callRevision`:
- * the revision of the call the clicked button was drawn for (absent on buttons drawn before they
- * carried it, and on Home, which is always drawn afresh).
+ * the revision of the call the clicked button was drawn for (clickedCallRevision).
  */
 export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string, callRevision?: number): string | undefined {
   if (!booking.roster.some((m) => m.slackUserId === userId)) return 'Only the captain and crew assigned to this charter can answer.';
@@ -81,28 +80,66 @@ function clickedPostBehind(deps: Pick<SlackDeps, 'config' | 'now'>, booking: Boo
   return closed === 'cancelled' || (closed === undefined && !answersCurrentCall(booking, userId, callRevision));
 }
 
+/** A click on an answer button: where it was (a message's channel and ts, or the App Home tab) and the button's value. */
+export interface AnswerClick {
+  userId: string;
+  channel?: string;
+  ts?: string;
+  value?: string;
+  /** On the clicker's App Home tab (no channel, no message). */
+  fromHome?: boolean;
+}
+
+/** A button on an App Home tab: Slack sends its view, and neither a channel nor a message. */
+export function isHomeClick(body: { view?: { type?: string } }): boolean {
+  return body.view?.type === 'home';
+}
+
 /**
- * The booking a crew answer button (Confirm / Can't make it) is about, when the clicker may answer
- * it; otherwise undefined, after telling them why privately.
+ * The revision of the call a clicked button (or the decline modal it opened) was drawn for. None:
+ * drawn before buttons carried one (crew posts and reminders from 2026-12-07, the Home tab until
+ * this change), when no change had yet recorded a revision, so the call it showed was the first.
+ * Taken as that, such an answer stands while the call is still the first, and is refused once a
+ * change has replaced it: taken as "whatever the call is now", a Home tab or crew post left showing
+ * the old time would confirm the new one.
  */
-export async function answerableBooking(
-  deps: SlackDeps,
-  client: WebClient,
-  click: { userId: string; channel?: string; ts?: string; value?: string },
-): Promise<BookingRecord | undefined> {
+export function clickedCallRevision(drawnFor: number | undefined): number {
+  return drawnFor ?? FIRST_CALL_REVISION;
+}
+/** BookingRecord.callRevisions of a member no change has called again (answersCurrentCall's default). */
+const FIRST_CALL_REVISION = 1;
+
+/**
+ * The booking a crew answer button (Confirm / Can't make it) is about, and the revision of the call
+ * the button showed, when the clicker may answer it; otherwise undefined, after telling them why
+ * privately and putting right what they clicked on.
+ */
+export async function answerableBooking(deps: SlackDeps, client: WebClient, click: AnswerClick): Promise<{ booking: BookingRecord; callRevision: number } | undefined> {
   const target = parseConfirmValue(click.value);
   const booking = target ? await deps.api.get(target.bookingId) : undefined;
   if (!target || !booking) {
     await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, 'This crew call no longer exists.');
     return undefined;
   }
-  const refusal = answerRefusal(deps, booking, click.userId, target.userId, target.callRevision);
+  const callRevision = clickedCallRevision(target.callRevision);
+  const refusal = answerRefusal(deps, booking, click.userId, target.userId, callRevision);
   if (refusal) {
     await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, refusal);
-    if (clickedPostBehind(deps, booking, click.userId, target.callRevision)) await redrawClickedPost(client, booking, deps.config, deps.log, click);
+    // The Home offers only answers that can be taken (answersClosed): a refused one means the tab is behind.
+    if (click.fromHome) await republishHome(deps, click.userId);
+    else if (clickedPostBehind(deps, booking, click.userId, callRevision)) await redrawClickedPost(client, booking, deps.config, deps.log, click);
     return undefined;
   }
-  return booking;
+  return { booking, callRevision };
+}
+
+/** The clicker's Home tab drawn now from the booking as it stands, not after the debounce of a refresh of every tab. */
+export async function republishHome(deps: Pick<SlackDeps, 'home' | 'log'>, userId: string): Promise<void> {
+  try {
+    await deps.home?.opened(userId);
+  } catch (err) {
+    deps.log.warn({ err, userId }, 'could not republish the App Home tab a crew answer was clicked on');
+  }
 }
 
 /** After an answer is recorded: every crew post shows it, the ops thread hears it, the progress message too. */

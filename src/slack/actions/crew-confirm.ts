@@ -1,8 +1,7 @@
 /** A crew member confirms themselves: only the person a button names, on the roster, before departure. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { parseConfirmValue } from '../blocks/crew';
 import type { SlackDeps } from '../context';
-import { announceAnswer, answerableBooking } from '../crew-answers';
+import { announceAnswer, answerableBooking, isHomeClick } from '../crew-answers';
 import { crewPostsOf } from '../crew-notice';
 import { tellUser } from '../ephemeral';
 
@@ -10,10 +9,10 @@ export function confirmCrew(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
-    const booking = await answerableBooking(deps, client, { userId, channel: body.channel?.id, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value });
-    if (!booking) return;
-    const callRevision = parseConfirmValue(action.value)?.callRevision;
-    const updated = await deps.api.confirmCrew(booking.id, userId, callRevision !== undefined ? { callRevision } : {});
+    const answerable = await answerableBooking(deps, client, { userId, channel: body.channel?.id, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value, fromHome: isHomeClick(body) });
+    if (!answerable) return;
+    const { booking, callRevision } = answerable;
+    const updated = await deps.api.confirmCrew(booking.id, userId, { callRevision });
     await announceAnswer(deps, client, booking, updated, userId);
     // A reminder's buttons sit on a message nobody redraws: the click would change nothing in sight.
     const clickedTs = body.message?.ts;

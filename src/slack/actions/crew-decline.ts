@@ -1,8 +1,8 @@
 /** "Can't make it": checks who clicked, then opens the small modal asking for an optional reason. */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { crewDeclineModal, parseConfirmValue } from '../blocks/crew';
+import { crewDeclineModal } from '../blocks/crew';
 import type { SlackDeps } from '../context';
-import { answerableBooking } from '../crew-answers';
+import { answerableBooking, isHomeClick } from '../crew-answers';
 import { crewSafeViewOf } from '../crew-notice';
 import { tellUser } from '../ephemeral';
 
@@ -11,12 +11,12 @@ export function declineCrew(deps: SlackDeps) {
     await ack();
     const userId = body.user.id;
     const channel = body.channel?.id;
-    const booking = await answerableBooking(deps, client, { userId, channel, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value });
-    if (!booking) return;
+    const answerable = await answerableBooking(deps, client, { userId, channel, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value, fromHome: isHomeClick(body) });
+    if (!answerable) return;
     // The modal answers the call the button was on: a change approved while it is open makes it stale too.
-    const callRevision = parseConfirmValue(action.value)?.callRevision;
+    const { booking, callRevision } = answerable;
     try {
-      await client.views.open({ trigger_id: body.trigger_id, view: crewDeclineModal({ bookingId: booking.id, userId, dateText: crewSafeViewOf(booking, deps.config).dateText, ...(callRevision !== undefined ? { callRevision } : {}) }) });
+      await client.views.open({ trigger_id: body.trigger_id, view: crewDeclineModal({ bookingId: booking.id, userId, dateText: crewSafeViewOf(booking, deps.config).dateText, callRevision }) });
     } catch (err) {
       deps.log.warn({ err, bookingId: booking.id }, 'could not open the decline modal');
       await tellUser(client, deps.log, { channel, user: userId }, "Slack would not open the form — please try Can't make it again.");

@@ -201,7 +201,7 @@ export function crewDeclinedMessage(bookingId: string, userId: string, reason?: 
   };
 }
 
-/** `callRevision` absent: a button drawn before buttons carried it, taken as answering the call it sits on. */
+/** `callRevision` absent: a button drawn before buttons carried it, taken as the first call (crew-answers.ts clickedCallRevision). */
 export function parseConfirmValue(value: string | undefined): { bookingId: string; userId: string; callRevision?: number } | undefined {
   const match = /^([0-9A-Z]+):([UW][A-Z0-9]+)(?::r(\d+))?$/.exec(value ?? '');
   if (!match?.[1] || !match[2]) return undefined;

@@ -20,7 +20,7 @@ import { activeOperation, cancelOperation, detailsOf, operationsOf } from '../..
 import { toldDeactivated } from '../../pipeline/reminders';
 import type { BookingDetails, BookingRecord, BookingState, Operation, OperationKind } from '../../pipeline/types';
 import { APPROVE_ACTION_ID } from './approval';
-import { CREW_CONFIRM_ACTION_PREFIX, DEACTIVATED_MARK, DECLINED_MARK } from './crew';
+import { answerValue, CREW_CONFIRM_ACTION_PREFIX, DEACTIVATED_MARK, DECLINED_MARK } from './crew';
 import { escapeAndFit, escapeMrkdwn, fitLines, mention, rosterMention } from './format';
 import { CHANGE_APPROVE_ACTION_ID, changeDiff, changeValue, diffLineText } from './lifecycle';
 import { LIMITS } from './limits';
@@ -348,6 +348,8 @@ export interface CrewCall {
   beingUpdated?: boolean;
   /** False until the guest page is uploaded and its cache cleared: before that its link opens an error page. */
   guestPageLive?: boolean;
+  /** The revision of the call shown (BookingRecord.callRevisions): its buttons carry it, so a tab left behind by a change is refused. */
+  callRevision?: number;
 }
 
 const CREW_MARK_WORDS: Record<CrewMark, string> = {
@@ -359,9 +361,14 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
 const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
 const CALL_BEING_UPDATED_WORDS = ':arrows_counterclockwise: being updated — your new call is on its way';
 
-/** Confirm for `userId` on booking `sessionId`, handled by the crew post's listener. */
-export function crewConfirmButton(sessionId: string, userId: string, afterDecline = false): Button {
-  return { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: afterDecline ? 'Confirm after all' : 'Confirm' }, value: `${sessionId}:${userId}` };
+/**
+ * Confirm for `userId` on booking `sessionId`, handled by the crew post's listener. It carries the
+ * revision of the call the tab shows, as the crew post's does: a tab a change left behind (its
+ * republish waits out a debounce, and one Slack refused waits for the next change) must not
+ * confirm a call it never showed.
+ */
+export function crewConfirmButton(sessionId: string, userId: string, afterDecline = false, callRevision?: number): Button {
+  return { type: 'button', action_id: `${CREW_CONFIRM_ACTION_PREFIX}${userId}`, style: 'primary', text: { type: 'plain_text', text: afterDecline ? 'Confirm after all' : 'Confirm' }, value: answerValue(sessionId, userId, callRevision) };
 }
 
 /**
@@ -398,7 +405,7 @@ export function homeForCrew(userId: string, calls: readonly CrewCall[], settings
     const role = v.roster.find((m) => m.slackUserId === userId)?.role === 'captain' ? 'Captain' : 'Crew';
     const status = item.cancelled ? CANCELLED_CALL_WORDS : item.beingUpdated ? CALL_BEING_UPDATED_WORDS : CREW_MARK_WORDS[item.mark];
     const text = `*Check-in ${v.checkIn.text}* · ${role} on ${escapeMrkdwn(v.vesselName)} · ${v.timeRangeText}\n${escapeMrkdwn(v.guestFirstName)}, party of ${v.partySize} · ${status}${item.guestPageLive === false ? '' : ` · <${v.guestUrl}|guest page>`}`;
-    const buttons = item.cancelled || item.beingUpdated ? [] : answerButtons(item.mark, (after) => crewConfirmButton(v.sessionId, userId, after), () => settings.crewButtons?.(item, userId) ?? []);
+    const buttons = item.cancelled || item.beingUpdated ? [] : answerButtons(item.mark, (after) => crewConfirmButton(v.sessionId, userId, after, item.callRevision), () => settings.crewButtons?.(item, userId) ?? []);
     const call: KnownBlock[] =
       buttons.length === 0 ? [{ type: 'section', text: { type: 'mrkdwn', text } }]
       : buttons.length === 1 ? [{ type: 'section', text: { type: 'mrkdwn', text }, accessory: buttons[0] as Button }]

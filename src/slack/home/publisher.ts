@@ -20,7 +20,7 @@ import { isSelfApprovalRefused } from '../../pipeline/approval-policy';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord, Operation } from '../../pipeline/types';
 import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForApprover, homeForCrew, homeUnavailable, UPCOMING_STATES, type HomeSettings, type HomeView } from '../blocks/home';
-import { CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
+import { answerValue, CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { answersClosed } from '../crew-answers';
 import { crewSafeViewOf } from '../crew-notice';
@@ -71,8 +71,8 @@ interface StoredTabs {
 /** Every booking a Home tab can show: pending approvals and the upcoming states. */
 export const HOME_STATES = ['pending_approval', ...UPCOMING_STATES] as const;
 
-/** The crew post's Decline ("Can't make it"), handled by the same listener. */
-const declineButton = (sessionId: string, userId: string): Button => ({ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${userId}`, text: { type: 'plain_text', text: "Can't make it" }, value: `${sessionId}:${userId}` });
+/** The crew post's Decline ("Can't make it"), handled by the same listener; like Confirm it carries the call's revision. */
+const declineButton = (sessionId: string, userId: string, callRevision?: number): Button => ({ type: 'button', action_id: `${CREW_DECLINE_ACTION_PREFIX}${userId}`, text: { type: 'plain_text', text: "Can't make it" }, value: answerValue(sessionId, userId, callRevision) });
 
 /** The view a user should see now, from a listing of HOME_STATES bookings (pure). */
 export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifecycleButtons'>, bookings: readonly BookingRecord[], userId: string, nowMs: number): HomeView {
@@ -84,7 +84,7 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
     const ownCall = (b: BookingRecord) => {
       if (!onRoster(b)) return undefined;
       const closed = answersClosed(b, userId, config, nowMs);
-      const buttons = closed === undefined ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after), () => [declineButton(b.id, userId)]) : [];
+      const buttons = closed === undefined ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after, b.callRevisions?.[userId]), () => [declineButton(b.id, userId, b.callRevisions?.[userId])]) : [];
       return { buttons, beingUpdated: closed === 'being_changed' };
     };
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
@@ -98,9 +98,9 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
     userId,
     mine.map((b) => {
       const closed = answersClosed(b, userId, config, nowMs);
-      return { view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: closed === 'cancelled', beingUpdated: closed === 'being_changed', guestPageLive: b.steps.guest_cache.status === 'done' };
+      return { view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: closed === 'cancelled', beingUpdated: closed === 'being_changed', guestPageLive: b.steps.guest_cache.status === 'done', ...(b.callRevisions?.[userId] !== undefined ? { callRevision: b.callRevisions[userId] } : {}) };
     }),
-    { ...settings, crewButtons: (call, user) => [declineButton(call.view.sessionId, user)] },
+    { ...settings, crewButtons: (call, user) => [declineButton(call.view.sessionId, user, call.callRevision)] },
   );
 }
 

@@ -52,16 +52,17 @@ it('a Confirm on the old post while a reschedule has failed before calling crew 
   await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
   await settle(h);
 
-  const confirm = () => h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel }));
-  await confirm();
+  // The post's buttons as drawn: for the first call, then (redrawn by the change) for the new one.
+  const confirm = (value: string) => h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value, channelId: post.channel }));
+  await confirm(`${id}:${lee}:r1`);
   await h.slack.waitFor(() => ephemeralsTo(h, lee).some((t) => t.startsWith('The office is changing this charter')));
   expect((await h.running.built.api.get(id))?.confirmations[lee]).toBeUndefined();
 
   h.standins!.scc.faults.clear();
   await clickInOps(h, 'booking_retry', id, APPROVER);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
+  const done = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done');
   await settle(h);
-  await confirm();
+  await confirm(`${id}:${lee}:r${done.callRevisions![lee]}`);
   await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
 });
 
@@ -73,7 +74,7 @@ it('a member whose updated call went out answers it, though the change failed on
   h.slack.clear();
   const failed = await approveWhileOttoDeactivated(id, opId);
   const post = failed.slack.crewPosts![lee]!;
-  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel }));
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r${failed.callRevisions![lee]}`, channelId: post.channel }));
   await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
   expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
 });

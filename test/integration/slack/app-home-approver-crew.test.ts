@@ -3,8 +3,8 @@
  * and their own unanswered crew call there must still offer Confirm and Can't make it, as a crew
  * member's Home does. Otherwise the one person who sees every charter cannot answer for their own.
  */
-import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { appHomeOpenedEvent, homeActionPayload } from '../../support/slack-requests';
+import { APPROVER, buttonValueOn, CAPTAIN, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,10 +24,10 @@ it('an approver who captains a charter can confirm it from Home, and no one else
   expect(captainView).toContain(`"action_id":"crew_decline:${CAPTAIN}"`);
   expect(lastHomeViewOf(h, APPROVER)).not.toContain('crew_confirm');
 
-  // Home clicks carry no channel.
-  const click = blockActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CAPTAIN}`, value: `${id}:${CAPTAIN}`, channelId: '' });
-  delete click.channel;
-  expect((await h.requester.interact(click)).status).toBe(200);
+  // Their buttons carry the revision of the call shown, as a crew member's do: a tab left behind by a change is refused.
+  const value = buttonValueOn(captainView, `crew_confirm:${CAPTAIN}`, id);
+  expect([value, buttonValueOn(captainView, `crew_decline:${CAPTAIN}`, id)]).toEqual([`${id}:${CAPTAIN}:r1`, `${id}:${CAPTAIN}:r1`]);
+  expect((await h.requester.interact(homeActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CAPTAIN}`, value }))).status).toBe(200);
   await waitForBooking(h, id, (b) => b.confirmations[CAPTAIN] !== undefined);
   // The answer refreshes open tabs: theirs ends up without the buttons.
   await h.slack.waitFor(() => lastHomeViewOf(h, CAPTAIN).includes(':white_check_mark: <@U0CAPTAIN1> (captain)'));

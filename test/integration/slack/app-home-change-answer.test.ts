@@ -3,8 +3,8 @@
  * Confirm, and Confirm after all after Can't make it). Their Home must offer the same: a deckhand
  * who confirmed and then fell ill opens Home and finds a way to say so.
  */
-import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
-import { CREW, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { appHomeOpenedEvent, homeActionPayload } from '../../support/slack-requests';
+import { buttonValueOn, CREW, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,10 +20,11 @@ it('after Confirm the Home offers Can’t make it, and after Can’t make it it 
   expect((await h.requester.event(appHomeOpenedEvent({ userId: lee }))).status).toBe(200);
   await h.running.built.home.idle();
 
-  // Confirm from Home (a Home click carries no channel).
-  const click = blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: '' });
-  delete click.channel;
-  await h.requester.interact(click);
+  // Confirm from Home, with the value the tab's button carries (the call's revision with it).
+  const value = buttonValueOn(lastHomeViewOf(h, lee), `crew_confirm:${lee}`);
+  expect(value).toBe(`${id}:${lee}:r1`);
+  h.slack.clear();
+  await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value }));
   await h.slack.waitFor(() => lastHomeViewOf(h, lee).includes('you confirmed'));
   expect(lastHomeViewOf(h, lee)).toContain(`"action_id":"crew_decline:${lee}"`);
   expect(lastHomeViewOf(h, lee)).not.toContain(`"action_id":"crew_confirm:${lee}"`);

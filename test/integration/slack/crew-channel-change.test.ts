@@ -53,7 +53,7 @@ it('a member whose new call is on the channel post answers it, sees its buttons 
   expect(due).toContain('ops24');
 
   // Confirm on the channel post counts.
-  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: CREW_CHANNEL }));
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r${failed.callRevisions![lee]}`, channelId: CREW_CHANNEL }));
   await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined);
   expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
   expect(failed.slack.crewPosts![CREW_CHANNEL_POST_KEY]).toBeDefined();

@@ -268,6 +268,22 @@ export function lastHomeViewOf(h: Harness, userId: string): string {
   return JSON.stringify(h.slack.callsTo('views.publish').filter((c) => c.body.user_id === userId).at(-1)?.body.view ?? {});
 }
 
+/** The value of the button `actionId` in a published view (as lastHomeViewOf gives it), on booking `bookingId` when given. */
+export function buttonValueOn(view: string, actionId: string, bookingId?: string): string {
+  const values: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.type === 'button' && o.action_id === actionId && typeof o.value === 'string') values.push(o.value);
+    Object.values(o).forEach(walk);
+  };
+  walk(JSON.parse(view));
+  const value = values.find((v) => bookingId === undefined || v.startsWith(`${bookingId}:`));
+  if (value === undefined) throw new Error(`no ${actionId} button${bookingId ? ` for ${bookingId}` : ''} in ${view}`);
+  return value;
+}
+
 type Payload = Record<string, unknown>;
 /** A crew post's metadata payload (booking_id, post, rev, to / ordinal), or {} for a message without. */
 export const crewPostPayloadOf = (m: { metadata?: unknown }): Payload => (m.metadata as { event_payload?: Payload } | undefined)?.event_payload ?? {};

@@ -46,7 +46,13 @@ it('works out once per charter whether an approver on its crew may answer, and o
   // The same tab but for the own-call rule: one more departure per charter, not two.
   expect(captain.count - office.count).toBe(charters.length);
   for (const c of charters) {
-    expect(captain.text).toContain(`"value":"${c.id}:${CAPTAIN}"`);
-    expect(office.text).not.toContain(`"value":"${c.id}:${CAPTAIN}"`);
+    expect(captain.text).toContain(`"value":"${c.id}:${CAPTAIN}:r1"`);
+    expect(office.text).not.toContain(`"value":"${c.id}:${CAPTAIN}`);
   }
+});
+
+it('draws their answers for the call as a change left it: the buttons carry its revision, as the crew post’s do', () => {
+  const rescheduled = { ...doneCharter('2030-07-03'), callRevisions: { [CAPTAIN]: 4 } };
+  const text = schedulesFor(CAPTAIN, [rescheduled]).text;
+  expect(text.match(new RegExp(`"value":"${rescheduled.id}:${CAPTAIN}(:r\\d+)?"`, 'g'))).toEqual([`"value":"${rescheduled.id}:${CAPTAIN}:r4"`, `"value":"${rescheduled.id}:${CAPTAIN}:r4"`]);
 });

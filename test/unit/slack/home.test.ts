@@ -234,8 +234,14 @@ describe('crew Home', () => {
     expect(text).toContain('Maria, party of 6 · ❓ please confirm');
     expect(text).toContain('[ Confirm ](primary)');
     expect(text).toContain('✅ you confirmed');
-    expect(JSON.stringify(view)).toContain(`"value":"${mine[0]?.id}:${lee}"`);
+    expect(JSON.stringify(view)).toContain(`"value":"${mine[0]?.id}:${lee}:r1"`);
     expect(JSON.stringify(view)).toContain(`"action_id":"crew_confirm:${lee}"`);
+  });
+
+  it('draws Confirm for the call shown: its button carries that call’s revision, so a tab a change left behind is refused', () => {
+    const [call] = calls([booking({ daysAhead: 1, state: 'done' })]);
+    const view = homeForCrew(lee, [{ ...call!, callRevision: 3 }], settings);
+    expect(JSON.stringify(view)).toContain(`"action_id":"crew_confirm:${lee}","style":"primary","text":{"type":"plain_text","text":"Confirm"},"value":"${call!.view.sessionId}:${lee}:r3"`);
   });
 
   it('has a hook for Decline next to Confirm (crew-privacy work)', () => {
