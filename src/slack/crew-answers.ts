@@ -134,7 +134,7 @@ export async function answerableBooking(deps: SlackDeps, client: WebClient, clic
 }
 
 /** The clicker's Home tab drawn now from the booking as it stands, not after the debounce of a refresh of every tab. */
-export async function republishHome(deps: Pick<SlackDeps, 'home' | 'log'>, userId: string): Promise<void> {
+async function republishHome(deps: Pick<SlackDeps, 'home' | 'log'>, userId: string): Promise<void> {
   try {
     await deps.home?.opened(userId);
   } catch (err) {

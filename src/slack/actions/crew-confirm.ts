@@ -9,11 +9,16 @@ export function confirmCrew(deps: SlackDeps) {
   return async ({ ack, action, body, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
-    const answerable = await answerableBooking(deps, client, { userId, channel: body.channel?.id, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value, fromHome: isHomeClick(body) });
+    const fromHome = isHomeClick(body);
+    const answerable = await answerableBooking(deps, client, { userId, channel: body.channel?.id, ...(body.message?.ts ? { ts: body.message.ts } : {}), value: action.value, fromHome });
     if (!answerable) return;
     const { booking, callRevision } = answerable;
     const updated = await deps.api.confirmCrew(booking.id, userId, { callRevision });
     await announceAnswer(deps, client, booking, updated, userId);
+    // On Home the tab is the answer: announceAnswer's refresh redraws it with the ✅ (after the
+    // debounce; on Lambda before the invocation answers, so publishing it here too would cost the
+    // click a listing and a publish more).
+    if (fromHome) return;
     // A reminder's buttons sit on a message nobody redraws: the click would change nothing in sight.
     const clickedTs = body.message?.ts;
     const onCrewPost = crewPostsOf(updated).some((p) => p.ts === clickedTs);

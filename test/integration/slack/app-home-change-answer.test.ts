@@ -4,7 +4,7 @@
  * who confirmed and then fell ill opens Home and finds a way to say so.
  */
 import { appHomeOpenedEvent, homeActionPayload } from '../../support/slack-requests';
-import { buttonValueOn, CREW, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { buttonValueOn, CREW, doneBooking, inDays, lastHomeViewOf, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -26,6 +26,10 @@ it('after Confirm the Home offers Can’t make it, and after Can’t make it it 
   h.slack.clear();
   await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value }));
   await h.slack.waitFor(() => lastHomeViewOf(h, lee).includes('you confirmed'));
+  await settle(h);
+  await h.running.built.home.idle();
+  // The tab redrawn is the answer: no reply message (none about a "reminder"; Home has no channel for an ephemeral one).
+  expect(h.slack.calls.filter((c) => ['chat.postMessage', 'chat.postEphemeral'].includes(c.method) && (c.body.channel === lee || c.body.user === lee))).toEqual([]);
   expect(lastHomeViewOf(h, lee)).toContain(`"action_id":"crew_decline:${lee}"`);
   expect(lastHomeViewOf(h, lee)).not.toContain(`"action_id":"crew_confirm:${lee}"`);
 
