@@ -144,10 +144,20 @@ async function republishHome(deps: Pick<SlackDeps, 'home' | 'log'>, userId: stri
 
 /** After an answer is recorded: every crew post shows it, the ops thread hears it, the progress message too. */
 export async function announceAnswer(deps: SlackDeps, client: WebClient, before: BookingRecord, after: BookingRecord, userId: string): Promise<void> {
-  await refreshCrewPosts(client, after, deps.config, deps.log, deps.api, deps.crewRedrawWithinMs !== undefined ? { withinMs: deps.crewRedrawWithinMs } : {});
+  const latest = await refreshCrewPosts(client, after, deps.config, deps.log, deps.api, deps.crewRedrawWithinMs !== undefined ? { withinMs: deps.crewRedrawWithinMs } : {});
   const threadTs = after.slack.approvalTs;
-  const confirmedNow = before.confirmations[userId] === undefined && after.confirmations[userId] !== undefined;
-  const declinedNow = after.declines?.[userId] !== undefined && JSON.stringify(before.declines?.[userId]) !== JSON.stringify(after.declines[userId]);
+  // The redraw can take seconds while Slack is slow, and the member may answer again meanwhile: that
+  // answer's line would reach the thread first and this one, posted after it, would read as the
+  // answer that stands. So a line the booking no longer holds, as the redraw last read it, is not posted.
+  const stands = (pick: (b: BookingRecord) => unknown) => latest === undefined || JSON.stringify(pick(latest)) === JSON.stringify(pick(after));
+  const confirmed = before.confirmations[userId] === undefined && after.confirmations[userId] !== undefined;
+  const declined = after.declines?.[userId] !== undefined && JSON.stringify(before.declines?.[userId]) !== JSON.stringify(after.declines[userId]);
+  const confirmedNow = confirmed && stands((b) => b.confirmations[userId]);
+  const declinedNow = declined && stands((b) => b.declines?.[userId]);
+  if (threadTs && (confirmed || declined) && !confirmedNow && !declinedNow) {
+    // Said once, so an operator missing the line can tell why (another answer, or a change resetting it).
+    deps.log.info({ bookingId: after.id, userId, answer: confirmed ? 'confirmed' : 'declined' }, "crew answer no longer stands once drawn; its line is not posted to the ops thread");
+  }
   if (threadTs && (confirmedNow || declinedNow)) {
     // The ops thread is for operators: the reason is shown as typed (escaped).
     const message = confirmedNow ? { text: crewConfirmedText(userId, before.declines?.[userId] !== undefined) } : crewDeclinedMessage(after.id, userId, after.declines?.[userId]?.reason);

@@ -61,6 +61,8 @@ interface Refresh {
   seen: Array<(drawn: boolean) => void>;
   /** Answers read but drawn nowhere (the refresh stopped): told so once it is gone, so each starts its own. */
   undrawn: Array<(drawn: boolean) => void>;
+  /** The booking as the refresh last read it after a round. */
+  latest?: BookingRecord;
 }
 
 /** The refresh under way per client and booking. */
@@ -126,23 +128,35 @@ function calledAs(booking: BookingRecord, key: string): BookingRecord {
  * and records what each now shows. A stale digest could make a later re-run skip a post that needs
  * redrawing: a price-only change resets confirmations and renders the post as first posted, while
  * Slack still shows "confirmed".
+ *
+ * Resolves to the booking as the refresh that drew this answer last read it (after the answer was
+ * written: a later answer of the same member shows there), or undefined when none drew it with a
+ * read: what the answer's announcement checks itself against without reading the store again.
  */
-export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, opts: RefreshOptions = {}): Promise<void> {
+export async function refreshCrewPosts(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, opts: RefreshOptions = {}): Promise<BookingRecord | undefined> {
+  let latest: BookingRecord | undefined;
   for (let tries = 1; ; tries++) {
-    if (await drawOrJoin(client, booking, config, log, api, opts)) return;
+    const { drawn, read } = await drawOrJoin(client, booking, config, log, api, opts);
+    latest = read ?? latest;
+    if (drawn) return latest;
     if (tries === ANSWER_TRIES) {
       log.warn({ bookingId: booking.id }, 'a crew answer could not be drawn on every crew post; the next answer or change redraws them');
-      return;
+      return latest;
     }
   }
 }
 
-/** Whether this answer is on every post Slack took (false: the refresh it joined could not draw it). */
-function drawOrJoin(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, opts: RefreshOptions): Promise<boolean> {
+/**
+ * Whether this answer is on every post Slack took (false: the refresh it joined could not draw it),
+ * and the booking that refresh last read, when that read began after this answer joined or started
+ * it (a joiner told false may have joined after the last read began: that read may predate it).
+ */
+function drawOrJoin(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, opts: RefreshOptions): Promise<{ drawn: boolean; read?: BookingRecord }> {
   let byBooking = refreshing.get(client);
   if (!byBooking) refreshing.set(client, (byBooking = new Map()));
   const running = byBooking.get(booking.id);
-  if (running) return new Promise((resolve) => running.joiners.push(resolve));
+  const outcome = (entry: Refresh, drawn: boolean) => (drawn && entry.latest ? { drawn, read: entry.latest } : { drawn });
+  if (running) return new Promise((resolve) => running.joiners.push((drawn) => resolve(outcome(running, drawn))));
   const entry: Refresh = { done: Promise.resolve(), joiners: [], seen: [], undrawn: [] };
   const table = byBooking;
   entry.done = (async () => {
@@ -156,7 +170,7 @@ function drawOrJoin(client: WebClient, booking: BookingRecord, config: Config, l
     }
   })();
   byBooking.set(booking.id, entry);
-  return entry.done.then(() => true);
+  return entry.done.then(() => outcome(entry, true));
 }
 
 async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, config: Config, log: Logger, api: RedrawApi, entry: Refresh, opts: RefreshOptions): Promise<void> {
@@ -197,6 +211,7 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
     const seen = entry.joiners.splice(0);
     if (seen.length > 0) lastJoin = round;
     const current = await readAgain(api, booking.id, log);
+    if (current) entry.latest = current;
     if (!current) {
       entry.undrawn.push(...seen);
       return;

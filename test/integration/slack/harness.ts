@@ -254,6 +254,17 @@ export async function settle(h: Harness): Promise<void> {
   await h.running.built.changedApprovals.idle();
 }
 
+/** The first log line matching `pattern`, once written (polled: a log line wakes no Slack stand-in waiter). */
+export async function waitForLog(h: Harness, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const line = h.logLines.find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    if (Date.now() > until) throw new Error(`no log line matching ${String(pattern)} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export function stepCalls(h: Harness, step: StepName): number {
   return h.steps.calls[step];
 }
