@@ -25,7 +25,7 @@ export function progressPostMetadata(bookingId: string): { event_type: string; e
 }
 
 /** The crew-facing posts made exactly once (src/slack/post-once.ts), by kind. */
-export type CrewPostKind = 'crew_call' | 'crew_called' | 'crew_reminder' | 'crew_change_note' | 'crew_cancel_note' | 'crew_off';
+export type CrewPostKind = 'crew_call' | 'crew_called' | 'crew_reminder' | 'crew_change_note' | 'crew_cancel_note' | 'crew_off' | 'crew_on';
 
 /**
  * Metadata of a crew-facing post: the booking, the kind of post, the booking revision it was made

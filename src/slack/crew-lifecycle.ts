@@ -22,7 +22,7 @@ import { throwIfAborted } from '../integrations/create-once';
 import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
-import { changeDiff, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
+import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
 import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
@@ -40,6 +40,12 @@ import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 function untoldOffRosterPosts(booking: BookingRecord, mayHold: readonly string[] | undefined, known: readonly CrewPostRef[]): CrewPostRef[] {
   if (!mayHold || mayHold.length === 0) return [];
   return crewPostsOf(booking, undefined, { offRoster: true }).filter((p) => mayHold.includes(p.key) && !known.some((k) => k.key === p.key));
+}
+
+/** Whether an earlier change told (or may have told) `userId` they are off this charter. */
+function toldOffEarlier(booking: BookingRecord, userId: string, thisOperation?: string): boolean {
+  if (booking.slack.crewToldOff?.[userId] !== undefined || booking.slack.crewMaybeToldOff?.[userId] !== undefined) return true;
+  return (booking.operations ?? []).some((o) => o.id !== thisOperation && o.kind === 'change' && o.steps?.crew_notice?.result?.[`${CREW_OFF_RESULT_PREFIX}${userId}`] !== undefined);
 }
 
 /** The `off:` and `offDrawnOver:` entries of a step result. */
@@ -189,6 +195,36 @@ export function withLifecycleCrewNotice(
     }
   }
 
+  /**
+   * A member put back on a charter after being taken off: their crew call, redrawn in place, sits
+   * above the "you're off" DM, and the change's note is a reply under it. So they get a top-level DM
+   * of their own, once (PostOnce, looked up like the notes), inside the step's notes: a step that
+   * finished them is not run for them again. In DM mode a call posted before this change was asked
+   * for is one they held before; in a crew channel, their "you're off" DM is known from the record.
+   */
+  async function tellBackOn(ctx: StepContext, a: { posts: CrewPostRef[]; view: CrewSafeView; rev: number; lookUp: ReturnType<typeof crewPostLookUp>; added: readonly string[] }): Promise<void> {
+    const { booking } = ctx;
+    const channelPost = a.posts.find((p) => p.key === CREW_CHANNEL_POST_KEY);
+    const askedAtMs = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id)?.requestedAtMs;
+    for (const userId of a.added) {
+      const own = a.posts.find((p) => p.key === userId);
+      const heldBefore = own !== undefined && askedAtMs !== undefined && Number(own.ts) * 1000 < askedAtMs;
+      if (!heldBefore && !toldOffEarlier(booking, userId, ctx.operation?.id)) continue;
+      if (toldDeactivated(booking, userId)) continue;
+      throwIfAborted(ctx.signal);
+      const text = crewBackOnText(a.view, own ? undefined : channelPost?.channel);
+      try {
+        const channel = own?.channel ?? (await openDm(deps.client, userId));
+        throwIfAborted(ctx.signal);
+        await deps.poster.post({ channel, text, metadata: crewPostMetadata(booking.id, 'crew_on', { rev: a.rev, to: userId }), what: 'back-on note', ...a.lookUp });
+      } catch (err) {
+        const unreachable = unreachableUserReason(err);
+        if (!unreachable) throw err;
+        ctx.log.info({ userId, slackCode: unreachable.slackCode }, 'crew member put back on cannot get a DM; no back-on note');
+      }
+    }
+  }
+
   /** Posts updated, a note under each, and whoever was taken off told: the step's work once it knows who is off. */
   async function tell(
     ctx: StepContext,
@@ -245,6 +281,7 @@ export function withLifecycleCrewNotice(
       throwIfAborted(ctx.signal);
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
     }
+    if (kind === 'change') await tellBackOn(ctx, { posts: crewPostsOf(booking, result), view, rev, lookUp, added: calls.added });
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     const toldBefore = new Set(ctx.operation?.crewToldOffBefore ?? []);
     /** What each post drawn "you're off" was saved as showing: Lambda's minute tick leaves it alone while it still is. */

@@ -298,6 +298,16 @@ export interface CrewCalls {
 }
 
 /**
+ * The top-level DM to a member put back on a charter they were told they are off: the last thing
+ * in their DM would otherwise still say "no need to come in". `crewChannel`: their call is the crew
+ * channel's post, not the crew call in this DM.
+ */
+export function crewBackOnText(view: Pick<CrewSafeView, 'vesselName' | 'dateText' | 'timeRangeText'>, crewChannel?: string): string {
+  const where = crewChannel ? `on the crew post in <#${crewChannel}>` : 'on your crew call above';
+  return `:arrow_right: You're back on the charter aboard ${view.vesselName} on ${view.dateText} (${view.timeRangeText}) — please confirm ${where}.`;
+}
+
+/**
  * The thread note under a crew post after a change: what moved, who must confirm again, who is off.
  * Under a member's DM (`reader`) it speaks to that member alone: the others' asks are not theirs to
  * act on, and whoever was taken off hears it in their own DM.

@@ -58,3 +58,21 @@ it('a member whose new call is on the channel post answers it, sees its buttons 
   expect(ephemeralsTo(h, lee).filter((t) => t.startsWith('The office is changing this charter'))).toEqual([]);
   expect(failed.slack.crewPosts![CREW_CHANNEL_POST_KEY]).toBeDefined();
 });
+
+it('a member taken off and put back is told by DM, below her "you\'re off", to confirm on the channel post', async () => {
+  const ana = CREW[1];
+  const fields = { ...VALID_FIELDS, date: inDays(4), guestName: 'Back On' };
+  const id = await doneBooking(h, fields);
+  const swap = async (crew: string[]) => {
+    const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew });
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+    await settle(h);
+  };
+  await swap([CREW[0]]);
+  await swap([CREW[0], ana]);
+  const anaDm = `D${ana.slice(1)}`;
+  const topLevel = h.slack.messages(anaDm).filter((m) => m.thread_ts === undefined).map((m) => String(m.text));
+  expect(topLevel.at(-2)).toContain("You're off");
+  expect(topLevel.at(-1)).toContain(`— please confirm on the crew post in <#${CREW_CHANNEL}>.`);
+});

@@ -61,3 +61,37 @@ it('a cancel: the cancel note under a crew call lands once although its answer w
   const lee = notes.find((m) => payloadOf(m).to === CREW[0]);
   expect(lee).toMatchObject({ channel: before.slack.crewPosts![CREW[0]]!.channel, thread_ts: before.slack.crewPosts![CREW[0]]!.ts });
 });
+
+it('taken off, then put back: a top-level DM says she is back on, last in her DM, once although its answer was lost', async () => {
+  const id = await doneBooking(h);
+  const anaDm = (await h.running.built.api.get(id))!.slack.crewPosts![CREW[1]]!.channel;
+  const approveChange = async (crew: string[], fault = () => {}) => {
+    h.slack.clear();
+    fault();
+    await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew });
+    await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve')));
+    const opId = (await h.running.built.api.get(id))?.operations?.at(-1)?.id ?? '';
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const changed = await waitForBooking(h, id, (b) => b.operations?.at(-1)?.status === 'done' || b.operations?.at(-1)?.status === 'failed', 20_000);
+    await settle(h);
+    expect(changed.operations?.at(-1)?.status).toBe('done');
+    return changed;
+  };
+  await approveChange([CREW[0]]);
+  const back = await approveChange([CREW[0], CREW[1]], () => h.slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset', when: isPost(id, 'crew_on', { to: CREW[1] }) }));
+  // Its answer was lost: it was looked up, found, and not sent again.
+  expect(h.slack.callsTo('chat.postMessage').filter((c) => isPost(id, 'crew_on')(c.body as never))).toHaveLength(1);
+  expect(h.slack.callsTo('conversations.history').some((c) => c.body.channel === anaDm)).toBe(true);
+
+  const on = held(id, 'crew_on');
+  expect(on).toHaveLength(1);
+  expect(on[0]).toMatchObject({ channel: anaDm });
+  expect(on[0]?.thread_ts).toBeUndefined();
+  expect(payloadOf(on[0]!)).toMatchObject({ to: CREW[1], rev: back.revision });
+  // What she reads last in her DM, below "You're off": back on, and where to confirm.
+  const topLevel = h.slack.messages(anaDm).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts).map((m) => String(m.text));
+  expect(topLevel.at(-2)).toContain("You're off");
+  expect(topLevel.at(-1)).toMatch(/^:arrow_right: You're back on the charter aboard .* — please confirm on your crew call above\.$/);
+  // Lee stayed on throughout: nothing but the change note.
+  expect(held(id, 'crew_on').filter((m) => payloadOf(m).to === CREW[0])).toEqual([]);
+});
