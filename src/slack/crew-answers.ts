@@ -44,7 +44,11 @@ const CLOSED_REPLIES: Record<AnswersClosed, string> = {
  * the revision of the call the clicked button was drawn for (clickedCallRevision).
  */
 export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string, callRevision?: number): string | undefined {
-  if (!booking.roster.some((m) => m.slackUserId === userId)) return 'Only the captain and crew assigned to this charter can answer.';
+  if (!booking.roster.some((m) => m.slackUserId === userId)) {
+    // A button drawn for them (a reminder, an old post) while they were on the crew: a change has since taken them off.
+    if (forUserId === userId) return "You're off this charter — no need to come in. Call the office if you think that's a mistake.";
+    return 'Only the captain and crew assigned to this charter can answer.';
+  }
   if (forUserId !== userId) return `That button is for <@${forUserId}>; use the one with your name.`;
   const closed = answersClosed(booking, userId, deps.config, deps.now());
   if (closed !== undefined) return CLOSED_REPLIES[closed];

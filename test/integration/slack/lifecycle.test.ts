@@ -8,6 +8,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
+import { blockActionPayload } from '../../support/slack-requests';
 import { findChromium, launchChromium } from '../../support/chromium';
 import { computeCosts } from '../../../src/booking/costs';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
@@ -136,6 +137,11 @@ describe('change', () => {
       expect(String(note.body.text)).not.toMatch(/you're off|<@/);
     }
     expect(h.slack.callsTo('chat.postMessage').some((c) => c.body.channel === offDm && String(c.body.text).includes("You're off"))).toBe(true);
+    // Confirm on a message drawn while she was on (a reminder, a stale post): she is told she is off, not that only crew may answer.
+    await h.requester.interact(blockActionPayload({ userId: CREW[1], actionId: `crew_confirm:${CREW[1]}`, value: `${id}:${CREW[1]}:r1`, channelId: offDm! }));
+    await h.slack.waitFor(() => ephemeralTo(CREW[1]).length > 0);
+    expect(ephemeralTo(CREW[1])).toEqual(["You're off this charter — no need to come in. Call the office if you think that's a mistake."]);
+    expect((await h.running.built.api.get(id))!.confirmations[CREW[1]]).toBeUndefined();
   });
 });
 
