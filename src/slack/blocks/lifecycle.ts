@@ -6,7 +6,7 @@
  */
 import type { Button, ConfirmationDialog, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { crewNoteLines, type CrewSafeView } from '../../booking/crew-safe';
+import { crewNoteLines, crewSafeFirstName, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
 import { platformRefOf, platformText } from '../../booking/platform';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
@@ -100,6 +100,8 @@ export function changeDiff(from: BookingDetails, to: BookingDetails, settings: S
   add('Date', sa.date, sb.date);
   add('Departure – return', sa.times, sb.times);
   add('Party size', String(a.partySize), String(b.partySize));
+  // Crew posts show the guest's first name ("6 guests (Maria)"): a new one is news to crew; the rest of the name and the contact are not theirs.
+  if (opts.crewSafe) add('Guest', crewSafeFirstName(a.guestName), crewSafeFirstName(b.guestName));
   add('Captain', rosterNames(from.roster, 'captain'), rosterNames(to.roster, 'captain'));
   add('Crew', rosterNames(from.roster, 'crew'), rosterNames(to.roster, 'crew'));
   if (opts.crewSafe) {

@@ -66,6 +66,16 @@ it('what crew are told about a change carries no money and no guest contact, onl
   expect(toUnchanged).toContain('• Date:');
 });
 
+it("a new guest is news to crew by first name only, as their post shows it: never the full name or contact", () => {
+  const from = details({ guestName: 'Maria Delgado' });
+  const renamed = changeDiff(from, details({ guestName: 'Paula Jones', guestEmail: 'paula@example.com', guestPhone: '+1 619 555 0100' }), settings, { crewSafe: true });
+  expect(renamed).toEqual([{ field: 'Guest', from: 'Maria', to: 'Paula' }]);
+  // Only the surname or the contact changed: crew see nothing new.
+  expect(changeDiff(from, details({ guestName: 'Maria Jones', guestEmail: 'mj@example.com' }), settings, { crewSafe: true })).toEqual([]);
+  // A name saved with an amount in front of it: its money never reaches the note.
+  expect(changeDiff(from, details({ guestName: '$1,200 Paula Jones' }), settings, { crewSafe: true })).toEqual([{ field: 'Guest', from: 'Maria', to: 'Paula' }]);
+});
+
 it('the cancel note names the crew in the crew channel and, in a DM, speaks to its reader alone', () => {
   const to = details();
   const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: to.request, roster: to.roster, guestUrl: 'https://x/g/ABCDEFGHJK12' }, { ...settings, operator: { vesselName: 'JADA', dockAddress: 'Dock', checklist: [] } as never });
