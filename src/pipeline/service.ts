@@ -305,12 +305,12 @@ export class BookingService implements BookingApi {
   }
 
   /** Marks a claimed reminder sent (and audits it), so no process sends it again. */
-  async markReminderSent(id: string, key: string, owner: string, undelivered?: string): Promise<BookingRecord> {
+  async markReminderSent(id: string, key: string, owner: string, undelivered?: string, post?: ReminderState['post']): Promise<BookingRecord> {
     const out = await updateWithRetry(this.store, id, (r) => {
       const state = r.reminders?.[key];
       if (state?.sentAtMs !== undefined) return undefined;
       const nowMs = this.now();
-      const settled = { ...state, claimedBy: owner, sentAtMs: nowMs, ...(undelivered ? { undelivered } : {}) };
+      const settled = { ...state, claimedBy: owner, sentAtMs: nowMs, ...(undelivered ? { undelivered } : {}), ...(post ? { post } : {}) };
       return appendAudit({ ...r, reminders: { ...r.reminders, [key]: settled }, updatedAtMs: nowMs }, 'reminded', 'system', nowMs, undelivered ? `${key} (not delivered: ${undelivered})` : key);
     });
     return out.record;

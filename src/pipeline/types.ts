@@ -332,6 +332,11 @@ export interface ReminderState {
   sentAtMs?: number;
   /** Settled without reaching its member: Slack's answer (user_disabled, cannot_dm_bot…); the office was told. */
   undelivered?: string;
+  /**
+   * A DM reminder's message, saved with its mark: a change that calls the member afresh, or a
+   * cancel, redraws it without its buttons (its details are the old call's).
+   */
+  post?: { channel: string; ts: string };
 }
 
 export interface BookingRecord {

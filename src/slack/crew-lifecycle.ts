@@ -22,7 +22,7 @@ import { throwIfAborted } from '../integrations/create-once';
 import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
-import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage } from './blocks/lifecycle';
+import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
 import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
@@ -225,6 +225,42 @@ export function withLifecycleCrewNotice(
     }
   }
 
+  /**
+   * Reminder DMs sent for a call this operation replaced (a change calling the member afresh, or
+   * taking them off) or cancelled are redrawn without their buttons: a reminder is the newest
+   * message in the DM, and would otherwise show the old time and live buttons. Only reminders saved
+   * with their message (ReminderState.post) are known; at most two per member. Best effort, among
+   * the step's notes: a failure is logged, never the step's, and a re-run draws them again.
+   */
+  async function redrawStaleReminders(ctx: StepContext, oldCall: CrewSafeView, calls: ReturnType<typeof callsChangedBy>): Promise<void> {
+    const { booking } = ctx;
+    const stale: Array<{ key: string; post: { channel: string; ts: string }; why: StaleReminderReason }> = [];
+    const dmReminder = (key: string) => /^dm\d+:(.+)$/.exec(key)?.[1];
+    if (ctx.operation?.kind === 'cancel') {
+      for (const [key, state] of Object.entries(booking.reminders ?? {})) if (dmReminder(key) && state.post) stale.push({ key, post: state.post, why: 'cancelled' });
+    } else {
+      // The reminders as they were before this change reset them (Operation.answersBefore).
+      const before = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id)?.answersBefore?.reminders ?? {};
+      for (const [key, state] of Object.entries(before)) {
+        const userId = dmReminder(key);
+        if (!userId || !state.post) continue;
+        // Brought back with a call put back as it was: it stands again.
+        if (booking.reminders?.[key]?.post?.ts === state.post.ts) continue;
+        const why: StaleReminderReason | undefined = calls.removed.includes(userId) ? 'off' : calls.changed.includes(userId) ? 'changed' : undefined;
+        if (why) stale.push({ key, post: state.post, why });
+      }
+    }
+    for (const { key, post, why } of stale) {
+      if (ctx.signal?.aborted) return;
+      const message = staleReminderMessage(oldCall, why);
+      try {
+        await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
+      } catch (err) {
+        ctx.log.warn({ err, reminder: key }, 'could not redraw a reminder its call no longer stands for; it keeps its old details (its buttons are refused)');
+      }
+    }
+  }
+
   /** Posts updated, a note under each, and whoever was taken off told: the step's work once it knows who is off. */
   async function tell(
     ctx: StepContext,
@@ -253,6 +289,8 @@ export function withLifecycleCrewNotice(
     // Who is taken off is told about the call they had: a change that also moved the trip would
     // otherwise tell them they are off Monday's charter when they were called for Saturday's.
     let removedFromView = view;
+    /** The call this change replaced, as crew saw it: what its reminders were sent for. */
+    let oldCallView = view;
     if (kind === 'cancel') {
       noteFor = (postKey) => crewCancelNoticeText(view, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     } else {
@@ -261,7 +299,8 @@ export function withLifecycleCrewNotice(
       const seen = ctx.operation?.crewMayHaveSeen;
       const previous = seen ?? ctx.operation?.previous;
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
-      if (previous && removed.length > 0) removedFromView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
+      if (previous) oldCallView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
+      if (previous && removed.length > 0) removedFromView = oldCallView;
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
       // Who answered the failed change's call holds what it showed them: their note goes from there alone.
@@ -282,6 +321,7 @@ export function withLifecycleCrewNotice(
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
     }
     if (kind === 'change') await tellBackOn(ctx, { posts: crewPostsOf(booking, result), view, rev, lookUp, added: calls.added });
+    await redrawStaleReminders(ctx, oldCallView, calls);
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));
     const toldBefore = new Set(ctx.operation?.crewToldOffBefore ?? []);
     /** What each post drawn "you're off" was saved as showing: Lambda's minute tick leaves it alone while it still is. */

@@ -68,8 +68,9 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
           if (!dueReminders(booking, checkInMs, nowMs, postShowsCurrentOf(booking, deps.config)).some((r) => r.key === reminder.key)) continue;
           const log = deps.log.child({ bookingId: booking.id, reminder: reminder.key });
           let undelivered: string | undefined;
+          let post: { channel: string; ts: string } | undefined;
           try {
-            await send(deps, booking, reminder, checkInMs, nowMs, log);
+            post = await send(deps, booking, reminder, checkInMs, nowMs, log);
           } catch (err) {
             const why = reminder.userId ? unreachableUserReason(err) : undefined;
             if (!why || !reminder.userId) {
@@ -86,7 +87,7 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
             }
             undelivered = why.slackCode;
           }
-          await deps.service.markReminderSent(booking.id, reminder.key, deps.owner, undelivered);
+          await deps.service.markReminderSent(booking.id, reminder.key, deps.owner, undelivered, post);
           if (undelivered) log.warn({ slackCode: undelivered }, 'crew reminder cannot reach its member; the office was told');
           else log.info('crew reminder sent');
         }
@@ -96,7 +97,8 @@ export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {
   };
 }
 
-async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, checkInMs: number, nowMs: number, log: Logger): Promise<void> {
+/** Sends one reminder; a DM reminder's message is returned, to be saved with its mark (a change or cancel redraws it). */
+async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: DueReminder, checkInMs: number, nowMs: number, log: Logger): Promise<{ channel: string; ts: string } | undefined> {
   const { client, config } = deps;
   const view = crewSafeViewOf(booking, config);
   // The hours actually left: a reminder sent late (a call made inside the window, a process back
@@ -109,11 +111,11 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
     // deactivated since, and only conversations.open says so (user_disabled). Reminders are few.
     const channel = await openDm(client, reminder.userId, { maxAgeMs: 0 });
     const message = crewMessage(view, crewAnswersOf(booking), { recipient: reminder.userId, reminder: { hoursLeft } });
-    await deps.poster.post({ channel, text: message.text, blocks: message.blocks, ...once });
-    return;
+    const { ts } = await deps.poster.post({ channel, text: message.text, blocks: message.blocks, ...once });
+    return { channel, ts };
   }
   const threadTs = booking.slack.approvalTs;
-  if (!threadTs) return;
+  if (!threadTs) return undefined;
   const gone = booking.roster.filter((m) => toldDeactivated(booking, m.slackUserId));
   const notConfirmed = booking.roster.filter((m) => booking.confirmations[m.slackUserId] === undefined && !gone.includes(m));
   const waiting = notConfirmed.filter((m) => !booking.declines?.[m.slackUserId]).map((m) => mention(m.slackUserId));
@@ -125,6 +127,7 @@ async function send(deps: CrewReminderDeps, booking: BookingRecord, reminder: Du
   ].filter(Boolean);
   const { channel } = (await withApprovalDm({ client, refs: deps.service, log }, booking)).slack;
   await deps.poster.post({ channel, thread_ts: threadTs, text: opsReminderText(view, parts, hoursLeft), ...once });
+  return undefined;
 }
 
 /** One line in the ops thread: the reminder cannot reach this member, and what to do. Posted once (looked up first). */

@@ -280,6 +280,29 @@ export function crewCancelledMessage(view: CrewSafeView, opts: { departed?: bool
   return { text: `Cancelled: crew call ${view.dateText}, ${view.timeRangeText}`, blocks };
 }
 
+/** Why a reminder DM no longer stands: its call changed, its member was taken off, or the charter cancelled. */
+export type StaleReminderReason = 'changed' | 'off' | 'cancelled';
+
+/**
+ * A reminder DM redrawn once it no longer stands: no buttons and no details (they were the old
+ * call's), and where to look instead. `view`: the call the reminder was sent for.
+ */
+export function staleReminderMessage(view: Pick<CrewSafeView, 'sessionId' | 'vesselName' | 'dateText'>, why: StaleReminderReason): SlackMessage {
+  const words: Record<StaleReminderReason, string> = {
+    changed: ':arrows_counterclockwise: Out of date — the office changed this charter after this reminder was sent. See your crew call above for the new details, and answer there.',
+    off: ":wave: Out of date — the office changed the crew after this reminder was sent: you're off this charter, so there is nothing to confirm and no need to come in.",
+    cancelled: ':x: Out of date — this charter was cancelled. Nobody needs to come in.',
+  };
+  const text = { changed: 'Out of date — see the crew post above', off: "Out of date — you're off this charter", cancelled: 'Out of date — this charter was cancelled' }[why];
+  return {
+    text: `${text} (reminder for ${view.vesselName}, ${view.dateText})`,
+    blocks: [
+      { type: 'header', block_id: bookingBlockId(view.sessionId, 'crew-header'), text: { type: 'plain_text', text: fitPlain(`Out of date: reminder for ${view.vesselName}, ${view.dateText}`, LIMITS.headerText) } },
+      { type: 'section', block_id: bookingBlockId(view.sessionId, 'crew-reminder-stale'), text: { type: 'mrkdwn', text: words[why] } },
+    ],
+  };
+}
+
 /** A crew call of someone a change took off the roster: no buttons, nobody expects them. */
 export function crewRemovedMessage(view: CrewSafeView): SlackMessage {
   const id = view.sessionId;

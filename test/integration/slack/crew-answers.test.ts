@@ -16,7 +16,7 @@ import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { DEACTIVATED_MEMBERS_KEY } from '../../../src/slack/member-deactivated';
 import { blockActionPayload, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, CREW, OPS_CHANNEL, OUTSIDER, settle, shownChangeForm, startHarness, submitBooking, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, OPS_CHANNEL, OUTSIDER, proposeChange, settle, shownChangeForm, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 const HOUR = 3_600_000;
 let dir: string;
@@ -256,6 +256,50 @@ describe('Reminders', () => {
     } finally {
       await c.close();
       await b.close();
+    }
+  });
+
+  it('a reminder whose call a change replaced, or whose member it took off, is redrawn without buttons; after a cancel every reminder is', async () => {
+    const clock = shiftedClock();
+    // The change's and the cancel's calendar and SCC calls answer at once: their crew step is what is under test.
+    const stepOverrides = { calendar_update: async () => ({ updated: true }), scc_update: async () => ({ updated: true }), calendar_delete: async () => ({ deleted: true }), scc_cancel: async () => ({ cancelled: true }) };
+    const h = await startHarness({ env: { CHARTER_STORE: `sqlite:${join(dir, 'stale-reminders.db')}` }, deps: { now: clock.now, stepOverrides } });
+    /** Each member's reminder as Slack now holds it: its text, and whether it still has buttons. */
+    const reminderOf = (b: BookingRecord, userId: string) => {
+      const post = b.reminders?.[`dm48:${userId}`]?.post;
+      const held = h.slack.messages(post?.channel).find((m) => m.ts === post?.ts);
+      return { text: String(held?.text), live: JSON.stringify(held?.blocks ?? []).includes('crew_confirm') };
+    };
+    const remindAll = async (b: BookingRecord) => {
+      clock.setTo(checkInMsOf(b, h.config) - 47 * HOUR);
+      await h.running.built.periodic.runOnce();
+      await settle(h);
+      const reminded = (await h.running.built.api.get(b.id))!;
+      // Saved with the mark the tick writes anyway: no write of its own.
+      for (const u of [CAPTAIN, ...CREW]) expect(reminderOf(reminded, u)).toMatchObject({ live: true, text: expect.stringMatching(/^Reminder: please answer/) });
+      return reminded;
+    };
+    try {
+      // Rescheduled, with Ana taken off: every call changed, Ana's is gone.
+      const b = await remindAll(await approvedBooking(h));
+      const opId = await proposeChange(h, b.id, 'reschedule', { ...VALID_FIELDS, departureTime: '18:00', crew: [CREW[0]] });
+      h.slack.clear();
+      await clickInOps(h, 'change_approve', `${b.id}:${opId}`);
+      await waitForBooking(h, b.id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+      await settle(h);
+      for (const u of [CAPTAIN, CREW[0]]) expect(reminderOf(b, u)).toEqual({ live: false, text: expect.stringMatching(/^Out of date — see the crew post above/) });
+      expect(reminderOf(b, CREW[1])).toEqual({ live: false, text: expect.stringMatching(/^Out of date — you're off this charter/) });
+      for (const u of [CAPTAIN, CREW[0], CREW[1]]) expect(reminderOf(b, u).text).not.toMatch(/PM/);
+
+      // Cancelled: each reminder says so.
+      clock.setTo(Date.now());
+      const c = await remindAll(await approvedBooking(h));
+      await clickInOps(h, 'booking_cancel', c.id);
+      await waitForBooking(h, c.id, (r) => r.state === 'cancelled', 20_000);
+      await settle(h);
+      for (const u of [CAPTAIN, ...CREW]) expect(reminderOf(c, u)).toEqual({ live: false, text: expect.stringMatching(/^Out of date — this charter was cancelled/) });
+    } finally {
+      await h.close();
     }
   });
 
