@@ -250,9 +250,10 @@ export function withLifecycleCrewNotice(
         if (why) stale.push({ key, post: state.post, why });
       }
     }
+    const crewChannel = crewPostsOf(booking).find((p) => p.key === CREW_CHANNEL_POST_KEY)?.channel;
     for (const { key, post, why } of stale) {
       if (ctx.signal?.aborted) return;
-      const message = staleReminderMessage(oldCall, why);
+      const message = staleReminderMessage(oldCall, why, crewChannel);
       try {
         await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
       } catch (err) {

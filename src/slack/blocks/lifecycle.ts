@@ -287,9 +287,10 @@ export type StaleReminderReason = 'changed' | 'off' | 'cancelled';
  * A reminder DM redrawn once it no longer stands: no buttons and no details (they were the old
  * call's), and where to look instead. `view`: the call the reminder was sent for.
  */
-export function staleReminderMessage(view: Pick<CrewSafeView, 'sessionId' | 'vesselName' | 'dateText'>, why: StaleReminderReason): SlackMessage {
+export function staleReminderMessage(view: Pick<CrewSafeView, 'sessionId' | 'vesselName' | 'dateText'>, why: StaleReminderReason, crewChannel?: string): SlackMessage {
+  const callIsIn = crewChannel ? `the crew post in <#${crewChannel}>` : 'your crew call above';
   const words: Record<StaleReminderReason, string> = {
-    changed: ':arrows_counterclockwise: Out of date — the office changed this charter after this reminder was sent. See your crew call above for the new details, and answer there.',
+    changed: `:arrows_counterclockwise: Out of date — the office changed this charter after this reminder was sent. See ${callIsIn} for the new details, and answer there.`,
     off: ":wave: Out of date — the office changed the crew after this reminder was sent: you're off this charter, so there is nothing to confirm and no need to come in.",
     cancelled: ':x: Out of date — this charter was cancelled. Nobody needs to come in.',
   };

@@ -3,7 +3,7 @@ import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
 import { proposeChange, rejectChange } from '../../../src/pipeline/operations';
 import type { BookingDetails } from '../../../src/pipeline/types';
-import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewCancelNoticeText, crewChangeNoticeText, operationsLines, parseChangeValue, parseEditValue } from '../../../src/slack/blocks/lifecycle';
+import { cancelConfirmDialog, changeDiff, changeRequestMessage, crewCancelNoticeText, crewChangeNoticeText, operationsLines, parseChangeValue, parseEditValue, staleReminderMessage } from '../../../src/slack/blocks/lifecycle';
 import { toCrewSafeView } from '../../../src/booking/crew-safe';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -74,6 +74,14 @@ it("a new guest is news to crew by first name only, as their post shows it: neve
   expect(changeDiff(from, details({ guestName: 'Maria Jones', guestEmail: 'mj@example.com' }), settings, { crewSafe: true })).toEqual([]);
   // A name saved with an amount in front of it: its money never reaches the note.
   expect(changeDiff(from, details({ guestName: '$1,200 Paula Jones' }), settings, { crewSafe: true })).toEqual([{ field: 'Guest', from: 'Maria', to: 'Paula' }]);
+});
+
+it('an out-of-date reminder points at the crew call where it is: above in the DM, or the crew channel post', () => {
+  const view = { sessionId: 'ABCDEFGHJK12', vesselName: 'JADA', dateText: 'Sat, Jul 4, 2030' };
+  expect(blocksToText(staleReminderMessage(view, 'changed').blocks)).toContain('See your crew call above');
+  const inChannel = blocksToText(staleReminderMessage(view, 'changed', 'C0CREW0001').blocks);
+  expect(inChannel).toContain('See the crew post in <#C0CREW0001>');
+  for (const why of ['changed', 'off', 'cancelled'] as const) expect(JSON.stringify(staleReminderMessage(view, why).blocks)).not.toMatch(/crew_confirm|crew_decline|"actions"/);
 });
 
 it('the cancel note names the crew in the crew channel and, in a DM, speaks to its reader alone', () => {
