@@ -12,10 +12,15 @@ import { withApprovalDm, type SlackRefsWriter } from './approval-dm';
 import { changeRequestMessage } from './blocks/lifecycle';
 import type { SlackMessage } from './blocks/approval';
 
-/** What the request `opId` shows for `booking`; undefined for a compacted change, which has no diff left to draw (its message stays as last drawn). */
+/**
+ * What the request `opId` shows for `booking`; undefined for an operation it no longer has. A
+ * compacted change has no diff left but keeps its verdict (status, who, when), which is what a
+ * redraw healing a message left with its buttons must draw: skipped, it counted as drawn and the
+ * buttons stayed for good.
+ */
 export function changeRequestShown(booking: BookingRecord, opId: string, config: Config): SlackMessage | undefined {
   const op = operationsOf(booking).find((o) => o.id === opId);
-  if (!op || op.compacted) return undefined;
+  if (!op) return undefined;
   // The diff is against the details before this change: the previous change's details, or the booking's.
   const from = op.previous ?? { request: booking.request, roster: booking.roster, costs: booking.costs };
   return changeRequestMessage({ bookingId: booking.id, op, from, settings: charterTimeSettings(config), requireSecondApprover: config.slack.requireSecondApprover });

@@ -136,7 +136,20 @@ const oneLine = (value: string) => value.split(/\r?\n/).map((l) => l.trim()).fil
 /** One diff line as mrkdwn, "*Field*: old → new", each value escaped and then shortened to `max`. */
 export const diffLineText = (l: DiffLine, max = DIFF_VALUE_MAX) => `*${escapeMrkdwn(l.field)}*: ${escapeAndFit(oneLine(l.from), max)} → ${escapeAndFit(oneLine(l.to), max)}`;
 
+/** Where a compacted change's diff was: its details are gone, the booking's history still lists it. */
+export const COMPACTED_CHANGE_TEXT = "_What it changed is no longer kept (newer changes followed); `/charter status` lists the booking's changes._";
+
 const diffLines = (lines: readonly DiffLine[]) => (lines.length === 0 ? ['_Nothing changed._'] : lines.map((l) => diffLineText(l)));
+
+/**
+ * A change a newer approved one replaced. Only a queued or failed change is replaced (approveChange),
+ * so one that started had run and failed: "before it ran" would tell the office nothing of it was
+ * applied when some of its steps may have been.
+ */
+function replacedVerdict(op: Operation, whoAt: string): string {
+  if (op.startedAtMs !== undefined) return `Approved${whoAt}; its run failed, then a newer change replaced it`;
+  return `${op.approvedBy ? `Approved${whoAt}, then replaced` : 'Replaced'} by a newer change before it ran`;
+}
 
 export interface ChangeRequestInput {
   bookingId: string;
@@ -154,8 +167,11 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
   const diff = to ? changeDiff(input.from, to, input.settings) : [];
   const label = op.label ?? 'change';
   const head = `*Change requested (${escapeAndFit(label, DIFF_VALUE_MAX)})* by ${mention(op.requestedBy)}`;
+  // A compacted change kept no details (compactHistory): its message, redrawn late (a failed
+  // redraw healed after newer changes), says so rather than "Nothing changed", and still shows its verdict.
+  const body = op.compacted ? [COMPACTED_CHANGE_TEXT] : diffLines(diff);
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `${head}\n${fitLines(diffLines(diff), LIMITS.sectionText - head.length - 1)}` } },
+    { type: 'section', block_id: bookingBlockId(id, `change-${op.id}`), text: { type: 'mrkdwn', text: `${head}\n${fitLines(body, LIMITS.sectionText - head.length - 1)}` } },
   ];
   // The approver approves the new notes as written, so they are shown whole when the diff shortened
   // them (as far as the message's text budget allows: withNotes).
@@ -200,11 +216,11 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
             : isStaleChange(op)
             ? ':leftwards_arrow_with_hook: Not applied: it was made before a later change was approved, and would have undone it. Open *Edit* again to make it from the booking as it is then.'
             : op.status === 'superseded'
-              ? `:leftwards_arrow_with_hook: ${op.approvedBy ? `Approved${who}${at}, then replaced` : 'Replaced'} by a newer change before it ran`
+              ? `:leftwards_arrow_with_hook: ${replacedVerdict(op, `${who}${at}`)}`
               : `:white_check_mark: Approved${who}${at}`;
     blocks.push({ type: 'context', block_id: bookingBlockId(id, `change-${op.id}-decision`), elements: [{ type: 'mrkdwn', text: verdict }] });
   }
-  const text = `Change requested for booking ${id}: ${diff.map((d) => escapeMrkdwn(d.field)).join(', ') || 'nothing'} (${op.status})`;
+  const text = op.compacted ? `Change requested for booking ${id} (${op.status})` : `Change requested for booking ${id}: ${diff.map((d) => escapeMrkdwn(d.field)).join(', ') || 'nothing'} (${op.status})`;
   return { text, blocks: withNotes(blocks, 1, notes) };
 }
 

@@ -29,13 +29,13 @@ const tick = (nowMs: number) => watchApprovals({ store: h.running.built.store, c
 const updatesOf = (ts: string) => h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).length;
 
 /** A done booking with a change request waiting; returns the ids and where the request's message is. */
-async function withRequest(ref: string): Promise<{ id: string; opId: string; requestTs: string }> {
-  const fields = { ...VALID_FIELDS, boatsetterRef: ref };
+async function withRequest(ref: string): Promise<{ id: string; opId: string; requestTs: string; fields: Record<string, string | string[]> }> {
+  const fields = { ...VALID_FIELDS, boatsetterRef: ref } as Record<string, string | string[]>;
   const id = await doneBooking(h, fields);
   const opId = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
   const requestTs = (await h.running.built.api.get(id))!.operations!.find((o) => o.id === opId)!.requestTs!;
   expect(blocksOf(requestTs)).toContain('change_approve');
-  return { id, opId, requestTs };
+  return { id, opId, requestTs, fields };
 }
 
 it('Approve change while Slack fails every redraw of the request: the approver is told, and the next tick of the approval watch redraws it without its buttons', async () => {
@@ -138,6 +138,29 @@ it("a cancel whose redraws of the approval message and a dropped request both fa
   await tick(atMs + 2 * 60_000);
   expect(blocksOf(requestTs)).toContain(':x: Not applied: the charter was cancelled.');
   expect(blocksOf(requestTs)).not.toContain('change_approve');
+  expect((await h.running.built.api.get(id))!.slack.changeRequestsUndrawn).toBeUndefined();
+  expect(await behindIds()).not.toContain(id);
+});
+
+it('a marked request whose change was compacted before the watch came: the watch draws its verdict without buttons, and clears the mark', async () => {
+  const { id, opId, requestTs, fields } = await withRequest('BS-CRR5');
+  h.slack.setChannel(OPS_CHANNEL, { isMember: false });
+  let atMs: number;
+  try {
+    await clickInOps(h, 'change_reject', `${id}:${opId}`);
+    const behind = await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
+    await settle(h);
+    atMs = behind.slack.changeRequestsUndrawn![opId]!.atMs;
+  } finally {
+    h.slack.setChannel(OPS_CHANNEL, undefined);
+  }
+  // While the refused mark rests, four more requests push the rejected change out of the whole ones.
+  for (const n of ['1', '2', '3', '4']) await proposeChange(h, id, 'edit', { ...fields, partySize: n });
+  expect((await h.running.built.api.get(id))!.operations!.find((o) => o.id === opId)!.compacted).toBe(true);
+  await tick(atMs + HOUR);
+  expect(blocksOf(requestTs)).not.toContain('change_approve');
+  expect(blocksOf(requestTs)).toContain(':no_entry_sign: Rejected by <@U0APPROVE1>');
+  expect(blocksOf(requestTs)).toContain('no longer kept');
   expect((await h.running.built.api.get(id))!.slack.changeRequestsUndrawn).toBeUndefined();
   expect(await behindIds()).not.toContain(id);
 });

@@ -105,6 +105,17 @@ it('the operations list says who rejected a rejected change, not that they appro
   expect(line).not.toContain('approved by');
 });
 
+it('a replaced change reads "before it ran" only if it never started: one that ran and failed says so', () => {
+  const record = { ...sampleRecord(), state: 'done' as const };
+  const { op } = proposeChange(record, { details: details({ partySize: 4 }), label: 'edit', userId: 'U0CREW0001', nowMs: 1 });
+  const replaced = { ...op, status: 'superseded' as const, approvedBy: 'U0APPROVE2', approvedAtMs: 2, finishedAtMs: 5, note: 'replaced by op9' };
+  const verdict = (o: typeof replaced) => blocksToText(changeRequestMessage({ bookingId: record.id, op: o, from: details(), settings }).blocks);
+  expect(verdict(replaced)).toMatch(/Approved by <@U0APPROVE2> at .*, then replaced by a newer change before it ran/);
+  const failedFirst = verdict({ ...replaced, startedAtMs: 3 });
+  expect(failedFirst).toMatch(/Approved by <@U0APPROVE2> at .*; its run failed, then a newer change replaced it/);
+  expect(failedFirst).not.toContain('before it ran');
+});
+
 describe('notes in a change', () => {
   it('the approver sees both notes change, labelled; crew see only their notes change', () => {
     const from = details({ notes: 'Sam: 150', crewNotes: 'Bring ice' });
