@@ -168,16 +168,28 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.${notShown}`;
 }
 
-/** Posts (or updates) the change request in the booking's thread and remembers where it is. */
-export async function publishChangeRequest(deps: SlackDeps, client: WebClient, stored: BookingRecord, opId: string): Promise<void> {
+/**
+ * Posts (or updates) the change request in the booking's thread and remembers where it is. Returns
+ * what to tell whoever asked for it when the message could not be made to show a decision taken
+ * while it was being posted.
+ */
+export async function publishChangeRequest(deps: SlackDeps, client: WebClient, stored: BookingRecord, opId: string): Promise<string | undefined> {
   const booking = await withApprovalDm({ client, refs: deps.api, log: deps.log }, stored);
   const message = changeRequestShown(booking, opId, deps.config);
-  if (!message) return;
+  if (!message) return undefined;
   const requestTs = operationsOf(booking).find((o) => o.id === opId)?.requestTs;
   if (requestTs) {
     await client.chat.update({ channel: booking.slack.channel, ts: requestTs, text: message.text, blocks: message.blocks });
-    return;
+    return undefined;
   }
   const posted = await client.chat.postMessage({ channel: booking.slack.channel, text: message.text, blocks: message.blocks, ...(booking.slack.approvalTs ? { thread_ts: booking.slack.approvalTs } : {}) });
-  if (posted.ts) await deps.api.setChangeRequestTs(booking.id, opId, posted.ts);
+  if (!posted.ts) return undefined;
+  const saved = await deps.api.setChangeRequestTs(booking.id, opId, posted.ts);
+  // Decided (Approve change from App Home, a cancel) while the message was on its way: that
+  // decision's redraw found no message to draw, and this one went up with live buttons. The
+  // record is written with compare-and-set, so a decision after this save finds the message and
+  // draws it; one before shows here. Drawn now, and marked for the approval watch if Slack fails it.
+  const op = operationsOf(saved).find((o) => o.id === opId);
+  if (!op || op.status === 'proposed') return undefined;
+  return redrawChangeRequests(deps, client, saved, [{ opId, buttonsLeft: true }]).notShown;
 }

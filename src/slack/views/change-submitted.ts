@@ -65,8 +65,9 @@ export function changeSubmitted(deps: SlackDeps) {
       const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
       // Approvers' Home tabs list it under "Waiting for approval"; nothing runs yet to refresh them.
       deps.home?.changed();
-      await publishChangeRequest(deps, client, updated, op.id);
+      const notShown = await publishChangeRequest(deps, client, updated, op.id);
       log.info({ opId: op.id }, 'change requested');
+      if (notShown) await tellUser(client, deps.log, { channel: meta!.channel, user: userId }, notShown);
     } catch (err) {
       log.error({ err }, 'change could not be proposed');
       await tellUser(client, deps.log, { channel: meta!.channel, user: userId }, `The change to booking \`${meta!.bookingId}\` could not be proposed (${(err as { code?: string }).code ?? 'error'}). Nothing changed; try again.`);

@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/log';
 import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { watchApprovals } from '../../../src/slack/approval-watch';
 import { approvalsBehind } from '../../../src/slack/approvals-behind';
-import { APPROVER, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -163,4 +163,38 @@ it('a marked request whose change was compacted before the watch came: the watch
   expect(blocksOf(requestTs)).toContain('no longer kept');
   expect((await h.running.built.api.get(id))!.slack.changeRequestsUndrawn).toBeUndefined();
   expect(await behindIds()).not.toContain(id);
+});
+
+it('Approve change while the request is still being posted: once posted, the message is redrawn without its buttons', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR10' } as Record<string, string | string[]>;
+  const id = await doneBooking(h, fields);
+  const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
+  h.slack.slowNext('chat.postMessage', 1, 1500);
+  await submitChangeForm(h, id, 'edit', { ...fields, partySize: '5' });
+  const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
+  const opId = proposed.operations!.at(-1)!.id;
+  expect(proposed.operations!.at(-1)!.requestTs).toBeUndefined();
+  // The Approve change of App Home, say: the request message is not saved yet.
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  const posted = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.requestTs !== undefined, 20_000);
+  const ts = posted.operations!.find((o) => o.id === opId)!.requestTs!;
+  await h.slack.waitFor(() => !blocksOf(ts).includes('change_approve'), 20_000);
+  expect(blocksOf(ts)).toContain(':white_check_mark: Approved by <@U0APPROVE1>');
+  await settle(h);
+});
+
+it('a cancel while the request is still being posted: once posted, the message says the change was not applied', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR11' } as Record<string, string | string[]>;
+  const id = await doneBooking(h, fields);
+  const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
+  h.slack.slowNext('chat.postMessage', 1, 1500);
+  await submitChangeForm(h, id, 'edit', { ...fields, partySize: '5' });
+  const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
+  const opId = proposed.operations!.at(-1)!.id;
+  await clickInOps(h, 'booking_cancel', id);
+  const posted = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.requestTs !== undefined, 20_000);
+  const ts = posted.operations!.find((o) => o.id === opId)!.requestTs!;
+  await h.slack.waitFor(() => !blocksOf(ts).includes('change_approve'), 20_000);
+  expect(blocksOf(ts)).toContain(':x: Not applied: the charter was cancelled.');
+  await settle(h);
 });
