@@ -301,12 +301,15 @@ export function approvalRedrawDeps(deps: { api: SlackRefsWriter; config: Config;
  * it shows its buttons, they ask for a decision already made (the approval message's Cancel dialog
  * misstates what a click does).
  */
-export function notRedrawnText(message: Pick<WatchedMessage, 'name' | 'buttons' | 'earlier'>, failure: { code: string; fix?: string; final: boolean; watched: boolean }, opts: { buttonsLeft: boolean }): string {
+export function notRedrawnText(message: Pick<WatchedMessage, 'name' | 'buttons' | 'earlier'>, failure: { code: string; fix?: string; final: boolean; watched: boolean }, opts: { buttonsLeft: boolean; many?: boolean }): string {
+  // `many`: one sentence for several messages that failed alike (`name` then names them all).
+  const [it, its, was, shows_, stays] = opts.many ? ['they', 'their', 'were', 'show', 'stay'] : ['it', 'its', 'was', 'shows', 'stays'];
+  const It = `${it[0]!.toUpperCase()}${it.slice(1)}`;
   const The = `The ${message.name}`;
-  if (failure.code === 'message_not_found') return `${The} was deleted in Slack, so it was not updated; there is nothing left to ignore.`;
-  const shows = opts.buttonsLeft ? `it still shows ${message.buttons}, so ignore its buttons` : `it still shows ${message.earlier}`;
-  if (failure.final) return `Slack no longer lets charter-bot edit the ${message.name} (it answered ${failure.code}): ${shows}. It is not tried again.`;
-  const next = failure.watched ? 'charter-bot keeps trying to redraw it.' : "charter-bot could not note it for another try (its store did not answer): it stays so until the booking's next decision.";
+  if (failure.code === 'message_not_found') return `${The} ${was} deleted in Slack, so ${it} ${was} not updated; there is nothing left to ignore.`;
+  const shows = opts.buttonsLeft ? `${it} still ${shows_} ${message.buttons}, so ignore ${its} buttons` : `${it} still ${shows_} ${message.earlier}`;
+  if (failure.final) return `Slack no longer lets charter-bot edit the ${message.name} (it answered ${failure.code}): ${shows}. ${It} ${opts.many ? 'are' : 'is'} not tried again.`;
+  const next = failure.watched ? `charter-bot keeps trying to redraw ${opts.many ? 'them' : 'it'}.` : `charter-bot could not note ${opts.many ? 'them' : 'it'} for another try (its store did not answer): ${it} ${stays} so until the booking's next decision.`;
   return `${The} could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} ${next}`;
 }
 

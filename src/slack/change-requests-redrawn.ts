@@ -6,14 +6,19 @@
  * (approval-redraw.ts). What follows in the handler waits only for the first tries.
  */
 import type { WebClient } from '@slack/web-api';
+import { operationsOf } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
-import { approvalRedrawDeps, changeRequest, notRedrawnText, redrawUntilShown } from './approval-redraw';
+import { approvalRedrawDeps, changeRequest, notRedrawnText, redrawUntilShown, type ApprovalRedrawOutcome } from './approval-redraw';
 import type { SlackDeps } from './context';
 
-/** `buttonsLeft`: the request was drawn with Approve change / Reject before this decision. */
+/**
+ * `buttonsLeft`: the request was drawn with Approve change / Reject before this decision.
+ * `replaced`: the earlier change an approval replaced, named so beside the request clicked.
+ */
 export interface SettledRequest {
   opId: string;
   buttonsLeft: boolean;
+  replaced?: boolean;
 }
 
 export interface ChangeRequestsRedrawn {
@@ -27,17 +32,44 @@ export function redrawChangeRequests(deps: SlackDeps, client: WebClient, booking
   const redraw = approvalRedrawDeps(deps, client);
   const read = () => deps.api.get(booking.id);
   const firsts: Promise<void>[] = [];
-  const texts = requests.map(({ opId, buttonsLeft }) => {
+  const outcomes = requests.map(({ opId }) => {
     let tried: () => void = () => undefined;
     firsts.push(new Promise<void>((resolve) => (tried = resolve)));
-    const message = changeRequest(opId);
-    return redrawUntilShown(redraw, message, booking, { read, afterFirstTry: () => tried() }).then((shown) => (shown.drawn ? undefined : notRedrawnText(message, shown, { buttonsLeft })));
+    return redrawUntilShown(redraw, changeRequest(opId), booking, { read, afterFirstTry: () => tried() });
   });
   return {
     firstTried: Promise.all(firsts).then(() => undefined),
-    notShown: Promise.all(texts).then((all) => {
-      const told = [...new Set(all.filter((t): t is string => t !== undefined))];
-      return told.length > 0 ? told.join(' ') : undefined;
-    }),
+    notShown: Promise.all(outcomes).then((all) => notShownText(booking, requests, all)),
   };
+}
+
+type NotDrawn = Extract<ApprovalRedrawOutcome, { drawn: false }>;
+
+/**
+ * One sentence per kind of failure, naming the requests by their label: a cancel dropping two
+ * requests that both failed alike used to read as one message, and an approval whose replaced
+ * request failed too read as two sentences about "the change request message", not which was which.
+ */
+function notShownText(booking: BookingRecord, requests: readonly SettledRequest[], outcomes: readonly ApprovalRedrawOutcome[]): string | undefined {
+  const groups = new Map<string, { request: SettledRequest; failure: NotDrawn; labels: string[] }>();
+  requests.forEach((request, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.drawn) return;
+    const label = operationsOf(booking).find((o) => o.id === request.opId)?.label ?? 'change';
+    const key = JSON.stringify([request.replaced ?? false, request.buttonsLeft, outcome.code, outcome.fix, outcome.final, outcome.watched]);
+    const group = groups.get(key);
+    if (group) group.labels.push(label);
+    else groups.set(key, { request, failure: outcome, labels: [label] });
+  });
+  if (groups.size === 0) return undefined;
+  return [...groups.values()]
+    .map(({ request, failure, labels }) => {
+      const many = labels.length > 1;
+      const what = `(${labels.join(', ')})`;
+      const name = request.replaced
+        ? many ? `messages of the ${labels.length} earlier changes it replaces ${what}` : `message of the earlier change it replaces ${what}`
+        : many ? `${labels.length} change request messages ${what}` : `change request message ${what}`;
+      return notRedrawnText({ ...changeRequest(request.opId), name }, failure, { buttonsLeft: request.buttonsLeft, many });
+    })
+    .join(' ');
 }

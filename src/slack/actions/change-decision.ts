@@ -9,6 +9,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError, BookingNotFoundError, SelfApprovalError } from '../../pipeline/errors';
 import { DROPPED_BY_CANCEL_NOTE, isStaleChange, UNDOES_WAITING_CHANGE_NOTE } from '../../pipeline/operations';
+import type { BookingRecord } from '../../pipeline/types';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -35,24 +36,17 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
       return tellUser(client, deps.log, { channel, user: userId }, `This change can no longer be approved: the charter it describes departed ${departed}, so nothing was changed and nobody was called. To move the charter to another day, open *Edit* and reschedule it.`);
     }
     if (!outcome.won) {
-      const op = outcome.booking.operations?.find((o) => o.id === target.opId);
-      const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
-      await tellUser(
-        client,
-        deps.log,
-        { channel, user: userId },
-        op?.note === DROPPED_BY_CANCEL_NOTE
-          ? 'That change was not applied: the charter was cancelled.'
-          : `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`,
-      );
       // A click on buttons left showing: the message missed its decision's redraw (Slack failed
-      // it, or a process stopped before it), so it is drawn now, and marked for the watch if that fails too.
-      await redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }]).notShown;
+      // it, or a process stopped before it), so it is drawn now, and marked for the watch if that
+      // fails too; the refusal waits for it, to say so as a decision's reply does.
+      const notShown = await redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }]).notShown;
+      const refusal = alreadyDecidedText(outcome.booking, target.opId, outcome, deps.config.timezone);
+      await tellUser(client, deps.log, { channel, user: userId }, notShown ? `${refusal} ${notShown}` : refusal);
       return;
     }
     // The clicked request, and any approved one this approval replaced: each message says what became of it.
     const replaced = (outcome.booking.operations ?? []).filter((o) => o.status === 'superseded' && o.note === `replaced by ${target.opId}`);
-    const redrawn = redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }, ...replaced.map((o) => ({ opId: o.id, buttonsLeft: false }))]);
+    const redrawn = redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }, ...replaced.map((o) => ({ opId: o.id, buttonsLeft: false, replaced: true }))]);
     await redrawn.firstTried;
     const decided = outcome.booking.operations?.find((o) => o.id === target.opId);
     let told: string | undefined;
@@ -72,4 +66,21 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
     const reply = [told, notShown].filter((t): t is string => t !== undefined).join(' ');
     if (reply) await tellUser(client, deps.log, { channel, user: userId }, reply);
   };
+}
+
+/** Why a click on a request already decided changes nothing: who decided it, or what took its place. */
+function alreadyDecidedText(booking: BookingRecord, opId: string, outcome: { status: string; byUserId?: string }, timezone: string): string {
+  const op = booking.operations?.find((o) => o.id === opId);
+  if (op?.note === DROPPED_BY_CANCEL_NOTE) return 'That change was not applied: the charter was cancelled.';
+  if (op && outcome.status === 'superseded') {
+    if (op.note === UNDOES_WAITING_CHANGE_NOTE) return 'That change was not applied: it was made from the same booking details as another approved change that had not run yet, and would have undone it. Once that change has been applied, open *Edit* on the booking again to make this one.';
+    if (isStaleChange(op)) return 'That change was not applied: it was made before a later change was approved, and would have undone it. Open *Edit* on the booking again to make it from the booking as it is.';
+    // "superseded" is the record's word: the office reads that a newer change took its place.
+    const newer = booking.operations?.find((o) => op.note === `replaced by ${o.id}`);
+    const by = newer?.approvedBy ? ` approved by <@${newer.approvedBy}>` : '';
+    const at = newer?.approvedAtMs !== undefined ? ` on ${humanInstant(newer.approvedAtMs, timezone)}` : '';
+    return `That change was already replaced by a newer change${newer?.label ? ` (${newer.label})` : ''}${by}${at}.`;
+  }
+  const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
+  return `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`;
 }

@@ -48,8 +48,8 @@ it('Approve change while Slack fails every redraw of the request: the approver i
   expect(blocksOf(requestTs)).toContain('change_approve');
   expect(behind.slack.changeRequestsUndrawn?.[opId]).toMatchObject({ code: 'internal_error', refused: false });
   expect(await behindIds()).toContain(id);
-  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message could not be updated')));
-  const told = ephemeralsTo(h, APPROVER).find((t) => t.includes('change request message could not be updated'))!;
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message (edit) could not be updated')));
+  const told = ephemeralsTo(h, APPROVER).find((t) => t.includes('change request message (edit) could not be updated'))!;
   expect(told).toContain('Approve change and Reject, so ignore its buttons');
   expect(told).toContain('Slack answered internal_error');
   expect(told).toContain('keeps trying');
@@ -94,7 +94,7 @@ it('Reject with the bot removed from the channel: the approver is told the fix, 
     await settle(h);
     expect(behind.slack.changeRequestsUndrawn?.[opId]).toMatchObject({ code: 'not_in_channel', refused: true });
     atMs = behind.slack.changeRequestsUndrawn![opId]!.atMs;
-    await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message could not be updated') && t.includes('not_in_channel')));
+    await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message (edit) could not be updated') && t.includes('not_in_channel')));
   } finally {
     h.slack.setChannel(OPS_CHANNEL, undefined);
   }
@@ -121,7 +121,7 @@ it("a cancel whose redraws of the approval message and a dropped request both fa
   await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(toldBefore).some((t) => t.startsWith('Cancelling')));
   const told = ephemeralsTo(h, APPROVER).slice(toldBefore).find((t) => t.startsWith('Cancelling'))!;
   expect(told).toContain('The approval message could not be updated');
-  expect(told).toContain('The change request message could not be updated: it still shows Approve change and Reject');
+  expect(told).toContain('The change request message (edit) could not be updated: it still shows Approve change and Reject');
   expect(blocksOf(requestTs)).toContain('change_approve');
   expect(await behindIds()).toContain(id);
 
@@ -165,6 +165,94 @@ it('a marked request whose change was compacted before the watch came: the watch
   expect(await behindIds()).not.toContain(id);
 });
 
+it('a click on stale buttons whose redraw fails again: refused, and the clicker is told the message could not be updated', async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR6');
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  await clickInOps(h, 'change_reject', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
+  await settle(h);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.startsWith('Rejected') || t.includes('change request message (edit) could not be updated')));
+  const start = ephemeralsTo(h, APPROVER).length;
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length > start, 20_000);
+  const told = ephemeralsTo(h, APPROVER).slice(start);
+  expect(told).toHaveLength(1);
+  expect(told[0]).toMatch(/^That change is already rejected by <@U0APPROVE1>\. The change request message \(edit\) could not be updated: it still shows Approve change and Reject/);
+  expect(blocksOf(requestTs)).toContain('change_approve');
+  expect(await behindIds()).toContain(id);
+  await tick(Date.now() + 60_000);
+  expect(blocksOf(requestTs)).not.toContain('change_approve');
+});
+
+it('a cancel dropping two waiting requests whose redraws both fail: the canceller is told of both, by label', async () => {
+  const { id, requestTs, fields } = await withRequest('BS-CRR7');
+  const opId2 = await proposeChange(h, id, 'reschedule', { ...fields, partySize: '4' });
+  const requestTs2 = (await h.running.built.api.get(id))!.operations!.find((o) => o.id === opId2)!.requestTs!;
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs2);
+  const toldBefore = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'booking_cancel', id);
+  await waitForBooking(h, id, (b) => Object.keys(b.slack.changeRequestsUndrawn ?? {}).length === 2, 20_000);
+  await settle(h);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(toldBefore).some((t) => t.startsWith('Cancelling')));
+  const told = ephemeralsTo(h, APPROVER).slice(toldBefore).find((t) => t.startsWith('Cancelling'))!;
+  expect(told).toContain('The 2 change request messages (edit, reschedule) could not be updated: they still show Approve change and Reject, so ignore their buttons.');
+  expect(told).toContain('charter-bot keeps trying to redraw them.');
+});
+
+it('an approval replacing an earlier approved change, both redraws failing: the approver is told which message is which', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR8' } as Record<string, string | string[]>;
+  const id = await doneBooking(h, fields);
+  const x = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
+  // x runs slowly, so the reschedule approved next waits queued and the crew swap replaces it.
+  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, { delayMs: 4000 });
+  await clickInOps(h, 'change_approve', `${id}:${x}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
+  const date = `${new Date().getUTCFullYear() + 1}-07-05`;
+  const a = await proposeChange(h, id, 'reschedule', { ...fields, partySize: '5', date });
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
+  const b = await proposeChange(h, id, 'crew swap', { ...fields, partySize: '5', date, notes: 'other notes' });
+  const ops = (await h.running.built.api.get(id))!.operations!;
+  const tsA = ops.find((o) => o.id === a)!.requestTs!;
+  const tsB = ops.find((o) => o.id === b)!.requestTs!;
+  h.slack.failNext('chat.update', 4, 'internal_error', (body) => body.ts === tsA);
+  h.slack.failNext('chat.update', 4, 'internal_error', (body) => body.ts === tsB);
+  const start = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.startsWith('Approved. It replaces')), 20_000);
+  const told = ephemeralsTo(h, APPROVER).slice(start).find((t) => t.startsWith('Approved. It replaces'))!;
+  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, {});
+  await settle(h);
+  expect(told).toContain('The change request message (crew swap) could not be updated: it still shows Approve change and Reject, so ignore its buttons.');
+  expect(told).toContain('The message of the earlier change it replaces (reschedule) could not be updated: it still shows what was decided before.');
+});
+
+it('a second click on a request already replaced by a newer approved change: told which change replaced it and who approved it', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR9' } as Record<string, string | string[]>;
+  const id = await doneBooking(h, fields);
+  const x = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
+  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, { delayMs: 4000 });
+  await clickInOps(h, 'change_approve', `${id}:${x}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
+  const date = `${new Date().getUTCFullYear() + 1}-07-05`;
+  const a = await proposeChange(h, id, 'reschedule', { ...fields, partySize: '5', date });
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
+  const b = await proposeChange(h, id, 'crew swap', { ...fields, partySize: '5', date, notes: 'other notes' });
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'superseded');
+  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, {});
+  const start = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.startsWith('That change')));
+  const told = ephemeralsTo(h, APPROVER).slice(start).find((t) => t.startsWith('That change'))!;
+  await settle(h);
+  expect(told).toMatch(/^That change was already replaced by a newer change \(crew swap\) approved by <@U0APPROVE1> on .+\.$/);
+  expect(told).not.toContain('superseded');
+});
+
 it('Approve change while the request is still being posted: once posted, the message is redrawn without its buttons', async () => {
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR10' } as Record<string, string | string[]>;
   const id = await doneBooking(h, fields);
@@ -197,4 +285,26 @@ it('a cancel while the request is still being posted: once posted, the message s
   await h.slack.waitFor(() => !blocksOf(ts).includes('change_approve'), 20_000);
   expect(blocksOf(ts)).toContain(':x: Not applied: the charter was cancelled.');
   await settle(h);
+});
+
+it('a second click on a request not applied as outdated (its redraw failed): told why it was not applied, not "superseded"', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR12' } as Record<string, string | string[]>;
+  const id = await doneBooking(h, fields);
+  const a = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
+  const b = await proposeChange(h, id, 'edit', { ...fields, partySize: '4' });
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await waitForBooking(h, id, (r) => ['done', 'failed'].includes(r.operations?.find((o) => o.id === b)?.status ?? ''), 20_000);
+  await settle(h);
+  const tsA = (await h.running.built.api.get(id))!.operations!.find((o) => o.id === a)!.requestTs!;
+  h.slack.failNext('chat.update', 4, 'internal_error', (body) => body.ts === tsA);
+  const start = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await waitForBooking(h, id, (r) => r.slack.changeRequestsUndrawn?.[a] !== undefined, 20_000);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.startsWith('Not applied')));
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.startsWith('That change')));
+  await settle(h);
+  const told = ephemeralsTo(h, APPROVER).slice(start).find((t) => t.startsWith('That change'))!;
+  expect(told).toMatch(/^That change was not applied: it was made before a later change was approved/);
+  expect(told).not.toContain('superseded');
 });
