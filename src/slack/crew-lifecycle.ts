@@ -237,7 +237,17 @@ export function withLifecycleCrewNotice(
     const stale: Array<{ key: string; post: { channel: string; ts: string }; why: StaleReminderReason }> = [];
     const dmReminder = (key: string) => /^dm\d+:(.+)$/.exec(key)?.[1];
     if (ctx.operation?.kind === 'cancel') {
-      for (const [key, state] of Object.entries(booking.reminders ?? {})) if (dmReminder(key) && state.post) stale.push({ key, post: state.post, why: 'cancelled' });
+      // Also those a change reset without redrawing them: one that failed before its crew step
+      // ran left them only in its answersBefore, and they still show the call with live buttons.
+      const reset = (booking.operations ?? []).map((o) => o.answersBefore?.reminders ?? {});
+      const seen = new Set<string>();
+      for (const reminders of [booking.reminders ?? {}, ...reset]) {
+        for (const [key, state] of Object.entries(reminders)) {
+          if (!dmReminder(key) || !state.post || seen.has(`${state.post.channel} ${state.post.ts}`)) continue;
+          seen.add(`${state.post.channel} ${state.post.ts}`);
+          stale.push({ key, post: state.post, why: 'cancelled' });
+        }
+      }
     } else {
       // The reminders as they were before this change reset them (Operation.answersBefore).
       const before = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id)?.answersBefore?.reminders ?? {};

@@ -16,6 +16,7 @@ import type { BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { DEACTIVATED_MEMBERS_KEY } from '../../../src/slack/member-deactivated';
 import { blockActionPayload, userChangeEvent, viewSubmissionPayload } from '../../support/slack-requests';
+import { permanentError } from '../../fixtures/pipeline/scripted-steps';
 import { APPROVER, CAPTAIN, clickInOps, CREW, OPS_CHANNEL, OUTSIDER, proposeChange, settle, shownChangeForm, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -262,7 +263,16 @@ describe('Reminders', () => {
   it('a reminder whose call a change replaced, or whose member it took off, is redrawn without buttons; after a cancel every reminder is', async () => {
     const clock = shiftedClock();
     // The change's and the cancel's calendar and SCC calls answer at once: their crew step is what is under test.
-    const stepOverrides = { calendar_update: async () => ({ updated: true }), scc_update: async () => ({ updated: true }), calendar_delete: async () => ({ deleted: true }), scc_cancel: async () => ({ cancelled: true }) };
+    let sccRefuses = false;
+    const stepOverrides = {
+      calendar_update: async () => ({ updated: true }),
+      scc_update: async () => {
+        if (sccRefuses) throw permanentError();
+        return { updated: true };
+      },
+      calendar_delete: async () => ({ deleted: true }),
+      scc_cancel: async () => ({ cancelled: true }),
+    };
     const h = await startHarness({ env: { CHARTER_STORE: `sqlite:${join(dir, 'stale-reminders.db')}` }, deps: { now: clock.now, stepOverrides } });
     /** Each member's reminder as Slack now holds it: its text, and whether it still has buttons. */
     const reminderOf = (b: BookingRecord, userId: string) => {
@@ -298,6 +308,21 @@ describe('Reminders', () => {
       await waitForBooking(h, c.id, (r) => r.state === 'cancelled', 20_000);
       await settle(h);
       for (const u of [CAPTAIN, ...CREW]) expect(reminderOf(c, u)).toEqual({ live: false, text: expect.stringMatching(/^Out of date — this charter was cancelled/) });
+
+      // A reschedule SCC refuses for good ends failed before its crew step ran; its reset moved the
+      // reminders into the change's answersBefore. The cancel after it still reaches every one.
+      clock.setTo(Date.now());
+      const d = await remindAll(await approvedBooking(h));
+      sccRefuses = true;
+      const failedOp = await proposeChange(h, d.id, 'reschedule', { ...VALID_FIELDS, departureTime: '18:00' });
+      await clickInOps(h, 'change_approve', `${d.id}:${failedOp}`);
+      await waitForBooking(h, d.id, (r) => r.operations?.find((o) => o.id === failedOp)?.status === 'failed', 20_000);
+      await settle(h);
+      sccRefuses = false;
+      await clickInOps(h, 'booking_cancel', d.id);
+      await waitForBooking(h, d.id, (r) => r.state === 'cancelled', 20_000);
+      await settle(h);
+      for (const u of [CAPTAIN, ...CREW]) expect(reminderOf(d, u)).toEqual({ live: false, text: expect.stringMatching(/^Out of date — this charter was cancelled/) });
     } finally {
       await h.close();
     }
