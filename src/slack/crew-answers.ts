@@ -39,6 +39,10 @@ const CLOSED_REPLIES: Record<AnswersClosed, string> = {
   being_changed: 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).',
 };
 
+const STALE_CALL_REPLY = 'Your crew call was updated since this message was sent (a new date, time or role): answer on the updated call — your crew post shows it.';
+/** The Home tab is no message, and it is drawn again at once: the answer is made there. */
+const STALE_HOME_REPLY = "That answer was not taken: your Home tab was drawn for your crew call before it last changed (a new date, time or role). The tab now shows the call as it stands — answer there.";
+
 /**
  * Why this person may not answer for this booking now, or undefined when they may. `callRevision`:
  * the revision of the call the clicked button was drawn for (clickedCallRevision).
@@ -54,9 +58,7 @@ export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: 
   if (closed !== undefined) return CLOSED_REPLIES[closed];
   // A post or reminder of a call a change has since replaced (a new date, a new role): an answer
   // to it would be counted against details it never showed.
-  if (!answersCurrentCall(booking, userId, callRevision)) {
-    return 'Your crew call was updated since this message was sent (a new date, time or role): answer on the updated call — your crew post shows it.';
-  }
+  if (!answersCurrentCall(booking, userId, callRevision)) return STALE_CALL_REPLY;
   return undefined;
 }
 
@@ -128,7 +130,7 @@ export async function answerableBooking(deps: SlackDeps, client: WebClient, clic
   const callRevision = clickedCallRevision(target.callRevision);
   const refusal = answerRefusal(deps, booking, click.userId, target.userId, callRevision);
   if (refusal) {
-    await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, refusal);
+    await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, click.fromHome && refusal === STALE_CALL_REPLY ? STALE_HOME_REPLY : refusal);
     // The Home offers only answers that can be taken (answersClosed): a refused one means the tab is behind.
     if (click.fromHome) await republishHome(deps, click.userId);
     else if (clickedPostBehind(deps, booking, click.userId, callRevision)) await redrawClickedPost(client, booking, deps.config, deps.log, click);

@@ -82,6 +82,8 @@ it('offers no answer while a reschedule has not called the crew again, says why,
 });
 
 const STALE_CALL_REPLY = 'Your crew call was updated since this message was sent';
+/** On Home there is no message: the reply says the tab was behind and is drawn again. */
+const STALE_HOME_REPLY = 'That answer was not taken: your Home tab was drawn for your crew call before it last changed';
 const dmsTo = (userId: string) => h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === userId).map((c) => String(c.body.text));
 const publishedTo = (userId: string) => h.slack.callsTo('views.publish').filter((c) => c.body.user_id === userId && c.response.ok === true);
 
@@ -113,7 +115,7 @@ it('a tab Slack left showing the call a reschedule replaced neither confirms nor
 
   h.slack.clear();
   await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: oldConfirm }));
-  await h.slack.waitFor(() => dmsTo(lee).some((t) => t.startsWith(STALE_CALL_REPLY)) && publishedTo(lee).length > 0);
+  await h.slack.waitFor(() => dmsTo(lee).some((t) => t.startsWith(STALE_HOME_REPLY)) && publishedTo(lee).length > 0);
   await settle(h);
   expect((await h.running.built.api.get(id))?.confirmations[lee]).toBeUndefined();
   expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.body.text).includes(`<@${lee}> confirmed`))).toEqual([]);
@@ -125,7 +127,7 @@ it('a tab Slack left showing the call a reschedule replaced neither confirms nor
 
   // Can't make it on the old tab is refused too: no form opens for a call it never showed.
   await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_decline:${lee}`, value: oldDecline }));
-  await h.slack.waitFor(() => dmsTo(lee).filter((t) => t.startsWith(STALE_CALL_REPLY)).length === 2);
+  await h.slack.waitFor(() => dmsTo(lee).filter((t) => t.startsWith(STALE_HOME_REPLY)).length === 2);
   expect(h.slack.callsTo('views.open')).toEqual([]);
 
   // The tab as drawn now answers the new call.
@@ -143,7 +145,7 @@ it('a button drawn before buttons carried a revision answers the first call only
   h.slack.clear();
   // A tab published before this version (no revision), clicked in the seconds before it is republished.
   await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}` }));
-  await h.slack.waitFor(() => dmsTo(lee).some((t) => t.startsWith(STALE_CALL_REPLY)));
+  await h.slack.waitFor(() => dmsTo(lee).some((t) => t.startsWith(STALE_HOME_REPLY)));
   await h.slack.waitFor(() => publishedTo(lee).length > 0);
   // A crew post of that age whose redraw did not land: refused, and redrawn with the call as it is.
   await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}`, channelId: post.channel, messageTs: post.ts }));
