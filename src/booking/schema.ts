@@ -217,5 +217,7 @@ function isBefore(dt: DateTime, now: Date): boolean {
 
 /** The guest's first name, for crew-facing and guest-facing text. */
 export function firstName(fullName: string): string {
-  return fullName.trim().split(/\s+/)[0] ?? fullName;
+  // "Maria, Jose and the kids", "Delgado, Maria": the comma is no part of a name shown alone.
+  const first = (fullName.trim().split(/\s+/)[0] ?? '').replace(/[,;:]+$/, '');
+  return first || fullName;
 }

@@ -162,8 +162,7 @@ const TITLE = /^(mr|mrs|ms|miss|mx|dr|prof|capt|rev|sir)\.?$/i;
  */
 function greetingName(name: string): string {
   const first = firstName(name);
-  if (TITLE.test(first)) return name;
-  return first.replace(/[,;:]+$/, '');
+  return TITLE.test(first) ? name : first;
 }
 
 /** "/g/ABC" from "https://host/g/ABC"; keeps a site prefix path, so the .ics link works under one too. */

@@ -34,6 +34,13 @@ describe('toCrewSafeView', () => {
     expect(JSON.stringify(view)).not.toMatch(/Delgado|1,?200|584|notes|BS-48213/);
   });
 
+  it('gives the first word of the guest name without the comma a list or "Surname, First" puts after it', () => {
+    const first = (guestName: string) => toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ guestName }), roster: sampleRoster, guestUrl: 'u' }, settings).guestFirstName;
+    expect(first('Maria, Jose and the kids')).toBe('Maria');
+    expect(first('Delgado, Maria')).toBe('Delgado');
+    expect(first('  Ana;  Ruiz')).toBe('Ana');
+  });
+
   it('carries operator notes only as their crew-safe lines: money lines dropped, harmless ones kept', () => {
     const notes = 'Birthday sunset sail\nPaid $1,200, net 584\n\n  Pay attention: tide turns at 3 pm  \nTip: bring a jacket\nCaptain fee 150';
     const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ notes }), roster: sampleRoster, guestUrl: 'u' }, settings);
