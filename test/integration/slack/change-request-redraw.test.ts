@@ -171,7 +171,9 @@ it('a click on stale buttons whose redraw fails again: refused, and the clicker 
   await clickInOps(h, 'change_reject', `${id}:${opId}`);
   await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
   await settle(h);
-  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.startsWith('Rejected') || t.includes('change request message (edit) could not be updated')));
+  // The Reject's own word on the failed redraw comes after its retries: wait for it, or under load it
+  // lands after `start` and reads as the second click's answer.
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message (edit) could not be updated')), 20_000);
   const start = ephemeralsTo(h, APPROVER).length;
   h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
   await clickInOps(h, 'change_approve', `${id}:${opId}`);
