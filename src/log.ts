@@ -21,10 +21,10 @@ export function createScrubber(secretValues: readonly string[]): (value: unknown
     seen.add(value);
     try {
       if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
-      const source =
-        value instanceof Error
-          ? { type: value.name, message: value.message, stack: value.stack, ...(value as unknown as Record<string, unknown>) }
-          : (value as Record<string, unknown>);
+      // An Error is shown as pino's own err serializer shows it (type = its class, message and stack
+      // with the cause chain, own fields such as code) and then scrubbed: spreading it would drop
+      // the non-enumerable cause, and an S3 outage would log no word of the refused connection.
+      const source = value instanceof Error ? (pino.stdSerializers.err(value) as unknown as Record<string, unknown>) : (value as Record<string, unknown>);
       const out: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(source)) {
         out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
@@ -58,11 +58,21 @@ export function createLogger(options: LogOptions = {}): Logger {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     base: { app: 'charter-bot' },
     formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
+    // formatters.log has already serialized every error (see createScrubber); pino's err serializer
+    // would take that plain object for an error, as it has a message, and call its type "Object".
+    serializers: { err: (err: unknown) => err },
     hooks: {
       logMethod(args, method) {
         // Message strings and printf arguments are scrubbed here; a plain merge object is left to
         // formatters.log, which scrubs it anyway (twice was one deep copy too many per line). An
-        // Error is scrubbed here: pino takes the line's message from it.
+        // Error logged on its own goes under err, as pino would put it, with its scrubbed message as
+        // the line's message (pino would take the message from the raw error).
+        const first = args[0] as unknown;
+        if (first instanceof Error) {
+          const rest = args.slice(1);
+          const msg = typeof rest[0] === 'string' ? rest : [first.message, ...rest];
+          args = [{ err: first }, ...msg] as unknown as typeof args;
+        }
         const scrubbed = args.map((a, i) => (i === 0 && isPlainObject(a) ? a : scrub(a)));
         method.apply(this, scrubbed as Parameters<typeof method>);
       },

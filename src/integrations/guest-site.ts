@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { CreateInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { networkProblem } from '../doctor/network';
 import { IntegrationError } from './errors';
 
 /**
@@ -52,6 +53,23 @@ export interface GuestSiteOptions {
 
 export class GuestSiteError extends IntegrationError {
   override name = 'GuestSiteError';
+}
+
+/**
+ * What an AWS failure was, in a few words for the operator. The SDK names an outage's error just
+ * "Error" (the refused connection or the timeout is in its code or cause), which says nothing.
+ * Never the raw message: an upstream answer may echo a header.
+ */
+function awsFailure(err: unknown): string {
+  const problem = networkProblem(err);
+  if (problem?.kind === 'refused') return `connection refused${problem.host ? ` at ${problem.host}` : ''}`;
+  if (problem?.kind === 'dns') return `could not resolve ${problem.host ?? 'the host'}`;
+  if (problem?.kind === 'timeout') return 'no answer in time';
+  const e = (err ?? {}) as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  if (typeof e.name === 'string' && e.name !== 'Error') return e.name;
+  if (typeof e.code === 'string') return e.code;
+  if (typeof e.$metadata?.httpStatusCode === 'number') return `HTTP ${e.$metadata.httpStatusCode}`;
+  return 'Error';
 }
 
 export function guestObjectKeys(id: string): { html: string; ics: string } {
@@ -153,7 +171,7 @@ export class GuestSite {
     }
     return new GuestSiteError(`S3 ${name} on ${bucket}`, {
       code: 'S3_UNAVAILABLE', retryable: true, system: 'S3', cause: err,
-      operatorMessage: `Uploading the guest page to S3 failed (${name}) — Retry; if it persists, check AWS_ENDPOINT_URL_S3/region and S3's health.`,
+      operatorMessage: `Uploading the guest page to S3 failed (${awsFailure(err)}) — Retry; if it persists, check AWS_ENDPOINT_URL_S3/region and S3's health.`,
     });
   }
 
@@ -190,7 +208,7 @@ export class GuestSite {
     }
     return new GuestSiteError(`CloudFront ${name}`, {
       code: 'CLOUDFRONT_UNAVAILABLE', retryable: true, system: 'CloudFront', cause: err,
-      operatorMessage: `The CloudFront invalidation failed (${name}) — Retry; the page is uploaded, only caches may be stale.`,
+      operatorMessage: `The CloudFront invalidation failed (${awsFailure(err)}) — Retry; the page is uploaded, only caches may be stale.`,
     });
   }
 }

@@ -57,4 +57,20 @@ describe('logger', () => {
     expect(out).toContain(`Slack refused ${REDACTED}`);
     expect(out).toContain(`token was ${REDACTED}`);
   });
+
+  it('logs an error as pino would (its class as type, the cause in the message, its code), with secrets scrubbed', () => {
+    class UpstreamError extends Error {
+      code = 'S3_UNAVAILABLE';
+    }
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9 xoxb-bot-secret'), { code: 'ECONNREFUSED' });
+    const { lines, destination } = capture();
+    const log = createLogger({ destination, secretValues: ['xoxb-bot-secret'] });
+    log.warn({ err: new UpstreamError('S3 Error on guest-site-local', { cause }) }, 'step failed');
+    log.error(new UpstreamError('on its own', { cause }));
+    const [withMerge, alone] = lines.map((l) => JSON.parse(l) as { msg: string; err: Record<string, unknown> });
+    expect(withMerge?.err).toMatchObject({ type: 'UpstreamError', code: 'S3_UNAVAILABLE', message: `S3 Error on guest-site-local: connect ECONNREFUSED 127.0.0.1:9 ${REDACTED}` });
+    expect(String(withMerge?.err.stack)).toContain('caused by: Error: connect ECONNREFUSED');
+    expect(alone).toMatchObject({ msg: 'on its own', err: { type: 'UpstreamError', message: expect.stringContaining('ECONNREFUSED') } });
+    expect(lines.join('')).not.toContain('xoxb-bot-secret');
+  });
 });

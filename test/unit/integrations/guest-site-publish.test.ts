@@ -58,4 +58,18 @@ describe('GuestSite.publish', () => {
     pending[1]!.resolve();
     await expect(published).rejects.toMatchObject({ code: 'S3_UNAVAILABLE', retryable: true });
   });
+
+  it('names the refused connection behind an S3 outage, where the SDK names the error only "Error"', async () => {
+    const { client, pending } = fakeS3();
+    const published = site(client).publish({ id: 'ABC123', html: 'x', ics: 'y' });
+    published.catch(() => undefined);
+    await flush();
+    // What the SDK rejects with outside jest when nothing listens (checked with tsx against port 9).
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port: 9, $metadata: { attempts: 3 } });
+    pending[0]!.reject(refused());
+    pending[1]!.reject(refused());
+    const err = (await published.catch((e: unknown) => e)) as { code: string; operatorMessage: string };
+    expect(err.code).toBe('S3_UNAVAILABLE');
+    expect(err.operatorMessage).toContain('Uploading the guest page to S3 failed (connection refused at 127.0.0.1:9) — Retry');
+  });
 });
