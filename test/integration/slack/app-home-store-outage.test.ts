@@ -2,7 +2,8 @@
  * App Home opened while the booking store does not answer (a DynamoDB blip: every request 500,
  * through a fault proxy in front of dynalite). Someone looking at the tab right then must not get
  * an empty tab, or an old one that looks current: they are told it could not be loaded and to
- * reopen it, and the next refresh after the store is back shows their charters.
+ * reopen it, and the next refresh after the store is back shows their charters. An approver whose
+ * click cannot be saved hears so and is asked to click again.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoBookingStore } from '../../../src/pipeline/dynamodb-store';
@@ -10,7 +11,7 @@ import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynali
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, CREW, doneBooking, inDays, startHarness, VALID_FIELDS, type Harness } from './harness';
+import { APPROVER, clickInOps, CREW, doneBooking, ephemeralsTo, inDays, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let dynalite: RunningDynalite;
 let proxy: FaultProxy;
@@ -22,7 +23,8 @@ beforeAll(async () => {
   client = new DynamoDBClient({ endpoint: proxy.url, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
   const store = new DynamoBookingStore({ client, table: 'charter-home-outage' });
   await store.ensureTable({ create: true });
-  h = await startHarness({ deps: { store, homeDebounceMs: 50 } });
+  // The service retries a store call for its budget (60 s by default) before giving up on a click.
+  h = await startHarness({ deps: { store, homeDebounceMs: 50, runner: { storeRetry: { budgetMs: 1000 } } } });
 }, 30_000);
 afterAll(async () => {
   await h?.close();
@@ -76,4 +78,25 @@ it('a tab that showed "could not be loaded" is put right though the store still 
   h.running.built.home.changed();
   await h.running.built.home.flush();
   expect(JSON.stringify(publishesTo(userId).at(-1)?.body.view)).toContain('Olga');
+}, 30_000);
+
+it('Approve clicked while the store does not answer: the approver is told it did not go through, and the log names the click', async () => {
+  const id = await submitBooking(h, { ...VALID_FIELDS, date: inDays(4), guestName: 'Ursula Unsaved' });
+  h.slack.clear();
+  const logFrom = h.logLines.length;
+  proxy.fail();
+  try {
+    expect((await clickInOps(h, 'booking_approve', id)).status).toBe(200);
+    await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).length > 0);
+  } finally {
+    proxy.heal();
+  }
+  expect(ephemeralsTo(h, APPROVER)).toEqual(['Your click on Approve did not go through: the bot could not reach its booking store. Nothing was approved — click Approve again.']);
+  const failed = h.logLines.slice(logFrom).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith('Approve click failed'));
+  expect(failed).toMatchObject({ bookingId: id, userId: APPROVER, action: 'booking_approve', err: { type: 'StoreUnavailableError' } });
+  expect((await h.running.built.api.get(id))?.state).toBe('pending_approval');
+
+  // Clicked again once the store answers, it approves.
+  await clickInOps(h, 'booking_approve', id);
+  await waitForBooking(h, id, (b) => b.state !== 'pending_approval');
 }, 30_000);
