@@ -32,6 +32,11 @@ export interface CreateOnceOptions<T> {
   pollMs?: number;
   /** The step attempt's deadline: no POST or lookup starts after it fires. */
   signal?: AbortSignal;
+  /**
+   * Told of each failed POST or lookup this call goes on past (a 503, a reset): without it, an
+   * attempt that runs out of time after answered errors reads like a service that never answered.
+   */
+  onRetriedFailure?: (err: unknown, call: 'create' | 'lookup') => void;
   /** Names the system in the error when the outcome stays unknown. */
   system?: string;
   displayName?: string;
@@ -90,6 +95,7 @@ async function waitOutQuietTime<T>(
   pollMs: number,
   mono: () => number,
   signal: AbortSignal | undefined,
+  onRetriedFailure?: (err: unknown, call: 'lookup') => void,
 ): Promise<{ value?: T; confirmedAbsent: boolean; error?: unknown }> {
   let error: unknown;
   for (;;) {
@@ -104,6 +110,7 @@ async function waitOutQuietTime<T>(
       if (!(err instanceof IntegrationError) || !err.retryable) throw err;
       error = err;
       if (startedAt >= quietEnd) return { confirmedAbsent: false, error };
+      onRetriedFailure?.(err, 'lookup');
     }
     // Timers count whole milliseconds of the event loop's clock and may wake just short of a
     // fractional end: a millisecond more, so the next lookup is the one that starts after it.
@@ -148,7 +155,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
 
   for (let creates = 0; ; ) {
     if (mustLookUp) {
-      const found = await waitOutQuietTime(opts.lookup, quietEnd, pollMs, mono, signal);
+      const found = await waitOutQuietTime(opts.lookup, quietEnd, pollMs, mono, signal, opts.onRetriedFailure);
       if (found.value !== undefined) return { value: found.value, created: false };
       if (!found.confirmedAbsent) throw lookupFailedError(found.error ?? lastError, lastError !== undefined || (opts.earlierMayHaveCreated ?? opts.outcomeUnknown));
     }
@@ -160,6 +167,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
     } catch (err) {
       if (!maybeLanded(err)) throw err;
       lastError = err;
+      opts.onRetriedFailure?.(err, 'create');
       mustLookUp = true;
       // Counted from the failure, not from the send: the request left no later than that, so the
       // quiet time can only be longer than needed, never shorter (the runner counts the same way).

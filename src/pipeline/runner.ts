@@ -39,6 +39,7 @@ import {
   stepsOutcome,
 } from './state-machine';
 import { isTransientStoreError, withStoreRetries, type StoreRetryPolicy } from './resilient-store';
+import { retriedFailures, type RetriedFailures } from './retried-failures';
 import { updateWithRetry, type BookingStore, type Mutation, type UpdateResult } from './store';
 import { STEP_NAMES, type AnyStepName, type StepImplementations, type BookingRecord, type StepError, type StepName, type StepResult, type StepState } from './types';
 
@@ -145,14 +146,17 @@ const STEP_SYSTEMS: Readonly<Record<string, { code: string; name: string; retryN
 
 export class StepTimeoutError extends UpstreamUnavailableError {
   override name = 'StepTimeoutError';
-  constructor(step: string, timeoutMs: number) {
+  /** `failures`: what the service did before the attempt ran out ("answered 503 Service Unavailable twice"). */
+  constructor(step: string, timeoutMs: number, failures?: string) {
     const system = STEP_SYSTEMS[step] ?? { code: 'STEP', name: `Step ${step}` };
-    super(`step ${step} did not finish within ${timeoutMs} ms`, {
+    const seconds = Math.round(timeoutMs / 1000);
+    const what = failures ? `${system.name} ${failures}, then did not settle within ${seconds} s` : `${system.name} did not answer within ${seconds} s`;
+    super(`step ${step} did not finish within ${timeoutMs} ms${failures ? ` (${failures})` : ''}`, {
       code: `${system.code}_TIMEOUT`,
       retryable: true,
       maybeProcessed: true,
       system: system.code,
-      operatorMessage: `${system.name} did not answer within ${Math.round(timeoutMs / 1000)} s — check its health, then Retry${system.retryNote ? `; ${system.retryNote}` : ' (nothing is created twice)'}.`,
+      operatorMessage: `${what} — check its health, then Retry${system.retryNote ? `; ${system.retryNote}` : ' (nothing is created twice)'}.`,
     });
   }
 }
@@ -551,6 +555,7 @@ export class PipelineRunner {
       const leaseFrom = this.claimedAtMono.get(claimKey) ?? attemptStartedHere;
       this.claimedAtMono.delete(claimKey);
       const attemptControl = new AbortController();
+      const failures = retriedFailures(log, attempt);
       const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl, leaseFrom);
       try {
         const implementation = this.implementationOf(booking, opId, step);
@@ -570,10 +575,11 @@ export class PipelineRunner {
           // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
           idempotencyKey: `${booking.id}:${step}:${opId === CREATE_OP ? (booking.revision ?? 1) : operation.revision}`,
           signal: attemptControl.signal,
+          onRetriedFailure: (err: unknown, call: 'create' | 'lookup') => failures.note(err, call),
           log,
           ...(opId === CREATE_OP ? {} : { operation, created: createdResults(booking) }),
         };
-        result = await this.withDeadline(step, attemptControl, implementation(ctx));
+        result = await this.withDeadline(step, attemptControl, implementation(ctx), failures);
         await this.onBoundary?.(step, 'after', bookingId, opId);
       } catch (err) {
         stopHeartbeat();
@@ -650,7 +656,7 @@ export class PipelineRunner {
    * (retryable). Work the implementation does not stop is abandoned; its effect, if any, is found
    * by the next attempt's lookup.
    */
-  private withDeadline<T>(step: AnyStepName, control: AbortController, work: Promise<T>): Promise<T> {
+  private withDeadline<T>(step: AnyStepName, control: AbortController, work: Promise<T>, failures?: RetriedFailures): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       // A fenced attempt (its lease about to lapse) ends now, not when the work notices its signal.
       const onAbort = () => {
@@ -658,7 +664,7 @@ export class PipelineRunner {
       };
       control.signal.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => {
-        const err = new StepTimeoutError(step, this.stepAttemptTimeoutMs);
+        const err = new StepTimeoutError(step, this.stepAttemptTimeoutMs, failures?.summary());
         control.abort(err);
         reject(err);
       }, this.stepAttemptTimeoutMs);

@@ -455,6 +455,11 @@ export interface StepContext {
   idempotencyKey?: string;
   /** Fires at the attempt's deadline: stop, start nothing new. */
   signal?: AbortSignal;
+  /**
+   * A failed call the step goes on past within this attempt (a create answered 503, then looked up):
+   * logged, and named in the attempt's timeout message should the attempt run out of time.
+   */
+  onRetriedFailure?: (err: unknown, call: 'create' | 'lookup') => void;
   log: Logger;
 }
 

@@ -115,6 +115,29 @@ it('SCC answering 502 every time names the server error and that the event may e
   expect(standins.scc.events().filter((e) => e.externalId === id)).toHaveLength(1);
 });
 
+it('an attempt that runs out of time after SCC answered 503 twice says so, not "did not answer", and logs each 503', async () => {
+  // Scaled as in production (quiet time 35 s, attempt 45 s): the second 503 comes inside the attempt,
+  // and its quiet time outlasts it. One attempt only (a tiny budget), to read its message.
+  standins.scc.faults.inject('POST /events', { kind: 'status', status: 503 }, { times: 2 });
+  const lines: string[] = [];
+  const capture = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
+  const scaled = sandboxSteps({ ...world.env, CHARTER_CREATE_QUIET_MS: '2000' });
+  const postsBefore = standins.scc.recorder.find('POST', '/events').length;
+  try {
+    const on = new BookingService({ store, steps: scaled.steps, log: capture, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 2000, stepAttemptTimeoutMs: 3000, stepBudgetMs: 1 });
+    const id = await approveAndSettle(on);
+    expect(standins.scc.recorder.find('POST', '/events').length - postsBefore).toBe(2);
+    const event = (await on.get(id))?.steps.scc_event;
+    expect(event).toMatchObject({ status: 'failed', error: { code: 'SCC_TIMEOUT', retryable: true } });
+    expect(event?.error?.message).toBe('SCC answered 503 Service Unavailable twice, then did not settle within 3 s — check its health, then Retry (nothing is created twice).');
+    const retried = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'create answered 503 Service Unavailable; looking it up before any new create');
+    expect(retried).toHaveLength(2);
+    expect(retried[0]).toMatchObject({ level: 40, bookingId: id, step: 'scc_event', call: 'create', err: { status: 503 } });
+  } finally {
+    await scaled.close();
+  }
+});
+
 it('CloudFront out of invalidation slots is waited out at the longest backoff, then fails with "wait a few minutes"', async () => {
   const lines: string[] = [];
   const captured = createLogger({ level: 'warn', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
