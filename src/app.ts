@@ -43,6 +43,7 @@ import { memberActiveNotifier, memberDeactivatedNotifier, tellOwedDeactivations 
 import { createUserDirectory } from './slack/users';
 import type { SlackFetch } from './slack/slack-fetch';
 import { settleWithin } from './deadline';
+import { refusalLimiter } from './slack/refusal-log';
 
 export type { IntegrationSteps };
 
@@ -262,7 +263,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       ],
     });
     // The real clock, as Bolt's own staleness check uses (deps.now may be a test's fake clock).
-    guardSlackRequests(receiver, { endpoints: ['/slack/events'], onRefused: (reason) => log.warn({ reason }, 'refused a Slack request') });
+    const limitRefusals = refusalLimiter();
+    guardSlackRequests(receiver, {
+      endpoints: ['/slack/events'],
+      onRefused: (reason) => limitRefusals(reason, (suppressed) => log.warn({ reason, ...(suppressed > 0 ? { refusedUnlogged: suppressed } : {}) }, 'refused a Slack request')),
+    });
     bolt = new App({ receiver, authorize, clientOptions, logger: boltLog });
   }
   bolt.error(async (err) => {

@@ -10,6 +10,7 @@ import type { AwsLambdaReceiver } from '@slack/bolt';
 import { buildLambdaApp, LambdaConfigError, type LambdaApp, type LambdaAppOptions } from './lambda-app';
 import { answerWhileMisconfigured } from './slack/misconfigured-answer';
 import { isFromTheFuture } from './slack/request-guard';
+import { refusalLimiter } from './slack/refusal-log';
 
 type AwsHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
 export type SlackLambdaEvent = Parameters<AwsHandler>[0];
@@ -23,12 +24,14 @@ export interface SlackLambda {
 export async function createSlackHandler(options: LambdaAppOptions = {}): Promise<SlackLambda> {
   const app = await buildLambdaApp(options);
   const receive = app.receiver.toHandler();
+  const limitRefusals = refusalLimiter();
   return {
     app,
     async handle(event, context) {
       // Bolt refuses stale timestamps only; one more than 5 minutes ahead is refused here.
       if (isFromTheFuture(event.headers ?? {}, Date.now())) {
-        app.log.warn({ reason: 'timestamp more than 5 minutes in the future' }, 'refused a Slack request');
+        const reason = 'timestamp more than 5 minutes in the future';
+        limitRefusals(reason, (suppressed) => app.log.warn({ reason, ...(suppressed > 0 ? { refusedUnlogged: suppressed } : {}) }, 'refused a Slack request'));
         return { statusCode: 401, body: '' };
       }
       try {
