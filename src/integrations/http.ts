@@ -12,6 +12,7 @@
 import { Pool, RetryAgent, type Dispatcher } from 'undici';
 import type RetryHandler from 'undici/types/retry-handler';
 import { secretTextScrubber } from '../secret-text';
+import { logContextOf } from '../log-context';
 import { UpstreamAuthError, UpstreamContractError, UpstreamRejectedError, UpstreamUnavailableError } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -33,6 +34,8 @@ export interface RetryEvent {
   delayMs: number;
   status?: number;
   errorCode?: string;
+  /** The request's log fields (bookingId, step), found through its signal: see log-context.ts. */
+  context: Record<string, unknown>;
 }
 
 /**
@@ -186,6 +189,8 @@ export class HttpClient {
           delayMs,
           ...(status !== undefined ? { status } : {}),
           ...(code !== undefined && status === undefined ? { errorCode: code } : {}),
+          // undici hands the request's own options here, its signal included (not in its types).
+          context: logContextOf((opts as { signal?: AbortSignal }).signal),
         });
         setTimeout(() => cb(null), delayMs);
       },

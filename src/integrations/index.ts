@@ -45,7 +45,8 @@ export function createIntegrations(config: Config, options: IntegrationsOptions 
     ...(log || options.http?.onRetry
       ? {
           onRetry: (event: RetryEvent) => {
-            log?.warn({ retry: event }, 'retrying HTTP request');
+            const { context, ...retry } = event;
+            log?.warn({ ...context, retry }, 'retrying HTTP request');
             options.http?.onRetry?.(event);
           },
         }

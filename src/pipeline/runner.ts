@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { hostname } from 'node:os';
+import { bindLogContext } from '../log-context';
 import { IntegrationError, isRetryable, mayHaveTakenEffect, UpstreamUnavailableError } from '../integrations/errors';
 import { CREW_MAY_SEE_AMOUNTS } from '../integrations/revenue-guard-note';
 import type { Logger } from '../log';
@@ -556,6 +557,7 @@ export class PipelineRunner {
       this.claimedAtMono.delete(claimKey);
       const attemptControl = new AbortController();
       const failures = retriedFailures(log, attempt);
+      bindLogContext(attemptControl.signal, { bookingId, step, ...(opId === CREATE_OP ? {} : { opId }), attempt });
       const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl, leaseFrom);
       try {
         const implementation = this.implementationOf(booking, opId, step);

@@ -138,6 +138,21 @@ it('an attempt that runs out of time after SCC answered 503 twice says so, not "
   }
 });
 
+it("an HTTP retry inside a step is logged with the booking and the step it was for", async () => {
+  standins.dashboard.faults.inject('POST /calendar', { kind: 'throttle', retryAfterSeconds: 0 }, { times: 1 });
+  const lines: string[] = [];
+  const capture = createLogger({ level: 'warn', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
+  const retrying = sandboxSteps(world.env, { retries: 1, log: capture });
+  try {
+    const on = new BookingService({ store, steps: retrying.steps, log, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 200 });
+    const id = await approveAndSettle(on);
+    const retried = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'retrying HTTP request');
+    expect(retried).toEqual([expect.objectContaining({ bookingId: id, step: 'calendar', attempt: 1, retry: expect.objectContaining({ method: 'POST', status: 429 }) })]);
+  } finally {
+    await retrying.close();
+  }
+});
+
 it('CloudFront out of invalidation slots is waited out at the longest backoff, then fails with "wait a few minutes"', async () => {
   const lines: string[] = [];
   const captured = createLogger({ level: 'warn', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
