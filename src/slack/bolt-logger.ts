@@ -6,6 +6,12 @@ import { REFUSAL_LOG_EVERY_MS, refusalLimiter } from './refusal-log';
 /** One hint a minute at most: a flood of forged requests must not flood the log. */
 const SECRET_HINT_EVERY_MS = REFUSAL_LOG_EVERY_MS;
 
+/**
+ * The Web API client's line for each failed attempt (a hung Slack: one per retry). Whoever made the
+ * call logs its failure once, with the booking it was for, so this one goes out at debug.
+ */
+const ATTEMPT_FAILED = /^http request failed\b/;
+
 /** Bolt's words for a request it refused as not from Slack (a bad signature, a stale timestamp…). */
 const REFUSED_REQUEST = /Failed to verify authenticity|signature mismatch/i;
 
@@ -40,6 +46,7 @@ export function boltLogger(log: Logger, now: () => number = Date.now): BoltLogge
    */
   const write = (level: 'warn' | 'error', msg: string) => {
     if (hint(msg)) return;
+    if (ATTEMPT_FAILED.test(msg)) return child.debug(msg);
     if (!REFUSED_REQUEST.test(msg)) return child[level](msg);
     limit(msg.replace(/\d+/g, 'N'), (suppressed) => child[level](suppressed > 0 ? { refusedUnlogged: suppressed } : {}, msg));
   };

@@ -2,7 +2,7 @@ import { boltLogger } from '../../../src/slack/bolt-logger';
 import { createLogger } from '../../../src/log';
 import { REFUSAL_LOG_EVERY_MS, refusalLimiter } from '../../../src/slack/refusal-log';
 
-describe('refused Slack requests in the log', () => {
+describe("Bolt's and the Slack client's lines in the log, refused requests among them", () => {
   it('one line a minute per kind, the next one counting those left out', () => {
     let nowMs = 0;
     const limit = refusalLimiter(() => nowMs);
@@ -37,5 +37,12 @@ describe('refused Slack requests in the log', () => {
       ['An incoming event was not ackn', undefined],
       ['Failed to parse and verify the', 4],
     ]);
+  });
+
+  it("puts the Web API client's line for each failed attempt at debug: the caller logs the failure, with its booking", () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(l) } as never });
+    boltLogger(log).warn('http request failed', 'no answer from Slack within 10000 ms');
+    expect(lines.map((l) => (JSON.parse(l) as { level: number; msg: string }).level)).toEqual([20]);
   });
 });
