@@ -44,6 +44,7 @@ import { createUserDirectory } from './slack/users';
 import type { SlackFetch } from './slack/slack-fetch';
 import { settleWithin } from './deadline';
 import { refusalLimiter } from './slack/refusal-log';
+import { slackRequestFields } from './slack/request-fields';
 
 export type { IntegrationSteps };
 
@@ -233,13 +234,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   let socketReceiver: SocketModeReceiver | undefined;
   let bolt: App;
   if (deps.receiver) {
-    bolt = new App({ receiver: deps.receiver, authorize, clientOptions, logger: boltLog });
+    bolt = new App({ receiver: deps.receiver, authorize, clientOptions, logger: boltLog, extendedErrorHandler: true });
   } else if (config.slack.appToken) {
     // The socket's WebClient reads this object on each call (p-retry copies its options per call),
     // so start() can widen it to SOCKET_RECONNECT_RETRY once connected.
     socketOpenRetry = { ...clientOptions.retryConfig };
     socketReceiver = new SocketModeReceiver({ appToken: config.slack.appToken, logger: boltLog, installerOptions: { clientOptions: { ...clientOptions, retryConfig: socketOpenRetry } } });
-    bolt = new App({ receiver: socketReceiver, authorize, clientOptions, logger: boltLog });
+    bolt = new App({ receiver: socketReceiver, authorize, clientOptions, logger: boltLog, extendedErrorHandler: true });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -268,11 +269,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       endpoints: ['/slack/events'],
       onRefused: (reason) => limitRefusals(reason, (suppressed) => log.warn({ reason, ...(suppressed > 0 ? { refusedUnlogged: suppressed } : {}) }, 'refused a Slack request')),
     });
-    bolt = new App({ receiver, authorize, clientOptions, logger: boltLog });
+    bolt = new App({ receiver, authorize, clientOptions, logger: boltLog, extendedErrorHandler: true });
   }
-  bolt.error(async (err) => {
-    log.error({ err }, 'slack listener failed');
-  });
+  // With who sent what: a failure logged without them cannot be matched to the person who saw nothing.
+  // (extendedErrorHandler: true on every App above; Bolt's types cannot tell which handler it takes.)
+  const onListenerError = async ({ error, body }: { error: Error; body: unknown }) => {
+    log.error({ err: error, ...slackRequestFields(body) }, 'slack listener failed');
+  };
+  bolt.error(onListenerError as unknown as Parameters<App['error']>[0]);
 
   const doctor = async () => {
     const { runDoctor, formatReport } = loadDoctor();

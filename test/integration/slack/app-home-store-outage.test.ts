@@ -11,7 +11,7 @@ import { startDynalite, type RunningDynalite } from '../../../src/sandbox/dynali
 import { startFaultProxy, type FaultProxy } from '../../../src/sandbox/fault-proxy';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, clickInOps, CREW, doneBooking, ephemeralsTo, inDays, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, CREW, doneBooking, ephemeralsTo, inDays, startHarness, submitBooking, VALID_FIELDS, waitForBooking, waitForLog, type Harness } from './harness';
 
 let dynalite: RunningDynalite;
 let proxy: FaultProxy;
@@ -99,4 +99,16 @@ it('Approve clicked while the store does not answer: the approver is told it did
   // Clicked again once the store answers, it approves.
   await clickInOps(h, 'booking_approve', id);
   await waitForBooking(h, id, (b) => b.state !== 'pending_approval');
+}, 30_000);
+
+it('any other listener failing logs who clicked what, not just "slack listener failed"', async () => {
+  const id = await submitBooking(h, { ...VALID_FIELDS, date: inDays(5), guestName: 'Lou Listener' });
+  proxy.fail();
+  try {
+    expect((await clickInOps(h, 'booking_details', id)).status).toBe(200);
+    const line = JSON.parse(await waitForLog(h, /slack listener failed/)) as Record<string, unknown>;
+    expect(line).toMatchObject({ userId: APPROVER, requestType: 'block_actions', action: 'booking_details', actionValue: id, err: { type: 'StoreUnavailableError' } });
+  } finally {
+    proxy.heal();
+  }
 }, 30_000);

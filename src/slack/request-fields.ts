@@ -1,0 +1,27 @@
+/**
+ * Who sent a Slack request and what it was, as log fields: the user, the button (its action_id and
+ * value, which names the booking) or the command or view. Never the payload itself.
+ */
+export function slackRequestFields(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object') return {};
+  const b = body as {
+    type?: unknown;
+    user?: { id?: unknown };
+    user_id?: unknown;
+    command?: unknown;
+    actions?: { action_id?: unknown; value?: unknown }[];
+    view?: { callback_id?: unknown };
+    event?: { type?: unknown; user?: unknown };
+  };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const action = Array.isArray(b.actions) ? b.actions[0] : undefined;
+  const fields: Record<string, unknown> = {
+    requestType: str(b.type) ?? (str(b.command) ? 'command' : str(b.event?.type)),
+    userId: str(b.user?.id) ?? str(b.user_id) ?? str(b.event?.user),
+    command: str(b.command),
+    action: str(action?.action_id),
+    actionValue: str(action?.value),
+    view: str(b.view?.callback_id),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
