@@ -28,13 +28,13 @@ export function register(app: App, deps: SlackDeps): void {
   // A click whose work fails after its ack is answered privately (click-failed.ts), not left silent.
   const booking = (value: string | undefined) => value;
   const crewBooking = (value: string | undefined) => parseConfirmValue(value)?.bookingId;
-  app.action(APPROVE_ACTION_ID, bookingButton, tellWhenClickFails(deps, { button: 'Approve', notDone: 'Nothing was approved', bookingIdOf: booking }, approveBooking(deps)));
-  app.action(CANCEL_ACTION_ID, bookingButton, tellWhenClickFails(deps, { button: 'Cancel', notDone: 'Nothing was cancelled', bookingIdOf: booking }, cancelBooking(deps)));
-  app.action(RETRY_ACTION_ID, bookingButton, tellWhenClickFails(deps, { button: 'Retry', notDone: 'Nothing was retried', bookingIdOf: booking }, retryBooking(deps)));
+  app.action(APPROVE_ACTION_ID, bookingButton, tellWhenClickFails(deps, { button: 'Approve', bookingIdOf: booking }, approveBooking(deps)));
+  app.action(CANCEL_ACTION_ID, bookingButton, tellWhenClickFails(deps, { button: 'Cancel', bookingIdOf: booking }, cancelBooking(deps)));
+  app.action(RETRY_ACTION_ID, bookingButton, tellWhenClickFails(deps, { button: 'Retry', bookingIdOf: booking }, retryBooking(deps)));
   app.action(DETAILS_ACTION_ID, bookingButton, showDetails(deps));
   const crewButton = naming((v) => parseConfirmValue(v) !== undefined);
-  app.action(new RegExp(`^${CREW_CONFIRM_ACTION_PREFIX}`), crewButton, tellWhenClickFails(deps, { button: 'Confirm', notDone: 'Your answer was not saved', bookingIdOf: crewBooking }, confirmCrew(deps)));
-  app.action(new RegExp(`^${CREW_DECLINE_ACTION_PREFIX}`), crewButton, tellWhenClickFails(deps, { button: "Can't make it", notDone: 'Your answer was not saved', bookingIdOf: crewBooking }, declineCrew(deps)));
+  app.action(new RegExp(`^${CREW_CONFIRM_ACTION_PREFIX}`), crewButton, tellWhenClickFails(deps, { button: 'Confirm', bookingIdOf: crewBooking }, confirmCrew(deps)));
+  app.action(new RegExp(`^${CREW_DECLINE_ACTION_PREFIX}`), crewButton, tellWhenClickFails(deps, { button: "Can't make it", bookingIdOf: crewBooking }, declineCrew(deps)));
   app.action(CREW_CHANGE_ACTION_ID, bookingButton, changeCrew(deps));
   // Its listener answers a value it cannot read itself: a notice from an older version of the bot.
   app.action(ICAL_CREATE_ACTION_ID, createCharterFromEvent(deps));
