@@ -203,19 +203,28 @@ it('a cancel dropping two waiting requests whose redraws both fail: the cancelle
   expect(told).toContain('charter-bot keeps trying to redraw them.');
 });
 
-it('an approval replacing an earlier approved change, both redraws failing: the approver is told which message is which', async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR8' } as Record<string, string | string[]>;
+/**
+ * An edit running slowly (its steps take 4 s), a reschedule approved behind it (queued), and a crew
+ * swap proposed (`b`) whose approval will replace the reschedule (`a`). The steps are slow until
+ * the caller sets them back.
+ */
+async function replacingChange(ref: string) {
+  const fields = { ...VALID_FIELDS, boatsetterRef: ref } as Record<string, string | string[]>;
   const id = await doneBooking(h, fields);
   const x = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
-  // x runs slowly, so the reschedule approved next waits queued and the crew swap replaces it.
   for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, { delayMs: 4000 });
   await clickInOps(h, 'change_approve', `${id}:${x}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === x)?.status === 'running');
   const date = `${new Date().getUTCFullYear() + 1}-07-05`;
   const a = await proposeChange(h, id, 'reschedule', { ...fields, partySize: '5', date });
   await clickInOps(h, 'change_approve', `${id}:${a}`);
   await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
   const b = await proposeChange(h, id, 'crew swap', { ...fields, partySize: '5', date, notes: 'other notes' });
+  return { id, a, b };
+}
+
+it('an approval replacing an earlier approved change, both redraws failing: the approver is told which message is which', async () => {
+  const { id, a, b } = await replacingChange('BS-CRR8');
   const ops = (await h.running.built.api.get(id))!.operations!;
   const tsA = ops.find((o) => o.id === a)!.requestTs!;
   const tsB = ops.find((o) => o.id === b)!.requestTs!;
@@ -232,17 +241,7 @@ it('an approval replacing an earlier approved change, both redraws failing: the 
 });
 
 it('a second click on a request already replaced by a newer approved change: told which change replaced it and who approved it', async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR9' } as Record<string, string | string[]>;
-  const id = await doneBooking(h, fields);
-  const x = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
-  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, { delayMs: 4000 });
-  await clickInOps(h, 'change_approve', `${id}:${x}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === x)?.status === 'running');
-  const date = `${new Date().getUTCFullYear() + 1}-07-05`;
-  const a = await proposeChange(h, id, 'reschedule', { ...fields, partySize: '5', date });
-  await clickInOps(h, 'change_approve', `${id}:${a}`);
-  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
-  const b = await proposeChange(h, id, 'crew swap', { ...fields, partySize: '5', date, notes: 'other notes' });
+  const { id, a, b } = await replacingChange('BS-CRR9');
   await clickInOps(h, 'change_approve', `${id}:${b}`);
   await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'superseded');
   for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, {});
