@@ -17,6 +17,19 @@ const isPost = isCrewPost;
 const payloadOf = crewPostPayloadOf;
 const held = (id: string, post: string) => heldCrewPosts(h.slack, id, post);
 
+/** A crew swap to `crew`, submitted and approved, run to done; `fault` is set up just before. */
+async function approveCrewSwap(id: string, crew: string[], fault = () => {}) {
+  fault();
+  await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew });
+  await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve')));
+  const opId = (await h.running.built.api.get(id))?.operations?.at(-1)?.id ?? '';
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  const changed = await waitForBooking(h, id, (b) => b.operations?.at(-1)?.status === 'done' || b.operations?.at(-1)?.status === 'failed', 20_000);
+  await settle(h);
+  expect(changed.operations?.at(-1)?.status).toBe('done');
+  return changed;
+}
+
 it('a crew swap: the change note under a crew call and the removed member’s "you\'re off" DM each land once although both answers were lost', async () => {
   const id = await doneBooking(h);
   const before = (await h.running.built.api.get(id))!;
@@ -25,13 +38,7 @@ it('a crew swap: the change note under a crew call and the removed member’s "y
   h.slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset', when: isPost(id, 'crew_change_note', { to: CREW[0] }) });
   h.slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset', when: isPost(id, 'crew_off', { to: CREW[1] }) });
 
-  await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew: [CREW[0], OUTSIDER] });
-  await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve')));
-  const opId = (await h.running.built.api.get(id))?.operations?.at(-1)?.id ?? '';
-  await clickInOps(h, 'change_approve', `${id}:${opId}`);
-  const changed = await waitForBooking(h, id, (b) => b.operations?.at(-1)?.status === 'done' || b.operations?.at(-1)?.status === 'failed', 20_000);
-  await settle(h);
-  expect(changed.operations?.at(-1)?.status).toBe('done');
+  const changed = await approveCrewSwap(id, [CREW[0], OUTSIDER]);
 
   // one note under each remaining crew call (captain, Lee; the new member got a call instead), Lee's once
   const notes = held(id, 'crew_change_note');
@@ -65,20 +72,10 @@ it('a cancel: the cancel note under a crew call lands once although its answer w
 it('taken off, then put back: a top-level DM says she is back on, last in her DM, once although its answer was lost', async () => {
   const id = await doneBooking(h);
   const anaDm = (await h.running.built.api.get(id))!.slack.crewPosts![CREW[1]]!.channel;
-  const approveChange = async (crew: string[], fault = () => {}) => {
-    h.slack.clear();
-    fault();
-    await submitChangeForm(h, id, 'crew swap', { ...VALID_FIELDS, crew });
-    await h.slack.waitFor((calls) => calls.some((c) => JSON.stringify(c.body.blocks ?? []).includes('change_approve')));
-    const opId = (await h.running.built.api.get(id))?.operations?.at(-1)?.id ?? '';
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
-    const changed = await waitForBooking(h, id, (b) => b.operations?.at(-1)?.status === 'done' || b.operations?.at(-1)?.status === 'failed', 20_000);
-    await settle(h);
-    expect(changed.operations?.at(-1)?.status).toBe('done');
-    return changed;
-  };
-  await approveChange([CREW[0]]);
-  const back = await approveChange([CREW[0], CREW[1]], () => h.slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset', when: isPost(id, 'crew_on', { to: CREW[1] }) }));
+  h.slack.clear();
+  await approveCrewSwap(id, [CREW[0]]);
+  h.slack.clear();
+  const back = await approveCrewSwap(id, [CREW[0], CREW[1]], () => h.slack.loseNext('chat.postMessage', 1, { effect: 'now', answer: 'reset', when: isPost(id, 'crew_on', { to: CREW[1] }) }));
   // Its answer was lost: it was looked up, found, and not sent again.
   expect(h.slack.callsTo('chat.postMessage').filter((c) => isPost(id, 'crew_on')(c.body as never))).toHaveLength(1);
   expect(h.slack.callsTo('conversations.history').some((c) => c.body.channel === anaDm)).toBe(true);
