@@ -1,6 +1,13 @@
 /**
- * Who sent a Slack request and what it was, as log fields: the user, the button (its action_id and
- * value, which names the booking) or the command or view. Never the payload itself.
+ * A button's value as a log may carry it: the booking it names (`7K3MZQ9XW2TR`, with `:op…` or
+ * `:U…:r2` after it). Other values are not logged: the iCal notice's Create charter carries the
+ * form's prefill, the guest's e-mail and phone among it.
+ */
+const BOOKING_VALUE = /^[A-Z0-9]{12}(:[A-Za-z0-9_-]{1,40}){0,3}$/;
+
+/**
+ * Who sent a Slack request and what it was, as log fields: the user, the button (its action_id and,
+ * when it names a booking, its value) or the command or view. Never the payload itself.
  */
 export function slackRequestFields(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object') return {};
@@ -20,7 +27,7 @@ export function slackRequestFields(body: unknown): Record<string, unknown> {
     userId: str(b.user?.id) ?? str(b.user_id) ?? str(b.event?.user),
     command: str(b.command),
     action: str(action?.action_id),
-    actionValue: str(action?.value),
+    actionValue: BOOKING_VALUE.test(str(action?.value) ?? '') ? str(action?.value) : undefined,
     view: str(b.view?.callback_id),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
