@@ -8,7 +8,9 @@ import { REDACTED, secretTextScrubber } from './secret-text';
 
 export type { Logger } from 'pino';
 
-const SECRET_KEY = /(token|secret|password|passwd|authorization|signature|service.?key|api.?key|cookie|x-dashboard-token)/i;
+// S3's signature-mismatch error carries AWS's canonical request (every signed header, the session
+// token among them) in fields the SDK copies onto the error.
+const SECRET_KEY = /(token|secret|password|passwd|authorization|signature|service.?key|api.?key|cookie|x-dashboard-token|canonical|string.?to.?sign)/i;
 export { REDACTED };
 
 export function createScrubber(secretValues: readonly string[]): (value: unknown) => unknown {

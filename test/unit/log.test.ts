@@ -73,4 +73,22 @@ describe('logger', () => {
     expect(alone).toMatchObject({ msg: 'on its own', err: { type: 'UpstreamError', message: expect.stringContaining('ECONNREFUSED') } });
     expect(lines.join('')).not.toContain('xoxb-bot-secret');
   });
+
+  it("never logs AWS's account of a signature mismatch: it lists every signed header, the session token among them", () => {
+    const token = 'IQoJb3JpZ2luX2VjSESSIONTOKENSECRET0123456789';
+    const canonical = `POST\n/\n\ncontent-type:application/x-amz-json-1.0\nhost:dynamodb.us-west-2.amazonaws.com\nx-amz-security-token:${token}\n\nhost;x-amz-security-token\nabc`;
+    // DynamoDB puts it in the message; S3 in fields of its own, which the SDK copies onto the error.
+    const dynamo = Object.assign(new Error(`The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.\n\nThe Canonical String for this request should have been\n'${canonical}'\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n...'\n`), { name: 'InvalidSignatureException' });
+    const s3 = Object.assign(new Error('The request signature we calculated does not match the signature you provided.'), { name: 'SignatureDoesNotMatch', CanonicalRequest: canonical, StringToSign: 'AWS4-HMAC-SHA256\n…', CanonicalRequestBytes: '50 4f 53 54' });
+    const { lines, destination } = capture();
+    const log = createLogger({ destination });
+    log.warn({ err: new Error('DynamoDB table bookings: InvalidSignatureException', { cause: dynamo }) }, 'state store unavailable; retrying');
+    log.warn({ err: s3 }, 'step failed');
+    expect(lines.join('')).not.toContain(token);
+    expect(lines.join('')).not.toContain('x-amz-security-token');
+    const [first] = lines.map((l) => JSON.parse(l) as { err: { message: string } });
+    // What helps on call stays: the class and AWS's own first sentence.
+    expect(first?.err.message).toContain('InvalidSignatureException');
+    expect(first?.err.message).toContain('does not match the signature you provided');
+  });
 });
