@@ -169,19 +169,14 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
 }
 
 /**
- * Posts (or updates) the change request in the booking's thread and remembers where it is. Returns
- * what to tell whoever asked for it when the message could not be made to show a decision taken
- * while it was being posted.
+ * Posts a just-proposed change request in the booking's thread and remembers where it is (later
+ * draws are redrawChangeRequests'). Returns what to tell whoever asked for it when the message
+ * could not be made to show a decision taken while it was being posted.
  */
 export async function publishChangeRequest(deps: SlackDeps, client: WebClient, stored: BookingRecord, opId: string): Promise<string | undefined> {
   const booking = await withApprovalDm({ client, refs: deps.api, log: deps.log }, stored);
   const message = changeRequestShown(booking, opId, deps.config);
   if (!message) return undefined;
-  const requestTs = operationsOf(booking).find((o) => o.id === opId)?.requestTs;
-  if (requestTs) {
-    await client.chat.update({ channel: booking.slack.channel, ts: requestTs, text: message.text, blocks: message.blocks });
-    return undefined;
-  }
   const posted = await client.chat.postMessage({ channel: booking.slack.channel, text: message.text, blocks: message.blocks, ...(booking.slack.approvalTs ? { thread_ts: booking.slack.approvalTs } : {}) });
   if (!posted.ts) return undefined;
   const saved = await deps.api.setChangeRequestTs(booking.id, opId, posted.ts);
