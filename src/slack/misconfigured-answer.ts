@@ -8,7 +8,7 @@
  * before: an interaction has no answer to show, and Slack marks the click as failed.
  */
 import { isValidSlackRequest } from '@slack/bolt';
-import { formatConfigProblems } from '../config';
+import { formatConfigProblems, SECRET_VARIABLES } from '../config';
 import { secretTextScrubber } from '../secret-text';
 
 interface FunctionUrlEvent {
@@ -23,9 +23,10 @@ interface Answer {
   body: string;
 }
 
-const SECRET_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DASHBOARD_TOKEN', 'SCC_SERVICE_KEY', 'SCC_SERVICE_KEY_HASH'];
-
-/** The secrets in `env` as they may be echoed: no configuration was loaded to list them. */
+/**
+ * The secrets in `env` as they may be echoed: no configuration was loaded to list them, so the
+ * feeds' `name=url` list is split here as the configuration would.
+ */
 function secretsOf(env: Record<string, string | undefined>): string[] {
   const feedUrls = (env.CHARTER_ICAL_FEEDS ?? '').split(',').map((part) => part.slice(part.indexOf('=') + 1).trim());
   return [...SECRET_VARIABLES.map((name) => env[name]?.trim() ?? ''), ...feedUrls].filter((v) => v.length >= 8);
