@@ -10,7 +10,7 @@
  * guest's charter another guest's trip.
  */
 import { parseConfirmation } from '../../booking/intake/parse-confirmation';
-import { refNamesEvent, type KnownEvent } from './ical-state';
+import { normRef, refNamesEvent, type KnownEvent } from './ical-state';
 
 /**
  * What the event's text gives as its booking reference, as [Create charter] prefills it (never its
@@ -22,8 +22,6 @@ function eventRef(e: KnownEvent, timezone: string, nowMs: number): string | unde
   return text === '' ? undefined : parseConfirmation(text, { timezone, nowMs }).fields.platformRef;
 }
 
-/** A reference as refNamesEvent compares it: spaces and `#` inside it ignored, any letter case. */
-const normRef = (ref: string) => ref.replace(/[\s#]/g, '').toUpperCase();
 
 /** A month or weekday, in full or short, straight before a number: a date, not a code. */
 const DATE_WORD = /^(JAN(UARY)?|FEB(RUARY)?|MAR(CH)?|APR(IL)?|MAY|JUNE?|JULY?|AUG(UST)?|SEPT?(EMBER)?|OCT(OBER)?|NOV(EMBER)?|DEC(EMBER)?|MON(DAY)?|TUE(S(DAY)?)?|WED(NESDAY)?|THU(R(S(DAY)?)?)?|FRI(DAY)?|SAT(URDAY)?|SUN(DAY)?)-?\d/;

@@ -210,7 +210,8 @@ export function departureMs(b: { request: BookingRequest }, timezone: string): n
   return localDateTime(b.request.date, b.request.departureTime, timezone).toMillis();
 }
 
-const norm = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
+/** A booking reference as events and charters are compared by it: spaces and `#` ignored, any letter case. */
+export const normRef = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 
 type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description'>;
 
@@ -222,8 +223,8 @@ const refPatterns = new Map<string, RegExp>();
  * not in "BS-10000", which is another trip.
  */
 export function refNamesEvent(ref: string, uid: string, event: EventText): boolean {
-  const r = norm(ref);
-  if (r === norm(uid)) return true;
+  const r = normRef(ref);
+  if (r === normRef(uid)) return true;
   if (r.length < 4) return false;
   let pattern = refPatterns.get(r);
   if (!pattern) {
