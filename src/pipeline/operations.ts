@@ -176,6 +176,11 @@ export function proposeChange(record: BookingRecord, proposal: ChangeProposal): 
   return { record: { ...base, operations: compactHistory([...(base.operations ?? []), op]), updatedAtMs: proposal.nowMs }, op };
 }
 
+/** The member a DM reminder's key (`dm48:U…`, `dm24:U…`; reminders.ts) is for; undefined for `ops24`. */
+export function dmReminderUser(key: string): string | undefined {
+  return /^dm\d+:(.+)$/.exec(key)?.[1];
+}
+
 /**
  * Change requests a booking may have waiting at once. Each holds a copy of the booking's details
  * (notes up to 3,000 characters), and requests waiting are never compacted: twenty with long
@@ -898,12 +903,15 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const answersBefore =
       applied.answersBefore ?? (reset.size > 0 ? { confirmations: record.confirmations, ...(record.declines ? { declines: record.declines } : {}), ...(record.reminders ? { reminders: record.reminders } : {}) } : undefined);
     // Their reminders start over with the new call, and so does the office's line when anyone's did.
-    const remindedBefore = (key: string) => (key === 'ops24' ? reset.size > 0 : /^dm\d+:/.test(key) && reset.has(key.slice(key.indexOf(':') + 1)));
+    const remindedBefore = (key: string) => (key === 'ops24' ? reset.size > 0 : reset.has(dmReminderUser(key) ?? ''));
     const keptReminders = Object.entries(record.reminders ?? {}).filter(([key]) => !remindedBefore(key));
     // A call put back brings back the reminders already sent for it (answered or not); the office's
     // line too when nobody is asked afresh.
     const callPutBack = (user: string) => !reset.has(user) && to.roster.some((m) => m.slackUserId === user);
-    const remindedAgain = (key: string) => (key === 'ops24' ? reset.size === 0 : /^dm\d+:/.test(key) && callPutBack(key.slice(key.indexOf(':') + 1)));
+    const remindedAgain = (key: string) => {
+      const userId = dmReminderUser(key);
+      return key === 'ops24' ? reset.size === 0 : userId !== undefined && callPutBack(userId);
+    };
     const reminders = Object.fromEntries([...Object.entries(restored?.reminders ?? {}).filter(([key]) => remindedAgain(key)), ...keptReminders]);
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);

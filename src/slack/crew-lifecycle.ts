@@ -19,7 +19,7 @@
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
-import { callsChangedBy, changeCallingCrew } from '../pipeline/operations';
+import { callsChangedBy, changeCallingCrew, dmReminderUser } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
@@ -235,7 +235,6 @@ export function withLifecycleCrewNotice(
   async function redrawStaleReminders(ctx: StepContext, oldCall: CrewSafeView, calls: ReturnType<typeof callsChangedBy>): Promise<void> {
     const { booking } = ctx;
     const stale: Array<{ key: string; post: { channel: string; ts: string }; why: StaleReminderReason }> = [];
-    const dmReminder = (key: string) => /^dm\d+:(.+)$/.exec(key)?.[1];
     if (ctx.operation?.kind === 'cancel') {
       // Also those a change reset without redrawing them: one that failed before its crew step
       // ran left them only in its answersBefore, and they still show the call with live buttons.
@@ -243,7 +242,7 @@ export function withLifecycleCrewNotice(
       const seen = new Set<string>();
       for (const reminders of [booking.reminders ?? {}, ...reset]) {
         for (const [key, state] of Object.entries(reminders)) {
-          if (!dmReminder(key) || !state.post || seen.has(`${state.post.channel} ${state.post.ts}`)) continue;
+          if (!dmReminderUser(key) || !state.post || seen.has(`${state.post.channel} ${state.post.ts}`)) continue;
           seen.add(`${state.post.channel} ${state.post.ts}`);
           stale.push({ key, post: state.post, why: 'cancelled' });
         }
@@ -252,7 +251,7 @@ export function withLifecycleCrewNotice(
       // The reminders as they were before this change reset them (Operation.answersBefore).
       const before = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id)?.answersBefore?.reminders ?? {};
       for (const [key, state] of Object.entries(before)) {
-        const userId = dmReminder(key);
+        const userId = dmReminderUser(key);
         if (!userId || !state.post) continue;
         // Brought back with a call put back as it was: it stands again.
         if (booking.reminders?.[key]?.post?.ts === state.post.ts) continue;
