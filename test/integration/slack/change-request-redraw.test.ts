@@ -254,8 +254,12 @@ it('a second click on a request already replaced by a newer approved change: tol
   expect(told).not.toContain('superseded');
 });
 
-it('Approve change while the request is still being posted: once posted, the message is redrawn without its buttons', async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR10' } as Record<string, string | string[]>;
+/**
+ * A change request submitted while Slack takes 1.5 s to post it, `decide` clicked before its message
+ * is saved; then the message, once posted, is waited on to lose its buttons. Returns its blocks.
+ */
+async function decidedWhilePosting(ref: string, decide: (id: string, opId: string) => Promise<unknown>): Promise<string> {
+  const fields = { ...VALID_FIELDS, boatsetterRef: ref } as Record<string, string | string[]>;
   const id = await doneBooking(h, fields);
   const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
   h.slack.slowNext('chat.postMessage', 1, 1500);
@@ -263,29 +267,23 @@ it('Approve change while the request is still being posted: once posted, the mes
   const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
   const opId = proposed.operations!.at(-1)!.id;
   expect(proposed.operations!.at(-1)!.requestTs).toBeUndefined();
-  // The Approve change of App Home, say: the request message is not saved yet.
-  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await decide(id, opId);
   const posted = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.requestTs !== undefined, 20_000);
   const ts = posted.operations!.find((o) => o.id === opId)!.requestTs!;
   await h.slack.waitFor(() => !blocksOf(ts).includes('change_approve'), 20_000);
-  expect(blocksOf(ts)).toContain(':white_check_mark: Approved by <@U0APPROVE1>');
   await settle(h);
+  return blocksOf(ts);
+}
+
+it('Approve change while the request is still being posted: once posted, the message is redrawn without its buttons', async () => {
+  // The Approve change of App Home, say: the request message is not saved yet.
+  const blocks = await decidedWhilePosting('BS-CRR10', (id, opId) => clickInOps(h, 'change_approve', `${id}:${opId}`));
+  expect(blocks).toContain(':white_check_mark: Approved by <@U0APPROVE1>');
 });
 
 it('a cancel while the request is still being posted: once posted, the message says the change was not applied', async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-CRR11' } as Record<string, string | string[]>;
-  const id = await doneBooking(h, fields);
-  const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
-  h.slack.slowNext('chat.postMessage', 1, 1500);
-  await submitChangeForm(h, id, 'edit', { ...fields, partySize: '5' });
-  const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
-  const opId = proposed.operations!.at(-1)!.id;
-  await clickInOps(h, 'booking_cancel', id);
-  const posted = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.requestTs !== undefined, 20_000);
-  const ts = posted.operations!.find((o) => o.id === opId)!.requestTs!;
-  await h.slack.waitFor(() => !blocksOf(ts).includes('change_approve'), 20_000);
-  expect(blocksOf(ts)).toContain(':x: Not applied: the charter was cancelled.');
-  await settle(h);
+  const blocks = await decidedWhilePosting('BS-CRR11', (id) => clickInOps(h, 'booking_cancel', id));
+  expect(blocks).toContain(':x: Not applied: the charter was cancelled.');
 });
 
 it('a second click on a request not applied as outdated (its redraw failed): told why it was not applied, not "superseded"', async () => {
