@@ -9,7 +9,7 @@
  *   with a fix (retried, and "Retry" is the advice), not "a bug in charter-bot; Retry will not help".
  * The real app (HTTP receiver, real crew step and PostOnce) against the Slack Web API stand-in; the
  * lock is a real EXCLUSIVE transaction held by a child process.
- * Scaled down: store retry budget 3–7 s (production 60 s), sweep every 500 ms (production 5 s).
+ * Scaled down: store retry budget 3–4 s (production 60 s), sweep every 500 ms (production 5 s).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,8 +78,8 @@ it('locked past twice the retry budget mid crew step: each crew member gets one 
 it('locked past the retry budget once: the failed save is a store outage, retried, and the booking ends done with one call each', async () => {
   // The step's save must start within (lock − budget) of the lock for its wait to outlast the budget,
   // and the failed attempt's record (another budget) must then outlast the lock: a window one budget
-  // wide from the lock's start. 7 s of it leaves room for crew posts slowed by a loaded machine.
-  await lockedCrewStep('once', 14_000, 7000, (h, b) => {
+  // wide from the lock's start. A longer budget outlasts the step's lease instead.
+  await lockedCrewStep('once', 8000, 4000, (h, b) => {
     const failures = h.logLines.map((l) => JSON.parse(l) as { msg: string; step?: string; code?: string }).filter((l) => l.msg === 'step failed' && l.step === 'crew_notice');
     expect(failures.map((l) => l.code)).toEqual(['STORE_UNAVAILABLE']);
     expect(b.state).toBe('done');
