@@ -84,20 +84,30 @@ it("a click on a stale request's buttons is refused with who decided it, changes
   expect(await behindIds()).not.toContain(id);
 });
 
-it('Reject with the bot removed from the channel: the approver is told the fix, and the watch redraws the request hourly until it lands', async () => {
-  const { id, opId, requestTs } = await withRequest('BS-CRR3');
+/**
+ * Reject clicked while the bot is out of the ops channel: the redraw is refused and marked. Returns
+ * the mark; `whileOut` runs before the bot is let back in.
+ */
+async function rejectedOutOfChannel(id: string, opId: string, whileOut: () => Promise<unknown> = async () => undefined) {
   h.slack.setChannel(OPS_CHANNEL, { isMember: false });
-  let atMs: number;
   try {
     await clickInOps(h, 'change_reject', `${id}:${opId}`);
     const behind = await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
     await settle(h);
-    expect(behind.slack.changeRequestsUndrawn?.[opId]).toMatchObject({ code: 'not_in_channel', refused: true });
-    atMs = behind.slack.changeRequestsUndrawn![opId]!.atMs;
-    await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message (edit) could not be updated') && t.includes('not_in_channel')));
+    await whileOut();
+    return behind.slack.changeRequestsUndrawn![opId]!;
   } finally {
     h.slack.setChannel(OPS_CHANNEL, undefined);
   }
+}
+
+it('Reject with the bot removed from the channel: the approver is told the fix, and the watch redraws the request hourly until it lands', async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR3');
+  const mark = await rejectedOutOfChannel(id, opId, () =>
+    h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.includes('change request message (edit) could not be updated') && t.includes('not_in_channel'))),
+  );
+  expect(mark).toMatchObject({ code: 'not_in_channel', refused: true });
+  const atMs = mark.atMs;
   expect(ephemeralsTo(h, APPROVER).find((t) => t.includes('not_in_channel'))).toContain('Invite @charter-bot');
   const before = updatesOf(requestTs);
   await tick(atMs + 60_000);
@@ -144,16 +154,7 @@ it("a cancel whose redraws of the approval message and a dropped request both fa
 
 it('a marked request whose change was compacted before the watch came: the watch draws its verdict without buttons, and clears the mark', async () => {
   const { id, opId, requestTs, fields } = await withRequest('BS-CRR5');
-  h.slack.setChannel(OPS_CHANNEL, { isMember: false });
-  let atMs: number;
-  try {
-    await clickInOps(h, 'change_reject', `${id}:${opId}`);
-    const behind = await waitForBooking(h, id, (b) => b.slack.changeRequestsUndrawn?.[opId] !== undefined);
-    await settle(h);
-    atMs = behind.slack.changeRequestsUndrawn![opId]!.atMs;
-  } finally {
-    h.slack.setChannel(OPS_CHANNEL, undefined);
-  }
+  const { atMs } = await rejectedOutOfChannel(id, opId);
   // While the refused mark rests, four more requests push the rejected change out of the whole ones.
   for (const n of ['1', '2', '3', '4']) await proposeChange(h, id, 'edit', { ...fields, partySize: n });
   expect((await h.running.built.api.get(id))!.operations!.find((o) => o.id === opId)!.compacted).toBe(true);
