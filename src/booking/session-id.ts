@@ -1,5 +1,6 @@
 /**
- * Guest session ids: Crockford base32 from a CSPRNG. 12 characters = 60 bits, so guessing a live
+ * Guest session ids: Crockford base32, 12 characters = 60 bits of an HMAC keyed by the bot token
+ * (sessionIdFor, what bookings use) or of a CSPRNG (newSessionId), so guessing a live
  * guest page is hopeless and 100k draws never collide in practice. The id doubles as the booking id
  * and the `externalId` sent to the dashboard and SCC.
  */

@@ -7,7 +7,7 @@ import type { BookingRequest, RosterMember } from '../booking/types';
 import type { AnyStepName, BookingDetails, BookingRecord, CrewPostSaved, Operation, SlackRefs, StepError, StepResult } from './types';
 
 export interface NewBooking {
-  /** Session id from newSessionId(); becomes the booking id. */
+  /** Session id (sessionIdFor() of the modal's view id, or newSessionId()); becomes the booking id. */
   id: string;
   request: BookingRequest;
   roster: RosterMember[];
