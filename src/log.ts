@@ -26,7 +26,7 @@ export function createScrubber(secretValues: readonly string[]): (value: unknown
       // An Error is shown as pino's own err serializer shows it (type = its class, message and stack
       // with the cause chain, own fields such as code) and then scrubbed: spreading it would drop
       // the non-enumerable cause, and an S3 outage would log no word of the refused connection.
-      const source = value instanceof Error ? (pino.stdSerializers.err(value) as unknown as Record<string, unknown>) : (value as Record<string, unknown>);
+      const source = value instanceof Error ? errorFields(value) : (value as Record<string, unknown>);
       const out: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(source)) {
         out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && typeof v !== 'boolean' ? REDACTED : scrub(v, depth + 1);
@@ -37,6 +37,33 @@ export function createScrubber(secretValues: readonly string[]): (value: unknown
     }
   };
   return (value) => scrub(value, 0);
+}
+
+type Cause = { message?: unknown; cause?: unknown };
+
+/**
+ * The message with each cause's message after it, as pino writes it, but a cause whose words the
+ * text already holds is not said again: the Slack client's WebAPIRequestError is "A request error
+ * occurred: fetch failed" caused by "fetch failed", and pino wrote "…: fetch failed: fetch failed".
+ */
+function messageOnce(err: Error): string {
+  let text = err.message;
+  const seen = new Set<unknown>([err]);
+  for (let cause = (err as Cause).cause; cause !== null && typeof cause === 'object' && !seen.has(cause); cause = (cause as Cause).cause) {
+    seen.add(cause);
+    const said = (cause as Cause).message;
+    if (typeof said === 'string' && said !== '' && !text.includes(said)) text = `${text}: ${said}`;
+  }
+  return text;
+}
+
+/** An error as pino's err serializer shows it, each cause said once (see messageOnce). */
+function errorFields(err: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  out.message = messageOnce(err);
+  // The Slack client keeps its cause a second time as `original`: the message and stack say it already.
+  for (const key of Object.keys(out)) if (key !== 'cause' && err.cause !== undefined && (err as unknown as Record<string, unknown>)[key] === err.cause) delete out[key];
+  return out;
 }
 
 function isPlainObject(value: unknown): boolean {

@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { WebClient } from '@slack/web-api';
 import { createLogger, REDACTED } from '../../src/log';
+import { boltLogger } from '../../src/slack/bolt-logger';
 
 function capture() {
   const lines: string[] = [];
@@ -90,5 +94,27 @@ describe('logger', () => {
     // What helps on call stays: the class and AWS's own first sentence.
     expect(first?.err.message).toContain('InvalidSignatureException');
     expect(first?.err.message).toContain('does not match the signature you provided');
+  });
+
+  it("says a Slack client error's cause once: the client repeats it in its own message and again as `original`", async () => {
+    // A Slack that takes the connection and drops it: the Web API client's request error.
+    const slack = createServer((req) => req.socket.destroy());
+    await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
+    try {
+      const { lines, destination } = capture();
+      const log = createLogger({ destination, secretValues: ['xoxb-bot-secret'] });
+      const client = new WebClient('xoxb-bot-secret', { slackApiUrl: `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/`, retryConfig: { retries: 0 }, logger: boltLogger(log) });
+      const err = await client.chat.postMessage({ channel: 'C0OPS', text: 'hi' }).then(() => undefined, (e: unknown) => e);
+      log.warn({ err, bookingId: 'ABCDEFGHJK12' }, 'progress message not posted');
+      const entry = JSON.parse(lines.at(-1) ?? '{}') as { err: Record<string, unknown> };
+      expect(entry.err).toMatchObject({ type: 'WebAPIRequestError', code: 'slack_webapi_request_error' });
+      const message = String(entry.err.message);
+      expect(message).toMatch(/^A request error occurred: .*fetch failed/);
+      expect(message.split('fetch failed')).toHaveLength(2);
+      expect(entry.err).not.toHaveProperty('original');
+      expect(lines.join('')).not.toContain('xoxb-bot-secret');
+    } finally {
+      await new Promise((r) => slack.close(r));
+    }
   });
 });
