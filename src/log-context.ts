@@ -1,14 +1,31 @@
 /**
- * Log fields that belong to an AbortSignal: a step attempt's signal carries its bookingId and step.
- * A shared client (the dashboard's and SCC's HTTP clients, whose retries are decided deep inside
- * undici) sees only the request's signal, and finds through it which booking the retry was for.
+ * Log fields that belong to the work in hand, for code that logs on behalf of whoever called it.
+ *
+ * - Through an AbortSignal: a step attempt's signal carries its bookingId and step. A shared client
+ *   (the dashboard's and SCC's HTTP clients, whose retries are decided deep inside undici) sees only
+ *   the request's signal, and finds through it which booking the retry was for.
+ * - Through the async context: a step's run or a Slack request's listeners run inside
+ *   withLogContext, so the state store's retry warnings say which booking, step or click waited,
+ *   though the store is shared and its calls carry no such fields.
  */
-const fields = new WeakMap<AbortSignal, Record<string, unknown>>();
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const bound = new WeakMap<AbortSignal, Record<string, unknown>>();
+const current = new AsyncLocalStorage<Record<string, unknown>>();
 
 export function bindLogContext(signal: AbortSignal, context: Record<string, unknown>): void {
-  fields.set(signal, context);
+  bound.set(signal, context);
 }
 
 export function logContextOf(signal: AbortSignal | undefined): Record<string, unknown> {
-  return (signal && fields.get(signal)) ?? {};
+  return (signal && bound.get(signal)) ?? {};
+}
+
+/** Runs `work` with `fields` added to the context's (a step inside a booking's run keeps its bookingId). */
+export function withLogContext<T>(fields: Record<string, unknown>, work: () => T): T {
+  return current.run({ ...current.getStore(), ...fields }, work);
+}
+
+export function currentLogContext(): Record<string, unknown> {
+  return current.getStore() ?? {};
 }

@@ -5,6 +5,7 @@
  * BookingExistsError, not found) pass straight through: they are answers, not outages.
  */
 import type { Logger } from '../log';
+import { currentLogContext } from '../log-context';
 import { backoffDelayMs } from './backoff';
 import { StoreUnavailableError } from './errors';
 import type { BookingStore } from './store';
@@ -29,11 +30,27 @@ export function isTransientStoreError(err: unknown): boolean {
 
 const RESILIENT = Symbol('withStoreRetries');
 
+/**
+ * Whose call it is, for the retry warning: the booking its own arguments name (get(id),
+ * create(record), put(record, …)) and, when the work in hand is about that booking, the step or click
+ * it came from (withLogContext). Work a step or click started runs on in its context (a debounced
+ * Home refresh, a redraw of another booking), so a call about no booking, or another one, is not
+ * given the step's or click's fields. Meta keys are not logged: an iCal feed's state is keyed by its
+ * URL, which often carries the feed's secret token.
+ */
+function whose(what: string, args: readonly unknown[]): Record<string, unknown> {
+  const [first] = args;
+  const id = what === 'get' && typeof first === 'string' ? first : (first as { id?: unknown } | null | undefined)?.id;
+  if (typeof id !== 'string') return {};
+  const context = currentLogContext();
+  return context.bookingId === undefined || context.bookingId === id ? { ...context, bookingId: id } : { bookingId: id };
+}
+
 /** Wraps once: a store that already retries is returned as it is (no nested budgets). */
 export function withStoreRetries(store: BookingStore, log: Logger, policy: Partial<StoreRetryPolicy> = {}, random: () => number = Math.random): BookingStore {
   if ((store as unknown as Record<symbol, unknown>)[RESILIENT]) return store;
   const p = { ...DEFAULT_STORE_RETRY, ...policy };
-  async function retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+  async function retrying<T>(what: string, args: readonly unknown[], call: () => Promise<T>): Promise<T> {
     const startedAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -42,7 +59,7 @@ export function withStoreRetries(store: BookingStore, log: Logger, policy: Parti
         if (!isTransientStoreError(err)) throw err;
         const delayMs = Math.max(10, backoffDelayMs(attempt, p, random));
         if (Date.now() - startedAt + delayMs > p.budgetMs) throw err;
-        if (attempt === 1 || attempt % 10 === 0) log.warn({ err, what, attempt, delayMs }, 'state store unavailable; retrying');
+        if (attempt === 1 || attempt % 10 === 0) log.warn({ ...whose(what, args), err, what, attempt, delayMs }, 'state store unavailable; retrying');
         await new Promise((r) => setTimeout(r, delayMs));
       }
     }
@@ -55,7 +72,7 @@ export function withStoreRetries(store: BookingStore, log: Logger, policy: Parti
       const value: unknown = Reflect.get(target, key, receiver);
       if (typeof value !== 'function' || key === 'ping' || key === 'close' || key === 'newestKnown' || key === 'constructor') return value;
       const method = value as (...args: unknown[]) => Promise<unknown>;
-      return (...args: unknown[]) => retrying(String(key), () => method.apply(target, args));
+      return (...args: unknown[]) => retrying(String(key), args, () => method.apply(target, args));
     },
   });
 }

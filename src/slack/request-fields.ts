@@ -32,3 +32,13 @@ export function slackRequestFields(body: unknown): Record<string, unknown> {
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
+
+/**
+ * The fields above, and the booking a button's value names: the context a request's listeners run in
+ * (withLogContext), so the state store's retry warnings while they wait say whose click it was.
+ */
+export function slackLogContext(body: unknown): Record<string, unknown> {
+  const fields = slackRequestFields(body);
+  const value = fields.actionValue;
+  return typeof value === 'string' ? { bookingId: value.slice(0, 12), ...fields } : fields;
+}

@@ -127,10 +127,11 @@ it('DynamoDB state table answering 500 for 10 s mid-run: the booking finishes do
   await store.ensureTable({ create: true });
   const sandbox = sandboxSteps({ ...standins.env, NOTICES_URL: notices.url });
   let failedAt = 0;
+  const lines: string[] = [];
   const service = new BookingService({
     store,
     steps: sandbox.steps,
-    log,
+    log: createLogger({ level: 'warn', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never }),
     onBoundary: onceAt('calendar', 'after', () => {
       proxy.fail();
       failedAt = Date.now();
@@ -148,6 +149,11 @@ it('DynamoDB state table answering 500 for 10 s mid-run: the booking finishes do
     expect(record?.steps.calendar.finishedAtMs ?? 0).toBeGreaterThanOrEqual(failedAt);
     expect(record?.updatedAtMs ?? 0).toBeGreaterThanOrEqual(failedAt + 9_000);
     expect(standins.dashboard.entries().filter((e) => e.externalId === booking.id)).toHaveLength(1);
+    // Whoever reads the store's retry warnings can tell which booking, and which step, waited.
+    const retries = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'state store unavailable; retrying');
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries).toContainEqual(expect.objectContaining({ bookingId: booking.id, step: expect.any(String), what: expect.any(String), err: expect.objectContaining({ type: 'StoreUnavailableError' }) }));
+    expect(retries.filter((l) => l.what === 'get' || l.what === 'put').every((l) => l.bookingId === booking.id)).toBe(true);
   } finally {
     await service.idle();
     await sandbox.close();

@@ -94,6 +94,10 @@ it('Approve clicked while the store does not answer: the approver is told it may
   expect(ephemeralsTo(h, APPROVER)).toEqual(['Your click on Approve may not have gone through: the bot could not reach its booking store. Click Approve again — if the first one counted, the bot says so, and nothing happens twice.']);
   const failed = h.logLines.slice(logFrom).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.msg).startsWith('Approve click failed'));
   expect(failed).toMatchObject({ bookingId: id, userId: APPROVER, action: 'booking_approve', err: { type: 'StoreUnavailableError' } });
+  // So do the store's own retry warnings while the click waited.
+  const waited = h.logLines.slice(logFrom).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'state store unavailable; retrying' && (l.what === 'get' || l.what === 'put'));
+  expect(waited.length).toBeGreaterThan(0);
+  for (const line of waited) expect(line).toMatchObject({ bookingId: id, userId: APPROVER, action: 'booking_approve', requestType: 'block_actions' });
   expect((await h.running.built.api.get(id))?.state).toBe('pending_approval');
 
   // Clicked again once the store answers, it approves.
