@@ -8,6 +8,7 @@
  * and a lookup still finds nothing. An earlier attempt's POST (a crashed process, an aborted
  * attempt) is covered the same way through `quietUntilMs`, which the runner passes in.
  */
+import { reportRetriedFailure } from '../log-context';
 import { IntegrationError, UpstreamUnavailableError } from './errors';
 
 export interface CreateOnceOptions<T> {
@@ -30,13 +31,12 @@ export interface CreateOnceOptions<T> {
   maxCreates?: number;
   /** Pause between lookups while waiting out the quiet time (default 1 s). */
   pollMs?: number;
-  /** The step attempt's deadline: no POST or lookup starts after it fires. */
-  signal?: AbortSignal;
   /**
-   * Told of each failed POST or lookup this call goes on past (a 503, a reset): without it, an
-   * attempt that runs out of time after answered errors reads like a service that never answered.
+   * The step attempt's deadline: no POST or lookup starts after it fires. Each failed POST or lookup
+   * this call goes on past (a 503, a reset) is reported through it (reportRetriedFailure): without
+   * that, an attempt that runs out of time after answered errors reads like a service that never answered.
    */
-  onRetriedFailure?: (err: unknown, call: 'create' | 'lookup') => void;
+  signal?: AbortSignal;
   /** Names the system in the error when the outcome stays unknown. */
   system?: string;
   displayName?: string;
@@ -95,7 +95,6 @@ async function waitOutQuietTime<T>(
   pollMs: number,
   mono: () => number,
   signal: AbortSignal | undefined,
-  onRetriedFailure?: (err: unknown, call: 'lookup') => void,
 ): Promise<{ value?: T; confirmedAbsent: boolean; error?: unknown }> {
   let error: unknown;
   for (;;) {
@@ -110,7 +109,7 @@ async function waitOutQuietTime<T>(
       if (!(err instanceof IntegrationError) || !err.retryable) throw err;
       error = err;
       if (startedAt >= quietEnd) return { confirmedAbsent: false, error };
-      onRetriedFailure?.(err, 'lookup');
+      reportRetriedFailure(signal, err, 'lookup');
     }
     // Timers count whole milliseconds of the event loop's clock and may wake just short of a
     // fractional end: a millisecond more, so the next lookup is the one that starts after it.
@@ -155,7 +154,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
 
   for (let creates = 0; ; ) {
     if (mustLookUp) {
-      const found = await waitOutQuietTime(opts.lookup, quietEnd, pollMs, mono, signal, opts.onRetriedFailure);
+      const found = await waitOutQuietTime(opts.lookup, quietEnd, pollMs, mono, signal);
       if (found.value !== undefined) return { value: found.value, created: false };
       if (!found.confirmedAbsent) throw lookupFailedError(found.error ?? lastError, lastError !== undefined || (opts.earlierMayHaveCreated ?? opts.outcomeUnknown));
     }
@@ -167,7 +166,7 @@ export async function createOnce<T>(opts: CreateOnceOptions<T>): Promise<{ value
     } catch (err) {
       if (!maybeLanded(err)) throw err;
       lastError = err;
-      opts.onRetriedFailure?.(err, 'create');
+      reportRetriedFailure(signal, err, 'create');
       mustLookUp = true;
       // Counted from the failure, not from the send: the request left no later than that, so the
       // quiet time can only be longer than needed, never shorter (the runner counts the same way).

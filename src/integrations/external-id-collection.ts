@@ -21,8 +21,6 @@ export interface EnsureOptions {
   pollMs?: number;
   /** The step attempt's deadline. */
   signal?: AbortSignal;
-  /** Told of each failed POST or lookup the create goes on past (see createOnce). */
-  onRetriedFailure?: (err: unknown, call: 'create' | 'lookup') => void;
   /** Sent as `Idempotency-Key` so an upstream that honours it deduplicates: `{bookingId}:{step}:{revision}`. */
   idempotencyKey?: string;
 }
@@ -73,7 +71,6 @@ export class ExternalIdCollection<Body extends { externalId: string }> {
       ...(opts.quietMs !== undefined ? { quietMs: opts.quietMs } : {}),
       ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
       ...(signal ? { signal } : {}),
-      ...(opts.onRetriedFailure ? { onRetriedFailure: opts.onRetriedFailure } : {}),
     });
   }
 

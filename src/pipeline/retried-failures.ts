@@ -7,9 +7,10 @@
 import { STATUS_CODES } from 'node:http';
 import { IntegrationError } from '../integrations/errors';
 import type { Logger } from '../log';
+import type { RetriedCall } from '../log-context';
 
 export interface RetriedFailures {
-  note(err: unknown, call: 'create' | 'lookup'): void;
+  note(err: unknown, call: RetriedCall): void;
   /** "answered 503 Service Unavailable twice", or undefined when nothing failed. */
   summary(): string | undefined;
 }

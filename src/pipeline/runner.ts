@@ -558,7 +558,7 @@ export class PipelineRunner {
       this.claimedAtMono.delete(claimKey);
       const attemptControl = new AbortController();
       const failures = retriedFailures(log, attempt);
-      bindLogContext(attemptControl.signal, { bookingId, step, ...(opId === CREATE_OP ? {} : { opId }), attempt });
+      bindLogContext(attemptControl.signal, { bookingId, step, ...(opId === CREATE_OP ? {} : { opId }), attempt }, (err, call) => failures.note(err, call));
       const stopHeartbeat = this.heartbeat(bookingId, opId, step, log, attemptControl, leaseFrom);
       try {
         const implementation = this.implementationOf(booking, opId, step);
@@ -578,7 +578,6 @@ export class PipelineRunner {
           // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
           idempotencyKey: `${booking.id}:${step}:${opId === CREATE_OP ? (booking.revision ?? 1) : operation.revision}`,
           signal: attemptControl.signal,
-          onRetriedFailure: (err: unknown, call: 'create' | 'lookup') => failures.note(err, call),
           log,
           ...(opId === CREATE_OP ? {} : { operation, created: createdResults(booking) }),
         };

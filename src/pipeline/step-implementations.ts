@@ -64,7 +64,6 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
     ...(quietMs !== undefined ? { quietMs } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.idempotencyKey ? { idempotencyKey: ctx.idempotencyKey } : {}),
-    ...(ctx.onRetriedFailure ? { onRetriedFailure: ctx.onRetriedFailure } : {}),
   };
 }
 

@@ -453,13 +453,12 @@ export interface StepContext {
   takenOverAtMs?: number;
   /** `{bookingId}:{step}:{revision}`: sent with every create so an upstream that honours it deduplicates. */
   idempotencyKey?: string;
-  /** Fires at the attempt's deadline: stop, start nothing new. */
-  signal?: AbortSignal;
   /**
-   * A failed call the step goes on past within this attempt (a create answered 503, then looked up):
-   * logged, and named in the attempt's timeout message should the attempt run out of time.
+   * Fires at the attempt's deadline: stop, start nothing new. It also carries the attempt's log
+   * fields and hears of each failed call the step goes on past (log-context.ts): pass it to every
+   * outside call.
    */
-  onRetriedFailure?: (err: unknown, call: 'create' | 'lookup') => void;
+  signal?: AbortSignal;
   log: Logger;
 }
 

@@ -5,6 +5,7 @@
  * Retry after the fix completes the booking without re-running what was done.
  */
 import { createLogger } from '../../../src/log';
+import { operationsOf } from '../../../src/pipeline/operations';
 import { BookingService } from '../../../src/pipeline/service';
 import type { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { type Standins } from '../../../src/sandbox/standins';
@@ -133,6 +134,32 @@ it('an attempt that runs out of time after SCC answered 503 twice says so, not "
     const retried = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'create answered 503 Service Unavailable; looking it up before any new create');
     expect(retried).toHaveLength(2);
     expect(retried[0]).toMatchObject({ level: 40, bookingId: id, step: 'scc_event', call: 'create', err: { status: 503 } });
+  } finally {
+    await scaled.close();
+  }
+});
+
+it("a cancel's lookup of an event SCC may have made reports each 503 with the booking and step, and its timeout says SCC answered", async () => {
+  // The create's POST was answered 503, so the event may still land for the quiet time; the cancel
+  // looks it up until then, SCC answers every lookup 503, and the attempt runs out first.
+  standins.scc.faults.inject('POST /events', { kind: 'status', status: 503 });
+  const lines: string[] = [];
+  const capture = createLogger({ level: 'info', pretty: false, destination: { write: (l: string) => void lines.push(l) } as never });
+  const scaled = sandboxSteps({ ...world.env, CHARTER_CREATE_QUIET_MS: '6000' });
+  try {
+    const on = new BookingService({ store, steps: scaled.steps, log: capture, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 6000, stepAttemptTimeoutMs: 2000, stepBudgetMs: 1 });
+    const id = await approveAndSettle(on);
+    expect((await on.get(id))?.steps.scc_event).toMatchObject({ status: 'failed', outcomeUnknown: true });
+    standins.scc.faults.inject('GET /events', { kind: 'status', status: 503 });
+    const from = lines.length;
+    expect((await on.cancel(id, 'U0APPROVER1')).won).toBe(true);
+    await on.idle();
+    const cancel = operationsOf((await on.get(id))!).at(-1);
+    expect(cancel?.steps?.scc_cancel).toMatchObject({ status: 'failed', error: { code: 'SCC_TIMEOUT', retryable: true } });
+    expect(cancel?.steps?.scc_cancel?.error?.message).toMatch(/^SCC answered 503 Service Unavailable( twice| \d+ times)?, then did not settle within 2 s — check its health, then Retry/);
+    const looked = lines.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'lookup answered 503 Service Unavailable; looking again');
+    expect(looked.length).toBeGreaterThan(0);
+    expect(looked[0]).toMatchObject({ level: 40, bookingId: id, step: 'scc_cancel', opId: cancel?.id, call: 'lookup', err: { status: 503 } });
   } finally {
     await scaled.close();
   }
