@@ -5,7 +5,7 @@
  * BookingExistsError, not found) pass straight through: they are answers, not outages.
  */
 import type { Logger } from '../log';
-import { currentLogContext } from '../log-context';
+import { bookingContextOf } from '../log-context';
 import { backoffDelayMs } from './backoff';
 import { StoreUnavailableError } from './errors';
 import type { BookingStore } from './store';
@@ -32,18 +32,13 @@ const RESILIENT = Symbol('withStoreRetries');
 
 /**
  * Whose call it is, for the retry warning: the booking its own arguments name (get(id),
- * create(record), put(record, …)) and, when the work in hand is about that booking, the step or click
- * it came from (withLogContext). Work a step or click started runs on in its context (a debounced
- * Home refresh, a redraw of another booking), so a call about no booking, or another one, is not
- * given the step's or click's fields. Meta keys are not logged: an iCal feed's state is keyed by its
- * URL, which often carries the feed's secret token.
+ * create(record), put(record, …)) and the step or click at work on that booking (holdBookingContext).
+ * Meta keys are not logged: an iCal feed's state is keyed by its URL, which may carry a secret token.
  */
 function whose(what: string, args: readonly unknown[]): Record<string, unknown> {
   const [first] = args;
   const id = what === 'get' && typeof first === 'string' ? first : (first as { id?: unknown } | null | undefined)?.id;
-  if (typeof id !== 'string') return {};
-  const context = currentLogContext();
-  return context.bookingId === undefined || context.bookingId === id ? { ...context, bookingId: id } : { bookingId: id };
+  return typeof id === 'string' ? { bookingId: id, ...bookingContextOf(id) } : {};
 }
 
 /** Wraps once: a store that already retries is returned as it is (no nested budgets). */

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { bindLogContext, withLogContext } from '../log-context';
+import { bindLogContext, holdBookingContext } from '../log-context';
 import { IntegrationError, isRetryable, mayHaveTakenEffect, UpstreamUnavailableError } from '../integrations/errors';
 import { CREW_MAY_SEE_AMOUNTS } from '../integrations/revenue-guard-note';
 import type { Logger } from '../log';
@@ -299,7 +299,7 @@ export class PipelineRunner {
    * Resolves with the final record (or the current one when the booking is not runnable).
    */
   run(bookingId: string): Promise<BookingRecord> {
-    return withLogContext({ bookingId }, () => this.tracking(bookingId, () => this.drive(bookingId)));
+    return this.tracking(bookingId, () => this.drive(bookingId));
   }
 
   /** Keeps the booking's newest record while `work` runs, and forgets it when the last run here ends. */
@@ -510,8 +510,12 @@ export class PipelineRunner {
     const key = `${bookingId}/${opId}/${step}`;
     const existing = this.executing.get(key);
     if (existing) return existing.then(() => 'skipped' as const);
-    // The step's store calls (its claim, its result) say which step waited should the store not answer.
-    const run = withLogContext({ bookingId, step, ...(opId === CREATE_OP ? {} : { opId }) }, () => this.runStep(bookingId, opId, step, claimed)).finally(() => this.executing.delete(key));
+    // The booking's store calls while it runs (its claim, its result) say which step waited should the store not answer.
+    const release = holdBookingContext(bookingId, { step, ...(opId === CREATE_OP ? {} : { opId }) });
+    const run = this.runStep(bookingId, opId, step, claimed).finally(() => {
+      release();
+      this.executing.delete(key);
+    });
     this.executing.set(key, run);
     return run;
   }

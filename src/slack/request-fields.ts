@@ -34,8 +34,9 @@ export function slackRequestFields(body: unknown): Record<string, unknown> {
 }
 
 /**
- * The fields above, and the booking a button's value names: the context a request's listeners run in
- * (withLogContext), so the state store's retry warnings while they wait say whose click it was.
+ * The fields above, and the booking a button's value names: held for that booking while the
+ * request's listeners run (holdBookingContext), so the state store's retry warnings say whose click
+ * waited.
  */
 export function slackLogContext(body: unknown): Record<string, unknown> {
   const fields = slackRequestFields(body);
