@@ -308,7 +308,8 @@ export function notRedrawnText(message: Pick<WatchedMessage, 'name' | 'buttons' 
   const The = `The ${message.name}`;
   if (failure.code === 'message_not_found') return `${The} ${was} deleted in Slack, so ${it} ${was} not updated; there is nothing left to ignore.`;
   const shows = opts.buttonsLeft ? `${it} still ${shows_} ${message.buttons}, so ignore ${its} buttons` : `${it} still ${shows_} ${message.earlier}`;
-  if (failure.final) return `Slack no longer lets charter-bot edit the ${message.name} (it answered ${failure.code}): ${shows}. ${It} ${opts.many ? 'are' : 'is'} not tried again.`;
+  // Slack's answer leads: `name` may end in brackets of its own ("(edit)"), and a second pair after it read as a stutter.
+  if (failure.final) return `Slack answered ${failure.code} and no longer lets charter-bot edit the ${message.name}: ${shows}. ${It} ${opts.many ? 'are' : 'is'} not tried again.`;
   const next = failure.watched ? `charter-bot keeps trying to redraw ${opts.many ? 'them' : 'it'}.` : `charter-bot could not note ${opts.many ? 'them' : 'it'} for another try (its store did not answer): ${it} ${stays} so until the booking's next decision.`;
   return `${The} could not be updated: ${shows}. Slack answered ${failure.code}.${failure.fix ? ` ${failure.fix}` : ''} ${next}`;
 }

@@ -205,6 +205,20 @@ it('a cancel dropping two waiting requests whose redraws both fail: the cancelle
   expect(told).toContain('charter-bot keeps trying to redraw them.');
 });
 
+it('Reject on a request Slack no longer lets the bot edit: the approver reads one plain sentence, with no second pair of brackets after the label', async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR13');
+  h.slack.failNext('chat.update', 1, 'cant_update_message', (b) => b.ts === requestTs);
+  const start = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'change_reject', `${id}:${opId}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.includes('cant_update_message')));
+  await settle(h);
+  const told = ephemeralsTo(h, APPROVER).slice(start).find((t) => t.includes('cant_update_message'))!;
+  expect(told).toBe(
+    'Slack answered cant_update_message and no longer lets charter-bot edit the change request message (edit): it still shows Approve change and Reject, so ignore its buttons. It is not tried again.',
+  );
+  expect((await h.running.built.api.get(id))!.slack.changeRequestsUndrawn).toBeUndefined();
+});
+
 /**
  * An edit running slowly (its steps take 4 s), a reschedule approved behind it (queued), and a crew
  * swap proposed (`b`) whose approval will replace the reschedule (`a`). The steps are slow until
