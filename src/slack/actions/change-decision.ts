@@ -8,8 +8,8 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { humanInstant } from '../../booking/time';
 import { ApprovalExpiredError, BookingNotFoundError, SelfApprovalError } from '../../pipeline/errors';
-import { DROPPED_BY_CANCEL_NOTE, isStaleChange, UNDOES_WAITING_CHANGE_NOTE } from '../../pipeline/operations';
 import type { BookingRecord } from '../../pipeline/types';
+import { changeNotApplied, notAppliedText } from '../blocks/change-not-applied';
 import { parseChangeValue } from '../blocks/lifecycle';
 import { isApprover, type SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -49,11 +49,10 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
     const redrawn = redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }, ...replaced.map((o) => ({ opId: o.id, buttonsLeft: false, replaced: true }))]);
     await redrawn.firstTried;
     const decided = outcome.booking.operations?.find((o) => o.id === target.opId);
+    const notApplied = decided && changeNotApplied(decided);
     let told: string | undefined;
-    if (decided?.note === UNDOES_WAITING_CHANGE_NOTE) {
-      told = 'Not applied: that change request was made from the same booking details as another approved change that has not run yet, so approving it would have undone that change. Once that change has been applied (see the progress message), open *Edit* on the booking again to make this one from the booking as it is then.';
-    } else if (decided && isStaleChange(decided)) {
-      told = 'Not applied: that change request was made before a later change was approved, so approving it would have undone that change. Open *Edit* on the booking again to make it from the booking as it is then.';
+    if (notApplied) {
+      told = notAppliedText(notApplied);
     } else if (replaced.length > 0) {
       const what = replaced.map((o) => `${o.label ?? 'change'}${o.approvedBy ? ` approved by <@${o.approvedBy}>` : ''}`).join('; ');
       told = `Approved. It replaces the earlier change that had not run yet (${what}): only what this request shows will be applied.`;
@@ -71,10 +70,9 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
 /** Why a click on a request already decided changes nothing: who decided it, or what took its place. */
 function alreadyDecidedText(booking: BookingRecord, opId: string, outcome: { status: string; byUserId?: string }, timezone: string): string {
   const op = booking.operations?.find((o) => o.id === opId);
-  if (op?.note === DROPPED_BY_CANCEL_NOTE) return 'That change was not applied: the charter was cancelled.';
+  const notApplied = op && changeNotApplied(op);
+  if (notApplied) return notAppliedText(notApplied, 'That change was not applied');
   if (op && outcome.status === 'superseded') {
-    if (op.note === UNDOES_WAITING_CHANGE_NOTE) return 'That change was not applied: it was made from the same booking details as another approved change that had not run yet, and would have undone it. Once that change has been applied, open *Edit* on the booking again to make this one.';
-    if (isStaleChange(op)) return 'That change was not applied: it was made before a later change was approved, and would have undone it. Open *Edit* on the booking again to make it from the booking as it is.';
     // "superseded" is the record's word: the office reads that a newer change took its place.
     const newer = booking.operations?.find((o) => op.note === `replaced by ${o.id}`);
     const by = newer?.approvedBy ? ` approved by <@${newer.approvedBy}>` : '';

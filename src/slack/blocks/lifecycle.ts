@@ -11,10 +11,11 @@ import { formatCents } from '../../booking/money';
 import { platformRefOf, platformText } from '../../booking/platform';
 import { charterSchedule, humanDate, humanTimeRange } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
-import { DROPPED_BY_CANCEL_NOTE, isStaleChange, operationsOf, UNDOES_WAITING_CHANGE_NOTE } from '../../pipeline/operations';
+import { DROPPED_BY_CANCEL_NOTE, operationsOf } from '../../pipeline/operations';
 import type { BookingDetails, BookingRecord, Operation } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
 import { costLines, type SlackMessage, warningsSection } from './approval';
+import { changeNotApplied, notAppliedText } from './change-not-applied';
 import { escapeAndFit, escapeMrkdwn, fitLines, fitPlain, mention, whenText } from './format';
 import { LIMITS } from './limits';
 import { withNotes, type NoteText } from './notes';
@@ -206,15 +207,14 @@ export function changeRequestMessage(input: ChangeRequestInput): SlackMessage {
     const at = op.approvedAtMs !== undefined ? ` at ${whenText(DateTime.fromMillis(op.approvedAtMs, { zone: input.settings.timezone }))}` : '';
     // What stays true once written: the request is redrawn when it is decided, replaced or dropped,
     // not at each step of its run (that is the progress message's job).
+    const notApplied = changeNotApplied(op);
     const verdict =
-      op.note === DROPPED_BY_CANCEL_NOTE
-        ? ':x: Not applied: the charter was cancelled.'
+      notApplied && op.note === DROPPED_BY_CANCEL_NOTE
+        ? `:x: ${notAppliedText(notApplied)}`
         : op.status === 'rejected'
           ? `:no_entry_sign: Rejected${who}${at}`
-          : op.note === UNDOES_WAITING_CHANGE_NOTE
-            ? ':leftwards_arrow_with_hook: Not applied: it was made from the same details as another approved change that had not run yet, and would have undone it. Once that change is applied, open *Edit* again to make it from the booking as it is then.'
-            : isStaleChange(op)
-            ? ':leftwards_arrow_with_hook: Not applied: it was made before a later change was approved, and would have undone it. Open *Edit* again to make it from the booking as it is then.'
+          : notApplied
+            ? `:leftwards_arrow_with_hook: ${notAppliedText(notApplied)}`
             : op.status === 'superseded'
               ? `:leftwards_arrow_with_hook: ${replacedVerdict(op, `${who}${at}`)}`
               : `:white_check_mark: Approved${who}${at}`;

@@ -37,6 +37,12 @@ async function requestText(id: string, opId: string): Promise<string> {
   return JSON.stringify(h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).at(-1)?.body.blocks ?? []);
 }
 
+/** The decision line the request message of `opId` was last drawn with. */
+async function verdictOf(id: string, opId: string): Promise<string | undefined> {
+  const blocks = JSON.parse(await requestText(id, opId)) as { type: string; block_id?: string; elements?: { text?: string }[] }[];
+  return blocks.find((b) => b.type === 'context' && b.block_id?.endsWith(`change-${opId}-decision`))?.elements?.[0]?.text;
+}
+
 it('an approved change that has run reads "Approved by … at …", with no run status to go stale', async () => {
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-MSG1' };
   const id = await doneBooking(h, fields);
@@ -64,6 +70,32 @@ it('while a change runs: approving an older request after a newer one is refused
   expect(done.roster.map((m) => m.slackUserId)).toContain(OUTSIDER);
   expect(done.operations?.find((o) => o.id === a)?.status).toBe('superseded');
   expect(await requestText(id, a)).toContain('Not applied: it was made before a later change was approved');
+  // The approver reads the reason the message shows, word for word.
+  const told = ephemeralTo(APPROVER).find((t) => t.includes('made before a later change was approved'))!;
+  expect(await verdictOf(id, a)).toBe(`:leftwards_arrow_with_hook: ${told}`);
+});
+
+it('a change made from the same form as an approved change that waits, and undoing it: the approver, the message and a later click give one reason', async () => {
+  const { id, fields } = await withChangeRunning('BS-MSG5');
+  // One person reschedules, another edits the notes from the same form: the notes edit would put the old date back.
+  const a = await proposed(id, 'reschedule', { ...fields, date: `${year}-07-05` });
+  const b = await proposed(id, 'edit', { ...fields, notes: 'other notes' });
+  await clickInOps(h, 'change_approve', `${id}:${a}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'queued');
+  const start = ephemeralTo(APPROVER).length;
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await h.slack.waitFor(() => ephemeralTo(APPROVER).slice(start).some((t) => t.startsWith('Not applied')));
+  const told = ephemeralTo(APPROVER).slice(start).find((t) => t.startsWith('Not applied'))!;
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === a)?.status === 'done', 20_000);
+  await settle(h);
+  expect(told).toBe(
+    'Not applied: it was made from the same booking details as another approved change that had not run yet, and would have undone it. Once that change has been applied (see the progress message), open *Edit* on the booking again to make this one from the booking as it is then.',
+  );
+  expect(await verdictOf(id, b)).toBe(`:leftwards_arrow_with_hook: ${told}`);
+
+  await clickInOps(h, 'change_approve', `${id}:${b}`);
+  await h.slack.waitFor(() => ephemeralTo(APPROVER).slice(start).some((t) => t.startsWith('That change')));
+  expect(ephemeralTo(APPROVER).slice(start).find((t) => t.startsWith('That change'))).toBe(told.replace(/^Not applied/, 'That change was not applied'));
 });
 
 it('a request the cancel dropped loses its buttons and says so; an old click is told why', async () => {
