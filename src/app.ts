@@ -43,7 +43,7 @@ import { memberActiveNotifier, memberDeactivatedNotifier, tellOwedDeactivations 
 import { createUserDirectory } from './slack/users';
 import type { SlackFetch } from './slack/slack-fetch';
 import { settleWithin } from './deadline';
-import { refusalLimiter } from './slack/refusal-log';
+import { refusedRequestWarner } from './slack/refusal-log';
 import { slackRequestFields } from './slack/request-fields';
 
 export type { IntegrationSteps };
@@ -264,11 +264,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
       ],
     });
     // The real clock, as Bolt's own staleness check uses (deps.now may be a test's fake clock).
-    const limitRefusals = refusalLimiter();
-    guardSlackRequests(receiver, {
-      endpoints: ['/slack/events'],
-      onRefused: (reason) => limitRefusals(reason, (suppressed) => log.warn({ reason, ...(suppressed > 0 ? { refusedUnlogged: suppressed } : {}) }, 'refused a Slack request')),
-    });
+    guardSlackRequests(receiver, { endpoints: ['/slack/events'], onRefused: refusedRequestWarner(log) });
     bolt = new App({ receiver, authorize, clientOptions, logger: boltLog, extendedErrorHandler: true });
   }
   // With who sent what: a failure logged without them cannot be matched to the person who saw nothing.

@@ -10,7 +10,7 @@ import type { AwsLambdaReceiver } from '@slack/bolt';
 import { buildLambdaApp, LambdaConfigError, type LambdaApp, type LambdaAppOptions } from './lambda-app';
 import { answerWhileMisconfigured } from './slack/misconfigured-answer';
 import { isFromTheFuture } from './slack/request-guard';
-import { refusalLimiter } from './slack/refusal-log';
+import { refusedRequestWarner } from './slack/refusal-log';
 
 type AwsHandler = ReturnType<AwsLambdaReceiver['toHandler']>;
 export type SlackLambdaEvent = Parameters<AwsHandler>[0];
@@ -24,14 +24,13 @@ export interface SlackLambda {
 export async function createSlackHandler(options: LambdaAppOptions = {}): Promise<SlackLambda> {
   const app = await buildLambdaApp(options);
   const receive = app.receiver.toHandler();
-  const limitRefusals = refusalLimiter();
+  const warnRefused = refusedRequestWarner(app.log);
   return {
     app,
     async handle(event, context) {
       // Bolt refuses stale timestamps only; one more than 5 minutes ahead is refused here.
       if (isFromTheFuture(event.headers ?? {}, Date.now())) {
-        const reason = 'timestamp more than 5 minutes in the future';
-        limitRefusals(reason, (suppressed) => app.log.warn({ reason, ...(suppressed > 0 ? { refusedUnlogged: suppressed } : {}) }, 'refused a Slack request'));
+        warnRefused('timestamp more than 5 minutes in the future');
         return { statusCode: 401, body: '' };
       }
       try {

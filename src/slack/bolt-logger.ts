@@ -1,10 +1,7 @@
 /** Bolt logs through pino; its info is request noise, so it goes out at debug. */
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../log';
-import { REFUSAL_LOG_EVERY_MS, refusalLimiter } from './refusal-log';
-
-/** One hint a minute at most: a flood of forged requests must not flood the log. */
-const SECRET_HINT_EVERY_MS = REFUSAL_LOG_EVERY_MS;
+import { refusalLimiter } from './refusal-log';
 
 /**
  * The Web API client's line for each failed attempt (a hung Slack: one per retry). Whoever made the
@@ -17,21 +14,20 @@ const REFUSED_REQUEST = /Failed to verify authenticity|signature mismatch/i;
 
 /**
  * Bolt says only "signature mismatch" when a request was signed with another secret; the usual
- * cause is ours (the Client Secret pasted for the Signing Secret), so the log says where to look.
+ * cause is ours (the Client Secret pasted for the Signing Secret), so the log says where to look,
+ * one hint a minute at most (a flood of forged requests must not flood the log).
  */
 function signatureHint(child: Logger, now: () => number): (msg: string) => boolean {
-  let lastMs = -Infinity;
-  let unreported = 0;
+  // A limiter of its own: the refusals' kinds, however many, never clear the hint's minute.
+  const limit = refusalLimiter(now);
   return (msg) => {
     if (!/signature mismatch/i.test(msg)) return false;
-    unreported += 1;
-    if (now() - lastMs < SECRET_HINT_EVERY_MS) return true;
-    lastMs = now();
-    child.warn(
-      { requests: unreported },
-      'Slack request refused: its signature does not match SLACK_SIGNING_SECRET. If every request is refused, set SLACK_SIGNING_SECRET to the Signing Secret under Basic Information → App Credentials in the Slack app (not the Client Secret); otherwise the request was not from Slack',
+    limit('signature mismatch', (suppressed) =>
+      child.warn(
+        { requests: suppressed + 1 },
+        'Slack request refused: its signature does not match SLACK_SIGNING_SECRET. If every request is refused, set SLACK_SIGNING_SECRET to the Signing Secret under Basic Information → App Credentials in the Slack app (not the Client Secret); otherwise the request was not from Slack',
+      ),
     );
-    unreported = 0;
     return true;
   };
 }

@@ -1,8 +1,11 @@
 /**
  * Warnings about refused Slack requests, one a minute at most per kind. Anyone on the internet can
  * send requests to the bot's URL: a flood of forged ones must not flood the log (nor its bill), and
- * the one line a minute says how many it stands for.
+ * the one line a minute says how many it stands for. Every such warning goes through here: the
+ * request guard's and Lambda's refusals (refusedRequestWarner), Bolt's, and the signing secret hint
+ * (bolt-logger.ts).
  */
+import type { Logger } from '../log';
 
 export const REFUSAL_LOG_EVERY_MS = 60_000;
 /** Kinds are few (our reasons, Bolt's messages with their numbers dropped); a bound all the same. */
@@ -31,4 +34,14 @@ export function refusalLimiter(now: () => number = Date.now): RefusalLimiter {
     seen.lastMs = now();
     seen.suppressed = 0;
   };
+}
+
+/**
+ * "refused a Slack request" for a request refused before Bolt saw it (src/slack/request-guard.ts,
+ * a Lambda event from the future), the reason as its kind. The real clock by default: Bolt's own
+ * staleness check uses it, whatever clock a test gives the app.
+ */
+export function refusedRequestWarner(log: Logger, now: () => number = Date.now): (reason: string) => void {
+  const limit = refusalLimiter(now);
+  return (reason) => limit(reason, (suppressed) => log.warn({ reason, ...(suppressed > 0 ? { refusedUnlogged: suppressed } : {}) }, 'refused a Slack request'));
 }

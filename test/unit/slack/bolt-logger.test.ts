@@ -1,26 +1,8 @@
 import { boltLogger } from '../../../src/slack/bolt-logger';
 import { createLogger } from '../../../src/log';
-import { REFUSAL_LOG_EVERY_MS, refusalLimiter } from '../../../src/slack/refusal-log';
+import { REFUSAL_LOG_EVERY_MS } from '../../../src/slack/refusal-log';
 
 describe("Bolt's and the Slack client's lines in the log, refused requests among them", () => {
-  it('one line a minute per kind, the next one counting those left out', () => {
-    let nowMs = 0;
-    const limit = refusalLimiter(() => nowMs);
-    const written: [string, number][] = [];
-    const refuse = (kind: string) => limit(kind, (suppressed) => written.push([kind, suppressed]));
-    for (let i = 0; i < 30; i++) refuse('future');
-    refuse('too large');
-    nowMs = REFUSAL_LOG_EVERY_MS - 1;
-    refuse('future');
-    nowMs = REFUSAL_LOG_EVERY_MS;
-    refuse('future');
-    expect(written).toEqual([
-      ['future', 0],
-      ['too large', 0],
-      ['future', 30],
-    ]);
-  });
-
   it("passes Bolt's other warnings through, and its refusals once a minute with the count", () => {
     let nowMs = 0;
     const lines: string[] = [];
@@ -37,6 +19,22 @@ describe("Bolt's and the Slack client's lines in the log, refused requests among
       ['An incoming event was not ackn', undefined],
       ['Failed to parse and verify the', 4],
     ]);
+  });
+
+  it('hints at SLACK_SIGNING_SECRET once a minute, counting every mismatch since its last hint, whatever other refusals come', () => {
+    let nowMs = 0;
+    const lines: string[] = [];
+    const log = createLogger({ destination: { write: (l: string) => void lines.push(l) } as never });
+    const bolt = boltLogger(log, () => nowMs);
+    const mismatch = 'Failed to verify authenticity: signature mismatch';
+    for (let i = 0; i < 3; i++) bolt.warn(mismatch);
+    // Refusals of many kinds meanwhile do not reset the hint's minute.
+    for (let i = 0; i < 100; i++) bolt.warn(`Failed to verify authenticity: kind ${'x'.repeat(i)}`);
+    bolt.warn(mismatch);
+    nowMs = REFUSAL_LOG_EVERY_MS;
+    bolt.warn(mismatch);
+    const hints = lines.map((l) => JSON.parse(l) as { msg: string; requests?: number }).filter((l) => l.msg.includes('SLACK_SIGNING_SECRET'));
+    expect(hints.map((l) => l.requests)).toEqual([1, 4]);
   });
 
   it("puts the Web API client's line for each failed attempt at debug: the caller logs the failure, with its booking", () => {
