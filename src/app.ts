@@ -30,6 +30,7 @@ import { createApprovalChecks } from './slack/intake/approval-checks';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
 import { approvalWatchTask, ChangedApprovals } from './slack/approval-watch';
 import { approvalsBehind } from './slack/approvals-behind';
+import { ChangeRequestDraws } from './slack/change-request-draws';
 import { HomePublisher } from './slack/home/publisher';
 import { postClaimRule } from './slack/progress/post-claim';
 import { isMilestoneEvent, ProgressPublisher } from './slack/progress/publisher';
@@ -295,7 +296,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const deactivatedDeps = { store, service, client, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
-  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), approvalsBehind: approvalsBehind(store), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}), ...(deps.approvalRedrawTries !== undefined ? { approvalRedrawTries: deps.approvalRedrawTries } : {}) };
+  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), approvalsBehind: approvalsBehind(store), changeRequestDraws: new ChangeRequestDraws(), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}), ...(deps.approvalRedrawTries !== undefined ? { approvalRedrawTries: deps.approvalRedrawTries } : {}) };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.

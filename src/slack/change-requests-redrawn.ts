@@ -35,7 +35,9 @@ export function redrawChangeRequests(deps: SlackDeps, client: WebClient, booking
   const outcomes = requests.map(({ opId }) => {
     let tried: () => void = () => undefined;
     firsts.push(new Promise<void>((resolve) => (tried = resolve)));
-    return redrawUntilShown(redraw, changeRequest(opId), booking, { read, afterFirstTry: () => tried() });
+    const outcome = redrawUntilShown(redraw, changeRequest(opId), booking, { read, afterFirstTry: () => tried() });
+    deps.changeRequestDraws?.started(booking.id, opId, outcome);
+    return outcome;
   });
   return {
     firstTried: Promise.all(firsts).then(() => undefined),

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { BookingApi } from '../pipeline/api';
 import type { ApprovalsBehind } from './approvals-behind';
+import type { ChangeRequestDraws } from './change-request-draws';
 import type { ApprovalChecks } from './intake/approval-checks';
 import type { ProgressPublisher } from './progress/publisher';
 import type { UserDirectory } from './users';
@@ -29,6 +30,8 @@ export interface SlackDeps {
   home?: { changed(): void; opened(userId: string): Promise<void> };
   /** Where a failed redraw of an approval or change request message is listed for the approval watch (src/slack/approvals-behind.ts); wired by src/app.ts. */
   approvalsBehind?: ApprovalsBehind;
+  /** This process's decision redraws of change request messages, which a losing click need not repeat (src/slack/change-request-draws.ts); wired by src/app.ts. */
+  changeRequestDraws?: ChangeRequestDraws;
   /** Tries of an approval or change request message's redraw inside a click's handler (src/slack/approval-redraw.ts; 1 on Lambda). */
   approvalRedrawTries?: number;
   /** How long a crew answer's redraw may go on starting rounds of redraws (src/slack/crew-redraw.ts). */

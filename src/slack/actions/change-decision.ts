@@ -38,8 +38,11 @@ export function decideChange(deps: SlackDeps, decision: 'approve' | 'reject') {
     if (!outcome.won) {
       // A click on buttons left showing: the message missed its decision's redraw (Slack failed
       // it, or a process stopped before it), so it is drawn now, and marked for the watch if that
-      // fails too; the refusal waits for it, to say so as a decision's reply does.
-      const notShown = await redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }]).notShown;
+      // fails too; the refusal waits for it, to say so as a decision's reply does. The loser of a
+      // double click finds the winner's redraw in this process instead: once that lands, the
+      // message already shows the verdict and a second chat.update would only spend Slack's limit.
+      const drawnHere = await deps.changeRequestDraws?.drawn(target.bookingId, target.opId);
+      const notShown = drawnHere ? undefined : await redrawChangeRequests(deps, client, outcome.booking, [{ opId: target.opId, buttonsLeft: true }]).notShown;
       const refusal = alreadyDecidedText(outcome.booking, target.opId, outcome, deps.config.timezone);
       await tellUser(client, deps.log, { channel, user: userId }, notShown ? `${refusal} ${notShown}` : refusal);
       return;

@@ -220,6 +220,41 @@ it('Reject on a request Slack no longer lets the bot edit: the approver reads on
 });
 
 /**
+ * Approve change clicked twice at once on the request; returns what the approver was told after.
+ * This harness's scripted steps fail the change's run, so the loser may read it approved or failed.
+ */
+async function doubleApproved(id: string, opId: string): Promise<string[]> {
+  const start = ephemeralsTo(h, APPROVER).length;
+  await Promise.all([clickInOps(h, 'change_approve', `${id}:${opId}`), clickInOps(h, 'change_approve', `${id}:${opId}`)]);
+  // The loser's refusal comes once its redraw, if any, is done.
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.startsWith('That change is already')), 20_000);
+  await waitForBooking(h, id, (b) => ['done', 'failed'].includes(b.operations?.find((o) => o.id === opId)?.status ?? '') && b.slack.changeRequestsUndrawn === undefined, 20_000);
+  await settle(h);
+  return ephemeralsTo(h, APPROVER).slice(start);
+}
+
+it("a double click on Approve change: the loser is refused and leaves alone the message the winner's redraw drew (one chat.update)", async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR14');
+  const before = updatesOf(requestTs);
+  const told = await doubleApproved(id, opId);
+  expect(told).toHaveLength(1);
+  expect(told[0]).toMatch(/^That change is already (approved|failed) by <@U0APPROVE1>\.$/);
+  expect(blocksOf(requestTs)).toContain(':white_check_mark: Approved by <@U0APPROVE1>');
+  expect(updatesOf(requestTs) - before).toBe(1);
+});
+
+it("a double click on Approve change while Slack fails every try of the winner's redraw: the loser's redraw heals the message", async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR15');
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  const told = await doubleApproved(id, opId);
+  expect(blocksOf(requestTs)).not.toContain('change_approve');
+  expect(blocksOf(requestTs)).toContain(':white_check_mark: Approved by <@U0APPROVE1>');
+  // The winner says its redraw failed; the loser's landed, so its refusal says nothing more.
+  expect(told.filter((t) => t.startsWith('That change'))).toEqual([expect.stringMatching(/^That change is already (approved|failed) by <@U0APPROVE1>\.$/)]);
+  expect(await behindIds()).not.toContain(id);
+});
+
+/**
  * An edit running slowly (its steps take 4 s), a reschedule approved behind it (queued), and a crew
  * swap proposed (`b`) whose approval will replace the reschedule (`a`). The steps are slow until
  * the caller sets them back.
