@@ -83,5 +83,7 @@ function alreadyDecidedText(booking: BookingRecord, opId: string, outcome: { sta
     return `That change was already replaced by a newer change${newer?.label ? ` (${newer.label})` : ''}${by}${at}.`;
   }
   const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
-  return `That change is already ${outcome.status === 'queued' || outcome.status === 'running' || outcome.status === 'done' ? 'approved' : outcome.status}${by}.`;
+  // A run that failed was approved all the same ("already failed by @Olivia" named her as its cause); the progress message tells of the run.
+  const approved = ['queued', 'running', 'done', 'failed'].includes(outcome.status);
+  return `That change is already ${approved ? 'approved' : outcome.status}${by}.`;
 }
