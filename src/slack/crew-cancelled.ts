@@ -9,7 +9,8 @@ import { cancelOperation } from '../pipeline/operations';
 import type { BookingRecord } from '../pipeline/types';
 import type { SlackMessage } from './blocks/approval';
 import { crewCancelledMessage } from './blocks/lifecycle';
-import { crewSafeViewOf } from './crew-notice';
+import { callShownOn } from './crew-call-shown';
+import { crewSafeViewOf, type CrewPostRef } from './crew-notice';
 
 /**
  * A cancel after the trip's departure is the office closing its books: the post says so in the
@@ -20,7 +21,10 @@ export function cancelledAfterDeparture(booking: BookingRecord, config: Config, 
   return Date.parse(view.departure.iso) <= revisionMadeAtMs(booking, cancelRevision ?? booking.revision ?? 1);
 }
 
-/** The crew post of a cancelled charter (no buttons). */
-export function cancelledCrewMessage(booking: BookingRecord, config: Config, cancelRevision: number | undefined = cancelOperation(booking)?.revision): SlackMessage {
-  return crewCancelledMessage(crewSafeViewOf(booking, config), { departed: cancelledAfterDeparture(booking, config, cancelRevision) });
+/**
+ * The crew post `post` of a cancelled charter (no buttons), with the call it last showed
+ * (./crew-call-shown.ts): a change that failed before redrawing it did not move what its crew read.
+ */
+export function cancelledCrewMessage(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>, cancelRevision: number | undefined = cancelOperation(booking)?.revision): SlackMessage {
+  return crewCancelledMessage(crewSafeViewOf(callShownOn(booking, config, post), config), { departed: cancelledAfterDeparture(booking, config, cancelRevision) });
 }

@@ -25,6 +25,7 @@ import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
 import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
+import { callShownOn } from './crew-call-shown';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
 import type { CrewSafeView } from '../booking/crew-safe';
 import { mayHaveTakenEffect } from '../integrations/errors';
@@ -284,8 +285,10 @@ export function withLifecycleCrewNotice(
     if (kind === 'cancel') {
       // Nobody is pinged about a charter already gone by (./crew-cancelled.ts).
       const departed = cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision);
-      const message = cancelledCrewMessage(booking, deps.config, ctx.operation?.revision);
-      for (const post of posts) await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
+      for (const post of posts) {
+        const message = cancelledCrewMessage(booking, deps.config, post, ctx.operation?.revision);
+        await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
+      }
       if (departed) return { posts: posts.length, notesPosted: true };
       result = { posts: posts.length };
     } else {
@@ -302,7 +305,9 @@ export function withLifecycleCrewNotice(
     /** The call this change replaced, as crew saw it: what its reminders were sent for. */
     let oldCallView = view;
     if (kind === 'cancel') {
-      noteFor = (postKey) => crewCancelNoticeText(view, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
+      // Told of the call their post showed (./crew-call-shown.ts), as the post is drawn.
+      const shownOn = new Map(posts.map((p) => [p.key, crewSafeViewOf(callShownOn(booking, deps.config, p), deps.config)]));
+      noteFor = (postKey) => crewCancelNoticeText(shownOn.get(postKey) ?? view, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     } else {
       // After a change that failed once its crew step had run, some crew hold that change's call
       // rather than `previous`: they are told what changed from what they may have seen.

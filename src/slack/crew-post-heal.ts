@@ -13,7 +13,7 @@ import { crewMessageFor, crewPostsOf } from './crew-notice';
 export async function redrawClickedPost(client: WebClient, booking: BookingRecord, config: Config, log: Logger, click: { channel?: string; ts?: string }): Promise<void> {
   const post = crewPostsOf(booking, undefined, { offRoster: true }).find((p) => p.channel === click.channel && p.ts === click.ts);
   if (!post) return;
-  const message = booking.state === 'cancelled' || cancelOperation(booking) ? cancelledCrewMessage(booking, config) : crewMessageFor(booking, config, post.key);
+  const message = booking.state === 'cancelled' || cancelOperation(booking) ? cancelledCrewMessage(booking, config, post) : crewMessageFor(booking, config, post.key);
   try {
     await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
   } catch (err) {

@@ -330,9 +330,9 @@ function noteFailure(result: RoundResult, key: string, err: unknown): void {
 
 /** The cancel's message over `posts` (one try each: a click on a post still behind redraws it, ./crew-answers.ts). */
 async function drawCancelled(client: WebClient, booking: BookingRecord, config: Config, posts: readonly CrewPostRef[], log: Logger): Promise<void> {
-  const message = cancelledCrewMessage(booking, config);
   await Promise.all(
     posts.map(async (post) => {
+      const message = cancelledCrewMessage(booking, config, post);
       try {
         await client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
       } catch (err) {

@@ -11,7 +11,9 @@
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
+import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
+import { CREW_CHANNEL_POST_KEY } from '../../../src/pipeline/types';
 import { sampleRoster } from '../../support/booking';
 import { ANA, APPROVER, change, detailsWith, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
 import { postPayloadOf, useCrewWorld } from '../../fixtures/pipeline/crew-process';
@@ -232,6 +234,128 @@ it("one failed change calls Kai, the next takes him off not knowing whether his 
     expect(held(booking.id, 'crew_off').map((m) => postPayloadOf(m).to)).toEqual([KAI.slackUserId]);
   } finally {
     refusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+/**
+ * Process B as processRefusingCalendar makes it, whose SCC also refuses a change's PATCH for good
+ * while `sccRefusing()`: that change fails before its crew step (which waits on the revenue guard).
+ */
+function processRefusing(refusing: { calendar: () => boolean; scc: () => boolean }, config = world.config) {
+  const scc_update = async () => {
+    if (!refusing.scc()) return { eventId: 'evt_1', revision: 2 };
+    throw new IntegrationError('SCC refused the change', { code: 'SCC_REJECTED', retryable: false, operatorMessage: 'SCC refused the change.', system: 'scc', status: 400 });
+  };
+  return startRefusingCalendarProcess({ name: 'B', endpoint: world.dynalite.endpoint, table: TABLE, slackUrl: world.slack.url, config, log, steps: { scc_update } }, refusing.calendar);
+}
+
+/** Cancels the booking through `B` and waits until it is cancelled and `B` is idle. */
+async function cancelled(B: ReturnType<typeof processRefusing>, id: string): Promise<void> {
+  await B.service.cancel(id, APPROVER);
+  while ((await B.read(id))?.state !== 'cancelled') await pause();
+  await B.service.idle();
+}
+
+/** The crew post at `ref` as Slack now shows it (text and blocks), and the cancel note under it. */
+function readCancelled(id: string, ref: { channel: string; ts: string }): { post: string; note: string } {
+  const post = world.slack.messages().find((m) => m.channel === ref.channel && m.ts === ref.ts);
+  const notes = held(id, 'crew_cancel_note').filter((m) => m.channel === ref.channel && m.thread_ts === ref.ts);
+  expect(notes).toHaveLength(1);
+  return { post: `${String(post?.text)} ${JSON.stringify(post?.blocks ?? [])}`, note: String(notes[0]?.text) };
+}
+
+it('a change moving the charter to 6 PM fails before its crew step; the office cancels: each crew post and its note read the 4 PM the crew were called for', async () => {
+  let sccRefusing = false;
+  const B = processRefusing({ calendar: () => false, scc: () => sccRefusing });
+  try {
+    const booking = await doneBooking(B);
+    sccRefusing = true;
+    const x = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '18:00' });
+    const failed = await untilOp(B, booking.id, x, 'failed');
+    sccRefusing = false;
+    expect(failed.operations?.find((o) => o.id === x)?.steps?.crew_notice?.status).toBe('pending');
+    expect(failed.request.departureTime).toBe('18:00');
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    for (const m of sampleRoster) {
+      const { post, note } = readCancelled(booking.id, booking.slack.crewPosts![m.slackUserId]!);
+      expect(post).toContain('4:00 PM PDT – 9:00 PM PDT will not sail');
+      expect(note).toContain('4:00 PM PDT – 9:00 PM PDT');
+      expect(`${post} ${note}`).not.toContain('6:00 PM');
+    }
+  } finally {
+    sccRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it('a change to 5 PM reaches the crew and fails; the next, to 6 PM, redraws Sam and Lee before Slack refuses Ana; the office cancels: Sam and Lee read 6 PM, Ana 5 PM', async () => {
+  let calendarRefusing = false;
+  const B = processRefusing({ calendar: () => calendarRefusing, scc: () => false });
+  try {
+    const booking = await doneBooking(B);
+    const posts = booking.slack.crewPosts!;
+    calendarRefusing = true;
+    const x1 = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '17:00' });
+    expect((await untilOp(B, booking.id, x1, 'failed')).operations?.find((o) => o.id === x1)?.steps?.crew_notice?.status).toBe('done');
+    calendarRefusing = false;
+    world.slack.failNext('chat.update', 1000, 'internal_error', (m) => m.ts === posts[ANA]!.ts);
+    const x2 = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '18:00' });
+    expect((await untilOp(B, booking.id, x2, 'failed')).operations?.find((o) => o.id === x2)?.steps?.crew_notice?.status).toBe('failed');
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    for (const m of sampleRoster) {
+      const { post, note } = readCancelled(booking.id, posts[m.slackUserId]!);
+      const shown = m.slackUserId === ANA ? '5:00 PM PDT – 10:00 PM PDT' : '6:00 PM PDT – 11:00 PM PDT';
+      expect(post).toContain(`${shown} will not sail`);
+      expect(note).toContain(shown);
+      expect(`${post} ${note}`).not.toContain('4:00 PM');
+    }
+  } finally {
+    calendarRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("with a crew channel: a change to 6 PM fails before its crew step, or after one to 5 PM that reached the channel; the office cancels: the channel's post and note read 4 PM, or 5 PM", async () => {
+  let calendarRefusing = false;
+  let sccRefusing = false;
+  const B = processRefusing({ calendar: () => calendarRefusing, scc: () => sccRefusing }, { ...world.config, slack: { ...world.config.slack, crewChannel: 'C0CREWCHAN' } });
+  try {
+    for (const reachedAt of [undefined, '17:00']) {
+      const booking = await doneBooking(B);
+      const channelPost = booking.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
+      if (reachedAt) {
+        calendarRefusing = true;
+        const x1 = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: reachedAt });
+        await untilOp(B, booking.id, x1, 'failed');
+        calendarRefusing = false;
+      }
+      sccRefusing = true;
+      const x = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '18:00' });
+      await untilOp(B, booking.id, x, 'failed');
+      sccRefusing = false;
+      world.slack.clear();
+
+      await cancelled(B, booking.id);
+      const { post, note } = readCancelled(booking.id, channelPost);
+      const shown = reachedAt ? '5:00 PM PDT – 10:00 PM PDT' : '4:00 PM PDT – 9:00 PM PDT';
+      expect(post).toContain(`${shown} will not sail`);
+      expect(note).toContain(shown);
+      expect(`${post} ${note}`).not.toContain('6:00 PM');
+    }
+  } finally {
+    calendarRefusing = false;
+    sccRefusing = false;
     world.slack.clear();
     await B.service.idle();
     await B.store.close();
