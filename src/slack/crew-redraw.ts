@@ -219,8 +219,14 @@ async function redrawUntilCurrent(client: WebClient, booking: BookingRecord, con
     if (current.state === 'cancelled' || cancelOperation(current)) {
       // The cancel's crew step may have drawn a post "Cancelled" before this refresh's call landed
       // on it, leaving a live call on a cancelled charter: each post this refresh called is drawn
-      // as the cancel draws it. (Who was told "you're off" holds no call.)
-      const called = [...drawn.values()].map((d) => d.post).filter((p) => !toldOff.has(p.key));
+      // as the cancel draws it. (Who was told "you're off" holds no call.) Each with the call it
+      // last showed, as saved now: this refresh's own, where Slack took it.
+      const saved = new Map(crewPostsOf(current, undefined, { offRoster: true }).map((p) => [p.key, p]));
+      const lastCall = (p: CrewPostRef): CrewPostRef => {
+        const now = saved.get(p.key);
+        return now?.channel === p.channel && now.ts === p.ts ? now : p;
+      };
+      const called = [...drawn.values()].map((d) => lastCall(d.post)).filter((p) => !toldOff.has(p.key));
       await drawCancelled(client, current, config, called, log);
       entry.seen.push(...seen);
       return;

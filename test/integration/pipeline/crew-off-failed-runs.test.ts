@@ -8,12 +8,18 @@
  * - a failed change that could not learn whether her "you're off" went (Slack erred on her post and
  *   on every look-up of her DM): a cancel still reaches her, and a change keeping her off tells her,
  *   also when an earlier failed change of the run is what called her.
+ * And what a cancel after failed changes draws on each crew post and says under it: the call that
+ * post last showed (4 PM after a change to 6 PM that failed before its crew step; 6 PM for a member
+ * it did reach; after two failed in a row, the latest that reached the post), in DMs and in the
+ * crew channel, and as a crew answer's redraw that finds the charter cancelled draws it.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
+import { WebClient } from '@slack/web-api';
 import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
 import { CREW_CHANNEL_POST_KEY } from '../../../src/pipeline/types';
+import { refreshCrewPosts } from '../../../src/slack/crew-redraw';
 import { sampleRoster } from '../../support/booking';
 import { ANA, APPROVER, change, detailsWith, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
 import { postPayloadOf, useCrewWorld } from '../../fixtures/pipeline/crew-process';
@@ -355,6 +361,39 @@ it("with a crew channel: a change to 6 PM fails before its crew step, or after o
     }
   } finally {
     calendarRefusing = false;
+    sccRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("a crew answer's redraw drawn from the booking before the cancel finds it cancelled: each post it called is drawn cancelled with the call it last showed", async () => {
+  let sccRefusing = false;
+  const B = processRefusing({ calendar: () => false, scc: () => sccRefusing });
+  const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: world.slack.url, retryConfig: { retries: 0 } });
+  try {
+    const booking = await doneBooking(B);
+    const posts = booking.slack.crewPosts!;
+    sccRefusing = true;
+    const x = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '18:00' });
+    const failed = await untilOp(B, booking.id, x, 'failed');
+    sccRefusing = false;
+    await cancelled(B, booking.id);
+    world.slack.clear();
+
+    // A redraw that read the booking before the cancel draws its 6 PM calls; Slack refuses Ana's.
+    world.slack.failNext('chat.update', 1, 'internal_error', (m) => m.ts === posts[ANA]!.ts && String(m.text).startsWith('Crew call'));
+    await refreshCrewPosts(client, failed, world.config, log, { get: (id) => B.read(id), updateSlackRefs: (id, mutate) => B.service.updateSlackRefs(id, mutate) });
+    const held = (u: string) => {
+      const m = world.slack.messages().find((p) => p.channel === posts[u]!.channel && p.ts === posts[u]!.ts);
+      return `${String(m?.text)} ${JSON.stringify(m?.blocks ?? [])}`;
+    };
+    // Sam and Lee were just shown the 6 PM call; Ana still read 4 PM.
+    for (const u of [sampleRoster[0]!.slackUserId, sampleRoster[1]!.slackUserId]) expect(held(u)).toContain('6:00 PM PDT – 11:00 PM PDT will not sail');
+    expect(held(ANA)).toContain('4:00 PM PDT – 9:00 PM PDT will not sail');
+    for (const u of sampleRoster.map((m) => m.slackUserId)) expect(held(u)).not.toContain('crew_confirm:');
+  } finally {
     sccRefusing = false;
     world.slack.clear();
     await B.service.idle();
