@@ -446,6 +446,31 @@ describe('cancels', () => {
     expect(heldCrewPosts(h.slack, id, 'crew_cancel_note').map((m) => crewPostPayloadOf(m).to)).toContain(CREW[1]);
   });
 
+  it('C4: a change to 6 PM fails before its crew step; Cancel: every crew post reads the 4 PM the crew were called for, also once a click on an old Confirm redraws it', async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-C4' };
+    const id = await doneBooking(fields);
+    h.standins!.scc.faults.inject('PATCH *', { kind: 'status', status: 400 });
+    const [x, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '18:00' });
+    h.standins!.scc.faults.clear();
+    expect(failed.operations!.find((o) => o.id === x)!.steps!.crew_notice?.status).toBe('pending');
+    await click('booking_cancel', id);
+    await waitForBooking(h, id, (r) => r.state === 'cancelled', 20_000);
+    await settle(h);
+    const held = (post: { channel: string; ts: string }) => JSON.stringify(h.slack.messages().find((m) => m.channel === post.channel && m.ts === post.ts) ?? {});
+    for (const u of [CAPTAIN, ...CREW]) {
+      expect(held(failed.slack.crewPosts![u]!)).toContain('4:00 PM');
+      expect(held(failed.slack.crewPosts![u]!)).not.toContain('6:00 PM');
+    }
+    // The captain clicks Confirm on a stale copy of his call: refused, and his post drawn again as the cancel drew it.
+    const post = failed.slack.crewPosts![CAPTAIN]!;
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: CAPTAIN, actionId: `crew_confirm:${CAPTAIN}`, value: `${id}:${CAPTAIN}:r1`, channelId: post.channel, messageTs: post.ts }));
+    await h.slack.waitFor(() => h.slack.callsTo('chat.update').some((c) => c.body.ts === post.ts), 15_000);
+    const redrawn = h.slack.callsTo('chat.update').filter((c) => c.body.ts === post.ts).at(-1);
+    expect(String(redrawn?.body.text)).toMatch(/^Cancelled: .*4:00 PM/);
+    expect(JSON.stringify(redrawn?.body.blocks)).not.toContain('6:00 PM');
+  });
+
   it('C2: cancel while a change is failed/running; a change proposed after the cancel is refused', async () => {
     const id = await doneBooking({ ...VALID_FIELDS, boatsetterRef: 'BS-C2' });
     h.standins!.scc.faults.inject('PATCH *', { kind: 'latency', ms: 1500 }, { times: 1 });
