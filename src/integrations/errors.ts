@@ -77,6 +77,18 @@ export class UpstreamContractError extends IntegrationError {
   override name = 'UpstreamContractError';
 }
 
+/**
+ * Refused before it could do anything: never sent (connection refused, unknown host), throttled
+ * (429), or answered with a refusal (401/403, a 4xx other than 409, which an upstream may answer for
+ * a request it already has). Narrower than !mayHaveTakenEffect: a 2xx whose body broke the contract
+ * was processed all the same. Only such a failure lets a Retry tell the operator nothing was created.
+ */
+export function refusedUnprocessed(err: unknown): boolean {
+  if (err instanceof UpstreamUnavailableError) return !err.maybeProcessed;
+  if (err instanceof UpstreamAuthError) return true;
+  return err instanceof UpstreamRejectedError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 409;
+}
+
 /** An iCal feed could not be read this tick (unreachable, non-2xx, not iCalendar). The watcher retries next tick. */
 export class IcalFeedError extends IntegrationError {
   override name = 'IcalFeedError';

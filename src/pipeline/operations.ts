@@ -410,7 +410,8 @@ export function settleStopping(
   const stopped: Partial<Record<AnyStepName, StepState>> = {};
   for (const [name, s] of entries) {
     if (s.status !== 'running') continue;
-    const { lease: _lease, ...rest } = s;
+    // Stopped mid-attempt: its outcome is unknown for real, whatever an earlier Retry knew.
+    const { lease: _lease, retriedAfterRefusal: _refusedOnly, ...rest } = s;
     const quietUntilMs = Math.max(s.quietUntilMs ?? 0, nowMs + quietMs);
     // Another process's step is dated as a takeover: a Slack post it sent before fencing may land up to one call later.
     const takenOver = s.lease !== undefined && s.lease.owner !== owner ? { takenOverAtMs: nowMs } : {};

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { bindLogContext, holdBookingContext } from '../log-context';
-import { IntegrationError, isRetryable, mayHaveTakenEffect, UpstreamUnavailableError } from '../integrations/errors';
+import { IntegrationError, isRetryable, mayHaveTakenEffect, refusedUnprocessed, UpstreamUnavailableError } from '../integrations/errors';
 import { CREW_MAY_SEE_AMOUNTS } from '../integrations/revenue-guard-note';
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
@@ -577,6 +577,7 @@ export class PipelineRunner {
           // Retry): an attempt after one refused before sending is no reason to say "may have been
           // created". Steps still look up before creating on every attempt after the first.
           outcomeUnknown: state.outcomeUnknown === true,
+          ...(state.retriedAfterRefusal === true ? { retriedAfterRefusal: true } : {}),
           ...(state.quietUntilMs !== undefined ? { quietUntilMs: state.quietUntilMs } : {}),
           ...(state.takenOverAtMs !== undefined ? { takenOverAtMs: state.takenOverAtMs } : {}),
           // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
@@ -605,13 +606,15 @@ export class PipelineRunner {
         const willRetry = (isRetryable(err) || isTransientStoreError(err)) && (throttled || countedAttempts < this.maxAttempts) && withinBudget;
         const delayMs = willRetry ? proposedDelayMs : 0;
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
+        // Kept with the error so a Retry can tell a run refused before anything was processed (resetSteps).
+        const recorded: StepError = { ...error, maybeProcessed: !refusedUnprocessed(err) };
         log.warn({ err, attempt, willRetry, delayMs, code: error.code }, 'step failed');
         const written = await this.update(bookingId, (r) => {
           const current = stepsOf(r, opId)[step];
           if (current?.lease?.owner !== this.ownerId || current.status !== 'running') return undefined;
           const nowMs = this.now();
-          if (willRetry) return recordStepError(r, step, error, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs, throttled }, uncertain, opId);
-          return recordStepError(r, step, error, nowMs, { final: true, throttled }, uncertain, opId);
+          if (willRetry) return recordStepError(r, step, recorded, nowMs, { final: false, owner: this.ownerId, leaseExpiresAtMs: nowMs + delayMs + this.leaseMs, throttled }, uncertain, opId);
+          return recordStepError(r, step, recorded, nowMs, { final: true, throttled }, uncertain, opId);
         });
         this.emit({ type: 'step_failed', bookingId, step, error, willRetry, opId }, written.record);
         if (!willRetry) return stepsOf(written.record, opId)[step]?.status === 'done' ? 'done' : 'failed';

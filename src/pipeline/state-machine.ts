@@ -238,12 +238,14 @@ export function stepsOutcome(record: BookingRecord, opId: string = CREATE_OP): '
 export function claimStep(record: BookingRecord, step: AnyStepName, owner: string, nowMs: number, leaseMs: number, quietMs = 0, opId: string = CREATE_OP): BookingRecord {
   const prev = stepState(record, opId, step);
   const takeover = prev.status === 'running' && prev.lease !== undefined && (prev.lease.owner !== owner || prev.lease.leaseExpiresAtMs <= nowMs);
+  // What the attempt taken over did is unknown for real, not only because of an earlier Retry.
+  const { retriedAfterRefusal: _refusedOnly, ...kept } = prev;
   return withOpStep(
     record,
     opId,
     step,
     {
-      ...prev,
+      ...(takeover ? kept : prev),
       status: 'running',
       attempts: prev.attempts + 1,
       firstAttemptAtMs: prev.attempts === 0 || prev.firstAttemptAtMs === undefined ? nowMs : prev.firstAttemptAtMs,
@@ -287,7 +289,11 @@ export function recordStepError(
   const unknown =
     uncertain !== undefined
       ? { outcomeUnknown: true, quietUntilMs: Math.max(prev.quietUntilMs ?? 0, uncertain.quietUntilMs) }
-      : { ...(prev.outcomeUnknown ? { outcomeUnknown: true } : {}), ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}) };
+      : {
+          ...(prev.outcomeUnknown ? { outcomeUnknown: true } : {}),
+          ...(prev.retriedAfterRefusal ? { retriedAfterRefusal: true } : {}),
+          ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}),
+        };
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
   const throttled = (prev.throttled ?? 0) + (next.throttled ? 1 : 0);
   const takenOver = prev.takenOverAtMs !== undefined ? { takenOverAtMs: prev.takenOverAtMs } : {};
@@ -301,12 +307,19 @@ export function recordStepError(
 /**
  * Back to pending for a retry: attempts and the retry budget restart, the error goes; a previous
  * result and any uncertainty about an earlier side effect stay, so the retry looks up before creating.
+ * A run that failed counts as uncertain whatever it failed with (a step of many calls may have made
+ * some before one was refused), but when its failure was refused before anything was processed and
+ * nothing else made its outcome unknown, that is kept (retriedAfterRefusal): a create step's lookup
+ * that fails then does not tell the operator something may have been created.
  */
 export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[], nowMs: number, opId: string = CREATE_OP): BookingRecord {
   let out = record;
   for (const s of steps) {
     const prev = stepState(out, opId, s);
-    const uncertain = prev.outcomeUnknown || (prev.attempts > 0 && prev.status !== 'done');
+    const ranAndFailed = prev.attempts > 0 && prev.status !== 'done';
+    const uncertain = prev.outcomeUnknown || ranAndFailed;
+    // An error without the field (written before it was kept) counts as "may have been processed".
+    const mayHaveHadEffect = (prev.outcomeUnknown === true && prev.retriedAfterRefusal !== true) || (ranAndFailed && prev.error?.maybeProcessed !== false);
     out = withOpStep(
       out,
       opId,
@@ -316,6 +329,7 @@ export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[],
         attempts: 0,
         ...(prev.result ? { result: prev.result } : {}),
         ...(uncertain ? { outcomeUnknown: true } : {}),
+        ...(uncertain && !mayHaveHadEffect ? { retriedAfterRefusal: true } : {}),
         ...(prev.quietUntilMs !== undefined ? { quietUntilMs: prev.quietUntilMs } : {}),
         ...(prev.takenOverAtMs !== undefined ? { takenOverAtMs: prev.takenOverAtMs } : {}),
       },

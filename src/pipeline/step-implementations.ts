@@ -57,9 +57,10 @@ function outcomeUnknown(ctx: StepContext): boolean {
 function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
   return {
     outcomeUnknown: outcomeUnknown(ctx),
-    // An attempt after ones that failed before sending anything looks up all the same; if that lookup
-    // fails, the operator reads the service's own error, not "may have been created".
-    earlierMayHaveCreated: ctx.outcomeUnknown === true || ctx.previous !== undefined || (ctx.quietUntilMs ?? 0) > Date.now(),
+    // An attempt after ones that failed before sending anything looks up all the same, and so does a
+    // Retry after a run refused that way (retriedAfterRefusal); if that lookup fails, the operator
+    // reads the service's own error, not "may have been created".
+    earlierMayHaveCreated: (ctx.outcomeUnknown === true && ctx.retriedAfterRefusal !== true) || ctx.previous !== undefined || (ctx.quietUntilMs ?? 0) > Date.now(),
     ...(ctx.quietUntilMs !== undefined ? { quietUntilMs: ctx.quietUntilMs } : {}),
     ...(quietMs !== undefined ? { quietMs } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -161,6 +161,13 @@ export interface StepError {
   code: string;
   /** Whether pressing Retry (without changing anything) can help. */
   retryable: boolean;
+  /**
+   * Whether the failing call may have been processed: false only when it was refused before it could
+   * do anything (refusedUnprocessed: never sent, a 401, a 400). Absent in records written before it
+   * was kept, and on errors no call made (a cancel's stop): read as "may have". It speaks of the
+   * failing call only, not of calls before it that succeeded (the crew step's earlier posts).
+   */
+  maybeProcessed?: boolean;
 }
 
 export interface StepLease {
@@ -180,6 +187,14 @@ export interface StepState {
   outcomeUnknown?: boolean;
   /** A create sent by an earlier attempt may still land upstream until then: look up, do not create. */
   quietUntilMs?: number;
+  /**
+   * `outcomeUnknown` is set only because Retry re-ran this step after a run that ended refused before
+   * anything was processed (its error's maybeProcessed false) with nothing else making the outcome
+   * unknown. The Retry still looks up first, but for a create step (its POST is its only side effect)
+   * nothing can have been created, so a lookup that fails does not say it may have been. Dropped
+   * whenever the outcome becomes unknown for a real reason: an unclear failure, a takeover, a stop.
+   */
+  retriedAfterRefusal?: boolean;
   /**
    * When this step was last taken over from another process, or stopped by a cancel once that
    * process's lease ran out. The holder fences itself before its lease ends, so it started no call
@@ -443,6 +458,11 @@ export interface StepContext {
    * after the first, so an attempt whose end was never written is covered.
    */
   outcomeUnknown?: boolean;
+  /**
+   * That stored flag comes only from a Retry after a run refused before anything was processed
+   * (StepState.retriedAfterRefusal): look up all the same, but nothing may have been created.
+   */
+  retriedAfterRefusal?: boolean;
   /** A create sent by an earlier attempt may still land until then (ms since epoch): only look up before. */
   quietUntilMs?: number;
   /**

@@ -84,17 +84,67 @@ it('a permanent fault fails its step with the fix; dependents wait; Retry after 
   expect(notices.effects.filter((e) => e.body.externalId === id)).toHaveLength(1);
 });
 
+/** The dashboard at a closed port (9, discard, closed on the test host): every connection is refused, so nothing is ever sent. */
+function refusedDashboard() {
+  const steps = sandboxSteps({ ...world.env, DASHBOARD_URL: 'http://127.0.0.1:9/dash' });
+  return { service: new BookingService({ store, steps: steps.steps, log, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 200 }), close: () => steps.close() };
+}
+
+const REFUSED = 'The dashboard could not be reached at 127.0.0.1:9 (connection refused) — check DASHBOARD_URL and that the service is up, then Retry.';
+
 it('a dashboard URL nothing answers at fails with where and the setting to check, not "did not answer whether it was created"', async () => {
-  // Port 9 (discard) is closed on the test host: every connection is refused, so nothing is ever sent.
-  const refused = sandboxSteps({ ...world.env, DASHBOARD_URL: 'http://127.0.0.1:9/dash' });
+  const refused = refusedDashboard();
   try {
-    const on = new BookingService({ store, steps: refused.steps, log, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 200 });
-    const id = await approveAndSettle(on);
-    const calendar = (await on.get(id))?.steps.calendar;
+    const id = await approveAndSettle(refused.service);
+    const calendar = (await refused.service.get(id))?.steps.calendar;
     // Attempts after the first still look up before creating; their refused lookups are reported as what they are.
     expect(calendar?.attempts).toBeGreaterThan(1);
     expect(calendar).toMatchObject({ status: 'failed', error: { code: 'DASHBOARD_UNREACHABLE', retryable: true } });
-    expect(calendar?.error?.message).toBe('The dashboard could not be reached at 127.0.0.1:9 (connection refused) — check DASHBOARD_URL and that the service is up, then Retry.');
+    expect(calendar?.error?.message).toBe(REFUSED);
+  } finally {
+    await refused.close();
+  }
+});
+
+it('a Retry after a run refused before anything was sent, its lookup refused too, reads the refused error, not "may have been created"', async () => {
+  const refused = refusedDashboard();
+  try {
+    const id = await approveAndSettle(refused.service);
+    expect((await refused.service.get(id))?.steps.calendar).toMatchObject({ status: 'failed', error: { code: 'DASHBOARD_UNREACHABLE' } });
+
+    expect((await refused.service.retry(id, 'U0APPROVER1')).won).toBe(true);
+    await refused.service.idle();
+    const calendar = (await refused.service.get(id))?.steps.calendar;
+    // Still looked up first (outcomeUnknown), but nothing can have been created: the service's own error alone.
+    expect(calendar?.error?.message).toBe(REFUSED);
+    expect(calendar).toMatchObject({ status: 'failed', outcomeUnknown: true, retriedAfterRefusal: true, error: { code: 'DASHBOARD_UNREACHABLE', maybeProcessed: false } });
+
+    // Once the URL is fixed, the Retry still looks the entry up before it creates it, and makes one.
+    expect((await service.retry(id, 'U0APPROVER1')).won).toBe(true);
+    await service.idle();
+    expect((await service.get(id))?.state).toBe('done');
+    const calls = standins.dashboard.recorder.requests.filter((r) => r.path === '/calendar' && (r.query.externalId === id || (r.body as { externalId?: string } | undefined)?.externalId === id));
+    expect(calls.map((r) => r.method)).toEqual(['GET', 'POST']);
+  } finally {
+    await refused.close();
+  }
+});
+
+it('a Retry after a run whose create timed out still says the entry may have been created when its lookup is refused', async () => {
+  // One attempt (a tiny budget) whose POST is never answered: it may have been processed.
+  standins.dashboard.faults.inject('POST /calendar', { kind: 'hang' }, { times: 1 });
+  const timing = new BookingService({ store, steps: sandbox.steps, log, baseDelayMs: 5, maxDelayMs: 50, createQuietMs: 200, stepAttemptTimeoutMs: 500, stepBudgetMs: 1 });
+  const id = await approveAndSettle(timing);
+  expect((await timing.get(id))?.steps.calendar).toMatchObject({ status: 'failed', outcomeUnknown: true, error: { code: 'DASHBOARD_TIMEOUT', maybeProcessed: true } });
+
+  const refused = refusedDashboard();
+  try {
+    expect((await refused.service.retry(id, 'U0APPROVER1')).won).toBe(true);
+    await refused.service.idle();
+    const calendar = (await refused.service.get(id))?.steps.calendar;
+    expect(calendar?.retriedAfterRefusal).toBeUndefined();
+    expect(calendar).toMatchObject({ status: 'failed', outcomeUnknown: true, error: { code: 'DASHBOARD_OUTCOME_UNKNOWN' } });
+    expect(calendar?.error?.message).toBe(`${REFUSED} An earlier request may have created the entry: Retry looks it up first, so nothing is created twice.`);
   } finally {
     await refused.close();
   }

@@ -4,7 +4,7 @@ import { computeCosts } from '../../../src/booking/costs';
 import { loadConfig } from '../../../src/config';
 import { calendarEntryFor } from '../../../src/integrations/calendar';
 import { createOnce } from '../../../src/integrations/create-once';
-import { IntegrationError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../src/integrations/errors';
+import { IntegrationError, refusedUnprocessed, UpstreamAuthError, UpstreamContractError, UpstreamRejectedError, UpstreamUnavailableError } from '../../../src/integrations/errors';
 import { guestInvalidationPaths, guestObjectKeys, guestUrlFor } from '../../../src/integrations/guest-site';
 import { parseRetryAfterMs } from '../../../src/integrations/http';
 import { assertSccApiUrl, sccEventPayload } from '../../../src/integrations/scc';
@@ -239,6 +239,18 @@ describe('createOnce', () => {
     const signal = AbortSignal.timeout(100);
     await expect(createOnce({ lookup: async () => undefined, create, outcomeUnknown: false, quietMs: 5000, pollMs: 20, signal })).rejects.toThrow();
     expect(creates).toBe(1);
+  });
+
+  it('counts as refused before anything was processed only what never left or was answered with a refusal', () => {
+    const answered = (status: number) => new UpstreamRejectedError(`x ${status}`, { code: 'X_REJECTED', retryable: false, system: 'X', operatorMessage: 'x', status });
+    expect(refusedUnprocessed(unavailable(false))).toBe(true);
+    expect(refusedUnprocessed(new UpstreamAuthError('401', { code: 'X_UNAUTHORIZED', retryable: false, system: 'X', operatorMessage: 'x', status: 401 }))).toBe(true);
+    expect(refusedUnprocessed(answered(400))).toBe(true);
+    // A 409 may be an upstream saying it already has the request; a 2xx whose body broke the contract was processed.
+    expect(refusedUnprocessed(answered(409))).toBe(false);
+    expect(refusedUnprocessed(new UpstreamContractError('no id', { code: 'X_CONTRACT', retryable: false, system: 'X', operatorMessage: 'x' }))).toBe(false);
+    expect(refusedUnprocessed(unavailable(true))).toBe(false);
+    expect(refusedUnprocessed(new Error('bug'))).toBe(false);
   });
 
   it('does not re-create after a failure that cannot have taken effect, or after a rejection', async () => {

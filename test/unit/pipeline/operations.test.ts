@@ -270,7 +270,8 @@ describe('cancel', () => {
   it('stops a running create, drops changes not started, and compensates only what ran', () => {
     const running = withState('running', 'pending');
     running.steps.calendar = { status: 'done', attempts: 1, result: { calendarId: 'cal_1' } };
-    running.steps.scc_event = { status: 'running', attempts: 1, lease: { owner: 'other', leaseExpiresAtMs: T + 10_000 } };
+    // A Retry of a run refused before anything was sent: stopped mid-attempt, its outcome is unknown for real.
+    running.steps.scc_event = { status: 'running', attempts: 1, outcomeUnknown: true, retriedAfterRefusal: true, lease: { owner: 'other', leaseExpiresAtMs: T + 10_000 } };
     const { record } = proposeChange(running, { details: details({ date: '2030-07-05' }), label: 'reschedule', userId: 'U1', nowMs: T });
     const queued = approveChange(record, 'op2', 'U0APPROVER1', T);
     const cancelling = requestCancel(queued, 'U0APPROVER1', T);
@@ -286,7 +287,8 @@ describe('cancel', () => {
     // Its holder died (lease expired): stopped; the abandoned step is failed, not re-run.
     const stopped = settleStopping(cancelling, 'create', 'me', T + 20_000, () => false)!;
     expect(operationsOf(stopped)[0]?.status).toBe('stopped');
-    expect(stopped.steps.scc_event).toMatchObject({ status: 'failed', error: { code: 'PIPELINE_STOPPED' } });
+    expect(stopped.steps.scc_event).toMatchObject({ status: 'failed', outcomeUnknown: true, error: { code: 'PIPELINE_STOPPED' } });
+    expect(stopped.steps.scc_event.retriedAfterRefusal).toBeUndefined();
     expect(activeOperation(stopped)?.kind).toBe('cancel');
 
     // The calendar entry exists; the SCC create may have landed (the cancel looks it up); nothing else ran.

@@ -180,6 +180,26 @@ describe('step readiness and outcome', () => {
     expect(reset.steps.scc_event).toEqual({ status: 'pending', attempts: 0, outcomeUnknown: true });
     expect(reset.steps.calendar.status).toBe('done');
   });
+
+  it('a Retry after a run refused before anything was processed looks up first, but knows nothing may have been created, until something unclear happens', () => {
+    const refused = { message: 'The dashboard could not be reached', code: 'DASHBOARD_UNREACHABLE', retryable: true };
+    const failedWith = (error: typeof refused & { maybeProcessed?: boolean }, r: BookingRecord = running) =>
+      recordStepError(claimStep(r, 'calendar', 'owner-a', NOW, 1000), 'calendar', error, NOW + 5, { final: true });
+    const retried = resetSteps(failedWith({ ...refused, maybeProcessed: false }), ['calendar'], NOW + 10);
+    expect(retried.steps.calendar).toEqual({ status: 'pending', attempts: 0, outcomeUnknown: true, retriedAfterRefusal: true });
+    // Refused again: still nothing; and the mark survives the attempts of that run and the next Retry.
+    expect(resetSteps(failedWith({ ...refused, maybeProcessed: false }, retried), ['calendar'], NOW + 20).steps.calendar).toMatchObject({ outcomeUnknown: true, retriedAfterRefusal: true });
+    // A record written before the field was kept, or a failure that may have been processed: uncertain.
+    expect(resetSteps(failedWith(refused), ['calendar'], NOW + 10).steps.calendar.retriedAfterRefusal).toBeUndefined();
+    expect(resetSteps(failedWith({ ...refused, maybeProcessed: true }), ['calendar'], NOW + 10).steps.calendar.retriedAfterRefusal).toBeUndefined();
+    // An unclear failure in the Retry's run, or a takeover of it, makes the outcome unknown for real, for good.
+    const unclear = recordStepError(claimStep(retried, 'calendar', 'owner-a', NOW + 20, 1000), 'calendar', { ...refused, maybeProcessed: true }, NOW + 25, { final: true }, { quietUntilMs: NOW + 500 });
+    expect(unclear.steps.calendar.retriedAfterRefusal).toBeUndefined();
+    expect(resetSteps(failedWith({ ...refused, maybeProcessed: false }, resetSteps(unclear, ['calendar'], NOW + 30)), ['calendar'], NOW + 40).steps.calendar.retriedAfterRefusal).toBeUndefined();
+    const takenOver = claimStep(claimStep(retried, 'calendar', 'owner-a', NOW + 20, 1000), 'calendar', 'owner-b', NOW + 1020, 1000, 500);
+    expect(takenOver.steps.calendar).toMatchObject({ outcomeUnknown: true });
+    expect(takenOver.steps.calendar.retriedAfterRefusal).toBeUndefined();
+  });
 });
 
 describe('backoff', () => {
