@@ -36,7 +36,10 @@ export function redrawChangeRequests(deps: SlackDeps, client: WebClient, booking
     let tried: () => void = () => undefined;
     firsts.push(new Promise<void>((resolve) => (tried = resolve)));
     const outcome = redrawUntilShown(redraw, changeRequest(opId), booking, { read, afterFirstTry: () => tried() });
-    deps.changeRequestDraws?.started(booking.id, opId, outcome);
+    // Only a redraw of a message already posted can stand for it: one begun before the post lands
+    // "draws" nothing (there is no message yet) and still reads as drawn, while the posting process
+    // draws it, may fail, and leaves the buttons for a later click to heal.
+    if (operationsOf(booking).find((o) => o.id === opId)?.requestTs) deps.changeRequestDraws?.started(booking.id, opId, outcome);
     return outcome;
   });
   return {
