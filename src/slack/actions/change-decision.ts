@@ -83,6 +83,9 @@ function alreadyDecidedText(booking: BookingRecord, opId: string, outcome: { sta
     return `That change was already replaced by a newer change${newer?.label ? ` (${newer.label})` : ''}${by}${at}.`;
   }
   const by = outcome.byUserId ? ` by <@${outcome.byUserId}>` : '';
+  // Only a cancel stops a change; "already stopped by @Olivia" named the approver as its cause.
+  if (outcome.status === 'stopping' || outcome.status === 'stopped') return `That change was already approved${by}, and the charter's cancel stopped it.`;
+  if (outcome.status === 'missing') return 'That change request is no longer on this booking.';
   // A run that failed was approved all the same ("already failed by @Olivia" named her as its cause); the progress message tells of the run.
   const approved = ['queued', 'running', 'done', 'failed'].includes(outcome.status);
   return `That change is already ${approved ? 'approved' : outcome.status}${by}.`;

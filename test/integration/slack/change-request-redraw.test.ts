@@ -231,6 +231,31 @@ it("a click on a request whose approved change's run failed: told it is already 
   expect(ephemeralsTo(h, APPROVER).slice(start)).toEqual(['That change is already approved by <@U0APPROVE1>.']);
 });
 
+it("a click on an approved change the charter's cancel stopped: told it was approved and the cancel stopped it, not that the approver 'stopped' it", async () => {
+  const { id, opId, requestTs } = await withRequest('BS-CRR17');
+  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, { delayMs: 4000 });
+  // Its redraw fails, so the buttons stay to be clicked.
+  h.slack.failNext('chat.update', 4, 'internal_error', (b) => b.ts === requestTs);
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'running' && r.slack.changeRequestsUndrawn?.[opId] !== undefined, 20_000);
+  await clickInOps(h, 'booking_cancel', id);
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'stopping');
+  const start = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(start).some((t) => t.startsWith('That change')), 20_000);
+  for (const s of ['calendar', 'scc_event', 'guest_page', 'guest_cache'] as const) h.steps.set(s, {});
+  await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.status === 'stopped', 30_000);
+  const mid = ephemeralsTo(h, APPROVER).length;
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).slice(mid).some((t) => t.startsWith('That change')), 20_000);
+  await settle(h);
+  const told = ephemeralsTo(h, APPROVER).slice(start).filter((t) => t.startsWith('That change'));
+  expect(told).toEqual([
+    "That change was already approved by <@U0APPROVE1>, and the charter's cancel stopped it.",
+    "That change was already approved by <@U0APPROVE1>, and the charter's cancel stopped it.",
+  ]);
+});
+
 /** Approve change clicked twice at once on the request; returns what the approver was told after. */
 async function doubleApproved(id: string, opId: string): Promise<string[]> {
   const start = ephemeralsTo(h, APPROVER).length;
