@@ -52,7 +52,8 @@ function messageOnce(err: Error): string {
   for (let cause = (err as Cause).cause; cause !== null && typeof cause === 'object' && !seen.has(cause); cause = (cause as Cause).cause) {
     seen.add(cause);
     const said = (cause as Cause).message;
-    if (typeof said === 'string' && said !== '' && !text.includes(said)) text = `${text}: ${said}`;
+    // Said already only when the text ends with it: a cause merely inside a word or phrase is news.
+    if (typeof said === 'string' && said !== '' && text !== said && !text.endsWith(`: ${said}`)) text = `${text}: ${said}`;
   }
   return text;
 }
@@ -62,7 +63,8 @@ function errorFields(err: Error): Record<string, unknown> {
   const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
   out.message = messageOnce(err);
   // The Slack client keeps its cause a second time as `original`: the message and stack say it already.
-  for (const key of Object.keys(out)) if (key !== 'cause' && err.cause !== undefined && (err as unknown as Record<string, unknown>)[key] === err.cause) delete out[key];
+  // Only an object cause: a string cause equal to a field (`code: 'ECONNRESET'`) is that field's own value.
+  if (typeof err.cause === 'object' && err.cause !== null) for (const key of Object.keys(out)) if (key !== 'cause' && (err as unknown as Record<string, unknown>)[key] === err.cause) delete out[key];
   return out;
 }
 

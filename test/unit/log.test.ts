@@ -78,6 +78,16 @@ describe('logger', () => {
     expect(lines.join('')).not.toContain('xoxb-bot-secret');
   });
 
+  it('keeps a cause the message only seems to hold, and a field whose value is a string cause', () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ destination });
+    log.warn({ err: Object.assign(new Error('socket hang up', { cause: 'ECONNRESET' }), { code: 'ECONNRESET' }) }, 'reset');
+    log.warn({ err: new Error('request unauthorized', { cause: new Error('authorized') }) }, 'refused');
+    const [reset, refused] = lines.map((l) => JSON.parse(l) as { err: Record<string, unknown> });
+    expect(reset?.err.code).toBe('ECONNRESET');
+    expect(refused?.err.message).toBe('request unauthorized: authorized');
+  });
+
   it("never logs AWS's account of a signature mismatch: it lists every signed header, the session token among them", () => {
     const token = 'IQoJb3JpZ2luX2VjSESSIONTOKENSECRET0123456789';
     const canonical = `POST\n/\n\ncontent-type:application/x-amz-json-1.0\nhost:dynamodb.us-west-2.amazonaws.com\nx-amz-security-token:${token}\n\nhost;x-amz-security-token\nabc`;
