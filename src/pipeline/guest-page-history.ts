@@ -4,8 +4,9 @@
  * bytes: the content hash names the CloudFront invalidation, and CloudFront dedupes a repeat only
  * when the hash is the same.
  */
+import { CREATE_OP } from './op-steps';
 import { departureMoved, operationsOf, scheduleOf, type ScheduleFields } from './operations';
-import type { BookingRecord, OperationStatus } from './types';
+import type { BookingRecord, OperationStatus, StepResult, StepState } from './types';
 
 /**
  * When revision `revision` of the booking was made: its creation for the first, else the start of
@@ -44,4 +45,51 @@ export function latestMoveFrom(record: BookingRecord): ScheduleFields | undefine
     return departureMoved(from, record.request) ? from : undefined;
   }
   return undefined;
+}
+
+/**
+ * What a published guest page showed, as the guest_page step records it in its result (the result
+ * is flat, so the schedules are spelt out field by field): the departure it named, and the "was" of
+ * its moved notice.
+ */
+export interface PageShown {
+  shown: ScheduleFields;
+  movedFrom?: ScheduleFields;
+}
+
+export function pageShownResult(page: PageShown): StepResult {
+  const { shown, movedFrom } = page;
+  return {
+    shownDate: shown.date,
+    shownDepartureTime: shown.departureTime,
+    shownDurationHours: shown.durationHours,
+    ...(movedFrom ? { movedFromDate: movedFrom.date, movedFromDepartureTime: movedFrom.departureTime, movedFromDurationHours: movedFrom.durationHours } : {}),
+  };
+}
+
+function scheduleIn(result: StepResult, prefix: 'shown' | 'movedFrom'): ScheduleFields | undefined {
+  const date = result[`${prefix}Date`];
+  const departureTime = result[`${prefix}DepartureTime`];
+  const durationHours = result[`${prefix}DurationHours`];
+  if (typeof date !== 'string' || typeof departureTime !== 'string' || typeof durationHours !== 'number') return undefined;
+  return { date, departureTime, durationHours };
+}
+
+/**
+ * The page the guest last saw before operation `opId`'s own: the done guest_page step, of the create
+ * or of any other operation, that finished last. A change whose page step failed, or was stopped by
+ * the cancel before it ran, put up no page: the guest still holds the one before it, and a cancelled
+ * notice naming the change's date would read as someone else's booking. Undefined when no page was
+ * put up, or the last one was put up before pages recorded what they showed.
+ */
+export function lastPageShown(record: BookingRecord, opId: string): PageShown | undefined {
+  const pages = [{ id: CREATE_OP, step: record.steps.guest_page }, ...operationsOf(record).map((o) => ({ id: o.id, step: o.steps?.guest_page }))]
+    .filter((p): p is { id: string; step: StepState } => p.id !== opId && p.step?.status === 'done')
+    // Stable: pages finished at the same ms (or with no time, hand-edited) keep the operations' order.
+    .sort((a, b) => (a.step.finishedAtMs ?? 0) - (b.step.finishedAtMs ?? 0));
+  const result = pages.at(-1)?.step.result;
+  const shown = result && scheduleIn(result, 'shown');
+  if (!shown) return undefined;
+  const movedFrom = scheduleIn(result, 'movedFrom');
+  return { shown, ...(movedFrom ? { movedFrom } : {}) };
 }

@@ -26,7 +26,9 @@ import type { RevenueGuard } from '../integrations/revenue-guard';
 import { SCC_CANCEL_PATCH, sccEventPayload, type SccClient } from '../integrations/scc';
 import type { SccEventItems } from '../integrations/scc-item';
 import type { Logger } from '../log';
-import { latestMoveFrom, revisionMadeAtMs } from './guest-page-history';
+import { lastPageShown, latestMoveFrom, pageShownResult, revisionMadeAtMs } from './guest-page-history';
+import { CREATE_OP } from './op-steps';
+import { scheduleOf } from './operations';
 import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
 
 export interface StepDependencies {
@@ -236,6 +238,9 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const asOfMs = revisionMadeAtMs(booking, revision);
       // A refresh or a cancel's own operation moved nothing: the record, not ctx.operation, tells of the latest move.
       const movedFrom = cancelled ? undefined : latestMoveFrom(booking);
+      // The cancelled notice names the trip as the last page put up showed it, which may not be the
+      // booking's details: a change whose page never went up moved nothing the guest knows of.
+      const lastSeen = cancelled ? lastPageShown(booking, ctx.operation?.id ?? CREATE_OP) : undefined;
       const view = buildGuestPageView(
         {
           sessionId: booking.id,
@@ -245,13 +250,18 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
           guestFullName: booking.request.guestName,
           asOfMs,
           ...(movedFrom ? { movedFrom } : {}),
+          ...(lastSeen ? { lastSeen } : {}),
         },
         settings,
       );
+      // The .ics keeps the booking's departure: its UID and SEQUENCE, not its DTSTART, are what a
+      // calendar app matches to mark the saved event cancelled.
       const ics = renderGuestCalendar(view, { now: new Date(asOfMs), revision, cancelled });
       const html = cancelled ? renderCancelled(view) : renderPage(view);
       const published = await deps.guestSite.publish({ id: booking.id, html, ics });
-      return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl };
+      // What this page showed, for a cancelled notice to name; a cancelled notice is the last page.
+      const shown = cancelled ? {} : pageShownResult({ shown: scheduleOf(booking.request), ...(movedFrom ? { movedFrom } : {}) });
+      return { key: published.key, icsKey: published.icsKey, contentHash: published.contentHash, guestUrl: published.guestUrl, ...shown };
     },
 
     async guest_cache(ctx): Promise<StepResult> {

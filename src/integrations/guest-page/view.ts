@@ -9,7 +9,7 @@ import { crewSafeFirstName, toCrewSafeView, type CrewSafeSource } from '../../bo
 import { isMoneyLine } from '../../booking/money-detector';
 import { firstName } from '../../booking/schema';
 import type { DateTime } from 'luxon';
-import { charterSchedule, humanDate, humanDayMonth, humanTime, zoneLabel } from '../../booking/time';
+import { charterSchedule, humanDate, humanDateTime, humanDayMonth, humanTime, zoneLabel } from '../../booking/time';
 import { refuseMoney } from '../money-guard';
 
 export interface GuestPageTime {
@@ -48,6 +48,13 @@ export interface GuestPageView {
    * different years). Null when the charter never moved.
    */
   readonly moved: { readonly nowText: string; readonly wasText: string } | null;
+  /**
+   * The cancelled notice's trip as the guest last saw it, so they recognise their booking: the
+   * departure of the last page put up ("Thu, Jul 4, 2030, 4:00 PM PDT", in the operator's zone with
+   * its abbreviation) and the one that page said it had moved from. Null when that is not known (no
+   * page, or one put up before pages recorded it): the notice names the booking's date alone.
+   */
+  readonly lastSeen: { readonly dateText: string; readonly whenText: string; readonly movedFromText: string | null } | null;
   /** The departure was past at `asOfMs`: a cancel of a trip already gone by speaks of it in the past. */
   readonly departurePassed: boolean;
   /** "4:00 PM PST – 9:00 PM PST" (+ " (next day)") */
@@ -83,8 +90,12 @@ export type GuestPageSource = CrewSafeSource & {
    */
   asOfMs: number;
   /** The schedule the latest move of the departure replaced (the pipeline's latestMoveFrom); absent when it never moved. */
-  movedFrom?: { date: string; departureTime: string; durationHours: number };
+  movedFrom?: ScheduleSource;
+  /** The cancelled notice only: what the last page put up showed (the pipeline's lastPageShown). */
+  lastSeen?: { shown: ScheduleSource; movedFrom?: ScheduleSource };
 };
+
+type ScheduleSource = { date: string; departureTime: string; durationHours: number };
 
 export interface GuestPageSettings {
   timezone: string;
@@ -123,6 +134,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
     return: { iso: safe.return.iso, text: safe.return.text },
     checkInLeadMinutes: settings.checkInLeadMinutes,
     moved: source.movedFrom ? moveNotice(charterSchedule(source.movedFrom, settings.timezone, settings.checkInLeadMinutes).departure, departureAt) : null,
+    lastSeen: source.lastSeen ? lastSeenTrip(source.lastSeen, settings) : null,
     departurePassed: departureAt.toMillis() <= source.asOfMs,
     timeRangeText: safe.timeRangeText,
     endsNextDay: safe.endsNextDay,
@@ -150,6 +162,13 @@ function moveNotice(was: DateTime, now: DateTime): GuestPageView['moved'] {
   if (!was.isValid || was.toMillis() === now.toMillis()) return null;
   const day = was.year === now.year ? humanDayMonth : humanDate;
   return { nowText: `${day(now)}, ${humanTime(now)}`, wasText: `${day(was)}, ${humanTime(was)}` };
+}
+
+function lastSeenTrip(seen: NonNullable<GuestPageSource['lastSeen']>, settings: GuestPageSettings): GuestPageView['lastSeen'] {
+  const at = charterSchedule(seen.shown, settings.timezone, settings.checkInLeadMinutes).departure;
+  if (!at.isValid) return null;
+  const was = seen.movedFrom ? moveNotice(charterSchedule(seen.movedFrom, settings.timezone, settings.checkInLeadMinutes).departure, at) : null;
+  return { dateText: humanDate(at), whenText: humanDateTime(at), movedFromText: was?.wasText ?? null };
 }
 
 /** A title before the name: the first word is then no first name. */

@@ -60,6 +60,10 @@ describe('integration steps', () => {
       icsKey: `jada-guest-${booking.id.toLowerCase()}.ics`,
       contentHash: expect.stringMatching(/^[0-9a-f]{16}$/),
       guestUrl: `${standins.env.GUEST_SITE_URL}/g/${booking.id}`,
+      // What the page showed, for the cancelled notice to name the trip as the guest saw it.
+      shownDate: booking.request.date,
+      shownDepartureTime: booking.request.departureTime,
+      shownDurationHours: booking.request.durationHours,
     });
     expect(r.guest_cache).toMatchObject({ invalidationId: expect.any(String), guestUrl: r.guest_page!.guestUrl });
 

@@ -8,6 +8,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
+import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
 import { operationsOf } from '../../../src/pipeline/operations';
 import { BookingService } from '../../../src/pipeline/service';
@@ -41,6 +42,21 @@ afterAll(() => {
 });
 
 const service = (ownerId = 'test') => new BookingService({ store, steps: sandbox.steps, log, autoRun: false, ownerId, leaseMs: 2000, baseDelayMs: 5 });
+
+/** The production steps, but the guest page upload is refused while `refused()` says so (S3 denying the write). */
+function serviceRefusingPage(refused: () => boolean) {
+  const steps = {
+    ...sandbox.steps,
+    guest_page: async (ctx: Parameters<SandboxSteps['steps']['guest_page']>[0]) => {
+      if (refused()) throw new IntegrationError('S3 refused the upload', { code: 'S3_ACCESS_DENIED', retryable: false, system: 'S3', operatorMessage: 'S3 refused the upload' });
+      return sandbox.steps.guest_page(ctx);
+    },
+  };
+  return new BookingService({ store, steps, log, autoRun: false, ownerId: 'page-refused', leaseMs: 2000, baseDelayMs: 5 });
+}
+
+/** The cancelled notice's opening sentence, as text. */
+const lede = (html: string) => /<p class="lede">([\s\S]*?)<\/p>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '') ?? '';
 
 async function doneBooking(): Promise<BookingRecord> {
   const s = service();
@@ -131,12 +147,49 @@ describe('cancel', () => {
     const cancelled = await s.run(done.id);
     expect(cancelled.state).toBe('cancelled');
     const after = await artifacts(cancelled);
-    expect(after.page.html).toContain('this was your charter aboard <strong>JADA</strong> on <strong>Thu, Jul 4, 2030</strong>.');
+    expect(after.page.html).toContain('this was your charter aboard <strong>JADA</strong> on <strong>Thu, Jul 4, 2030, 4:00 PM PDT</strong>.');
     expect(after.page.html).not.toMatch(/will not sail/);
     expect(after.ics).toContain('STATUS:CANCELLED');
     // Unfolded (RFC 5545 §3.1): the description is longer than one line.
     expect(after.ics.replace(/\r\n /g, '')).toContain('DESCRIPTION:This charter on Thu\\, Jul 4\\, 2030 at 4:00 PM PDT was cancelled.');
     expect(after.ics).not.toMatch(/will not/);
+  });
+
+  it('after a reschedule: the notice names the trip as the guest last saw it, date, time and zone, and the departure it had moved from', async () => {
+    const done = await doneBooking();
+    const s = service();
+    const move = await s.proposeChange(done.id, { details: details({ date: '2030-07-10', departureTime: '10:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, move.op.id, APPROVER);
+    expect((await s.run(done.id)).state).toBe('done');
+    expect((await s.cancel(done.id, APPROVER)).won).toBe(true);
+    const after = await artifacts(await s.run(done.id));
+    expect(lede(after.page.html)).toBe('Maria, we’re sorry — your charter aboard JADA on Wed, Jul 10, 2030, 10:00 AM PDT (moved from Thu, Jul 4, 4:00 PM PDT) will not sail.');
+    expect(after.page.html).toContain('<title>Charter cancelled · JADA · Wed, Jul 10, 2030</title>');
+    expect(after.ics).toContain('STATUS:CANCELLED');
+  });
+
+  it('after a change whose page never went up: the notice names the trip the guest’s page still showed, not the change’s date; the .ics still cancels the same event', async () => {
+    let refused = false;
+    const s = serviceRefusingPage(() => refused);
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    expect((await s.run(booking.id)).state).toBe('done');
+    const created = await artifacts((await store.get(booking.id))!);
+    refused = true;
+    const move = await s.proposeChange(booking.id, { details: details({ date: '2030-07-10', departureTime: '10:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(booking.id, move.op.id, APPROVER);
+    const failed = await s.run(booking.id);
+    expect(operationsOf(failed)[1]?.steps?.guest_page?.status).toBe('failed');
+    expect((await artifacts(failed)).page.html).toContain('Thu, Jul 4, 2030');
+    refused = false;
+    expect((await s.cancel(booking.id, APPROVER)).won).toBe(true);
+    const after = await artifacts(await s.run(booking.id));
+    expect(lede(after.page.html)).toBe('Maria, we’re sorry — your charter aboard JADA on Thu, Jul 4, 2030, 4:00 PM PDT will not sail.');
+    expect(after.page.html).not.toContain('Jul 10');
+    const uid = /^UID:.*$/m.exec(created.ics)?.[0];
+    expect(uid).toBeDefined();
+    expect(after.ics).toContain(uid!);
+    expect(after.ics).toContain('STATUS:CANCELLED');
   });
 
   it('while the create runs: no new create step is claimed, then everything made is undone and nothing is left behind', async () => {

@@ -1,7 +1,7 @@
 /** What the guest page reads of a booking's history (guest-page-history.ts), over records the operation rules build. */
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
-import { latestMoveFrom, revisionMadeAtMs } from '../../../src/pipeline/guest-page-history';
+import { lastPageShown, latestMoveFrom, pageShownResult, revisionMadeAtMs } from '../../../src/pipeline/guest-page-history';
 import { approveChange, compactHistory, finishOperation, proposeChange, requestCancel, startOperation } from '../../../src/pipeline/operations';
 import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -92,5 +92,36 @@ describe('latestMoveFrom: the "Your charter has moved" notice', () => {
     expect(restored.request.date).toBe('2030-07-04');
     expect(restored.operations!.find((o) => o.id === o1.id)?.status).toBe('superseded');
     expect(latestMoveFrom(restored)).toBeUndefined();
+  });
+});
+
+describe('lastPageShown: the trip a cancelled notice names', () => {
+  const original = { date: '2030-07-04', departureTime: '16:00', durationHours: 5 };
+  const moved = { date: '2030-07-10', departureTime: '10:00', durationHours: 5 };
+  const page = (finishedAtMs: number, shown = original, movedFrom?: typeof original) =>
+    ({ status: 'done', attempts: 1, finishedAtMs, result: { key: 'k', contentHash: 'h', ...pageShownResult({ shown, ...(movedFrom ? { movedFrom } : {}) }) } }) as const;
+
+  function withChangePage(record: BookingRecord, step: BookingRecord['steps']['guest_page']): BookingRecord {
+    const changed = applyChange(record, { date: '2030-07-10', departureTime: '10:00' }, CREATED + HOUR);
+    return { ...changed, operations: changed.operations!.map((o) => (o.kind === 'change' ? { ...o, steps: { guest_page: step } } : o)) };
+  }
+
+  it('is the last page put up, with the departure it said it had moved from', () => {
+    const created = { ...doneRecord(), steps: { ...doneRecord().steps, guest_page: page(CREATED) } };
+    expect(lastPageShown(created, 'op9')).toEqual({ shown: original });
+    expect(lastPageShown(withChangePage(created, page(CREATED + HOUR, moved, original)), 'op9')).toEqual({ shown: moved, movedFrom: original });
+  });
+
+  it('skips a change whose page failed or never ran, and the asking operation’s own page', () => {
+    const created = { ...doneRecord(), steps: { ...doneRecord().steps, guest_page: page(CREATED) } };
+    expect(lastPageShown(withChangePage(created, { status: 'failed', attempts: 1 }), 'op9')).toEqual({ shown: original });
+    expect(lastPageShown(withChangePage(created, { status: 'pending', attempts: 0 }), 'op9')).toEqual({ shown: original });
+    expect(lastPageShown(withChangePage(created, page(CREATED + HOUR, moved, original)), 'op2')).toEqual({ shown: original });
+  });
+
+  it('is unknown for a page put up before pages recorded what they showed, and when no page went up', () => {
+    expect(lastPageShown(doneRecord(), 'op9')).toBeUndefined();
+    const never = doneRecord();
+    expect(lastPageShown({ ...never, steps: { ...never.steps, guest_page: { status: 'failed', attempts: 1 } } }, 'op9')).toBeUndefined();
   });
 });
