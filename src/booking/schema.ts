@@ -3,6 +3,7 @@
  * random object); the result is either a normalised BookingRequest or one message per field, worded
  * for the operator to read next to that field. It never throws.
  */
+import { givenName } from './person-name';
 import type { DateTime } from 'luxon';
 import { isMoneyLine, moneyLineIndexes } from './money-detector';
 import { parseDollarsToCents } from './money';
@@ -215,9 +216,11 @@ function isBefore(dt: DateTime, now: Date): boolean {
   return dt.toMillis() < now.getTime();
 }
 
-/** The guest's first name, for crew-facing and guest-facing text. */
+/** The guest's first name, for crew-facing text (person-name.ts reads "Delgado, Maria" and the like). */
 export function firstName(fullName: string): string {
-  // "Maria, Jose and the kids", "Delgado, Maria": the comma is no part of a name shown alone.
+  const given = givenName(fullName);
+  if (given) return given;
+  // No word of it has a letter ("👨‍👩‍👧‍👦"): its first word still tells crew whose party it is.
   const first = (fullName.trim().split(/\s+/)[0] ?? '').replace(/[,;:]+$/, '');
   return first || fullName;
 }

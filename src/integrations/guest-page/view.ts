@@ -7,6 +7,7 @@ import type { AssertNoMoney, HasNoMoneyKeys } from '../../booking/no-money';
 import type { OperatorDetails } from '../../config';
 import { crewSafeFirstName, toCrewSafeView, type CrewSafeSource } from '../../booking/crew-safe';
 import { isMoneyLine } from '../../booking/money-detector';
+import { greetingName } from '../../booking/person-name';
 import { firstName } from '../../booking/schema';
 import type { DateTime } from 'luxon';
 import { charterSchedule, humanDate, humanDateTime, humanDayMonth, humanTime, zoneLabel } from '../../booking/time';
@@ -22,6 +23,7 @@ export interface GuestPageTime {
 export interface GuestPageView {
   readonly sessionId: string;
   readonly guestName: string;
+  /** Who the page greets (person-name.ts greetingName): '' when no word of the name is a name, and the page greets without one. */
   readonly guestFirstName: string;
   readonly partySize: number;
   /** "6 guests" */
@@ -119,7 +121,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
   const view: GuestPageView = {
     sessionId: safe.sessionId,
     guestName,
-    guestFirstName: greetingName(guestName) || safe.guestFirstName,
+    guestFirstName: greetingName(guestName),
     partySize: safe.partySize,
     partyText: `${safe.partySize} ${safe.partySize === 1 ? 'guest' : 'guests'}`,
     operatorName: operator.operatorName,
@@ -169,19 +171,6 @@ function lastSeenTrip(seen: NonNullable<GuestPageSource['lastSeen']>, settings: 
   if (!at.isValid) return null;
   const was = seen.movedFrom ? moveNotice(charterSchedule(seen.movedFrom, settings.timezone, settings.checkInLeadMinutes).departure, at) : null;
   return { dateText: humanDate(at), whenText: humanDateTime(at), movedFromText: was?.wasText ?? null };
-}
-
-/** A title before the name: the first word is then no first name. */
-const TITLE = /^(mr|mrs|ms|miss|mx|dr|prof|capt|rev|sir)\.?$/i;
-
-/**
- * Who the page greets ("Ahoy, Maria!"), from the name as the operator typed it. "Dr. Maria Lopez" and
- * "Mr. & Mrs. Smith" are greeted whole (the guest's own page; crew still get firstName), and the comma
- * of "Maria, Jose and the kids" is not part of Maria.
- */
-function greetingName(name: string): string {
-  const first = firstName(name);
-  return TITLE.test(first) ? name : first;
 }
 
 /** "/g/ABC" from "https://host/g/ABC"; keeps a site prefix path, so the .ics link works under one too. */

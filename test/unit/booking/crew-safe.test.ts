@@ -34,11 +34,18 @@ describe('toCrewSafeView', () => {
     expect(JSON.stringify(view)).not.toMatch(/Delgado|1,?200|584|notes|BS-48213/);
   });
 
-  it('gives the first word of the guest name without the comma a list or "Surname, First" puts after it', () => {
+  it('gives the first name alone, never the surname: a list keeps its first, "Surname, First" gives First, quotes, brackets and words without a letter go', () => {
     const first = (guestName: string) => toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ guestName }), roster: sampleRoster, guestUrl: 'u' }, settings).guestFirstName;
     expect(first('Maria, Jose and the kids')).toBe('Maria');
-    expect(first('Delgado, Maria')).toBe('Delgado');
+    expect(first('Delgado, Maria')).toBe('Maria');
     expect(first('  Ana;  Ruiz')).toBe('Ana');
+    expect(first('"Maria" Delgado')).toBe('Maria');
+    expect(first('(Maria) Delgado')).toBe('Maria');
+    expect(first('👨‍👩‍👧‍👦 Zoë Family')).toBe('Zoë');
+    // Crew get no surname even when the first word is an initial (the guest page greets "J. Smith").
+    expect(first('J. Smith')).toBe('J.');
+    // Nothing with a letter: the first word still tells crew whose party it is.
+    expect(first('👨‍👩‍👧‍👦')).toBe('👨‍👩‍👧‍👦');
   });
 
   it('carries operator notes only as their crew-safe lines: money lines dropped, harmless ones kept', () => {

@@ -86,6 +86,17 @@ describe('renderGuestPage', () => {
     ['Maria, Jose and the kids', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
     ['Dr. Maria Lopez', 'Ahoy, <bdi>Dr. Maria Lopez</bdi>!', '<bdi>Dr. Maria Lopez</bdi>, we’re sorry'],
     ['Mr. & Mrs. Smith', 'Ahoy, <bdi>Mr. &amp; Mrs. Smith</bdi>!', '<bdi>Mr. &amp; Mrs. Smith</bdi>, we’re sorry'],
+    ['Delgado, Maria', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['Smith, Jr.', 'Ahoy, <bdi>Smith</bdi>!', '<bdi>Smith</bdi>, we’re sorry'],
+    ['"Maria" Delgado', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['(Maria) Delgado', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['👨‍👩‍👧‍👦 Zoë Family', 'Ahoy, <bdi>Zoë</bdi>!', '<bdi>Zoë</bdi>, we’re sorry'],
+    // An initial alone greets nobody: the name as the guest signs it.
+    ['J. Smith', 'Ahoy, <bdi>J. Smith</bdi>!', '<bdi>J. Smith</bdi>, we’re sorry'],
+    ['Smith, J.R.', 'Ahoy, <bdi>J.R. Smith</bdi>!', '<bdi>J.R. Smith</bdi>, we’re sorry'],
+    // No word of it is a name: a greeting without one.
+    ['👨‍👩‍👧‍👦', '<h1>Ahoy!</h1>', '<p class="lede">We’re sorry'],
+    ['— 42 —', '<h1>Ahoy!</h1>', '<p class="lede">We’re sorry'],
   ])('the guest named %j is greeted as a person: %s', (guestName, greeting, cancelled) => {
     const v = buildGuestPageView(sampleSource({ guestFullName: guestName, request: { ...sampleSource().request, guestName } }), sampleSettings());
     expect(renderGuestPage(v)).toContain(greeting);
