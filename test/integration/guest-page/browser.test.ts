@@ -53,10 +53,13 @@ function pages(): Map<string, { type: string; body: string }> {
   );
   // Rescheduled from Fri, Dec 11, 4:00 PM to Sat, Dec 12, 9:00 AM.
   const movedView = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-12-12', departureTime: '09:00' }, movedFrom: { date: '2026-12-11', departureTime: '16:00', durationHours: 5 } }, sampleSettings());
+  // Cancelled after that move: the notice names the trip as the last page showed it.
+  const cancelledMovedView = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-12-12', departureTime: '09:00' }, lastSeen: { shown: { date: '2026-12-12', departureTime: '09:00', durationHours: 5 }, movedFrom: { date: '2026-12-11', departureTime: '16:00', durationHours: 5 } } }, sampleSettings());
   // Cancelled two days after it sailed.
   const pastView = buildGuestPageView({ ...base, asOfMs: Date.parse('2026-12-07T18:00:00Z') }, sampleSettings());
   return new Map([
     [`/g/${ID}/moved`, { type: 'text/html; charset=utf-8', body: renderGuestPage(movedView) }],
+    [`/g/${ID}/cancelled-moved`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(cancelledMovedView) }],
     [`/g/${ID}/cancelled-past`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(pastView) }],
     [`/g/${BIDI_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(bidiView) }],
     [`/g/${BIDI_ID}/cancelled`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(bidiView) }],
@@ -267,6 +270,18 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
     });
   });
 
+  test.each(VIEWPORTS)('a cancel after a move names the trip the guest last saw, with its time and the one it moved from, within the width ($name)', async (viewport) => {
+    const { page } = await open(viewport, `/g/${ID}/cancelled-moved`);
+    try {
+      expect(await page.locator('.lede').innerText()).toBe('Maria, we’re sorry — your charter aboard JADA on Sat, Dec 12, 2026, 9:00 AM PST (moved from Fri, Dec 11, 4:00 PM PST) will not sail.');
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      await page.screenshot({ path: path.join(shotsDir, `guest-cancelled-moved-${viewport.name}.png`), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
   test.each(VIEWPORTS)('a cancel made after the charter sailed reads in the past ($name)', async (viewport) => {
     const { page } = await open(viewport, `/g/${ID}/cancelled-past`);
     try {
@@ -293,8 +308,8 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
         body: document.body.innerText,
       }));
       expect(dom).toMatchObject({ scripts: 0, images: 0, withHandlers: 0 });
-      // The greeting uses the first word of the name; the full payload shows as text elsewhere.
-      expect(dom.h1).toBe('Ahoy, "><img!');
+      // The greeting uses the first word of the name (its opening quote dropped); the full payload shows as text elsewhere.
+      expect(dom.h1).toBe('Ahoy, ><img!');
       expect(dom.body).toContain(PAYLOAD);
       expect(dialogs).toEqual([]);
       expect(requests).toEqual([`${baseUrl}/g/${HOSTILE_ID}`]);
