@@ -14,8 +14,8 @@ const SUFFIX = /^(jr|sr|ii|iii|iv|md|phd|esq)\.?$/i;
 /** A title before the name: the first word is then no first name. */
 const TITLE = /^(mr|mrs|ms|miss|mx|dr|prof|capt|rev|sir)\.?$/i;
 
-/** "J.", "J" or "J.R.": an initial says too little to greet or name someone by alone. */
-const INITIALS = /^(\p{Lu}\.?)+$/u;
+/** "J.", "J" or "J.R.": an initial says too little to greet or name someone by alone ("MARIA" is no initials). */
+const INITIALS = /^(\p{Lu}\.)+$|^\p{Lu}$/u;
 
 /** Quotes and brackets around a word ("\"Maria\"", "(Maria)"), and the comma or colon after one. */
 const WRAPPING_START = /^[\p{Ps}\p{Pi}\p{Pf}"'<]+/u;

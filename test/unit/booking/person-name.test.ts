@@ -23,6 +23,8 @@ describe('greetingName', () => {
     ['🎉 🎉 Ana', 'Ana'],
     ['🎉 J. Smith', 'J. Smith'],
     ['Dr. Maria Lopez', 'Dr. Maria Lopez'],
+    ['DELGADO, MARIA', 'MARIA'],
+    ['J Smith', 'J Smith'],
     ['王小明', '王小明'],
     ['', ''],
     ['   ', ''],
