@@ -93,3 +93,18 @@ export function lastPageShown(record: BookingRecord, opId: string): PageShown | 
   const movedFrom = scheduleIn(result, 'movedFrom');
   return { shown, ...(movedFrom ? { movedFrom } : {}) };
 }
+
+/**
+ * The "was" of the moved notice on the page operation `opId` puts up: the departure of the page the
+ * guest last saw when it differs from the one now, else that page's own notice, which still holds.
+ * A change that failed and was replaced may have put its page up: the guest read its departure, so
+ * that is what the charter moved from, not the one before it (what latestMoveFrom, reading the
+ * operations, gives). Pages put up before pages recorded what they showed fall back to
+ * latestMoveFrom.
+ */
+export function moveToTell(record: BookingRecord, opId: string): ScheduleFields | undefined {
+  const last = lastPageShown(record, opId);
+  if (!last) return latestMoveFrom(record);
+  const from = departureMoved(last.shown, record.request) ? last.shown : last.movedFrom;
+  return from && departureMoved(from, record.request) ? from : undefined;
+}

@@ -26,7 +26,7 @@ import type { RevenueGuard } from '../integrations/revenue-guard';
 import { SCC_CANCEL_PATCH, sccEventPayload, type SccClient } from '../integrations/scc';
 import type { SccEventItems } from '../integrations/scc-item';
 import type { Logger } from '../log';
-import { lastPageShown, latestMoveFrom, pageShownResult, revisionMadeAtMs } from './guest-page-history';
+import { lastPageShown, moveToTell, pageShownResult, revisionMadeAtMs } from './guest-page-history';
 import { CREATE_OP } from './op-steps';
 import { scheduleOf } from './operations';
 import type { AnyStepName, StepContext, StepImplementations, StepResult } from './types';
@@ -236,11 +236,12 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const cancelled = ctx.operation?.kind === 'cancel';
       const revision = ctx.operation?.revision ?? booking.revision ?? 1;
       const asOfMs = revisionMadeAtMs(booking, revision);
-      // A refresh or a cancel's own operation moved nothing: the record, not ctx.operation, tells of the latest move.
-      const movedFrom = cancelled ? undefined : latestMoveFrom(booking);
-      // The cancelled notice names the trip as the last page put up showed it, which may not be the
-      // booking's details: a change whose page never went up moved nothing the guest knows of.
-      const lastSeen = cancelled ? lastPageShown(booking, ctx.operation?.id ?? CREATE_OP) : undefined;
+      // Both notices speak of the page the guest last saw, not of the operations: a change whose page
+      // never went up moved nothing the guest knows of, and one whose page did, though it then failed,
+      // showed them its departure. The cancelled notice names that trip; a live page tells of the move from it.
+      const opId = ctx.operation?.id ?? CREATE_OP;
+      const movedFrom = cancelled ? undefined : moveToTell(booking, opId);
+      const lastSeen = cancelled ? lastPageShown(booking, opId) : undefined;
       const view = buildGuestPageView(
         {
           sessionId: booking.id,

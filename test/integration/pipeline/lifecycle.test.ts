@@ -445,6 +445,28 @@ describe('a failed change', () => {
   });
 });
 
+describe('the moved notice after a failed change', () => {
+  it('says the charter moved from the departure the guest’s page last showed, though the change that put it up failed and was replaced', async () => {
+    const done = await doneBooking();
+    const s = service();
+    const notice = async (record: BookingRecord) => /<section class="card moved"[\s\S]*?<\/section>/.exec((await artifacts(record)).page.html)?.[0] ?? '';
+    // Its page goes up (Wed, Jul 10, was Thu, Jul 4); its calendar PATCH is refused, so it fails.
+    standins.dashboard.faults.inject('PATCH *', { kind: 'unauthorized' });
+    const first = await s.proposeChange(done.id, { details: details({ date: '2030-07-10', departureTime: '10:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, first.op.id, APPROVER);
+    const failed = await s.run(done.id);
+    standins.dashboard.faults.clear();
+    expect(operationsOf(failed)[1]?.steps?.guest_page?.status).toBe('done');
+    expect(await notice(failed)).toContain('(was Thu, Jul 4, 4:00 PM PDT)');
+    // The change replacing it moves the charter again: the guest last read Wed, Jul 10.
+    const second = await s.proposeChange(done.id, { details: details({ date: '2030-07-12', departureTime: '10:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(done.id, second.op.id, APPROVER);
+    const moved = await s.run(done.id);
+    expect(operationsOf(moved)[1]?.status).toBe('superseded');
+    expect(await notice(moved)).toContain('Now <strong>Fri, Jul 12, 10:00 AM PDT</strong> <span class="was">(was Wed, Jul 10, 10:00 AM PDT)</span>.');
+  });
+});
+
 describe('records written before operations existed', () => {
   it('load as one create operation, and can be cancelled', async () => {
     const done = await doneBooking();

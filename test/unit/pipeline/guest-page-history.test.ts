@@ -1,7 +1,7 @@
 /** What the guest page reads of a booking's history (guest-page-history.ts), over records the operation rules build. */
 import { computeCosts } from '../../../src/booking/costs';
 import type { BookingRequest } from '../../../src/booking/types';
-import { lastPageShown, latestMoveFrom, pageShownResult, revisionMadeAtMs } from '../../../src/pipeline/guest-page-history';
+import { lastPageShown, latestMoveFrom, moveToTell, pageShownResult, revisionMadeAtMs } from '../../../src/pipeline/guest-page-history';
 import { approveChange, compactHistory, finishOperation, proposeChange, requestCancel, startOperation } from '../../../src/pipeline/operations';
 import type { BookingDetails, BookingRecord } from '../../../src/pipeline/types';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
@@ -123,5 +123,27 @@ describe('lastPageShown: the trip a cancelled notice names', () => {
     expect(lastPageShown(doneRecord(), 'op9')).toBeUndefined();
     const never = doneRecord();
     expect(lastPageShown({ ...never, steps: { ...never.steps, guest_page: { status: 'failed', attempts: 1 } } }, 'op9')).toBeUndefined();
+  });
+});
+
+describe('moveToTell: the moved notice from the page the guest last saw', () => {
+  const original = { date: '2030-07-04', departureTime: '16:00', durationHours: 5 };
+  const withPage = (record: BookingRecord, shown: typeof original, movedFrom?: typeof original): BookingRecord => ({
+    ...record,
+    steps: { ...record.steps, guest_page: { status: 'done', attempts: 1, finishedAtMs: CREATED, result: pageShownResult({ shown, ...(movedFrom ? { movedFrom } : {}) }) } },
+  });
+
+  it('is the departure the last page showed when the booking has moved since, else that page’s own notice, else nothing', () => {
+    const moved = { ...doneRecord(), request: { ...doneRecord().request, date: '2030-07-12' } };
+    expect(moveToTell(withPage(moved, { ...original, date: '2030-07-10' }), 'op9')).toEqual({ ...original, date: '2030-07-10' });
+    expect(moveToTell(withPage(moved, { ...original, date: '2030-07-12' }, original), 'op9')).toEqual(original);
+    expect(moveToTell(withPage(doneRecord(), original), 'op9')).toBeUndefined();
+    // Moved back to the departure the page said it had moved from: that page's notice no longer holds.
+    expect(moveToTell(withPage(doneRecord(), original, original), 'op9')).toBeUndefined();
+  });
+
+  it('falls back to the operations for a page put up before pages recorded what they showed', () => {
+    const moved = applyChange(doneRecord(), { date: '2030-07-05' }, CREATED + HOUR);
+    expect(moveToTell(moved, 'op9')).toEqual(original);
   });
 });
