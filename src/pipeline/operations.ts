@@ -916,7 +916,15 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     const reminders = Object.fromEntries([...Object.entries(restored?.reminders ?? {}).filter(([key]) => remindedAgain(key)), ...keptReminders]);
     // Their call is a new one from this revision: answers to buttons drawn before it are refused.
     const called = new Set([...calls.changed, ...calls.added]);
-    const callRevisions = Object.fromEntries([...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...[...called].map((user) => [user, revision] as const)]);
+    // Who answered a call the replaced run showed them and keeps it holds that call's revision: the
+    // one from before the run would take a click on the call the run replaced (16:00's, or the
+    // first call's r1) as an answer to this one.
+    const holdsRevision = holds.filter((user) => !reset.has(user)).map((user) => [user, record.callRevisions![user]!] as const);
+    const callRevisions = Object.fromEntries([
+      ...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)),
+      ...holdsRevision,
+      ...[...called].map((user) => [user, revision] as const),
+    ]);
     const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...seenBy, ...toldOffSeen, steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
     return {
       ...withOperation(record, started),

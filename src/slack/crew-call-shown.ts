@@ -10,15 +10,17 @@
  * run kept whole, and crewMayHaveSeen, which each carries from the ones it replaced) and what the run
  * replaced (the newest's `previous`, drawn with its callRevisionsBefore). The call whose digest
  * matches is the post's. A digest also covers the revision each answer button carries, which the
- * record keeps only as it stood before the run and as it stands: a DM's digest depends on its
- * member's alone, so each revision the run may have drawn it at is tried; the crew channel's post is
- * drawn at the revision of the change that drew it for whoever that change called afresh.
+ * record keeps only as it stood before the run and as it stands; what each change of the run gave
+ * every member is worked out again from what it stored, by startOperation's rule (calledBy), so each
+ * change's draw is tried once, at its own revisions, for a DM and for the crew channel's post (whose
+ * digest holds every member's). Trying every revision with every call the run held cost a cancel
+ * seconds of blocked event loop after a few dozen failed changes with long notes.
  *
  * A post with no digest (saved by an older version, or a call found unsaved in Slack's history) or
  * one matching none of these is drawn from the booking as it stands, as before.
  */
 import type { Config } from '../config';
-import { callsChanged, detailsOf, operationsOf } from '../pipeline/operations';
+import { callsChangedBy, detailsOf, operationsOf } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type BookingDetails, type BookingRecord, type Operation, type StepState } from '../pipeline/types';
 import { callDigest, type CrewPostRef } from './crew-notice';
 
@@ -37,32 +39,72 @@ interface Drawn {
   callRevisions: Record<string, number>;
 }
 
-/** The calls `key`'s post may show, the booking as it stands first. */
-function callsPostsMayShow(booking: BookingRecord, key: string): Drawn[] {
+/**
+ * The calls `key`'s post may show, the booking as it stands first, each once. Lazily: the first
+ * match ends the search, and a history of many failed changes with long notes makes each digest
+ * cost (a cancel's step draws every post).
+ */
+function* callsPostsMayShow(booking: BookingRecord, key: string): Generator<Drawn> {
   const current: Drawn = { details: detailsOf(booking), callRevisions: booking.callRevisions ?? {} };
   const run = failedRunBefore(booking);
   const newest = run[0];
-  if (!newest?.previous) return [current];
+  const tried = new Set<string>();
+  const once = function* (candidates: Iterable<Drawn>): Generator<Drawn> {
+    for (const c of candidates) {
+      const id = `${detailsId(c.details)} ${JSON.stringify(key === CREW_CHANNEL_POST_KEY ? c.callRevisions : (c.callRevisions[key] ?? null))}`;
+      if (tried.has(id)) continue;
+      tried.add(id);
+      yield c;
+    }
+  };
+  yield* once([current]);
+  if (!newest?.previous) return;
   const before = newest.callRevisionsBefore ?? booking.callRevisions ?? {};
-  // The revisions the run's crew steps drew at: a change's own, for each member it called afresh.
-  const drewAt = run.flatMap((o) => (o.revision !== undefined && crewStepDrew(o.steps?.crew_notice) ? [o.revision] : []));
-  const seen: BookingDetails[] = [];
-  for (const o of run) {
-    if (o.details && crewStepDrew(o.steps?.crew_notice)) seen.push(o.details);
-    if (o.crewMayHaveSeen) seen.push(o.crewMayHaveSeen);
+  // What each change of the run drew: its details, at the revisions its start gave each member.
+  const drew = calledBy(run, before).filter(({ op }) => crewStepDrew(op.steps?.crew_notice));
+  yield* once(drew.flatMap(({ op, revisions }) => revisions.map((callRevisions) => ({ details: op.details!, callRevisions }))));
+  yield* once([{ details: newest.previous, callRevisions: before }]);
+  // A change of the run the history no longer holds in full: only what it may have shown is
+  // left (crewMayHaveSeen), at a revision of the run's.
+  const known = new Set([...run.flatMap((o) => (o.details ? [detailsId(o.details)] : [])), detailsId(newest.previous)]);
+  const unknown = run.flatMap((o) => (o.crewMayHaveSeen && !known.has(detailsId(o.crewMayHaveSeen)) ? [o.crewMayHaveSeen] : []));
+  if (unknown.length === 0) return;
+  const revisionSets = [before, booking.callRevisions ?? {}, ...calledBy(run, before).flatMap(({ revisions }) => revisions)];
+  yield* once(unknown.flatMap((details) => revisionSets.map((callRevisions) => ({ details, callRevisions }))));
+}
+
+/** Identifies details by content: a run holds the same details many times (crewMayHaveSeen). */
+const ids = new WeakMap<BookingDetails, string>();
+function detailsId(details: BookingDetails): string {
+  let id = ids.get(details);
+  if (id === undefined) ids.set(details, (id = JSON.stringify(details)));
+  return id;
+}
+
+/**
+ * The call revisions each change of the run (newest first) gave the crew when it started, as
+ * startOperation works them out: everyone's from before the run, but whose call it changed, added
+ * or took off (callsChangedBy, from `previous` and what the run may have shown) is at its own
+ * revision or none, and who answered the call a change of the run showed them (crewHoldsSeen)
+ * keeps that call's revision. Records written before that last rule kept theirs from before the
+ * run: both are tried.
+ */
+function calledBy(run: readonly Operation[], before: Record<string, number>): { op: Operation; revisions: Record<string, number>[] }[] {
+  const out: { op: Operation; revisions: Record<string, number>[] }[] = [];
+  let held = before;
+  for (const op of [...run].reverse()) {
+    if (!op.details || op.revision === undefined) continue;
+    const calls = callsChangedBy(op, op.details);
+    const reset = new Set([...calls.changed, ...calls.added, ...calls.removed]);
+    const holds = new Set((op.crewHoldsSeen ?? []).filter((u) => !reset.has(u)));
+    const called = Object.fromEntries([...calls.changed, ...calls.added].map((u) => [u, op.revision!]));
+    const kept = Object.entries(before).filter(([u]) => !reset.has(u));
+    const now = { ...Object.fromEntries(kept.filter(([u]) => !holds.has(u))), ...Object.fromEntries([...holds].flatMap((u) => (held[u] !== undefined ? [[u, held[u]]] : []))), ...called };
+    const older = { ...Object.fromEntries(kept), ...called };
+    out.unshift({ op, revisions: [now, older] });
+    held = now;
   }
-  const previous = newest.previous;
-  if (key === CREW_CHANNEL_POST_KEY) {
-    const calledAt = (details: BookingDetails, rev: number): Record<string, number> => {
-      const calls = callsChanged(previous, details);
-      const afresh = new Set([...calls.changed, ...calls.added, ...calls.removed]);
-      return { ...Object.fromEntries(Object.entries(before).filter(([u]) => !afresh.has(u))), ...Object.fromEntries([...calls.changed, ...calls.added].map((u) => [u, rev])) };
-    };
-    return [current, ...seen.flatMap((details) => drewAt.map((rev) => ({ details, callRevisions: calledAt(details, rev) }))), { details: previous, callRevisions: before }];
-  }
-  const revisions = [...new Set([booking.callRevisions?.[key], before[key], ...drewAt])];
-  const at = (rev: number | undefined): Record<string, number> => (rev === undefined ? {} : { [key]: rev });
-  return [detailsOf(booking), ...seen, previous].flatMap((details) => revisions.map((rev) => ({ details, callRevisions: at(rev) })));
+  return out;
 }
 
 /** A crew step that may have drawn posts: it was attempted, or its outcome is unknown. */

@@ -400,3 +400,88 @@ it("a crew answer's redraw drawn from the booking before the cancel finds it can
     await B.store.close();
   }
 });
+
+const SAM = sampleRoster[0]!.slackUserId;
+const withCrewChannel = () => ({ ...world.config, slack: { ...world.config.slack, crewChannel: 'C0CREWCHAN' } });
+
+it('with a crew channel: to 5 PM (reached the channel), back to 4 PM with a new guest name (reached it), to 6 PM (failed before its crew step); the office cancels: the channel reads 4 PM', async () => {
+  let calendarRefusing = false;
+  let sccRefusing = false;
+  const B = processRefusing({ calendar: () => calendarRefusing, scc: () => sccRefusing }, withCrewChannel());
+  try {
+    const booking = await doneBooking(B);
+    const channelPost = booking.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
+    calendarRefusing = true;
+    const x1 = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '17:00' });
+    await untilOp(B, booking.id, x1, 'failed');
+    // A new guest name plans the calendar step, which refuses once the crew step has redrawn the channel.
+    const x2 = await change(B, booking.id, sampleRoster, 'back', { departureTime: '16:00', guestName: 'Maria D' });
+    await untilOp(B, booking.id, x2, 'failed');
+    calendarRefusing = false;
+    sccRefusing = true;
+    const x3 = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '18:00' });
+    await untilOp(B, booking.id, x3, 'failed');
+    sccRefusing = false;
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    const { post, note } = readCancelled(booking.id, channelPost);
+    expect(post).toContain('4:00 PM PDT – 9:00 PM PDT will not sail');
+    expect(note).toContain('4:00 PM PDT – 9:00 PM PDT');
+    expect(`${post} ${note}`).not.toContain('6:00 PM');
+  } finally {
+    calendarRefusing = false;
+    sccRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it("with a crew channel: Sam confirms a failed change's 5 PM, the next keeps his 5 PM and adds Kai: a click on his first call's r1 button is refused; after a change to 6 PM fails before its crew step, a cancel reads 5 PM", async () => {
+  let calendarRefusing = false;
+  let sccRefusing = false;
+  const config = withCrewChannel();
+  const B = processRefusing({ calendar: () => calendarRefusing, scc: () => sccRefusing }, config);
+  const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: world.slack.url, retryConfig: { retries: 0 } });
+  try {
+    const booking = await doneBooking(B);
+    const channelPost = booking.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
+    calendarRefusing = true;
+    const x1 = await change(B, booking.id, sampleRoster, 'reschedule', { departureTime: '17:00' });
+    const f1 = await untilOp(B, booking.id, x1, 'failed');
+    const atX1 = f1.callRevisions![SAM]!;
+    expect(atX1).toBe(f1.revision);
+    const after = await B.service.confirmCrew(booking.id, SAM, { callRevision: atX1 });
+    expect(after.confirmations[SAM]).toBeDefined();
+    await refreshCrewPosts(client, after, config, log, { get: (id) => B.read(id), updateSlackRefs: (id, mutate) => B.service.updateSlackRefs(id, mutate) });
+    const x2 = await change(B, booking.id, [...sampleRoster, KAI], 'Kai on', { departureTime: '17:00' });
+    const f2 = await untilOp(B, booking.id, x2, 'failed');
+    calendarRefusing = false;
+    // Sam still holds (and confirmed) x1's 5 PM: his call stays at x1's revision, and a button of
+    // the 4 PM call he was first sent (r1: a reminder, an old Home tab) answers nothing.
+    expect(f2.confirmations[SAM]).toBeDefined();
+    expect(f2.callRevisions?.[SAM]).toBe(atX1);
+    const stale = await B.service.declineCrew(booking.id, SAM, 'stale button', { callRevision: 1 });
+    expect(stale.declines?.[SAM]).toBeUndefined();
+    expect(stale.confirmations[SAM]).toBeDefined();
+
+    sccRefusing = true;
+    const x3 = await change(B, booking.id, [...sampleRoster, KAI], 'reschedule', { departureTime: '18:00' });
+    await untilOp(B, booking.id, x3, 'failed');
+    sccRefusing = false;
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    const { post, note } = readCancelled(booking.id, channelPost);
+    expect(post).toContain('5:00 PM PDT – 10:00 PM PDT will not sail');
+    expect(note).toContain('5:00 PM PDT – 10:00 PM PDT');
+    expect(`${post} ${note}`).not.toContain('6:00 PM');
+  } finally {
+    calendarRefusing = false;
+    sccRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
