@@ -233,7 +233,7 @@ export function withLifecycleCrewNotice(
    * with their message (ReminderState.post) are known; at most two per member. Best effort, among
    * the step's notes: a failure is logged, never the step's, and a re-run draws them again.
    */
-  async function redrawStaleReminders(ctx: StepContext, oldCall: CrewSafeView, calls: ReturnType<typeof callsChangedBy>): Promise<void> {
+  async function redrawStaleReminders(ctx: StepContext, oldCall: (userId: string) => CrewSafeView, calls: ReturnType<typeof callsChangedBy>): Promise<void> {
     const { booking } = ctx;
     const stale: Array<{ key: string; post: { channel: string; ts: string }; why: StaleReminderReason }> = [];
     if (ctx.operation?.kind === 'cancel') {
@@ -263,7 +263,7 @@ export function withLifecycleCrewNotice(
     const crewChannel = crewPostsOf(booking).find((p) => p.key === CREW_CHANNEL_POST_KEY)?.channel;
     for (const { key, post, why } of stale) {
       if (ctx.signal?.aborted) return;
-      const message = staleReminderMessage(oldCall, why, crewChannel);
+      const message = staleReminderMessage(oldCall(dmReminderUser(key) ?? ''), why, crewChannel);
       try {
         await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
       } catch (err) {
@@ -282,13 +282,16 @@ export function withLifecycleCrewNotice(
     const { view, rev, lookUp, calls, off, posts } = a;
 
     let result: StepResult;
+    // A cancel: the call each post last showed (./crew-call-shown.ts), found once per post.
+    const shownOn = new Map(kind === 'cancel' ? posts.map((p) => [p.key, callShownOn(booking, deps.config, p)] as const) : []);
+    /** Nobody is pinged about a call already gone by (./crew-cancelled.ts), judged post by post. */
+    const departedOn = (key: string) => cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision, shownOn.get(key) ?? booking);
     if (kind === 'cancel') {
-      // Nobody is pinged about a charter already gone by (./crew-cancelled.ts).
-      const departed = cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision);
       for (const post of posts) {
-        const message = cancelledCrewMessage(booking, deps.config, post, ctx.operation?.revision);
+        const message = cancelledCrewMessage(booking, deps.config, post, ctx.operation?.revision, shownOn.get(post.key));
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
       }
+      const departed = posts.length > 0 ? posts.every((p) => departedOn(p.key)) : cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision);
       if (departed) return { posts: posts.length, notesPosted: true };
       result = { posts: posts.length };
     } else {
@@ -302,20 +305,24 @@ export function withLifecycleCrewNotice(
     // Who is taken off is told about the call they had: a change that also moved the trip would
     // otherwise tell them they are off Monday's charter when they were called for Saturday's.
     let removedFromView = view;
-    /** The call this change replaced, as crew saw it: what its reminders were sent for. */
-    let oldCallView = view;
+    /** The call this change replaced, as crew saw it: what a member's reminders were sent for. */
+    let oldCallView = (_userId: string) => view;
     if (kind === 'cancel') {
-      // Told of the call their post showed (./crew-call-shown.ts), as the post is drawn.
-      const shownOn = new Map(posts.map((p) => [p.key, crewSafeViewOf(callShownOn(booking, deps.config, p), deps.config)]));
-      noteFor = (postKey) => crewCancelNoticeText(shownOn.get(postKey) ?? view, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
+      // Told of the call their post showed, as the post is drawn; their reminders were sent for it too.
+      const views = new Map([...shownOn].map(([key, shown]) => [key, crewSafeViewOf(shown, deps.config)]));
+      noteFor = (postKey) => crewCancelNoticeText(views.get(postKey) ?? view, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
+      oldCallView = (userId) => views.get(userId) ?? views.get(CREW_CHANNEL_POST_KEY) ?? view;
     } else {
       // After a change that failed once its crew step had run, some crew hold that change's call
       // rather than `previous`: they are told what changed from what they may have seen.
       const seen = ctx.operation?.crewMayHaveSeen;
       const previous = seen ?? ctx.operation?.previous;
       const now = { request: booking.request, roster: booking.roster, costs: booking.costs };
-      if (previous) oldCallView = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
-      if (previous && removed.length > 0) removedFromView = oldCallView;
+      if (previous) {
+        const replaced = crewSafeViewOf({ ...booking, request: previous.request, roster: previous.roster, costs: previous.costs }, deps.config);
+        oldCallView = () => replaced;
+        if (removed.length > 0) removedFromView = replaced;
+      }
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
       // Who answered the failed change's call holds what it showed them: their note goes from there alone.
@@ -330,7 +337,7 @@ export function withLifecycleCrewNotice(
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
-    const targets = (kind === 'cancel' ? posts : crewPostsOf(booking, kind === 'change' ? result : undefined)).filter((p) => !removed.includes(p.key));
+    const targets = (kind === 'cancel' ? posts.filter((p) => !departedOn(p.key)) : crewPostsOf(booking, kind === 'change' ? result : undefined)).filter((p) => !removed.includes(p.key));
     for (const post of targets) {
       throwIfAborted(ctx.signal);
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });

@@ -485,3 +485,60 @@ it("with a crew channel: Sam confirms a failed change's 5 PM, the next keeps his
     await B.store.close();
   }
 });
+
+it("Ana's 48-hour reminder for Thu Jul 4 is out; a change to Fri Jul 5 fails before its crew step; the office cancels: the reminder is redrawn cancelled for Jul 4, as her post and note read", async () => {
+  let sccRefusing = false;
+  const B = processRefusing({ calendar: () => false, scc: () => sccRefusing });
+  const client = new WebClient('xoxb-test-bot-token', { slackApiUrl: world.slack.url, retryConfig: { retries: 0 } });
+  try {
+    const booking = await doneBooking(B);
+    const anaCall = booking.slack.crewPosts![ANA]!;
+    const sent = await client.chat.postMessage({ channel: anaCall.channel, text: 'Reminder: JADA, Thu, Jul 4, 2030, 4:00 PM' });
+    expect((await B.service.claimReminder(booking.id, `dm48:${ANA}`, 'test', 60_000)).claimed).toBe(true);
+    await B.service.markReminderSent(booking.id, `dm48:${ANA}`, 'test', undefined, { channel: anaCall.channel, ts: String(sent.ts) });
+    sccRefusing = true;
+    const x = await change(B, booking.id, sampleRoster, 'move', { date: '2030-07-05' });
+    await untilOp(B, booking.id, x, 'failed');
+    sccRefusing = false;
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    const reminder = String(world.slack.messages().find((m) => m.channel === anaCall.channel && m.ts === String(sent.ts))?.text);
+    expect(reminder).toContain('cancelled');
+    expect(reminder).toContain('Jul 4');
+    expect(reminder).not.toContain('Jul 5');
+    const { post, note } = readCancelled(booking.id, anaCall);
+    expect(`${post} ${note}`).toContain('Jul 4');
+  } finally {
+    sccRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
+
+it('a change moving the charter into the past by a typo fails before its crew step; the office cancels: each crew post reads its Jul 4 2030 call will not sail, and each member gets the note', async () => {
+  let sccRefusing = false;
+  const B = processRefusing({ calendar: () => false, scc: () => sccRefusing });
+  try {
+    const booking = await doneBooking(B);
+    sccRefusing = true;
+    const x = await change(B, booking.id, sampleRoster, 'typo', { date: '2026-12-01' });
+    await untilOp(B, booking.id, x, 'failed');
+    sccRefusing = false;
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    for (const m of sampleRoster) {
+      const { post, note } = readCancelled(booking.id, booking.slack.crewPosts![m.slackUserId]!);
+      expect(post).toContain('will not sail');
+      expect(post).toContain('Jul 4');
+      expect(note).toContain('Jul 4');
+    }
+  } finally {
+    sccRefusing = false;
+    world.slack.clear();
+    await B.service.idle();
+    await B.store.close();
+  }
+});
