@@ -11,7 +11,10 @@
  * And what a cancel after failed changes draws on each crew post and says under it: the call that
  * post last showed (4 PM after a change to 6 PM that failed before its crew step; 6 PM for a member
  * it did reach; after two failed in a row, the latest that reached the post), in DMs and in the
- * crew channel, and as a crew answer's redraw that finds the charter cancelled draws it.
+ * crew channel, and as a crew answer's redraw that finds the charter cancelled draws it; a reminder
+ * still out names that call's date, and after a failed move into the past (a typo) the crew of a
+ * trip still to come are told it will not sail. A member who answered a failed change's call and
+ * keeps it through the next change keeps that call's revision (an older button is refused).
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
