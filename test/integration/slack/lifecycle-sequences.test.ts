@@ -201,7 +201,7 @@ describe('changes after approval', () => {
     expect(text).not.toContain(':white_check_mark: Crew notified\\n');
   });
 
-  it('D8: a change putting 16:00 back after one that moved the calendar, SCC and guest page to 17:00 and failed at its crew step: all three say 16:00 again, and the crew are told', async () => {
+  it('D8: a change putting 16:00 back after one that moved the calendar, SCC and guest page to 17:00 and failed at its crew step: all three say 16:00 again, the guest page tells of the move back, and the crew are told', async () => {
     const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D8' };
     const id = await doneBooking(fields);
     // X moves the charter to 17:00; its crew step tells the captain and Lee, then Slack keeps refusing Ana's note.
@@ -230,8 +230,9 @@ describe('changes after approval', () => {
       ddb.destroy();
     }
     const page = await (await fetch(`${h.standins!.guestSite.url}/g/${id}`)).text();
-    expect(page).toContain('4:00 PM');
-    expect(page).not.toContain('5:00 PM');
+    // The guest's page had shown X's 17:00, so it tells them of the move back, and 5:00 PM only there.
+    expect(page).toMatch(/Now <strong>\w{3}, Jul 4, 4:00 PM PDT<\/strong> <span class="was">\(was \w{3}, Jul 4, 5:00 PM PDT\)<\/span>/);
+    expect(page.split('5:00 PM')).toHaveLength(2);
     // Every crew post shows 16:00 again, and whoever X told 17:00 is told it is 16:00 and asked again.
     for (const post of heldCrewPosts(h.slack, id, 'crew_call')) expect(JSON.stringify(post.blocks)).not.toContain('5:00 PM');
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
