@@ -255,8 +255,9 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
         },
         settings,
       );
-      // The .ics keeps the booking's departure: its UID and SEQUENCE, not its DTSTART, are what a
-      // calendar app matches to mark the saved event cancelled.
+      // A cancelled .ics keeps the UID and takes the next SEQUENCE, which is what a calendar app
+      // matches to mark the saved event cancelled; its times are those of the trip the notice names
+      // (the view's, from lastSeen), the event the guest imported.
       const ics = renderGuestCalendar(view, { now: new Date(asOfMs), revision, cancelled });
       const html = cancelled ? renderCancelled(view) : renderPage(view);
       const published = await deps.guestSite.publish({ id: booking.id, html, ics });

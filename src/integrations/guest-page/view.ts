@@ -57,7 +57,10 @@ export interface GuestPageView {
    * page, or one put up before pages recorded it): the notice names the booking's date alone.
    */
   readonly lastSeen: { readonly dateText: string; readonly whenText: string; readonly movedFromText: string | null } | null;
-  /** The departure was past at `asOfMs`: a cancel of a trip already gone by speaks of it in the past. */
+  /**
+   * The departure was past at `asOfMs`: a cancel of a trip already gone by speaks of it in the past.
+   * On a cancelled notice with lastSeen, the departure (like every time of the view) is that trip's.
+   */
   readonly departurePassed: boolean;
   /** "4:00 PM PST – 9:00 PM PST" (+ " (next day)") */
   readonly timeRangeText: string;
@@ -107,11 +110,16 @@ export interface GuestPageSettings {
 
 /** Throws (non-retryable) rather than return a view that shows money: see money-guard.ts. */
 export function buildGuestPageView(source: GuestPageSource, settings: GuestPageSettings): GuestPageView {
-  const safe = toCrewSafeView(source, settings);
+  // A cancelled notice is about the trip the guest last saw, which a change whose page never went up
+  // may differ from: its times, its tense and its .ics's DTSTART/DTEND all come from that trip, so the
+  // guest is never told of a departure they were never shown, nor that a trip still ahead "was".
+  const lastSeen = source.lastSeen ? lastSeenTrip(source.lastSeen, settings) : null;
+  const request = source.lastSeen && lastSeen ? { ...source.request, ...pick(source.lastSeen.shown) } : source.request;
+  const safe = toCrewSafeView({ ...source, request }, settings);
   const { operator } = settings;
   const captain = safe.roster.find((m) => m.role === 'captain');
   // The schedule toCrewSafeView just used (cached): parsing the ISO back costs an Intl offset look-up.
-  const departureAt = charterSchedule(source.request, settings.timezone, settings.checkInLeadMinutes).departure;
+  const departureAt = charterSchedule(request, settings.timezone, settings.checkInLeadMinutes).departure;
   const fullName = source.guestFullName.trim();
   // A name saved before the form refused amounts in it ("Maria Delgado · $1,200 paid") shows as the
   // plain first name crew see: failing instead would also block the cancelled notice of such a
@@ -136,7 +144,7 @@ export function buildGuestPageView(source: GuestPageSource, settings: GuestPageS
     return: { iso: safe.return.iso, text: safe.return.text },
     checkInLeadMinutes: settings.checkInLeadMinutes,
     moved: source.movedFrom ? moveNotice(charterSchedule(source.movedFrom, settings.timezone, settings.checkInLeadMinutes).departure, departureAt) : null,
-    lastSeen: source.lastSeen ? lastSeenTrip(source.lastSeen, settings) : null,
+    lastSeen,
     departurePassed: departureAt.toMillis() <= source.asOfMs,
     timeRangeText: safe.timeRangeText,
     endsNextDay: safe.endsNextDay,
@@ -164,6 +172,11 @@ function moveNotice(was: DateTime, now: DateTime): GuestPageView['moved'] {
   if (!was.isValid || was.toMillis() === now.toMillis()) return null;
   const day = was.year === now.year ? humanDayMonth : humanDate;
   return { nowText: `${day(now)}, ${humanTime(now)}`, wasText: `${day(was)}, ${humanTime(was)}` };
+}
+
+/** The schedule fields alone: a record's result may carry more, and none of it may reach the view. */
+function pick(schedule: ScheduleSource): ScheduleSource {
+  return { date: schedule.date, departureTime: schedule.departureTime, durationHours: schedule.durationHours };
 }
 
 function lastSeenTrip(seen: NonNullable<GuestPageSource['lastSeen']>, settings: GuestPageSettings): GuestPageView['lastSeen'] {

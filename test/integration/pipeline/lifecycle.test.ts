@@ -190,6 +190,31 @@ describe('cancel', () => {
     expect(uid).toBeDefined();
     expect(after.ics).toContain(uid!);
     expect(after.ics).toContain('STATUS:CANCELLED');
+    // The .ics cancels the event the guest imported: its times and words are the Jul 4 trip's, never the change's.
+    const unfolded = after.ics.replace(/\r\n /g, '');
+    expect(unfolded).toContain('DTSTART;TZID=America/Los_Angeles:20300704T160000');
+    expect(unfolded).toContain('DTEND;TZID=America/Los_Angeles:20300704T210000');
+    expect(unfolded).toContain('DESCRIPTION:This charter was cancelled: it will not sail on Thu\\, Jul 4\\, 2030 at 4:00 PM PDT.');
+    expect(unfolded).not.toMatch(/20300710|Jul 10/);
+  });
+
+  it('after a change to a past hour whose page never went up: the trip the guest still holds is ahead, so it "will not sail", page and .ics alike', async () => {
+    let refused = false;
+    const s = serviceRefusingPage(() => refused);
+    const booking = await s.create(sampleNewBooking());
+    await s.approve(booking.id, APPROVER);
+    expect((await s.run(booking.id)).state).toBe('done');
+    refused = true;
+    const move = await s.proposeChange(booking.id, { details: details({ date: '2025-07-02', departureTime: '10:00' }), label: 'reschedule', userId: APPROVER });
+    await s.approveChange(booking.id, move.op.id, APPROVER);
+    expect(operationsOf(await s.run(booking.id))[1]?.steps?.guest_page?.status).toBe('failed');
+    refused = false;
+    expect((await s.cancel(booking.id, APPROVER)).won).toBe(true);
+    const after = await artifacts(await s.run(booking.id));
+    expect(lede(after.page.html)).toBe('Maria, we’re sorry — your charter aboard JADA on Thu, Jul 4, 2030, 4:00 PM PDT will not sail.');
+    const unfolded = after.ics.replace(/\r\n /g, '');
+    expect(unfolded).toContain('DESCRIPTION:This charter was cancelled: it will not sail on Thu\\, Jul 4\\, 2030 at 4:00 PM PDT.');
+    expect(unfolded).not.toMatch(/2025|was cancelled\./);
   });
 
   it('while the create runs: no new create step is claimed, then everything made is undone and nothing is left behind', async () => {
