@@ -102,18 +102,22 @@ export function toCrewSafeView(
   };
 }
 
+/** What crew read where the guest's name would be when there is none to show: "Guest · Thu, Jul 4, 2030 · JADA". */
+export const UNNAMED_GUEST = 'Guest';
+
 /**
  * The guest's first name as crew see it. A name saved before the form refused amounts in it may
  * start with one ("$1,200 Maria Delgado", "USD 1200 Maria"): then it is the first plain word that is
- * no currency or pay word, else "Guest".
+ * no currency or pay word, else "Guest". A name whose only name is a surname ("Mr. Smith", "Smith,
+ * Dr. & Mrs.") is "Guest" too: crew never get a surname.
  */
 export function crewSafeFirstName(fullName: string): string {
-  if (!isMoneyLine(fullName)) return firstName(fullName);
+  if (!isMoneyLine(fullName)) return firstName(fullName) || UNNAMED_GUEST;
   const word = fullName
     .trim()
     .split(/\s+/)
     .find((w) => /^\p{L}[\p{L}'’-]*$/u.test(w) && !isMoneyLine(`${w} 100`));
-  return word ?? 'Guest';
+  return word ?? UNNAMED_GUEST;
 }
 
 /**

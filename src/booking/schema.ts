@@ -3,7 +3,7 @@
  * random object); the result is either a normalised BookingRequest or one message per field, worded
  * for the operator to read next to that field. It never throws.
  */
-import { givenName } from './person-name';
+import { givenName, hasNameWord } from './person-name';
 import type { DateTime } from 'luxon';
 import { isMoneyLine, moneyLineIndexes } from './money-detector';
 import { parseDollarsToCents } from './money';
@@ -216,10 +216,16 @@ function isBefore(dt: DateTime, now: Date): boolean {
   return dt.toMillis() < now.getTime();
 }
 
-/** The guest's first name, for crew-facing text (person-name.ts reads "Delgado, Maria" and the like). */
+/**
+ * A person's first name, for crew-facing text (person-name.ts reads "Delgado, Maria" and the like);
+ * '' when the only name in it is a surname. Guest names go through crewSafeFirstName, which shows
+ * "Guest" then.
+ */
 export function firstName(fullName: string): string {
   const given = givenName(fullName);
   if (given) return given;
+  // "Mr. Smith", "Smith, Dr. & Mrs.": the only name in it is a surname, which crew never get.
+  if (hasNameWord(fullName)) return '';
   // No word of it has a letter ("👨‍👩‍👧‍👦"): its first word still tells crew whose party it is.
   const first = (fullName.trim().split(/\s+/)[0] ?? '').replace(/[,;:]+$/, '');
   return first || fullName;

@@ -7,7 +7,7 @@
  * SCC must be called on its API Gateway URL: the CloudFront distribution in front of it runs an
  * origin request function that strips Authorization, so every call there would be a 401.
  */
-import type { CrewSafeView } from '../booking/crew-safe';
+import { UNNAMED_GUEST, type CrewSafeView } from '../booking/crew-safe';
 import { IntegrationError } from './errors';
 import { ExternalIdCollection, type EnsureOptions } from './external-id-collection';
 import { HttpClient, type HttpClientOptions } from './http';
@@ -58,7 +58,7 @@ export function sccEventPayload(view: CrewSafeView): SccEventPayload {
     dock: view.dockAddress,
     roster: view.roster.map((m) => ({ name: m.name, role: m.role, ...(m.email ? { email: m.email } : {}) })),
     description: [
-      `${view.guestFirstName}'s charter aboard ${view.vesselName}: ${guests}, ${view.dateText}, ${view.timeRangeText}. Crew check-in ${view.checkIn.text} at ${view.dockAddress}.`,
+      `${view.guestFirstName === UNNAMED_GUEST ? 'Charter' : `${view.guestFirstName}'s charter`} aboard ${view.vesselName}: ${guests}, ${view.dateText}, ${view.timeRangeText}. Crew check-in ${view.checkIn.text} at ${view.dockAddress}.`,
       // The notes for crew only as the crew-safe projection has them (money lines dropped).
       ...(view.crewNotes.length > 0 ? ['', 'Notes from the office:', ...view.crewNotes] : []),
     ].join('\n'),

@@ -5,7 +5,7 @@
  */
 import type { KnownBlock, ModalView } from '@slack/types';
 import { DateTime } from 'luxon';
-import type { CrewSafeView } from '../../booking/crew-safe';
+import { UNNAMED_GUEST, type CrewSafeView } from '../../booking/crew-safe';
 import { humanDayMonth, humanTime } from '../../booking/time';
 import { bookingBlockId } from '../booking-ref';
 import type { SlackMessage } from './approval';
@@ -107,7 +107,8 @@ export function crewMessage(view: CrewSafeView, answers: CrewAnswers, opts: Crew
       fields: [
         { type: 'mrkdwn', text: `*Check-in*\n${view.checkIn.text}` },
         { type: 'mrkdwn', text: `*Departure – return*\n${view.timeRangeText}` },
-        { type: 'mrkdwn', text: `*Party*\n${view.partySize} guests (${escapeAndFit(view.guestFirstName, 200)})` },
+        // "6 guests (Guest)" says nothing: a guest with no first name to show is left out.
+        { type: 'mrkdwn', text: `*Party*\n${view.partySize} guests${view.guestFirstName === UNNAMED_GUEST ? '' : ` (${escapeAndFit(view.guestFirstName, 200)})`}` },
         { type: 'mrkdwn', text: `*Dock*\n${escapeAndFit(view.dockAddress, LIMITS.sectionFieldText - 10)}` },
       ],
     },

@@ -12,9 +12,8 @@
  */
 import type { Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import type { CrewSafeView } from '../../booking/crew-safe';
+import { crewSafeFirstName, type CrewSafeView } from '../../booking/crew-safe';
 import { formatCents } from '../../booking/money';
-import { firstName } from '../../booking/schema';
 import { charterSchedule, humanDate, humanDateTime, humanTime, zoneLabel } from '../../booking/time';
 import { activeOperation, cancelOperation, detailsOf, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
@@ -220,7 +219,7 @@ function charterBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
   const own = settings.ownCall?.(booking);
   const ownCall = own?.beingUpdated ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : '';
-  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
+  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(crewSafeFirstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: RETRY_BUTTON_TEXT }, value: booking.id }] : []),
     ...(own?.buttons ?? []),
@@ -243,7 +242,7 @@ function pendingBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(firstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}${deactivatedNote(booking)}${mayApprove ? '' : '\n:busts_in_silhouette: This one needs an approver other than you.'}`,
+        text: `*${humanDate(departure)}, ${humanTime(departure)}* · ${escapeMrkdwn(crewSafeFirstName(r.guestName))} · party of ${r.partySize} · net ${formatCents(booking.costs.netCents)} · requested by ${mention(booking.createdBy)}${deactivatedNote(booking)}${mayApprove ? '' : '\n:busts_in_silhouette: This one needs an approver other than you.'}`,
       },
     },
     { type: 'actions', elements: [...(mayApprove ? [approve] : []), detailsButton(booking.id)] },
@@ -261,7 +260,7 @@ function changeBlocks(booking: BookingRecord, change: Operation & { details: Boo
   const from = change.previous ?? detailsOf(booking);
   const diff = changeDiff(from, change.details, settings);
   const net = from.costs.netCents === change.details.costs.netCents ? '' : ` · net ${formatCents(from.costs.netCents)} → ${formatCents(change.details.costs.netCents)}`;
-  const head = `*${humanDate(now)}, ${humanTime(now)}* · ${escapeMrkdwn(firstName(booking.request.guestName))} · *change (${escapeAndFit(change.label ?? 'edit', 40)})*${net} · requested by ${mention(change.requestedBy)}`;
+  const head = `*${humanDate(now)}, ${humanTime(now)}* · ${escapeMrkdwn(crewSafeFirstName(booking.request.guestName))} · *change (${escapeAndFit(change.label ?? 'edit', 40)})*${net} · requested by ${mention(change.requestedBy)}`;
   const fields = diff.length === 0 ? ['_Nothing left to change: the charter already reads so._'] : diff.slice(0, CHANGE_FIELDS_LISTED).map((l) => diffLineText(l, CHANGE_VALUE_MAX));
   if (diff.length > CHANGE_FIELDS_LISTED) fields.push(`_…and ${diff.length - CHANGE_FIELDS_LISTED} more — see the request in the charter's thread_`);
   const policy = mayApprove ? '' : '\n:busts_in_silhouette: This change needs an approver other than you.';

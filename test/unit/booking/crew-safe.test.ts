@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { computeCosts } from '../../../src/booking/costs';
-import { crewNoteLines, crewNotesText, predatesCrewNotes, toCrewSafeView } from '../../../src/booking/crew-safe';
+import { crewNoteLines, crewNotesText, predatesCrewNotes, toCrewSafeView, UNNAMED_GUEST } from '../../../src/booking/crew-safe';
+import { sccEventPayload } from '../../../src/integrations/scc';
+import { homeViewText } from '../../../src/sandbox/printer';
+import { crewMessage } from '../../../src/slack/blocks/crew';
+import { homeForCrew } from '../../../src/slack/blocks/home';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
 import type { BookingRequest } from '../../../src/booking/types';
 import { loadConfig } from '../../../src/config';
 import { RATES, bookingRequestArb, sampleRequest, sampleRoster } from '../../support/booking';
@@ -46,6 +51,32 @@ describe('toCrewSafeView', () => {
     expect(first('J. Smith')).toBe('J.');
     // Nothing with a letter: the first word still tells crew whose party it is.
     expect(first('👨‍👩‍👧‍👦')).toBe('👨‍👩‍👧‍👦');
+  });
+
+  it('a comma reads as "Surname, Given" only when it is one: crew never get a surname, a company, a degree or a stray word', () => {
+    const first = (guestName: string) => toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ guestName }), roster: sampleRoster, guestUrl: 'u' }, settings).guestFirstName;
+    for (const name of ['Maria Delgado, Smith wedding', 'Maria Delgado, Delgado family', 'Maria Delgado, Jose Delgado', 'Maria Delgado, Acme Corp', 'Maria Delgado, party of 6', 'Maria Delgado, RN', 'Maria Delgado, CPA', 'Maria Delgado, MBA', 'Delgado, Maria and Jose', 'Delgado, Maria & Jose', 'Delgado, Maria + Jose', 'Dr. Maria Delgado']) {
+      expect({ name, first: first(name) }).toEqual({ name, first: 'Maria' });
+    }
+    // Nothing but a surname to give: "Guest", as for a name that is all money.
+    for (const name of ['Smith, Dr. & Mrs.', 'Mr. Smith', 'Mr. & Mrs. Smith', 'Smith, Jr.']) expect({ name, first: first(name) }).toEqual({ name, first: UNNAMED_GUEST });
+  });
+
+  it('a guest with no first name to show: SCC, the crew post and the crew App Home read well and never carry the surname', () => {
+    const view = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ guestName: 'Smith, Dr. & Mrs.' }), roster: sampleRoster, guestUrl: 'https://queenofsandiego.com/g/ABCDEFGHJK12' }, settings);
+    const scc = sccEventPayload(view);
+    expect(scc.title).toBe('Guest · Thu, Jul 4, 2030 · JADA');
+    expect(scc.description).toMatch(/^Charter aboard JADA: 6 guests, Thu, Jul 4, 2030/);
+    const post = blocksToText(crewMessage(view, { confirmations: {}, declines: {} }).blocks);
+    expect(post).toContain('*Party*: 6 guests\n');
+    const home = homeViewText(homeForCrew('U0CREW0001', [{ view, mark: 'unconfirmed' }], { nowMs: Date.parse('2030-07-03T16:00:00Z'), timezone: 'America/Los_Angeles', checkInLeadMinutes: 30 }), new Map());
+    expect(home).toContain('Guest, party of 6');
+    for (const text of [JSON.stringify(scc), post, home]) expect(text).not.toContain('Smith');
+    // A name to show is shown as before.
+    const maria = toCrewSafeView({ sessionId: 'ABCDEFGHJK12', request: sampleRequest({ guestName: 'Maria Delgado, Smith wedding' }), roster: sampleRoster, guestUrl: 'u' }, settings);
+    expect(sccEventPayload(maria).title).toBe('Maria · Thu, Jul 4, 2030 · JADA');
+    expect(sccEventPayload(maria).description).toMatch(/^Maria's charter aboard JADA/);
+    expect(blocksToText(crewMessage(maria, { confirmations: {}, declines: {} }).blocks)).toContain('*Party*: 6 guests (Maria)');
   });
 
   it('carries operator notes only as their crew-safe lines: money lines dropped, harmless ones kept', () => {
