@@ -55,11 +55,25 @@ function pages(): Map<string, { type: string; body: string }> {
   const movedView = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-12-12', departureTime: '09:00' }, movedFrom: { date: '2026-12-11', departureTime: '16:00', durationHours: 5 } }, sampleSettings());
   // Cancelled after that move: the notice names the trip as the last page showed it.
   const cancelledMovedView = buildGuestPageView({ ...base, request: { ...base.request, date: '2026-12-12', departureTime: '09:00' }, lastSeen: { shown: { date: '2026-12-12', departureTime: '09:00', durationHours: 5 }, movedFrom: { date: '2026-12-11', departureTime: '16:00', durationHours: 5 } } }, sampleSettings());
+  // Moved to 9:00 AM that same day, a change whose page never went up; cancelled at noon, before the
+  // 4:00 PM trip the guest's page still showed. The name's comma is no "Surname, Given".
+  const cancelledUnshownView = buildGuestPageView(
+    {
+      ...base,
+      guestFullName: 'Maria Delgado, Smith wedding',
+      request: { ...base.request, departureTime: '09:00' },
+      asOfMs: Date.parse('2026-12-05T20:00:00Z'),
+      lastSeen: { shown: { date: '2026-12-05', departureTime: '16:00', durationHours: 5 } },
+    },
+    sampleSettings(),
+  );
   // Cancelled two days after it sailed.
   const pastView = buildGuestPageView({ ...base, asOfMs: Date.parse('2026-12-07T18:00:00Z') }, sampleSettings());
   return new Map([
     [`/g/${ID}/moved`, { type: 'text/html; charset=utf-8', body: renderGuestPage(movedView) }],
     [`/g/${ID}/cancelled-moved`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(cancelledMovedView) }],
+    [`/g/${ID}/cancelled-unshown`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(cancelledUnshownView) }],
+    [`/g/${ID}/cancelled-unshown.ics`, { type: 'text/calendar; charset=utf-8', body: renderGuestCalendar(cancelledUnshownView, { cancelled: true, revision: 3 }) }],
     [`/g/${ID}/cancelled-past`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(pastView) }],
     [`/g/${BIDI_ID}`, { type: 'text/html; charset=utf-8', body: renderGuestPage(bidiView) }],
     [`/g/${BIDI_ID}/cancelled`, { type: 'text/html; charset=utf-8', body: renderCancelledGuestPage(bidiView) }],
@@ -277,6 +291,23 @@ describeWithChromium('guest page in Chromium', (executablePath) => {
       const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
       expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
       await page.screenshot({ path: path.join(shotsDir, `guest-cancelled-moved-${viewport.name}.png`), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  test.each(VIEWPORTS)('a cancel after a change the guest never saw names, and speaks of, the trip they hold: page and .ics ($name)', async (viewport) => {
+    const { page } = await open(viewport, `/g/${ID}/cancelled-unshown`);
+    try {
+      expect(await page.locator('.lede').innerText()).toBe('Maria, we’re sorry — your charter aboard JADA on Sat, Dec 5, 2026, 4:00 PM PST will not sail.');
+      // The page's policy lets it fetch nothing: the calendar file is read as the guest's calendar app would.
+      const ics = await (await fetch(`${baseUrl}/g/${ID}/cancelled-unshown.ics`)).text();
+      expect(ics).toContain('DTSTART;TZID=America/Los_Angeles:20261205T160000');
+      expect(ics.replace(/\r\n /g, '')).toContain('it will not sail on Sat\\, Dec 5\\, 2026 at 4:00 PM PST.');
+      expect(ics).not.toContain('T090000');
+      const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+      expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+      await page.screenshot({ path: path.join(shotsDir, `guest-cancelled-unshown-${viewport.name}.png`), fullPage: true });
     } finally {
       await page.close();
     }
