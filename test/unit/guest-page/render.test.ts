@@ -88,6 +88,11 @@ describe('renderGuestPage', () => {
     ['Mr. & Mrs. Smith', 'Ahoy, <bdi>Mr. &amp; Mrs. Smith</bdi>!', '<bdi>Mr. &amp; Mrs. Smith</bdi>, we’re sorry'],
     ['Delgado, Maria', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
     ['Smith, Jr.', 'Ahoy, <bdi>Smith</bdi>!', '<bdi>Smith</bdi>, we’re sorry'],
+    // A comma that is no "Surname, Given": the name keeps its order.
+    ['Maria Delgado, Smith wedding', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['Maria Delgado, RN', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['Delgado, Maria and Jose', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
+    ['Smith, Dr. & Mrs.', 'Ahoy, <bdi>Dr. &amp; Mrs. Smith</bdi>!', '<bdi>Dr. &amp; Mrs. Smith</bdi>, we’re sorry'],
     ['"Maria" Delgado', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
     ['(Maria) Delgado', 'Ahoy, <bdi>Maria</bdi>!', '<bdi>Maria</bdi>, we’re sorry'],
     ['👨‍👩‍👧‍👦 Zoë Family', 'Ahoy, <bdi>Zoë</bdi>!', '<bdi>Zoë</bdi>, we’re sorry'],
