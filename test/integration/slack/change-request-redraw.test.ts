@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/log';
 import type { StoredSlackMessage } from '../../../src/sandbox/slack-api-standin';
 import { watchApprovals } from '../../../src/slack/approval-watch';
 import { approvalsBehind } from '../../../src/slack/approvals-behind';
-import { APPROVER, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, changeRequestPostingSlowly, clickInOps, doneBooking, ephemeralsTo, OPS_CHANNEL, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -344,13 +344,7 @@ it('a second click on a request already replaced by a newer approved change: tol
  * is saved; then the message, once posted, is waited on to lose its buttons. Returns its blocks.
  */
 async function decidedWhilePosting(ref: string, decide: (id: string, opId: string) => Promise<unknown>): Promise<string> {
-  const fields = { ...VALID_FIELDS, boatsetterRef: ref } as Record<string, string | string[]>;
-  const id = await doneBooking(h, fields);
-  const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
-  h.slack.slowNext('chat.postMessage', 1, 1500);
-  await submitChangeForm(h, id, 'edit', { ...fields, partySize: '5' });
-  const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
-  const opId = proposed.operations!.at(-1)!.id;
+  const { id, opId, proposed } = await changeRequestPostingSlowly(h, ref);
   expect(proposed.operations!.at(-1)!.requestTs).toBeUndefined();
   await decide(id, opId);
   const posted = await waitForBooking(h, id, (r) => r.operations?.find((o) => o.id === opId)?.requestTs !== undefined, 20_000);

@@ -9,7 +9,7 @@ import { buildApp, type RunningApp } from '../../../src/app';
 import { createLogger } from '../../../src/log';
 import { SqliteBookingStore } from '../../../src/pipeline/sqlite-store';
 import { blockActionPayload, SlackRequester } from '../../support/slack-requests';
-import { APPROVER, doneBooking, ephemeralsTo, OPS_CHANNEL, settle, startHarness, submitChangeForm, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, changeRequestPostingSlowly, ephemeralsTo, OPS_CHANNEL, settle, startHarness, waitForBooking, type Harness } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -35,13 +35,7 @@ const blocksOf = (ts: string) => JSON.stringify(h.slack.messages(OPS_CHANNEL).fi
 const updatesOf = (ts: string) => h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).length;
 
 it("a click on buttons left showing reaches the process that decided while the request was being posted: it redraws them away", async () => {
-  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-TWO1' } as Record<string, string | string[]>;
-  const id = await doneBooking(h, fields);
-  const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
-  h.slack.slowNext('chat.postMessage', 1, 1500);
-  await submitChangeForm(h, id, 'edit', { ...fields, partySize: '5' });
-  const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
-  const opId = proposed.operations!.at(-1)!.id;
+  const { id, opId } = await changeRequestPostingSlowly(h, 'BS-TWO1');
   // The posting process's redraw of the verdict fails every try: the buttons stay, marked for the watch.
   h.slack.failNext('chat.update', 4, 'internal_error', (b) => JSON.stringify(b.blocks ?? '').includes(`change-${opId}-decision`));
   await approveOnSecond(`${id}:${opId}`);

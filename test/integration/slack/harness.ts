@@ -233,6 +233,21 @@ export async function changeAndApprove(h: Harness, id: string, fields: Record<st
   return { opId, requestText: blocksToText(post?.body.blocks) };
 }
 
+/**
+ * A done booking (Boatsetter ref `ref`) whose change request, an edit to a party of 5, is submitted
+ * while Slack takes 1.5 s to post it: returns once the change is saved, before its message is, for
+ * a test to decide it meanwhile. `proposed` is the booking as first read with the change.
+ */
+export async function changeRequestPostingSlowly(h: Harness, ref: string): Promise<{ id: string; opId: string; proposed: BookingRecord }> {
+  const fields = { ...VALID_FIELDS, boatsetterRef: ref } as Record<string, string | string[]>;
+  const id = await doneBooking(h, fields);
+  const before = (await h.running.built.api.get(id))!.operations?.length ?? 0;
+  h.slack.slowNext('chat.postMessage', 1, 1500);
+  await submitChangeForm(h, id, 'edit', { ...fields, partySize: '5' });
+  const proposed = await waitForBooking(h, id, (r) => (r.operations?.length ?? 0) > before);
+  return { id, opId: proposed.operations!.at(-1)!.id, proposed };
+}
+
 /** The texts of the ephemeral replies `userId` got, in order. */
 export function ephemeralsTo(h: Harness, userId: string): string[] {
   return h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === userId).map((c) => String(c.body.text));
