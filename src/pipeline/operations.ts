@@ -742,6 +742,11 @@ interface Applied {
   undo: ReadonlySet<AnyStepName>;
   /** What the latest replaced change whose crew step ran may have told the crew. */
   crewMayHaveSeen?: BookingDetails;
+  /**
+   * The highest call revision a replaced change whose crew step ran gave each member: their post
+   * (and a reminder sent meanwhile) may carry buttons of that revision.
+   */
+  drawnRevisions?: Record<string, number>;
   /** Whom a replaced change called and a later one maybe told "you're off" (left out of crewMayHaveSeen). */
   maybeToldOff?: string[];
   /**
@@ -819,9 +824,17 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
     // Who the run called and then maybe told "you're off": left out of `told`, yet their post may show the call.
     const shownUnlessSurelyOff = crewShown(record, run, (o) => toldOffBy(record, o))?.roster ?? [];
     const maybeToldOff = shownUnlessSurelyOff.map((m) => m.slackUserId).filter((u) => !told?.roster.some((m) => m.slackUserId === u));
+    const drawnRevisions: Record<string, number> = {};
+    for (const o of run) {
+      if (!stepRan('crew_notice', o.steps?.crew_notice)) continue;
+      // Records from before callRevisionsGiven: the booking's revisions are the newest change's.
+      const given = o.callRevisionsGiven ?? (o === lastStarted ? record.callRevisions : undefined) ?? {};
+      for (const [u, rev] of Object.entries(given)) drawnRevisions[u] = Math.max(drawnRevisions[u] ?? 0, rev);
+    }
     return {
       details: lastStarted.previous,
       callRevisions: lastStarted.callRevisionsBefore ?? record.callRevisions,
+      drawnRevisions,
       ...(lastStarted.answersBefore ? { answersBefore: lastStarted.answersBefore } : {}),
       runRevisions: run.flatMap((o) => (o.revision !== undefined ? [o.revision] : [])),
       undo,
@@ -920,12 +933,37 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
     // one from before the run would take a click on the call the run replaced (16:00's, or the
     // first call's r1) as an answer to this one.
     const holdsRevision = holds.filter((user) => !reset.has(user)).map((user) => [user, record.callRevisions![user]!] as const);
-    const callRevisions = Object.fromEntries([
-      ...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)),
-      ...holdsRevision,
-      ...[...called].map((user) => [user, revision] as const),
-    ]);
-    const started: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, previous, ...seenBy, ...toldOffSeen, steps, callRevisionsBefore: applied.callRevisions ?? {}, ...(answersBefore ? { answersBefore } : {}) };
+    // Nor below a revision the replaced run drew for them (its crew step redrew their post, a reminder
+    // went out meanwhile): a member's revision is the one on the buttons of the latest call drawn
+    // for them, so a button of any call replaced since is refused. Without this a change putting
+    // 4 PM back gave Lee r1 again, and a reminder's r2 button for the failed 5 PM was taken.
+    const drawnRevision = (user: string) => (to.roster.some((m) => m.slackUserId === user) ? applied.drawnRevisions?.[user] : undefined);
+    const kept = [...Object.entries(applied.callRevisions ?? {}).filter(([user]) => !reset.has(user)), ...holdsRevision];
+    const keptRevisions: Record<string, number> = Object.fromEntries(kept);
+    for (const user of Object.keys(applied.drawnRevisions ?? {})) {
+      const drawn = drawnRevision(user);
+      if (drawn !== undefined && !called.has(user) && drawn > (keptRevisions[user] ?? 1)) keptRevisions[user] = drawn;
+    }
+    const callRevisions = { ...keptRevisions, ...Object.fromEntries([...called].map((user) => [user, revision] as const)) };
+    // The reminders the run sent (none is in answersBefore) its start drops: redrawn by its crew step.
+    const replacedReminders = Object.entries(record.reminders ?? {}).filter(
+      ([key, state]) => remindedBefore(key) && dmReminderUser(key) !== undefined && state.post && !Object.values(answersBefore?.reminders ?? {}).some((r) => r.post?.ts === state.post?.ts),
+    );
+    const remindersReplaced = replacedReminders.length > 0 ? { remindersReplaced: Object.fromEntries(replacedReminders) } : {};
+    const started: Operation = {
+      ...op,
+      status: 'running',
+      startedAtMs: nowMs,
+      revision,
+      previous,
+      ...seenBy,
+      ...toldOffSeen,
+      steps,
+      callRevisionsBefore: applied.callRevisions ?? {},
+      callRevisionsGiven: callRevisions,
+      ...remindersReplaced,
+      ...(answersBefore ? { answersBefore } : {}),
+    };
     return {
       ...withOperation(record, started),
       slack: withToldOffOf(record.slack, runRevisions),

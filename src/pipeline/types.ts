@@ -98,6 +98,19 @@ export interface Operation {
   /** change: BookingRecord.callRevisions as they were when it started, for a change that replaces it before its crew call went out. */
   callRevisionsBefore?: Record<string, number>;
   /**
+   * change: the call revision its start gave each member (BookingRecord.callRevisions as it left
+   * them), so a cancel knows which revision each post it drew carries, and a later change keeps a
+   * member at the highest revision a failed change drew for them. Unlike `details` it survives
+   * compactHistory: a roster's worth of numbers. Absent on records written before 2026-12-07.
+   */
+  callRevisionsGiven?: Record<string, number>;
+  /**
+   * change: reminder DMs its start dropped (their member is called afresh or taken off) that the
+   * run before it had sent, kept only here: `answersBefore` holds those from before the run. Its
+   * crew step redraws them without buttons, as it does those of answersBefore.
+   */
+  remindersReplaced?: Record<string, ReminderState>;
+  /**
    * change: the crew's answers before the run of changes it starts (set when its start reset some),
    * and the reminders already sent for that call. A change replacing it puts back those of every
    * member it does not ask again: the call they answered stands, and was reminded of.

@@ -239,7 +239,7 @@ export function withLifecycleCrewNotice(
     if (ctx.operation?.kind === 'cancel') {
       // Also those a change reset without redrawing them: one that failed before its crew step
       // ran left them only in its answersBefore, and they still show the call with live buttons.
-      const reset = (booking.operations ?? []).map((o) => o.answersBefore?.reminders ?? {});
+      const reset = (booking.operations ?? []).flatMap((o) => [o.answersBefore?.reminders ?? {}, o.remindersReplaced ?? {}]);
       const seen = new Set<string>();
       for (const reminders of [booking.reminders ?? {}, ...reset]) {
         for (const [key, state] of Object.entries(reminders)) {
@@ -249,9 +249,11 @@ export function withLifecycleCrewNotice(
         }
       }
     } else {
-      // The reminders as they were before this change reset them (Operation.answersBefore).
-      const before = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id)?.answersBefore?.reminders ?? {};
-      for (const [key, state] of Object.entries(before)) {
+      // The reminders as they were before this change reset them (Operation.answersBefore), and
+      // those the failed run it replaces sent for its own call (Operation.remindersReplaced).
+      const op = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id);
+      const before = [...Object.entries(op?.answersBefore?.reminders ?? {}), ...Object.entries(op?.remindersReplaced ?? {})];
+      for (const [key, state] of before) {
         const userId = dmReminderUser(key);
         if (!userId || !state.post) continue;
         // Brought back with a call put back as it was: it stands again.

@@ -15,6 +15,8 @@
  * still out names that call's date, and after a failed move into the past (a typo) the crew of a
  * trip still to come are told it will not sail. A member who answered a failed change's call and
  * keeps it through the next change keeps that call's revision (an older button is refused).
+ * A member is never taken back below the revision a failed change drew for them, and a reminder
+ * sent during a failed run is redrawn without buttons by the change that replaces its call.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
@@ -23,7 +25,9 @@ import type { BookingRequest, RosterMember } from '../../../src/booking/types';
 import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../../../src/pipeline/types';
+import { crewReminderTask } from '../../../src/slack/crew-reminders';
 import { refreshCrewPosts } from '../../../src/slack/crew-redraw';
+import { PostOnce } from '../../../src/slack/post-once';
 import { sampleRoster } from '../../support/booking';
 import { ANA, APPROVER, change, detailsWith, doneBooking, KAI, pause, startRefusingCalendarProcess, untilOp, withoutAna } from '../../fixtures/pipeline/crew-changes';
 import { postPayloadOf, useCrewWorld, type CrewWorld } from '../../fixtures/pipeline/crew-process';
@@ -411,4 +415,28 @@ it('a change moving the charter into the past by a typo fails before its crew st
       expect(post).toContain('Jul 4');
       expect(note).toContain('Jul 4');
     }
+  }));
+
+it("Lee's 48-hour reminder goes out for a failed change's 5 PM (r2); a change back to 4 PM reaches him (r3) and fails; a third settles 4 PM: the reminder is redrawn stale and its r2 button is refused", () =>
+  withProcess(async (run) => {
+    const { B, client } = run;
+    const LEE = sampleRoster[1]!.slackUserId;
+    const booking = await doneBooking(B);
+    const task = crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' });
+    await failsAfterCrewStep(run, booking.id, sampleRoster, 'later', { departureTime: '17:00' });
+    await task.run(Date.parse('2030-07-03T01:00:00Z'));
+    const reminder = (await B.read(booking.id))!.reminders?.[`dm48:${LEE}`]?.post;
+    expect(reminder).toBeDefined();
+    expect(JSON.stringify(postAt(reminder!)?.blocks ?? [])).toContain(`crew_confirm:${LEE}`);
+    const { record: back } = await failsAfterCrewStep(run, booking.id, sampleRoster, 'back', { departureTime: '16:00', guestName: 'Maria D' });
+    expect(back.callRevisions?.[LEE]).toBe(back.revision);
+    // The change that put 4 PM back redrew the 5 PM reminder: no live button on it.
+    expect(JSON.stringify(postAt(reminder!)?.blocks ?? [])).not.toContain(`crew_confirm:${LEE}`);
+    const settled = await change(B, booking.id, sampleRoster, 'name', { departureTime: '16:00', guestName: 'Maria E' });
+    const done = await untilOp(B, booking.id, settled, 'done');
+    // Lee's post shows the call at the revision he holds: never below the r3 the run drew for him.
+    expect(done.callRevisions?.[LEE]).toBe(back.revision);
+    expect(drawn(booking.slack.crewPosts![LEE]!)).toContain(`:r${back.revision}`);
+    expect((await B.service.confirmCrew(booking.id, LEE, { callRevision: 2 })).confirmations[LEE]).toBeUndefined();
+    expect((await B.service.confirmCrew(booking.id, LEE, { callRevision: back.revision })).confirmations[LEE]).toBeDefined();
   }));
