@@ -16,22 +16,45 @@
  * digest holds every member's). Trying every revision with every call the run held cost a cancel
  * seconds of blocked event loop after a few dozen failed changes with long notes.
  *
- * A post with no digest (saved by an older version, or a call found unsaved in Slack's history) or
- * one matching none of these is drawn from the booking as it stands, as before.
+ * The revisions each change gave are stored on it (Operation.callRevisionsGiven) and survive
+ * compactHistory; only older records are replayed. A post with no digest (saved by an older
+ * version, or a call found unsaved in Slack's history) or one matching none of these, behind a
+ * failed run, is drawn with the newest call the run drew, or its `previous` (callFoundOn), and its
+ * note is sent whatever that call's date: drawing it from the booking told Sam "Dec 1, 2026" (a
+ * typo no crew was shown) and, that date being past, sent him no note at all.
  */
 import type { Config } from '../config';
 import { callsChangedBy, detailsOf, operationsOf } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type BookingDetails, type BookingRecord, type Operation, type StepState } from '../pipeline/types';
 import { callDigest, type CrewPostRef } from './crew-notice';
 
-/** The booking as `post` last showed its call. */
+/** The booking as `post` last showed its call (see callFoundOn). */
 export function callShownOn(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>): BookingRecord {
-  if (post.call === undefined) return booking;
-  for (const { details, callRevisions } of callsPostsMayShow(booking, post.key)) {
-    const drawn = { ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions };
-    if (callDigest(drawn, config, post.key) === post.call) return drawn;
+  return callFoundOn(booking, config, post).shown;
+}
+
+/**
+ * The booking as `post` last showed its call, and whether that is known. Unknown when a failed run
+ * is behind the cancel and the post's digest matches none of its calls (or it has none): then
+ * `shown` is the newest call a change of the run may have drawn (a crew step that ran redraws every
+ * post, so it is the call most posts show), else the run's `previous` (what every member on it was
+ * called for before the run). Never the booking's own details: those of a change that failed
+ * before its crew step, a date (a typo) and time its crew were never shown. A caller must not keep
+ * a note back on an unknown call's account (its date may be one already gone by).
+ */
+export function callFoundOn(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>): { shown: BookingRecord; known: boolean } {
+  const run = failedRunBefore(booking);
+  const newest = run[0];
+  if (!newest?.previous) return { shown: booking, known: true };
+  const drawnWith = ({ details, callRevisions }: Drawn): BookingRecord => ({ ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions });
+  if (post.call !== undefined) {
+    for (const candidate of callsPostsMayShow(booking, post.key)) {
+      const drawn = drawnWith(candidate);
+      if (callDigest(drawn, config, post.key) === post.call) return { shown: drawn, known: true };
+    }
   }
-  return booking;
+  const latest = run.find((o) => o.details && crewStepDrew(o.steps?.crew_notice))?.details ?? newest.crewMayHaveSeen ?? newest.previous;
+  return { shown: drawnWith({ details: latest, callRevisions: newest.callRevisionsBefore ?? booking.callRevisions ?? {} }), known: false };
 }
 
 interface Drawn {
@@ -61,7 +84,7 @@ function* callsPostsMayShow(booking: BookingRecord, key: string): Generator<Draw
   if (!newest?.previous) return;
   const before = newest.callRevisionsBefore ?? booking.callRevisions ?? {};
   // What each change of the run drew: its details, at the revisions its start gave each member.
-  const drew = calledBy(run, before).filter(({ op }) => crewStepDrew(op.steps?.crew_notice));
+  const drew = calledBy(run, before).filter(({ op }) => op.details && crewStepDrew(op.steps?.crew_notice));
   yield* once(drew.flatMap(({ op, revisions }) => revisions.map((callRevisions) => ({ details: op.details!, callRevisions }))));
   yield* once([{ details: newest.previous, callRevisions: before }]);
   // A change of the run the history no longer holds in full: only what it may have shown is
@@ -82,17 +105,24 @@ function detailsId(details: BookingDetails): string {
 }
 
 /**
- * The call revisions each change of the run (newest first) gave the crew when it started, as
- * startOperation works them out: everyone's from before the run, but whose call it changed, added
- * or took off (callsChangedBy, from `previous` and what the run may have shown) is at its own
- * revision or none, and who answered the call a change of the run showed them (crewHoldsSeen)
- * keeps that call's revision. Records written before that last rule kept theirs from before the
- * run: both are tried.
+ * The call revisions each change of the run (newest first) gave the crew when it started: what it
+ * stored (Operation.callRevisionsGiven, kept when the history is compacted), or for a record written
+ * before that, as startOperation worked them out: everyone's from before the run, but whose call it
+ * changed, added or took off (callsChangedBy, from `previous` and what the run may have shown) is
+ * at its own revision or none, and who answered the call a change of the run showed them
+ * (crewHoldsSeen) keeps that call's revision. Records written before that last rule kept theirs
+ * from before the run: both are tried. A compacted change without the stored revisions is skipped
+ * (its `previous` is gone): the replay carries on from what the last change it could follow gave.
  */
 function calledBy(run: readonly Operation[], before: Record<string, number>): { op: Operation; revisions: Record<string, number>[] }[] {
   const out: { op: Operation; revisions: Record<string, number>[] }[] = [];
   let held = before;
   for (const op of [...run].reverse()) {
+    if (op.callRevisionsGiven) {
+      out.unshift({ op, revisions: [op.callRevisionsGiven] });
+      held = op.callRevisionsGiven;
+      continue;
+    }
     if (!op.details || op.revision === undefined) continue;
     const calls = callsChangedBy(op, op.details);
     const reset = new Set([...calls.changed, ...calls.added, ...calls.removed]);

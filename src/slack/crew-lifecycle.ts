@@ -25,7 +25,7 @@ import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
 import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
-import { callShownOn } from './crew-call-shown';
+import { callFoundOn } from './crew-call-shown';
 import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
 import type { CrewSafeView } from '../booking/crew-safe';
 import { mayHaveTakenEffect } from '../integrations/errors';
@@ -285,9 +285,13 @@ export function withLifecycleCrewNotice(
 
     let result: StepResult;
     // A cancel: the call each post last showed (./crew-call-shown.ts), found once per post.
-    const shownOn = new Map(kind === 'cancel' ? posts.map((p) => [p.key, callShownOn(booking, deps.config, p)] as const) : []);
-    /** Nobody is pinged about a call already gone by (./crew-cancelled.ts), judged post by post. */
-    const departedOn = (key: string) => cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision, shownOn.get(key) ?? booking);
+    const foundOn = new Map(kind === 'cancel' ? posts.map((p) => [p.key, callFoundOn(booking, deps.config, p)] as const) : []);
+    const shownOn = new Map([...foundOn].map(([key, found]) => [key, found.shown] as const));
+    /**
+     * Nobody is pinged about a call already gone by (./crew-cancelled.ts), judged post by post; a
+     * post whose call is not known is told: an extra note beats a silent cancel.
+     */
+    const departedOn = (key: string) => foundOn.get(key)?.known !== false && cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision, shownOn.get(key) ?? booking);
     if (kind === 'cancel') {
       for (const post of posts) {
         const message = cancelledCrewMessage(booking, deps.config, post, ctx.operation?.revision, shownOn.get(post.key));

@@ -17,6 +17,9 @@
  * keeps it through the next change keeps that call's revision (an older button is refused).
  * A member is never taken back below the revision a failed change drew for them, and a reminder
  * sent during a failed run is redrawn without buttons by the change that replaces its call.
+ * A cancel finds each post's call after the run's older changes were compacted (each change stored
+ * the revisions it gave); a post whose call it cannot find reads the newest call the run drew, never
+ * a typo's date no post showed, and still gets its note.
  * DynamoDB (dynalite), the real crew step against the Slack Web API stand-in over HTTP; the
  * calendar refuses each failing change once its crew step has finished (they run side by side).
  */
@@ -25,6 +28,7 @@ import type { BookingRequest, RosterMember } from '../../../src/booking/types';
 import { IntegrationError } from '../../../src/integrations/errors';
 import { createLogger } from '../../../src/log';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../../../src/pipeline/types';
+import { callFoundOn } from '../../../src/slack/crew-call-shown';
 import { crewReminderTask } from '../../../src/slack/crew-reminders';
 import { refreshCrewPosts } from '../../../src/slack/crew-redraw';
 import { PostOnce } from '../../../src/slack/post-once';
@@ -417,6 +421,57 @@ it('a change moving the charter into the past by a typo fails before its crew st
     }
   }));
 
+/**
+ * Sam confirms a failed change's 5 PM; the next (5 PM, Kai on) fails after reaching the crew; two
+ * change requests are rejected, which pushes the first change out of the four operations kept whole;
+ * a change to `last` fails before its crew step. The office cancels.
+ */
+async function samConfirmedThenCompacted(run: Run, last: Partial<BookingRequest>): Promise<BookingRecord> {
+  const { B } = run;
+  const booking = await doneBooking(B);
+  const { record: f1 } = await failsAfterCrewStep(run, booking.id, sampleRoster, 'reschedule', { departureTime: '17:00' });
+  await redraw(run, await B.service.confirmCrew(booking.id, SAM, { callRevision: f1.callRevisions![SAM] }));
+  await failsAfterCrewStep(run, booking.id, [...sampleRoster, KAI], 'Kai on', { departureTime: '17:00' });
+  for (const label of ['no', 'no again']) {
+    const { op } = await B.service.proposeChange(booking.id, { details: detailsWith([...sampleRoster, KAI], { departureTime: '19:00' }), label, userId: 'U0SOMEONE1' });
+    await B.service.rejectChange(booking.id, op.id, APPROVER);
+  }
+  await failsBeforeCrewStep(run, booking.id, [...sampleRoster, KAI], 'typo', { departureTime: '17:00', ...last });
+  const before = (await B.read(booking.id))!;
+  expect(before.operations?.find((o) => o.id === f1.operations?.at(-1)?.id)?.compacted).toBe(true);
+  // Each post's call is found by its digest, at the revisions each change stored: not a fallback.
+  for (const [key, post] of Object.entries(before.slack.crewPosts ?? {})) {
+    const found = callFoundOn(before, run.config, { key, call: post.call });
+    expect([key, found.known, found.shown.request.departureTime]).toEqual([key, true, '17:00']);
+  }
+  world.slack.clear();
+  await cancelled(B, booking.id);
+  return booking;
+}
+
+it("Sam confirms a failed change's 5 PM, the next adds Kai at 5 PM and fails, two change requests are rejected (the first change is compacted), a typo to Dec 1 2026 fails before its crew step; the office cancels: Sam's post reads Jul 4 2030 and he gets the note", () =>
+  withProcess(async (run) => {
+    for (const last of [{ date: '2026-12-01' }, { departureTime: '18:00' }]) {
+      const booking = await samConfirmedThenCompacted(run, last);
+      const samPost = booking.slack.crewPosts![SAM]!;
+      const { post, note } = readCancelled(booking.id, samPost);
+      expect(post).toContain('Jul 4, 2030');
+      expect(`${post} ${note}`).toContain('5:00 PM PDT – 10:00 PM PDT');
+      expect(`${post} ${note}`).not.toMatch(/Dec 1|6:00 PM/);
+    }
+  }));
+
+it('with a crew channel: the same run (the first change compacted) ends in a cancel: the channel reads 5 PM on Jul 4 2030 and gets the note', () =>
+  withProcess(withCrewChannel(), async (run) => {
+    for (const last of [{ date: '2026-12-01' }, { departureTime: '18:00' }]) {
+      const booking = await samConfirmedThenCompacted(run, last);
+      const { post, note } = readCancelled(booking.id, booking.slack.crewPosts![CREW_CHANNEL_POST_KEY]!);
+      expect(post).toContain('Jul 4, 2030');
+      expect(`${post} ${note}`).toContain('5:00 PM PDT – 10:00 PM PDT');
+      expect(`${post} ${note}`).not.toMatch(/Dec 1|6:00 PM/);
+    }
+  }));
+
 it("Lee's 48-hour reminder goes out for a failed change's 5 PM (r2); a change back to 4 PM reaches him (r3) and fails; a third settles 4 PM: the reminder is redrawn stale and its r2 button is refused", () =>
   withProcess(async (run) => {
     const { B, client } = run;
@@ -439,4 +494,21 @@ it("Lee's 48-hour reminder goes out for a failed change's 5 PM (r2); a change ba
     expect(drawn(booking.slack.crewPosts![LEE]!)).toContain(`:r${back.revision}`);
     expect((await B.service.confirmCrew(booking.id, LEE, { callRevision: 2 })).confirmations[LEE]).toBeUndefined();
     expect((await B.service.confirmCrew(booking.id, LEE, { callRevision: back.revision })).confirmations[LEE]).toBeDefined();
+  }));
+
+it("a change to 5 PM reaches the crew and fails, a typo to Dec 1 2026 fails before its crew step, and Sam's post kept no digest of its call; the office cancels: his post reads the 5 PM of Jul 4 2030 the run drew, and he gets the note", () =>
+  withProcess(async (run) => {
+    const { B } = run;
+    const booking = await doneBooking(B);
+    await failsAfterCrewStep(run, booking.id, sampleRoster, 'later', { departureTime: '17:00' });
+    await failsBeforeCrewStep(run, booking.id, sampleRoster, 'typo', { date: '2026-12-01' });
+    // Saved by a version that kept no digest: what the post shows is not known.
+    await B.service.updateSlackRefs(booking.id, (slack) => ({ ...slack, crewPosts: { ...slack.crewPosts, [SAM]: { ...slack.crewPosts![SAM]!, call: undefined } } }));
+    world.slack.clear();
+
+    await cancelled(B, booking.id);
+    const { post, note } = readCancelled(booking.id, booking.slack.crewPosts![SAM]!);
+    expect(post).toContain('Jul 4, 2030');
+    expect(`${post} ${note}`).toContain('5:00 PM PDT – 10:00 PM PDT');
+    expect(`${post} ${note}`).not.toContain('Dec 1');
   }));
