@@ -307,8 +307,6 @@ export function withLifecycleCrewNotice(
     if (ctx.previous?.notesPosted === true) return { ...result, notesPosted: true };
 
     let noteFor: (postKey: string) => string;
-    /** Posts that get no note: it would say nothing to their reader. */
-    let silent = (_postKey: string) => false;
     const removed = calls.removed;
     // Who is taken off is told about the call they had: a change that also moved the trip would
     // otherwise tell them they are off Monday's charter when they were called for Saturday's.
@@ -341,14 +339,11 @@ export function withLifecycleCrewNotice(
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
       if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
       noteFor = (postKey) => crewChangeNoticeText(view, holds.has(postKey) ? seenDiff : diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
-      // A member whose call this change leaves as they saw it (they answered the failed change's
-      // call it keeps) would get "Charter updated" over nothing: their post is redrawn, no note.
-      silent = (postKey) => postKey !== CREW_CHANNEL_POST_KEY && holds.has(postKey) && seenDiff.length === 0 && !calls.changed.includes(postKey) && !calls.added.includes(postKey);
     }
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
-    const targets = (kind === 'cancel' ? posts.filter((p) => !departedOn(p.key)) : crewPostsOf(booking, kind === 'change' ? result : undefined)).filter((p) => !removed.includes(p.key) && !silent(p.key));
+    const targets = (kind === 'cancel' ? posts.filter((p) => !departedOn(p.key)) : crewPostsOf(booking, kind === 'change' ? result : undefined)).filter((p) => !removed.includes(p.key));
     for (const post of targets) {
       throwIfAborted(ctx.signal);
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
