@@ -804,11 +804,7 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
   const started = before.filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh');
   const lastStarted = started.at(-1);
   if (lastStarted?.kind === 'change' && lastStarted.status === 'superseded' && lastStarted.previous) {
-    const run: Operation[] = [];
-    for (const o of [...started].reverse()) {
-      if (o.kind !== 'change' || o.status !== 'superseded') break;
-      run.push(o);
-    }
+    const run = runBefore(started);
     const undo = new Set<AnyStepName>();
     const quietUntilMs: Partial<Record<AnyStepName, number>> = {};
     for (const o of run) {
@@ -844,6 +840,22 @@ function lastApplied(record: BookingRecord, opId: string): Applied {
     };
   }
   return { details: detailsOf(record), callRevisions: record.callRevisions, runRevisions: [], undo: new Set(), quietUntilMs: {} };
+}
+
+/** The changes of the failed run `started` ends with (each superseded by the next), newest first. */
+function runBefore(started: readonly Operation[]): Operation[] {
+  const run: Operation[] = [];
+  for (const o of [...started].reverse()) {
+    if (o.kind !== 'change' || o.status !== 'superseded') break;
+    run.push(o);
+  }
+  return run;
+}
+
+/** The failed changes `opId` replaced, newest first (none when the operation before it finished). */
+export function runReplacedBy(record: BookingRecord, opId: string): Operation[] {
+  const ops = operationsOf(record);
+  return runBefore(ops.slice(0, ops.findIndex((o) => o.id === opId)).filter((o) => o.startedAtMs !== undefined && o.kind !== 'refresh'));
 }
 
 /** queued → running. A change makes its details the booking's (revision + 1); a cancel plans its compensation. */

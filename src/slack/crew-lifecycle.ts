@@ -19,7 +19,7 @@
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
-import { callsChangedBy, changeCallingCrew, dmReminderUser } from '../pipeline/operations';
+import { callsChangedBy, changeCallingCrew, dmReminderUser, runReplacedBy } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
@@ -249,17 +249,28 @@ export function withLifecycleCrewNotice(
         }
       }
     } else {
-      // The reminders as they were before this change reset them (Operation.answersBefore), and
-      // those the failed run it replaces sent for its own call (Operation.remindersReplaced).
+      // The reminders as they were before this change reset them (Operation.answersBefore).
       const op = (booking.operations ?? []).find((o) => o.id === ctx.operation?.id);
-      const before = [...Object.entries(op?.answersBefore?.reminders ?? {}), ...Object.entries(op?.remindersReplaced ?? {})];
-      for (const [key, state] of before) {
+      for (const [key, state] of Object.entries(op?.answersBefore?.reminders ?? {})) {
         const userId = dmReminderUser(key);
         if (!userId || !state.post) continue;
-        // Brought back with a call put back as it was: it stands again.
+        // Brought back with a call put back as it was: it stands again, redrawn below if its buttons are behind.
         if (booking.reminders?.[key]?.post?.ts === state.post.ts) continue;
         const why: StaleReminderReason | undefined = calls.removed.includes(userId) ? 'off' : calls.changed.includes(userId) ? 'changed' : undefined;
         if (why) stale.push({ key, post: state.post, why });
+      }
+      // Those the failed run sent for a call of its own, dropped by a change of it or by this one
+      // (Operation.remindersReplaced): each shows a call no longer standing. A change of the run
+      // that dropped one may have failed before redrawing it (every chat.update refused), and its
+      // 5 PM buttons would stay live under the 4 PM this change settles.
+      const seen = new Set(stale.map((s) => s.post.ts));
+      for (const o of [op, ...(op ? runReplacedBy(booking, op.id) : [])]) {
+        for (const [key, state] of Object.entries(o?.remindersReplaced ?? {})) {
+          const userId = dmReminderUser(key);
+          if (!userId || !state.post || seen.has(state.post.ts)) continue;
+          seen.add(state.post.ts);
+          stale.push({ key, post: state.post, why: booking.roster.some((m) => m.slackUserId === userId) ? 'changed' : 'off' });
+        }
       }
     }
     const crewChannel = crewPostsOf(booking).find((p) => p.key === CREW_CHANNEL_POST_KEY)?.channel;
@@ -337,7 +348,11 @@ export function withLifecycleCrewNotice(
       // What changed from `previous` and not from what they may have seen: crew the failed change never reached did not see it.
       if (seen && ctx.operation?.previous) for (const line of changeDiff(ctx.operation.previous, now, settings, { crewSafe: true })) if (!diff.some((d) => d.field === line.field)) diff.push(line);
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
-      if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) return { ...result, notesPosted: true };
+      // Its reminders still are redrawn: one a failed change of the run sent may show that change's call.
+      if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) {
+        await redrawStaleReminders(ctx, oldCallView, calls);
+        return { ...result, notesPosted: true };
+      }
       noteFor = (postKey) => crewChangeNoticeText(view, holds.has(postKey) ? seenDiff : diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';

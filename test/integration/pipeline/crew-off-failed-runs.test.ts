@@ -16,7 +16,8 @@
  * trip still to come are told it will not sail. A member who answered a failed change's call and
  * keeps it through the next change keeps that call's revision (an older button is refused).
  * A member is never taken back below the revision a failed change drew for them, and a reminder
- * sent during a failed run is redrawn without buttons by the change that replaces its call.
+ * sent during a failed run is redrawn without buttons by the change that replaces its call, or by
+ * a later one of the run when that change drew nothing.
  * A cancel finds each post's call after the run's older changes were compacted (each change stored
  * the revisions it gave); a post whose call it cannot find reads the newest call the run drew, never
  * a typo's date no post showed, and still gets its note.
@@ -511,4 +512,21 @@ it("a change to 5 PM reaches the crew and fails, a typo to Dec 1 2026 fails befo
     expect(post).toContain('Jul 4, 2030');
     expect(`${post} ${note}`).toContain('5:00 PM PDT – 10:00 PM PDT');
     expect(`${post} ${note}`).not.toContain('Dec 1');
+  }));
+
+it("a 5 PM reminder sent while a change to 5 PM had failed is redrawn without buttons by the change settling 4 PM, when the change between (back to 4 PM) drew nothing", () =>
+  withProcess(async (run) => {
+    const { B, client } = run;
+    const LEE = sampleRoster[1]!.slackUserId;
+    const booking = await doneBooking(B);
+    const task = crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' });
+    await failsAfterCrewStep(run, booking.id, sampleRoster, 'later', { departureTime: '17:00' });
+    await task.run(Date.parse('2030-07-03T01:00:00Z'));
+    const reminder = (await B.read(booking.id))!.reminders![`dm48:${LEE}`]!.post!;
+    expect(JSON.stringify(postAt(reminder)?.blocks)).toContain(`crew_confirm:${LEE}`);
+    world.slack.failNext('chat.update', 1000, 'internal_error');
+    await failedChange(B, booking.id, sampleRoster, 'back', { departureTime: '16:00', guestName: 'Maria D' });
+    world.slack.clear();
+    await untilOp(B, booking.id, await change(B, booking.id, sampleRoster, 'settle', { departureTime: '16:00', guestName: 'Maria D' }), 'done');
+    expect(JSON.stringify(postAt(reminder)?.blocks ?? [])).not.toContain(`crew_confirm:${LEE}`);
   }));
