@@ -32,6 +32,7 @@ import { mayHaveTakenEffect } from '../integrations/errors';
 import type { PostOnce } from './post-once';
 import type { BookingApi } from '../pipeline/api';
 import { findUnsavedCrewCalls } from './unsaved-crew-calls';
+import { reminderRedrawn } from './crew-reminders';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
 /**
@@ -236,6 +237,8 @@ export function withLifecycleCrewNotice(
   async function redrawStaleReminders(ctx: StepContext, oldCall: (userId: string) => CrewSafeView, calls: ReturnType<typeof callsChangedBy>): Promise<void> {
     const { booking } = ctx;
     const stale: Array<{ key: string; post: { channel: string; ts: string }; why: StaleReminderReason }> = [];
+    /** Reminders that stand again with buttons of a revision below their member's: redrawn as the call stands. */
+    const behind: Array<{ key: string; post: { channel: string; ts: string }; userId: string; sentAtMs: number | undefined }> = [];
     if (ctx.operation?.kind === 'cancel') {
       // Also those a change reset without redrawing them: one that failed before its crew step
       // ran left them only in its answersBefore, and they still show the call with live buttons.
@@ -254,8 +257,13 @@ export function withLifecycleCrewNotice(
       for (const [key, state] of Object.entries(op?.answersBefore?.reminders ?? {})) {
         const userId = dmReminderUser(key);
         if (!userId || !state.post) continue;
-        // Brought back with a call put back as it was: it stands again, redrawn below if its buttons are behind.
-        if (booking.reminders?.[key]?.post?.ts === state.post.ts) continue;
+        // Brought back with a call put back as it was: it stands again. It went out before the run,
+        // with the revision the member held then (callRevisionsBefore); if a failed change of the
+        // run drew them a higher one, which this change keeps, its buttons would be refused.
+        if (booking.reminders?.[key]?.post?.ts === state.post.ts) {
+          if ((booking.callRevisions?.[userId] ?? 1) > (op?.callRevisionsBefore?.[userId] ?? 1)) behind.push({ key, post: state.post, userId, sentAtMs: state.sentAtMs });
+          continue;
+        }
         const why: StaleReminderReason | undefined = calls.removed.includes(userId) ? 'off' : calls.changed.includes(userId) ? 'changed' : undefined;
         if (why) stale.push({ key, post: state.post, why });
       }
@@ -281,6 +289,15 @@ export function withLifecycleCrewNotice(
         await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
       } catch (err) {
         ctx.log.warn({ err, reminder: key }, 'could not redraw a reminder its call no longer stands for; it keeps its old details (its buttons are refused)');
+      }
+    }
+    for (const { key, post, userId, sentAtMs } of behind) {
+      if (ctx.signal?.aborted) return;
+      const message = reminderRedrawn(booking, deps.config, userId, sentAtMs ?? Date.now());
+      try {
+        await deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks });
+      } catch (err) {
+        ctx.log.warn({ err, reminder: key }, "could not redraw a reminder at its member's call revision; its buttons are refused (a click redraws it)");
       }
     }
   }

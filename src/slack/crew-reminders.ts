@@ -49,6 +49,15 @@ export function checkInMsOf(booking: BookingRecord, config: Config): number {
   return charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).checkIn.toMillis();
 }
 
+/**
+ * A DM reminder sent at `sentAtMs`, drawn again with the call and answers as they stand: a change
+ * that brings it back under a call revision it did not carry redraws it (crew-lifecycle.ts).
+ */
+export function reminderRedrawn(booking: BookingRecord, config: Config, userId: string, sentAtMs: number) {
+  const hoursLeft = Math.max(1, Math.round((checkInMsOf(booking, config) - sentAtMs) / 3_600_000));
+  return crewMessage(crewSafeViewOf(booking, config), crewAnswersOf(booking), { recipient: userId, reminder: { hoursLeft } });
+}
+
 const postShowsCurrentOf = (booking: BookingRecord, config: Config) => (userId: string) => callPostShowsCurrent(booking, config, userId);
 
 export function crewReminderTask(deps: CrewReminderDeps): PeriodicTask {

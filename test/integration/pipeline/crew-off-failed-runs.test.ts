@@ -17,7 +17,8 @@
  * keeps it through the next change keeps that call's revision (an older button is refused).
  * A member is never taken back below the revision a failed change drew for them, and a reminder
  * sent during a failed run is redrawn without buttons by the change that replaces its call, or by
- * a later one of the run when that change drew nothing.
+ * a later one of the run when that change drew nothing; a reminder from before the run that the
+ * settling change brings back is redrawn at the member's revision, so a click on it is taken.
  * A cancel finds each post's call after the run's older changes were compacted (each change stored
  * the revisions it gave); a post whose call it cannot find reads the newest call the run drew, never
  * a typo's date no post showed, and still gets its note.
@@ -512,6 +513,28 @@ it("a change to 5 PM reaches the crew and fails, a typo to Dec 1 2026 fails befo
     expect(post).toContain('Jul 4, 2030');
     expect(`${post} ${note}`).toContain('5:00 PM PDT – 10:00 PM PDT');
     expect(`${post} ${note}`).not.toContain('Dec 1');
+  }));
+
+it("Lee's 48-hour reminder for 4 PM (r1) stands through two changes no post reached (to 5 PM, back to 4 PM with a new guest name); the change settling 4 PM redraws it with live buttons of his call as it stands", () =>
+  withProcess(async (run) => {
+    const { B, client } = run;
+    const LEE = sampleRoster[1]!.slackUserId;
+    const booking = await doneBooking(B);
+    const task = crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' });
+    await task.run(Date.parse('2030-07-03T01:00:00Z'));
+    const reminder = (await B.read(booking.id))!.reminders![`dm48:${LEE}`]!.post!;
+    expect(JSON.stringify(postAt(reminder)?.blocks)).toContain(`${LEE}:r1`);
+    // Slack refuses every redraw: neither change draws anything.
+    world.slack.failNext('chat.update', 1000, 'internal_error');
+    await failedChange(B, booking.id, sampleRoster, 'later', { departureTime: '17:00' });
+    await failedChange(B, booking.id, sampleRoster, 'back', { departureTime: '16:00', guestName: 'Maria D' });
+    world.slack.clear();
+    const done = await untilOp(B, booking.id, await change(B, booking.id, sampleRoster, 'settle', { departureTime: '16:00', guestName: 'Maria D' }), 'done');
+    const rev = done.callRevisions?.[LEE] ?? 1;
+    // Whatever revision Lee now holds, the reminder that stands again carries it: his click is taken.
+    expect(JSON.stringify(postAt(reminder)?.blocks)).toContain(`${LEE}:r${rev}`);
+    expect(drawn(reminder)).toContain('4:00 PM');
+    expect((await B.service.confirmCrew(booking.id, LEE, { callRevision: rev })).confirmations[LEE]).toBeDefined();
   }));
 
 it("a 5 PM reminder sent while a change to 5 PM had failed is redrawn without buttons by the change settling 4 PM, when the change between (back to 4 PM) drew nothing", () =>
