@@ -150,6 +150,16 @@ function expectCancelledReading(id: string, ref: Ref, shown: string, never: stri
 }
 
 const SAM = sampleRoster[0]!.slackUserId;
+const LEE = sampleRoster[1]!.slackUserId;
+
+/** The 48-hour reminder task's run two days before the Jul 4 2030 trip; returns where Lee's reminder went. */
+async function remindLee(run: Run, id: string): Promise<Ref> {
+  const { B, client } = run;
+  await crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' }).run(Date.parse('2030-07-03T01:00:00Z'));
+  const reminder = (await B.read(id))!.reminders?.[`dm48:${LEE}`]?.post;
+  expect(reminder).toBeDefined();
+  return reminder!;
+}
 const withCrewChannel = () => ({ ...world.config, slack: { ...world.config.slack, crewChannel: 'C0CREWCHAN' } });
 
 it("a change takes Ana off and fails before telling her; the office cancels: her call is redrawn cancelled, no Confirm, and she gets the cancel note", () =>
@@ -476,19 +486,15 @@ it('with a crew channel: the same run (the first change compacted) ends in a can
 
 it("Lee's 48-hour reminder goes out for a failed change's 5 PM (r2); a change back to 4 PM reaches him (r3) and fails; a third settles 4 PM: the reminder is redrawn stale and its r2 button is refused", () =>
   withProcess(async (run) => {
-    const { B, client } = run;
-    const LEE = sampleRoster[1]!.slackUserId;
+    const { B } = run;
     const booking = await doneBooking(B);
-    const task = crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' });
     await failsAfterCrewStep(run, booking.id, sampleRoster, 'later', { departureTime: '17:00' });
-    await task.run(Date.parse('2030-07-03T01:00:00Z'));
-    const reminder = (await B.read(booking.id))!.reminders?.[`dm48:${LEE}`]?.post;
-    expect(reminder).toBeDefined();
-    expect(JSON.stringify(postAt(reminder!)?.blocks ?? [])).toContain(`crew_confirm:${LEE}`);
+    const reminder = await remindLee(run, booking.id);
+    expect(JSON.stringify(postAt(reminder)?.blocks ?? [])).toContain(`crew_confirm:${LEE}`);
     const { record: back } = await failsAfterCrewStep(run, booking.id, sampleRoster, 'back', { departureTime: '16:00', guestName: 'Maria D' });
     expect(back.callRevisions?.[LEE]).toBe(back.revision);
     // The change that put 4 PM back redrew the 5 PM reminder: no live button on it.
-    expect(JSON.stringify(postAt(reminder!)?.blocks ?? [])).not.toContain(`crew_confirm:${LEE}`);
+    expect(JSON.stringify(postAt(reminder)?.blocks ?? [])).not.toContain(`crew_confirm:${LEE}`);
     const settled = await change(B, booking.id, sampleRoster, 'name', { departureTime: '16:00', guestName: 'Maria E' });
     const done = await untilOp(B, booking.id, settled, 'done');
     // Lee's post shows the call at the revision he holds: never below the r3 the run drew for him.
@@ -517,12 +523,9 @@ it("a change to 5 PM reaches the crew and fails, a typo to Dec 1 2026 fails befo
 
 it("Lee's 48-hour reminder for 4 PM (r1) stands through two changes no post reached (to 5 PM, back to 4 PM with a new guest name); the change settling 4 PM redraws it with live buttons of his call as it stands", () =>
   withProcess(async (run) => {
-    const { B, client } = run;
-    const LEE = sampleRoster[1]!.slackUserId;
+    const { B } = run;
     const booking = await doneBooking(B);
-    const task = crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' });
-    await task.run(Date.parse('2030-07-03T01:00:00Z'));
-    const reminder = (await B.read(booking.id))!.reminders![`dm48:${LEE}`]!.post!;
+    const reminder = await remindLee(run, booking.id);
     expect(JSON.stringify(postAt(reminder)?.blocks)).toContain(`${LEE}:r1`);
     // Slack refuses every redraw: neither change draws anything.
     world.slack.failNext('chat.update', 1000, 'internal_error');
@@ -539,13 +542,10 @@ it("Lee's 48-hour reminder for 4 PM (r1) stands through two changes no post reac
 
 it("a 5 PM reminder sent while a change to 5 PM had failed is redrawn without buttons by the change settling 4 PM, when the change between (back to 4 PM) drew nothing", () =>
   withProcess(async (run) => {
-    const { B, client } = run;
-    const LEE = sampleRoster[1]!.slackUserId;
+    const { B } = run;
     const booking = await doneBooking(B);
-    const task = crewReminderTask({ store: B.store, service: B.service, client, poster: new PostOnce({ client }), config: run.config, log, owner: 'test' });
     await failsAfterCrewStep(run, booking.id, sampleRoster, 'later', { departureTime: '17:00' });
-    await task.run(Date.parse('2030-07-03T01:00:00Z'));
-    const reminder = (await B.read(booking.id))!.reminders![`dm48:${LEE}`]!.post!;
+    const reminder = await remindLee(run, booking.id);
     expect(JSON.stringify(postAt(reminder)?.blocks)).toContain(`crew_confirm:${LEE}`);
     world.slack.failNext('chat.update', 1000, 'internal_error');
     await failedChange(B, booking.id, sampleRoster, 'back', { departureTime: '16:00', guestName: 'Maria D' });
