@@ -117,15 +117,20 @@ describe.each(['cancel', 'change'] as const)('SIGKILL at every step boundary of 
 
       const seen = await outside(record);
       report.push(`${killAt.padEnd(24)} ${JSON.stringify(seen.counts)} sccPatchRequests=${seen.sccRequests}`);
-      expect(seen.itemHasMoney).toBe(false);
-      if (kind === 'cancel') {
-        expect(seen.counts).toEqual({ calendarDeleteRequests: 1, calendarDeletes: 1, calendarPatches: 0, sccPatches: 1, invalidations: 2, notices: 1 });
-        expect(seen.page).toContain('This charter was cancelled');
-        expect(seen.ics).toContain('STATUS:CANCELLED');
-      } else {
-        expect(seen.counts).toEqual({ calendarDeleteRequests: 0, calendarDeletes: 0, calendarPatches: 1, sccPatches: 1, invalidations: 2, notices: 1 });
-        expect(seen.page).toContain('Jul 5, 2030');
-        expect(seen.ics).toContain('DTSTART;TZID=America/Los_Angeles:20300705T103000');
+      // Name the boundary: the report below is printed only when every boundary passed.
+      try {
+        expect(seen.itemHasMoney).toBe(false);
+        if (kind === 'cancel') {
+          expect(seen.counts).toEqual({ calendarDeleteRequests: 1, calendarDeletes: 1, calendarPatches: 0, sccPatches: 1, invalidations: 2, notices: 1 });
+          expect(seen.page).toContain('This charter was cancelled');
+          expect(seen.ics).toContain('STATUS:CANCELLED');
+        } else {
+          expect(seen.counts).toEqual({ calendarDeleteRequests: 0, calendarDeletes: 0, calendarPatches: 1, sccPatches: 1, invalidations: 2, notices: 1 });
+          expect(seen.page).toContain('Jul 5, 2030');
+          expect(seen.ics).toContain('DTSTART;TZID=America/Los_Angeles:20300705T103000');
+        }
+      } catch (err) {
+        throw new Error(`killed at ${killAt}:\n${(err as Error).message}`, { cause: err });
       }
     }
     console.log(`${kind} crash safety: boundaries killed=${killed}/${boundaries(kind).length}\n${report.join('\n')}`);
