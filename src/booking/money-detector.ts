@@ -169,10 +169,11 @@ const CURRENCY = new RegExp(
 const NOT_A_COUNT_OF_ONE_DIGIT = String.raw`(?:(?<=[\d,.]\d)|(?!\s*(?!(?:${AMOUNT_FOLLOWERS})\b)[A-Za-z]))`;
 const WORD_THEN_NUMBER = new RegExp(String.raw`\b(?:${TEXT_MONEY_WORDS.join('|')})\b${FILLER}[-−]?${NUM}${NOT_AN_AMOUNT}${NOT_A_COUNT_OF_ONE_DIGIT}`, 'i');
 /**
- * Where a clause with a trailing money word ends: at a stop or at when or where the money comes
- * ("due", "online", "at the dock": not any "at", "2 net at the stern" is gear).
+ * Where a clause with a trailing money word ends: at a stop, at when or where the money comes
+ * ("due", "online", "at the dock": not any "at", "2 net at the stern" is gear) or at how it came
+ * ("1200 paid in full", "900 paid by card": "in full" was no end, so the number went with the phrase).
  */
-const CLAUSE_END = String.raw`(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|due|online|tonight|today|ok|by\s+(?:the\s+)?(?:guest|renter|customer|client)|at\s+(?:the\s+)?(?:dock|slip|pier|marina|end|boarding|check-?in|return|drop-?off))\b))`;
+const CLAUSE_END = String.raw`(?=\s*(?:$|[,.;)!]|\s(?:each|per|for|to|from|after|before|total|paid|owed|due|online|tonight|today|ok|already|upfront|up\s+front|via|in\s+(?:full|cash|advance)|by\s+(?:the\s+)?(?:guest|renter|customer|client|card|check|cheque|cash|venmo|zelle|paypal|cashapp|wire|transfer)|at\s+(?:the\s+)?(?:dock|slip|pier|marina|end|boarding|check-?in|return|drop-?off))\b))`;
 const NUMBER_THEN_WORD = new RegExp(
   // "still" may stand between ("450 still owed").
   String.raw`${NUM}\s*(?:[-–]\s*)?(?:still\s+)?(?:${TRAILING_MONEY_WORDS.join('|')})\b${CLAUSE_END}` +
@@ -306,9 +307,22 @@ function asciiDigit(d: string): string {
   return String((cp - start) % 10);
 }
 
+/**
+ * An amount grouped the European way: "1.250,50", "12.500,00", "1.250.000". Its dots and comma
+ * break every number pattern here, so "Captain gets 1.250,50" read as no amount at all. Only the
+ * unmistakable shapes: a comma with cents after dot-grouped thousands, or two dot groups or more. A
+ * lone "1.250" stays a decimal ("32.715, -117.161" is a position).
+ */
+const EUROPEAN_AMOUNT = /(?<![\w.,])(\d{1,3}(?:\.\d{3})+),(\d{1,2})(?![.,]?\d)|(?<![\w.,])\d{1,3}(?:\.\d{3}){2,}(?![.,]?\d)/g;
+
+/** "1.250,50" as the detector's patterns read amounts: "1,250.50". */
+function asUsGrouping(whole: string, grouped: string | undefined, cents: string | undefined): string {
+  return grouped === undefined ? whole.replaceAll('.', ',') : `${grouped.replaceAll('.', ',')}.${cents}`;
+}
+
 /** The line as the detector reads it: pasted look-alikes and invisible characters made plain. */
 export function normaliseForMoney(line: string): string {
-  return line.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\p{Nd}/gu, asciiDigit).replace(GLUED, '$1 ');
+  return line.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\p{Nd}/gu, asciiDigit).replace(GLUED, '$1 ').replace(EUROPEAN_AMOUNT, asUsGrouping);
 }
 
 /** A link: its digits are coordinates, ids and paths ("?ll=32.72,-117.19" reads like cents), never an amount shown. */
@@ -412,6 +426,17 @@ function hasPartySplit(line: string): boolean {
  */
 const REST_AMOUNT = new RegExp(String.raw`\b(?:rest|remainder|remaining|the\s+other)\b[\s:=\-–—(]*(?=\d,?\d,?\d)${AMOUNT_TAIL}(?!\s*%)`, 'i');
 
+/**
+ * Money due where it is handed over, then its amount: "Balance due at dock: 900", "Due at the slip –
+ * 900", "Pay at check-in: 450". The place says where, and the number after the colon is the amount,
+ * not the dock's number as in "Dock: 7" (the label rule read "dock: 900" so). Two digits or more, as
+ * "Crew due at dock: 8" is a time; no separator ("Balance due at slip 12") stays the place's number.
+ */
+const DUE_AT_PLACE = new RegExp(
+  String.raw`\b(?:due|owed|owing|payable|paid|pay|payment|collect(?:ed|ing)?|balance|bal|deposit|cash|rest|remainder)\s+(?:at|on|upon)\s+(?:the\s+)?(?:dock|slip|pier|marina|berth|boarding|check-?in|arrival|return|drop-?off)\s*[:=\-–—]\s*(?=\d,?\d)${AMOUNT_TAIL}`,
+  'i',
+);
+
 /** The charter's price with no money word: "Charter was 1200", "Booking is 1,450", "Trip came to 900". */
 const CHARTER_AMOUNT = new RegExp(
   String.raw`\b(?:charter|booking|trip|cruise|sail)\s+(?:(?:was|is|came\s+to|comes\s+to)\b|:)\s*(?=\d,?\d)${AMOUNT_TAIL}`,
@@ -466,7 +491,7 @@ function testMoneyLine(raw: string): boolean {
   if (CURRENCY.test(line) || WORD_THEN_NUMBER.test(line) || NUMBER_THEN_WORD.test(line) || RATE.test(line) || WORDS_AMOUNT.test(line)) return true;
   if (MONEY_ON_ITS_OWN.test(line) || SPLIT_OF_MONEY.test(line) || hasRevenueSplit(line) || PARTY_PERCENT.test(line) || FRACTION_OF_MONEY.test(line)) return true;
   const stripped = line.replace(NOT_AMOUNT_SPANS, ' ');
-  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped) || CHARTER_AMOUNT.test(stripped) || REST_AMOUNT.test(stripped) || hasPartySplit(stripped)) return true;
+  if (CENTS.test(stripped) || PARTY_AMOUNT.test(stripped) || AMOUNT_PHRASE.test(stripped) || CHARTER_AMOUNT.test(stripped) || DUE_AT_PLACE.test(stripped) || REST_AMOUNT.test(stripped) || hasPartySplit(stripped)) return true;
   if (SPLIT_WORD.test(stripped) && BIG_AMOUNT.test(stripped)) return true;
   const words = BATTERY.test(stripped) ? stripped.replace(CHARGE, ' ') : stripped;
   return ANYWHERE_WORD.test(words) && BARE_AMOUNT.test(stripped);

@@ -128,6 +128,17 @@ describe('a label and its value on two lines', () => {
   });
 });
 
+describe('Notes for crew refuses what a review saw reach crew DMs (2026-12-07)', () => {
+  // The form is where such a line is stopped before any crew post: each came through it.
+  it.each(['Captain gets 1.250,50', 'Crew split 1.250,50', 'Owner 1.250,50', 'Guest paid 1.250,50', 'Balance due at dock: 900', 'Balance due at the dock: 900', 'Due at dock: 900', '1200 paid in full', '1,200 paid in full'])(
+    '%s',
+    (line) => {
+      expect(crewNotesMoneyError(`Dock 3 at 9:00\n${line}`)).toBe(`Line 2 looks like money (“${line}”). Crew see this field: move it to Internal notes.`);
+      expect(withoutMoneyLines(`Slip B-12\n${line}\n2 coolers`)).toEqual({ text: 'Slip B-12\n2 coolers', removedLines: 1 });
+    },
+  );
+});
+
 // ---- generated items --------------------------------------------------------------------------
 
 const safeKey = fc.constantFrom('title', 'notes', 'description', 'roster', 'name', 'role', 'dock', 'vessel', 'checklist', 'text', 'partySize', 'details', 'meta');
