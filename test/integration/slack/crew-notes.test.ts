@@ -110,12 +110,29 @@ describe('the form refuses money in the crew field', () => {
     await expect(h.running.built.api.get(sessionIdFor(`view:${viewId}`, h.config.slack.botToken))).resolves.toBeUndefined();
   });
 
-  it.each(['300 balance due at dock', '450 still owed, 1200 total paid online', 'Rest (450) at dock'])('refuses money still to come in, written number first (review 2026-12-07): %s', async (line) => {
+  /** The form with `line` under a harmless first line answers the inline error naming line 2, and books nothing. */
+  async function refusesAsLine2(line: string): Promise<void> {
     const before = approvalPosts(h.slack).length;
     const res = await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...FIELDS, crewNotes: `Meet at slip 45\n${line}` }), privateMetadata: JSON.stringify({ channel: ORIGIN_CHANNEL }) }));
     expect(res.json).toEqual({ response_action: 'errors', errors: { crewNotes: `Line 2 looks like money (“${line}”). Crew see this field: move it to Internal notes.` } });
     await settle(h);
     expect(approvalPosts(h.slack)).toHaveLength(before);
+  }
+
+  it.each(['300 balance due at dock', '450 still owed, 1200 total paid online', 'Rest (450) at dock'])('refuses money still to come in, written number first (review 2026-12-07): %s', refusesAsLine2);
+
+  it.each(['Captain gets 1.250,50', 'Crew split 1.250,50', 'Owner 1.250,50', 'Guest paid 1.250,50', 'Balance due at dock: 900', 'Balance due at the dock: 900', 'Due at dock: 900', '1200 paid in full', '1,200 paid in full'])(
+    'refuses European-grouped amounts, money due at the dock then its amount, an amount paid in full (these reached crew DMs): %s',
+    refusesAsLine2,
+  );
+
+  it('still books the crew notes beside those that are no money, and crew DMs carry them', async () => {
+    h.slack.clear();
+    const crewNotes = 'Guests due at dock 3\nCrew due at dock: 8\nSlip B-12, 2 coolers\nGuest paid in full';
+    await doneBooking(h, { ...FIELDS, crewNotes });
+    const dms = crewVisibleCalls(h.slack, { crewUsers: everyone }).filter((c) => c.method === 'chat.postMessage');
+    expect(dms).toHaveLength(everyone.length);
+    for (const dm of dms) expect(blocksToText(dm.body.blocks)).toContain(`*Notes from the office*\n${crewNotes}`);
   });
 
   it('the change form refuses it too, and proposes nothing', async () => {
