@@ -252,6 +252,13 @@ const NUMBER_RUN = /\d(?:[\d,._]*\d)?/g;
 /** A well-formed dollar amount: "1200", "1,200", "1,200.5", "1200.00". */
 const DOLLARS = /^(?:\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.\d{1,2})?$/;
 const CURRENCY_BEFORE = /(?:US\s?\$|\$|\busd)\s*$/i;
+/**
+ * A currency that is not the US dollar. Letters glued to a "$" name another dollar or peso
+ * ("CA$", "C$", "A$", "AU$", "NZ$", "HK$", "S$", "R$", "MX$", "Mex$", "COP$"): CURRENCY_BEFORE
+ * sees only their "$", so "Total: CA$1,250" filled the USD price with 1250. Only "US$" and
+ * "USD$" are dollars.
+ */
+const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|pesos?)\b|(?<!\p{L})(?!usd?\$)\p{L}{1,3}\$/iu;
 const CURRENCY_AFTER = /^\s*(?:usd|dollars?)\b/i;
 /** After a number: it counts something, or is a factor of a product. */
 const COUNT_AFTER = /^\s*(?:hours?|hrs?|h\b|guests?|people|persons?|passengers?|pax|adults?|kids?|children|x\b|×|\*)/i;
@@ -278,7 +285,7 @@ interface AmountCandidate {
  */
 export function readMoneyCents(text: string, options: MoneyReadOptions = {}): number | undefined {
   // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
-  if (/€|£|¥|₱|₹|\b(eur|gbp|mxn|cad|aud|pesos?)\b/i.test(text)) return undefined;
+  if (OTHER_CURRENCY.test(text)) return undefined;
   const candidates: AmountCandidate[] = [];
   for (const m of text.matchAll(NUMBER_RUN)) {
     const at = m.index ?? 0;

@@ -38,6 +38,26 @@ describe('price (audit M1)', () => {
   });
 });
 
+describe('a price in another dollar or peso (review 2026-12-07)', () => {
+  const confirmation = (total: string) =>
+    `Boatsetter booking confirmed\nRenter: Maria Delgado\nEmail: maria@example.com\nDate: 06/15/2027\nTime: 10:00 AM\nDuration: 4 hours\nGuests: 6\nTotal: ${total}`;
+
+  // A letter prefix glued to "$" was read as "$": the USD price field got 1250 and no note.
+  it.each(['CA$1,250', 'C$1,250', 'A$1,250', 'AU$1,250', 'NZ$1,250', 'R$1,250', 'HK$1,250', 'S$1,250', 'MX$1,250', 'Mex$1,250', 'COP$1,250', 'CAD $1,250', '$1,250 MXN', '€1,250', '£1,250'])(
+    'Total: %s is left empty and listed as not read',
+    (total) => {
+      const r = parseConfirmation(confirmation(total), CTX);
+      expect(r.fields.priceCents).toBeUndefined();
+      expect(r.missing).toContain('priceCents');
+      expect(r.fields).toMatchObject({ guestName: 'Maria Delgado', partySize: 6, durationHours: 4 });
+    },
+  );
+
+  it.each(['$1,250', 'US$1,250', 'USD$1,250', 'us$ 1,250', 'USD 1,250', '1,250 USD'])('Total: %s is US dollars and read', (total) => {
+    expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBe(125000);
+  });
+});
+
 describe('a duration in prose (review 2026-12-06)', () => {
   it.each<[string, number]>([
     ['Your 4 1/2 hour sunset cruise on Dec 19 departs at 4pm.', 4.5],

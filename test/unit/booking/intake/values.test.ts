@@ -37,6 +37,7 @@ describe('readMoneyCents', () => {
     ['1200 for 6 guests', 120000],
     ['4 × $300 = $1,200', 120000],
     ['1200USD', 120000],
+    ['USD$1,200', 120000],
   ])('%s → %i cents', (text, cents) => {
     expect(readMoneyCents(text)).toBe(cents);
   });
@@ -63,6 +64,11 @@ describe('readMoneyCents', () => {
     '1200 (2 payments of 600)',
     '1 050',
     '$1 050',
+    // another dollar or peso: its letters are glued to the "$" (review 2026-12-07)
+    'CA$1,250',
+    'R$ 1,250',
+    'Mex$1,250',
+    'NZ$ 1,250.00',
   ])('%s → unread', (text) => {
     expect(readMoneyCents(text)).toBeUndefined();
   });
