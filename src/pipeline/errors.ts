@@ -101,7 +101,10 @@ export class ApprovalExpiredError extends PipelineError {
   readonly departureAtMs: number;
 
   constructor(bookingId: string, departureAtMs: number) {
-    super(`Booking ${bookingId} expired: its departure (${new Date(departureAtMs).toISOString()}) has passed`, 'PIPELINE_APPROVAL_EXPIRED', { bookingId });
+    // A departure that is no real instant (a wall time the clocks skip, from a record the form never
+    // checked) is refused as expired; saying so must not throw a RangeError in its place.
+    const why = Number.isFinite(departureAtMs) ? `its departure (${new Date(departureAtMs).toISOString()}) has passed` : 'its departure is not a real time';
+    super(`Booking ${bookingId} expired: ${why}`, 'PIPELINE_APPROVAL_EXPIRED', { bookingId });
     this.departureAtMs = departureAtMs;
   }
 }

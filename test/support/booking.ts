@@ -1,5 +1,6 @@
 /** Booking fixtures and fast-check arbitraries shared by tests. */
 import fc from 'fast-check';
+import { localDateTime } from '../../src/booking/time';
 import type { BookingRequest, RosterMember } from '../../src/booking/types';
 import type { Rates } from '../../src/config';
 
@@ -35,16 +36,23 @@ export const sampleRoster: RosterMember[] = [
 const halfHours = (min: number, max: number) => fc.integer({ min: min * 2, max: max * 2 }).map((n) => n / 2);
 const slackId = fc.stringMatching(/^U[A-Z0-9]{8}$/);
 
-export const bookingRequestArb: fc.Arbitrary<BookingRequest> = fc.record({
-  guestName: fc.stringMatching(/^[A-Z][a-z]{1,12}( [A-Z][a-z'-]{1,15}){0,2}$/),
-  guestEmail: fc.constant('guest@example.com'),
-  date: fc.date({ min: new Date('2030-01-01'), max: new Date('2031-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  departureTime: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
-  durationHours: halfHours(0.5, 12),
-  partySize: fc.integer({ min: 1, max: 6 }),
-  priceCents: fc.integer({ min: 1, max: 100_000_00 }),
-  captain: slackId,
-  crew: fc.uniqueArray(slackId, { maxLength: 10 }),
-  crewHours: halfHours(0, 24),
-  captainHours: halfHours(0, 24),
-});
+/**
+ * Requests the booking form would accept: a wall time the clocks skip in the operator's zone (2:30 AM
+ * on a spring-forward Sunday) is refused there (schema.ts), so a generated one tested nothing real
+ * and failed the approval's departure check instead.
+ */
+export const bookingRequestArb: fc.Arbitrary<BookingRequest> = fc
+  .record({
+    guestName: fc.stringMatching(/^[A-Z][a-z]{1,12}( [A-Z][a-z'-]{1,15}){0,2}$/),
+    guestEmail: fc.constant('guest@example.com'),
+    date: fc.date({ min: new Date('2030-01-01'), max: new Date('2031-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+    departureTime: fc.tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45)).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`),
+    durationHours: halfHours(0.5, 12),
+    partySize: fc.integer({ min: 1, max: 6 }),
+    priceCents: fc.integer({ min: 1, max: 100_000_00 }),
+    captain: slackId,
+    crew: fc.uniqueArray(slackId, { maxLength: 10 }),
+    crewHours: halfHours(0, 24),
+    captainHours: halfHours(0, 24),
+  })
+  .filter((r) => localDateTime(r.date, r.departureTime, 'America/Los_Angeles').isValid);
