@@ -303,6 +303,12 @@ export interface SlackRefs {
   changeRequestsUndrawn?: Record<string, UndrawnMark>;
   /** The approval watch's "Still waiting for approval" reminder, redrawn once the request is decided. */
   resurfaced?: { channel: string; ts: string };
+  /**
+   * The iCal "New … booking" notice whose [Create charter] made this request (headline and summary
+   * as posted, escaped mrkdwn). Its submission redraws it as created; a cancel before approval
+   * redraws it offering [Create charter] again, since the trip is then in no charter.
+   */
+  intakeNotice?: { channel: string; ts: string; headline: string; summary?: string };
   /** The "Crew called: …" line in the ops thread. */
   crewCalledTs?: string;
   /** A digest of what that line shows. */

@@ -23,6 +23,7 @@ import { withApprovalDm } from './approval-dm';
 import { decisionOf } from './render';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 import { redrawChangeRequests } from './change-requests-redrawn';
+import { offerNoticeAgain } from './intake/notice-after-cancel';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
 export function whyNotChangeable(booking: BookingRecord): string | undefined {
@@ -160,6 +161,7 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   await requestsShown.firstTried;
   deps.progress.notify(bookingId);
   deps.home?.changed();
+  await offerNoticeAgain(deps, client, booking);
   const shown = await approvalShown;
   const requestsNotShown = await requestsShown.notShown;
   // Only a request's message still has buttons; an approved one's still reads "Approved".

@@ -99,6 +99,25 @@ export function createdEventNotice(p: { headline: string; summary?: string; book
 }
 
 /**
+ * A new-booking notice whose charter request was cancelled before approval: the trip is in no
+ * charter again, so [Create charter] is back, prefilled from that request (`value`), and the notice
+ * says what became of the request. Headline and summary come back as they were posted, already escaped.
+ */
+export function requestCancelledEventNotice(p: { headline: string; summary?: string; bookingId: string; userId?: string; value: string }): SlackMessage {
+  const by = p.userId ? ` by <@${p.userId}>` : '';
+  const line = `Charter request \`${escapeMrkdwn(p.bookingId)}\` made from this notice was cancelled${by} before approval and booked nothing: *Create charter* makes a new request, prefilled from that one.`;
+  return {
+    // The headline alone: a click on this notice's [Create charter] takes its text as the headline again (actions/ical-notice.ts).
+    text: p.headline,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:inbox_tray: *${p.headline}*${p.summary ? `\n${p.summary}` : ''}` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
+      { type: 'actions', elements: [{ type: 'button', action_id: ICAL_CREATE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Create charter' }, value: p.value }] },
+    ],
+  };
+}
+
+/**
  * A new-booking notice whose trip the platform moved, cancelled or stopped listing before a charter
  * was made: no button (a click would book the old time, or a trip there is no longer), and what
  * became of the trip.

@@ -4,7 +4,8 @@
  * or whom Slack did not answer for (../intake/roster-check.ts). A valid booking: ack (closes the
  * modal), resolve the roster (a lookup failing after the ack is a warning, never a lost booking), compute
  * costs, check for duplicates and double bookings, store it, post the approval message, remember
- * where it is, and redraw the iCal notice the form came from (if any) without its Create button.
+ * where it is, and redraw the iCal notice the form came from (if any) without its Create button
+ * (remembered on the booking: a cancel before approval offers it again, ../intake/notice-after-cancel.ts).
  *
  * The booking id is derived from the modal's view id, so the same submission delivered again (a
  * retry, a double click, two instances) collides on create and makes no second booking or post.
@@ -24,6 +25,7 @@ import { openDm } from '../crew-notice';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
 import { approvalCheckWarnings } from '../intake/check-warnings';
+import { cancelledBeforeApproval, offerNoticeAgain } from '../intake/notice-after-cancel';
 import { checkRoster, uncallableWarnings, unresolvedWarnings, withRosterErrors } from '../intake/roster-check';
 import { renderApproval } from '../render';
 import { approvalChannelFix } from '../slack-errors';
@@ -110,12 +112,16 @@ export function bookingSubmitted(deps: SlackDeps) {
 /**
  * The iCal notice the form came from no longer offers [Create charter]. Best effort: the booking and
  * its approval stand either way, and a notice left as it was only offers a duplicate that its
- * approval flags.
+ * approval flags. The booking remembers the notice first, so a cancel before approval can offer it
+ * again; a cancel that landed before that, or whose redraw this one overwrote, is caught by the read after.
  */
 async function markNoticeCreated(deps: SlackDeps, client: WebClient, notice: NoticeRef, bookingId: string, userId: string): Promise<void> {
   const message = createdEventNotice({ headline: notice.headline, ...(notice.summary ? { summary: notice.summary } : {}), bookingId, userId });
   try {
+    await deps.api.setSlackRefs(bookingId, { intakeNotice: notice });
     await client.chat.update({ channel: notice.channel, ts: notice.ts, text: message.text, blocks: message.blocks });
+    const now = await deps.api.get(bookingId);
+    if (now && cancelledBeforeApproval(now)) await offerNoticeAgain(deps, client, now);
   } catch (err) {
     deps.log.warn({ err, bookingId, notice: { channel: notice.channel, ts: notice.ts } }, 'could not mark the iCal notice as booked');
   }

@@ -15,7 +15,7 @@ import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
 import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, doneBooking, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
+import { APPROVER, approvalPosts, clickInOps, doneBooking, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
 
 let feed: IcalFeedStandin;
 let dir: string;
@@ -223,36 +223,82 @@ describe('iCal watcher', () => {
 });
 
 describe('[Create charter] once the charter exists (review 2026-12-07, intake #7)', () => {
-  it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
-    const E: StandinEvent = { uid: 'bs-7007@boatsetter.com', ...at(5, '09:00', '13:30'), summary: 'Boatsetter booking: José Núñez & family <VIP>', description: 'Booking ID: BS-7007\nRenter: José Núñez\nPassengers: 6' };
-    feed.setEvents('notice-created', [E]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('notice-created')}`, CHARTER_STORE: `sqlite:${join(dir, 'notice-created.db')}` } });
+  const E: StandinEvent = { uid: 'bs-7007@boatsetter.com', ...at(5, '09:00', '13:30'), summary: 'Boatsetter booking: José Núñez & family <VIP>', description: 'Booking ID: BS-7007\nRenter: José Núñez\nPassengers: 6' };
+  const headline = `New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}`;
+  const noticeMessage = (h: Harness, ts: string) => h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts);
+  const createButton = (blocks: unknown) => (blocks as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'ical_create_charter');
+
+  /** [Create charter] clicked as Slack sends it (the message's ts, text and blocks); the form it opened. */
+  async function clickCreate(h: Harness, ts: string, text: string, blocks: unknown[]): Promise<{ view: string; metadata: string }> {
+    const opened = h.slack.callsTo('views.open').length;
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: createButton(blocks)?.value ?? '', channelId: OPS_CHANNEL, messageTs: ts, messageText: text, messageBlocks: blocks }));
+    await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'views.open').length > opened);
+    const view = h.slack.callsTo('views.open')[opened]?.body.view;
+    const parsed = (typeof view === 'string' ? JSON.parse(view) : view) as { private_metadata: string };
+    return { view: JSON.stringify(parsed), metadata: String(parsed.private_metadata) };
+  }
+
+  /** The form submitted; the request's id once its notice was redrawn. */
+  async function submitFrom(h: Harness, ts: string, metadata: string, guestName: string): Promise<string> {
+    const n = approvalPosts(h.slack).length;
+    const updates = h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).length;
+    await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, guestName, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never), privateMetadata: metadata }));
+    await h.slack.waitFor(() => approvalPosts(h.slack).length > n);
+    const id = (approvalPosts(h.slack)[n]?.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id ?? '';
+    await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.update' && c.body.ts === ts).length > updates);
+    return id;
+  }
+
+  /** A bot on its own feed listing E, and the request made from E's notice. */
+  async function requestFromNotice(name: string): Promise<{ h: Harness; ts: string; id: string }> {
+    feed.setEvents(name, [E]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
     running.push(h);
     await h.running.built.periodic.runOnce();
     const notice = posts(h)[0];
     const ts = String(notice?.response?.ts);
-    const button = (JSON.parse(blocksOf(notice)) as { elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'ical_create_charter');
+    const { metadata } = await clickCreate(h, ts, String(notice?.body.text), JSON.parse(blocksOf(notice)) as unknown[]);
+    return { h, ts, id: await submitFrom(h, ts, metadata, VALID_FIELDS.guestName) };
+  }
 
-    // clicked as Slack sends it: the message's ts, the text and the blocks it was posted with
-    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'ical_create_charter', value: button?.value ?? '', channelId: OPS_CHANNEL, messageTs: ts, messageText: String(notice?.body.text), messageBlocks: JSON.parse(blocksOf(notice)) as unknown[] }));
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
-    const view = h.slack.callsTo('views.open')[0]?.body.view;
-    const metadata = String((typeof view === 'string' ? JSON.parse(view) : view).private_metadata);
-    const n = approvalPosts(h.slack).length;
-    await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never), privateMetadata: metadata }));
-    await h.slack.waitFor(() => approvalPosts(h.slack).length > n);
-    const id = (approvalPosts(h.slack)[n]?.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id;
-    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.body.ts === ts));
-
-    const held = h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts);
+  it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
+    const { h, ts, id } = await requestFromNotice('notice-created');
+    const held = noticeMessage(h, ts);
     const shown = JSON.stringify(held?.blocks);
     expect(shown).not.toContain('ical_create_charter');
-    expect(shown).toContain(`New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}`);
+    expect(shown).toContain(headline);
     expect(shown).toContain(`Charter \`${id}\` created by <@${APPROVER}>.`);
     expect(shown).not.toContain('no charter covers it yet');
     // which trip it was stays on the notice (review 2026-12-07, diff #46 item 3)
     const section = (held?.blocks as { type: string; text?: { text: string } }[])[0];
-    expect(section?.text?.text).toBe(`:white_check_mark: *New Boatsetter booking · ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}*\nBoatsetter booking: José Núñez &amp; family &lt;VIP&gt;`);
+    expect(section?.text?.text).toBe(`:white_check_mark: *${headline}*\nBoatsetter booking: José Núñez &amp; family &lt;VIP&gt;`);
+  });
+
+  it('a request cancelled before approval: the notice offers [Create charter] again, through later polls, and a charter made from it is marked as before (review s53 M2)', async () => {
+    const { h, ts, id } = await requestFromNotice('notice-request-cancelled');
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => createButton(noticeMessage(h, ts)?.blocks) !== undefined);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+
+    const held = noticeMessage(h, ts);
+    const section = (held?.blocks as { type: string; text?: { text: string } }[])[0];
+    expect(section?.text?.text).toBe(`:inbox_tray: *${headline}*\nBoatsetter booking: José Núñez &amp; family &lt;VIP&gt;`);
+    expect(JSON.stringify(held?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval and booked nothing`);
+    expect(JSON.stringify(held?.blocks)).not.toContain('created by');
+    // the polls posted no second notice for the trip
+    expect(posts(h).filter((c) => String(c.body.text).startsWith('New Boatsetter booking'))).toHaveLength(1);
+
+    // The form opens with the cancelled request's details, and the charter made from it marks the notice as the first did.
+    const { view, metadata } = await clickCreate(h, ts, String(held?.text), held?.blocks as unknown[]);
+    expect(view).toContain(`"initial_value":"${VALID_FIELDS.guestName}"`);
+    expect(view).toContain(`"initial_date":"${isoDate(5)}"`);
+    const second = await submitFrom(h, ts, metadata, 'Second Try');
+    expect(second).not.toBe(id);
+    const redrawn = (noticeMessage(h, ts)?.blocks as { type: string; text?: { text: string } }[]).map((b) => JSON.stringify(b)).join('');
+    expect(redrawn).toContain(`:white_check_mark: *${headline}*`);
+    expect(redrawn).toContain(`Charter \`${second}\` created by <@${APPROVER}>.`);
+    expect(redrawn).not.toContain('ical_create_charter');
   });
 });
 

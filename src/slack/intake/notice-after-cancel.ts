@@ -1,0 +1,42 @@
+/**
+ * The iCal notice a charter request was made from, once that request is cancelled before approval.
+ * Its submission redrew the notice as "created" without [Create charter]; with the request
+ * cancelled the trip is in no charter, and the watcher sees nothing new to post (the event has not
+ * changed), so this redraws it offering [Create charter] again. Best effort, as the "created"
+ * redraw is: the cancel stands either way, and `/charter` still books the trip.
+ */
+import type { WebClient } from '@slack/web-api';
+import { INTAKE_FIELDS, type IntakeFields } from '../../booking/intake/parse-confirmation';
+import { platformRefOf } from '../../booking/platform';
+import { lastActor } from '../../pipeline/state-machine';
+import { cancelOperation } from '../../pipeline/operations';
+import type { BookingRecord } from '../../pipeline/types';
+import { encodeCreateValue, requestCancelledEventNotice } from '../blocks/intake';
+import type { SlackDeps } from '../context';
+
+/** Cancelled while a request: nothing was ever booked (a cancel after approval queues a cancel operation). */
+export function cancelledBeforeApproval(booking: BookingRecord): boolean {
+  return booking.state === 'cancelled' && cancelOperation(booking) === undefined;
+}
+
+export async function offerNoticeAgain(deps: Pick<SlackDeps, 'log'>, client: WebClient, booking: BookingRecord): Promise<void> {
+  const notice = booking.slack.intakeNotice;
+  if (!notice || !cancelledBeforeApproval(booking)) return;
+  const by = lastActor(booking, 'cancelled');
+  const message = requestCancelledEventNotice({ headline: notice.headline, ...(notice.summary ? { summary: notice.summary } : {}), bookingId: booking.id, ...(by ? { userId: by } : {}), value: createValueOf(booking) });
+  try {
+    await client.chat.update({ channel: notice.channel, ts: notice.ts, text: message.text, blocks: message.blocks });
+  } catch (err) {
+    deps.log.warn({ err, bookingId: booking.id, notice: { channel: notice.channel, ts: notice.ts } }, 'could not offer the iCal notice again after its request was cancelled');
+  }
+}
+
+/** The form opens with what the cancelled request said: the trip's details as the office last had them. */
+function createValueOf(booking: BookingRecord): string {
+  const r = booking.request;
+  const ref = platformRefOf(r);
+  const all: IntakeFields = { ...r, ...(ref ? { platform: ref.platform, platformRef: ref.ref } : {}) };
+  const fields: IntakeFields = {};
+  for (const f of INTAKE_FIELDS) if (all[f] !== undefined && all[f] !== '') (fields as Record<string, unknown>)[f] = all[f];
+  return encodeCreateValue({ feed: ref?.platform ?? r.platform ?? 'calendar', uid: ref?.ref ?? booking.id, fields });
+}
