@@ -9,7 +9,7 @@ import { crewSafeFirstName } from '../../booking/crew-safe';
 import { withoutMoneyLines } from '../../booking/money-detector';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDateTime, humanInstant, humanTime, zoneLabel } from '../../booking/time';
-import { STEP_NAMES, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
+import { STEP_NAMES, type AnyStepName, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
 import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
 import { LIMITS } from './limits';
@@ -57,9 +57,29 @@ function reminderLine(detail: string | undefined): string {
   return `charter-bot reminded ${mention(userId!)} by DM, ${kind === 'dm48' ? 48 : 24} h before check-in${notDelivered}`;
 }
 
+/** One failed step as a Retry's audit detail records it (pipeline/audit-detail.ts retryDetail); later parts follow `; `. */
+const RETRIED_STEP = /^([a-z_]+) failed after \d+ attempts?(?:: [A-Z0-9_]+ — ([\s\S]*))?$/;
+
+/**
+ * What a Retry cleared, in the step labels the progress message uses and the operator's words:
+ * "SCC event had failed: SCC rejected the service key…". The detail names each step and the error
+ * code first; read as it is, "pressed Retry — scc_event failed after 1 attempt" says the Retry
+ * failed. A detail in another shape is shown as it is.
+ */
+function retriedText(detail: string): string {
+  const parts = detail.split(/; (?=[a-z_]+ failed after \d+ attempts?\b)/).map((part) => {
+    const m = RETRIED_STEP.exec(part);
+    const label = m ? STEP_LABELS[m[1] as AnyStepName] : undefined;
+    if (!m || !label) return undefined;
+    return `${label} had failed${m[2] ? `: ${m[2]}` : ''}`;
+  });
+  return parts.every((p) => p !== undefined) ? parts.join('; ') : detail;
+}
+
 function auditLine(entry: AuditEntry, showDetail: boolean): string {
   if (entry.action === 'reminded' && entry.userId === 'system') return reminderLine(entry.detail);
   const what = ACTION_WORDS[entry.action] ?? entry.action;
+  if (entry.action === 'retried' && showDetail && entry.detail) return `${mention(entry.userId)} ${what} (${escapeAndFit(retriedText(entry.detail), DETAIL_MAX)})`;
   return `${mention(entry.userId)} ${what}${showDetail && entry.detail ? ` — ${escapeAndFit(entry.detail, DETAIL_MAX)}` : ''}`;
 }
 

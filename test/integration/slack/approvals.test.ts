@@ -308,10 +308,12 @@ describe('/charter status — the trail', () => {
     expect(trail).toEqual([
       `• Wed, Dec 2, 2026, 9:15 AM PST — <@${APPROVER}> requested`,
       `• Wed, Dec 2, 2026, 9:20 AM PST — <@${APPROVER2}> approved`,
-      expect.stringMatching(new RegExp(`^• Wed, Dec 2, 2026, 9:27 AM PST — <@${APPROVER2}> pressed Retry — scc_event failed after 1 attempt: SCC_UNAUTHORIZED — SCC rejected the service key`)),
+      expect.stringMatching(new RegExp(`^• Wed, Dec 2, 2026, 9:27 AM PST — <@${APPROVER2}> pressed Retry \\(SCC event had failed: SCC rejected the service key`)),
       `• Wed, Dec 2, 2026, 9:35 AM PST — <@${APPROVER}> refreshed the guest page`,
       `• Wed, Dec 2, 2026, 9:46 AM PST — <@${CREW[0]}> confirmed for the crew`,
     ]);
+    // The Retry's line names what it cleared in the progress message's words: no step name, no error code (review s53 M3).
+    expect(trail[2]).not.toMatch(/scc_event|SCC_UNAUTHORIZED|attempt/);
     expect(text).toContain('Times in Pacific Time (America/Los_Angeles)');
     expect(text).toMatch(/• SCC event: done at 9:27 AM PST · 1 attempt/);
     // The refresh is an operation of its own: the create's steps keep their times, the refresh shows its own.

@@ -212,6 +212,18 @@ describe('status for someone who is not an approver', () => {
   });
 
 
+  it('a Retry names the steps it cleared by their labels, as having failed, each message whole (review s53 M3)', () => {
+    const retried = record((r) => {
+      r.audit.push({ action: 'retried', userId: 'U0APPROVE1', atMs: 1_900_000_002_000, detail: 'calendar failed after 3 attempts: GCAL_TIMEOUT — Google did not answer; try later; crew_notice failed after 1 attempt: SLACK_ERROR — channel_not_found' });
+      r.audit.push({ action: 'retried', userId: 'U0APPROVE1', atMs: 1_900_000_003_000, detail: 'scc_event failed after 1 attempt' });
+      r.audit.push({ action: 'retried', userId: 'U0APPROVE1', atMs: 1_900_000_004_000, detail: 'written by hand' });
+    });
+    const text = statusText(retried, { guestUrl: 'x', timezone: 'America/Los_Angeles', showMoney: true });
+    expect(text).toContain('<@U0APPROVE1> pressed Retry (Calendar entry had failed: Google did not answer; try later; Crew notified had failed: channel_not_found)\n');
+    expect(text).toContain('<@U0APPROVE1> pressed Retry (SCC event had failed)\n');
+    expect(text).toContain('<@U0APPROVE1> pressed Retry (written by hand)\n');
+  });
+
   it('a request cancelled before approval reads as cancelled in its operations too, under a heading with no raw zone name', () => {
     const cancelled = applyTransition(record(() => undefined), 'cancel', { nowMs: 1_900_000_001_000, userId: 'U0APPROVE1' });
     expect(cancelled.state).toBe('cancelled');
