@@ -268,8 +268,11 @@ export function completeStep(record: BookingRecord, step: AnyStepName, result: S
   const prev = stepState(record, opId, step);
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
   const throttled = prev.throttled ? { throttled: prev.throttled } : {};
-  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, ...throttled, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
+  return withOpStep(record, opId, step, { status: 'done', attempts: prev.attempts, ...beforeRetry(prev), ...throttled, ...first, startedAtMs: prev.startedAtMs, finishedAtMs: nowMs, result }, nowMs);
 }
+
+/** The attempts of runs before the last Retry, carried by every write of the step (resetSteps adds to them). */
+const beforeRetry = (s: StepState) => (s.attemptsBeforeRetry ? { attemptsBeforeRetry: s.attemptsBeforeRetry } : {});
 
 /**
  * Records a failed attempt. A retryable one keeps the step running under the same owner's lease,
@@ -297,7 +300,7 @@ export function recordStepError(
   const first = prev.firstAttemptAtMs === undefined ? {} : { firstAttemptAtMs: prev.firstAttemptAtMs };
   const throttled = (prev.throttled ?? 0) + (next.throttled ? 1 : 0);
   const takenOver = prev.takenOverAtMs !== undefined ? { takenOverAtMs: prev.takenOverAtMs } : {};
-  const base = { attempts: prev.attempts, ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...takenOver, ...(throttled > 0 ? { throttled } : {}), ...(prev.result ? { result: prev.result } : {}) };
+  const base = { attempts: prev.attempts, ...beforeRetry(prev), ...first, startedAtMs: prev.startedAtMs, error, ...unknown, ...takenOver, ...(throttled > 0 ? { throttled } : {}), ...(prev.result ? { result: prev.result } : {}) };
   const state: StepState = next.final
     ? { ...base, status: 'failed', finishedAtMs: nowMs }
     : { ...base, status: 'running', lease: { owner: next.owner, leaseExpiresAtMs: next.leaseExpiresAtMs } };
@@ -305,7 +308,8 @@ export function recordStepError(
 }
 
 /**
- * Back to pending for a retry: attempts and the retry budget restart, the error goes; a previous
+ * Back to pending for a retry: attempts and the retry budget restart (the attempts so far are kept
+ * apart, for the status to count), the error goes; a previous
  * result and any uncertainty about an earlier side effect stay, so the retry looks up before creating.
  * A run that failed counts as uncertain whatever it failed with (a step of many calls may have made
  * some before one was refused), but when its failure was refused before anything was processed and
@@ -316,6 +320,7 @@ export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[],
   let out = record;
   for (const s of steps) {
     const prev = stepState(out, opId, s);
+    const attemptsBeforeRetry = (prev.attemptsBeforeRetry ?? 0) + prev.attempts;
     const ranAndFailed = prev.attempts > 0 && prev.status !== 'done';
     const uncertain = prev.outcomeUnknown || ranAndFailed;
     // An error without the field (written before it was kept) counts as "may have been processed".
@@ -327,6 +332,7 @@ export function resetSteps(record: BookingRecord, steps: readonly AnyStepName[],
       {
         status: 'pending',
         attempts: 0,
+        ...(attemptsBeforeRetry > 0 ? { attemptsBeforeRetry } : {}),
         ...(prev.result ? { result: prev.result } : {}),
         ...(uncertain ? { outcomeUnknown: true } : {}),
         ...(uncertain && !mayHaveHadEffect ? { retriedAfterRefusal: true } : {}),

@@ -190,7 +190,13 @@ export interface StepLease {
 
 export interface StepState {
   status: StepStatus;
+  /** Attempts since the last Retry: the runner's retry budget counts these, so a Retry restarts them. */
   attempts: number;
+  /**
+   * Attempts of the runs before the last Retry, across every Retry: for people only (the status
+   * counts what ran in all), never for the retry budget. Absent when there were none.
+   */
+  attemptsBeforeRetry?: number;
   /** When the first attempt since the last reset was claimed: the retry budget counts from here. */
   firstAttemptAtMs?: number;
   /**

@@ -125,7 +125,10 @@ function stepDetail(booking: BookingRecord, step: StepName, timezone: string, sh
   const s = booking.steps[step];
   const label = STEP_LABELS[step];
   const turnedAway = s.throttled ? `, ${s.throttled} of them turned away by a rate limit and retried` : '';
-  const tries = s.attempts > 0 ? `${s.attempts} attempt${s.attempts === 1 ? '' : 's'}${turnedAway}` : 'not tried yet';
+  // Every attempt, across Retries: the step's own count restarts at each Retry (the retry budget's).
+  const all = s.attempts + (s.attemptsBeforeRetry ?? 0);
+  const sinceRetry = s.attemptsBeforeRetry ? `, ${s.attempts === 0 ? 'none' : s.attempts} since Retry` : '';
+  const tries = all > 0 ? `${all} attempt${all === 1 ? '' : 's'}${sinceRetry}${turnedAway}` : 'not tried yet';
   const at = (ms: number | undefined) => (ms === undefined ? '' : ` at ${humanTime(DateTime.fromMillis(ms, { zone: timezone }))}`);
   const message = s.error ? (showMoney ? s.error.message : crewSafeError(s.error.message)) : '';
   const error = s.error ? ` — last error: ${escapeAndFit(message, DETAIL_MAX)} (\`${escapeAndFit(s.error.code, 80)}\`${s.error.retryable ? ', retryable' : ''})` : '';

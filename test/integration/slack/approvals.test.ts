@@ -315,7 +315,8 @@ describe('/charter status — the trail', () => {
     // The Retry's line names what it cleared in the progress message's words: no step name, no error code (review s53 M3).
     expect(trail[2]).not.toMatch(/scc_event|SCC_UNAUTHORIZED|attempt/);
     expect(text).toContain('Times in Pacific Time (America/Los_Angeles)');
-    expect(text).toMatch(/• SCC event: done at 9:27 AM PST · 1 attempt/);
+    // Its attempt before the Retry counts too: "1 attempt" hid that it ran twice (review s53 L4).
+    expect(text).toMatch(/• SCC event: done at 9:27 AM PST · 2 attempts, 1 since Retry\n/);
     // The refresh is an operation of its own: the create's steps keep their times, the refresh shows its own.
     expect(text).toContain('• Guest page uploaded: done at 9:20 AM PST');
     expect(text).toContain(`*Guest page refresh* — done, asked by <@${APPROVER}>`);

@@ -177,7 +177,8 @@ describe('step readiness and outcome', () => {
     expect(stepsToRetry(failed)).toEqual(['scc_event', 'revenue_guard', 'crew_notice']);
     const reset = resetSteps(failed, stepsToRetry(failed), NOW);
     // It was attempted and failed: the retry must look up before it creates (the attempt may have landed).
-    expect(reset.steps.scc_event).toEqual({ status: 'pending', attempts: 0, outcomeUnknown: true });
+    // Its attempt is kept apart for the status to count; the retry budget starts again (review s53 L4).
+    expect(reset.steps.scc_event).toEqual({ status: 'pending', attempts: 0, attemptsBeforeRetry: 1, outcomeUnknown: true });
     expect(reset.steps.calendar.status).toBe('done');
   });
 
@@ -186,9 +187,9 @@ describe('step readiness and outcome', () => {
     const failedWith = (error: typeof refused & { maybeProcessed?: boolean }, r: BookingRecord = running) =>
       recordStepError(claimStep(r, 'calendar', 'owner-a', NOW, 1000), 'calendar', error, NOW + 5, { final: true });
     const retried = resetSteps(failedWith({ ...refused, maybeProcessed: false }), ['calendar'], NOW + 10);
-    expect(retried.steps.calendar).toEqual({ status: 'pending', attempts: 0, outcomeUnknown: true, retriedAfterRefusal: true });
+    expect(retried.steps.calendar).toEqual({ status: 'pending', attempts: 0, attemptsBeforeRetry: 1, outcomeUnknown: true, retriedAfterRefusal: true });
     // Refused again: still nothing; and the mark survives the attempts of that run and the next Retry.
-    expect(resetSteps(failedWith({ ...refused, maybeProcessed: false }, retried), ['calendar'], NOW + 20).steps.calendar).toMatchObject({ outcomeUnknown: true, retriedAfterRefusal: true });
+    expect(resetSteps(failedWith({ ...refused, maybeProcessed: false }, retried), ['calendar'], NOW + 20).steps.calendar).toMatchObject({ attempts: 0, attemptsBeforeRetry: 2, outcomeUnknown: true, retriedAfterRefusal: true });
     // A record written before the field was kept, or a failure that may have been processed: uncertain.
     expect(resetSteps(failedWith(refused), ['calendar'], NOW + 10).steps.calendar.retriedAfterRefusal).toBeUndefined();
     expect(resetSteps(failedWith({ ...refused, maybeProcessed: true }), ['calendar'], NOW + 10).steps.calendar.retriedAfterRefusal).toBeUndefined();

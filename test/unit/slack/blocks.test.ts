@@ -224,6 +224,19 @@ describe('status for someone who is not an approver', () => {
     expect(text).toContain('<@U0APPROVE1> pressed Retry (written by hand)\n');
   });
 
+  it('a step counts its attempts across Retries, saying how many ran since the last one (review s53 L4)', () => {
+    const retried = record((r) => {
+      r.state = 'failed';
+      r.steps.scc_event = { status: 'failed', attempts: 1, attemptsBeforeRetry: 2, finishedAtMs: 1_900_000_002_000, error: { message: 'SCC rejected the service key', code: 'SCC_UNAUTHORIZED', retryable: false } };
+      r.steps.revenue_guard = { status: 'pending', attempts: 0, attemptsBeforeRetry: 1 };
+      r.steps.calendar = { status: 'done', attempts: 1, finishedAtMs: 1_900_000_001_000 };
+    });
+    const text = statusText(retried, { guestUrl: 'x', timezone: 'America/Los_Angeles', showMoney: true });
+    expect(text).toMatch(/• SCC event: \*failed\* at [^·]+ · 3 attempts, 1 since Retry — last error/);
+    expect(text).toContain('• Money removed from SCC: pending · 1 attempt, none since Retry');
+    expect(text).toMatch(/• Calendar entry: done at [^·]+ · 1 attempt\n/);
+  });
+
   it('a request cancelled before approval reads as cancelled in its operations too, under a heading with no raw zone name', () => {
     const cancelled = applyTransition(record(() => undefined), 'cancel', { nowMs: 1_900_000_001_000, userId: 'U0APPROVE1' });
     expect(cancelled.state).toBe('cancelled');
