@@ -146,6 +146,11 @@ export function cancelOperation(record: BookingRecord): Operation | undefined {
   return operationsOf(record).find((o) => o.kind === 'cancel');
 }
 
+/** Cancelled while a request: nothing was ever booked (a cancel after approval queues a cancel operation). */
+export function cancelledBeforeApproval(record: BookingRecord): boolean {
+  return record.state === 'cancelled' && cancelOperation(record) === undefined;
+}
+
 // ---- change ----------------------------------------------------------------------------------
 
 export interface ChangeProposal {

@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import { humanInstant } from '../../booking/time';
 import { dependenciesOf, stepNamesOf } from '../../pipeline/op-steps';
-import { activeOperation, APPROVED_TO_RUN, cancelOperation, deferredCall, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
+import { activeOperation, APPROVED_TO_RUN, cancelledBeforeApproval, cancelOperation, deferredCall, LIFECYCLE_STATES, operationsOf } from '../../pipeline/operations';
 import { toldDeactivated } from '../../pipeline/reminders';
 import { STEP_DEPENDENCIES, STEP_NAMES, type AnyStepName, type BookingRecord, type Operation, type StepName, type StepResult, type StepState } from '../../pipeline/types';
 import { bookingBlockId } from '../booking-ref';
@@ -48,6 +48,14 @@ function resultText(result: StepResult | undefined): string {
   return shown.length > 0 ? ` — ${shown.join(', ')}` : '';
 }
 
+/** The code of a step a cancel stopped mid-run (operations.ts settleStopping). */
+const STOPPED_CODE = 'PIPELINE_STOPPED';
+
+/** Cancelled, or being cancelled: what the create left undone will never run. */
+export function cancelling(booking: BookingRecord): boolean {
+  return booking.state === 'cancelled' || cancelOperation(booking) !== undefined;
+}
+
 export function stepLine(booking: BookingRecord, step: StepName): string {
   const s = booking.steps[step];
   const label = STEP_LABELS[step];
@@ -61,11 +69,17 @@ export function stepLine(booking: BookingRecord, step: StepName): string {
       return `:white_check_mark: ${label}${resultText(s.result)}`;
     case 'running':
       return `:hourglass_flowing_sand: ${label} — running${s.attempts > 1 ? ` (attempt ${s.attempts})` : ''}${s.error ? `; last try: ${escapeAndFit(s.error.message, ERROR_TEXT_MAX)}` : ''}`;
-    case 'failed':
-      return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
+    case 'failed': {
+      const code = s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : '';
+      // Once cancelled, the error's fix ("check SCC_SERVICE_KEY") is nothing to do any more: the
+      // cancel undoes what the step may have made. The code stays for whoever looks into it.
+      if (cancelling(booking)) return `:x: ${label} — ${s.error?.code === STOPPED_CODE ? 'stopped by the cancel' : 'failed before the cancel'}${s.error?.code === STOPPED_CODE ? '' : code}`;
+      return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${code}`;
+    }
     case 'pending': {
-      // A cancelled booking never runs what is left of its create: "waiting" would promise it will.
-      if (booking.state === 'cancelled') return `:white_circle: ${label} — not run`;
+      // A cancelled booking never runs what is left of its create: "waiting" or "not run" would
+      // read as work still to do.
+      if (cancelling(booking)) return `:white_circle: ${label} — not needed, cancelled`;
       const waitingFor = STEP_DEPENDENCIES[step].filter((d) => booking.steps[d].status !== 'done').map((d) => STEP_LABELS[d]);
       if (booking.state === 'pending_approval' || waitingFor.length === 0) return `:white_circle: ${label} — waiting`;
       // In a failed booking nothing more will start until Retry: say what the step needs.
@@ -161,6 +175,17 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
   const id = booking.id;
   const active = activeOperation(booking);
   const title = booking.state === 'running' && active ? (RUNNING_TITLE[active.kind] ?? STATE_TITLE.running) : STATE_TITLE[booking.state];
+  if (cancelledBeforeApproval(booking)) {
+    // Nothing ran and nothing will: six "not run" rows would read as work left undone.
+    const why = 'Cancelled before approval: nothing was booked, so there is nothing to undo.';
+    return {
+      text: `Cancelled before approval: nothing was booked`,
+      blocks: [
+        { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: `*${title}* · booking \`${id}\`\n${why}` } },
+        { type: 'actions', block_id: bookingBlockId(id, 'details'), elements: [detailsButton(id)] },
+      ],
+    };
+  }
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: fitText(`*${title}* · booking \`${id}\`\n${STEP_NAMES.map((s) => stepLine(booking, s)).join('\n')}`, LIMITS.sectionText) } },
   ];

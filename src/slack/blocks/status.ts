@@ -9,12 +9,13 @@ import { crewSafeFirstName } from '../../booking/crew-safe';
 import { withoutMoneyLines } from '../../booking/money-detector';
 import { formatCents } from '../../booking/money';
 import { charterSchedule, humanDateTime, humanInstant, humanTime, zoneLabel } from '../../booking/time';
+import { cancelledBeforeApproval } from '../../pipeline/operations';
 import { STEP_NAMES, type AnyStepName, type AuditEntry, type BookingRecord, type StepName } from '../../pipeline/types';
 import { costLines } from './approval';
 import { escapeAndFit, escapeMrkdwn, fitText, mention } from './format';
 import { LIMITS } from './limits';
 import { operationsLines } from './lifecycle';
-import { operationsSection, STEP_LABELS } from './progress';
+import { cancelling, operationsSection, STEP_LABELS } from './progress';
 
 export interface StatusOptions {
   guestUrl: string;
@@ -140,6 +141,8 @@ function stepDetail(booking: BookingRecord, step: StepName, timezone: string, sh
     case 'running':
       return `• ${label}: running since${at(s.startedAtMs)} · ${tries}${error}`;
     default:
+      // A cancel ends the create: what it never ran is not waiting to be tried.
+      if (cancelling(booking)) return `• ${label}: not needed, cancelled${all > 0 ? ` · ${tries}` : ''}${error}`;
       return `• ${label}: pending · ${tries}${error}`;
   }
 }
@@ -153,8 +156,7 @@ export function statusText(booking: BookingRecord, opts: StatusOptions): string 
     `_Times in ${zoneLabel(timezone)}._`,
     '*Trail*',
     ...trailLines(booking, { showDetails: opts.showMoney }).map((l) => `• ${humanInstant(l.atMs, timezone)} — ${l.text}`),
-    '*Steps*',
-    ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone, opts.showMoney)),
+    ...(cancelledBeforeApproval(booking) ? ['*Steps* — none: cancelled before approval, nothing was booked'] : ['*Steps*', ...STEP_NAMES.map((s) => stepDetail(booking, s, timezone, opts.showMoney))]),
   ];
   if (booking.steps.guest_cache.status === 'done') lines.push(`Guest page: ${opts.guestUrl}`);
   const followUps = operationsSection(booking);

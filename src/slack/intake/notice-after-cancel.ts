@@ -9,15 +9,10 @@ import type { WebClient } from '@slack/web-api';
 import { INTAKE_FIELDS, type IntakeFields } from '../../booking/intake/parse-confirmation';
 import { platformRefOf } from '../../booking/platform';
 import { lastActor } from '../../pipeline/state-machine';
-import { cancelOperation } from '../../pipeline/operations';
+import { cancelledBeforeApproval } from '../../pipeline/operations';
 import type { BookingRecord } from '../../pipeline/types';
 import { encodeCreateValue, requestCancelledEventNotice } from '../blocks/intake';
 import type { SlackDeps } from '../context';
-
-/** Cancelled while a request: nothing was ever booked (a cancel after approval queues a cancel operation). */
-export function cancelledBeforeApproval(booking: BookingRecord): boolean {
-  return booking.state === 'cancelled' && cancelOperation(booking) === undefined;
-}
 
 export async function offerNoticeAgain(deps: Pick<SlackDeps, 'log'>, client: WebClient, booking: BookingRecord): Promise<void> {
   const notice = booking.slack.intakeNotice;

@@ -140,19 +140,25 @@ describe('progress message', () => {
     expect(doneText).toContain('<@U0CREW0002> — not confirmed yet');
   });
 
-  it("says a cancelled booking's steps that never ran will not run, rather than that they are waiting", () => {
+  it("says a cancelled booking's steps that never ran are not needed, rather than that they are waiting, and its failed step's fix is no longer asked for", () => {
     // The create failed at SCC, then the charter was cancelled: revenue_guard and crew_notice never ran.
     const cancelled = record((r) => {
       r.state = 'cancelled';
+      r.operations = [
+        { id: 'create', kind: 'create', status: 'failed', requestedBy: 'U0APPROVE1', requestedAtMs: 1_900_000_000_000, approvedBy: 'U0APPROVE1', approvedAtMs: 1_900_000_000_500 },
+        { id: 'op2', kind: 'cancel', status: 'done', requestedBy: 'U0APPROVE1', requestedAtMs: 1_900_000_001_000, approvedBy: 'U0APPROVE1', approvedAtMs: 1_900_000_001_000, steps: {} },
+      ];
       r.steps.calendar = { status: 'done', attempts: 1, result: { calendarId: 'cal-42' } };
       r.steps.scc_event = { status: 'failed', attempts: 1, error: { message: 'SCC rejected POST /events with 400', code: 'SCC_REJECTED', retryable: false } };
       r.steps.guest_page = { status: 'done', attempts: 1, result: {} };
       r.steps.guest_cache = { status: 'done', attempts: 1, result: {} };
     });
     const text = blocksToText(progressMessage(cancelled, { guestUrl: 'x', timezone: 'America/Los_Angeles' }).blocks);
-    expect(text).toContain(':white_circle: Money removed from SCC — not run');
-    expect(text).toContain(':white_circle: Crew notified — not run');
+    expect(text).toContain(':white_circle: Money removed from SCC — not needed, cancelled');
+    expect(text).toContain(':white_circle: Crew notified — not needed, cancelled');
+    expect(text).toContain(':x: SCC event — failed before the cancel (`SCC_REJECTED`)');
     expect(text).not.toContain('waiting');
+    expect(text).not.toContain('SCC rejected POST /events');
   });
 });
 
