@@ -179,7 +179,7 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
     // Nothing ran and nothing will: six "not run" rows would read as work left undone.
     const why = 'Cancelled before approval: nothing was booked, so there is nothing to undo.';
     return {
-      text: `Cancelled before approval: nothing was booked`,
+      text: 'Cancelled before approval: nothing was booked',
       blocks: [
         { type: 'section', block_id: bookingBlockId(id, 'progress'), text: { type: 'mrkdwn', text: `*${title}* · booking \`${id}\`\n${why}` } },
         { type: 'actions', block_id: bookingBlockId(id, 'details'), elements: [detailsButton(id)] },
