@@ -19,6 +19,7 @@ import type { IcalEvent, IcalFeedClient } from '../../integrations/ical-feed';
 import type { Logger } from '../../log';
 import { sliceWhole } from '../blocks/format';
 import type { PeriodicTask } from '../../pipeline/periodic';
+import { cancelledBeforeApproval } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRecord } from '../../pipeline/types';
 import type { SlackMessage } from '../blocks/approval';
@@ -166,8 +167,9 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
     allPosted = (await notify(deps, `ical:notice:${feed.name}:${uid}:repeated:r${round}`, nowMs, repeatedUidNotice({ feed: feed.name, uid, whens: copies.map((e) => eventWhen(e.startMs, e.endMs, tz, e.allDay)) }))) && allPosted;
   }
   for (const [key, now] of Object.entries(current)) {
-    const was = before[key];
-    const booking = was ? bookingOf(key, was, now) : bookingOf(key, now);
+    const seen = before[key];
+    const booking = seen ? bookingOf(key, seen, now) : bookingOf(key, now);
+    const was = seen && (await noticeAfterLink(deps, seen, booking));
     if (booking) {
       now.bookingId = booking.id;
       now.linkedAtMs = departureMs(booking, tz);
@@ -184,7 +186,9 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
       continue;
     }
     if (was.startMs === now.startMs && was.endMs === now.endMs) {
-      if (!booking && was.noticeRound !== undefined) {
+      // Kept while a charter holds the trip too: should its request be cancelled before approval,
+      // the notice offers the trip again, and a later move or cancel must find it.
+      if (was.noticeRound !== undefined) {
         now.noticeRound = was.noticeRound;
         if (was.noticeKey !== undefined) now.noticeKey = was.noticeKey;
       }
@@ -197,9 +201,10 @@ async function pollFeed(deps: IcalWatcherDeps, feed: IcalFeed, nowMs: number): P
       allPosted = posted && allPosted;
     }
   }
-  for (const [key, was] of Object.entries(before)) {
-    if (current[key] || was.cancelled || was.endMs <= nowMs) continue;
-    allPosted = (await cancelled(deps, feed, key, was, 'removed', bookingOf(key, was), round, nowMs)) && allPosted;
+  for (const [key, seen] of Object.entries(before)) {
+    if (current[key] || seen.cancelled || seen.endMs <= nowMs) continue;
+    const booking = bookingOf(key, seen);
+    allPosted = (await cancelled(deps, feed, key, await noticeAfterLink(deps, seen, booking), 'removed', booking, round, nowMs)) && allPosted;
   }
 
   // A notice that could not be posted keeps the old state, so the next tick finds the change again.
@@ -264,6 +269,21 @@ async function supersede(deps: IcalWatcherDeps, feed: IcalFeed, uid: string, was
   } catch (err) {
     deps.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, feed: feed.name }, 'the trip\'s earlier notice could not be redrawn');
   }
+}
+
+/**
+ * The event as last saved, its "new" notice forgotten once the charter it was linked to no longer
+ * holds the trip, unless that charter was a request cancelled before approval: only then does the
+ * notice offer [Create charter] again (notice-after-cancel.ts), for a later move or cancel of the
+ * trip to take away. A charter cancelled after approval, rescheduled away or expired leaves its
+ * notice saying "created", which "… before a charter was made" would misstate.
+ */
+async function noticeAfterLink(deps: IcalWatcherDeps, was: KnownEvent, booking: BookingRecord | undefined): Promise<KnownEvent> {
+  if (booking || was.bookingId === undefined || was.noticeRound === undefined) return was;
+  const linked = await deps.store.get(was.bookingId);
+  if (linked && cancelledBeforeApproval(linked)) return was;
+  const { noticeRound: _round, noticeKey: _key, ...rest } = was;
+  return rest;
 }
 
 /** The charter a request asked for, as the notices name times. */

@@ -300,6 +300,25 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(redrawn).toContain(`Charter \`${second}\` created by <@${APPROVER}>.`);
     expect(redrawn).not.toContain('ical_create_charter');
   });
+
+  it('a request the watcher had linked to the trip, cancelled before approval: the notice offered again loses [Create charter] when the platform cancels the trip', async () => {
+    const { h, ts, id } = await requestFromNotice('notice-linked-request-cancelled');
+    // A poll of a changed feed (another trip listed) while the request waits links the trip to it.
+    feed.setEvents('notice-linked-request-cancelled', [E, C]);
+    await h.running.built.periodic.runOnce();
+    const state = JSON.parse((await h.running.built.store.getMeta('ical:feed:Boatsetter'))?.value ?? '{}') as { events?: Record<string, { bookingId?: string }> };
+    expect(state.events?.[E.uid]?.bookingId).toBe(id);
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => createButton(noticeMessage(h, ts)?.blocks) !== undefined);
+    await h.running.built.periodic.runOnce();
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeDefined();
+
+    feed.setEvents('notice-linked-request-cancelled', [{ ...E, status: 'CANCELLED' } as StandinEvent, C]);
+    await h.running.built.periodic.runOnce();
+    const held = noticeMessage(h, ts);
+    expect(createButton(held?.blocks)).toBeUndefined();
+    expect(JSON.stringify(held?.blocks)).toContain('Boatsetter marked this trip cancelled before a charter was made: there is nothing to create.');
+  });
 });
 
 describe('a charter matched to its event by departure time alone (review 2026-12-07, iCal #1)', () => {
