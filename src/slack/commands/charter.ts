@@ -25,6 +25,7 @@ import { cancelAsApprover, openChangeForm } from '../lifecycle';
 function changeCommand(label: ChangeLabel): Subcommand {
   return {
     usage: `/charter ${label} ID`,
+    takesId: true,
     async run({ deps, client, userId, channelId, args, reply, triggerId }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply(`Usage: \`/charter ${label} ID\` — the booking id is in the approval message.`);
@@ -48,6 +49,8 @@ export interface SubcommandInput {
 
 export interface Subcommand {
   usage: string;
+  /** Its one argument is a booking id; without this it takes none. */
+  takesId?: boolean;
   run(input: SubcommandInput): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   help: { usage: '/charter help', run: ({ reply }) => reply(HELP_TEXT) },
   status: {
     usage: '/charter status ID',
+    takesId: true,
     async run({ deps, userId, args, reply }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply('Usage: `/charter status ID` — the booking id is in the approval message.');
@@ -63,6 +67,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   refresh: {
     usage: '/charter refresh ID',
+    takesId: true,
     async run({ deps, userId, args, reply }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply('Usage: `/charter refresh ID`.');
@@ -71,6 +76,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   cancel: {
     usage: '/charter cancel ID',
+    takesId: true,
     async run({ deps, client, userId, channelId, args, reply }) {
       const id = parseSessionId(args[0] ?? '');
       if (!id) return reply('Usage: `/charter cancel ID` — the booking id is in the approval message.');
@@ -113,20 +119,30 @@ function subcommandOf(name: string): Subcommand | undefined {
 }
 
 /**
- * A paste leaves the message box when the command is sent, so a form that does not open hands it
- * back: shown as typed (Slack's escaping undone, then escaped once for mrkdwn), in a code block
- * that keeps its lines. The 1,000 characters left over hold the head and why the form did not open.
+ * A paste leaves the message box when the command is sent, so a form that does not open (or a
+ * paste read as a sub-command) hands it back: shown as typed (Slack's escaping undone, then escaped
+ * once for mrkdwn), in a code block that keeps its lines. The 1,000 characters left over hold the
+ * head and why the form did not open; after a sub-command's answer, `room` leaves room for it.
  */
-function pasteKept(text: string): string {
-  const head = 'Your pasted text is not lost — here it is; run `/charter` with it again:\n```';
-  return `${head}${fitText(escapeMrkdwn(unescapeSlack(text)), LIMITS.messageText - 1000)}\`\`\``;
+function pasteKept(text: string, head = 'Your pasted text is not lost — here it is; run `/charter` with it again:', room = LIMITS.messageText - 1000): string {
+  return `${head}\n\`\`\`${fitText(escapeMrkdwn(unescapeSlack(text)), room)}\`\`\``;
+}
+
+/**
+ * Whether the text is typed as a sub-command: one line, with no more arguments than its usage takes
+ * ("reschedule 7K2Q9M4XR1AB", or "status" alone, which gets its usage). A confirmation whose first
+ * word is a sub-command ("Reschedule confirmed" and the lines under it) is a paste, not one.
+ */
+function typedAs(sub: Subcommand, text: string, args: readonly string[]): boolean {
+  return !/[\r\n]/.test(text.trim()) && args.length <= (sub.takesId ? 1 : 0);
 }
 
 export function charterCommand(deps: SlackDeps) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const [name, ...args] = command.text.trim().split(/\s+/).filter(Boolean);
-    // `/charter <pasted confirmation>`: not a subcommand, and the text gives booking fields.
-    if (name !== undefined && !subcommandOf(name)) {
+    const sub = name === undefined ? undefined : subcommandOf(name);
+    // `/charter <pasted confirmation>`: not a sub-command as typed, and the text gives booking fields.
+    if (name !== undefined && !(sub && typedAs(sub, command.text, args))) {
       const prefill = prefillFromText(deps, command.text, 'the pasted text');
       if (Object.keys(prefill.fields).length > 0) {
         await ack();
@@ -148,9 +164,18 @@ export function charterCommand(deps: SlackDeps) {
       return;
     }
     await ack();
-    const reply = (text: string) => tellUser(client, deps.log, { channel: command.channel_id, user: command.user_id }, text);
-    const sub = subcommandOf(name);
-    if (!sub) return reply(`I don't know \`${name}\`.\n${HELP_TEXT}`);
-    await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args, reply, triggerId: command.trigger_id });
+    const send = (text: string) => tellUser(client, deps.log, { channel: command.channel_id, user: command.user_id }, text);
+    if (!sub) return send(`I don't know \`${name}\`.\n${HELP_TEXT}`);
+    if (typedAs(sub, command.text, args)) {
+      await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args, reply: send, triggerId: command.trigger_id });
+      return;
+    }
+    // More than the sub-command takes, and nothing the form could use: it may still have been a
+    // paste, gone from the message box once sent, so it comes back with the answer. Run without
+    // its arguments, a sub-command that acts on a booking only says its usage: a pasted line that
+    // happens to hold a booking id cancels or changes nothing.
+    const head = `Your text starts with \`${name.toLowerCase()}\`, so it was read as that command, and nothing in it could fill the booking form. It is not lost — here it is:`;
+    const reply = (text: string) => send(`${text}\n${pasteKept(command.text, head, LIMITS.messageText - 1000 - text.length)}`);
+    await sub.run({ deps, client, userId: command.user_id, channelId: command.channel_id, args: [], reply, triggerId: command.trigger_id });
   };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageShortcutPayload } from '../../support/slack-requests';
 import { renderApproval } from '../../../src/slack/render';
-import { APPROVER, approvalPosts, ORIGIN_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
+import { APPROVER, approvalPosts, ORIGIN_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -87,6 +87,61 @@ describe('prefill from text', () => {
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
     expect(h.slack.callsTo('views.open')).toHaveLength(0);
     expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toContain("I don't know `frobnicate`");
+  });
+});
+
+describe('a paste whose first word is a sub-command (review s53 M1)', () => {
+  const PASTED = 'confirmed\nRenter: Maria Delgado\nEmail: maria@example.com\nDate: 06/15/2027\nTime: 10:00 AM\nDuration: 4 hours\nGuests: 6\nTotal: $1,250.50\nBooking ID: BS-48213';
+
+  /** The one private reply `text` gets, with no form opened. */
+  async function replyTo(text: string): Promise<string> {
+    h.slack.clear();
+    await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: '53.1.subword' });
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    await settle(h);
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+    const replies = h.slack.callsTo('chat.postEphemeral');
+    expect(replies).toHaveLength(1);
+    return String(replies[0]?.body.text);
+  }
+
+  it.each(['Reschedule', 'Status', 'Cancel', 'Edit', 'Refresh', 'Help'])('"%s confirmed" and the lines under it open the prefilled form', async (word) => {
+    const view = await modalForPaste(`${word} ${PASTED}`, `53.${word}`);
+    expect(element(view, 'guestName').initial_value).toBe('Maria Delgado');
+    expect(element(view, 'guestEmail').initial_value).toBe('maria@example.com');
+    expect(element(view, 'date').initial_date).toBe('2027-06-15');
+    expect(element(view, 'departureTime').initial_time).toBe('10:00');
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+    expect(element(view, 'partySize').initial_value).toBe('6');
+    expect(element(view, 'platformRef').initial_value).toBe('BS-48213');
+    expect(h.slack.callsTo('chat.postEphemeral')).toHaveLength(0);
+  });
+
+  it('one line that reads as a confirmation opens the form too', async () => {
+    const view = await modalForPaste('Reschedule confirmed for June 15, 2027 from 10am to 2pm', '53.2.oneline');
+    expect(element(view, 'date').initial_date).toBe('2027-06-15');
+    expect(element(view, 'departureTime').initial_time).toBe('10:00');
+  });
+
+  it.each([
+    ['reschedule nope', 'Usage: `/charter reschedule ID`'],
+    ['status', 'Usage: `/charter status ID`'],
+    ['Status 6/15', 'Usage: `/charter status ID`'],
+  ])('a sub-command as typed, with a bad argument, still gets its usage and nothing else (%s)', async (text, usage) => {
+    const reply = await replyTo(text);
+    expect(reply).toContain(usage);
+    expect(reply).not.toContain('not lost');
+  });
+
+  it('lines that give no field get the usage and the text back, and run nothing on an id among them', async () => {
+    const id = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-S53M1' });
+    await settle(h);
+    const text = `Cancel ${id}\nthanks, & see you <soon>`;
+    const reply = await replyTo(text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+    expect(reply).toBe(
+      `Usage: \`/charter cancel ID\` — the booking id is in the approval message.\nYour text starts with \`cancel\`, so it was read as that command, and nothing in it could fill the booking form. It is not lost — here it is:\n\`\`\`Cancel ${id}\nthanks, &amp; see you &lt;soon&gt;\`\`\``,
+    );
+    expect((await h.running.built.api.get(id))?.state).toBe('pending_approval');
   });
 });
 
