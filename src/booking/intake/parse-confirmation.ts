@@ -4,12 +4,14 @@
  * without colons, value on the label's line or the next — and honest: a field is returned only
  * when the text says it, each with the input line it came from (`evidence`), and every field it
  * could not read is listed in `missing`. Dates and times are the operator's wall-clock times
- * (CHARTER_TIMEZONE): the platforms write them in the boat's local time. Pure; never throws.
+ * (CHARTER_TIMEZONE): the platforms write them in the boat's local time; a time written with another
+ * zone is left out, and `unsure` says why. Pure; never throws.
  */
 import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
+import { operatorZone, type OperatorZone } from './time-zones';
 import { isTripLength, proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
 import {
   EMAIL_LOCAL,
@@ -24,6 +26,7 @@ import {
   readReference,
   readTimeRange,
   type DateContext,
+  type TimeRange,
 } from './values';
 
 export const INTAKE_FIELDS = [
@@ -304,6 +307,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   // The lines of a note: the guest's words ("could we do 5 hours?"), a length only when nothing else states one.
   const noteIndexes = new Set<number>();
   const endTimes: { time: string; raw: string }[] = [];
+  // The operator's zone by its names, worked out only when a time names a zone.
+  let ownZone: OperatorZone | undefined;
+  // Why the first time stated in another zone was not taken: "4:00 PM EST is not Pacific Time".
+  let otherZone: string | undefined;
   const set = <K extends IntakeField>(field: K, value: IntakeFields[K] | undefined, raw: string): boolean => {
     if (value === undefined || fields[field] !== undefined) return false;
     fields[field] = value;
@@ -409,7 +416,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       }
       case 'end': {
         const range = readTimeRange(times(l.value, l.index));
-        if (range) endTimes.push({ time: range.end ?? range.start, raw: l.raw });
+        if (range && !inOtherZone(range)) endTimes.push({ time: range.end ?? range.start, raw: l.raw });
         break;
       }
       case 'duration':
@@ -493,6 +500,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined, startToEnd);
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
+  if (otherZone) unsure.departureTime = otherZone;
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
   // Lengths that disagree as near the date, neither of them the times' length: the times would be a third answer.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && end) set('durationHours', startToEnd, end.raw);
@@ -521,7 +529,20 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 
   return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined), ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
 
-  function applyRange(range: { start: string; end?: string }, raw: string): void {
+  /**
+   * Whether the range names a zone other than the operator's: its times are not the form's wall
+   * clock, and converting them would be a guess at what the writer meant, so the operator types it.
+   */
+  function inOtherZone(range: TimeRange): boolean {
+    if (!range.zone) return false;
+    ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
+    if (ownZone.is(range.zone.zone)) return false;
+    otherZone ??= `${range.zone.written} is not ${ownZone.label}`;
+    return true;
+  }
+
+  function applyRange(range: TimeRange, raw: string): void {
+    if (inOtherZone(range)) return;
     set('departureTime', range.start, raw);
     if (range.end) endTimes.push({ time: range.end, raw });
   }

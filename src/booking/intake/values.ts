@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { parseDollarsToCents } from '../money';
+import { zoneAfter } from './time-zones';
 
 const MONTHS: Record<string, number> = {
   jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
@@ -102,6 +103,8 @@ export interface TimeMatch {
   minute: number;
   index: number;
   length: number;
+  /** The zone written right after it ("EST", "Pacific Time"), and how far it reaches past the time. */
+  zone?: { zone: string; length: number };
 }
 
 const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b/gi;
@@ -110,22 +113,26 @@ function hhmm(h: number, m: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
 
-/** Every time of day in `text`: 10:00 AM, 3pm, 3 p.m., 15:00, noon. */
+/** Every time of day in `text`: 10:00 AM, 3pm, 3 p.m., 15:00, noon; with the zone written after it, if any. */
 export function readTimes(text: string): TimeMatch[] {
   const out: TimeMatch[] = [];
+  const withZone = (t: TimeMatch): TimeMatch => {
+    const zone = zoneAfter(text, t.index + t.length);
+    return zone ? { ...t, zone } : t;
+  };
   for (const m of text.matchAll(TIME)) {
     const index = m.index ?? 0;
     if (m[1]) {
       const noon = m[1].toLowerCase() === 'noon';
-      out.push({ time: noon ? '12:00' : '00:00', meridiem: noon ? 'pm' : 'am', hour12: 12, minute: 0, index, length: m[0].length });
+      out.push(withZone({ time: noon ? '12:00' : '00:00', meridiem: noon ? 'pm' : 'am', hour12: 12, minute: 0, index, length: m[0].length }));
     } else if (m[2] !== undefined) {
       const h = Number(m[2]);
       const min = Number(m[3] ?? '0');
       if (h < 1 || h > 12 || min > 59) continue;
       const pm = (m[4] as string).toLowerCase() === 'p';
-      out.push({ time: hhmm((h % 12) + (pm ? 12 : 0), min), meridiem: pm ? 'pm' : 'am', hour12: h, minute: min, index, length: m[0].length });
+      out.push(withZone({ time: hhmm((h % 12) + (pm ? 12 : 0), min), meridiem: pm ? 'pm' : 'am', hour12: h, minute: min, index, length: m[0].length }));
     } else if (m[5] !== undefined) {
-      out.push({ time: hhmm(Number(m[5]), Number(m[6])), meridiem: 'none', minute: Number(m[6]), index, length: m[0].length });
+      out.push(withZone({ time: hhmm(Number(m[5]), Number(m[6])), meridiem: 'none', minute: Number(m[6]), index, length: m[0].length }));
     }
   }
   return out;
@@ -134,6 +141,11 @@ export function readTimes(text: string): TimeMatch[] {
 export interface TimeRange {
   start: string;
   end?: string;
+  /**
+   * A zone written with the time ("4:00 PM EST", "10am - 2pm ET"), and the text from the start to
+   * it: whether it is the operator's, and so whether the times are theirs, is the caller's to say.
+   */
+  zone?: { zone: string; written: string };
 }
 
 /**
@@ -163,7 +175,9 @@ export function readTimeRange(text: string): TimeRange | undefined {
       if (start < 0) start += 24;
       // "1 - 1 AM" could be 0, 12 or 24 hours.
       if (start * 60 + m1 === end * 60 + m2) return undefined;
-      return { start: hhmm(start, m1), end: hhmm(end, m2) };
+      const to = bareFirst.index + bareFirst[0].length;
+      const zone = zoneAfter(text, to);
+      return { start: hhmm(start, m1), end: hhmm(end, m2), ...(zone ? { zone: { zone: zone.zone, written: text.slice(bareFirst.index, to + zone.length).trim() } } : {}) };
     }
   }
   const first = times[0];
@@ -173,13 +187,16 @@ export function readTimeRange(text: string): TimeRange | undefined {
   // Nor is a time right after a number and "-" or "to" ("13 - noon", "10:00 - 12:00 PM" unread above).
   if (!endsAtRange && /\d\s*(?:-|to|until|till|through)\s*$/i.test(text.slice(0, first.index))) return undefined;
   const second = times[1];
+  const zoned = (t: TimeMatch, range: { start: string; end?: string }): TimeRange => {
+    const zone = t.zone ?? (t === first ? undefined : first.zone);
+    return zone ? { ...range, zone: { zone: zone.zone, written: text.slice(first.index, t.index + t.length + (t.zone?.length ?? 0)).trim() } } : range;
+  };
   if (second) {
-    // The start may carry its zone as the end does ("10:00 AM PST to 2:00 PM PST"); the zone is
-    // upper case, so "10 at 2" is not read as one.
-    const between = text.slice(first.index + first.length, second.index).replace(/^\s*(?:[A-Z]{1,2}[SD]?T|Pacific(?: [Tt]ime)?)\b/, '');
-    if (/^\s*(-|to|until|till|through|and)\s*$/i.test(between)) return { start: first.time, end: second.time };
+    // The start may carry its zone as the end does ("10:00 AM PST to 2:00 PM PST").
+    const between = text.slice(first.index + first.length + (first.zone?.length ?? 0), second.index);
+    if (/^\s*(-|to|until|till|through|and)\s*$/i.test(between)) return zoned(second, { start: first.time, end: second.time });
   }
-  return { start: first.time };
+  return zoned(first, { start: first.time });
 }
 
 /** Hours from "5 hours", "4 hrs", "4.5h", "4 1/2 hours", "3 hours 30 minutes", "half day (4 hours)". */

@@ -145,6 +145,15 @@ describe('a paste whose first word is a sub-command (review s53 M1)', () => {
   });
 });
 
+describe('a time in another zone (review s53 M2)', () => {
+  it('leaves Departure time empty and says why, next to what could not be read', async () => {
+    const view = await modalForPaste('Renter: Maria Delgado\nDate: 06/15/2027\nTime: 4:00 PM EST\nDuration: 4 hours', '53.m2.zone');
+    expect(element(view, 'departureTime').initial_time).toBeUndefined();
+    expect(element(view, 'date').initial_date).toBe('2027-06-15');
+    expect(contextText(view)).toMatch(/Could not read: \*[^*]*start time \(4:00 PM EST is not Pacific Time\)/);
+  });
+});
+
 describe('a paste that states two lengths (intake note: hours above the date line)', () => {
   it('fills the one nearest the date and names the other for the operator to check', async () => {
     const view = await modalForPaste('Your 4-hour sunset cruise is confirmed!\n\nBooking ID: BS-48213\nRenter: Maria Delgado\nBoat: Sea Breeze\nGuests: 6\nTrip date: 12/28/2030\nDeparture: 4pm\nHours: 3', '42.42.nearest');

@@ -850,3 +850,42 @@ describe('a labelled length is read before the aside or the next cell after it (
     expect(parse('Date: 01/09/2027\nMarina: Shelter Island\nHours: 9 - 5').durationHours).toBeUndefined();
   });
 });
+
+describe('a time stated in another zone (review s53 M2)', () => {
+  it.each<[string, string]>([
+    ['Time: 4:00 PM EST', '4:00 PM EST'],
+    ['Time: 4:00 PM ET', '4:00 PM ET'],
+    ['Time: 4:00 PM CST', '4:00 PM CST'],
+    ['Time: 4:00 PM HST', '4:00 PM HST'],
+    ['Time: 16:00 UTC', '16:00 UTC'],
+    ['Time: 4:00 PM (Eastern Time)', '4:00 PM (Eastern Time)'],
+    ['Time: 10am - 2pm EST', '10am - 2pm EST'],
+    ['Departure: Sat, Dec 19 at 4pm EDT', '4pm EDT'],
+  ])('%s leaves the start empty and says why', (line, written) => {
+    const parsed = parseConfirmation(`Renter: Maria Delgado\nDate: 06/15/2027\n${line}`, CTX);
+    expect(parsed.fields.departureTime).toBeUndefined();
+    expect(parsed.fields.date).toBe('2027-06-15');
+    expect(parsed.missing).toContain('departureTime');
+    expect(parsed.unsure?.departureTime).toBe(`${written} is not Pacific Time`);
+  });
+
+  it.each(['4:00 PM PST', '4:00 PM PDT', '4:00 PM PT', '4:00 PM Pacific', '4:00 PM (Pacific Time)', '4:00 PM Pacific Standard Time', '4:00 pm pst'])('%s is the operator’s own: filled', (time) => {
+    const parsed = parseConfirmation(`Date: 06/15/2027\nTime: ${time}`, CTX);
+    expect(parsed.fields.departureTime).toBe('16:00');
+    expect(parsed.unsure?.departureTime).toBeUndefined();
+  });
+
+  it("the operator's zone is the configured one, not Pacific: an Eastern operator takes EST and refuses PST", () => {
+    const ctx = { ...CTX, timezone: 'America/New_York' };
+    expect(parseConfirmation('Date: 06/15/2027\nTime: 4:00 PM EST', ctx).fields.departureTime).toBe('16:00');
+    const pacific = parseConfirmation('Date: 06/15/2027\nTime: 4:00 PM PST', ctx);
+    expect(pacific.fields.departureTime).toBeUndefined();
+    expect(pacific.unsure?.departureTime).toBe('4:00 PM PST is not Eastern Time');
+  });
+
+  it('an end in another zone gives no duration', () => {
+    const parsed = parseConfirmation('Date: 06/15/2027\nStart: 10am\nEnd: 2pm EST', CTX);
+    expect(parsed.fields).toMatchObject({ departureTime: '10:00' });
+    expect(parsed.fields.durationHours).toBeUndefined();
+  });
+});

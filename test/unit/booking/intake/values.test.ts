@@ -85,7 +85,7 @@ describe('readMoneyCents', () => {
 });
 
 describe('readTimeRange', () => {
-  it.each<[string, { start: string; end?: string } | undefined]>([
+  it.each<[string, { start: string; end?: string; zone?: { zone: string; written: string } } | undefined]>([
     ['10 - 3 PM', { start: '10:00', end: '15:00' }],
     ['10:00 AM - 3:00 PM', { start: '10:00', end: '15:00' }],
     ['11pm - 1am', { start: '23:00', end: '01:00' }],
@@ -94,9 +94,19 @@ describe('readTimeRange', () => {
     ['11:30 - 2 AM', { start: '23:30', end: '02:00' }],
     ['3 PM', { start: '15:00' }],
     // The start carries its zone as the end does
-    ['10:00 AM PST to 2:00 PM PST', { start: '10:00', end: '14:00' }],
-    ['10:00 AM PT - 2:00 PM PT', { start: '10:00', end: '14:00' }],
-    ['10:00 AM Pacific Time to 2:00 PM Pacific Time', { start: '10:00', end: '14:00' }],
+    ['10:00 AM PST to 2:00 PM PST', { start: '10:00', end: '14:00', zone: { zone: 'PST', written: '10:00 AM PST to 2:00 PM PST' } }],
+    ['10:00 AM PT - 2:00 PM PT', { start: '10:00', end: '14:00', zone: { zone: 'PT', written: '10:00 AM PT - 2:00 PM PT' } }],
+    ['10:00 AM Pacific Time to 2:00 PM Pacific Time', { start: '10:00', end: '14:00', zone: { zone: 'Pacific Time', written: '10:00 AM Pacific Time to 2:00 PM Pacific Time' } }],
+    // The zone is handed back as written, with the times it goes with (review s53 M2)
+    ['4:00 PM EST', { start: '16:00', zone: { zone: 'EST', written: '4:00 PM EST' } }],
+    ['16:00 UTC', { start: '16:00', zone: { zone: 'UTC', written: '16:00 UTC' } }],
+    ['4:00 PM (Eastern Time)', { start: '16:00', zone: { zone: 'Eastern Time', written: '4:00 PM (Eastern Time)' } }],
+    ['10 - 2 PM ET', { start: '10:00', end: '14:00', zone: { zone: 'ET', written: '10 - 2 PM ET' } }],
+    ['10am to 2pm CST', { start: '10:00', end: '14:00', zone: { zone: 'CST', written: '10am to 2pm CST' } }],
+    // Not zones: a lower-case "et", a park, a word in capitals
+    ['4pm et al', { start: '16:00' }],
+    ['10am Central Park', { start: '10:00' }],
+    ['4 PM AT THE DOCK', { start: '16:00' }],
     // "at" is no zone
     ['10am at 2pm', { start: '10:00' }],
   ])('%s', (text, range) => {
