@@ -27,7 +27,8 @@ export const MAX_PRICE_CENTS = 100_000_00;
 export const MAX_CREW = 10;
 /** "Notes for crew": short instructions, not a second copy of the internal notes. */
 export const MAX_CREW_NOTES = TEXT_FIELD_MAX.crewNotes;
-const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
+/** How far ahead a charter may be booked; the intake's look-ahead for a year-less date too. */
+export const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
 
 /** zod's preprocess (what `z.preprocess` builds in the full build): a transform piped into the schema. */
 const preprocess = <T extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: T) => z.pipe(z.transform(fn), schema);

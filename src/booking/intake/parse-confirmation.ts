@@ -18,6 +18,7 @@ import {
   labelledHoursIndex,
   readCount,
   readDate,
+  readDateChecked,
   readDurationHours,
   readEmail,
   readEmails,
@@ -311,6 +312,13 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   let ownZone: OperatorZone | undefined;
   // Why the first time stated in another zone was not taken: "4:00 PM EST is not Pacific Time".
   let otherZone: string | undefined;
+  // Why the first date whose weekday disagrees was not taken: "Sat, Dec 20, 2026 is a Sunday".
+  let wrongWeekday: string | undefined;
+  const dateOf = (text: string): string | undefined => {
+    const read = readDateChecked(text, ctx);
+    wrongWeekday ??= read.refused;
+    return read.date;
+  };
   const set = <K extends IntakeField>(field: K, value: IntakeFields[K] | undefined, raw: string): boolean => {
     if (value === undefined || fields[field] !== undefined) return false;
     fields[field] = value;
@@ -398,7 +406,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       case 'date':
       case 'when': {
-        const day = readDate(l.value, ctx);
+        const day = dateOf(l.value);
         if (set('date', day, l.raw)) dateIndex = l.index;
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
@@ -411,7 +419,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       case 'start': {
         const range = readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
-        if (!fields.date && set('date', readDate(l.value, ctx), l.raw)) dateIndex = l.index;
+        if (!fields.date && set('date', dateOf(l.value), l.raw)) dateIndex = l.index;
         break;
       }
       case 'end': {
@@ -452,7 +460,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       const email = readEmails(c).find((e) => !isSystemEmail(e));
       if (email) set('guestEmail', email, line.raw);
     }
-    if (!fields.date && set('date', readDate(c, ctx), line.raw)) dateIndex = index;
+    if (!fields.date && set('date', dateOf(c), line.raw)) dateIndex = index;
     if (!fields.departureTime) {
       // A lone time in prose is read only next to a word that makes it the start; a range always is.
       const range = readTimeRange(c);
@@ -501,6 +509,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
   if (otherZone) unsure.departureTime = otherZone;
+  if (wrongWeekday) unsure.date = wrongWeekday;
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
   // Lengths that disagree as near the date, neither of them the times' length: the times would be a third answer.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && end) set('durationHours', startToEnd, end.raw);

@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { parseDollarsToCents } from '../money';
+import { TWO_YEARS_MS } from '../schema';
 import { zoneAfter } from './time-zones';
 
 const MONTHS: Record<string, number> = {
@@ -29,40 +30,96 @@ function upcomingYear(month: number, day: number, ctx: DateContext): number {
   return thisYear.isValid && thisYear < today.minus({ days: 1 }) ? today.year + 1 : today.year;
 }
 
+/**
+ * A year-less date with its weekday ("Friday, June 15"): the coming one that falls on that weekday,
+ * no further ahead than the form takes a date (two years), else undefined.
+ */
+function yearOnWeekday(month: number, day: number, weekday: number, ctx: DateContext): number | undefined {
+  const latest = DateTime.fromMillis(ctx.nowMs + TWO_YEARS_MS, { zone: ctx.timezone });
+  for (let year = upcomingYear(month, day, ctx); year <= latest.year; year++) {
+    const dt = DateTime.fromObject({ year, month, day }, { zone: ctx.timezone });
+    if (dt.isValid && dt <= latest && dt.weekday === weekday) return year;
+  }
+  return undefined;
+}
+
 function fullYear(y: string): number {
   const n = Number(y);
   return y.length === 2 ? 2000 + n : n;
 }
 
-/** The first date in `text` as YYYY-MM-DD, or undefined. US order for numeric dates (12/19/2026). */
-export function readDate(text: string, ctx: DateContext): string | undefined {
-  const s = text.toLowerCase();
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+/**
+ * A weekday right before a date ("Sat, Dec 20", "Friday the 15th of June"), luxon's number for it. Not
+ * the end of a run of days ("Fri–Sun, Dec 18–20"): that names no one day.
+ */
+const WEEKDAY_BEFORE = /(?<![-\u2013/&]\s*)(?<!\b(?:to|through|thru|and|or)\s+)\b(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|r|rs|rsday|urday)?\.?,?\s+(?:the\s+)?$/;
+const WEEKDAY_NUMBER: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };
+
+interface DateFound {
+  month: number;
+  day: number;
+  year?: number;
+  index: number;
+  length: number;
+}
+
+/** Where the first date in lower-cased `s` is, and what it says; null for one that cannot be a date ("13/5"). */
+function findDate(s: string): DateFound | null | undefined {
   let m = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(s);
-  if (m) return isoDate(Number(m[1]), Number(m[2]), Number(m[3]), ctx.timezone);
+  if (m) return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), index: m.index, length: m[0].length };
   // Dec 19, 2026 · December 19th 2026 · Sat, Dec 19 · December 19
   m = new RegExp(`\\b(${MONTH_NAMES})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4}))?`).exec(s);
-  if (m) {
-    const month = MONTHS[m[1] as string] as number;
-    const day = Number(m[2]);
-    return isoDate(m[3] ? Number(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
-  }
+  if (m) return { month: MONTHS[m[1] as string] as number, day: Number(m[2]), ...(m[3] ? { year: Number(m[3]) } : {}), index: m.index, length: m[0].length };
   // 19 Dec 2026 · 19th December
   m = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(${MONTH_NAMES})\\.?\\b(?:,?\\s+(\\d{4}))?`).exec(s);
-  if (m) {
-    const month = MONTHS[m[2] as string] as number;
-    const day = Number(m[1]);
-    return isoDate(m[3] ? Number(m[3]) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
-  }
+  if (m) return { month: MONTHS[m[2] as string] as number, day: Number(m[1]), ...(m[3] ? { year: Number(m[3]) } : {}), index: m.index, length: m[0].length };
   // 12/19/2026 · 12/19/26 · 12-19-2026 · 12/19 · 12.19.2026
   for (const n of s.matchAll(NUMERIC_DATE)) {
     const [, mm, sep, dd, yy] = n as unknown as [string, string, string, string, string | undefined];
     if (!isNumericDate(s, n.index ?? 0, n[0].length, sep, mm, dd, yy)) continue;
     const month = Number(mm);
-    const day = Number(dd);
-    if (month < 1 || month > 12) return undefined;
-    return isoDate(yy ? fullYear(yy) : upcomingYear(month, day, ctx), month, day, ctx.timezone);
+    if (month < 1 || month > 12) return null;
+    return { month, day: Number(dd), ...(yy ? { year: fullYear(yy) } : {}), index: n.index ?? 0, length: n[0].length };
   }
   return undefined;
+}
+
+export interface DateRead {
+  /** YYYY-MM-DD. */
+  date?: string;
+  /** Why a date the text states was not taken: "Sat, Dec 20, 2026 is a Sunday". */
+  refused?: string;
+}
+
+/**
+ * The first date in `text`, checked against the weekday written before it: a weekday that disagrees
+ * with a date that has its year leaves it out, since either could be the typo. Without a year the
+ * weekday picks it ("Friday, June 15" is the coming June 15 that is a Friday), when one comes soon
+ * enough; else it is left out as well.
+ */
+export function readDateChecked(text: string, ctx: DateContext): DateRead {
+  const s = text.toLowerCase();
+  const found = findDate(s);
+  if (!found) return {};
+  const { month, day } = found;
+  const named = WEEKDAY_BEFORE.exec(s.slice(0, found.index));
+  const weekday = named ? (WEEKDAY_NUMBER[named[1] as string] as number) : undefined;
+  // A cased text may not lower-case to the same length; then the words are quoted as lower-cased.
+  const written = () => (text.length === s.length ? text : s).slice(named?.index ?? found.index, found.index + found.length).trim();
+  let year = found.year;
+  if (year === undefined && weekday !== undefined) year = yearOnWeekday(month, day, weekday, ctx);
+  const date = isoDate(year ?? upcomingYear(month, day, ctx), month, day, ctx.timezone);
+  if (!date || weekday === undefined) return date ? { date } : {};
+  const actual = DateTime.fromISO(date, { zone: ctx.timezone });
+  if (actual.weekday === weekday) return { date };
+  const inYear = found.year === undefined ? ` in ${actual.year}` : '';
+  return { refused: `${written()} is a ${WEEKDAY_NAMES[actual.weekday - 1] as string}${inYear}` };
+}
+
+/** The first date in `text` as YYYY-MM-DD, or undefined. US order for numeric dates (12/19/2026). */
+export function readDate(text: string, ctx: DateContext): string | undefined {
+  return readDateChecked(text, ctx).date;
 }
 
 /** Month, separator, day and an optional year, the year after the same separator. */

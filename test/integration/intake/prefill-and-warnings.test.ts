@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { messageShortcutPayload } from '../../support/slack-requests';
+import { DateTime } from 'luxon';
 import { renderApproval } from '../../../src/slack/render';
+import { TWO_YEARS_MS } from '../../../src/booking/schema';
 import { APPROVER, approvalPosts, ORIGIN_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
 
 let h: Harness;
@@ -37,6 +39,16 @@ async function modalForPaste(text: string, triggerId: string): Promise<View> {
 const element = (view: View, id: string) => view.blocks.find((b) => b.block_id === id)?.element ?? {};
 const contextText = (view: View) => view.blocks.find((b) => b.block_id === 'intake')?.elements?.[0]?.text ?? '';
 
+/** What "Sat, Dec 19" reads as today: the coming Dec 19 that falls on a Saturday, if one does within two years. */
+function comingSaturdayDec19(): string | undefined {
+  const today = DateTime.now().setZone('America/Los_Angeles').startOf('day');
+  for (let year = today.year; year <= today.year + 2; year++) {
+    const day = DateTime.fromObject({ year, month: 12, day: 19 }, { zone: 'America/Los_Angeles' });
+    if (day >= today.minus({ days: 1 }) && day.weekday === 6 && day.toMillis() - Date.now() <= TWO_YEARS_MS) return day.toISODate() ?? undefined;
+  }
+  return undefined;
+}
+
 const confirmation = readFileSync(join(__dirname, '../../fixtures/intake/02-boatsetter-forwarded.txt'), 'utf8');
 
 describe('prefill from text', () => {
@@ -54,9 +66,8 @@ describe('prefill from text', () => {
     expect(JSON.parse(view.private_metadata)).toEqual({ channel: ORIGIN_CHANNEL });
     expect(element(view, 'guestName').initial_value).toBe('James Park');
     expect(element(view, 'guestEmail').initial_value).toBe('jpark@example.org');
-    // "Sat, Dec 19" has no year: the coming Dec 19 (this year's until it has passed)
-    const y = new Date().getUTCFullYear();
-    expect(element(view, 'date').initial_date).toBe(`${Date.now() > Date.UTC(y, 11, 19) ? y + 1 : y}-12-19`);
+    // "Sat, Dec 19" has no year: the coming Dec 19 that is a Saturday, within the form's two years
+    expect(element(view, 'date').initial_date).toBe(comingSaturdayDec19());
     expect(element(view, 'departureTime').initial_time).toBe('10:00');
     expect(element(view, 'durationHours').initial_value).toBe('5');
     expect(element(view, 'partySize').initial_value).toBe('4');
@@ -151,6 +162,15 @@ describe('a time in another zone (review s53 M2)', () => {
     expect(element(view, 'departureTime').initial_time).toBeUndefined();
     expect(element(view, 'date').initial_date).toBe('2027-06-15');
     expect(contextText(view)).toMatch(/Could not read: \*[^*]*start time \(4:00 PM EST is not Pacific Time\)/);
+  });
+});
+
+describe('a date whose weekday disagrees (review s53 M3)', () => {
+  it('leaves Charter date empty and says why', async () => {
+    const view = await modalForPaste('Renter: Maria Delgado\nDate: Sat, Dec 20, 2026\nTime: 10:00 AM', '53.m3.weekday');
+    expect(element(view, 'date').initial_date).toBeUndefined();
+    expect(element(view, 'departureTime').initial_time).toBe('10:00');
+    expect(contextText(view)).toMatch(/Could not read: \*[^*]*date \(Sat, Dec 20, 2026 is a Sunday\)/);
   });
 });
 

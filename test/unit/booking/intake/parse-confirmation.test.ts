@@ -249,7 +249,7 @@ describe('a numeric date with a unit word after it (review 2026-12-07, diff #46 
     ['Date: 06/15/2027 Hours: 4\nGuest: Maria Delgado\nTime: 2pm\nGuests: 6', '2027-06-15'],
     ['Trip: 06/15/2027 minimum 4 hours\nName: Maria Delgado\nStart 10am', '2027-06-15'],
     ['Maria Delgado - 6/15/2027 guests 6 - 2pm - 4 hrs - maria@example.com', '2027-06-15'],
-    ['New booking!\nSat 7/4 guests 6\nName: Maria Delgado', '2027-07-04'],
+    ['New booking!\nSun 7/4 guests 6\nName: Maria Delgado', '2027-07-04'],
   ])('%s', (text, date) => {
     expect(parse(text).date).toBe(date);
   });
@@ -887,5 +887,36 @@ describe('a time stated in another zone (review s53 M2)', () => {
     const parsed = parseConfirmation('Date: 06/15/2027\nStart: 10am\nEnd: 2pm EST', CTX);
     expect(parsed.fields).toMatchObject({ departureTime: '10:00' });
     expect(parsed.fields.durationHours).toBeUndefined();
+  });
+});
+
+describe('a date whose weekday disagrees (review s53 M3)', () => {
+  it.each<[string, string]>([
+    ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],
+    ['Date: Saturday 12/20/2026', 'Saturday 12/20/2026 is a Sunday'],
+    ['Date: Mon 2027-06-15', 'Mon 2027-06-15 is a Tuesday'],
+    ['Date: Friday, 15 June 2027', 'Friday, 15 June 2027 is a Tuesday'],
+    // No year, and no June 15 that is a Friday within two years of 1 Dec 2026: as with one
+    ['Date: Friday, June 15', 'Friday, June 15 is a Tuesday in 2027'],
+  ])('%s leaves the date empty and says why', (line, why) => {
+    const parsed = parseConfirmation(`Renter: Maria Delgado\n${line}\nTime: 10am`, CTX);
+    expect(parsed.fields.date).toBeUndefined();
+    expect(parsed.fields.departureTime).toBe('10:00');
+    expect(parsed.missing).toContain('date');
+    expect(parsed.unsure?.date).toBe(why);
+  });
+
+  it.each<[string, string]>([
+    ['Date: Sun, Dec 20, 2026', '2026-12-20'],
+    ['Date: Tuesday, June 15', '2027-06-15'],
+    // 2027-06-15 is a Tuesday, 2028-06-15 a Thursday: the weekday picks the year
+    ['Date: Thursday, June 15', '2028-06-15'],
+    ['Date: Thu. the 15th of June', '2028-06-15'],
+    // A run of days names no one day
+    ['Dates: Fri-Sun, Dec 18-20, 2026', '2026-12-18'],
+  ])('%s is taken', (line, date) => {
+    const parsed = parseConfirmation(line, CTX);
+    expect(parsed.fields.date).toBe(date);
+    expect(parsed.unsure?.date).toBeUndefined();
   });
 });

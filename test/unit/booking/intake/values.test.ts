@@ -177,7 +177,7 @@ describe('readDate on a date followed by a unit word (review 2026-12-07, diff #4
     ['6/15/2027 - 4 hours', '2027-06-15'],
     // a unit word with its own number after it labels that number, not the pair
     ['12/19 pax 6', '2026-12-19'],
-    ['Sat 7/4 guests 6', '2027-07-04'],
+    ['Sun 7/4 guests 6', '2027-07-04'],
     ['06/15 Hours: 4', '2027-06-15'],
     ['6/15 Min. 4 hrs', '2027-06-15'],
     // "minimum" is not minutes
