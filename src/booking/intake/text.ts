@@ -22,6 +22,19 @@ const HEADER_ANCHOR = /^(from|to|cc|sent|subject)\s*:/i;
 const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|original message)\s*-{2,}|begin forwarded message:?|-{3,}\s*original message\s*-{3,})$/i;
 const ATTRIBUTION = /^on .{4,160}\bwrote:?$/i;
 
+/** Tag names a mail's HTML is made of (Outlook's <o:p> too). */
+const TAG_NAMES =
+  'a|abbr|address|article|b|big|blockquote|body|br|button|caption|center|cite|code|col|colgroup|dd|del|div|dl|dt|em|font|footer|form|h[1-6]|head|header|hr|html|i|img|input|ins|label|li|link|main|mark|meta|o:p|ol|p|pre|q|s|section|small|span|strike|strong|style|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|tt|u|ul|wbr';
+/**
+ * A real HTML tag: a known tag name (with or without attributes), any closing tag ("</x>"), any
+ * self-closing one ("<x/>"), or any name with a quoted attribute ("<x-y class="z">"). Not a word in
+ * angle brackets a person typed: "Allergies: <nuts>, shellfish" keeps "<nuts>".
+ */
+const HTML_TAG = new RegExp(
+  String.raw`<(?:${TAG_NAMES})(?:\s[^<>]*)?\/?>|<\/[a-z][a-z0-9:-]*\s*>|<[a-z][a-z0-9:-]*\s*\/>|<[a-z][a-z0-9:-]*\s[^<>]*=\s*["'][^<>]*>`,
+  'gi',
+);
+
 /**
  * `raw` as the parser reads it. `keepDashes`: dashes of every width stay as typed instead of "-" —
  * for text kept as written (a note). Every other step is the same and the dash map is one character
@@ -41,7 +54,7 @@ export function cleanLine(raw: string, opts: { keepDashes?: boolean } = {}): str
     .replace(/&amp;/g, '&')
     // …then what is left of an HTML mail pasted as text ("Renter:&nbsp;Ren&eacute;e<br>"): its tags,
     // then its character references, decoded once, so a decoded "&lt;3" is not taken for a tag.
-    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ');
+    .replace(HTML_TAG, ' ');
   s = decodeHtml(s)
     .replace(/[\u00a0\u2007\u202f\t]/g, ' ')
     .replace(/[\u2010-\u2015\u2212]/g, (dash) => (opts.keepDashes ? dash : '-'))

@@ -920,3 +920,17 @@ describe('a date whose weekday disagrees (review s53 M3)', () => {
     expect(parsed.unsure?.date).toBeUndefined();
   });
 });
+
+describe('a word in angle brackets is no HTML tag (review s53 L1)', () => {
+  it.each<[string, string]>([
+    ['Notes: Allergies: <nuts>, shellfish', 'Allergies: <nuts>, shellfish'],
+    ['Notes: Allergies: &lt;nuts&gt;, shellfish', 'Allergies: <nuts>, shellfish'],
+    ['Notes: bring <your own towels> please', 'bring <your own towels> please'],
+    // Real tags still go: known names, with attributes or not, closing and self-closing ones
+    ['Notes: <b>Birthday</b> party<br/>cake at 2', 'Birthday party cake at 2'],
+    ['Notes: <span style="color:red">Birthday</span> <o:p></o:p>party', 'Birthday party'],
+    ['Notes: <x-note class="a">Birthday</x-note> party', 'Birthday party'],
+  ])('%s', (line, notes) => {
+    expect(parse(line).notes).toBe(notes);
+  });
+});
