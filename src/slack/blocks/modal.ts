@@ -119,8 +119,11 @@ function prefillValues(p: Prefill, capacity: number): { initial: Partial<Record<
   return { initial, notes };
 }
 
-function prefillContext(p: Prefill, notShown: string[]): string {
-  const found = INTAKE_FIELDS.filter((f) => !p.missing.includes(f) && !(p.notCarried ?? []).includes(f)).length;
+function prefillContext(p: Prefill, shown: { initial: Partial<Record<BookingField, string>>; notes: string[] }): string {
+  // What the form shows filled in: a value read but refused by the form (13 hours, 13 guests over a
+  // capacity of 6) is named under "Could not read" and left empty, so it is not counted as filled.
+  const found = INTAKE_FIELDS.filter((f) => shown.initial[f] !== undefined).length;
+  const notShown = shown.notes;
   const unread = [...p.missing.map((f) => (p.unsure?.[f] ? `${INTAKE_FIELD_LABELS[f]} (${p.unsure[f]})` : INTAKE_FIELD_LABELS[f])), ...notShown];
   const head = found > 0 ? `:mag: Filled in ${found} field${found === 1 ? '' : 's'} from ${p.source} — check them.` : `:mag: Nothing could be read from ${p.source}.`;
   const long = (p.notCarried ?? []).map((f) => INTAKE_FIELD_LABELS[f]);
@@ -233,7 +236,7 @@ export function bookingModal(opts: BookingModalOptions): ModalView {
   };
   const legacyNote = r && predatesCrewNotes(r) ? legacyCrewNotesContext(crewNotesPrefill(r)) : undefined;
   const blocks: KnownBlock[] = [
-    ...(opts.prefill && prefill ? [{ type: 'context', block_id: 'intake', elements: [{ type: 'mrkdwn', text: prefillContext(opts.prefill, prefill.notes) }] } satisfies KnownBlock] : []),
+    ...(opts.prefill && prefill ? [{ type: 'context', block_id: 'intake', elements: [{ type: 'mrkdwn', text: prefillContext(opts.prefill, prefill) }] } satisfies KnownBlock] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Times are in *${zone}*. Costs are worked out from the price and hours; you approve them in the next step.` }] },
     input('guestName', 'Guest name', { type: 'plain_text_input', action_id: 'guestName', placeholder: { type: 'plain_text', text: 'Maria Delgado' }, ...typed('guestName') }),
     input('guestEmail', 'Guest email', { type: 'email_text_input', action_id: 'guestEmail', placeholder: { type: 'plain_text', text: 'guest@example.com' }, ...initialValue('guestEmail') }),

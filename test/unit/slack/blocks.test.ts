@@ -480,6 +480,20 @@ describe('prefilled modal', () => {
     expect(context).toContain('Could not read: *e-mail, phone, duration, party size, notes*');
   });
 
+  it('counts as filled only the fields the form shows filled (review s53 L2)', () => {
+    const view = bookingModal({
+      ...base,
+      prefill: {
+        fields: { guestName: 'Maria Delgado', guestEmail: 'maria@example.com', date: '2030-12-19', departureTime: '10:00', durationHours: 13, partySize: 13, priceCents: 125050, platformRef: 'BS-48213' },
+        missing: ['guestPhone', 'platform', 'notes'],
+        source: 'the pasted text',
+      },
+    });
+    const context = JSON.stringify(view.blocks.find((b) => b.block_id === 'intake'));
+    expect(context).toContain('Filled in 6 fields from the pasted text');
+    expect(context).toContain('duration (13 h is outside 0.5–12 h), party size (13 is over the capacity of 6)');
+  });
+
   it('does not put a value the element would reject into the view, and says why', () => {
     const view = bookingModal({ ...base, prefill: { fields: { partySize: 14, durationHours: 30 }, missing: [], source: 'the message' } });
     expect(element(view, 'partySize').initial_value).toBeUndefined();
