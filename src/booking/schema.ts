@@ -27,6 +27,11 @@ export const MAX_PRICE_CENTS = 100_000_00;
 export const MAX_CREW = 10;
 /** "Notes for crew": short instructions, not a second copy of the internal notes. */
 export const MAX_CREW_NOTES = TEXT_FIELD_MAX.crewNotes;
+/**
+ * The form's price is a Slack number_input, which takes no thousands separator: the example names
+ * only what can be typed there ("1,200.00" would be refused by Slack before this message is seen).
+ */
+export const PRICE_FORMAT = 'Enter the charter price in dollars, e.g. 1200 or 1200.50.';
 /** How far ahead a charter may be booked; the intake's look-ahead for a year-less date too. */
 export const TWO_YEARS_MS = 2 * 366 * 24 * 3600 * 1000;
 
@@ -130,8 +135,8 @@ function fieldSchemas(ctx: SchemaContext) {
     ),
     priceCents: z
       .pipe(
-        preprocess((v) => (typeof v === 'number' ? v.toFixed(2) : v), z.string({ error: 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.' })),
-        z.transform((v: string, c) => parseDollarsToCents(v) ?? failTransform(c, 'Enter the charter price in dollars, e.g. 1200 or 1,200.00.')),
+        preprocess((v) => (typeof v === 'number' ? v.toFixed(2) : v), z.string({ error: PRICE_FORMAT })),
+        z.transform((v: string, c) => parseDollarsToCents(v) ?? failTransform(c, PRICE_FORMAT)),
       )
       .check(
         z.refine((c) => c > 0, 'The charter price must be more than $0.'),

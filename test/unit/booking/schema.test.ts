@@ -18,6 +18,11 @@ const form = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('parseBookingRequest', () => {
+  it('asks for the price as the form\'s number_input takes it, with no comma (review s53 L3)', () => {
+    const r = parseBookingRequest(form({ priceCents: '12.345' }), ctx);
+    expect(r.ok ? undefined : r.errors.priceCents).toBe('Enter the charter price in dollars, e.g. 1200 or 1200.50.');
+  });
+
   it('normalises a valid modal submission; hours default to the duration', () => {
     const r = parseBookingRequest(form(), ctx);
     if (!r.ok) throw new Error(JSON.stringify(r.errors));

@@ -494,6 +494,10 @@ describe('prefilled modal', () => {
     expect(context).toContain('duration (13 h is outside 0.5–12 h), party size (13 is over the capacity of 6)');
   });
 
+  it('the price is a number_input, which takes no comma: the schema\'s price error says so (review s53 L3)', () => {
+    expect(element(bookingModal(base), 'priceCents')).toMatchObject({ type: 'number_input', is_decimal_allowed: true });
+  });
+
   it('does not put a value the element would reject into the view, and says why', () => {
     const view = bookingModal({ ...base, prefill: { fields: { partySize: 14, durationHours: 30 }, missing: [], source: 'the message' } });
     expect(element(view, 'partySize').initial_value).toBeUndefined();
