@@ -11,10 +11,12 @@ import { DateTime } from 'luxon';
  * words. "AT" and "NT" are left out: "4 PM AT THE DOCK" is no zone.
  */
 const ABBREVIATIONS = 'UTC|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|AKT|HST|HDT|HAST|HADT|AST|ADT|NST|NDT|BST|IST|CET|CEST|EET|EEST|WET|WEST|MSK|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT|JST|KST|SGT|HKT';
-const TWO_LETTER = /^\s*\(?\s*(ET|CT|MT|PT|HT)(?![A-Za-z])/;
-const ABBREVIATION = new RegExp(String.raw`^\s*\(?\s*((?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?:${ABBREVIATIONS}))(?![A-Za-z])`, 'i');
+const TWO_LETTER = /\s*\(?\s*(ET|CT|MT|PT|HT)(?![A-Za-z])/y;
+const ABBREVIATION = new RegExp(String.raw`\s*\(?\s*((?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?:${ABBREVIATIONS}))(?![A-Za-z])`, 'iy');
 /** "Eastern Time", "Pacific Standard Time", "Central" before the end or a bracket: not "Central Park". */
-const REGION = /^\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Hawaii|Hawaiian|Hawaii-Aleutian|Atlantic|Newfoundland|Greenwich Mean|Coordinated Universal)(?:\s+(?:Standard|Daylight|Summer))?(?:\s+Time\b|(?=\s*(?:$|[).,;]))))/i;
+const REGION = /\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Hawaii|Hawaiian|Hawaii-Aleutian|Atlantic|Newfoundland|Greenwich Mean|Coordinated Universal)(?:\s+(?:Standard|Daylight|Summer))?(?:\s+Time\b|(?=\s*(?:$|[).,;]))))/iy;
+
+const CLOSING = /\s*\)/y;
 
 export interface WrittenZone {
   /** As written: "EST", "Eastern Time", "UTC+1". */
@@ -25,10 +27,14 @@ export interface WrittenZone {
 
 /** The zone written right after a time ends at `from` in `text`, if there is one. */
 export function zoneAfter(text: string, from: number): WrittenZone | undefined {
-  const rest = text.slice(from);
-  const m = TWO_LETTER.exec(rest) ?? ABBREVIATION.exec(rest) ?? REGION.exec(rest);
+  // Sticky, from `from`: a long line of times is not copied once for each.
+  const at = (re: RegExp, index: number) => {
+    re.lastIndex = index;
+    return re.exec(text);
+  };
+  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? at(REGION, from);
   if (!m) return undefined;
-  const closed = /^\s*\)/.exec(rest.slice(m[0].length));
+  const closed = at(CLOSING, from + m[0].length);
   return { zone: m[1] as string, length: m[0].length + (closed ? closed[0].length : 0) };
 }
 
