@@ -33,6 +33,15 @@ const SIGNING_SECRET = 'lambda-test-signing-secret-0123';
 const APPROVER = 'U0APPROVE1';
 const OPS_CHANNEL = 'C0OPS00001';
 const TABLE = 'charter-bookings-lambda';
+/**
+ * The step lease, scaled down (production 20 s on Lambda, 15 s elsewhere), but not so far that a
+ * loaded machine fences a healthy run: the first run here loads lazy.js and warms dynalite, which
+ * under load stalls the event loop for seconds. At 1.5 s the create's first attempts were fenced,
+ * their retries waited out the 35 s create quiet time (a fenced POST may have landed), and the
+ * test timed out. The cost: an instance waiting on another's lease (two deliveries at once) waits
+ * up to this long.
+ */
+const LEASE_MS = 5000;
 
 let outDir: string;
 let bundles: BuiltBundle[];
@@ -64,7 +73,7 @@ beforeAll(async () => {
   await new DynamoBookingStore({ client: ddb, table: TABLE }).ensureTable({ create: true });
 
   const env = standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: SIGNING_SECRET, approver: APPROVER, opsChannel: OPS_CHANNEL, store: `dynamodb:${TABLE}` });
-  const deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50 };
+  const deps = { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: LEASE_MS }, progressMinIntervalMs: 50 };
   slackLambda = await slackModule.createSlackHandler({ env: { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-slack' }, deps });
   lambdaEnv = { ...env, AWS_LAMBDA_FUNCTION_NAME: 'charter-bot-pipeline' };
   pipelineLambda = await pipelineModule.createPipelineHandler({ env: lambdaEnv, deps });
@@ -391,7 +400,7 @@ describe('pipeline handler (DynamoDB stream event)', () => {
     expect(publishes().length).toBeGreaterThan(0);
 
     // A pipeline instance that never saw this user: it learns of them from the store.
-    const instance = await pipelineModule.createPipelineHandler({ env: lambdaEnv, deps: { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50 } });
+    const instance = await pipelineModule.createPipelineHandler({ env: lambdaEnv, deps: { log, slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: LEASE_MS }, progressMinIntervalMs: 50 } });
     try {
       const inThreeDays = new Date(Date.now() + 3 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
       const sample = sampleNewBooking();
@@ -450,7 +459,7 @@ describe('pipeline handler (DynamoDB stream event)', () => {
   it('a step that fails in lazy.js is judged by index.js’s error classes: the operator gets the fix, not "a bug in charter-bot"', async () => {
     // The dashboard client (lazy.js) throws UpstreamAuthError; the runner (index.js) reads its code
     // and fix only if both files share one src/integrations/errors.ts (instanceof).
-    const wrongToken = await pipelineModule.createPipelineHandler({ env: { ...lambdaEnv, DASHBOARD_TOKEN: 'not-the-dashboard-token' }, deps: { log, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 } } });
+    const wrongToken = await pipelineModule.createPipelineHandler({ env: { ...lambdaEnv, DASHBOARD_TOKEN: 'not-the-dashboard-token' }, deps: { log, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: LEASE_MS } } });
     try {
       const service = slackLambda.app.built.service;
       const booking = await service.create(sampleNewBooking());
