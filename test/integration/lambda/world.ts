@@ -39,7 +39,9 @@ export function useLambdaWorld(opts: { table: string; signingSecret: string; app
     ddb = new DynamoDBClient({ endpoint: standins.dynamodb.endpoint, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await new DynamoBookingStore({ client: ddb, table: opts.table }).ensureTable({ create: true });
     env = { ...standinAppEnv({ standins: standins.env, slackApiUrl: slackApi.url, signingSecret: opts.signingSecret, approver: opts.approver, opsChannel: opts.opsChannel, store: `dynamodb:${opts.table}` }), CHARTER_CALL_TIMEOUT_MS: String(opts.callTimeoutMs) };
-    deps = { log: createLogger({ level: 'silent' }), slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 1500 }, progressMinIntervalMs: 50, crewPostOnce: { deadlineMs: 500 } };
+    // A 5 s step lease, not 1.5 s: a loaded machine stalls the first run for seconds, which fenced
+    // its attempts, and their retries waited out the 35 s create quiet time (handlers.test.ts).
+    deps = { log: createLogger({ level: 'silent' }), slackClientOptions: { retryConfig: { retries: 0 } }, runner: { baseDelayMs: 5, maxDelayMs: 20, leaseMs: 5000 }, progressMinIntervalMs: 50, crewPostOnce: { deadlineMs: 500 } };
   }, 60_000);
 
   afterAll(async () => {
