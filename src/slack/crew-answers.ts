@@ -15,20 +15,34 @@ import type { Config } from '../config';
 import { callPostShowsCurrent } from './crew-notice';
 import { refreshCrewPosts } from './crew-redraw';
 import { redrawClickedPost } from './crew-post-heal';
+import { callReached, callsMayBeUnsaved } from './crew-call-reached';
 
 /** Why a roster member's own call takes no answer now (answersClosed). */
-export type AnswersClosed = 'cancelled' | 'departed' | 'being_changed';
+export type AnswersClosed = 'cancelled' | 'departed' | 'not_called' | 'being_changed';
+
+/** Where an answer comes from, for answersClosed. */
+export interface AnswerOrigin {
+  /**
+   * A crew post or reminder in Slack was clicked (or the decline modal one opened): while a crew
+   * step is under way its posts are saved only once all have settled, and the post clicked is the
+   * call itself. A Home tab lists only calls the record knows, so a Home click gets no such benefit.
+   */
+  fromMessage?: boolean;
+}
 
 /**
  * Why `userId`'s own call on this booking takes no answer at `nowMs`, or undefined when it does
  * (pure). The buttons' listeners refuse by it and the App Home offers answers by it, so the Home
  * never shows a button that can only be refused.
  */
-export function answersClosed(booking: BookingRecord, userId: string, config: Config, nowMs: number): AnswersClosed | undefined {
+export function answersClosed(booking: BookingRecord, userId: string, config: Config, nowMs: number, origin: AnswerOrigin = {}): AnswersClosed | undefined {
   // An old button on a cancelled charter (or one being cancelled) must not bring the crew call back.
   if (booking.state === 'cancelled' || cancelOperation(booking)) return 'cancelled';
   const departure = charterSchedule(booking.request, config.timezone, config.rates.checkInLeadMinutes).departure.toMillis();
   if (nowMs >= departure) return 'departed';
+  // No call went out (the set-up failed before its crew step): an answer would confirm a charter the
+  // crew was never called for, and a cancel would have no post to tell them under.
+  if (!callReached(booking, userId) && !(origin.fromMessage === true && callsMayBeUnsaved(booking))) return 'not_called';
   if (callBeingChanged(booking, userId, config)) return 'being_changed';
   return undefined;
 }
@@ -36,6 +50,7 @@ export function answersClosed(booking: BookingRecord, userId: string, config: Co
 const CLOSED_REPLIES: Record<AnswersClosed, string> = {
   cancelled: 'This charter was cancelled — nobody needs to come in.',
   departed: 'This charter has already departed, so answers are closed. Call the office if something is wrong.',
+  not_called: "That answer was not taken: your crew call for this charter hasn't gone out yet, so there is nothing to confirm. You'll get it by DM (or in the crew channel) once the office has it set up.",
   being_changed: 'The office is changing this charter, and your crew call with it: answer the updated call when it arrives (the post you clicked may show the old details).',
 };
 
@@ -47,14 +62,14 @@ const STALE_HOME_REPLY = "That answer was not taken: your Home tab was drawn for
  * Why this person may not answer for this booking now, or undefined when they may. `callRevision`:
  * the revision of the call the clicked button was drawn for (clickedCallRevision).
  */
-export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string, callRevision?: number): string | undefined {
+export function answerRefusal(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, forUserId: string, callRevision?: number, origin: AnswerOrigin = {}): string | undefined {
   if (!booking.roster.some((m) => m.slackUserId === userId)) {
     // A button drawn for them (a reminder, an old post) while they were on the crew: a change has since taken them off.
     if (forUserId === userId) return "You're off this charter — no need to come in. Call the office if you think that's a mistake.";
     return 'Only the captain and crew assigned to this charter can answer.';
   }
   if (forUserId !== userId) return `That button is for <@${forUserId}>; use the one with your name.`;
-  const closed = answersClosed(booking, userId, deps.config, deps.now());
+  const closed = answersClosed(booking, userId, deps.config, deps.now(), origin);
   if (closed !== undefined) return CLOSED_REPLIES[closed];
   // A post or reminder of a call a change has since replaced (a new date, a new role): an answer
   // to it would be counted against details it never showed.
@@ -82,7 +97,7 @@ function callBeingChanged(booking: BookingRecord, userId: string, config: Config
  */
 function clickedPostBehind(deps: Pick<SlackDeps, 'config' | 'now'>, booking: BookingRecord, userId: string, callRevision?: number): boolean {
   if (!booking.roster.some((m) => m.slackUserId === userId)) return false;
-  const closed = answersClosed(booking, userId, deps.config, deps.now());
+  const closed = answersClosed(booking, userId, deps.config, deps.now(), { fromMessage: true });
   return closed === 'cancelled' || (closed === undefined && !answersCurrentCall(booking, userId, callRevision));
 }
 
@@ -128,7 +143,7 @@ export async function answerableBooking(deps: SlackDeps, client: WebClient, clic
     return undefined;
   }
   const callRevision = clickedCallRevision(target.callRevision);
-  const refusal = answerRefusal(deps, booking, click.userId, target.userId, callRevision);
+  const refusal = answerRefusal(deps, booking, click.userId, target.userId, callRevision, { fromMessage: click.fromHome !== true });
   if (refusal) {
     await tellUser(client, deps.log, { channel: click.channel, user: click.userId }, click.fromHome && refusal === STALE_CALL_REPLY ? STALE_HOME_REPLY : refusal);
     // The Home offers only answers that can be taken (answersClosed): a refused one means the tab is behind.

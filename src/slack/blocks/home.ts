@@ -4,7 +4,7 @@
  * - approvers (homeForApprover): what waits for their approval at the top (new requests and change
  *   requests), then every upcoming charter with its state, crew confirmations, guest link and
  *   buttons (Details; Retry when failed);
- * - everyone else (homeForCrew): only their own upcoming calls, with Confirm. Built from the
+ * - everyone else (homeForCrew): only their own upcoming calls that went out to them, with Confirm. Built from the
  *   crew-safe projection (CrewSafeView has no money field, checked at compile time), so no amount
  *   can reach a crew member's Home.
  * Slack allows 100 blocks per view: both builders stop adding charters before that and end with
@@ -212,13 +212,15 @@ export interface OwnCall {
    * it does (crew-answers.ts), so the charter says so where the buttons would be.
    */
   beingUpdated: boolean;
+  /** True while their crew call has not gone out: answers are refused until it does (crew-answers.ts). */
+  notCalled?: boolean;
 }
 
 function charterBlocks(booking: BookingRecord, departure: DateTime, settings: HomeSettings): KnownBlock[] {
   const r = booking.request;
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
   const own = settings.ownCall?.(booking);
-  const ownCall = own?.beingUpdated ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : '';
+  const ownCall = own?.beingUpdated ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : own?.notCalled ? `\nYour call: ${CALL_NOT_SENT_WORDS}` : '';
   const text = `*${humanTime(departure)}* · ${escapeMrkdwn(crewSafeFirstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: RETRY_BUTTON_TEXT }, value: booking.id }] : []),
@@ -358,6 +360,7 @@ const CREW_MARK_WORDS: Record<CrewMark, string> = {
 };
 
 const CANCELLED_CALL_WORDS = ':no_entry_sign: cancelled — nobody needs to come in';
+const CALL_NOT_SENT_WORDS = ':hourglass_flowing_sand: not sent yet — answer it once it arrives';
 const CALL_BEING_UPDATED_WORDS = ':arrows_counterclockwise: being updated — your new call is on its way';
 
 /**

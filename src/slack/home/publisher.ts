@@ -85,7 +85,7 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
       if (!onRoster(b)) return undefined;
       const closed = answersClosed(b, userId, config, nowMs);
       const buttons = closed === undefined ? answerButtons(crewMark(b, userId), (after) => crewConfirmButton(b.id, userId, after, b.callRevisions?.[userId]), () => [declineButton(b.id, userId, b.callRevisions?.[userId])]) : [];
-      return { buttons, beingUpdated: closed === 'being_changed' };
+      return { buttons, beingUpdated: closed === 'being_changed', notCalled: closed === 'not_called' };
     };
     const mayApprove = (b: BookingRecord) => !isSelfApprovalRefused(config.slack, b.createdBy, userId);
     const mayApproveChange = (_b: BookingRecord, change: Operation) => !isSelfApprovalRefused(config.slack, change.requestedBy, userId);
@@ -96,8 +96,11 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
   const mine = bookings.filter((b) => UPCOMING_STATES.includes(b.state) && inWindow(b.request.date) && onRoster(b));
   return homeForCrew(
     userId,
-    mine.map((b) => {
+    mine.flatMap((b) => {
       const closed = answersClosed(b, userId, config, nowMs);
+      // A charter whose crew call has not reached them is not theirs to see yet: the call is how they
+      // learn of it, and a cancel before it tells only those it reached (README, crew Home).
+      if (closed === 'not_called') return [];
       return { view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: closed === 'cancelled', beingUpdated: closed === 'being_changed', guestPageLive: b.steps.guest_cache.status === 'done', ...(b.callRevisions?.[userId] !== undefined ? { callRevision: b.callRevisions[userId] } : {}) };
     }),
     { ...settings, crewButtons: (call, user) => [declineButton(call.view.sessionId, user, call.callRevision)] },

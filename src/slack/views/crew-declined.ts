@@ -10,7 +10,9 @@ export function crewDeclined(deps: SlackDeps) {
     const meta = parseDeclineMetadata(view.private_metadata);
     const booking = meta ? await deps.api.get(meta.bookingId) : undefined;
     const callRevision = clickedCallRevision(meta?.callRevision);
-    const refusal = !meta || !booking ? 'This crew call no longer exists.' : answerRefusal(deps, booking, userId, meta.userId, callRevision);
+    // The click that opened the modal was checked by where it came from (a Home tab's strictly): the
+    // modal is the call's own, so a call still being saved counts as a message's does.
+    const refusal = !meta || !booking ? 'This crew call no longer exists.' : answerRefusal(deps, booking, userId, meta.userId, callRevision, { fromMessage: true });
     if (refusal || !booking) {
       await ack({ response_action: 'errors', errors: { [CREW_DECLINE_REASON_BLOCK]: refusal ?? 'This crew call no longer exists.' } });
       return;

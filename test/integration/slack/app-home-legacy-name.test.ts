@@ -24,7 +24,9 @@ afterAll(async () => {
 it.each(['$1,200 Maria Delgado', 'USD 1200 Maria Delgado', '1200$ Maria'])('a legacy guest name %p puts no amount on a crew member’s Home', async (guestName) => {
   const request = sampleRequest({ date: inDays(2), guestName });
   const costs = computeCosts({ grossCents: request.priceCents, crewCount: 2, crewHours: 5, captainHours: 3 }, RATES);
-  const record = newBookingRecord({ id: `LEGACY${String(guestName.length).padStart(6, '0')}`, request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL } }, Date.now());
+  // Called by DM: a crew Home lists a charter once its call went out.
+  const crewPosts = { [CREW[0]]: { channel: 'D0CREW0001', ts: '1800000000.000200' } };
+  const record = newBookingRecord({ id: `LEGACY${String(guestName.length).padStart(6, '0')}`, request, roster: sampleRoster, costs, createdBy: APPROVER, slack: { channel: OPS_CHANNEL, crewPosts } }, Date.now());
   record.state = 'done';
   for (const s of STEP_NAMES) record.steps[s] = { status: 'done', attempts: 1, result: {} };
   await h.running.built.store.create(record);

@@ -27,9 +27,10 @@ function config(): Config {
   return loaded.config;
 }
 
+/** Set up, the captain's call posted to his DM: his answers are taken (crew-answers.ts). */
 function doneCharter(date: string): BookingRecord {
   const r = sampleRecord(undefined, NOW_MS);
-  return { ...r, state: 'done', request: { ...r.request, date } };
+  return { ...r, state: 'done', request: { ...r.request, date }, slack: { ...r.slack, crewPosts: { [CAPTAIN]: { channel: 'D0CAPTAIN1', ts: '1893456000.000100' } } } };
 }
 
 /** How many departures the approver's tab works out for these charters. */

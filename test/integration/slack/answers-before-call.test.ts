@@ -1,0 +1,100 @@
+/**
+ * Answers before the crew call: a set-up that failed before its crew step (SCC refused the event)
+ * called nobody, so a crew member has nothing to answer. Their Home does not list the charter, an
+ * approver who captains it sees "not sent yet" where their buttons would be, and an answer that
+ * arrives anyway (a Home tab drawn before this rule, a forged payload) is refused and recorded
+ * nowhere: an answer to a call never sent would read as "✅ confirmed" in the ops thread, and a
+ * cancel tells crew under their calls — someone with no call would hear nothing. A DM clicked while
+ * the crew step is still saving its posts is the call itself, and is taken.
+ * Real integration stand-ins, Bolt receiver, signed requests.
+ */
+import { appHomeOpenedEvent, blockActionPayload, homeActionPayload } from '../../support/slack-requests';
+import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, inDays, lastHomeViewOf, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ real: true, env: { CHARTER_APPROVERS: `${APPROVER},${CAPTAIN}` }, deps: { homeDebounceMs: 50 } });
+});
+afterAll(async () => {
+  await h.close();
+});
+afterEach(() => {
+  h.standins!.scc.faults.clear();
+});
+
+const lee = CREW[0];
+
+/** A booking 5 days out approved while SCC refuses the service key: it fails before calling the crew. */
+async function failedBeforeCall(guestName: string): Promise<string> {
+  h.standins!.scc.faults.inject('POST /events', { kind: 'unauthorized' });
+  const id = await submitBooking(h, { ...VALID_FIELDS, date: inDays(5), guestName, boatsetterRef: `BS-${guestName.split(' ')[0]}` });
+  await clickInOps(h, 'booking_approve', id);
+  const failed = await waitForBooking(h, id, (b) => b.state === 'failed');
+  expect(failed.steps.crew_notice.status).toBe('pending');
+  expect(failed.slack.crewPosts).toBeUndefined();
+  await settle(h);
+  h.standins!.scc.faults.clear();
+  return id;
+}
+
+/** What the bot told `userId` on its own (a DM, or an ephemeral where they clicked). */
+const toldTo = (userId: string) => [...h.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === userId), ...h.slack.callsTo('chat.postEphemeral').filter((c) => c.body.user === userId)].map((c) => String(c.body.text));
+
+it('lists no charter on a deckhand’s Home before their call; an approver who captains it sees "not sent yet", no answer buttons', async () => {
+  const id = await failedBeforeCall('Maria Precall');
+  for (const userId of [lee, CAPTAIN]) expect((await h.requester.event(appHomeOpenedEvent({ userId }))).status).toBe(200);
+  await h.running.built.home.idle();
+
+  const crewTab = lastHomeViewOf(h, lee);
+  expect(crewTab).not.toContain('Maria');
+  expect(crewTab).not.toContain(id);
+  const captainTab = lastHomeViewOf(h, CAPTAIN);
+  expect(captainTab).toContain('Maria');
+  expect(captainTab).toContain('Your call: :hourglass_flowing_sand: not sent yet');
+  expect(captainTab).not.toContain(`crew_confirm:${CAPTAIN}`);
+  expect(captainTab).not.toContain(`crew_decline:${CAPTAIN}`);
+});
+
+it('refuses Confirm and Can’t make it before the call, from a Home tab or a message, and records nothing', async () => {
+  const id = await failedBeforeCall('Maria Forged');
+  const before = (await h.running.built.api.get(id))!;
+  const threadLines = () => h.slack.callsTo('chat.postMessage').filter((c) => c.body.thread_ts === before.slack.approvalTs).map((c) => String(c.body.text));
+  const linesBefore = threadLines().length;
+
+  await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r1` }));
+  await h.slack.waitFor(() => toldTo(lee).some((t) => t.includes("hasn't gone out yet")));
+  await h.requester.interact(homeActionPayload({ userId: lee, actionId: `crew_decline:${lee}`, value: `${id}:${lee}:r1` }));
+  await h.requester.interact(blockActionPayload({ userId: CREW[1], actionId: `crew_confirm:${CREW[1]}`, value: `${id}:${CREW[1]}:r1`, channelId: 'D0CREW0002' }));
+  await h.slack.waitFor(() => toldTo(lee).filter((t) => t.includes("hasn't gone out yet")).length === 2 && toldTo(CREW[1]).some((t) => t.includes("hasn't gone out yet")));
+  await settle(h);
+
+  const after = (await h.running.built.api.get(id))!;
+  expect(after.confirmations).toEqual({});
+  expect(after.declines ?? {}).toEqual({});
+  expect(after.audit.filter((e) => e.action === 'confirmed' || e.action === 'declined')).toEqual([]);
+  expect(h.slack.callsTo('views.open')).toEqual([]); // no decline form for a call never sent
+  expect(threadLines().slice(linesBefore).filter((t) => /confirmed|can't make it/i.test(t))).toEqual([]);
+  // The refused Home click republished Lee's tab: still nothing to answer there.
+  expect(lastHomeViewOf(h, lee)).not.toContain(id);
+});
+
+it('takes a Confirm clicked on a DM the crew step posted and has not saved yet', async () => {
+  const fields = { ...VALID_FIELDS, date: inDays(5), guestName: 'Nora Quick', boatsetterRef: 'BS-Nora' };
+  const id = await submitBooking(h, fields);
+  h.slack.clear();
+  // Every post takes effect at once and is answered late: the crew step saves its posts only once all have settled.
+  h.slack.slowNext('chat.postMessage', 20, 1500);
+  await clickInOps(h, 'booking_approve', id);
+  const isLeesCall = (m: { metadata?: unknown }) => crewPostPayloadOf(m).booking_id === id && crewPostPayloadOf(m).post === 'crew_call' && crewPostPayloadOf(m).to === lee;
+  await h.slack.waitFor(() => h.slack.messages().some(isLeesCall), 15_000);
+  const call = h.slack.messages().find(isLeesCall)!;
+  const unsaved = (await h.running.built.api.get(id))!;
+  expect(unsaved.slack.crewPosts?.[lee]).toBeUndefined();
+  expect(unsaved.steps.crew_notice.status).toBe('running');
+
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r1`, channelId: call.channel, messageTs: call.ts }));
+  const confirmed = await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined && b.state === 'done', 20_000);
+  expect(confirmed.slack.crewPosts?.[lee]?.ts).toBe(call.ts);
+  await settle(h);
+  expect(toldTo(lee).filter((t) => t.includes("hasn't gone out yet"))).toEqual([]);
+});
