@@ -607,8 +607,15 @@ export function planCancelSteps(record: BookingRecord): AnyStepName[] {
     out.add('guest_page');
     out.add('guest_cache');
   }
-  if (crewCalled) out.add('crew_notice');
+  // An answer recorded before its call went out (records from before answers waited for the call):
+  // whoever gave it believes they are on this charter, and the crew step tells them by DM.
+  if (crewCalled || answeredMembers(record).length > 0) out.add('crew_notice');
   return OPERATION_DAGS.cancel.steps.filter((s) => out.has(s));
+}
+
+/** Members with an answer on record (a Confirm, or a Can't make it). */
+export function answeredMembers(record: Pick<BookingRecord, 'confirmations' | 'declines'>): string[] {
+  return [...new Set([...Object.keys(record.confirmations), ...Object.keys(record.declines ?? {})])];
 }
 
 /**

@@ -7,7 +7,8 @@
  *   (once: a failed change this one replaces may have told them already).
  * - cancel: every post becomes "Cancelled" without buttons and a reply under it tells the crew,
  *   off-roster members a failed change never told they are off included (they still hold a call),
- *   and those it only may have told (their post may still show the call).
+ *   and those it only may have told (their post may still show the call). A member who answered
+ *   with no post of theirs (an old record: answers once were taken before the call) is told by DM.
  * Re-runs update the posts again (idempotent); the replies are skipped once the step's result says
  * they went. Each reply and "you're off" DM goes through PostOnce with metadata naming booking, kind,
  * revision and recipient: a lost answer is looked up before anything is sent again, and after an
@@ -19,7 +20,7 @@
 import type { WebClient } from '@slack/web-api';
 import { charterTimeSettings, type Config } from '../config';
 import { throwIfAborted } from '../integrations/create-once';
-import { callsChangedBy, changeCallingCrew, dmReminderUser, runReplacedBy } from '../pipeline/operations';
+import { answeredMembers, callsChangedBy, changeCallingCrew, dmReminderUser, runReplacedBy } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
 import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
@@ -39,6 +40,16 @@ import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
  * The posts of members off the roster a cancel must still reach (Operation.crewMayHoldCall): a failed
  * change took them off without telling them, so their post still shows its call and Confirm.
  */
+/**
+ * Members who answered with no post of theirs to tell them under (no DM of theirs, no crew channel
+ * post): an answer recorded before its call went out, which records from before answers waited for
+ * the call hold. They believe they are on the charter, so the cancel tells them by DM.
+ */
+function answeredWithoutPost(booking: BookingRecord, posts: readonly CrewPostRef[]): string[] {
+  if (posts.some((p) => p.key === CREW_CHANNEL_POST_KEY)) return [];
+  return answeredMembers(booking).filter((userId) => !posts.some((p) => p.key === userId));
+}
+
 function untoldOffRosterPosts(booking: BookingRecord, mayHold: readonly string[] | undefined, known: readonly CrewPostRef[]): CrewPostRef[] {
   if (!mayHold || mayHold.length === 0) return [];
   return crewPostsOf(booking, undefined, { offRoster: true }).filter((p) => mayHold.includes(p.key) && !known.some((k) => k.key === p.key));
@@ -131,7 +142,8 @@ export function withLifecycleCrewNotice(
     // saving) are the crew's live calls too: found by their metadata, they are cancelled like the
     // saved ones. No lookup when every crew step that ran finished.
     if (kind === 'cancel') posts.push(...(await findUnsavedCrewCalls(deps, ctx, posts)));
-    if (posts.length === 0) return { skipped: true };
+    const answeredOnly = kind === 'cancel' ? answeredWithoutPost(booking, posts) : [];
+    if (posts.length === 0 && answeredOnly.length === 0) return { skipped: true };
     const view = crewSafeViewOf(booking, deps.config);
     const rev = ctx.operation?.revision ?? booking.revision ?? 1;
     const lookUp = crewPostLookUp(ctx, deps.config);
@@ -151,7 +163,7 @@ export function withLifecycleCrewNotice(
       // recorded (a crash, a lost lease): found by its metadata before anything here can fail, so
       // the record this attempt leaves (its result, or its failure's one write) names them.
       if (lookUp.lookUpFirst) await findToldOff(ctx, removed, rev, off, lookUp);
-      const result = await tell(ctx, { posts, view, rev, lookUp, calls, off });
+      const result = await tell(ctx, { posts, answeredOnly, view, rev, lookUp, calls, off });
       return { ...offKeys(ctx.previous), ...result, ...Object.fromEntries(removed.map((u) => [`${CREW_OFF_RESULT_PREFIX}${u}`, rev])) };
     } catch (err) {
       // A DM in flight when the attempt failed may have landed; so may any an earlier attempt sent
@@ -223,6 +235,27 @@ export function withLifecycleCrewNotice(
         const unreachable = unreachableUserReason(err);
         if (!unreachable) throw err;
         ctx.log.info({ userId, slackCode: unreachable.slackCode }, 'crew member put back on cannot get a DM; no back-on note');
+      }
+    }
+  }
+
+  /**
+   * The cancel note, by DM, to members who answered with no post to reply under (answeredWithoutPost):
+   * once each (PostOnce, metadata as a note under their post would carry, looked up like the notes).
+   */
+  async function tellAnsweredByDm(ctx: StepContext, a: { userIds: readonly string[]; view: CrewSafeView; rev: number; lookUp: ReturnType<typeof crewPostLookUp> }): Promise<void> {
+    const { booking } = ctx;
+    for (const userId of a.userIds) {
+      if (toldDeactivated(booking, userId)) continue;
+      throwIfAborted(ctx.signal);
+      try {
+        const channel = await openDm(deps.client, userId);
+        throwIfAborted(ctx.signal);
+        await deps.poster.post({ channel, text: crewCancelNoticeText(a.view, userId), metadata: crewPostMetadata(booking.id, 'crew_cancel_note', { rev: a.rev, to: userId }), what: 'cancel note to crew', ...a.lookUp });
+      } catch (err) {
+        const unreachable = unreachableUserReason(err);
+        if (!unreachable) throw err;
+        ctx.log.info({ userId, slackCode: unreachable.slackCode }, 'crew member who answered cannot get a DM; no cancel note');
       }
     }
   }
@@ -305,11 +338,11 @@ export function withLifecycleCrewNotice(
   /** Posts updated, a note under each, and whoever was taken off told: the step's work once it knows who is off. */
   async function tell(
     ctx: StepContext,
-    a: { posts: CrewPostRef[]; view: CrewSafeView; rev: number; lookUp: ReturnType<typeof crewPostLookUp>; calls: ReturnType<typeof callsChangedBy>; off: OffState },
+    a: { posts: CrewPostRef[]; answeredOnly: readonly string[]; view: CrewSafeView; rev: number; lookUp: ReturnType<typeof crewPostLookUp>; calls: ReturnType<typeof callsChangedBy>; off: OffState },
   ): Promise<StepResult> {
     const kind = ctx.operation?.kind ?? 'create';
     const { booking } = ctx;
-    const { view, rev, lookUp, calls, off, posts } = a;
+    const { view, rev, lookUp, calls, off, posts, answeredOnly } = a;
 
     let result: StepResult;
     // A cancel: the call each post last showed (./crew-call-shown.ts), found once per post.
@@ -325,9 +358,9 @@ export function withLifecycleCrewNotice(
         const message = cancelledCrewMessage(booking, deps.config, post, ctx.operation?.revision, shownOn.get(post.key));
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));
       }
-      const departed = posts.length > 0 ? posts.every((p) => departedOn(p.key)) : cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision);
+      const departed = posts.length > 0 && answeredOnly.length === 0 ? posts.every((p) => departedOn(p.key)) : cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision);
       if (departed) return { posts: posts.length, notesPosted: true };
-      result = { posts: posts.length };
+      result = { posts: posts.length, ...(answeredOnly.length > 0 ? { answeredWithoutPost: answeredOnly.length } : {}) };
     } else {
       // The create's step updates every post in place (reset confirmations bring Confirm back) and calls added crew.
       result = await createStep(ctx);
@@ -380,6 +413,7 @@ export function withLifecycleCrewNotice(
       throwIfAborted(ctx.signal);
       await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
     }
+    if (kind === 'cancel') await tellAnsweredByDm(ctx, { userIds: answeredOnly, view, rev, lookUp });
     if (kind === 'change') await tellBackOn(ctx, { posts: crewPostsOf(booking, result), view, rev, lookUp, added: calls.added });
     await redrawStaleReminders(ctx, oldCallView, calls);
     const offRosterPosts = new Map(crewPostsOf(booking, undefined, { offRoster: true }).map((p) => [p.key, p]));

@@ -166,7 +166,10 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
     if (at === undefined) return `• ${mention(m.slackUserId)}${role} — ${closed ? 'had not answered' : 'not confirmed yet'}`;
     return `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${confirmedAtText(at, timezone)}`;
   });
-  const head = !closed ? '*Crew*' : cancel?.steps?.crew_notice?.status === 'done' ? '*Crew* — told the charter is cancelled' : '*Crew* — no longer asked: the charter is being cancelled';
+  const told = cancel?.steps?.crew_notice;
+  // No call had gone out, yet someone answered (an old record): only they were told, by DM.
+  const toldAnsweredOnly = told?.status === 'done' && told.result?.posts === 0;
+  const head = !closed ? '*Crew*' : toldAnsweredOnly ? '*Crew* — never called; who had answered was told the charter is cancelled' : told?.status === 'done' ? '*Crew* — told the charter is cancelled' : '*Crew* — no longer asked: the charter is being cancelled';
   return fitLines([head, ...lines], LIMITS.sectionText);
 }
 
@@ -193,7 +196,9 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
   if (operations) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'operations'), text: { type: 'mrkdwn', text: fitText(operations, LIMITS.sectionText) } });
   const guestReady = booking.steps.guest_cache.status === 'done';
   if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
-  if (booking.state === 'done' || booking.steps.crew_notice.status === 'done') {
+  // A cancel that told crew (those who answered, when no call had gone out) says whom.
+  const cancelTold = cancelOperation(booking)?.steps?.crew_notice;
+  if (booking.state === 'done' || booking.steps.crew_notice.status === 'done' || (cancelTold?.status === 'done' && cancelTold.result?.skipped !== true)) {
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: crewSection(booking, opts.timezone) } });
   }
   if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));

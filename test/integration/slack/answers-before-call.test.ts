@@ -9,7 +9,7 @@
  * Real integration stand-ins, Bolt receiver, signed requests.
  */
 import { appHomeOpenedEvent, blockActionPayload, homeActionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, inDays, lastHomeViewOf, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, heldCrewPosts, inDays, lastHomeViewOf, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -97,4 +97,26 @@ it('takes a Confirm clicked on a DM the crew step posted and has not saved yet',
   expect(confirmed.slack.crewPosts?.[lee]?.ts).toBe(call.ts);
   await settle(h);
   expect(toldTo(lee).filter((t) => t.includes("hasn't gone out yet"))).toEqual([]);
+});
+
+describe('a cancel of a charter whose crew call never went out', () => {
+  it('tells a member whose answer was recorded before the call (an old record) by DM, and the progress message says so', async () => {
+    const id = await failedBeforeCall('Maria Oldrecord');
+    // As the bot recorded a Home Confirm before answers waited for the call.
+    await h.running.built.api.confirmCrew(id, lee);
+    h.slack.clear();
+    await clickInOps(h, 'booking_cancel', id);
+    await waitForBooking(h, id, (b) => b.state === 'cancelled', 20_000);
+    await settle(h);
+
+    const notes = heldCrewPosts(h.slack, id, 'crew_cancel_note');
+    expect(notes.map((m) => crewPostPayloadOf(m).to)).toEqual([lee]);
+    expect(String(notes[0]?.text)).toContain("Charter cancelled* — ");
+    expect(String(notes[0]?.text)).toContain("You don't need to come in.");
+    expect(notes[0]?.thread_ts).toBeUndefined(); // a DM of its own: there is no call to reply under
+    expect(heldCrewPosts(h.slack, id, 'crew_call')).toEqual([]);
+    const progress = h.slack.callsTo('chat.update').filter((c) => JSON.stringify(c.body.blocks ?? []).includes(`booking \`${id}\``)).at(-1);
+    expect(JSON.stringify(progress?.body.blocks)).toContain('never called; who had answered was told the charter is cancelled');
+    expect(JSON.stringify(progress?.body.blocks)).toContain(`<@${lee}> — :white_check_mark: confirmed`);
+  });
 });
