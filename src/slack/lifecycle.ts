@@ -24,6 +24,7 @@ import { decisionOf } from './render';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 import { redrawChangeRequests } from './change-requests-redrawn';
 import { offerNoticeAgain } from './intake/notice-after-cancel';
+import { cancelUndoesText } from './cancel-undoes';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
 export function whyNotChangeable(booking: BookingRecord): string | undefined {
@@ -167,7 +168,7 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   // Only a request's message still has buttons; an approved one's still reads "Approved".
   const notShown = `${shown.drawn ? '' : ` ${approvalNotRedrawnText(shown, { buttonsLeft: booking.state === 'cancelled' })}`}${requestsNotShown ? ` ${requestsNotShown}` : ''}`;
   if (booking.state === 'cancelled') return `Cancelled the request for ${escapeAndFit(booking.request.guestName, 200)}. Nothing had been booked.${notShown}`;
-  return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: the calendar entry, SCC event, guest page and crew post are being updated — progress is in the booking's thread.${notShown}`;
+  return `Cancelling ${escapeAndFit(booking.request.guestName, 200)}'s charter: ${cancelUndoesText(booking)} — progress is in the booking's thread.${notShown}`;
 }
 
 /**

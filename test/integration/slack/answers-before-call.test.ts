@@ -9,7 +9,7 @@
  * Real integration stand-ins, Bolt receiver, signed requests.
  */
 import { appHomeOpenedEvent, blockActionPayload, homeActionPayload } from '../../support/slack-requests';
-import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, heldCrewPosts, inDays, lastHomeViewOf, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, doneBooking, ephemeralsTo, heldCrewPosts, inDays, lastHomeViewOf, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -119,4 +119,26 @@ describe('a cancel of a charter whose crew call never went out', () => {
     expect(JSON.stringify(progress?.body.blocks)).toContain('never called; who had answered was told the charter is cancelled');
     expect(JSON.stringify(progress?.body.blocks)).toContain(`<@${lee}> — :white_check_mark: confirmed`);
   });
+
+  it('the approver’s reply names only what the set-up made: no crew post', async () => {
+    const id = await failedBeforeCall('Maria Replied');
+    h.slack.clear();
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.startsWith('Cancelling Maria')));
+    const reply = ephemeralsTo(h, APPROVER).find((t) => t.startsWith('Cancelling Maria'));
+    expect(reply).toBe("Cancelling Maria Replied's charter: the calendar entry, the SCC event and the guest page are being updated — progress is in the booking's thread.");
+    await waitForBooking(h, id, (b) => b.state === 'cancelled', 20_000);
+    await settle(h);
+    expect(heldCrewPosts(h.slack, id, 'crew_cancel_note')).toEqual([]);
+  });
+});
+
+it('the approver’s reply to Cancel of a charter set up in full names the crew posts too', async () => {
+  const id = await doneBooking(h, { ...VALID_FIELDS, date: inDays(5), guestName: 'Maria Full', boatsetterRef: 'BS-Full' });
+  h.slack.clear();
+  await clickInOps(h, 'booking_cancel', id);
+  await h.slack.waitFor(() => ephemeralsTo(h, APPROVER).some((t) => t.startsWith('Cancelling Maria')));
+  expect(ephemeralsTo(h, APPROVER).find((t) => t.startsWith('Cancelling Maria'))).toBe("Cancelling Maria Full's charter: the calendar entry, the SCC event, the guest page and the crew posts are being updated — progress is in the booking's thread.");
+  await waitForBooking(h, id, (b) => b.state === 'cancelled', 20_000);
+  await settle(h);
 });
