@@ -37,10 +37,6 @@ import { reminderRedrawn } from './crew-reminders';
 import { toSlackIntegrationError, unreachableUserReason } from './slack-errors';
 
 /**
- * The posts of members off the roster a cancel must still reach (Operation.crewMayHoldCall): a failed
- * change took them off without telling them, so their post still shows its call and Confirm.
- */
-/**
  * Members who answered with no post of theirs to tell them under (no DM of theirs, no crew channel
  * post): an answer recorded before its call went out, which records from before answers waited for
  * the call hold. They believe they are on the charter, so the cancel tells them by DM.
@@ -50,6 +46,10 @@ function answeredWithoutPost(booking: BookingRecord, posts: readonly CrewPostRef
   return answeredMembers(booking).filter((userId) => !posts.some((p) => p.key === userId));
 }
 
+/**
+ * The posts of members off the roster a cancel must still reach (Operation.crewMayHoldCall): a failed
+ * change took them off without telling them, so their post still shows its call and Confirm.
+ */
 function untoldOffRosterPosts(booking: BookingRecord, mayHold: readonly string[] | undefined, known: readonly CrewPostRef[]): CrewPostRef[] {
   if (!mayHold || mayHold.length === 0) return [];
   return crewPostsOf(booking, undefined, { offRoster: true }).filter((p) => mayHold.includes(p.key) && !known.some((k) => k.key === p.key));

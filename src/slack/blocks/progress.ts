@@ -168,7 +168,7 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
   });
   const told = cancel?.steps?.crew_notice;
   // No call had gone out, yet someone answered (an old record): only they were told, by DM.
-  const toldAnsweredOnly = told?.status === 'done' && told.result?.posts === 0;
+  const toldAnsweredOnly = told?.status === 'done' && told.result?.posts === 0 && told.result.answeredWithoutPost !== undefined;
   const head = !closed ? '*Crew*' : toldAnsweredOnly ? '*Crew* — never called; who had answered was told the charter is cancelled' : told?.status === 'done' ? '*Crew* — told the charter is cancelled' : '*Crew* — no longer asked: the charter is being cancelled';
   return fitLines([head, ...lines], LIMITS.sectionText);
 }
@@ -196,9 +196,11 @@ export function progressMessage(booking: BookingRecord, opts: { guestUrl: string
   if (operations) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'operations'), text: { type: 'mrkdwn', text: fitText(operations, LIMITS.sectionText) } });
   const guestReady = booking.steps.guest_cache.status === 'done';
   if (guestReady) blocks.push({ type: 'section', block_id: bookingBlockId(id, 'guest-url'), text: { type: 'mrkdwn', text: `*Guest page*  ${opts.guestUrl}` } });
-  // A cancel that told crew (those who answered, when no call had gone out) says whom.
+  // A cancel that told crew (those who answered, when no call had gone out) says whom; one that
+  // found no post and no answer (or none to ping after the departure) told nobody.
   const cancelTold = cancelOperation(booking)?.steps?.crew_notice;
-  if (booking.state === 'done' || booking.steps.crew_notice.status === 'done' || (cancelTold?.status === 'done' && cancelTold.result?.skipped !== true)) {
+  const cancelToldCrew = cancelTold?.status === 'done' && (Number(cancelTold.result?.posts ?? 0) > 0 || cancelTold.result?.answeredWithoutPost !== undefined);
+  if (booking.state === 'done' || booking.steps.crew_notice.status === 'done' || cancelToldCrew) {
     blocks.push({ type: 'section', block_id: bookingBlockId(id, 'crew'), text: { type: 'mrkdwn', text: crewSection(booking, opts.timezone) } });
   }
   if (LIFECYCLE_STATES.includes(booking.state) && !cancelOperation(booking)) blocks.push(lifecycleButtons(booking, CANCEL_ACTION_ID));

@@ -189,6 +189,29 @@ describe('crew section of a cancelled charter', () => {
     for (const text of [cancelled, cancelling]) expect(text).not.toMatch(/not confirmed yet|please confirm|waiting/);
   });
 
+  it('of a charter never called: names those who had answered as told (an old record), and shows no section when its crew step told nobody', () => {
+    // The create failed before its crew step; Sam's Confirm was taken anyway (before answers waited for the call).
+    const neverCalled = record((r) => {
+      r.state = 'failed';
+      r.steps.calendar = { status: 'done', attempts: 1, result: { calendarId: 'cal-42' } };
+      r.steps.scc_event = { status: 'failed', attempts: 1, error: { message: 'SCC rejected the service key', code: 'SCC_UNAUTHORIZED', retryable: false } };
+      r.confirmations = { U0CAPTAIN1: Date.UTC(2030, 6, 1, 20, 0) };
+    });
+    const cancelledWith = (result: Record<string, number | boolean>): BookingRecord => {
+      const asked = requestCancel(neverCalled, 'U0APPROVE1', Date.UTC(2030, 6, 2, 16, 0));
+      const operations = asked.operations!.map((o) => (o.kind === 'cancel' ? { ...o, status: 'done' as const, steps: { crew_notice: { status: 'done' as const, attempts: 1, result } } } : o));
+      return { ...asked, state: 'cancelled', operations };
+    };
+    const told = crewOf(cancelledWith({ posts: 0, answeredWithoutPost: 1, notesPosted: true }));
+    expect(told).toMatch(/^ — never called; who had answered was told the charter is cancelled\n/);
+    expect(told).toContain('<@U0CAPTAIN1> (captain) — :white_check_mark: confirmed');
+    expect(told).toContain('<@U0CREW0001> — had not answered');
+    const text = (b: BookingRecord) => blocksToText(progressMessage(b, { guestUrl: 'x', timezone: 'America/Los_Angeles' }).blocks);
+    expect(text(cancelledWith({ skipped: true }))).not.toContain('*Crew*');
+    // Departed before the cancel: nobody was pinged.
+    expect(text(cancelledWith({ posts: 0, notesPosted: true }))).not.toContain('*Crew*');
+  });
+
   it('does not send the office to Edit for a deactivated member: a cancelled charter has no Edit', () => {
     const deactivated = (b: BookingRecord): BookingRecord => ({ ...b, reminders: { ...b.reminders, [deactivatedKey('U0CREW0001')]: { sentAtMs: Date.UTC(2030, 6, 1, 22, 0) } } });
     expect(crewOf(deactivated(setUp))).toContain('<@U0CREW0001> — :no_entry: Slack account deactivated: change the crew (Edit)');
