@@ -11,11 +11,14 @@ import { createCallsMayBeUnsaved, crewPostsOf, crewStepMayHaveLeftCalls } from '
 /**
  * The record knows a post carrying `userId`'s call: their own DM, or the crew channel's one post
  * (which holds every member's buttons). Saved posts and those only a crew step's result names both
- * count. A member a change added is called by that change's crew step; until it posts, the change
- * itself holds their answers back (crew-answers.ts, callBeingChanged).
+ * count: the create's step's, and each change's (a member a change added is called by that change's
+ * crew step, which also makes the whole call when the create left it to the change). Until a
+ * change's step posts, the change itself holds their answers back (crew-answers.ts, callBeingChanged).
  */
 export function callReached(booking: BookingRecord, userId: string): boolean {
-  return crewPostsOf(booking).some((p) => p.key === userId || p.key === CREW_CHANNEL_POST_KEY);
+  const carries = (key: string) => key === userId || key === CREW_CHANNEL_POST_KEY;
+  if (crewPostsOf(booking).some((p) => carries(p.key))) return true;
+  return operationsOf(booking).some((o) => o.kind === 'change' && o.steps?.crew_notice?.result !== undefined && crewPostsOf(booking, o.steps.crew_notice.result).some((p) => carries(p.key)));
 }
 
 /**
