@@ -7,12 +7,13 @@
 import { DateTime } from 'luxon';
 
 /**
- * Zone abbreviations people write. Two letters only in capitals ("ET", "PT"): in lower case they are
- * words. "AT" and "NT" are left out: "4 PM AT THE DOCK" is no zone.
+ * Zone abbreviations people write, in capitals only: in lower or mixed case they are words ("est. 4
+ * hours", "West Basin", "wet suits", "ist"), and a lower-case "4pm pst" read as no zone is still read
+ * on the operator's clock. "AT" and "NT" are left out: "4 PM AT THE DOCK" is no zone.
  */
 const ABBREVIATIONS = 'UTC|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|AKT|HST|HDT|HAST|HADT|AST|ADT|NST|NDT|BST|IST|CET|CEST|EET|EEST|WET|WEST|MSK|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT|JST|KST|SGT|HKT';
 const TWO_LETTER = /\s*\(?\s*(ET|CT|MT|PT|HT)(?![A-Za-z])/y;
-const ABBREVIATION = new RegExp(String.raw`\s*\(?\s*((?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?:${ABBREVIATIONS}))(?![A-Za-z])`, 'iy');
+const ABBREVIATION = new RegExp(String.raw`\s*\(?\s*((?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?:${ABBREVIATIONS}))(?![A-Za-z])`, 'y');
 /** "Eastern Time", "Pacific Standard Time", "Central" before the end or a bracket: not "Central Park". */
 const REGION = /\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Hawaii|Hawaiian|Hawaii-Aleutian|Atlantic|Newfoundland|Greenwich Mean|Coordinated Universal)(?:\s+(?:Standard|Daylight|Summer))?(?:\s+Time\b|(?=\s*(?:$|[).,;]))))/iy;
 

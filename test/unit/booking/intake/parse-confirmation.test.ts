@@ -875,6 +875,22 @@ describe('a time stated in another zone (review s53 M2)', () => {
     expect(parsed.unsure?.departureTime).toBeUndefined();
   });
 
+  // Lower- and mixed-case words spelled like zones are words: "est." (estimated), "West Basin", "wet suits".
+  it.each<[string, string, number | undefined]>([
+    ['Departure: 2:00 PM (est. 4 hours)', '14:00', undefined],
+    ['Time: 10:00 AM - 2:00 PM est. return', '10:00', 4],
+    ['Time: 10am - 2pm Est. 4 hrs', '10:00', 4],
+    ['Departure: 10:00 AM West Basin dock', '10:00', undefined],
+    ['Departure: 10:00 AM (West Marina)', '10:00', undefined],
+    ['Departure: 9 AM wet suits provided', '09:00', undefined],
+    ['Departs 3 PM ist', '15:00', undefined],
+  ])('%s is a time with a word after it, filled', (line, departureTime, durationHours) => {
+    const parsed = parseConfirmation(`Date: 06/15/2027\n${line}`, CTX);
+    expect(parsed.fields.departureTime).toBe(departureTime);
+    if (durationHours !== undefined) expect(parsed.fields.durationHours).toBe(durationHours);
+    expect(parsed.unsure?.departureTime).toBeUndefined();
+  });
+
   it("the operator's zone is the configured one, not Pacific: an Eastern operator takes EST and refuses PST", () => {
     const ctx = { ...CTX, timezone: 'America/New_York' };
     expect(parseConfirmation('Date: 06/15/2027\nTime: 4:00 PM EST', ctx).fields.departureTime).toBe('16:00');
