@@ -130,11 +130,18 @@ function pasteKept(text: string, head = 'Your pasted text is not lost — here i
 
 /**
  * Whether the text is typed as a sub-command: one line, with no more arguments than its usage takes
- * ("reschedule 7K2Q9M4XR1AB", or "status" alone, which gets its usage). A confirmation whose first
- * word is a sub-command ("Reschedule confirmed" and the lines under it) is a paste, not one.
+ * ("reschedule 7K2Q9M4XR1AB", or "status" alone, which gets its usage), or a command with a booking
+ * id and more words after it. A confirmation whose first word is a sub-command ("Reschedule
+ * confirmed" and the lines under it) is a paste, not one.
  */
 function typedAs(sub: Subcommand, text: string, args: readonly string[]): boolean {
-  return !/[\r\n]/.test(text.trim()) && args.length <= (sub.takesId ? 1 : 0);
+  if (/[\r\n]/.test(text.trim())) return false;
+  if (args.length <= (sub.takesId ? 1 : 0)) return true;
+  // "reschedule 7K2Q9M4XR1AB to Dec 20": a booking id first, then words the command never read —
+  // opening a new-booking form prefilled with "Dec 20" would book the trip twice. A word such as
+  // "confirmation" reads as an id too, so the id must hold a digit, as nearly every one does.
+  const first = args[0] ?? '';
+  return sub.takesId === true && /\d/.test(first) && parseSessionId(first) !== undefined;
 }
 
 export function charterCommand(deps: SlackDeps) {

@@ -144,6 +144,27 @@ describe('a paste whose first word is a sub-command (review s53 M1)', () => {
     expect(reply).not.toContain('not lost');
   });
 
+  it('a command with a booking id and words after it does what the command alone does, never a new-booking form', async () => {
+    const id = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-S53M1B' });
+    await settle(h);
+    /** What `/charter <text>` leaves: the forms it opened (by callback id) and its private replies. */
+    const outcome = async (text: string, trigger: string) => {
+      h.slack.clear();
+      await h.requester.command({ user_id: APPROVER, channel_id: ORIGIN_CHANNEL, text, trigger_id: trigger });
+      await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open' || c.method === 'chat.postEphemeral'));
+      await settle(h);
+      const views = h.slack.callsTo('views.open').map((c) => {
+        const view = c.body.view as unknown;
+        return String((typeof view === 'string' ? (JSON.parse(view) as { callback_id: string }) : (view as { callback_id: string })).callback_id);
+      });
+      return { views, replies: h.slack.callsTo('chat.postEphemeral').map((c) => String(c.body.text)) };
+    };
+    const alone = await outcome(`reschedule ${id}`, '53.own.alone');
+    const withWords = await outcome(`reschedule ${id} to Dec 20`, '53.own.words');
+    expect(withWords.views).not.toContain('booking_modal');
+    expect(withWords).toEqual(alone);
+  });
+
   it('lines that give no field get the usage and the text back, and run nothing on an id among them', async () => {
     const id = await submitBooking(h, { ...VALID_FIELDS, boatsetterRef: 'BS-S53M1' });
     await settle(h);
