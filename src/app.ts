@@ -27,6 +27,7 @@ import { crewReminderTask } from './slack/crew-reminders';
 import { PostOnce, type PostOnceOptions } from './slack/post-once';
 import { channelSettingOf } from './slack/slack-errors';
 import { createApprovalChecks } from './slack/intake/approval-checks';
+import { createNoticeJudge } from './slack/intake/notice-judge';
 import { icalWatcherTask } from './slack/intake/ical-watcher';
 import { approvalWatchTask, ChangedApprovals } from './slack/approval-watch';
 import { approvalsBehind } from './slack/approvals-behind';
@@ -296,7 +297,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
   const deactivatedDeps = { store, service, client, poster, config, log, owner: ownerId, now, onFlagChanged: redrawFlag, stillDeactivated };
   const memberDeactivated = memberDeactivatedNotifier(deactivatedDeps);
   const memberActive = memberActiveNotifier(deactivatedDeps);
-  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), approvalsBehind: approvalsBehind(store), changeRequestDraws: new ChangeRequestDraws(), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}), ...(deps.approvalRedrawTries !== undefined ? { approvalRedrawTries: deps.approvalRedrawTries } : {}) };
+  const slackDeps: SlackDeps = { api: service, config, log, now, users, progress, client, doctor, home, approvalChecks: createApprovalChecks(store, config), noticeJudge: createNoticeJudge(store, config), approvalsBehind: approvalsBehind(store), changeRequestDraws: new ChangeRequestDraws(), memberDeactivated, memberActive, ...(deps.crewRedrawWithinMs !== undefined ? { crewRedrawWithinMs: deps.crewRedrawWithinMs } : {}), ...(deps.approvalRedrawTries !== undefined ? { approvalRedrawTries: deps.approvalRedrawTries } : {}) };
   registerListeners(bolt, slackDeps);
 
   // Everything that must happen on a clock rather than in answer to a click. Add tasks here.

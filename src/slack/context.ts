@@ -6,6 +6,7 @@ import type { BookingApi } from '../pipeline/api';
 import type { ApprovalsBehind } from './approvals-behind';
 import type { ChangeRequestDraws } from './change-request-draws';
 import type { ApprovalChecks } from './intake/approval-checks';
+import type { NoticeJudge } from './intake/notice-judge';
 import type { ProgressPublisher } from './progress/publisher';
 import type { UserDirectory } from './users';
 
@@ -22,6 +23,8 @@ export interface SlackDeps {
   doctor?: () => Promise<string>;
   /** Duplicate-reference and double-booking warnings for a new booking's approval; wired by src/app.ts. */
   approvalChecks?: ApprovalChecks;
+  /** Whether an iCal notice whose request was cancelled before approval may offer [Create charter] again (src/slack/intake/notice-judge.ts); wired by src/app.ts. */
+  noticeJudge?: NoticeJudge;
   /** A member was deactivated in Slack: the office of each charter ahead they are on is told (src/slack/member-deactivated.ts). */
   memberDeactivated?: (userId: string) => Promise<number>;
   /** A member's data changed and they are not deactivated: if they were flagged as deactivated, the flags go. */

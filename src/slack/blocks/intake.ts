@@ -99,20 +99,37 @@ export function createdEventNotice(p: { headline: string; summary?: string; book
 }
 
 /**
- * A new-booking notice whose charter request was cancelled before approval: the trip is in no
- * charter again, so [Create charter] is back, prefilled from that request (`value`), and the notice
- * says what became of the request. Headline and summary come back as they were posted, already escaped.
+ * A new-booking notice whose charter request was cancelled before approval. When nothing else holds
+ * the trip and the feed still lists it where that request said (`then` 'free'), [Create charter] is
+ * back, prefilled from that request (`value`); otherwise no button, and the notice says why: another
+ * request or charter holds the trip, or the platform moved or cancelled it meanwhile (a click would
+ * book it twice, at the old time, or not at all). Headline and summary come back as posted, already escaped.
  */
-export function requestCancelledEventNotice(p: { headline: string; summary?: string; bookingId: string; userId?: string; value: string }): SlackMessage {
+export function requestCancelledEventNotice(p: {
+  headline: string;
+  summary?: string;
+  bookingId: string;
+  userId?: string;
+  then: { kind: 'free'; value: string } | { kind: 'held'; bookingId: string } | { kind: 'moved'; feed: string; when: string } | { kind: 'cancelled'; feed: string };
+}): SlackMessage {
   const by = p.userId ? ` by <@${p.userId}>` : '';
-  const line = `Charter request \`${escapeMrkdwn(p.bookingId)}\` made from this notice was cancelled${by} before approval and booked nothing: *Create charter* makes a new request, prefilled from that one.`;
+  const cancelled = `Charter request \`${escapeMrkdwn(p.bookingId)}\` made from this notice was cancelled${by} before approval`;
+  const t = p.then;
+  const line =
+    t.kind === 'free'
+      ? `${cancelled} and booked nothing: *Create charter* makes a new request, prefilled from that one.`
+      : t.kind === 'held'
+        ? `${cancelled}; \`${escapeMrkdwn(t.bookingId)}\` holds this trip, so there is nothing to create.`
+        : t.kind === 'moved'
+          ? `${cancelled}; ${escapeMrkdwn(t.feed)} now lists this trip at *${escapeMrkdwn(t.when)}*: make its charter with \`/charter\`.`
+          : `${cancelled}; ${escapeMrkdwn(t.feed)} has marked this trip cancelled: there is nothing to create.`;
   return {
     // The headline alone: a click on this notice's [Create charter] takes its text as the headline again (actions/ical-notice.ts).
     text: p.headline,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:inbox_tray: *${p.headline}*${p.summary ? `\n${p.summary}` : ''}` } },
+      { type: 'section', text: { type: 'mrkdwn', text: `${t.kind === 'free' ? ':inbox_tray:' : ':x:'} *${p.headline}*${p.summary ? `\n${p.summary}` : ''}` } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
-      { type: 'actions', elements: [{ type: 'button', action_id: ICAL_CREATE_ACTION_ID, style: 'primary', text: { type: 'plain_text', text: 'Create charter' }, value: p.value }] },
+      ...(t.kind === 'free' ? [{ type: 'actions' as const, elements: [{ type: 'button' as const, action_id: ICAL_CREATE_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: 'Create charter' }, value: t.value }] }] : []),
     ],
   };
 }

@@ -2,8 +2,10 @@
  * The iCal notice a charter request was made from, once that request is cancelled before approval.
  * Its submission redrew the notice as "created" without [Create charter]; with the request
  * cancelled the trip is in no charter, and the watcher sees nothing new to post (the event has not
- * changed), so this redraws it offering [Create charter] again. Best effort, as the "created"
- * redraw is: the cancel stands either way, and `/charter` still books the trip.
+ * changed), so this redraws it — offering [Create charter] again only when the watcher's view of
+ * the trip allows (notice-judge.ts): no other request or charter holds it, and the feed still lists
+ * it where the request said. Best effort, as the "created" redraw is: the cancel stands either way,
+ * and `/charter` still books the trip.
  */
 import type { WebClient } from '@slack/web-api';
 import { INTAKE_FIELDS, type IntakeFields } from '../../booking/intake/parse-confirmation';
@@ -14,12 +16,15 @@ import type { BookingRecord } from '../../pipeline/types';
 import { encodeCreateValue, requestCancelledEventNotice } from '../blocks/intake';
 import type { SlackDeps } from '../context';
 
-export async function offerNoticeAgain(deps: Pick<SlackDeps, 'log'>, client: WebClient, booking: BookingRecord): Promise<void> {
+export async function offerNoticeAgain(deps: Pick<SlackDeps, 'log' | 'now' | 'noticeJudge'>, client: WebClient, booking: BookingRecord): Promise<void> {
   const notice = booking.slack.intakeNotice;
   if (!notice || !cancelledBeforeApproval(booking)) return;
   const by = lastActor(booking, 'cancelled');
-  const message = requestCancelledEventNotice({ headline: notice.headline, ...(notice.summary ? { summary: notice.summary } : {}), bookingId: booking.id, ...(by ? { userId: by } : {}), value: createValueOf(booking) });
   try {
+    // Without the store (a listener built without the judge) nothing says the trip is free: as if it were.
+    const judged = deps.noticeJudge ? await deps.noticeJudge(booking, deps.now()) : { kind: 'free' as const };
+    const then = judged.kind === 'free' ? { kind: 'free' as const, value: createValueOf(booking) } : judged;
+    const message = requestCancelledEventNotice({ headline: notice.headline, ...(notice.summary ? { summary: notice.summary } : {}), bookingId: booking.id, ...(by ? { userId: by } : {}), then });
     await client.chat.update({ channel: notice.channel, ts: notice.ts, text: message.text, blocks: message.blocks });
   } catch (err) {
     deps.log.warn({ err, bookingId: booking.id, notice: { channel: notice.channel, ts: notice.ts } }, 'could not offer the iCal notice again after its request was cancelled');

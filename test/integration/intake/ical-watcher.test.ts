@@ -301,6 +301,40 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(redrawn).not.toContain('ical_create_charter');
   });
 
+  const cancelShown = (h: Harness, ts: string) => JSON.stringify(noticeMessage(h, ts)?.blocks).includes('made from this notice was cancelled');
+
+  it('a request cancelled as the duplicate of another request for the trip: no [Create charter], the notice names the request that holds it, through its approval and later polls (review s53 OWN53)', async () => {
+    const { h, ts, id } = await requestFromNotice('own53-dup');
+    const other = await submitBooking(h, { ...VALID_FIELDS, guestName: 'Jose Nunez', date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never);
+    await h.running.built.periodic.runOnce();
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => cancelShown(h, ts));
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval; \`${other}\` holds this trip, so there is nothing to create.`);
+    await clickInOps(h, 'booking_approve', other);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(posts(h).filter((c) => String(c.body.text).startsWith('New Boatsetter booking'))).toHaveLength(1);
+  });
+
+  it('a request cancelled after the platform moved the trip: no [Create charter] at the old time, the notice says where the trip is now (review s53 OWN53b)', async () => {
+    const { h, ts, id } = await requestFromNotice('own53-moved');
+    feed.setEvents('own53-moved', [{ ...E, ...at(5, '12:00', '16:30') }]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => cancelShown(h, ts));
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const shown = JSON.stringify(noticeMessage(h, ts)?.blocks);
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(shown).not.toContain('departureTime');
+    expect(shown).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval; Boatsetter now lists this trip at *${day(local(5, '12:00'))}, 12:00 PM – 4:30 PM ${zone(local(5, '12:00'))}*`);
+  });
+
   it('a request the watcher had linked to the trip, cancelled before approval: the notice offered again loses [Create charter] when the platform cancels the trip', async () => {
     const { h, ts, id } = await requestFromNotice('notice-linked-request-cancelled');
     // A poll of a changed feed (another trip listed) while the request waits links the trip to it.

@@ -1,0 +1,53 @@
+/**
+ * Whether an iCal notice whose request was cancelled before approval may offer [Create charter]
+ * again, judged as the watcher judges a trip: from the event as the feed last listed it (the feed
+ * state) and the charters that hold the boat. The cancelled request's own details are not the
+ * trip's: another request or charter may hold it (the office booked it twice and cancelled one as
+ * the duplicate), or the platform may have moved or cancelled it while the request waited.
+ */
+import type { Config } from '../../config';
+import { platformRefOf, sameReference } from '../../booking/platform';
+import type { BookingStore } from '../../pipeline/store';
+import type { BookingRecord } from '../../pipeline/types';
+import { eventWhen } from '../blocks/intake';
+import { bookingForEvent, departureMs, feedKey, HOLDING_STATES, holdsBoat, readFeedState } from './ical-state';
+
+export type NoticeJudgement =
+  | { kind: 'free' }
+  | { kind: 'held'; bookingId: string }
+  | { kind: 'moved'; feed: string; when: string }
+  | { kind: 'cancelled'; feed: string };
+
+export type NoticeJudge = (booking: BookingRecord, nowMs: number) => Promise<NoticeJudgement>;
+
+export function createNoticeJudge(store: Pick<BookingStore, 'getMeta' | 'listByStates'>, config: Pick<Config, 'timezone' | 'ical'>): NoticeJudge {
+  return async (booking, nowMs) => {
+    const tz = config.timezone;
+    const holding = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== booking.id && holdsBoat(b, tz, nowMs));
+    const ref = platformRefOf(booking.request);
+    for (const feed of config.ical.feeds) {
+      const state = readFeedState((await store.getMeta(feedKey(feed.name)))?.value);
+      const events = Object.entries(state?.events ?? {});
+      const repeated = new Set(events.flatMap(([, e]) => (e.uid ? [e.uid] : [])));
+      // The trip is the event linked to the request, else the one its reference (or time) names.
+      const found =
+        events.find(([, e]) => e.bookingId === booking.id) ??
+        events.find(([key, e]) => bookingForEvent([{ request: booking.request }], e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key)) !== undefined);
+      if (!found) continue;
+      const [key, e] = found;
+      const holder = bookingForEvent(holding, e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key));
+      if (holder) return { kind: 'held', bookingId: holder.id };
+      if (e.cancelled) return { kind: 'cancelled', feed: feed.name };
+      const start = departureMs(booking, tz);
+      const end = start + (Number(booking.request.durationHours) || 0) * 3_600_000;
+      if (!e.allDay && (e.startMs !== start || e.endMs !== end)) return { kind: 'moved', feed: feed.name, when: eventWhen(e.startMs, e.endMs, tz, e.allDay) };
+      return { kind: 'free' };
+    }
+    // The feed never listed it (or no longer watches it): a charter with its reference still holds it.
+    const same = ref && holding.find((b) => {
+      const other = platformRefOf(b.request);
+      return other !== undefined && sameReference(ref, other);
+    });
+    return same ? { kind: 'held', bookingId: same.id } : { kind: 'free' };
+  };
+}
