@@ -110,7 +110,7 @@ export function requestCancelledEventNotice(p: {
   summary?: string;
   bookingId: string;
   userId?: string;
-  then: { kind: 'free'; value: string } | { kind: 'held'; bookingId: string } | { kind: 'moved'; feed: string; when: string } | { kind: 'cancelled'; feed: string };
+  then: { kind: 'free'; value: string } | { kind: 'held'; bookingId: string } | { kind: 'moved'; feed: string; when: string } | { kind: 'cancelled' | 'removed'; feed: string };
 }): SlackMessage {
   const by = p.userId ? ` by <@${p.userId}>` : '';
   const cancelled = `Charter request \`${escapeMrkdwn(p.bookingId)}\` made from this notice was cancelled${by} before approval`;
@@ -122,7 +122,9 @@ export function requestCancelledEventNotice(p: {
         ? `${cancelled}; \`${escapeMrkdwn(t.bookingId)}\` holds this trip, so there is nothing to create.`
         : t.kind === 'moved'
           ? `${cancelled}; ${escapeMrkdwn(t.feed)} now lists this trip at *${escapeMrkdwn(t.when)}*: make its charter with \`/charter\`.`
-          : `${cancelled}; ${escapeMrkdwn(t.feed)} has marked this trip cancelled: there is nothing to create.`;
+          : t.kind === 'cancelled'
+            ? `${cancelled}; ${escapeMrkdwn(t.feed)} has marked this trip cancelled: there is nothing to create.`
+            : `${cancelled}; ${escapeMrkdwn(t.feed)} no longer lists this trip: there is nothing to create.`;
   return {
     // The headline alone: a click on this notice's [Create charter] takes its text as the headline again (actions/ical-notice.ts).
     text: p.headline,

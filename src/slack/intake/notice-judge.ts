@@ -16,7 +16,8 @@ export type NoticeJudgement =
   | { kind: 'free' }
   | { kind: 'held'; bookingId: string }
   | { kind: 'moved'; feed: string; when: string }
-  | { kind: 'cancelled'; feed: string };
+  | { kind: 'cancelled'; feed: string }
+  | { kind: 'removed'; feed: string };
 
 export type NoticeJudge = (booking: BookingRecord, nowMs: number) => Promise<NoticeJudgement>;
 
@@ -33,7 +34,12 @@ export function createNoticeJudge(store: Pick<BookingStore, 'getMeta' | 'listByS
       const found =
         events.find(([, e]) => e.bookingId === booking.id) ??
         events.find(([key, e]) => bookingForEvent([{ request: booking.request }], e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key)) !== undefined);
-      if (!found) continue;
+      if (!found) {
+        // The notice was posted from this feed's state, which keeps every event to come: a trip of
+        // this feed it no longer has was dropped by the platform (or has ended) while the request waited.
+        if (state && !state.failing && feed.name.toLowerCase() === (ref?.platform ?? booking.request.platform ?? '').trim().toLowerCase()) return { kind: 'removed', feed: feed.name };
+        continue;
+      }
       const [key, e] = found;
       const holder = bookingForEvent(holding, e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key));
       if (holder) return { kind: 'held', bookingId: holder.id };

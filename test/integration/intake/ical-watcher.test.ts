@@ -335,6 +335,22 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(shown).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval; Boatsetter now lists this trip at *${day(local(5, '12:00'))}, 12:00 PM – 4:30 PM ${zone(local(5, '12:00'))}*`);
   });
 
+  it.each([
+    ['cancelled', [{ ...E, status: 'CANCELLED' } as StandinEvent], 'Boatsetter has marked this trip cancelled: there is nothing to create.'],
+    ['removed', [] as StandinEvent[], 'Boatsetter no longer lists this trip: there is nothing to create.'],
+  ])('a request cancelled after the platform %s the trip: no [Create charter], the notice says so (review s53 OWN53b)', async (how, events, says) => {
+    const { h, ts, id } = await requestFromNotice(`own53-${how}`);
+    // Another trip stays listed: an empty feed is believed only on its second poll.
+    feed.setEvents(`own53-${how}`, [...events, C]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => cancelShown(h, ts));
+    await h.running.built.periodic.runOnce();
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval; ${says}`);
+  });
+
   it('a request the watcher had linked to the trip, cancelled before approval: the notice offered again loses [Create charter] when the platform cancels the trip', async () => {
     const { h, ts, id } = await requestFromNotice('notice-linked-request-cancelled');
     // A poll of a changed feed (another trip listed) while the request waits links the trip to it.
