@@ -489,10 +489,10 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         .catch((err: unknown) => ctx.log.warn({ err }, 'could not update the crew-called line'));
     };
 
-    /** Everything this attempt posted or redrew, in one write (unchanged refs left out). */
-    const saveRefs = async (): Promise<void> => {
-      if (saves.size === 0 && Object.keys(calledRefs).length === 0) return;
-      await deps.api.updateSlackRefs(booking.id, (slack) => {
+    /** Everything this attempt posted or redrew, in one write (unchanged refs left out); the booking as written. */
+    const saveRefs = async (): Promise<BookingRecord | undefined> => {
+      if (saves.size === 0 && Object.keys(calledRefs).length === 0) return undefined;
+      const { booking: written } = await deps.api.updateSlackRefs(booking.id, (slack) => {
         const posts = [...saves].filter(([key, ref]) => {
           const known = slack.crewPosts?.[key];
           return !(known?.channel === ref.channel && known.ts === ref.ts && known.shown === ref.shown && known.call === ref.call);
@@ -501,6 +501,36 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         if (posts.length === 0 && line.length === 0) return undefined;
         return { ...slack, ...Object.fromEntries(line), ...(posts.length > 0 ? { crewPosts: { ...slack.crewPosts, ...Object.fromEntries(posts) } } : {}) };
       });
+      return written;
+    };
+
+    /**
+     * Each post was drawn before it was saved, and a member may answer the DM that landed first
+     * meanwhile: that answer's redraw (crew-answers.ts, announceAnswer) found no saved post to draw,
+     * so the post would keep its buttons until some other answer redrew it. Redrawn here, once, from
+     * the answers as saved; only while the call is the one this step drew (a change approved
+     * meanwhile is its own crew step's to draw). A failure is only logged, as an answer's redraw's
+     * is: the saved digest stays behind, so the next redraw of posts behind mends it.
+     */
+    const drawAnswersTakenMeanwhile = async (written: BookingRecord): Promise<void> => {
+      const callOf = (b: BookingRecord) => JSON.stringify([b.request, b.roster, b.costs, b.callRevisions]);
+      if (callOf(written) !== callOf(booking)) return;
+      for (const [key, ref] of saves) {
+        const message = crewMessageFor(written, config, key);
+        const drawn = drawnRef(written, config, key, message);
+        if (drawn.shown === ref.shown || ctx.signal?.aborted) continue;
+        try {
+          await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+          await deps.api.updateSlackRefs(booking.id, (slack) => {
+            const known = slack.crewPosts?.[key];
+            // Another redraw saved since (an answer after the save): what it drew stands.
+            if (known?.ts !== ref.ts || known.shown !== ref.shown) return undefined;
+            return { ...slack, crewPosts: { ...slack.crewPosts, [key]: { ...known, ...drawn } } };
+          });
+        } catch (err) {
+          ctx.log.warn({ err, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'could not draw on a crew post an answer taken while the crew step saved it');
+        }
+      }
     };
 
     // The posts go to different channels, so they go at once; every one that lands is saved before
@@ -508,7 +538,8 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     const [line, ...posts] = await Promise.allSettled([calledLine(), ...recipients.map(postTo)]);
     const notReached = recipients.filter((_, i) => posts[i]?.status === 'rejected');
     if (line?.status === 'fulfilled' && line.value) await tellLine(line.value, notReached);
-    await saveRefs();
+    const written = await saveRefs();
+    if (written) await drawAnswersTakenMeanwhile(written);
     const leaving = leftToNextChange(ctx);
     const settled: PromiseSettledResult<unknown>[] = [line, ...posts].filter((p) => p !== undefined);
     const failures = settled.filter((p) => {

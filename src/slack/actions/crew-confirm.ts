@@ -2,6 +2,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../context';
 import { announceAnswer, answerableBooking, isHomeClick } from '../crew-answers';
+import { callsMayBeUnsaved } from '../crew-call-reached';
 import { crewPostsOf } from '../crew-notice';
 import { tellUser } from '../ephemeral';
 
@@ -20,8 +21,10 @@ export function confirmCrew(deps: SlackDeps) {
     // click a listing and a publish more).
     if (fromHome) return;
     // A reminder's buttons sit on a message nobody redraws: the click would change nothing in sight.
+    // While a crew step has yet to save its posts, the unknown message clicked may be the call itself
+    // (the step draws the answer on it once saved), so it is not called a reminder.
     const clickedTs = body.message?.ts;
-    const onCrewPost = crewPostsOf(updated).some((p) => p.ts === clickedTs);
+    const onCrewPost = crewPostsOf(updated).some((p) => p.ts === clickedTs) || callsMayBeUnsaved(booking);
     if (!onCrewPost && updated.confirmations[userId] !== undefined && booking.confirmations[userId] === undefined) {
       await tellUser(client, deps.log, { channel: body.channel?.id, user: userId }, "Confirmed — thanks. Your crew post above shows it; this reminder won't change.");
     }

@@ -5,10 +5,12 @@
  * arrives anyway (a Home tab drawn before this rule, a forged payload) is refused and recorded
  * nowhere: an answer to a call never sent would read as "✅ confirmed" in the ops thread, and a
  * cancel tells crew under their calls — someone with no call would hear nothing. A DM clicked while
- * the crew step is still saving its posts is the call itself, and is taken.
+ * the crew step is still saving its posts is the call itself: it is taken, and the step draws it on
+ * the post once saved (the answer's own redraw found no saved post to draw on).
  * Real integration stand-ins, Bolt receiver, signed requests.
  */
-import { appHomeOpenedEvent, blockActionPayload, homeActionPayload } from '../../support/slack-requests';
+import { appHomeOpenedEvent, blockActionPayload, homeActionPayload, viewSubmissionPayload } from '../../support/slack-requests';
+import { postsBehind } from '../../../src/slack/crew-redraw';
 import { APPROVER, CAPTAIN, clickInOps, CREW, crewPostPayloadOf, doneBooking, ephemeralsTo, heldCrewPosts, inDays, lastHomeViewOf, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
@@ -97,6 +99,55 @@ it('takes a Confirm clicked on a DM the crew step posted and has not saved yet',
   expect(confirmed.slack.crewPosts?.[lee]?.ts).toBe(call.ts);
   await settle(h);
   expect(toldTo(lee).filter((t) => t.includes("hasn't gone out yet"))).toEqual([]);
+});
+
+/**
+ * A booking approved while every post takes effect at once and is answered late (as above): Lee's
+ * DM lands and the crew step saves it only once every post has settled. Resolves once the DM is in.
+ */
+async function callLandedUnsaved(guestName: string): Promise<{ id: string; call: { channel: string; ts: string } }> {
+  const id = await submitBooking(h, { ...VALID_FIELDS, date: inDays(8), guestName, boatsetterRef: `BS-${guestName.split(' ')[0]}` });
+  h.slack.clear();
+  h.slack.slowNext('chat.postMessage', 20, 1500);
+  await clickInOps(h, 'booking_approve', id);
+  const isLeesCall = (m: { metadata?: unknown }) => crewPostPayloadOf(m).booking_id === id && crewPostPayloadOf(m).post === 'crew_call' && crewPostPayloadOf(m).to === lee;
+  await h.slack.waitFor(() => h.slack.messages().some(isLeesCall), 15_000);
+  const call = h.slack.messages().find(isLeesCall)!;
+  return { id, call: { channel: call.channel, ts: call.ts } };
+}
+
+/** Lee's DM as Slack holds it now. */
+const heldCall = (call: { channel: string; ts: string }) => JSON.stringify(h.slack.messages(call.channel).find((m) => m.ts === call.ts));
+
+/** The redraw saved what it drew: nothing is left behind for a later redraw to mend. */
+async function nothingBehind(id: string): Promise<void> {
+  expect(postsBehind((await h.running.built.api.get(id))!, h.config)).toEqual([]);
+}
+
+describe('an answer on a DM the crew step has posted and not saved yet', () => {
+  it('a Confirm shows on the DM once the step saves it, and the reply calls it no reminder', async () => {
+    const { id, call } = await callLandedUnsaved('Gil Quick');
+    await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r1`, channelId: call.channel, messageTs: call.ts }));
+    await waitForBooking(h, id, (b) => b.confirmations[lee] !== undefined && b.state === 'done', 20_000);
+    await settle(h);
+    await h.slack.waitFor(() => heldCall(call).includes(':white_check_mark: confirmed'), 15_000);
+    expect(heldCall(call)).not.toContain(`crew_confirm:${lee}`);
+    expect(ephemeralsTo(h, lee).filter((t) => t.includes('reminder'))).toEqual([]);
+    await nothingBehind(id);
+  }, 60000);
+
+  it("a Can't make it sent from its form shows on the DM once the step saves it", async () => {
+    const { id, call } = await callLandedUnsaved('Gil Decline');
+    await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_decline:${lee}`, value: `${id}:${lee}:r1`, channelId: call.channel, messageTs: call.ts }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'), 15_000);
+    const modal = h.slack.callsTo('views.open').at(-1)?.body.view as { private_metadata: string };
+    await h.requester.interact(viewSubmissionPayload({ userId: lee, callbackId: 'crew_decline', privateMetadata: modal.private_metadata, values: { reason: { reason: { type: 'plain_text_input', value: 'Boat show' } } } }));
+    const declined = await waitForBooking(h, id, (b) => b.declines?.[lee] !== undefined && b.state === 'done', 20_000);
+    expect(declined.steps.crew_notice.status).toBe('done');
+    await settle(h);
+    await h.slack.waitFor(() => heldCall(call).includes(":x: can't make it — Boat show"), 15_000);
+    await nothingBehind(id);
+  }, 60000);
 });
 
 describe('a cancel of a charter whose crew call never went out', () => {
