@@ -42,7 +42,7 @@ export function answersClosed(booking: BookingRecord, userId: string, config: Co
   if (nowMs >= departure) return 'departed';
   // No call went out (the set-up failed before its crew step): an answer would confirm a charter the
   // crew was never called for, and a cancel would have no post to tell them under.
-  if (!callReached(booking, userId) && !(origin.fromMessage === true && callsMayBeUnsaved(booking))) return 'not_called';
+  if (!callReached(booking, userId, config) && !(origin.fromMessage === true && callsMayBeUnsaved(booking))) return 'not_called';
   if (callBeingChanged(booking, userId, config)) return 'being_changed';
   return undefined;
 }

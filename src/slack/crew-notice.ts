@@ -72,7 +72,9 @@ export function shownDigest(message: { text?: string; blocks?: unknown }): strin
   return createHash('sha256').update(message.text ?? '').update('\u0000').update(JSON.stringify(message.blocks ?? null)).digest('base64url').slice(0, 16);
 }
 
-const RESULT_PREFIX = 'post:';
+/** A crew step's result names each post it made or drew as `post:<key>`. */
+export const CREW_POST_RESULT_PREFIX = 'post:';
+const RESULT_PREFIX = CREW_POST_RESULT_PREFIX;
 
 /**
  * Every crew-facing post of a booking: saved refs, then refs only the step's last result knows.

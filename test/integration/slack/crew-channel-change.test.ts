@@ -76,3 +76,35 @@ it('a member taken off and put back is told by DM, below her "you\'re off", to c
   expect(topLevel.at(-2)).toContain("You're off");
   expect(topLevel.at(-1)).toContain(`— please confirm on the crew post in <#${CREW_CHANNEL}>.`);
 });
+
+it('a member a change added, which failed before its crew step, is not called yet: off their Home, their answer refused', async () => {
+  const [lee, ana] = CREW;
+  const fields = { ...VALID_FIELDS, date: inDays(4), guestName: 'Addy Later', crew: [lee] };
+  const id = await doneBooking(h, fields);
+
+  const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana] });
+  h.steps.set('revenue_guard', { permanent: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+    expect(failed.roster.map((m) => m.slackUserId)).toContain(ana);
+    expect(failed.operations!.find((o) => o.id === opId)!.steps!.crew_notice!.status).toBe('pending');
+    await settle(h);
+  } finally {
+    h.steps.set('revenue_guard', {});
+  }
+
+  // The channel post was drawn before Ana was on the crew: it carries no call of hers, as no DM would.
+  await h.requester.event(appHomeOpenedEvent({ userId: ana }));
+  await h.running.built.home.idle();
+  expect(lastHomeViewOf(h, ana)).not.toContain('Addy, party of 6');
+  const post = (await h.running.built.api.get(id))!.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
+  await h.requester.interact(blockActionPayload({ userId: ana, actionId: `crew_confirm:${ana}`, value: `${id}:${ana}:r1`, channelId: CREW_CHANNEL, messageTs: post.ts }));
+  await h.slack.waitFor(() => ephemeralsTo(h, ana).length > 0);
+  expect(ephemeralsTo(h, ana)).toEqual([expect.stringContaining("your crew call for this charter hasn't gone out yet")]);
+  expect((await h.running.built.api.get(id))!.confirmations[ana]).toBeUndefined();
+  // Lee, on the post as drawn, still sees his call.
+  await h.requester.event(appHomeOpenedEvent({ userId: lee }));
+  await h.running.built.home.idle();
+  expect(lastHomeViewOf(h, lee)).toContain('Addy, party of 6');
+});
