@@ -3,7 +3,8 @@
  * (AwsLambdaReceiver), within 3 s, so the answer's redraw of the crew posts starts no round after
  * its first second there — a post whose update failed is not tried again while Slack waits, but
  * left for the pipeline function's minute tick. The handler is the factory src/lambda.ts exports, the store is
- * dynalite, Slack the stand-in over HTTP.
+ * dynalite, Slack the stand-in over HTTP. A Confirm clicked on a DM while the pipeline function is
+ * still saving the crew posts is drawn by the crew step itself once saved.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createSlackHandler, type SlackLambda } from '../../../src/lambda';
@@ -216,4 +217,29 @@ it("a member a change took off, her post drawn \"you're off\" by the change, is 
   slackApi.clear();
   await expect(pipelineFn.handle(TICK, {})).resolves.toEqual({ batchItemFailures: [] });
   expect(crewUpdates(b)).toEqual([]);
+});
+
+it('a Confirm clicked on a crew DM while the pipeline function saves its posts shows on the DM once saved', async () => {
+  const booking = await slackFn.app.built.service.create(sampleNewBooking());
+  expect((await click({ userId: APPROVER, actionId: 'booking_approve', value: booking.id, channelId: OPS_CHANNEL })).statusCode).toBe(200);
+  const out = await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: booking.id } }, ConsistentRead: true }));
+  slackApi.clear();
+  // Every post takes effect at once and is answered late: the crew step saves its posts only once all have settled.
+  slackApi.slowNext('chat.postMessage', 20, 1500);
+  const setUp = pipelineFn.handle({ Records: [streamRecord(out.Item!)] }, {});
+  const isLeesCall = (m: { metadata?: unknown }) => JSON.stringify(m.metadata ?? {}).includes('"post":"crew_call"') && JSON.stringify(m.metadata).includes(`"to":"${LEE}"`) && JSON.stringify(m.metadata).includes(booking.id);
+  await slackApi.waitFor(() => slackApi.messages().some(isLeesCall), 15_000);
+  const call = slackApi.messages().find(isLeesCall)!;
+  expect((await slackFn.app.built.service.get(booking.id))!.slack.crewPosts?.[LEE]).toBeUndefined();
+
+  expect((await click({ userId: LEE, actionId: `crew_confirm:${LEE}`, value: `${booking.id}:${LEE}:r1`, channelId: call.channel, messageTs: call.ts })).statusCode).toBe(200);
+  await expect(setUp).resolves.toEqual({ batchItemFailures: [] });
+  const done = (await pipelineFn.app.built.service.get(booking.id))!;
+  expect(done.state).toBe('done');
+  expect(done.confirmations[LEE]).toBeDefined();
+  // Drawn by the step before the invocation ended, not left for a tick.
+  expect(held(call)).toContain(':white_check_mark: confirmed');
+  expect(held(call)).not.toContain(`crew_confirm:${LEE}`);
+  const ephemerals = slackApi.callsTo('chat.postEphemeral').filter((c) => c.body.user === LEE).map((c) => String(c.body.text));
+  expect(ephemerals.filter((t) => t.includes('reminder'))).toEqual([]);
 });
