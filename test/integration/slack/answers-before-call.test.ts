@@ -81,15 +81,7 @@ it('refuses Confirm and Can’t make it before the call, from a Home tab or a me
 });
 
 it('takes a Confirm clicked on a DM the crew step posted and has not saved yet', async () => {
-  const fields = { ...VALID_FIELDS, date: inDays(5), guestName: 'Nora Quick', boatsetterRef: 'BS-Nora' };
-  const id = await submitBooking(h, fields);
-  h.slack.clear();
-  // Every post takes effect at once and is answered late: the crew step saves its posts only once all have settled.
-  h.slack.slowNext('chat.postMessage', 20, 1500);
-  await clickInOps(h, 'booking_approve', id);
-  const isLeesCall = (m: { metadata?: unknown }) => crewPostPayloadOf(m).booking_id === id && crewPostPayloadOf(m).post === 'crew_call' && crewPostPayloadOf(m).to === lee;
-  await h.slack.waitFor(() => h.slack.messages().some(isLeesCall), 15_000);
-  const call = h.slack.messages().find(isLeesCall)!;
+  const { id, call } = await callLandedUnsaved('Nora Quick');
   const unsaved = (await h.running.built.api.get(id))!;
   expect(unsaved.slack.crewPosts?.[lee]).toBeUndefined();
   expect(unsaved.steps.crew_notice.status).toBe('running');
@@ -102,7 +94,7 @@ it('takes a Confirm clicked on a DM the crew step posted and has not saved yet',
 });
 
 /**
- * A booking approved while every post takes effect at once and is answered late (as above): Lee's
+ * A booking approved while every post takes effect at once and is answered late: Lee's
  * DM lands and the crew step saves it only once every post has settled. Resolves once the DM is in.
  */
 async function callLandedUnsaved(guestName: string): Promise<{ id: string; call: { channel: string; ts: string } }> {
