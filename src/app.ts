@@ -198,7 +198,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<BuiltApp>
     ? await deps.integrationSteps(config, log)
     : lazyIntegrationSteps(config, log, deps.env);
   // The crew step saves each crew post as it makes it; the service is built just below, and steps only run after.
-  const crewPostStore = { saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a), updateSlackRefs: (...a: Parameters<BookingService['updateSlackRefs']>) => service.updateSlackRefs(...a) };
+  const crewPostStore = { get: (...a: Parameters<BookingService['get']>) => service.get(...a), saveCrewPost: (...a: Parameters<BookingService['saveCrewPost']>) => service.saveCrewPost(...a), setSlackRefs: (...a: Parameters<BookingService['setSlackRefs']>) => service.setSlackRefs(...a), updateSlackRefs: (...a: Parameters<BookingService['updateSlackRefs']>) => service.updateSlackRefs(...a) };
   const steps: StepImplementations = { ...integration, crew_notice: withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api: crewPostStore }), { client, poster, config, api: crewPostStore }), ...deps.stepOverrides };
   const approvalPolicy = { requireSecondApprover: config.slack.requireSecondApprover, ...charterTimeSettings(config) };
   const ownerId = deps.ownerId ?? defaultOwnerId();

@@ -26,6 +26,7 @@ import { IntegrationError, UpstreamUnavailableError } from '../integrations/erro
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
 import { toldDeactivated } from '../pipeline/reminders';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type CrewPostSaved, type SlackRefs, type StepContext, type StepImplementation, type StepResult, type StepState } from '../pipeline/types';
+import { postsBehind, refreshCrewPosts } from './crew-redraw';
 import { crewCalledText, crewMessage, type CrewAnswers } from './blocks/crew';
 import { withApprovalDm } from './approval-dm';
 import { crewPostMetadata } from './booking-ref';
@@ -359,8 +360,8 @@ export interface CrewNoticeDeps {
   /** Posts through a WebClient that never retries blind; looks a lost post up before sending it again. */
   poster: PostOnce;
   config: Config;
-  /** Where post refs are saved as each post is made. */
-  api: Pick<BookingApi, 'saveCrewPost' | 'setSlackRefs' | 'updateSlackRefs'>;
+  /** Where post refs are saved as each post is made (and read again by the redraw of answers taken meanwhile). */
+  api: Pick<BookingApi, 'get' | 'saveCrewPost' | 'setSlackRefs' | 'updateSlackRefs'>;
 }
 
 export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
@@ -509,30 +510,18 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     /**
      * Each post was drawn before it was saved, and a member may answer the DM that landed first
      * meanwhile: that answer's redraw (crew-answers.ts, announceAnswer) found no saved post to draw,
-     * so the post would keep its buttons until some other answer redrew it. Redrawn here, once, from
-     * the answers as saved; only while the call is the one this step drew (a change approved
-     * meanwhile is its own crew step's to draw). A failure is only logged, as an answer's redraw's
-     * is: the saved digest stays behind, so the next redraw of posts behind mends it.
+     * so the post would keep its buttons until some other answer redrew it. Left to the redraw the
+     * answers use (crew-redraw.ts): it draws only the posts behind, joins a redraw of this booking
+     * already under way, and reads the booking again after each round, so an answer changed while
+     * it draws (a Confirm, then Can't make it) is what the posts end on — never this step's read.
+     * Only while the call is the one this step drew (a change approved meanwhile is its own crew
+     * step's to draw), and no Slack call when nothing is behind.
      */
     const drawAnswersTakenMeanwhile = async (written: BookingRecord): Promise<void> => {
       const callOf = (b: BookingRecord) => JSON.stringify([b.request, b.roster, b.costs, b.callRevisions]);
-      if (callOf(written) !== callOf(booking)) return;
-      for (const [key, ref] of saves) {
-        const message = crewMessageFor(written, config, key);
-        const drawn = drawnRef(written, config, key, message);
-        if (drawn.shown === ref.shown || ctx.signal?.aborted) continue;
-        try {
-          await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
-          await deps.api.updateSlackRefs(booking.id, (slack) => {
-            const known = slack.crewPosts?.[key];
-            // Another redraw saved since (an answer after the save): what it drew stands.
-            if (known?.ts !== ref.ts || known.shown !== ref.shown) return undefined;
-            return { ...slack, crewPosts: { ...slack.crewPosts, [key]: { ...known, ...drawn } } };
-          });
-        } catch (err) {
-          ctx.log.warn({ err, recipient: key === CREW_CHANNEL_POST_KEY ? 'crew channel' : key }, 'could not draw on a crew post an answer taken while the crew step saved it');
-        }
-      }
+      if (callOf(written) !== callOf(booking) || ctx.signal?.aborted) return;
+      if (!postsBehind(written, config).some((p) => saves.has(p.key))) return;
+      await refreshCrewPosts(client, written, config, ctx.log, deps.api, { onlyBehind: true });
     };
 
     // The posts go to different channels, so they go at once; every one that lands is saved before

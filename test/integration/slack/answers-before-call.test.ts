@@ -142,6 +142,32 @@ describe('an answer on a DM the crew step has posted and not saved yet', () => {
   }, 60000);
 });
 
+describe('an answer changed while the crew step draws the answers taken meanwhile (review s53)', () => {
+  it("Confirm on two DMs, then Lee's Can't make it while the step's redraw waits on Slack: every post ends on the decline", async () => {
+    const max = CREW[1];
+    const { id, call } = await callLandedUnsaved('Stale Redraw');
+    const callOf = (to: string) => h.slack.messages().find((m) => crewPostPayloadOf(m).booking_id === id && crewPostPayloadOf(m).post === 'crew_call' && crewPostPayloadOf(m).to === to);
+    await h.slack.waitFor(() => callOf(max) !== undefined, 15_000);
+    const maxCall = callOf(max)!;
+    await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r1`, channelId: call.channel, messageTs: call.ts }));
+    await h.requester.interact(blockActionPayload({ userId: max, actionId: `crew_confirm:${max}`, value: `${id}:${max}:r1`, channelId: maxCall.channel, messageTs: maxCall.ts }));
+    // Each redraw takes effect at once and is answered late: the step's redraw is still under way when Lee changes his mind.
+    h.slack.slowNext('chat.update', 50, 2000);
+    await waitForBooking(h, id, (b) => Object.keys(b.slack.crewPosts ?? {}).length >= 3, 20_000);
+    await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_decline:${lee}`, value: `${id}:${lee}:r1`, channelId: call.channel, messageTs: call.ts }));
+    await h.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'), 15_000);
+    const modal = h.slack.callsTo('views.open').at(-1)?.body.view as { private_metadata: string };
+    await h.requester.interact(viewSubmissionPayload({ userId: lee, callbackId: 'crew_decline', privateMetadata: modal.private_metadata, values: { reason: { reason: { type: 'plain_text_input', value: 'Boat show' } } } }));
+    await waitForBooking(h, id, (b) => b.declines?.[lee] !== undefined && b.state === 'done', 30_000);
+    await settle(h);
+    await h.slack.lateEffectsLanded();
+    expect(heldCall(call)).toContain(":x: can't make it — Boat show");
+    expect(heldCall(maxCall)).not.toContain(`<@${lee}> — :white_check_mark: confirmed`);
+    expect(heldCall(maxCall)).toContain(`<@${lee}> — :x: can't make it`);
+    await nothingBehind(id);
+  }, 90_000);
+});
+
 describe('a cancel of a charter whose crew call never went out', () => {
   it('tells a member whose answer was recorded before the call (an old record) by DM, and the progress message says so', async () => {
     const id = await failedBeforeCall('Maria Oldrecord');

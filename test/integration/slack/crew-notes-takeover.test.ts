@@ -60,7 +60,7 @@ it("a cancel note the fenced holder sent is found by the process that took the s
   await new Promise((r) => setTimeout(r, 50));
 
   const poster = new PostOnce({ client, settleMs: 200, lookupPauseMs: 20 });
-  const api = { saveCrewPost: async () => booking, setSlackRefs: async () => booking, updateSlackRefs: async () => ({ written: true, booking }) };
+  const api = { get: async () => booking, saveCrewPost: async () => booking, setSlackRefs: async () => booking, updateSlackRefs: async () => ({ written: true, booking }) };
   const step = withLifecycleCrewNotice(createCrewNoticeStep({ client, poster, config, api }), { client, poster, config });
   const ctx: StepContext = { booking, results: {}, operation, attempt: 1, outcomeUnknown: true, takenOverAtMs: Date.now(), signal: new AbortController().signal, log };
   await step(ctx);

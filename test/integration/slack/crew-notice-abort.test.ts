@@ -37,6 +37,7 @@ beforeEach(() => slack.clear());
 function crewNotice(booking: BookingRecord) {
   const saved: string[] = [];
   const api = {
+    get: async () => booking,
     saveCrewPost: async (_id: string, key: string) => (saved.push(key), booking),
     setSlackRefs: async () => booking,
     updateSlackRefs: async (_id: string, mutate: (slack: BookingRecord['slack']) => BookingRecord['slack'] | undefined) => {
