@@ -355,6 +355,9 @@ export function firstFailure(settled: readonly PromiseSettledResult<unknown>[]):
   return unreachable.length === 1 ? failed.find((p) => p.reason === unreachable[0]) : failed[0];
 }
 
+/** How long the crew step waits on the redraw of answers taken while it saved its posts. */
+const ANSWERS_TAKEN_REDRAW_MS = 15_000;
+
 export interface CrewNoticeDeps {
   client: WebClient;
   /** Posts through a WebClient that never retries blind; looks a lost post up before sending it again. */
@@ -521,7 +524,13 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       const callOf = (b: BookingRecord) => JSON.stringify([b.request, b.roster, b.costs, b.callRevisions]);
       if (callOf(written) !== callOf(booking) || ctx.signal?.aborted) return;
       if (!postsBehind(written, config).some((p) => saves.has(p.key))) return;
-      await refreshCrewPosts(client, written, config, ctx.log, deps.api, { onlyBehind: true });
+      // Bounded, so a Slack that refuses or a redraw of the booking already under way (which may
+      // take its minute) cannot hold a step whose posts are all out: what is left stays saved as
+      // behind, for the next answer or the Lambda minute tick to mend.
+      const redraw = refreshCrewPosts(client, written, config, ctx.log, deps.api, { onlyBehind: true, withinMs: ANSWERS_TAKEN_REDRAW_MS }).catch((err: unknown) => ctx.log.warn({ err }, 'could not draw on a crew post an answer taken while the crew step saved it'));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([redraw, new Promise<void>((resolve) => (timer = setTimeout(resolve, ANSWERS_TAKEN_REDRAW_MS)))]);
+      clearTimeout(timer);
     };
 
     // The posts go to different channels, so they go at once; every one that lands is saved before
