@@ -75,7 +75,6 @@ export function shownDigest(message: { text?: string; blocks?: unknown }): strin
 
 /** A crew step's result names each post it made or drew as `post:<key>`. */
 export const CREW_POST_RESULT_PREFIX = 'post:';
-const RESULT_PREFIX = CREW_POST_RESULT_PREFIX;
 
 /**
  * Every crew-facing post of a booking: saved refs, then refs only the step's last result knows.
@@ -85,9 +84,9 @@ const RESULT_PREFIX = CREW_POST_RESULT_PREFIX;
 export function crewPostsOf(booking: BookingRecord, previous?: StepResult, opts: { offRoster?: boolean } = {}): CrewPostRef[] {
   const refs = new Map<string, CrewPostRef>();
   for (const [k, v] of Object.entries(previous ?? booking.steps.crew_notice.result ?? {})) {
-    if (!k.startsWith(RESULT_PREFIX) || typeof v !== 'string') continue;
+    if (!k.startsWith(CREW_POST_RESULT_PREFIX) || typeof v !== 'string') continue;
     const [channel, ts] = v.split('/');
-    if (channel && ts) refs.set(k.slice(RESULT_PREFIX.length), { key: k.slice(RESULT_PREFIX.length), channel, ts });
+    if (channel && ts) refs.set(k.slice(CREW_POST_RESULT_PREFIX.length), { key: k.slice(CREW_POST_RESULT_PREFIX.length), channel, ts });
   }
   for (const [key, ref] of Object.entries(booking.slack.crewPosts ?? {})) refs.set(key, { key, ...ref });
   const onRoster = (key: string) => key === CREW_CHANNEL_POST_KEY || booking.roster.some((m) => m.slackUserId === key);
@@ -553,7 +552,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
     if (failed) throw failed.reason;
     recipients.forEach((key, i) => {
       const post = posts[i];
-      if (post?.status === 'fulfilled') result[`${RESULT_PREFIX}${key}`] = post.value;
+      if (post?.status === 'fulfilled') result[`${CREW_POST_RESULT_PREFIX}${key}`] = post.value;
     });
     if (line?.status === 'fulfilled' && line.value) result.crewCalledTs = line.value.ts;
     return result;
