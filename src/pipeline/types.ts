@@ -314,11 +314,26 @@ export interface SlackRefs {
    * as posted, escaped mrkdwn). Its submission redraws it as created; a cancel before approval
    * redraws it offering [Create charter] again, since the trip is then in no charter.
    */
-  intakeNotice?: { channel: string; ts: string; headline: string; summary?: string };
+  intakeNotice?: { channel: string; ts: string; headline: string; summary?: string; offered?: OfferedTrip };
   /** The "Crew called: …" line in the ops thread. */
   crewCalledTs?: string;
   /** A digest of what that line shows. */
   crewCalledShown?: string;
+}
+
+/**
+ * The trip an iCal notice's [Create charter] offered when the form was opened: the feed's event and
+ * what the form was prefilled with from it. The request made may say otherwise (the operator edited
+ * its time or reference before submitting); after that request's cancel, the notice is judged by the
+ * trip it offered, not by what was edited.
+ */
+export interface OfferedTrip {
+  feed: string;
+  uid: string;
+  date?: string;
+  departureTime?: string;
+  durationHours?: number;
+  platformRef?: string;
 }
 
 /** When a message's redraw last failed, with what Slack answered; `refused`: only someone acting can fix it. */

@@ -8,8 +8,9 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { INTAKE_FIELDS } from '../../booking/intake/parse-confirmation';
 import { escapeMrkdwn, sliceWhole } from '../blocks/format';
-import { decodeCreateValue } from '../blocks/intake';
+import { decodeCreateValue, type CreateFromEventValue } from '../blocks/intake';
 import type { NoticeRef } from '../blocks/modal';
+import type { OfferedTrip } from '../../pipeline/types';
 import { mayOpenBookingForm } from '../approval-channel';
 import type { SlackDeps } from '../context';
 import { tellUser } from '../ephemeral';
@@ -24,7 +25,7 @@ export function createCharterFromEvent(deps: SlackDeps) {
     if (!(await mayOpenBookingForm(deps, client, { ...(body.channel?.id ? { channel: body.channel.id } : {}), userId: body.user.id }))) return;
     const dropped = value.dropped ?? [];
     const missing = INTAKE_FIELDS.filter((f) => value.fields[f] === undefined && !dropped.includes(f));
-    const notice = noticeOf(body, value.feed);
+    const notice = noticeOf(body, value);
     await openPrefilledModal(deps, client, { triggerId: body.trigger_id, channel, userId: body.user.id, prefill: { fields: value.fields, missing, ...(dropped.length > 0 ? { notCarried: dropped } : {}), source: `the ${value.feed} calendar` }, ...(notice ? { notice } : {}), kept: 'The notice is unchanged: click *Create charter* on it again.' });
   };
 }
@@ -36,14 +37,36 @@ export function createCharterFromEvent(deps: SlackDeps) {
  * message's blocks with the click); the modal's metadata holds 3,000 characters, so both are cut
  * well short of that.
  */
-function noticeOf(body: BlockAction, feed: string): NoticeRef | undefined {
+function noticeOf(body: BlockAction, value: CreateFromEventValue): NoticeRef | undefined {
   const channel = body.channel?.id ?? body.container?.channel_id;
   const ts = body.message?.ts ?? body.container?.message_ts;
   if (typeof channel !== 'string' || typeof ts !== 'string') return undefined;
   const text = typeof body.message?.text === 'string' ? body.message.text.trim() : '';
   const summary = summaryOf(body.message?.blocks);
-  return { channel, ts, headline: text !== '' ? sliceWhole(text, 300) : `New ${escapeMrkdwn(feed)} booking`, ...(summary ? { summary } : {}) };
+  const offered = offeredOf(value);
+  return { channel, ts, headline: text !== '' ? sliceWhole(text, 300) : `New ${escapeMrkdwn(value.feed)} booking`, ...(summary ? { summary } : {}), ...(offered ? { offered } : {}) };
 }
+
+/**
+ * The trip as the notice offered it, kept with the request: its cancel judges the notice by this
+ * trip, whatever the form's time or reference was edited to. A UID cut to fit the button names no
+ * event, so none is kept: the judge falls back to the request's own details.
+ */
+function offeredOf(value: CreateFromEventValue): OfferedTrip | undefined {
+  if (value.uid.length > OFFERED_UID_MAX || value.feed.length > OFFERED_UID_MAX) return undefined;
+  const f = value.fields;
+  return {
+    feed: value.feed,
+    uid: value.uid,
+    ...(f.date !== undefined ? { date: f.date } : {}),
+    ...(f.departureTime !== undefined ? { departureTime: f.departureTime } : {}),
+    ...(typeof f.durationHours === 'number' ? { durationHours: f.durationHours } : {}),
+    ...(f.platformRef !== undefined ? { platformRef: f.platformRef } : {}),
+  };
+}
+
+/** The modal's metadata holds 3,000 characters; headline and summary take at most 900 of them. */
+const OFFERED_UID_MAX = 300;
 
 /** What follows the headline in the notice's first section (already escaped mrkdwn), cut without leaving half an entity. */
 function summaryOf(blocks: unknown): string | undefined {

@@ -14,6 +14,7 @@ import { LIMITS } from './limits';
 import { isChangeLabel, type ChangeLabel } from './lifecycle';
 import { platformRefOf } from '../../booking/platform';
 import type { BookingField, BookingRequest } from '../../booking/types';
+import type { OfferedTrip } from '../../pipeline/types';
 
 export const BOOKING_MODAL_CALLBACK_ID = 'booking_modal';
 /** The same form, prefilled, proposing a change of an approved booking (Edit, /charter edit|reschedule). */
@@ -33,12 +34,28 @@ export interface NoticeRef {
   headline: string;
   /** The event's summary under the headline as posted (mrkdwn, escaped): "Boatsetter booking: José Núñez". */
   summary?: string;
+  /** The trip the notice offered (absent from forms opened before it was carried). */
+  offered?: OfferedTrip;
 }
 
 function noticeRefOf(v: unknown): NoticeRef | undefined {
   const n = v as Partial<NoticeRef> | null | undefined;
   if (!n || typeof n.channel !== 'string' || typeof n.ts !== 'string' || typeof n.headline !== 'string') return undefined;
-  return { channel: n.channel, ts: n.ts, headline: n.headline, ...(typeof n.summary === 'string' ? { summary: n.summary } : {}) };
+  const offered = offeredTripOf(n.offered);
+  return { channel: n.channel, ts: n.ts, headline: n.headline, ...(typeof n.summary === 'string' ? { summary: n.summary } : {}), ...(offered ? { offered } : {}) };
+}
+
+function offeredTripOf(v: unknown): OfferedTrip | undefined {
+  const o = v as Partial<OfferedTrip> | null | undefined;
+  if (!o || typeof o.feed !== 'string' || typeof o.uid !== 'string') return undefined;
+  return {
+    feed: o.feed,
+    uid: o.uid,
+    ...(typeof o.date === 'string' ? { date: o.date } : {}),
+    ...(typeof o.departureTime === 'string' ? { departureTime: o.departureTime } : {}),
+    ...(typeof o.durationHours === 'number' && Number.isFinite(o.durationHours) ? { durationHours: o.durationHours } : {}),
+    ...(typeof o.platformRef === 'string' ? { platformRef: o.platformRef } : {}),
+  };
 }
 
 export interface BookingModalOptions {

@@ -31,12 +31,21 @@ export async function offerNoticeAgain(deps: Pick<SlackDeps, 'log' | 'now' | 'no
   }
 }
 
-/** The form opens with what the cancelled request said: the trip's details as the office last had them. */
+/**
+ * The form opens with what the cancelled request said — the trip's details as the office last had
+ * them — at the time and under the reference the notice offered (the judge found the trip free
+ * there, and the headline names that time), and carries the notice's event on, so a request made
+ * from it is judged by that trip in turn.
+ */
 function createValueOf(booking: BookingRecord): string {
   const r = booking.request;
   const ref = platformRefOf(r);
-  const all: IntakeFields = { ...r, ...(ref ? { platform: ref.platform, platformRef: ref.ref } : {}) };
+  const offered = booking.slack.intakeNotice?.offered;
+  const trip: IntakeFields = offered
+    ? { platform: offered.feed, ...(offered.platformRef ? { platformRef: offered.platformRef } : {}), ...(offered.date ? { date: offered.date } : {}), ...(offered.departureTime ? { departureTime: offered.departureTime } : {}), ...(offered.durationHours !== undefined ? { durationHours: offered.durationHours } : {}) }
+    : {};
+  const all: IntakeFields = { ...r, ...(ref ? { platform: ref.platform, platformRef: ref.ref } : {}), ...trip };
   const fields: IntakeFields = {};
   for (const f of INTAKE_FIELDS) if (all[f] !== undefined && all[f] !== '') (fields as Record<string, unknown>)[f] = all[f];
-  return encodeCreateValue({ feed: ref?.platform ?? r.platform ?? 'calendar', uid: ref?.ref ?? booking.id, fields });
+  return offered ? encodeCreateValue({ feed: offered.feed, uid: offered.uid, fields }) : encodeCreateValue({ feed: ref?.platform ?? r.platform ?? 'calendar', uid: ref?.ref ?? booking.id, fields });
 }

@@ -8,7 +8,8 @@
 import type { Config } from '../../config';
 import { platformRefOf, sameReference } from '../../booking/platform';
 import type { BookingStore } from '../../pipeline/store';
-import type { BookingRecord } from '../../pipeline/types';
+import { localDateTime } from '../../booking/time';
+import type { BookingRecord, OfferedTrip } from '../../pipeline/types';
 import { eventWhen } from '../blocks/intake';
 import { bookingForEvent, departureMs, feedKey, HOLDING_STATES, holdsBoat, readFeedState } from './ical-state';
 
@@ -26,27 +27,33 @@ export function createNoticeJudge(store: Pick<BookingStore, 'getMeta' | 'listByS
     const tz = config.timezone;
     const holding = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== booking.id && holdsBoat(b, tz, nowMs));
     const ref = platformRefOf(booking.request);
+    const offered = booking.slack.intakeNotice?.offered;
+    // Where the trip was when the notice offered it: the form's prefill, not the request, whose time may have been edited.
+    const at = offeredTimes(offered, tz) ?? requestTimes(booking, tz);
+    const sameFeed = (name: string) => name.toLowerCase() === (offered?.feed ?? ref?.platform ?? booking.request.platform ?? '').trim().toLowerCase();
     for (const feed of config.ical.feeds) {
       const state = readFeedState((await store.getMeta(feedKey(feed.name)))?.value);
       const events = Object.entries(state?.events ?? {});
       const repeated = new Set(events.flatMap(([, e]) => (e.uid ? [e.uid] : [])));
-      // The trip is the event linked to the request, else the one its reference (or time) names.
+      // The trip is the event linked to the request, else the one the notice offered (under its UID,
+      // or the UID it was re-listed under), else the one the request's reference (or time) names.
+      const offeredHere = offered && sameFeed(feed.name) ? offered.uid : undefined;
       const found =
         events.find(([, e]) => e.bookingId === booking.id) ??
+        (offeredHere !== undefined ? events.find(([key, e]) => ((e.uid ?? key) === offeredHere || e.noticeKey === offeredHere) && (!repeated.has(e.uid ?? key) || e.startMs === at?.startMs)) : undefined) ??
         events.find(([key, e]) => bookingForEvent([{ request: booking.request }], e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key)) !== undefined);
       if (!found) {
         // The notice was posted from this feed's state, which keeps every event to come: a trip of
         // this feed it no longer has was dropped by the platform (or has ended) while the request waited.
-        if (state && !state.failing && feed.name.toLowerCase() === (ref?.platform ?? booking.request.platform ?? '').trim().toLowerCase()) return { kind: 'removed', feed: feed.name };
+        if (state && !state.failing && sameFeed(feed.name)) return { kind: 'removed', feed: feed.name };
         continue;
       }
       const [key, e] = found;
       const holder = bookingForEvent(holding, e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key));
       if (holder) return { kind: 'held', bookingId: holder.id };
       if (e.cancelled) return { kind: 'cancelled', feed: feed.name };
-      const start = departureMs(booking, tz);
-      const end = start + (Number(booking.request.durationHours) || 0) * 3_600_000;
-      if (!e.allDay && (e.startMs !== start || e.endMs !== end)) return { kind: 'moved', feed: feed.name, when: eventWhen(e.startMs, e.endMs, tz, e.allDay) };
+      // The end to the minute: a prefilled duration is rounded to hundredths of an hour.
+      if (!e.allDay && at && (e.startMs !== at.startMs || Math.abs(e.endMs - at.endMs) >= 60_000)) return { kind: 'moved', feed: feed.name, when: eventWhen(e.startMs, e.endMs, tz, e.allDay) };
       return { kind: 'free' };
     }
     // The feed never listed it (or no longer watches it): a charter with its reference still holds it.
@@ -56,4 +63,19 @@ export function createNoticeJudge(store: Pick<BookingStore, 'getMeta' | 'listByS
     });
     return same ? { kind: 'held', bookingId: same.id } : { kind: 'free' };
   };
+}
+
+type Times = { startMs: number; endMs: number };
+
+function requestTimes(booking: BookingRecord, tz: string): Times {
+  const startMs = departureMs(booking, tz);
+  return { startMs, endMs: startMs + (Number(booking.request.durationHours) || 0) * 3_600_000 };
+}
+
+/** Undefined for a notice of an all-day event (no time offered) or one offered before the trip was kept. */
+function offeredTimes(offered: OfferedTrip | undefined, tz: string): Times | undefined {
+  if (!offered?.date || !offered.departureTime || offered.durationHours === undefined) return undefined;
+  const start = localDateTime(offered.date, offered.departureTime, tz);
+  if (!start.isValid) return undefined;
+  return { startMs: start.toMillis(), endMs: start.toMillis() + offered.durationHours * 3_600_000 };
 }

@@ -239,18 +239,18 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
   }
 
   /** The form submitted; the request's id once its notice was redrawn. */
-  async function submitFrom(h: Harness, ts: string, metadata: string, guestName: string): Promise<string> {
+  async function submitFrom(h: Harness, ts: string, metadata: string, guestName: string, edited: Record<string, string> = {}): Promise<string> {
     const n = approvalPosts(h.slack).length;
     const updates = h.slack.callsTo('chat.update').filter((c) => c.body.ts === ts).length;
-    await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, guestName, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never), privateMetadata: metadata }));
+    await h.requester.interact(viewSubmissionPayload({ userId: APPROVER, values: bookingModalState({ ...VALID_FIELDS, guestName, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007', ...edited } as never), privateMetadata: metadata }));
     await h.slack.waitFor(() => approvalPosts(h.slack).length > n);
     const id = (approvalPosts(h.slack)[n]?.body.metadata as { event_payload?: { booking_id?: string } } | undefined)?.event_payload?.booking_id ?? '';
     await h.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.update' && c.body.ts === ts).length > updates);
     return id;
   }
 
-  /** A bot on its own feed listing E, and the request made from E's notice. */
-  async function requestFromNotice(name: string): Promise<{ h: Harness; ts: string; id: string }> {
+  /** A bot on its own feed listing E, and the request made from E's notice (`edited`: fields changed in the form before submitting). */
+  async function requestFromNotice(name: string, edited: Record<string, string> = {}): Promise<{ h: Harness; ts: string; id: string }> {
     feed.setEvents(name, [E]);
     const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
     running.push(h);
@@ -258,7 +258,7 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     const notice = posts(h)[0];
     const ts = String(notice?.response?.ts);
     const { metadata } = await clickCreate(h, ts, String(notice?.body.text), JSON.parse(blocksOf(notice)) as unknown[]);
-    return { h, ts, id: await submitFrom(h, ts, metadata, VALID_FIELDS.guestName) };
+    return { h, ts, id: await submitFrom(h, ts, metadata, VALID_FIELDS.guestName, edited) };
   }
 
   it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
@@ -299,6 +299,26 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(redrawn).toContain(`:white_check_mark: *${headline}*`);
     expect(redrawn).toContain(`Charter \`${second}\` created by <@${APPROVER}>.`);
     expect(redrawn).not.toContain('ical_create_charter');
+  });
+
+  it.each([
+    ['time', { departureTime: '10:00' }],
+    ['reference and time', { departureTime: '10:00', durationHours: '3', platformRef: 'BS-7999' }],
+  ])('a request whose %s was edited in the form, cancelled before approval: the notice offers [Create charter] again at the feed\'s time (review s54 N2)', async (_what, edited) => {
+    const name = `n2-${Object.keys(edited).length}`;
+    const { h, ts, id } = await requestFromNotice(name, edited);
+    expect((await h.running.built.api.get(id))?.request.departureTime).toBe('10:00');
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => JSON.stringify(noticeMessage(h, ts)?.blocks).includes('made from this notice was cancelled'));
+    const held = noticeMessage(h, ts);
+    expect(JSON.stringify(held?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval and booked nothing`);
+    expect(createButton(held?.blocks)).toBeDefined();
+    // The form opens at the time and under the reference the notice offers, the rest as the request said.
+    const { view } = await clickCreate(h, ts, String(held?.text), held?.blocks as unknown[]);
+    expect(view).toContain('"initial_time":"09:00"');
+    expect(view).toContain('"initial_value":"4.5"');
+    expect(view).toContain('"initial_value":"BS-7007"');
+    expect(view).toContain(`"initial_value":"${VALID_FIELDS.guestName}"`);
   });
 
   const cancelShown = (h: Harness, ts: string) => JSON.stringify(noticeMessage(h, ts)?.blocks).includes('made from this notice was cancelled');
