@@ -315,6 +315,13 @@ export interface SlackRefs {
    * redraws it offering [Create charter] again, since the trip is then in no charter.
    */
   intakeNotice?: { channel: string; ts: string; headline: string; summary?: string; offered?: OfferedTrip };
+  /**
+   * Requests cancelled before approval whose iCal notice, redrawn after that cancel, names this
+   * booking as holding the trip (no [Create charter] on it). This booking's own cancel judges those
+   * notices again, so one whose trip is then free offers it again instead of naming a cancelled holder.
+   * The latest few only (notice-after-cancel.ts).
+   */
+  namedOnNotices?: string[];
   /** The "Crew called: …" line in the ops thread. */
   crewCalledTs?: string;
   /** A digest of what that line shows. */

@@ -23,7 +23,7 @@ import { withApprovalDm } from './approval-dm';
 import { decisionOf } from './render';
 import { approvalNotRedrawnText, approvalRedrawDeps, redrawApprovalUntilShown } from './approval-redraw';
 import { redrawChangeRequests } from './change-requests-redrawn';
-import { offerNoticeAgain } from './intake/notice-after-cancel';
+import { offerNoticeAgain, offerNoticesNaming } from './intake/notice-after-cancel';
 import { cancelUndoesText } from './cancel-undoes';
 
 /** Why a booking cannot be changed now, in the user's words; undefined when it can. */
@@ -163,6 +163,7 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
   deps.progress.notify(bookingId);
   deps.home?.changed();
   await offerNoticeAgain(deps, client, booking);
+  await offerNoticesNaming(deps, client, booking);
   const shown = await approvalShown;
   const requestsNotShown = await requestsShown.notShown;
   // Only a request's message still has buttons; an approved one's still reads "Approved".

@@ -3,10 +3,13 @@
  * again, judged as the watcher judges a trip: from the event as the feed last listed it (the feed
  * state) and the charters that hold the boat. The cancelled request's own details are not the
  * trip's: another request or charter may hold it (the office booked it twice and cancelled one as
- * the duplicate), or the platform may have moved or cancelled it while the request waited.
+ * the duplicate), or the platform may have moved or cancelled it while the request waited. The trip
+ * is the one the notice offered (kept with the request when its form was opened), at the time it
+ * offered: the request's own time and reference may have been edited in the form.
  */
 import type { Config } from '../../config';
 import { platformRefOf, sameReference } from '../../booking/platform';
+import { cancelOperation } from '../../pipeline/operations';
 import type { BookingStore } from '../../pipeline/store';
 import { localDateTime } from '../../booking/time';
 import type { BookingRecord, OfferedTrip } from '../../pipeline/types';
@@ -20,12 +23,21 @@ export type NoticeJudgement =
   | { kind: 'cancelled'; feed: string }
   | { kind: 'removed'; feed: string };
 
+/**
+ * Whether a booking keeps a notice from offering its trip: it holds the boat as the watcher sees it,
+ * and is not a charter being cancelled (its cancel, once started, ends in 'cancelled'; the watcher
+ * counts it until then, but a notice naming it would send the office to a charter that is going away).
+ */
+export function holdsTrip(b: BookingRecord, tz: string, nowMs: number): boolean {
+  return holdsBoat(b, tz, nowMs) && cancelOperation(b) === undefined;
+}
+
 export type NoticeJudge = (booking: BookingRecord, nowMs: number) => Promise<NoticeJudgement>;
 
 export function createNoticeJudge(store: Pick<BookingStore, 'getMeta' | 'listByStates'>, config: Pick<Config, 'timezone' | 'ical'>): NoticeJudge {
   return async (booking, nowMs) => {
     const tz = config.timezone;
-    const holding = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== booking.id && holdsBoat(b, tz, nowMs));
+    const holding = (await store.listByStates(HOLDING_STATES)).filter((b) => b.id !== booking.id && holdsTrip(b, tz, nowMs));
     const ref = platformRefOf(booking.request);
     const offered = booking.slack.intakeNotice?.offered;
     // Where the trip was when the notice offered it: the form's prefill, not the request, whose time may have been edited.

@@ -15,7 +15,7 @@ import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
 import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, clickInOps, doneBooking, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, type Harness } from '../slack/harness';
+import { APPROVER, approvalPosts, clickInOps, doneBooking, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from '../slack/harness';
 
 let feed: IcalFeedStandin;
 let dir: string;
@@ -337,6 +337,30 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     await h.running.built.periodic.runOnce();
     await h.running.built.periodic.runOnce();
     expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(posts(h).filter((c) => String(c.body.text).startsWith('New Boatsetter booking'))).toHaveLength(1);
+  });
+
+  it.each([
+    ['cancelled before approval', false],
+    ['approved, then cancelled as a charter', true],
+  ])('a request cancelled as the duplicate of another, that other then %s: the notice naming it is judged again and offers [Create charter] (review s54 N1)', async (_how, approve) => {
+    const { h, ts, id } = await requestFromNotice(`n1-${approve ? 'charter' : 'request'}`);
+    const other = await submitBooking(h, { ...VALID_FIELDS, guestName: 'Jose Nunez', date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never);
+    if (approve) {
+      await clickInOps(h, 'booking_approve', other);
+      await waitForBooking(h, other, (b) => b.state === 'done');
+    }
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => JSON.stringify(noticeMessage(h, ts)?.blocks).includes(`\`${other}\` holds this trip`));
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+
+    await clickInOps(h, 'booking_cancel', other);
+    await h.slack.waitFor(() => createButton(noticeMessage(h, ts)?.blocks) !== undefined);
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval and booked nothing`);
+    // later polls (the charter's cancel under way: this bot has no calendar or SCC to undo it with) leave it offered, and post no second notice for the trip
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeDefined();
     expect(posts(h).filter((c) => String(c.body.text).startsWith('New Boatsetter booking'))).toHaveLength(1);
   });
 
