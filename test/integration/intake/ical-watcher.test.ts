@@ -364,6 +364,24 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(posts(h).filter((c) => String(c.body.text).startsWith('New Boatsetter booking'))).toHaveLength(1);
   });
 
+  it('two duplicates holding the trip, cancelled one after the other: the notice names the one left, then offers [Create charter] (review s54 N1)', async () => {
+    const { h, ts, id } = await requestFromNotice('n1-chain');
+    const dup = (guestName: string) => submitBooking(h, { ...VALID_FIELDS, guestName, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' } as never);
+    const holders = [await dup('Jose Nunez'), await dup('J. Nunez')];
+    const named = () => holders.find((x) => JSON.stringify(noticeMessage(h, ts)?.blocks).includes(`\`${x}\` holds this trip`));
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => named() !== undefined);
+    const first = named() ?? '';
+    const second = holders.find((x) => x !== first) ?? '';
+
+    await clickInOps(h, 'booking_cancel', first);
+    await h.slack.waitFor(() => named() === second);
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    await clickInOps(h, 'booking_cancel', second);
+    await h.slack.waitFor(() => createButton(noticeMessage(h, ts)?.blocks) !== undefined);
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval and booked nothing`);
+  });
+
   it('a request cancelled after the platform moved the trip: no [Create charter] at the old time, the notice says where the trip is now (review s53 OWN53b)', async () => {
     const { h, ts, id } = await requestFromNotice('own53-moved');
     feed.setEvents('own53-moved', [{ ...E, ...at(5, '12:00', '16:30') }]);
