@@ -295,6 +295,8 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(view).toContain(`"initial_date":"${isoDate(5)}"`);
     const second = await submitFrom(h, ts, metadata, 'Second Try');
     expect(second).not.toBe(id);
+    // It keeps the trip the notice offers, as the first did: its own cancel is judged by that event (review s54 N2).
+    expect((await h.running.built.api.get(second))?.slack.intakeNotice?.offered).toMatchObject({ feed: 'Boatsetter', uid: E.uid, date: isoDate(5), departureTime: '09:00', durationHours: 4.5 });
     const redrawn = (noticeMessage(h, ts)?.blocks as { type: string; text?: { text: string } }[]).map((b) => JSON.stringify(b)).join('');
     expect(redrawn).toContain(`:white_check_mark: *${headline}*`);
     expect(redrawn).toContain(`Charter \`${second}\` created by <@${APPROVER}>.`);
