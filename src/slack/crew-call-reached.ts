@@ -5,9 +5,9 @@
  * would find no post under which to tell them.
  */
 import { operationsOf } from '../pipeline/operations';
-import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../pipeline/types';
+import { CREW_CHANNEL_POST_KEY, type BookingDetails, type BookingRecord } from '../pipeline/types';
 import type { Config } from '../config';
-import { callPostShowsCurrent, createCallsMayBeUnsaved, CREW_POST_RESULT_PREFIX, crewPostsOf, crewStepMayHaveLeftCalls } from './crew-notice';
+import { callDigest, callPostShowsCurrent, createCallsMayBeUnsaved, CREW_POST_RESULT_PREFIX, crewPostsOf, crewStepMayHaveLeftCalls } from './crew-notice';
 
 /**
  * The record knows a post carrying `userId`'s call: their own DM, or the crew channel's one post
@@ -24,19 +24,56 @@ export function callReached(booking: BookingRecord, userId: string, config: Conf
 }
 
 /**
- * The crew channel's post was drawn with `userId` on the crew. A member a change added is on it
- * once a crew step from that change on drew it (its result names the post), or the post shows the
- * call as it stands (a step that drew it and failed after, on a note). Until then the post carries
- * no call of theirs, as no DM of theirs would: drawn before them, it holds no buttons for them.
- * A member no change on record added was on the crew the create's step drew.
+ * The crew channel's post was drawn with `userId` on the crew: it holds their buttons. What it was
+ * last drawn with is found by the digest saved with it (CrewPostSaved.call) among the calls the
+ * record knows (channelPostDrawnWith): a crew step that drew it and then failed (on a note, or its
+ * change failed after) leaves no result naming the post, and a change replacing that one plans
+ * from what it replaced (`previous`), so by the details alone it "adds" again a member the failed
+ * one put on the post. Until a post is drawn with them it carries no call of theirs, as no DM of
+ * theirs would: drawn before them (or after a change took them off), it holds no buttons for them.
+ *
+ * A post whose digest matches none of those calls (saved before digests were kept, drawn from a
+ * change the history no longer holds whole) falls back to the changes: a member a change added is
+ * on it once a crew step from that change on names it in its result; one no change on record added
+ * was on the crew the create's step drew.
  */
 function channelPostHasThem(booking: BookingRecord, userId: string, config: Config): boolean {
-  const ops = operationsOf(booking);
   const has = (d: { roster: readonly { slackUserId: string }[] } | undefined) => d?.roster.some((m) => m.slackUserId === userId) === true;
-  const addedAt = ops.findLastIndex((o) => o.kind === 'change' && o.previous !== undefined && has(o.details) && !has(o.previous));
+  if (callPostShowsCurrent(booking, config, userId)) return true;
+  const drawnWith = channelPostDrawnWith(booking, config);
+  if (drawnWith) return has(drawnWith);
+  const ops = operationsOf(booking);
+  // Counted from what the crew may have been shown too: a change replacing a failed one whose crew step ran did not add whom that one showed.
+  const addedAt = ops.findLastIndex((o) => o.kind === 'change' && o.previous !== undefined && has(o.details) && !has(o.previous) && !has(o.crewMayHaveSeen));
   if (addedAt < 0) return true;
-  const drewChannelPost = (o: (typeof ops)[number]) => o.kind === 'change' && typeof o.steps?.crew_notice?.result?.[`${CREW_POST_RESULT_PREFIX}${CREW_CHANNEL_POST_KEY}`] === 'string';
-  return ops.slice(addedAt).some(drewChannelPost) || callPostShowsCurrent(booking, config, userId);
+  const drewChannelPost = (o: (typeof ops)[number]) => o.kind === 'change' && has(o.details) && typeof o.steps?.crew_notice?.result?.[`${CREW_POST_RESULT_PREFIX}${CREW_CHANNEL_POST_KEY}`] === 'string';
+  return ops.slice(addedAt).some(drewChannelPost);
+}
+
+/**
+ * The details the crew channel's post was last drawn with, by the call digest saved with it: each
+ * started change's details at the revisions its start gave (callRevisionsGiven), and what it
+ * replaced at the revisions before it (callRevisionsBefore: the create's call, a call a failed run
+ * put back), newest first. Undefined when the post has no digest or none matches.
+ */
+function channelPostDrawnWith(booking: BookingRecord, config: Config): BookingDetails | undefined {
+  const call = crewPostsOf(booking).find((p) => p.key === CREW_CHANNEL_POST_KEY)?.call;
+  if (call === undefined) return undefined;
+  const changes = operationsOf(booking).filter((o) => o.kind === 'change' && o.startedAtMs !== undefined);
+  const lastStarted = changes.at(-1);
+  for (const o of [...changes].reverse()) {
+    // Records from before callRevisionsGiven: the booking's revisions are the newest change's.
+    const candidates: [BookingDetails | undefined, Record<string, number> | undefined][] = [
+      [o.details, o.callRevisionsGiven ?? (o === lastStarted ? booking.callRevisions : undefined)],
+      [o.previous, o.callRevisionsBefore],
+    ];
+    for (const [details, callRevisions] of candidates) {
+      if (!details || !callRevisions) continue;
+      const drawn: BookingRecord = { ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions };
+      if (callDigest(drawn, config, CREW_CHANNEL_POST_KEY) === call) return details;
+    }
+  }
+  return undefined;
 }
 
 /**

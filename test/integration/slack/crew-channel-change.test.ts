@@ -108,3 +108,43 @@ it('a member a change added, which failed before its crew step, is not called ye
   await h.running.built.home.idle();
   expect(lastHomeViewOf(h, lee)).toContain('Addy, party of 6');
 });
+
+it('a member a failed change put on the channel post stays called while the change replacing it, which keeps her, fails before its crew step', async () => {
+  const [lee, ana] = CREW;
+  const fields = { ...VALID_FIELDS, date: inDays(5), guestName: 'Kept On', crew: [lee] };
+  const id = await doneBooking(h, fields);
+
+  // The first change adds Ana: its crew step draws the channel post with her buttons, then fails on its note.
+  const first = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana] });
+  h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note'));
+  await clickInOps(h, 'change_approve', `${id}:${first}`);
+  const drawn = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === first)?.status === 'failed');
+  expect(drawn.operations!.find((o) => o.id === first)!.steps!.crew_notice!.status).toBe('failed');
+  await settle(h);
+  const post = drawn.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
+  expect(JSON.stringify(h.slack.messages(CREW_CHANNEL).find((m) => m.ts === post.ts)?.blocks)).toContain(`crew_confirm:${ana}`);
+
+  // The change replacing it keeps her (planned from what the first replaced, it adds her again) and fails before its crew step.
+  const second = await proposeChange(h, id, 'reschedule', { ...fields, crew: [lee, ana], departureTime: '17:30' });
+  h.steps.set('revenue_guard', { permanent: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${second}`);
+    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === second)?.status === 'failed');
+    const op = failed.operations!.find((o) => o.id === second)!;
+    expect(op.steps!.crew_notice!.status).toBe('pending');
+    expect(op.previous!.roster.map((m) => m.slackUserId)).not.toContain(ana);
+    await settle(h);
+  } finally {
+    h.steps.set('revenue_guard', {});
+  }
+
+  // Her Home lists the charter, its call being updated, as everyone's; her click gets what everyone's does.
+  await h.requester.event(appHomeOpenedEvent({ userId: ana }));
+  await h.running.built.home.idle();
+  expect(lastHomeViewOf(h, ana)).toContain('Kept, party of 6');
+  expect(lastHomeViewOf(h, ana)).toContain('being updated');
+  const told = ephemeralsTo(h, ana).length;
+  await h.requester.interact(blockActionPayload({ userId: ana, actionId: `crew_confirm:${ana}`, value: `${id}:${ana}:r2`, channelId: CREW_CHANNEL, messageTs: post.ts }));
+  await h.slack.waitFor(() => ephemeralsTo(h, ana).length > told);
+  expect(ephemeralsTo(h, ana).slice(told)).toEqual([expect.stringContaining('The office is changing this charter')]);
+});
