@@ -50,3 +50,33 @@ it('takes the crew channel post as carrying a member a change added only once a 
   const drewIt = added({ crew_notice: { status: 'done', attempts: 1, result: { [`post:${CREW_CHANNEL_POST_KEY}`]: `${channelPost.channel}/${channelPost.ts}` } } });
   expect(callReached(drewIt, ANA, config)).toBe(true);
 });
+
+it('with no digest on the channel post, counts a member a replaced change added from that change, whose crew step drew the post', () => {
+  const r = sampleRecord();
+  const channelPost = { channel: 'C0CREW0001', ts: post.ts };
+  const details = { request: r.request, roster: r.roster, costs: r.costs };
+  const withoutAna = { ...details, roster: r.roster.filter((m) => m.slackUserId !== ANA) };
+  const drew = { status: 'done' as const, attempts: 1, result: { [`post:${CREW_CHANNEL_POST_KEY}`]: `${channelPost.channel}/${channelPost.ts}` } };
+  const change = (id: string, status: Operation['status'], crewStep: NonNullable<Operation['steps']>['crew_notice'], more: Partial<Operation> = {}): Operation => ({
+    id,
+    kind: 'change',
+    status,
+    requestedBy: 'U0APPROVE1',
+    requestedAtMs: 1,
+    startedAtMs: 2,
+    previous: withoutAna,
+    details,
+    steps: { crew_notice: crewStep! },
+    ...more,
+  });
+  // The first drew the post with Ana, then failed after (its calendar); the second plans from what it replaced, so "adds" her again.
+  const replaced: BookingRecord = {
+    ...r,
+    slack: { ...r.slack, crewPosts: { [CREW_CHANNEL_POST_KEY]: channelPost } },
+    operations: [change('op2', 'superseded', drew), change('op3', 'failed', { status: 'pending', attempts: 0 }, { crewMayHaveSeen: details })],
+  };
+  expect(callReached(replaced, ANA, config)).toBe(true);
+  // Had the first not reached the crew, the second's add is hers: not called.
+  const unreached: BookingRecord = { ...replaced, operations: [change('op2', 'superseded', { status: 'failed', attempts: 0 }), change('op3', 'failed', { status: 'pending', attempts: 0 })] };
+  expect(callReached(unreached, ANA, config)).toBe(false);
+});
