@@ -54,9 +54,10 @@ export function whyNotAllowedToChange(deps: SlackDeps, userId: string): string |
  * click, and the store read the form needs must not spend it (a slow DynamoDB, a cold Lambda). The
  * form, or why the booking cannot be changed, then replaces the placeholder (views.update). Returns
  * what to tell the user when there is nowhere else to say it (refused before opening, Slack would
- * not open or fill in the form), else undefined.
+ * not open or fill in the form), else undefined. `notNeeded`: why the button that opened it has
+ * nothing left to do for the booking as read (the form then says only that).
  */
-export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string; userId: string }): Promise<string | undefined> {
+export async function openChangeForm(deps: SlackDeps, client: WebClient, input: { triggerId: string; bookingId: string; label: ChangeLabel; channel: string; userId: string; notNeeded?: (booking: BookingRecord) => string | undefined }): Promise<string | undefined> {
   const refused = whyNotAllowedToChange(deps, input.userId);
   if (refused) return refused;
   const unchanged = `Booking \`${input.bookingId}\` is unchanged: open the form again.`;
@@ -71,7 +72,9 @@ export async function openChangeForm(deps: SlackDeps, client: WebClient, input: 
   try {
     const booking = await deps.api.get(input.bookingId);
     const why = booking ? whyNotChangeable(booking) : `No booking \`${input.bookingId}\`.`;
-    view = why || !booking
+    const notNeeded = booking && !why ? input.notNeeded?.(booking) : undefined;
+    view = notNeeded ? changeFormPlaceholder(input.label, notNeeded)
+      : why || !booking
       ? changeFormPlaceholder(input.label, `:warning: ${why}`)
       : bookingModal({
           timezone: deps.config.timezone,

@@ -202,6 +202,20 @@ export function crewDeclinedMessage(bookingId: string, userId: string, reason?: 
   };
 }
 
+/**
+ * The decline line redrawn once the member confirmed after all, without [Change crew]: swapping out
+ * someone who is coming is not what the button was for. (The reason is in /charter status's trail.)
+ */
+export function crewDeclineWithdrawnMessage(bookingId: string, userId: string): SlackMessage {
+  const text = `:white_check_mark: ${mention(userId)} said they can't make it, then confirmed after all — they are coming`;
+  return { text, blocks: [{ type: 'section', block_id: bookingBlockId(bookingId, `crew-declined-${userId}`), text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } }] };
+}
+
+/** The member a [Change crew] was drawn for: its block id ends in `crew-change-<user>` (crewDeclinedMessage). */
+export function declinedMemberOfBlock(blockId: string | undefined): string | undefined {
+  return /:crew-change-([UW][A-Z0-9]+)$/.exec(blockId ?? '')?.[1];
+}
+
 /** `callRevision` absent: a button drawn before buttons carried it, taken as the first call (crew-answers.ts clickedCallRevision). */
 export function parseConfirmValue(value: string | undefined): { bookingId: string; userId: string; callRevision?: number } | undefined {
   const match = /^([0-9A-Z]+):([UW][A-Z0-9]+)(?::r(\d+))?$/.exec(value ?? '');

@@ -112,6 +112,20 @@ describe('Decline', () => {
     // The ops thread says the "can't make it" above (and its Change crew) no longer stands.
     await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && c.body.text === `:white_check_mark: <@${CREW[0]}> confirmed after all — they are coming, so the "can't make it" above no longer stands`));
     await settle(h);
+
+    // That line's [Change crew], clicked now, offers no swap of someone who is coming, and the line
+    // it sits on is redrawn to say they confirmed, without the button.
+    const opsTs = String(opsLine?.response.ts);
+    const changeBlock = (opsLine?.body.blocks as { type: string; block_id: string }[]).find((b) => b.type === 'actions')!.block_id;
+    const before = h.slack.calls.length;
+    await h.requester.interact(blockActionPayload({ userId: APPROVER, actionId: 'crew_change', value: id, channelId: OPS_CHANNEL, messageTs: opsTs, blockId: changeBlock }));
+    await h.slack.waitFor((calls) => calls.slice(before).some((c) => c.method === 'chat.update' && c.body.ts === opsTs));
+    const shown = h.slack.calls.slice(before).filter((c) => c.method === 'views.update').at(-1)?.body.view as { callback_id?: string; blocks: unknown[] };
+    expect(shown.callback_id).not.toBe('booking_change_modal');
+    expect(JSON.stringify(shown.blocks)).toContain(`<@${CREW[0]}> confirmed after all, so their \\"can't make it\\" no longer stands and there is no one to swap out`);
+    const redrawn = h.slack.calls.slice(before).find((c) => c.method === 'chat.update' && c.body.ts === opsTs)!;
+    expect(redrawn.body.text).toBe(`:white_check_mark: <@${CREW[0]}> said they can't make it, then confirmed after all — they are coming`);
+    expect(JSON.stringify(redrawn.body.blocks)).not.toContain('crew_change');
   });
 
   it('a decline reason that carries money reaches the ops thread but not the crew DMs', async () => {
