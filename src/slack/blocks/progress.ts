@@ -102,8 +102,9 @@ export function operationStepLine(booking: BookingRecord, op: Operation, step: A
     case 'failed':
       return `:x: ${label} — failed: ${escapeAndFit(s.error?.message ?? 'unknown error', ERROR_TEXT_MAX)}${s.error?.code ? ` (\`${escapeAndFit(s.error.code, 60)}\`)` : ''}`;
     case 'pending': {
-      // A change left unfinished when the charter was cancelled will not run either.
-      if (booking.state === 'cancelled') return `:white_circle: ${label} — not run`;
+      // A change a cancel stops, or one left unfinished when the charter was cancelled, never runs
+      // the rest: as with the create's, "waiting" or "not run" would read as work still to do.
+      if (op.kind !== 'cancel' && (op.status === 'stopping' || cancelling(booking))) return `:white_circle: ${label} — not needed, cancelled`;
       const waitingFor = dependenciesOf(booking, op.id, step).filter((d) => op.steps?.[d]?.status !== 'done').map((d) => STEP_LABELS[d]);
       return `:white_circle: ${label} — ${waitingFor.length > 0 ? `waiting for ${waitingFor.join(' and ')}` : 'waiting'}`;
     }
@@ -177,7 +178,9 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
 export function progressMessage(booking: BookingRecord, opts: { guestUrl: string; timezone: string; retryClosedAtMs?: number }): SlackMessage {
   const id = booking.id;
   const active = activeOperation(booking);
-  const title = booking.state === 'running' && active ? (RUNNING_TITLE[active.kind] ?? STATE_TITLE.running) : STATE_TITLE[booking.state];
+  // A change the cancel is stopping is still the active operation, but it is not being applied.
+  const running = cancelOperation(booking) ?? active;
+  const title = booking.state === 'running' && running ? (RUNNING_TITLE[running.kind] ?? STATE_TITLE.running) : STATE_TITLE[booking.state];
   if (cancelledBeforeApproval(booking)) {
     // Nothing ran and nothing will: six "not run" rows would read as work left undone.
     const why = 'Cancelled before approval: nothing was booked, so there is nothing to undo.';

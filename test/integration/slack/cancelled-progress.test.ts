@@ -5,7 +5,7 @@
  * Bolt receiver, signed requests, the Slack stand-in, the real steps against the integration stand-ins.
  */
 import { blocksToText } from '../../../src/slack/blocks/to-text';
-import { APPROVER, clickInOps, OPS_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, clickInOps, doneBooking, OPS_CHANNEL, proposeChange, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -71,4 +71,33 @@ it('a charter cancelled after its setup failed: the steps it never ran are not n
   } finally {
     h.standins?.scc.faults.clear();
   }
+});
+
+it('a change a cancel stops mid-run: while the cancel runs, the change steps that will never run read as not needed', async () => {
+  const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-O2-0001' };
+  const id = await doneBooking(h, fields);
+  const opId = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
+  // SCC holds the change's PATCH: the change is mid-run when the cancel is asked, and stops there.
+  h.standins?.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.steps?.scc_update?.status === 'running');
+  const progressTs = (await h.running.built.api.get(id))!.slack.progressTs;
+  const before = h.slack.calls.length;
+  await clickInOps(h, 'booking_cancel', id);
+  const stopping = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'stopping');
+  const neverRun = Object.entries(stopping.operations!.find((o) => o.id === opId)!.steps ?? {}).filter(([, s]) => s?.status === 'pending');
+  expect(neverRun.map(([name]) => name)).toContain('crew_notice');
+
+  const status = await statusOf(id);
+  const isStoppingDraw = (c: { method: string; body: Record<string, unknown> }) => c.method === 'chat.update' && c.body.ts === progressTs && blocksToText(c.body.blocks as never).includes('— stopping');
+  await h.slack.waitFor((calls) => calls.slice(before).some(isStoppingDraw));
+  const progress = blocksToText(h.slack.calls.slice(before).filter(isStoppingDraw).at(-1)!.body.blocks as never);
+  // A change the cancel stops is not being applied any more: the message is about the cancel.
+  expect(progress).toMatch(/^\*Cancelling\* · booking/);
+  for (const text of [progress, status]) {
+    expect(text).toContain(':white_circle: Crew notified — not needed, cancelled');
+    expect(text).not.toMatch(/— not run|— waiting/);
+  }
+  await waitForBooking(h, id, (b) => b.state === 'cancelled');
+  await settle(h);
 });
