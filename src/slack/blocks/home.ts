@@ -23,7 +23,7 @@ import { answerValue, CREW_CONFIRM_ACTION_PREFIX, DEACTIVATED_MARK, DECLINED_MAR
 import { escapeAndFit, escapeMrkdwn, fitLines, mention, rosterMention } from './format';
 import { CHANGE_APPROVE_ACTION_ID, changeDiff, changeValue, diffLineText } from './lifecycle';
 import { LIMITS } from './limits';
-import { detailsButton, RETRY_ACTION_ID, RETRY_BUTTON_TEXT } from './progress';
+import { crewClosedWords, detailsButton, RETRY_ACTION_ID, RETRY_BUTTON_TEXT } from './progress';
 
 /** Slack's limit for a Home tab (and any view). */
 export const MAX_VIEW_BLOCKS = 100;
@@ -195,12 +195,22 @@ function deactivatedNote(booking: BookingRecord): string {
   return `\n${DEACTIVATED_MARK} Slack account deactivated: ${gone.map(rosterMention).join(', ')} — see the request's thread`;
 }
 
-function rosterMarks(booking: BookingRecord): string {
-  const marked = booking.roster.map((m) => {
+/**
+ * "Crew: ✅ @Cap  ❓ @Lee". Once a cancel is asked nobody is asked to answer (crew-answers.ts): the
+ * line says what the crew were told, as the progress message does, and who had not answered is
+ * listed as such rather than marked ❓ "not yet".
+ */
+function crewLine(booking: BookingRecord): string {
+  const closed = crewClosedWords(booking);
+  const marked = (m: BookingRecord['roster'][number]) => {
     const gone = toldDeactivated(booking, m.slackUserId);
     return `${gone ? DEACTIVATED_MARK : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${rosterMention(m)}${gone ? ' (deactivated)' : ''}`;
-  });
-  return marked.join('  ') || 'no crew';
+  };
+  if (!closed) return `Crew: ${booking.roster.map(marked).join('  ') || 'no crew'}`;
+  const silent = (m: BookingRecord['roster'][number]) => !toldDeactivated(booking, m.slackUserId) && crewMark(booking, m.slackUserId) === 'unconfirmed';
+  const answered = booking.roster.filter((m) => !silent(m)).map(marked).join('  ');
+  const notAnswered = booking.roster.filter(silent).map(rosterMention).join(', ');
+  return [`Crew — ${closed}`, ...(answered ? [answered] : []), ...(notAnswered ? [`had not answered: ${notAnswered}`] : [])].join(' · ');
 }
 
 /** An approver's own call on a charter, worked out once per charter from whether they may answer it now. */
@@ -221,7 +231,7 @@ function charterBlocks(booking: BookingRecord, departure: DateTime, settings: Ho
   const guestLink = booking.steps.guest_cache.status === 'done' ? ` · <${settings.guestUrl(booking.id)}|guest page>` : '';
   const own = settings.ownCall?.(booking);
   const ownCall = own?.beingUpdated ? `\nYour call: ${CALL_BEING_UPDATED_WORDS}` : own?.notCalled ? `\nYour call: ${CALL_NOT_SENT_WORDS}` : '';
-  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(crewSafeFirstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\nCrew: ${rosterMarks(booking)}${guestLink}${ownCall}`;
+  const text = `*${humanTime(departure)}* · ${escapeMrkdwn(crewSafeFirstName(r.guestName))} · party of ${r.partySize} · ${stateWords(booking)}\n${crewLine(booking)}${guestLink}${ownCall}`;
   const buttons: Button[] = [
     ...(booking.state === 'failed' ? [{ type: 'button' as const, action_id: RETRY_ACTION_ID, style: 'primary' as const, text: { type: 'plain_text' as const, text: RETRY_BUTTON_TEXT }, value: booking.id }] : []),
     ...(own?.buttons ?? []),

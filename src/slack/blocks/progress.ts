@@ -167,11 +167,22 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
     if (at === undefined) return `• ${mention(m.slackUserId)}${role} — ${closed ? 'had not answered' : 'not confirmed yet'}`;
     return `• ${mention(m.slackUserId)}${role} — :white_check_mark: confirmed ${confirmedAtText(at, timezone)}`;
   });
+  const closedWords = crewClosedWords(booking);
+  const head = closedWords ? `*Crew* — ${closedWords}` : '*Crew*';
+  return fitLines([head, ...lines], LIMITS.sectionText);
+}
+
+/**
+ * What the crew were told once a cancel is asked (its crew step done or not), for every surface
+ * that lists them (this message, the approver's Home); undefined while answers are open.
+ */
+export function crewClosedWords(booking: BookingRecord): string | undefined {
+  const cancel = cancelOperation(booking);
+  if (booking.state !== 'cancelled' && cancel === undefined) return undefined;
   const told = cancel?.steps?.crew_notice;
   // No call had gone out, yet someone answered (an old record): only they were told, by DM.
   const toldAnsweredOnly = told?.status === 'done' && told.result?.posts === 0 && told.result.answeredWithoutPost !== undefined;
-  const head = !closed ? '*Crew*' : toldAnsweredOnly ? '*Crew* — never called; who had answered was told the charter is cancelled' : told?.status === 'done' ? '*Crew* — told the charter is cancelled' : '*Crew* — no longer asked: the charter is being cancelled';
-  return fitLines([head, ...lines], LIMITS.sectionText);
+  return toldAnsweredOnly ? 'never called; who had answered was told the charter is cancelled' : told?.status === 'done' ? 'told the charter is cancelled' : 'no longer asked: the charter is being cancelled';
 }
 
 /** `retryClosedAtMs`: the departure that closed Retry of a failed booking (it then offers Details only). */

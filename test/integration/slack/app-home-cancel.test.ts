@@ -9,8 +9,9 @@
  * cancel operation pending Retry.
  */
 import { cancelOperation } from '../../../src/pipeline/operations';
-import { appHomeOpenedEvent } from '../../support/slack-requests';
-import { APPROVER, clickInOps, CREW, doneBooking, inDays, lastHomeViewOf, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
+import { blocksToText } from '../../../src/slack/blocks/to-text';
+import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking, inDays, lastHomeViewOf, OPS_CHANNEL, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -39,4 +40,41 @@ it('a charter whose cancel is under way or failed is shown as cancelled: no Conf
   const approver = lastHomeViewOf(h, APPROVER);
   expect(approver).toContain('Carla');
   expect(approver).toMatch(/cancel/i);
+});
+
+describe('with the real steps', () => {
+  let real: Harness;
+  beforeAll(async () => {
+    real = await startHarness({ real: true, deps: { homeDebounceMs: 50 } });
+  });
+  afterAll(async () => {
+    await real.close();
+  });
+
+  it('a cancel that failed after telling the crew: the approver Home says so, as the progress message does, with no one marked as still to answer', async () => {
+    const id = await doneBooking(real, { ...VALID_FIELDS, date: inDays(2), guestName: 'Dora Declined', boatsetterRef: 'BS-O3-0001' });
+    expect((await real.requester.event(appHomeOpenedEvent({ userId: APPROVER }))).status).toBe(200);
+    await real.running.built.home.idle();
+    const booked = (await real.running.built.api.get(id))!;
+    await real.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}`, channelId: booked.slack.crewPosts![CREW[0]]!.channel }));
+    await waitForBooking(real, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    // The dashboard refuses the calendar delete; the cancel's other steps, the crew's among them, run.
+    real.standins!.dashboard.faults.inject('DELETE *', { kind: 'status', status: 400 });
+    try {
+      await clickInOps(real, 'booking_cancel', id);
+      const failed = await waitForBooking(real, id, (b) => b.state === 'failed');
+      expect(cancelOperation(failed)?.steps?.crew_notice?.status).toBe('done');
+      await real.running.built.home.flush();
+    } finally {
+      real.standins!.dashboard.faults.clear();
+    }
+    const approver = lastHomeViewOf(real, APPROVER);
+    // Needs attention it does (the calendar entry is still there, Retry offered), but the crew were told.
+    expect(approver).toContain(':warning: cancelling, needs attention');
+    expect(approver).toContain('"action_id":"booking_retry"');
+    expect(approver).toContain(`Crew — told the charter is cancelled · :white_check_mark: <@${CREW[0]}> · had not answered: <@${CAPTAIN}> (captain), <@${CREW[1]}>`);
+    expect(approver).not.toContain(':question:');
+    const progressTs = (await real.running.built.api.get(id))!.slack.progressTs;
+    expect(blocksToText(real.slack.messages(OPS_CHANNEL).find((m) => m.ts === progressTs)?.blocks as never)).toContain('*Crew* — told the charter is cancelled');
+  });
 });
