@@ -367,7 +367,8 @@ export function withLifecycleCrewNotice(
     }
     if (ctx.previous?.notesPosted === true) return { ...result, notesPosted: true };
 
-    let noteFor: (postKey: string) => string;
+    /** Undefined: nothing to tell that post's reader (crewChangeNoticeText). */
+    let noteFor: (postKey: string) => string | undefined;
     const removed = calls.removed;
     // Who is taken off is told about the call they had: a change that also moved the trip would
     // otherwise tell them they are off Monday's charter when they were called for Saturday's.
@@ -409,9 +410,13 @@ export function withLifecycleCrewNotice(
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);
     // A reply under each crew post (each DM, or the crew channel's post) notifies where an edit would not.
     const targets = (kind === 'cancel' ? posts.filter((p) => !departedOn(p.key)) : crewPostsOf(booking, kind === 'change' ? result : undefined)).filter((p) => !removed.includes(p.key));
+    let notes = 0;
     for (const post of targets) {
       throwIfAborted(ctx.signal);
-      await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text: noteFor(post.key), metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
+      const text = noteFor(post.key);
+      if (text === undefined) continue;
+      notes += 1;
+      await deps.poster.post({ channel: post.channel, thread_ts: post.ts, text, metadata: crewPostMetadata(booking.id, noteKind, { rev, to: toOf(post.key) }), what: kind === 'cancel' ? 'cancel note to crew' : 'change note to crew', ...lookUp });
     }
     if (kind === 'cancel') await tellAnsweredByDm(ctx, { userIds: answeredOnly, view, rev, lookUp });
     if (kind === 'change') await tellBackOn(ctx, { posts: crewPostsOf(booking, result), view, rev, lookUp, added: calls.added });
@@ -452,7 +457,7 @@ export function withLifecycleCrewNotice(
       off.inFlight = undefined;
       off.told.add(userId);
     }
-    ctx.log.info({ kind, notes: targets.length, removed: removed.length }, 'crew told about the operation');
+    ctx.log.info({ kind, notes, removed: removed.length }, 'crew told about the operation');
     return { ...result, ...drawnOver, notesPosted: true };
   }
 }

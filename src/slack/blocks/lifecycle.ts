@@ -352,20 +352,22 @@ export function crewBackOnText(view: Pick<CrewSafeView, 'vesselName' | 'dateText
 /**
  * The thread note under a crew post after a change: what moved, who must confirm again, who is off.
  * Under a member's DM (`reader`) it speaks to that member alone: the others' asks are not theirs to
- * act on, and whoever was taken off hears it in their own DM.
+ * act on, and whoever was taken off hears it in their own DM. Undefined when it would be its heading
+ * alone: a reader who holds the call as it now stands (they answered a failed change's call that
+ * this one keeps, the change being one crew cannot see) has nothing to be told.
  */
-export function crewChangeNoticeText(view: CrewSafeView, diff: readonly DiffLine[], calls: CrewCalls, reader?: string): string {
+export function crewChangeNoticeText(view: CrewSafeView, diff: readonly DiffLine[], calls: CrewCalls, reader?: string): string | undefined {
   const lines = [`:arrows_counterclockwise: *Charter updated* — ${view.dateText}, ${view.timeRangeText}`];
   for (const d of diff) lines.push(`• ${d.field}: ${escapeMrkdwn(d.from)} → ${escapeMrkdwn(d.to)}`);
   const askAgain = [...calls.changed, ...calls.added];
   if (reader !== undefined) {
     if (calls.added.includes(reader)) lines.push("You're now on this charter: please confirm on the crew post above.");
     else if (calls.changed.includes(reader)) lines.push('Please confirm again on the crew post above.');
-    return lines.join('\n');
+  } else {
+    if (askAgain.length > 0) lines.push(`${askAgain.map(mention).join(' ')} — please confirm (again) on the crew post.`);
+    if (calls.removed.length > 0) lines.push(`${calls.removed.map(mention).join(' ')} — you're off this charter; no need to come in.`);
   }
-  if (askAgain.length > 0) lines.push(`${askAgain.map(mention).join(' ')} — please confirm (again) on the crew post.`);
-  if (calls.removed.length > 0) lines.push(`${calls.removed.map(mention).join(' ')} — you're off this charter; no need to come in.`);
-  return lines.join('\n');
+  return lines.length > 1 ? lines.join('\n') : undefined;
 }
 
 /**

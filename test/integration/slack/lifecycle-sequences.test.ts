@@ -324,6 +324,29 @@ describe('changes after approval', () => {
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain('Please confirm again');
   });
 
+  it("D16: Slack refuses Ana's post redraw and the move to 17:00 fails; Lee confirms the 17:00 it showed him; a price change keeping 17:00 sends Lee no note, Ana hers", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D16' };
+    const id = await doneBooking(fields);
+    const anaDm = (await h.running.built.api.get(id))!.slack.crewPosts![CREW[1]]!;
+    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === anaDm.channel);
+    const [, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: failed.slack.crewPosts![CREW[0]]!.channel }));
+    const confirmed = await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    await settle(h);
+    h.slack.clear();
+
+    // The price is not on crew posts: Lee's call stays the 17:00 he confirmed.
+    const [, done] = await approvedUntil('done', id, 'edit', { ...fields, departureTime: '17:00', priceCents: '1300' });
+    expect(done.confirmations[CREW[0]]).toBe(confirmed.confirmations[CREW[0]]);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    // A heading with nothing under it ("Charter updated — …, 5:00 PM …") told him nothing.
+    expect(notes.filter((m) => crewPostPayloadOf(m).to === CREW[0])).toEqual([]);
+    // Ana's post kept 16:00 (its redraw was refused): she is told of the move, as is the captain.
+    for (const to of [CREW[1], CAPTAIN]) expect(notes.find((m) => crewPostPayloadOf(m).to === to)?.text).toContain('4:00 PM PDT – 9:00 PM PDT → 5:00 PM PDT – 10:00 PM PDT');
+    for (const note of notes) expect(String(note.text).split('\n').length).toBeGreaterThan(1);
+  });
+
   it('D12: a change swapping Ana for Kai fails on a note before Ana is told she is off; swapping back does not greet Ana as newly on, and Kai is told he is off', async () => {
     const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D12' };
     const id = await doneBooking(fields);
