@@ -40,6 +40,10 @@ it('a charter whose cancel is under way or failed is shown as cancelled: no Conf
   const approver = lastHomeViewOf(h, APPROVER);
   expect(approver).toContain('Carla');
   expect(approver).toMatch(/cancel/i);
+  // The cancel failed before its crew step: nobody was told yet, and nobody is asked either.
+  expect(failed.operations?.find((o) => o.kind === 'cancel')?.steps?.crew_notice?.status).not.toBe('done');
+  expect(approver).toContain('Crew — no longer asked: the charter is being cancelled · had not answered:');
+  expect(approver).not.toContain(':question:');
 });
 
 describe('with the real steps', () => {
