@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
-import { operatorZone, type OperatorZone } from './time-zones';
+import { isOffsetZone, isOperatorOffset, operatorZone, type OperatorZone } from './time-zones';
 import { isTripLength, proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
 import {
   EMAIL_LOCAL,
@@ -307,7 +307,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   let dateIndex: number | undefined;
   // The lines of a note: the guest's words ("could we do 5 hours?"), a length only when nothing else states one.
   const noteIndexes = new Set<number>();
-  const endTimes: { time: string; raw: string }[] = [];
+  let endTimes: { time: string; raw: string; offset?: string }[] = [];
+  // The start filled from a time written with a UTC offset ("16:00 -08:00"): whether that offset is the
+  // operator's depends on the date, weighed once the date is read.
+  let offsetStart: { range: TimeRange; raw: string } | undefined;
   // The operator's zone by its names, worked out only when a time names a zone.
   let ownZone: OperatorZone | undefined;
   // Why the first time stated in another zone was not taken: "4:00 PM EST is not Pacific Time".
@@ -424,7 +427,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       }
       case 'end': {
         const range = readTimeRange(times(l.value, l.index));
-        if (range && !inOtherZone(range)) endTimes.push({ time: range.end ?? range.start, raw: l.raw });
+        if (range && !inOtherZone(range)) endTimes.push({ time: range.end ?? range.start, raw: l.raw, ...offsetOf(range) });
         break;
       }
       case 'duration':
@@ -503,6 +506,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       if (name && set('platform', name, line.raw)) break;
     }
   }
+  weighOffsets();
   const end = endTimes[0];
   const startToEnd = fields.departureTime && end ? hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone) : undefined;
   const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined, startToEnd);
@@ -543,7 +547,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
    * clock, and converting them would be a guess at what the writer meant, so the operator types it.
    */
   function inOtherZone(range: TimeRange): boolean {
-    if (!range.zone) return false;
+    // An offset is weighed against the date, at the end (weighOffsets).
+    if (!range.zone || isOffsetZone(range.zone.zone)) return false;
     ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
     if (ownZone.is(range.zone.zone)) return false;
     otherZone ??= `${range.zone.written} is not ${ownZone.label}`;
@@ -552,12 +557,38 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 
   function applyRange(range: TimeRange, raw: string): void {
     if (inOtherZone(range)) return;
-    set('departureTime', range.start, raw);
-    if (range.end) endTimes.push({ time: range.end, raw });
+    if (set('departureTime', range.start, raw) && offsetOf(range).offset !== undefined) offsetStart = { range, raw };
+    if (range.end) endTimes.push({ time: range.end, raw, ...offsetOf(range) });
+  }
+
+  /**
+   * The times written with a UTC offset, now that the date is known: the start and ends whose offset
+   * is not the operator's on that date are left out, as any other zone is.
+   */
+  function weighOffsets(): void {
+    const own = (zone: string, time: string) => isOperatorOffset(zone, ctx.timezone, fields.date, time, ctx.nowMs);
+    const start = offsetStart;
+    const zone = start?.range.zone;
+    if (start && zone) {
+      const is = own(zone.zone, start.range.start);
+      if (is !== true) {
+        delete fields.departureTime;
+        delete evidence.departureTime;
+        ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
+        otherZone ??= is === undefined ? `${zone.written} is ${ownZone.label} only on some dates, and no date was read` : `${zone.written} is not ${ownZone.label}`;
+        endTimes = endTimes.filter((e) => e.raw !== start.raw);
+      }
+    }
+    endTimes = endTimes.filter((e) => e.offset === undefined || own(e.offset, e.time) === true);
   }
 }
 
 const TOTAL = /\btotal\b/i;
+
+/** The zone of a range written as a UTC offset, if it is one. */
+function offsetOf(range: TimeRange): { offset?: string } {
+  return range.zone && isOffsetZone(range.zone.zone) ? { offset: range.zone.zone } : {};
+}
 
 /** [4, 3, 5] → "4 h, 3 h and 5 h". */
 function hoursList(hours: readonly number[]): string {

@@ -5,17 +5,35 @@
  * platforms write the boat's local time, and a guest's own e-mail may write theirs.
  */
 import { DateTime } from 'luxon';
+import { localDateTime } from '../time';
 
 /**
- * Zone abbreviations people write, in capitals only: in lower or mixed case they are words ("est. 4
- * hours", "West Basin", "wet suits", "ist"), and a lower-case "4pm pst" read as no zone is still read
- * on the operator's clock. "AT" and "NT" are left out: "4 PM AT THE DOCK" is no zone.
+ * Zone abbreviations people write. In capitals they count wherever they follow a time; in lower case
+ * only right after it (whitespace between, nothing after but the end, a space or punctuation): "4pm
+ * est", "4:00 pm pst". Further off, or in mixed case, they are words ("est. 4 hours", "West Basin").
+ * "AT" and "NT" are left out: "4 PM AT THE DOCK" is no zone.
  */
 const ABBREVIATIONS = 'UTC|GMT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|AKT|HST|HDT|HAST|HADT|AST|ADT|NST|NDT|BST|IST|CET|CEST|EET|EEST|WET|WEST|MSK|AEST|AEDT|ACST|ACDT|AWST|NZST|NZDT|JST|KST|SGT|HKT';
 const TWO_LETTER = /\s*\(?\s*(ET|CT|MT|PT|HT)(?![A-Za-z])/y;
 const ABBREVIATION = new RegExp(String.raw`\s*\(?\s*((?:UTC|GMT)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?:${ABBREVIATIONS}))(?![A-Za-z])`, 'y');
 /** "Eastern Time", "Pacific Standard Time", "Central" before the end or a bracket: not "Central Park". */
 const REGION = /\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Hawaii|Hawaiian|Hawaii-Aleutian|Atlantic|Newfoundland|Greenwich Mean|Coordinated Universal)(?:\s+(?:Standard|Daylight|Summer))?(?:\s+Time\b|(?=\s*(?:$|[).,;]))))/iy;
+
+/**
+ * The same abbreviations in lower case right after a time. Not the ones that are words there: "9 AM
+ * wet suits", "10 AM west dock", "3 PM ist", "4pm et al", "(thou) hast"; nor one with a dot and more
+ * text after it, which abbreviates a word ("2 PM est. return", "10 AM mt. soledad").
+ */
+const LOWER_CASE = new RegExp(
+  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+al\b)|ct|mt|pt|ht))(?=$|[\s,;:!?)\]]|\.\s*$)`,
+  'y',
+);
+/**
+ * A UTC offset glued to a time, ISO style ("16:00Z", "16:00-05:00", "16:00 +01:00", "4:00 PM -0500").
+ * A "-" before a later time is a range ("10:00 -12:00" is two hours, never UTC-12): it is an offset
+ * only when, read as an end, it would come no later than the start.
+ */
+const OFFSET = /(?:Z(?![\p{L}\d])|\s?([+\u2212-])(\d{2}):?(\d{2})(?![\d:]|\s*[ap]\.?\s?m\b))/iuy;
 
 const CLOSING = /\s*\)/y;
 
@@ -26,17 +44,52 @@ export interface WrittenZone {
   length: number;
 }
 
-/** The zone written right after a time ends at `from` in `text`, if there is one. */
-export function zoneAfter(text: string, from: number): WrittenZone | undefined {
+/**
+ * The zone written right after a time ends at `from` in `text`, if there is one. `start` (HH:mm, the
+ * time itself) tells an offset from the end of a range: "16:00 -05:00" is a zone, "10:00 -12:00" not.
+ */
+export function zoneAfter(text: string, from: number, start?: string): WrittenZone | undefined {
   // Sticky, from `from`: a long line of times is not copied once for each.
   const at = (re: RegExp, index: number) => {
     re.lastIndex = index;
     return re.exec(text);
   };
-  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? at(REGION, from);
+  const offset = at(OFFSET, from);
+  if (offset && isOffsetAfter(offset, start)) return { zone: offset[0].trim(), length: offset[0].length };
+  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? at(LOWER_CASE, from) ?? at(REGION, from);
   if (!m) return undefined;
   const closed = at(CLOSING, from + m[0].length);
   return { zone: m[1] as string, length: m[0].length + (closed ? closed[0].length : 0) };
+}
+
+function isOffsetAfter(m: RegExpExecArray, start: string | undefined): boolean {
+  if (m[1] === undefined) return true;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3]);
+  if (hours > 14 || ![0, 30, 45].includes(minutes)) return false;
+  if (m[1] === '+') return true;
+  // "-HH:MM": an offset only where it cannot be the range's end.
+  if (start === undefined || hours > 12) return false;
+  const [sh, sm] = start.split(':').map(Number) as [number, number];
+  return hours * 60 + minutes <= sh * 60 + sm;
+}
+
+/**
+ * A zone written as its offset from UTC: "-05:00", "+0100", "Z", "UTC-5", "gmt+1" — not "EST", nor a
+ * bare "UTC" or "GMT", names that go by the operator's zone as "PST" does (a UK paste says "GMT" in June).
+ */
+export function isOffsetZone(zone: string): boolean {
+  return /\d|^z$/i.test(zone.trim()) && offsetMinutes(zone) !== undefined;
+}
+
+/** The minutes east of UTC a zone written as an offset stands for: "-05:00" → -300, "UTC+5:30" → 330, "Z" → 0. */
+export function offsetMinutes(zone: string): number | undefined {
+  const z = zone.trim().toUpperCase().replace(/\u2212/g, '-');
+  if (/^(?:Z|UTC|GMT)$/.test(z)) return 0;
+  const m = /^(?:(?:UTC|GMT)\s?)?([+-])\s?(\d{1,2})(?::?(\d{2}))?$/.exec(z);
+  if (!m) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? '0');
+  return m[1] === '-' ? -minutes : minutes;
 }
 
 /** "Pacific Standard Time", "(PT)", "pacific" → "PACIFIC" / "PT": a zone's name without what does not tell zones apart. */
@@ -90,4 +143,22 @@ export function operatorZone(timezone: string, nowMs: number): OperatorZone {
   const generic = intlName(timezone, now, 'longGeneric');
   const label = generic && !/^GMT/.test(generic) ? generic : (intlName(timezone, now, 'long') ?? timezone);
   return { label, is: (zone) => keys.has(zoneKey(zone)) };
+}
+
+/**
+ * Whether a zone written as a UTC offset ("16:00 -08:00", "UTC-7") is the operator's: only when it is
+ * their offset at that time on the trip's date — -08:00 is Pacific in December, not in June. Without a
+ * date it is known only for a zone whose offset never changes; undefined otherwise.
+ */
+export function isOperatorOffset(zone: string, timezone: string, date: string | undefined, time: string, nowMs: number): boolean | undefined {
+  const minutes = offsetMinutes(zone);
+  if (minutes === undefined) return false;
+  if (date !== undefined) {
+    const at = localDateTime(date, time, timezone);
+    return at.isValid && at.offset === minutes;
+  }
+  const now = DateTime.fromMillis(nowMs, { zone: timezone });
+  const offsets = [now.set({ month: 1, day: 15 }).offset, now.set({ month: 7, day: 15 }).offset];
+  if (offsets.every((o) => o === minutes)) return true;
+  return offsets.some((o) => o === minutes) ? undefined : false;
 }

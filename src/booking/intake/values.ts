@@ -164,7 +164,8 @@ export interface TimeMatch {
   zone?: { zone: string; length: number };
 }
 
-const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)\b/gi;
+/** A 24-hour time may end in the "Z" of UTC ("16:00Z"). */
+const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)(?:\b|(?=Z\b))/gi;
 
 function hhmm(h: number, m: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
@@ -174,11 +175,14 @@ function hhmm(h: number, m: number): string {
 export function readTimes(text: string): TimeMatch[] {
   const out: TimeMatch[] = [];
   const withZone = (t: TimeMatch): TimeMatch => {
-    const zone = zoneAfter(text, t.index + t.length);
+    const zone = zoneAfter(text, t.index + t.length, t.time);
     return zone ? { ...t, zone } : t;
   };
   for (const m of text.matchAll(TIME)) {
     const index = m.index ?? 0;
+    // The "05:00" of "16:00 -05:00" is the zone's, no time of its own.
+    const last = out.at(-1);
+    if (last && index < last.index + last.length + (last.zone?.length ?? 0)) continue;
     if (m[1]) {
       const noon = m[1].toLowerCase() === 'noon';
       out.push(withZone({ time: noon ? '12:00' : '00:00', meridiem: noon ? 'pm' : 'am', hour12: 12, minute: 0, index, length: m[0].length }));
@@ -233,7 +237,7 @@ export function readTimeRange(text: string): TimeRange | undefined {
       // "1 - 1 AM" could be 0, 12 or 24 hours.
       if (start * 60 + m1 === end * 60 + m2) return undefined;
       const to = bareFirst.index + bareFirst[0].length;
-      const zone = zoneAfter(text, to);
+      const zone = zoneAfter(text, to, hhmm(end, m2));
       return { start: hhmm(start, m1), end: hhmm(end, m2), ...(zone ? { zone: { zone: zone.zone, written: text.slice(bareFirst.index, to + zone.length).trim() } } : {}) };
     }
   }

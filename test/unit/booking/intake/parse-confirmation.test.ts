@@ -906,6 +906,65 @@ describe('a time stated in another zone (review s53 M2)', () => {
   });
 });
 
+describe('a lower-case zone or a UTC offset right after a time (s54 Z1)', () => {
+  // Both were read as the operator's wall clock: "4pm est" filled 16:00, "16:00 -05:00" a 13-hour range.
+  it.each<[string, string, string]>([
+    ['Time: 4pm est', '06/15/2027', '4pm est is not Pacific Time'],
+    ['Time: 4:00 pm cst, return 8', '06/15/2027', '4:00 pm cst is not Pacific Time'],
+    ['Departs 4 pm et', '06/15/2027', '4 pm et is not Pacific Time'],
+    ['Time: 4:00 pm utc-5', '06/15/2027', '4:00 pm utc-5 is not Pacific Time'],
+    ['Time: 16:00 -05:00', '06/15/2027', '16:00 -05:00 is not Pacific Time'],
+    ['Time: 4:00 PM UTC-5', '06/15/2027', '4:00 PM UTC-5 is not Pacific Time'],
+    ['Time: 16:00Z', '06/15/2027', '16:00Z is not Pacific Time'],
+    ['Time: 4:00 PM GMT+1', '06/15/2027', '4:00 PM GMT+1 is not Pacific Time'],
+    ['Time: 4:00 PM -0500', '06/15/2027', '4:00 PM -0500 is not Pacific Time'],
+    // Pacific's offset in winter, not in June
+    ['Time: 16:00 -08:00', '06/15/2027', '16:00 -08:00 is not Pacific Time'],
+    ['Time: 4:00 PM UTC-7', '12/19/2026', '4:00 PM UTC-7 is not Pacific Time'],
+  ])('%s on %s leaves the start empty and says why', (line, date, why) => {
+    const parsed = parseConfirmation(`Renter: Maria Delgado\nDate: ${date}\n${line}`, CTX);
+    expect(parsed.fields.departureTime).toBeUndefined();
+    expect(parsed.fields.durationHours).toBeUndefined();
+    expect(parsed.missing).toContain('departureTime');
+    expect(parsed.unsure?.departureTime).toBe(why);
+  });
+
+  it.each<[string, string]>([
+    ['Date: 12/19/2026\nTime: 16:00 -08:00', '16:00'],
+    ['Date: 06/15/2027\nTime: 4:00 PM UTC-7', '16:00'],
+    ['Date: 06/15/2027\nTime: 4:00 PM GMT-07:00', '16:00'],
+    // the date read after the time still decides
+    ['Time: 16:00-07:00\nDate: 06/15/2027', '16:00'],
+  ])('an offset that is the operator’s on the date is theirs: %s', (text, time) => {
+    const parsed = parseConfirmation(text, CTX);
+    expect(parsed.fields.departureTime).toBe(time);
+    expect(parsed.unsure?.departureTime).toBeUndefined();
+  });
+
+  it('without a date, an offset Pacific has only part of the year is not taken', () => {
+    const parsed = parseConfirmation('Renter: Maria Delgado\nTime: 16:00 -08:00', CTX);
+    expect(parsed.fields.departureTime).toBeUndefined();
+    expect(parsed.unsure?.departureTime).toBe('16:00 -08:00 is Pacific Time only on some dates, and no date was read');
+  });
+
+  it('an end written with another offset gives no duration; with the operator’s it does', () => {
+    expect(parseConfirmation('Date: 12/19/2026\nStart: 10am\nEnd: 2pm -05:00', CTX).fields.durationHours).toBeUndefined();
+    expect(parseConfirmation('Date: 12/19/2026\nStart: 10am\nEnd: 2pm -08:00', CTX).fields.durationHours).toBe(4);
+  });
+
+  // A "-" before a later time is still a range, never a zone.
+  it.each<[string, string, number]>([
+    ['Time: 10:00-12:00', '10:00', 2],
+    ['Time: 10:00 -14:00', '10:00', 4],
+    ['Time: 9:00 AM-05:00 PM', '09:00', 8],
+    ['Time: 4pm - 8pm pst', '16:00', 4],
+  ])('%s is a range', (line, start, hours) => {
+    const parsed = parseConfirmation(`Date: 12/19/2026\n${line}`, CTX);
+    expect(parsed.fields).toMatchObject({ departureTime: start, durationHours: hours });
+    expect(parsed.unsure?.departureTime).toBeUndefined();
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],

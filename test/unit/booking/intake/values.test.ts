@@ -103,6 +103,12 @@ describe('readTimeRange', () => {
     ['4:00 PM (Eastern Time)', { start: '16:00', zone: { zone: 'Eastern Time', written: '4:00 PM (Eastern Time)' } }],
     ['10 - 2 PM ET', { start: '10:00', end: '14:00', zone: { zone: 'ET', written: '10 - 2 PM ET' } }],
     ['10am to 2pm CST', { start: '10:00', end: '14:00', zone: { zone: 'CST', written: '10am to 2pm CST' } }],
+    // Lower case right after the time, and UTC offsets (s54 Z1); the "05:00" of an offset is no end
+    ['4pm est', { start: '16:00', zone: { zone: 'est', written: '4pm est' } }],
+    ['16:00 -05:00', { start: '16:00', zone: { zone: '-05:00', written: '16:00 -05:00' } }],
+    ['16:00Z', { start: '16:00', zone: { zone: 'Z', written: '16:00Z' } }],
+    ['10:00 AM +01:00 to 2:00 PM +01:00', { start: '10:00', end: '14:00', zone: { zone: '+01:00', written: '10:00 AM +01:00 to 2:00 PM +01:00' } }],
+    ['10:00-12:00', { start: '10:00', end: '12:00' }],
     // Not zones: a lower-case "et", a park, a word in capitals
     ['4pm et al', { start: '16:00' }],
     ['10am Central Park', { start: '10:00' }],
