@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
 import { localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
-import { isOffsetZone, isOperatorOffset, operatorZone, type OperatorZone } from './time-zones';
+import { isOffsetZone, isOperatorOffset, operatorDate, operatorZone, writtenOffsets, type OperatorZone } from './time-zones';
 import { isTripLength, proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
 import {
   EMAIL_LOCAL,
@@ -315,6 +315,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   let ownZone: OperatorZone | undefined;
   // Why the first time stated in another zone was not taken: "4:00 PM EST is not Pacific Time".
   let otherZone: string | undefined;
+  // That time: its date may not be the operator's ("1:00 AM EST" is the evening before in Pacific).
+  let refusedRange: TimeRange | undefined;
   // Why the first date whose weekday disagrees was not taken: "Sat, Dec 20, 2026 is a Sunday".
   let wrongWeekday: string | undefined;
   const dateOf = (text: string): string | undefined => {
@@ -514,6 +516,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   const unsure: Partial<Record<IntakeField, string>> = {};
   if (otherZone) unsure.departureTime = otherZone;
   if (wrongWeekday) unsure.date = wrongWeekday;
+  const dayOff = fields.departureTime === undefined ? otherDay() : undefined;
+  if (dayOff) {
+    delete fields.date;
+    delete evidence.date;
+    unsure.date = dayOff;
+  }
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
   // Lengths that disagree as near the date, neither of them the times' length: the times would be a third answer.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && end) set('durationHours', startToEnd, end.raw);
@@ -552,7 +560,28 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
     if (ownZone.is(range.zone.zone)) return false;
     otherZone ??= `${range.zone.written} is not ${ownZone.label}`;
+    refusedRange ??= range;
     return true;
+  }
+
+  /**
+   * Why the date is left out when the start was refused for its zone and, on the operator's clock, may
+   * fall on another day: "1:00 AM EST on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time". The form
+   * must not show a date a day off; the operator types both.
+   */
+  function otherDay(): string | undefined {
+    const zone = refusedRange?.zone;
+    const date = fields.date;
+    if (!refusedRange || !zone || date === undefined) return undefined;
+    const offsets = writtenOffsets(zone.zone, date, refusedRange.start);
+    const days = offsets.map((o) => operatorDate(date, refusedRange?.start as string, o, ctx.timezone));
+    const other = days.find((d) => d !== date);
+    if (offsets.length > 0 && other === undefined) return undefined;
+    ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
+    const on = `${zone.written} on ${DateTime.fromISO(date).toFormat('ccc, LLL d, yyyy')}`;
+    if (other === undefined) return `${on} may be another day in ${ownZone.label}`;
+    const day = DateTime.fromISO(other).toFormat('ccc, LLL d');
+    return days.every((d) => d === other) ? `${on} is ${day} in ${ownZone.label}` : `${on} may be ${day} in ${ownZone.label}`;
   }
 
   function applyRange(range: TimeRange, raw: string): void {
@@ -576,6 +605,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         delete evidence.departureTime;
         ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
         otherZone ??= is === undefined ? `${zone.written} is ${ownZone.label} only on some dates, and no date was read` : `${zone.written} is not ${ownZone.label}`;
+        refusedRange ??= start.range;
         endTimes = endTimes.filter((e) => e.raw !== start.raw);
       }
     }

@@ -4,7 +4,7 @@
  * (CHARTER_TIMEZONE), so a time stated in another zone must not fill it as if it were local: the
  * platforms write the boat's local time, and a guest's own e-mail may write theirs.
  */
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 import { localDateTime } from '../time';
 
 /**
@@ -46,30 +46,33 @@ export interface WrittenZone {
 
 /**
  * The zone written right after a time ends at `from` in `text`, if there is one. `start` (HH:mm, the
- * time itself) tells an offset from the end of a range: "16:00 -05:00" is a zone, "10:00 -12:00" not.
+ * time itself) and whether it was written with am/pm tell an offset from the end of a range: "16:00
+ * -05:00" and "1:00 AM -05:00" are zones, "10:00 -12:00" not.
  */
-export function zoneAfter(text: string, from: number, start?: string): WrittenZone | undefined {
+export function zoneAfter(text: string, from: number, start?: string, twelveHour = false): WrittenZone | undefined {
   // Sticky, from `from`: a long line of times is not copied once for each.
   const at = (re: RegExp, index: number) => {
     re.lastIndex = index;
     return re.exec(text);
   };
   const offset = at(OFFSET, from);
-  if (offset && isOffsetAfter(offset, start)) return { zone: offset[0].trim(), length: offset[0].length };
+  if (offset && isOffsetAfter(offset, start, twelveHour)) return { zone: offset[0].trim(), length: offset[0].length };
   const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? at(LOWER_CASE, from) ?? at(REGION, from);
   if (!m) return undefined;
   const closed = at(CLOSING, from + m[0].length);
   return { zone: m[1] as string, length: m[0].length + (closed ? closed[0].length : 0) };
 }
 
-function isOffsetAfter(m: RegExpExecArray, start: string | undefined): boolean {
+function isOffsetAfter(m: RegExpExecArray, start: string | undefined, twelveHour: boolean): boolean {
   if (m[1] === undefined) return true;
   const hours = Number(m[2]);
   const minutes = Number(m[3]);
   if (hours > 14 || ![0, 30, 45].includes(minutes)) return false;
   if (m[1] === '+') return true;
-  // "-HH:MM": an offset only where it cannot be the range's end.
+  // "-HH:MM": an offset only where it cannot be the range's end; after "1:00 AM" a zero-padded
+  // "-05:00" is written as no end of a 12-hour range is.
   if (start === undefined || hours > 12) return false;
+  if (twelveHour && (m[2] as string).startsWith('0')) return true;
   const [sh, sm] = start.split(':').map(Number) as [number, number];
   return hours * 60 + minutes <= sh * 60 + sm;
 }
@@ -161,4 +164,50 @@ export function isOperatorOffset(zone: string, timezone: string, date: string | 
   const offsets = [now.set({ month: 1, day: 15 }).offset, now.set({ month: 7, day: 15 }).offset];
   if (offsets.every((o) => o === minutes)) return true;
   return offsets.some((o) => o === minutes) ? undefined : false;
+}
+
+/**
+ * Minutes east of UTC of the abbreviations; several where no one reading comes first ("IST": India,
+ * Ireland, Israel). "CST" and "AST" are read as North America's, as a boat's paste means them.
+ */
+const ABBREVIATION_OFFSETS: Record<string, readonly number[]> = {
+  UTC: [0], GMT: [0], Z: [0], WET: [0], BST: [60], CET: [60], WEST: [60], IST: [330, 60, 120], CEST: [120], EET: [120], EEST: [180], MSK: [180],
+  EST: [-300], EDT: [-240], CST: [-360], CDT: [-300], MST: [-420], MDT: [-360], PST: [-480], PDT: [-420],
+  AKST: [-540], AKDT: [-480], HST: [-600], HDT: [-540], HAST: [-600], HADT: [-540], AST: [-240], ADT: [-180], NST: [-210], NDT: [-150],
+  AEST: [600], AEDT: [660], ACST: [570], ACDT: [630], AWST: [480], NZST: [720], NZDT: [780], JST: [540], KST: [540], SGT: [480], HKT: [480],
+};
+/** A region's zone, for a name that does not say standard or daylight time ("ET", "Eastern Time"): its offset is the date's. */
+const REGION_ZONES: Record<string, string> = {
+  ET: 'America/New_York', EASTERN: 'America/New_York', CT: 'America/Chicago', CENTRAL: 'America/Chicago', MT: 'America/Denver', MOUNTAIN: 'America/Denver',
+  PT: 'America/Los_Angeles', PACIFIC: 'America/Los_Angeles', AKT: 'America/Anchorage', ALASKA: 'America/Anchorage', ALASKAN: 'America/Anchorage',
+  HT: 'Pacific/Honolulu', HAWAII: 'Pacific/Honolulu', HAWAIIAN: 'Pacific/Honolulu', 'HAWAII-ALEUTIAN': 'Pacific/Honolulu',
+  ATLANTIC: 'America/Halifax', NEWFOUNDLAND: 'America/St_Johns', 'GREENWICH MEAN': 'UTC', 'COORDINATED UNIVERSAL': 'UTC',
+};
+
+/**
+ * The UTC offsets (minutes) a written zone may stand for at `time` on `date`: one for "EST", "-05:00" or
+ * "Eastern Time" (the date's), several for "IST"; none when the zone is not known.
+ */
+export function writtenOffsets(zone: string, date: string, time: string): number[] {
+  const offset = offsetMinutes(zone);
+  if (offset !== undefined) return [offset];
+  const name = zone.toUpperCase().replace(/\s+/g, ' ').trim();
+  const fixed = ABBREVIATION_OFFSETS[name];
+  if (fixed) return [...fixed];
+  const words = /^(.*?)(?: (STANDARD|DAYLIGHT|SUMMER))?(?: TIME)?$/.exec(name) as RegExpExecArray;
+  const region = REGION_ZONES[words[1] as string];
+  if (!region) return [];
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone: region });
+  if (!dt.isValid) return [];
+  if (words[2] === undefined) return [dt.offset];
+  // "Eastern Standard Time" in June is still the standard offset, as written.
+  const jan = dt.set({ month: 1, day: 15 }).offset;
+  const jul = dt.set({ month: 7, day: 15 }).offset;
+  return [words[2] === 'STANDARD' ? Math.min(jan, jul) : Math.max(jan, jul)];
+}
+
+/** The operator's date of `time` on `date` written at a UTC offset. */
+export function operatorDate(date: string, time: string, offset: number, timezone: string): string | undefined {
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone: FixedOffsetZone.instance(offset) });
+  return dt.isValid ? (dt.setZone(timezone).toISODate() ?? undefined) : undefined;
 }

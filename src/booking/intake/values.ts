@@ -175,7 +175,7 @@ function hhmm(h: number, m: number): string {
 export function readTimes(text: string): TimeMatch[] {
   const out: TimeMatch[] = [];
   const withZone = (t: TimeMatch): TimeMatch => {
-    const zone = zoneAfter(text, t.index + t.length, t.time);
+    const zone = zoneAfter(text, t.index + t.length, t.time, t.meridiem !== 'none');
     return zone ? { ...t, zone } : t;
   };
   for (const m of text.matchAll(TIME)) {
@@ -237,7 +237,7 @@ export function readTimeRange(text: string): TimeRange | undefined {
       // "1 - 1 AM" could be 0, 12 or 24 hours.
       if (start * 60 + m1 === end * 60 + m2) return undefined;
       const to = bareFirst.index + bareFirst[0].length;
-      const zone = zoneAfter(text, to, hhmm(end, m2));
+      const zone = zoneAfter(text, to, hhmm(end, m2), true);
       return { start: hhmm(start, m1), end: hhmm(end, m2), ...(zone ? { zone: { zone: zone.zone, written: text.slice(bareFirst.index, to + zone.length).trim() } } : {}) };
     }
   }

@@ -965,6 +965,41 @@ describe('a lower-case zone or a UTC offset right after a time (s54 Z1)', () => 
   });
 });
 
+describe('a date the refused time puts on another day in Pacific (s54 Z2)', () => {
+  // The date was kept: "1:00 AM EST" on Dec 19 is 10 PM on Dec 18 in Pacific, a day off, silently.
+  it.each<[string, string]>([
+    ['Time: 1:00 AM EST', '1:00 AM EST on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
+    ['Time: 2:00 AM ET', '2:00 AM ET on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
+    ['Time: 1:00 AM -05:00', '1:00 AM -05:00 on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
+    ['Time: 1am est', '1am est on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
+    ['Time: 11:00 PM HST', '11:00 PM HST on Sat, Dec 19, 2026 is Sun, Dec 20 in Pacific Time'],
+    ['Time: 12:30 AM (Eastern Time)', '12:30 AM (Eastern Time) on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
+    // India's 10 AM is the evening before in Pacific, Ireland's is not: which is meant is not said
+    ['Time: 10:00 AM IST', '10:00 AM IST on Sat, Dec 19, 2026 may be Fri, Dec 18 in Pacific Time'],
+  ])('Date: 12/19/2026, %s leaves the date empty and says why', (line, why) => {
+    const parsed = parseConfirmation(`Renter: Maria Delgado\nDate: 12/19/2026\n${line}`, CTX);
+    expect(parsed.fields.date).toBeUndefined();
+    expect(parsed.fields.departureTime).toBeUndefined();
+    expect(parsed.missing).toEqual(expect.arrayContaining(['date', 'departureTime']));
+    expect(parsed.unsure?.date).toBe(why);
+  });
+
+  it.each(['Time: 4:00 PM EST', 'Time: 6:00 AM (Eastern Time)', 'Time: 4:00 PM IST', 'Time: 16:00 -05:00', 'Time: 1:00 AM MST'])(
+    'Date: 12/19/2026, %s is the same day in Pacific: the date stays',
+    (line) => {
+      const parsed = parseConfirmation(`Date: 12/19/2026\n${line}`, CTX);
+      expect(parsed.fields.date).toBe('2026-12-19');
+      expect(parsed.unsure?.date).toBeUndefined();
+    },
+  );
+
+  it('in summer, the written zone and Pacific are both on daylight time', () => {
+    // 2:00 AM EDT is 11 PM PDT the evening before; 3:00 AM EDT is midnight, the same day
+    expect(parseConfirmation('Date: 06/19/2027\nTime: 2:00 AM EDT', CTX).unsure?.date).toBe('2:00 AM EDT on Sat, Jun 19, 2027 is Fri, Jun 18 in Pacific Time');
+    expect(parseConfirmation('Date: 06/19/2027\nTime: 3:00 AM EDT', CTX).fields.date).toBe('2027-06-19');
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],

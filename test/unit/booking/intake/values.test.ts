@@ -109,6 +109,9 @@ describe('readTimeRange', () => {
     ['16:00Z', { start: '16:00', zone: { zone: 'Z', written: '16:00Z' } }],
     ['10:00 AM +01:00 to 2:00 PM +01:00', { start: '10:00', end: '14:00', zone: { zone: '+01:00', written: '10:00 AM +01:00 to 2:00 PM +01:00' } }],
     ['10:00-12:00', { start: '10:00', end: '12:00' }],
+    // after am/pm, a zero-padded "-05:00" is an offset: no 12-hour range ends so
+    ['1:00 AM -05:00', { start: '01:00', zone: { zone: '-05:00', written: '1:00 AM -05:00' } }],
+    ['10:00 AM-12:00', { start: '10:00', end: '12:00' }],
     // Not zones: a lower-case "et", a park, a word in capitals
     ['4pm et al', { start: '16:00' }],
     ['10am Central Park', { start: '10:00' }],
