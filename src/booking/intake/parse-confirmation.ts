@@ -316,7 +316,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   // Why the first time stated in another zone was not taken: "4:00 PM EST is not Pacific Time".
   let otherZone: string | undefined;
   // That time: its date may not be the operator's ("1:00 AM EST" is the evening before in Pacific).
-  let refusedRange: TimeRange | undefined;
+  // Its range's length is still the trip's ("10am - 2pm EST" is 4 hours in any zone).
+  let refused: { range: TimeRange; raw: string } | undefined;
   // Why the first date whose weekday disagrees was not taken: "Sat, Dec 20, 2026 is a Sunday".
   let wrongWeekday: string | undefined;
   const dateOf = (text: string): string | undefined => {
@@ -510,7 +511,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
   weighOffsets();
   const end = endTimes[0];
-  const startToEnd = fields.departureTime && end ? hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone) : undefined;
+  const zonedSpan = fields.departureTime === undefined ? spanOfRefused() : undefined;
+  const startToEnd = fields.departureTime && end ? hoursBetween(fields.departureTime, end.time, fields.date, ctx.timezone) : zonedSpan?.hours;
+  const endRaw = fields.departureTime && end ? end.raw : zonedSpan?.raw;
   const stated = tripHours(durations, fields.date !== undefined && dateIndex !== undefined ? { index: dateIndex, day: fields.date } : undefined, startToEnd);
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
@@ -524,7 +527,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   }
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
   // Lengths that disagree as near the date, neither of them the times' length: the times would be a third answer.
-  if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && end) set('durationHours', startToEnd, end.raw);
+  if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && endRaw !== undefined) set('durationHours', startToEnd, endRaw);
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
     delete fields.durationHours;
     delete evidence.durationHours;
@@ -560,7 +563,6 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
     if (ownZone.is(range.zone.zone)) return false;
     otherZone ??= `${range.zone.written} is not ${ownZone.label}`;
-    refusedRange ??= range;
     return true;
   }
 
@@ -570,11 +572,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
    * must not show a date a day off; the operator types both.
    */
   function otherDay(): string | undefined {
-    const zone = refusedRange?.zone;
+    const range = refused?.range;
+    const zone = range?.zone;
     const date = fields.date;
-    if (!refusedRange || !zone || date === undefined) return undefined;
-    const offsets = writtenOffsets(zone.zone, date, refusedRange.start);
-    const days = offsets.map((o) => operatorDate(date, refusedRange?.start as string, o, ctx.timezone));
+    if (!range || !zone || date === undefined) return undefined;
+    const offsets = writtenOffsets(zone.zone, date, range.start);
+    const days = offsets.map((o) => operatorDate(date, range.start, o, ctx.timezone));
     const other = days.find((d) => d !== date);
     if (offsets.length > 0 && other === undefined) return undefined;
     ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
@@ -584,8 +587,22 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     return days.every((d) => d === other) ? `${on} is ${day} in ${ownZone.label}` : `${on} may be ${day} in ${ownZone.label}`;
   }
 
+  /**
+   * The length of a range refused for its zone, both ends in that one zone: "10am - 2pm EST" is 4
+   * hours whatever the zone (a daylight-saving change inside it aside). Not "10 AM PST to 2 PM EST".
+   */
+  function spanOfRefused(): { hours: number; raw: string } | undefined {
+    const range = refused?.range;
+    if (!refused || !range?.end || range.mixedZones) return undefined;
+    const hours = hoursBetween(range.start, range.end, undefined, ctx.timezone);
+    return hours === undefined ? undefined : { hours, raw: refused.raw };
+  }
+
   function applyRange(range: TimeRange, raw: string): void {
-    if (inOtherZone(range)) return;
+    if (inOtherZone(range)) {
+      refused ??= { range, raw };
+      return;
+    }
     if (set('departureTime', range.start, raw) && offsetOf(range).offset !== undefined) offsetStart = { range, raw };
     if (range.end) endTimes.push({ time: range.end, raw, ...offsetOf(range) });
   }
@@ -605,7 +622,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         delete evidence.departureTime;
         ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
         otherZone ??= is === undefined ? `${zone.written} is ${ownZone.label} only on some dates, and no date was read` : `${zone.written} is not ${ownZone.label}`;
-        refusedRange ??= start.range;
+        refused ??= start;
         endTimes = endTimes.filter((e) => e.raw !== start.raw);
       }
     }

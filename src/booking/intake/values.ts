@@ -207,6 +207,8 @@ export interface TimeRange {
    * it: whether it is the operator's, and so whether the times are theirs, is the caller's to say.
    */
   zone?: { zone: string; written: string };
+  /** The start and the end each name a zone, not the same one ("10 AM PST to 2 PM EST"): no length can be read from them. */
+  mixedZones?: true;
 }
 
 /**
@@ -250,7 +252,8 @@ export function readTimeRange(text: string): TimeRange | undefined {
   const second = times[1];
   const zoned = (t: TimeMatch, range: { start: string; end?: string }): TimeRange => {
     const zone = t.zone ?? (t === first ? undefined : first.zone);
-    return zone ? { ...range, zone: { zone: zone.zone, written: text.slice(first.index, t.index + t.length + (t.zone?.length ?? 0)).trim() } } : range;
+    const mixed = t !== first && first.zone && t.zone && zoneName(first.zone.zone) !== zoneName(t.zone.zone);
+    return zone ? { ...range, zone: { zone: zone.zone, written: text.slice(first.index, t.index + t.length + (t.zone?.length ?? 0)).trim() }, ...(mixed ? { mixedZones: true } : {}) } : range;
   };
   if (second) {
     // The start may carry its zone as the end does ("10:00 AM PST to 2:00 PM PST").
@@ -258,6 +261,11 @@ export function readTimeRange(text: string): TimeRange | undefined {
     if (/^\s*(-|to|until|till|through|and)\s*$/i.test(between)) return zoned(second, { start: first.time, end: second.time });
   }
   return zoned(first, { start: first.time });
+}
+
+/** "(Pacific Time)" and "pacific  time" are one zone. */
+function zoneName(zone: string): string {
+  return zone.toUpperCase().replace(/[\s()]+/g, '');
 }
 
 /** Hours from "5 hours", "4 hrs", "4.5h", "4 1/2 hours", "3 hours 30 minutes", "half day (4 hours)". */

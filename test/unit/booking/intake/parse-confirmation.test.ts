@@ -1000,6 +1000,34 @@ describe('a date the refused time puts on another day in Pacific (s54 Z2)', () =
   });
 });
 
+describe('the length of a range refused for its zone (s54 Z3)', () => {
+  // The times were refused and the duration with them, though a range's length is the same in any zone.
+  it.each<[string, number]>([
+    ['Time: 10am–2pm EST', 4],
+    ['Time: 10:00 AM - 2:00 PM ET', 4],
+    ['Time: 10:00 AM EST to 2:00 PM EST', 4],
+    ['Time: 16:00-20:00 -05:00', 4],
+    ['Time: 11pm - 2am est', 3],
+    ['Departure: Sat, Dec 19 from 9:30 AM to 1:00 PM (Central Time)', 3.5],
+  ])('Date: 12/19/2026, %s fills the duration, not the start', (line, hours) => {
+    const parsed = parseConfirmation(`Renter: Maria Delgado\nDate: 12/19/2026\n${line}`, CTX);
+    expect(parsed.fields.departureTime).toBeUndefined();
+    expect(parsed.unsure?.departureTime).toMatch(/ is not Pacific Time$/);
+    expect(parsed.fields.durationHours).toBe(hours);
+    expect(parsed.evidence.durationHours).toContain(line.split(': ')[1]?.slice(0, 5));
+  });
+
+  it('a start and an end in two zones give no length', () => {
+    expect(parseConfirmation('Date: 12/19/2026\nTime: 10:00 AM PST to 2:00 PM EST', CTX).fields.durationHours).toBeUndefined();
+  });
+
+  it('a stated length still fills it; the range that disagrees is named', () => {
+    const parsed = parseConfirmation('Date: 12/19/2026\nTime: 10am - 2pm EST\nDuration: 5 hours', CTX);
+    expect(parsed.fields.durationHours).toBe(5);
+    expect(parsed.unsure?.durationHours).toBe('start to end is 4 h');
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],

@@ -85,7 +85,7 @@ describe('readMoneyCents', () => {
 });
 
 describe('readTimeRange', () => {
-  it.each<[string, { start: string; end?: string; zone?: { zone: string; written: string } } | undefined]>([
+  it.each<[string, { start: string; end?: string; zone?: { zone: string; written: string }; mixedZones?: true } | undefined]>([
     ['10 - 3 PM', { start: '10:00', end: '15:00' }],
     ['10:00 AM - 3:00 PM', { start: '10:00', end: '15:00' }],
     ['11pm - 1am', { start: '23:00', end: '01:00' }],
@@ -103,6 +103,9 @@ describe('readTimeRange', () => {
     ['4:00 PM (Eastern Time)', { start: '16:00', zone: { zone: 'Eastern Time', written: '4:00 PM (Eastern Time)' } }],
     ['10 - 2 PM ET', { start: '10:00', end: '14:00', zone: { zone: 'ET', written: '10 - 2 PM ET' } }],
     ['10am to 2pm CST', { start: '10:00', end: '14:00', zone: { zone: 'CST', written: '10am to 2pm CST' } }],
+    // Two zones: the end's is the range's, and it has no length (s54 Z3)
+    ['10:00 AM PST to 2:00 PM EST', { start: '10:00', end: '14:00', zone: { zone: 'EST', written: '10:00 AM PST to 2:00 PM EST' }, mixedZones: true }],
+    ['10:00 AM (Eastern Time) to 2:00 PM Eastern time', { start: '10:00', end: '14:00', zone: { zone: 'Eastern time', written: '10:00 AM (Eastern Time) to 2:00 PM Eastern time' } }],
     // Lower case right after the time, and UTC offsets (s54 Z1); the "05:00" of an offset is no end
     ['4pm est', { start: '16:00', zone: { zone: 'est', written: '4pm est' } }],
     ['16:00 -05:00', { start: '16:00', zone: { zone: '-05:00', written: '16:00 -05:00' } }],
