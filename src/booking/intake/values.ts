@@ -333,18 +333,25 @@ export interface MoneyReadOptions {
   total?: boolean;
 }
 
-/** A run of digits with the separators people (and typos) put in them: "1,200.00", "1,2000", "1_200", "1.200,00". */
-const NUMBER_RUN = /\d(?:[\d,._]*\d)?/g;
+/**
+ * A run of digits with the separators people (and typos) put in them: "1,200.00", "1,2000", "1_200",
+ * "1.200,00", and the Swiss "1'250.50" — read whole, never as "1" and "250.50".
+ */
+const NUMBER_RUN = /\d(?:[\d,._'’]*\d)?/g;
 /** A well-formed dollar amount: "1200", "1,200", "1,200.5", "1200.00". */
 const DOLLARS = /^(?:\d{1,3}(?:,\d{3})+|\d{1,9})(?:\.\d{1,2})?$/;
+/** Thousands grouped by apostrophes ("1'250.50"), as the Swiss write: dollars only when written in dollars ("$1'250.50"). */
+const APOSTROPHE_GROUPED = /^\d{1,3}(?:['’]\d{3})+(?:\.\d{1,2})?$/;
 const CURRENCY_BEFORE = /(?:US\s?\$|\$|\busd)\s*$/i;
 /**
- * A currency that is not the US dollar. Letters glued to a "$" name another dollar or peso
- * ("CA$", "C$", "A$", "AU$", "NZ$", "HK$", "S$", "R$", "MX$", "Mex$", "COP$"): CURRENCY_BEFORE
- * sees only their "$", so "Total: CA$1,250" filled the USD price with 1250. Only "US$" and
- * "USD$" are dollars.
+ * A currency that is not the US dollar. Letters glued to a "$", before or after it, name another
+ * dollar or peso ("CA$", "C$", "A$", "AU$", "NZ$", "HK$", "S$", "R$", "MX$", "Mex$", "COP$", "MXN$",
+ * "$MXN", "$NZD"): CURRENCY_BEFORE sees only their "$", so "Total: CA$1,250" filled the USD price
+ * with 1250. Only "US$", "USD$" and "$USD" are dollars.
  */
-const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|pesos?)\b|(?<!\p{L})(?!usd?\$)\p{L}{1,3}\$/iu;
+const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|nzd|hkd|sgd|chf|jpy|cny|brl|cop|ars|clp|pen|inr|zar|sek|nok|dkk|pesos?|francs?)\b|(?<!\p{L})(?!usd?\$)\p{L}{1,3}\$|\$(?!usd\b)\p{L}{2,3}\b/iu;
+/** An ISO code after a spaced "$" ("$ NZD 1,250"): capitals only, so "$ for 4 hours" is no currency. */
+const CODE_AFTER_DOLLAR = /\$\s(?!USD\b)[A-Z]{3}\b/;
 const CURRENCY_AFTER = /^\s*(?:usd|dollars?)\b/i;
 /** After a number: it counts something, or is a factor of a product. */
 const COUNT_AFTER = /^\s*(?:hours?|hrs?|h\b|guests?|people|persons?|passengers?|pax|adults?|kids?|children|x\b|×|\*)/i;
@@ -371,7 +378,7 @@ interface AmountCandidate {
  */
 export function readMoneyCents(text: string, options: MoneyReadOptions = {}): number | undefined {
   // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
-  if (OTHER_CURRENCY.test(text)) return undefined;
+  if (OTHER_CURRENCY.test(text) || CODE_AFTER_DOLLAR.test(text)) return undefined;
   const candidates: AmountCandidate[] = [];
   for (const m of text.matchAll(NUMBER_RUN)) {
     const at = m.index ?? 0;
@@ -400,7 +407,9 @@ export function readMoneyCents(text: string, options: MoneyReadOptions = {}): nu
   if (options.total && pool.length > 1) pool = pool.filter((c) => c.result);
   if (pool.length !== 1 || pool.some((c) => c.spaced)) return undefined;
   const chosen = pool[0] as AmountCandidate;
-  if (chosen.negative || !DOLLARS.test(chosen.text)) return undefined;
+  if (chosen.negative) return undefined;
+  if (chosen.currency && APOSTROPHE_GROUPED.test(chosen.text)) return parseDollarsToCents(chosen.text.replace(/['’]/g, ''));
+  if (!DOLLARS.test(chosen.text)) return undefined;
   return parseDollarsToCents(chosen.text);
 }
 

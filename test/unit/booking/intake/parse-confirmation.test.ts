@@ -56,6 +56,31 @@ describe('a price in another dollar or peso (review 2026-12-07)', () => {
   it.each(['$1,250', 'US$1,250', 'USD$1,250', 'us$ 1,250', 'USD 1,250', '1,250 USD'])('Total: %s is US dollars and read', (total) => {
     expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBe(125000);
   });
+
+  // s54 C1: a code glued after the "$" ("$NZD" was read as dollars), and Swiss grouping: "$1'250.50" was $1.00.
+  it.each(['$MXN 1,250', 'MXN$1,250', '1250 $MXN', '$NZD 1,250', '$ NZD 1,250', 'NZD $1,250', '$CHF 1,250', "CHF 1'250.50", "1'250.50 CHF", "$1'250.50 CHF", "1'250.50", "1'250"])(
+    'Total: %s is not read as dollars: left empty and listed',
+    (total) => {
+      const r = parseConfirmation(confirmation(total), CTX);
+      expect(r.fields.priceCents).toBeUndefined();
+      expect(r.missing).toContain('priceCents');
+    },
+  );
+
+  it.each<[string, number]>([
+    ["$1'250.50", 125050],
+    ['$1’250.50', 125050],
+    ["US$1'250", 125000],
+    ["1'250.50 USD", 125050],
+    ["$12'500", 1250000],
+    ['$USD 1,250', 125000],
+  ])('Total: %s is US dollars grouped by apostrophes, read whole', (total, cents) => {
+    expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBe(cents);
+  });
+
+  it.each(["$12'50", "$1'2500", "$1'250,50"])('Total: %s is malformed: left empty, never a part of it', (total) => {
+    expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBeUndefined();
+  });
 });
 
 describe('a duration in prose (review 2026-12-06)', () => {
