@@ -320,9 +320,22 @@ function asUsGrouping(whole: string, grouped: string | undefined, cents: string 
   return grouped === undefined ? whole.replaceAll('.', ',') : `${grouped.replaceAll('.', ',')}.${cents}`;
 }
 
+/**
+ * An amount grouped the Swiss way: "1'250.50", "Captain gets 1'250", "12’500". The apostrophe split it
+ * into "1" and "250", so "Deckhand 1'250" read as a count. Only whole groups of three: "5'10"" (a
+ * height) and "24'" (a boat's length) are no amount.
+ */
+const SWISS_AMOUNT = /(?<![\w.,'’])\d{1,3}(?:['’]\d{3})+(?=(?:\.\d+)?(?![.,'’]?\d))/g;
+
 /** The line as the detector reads it: pasted look-alikes and invisible characters made plain. */
 export function normaliseForMoney(line: string): string {
-  return line.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/\p{Nd}/gu, asciiDigit).replace(GLUED, '$1 ').replace(EUROPEAN_AMOUNT, asUsGrouping);
+  return line
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\p{Nd}/gu, asciiDigit)
+    .replace(GLUED, '$1 ')
+    .replace(EUROPEAN_AMOUNT, asUsGrouping)
+    .replace(SWISS_AMOUNT, (amount) => amount.replace(/['’]/g, ','));
 }
 
 /** A link: its digits are coordinates, ids and paths ("?ll=32.72,-117.19" reads like cents), never an amount shown. */
