@@ -186,6 +186,17 @@ describe('a time in another zone (review s53 M2)', () => {
   });
 });
 
+describe('a time in another zone that is another day in Pacific (s54 Z2, Z3)', () => {
+  it('leaves Charter date empty too and names it; a range in that zone still fills Duration', async () => {
+    const view = await modalForPaste('Renter: Maria Delgado\nDate: 06/19/2027\nTime: 2:00 AM - 6:00 AM EDT', '54.z2.day');
+    expect(element(view, 'departureTime').initial_time).toBeUndefined();
+    expect(element(view, 'date').initial_date).toBeUndefined();
+    expect(element(view, 'durationHours').initial_value).toBe('4');
+    expect(contextText(view)).toMatch(/Could not read: \*[^*]*date \(2:00 AM - 6:00 AM EDT on Sat, Jun 19, 2027 is Fri, Jun 18 in Pacific Time\)/);
+    expect(contextText(view)).toMatch(/start time \(2:00 AM - 6:00 AM EDT is not Pacific Time\)/);
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it('leaves Charter date empty and says why', async () => {
     const view = await modalForPaste('Renter: Maria Delgado\nDate: Sat, Dec 20, 2026\nTime: 10:00 AM', '53.m3.weekday');
