@@ -9,7 +9,7 @@
  */
 import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
-import { localDateTime } from '../time';
+import { humanDate, humanDayMonth, localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
 import { isOffsetZone, isOperatorOffset, operatorDate, operatorZone, writtenOffsets, type OperatorZone } from './time-zones';
 import { isTripLength, proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
@@ -581,9 +581,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     const other = days.find((d) => d !== date);
     if (offsets.length > 0 && other === undefined) return undefined;
     ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
-    const on = `${zone.written} on ${DateTime.fromISO(date).toFormat('ccc, LLL d, yyyy')}`;
+    const on = `${zone.written} on ${humanDate(DateTime.fromISO(date))}`;
     if (other === undefined) return `${on} may be another day in ${ownZone.label}`;
-    const day = DateTime.fromISO(other).toFormat('ccc, LLL d');
+    const day = humanDayMonth(DateTime.fromISO(other));
     return days.every((d) => d === other) ? `${on} is ${day} in ${ownZone.label}` : `${on} may be ${day} in ${ownZone.label}`;
   }
 
