@@ -23,7 +23,7 @@ import { answerValue, CREW_CONFIRM_ACTION_PREFIX, DEACTIVATED_MARK, DECLINED_MAR
 import { escapeAndFit, escapeMrkdwn, fitLines, mention, rosterMention } from './format';
 import { CHANGE_APPROVE_ACTION_ID, changeDiff, changeValue, diffLineText } from './lifecycle';
 import { LIMITS } from './limits';
-import { crewClosedWords, detailsButton, RETRY_ACTION_ID, RETRY_BUTTON_TEXT } from './progress';
+import { crewClosedWords, crewNeverCalled, detailsButton, RETRY_ACTION_ID, RETRY_BUTTON_TEXT } from './progress';
 
 /** Slack's limit for a Home tab (and any view). */
 export const MAX_VIEW_BLOCKS = 100;
@@ -207,6 +207,7 @@ function crewLine(booking: BookingRecord): string {
     return `${gone ? DEACTIVATED_MARK : MARK_EMOJI[crewMark(booking, m.slackUserId)]} ${rosterMention(m)}${gone ? ' (deactivated)' : ''}`;
   };
   if (!closed) return `Crew: ${booking.roster.map(marked).join('  ') || 'no crew'}`;
+  if (crewNeverCalled(booking)) return `Crew — ${closed}: ${booking.roster.map(rosterMention).join(', ') || 'no crew'}`;
   const silent = (m: BookingRecord['roster'][number]) => !toldDeactivated(booking, m.slackUserId) && crewMark(booking, m.slackUserId) === 'unconfirmed';
   const answered = booking.roster.filter((m) => !silent(m)).map(marked).join('  ');
   const notAnswered = booking.roster.filter(silent).map(rosterMention).join(', ');

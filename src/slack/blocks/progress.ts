@@ -179,10 +179,23 @@ export function crewSection(booking: BookingRecord, timezone: string): string {
 export function crewClosedWords(booking: BookingRecord): string | undefined {
   const cancel = cancelOperation(booking);
   if (booking.state !== 'cancelled' && cancel === undefined) return undefined;
+  if (crewNeverCalled(booking)) return 'never called';
   const told = cancel?.steps?.crew_notice;
   // No call had gone out, yet someone answered (an old record): only they were told, by DM.
   const toldAnsweredOnly = told?.status === 'done' && told.result?.posts === 0 && told.result.answeredWithoutPost !== undefined;
   return toldAnsweredOnly ? 'never called; who had answered was told the charter is cancelled' : told?.status === 'done' ? 'told the charter is cancelled' : 'no longer asked: the charter is being cancelled';
+}
+
+/**
+ * No crew step (the create's or a change's) ever tried to post, no post is known and nobody
+ * answered: "had not answered" would read as a call the crew ignored.
+ */
+export function crewNeverCalled(booking: BookingRecord): boolean {
+  const tried = (s: StepState | undefined) => s !== undefined && (s.attempts > 0 || (s.attemptsBeforeRetry ?? 0) > 0 || s.status !== 'pending' || s.result !== undefined);
+  const changeTried = operationsOf(booking).some((o) => o.kind === 'change' && tried(o.steps?.crew_notice));
+  const posts = Object.keys(booking.slack.crewPosts ?? {}).length > 0;
+  const answered = Object.keys(booking.confirmations).length > 0 || Object.keys(booking.declines ?? {}).length > 0;
+  return !tried(booking.steps.crew_notice) && !changeTried && !posts && !answered;
 }
 
 /** `retryClosedAtMs`: the departure that closed Retry of a failed booking (it then offers Details only). */

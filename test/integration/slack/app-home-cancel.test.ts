@@ -11,7 +11,7 @@
 import { cancelOperation } from '../../../src/pipeline/operations';
 import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
 import { blocksToText } from '../../../src/slack/blocks/to-text';
-import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking, inDays, lastHomeViewOf, OPS_CHANNEL, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
+import { APPROVER, CAPTAIN, clickInOps, CREW, doneBooking, inDays, lastHomeViewOf, OPS_CHANNEL, settle, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -80,5 +80,35 @@ describe('with the real steps', () => {
     expect(approver).not.toContain(':question:');
     const progressTs = (await real.running.built.api.get(id))!.slack.progressTs;
     expect(blocksToText(real.slack.messages(OPS_CHANNEL).find((m) => m.ts === progressTs)?.blocks as never)).toContain('*Crew* — told the charter is cancelled');
+  });
+
+  it('a cancel that failed on a charter whose crew call never went out: the approver Home says they were never called, not that they had not answered', async () => {
+    real.standins!.scc.faults.inject('POST /events', { kind: 'unauthorized' });
+    let id: string;
+    try {
+      id = await submitBooking(real, { ...VALID_FIELDS, date: inDays(2), guestName: 'Nora Nevercalled', boatsetterRef: 'BS-R2-0001' });
+      await clickInOps(real, 'booking_approve', id);
+      await waitForBooking(real, id, (b) => b.state === 'failed');
+    } finally {
+      real.standins!.scc.faults.clear();
+    }
+    await settle(real);
+    expect((await real.requester.event(appHomeOpenedEvent({ userId: APPROVER }))).status).toBe(200);
+    await real.running.built.home.idle();
+    real.standins!.dashboard.faults.inject('DELETE *', { kind: 'status', status: 400 });
+    try {
+      await clickInOps(real, 'booking_cancel', id);
+      await waitForBooking(real, id, (b) => b.state === 'failed' && cancelOperation(b)?.status === 'failed');
+      await settle(real);
+      await real.running.built.home.flush();
+    } finally {
+      real.standins!.dashboard.faults.clear();
+    }
+    const approver = lastHomeViewOf(real, APPROVER);
+    const line = /Nora[^"]*/.exec(approver)?.[0] ?? '';
+    expect(line).toContain(':warning: cancelling, needs attention');
+    expect(line).toContain(`Crew — never called: <@${CAPTAIN}> (captain), <@${CREW[0]}>, <@${CREW[1]}>`);
+    expect(line).not.toContain('had not answered');
+    expect(line).not.toContain(':question:');
   });
 });
