@@ -10,7 +10,7 @@ import { sliceWhole } from '../blocks/format';
 import type { IcalEvent, FeedValidators } from '../../integrations/ical-feed';
 import type { BookingStore } from '../../pipeline/store';
 import type { BookingRequest } from '../../booking/types';
-import type { ApprovalNotices, BookingState } from '../../pipeline/types';
+import type { ApprovalNotices, BookingState, OfferedTrip } from '../../pipeline/types';
 import { isExpiredRequest } from '../../pipeline/approval-policy';
 
 export interface KnownEvent {
@@ -187,7 +187,7 @@ export function knownEvent(e: IcalEvent): KnownEvent {
  */
 export const HOLDING_STATES: readonly BookingState[] = ['pending_approval', 'approved', 'running', 'done', 'failed'];
 
-type Candidate = { request: BookingRequest; state?: BookingState; approvalNotices?: ApprovalNotices };
+type Candidate = { request: BookingRequest; state?: BookingState; approvalNotices?: ApprovalNotices; slack?: { intakeNotice?: { offered?: OfferedTrip } } };
 
 /**
  * Whether a booking holds the boat at `nowMs`: not cancelled, and not a request that expired
@@ -213,7 +213,7 @@ export function departureMs(b: { request: BookingRequest }, timezone: string): n
 /** A booking reference as events and charters are compared by it: spaces and `#` ignored, any letter case. */
 export const normRef = (s: string) => s.replace(/[\s#]/g, '').toUpperCase();
 
-type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description'>;
+type EventText = Pick<KnownEvent, 'startMs' | 'summary' | 'description' | 'noticeKey'>;
 
 const refPatterns = new Map<string, RegExp>();
 
@@ -238,11 +238,29 @@ export function refNamesEvent(ref: string, uid: string, event: EventText): boole
 }
 
 /**
- * The first of `bookings` whose reference names the event, else the first of its platform (or none)
- * departing when it starts, leaving out for the latter those `notByTime` says belong to another event.
+ * Whether the booking was made from this event's "New … booking" notice (the trip its form offered,
+ * kept with the request): the office booked this trip, whatever time or reference it then typed in
+ * the form. The notice may have been claimed under the UID the trip had before it was re-listed
+ * (`noticeKey`). A repeated UID names several trips: which one, the time the notice offered tells.
+ */
+function offeredEvent(b: Candidate, uid: string, event: EventText, timezone: string, feed: string, repeatedUid: boolean): boolean {
+  const offered = b.slack?.intakeNotice?.offered;
+  if (!offered || offered.feed.trim().toLowerCase() !== feed.toLowerCase()) return false;
+  const underKey = event.noticeKey !== undefined && (event.noticeKey === offered.uid || event.noticeKey.startsWith(`${offered.uid}|`));
+  if (offered.uid !== uid && !underKey) return false;
+  if (!repeatedUid) return true;
+  if (!offered.date || !offered.departureTime) return false;
+  return localDateTime(offered.date, offered.departureTime, timezone).toMillis() === event.startMs;
+}
+
+/**
+ * The first of `bookings` whose reference names the event or that was made from the event's notice,
+ * else the first of its platform (or none) departing when it starts, leaving out for the latter
+ * those `notByTime` says belong to another event.
  */
 function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, event: EventText, timezone: string, feed: string, repeatedUid = false, notByTime: (b: B) => boolean = () => false): B | undefined {
   const byRef = bookings.find((b) => {
+    if (offeredEvent(b, uid, event, timezone, feed, repeatedUid)) return true;
     const ref = platformRefOf(b.request)?.ref;
     if (!ref) return false;
     // Copies of a repeated UID share its reference: which trip a charter is, its time tells.
@@ -255,7 +273,7 @@ function matchEvent<B extends Candidate>(bookings: readonly B[], uid: string, ev
 
 /**
  * The booking an event of feed `feed` belongs to: one whose platform reference is the event's UID
- * or appears in its summary/description; failing that, one of that platform (or of none) departing
+ * or appears in its summary/description, or one made from the event's notice; failing that, one of that platform (or of none) departing
  * exactly when the event starts(ed). Never a booking of another platform by its time alone: boats
  * sell fixed slots, so two platforms' bookings at 10:00 are the usual double booking, not one charter.
  * Only bookings that hold the boat count, an approved one before a pending one: after a request

@@ -14,7 +14,7 @@ import type { BookingStore } from '../../pipeline/store';
 import { localDateTime } from '../../booking/time';
 import type { BookingRecord, OfferedTrip } from '../../pipeline/types';
 import { eventWhen } from '../blocks/intake';
-import { bookingForEvent, departureMs, feedKey, HOLDING_STATES, holdsBoat, readFeedState } from './ical-state';
+import { bookingForEvent, departureMs, eventMatcher, feedKey, HOLDING_STATES, holdsBoat, readFeedState } from './ical-state';
 
 export type NoticeJudgement =
   | { kind: 'free' }
@@ -61,7 +61,9 @@ export function createNoticeJudge(store: Pick<BookingStore, 'getMeta' | 'listByS
         continue;
       }
       const [key, e] = found;
-      const holder = bookingForEvent(holding, e.uid ?? key, e, tz, feed.name, nowMs, repeated.has(e.uid ?? key));
+      // Held as the watcher sees it: the charter the feed state links to the trip, one made from its
+      // notice (whatever its form changed), or one its reference or departure time matches.
+      const holder = eventMatcher(holding, tz, feed.name, nowMs).match(e, e.uid ?? key, [e], repeated.has(e.uid ?? key), () => false);
       if (holder) return { kind: 'held', bookingId: holder.id };
       if (e.cancelled) return { kind: 'cancelled', feed: feed.name };
       // The end to the minute: a prefilled duration is rounded to hundredths of an hour.

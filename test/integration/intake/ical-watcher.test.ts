@@ -384,6 +384,60 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`Charter request \`${id}\` made from this notice was cancelled by <@${APPROVER}> before approval and booked nothing`);
   });
 
+  /** Two forms opened from the notice of `event` (on its own feed `name`), submitted with `edits`; the first request then cancelled before approval. */
+  async function twoFormsFirstCancelled(name: string, event: StandinEvent, edits: [Record<string, string>, Record<string, string>]): Promise<{ h: Harness; ts: string; r0: string; r1: string }> {
+    feed.setEvents(name, [event]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const notice = posts(h)[0];
+    const ts = String(notice?.response?.ts);
+    const blocks = JSON.parse(blocksOf(notice)) as unknown[];
+    const f1 = await clickCreate(h, ts, String(notice?.body.text), blocks);
+    const f2 = await clickCreate(h, ts, String(notice?.body.text), blocks);
+    const r0 = await submitFrom(h, ts, f1.metadata, 'First', edits[0]);
+    const r1 = await submitFrom(h, ts, f2.metadata, 'Second', edits[1]);
+    expect((await h.running.built.api.get(r1))?.state).toBe('pending_approval');
+    await clickInOps(h, 'booking_cancel', r0);
+    await h.slack.waitFor(() => cancelShown(h, ts));
+    return { h, ts, r0, r1 };
+  }
+  const EDITED_TIME_AND_REF = { departureTime: '10:00', durationHours: '3', platformRef: 'BS-7999' };
+  /** An event whose text gives no booking ID: the form prefills its UID as the reference. */
+  const NOREF: StandinEvent = { uid: 'a8f3c2d1-77@example-platform', ...at(5, '09:00', '13:30'), summary: 'Boatsetter booking', description: 'Renter: Ana Ruiz\nPassengers: 4' };
+
+  it('two forms from one notice, the second edited (time+ref); the first cancelled: no [Create charter] while the second holds the trip (review s54 H1)', async () => {
+    const { h, ts, r1 } = await twoFormsFirstCancelled('rv-h1', E, [{}, EDITED_TIME_AND_REF]);
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`\`${r1}\` holds this trip`);
+  });
+
+  it('two forms from a notice whose event gives no booking ID, both references cleared, the second at another time; the first cancelled: the second holds the trip (review s54 H1)', async () => {
+    const { h, ts, r1 } = await twoFormsFirstCancelled('rv-h1-noref', NOREF, [{ platformRef: '' }, { platformRef: '', departureTime: '09:30' }]);
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`\`${r1}\` holds this trip`);
+  });
+
+  it.each([
+    ['with a booking ID, the request\'s time and reference edited', E, [{}, EDITED_TIME_AND_REF]],
+    ['without one, the request\'s reference cleared and its time edited', NOREF, [{ platformRef: '' }, { platformRef: '', departureTime: '09:30' }]],
+  ] as const)('the trip (%s) that a request made from its notice holds, moved and then cancelled by the platform: both reach that request\'s thread, no second "New booking" notice (review s54 H1)', async (_what, event, edits) => {
+    const name = `rv-h1-watch-${event.uid.slice(0, 4)}`;
+    const { h, r1 } = await twoFormsFirstCancelled(name, event, [{ ...edits[0] }, { ...edits[1] }]);
+    const thread = (await h.running.built.api.get(r1))?.slack.approvalTs;
+    const other: StandinEvent = { ...C, ...at(6, '10:00', '14:00') };
+    feed.setEvents(name, [{ ...event, ...at(5, '12:00', '16:30') }, other]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    feed.setEvents(name, [{ ...event, ...at(5, '12:00', '16:30'), status: 'CANCELLED' } as StandinEvent, other]);
+    await h.running.built.periodic.runOnce();
+    await h.running.built.periodic.runOnce();
+    const said = posts(h).map((c) => [String(c.body.text), c.body.thread_ts]);
+    expect(said.filter(([text]) => String(text).startsWith('New Boatsetter booking') && String(text).includes(day(local(5, '09:00'))))).toEqual([[`New Boatsetter booking · ${whenAt(5, '09:00', '13:30')}`, undefined]]);
+    expect(said.filter(([, t]) => t === thread).map(([text]) => text)).toEqual([expect.stringMatching(/^Boatsetter moved this booking/), expect.stringMatching(/^Boatsetter marked it cancelled/)]);
+    expect(blocksOf(posts(h).filter((c) => c.body.thread_ts === thread)[1])).toContain('ical_cancel');
+  });
+
   it('a request cancelled after the platform moved the trip: no [Create charter] at the old time, the notice says where the trip is now (review s53 OWN53b)', async () => {
     const { h, ts, id } = await requestFromNotice('own53-moved');
     feed.setEvents('own53-moved', [{ ...E, ...at(5, '12:00', '16:30') }]);
