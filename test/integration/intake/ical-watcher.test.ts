@@ -418,6 +418,34 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`\`${r1}\` holds this trip`);
   });
 
+  it('the charter the feed state links to a moved trip (matched by its time, which the trip left) holds it: a request from the old notice, cancelled, names that charter (review s54 H1)', async () => {
+    const name = 'rv-h1-linked';
+    feed.setEvents(name, [E]);
+    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
+    running.push(h);
+    await h.running.built.periodic.runOnce();
+    const notice = posts(h)[0];
+    const ts = String(notice?.response?.ts);
+    // A charter booked by hand at the trip's time, without its reference, approved; a changed feed links the trip to it.
+    const byHand = await submitBooking(h, { ...VALID_FIELDS, guestName: 'Jose Nunez', date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: '' } as never);
+    await clickInOps(h, 'booking_approve', byHand);
+    await waitForBooking(h, byHand, (b) => b.state === 'done');
+    feed.setEvents(name, [E, C]);
+    await h.running.built.periodic.runOnce();
+    // The platform moves the trip: the move is posted under that charter, which still departs at 09:00.
+    feed.setEvents(name, [{ ...E, ...at(5, '12:00', '16:30') }, C]);
+    await h.running.built.periodic.runOnce();
+    const state = JSON.parse((await h.running.built.store.getMeta('ical:feed:Boatsetter'))?.value ?? '{}') as { events?: Record<string, { bookingId?: string }> };
+    expect(state.events?.[E.uid]?.bookingId).toBe(byHand);
+    // A form from the old notice makes a request for the trip, cancelled before approval.
+    const { metadata } = await clickCreate(h, ts, String(notice?.body.text), JSON.parse(blocksOf(notice)) as unknown[]);
+    const id = await submitFrom(h, ts, metadata, 'Late Form');
+    await clickInOps(h, 'booking_cancel', id);
+    await h.slack.waitFor(() => cancelShown(h, ts));
+    expect(createButton(noticeMessage(h, ts)?.blocks)).toBeUndefined();
+    expect(JSON.stringify(noticeMessage(h, ts)?.blocks)).toContain(`\`${byHand}\` holds this trip`);
+  });
+
   it.each([
     ['with a booking ID, the request\'s time and reference edited', E, [{}, EDITED_TIME_AND_REF]],
     ['without one, the request\'s reference cleared and its time edited', NOREF, [{ platformRef: '' }, { platformRef: '', departureTime: '09:30' }]],
