@@ -6,11 +6,11 @@
  */
 import { findConflicts, type CharterWindow, type Conflict } from '../../booking/conflicts';
 import { platformRefOf, sameReference } from '../../booking/platform';
-import { charterSchedule } from '../../booking/time';
+import { charterSchedule, localDateTime } from '../../booking/time';
 import type { BookingRequest, RosterMember } from '../../booking/types';
 import type { Config } from '../../config';
 import type { BookingStore } from '../../pipeline/store';
-import type { BookingRecord } from '../../pipeline/types';
+import type { BookingRecord, OfferedTrip } from '../../pipeline/types';
 import { eventWhen } from '../blocks/intake';
 import { bookingForEvent, feedKey, HOLDING_STATES, holdsBoat, readFeedState } from './ical-state';
 
@@ -18,6 +18,11 @@ export interface ApprovalCheckInput {
   bookingId: string;
   request: BookingRequest;
   roster: readonly RosterMember[];
+  /**
+   * The trip the iCal notice the booking came from offered: that event is the booking's own trip
+   * whatever time or reference its form was given, not another booking in the way.
+   */
+  offered?: OfferedTrip;
 }
 
 export type ApprovalChecks = (input: ApprovalCheckInput, nowMs: number) => Promise<string[]>;
@@ -44,14 +49,26 @@ async function feedChecks(store: BookingStore, config: Config, bookings: readonl
       const uid = e.uid ?? key;
       // covered by a booking in the store, or the candidate itself (made from this very event)
       if (bookingForEvent(bookings, uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) continue;
-      if (bookingForEvent([candidate], uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) {
-        if (!e.allDay && e.startMs !== departs) warnings.push(`${feed.name} lists this trip at ${eventWhen(e.startMs, e.endMs, config.timezone)}, not at this time: it moved the trip after this form was filled in?`);
+      const self = { request: candidate.request, ...(candidate.offered ? { slack: { intakeNotice: { offered: candidate.offered } } } : {}) };
+      if (bookingForEvent([self], uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) {
+        if (!e.allDay && e.startMs !== departs) warnings.push(movedWarning(feed.name, e, candidate.offered, config.timezone));
         continue;
       }
       busy.push({ id: key, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
     }
   }
   return { busy, warnings };
+}
+
+/**
+ * The booking's own trip is listed at another time. When the feed still lists it where the notice
+ * offered it, the time was changed in the form (or by a change), not by the platform.
+ */
+function movedWarning(feed: string, e: { startMs: number; endMs: number }, offered: OfferedTrip | undefined, timezone: string): string {
+  const when = eventWhen(e.startMs, e.endMs, timezone);
+  const offeredMs = offered?.date && offered.departureTime ? localDateTime(offered.date, offered.departureTime, timezone).toMillis() : undefined;
+  if (offeredMs === e.startMs) return `${feed} lists this trip at ${when}, not at this time: change it on ${feed} too, or check the time.`;
+  return `${feed} lists this trip at ${when}, not at this time: it moved the trip after this form was filled in?`;
 }
 
 function describe(c: Conflict, names: Map<string, string>, config: Config): string {

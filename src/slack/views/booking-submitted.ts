@@ -74,7 +74,7 @@ export function bookingSubmitted(deps: SlackDeps) {
       // Known only now when users.info outlasted the form's answer: the approver is told instead,
       // and the booking is made all the same (the form is closed: dropping it would lose it).
       if (unresolved.length > 0) log.warn({ unresolved }, 'users.info did not answer for roster members after the form was answered');
-      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await approvalCheckWarnings(deps, { bookingId: id, request, roster }))];
+      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await approvalCheckWarnings(deps, { bookingId: id, request, roster, ...(origin?.notice?.offered ? { offered: origin.notice.offered } : {}) }))];
       let booking;
       try {
         booking = await deps.api.create({ id, request, roster, costs, createdBy: userId, slack: { channel }, warnings });

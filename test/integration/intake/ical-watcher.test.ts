@@ -261,6 +261,13 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     return { h, ts, id: await submitFrom(h, ts, metadata, VALID_FIELDS.guestName, edited) };
   }
 
+  it('a request whose time and reference were edited in the notice\'s form is warned that the feed lists its trip at the other time, not that it overlaps a booking not in charter-bot', async () => {
+    const { h, id } = await requestFromNotice('notice-edited-warning', { departureTime: '10:00', durationHours: '3', platformRef: 'BS-7999' });
+    const warnings = (await h.running.built.api.get(id))?.warnings ?? [];
+    expect(warnings.join('\n')).not.toContain('not yet in charter-bot');
+    expect(warnings).toContain(`Boatsetter lists this trip at ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}, not at this time: change it on Boatsetter too, or check the time.`);
+  });
+
   it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
     const { h, ts, id } = await requestFromNotice('notice-created');
     const held = noticeMessage(h, ts);
