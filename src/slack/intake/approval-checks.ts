@@ -23,6 +23,8 @@ export interface ApprovalCheckInput {
    * whatever time or reference its form was given, not another booking in the way.
    */
   offered?: OfferedTrip;
+  /** A change's booking as it stands: a trip the feed lists at its current time is being moved by the change. */
+  current?: BookingRequest;
 }
 
 export type ApprovalChecks = (input: ApprovalCheckInput, nowMs: number) => Promise<string[]>;
@@ -51,7 +53,7 @@ async function feedChecks(store: BookingStore, config: Config, bookings: readonl
       if (bookingForEvent(bookings, uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) continue;
       const self = { request: candidate.request, ...(candidate.offered ? { slack: { intakeNotice: { offered: candidate.offered } } } : {}) };
       if (bookingForEvent([self], uid, e, config.timezone, feed.name, nowMs, repeated.has(uid))) {
-        if (!e.allDay && e.startMs !== departs) warnings.push(movedWarning(feed.name, e, candidate.offered, config.timezone));
+        if (!e.allDay && e.startMs !== departs) warnings.push(movedWarning(feed.name, e, candidate, config.timezone));
         continue;
       }
       busy.push({ id: key, source: 'ical', startMs: e.startMs, endMs: e.endMs, label: feed.name });
@@ -62,12 +64,15 @@ async function feedChecks(store: BookingStore, config: Config, bookings: readonl
 
 /**
  * The booking's own trip is listed at another time. When the feed still lists it where the notice
- * offered it, the time was changed in the form (or by a change), not by the platform.
+ * offered it, or where the charter a change moves departs now, the time was changed here, not by
+ * the platform.
  */
-function movedWarning(feed: string, e: { startMs: number; endMs: number }, offered: OfferedTrip | undefined, timezone: string): string {
+function movedWarning(feed: string, e: { startMs: number; endMs: number }, candidate: ApprovalCheckInput, timezone: string): string {
   const when = eventWhen(e.startMs, e.endMs, timezone);
+  const { offered, current } = candidate;
   const offeredMs = offered?.date && offered.departureTime ? localDateTime(offered.date, offered.departureTime, timezone).toMillis() : undefined;
-  if (offeredMs === e.startMs) return `${feed} lists this trip at ${when}, not at this time: change it on ${feed} too, or check the time.`;
+  const currentMs = current ? localDateTime(current.date, current.departureTime, timezone).toMillis() : undefined;
+  if (offeredMs === e.startMs || currentMs === e.startMs) return `${feed} lists this trip at ${when}, not at this time: change it on ${feed} too, or check the time.`;
   return `${feed} lists this trip at ${when}, not at this time: it moved the trip after this form was filled in?`;
 }
 

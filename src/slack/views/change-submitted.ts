@@ -61,7 +61,7 @@ export function changeSubmitted(deps: SlackDeps) {
       // The same double-booking checks as a new booking's approval, against the new details; the
       // form has closed, so a check that fails is a warning, not a change to type again.
       // Who cannot be called is known only now when users.info outlasted the form's answer: the approver is told.
-      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await approvalCheckWarnings(deps, { bookingId: meta!.bookingId, request, roster, ...(booking!.slack.intakeNotice?.offered ? { offered: booking!.slack.intakeNotice.offered } : {}) }))];
+      const warnings = [...uncallableWarnings(uncallable), ...unresolvedWarnings(unresolved), ...(await approvalCheckWarnings(deps, { bookingId: meta!.bookingId, request, roster, current: booking!.request, ...(booking!.slack.intakeNotice?.offered ? { offered: booking!.slack.intakeNotice.offered } : {}) }))];
       const { booking: updated, op } = await deps.api.proposeChange(meta!.bookingId, { details, label: meta!.label, userId, warnings });
       // Approvers' Home tabs list it under "Waiting for approval"; nothing runs yet to refresh them.
       deps.home?.changed();

@@ -15,7 +15,7 @@ import { pollFeeds } from '../../../src/slack/intake/ical-watcher';
 import { startIcalFeedStandin, type IcalFeedStandin, type StandinEvent } from '../../../src/sandbox/ical-feed-standin';
 import type { RecordedSlackCall } from '../../../src/sandbox/slack-api-standin';
 import { blockActionPayload, bookingModalState, viewSubmissionPayload } from '../../support/slack-requests';
-import { APPROVER, approvalPosts, clickInOps, doneBooking, OPS_CHANNEL, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from '../slack/harness';
+import { APPROVER, approvalPosts, clickInOps, doneBooking, OPS_CHANNEL, proposeChange, startHarness, submitBooking, VALID_FIELDS, waitForBooking, type Harness } from '../slack/harness';
 
 let feed: IcalFeedStandin;
 let dir: string;
@@ -266,6 +266,23 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     const warnings = (await h.running.built.api.get(id))?.warnings ?? [];
     expect(warnings.join('\n')).not.toContain('not yet in charter-bot');
     expect(warnings).toContain(`Boatsetter lists this trip at ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}, not at this time: change it on Boatsetter too, or check the time.`);
+  });
+
+  it.each(['made from its notice', 'booked by hand under its reference'])('a change moving a charter the feed lists (%s) is warned to move the trip on the platform too, not that the platform moved it', async (how) => {
+    const trip = { ...VALID_FIELDS, date: isoDate(5), departureTime: '09:00', durationHours: '4.5', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-7007' };
+    const name = how.startsWith('made') ? 'change-warning-notice' : 'change-warning-hand';
+    const { h, id } = how.startsWith('made') ? await requestFromNotice(name) : await (async () => {
+      feed.setEvents(name, [E]);
+      const started = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
+      running.push(started);
+      return { h: started, id: await submitBooking(started, trip) };
+    })();
+    await clickInOps(h, 'booking_approve', id);
+    const done = await waitForBooking(h, id, (b) => b.state === 'done');
+    const op = await proposeChange(h, id, 'reschedule', { ...trip, guestName: done.request.guestName, departureTime: '12:00' });
+    const warnings = (await h.running.built.api.get(id))?.operations?.find((o) => o.id === op)?.warnings ?? [];
+    expect(warnings).toContain(`Boatsetter lists this trip at ${day(local(5, '09:00'))}, 9:00 AM – 1:30 PM ${zone(local(5, '09:00'))}, not at this time: change it on Boatsetter too, or check the time.`);
+    expect(warnings.join('\n')).not.toContain('moved the trip after');
   });
 
   it('the notice is redrawn naming the charter and who made it, with no button left to book it again', async () => {
