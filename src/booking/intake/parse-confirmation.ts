@@ -315,6 +315,8 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   let ownZone: OperatorZone | undefined;
   // Why the first time stated in another zone was not taken: "4:00 PM EST is not Pacific Time".
   let otherZone: string | undefined;
+  // Why the first end time stated in another zone was not taken: the trip's length is unknown, not its start.
+  let endZone: string | undefined;
   // That time: its date may not be the operator's ("1:00 AM EST" is the evening before in Pacific).
   // Its range's length is still the trip's ("10am - 2pm EST" is 4 hours in any zone).
   let refused: { range: TimeRange; raw: string } | undefined;
@@ -430,7 +432,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       }
       case 'end': {
         const range = readTimeRange(times(l.value, l.index));
-        if (range && !inOtherZone(range)) endTimes.push({ time: range.end ?? range.start, raw: l.raw, ...offsetOf(range) });
+        const why = range && otherZoneOf(range);
+        // The end's zone tells why there is no length, never why there is no start.
+        if (why) endZone ??= why;
+        else if (range) endTimes.push({ time: range.end ?? range.start, raw: l.raw, ...offsetOf(range) });
         break;
       }
       case 'duration':
@@ -470,7 +475,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     if (!fields.departureTime) {
       // A lone time in prose is read only next to a word that makes it the start; a range always is.
       const range = readTimeRange(c);
-      if (range && (range.end !== undefined || /\b(from|at|depart\w*|start\w*|leav\w*|board\w*)\b/i.test(c))) applyRange(range, line.raw);
+      if (range && (range.end !== undefined || /\b(from|at|depart\w*|start\w*|leav\w*|board\w*)\b/i.test(c))) applyRange(range, line.raw, index === dateIndex);
     }
     if (!fields.partySize) {
       // Never a number that ends a date ("12/19 pax 6" is six, not nineteen), nor one an hours label
@@ -526,6 +531,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     unsure.date = dayOff;
   }
   if (stated && 'conflict' in stated) unsure.durationHours = `stated as ${hoursList(stated.conflict)}`;
+  else if (endZone && fields.durationHours === undefined && startToEnd === undefined) unsure.durationHours = endZone;
   // Lengths that disagree as near the date, neither of them the times' length: the times would be a third answer.
   if (!fields.durationHours && !(stated && 'conflict' in stated) && startToEnd !== undefined && endRaw !== undefined) set('durationHours', startToEnd, endRaw);
   if (fields.durationHours !== undefined && !(fields.durationHours > 0 && fields.durationHours <= 24)) {
@@ -554,16 +560,14 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined), ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
 
   /**
-   * Whether the range names a zone other than the operator's: its times are not the form's wall
-   * clock, and converting them would be a guess at what the writer meant, so the operator types it.
+   * Why the range is refused, if it names a zone other than the operator's: its times are not the form's
+   * wall clock, and converting them would be a guess at what the writer meant, so the operator types it.
    */
-  function inOtherZone(range: TimeRange): boolean {
+  function otherZoneOf(range: TimeRange): string | undefined {
     // An offset is weighed against the date, at the end (weighOffsets).
-    if (!range.zone || isOffsetZone(range.zone.zone)) return false;
+    if (!range.zone || isOffsetZone(range.zone.zone)) return undefined;
     ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
-    if (ownZone.is(range.zone.zone)) return false;
-    otherZone ??= `${range.zone.written} is not ${ownZone.label}`;
-    return true;
+    return ownZone.is(range.zone.zone) ? undefined : `${range.zone.written} is not ${ownZone.label}`;
   }
 
   /**
@@ -598,9 +602,16 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     return hours === undefined ? undefined : { hours, raw: refused.raw };
   }
 
-  function applyRange(range: TimeRange, raw: string): void {
-    if (inOtherZone(range)) {
-      refused ??= { range, raw };
+  /**
+   * `trip`: the range is the trip's own time — on a labelled date, time or start line, or prose on the
+   * trip date's line. Refused for its zone, only such a range gives the trip's length or moves its date:
+   * "Customer support: 9am-8pm ET" under a confirmation is not an 11-hour trip.
+   */
+  function applyRange(range: TimeRange, raw: string, trip = true): void {
+    const why = otherZoneOf(range);
+    if (why) {
+      otherZone ??= why;
+      if (trip) refused ??= { range, raw };
       return;
     }
     if (set('departureTime', range.start, raw) && offsetOf(range).offset !== undefined) offsetStart = { range, raw };

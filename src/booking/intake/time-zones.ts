@@ -22,12 +22,16 @@ const REGION = /\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Haw
 /**
  * The same abbreviations in lower case right after a time. Not the ones that are words there: "9 AM
  * wet suits", "10 AM west dock", "3 PM ist", "4pm et al", "(thou) hast"; nor one with a dot and more
- * text after it, which abbreviates a word ("2 PM est. return", "10 AM mt. soledad").
+ * text after it, which abbreviates a word ("2 PM est. return", "10 AM mt. soledad"). A lower-case
+ * "est" is "estimated" as often as Eastern: a zone only as the last word ("Return: 2:00 PM est." and
+ * "2:00 PM est, weather permitting" are estimates).
  */
 const LOWER_CASE = new RegExp(
-  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+al\b)|ct|mt|pt|ht))(?=$|[\s,;:!?)\]]|\.\s*$)`,
+  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast|est)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+al\b)|ct|mt|pt|ht)(?=$|[\s,;:!?)\]]|\.\s*$)|est(?=\s*$))`,
   'y',
 );
+/** Words that make a time an estimate, and a lower-case "est" after it "estimated": "approx 2:00 PM est". */
+const ESTIMATE = /\b(?:approx\w*|about|around|roughly|circa|ca\.|estimated|est\.)|~/i;
 /**
  * A UTC offset glued to a time, ISO style ("16:00Z", "16:00-05:00", "16:00 +01:00", "4:00 PM -0500").
  * A "-" before a later time is a range ("10:00 -12:00" is two hours, never UTC-12): it is an offset
@@ -57,7 +61,8 @@ export function zoneAfter(text: string, from: number, start?: string, twelveHour
   };
   const offset = at(OFFSET, from);
   if (offset && isOffsetAfter(offset, start, twelveHour)) return { zone: offset[0].trim(), length: offset[0].length };
-  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? at(LOWER_CASE, from) ?? at(REGION, from);
+  const lower = at(LOWER_CASE, from);
+  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? (lower && !(lower[1] === 'est' && ESTIMATE.test(text.slice(0, from))) ? lower : null) ?? at(REGION, from);
   if (!m) return undefined;
   const closed = at(CLOSING, from + m[0].length);
   return { zone: m[1] as string, length: m[0].length + (closed ? closed[0].length : 0) };
@@ -72,9 +77,21 @@ function isOffsetAfter(m: RegExpExecArray, start: string | undefined, twelveHour
   // "-HH:MM": an offset only where it cannot be the range's end; after "1:00 AM" a zero-padded
   // "-05:00" is written as no end of a 12-hour range is.
   if (start === undefined || hours > 12) return false;
-  if (twelveHour && (m[2] as string).startsWith('0')) return true;
   const [sh, sm] = start.split(':').map(Number) as [number, number];
+  // Glued to the time ("21:00-01:00", "9:00 PM-01:00"), it is the end of an overnight trip when one
+  // of a trip's length ends there: "16:00-05:00" (13 h) is still a zone.
+  if (!/^\s/.test(m[0]) && isTripEnd(sh * 60 + sm, hours * 60 + minutes)) return false;
+  if (twelveHour && (m[2] as string).startsWith('0')) return true;
   return hours * 60 + minutes <= sh * 60 + sm;
+}
+
+/** The most hours the booking form takes: a longer span is no trip's. */
+const LONGEST_TRIP_MINUTES = 12 * 60;
+
+/** Whether a trip starting at `start` (minutes after midnight) may end at `end`, past midnight if need be. */
+function isTripEnd(start: number, end: number): boolean {
+  const minutes = end > start ? end - start : end + 24 * 60 - start;
+  return minutes <= LONGEST_TRIP_MINUTES;
 }
 
 /**

@@ -164,8 +164,11 @@ export interface TimeMatch {
   zone?: { zone: string; length: number };
 }
 
-/** A 24-hour time may end in the "Z" of UTC ("16:00Z"). */
-const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|\b([01]?\d|2[0-3]):([0-5]\d)(?:\b|(?=Z\b))/gi;
+/**
+ * A 24-hour time may end in the "Z" of UTC ("16:00Z"). Never the minutes and seconds of a longer time:
+ * the "05:00Z" of "2026-12-07T14:05:00Z" (a booking's timestamp) is no time of day.
+ */
+const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|(?<!:)\b([01]?\d|2[0-3]):([0-5]\d)(?:\b|(?=Z\b))/gi;
 
 function hhmm(h: number, m: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;

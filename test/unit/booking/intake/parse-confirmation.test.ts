@@ -1053,6 +1053,92 @@ describe('the length of a range refused for its zone (s54 Z3)', () => {
   });
 });
 
+describe('regressions of the s54 zone commits (review s54 intake4)', () => {
+  // H1: the "05:00Z" of a booking's timestamp was read as a time in UTC, and the trip date emptied.
+  it('H1 an ISO timestamp elsewhere does not empty the labelled trip date', () => {
+    const r = parseConfirmation('Trip date: Dec 20, 2026\nDuration: 4 hours\nPassengers: 6\nBooked at: 2026-12-07T14:05:00Z', CTX);
+    expect(r.fields.date).toBe('2026-12-20');
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('H1b an ISO start in UTC on the trip date keeps the date', () => {
+    expect(parse('Date: Dec 20, 2026\nStart: 2026-12-20T18:00:00Z').date).toBe('2026-12-20');
+  });
+
+  // H2: a refused range on any prose line gave the trip's length and moved its date.
+  it('H2 support hours in ET do not fill Duration', () => {
+    expect(parse('Renter: Daniel Kim\nDate: Saturday, January 9, 2027\nGuests: 4\nTotal: $720.00\n\nCustomer support: 9am-8pm ET, 7 days a week').durationHours).toBeUndefined();
+  });
+
+  it.each(['Mon-Fri, 9:00 AM – 6:00 PM ET', 'Call us 8 AM - 10 PM EST'])('H2 a footer "%s" gives no duration', (footer) => {
+    expect(parse(`Date: Jan 9, 2027\nGuests: 4\n\n${footer}`).durationHours).toBeUndefined();
+  });
+
+  it('H2 a footer in another zone adds no Check to a stated duration', () => {
+    const r = parseConfirmation('Date: Jan 9, 2027\nDuration: 4 hours\n\nSupport: 9am - 5pm ET', CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.unsure?.durationHours).toBeUndefined();
+  });
+
+  it.each(['our red-eye lands at 1:00 am est, can we start after lunch?', 'our red-eye lands at 1:00 AM EST, can we start after lunch?'])(
+    'H2 a note "%s" leaves the labelled date alone',
+    (note) => {
+      const r = parseConfirmation(`Date: Jan 9, 2027\nNotes: ${note}`, CTX);
+      expect(r.fields.date).toBe('2027-01-09');
+      expect(r.unsure?.date).toBeUndefined();
+    },
+  );
+
+  it('a range in another zone on the trip date’s own prose line is still the trip’s', () => {
+    const r = parseConfirmation('Your charter on Saturday, December 19, 2026 runs 1:00 AM - 4:00 AM EST', CTX);
+    expect(r.fields.durationHours).toBe(3);
+    expect(r.fields.date).toBeUndefined();
+  });
+
+  // M1: a 24-hour end after midnight was read as a UTC offset, and the start refused.
+  it.each(['21:00-01:00', '18:00-00:00', '20:30-00:30', '18:00–00:00', '9:00 PM-01:00'])('M1 overnight 24h range %s is a range', (t) => {
+    const r = parse(`Date: Dec 31, 2026\nTime: ${t}`);
+    expect(r.departureTime).toBeDefined();
+    expect(r.durationHours).toBeDefined();
+  });
+
+  it.each<[string, string, number]>([
+    ['Time: 21:00-01:00', '21:00', 4],
+    ['Time: 18:00-00:00', '18:00', 6],
+    ['from 18:00-00:00', '18:00', 6],
+  ])('M1 %s starts at %s for %d h', (line, start, hours) => {
+    const r = parseConfirmation(`Date: Dec 31, 2026\n${line}`, CTX);
+    expect(r.fields).toMatchObject({ departureTime: start, durationHours: hours });
+    expect(r.unsure).toBeUndefined();
+  });
+
+  // M2: "est." and "est, …" are estimates, and an end's zone was filed under the start.
+  it('M2 "Return: 2:00 PM est." still gives a duration, and no Check on the start', () => {
+    const r = parseConfirmation('Date: Dec 19, 2026\nDeparture: 10:00 AM\nReturn: 2:00 PM est.', CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.unsure?.departureTime).toBeUndefined();
+  });
+
+  it.each(['Return: approx 2:00 PM est', 'Return: 2:00 PM est, weather permitting'])('M2 "%s" is an estimate: 4 h', (line) => {
+    const r = parseConfirmation(`Date: Dec 19, 2026\nDeparture: 10:00 AM\n${line}`, CTX);
+    expect(r.fields.durationHours).toBe(4);
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('M2 "Time: 10am - 2pm est." is the operator’s range', () => {
+    const r = parseConfirmation('Date: Dec 19, 2026\nTime: 10am - 2pm est.', CTX);
+    expect(r.fields).toMatchObject({ departureTime: '10:00', durationHours: 4 });
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('an end in another zone is why the duration is missing, never the start', () => {
+    const r = parseConfirmation('Date: 06/15/2027\nStart: 10am\nEnd: 2pm EST', CTX);
+    expect(r.fields.departureTime).toBe('10:00');
+    expect(r.unsure?.departureTime).toBeUndefined();
+    expect(r.unsure?.durationHours).toBe('2pm EST is not Pacific Time');
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],

@@ -115,6 +115,15 @@ describe('readTimeRange', () => {
     // after am/pm, a zero-padded "-05:00" is an offset: no 12-hour range ends so
     ['1:00 AM -05:00', { start: '01:00', zone: { zone: '-05:00', written: '1:00 AM -05:00' } }],
     ['10:00 AM-12:00', { start: '10:00', end: '12:00' }],
+    // Glued to the time, an end of a trip's length is the end, past midnight or not (s54 intake4 M1)
+    ['21:00-01:00', { start: '21:00', end: '01:00' }],
+    ['9:00 PM-01:00', { start: '21:00', end: '01:00' }],
+    ['16:00-05:00', { start: '16:00', zone: { zone: '-05:00', written: '16:00-05:00' } }],
+    // "est" is an estimate unless it is the last word (M2), and a timestamp's seconds are no time (H1)
+    ['2:00 PM est.', { start: '14:00' }],
+    ['2:00 PM est, weather permitting', { start: '14:00' }],
+    ['approx 2:00 PM est', { start: '14:00' }],
+    ['2:00 PM est', { start: '14:00', zone: { zone: 'est', written: '2:00 PM est' } }],
     // Not zones: a lower-case "et", a park, a word in capitals
     ['4pm et al', { start: '16:00' }],
     ['10am Central Park', { start: '10:00' }],
