@@ -9,7 +9,7 @@
  */
 import { DateTime } from 'luxon';
 import { isMoneyLine } from '../money-detector';
-import { humanDate, humanDayMonth, localDateTime } from '../time';
+import { humanClock, humanDate, humanDayMonth, localDateTime } from '../time';
 import { cleanLine, normaliseLabel, toLines, type Line } from './text';
 import { isOffsetZone, isOperatorOffset, operatorDate, operatorZone, writtenOffsets, type OperatorZone } from './time-zones';
 import { isTripLength, proseTripHours, tripHours, type HoursCandidate } from './trip-hours';
@@ -317,6 +317,10 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   let otherZone: string | undefined;
   // Why the first end time stated in another zone was not taken: the trip's length is unknown, not its start.
   let endZone: string | undefined;
+  // A start written as an ISO instant in another zone, converted: "2026-12-20T18:00:00Z read as 10:00 AM Pacific Time".
+  let converted: string | undefined;
+  // That instant falls on another day on the operator's clock than the date read before it.
+  let movedDay: string | undefined;
   // That time: its date may not be the operator's ("1:00 AM EST" is the evening before in Pacific).
   // Its range's length is still the trip's ("10am - 2pm EST" is 4 hours in any zone).
   let refused: { range: TimeRange; raw: string } | undefined;
@@ -416,8 +420,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       case 'when': {
         const day = dateOf(l.value);
         if (set('date', day, l.raw)) dateIndex = l.index;
-        const range = readTimeRange(times(l.value, l.index));
-        if (range) applyRange(range, l.raw);
+        // "Date:" alone is a day, even written as a timestamp: "2026-12-20T00:00:00Z" means the 20th.
+        const instant = l.kind === 'when' ? isoInstant(l.value, ctx.timezone) : undefined;
+        const range = instant ? undefined : readTimeRange(times(l.value, l.index));
+        if (instant) applyInstant(instant, l.raw, l.index);
+        else if (range) applyRange(range, l.raw);
         // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line. The
         // rest of the line is read as prose is, so "(please arrive 1 hour early)" or "(free
         // cancellation until 48 hours before)" beside the date is no length.
@@ -425,12 +432,19 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       }
       case 'start': {
-        const range = readTimeRange(times(l.value, l.index));
+        const instant = isoInstant(l.value, ctx.timezone);
+        if (instant) applyInstant(instant, l.raw, l.index);
+        const range = instant ? undefined : readTimeRange(times(l.value, l.index));
         if (range) applyRange(range, l.raw);
         if (!fields.date && set('date', dateOf(l.value), l.raw)) dateIndex = l.index;
         break;
       }
       case 'end': {
+        const instant = isoInstant(l.value, ctx.timezone);
+        if (instant) {
+          endTimes.push({ time: instant.time, raw: l.raw });
+          break;
+        }
         const range = readTimeRange(times(l.value, l.index));
         const why = range && otherZoneOf(range);
         // The end's zone tells why there is no length, never why there is no start.
@@ -523,7 +537,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
   if (stated && 'trip' in stated) set('durationHours', stated.trip.hours, stated.trip.raw);
   const unsure: Partial<Record<IntakeField, string>> = {};
   if (otherZone) unsure.departureTime = otherZone;
+  else if (converted && fields.departureTime !== undefined) unsure.departureTime = converted;
   if (wrongWeekday) unsure.date = wrongWeekday;
+  if (movedDay && fields.date !== undefined) unsure.date = movedDay;
   const dayOff = fields.departureTime === undefined ? otherDay() : undefined;
   if (dayOff) {
     delete fields.date;
@@ -607,6 +623,26 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
    * trip date's line. Refused for its zone, only such a range gives the trip's length or moves its date:
    * "Customer support: 9am-8pm ET" under a confirmation is not an 11-hour trip.
    */
+  /**
+   * A start written as an ISO instant: the operator's wall clock at that instant, its date too ("Start:
+   * 2026-12-20T03:00:00Z" is 7:00 PM on Dec 19 in Pacific), named for a check when it was converted.
+   */
+  function applyInstant(instant: IsoInstant, raw: string, index: number): void {
+    if (!set('departureTime', instant.time, raw)) return;
+    if (fields.date !== undefined && fields.date !== instant.date) {
+      movedDay = `${instant.written} is ${humanDayMonth(DateTime.fromISO(instant.date))} in ${zoneName()}, not ${humanDayMonth(DateTime.fromISO(fields.date))}`;
+      fields.date = instant.date;
+      evidence.date = raw;
+      dateIndex = index;
+    } else if (set('date', instant.date, raw)) dateIndex = index;
+    if (instant.converted) converted = `${instant.written} read as ${instant.clock} ${zoneName()}`;
+  }
+
+  function zoneName(): string {
+    ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
+    return ownZone.label;
+  }
+
   function applyRange(range: TimeRange, raw: string, trip = true): void {
     const why = otherZoneOf(range);
     if (why) {
@@ -642,6 +678,34 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 }
 
 const TOTAL = /\btotal\b/i;
+
+/**
+ * An ISO 8601 date-time with its offset or "Z" ("2026-12-20T18:00:00Z", "2026-12-20T10:00:00.000-08:00"):
+ * one instant, unambiguous whatever zone it is written in, read whole — never its seconds as a time.
+ */
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+\u2212-]\d{2}(?::?\d{2})?)(?![\w:+-])/i;
+
+interface IsoInstant {
+  /** As written. */
+  written: string;
+  /** The operator's date and time (HH:mm) at that instant, and the time as read ("10:00 AM"). */
+  date: string;
+  time: string;
+  clock: string;
+  /** Written at another offset than the operator's at that instant. */
+  converted: boolean;
+}
+
+function isoInstant(text: string, timezone: string): IsoInstant | undefined {
+  const m = ISO_INSTANT.exec(text);
+  if (!m) return undefined;
+  const at = DateTime.fromISO(m[0].replace(/\u2212/g, '-').replace(',', '.'), { setZone: true });
+  if (!at.isValid) return undefined;
+  const local = at.setZone(timezone);
+  const date = local.toISODate();
+  if (!date) return undefined;
+  return { written: m[0], date, time: local.toFormat('HH:mm'), clock: humanClock(local), converted: at.offset !== local.offset };
+}
 
 /** The zone of a range written as a UTC offset, if it is one. */
 function offsetOf(range: TimeRange): { offset?: string } {

@@ -1139,6 +1139,43 @@ describe('regressions of the s54 zone commits (review s54 intake4)', () => {
   });
 });
 
+describe('a trip time written as an ISO instant (review s54 intake4 O1)', () => {
+  // Its seconds were read as the time: "Start: 2026-12-20T10:00:00-08:00" filled 00:00, with End 8 hours.
+  it('a start and end at Pacific’s offset are read as written, with no check', () => {
+    const r = parseConfirmation('Start: 2026-12-20T10:00:00-08:00\nEnd: 2026-12-20T14:00:00-08:00', CTX);
+    expect(r.fields).toMatchObject({ date: '2026-12-20', departureTime: '10:00', durationHours: 4 });
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it.each<[string, string, string, string]>([
+    ['Start: 2026-12-20T10:00:00.000Z', '2026-12-20', '02:00', '2026-12-20T10:00:00.000Z read as 2:00 AM Pacific Time'],
+    ['Date: Dec 20, 2026\nStart: 2026-12-20T18:00:00Z', '2026-12-20', '10:00', '2026-12-20T18:00:00Z read as 10:00 AM Pacific Time'],
+    ['Departure: 2027-06-20T18:00:00+01:00', '2027-06-20', '10:00', '2027-06-20T18:00:00+01:00 read as 10:00 AM Pacific Time'],
+    ['When: 2027-06-20T12:30-04:00', '2027-06-20', '09:30', '2027-06-20T12:30-04:00 read as 9:30 AM Pacific Time'],
+  ])('%s is converted to the operator’s clock, named for a check', (text, date, time, check) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields).toMatchObject({ date, departureTime: time });
+    expect(r.unsure?.departureTime).toBe(check);
+  });
+
+  it('an instant that is another day in Pacific moves the date, and says so', () => {
+    const r = parseConfirmation('Date: Dec 20, 2026\nStart: 2026-12-20T03:00:00Z\nEnd: 2026-12-20T07:00:00Z', CTX);
+    expect(r.fields).toMatchObject({ date: '2026-12-19', departureTime: '19:00', durationHours: 4 });
+    expect(r.evidence.date).toBe('Start: 2026-12-20T03:00:00Z');
+    expect(r.unsure?.date).toBe('2026-12-20T03:00:00Z is Sat, Dec 19 in Pacific Time, not Sun, Dec 20');
+  });
+
+  it('a booking’s own timestamp is never the trip’s time or date', () => {
+    const r = parseConfirmation('Trip date: Dec 20, 2026\nTime: 2pm\nBooked at: 2026-12-07T14:05:00Z\nCreated: 2026-12-07T06:05:00-08:00', CTX);
+    expect(r.fields).toMatchObject({ date: '2026-12-20', departureTime: '14:00' });
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('a date written as a timestamp is its day', () => {
+    expect(parse('Date: 2026-12-20T00:00:00Z\nTime: 10am')).toMatchObject({ date: '2026-12-20', departureTime: '10:00' });
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],
