@@ -60,7 +60,9 @@ export function zoneAfter(text: string, from: number, start?: string, twelveHour
     return re.exec(text);
   };
   const offset = at(OFFSET, from);
-  if (offset && isOffsetAfter(offset, start, twelveHour)) return { zone: offset[0].trim(), length: offset[0].length };
+  // A time written to the second ("10:00:00-05:00") is a timestamp's, its "-05:00" an offset, never a range's end.
+  const seconds = /:\d{2}:\d{2}(?:[.,]\d+)?$/.test(text.slice(Math.max(0, from - 20), from));
+  if (offset && (seconds || isOffsetAfter(offset, start, twelveHour))) return { zone: offset[0].trim(), length: offset[0].length };
   const lower = at(LOWER_CASE, from);
   const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? (lower && !(lower[1] === 'est' && ESTIMATE.test(text.slice(0, from))) ? lower : null) ?? at(REGION, from);
   if (!m) return undefined;

@@ -166,10 +166,11 @@ export interface TimeMatch {
 }
 
 /**
- * A 24-hour time may end in the "Z" of UTC ("16:00Z"). Never the minutes and seconds of a longer time:
- * the "05:00Z" of "2026-12-07T14:05:00Z" (a booking's timestamp) is no time of day.
+ * A 24-hour time, its seconds read with it ("18:00:00Z": the zone is after them), may end in the "Z"
+ * of UTC ("16:00Z"). Never the minutes and seconds of a longer time: the "05:00Z" of
+ * "2026-12-07T14:05:00Z" (a booking's timestamp) is no time of day.
  */
-const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|(?<!:)\b([01]?\d|2[0-3]):([0-5]\d)(?:\b|(?=Z\b))/gi;
+const TIME = /\b(noon|midnight)\b|\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?|(?<!:)\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:[.,]\d{1,9})?)?(?:\b|(?=Z\b))/gi;
 
 function hhmm(h: number, m: number): string {
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;

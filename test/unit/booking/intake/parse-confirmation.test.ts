@@ -1176,6 +1176,31 @@ describe('a trip time written as an ISO instant (review s54 intake4 O1)', () => 
   });
 });
 
+describe('a time written to the second keeps its zone (review s54 intake4 O2)', () => {
+  // The seconds hid the zone after them: both filled 18:00 and 10:00 as Pacific.
+  it.each<[string, string]>([
+    ['Time: 18:00:00Z', '18:00:00Z is not Pacific Time'],
+    ['Time: 10:00:00 -05:00', '10:00:00 -05:00 is not Pacific Time'],
+    ['Time: 10:00:00.000-05:00', '10:00:00.000-05:00 is not Pacific Time'],
+    ['Time: 21:00:00-01:00', '21:00:00-01:00 is not Pacific Time'],
+  ])('Date: 12/20/2026, %s leaves the start empty and says why', (line, why) => {
+    const r = parseConfirmation(`Date: 12/20/2026\n${line}`, CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.unsure?.departureTime).toBe(why);
+  });
+
+  it.each<[string, string, number | undefined]>([
+    ['Time: 10:00:00-08:00', '10:00', undefined],
+    ['Time: 10:00:00', '10:00', undefined],
+    ['Time: 10:00:00 - 14:00:00', '10:00', 4],
+  ])('Date: 12/20/2026, %s is the operator’s', (line, time, hours) => {
+    const r = parseConfirmation(`Date: 12/20/2026\n${line}`, CTX);
+    expect(r.fields.departureTime).toBe(time);
+    expect(r.fields.durationHours).toBe(hours);
+    expect(r.unsure).toBeUndefined();
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],
