@@ -1201,6 +1201,26 @@ describe('a time written to the second keeps its zone (review s54 intake4 O2)', 
   });
 });
 
+describe('a lower-case zone in brackets or before a slash (review s54 intake4 O3)', () => {
+  // Both filled 16:00 as Pacific.
+  it.each<[string, string]>([
+    ['Time: 4pm (est)', '4pm (est) is not Pacific Time'],
+    ['Time: 4 pm ( et )', '4 pm ( et ) is not Pacific Time'],
+    ['Time: 4pm est/1pm pst', '4pm est is not Pacific Time'],
+    ['Time: 4pm cst / 2pm pst', '4pm cst is not Pacific Time'],
+  ])('Date: 12/20/2026, %s leaves the start empty and says why', (line, why) => {
+    const r = parseConfirmation(`Date: 12/20/2026\n${line}`, CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.unsure?.departureTime).toBe(why);
+  });
+
+  it.each(['Time: 4pm (pst)', 'Time: 4pm (est. 4 hours)', 'Time: 4pm (west dock)'])('Date: 12/20/2026, %s is the operator’s 16:00', (line) => {
+    const r = parseConfirmation(`Date: 12/20/2026\n${line}`, CTX);
+    expect(r.fields.departureTime).toBe('16:00');
+    expect(r.unsure?.departureTime).toBeUndefined();
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],
