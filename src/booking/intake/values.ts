@@ -357,6 +357,34 @@ const CURRENCY_BEFORE = /(?:US\s?\$|\$|\busd)\s*$/i;
 const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|nzd|hkd|sgd|chf|jpy|cny|brl|cop|ars|clp|pen|inr|zar|sek|nok|dkk|pesos?|francs?)\b|(?<!\p{L})(?!usd?\$)\p{L}{1,3}\$|\$(?!usd\b)\p{L}{2,3}\b/iu;
 /** An ISO code after a spaced "$" ("$ NZD 1,250"): capitals only, so "$ for 4 hours" is no currency. */
 const CODE_AFTER_DOLLAR = /\$\s(?!USD\b)[A-Z]{3}\b/;
+/**
+ * The ISO 4217 codes the runtime knows ("PHP", "CAD"), and what Canadians write for theirs, other
+ * than the US dollar: in capitals right after an amount ("$1,250 PHP", "$1,250 CAN") they name its
+ * currency. Not the codes that are English words in an all-caps mail ("$1,250 ALL IN", "TOP").
+ */
+const CURRENCY_CODES = new Set(
+  [...Intl.supportedValuesOf('currency'), 'CAN', 'CDN'].filter((c) => !['USD', 'ALL', 'TOP', 'CUP', 'MOP', 'SOS', 'BOB', 'TRY', 'MAD', 'BAM'].includes(c)),
+);
+/**
+ * Capitals before a spaced "$": the two letters of a country that writes its dollar or peso with a
+ * "$" ("CA $1,250", "MX $1,250", "AU $1,250") — not any two, "YOUR TOTAL IS $1,250" is dollars — or a code ("CAD $").
+ */
+const LETTERS_BEFORE_DOLLAR = /\b([A-Z]{2,3})\s+\$/g;
+const DOLLAR_COUNTRIES = new Set(['CA', 'AU', 'NZ', 'HK', 'MX', 'SG', 'TW', 'BZ', 'BS', 'BB', 'BM', 'BN', 'KY', 'FJ', 'JM', 'LR', 'SB', 'SR', 'TT', 'GY', 'EC', 'CL', 'CO', 'AR', 'CU', 'UY', 'PH', 'RD', 'NT']);
+const CODE_AFTER_AMOUNT = /\d\s*([A-Z]{3})\b/g;
+/** A country's dollar or peso by the country's word: "$1,250 Canadian", "$1,250 Cdn", "Australian $1,250". */
+const COUNTRY_MONEY = /\b(?:canadian|cdn|australian|aussie|mexican|new\s+zealand|kiwi|hong\s+kong|singapore(?:an)?|taiwan(?:ese)?|jamaican|bahamian|barbad(?:os|ian)|belize(?:an)?|bermudian|cayman|fijian|liberian|namibian|guyanese|surinamese|trinidad(?:ian)?|east\s+caribbean|eastern\s+caribbean|chilean|colombian|argentin(?:e|ian)|cuban|dominican|filipino|philippine|uruguayan)\b/i;
+
+/** Whether the text names a currency that is not the US dollar, by a sign, a code or a country's word. */
+function isOtherCurrency(text: string): boolean {
+  if (OTHER_CURRENCY.test(text) || CODE_AFTER_DOLLAR.test(text) || COUNTRY_MONEY.test(text)) return true;
+  for (const m of text.matchAll(LETTERS_BEFORE_DOLLAR)) {
+    const letters = m[1] as string;
+    if (letters.length === 2 ? DOLLAR_COUNTRIES.has(letters) : CURRENCY_CODES.has(letters)) return true;
+  }
+  for (const m of text.matchAll(CODE_AFTER_AMOUNT)) if (CURRENCY_CODES.has(m[1] as string)) return true;
+  return false;
+}
 const CURRENCY_AFTER = /^\s*(?:usd|dollars?)\b/i;
 /** After a number: it counts something, or is a factor of a product. */
 const COUNT_AFTER = /^\s*(?:hours?|hrs?|h\b|guests?|people|persons?|passengers?|pax|adults?|kids?|children|x\b|×|\*)/i;
@@ -383,7 +411,7 @@ interface AmountCandidate {
  */
 export function readMoneyCents(text: string, options: MoneyReadOptions = {}): number | undefined {
   // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
-  if (OTHER_CURRENCY.test(text) || CODE_AFTER_DOLLAR.test(text)) return undefined;
+  if (isOtherCurrency(text)) return undefined;
   const candidates: AmountCandidate[] = [];
   for (const m of text.matchAll(NUMBER_RUN)) {
     const at = m.index ?? 0;

@@ -81,6 +81,20 @@ describe('a price in another dollar or peso (review 2026-12-07)', () => {
   it.each(["$12'50", "$1'2500", "$1'250,50"])('Total: %s is malformed: left empty, never a part of it', (total) => {
     expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBeUndefined();
   });
+
+  // s54 intake4 O4: a country's letters or word apart from the "$", or a code after the amount, were read as US dollars.
+  it.each(['CA $1,250', 'MX $1,250', 'AU $1,250', 'NZ $ 1,250', 'CAD $1,250', '$1,250 Canadian', '$1,250 CAN', '$1,250 Cdn', '$1,250 PHP', '$1,250 AUD', 'Australian $1,250'])(
+    'Total: %s is another currency: left empty and listed',
+    (total) => {
+      const r = parseConfirmation(confirmation(total), CTX);
+      expect(r.fields.priceCents).toBeUndefined();
+      expect(r.missing).toContain('priceCents');
+    },
+  );
+
+  it.each(['US $1,250', 'YOUR TOTAL IS $1,250', '$1,250 ALL IN', '$1,250 PAID', '$1,250 USD', 'USD $1,250'])('Total: %s is still US dollars', (total) => {
+    expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBe(125000);
+  });
 });
 
 describe('a duration in prose (review 2026-12-06)', () => {
