@@ -69,8 +69,21 @@ export function zoneAfter(text: string, from: number, start?: string, twelveHour
   const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? (lower && !(lower[1] === 'est' && ESTIMATE.test(text.slice(0, from))) ? lower : null) ?? at(REGION, from);
   if (!m) return undefined;
   const closed = at(CLOSING, from + m[0].length);
-  return { zone: m[1] as string, length: m[0].length + (closed ? closed[0].length : 0) };
+  const length = m[0].length + (closed ? closed[0].length : 0);
+  // Outlook prints the zone's standard offset before its name all year: "(UTC-08:00) Pacific Time (US &
+  // Canada)" in June is Pacific daylight time. The name is the zone, the bracketed offset only a label.
+  if (closed && /^\s*\(/.test(m[0]) && isOffsetZone(m[1] as string)) {
+    const region = at(REGION, from + length);
+    if (region) {
+      const tail = at(US_AND_CANADA, from + length + region[0].length);
+      return { zone: region[1] as string, length: length + region[0].length + (tail ? tail[0].length : 0) };
+    }
+  }
+  return { zone: m[1] as string, length };
 }
+
+/** What Outlook writes after a North American zone's name. */
+const US_AND_CANADA = /\s*\((?:US|U\.S\.)\s*(?:&|&amp;|and)\s*Canada\)/iy;
 
 function isOffsetAfter(m: RegExpExecArray, start: string | undefined, twelveHour: boolean): boolean {
   if (m[1] === undefined) return true;

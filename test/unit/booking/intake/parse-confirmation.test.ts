@@ -1235,6 +1235,30 @@ describe('a lower-case zone in brackets or before a slash (review s54 intake4 O3
   });
 });
 
+describe('Outlook’s fixed-offset label before a zone’s name (review s54 intake4 O5)', () => {
+  // "(UTC-08:00)" was weighed as an offset: in June it is not Pacific's, and the start was refused.
+  it.each(['06/19/2027', '12/19/2026'])('on %s "(UTC-08:00) Pacific Time (US & Canada)" is the operator’s', (date) => {
+    const r = parseConfirmation(`Date: ${date}\nTime: 10:00 AM-2:00 PM (UTC-08:00) Pacific Time (US & Canada)`, CTX);
+    expect(r.fields).toMatchObject({ departureTime: '10:00', durationHours: 4 });
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('an Outlook "When:" line in June fills date, start and length', () => {
+    const r = parseConfirmation('When: Saturday, June 19, 2027 10:00 AM-2:00 PM (UTC-08:00) Pacific Time (US & Canada).', CTX);
+    expect(r.fields).toMatchObject({ date: '2027-06-19', departureTime: '10:00', durationHours: 4 });
+  });
+
+  it('another zone’s name is refused by its name', () => {
+    const r = parseConfirmation('Date: 06/19/2027\nTime: 10:00 AM (UTC-05:00) Eastern Time (US & Canada)', CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.unsure?.departureTime).toBe('10:00 AM (UTC-05:00) Eastern Time (US & Canada) is not Pacific Time');
+  });
+
+  it('an offset label with no zone name after it is still weighed as an offset', () => {
+    expect(parseConfirmation('Date: 06/19/2027\nTime: 10:00 AM (UTC-08:00)', CTX).fields.departureTime).toBeUndefined();
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it.each<[string, string]>([
     ['Date: Sat, Dec 20, 2026', 'Sat, Dec 20, 2026 is a Sunday'],
