@@ -23,6 +23,7 @@ import { answerButtons, crewConfirmButton, crewMark, homeDateFilter, homeForAppr
 import { answerValue, CREW_DECLINE_ACTION_PREFIX } from '../blocks/crew';
 import { guestUrl, isApprover } from '../context';
 import { answersClosed } from '../crew-answers';
+import { callReached } from '../crew-call-reached';
 import { crewSafeViewOf } from '../crew-notice';
 import { slackRetryAfterMs } from '../slack-errors';
 import { MAX_VIEWERS, readHomeViewers, readTabsShown, recordTabsShown, rememberHomeViewer, VIEWER_REFRESH_MS, viewDigest } from './viewers';
@@ -99,8 +100,10 @@ export function buildHomeView(opts: Pick<HomePublisherOptions, 'config' | 'lifec
     mine.flatMap((b) => {
       const closed = answersClosed(b, userId, config, nowMs);
       // A charter whose crew call has not reached them is not theirs to see yet: the call is how they
-      // learn of it, and a cancel before it tells only those it reached (README, crew Home).
-      if (closed === 'not_called') return [];
+      // learn of it, and a cancel before it tells only those it reached (README, crew Home). A cancel
+      // under way (or failed) closes answers as 'cancelled' before the call is asked about, so it is
+      // asked here: "cancelled" would be news of a charter they were never called for.
+      if (closed === 'not_called' || (closed === 'cancelled' && !callReached(b, userId, config))) return [];
       return { view: crewSafeViewOf(b, config), mark: crewMark(b, userId), cancelled: closed === 'cancelled', beingUpdated: closed === 'being_changed', guestPageLive: b.steps.guest_cache.status === 'done', ...(b.callRevisions?.[userId] !== undefined ? { callRevision: b.callRevisions[userId] } : {}) };
     }),
     { ...settings, crewButtons: (call, user) => [declineButton(call.view.sessionId, user, call.callRevision)] },

@@ -189,6 +189,22 @@ describe('a cancel of a charter whose crew call never went out', () => {
     expect(JSON.stringify(progress?.body.blocks)).toContain(`<@${lee}> — :white_check_mark: confirmed`);
   });
 
+  it('while the cancel is under way or failed, a member it never called does not see the charter on Home ("cancelled" would be news to them)', async () => {
+    const id = await failedBeforeCall('Maria Cancelfails');
+    // The dashboard refuses the calendar delete: the cancel fails and waits for Retry.
+    h.standins!.dashboard.faults.inject('DELETE *', { kind: 'status', status: 400 });
+    try {
+      await clickInOps(h, 'booking_cancel', id);
+      await waitForBooking(h, id, (b) => b.state === 'failed' && b.operations?.some((o) => o.kind === 'cancel' && o.status === 'failed') === true, 20_000);
+      await settle(h);
+    } finally {
+      h.standins!.dashboard.faults.clear();
+    }
+    expect((await h.requester.event(appHomeOpenedEvent({ userId: lee }))).status).toBe(200);
+    await h.running.built.home.idle();
+    expect(lastHomeViewOf(h, lee)).not.toContain('Maria');
+  });
+
   it('the approver’s reply names only what the set-up made: no crew post', async () => {
     const id = await failedBeforeCall('Maria Replied');
     h.slack.clear();

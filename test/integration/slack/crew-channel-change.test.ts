@@ -8,6 +8,7 @@ import { dueReminders } from '../../../src/pipeline/reminders';
 import { CREW_CHANNEL_POST_KEY } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { callPostShowsCurrent } from '../../../src/slack/crew-notice';
+import { callReached } from '../../../src/slack/crew-call-reached';
 import { appHomeOpenedEvent, blockActionPayload } from '../../support/slack-requests';
 import { clickInOps, CREW, doneBooking, ephemeralsTo, inDays, isCrewPost, lastHomeViewOf, proposeChange, settle, startHarness, VALID_FIELDS, waitForBooking, type Harness } from './harness';
 
@@ -192,4 +193,29 @@ it('a member a failed change drew off the channel post, put back by a change tha
   await h.running.built.home.idle();
   expect(lastHomeViewOf(h, ana)).toContain('Put, party of 6');
   expect(lastHomeViewOf(h, ana)).toContain(`crew_confirm:${ana}`);
+});
+
+it('a member a failed change added, never called, does not see the charter on Home while its cancel is under way or failed', async () => {
+  const [lee, ana] = CREW;
+  const fields = { ...VALID_FIELDS, date: inDays(8), guestName: 'Never Called', crew: [lee] };
+  const id = await doneBooking(h, fields);
+  const add = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana] });
+  h.steps.set('revenue_guard', { permanent: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${add}`);
+    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === add)?.status === 'failed');
+    await settle(h);
+  } finally {
+    h.steps.set('revenue_guard', {});
+  }
+
+  await clickInOps(h, 'booking_cancel', id);
+  const failed = await waitForBooking(h, id, (b) => b.state === 'failed' && b.operations?.some((o) => o.kind === 'cancel' && o.status === 'failed') === true, 20_000);
+  await settle(h);
+  expect(callReached(failed, ana, h.config)).toBe(false);
+  for (const userId of [lee, ana]) await h.requester.event(appHomeOpenedEvent({ userId }));
+  await h.running.built.home.idle();
+  expect(lastHomeViewOf(h, ana)).not.toContain('Never, party of 6');
+  // Lee, called, is told it is cancelled.
+  expect(lastHomeViewOf(h, lee)).toMatch(/Never, party of 6 · [^"]*cancelled/);
 });
