@@ -7,6 +7,7 @@
 import { operationsOf } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type BookingDetails, type BookingRecord } from '../pipeline/types';
 import type { Config } from '../config';
+import { callMatchingPost } from './crew-call-shown';
 import { callDigest, callPostShowsCurrent, createCallsMayBeUnsaved, CREW_POST_RESULT_PREFIX, crewPostsOf, crewStepMayHaveLeftCalls } from './crew-notice';
 
 /**
@@ -54,7 +55,8 @@ function channelPostHasThem(booking: BookingRecord, userId: string, config: Conf
  * The details the crew channel's post was last drawn with, by the call digest saved with it: each
  * started change's details at the revisions its start gave (callRevisionsGiven), and what it
  * replaced at the revisions before it (callRevisionsBefore: the create's call, a call a failed run
- * put back), newest first. Undefined when the post has no digest or none matches.
+ * put back), newest first, then the calls of a failed run the history no longer holds whole
+ * (callMatchingPost). Undefined when the post has no digest or none matches.
  */
 function channelPostDrawnWith(booking: BookingRecord, config: Config): BookingDetails | undefined {
   const call = crewPostsOf(booking).find((p) => p.key === CREW_CHANNEL_POST_KEY)?.call;
@@ -73,7 +75,11 @@ function channelPostDrawnWith(booking: BookingRecord, config: Config): BookingDe
       if (callDigest(drawn, config, CREW_CHANNEL_POST_KEY) === call) return details;
     }
   }
-  return undefined;
+  // Changes compacted out of a failed run keep neither `details` nor `previous`, yet the post may
+  // show one of their calls: the change that replaced them keeps it (crewMayHaveSeen), and each kept
+  // the revisions it gave. Without this a member such a change drew off the post, and a later change
+  // (failed before its crew step) put back, counted as called again once three proposals compacted it.
+  return callMatchingPost(booking, config, { key: CREW_CHANNEL_POST_KEY, call });
 }
 
 /**

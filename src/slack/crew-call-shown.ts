@@ -47,14 +47,25 @@ export function callFoundOn(booking: BookingRecord, config: Config, post: Pick<C
   const newest = run[0];
   if (!newest?.previous) return { shown: booking, known: true };
   const drawnWith = ({ details, callRevisions }: Drawn): BookingRecord => ({ ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions });
-  if (post.call !== undefined) {
-    for (const candidate of callsPostsMayShow(booking, post.key)) {
-      const drawn = drawnWith(candidate);
-      if (callDigest(drawn, config, post.key) === post.call) return { shown: drawn, known: true };
-    }
-  }
+  const matched = callMatchingPost(booking, config, post);
+  if (matched) return { shown: matched, known: true };
   const latest = run.find((o) => o.details && crewStepDrew(o.steps?.crew_notice))?.details ?? newest.crewMayHaveSeen ?? newest.previous;
   return { shown: drawnWith({ details: latest, callRevisions: newest.callRevisionsBefore ?? booking.callRevisions ?? {} }), known: false };
+}
+
+/**
+ * The booking as drawn with the call, among those the record knows `post` may show (the booking as
+ * it stands; behind a failed run, what its changes drew, the run's `previous`, and what compacted
+ * changes of the run may have shown, crewMayHaveSeen, at the revisions they gave), whose digest is
+ * the one saved with the post. Undefined when the post has no digest or none matches.
+ */
+export function callMatchingPost(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>): BookingRecord | undefined {
+  if (post.call === undefined) return undefined;
+  for (const { details, callRevisions } of callsPostsMayShow(booking, post.key)) {
+    const drawn: BookingRecord = { ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions };
+    if (callDigest(drawn, config, post.key) === post.call) return drawn;
+  }
+  return undefined;
 }
 
 interface Drawn {

@@ -219,3 +219,42 @@ it('a member a failed change added, never called, does not see the charter on Ho
   // Lee, called, is told it is cancelled.
   expect(lastHomeViewOf(h, lee)).toMatch(/Never, party of 6 · [^"]*cancelled/);
 });
+
+it('a member a failed change drew off the channel post and a later one (failed before its crew step) put back stays uncalled once proposals compact the history', async () => {
+  const [lee, ana] = CREW;
+  const fields = { ...VALID_FIELDS, date: inDays(9), guestName: 'Compacted Off', crew: [lee, ana] };
+  const id = await doneBooking(h, fields);
+
+  const off = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
+  let notesFail = true;
+  const note = isCrewPost(id, 'crew_change_note');
+  h.slack.failNext('chat.postMessage', 50, 'internal_error', (body) => notesFail && note(body));
+  await clickInOps(h, 'change_approve', `${id}:${off}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === off)?.status === 'failed');
+  notesFail = false;
+  await settle(h);
+
+  const back = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana], departureTime: '17:30' });
+  h.steps.set('revenue_guard', { permanent: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${back}`);
+    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === back)?.status === 'failed');
+    await settle(h);
+  } finally {
+    h.steps.set('revenue_guard', {});
+  }
+  expect(callReached((await h.running.built.api.get(id))!, ana, h.config)).toBe(false);
+
+  // Three more proposals (not approved): the change that drew her off keeps neither its details nor what it replaced.
+  for (const t of ['18:00', '18:30', '19:00']) await proposeChange(h, id, 'reschedule', { ...fields, crew: [lee, ana], departureTime: t });
+  const after = (await h.running.built.api.get(id))!;
+  const drewOff = after.operations!.find((o) => o.id === off)!;
+  expect(drewOff.compacted).toBe(true);
+  expect(drewOff.details).toBeUndefined();
+  expect(callReached(after, ana, h.config)).toBe(false);
+  expect(callReached(after, lee, h.config)).toBe(true);
+  for (const userId of [lee, ana]) await h.requester.event(appHomeOpenedEvent({ userId }));
+  await h.running.built.home.idle();
+  expect(lastHomeViewOf(h, ana)).not.toContain('Compacted, party of 6');
+  expect(lastHomeViewOf(h, lee)).toContain('Compacted, party of 6');
+});

@@ -5,6 +5,7 @@
 import { loadConfig, type Config } from '../../../src/config';
 import { CREW_CHANNEL_POST_KEY, type BookingRecord, type Operation } from '../../../src/pipeline/types';
 import { callReached } from '../../../src/slack/crew-call-reached';
+import { callDigest } from '../../../src/slack/crew-notice';
 import { sampleRecord } from '../../fixtures/pipeline/booking';
 import { validEnv } from '../../support/env';
 
@@ -79,4 +80,24 @@ it('with no digest on the channel post, counts a member a replaced change added 
   // Had the first not reached the crew, the second's add is hers: not called.
   const unreached: BookingRecord = { ...replaced, operations: [change('op2', 'superseded', { status: 'failed', attempts: 0 }), change('op3', 'failed', { status: 'pending', attempts: 0 })] };
   expect(callReached(unreached, ANA, config)).toBe(false);
+});
+
+it('finds the call a compacted change drew on the channel post in what the change replacing it may have shown (crewMayHaveSeen)', () => {
+  const r = sampleRecord();
+  const channelPost = { channel: 'C0CREW0001', ts: post.ts };
+  const full = { request: r.request, roster: r.roster, costs: r.costs };
+  const withoutAna = { ...full, roster: r.roster.filter((m) => m.slackUserId !== ANA) };
+  const created = Object.fromEntries(r.roster.map((m) => [m.slackUserId, 1]));
+  const offGave = Object.fromEntries(withoutAna.roster.map((m) => [m.slackUserId, 1]));
+  const backGave = Object.fromEntries(r.roster.map((m) => [m.slackUserId, 3]));
+  const drawnOff = callDigest({ ...r, roster: withoutAna.roster, callRevisions: offGave }, config, CREW_CHANNEL_POST_KEY);
+  const later = { ...full, request: { ...r.request, departureTime: '17:30' } };
+  const base = { kind: 'change' as const, requestedBy: 'U0APPROVE1', requestedAtMs: 1 };
+  // The first took Ana off: its crew step drew the post, then failed on a note. Compacted, it keeps its revisions only.
+  const off: Operation = { ...base, id: 'op2', status: 'superseded', startedAtMs: 2, compacted: true, callRevisionsBefore: created, callRevisionsGiven: offGave, steps: { crew_notice: { status: 'failed', attempts: 1 } } };
+  // The second put her back (planned from what the first replaced) and failed before its crew step.
+  const back: Operation = { ...base, id: 'op3', status: 'failed', startedAtMs: 3, details: later, previous: full, crewMayHaveSeen: withoutAna, callRevisionsBefore: offGave, callRevisionsGiven: backGave, steps: { crew_notice: { status: 'pending', attempts: 0 } } };
+  const record: BookingRecord = { ...r, request: later.request, callRevisions: backGave, slack: { ...r.slack, crewPosts: { [CREW_CHANNEL_POST_KEY]: { ...channelPost, call: drawnOff } } }, operations: [off, back] };
+  expect(callReached(record, ANA, config)).toBe(false);
+  expect(callReached(record, LEE, config)).toBe(true);
 });
