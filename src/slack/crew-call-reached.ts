@@ -19,7 +19,9 @@ import { callDigest, callPostShowsCurrent, createCallsMayBeUnsaved, CREW_POST_RE
  * (crew-answers.ts, callBeingChanged).
  */
 export function callReached(booking: BookingRecord, userId: string, config: Config): boolean {
-  const carries = (key: string) => key === userId || (key === CREW_CHANNEL_POST_KEY && channelPostHasThem(booking, userId, config));
+  let onChannelPost: boolean | undefined;
+  // Asked once: the saved post and every change's step result may each name the channel post.
+  const carries = (key: string) => key === userId || (key === CREW_CHANNEL_POST_KEY && (onChannelPost ??= channelPostHasThem(booking, userId, config)));
   if (crewPostsOf(booking).some((p) => carries(p.key))) return true;
   return operationsOf(booking).some((o) => o.kind === 'change' && o.steps?.crew_notice?.result !== undefined && crewPostsOf(booking, o.steps.crew_notice.result).some((p) => carries(p.key)));
 }
@@ -40,8 +42,12 @@ export function callReached(booking: BookingRecord, userId: string, config: Conf
  */
 function channelPostHasThem(booking: BookingRecord, userId: string, config: Config): boolean {
   const has = (d: { roster: readonly { slackUserId: string }[] } | undefined) => d?.roster.some((m) => m.slackUserId === userId) === true;
-  if (callPostShowsCurrent(booking, config, userId)) return true;
-  const drawnWith = channelPostDrawnWith(booking, config);
+  const read = channelPostRead(booking, config);
+  // Asked for the channel's post whoever the member: one with a DM of their own is called by it (callReached).
+  read.showsCurrent ??= callPostShowsCurrent(booking, config, CREW_CHANNEL_POST_KEY);
+  if (read.showsCurrent) return true;
+  read.drawnWith ??= { details: channelPostDrawnWith(booking, config) };
+  const drawnWith = read.drawnWith.details;
   if (drawnWith) return has(drawnWith);
   const ops = operationsOf(booking);
   // Counted from what the crew may have been shown too: a change replacing a failed one whose crew step ran did not add whom that one showed.
@@ -49,6 +55,24 @@ function channelPostHasThem(booking: BookingRecord, userId: string, config: Conf
   if (addedAt < 0) return true;
   const drewChannelPost = (o: (typeof ops)[number]) => o.kind === 'change' && has(o.details) && typeof o.steps?.crew_notice?.result?.[`${CREW_POST_RESULT_PREFIX}${CREW_CHANNEL_POST_KEY}`] === 'string';
   return ops.slice(addedAt).some(drewChannelPost);
+}
+
+/**
+ * What channelPostHasThem reads of a booking alike for every member: whether the channel's post shows
+ * the call as it stands, and what it was last drawn with. Each costs a call digest or several, and a
+ * Home refresh asks for every member of every booking listed: worked out once per record object
+ * (records are replaced, never changed in place) and config.
+ */
+interface ChannelPostRead {
+  config: Config;
+  showsCurrent?: boolean;
+  drawnWith?: { details: BookingDetails | undefined };
+}
+const channelPostReads = new WeakMap<BookingRecord, ChannelPostRead>();
+function channelPostRead(booking: BookingRecord, config: Config): ChannelPostRead {
+  let read = channelPostReads.get(booking);
+  if (read?.config !== config) channelPostReads.set(booking, (read = { config }));
+  return read;
 }
 
 /**
