@@ -258,3 +258,39 @@ it('a member a failed change drew off the channel post and a later one (failed b
   expect(lastHomeViewOf(h, ana)).not.toContain('Compacted, party of 6');
   expect(lastHomeViewOf(h, lee)).toContain('Compacted, party of 6');
 });
+
+it('a stale click on the channel post redraws it with the call it was drawn with, not a failed change\'s member ahead of its crew step', async () => {
+  const [lee, ana] = CREW;
+  const fields = { ...VALID_FIELDS, date: inDays(10), guestName: 'Healed Post', crew: [lee] };
+  const id = await doneBooking(h, fields);
+  // A reschedule that goes through: Lee's call is at r2.
+  const moved = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
+  await clickInOps(h, 'change_approve', `${id}:${moved}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === moved)?.status === 'done', 20_000);
+  await settle(h);
+  // Ana added by a change that fails before its crew step.
+  const add = await proposeChange(h, id, 'crew swap', { ...fields, departureTime: '17:00', crew: [lee, ana] });
+  h.steps.set('revenue_guard', { permanent: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${add}`);
+    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === add)?.status === 'failed');
+    await settle(h);
+  } finally {
+    h.steps.set('revenue_guard', {});
+  }
+  const b = (await h.running.built.api.get(id))!;
+  const post = b.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
+  const shows = () => JSON.stringify(h.slack.messages(CREW_CHANNEL).find((m) => m.ts === post.ts)?.blocks);
+  expect(shows()).not.toContain(`crew_confirm:${ana}`);
+
+  // Lee clicks Confirm of his first call (r1) on a client still showing it: refused, and the post is healed.
+  const told = ephemeralsTo(h, lee).length;
+  const callsBefore = h.slack.calls.length;
+  await h.requester.interact(blockActionPayload({ userId: lee, actionId: `crew_confirm:${lee}`, value: `${id}:${lee}:r1`, channelId: CREW_CHANNEL, messageTs: post.ts }));
+  await h.slack.waitFor(() => ephemeralsTo(h, lee).length > told && h.slack.calls.slice(callsBefore).some((c) => c.method === 'chat.update' && c.body.ts === post.ts));
+  await settle(h);
+  expect(ephemeralsTo(h, lee).slice(told)).toEqual([expect.stringContaining('Your crew call was updated since this message was sent')]);
+  expect(shows()).not.toContain(`crew_confirm:${ana}`);
+  expect(shows()).toContain(`"value":"${id}:${lee}:r2"`);
+  expect(callReached((await h.running.built.api.get(id))!, ana, h.config)).toBe(false);
+});
