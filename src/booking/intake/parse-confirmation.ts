@@ -420,10 +420,9 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
       case 'when': {
         const day = dateOf(l.value);
         if (set('date', day, l.raw)) dateIndex = l.index;
-        // "Date:" alone is a day, even written as a timestamp: "2026-12-20T00:00:00Z" means the 20th.
-        const instant = l.kind === 'when' ? isoInstant(l.value, ctx.timezone) : undefined;
-        const range = instant ? undefined : readTimeRange(times(l.value, l.index));
-        if (instant) applyInstant(instant, l.raw, l.index);
+        // A "Date:" is a day: a timestamp on it is when the mail was sent, not the trip's time.
+        const { instant, range } = timeOfLine(l.value, l.index, l.kind === 'when');
+        if (instant) applyInstant(instant, l.raw, l.index, day);
         else if (range) applyRange(range, l.raw);
         // Operators paste "Date: 06/15/2027 Hours: 4": the hours are labelled on the date's line. The
         // rest of the line is read as prose is, so "(please arrive 1 hour early)" or "(free
@@ -432,11 +431,11 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         break;
       }
       case 'start': {
-        const instant = isoInstant(l.value, ctx.timezone);
-        if (instant) applyInstant(instant, l.raw, l.index);
-        const range = instant ? undefined : readTimeRange(times(l.value, l.index));
-        if (range) applyRange(range, l.raw);
-        if (!fields.date && set('date', dateOf(l.value), l.raw)) dateIndex = l.index;
+        const { instant, range } = timeOfLine(l.value, l.index, true);
+        const day = dateOf(l.value);
+        if (instant) applyInstant(instant, l.raw, l.index, day);
+        else if (range) applyRange(range, l.raw);
+        if (!fields.date && set('date', day, l.raw)) dateIndex = l.index;
         break;
       }
       case 'end': {
@@ -627,15 +626,31 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
    * A start written as an ISO instant: the operator's wall clock at that instant, its date too ("Start:
    * 2026-12-20T03:00:00Z" is 7:00 PM on Dec 19 in Pacific), named for a check when it was converted.
    */
-  function applyInstant(instant: IsoInstant, raw: string, index: number): void {
+  function applyInstant(instant: IsoInstant, raw: string, index: number, writtenDate: string | undefined): void {
     if (!set('departureTime', instant.time, raw)) return;
+    if (instant.converted) converted = `${instant.written} read as ${instant.clock} ${zoneName()}`;
+    // A date written beside the instant is the one its writer means the trip for; a day that differs is only named.
+    if (writtenDate !== undefined) {
+      if (writtenDate !== instant.date) movedDay = `${instant.written} is ${humanDayMonth(DateTime.fromISO(instant.date))} in ${zoneName()}, not ${humanDayMonth(DateTime.fromISO(writtenDate))}`;
+      return;
+    }
     if (fields.date !== undefined && fields.date !== instant.date) {
       movedDay = `${instant.written} is ${humanDayMonth(DateTime.fromISO(instant.date))} in ${zoneName()}, not ${humanDayMonth(DateTime.fromISO(fields.date))}`;
       fields.date = instant.date;
       evidence.date = raw;
       dateIndex = index;
     } else if (set('date', instant.date, raw)) dateIndex = index;
-    if (instant.converted) converted = `${instant.written} read as ${instant.clock} ${zoneName()}`;
+  }
+
+  /**
+   * The time a trip's own line gives: an ISO instant on it (`instantOk`: a Start, Time or When line),
+   * unless the line also writes a range ("5:30 PM – 8:30 PM [2026-12-20T01:30:00Z]"): the range states
+   * the length too, and the instant is at most its confirmation.
+   */
+  function timeOfLine(value: string, index: number, instantOk: boolean): { instant?: IsoInstant; range?: TimeRange } {
+    const instant = instantOk ? isoInstant(value, ctx.timezone) : undefined;
+    const range = readTimeRange(times(instant ? value.replace(instant.written, ' ') : value, index));
+    return instant && range?.end === undefined ? { instant } : range ? { range } : {};
   }
 
   function zoneName(): string {

@@ -66,8 +66,10 @@ interface DateFound {
 
 /** Where the first date in lower-cased `s` is, and what it says; null for one that cannot be a date ("13/5"). */
 function findDate(s: string): DateFound | null | undefined {
-  // Also the date of a timestamp ("2026-12-20t00:00:00z", lower-cased): its "T" is glued to the day.
-  let m = /\b(\d{4})-(\d{2})-(\d{2})(?:\b|(?=t\d{2}:))/.exec(s);
+  // Never the date of a timestamp ("2026-12-07t22:29:00z", lower-cased, its "t" glued to the day): in a
+  // confirmation that is when it was sent or booked far more often than the trip's day, and it comes
+  // before the trip's own "Dec 19". A trip time written as an instant is read by the caller, whole.
+  let m = /\b(\d{4})-(\d{2})-(\d{2})\b/.exec(s);
   if (m) return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), index: m.index, length: m[0].length };
   // Dec 19, 2026 · December 19th 2026 · Sat, Dec 19 · December 19
   m = new RegExp(`\\b(${MONTH_NAMES})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4}))?`).exec(s);

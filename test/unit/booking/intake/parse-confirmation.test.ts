@@ -1185,8 +1185,42 @@ describe('a trip time written as an ISO instant (review s54 intake4 O1)', () => 
     expect(r.unsure).toBeUndefined();
   });
 
-  it('a date written as a timestamp is its day', () => {
-    expect(parse('Date: 2026-12-20T00:00:00Z\nTime: 10am')).toMatchObject({ date: '2026-12-20', departureTime: '10:00' });
+  // Reversed by review s54 intake5 (1): a timestamp on a "Date:" line is when the mail was sent.
+  it('a "Date:" written as a timestamp is no trip date', () => {
+    const r = parse('Date: 2026-12-20T00:00:00Z\nTime: 10am');
+    expect(r.date).toBeUndefined();
+    expect(r.departureTime).toBe('10:00');
+  });
+});
+
+describe('an ISO timestamp is never the trip’s date (review s54 intake5 1)', () => {
+  // Commit 42d2c6f let findDate read a timestamp's date, tried before "Dec 19": the booking's own
+  // creation time filled the trip date.
+  it.each<[string, Record<string, unknown>]>([
+    ['Order placed 2026-12-07T22:29:00Z\nSunset sail Sat Dec 19 5:30pm-8:30pm\n6 guests', { date: '2026-12-19', departureTime: '17:30', durationHours: 3, partySize: 6 }],
+    ['Trip date: December 19, 2026 (confirmed 2026-12-07T22:29:00Z)\nStart time: 5:30 PM', { date: '2026-12-19', departureTime: '17:30' }],
+    ['Date: Sat, Dec 19, 2026 5:30 PM (2026-12-20T01:30:00Z)\nDuration: 3 hours', { date: '2026-12-19', departureTime: '17:30', durationHours: 3 }],
+    [
+      'Date: 2026-12-07T22:29:00Z\nSubject: Booking confirmed BS-88231\n\nRenter: Jamie Ortiz\nTrip date: December 19, 2026\nDeparture time: 10:00 AM\nDuration: 4 hours',
+      { date: '2026-12-19', departureTime: '10:00', durationHours: 4 },
+    ],
+    ['Booking ID | Trip date | Start | Hours | Guests | Total | Created\nBS-88231 | Dec 19, 2026 | 10:00 AM | 4 | 6 | $1,250.00 | 2026-12-07T22:29:00Z', { date: '2026-12-19' }],
+  ])('%s', (text, fields) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields).toMatchObject(fields);
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('a written range beside an instant is read as the range, its length kept', () => {
+    const r = parseConfirmation('When: Sat, Dec 19, 2026 5:30 PM – 8:30 PM [2026-12-20T01:30:00Z]', CTX);
+    expect(r.fields).toMatchObject({ date: '2026-12-19', departureTime: '17:30', durationHours: 3 });
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it('a date written beside an instant wins over the instant’s day, which is named for a check', () => {
+    const r = parseConfirmation('Start: Dec 20, 2026 2026-12-20T03:00:00Z', CTX);
+    expect(r.fields).toMatchObject({ date: '2026-12-20', departureTime: '19:00' });
+    expect(r.unsure?.date).toBe('2026-12-20T03:00:00Z is Sat, Dec 19 in Pacific Time, not Sun, Dec 20');
   });
 });
 
