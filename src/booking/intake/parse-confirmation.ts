@@ -22,7 +22,7 @@ import {
   readDurationHours,
   readEmail,
   readEmails,
-  readMoneyCents,
+  readMoney,
   readPhone,
   readReference,
   readTimeRange,
@@ -331,6 +331,13 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     wrongWeekday ??= read.refused;
     return read.date;
   };
+  // Why the first price left out was: "$1,250 CDN is not US dollars".
+  let otherMoney: string | undefined;
+  const setPrice = (text: string, options: { total: boolean }, raw: string): void => {
+    const read = readMoney(text, options);
+    if (read.otherCurrency !== undefined && fields.priceCents === undefined) otherMoney ??= `${read.otherCurrency} is not US dollars`;
+    set('priceCents', read.cents, raw);
+  };
   const set = <K extends IntakeField>(field: K, value: IntakeFields[K] | undefined, raw: string): boolean => {
     if (value === undefined || fields[field] !== undefined) return false;
     fields[field] = value;
@@ -460,7 +467,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         set('partySize', readCount(l.value), l.raw);
         break;
       case 'price':
-        set('priceCents', readMoneyCents(l.value, { total: TOTAL.test(l.label) || TOTAL.test(l.value) }), l.raw);
+        setPrice(l.value, { total: TOTAL.test(l.label) || TOTAL.test(l.value) }, l.raw);
         break;
       case 'ref':
         set('platformRef', readReference(l.value), l.raw);
@@ -509,7 +516,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     if (prose !== undefined) durations.push({ hours: prose.hours, trip: prose.trip, raw: line.raw, index, labelled: false, note: noteIndexes.has(index), day: () => tripDay(c, ctx) });
     if (!fields.priceCents && /\b(total|price|paid|amount)\b/i.test(c) && /\$|usd/i.test(c)) {
       // The whole line: a minus before the "$" is part of the amount, and counts before it are skipped.
-      set('priceCents', readMoneyCents(c, { total: TOTAL.test(c) }), line.raw);
+      setPrice(c, { total: TOTAL.test(c) }, line.raw);
     }
     if (!fields.platformRef) {
       const m = /\b(?:booking|reservation|confirmation|trip|request)\s*(?:#|no\.?|number|id|code|ref(?:erence)?)\s*:?\s*#?\s*([A-Za-z0-9][A-Za-z0-9-]{2,62}[A-Za-z0-9])/i.exec(c);
@@ -571,6 +578,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     delete fields.priceCents;
     delete evidence.priceCents;
   }
+  if (fields.priceCents === undefined && otherMoney) unsure.priceCents = otherMoney;
 
   return { fields, evidence, missing: INTAKE_FIELDS.filter((f) => fields[f] === undefined), ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
 

@@ -360,32 +360,72 @@ const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|nzd|hkd|sgd|c
 /** An ISO code after a spaced "$" ("$ NZD 1,250"): capitals only, so "$ for 4 hours" is no currency. */
 const CODE_AFTER_DOLLAR = /\$\s(?!USD\b)[A-Z]{3}\b/;
 /**
- * The ISO 4217 codes the runtime knows ("PHP", "CAD"), and what Canadians write for theirs, other
- * than the US dollar: in capitals right after an amount ("$1,250 PHP", "$1,250 CAN") they name its
- * currency. Not the codes that are English words in an all-caps mail ("$1,250 ALL IN", "TOP").
+ * The ISO 4217 codes the runtime knows ("PHP", "CAD"), and what Canadians write for theirs ("CDN"),
+ * other than the US dollar: in capitals right after an amount ("$1,250 PHP", "$1,250 CDN") they name
+ * its currency. Not the codes that are English words in an all-caps mail ("$1,250 ALL IN", "TOP"),
+ * nor "CAN": "TOTAL $1,250 CAN BE PAID AT THE DOCK" is dollars.
  */
 const CURRENCY_CODES = new Set(
-  [...Intl.supportedValuesOf('currency'), 'CAN', 'CDN'].filter((c) => !['USD', 'ALL', 'TOP', 'CUP', 'MOP', 'SOS', 'BOB', 'TRY', 'MAD', 'BAM'].includes(c)),
+  [...Intl.supportedValuesOf('currency'), 'CDN'].filter((c) => !['USD', 'ALL', 'TOP', 'CUP', 'MOP', 'SOS', 'BOB', 'TRY', 'MAD', 'BAM', 'CAN'].includes(c)),
 );
 /**
  * Capitals before a spaced "$": the two letters of a country that writes its dollar or peso with a
- * "$" ("CA $1,250", "MX $1,250", "AU $1,250") — not any two, "YOUR TOTAL IS $1,250" is dollars — or a code ("CAD $").
+ * "$" ("CA $1,250", "MX $1,250", "AU $1,250") — not any two, "YOUR TOTAL IS $1,250" is dollars — or a
+ * code ("CAD $"). Not after a comma: "San Diego, CA $1,250 total" is a US state in an address.
  */
-const LETTERS_BEFORE_DOLLAR = /\b([A-Z]{2,3})\s+\$/g;
+const LETTERS_BEFORE_DOLLAR = /(?<!,\s*)\b([A-Z]{2,3})\s+\$/g;
 const DOLLAR_COUNTRIES = new Set(['CA', 'AU', 'NZ', 'HK', 'MX', 'SG', 'TW', 'BZ', 'BS', 'BB', 'BM', 'BN', 'KY', 'FJ', 'JM', 'LR', 'SB', 'SR', 'TT', 'GY', 'EC', 'CL', 'CO', 'AR', 'CU', 'UY', 'PH', 'RD', 'NT']);
-const CODE_AFTER_AMOUNT = /\d\s*([A-Z]{3})\b/g;
-/** A country's dollar or peso by the country's word: "$1,250 Canadian", "$1,250 Cdn", "Australian $1,250". */
-const COUNTRY_MONEY = /\b(?:canadian|cdn|australian|aussie|mexican|new\s+zealand|kiwi|hong\s+kong|singapore(?:an)?|taiwan(?:ese)?|jamaican|bahamian|barbad(?:os|ian)|belize(?:an)?|bermudian|cayman|fijian|liberian|namibian|guyanese|surinamese|trinidad(?:ian)?|east\s+caribbean|eastern\s+caribbean|chilean|colombian|argentin(?:e|ian)|cuban|dominican|filipino|philippine|uruguayan)\b/i;
+/**
+ * Where a code after an amount names its currency: the line ends, or punctuation, a bracket, "dollars" or
+ * "total" follows — not another word ("$1,250 CAN BE PAID", "$1,250 PHP BALANCE DUE").
+ */
+const ENDS_AMOUNT = String.raw`(?=\s*(?:$|[.,;:!?()\]/])|\s+(?:[Dd]ollars?|DOLLARS?|[Tt]otal|TOTAL)\b)`;
+const CODE_AFTER_AMOUNT = new RegExp(String.raw`\d\s*([A-Z]{3})\b${ENDS_AMOUNT}`, 'g');
+const COUNTRIES = String.raw`(?:canadian|cdn|australian|aussie|mexican|new\s+zealand|kiwi|hong\s+kong|singapore(?:an)?|taiwan(?:ese)?|jamaican|bahamian|barbad(?:os|ian)|belize(?:an)?|bermudian|cayman|fijian|liberian|namibian|guyanese|surinamese|trinidad(?:ian)?|east\s+caribbean|eastern\s+caribbean|chilean|colombian|argentin(?:e|ian)|cuban|dominican|filipino|philippine|uruguayan)`;
+/**
+ * A country's dollar or peso by the country's word, next to the amount or to "dollars": "1,250 Canadian
+ * dollars", "Canadian $1,250", "$1,250 Canadian" (ending the line or before punctuation), "$1,250 Cdn".
+ * Not a word anywhere on the line: "$1,250 (Mexican-themed lunch)", "$1,250 - Canadian family".
+ */
+const COUNTRY_MONEY = [
+  new RegExp(String.raw`\b${COUNTRIES}\s+dollars?\b`, 'i'),
+  new RegExp(String.raw`\b${COUNTRIES}(?=\s*\$\s*\d)`, 'i'),
+  new RegExp(String.raw`(?<=\d\s*)${COUNTRIES}\b(?=\s*(?:$|[.,;:!?)\]/]))`, 'i'),
+];
 
-/** Whether the text names a currency that is not the US dollar, by a sign, a code or a country's word. */
-function isOtherCurrency(text: string): boolean {
-  if (OTHER_CURRENCY.test(text) || CODE_AFTER_DOLLAR.test(text) || COUNTRY_MONEY.test(text)) return true;
+interface Span {
+  index: number;
+  length: number;
+}
+
+/** Where the text names a currency that is not the US dollar, by a sign, a code or a country's word: the first such mark. */
+function otherCurrencyMark(text: string): Span | undefined {
+  const marks: Span[] = [];
+  const add = (m: RegExpExecArray | RegExpMatchArray | null, group?: number) => {
+    if (!m) return;
+    const at = m.index ?? 0;
+    const whole = m[0];
+    const part = group === undefined ? whole : (m[group] as string);
+    marks.push({ index: at + (group === undefined ? 0 : whole.lastIndexOf(part)), length: part.length });
+  };
+  add(OTHER_CURRENCY.exec(text));
+  add(CODE_AFTER_DOLLAR.exec(text));
+  for (const re of COUNTRY_MONEY) add(re.exec(text));
   for (const m of text.matchAll(LETTERS_BEFORE_DOLLAR)) {
     const letters = m[1] as string;
-    if (letters.length === 2 ? DOLLAR_COUNTRIES.has(letters) : CURRENCY_CODES.has(letters)) return true;
+    if (letters.length === 2 ? DOLLAR_COUNTRIES.has(letters) : CURRENCY_CODES.has(letters)) add(m);
   }
-  for (const m of text.matchAll(CODE_AFTER_AMOUNT)) if (CURRENCY_CODES.has(m[1] as string)) return true;
-  return false;
+  for (const m of text.matchAll(CODE_AFTER_AMOUNT)) if (CURRENCY_CODES.has(m[1] as string)) add(m, 1);
+  return marks.sort((a, b) => a.index - b.index)[0];
+}
+
+/** The mark with the amount written next to it: "$1,250 CDN", "CA $1,250", "€1.250" — what the operator is told is not dollars. */
+function writtenAmount(text: string, mark: Span): string {
+  const before = /(?:US\s?\$|\$)?\s*\d[\d,.'’]*\s*$/.exec(text.slice(0, mark.index));
+  const after = /^\s*\$?\s*\d[\d,.'’]*/.exec(text.slice(mark.index + mark.length));
+  const from = before ? before.index : mark.index;
+  const to = mark.index + mark.length + (after ? after[0].length : 0);
+  return text.slice(from, to).trim().replace(/[,.'’]+$/, '');
 }
 const CURRENCY_AFTER = /^\s*(?:usd|dollars?)\b/i;
 /** After a number: it counts something, or is a factor of a product. */
@@ -412,8 +452,24 @@ interface AmountCandidate {
  * not say which is the total (on a total line, the one after its last "=" is).
  */
 export function readMoneyCents(text: string, options: MoneyReadOptions = {}): number | undefined {
-  // Another currency, or digits grouped by spaces ("1 050"): not something to read as dollars.
-  if (isOtherCurrency(text)) return undefined;
+  return readMoney(text, options).cents;
+}
+
+export interface MoneyRead {
+  cents?: number;
+  /** The amount as written in another currency, which is why none was read: "$1,250 CDN". */
+  otherCurrency?: string;
+}
+
+/** readMoneyCents, saying when the amount is left out for its currency. */
+export function readMoney(text: string, options: MoneyReadOptions = {}): MoneyRead {
+  const mark = otherCurrencyMark(text);
+  if (mark) return { otherCurrency: writtenAmount(text, mark) };
+  const cents = readDollars(text, options);
+  return cents === undefined ? {} : { cents };
+}
+
+function readDollars(text: string, options: MoneyReadOptions): number | undefined {
   const candidates: AmountCandidate[] = [];
   for (const m of text.matchAll(NUMBER_RUN)) {
     const at = m.index ?? 0;

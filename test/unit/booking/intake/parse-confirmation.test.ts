@@ -83,7 +83,7 @@ describe('a price in another dollar or peso (review 2026-12-07)', () => {
   });
 
   // s54 intake4 O4: a country's letters or word apart from the "$", or a code after the amount, were read as US dollars.
-  it.each(['CA $1,250', 'MX $1,250', 'AU $1,250', 'NZ $ 1,250', 'CAD $1,250', '$1,250 Canadian', '$1,250 CAN', '$1,250 Cdn', '$1,250 PHP', '$1,250 AUD', 'Australian $1,250'])(
+  it.each(['CA $1,250', 'MX $1,250', 'AU $1,250', 'NZ $ 1,250', 'CAD $1,250', '$1,250 Canadian', '$1,250 CDN', '$1,250 Cdn', '$1,250 PHP', '$1,250 AUD', 'Australian $1,250'])(
     'Total: %s is another currency: left empty and listed',
     (total) => {
       const r = parseConfirmation(confirmation(total), CTX);
@@ -92,8 +92,46 @@ describe('a price in another dollar or peso (review 2026-12-07)', () => {
     },
   );
 
-  it.each(['US $1,250', 'YOUR TOTAL IS $1,250', '$1,250 ALL IN', '$1,250 PAID', '$1,250 USD', 'USD $1,250'])('Total: %s is still US dollars', (total) => {
+  // '$1,250 CAN' is read as dollars since review s54 intake5 (2): "CAN" is the English word in an all-caps mail.
+  it.each(['US $1,250', 'YOUR TOTAL IS $1,250', '$1,250 ALL IN', '$1,250 PAID', '$1,250 USD', 'USD $1,250', '$1,250 CAN'])('Total: %s is still US dollars', (total) => {
     expect(parseConfirmation(confirmation(total), CTX).fields.priceCents).toBe(125000);
+  });
+});
+
+describe('an ordinary word after a price is no currency (review s54 intake5 2)', () => {
+  // Commit 90f11cd read "CAN" after an amount as Canada's code, and a country's word anywhere on the line, or a
+  // state's "CA" in an address, as another dollar: ordinary prices were left empty.
+  it.each<[string]>([
+    ['BOOKING CONFIRMED\nDATE: DECEMBER 19, 2026\nSTART: 10:00 AM\nDURATION: 4 HOURS\nPARTY SIZE: 6\nTOTAL $1,250 CAN BE PAID AT THE DOCK'],
+    ['TOTAL: $1,250 CAN BE SPLIT BETWEEN CARDS'],
+    ['Price: $1,250 (Mexican-themed lunch)'],
+    ['Total: $1,250 (incl. Mexican lunch)'],
+    ['Total: $1,250.00 - Jamaican jerk catering incl.'],
+    ['Price: $1,250 - Canadian family'],
+    ['Total: $1,250 (Canadian guests, please note prices are in USD)'],
+    ['Date: Dec 19 2026\nTime: 10:00 AM\nLocation: Shelter Island, San Diego, CA $1,250 total'],
+    ['Total: $1,250 NET'],
+  ])('%s is $1,250', (text) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.priceCents).toBe(125000);
+    expect(r.unsure?.priceCents).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    ['Total: $1,250 CDN', '$1,250 CDN is not US dollars'],
+    ['Total: $1,250 CDN (paid)', '$1,250 CDN is not US dollars'],
+    ['Total: 1,250 Canadian dollars', '1,250 Canadian dollars is not US dollars'],
+    ['Total: Canadian $1,250', 'Canadian $1,250 is not US dollars'],
+    ['Total: $1,250 Canadian.', '$1,250 Canadian is not US dollars'],
+    ['Total: $1,250 NZD total', '$1,250 NZD is not US dollars'],
+    ['Total: CA $1,250', 'CA $1,250 is not US dollars'],
+    ['Total: €1.250', '€1.250 is not US dollars'],
+    ['Price: 1,250 EUR', '1,250 EUR is not US dollars'],
+  ])('%s is another currency, and the form says so', (text, why) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields.priceCents).toBeUndefined();
+    expect(r.missing).toContain('priceCents');
+    expect(r.unsure?.priceCents).toBe(why);
   });
 });
 

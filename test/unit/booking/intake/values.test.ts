@@ -2,7 +2,7 @@
  * The value readers on their own, with the cases audit B found misread (M1: price, T4: a range that
  * starts before midnight). Each reader promises "undefined rather than guess".
  */
-import { readCount, readDate, readHoursInLine, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
+import { readCount, readDate, readHoursInLine, readMoney, readMoneyCents, readTimeRange } from '../../../../src/booking/intake/values';
 
 describe('readCount', () => {
   it.each<[string, number]>([
@@ -18,6 +18,26 @@ describe('readCount', () => {
   it.each(['1e3', '1E3', '2e+2', 'A12'])('%s → unread', (text) => {
     expect(readCount(text)).toBeUndefined();
   });
+});
+
+describe('readMoney: another currency, by what is written next to the amount (review s54 intake5 2)', () => {
+  it.each<[string, string]>([
+    ['$1,250 CDN', '$1,250 CDN'],
+    ['$1,250 PHP.', '$1,250 PHP'],
+    ['1,250 Canadian dollars', '1,250 Canadian dollars'],
+    ['Australian $1,250', 'Australian $1,250'],
+    ['$1,250 Cdn', '$1,250 Cdn'],
+    ['MX $1,250', 'MX $1,250'],
+  ])('%s is named as %s', (text, written) => {
+    expect(readMoney(text)).toEqual({ otherCurrency: written });
+  });
+
+  it.each(['$1,250 CAN BE PAID AT THE DOCK', '$1,250 PHP BALANCE DUE', '$1,250 (Mexican-themed lunch)', '$1,250 - Canadian family', 'San Diego, CA $1,250 total'])(
+    '%s is dollars',
+    (text) => {
+      expect(readMoney(text)).toEqual({ cents: 125000 });
+    },
+  );
 });
 
 describe('readMoneyCents', () => {
