@@ -22,18 +22,16 @@ const REGION = /\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Haw
 /**
  * The same abbreviations in lower case right after a time. Not the ones that are words there: "9 AM
  * wet suits", "10 AM west dock", "3 PM ist", "4pm et al", "(thou) hast"; nor one with a dot and more
- * text after it, which abbreviates a word ("2 PM est. return", "10 AM mt. soledad"). A lower-case
- * "est" is "estimated" as often as Eastern: a zone only as the last word or before a slash ("4pm
- * est/1pm pst"); "Return: 2:00 PM est." and "2:00 PM est, weather permitting" are estimates.
+ * text after it, which abbreviates a word ("2 PM est. return", "10 AM mt. soledad"). Never "est": in
+ * a San Diego boat's mail "End: 2pm est", "Return: 2:00 PM est" and "1:00 pm (est)" are estimates, and
+ * reading them as Eastern dropped the trip's length; a capital "EST" is still Eastern.
  */
 const LOWER_CASE = new RegExp(
-  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast|est)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+al\b)|ct|mt|pt|ht)(?=$|[\s,;:!?)\]/]|\.\s*$)|est(?=\s*$|\/))`,
+  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast|est)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+al\b)|ct|mt|pt|ht)(?=$|[\s,;:!?)\]/]|\.\s*$))`,
   'y',
 );
-/** One in brackets of its own right after a time: "4pm (est)", "4 pm (pt)". */
-const LOWER_CASE_BRACKETED = new RegExp(String.raw`\s*\(\s*((?!(?:wet|west|hast)\b)(?:${ABBREVIATIONS.toLowerCase()}|et|ct|mt|pt|ht))\s*(?=\))`, 'y');
-/** Words that make a time an estimate, and a lower-case "est" after it "estimated": "approx 2:00 PM est". */
-const ESTIMATE = /\b(?:approx\w*|about|around|roughly|circa|ca\.|estimated|est\.)|~/i;
+/** One in brackets of its own right after a time: "4pm (pst)", "4 pm (pt)" — not "(est)", an estimate as above. */
+const LOWER_CASE_BRACKETED = new RegExp(String.raw`\s*\(\s*((?!(?:wet|west|hast|est)\b)(?:${ABBREVIATIONS.toLowerCase()}|et|ct|mt|pt|ht))\s*(?=\))`, 'y');
 /**
  * A UTC offset glued to a time, ISO style ("16:00Z", "16:00-05:00", "16:00 +01:00", "4:00 PM -0500").
  * A "-" before a later time is a range ("10:00 -12:00" is two hours, never UTC-12): it is an offset
@@ -66,7 +64,7 @@ export function zoneAfter(text: string, from: number, start?: string, twelveHour
   const seconds = /:\d{2}:\d{2}(?:[.,]\d+)?$/.test(text.slice(Math.max(0, from - 20), from));
   if (offset && (seconds || isOffsetAfter(offset, start, twelveHour))) return { zone: offset[0].trim(), length: offset[0].length };
   const lower = at(LOWER_CASE, from) ?? at(LOWER_CASE_BRACKETED, from);
-  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? (lower && !(lower[1] === 'est' && ESTIMATE.test(text.slice(0, from))) ? lower : null) ?? at(REGION, from);
+  const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? lower ?? at(REGION, from);
   if (!m) return undefined;
   const closed = at(CLOSING, from + m[0].length);
   const length = m[0].length + (closed ? closed[0].length : 0);

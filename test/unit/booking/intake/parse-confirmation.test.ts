@@ -986,7 +986,7 @@ describe('a time stated in another zone (review s53 M2)', () => {
 describe('a lower-case zone or a UTC offset right after a time (s54 Z1)', () => {
   // Both were read as the operator's wall clock: "4pm est" filled 16:00, "16:00 -05:00" a 13-hour range.
   it.each<[string, string, string]>([
-    ['Time: 4pm est', '06/15/2027', '4pm est is not Pacific Time'],
+    ['Time: 4pm edt', '06/15/2027', '4pm edt is not Pacific Time'],
     ['Time: 4:00 pm cst, return 8', '06/15/2027', '4:00 pm cst is not Pacific Time'],
     ['Departs 4 pm et', '06/15/2027', '4 pm et is not Pacific Time'],
     ['Time: 4:00 pm utc-5', '06/15/2027', '4:00 pm utc-5 is not Pacific Time'],
@@ -1048,7 +1048,7 @@ describe('a date the refused time puts on another day in Pacific (s54 Z2)', () =
     ['Time: 1:00 AM EST', '1:00 AM EST on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
     ['Time: 2:00 AM ET', '2:00 AM ET on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
     ['Time: 1:00 AM -05:00', '1:00 AM -05:00 on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
-    ['Time: 1am est', '1am est on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
+    ['Time: 1am cst', '1am cst on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
     ['Time: 11:00 PM HST', '11:00 PM HST on Sat, Dec 19, 2026 is Sun, Dec 20 in Pacific Time'],
     ['Time: 12:30 AM (Eastern Time)', '12:30 AM (Eastern Time) on Sat, Dec 19, 2026 is Fri, Dec 18 in Pacific Time'],
     // India's 10 AM is the evening before in Pacific, Ireland's is not: which is meant is not said
@@ -1084,7 +1084,7 @@ describe('the length of a range refused for its zone (s54 Z3)', () => {
     ['Time: 10:00 AM - 2:00 PM ET', 4],
     ['Time: 10:00 AM EST to 2:00 PM EST', 4],
     ['Time: 16:00-20:00 -05:00', 4],
-    ['Time: 11pm - 2am est', 3],
+    ['Time: 11pm - 2am cst', 3],
     ['Departure: Sat, Dec 19 from 9:30 AM to 1:00 PM (Central Time)', 3.5],
   ])('Date: 12/19/2026, %s fills the duration, not the start', (line, hours) => {
     const parsed = parseConfirmation(`Renter: Maria Delgado\nDate: 12/19/2026\n${line}`, CTX);
@@ -1290,9 +1290,9 @@ describe('a time written to the second keeps its zone (review s54 intake4 O2)', 
 describe('a lower-case zone in brackets or before a slash (review s54 intake4 O3)', () => {
   // Both filled 16:00 as Pacific.
   it.each<[string, string]>([
-    ['Time: 4pm (est)', '4pm (est) is not Pacific Time'],
+    ['Time: 4pm (cst)', '4pm (cst) is not Pacific Time'],
     ['Time: 4 pm ( et )', '4 pm ( et ) is not Pacific Time'],
-    ['Time: 4pm est/1pm pst', '4pm est is not Pacific Time'],
+    ['Time: 4pm edt/1pm pdt', '4pm edt is not Pacific Time'],
     ['Time: 4pm cst / 2pm pst', '4pm cst is not Pacific Time'],
   ])('Date: 12/20/2026, %s leaves the start empty and says why', (line, why) => {
     const r = parseConfirmation(`Date: 12/20/2026\n${line}`, CTX);
@@ -1300,10 +1300,35 @@ describe('a lower-case zone in brackets or before a slash (review s54 intake4 O3
     expect(r.unsure?.departureTime).toBe(why);
   });
 
-  it.each(['Time: 4pm (pst)', 'Time: 4pm (est. 4 hours)', 'Time: 4pm (west dock)'])('Date: 12/20/2026, %s is the operator’s 16:00', (line) => {
+  it.each(['Time: 4pm (pst)', 'Time: 4pm (est. 4 hours)', 'Time: 4pm (west dock)', 'Time: 4pm (est)'])('Date: 12/20/2026, %s is the operator’s 16:00', (line) => {
     const r = parseConfirmation(`Date: 12/20/2026\n${line}`, CTX);
     expect(r.fields.departureTime).toBe('16:00');
     expect(r.unsure?.departureTime).toBeUndefined();
+  });
+});
+
+describe('a lower-case "est" is an estimate, never Eastern (review s54 intake5 4)', () => {
+  // Commits fe28260 and ee5e406 read it as Eastern: the end was refused and the trip lost its length.
+  it.each<[string, Record<string, unknown>]>([
+    ['Date: Dec 19\nStart: 10am\nEnd: 2pm est\nGuests: 6', { date: '2026-12-19', departureTime: '10:00', durationHours: 4, partySize: 6 }],
+    ['Date: Dec 19\nStart: 10am\nEnd: 1:00 pm (est)', { departureTime: '10:00', durationHours: 3 }],
+    ['Date: Dec 19\nTime: 9:00 am - 1:00 pm est', { departureTime: '09:00', durationHours: 4 }],
+    ['Date: Dec 19\nDeparture: 10:00 AM\nReturn: 2:00 PM est', { departureTime: '10:00', durationHours: 4 }],
+    ['Date: Dec 19\nTime: 4pm est', { departureTime: '16:00' }],
+  ])('%s', (text, fields) => {
+    const r = parseConfirmation(text, CTX);
+    expect(r.fields).toMatchObject(fields);
+    expect(r.unsure).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    ['Time: 4:00 PM EST', '4:00 PM EST is not Pacific Time'],
+    ['Time: 4pm edt', '4pm edt is not Pacific Time'],
+    ['Time: 4pm cst', '4pm cst is not Pacific Time'],
+  ])('Date: Jun 19, 2027, %s is still another zone', (line, why) => {
+    const r = parseConfirmation(`Date: Jun 19, 2027\n${line}`, CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.unsure?.departureTime).toBe(why);
   });
 });
 

@@ -127,7 +127,7 @@ describe('readTimeRange', () => {
     ['10:00 AM PST to 2:00 PM EST', { start: '10:00', end: '14:00', zone: { zone: 'EST', written: '10:00 AM PST to 2:00 PM EST' }, mixedZones: true }],
     ['10:00 AM (Eastern Time) to 2:00 PM Eastern time', { start: '10:00', end: '14:00', zone: { zone: 'Eastern time', written: '10:00 AM (Eastern Time) to 2:00 PM Eastern time' } }],
     // Lower case right after the time, and UTC offsets (s54 Z1); the "05:00" of an offset is no end
-    ['4pm est', { start: '16:00', zone: { zone: 'est', written: '4pm est' } }],
+    ['4pm cst', { start: '16:00', zone: { zone: 'cst', written: '4pm cst' } }],
     ['16:00 -05:00', { start: '16:00', zone: { zone: '-05:00', written: '16:00 -05:00' } }],
     ['16:00Z', { start: '16:00', zone: { zone: 'Z', written: '16:00Z' } }],
     ['10:00 AM +01:00 to 2:00 PM +01:00', { start: '10:00', end: '14:00', zone: { zone: '+01:00', written: '10:00 AM +01:00 to 2:00 PM +01:00' } }],
@@ -139,11 +139,15 @@ describe('readTimeRange', () => {
     ['21:00-01:00', { start: '21:00', end: '01:00' }],
     ['9:00 PM-01:00', { start: '21:00', end: '01:00' }],
     ['16:00-05:00', { start: '16:00', zone: { zone: '-05:00', written: '16:00-05:00' } }],
-    // "est" is an estimate unless it is the last word (M2), and a timestamp's seconds are no time (H1)
+    // A lower-case "est" is an estimate, never Eastern (review s54 intake5 4); a timestamp's seconds are no time (H1)
     ['2:00 PM est.', { start: '14:00' }],
     ['2:00 PM est, weather permitting', { start: '14:00' }],
     ['approx 2:00 PM est', { start: '14:00' }],
-    ['2:00 PM est', { start: '14:00', zone: { zone: 'est', written: '2:00 PM est' } }],
+    ['2:00 PM est', { start: '14:00' }],
+    ['9:00 am - 1:00 pm est', { start: '09:00', end: '13:00' }],
+    ['1:00 pm (est)', { start: '13:00' }],
+    ['2:00 PM EST', { start: '14:00', zone: { zone: 'EST', written: '2:00 PM EST' } }],
+    ['2pm edt', { start: '14:00', zone: { zone: 'edt', written: '2pm edt' } }],
     // Not zones: a lower-case "et", a park, a word in capitals
     ['4pm et al', { start: '16:00' }],
     ['10am Central Park', { start: '10:00' }],
