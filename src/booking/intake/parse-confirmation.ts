@@ -22,6 +22,7 @@ import {
   readDurationHours,
   readEmail,
   readEmails,
+  readHoursInLine,
   readMoney,
   readPhone,
   readReference,
@@ -494,7 +495,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
     if (!fields.date && set('date', dateOf(c), line.raw)) dateIndex = index;
     if (!fields.departureTime) {
       // A lone time in prose is read only next to a word that makes it the start; a range always is.
-      const range = readTimeRange(c);
+      const range = overnightIfStated(readTimeRange(c), c);
       if (range && (range.end !== undefined || /\b(from|at|depart\w*|start\w*|leav\w*|board\w*)\b/i.test(c))) applyRange(range, line.raw, index === dateIndex);
     }
     if (!fields.partySize) {
@@ -657,7 +658,7 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
    */
   function timeOfLine(value: string, index: number, instantOk: boolean): { instant?: IsoInstant; range?: TimeRange } {
     const instant = instantOk ? isoInstant(value, ctx.timezone) : undefined;
-    const range = readTimeRange(times(instant ? value.replace(instant.written, ' ') : value, index));
+    const range = overnightIfStated(readTimeRange(times(instant ? value.replace(instant.written, ' ') : value, index)), value);
     return instant && range?.end === undefined ? { instant } : range ? { range } : {};
   }
 
@@ -691,7 +692,12 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
         delete fields.departureTime;
         delete evidence.departureTime;
         ownZone ??= operatorZone(ctx.timezone, ctx.nowMs);
-        otherZone ??= is === undefined ? `${zone.written} is ${ownZone.label} only on some dates, and no date was read` : `${zone.written} is not ${ownZone.label}`;
+        otherZone ??=
+          zone.overnightEnd !== undefined
+            ? `${zone.written}: a UTC offset or an overnight trip to ${humanClock(DateTime.fromISO(zone.overnightEnd))}? fill in start time and duration`
+            : is === undefined
+              ? `${zone.written} is ${ownZone.label} only on some dates, and no date was read`
+              : `${zone.written} is not ${ownZone.label}`;
         refused ??= start;
         endTimes = endTimes.filter((e) => e.raw !== start.raw);
       }
@@ -728,6 +734,19 @@ function isoInstant(text: string, timezone: string): IsoInstant | undefined {
   const date = local.toISODate();
   if (!date) return undefined;
   return { written: m[0], date, time: local.toFormat('HH:mm'), clock: humanClock(local), converted: at.offset !== local.offset };
+}
+
+/**
+ * "21:00 -01:00 (4 hrs)": a spaced "-01:00" that may be an offset or an overnight end, read as the end
+ * when the line states the trip's length and it is that range's. Otherwise the range as read.
+ */
+function overnightIfStated(range: TimeRange | undefined, line: string): TimeRange | undefined {
+  const end = range?.zone?.overnightEnd;
+  if (!range || end === undefined) return range;
+  const [sh, sm] = range.start.split(':').map(Number) as [number, number];
+  const [eh, em] = end.split(':').map(Number) as [number, number];
+  const hours = (eh * 60 + em + 24 * 60 - (sh * 60 + sm)) / 60;
+  return readHoursInLine(line) === hours ? { start: range.start, end } : range;
 }
 
 /** The zone of a range written as a UTC offset, if it is one. */

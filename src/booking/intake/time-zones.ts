@@ -46,6 +46,11 @@ export interface WrittenZone {
   zone: string;
   /** Characters from the time's end to the zone's end (a closing bracket included). */
   length: number;
+  /**
+   * A spaced "-HH:MM" that could as well end an overnight trip of up to 12 hours ("22:00 -02:00"): the
+   * end it would be (HH:mm). Read as an offset all the same, but the operator is told it may be a range.
+   */
+  overnightEnd?: string;
 }
 
 /**
@@ -62,7 +67,10 @@ export function zoneAfter(text: string, from: number, start?: string, twelveHour
   const offset = at(OFFSET, from);
   // A time written to the second ("10:00:00-05:00") is a timestamp's, its "-05:00" an offset, never a range's end.
   const seconds = /:\d{2}:\d{2}(?:[.,]\d+)?$/.test(text.slice(Math.max(0, from - 20), from));
-  if (offset && (seconds || isOffsetAfter(offset, start, twelveHour))) return { zone: offset[0].trim(), length: offset[0].length };
+  if (offset && (seconds || isOffsetAfter(offset, start, twelveHour))) {
+    const end = seconds ? undefined : overnightEnd(offset, start);
+    return { zone: offset[0].trim(), length: offset[0].length, ...(end ? { overnightEnd: end } : {}) };
+  }
   const lower = at(LOWER_CASE, from) ?? at(LOWER_CASE_BRACKETED, from);
   const m = at(TWO_LETTER, from) ?? at(ABBREVIATION, from) ?? lower ?? at(REGION, from);
   if (!m) return undefined;
@@ -98,6 +106,19 @@ function isOffsetAfter(m: RegExpExecArray, start: string | undefined, twelveHour
   if (!/^\s/.test(m[0]) && isTripEnd(sh * 60 + sm, hours * 60 + minutes)) return false;
   if (twelveHour && (m[2] as string).startsWith('0')) return true;
   return hours * 60 + minutes <= sh * 60 + sm;
+}
+
+/**
+ * The end a spaced "-HH:MM" after `start` would be, if it may end an overnight trip: "22:00 -02:00"
+ * (4 h past midnight) and "20:00 -00:00" may; "16:00 -05:00" (13 h) and "1:00 AM -05:00" (no
+ * midnight between) are offsets only.
+ */
+function overnightEnd(m: RegExpExecArray, start: string | undefined): string | undefined {
+  if (m[1] !== '-' || start === undefined || !/^\s/.test(m[0])) return undefined;
+  const [sh, sm] = start.split(':').map(Number) as [number, number];
+  const end = Number(m[2]) * 60 + Number(m[3]);
+  if (end >= sh * 60 + sm || !isTripEnd(sh * 60 + sm, end)) return undefined;
+  return `${m[2] as string}:${m[3] as string}`;
 }
 
 /** The most hours the booking form takes: a longer span is no trip's. */

@@ -164,7 +164,7 @@ export interface TimeMatch {
   index: number;
   length: number;
   /** The zone written right after it ("EST", "Pacific Time"), and how far it reaches past the time. */
-  zone?: { zone: string; length: number };
+  zone?: { zone: string; length: number; overnightEnd?: string };
 }
 
 /**
@@ -213,7 +213,7 @@ export interface TimeRange {
    * A zone written with the time ("4:00 PM EST", "10am - 2pm ET"), and the text from the start to
    * it: whether it is the operator's, and so whether the times are theirs, is the caller's to say.
    */
-  zone?: { zone: string; written: string };
+  zone?: { zone: string; written: string; overnightEnd?: string };
   /** The start and the end each name a zone, not the same one ("10 AM PST to 2 PM EST"): no length can be read from them. */
   mixedZones?: true;
 }
@@ -260,7 +260,10 @@ export function readTimeRange(text: string): TimeRange | undefined {
   const zoned = (t: TimeMatch, range: { start: string; end?: string }): TimeRange => {
     const zone = t.zone ?? (t === first ? undefined : first.zone);
     const mixed = t !== first && first.zone && t.zone && zoneName(first.zone.zone) !== zoneName(t.zone.zone);
-    return zone ? { ...range, zone: { zone: zone.zone, written: text.slice(first.index, t.index + t.length + (t.zone?.length ?? 0)).trim() }, ...(mixed ? { mixedZones: true } : {}) } : range;
+    const written = text.slice(first.index, t.index + t.length + (t.zone?.length ?? 0)).trim();
+    // "22:00 -02:00" alone: an offset, or the end of an overnight trip.
+    const overnight = range.end === undefined && zone?.overnightEnd !== undefined ? { overnightEnd: zone.overnightEnd } : {};
+    return zone ? { ...range, zone: { zone: zone.zone, written, ...overnight }, ...(mixed ? { mixedZones: true } : {}) } : range;
   };
   if (second) {
     // The start may carry its zone as the end does ("10:00 AM PST to 2:00 PM PST").

@@ -1332,6 +1332,35 @@ describe('a lower-case "est" is an estimate, never Eastern (review s54 intake5 4
   });
 });
 
+describe('a spaced "-HH:MM" that may end an overnight trip (review s54 intake5 3)', () => {
+  // Since the s54 zone commits these are offsets, "is not Pacific Time"; at 3f37f43 they were overnight ranges.
+  it.each<[string, string]>([
+    ['Time: 22:00 -02:00', '22:00 -02:00: a UTC offset or an overnight trip to 2:00 AM? fill in start time and duration'],
+    ['Time: 20:00 -00:00', '20:00 -00:00: a UTC offset or an overnight trip to 12:00 AM? fill in start time and duration'],
+    ['Time: 22:00 -00:30', '22:00 -00:30: a UTC offset or an overnight trip to 12:30 AM? fill in start time and duration'],
+    ['Time: 21:00 -01:00 (3 hrs)', '21:00 -01:00: a UTC offset or an overnight trip to 1:00 AM? fill in start time and duration'],
+  ])('Date: Dec 19, %s is refused, the note naming both readings', (line, why) => {
+    const r = parseConfirmation(`Date: Dec 19\n${line}`, CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.unsure?.departureTime).toBe(why);
+  });
+
+  it.each(['Time: 16:00 -05:00', 'Time: 16:00-05:00'])('Date: Dec 19, %s (13 h) is an offset only', (line) => {
+    const r = parseConfirmation(`Date: Dec 19\n${line}`, CTX);
+    expect(r.fields.departureTime).toBeUndefined();
+    expect(r.unsure?.departureTime).toMatch(/^16:00 ?-05:00 is not Pacific Time$/);
+  });
+
+  it.each<[string]>([["New Year's Eve cruise\nDate: Dec 31, 2026\nTime: 21:00 -01:00 (4 hrs)"], ['Dec 31, 21:00 -01:00, 4 hours']])(
+    '%s states the range’s length: read as the range',
+    (text) => {
+      const r = parseConfirmation(text, CTX);
+      expect(r.fields).toMatchObject({ date: '2026-12-31', departureTime: '21:00', durationHours: 4 });
+      expect(r.unsure).toBeUndefined();
+    },
+  );
+});
+
 describe('Outlook’s fixed-offset label before a zone’s name (review s54 intake4 O5)', () => {
   // "(UTC-08:00)" was weighed as an offset: in June it is not Pacific's, and the start was refused.
   it.each(['06/19/2027', '12/19/2026'])('on %s "(UTC-08:00) Pacific Time (US & Canada)" is the operator’s', (date) => {

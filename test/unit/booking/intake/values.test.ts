@@ -105,7 +105,7 @@ describe('readMoneyCents', () => {
 });
 
 describe('readTimeRange', () => {
-  it.each<[string, { start: string; end?: string; zone?: { zone: string; written: string }; mixedZones?: true } | undefined]>([
+  it.each<[string, { start: string; end?: string; zone?: { zone: string; written: string; overnightEnd?: string }; mixedZones?: true } | undefined]>([
     ['10 - 3 PM', { start: '10:00', end: '15:00' }],
     ['10:00 AM - 3:00 PM', { start: '10:00', end: '15:00' }],
     ['11pm - 1am', { start: '23:00', end: '01:00' }],
@@ -139,6 +139,9 @@ describe('readTimeRange', () => {
     ['21:00-01:00', { start: '21:00', end: '01:00' }],
     ['9:00 PM-01:00', { start: '21:00', end: '01:00' }],
     ['16:00-05:00', { start: '16:00', zone: { zone: '-05:00', written: '16:00-05:00' } }],
+    // Spaced, an overnight end of up to 12 h is also named (review s54 intake5 3)
+    ['22:00 -02:00', { start: '22:00', zone: { zone: '-02:00', written: '22:00 -02:00', overnightEnd: '02:00' } }],
+    ['16:00 -05:00 ', { start: '16:00', zone: { zone: '-05:00', written: '16:00 -05:00' } }],
     // A lower-case "est" is an estimate, never Eastern (review s54 intake5 4); a timestamp's seconds are no time (H1)
     ['2:00 PM est.', { start: '14:00' }],
     ['2:00 PM est, weather permitting', { start: '14:00' }],
