@@ -653,13 +653,14 @@ export function parseConfirmation(text: string, ctx: DateContext): ParsedConfirm
 
   /**
    * The time a trip's own line gives: an ISO instant on it (`instantOk`: a Start, Time or When line),
-   * unless the line also writes a range ("5:30 PM – 8:30 PM [2026-12-20T01:30:00Z]"): the range states
-   * the length too, and the instant is at most its confirmation.
+   * unless the line also writes its time ("5:30 PM – 8:30 PM [2026-12-20T01:30:00Z]", "5:30 PM
+   * (2026-12-20T01:30:00Z)"): that is the operator's clock as the writer put it, a range states the
+   * length too, and the instant is at most its confirmation.
    */
   function timeOfLine(value: string, index: number, instantOk: boolean): { instant?: IsoInstant; range?: TimeRange } {
     const instant = instantOk ? isoInstant(value, ctx.timezone) : undefined;
     const range = overnightIfStated(readTimeRange(times(instant ? value.replace(instant.written, ' ') : value, index)), value);
-    return instant && range?.end === undefined ? { instant } : range ? { range } : {};
+    return instant && range === undefined ? { instant } : range ? { range } : {};
   }
 
   function zoneName(): string {

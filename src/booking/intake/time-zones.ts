@@ -21,13 +21,13 @@ const REGION = /\s*\(?\s*((?:Eastern|Central|Mountain|Pacific|Alaska|Alaskan|Haw
 
 /**
  * The same abbreviations in lower case right after a time. Not the ones that are words there: "9 AM
- * wet suits", "10 AM west dock", "3 PM ist", "4pm et al", "(thou) hast"; nor one with a dot and more
+ * wet suits", "10 AM west dock", "3 PM ist", "4pm et al", "10am et cetera", "(thou) hast"; nor one with a dot and more
  * text after it, which abbreviates a word ("2 PM est. return", "10 AM mt. soledad"). Never "est": in
  * a San Diego boat's mail "End: 2pm est", "Return: 2:00 PM est" and "1:00 pm (est)" are estimates, and
  * reading them as Eastern dropped the trip's length; a capital "EST" is still Eastern.
  */
 const LOWER_CASE = new RegExp(
-  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast|est)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+al\b)|ct|mt|pt|ht)(?=$|[\s,;:!?)\]/]|\.\s*$))`,
+  String.raw`\s+((?:utc|gmt)\s?[+\u2212-]\s?\d{1,2}(?::?\d{2})?|(?!(?:wet|west|ist|hast|est)\b)(?:${ABBREVIATIONS.toLowerCase()}|et(?!\s+(?:al|cetera)\b)|ct|mt|pt|ht)(?=$|[\s,;:!?)\]/]|\.\s*$))`,
   'y',
 );
 /** One in brackets of its own right after a time: "4pm (pst)", "4 pm (pt)" — not "(est)", an estimate as above. */

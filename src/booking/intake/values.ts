@@ -387,11 +387,12 @@ const CODE_AFTER_AMOUNT = new RegExp(String.raw`\d\s*([A-Z]{3})\b${ENDS_AMOUNT}`
 const COUNTRIES = String.raw`(?:canadian|cdn|australian|aussie|mexican|new\s+zealand|kiwi|hong\s+kong|singapore(?:an)?|taiwan(?:ese)?|jamaican|bahamian|barbad(?:os|ian)|belize(?:an)?|bermudian|cayman|fijian|liberian|namibian|guyanese|surinamese|trinidad(?:ian)?|east\s+caribbean|eastern\s+caribbean|chilean|colombian|argentin(?:e|ian)|cuban|dominican|filipino|philippine|uruguayan)`;
 /**
  * A country's dollar or peso by the country's word, next to the amount or to "dollars": "1,250 Canadian
- * dollars", "Canadian $1,250", "$1,250 Canadian" (ending the line or before punctuation), "$1,250 Cdn".
- * Not a word anywhere on the line: "$1,250 (Mexican-themed lunch)", "$1,250 - Canadian family".
+ * dollars", "Canadian dollars 1,250", "Canadian $1,250", "$1,250 Canadian" (ending the line or before
+ * punctuation), "$1,250 Cdn". Not a word anywhere on the line: "$1,250 (Mexican-themed lunch)", "$1,250 -
+ * Canadian family", "$1,250 – no Canadian dollars accepted".
  */
 const COUNTRY_MONEY = [
-  new RegExp(String.raw`\b${COUNTRIES}\s+dollars?\b`, 'i'),
+  new RegExp(String.raw`(?<=\d\s*)${COUNTRIES}\s+dollars?\b|\b${COUNTRIES}\s+dollars?(?=\s*:?\s*\$?\s*\d)`, 'i'),
   new RegExp(String.raw`\b${COUNTRIES}(?=\s*\$\s*\d)`, 'i'),
   new RegExp(String.raw`(?<=\d\s*)${COUNTRIES}\b(?=\s*(?:$|[.,;:!?)\]/]))`, 'i'),
 ];
@@ -422,13 +423,18 @@ function otherCurrencyMark(text: string): Span | undefined {
   return marks.sort((a, b) => a.index - b.index)[0];
 }
 
-/** The mark with the amount written next to it: "$1,250 CDN", "CA $1,250", "€1.250" — what the operator is told is not dollars. */
+/**
+ * The mark with the amount written next to it: "$1,250 CDN", "CA $1,250", "€1.250", "1 050 EUR" — what the
+ * operator is told is not dollars; a mark with no amount beside it ("invoice in CAD") is named as the line's.
+ */
 function writtenAmount(text: string, mark: Span): string {
-  const before = /(?:US\s?\$|\$)?\s*\d[\d,.'’]*\s*$/.exec(text.slice(0, mark.index));
-  const after = /^\s*\$?\s*\d[\d,.'’]*/.exec(text.slice(mark.index + mark.length));
+  const digits = String.raw`\d(?:[\d,.'’]|\s(?=\d))*`;
+  const before = new RegExp(String.raw`(?:US\s?\$|\$)?\s*${digits}\s*$`).exec(text.slice(0, mark.index));
+  const after = new RegExp(String.raw`^\s*\$?\s*${digits}`).exec(text.slice(mark.index + mark.length));
   const from = before ? before.index : mark.index;
   const to = mark.index + mark.length + (after ? after[0].length : 0);
-  return text.slice(from, to).trim().replace(/[,.'’]+$/, '');
+  const written = text.slice(from, to).trim().replace(/[,.'’]+$/, '');
+  return /\d/.test(written) ? written : `the amount on a line naming ${written}`;
 }
 const CURRENCY_AFTER = /^\s*(?:usd|dollars?)\b/i;
 /** After a number: it counts something, or is a factor of a product. */

@@ -111,6 +111,7 @@ describe('an ordinary word after a price is no currency (review s54 intake5 2)',
     ['Total: $1,250 (Canadian guests, please note prices are in USD)'],
     ['Date: Dec 19 2026\nTime: 10:00 AM\nLocation: Shelter Island, San Diego, CA $1,250 total'],
     ['Total: $1,250 NET'],
+    ['Total: $1,250 – no Canadian dollars accepted'],
   ])('%s is $1,250', (text) => {
     const r = parseConfirmation(text, CTX);
     expect(r.fields.priceCents).toBe(125000);
@@ -127,6 +128,9 @@ describe('an ordinary word after a price is no currency (review s54 intake5 2)',
     ['Total: CA $1,250', 'CA $1,250 is not US dollars'],
     ['Total: €1.250', '€1.250 is not US dollars'],
     ['Price: 1,250 EUR', '1,250 EUR is not US dollars'],
+    ['Amount: 1 050 EUR', '1 050 EUR is not US dollars'],
+    ['Total: Canadian dollars 1,250', 'Canadian dollars 1,250 is not US dollars'],
+    ['Total due: $1,250 (we can invoice in CAD if needed)', 'the amount on a line naming CAD is not US dollars'],
   ])('%s is another currency, and the form says so', (text, why) => {
     const r = parseConfirmation(text, CTX);
     expect(r.fields.priceCents).toBeUndefined();
@@ -1255,6 +1259,12 @@ describe('an ISO timestamp is never the trip’s date (review s54 intake5 1)', (
     expect(r.unsure).toBeUndefined();
   });
 
+  it('a time written beside an instant is read as written, with no check', () => {
+    const r = parseConfirmation('Start: Sat, Dec 19, 2026 5:30 PM (2026-12-20T01:30:00Z)\nDuration: 3 hours', CTX);
+    expect(r.fields).toMatchObject({ date: '2026-12-19', departureTime: '17:30', durationHours: 3 });
+    expect(r.unsure).toBeUndefined();
+  });
+
   it('a date written beside an instant wins over the instant’s day, which is named for a check', () => {
     const r = parseConfirmation('Start: Dec 20, 2026 2026-12-20T03:00:00Z', CTX);
     expect(r.fields).toMatchObject({ date: '2026-12-20', departureTime: '19:00' });
@@ -1308,6 +1318,10 @@ describe('a lower-case zone in brackets or before a slash (review s54 intake4 O3
 });
 
 describe('a lower-case "est" is an estimate, never Eastern (review s54 intake5 4)', () => {
+  it('"et cetera" after a time is no zone', () => {
+    expect(parse('sat 12/19 at 10am et cetera, 4 hrs')).toMatchObject({ date: '2026-12-19', departureTime: '10:00', durationHours: 4 });
+  });
+
   // Commits fe28260 and ee5e406 read it as Eastern: the end was refused and the trip lost its length.
   it.each<[string, Record<string, unknown>]>([
     ['Date: Dec 19\nStart: 10am\nEnd: 2pm est\nGuests: 6', { date: '2026-12-19', departureTime: '10:00', durationHours: 4, partySize: 6 }],
