@@ -197,6 +197,14 @@ describe('a time in another zone that is another day in Pacific (s54 Z2, Z3)', (
   });
 });
 
+describe('a price in another currency (review s54 intake5 2)', () => {
+  it('leaves Price empty and says which amount is not US dollars', async () => {
+    const view = await modalForPaste('Renter: Maria Delgado\nDate: 12/19/2026\nTime: 10:00 AM\nTotal: $1,250 CDN', '54.i5.cdn');
+    expect(contextText(view)).toMatch(/Could not read: \*[^*]*price \(\$1,250 CDN is not US dollars\)/);
+    expect(element(view, 'priceCents').initial_value).toBeUndefined();
+  });
+});
+
 describe('a date whose weekday disagrees (review s53 M3)', () => {
   it('leaves Charter date empty and says why', async () => {
     const view = await modalForPaste('Renter: Maria Delgado\nDate: Sat, Dec 20, 2026\nTime: 10:00 AM', '53.m3.weekday');
