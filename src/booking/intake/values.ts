@@ -357,9 +357,10 @@ const CURRENCY_BEFORE = /(?:US\s?\$|\$|\busd)\s*$/i;
  * A currency that is not the US dollar. Letters glued to a "$", before or after it, name another
  * dollar or peso ("CA$", "C$", "A$", "AU$", "NZ$", "HK$", "S$", "R$", "MX$", "Mex$", "COP$", "MXN$",
  * "$MXN", "$NZD"): CURRENCY_BEFORE sees only their "$", so "Total: CA$1,250" filled the USD price
- * with 1250. Only "US$", "USD$" and "$USD" are dollars.
+ * with 1250. Only "US$", "USD$" and "$USD" are dollars. The codes that are English words ("pen",
+ * "cop") count only in capitals next to the amount (CURRENCY_CODES): "$1,250 (pen and paper waiver)" is dollars.
  */
-const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|nzd|hkd|sgd|chf|jpy|cny|brl|cop|ars|clp|pen|inr|zar|sek|nok|dkk|pesos?|francs?)\b|(?<!\p{L})(?!usd?\$)\p{L}{1,3}\$|\$(?!usd\b)\p{L}{2,3}\b/iu;
+const OTHER_CURRENCY = /€|£|¥|₱|₹|\b(?:eur|gbp|mxn|cad|aud|nzd|hkd|sgd|chf|jpy|cny|brl|clp|inr|zar|sek|dkk|pesos?|francs?)\b|(?<!\p{L})(?!usd?\$)\p{L}{1,3}\$|\$(?!usd\b)\p{L}{2,3}\b/iu;
 /** An ISO code after a spaced "$" ("$ NZD 1,250"): capitals only, so "$ for 4 hours" is no currency. */
 const CODE_AFTER_DOLLAR = /\$\s(?!USD\b)[A-Z]{3}\b/;
 /**

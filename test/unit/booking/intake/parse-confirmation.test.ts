@@ -112,6 +112,8 @@ describe('an ordinary word after a price is no currency (review s54 intake5 2)',
     ['Date: Dec 19 2026\nTime: 10:00 AM\nLocation: Shelter Island, San Diego, CA $1,250 total'],
     ['Total: $1,250 NET'],
     ['Total: $1,250 – no Canadian dollars accepted'],
+    ['Total: $1,250 (pen and paper waiver on board)'],
+    ['Total: $1,250, a cop will check IDs at the dock'],
   ])('%s is $1,250', (text) => {
     const r = parseConfirmation(text, CTX);
     expect(r.fields.priceCents).toBe(125000);
@@ -129,6 +131,8 @@ describe('an ordinary word after a price is no currency (review s54 intake5 2)',
     ['Total: €1.250', '€1.250 is not US dollars'],
     ['Price: 1,250 EUR', '1,250 EUR is not US dollars'],
     ['Amount: 1 050 EUR', '1 050 EUR is not US dollars'],
+    ['TOTAL: $1,250 PEN', '$1,250 PEN is not US dollars'],
+    ['Total: $1,250 COP', '$1,250 COP is not US dollars'],
     ['Total: Canadian dollars 1,250', 'Canadian dollars 1,250 is not US dollars'],
     ['Total due: $1,250 (we can invoice in CAD if needed)', 'the amount on a line naming CAD is not US dollars'],
   ])('%s is another currency, and the form says so', (text, why) => {
