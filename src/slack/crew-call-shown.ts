@@ -1,8 +1,9 @@
 /**
  * The call a crew post last showed, as the booking it was drawn from: what a cancel draws on that
- * post and says under it. A change that failed before its crew step (or before it reached every post)
- * made its details the booking's, yet the crew still read the call before it; a cancel drawn from the
- * booking told them "6:00 PM will not sail" on a post that read 4:00 PM.
+ * post and says under it, and what a change tells a member who answered a call of the failed run
+ * it replaces has changed since. A change that failed before its crew step (or before it reached
+ * every post) made its details the booking's, yet the crew still read the call before it; a cancel
+ * drawn from the booking told them "6:00 PM will not sail" on a post that read 4:00 PM.
  *
  * Nothing more is stored for it. Each post keeps a digest of the call it was last drawn with
  * (CrewPostSaved.call), and the record still knows every call the posts may show: the booking as it
@@ -24,7 +25,7 @@
  * typo no crew was shown) and, that date being past, sent him no note at all.
  */
 import type { Config } from '../config';
-import { callsChangedBy, detailsOf, operationsOf } from '../pipeline/operations';
+import { callsChangedBy, detailsOf, operationsOf, runReplacedBy } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, type BookingDetails, type BookingRecord, type Operation, type StepState } from '../pipeline/types';
 import { callDigest, type CrewPostRef } from './crew-notice';
 
@@ -41,16 +42,18 @@ export function callShownOn(booking: BookingRecord, config: Config, post: Pick<C
  * called for before the run). Never the booking's own details: those of a change that failed
  * before its crew step, a date (a typo) and time its crew were never shown. A caller must not keep
  * a note back on an unknown call's account (its date may be one already gone by).
+ * With `changeId`, the run is the one that change replaced: its crew step asks what a member's post
+ * showed before it redrew it. `current`: the post already shows the booking as it stands.
  */
-export function callFoundOn(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>): { shown: BookingRecord; known: boolean } {
-  const run = failedRunBefore(booking);
+export function callFoundOn(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>, changeId?: string): { shown: BookingRecord; known: boolean; current: boolean } {
+  const run = runBehind(booking, changeId);
   const newest = run[0];
-  if (!newest?.previous) return { shown: booking, known: true };
+  if (!newest?.previous) return { shown: booking, known: true, current: true };
   const drawnWith = ({ details, callRevisions }: Drawn): BookingRecord => ({ ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions });
-  const matched = callMatchingPost(booking, config, post);
-  if (matched) return { shown: matched, known: true };
+  const matched = matchPost(booking, config, post, run);
+  if (matched) return { shown: matched.drawn, known: true, current: matched.current };
   const latest = run.find((o) => o.details && crewStepDrew(o.steps?.crew_notice))?.details ?? newest.crewMayHaveSeen ?? newest.previous;
-  return { shown: drawnWith({ details: latest, callRevisions: newest.callRevisionsBefore ?? booking.callRevisions ?? {} }), known: false };
+  return { shown: drawnWith({ details: latest, callRevisions: newest.callRevisionsBefore ?? booking.callRevisions ?? {} }), known: false, current: false };
 }
 
 /**
@@ -60,10 +63,15 @@ export function callFoundOn(booking: BookingRecord, config: Config, post: Pick<C
  * the one saved with the post. Undefined when the post has no digest or none matches.
  */
 export function callMatchingPost(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>): BookingRecord | undefined {
+  return matchPost(booking, config, post, failedRunBefore(booking))?.drawn;
+}
+
+/** callMatchingPost behind `run`; `current`: the match is the booking as it stands. */
+function matchPost(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>, run: readonly Operation[]): { drawn: BookingRecord; current: boolean } | undefined {
   if (post.call === undefined) return undefined;
-  for (const { details, callRevisions } of callsPostsMayShow(booking, post.key)) {
+  for (const { details, callRevisions, current } of callsPostsMayShow(booking, post.key, run)) {
     const drawn: BookingRecord = { ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions };
-    if (callDigest(drawn, config, post.key) === post.call) return drawn;
+    if (callDigest(drawn, config, post.key) === post.call) return { drawn, current: current === true };
   }
   return undefined;
 }
@@ -71,6 +79,8 @@ export function callMatchingPost(booking: BookingRecord, config: Config, post: P
 interface Drawn {
   details: BookingDetails;
   callRevisions: Record<string, number>;
+  /** The booking as it stands. */
+  current?: boolean;
 }
 
 /**
@@ -78,9 +88,8 @@ interface Drawn {
  * match ends the search, and a history of many failed changes with long notes makes each digest
  * cost (a cancel's step draws every post).
  */
-function* callsPostsMayShow(booking: BookingRecord, key: string): Generator<Drawn> {
-  const current: Drawn = { details: detailsOf(booking), callRevisions: booking.callRevisions ?? {} };
-  const run = failedRunBefore(booking);
+function* callsPostsMayShow(booking: BookingRecord, key: string, run: readonly Operation[]): Generator<Drawn> {
+  const current: Drawn = { details: detailsOf(booking), callRevisions: booking.callRevisions ?? {}, current: true };
   const newest = run[0];
   const tried = new Set<string>();
   const once = function* (candidates: Iterable<Drawn>): Generator<Drawn> {
@@ -151,6 +160,14 @@ function calledBy(run: readonly Operation[], before: Record<string, number>): { 
 /** A crew step that may have drawn posts: it was attempted, or its outcome is unknown. */
 function crewStepDrew(state: StepState | undefined): boolean {
   return state !== undefined && (state.attempts > 0 || state.result !== undefined || state.outcomeUnknown === true);
+}
+
+/**
+ * The failed changes behind the operation asking: those a change replaced (runReplacedBy), or
+ * without `changeId` those behind the cancel (failedRunBefore).
+ */
+function runBehind(booking: BookingRecord, changeId: string | undefined): Operation[] {
+  return changeId === undefined ? failedRunBefore(booking) : runReplacedBy(booking, changeId);
 }
 
 /**

@@ -393,18 +393,28 @@ export function withLifecycleCrewNotice(
       }
       const settings = charterTimeSettings(deps.config);
       const diff = previous ? changeDiff(previous, now, settings, { crewSafe: true }) : [];
-      // Who answered the failed change's call holds what it showed them: their note goes from there alone.
-      const holds = new Set(ctx.operation?.crewHoldsSeen ?? []);
       const seenDiff = [...diff];
       // What changed from `previous` and not from what they may have seen: crew the failed change never reached did not see it.
       if (seen && ctx.operation?.previous) for (const line of changeDiff(ctx.operation.previous, now, settings, { crewSafe: true })) if (!diff.some((d) => d.field === line.field)) diff.push(line);
+      // Who answered a call of the failed run knows the call their post showed: their note goes from
+      // there alone. Not from the newest call the run drew: a change of it whose redraw of their post
+      // Slack refused left them the call they answered, and its notes they were never told of.
+      const holderDiffs = new Map<string, ReturnType<typeof changeDiff>>();
+      for (const userId of ctx.operation?.crewHoldsSeen ?? []) {
+        const post = posts.find((p) => p.key === userId);
+        // Read before this step redrew it. Found showing the booking as it stands (a redraw by an
+        // earlier attempt of this step, or a change of the run that drew this call): from what the run may have shown.
+        const found = post && ctx.operation ? callFoundOn(booking, deps.config, post, ctx.operation.id) : undefined;
+        holderDiffs.set(userId, found?.known === true && !found.current ? changeDiff(found.shown, now, settings, { crewSafe: true }) : seenDiff);
+      }
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
       // Its reminders still are redrawn: one a failed change of the run sent may show that change's call.
-      if (previous && diff.length === 0 && calls.changed.length + calls.added.length + calls.removed.length === 0) {
+      const nothingToTell = diff.length === 0 && [...holderDiffs.values()].every((d) => d.length === 0);
+      if (previous && nothingToTell && calls.changed.length + calls.added.length + calls.removed.length === 0) {
         await redrawStaleReminders(ctx, oldCallView, calls);
         return { ...result, notesPosted: true };
       }
-      noteFor = (postKey) => crewChangeNoticeText(view, holds.has(postKey) ? seenDiff : diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
+      noteFor = (postKey) => crewChangeNoticeText(view, holderDiffs.get(postKey) ?? diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);

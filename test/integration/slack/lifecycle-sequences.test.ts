@@ -347,6 +347,41 @@ describe('changes after approval', () => {
     for (const note of notes) expect(String(note.text).split('\n').length).toBeGreaterThan(1);
   });
 
+  it("D17: Slack refuses Ana's redraw and the move to 17:00 fails; Lee confirms it; a change adding a crew note fails on Lee's redraw; a price change after it tells Lee of the note (what his post showed), not of 17:00", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D17' };
+    const id = await doneBooking(fields);
+    const start = (await h.running.built.api.get(id))!;
+    const anaDm = start.slack.crewPosts![CREW[1]]!;
+    const leeDm = start.slack.crewPosts![CREW[0]]!;
+    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === anaDm.channel);
+    const [, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: leeDm.channel }));
+    await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    await settle(h);
+    h.slack.clear();
+    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === leeDm.channel);
+    const withRamp = { ...fields, departureTime: '17:00', crewNotes: 'Guest in a wheelchair: bring the boarding ramp' };
+    await approvedUntil('failed', id, 'edit', withRamp);
+    h.slack.clear();
+    // Lee's post still shows the 17:00 he confirmed, without the note: nobody was told of it.
+    const [, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' });
+    expect(h.slack.callsTo('chat.update').some((c) => c.body.ts === leeDm.ts && JSON.stringify(c.body.blocks).includes('ramp'))).toBe(true);
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text;
+    expect(toLee).toContain('boarding ramp');
+    // He confirmed 5 PM already: only what his post did not show.
+    expect(toLee).not.toContain('4:00 PM');
+    // Ana's post kept 16:00 and the captain was never told: both hear of the move and the note.
+    for (const to of [CREW[1], CAPTAIN]) {
+      const text = notes.find((m) => crewPostPayloadOf(m).to === to)?.text;
+      expect(text).toContain('4:00 PM PDT – 9:00 PM PDT → 5:00 PM PDT – 10:00 PM PDT');
+      expect(text).toContain('boarding ramp');
+      expect(text).toContain('Please confirm again');
+    }
+    expect(notes).toHaveLength(3);
+  });
+
   it('D12: a change swapping Ana for Kai fails on a note before Ana is told she is off; swapping back does not greet Ana as newly on, and Kai is told he is off', async () => {
     const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D12' };
     const id = await doneBooking(fields);
