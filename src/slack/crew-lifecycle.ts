@@ -23,7 +23,7 @@ import { throwIfAborted } from '../integrations/create-once';
 import { answeredMembers, callsChangedBy, changeCallingCrew, dmReminderUser, runReplacedBy } from '../pipeline/operations';
 import { CREW_CHANNEL_POST_KEY, CREW_OFF_DRAWN_OVER_PREFIX, CREW_OFF_RESULT_PREFIX, type BookingRecord, type StepContext, type StepImplementation, type StepResult } from '../pipeline/types';
 import { toldDeactivated } from '../pipeline/reminders';
-import { changeDiff, crewBackOnText, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
+import { changeDiff, crewBackOnText, type DiffLine, crewCancelNoticeText, crewChangeNoticeText, crewRemovedMessage, staleReminderMessage, type StaleReminderReason } from './blocks/lifecycle';
 import { crewPostMetadata } from './booking-ref';
 import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
 import { callFoundOn } from './crew-call-shown';
@@ -396,25 +396,43 @@ export function withLifecycleCrewNotice(
       const seenDiff = [...diff];
       // What changed from `previous` and not from what they may have seen: crew the failed change never reached did not see it.
       if (seen && ctx.operation?.previous) for (const line of changeDiff(ctx.operation.previous, now, settings, { crewSafe: true })) if (!diff.some((d) => d.field === line.field)) diff.push(line);
-      // Who answered a call of the failed run knows the call their post showed: their note goes from
-      // there alone. Not from the newest call the run drew: a change of it whose redraw of their post
-      // Slack refused left them the call they answered, and its notes they were never told of.
-      const holderDiffs = new Map<string, ReturnType<typeof changeDiff>>();
-      for (const userId of ctx.operation?.crewHoldsSeen ?? []) {
-        const post = posts.find((p) => p.key === userId);
-        // Read before this step redrew it. Found showing the booking as it stands (a redraw by an
-        // earlier attempt of this step, or a change of the run that drew this call): from what the run may have shown.
-        const found = post && ctx.operation ? callFoundOn(booking, deps.config, post, ctx.operation.id) : undefined;
-        holderDiffs.set(userId, found?.known === true && !found.current ? changeDiff(found.shown, now, settings, { crewSafe: true }) : seenDiff);
+      // Each member is told what changed from the call their own post showed (its saved digest,
+      // read before this step redrew it), not from the newest call the failed run drew: a change of
+      // it whose redraw of their post Slack refused left them an older call, and nobody told them of
+      // the one after. Found showing the booking as it stands (a redraw by an earlier attempt of
+      // this step) or no call known: as before, from what the run may have shown.
+      const fromPost = (post: CrewPostRef): DiffLine[] | undefined => {
+        const found = ctx.operation ? callFoundOn(booking, deps.config, post, ctx.operation.id) : undefined;
+        return found?.known === true && !found.current ? changeDiff(found.shown, now, settings, { crewSafe: true }) : undefined;
+      };
+      // Who answered a call of the failed run knows the call they answered: their note goes from there
+      // alone. Everyone else hears of it all: a post redrawn without a note may have gone unread.
+      const holds = new Set(ctx.operation?.crewHoldsSeen ?? []);
+      const diffs = new Map<string, DiffLine[]>();
+      /** Members whose post showed another call and who hold no answer: asked to confirm, as their post now asks. */
+      const askAgain = new Set<string>();
+      for (const post of posts) {
+        if (post.key === CREW_CHANNEL_POST_KEY) continue;
+        const own = fromPost(post);
+        if (holds.has(post.key)) {
+          diffs.set(post.key, own ?? seenDiff);
+          continue;
+        }
+        const more = (own ?? []).filter((line) => !diff.some((d) => d.field === line.field));
+        if (more.length === 0) continue;
+        diffs.set(post.key, [...diff, ...more]);
+        const answered = booking.confirmations[post.key] !== undefined || booking.declines?.[post.key] !== undefined;
+        if (!answered && !calls.changed.includes(post.key) && !calls.added.includes(post.key)) askAgain.add(post.key);
       }
       // A change crew cannot see (the price, a money line of the notes) updates posts in place, no note.
       // Its reminders still are redrawn: one a failed change of the run sent may show that change's call.
-      const nothingToTell = diff.length === 0 && [...holderDiffs.values()].every((d) => d.length === 0);
+      const nothingToTell = diff.length === 0 && [...diffs.values()].every((d) => d.length === 0);
       if (previous && nothingToTell && calls.changed.length + calls.added.length + calls.removed.length === 0) {
         await redrawStaleReminders(ctx, oldCallView, calls);
         return { ...result, notesPosted: true };
       }
-      noteFor = (postKey) => crewChangeNoticeText(view, holderDiffs.get(postKey) ?? diff, calls, postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
+      const callsFor = (postKey: string) => (askAgain.has(postKey) ? { ...calls, changed: [...calls.changed, postKey] } : calls);
+      noteFor = (postKey) => crewChangeNoticeText(view, diffs.get(postKey) ?? diff, callsFor(postKey), postKey === CREW_CHANNEL_POST_KEY ? undefined : postKey);
     }
     const noteKind = kind === 'cancel' ? 'crew_cancel_note' : 'crew_change_note';
     const toOf = (key: string) => (key === CREW_CHANNEL_POST_KEY ? 'channel' : key);

@@ -382,6 +382,34 @@ describe('changes after approval', () => {
     expect(notes).toHaveLength(3);
   });
 
+  it("D18: Lee confirms the 17:00 a failed change drew; a change putting 16:00 back fails on Lee's redraw; a price change after it tells Lee his post moved back to 4 PM", async () => {
+    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D18' };
+    const id = await doneBooking(fields);
+    const start = (await h.running.built.api.get(id))!;
+    const anaDm = start.slack.crewPosts![CREW[1]]!;
+    const leeDm = start.slack.crewPosts![CREW[0]]!;
+    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === anaDm.channel);
+    const [, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
+    h.slack.clear();
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: leeDm.channel }));
+    await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
+    await settle(h);
+    h.slack.clear();
+    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === leeDm.channel);
+    await approvedUntil('failed', id, 'reschedule', fields);
+    h.slack.clear();
+    const [, done] = await approvedUntil('done', id, 'edit', { ...fields, priceCents: '1300' });
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    // His post read the 17:00 he confirmed; the change moving it back never reached it, nor told him.
+    const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text;
+    expect(toLee).toContain('5:00 PM PDT – 10:00 PM PDT → 4:00 PM PDT – 9:00 PM PDT');
+    // His answer went with the move back: his post asks again, and so does the note.
+    expect(done.confirmations[CREW[0]]).toBeUndefined();
+    expect(toLee).toContain('Please confirm again');
+    // The captain's and Ana's posts read 4 PM before this change too: nothing to tell them.
+    expect(notes.map((m) => crewPostPayloadOf(m).to)).toEqual([CREW[0]]);
+  });
+
   it('D12: a change swapping Ana for Kai fails on a note before Ana is told she is off; swapping back does not greet Ana as newly on, and Kai is told he is off', async () => {
     const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D12' };
     const id = await doneBooking(fields);
