@@ -361,6 +361,12 @@ export interface CrewPostSaved {
    */
   call?: string;
   /**
+   * The call it showed before the crew step of the change at revision `rev` first redrew it: a later
+   * attempt of that step (its note refused after the redraw landed) still tells its member what
+   * changed from there, not from the call it drew itself. Set only by a change's crew step.
+   */
+  callBefore?: { rev: number; call: string };
+  /**
    * The Slack error that refused the last redraw of this very post (it was deleted, its channel
    * archived or gone): Lambda's minute tick stops trying it. Any later draw that lands clears it.
    */

@@ -396,13 +396,15 @@ export function withLifecycleCrewNotice(
       const seenDiff = [...diff];
       // What changed from `previous` and not from what they may have seen: crew the failed change never reached did not see it.
       if (seen && ctx.operation?.previous) for (const line of changeDiff(ctx.operation.previous, now, settings, { crewSafe: true })) if (!diff.some((d) => d.field === line.field)) diff.push(line);
-      // Each member is told what changed from the call their own post showed (its saved digest,
-      // read before this step redrew it), not from the newest call the failed run drew: a change of
-      // it whose redraw of their post Slack refused left them an older call, and nobody told them of
-      // the one after. Found showing the booking as it stands (a redraw by an earlier attempt of
-      // this step) or no call known: as before, from what the run may have shown.
+      // Each member is told what changed from the call their own post showed before this step
+      // redrew it (its saved digest), not from the newest call the failed run drew: a change of it
+      // whose redraw of their post Slack refused left them an older call, and nobody told them of
+      // the one after. Found showing the booking as it stands, or no call known: as before, from
+      // what the run may have shown.
       const fromPost = (post: CrewPostRef): DiffLine[] | undefined => {
-        const found = ctx.operation ? callFoundOn(booking, deps.config, post, ctx.operation.id) : undefined;
+        // An earlier attempt of this step redrew it: what it showed before that.
+        const before = post.callBefore?.rev === rev ? { ...post, call: post.callBefore.call } : post;
+        const found = ctx.operation ? callFoundOn(booking, deps.config, before, ctx.operation.id) : undefined;
         return found?.known === true && !found.current ? changeDiff(found.shown, now, settings, { crewSafe: true }) : undefined;
       };
       // Who answered a call of the failed run knows the call they answered: their note goes from there

@@ -60,6 +60,8 @@ export interface CrewPostRef {
   shown?: string;
   /** Digest of the call it was last made to show, answers left out (callDigest); unknown for older records. */
   call?: string;
+  /** The call it showed before a change's crew step redrew it (CrewPostSaved.callBefore). */
+  callBefore?: { rev: number; call: string };
   /** The Slack error that refused this post's last redraw for good (CrewPostSaved.refused). */
   refused?: string;
 }
@@ -400,6 +402,15 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
      * but a write per recipient.
      */
     const saves = new Map<string, CrewPostSaved>();
+    /**
+     * What a change's redraw of `known` keeps of the call it showed before this change's step first
+     * redrew it (CrewPostSaved.callBefore): its notes, on a later attempt, go from there.
+     */
+    const callBefore = (known: CrewPostRef, call: string): Pick<CrewPostSaved, 'callBefore'> => {
+      if (ctx.operation?.kind !== 'change') return {};
+      if (known.callBefore?.rev === rev) return { callBefore: known.callBefore };
+      return known.call !== undefined && known.call !== call ? { callBefore: { rev, call: known.call } } : {};
+    };
     /** The ops thread's crew line as posted or redrawn this attempt, saved in the same write. */
     const calledRefs: Partial<SlackRefs> = {};
 
@@ -409,9 +420,10 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       const { shown, call } = drawnRef(booking, config, key, message);
       const known = existing.get(key);
       if (known) {
+        const before = callBefore(known, call);
         if (known.shown === shown) {
           // It shows this very message, so this call: a post saved before calls were kept learns its call.
-          if (known.call !== call) saves.set(key, { channel: known.channel, ts: known.ts, shown, call });
+          if (known.call !== call) saves.set(key, { channel: known.channel, ts: known.ts, shown, call, ...before });
           return `${known.channel}/${known.ts}`;
         }
         stopIfAborted();
@@ -420,7 +432,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
         } catch (err) {
           throw toSlackIntegrationError(err, 'chat.update', where(known.channel));
         }
-        saves.set(key, { channel: known.channel, ts: known.ts, shown, call });
+        saves.set(key, { channel: known.channel, ts: known.ts, shown, call, ...before });
         return `${known.channel}/${known.ts}`;
       }
       stopIfAborted();
@@ -500,7 +512,7 @@ export function createCrewNoticeStep(deps: CrewNoticeDeps): StepImplementation {
       const { booking: written } = await deps.api.updateSlackRefs(booking.id, (slack) => {
         const posts = [...saves].filter(([key, ref]) => {
           const known = slack.crewPosts?.[key];
-          return !(known?.channel === ref.channel && known.ts === ref.ts && known.shown === ref.shown && known.call === ref.call);
+          return !(known?.channel === ref.channel && known.ts === ref.ts && known.shown === ref.shown && known.call === ref.call && known.callBefore?.rev === ref.callBefore?.rev);
         });
         const line = Object.entries(calledRefs).filter(([k, v]) => slack[k as keyof SlackRefs] !== v);
         if (posts.length === 0 && line.length === 0) return undefined;

@@ -385,7 +385,8 @@ async function redrawRound(client: WebClient, booking: BookingRecord, posts: rea
         const current = saved[key];
         // only the post that was redrawn: a re-run may have replaced the ref meanwhile
         if (current?.channel !== channel || current.ts !== ts || (current.shown === shown && current.call === call && current.refused === undefined)) continue;
-        saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}) };
+        // What it showed before the running change's crew step redrew it stays known to that step's notes.
+        saved[key] = { channel, ts, ...(shown ? { shown } : {}), ...(call ? { call } : {}), ...(current.callBefore ? { callBefore: current.callBefore } : {}) };
         changed = true;
       }
       if (saveRefusals(saved, posts, result.refused)) changed = true;

@@ -347,8 +347,12 @@ describe('changes after approval', () => {
     for (const note of notes) expect(String(note.text).split('\n').length).toBeGreaterThan(1);
   });
 
-  it("D17: Slack refuses Ana's redraw and the move to 17:00 fails; Lee confirms it; a change adding a crew note fails on Lee's redraw; a price change after it tells Lee of the note (what his post showed), not of 17:00", async () => {
-    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D17' };
+  /**
+   * Slack refuses Ana's redraw and the move to 17:00 fails; Lee confirms the 17:00 it drew him; a
+   * change adding a crew note then fails on Lee's redraw (his post keeps 17:00 without the note).
+   */
+  async function leeHoldsTheCallBeforeTheNote(ref: string) {
+    const fields = { ...VALID_FIELDS, boatsetterRef: ref };
     const id = await doneBooking(fields);
     const start = (await h.running.built.api.get(id))!;
     const anaDm = start.slack.crewPosts![CREW[1]]!;
@@ -364,9 +368,11 @@ describe('changes after approval', () => {
     const withRamp = { ...fields, departureTime: '17:00', crewNotes: 'Guest in a wheelchair: bring the boarding ramp' };
     await approvedUntil('failed', id, 'edit', withRamp);
     h.slack.clear();
-    // Lee's post still shows the 17:00 he confirmed, without the note: nobody was told of it.
-    const [, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' });
-    expect(h.slack.callsTo('chat.update').some((c) => c.body.ts === leeDm.ts && JSON.stringify(c.body.blocks).includes('ramp'))).toBe(true);
+    return { id, leeDm, withRamp };
+  }
+
+  /** The notes of the change that ended at `done`: Lee's hears of the note alone, Ana's and the captain's of the move too. */
+  function expectNotesAfterTheRamp(id: string, done: BookingRecord): void {
     const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
     const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text;
     expect(toLee).toContain('boarding ramp');
@@ -380,6 +386,21 @@ describe('changes after approval', () => {
       expect(text).toContain('Please confirm again');
     }
     expect(notes).toHaveLength(3);
+  }
+
+  it("D17: Slack refuses Ana's redraw and the move to 17:00 fails; Lee confirms it; a change adding a crew note fails on Lee's redraw; a price change after it tells Lee of the note (what his post showed), not of 17:00", async () => {
+    const { id, leeDm, withRamp } = await leeHoldsTheCallBeforeTheNote('BS-D17');
+    const [, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' });
+    expect(h.slack.callsTo('chat.update').some((c) => c.body.ts === leeDm.ts && JSON.stringify(c.body.blocks).includes('ramp'))).toBe(true);
+    expectNotesAfterTheRamp(id, done);
+  });
+
+  it("D19: as D17, and Slack refuses Lee's note once after his post was redrawn with the crew note: the step's next attempt still tells him of it", async () => {
+    const { id, withRamp } = await leeHoldsTheCallBeforeTheNote('BS-D19');
+    h.slack.failNext('chat.postMessage', 1, 'internal_error', isCrewPost(id, 'crew_change_note', { to: CREW[0] }));
+    const [op, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' });
+    expect(done.operations?.find((o) => o.id === op)?.steps?.crew_notice?.attempts).toBeGreaterThan(1);
+    expectNotesAfterTheRamp(id, done);
   });
 
   it("D18: Lee confirms the 17:00 a failed change drew; a change putting 16:00 back fails on Lee's redraw; a price change after it tells Lee his post moved back to 4 PM", async () => {
