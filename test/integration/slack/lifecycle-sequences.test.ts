@@ -31,10 +31,10 @@ const propose = (id: string, label: string, fields: Record<string, string | stri
  * Proposes a change and approves it in the ops channel; once the change has ended `status` (for
  * 'done', the booking done too) and the app has settled: its op id and the booking then.
  */
-async function approvedUntil(status: 'done' | 'failed', id: string, label: string, fields: Record<string, string | string[] | undefined>): Promise<[string, BookingRecord]> {
+async function approvedUntil(status: 'done' | 'failed', id: string, label: string, fields: Record<string, string | string[] | undefined>, timeoutMs = 20_000): Promise<[string, BookingRecord]> {
   const op = await propose(id, label, fields);
   await click('change_approve', `${id}:${op}`);
-  const record = await waitForBooking(h, id, (r) => (status === 'failed' || r.state === 'done') && r.operations?.find((o) => o.id === op)?.status === status, 20_000);
+  const record = await waitForBooking(h, id, (r) => (status === 'failed' || r.state === 'done') && r.operations?.find((o) => o.id === op)?.status === status, timeoutMs);
   await settle(h);
   return [op, record];
 }
@@ -398,7 +398,8 @@ describe('changes after approval', () => {
   it("D19: as D17, and Slack refuses Lee's note once after his post was redrawn with the crew note: the step's next attempt still tells him of it", async () => {
     const { id, withRamp } = await leeHoldsTheCallBeforeTheNote('BS-D19');
     h.slack.failNext('chat.postMessage', 1, 'internal_error', isCrewPost(id, 'crew_change_note', { to: CREW[0] }));
-    const [op, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' });
+    // Its next attempt may look the refused note up in Slack's history before posting: allow for that wait.
+    const [op, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' }, 60_000);
     expect(done.operations?.find((o) => o.id === op)?.steps?.crew_notice?.attempts).toBeGreaterThan(1);
     expectNotesAfterTheRamp(id, done);
   });
