@@ -1002,12 +1002,30 @@ export function startOperation(record: BookingRecord, opId: string, nowMs: numbe
       updatedAtMs: nowMs,
     };
   }
-  const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, pending()]));
+  const steps = Object.fromEntries(planCancelSteps(record).map((s) => [s, cancelStepState(record, op.id, s, nowMs)]));
   // Who a failed change took off without telling still holds its call: read before who was told is dropped.
   const mayHold = steps.crew_notice ? offRosterCallsAtCancel(record, op.id) : [];
   const cancel: Operation = { ...op, status: 'running', startedAtMs: nowMs, revision, steps, ...(mayHold.length > 0 ? { crewMayHoldCall: mayHold } : {}) };
   // Nobody is put back on a cancelled charter: who was told they are off no longer matters after this.
   return { ...withOperation(record, cancel), slack: withToldOffOf(record.slack, new Set()), revision, updatedAtMs: nowMs };
+}
+
+/** The change step whose write a cancel step overwrites: the cancel's must land after any late one of it. */
+const OVERWRITES: Partial<Record<AnyStepName, AnyStepName>> = { scc_cancel: 'scc_update', calendar_delete: 'calendar_update' };
+
+/**
+ * A cancel step, waiting for what an operation before it may still write. A change's PATCH that got
+ * no clear answer (its step stopped by this cancel, or failed) may land until its quiet time ends:
+ * sent before then, the cancel's PATCH is overwritten with the new date and the money, after the
+ * revenue guard has run. So the cancel's SCC and calendar writes take that quiet time on.
+ */
+function cancelStepState(record: BookingRecord, cancelId: string, step: AnyStepName, nowMs: number): StepState {
+  const ops = operationsOf(record);
+  const before = ops.slice(0, ops.findIndex((o) => o.id === cancelId));
+  const overwrites = OVERWRITES[step];
+  if (!overwrites) return pending();
+  const quietUntilMs = Math.max(0, ...before.map((o) => o.steps?.[overwrites]?.quietUntilMs ?? 0));
+  return quietUntilMs > nowMs ? { ...pending(), quietUntilMs } : pending();
 }
 
 /**

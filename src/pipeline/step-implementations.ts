@@ -188,6 +188,8 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       // Never created (the create stopped before its POST took effect): nothing to delete.
       if (!calendarId) return { deleted: false, found: false };
       // An earlier attempt may have deleted it already: look before sending a second DELETE.
+      // A change's PATCH that got no answer may still land (cancelStepState): deleted first, the entry could come back or keep the new time.
+      await afterEarlierWritesLand(ctx, quietMs);
       if (outcomeUnknown(ctx) && (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx))) === undefined) return { calendarId, deleted: false, found: false };
       const { deleted } = await deps.calendar.delete(calendarId, keyOf(ctx, 'calendar_delete'), callOptions(ctx));
       return { calendarId, deleted, found: true };

@@ -1,0 +1,115 @@
+/**
+ * A change's SCC PATCH got no answer (its step failed at its deadline, or the cancel stopped it in
+ * flight) and SCC applies it late, within the quiet time. The cancel's own PATCH and the revenue
+ * guard after it must come after that late write: SCC writes its whole item on every PATCH, money
+ * and the new date included, and nothing runs the guard again. Here the late PATCH lands while the
+ * cancel's scc_cancel step runs; the item must end cancelled and without money.
+ */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { computeCosts } from '../../../src/booking/costs';
+import { createLogger } from '../../../src/log';
+import { operationsOf } from '../../../src/pipeline/operations';
+import { BookingService } from '../../../src/pipeline/service';
+import type { BookingRecord } from '../../../src/pipeline/types';
+import { sampleNewBooking } from '../../fixtures/pipeline/booking';
+import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
+import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
+import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
+
+jest.setTimeout(60_000);
+const APPROVER = 'U0APPROVER1';
+const log = createLogger({ level: 'silent', pretty: false });
+const world = useSandboxWorld('cancel-after-unanswered-patch');
+const QUIET_MS = 3000;
+const MONEY = ['captainFee', 'crewCost', 'revenue', 'netRevenue', 'portFees'];
+let sandbox: SandboxSteps;
+let ddb: DynamoDBClient;
+
+beforeAll(() => {
+  sandbox = sandboxSteps({ ...world.env, CHARTER_CALL_TIMEOUT_MS: '300', CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
+  ddb = new DynamoDBClient({ endpoint: world.standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  world.standins.scc.setItemBehaviour({ ignoreIdempotencyKeys: false });
+  ddb.destroy();
+  await sandbox.close();
+});
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sccItem = async (eventId: string) => (await ddb.send(new GetItemCommand({ TableName: world.standins.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }))).Item;
+
+/**
+ * A done booking with a reschedule approved, whose SCC PATCH SCC holds until `release`. A step
+ * budget shorter than the call deadline (300 ms) fails the change on that PATCH's timeout.
+ */
+async function rescheduleHeld(stepBudgetMs: number) {
+  const { standins, store } = world;
+  // An attempt outlasts the quiet time, as in production (45 s and 35 s).
+  const service = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: QUIET_MS + 2000, stepBudgetMs, createQuietMs: QUIET_MS });
+  const booking = await service.create(sampleNewBooking());
+  await service.approve(booking.id, APPROVER);
+  const done = await service.run(booking.id);
+  expect(done.state).toBe('done');
+  const eventId = String(done.steps.scc_event.result?.eventId);
+  const request = sampleRequest({ date: '2030-07-05', departureTime: '10:30' });
+  const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES);
+  const { op } = await service.proposeChange(booking.id, { details: { request, roster: sampleRoster, costs }, label: 'reschedule', userId: APPROVER });
+  expect((await service.approveChange(booking.id, op.id, APPROVER)).won).toBe(true);
+  // Every PATCH applies, as an SCC that ignores Idempotency-Key does.
+  standins.scc.setItemBehaviour({ ignoreIdempotencyKeys: true });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  standins.scc.faults.inject('PATCH *', { kind: 'hold', until: held }, { times: 1 });
+  const patchesSent = () => standins.scc.recorder.find('PATCH').filter((r) => r.path.includes(eventId)).length;
+  return { service, id: booking.id, eventId, release, patchesSent };
+}
+
+/**
+ * Lets the change's held PATCH land while the cancel waits out its quiet time (its scc_cancel
+ * step runs with a quiet end still ahead), or else once the cancel has finished: either is before
+ * that quiet time ends. Returns the record and SCC's item after the cancel.
+ */
+async function cancelWhileLatePatchLands(h: Awaited<ReturnType<typeof rescheduleHeld>>, cancelling: Promise<BookingRecord>): Promise<{ end: BookingRecord; item: Awaited<ReturnType<typeof sccItem>> }> {
+  let finished = false;
+  void cancelling.finally(() => (finished = true)).catch(() => undefined);
+  const waitingOutQuiet = async () => {
+    const step = operationsOf((await world.store.get(h.id))!).find((o) => o.kind === 'cancel')?.steps?.scc_cancel;
+    return step?.status === 'running' && (step.quietUntilMs ?? 0) > Date.now();
+  };
+  while (!finished && !(await waitingOutQuiet())) await pause(10);
+  h.release();
+  // The late PATCH has landed once the item shows its date.
+  while ((await sccItem(h.eventId))?.date?.S !== '2030-07-05') await pause(10);
+  const end = await cancelling;
+  expect(end.state).toBe('cancelled');
+  return { end, item: await sccItem(h.eventId) };
+}
+
+it("a cancel right after a change whose SCC PATCH got no answer sends its own PATCH only once that one can no longer land", async () => {
+  const h = await rescheduleHeld(100);
+  const failed = await h.service.run(h.id);
+  expect(failed.state).toBe('failed');
+  expect(operationsOf(failed).at(-1)?.steps?.scc_update?.outcomeUnknown).toBe(true);
+  expect((await h.service.cancel(h.id, APPROVER)).won).toBe(true);
+
+  const { end, item } = await cancelWhileLatePatchLands(h, h.service.run(h.id));
+  expect(end.state).toBe('cancelled');
+  expect(item?.status?.S).toBe('cancelled');
+  for (const attr of MONEY) expect(item?.[attr]).toBeUndefined();
+  expect(item?.notes?.S ?? '').not.toMatch(/\$/);
+});
+
+it("a cancel clicked while the change's SCC PATCH is in flight waits for it too", async () => {
+  const h = await rescheduleHeld(QUIET_MS * 3);
+  const changing = h.service.run(h.id);
+  while (h.patchesSent() === 0) await pause(10);
+  expect((await h.service.cancel(h.id, APPROVER)).won).toBe(true);
+  // The run that was on the change stops it and goes on to the cancel.
+  const { end, item } = await cancelWhileLatePatchLands(h, changing);
+  expect(operationsOf(end).slice(-2).map((o) => [o.kind, o.status])).toEqual([
+    ['change', 'stopped'],
+    ['cancel', 'done'],
+  ]);
+  expect(item?.status?.S).toBe('cancelled');
+  for (const attr of MONEY) expect(item?.[attr]).toBeUndefined();
+});
