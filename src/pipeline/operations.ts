@@ -1018,14 +1018,33 @@ const OVERWRITES: Partial<Record<AnyStepName, AnyStepName>> = { scc_cancel: 'scc
  * no clear answer (its step stopped by this cancel, or failed) may land until its quiet time ends:
  * sent before then, the cancel's PATCH is overwritten with the new date and the money, after the
  * revenue guard has run. So the cancel's SCC and calendar writes take that quiet time on.
+ * A crew step that sent a Slack update without an answer may see it stored up to one call later: the
+ * cancel's crew step takes the posts over from it as a takeover does (takenOverAtMs, the latest such
+ * step's end), so it redraws them only once that update can no longer land on a cancelled post.
  */
 function cancelStepState(record: BookingRecord, cancelId: string, step: AnyStepName, nowMs: number): StepState {
   const ops = operationsOf(record);
   const before = ops.slice(0, ops.findIndex((o) => o.id === cancelId));
   const overwrites = OVERWRITES[step];
-  if (!overwrites) return pending();
-  const quietUntilMs = Math.max(0, ...before.map((o) => o.steps?.[overwrites]?.quietUntilMs ?? 0));
-  return quietUntilMs > nowMs ? { ...pending(), quietUntilMs } : pending();
+  if (overwrites) {
+    const quietUntilMs = Math.max(0, ...before.map((o) => o.steps?.[overwrites]?.quietUntilMs ?? 0));
+    return quietUntilMs > nowMs ? { ...pending(), quietUntilMs } : pending();
+  }
+  if (step !== 'crew_notice') return pending();
+  const sentBy = [record.steps.crew_notice, ...before.map((o) => o.steps?.crew_notice)].map((s) => (s ? unansweredCrewWritesSentByMs(s) : undefined) ?? 0);
+  const takenOverAtMs = Math.min(Math.max(0, ...sentBy), nowMs);
+  return takenOverAtMs > 0 ? { ...pending(), takenOverAtMs } : pending();
+}
+
+/**
+ * The latest moment a crew step may have sent a Slack write it never got an answer to: when it was
+ * stopped, or failed not knowing its outcome; for one that finished after attempts that failed,
+ * when its last attempt started (a done step keeps no other trace of a lost answer).
+ */
+function unansweredCrewWritesSentByMs(s: StepState): number | undefined {
+  if (s.status === 'failed' && s.outcomeUnknown === true) return s.finishedAtMs;
+  if (s.status === 'done' && (s.attempts > 1 || (s.attemptsBeforeRetry ?? 0) > 0)) return s.startedAtMs;
+  return undefined;
 }
 
 /**

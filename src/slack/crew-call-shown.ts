@@ -50,9 +50,15 @@ export function callFoundOn(booking: BookingRecord, config: Config, post: Pick<C
   const newest = run[0];
   if (!newest?.previous) return { shown: booking, known: true, current: true };
   const drawnWith = ({ details, callRevisions }: Drawn): BookingRecord => ({ ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions });
+  const latestDrew = run.find((o) => o.details && crewStepDrew(o.steps?.crew_notice));
+  const latest = latestDrew?.details ?? newest.crewMayHaveSeen ?? newest.previous;
+  // That crew step sent an update whose answer it never got (it was stopped, or Slack's answer was
+  // lost): Slack may have stored it after the digest was saved, so a digest of an older call tells
+  // nothing about this post. The cancel's step waited for that update to land or fail
+  // (afterTakenOverCallsLand); the post may show either call.
+  const redrawUnsure = latestDrew?.steps?.crew_notice?.outcomeUnknown === true;
   const matched = matchPost(booking, config, post, run);
-  if (matched) return { shown: matched.drawn, known: true, current: matched.current };
-  const latest = run.find((o) => o.details && crewStepDrew(o.steps?.crew_notice))?.details ?? newest.crewMayHaveSeen ?? newest.previous;
+  if (matched && (!redrawUnsure || detailsId(matched.details) === detailsId(latest))) return { shown: matched.drawn, known: true, current: matched.current };
   return { shown: drawnWith({ details: latest, callRevisions: newest.callRevisionsBefore ?? booking.callRevisions ?? {} }), known: false, current: false };
 }
 
@@ -67,11 +73,11 @@ export function callMatchingPost(booking: BookingRecord, config: Config, post: P
 }
 
 /** callMatchingPost behind `run`; `current`: the match is the booking as it stands. */
-function matchPost(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>, run: readonly Operation[]): { drawn: BookingRecord; current: boolean } | undefined {
+function matchPost(booking: BookingRecord, config: Config, post: Pick<CrewPostRef, 'key' | 'call'>, run: readonly Operation[]): { drawn: BookingRecord; details: BookingDetails; current: boolean } | undefined {
   if (post.call === undefined) return undefined;
   for (const { details, callRevisions, current } of callsPostsMayShow(booking, post.key, run)) {
     const drawn: BookingRecord = { ...booking, request: details.request, roster: details.roster, costs: details.costs, callRevisions };
-    if (callDigest(drawn, config, post.key) === post.call) return { drawn, current: current === true };
+    if (callDigest(drawn, config, post.key) === post.call) return { drawn, details, current: current === true };
   }
   return undefined;
 }

@@ -27,7 +27,7 @@ import { changeDiff, crewBackOnText, type DiffLine, crewCancelNoticeText, crewCh
 import { crewPostMetadata } from './booking-ref';
 import { cancelledAfterDeparture, cancelledCrewMessage } from './crew-cancelled';
 import { callFoundOn } from './crew-call-shown';
-import { crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
+import { afterTakenOverCallsLand, crewPostLookUp, crewPostsOf, crewSafeViewOf, openDm, type CrewPostRef } from './crew-notice';
 import type { CrewSafeView } from '../booking/crew-safe';
 import { mayHaveTakenEffect } from '../integrations/errors';
 import type { PostOnce } from './post-once';
@@ -354,6 +354,7 @@ export function withLifecycleCrewNotice(
      */
     const departedOn = (key: string) => foundOn.get(key)?.known !== false && cancelledAfterDeparture(booking, deps.config, ctx.operation?.revision, shownOn.get(key) ?? booking);
     if (kind === 'cancel') {
+      await afterTakenOverCallsLand(ctx, deps.config.liveness.callTimeoutMs, deps.poster.settleMs);
       for (const post of posts) {
         const message = cancelledCrewMessage(booking, deps.config, post, ctx.operation?.revision, shownOn.get(post.key));
         await call(ctx.signal, 'chat.update', () => deps.client.chat.update({ channel: post.channel, ts: post.ts, text: message.text, blocks: message.blocks }));

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { toCrewSafeView, crewSafeNotes, type CrewSafeView } from '../booking/crew-safe';
 import { charterTimeSettings, type Config } from '../config';
-import { throwIfAborted } from '../integrations/create-once';
+import { sleep, throwIfAborted } from '../integrations/create-once';
 import type { BookingApi } from '../pipeline/api';
 import { IntegrationError, UpstreamUnavailableError } from '../integrations/errors';
 import { CREATE_OP, findOperation, stepsOf } from '../pipeline/op-steps';
@@ -267,6 +267,19 @@ export function takenOverCallsEndByMs(ctx: Pick<StepContext, 'takenOverAtMs'>, c
   if (ctx.takenOverAtMs === undefined) return undefined;
   const endBy = Math.min(ctx.takenOverAtMs + callTimeoutMs, nowMs + callTimeoutMs);
   return endBy > nowMs ? endBy : undefined;
+}
+
+/**
+ * Waits until a call of the holder the posts were taken over from can no longer be stored
+ * (takenOverCallsEndByMs, then `settleMs`, as PostOnce counts a post absent): a redraw sent before
+ * then can be overwritten by it. A cancel's crew step takes the posts over from the change it
+ * stopped (cancelStepState): that change's update of a crew call, its answer lost, would otherwise
+ * land after the cancelled post and put the call with its Confirm buttons back.
+ */
+export async function afterTakenOverCallsLand(ctx: Pick<StepContext, 'takenOverAtMs' | 'signal'>, callTimeoutMs: number, settleMs: number, nowMs: number = Date.now()): Promise<void> {
+  const endBy = takenOverCallsEndByMs(ctx, callTimeoutMs, nowMs);
+  if (endBy !== undefined) await sleep(endBy + settleMs - nowMs, ctx.signal);
+  throwIfAborted(ctx.signal);
 }
 
 /**

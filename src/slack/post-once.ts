@@ -129,7 +129,8 @@ const matchKeys = (req: PostOnceRequest): readonly string[] => req.matchOn ?? Ob
 export class PostOnce {
   private readonly client: WebClient;
   private readonly now: () => number;
-  private readonly settleMs: number;
+  /** How long after a call's deadline Slack may still store what it sent: a redraw waits this out too (afterTakenOverCallsLand). */
+  readonly settleMs: number;
   private readonly deadlineMs: number;
   private readonly maxLookups: number;
   private readonly maxPosts: number;
