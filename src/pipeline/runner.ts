@@ -200,6 +200,19 @@ function storeOutage(err: unknown): StepError | undefined {
   return { message, code: 'STORE_UNAVAILABLE', retryable: true };
 }
 
+/** SCC steps whose PATCH, once applied, leaves money in SCC's item for the revenue guard after them to remove. */
+const SCC_PATCH_STEPS: ReadonlySet<AnyStepName> = new Set(['scc_update', 'scc_cancel']);
+
+/**
+ * A failed SCC PATCH that may have been applied (a timeout, a reset, a 5xx): SCC writes its whole
+ * item on every PATCH, money included, and the revenue guard runs only after the step succeeds. The
+ * operator is told crew may see amounts until then, as a failed revenue guard tells them.
+ */
+function withMoneyNote(step: AnyStepName, error: StepError, mayHaveLanded: boolean): StepError {
+  if (!mayHaveLanded || !SCC_PATCH_STEPS.has(step)) return error;
+  return { ...error, message: `${error.message} SCC may have applied it and written the money back into its item: ${CREW_MAY_SEE_AMOUNTS}.` };
+}
+
 /** What the operator sees for a failure: the integration's own message, else a plain bug report. */
 export function toStepError(step: AnyStepName, err: unknown): StepError {
   if (err instanceof IntegrationError) return { message: err.operatorMessage, code: err.code, retryable: err.retryable };
@@ -591,7 +604,7 @@ export class PipelineRunner {
       } catch (err) {
         stopHeartbeat();
         attemptControl.abort(ATTEMPT_OVER);
-        const error = toStepError(step, err);
+        const error = withMoneyNote(step, toStepError(step, err), err instanceof IntegrationError && mayHaveTakenEffect(err));
         const retryAfterMs = err instanceof IntegrationError ? err.retryAfterMs : undefined;
         // A 429 is back-pressure, not a failure: the request was refused before it did anything. A
         // burst of approvals meets Slack's per-channel limit on every crew post, so such attempts
