@@ -39,10 +39,10 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sccItem = async (eventId: string) => (await ddb.send(new GetItemCommand({ TableName: world.standins.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }))).Item;
 
 /**
- * A done booking with a reschedule approved, whose SCC PATCH SCC holds until `release`. A step
- * budget shorter than the call deadline (300 ms) fails the change on that PATCH's timeout.
+ * A done booking with a reschedule approved, whose SCC (or dashboard calendar) PATCH is held until
+ * `release`. A step budget shorter than the call deadline (300 ms) fails the change on that PATCH's timeout.
  */
-async function rescheduleHeld(stepBudgetMs: number) {
+async function rescheduleHeld(stepBudgetMs: number, system: 'scc' | 'dashboard' = 'scc') {
   const { standins, store } = world;
   // An attempt outlasts the quiet time, as in production (45 s and 35 s).
   const service = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: QUIET_MS + 2000, stepBudgetMs, createQuietMs: QUIET_MS });
@@ -51,6 +51,7 @@ async function rescheduleHeld(stepBudgetMs: number) {
   const done = await service.run(booking.id);
   expect(done.state).toBe('done');
   const eventId = String(done.steps.scc_event.result?.eventId);
+  const calendarId = String(done.steps.calendar.result?.calendarId);
   const request = sampleRequest({ date: '2030-07-05', departureTime: '10:30' });
   const costs = computeCosts({ grossCents: request.priceCents, crewCount: request.crew.length, crewHours: request.crewHours, captainHours: request.captainHours }, RATES);
   const { op } = await service.proposeChange(booking.id, { details: { request, roster: sampleRoster, costs }, label: 'reschedule', userId: APPROVER });
@@ -59,27 +60,37 @@ async function rescheduleHeld(stepBudgetMs: number) {
   standins.scc.setItemBehaviour({ ignoreIdempotencyKeys: true });
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
-  standins.scc.faults.inject('PATCH *', { kind: 'hold', until: held }, { times: 1 });
-  const patchesSent = () => standins.scc.recorder.find('PATCH').filter((r) => r.path.includes(eventId)).length;
-  return { service, id: booking.id, eventId, release, patchesSent };
+  standins[system].faults.inject('PATCH *', { kind: 'hold', until: held }, { times: 1 });
+  const patchesSent = () => standins[system].recorder.find('PATCH').filter((r) => r.path.includes(system === 'scc' ? eventId : calendarId)).length;
+  /** The change's PATCH has been applied: SCC's item shows its date, or the dashboard recorded it. */
+  const landed = async () =>
+    system === 'scc' ? (await sccItem(eventId))?.date?.S === '2030-07-05' : standins.dashboard.changes().some((c) => c.method === 'PATCH' && c.id === calendarId);
+  return { service, id: booking.id, eventId, calendarId, release, patchesSent, landed, waitingStep: system === 'scc' ? ('scc_cancel' as const) : ('calendar_delete' as const) };
 }
 
 /**
- * Lets the change's held PATCH land while the cancel waits out its quiet time (its scc_cancel
- * step runs with a quiet end still ahead), or else once the cancel has finished: either is before
- * that quiet time ends. Returns the record and SCC's item after the cancel.
+ * Lets the change's held PATCH land while the cancel waits out its quiet time (its scc_cancel or
+ * calendar_delete step runs with a quiet end still ahead), or else once the cancel has finished:
+ * either is before that quiet time ends. Returns the record and SCC's item after the cancel.
  */
 async function cancelWhileLatePatchLands(h: Awaited<ReturnType<typeof rescheduleHeld>>, cancelling: Promise<BookingRecord>): Promise<{ end: BookingRecord; item: Awaited<ReturnType<typeof sccItem>> }> {
   let finished = false;
   void cancelling.finally(() => (finished = true)).catch(() => undefined);
   const waitingOutQuiet = async () => {
-    const step = operationsOf((await world.store.get(h.id))!).find((o) => o.kind === 'cancel')?.steps?.scc_cancel;
+    const step = operationsOf((await world.store.get(h.id))!).find((o) => o.kind === 'cancel')?.steps?.[h.waitingStep];
     return step?.status === 'running' && (step.quietUntilMs ?? 0) > Date.now();
   };
-  while (!finished && !(await waitingOutQuiet())) await pause(10);
+  // Seen waiting twice, 200 ms apart: a step that sends at once is over long before (a few ms).
+  const stillWaitingAfter = async (ms: number) => {
+    if (!(await waitingOutQuiet())) return false;
+    await pause(ms);
+    return waitingOutQuiet();
+  };
+  while (!finished && !(await stillWaitingAfter(200))) await pause(10);
   h.release();
-  // The late PATCH has landed once the item shows its date.
-  while ((await sccItem(h.eventId))?.date?.S !== '2030-07-05') await pause(10);
+  // A calendar PATCH sent after the entry was deleted is refused (404) and never lands: then the
+  // wait ends with the cancel, a little later.
+  for (let polls = 0; !(await h.landed()) && !(finished && polls > 100); polls++) await pause(10);
   const end = await cancelling;
   expect(end.state).toBe('cancelled');
   return { end, item: await sccItem(h.eventId) };
@@ -112,4 +123,18 @@ it("a cancel clicked while the change's SCC PATCH is in flight waits for it too"
   ]);
   expect(item?.status?.S).toBe('cancelled');
   for (const attr of MONEY) expect(item?.[attr]).toBeUndefined();
+});
+
+it("a cancel after a change whose calendar PATCH got no answer deletes the entry only once that PATCH can no longer land", async () => {
+  const h = await rescheduleHeld(100, 'dashboard');
+  const failed = await h.service.run(h.id);
+  expect(failed.state).toBe('failed');
+  expect(operationsOf(failed).at(-1)?.steps?.calendar_update?.outcomeUnknown).toBe(true);
+  expect((await h.service.cancel(h.id, APPROVER)).won).toBe(true);
+
+  await cancelWhileLatePatchLands(h, h.service.run(h.id));
+  const { dashboard } = world.standins;
+  expect(dashboard.entries().some((e) => e.id === h.calendarId)).toBe(false);
+  // The change's PATCH was applied, and the entry deleted after it.
+  expect(dashboard.changes().filter((c) => c.id === h.calendarId).map((c) => c.method)).toEqual(['PATCH', 'DELETE']);
 });
