@@ -77,8 +77,11 @@ it('a change a cancel stops mid-run: while the cancel runs, the change steps tha
   const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-O2-0001' };
   const id = await doneBooking(h, fields);
   const opId = await proposeChange(h, id, 'edit', { ...fields, partySize: '5' });
-  // SCC holds the change's PATCH: the change is mid-run when the cancel is asked, and stops there.
-  h.standins?.scc.faults.inject('PATCH *', { kind: 'latency', ms: 4000 }, { times: 1 });
+  // SCC holds the change's PATCH until the message has been drawn "stopping": the change is mid-run
+  // when the cancel is asked, and stops there (a fixed latency could end before a busy machine draws it).
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  h.standins?.scc.faults.inject('PATCH *', { kind: 'hold', until: held }, { times: 1 });
   await clickInOps(h, 'change_approve', `${id}:${opId}`);
   await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.steps?.scc_update?.status === 'running');
   const progressTs = (await h.running.built.api.get(id))!.slack.progressTs;
@@ -90,7 +93,11 @@ it('a change a cancel stops mid-run: while the cancel runs, the change steps tha
 
   const status = await statusOf(id);
   const isStoppingDraw = (c: { method: string; body: Record<string, unknown> }) => c.method === 'chat.update' && c.body.ts === progressTs && blocksToText(c.body.blocks as never).includes('— stopping');
-  await h.slack.waitFor((calls) => calls.slice(before).some(isStoppingDraw));
+  try {
+    await h.slack.waitFor((calls) => calls.slice(before).some(isStoppingDraw));
+  } finally {
+    release();
+  }
   const progress = blocksToText(h.slack.calls.slice(before).filter(isStoppingDraw).at(-1)!.body.blocks as never);
   // A change the cancel stops is not being applied any more: the message is about the cancel.
   expect(progress).toMatch(/^\*Cancelling\* · booking/);
