@@ -5,7 +5,7 @@
  * Retry. Real Bolt receiver, signed requests, the Slack stand-in.
  */
 import { dueReminders } from '../../../src/pipeline/reminders';
-import { CREW_CHANNEL_POST_KEY } from '../../../src/pipeline/types';
+import { CREW_CHANNEL_POST_KEY, type BookingRecord } from '../../../src/pipeline/types';
 import { checkInMsOf } from '../../../src/slack/crew-reminders';
 import { callPostShowsCurrent } from '../../../src/slack/crew-notice';
 import { callReached } from '../../../src/slack/crew-call-reached';
@@ -25,6 +25,38 @@ afterAll(async () => {
   await h.close();
 });
 
+/** Approves change `opId` and waits until it is done and its effects have settled. */
+async function approveDone(id: string, opId: string): Promise<void> {
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
+  await settle(h);
+}
+
+/** Approves change `opId` while its crew step's thread note fails (after the channel post is redrawn); returns the booking as the change failed. */
+async function approveFailingOnNote(id: string, opId: string): Promise<BookingRecord> {
+  // Only until the change fails, so a later change's notes go through.
+  let notesFail = true;
+  const note = isCrewPost(id, 'crew_change_note');
+  h.slack.failNext('chat.postMessage', 50, 'internal_error', (body) => notesFail && note(body));
+  await clickInOps(h, 'change_approve', `${id}:${opId}`);
+  const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+  notesFail = false;
+  return failed;
+}
+
+/** Approves change `opId` while revenue_guard fails for good, so the change fails before its crew step; returns the booking as it failed, once settled. */
+async function approveFailingBeforeCrewStep(id: string, opId: string): Promise<BookingRecord> {
+  h.steps.set('revenue_guard', { permanent: true });
+  try {
+    await clickInOps(h, 'change_approve', `${id}:${opId}`);
+    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+    await settle(h);
+    return failed;
+  } finally {
+    h.steps.set('revenue_guard', {});
+  }
+}
+
 it('a member whose new call is on the channel post answers it, sees its buttons on Home, and is reminded, though the step failed on its note', async () => {
   const lee = CREW[0];
   const fields = { ...VALID_FIELDS, date: inDays(3), guestName: 'Chan Nel' };
@@ -33,9 +65,7 @@ it('a member whose new call is on the channel post answers it, sees its buttons 
   await h.running.built.home.idle();
 
   const opId = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
-  h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note'));
-  await clickInOps(h, 'change_approve', `${id}:${opId}`);
-  const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
+  const failed = await approveFailingOnNote(id, opId);
   await settle(h);
   await h.running.built.home.flush();
   expect(failed.operations!.find((o) => o.id === opId)!.steps!.crew_notice!.status).toBe('failed');
@@ -65,10 +95,7 @@ it('a member taken off and put back is told by DM, below her "you\'re off", to c
   const fields = { ...VALID_FIELDS, date: inDays(4), guestName: 'Back On' };
   const id = await doneBooking(h, fields);
   const swap = async (crew: string[]) => {
-    const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew });
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
-    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'done', 20_000);
-    await settle(h);
+    await approveDone(id, await proposeChange(h, id, 'crew swap', { ...fields, crew }));
   };
   await swap([CREW[0]]);
   await swap([CREW[0], ana]);
@@ -84,16 +111,9 @@ it('a member a change added, which failed before its crew step, is not called ye
   const id = await doneBooking(h, fields);
 
   const opId = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana] });
-  h.steps.set('revenue_guard', { permanent: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${opId}`);
-    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === opId)?.status === 'failed');
-    expect(failed.roster.map((m) => m.slackUserId)).toContain(ana);
-    expect(failed.operations!.find((o) => o.id === opId)!.steps!.crew_notice!.status).toBe('pending');
-    await settle(h);
-  } finally {
-    h.steps.set('revenue_guard', {});
-  }
+  const failed = await approveFailingBeforeCrewStep(id, opId);
+  expect(failed.roster.map((m) => m.slackUserId)).toContain(ana);
+  expect(failed.operations!.find((o) => o.id === opId)!.steps!.crew_notice!.status).toBe('pending');
 
   // The channel post was drawn before Ana was on the crew: it carries no call of hers, as no DM would.
   await h.requester.event(appHomeOpenedEvent({ userId: ana }));
@@ -117,9 +137,7 @@ it('a member a failed change put on the channel post stays called while the chan
 
   // The first change adds Ana: its crew step draws the channel post with her buttons, then fails on its note.
   const first = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana] });
-  h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note'));
-  await clickInOps(h, 'change_approve', `${id}:${first}`);
-  const drawn = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === first)?.status === 'failed');
+  const drawn = await approveFailingOnNote(id, first);
   expect(drawn.operations!.find((o) => o.id === first)!.steps!.crew_notice!.status).toBe('failed');
   await settle(h);
   const post = drawn.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
@@ -127,17 +145,9 @@ it('a member a failed change put on the channel post stays called while the chan
 
   // The change replacing it keeps her (planned from what the first replaced, it adds her again) and fails before its crew step.
   const second = await proposeChange(h, id, 'reschedule', { ...fields, crew: [lee, ana], departureTime: '17:30' });
-  h.steps.set('revenue_guard', { permanent: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${second}`);
-    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === second)?.status === 'failed');
-    const op = failed.operations!.find((o) => o.id === second)!;
-    expect(op.steps!.crew_notice!.status).toBe('pending');
-    expect(op.previous!.roster.map((m) => m.slackUserId)).not.toContain(ana);
-    await settle(h);
-  } finally {
-    h.steps.set('revenue_guard', {});
-  }
+  const op = (await approveFailingBeforeCrewStep(id, second)).operations!.find((o) => o.id === second)!;
+  expect(op.steps!.crew_notice!.status).toBe('pending');
+  expect(op.previous!.roster.map((m) => m.slackUserId)).not.toContain(ana);
 
   // Her Home lists the charter, its call being updated, as everyone's; her click gets what everyone's does.
   await h.requester.event(appHomeOpenedEvent({ userId: ana }));
@@ -157,12 +167,7 @@ it('a member a failed change drew off the channel post, put back by a change tha
 
   // Taken off: the crew step draws the channel post without her, then fails on its note.
   const off = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
-  let notesFail = true;
-  const note = isCrewPost(id, 'crew_change_note');
-  h.slack.failNext('chat.postMessage', 50, 'internal_error', (body) => notesFail && note(body));
-  await clickInOps(h, 'change_approve', `${id}:${off}`);
-  const drawn = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === off)?.status === 'failed');
-  notesFail = false;
+  const drawn = await approveFailingOnNote(id, off);
   expect(drawn.operations!.find((o) => o.id === off)!.steps!.crew_notice!.status).toBe('failed');
   await settle(h);
   const post = drawn.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
@@ -170,15 +175,8 @@ it('a member a failed change drew off the channel post, put back by a change tha
 
   // Put back by a change that fails before its crew step: the post holds no buttons of hers.
   const back = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana], departureTime: '17:30' });
-  h.steps.set('revenue_guard', { permanent: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${back}`);
-    const failed = await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === back)?.status === 'failed');
-    expect(failed.operations!.find((o) => o.id === back)!.steps!.crew_notice!.status).toBe('pending');
-    await settle(h);
-  } finally {
-    h.steps.set('revenue_guard', {});
-  }
+  const failed = await approveFailingBeforeCrewStep(id, back);
+  expect(failed.operations!.find((o) => o.id === back)!.steps!.crew_notice!.status).toBe('pending');
   await h.requester.event(appHomeOpenedEvent({ userId: ana }));
   await h.running.built.home.idle();
   // (A click on a message is let through to the change's own refusal while the failed step's calls may be unsaved: README Known limits.)
@@ -186,9 +184,7 @@ it('a member a failed change drew off the channel post, put back by a change tha
 
   // A change whose crew step draws the post with her calls her.
   const again = await proposeChange(h, id, 'reschedule', { ...fields, crew: [lee, ana], departureTime: '18:00' });
-  await clickInOps(h, 'change_approve', `${id}:${again}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === again)?.status === 'done', 20_000);
-  await settle(h);
+  await approveDone(id, again);
   await h.requester.event(appHomeOpenedEvent({ userId: ana }));
   await h.running.built.home.idle();
   expect(lastHomeViewOf(h, ana)).toContain('Put, party of 6');
@@ -200,14 +196,7 @@ it('a member a failed change added, never called, does not see the charter on Ho
   const fields = { ...VALID_FIELDS, date: inDays(8), guestName: 'Never Called', crew: [lee] };
   const id = await doneBooking(h, fields);
   const add = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana] });
-  h.steps.set('revenue_guard', { permanent: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${add}`);
-    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === add)?.status === 'failed');
-    await settle(h);
-  } finally {
-    h.steps.set('revenue_guard', {});
-  }
+  await approveFailingBeforeCrewStep(id, add);
 
   await clickInOps(h, 'booking_cancel', id);
   const failed = await waitForBooking(h, id, (b) => b.state === 'failed' && b.operations?.some((o) => o.kind === 'cancel' && o.status === 'failed') === true, 20_000);
@@ -226,23 +215,11 @@ it('a member a failed change drew off the channel post and a later one (failed b
   const id = await doneBooking(h, fields);
 
   const off = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee] });
-  let notesFail = true;
-  const note = isCrewPost(id, 'crew_change_note');
-  h.slack.failNext('chat.postMessage', 50, 'internal_error', (body) => notesFail && note(body));
-  await clickInOps(h, 'change_approve', `${id}:${off}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === off)?.status === 'failed');
-  notesFail = false;
+  await approveFailingOnNote(id, off);
   await settle(h);
 
   const back = await proposeChange(h, id, 'crew swap', { ...fields, crew: [lee, ana], departureTime: '17:30' });
-  h.steps.set('revenue_guard', { permanent: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${back}`);
-    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === back)?.status === 'failed');
-    await settle(h);
-  } finally {
-    h.steps.set('revenue_guard', {});
-  }
+  await approveFailingBeforeCrewStep(id, back);
   expect(callReached((await h.running.built.api.get(id))!, ana, h.config)).toBe(false);
 
   // Three more proposals (not approved): the change that drew her off keeps neither its details nor what it replaced.
@@ -265,19 +242,10 @@ it('a stale click on the channel post redraws it with the call it was drawn with
   const id = await doneBooking(h, fields);
   // A reschedule that goes through: Lee's call is at r2.
   const moved = await proposeChange(h, id, 'reschedule', { ...fields, departureTime: '17:00' });
-  await clickInOps(h, 'change_approve', `${id}:${moved}`);
-  await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === moved)?.status === 'done', 20_000);
-  await settle(h);
+  await approveDone(id, moved);
   // Ana added by a change that fails before its crew step.
   const add = await proposeChange(h, id, 'crew swap', { ...fields, departureTime: '17:00', crew: [lee, ana] });
-  h.steps.set('revenue_guard', { permanent: true });
-  try {
-    await clickInOps(h, 'change_approve', `${id}:${add}`);
-    await waitForBooking(h, id, (b) => b.operations?.find((o) => o.id === add)?.status === 'failed');
-    await settle(h);
-  } finally {
-    h.steps.set('revenue_guard', {});
-  }
+  await approveFailingBeforeCrewStep(id, add);
   const b = (await h.running.built.api.get(id))!;
   const post = b.slack.crewPosts![CREW_CHANNEL_POST_KEY]!;
   const shows = () => JSON.stringify(h.slack.messages(CREW_CHANNEL).find((m) => m.ts === post.ts)?.blocks);
