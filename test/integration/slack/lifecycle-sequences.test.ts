@@ -324,17 +324,29 @@ describe('changes after approval', () => {
     expect(notes.find((m) => crewPostPayloadOf(m).to === CREW[1])?.text).toContain('Please confirm again');
   });
 
-  it("D16: Slack refuses Ana's post redraw and the move to 17:00 fails; Lee confirms the 17:00 it showed him; a price change keeping 17:00 sends Lee no note, Ana hers", async () => {
-    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D16' };
+  /**
+   * A done booking (Boatsetter ref `ref`) whose move to 17:00 fails as Slack refuses Ana's redraw;
+   * Lee confirms the 17:00 it drew him. Returns once that has settled, the Slack record cleared:
+   * `confirmed` is the booking as his answer was saved.
+   */
+  async function leeConfirmsTheMoveThatFailedOnAna(ref: string) {
+    const fields = { ...VALID_FIELDS, boatsetterRef: ref };
     const id = await doneBooking(fields);
-    const anaDm = (await h.running.built.api.get(id))!.slack.crewPosts![CREW[1]]!;
+    const start = (await h.running.built.api.get(id))!;
+    const anaDm = start.slack.crewPosts![CREW[1]]!;
+    const leeDm = start.slack.crewPosts![CREW[0]]!;
     h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === anaDm.channel);
     const [, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
     h.slack.clear();
-    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: failed.slack.crewPosts![CREW[0]]!.channel }));
+    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: leeDm.channel }));
     const confirmed = await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
     await settle(h);
     h.slack.clear();
+    return { id, fields, leeDm, confirmed };
+  }
+
+  it("D16: Slack refuses Ana's post redraw and the move to 17:00 fails; Lee confirms the 17:00 it showed him; a price change keeping 17:00 sends Lee no note, Ana hers", async () => {
+    const { id, fields, confirmed } = await leeConfirmsTheMoveThatFailedOnAna('BS-D16');
 
     // The price is not on crew posts: Lee's call stays the 17:00 he confirmed.
     const [, done] = await approvedUntil('done', id, 'edit', { ...fields, departureTime: '17:00', priceCents: '1300' });
@@ -352,18 +364,7 @@ describe('changes after approval', () => {
    * change adding a crew note then fails on Lee's redraw (his post keeps 17:00 without the note).
    */
   async function leeHoldsTheCallBeforeTheNote(ref: string) {
-    const fields = { ...VALID_FIELDS, boatsetterRef: ref };
-    const id = await doneBooking(fields);
-    const start = (await h.running.built.api.get(id))!;
-    const anaDm = start.slack.crewPosts![CREW[1]]!;
-    const leeDm = start.slack.crewPosts![CREW[0]]!;
-    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === anaDm.channel);
-    const [, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
-    h.slack.clear();
-    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: leeDm.channel }));
-    await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
-    await settle(h);
-    h.slack.clear();
+    const { id, fields, leeDm } = await leeConfirmsTheMoveThatFailedOnAna(ref);
     h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === leeDm.channel);
     const withRamp = { ...fields, departureTime: '17:00', crewNotes: 'Guest in a wheelchair: bring the boarding ramp' };
     await approvedUntil('failed', id, 'edit', withRamp);
@@ -405,18 +406,7 @@ describe('changes after approval', () => {
   });
 
   it("D18: Lee confirms the 17:00 a failed change drew; a change putting 16:00 back fails on Lee's redraw; a price change after it tells Lee his post moved back to 4 PM", async () => {
-    const fields = { ...VALID_FIELDS, boatsetterRef: 'BS-D18' };
-    const id = await doneBooking(fields);
-    const start = (await h.running.built.api.get(id))!;
-    const anaDm = start.slack.crewPosts![CREW[1]]!;
-    const leeDm = start.slack.crewPosts![CREW[0]]!;
-    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === anaDm.channel);
-    const [, failed] = await approvedUntil('failed', id, 'reschedule', { ...fields, departureTime: '17:00' });
-    h.slack.clear();
-    await h.requester.interact(blockActionPayload({ userId: CREW[0], actionId: `crew_confirm:${CREW[0]}`, value: `${id}:${CREW[0]}:r${failed.callRevisions![CREW[0]]}`, channelId: leeDm.channel }));
-    await waitForBooking(h, id, (b) => b.confirmations[CREW[0]] !== undefined);
-    await settle(h);
-    h.slack.clear();
+    const { id, fields, leeDm } = await leeConfirmsTheMoveThatFailedOnAna('BS-D18');
     h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === leeDm.channel);
     await approvedUntil('failed', id, 'reschedule', fields);
     h.slack.clear();
