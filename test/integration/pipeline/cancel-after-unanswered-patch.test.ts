@@ -5,38 +5,23 @@
  * and the new date included, and nothing runs the guard again. Here the late PATCH lands while the
  * cancel's scc_cancel step runs; the item must end cancelled and without money.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
 import { createLogger } from '../../../src/log';
 import { operationsOf } from '../../../src/pipeline/operations';
 import { BookingService } from '../../../src/pipeline/service';
 import type { BookingRecord } from '../../../src/pipeline/types';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
 import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
 jest.setTimeout(60_000);
 const APPROVER = 'U0APPROVER1';
 const log = createLogger({ level: 'silent', pretty: false });
-const world = useSandboxWorld('cancel-after-unanswered-patch');
 const QUIET_MS = 3000;
+const world = useSandboxWorld('cancel-after-unanswered-patch', { CHARTER_CALL_TIMEOUT_MS: '300', CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
 const MONEY = ['captainFee', 'crewCost', 'revenue', 'netRevenue', 'portFees'];
-let sandbox: SandboxSteps;
-let ddb: DynamoDBClient;
-
-beforeAll(() => {
-  sandbox = sandboxSteps({ ...world.env, CHARTER_CALL_TIMEOUT_MS: '300', CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
-  ddb = new DynamoDBClient({ endpoint: world.standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-});
-afterAll(async () => {
-  world.standins.scc.setItemBehaviour({ ignoreIdempotencyKeys: false });
-  ddb.destroy();
-  await sandbox.close();
-});
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sccItem = async (eventId: string) => (await ddb.send(new GetItemCommand({ TableName: world.standins.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }))).Item;
 
 /**
  * A done booking with a reschedule approved, whose SCC (or dashboard calendar) PATCH is held until
@@ -45,7 +30,7 @@ const sccItem = async (eventId: string) => (await ddb.send(new GetItemCommand({ 
 async function rescheduleHeld(stepBudgetMs: number, system: 'scc' | 'dashboard' = 'scc') {
   const { standins, store } = world;
   // An attempt outlasts the quiet time, as in production (45 s and 35 s).
-  const service = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: QUIET_MS + 2000, stepBudgetMs, createQuietMs: QUIET_MS });
+  const service = new BookingService({ store, steps: world.sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: QUIET_MS + 2000, stepBudgetMs, createQuietMs: QUIET_MS });
   const booking = await service.create(sampleNewBooking());
   await service.approve(booking.id, APPROVER);
   const done = await service.run(booking.id);
@@ -64,7 +49,7 @@ async function rescheduleHeld(stepBudgetMs: number, system: 'scc' | 'dashboard' 
   const patchesSent = () => standins[system].recorder.find('PATCH').filter((r) => r.path.includes(system === 'scc' ? eventId : calendarId)).length;
   /** The change's PATCH has been applied: SCC's item shows its date, or the dashboard recorded it. */
   const landed = async () =>
-    system === 'scc' ? (await sccItem(eventId))?.date?.S === '2030-07-05' : standins.dashboard.changes().some((c) => c.method === 'PATCH' && c.id === calendarId);
+    system === 'scc' ? (await world.sccItem(eventId))?.date?.S === '2030-07-05' : standins.dashboard.changes().some((c) => c.method === 'PATCH' && c.id === calendarId);
   return { service, id: booking.id, eventId, calendarId, release, patchesSent, landed, waitingStep: system === 'scc' ? ('scc_cancel' as const) : ('calendar_delete' as const) };
 }
 
@@ -73,7 +58,7 @@ async function rescheduleHeld(stepBudgetMs: number, system: 'scc' | 'dashboard' 
  * calendar_delete step runs with a quiet end still ahead), or else once the cancel has finished:
  * either is before that quiet time ends. Returns the record and SCC's item after the cancel.
  */
-async function cancelWhileLatePatchLands(h: Awaited<ReturnType<typeof rescheduleHeld>>, cancelling: Promise<BookingRecord>): Promise<{ end: BookingRecord; item: Awaited<ReturnType<typeof sccItem>> }> {
+async function cancelWhileLatePatchLands(h: Awaited<ReturnType<typeof rescheduleHeld>>, cancelling: Promise<BookingRecord>): Promise<{ end: BookingRecord; item: Awaited<ReturnType<typeof world.sccItem>> }> {
   let finished = false;
   void cancelling.finally(() => (finished = true)).catch(() => undefined);
   const waitingOutQuiet = async () => {
@@ -93,7 +78,7 @@ async function cancelWhileLatePatchLands(h: Awaited<ReturnType<typeof reschedule
   for (let polls = 0; !(await h.landed()) && !(finished && polls > 100); polls++) await pause(10);
   const end = await cancelling;
   expect(end.state).toBe('cancelled');
-  return { end, item: await sccItem(h.eventId) };
+  return { end, item: await world.sccItem(h.eventId) };
 }
 
 it("a cancel right after a change whose SCC PATCH got no answer sends its own PATCH only once that one can no longer land", async () => {

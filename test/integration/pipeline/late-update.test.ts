@@ -5,12 +5,10 @@
  * read it. The change must not be done — nor the guard run — while the unanswered PATCH may still
  * land (the quiet time, as for a create). Real stand-ins over HTTP, dynalite, SQLite on disk.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { computeCosts } from '../../../src/booking/costs';
 import { createLogger } from '../../../src/log';
 import { BookingService } from '../../../src/pipeline/service';
 import { sampleNewBooking } from '../../fixtures/pipeline/booking';
-import { sandboxSteps, type SandboxSteps } from '../../fixtures/pipeline/sandbox-steps';
 import { useSandboxWorld } from '../../fixtures/pipeline/sandbox-world';
 import { RATES, sampleRequest, sampleRoster } from '../../support/booking';
 
@@ -18,27 +16,14 @@ jest.setTimeout(60_000);
 
 const APPROVER = 'U0APPROVER1';
 const log = createLogger({ level: 'silent', pretty: false });
-const world = useSandboxWorld('late-update');
 /** Scaled as in production: an upstream lands a request within LATE_MS, less than the quiet time; an attempt outlasts the quiet time. */
 const QUIET_MS = 1500;
 const LATE_MS = 1000;
-let sandbox: SandboxSteps;
-let ddb: DynamoDBClient;
-
-beforeAll(() => {
-  sandbox = sandboxSteps({ ...world.env, CHARTER_CALL_TIMEOUT_MS: '300', CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
-  ddb = new DynamoDBClient({ endpoint: world.standins.env.AWS_ENDPOINT_URL_DYNAMODB, region: 'us-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-});
-
-afterAll(async () => {
-  world.standins.scc.setItemBehaviour({ ignoreIdempotencyKeys: false });
-  ddb.destroy();
-  await sandbox.close();
-});
+const world = useSandboxWorld('late-update', { CHARTER_CALL_TIMEOUT_MS: '300', CHARTER_CREATE_QUIET_MS: String(QUIET_MS) });
 
 it('a reschedule whose SCC PATCH answers too late: the money SCC writes back with it is cleaned after it lands', async () => {
   const { standins, store } = world;
-  const s = new BookingService({ store, steps: sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: 2500, createQuietMs: QUIET_MS });
+  const s = new BookingService({ store, steps: world.sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: 2500, createQuietMs: QUIET_MS });
   const booking = await s.create(sampleNewBooking());
   await s.approve(booking.id, APPROVER);
   const done = await s.run(booking.id);
@@ -59,7 +44,7 @@ it('a reschedule whose SCC PATCH answers too late: the money SCC writes back wit
   const eventId = String(done.steps.scc_event.result?.eventId);
   expect(standins.scc.patches().filter((p) => p.eventId === eventId)).toHaveLength(1);
   expect(changed.operations?.at(-1)?.steps?.scc_update?.result).toMatchObject({ alreadyApplied: true });
-  const item = (await ddb.send(new GetItemCommand({ TableName: standins.env.SCC_EVENTS_TABLE, Key: { eventId: { S: eventId } }, ConsistentRead: true }))).Item;
+  const item = await world.sccItem(eventId);
   expect(item?.departureTime?.S).toBe('2030-07-05T10:30:00-07:00');
   for (const attr of ['captainFee', 'crewCost', 'revenue', 'netRevenue', 'portFees']) expect(item?.[attr]).toBeUndefined();
   expect(item?.notes?.S ?? '').not.toMatch(/\$/);
