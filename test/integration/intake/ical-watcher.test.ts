@@ -64,13 +64,22 @@ afterAll(async () => {
 /** How the notices name a trip's times. */
 const whenAt = (weeks: number, from: string, to: string) => `${day(local(weeks, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(weeks, to))}`;
 
-/** A bot on its own feed and store; `tick` lists `events` and polls twice (the second must add nothing). */
-async function world(name: string) {
-  feed.setEvents(name, []);
-  const env = { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` };
-  const h = await startHarness({ env });
+/** What a bot polling its own feed `name`, with a store of its own, is started with. */
+const feedEnv = (name: string) => ({ CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` });
+
+/** A bot on its own feed `name`, listing `events`, and store, once its start-up poll has settled. */
+async function botOnFeed(name: string, events: StandinEvent[]): Promise<Harness> {
+  feed.setEvents(name, events);
+  const h = await startHarness({ env: feedEnv(name) });
   running.push(h);
   await h.running.built.periodic.runOnce();
+  return h;
+}
+
+/** A bot on its own feed and store; `tick` lists `events` and polls twice (the second must add nothing). */
+async function world(name: string) {
+  const env = feedEnv(name);
+  const h = await botOnFeed(name, []);
   const tick = async (events: StandinEvent[]) => { feed.setEvents(name, events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
   const charter = (weeks: number, from: string, hours: string, platformRef: string) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: from, durationHours: hours, boatsetterRef: undefined, platform: 'Boatsetter', platformRef } as never);
   const threadOf = async (id: string) => (await h.running.built.api.get(id))?.slack.approvalTs;
@@ -251,10 +260,7 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
 
   /** A bot on its own feed listing E, and the request made from E's notice (`edited`: fields changed in the form before submitting). */
   async function requestFromNotice(name: string, edited: Record<string, string> = {}): Promise<{ h: Harness; ts: string; id: string }> {
-    feed.setEvents(name, [E]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed(name, [E]);
     const notice = posts(h)[0];
     const ts = String(notice?.response?.ts);
     const { metadata } = await clickCreate(h, ts, String(notice?.body.text), JSON.parse(blocksOf(notice)) as unknown[]);
@@ -273,7 +279,7 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
     const name = how.startsWith('made') ? 'change-warning-notice' : 'change-warning-hand';
     const { h, id } = how.startsWith('made') ? await requestFromNotice(name) : await (async () => {
       feed.setEvents(name, [E]);
-      const started = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
+      const started = await startHarness({ env: feedEnv(name) });
       running.push(started);
       return { h: started, id: await submitBooking(started, trip) };
     })();
@@ -410,10 +416,7 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
 
   /** Two forms opened from the notice of `event` (on its own feed `name`), submitted with `edits`; the first request then cancelled before approval. */
   async function twoFormsFirstCancelled(name: string, event: StandinEvent, edits: [Record<string, string>, Record<string, string>]): Promise<{ h: Harness; ts: string; r0: string; r1: string }> {
-    feed.setEvents(name, [event]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed(name, [event]);
     const notice = posts(h)[0];
     const ts = String(notice?.response?.ts);
     const blocks = JSON.parse(blocksOf(notice)) as unknown[];
@@ -444,10 +447,7 @@ describe('[Create charter] once the charter exists (review 2026-12-07, intake #7
 
   it('the charter the feed state links to a moved trip (matched by its time, which the trip left) holds it: a request from the old notice, cancelled, names that charter (review s54 H1)', async () => {
     const name = 'rv-h1-linked';
-    feed.setEvents(name, [E]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed(name, [E]);
     const notice = posts(h)[0];
     const ts = String(notice?.response?.ts);
     // A charter booked by hand at the trip's time, without its reference, approved; a changed feed links the trip to it.
@@ -547,10 +547,7 @@ describe('a charter matched to its event by departure time alone (review 2026-12
 
   /** The charter (its ref not in the event) departs at the event's time; the platform moves the trip, then `later`. */
   async function afterMove(name: string, later: Partial<StandinEvent>[]): Promise<{ texts: string[]; threads: unknown[]; approvalTs: string | undefined; blocks: string[] }> {
-    feed.setEvents(name, []);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(name)}`, CHARTER_STORE: `sqlite:${join(dir, `${name}.db`)}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed(name, []);
     const id = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(1), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-77777' } as never);
     h.slack.clear();
     for (const events of [[TRIP], [{ ...TRIP, ...at(1, '11:00', '15:00') }], later.map((e) => ({ ...TRIP, ...e }))]) {
@@ -590,10 +587,7 @@ describe('a charter matched to its event by departure time alone (review 2026-12
 describe('a trip moved before anyone made its charter (review 2026-12-07, iCal #2)', () => {
   it('the earlier notice loses [Create charter] and says where the trip went; the new one offers it at the new time', async () => {
     const E: StandinEvent = { uid: 'bs-8008@boatsetter.com', ...at(6, '10:00', '14:00'), summary: 'Boatsetter booking: Ana' };
-    feed.setEvents('moved-unbooked', [E]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('moved-unbooked')}`, CHARTER_STORE: `sqlite:${join(dir, 'moved-unbooked.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('moved-unbooked', [E]);
     const when = (from: string, to: string) => `${day(local(6, from))}, ${DateTime.fromFormat(from, 'HH:mm').toFormat('h:mm a')} – ${DateTime.fromFormat(to, 'HH:mm').toFormat('h:mm a')} ${zone(local(6, to))}`;
     const held = (ts: unknown) => JSON.stringify(h.slack.messages(OPS_CHANNEL).find((m) => m.ts === ts)?.blocks);
 
@@ -623,10 +617,7 @@ describe('a trip cancelled or dropped before anyone made its charter (review 202
     // Another trip stays listed, so the removal is not an empty feed waiting for a second look.
     const other: StandinEvent = { uid: 'bs-9other@boatsetter.com', ...at(12, '10:00', '14:00'), summary: 'Boatsetter booking' };
     const key = `gone-unbooked-${name}`;
-    feed.setEvents(key, [E, other]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl(key)}`, CHARTER_STORE: `sqlite:${join(dir, `${key}.db`)}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed(key, [E, other]);
     const notice = posts(h).find((c) => String(c.body.text).includes(day(local(11, '10:00'))));
     expect(blocksOf(notice)).toContain('ical_create_charter');
     h.slack.clear();
@@ -646,10 +637,7 @@ describe('a UID the feed repeats without RECURRENCE-ID (review 2026-12-07, iCal 
   it('each copy is its own trip, the ops channel is told once, and each copy’s cancel reaches only its own charter', async () => {
     const first: StandinEvent = { uid: 'dup-1', ...at(7, '10:00', '14:00'), summary: 'Boatsetter booking' };
     const second: StandinEvent = { ...first, ...at(8, '10:00', '14:00') };
-    feed.setEvents('repeated-uid', [first, second]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('repeated-uid')}`, CHARTER_STORE: `sqlite:${join(dir, 'repeated-uid.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('repeated-uid', [first, second]);
     await h.running.built.periodic.runOnce();
     const when = (weeks: number) => `${day(local(weeks, '10:00'))}, 10:00 AM – 2:00 PM ${zone(local(weeks, '14:00'))}`;
     expect(posts(h).map((c) => String(c.body.text))).toEqual([
@@ -676,10 +664,7 @@ describe('a UID the feed repeats without RECURRENCE-ID (review 2026-12-07, iCal 
 describe('a charter made at the time a superseded notice offered (review 2026-12-07, iCal #2)', () => {
   it('its approval message says the platform has the trip at another time', async () => {
     const E: StandinEvent = { uid: 'bs-8118@boatsetter.com', ...at(9, '10:00', '14:00'), summary: 'Boatsetter booking' };
-    feed.setEvents('stale-form', [E]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('stale-form')}`, CHARTER_STORE: `sqlite:${join(dir, 'stale-form.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('stale-form', [E]);
     feed.setEvents('stale-form', [{ ...E, ...at(9, '11:00', '15:00') }]);
     await h.running.built.periodic.runOnce();
     // the form opened from the first notice before the move, submitted as it was prefilled (the UID is its reference)
@@ -697,10 +682,7 @@ describe('one charter linked to two events', () => {
   it('a new booking in the slot a linked trip left is a new booking, and its cancel does not reach the charter rescheduled to the trip', async () => {
     const X: StandinEvent = { uid: 'x-111@boatsetter.com', ...at(10, '10:00', '14:00'), summary: 'Boatsetter booking' };
     const Y: StandinEvent = { uid: 'y-222@boatsetter.com', ...at(10, '10:00', '14:00'), summary: 'Boatsetter booking: another renter' };
-    feed.setEvents('late-two-links', []);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-two-links')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-two-links.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('late-two-links', []);
     // the charter for X, its ref not in the event: matched by time
     const id = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(10), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-77777' } as never);
     const tick = async (events: StandinEvent[]) => { feed.setEvents('late-two-links', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
@@ -722,10 +704,7 @@ describe('one charter linked to two events', () => {
 
   it('a link ends when the charter is rescheduled to neither the trip\'s time now nor its time when linked', async () => {
     const X: StandinEvent = { uid: 'x-333@boatsetter.com', ...at(15, '10:00', '14:00'), summary: 'Boatsetter booking' };
-    feed.setEvents('late-link-ends', []);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-link-ends')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-link-ends.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('late-link-ends', []);
     const id = await submitBooking(h, { ...VALID_FIELDS, date: isoDate(15), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-88888' } as never);
     const tick = async (events: StandinEvent[]) => { feed.setEvents('late-link-ends', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
     await tick([X]);
@@ -746,10 +725,7 @@ describe('one charter linked to two events', () => {
 describe('a link to a pending duplicate and the approved charter', () => {
   it('the trip\'s cancel goes to the approved charter\'s thread, not the pending request\'s', async () => {
     const E: StandinEvent = { uid: 'bs-4242@boatsetter.com', ...at(14, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-4242' };
-    feed.setEvents('late-rank', [E]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-rank')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-rank.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('late-rank', [E]);
     const fields = { ...VALID_FIELDS, date: isoDate(14), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-4242' } as never;
     await submitBooking(h, fields); // made from the notice, left waiting
     const tick = async (events: StandinEvent[]) => { feed.setEvents('late-rank', events); await h.running.built.periodic.runOnce(); await h.running.built.periodic.runOnce(); };
@@ -769,10 +745,7 @@ describe('a UID that stopped repeating', () => {
   it('the surviving copy moving is a move, posted under its charter', async () => {
     const first: StandinEvent = { uid: 'dup-9', ...at(12, '10:00', '14:00'), summary: 'Boatsetter booking' };
     const second: StandinEvent = { ...first, ...at(13, '10:00', '14:00') };
-    feed.setEvents('late-unrepeated', [first, second]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-unrepeated')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-unrepeated.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('late-unrepeated', [first, second]);
     const charter = async (weeks: number) => submitBooking(h, { ...VALID_FIELDS, date: isoDate(weeks), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'dup-9' } as never);
     await charter(12);
     const two = await charter(13);
@@ -818,10 +791,7 @@ describe('a reference inside another trip\'s booking ID', () => {
   it('a charter for BS-1000 at 10:00 is not warned that the platform lists "this trip" at the time of BS-10000', async () => {
     const E1: StandinEvent = { uid: 'e1@boatsetter.com', ...at(11, '10:00', '14:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-1000' };
     const E2: StandinEvent = { uid: 'e2@boatsetter.com', ...at(11, '15:00', '18:00'), summary: 'Boatsetter booking', description: 'Booking ID: BS-10000' };
-    feed.setEvents('late-substring', [E2, E1]);
-    const h = await startHarness({ env: { CHARTER_ICAL_FEEDS: `Boatsetter=${feed.feedUrl('late-substring')}`, CHARTER_STORE: `sqlite:${join(dir, 'late-substring.db')}` } });
-    running.push(h);
-    await h.running.built.periodic.runOnce();
+    const h = await botOnFeed('late-substring', [E2, E1]);
     const n = approvalPosts(h.slack).length;
     // E1's charter, at E1's own time, its reference as the notice prefilled it
     await submitBooking(h, { ...VALID_FIELDS, date: isoDate(11), departureTime: '10:00', durationHours: '4', boatsetterRef: undefined, platform: 'Boatsetter', platformRef: 'BS-1000' } as never);
