@@ -596,6 +596,8 @@ export class PipelineRunner {
           // {bookingId}:{step}:{revision}: a follow-up operation's revision, so each change is its own key.
           idempotencyKey: `${booking.id}:${step}:${opId === CREATE_OP ? (booking.revision ?? 1) : operation.revision}`,
           signal: attemptControl.signal,
+          // Real time, as the attempt's timer (withDeadline) and the steps' waits are, whatever this.now says.
+          attemptEndsAtMs: Date.now() + this.stepAttemptTimeoutMs,
           log,
           ...(opId === CREATE_OP ? {} : { operation, created: createdResults(booking) }),
         };

@@ -15,6 +15,7 @@
  * Results hold ids and counts, never money.
  */
 import { toCrewSafeView } from '../booking/crew-safe';
+import { humanInstant } from '../booking/time';
 import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
@@ -77,11 +78,37 @@ function ensureOptions(ctx: StepContext, quietMs: number | undefined) {
  * for — and the step is not done before then either: SCC writes its whole item again on every PATCH,
  * money included, so the revenue guard (or the next operation) must come after the last one lands.
  * Outside a repeat there is no quiet time and this returns at once. The quiet time (35 s) fits
- * inside one attempt (45 s).
+ * inside one attempt (45 s) as deployed by default; where it does not, the attempt ends unsent.
  */
-async function afterEarlierWritesLand(ctx: StepContext, quietMs: number | undefined): Promise<void> {
-  await sleep(quietLeftMs(ctx.quietUntilMs, Date.now(), quietMs), ctx.signal);
+async function afterEarlierWritesLand(ctx: StepContext, quietMs: number | undefined, wait: QuietWait): Promise<void> {
+  const now = Date.now();
+  const left = quietLeftMs(ctx.quietUntilMs, now, quietMs);
+  // A step attempt shorter than the quiet time (deployed so) would time out asleep, and a timeout
+  // counts as a write that may have landed: a fresh quiet time, and the same again on every attempt
+  // and every Retry, nothing ever sent. The attempt ends at once instead, as one that sent nothing,
+  // and the runner tries again once the quiet time is over (or a Retry then does).
+  if (left > 0 && ctx.attemptEndsAtMs !== undefined && now + left + SEND_RESERVE_MS > ctx.attemptEndsAtMs) {
+    const until = humanInstant(now + left, wait.timezone);
+    throw new IntegrationError(`waiting ${left} ms for an earlier ${wait.system} write to land, longer than the step attempt has left`, {
+      code: `${wait.system}_EARLIER_WRITE_PENDING`,
+      retryable: true,
+      system: wait.system,
+      retryAfterMs: left,
+      operatorMessage: `An earlier write to ${wait.name} that got no answer may still land until ${until}; nothing is sent before then. It is tried again after that; if it stays failed, Retry after ${until}.`,
+    });
+  }
+  await sleep(left, ctx.signal);
   throwIfAborted(ctx.signal);
+}
+
+/** Left of an attempt after the wait, for the call at least to go out. */
+const SEND_RESERVE_MS = 1000;
+
+/** What afterEarlierWritesLand names: the system it waits on, in the operator's zone. */
+interface QuietWait {
+  system: 'SCC' | 'DASHBOARD';
+  name: string;
+  timezone: string;
 }
 
 function requireResult(ctx: StepContext, step: AnyStepName, field: string): string {
@@ -116,6 +143,8 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
   const settings = { timezone: config.timezone, checkInLeadMinutes: config.rates.checkInLeadMinutes, operator: config.operator };
   const renderPage = deps.renderPage ?? renderGuestPage;
   const quietMs = config.liveness?.createQuietMs;
+  const sccWait: QuietWait = { system: 'SCC', name: 'SCC', timezone: config.timezone };
+  const dashboardWait: QuietWait = { system: 'DASHBOARD', name: 'the dashboard', timezone: config.timezone };
   const renderCancelled = deps.renderCancelledPage ?? renderCancelledGuestPage;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   /** Idempotency-Key {bookingId}:{step}:{revision}; the runner sets it per operation. */
@@ -177,9 +206,9 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const calendarId = await calendarIdOf(ctx);
       if (!calendarId) throw missing('The calendar entry', 'calendar_update');
       const { externalId: _externalId, ...entry } = calendarEntryFor(booking, { timezone: config.timezone, operator: config.operator, guestUrl: deps.guestSite.guestUrl(booking.id) });
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, dashboardWait);
       await deps.calendar.update(calendarId, entry, keyOf(ctx, 'calendar_update'), callOptions(ctx));
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, dashboardWait);
       return { calendarId, revision: ctx.operation?.revision ?? 1 };
     },
 
@@ -189,7 +218,7 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       if (!calendarId) return { deleted: false, found: false };
       // An earlier attempt may have deleted it already: look before sending a second DELETE.
       // A change's PATCH that got no answer may still land (cancelStepState): deleted first, the entry could come back or keep the new time.
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, dashboardWait);
       if (outcomeUnknown(ctx) && (await deps.calendar.findByExternalId(ctx.booking.id, callOptions(ctx))) === undefined) return { calendarId, deleted: false, found: false };
       const { deleted } = await deps.calendar.delete(calendarId, keyOf(ctx, 'calendar_delete'), callOptions(ctx));
       return { calendarId, deleted, found: true };
@@ -199,21 +228,21 @@ export function createStepImplementations(input: StepDependencies | StepsFromCon
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) throw missing('The SCC event', 'scc_update');
       const { externalId: _externalId, ...patch } = sccPayloadOf(ctx);
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, sccWait);
       const revision = ctx.operation?.revision ?? 1;
       if (await earlierPatchLanded(ctx, eventId, patch)) return { eventId, revision, alreadyApplied: true };
       await deps.scc.update(eventId, patch, keyOf(ctx, 'scc_update'), callOptions(ctx));
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, sccWait);
       return { eventId, revision };
     },
 
     async scc_cancel(ctx): Promise<StepResult> {
       const eventId = await sccEventIdOf(ctx);
       if (!eventId) return { cancelled: false, found: false };
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, sccWait);
       if (await earlierPatchLanded(ctx, eventId, SCC_CANCEL_PATCH)) return { eventId, cancelled: true, found: true, alreadyApplied: true };
       await deps.scc.cancel(eventId, keyOf(ctx, 'scc_cancel'), callOptions(ctx));
-      await afterEarlierWritesLand(ctx, quietMs);
+      await afterEarlierWritesLand(ctx, quietMs, sccWait);
       return { eventId, cancelled: true, found: true };
     },
 

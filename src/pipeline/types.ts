@@ -524,6 +524,8 @@ export interface StepContext {
    * until one call's deadline after this, not for the whole quiet time.
    */
   takenOverAtMs?: number;
+  /** When the runner ends this attempt (ms since epoch): a step that would wait past it ends it first. */
+  attemptEndsAtMs?: number;
   /** `{bookingId}:{step}:{revision}`: sent with every create so an upstream that honours it deduplicates. */
   idempotencyKey?: string;
   /**

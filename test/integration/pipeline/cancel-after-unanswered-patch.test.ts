@@ -123,3 +123,38 @@ it("a cancel after a change whose calendar PATCH got no answer deletes the entry
   // The change's PATCH was applied, and the entry deleted after it.
   expect(dashboard.changes().filter((c) => c.id === h.calendarId).map((c) => c.method)).toEqual(['PATCH', 'DELETE']);
 });
+
+it('a cancel whose step attempt is shorter than the quiet time it must wait out ends up sent, not timed out asleep on every attempt and Retry (review s54 cq54)', async () => {
+  const h = await rescheduleHeld(100);
+  const failed = await h.service.run(h.id);
+  expect(failed.state).toBe('failed');
+  h.release();
+  // As StepTimeoutMs 20000 beside CreateQuietMs 35000, scaled down: an attempt cannot hold the wait.
+  const short = new BookingService({ store: world.store, steps: world.sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: QUIET_MS / 2, stepBudgetMs: QUIET_MS * 2, createQuietMs: QUIET_MS });
+  expect((await short.cancel(h.id, APPROVER)).won).toBe(true);
+  const end = await short.run(h.id);
+  const scc = operationsOf(end).find((o) => o.kind === 'cancel')?.steps?.scc_cancel;
+  expect([end.state, scc?.status]).toEqual(['cancelled', 'done']);
+  expect((await world.sccItem(h.eventId))?.status?.S).toBe('cancelled');
+});
+
+it('a cancel that runs out of its step budget waiting out the quiet time says when it can be retried, and a Retry then finishes it', async () => {
+  const h = await rescheduleHeld(100);
+  const failed = await h.service.run(h.id);
+  expect(failed.state).toBe('failed');
+  h.release();
+  const short = new BookingService({ store: world.store, steps: world.sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, stepAttemptTimeoutMs: QUIET_MS / 2, stepBudgetMs: 100, createQuietMs: QUIET_MS });
+  expect((await short.cancel(h.id, APPROVER)).won).toBe(true);
+  const stopped = await short.run(h.id);
+  const step = operationsOf(stopped).find((o) => o.kind === 'cancel')?.steps?.scc_cancel;
+  expect(stopped.state).toBe('failed');
+  expect(step?.error?.code).toBe('SCC_EARLIER_WRITE_PENDING');
+  expect(step?.error?.message).toMatch(/^An earlier write to SCC that got no answer may still land until .+; nothing is sent before then\. It is tried again after that; if it stays failed, Retry after /);
+  expect(h.patchesSent()).toBe(1);
+  // The quiet time was not started afresh: once it is over, a Retry sends the cancel.
+  await pause(Math.max(0, (step?.quietUntilMs ?? 0) - Date.now()) + 50);
+  await short.retry(h.id, APPROVER);
+  const end = await short.run(h.id);
+  expect(end.state).toBe('cancelled');
+  expect((await world.sccItem(h.eventId))?.status?.S).toBe('cancelled');
+});
