@@ -414,13 +414,25 @@ export function withLifecycleCrewNotice(
       const diffs = new Map<string, DiffLine[]>();
       /** Members whose post showed another call and who hold no answer: asked to confirm, as their post now asks. */
       const askAgain = new Set<string>();
+      const run = ctx.operation ? runReplacedBy(booking, ctx.operation.id) : [];
+      /**
+       * The call a member of crewHoldsSeen answered: the run's change whose revision their answer
+       * carries. A later change of the run may have redrawn their post since and failed before its
+       * note reached them (or after it: they read those lines again), so their post's call is not
+       * what they know.
+       */
+      const answeredCall = (userId: string) => {
+        const at = booking.callRevisions?.[userId];
+        return at === undefined ? undefined : run.find((o) => o.kind === 'change' && o.revision === at)?.details;
+      };
       for (const post of posts) {
         if (post.key === CREW_CHANNEL_POST_KEY) continue;
-        const own = fromPost(post);
         if (holds.has(post.key)) {
-          diffs.set(post.key, own ?? seenDiff);
+          const answered = answeredCall(post.key);
+          diffs.set(post.key, answered ? changeDiff(answered, now, settings, { crewSafe: true }) : (fromPost(post) ?? seenDiff));
           continue;
         }
+        const own = fromPost(post);
         const more = (own ?? []).filter((line) => !diff.some((d) => d.field === line.field));
         if (more.length === 0) continue;
         diffs.set(post.key, [...diff, ...more]);

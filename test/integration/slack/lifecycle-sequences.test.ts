@@ -361,11 +361,13 @@ describe('changes after approval', () => {
 
   /**
    * Slack refuses Ana's redraw and the move to 17:00 fails; Lee confirms the 17:00 it drew him; a
-   * change adding a crew note then fails on Lee's redraw (his post keeps 17:00 without the note).
+   * change adding a crew note then fails on Lee's redraw (his post keeps 17:00 without the note),
+   * or with `refused: 'note'` redraws his post and fails on his note (it shows the note, untold).
    */
-  async function leeHoldsTheCallBeforeTheNote(ref: string) {
+  async function leeHoldsTheCallBeforeTheNote(ref: string, refused: 'redraw' | 'note' = 'redraw') {
     const { id, fields, leeDm } = await leeConfirmsTheMoveThatFailedOnAna(ref);
-    h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === leeDm.channel);
+    if (refused === 'redraw') h.slack.failNext('chat.update', 50, 'internal_error', (b) => b.channel === leeDm.channel);
+    else h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note', { to: CREW[0] }));
     const withRamp = { ...fields, departureTime: '17:00', crewNotes: 'Guest in a wheelchair: bring the boarding ramp' };
     await approvedUntil('failed', id, 'edit', withRamp);
     h.slack.clear();
@@ -403,6 +405,28 @@ describe('changes after approval', () => {
     const [op, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' }, 60_000);
     expect(done.operations?.find((o) => o.id === op)?.steps?.crew_notice?.attempts).toBeGreaterThan(1);
     expectNotesAfterTheRamp(id, done);
+  });
+
+  it("D20: as D17, but the change adding the crew note redraws Lee's post and fails on his note: the price change replacing it still tells him of the note", async () => {
+    const { id, withRamp } = await leeHoldsTheCallBeforeTheNote('BS-D20', 'note');
+    const [, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1300' });
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text;
+    expect(toLee).toContain('boarding ramp');
+    expect(toLee).not.toContain('4:00 PM');
+  });
+
+  it("D21: as D17, and a price change redraws Lee's post with the crew note but fails on the captain's note before his; the price change replacing it tells Lee of the note", async () => {
+    const { id, leeDm, withRamp } = await leeHoldsTheCallBeforeTheNote('BS-D21');
+    h.slack.failNext('chat.postMessage', 50, 'internal_error', isCrewPost(id, 'crew_change_note', { to: CAPTAIN }));
+    await approvedUntil('failed', id, 'edit', { ...withRamp, priceCents: '1300' });
+    expect(h.slack.callsTo('chat.update').some((c) => c.body.ts === leeDm.ts && JSON.stringify(c.body.blocks).includes('ramp'))).toBe(true);
+    h.slack.clear();
+    const [, done] = await approvedUntil('done', id, 'edit', { ...withRamp, priceCents: '1400' });
+    const notes = heldCrewPosts(h.slack, id, 'crew_change_note').filter((m) => crewPostPayloadOf(m).rev === done.revision);
+    const toLee = notes.find((m) => crewPostPayloadOf(m).to === CREW[0])?.text;
+    expect(toLee).toContain('boarding ramp');
+    expect(toLee).not.toContain('4:00 PM');
   });
 
   it("D18: Lee confirms the 17:00 a failed change drew; a change putting 16:00 back fails on Lee's redraw; a price change after it tells Lee his post moved back to 4 PM", async () => {
