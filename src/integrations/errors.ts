@@ -33,6 +33,15 @@ export class IntegrationError extends Error {
   }
 }
 
+/**
+ * A step ended its attempt before sending anything: an earlier write that got no answer may still
+ * land for longer than the attempt had left (retryAfterMs). Nothing was sent, so no new quiet time;
+ * the runner tries again once that wait is over, however long, within the step's budget.
+ */
+export class EarlierWritePendingError extends IntegrationError {
+  override name = 'EarlierWritePendingError';
+}
+
 /** Anything thrown by a step that is not an IntegrationError is treated as a bug: not retryable. */
 export function isRetryable(err: unknown): boolean {
   return err instanceof IntegrationError ? err.retryable : false;

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { bindLogContext, holdBookingContext } from '../log-context';
-import { IntegrationError, isRetryable, mayHaveTakenEffect, refusedUnprocessed, UpstreamUnavailableError } from '../integrations/errors';
+import { EarlierWritePendingError, IntegrationError, isRetryable, mayHaveTakenEffect, refusedUnprocessed, UpstreamUnavailableError } from '../integrations/errors';
 import { CREW_MAY_SEE_AMOUNTS } from '../integrations/revenue-guard-note';
 import type { Logger } from '../log';
 import type { ProgressEvent, ProgressListener } from './api';
@@ -613,12 +613,15 @@ export class PipelineRunner {
         // do not use up the attempt limit; the step's time budget still ends the wait.
         const throttled = isThrottled(err);
         const countedAttempts = attempt - (state.throttled ?? 0) - (throttled ? 1 : 0);
-        const proposedDelayMs = backoffDelayMs(Math.max(1, countedAttempts), { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
+        // Ended unsent to wait out an earlier write: back once that wait is over (not capped at the
+        // backoff's ceiling, which would spend the attempts long before it), only the budget bounds it.
+        const waiting = err instanceof EarlierWritePendingError;
+        const proposedDelayMs = waiting ? (retryAfterMs ?? 0) + this.baseDelayMs : backoffDelayMs(Math.max(1, countedAttempts), { baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs }, this.random, retryAfterMs);
         const firstAt = state.firstAttemptAtMs ?? state.startedAtMs ?? this.now();
         firstAttemptHere ??= attemptStartedHere;
         const withinBudget = this.now() + proposedDelayMs - firstAt < this.stepBudgetMs && this.monotonicNow() + proposedDelayMs - firstAttemptHere < this.stepBudgetMs;
         // A store outage inside the step is retried like an outside system's: the next attempt looks up what this one did.
-        const willRetry = (isRetryable(err) || isTransientStoreError(err)) && (throttled || countedAttempts < this.maxAttempts) && withinBudget;
+        const willRetry = (isRetryable(err) || isTransientStoreError(err)) && (throttled || waiting || countedAttempts < this.maxAttempts) && withinBudget;
         const delayMs = willRetry ? proposedDelayMs : 0;
         const uncertain = mayHaveTakenEffect(err) ? { quietUntilMs: this.now() + this.createQuietMs } : undefined;
         // Kept with the error so a Retry can tell a run refused before anything was processed (resetSteps).

@@ -20,7 +20,7 @@ import type { Config } from '../config';
 import { createIntegrations } from '../integrations';
 import { calendarEntryFor, type DashboardCalendar } from '../integrations/calendar';
 import { findSettled, quietLeftMs, sleep, throwIfAborted } from '../integrations/create-once';
-import { IntegrationError } from '../integrations/errors';
+import { EarlierWritePendingError, IntegrationError } from '../integrations/errors';
 import { buildGuestPageView, renderCancelledGuestPage, renderGuestCalendar, renderGuestPage, type GuestPageView } from '../integrations/guest-page';
 import type { GuestSite } from '../integrations/guest-site';
 import type { RevenueGuard } from '../integrations/revenue-guard';
@@ -89,12 +89,12 @@ async function afterEarlierWritesLand(ctx: StepContext, quietMs: number | undefi
   // and the runner tries again once the quiet time is over (or a Retry then does).
   if (left > 0 && ctx.attemptEndsAtMs !== undefined && now + left + SEND_RESERVE_MS > ctx.attemptEndsAtMs) {
     const until = humanInstant(now + left, wait.timezone);
-    throw new IntegrationError(`waiting ${left} ms for an earlier ${wait.system} write to land, longer than the step attempt has left`, {
+    throw new EarlierWritePendingError(`waiting ${left} ms for an earlier ${wait.system} write to land, longer than the step attempt has left`, {
       code: `${wait.system}_EARLIER_WRITE_PENDING`,
       retryable: true,
       system: wait.system,
       retryAfterMs: left,
-      operatorMessage: `An earlier write to ${wait.name} that got no answer may still land until ${until}; nothing is sent before then. It is tried again after that; if it stays failed, Retry after ${until}.`,
+      operatorMessage: `An earlier write to ${wait.name} that got no answer may still land until ${until}, so nothing is sent before then: if this step has failed, Retry after ${until}.`,
     });
   }
   await sleep(left, ctx.signal);

@@ -149,12 +149,25 @@ it('a cancel that runs out of its step budget waiting out the quiet time says wh
   const step = operationsOf(stopped).find((o) => o.kind === 'cancel')?.steps?.scc_cancel;
   expect(stopped.state).toBe('failed');
   expect(step?.error?.code).toBe('SCC_EARLIER_WRITE_PENDING');
-  expect(step?.error?.message).toMatch(/^An earlier write to SCC that got no answer may still land until .+; nothing is sent before then\. It is tried again after that; if it stays failed, Retry after /);
+  expect(step?.error?.message).toMatch(/^An earlier write to SCC that got no answer may still land until .+, so nothing is sent before then: if this step has failed, Retry after /);
   expect(h.patchesSent()).toBe(1);
   // The quiet time was not started afresh: once it is over, a Retry sends the cancel.
   await pause(Math.max(0, (step?.quietUntilMs ?? 0) - Date.now()) + 50);
   await short.retry(h.id, APPROVER);
   const end = await short.run(h.id);
   expect(end.state).toBe('cancelled');
+  expect((await world.sccItem(h.eventId))?.status?.S).toBe('cancelled');
+});
+
+it('a wait longer than the backoff ceiling does not spend the attempts: the step is tried again once the quiet time is over, within its budget (review s54 last54)', async () => {
+  const h = await rescheduleHeld(100);
+  const failed = await h.service.run(h.id);
+  expect(failed.state).toBe('failed');
+  h.release();
+  // As CreateQuietMs 120 s beside StepTimeoutMs 45 s, a 300 s budget and the 15 s backoff ceiling, scaled to a 3 s quiet time.
+  const short = new BookingService({ store: world.store, steps: world.sandbox.steps, log, autoRun: false, leaseMs: 2000, baseDelayMs: 5, maxDelayMs: 375, stepAttemptTimeoutMs: QUIET_MS / 2, stepBudgetMs: QUIET_MS * 10, createQuietMs: QUIET_MS });
+  expect((await short.cancel(h.id, APPROVER)).won).toBe(true);
+  const end = await short.run(h.id);
+  expect([end.state, operationsOf(end).find((o) => o.kind === 'cancel')?.steps?.scc_cancel?.status]).toEqual(['cancelled', 'done']);
   expect((await world.sccItem(h.eventId))?.status?.S).toBe('cancelled');
 });
