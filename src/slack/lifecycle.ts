@@ -16,6 +16,7 @@ import type { ChangeLabel } from './blocks/lifecycle';
 import { changeRequestShown } from './change-request-message';
 import { escapeAndFit } from './blocks/format';
 import { bookingModal } from './blocks/modal';
+import { RETRY_BUTTON_TEXT } from './blocks/progress';
 import { isApprover, type SlackDeps } from './context';
 import { formNotOpenedText } from './form-not-opened';
 import { slackPlatformError } from './slack-errors';
@@ -151,7 +152,8 @@ export async function cancelAsApprover(deps: SlackDeps, client: WebClient, booki
       return approved;
     }
     const by = outcome.byUserId ? ` (by <@${outcome.byUserId}>)` : '';
-    return outcome.reason === 'already_done' ? `This charter is already cancelled${by}.` : `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
+    if (outcome.reason === 'already_done') return alreadyCancelling(outcome.booking, by);
+    return `This booking is ${outcome.booking.state.replace('_', ' ')}${by}; it cannot be cancelled.`;
   }
   const booking = outcome.booking;
   // The rest goes on after the first try, drawn or not; the reply waits for the retries, to say if they failed.
@@ -194,4 +196,14 @@ export async function publishChangeRequest(deps: SlackDeps, client: WebClient, s
   const op = operationsOf(saved).find((o) => o.id === opId);
   if (!op || op.status === 'proposed') return undefined;
   return redrawChangeRequests(deps, client, saved, [{ opId, buttonsLeft: true }]).notShown;
+}
+
+/**
+ * A second Cancel: the first may still be under way (it can wait out a change's quiet time, up to
+ * 35 s) or have failed, and "already cancelled" would then say more than is true.
+ */
+function alreadyCancelling(booking: BookingRecord, by: string): string {
+  if (booking.state === 'cancelled') return `This charter is already cancelled${by}.`;
+  if (booking.state === 'failed') return `This charter's cancel${by} failed part-way: *${RETRY_BUTTON_TEXT}* on its progress message finishes it.`;
+  return `This charter is already being cancelled${by}: the progress is in the booking's thread.`;
 }

@@ -44,6 +44,12 @@ it('a charter whose cancel is under way or failed is shown as cancelled: no Conf
   expect(failed.operations?.find((o) => o.kind === 'cancel')?.steps?.crew_notice?.status).not.toBe('done');
   expect(approver).toContain('Crew — no longer asked: the charter is being cancelled · had not answered:');
   expect(approver).not.toContain(':question:');
+
+  // A second Cancel is told the first failed part-way and how to finish it, not "already cancelled".
+  h.slack.clear();
+  await clickInOps(h, 'booking_cancel', id);
+  await h.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+  expect(String(h.slack.callsTo('chat.postEphemeral')[0]?.body.text)).toBe(`This charter's cancel (by <@${APPROVER}>) failed part-way: *Retry failed steps* on its progress message finishes it.`);
 });
 
 describe('with the real steps', () => {
